@@ -1,0 +1,1 @@
+export { ServiceLimits, adtDefaultLimits, retryAfterSeconds, type ServiceLimitsOptions, type OpCounters } from './serviceLimits';
