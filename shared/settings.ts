@@ -51,6 +51,48 @@ export const settings = {
     sample: 'dead-letters',
     required: false,
   },
+  deadLetterStorage: {
+    name: 'DeadLetterStorage',
+    description: 'Connection string of the dead-letter storage account (Azurite locally). Leave unset in Azure and use DeadLetterStorage__blobServiceUri with the managed identity.',
+    sample: 'UseDevelopmentStorage=true',
+    required: false,
+  },
+  deadLetterBlobServiceUri: {
+    name: 'DeadLetterStorage__blobServiceUri',
+    description: 'Blob endpoint of the dead-letter storage account, reached with the managed identity (needs Storage Blob Data Contributor).',
+    sample: '',
+    required: false,
+  },
+  deadLetterDirectory: {
+    name: 'DEAD_LETTER_DIRECTORY',
+    description: 'Directory for dead-letter files when no storage account is configured (offline runner).',
+    sample: '',
+    required: false,
+  },
+  adtMaxConcurrency: {
+    name: 'ADT_MAX_CONCURRENCY',
+    description: 'ADT requests in flight at once per worker process (at most one per twin regardless).',
+    sample: '32',
+    required: false,
+  },
+  adtTwinWritesPerSecond: {
+    name: 'ADT_TWIN_WRITES_PER_SECOND',
+    description: 'Write budget per twin; ADT allows 10 create/update/delete operations per second on one twin.',
+    sample: '10',
+    required: false,
+  },
+  adtPatchesPerSecond: {
+    name: 'ADT_PATCHES_PER_SECOND',
+    description: 'Patch budget per worker process; the ADT instance default is 1,000 patches per second in total.',
+    sample: '1000',
+    required: false,
+  },
+  ingestDeadlineSeconds: {
+    name: 'INGEST_DEADLINE_SECONDS',
+    description: 'Time one ingest batch may spend retrying ADT before the invocation fails and the batch is redelivered; keep it below functionTimeout in host.json.',
+    sample: '240',
+    required: false,
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof settings;
@@ -66,3 +108,29 @@ export function readSetting(key: SettingKey, env: NodeJS.ProcessEnv = process.en
   }
   return value || undefined;
 }
+
+/** Reads a positive number setting, or the default when unset. */
+export function readNumberSetting(key: SettingKey, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const text = readSetting(key, env);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`App setting ${settings[key].name} must be a positive number, got "${text}". ${settings[key].description}`);
+  }
+  return value;
+}
+
+/**
+ * Settings only the Functions host reads (bindings, runtime). They belong in local.settings.sample.json
+ * too, so every name the app depends on is listed in one place.
+ */
+export const hostSettings: readonly SettingSpec[] = [
+  { name: connections.hostStorage, description: 'Functions host storage (Event Hubs checkpoints).', sample: 'UseDevelopmentStorage=true', required: true },
+  { name: 'FUNCTIONS_WORKER_RUNTIME', description: 'Language worker (not set on Flex Consumption).', sample: 'node', required: true },
+  {
+    name: `${connections.eventHub}__fullyQualifiedNamespace`,
+    description: 'Event Hubs namespace the ingest trigger reads with its managed identity (or set EventHubConnection to a connection string instead).',
+    sample: 'my-namespace.servicebus.windows.net',
+    required: true,
+  },
+];

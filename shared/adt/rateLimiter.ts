@@ -1,0 +1,82 @@
+// Token buckets for ADT's published rate limits: writes per twin (10/s, not adjustable) and
+// patches per instance (1,000/s by default). A caller reserves a token and then waits out the
+// deficit, so concurrent callers queue in arrival order instead of all retrying at once.
+
+import type { Clock } from './clock';
+
+export interface RateBudget {
+  /** Sustained operations per second. */
+  perSecond: number;
+  /** Operations allowed back to back before the sustained rate applies. */
+  burst: number;
+}
+
+class TokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+
+  constructor(
+    private readonly budget: RateBudget,
+    now: number,
+  ) {
+    this.tokens = budget.burst;
+    this.updatedAt = now;
+  }
+
+  /** Takes one token (possibly going into debt); returns how long to wait before using it. */
+  reserve(now: number): number {
+    this.refill(now);
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.budget.perSecond) * 1000);
+  }
+
+  isIdle(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= this.budget.burst;
+  }
+
+  private refill(now: number): void {
+    const elapsed = Math.max(0, now - this.updatedAt) / 1000;
+    this.tokens = Math.min(this.budget.burst, this.tokens + elapsed * this.budget.perSecond);
+    this.updatedAt = now;
+  }
+}
+
+/** One instance-wide bucket plus one bucket per key (twin id). */
+export class RateLimiter {
+  private readonly instance: TokenBucket;
+  private readonly perKey = new Map<string, TokenBucket>();
+  /** Keeps the per-twin map from growing without bound on a long-lived worker. */
+  private static readonly pruneAbove = 10_000;
+
+  constructor(
+    private readonly clock: Clock,
+    instanceBudget: RateBudget,
+    private readonly keyBudget: RateBudget | undefined,
+  ) {
+    this.instance = new TokenBucket(instanceBudget, clock.now());
+  }
+
+  /** Resolves when one operation (on `key`, if given) may be sent; returns the ms waited. */
+  async acquire(key?: string): Promise<number> {
+    const now = this.clock.now();
+    let wait = this.instance.reserve(now);
+    if (key !== undefined && this.keyBudget) wait = Math.max(wait, this.bucketFor(key, now).reserve(now));
+    if (wait > 0) await this.clock.sleep(wait);
+    return wait;
+  }
+
+  private bucketFor(key: string, now: number): TokenBucket {
+    let bucket = this.perKey.get(key);
+    if (!bucket) {
+      if (this.perKey.size >= RateLimiter.pruneAbove) this.prune(now);
+      bucket = new TokenBucket(this.keyBudget as RateBudget, now);
+      this.perKey.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  private prune(now: number): void {
+    for (const [key, bucket] of this.perKey) if (bucket.isIdle(now)) this.perKey.delete(key);
+  }
+}

@@ -1,0 +1,35 @@
+// One credential and one DigitalTwinsClient per process: tokens are cached per credential instance,
+// and a new credential per invocation costs a token request each time (prior-art §2.14).
+
+import { DigitalTwinsClient } from '@azure/digital-twins-core';
+import type { HttpClient } from '@azure/core-http';
+import type { TokenCredential } from '@azure/identity';
+import { DefaultAzureCredential } from '@azure/identity';
+import { GatewayTransport } from './sdkTransport';
+
+export interface AdtClientOptions {
+  url: string;
+  /** Defaults to DefaultAzureCredential (managed identity in Azure, developer login locally). */
+  credential?: TokenCredential;
+  /** Lower HTTP layer, e.g. one that trusts the emulator's certificate. Wrapped by GatewayTransport. */
+  httpClient?: HttpClient;
+}
+
+/** Builds a client that makes exactly one attempt per call; the gateway owns all retries. */
+export function createAdtClient(options: AdtClientOptions): DigitalTwinsClient {
+  if (!/^https:\/\//i.test(options.url)) {
+    throw new Error(`ADT URL must start with https:// (got "${options.url}"); the SDK refuses bearer tokens over plain http. Check ADT_SERVICE_URL.`);
+  }
+  return new DigitalTwinsClient(options.url, options.credential ?? sharedCredential(), {
+    // maxRetries counts attempts in core-http 2.x: 1 means no exponential retry (30 s steps) of its own.
+    retryOptions: { maxRetries: 1, retryDelayInMs: 0, maxRetryDelayInMs: 0 },
+    httpClient: new GatewayTransport(options.httpClient),
+  });
+}
+
+let credential: TokenCredential | undefined;
+
+export function sharedCredential(): TokenCredential {
+  credential ??= new DefaultAzureCredential();
+  return credential;
+}

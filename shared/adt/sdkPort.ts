@@ -1,0 +1,156 @@
+// AdtPort over the official SDK client (@azure/digital-twins-core 1.1.0), working around its
+// telemetry bugs (reference adt-data-plane.md §1.10):
+// - publishTelemetry overwrites Telemetry-Source-Time with "now": request custom headers are applied
+//   after the operation's own headers, so we put the device time there and it wins on the wire;
+// - publishComponentTelemetry swaps messageId and payload: we call the SDK's generated operation,
+//   whose argument order is right, instead.
+
+import type { DigitalTwinsClient } from '@azure/digital-twins-core';
+import type { OperationOptions } from '@azure/core-http';
+import { AdtRequestError, parseRetryAfter } from './errors';
+import { gatewayRetryAfterHeader } from './sdkTransport';
+import type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, Relationship, TelemetryMessage, Twin } from './types';
+
+interface GeneratedTelemetryOperations {
+  sendComponentTelemetry(id: string, componentPath: string, messageId: string, telemetry: unknown, options?: OperationOptions & { telemetrySourceTime?: string; traceparent?: string }): Promise<unknown>;
+}
+
+/** The SDK's generated operations object; checked at runtime because it is not public API. */
+function generatedTwinOperations(client: DigitalTwinsClient): GeneratedTelemetryOperations {
+  const operations = (client as unknown as { client?: { digitalTwins?: { sendComponentTelemetry?: unknown } } }).client?.digitalTwins;
+  if (typeof operations?.sendComponentTelemetry !== 'function' || operations.sendComponentTelemetry.length < 4) {
+    throw new Error(
+      'Component telemetry needs the generated operation DigitalTwinsClient.client.digitalTwins.sendComponentTelemetry(id, component, messageId, telemetry), which this @azure/digital-twins-core version does not have. Pin @azure/digital-twins-core to 1.1.0 or update shared/adt/sdkPort.ts.',
+    );
+  }
+  return operations as unknown as GeneratedTelemetryOperations;
+}
+
+function requestOptions(options: PortCallOptions, extraHeaders: Record<string, string> = {}): OperationOptions {
+  const customHeaders: Record<string, string> = { ...extraHeaders };
+  if (options.traceparent) customHeaders.traceparent = options.traceparent;
+  return { requestOptions: { timeout: options.timeoutMs, customHeaders } };
+}
+
+export class SdkAdtPort implements AdtPort {
+  constructor(
+    private readonly client: DigitalTwinsClient,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  getTwin(twinId: string, options: PortCallOptions): Promise<{ twin: Twin; etag: string | undefined }> {
+    return this.call(async () => {
+      const response = await this.client.getDigitalTwin(twinId, requestOptions(options));
+      return { twin: response.body as Twin, etag: response.etag };
+    });
+  }
+
+  createTwin(twinId: string, twin: Record<string, unknown>, options: PortCallOptions & { ifNoneMatch?: '*' }): Promise<{ twin: Twin; etag: string | undefined }> {
+    return this.call(async () => {
+      const response = await this.client.upsertDigitalTwin(twinId, JSON.stringify(twin), { ...requestOptions(options), ifNoneMatch: options.ifNoneMatch });
+      return { twin: response.body as Twin, etag: response.etag };
+    });
+  }
+
+  patchTwin(twinId: string, patch: JsonPatchOperation[], options: PortCallOptions & { ifMatch?: string }): Promise<{ etag: string | undefined }> {
+    return this.call(async () => {
+      const response = await this.client.updateDigitalTwin(twinId, patch, { ...requestOptions(options), ifMatch: options.ifMatch });
+      return { etag: response.etag };
+    });
+  }
+
+  sendTelemetry(message: TelemetryMessage, options: PortCallOptions): Promise<void> {
+    const sourceTimeHeader: Record<string, string> = message.sourceTime ? { 'Telemetry-Source-Time': message.sourceTime } : {};
+    return this.call(async () => {
+      if (message.component === undefined) {
+        await this.client.publishTelemetry(message.twinId, message.payload, message.messageId, requestOptions(options, sourceTimeHeader));
+        return;
+      }
+      await generatedTwinOperations(this.client).sendComponentTelemetry(message.twinId, message.component, message.messageId, message.payload, {
+        ...requestOptions(options, sourceTimeHeader),
+        telemetrySourceTime: message.sourceTime,
+      });
+    });
+  }
+
+  listRelationships(twinId: string, relationshipName: string | undefined, options: PortCallOptions): Promise<Relationship[]> {
+    return this.call(async () => {
+      const all: Relationship[] = [];
+      // The generated operation reads `relationshipName` from the options (a server-side filter).
+      const listOptions = { ...requestOptions(options), ...(relationshipName ? { relationshipName } : {}) };
+      for await (const relationship of this.client.listRelationships(twinId, listOptions)) {
+        const typed = relationship as Relationship;
+        if (relationshipName === undefined || typed.$relationshipName === relationshipName) all.push(typed);
+      }
+      return all;
+    });
+  }
+
+  listIncomingRelationships(twinId: string, options: PortCallOptions): Promise<IncomingRelationship[]> {
+    return this.call(async () => {
+      const all: IncomingRelationship[] = [];
+      for await (const incoming of this.client.listIncomingRelationships(twinId, requestOptions(options))) {
+        all.push({
+          relationshipId: incoming.relationshipId ?? '',
+          sourceId: incoming.sourceId ?? '',
+          relationshipName: incoming.relationshipName ?? '',
+          relationshipLink: incoming.relationshipLink,
+        });
+      }
+      return all;
+    });
+  }
+
+  query(query: string, options: PortCallOptions): Promise<unknown[]> {
+    return this.call(async () => {
+      const rows: unknown[] = [];
+      // queryTwins discards its options in 1.1.0, so timeout/traceparent cannot be applied here.
+      void options;
+      for await (const row of this.client.queryTwins(query)) rows.push(row);
+      return rows;
+    });
+  }
+
+  getModelsWithDependencies(modelIds: string[], options: PortCallOptions): Promise<unknown[]> {
+    return this.call(async () => {
+      const documents: unknown[] = [];
+      void options; // listModels discards its options in 1.1.0
+      for await (const model of this.client.listModels(modelIds, true)) {
+        if (model.model !== undefined) documents.push(model.model);
+      }
+      return documents;
+    });
+  }
+
+  private async call<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw toAdtRequestError(error, this.now());
+    }
+  }
+}
+
+interface RestErrorLike {
+  name: string;
+  message: string;
+  statusCode?: number;
+  code?: string;
+  response?: { headers: { get(name: string): string | undefined } };
+}
+
+/** Maps SDK/transport failures onto AdtRequestError; anything else (a bug) is passed through untouched. */
+export function toAdtRequestError(error: unknown, now: number): unknown {
+  if (error instanceof AdtRequestError || typeof error !== 'object' || error === null) return error;
+  const candidate = error as RestErrorLike;
+  if (candidate.name === 'RestError') {
+    const headers = candidate.response?.headers;
+    const retryAfter = parseRetryAfter(headers?.get(gatewayRetryAfterHeader) ?? headers?.get('retry-after'), now);
+    const message = candidate.message || `HTTP ${candidate.statusCode ?? 'error'} with no error body`;
+    return new AdtRequestError(message, candidate.statusCode, candidate.code, retryAfter);
+  }
+  if (candidate.name === 'AbortError' || candidate.name === 'FetchError' || candidate.name === 'TimeoutError') {
+    return new AdtRequestError(`${candidate.name}: ${candidate.message}`, undefined, candidate.name);
+  }
+  return error;
+}

@@ -1,0 +1,37 @@
+// The HTTP layer under the SDK client. core-http 2.x always installs a throttling policy (429/503
+// with Retry-After, 3 retries) and a socket-error policy (3 retries, 30 s steps) that cannot be
+// configured through DigitalTwinsClientOptions. Both would hide 429s from our counters and wait
+// past our deadline, so this transport moves Retry-After to a private header and renames socket
+// error codes; the gateway's retry loop (retry.ts) then makes every decision itself.
+
+import { DefaultHttpClient, RestError, type HttpClient, type HttpOperationResponse, type WebResourceLike } from '@azure/core-http';
+
+/** Where the transport keeps the service's Retry-After for sdkPort.ts to read. */
+export const gatewayRetryAfterHeader = 'x-adt-gateway-retry-after';
+
+const socketErrorCodes = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNREFUSED', 'ECONNRESET', 'ENOENT']);
+
+export class GatewayTransport implements HttpClient {
+  constructor(private readonly inner: HttpClient = new DefaultHttpClient()) {}
+
+  async sendRequest(request: WebResourceLike): Promise<HttpOperationResponse> {
+    let response: HttpOperationResponse;
+    try {
+      response = await this.inner.sendRequest(request);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && socketErrorCodes.has(code)) {
+        throw new RestError(`${code}: ${(error as Error).message}`, `ADT_TRANSPORT_${code}`, undefined, request);
+      }
+      throw error;
+    }
+    if (response.status === 429 || response.status === 503) {
+      const retryAfter = response.headers.get('retry-after');
+      if (retryAfter !== undefined) {
+        response.headers.remove('retry-after');
+        response.headers.set(gatewayRetryAfterHeader, retryAfter);
+      }
+    }
+    return response;
+  }
+}

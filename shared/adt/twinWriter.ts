@@ -1,0 +1,149 @@
+// Applies one twin's coalesced property updates: know the twin (cache, else one GET, else create
+// when allowed), drop invalid and out-of-order values, then send a single PATCH. Failures that
+// retrying cannot fix are reported per update; transient ones propagate (the batch is redelivered).
+
+import type { ModelIndex } from '../dtdl';
+import { AdtRequestError } from './errors';
+import { buildPatch, storedSourceTime } from './patchBuilder';
+import { isOlder } from './sourceTime';
+import type { TwinCache } from './twinCache';
+import type { PropertyUpdate, RejectedUpdate, TwinUpdate, TwinUpdateResult, UpdateRejectReason } from './twinUpdate';
+import type { JsonPatchOperation, Twin } from './types';
+import { validateUpdate } from './updateValidation';
+
+export interface TwinWriterDeps {
+  cache: TwinCache;
+  modelIndex(modelId: string): Promise<ModelIndex>;
+  read(twinId: string): Promise<{ twin: Twin; etag: string | undefined }>;
+  create(twinId: string, twin: Record<string, unknown>): Promise<{ twin: Twin; etag: string | undefined }>;
+  patch(twinId: string, patch: JsonPatchOperation[]): Promise<{ etag: string | undefined }>;
+}
+
+const isKind = (error: unknown, ...kinds: AdtRequestError['kind'][]): error is AdtRequestError =>
+  error instanceof AdtRequestError && kinds.includes(error.kind);
+
+export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps): Promise<TwinUpdateResult> {
+  const result: TwinUpdateResult = { twinId: update.twinId, applied: [], stale: [], rejected: [], created: false, patches: 0, operations: 0 };
+  const rejectAll = (reason: UpdateRejectReason, detail: string, updates: PropertyUpdate[] = update.updates): TwinUpdateResult => {
+    result.rejected.push(...updates.map((u) => ({ update: u, reason, detail })));
+    return result;
+  };
+
+  let twin = deps.cache.get(update.twinId)?.twin ?? (await readIfExists(update.twinId, deps));
+  if (!twin) {
+    if (update.ifMissing.policy === 'deadLetter') {
+      return rejectAll('unknown-twin', `Twin ${update.twinId} does not exist in ADT. Create it, fix the twin id mapping, or set the mapping's unknown-twin policy to "create".`);
+    }
+    const created = await createTwin(update.twinId, update.ifMissing.modelId, deps);
+    if ('reason' in created) return rejectAll(created.reason, created.detail);
+    twin = created.twin;
+    result.created = created.created;
+  }
+
+  const modelId = twin.$metadata.$model;
+  let index: ModelIndex;
+  try {
+    index = await deps.modelIndex(modelId);
+  } catch (error) {
+    if (isKind(error, 'permanent', 'twinNotFound')) return rejectAll('model-unavailable', `Model ${modelId} of twin ${update.twinId} could not be fetched: ${error.message}`);
+    throw error;
+  }
+
+  const candidates: PropertyUpdate[] = [];
+  for (const propertyUpdate of update.updates) {
+    const rejected = validateUpdate(index, modelId, propertyUpdate);
+    if (rejected) result.rejected.push(rejected);
+    else if (isOlder(propertyUpdate.sourceTime, storedSourceTime(twin, propertyUpdate))) result.stale.push(propertyUpdate);
+    else candidates.push(propertyUpdate);
+  }
+  if (candidates.length > 0) await patchWithFallback(update.twinId, candidates, deps, result);
+  return result;
+}
+
+async function readIfExists(twinId: string, deps: TwinWriterDeps): Promise<Twin | undefined> {
+  try {
+    return (await deps.read(twinId)).twin;
+  } catch (error) {
+    if (isKind(error, 'twinNotFound')) return undefined;
+    throw error;
+  }
+}
+
+type CreateOutcome = { twin: Twin; created: boolean } | { reason: UpdateRejectReason; detail: string };
+
+async function createTwin(twinId: string, modelId: string, deps: TwinWriterDeps): Promise<CreateOutcome> {
+  let index: ModelIndex;
+  try {
+    index = await deps.modelIndex(modelId);
+  } catch (error) {
+    if (isKind(error, 'permanent')) return { reason: 'model-unavailable', detail: `Cannot create twin ${twinId}: model ${modelId} could not be fetched (${error.message}). Upload the model or fix the configured model id.` };
+    throw error;
+  }
+  const view = index.interface(modelId);
+  if (!view) return { reason: 'model-unavailable', detail: `Cannot create twin ${twinId}: model ${modelId} is not in ADT. Upload it or fix the configured model id.` };
+  // ADT requires every component to be present when a twin is created.
+  const document: Record<string, unknown> = { $metadata: { $model: modelId } };
+  for (const name of view.components.keys()) document[name] = { $metadata: {} };
+  try {
+    return { twin: (await deps.create(twinId, document)).twin, created: true };
+  } catch (error) {
+    // Someone else created it since we looked: use theirs.
+    if (isKind(error, 'preconditionFailed')) return { twin: (await deps.read(twinId)).twin, created: false };
+    if (isKind(error, 'validationFailed', 'permanent')) return { reason: 'adt-rejected', detail: `ADT refused to create twin ${twinId} with model ${modelId}: ${error.message}` };
+    throw error;
+  }
+}
+
+async function patchWithFallback(twinId: string, updates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult): Promise<void> {
+  const attempt = await tryPatch(twinId, updates, deps, result);
+  if (attempt === 'ok') return;
+  if (attempt.kind === 'unresolvablePath') {
+    // Our copy thought a parent existed; read the twin and build the patch again from the truth.
+    await deps.read(twinId);
+    const retry = await tryPatch(twinId, updates, deps, result);
+    if (retry === 'ok') return;
+    return isolate(twinId, updates, deps, result, retry);
+  }
+  if (attempt.kind === 'twinNotFound') {
+    result.rejected.push(...updates.map((u) => ({ update: u, reason: 'unknown-twin' as const, detail: `Twin ${twinId} was deleted while the batch was processed.` })));
+    return;
+  }
+  return isolate(twinId, updates, deps, result, attempt);
+}
+
+/** One PATCH; resolves 'ok', or the failure when it is one that a different patch could avoid. */
+async function tryPatch(twinId: string, updates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult): Promise<'ok' | AdtRequestError> {
+  const patch = buildPatch(deps.cache.get(twinId)?.twin, updates);
+  try {
+    await deps.patch(twinId, patch);
+    result.applied.push(...updates);
+    result.patches += 1;
+    result.operations += patch.length;
+    return 'ok';
+  } catch (error) {
+    if (isKind(error, 'unresolvablePath', 'validationFailed', 'permanent', 'twinNotFound', 'preconditionFailed')) return error;
+    throw error;
+  }
+}
+
+/** ADT refused the combined patch: send each update alone so only the culprit is rejected. */
+async function isolate(twinId: string, updates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult, failure: AdtRequestError): Promise<void> {
+  if (updates.length === 1) {
+    const [only] = updates as [PropertyUpdate];
+    result.rejected.push(rejectedByAdt(only, failure));
+    return;
+  }
+  for (const single of updates) {
+    const outcome = await tryPatch(twinId, [single], deps, result);
+    if (outcome !== 'ok') {
+      if (outcome.kind === 'unresolvablePath') await deps.read(twinId);
+      const second = outcome.kind === 'unresolvablePath' ? await tryPatch(twinId, [single], deps, result) : outcome;
+      if (second !== 'ok') result.rejected.push(rejectedByAdt(single, second));
+    }
+  }
+}
+
+function rejectedByAdt(update: PropertyUpdate, error: AdtRequestError): RejectedUpdate {
+  const reason: UpdateRejectReason = error.kind === 'twinNotFound' ? 'unknown-twin' : 'adt-rejected';
+  return { update, reason, detail: `ADT rejected the update (${error.status ?? '-'} ${error.code ?? ''}): ${error.message}` };
+}

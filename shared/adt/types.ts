@@ -1,0 +1,70 @@
+// Wire shapes the gateway exchanges with ADT (as GET returns them) and the port it talks through.
+
+export interface PropertyMetadata {
+  lastUpdateTime?: string;
+  sourceTime?: string;
+}
+
+/** A twin as GET /digitaltwins/{id} returns it. Components are nested objects with their own `$metadata`. */
+export interface Twin {
+  $dtId: string;
+  $etag?: string;
+  $metadata: { $model: string; [property: string]: unknown };
+  [property: string]: unknown;
+}
+
+export interface Relationship {
+  $relationshipId: string;
+  $sourceId: string;
+  $relationshipName: string;
+  $targetId: string;
+  $etag?: string;
+  [property: string]: unknown;
+}
+
+/** Incoming relationship as the SDK re-maps it (no `$` prefixes). */
+export interface IncomingRelationship {
+  relationshipId: string;
+  sourceId: string;
+  relationshipName: string;
+  relationshipLink?: string;
+}
+
+export interface JsonPatchOperation {
+  op: 'add' | 'replace' | 'remove';
+  path: string;
+  value?: unknown;
+}
+
+export interface TelemetryMessage {
+  twinId: string;
+  /** Component name for component telemetry; undefined for the twin itself. */
+  component?: string;
+  payload: Record<string, unknown>;
+  /** Deterministic id so ADT de-duplicates redelivered messages. */
+  messageId: string;
+  /** Device time (RFC 3339), sent as Telemetry-Source-Time. */
+  sourceTime?: string;
+}
+
+export interface PortCallOptions {
+  /** W3C trace context of the message that caused the call. */
+  traceparent?: string;
+  timeoutMs: number;
+}
+
+/**
+ * What the gateway needs from ADT. The SDK implementation (sdkPort.ts) is the production one;
+ * unit tests plug in fakes. Every method throws AdtRequestError on a service or transport failure.
+ */
+export interface AdtPort {
+  getTwin(twinId: string, options: PortCallOptions): Promise<{ twin: Twin; etag: string | undefined }>;
+  createTwin(twinId: string, twin: Record<string, unknown>, options: PortCallOptions & { ifNoneMatch?: '*' }): Promise<{ twin: Twin; etag: string | undefined }>;
+  patchTwin(twinId: string, patch: JsonPatchOperation[], options: PortCallOptions & { ifMatch?: string }): Promise<{ etag: string | undefined }>;
+  sendTelemetry(message: TelemetryMessage, options: PortCallOptions): Promise<void>;
+  listRelationships(twinId: string, relationshipName: string | undefined, options: PortCallOptions): Promise<Relationship[]>;
+  listIncomingRelationships(twinId: string, options: PortCallOptions): Promise<IncomingRelationship[]>;
+  query(query: string, options: PortCallOptions): Promise<unknown[]>;
+  /** DTDL documents of the given models and everything they depend on. */
+  getModelsWithDependencies(modelIds: string[], options: PortCallOptions): Promise<unknown[]>;
+}

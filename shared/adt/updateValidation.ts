@@ -1,0 +1,35 @@
+// Checks property updates against the twin's DTDL model before anything is sent, so one bad value
+// is rejected on its own instead of failing the whole PATCH with ValidationFailed.
+
+import { validateValue, type ModelIndex, type Schema } from '../dtdl';
+import type { PropertyUpdate, RejectedUpdate } from './twinUpdate';
+import { describeUpdatePath } from './twinUpdate';
+
+export function validateUpdate(index: ModelIndex, modelId: string, update: PropertyUpdate): RejectedUpdate | undefined {
+  const reject = (reason: RejectedUpdate['reason'], detail: string): RejectedUpdate => ({ update, reason, detail });
+  const twinView = index.interface(modelId);
+  if (!twinView) return reject('model-unavailable', `Model ${modelId} is not available from ADT (missing references: ${index.missingReferences(modelId).join(', ') || 'none'}).`);
+  let view = twinView;
+  if (update.component !== undefined) {
+    const component = twinView.components.get(update.component);
+    const componentView = component ? index.interface(component.interfaceId) : undefined;
+    if (!componentView) return reject('unknown-property', `Model ${modelId} has no component "${update.component}".`);
+    view = componentView;
+  }
+  const [propertyName, ...fields] = update.path;
+  const property = propertyName === undefined ? undefined : view.properties.get(propertyName);
+  if (!property) {
+    return reject('unknown-property', `${describeUpdatePath(update)}: model ${view.id} has no property "${propertyName ?? ''}". Fix the mapping or the model.`);
+  }
+  let schema: Schema | undefined = property.schema;
+  for (const field of fields) schema = schema ? childSchema(schema, field) : undefined;
+  if (!schema) return reject('unknown-property', `${describeUpdatePath(update)}: ${property.name} has no field path ${fields.join('/')} in model ${view.id}.`);
+  const issues = validateValue(schema, update.value, describeUpdatePath(update));
+  return issues.length > 0 ? reject('invalid-value', issues.join('; ')) : undefined;
+}
+
+function childSchema(schema: Schema, field: string): Schema | undefined {
+  if (schema.kind === 'object') return schema.fields.find((f) => f.name === field)?.schema;
+  if (schema.kind === 'map') return schema.value;
+  return undefined;
+}

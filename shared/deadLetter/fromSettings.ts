@@ -1,0 +1,20 @@
+// Picks the dead-letter sink from app settings; the offline runner builds a FileDeadLetterSink itself.
+
+import { sharedCredential } from '../adt/sdkClient';
+import { readSetting } from '../settings';
+import { BlobDeadLetterSink } from './blobSink';
+import { FileDeadLetterSink } from './fileSink';
+import type { DeadLetterSink } from './sink';
+
+export function deadLetterSinkFromSettings(env: NodeJS.ProcessEnv = process.env): DeadLetterSink {
+  const container = readSetting('deadLetterContainer', env) ?? 'dead-letters';
+  const connectionString = readSetting('deadLetterStorage', env);
+  const blobServiceUri = readSetting('deadLetterBlobServiceUri', env);
+  const directory = readSetting('deadLetterDirectory', env);
+  if (blobServiceUri) return new BlobDeadLetterSink({ blobServiceUri, credential: sharedCredential() }, container);
+  if (connectionString) return new BlobDeadLetterSink({ connectionString }, container);
+  if (directory) return new FileDeadLetterSink(directory);
+  throw new Error(
+    'No dead-letter storage is configured. Set DeadLetterStorage__blobServiceUri (managed identity, in Azure), DeadLetterStorage (a connection string, e.g. UseDevelopmentStorage=true with Azurite) or DEAD_LETTER_DIRECTORY (offline runner).',
+  );
+}
