@@ -1,0 +1,311 @@
+// IoT Hub → Azure Functions (Flex Consumption, Node 20) → Azure Digital Twins → Event Grid →
+// Azure Functions. Resource-group scope, so `azd up` and `az deployment group create` share it.
+// Two steps cannot happen here and run in scripts/post-deploy.sh after the code is deployed:
+// the ADT event route (data plane only) and the Event Grid subscription to the propagate function
+// (ARM rejects it until the function exists).
+
+targetScope = 'resourceGroup'
+
+@description('Environment name (azd AZURE_ENV_NAME); seeds resource names and tags.')
+@minLength(1)
+@maxLength(40)
+param environmentName string
+
+@description('Azure region. Azure Digital Twins is offered in a subset of regions.')
+param location string = resourceGroup().location
+
+@description('eventHub: IoT Hub routes to an Event Hubs namespace, identity end to end (default). builtIn: the function reads IoT Hub\'s built-in endpoint with a SAS connection string kept in Key Vault (no Event Hubs namespace).')
+@allowed(['eventHub', 'builtIn'])
+param telemetrySource string = 'eventHub'
+
+@description('IoT Hub SKU. F1 is free but limited to one per subscription and 8,000 messages/day.')
+@allowed(['F1', 'B1', 'S1'])
+param iotHubSku string = 'S1'
+
+@description('Pipeline configuration file, relative to the app root; it must be part of the deployed package.')
+param pipelineConfigPath string
+
+@description('Partitions of the telemetry event hub (eventHub mode); the ceiling on parallel ingest instances.')
+@minValue(1)
+@maxValue(32)
+param eventHubPartitionCount int = 4
+
+@description('Flex Consumption instance ceiling.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Flex Consumption memory per instance.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@description('ADT requests in flight at once per worker process (ADT_MAX_CONCURRENCY).')
+@minValue(1)
+param adtMaxConcurrency int = 32
+
+@description('Write budget per twin per second (ADT_TWIN_WRITES_PER_SECOND); ADT allows 10 and does not raise it.')
+@minValue(1)
+@maxValue(10)
+param adtTwinWritesPerSecond int = 10
+
+@description('Patch budget per worker process per second (ADT_PATCHES_PER_SECOND); the instance default is 1,000 in total.')
+@minValue(1)
+param adtPatchesPerSecond int = 1000
+
+@description('Seconds one ingest batch may spend retrying ADT (INGEST_DEADLINE_SECONDS); keep it below functionTimeout in host.json (300 s).')
+@minValue(10)
+@maxValue(290)
+param ingestDeadlineSeconds int = 240
+
+@description('Log Analytics daily ingestion cap in GB (-1 = none).')
+param logDailyQuotaGb int = 1
+
+@description('Dead-letter ADT notifications the endpoint cannot deliver to Event Grid (adds a small SAS-capable storage account).')
+param adtEndpointDeadLettering bool = true
+
+@description('Expiry of the SAS ADT uses to write endpoint dead letters; each deployment renews it.')
+param adtDeadLetterSasExpiry string = dateTimeAdd(utcNow(), 'P1Y')
+
+@description('Object id granted Azure Digital Twins Data Owner so scripts/post-deploy.sh can create the event route. Empty = skip.')
+param deployerPrincipalId string = deployer().objectId
+
+var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var tags = { 'azd-env-name': environmentName, workload: 'adt-twin-pipeline' }
+var routed = telemetrySource == 'eventHub'
+
+// Names the code and the post-deploy step agree on.
+var names = {
+  azdService: 'functions'
+  propagateFunction: 'propagateTwinChanges'
+  telemetryHub: 'telemetry'
+  consumerGroup: 'functions'
+  deploymentContainer: 'app-package'
+  deadLetterContainer: 'dead-letters'
+  eventGridDeadLetterContainer: 'event-grid-dead-letters'
+  adtDeadLetterContainer: 'adt-endpoint-dead-letters'
+  adtEndpoint: 'twin-changes-topic'
+  adtEventRoute: 'twin-changes'
+  iotHubSecret: 'iothub-events-connection'
+}
+
+// Every name is fixed when the deployment starts, so modules receive names (not outputs) and
+// What-If can predict the whole graph.
+var resourceNames = {
+  functionIdentity: 'id-func-${token}'
+  iotHubIdentity: 'id-iot-${token}'
+  storage: 'st${token}'
+  adtDeadLetterStorage: 'stdl${token}'
+  workspace: 'log-${token}'
+  appInsights: 'appi-${token}'
+  eventHubNamespace: 'evhns-${token}'
+  keyVault: 'kv-${token}'
+  digitalTwins: 'dt-${token}'
+  topic: 'evgt-${token}'
+  iotHub: 'iot-${token}'
+  plan: 'plan-${token}'
+  functionApp: 'func-${token}'
+}
+
+// Twin and relationship lifecycle events feed roll-ups; telemetry events (Microsoft.IoT.Telemetry)
+// would only cost Event Grid operations. The ADT route filter and the Event Grid subscription
+// filter are both derived from this one list.
+var adtEventTypes = [
+  'Microsoft.DigitalTwins.Twin.Create'
+  'Microsoft.DigitalTwins.Twin.Update'
+  'Microsoft.DigitalTwins.Twin.Delete'
+  'Microsoft.DigitalTwins.Relationship.Create'
+  'Microsoft.DigitalTwins.Relationship.Update'
+  'Microsoft.DigitalTwins.Relationship.Delete'
+]
+var adtEventRouteFilter = join(map(adtEventTypes, eventType => 'type = \'${eventType}\''), ' OR ')
+
+module identities 'modules/identities.bicep' = {
+  name: 'identities'
+  params: {
+    location: location
+    tags: tags
+    functionIdentityName: resourceNames.functionIdentity
+    iotHubIdentityName: resourceNames.iotHubIdentity
+    createIotHubIdentity: routed
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    location: location
+    tags: tags
+    name: resourceNames.storage
+    deploymentContainerName: names.deploymentContainer
+    deadLetterContainerName: names.deadLetterContainer
+    eventGridDeadLetterContainerName: names.eventGridDeadLetterContainer
+  }
+}
+
+module adtDeadLetters 'modules/adt-dead-letters.bicep' = if (adtEndpointDeadLettering) {
+  name: 'adt-dead-letters'
+  params: {
+    location: location
+    tags: tags
+    name: resourceNames.adtDeadLetterStorage
+    containerName: names.adtDeadLetterContainer
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    location: location
+    tags: tags
+    workspaceName: resourceNames.workspace
+    appInsightsName: resourceNames.appInsights
+    dailyQuotaGb: logDailyQuotaGb
+  }
+}
+
+module eventHubs 'modules/event-hubs.bicep' = if (routed) {
+  name: 'event-hubs'
+  params: {
+    location: location
+    tags: tags
+    namespaceName: resourceNames.eventHubNamespace
+    hubName: names.telemetryHub
+    consumerGroupName: names.consumerGroup
+    partitionCount: eventHubPartitionCount
+  }
+}
+
+module keyVault 'modules/key-vault.bicep' = if (!routed) {
+  name: 'key-vault'
+  params: {
+    location: location
+    tags: tags
+    name: resourceNames.keyVault
+  }
+}
+
+module digitalTwins 'modules/digital-twins.bicep' = {
+  name: 'digital-twins'
+  params: {
+    location: location
+    tags: tags
+    instanceName: resourceNames.digitalTwins
+    topicName: resourceNames.topic
+    endpointName: names.adtEndpoint
+    endpointDeadLettering: adtEndpointDeadLettering
+    endpointDeadLetterAccountName: resourceNames.adtDeadLetterStorage
+    endpointDeadLetterContainerName: names.adtDeadLetterContainer
+    endpointDeadLetterSasExpiry: adtDeadLetterSasExpiry
+  }
+  dependsOn: [adtDeadLetters]
+}
+
+module roles 'modules/role-assignments.bicep' = {
+  name: 'role-assignments'
+  params: {
+    functionIdentityName: resourceNames.functionIdentity
+    functionPrincipalId: identities.outputs.functionPrincipalId
+    routed: routed
+    iotHubIdentityName: resourceNames.iotHubIdentity
+    iotHubPrincipalId: identities.outputs.iotHubPrincipalId
+    topicName: resourceNames.topic
+    topicPrincipalId: digitalTwins.outputs.topicPrincipalId
+    deployerPrincipalId: deployerPrincipalId
+    storageAccountName: resourceNames.storage
+    eventGridDeadLetterContainerName: names.eventGridDeadLetterContainer
+    digitalTwinsName: resourceNames.digitalTwins
+    appInsightsName: resourceNames.appInsights
+    eventHubNamespaceName: resourceNames.eventHubNamespace
+    eventHubName: names.telemetryHub
+    keyVaultName: resourceNames.keyVault
+  }
+  dependsOn: [storage, monitoring, eventHubs, keyVault]
+}
+
+module iotHub 'modules/iot-hub.bicep' = {
+  name: 'iot-hub'
+  params: {
+    location: location
+    tags: tags
+    name: resourceNames.iotHub
+    skuName: iotHubSku
+    telemetrySource: telemetrySource
+    routingIdentityId: identities.outputs.iotHubIdentityId
+    eventHubFullyQualifiedNamespace: routed ? eventHubs!.outputs.fullyQualifiedNamespace : ''
+    eventHubName: routed ? eventHubs!.outputs.hubName : ''
+    builtInConsumerGroupName: names.consumerGroup
+  }
+  // IoT Hub checks the routing identity's Event Hubs Data Sender role when it creates the endpoint.
+  dependsOn: [roles]
+}
+
+module iotHubSecret 'modules/iot-hub-connection-secret.bicep' = if (!routed) {
+  name: 'iot-hub-connection-secret'
+  params: {
+    iotHubName: resourceNames.iotHub
+    keyVaultName: resourceNames.keyVault
+    secretName: names.iotHubSecret
+  }
+  dependsOn: [iotHub, keyVault]
+}
+
+module functionApp 'modules/function-app.bicep' = {
+  name: 'function-app'
+  params: {
+    location: location
+    tags: tags
+    planName: resourceNames.plan
+    appName: resourceNames.functionApp
+    azdServiceName: names.azdService
+    identityId: identities.outputs.functionIdentityId
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+  }
+  // The app must not start (and fail to reach storage, Event Hubs, ADT) before its roles exist.
+  dependsOn: [roles]
+}
+
+module appSettings 'modules/app-settings.bicep' = {
+  name: 'app-settings'
+  params: {
+    appName: resourceNames.functionApp
+    identityClientId: identities.outputs.functionClientId
+    digitalTwinsHostName: digitalTwins.outputs.hostName
+    pipelineConfigPath: pipelineConfigPath
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    deadLetterContainerName: names.deadLetterContainer
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    telemetrySource: telemetrySource
+    eventHubName: routed ? eventHubs!.outputs.hubName : iotHub.outputs.builtInEventHubName
+    eventHubConsumerGroup: names.consumerGroup
+    eventHubFullyQualifiedNamespace: routed ? eventHubs!.outputs.fullyQualifiedNamespace : ''
+    eventHubConnectionSecretUri: routed ? '' : iotHubSecret!.outputs.secretUri
+    adtMaxConcurrency: adtMaxConcurrency
+    adtTwinWritesPerSecond: adtTwinWritesPerSecond
+    adtPatchesPerSecond: adtPatchesPerSecond
+    ingestDeadlineSeconds: ingestDeadlineSeconds
+  }
+  dependsOn: [functionApp]
+}
+
+// Read by azd (stored in the environment), scripts/post-deploy.sh and the README's next steps.
+// No keys or connection strings here.
+output AZURE_RESOURCE_GROUP string = resourceGroup().name
+output AZURE_LOCATION string = location
+output TELEMETRY_SOURCE string = telemetrySource
+output FUNCTION_APP_NAME string = functionApp.outputs.name
+output PROPAGATE_FUNCTION_NAME string = names.propagateFunction
+output ADT_INSTANCE_NAME string = digitalTwins.outputs.instanceName
+output ADT_SERVICE_URL string = 'https://${digitalTwins.outputs.hostName}'
+output ADT_ENDPOINT_NAME string = digitalTwins.outputs.endpointName
+output ADT_EVENT_ROUTE_NAME string = names.adtEventRoute
+output ADT_EVENT_ROUTE_FILTER string = adtEventRouteFilter
+output ADT_EVENT_TYPES string = join(adtEventTypes, ',')
+output EVENT_GRID_TOPIC_NAME string = digitalTwins.outputs.topicName
+output EVENT_GRID_DEAD_LETTER_CONTAINER string = names.eventGridDeadLetterContainer
+output IOT_HUB_NAME string = iotHub.outputs.name
+output EVENT_HUB_NAMESPACE string = routed ? eventHubs!.outputs.namespaceName : ''
+output STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output DEAD_LETTER_CONTAINER string = names.deadLetterContainer
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName

@@ -1,0 +1,100 @@
+// IoT Hub. In 'eventHub' mode device messages are routed, through the hub's user-assigned
+// identity, to our Event Hub (identity end to end). In 'builtIn' mode the ingest function reads
+// the hub's built-in endpoint with a consumer group of its own.
+// Deploy this only after the routing identity holds Event Hubs Data Sender: IoT Hub validates a
+// custom endpoint's access when the endpoint is created.
+
+@description('Azure region.')
+param location string
+
+@description('Tags applied to every resource.')
+param tags object
+
+@description('IoT Hub name.')
+param name string
+
+@description('IoT Hub SKU. F1 is free (one per subscription, 8,000 messages/day).')
+@allowed(['F1', 'B1', 'S1'])
+param skuName string
+
+@description('Where the ingest function reads telemetry.')
+@allowed(['eventHub', 'builtIn'])
+param telemetrySource string
+
+@description('eventHub mode: resource id of the user-assigned identity used for routing.')
+param routingIdentityId string
+
+@description('eventHub mode: Event Hubs namespace host name (<ns>.servicebus.windows.net).')
+param eventHubFullyQualifiedNamespace string
+
+@description('eventHub mode: event hub receiving device messages.')
+param eventHubName string
+
+@description('builtIn mode: consumer group created on the built-in endpoint for the ingest function.')
+param builtInConsumerGroupName string
+
+var routed = telemetrySource == 'eventHub'
+var routedEndpointName = 'telemetry-event-hub'
+
+resource iotHub 'Microsoft.Devices/IotHubs@2023-06-30' = {
+  name: name
+  location: location
+  tags: tags
+  sku: { name: skuName, capacity: 1 }
+  identity: routed
+    ? { type: 'UserAssigned', userAssignedIdentities: { '${routingIdentityId}': {} } }
+    : { type: 'None' }
+  properties: {
+    disableLocalAuth: false // devices authenticate with SAS or X.509; Entra ID is not offered to devices
+    eventHubEndpoints: {
+      events: {
+        // F1 is fixed at 2 partitions.
+        partitionCount: skuName == 'F1' ? 2 : 4
+        retentionTimeInDays: 1
+      }
+    }
+    routing: {
+      endpoints: {
+        eventHubs: routed
+          ? [
+              {
+                name: routedEndpointName
+                authenticationType: 'identityBased'
+                identity: { userAssignedIdentity: routingIdentityId }
+                endpointUri: 'sb://${eventHubFullyQualifiedNamespace}'
+                entityPath: eventHubName
+              }
+            ]
+          : []
+      }
+      routes: routed
+        ? [
+            {
+              name: 'device-messages-to-telemetry-hub'
+              source: 'DeviceMessages'
+              condition: 'true'
+              endpointNames: [routedEndpointName]
+              isEnabled: true
+            }
+          ]
+        : []
+      // Without an explicit fallback route, messages matching no route would be dropped.
+      fallbackRoute: {
+        name: '$fallback'
+        source: 'DeviceMessages'
+        condition: 'true'
+        endpointNames: ['events']
+        isEnabled: true
+      }
+    }
+  }
+}
+
+resource builtInConsumerGroup 'Microsoft.Devices/IotHubs/eventHubEndpoints/ConsumerGroups@2023-06-30' = if (!routed) {
+  name: '${iotHub.name}/events/${builtInConsumerGroupName}'
+  properties: { name: builtInConsumerGroupName }
+}
+
+output name string = iotHub.name
+// In builtIn mode the Event Hub name the trigger sees is the built-in endpoint's path.
+output builtInEventHubName string = iotHub.properties.eventHubEndpoints.events.path
