@@ -1,0 +1,61 @@
+// Structural validation with Ajv (allErrors) against pipeline.schema.json, which references the
+// roll-up module's rollups.schema.json. Errors are rewritten into `path: problem` lines.
+
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { rollupsSchema } from '../rollup/config';
+import { pointerToPath } from './errors';
+import pipelineSchema from './pipeline.schema.json';
+
+let validator: ValidateFunction | undefined;
+
+function getValidator(): ValidateFunction {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true });
+    ajv.addSchema(rollupsSchema);
+    validator = ajv.compile(pipelineSchema);
+  }
+  return validator;
+}
+
+// Friendlier wording for patterns whose regex means nothing to a reader.
+const patternHints: ReadonlyArray<[string, string]> = [
+  ['/definitions/target/pattern', 'must be a property name or component/property (letters, digits, _; e.g. thermostat1/targetTemperature)'],
+  ['/definitions/name/pattern', 'must be a DTDL name (letters, digits, _; starting with a letter)'],
+  ['/definitions/dtmi/pattern', 'must be a DTMI such as dtmi:example:building:Thermostat;1'],
+];
+
+function describeError(error: ErrorObject): string {
+  const path = pointerToPath(error.instancePath);
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const extra = (error.params as { additionalProperty: string }).additionalProperty;
+      return `${path}: unknown property "${extra}"`;
+    }
+    case 'required': {
+      const missing = (error.params as { missingProperty: string }).missingProperty;
+      return `${path === '(root)' ? missing : `${path}.${missing}`}: is required`;
+    }
+    case 'enum': {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+      return `${path}: must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
+    }
+    case 'pattern': {
+      const hint = patternHints.find(([suffix]) => error.schemaPath.endsWith(suffix));
+      return `${path}: ${hint ? hint[1] : error.message ?? 'has an invalid format'}`;
+    }
+    case 'type': {
+      const type = (error.params as { type: string | string[] }).type;
+      return `${path}: must be ${(Array.isArray(type) ? type : type.split(',')).join(' or ')}`;
+    }
+    default:
+      return `${path}: ${error.message ?? 'is invalid'}`;
+  }
+}
+
+/** Returns the structural problems of a parsed config file, empty when it conforms to the schema. */
+export function validatePipelineConfig(value: unknown): string[] {
+  const validate = getValidator();
+  if (validate(value)) return [];
+  const lines = (validate.errors ?? []).map(describeError);
+  return [...new Set(lines)];
+}

@@ -1,0 +1,171 @@
+// One ingest batch end to end: decode → plan (map + coalesce) → ADT writes and telemetry through
+// the gateway → dead letters → ledger and summary. Permanent problems are dead-lettered per message;
+// a transient ADT failure past the deadline, or a failed dead-letter write, fails the invocation so
+// the host redelivers the batch (re-applying is idempotent: same patches, same telemetry ids,
+// same dead-letter names).
+
+import { systemClock, type Clock } from '../adt/clock';
+import type { AdtGateway, CallContext } from '../adt/gateway';
+import { emptyCallStats } from '../adt/retry';
+import { describeUpdatePath, type TwinUpdateResult } from '../adt/twinUpdate';
+import { buildDeadLetterDocument, deadLetterName, type RejectedPart } from '../deadLetter/document';
+import type { DeadLetterSink } from '../deadLetter/sink';
+import type { BatchSummary } from './batchSummary';
+import { decodeEvent, type DecodeOptions } from './decodeEvent';
+import type { DeviceMessage, RawEvent } from './deviceMessage';
+import type { IngestPlanner } from './ingestPlan';
+import { BatchLedger, type LedgerEntry } from './ledger';
+
+export interface ProcessBatchDeps {
+  gateway: AdtGateway;
+  deadLetters: DeadLetterSink;
+  planner: IngestPlanner;
+  /** Time the batch may spend before transient failures fail the invocation. */
+  deadlineMs: number;
+  partitionId?: string;
+  decodeOptions?: DecodeOptions;
+  clock?: Clock;
+  log?: (summary: BatchSummary) => void;
+}
+
+export interface BatchResult {
+  summary: BatchSummary;
+  ledger: LedgerEntry[];
+}
+
+interface EventRecord {
+  raw: RawEvent;
+  eventKey: string;
+  message?: DeviceMessage;
+  decodeFailure?: { reason: string; detail: string };
+  rejectedParts: RejectedPart[];
+}
+
+/** ADT de-duplicates telemetry on Message-Id, so it must survive redelivery: never a fresh UUID. */
+export function telemetryMessageId(message: DeviceMessage, partitionId: string | undefined): string {
+  if (message.messageId) return message.messageId;
+  return `${partitionId ?? 'p'}-${message.sequenceNumber ?? message.eventKey}`;
+}
+
+export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): Promise<BatchResult> {
+  const clock = deps.clock ?? systemClock;
+  const started = clock.now();
+  const ctx: CallContext = { deadline: started + deps.deadlineMs, stats: emptyCallStats() };
+
+  const records = events.map((raw) => decodeRecord(raw, deps.decodeOptions));
+  const byKey = new Map(records.map((r) => [r.eventKey, r]));
+  const ledger = new BatchLedger(records.map((r) => ({ eventKey: r.eventKey, messageId: r.message?.messageId })));
+  for (const record of records) if (record.decodeFailure) ledger.mark(record.eventKey, 'dead-lettered', record.decodeFailure.reason);
+
+  const messages = records.flatMap((r) => (r.message ? [r.message] : []));
+  const plan = await deps.planner(messages);
+  for (const filtered of plan.filtered) ledger.mark(filtered.eventKey, 'filtered', filtered.reason);
+  for (const rejected of plan.rejected) {
+    ledger.mark(rejected.eventKey, 'dead-lettered', rejected.reason);
+    byKey.get(rejected.eventKey)?.rejectedParts.push({ twinId: '', path: '', value: undefined, reason: rejected.reason, detail: rejected.detail });
+  }
+
+  const twinWork = plan.twinUpdates.map((update) => deps.gateway.applyTwinUpdate(update, ctx));
+  const telemetryWork = plan.telemetry.map(async (planned) => {
+    const record = byKey.get(planned.eventKey);
+    if (!record?.message) throw new Error(`Telemetry planned for unknown event ${planned.eventKey}.`);
+    const { eventKey, traceparent, ...telemetry } = planned;
+    await deps.gateway.publishTelemetry(
+      { ...telemetry, messageId: telemetryMessageId(record.message, deps.partitionId) },
+      { ...ctx, traceparent: traceparent ?? record.message.traceparent },
+    );
+    ledger.mark(eventKey, 'applied');
+  });
+  const [twinOutcomes, telemetryOutcomes] = await Promise.all([Promise.allSettled(twinWork), Promise.allSettled(telemetryWork)]);
+
+  const results = twinOutcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  for (const result of results) recordTwinResult(result, ledger, byKey);
+
+  // Dead letters are written even when the batch is about to fail: redelivery overwrites them.
+  const deadLetterFailures = await writeDeadLetters(records, deps, clock);
+  const failures = [...twinOutcomes, ...telemetryOutcomes].flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : [])).concat(deadLetterFailures);
+  if (failures.length > 0) {
+    throw failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} part(s) of the batch failed; the batch will be redelivered. First: ${String((failures[0] as Error)?.message ?? failures[0])}`);
+  }
+
+  const totals = ledger.close();
+  const deadLetteredByReason: Record<string, number> = {};
+  for (const entry of totals.entries) {
+    if (entry.outcome !== 'dead-lettered') continue;
+    const reason = entry.reasons[0] ?? 'unknown';
+    deadLetteredByReason[reason] = (deadLetteredByReason[reason] ?? 0) + 1;
+  }
+  const summary: BatchSummary = {
+    event: 'ingest.batch',
+    partitionId: deps.partitionId,
+    received: events.length,
+    applied: totals.applied,
+    filtered: totals.filtered,
+    deadLettered: totals.deadLettered,
+    deadLetteredByReason,
+    twinsPatched: results.filter((r) => r.patches > 0).length,
+    twinsCreated: results.filter((r) => r.created).length,
+    patches: results.reduce((n, r) => n + r.patches, 0),
+    operations: results.reduce((n, r) => n + r.operations, 0),
+    messagesCoalesced: plan.coalescedValues,
+    telemetrySent: plan.telemetry.length,
+    staleValuesSkipped: results.reduce((n, r) => n + r.stale.length, 0),
+    adtRequests: ctx.stats.requests,
+    retries: ctx.stats.retries,
+    throttled429: ctx.stats.throttled,
+    durationMs: clock.now() - started,
+  };
+  deps.log?.(summary);
+  return { summary, ledger: totals.entries };
+}
+
+function decodeRecord(raw: RawEvent, options: DecodeOptions | undefined): EventRecord {
+  const decoded = decodeEvent(raw, options);
+  if (decoded.ok) return { raw, eventKey: decoded.message.eventKey, message: decoded.message, rejectedParts: [] };
+  return { raw, eventKey: decoded.eventKey, decodeFailure: { reason: decoded.reason, detail: decoded.detail }, rejectedParts: [] };
+}
+
+function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, byKey: Map<string, EventRecord>): void {
+  for (const update of result.applied) for (const key of update.messageIds) ledger.mark(key, 'applied');
+  for (const update of result.stale) for (const key of update.messageIds) ledger.mark(key, 'filtered', 'stale-source-time');
+  for (const rejected of result.rejected) {
+    for (const key of rejected.update.messageIds) {
+      ledger.mark(key, 'dead-lettered', rejected.reason);
+      byKey.get(key)?.rejectedParts.push({
+        twinId: result.twinId,
+        path: describeUpdatePath(rejected.update),
+        value: rejected.update.value,
+        reason: rejected.reason,
+        detail: rejected.detail,
+      });
+    }
+  }
+}
+
+async function writeDeadLetters(records: EventRecord[], deps: ProcessBatchDeps, clock: Clock): Promise<unknown[]> {
+  const now = new Date(clock.now());
+  const writes = records
+    .filter((r) => r.decodeFailure || r.rejectedParts.length > 0)
+    .map(async (record) => {
+      const first = record.decodeFailure ?? record.rejectedParts[0];
+      const document = buildDeadLetterDocument({
+        event: record.raw,
+        reason: first?.reason ?? 'unknown',
+        detail: record.decodeFailure?.detail ?? record.rejectedParts.map((p) => `${p.twinId}${p.path}: ${p.detail}`).join(' | '),
+        at: now,
+        partitionId: deps.partitionId,
+        sequenceNumber: record.message?.sequenceNumber,
+        offset: record.message?.offset,
+        enqueuedTime: record.message?.enqueuedTime,
+        messageId: record.message?.messageId,
+        deviceId: record.message?.deviceId,
+        rejectedParts: record.rejectedParts,
+      });
+      if (document.sequenceNumber === undefined && typeof record.raw.sequenceNumber === 'number') document.sequenceNumber = record.raw.sequenceNumber;
+      await deps.deadLetters.write(deadLetterName(document, record.eventKey), document);
+    });
+  const outcomes = await Promise.allSettled(writes);
+  return outcomes.flatMap((o) =>
+    o.status === 'rejected' ? [new Error(`Dead-letter write to ${deps.deadLetters.target} failed: ${String((o.reason as Error)?.message ?? o.reason)}. The batch fails so no message is lost.`)] : [],
+  );
+}
