@@ -73,6 +73,8 @@ export const errors = {
     new AdtError(400, 'SqlQueryError', `SQL query parse failed: ${message} See samples in http://aka.ms/adtv2query for the correct syntax.`),
   queryUnsupported: (feature: string) =>
     new AdtError(400, 'SqlQueryError', `The ADT emulator does not support ${feature}. See README.md (emulator query subset) for what is supported.`),
+  queryLimitExceeded: (what: string, limit: number, actual: number) =>
+    new AdtError(400, 'SqlQueryError', `The query exceeds the ADT limit of ${limit} ${what} (it has ${actual}). Simplify the query or split it into several queries.`),
   badContinuationToken: () => new AdtError(400, 'BadRequest', 'The continuation token is invalid or has expired. Re-run the query without a continuation token.'),
   routeNotFound: () =>
     new AdtError(404, 'EventRouteNotFound', 'There is no route available that matches the provided input. Check for all valid event routes by calling EventRoute_List. See Swagger example (https://aka.ms/RouteSwSmpl).'),

@@ -1,0 +1,123 @@
+// Command-line flags of `npm run emulator` → EmulatorOptions. Pure, so it can be unit tested.
+import type { EndpointConfig } from './events';
+import type { FaultOptions } from './faults';
+import type { ServiceLimitsOptions } from './limits';
+import type { EmulatorOptions } from './options';
+
+export const DEFAULT_PORT = 4443;
+
+export const HELP = `Usage: npm run emulator -- [flags]
+
+Runs the Azure Digital Twins data-plane emulator over HTTPS on 127.0.0.1.
+
+  --port <n>              Port to listen on (default ${DEFAULT_PORT}; 0 = any free port).
+  --cert-dir <dir>        Keep the self-signed certificate in <dir>/cert.pem + key.pem (created if
+                          missing) so clients can trust the same CA across restarts.
+  --ca-out <file>         Write the certificate (PEM) to <file> for clients in other processes.
+  --import <file.ndjson>  Load an ADT import-job file (Header, Models, Twins, Relationships) at start.
+  --persist <file.json>   Load state from <file> at start; save it after changes and on exit.
+  --limits k=v,...        Service limits, e.g. perTwinWritesPerSecond=10,readsPerSecond=1000,
+                          retryAfter=none,enabled=false (keys of ServiceLimitsOptions).
+  --latency ms[:jitter]   Add fixed latency (plus uniform jitter) to every data-plane request.
+  --faults k=v,...        Fault injection, e.g. errorRate=0.05,errorStatuses=500|503,resetRate=0.01,
+                          slowRate=0.1,slowMs=2000,retryAfterOn503=1,seed=42.
+  --endpoint name=webhook:<url>:eventgrid|cloudevents
+                          Declare an event endpoint routes can name (repeatable).
+  --help                  Show this text.
+
+Admin API (no auth): POST /$admin/reset, GET /$admin/state, GET /$admin/counters,
+POST /$admin/counters/reset, PUT /$admin/faults, PUT /$admin/limits, POST /$admin/import.`;
+
+export interface CliOptions {
+  help: boolean;
+  caOut?: string;
+  emulator: EmulatorOptions;
+}
+
+function parseScalar(raw: string): string | number | boolean {
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  const n = Number(raw);
+  return raw !== '' && Number.isFinite(n) ? n : raw;
+}
+
+/** `a=1,b=x,c=500|503` → { a: 1, b: 'x', c: [500, 503] } */
+export function parseKeyValues(text: string, flag: string): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const pair of text.split(',').filter((p) => p !== '')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`${flag} expects key=value pairs separated by commas (got '${pair}').`);
+    const key = pair.slice(0, eq);
+    const value = pair.slice(eq + 1);
+    result[key] = value.includes('|') ? value.split('|').map(parseScalar) : parseScalar(value);
+  }
+  return result;
+}
+
+export function parseEndpoint(text: string): EndpointConfig {
+  const match = /^([^=]+)=webhook:(https?:\/\/.+):(eventgrid|cloudevents)$/i.exec(text);
+  if (!match?.[1] || !match[2] || !match[3]) {
+    throw new Error(`--endpoint expects name=webhook:<url>:eventgrid|cloudevents (got '${text}').`);
+  }
+  return { name: match[1], kind: 'webhook', url: match[2], schema: match[3].toLowerCase() === 'eventgrid' ? 'EventGrid' : 'CloudEvents' };
+}
+
+export function parseLatency(text: string): Pick<FaultOptions, 'latencyMs' | 'jitterMs'> {
+  const [ms, jitter] = text.split(':').map(Number);
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0 || (jitter !== undefined && (!Number.isFinite(jitter) || jitter < 0))) {
+    throw new Error(`--latency expects ms or ms:jitter in milliseconds (got '${text}').`);
+  }
+  return { latencyMs: ms, jitterMs: jitter ?? 0 };
+}
+
+export function parseCliArgs(argv: string[]): CliOptions {
+  const options: CliOptions = { help: false, emulator: { port: DEFAULT_PORT } };
+  const endpoints: EndpointConfig[] = [];
+  let faults: Partial<FaultOptions> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--help' || flag === '-h') {
+      options.help = true;
+      continue;
+    }
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith('--')) throw new Error(`${flag} needs a value. Run with --help for usage.`);
+    i++;
+    switch (flag) {
+      case '--port': {
+        const port = Number(value);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535 (got '${value}').`);
+        options.emulator.port = port;
+        break;
+      }
+      case '--cert-dir':
+        options.emulator.certDir = value;
+        break;
+      case '--ca-out':
+        options.caOut = value;
+        break;
+      case '--import':
+        options.emulator.importFile = value;
+        break;
+      case '--persist':
+        options.emulator.persistFile = value;
+        break;
+      case '--limits':
+        options.emulator.limits = parseKeyValues(value, '--limits') as Partial<ServiceLimitsOptions>;
+        break;
+      case '--latency':
+        faults = { ...faults, ...parseLatency(value) };
+        break;
+      case '--faults':
+        faults = { ...faults, ...(parseKeyValues(value, '--faults') as Partial<FaultOptions>) };
+        break;
+      case '--endpoint':
+        endpoints.push(parseEndpoint(value));
+        break;
+      default:
+        throw new Error(`Unknown flag ${String(flag)}. Run with --help for usage.`);
+    }
+  }
+  if (Object.keys(faults).length > 0) options.emulator.faults = faults;
+  if (endpoints.length > 0) options.emulator.endpoints = endpoints;
+  return options;
+}

@@ -1,0 +1,32 @@
+// Everything startEmulator() can be told. All optional: defaults are ADT's documented limits.
+import type { DeliveryPolicy, EndpointConfig } from './events';
+import type { FaultOptions } from './faults';
+import type { ServiceLimitsOptions } from './limits';
+import type { ModelRegistryOptions } from './models/modelRegistry';
+import type { PayloadLimits } from './payloadLimits';
+import type { StoreLimits } from './services';
+import type { DedupOptions } from './telemetryDedup';
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Directory holding cert.pem/key.pem (created when missing); default: a fresh certificate per start. */
+  certDir?: string;
+  limits?: Partial<ServiceLimitsOptions>;
+  faults?: Partial<FaultOptions>;
+  /** Event endpoints (ADT control-plane resources) that routes may name. */
+  endpoints?: EndpointConfig[];
+  delivery?: Partial<DeliveryPolicy>;
+  maxRoutes?: number;
+  store?: Partial<StoreLimits>;
+  payload?: Partial<PayloadLimits>;
+  telemetryDedup?: Partial<DedupOptions>;
+  models?: ModelRegistryOptions;
+  /** ADT import-job ndjson loaded at start (file path). */
+  importFile?: string;
+  /** ADT import-job ndjson text loaded at start. */
+  importNdjson?: string;
+  /** JSON snapshot file: loaded at start when present, written on change (debounced) and on close. */
+  persistFile?: string;
+  persistDebounceMs?: number;
+}
