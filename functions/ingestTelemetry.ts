@@ -1,0 +1,50 @@
+// Event Hub (IoT Hub telemetry) → ADT. Registration and adaptation only: triggerMetadata becomes
+// plain per-event records and shared/ingest/processBatch does the work.
+
+import { app, type EventHubFunctionOptions, type InvocationContext } from '@azure/functions';
+import { processBatch } from '../shared/ingest/processBatch';
+import { defaultIngestRuntime, type IngestRuntime } from '../shared/ingest/runtime';
+import { splitTriggerBatch } from '../shared/ingest/triggerBatch';
+import { connections, settings } from '../shared/settings';
+
+
+export type IngestHandler = (messages: unknown[], context: InvocationContext) => Promise<void>;
+
+/** The partition comes from the batch's PartitionContext; it names dead letters and telemetry ids. */
+export function partitionIdOf(triggerMetadata: Record<string, unknown> | undefined): string | undefined {
+  const partitionContext = triggerMetadata?.partitionContext;
+  const id = typeof partitionContext === 'object' && partitionContext !== null ? (partitionContext as { partitionId?: unknown }).partitionId : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
+export function createIngestHandler(runtime: () => IngestRuntime): IngestHandler {
+  return async (messages, context) => {
+    const events = splitTriggerBatch(messages, context.triggerMetadata);
+    await processBatch(events, {
+      ...runtime(),
+      partitionId: partitionIdOf(context.triggerMetadata),
+      log: (line) => context.info(JSON.stringify(line)),
+    });
+  };
+}
+
+export const ingestTelemetry: IngestHandler = createIngestHandler(defaultIngestRuntime);
+
+/** The typings lack `dataType`, but the library passes every option through to the binding. */
+type EventHubOptionsWithDataType = EventHubFunctionOptions<unknown[]> & { dataType: 'string' | 'binary' };
+
+export const ingestTelemetryOptions: EventHubOptionsWithDataType = {
+  connection: connections.eventHub,
+  eventHubName: `%${settings.eventHubName.name}%`,
+  consumerGroup: `%${settings.eventHubConsumerGroup.name}%`,
+  cardinality: 'many',
+  // 'string': a non-JSON body reaches us as a string (and is dead-lettered alone) instead of the
+  // host failing the whole batch while JSON-deserialising it.
+  dataType: 'string',
+  // A thrown invocation (transient ADT failure past the deadline, failed dead-letter write) is
+  // retried before the host checkpoints; re-applying a batch is idempotent.
+  retry: { strategy: 'exponentialBackoff', maxRetryCount: 8, minimumInterval: { seconds: 5 }, maximumInterval: { minutes: 5 } },
+  handler: ingestTelemetry,
+};
+
+app.eventHub<unknown[]>('ingestTelemetry', ingestTelemetryOptions);
