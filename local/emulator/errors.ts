@@ -1,4 +1,4 @@
-// ADT's error envelope and the verbatim messages the real service sends (see ../shared/reference/adt-data-plane.md §5).
+// ADT's error envelope and the verbatim messages the real service sends (recorded from real ADT responses).
 
 export interface AdtErrorDetail {
   code: string;
