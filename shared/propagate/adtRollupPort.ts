@@ -1,0 +1,112 @@
+// The roll-up port over the one ADT gateway (shared/adt/): no second client, no second retry loop.
+import type { AdtGateway, CallContext } from '../adt/gateway';
+import { AdtDeadlineExceededError, AdtRequestError } from '../adt/errors';
+import type { CallStats } from '../adt/retry';
+import { emptyCallStats } from '../adt/retry';
+import type { CallOptions, IncomingLink, ModelInfo, OutgoingLink, PatchOp, PatchOutcome, RollupPort, TwinDocument, TwinSnapshot } from '../rollup/ports';
+import { RollupPortError } from '../rollup/ports';
+
+export interface AdtRollupPortOptions {
+  /** How long one call may keep retrying transient failures before the invocation fails. */
+  callBudgetMs?: number;
+  now?: () => number;
+}
+
+function wrap(operation: string, error: unknown): unknown {
+  if (error instanceof AdtDeadlineExceededError) return new RollupPortError(error.message, true, { cause: error });
+  if (error instanceof AdtRequestError) {
+    const transient = error.kind === 'throttled' || error.kind === 'transient';
+    return new RollupPortError(`${operation} failed: ${error.status ?? 'no response'} ${error.code ?? ''} ${error.message}`.trim(), transient, { cause: error });
+  }
+  return error;
+}
+
+const isKind = (error: unknown, kind: AdtRequestError['kind']) => error instanceof AdtRequestError && error.kind === kind;
+
+export class AdtRollupPort implements RollupPort {
+  /** Requests, retries and 429s of every call made through this port. */
+  readonly stats: CallStats = emptyCallStats();
+  private readonly budgetMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly gateway: AdtGateway,
+    options: AdtRollupPortOptions = {},
+  ) {
+    this.budgetMs = options.callBudgetMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  async getTwin(id: string, options?: CallOptions): Promise<TwinSnapshot | undefined> {
+    try {
+      const { twin, etag } = await this.gateway.readTwin(id, this.ctx(options));
+      const tag = etag ?? twin.$etag;
+      if (tag === undefined) throw new RollupPortError(`ADT returned twin ${id} without an ETag; cannot write it safely.`, false);
+      return { twin: twin as TwinDocument, etag: tag };
+    } catch (error) {
+      if (isKind(error, 'twinNotFound')) return undefined;
+      throw wrap(`GET twin ${id}`, error);
+    }
+  }
+
+  async listOutgoing(id: string, relationshipName: string, options?: CallOptions): Promise<OutgoingLink[]> {
+    try {
+      const rels = await this.gateway.listRelationships(id, relationshipName, this.ctx(options));
+      return rels.map((r) => ({ relationshipId: r.$relationshipId, relationshipName: r.$relationshipName, targetId: r.$targetId }));
+    } catch (error) {
+      if (isKind(error, 'twinNotFound')) return [];
+      throw wrap(`list relationships of ${id}`, error);
+    }
+  }
+
+  async listIncoming(id: string, options?: CallOptions): Promise<IncomingLink[]> {
+    try {
+      const rels = await this.gateway.listIncomingRelationships(id, this.ctx(options));
+      return rels.map((r) => ({ relationshipId: r.relationshipId, relationshipName: r.relationshipName, sourceId: r.sourceId }));
+    } catch (error) {
+      if (isKind(error, 'twinNotFound')) return [];
+      throw wrap(`list incoming relationships of ${id}`, error);
+    }
+  }
+
+  async patchTwin(id: string, ops: PatchOp[], options: CallOptions & { ifMatch: string }): Promise<PatchOutcome> {
+    try {
+      const { etag } = await this.gateway.patchTwin(id, ops, { ...this.ctx(options), ifMatch: options.ifMatch });
+      return { kind: 'written', etag: etag ?? '' };
+    } catch (error) {
+      if (isKind(error, 'preconditionFailed')) return { kind: 'preconditionFailed' };
+      if (isKind(error, 'twinNotFound')) return { kind: 'twinNotFound' };
+      throw wrap(`PATCH twin ${id}`, error);
+    }
+  }
+
+  async getModel(id: string, options?: CallOptions): Promise<ModelInfo | undefined> {
+    try {
+      const index = await this.gateway.modelIndex(id, this.ctx(options));
+      const view = index.interface(id);
+      return view ? { id, extends: view.extendsChain } : undefined;
+    } catch (error) {
+      if (error instanceof AdtRequestError && error.status === 404) return undefined;
+      throw wrap(`GET model ${id}`, error);
+    }
+  }
+
+  async queryChildren(parentId: string, relationshipName: string, options?: CallOptions): Promise<TwinDocument[]> {
+    const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+    const name = relationshipName.replace(/[^A-Za-z0-9_]/g, '');
+    const query = `SELECT C FROM DIGITALTWINS P JOIN C RELATED P.${name} WHERE P.$dtId = ${quote(parentId)}`;
+    try {
+      const rows = await this.gateway.query(query, this.ctx(options));
+      return rows.flatMap((row) => {
+        const child = (row as { C?: unknown }).C;
+        return child !== null && typeof child === 'object' ? [child as TwinDocument] : [];
+      });
+    } catch (error) {
+      throw wrap(`query children of ${parentId}`, error);
+    }
+  }
+
+  private ctx(options: CallOptions | undefined): CallContext {
+    return { deadline: this.now() + this.budgetMs, stats: this.stats, ...(options?.traceparent ? { traceparent: options.traceparent } : {}) };
+  }
+}

@@ -1,0 +1,155 @@
+// Turns the validated `rollups` section into executable rules: JSONata compiled once, the
+// dependency graph built and checked for cycles, lookups indexed. Throws RollupConfigError.
+import jsonata from 'jsonata';
+import type { AggregateName, EmptyValue, RollupRule, RollupSettings, RollupsSection } from './config';
+import { isExpressionTarget, resolveRollupSettings } from './config';
+import type { DependencyGraph, ModelsOverlap } from './graph';
+import { buildDependencyGraph, describeCycle, findCycle, longestChain, sameModelOnly } from './graph';
+
+export class RollupConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RollupConfigError';
+  }
+}
+
+export interface CompiledAggregate {
+  /** Variable name inside an expression; the target property for a plain aggregate. */
+  name: string;
+  aggregate: AggregateName;
+  of: string | undefined;
+}
+
+export interface CompiledTarget {
+  property: string;
+  aggregates: CompiledAggregate[];
+  /** Present for expression targets. */
+  expression: jsonata.Expression | undefined;
+  empty: EmptyValue;
+}
+
+export interface CompiledRule {
+  name: string;
+  parentModel: string;
+  relationships: ReadonlySet<string>;
+  childModel: string | undefined;
+  where: jsonata.Expression | undefined;
+  read: 'api' | 'query';
+  targets: CompiledTarget[];
+  /** Child properties whose change can change a derived value (aggregated ones and those `where` reads). */
+  inputProperties: ReadonlySet<string>;
+}
+
+export interface CompiledRollups {
+  rules: CompiledRule[];
+  settings: RollupSettings;
+  graph: DependencyGraph;
+  /** Longest chain of rules feeding each other. */
+  depth: number;
+}
+
+export interface CompileOptions {
+  /** Model inheritance known at load (e.g. from the models folder); improves the cycle check. */
+  modelsOverlap?: ModelsOverlap;
+}
+
+function compileJsonata(source: string, where: string): jsonata.Expression {
+  try {
+    return jsonata(source);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new RollupConfigError(`${where}: JSONata expression ${JSON.stringify(source)} does not parse: ${detail}. Fix the expression.`);
+  }
+}
+
+/** Every name a JSONata expression navigates; over-approximates the child properties it reads. */
+function namesRead(node: unknown, into: Set<string>): Set<string> {
+  if (Array.isArray(node)) {
+    for (const item of node) namesRead(item, into);
+  } else if (node !== null && typeof node === 'object') {
+    const record = node as Record<string, unknown>;
+    if (record.type === 'name' && typeof record.value === 'string') into.add(record.value);
+    for (const value of Object.values(record)) namesRead(value, into);
+  }
+  return into;
+}
+
+function compileRule(rule: RollupRule): CompiledRule {
+  const at = `Roll-up rule "${rule.name}"`;
+  const targets: CompiledTarget[] = Object.entries(rule.properties).map(([property, spec]) => {
+    const empty = spec.empty ?? 'remove';
+    if (isExpressionTarget(spec)) {
+      const aggregates = Object.entries(spec.inputs).map(([name, input]) => ({ name, aggregate: input.aggregate, of: input.of }));
+      return { property, aggregates, expression: compileJsonata(spec.expression, `${at}, property "${property}"`), empty };
+    }
+    return { property, aggregates: [{ name: property, aggregate: spec.aggregate, of: spec.of }], expression: undefined, empty };
+  });
+  for (const target of targets) {
+    for (const agg of target.aggregates) {
+      if (agg.of === undefined && agg.aggregate !== 'count') {
+        throw new RollupConfigError(`${at}, property "${target.property}": aggregate "${agg.aggregate}" needs "of" (the child property to aggregate).`);
+      }
+    }
+  }
+  const where = rule.where === undefined ? undefined : compileJsonata(rule.where, `${at}, where`);
+  const inputProperties = new Set(targets.flatMap((t) => t.aggregates.flatMap((a) => (a.of === undefined ? [] : [a.of]))));
+  if (where) namesRead(where.ast(), inputProperties);
+  return {
+    name: rule.name,
+    parentModel: rule.parentModel,
+    relationships: new Set(rule.relationships),
+    childModel: rule.childModel,
+    where,
+    read: rule.read ?? 'api',
+    targets,
+    inputProperties,
+  };
+}
+
+function checkUnique(rules: readonly CompiledRule[]): void {
+  const names = new Set<string>();
+  const writers = new Map<string, string>();
+  for (const rule of rules) {
+    if (names.has(rule.name)) throw new RollupConfigError(`Roll-up rule name "${rule.name}" is used twice. Give each rule its own name.`);
+    names.add(rule.name);
+    for (const target of rule.targets) {
+      const key = `${rule.parentModel}.${target.property}`;
+      const other = writers.get(key);
+      if (other !== undefined) {
+        throw new RollupConfigError(
+          `Roll-up rules "${other}" and "${rule.name}" both derive ${key}; they would overwrite each other. Keep one, or write different properties.`,
+        );
+      }
+      writers.set(key, rule.name);
+    }
+  }
+}
+
+export function compileRollups(section: RollupsSection | RollupRule[], options: CompileOptions = {}): CompiledRollups {
+  const { rules: raw, settings } = Array.isArray(section) ? { rules: section, settings: undefined } : section;
+  const rules = raw.map(compileRule);
+  checkUnique(rules);
+  const graph = buildDependencyGraph(
+    rules.map((r) => ({
+      rule: r.name,
+      parentModel: r.parentModel,
+      childModel: r.childModel,
+      childProperties: r.inputProperties,
+      targets: r.targets.map((t) => t.property),
+    })),
+    options.modelsOverlap ?? sameModelOnly,
+  );
+  const cycle = findCycle(graph);
+  if (cycle) {
+    throw new RollupConfigError(
+      `Roll-up rules form a cycle: ${describeCycle(cycle)}. A derived value would feed itself forever. ` +
+        'Break it: give the rules a childModel that excludes the parent model, or derive a differently named property.',
+    );
+  }
+  const resolved = resolveRollupSettings(settings);
+  const depth = longestChain(graph);
+  if (resolved.maxHops < depth) {
+    throw new RollupConfigError(`rollups.settings.maxHops is ${resolved.maxHops}, but the rules chain ${depth} levels deep; derived values would stop short of the top. Set maxHops to at least ${depth}.`);
+  }
+  return { rules, settings: resolved, graph, depth };
+}

@@ -1,0 +1,121 @@
+// The narrow view of ADT the roll-up engine needs. shared/propagate/adtRollupPort.ts implements it
+// over the one ADT gateway (shared/adt/); tests may implement it in memory.
+
+/** A twin as GET /digitaltwins/{id} returns it. */
+export interface TwinDocument {
+  $dtId: string;
+  $etag?: string;
+  $metadata: { $model: string; [property: string]: unknown };
+  [property: string]: unknown;
+}
+
+export interface TwinSnapshot {
+  twin: TwinDocument;
+  etag: string;
+}
+
+export interface OutgoingLink {
+  relationshipId: string;
+  relationshipName: string;
+  targetId: string;
+}
+
+export interface IncomingLink {
+  relationshipId: string;
+  relationshipName: string;
+  sourceId: string;
+}
+
+export interface PatchOp {
+  op: 'add' | 'replace' | 'remove';
+  path: string;
+  value?: unknown;
+}
+
+export type PatchOutcome = { kind: 'written'; etag: string } | { kind: 'preconditionFailed' } | { kind: 'twinNotFound' };
+
+export interface ModelInfo {
+  id: string;
+  /** Direct bases named in the model's `extends`. */
+  extends: string[];
+}
+
+export interface CallOptions {
+  /** W3C trace context of the change being propagated; forwarded to ADT. */
+  traceparent?: string;
+}
+
+/**
+ * Failures that retrying later may fix (throttling, 5xx, timeouts) must be thrown as
+ * `RollupPortError` with `transient: true`; the invocation then fails and Event Grid redelivers.
+ */
+export interface RollupPort {
+  /** undefined when the twin does not exist. */
+  getTwin(id: string, options?: CallOptions): Promise<TwinSnapshot | undefined>;
+  /** Outgoing relationships of `id` named `relationshipName`; [] when the twin does not exist. */
+  listOutgoing(id: string, relationshipName: string, options?: CallOptions): Promise<OutgoingLink[]>;
+  /** Incoming relationships of `id`; [] when the twin does not exist. */
+  listIncoming(id: string, options?: CallOptions): Promise<IncomingLink[]>;
+  patchTwin(id: string, ops: PatchOp[], options: CallOptions & { ifMatch: string }): Promise<PatchOutcome>;
+  /** undefined when the model does not exist. */
+  getModel(id: string, options?: CallOptions): Promise<ModelInfo | undefined>;
+  /**
+   * Children of `parentId` through `relationshipName`, via the query API in one request. Only for
+   * rules with `read: query`: the query index may lag writes by up to 10 s.
+   */
+  queryChildren?(parentId: string, relationshipName: string, options?: CallOptions): Promise<TwinDocument[]>;
+}
+
+export class RollupPortError extends Error {
+  constructor(
+    message: string,
+    readonly transient: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RollupPortError';
+  }
+}
+
+/** Reads done by one recompute; reported so the cost of a roll-up is visible. */
+export interface ReadCounter {
+  twinReads: number;
+  relationshipLists: number;
+  queries: number;
+  modelReads: number;
+}
+
+export function emptyReadCounter(): ReadCounter {
+  return { twinReads: 0, relationshipLists: 0, queries: 0, modelReads: 0 };
+}
+
+/** Wraps a port so every read is counted into `counter`. */
+export function countingPort(port: RollupPort, counter: ReadCounter): RollupPort {
+  const counted: RollupPort = {
+    getTwin(id, o) {
+      counter.twinReads += 1;
+      return port.getTwin(id, o);
+    },
+    listOutgoing(id, name, o) {
+      counter.relationshipLists += 1;
+      return port.listOutgoing(id, name, o);
+    },
+    listIncoming(id, o) {
+      counter.relationshipLists += 1;
+      return port.listIncoming(id, o);
+    },
+    patchTwin: (id, ops, o) => port.patchTwin(id, ops, o),
+    getModel(id, o) {
+      counter.modelReads += 1;
+      return port.getModel(id, o);
+    },
+  };
+  const query = port.queryChildren?.bind(port);
+  if (query) {
+    counted.queryChildren = (id, name, o) => {
+      counter.queries += 1;
+      return query(id, name, o);
+    };
+  }
+  return counted;
+}
