@@ -3,10 +3,9 @@
 
 import { app, type EventHubFunctionOptions, type InvocationContext } from '@azure/functions';
 import { processBatch } from '../shared/ingest/processBatch';
-import { defaultIngestRuntime, type IngestRuntime } from '../shared/ingest/runtime';
+import { defaultIngestRuntime, ingestConfig, type IngestRuntime } from '../shared/ingest/runtime';
 import { splitTriggerBatch } from '../shared/ingest/triggerBatch';
 import { connections, settings } from '../shared/settings';
-
 
 export type IngestHandler = (messages: unknown[], context: InvocationContext) => Promise<void>;
 
@@ -48,3 +47,7 @@ export const ingestTelemetryOptions: EventHubOptionsWithDataType = {
 };
 
 app.eventHub<unknown[]>('ingestTelemetry', ingestTelemetryOptions);
+
+// Read the pipeline configuration while the host loads the app: a broken file stops the worker from
+// starting with the ConfigError's list of problems, instead of failing (and retrying) every batch.
+ingestConfig();

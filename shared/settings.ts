@@ -27,6 +27,13 @@ export const settings = {
     sample: 'https://my-adt.api.weu.digitaltwins.azure.net',
     required: true,
   },
+  azureClientId: {
+    name: 'AZURE_CLIENT_ID',
+    description:
+      "Client id of the user-assigned managed identity; DefaultAzureCredential reads it (infra sets it). Leave empty locally to use your developer login.",
+    sample: '',
+    required: false,
+  },
   pipelineConfigPath: {
     name: 'PIPELINE_CONFIG_PATH',
     description: 'Path (absolute, or relative to the app root) of the pipeline configuration file (YAML or JSON).',

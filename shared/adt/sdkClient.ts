@@ -20,10 +20,10 @@ export function createAdtClient(options: AdtClientOptions): DigitalTwinsClient {
   if (!/^https:\/\//i.test(options.url)) {
     throw new Error(`ADT URL must start with https:// (got "${options.url}"); the SDK refuses bearer tokens over plain http. Check ADT_SERVICE_URL.`);
   }
-  return new DigitalTwinsClient(options.url, options.credential ?? sharedCredential(), {
+  return new DigitalTwinsClient(options.url, options.credential ?? processDefaults.credential ?? sharedCredential(), {
     // maxRetries counts attempts in core-http 2.x: 1 means no exponential retry (30 s steps) of its own.
     retryOptions: { maxRetries: 1, retryDelayInMs: 0, maxRetryDelayInMs: 0 },
-    httpClient: new GatewayTransport(options.httpClient),
+    httpClient: new GatewayTransport(options.httpClient ?? processDefaults.httpClient),
   });
 }
 
@@ -32,4 +32,15 @@ let credential: TokenCredential | undefined;
 export function sharedCredential(): TokenCredential {
   credential ??= new DefaultAzureCredential();
   return credential;
+}
+
+let processDefaults: { credential?: TokenCredential; httpClient?: HttpClient } = {};
+
+/**
+ * The offline runner and tests give the app's clients (built from app settings) a credential and a
+ * transport, as Azure gives a Function App its managed identity: offline there is no token endpoint
+ * and the emulator's certificate is self-signed. Clients built afterwards use them.
+ */
+export function setAdtClientDefaults(defaults: { credential?: TokenCredential; httpClient?: HttpClient }): void {
+  processDefaults = { ...defaults };
 }

@@ -12,7 +12,8 @@ export interface PropertyUpdate {
   messageIds: string[];
 }
 
-export type MissingTwinPolicy = { policy: 'deadLetter' } | { policy: 'create'; modelId: string };
+/** `properties`: initial values of a created twin (ingest.unknownTwin.properties), validated by ADT. */
+export type MissingTwinPolicy = { policy: 'deadLetter' } | { policy: 'create'; modelId: string; properties?: Record<string, unknown> };
 
 export interface TwinUpdate {
   twinId: string;

@@ -34,7 +34,7 @@ export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps):
     if (update.ifMissing.policy === 'deadLetter') {
       return rejectAll('unknown-twin', `Twin ${update.twinId} does not exist in ADT. Create it, fix the twin id mapping, or set the mapping's unknown-twin policy to "create".`);
     }
-    const created = await createTwin(update.twinId, update.ifMissing.modelId, deps);
+    const created = await createTwin(update.twinId, update.ifMissing.modelId, update.ifMissing.properties ?? {}, deps);
     if ('reason' in created) return rejectAll(created.reason, created.detail);
     twin = created.twin;
     result.created = created.created;
@@ -71,7 +71,7 @@ async function readIfExists(twinId: string, deps: TwinWriterDeps): Promise<Twin 
 
 type CreateOutcome = { twin: Twin; created: boolean } | { reason: UpdateRejectReason; detail: string };
 
-async function createTwin(twinId: string, modelId: string, deps: TwinWriterDeps): Promise<CreateOutcome> {
+async function createTwin(twinId: string, modelId: string, properties: Record<string, unknown>, deps: TwinWriterDeps): Promise<CreateOutcome> {
   let index: ModelIndex;
   try {
     index = await deps.modelIndex(modelId);
@@ -81,9 +81,13 @@ async function createTwin(twinId: string, modelId: string, deps: TwinWriterDeps)
   }
   const view = index.interface(modelId);
   if (!view) return { reason: 'model-unavailable', detail: `Cannot create twin ${twinId}: model ${modelId} is not in ADT. Upload it or fix the configured model id.` };
-  // ADT requires every component to be present when a twin is created.
-  const document: Record<string, unknown> = { $metadata: { $model: modelId } };
-  for (const name of view.components.keys()) document[name] = { $metadata: {} };
+  // ADT requires every component to be present when a twin is created; configured initial values
+  // (a component's as a nested object) go into the same body.
+  const document: Record<string, unknown> = { ...properties, $metadata: { $model: modelId } };
+  for (const name of view.components.keys()) {
+    const initial = properties[name];
+    document[name] = { ...(typeof initial === 'object' && initial !== null && !Array.isArray(initial) ? initial : {}), $metadata: {} };
+  }
   try {
     return { twin: (await deps.create(twinId, document)).twin, created: true };
   } catch (error) {

@@ -1,7 +1,7 @@
 // Dead letters in Azure Blob Storage: identity-based in Azure (DeadLetterStorage__blobServiceUri +
 // DefaultAzureCredential) or a connection string (DeadLetterStorage; Azurite locally).
 
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import type { TokenCredential } from '@azure/identity';
 import type { DeadLetterDocument } from './document';
 import type { DeadLetterSink } from './sink';
@@ -13,11 +13,12 @@ export class BlobDeadLetterSink implements DeadLetterSink {
   private readonly container: ContainerClient;
   private containerReady: Promise<unknown> | undefined;
 
-  constructor(connection: BlobSinkConnection, containerName: string) {
+  /** `pipeline`: e.g. shorter storage retries (tests); the SDK defaults retry a failed write for ~30 s. */
+  constructor(connection: BlobSinkConnection, containerName: string, pipeline: StoragePipelineOptions = {}) {
     const service =
       'connectionString' in connection
-        ? BlobServiceClient.fromConnectionString(connection.connectionString)
-        : new BlobServiceClient(connection.blobServiceUri, connection.credential);
+        ? BlobServiceClient.fromConnectionString(connection.connectionString, pipeline)
+        : new BlobServiceClient(connection.blobServiceUri, connection.credential, pipeline);
     this.container = service.getContainerClient(containerName);
     this.target = `${service.url.replace(/\?.*$/, '')} container ${containerName}`;
   }

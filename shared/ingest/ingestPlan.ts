@@ -1,12 +1,15 @@
 // The contract between mapping/coalescing (pure) and processBatch (I/O): what to write to ADT for a
 // batch, and what happened to every message that produced nothing to write.
 
+import type { CallContext } from '../adt/gateway';
 import type { TelemetryMessage } from '../adt/types';
 import type { TwinUpdate } from '../adt/twinUpdate';
 import type { DeviceMessage } from './deviceMessage';
 
-/** Telemetry for one message; processBatch assigns the deterministic ADT message id. */
+/** Telemetry for one message to one twin (or component). */
 export interface PlannedTelemetry extends Omit<TelemetryMessage, 'messageId'> {
+  /** Deterministic ADT Message-Id; when absent processBatch derives one from the event. */
+  messageId?: string;
   eventKey: string;
   traceparent?: string;
 }
@@ -23,4 +26,5 @@ export interface IngestPlan {
   coalescedValues: number;
 }
 
-export type IngestPlanner = (messages: DeviceMessage[]) => IngestPlan | Promise<IngestPlan>;
+/** `ctx` bounds the ADT look-ups planning may make (twin id queries, twin models) by the batch deadline. */
+export type IngestPlanner = (messages: DeviceMessage[], ctx: CallContext) => IngestPlan | Promise<IngestPlan>;

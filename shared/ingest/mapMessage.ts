@@ -19,10 +19,15 @@ export interface MappingContext {
   resolveTwins?: (request: TwinIdRequest) => Promise<TwinResolution>;
   /** DTDL interfaces by id, e.g. `(id) => modelIndex.interface(id)`; enables model checks and the default mapping. */
   models?: InterfaceLookup;
-  /** The model of an existing twin (the gateway's cache of twins it read); falls back to dt-dataschema. */
-  twinModel?: (twinId: string) => Promise<string | undefined> | string | undefined;
-  /** Problem text when `value` does not fit `schema`, undefined when it does (shared/dtdl validateValue). */
-  validateValue?: (schema: Schema, value: unknown) => string | undefined;
+  /** Makes `models` know a model and its dependencies (e.g. fetched from ADT) before it is looked up. */
+  loadModel?: (modelId: string) => Promise<void>;
+  /**
+   * The model of a twin (the gateway's twin cache, else one read). `null` = the twin does not exist:
+   * its values are rejected as unknown-twin. `undefined` = not known: dt-dataschema is used instead.
+   */
+  twinModel?: (twinId: string) => Promise<string | null | undefined> | string | null | undefined;
+  /** shared/dtdl validateValue: one message per violation, each prefixed with `path`; empty when the value fits. */
+  validateValue?: (schema: Schema, value: unknown, path: string) => string[];
 }
 
 export const MODEL_RULE = '(model)';
@@ -36,7 +41,8 @@ class MessageMapper {
   private readonly result: MappingResult;
   private readonly bindings: Record<string, unknown>;
   private readonly resolutions = new Map<TwinIdStrategy, Promise<TwinResolution>>();
-  private readonly twinModels = new Map<string, Promise<string | undefined>>();
+  private readonly twinModels = new Map<string, Promise<string | null | undefined>>();
+  private readonly reportedMissing = new Set<string>();
   private readonly telemetryIds = new Map<string, number>();
 
   constructor(
@@ -104,8 +110,9 @@ class MessageMapper {
   }
 
   private async applyRule(rule: CompiledRule): Promise<void> {
-    const twins = await this.targets(rule.twinId ?? this.ingest.twinId, rule.where);
-    if (!twins) return;
+    const resolved = await this.targets(rule.twinId ?? this.ingest.twinId, rule.where);
+    if (!resolved) return;
+    const twins = await this.existing(resolved, rule.where);
     const sourceTime = this.sourceTime(rule.sourceTime ?? this.ingest.options.sourceTime, `${rule.where}.sourceTime`);
     if (sourceTime === undefined) return;
     for (const mapping of rule.properties) await this.applyProperty(rule, mapping, twins, sourceTime);
@@ -203,7 +210,8 @@ class MessageMapper {
 
   private pushTelemetry(twinId: string, component: string | undefined, payload: JsonObject, sourceTime: string, rule: string): void {
     const base = this.message.messageId ?? `${this.message.deviceId}:${this.message.eventKey}`;
-    const slot = `${twinId}/${component ?? ''}`;
+    // ADT de-duplicates Message-Ids per twin (its components included), so number items per twin.
+    const slot = twinId;
     const count = this.telemetryIds.get(slot) ?? 0;
     this.telemetryIds.set(slot, count + 1);
     this.result.telemetry.push({
@@ -217,18 +225,43 @@ class MessageMapper {
     });
   }
 
-  private twinModel(twin: ResolvedTwin): Promise<string | undefined> {
+  private lookupTwinModel(twin: ResolvedTwin): Promise<string | null | undefined> {
     if (twin.modelId !== undefined) return Promise.resolve(twin.modelId);
     let pending = this.twinModels.get(twin.twinId);
     if (!pending) {
-      pending = Promise.resolve(this.context.twinModel?.(twin.twinId)).then((id) => id ?? this.message.modelId);
+      pending = Promise.resolve(this.context.twinModel?.(twin.twinId));
       this.twinModels.set(twin.twinId, pending);
     }
     return pending;
   }
 
+  private async twinModel(twin: ResolvedTwin): Promise<string | undefined> {
+    return (await this.lookupTwinModel(twin)) ?? this.message.modelId;
+  }
+
+  /** Drops twins known not to exist, rejecting each once per message (unknown-twin policy dead-letter). */
+  private async existing(twins: ResolvedTwin[], where: string | undefined): Promise<ResolvedTwin[]> {
+    const present: ResolvedTwin[] = [];
+    for (const twin of twins) {
+      if ((await this.lookupTwinModel(twin)) !== null) {
+        present.push(twin);
+        continue;
+      }
+      if (this.reportedMissing.has(twin.twinId)) continue;
+      this.reportedMissing.add(twin.twinId);
+      this.result.rejected.push({
+        reason: 'unknown-twin',
+        detail: `twin ${twin.twinId} does not exist in ADT; create it, fix the twin id mapping, or set ingest.unknownTwin.action to "create"`,
+        twinId: twin.twinId,
+        ...(where !== undefined && { where }),
+      });
+    }
+    return present;
+  }
+
   private async interfaceOf(twin: ResolvedTwin): Promise<{ modelId?: string; view?: InterfaceView }> {
     const modelId = await this.twinModel(twin);
+    if (modelId !== undefined) await this.context.loadModel?.(modelId);
     const view = modelId === undefined ? undefined : this.context.models?.(modelId);
     return { ...(modelId !== undefined && { modelId }), ...(view && { view }) };
   }
@@ -249,14 +282,15 @@ class MessageMapper {
     const definition = view.properties.get(property);
     const label = component === undefined ? property : `${component}/${property}`;
     if (!definition) return { reason: 'not-in-model', detail: `${label} is not a property of ${view.id} (twin ${twin.twinId})`, where, twinId: twin.twinId };
-    const problem = this.context.validateValue?.(definition.schema, value);
-    if (problem !== undefined) return { reason: 'schema-mismatch', detail: `${label}: ${problem}`, where, twinId: twin.twinId };
+    const problems = this.context.validateValue?.(definition.schema, value, `/${label}`) ?? [];
+    if (problems.length > 0) return { reason: 'schema-mismatch', detail: problems.join('; '), where, twinId: twin.twinId };
     return undefined;
   }
 
   private async applyModelDefault(): Promise<void> {
-    const twins = await this.targets(this.ingest.twinId, 'ingest.twinId');
-    if (!twins) return;
+    const resolved = await this.targets(this.ingest.twinId, 'ingest.twinId');
+    if (!resolved) return;
+    const twins = await this.existing(resolved, undefined);
     const sourceTime = this.sourceTime(this.ingest.options.sourceTime, 'ingest.options.sourceTime');
     if (sourceTime === undefined) return;
     const models = this.context.models;
@@ -276,9 +310,9 @@ class MessageMapper {
         continue;
       }
       for (const item of mapping.properties) {
-        const problem = this.context.validateValue?.(item.definition.schema, item.value);
         const label = item.component === undefined ? item.property : `${item.component}/${item.property}`;
-        if (problem !== undefined) this.result.rejected.push({ reason: 'schema-mismatch', detail: `${label}: ${problem}`, twinId: twin.twinId });
+        const problems = this.context.validateValue?.(item.definition.schema, item.value, `/${label}`) ?? [];
+        if (problems.length > 0) this.result.rejected.push({ reason: 'schema-mismatch', detail: problems.join('; '), twinId: twin.twinId });
         else this.pushUpdate(twin.twinId, item.component, item.property, item.value, sourceTime, MODEL_RULE);
       }
       for (const item of mapping.telemetry) this.pushTelemetry(twin.twinId, item.component, item.payload, sourceTime, MODEL_RULE);

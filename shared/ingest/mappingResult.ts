@@ -36,6 +36,8 @@ export type FilterReason = 'missing-value' | 'out-of-range' | 'no-matching-rule'
 export type RejectReason =
   | 'twin-id-unresolved'
   | 'twin-not-found'
+  /** The addressed twin does not exist in ADT and the unknown-twin policy is dead-letter. */
+  | 'unknown-twin'
   | 'transform-failed'
   | 'out-of-range'
   | 'missing-value'

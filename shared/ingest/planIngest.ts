@@ -21,6 +21,8 @@ export async function planIngest(messages: readonly DeviceMessage[], config: Com
       plan.telemetry.push({
         twinId: item.twinId,
         payload: item.payload,
+        // Per item (`:1`, `:2` for fan-out) so ADT's Message-Id de-duplication keeps every one.
+        messageId: item.messageId,
         sourceTime: item.sourceTime,
         eventKey: item.eventKey,
         ...(item.component !== undefined && { component: item.component }),
@@ -39,7 +41,9 @@ export async function planIngest(messages: readonly DeviceMessage[], config: Com
   plan.coalescedValues = coalesced.counts.coalesced;
   const policy = config.ingest.unknownTwin;
   const ifMissing: TwinUpdate['ifMissing'] =
-    policy.action === 'create' && policy.modelId !== undefined ? { policy: 'create', modelId: policy.modelId } : { policy: 'deadLetter' };
+    policy.action === 'create' && policy.modelId !== undefined
+      ? { policy: 'create', modelId: policy.modelId, properties: policy.properties }
+      : { policy: 'deadLetter' };
   for (const patch of coalesced.patches) {
     const supersededBy = new Map<string, string[]>();
     for (const loser of patch.coalesced) {

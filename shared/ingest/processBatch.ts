@@ -5,6 +5,7 @@
 // same dead-letter names).
 
 import { systemClock, type Clock } from '../adt/clock';
+import { AdtRequestError } from '../adt/errors';
 import type { AdtGateway, CallContext } from '../adt/gateway';
 import { emptyCallStats } from '../adt/retry';
 import { describeUpdatePath, type TwinUpdateResult } from '../adt/twinUpdate';
@@ -13,8 +14,9 @@ import type { DeadLetterSink } from '../deadLetter/sink';
 import type { BatchSummary } from './batchSummary';
 import { decodeEvent, type DecodeOptions } from './decodeEvent';
 import type { DeviceMessage, RawEvent } from './deviceMessage';
-import type { IngestPlanner } from './ingestPlan';
+import type { IngestPlanner, PlannedTelemetry } from './ingestPlan';
 import { BatchLedger, type LedgerEntry } from './ledger';
+import { normalizeOffset, normalizeSequenceNumber, normalizeTimestamp } from './normalize';
 
 export interface ProcessBatchDeps {
   gateway: AdtGateway;
@@ -37,7 +39,7 @@ interface EventRecord {
   raw: RawEvent;
   eventKey: string;
   message?: DeviceMessage;
-  decodeFailure?: { reason: string; detail: string };
+  decodeFailure?: { reason: string; detail: string; messageId?: string; deviceId?: string };
   rejectedParts: RejectedPart[];
 }
 
@@ -58,7 +60,7 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   for (const record of records) if (record.decodeFailure) ledger.mark(record.eventKey, 'dead-lettered', record.decodeFailure.reason);
 
   const messages = records.flatMap((r) => (r.message ? [r.message] : []));
-  const plan = await deps.planner(messages);
+  const plan = await deps.planner(messages, ctx);
   for (const filtered of plan.filtered) ledger.mark(filtered.eventKey, 'filtered', filtered.reason);
   for (const rejected of plan.rejected) {
     ledger.mark(rejected.eventKey, 'dead-lettered', rejected.reason);
@@ -66,15 +68,12 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   }
 
   const twinWork = plan.twinUpdates.map((update) => deps.gateway.applyTwinUpdate(update, ctx));
+  // A twin's telemetry goes after its update: the update may create the twin the telemetry needs.
+  const twinSettled = new Map(plan.twinUpdates.map((update, i) => [update.twinId, twinWork[i]?.then(() => undefined, () => undefined)]));
+  let telemetrySent = 0;
   const telemetryWork = plan.telemetry.map(async (planned) => {
-    const record = byKey.get(planned.eventKey);
-    if (!record?.message) throw new Error(`Telemetry planned for unknown event ${planned.eventKey}.`);
-    const { eventKey, traceparent, ...telemetry } = planned;
-    await deps.gateway.publishTelemetry(
-      { ...telemetry, messageId: telemetryMessageId(record.message, deps.partitionId) },
-      { ...ctx, traceparent: traceparent ?? record.message.traceparent },
-    );
-    ledger.mark(eventKey, 'applied');
+    await twinSettled.get(planned.twinId);
+    if (await publishTelemetry(planned, deps, ctx, ledger, byKey)) telemetrySent += 1;
   });
   const [twinOutcomes, telemetryOutcomes] = await Promise.all([Promise.allSettled(twinWork), Promise.allSettled(telemetryWork)]);
 
@@ -108,7 +107,7 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     patches: results.reduce((n, r) => n + r.patches, 0),
     operations: results.reduce((n, r) => n + r.operations, 0),
     messagesCoalesced: plan.coalescedValues,
-    telemetrySent: plan.telemetry.length,
+    telemetrySent,
     staleValuesSkipped: results.reduce((n, r) => n + r.stale.length, 0),
     adtRequests: ctx.stats.requests,
     retries: ctx.stats.retries,
@@ -119,10 +118,38 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   return { summary, ledger: totals.entries };
 }
 
+async function publishTelemetry(planned: PlannedTelemetry, deps: ProcessBatchDeps, ctx: CallContext, ledger: BatchLedger, byKey: Map<string, EventRecord>): Promise<boolean> {
+  const record = byKey.get(planned.eventKey);
+  if (!record?.message) throw new Error(`Telemetry planned for unknown event ${planned.eventKey}.`);
+  const { eventKey, traceparent, messageId, ...telemetry } = planned;
+  try {
+    await deps.gateway.publishTelemetry(
+      { ...telemetry, messageId: messageId ?? telemetryMessageId(record.message, deps.partitionId) },
+      { ...ctx, traceparent: traceparent ?? record.message.traceparent },
+    );
+  } catch (error) {
+    // Retrying cannot help (no such twin or component, payload refused): dead-letter, do not fail the batch.
+    if (!(error instanceof AdtRequestError) || error.kind === 'throttled' || error.kind === 'transient') throw error;
+    const reason = error.kind === 'twinNotFound' ? 'unknown-twin' : 'adt-rejected';
+    ledger.mark(eventKey, 'dead-lettered', reason);
+    record.rejectedParts.push({
+      twinId: planned.twinId,
+      path: planned.component === undefined ? '(telemetry)' : `/${planned.component} (telemetry)`,
+      value: planned.payload,
+      reason,
+      detail: `ADT refused the telemetry (${error.status ?? '-'} ${error.code ?? ''}): ${error.message}`,
+    });
+    return false;
+  }
+  ledger.mark(eventKey, 'applied');
+  return true;
+}
+
 function decodeRecord(raw: RawEvent, options: DecodeOptions | undefined): EventRecord {
   const decoded = decodeEvent(raw, options);
   if (decoded.ok) return { raw, eventKey: decoded.message.eventKey, message: decoded.message, rejectedParts: [] };
-  return { raw, eventKey: decoded.eventKey, decodeFailure: { reason: decoded.reason, detail: decoded.detail }, rejectedParts: [] };
+  const { reason, detail, messageId, deviceId } = decoded;
+  return { raw, eventKey: decoded.eventKey, decodeFailure: { reason, detail, messageId, deviceId }, rejectedParts: [] };
 }
 
 function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, byKey: Map<string, EventRecord>): void {
@@ -154,14 +181,14 @@ async function writeDeadLetters(records: EventRecord[], deps: ProcessBatchDeps, 
         detail: record.decodeFailure?.detail ?? record.rejectedParts.map((p) => `${p.twinId}${p.path}: ${p.detail}`).join(' | '),
         at: now,
         partitionId: deps.partitionId,
-        sequenceNumber: record.message?.sequenceNumber,
-        offset: record.message?.offset,
-        enqueuedTime: record.message?.enqueuedTime,
-        messageId: record.message?.messageId,
-        deviceId: record.message?.deviceId,
+        // An undecodable event has no DeviceMessage: its position and ids come from the raw metadata.
+        sequenceNumber: record.message?.sequenceNumber ?? normalizeSequenceNumber(record.raw.sequenceNumber),
+        offset: record.message?.offset ?? normalizeOffset(record.raw.offset),
+        enqueuedTime: record.message?.enqueuedTime ?? normalizeTimestamp(record.raw.enqueuedTimeUtc),
+        messageId: record.message?.messageId ?? record.decodeFailure?.messageId,
+        deviceId: record.message?.deviceId ?? record.decodeFailure?.deviceId,
         rejectedParts: record.rejectedParts,
       });
-      if (document.sequenceNumber === undefined && typeof record.raw.sequenceNumber === 'number') document.sequenceNumber = record.raw.sequenceNumber;
       await deps.deadLetters.write(deadLetterName(document, record.eventKey), document);
     });
   const outcomes = await Promise.allSettled(writes);

@@ -128,8 +128,9 @@ describe('telemetry and twin fan-out', () => {
     const result = await mapMessage(message({ power: 5, meta: { rssi: -70 }, a: 1, b: 3 }, { messageId: 'm1' }), cfg);
     expect(result.telemetry.map(({ payload, component, messageId }) => ({ payload, component, messageId }))).toEqual([
       { payload: { power: 5, rssi: -70 }, component: undefined, messageId: 'm1' },
-      { payload: { power: 5, meta: { rssi: -70 }, a: 1, b: 3 }, component: 'thermostat1', messageId: 'm1' },
-      { payload: { avg: 2 }, component: undefined, messageId: 'm1:1' },
+      // Numbered per twin, components included: ADT de-duplicates Message-Ids per twin.
+      { payload: { power: 5, meta: { rssi: -70 }, a: 1, b: 3 }, component: 'thermostat1', messageId: 'm1:1' },
+      { payload: { avg: 2 }, component: undefined, messageId: 'm1:2' },
     ]);
   });
 
@@ -170,7 +171,7 @@ describe('model-driven default mapping', () => {
     ['dtmi:x:Thermostat;1', view('dtmi:x:Thermostat;1', [prop('targetTemperature', primitive('double'))], [tel('temperature')])],
   ]);
   const models = (id: string) => views.get(id);
-  const validateValue = (schema: Schema, value: unknown) => (schema.kind === 'primitive' && schema.name === 'double' && typeof value !== 'number' ? 'expected a double' : undefined);
+  const validateValue = (schema: Schema, value: unknown, path: string) => (schema.kind === 'primitive' && schema.name === 'double' && typeof value !== 'number' ? [`${path}: expected a double`] : []);
   const defaults = config('{}');
 
   it('patches declared properties, publishes declared telemetry and reports the rest', async () => {
@@ -185,7 +186,7 @@ describe('model-driven default mapping', () => {
       models, validateValue, twinModel: async () => 'dtmi:x:Controller;1',
     });
     expect(result.propertyUpdates).toEqual([]);
-    expect(result.rejected).toEqual([{ reason: 'schema-mismatch', detail: 'thermostat1/targetTemperature: expected a double', twinId: 'thermostat-1' }]);
+    expect(result.rejected).toEqual([{ reason: 'schema-mismatch', detail: '/thermostat1/targetTemperature: expected a double', twinId: 'thermostat-1' }]);
     expect(result.telemetry[0]).toEqual(expect.objectContaining({ component: 'thermostat1', payload: { temperature: 19 }, twinId: 'thermostat-1' }));
   });
 

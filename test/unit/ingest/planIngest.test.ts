@@ -14,10 +14,10 @@ describe('planIngest', () => {
 `, 't.yaml');
     const plan = await planIngest([message(1, { temperature: 20 }), message(2, { temperature: 21, power: 3 }), message(3, { temperature: 99 }), message(4, {}, 'd2')], config);
     expect(plan.twinUpdates).toEqual([
-      { twinId: 'd1', ifMissing: { policy: 'create', modelId: 'dtmi:example:building:Thermostat;1' }, updates: [{ path: ['temperature'], value: 21, sourceTime: '2024-01-01T00:00:02.000Z', messageIds: ['seq:2', 'seq:1'] }] },
+      { twinId: 'd1', ifMissing: { policy: 'create', modelId: 'dtmi:example:building:Thermostat;1', properties: {} }, updates: [{ path: ['temperature'], value: 21, sourceTime: '2024-01-01T00:00:02.000Z', messageIds: ['seq:2', 'seq:1'] }] },
     ]);
     expect(plan.coalescedValues).toBe(1);
-    expect(plan.telemetry).toEqual([{ twinId: 'd1', payload: { power: 3 }, sourceTime: '2024-01-01T00:00:02.000Z', eventKey: 'seq:2' }]);
+    expect(plan.telemetry).toEqual([{ twinId: 'd1', payload: { power: 3 }, messageId: 'd1:seq:2', sourceTime: '2024-01-01T00:00:02.000Z', eventKey: 'seq:2' }]);
     expect(plan.filtered).toEqual(expect.arrayContaining([{ eventKey: 'seq:3', reason: 'out-of-range' }, { eventKey: 'seq:4', reason: 'missing-value' }]));
   });
 });
