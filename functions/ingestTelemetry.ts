@@ -37,9 +37,10 @@ export const ingestTelemetryOptions: EventHubOptionsWithDataType = {
   eventHubName: `%${settings.eventHubName.name}%`,
   consumerGroup: `%${settings.eventHubConsumerGroup.name}%`,
   cardinality: 'many',
-  // 'string': a non-JSON body reaches us as a string (and is dead-lettered alone) instead of the
-  // host failing the whole batch while JSON-deserialising it.
-  dataType: 'string',
+  // 'binary': every body reaches us as its raw bytes, so one non-JSON body is dead-lettered alone
+  // instead of the host failing the whole batch while JSON-deserialising it, and gzip or UTF-16
+  // bodies can be decoded per content-encoding ('string' would already have mangled them as UTF-8).
+  dataType: 'binary',
   // A thrown invocation (transient ADT failure past the deadline, failed dead-letter write) is
   // retried before the host checkpoints; re-applying a batch is idempotent.
   retry: { strategy: 'exponentialBackoff', maxRetryCount: 8, minimumInterval: { seconds: 5 }, maximumInterval: { minutes: 5 } },

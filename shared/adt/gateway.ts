@@ -7,7 +7,7 @@ import { systemClock, type Clock } from './clock';
 import { KeyedLimiter } from './concurrency';
 import { AdtRequestError } from './errors';
 import { ModelCatalog } from './modelCatalog';
-import { RateLimiter } from './rateLimiter';
+import { RateLimiter, slidingWindowBudget } from './rateLimiter';
 import { callWithRetry, defaultRetryPolicy, type CallStats, type RetryPolicy } from './retry';
 import { TwinCache } from './twinCache';
 import { applyTwinUpdate } from './twinWriter';
@@ -74,10 +74,10 @@ export class AdtGateway {
     this.policy = { ...defaultRetryPolicy, ...options.retryPolicy };
     this.twins = new TwinCache(options.twinCacheSize);
     this.limiter = new KeyedLimiter(this.limits.maxConcurrency);
-    const perTwin = { perSecond: this.limits.twinWritesPerSecond, burst: this.limits.twinWritesPerSecond };
-    this.writeBudget = new RateLimiter(this.clock, { perSecond: this.limits.patchesPerSecond, burst: this.limits.patchesPerSecond }, perTwin);
-    this.readBudget = new RateLimiter(this.clock, { perSecond: this.limits.readsPerSecond, burst: this.limits.readsPerSecond }, undefined);
-    this.telemetryBudget = new RateLimiter(this.clock, { perSecond: this.limits.telemetryPerSecond, burst: this.limits.telemetryPerSecond }, undefined);
+    const perTwin = slidingWindowBudget(this.limits.twinWritesPerSecond);
+    this.writeBudget = new RateLimiter(this.clock, slidingWindowBudget(this.limits.patchesPerSecond), perTwin);
+    this.readBudget = new RateLimiter(this.clock, slidingWindowBudget(this.limits.readsPerSecond), undefined);
+    this.telemetryBudget = new RateLimiter(this.clock, slidingWindowBudget(this.limits.telemetryPerSecond), undefined);
   }
 
   /** GET twin (consistent, unlike query); the copy also feeds the out-of-order guard. */

@@ -11,6 +11,15 @@ export interface RateBudget {
   burst: number;
 }
 
+/**
+ * A budget that never exceeds `limit` operations in ANY one-second window, which is how ADT counts
+ * (a sliding window). A bucket with burst b and rate r admits b + r operations in one second, so a
+ * full-size burst would let 2 × limit through and trip 429s: keep the burst at one.
+ */
+export function slidingWindowBudget(limit: number): RateBudget {
+  return { burst: 1, perSecond: Math.max(1, limit - 1) };
+}
+
 class TokenBucket {
   private tokens: number;
   private updatedAt: number;

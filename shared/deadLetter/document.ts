@@ -73,10 +73,25 @@ export function buildDeadLetterDocument(input: DeadLetterInput): DeadLetterDocum
   };
 }
 
-/** Binary bodies (dataType 'binary', or bytes the host could not turn into text) are kept as base64. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Readable text stays text so an operator can read the dead letter; other bytes are kept as base64. */
+function encodeBytes(bytes: Uint8Array): DeadLetterBody {
+  try {
+    const text = strictUtf8.decode(bytes);
+    // Control characters other than whitespace mean binary that happens to be valid UTF-8.
+    // eslint-disable-next-line no-control-regex -- detecting control characters is the point
+    if (!/[\u0000-\u0008\u000e-\u001f]/.test(text)) return { encoding: 'utf8', value: text };
+  } catch {
+    // not UTF-8: fall through
+  }
+  return { encoding: 'base64', value: Buffer.from(bytes).toString('base64') };
+}
+
+/** The original body, byte-exact: UTF-8 text as text, anything else as base64. */
 export function encodeBody(body: unknown): DeadLetterBody {
   if (body === undefined || body === null) return { encoding: 'none', value: null };
-  if (Buffer.isBuffer(body) || body instanceof Uint8Array) return { encoding: 'base64', value: Buffer.from(body).toString('base64') };
+  if (Buffer.isBuffer(body) || body instanceof Uint8Array) return encodeBytes(body);
   if (typeof body === 'string') return { encoding: 'utf8', value: body };
   return { encoding: 'json', value: body };
 }

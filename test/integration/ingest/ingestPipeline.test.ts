@@ -1,6 +1,7 @@
 // The ingest function end to end: host-shaped Event Hub batches through the Functions library into
 // the registered handler, ADT writes on the emulator through the real SDK, dead letters in Azurite.
 
+import { gzipSync } from 'node:zlib';
 import type { PipelineConfigFile } from '../../../shared/config/types';
 import { createRoom, events, ingestApp, message, sourceTime, startWorld, twin, type IngestApp, type IngestWorld } from './harness';
 
@@ -199,6 +200,20 @@ describe('ledger and dead-letter documents', () => {
     expect(broken?.detail).toEqual(expect.any(String));
     expect(Number.isNaN(Date.parse(broken?.deadLetteredAt ?? ''))).toBe(false);
     expect(letters[2]?.document.rejectedParts).toEqual([expect.objectContaining({ reason: 'schema-mismatch', detail: expect.stringContaining('/occupied: expected boolean') })]);
+  });
+
+  it('decodes gzip and UTF-16 bodies declared by content-encoding through the registered binary binding', async () => {
+    const gzipped = gzipSync(Buffer.from(JSON.stringify({ temperature: 19.75, ts: at(59) }), 'utf8'));
+    const utf16 = Buffer.from(JSON.stringify({ temperature: 24.5, ts: at(59) }), 'utf16le');
+    const summary = await app.invoke(
+      events(900, [
+        message('room-e', undefined, { bodyBase64: gzipped.toString('base64'), systemProperties: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }),
+        message('room-f', undefined, { bodyBase64: utf16.toString('base64'), systemProperties: { 'content-type': 'application/json', 'content-encoding': 'utf-16' } }),
+      ]),
+    );
+    expect(summary).toMatchObject({ received: 2, deadLettered: 0 });
+    expect((await twin(world, 'room-e')).temperature).toBe(19.75);
+    expect((await twin(world, 'room-f')).temperature).toBe(24.5);
   });
 
   it('keeps a binary body as base64 in its dead letter', async () => {

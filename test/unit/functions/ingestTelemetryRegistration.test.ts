@@ -19,7 +19,7 @@ describe('ingestTelemetry registration', () => {
   const trigger = Object.values(registration?.metadata.bindings ?? {}).find((b) => b.direction === 'in');
 
   it('registers an Event Hub trigger with batching and a string data type', () => {
-    expect(trigger).toMatchObject({ type: 'eventHubTrigger', cardinality: 'many', dataType: 'string' });
+    expect(trigger).toMatchObject({ type: 'eventHubTrigger', cardinality: 'many', dataType: 'binary' });
   });
 
   it('takes connection, hub and consumer group from app settings in the catalogue', () => {
