@@ -4,7 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Transpile only: `npm run typecheck` (tsc) is the type gate, so tests start fast.
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true, diagnostics: false }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: false }] },
   setupFiles: ['<rootDir>/test/support/setupEnv.ts'],
   testTimeout: 60000,
   // Integration tests start HTTPS servers and Azurite; two workers match the 2-core machines we run on.
