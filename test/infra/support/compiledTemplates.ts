@@ -1,7 +1,8 @@
 // Reads the ARM JSON that .ci/bicep.sh compiled from infra/. A missing build must fail the test
 // run loudly: these tests are the only check that infra still matches the code.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export const repoRoot = join(__dirname, '..', '..', '..');
@@ -28,8 +29,57 @@ export interface ArmParameterFile {
   parameters: Record<string, { value: unknown }>;
 }
 
+/** Newest modification time of any Bicep source or its config under infra/. */
+function newestInfraSource(dir = join(repoRoot, 'infra')): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestInfraSource(path));
+    else if (/\.(bicep|bicepparam)$|^bicepconfig\.json$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+let built = false;
+
+/**
+ * Compiles infra/ with .ci/bicep.sh when the output is missing or older than the sources, so `npm test`
+ * on a fresh clone checks the current Bicep instead of failing or reading a stale build. Jest workers
+ * run in parallel, so a directory lock makes one of them build while the others wait.
+ */
+function ensureCompiled(): void {
+  if (built) return;
+  const marker = join(compiledDir, 'main.json');
+  const fresh = () => existsSync(marker) && statSync(marker).mtimeMs >= newestInfraSource();
+  const lock = join(repoRoot, '.tools', 'bicep-build.lock');
+  mkdirSync(join(repoRoot, '.tools'), { recursive: true });
+  const started = Date.now();
+  // Freshness is judged only while holding the lock: a build in progress has written some files only.
+  for (;;) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      if (Date.now() - started > 10 * 60_000) throw new Error(`Timed out waiting for ${relative(repoRoot, lock)}; remove it if no build is running.`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+      continue;
+    }
+    try {
+      if (!fresh()) execFileSync('bash', [join(repoRoot, '.ci', 'bicep.sh')], { cwd: repoRoot, stdio: 'pipe', timeout: 10 * 60_000 });
+    } catch (error) {
+      const output = (error as { stdout?: Buffer; stderr?: Buffer }).stdout?.toString() ?? '';
+      const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
+      throw new Error(`.ci/bicep.sh failed (it needs the .NET SDK to fetch the Bicep CLI from NuGet):\n${output}\n${stderr}`);
+    } finally {
+      rmdirSync(lock);
+    }
+    break;
+  }
+  built = true;
+}
+
 /** Loads one compiled file, e.g. 'main.json' or 'post-deploy/event-subscription.json'. */
 export function loadCompiled<T = ArmTemplate>(file: string): T {
+  ensureCompiled();
   const path = join(compiledDir, file);
   if (!existsSync(path)) {
     throw new Error(
