@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// `npm run local`: the offline loop from the command line. The fake Functions core must be in place
+// before anything loads @azure/functions, so it is installed first.
+import { installFakeFunctionsCore } from './functionsHost';
+installFakeFunctionsCore();
+
+import { HELP, parseCliArgs } from './cliArgs';
+import { renderSummary } from './report';
+import { runScenario } from './runScenario';
+
+async function main(): Promise<number> {
+  let cli;
+  try {
+    cli = parseCliArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  if (cli.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const result = await runScenario({
+    ...cli.run,
+    signal: abort.signal,
+    hookFunctionsCore: true,
+    ...(cli.quiet || cli.json ? {} : { progress: process.stderr }),
+    onIngress: (url) => process.stderr.write(`Accepting telemetry at ${url}/telemetry (ndjson envelopes); Ctrl+C to finish.\n`),
+    onFunctionLog: (fn, level, message) => process.stderr.write(`[${fn}] ${level}: ${message}\n`),
+  });
+  process.stdout.write(cli.json ? `${JSON.stringify(result.summary, null, 2)}\n` : renderSummary(result));
+  return result.summary.exitCode;
+}
+
+// Exit explicitly once output is flushed: core-http arms a 20 s timer per request (its request
+// timeout) and never clears it, which would keep the process alive long after the run is done.
+function exit(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+main().then(exit, (error: unknown) => {
+  process.stderr.write(`npm run local failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  exit(1);
+});

@@ -1,0 +1,41 @@
+// Delivers the emulator's notifications to the propagate function as Event Grid would: an event
+// route to a subscriber endpoint in the configured schema, one invocation per event through the
+// captured eventGrid registration. A throwing invocation is retried by the endpoint's bounded
+// policy (exponential backoff), then dead-lettered and reported.
+import type { DigitalTwinsClient } from '@azure/digital-twins-core';
+import type { EmulatorHandle } from '../emulator/server';
+import type { EndpointSchema } from '../emulator/events';
+import { eventGridTriggerRequest } from './eventGridTriggerRequest';
+import { invokeRegistration, triggerBindingOf, type FunctionLogLine } from './invoke';
+import type { FunctionApp } from './functionApp';
+
+export const propagateEndpoint = 'local-propagate';
+export const propagateRoute = 'local-runner-propagate';
+
+/** Telemetry notifications do not change twins; routing them would only cost invocations. */
+const routeFilter = "type != 'microsoft.iot.telemetry'";
+
+export interface EventGridDeliveryHooks {
+  onResult(result: unknown): void;
+  onFailure(error: unknown): void;
+  onLog(line: FunctionLogLine): void;
+}
+
+export function endpointConfig(schema: EndpointSchema, delivery: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number }) {
+  return { name: propagateEndpoint, kind: 'subscriber' as const, schema, delivery };
+}
+
+export async function connectPropagation(emulator: EmulatorHandle, client: DigitalTwinsClient, app: FunctionApp, hooks: EventGridDeliveryHooks): Promise<() => void> {
+  const { name: triggerName } = triggerBindingOf(app.propagate);
+  const unsubscribe = emulator.events.subscribe(propagateEndpoint, async (event) => {
+    try {
+      const result = await invokeRegistration(app.programmingModel, app.propagate, eventGridTriggerRequest(triggerName, event as unknown as Record<string, unknown>), hooks.onLog);
+      hooks.onResult(result);
+    } catch (error) {
+      hooks.onFailure(error);
+      throw error; // a failed attempt: the endpoint's policy redelivers it
+    }
+  });
+  await client.upsertEventRoute(propagateRoute, propagateEndpoint, routeFilter);
+  return unsubscribe;
+}

@@ -1,0 +1,106 @@
+// Builds what the Functions host sends the Node worker for one Event Hub batch (cardinality many),
+// so the ingest function runs offline through the same @azure/functions conversion as in Azure:
+// bodies per the binding's dataType, and trigger metadata as the host's EventHubTriggerBindingStrategy
+// shapes it (EnqueuedTimeUtc without "Z", sequence numbers as sint64, offsets as strings).
+import { createHash } from 'node:crypto';
+import { envelopeBodyBytes, type TelemetryEnvelope } from '../simulator/envelope';
+import type { RegisteredBinding, RpcInvocationRequest } from './rpcTypes';
+
+export interface EventHubPartitionInfo {
+  fullyQualifiedNamespace: string;
+  eventHubName: string;
+  consumerGroup: string;
+  partitionId: string;
+}
+
+/** An envelope after it was "enqueued" on a partition. */
+export interface EnqueuedEvent {
+  envelope: TelemetryEnvelope;
+  sequenceNumber: number;
+  offset: number;
+}
+
+/** Device → partition the way Event Hubs spreads a partition key: stable hash modulo partitions. */
+export function partitionFor(envelope: TelemetryEnvelope, partitionCount: number): string {
+  if (envelope.partition !== undefined) return envelope.partition;
+  const digest = createHash('sha256').update(envelope.deviceId).digest();
+  return String(digest.readUInt32BE(0) % partitionCount);
+}
+
+/** .NET DateTime with Kind Unspecified, as Json.NET writes it: no offset, no "Z". */
+const hostDateTime = (iso: string): string => new Date(iso).toISOString().replace(/Z$/, '');
+
+function systemProperties(event: EnqueuedEvent): Record<string, unknown> {
+  const { envelope, sequenceNumber, offset } = event;
+  return {
+    'iothub-connection-device-id': envelope.deviceId,
+    ...(envelope.moduleId ? { 'iothub-connection-module-id': envelope.moduleId } : {}),
+    'iothub-connection-auth-method': '{"scope":"device","type":"sas","issuer":"iothub","acceptingIpFilterRule":null}',
+    'iothub-connection-auth-generation-id': '638000000000000000',
+    'iothub-enqueuedtime': envelope.enqueuedTime,
+    'iothub-message-source': 'Telemetry',
+    ...(envelope.messageId ? { 'message-id': envelope.messageId } : {}),
+    ...envelope.systemProperties,
+    'x-opt-sequence-number': sequenceNumber,
+    'x-opt-offset': String(offset),
+    'x-opt-enqueued-time': envelope.enqueuedTime,
+    SequenceNumber: sequenceNumber,
+    Offset: String(offset),
+    PartitionKey: null,
+    EnqueuedTimeUtc: hostDateTime(envelope.enqueuedTime),
+  };
+}
+
+/**
+ * One invocation request for a batch on one partition. Without a dataType the host JSON-parses every
+ * body and fails the whole batch on the first non-JSON one — reproduced here, because that is the
+ * failure mode our binding's dataType exists to avoid.
+ */
+export function eventHubTriggerRequest(
+  triggerName: string,
+  binding: RegisteredBinding,
+  partition: EventHubPartitionInfo,
+  events: EnqueuedEvent[],
+  retryCount = 0,
+  maxRetryCount = 0,
+): RpcInvocationRequest {
+  const bodies = events.map((e) => envelopeBodyBytes(e.envelope));
+  let data: RpcInvocationRequest['inputData'][number]['data'];
+  if (binding.dataType === 'binary') {
+    data = { collectionBytes: { bytes: bodies.map((b) => new Uint8Array(b)) } };
+  } else if (binding.dataType === 'string') {
+    data = { collectionString: { string: bodies.map((b) => b.toString('utf8')) } };
+  } else {
+    const parsed = bodies.map((b, i) => {
+      try {
+        return JSON.parse(b.toString('utf8')) as unknown;
+      } catch (error) {
+        throw new Error(
+          `Binding parameters to complex objects uses Json.NET serialization: event ${i} of partition ${partition.partitionId} is not JSON (${(error as Error).message}). Set dataType on the trigger.`,
+        );
+      }
+    });
+    data = { json: JSON.stringify(parsed) };
+  }
+  return {
+    inputData: [{ name: triggerName, data }],
+    triggerMetadata: {
+      PartitionContext: {
+        json: JSON.stringify({
+          FullyQualifiedNamespace: partition.fullyQualifiedNamespace,
+          EventHubName: partition.eventHubName,
+          ConsumerGroup: partition.consumerGroup,
+          PartitionId: partition.partitionId,
+          IsCheckpointingAfterInvocation: true,
+        }),
+      },
+      EnqueuedTimeUtcArray: { json: JSON.stringify(events.map((e) => hostDateTime(e.envelope.enqueuedTime))) },
+      SequenceNumberArray: { collectionSint64: { sint64: events.map((e) => e.sequenceNumber) } },
+      OffsetArray: { collectionString: { string: events.map((e) => String(e.offset)) } },
+      PartitionKeyArray: { collectionString: { string: events.map(() => '') } },
+      PropertiesArray: { json: JSON.stringify(events.map((e) => e.envelope.properties ?? {})) },
+      SystemPropertiesArray: { json: JSON.stringify(events.map(systemProperties)) },
+    },
+    retryContext: { retryCount, maxRetryCount },
+  };
+}

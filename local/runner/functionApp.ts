@@ -1,0 +1,69 @@
+// Loads the real function app (functions/*.ts or their compiled .js) the way the Functions host does:
+// app settings in the environment, then each function file required so it registers itself with the
+// (fake) @azure/functions-core. What the runner invokes is exactly what was registered.
+import { resolve, sep } from 'node:path';
+import { capturedProgrammingModel, loadFunctionApp, type CapturedProgrammingModel, type CapturedRegistration } from './functionsHost';
+import { applyAdtClientDefaults, type AdtAccess } from './adtAccess';
+
+export interface FunctionApp {
+  ingest: CapturedRegistration;
+  propagate: CapturedRegistration;
+  programmingModel: CapturedProgrammingModel;
+  /** Puts the app settings back as they were before load. */
+  unload(): void;
+}
+
+export interface LoadOptions {
+  /** App settings (name → value), as local.settings.json "Values" would give the host. */
+  appSettings: Record<string, string>;
+  adt: AdtAccess;
+  /** Under jest the test mocks @azure/functions-core itself (jest has its own module registry). */
+  hook?: boolean;
+}
+
+const projectRoot = resolve(__dirname, '..', '..');
+export const functionFiles = {
+  ingest: resolve(projectRoot, 'functions', 'ingestTelemetry'),
+  propagate: resolve(projectRoot, 'functions', 'propagateTwinChanges'),
+};
+
+/**
+ * The function modules keep process-wide state (one ADT client, caches) built on first use, like a
+ * worker process. A second run in the same process must start from a fresh "worker", so drop the
+ * app's modules from Node's cache (a no-op under jest, whose tests isolate modules themselves).
+ */
+function forgetFunctionAppModules(): void {
+  const owned = [resolve(projectRoot, 'functions') + sep, resolve(projectRoot, 'shared') + sep, `${sep}@azure${sep}functions${sep}`];
+  for (const key of Object.keys(require.cache)) if (owned.some((prefix) => key.includes(prefix))) delete require.cache[key];
+}
+
+export function loadLocalFunctionApp(options: LoadOptions): FunctionApp {
+  const previous = new Map(Object.keys(options.appSettings).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, options.appSettings);
+  forgetFunctionAppModules();
+  // The app's own (freshly loaded) copy of the client module, so the defaults reach its clients.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdkClient = require('../../shared/adt/sdkClient') as typeof import('../../shared/adt/sdkClient');
+  applyAdtClientDefaults(options.adt, sdkClient.setAdtClientDefaults);
+  const registrations = loadFunctionApp([functionFiles.ingest, functionFiles.propagate], { hook: options.hook ?? true });
+  const ingest = registrations.get('ingestTelemetry');
+  const propagate = registrations.get('propagateTwinChanges');
+  const programmingModel = capturedProgrammingModel();
+  if (!ingest || !propagate || !programmingModel) {
+    throw new Error(
+      `The function app did not register what the runner drives (got: ${[...registrations.keys()].join(', ') || 'nothing'}). ` +
+        'Expected ingestTelemetry (Event Hub trigger) and propagateTwinChanges (Event Grid trigger) registered with app.eventHub/app.eventGrid.',
+    );
+  }
+  return {
+    ingest,
+    propagate,
+    programmingModel,
+    unload: () => {
+      for (const [key, value] of previous) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    },
+  };
+}

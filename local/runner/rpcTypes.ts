@@ -1,0 +1,24 @@
+// The slice of the Functions host ↔ worker gRPC contract the local host produces. Field names follow
+// the worker protocol (RpcTypedData), which @azure/functions converts for the handler.
+
+export type RpcTypedData =
+  | { string: string }
+  | { json: string }
+  | { bytes: Uint8Array }
+  | { collectionString: { string: string[] } }
+  | { collectionBytes: { bytes: Uint8Array[] } }
+  | { collectionSint64: { sint64: number[] } };
+
+export interface RpcInvocationRequest {
+  inputData: { name: string; data: RpcTypedData }[];
+  triggerMetadata: Record<string, RpcTypedData>;
+  retryContext?: { retryCount: number; maxRetryCount: number };
+}
+
+/** A binding as registered by app.* (what the worker sends the host in function metadata). */
+export interface RegisteredBinding {
+  type: string;
+  direction?: string;
+  dataType?: string;
+  [option: string]: unknown;
+}

@@ -1,0 +1,86 @@
+// What the run has done so far, fed from what the functions themselves report: the ingest function's
+// one structured log line per batch ("ingest.batch") and the propagate function's returned summary.
+import type { FunctionLogLine } from './invoke';
+
+export interface RunStats {
+  messagesIn: number;
+  applied: number;
+  filtered: number;
+  deadLettered: number;
+  deadLetteredByReason: Record<string, number>;
+  ingestInvocations: number;
+  /** Invocations that threw (each one is redelivered or, after the last retry, lost). */
+  ingestFailures: number;
+  /** From the ingest batch summaries: requests the gateway made and 429s it saw. */
+  ingestAdtRequests: number;
+  ingestThrottled: number;
+  propagateInvocations: number;
+  propagateFailures: number;
+  propagationWrites: number;
+  propagationUnchanged: number;
+  /** Emulator-wide, when the loop runs on the emulator. */
+  adtCalls?: number;
+  adtThrottled?: number;
+}
+
+export function emptyStats(): RunStats {
+  return {
+    messagesIn: 0,
+    applied: 0,
+    filtered: 0,
+    deadLettered: 0,
+    deadLetteredByReason: {},
+    ingestInvocations: 0,
+    ingestFailures: 0,
+    ingestAdtRequests: 0,
+    ingestThrottled: 0,
+    propagateInvocations: 0,
+    propagateFailures: 0,
+    propagationWrites: 0,
+    propagationUnchanged: 0,
+  };
+}
+
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+/** Folds one ingest log line into the stats; other lines are ignored. */
+export function recordIngestLog(stats: RunStats, line: FunctionLogLine): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(line.message);
+  } catch {
+    return false;
+  }
+  const s = value as Record<string, unknown> | null;
+  if (s?.event !== 'ingest.batch') return false;
+  stats.messagesIn += num(s.received);
+  stats.applied += num(s.applied);
+  stats.filtered += num(s.filtered);
+  stats.deadLettered += num(s.deadLettered);
+  stats.ingestAdtRequests += num(s.adtRequests);
+  stats.ingestThrottled += num(s.throttled429);
+  const byReason = s.deadLetteredByReason;
+  if (typeof byReason === 'object' && byReason !== null) {
+    for (const [reason, n] of Object.entries(byReason)) stats.deadLetteredByReason[reason] = (stats.deadLetteredByReason[reason] ?? 0) + num(n);
+  }
+  return true;
+}
+
+/** Folds the propagate function's return value (its per-event summary) into the stats. */
+export function recordPropagateResult(stats: RunStats, result: unknown): void {
+  const r = result as { writes?: unknown; skippedUnchanged?: unknown } | null;
+  stats.propagationWrites += num(r?.writes);
+  stats.propagationUnchanged += num(r?.skippedUnchanged);
+}
+
+export function progressLine(stats: RunStats, pending: number): string {
+  const adt = stats.adtCalls !== undefined ? `ADT calls ${stats.adtCalls} | 429s ${stats.adtThrottled ?? 0}` : `ADT calls ${stats.ingestAdtRequests} | 429s ${stats.ingestThrottled}`;
+  return [
+    `in ${stats.messagesIn}`,
+    `applied ${stats.applied}`,
+    `dead-lettered ${stats.deadLettered}`,
+    adt,
+    `propagation writes ${stats.propagationWrites}`,
+    `queued ${pending}`,
+  ].join(' | ');
+}

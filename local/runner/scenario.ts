@@ -1,0 +1,69 @@
+// A scenario directory: models/ (DTDL JSON), graph.ndjson (import-job format), the pipeline
+// configuration (pipeline.yaml|yml|json), optionally simulator.json and telemetry.ndjson.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseSimulatorConfig, type SimulatorConfig } from '../simulator/deviceProfiles';
+import { parseEnvelopes, type TelemetryEnvelope } from '../simulator/envelope';
+import { parseImportFile, type ImportFile } from './importFile';
+import { projectRoot } from './projectRoot';
+
+export interface Scenario {
+  directory: string;
+  name: string;
+  /** DTDL interfaces, from models/*.json (a file may hold one interface or an array). */
+  models: Record<string, unknown>[];
+  graphText: string;
+  graph: ImportFile;
+  pipelineConfigPath: string;
+  simulator?: SimulatorConfig;
+  telemetryPath?: string;
+}
+
+export const defaultScenarioDirectory = join(projectRoot, 'local', 'scenarios', 'building');
+const pipelineFileNames = ['pipeline.yaml', 'pipeline.yml', 'pipeline.json'];
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}. Fix the JSON or remove the file.`);
+  }
+}
+
+export function loadScenario(directory: string): Scenario {
+  const dir = resolve(directory);
+  if (!existsSync(dir)) throw new Error(`Scenario directory ${dir} does not exist. Pass --scenario <dir> holding models/, graph.ndjson and pipeline.yaml.`);
+  const modelsDir = join(dir, 'models');
+  const models: Record<string, unknown>[] = [];
+  if (existsSync(modelsDir)) {
+    for (const file of readdirSync(modelsDir).filter((f) => f.endsWith('.json')).sort()) {
+      const value = readJson(join(modelsDir, file));
+      for (const model of Array.isArray(value) ? value : [value]) models.push(model as Record<string, unknown>);
+    }
+  }
+  const graphPath = join(dir, 'graph.ndjson');
+  if (!existsSync(graphPath)) throw new Error(`${graphPath} is missing: a scenario needs its twin graph in ADT import-job format (Header, Models, Twins, Relationships sections).`);
+  const graphText = readFileSync(graphPath, 'utf8');
+  const graph = parseImportFile(graphText, graphPath);
+  // Models may come from models/ or from the import file's Models section (or both).
+  for (const model of graph.models) if (!models.some((m) => m['@id'] === model['@id'])) models.push(model);
+  const pipelineConfigPath = pipelineFileNames.map((f) => join(dir, f)).find((p) => existsSync(p));
+  if (!pipelineConfigPath) throw new Error(`${dir} has no pipeline configuration: add ${pipelineFileNames.join(' or ')} (see shared/config/CONFIGURATION.md).`);
+  const simulatorPath = join(dir, 'simulator.json');
+  const telemetryPath = join(dir, 'telemetry.ndjson');
+  return {
+    directory: dir,
+    name: dir.split(/[\\/]/).pop() ?? dir,
+    models,
+    graphText,
+    graph,
+    pipelineConfigPath,
+    ...(existsSync(simulatorPath) ? { simulator: parseSimulatorConfig(readJson(simulatorPath), simulatorPath) } : {}),
+    ...(existsSync(telemetryPath) ? { telemetryPath } : {}),
+  };
+}
+
+export function readTelemetryFile(path: string): TelemetryEnvelope[] {
+  if (!existsSync(path)) throw new Error(`Telemetry file ${path} does not exist. Generate one with: npm run simulate -- --scenario <dir> --out ${path}`);
+  return parseEnvelopes(readFileSync(path, 'utf8'), path);
+}
