@@ -26,10 +26,12 @@ function generatedTwinOperations(client: DigitalTwinsClient): GeneratedTelemetry
   return operations as unknown as GeneratedTelemetryOperations;
 }
 
-function requestOptions(options: PortCallOptions, extraHeaders: Record<string, string> = {}): OperationOptions {
+// The timeout is our own abort signal, not core-http's `timeout` option: core-http never clears that
+// timer, so every call would keep the process alive for the whole timeout after it succeeded.
+function requestOptions(options: PortCallOptions, signal: AbortSignal, extraHeaders: Record<string, string> = {}): OperationOptions {
   const customHeaders: Record<string, string> = { ...extraHeaders };
   if (options.traceparent) customHeaders.traceparent = options.traceparent;
-  return { requestOptions: { timeout: options.timeoutMs, customHeaders } };
+  return { abortSignal: signal, requestOptions: { customHeaders } };
 }
 
 export class SdkAdtPort implements AdtPort {
@@ -39,45 +41,45 @@ export class SdkAdtPort implements AdtPort {
   ) {}
 
   getTwin(twinId: string, options: PortCallOptions): Promise<{ twin: Twin; etag: string | undefined }> {
-    return this.call(async () => {
-      const response = await this.client.getDigitalTwin(twinId, requestOptions(options));
+    return this.call(options, async (signal) => {
+      const response = await this.client.getDigitalTwin(twinId, requestOptions(options, signal));
       return { twin: response.body as Twin, etag: response.etag };
     });
   }
 
   createTwin(twinId: string, twin: Record<string, unknown>, options: PortCallOptions & { ifNoneMatch?: '*' }): Promise<{ twin: Twin; etag: string | undefined }> {
-    return this.call(async () => {
-      const response = await this.client.upsertDigitalTwin(twinId, JSON.stringify(twin), { ...requestOptions(options), ifNoneMatch: options.ifNoneMatch });
+    return this.call(options, async (signal) => {
+      const response = await this.client.upsertDigitalTwin(twinId, JSON.stringify(twin), { ...requestOptions(options, signal), ifNoneMatch: options.ifNoneMatch });
       return { twin: response.body as Twin, etag: response.etag };
     });
   }
 
   patchTwin(twinId: string, patch: JsonPatchOperation[], options: PortCallOptions & { ifMatch?: string }): Promise<{ etag: string | undefined }> {
-    return this.call(async () => {
-      const response = await this.client.updateDigitalTwin(twinId, patch, { ...requestOptions(options), ifMatch: options.ifMatch });
+    return this.call(options, async (signal) => {
+      const response = await this.client.updateDigitalTwin(twinId, patch, { ...requestOptions(options, signal), ifMatch: options.ifMatch });
       return { etag: response.etag };
     });
   }
 
   sendTelemetry(message: TelemetryMessage, options: PortCallOptions): Promise<void> {
     const sourceTimeHeader: Record<string, string> = message.sourceTime ? { 'Telemetry-Source-Time': message.sourceTime } : {};
-    return this.call(async () => {
+    return this.call(options, async (signal) => {
       if (message.component === undefined) {
-        await this.client.publishTelemetry(message.twinId, message.payload, message.messageId, requestOptions(options, sourceTimeHeader));
+        await this.client.publishTelemetry(message.twinId, message.payload, message.messageId, requestOptions(options, signal, sourceTimeHeader));
         return;
       }
       await generatedTwinOperations(this.client).sendComponentTelemetry(message.twinId, message.component, message.messageId, message.payload, {
-        ...requestOptions(options, sourceTimeHeader),
+        ...requestOptions(options, signal, sourceTimeHeader),
         telemetrySourceTime: message.sourceTime,
       });
     });
   }
 
   listRelationships(twinId: string, relationshipName: string | undefined, options: PortCallOptions): Promise<Relationship[]> {
-    return this.call(async () => {
+    return this.call(options, async (signal) => {
       const all: Relationship[] = [];
       // The generated operation reads `relationshipName` from the options (a server-side filter).
-      const listOptions = { ...requestOptions(options), ...(relationshipName ? { relationshipName } : {}) };
+      const listOptions = { ...requestOptions(options, signal), ...(relationshipName ? { relationshipName } : {}) };
       for await (const relationship of this.client.listRelationships(twinId, listOptions)) {
         const typed = relationship as Relationship;
         if (relationshipName === undefined || typed.$relationshipName === relationshipName) all.push(typed);
@@ -87,9 +89,9 @@ export class SdkAdtPort implements AdtPort {
   }
 
   listIncomingRelationships(twinId: string, options: PortCallOptions): Promise<IncomingRelationship[]> {
-    return this.call(async () => {
+    return this.call(options, async (signal) => {
       const all: IncomingRelationship[] = [];
-      for await (const incoming of this.client.listIncomingRelationships(twinId, requestOptions(options))) {
+      for await (const incoming of this.client.listIncomingRelationships(twinId, requestOptions(options, signal))) {
         all.push({
           relationshipId: incoming.relationshipId ?? '',
           sourceId: incoming.sourceId ?? '',
@@ -102,19 +104,18 @@ export class SdkAdtPort implements AdtPort {
   }
 
   query(query: string, options: PortCallOptions): Promise<unknown[]> {
-    return this.call(async () => {
+    return this.call(options, async () => {
       const rows: unknown[] = [];
       // queryTwins discards its options in 1.1.0, so timeout/traceparent cannot be applied here.
-      void options;
       for await (const row of this.client.queryTwins(query)) rows.push(row);
       return rows;
     });
   }
 
   getModelsWithDependencies(modelIds: string[], options: PortCallOptions): Promise<unknown[]> {
-    return this.call(async () => {
+    return this.call(options, async () => {
       const documents: unknown[] = [];
-      void options; // listModels discards its options in 1.1.0
+      // listModels discards its options in 1.1.0, so neither the timeout nor traceparent reaches it.
       for await (const model of this.client.listModels(modelIds, true)) {
         if (model.model !== undefined) documents.push(model.model);
       }
@@ -122,11 +123,15 @@ export class SdkAdtPort implements AdtPort {
     });
   }
 
-  private async call<T>(send: () => Promise<T>): Promise<T> {
+  private async call<T>(options: PortCallOptions, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), Math.max(1, options.timeoutMs));
     try {
-      return await send();
+      return await send(controller.signal);
     } catch (error) {
       throw toAdtRequestError(error, this.now());
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -96,3 +96,24 @@ it('rides out injected 503s with its own retries', async () => {
   const twin = (await createTestClient(emulator).getDigitalTwin('room-1')).body as { occupied?: boolean };
   expect(twin.occupied).toBe(true);
 });
+
+describe('per-request timeout', () => {
+  const port = () => new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: http }));
+  const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+
+  afterEach(() => emulator.faults.reset());
+
+  it('aborts a response slower than the timeout as a retryable timeout', async () => {
+    emulator.faults.update({ latencyMs: 400 });
+    const error = await port().getTwin('room-1', { timeoutMs: 50 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'AdtRequestError', code: 'AbortError', status: undefined });
+  });
+
+  it('leaves no timer behind once a call has answered', async () => {
+    const adt = port();
+    await adt.getTwin('room-1', { timeoutMs: 60_000 }); // warm up the token and agent
+    const before = timers();
+    for (let i = 0; i < 5; i++) await adt.getTwin('room-1', { timeoutMs: 60_000 });
+    expect(timers()).toBeLessThanOrEqual(before);
+  });
+});
