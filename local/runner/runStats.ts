@@ -8,6 +8,9 @@ export interface RunStats {
   filtered: number;
   deadLettered: number;
   deadLetteredByReason: Record<string, number>;
+  /** Applied messages with some values refused (those values are in dead letters too). */
+  partiallyApplied: number;
+  rejectedValuesByReason: Record<string, number>;
   ingestInvocations: number;
   /** Invocations that threw (each one is redelivered or, after the last retry, lost). */
   ingestFailures: number;
@@ -30,6 +33,8 @@ export function emptyStats(): RunStats {
     filtered: 0,
     deadLettered: 0,
     deadLetteredByReason: {},
+    partiallyApplied: 0,
+    rejectedValuesByReason: {},
     ingestInvocations: 0,
     ingestFailures: 0,
     ingestAdtRequests: 0,
@@ -59,11 +64,15 @@ export function recordIngestLog(stats: RunStats, line: FunctionLogLine): boolean
   stats.deadLettered += num(s.deadLettered);
   stats.ingestAdtRequests += num(s.adtRequests);
   stats.ingestThrottled += num(s.throttled429);
-  const byReason = s.deadLetteredByReason;
-  if (typeof byReason === 'object' && byReason !== null) {
-    for (const [reason, n] of Object.entries(byReason)) stats.deadLetteredByReason[reason] = (stats.deadLetteredByReason[reason] ?? 0) + num(n);
-  }
+  stats.partiallyApplied += num(s.partiallyApplied);
+  addCounts(stats.deadLetteredByReason, s.deadLetteredByReason);
+  addCounts(stats.rejectedValuesByReason, s.rejectedValuesByReason);
   return true;
+}
+
+function addCounts(into: Record<string, number>, from: unknown): void {
+  if (typeof from !== 'object' || from === null) return;
+  for (const [reason, n] of Object.entries(from)) into[reason] = (into[reason] ?? 0) + num(n);
 }
 
 /** Folds the propagate function's return value (its per-event summary) into the stats. */
@@ -78,7 +87,7 @@ export function progressLine(stats: RunStats, pending: number): string {
   return [
     `in ${stats.messagesIn}`,
     `applied ${stats.applied}`,
-    `dead-lettered ${stats.deadLettered}`,
+    `dead-lettered ${stats.deadLettered}${stats.partiallyApplied ? ` (+${stats.partiallyApplied} partly)` : ''}`,
     adt,
     `propagation writes ${stats.propagationWrites}`,
     `queued ${pending}`,

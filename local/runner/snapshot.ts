@@ -23,10 +23,11 @@ export async function readGraph(client: DigitalTwinsClient): Promise<GraphDump> 
 
 /**
  * Volatile, so removed: `$etag` (a new UUID per write), `$metadata.$lastUpdateTime`, every
- * `lastUpdateTime` (wall-clock time of the write) and every `sourceTime`. sourceTime goes too because
- * a roll-up without a source time of its own (e.g. floor occupiedRooms, a count) takes the child's
- * lastUpdateTime, and that wall-clock time then travels up the hierarchy. Kept: `$dtId`, `$model`,
- * every property value, and relationships with their properties.
+ * `lastUpdateTime` (wall-clock time of the write) and every `sourceTime`. A derived value's sourceTime
+ * is the newest input time when its value last changed; a later input that leaves the value within
+ * tolerance is not written (that is what ends chains), so which input that was depends on how
+ * notifications interleaved. Kept: `$dtId`, `$model`, every property value, and relationships with
+ * their properties.
  */
 const volatileKeys = new Set(['$etag', '$lastUpdateTime', 'lastUpdateTime', 'sourceTime']);
 

@@ -7,7 +7,12 @@ export interface BatchSummary {
   applied: number;
   filtered: number;
   deadLettered: number;
+  /** Dead-lettered messages by the reason that decided them. */
   deadLetteredByReason: Record<string, number>;
+  /** Applied messages of which some values were refused: each also has a dead-letter document. */
+  partiallyApplied: number;
+  /** Every refused part of a decoded message (a value, its telemetry, or the whole message), by reason. */
+  rejectedValuesByReason: Record<string, number>;
   twinsPatched: number;
   twinsCreated: number;
   patches: number;

@@ -89,11 +89,15 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
 
   const totals = ledger.close();
   const deadLetteredByReason: Record<string, number> = {};
+  let partiallyApplied = 0;
   for (const entry of totals.entries) {
+    if (entry.outcome === 'applied' && entry.reasons.length > 0) partiallyApplied++;
     if (entry.outcome !== 'dead-lettered') continue;
     const reason = entry.reasons[0] ?? 'unknown';
     deadLetteredByReason[reason] = (deadLetteredByReason[reason] ?? 0) + 1;
   }
+  const rejectedValuesByReason: Record<string, number> = {};
+  for (const part of records.flatMap((r) => r.rejectedParts)) rejectedValuesByReason[part.reason] = (rejectedValuesByReason[part.reason] ?? 0) + 1;
   const summary: BatchSummary = {
     event: 'ingest.batch',
     partitionId: deps.partitionId,
@@ -102,6 +106,8 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     filtered: totals.filtered,
     deadLettered: totals.deadLettered,
     deadLetteredByReason,
+    partiallyApplied,
+    rejectedValuesByReason,
     twinsPatched: results.filter((r) => r.patches > 0).length,
     twinsCreated: results.filter((r) => r.created).length,
     patches: results.reduce((n, r) => n + r.patches, 0),

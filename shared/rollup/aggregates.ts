@@ -6,14 +6,17 @@ export interface ChildSample {
   twinId: string;
   /** undefined when the child has no such property (it then only counts for `count` without `of`). */
   value: unknown;
-  /** ISO 8601: the property's sourceTime, else its lastUpdateTime. */
+  /** ISO 8601: the property's sourceTime, else its lastUpdateTime; orders `latest`. */
   time: string | undefined;
+  /** The property's sourceTime only: what a derived value may carry as its own. A lastUpdateTime is
+   * the service's wall clock, so stamping it would make replays differ and is not a source time. */
+  sourceTime?: string;
 }
 
 /** An aggregate result; `value` undefined = no child contributed (the target's `empty` applies). */
 export interface AggregateResult {
   value: unknown;
-  /** Newest time among the samples that contributed. */
+  /** Newest sourceTime among the samples that contributed. */
   time: string | undefined;
 }
 
@@ -23,10 +26,10 @@ function newest(samples: readonly ChildSample[]): string | undefined {
   let best: string | undefined;
   let bestMs = -Infinity;
   for (const s of samples) {
-    const ms = s.time === undefined ? NaN : Date.parse(s.time);
+    const ms = s.sourceTime === undefined ? NaN : Date.parse(s.sourceTime);
     if (!Number.isNaN(ms) && ms > bestMs) {
       bestMs = ms;
-      best = s.time;
+      best = s.sourceTime;
     }
   }
   return best;
@@ -92,7 +95,7 @@ export function aggregate(name: AggregateName, samples: readonly ChildSample[], 
     case 'latest': {
       // copy is meant for one child; with several it behaves as latest rather than picking at random.
       const pick = latestSample(samples);
-      return pick ? { value: pick.value, time: pick.time } : none;
+      return pick ? { value: pick.value, time: pick.sourceTime } : none;
     }
   }
 }

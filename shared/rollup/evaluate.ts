@@ -22,12 +22,17 @@ export function propertyTime(twin: TwinDocument, property: string): string | und
   return typeof lastUpdateTime === 'string' ? lastUpdateTime : undefined;
 }
 
+function storedSourceTime(twin: TwinDocument, property: string): string | undefined {
+  const meta = twin.$metadata[property] as { sourceTime?: unknown } | null | undefined;
+  return typeof meta?.sourceTime === 'string' ? meta.sourceTime : undefined;
+}
+
 function samples(children: readonly TwinDocument[], property: string | undefined): ChildSample[] {
-  return children.map((child) => ({
-    twinId: child.$dtId,
-    value: property === undefined ? undefined : child[property],
-    time: property === undefined ? undefined : propertyTime(child, property),
-  }));
+  return children.map((child) => {
+    if (property === undefined) return { twinId: child.$dtId, value: undefined, time: undefined };
+    const sourceTime = storedSourceTime(child, property);
+    return { twinId: child.$dtId, value: child[property], time: propertyTime(child, property), ...(sourceTime !== undefined && { sourceTime }) };
+  });
 }
 
 function newestOf(times: readonly (string | undefined)[]): string | undefined {

@@ -1,7 +1,9 @@
 import type { ChildSample } from '../../../shared/rollup/aggregates';
 import { aggregate } from '../../../shared/rollup/aggregates';
 
-const s = (twinId: string, value: unknown, time?: string): ChildSample => ({ twinId, value, time });
+const s = (twinId: string, value: unknown, time?: string): ChildSample => ({ twinId, value, time, ...(time !== undefined && { sourceTime: time }) });
+/** A child whose property has only a lastUpdateTime (set by hand, no source time). */
+const unstamped = (twinId: string, value: unknown, lastUpdateTime: string): ChildSample => ({ twinId, value, time: lastUpdateTime });
 const temps = [s('a', 20, '2024-01-01T00:00:01Z'), s('b', 23, '2024-01-01T00:00:03Z'), s('c', 'n/a', '2024-01-01T00:00:09Z'), s('d', undefined)];
 
 describe('aggregate', () => {
@@ -30,6 +32,13 @@ describe('aggregate', () => {
   it('latest picks the newest sourceTime, whatever the type; copy does the same for one child', () => {
     expect(aggregate('latest', temps)).toEqual({ value: 'n/a', time: '2024-01-01T00:00:09Z' });
     expect(aggregate('copy', [s('only', { mode: 'eco' }, '2024-01-01T00:00:00Z')]).value).toEqual({ mode: 'eco' });
+  });
+
+  it('orders latest by lastUpdateTime when there is no sourceTime, but never stamps a wall-clock time', () => {
+    const mixed = [s('a', 1, '2024-01-01T00:00:01Z'), unstamped('b', 2, '2024-01-01T00:00:05Z')];
+    expect(aggregate('latest', mixed)).toEqual({ value: 2, time: undefined });
+    expect(aggregate('max', mixed)).toEqual({ value: 2, time: '2024-01-01T00:00:01Z' });
+    expect(aggregate('count', [unstamped('b', 2, '2024-01-01T00:00:05Z')])).toEqual({ value: 1, time: undefined });
   });
 
   it('latest breaks ties by twin id so every instance agrees', () => {

@@ -1,0 +1,42 @@
+// The runner's totals come only from what the functions report: the ingest batch log lines.
+import { emptyStats, progressLine, recordIngestLog } from '../../../local/runner/runStats';
+import { renderSummary } from '../../../local/runner/report';
+import type { RunResult } from '../../../local/runner/runScenario';
+
+const batchLine = (summary: Record<string, unknown>) => ({ level: 'information', category: 'ingestTelemetry', message: JSON.stringify({ event: 'ingest.batch', ...summary }) });
+
+it('adds up batch summaries, including values refused from applied messages', () => {
+  const stats = emptyStats();
+  recordIngestLog(stats, batchLine({ received: 4, applied: 3, deadLettered: 1, deadLetteredByReason: { 'schema-mismatch': 1 }, partiallyApplied: 1, rejectedValuesByReason: { 'schema-mismatch': 2 } }));
+  recordIngestLog(stats, batchLine({ received: 2, applied: 1, filtered: 1, partiallyApplied: 1, rejectedValuesByReason: { 'out-of-range': 1 } }));
+  expect(stats).toMatchObject({
+    messagesIn: 6,
+    applied: 4,
+    filtered: 1,
+    deadLettered: 1,
+    deadLetteredByReason: { 'schema-mismatch': 1 },
+    partiallyApplied: 2,
+    rejectedValuesByReason: { 'schema-mismatch': 2, 'out-of-range': 1 },
+  });
+  expect(progressLine(stats, 0)).toContain('dead-lettered 1 (+2 partly)');
+});
+
+it('ignores log lines that are not batch summaries', () => {
+  const stats = emptyStats();
+  expect(recordIngestLog(stats, { level: 'information', category: 'x', message: 'not json' })).toBe(false);
+  expect(recordIngestLog(stats, { level: 'information', category: 'x', message: '{"event":"other","received":5}' })).toBe(false);
+  expect(stats.messagesIn).toBe(0);
+});
+
+it('names partly applied messages and their refused values in the end-of-run summary', () => {
+  const stats = emptyStats();
+  recordIngestLog(stats, batchLine({ received: 3, applied: 3, partiallyApplied: 1, rejectedValuesByReason: { 'out-of-range': 1 } }));
+  const result = {
+    summary: { scenario: 's', telemetryFile: 't', envelopes: 3, adt: 'emulator', deadLetters: 'folder /x', schema: 'CloudEventSchemaV1_0', stats, lostBatches: [], propagationFailures: [], propagation: 'local', exitCode: 0 },
+    dump: { twins: [], relationships: [] },
+    tree: '(tree)',
+  } as unknown as RunResult;
+  const text = renderSummary(result);
+  expect(text).toContain('applied 3, filtered 0, dead-lettered 0');
+  expect(text).toContain('1 applied message(s) had values refused and dead-lettered; refused values: out-of-range 1');
+});
