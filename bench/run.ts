@@ -1,0 +1,87 @@
+// npm run bench: our ingest against the naive baseline on the same workloads, in this process, on
+// fresh emulators with ADT's default limits; then the memory of one large batch. Prints ratios and
+// checks them against the targets below (exit 1 if one is missed). Figures, not timed test asserts.
+
+import { runIngest, type IngestRunMetrics } from './ingestBench';
+import { runMemory } from './memoryBench';
+import { makeWorkload, patchBudget } from './workload';
+
+/** What "better than the samples" has to mean, as ratios naive / ours (memory: ours / batch). */
+export const targets = {
+  backlogPatchRequestRatio: 5, // a backlog (many messages per twin per batch): at least 5× fewer PATCH requests
+  hotTwinSpeedup: 5, // a twin that reports fast: at least 5× faster end to end
+  maxMemoryRatio: 20, // peak processing heap at most 20× the batch's own heap
+};
+
+function row(m: IngestRunMetrics): string {
+  return [
+    m.implementation.padEnd(8),
+    `${(m.wallMs / 1000).toFixed(2)} s`.padStart(9),
+    `${Math.round((m.messages / m.wallMs) * 1000)} msg/s`.padStart(12),
+    String(m.patchRequests).padStart(7),
+    String(m.twinWrites).padStart(7),
+    String(m.throttled429).padStart(6),
+    String(m.messagesFailed).padStart(6),
+    `${m.twinsCorrect}/${m.twins}`.padStart(9),
+  ].join('  ');
+}
+
+interface Comparison {
+  ours: IngestRunMetrics;
+  naive: IngestRunMetrics;
+  patchBudget: number;
+}
+
+async function compare(name: string, twins: number, perTwin: number): Promise<Comparison> {
+  const workload = makeWorkload(name, twins, perTwin, { batchSize: 256, lateShare: 0.1, seed: 42 });
+  const ours = await runIngest('pipeline', workload);
+  const naive = await runIngest('naive', workload);
+  console.log(`\n${name}: ${workload.readings.length} messages, ${twins} twin(s), batches of ${workload.batchSize}, 10% delivered late`);
+  console.log('          wall      throughput  PATCHes  writes   429s  failed  correct');
+  console.log(row(ours));
+  console.log(row(naive));
+  const budget = patchBudget(workload);
+  console.log(
+    `ratios naive/ours: wall ${(naive.wallMs / ours.wallMs).toFixed(1)}×, PATCH requests ${(naive.patchRequests / Math.max(1, ours.patchRequests)).toFixed(1)}×, 429s ${naive.throttled429} vs ${ours.throttled429}; one-write-per-twin-per-batch budget ${budget}`,
+  );
+  return { ours, naive, patchBudget: budget };
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const fleet = await compare('fleet', 100, 10);
+  const backlog = await compare('backlog', 25, 40);
+  const hot = await compare('hot twin', 1, 100);
+  const all = [fleet, backlog, hot];
+  const memory = await runMemory(makeWorkload('memory', 1000, 5, { batchSize: 5000, lateShare: 0.1, seed: 7 }));
+  console.log(
+    `\nmemory: one batch of ${memory.messages} messages over ${memory.twins} twins: batch ${memory.batchHeapMb.toFixed(1)} MB, peak while processing +${memory.peakProcessingHeapMb.toFixed(1)} MB (${memory.ratio.toFixed(1)}× the batch)${memory.gcExposed ? '' : ' — run with --expose-gc for stable figures'}`,
+  );
+
+  const results = {
+    backlogPatchRequestRatio: backlog.naive.patchRequests / Math.max(1, backlog.ours.patchRequests),
+    hotTwinSpeedup: hot.naive.wallMs / hot.ours.wallMs,
+    memoryRatio: memory.ratio,
+    oursWithinPatchBudget: all.every((c) => c.ours.patchRequests <= c.patchBudget),
+    oursAlwaysCorrect: all.every((c) => c.ours.twinsCorrect === c.ours.twins && c.ours.messagesFailed === 0),
+    ours429s: all.reduce((n, c) => n + c.ours.throttled429, 0),
+  };
+  const missed = [
+    results.backlogPatchRequestRatio < targets.backlogPatchRequestRatio && `backlog PATCH ratio ${results.backlogPatchRequestRatio.toFixed(1)} < ${targets.backlogPatchRequestRatio}`,
+    !results.oursWithinPatchBudget && 'more than one PATCH per twin per batch',
+    results.ours429s > 0 && `${results.ours429s} 429(s) on our side`,
+    results.hotTwinSpeedup < targets.hotTwinSpeedup && `hot-twin speedup ${results.hotTwinSpeedup.toFixed(1)} < ${targets.hotTwinSpeedup}`,
+    results.memoryRatio > targets.maxMemoryRatio && `memory ratio ${results.memoryRatio.toFixed(1)} > ${targets.maxMemoryRatio}`,
+    !results.oursAlwaysCorrect && 'our final twin values differ from the newest readings',
+  ].filter((m): m is string => typeof m === 'string');
+  if (json) console.log(JSON.stringify({ fleet, backlog, hot, memory, results, targets, missed }, null, 2));
+  console.log(missed.length ? `\nTargets missed: ${missed.join('; ')}` : '\nAll targets met.');
+  process.exitCode = missed.length ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
