@@ -3,6 +3,7 @@
 // invocations), one planner, one dead-letter sink.
 
 import { AdtGateway } from '../adt/gateway';
+import { gatewayLimitsFromSettings } from '../adt/gatewayLimitsFromSettings';
 import type { RetryPolicy } from '../adt/retry';
 import { createAdtClient, type AdtClientOptions } from '../adt/sdkClient';
 import { SdkAdtPort } from '../adt/sdkPort';
@@ -42,11 +43,7 @@ export function createIngestRuntime(options: IngestRuntimeOptions = {}): IngestR
   const port = options.port ?? new SdkAdtPort(createAdtClient({ url: readSetting('adtUrl', env) as string, ...options.client }));
   const gateway = new AdtGateway({
     port,
-    limits: {
-      maxConcurrency: readNumberSetting('adtMaxConcurrency', 32, env),
-      twinWritesPerSecond: readNumberSetting('adtTwinWritesPerSecond', 10, env),
-      patchesPerSecond: readNumberSetting('adtPatchesPerSecond', 1000, env),
-    },
+    limits: gatewayLimitsFromSettings(env),
     ...(options.retryPolicy && { retryPolicy: options.retryPolicy }),
   });
   return {

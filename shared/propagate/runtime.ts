@@ -3,6 +3,7 @@
 // because per-parent coalescing and caches only work when every invocation shares them.
 import { createAdtClient } from '../adt/sdkClient';
 import { AdtGateway } from '../adt/gateway';
+import { gatewayLimitsFromSettings } from '../adt/gatewayLimitsFromSettings';
 import { SdkAdtPort } from '../adt/sdkPort';
 import { loadPipelineConfig } from '../config/load';
 import type { CompiledPipelineConfig } from '../config/types';
@@ -15,9 +16,8 @@ import { Propagator } from './propagator';
 
 /** The compiled roll-ups of a loaded pipeline config; no `rollups` section = no rules. */
 export function rollupsOf(config: CompiledPipelineConfig): CompiledRollups {
-  // The config loader validated the section against rollups.schema.json already.
-  const section = (config.rollups ?? { rules: [] }) as RollupsSection;
-  return compileRollups(section);
+  // The config loader compiled (and cycle-checked) the section already.
+  return config.compiledRollups ?? compileRollups({ rules: [] } satisfies RollupsSection);
 }
 
 let instance: Propagator | undefined;
@@ -26,7 +26,7 @@ export function propagatorFromEnvironment(env: NodeJS.ProcessEnv = process.env):
   if (!instance) {
     const compiled = rollupsOf(loadPipelineConfig(env));
     const client = createAdtClient({ url: readSetting('adtUrl', env) as string });
-    const gateway = new AdtGateway({ port: new SdkAdtPort(client) });
+    const gateway = new AdtGateway({ port: new SdkAdtPort(client), limits: gatewayLimitsFromSettings(env) });
     instance = new Propagator({ compiled, port: new AdtRollupPort(gateway) });
   }
   return instance;
