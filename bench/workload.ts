@@ -3,6 +3,7 @@
 // arriving after a newer one) so final values show which pipeline keeps the newest.
 
 import type { RawEvent } from '../shared/ingest/deviceMessage';
+import { seededRandom } from '../local/random';
 
 export const sensorModelId = 'dtmi:bench:Sensor;1';
 
@@ -33,22 +34,10 @@ export interface Workload {
   batchSize: number;
 }
 
-/** Small, seeded PRNG (mulberry32): same workload on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const start = Date.parse('2024-05-01T08:00:00Z');
 
 export function makeWorkload(name: string, twins: number, perTwin: number, options: { batchSize: number; lateShare: number; seed: number }): Workload {
-  const next = random(options.seed);
+  const next = seededRandom(options.seed);
   const twinIds = Array.from({ length: twins }, (_, i) => `sensor-${String(i + 1).padStart(4, '0')}`);
   const readings: Reading[] = [];
   for (let round = 0; round < perTwin; round++) {

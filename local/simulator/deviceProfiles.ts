@@ -1,6 +1,6 @@
 // How simulated devices produce values: a scenario's simulator.json maps a DTDL model id to one
 // generator per body field. Kept declarative so users can simulate their own fleets without code.
-import type { Random } from './random';
+import type { Random } from '../random';
 
 export type FieldGenerator =
   /** Random walk that stays inside [min, max]; the first value is drawn from `start`. */

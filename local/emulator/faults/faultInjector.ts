@@ -2,7 +2,7 @@
 // named twins that fail a set number of times. Every random draw comes from one seeded PRNG.
 import type { OperationKind } from '../types';
 import { injectedError } from './faultErrors';
-import { seededRandom, type Random } from './prng';
+import { seededRandom, type Random } from '../../random';
 
 export interface TwinFault {
   status: number;

@@ -1,5 +1,5 @@
-// Seeded pseudo-random numbers: the same seed gives the same telemetry file, so scenario replays and
-// their dumps are reproducible.
+// Seeded pseudo-random numbers for the offline world and the benchmarks: the same seed gives the same
+// telemetry file, fault sequence or workload, so replays, flaky-network tests and bench runs repeat.
 
 export type Random = () => number;
 
