@@ -4,6 +4,7 @@
 
 import { runIngest, type IngestRunMetrics } from './ingestBench';
 import { runMemory } from './memoryBench';
+import { runPropagate, type PropagateRunMetrics } from './propagateBench';
 import { makeWorkload, patchBudget } from './workload';
 
 /** What "better than the samples" has to mean, as ratios naive / ours (memory: ours / batch). */
@@ -11,6 +12,7 @@ export const targets = {
   backlogPatchRequestRatio: 5, // a backlog (many messages per twin per batch): at least 5× fewer PATCH requests
   hotTwinSpeedup: 5, // a twin that reports fast: at least 5× faster end to end
   maxMemoryRatio: 20, // peak processing heap at most 20× the batch's own heap
+  propagationWriteRatio: 5, // a burst under one parent: at least 5× fewer parent writes
 };
 
 function row(m: IngestRunMetrics): string {
@@ -30,6 +32,17 @@ interface Comparison {
   ours: IngestRunMetrics;
   naive: IngestRunMetrics;
   patchBudget: number;
+}
+
+function propagateRow(m: PropagateRunMetrics): string {
+  return [
+    m.implementation.padEnd(10),
+    `${(m.wallMs / 1000).toFixed(2)} s`.padStart(11),
+    String(m.parentWrites).padStart(14),
+    String(m.throttled429).padStart(6),
+    String(m.deliveriesFailed).padStart(18),
+    String(m.parentExact).padStart(13),
+  ].join('  ');
 }
 
 async function compare(name: string, twins: number, perTwin: number): Promise<Comparison> {
@@ -58,13 +71,21 @@ async function main(): Promise<void> {
     `\nmemory: one batch of ${memory.messages} messages over ${memory.twins} twins: batch ${memory.batchHeapMb.toFixed(1)} MB, peak while processing +${memory.peakProcessingHeapMb.toFixed(1)} MB (${memory.ratio.toFixed(1)}× the batch)${memory.gcExposed ? '' : ' — run with --expose-gc for stable figures'}`,
   );
 
+  const propagation = { ours: await runPropagate('propagator', 10, 50), naive: await runPropagate('naive', 10, 50) };
+  console.log('\npropagation: 10 children × 50 updates under one room (avg), 8 Event Grid deliveries in parallel');
+  console.log('            until quiet  parent writes   429s  failed deliveries  parent exact');
+  for (const m of [propagation.ours, propagation.naive]) console.log(propagateRow(m));
+  console.log(`ratios naive/ours: parent writes ${(propagation.naive.parentWrites / Math.max(1, propagation.ours.parentWrites)).toFixed(1)}×, 429s ${propagation.naive.throttled429} vs ${propagation.ours.throttled429}`);
+
   const results = {
     backlogPatchRequestRatio: backlog.naive.patchRequests / Math.max(1, backlog.ours.patchRequests),
     hotTwinSpeedup: hot.naive.wallMs / hot.ours.wallMs,
     memoryRatio: memory.ratio,
     oursWithinPatchBudget: all.every((c) => c.ours.patchRequests <= c.patchBudget),
     oursAlwaysCorrect: all.every((c) => c.ours.twinsCorrect === c.ours.twins && c.ours.messagesFailed === 0),
-    ours429s: all.reduce((n, c) => n + c.ours.throttled429, 0),
+    ours429s: all.reduce((n, c) => n + c.ours.throttled429, 0) + propagation.ours.throttled429,
+    propagationWriteRatio: propagation.naive.parentWrites / Math.max(1, propagation.ours.parentWrites),
+    propagationExact: propagation.ours.parentExact && propagation.ours.deliveriesFailed === 0,
   };
   const missed = [
     results.backlogPatchRequestRatio < targets.backlogPatchRequestRatio && `backlog PATCH ratio ${results.backlogPatchRequestRatio.toFixed(1)} < ${targets.backlogPatchRequestRatio}`,
@@ -73,8 +94,10 @@ async function main(): Promise<void> {
     results.hotTwinSpeedup < targets.hotTwinSpeedup && `hot-twin speedup ${results.hotTwinSpeedup.toFixed(1)} < ${targets.hotTwinSpeedup}`,
     results.memoryRatio > targets.maxMemoryRatio && `memory ratio ${results.memoryRatio.toFixed(1)} > ${targets.maxMemoryRatio}`,
     !results.oursAlwaysCorrect && 'our final twin values differ from the newest readings',
+    results.propagationWriteRatio < targets.propagationWriteRatio && `propagation write ratio ${results.propagationWriteRatio.toFixed(1)} < ${targets.propagationWriteRatio}`,
+    !results.propagationExact && 'our parent did not end on the exact average',
   ].filter((m): m is string => typeof m === 'string');
-  if (json) console.log(JSON.stringify({ fleet, backlog, hot, memory, results, targets, missed }, null, 2));
+  if (json) console.log(JSON.stringify({ fleet, backlog, hot, memory, propagation, results, targets, missed }, null, 2));
   console.log(missed.length ? `\nTargets missed: ${missed.join('; ')}` : '\nAll targets met.');
   process.exitCode = missed.length ? 1 : 0;
 }
