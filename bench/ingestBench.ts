@@ -6,7 +6,7 @@ import { compilePipelineConfig } from '../shared/config/compile';
 import type { DeadLetterDocument } from '../shared/deadLetter/document';
 import type { DeadLetterSink } from '../shared/deadLetter/sink';
 import { processBatch } from '../shared/ingest/processBatch';
-import { createIngestRuntime } from '../shared/ingest/runtime';
+import { createIngestRuntime, type IngestRuntime } from '../shared/ingest/runtime';
 import { SdkAdtPort } from '../shared/adt/sdkPort';
 import { createAdtClient } from '../shared/adt/sdkClient';
 import { startEmulator, type EmulatorHandle } from '../local/emulator/server';
@@ -34,7 +34,7 @@ export interface IngestRunMetrics {
   twins: number;
 }
 
-class CountingSink implements DeadLetterSink {
+export class CountingSink implements DeadLetterSink {
   readonly target = 'memory';
   readonly documents: DeadLetterDocument[] = [];
   async write(_name: string, document: DeadLetterDocument): Promise<void> {
@@ -77,15 +77,21 @@ function adtCounts(emulator: EmulatorHandle): { patchRequests: number; twinWrite
   return { patchRequests: patch?.requests ?? 0, twinWrites, throttled429: throttled };
 }
 
-async function runPipeline(emulator: EmulatorHandle, workload: Workload): Promise<number> {
+/** The ingest runtime as the function builds it (model-driven mapping, device `ts` as source time), on the emulator. */
+export function benchIngestRuntime(emulator: EmulatorHandle, deadLetters: DeadLetterSink): { runtime: IngestRuntime; httpClient: TrustingHttpClient } {
   const httpClient = new TrustingHttpClient(emulator.ca);
-  const deadLetters = new CountingSink();
   const runtime = createIngestRuntime({
     env: {},
     config: compilePipelineConfig({ ingest: { options: { sourceTime: 'ts' } } }, 'bench'),
     port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient })),
     deadLetters,
   });
+  return { runtime, httpClient };
+}
+
+async function runPipeline(emulator: EmulatorHandle, workload: Workload): Promise<number> {
+  const deadLetters = new CountingSink();
+  const { runtime, httpClient } = benchIngestRuntime(emulator, deadLetters);
   let sequence = 0;
   for (const batch of batches(workload.readings, workload.batchSize)) {
     const events = batch.map((reading, index) => toRawEvent(reading, index, sequence++));

@@ -2,14 +2,11 @@
 // host already holds when it invokes us), measured in the same process. Run node with --expose-gc
 // for stable figures; without it the numbers are noisier but still reported.
 
-import { compilePipelineConfig } from '../shared/config/compile';
 import { processBatch } from '../shared/ingest/processBatch';
-import { createIngestRuntime } from '../shared/ingest/runtime';
-import { SdkAdtPort } from '../shared/adt/sdkPort';
-import { createAdtClient } from '../shared/adt/sdkClient';
 import type { RawEvent } from '../shared/ingest/deviceMessage';
 import { startEmulator } from '../local/emulator/server';
-import { createEmulatorClient, stubCredential, TrustingHttpClient } from '../local/emulator/trust';
+import { createEmulatorClient } from '../local/emulator/trust';
+import { benchIngestRuntime, CountingSink } from './ingestBench';
 import { sensorModel, sensorModelId, toRawEvent, type Workload } from './workload';
 
 export interface MemoryMetrics {
@@ -35,13 +32,7 @@ export async function runMemory(workload: Workload): Promise<MemoryMetrics> {
   for (const twinId of workload.twinIds) await admin.client.upsertDigitalTwin(twinId, JSON.stringify({ $metadata: { $model: sensorModelId } }));
   admin.httpClient.destroy();
 
-  const httpClient = new TrustingHttpClient(emulator.ca);
-  const runtime = createIngestRuntime({
-    env: {},
-    config: compilePipelineConfig({ ingest: { options: { sourceTime: 'ts' } } }, 'bench'),
-    port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient })),
-    deadLetters: { target: 'memory', write: async () => undefined },
-  });
+  const { runtime, httpClient } = benchIngestRuntime(emulator, new CountingSink());
   try {
     // Warm the gateway's model and twin caches with a small batch, so the measurement is the batch's own cost.
     await processBatch(workload.readings.slice(0, workload.twinIds.length).map((r, i) => toRawEvent(r, i, i)), { ...runtime, partitionId: '0' });
