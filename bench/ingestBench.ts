@@ -2,13 +2,13 @@
 // source-time guard, gateway budgets) and through the naive baseline, each on a fresh emulator with
 // ADT's default limits, in the same process. Reports what ADT saw and what the twins ended with.
 
-import { compilePipelineConfig } from '../shared/config/compile';
-import type { DeadLetterDocument } from '../shared/deadLetter/document';
-import type { DeadLetterSink } from '../shared/deadLetter/sink';
-import { processBatch } from '../shared/ingest/processBatch';
-import { createIngestRuntime, type IngestRuntime } from '../shared/ingest/runtime';
-import { SdkAdtPort } from '../shared/adt/sdkPort';
-import { createAdtClient } from '../shared/adt/sdkClient';
+import { compilePipelineConfig } from '../shared/config';
+import type { DeadLetterDocument } from '../shared/deadLetter';
+import type { DeadLetterSink } from '../shared/deadLetter';
+import { processBatch } from '../shared/ingest';
+import { SdkAdtPort } from '../shared/adt';
+import { createAdtClient } from '../shared/adt';
+import { createWorker, type IngestRuntime } from '../shared/worker';
 import { startEmulator, type EmulatorHandle } from '../local/emulator/server';
 import { createEmulatorClient, stubCredential, TrustingHttpClient } from '../local/emulator/trust';
 import { naiveIngestBatch } from './naiveIngest';
@@ -80,12 +80,12 @@ function adtCounts(emulator: EmulatorHandle): { patchRequests: number; twinWrite
 /** The ingest runtime as the function builds it (model-driven mapping, device `ts` as source time), on the emulator. */
 export function benchIngestRuntime(emulator: EmulatorHandle, deadLetters: DeadLetterSink): { runtime: IngestRuntime; httpClient: TrustingHttpClient } {
   const httpClient = new TrustingHttpClient(emulator.ca);
-  const runtime = createIngestRuntime({
+  const runtime = createWorker({
     env: {},
     config: compilePipelineConfig({ ingest: { options: { sourceTime: 'ts' } } }, 'bench'),
     port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient })),
     deadLetters,
-  });
+  }).ingest;
   return { runtime, httpClient };
 }
 

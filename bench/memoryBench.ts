@@ -2,8 +2,8 @@
 // host already holds when it invokes us), measured in the same process. Run node with --expose-gc
 // for stable figures; without it the numbers are noisier but still reported.
 
-import { processBatch } from '../shared/ingest/processBatch';
-import type { RawEvent } from '../shared/ingest/deviceMessage';
+import { processBatch } from '../shared/ingest';
+import type { RawEvent } from '../shared/ingest';
 import { startEmulator } from '../local/emulator/server';
 import { createEmulatorClient } from '../local/emulator/trust';
 import { benchIngestRuntime, CountingSink } from './ingestBench';

@@ -5,15 +5,15 @@
 
 import type { HttpOperationResponse, WebResourceLike } from '@azure/core-http';
 import { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { AdtGateway } from '../shared/adt/gateway';
-import { emptyCallStats } from '../shared/adt/retry';
-import { createAdtClient } from '../shared/adt/sdkClient';
-import { SdkAdtPort } from '../shared/adt/sdkPort';
-import { compilePipelineConfig } from '../shared/config/compile';
-import { AdtRollupPort } from '../shared/propagate/adtRollupPort';
-import type { PropagateLogger } from '../shared/propagate/logger';
-import { Propagator } from '../shared/propagate/propagator';
-import { rollupsOf } from '../shared/propagate/runtime';
+import { AdtGateway } from '../shared/adt';
+import { emptyCallStats } from '../shared/adt';
+import { createAdtClient } from '../shared/adt';
+import { SdkAdtPort } from '../shared/adt';
+import { compilePipelineConfig } from '../shared/config';
+import { AdtRollupPort } from '../shared/propagate';
+import type { PropagateLogger } from '../shared/propagate';
+import { Propagator } from '../shared/propagate';
+import { rollupsOf } from '../shared/worker';
 import type { CloudEventNotification } from '../local/emulator/events/schemas';
 import { startEmulator } from '../local/emulator/server';
 import { createEmulatorClient, stubCredential, TrustingHttpClient } from '../local/emulator/trust';
@@ -95,7 +95,7 @@ export async function runPropagate(implementation: 'propagator' | 'naive', child
         for (let k = 1; k <= updatesPerChild; k++) {
           const value = c * 100 + k;
           last.set(id, value);
-          await writer.patchTwin(id, [{ op: 'add', path: '/temperature', value }], { deadline: Date.now() + 300_000, stats: emptyCallStats() });
+          await writer.updateTwin(id, [{ op: 'add', path: '/temperature', value }], { deadline: Date.now() + 300_000, stats: emptyCallStats() });
         }
       }),
     );

@@ -2,10 +2,9 @@
 // plain per-event records and shared/ingest/processBatch does the work.
 
 import { app, type EventHubFunctionOptions, type InvocationContext } from '@azure/functions';
-import { processBatch } from '../shared/ingest/processBatch';
-import { defaultIngestRuntime, ingestConfig, type IngestRuntime } from '../shared/ingest/runtime';
-import { splitTriggerBatch } from '../shared/ingest/triggerBatch';
+import { processBatch, splitTriggerBatch } from '../shared/ingest';
 import { connections, settings } from '../shared/settings';
+import { type IngestRuntime, worker, workerConfig } from '../shared/worker';
 
 export type IngestHandler = (messages: unknown[], context: InvocationContext) => Promise<void>;
 
@@ -27,7 +26,7 @@ export function createIngestHandler(runtime: () => IngestRuntime): IngestHandler
   };
 }
 
-export const ingestTelemetry: IngestHandler = createIngestHandler(defaultIngestRuntime);
+export const ingestTelemetry: IngestHandler = createIngestHandler(() => worker().ingest);
 
 /** The typings lack `dataType`, but the library passes every option through to the binding. */
 type EventHubOptionsWithDataType = EventHubFunctionOptions<unknown[]> & { dataType: 'string' | 'binary' };
@@ -51,4 +50,4 @@ app.eventHub<unknown[]>('ingestTelemetry', ingestTelemetryOptions);
 
 // Read the pipeline configuration while the host loads the app: a broken file stops the worker from
 // starting with the ConfigError's list of problems, instead of failing (and retrying) every batch.
-ingestConfig();
+workerConfig();

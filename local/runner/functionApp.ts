@@ -1,7 +1,9 @@
 // Loads the real function app (functions/*.ts or their compiled .js) the way the Functions host does:
 // app settings in the environment, then each function file required so it registers itself with the
 // (fake) @azure/functions-core. What the runner invokes is exactly what was registered.
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
+import { setAdtClientDefaults } from '../../shared/adt';
+import { resetWorker, workerConfig } from '../../shared/worker';
 import { capturedProgrammingModel, loadFunctionApp, type CapturedProgrammingModel, type CapturedRegistration } from './functionsHost';
 import { applyAdtClientDefaults, type AdtAccess } from './adtAccess';
 
@@ -27,25 +29,16 @@ export const functionFiles = {
   propagate: resolve(projectRoot, 'functions', 'propagateTwinChanges'),
 };
 
-/**
- * The function modules keep process-wide state (one ADT client, caches) built on first use, like a
- * worker process. A second run in the same process must start from a fresh "worker", so drop the
- * app's modules from Node's cache (a no-op under jest, whose tests isolate modules themselves).
- */
-function forgetFunctionAppModules(): void {
-  const owned = [resolve(projectRoot, 'functions') + sep, resolve(projectRoot, 'shared') + sep, `${sep}@azure${sep}functions${sep}`];
-  for (const key of Object.keys(require.cache)) if (owned.some((prefix) => key.includes(prefix))) delete require.cache[key];
-}
-
 export function loadLocalFunctionApp(options: LoadOptions): FunctionApp {
   const previous = new Map(Object.keys(options.appSettings).map((k) => [k, process.env[k]]));
   Object.assign(process.env, options.appSettings);
-  forgetFunctionAppModules();
-  // The app's own (freshly loaded) copy of the client module, so the defaults reach its clients.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const sdkClient = require('../../shared/adt/sdkClient') as typeof import('../../shared/adt/sdkClient');
-  applyAdtClientDefaults(options.adt, sdkClient.setAdtClientDefaults);
+  // A fresh worker: the function modules stay loaded (as in a host process), but the one gateway,
+  // caches and configuration are rebuilt from these settings on first use.
+  resetWorker();
+  applyAdtClientDefaults(options.adt, setAdtClientDefaults);
   const registrations = loadFunctionApp([functionFiles.ingest, functionFiles.propagate], { hook: options.hook ?? true });
+  // What the ingest module does when the host first loads it: a broken configuration fails here.
+  workerConfig();
   const ingest = registrations.get('ingestTelemetry');
   const propagate = registrations.get('propagateTwinChanges');
   const programmingModel = capturedProgrammingModel();

@@ -33,6 +33,15 @@ export class AdtRequestError extends Error {
   }
 }
 
+/**
+ * The one "would trying again help?" decision, used by every retry site (the gateway's retry loop,
+ * ingest look-ups and writes, propagation). Only throttling and transient transport/service failures
+ * qualify; anything else (including a bug's plain Error) is permanent for this attempt.
+ */
+export function isRetriable(error: unknown): boolean {
+  return error instanceof AdtRequestError && (error.kind === 'throttled' || error.kind === 'transient');
+}
+
 /** Thrown when transient failures outlast the batch deadline: the invocation must fail so the batch is redelivered. */
 export class AdtDeadlineExceededError extends Error {
   constructor(

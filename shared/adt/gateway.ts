@@ -1,39 +1,18 @@
 // The one way into Azure Digital Twins. Every call is rate-budgeted, bounded in concurrency,
-// serialised per twin and retried by our own loop up to the caller's deadline. Used by the ingest
-// function (applyTwinUpdate, publishTelemetry) and by propagation (readTwin, patchTwin, listings, query).
+// serialised per twin and retried by our own loop up to the caller's deadline. It talks to ADT and
+// keeps what it learned (twin copies, models); what to write is decided by its callers (ingest's
+// twin writer, propagation).
 
+import { type Clock, systemClock } from '../common';
 import type { ModelIndex } from '../dtdl';
-import { systemClock, type Clock } from './clock';
 import { KeyedLimiter } from './concurrency';
-import { AdtRequestError } from './errors';
+import { isRetriable } from './errors';
+import { defaultGatewayLimits, type GatewayLimits } from './limits';
 import { ModelCatalog } from './modelCatalog';
 import { RateLimiter, slidingWindowBudget } from './rateLimiter';
-import { callWithRetry, defaultRetryPolicy, type CallStats, type RetryPolicy } from './retry';
-import { TwinCache } from './twinCache';
-import { applyTwinUpdate } from './twinWriter';
-import type { TwinUpdate, TwinUpdateResult } from './twinUpdate';
+import { callWithRetry, type CallStats, defaultRetryPolicy, type RetryPolicy } from './retry';
+import { type CachedTwin, TwinCache } from './twinCache';
 import type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, Relationship, TelemetryMessage, Twin } from './types';
-
-export interface GatewayLimits {
-  /** Requests in flight at once across all twins. */
-  maxConcurrency: number;
-  /** ADT: 10 create/update/delete ops per second on one twin (not adjustable). */
-  twinWritesPerSecond: number;
-  /** ADT default: 1,000 patch requests per second per instance. */
-  patchesPerSecond: number;
-  /** ADT default: 1,000 read requests per second per instance. */
-  readsPerSecond: number;
-  /** Telemetry has no published limit; it is budgeted like patches. */
-  telemetryPerSecond: number;
-}
-
-export const defaultGatewayLimits: GatewayLimits = {
-  maxConcurrency: 32,
-  twinWritesPerSecond: 10,
-  patchesPerSecond: 1000,
-  readsPerSecond: 1000,
-  telemetryPerSecond: 1000,
-};
 
 export interface GatewayOptions {
   port: AdtPort;
@@ -42,6 +21,8 @@ export interface GatewayOptions {
   clock?: Clock;
   random?: () => number;
   twinCacheSize?: number;
+  /** How long a fetched model is trusted before it is fetched again (modelCacheSeconds). Default 300 s. */
+  modelCacheTtlMs?: number;
 }
 
 /** Per-call context: when to give up, where to count, which trace to continue. */
@@ -52,9 +33,24 @@ export interface CallContext {
   traceparent?: string;
 }
 
+export interface TwinRead {
+  twin: Twin;
+  etag: string | undefined;
+}
+
+/** Exclusive access to one twin: nothing else of this gateway touches it until the session ends. */
+export interface TwinSession {
+  /** The gateway's copy of the twin (no request), if it has one. */
+  readonly cached: CachedTwin | undefined;
+  getTwin(): Promise<TwinRead>;
+  /** PUT with If-None-Match: * (a 412 means someone else created it first). */
+  createTwin(document: Record<string, unknown>): Promise<TwinRead>;
+  updateTwin(patch: JsonPatchOperation[], options?: { ifMatch?: string }): Promise<{ etag: string | undefined }>;
+}
+
 export class AdtGateway {
   readonly limits: GatewayLimits;
-  readonly twins: TwinCache;
+  private readonly twins: TwinCache;
   private readonly port: AdtPort;
   private readonly clock: Clock;
   private readonly random: () => number;
@@ -63,7 +59,7 @@ export class AdtGateway {
   private readonly writeBudget: RateLimiter;
   private readonly readBudget: RateLimiter;
   private readonly telemetryBudget: RateLimiter;
-  private readonly models = new ModelCatalog();
+  private readonly models: ModelCatalog;
   private unkeyed = 0;
 
   constructor(options: GatewayOptions) {
@@ -73,6 +69,7 @@ export class AdtGateway {
     this.limits = { ...defaultGatewayLimits, ...options.limits };
     this.policy = { ...defaultRetryPolicy, ...options.retryPolicy };
     this.twins = new TwinCache(options.twinCacheSize);
+    this.models = new ModelCatalog({ ttlMs: options.modelCacheTtlMs ?? 300_000, clock: this.clock });
     this.limiter = new KeyedLimiter(this.limits.maxConcurrency);
     const perTwin = slidingWindowBudget(this.limits.twinWritesPerSecond);
     this.writeBudget = new RateLimiter(this.clock, slidingWindowBudget(this.limits.patchesPerSecond), perTwin);
@@ -80,14 +77,37 @@ export class AdtGateway {
     this.telemetryBudget = new RateLimiter(this.clock, slidingWindowBudget(this.limits.telemetryPerSecond), undefined);
   }
 
+  /** The gateway's copy of a twin, without a request (undefined when it has none). */
+  cachedTwin(twinId: string): CachedTwin | undefined {
+    return this.twins.get(twinId);
+  }
+
   /** GET twin (consistent, unlike query); the copy also feeds the out-of-order guard. */
-  readTwin(twinId: string, ctx: CallContext): Promise<{ twin: Twin; etag: string | undefined }> {
-    return this.limiter.run(twinId, () => this.readTwinNow(twinId, ctx));
+  getTwin(twinId: string, ctx: CallContext): Promise<TwinRead> {
+    return this.limiter.run(twinId, () => this.getTwinNow(twinId, ctx));
   }
 
   /** PATCH with optional If-Match; a 412 surfaces as AdtRequestError kind 'preconditionFailed'. */
-  patchTwin(twinId: string, patch: JsonPatchOperation[], ctx: CallContext & { ifMatch?: string }): Promise<{ etag: string | undefined }> {
-    return this.limiter.run(twinId, () => this.patchTwinNow(twinId, patch, ctx, ctx.ifMatch));
+  updateTwin(twinId: string, patch: JsonPatchOperation[], ctx: CallContext & { ifMatch?: string }): Promise<{ etag: string | undefined }> {
+    return this.limiter.run(twinId, () => this.updateTwinNow(twinId, patch, ctx, ctx.ifMatch));
+  }
+
+  /** Runs `work` with exclusive access to one twin: a read, a create and patches that nothing interleaves. */
+  withTwin<T>(twinId: string, ctx: CallContext, work: (twin: TwinSession) => Promise<T>): Promise<T> {
+    const twins = this.twins;
+    const session: TwinSession = {
+      get cached() {
+        return twins.get(twinId);
+      },
+      getTwin: () => this.getTwinNow(twinId, ctx),
+      createTwin: async (document) => {
+        const created = await this.send('createTwin', this.writeBudget, twinId, ctx, (o) => this.port.createTwin(twinId, document, { ...o, ifNoneMatch: '*' }));
+        this.twins.remember(created.twin, created.etag);
+        return created;
+      },
+      updateTwin: (patch, options) => this.updateTwinNow(twinId, patch, ctx, options?.ifMatch),
+    };
+    return this.limiter.run(twinId, () => work(session));
   }
 
   listRelationships(twinId: string, relationshipName: string | undefined, ctx: CallContext): Promise<Relationship[]> {
@@ -102,52 +122,37 @@ export class AdtGateway {
     );
   }
 
-  /** Query lags writes by up to 10 s in ADT: prefer readTwin for values that must be current. */
+  /** Query lags writes by up to 10 s in ADT: prefer getTwin for values that must be current. */
   query(query: string, ctx: CallContext): Promise<unknown[]> {
     return this.limiter.run(this.nextUnkeyed(), () => this.send('query', this.readBudget, undefined, ctx, (o) => this.port.query(query, o)));
   }
 
-  /** DTDL index for a model and its dependencies, fetched once per process. */
+  /** DTDL index for a model and its dependencies, fetched once per model cache TTL. */
   modelIndex(modelId: string, ctx: CallContext): Promise<ModelIndex> {
     return this.models.indexFor(modelId, (ids) => this.send('getModels', this.readBudget, undefined, ctx, (o) => this.port.getModelsWithDependencies(ids, o)));
-  }
-
-  /** Ingest: validate, guard against out-of-order values, create if allowed, then one PATCH. */
-  applyTwinUpdate(update: TwinUpdate, ctx: CallContext): Promise<TwinUpdateResult> {
-    const callCtx = { ...ctx, traceparent: update.traceparent ?? ctx.traceparent };
-    return this.limiter.run(update.twinId, () =>
-      applyTwinUpdate(update, {
-        cache: this.twins,
-        modelIndex: (modelId) => this.modelIndex(modelId, callCtx),
-        read: (twinId) => this.readTwinNow(twinId, callCtx),
-        create: (twinId, twin) =>
-          this.send('createTwin', this.writeBudget, twinId, callCtx, (o) => this.port.createTwin(twinId, twin, { ...o, ifNoneMatch: '*' })),
-        patch: (twinId, patch) => this.patchTwinNow(twinId, patch, callCtx, undefined),
-      }),
-    );
   }
 
   /** Telemetry with the device's time and a deterministic message id (ADT de-duplicates on it). */
   publishTelemetry(message: TelemetryMessage, ctx: CallContext): Promise<void> {
     return this.limiter.run(this.nextUnkeyed(), () =>
-      this.send('publishTelemetry', this.telemetryBudget, undefined, ctx, (o) => this.port.sendTelemetry(message, o)),
+      this.send('publishTelemetry', this.telemetryBudget, undefined, ctx, (o) => this.port.publishTelemetry(message, o)),
     );
   }
 
-  private async readTwinNow(twinId: string, ctx: CallContext): Promise<{ twin: Twin; etag: string | undefined }> {
+  private async getTwinNow(twinId: string, ctx: CallContext): Promise<TwinRead> {
     const result = await this.send('getTwin', this.readBudget, undefined, ctx, (o) => this.port.getTwin(twinId, o));
     this.twins.remember(result.twin, result.etag);
     return result;
   }
 
-  private async patchTwinNow(twinId: string, patch: JsonPatchOperation[], ctx: CallContext, ifMatch: string | undefined): Promise<{ etag: string | undefined }> {
+  private async updateTwinNow(twinId: string, patch: JsonPatchOperation[], ctx: CallContext, ifMatch: string | undefined): Promise<{ etag: string | undefined }> {
     try {
-      const result = await this.send('patchTwin', this.writeBudget, twinId, ctx, (o) => this.port.patchTwin(twinId, patch, { ...o, ifMatch }));
+      const result = await this.send('updateTwin', this.writeBudget, twinId, ctx, (o) => this.port.updateTwin(twinId, patch, { ...o, ifMatch }));
       this.twins.applied(twinId, patch, result.etag);
       return result;
     } catch (error) {
       // Our copy is wrong in some way (deleted twin, other writer, missing parent): read afresh next time.
-      if (error instanceof AdtRequestError && error.kind !== 'throttled' && error.kind !== 'transient') this.twins.forget(twinId);
+      if (!isRetriable(error)) this.twins.forget(twinId);
       throw error;
     }
   }

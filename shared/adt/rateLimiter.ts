@@ -2,7 +2,7 @@
 // patches per instance (1,000/s by default). A caller reserves a token and then waits out the
 // deficit, so concurrent callers queue in arrival order instead of all retrying at once.
 
-import type { Clock } from './clock';
+import type { Clock } from '../common';
 
 export interface RateBudget {
   /** Sustained operations per second. */

@@ -1,8 +1,8 @@
 // The gateway's own retry loop. The SDK client is built so it makes one attempt per call
 // (see sdkClient.ts); every wait, count and deadline decision is made here.
 
-import type { Clock } from './clock';
-import { AdtDeadlineExceededError, AdtRequestError } from './errors';
+import type { Clock } from '../common';
+import { AdtDeadlineExceededError, AdtRequestError, isRetriable } from './errors';
 
 export interface RetryPolicy {
   /** First backoff step for 5xx/timeouts; doubles per attempt, with jitter. */
@@ -55,7 +55,7 @@ export async function callWithRetry<T>(operation: string, send: (timeoutMs: numb
     } catch (error) {
       if (!(error instanceof AdtRequestError)) throw error;
       if (error.status === 429) ctx.stats.throttled += 1;
-      if (error.kind !== 'throttled' && error.kind !== 'transient') throw error;
+      if (!isRetriable(error)) throw error;
       const delay = error.retryAfterMs && error.retryAfterMs > 0 ? error.retryAfterMs : backoff(attempt, ctx.policy, random);
       if (attempt >= ctx.policy.maxAttempts || ctx.clock.now() + delay > ctx.deadline) {
         throw new AdtDeadlineExceededError(operation, error, attempt);

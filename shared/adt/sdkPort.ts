@@ -5,8 +5,9 @@
 // - publishComponentTelemetry swaps messageId and payload: we call the SDK's generated operation,
 //   whose argument order is right, instead.
 
-import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 import type { OperationOptions } from '@azure/core-http';
+import type { DigitalTwinsClient } from '@azure/digital-twins-core';
+import { type Clock, systemClock } from '../common';
 import { AdtRequestError, parseRetryAfter } from './errors';
 import { gatewayRetryAfterHeader } from './sdkTransport';
 import type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, Relationship, TelemetryMessage, Twin } from './types';
@@ -37,7 +38,7 @@ function requestOptions(options: PortCallOptions, signal: AbortSignal, extraHead
 export class SdkAdtPort implements AdtPort {
   constructor(
     private readonly client: DigitalTwinsClient,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Pick<Clock, 'now'> = systemClock,
   ) {}
 
   getTwin(twinId: string, options: PortCallOptions): Promise<{ twin: Twin; etag: string | undefined }> {
@@ -54,14 +55,14 @@ export class SdkAdtPort implements AdtPort {
     });
   }
 
-  patchTwin(twinId: string, patch: JsonPatchOperation[], options: PortCallOptions & { ifMatch?: string }): Promise<{ etag: string | undefined }> {
+  updateTwin(twinId: string, patch: JsonPatchOperation[], options: PortCallOptions & { ifMatch?: string }): Promise<{ etag: string | undefined }> {
     return this.call(options, async (signal) => {
       const response = await this.client.updateDigitalTwin(twinId, patch, { ...requestOptions(options, signal), ifMatch: options.ifMatch });
       return { etag: response.etag };
     });
   }
 
-  sendTelemetry(message: TelemetryMessage, options: PortCallOptions): Promise<void> {
+  publishTelemetry(message: TelemetryMessage, options: PortCallOptions): Promise<void> {
     const sourceTimeHeader: Record<string, string> = message.sourceTime ? { 'Telemetry-Source-Time': message.sourceTime } : {};
     return this.call(options, async (signal) => {
       if (message.component === undefined) {
@@ -129,7 +130,7 @@ export class SdkAdtPort implements AdtPort {
     try {
       return await send(controller.signal);
     } catch (error) {
-      throw toAdtRequestError(error, this.now());
+      throw toAdtRequestError(error, this.clock.now());
     } finally {
       clearTimeout(timer);
     }

@@ -2,6 +2,7 @@
 // our own successful patches. The out-of-order guard reads stored sourceTimes from here, so a write
 // never costs an extra GET (one read the first time a process meets a twin).
 
+import { LruCache, parsePointer } from '../common';
 import type { JsonPatchOperation, Twin } from './types';
 
 export interface CachedTwin {
@@ -10,32 +11,22 @@ export interface CachedTwin {
 }
 
 export class TwinCache {
-  private readonly entries = new Map<string, CachedTwin>();
+  private readonly entries: LruCache<string, CachedTwin>;
 
-  constructor(private readonly capacity = 20_000) {}
+  constructor(capacity = 20_000) {
+    this.entries = new LruCache({ capacity });
+  }
 
   get(twinId: string): CachedTwin | undefined {
-    const entry = this.entries.get(twinId);
-    if (entry) {
-      // Map keeps insertion order: re-inserting makes this the most recently used entry.
-      this.entries.delete(twinId);
-      this.entries.set(twinId, entry);
-    }
-    return entry;
+    return this.entries.get(twinId);
   }
 
   remember(twin: Twin, etag: string | undefined): void {
-    this.entries.delete(twin.$dtId);
     this.entries.set(twin.$dtId, { twin: structuredClone(twin), etag: etag ?? twin.$etag });
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
   }
 
   /** Applies a patch ADT accepted to the cached copy; forgets the twin if the patch does not fit it. */
-  applied(twinId: string, patch: JsonPatchOperation[], etag: string | undefined): void {
+  applied(twinId: string, patch: readonly JsonPatchOperation[], etag: string | undefined): void {
     const entry = this.entries.get(twinId);
     if (!entry) return;
     for (const operation of patch) {
@@ -53,13 +44,9 @@ export class TwinCache {
   }
 }
 
-function decodeSegment(segment: string): string {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-
 /** Minimal RFC 6902 add/replace/remove on plain JSON; `$metadata/<p>/sourceTime` parents are created on the way. */
 function applyOperation(root: Record<string, unknown>, operation: JsonPatchOperation): boolean {
-  const segments = operation.path.split('/').slice(1).map(decodeSegment);
+  const segments = parsePointer(operation.path);
   const last = segments.pop();
   if (last === undefined) return false;
   // ADT creates metadata entries itself, so a sourceTime path may name parents the copy lacks.
@@ -75,6 +62,7 @@ function applyOperation(root: Record<string, unknown>, operation: JsonPatchOpera
     parent = next as Record<string, unknown>;
   }
   if (operation.op === 'remove') delete parent[last];
-  else parent[last] = structuredClone(operation.value);
+  // Primitives need no copy; objects are cloned so the caller's patch cannot alias our copy.
+  else parent[last] = typeof operation.value === 'object' && operation.value !== null ? structuredClone(operation.value) : operation.value;
   return true;
 }

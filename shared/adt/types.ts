@@ -1,4 +1,5 @@
-// Wire shapes the gateway exchanges with ADT (as GET returns them) and the port it talks through.
+// Wire shapes exchanged with ADT (as GET returns them) and the port the gateway talks through. The
+// rest of the core uses these types too: one Twin, one Relationship, one JSON Patch operation.
 
 export interface PropertyMetadata {
   lastUpdateTime?: string;
@@ -30,6 +31,7 @@ export interface IncomingRelationship {
   relationshipLink?: string;
 }
 
+/** The one JSON Patch operation type of the core (RFC 6902 as ADT accepts it). */
 export interface JsonPatchOperation {
   op: 'add' | 'replace' | 'remove';
   path: string;
@@ -60,8 +62,8 @@ export interface PortCallOptions {
 export interface AdtPort {
   getTwin(twinId: string, options: PortCallOptions): Promise<{ twin: Twin; etag: string | undefined }>;
   createTwin(twinId: string, twin: Record<string, unknown>, options: PortCallOptions & { ifNoneMatch?: '*' }): Promise<{ twin: Twin; etag: string | undefined }>;
-  patchTwin(twinId: string, patch: JsonPatchOperation[], options: PortCallOptions & { ifMatch?: string }): Promise<{ etag: string | undefined }>;
-  sendTelemetry(message: TelemetryMessage, options: PortCallOptions): Promise<void>;
+  updateTwin(twinId: string, patch: JsonPatchOperation[], options: PortCallOptions & { ifMatch?: string }): Promise<{ etag: string | undefined }>;
+  publishTelemetry(message: TelemetryMessage, options: PortCallOptions): Promise<void>;
   listRelationships(twinId: string, relationshipName: string | undefined, options: PortCallOptions): Promise<Relationship[]>;
   listIncomingRelationships(twinId: string, options: PortCallOptions): Promise<IncomingRelationship[]>;
   query(query: string, options: PortCallOptions): Promise<unknown[]>;

@@ -27,8 +27,3 @@ export function pointerToPath(pointer: string): string {
   }
   return path;
 }
-
-export function joinPath(base: string, child: string | number): string {
-  if (typeof child === 'number') return `${base}[${child}]`;
-  return /^[A-Za-z_$][\w$]*$/.test(child) ? (base === '(root)' || base === '' ? child : `${base}.${child}`) : `${base}[${JSON.stringify(child)}]`;
-}

@@ -1,8 +1,8 @@
 // Dead letters in Azure Blob Storage: identity-based in Azure (DeadLetterStorage__blobServiceUri +
 // DefaultAzureCredential) or a connection string (DeadLetterStorage; Azurite locally).
 
-import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import type { TokenCredential } from '@azure/identity';
+import type { ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
 import type { DeadLetterDocument } from './document';
 import type { DeadLetterSink } from './sink';
 
@@ -15,6 +15,10 @@ export class BlobDeadLetterSink implements DeadLetterSink {
 
   /** `pipeline`: e.g. shorter storage retries (tests); the SDK defaults retry a failed write for ~30 s. */
   constructor(connection: BlobSinkConnection, containerName: string, pipeline: StoragePipelineOptions = {}) {
+    // Loaded only when a blob sink is configured: the Storage SDK costs start-up time the folder sink
+    // (offline runner) never needs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { BlobServiceClient } = require('@azure/storage-blob') as typeof import('@azure/storage-blob');
     const service =
       'connectionString' in connection
         ? BlobServiceClient.fromConnectionString(connection.connectionString, pipeline)

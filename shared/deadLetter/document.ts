@@ -2,7 +2,6 @@
 // understand and replay it. Blob/file names are derived from partition and sequence number, so a
 // redelivered batch overwrites its earlier documents instead of duplicating them.
 
-import type { RawEvent } from '../ingest/deviceMessage';
 
 export const deadLetterSchema = 'adt-ingest-dead-letter/1';
 
@@ -40,8 +39,15 @@ export interface DeadLetterDocument {
   rejectedParts: RejectedPart[];
 }
 
+/** The original event as it arrived (an Event Hub event, an HTTP envelope): kept byte-exact. */
+export interface DeadLetterEvent {
+  body: unknown;
+  properties?: unknown;
+  systemProperties?: unknown;
+}
+
 export interface DeadLetterInput {
-  event: RawEvent;
+  event: DeadLetterEvent;
   reason: string;
   detail: string;
   at: Date;

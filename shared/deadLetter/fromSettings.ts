@@ -1,17 +1,18 @@
 // Picks the dead-letter sink from app settings; the offline runner builds a FileDeadLetterSink itself.
 
-import { sharedCredential } from '../adt/sdkClient';
+import type { TokenCredential } from '@azure/identity';
 import { readSetting } from '../settings';
 import { BlobDeadLetterSink } from './blobSink';
 import { FileDeadLetterSink } from './fileSink';
 import type { DeadLetterSink } from './sink';
 
-export function deadLetterSinkFromSettings(env: NodeJS.ProcessEnv = process.env): DeadLetterSink {
+/** `credential`: the worker's one credential, asked for only when the identity-based blob sink is configured. */
+export function deadLetterSinkFromSettings(credential: () => TokenCredential, env: NodeJS.ProcessEnv = process.env): DeadLetterSink {
   const container = readSetting('deadLetterContainer', env) ?? 'dead-letters';
   const connectionString = readSetting('deadLetterStorage', env);
   const blobServiceUri = readSetting('deadLetterBlobServiceUri', env);
   const directory = readSetting('deadLetterDirectory', env);
-  if (blobServiceUri) return new BlobDeadLetterSink({ blobServiceUri, credential: sharedCredential() }, container);
+  if (blobServiceUri) return new BlobDeadLetterSink({ blobServiceUri, credential: credential() }, container);
   if (connectionString) return new BlobDeadLetterSink({ connectionString }, container);
   if (directory) return new FileDeadLetterSink(directory);
   throw new Error(

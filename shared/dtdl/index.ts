@@ -1,7 +1,8 @@
-// DTDL model index and validators shared by the ADT emulator and the ingest gateway (pure, CommonJS-safe).
+// DTDL model index and validators shared by the ADT emulator and ingest (pure, CommonJS-safe).
 
+export { isRecord, type JsonRecord, languageMap, listOf, stringOf, typesOf } from './json';
 export { buildModelIndex } from './modelIndex';
-export { validateValue, describeValue } from './validateValue';
-export { validateTwinDocument, validateComponentDocument, validateRelationship, missingModelMessage } from './validateTwin';
 export { describeSchema } from './schema';
 export type * from './types';
+export { describeValue, validateValue } from './validateValue';
+export { missingModelMessage, validateComponentDocument, validateRelationship, validateTwinDocument } from './validateTwin';

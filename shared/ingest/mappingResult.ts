@@ -2,23 +2,8 @@
 // was filtered (deliberately not applied) or rejected (to be dead-lettered), each with a reason code.
 
 import type { JsonObject } from './deviceMessage';
+import type { PropertyUpdate } from './propertyUpdate';
 import type { TwinIdRequest } from './twinTargets';
-
-export interface PropertyUpdate {
-  twinId: string;
-  component?: string;
-  /** Property name (inside the component when one is set). */
-  property: string;
-  value: unknown;
-  /** ISO 8601 UTC; orders updates and is written as $metadata sourceTime. */
-  sourceTime: string;
-  /** Tie-breaker for equal sourceTimes: the later event wins. */
-  sequenceNumber?: number;
-  eventKey: string;
-  messageId?: string;
-  /** Rule name, or `(model)` for the model-driven default. */
-  rule: string;
-}
 
 export interface TelemetryItem {
   twinId: string;

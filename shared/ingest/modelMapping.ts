@@ -2,7 +2,7 @@
 // property updates, fields declared as Telemetry are published, anything else is reported as
 // unmodeled. A component is addressed by dt-subject, or by a body field named like the component.
 
-import type { InterfaceView, PropertyDef } from '../dtdl/types';
+import type { InterfaceView, PropertyDef } from '../dtdl';
 import type { JsonObject } from './deviceMessage';
 import { isJsonObject } from './deviceMessage';
 

@@ -4,19 +4,18 @@
 // the host redelivers the batch (re-applying is idempotent: same patches, same telemetry ids,
 // same dead-letter names).
 
-import { systemClock, type Clock } from '../adt/clock';
-import { AdtRequestError } from '../adt/errors';
-import type { AdtGateway, CallContext } from '../adt/gateway';
-import { emptyCallStats } from '../adt/retry';
-import { describeUpdatePath, type TwinUpdateResult } from '../adt/twinUpdate';
-import { buildDeadLetterDocument, deadLetterName, type RejectedPart } from '../deadLetter/document';
-import type { DeadLetterSink } from '../deadLetter/sink';
+import { type AdtGateway, AdtRequestError, type CallContext, emptyCallStats, isRetriable } from '../adt';
+import { type Clock, errorMessage, startLimited, systemClock } from '../common';
+import { buildDeadLetterDocument, deadLetterName, type DeadLetterSink, type RejectedPart } from '../deadLetter';
 import type { BatchSummary } from './batchSummary';
-import { decodeEvent, type DecodeOptions } from './decodeEvent';
+import { type DecodeOptions, decodeEvent } from './decodeEvent';
 import type { DeviceMessage, RawEvent } from './deviceMessage';
-import type { IngestPlanner, PlannedTelemetry } from './ingestPlan';
 import { BatchLedger, type LedgerEntry } from './ledger';
 import { normalizeOffset, normalizeSequenceNumber, normalizeTimestamp } from './normalize';
+import type { IngestPlanner, PlannedTelemetry } from './planner';
+import { describeUpdatePath } from './propertyUpdate';
+import type { TwinUpdateResult } from './twinUpdate';
+import { writeTwinUpdate } from './twinWriter';
 
 export interface ProcessBatchDeps {
   gateway: AdtGateway;
@@ -26,6 +25,8 @@ export interface ProcessBatchDeps {
   deadlineMs: number;
   partitionId?: string;
   decodeOptions?: DecodeOptions;
+  /** ingest.options: twin updates in flight at once per batch, and whether sourceTimes are written. */
+  write?: { maxParallelTwins?: number; emitSourceTime?: boolean };
   clock?: Clock;
   log?: (summary: BatchSummary) => void;
 }
@@ -67,7 +68,8 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     byKey.get(rejected.eventKey)?.rejectedParts.push({ twinId: '', path: '', value: undefined, reason: rejected.reason, detail: rejected.detail });
   }
 
-  const twinWork = plan.twinUpdates.map((update) => deps.gateway.applyTwinUpdate(update, ctx));
+  const emitSourceTime = deps.write?.emitSourceTime ?? true;
+  const twinWork = startLimited(plan.twinUpdates, deps.write?.maxParallelTwins ?? 16, (update) => writeTwinUpdate(update, deps.gateway, ctx, { emitSourceTime }));
   // A twin's telemetry goes after its update: the update may create the twin the telemetry needs.
   const twinSettled = new Map(plan.twinUpdates.map((update, i) => [update.twinId, twinWork[i]?.then(() => undefined, () => undefined)]));
   let telemetrySent = 0;
@@ -84,7 +86,7 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   const deadLetterFailures = await writeDeadLetters(records, deps, clock);
   const failures = [...twinOutcomes, ...telemetryOutcomes].flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : [])).concat(deadLetterFailures);
   if (failures.length > 0) {
-    throw failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} part(s) of the batch failed; the batch will be redelivered. First: ${String((failures[0] as Error)?.message ?? failures[0])}`);
+    throw failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} part(s) of the batch failed; the batch will be redelivered. First: ${errorMessage(failures[0])}`);
   }
 
   const totals = ledger.close();
@@ -135,7 +137,7 @@ async function publishTelemetry(planned: PlannedTelemetry, deps: ProcessBatchDep
     );
   } catch (error) {
     // Retrying cannot help (no such twin or component, payload refused): dead-letter, do not fail the batch.
-    if (!(error instanceof AdtRequestError) || error.kind === 'throttled' || error.kind === 'transient') throw error;
+    if (!(error instanceof AdtRequestError) || isRetriable(error)) throw error;
     const reason = error.kind === 'twinNotFound' ? 'unknown-twin' : 'adt-rejected';
     ledger.mark(eventKey, 'dead-lettered', reason);
     record.rejectedParts.push({
@@ -159,10 +161,10 @@ function decodeRecord(raw: RawEvent, options: DecodeOptions | undefined): EventR
 }
 
 function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, byKey: Map<string, EventRecord>): void {
-  for (const update of result.applied) for (const key of update.messageIds) ledger.mark(key, 'applied');
-  for (const update of result.stale) for (const key of update.messageIds) ledger.mark(key, 'filtered', 'stale-source-time');
+  for (const update of result.applied) for (const key of update.eventKeys) ledger.mark(key, 'applied');
+  for (const update of result.stale) for (const key of update.eventKeys) ledger.mark(key, 'filtered', 'stale-source-time');
   for (const rejected of result.rejected) {
-    for (const key of rejected.update.messageIds) {
+    for (const key of rejected.update.eventKeys) {
       ledger.mark(key, 'dead-lettered', rejected.reason);
       byKey.get(key)?.rejectedParts.push({
         twinId: result.twinId,
@@ -199,6 +201,6 @@ async function writeDeadLetters(records: EventRecord[], deps: ProcessBatchDeps, 
     });
   const outcomes = await Promise.allSettled(writes);
   return outcomes.flatMap((o) =>
-    o.status === 'rejected' ? [new Error(`Dead-letter write to ${deps.deadLetters.target} failed: ${String((o.reason as Error)?.message ?? o.reason)}. The batch fails so no message is lost.`)] : [],
+    o.status === 'rejected' ? [new Error(`Dead-letter write to ${deps.deadLetters.target} failed: ${errorMessage(o.reason)}. The batch fails so no message is lost.`)] : [],
   );
 }

@@ -1,7 +1,7 @@
 // Rule selection: a rule applies when every criterion of its `match` holds (no criteria = always).
 // All applicable rules run in file order; a matching rule with `final: true` ends the list.
 
-import type { CompiledRule } from '../config/types';
+import type { CompiledRule } from './ingestConfig';
 import { messageBindings } from './bindings';
 import type { DeviceMessage } from './deviceMessage';
 import { lookupProperty } from './properties';

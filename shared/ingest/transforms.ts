@@ -2,7 +2,7 @@
 //   expression (JSONata) → unit → scale → offset → round → type
 // A failing step rejects that one value (reason transform-failed); the rest of the message still applies.
 
-import type { TransformConfig } from '../config/types';
+import type { TransformConfig } from './ingestConfig';
 import { compileExpression, type CompiledExpression } from './expression';
 import { unitConverter } from './units';
 

@@ -2,14 +2,17 @@
 // for the TTL, "no twin" answers for the (shorter) negative TTL, and concurrent look-ups of the same
 // key share one query. Query failures are not cached and reach the caller (they are transient).
 
-import { TtlLruCache } from './lruCache';
+import { type Clock, LruCache, systemClock } from '../common';
 import type { ResolvedTwin, TwinIdRequest, TwinResolution } from './twinTargets';
 
+/** Runs an ADT query and returns all rows (the gateway pages through continuation tokens). */
+export type TwinQuery = (query: string) => Promise<unknown[]>;
+
 export interface TwinIdResolverOptions {
-  /** Runs an ADT query and returns all rows (the gateway pages through continuation tokens). */
-  query: (query: string) => Promise<unknown[]>;
-  /** Milliseconds clock; injected so tests control expiry. */
-  now?: () => number;
+  /** The default query runner; `resolve` may be given one per call (e.g. bound to a batch's deadline). */
+  query?: TwinQuery;
+  /** Injected so tests control expiry. */
+  clock?: Pick<Clock, 'now'>;
   /** LRU bound used when a request carries none (all requests of one config share one bound). */
   maxEntries?: number;
 }
@@ -23,29 +26,29 @@ export interface TwinIdResolverStats {
 }
 
 export interface TwinIdResolver {
-  resolve(request: TwinIdRequest): Promise<TwinResolution>;
+  resolve(request: TwinIdRequest, query?: TwinQuery): Promise<TwinResolution>;
   /** Forget a key, e.g. after ADT answered 404 for a cached twin id. */
   invalidate(key: string): void;
   stats(): TwinIdResolverStats;
 }
 
-export function createTwinIdResolver(options: TwinIdResolverOptions): TwinIdResolver {
-  const now = options.now ?? Date.now;
-  let cache: TtlLruCache<ResolvedTwin[]> | undefined;
+export function createTwinIdResolver(options: TwinIdResolverOptions = {}): TwinIdResolver {
+  const clock = options.clock ?? systemClock;
+  let cache: LruCache<string, ResolvedTwin[]> | undefined;
   const inFlight = new Map<string, Promise<TwinResolution>>();
   const counters = { queries: 0, hits: 0, negativeHits: 0, sharedInFlight: 0 };
 
-  const cacheFor = (maxEntries: number): TtlLruCache<ResolvedTwin[]> => {
-    cache ??= new TtlLruCache(options.maxEntries ?? maxEntries);
+  const cacheFor = (maxEntries: number): LruCache<string, ResolvedTwin[]> => {
+    cache ??= new LruCache({ capacity: options.maxEntries ?? maxEntries, clock });
     return cache;
   };
 
   return {
-    async resolve(request) {
+    async resolve(request, query = options.query) {
       if (request.kind === 'direct') return { ok: true, twins: request.twins };
       if (request.kind === 'unresolved') return { ok: false, reason: 'twin-id-unresolved', detail: request.detail };
       const entries = cacheFor(request.cache.maxEntries);
-      const cached = entries.get(request.key, now());
+      const cached = entries.get(request.key);
       if (cached) {
         if (cached.length === 0) counters.negativeHits++;
         else counters.hits++;
@@ -56,12 +59,12 @@ export function createTwinIdResolver(options: TwinIdResolverOptions): TwinIdReso
         counters.sharedInFlight++;
         return pending;
       }
+      if (!query) throw new Error('A query-based twin id needs a query runner: pass one to createTwinIdResolver or to resolve().');
       counters.queries++;
-      const lookup = options
-        .query(request.query)
+      const lookup = query(request.query)
         .then((rows) => {
           const twins = twinsFromRows(rows);
-          entries.set(request.key, twins, twins.length === 0 ? request.cache.negativeTtlMs : request.cache.ttlMs, now());
+          entries.set(request.key, twins, twins.length === 0 ? request.cache.negativeTtlMs : request.cache.ttlMs);
           return toResolution(twins, request.query);
         })
         .finally(() => inFlight.delete(request.key));

@@ -1,7 +1,7 @@
 // Which twin(s) a message addresses. Template and table strategies resolve on the spot; a query
 // strategy yields a request the TwinIdResolver answers (cached), because it needs an ADT call.
 
-import type { QueryCacheOptions, TwinIdStrategy } from '../config/types';
+import type { QueryCacheOptions, TwinIdStrategy } from './ingestConfig';
 import type { DeviceMessage } from './deviceMessage';
 
 export interface ResolvedTwin {

@@ -1,5 +1,5 @@
 // ADT change notifications after parsing: one shape whatever schema Event Grid delivered them in.
-import type { PatchOp, TwinDocument } from '../rollup/ports';
+import type { JsonPatchOperation, Twin } from '../adt';
 
 export type EventSchema = 'cloudEvents' | 'eventGrid';
 
@@ -22,10 +22,10 @@ export interface RelationshipRef {
 }
 
 export type ChangeNotification =
-  | { kind: 'twinUpdate'; twinId: string; modelId: string; patch: PatchOp[] }
-  | { kind: 'twinCreate' | 'twinDelete'; twinId: string; twin: TwinDocument }
+  | { kind: 'twinUpdate'; twinId: string; modelId: string; patch: JsonPatchOperation[] }
+  | { kind: 'twinCreate' | 'twinDelete'; twinId: string; twin: Twin }
   | { kind: 'relationshipCreate' | 'relationshipDelete'; relationship: RelationshipRef }
-  | { kind: 'relationshipUpdate'; sourceId: string; relationshipId: string; patch: PatchOp[] }
+  | { kind: 'relationshipUpdate'; sourceId: string; relationshipId: string; patch: JsonPatchOperation[] }
   /** Telemetry and types this pipeline has no use for: acknowledged, not retried. */
   | { kind: 'ignored'; reason: string };
 

@@ -1,5 +1,5 @@
 // Checks the `data` of each ADT notification type; returns a reason string when it does not fit.
-import type { PatchOp, TwinDocument } from '../rollup/ports';
+import type { JsonPatchOperation, Twin } from '../adt';
 import type { ChangeNotification, RelationshipRef } from './types';
 
 export const adtTypes = {
@@ -25,9 +25,9 @@ type Checked<T> = { value: T } | { reason: string };
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
-function checkPatch(patch: unknown): Checked<PatchOp[]> {
+function checkPatch(patch: unknown): Checked<JsonPatchOperation[]> {
   if (!Array.isArray(patch)) return { reason: 'data.patch is not an array (expected a JSON Patch)' };
-  const ops: PatchOp[] = [];
+  const ops: JsonPatchOperation[] = [];
   for (const [i, op] of patch.entries()) {
     if (!isRecord(op)) return { reason: `data.patch[${i}] is not an object` };
     if (op.op !== 'add' && op.op !== 'replace' && op.op !== 'remove') return { reason: `data.patch[${i}].op is ${JSON.stringify(op.op)}; expected add, replace or remove` };
@@ -37,7 +37,7 @@ function checkPatch(patch: unknown): Checked<PatchOp[]> {
   return { value: ops };
 }
 
-function checkTwin(data: unknown, subject: string | undefined): Checked<TwinDocument> {
+function checkTwin(data: unknown, subject: string | undefined): Checked<Twin> {
   if (!isRecord(data)) return { reason: 'data is not a twin object' };
   const id = data.$dtId ?? subject;
   if (!isText(id)) return { reason: 'data.$dtId is missing and the event has no subject' };

@@ -1,22 +1,18 @@
 // The roll-up port over the one ADT gateway (shared/adt/): no second client, no second retry loop.
-import type { AdtGateway, CallContext } from '../adt/gateway';
-import { AdtDeadlineExceededError, AdtRequestError } from '../adt/errors';
-import type { CallStats } from '../adt/retry';
-import { emptyCallStats } from '../adt/retry';
-import type { CallOptions, IncomingLink, ModelInfo, OutgoingLink, PatchOp, PatchOutcome, RollupPort, TwinDocument, TwinSnapshot } from '../rollup/ports';
-import { RollupPortError } from '../rollup/ports';
+import { AdtDeadlineExceededError, type AdtGateway, AdtRequestError, type CallContext, type CallStats, emptyCallStats, isRetriable, type JsonPatchOperation, type Twin } from '../adt';
+import { type Clock, systemClock } from '../common';
+import { type CallOptions, type IncomingLink, type ModelInfo, type OutgoingLink, type PatchOutcome, type RollupPort, RollupPortError, type TwinSnapshot } from '../rollup';
 
 export interface AdtRollupPortOptions {
   /** How long one call may keep retrying transient failures before the invocation fails. */
   callBudgetMs?: number;
-  now?: () => number;
+  clock?: Pick<Clock, 'now'>;
 }
 
 function wrap(operation: string, error: unknown): unknown {
   if (error instanceof AdtDeadlineExceededError) return new RollupPortError(error.message, true, { cause: error });
   if (error instanceof AdtRequestError) {
-    const transient = error.kind === 'throttled' || error.kind === 'transient';
-    return new RollupPortError(`${operation} failed: ${error.status ?? 'no response'} ${error.code ?? ''} ${error.message}`.trim(), transient, { cause: error });
+    return new RollupPortError(`${operation} failed: ${error.status ?? 'no response'} ${error.code ?? ''} ${error.message}`.trim(), isRetriable(error), { cause: error });
   }
   return error;
 }
@@ -27,22 +23,22 @@ export class AdtRollupPort implements RollupPort {
   /** Requests, retries and 429s of every call made through this port. */
   readonly stats: CallStats = emptyCallStats();
   private readonly budgetMs: number;
-  private readonly now: () => number;
+  private readonly clock: Pick<Clock, 'now'>;
 
   constructor(
     private readonly gateway: AdtGateway,
     options: AdtRollupPortOptions = {},
   ) {
     this.budgetMs = options.callBudgetMs ?? 60_000;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   async getTwin(id: string, options?: CallOptions): Promise<TwinSnapshot | undefined> {
     try {
-      const { twin, etag } = await this.gateway.readTwin(id, this.ctx(options));
+      const { twin, etag } = await this.gateway.getTwin(id, this.ctx(options));
       const tag = etag ?? twin.$etag;
       if (tag === undefined) throw new RollupPortError(`ADT returned twin ${id} without an ETag; cannot write it safely.`, false);
-      return { twin: twin as TwinDocument, etag: tag };
+      return { twin: twin as Twin, etag: tag };
     } catch (error) {
       if (isKind(error, 'twinNotFound')) return undefined;
       throw wrap(`GET twin ${id}`, error);
@@ -69,9 +65,9 @@ export class AdtRollupPort implements RollupPort {
     }
   }
 
-  async patchTwin(id: string, ops: PatchOp[], options: CallOptions & { ifMatch: string }): Promise<PatchOutcome> {
+  async updateTwin(id: string, ops: JsonPatchOperation[], options: CallOptions & { ifMatch: string }): Promise<PatchOutcome> {
     try {
-      const { etag } = await this.gateway.patchTwin(id, ops, { ...this.ctx(options), ifMatch: options.ifMatch });
+      const { etag } = await this.gateway.updateTwin(id, ops, { ...this.ctx(options), ifMatch: options.ifMatch });
       return { kind: 'written', etag: etag ?? '' };
     } catch (error) {
       if (isKind(error, 'preconditionFailed')) return { kind: 'preconditionFailed' };
@@ -91,7 +87,7 @@ export class AdtRollupPort implements RollupPort {
     }
   }
 
-  async queryChildren(parentId: string, relationshipName: string, options?: CallOptions): Promise<TwinDocument[]> {
+  async queryChildren(parentId: string, relationshipName: string, options?: CallOptions): Promise<Twin[]> {
     const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
     const name = relationshipName.replace(/[^A-Za-z0-9_]/g, '');
     const query = `SELECT C FROM DIGITALTWINS P JOIN C RELATED P.${name} WHERE P.$dtId = ${quote(parentId)}`;
@@ -99,7 +95,7 @@ export class AdtRollupPort implements RollupPort {
       const rows = await this.gateway.query(query, this.ctx(options));
       return rows.flatMap((row) => {
         const child = (row as { C?: unknown }).C;
-        return child !== null && typeof child === 'object' ? [child as TwinDocument] : [];
+        return child !== null && typeof child === 'object' ? [child as Twin] : [];
       });
     } catch (error) {
       throw wrap(`query children of ${parentId}`, error);
@@ -107,6 +103,6 @@ export class AdtRollupPort implements RollupPort {
   }
 
   private ctx(options: CallOptions | undefined): CallContext {
-    return { deadline: this.now() + this.budgetMs, stats: this.stats, ...(options?.traceparent ? { traceparent: options.traceparent } : {}) };
+    return { deadline: this.clock.now() + this.budgetMs, stats: this.stats, ...(options?.traceparent ? { traceparent: options.traceparent } : {}) };
   }
 }

@@ -1,28 +1,34 @@
 // Orchestrates one Event Grid event: parse → plan → per-parent recompute (coalesced) → summary.
 // Holds the per-instance state (scheduler, model cache, parent index, hop depths).
-import { parseNotification } from '../notifications/parse';
-import type { ParsedNotification } from '../notifications/types';
-import type { CompiledRollups } from '../rollup/compile';
-import { RollupConfigError } from '../rollup/compile';
-import { RollupEvaluationError } from '../rollup/evaluate';
-import { HopGuard } from '../rollup/hopGuard';
-import { ModelHierarchy } from '../rollup/models';
-import { ParentIndex } from '../rollup/parentIndex';
-import type { RecomputeRequest } from '../rollup/plan';
-import { planRecomputes } from '../rollup/plan';
-import type { ReadCounter, RollupPort } from '../rollup/ports';
-import { countingPort, emptyReadCounter, RollupPortError } from '../rollup/ports';
-import type { RecomputeOutcome, RecomputeRequestDetails } from '../rollup/recompute';
-import { recomputeParent } from '../rollup/recompute';
-import type { Coalesced } from '../rollup/scheduler';
-import { ParentScheduler } from '../rollup/scheduler';
+import { type Clock, errorMessage } from '../common';
+import { type ParsedNotification, parseNotification } from '../notifications';
+import {
+  type Coalesced,
+  type CompiledRollups,
+  countingPort,
+  emptyReadCounter,
+  HopGuard,
+  ModelHierarchy,
+  ParentIndex,
+  ParentScheduler,
+  planRecomputes,
+  type ReadCounter,
+  recomputeParent,
+  type RecomputeOutcome,
+  type RecomputeRequest,
+  type RecomputeRequestDetails,
+  RollupConfigError,
+  RollupEvaluationError,
+  type RollupPort,
+  RollupPortError,
+} from '../rollup';
 import type { PropagateLogger } from './logger';
 import type { EventSummary } from './summary';
 
 export interface PropagatorOptions {
   compiled: CompiledRollups;
   port: RollupPort;
-  now?: () => number;
+  clock?: Pick<Clock, 'now'>;
 }
 
 type RunResult = { outcome: RecomputeOutcome; reads: ReadCounter };
@@ -47,7 +53,7 @@ export class Propagator {
 
   constructor(private readonly options: PropagatorOptions) {
     const { compiled, port } = options;
-    this.models = new ModelHierarchy(port, { ttlMs: compiled.settings.modelCacheSeconds * 1000, ...(options.now ? { now: options.now } : {}) });
+    this.models = new ModelHierarchy(port, { ttlMs: compiled.settings.modelCacheSeconds * 1000, ...(options.clock && { clock: options.clock }) });
     this.hops = new HopGuard(compiled.settings.maxHops);
     this.scheduler = new ParentScheduler(
       (parentId, request) => this.runRecompute(parentId, request),
@@ -82,7 +88,7 @@ export class Propagator {
       return summary;
     } catch (error) {
       if (!isPermanent(error)) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       const summary = this.summary(n.id, n.type, n.schema, 'rejected', reason);
       log.error(`Event ${n.id} (${n.type}) could not be propagated and will not be retried: ${reason}`, summary);
       return summary;

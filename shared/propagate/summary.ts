@@ -1,7 +1,6 @@
 // The one structured log record written per event.
-import type { EventSchema } from '../notifications/types';
-import type { ReadCounter } from '../rollup/ports';
-import type { RecomputeStatus } from '../rollup/recompute';
+import type { EventSchema } from '../notifications';
+import type { ReadCounter, RecomputeStatus } from '../rollup';
 
 export type EventOutcome = 'processed' | 'ignored' | 'malformed' | 'rejected';
 

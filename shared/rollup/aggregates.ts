@@ -1,4 +1,5 @@
 // Aggregate functions over the children's values of one property. Pure.
+import { compareSourceTimes, latestSourceTime } from '../common';
 import type { AggregateName } from './config';
 
 /** One child's value of one property, with the time it was observed. */
@@ -23,16 +24,7 @@ export interface AggregateResult {
 const none: AggregateResult = { value: undefined, time: undefined };
 
 function newest(samples: readonly ChildSample[]): string | undefined {
-  let best: string | undefined;
-  let bestMs = -Infinity;
-  for (const s of samples) {
-    const ms = s.sourceTime === undefined ? NaN : Date.parse(s.sourceTime);
-    if (!Number.isNaN(ms) && ms > bestMs) {
-      bestMs = ms;
-      best = s.sourceTime;
-    }
-  }
-  return best;
+  return latestSourceTime(samples.flatMap((s) => (s.sourceTime === undefined ? [] : [s.sourceTime])));
 }
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -53,8 +45,8 @@ function logical(samples: readonly ChildSample[], fold: (values: boolean[]) => b
 /** Newest by time; ties (or no times) broken by twin id so every instance picks the same child. */
 function latestSample(samples: readonly ChildSample[]): ChildSample | undefined {
   const used = samples.filter((s) => s.value !== undefined);
-  const key = (s: ChildSample) => (s.time === undefined ? -Infinity : Date.parse(s.time) || -Infinity);
-  return [...used].sort((a, b) => key(b) - key(a) || (a.twinId < b.twinId ? -1 : a.twinId > b.twinId ? 1 : 0))[0];
+  const byTime = (a: ChildSample, b: ChildSample): number => (a.time === undefined ? (b.time === undefined ? 0 : -1) : b.time === undefined ? 1 : compareSourceTimes(a.time, b.time));
+  return [...used].sort((a, b) => byTime(b, a) || (a.twinId < b.twinId ? -1 : a.twinId > b.twinId ? 1 : 0))[0];
 }
 
 function sum(values: number[]): number {

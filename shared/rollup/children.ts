@@ -4,7 +4,8 @@ import type { CompiledRollups, CompiledRule } from './compile';
 import { childCounts, RollupEvaluationError } from './evaluate';
 import type { ModelHierarchy } from './models';
 import type { ParentIndex } from './parentIndex';
-import type { CallOptions, RollupPort, TwinDocument } from './ports';
+import type { Twin } from '../adt';
+import type { CallOptions, RollupPort } from './ports';
 
 export interface ChildReadDeps {
   compiled: CompiledRollups;
@@ -14,7 +15,7 @@ export interface ChildReadDeps {
 }
 
 /** Twins already read in this recompute attempt, shared by the parent's rules. */
-export type ChildCache = Map<string, Promise<TwinDocument | undefined>>;
+export type ChildCache = Map<string, Promise<Twin | undefined>>;
 
 const CHILD_READ_CONCURRENCY = 8;
 
@@ -39,10 +40,10 @@ async function childIds(rule: CompiledRule, parentId: string, deps: ChildReadDep
   return [...ids];
 }
 
-async function viaQuery(rule: CompiledRule, parentId: string, deps: ChildReadDeps, call: CallOptions): Promise<TwinDocument[]> {
+async function viaQuery(rule: CompiledRule, parentId: string, deps: ChildReadDeps, call: CallOptions): Promise<Twin[]> {
   const query = deps.port.queryChildren;
   if (!query) throw new RollupEvaluationError(`Roll-up rule "${rule.name}" asks for read: query, but the ADT adapter offers no query; remove "read: query".`);
-  const byId = new Map<string, TwinDocument>();
+  const byId = new Map<string, Twin>();
   for (const name of rule.relationships) for (const twin of await query.call(deps.port, parentId, name, call)) byId.set(twin.$dtId, twin);
   return [...byId.values()];
 }
@@ -53,9 +54,9 @@ function tooMany(rule: CompiledRule, parentId: string, count: number, max: numbe
   );
 }
 
-export async function readChildren(rule: CompiledRule, parentId: string, deps: ChildReadDeps, cache: ChildCache, call: CallOptions): Promise<TwinDocument[]> {
+export async function readChildren(rule: CompiledRule, parentId: string, deps: ChildReadDeps, cache: ChildCache, call: CallOptions): Promise<Twin[]> {
   const max = deps.compiled.settings.maxChildren;
-  let twins: TwinDocument[];
+  let twins: Twin[];
   if (rule.read === 'query') {
     twins = await viaQuery(rule, parentId, deps, call);
     if (twins.length > max) throw tooMany(rule, parentId, twins.length, max);
@@ -71,9 +72,9 @@ export async function readChildren(rule: CompiledRule, parentId: string, deps: C
       }
       return pending;
     });
-    twins = read.filter((t): t is TwinDocument => t !== undefined);
+    twins = read.filter((t): t is Twin => t !== undefined);
   }
-  const counted: TwinDocument[] = [];
+  const counted: Twin[] = [];
   for (const twin of twins) {
     deps.parentIndex.remember(twin.$dtId, parentId);
     if (rule.childModel !== undefined && !(await deps.models.isA(twin.$metadata.$model, rule.childModel, call))) continue;

@@ -1,7 +1,7 @@
 // Turns derived values into the smallest JSON Patch for the parent; no ops = skip the write,
 // which is what ends a chain of roll-ups.
 import type { DerivedValue } from './evaluate';
-import type { PatchOp, TwinDocument } from './ports';
+import type { JsonPatchOperation, Twin } from '../adt';
 
 export function sameValue(a: unknown, b: unknown, tolerance: number): boolean {
   if (typeof a === 'number' && typeof b === 'number') return a === b || Math.abs(a - b) <= tolerance;
@@ -18,13 +18,13 @@ export function sameValue(a: unknown, b: unknown, tolerance: number): boolean {
 const pointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
 export interface PlannedWrite {
-  ops: PatchOp[];
+  ops: JsonPatchOperation[];
   changed: string[];
   unchanged: string[];
 }
 
-export function planWrite(parent: TwinDocument, derived: readonly DerivedValue[], tolerance: number): PlannedWrite {
-  const ops: PatchOp[] = [];
+export function planWrite(parent: Twin, derived: readonly DerivedValue[], tolerance: number): PlannedWrite {
+  const ops: JsonPatchOperation[] = [];
   const changed: string[] = [];
   const unchanged: string[] = [];
   for (const d of derived) {

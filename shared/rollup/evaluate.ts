@@ -1,10 +1,11 @@
 // Computes a rule's derived values from the children of one parent. Pure apart from the async
 // JSONata evaluation.
+import { latestSourceTime } from '../common';
 import type { AggregateResult, ChildSample } from './aggregates';
 import { aggregate } from './aggregates';
 import type { CompiledRule, CompiledTarget } from './compile';
 import type { EmptyValue } from './config';
-import type { TwinDocument } from './ports';
+import type { Twin } from '../adt';
 
 /** One derived property's new state: `value` undefined = remove it. */
 export interface DerivedValue {
@@ -14,7 +15,7 @@ export interface DerivedValue {
   sourceTime: string | undefined;
 }
 
-export function propertyTime(twin: TwinDocument, property: string): string | undefined {
+export function propertyTime(twin: Twin, property: string): string | undefined {
   const meta = twin.$metadata[property];
   if (meta === null || typeof meta !== 'object') return undefined;
   const { sourceTime, lastUpdateTime } = meta as { sourceTime?: unknown; lastUpdateTime?: unknown };
@@ -22,12 +23,12 @@ export function propertyTime(twin: TwinDocument, property: string): string | und
   return typeof lastUpdateTime === 'string' ? lastUpdateTime : undefined;
 }
 
-function storedSourceTime(twin: TwinDocument, property: string): string | undefined {
+function storedSourceTime(twin: Twin, property: string): string | undefined {
   const meta = twin.$metadata[property] as { sourceTime?: unknown } | null | undefined;
   return typeof meta?.sourceTime === 'string' ? meta.sourceTime : undefined;
 }
 
-function samples(children: readonly TwinDocument[], property: string | undefined): ChildSample[] {
+function samples(children: readonly Twin[], property: string | undefined): ChildSample[] {
   return children.map((child) => {
     if (property === undefined) return { twinId: child.$dtId, value: undefined, time: undefined };
     const sourceTime = storedSourceTime(child, property);
@@ -36,11 +37,7 @@ function samples(children: readonly TwinDocument[], property: string | undefined
 }
 
 function newestOf(times: readonly (string | undefined)[]): string | undefined {
-  let best: string | undefined;
-  for (const t of times) {
-    if (t !== undefined && (best === undefined || Date.parse(t) > Date.parse(best))) best = t;
-  }
-  return best;
+  return latestSourceTime(times.filter((t): t is string => t !== undefined));
 }
 
 function applyEmpty(empty: EmptyValue, result: AggregateResult): unknown {
@@ -55,7 +52,7 @@ export class RollupEvaluationError extends Error {
   }
 }
 
-async function evaluateTarget(rule: CompiledRule, target: CompiledTarget, children: readonly TwinDocument[]): Promise<DerivedValue> {
+async function evaluateTarget(rule: CompiledRule, target: CompiledTarget, children: readonly Twin[]): Promise<DerivedValue> {
   const results = target.aggregates.map((agg) => ({ agg, result: aggregate(agg.aggregate, samples(children, agg.of), agg.of === undefined) }));
   const sourceTime = newestOf(results.map((r) => r.result.time));
   if (!target.expression) {
@@ -74,12 +71,12 @@ async function evaluateTarget(rule: CompiledRule, target: CompiledTarget, childr
 }
 
 /** Derived values of every target of `rule`, given the children that count for it. */
-export async function evaluateRule(rule: CompiledRule, children: readonly TwinDocument[]): Promise<DerivedValue[]> {
+export async function evaluateRule(rule: CompiledRule, children: readonly Twin[]): Promise<DerivedValue[]> {
   return Promise.all(rule.targets.map((target) => evaluateTarget(rule, target, children)));
 }
 
 /** Applies the rule's `where` filter (JSONata over the child twin). */
-export async function childCounts(rule: CompiledRule, child: TwinDocument): Promise<boolean> {
+export async function childCounts(rule: CompiledRule, child: Twin): Promise<boolean> {
   if (!rule.where) return true;
   try {
     return (await rule.where.evaluate(child)) === true;

@@ -1,7 +1,7 @@
 // Runtime guard for cyclic twin graphs the models allow (the load-time check sees models, not
 // twins). Each derived write is one hop deeper than the change that caused it; the depth is
 // tracked per trace and twin, because ADT notifications carry the traceparent of the write.
-import { BoundedMap } from './boundedMap';
+import { LruCache } from '../common';
 
 export function traceIdOf(traceparent: string | undefined): string | undefined {
   const match = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/i.exec(traceparent?.trim() ?? '');
@@ -9,13 +9,13 @@ export function traceIdOf(traceparent: string | undefined): string | undefined {
 }
 
 export class HopGuard {
-  private readonly depths: BoundedMap<string, number>;
+  private readonly depths: LruCache<string, number>;
 
   constructor(
     readonly maxHops: number,
     capacity = 50_000,
   ) {
-    this.depths = new BoundedMap(capacity);
+    this.depths = new LruCache({ capacity });
   }
 
   /** Depth of a change to `twinId` in this trace: 0 unless this instance wrote it as a derived value. */

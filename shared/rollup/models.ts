@@ -1,19 +1,22 @@
 // Model inheritance learned from ADT: does a twin of model M count for a rule written for model B?
+import { type Clock, LruCache } from '../common';
 import type { CallOptions, RollupPort } from './ports';
 
 export interface ModelHierarchyOptions {
-  /** How long a fetched model's `extends` list is trusted. */
+  /** How long a fetched model's `extends` list is trusted (modelCacheSeconds). */
   ttlMs: number;
-  now?: () => number;
+  clock?: Pick<Clock, 'now'>;
 }
 
 export class ModelHierarchy {
-  private readonly cache = new Map<string, { bases: string[]; expires: number }>();
+  private readonly cache: LruCache<string, string[]>;
 
   constructor(
     private readonly port: Pick<RollupPort, 'getModel'>,
-    private readonly options: ModelHierarchyOptions,
-  ) {}
+    options: ModelHierarchyOptions,
+  ) {
+    this.cache = new LruCache({ capacity: 10_000, ttlMs: options.ttlMs, ...(options.clock && { clock: options.clock }) });
+  }
 
   /** True when `model` is `base` or extends it, directly or through other models. */
   async isA(model: string, base: string, call?: CallOptions): Promise<boolean> {
@@ -38,12 +41,11 @@ export class ModelHierarchy {
   }
 
   private async bases(id: string, call?: CallOptions): Promise<string[]> {
-    const now = (this.options.now ?? Date.now)();
     const cached = this.cache.get(id);
-    if (cached && cached.expires > now) return cached.bases;
+    if (cached) return cached;
     const model = await this.port.getModel(id, call);
     const bases = model?.extends ?? [];
-    this.cache.set(id, { bases, expires: now + this.options.ttlMs });
+    this.cache.set(id, bases);
     return bases;
   }
 }

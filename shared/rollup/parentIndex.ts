@@ -1,12 +1,12 @@
 // child → parents learned while recomputing. Needed because ADT deletes a twin's relationships
 // before the twin, so on Twin.Delete the former parents can no longer be listed through the API.
-import { BoundedMap } from './boundedMap';
+import { LruCache } from '../common';
 
 export class ParentIndex {
-  private readonly parents: BoundedMap<string, Set<string>>;
+  private readonly parents: LruCache<string, Set<string>>;
 
   constructor(capacity = 100_000) {
-    this.parents = new BoundedMap(capacity);
+    this.parents = new LruCache({ capacity });
   }
 
   remember(childId: string, parentId: string): void {

@@ -1,11 +1,12 @@
 // Which parents must be recomputed, for which rules, after one change notification. Only real
 // input changes trigger: a patch touching an input property (any op), a child added or removed
 // through a rule's relationship, a child twin created or deleted, a model change.
-import type { ChangeNotification } from '../notifications/types';
+import type { ChangeNotification } from '../notifications';
 import type { CompiledRollups, CompiledRule } from './compile';
 import type { ModelHierarchy } from './models';
 import type { ParentIndex } from './parentIndex';
-import type { CallOptions, PatchOp, RollupPort } from './ports';
+import type { JsonPatchOperation } from '../adt';
+import type { CallOptions, RollupPort } from './ports';
 
 export interface RecomputeRequest {
   parentId: string;
@@ -22,7 +23,7 @@ export interface PlanDeps {
 const unescapePointer = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /** Top-level properties a patch touches; `/$metadata/<p>/sourceTime` touches p (latest reads it). */
-export function touchedProperties(patch: readonly PatchOp[]): { properties: Set<string>; modelChanged: boolean } {
+export function touchedProperties(patch: readonly JsonPatchOperation[]): { properties: Set<string>; modelChanged: boolean } {
   const properties = new Set<string>();
   let modelChanged = false;
   for (const op of patch) {

@@ -1,16 +1,11 @@
 // The narrow view of ADT the roll-up engine needs. shared/propagate/adtRollupPort.ts implements it
-// over the one ADT gateway (shared/adt/); tests may implement it in memory.
+// over the one ADT gateway (shared/adt/); tests may implement it in memory. Twins and patches are
+// the core's one wire shape (shared/adt types).
 
-/** A twin as GET /digitaltwins/{id} returns it. */
-export interface TwinDocument {
-  $dtId: string;
-  $etag?: string;
-  $metadata: { $model: string; [property: string]: unknown };
-  [property: string]: unknown;
-}
+import type { JsonPatchOperation, Twin } from '../adt';
 
 export interface TwinSnapshot {
-  twin: TwinDocument;
+  twin: Twin;
   etag: string;
 }
 
@@ -24,12 +19,6 @@ export interface IncomingLink {
   relationshipId: string;
   relationshipName: string;
   sourceId: string;
-}
-
-export interface PatchOp {
-  op: 'add' | 'replace' | 'remove';
-  path: string;
-  value?: unknown;
 }
 
 export type PatchOutcome = { kind: 'written'; etag: string } | { kind: 'preconditionFailed' } | { kind: 'twinNotFound' };
@@ -56,14 +45,14 @@ export interface RollupPort {
   listOutgoing(id: string, relationshipName: string, options?: CallOptions): Promise<OutgoingLink[]>;
   /** Incoming relationships of `id`; [] when the twin does not exist. */
   listIncoming(id: string, options?: CallOptions): Promise<IncomingLink[]>;
-  patchTwin(id: string, ops: PatchOp[], options: CallOptions & { ifMatch: string }): Promise<PatchOutcome>;
+  updateTwin(id: string, ops: JsonPatchOperation[], options: CallOptions & { ifMatch: string }): Promise<PatchOutcome>;
   /** undefined when the model does not exist. */
   getModel(id: string, options?: CallOptions): Promise<ModelInfo | undefined>;
   /**
    * Children of `parentId` through `relationshipName`, via the query API in one request. Only for
    * rules with `read: query`: the query index may lag writes by up to 10 s.
    */
-  queryChildren?(parentId: string, relationshipName: string, options?: CallOptions): Promise<TwinDocument[]>;
+  queryChildren?(parentId: string, relationshipName: string, options?: CallOptions): Promise<Twin[]>;
 }
 
 export class RollupPortError extends Error {
@@ -104,7 +93,7 @@ export function countingPort(port: RollupPort, counter: ReadCounter): RollupPort
       counter.relationshipLists += 1;
       return port.listIncoming(id, o);
     },
-    patchTwin: (id, ops, o) => port.patchTwin(id, ops, o),
+    updateTwin: (id, ops, o) => port.updateTwin(id, ops, o),
     getModel(id, o) {
       counter.modelReads += 1;
       return port.getModel(id, o);

@@ -57,7 +57,7 @@ export async function recomputeParent(parentId: string, request: RecomputeReques
     const plan = planWrite(snapshot.twin, derived, settings.floatTolerance);
     if (plan.ops.length === 0) return outcome('unchanged', retries, [], plan.unchanged);
     if (!deps.allowsDepth(request.depth)) return outcome('hopLimit', retries, [], plan.unchanged);
-    const result = await deps.port.patchTwin(parentId, plan.ops, { ...call, ifMatch: snapshot.etag });
+    const result = await deps.port.updateTwin(parentId, plan.ops, { ...call, ifMatch: snapshot.etag });
     if (result.kind === 'written') {
       deps.onWritten?.(parentId, request);
       return outcome('written', retries, plan.changed, plan.unchanged);

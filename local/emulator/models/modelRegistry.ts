@@ -9,7 +9,7 @@ import {
   type InterfaceView,
   type ModelIndex,
 } from '../../../shared/dtdl';
-import { isRecord, stringOf } from '../../../shared/dtdl/json';
+import { isRecord, stringOf } from '../../../shared/dtdl';
 import { adtNow } from '../clock';
 import { errors } from '../errors';
 import { DtdlParser, explainParseFailure, type ParseOutcome } from './dtdlParser';

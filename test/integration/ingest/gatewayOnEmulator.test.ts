@@ -1,5 +1,6 @@
 // The gateway through the real SDK (1.1.0) against the ADT emulator: what actually goes over the wire.
 
+import { writeTwinUpdate } from '../../../shared/ingest/twinWriter';
 import { AdtGateway, type CallContext } from '../../../shared/adt/gateway';
 import { emptyCallStats } from '../../../shared/adt/retry';
 import { createAdtClient } from '../../../shared/adt/sdkClient';
@@ -44,16 +45,18 @@ afterAll(async () => {
 
 it('stores exact values and sourceTimes with one PATCH per twin', async () => {
   emulator.resetCounters();
-  const result = await gateway.applyTwinUpdate(
+  const result = await writeTwinUpdate(
     {
       twinId: 'room-1',
       ifMissing: { policy: 'deadLetter' },
       updates: [
-        { path: ['temperature'], value: 22.25, sourceTime: '2024-05-01T10:00:00.1234567Z', messageIds: ['a'] },
-        { component: 'sensor', path: ['battery'], value: 77, sourceTime: '2024-05-01T10:00:01Z', messageIds: ['b'] },
+        { twinId: 'room-1', property: 'temperature', value: 22.25, sourceTime: '2024-05-01T10:00:00.1234567Z', eventKeys: ['a'], rule: 'r' },
+        { twinId: 'room-1', component: 'sensor', property: 'battery', value: 77, sourceTime: '2024-05-01T10:00:01Z', eventKeys: ['b'], rule: 'r' },
       ],
     },
+    gateway,
     ctx(),
+    { emitSourceTime: true },
   );
   expect(result.rejected).toEqual([]);
   const twin = (await createTestClient(emulator).getDigitalTwin('room-1')).body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -83,14 +86,14 @@ it('sends twin and component telemetry with the device time and a deterministic 
 
 it('forwards the message traceparent to ADT', async () => {
   const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-  await gateway.readTwin('room-1', { ...ctx(), traceparent });
+  await gateway.getTwin('room-1', { ...ctx(), traceparent });
   expect(http.sent.at(-1)?.headers.traceparent).toBe(traceparent);
 });
 
 it('rides out injected 503s with its own retries', async () => {
   emulator.faults.update({ failTwins: { 'room-1': { status: 503, count: 2, ops: ['twin.patch'] } } });
   const call = ctx();
-  await gateway.patchTwin('room-1', [{ op: 'add', path: '/occupied', value: true }], call);
+  await gateway.updateTwin('room-1', [{ op: 'add', path: '/occupied', value: true }], call);
   emulator.faults.reset();
   expect(call.stats.retries).toBe(2);
   const twin = (await createTestClient(emulator).getDigitalTwin('room-1')).body as { occupied?: boolean };

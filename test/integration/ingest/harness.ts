@@ -23,7 +23,7 @@ import type { PipelineConfigFile } from '../../../shared/config/types';
 import { BlobDeadLetterSink } from '../../../shared/deadLetter/blobSink';
 import type { DeadLetterDocument } from '../../../shared/deadLetter/document';
 import type { BatchSummary } from '../../../shared/ingest/batchSummary';
-import { createIngestRuntime, type IngestRuntime } from '../../../shared/ingest/runtime';
+import { createWorker, type IngestRuntime } from '../../../shared/worker';
 import { settings } from '../../../shared/settings';
 import { startAzuriteBlob, type AzuriteBlob } from '../../support/azurite';
 import { capturedProgrammingModel, loadFunctionApp, type CapturedRegistration } from '../../support/functionsHost';
@@ -142,7 +142,7 @@ export async function ingestApp(world: IngestWorld, config: PipelineConfigFile, 
     [settings.deadLetterContainer.name]: container,
     [settings.ingestDeadlineSeconds.name]: String(options.deadlineSeconds ?? 30),
   };
-  const runtime = createIngestRuntime({
+  const runtime = createWorker({
     env,
     client: { credential: stubCredential, httpClient: world.http },
     // Two tries, so a test that stops Azurite fails fast instead of after the SDK's ~30 s of retries.
@@ -150,7 +150,7 @@ export async function ingestApp(world: IngestWorld, config: PipelineConfigFile, 
       retryOptions: { maxTries: 2, retryDelayInMs: 10, maxRetryDelayInMs: 20 },
     }),
     retryPolicy: { baseDelayMs: 5, maxDelayMs: 50 },
-  });
+  }).ingest;
   // The handler the function registers, over this runtime instead of the process-wide one.
   const handler = createIngestHandler(() => runtime);
   const { name: triggerName, binding } = triggerBindingOf(world.registration);

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PipelineConfigFile } from '../../../shared/config/types';
 import { setAdtClientDefaults } from '../../../shared/adt/sdkClient';
-import { resetIngestRuntime } from '../../../shared/ingest/runtime';
+import { resetWorker } from '../../../shared/worker';
 import { settings } from '../../../shared/settings';
 import { createRoom, events, ingestApp, message, sourceTime, startWorld, twin, type IngestApp, type IngestWorld } from './harness';
 import { stubCredential } from '../../../local/emulator/trust';
@@ -75,7 +75,7 @@ it('fails the invocation when ADT keeps failing past the deadline, and redeliver
     message('calm-1', { temperature: 6, co2: 600, ts: at(11) }, { messageId: 'calm-msg' }),
   ]);
   world.emulator.faults.update({ failTwins: { 'down-1': { status: 503, ops: ['twin.patch'] } } });
-  await expect(app.invoke(batch)).rejects.toThrow(/patchTwin still failing after \d+ attempt\(s\).*The batch will be redelivered/s);
+  await expect(app.invoke(batch)).rejects.toThrow(/updateTwin still failing after \d+ attempt\(s\).*The batch will be redelivered/s);
   // The healthy part of the batch already went through on the failed attempt.
   expect((await twin(world, 'calm-1')).temperature).toBe(6);
   expect((await twin(world, 'down-1')).temperature).toBeUndefined();
@@ -105,7 +105,7 @@ it('runs the exported function as deployed: app settings, PIPELINE_CONFIG_PATH a
     [settings.deadLetterContainer.name]: 'deployed-dead-letters',
   });
   setAdtClientDefaults({ credential: stubCredential, httpClient: world.http });
-  resetIngestRuntime();
+  resetWorker();
   try {
     const deployed = await ingestApp(world, pipeline);
     const summary = await deployed.invokeRegistered(events(40, [message('env-1', { humidity: 61, ts: at(20) }), message('env-1', 'not json')]));
@@ -115,7 +115,7 @@ it('runs the exported function as deployed: app settings, PIPELINE_CONFIG_PATH a
   } finally {
     process.env = previous;
     setAdtClientDefaults({});
-    resetIngestRuntime();
+    resetWorker();
   }
 });
 

@@ -15,9 +15,9 @@ describe('propagation under concurrency', () => {
   afterAll(() => h.close());
 
   it('race: two children updated concurrently, with an interleaved write forcing a 412, leave the parent correct', async () => {
-    const original = h.port.patchTwin.bind(h.port);
+    const original = h.port.updateTwin.bind(h.port);
     let interleaved = false;
-    h.port.patchTwin = async (id, ops, options) => {
+    h.port.updateTwin = async (id, ops, options) => {
       if (id === 'f1r1' && !interleaved) {
         interleaved = true;
         await h.client.updateDigitalTwin('f1r1', [{ op: 'add', path: '/name', value: 'renamed meanwhile' }]);
@@ -27,7 +27,7 @@ describe('propagation under concurrency', () => {
     h.summaries.length = 0;
     await Promise.all([setReading(h.client, 'f1r1t1', 'temperature', 10, '2024-06-01T00:00:00Z'), setReading(h.client, 'f1r1t2', 'temperature', 30, '2024-06-01T00:00:01Z')]);
     await h.settle();
-    h.port.patchTwin = original;
+    h.port.updateTwin = original;
     expect(interleaved).toBe(true);
     expect(h.summaries.reduce((n, s) => n + s.preconditionRetries, 0)).toBeGreaterThanOrEqual(1);
     expect(await h.twin('f1r1')).toMatchObject({ temperature: 20, name: 'renamed meanwhile' });
@@ -51,7 +51,7 @@ describe('propagation under concurrency', () => {
         for (let k = 0; k < 50; k++) {
           const value = c * 100 + k;
           last.set(id, value);
-          await writer.patchTwin(id, [{ op: 'add', path: '/temperature', value }], { deadline: Date.now() + 120_000, stats: emptyCallStats() });
+          await writer.updateTwin(id, [{ op: 'add', path: '/temperature', value }], { deadline: Date.now() + 120_000, stats: emptyCallStats() });
         }
       }),
     );

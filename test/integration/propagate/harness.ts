@@ -9,7 +9,7 @@ import { parsePipelineConfig } from '../../../shared/config/load';
 import { AdtRollupPort } from '../../../shared/propagate/adtRollupPort';
 import type { PropagateLogger } from '../../../shared/propagate/logger';
 import { Propagator } from '../../../shared/propagate/propagator';
-import { rollupsOf } from '../../../shared/propagate/runtime';
+import { rollupsOf } from '../../../shared/worker';
 import type { EventSummary } from '../../../shared/propagate/summary';
 import type { EmulatorHandle } from '../../../local/emulator/server';
 import { startEmulator } from '../../../local/emulator/server';

@@ -1,6 +1,6 @@
 // Test doubles for the gateway: a virtual clock and an in-memory AdtPort with scripted failures.
 
-import type { Clock } from '../../../shared/adt/clock';
+import type { Clock } from '../../../shared/common';
 import { AdtRequestError } from '../../../shared/adt/errors';
 import type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, Relationship, TelemetryMessage, Twin } from '../../../shared/adt/types';
 
@@ -78,8 +78,8 @@ export class FakePort implements AdtPort {
     });
   }
 
-  async patchTwin(twinId: string, patch: JsonPatchOperation[], options: PortCallOptions & { ifMatch?: string }): Promise<{ etag: string | undefined }> {
-    return this.run('patchTwin', twinId, options, () => {
+  async updateTwin(twinId: string, patch: JsonPatchOperation[], options: PortCallOptions & { ifMatch?: string }): Promise<{ etag: string | undefined }> {
+    return this.run('updateTwin', twinId, options, () => {
       const twin = this.twins.get(twinId);
       if (!twin) throw new AdtRequestError('not found', 404, 'DigitalTwinNotFound');
       const copy = structuredClone(twin) as Record<string, unknown>;
@@ -102,8 +102,8 @@ export class FakePort implements AdtPort {
     }, patch);
   }
 
-  async sendTelemetry(message: TelemetryMessage, options: PortCallOptions): Promise<void> {
-    await this.run('sendTelemetry', message.twinId, options, () => undefined, undefined, message);
+  async publishTelemetry(message: TelemetryMessage, options: PortCallOptions): Promise<void> {
+    await this.run('publishTelemetry', message.twinId, options, () => undefined, undefined, message);
   }
 
   async listRelationships(twinId: string, _name: string | undefined, options: PortCallOptions): Promise<Relationship[]> {

@@ -8,7 +8,7 @@ import { AdtGateway } from '../../../shared/adt/gateway';
 import { FileDeadLetterSink } from '../../../shared/deadLetter/fileSink';
 import type { DeadLetterDocument } from '../../../shared/deadLetter/document';
 import type { DeviceMessage, RawEvent } from '../../../shared/ingest/deviceMessage';
-import type { IngestPlan } from '../../../shared/ingest/ingestPlan';
+import type { IngestPlan } from '../../../shared/ingest/planner';
 import { processBatch } from '../../../shared/ingest/processBatch';
 import { FakeClock, FakePort } from './fakes';
 
@@ -30,16 +30,16 @@ function planner(messages: DeviceMessage[]): IngestPlan {
     if (m.body.t !== undefined) {
       let twin = plan.twinUpdates.find((u) => u.twinId === m.deviceId);
       if (!twin) plan.twinUpdates.push((twin = { twinId: m.deviceId, updates: [], ifMissing: { policy: 'deadLetter' } }));
-      const existing = twin.updates.find((u) => u.path[0] === 'temperature');
+      const existing = twin.updates.find((u) => u.property === 'temperature');
       if (existing) {
         existing.value = m.body.t;
         existing.sourceTime = m.enqueuedTime;
-        existing.messageIds.push(m.eventKey);
+        existing.eventKeys.push(m.eventKey);
         plan.coalescedValues += 1;
-      } else twin.updates.push({ path: ['temperature'], value: m.body.t, sourceTime: m.enqueuedTime, messageIds: [m.eventKey] });
+      } else twin.updates.push({ twinId: m.deviceId, property: 'temperature', value: m.body.t, sourceTime: m.enqueuedTime, eventKeys: [m.eventKey], rule: 'test' });
     }
     if (m.body.o !== undefined) {
-      plan.twinUpdates.push({ twinId: m.deviceId, updates: [{ path: ['occupied'], value: m.body.o, sourceTime: m.enqueuedTime, messageIds: [m.eventKey] }], ifMissing: { policy: 'deadLetter' } });
+      plan.twinUpdates.push({ twinId: m.deviceId, updates: [{ twinId: m.deviceId, property: 'occupied', value: m.body.o, sourceTime: m.enqueuedTime, eventKeys: [m.eventKey], rule: 'test' }], ifMissing: { policy: 'deadLetter' } });
     }
     if (m.body.co2 !== undefined) plan.telemetry.push({ eventKey: m.eventKey, twinId: m.deviceId, payload: { co2: m.body.co2 }, sourceTime: m.enqueuedTime });
   }
@@ -89,7 +89,7 @@ it('accounts for every message of a mixed batch and writes one dead letter per r
     // 20 and 21 were coalesced into one value; the invalid boolean was rejected on its own.
     expect(port.twins.get('room-1')?.temperature).toBe(21);
     expect(port.twins.get('room-1')?.occupied).toBeUndefined();
-    expect(port.calls.find((c) => c.method === 'sendTelemetry')?.telemetry).toMatchObject({ messageId: 'tele-6', sourceTime: '2024-05-01T10:00:06.000Z' });
+    expect(port.calls.find((c) => c.method === 'publishTelemetry')?.telemetry).toMatchObject({ messageId: 'tele-6', sourceTime: '2024-05-01T10:00:06.000Z' });
 
     expect((await readdir(join(dir, '3'))).sort()).toEqual(['102.json', '103.json', '104.json']);
     const notJson = JSON.parse(await readFile(join(dir, '3', '102.json'), 'utf8')) as DeadLetterDocument;

@@ -15,9 +15,9 @@ function setup(limits = {}) {
 describe('gateway retries', () => {
   it('waits exactly Retry-After on 429 and counts the throttle', async () => {
     const { clock, port, gateway, ctx } = setup();
-    port.script.set('patchTwin', [{ status: 429, code: 'TooManyRequests', retryAfterMs: 2000 }]);
+    port.script.set('updateTwin', [{ status: 429, code: 'TooManyRequests', retryAfterMs: 2000 }]);
     const call = ctx();
-    await gateway.patchTwin('room-1', [{ op: 'add', path: '/temperature', value: 20 }], call);
+    await gateway.updateTwin('room-1', [{ op: 'add', path: '/temperature', value: 20 }], call);
     expect(clock.sleeps).toEqual([2000]);
     expect(call.stats).toEqual({ requests: 2, retries: 1, throttled: 1 });
     expect(port.twins.get('room-1')?.temperature).toBe(20);
@@ -27,7 +27,7 @@ describe('gateway retries', () => {
     const { clock, port, gateway, ctx } = setup();
     port.script.set('getTwin', [{ status: 500 }, { status: undefined, code: 'AbortError' }, { status: 502 }]);
     const call = ctx();
-    await gateway.readTwin('room-1', call);
+    await gateway.getTwin('room-1', call);
     // random() = 1 → the full step: 100, 200, 400 ms.
     expect(clock.sleeps).toEqual([100, 200, 400]);
     expect(call.stats.retries).toBe(3);
@@ -37,28 +37,28 @@ describe('gateway retries', () => {
   it('uses backoff for 503 without Retry-After', async () => {
     const { clock, port, gateway, ctx } = setup();
     port.script.set('getTwin', [{ status: 503 }]);
-    await gateway.readTwin('room-1', ctx());
+    await gateway.getTwin('room-1', ctx());
     expect(clock.sleeps).toEqual([100]);
   });
 
   it('gives up at the deadline with an error that says the batch will be redelivered', async () => {
     const { port, gateway, ctx } = setup();
-    port.script.set('patchTwin', Array.from({ length: 20 }, () => ({ status: 429, retryAfterMs: 3000 })));
+    port.script.set('updateTwin', Array.from({ length: 20 }, () => ({ status: 429, retryAfterMs: 3000 })));
     const call = ctx(10_000);
-    const failure = gateway.patchTwin('room-1', [{ op: 'add', path: '/temperature', value: 1 }], call);
+    const failure = gateway.updateTwin('room-1', [{ op: 'add', path: '/temperature', value: 1 }], call);
     await expect(failure).rejects.toBeInstanceOf(AdtDeadlineExceededError);
     await expect(failure).rejects.toThrow(/redelivered/);
     // 0 s, 3 s, 6 s, 9 s sent; the next wait would end past 10 s.
-    expect(port.count('patchTwin')).toBe(4);
+    expect(port.count('updateTwin')).toBe(4);
     expect(call.stats.throttled).toBe(4);
   });
 
   it('does not retry a permanent failure', async () => {
     const { port, gateway, ctx } = setup();
-    port.script.set('patchTwin', [{ status: 400, code: 'JsonPatchInvalid', message: 'Unsupported operation type move.' }]);
+    port.script.set('updateTwin', [{ status: 400, code: 'JsonPatchInvalid', message: 'Unsupported operation type move.' }]);
     const call = ctx();
-    await expect(gateway.patchTwin('room-1', [{ op: 'add', path: '/x', value: 1 }], call)).rejects.toMatchObject({ kind: 'permanent', status: 400 });
-    expect(port.count('patchTwin')).toBe(1);
+    await expect(gateway.updateTwin('room-1', [{ op: 'add', path: '/x', value: 1 }], call)).rejects.toMatchObject({ kind: 'permanent', status: 400 });
+    expect(port.count('updateTwin')).toBe(1);
     expect(call.stats.retries).toBe(0);
   });
 
@@ -90,7 +90,7 @@ describe('gateway rate budgets and serialisation', () => {
     const call = ctx();
     const sentAt: number[] = [];
     for (let i = 0; i < 25; i += 1) {
-      await gateway.patchTwin('room-1', [{ op: 'add', path: '/temperature', value: i }], call);
+      await gateway.updateTwin('room-1', [{ op: 'add', path: '/temperature', value: i }], call);
       sentAt.push(clock.now());
     }
     // ADT counts a sliding one-second window: no window may hold more than 10 writes.
@@ -105,7 +105,7 @@ describe('gateway rate budgets and serialisation', () => {
     const call = ctx();
     const sentAt: number[] = [];
     for (let i = 0; i < 10; i += 1) {
-      await gateway.patchTwin(`t${i}`, [{ op: 'add', path: '/temperature', value: i }], call);
+      await gateway.updateTwin(`t${i}`, [{ op: 'add', path: '/temperature', value: i }], call);
       sentAt.push(clock.now());
     }
     expect(maxInAnySecond(sentAt)).toBeLessThanOrEqual(5);
@@ -121,7 +121,7 @@ describe('gateway rate budgets and serialisation', () => {
     const call: CallContext = { deadline: clock.now() + 60_000, stats: emptyCallStats() };
     const writes = [];
     for (let round = 0; round < 4; round += 1) {
-      for (let i = 0; i < 6; i += 1) writes.push(gateway.patchTwin(`t${i}`, [{ op: 'add', path: '/temperature', value: round }], call));
+      for (let i = 0; i < 6; i += 1) writes.push(gateway.updateTwin(`t${i}`, [{ op: 'add', path: '/temperature', value: round }], call));
     }
     await Promise.all(writes);
     expect(port.maxInFlightPerTwin).toBe(1);

@@ -1,12 +1,16 @@
 import { AdtGateway, type CallContext } from '../../../shared/adt/gateway';
-import { buildPatch } from '../../../shared/adt/patchBuilder';
+import { buildPatch } from '../../../shared/ingest/patchBuilder';
 import { emptyCallStats } from '../../../shared/adt/retry';
-import { isOlder } from '../../../shared/adt/sourceTime';
-import type { PropertyUpdate, TwinUpdate } from '../../../shared/adt/twinUpdate';
+import { isOlder } from '../../../shared/common';
+import type { PropertyUpdate } from '../../../shared/ingest/propertyUpdate';
+import type { TwinUpdate } from '../../../shared/ingest/twinUpdate';
+import { writeTwinUpdate } from '../../../shared/ingest/twinWriter';
 import { FakeClock, FakePort } from './fakes';
 
 const t = (s: number): string => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
-const upd = (path: string[], value: unknown, second: number, ids = [`m${second}`], component?: string): PropertyUpdate => ({ path, value, sourceTime: t(second), messageIds: ids, component });
+const upd = (path: string[], value: unknown, second: number, ids = [`m${second}`], component?: string): PropertyUpdate => ({
+  twinId: 'room-1', property: path[0] as string, ...(path.length > 1 && { subPath: path.slice(1) }), value, sourceTime: t(second), eventKeys: ids, rule: 'r', ...(component !== undefined && { component }),
+});
 
 function setup() {
   const clock = new FakeClock();
@@ -14,17 +18,17 @@ function setup() {
   const gateway = new AdtGateway({ port, clock });
   const ctx = (): CallContext => ({ deadline: clock.now() + 60_000, stats: emptyCallStats() });
   const apply = (twinId: string, updates: PropertyUpdate[], ifMissing: TwinUpdate['ifMissing'] = { policy: 'deadLetter' }) =>
-    gateway.applyTwinUpdate({ twinId, updates, ifMissing }, ctx());
+    writeTwinUpdate({ twinId, updates: updates.map((u) => ({ ...u, twinId })), ifMissing }, gateway, ctx(), { emitSourceTime: true });
   return { port, gateway, apply };
 }
 
-describe('applyTwinUpdate', () => {
+describe('writeTwinUpdate', () => {
   it('sends one add-only patch with sourceTimes and learns the twin with a single read', async () => {
     const { port, apply } = setup();
     port.addTwin('room-1');
     const result = await apply('room-1', [upd(['temperature'], 21.5, 10), upd(['occupied'], true, 11)]);
     expect(result).toMatchObject({ patches: 1, operations: 4, created: false, stale: [], rejected: [] });
-    const patch = port.calls.find((c) => c.method === 'patchTwin')?.patch;
+    const patch = port.calls.find((c) => c.method === 'updateTwin')?.patch;
     expect(patch).toEqual([
       { op: 'add', path: '/temperature', value: 21.5 },
       { op: 'add', path: '/occupied', value: true },
@@ -33,8 +37,8 @@ describe('applyTwinUpdate', () => {
     ]);
     // Second batch: the guard uses the cache, no further GET.
     const second = await apply('room-1', [upd(['temperature'], 19, 5), upd(['occupied'], false, 12)]);
-    expect(second.stale.map((u) => u.path[0])).toEqual(['temperature']);
-    expect(second.applied.map((u) => u.path[0])).toEqual(['occupied']);
+    expect(second.stale.map((u) => u.property)).toEqual(['temperature']);
+    expect(second.applied.map((u) => u.property)).toEqual(['occupied']);
     expect(port.count('getTwin')).toBe(1);
     expect(port.twins.get('room-1')).toMatchObject({ temperature: 21.5, occupied: false });
   });
@@ -43,12 +47,12 @@ describe('applyTwinUpdate', () => {
     const { port, apply } = setup();
     port.addTwin('room-1');
     const result = await apply('room-1', [upd(['temperature'], 'hot', 1, ['a']), upd(['occupied'], true, 1, ['a']), upd(['nope'], 1, 1, ['b'])]);
-    expect(result.rejected.map((r) => [r.update.path[0], r.reason])).toEqual([
+    expect(result.rejected.map((r) => [r.update.property, r.reason])).toEqual([
       ['temperature', 'invalid-value'],
       ['nope', 'unknown-property'],
     ]);
     expect(result.rejected[0]?.detail).toMatch(/\/temperature: expected double/);
-    expect(result.applied.map((u) => u.path[0])).toEqual(['occupied']);
+    expect(result.applied.map((u) => u.property)).toEqual(['occupied']);
     expect(port.twins.get('room-1')?.occupied).toBe(true);
   });
 
@@ -77,21 +81,21 @@ describe('applyTwinUpdate', () => {
   it('re-reads and rebuilds the patch when ADT cannot resolve a path the cache believed in', async () => {
     const { port, gateway, apply } = setup();
     port.addTwin('room-1', { config: { mode: 'auto' } });
-    await gateway.readTwin('room-1', { deadline: Date.now() + 1e9, stats: emptyCallStats() });
+    await gateway.getTwin('room-1', { deadline: Date.now() + 1e9, stats: emptyCallStats() });
     delete port.twins.get('room-1')?.config; // someone else removed it
     const result = await apply('room-1', [upd(['config', 'setpoint'], 21, 3)]);
     expect(result.applied).toHaveLength(1);
     expect(port.twins.get('room-1')?.config).toEqual({ setpoint: 21 });
-    expect(port.count('patchTwin')).toBe(2);
+    expect(port.count('updateTwin')).toBe(2);
   });
 
   it('isolates the culprit when ADT rejects a combined patch the local model accepted', async () => {
     const { port, apply } = setup();
     port.addTwin('room-1');
-    port.script.set('patchTwin', [{ status: 400, code: 'ValidationFailed', message: 'Invalid twin specified' }, { status: 400, code: 'ValidationFailed', message: 'Invalid twin specified' }]);
+    port.script.set('updateTwin', [{ status: 400, code: 'ValidationFailed', message: 'Invalid twin specified' }, { status: 400, code: 'ValidationFailed', message: 'Invalid twin specified' }]);
     const result = await apply('room-1', [upd(['temperature'], 20, 1, ['a']), upd(['occupied'], true, 1, ['b'])]);
-    expect(result.rejected.map((r) => [r.update.messageIds[0], r.reason])).toEqual([['a', 'adt-rejected']]);
-    expect(result.applied.map((u) => u.messageIds[0])).toEqual(['b']);
+    expect(result.rejected.map((r) => [r.update.eventKeys[0], r.reason])).toEqual([['a', 'adt-rejected']]);
+    expect(result.applied.map((u) => u.eventKeys[0])).toEqual(['b']);
   });
 });
 

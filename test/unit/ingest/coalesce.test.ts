@@ -1,13 +1,14 @@
 import { coalesce } from '../../../shared/ingest/coalesce';
 import { BatchLedger } from '../../../shared/ingest/ledger';
-import type { PropertyUpdate } from '../../../shared/ingest/mappingResult';
+import { buildPatch } from '../../../shared/ingest/patchBuilder';
+import type { PropertyUpdate } from '../../../shared/ingest/propertyUpdate';
 
 const update = (property: string, value: unknown, sourceTime: string, seq: number, extra: Partial<PropertyUpdate> = {}): PropertyUpdate => ({
-  twinId: 't1', property, value, sourceTime, sequenceNumber: seq, eventKey: `seq:${seq}`, rule: 'r', ...extra,
+  twinId: 't1', property, value, sourceTime, sequenceNumber: seq, eventKeys: [`seq:${seq}`], rule: 'r', ...extra,
 });
 
 describe('coalesce', () => {
-  it('keeps the newest value per property, even when it arrived first, and counts the rest', () => {
+  it('keeps the newest value per property, even when it arrived first, and carries the superseded event keys', () => {
     const result = coalesce([
       update('temp', 22, '2024-01-01T00:00:02Z', 1),
       update('temp', 21, '2024-01-01T00:00:01Z', 2),
@@ -15,42 +16,48 @@ describe('coalesce', () => {
       update('target', 20, '2024-01-01T00:00:01Z', 4, { component: 'thermostat1' }),
       update('temp', 5, '2024-01-01T00:00:00Z', 5, { twinId: 't2' }),
     ]);
-    expect(result.counts).toEqual({ input: 5, applied: 4, coalesced: 1, stale: 0 });
-    expect(result.patches.map((p) => p.twinId)).toEqual(['t1', 't2']);
-    expect(result.patches[0]?.operations).toEqual([
-      { op: 'add', path: '/temp', value: 22 },
-      { op: 'add', path: '/$metadata/temp/sourceTime', value: '2024-01-01T00:00:02Z' },
-      { op: 'add', path: '/hum', value: 40 },
-      { op: 'add', path: '/$metadata/hum/sourceTime', value: '2024-01-01T00:00:01Z' },
-      { op: 'add', path: '/thermostat1/target', value: 20 },
-      { op: 'add', path: '/thermostat1/$metadata/target/sourceTime', value: '2024-01-01T00:00:01Z' },
+    expect(result.coalesced).toBe(1);
+    expect(result.twins.map((p) => p.twinId)).toEqual(['t1', 't2']);
+    expect(result.twins[0]?.updates.map((u) => [u.component ?? '', u.property, u.value, u.eventKeys])).toEqual([
+      ['', 'temp', 22, ['seq:1', 'seq:2']],
+      ['', 'hum', 40, ['seq:3']],
+      ['thermostat1', 'target', 20, ['seq:4']],
     ]);
-    expect(result.patches[0]?.coalesced.map((u) => u.eventKey)).toEqual(['seq:2']);
   });
 
   it('breaks sourceTime ties by the later sequence number and orders sub-millisecond times', () => {
     const tie = coalesce([update('a', 'later', '2024-01-01T00:00:00Z', 9), update('a', 'earlier', '2024-01-01T00:00:00Z', 3)]);
-    expect(tie.patches[0]?.applied.map((u) => u.value)).toEqual(['later']);
+    expect(tie.twins[0]?.updates.map((u) => u.value)).toEqual(['later']);
     const fine = coalesce([update('a', 'newer', '2024-01-01T00:00:00.0000002Z', 1), update('a', 'older', '2024-01-01T00:00:00.0000001Z', 2)]);
-    expect(fine.patches[0]?.applied.map((u) => u.value)).toEqual(['newer']);
+    expect(fine.twins[0]?.updates.map((u) => u.value)).toEqual(['newer']);
   });
 
-  it('skips values older than the stored sourceTime as stale', () => {
-    const stored: Record<string, string> = { 't1//a': '2024-01-01T00:00:05Z', 't1/c1/b': '2024-01-01T00:00:00Z' };
-    const result = coalesce(
-      [update('a', 1, '2024-01-01T00:00:03Z', 1), update('a', 2, '2024-01-01T00:00:04Z', 2), update('b', 3, '2024-01-01T00:00:01Z', 3, { component: 'c1' })],
-      { knownSourceTimes: (twin, component, property) => stored[`${twin}/${component ?? ''}/${property}`] },
-    );
-    expect(result.counts).toEqual({ input: 3, applied: 1, coalesced: 0, stale: 2 });
-    expect(result.patches[0]?.operations.map((o) => o.path)).toEqual(['/c1/b', '/c1/$metadata/b/sourceTime']);
-    expect(result.patches[0]?.stale.map((u) => u.value).sort()).toEqual([1, 2]);
-    const allStale = coalesce([update('a', 1, '2024-01-01T00:00:03Z', 1)], { knownSourceTimes: () => '2024-02-01T00:00:00Z' });
-    expect(allStale.patches).toEqual([]);
-    expect(allStale.staleOnly).toHaveLength(1);
+  it('stays linear: 20,000 values of one property cost one pass, every event key kept once', () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => update('a', i, `2024-01-01T00:00:${String(i % 60).padStart(2, '0')}Z`, i));
+    const result = coalesce(many);
+    expect(result.coalesced).toBe(19_999);
+    expect(new Set(result.twins[0]?.updates[0]?.eventKeys).size).toBe(20_000);
+  });
+});
+
+describe('buildPatch', () => {
+  const twin = { $dtId: 't1', $metadata: { $model: 'dtmi:x:T;1' }, thermostat1: { $metadata: {} } };
+  it('writes add operations with one sourceTime per property, and none when emitSourceTime is off', () => {
+    const updates = [update('temp', 22, '2024-01-01T00:00:02Z', 1), update('target', 20, '2024-01-01T00:00:01Z', 4, { component: 'thermostat1' })];
+    expect(buildPatch(twin, updates)).toEqual([
+      { op: 'add', path: '/temp', value: 22 },
+      { op: 'add', path: '/thermostat1/target', value: 20 },
+      { op: 'add', path: '/$metadata/temp/sourceTime', value: '2024-01-01T00:00:02Z' },
+      { op: 'add', path: '/thermostat1/$metadata/target/sourceTime', value: '2024-01-01T00:00:01Z' },
+    ]);
+    expect(buildPatch(twin, updates, { emitSourceTime: false })).toEqual([
+      { op: 'add', path: '/temp', value: 22 },
+      { op: 'add', path: '/thermostat1/target', value: 20 },
+    ]);
   });
 
-  it('omits sourceTime operations when disabled', () => {
-    expect(coalesce([update('a', 1, '2024-01-01T00:00:00Z', 1)], { emitSourceTime: false }).patches[0]?.operations).toEqual([{ op: 'add', path: '/a', value: 1 }]);
+  it('escapes ~ and / in names (RFC 6901)', () => {
+    expect(buildPatch(twin, [update('a/b~c', 1, '2024-01-01T00:00:00Z', 1)], { emitSourceTime: false })).toEqual([{ op: 'add', path: '/a~1b~0c', value: 1 }]);
   });
 });
 

@@ -39,7 +39,7 @@ describe('createTwinIdResolver', () => {
     let now = 0;
     const calls: string[] = [];
     const resolver = createTwinIdResolver({
-      now: () => now,
+      clock: { now: () => now },
       query: async (q) => {
         calls.push(q);
         return rows[q] ?? [];
@@ -89,7 +89,7 @@ describe('createTwinIdResolver', () => {
     let calls = 0;
     let fail = false;
     const resolver = createTwinIdResolver({
-      now: () => 0,
+      clock: { now: () => 0 },
       query: () => {
         calls++;
         if (fail) return Promise.reject(new Error('429 throttled'));

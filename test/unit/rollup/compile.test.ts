@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import { parsePipelineConfig } from '../../../shared/config/load';
-import { rollupsOf } from '../../../shared/propagate/runtime';
+import { rollupsOf } from '../../../shared/worker';
 import { compileRollups, RollupConfigError } from '../../../shared/rollup/compile';
 import type { RollupRule } from '../../../shared/rollup/config';
 import { rollupsSchema } from '../../../shared/rollup/config';

@@ -1,6 +1,7 @@
 // An in-memory RollupPort for unit tests: twins, relationships, models, with counted calls and
 // an optional hook that runs just before a patch (to interleave another writer and force a 412).
-import type { IncomingLink, ModelInfo, OutgoingLink, PatchOp, PatchOutcome, RollupPort, TwinDocument, TwinSnapshot } from '../../../shared/rollup/ports';
+import type { JsonPatchOperation as PatchOp, Twin as TwinDocument } from '../../../shared/adt';
+import type { IncomingLink, ModelInfo, OutgoingLink, PatchOutcome, RollupPort, TwinSnapshot } from '../../../shared/rollup';
 
 interface Rel {
   id: string;
@@ -54,7 +55,7 @@ export class MemoryPort implements RollupPort {
     return this.rels.filter((r) => r.target === id).map((r) => ({ relationshipId: r.id, relationshipName: r.name, sourceId: r.source }));
   }
 
-  async patchTwin(id: string, ops: PatchOp[], options: { ifMatch: string }): Promise<PatchOutcome> {
+  async updateTwin(id: string, ops: PatchOp[], options: { ifMatch: string }): Promise<PatchOutcome> {
     this.beforePatch?.(id);
     const entry = this.twins.get(id);
     if (!entry) return { kind: 'twinNotFound' };

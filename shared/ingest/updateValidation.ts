@@ -1,9 +1,9 @@
 // Checks property updates against the twin's DTDL model before anything is sent, so one bad value
 // is rejected on its own instead of failing the whole PATCH with ValidationFailed.
 
-import { validateValue, type ModelIndex, type Schema } from '../dtdl';
-import type { PropertyUpdate, RejectedUpdate } from './twinUpdate';
-import { describeUpdatePath } from './twinUpdate';
+import { type ModelIndex, type Schema, validateValue } from '../dtdl';
+import { describeUpdatePath, type PropertyUpdate } from './propertyUpdate';
+import type { RejectedUpdate } from './twinUpdate';
 
 export function validateUpdate(index: ModelIndex, modelId: string, update: PropertyUpdate): RejectedUpdate | undefined {
   const reject = (reason: RejectedUpdate['reason'], detail: string): RejectedUpdate => ({ update, reason, detail });
@@ -16,14 +16,13 @@ export function validateUpdate(index: ModelIndex, modelId: string, update: Prope
     if (!componentView) return reject('unknown-property', `Model ${modelId} has no component "${update.component}".`);
     view = componentView;
   }
-  const [propertyName, ...fields] = update.path;
-  const property = propertyName === undefined ? undefined : view.properties.get(propertyName);
+  const property = view.properties.get(update.property);
   if (!property) {
-    return reject('unknown-property', `${describeUpdatePath(update)}: model ${view.id} has no property "${propertyName ?? ''}". Fix the mapping or the model.`);
+    return reject('unknown-property', `${describeUpdatePath(update)}: model ${view.id} has no property "${update.property}". Fix the mapping or the model.`);
   }
   let schema: Schema | undefined = property.schema;
-  for (const field of fields) schema = schema ? childSchema(schema, field) : undefined;
-  if (!schema) return reject('unknown-property', `${describeUpdatePath(update)}: ${property.name} has no field path ${fields.join('/')} in model ${view.id}.`);
+  for (const field of update.subPath ?? []) schema = schema ? childSchema(schema, field) : undefined;
+  if (!schema) return reject('unknown-property', `${describeUpdatePath(update)}: ${property.name} has no field path ${(update.subPath ?? []).join('/')} in model ${view.id}.`);
   const issues = validateValue(schema, update.value, describeUpdatePath(update));
   return issues.length > 0 ? reject('invalid-value', issues.join('; ')) : undefined;
 }

@@ -1,26 +1,32 @@
-// Applies one twin's coalesced property updates: know the twin (cache, else one GET, else create
+// Writes one twin's coalesced property updates: know the twin (cache, else one GET, else create
 // when allowed), drop invalid and out-of-order values, then send a single PATCH. Failures that
 // retrying cannot fix are reported per update; transient ones propagate (the batch is redelivered).
 
+import { type AdtFailureKind, type AdtGateway, AdtRequestError, type CallContext, type Twin, type TwinSession } from '../adt';
+import { isOlder } from '../common';
 import type { ModelIndex } from '../dtdl';
-import { AdtRequestError } from './errors';
 import { buildPatch, storedSourceTime } from './patchBuilder';
-import { isOlder } from './sourceTime';
-import type { TwinCache } from './twinCache';
-import type { PropertyUpdate, RejectedUpdate, TwinUpdate, TwinUpdateResult, UpdateRejectReason } from './twinUpdate';
-import type { JsonPatchOperation, Twin } from './types';
+import type { PropertyUpdate } from './propertyUpdate';
+import type { RejectedUpdate, TwinUpdate, TwinUpdateResult, UpdateRejectReason } from './twinUpdate';
 import { validateUpdate } from './updateValidation';
 
 export interface TwinWriterDeps {
-  cache: TwinCache;
+  /** The gateway's exclusive session on this twin (one request in flight per twin). */
+  twin: TwinSession;
   modelIndex(modelId: string): Promise<ModelIndex>;
-  read(twinId: string): Promise<{ twin: Twin; etag: string | undefined }>;
-  create(twinId: string, twin: Record<string, unknown>): Promise<{ twin: Twin; etag: string | undefined }>;
-  patch(twinId: string, patch: JsonPatchOperation[]): Promise<{ etag: string | undefined }>;
+  /** ingest.options.emitSourceTime. */
+  emitSourceTime: boolean;
 }
 
-const isKind = (error: unknown, ...kinds: AdtRequestError['kind'][]): error is AdtRequestError =>
-  error instanceof AdtRequestError && kinds.includes(error.kind);
+const isKind = (error: unknown, ...kinds: AdtFailureKind[]): error is AdtRequestError => error instanceof AdtRequestError && kinds.includes(error.kind);
+
+/** Writes one twin's update through the gateway, holding the twin for the whole decision. */
+export function writeTwinUpdate(update: TwinUpdate, gateway: AdtGateway, ctx: CallContext, options: { emitSourceTime: boolean }): Promise<TwinUpdateResult> {
+  const callCtx = { ...ctx, traceparent: update.traceparent ?? ctx.traceparent };
+  return gateway.withTwin(update.twinId, callCtx, (twin) =>
+    applyTwinUpdate(update, { twin, modelIndex: (modelId) => gateway.modelIndex(modelId, callCtx), emitSourceTime: options.emitSourceTime }),
+  );
+}
 
 export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps): Promise<TwinUpdateResult> {
   const result: TwinUpdateResult = { twinId: update.twinId, applied: [], stale: [], rejected: [], created: false, patches: 0, operations: 0 };
@@ -29,7 +35,7 @@ export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps):
     return result;
   };
 
-  let twin = deps.cache.get(update.twinId)?.twin ?? (await readIfExists(update.twinId, deps));
+  let twin = deps.twin.cached?.twin ?? (await readIfExists(deps));
   if (!twin) {
     if (update.ifMissing.policy === 'deadLetter') {
       return rejectAll('unknown-twin', `Twin ${update.twinId} does not exist in ADT. Create it, fix the twin id mapping, or set the mapping's unknown-twin policy to "create".`);
@@ -60,9 +66,9 @@ export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps):
   return result;
 }
 
-async function readIfExists(twinId: string, deps: TwinWriterDeps): Promise<Twin | undefined> {
+async function readIfExists(deps: TwinWriterDeps): Promise<Twin | undefined> {
   try {
-    return (await deps.read(twinId)).twin;
+    return (await deps.twin.getTwin()).twin;
   } catch (error) {
     if (isKind(error, 'twinNotFound')) return undefined;
     throw error;
@@ -89,10 +95,10 @@ async function createTwin(twinId: string, modelId: string, properties: Record<st
     document[name] = { ...(typeof initial === 'object' && initial !== null && !Array.isArray(initial) ? initial : {}), $metadata: {} };
   }
   try {
-    return { twin: (await deps.create(twinId, document)).twin, created: true };
+    return { twin: (await deps.twin.createTwin(document)).twin, created: true };
   } catch (error) {
     // Someone else created it since we looked: use theirs.
-    if (isKind(error, 'preconditionFailed')) return { twin: (await deps.read(twinId)).twin, created: false };
+    if (isKind(error, 'preconditionFailed')) return { twin: (await deps.twin.getTwin()).twin, created: false };
     if (isKind(error, 'validationFailed', 'permanent')) return { reason: 'adt-rejected', detail: `ADT refused to create twin ${twinId} with model ${modelId}: ${error.message}` };
     throw error;
   }
@@ -103,7 +109,7 @@ async function patchWithFallback(twinId: string, updates: PropertyUpdate[], deps
   if (attempt === 'ok') return;
   if (attempt.kind === 'unresolvablePath') {
     // Our copy thought a parent existed; read the twin and build the patch again from the truth.
-    await deps.read(twinId);
+    await deps.twin.getTwin();
     const retry = await tryPatch(twinId, updates, deps, result);
     if (retry === 'ok') return;
     return isolate(twinId, updates, deps, result, retry);
@@ -117,9 +123,9 @@ async function patchWithFallback(twinId: string, updates: PropertyUpdate[], deps
 
 /** One PATCH; resolves 'ok', or the failure when it is one that a different patch could avoid. */
 async function tryPatch(twinId: string, updates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult): Promise<'ok' | AdtRequestError> {
-  const patch = buildPatch(deps.cache.get(twinId)?.twin, updates);
+  const patch = buildPatch(deps.twin.cached?.twin, updates, { emitSourceTime: deps.emitSourceTime });
   try {
-    await deps.patch(twinId, patch);
+    await deps.twin.updateTwin(patch);
     result.applied.push(...updates);
     result.patches += 1;
     result.operations += patch.length;
@@ -140,7 +146,7 @@ async function isolate(twinId: string, updates: PropertyUpdate[], deps: TwinWrit
   for (const single of updates) {
     const outcome = await tryPatch(twinId, [single], deps, result);
     if (outcome !== 'ok') {
-      if (outcome.kind === 'unresolvablePath') await deps.read(twinId);
+      if (outcome.kind === 'unresolvablePath') await deps.twin.getTwin();
       const second = outcome.kind === 'unresolvablePath' ? await tryPatch(twinId, [single], deps, result) : outcome;
       if (second !== 'ok') result.rejected.push(rejectedByAdt(single, second));
     }

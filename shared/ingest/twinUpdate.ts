@@ -1,16 +1,7 @@
-// The ingest path's unit of work for one twin: property updates already coalesced per twin.
+// The write path's unit of work for one twin: its property updates, already coalesced, and what
+// happened to each of them.
 
-export interface PropertyUpdate {
-  /** Component name, or undefined for a property of the twin itself. */
-  component?: string;
-  /** Property name, followed by field names when only part of an Object property changes. */
-  path: string[];
-  value: unknown;
-  /** Device time of the value (RFC 3339); stored as `$metadata/<property>/sourceTime`. */
-  sourceTime: string;
-  /** Every message whose value this update carries (after coalescing). */
-  messageIds: string[];
-}
+import type { PropertyUpdate } from './propertyUpdate';
 
 /** `properties`: initial values of a created twin (ingest.unknownTwin.properties), validated by ADT. */
 export type MissingTwinPolicy = { policy: 'deadLetter' } | { policy: 'create'; modelId: string; properties?: Record<string, unknown> };
@@ -41,8 +32,4 @@ export interface TwinUpdateResult {
   patches: number;
   /** JSON Patch operations in those requests. */
   operations: number;
-}
-
-export function describeUpdatePath(update: PropertyUpdate): string {
-  return `/${[update.component, ...update.path].filter((s) => s !== undefined).join('/')}`;
 }

@@ -1,4 +1,5 @@
-// Time is injected so retry, rate and deadline logic can be tested with a fake clock (no real waiting).
+// Time is injected everywhere (retries, budgets, deadlines, cache expiry) so tests run on a fake clock
+// without real waiting. One abstraction for the whole core: never a bare `Date.now` parameter.
 
 export interface Clock {
   /** Milliseconds since the epoch. */

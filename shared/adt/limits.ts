@@ -1,0 +1,33 @@
+// The gateway's budgets: ADT's published limits by default, tuned by app settings shared by both
+// functions (one worker = one gateway = one set of budgets).
+
+import { readNumberSetting } from '../settings';
+
+export interface GatewayLimits {
+  /** Requests in flight at once across all twins. */
+  maxConcurrency: number;
+  /** ADT: 10 create/update/delete ops per second on one twin (not adjustable). */
+  twinWritesPerSecond: number;
+  /** ADT default: 1,000 patch requests per second per instance. */
+  patchesPerSecond: number;
+  /** ADT default: 1,000 read requests per second per instance. */
+  readsPerSecond: number;
+  /** Telemetry has no published limit; it is budgeted like patches. */
+  telemetryPerSecond: number;
+}
+
+export const defaultGatewayLimits: GatewayLimits = {
+  maxConcurrency: 32,
+  twinWritesPerSecond: 10,
+  patchesPerSecond: 1000,
+  readsPerSecond: 1000,
+  telemetryPerSecond: 1000,
+};
+
+export function gatewayLimitsFromSettings(env: NodeJS.ProcessEnv = process.env): Partial<GatewayLimits> {
+  return {
+    maxConcurrency: readNumberSetting('adtMaxConcurrency', defaultGatewayLimits.maxConcurrency, env),
+    twinWritesPerSecond: readNumberSetting('adtTwinWritesPerSecond', defaultGatewayLimits.twinWritesPerSecond, env),
+    patchesPerSecond: readNumberSetting('adtPatchesPerSecond', defaultGatewayLimits.patchesPerSecond, env),
+  };
+}

@@ -1,0 +1,186 @@
+// The ingest section of the pipeline configuration: the file's shape (as pipeline.schema.json
+// validates it) and the compiled form the ingest modules run on. Compiled = every template, pattern,
+// unit and JSONata expression already checked and turned into functions, so bad config fails at
+// load, never per message. Ingest owns this; shared/config only loads, validates and reports.
+
+import type { CompiledExpression } from './expression';
+import type { Matcher } from './pattern';
+import type { CompiledSource } from './source';
+import type { CompiledTemplate } from './template';
+import type { CompiledTransform } from './transforms';
+
+// ---- File shape --------------------------------------------------------------------------------
+
+export type Scalar = string | number | boolean;
+
+
+export interface IngestConfig {
+  options?: IngestOptionsConfig;
+  twinId?: TwinIdConfig | string;
+  unknownTwin?: UnknownTwinConfig;
+  rules?: RuleConfig[];
+}
+
+export type OutOfRangeAction = 'drop' | 'dead-letter';
+
+export interface IngestOptionsConfig {
+  deviceIdProperties?: string[];
+  moduleIdProperties?: string[];
+  sourceTime?: string;
+  emitSourceTime?: boolean;
+  maxTwinsPerMessage?: number;
+  maxParallelTwins?: number;
+  outOfRange?: OutOfRangeAction;
+  unmatched?: 'model' | 'ignore';
+}
+
+export interface TwinIdConfig {
+  template?: string;
+  table?: Record<string, string>;
+  key?: string;
+  fallback?: string;
+  query?: string;
+  cache?: { ttlSeconds?: number; negativeTtlSeconds?: number; maxEntries?: number };
+}
+
+export interface UnknownTwinConfig {
+  action: 'dead-letter' | 'create';
+  modelId?: string;
+  properties?: Record<string, unknown>;
+}
+
+export interface MatchConfig {
+  modelId?: string | string[];
+  deviceId?: string | string[];
+  moduleId?: string | string[];
+  component?: string | string[];
+  properties?: Record<string, Scalar | Scalar[]>;
+  when?: string;
+}
+
+export interface TransformConfig {
+  expression?: string;
+  unit?: { from: string; to: string };
+  scale?: number;
+  offset?: number;
+  round?: number;
+  type?: 'number' | 'integer' | 'boolean' | 'string';
+}
+
+export interface RangeConfig {
+  min?: number;
+  max?: number;
+  action?: OutOfRangeAction;
+}
+
+export interface PropertyMappingConfig {
+  target: string;
+  source?: string;
+  component?: string;
+  transform?: TransformConfig;
+  range?: RangeConfig;
+  onMissing?: 'skip' | 'dead-letter';
+}
+
+export interface TelemetryMappingConfig {
+  fields?: string[];
+  all?: boolean;
+  expression?: string;
+  component?: string;
+}
+
+export interface RuleConfig {
+  name: string;
+  description?: string;
+  match?: MatchConfig;
+  twinId?: TwinIdConfig | string;
+  component?: string;
+  sourceTime?: string;
+  properties?: PropertyMappingConfig[];
+  telemetry?: TelemetryMappingConfig[];
+  final?: boolean;
+}
+
+// ---- Compiled form -----------------------------------------------------------------------------
+
+export interface IngestOptions {
+  deviceIdProperties: string[];
+  moduleIdProperties: string[];
+  /** Where a value's sourceTime comes from; undefined = the enqueued time. */
+  sourceTime?: CompiledSource;
+  /** Write `$metadata/<prop>/sourceTime` next to every value. */
+  emitSourceTime: boolean;
+  /** A message addressing more twins than this is dead-lettered (guards a runaway query or rule set). */
+  maxTwinsPerMessage: number;
+  /** How many twins the orchestrator patches at once. */
+  maxParallelTwins: number;
+  outOfRange: OutOfRangeAction;
+  /** No rule matched: `model` = model-driven default mapping, `ignore` = filtered (no-matching-rule). */
+  unmatched: 'model' | 'ignore';
+}
+
+export interface QueryCacheOptions {
+  ttlMs: number;
+  negativeTtlMs: number;
+  maxEntries: number;
+}
+
+export type TwinIdStrategy =
+  | { kind: 'template'; template: CompiledTemplate }
+  | { kind: 'table'; key: CompiledTemplate; table: ReadonlyMap<string, string>; fallback?: CompiledTemplate }
+  | { kind: 'query'; query: CompiledTemplate; cache: QueryCacheOptions };
+
+export interface UnknownTwinPolicy {
+  action: 'dead-letter' | 'create';
+  modelId?: string;
+  properties: Record<string, unknown>;
+}
+
+export interface CompiledMatch {
+  modelId?: Matcher;
+  deviceId?: Matcher;
+  moduleId?: Matcher;
+  component?: Matcher;
+  properties: Array<{ name: string; accepts: (value: unknown) => boolean }>;
+  when?: CompiledExpression;
+}
+
+export interface CompiledPropertyMapping {
+  /** Config location for messages, e.g. ingest.rules[0].properties[1]. */
+  where: string;
+  target: { component?: string; property: string };
+  source?: CompiledSource;
+  transform: CompiledTransform;
+  /** Without an action the ingest.options.outOfRange default applies. */
+  range?: { min?: number; max?: number; action?: OutOfRangeAction };
+  onMissing: 'skip' | 'dead-letter';
+}
+
+export type TelemetrySelection =
+  | { kind: 'fields'; fields: Array<{ name: string; source: CompiledSource }> }
+  | { kind: 'all' }
+  | { kind: 'expression'; expression: CompiledExpression };
+
+export interface CompiledTelemetryMapping {
+  where: string;
+  component?: string;
+  selection: TelemetrySelection;
+}
+
+export interface CompiledRule {
+  name: string;
+  where: string;
+  match: CompiledMatch;
+  twinId?: TwinIdStrategy;
+  sourceTime?: CompiledSource;
+  properties: CompiledPropertyMapping[];
+  telemetry: CompiledTelemetryMapping[];
+  final: boolean;
+}
+
+export interface CompiledIngest {
+  options: IngestOptions;
+  twinId: TwinIdStrategy;
+  unknownTwin: UnknownTwinPolicy;
+  rules: CompiledRule[];
+}

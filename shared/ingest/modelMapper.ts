@@ -1,0 +1,46 @@
+// The zero-config mapping (ingest.options.unmatched: model): body fields the twin's DTDL interface
+// declares as Properties are patched and fields declared as Telemetry are published.
+
+import type { CompiledIngest } from './ingestConfig';
+import type { Mapper } from './mapper';
+import { MODEL_RULE, type MessageMapping } from './messageMapping';
+import { modelDrivenMapping } from './modelMapping';
+
+export class ModelMapper implements Mapper {
+  constructor(private readonly ingest: CompiledIngest) {}
+
+  async map(mapping: MessageMapping): Promise<boolean> {
+    const twins = await mapping.targets(this.ingest.twinId, 'ingest.twinId', undefined);
+    if (!twins) return true;
+    const sourceTime = mapping.sourceTime(this.ingest.options.sourceTime, 'ingest.options.sourceTime');
+    if (sourceTime === undefined) return true;
+    const models = mapping.context.models;
+    for (const twin of twins) {
+      const { modelId, view } = await mapping.interfaceOf(twin);
+      if (!models || !view) {
+        mapping.filter({
+          reason: 'model-unknown',
+          detail: `no DTDL model known for twin ${twin.twinId}${modelId ? ` (model ${modelId})` : ''}; add a rule to the pipeline configuration or upload the model`,
+          twinId: twin.twinId,
+        });
+        continue;
+      }
+      const mapped = modelDrivenMapping(mapping.message.body, view, models, mapping.message.component);
+      if (mapped.unknownComponent !== undefined) {
+        mapping.reject({ reason: 'unknown-component', detail: `dt-subject "${mapped.unknownComponent}" is not a component of ${view.id}`, twinId: twin.twinId });
+        continue;
+      }
+      for (const item of mapped.properties) {
+        const label = item.component === undefined ? item.property : `${item.component}/${item.property}`;
+        const problems = mapping.context.validateValue?.(item.definition.schema, item.value, `/${label}`) ?? [];
+        if (problems.length > 0) mapping.reject({ reason: 'schema-mismatch', detail: problems.join('; '), twinId: twin.twinId });
+        else mapping.addUpdate(twin.twinId, item.component, item.property, item.value, sourceTime, MODEL_RULE);
+      }
+      for (const item of mapped.telemetry) mapping.addTelemetry(twin.twinId, item.component, item.payload, sourceTime, MODEL_RULE);
+      if (mapped.unmodeled.length > 0) {
+        mapping.filter({ reason: 'unmodeled-field', detail: `not in model ${view.id}: ${mapped.unmodeled.join(', ')}`, twinId: twin.twinId });
+      }
+    }
+    return true;
+  }
+}

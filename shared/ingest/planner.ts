@@ -1,0 +1,148 @@
+// The ingest planner: one batch of decoded messages → what to write. Every message is mapped (rule
+// or model mapper), every value validated against the twin's model BEFORE coalescing, so an invalid
+// value is refused alone and the newest valid value is the one written; then updates are coalesced
+// to one per twin property. The ADT look-ups mapping needs (query-based twin ids, each twin's model,
+// DTDL interfaces) go through the gateway under the batch's deadline.
+
+import { type AdtGateway, AdtRequestError, type CallContext, isRetriable, type TelemetryMessage } from '../adt';
+import { type InterfaceView, type ModelIndex, validateValue } from '../dtdl';
+import { coalesce } from './coalesce';
+import type { DeviceMessage } from './deviceMessage';
+import type { CompiledIngest } from './ingestConfig';
+import { type MappingContext, mappersFor, mapWith } from './mapper';
+import { createTwinIdResolver } from './twinResolver';
+import type { TwinUpdate } from './twinUpdate';
+
+/** Telemetry for one message to one twin (or component). */
+export interface PlannedTelemetry extends Omit<TelemetryMessage, 'messageId'> {
+  /** Deterministic ADT Message-Id; when absent processBatch derives one from the event. */
+  messageId?: string;
+  eventKey: string;
+  traceparent?: string;
+}
+
+export interface IngestPlan {
+  /** One entry per twin; each update's eventKeys name every message it carries. */
+  twinUpdates: TwinUpdate[];
+  telemetry: PlannedTelemetry[];
+  /** Messages deliberately ignored (no mapping matched, filtered by a rule). */
+  filtered: Array<{ eventKey: string; reason: string }>;
+  /** Messages that cannot be mapped (bad value for a transform, missing twin id…): dead-lettered. */
+  rejected: Array<{ eventKey: string; reason: string; detail: string }>;
+  /** Property values superseded by a later value for the same twin property within the batch. */
+  coalescedValues: number;
+}
+
+/** `ctx` bounds the ADT look-ups planning may make (twin id queries, twin models) by the batch deadline. */
+export type IngestPlanner = (messages: DeviceMessage[], ctx: CallContext) => IngestPlan | Promise<IngestPlan>;
+
+/** Maps and coalesces a batch with the given look-ups (none: pure mapping, as in tests and previews). */
+export async function planIngest(messages: readonly DeviceMessage[], config: CompiledIngest | { ingest: CompiledIngest }, context: MappingContext = {}): Promise<IngestPlan> {
+  const ingest = 'ingest' in config ? config.ingest : config;
+  const mappers = mappersFor(ingest);
+  const plan: IngestPlan = { twinUpdates: [], telemetry: [], filtered: [], rejected: [], coalescedValues: 0 };
+  const updates = [];
+  const traceparents = new Map<string, string>();
+  for (const message of messages) {
+    const result = await mapWith(mappers, message, ingest, context);
+    updates.push(...result.propertyUpdates);
+    for (const item of result.telemetry) {
+      plan.telemetry.push({
+        twinId: item.twinId,
+        payload: item.payload,
+        // Per item (`:1`, `:2` for fan-out) so ADT's Message-Id de-duplication keeps every one.
+        messageId: item.messageId,
+        sourceTime: item.sourceTime,
+        eventKey: item.eventKey,
+        ...(item.component !== undefined && { component: item.component }),
+        ...(message.traceparent !== undefined && { traceparent: message.traceparent }),
+      });
+    }
+    for (const part of result.filtered) plan.filtered.push({ eventKey: message.eventKey, reason: part.reason });
+    for (const part of result.rejected) plan.rejected.push({ eventKey: message.eventKey, reason: part.reason, detail: part.where ? `${part.where}: ${part.detail}` : part.detail });
+    if (result.propertyUpdates.length === 0 && result.telemetry.length === 0 && result.filtered.length === 0 && result.rejected.length === 0) {
+      plan.filtered.push({ eventKey: message.eventKey, reason: 'nothing-mapped' });
+    }
+    if (message.traceparent !== undefined) traceparents.set(message.eventKey, message.traceparent);
+  }
+
+  const coalesced = coalesce(updates);
+  plan.coalescedValues = coalesced.coalesced;
+  const policy = ingest.unknownTwin;
+  const ifMissing: TwinUpdate['ifMissing'] =
+    policy.action === 'create' && policy.modelId !== undefined ? { policy: 'create', modelId: policy.modelId, properties: policy.properties } : { policy: 'deadLetter' };
+  for (const twin of coalesced.twins) {
+    let traceparent: string | undefined;
+    for (const update of twin.updates) traceparent ??= traceparents.get(update.eventKeys[0] as string);
+    plan.twinUpdates.push({ twinId: twin.twinId, updates: twin.updates, ifMissing, ...(traceparent !== undefined && { traceparent }) });
+  }
+  return plan;
+}
+
+/** The DTDL interfaces one batch has loaded, through the gateway's model catalog (its TTL applies). */
+class BatchInterfaces {
+  private readonly indexes: ModelIndex[] = [];
+
+  constructor(
+    private readonly gateway: AdtGateway,
+    private readonly ctx: CallContext,
+  ) {}
+
+  async load(modelId: string): Promise<void> {
+    if (this.lookup(modelId)) return;
+    try {
+      const index = await this.gateway.modelIndex(modelId, this.ctx);
+      if (!this.indexes.includes(index)) this.indexes.push(index);
+    } catch (error) {
+      // A model ADT does not have: mapping treats it as unknown and the write path refuses the values.
+      if (isRetriable(error) || !(error instanceof AdtRequestError)) throw error;
+    }
+  }
+
+  lookup(interfaceId: string): InterfaceView | undefined {
+    for (const index of this.indexes) {
+      const view = index.interface(interfaceId);
+      if (view) return view;
+    }
+    return undefined;
+  }
+}
+
+/** The planner the ingest function runs: the compiled ingest section wired to the gateway. */
+export function createIngestPlanner(ingest: CompiledIngest, gateway: AdtGateway): IngestPlanner {
+  // Twin-id queries are cached across batches; each query still runs under its own batch's deadline.
+  const resolver = createTwinIdResolver();
+  const createModel = ingest.unknownTwin.action === 'create' ? ingest.unknownTwin.modelId : undefined;
+
+  /** Cache first; else one read (it also primes the cache the write path uses, so no extra request). */
+  const readModel = async (twinId: string, ctx: CallContext): Promise<string | null | undefined> => {
+    const cached = gateway.cachedTwin(twinId);
+    if (cached) return cached.twin.$metadata.$model;
+    try {
+      return (await gateway.getTwin(twinId, ctx)).twin.$metadata.$model;
+    } catch (error) {
+      // A missing twin is created with the configured model, so its values are checked against that.
+      if (error instanceof AdtRequestError && error.kind === 'twinNotFound') return createModel ?? null;
+      if (isRetriable(error) || !(error instanceof AdtRequestError)) throw error;
+      return undefined;
+    }
+  };
+
+  return (messages, ctx) => {
+    // One look-up per twin per batch, shared by every message addressing it.
+    const twinModels = new Map<string, Promise<string | null | undefined>>();
+    const interfaces = new BatchInterfaces(gateway, ctx);
+    const context: MappingContext = {
+      resolveTwins: (request) => resolver.resolve(request, (query) => gateway.query(query, ctx)),
+      models: (interfaceId) => interfaces.lookup(interfaceId),
+      loadModel: (modelId) => interfaces.load(modelId),
+      twinModel: (twinId) => {
+        let pending = twinModels.get(twinId);
+        if (!pending) twinModels.set(twinId, (pending = readModel(twinId, ctx)));
+        return pending;
+      },
+      validateValue,
+    };
+    return planIngest(messages, ingest, context);
+  };
+}

@@ -1,0 +1,136 @@
+// The configured mapping: every rule whose `match` holds maps its properties and telemetry (file
+// order; a matching `final` rule ends the list). Each value goes source → transform → range → model
+// check, and is refused alone when a step fails.
+
+import type { JsonObject } from './deviceMessage';
+import { isJsonObject } from './deviceMessage';
+import type { CompiledIngest, CompiledPropertyMapping, CompiledRule, CompiledTelemetryMapping } from './ingestConfig';
+import type { Mapper } from './mapper';
+import type { Rejected } from './mappingResult';
+import type { MessageMapping } from './messageMapping';
+import { selectRules } from './selectRules';
+import type { ResolvedTwin } from './twinTargets';
+
+export class RuleMapper implements Mapper {
+  constructor(private readonly ingest: CompiledIngest) {}
+
+  async map(mapping: MessageMapping): Promise<boolean> {
+    const selection = await selectRules(mapping.message, this.ingest.rules);
+    for (const failure of selection.failures) {
+      mapping.reject({ reason: 'rule-condition-failed', detail: `rule "${failure.rule}": ${failure.detail}`, where: failure.where });
+    }
+    for (const rule of selection.rules) await this.applyRule(mapping, rule);
+    return selection.rules.length > 0;
+  }
+
+  private async applyRule(mapping: MessageMapping, rule: CompiledRule): Promise<void> {
+    const twins = await mapping.targets(rule.twinId ?? this.ingest.twinId, rule.where);
+    if (!twins) return;
+    const sourceTime = mapping.sourceTime(rule.sourceTime ?? this.ingest.options.sourceTime, `${rule.where}.sourceTime`);
+    if (sourceTime === undefined) return;
+    for (const property of rule.properties) await this.applyProperty(mapping, rule, property, twins, sourceTime);
+    for (const telemetry of rule.telemetry) await this.applyTelemetry(mapping, rule, telemetry, twins, sourceTime);
+  }
+
+  private missing(mapping: MessageMapping, property: CompiledPropertyMapping, detail: string): void {
+    const part = { reason: 'missing-value' as const, detail, where: property.where };
+    if (property.onMissing === 'dead-letter') mapping.reject(part);
+    else mapping.filter(part);
+  }
+
+  private async applyProperty(mapping: MessageMapping, rule: CompiledRule, property: CompiledPropertyMapping, twins: ResolvedTwin[], sourceTime: string): Promise<void> {
+    const raw = property.source?.read(mapping.message);
+    if (raw === undefined || raw === null) return this.missing(mapping, property, `${property.source?.text ?? 'source'} is ${raw === null ? 'null' : 'missing'}`);
+    const outcome = await property.transform(raw, mapping.bindings);
+    if (!outcome.ok) {
+      mapping.reject({ reason: 'transform-failed', detail: outcome.detail, where: property.where });
+      return;
+    }
+    const value = outcome.value;
+    if (value === undefined || value === null) return this.missing(mapping, property, 'the transform produced no value');
+    if (property.range && !this.inRange(mapping, property, value)) return;
+    const { component, property: name } = property.target;
+    for (const twin of twins) {
+      const problem = await checkModel(mapping, twin, component, name, value, property.where);
+      if (problem) mapping.reject(problem);
+      else mapping.addUpdate(twin.twinId, component, name, value, sourceTime, rule.name);
+    }
+  }
+
+  private inRange(mapping: MessageMapping, property: CompiledPropertyMapping, value: unknown): boolean {
+    const range = property.range ?? {};
+    if (typeof value !== 'number') {
+      mapping.reject({ reason: 'transform-failed', detail: `range check needs a number, got ${JSON.stringify(value)}`, where: property.where });
+      return false;
+    }
+    const below = range.min !== undefined && value < range.min;
+    const above = range.max !== undefined && value > range.max;
+    if (!below && !above) return true;
+    const part = { reason: 'out-of-range' as const, detail: `${value} is ${below ? `below min ${range.min}` : `above max ${range.max}`}`, where: property.where };
+    if ((range.action ?? this.ingest.options.outOfRange) === 'dead-letter') mapping.reject(part);
+    else mapping.filter(part);
+    return false;
+  }
+
+  private async applyTelemetry(mapping: MessageMapping, rule: CompiledRule, telemetry: CompiledTelemetryMapping, twins: ResolvedTwin[], sourceTime: string): Promise<void> {
+    const payload = await telemetryPayload(mapping, telemetry);
+    if (!payload) return;
+    for (const twin of twins) mapping.addTelemetry(twin.twinId, telemetry.component, payload, sourceTime, rule.name);
+  }
+}
+
+async function telemetryPayload(mapping: MessageMapping, telemetry: CompiledTelemetryMapping): Promise<JsonObject | undefined> {
+  const { selection, where } = telemetry;
+  const body = mapping.message.body;
+  if (selection.kind === 'all') return body;
+  if (selection.kind === 'expression') {
+    let value: unknown;
+    try {
+      value = await selection.expression.evaluate(body, mapping.bindings);
+    } catch (error) {
+      mapping.reject({ reason: 'transform-failed', detail: `telemetry expression failed: ${(error as Error).message}`, where });
+      return undefined;
+    }
+    if (value === undefined) {
+      mapping.filter({ reason: 'missing-value', detail: 'the telemetry expression produced nothing', where });
+      return undefined;
+    }
+    if (!isJsonObject(value)) {
+      mapping.reject({ reason: 'transform-failed', detail: `the telemetry expression must produce an object, got ${JSON.stringify(value)}`, where });
+      return undefined;
+    }
+    return value;
+  }
+  const payload: JsonObject = {};
+  for (const field of selection.fields) {
+    const value = field.source.read(mapping.message);
+    if (value !== undefined) payload[field.name] = value;
+  }
+  if (Object.keys(payload).length === 0) {
+    mapping.filter({ reason: 'missing-value', detail: `none of the telemetry fields ${selection.fields.map((f) => f.source.text).join(', ')} is present`, where });
+    return undefined;
+  }
+  return payload;
+}
+
+/** With models available, a rule's target must exist in the twin's model and its value must fit. */
+async function checkModel(mapping: MessageMapping, twin: ResolvedTwin, component: string | undefined, property: string, value: unknown, where: string): Promise<Rejected | undefined> {
+  const models = mapping.context.models;
+  if (!models) return undefined;
+  const { modelId, view: root } = await mapping.interfaceOf(twin);
+  if (!root) return undefined;
+  let view = root;
+  if (component !== undefined) {
+    const definition = root.components.get(component);
+    if (!definition) return { reason: 'unknown-component', detail: `model ${modelId} of twin ${twin.twinId} has no component "${component}"`, where, twinId: twin.twinId };
+    const componentView = models(definition.interfaceId);
+    if (!componentView) return undefined;
+    view = componentView;
+  }
+  const definition = view.properties.get(property);
+  const label = component === undefined ? property : `${component}/${property}`;
+  if (!definition) return { reason: 'not-in-model', detail: `${label} is not a property of ${view.id} (twin ${twin.twinId})`, where, twinId: twin.twinId };
+  const problems = mapping.context.validateValue?.(definition.schema, value, `/${label}`) ?? [];
+  if (problems.length > 0) return { reason: 'schema-mismatch', detail: problems.join('; '), where, twinId: twin.twinId };
+  return undefined;
+}

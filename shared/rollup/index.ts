@@ -1,0 +1,14 @@
+// Roll-up rules: configuration, compilation (dependency graph, cycle check), aggregates, the
+// per-parent recompute and the port it reads and writes ADT through.
+export * from './aggregates';
+export * from './compile';
+export * from './config';
+export * from './evaluate';
+export * from './graph';
+export * from './hopGuard';
+export * from './models';
+export * from './parentIndex';
+export * from './plan';
+export * from './ports';
+export * from './recompute';
+export * from './scheduler';

@@ -1,0 +1,108 @@
+// The composition root: everything one Functions worker process shares, built once. One
+// configuration load, one DigitalTwinsClient and credential, one AdtGateway — so the ingest and
+// propagate functions of an app draw on ONE set of ADT budgets, twin copies and model cache — one
+// dead-letter sink, one planner, one propagator. Built lazily (a propagate-only invocation never
+// builds the ingest side), and reset explicitly by tests and the local host.
+
+import { AdtGateway, type AdtPort, createAdtClient, type AdtClientOptions, gatewayLimitsFromSettings, type RetryPolicy, SdkAdtPort, sharedCredential } from '../adt';
+import type { Clock } from '../common';
+import { type CompiledPipelineConfig, loadPipelineConfig } from '../config';
+import { type DeadLetterSink, deadLetterSinkFromSettings } from '../deadLetter';
+import { createIngestPlanner, type DecodeOptions, type IngestPlanner } from '../ingest';
+import { AdtRollupPort, Propagator } from '../propagate';
+import { type CompiledRollups, compileRollups } from '../rollup';
+import { readNumberSetting, readSetting } from '../settings';
+
+/** What one ingest batch needs (shared/ingest processBatch's dependencies, less the per-batch ones). */
+export interface IngestRuntime {
+  gateway: AdtGateway;
+  deadLetters: DeadLetterSink;
+  planner: IngestPlanner;
+  decodeOptions: DecodeOptions;
+  deadlineMs: number;
+  write: { maxParallelTwins: number; emitSourceTime: boolean };
+}
+
+export interface Worker {
+  readonly config: CompiledPipelineConfig;
+  readonly gateway: AdtGateway;
+  readonly ingest: IngestRuntime;
+  readonly propagator: Propagator;
+}
+
+export interface WorkerOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Already loaded configuration; default: the file named by PIPELINE_CONFIG_PATH (or the defaults). */
+  config?: CompiledPipelineConfig;
+  /** Tests and benchmarks: a port over an injected client (e.g. the emulator's). */
+  port?: AdtPort;
+  client?: Omit<AdtClientOptions, 'url'>;
+  deadLetters?: DeadLetterSink;
+  retryPolicy?: Partial<RetryPolicy>;
+  clock?: Clock;
+}
+
+/** The compiled roll-ups of a loaded pipeline config; no `rollups` section = no rules. */
+export function rollupsOf(config: CompiledPipelineConfig): CompiledRollups {
+  // The config loader compiled (and cycle-checked) the section already.
+  return config.compiledRollups ?? compileRollups({ rules: [] });
+}
+
+export function createWorker(options: WorkerOptions = {}): Worker {
+  const env = options.env ?? process.env;
+  const config = options.config ?? loadPipelineConfig(env);
+  const rollups = rollupsOf(config);
+  const port = options.port ?? new SdkAdtPort(createAdtClient({ url: readSetting('adtUrl', env) as string, ...options.client }));
+  const gateway = new AdtGateway({
+    port,
+    limits: gatewayLimitsFromSettings(env),
+    modelCacheTtlMs: rollups.settings.modelCacheSeconds * 1000,
+    ...(options.retryPolicy && { retryPolicy: options.retryPolicy }),
+    ...(options.clock && { clock: options.clock }),
+  });
+  let ingest: IngestRuntime | undefined;
+  let propagator: Propagator | undefined;
+  return {
+    config,
+    gateway,
+    get ingest() {
+      ingest ??= {
+        gateway,
+        deadLetters: options.deadLetters ?? deadLetterSinkFromSettings(sharedCredential, env),
+        planner: createIngestPlanner(config.ingest, gateway),
+        decodeOptions: { deviceIdProperties: config.ingest.options.deviceIdProperties, moduleIdProperties: config.ingest.options.moduleIdProperties },
+        deadlineMs: readNumberSetting('ingestDeadlineSeconds', 240, env) * 1000,
+        write: { maxParallelTwins: config.ingest.options.maxParallelTwins, emitSourceTime: config.ingest.options.emitSourceTime },
+      };
+      return ingest;
+    },
+    get propagator() {
+      propagator ??= new Propagator({ compiled: rollups, port: new AdtRollupPort(gateway, options.clock ? { clock: options.clock } : {}), ...(options.clock && { clock: options.clock }) });
+      return propagator;
+    },
+  };
+}
+
+let processConfig: CompiledPipelineConfig | undefined;
+let processWorker: Worker | undefined;
+
+/**
+ * The pipeline configuration of this worker. The function modules load it when the host loads the
+ * app, so a broken file fails at startup with the ConfigError's list of problems.
+ */
+export function workerConfig(): CompiledPipelineConfig {
+  processConfig ??= loadPipelineConfig();
+  return processConfig;
+}
+
+/** The worker the deployed functions use: built on first invocation from app settings. */
+export function worker(): Worker {
+  processWorker ??= createWorker({ config: workerConfig() });
+  return processWorker;
+}
+
+/** A fresh worker: the next use re-reads settings and configuration (tests, the local host). */
+export function resetWorker(): void {
+  processConfig = undefined;
+  processWorker = undefined;
+}
