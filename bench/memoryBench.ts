@@ -2,10 +2,10 @@
 // host already holds when it invokes us), measured in the same process. Run node with --expose-gc
 // for stable figures; without it the numbers are noisier but still reported.
 
-import { processBatch } from '../shared/ingest';
-import type { RawEvent } from '../shared/ingest';
 import { startEmulator } from '../local/emulator/server';
 import { createEmulatorClient } from '../local/emulator/trust';
+import type { RawEvent } from '../shared/ingest';
+import { processBatch } from '../shared/ingest';
 import { benchIngestRuntime, CountingSink } from './ingestBench';
 import { sensorModel, sensorModelId, toRawEvent, type Workload } from './workload';
 

@@ -4,6 +4,7 @@
 // skipped, and the Event Hub trigger checkpoints past it: it is lost.
 
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
+
 import type { Reading } from './workload';
 
 /** Returns how many messages of the batch failed (and would be lost). */

@@ -3,6 +3,7 @@
 // no ETag and no coalescing, one write per notification.
 
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
+
 import type { CloudEventNotification } from '../local/emulator/events/schemas';
 
 async function queryAll(client: DigitalTwinsClient, query: string): Promise<Record<string, unknown>[]> {

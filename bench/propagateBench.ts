@@ -5,18 +5,15 @@
 
 import type { HttpOperationResponse, WebResourceLike } from '@azure/core-http';
 import { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { AdtGateway } from '../shared/adt';
-import { emptyCallStats } from '../shared/adt';
-import { createAdtClient } from '../shared/adt';
-import { SdkAdtPort } from '../shared/adt';
-import { compilePipelineConfig } from '../shared/config';
-import { AdtRollupPort } from '../shared/propagate';
-import type { PropagateLogger } from '../shared/propagate';
-import { Propagator } from '../shared/propagate';
-import { rollupsOf } from '../shared/worker';
+
 import type { CloudEventNotification } from '../local/emulator/events/schemas';
 import { startEmulator } from '../local/emulator/server';
 import { createEmulatorClient, stubCredential, TrustingHttpClient } from '../local/emulator/trust';
+import { AdtGateway, createAdtClient, emptyCallStats, SdkAdtPort } from '../shared/adt';
+import { compilePipelineConfig } from '../shared/config';
+import type { PropagateLogger } from '../shared/propagate';
+import { AdtRollupPort, Propagator } from '../shared/propagate';
+import { rollupsOf } from '../shared/worker';
 import { naivePropagateHandler } from './naivePropagate';
 import { sensorModel, sensorModelId } from './workload';
 

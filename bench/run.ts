@@ -2,9 +2,9 @@
 // fresh emulators with ADT's default limits; then the memory of one large batch. Prints ratios and
 // checks them against the targets below (exit 1 if one is missed). Figures, not timed test asserts.
 
-import { runIngest, type IngestRunMetrics } from './ingestBench';
+import { type IngestRunMetrics,runIngest } from './ingestBench';
 import { runMemory } from './memoryBench';
-import { runPropagate, type PropagateRunMetrics } from './propagateBench';
+import { type PropagateRunMetrics,runPropagate } from './propagateBench';
 import { makeWorkload, patchBudget } from './workload';
 
 /** What "better than the samples" has to mean, as ratios naive / ours (memory: ours / batch). */

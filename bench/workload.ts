@@ -2,8 +2,8 @@
 // each, interleaved as IoT Hub would enqueue them, with a share delivered late (an older reading
 // arriving after a newer one) so final values show which pipeline keeps the newest.
 
-import type { RawEvent } from '../shared/ingest';
 import { seededRandom } from '../local/random';
+import type { RawEvent } from '../shared/ingest';
 
 export const sensorModelId = 'dtmi:bench:Sensor;1';
 

@@ -2,6 +2,7 @@
 // plain per-event records and shared/ingest/processBatch does the work.
 
 import { app, type EventHubFunctionOptions, type InvocationContext } from '@azure/functions';
+
 import { processBatch, splitTriggerBatch } from '../shared/ingest';
 import { connections, settings } from '../shared/settings';
 import { type IngestRuntime, worker, workerConfig } from '../shared/worker';

@@ -1,6 +1,7 @@
 // Event Grid trigger: ADT change notifications (CloudEvents or Event Grid schema, detected per
 // event) keep derived values on parent twins correct. Logic lives in shared/propagate/.
 import { app, type InvocationContext } from '@azure/functions';
+
 import type { EventSummary, Propagator } from '../shared/propagate';
 import { worker } from '../shared/worker';
 

@@ -2,7 +2,7 @@
 // numbers, offsets), each partition is read in order in batches of at most maxEventBatchSize, and a
 // batch whose invocation throws is redelivered per the function's retry policy (at-least-once).
 // After the last retry the host checkpoints anyway and the batch is gone, so that is reported.
-import { envelopeBodyBytes, type TelemetryEnvelope } from '../simulator/envelope';
+import { envelopeBodyBytes, type TelemetryEnvelope } from './envelope';
 import { partitionFor, type EnqueuedEvent } from './eventHubTriggerRequest';
 import type { RetryPolicy } from './retryPolicy';
 

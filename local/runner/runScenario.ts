@@ -7,7 +7,7 @@ import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { startEmulator, type EmulatorHandle } from '../emulator/server';
 import type { DeliveryPolicy, EndpointSchema } from '../emulator/events';
 import { settings } from '../../shared/settings';
-import type { TelemetryEnvelope } from '../simulator/envelope';
+import type { TelemetryEnvelope } from './envelope';
 import { azureAccess, emulatorAccess, runnerClient, type AdtAccess } from './adtAccess';
 import { chooseDeadLetterTarget, type DeadLetterTarget } from './deadLetters';
 import { connectPropagation, endpointConfig } from './eventGridDelivery';

@@ -2,8 +2,7 @@
 // configuration (pipeline.yaml|yml|json), optionally simulator.json and telemetry.ndjson.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseSimulatorConfig, type SimulatorConfig } from '../simulator/deviceProfiles';
-import { parseEnvelopes, type TelemetryEnvelope } from '../simulator/envelope';
+import { parseEnvelopes, type TelemetryEnvelope } from './envelope';
 import { parseImportFile, type ImportFile } from './importFile';
 import { projectRoot } from './projectRoot';
 
@@ -15,7 +14,8 @@ export interface Scenario {
   graphText: string;
   graph: ImportFile;
   pipelineConfigPath: string;
-  simulator?: SimulatorConfig;
+  /** simulator.json (device profiles for npm run simulate), when the scenario has one. */
+  simulatorPath?: string;
   telemetryPath?: string;
 }
 
@@ -58,7 +58,7 @@ export function loadScenario(directory: string): Scenario {
     graphText,
     graph,
     pipelineConfigPath,
-    ...(existsSync(simulatorPath) ? { simulator: parseSimulatorConfig(readJson(simulatorPath), simulatorPath) } : {}),
+    ...(existsSync(simulatorPath) ? { simulatorPath } : {}),
     ...(existsSync(telemetryPath) ? { telemetryPath } : {}),
   };
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `npm run simulate`: telemetry for a scenario's devices, to a file, the local runner or an Event Hub.
-import { SingleBar, Presets } from 'cli-progress';
-import { loadScenario, defaultScenarioDirectory } from '../runner/scenario';
+import { Presets,SingleBar } from 'cli-progress';
+
+import { defaultScenarioDirectory,loadScenario } from '../runner/scenario';
+import { scenarioSimulatorConfig } from './deviceProfiles';
 import { simulatedDevices } from './generate';
-import { HELP, parseSimulateArgs, type SimulateTarget } from './simulateArgs';
 import { simulate } from './simulate';
+import { HELP, parseSimulateArgs, type SimulateTarget } from './simulateArgs';
 import { eventHubSink, fileSink, httpSink, type TelemetrySink } from './sinks';
 
 function sinkFor(target: SimulateTarget): TelemetrySink {
@@ -30,8 +32,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const scenario = loadScenario(options.scenario ?? defaultScenarioDirectory);
-  if (!scenario.simulator) throw new Error(`${scenario.directory} has no simulator.json: add device profiles (model id → field generators) to simulate its devices.`);
-  const devices = simulatedDevices(scenario.graph.twins, scenario.simulator);
+  const profiles = scenarioSimulatorConfig(scenario);
+  const devices = simulatedDevices(scenario.graph.twins, profiles);
   const sink = sinkFor(options.target);
   const bar = new SingleBar({ format: 'Simulating |{bar}| {value}/{total} messages | {eta_formatted} left', hideCursor: true, stream: process.stderr }, Presets.shades_classic);
   const abort = new AbortController();
@@ -41,7 +43,7 @@ async function main(): Promise<number> {
   try {
     sent = await simulate({
       devices,
-      config: scenario.simulator,
+      config: profiles,
       rate: options.rate,
       count: options.count,
       seed: options.seed,

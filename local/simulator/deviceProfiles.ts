@@ -1,5 +1,7 @@
 // How simulated devices produce values: a scenario's simulator.json maps a DTDL model id to one
 // generator per body field. Kept declarative so users can simulate their own fleets without code.
+import { readFileSync } from 'node:fs';
+
 import type { Random } from '../random';
 
 export type FieldGenerator =
@@ -97,4 +99,16 @@ export class DeviceState {
     if ('chance' in gen) return r() < gen.chance;
     return gen.oneOf[Math.floor(r() * gen.oneOf.length)];
   }
+}
+
+/** The device profiles of a scenario (its simulator.json); the error says what to add when it has none. */
+export function scenarioSimulatorConfig(scenario: { directory: string; simulatorPath?: string }): SimulatorConfig {
+  if (!scenario.simulatorPath) throw new Error(`${scenario.directory} has no simulator.json: add device profiles (model id → field generators) to simulate its devices.`);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(scenario.simulatorPath, 'utf8'));
+  } catch (error) {
+    throw new Error(`${scenario.simulatorPath} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseSimulatorConfig(value, scenario.simulatorPath);
 }

@@ -1,7 +1,7 @@
 // Produces a deterministic stream of IoT Hub-shaped messages for a scenario's devices.
-import type { TelemetryEnvelope } from './envelope';
-import { DeviceState, type SimulatorConfig } from './deviceProfiles';
 import { seededRandom } from '../random';
+import type { TelemetryEnvelope } from '../runner/envelope';
+import { DeviceState, type SimulatorConfig } from './deviceProfiles';
 
 export interface SimulatedDevice {
   deviceId: string;

@@ -1,6 +1,6 @@
 // Drives a sink with generated telemetry: instantly for a file, paced at --rate for live targets.
+import type { TelemetryEnvelope } from '../runner/envelope';
 import type { SimulatorConfig } from './deviceProfiles';
-import type { TelemetryEnvelope } from './envelope';
 import { generateTelemetry, type SimulatedDevice } from './generate';
 import type { TelemetrySink } from './sinks';
 

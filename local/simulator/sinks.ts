@@ -1,11 +1,13 @@
 // Where simulated telemetry goes: an ndjson file, the local runner's --follow port, or a real
 // Event Hub (so a deployed stack can be driven). Each sink takes envelopes in small groups.
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { request } from 'node:http';
-import { EventHubProducerClient, type EventData } from '@azure/event-hubs';
+import { dirname, resolve } from 'node:path';
+
+import { type EventData,EventHubProducerClient } from '@azure/event-hubs';
 import { DefaultAzureCredential } from '@azure/identity';
-import { envelopeBodyBytes, type TelemetryEnvelope } from './envelope';
+
+import { envelopeBodyBytes, type TelemetryEnvelope } from '../runner/envelope';
 
 export interface TelemetrySink {
   readonly description: string;

@@ -10,7 +10,7 @@ import { isRetriable } from './errors';
 import { defaultGatewayLimits, type GatewayLimits } from './limits';
 import { ModelCatalog } from './modelCatalog';
 import { RateLimiter, slidingWindowBudget } from './rateLimiter';
-import { callWithRetry, type CallStats, defaultRetryPolicy, type RetryPolicy } from './retry';
+import { type CallStats, callWithRetry, defaultRetryPolicy, type RetryPolicy } from './retry';
 import { type CachedTwin, TwinCache } from './twinCache';
 import type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, Relationship, TelemetryMessage, Twin } from './types';
 

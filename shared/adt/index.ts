@@ -1,12 +1,12 @@
 // The one gateway to Azure Digital Twins and the wire shapes it exchanges.
-export { createAdtClient, type AdtClientOptions, setAdtClientDefaults, sharedCredential } from './sdkClient';
 export { KeyedLimiter } from './concurrency';
 export { AdtDeadlineExceededError, type AdtFailureKind, AdtRequestError, isRetriable, parseRetryAfter } from './errors';
 export { AdtGateway, type CallContext, type GatewayOptions, type TwinRead, type TwinSession } from './gateway';
 export { defaultGatewayLimits, type GatewayLimits, gatewayLimitsFromSettings } from './limits';
 export { RateLimiter, slidingWindowBudget } from './rateLimiter';
-export { backoff, callWithRetry, type CallStats, defaultRetryPolicy, emptyCallStats, type RetryPolicy } from './retry';
+export { backoff, type CallStats, callWithRetry, defaultRetryPolicy, emptyCallStats, type RetryPolicy } from './retry';
+export { type AdtClientOptions, createAdtClient, setAdtClientDefaults, sharedCredential } from './sdkClient';
 export { SdkAdtPort, toAdtRequestError } from './sdkPort';
-export { GatewayTransport, gatewayRetryAfterHeader } from './sdkTransport';
+export { gatewayRetryAfterHeader,GatewayTransport } from './sdkTransport';
 export type { CachedTwin } from './twinCache';
 export type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, PropertyMetadata, Relationship, TelemetryMessage, Twin } from './types';

@@ -1,10 +1,11 @@
 // One credential and one DigitalTwinsClient per process: tokens are cached per credential instance,
 // and a new credential per invocation costs a token request each time (prior-art §2.14).
 
-import { DigitalTwinsClient } from '@azure/digital-twins-core';
 import type { HttpClient } from '@azure/core-http';
+import { DigitalTwinsClient } from '@azure/digital-twins-core';
 import type { TokenCredential } from '@azure/identity';
 import { DefaultAzureCredential } from '@azure/identity';
+
 import { GatewayTransport } from './sdkTransport';
 
 export interface AdtClientOptions {

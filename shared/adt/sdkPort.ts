@@ -7,6 +7,7 @@
 
 import type { OperationOptions } from '@azure/core-http';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
+
 import { type Clock, systemClock } from '../common';
 import { AdtRequestError, parseRetryAfter } from './errors';
 import { gatewayRetryAfterHeader } from './sdkTransport';

@@ -4,7 +4,7 @@
 // past our deadline, so this transport moves Retry-After to a private header and renames socket
 // error codes; the gateway's retry loop (retry.ts) then makes every decision itself.
 
-import { DefaultHttpClient, RestError, type HttpClient, type HttpOperationResponse, type WebResourceLike } from '@azure/core-http';
+import { DefaultHttpClient, type HttpClient, type HttpOperationResponse, RestError, type WebResourceLike } from '@azure/core-http';
 
 /** Where the transport keeps the service's Retry-After for sdkPort.ts to read. */
 export const gatewayRetryAfterHeader = 'x-adt-gateway-retry-after';

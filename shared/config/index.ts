@@ -1,6 +1,6 @@
 // The pipeline configuration file: loading (YAML/JSON), schema validation, one error listing every problem.
 export { compilePipelineConfig } from './compile';
 export { ConfigError, pointerToPath } from './errors';
-export { defaultPipelineConfig, DEFAULTS_ORIGIN, loadPipelineConfig, loadPipelineConfigFile, type LoadOptions, parsePipelineConfig } from './load';
+export { defaultPipelineConfig, DEFAULTS_ORIGIN, type LoadOptions, loadPipelineConfig, loadPipelineConfigFile, parsePipelineConfig } from './load';
 export type { CompiledPipelineConfig, PipelineConfigFile } from './types';
 export { validatePipelineConfig } from './validate';

@@ -3,7 +3,9 @@
 
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+
 import { parseDocument } from 'yaml';
+
 import { readSetting } from '../settings';
 import { compilePipelineConfig } from './compile';
 import { ConfigError } from './errors';

@@ -2,7 +2,8 @@
 // roll-up module's rollups.schema.json. Errors are rewritten into `path: problem` lines.
 
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { rollupsSchema } from '../rollup/config';
+
+import { rollupsSchema } from '../rollup';
 import { pointerToPath } from './errors';
 import pipelineSchema from './pipeline.schema.json';
 

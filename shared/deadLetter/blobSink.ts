@@ -3,6 +3,7 @@
 
 import type { TokenCredential } from '@azure/identity';
 import type { ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
+
 import type { DeadLetterDocument } from './document';
 import type { DeadLetterSink } from './sink';
 

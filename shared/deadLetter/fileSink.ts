@@ -2,6 +2,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+
 import type { DeadLetterDocument } from './document';
 import type { DeadLetterSink } from './sink';
 

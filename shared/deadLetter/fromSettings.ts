@@ -1,6 +1,7 @@
 // Picks the dead-letter sink from app settings; the offline runner builds a FileDeadLetterSink itself.
 
 import type { TokenCredential } from '@azure/identity';
+
 import { readSetting } from '../settings';
 import { BlobDeadLetterSink } from './blobSink';
 import { FileDeadLetterSink } from './fileSink';

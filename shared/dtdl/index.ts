@@ -4,5 +4,5 @@ export { isRecord, type JsonRecord, languageMap, listOf, stringOf, typesOf } fro
 export { buildModelIndex } from './modelIndex';
 export { describeSchema } from './schema';
 export type * from './types';
-export { describeValue, validateValue } from './validateValue';
 export { missingModelMessage, validateComponentDocument, validateRelationship, validateTwinDocument } from './validateTwin';
+export { describeValue, validateValue } from './validateValue';

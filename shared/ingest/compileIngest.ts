@@ -21,8 +21,8 @@ import type {
   UnknownTwinPolicy,
 } from './ingestConfig';
 import { compileMatcher, type Matcher } from './pattern';
-import { compileSource, type CompiledSource } from './source';
-import { compileTemplate, type CompiledTemplate } from './template';
+import { type CompiledSource,compileSource } from './source';
+import { type CompiledTemplate,compileTemplate } from './template';
 import { compileTransform } from './transforms';
 
 export const defaultIngestOptions: Readonly<Omit<IngestOptions, 'sourceTime'>> = {

@@ -3,7 +3,8 @@
 // (dataType 'binary'); devices may send utf-8, utf-16, gzip, or (without a content type) base64 text.
 
 import { gunzipSync } from 'node:zlib';
-import { isJsonObject, type DecodeFailureReason, type JsonObject } from './deviceMessage';
+
+import { type DecodeFailureReason, isJsonObject, type JsonObject } from './deviceMessage';
 
 export type BodyResult = { ok: true; body: JsonObject } | { ok: false; reason: DecodeFailureReason; detail: string };
 

@@ -7,9 +7,11 @@ import type { CompiledExpression } from './expression';
 import type { Matcher } from './pattern';
 import type { CompiledSource } from './source';
 import type { CompiledTemplate } from './template';
-import type { CompiledTransform } from './transforms';
+import type { CompiledTransform, TransformConfig } from './transforms';
 
 // ---- File shape --------------------------------------------------------------------------------
+
+export type { TransformConfig } from './transforms';
 
 export type Scalar = string | number | boolean;
 
@@ -58,14 +60,6 @@ export interface MatchConfig {
   when?: string;
 }
 
-export interface TransformConfig {
-  expression?: string;
-  unit?: { from: string; to: string };
-  scale?: number;
-  offset?: number;
-  round?: number;
-  type?: 'number' | 'integer' | 'boolean' | 'string';
-}
 
 export interface RangeConfig {
   min?: number;

@@ -6,7 +6,7 @@ import type { InterfaceView } from '../dtdl';
 import { messageBindings } from './bindings';
 import type { DeviceMessage, JsonObject } from './deviceMessage';
 import type { CompiledIngest, TwinIdStrategy } from './ingestConfig';
-import type { MappingContext } from './mapper';
+import type { MappingContext } from './mappingContext';
 import type { Filtered, MappingResult, Rejected } from './mappingResult';
 import { normalizeTimestamp } from './normalize';
 import type { PropertyUpdate } from './propertyUpdate';

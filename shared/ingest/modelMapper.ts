@@ -3,7 +3,7 @@
 
 import type { CompiledIngest } from './ingestConfig';
 import type { Mapper } from './mapper';
-import { MODEL_RULE, type MessageMapping } from './messageMapping';
+import { type MessageMapping,MODEL_RULE } from './messageMapping';
 import { modelDrivenMapping } from './modelMapping';
 
 export class ModelMapper implements Mapper {

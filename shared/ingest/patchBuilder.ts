@@ -3,8 +3,8 @@
 // twin, an Object or Map property never set) is added first, because ADT cannot resolve a path
 // below it. `$metadata/<property>/sourceTime` follows each property unless emitSourceTime is off.
 
-import { latestSourceTime, toPointer } from '../common';
 import type { JsonPatchOperation, Twin } from '../adt';
+import { latestSourceTime, toPointer } from '../common';
 import { type PropertyUpdate, valueSegments } from './propertyUpdate';
 
 export interface PatchOptions {

@@ -9,7 +9,8 @@ import { type InterfaceView, type ModelIndex, validateValue } from '../dtdl';
 import { coalesce } from './coalesce';
 import type { DeviceMessage } from './deviceMessage';
 import type { CompiledIngest } from './ingestConfig';
-import { type MappingContext, mappersFor, mapWith } from './mapper';
+import { mappersFor, mapWith } from './mapMessage';
+import type { MappingContext } from './mappingContext';
 import { createTwinIdResolver } from './twinResolver';
 import type { TwinUpdate } from './twinUpdate';
 

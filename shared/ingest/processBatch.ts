@@ -8,7 +8,7 @@ import { type AdtGateway, AdtRequestError, type CallContext, emptyCallStats, isR
 import { type Clock, errorMessage, startLimited, systemClock } from '../common';
 import { buildDeadLetterDocument, deadLetterName, type DeadLetterSink, type RejectedPart } from '../deadLetter';
 import type { BatchSummary } from './batchSummary';
-import { type DecodeOptions, decodeEvent } from './decodeEvent';
+import { decodeEvent,type DecodeOptions } from './decodeEvent';
 import type { DeviceMessage, RawEvent } from './deviceMessage';
 import { BatchLedger, type LedgerEntry } from './ledger';
 import { normalizeOffset, normalizeSequenceNumber, normalizeTimestamp } from './normalize';

@@ -1,9 +1,9 @@
 // Rule selection: a rule applies when every criterion of its `match` holds (no criteria = always).
 // All applicable rules run in file order; a matching rule with `final: true` ends the list.
 
-import type { CompiledRule } from './ingestConfig';
 import { messageBindings } from './bindings';
 import type { DeviceMessage } from './deviceMessage';
+import type { CompiledRule } from './ingestConfig';
 import { lookupProperty } from './properties';
 
 export interface RuleSelection {

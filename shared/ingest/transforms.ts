@@ -2,9 +2,18 @@
 //   expression (JSONata) → unit → scale → offset → round → type
 // A failing step rejects that one value (reason transform-failed); the rest of the message still applies.
 
-import type { TransformConfig } from './ingestConfig';
-import { compileExpression, type CompiledExpression } from './expression';
+import { type CompiledExpression,compileExpression } from './expression';
 import { unitConverter } from './units';
+
+/** The `transform` of a property mapping as written in the file. */
+export interface TransformConfig {
+  expression?: string;
+  unit?: { from: string; to: string };
+  scale?: number;
+  offset?: number;
+  round?: number;
+  type?: 'number' | 'integer' | 'boolean' | 'string';
+}
 
 export type TransformOutcome = { ok: true; value: unknown } | { ok: false; detail: string };
 

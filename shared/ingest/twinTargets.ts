@@ -1,8 +1,8 @@
 // Which twin(s) a message addresses. Template and table strategies resolve on the spot; a query
 // strategy yields a request the TwinIdResolver answers (cached), because it needs an ADT call.
 
-import type { QueryCacheOptions, TwinIdStrategy } from './ingestConfig';
 import type { DeviceMessage } from './deviceMessage';
+import type { QueryCacheOptions, TwinIdStrategy } from './ingestConfig';
 
 export interface ResolvedTwin {
   twinId: string;

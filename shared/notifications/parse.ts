@@ -1,6 +1,7 @@
 // Parses one delivered event (CloudEvents 1.0 or Event Grid schema, detected per event) into a
 // ParsedNotification, or says precisely why it cannot be used.
 import { EventGridDeserializer } from '@azure/eventgrid';
+
 import type { EventSchema, ParseResult } from './types';
 import { adtKindOf, toChange } from './validate';
 

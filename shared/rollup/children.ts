@@ -1,10 +1,10 @@
 // Reads the children that count for a rule: relationships and twins through the API (consistent),
 // or one query per relationship when the rule opts into `read: query`.
+import type { Twin } from '../adt';
 import type { CompiledRollups, CompiledRule } from './compile';
 import { childCounts, RollupEvaluationError } from './evaluate';
 import type { ModelHierarchy } from './models';
 import type { ParentIndex } from './parentIndex';
-import type { Twin } from '../adt';
 import type { CallOptions, RollupPort } from './ports';
 
 export interface ChildReadDeps {

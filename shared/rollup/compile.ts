@@ -1,6 +1,7 @@
 // Turns the validated `rollups` section into executable rules: JSONata compiled once, the
 // dependency graph built and checked for cycles, lookups indexed. Throws RollupConfigError.
 import jsonata from 'jsonata';
+
 import type { AggregateName, EmptyValue, RollupRule, RollupSettings, RollupsSection } from './config';
 import { isExpressionTarget, resolveRollupSettings } from './config';
 import type { DependencyGraph, ModelsOverlap } from './graph';

@@ -1,7 +1,7 @@
 // Turns derived values into the smallest JSON Patch for the parent; no ops = skip the write,
 // which is what ends a chain of roll-ups.
-import type { DerivedValue } from './evaluate';
 import type { JsonPatchOperation, Twin } from '../adt';
+import type { DerivedValue } from './evaluate';
 
 export function sameValue(a: unknown, b: unknown, tolerance: number): boolean {
   if (typeof a === 'number' && typeof b === 'number') return a === b || Math.abs(a - b) <= tolerance;

@@ -1,11 +1,11 @@
 // Computes a rule's derived values from the children of one parent. Pure apart from the async
 // JSONata evaluation.
+import type { Twin } from '../adt';
 import { latestSourceTime } from '../common';
 import type { AggregateResult, ChildSample } from './aggregates';
 import { aggregate } from './aggregates';
 import type { CompiledRule, CompiledTarget } from './compile';
 import type { EmptyValue } from './config';
-import type { Twin } from '../adt';
 
 /** One derived property's new state: `value` undefined = remove it. */
 export interface DerivedValue {

@@ -1,11 +1,11 @@
 // Which parents must be recomputed, for which rules, after one change notification. Only real
 // input changes trigger: a patch touching an input property (any op), a child added or removed
 // through a rule's relationship, a child twin created or deleted, a model change.
+import type { JsonPatchOperation } from '../adt';
 import type { ChangeNotification } from '../notifications';
 import type { CompiledRollups, CompiledRule } from './compile';
 import type { ModelHierarchy } from './models';
 import type { ParentIndex } from './parentIndex';
-import type { JsonPatchOperation } from '../adt';
 import type { CallOptions, RollupPort } from './ports';
 
 export interface RecomputeRequest {

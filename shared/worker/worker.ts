@@ -4,7 +4,7 @@
 // dead-letter sink, one planner, one propagator. Built lazily (a propagate-only invocation never
 // builds the ingest side), and reset explicitly by tests and the local host.
 
-import { AdtGateway, type AdtPort, createAdtClient, type AdtClientOptions, gatewayLimitsFromSettings, type RetryPolicy, SdkAdtPort, sharedCredential } from '../adt';
+import { type AdtClientOptions, AdtGateway, type AdtPort, createAdtClient, gatewayLimitsFromSettings, type RetryPolicy, SdkAdtPort, sharedCredential } from '../adt';
 import type { Clock } from '../common';
 import { type CompiledPipelineConfig, loadPipelineConfig } from '../config';
 import { type DeadLetterSink, deadLetterSinkFromSettings } from '../deadLetter';

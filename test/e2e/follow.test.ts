@@ -2,6 +2,7 @@
 // `npm run simulate -- --to …` sends), until it is stopped.
 import { request } from 'node:http';
 import { generateTelemetry, simulatedDevices } from '../../local/simulator/generate';
+import { scenarioSimulatorConfig } from '../../local/simulator/deviceProfiles';
 import { httpSink } from '../../local/simulator/sinks';
 import { loadScenario } from '../../local/runner/scenario';
 import { buildingScenario, runLocal, tempDir } from './support/runLocal';
@@ -22,8 +23,8 @@ function status(url: string): Promise<{ stats: { messagesIn: number }; pending: 
 
 it('accepts live envelopes until stopped, then reports them with the rest', async () => {
   const scenario = loadScenario(buildingScenario);
-  const devices = simulatedDevices(scenario.graph.twins, scenario.simulator!);
-  const live = [...generateTelemetry({ devices, config: scenario.simulator!, rate: 10, count: 30, start: new Date('2024-05-01T09:00:00Z'), seed: 7 })];
+  const devices = simulatedDevices(scenario.graph.twins, scenarioSimulatorConfig(scenario));
+  const live = [...generateTelemetry({ devices, config: scenarioSimulatorConfig(scenario), rate: 10, count: 30, start: new Date('2024-05-01T09:00:00Z'), seed: 7 })];
   const abort = new AbortController();
   let ingressReady!: (url: string) => void;
   const ready = new Promise<string>((resolve) => (ingressReady = resolve));

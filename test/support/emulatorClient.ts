@@ -1,7 +1,9 @@
 // Test helpers for the ADT emulator: an unmodified DigitalTwinsClient that trusts the emulator's CA, and
 // raw HTTPS for the wire details the SDK hides. The trust logic itself lives in local/emulator/trust.ts.
 import { request } from 'node:https';
+
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
+
 import { createEmulatorClient, type EmulatorClientOptions, type EmulatorTarget } from '../../local/emulator/trust';
 
 /** Small retry delays by default so tests that hit a 5xx do not wait ~30 s per call. */

@@ -2,7 +2,7 @@
 import { EventHubFeeder } from '../../../local/runner/eventHubFeeder';
 import type { EnqueuedEvent } from '../../../local/runner/eventHubTriggerRequest';
 import { retryPolicyOf } from '../../../local/runner/retryPolicy';
-import type { TelemetryEnvelope } from '../../../local/simulator/envelope';
+import type { TelemetryEnvelope } from '../../../local/runner/envelope';
 
 const envelope = (deviceId: string, second: number): TelemetryEnvelope => ({
   deviceId,

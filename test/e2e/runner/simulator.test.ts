@@ -3,14 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario } from '../../../local/runner/scenario';
-import { parseEnvelope, parseEnvelopes } from '../../../local/simulator/envelope';
+import { parseEnvelope, parseEnvelopes } from '../../../local/runner/envelope';
 import { generateTelemetry, simulatedDevices } from '../../../local/simulator/generate';
+import { scenarioSimulatorConfig } from '../../../local/simulator/deviceProfiles';
 import { simulate } from '../../../local/simulator/simulate';
 import { fileSink, toEventData } from '../../../local/simulator/sinks';
 import { buildingScenario, tempDir } from '../support/runLocal';
 
 const scenario = loadScenario(buildingScenario);
-const config = scenario.simulator!;
+const config = scenarioSimulatorConfig(scenario);
 const devices = simulatedDevices(scenario.graph.twins, config);
 const options = { devices, config, rate: 5, count: 300, start: new Date('2024-05-01T08:00:00Z'), seed: 42 };
 

@@ -8,26 +8,28 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import type { HttpOperationResponse, WebResourceLike } from '@azure/core-http';
-import { BlobServiceClient } from '@azure/storage-blob';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
+import { BlobServiceClient } from '@azure/storage-blob';
+
 import { createIngestHandler } from '../../../functions/ingestTelemetry';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+import { type EmulatorHandle,startEmulator } from '../../../local/emulator/server';
 import { createEmulatorClient, stubCredential, TrustingHttpClient } from '../../../local/emulator/trust';
 import type { Notification } from '../../../local/emulator/types';
-import { eventHubTriggerRequest, type EnqueuedEvent } from '../../../local/runner/eventHubTriggerRequest';
+import type { TelemetryEnvelope } from '../../../local/runner/envelope';
+import { type EnqueuedEvent,eventHubTriggerRequest } from '../../../local/runner/eventHubTriggerRequest';
+import type { CapturedProgrammingModel } from '../../../local/runner/functionsHost';
 import { invokeRegistration, triggerBindingOf } from '../../../local/runner/invoke';
 import type { RegisteredBinding } from '../../../local/runner/rpcTypes';
-import type { TelemetryEnvelope } from '../../../local/simulator/envelope';
 import type { PipelineConfigFile } from '../../../shared/config/types';
 import { BlobDeadLetterSink } from '../../../shared/deadLetter/blobSink';
 import type { DeadLetterDocument } from '../../../shared/deadLetter/document';
 import type { BatchSummary } from '../../../shared/ingest/batchSummary';
-import { createWorker, type IngestRuntime } from '../../../shared/worker';
 import { settings } from '../../../shared/settings';
-import { startAzuriteBlob, type AzuriteBlob } from '../../support/azurite';
-import { capturedProgrammingModel, loadFunctionApp, type CapturedRegistration } from '../../support/functionsHost';
-import type { CapturedProgrammingModel } from '../../../local/runner/functionsHost';
+import { createWorker, type IngestRuntime } from '../../../shared/worker';
+import { type AzuriteBlob,startAzuriteBlob } from '../../support/azurite';
+import { capturedProgrammingModel, type CapturedRegistration,loadFunctionApp } from '../../support/functionsHost';
 
 const root = join(__dirname, '..', '..', '..');
 

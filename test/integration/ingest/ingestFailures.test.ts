@@ -5,12 +5,13 @@
 
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PipelineConfigFile } from '../../../shared/config/types';
-import { setAdtClientDefaults } from '../../../shared/adt/sdkClient';
-import { resetWorker } from '../../../shared/worker';
-import { settings } from '../../../shared/settings';
-import { createRoom, events, ingestApp, message, sourceTime, startWorld, twin, type IngestApp, type IngestWorld } from './harness';
+
 import { stubCredential } from '../../../local/emulator/trust';
+import { setAdtClientDefaults } from '../../../shared/adt/sdkClient';
+import type { PipelineConfigFile } from '../../../shared/config/types';
+import { settings } from '../../../shared/settings';
+import { resetWorker } from '../../../shared/worker';
+import { createRoom, events, type IngestApp, ingestApp, type IngestWorld,message, sourceTime, startWorld, twin } from './harness';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../support/functionsHost').fakeFunctionsCore, { virtual: true });
 

@@ -2,8 +2,9 @@
 // the registered handler, ADT writes on the emulator through the real SDK, dead letters in Azurite.
 
 import { gzipSync } from 'node:zlib';
+
 import type { PipelineConfigFile } from '../../../shared/config/types';
-import { createRoom, events, ingestApp, message, sourceTime, startWorld, twin, type IngestApp, type IngestWorld } from './harness';
+import { createRoom, events, type IngestApp, ingestApp, type IngestWorld,message, sourceTime, startWorld, twin } from './harness';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../support/functionsHost').fakeFunctionsCore, { virtual: true });
 

@@ -1,18 +1,20 @@
 // Emulator + the real propagate stack (gateway → roll-up port → Propagator) wired through an
 // event route to an in-process subscriber in the chosen schema.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync,readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
+
+import type { EmulatorHandle } from '../../../local/emulator/server';
+import { startEmulator } from '../../../local/emulator/server';
 import { AdtGateway } from '../../../shared/adt/gateway';
 import { SdkAdtPort } from '../../../shared/adt/sdkPort';
 import { parsePipelineConfig } from '../../../shared/config/load';
 import { AdtRollupPort } from '../../../shared/propagate/adtRollupPort';
 import type { PropagateLogger } from '../../../shared/propagate/logger';
 import { Propagator } from '../../../shared/propagate/propagator';
-import { rollupsOf } from '../../../shared/worker';
 import type { EventSummary } from '../../../shared/propagate/summary';
-import type { EmulatorHandle } from '../../../local/emulator/server';
-import { startEmulator } from '../../../local/emulator/server';
+import { rollupsOf } from '../../../shared/worker';
 import { createTestClient } from '../../support/emulatorClient';
 
 export const B = 'dtmi:example:building:';

@@ -1,8 +1,8 @@
 // Test doubles for the gateway: a virtual clock and an in-memory AdtPort with scripted failures.
 
-import type { Clock } from '../../../shared/common';
 import { AdtRequestError } from '../../../shared/adt/errors';
 import type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, Relationship, TelemetryMessage, Twin } from '../../../shared/adt/types';
+import type { Clock } from '../../../shared/common';
 
 /** Virtual time: sleep() advances the clock instead of waiting, and records every wait. */
 export class FakeClock implements Clock {

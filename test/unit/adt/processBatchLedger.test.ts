@@ -1,12 +1,13 @@
 // A mixed batch through processBatch with an in-memory ADT and a file dead-letter sink: every
 // message ends applied, filtered or dead-lettered, and the counts add up to the input.
 
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { AdtGateway } from '../../../shared/adt/gateway';
-import { FileDeadLetterSink } from '../../../shared/deadLetter/fileSink';
 import type { DeadLetterDocument } from '../../../shared/deadLetter/document';
+import { FileDeadLetterSink } from '../../../shared/deadLetter/fileSink';
 import type { DeviceMessage, RawEvent } from '../../../shared/ingest/deviceMessage';
 import type { IngestPlan } from '../../../shared/ingest/planner';
 import { processBatch } from '../../../shared/ingest/processBatch';

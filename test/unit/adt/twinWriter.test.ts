@@ -1,7 +1,7 @@
 import { AdtGateway, type CallContext } from '../../../shared/adt/gateway';
-import { buildPatch } from '../../../shared/ingest/patchBuilder';
 import { emptyCallStats } from '../../../shared/adt/retry';
 import { isOlder } from '../../../shared/common';
+import { buildPatch } from '../../../shared/ingest/patchBuilder';
 import type { PropertyUpdate } from '../../../shared/ingest/propertyUpdate';
 import type { TwinUpdate } from '../../../shared/ingest/twinUpdate';
 import { writeTwinUpdate } from '../../../shared/ingest/twinWriter';

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+
 import { loadPipelineConfig } from '../../../shared/config/load';
 
 describe('sample building pipeline.yaml', () => {

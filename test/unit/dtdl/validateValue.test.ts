@@ -1,5 +1,5 @@
-import { validateValue } from '../../../shared/dtdl';
 import type { Schema } from '../../../shared/dtdl';
+import { validateValue } from '../../../shared/dtdl';
 
 const primitive = (name: Extract<Schema, { kind: 'primitive' }>['name']): Schema => ({ kind: 'primitive', name });
 

@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+
 import { decodeEvent } from '../../../shared/ingest/decodeEvent';
 import type { DecodeResult, DeviceMessage, RawEvent } from '../../../shared/ingest/deviceMessage';
 import { normalizeSequenceNumber, normalizeTimestamp } from '../../../shared/ingest/normalize';

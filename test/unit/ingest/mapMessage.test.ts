@@ -1,7 +1,7 @@
 import { parsePipelineConfig } from '../../../shared/config/load';
 import type { InterfaceView, PropertyDef, Schema, TelemetryDef } from '../../../shared/dtdl/types';
 import type { DeviceMessage } from '../../../shared/ingest/deviceMessage';
-import { mapMessage } from '../../../shared/ingest/mapper';
+import { mapMessage } from '../../../shared/ingest/mapMessage';
 
 const message = (body: Record<string, unknown>, extra: Partial<DeviceMessage> = {}): DeviceMessage => ({
   eventKey: 'seq:5', sequenceNumber: 5, deviceId: 'thermostat-1', enqueuedTime: '2024-01-01T00:00:00.000Z',

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+
 import Ajv from 'ajv';
+
 import { parsePipelineConfig } from '../../../shared/config/load';
-import { rollupsOf } from '../../../shared/worker';
 import { compileRollups, RollupConfigError } from '../../../shared/rollup/compile';
 import type { RollupRule } from '../../../shared/rollup/config';
 import { rollupsSchema } from '../../../shared/rollup/config';
+import { rollupsOf } from '../../../shared/worker';
 import { buildingRules, M } from './fixtures';
 
 describe('compileRollups', () => {

@@ -1,7 +1,8 @@
 import { InvocationContext } from '@azure/functions';
+
 import { propagateTwinChangesHandler } from '../../../functions/propagateTwinChanges';
-import { compileRollups } from '../../../shared/rollup/compile';
 import { Propagator } from '../../../shared/propagate/propagator';
+import { compileRollups } from '../../../shared/rollup/compile';
 import { buildingRules } from './fixtures';
 import { MemoryPort } from './memoryPort';
 

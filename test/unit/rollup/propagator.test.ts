@@ -1,9 +1,9 @@
+import { silentLogger } from '../../../shared/propagate/logger';
+import { Propagator } from '../../../shared/propagate/propagator';
 import { compileRollups } from '../../../shared/rollup/compile';
 import type { RollupRule } from '../../../shared/rollup/config';
 import { RollupPortError } from '../../../shared/rollup/ports';
-import { silentLogger } from '../../../shared/propagate/logger';
-import { Propagator } from '../../../shared/propagate/propagator';
-import { relationshipEvent, twinLifecycle, twinUpdate, cloudEvent } from './events';
+import { cloudEvent,relationshipEvent, twinLifecycle, twinUpdate } from './events';
 import { buildingRules, M } from './fixtures';
 import { MemoryPort } from './memoryPort';
 

@@ -1,0 +1,40 @@
+// One message → what to write. The rule mapper (configured rules) and the model mapper (the
+// zero-config default) are tried in turn; the first that claims a message maps it, and a message
+// neither claims is filtered as no-matching-rule. A value that fails (transform, range, model check)
+// is refused alone; the rest of the message still applies. Mapping throws only when an injected
+// look-up throws (e.g. a throttled twin-id query), so the caller can retry instead of dead-lettering.
+
+import type { DeviceMessage } from './deviceMessage';
+import type { CompiledIngest } from './ingestConfig';
+import type { Mapper } from './mapper';
+import type { MappingContext } from './mappingContext';
+import type { MappingResult } from './mappingResult';
+import { MessageMapping } from './messageMapping';
+import { ModelMapper } from './modelMapper';
+import { RuleMapper } from './ruleMapper';
+
+/** The mappers a compiled ingest section asks for, in the order they are tried. */
+export function mappersFor(ingest: CompiledIngest): Mapper[] {
+  const mappers: Mapper[] = [new RuleMapper(ingest)];
+  if (ingest.options.unmatched === 'model') mappers.push(new ModelMapper(ingest));
+  return mappers;
+}
+
+export async function mapWith(mappers: readonly Mapper[], message: DeviceMessage, ingest: CompiledIngest, context: MappingContext = {}): Promise<MappingResult> {
+  const mapping = new MessageMapping(message, ingest, context);
+  let claimed = false;
+  for (const mapper of mappers) {
+    if (await mapper.map(mapping)) {
+      claimed = true;
+      break;
+    }
+  }
+  if (!claimed) mapping.filter({ reason: 'no-matching-rule', detail: `no rule matches device ${message.deviceId}` });
+  return mapping.finish(ingest.options.maxTwinsPerMessage);
+}
+
+/** Maps one message with the mappers its configuration asks for (tests, the mapping preview). */
+export function mapMessage(message: DeviceMessage, ingest: CompiledIngest | { ingest: CompiledIngest }, context: MappingContext = {}): Promise<MappingResult> {
+  const section = 'ingest' in ingest ? ingest.ingest : ingest;
+  return mapWith(mappersFor(section), message, section, context);
+}
