@@ -1,6 +1,8 @@
 // One error type for every configuration problem, listing all of them with exact locations
 // (e.g. `ingest.rules[2].properties[0].transform.scale: must be number`), so a user fixes the file in one go.
 
+import { parsePointer } from '../common';
+
 export class ConfigError extends Error {
   constructor(
     readonly origin: string,
@@ -19,8 +21,7 @@ export class ConfigError extends Error {
 export function pointerToPath(pointer: string): string {
   if (pointer === '') return '(root)';
   let path = '';
-  for (const raw of pointer.split('/').slice(1)) {
-    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const segment of parsePointer(pointer)) {
     if (/^\d+$/.test(segment)) path += `[${segment}]`;
     else if (/^[A-Za-z_$][\w$]*$/.test(segment)) path += path === '' ? segment : `.${segment}`;
     else path += `[${JSON.stringify(segment)}]`;

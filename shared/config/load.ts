@@ -6,6 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 
 import { parseDocument } from 'yaml';
 
+import { errorMessage } from '../common';
 import { readSetting } from '../settings';
 import { compilePipelineConfig } from './compile';
 import { ConfigError } from './errors';
@@ -47,7 +48,7 @@ export function loadPipelineConfigFile(path: string, options: LoadOptions = {}):
   try {
     text = read(path);
   } catch (error) {
-    throw new ConfigError(path, [`cannot read the file (${(error as Error).message}); check the path in the PIPELINE_CONFIG_PATH app setting`]);
+    throw new ConfigError(path, [`cannot read the file (${errorMessage(error)}); check the path in the PIPELINE_CONFIG_PATH app setting`]);
   }
   return parsePipelineConfig(text, path);
 }

@@ -4,6 +4,7 @@
 
 import { gunzipSync } from 'node:zlib';
 
+import { errorMessage } from '../common';
 import { type DecodeFailureReason, isJsonObject, type JsonObject } from './deviceMessage';
 
 export type BodyResult = { ok: true; body: JsonObject } | { ok: false; reason: DecodeFailureReason; detail: string };
@@ -78,7 +79,7 @@ function decodeBytes(bytes: Buffer, encoding: Encoding): BodyResult {
     try {
       data = gunzipSync(bytes);
     } catch (error) {
-      return fail('decompress-failed', `content-encoding is gzip but the body does not decompress: ${(error as Error).message}.`);
+      return fail('decompress-failed', `content-encoding is gzip but the body does not decompress: ${errorMessage(error)}.`);
     }
     if (data.length === 0) return fail('empty-body', 'The body decompresses to zero bytes.');
   } else if (looksGzip) {
@@ -145,6 +146,6 @@ function tryParse(text: string): { ok: true; value: unknown } | { ok: false; err
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { ok: false, error: (error as Error).message };
+    return { ok: false, error: errorMessage(error) };
   }
 }

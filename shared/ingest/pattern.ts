@@ -1,3 +1,4 @@
+import { errorMessage } from '../common';
 // Matchers for rule selection: exact text, a glob (`thermo-*`, `dtmi:example:*;?`) or a regular
 // expression written between slashes (`/^thermo-\d+$/i`). Compiled once at config load.
 
@@ -16,7 +17,7 @@ export function compileMatcher(patterns: string | readonly string[]): Matcher | 
         const regex = new RegExp(literal[1] ?? '', (literal[2] ?? '').replace(/[gy]/g, ''));
         tests.push((value) => regex.test(value));
       } catch (error) {
-        errors.push(`bad regular expression ${pattern}: ${(error as Error).message}`);
+        errors.push(`bad regular expression ${pattern}: ${errorMessage(error)}`);
       }
     } else if (/[*?]/.test(pattern)) {
       const regex = globToRegex(pattern);

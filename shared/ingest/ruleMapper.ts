@@ -2,6 +2,7 @@
 // order; a matching `final` rule ends the list). Each value goes source → transform → range → model
 // check, and is refused alone when a step fails.
 
+import { errorMessage } from '../common';
 import type { JsonObject } from './deviceMessage';
 import { isJsonObject } from './deviceMessage';
 import type { CompiledIngest, CompiledPropertyMapping, CompiledRule, CompiledTelemetryMapping } from './ingestConfig';
@@ -88,7 +89,7 @@ async function telemetryPayload(mapping: MessageMapping, telemetry: CompiledTele
     try {
       value = await selection.expression.evaluate(body, mapping.bindings);
     } catch (error) {
-      mapping.reject({ reason: 'transform-failed', detail: `telemetry expression failed: ${(error as Error).message}`, where });
+      mapping.reject({ reason: 'transform-failed', detail: `telemetry expression failed: ${errorMessage(error)}`, where });
       return undefined;
     }
     if (value === undefined) {

@@ -1,6 +1,7 @@
 // Rule selection: a rule applies when every criterion of its `match` holds (no criteria = always).
 // All applicable rules run in file order; a matching rule with `final: true` ends the list.
 
+import { errorMessage } from '../common';
 import { messageBindings } from './bindings';
 import type { DeviceMessage } from './deviceMessage';
 import type { CompiledRule } from './ingestConfig';
@@ -26,7 +27,7 @@ export async function selectRules(message: DeviceMessage, rules: readonly Compil
         const verdict = await match.when.evaluate(message.body, messageBindings(message));
         if (verdict !== true) continue;
       } catch (error) {
-        selection.failures.push({ rule: rule.name, where: `${rule.where}.match.when`, detail: (error as Error).message });
+        selection.failures.push({ rule: rule.name, where: `${rule.where}.match.when`, detail: errorMessage(error) });
         continue;
       }
     }

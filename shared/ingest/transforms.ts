@@ -2,6 +2,7 @@
 //   expression (JSONata) → unit → scale → offset → round → type
 // A failing step rejects that one value (reason transform-failed); the rest of the message still applies.
 
+import { errorMessage } from '../common';
 import { type CompiledExpression,compileExpression } from './expression';
 import { unitConverter } from './units';
 
@@ -49,7 +50,7 @@ export function compileTransform(config: TransformConfig | undefined): CompiledT
       try {
         value = await expression.evaluate(input, bindings);
       } catch (error) {
-        return { ok: false, detail: `expression failed: ${(error as Error).message}` };
+        return { ok: false, detail: `expression failed: ${errorMessage(error)}` };
       }
       if (value === undefined) return { ok: true, value: undefined };
     }

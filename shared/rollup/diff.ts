@@ -1,6 +1,7 @@
 // Turns derived values into the smallest JSON Patch for the parent; no ops = skip the write,
 // which is what ends a chain of roll-ups.
 import type { JsonPatchOperation, Twin } from '../adt';
+import { escapePointerSegment as pointer } from '../common';
 import type { DerivedValue } from './evaluate';
 
 export function sameValue(a: unknown, b: unknown, tolerance: number): boolean {
@@ -14,8 +15,6 @@ export function sameValue(a: unknown, b: unknown, tolerance: number): boolean {
   const br = b as Record<string, unknown>;
   return ak.every((k) => Object.hasOwn(br, k) && sameValue(ar[k], br[k], tolerance));
 }
-
-const pointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
 export interface PlannedWrite {
   ops: JsonPatchOperation[];

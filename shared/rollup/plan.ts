@@ -2,6 +2,7 @@
 // input changes trigger: a patch touching an input property (any op), a child added or removed
 // through a rule's relationship, a child twin created or deleted, a model change.
 import type { JsonPatchOperation } from '../adt';
+import { unescapePointerSegment } from '../common';
 import type { ChangeNotification } from '../notifications';
 import type { CompiledRollups, CompiledRule } from './compile';
 import type { ModelHierarchy } from './models';
@@ -20,14 +21,12 @@ export interface PlanDeps {
   parentIndex: ParentIndex;
 }
 
-const unescapePointer = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
-
 /** Top-level properties a patch touches; `/$metadata/<p>/sourceTime` touches p (latest reads it). */
 export function touchedProperties(patch: readonly JsonPatchOperation[]): { properties: Set<string>; modelChanged: boolean } {
   const properties = new Set<string>();
   let modelChanged = false;
   for (const op of patch) {
-    const [first, second] = op.path.split('/').slice(1).map(unescapePointer);
+    const [first, second] = op.path.split('/').slice(1).map(unescapePointerSegment);
     if (first === '$metadata') {
       if (second === '$model') modelChanged = true;
       else if (second !== undefined && !second.startsWith('$')) properties.add(second);
