@@ -85,6 +85,7 @@ until az_sub functionapp function show --resource-group "$resource_group" --name
   if ((SECONDS >= deadline)); then
     fail "function $function_name is not deployed in $function_app after ${wait_seconds}s (last error: $(head -c 300 "$scratch_dir/az.err")). Deploy the code first ('azd deploy', or 'func azure functionapp publish $function_app'), then run this script again."
   fi
+  log "not indexed yet; waiting (${retry_delay}s steps, $((deadline - SECONDS))s left)"
   sleep "$retry_delay"
 done
 
@@ -100,6 +101,7 @@ while :; do
   if ((SECONDS >= deadline)); then
     fail "the Functions host of $function_app has no eventgrid_extension system key after ${wait_seconds}s (last error: $(head -c 300 "$scratch_dir/az.err")). Check that the app starts (Application Insights → Failures, or 'az functionapp log deployment show'), then run this script again."
   fi
+  log "no key yet (the host creates it on its first start); waiting (${retry_delay}s steps, $((deadline - SECONDS))s left)"
   sleep "$retry_delay"
 done
 

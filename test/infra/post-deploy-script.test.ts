@@ -132,6 +132,7 @@ describe('scripts/post-deploy.sh', () => {
     const waited = run([], { ...azdHookEnv, FAKE_KEYS_FAILURES: '2' });
     expect(waited.status).toBe(0);
     expect(azCalls(waited.calls).filter((c) => azCommand(c) === 'functionapp keys list')).toHaveLength(3);
+    expect(waited.stdout.match(/no key yet/g)).toHaveLength(2); // a wait is never silent
     const gaveUp = run([], { ...azdHookEnv, FAKE_KEYS_FAILURES: '99', POST_DEPLOY_WAIT_SECONDS: '0' });
     expect(gaveUp.status).toBe(1);
     expect(gaveUp.stderr).toContain('has no eventgrid_extension system key');
