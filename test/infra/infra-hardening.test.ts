@@ -87,6 +87,14 @@ describe('app settings added by the deployment', () => {
 });
 
 describe('outputs the scripts read', () => {
+  it('every output DEPLOY.md lists exists', () => {
+    const guide = readFileSync(join(repoRoot, 'infra', 'DEPLOY.md'), 'utf8');
+    const section = guide.slice(guide.indexOf('## Outputs'), guide.indexOf('## 7.'));
+    const listed = [...section.matchAll(/`([A-Z][A-Z_]+)`/g)].map((m) => m[1] ?? '');
+    expect(listed.length).toBeGreaterThan(10);
+    expect(listed.filter((n) => !(n in (main().outputs ?? {})))).toEqual([]);
+  });
+
   it('every main.bicep output scripts/*.sh asks for exists', () => {
     const outputs = Object.keys(main().outputs ?? {});
     for (const script of ['post-deploy.sh', 'smoke-test.sh']) {

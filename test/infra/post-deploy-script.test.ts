@@ -163,12 +163,23 @@ describe('scripts/post-deploy.sh', () => {
     expect(invalid.stderr).toContain('ADT refused event route twin-changes with HTTP 400');
   });
 
+  it('waits POST_DEPLOY_RETRY_DELAY seconds between attempts (default 20)', () => {
+    const sleeps = (r: { calls: ToolCall[] }) => r.calls.filter((c) => c.tool === 'sleep').map((c) => c.args[0]);
+    expect(sleeps(run([], { ...azdHookEnv, FAKE_CURL_PUT_STATUSES: '403,201' }))).toEqual(['20']);
+    expect(sleeps(run([], { ...azdHookEnv, FAKE_CURL_PUT_STATUSES: '403,201', POST_DEPLOY_RETRY_DELAY: '7' }))).toEqual(['7']);
+    expect(sleeps(run([], azdHookEnv))).toEqual([]);
+  });
+
   it('warns when the ADT dead-letter SAS expires soon', () => {
     const soon = new Date(Date.now() + 5 * 86_400_000).toISOString();
     const { status, stderr } = run([], { ...azdHookEnv, ADT_DEAD_LETTER_SAS_EXPIRY: soon });
     expect(status).toBe(0);
     expect(stderr).toContain('expires on');
     expect(stderr).toContain("Run 'azd provision'");
+    // POST_DEPLOY_SAS_WARNING_DAYS moves the threshold.
+    const in40Days = new Date(Date.now() + 40 * 86_400_000).toISOString();
+    expect(run([], { ...azdHookEnv, ADT_DEAD_LETTER_SAS_EXPIRY: in40Days }).stderr).not.toContain('expires on');
+    expect(run([], { ...azdHookEnv, ADT_DEAD_LETTER_SAS_EXPIRY: in40Days, POST_DEPLOY_SAS_WARNING_DAYS: '60' }).stderr).toContain('expires on');
   });
 
   it('names what is missing when there is no resource group or output', () => {

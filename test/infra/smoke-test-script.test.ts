@@ -48,6 +48,21 @@ describe('scripts/smoke-test.sh', () => {
     expect(stdout).toMatch(/PASSED: device messages reached the room's derived value in \d+ s after sending began/);
   });
 
+  it('honours SMOKE_MESSAGES, SMOKE_RATE, SMOKE_POLL_SECONDS and --room', () => {
+    const bodies = [room(undefined, ''), room(undefined, ''), room(19.5, 'x')];
+    const { status, calls } = run(['--room', 'room-202', '--skip-seed'], {
+      FAKE_CURL_GET_BODIES: JSON.stringify(bodies),
+      SMOKE_MESSAGES: '12',
+      SMOKE_RATE: '3',
+      SMOKE_POLL_SECONDS: '2',
+    });
+    expect(status).toBe(0);
+    const simulate = npmCalls(calls)[0] as ToolCall;
+    expect([argOf(simulate, '--count'), argOf(simulate, '--rate')]).toEqual(['12', '3']);
+    expect(calls.filter((c) => c.tool === 'curl').every((c) => c.args.at(-1)?.includes('/digitaltwins/room-202?'))).toBe(true);
+    expect(calls.filter((c) => c.tool === 'sleep').map((c) => c.args[0])).toEqual(['2']);
+  });
+
   it('counts a rewrite of an existing value as a change (its lastUpdateTime moves)', () => {
     const bodies = [room(21, '2026-12-01T09:00:00Z'), room(21, '2026-12-01T09:00:00Z'), room(21, '2026-12-01T10:00:00Z')];
     const { status } = run(['--skip-seed'], { FAKE_CURL_GET_BODIES: JSON.stringify(bodies) });

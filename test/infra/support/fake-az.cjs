@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Stand-ins for az, azd, curl and npm in script tests (which one: FAKE_TOOL). Each logs its call
+// Stand-ins for az, azd, curl, npm and sleep in script tests (which one: FAKE_TOOL). Each logs its call
 // as a JSON line {tool, args} to FAKE_LOG and answers from FAKE_* environment variables.
 const { appendFileSync, existsSync, readFileSync, writeFileSync } = require('node:fs');
 
@@ -94,4 +94,7 @@ function npm() {
   }
 }
 
-({ az, curl, azd, npm })[tool]();
+// Logged only: scripts wait with sleep, tests check for how long without waiting.
+function sleep() {}
+
+({ az, curl, azd, npm, sleep })[tool]();

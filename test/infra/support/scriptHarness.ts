@@ -1,4 +1,4 @@
-// Runs a scripts/*.sh file with fake az, azd, curl and npm on PATH (test/infra/support/fake-az.cjs)
+// Runs a scripts/*.sh file with fake az, azd, curl, npm and sleep on PATH (test/infra/support/fake-az.cjs)
 // and returns every call they received, so tests can check commands and the subscription used.
 
 import { spawnSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { repoRoot } from './compiledTemplates';
 
 export interface ToolCall {
-  tool: 'az' | 'azd' | 'curl' | 'npm';
+  tool: 'az' | 'azd' | 'curl' | 'npm' | 'sleep';
   args: string[];
 }
 
@@ -24,8 +24,8 @@ export interface ScriptRun {
 export class ScriptHarness {
   readonly dir = mkdtempSync(join(tmpdir(), 'script-harness-'));
 
-  /** Installs the fakes; tools listed in `missing` are left off PATH. */
-  constructor(private readonly tools: ReadonlyArray<ToolCall['tool']> = ['az', 'azd', 'curl', 'npm']) {
+  /** Installs the fakes (sleep too: waits are recorded, not waited). */
+  constructor(private readonly tools: ReadonlyArray<ToolCall['tool']> = ['az', 'azd', 'curl', 'npm', 'sleep']) {
     const fake = join(__dirname, 'fake-az.cjs');
     for (const tool of this.tools) {
       writeFileSync(join(this.dir, tool), `#!/bin/sh\nFAKE_TOOL=${tool} exec node "${fake}" "$@"\n`);
@@ -41,7 +41,7 @@ export class ScriptHarness {
     const nodeDir = process.execPath.replace(/\/node$/, '');
     const result = spawnSync('bash', [join(repoRoot, 'scripts', script), ...args], {
       encoding: 'utf8',
-      env: { PATH: `${this.dir}:${nodeDir}:/usr/bin:/bin`, HOME: this.dir, FAKE_LOG: log, POST_DEPLOY_RETRY_DELAY: '0', SMOKE_POLL_SECONDS: '0', ...env },
+      env: { PATH: `${this.dir}:${nodeDir}:/usr/bin:/bin`, HOME: this.dir, FAKE_LOG: log, ...env },
     });
     const calls = readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ToolCall);
     const paramsFile = `${log}.parameters.json`;
