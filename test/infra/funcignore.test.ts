@@ -4,7 +4,7 @@
 // what they need, development and deployment tooling stays out.
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadCompiled, repoRoot, type ArmParameterFile } from './support/compiledTemplates';
@@ -30,7 +30,11 @@ function packagedFiles(): string[] {
 }
 
 describe('.funcignore (deployment package contents)', () => {
-  const files = packagedFiles();
+  let files: string[] = [];
+  beforeAll(() => {
+    if (!existsSync(join(repoRoot, '.funcignore'))) throw new Error('.funcignore is missing: without it the package ships .git, tests, .tools/ and everything else.');
+    files = packagedFiles();
+  });
   const has = (f: string) => files.includes(f);
 
   it('ships what the remote build and the running app need', () => {
