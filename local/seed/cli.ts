@@ -4,8 +4,10 @@
 // test can then prove the deployed pipeline moves the twins. DefaultAzureCredential; the caller
 // needs Azure Digital Twins Data Owner (main.bicep grants it to the deployer).
 import { parseArgs } from 'node:util';
+
 import { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { DefaultAzureCredential } from '@azure/identity';
+
 import { azureAccess } from '../runner/adtAccess';
 import { defaultScenarioDirectory, loadScenario } from '../runner/scenario';
 import { seedScenario } from '../runner/seed';

@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadCompiled, repoRoot, type ArmParameterFile } from './support/compiledTemplates';
+
+import { type ArmParameterFile,loadCompiled, repoRoot } from './support/compiledTemplates';
 
 /** Files a package built from the repo root would contain, per .funcignore. */
 function packagedFiles(): string[] {

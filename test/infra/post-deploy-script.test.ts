@@ -1,6 +1,7 @@
 // scripts/post-deploy.sh against fake az/azd/curl: what it calls, in which subscription, and how it fails.
 
 import { join } from 'node:path';
+
 import { repoRoot } from './support/compiledTemplates';
 import { argOf, azCommand, ScriptHarness, type ToolCall } from './support/scriptHarness';
 

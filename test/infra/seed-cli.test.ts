@@ -1,6 +1,6 @@
 // `npm run seed` flags (local/seed/cli.ts), used by scripts/smoke-test.sh.
-import { parseSeedArgs } from '../../local/seed/cli';
 import { defaultScenarioDirectory } from '../../local/runner/scenario';
+import { parseSeedArgs } from '../../local/seed/cli';
 
 describe('npm run seed flags', () => {
   it('takes the instance URL and defaults to the sample building', () => {
