@@ -67,11 +67,11 @@ it('never lets a writer with a stale copy overwrite a newer value, and costs no 
   await a({ temperature: 10, ts: at(10) });
   emulator.resetCounters();
   const late = await b({ temperature: 5, humidity: 6, ts: at(5) });
+  const ops = emulator.counters().operations;
   const twin = (await createEmulatorClient(emulator).client.getDigitalTwin('room-1')).body as Record<string, unknown>;
   expect(twin.temperature).toBe(10);
   expect(twin.humidity).toBe(6);
   expect(late.summary.staleValuesSkipped).toBe(1);
-  const ops = emulator.counters().operations;
   // One 412, one re-read, one successful patch of what is still newer.
   expect(ops['twin.patch']).toMatchObject({ requests: 2, successes: 1 });
   expect(ops['twin.read']?.requests).toBe(1);
