@@ -198,9 +198,13 @@ export class ServiceLimits {
   }
 }
 
-/** Fractional seconds, rounded up to the millisecond and never 0 (the SDK does not retry `Retry-After: 0`). */
+/**
+ * Whole seconds, rounded up and never below 1. HTTP's Retry-After is delay-seconds (an integer) or a date:
+ * Python azure-core before ~1.30 raises on `0.955` and .NET Azure.Core ignores it, and the JS SDK does not
+ * retry `Retry-After: 0`. Rounding up also means a client that waits as told always finds a free slot.
+ */
 export function retryAfterSeconds(waitMs: number): number {
-  return Math.max(1, Math.ceil(waitMs)) / 1000;
+  return Math.max(1, Math.ceil(waitMs / 1000));
 }
 
 function findLongString(value: unknown, path: string, maxBytes: number): string | undefined {

@@ -1,5 +1,5 @@
 import { AdtError } from '../../../local/emulator/errors';
-import { ServiceLimits } from '../../../local/emulator/limits';
+import { retryAfterSeconds, ServiceLimits } from '../../../local/emulator/limits';
 import type { OperationKind } from '../../../local/emulator/types';
 
 function attempt(limits: ServiceLimits, op: OperationKind, twins: string[], now: number): AdtError | undefined {
@@ -23,15 +23,16 @@ describe('ServiceLimits', () => {
     expect(first.status).toBe(429);
     expect(first.code).toBe('TooManyRequests');
     expect(first.message).toContain("twin 'room-1'");
-    // 11th write at t=1100; the first write (t=1000) leaves the window at t=2000 → 0.9 s.
-    expect(first.headers).toEqual({ 'Retry-After': '0.9' });
+    // 11th write at t=1100; the first write (t=1000) leaves the window at t=2000 → 0.9 s, sent as 1 (whole seconds).
+    expect(first.headers).toEqual({ 'Retry-After': '1' });
     expect(limits.counters()['twin.patch']).toEqual({ allowed: 10, throttled: 15 });
   });
 
   test('a slot frees exactly one second after the op that took it', () => {
     const limits = new ServiceLimits();
     for (let i = 0; i < 10; i++) expect(attempt(limits, 'twin.patch', ['t'], 0)).toBeUndefined();
-    expect(attempt(limits, 'twin.patch', ['t'], 999)?.headers).toEqual({ 'Retry-After': '0.001' });
+    // 1 ms left is still announced as 1 s: Retry-After is whole seconds and never 0.
+    expect(attempt(limits, 'twin.patch', ['t'], 999)?.headers).toEqual({ 'Retry-After': '1' });
     expect(attempt(limits, 'twin.patch', ['t'], 1000)).toBeUndefined();
   });
 
@@ -56,7 +57,7 @@ describe('ServiceLimits', () => {
     attempt(limits, 'query', [], 0);
     const error = attempt(limits, 'query', [], 500);
     expect(error?.code).toBe('QuotaReachedError');
-    expect(error?.headers).toEqual({ 'Retry-After': '0.5' });
+    expect(error?.headers).toEqual({ 'Retry-After': '1' });
     expect(attempt(limits, 'twin.read', ['t'], 500)).toBeUndefined();
   });
 
@@ -99,5 +100,18 @@ describe('ServiceLimits', () => {
     expect(error).toBeInstanceOf(AdtError);
     expect((error as AdtError).code).toBe('ValidationFailed');
     expect((error as AdtError).details?.[0]?.message).toContain('/a/b/1 is 4098 bytes');
+  });
+});
+
+describe('retryAfterSeconds', () => {
+  test.each([
+    [0, 1],
+    [1, 1],
+    [955, 1],
+    [1000, 1],
+    [1001, 2],
+    [2500, 3],
+  ])('%d ms → %d s (whole seconds, at least 1)', (waitMs, seconds) => {
+    expect(retryAfterSeconds(waitMs)).toBe(seconds);
   });
 });
