@@ -115,3 +115,38 @@ describe('retryAfterSeconds', () => {
     expect(retryAfterSeconds(waitMs)).toBe(seconds);
   });
 });
+
+describe('model upload size (1 MB per model)', () => {
+  const ofSize = (bytes: number): Record<string, unknown> => {
+    const model = { '@id': 'dtmi:test:M;1', description: '' };
+    return { ...model, description: 'x'.repeat(bytes - Buffer.byteLength(JSON.stringify(model))) };
+  };
+
+  test('exactly 1 MB passes, 1 byte more is LimitExceeded naming the model; the call as a whole may be larger', () => {
+    const limits = new ServiceLimits();
+    expect(Buffer.byteLength(JSON.stringify(ofSize(1024 * 1024)))).toBe(1024 * 1024);
+    expect(() => limits.checkBody([ofSize(1024 * 1024), ofSize(1024 * 1024)], 'models')).not.toThrow();
+    expect(() => limits.checkBody([ofSize(100), ofSize(1024 * 1024 + 1)], 'models')).toThrow(
+      expect.objectContaining({ status: 400, code: 'LimitExceeded', message: expect.stringContaining('dtmi:test:M;1 is 1048577 bytes') as string }) as Error,
+    );
+  });
+
+  test('model bodies skip the 32 KB request limit and the 4 KB string limit; other bodies keep both', () => {
+    const limits = new ServiceLimits();
+    expect(() => limits.checkPayload(5 * 1024 * 1024, 'models')).not.toThrow();
+    expect(() => limits.checkBody([ofSize(10 * 1024)], 'models')).not.toThrow();
+    expect(() => limits.checkPayload(32 * 1024 + 1)).toThrow(expect.objectContaining({ status: 413 }) as Error);
+    expect(() => limits.checkBody({ note: 'x'.repeat(4 * 1024 + 1) })).toThrow(expect.objectContaining({ code: 'ValidationFailed' }) as Error);
+  });
+
+  test('maxModelBytes is configurable, and disabled limits check nothing', () => {
+    expect(() => new ServiceLimits({ maxModelBytes: 100 }).checkBody([ofSize(101)], 'models')).toThrow(expect.objectContaining({ code: 'LimitExceeded' }) as Error);
+    expect(() => new ServiceLimits({ enabled: false }).checkBody([ofSize(2 * 1024 * 1024)], 'models')).not.toThrow();
+  });
+
+  test('the HTTP layer may read up to 64 MB for a model upload, 16 MB otherwise', () => {
+    const limits = new ServiceLimits();
+    expect(limits.bodyCap('models')).toBe(64 * 1024 * 1024);
+    expect(limits.bodyCap('request')).toBe(16 * 1024 * 1024);
+  });
+});
