@@ -66,14 +66,31 @@ describe('model upload limits', () => {
     expect([error.statusCode, error.code]).toEqual([400, 'DTDLParserError']);
   });
 
-  test('twins keep the 32 KB request limit: 413 PayloadTooLarge', async () => {
-    await client.createModels([{ '@id': 'dtmi:test:T;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;2', contents: [{ '@type': 'Property', name: 'note', schema: 'string' }] }]);
-    const body = { $metadata: { $model: 'dtmi:test:T;1' }, note: 'x'.repeat(33 * 1024) };
-    const res = await rawRequest(emulator, 'PUT', '/digitaltwins/t1?api-version=2022-05-31', { body });
-    expect(res.status).toBe(413);
-    expect(res.json).toMatchObject({ error: { code: 'PayloadTooLarge' } });
-    const query = await rawRequest(emulator, 'POST', '/query?api-version=2022-05-31', { body: { query: `SELECT * FROM DIGITALTWINS WHERE name = '${'x'.repeat(33 * 1024)}'` } });
-    expect(query.status).toBe(413);
+  test('twins, relationships, patches, telemetry and queries keep the 32 KB request limit: 413 PayloadTooLarge', async () => {
+    const model = { '@id': 'dtmi:test:T;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;2', contents: [{ '@type': 'Property', name: 'note', schema: 'string' }, { '@type': 'Relationship', name: 'next', properties: [{ '@type': 'Property', name: 'note', schema: 'string' }] }] };
+    await client.createModels([model]);
+    await client.upsertDigitalTwin('t1', JSON.stringify({ $metadata: { $model: 'dtmi:test:T;1' } }));
+    await client.upsertDigitalTwin('t2', JSON.stringify({ $metadata: { $model: 'dtmi:test:T;1' } }));
+    const big = 'x'.repeat(33 * 1024);
+    const requests: Array<[string, string, unknown, Record<string, string>?]> = [
+      ['PUT', '/digitaltwins/t3', { $metadata: { $model: 'dtmi:test:T;1' }, note: big }],
+      ['PATCH', '/digitaltwins/t1', [{ op: 'add', path: '/note', value: big }], { 'content-type': 'application/json-patch+json' }],
+      ['PUT', '/digitaltwins/t1/relationships/r1', { $targetId: 't2', $relationshipName: 'next', note: big }],
+      ['POST', '/digitaltwins/t1/telemetry', { note: big }, { 'message-id': 'm1' }],
+      ['POST', '/query', { query: `SELECT * FROM DIGITALTWINS WHERE note = '${big}'` }],
+    ];
+    for (const [method, path, body, headers] of requests) {
+      const res = await rawRequest(emulator, method, `${path}?api-version=2022-05-31`, { body, ...(headers ? { headers } : {}) });
+      expect({ method, path, status: res.status, body: res.json }).toEqual({
+        method,
+        path,
+        status: 413,
+        body: { error: { code: 'PayloadTooLarge', message: 'The request payload exceeds the maximum size of 32768 bytes.' } },
+      });
+    }
+    // Just under the limit the same relationship is accepted (the 4 KB string limit aside).
+    const ok = await rawRequest(emulator, 'PUT', '/digitaltwins/t1/relationships/r1?api-version=2022-05-31', { body: { $targetId: 't2', $relationshipName: 'next', note: 'x'.repeat(4000) } });
+    expect(ok.status).toBe(200);
   });
 });
 
