@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { planModelUpload } from '../../../local/emulator/models/uploadPlan';
 import { startEmulator } from '../../../local/emulator/server';
 import { createTestClient, rawRequest } from '../../support/emulatorClient';
 import { shuffled, syntheticOntology } from './syntheticOntology';
@@ -47,6 +48,18 @@ describe('emulator start-up loading', () => {
     try {
       expect(emulator.loaded.models).toMatchObject({ uploaded: 300, calls: 2 });
       expect(emulator.models.list()).toHaveLength(300);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  test('an import file\'s Models section may hold more than the API\'s 250 models (import jobs allow 10,000)', async () => {
+    const models = planModelUpload(shuffled(syntheticOntology(300))).flat();
+    const file = join(tempDir('import'), 'ontology.ndjson');
+    writeFileSync(file, [{ Section: 'Header' }, { Section: 'Models' }, ...models].map((l) => JSON.stringify(l)).join('\n'));
+    const emulator = await startEmulator({ port: 0, importFile: file });
+    try {
+      expect(emulator.loaded.imports).toEqual([{ file, models: 300, twins: 0, relationships: 0 }]);
     } finally {
       await emulator.close();
     }
