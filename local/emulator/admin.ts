@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from './errors';
 import type { FaultOptions } from './faults';
 import { readRawBody } from './http/readBody';
+import { MAX_MODEL_REQUEST_BYTES } from './limits';
 import { errorReply, json, toAdtError, writeReply, empty, type Reply } from './http/respond';
 import { splitPath } from './http/router';
 import type { ImportSummary } from './importJob';
@@ -68,7 +69,7 @@ async function route(target: AdminTarget, method: string, path: string, raw: Buf
 export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, target: AdminTarget): Promise<void> {
   let reply: Reply;
   try {
-    const raw = await readRawBody(req);
+    const raw = await readRawBody(req, MAX_MODEL_REQUEST_BYTES);
     const path = (splitPath(url.pathname) ?? []).slice(1).join('/');
     reply = await route(target, req.method ?? 'GET', path, raw);
   } catch (error) {

@@ -59,6 +59,7 @@ export function modelRoutes(registry: ModelRegistry, changed: () => void): Route
       pattern: '/models',
       op: 'model.write',
       twinIds: none,
+      payload: 'models',
       handler: async (ctx) => {
         const added = await registry.add(ctx.body);
         changed();

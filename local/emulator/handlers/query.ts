@@ -12,6 +12,7 @@ export function querySource(services: EmulatorServices, isOfModel: QuerySource['
     twins: () => services.twins.values(),
     twin: (id) => services.twins.get(id),
     outgoing: (twinId) => services.relationships.listOutgoing(twinId),
+    incoming: (twinId) => services.relationships.listIncoming(twinId),
     relationships: () => services.relationships.values(),
     isOfModel,
   };

@@ -34,7 +34,8 @@ export async function handleDataPlane(req: IncomingMessage, res: ServerResponse,
     if (auth === undefined || !/^Bearer\s+\S+/i.test(auth)) throw errors.unauthorized();
     const match = deps.router.match(method, url.pathname);
     if (!match) throw errors.notFoundRoute(method, url.pathname);
-    const raw = await readRawBody(req);
+    const payload = match.route.payload ?? 'request';
+    const raw = await readRawBody(req, deps.limits.bodyCap(payload));
     const ctx: RequestContext = {
       method,
       rawPath: url.pathname,
@@ -56,9 +57,9 @@ export async function handleDataPlane(req: IncomingMessage, res: ServerResponse,
       req.socket.destroy();
       return;
     }
-    deps.limits.checkPayload(raw.length);
+    deps.limits.checkPayload(raw.length, payload);
     ctx.body = parseJsonBody(raw);
-    if (ctx.body !== undefined) deps.limits.checkStrings(ctx.body);
+    if (ctx.body !== undefined) deps.limits.checkBody(ctx.body, payload);
     const twinIds = match.route.twinIds?.(ctx) ?? (twinId !== undefined ? [twinId] : []);
     deps.limits.check(op, twinIds);
     reply = await match.route.handler(ctx);

@@ -1,1 +1,2 @@
-export { ServiceLimits, adtDefaultLimits, retryAfterSeconds, type ServiceLimitsOptions, type OpCounters } from './serviceLimits';
+export { ServiceLimits, adtDefaultLimits, retryAfterSeconds, type ServiceLimitsOptions, type OpCounters, type PayloadKind } from './serviceLimits';
+export { adtModelUploadLimits, checkModelUpload, MAX_MODEL_REQUEST_BYTES, type ModelUploadLimits } from './modelUploadLimits';

@@ -1,4 +1,5 @@
 // The parsed form of a query. Positions are kept so semantic errors can point at the offending text.
+import type { MatchPattern } from './matchAst';
 
 export interface SourcePosition {
   /** 1-based, like ADT's "Line=1". */
@@ -52,6 +53,8 @@ export interface QueryAst {
   top: number | undefined;
   from: { collection: Collection; alias: string | undefined; at: SourcePosition };
   joins: JoinClause[];
+  /** `FROM DIGITALTWINS MATCH (a)-[...]->(b)`; never together with JOIN. */
+  match: MatchPattern | undefined;
   where: Expr | undefined;
 }
 

@@ -29,7 +29,7 @@ describe('emulator fault injection through the SDK', () => {
   });
 
   test('a twin failing twice with 503 + Retry-After is read on the third attempt', async () => {
-    emulator.faults.update({ retryAfterOn503: 0.05, failTwins: { 'room-1': { status: 503, count: 2 } } });
+    emulator.faults.update({ retryAfterOn503: 1, failTwins: { 'room-1': { status: 503, count: 2 } } });
     const twin = await client.getDigitalTwin('room-1');
     expect(twin.body.$dtId).toBe('room-1');
     expect(emulator.faults.counters()).toMatchObject({ requests: 3, twinFailures: 2 });
