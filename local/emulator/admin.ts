@@ -1,14 +1,15 @@
 // The emulator's own control API under /$admin/ (no auth, not counted, not throttled, no faults):
 // what tests and the runner use to reset, inspect and reconfigure a running instance.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import { errors } from './errors';
 import type { FaultOptions } from './faults';
 import { readRawBody } from './http/readBody';
-import { MAX_MODEL_REQUEST_BYTES } from './limits';
-import { errorReply, json, toAdtError, writeReply, empty, type Reply } from './http/respond';
+import { empty, errorReply, json, type Reply,toAdtError, writeReply } from './http/respond';
 import { splitPath } from './http/router';
 import type { ImportSummary } from './importJob';
 import type { ServiceLimitsOptions } from './limits';
+import { MAX_MODEL_REQUEST_BYTES } from './limits';
 import { isJsonObject } from './metadata';
 
 export interface AdminTarget {

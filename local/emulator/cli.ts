@@ -1,7 +1,8 @@
 // `npm run emulator -- …`: starts the emulator and keeps it running until SIGINT/SIGTERM.
 import { writeFileSync } from 'node:fs';
+
 import { HELP, parseCliArgs } from './cliArgs';
-import { startEmulator, type EmulatorHandle } from './server';
+import { type EmulatorHandle,startEmulator } from './server';
 
 /** The start-up lines: the URL first (scripts wait for it), then how to trust the CA, then what was loaded. */
 function startupReport(emulator: EmulatorHandle): string[] {

@@ -2,8 +2,9 @@
 // not yet present, in dependency-ordered calls of at most 250, through the same registry and DTDL parser
 // as POST /models. A refused call names the files of the models ADT's message mentions.
 import { join } from 'node:path';
+
 import { AdtError } from './errors';
-import { readModelDirectory, type ModelFile } from './models/modelFiles';
+import { type ModelFile,readModelDirectory } from './models/modelFiles';
 import type { ModelRegistry } from './models/modelRegistry';
 import { MAX_MODELS_PER_CALL, planModelUpload } from './models/uploadPlan';
 

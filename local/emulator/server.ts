@@ -1,36 +1,37 @@
 // startEmulator(): an HTTPS server that speaks the ADT data plane well enough that an unmodified
 // DigitalTwinsClient (SDK 1.1.0) cannot tell it from the real service. See README.md.
-import { join, resolve } from 'node:path';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { isAdminPath, handleAdmin } from './admin';
+import { join, resolve } from 'node:path';
+
+import { handleAdmin,isAdminPath } from './admin';
 import { Counters, type CountersSnapshot } from './counters';
 import { EventRouter, newTraceparent } from './events';
 import { FaultInjector } from './faults';
 import { componentRoutes } from './handlers/components';
 import { eventRouteRoutes } from './handlers/eventRoutes';
 import { modelRoutes } from './handlers/models';
-import { querySource, queryRoutes } from './handlers/query';
+import { queryRoutes,querySource } from './handlers/query';
 import { relationshipRoutes } from './handlers/relationships';
 import { telemetryRoutes } from './handlers/telemetry';
 import { twinRoutes } from './handlers/twins';
 import { handleCors } from './http/cors';
 import { handleDataPlane } from './http/pipeline';
 import { Router } from './http/router';
-import { runImport, type ImportSummary } from './importJob';
+import { type ImportSummary,runImport } from './importJob';
 import { ServiceLimits } from './limits';
 import { ModelRegistry } from './models/modelRegistry';
 import type { EmulatorOptions } from './options';
 import { defaultPayloadLimits } from './payloadLimits';
 import { Persister } from './persistence';
+import { type ModelSeedSummary,seedModelDirectory } from './seedModels';
 import { defaultStoreLimits, type EmulatorServices } from './services';
-import { snapshotOf, restoreSnapshot, type EmulatorSnapshot } from './snapshot';
+import { type EmulatorSnapshot,restoreSnapshot, snapshotOf } from './snapshot';
+import { readImportFile, startupInputs } from './startupInputs';
 import { RelationshipStore } from './store/relationshipStore';
 import { TwinStore } from './store/twinStore';
 import { defaultDedupOptions, TelemetryDeduplicator } from './telemetryDedup';
 import { generateIdentity, loadOrCreateIdentity } from './tls';
-import { readImportFile, startupInputs } from './startupInputs';
-import { seedModelDirectory, type ModelSeedSummary } from './seedModels';
 
 export type { EmulatorOptions } from './options';
 

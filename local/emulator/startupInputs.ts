@@ -2,6 +2,7 @@
 // --import <file>, resolved to one models folder and a list of import files, in that order.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+
 import type { EmulatorOptions } from './options';
 
 export interface StartupInputs {

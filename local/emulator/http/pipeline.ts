@@ -1,6 +1,7 @@
 // One data-plane request, start to finish: auth → route → body → faults → limits → handler → reply.
 // Counters see every matched request; the admin API is handled before this and skips all of it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import type { Counters } from '../counters';
 import { errors } from '../errors';
 import type { FaultInjector } from '../faults';
@@ -8,7 +9,7 @@ import type { ServiceLimits } from '../limits';
 import type { OperationKind } from '../types';
 import type { RequestContext } from './context';
 import { parseJsonBody, readRawBody } from './readBody';
-import { errorReply, toAdtError, writeReply, type Reply } from './respond';
+import { errorReply, type Reply,toAdtError, writeReply } from './respond';
 import type { Router } from './router';
 
 export interface PipelineDeps {

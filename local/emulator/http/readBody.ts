@@ -1,6 +1,7 @@
 // Reads a request body with a hard cap, then parses JSON. Size limits the client should see as ADT's
 // errors are applied by the caller (ServiceLimits.checkPayload/checkBody); the cap here only protects memory.
 import type { IncomingMessage } from 'node:http';
+
 import { AdtError, errors } from '../errors';
 
 export async function readRawBody(req: IncomingMessage, capBytes: number): Promise<Buffer> {

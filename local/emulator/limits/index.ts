@@ -1,2 +1,2 @@
-export { ServiceLimits, adtDefaultLimits, retryAfterSeconds, type ServiceLimitsOptions, type OpCounters, type PayloadKind } from './serviceLimits';
 export { adtModelUploadLimits, checkModelUpload, MAX_MODEL_REQUEST_BYTES, type ModelUploadLimits } from './modelUploadLimits';
+export { adtDefaultLimits, type OpCounters, type PayloadKind,retryAfterSeconds, ServiceLimits, type ServiceLimitsOptions } from './serviceLimits';

@@ -2,6 +2,7 @@
 // Each file holds one interface or an array of them; every model remembers its file for error messages.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+
 import type { ModelDocument } from './uploadPlan';
 
 export interface ModelFile {

@@ -3,17 +3,17 @@
 
 import {
   buildModelIndex,
+  type InterfaceView,
   missingModelMessage,
+  type ModelIndex,
   validateRelationship,
   validateTwinDocument,
-  type InterfaceView,
-  type ModelIndex,
 } from '../../../shared/dtdl';
 import { isRecord, stringOf } from '../../../shared/dtdl';
 import { adtNow } from '../clock';
 import { errors } from '../errors';
 import { DtdlParser, explainParseFailure, type ParseOutcome } from './dtdlParser';
-import { isStoredModel, referencedStoredModels, toModelData, type ModelData, type StoredModel } from './modelData';
+import { isStoredModel, type ModelData, referencedStoredModels, type StoredModel,toModelData } from './modelData';
 import { modelErrors } from './modelErrors';
 
 export type { ModelData, StoredModel } from './modelData';

@@ -1,6 +1,6 @@
 // The parsed form of `MATCH (a)-[r:rel1|rel2*m..n]->(b)<-[…]-(c)`: twins in a chain, joined by
 // relationship conditions (ADT's reference-query-clause-match).
-import type { SourcePosition } from './ast';
+import type { SourcePosition } from './sourcePosition';
 
 /** Left-to-right `-[]->`, right-to-left `<-[]-`, either `-[]-`. */
 export type MatchDirection = 'right' | 'left' | 'any';

@@ -1,10 +1,11 @@
 // The README's command, as written: `npm run emulator -- --scenario local/scenarios/building` (plus
 // --port 0 so the test never needs a fixed port). Spawned, read until the URL and CA lines appear, then
 // driven through the SDK with only what it printed, then stopped with SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess,spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { createEmulatorClient } from '../../../local/emulator/trust';
 
 const repoRoot = join(__dirname, '..', '..', '..');

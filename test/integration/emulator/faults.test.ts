@@ -1,9 +1,11 @@
 // Injected faults as the SDK sees them: 503 + Retry-After is retried by its throttling policy, 500 by its
 // exponential policy, and a reset connection never gets an answer.
 import https from 'node:https';
+
 import type { RestError } from '@azure/core-http';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+
+import { type EmulatorHandle,startEmulator } from '../../../local/emulator/server';
 import { createEmulatorClient, type TrustingHttpClient } from '../../../local/emulator/trust';
 import { createRoom, roomModel } from './eventsFixture';
 

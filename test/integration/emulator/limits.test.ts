@@ -2,7 +2,8 @@
 // without Retry-After is not retried at all (Azure/azure-sdk-for-js#25647).
 import type { RestError } from '@azure/core-http';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+
+import { type EmulatorHandle,startEmulator } from '../../../local/emulator/server';
 import { createEmulatorClient, type TrustingHttpClient } from '../../../local/emulator/trust';
 import { createRoom, roomModel } from './eventsFixture';
 

@@ -2,7 +2,8 @@
 // whose levels are `isPartOf` it, rooms `isPartOf` levels, and sensors that are `isPointOf` rooms.
 import { RestError } from '@azure/core-http';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+
+import { type EmulatorHandle,startEmulator } from '../../../local/emulator/server';
 import { createTestClient } from '../../support/emulatorClient';
 
 const ctx = 'dtmi:dtdl:context;2';

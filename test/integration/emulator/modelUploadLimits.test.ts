@@ -2,8 +2,9 @@
 // cap on POST /models (which refused every real ontology), while twins keep their 32 KB limit.
 import type { RestError } from '@azure/core-http';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
+
 import { planModelUpload } from '../../../local/emulator/models/uploadPlan';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+import { type EmulatorHandle,startEmulator } from '../../../local/emulator/server';
 import { createTestClient, rawRequest } from '../../support/emulatorClient';
 import { bigModel, shuffled, syntheticOntology } from './syntheticOntology';
 

@@ -1,7 +1,8 @@
 // POST /query end to end: the official DigitalTwinsClient (paging, continuation, errors) against the emulator.
 import { RestError } from '@azure/core-http';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+
+import { type EmulatorHandle,startEmulator } from '../../../local/emulator/server';
 import { createTestClient, rawRequest } from '../../support/emulatorClient';
 
 const ctx = 'dtmi:dtdl:context;2';

@@ -3,11 +3,13 @@
 // and the pending roll-up rules name only models, relationships and properties the scenario has.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { parse } from 'yaml';
-import { parseEnvelopes } from '../../../local/simulator/envelope';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
-import { createTestClient } from '../../support/emulatorClient';
+
+import { type EmulatorHandle,startEmulator } from '../../../local/emulator/server';
+import { parseEnvelopes } from '../../../local/runner/envelope';
 import { repoRoot, runLocal } from '../../e2e/support/runLocal';
+import { createTestClient } from '../../support/emulatorClient';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
 jest.setTimeout(180_000);

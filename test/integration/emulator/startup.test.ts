@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { planModelUpload } from '../../../local/emulator/models/uploadPlan';
 import { startEmulator } from '../../../local/emulator/server';
 import { createTestClient, rawRequest } from '../../support/emulatorClient';
