@@ -2,6 +2,7 @@
 // dependency graph built and checked for cycles, lookups indexed. Throws RollupConfigError.
 import jsonata from 'jsonata';
 
+import { jsonataGuardrails } from '../common';
 import type { AggregateName, EmptyValue, RollupRule, RollupSettings, RollupsSection } from './config';
 import { isExpressionTarget, resolveRollupSettings } from './config';
 import type { DependencyGraph, ModelsOverlap } from './graph';
@@ -56,7 +57,7 @@ export interface CompileOptions {
 
 function compileJsonata(source: string, where: string): jsonata.Expression {
   try {
-    return jsonata(source);
+    return jsonata(source, jsonataGuardrails);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     throw new RollupConfigError(`${where}: JSONata expression ${JSON.stringify(source)} does not parse: ${detail}. Fix the expression.`);
