@@ -11,3 +11,9 @@ export const jsonataGuardrails = {
   /** Items in one sequence (D2015). */
   sequence: 100_000,
 } as const;
+
+/** JSONata, loaded when the first expression is compiled (a configuration without one never loads it). */
+export function loadJsonata(): typeof import('jsonata') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('jsonata') as typeof import('jsonata');
+}

@@ -3,9 +3,9 @@
 // (recursion) or too big (sequence length) — so one configuration mistake cannot hang a worker: the
 // message is dead-lettered (transform-failed) and the batch goes on.
 
-import jsonata from 'jsonata';
+import type jsonata from 'jsonata';
 
-import { jsonataGuardrails } from '../common';
+import { jsonataGuardrails, loadJsonata } from '../common';
 
 export interface CompiledExpression {
   text: string;
@@ -17,7 +17,7 @@ export interface CompiledExpression {
 export function compileExpression(text: string): CompiledExpression | string {
   let expression: jsonata.Expression;
   try {
-    expression = jsonata(text, jsonataGuardrails);
+    expression = loadJsonata()(text, jsonataGuardrails);
   } catch (error) {
     const failure = error as Partial<jsonata.JsonataError>;
     const where = typeof failure.position === 'number' ? ` at character ${failure.position}` : '';
