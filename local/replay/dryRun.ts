@@ -1,6 +1,6 @@
 // --dry-run: decode and plan each batch with the current configuration, write nothing. The planner
-// reads from ADT (twin models, twin-id queries) but never writes; refusals only a write reveals
-// (ADT rejecting a value, a twin that does not exist) are not predicted.
+// reads from ADT (each twin and its model, twin-id queries) but never writes; what only a write
+// reveals (ADT refusing a value, a value older than the twin's: stale) is not predicted.
 
 import { type CallContext, emptyCallStats } from '../../shared/adt';
 import type { StoredDeadLetter } from '../../shared/deadLetter';

@@ -19,7 +19,7 @@ export function renderReport(report: ReplayReport, context: RenderContext): stri
   lines.push(`Pipeline      ${context.adtUrl}, configuration ${context.configDescription}`);
   if (report.dryRun) {
     lines.push(`Dry run       would apply ${t.wouldApply}, filter ${t.wouldFilter}${byReason(t.filteredByReason)}, dead-letter again ${t.wouldDeadLetter}${byReason(t.againByReason)}`);
-    lines.push('              Nothing was written to ADT or the store. Refusals only a write reveals (ADT rejecting a value, a twin that does not exist) are not predicted.');
+    lines.push('              Nothing was written to ADT or the store. What only a write reveals (ADT refusing a value, a value older than what the twin holds) is not predicted.');
   } else {
     lines.push(`Replayed      applied ${t.applied}, filtered ${t.filtered}${byReason(t.filteredByReason)}, dead-lettered again ${t.deadLettered}${byReason(t.againByReason)}, failed ${t.failed}`);
     lines.push(`Store         removed ${t.removed}, rewritten with history ${t.rewritten}${t.changedMeanwhile > 0 ? `, left as is (rewritten by the pipeline meanwhile) ${t.changedMeanwhile}` : ''}`);

@@ -103,15 +103,17 @@ it('--dry-run reports what would happen and writes nothing to ADT or the folder'
     reading('room-4', { temp: 44, ts: at(5) }),
     reading('room-4', { temp: 77, ts: at(6) }),
     reading('room-3', undefined, { bodyBase64: Buffer.from('[1, 2]').toString('base64') }),
+    reading('room-99', { temp: 20, ts: at(6) }), // no such twin: the planner reads each twin's model, so this is foreseen
   ]));
-  const before = await Promise.all(['1/30.json', '1/31.json', '1/32.json'].map((name) => readFile(join(folder, name), 'utf8')));
+  const names = ['1/30.json', '1/31.json', '1/32.json', '1/33.json'];
+  const before = await Promise.all(names.map((name) => readFile(join(folder, name), 'utf8')));
   world.emulator.resetCounters();
 
   const run = await world.replay(['--from', folder, '--config', fixed, '--dry-run']);
 
   expect(run).toMatchObject({ code: 0, stderr: '' });
-  expect(run.stdout).toMatch(/^Dry run {7}would apply 1, filter 1 \(out-of-range 1\), dead-letter again 1 \(body-not-object 1\)$/m);
-  expect(await Promise.all(['1/30.json', '1/31.json', '1/32.json'].map((name) => readFile(join(folder, name), 'utf8')))).toEqual(before);
+  expect(run.stdout).toMatch(/^Dry run {7}would apply 1, filter 1 \(out-of-range 1\), dead-letter again 2 \(body-not-object 1, unknown-twin 1\)$/m);
+  expect(await Promise.all(names.map((name) => readFile(join(folder, name), 'utf8')))).toEqual(before);
   expect(await world.temperature('room-4')).toBeUndefined();
   const { operations } = world.emulator.counters();
   const writes = Object.entries(operations).filter(([op, counts]) => !op.endsWith('.read') && op !== 'query' && (counts?.requests ?? 0) > 0);
@@ -119,7 +121,7 @@ it('--dry-run reports what would happen and writes nothing to ADT or the folder'
 
   // The plan is what a real replay then does.
   const real = await world.replay(['--from', folder, '--config', fixed]);
-  expect(real.stdout).toMatch(/applied 1, filtered 1 \(out-of-range 1\), dead-lettered again 1 \(body-not-object 1\)/);
+  expect(real.stdout).toMatch(/applied 1, filtered 1 \(out-of-range 1\), dead-lettered again 2 \(body-not-object 1, unknown-twin 1\)/);
   expect(await world.temperature('room-4')).toBe(44);
 });
 
@@ -150,4 +152,22 @@ it('rebuilds each event faithfully: the same body bytes, properties, system prop
   expect(again.ok ? 'decoded' : { reason: again.reason, messageId: again.messageId, deviceId: again.deviceId }).toEqual({ reason: stored.document.reason, messageId: 'm-50', deviceId: 'room-3' });
   const text = await new FileDeadLetterStore(folder).read('2/51.json');
   expect(rawEventOf(text.document, 1).body).toEqual(Buffer.from('{"temp": 99, "ts": "nope"'));
+});
+
+it('a broken configuration stops the replay with every problem listed, before any document is touched', async () => {
+  const folder = await freshFolder();
+  await world.ingest(tooStrict, new FileDeadLetterSink(folder), enqueued(60, [reading('room-1', { temp: 45, ts: at(9) })]));
+  const before = await readFile(join(folder, '1/60.json'), 'utf8');
+  const broken = await world.writeConfig('broken', { ingest: { twinId: '{tenant}', rules: [{ name: 'r', properties: [{ target: 'temperature', transform: { scale: 'x' } }] }] } } as never);
+  const run = await world.replay(['--from', folder, '--config', broken]);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(/Pipeline configuration .*broken\.json is invalid/);
+  expect(run.stderr).toMatch(/transform\.scale/);
+  expect(await readFile(join(folder, '1/60.json'), 'utf8')).toBe(before);
+});
+
+it('a folder that does not exist is named in the error, with where dead letters are written', async () => {
+  const run = await world.replay(['--from', 'no-such-folder', '--config', fixed]);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(/^replay-dead-letters: Dead-letter folder \/.*\/no-such-folder does not exist; pass the folder the runner or DEAD_LETTER_DIRECTORY wrote to\.$/m);
 });
