@@ -1,4 +1,4 @@
-// IoT Hub → Azure Functions (Flex Consumption, Node 20) → Azure Digital Twins → Event Grid →
+// IoT Hub → Azure Functions (Flex Consumption, Node 22) → Azure Digital Twins → Event Grid →
 // Azure Functions. Resource-group scope, so `azd up` and `az deployment group create` share it.
 // Two steps cannot happen here and run in scripts/post-deploy.sh after the code is deployed:
 // the ADT event route (data plane only) and the Event Grid subscription to the propagate function
@@ -11,8 +11,24 @@ targetScope = 'resourceGroup'
 @maxLength(40)
 param environmentName string
 
-@description('Azure region. Azure Digital Twins is offered in a subset of regions.')
-param location string = resourceGroup().location
+// Regions offering both Azure Digital Twins and Flex Consumption (infra/DEPLOY.md, "Region"), so a
+// wrong region fails at validation instead of half-way through. azd offers only these.
+@description('Azure region: one that offers both Azure Digital Twins and the Flex Consumption plan.')
+@allowed([
+  'australiaeast'
+  'eastus'
+  'eastus2'
+  'northeurope'
+  'southcentralus'
+  'southeastasia'
+  'uksouth'
+  'westeurope'
+  'westus2'
+])
+@metadata({ azd: { type: 'location' } })
+// any(): the resource group's region is known only at deployment time, when ARM checks it against
+// the list above like any other value.
+param location string = any(resourceGroup().location)
 
 @description('eventHub: IoT Hub routes to an Event Hubs namespace, identity end to end (default). builtIn: the function reads IoT Hub\'s built-in endpoint with a SAS connection string kept in Key Vault (no Event Hubs namespace).')
 @allowed(['eventHub', 'builtIn'])
@@ -66,7 +82,7 @@ param adtEndpointDeadLettering bool = true
 @description('Expiry of the SAS ADT uses to write endpoint dead letters; each deployment renews it.')
 param adtDeadLetterSasExpiry string = dateTimeAdd(utcNow(), 'P1Y')
 
-@description('Object id granted Azure Digital Twins Data Owner so scripts/post-deploy.sh can create the event route. Empty = skip.')
+@description('Object id of the deployer: granted Azure Digital Twins Data Owner (event route, seeding), Event Hubs Data Sender (npm run simulate) and Storage Blob Data Reader on the dead-letter containers. Empty = skip.')
 param deployerPrincipalId string = deployer().objectId
 
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
@@ -206,20 +222,35 @@ module roles 'modules/role-assignments.bicep' = {
     functionIdentityName: resourceNames.functionIdentity
     functionPrincipalId: identities.outputs.functionPrincipalId
     routed: routed
-    iotHubIdentityName: resourceNames.iotHubIdentity
-    iotHubPrincipalId: identities.outputs.iotHubPrincipalId
     topicName: resourceNames.topic
     topicPrincipalId: digitalTwins.outputs.topicPrincipalId
     deployerPrincipalId: deployerPrincipalId
     storageAccountName: resourceNames.storage
     eventGridDeadLetterContainerName: names.eventGridDeadLetterContainer
+    deadLetterContainerName: names.deadLetterContainer
+    adtEndpointDeadLettering: adtEndpointDeadLettering
+    adtDeadLetterStorageName: resourceNames.adtDeadLetterStorage
+    adtDeadLetterContainerName: names.adtDeadLetterContainer
     digitalTwinsName: resourceNames.digitalTwins
     appInsightsName: resourceNames.appInsights
     eventHubNamespaceName: resourceNames.eventHubNamespace
     eventHubName: names.telemetryHub
     keyVaultName: resourceNames.keyVault
   }
-  dependsOn: [storage, monitoring, eventHubs, keyVault]
+  dependsOn: [storage, monitoring, eventHubs, keyVault, adtDeadLetters]
+}
+
+// Granted as soon as the event hub exists; IoT Hub waits for the role-assignments module, which
+// waits for ADT, so this grant has minutes to propagate before IoT Hub validates it.
+module iotHubRoutingRole 'modules/iot-hub-routing-role.bicep' = if (routed) {
+  name: 'iot-hub-routing-role'
+  params: {
+    iotHubIdentityName: resourceNames.iotHubIdentity
+    iotHubPrincipalId: identities.outputs.iotHubPrincipalId
+    eventHubNamespaceName: resourceNames.eventHubNamespace
+    eventHubName: names.telemetryHub
+  }
+  dependsOn: [eventHubs]
 }
 
 module iotHub 'modules/iot-hub.bicep' = {
@@ -236,7 +267,7 @@ module iotHub 'modules/iot-hub.bicep' = {
     builtInConsumerGroupName: names.consumerGroup
   }
   // IoT Hub checks the routing identity's Event Hubs Data Sender role when it creates the endpoint.
-  dependsOn: [roles]
+  dependsOn: [iotHubRoutingRole, roles]
 }
 
 module iotHubSecret 'modules/iot-hub-connection-secret.bicep' = if (!routed) {
@@ -285,16 +316,21 @@ module appSettings 'modules/app-settings.bicep' = {
     adtTwinWritesPerSecond: adtTwinWritesPerSecond
     adtPatchesPerSecond: adtPatchesPerSecond
     ingestDeadlineSeconds: ingestDeadlineSeconds
+    maxInstances: maximumInstanceCount
   }
   dependsOn: [functionApp]
 }
 
 // Read by azd (stored in the environment), scripts/post-deploy.sh and the README's next steps.
 // No keys or connection strings here.
+output AZURE_SUBSCRIPTION_ID string = subscription().subscriptionId
+output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = resourceGroup().name
 output AZURE_LOCATION string = location
+output DEPLOYER_PRINCIPAL_ID string = deployerPrincipalId
 output TELEMETRY_SOURCE string = telemetrySource
 output FUNCTION_APP_NAME string = functionApp.outputs.name
+output FUNCTION_APP_HOST_NAME string = functionApp.outputs.defaultHostName
 output PROPAGATE_FUNCTION_NAME string = names.propagateFunction
 output ADT_INSTANCE_NAME string = digitalTwins.outputs.instanceName
 output ADT_SERVICE_URL string = 'https://${digitalTwins.outputs.hostName}'
@@ -306,6 +342,11 @@ output EVENT_GRID_TOPIC_NAME string = digitalTwins.outputs.topicName
 output EVENT_GRID_DEAD_LETTER_CONTAINER string = names.eventGridDeadLetterContainer
 output IOT_HUB_NAME string = iotHub.outputs.name
 output EVENT_HUB_NAMESPACE string = routed ? eventHubs!.outputs.namespaceName : ''
+output EVENT_HUB_FULLY_QUALIFIED_NAMESPACE string = routed ? eventHubs!.outputs.fullyQualifiedNamespace : ''
+output EVENT_HUB_NAME string = routed ? eventHubs!.outputs.hubName : ''
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output DEAD_LETTER_CONTAINER string = names.deadLetterContainer
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
+// When the SAS ADT uses to write endpoint dead letters stops working (each provision renews it);
+// scripts/post-deploy.sh warns when it is near. Empty when endpoint dead-lettering is off.
+output ADT_DEAD_LETTER_SAS_EXPIRY string = adtEndpointDeadLettering ? adtDeadLetterSasExpiry : ''

@@ -1,94 +1,167 @@
 #!/usr/bin/env bash
 # Post-deploy step: what Bicep cannot do on the first pass.
-#   1. wait until the propagate function is deployed and indexed,
-#   2. subscribe it to the ADT notification topic (infra/post-deploy/event-subscription.bicep;
-#      ARM rejects an AzureFunction destination that does not exist yet),
-#   3. create the ADT event route endpoint → topic (data plane only; there is no ARM resource).
-# Idempotent: step 2 is an incremental ARM deployment, step 3 a PUT that creates or replaces.
+#   1. check that az reaches the deployment's subscription as the principal azd deployed with,
+#   2. wait until the propagate function is deployed and indexed,
+#   3. read the Functions host's eventgrid_extension system key (created when the host first
+#      starts with an Event Grid trigger),
+#   4. subscribe the function's Event Grid webhook to the ADT notification topic
+#      (infra/post-deploy/event-subscription.bicep),
+#   5. create the ADT event route endpoint → topic (data plane only; there is no ARM resource),
+#   6. warn when the ADT dead-letter SAS is near its expiry.
+# Idempotent: step 4 is an incremental ARM deployment, step 5 a PUT that creates or replaces.
+# Every az call is pinned to the deployment's subscription (--subscription), never az's default.
 #
-# Runs as the azd postdeploy hook (azd exports the main.bicep outputs as environment variables),
-# or alone:  scripts/post-deploy.sh --resource-group <rg> [--deployment <name>]
-# which reads the same outputs from that resource-group deployment (default name: adt-pipeline).
+# Runs as the azd postdeploy hook (azd exports its environment: AZURE_SUBSCRIPTION_ID,
+# AZURE_TENANT_ID, AZURE_RESOURCE_GROUP and the main.bicep outputs), or alone:
+#   scripts/post-deploy.sh [--resource-group <rg>] [--deployment <name>] [--subscription <id>]
+#                          [--skip-principal-check]
+# which reads azd's environment if azd is installed, else the outputs of that resource-group
+# deployment (default name: adt-pipeline).
+# shellcheck disable=SC2016 # node -e programs are single-quoted on purpose: bash must not expand them.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+script_name="post-deploy"
+step_total=6
+# shellcheck source=scripts/lib/azure-env.sh
+source "$root/scripts/lib/azure-env.sh"
+
 deployment="adt-pipeline"
-resource_group="${AZURE_RESOURCE_GROUP:-}"
 wait_seconds="${POST_DEPLOY_WAIT_SECONDS:-600}"
 retry_delay="${POST_DEPLOY_RETRY_DELAY:-20}"
-route_attempts="${POST_DEPLOY_ROUTE_ATTEMPTS:-15}"
-
-fail() { echo "post-deploy: $*" >&2; exit 1; }
-log() { echo "post-deploy: $*"; }
+attempts="${POST_DEPLOY_ATTEMPTS:-15}"
+sas_warning_days="${POST_DEPLOY_SAS_WARNING_DAYS:-30}"
+check_principal=1
+cli_resource_group=""
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    -g|--resource-group) resource_group="${2:?--resource-group needs a value}"; shift 2 ;;
+    -g|--resource-group) cli_resource_group="${2:?--resource-group needs a value}"; shift 2 ;;
     -n|--deployment) deployment="${2:?--deployment needs a value}"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) fail "unknown argument '$1'. Usage: scripts/post-deploy.sh [--resource-group <rg>] [--deployment <name>]" ;;
+    -s|--subscription) subscription="${2:?--subscription needs a value}"; shift 2 ;;
+    --skip-principal-check) check_principal=0; shift ;;
+    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) fail "unknown argument '$1'. Usage: scripts/post-deploy.sh [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--skip-principal-check]" ;;
   esac
 done
 
-command -v az >/dev/null 2>&1 || fail "the Azure CLI (az) is not on PATH. Install it and run 'az login'."
+require_tool az "Install the Azure CLI (https://aka.ms/azure-cli) and run 'az login'."
+require_tool node "Node.js is needed to read JSON (the project needs it anyway)."
+require_tool curl "curl is needed for the ADT data-plane call."
+[[ -n "${AZURE_RESOURCE_GROUP:-}" || -n "$cli_resource_group" ]] || load_azd_env
+resource_group="${cli_resource_group:-${AZURE_RESOURCE_GROUP:-}}"
 [[ -n "$resource_group" ]] || fail "no resource group. Run through 'azd up'/'azd deploy', set AZURE_RESOURCE_GROUP, or pass --resource-group <rg>."
 
-# Every value comes from main.bicep outputs: from the environment (azd) or from the deployment.
-output() {
-  local name="$1" value="${!1:-}"
-  if [[ -z "$value" ]]; then
-    value="$(az deployment group show --resource-group "$resource_group" --name "$deployment" \
-      --query "properties.outputs.${name}.value" --output tsv 2>/dev/null || true)"
-  fi
-  [[ -n "$value" ]] || fail "output $name not found in the environment or in deployment '$deployment' of resource group '$resource_group'. Provision first (azd provision, or az deployment group create --name $deployment ...)."
-  printf '%s' "$value"
-}
+step "check the Azure CLI sign-in"
+pin_subscription
+load_outputs FUNCTION_APP_NAME FUNCTION_APP_HOST_NAME PROPAGATE_FUNCTION_NAME EVENT_GRID_TOPIC_NAME \
+  STORAGE_ACCOUNT_NAME EVENT_GRID_DEAD_LETTER_CONTAINER ADT_EVENT_TYPES ADT_SERVICE_URL ADT_ENDPOINT_NAME \
+  ADT_EVENT_ROUTE_NAME ADT_EVENT_ROUTE_FILTER -- DEPLOYER_PRINCIPAL_ID ADT_DEAD_LETTER_SAS_EXPIRY
+function_app="$(required_output FUNCTION_APP_NAME)"
+function_host="$(required_output FUNCTION_APP_HOST_NAME)"
+function_name="$(required_output PROPAGATE_FUNCTION_NAME)"
+topic="$(required_output EVENT_GRID_TOPIC_NAME)"
+storage_account="$(required_output STORAGE_ACCOUNT_NAME)"
+dead_letter_container="$(required_output EVENT_GRID_DEAD_LETTER_CONTAINER)"
+event_types="$(required_output ADT_EVENT_TYPES)"
+adt_url="$(required_output ADT_SERVICE_URL)"
+endpoint="$(required_output ADT_ENDPOINT_NAME)"
+route="$(required_output ADT_EVENT_ROUTE_NAME)"
+route_filter="$(required_output ADT_EVENT_ROUTE_FILTER)"
+deployer="${DEPLOYER_PRINCIPAL_ID:-}"
+sas_expiry="${ADT_DEAD_LETTER_SAS_EXPIRY:-}"
 
-function_app="$(output FUNCTION_APP_NAME)"
-function_name="$(output PROPAGATE_FUNCTION_NAME)"
-topic="$(output EVENT_GRID_TOPIC_NAME)"
-storage_account="$(output STORAGE_ACCOUNT_NAME)"
-dead_letter_container="$(output EVENT_GRID_DEAD_LETTER_CONTAINER)"
-event_types="$(output ADT_EVENT_TYPES)"
-adt_url="$(output ADT_SERVICE_URL)"
-endpoint="$(output ADT_ENDPOINT_NAME)"
-route="$(output ADT_EVENT_ROUTE_NAME)"
-route_filter="$(output ADT_EVENT_ROUTE_FILTER)"
+# The ADT role went to the principal that ran the deployment (azd's sign-in). If az is signed in
+# as someone else, the route PUT would fail with 403 after minutes of retries: say so now.
+signed_in="$(token_object_id "$(adt_token_header)")"
+if ((check_principal)) && [[ -n "$deployer" && -n "$signed_in" && "$signed_in" != "$deployer" ]]; then
+  fail "az is signed in as object id $signed_in, but the deployment granted 'Azure Digital Twins Data Owner' to $deployer (the principal azd deployed with). Sign az in as that account ('az login'), or grant $signed_in the role and rerun with --skip-principal-check."
+fi
 
-# 1. The function must be indexed before Event Grid can validate it as a destination.
-log "waiting for function $function_name in $function_app (up to ${wait_seconds}s)"
+step "wait for function $function_name in $function_app"
 deadline=$((SECONDS + wait_seconds))
-until az functionapp function show --resource-group "$resource_group" --name "$function_app" \
-  --function-name "$function_name" --query name --output tsv >/dev/null 2>&1; do
+until az_sub functionapp function show --resource-group "$resource_group" --name "$function_app" \
+  --function-name "$function_name" --query name --output tsv >/dev/null 2>"$scratch_dir/az.err"; do
   if ((SECONDS >= deadline)); then
-    fail "function $function_name is not deployed in $function_app. Deploy the code first ('azd deploy', or 'func azure functionapp publish $function_app'), then run this script again."
+    fail "function $function_name is not deployed in $function_app after ${wait_seconds}s (last error: $(head -c 300 "$scratch_dir/az.err")). Deploy the code first ('azd deploy', or 'func azure functionapp publish $function_app'), then run this script again."
   fi
+  log "not indexed yet; waiting (${retry_delay}s steps, $((deadline - SECONDS))s left)"
   sleep "$retry_delay"
 done
 
-# 2. Event Grid subscription topic → function (dead letters to storage with the topic identity).
-log "subscribing $function_name to topic $topic"
-az deployment group create --resource-group "$resource_group" --name "post-deploy-event-subscription" \
-  --template-file "$root/infra/post-deploy/event-subscription.bicep" \
-  --parameters topicName="$topic" functionAppName="$function_app" functionName="$function_name" \
-  storageAccountName="$storage_account" deadLetterContainerName="$dead_letter_container" \
-  includedEventTypes="$event_types" \
-  --output none
-
-# 3. ADT event route. Retried: the deployer's ADT Data Owner role can take minutes to propagate.
-json_string() { local s="${1//\\/\\\\}"; s="${s//\"/\\\"}"; printf '"%s"' "$s"; }
-body="{\"endpointName\":$(json_string "$endpoint"),\"filter\":$(json_string "$route_filter")}"
-url="${adt_url%/}/eventroutes/${route}?api-version=2023-10-31"
-log "creating ADT event route $route -> endpoint $endpoint"
-attempt=1
-until az rest --method put --url "$url" --resource "https://digitaltwins.azure.net" \
-  --headers "Content-Type=application/json" --body "$body" --output none; do
-  if ((attempt >= route_attempts)); then
-    fail "could not create event route $route on $adt_url after $attempt attempts. The account running this needs 'Azure Digital Twins Data Owner' on the instance (main.bicep grants it to deployerPrincipalId); check 'az role assignment list --assignee <you> --all'."
+step "read the eventgrid_extension system key"
+# Event Grid delivers to the Event Grid extension's webhook, authenticated by this host key.
+# It appears once the host has started with the Event Grid trigger: poll, bounded.
+key=""
+deadline=$((SECONDS + wait_seconds))
+while :; do
+  key="$(az_sub functionapp keys list --resource-group "$resource_group" --name "$function_app" \
+    --query systemKeys.eventgrid_extension --output tsv 2>"$scratch_dir/az.err")" || key=""
+  [[ -n "$key" && "$key" != "None" ]] && break
+  if ((SECONDS >= deadline)); then
+    fail "the Functions host of $function_app has no eventgrid_extension system key after ${wait_seconds}s (last error: $(head -c 300 "$scratch_dir/az.err")). Check that the app starts (Application Insights → Failures, or 'az functionapp log deployment show'), then run this script again."
   fi
-  log "route not accepted yet (attempt $attempt/$route_attempts); retrying in ${retry_delay}s"
+  log "no key yet (the host creates it on its first start); waiting (${retry_delay}s steps, $((deadline - SECONDS))s left)"
+  sleep "$retry_delay"
+done
+
+step "subscribe $function_name to topic $topic"
+# The key goes in a private parameter file, not on a command line other users could read.
+params="$scratch_dir/event-subscription.parameters.json"
+(umask 077 && node -e '
+  const [topicName, functionAppHostName, functionName, storageAccountName, deadLetterContainerName, includedEventTypes, eventGridExtensionKey] = process.argv.slice(1);
+  const values = { topicName, functionAppHostName, functionName, storageAccountName, deadLetterContainerName, includedEventTypes, eventGridExtensionKey };
+  const parameters = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { value: v }]));
+  process.stdout.write(JSON.stringify({ $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", contentVersion: "1.0.0.0", parameters }));
+' "$topic" "$function_host" "$function_name" "$storage_account" "$dead_letter_container" "$event_types" "$key" >"$params")
+# Retried: Event Grid validates the webhook with a handshake the cold host may miss.
+attempt=1
+until az_sub deployment group create --resource-group "$resource_group" --name "post-deploy-event-subscription" \
+  --template-file "$root/infra/post-deploy/event-subscription.bicep" --parameters "@$params" \
+  --output none 2>"$scratch_dir/az.err"; do
+  if ((attempt >= attempts)); then
+    fail "Event Grid did not accept the webhook of $function_name after $attempt attempts: $(head -c 600 "$scratch_dir/az.err")"
+  fi
+  log "subscription not accepted yet (attempt $attempt/$attempts: $(head -c 200 "$scratch_dir/az.err" | tr '\n' ' ')); retrying in ${retry_delay}s"
   attempt=$((attempt + 1))
   sleep "$retry_delay"
 done
 
-log "done: $topic -> $function_app/$function_name, ADT route $route ($route_filter)"
+step "create ADT event route $route -> endpoint $endpoint"
+body="$scratch_dir/route.json"
+node -e 'process.stdout.write(JSON.stringify({ endpointName: process.argv[1], filter: process.argv[2] }))' "$endpoint" "$route_filter" >"$body"
+url="${adt_url%/}/eventroutes/${route}?api-version=2023-10-31"
+attempt=1
+while :; do
+  status="$(adt_request PUT "$url" "$body")"
+  [[ "$status" == 2?? ]] && break
+  response="$(head -c 400 "$scratch_dir/adt-response" 2>/dev/null || true) $(head -c 200 "$scratch_dir/curl.err" 2>/dev/null || true)"
+  # 401/403: the deployer's data-plane role is still propagating; 404/5xx/000: the endpoint or
+  # the service is not ready yet. Anything else (400: bad filter) will not fix itself.
+  case "$status" in
+    401|403|404|429|5??|000) ;;
+    *) fail "ADT refused event route $route with HTTP $status: $response" ;;
+  esac
+  if ((attempt >= attempts)); then
+    fail "could not create event route $route on $adt_url after $attempt attempts (last HTTP $status: $response). The account running this needs 'Azure Digital Twins Data Owner' on the instance (main.bicep grants it to deployerPrincipalId); check 'az role assignment list --assignee <you> --all'."
+  fi
+  log "route not accepted yet (HTTP $status, attempt $attempt/$attempts); retrying in ${retry_delay}s"
+  attempt=$((attempt + 1))
+  sleep "$retry_delay"
+done
+
+step "check the ADT dead-letter SAS expiry"
+if [[ -n "$sas_expiry" ]]; then
+  days_left="$(node -e 'const t = Date.parse(process.argv[1]); process.stdout.write(Number.isNaN(t) ? "" : String(Math.floor((t - Date.now()) / 86400000)))' "$sas_expiry")"
+  if [[ -z "$days_left" ]]; then
+    warn "ADT_DEAD_LETTER_SAS_EXPIRY '$sas_expiry' is not a date."
+  elif ((days_left < sas_warning_days)); then
+    warn "the SAS ADT uses to write endpoint dead letters expires on $sas_expiry ($days_left days). Run 'azd provision' (each provision renews it)."
+  else
+    log "ADT dead-letter SAS valid until $sas_expiry ($days_left days)"
+  fi
+else
+  log "ADT endpoint dead-lettering is off; no SAS to check"
+fi
+
+log "done: $topic -> https://$function_host (webhook of $function_name), ADT route $route ($route_filter)"

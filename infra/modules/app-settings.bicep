@@ -51,6 +51,9 @@ param adtPatchesPerSecond int
 @description('Seconds one ingest batch may spend retrying ADT.')
 param ingestDeadlineSeconds int
 
+@description('Flex Consumption maximumInstanceCount of this app (ADT_MAX_INSTANCES).')
+param maxInstances int
+
 resource app 'Microsoft.Web/sites@2024-04-01' existing = {
   name: appName
 }
@@ -73,6 +76,9 @@ var common = {
   ADT_TWIN_WRITES_PER_SECOND: string(adtTwinWritesPerSecond)
   ADT_PATCHES_PER_SECOND: string(adtPatchesPerSecond)
   INGEST_DEADLINE_SECONDS: string(ingestDeadlineSeconds)
+  // The plan's instance ceiling, so the code can split the instance-wide ADT budget between the
+  // instances that may run at once (each process only sees itself).
+  ADT_MAX_INSTANCES: string(maxInstances)
   // DefaultAzureCredential / ManagedIdentityCredential read this to pick the user-assigned identity.
   AZURE_CLIENT_ID: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString

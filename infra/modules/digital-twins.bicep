@@ -47,6 +47,7 @@ resource topic 'Microsoft.EventGrid/topics@2025-02-15' = {
     publicNetworkAccess: 'Enabled'
     // Must stay false: ADT → Event Grid endpoints only support access keys, never identity.
     disableLocalAuth: false
+    minimumTlsVersionAllowed: '1.2'
   }
 }
 

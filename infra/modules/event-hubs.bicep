@@ -51,5 +51,7 @@ resource consumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2
 output namespaceName string = namespace.name
 output hubName string = hub.name
 output consumerGroupName string = consumerGroup.name
-// Identity-based connections and IoT Hub endpoints both want the bare host name.
-output fullyQualifiedNamespace string = '${namespace.name}.servicebus.windows.net'
+// Identity-based connections and IoT Hub endpoints both want the bare host name. It is cut from
+// the namespace's own endpoint (https://<ns>.servicebus.windows.net:443/ in the public cloud) so
+// sovereign clouds get their own suffix; environment() has no Service Bus suffix.
+output fullyQualifiedNamespace string = split(split(namespace.properties.serviceBusEndpoint, '/')[2], ':')[0]

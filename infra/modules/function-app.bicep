@@ -1,4 +1,5 @@
-// Flex Consumption plan + Linux Function App (Node 20) running as a user-assigned identity.
+// Flex Consumption plan + Linux Function App (Node 22) running as a user-assigned identity.
+// Node 22: Node 20 left support on 30 April 2026 (no security patches after that date).
 // Flex rejects the classic runtime settings (FUNCTIONS_WORKER_RUNTIME, WEBSITE_RUN_FROM_PACKAGE...):
 // the runtime and the package location live in functionAppConfig instead. App settings are
 // applied by app-settings.bicep.
@@ -55,6 +56,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
     }
     functionAppConfig: {
@@ -69,9 +71,23 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }
-      runtime: { name: 'node', version: '20' }
+      runtime: { name: 'node', version: '22' }
     }
   }
+}
+
+// Basic (user name + password) publishing is off for both endpoints: azd and `func publish`
+// deploy with Entra ID tokens, and a leaked publishing password would bypass RBAC.
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: app
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: app
+  name: 'scm'
+  properties: { allow: false }
 }
 
 output name string = app.name

@@ -24,7 +24,7 @@ param telemetrySource string
 @description('eventHub mode: resource id of the user-assigned identity used for routing.')
 param routingIdentityId string
 
-@description('eventHub mode: Event Hubs namespace host name (<ns>.servicebus.windows.net).')
+@description('eventHub mode: Event Hubs namespace host name (from the namespace endpoint, cloud-specific).')
 param eventHubFullyQualifiedNamespace string
 
 @description('eventHub mode: event hub receiving device messages.')
@@ -46,6 +46,8 @@ resource iotHub 'Microsoft.Devices/IotHubs@2023-06-30' = {
     : { type: 'None' }
   properties: {
     disableLocalAuth: false // devices authenticate with SAS or X.509; Entra ID is not offered to devices
+    // Devices and service clients below TLS 1.2 are refused (set at creation; IoT Hub cannot lower it later).
+    minTlsVersion: '1.2'
     eventHubEndpoints: {
       events: {
         // F1 is fixed at 2 partitions.

@@ -1,6 +1,7 @@
-// Every role assignment in one place, so "who can do what" is reviewable at a glance (and
-// test/infra checks it). Runs after the target resources exist and before IoT Hub, whose routing
-// endpoint needs its Sender role at creation time.
+// Every role assignment but one in one place, so "who can do what" is reviewable at a glance (and
+// test/infra checks it). Runs after the target resources exist. The exception is IoT Hub's routing
+// grant (iot-hub-routing-role.bicep), which must be made as early as possible: IoT Hub checks it
+// when it creates its endpoint, and a fresh grant takes minutes to propagate.
 
 // Assignment names are derived from resource ids known when the deployment starts (not from
 // principal ids, which exist only at run time) so What-If can predict them.
@@ -11,14 +12,8 @@ param functionIdentityName string
 @description('Principal (object) id of the Function App identity.')
 param functionPrincipalId string
 
-@description('eventHub mode: grant IoT Hub\'s routing identity and the Function App access to the telemetry hub.')
+@description('eventHub mode: grant the Function App (receive) and the deployer (send) access to the telemetry hub.')
 param routed bool
-
-@description('eventHub mode: name of the IoT Hub routing identity.')
-param iotHubIdentityName string
-
-@description('eventHub mode: principal id of the IoT Hub routing identity.')
-param iotHubPrincipalId string
 
 @description('Event Grid topic (its system identity writes subscription dead letters).')
 param topicName string
@@ -34,6 +29,18 @@ param storageAccountName string
 
 @description('Container Event Grid dead-letters into.')
 param eventGridDeadLetterContainerName string
+
+@description('Container the ingest function dead-letters rejected messages into.')
+param deadLetterContainerName string
+
+@description('Whether the ADT endpoint dead-letter account exists.')
+param adtEndpointDeadLettering bool
+
+@description('ADT endpoint dead-letter storage account.')
+param adtDeadLetterStorageName string
+
+@description('Container in that account.')
+param adtDeadLetterContainerName string
 
 @description('Azure Digital Twins instance.')
 param digitalTwinsName string
@@ -51,7 +58,6 @@ param eventHubName string
 param keyVaultName string
 
 var functionIdentityId = resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', functionIdentityName)
-var iotHubIdentityId = resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', iotHubIdentityName)
 var topicId = resourceId('Microsoft.EventGrid/topics', topicName)
 
 // Built-in role definition ids (identical in every tenant).
@@ -63,6 +69,7 @@ var role = {
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
 }
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
@@ -73,6 +80,22 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
 
     resource eventGridDeadLetters 'containers' existing = {
       name: eventGridDeadLetterContainerName
+    }
+
+    resource deadLetters 'containers' existing = {
+      name: deadLetterContainerName
+    }
+  }
+}
+
+resource adtDeadLetterStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = if (adtEndpointDeadLettering) {
+  name: adtDeadLetterStorageName
+
+  resource blobService 'blobServices' existing = {
+    name: 'default'
+
+    resource container 'containers' existing = {
+      name: adtDeadLetterContainerName
     }
   }
 }
@@ -141,17 +164,6 @@ resource functionHubReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
-// IoT Hub routing identity: send device messages to the telemetry hub (eventHub mode).
-resource iotHubHubSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (routed) {
-  name: guid(eventHubNamespace::hub.id, iotHubIdentityId, role.eventHubsDataSender)
-  scope: eventHubNamespace::hub
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.eventHubsDataSender)
-    principalId: iotHubPrincipalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
 // Function App: resolve the Key Vault reference to the IoT Hub connection string (builtIn mode).
 resource functionSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!routed) {
   name: guid(vault.id, functionIdentityId, role.keyVaultSecretsUser)
@@ -174,8 +186,9 @@ resource topicDeadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-
   }
 }
 
-// Deployer: create the ADT event route (a data-plane call) in scripts/post-deploy.sh.
-// principalType is left out: the deployer may be a user or a CI service principal.
+// Deployer: create the ADT event route (a data-plane call) in scripts/post-deploy.sh, seed the
+// sample building and read twins (scripts/smoke-test.sh).
+// principalType is left out of every deployer grant: the deployer may be a user or a CI service principal.
 resource deployerAdtOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
   name: guid(adt.id, deployerPrincipalId, role.digitalTwinsDataOwner)
   scope: adt
@@ -185,3 +198,44 @@ resource deployerAdtOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
+// Deployer, day one: send test telemetry with `npm run simulate` (the namespace has local auth off,
+// so without this role the first simulate after `azd up` is refused).
+resource deployerHubSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (routed && !empty(deployerPrincipalId)) {
+  name: guid(eventHubNamespace::hub.id, deployerPrincipalId, role.eventHubsDataSender)
+  scope: eventHubNamespace::hub
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.eventHubsDataSender)
+    principalId: deployerPrincipalId
+  }
+}
+
+// Deployer, day one: read rejected telemetry (shared keys are off, so the portal and
+// `az storage blob list --auth-mode login` need a data role).
+resource deployerDeadLetterReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(storage::blobService::deadLetters.id, deployerPrincipalId, role.storageBlobDataReader)
+  scope: storage::blobService::deadLetters
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.storageBlobDataReader)
+    principalId: deployerPrincipalId
+  }
+}
+
+// Deployer, day one: read notifications Event Grid could not deliver to the propagate function.
+resource deployerEventGridDeadLetterReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(storage::blobService::eventGridDeadLetters.id, deployerPrincipalId, role.storageBlobDataReader)
+  scope: storage::blobService::eventGridDeadLetters
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.storageBlobDataReader)
+    principalId: deployerPrincipalId
+  }
+}
+
+// Deployer, day one: read notifications ADT could not hand to Event Grid.
+resource deployerAdtDeadLetterReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (adtEndpointDeadLettering && !empty(deployerPrincipalId)) {
+  name: guid(adtDeadLetterStorage::blobService::container.id, deployerPrincipalId, role.storageBlobDataReader)
+  scope: adtDeadLetterStorage::blobService::container
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.storageBlobDataReader)
+    principalId: deployerPrincipalId
+  }
+}

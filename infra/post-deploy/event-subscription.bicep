@@ -1,13 +1,16 @@
 // Second pass, run by scripts/post-deploy.sh once the code is deployed: subscribes the propagate
-// function to the ADT notification topic. ARM validates an AzureFunction destination against the
-// function list, so this fails ("Destination endpoint not found") until the code is indexed.
-// Re-running it is a no-op (same name, same properties).
+// function to the ADT notification topic through the Event Grid extension's webhook,
+//   https://<app host>/runtime/webhooks/EventGrid?functionName=<name>&code=<eventgrid_extension key>
+// the delivery Microsoft's Flex Consumption azd samples use (infra/DEPLOY.md, "Event Grid → Flex
+// Consumption"), rather than the AzureFunction destination, which no Microsoft document or sample
+// confirms for Flex. Event Grid validates the webhook with a handshake the extension answers, so
+// this fails until the code runs. Re-running it is a no-op (same name, same properties).
 
 @description('Event Grid topic fed by the ADT endpoint.')
 param topicName string
 
-@description('Function App name.')
-param functionAppName string
+@description('Function App default host name (<app>.azurewebsites.net in the public cloud).')
+param functionAppHostName string
 
 @description('Event Grid-triggered function that propagates twin changes.')
 param functionName string
@@ -17,6 +20,10 @@ param storageAccountName string
 
 @description('Container for notifications Event Grid could not deliver.')
 param deadLetterContainerName string
+
+@description('The Functions host system key eventgrid_extension (az functionapp keys list).')
+@secure()
+param eventGridExtensionKey string
 
 @description('Comma-separated ADT event types to deliver (main.bicep output ADT_EVENT_TYPES).')
 param includedEventTypes string
@@ -44,9 +51,12 @@ resource subscription 'Microsoft.EventGrid/topics/eventSubscriptions@2025-02-15'
   name: '${functionName}-subscription'
   properties: {
     destination: {
-      endpointType: 'AzureFunction'
+      endpointType: 'WebHook'
       properties: {
-        resourceId: resourceId('Microsoft.Web/sites/functions', functionAppName, functionName)
+        // The URL is secret because it embeds the @secure() key; ARM never returns endpointUrl
+        // (reads give endpointBaseUrl), and the linter cannot see a secure param through interpolation.
+        #disable-next-line use-secure-value-for-secure-inputs
+        endpointUrl: 'https://${functionAppHostName}/runtime/webhooks/EventGrid?functionName=${functionName}&code=${eventGridExtensionKey}'
         // One event per invocation: a failed roll-up is retried alone, not with its neighbours.
         maxEventsPerBatch: 1
         preferredBatchSizeInKilobytes: 64

@@ -1,5 +1,6 @@
 // Flags of `npm run local` → RunOptions. Pure, so it is unit tested without starting anything.
 import { parseArgs } from 'node:util';
+
 import type { RunOptions } from './runScenario';
 
 export const HELP = `Usage: npm run local -- [flags]

@@ -20,6 +20,10 @@ export interface BatchSummary {
   messagesCoalesced: number;
   telemetrySent: number;
   staleValuesSkipped: number;
+  /** Source times more than maxClockSkewSeconds ahead of the enqueued time, replaced by it. */
+  futureSourceTimesClamped: number;
+  /** Device traceparents that were not valid W3C trace context and so were not forwarded. */
+  traceparentsDropped: number;
   adtRequests: number;
   retries: number;
   throttled429: number;

@@ -17,6 +17,8 @@ export interface CoalesceResult {
   twins: CoalescedTwin[];
   /** Values replaced by a newer value for the same property. */
   coalesced: number;
+  /** Those values themselves: a dead letter for one of them carries its own value. */
+  superseded: PropertyUpdate[];
 }
 
 /** Positive when `a` should win over `b`. */
@@ -26,7 +28,7 @@ function newer(a: PropertyUpdate, b: PropertyUpdate): number {
 
 export function coalesce(updates: readonly PropertyUpdate[]): CoalesceResult {
   const byTwin = new Map<string, Map<string, { winner: PropertyUpdate; superseded: string[] }>>();
-  let coalesced = 0;
+  const losers: PropertyUpdate[] = [];
   for (const update of updates) {
     let properties = byTwin.get(update.twinId);
     if (!properties) byTwin.set(update.twinId, (properties = new Map()));
@@ -36,12 +38,15 @@ export function coalesce(updates: readonly PropertyUpdate[]): CoalesceResult {
       properties.set(key, { winner: update, superseded: [] });
       continue;
     }
-    coalesced += 1;
     // Appending keeps this linear: the loser's keys join the list once, never copied per loser.
     if (newer(update, slot.winner) > 0) {
       slot.superseded.push(...slot.winner.eventKeys);
+      losers.push(slot.winner);
       slot.winner = update;
-    } else slot.superseded.push(...update.eventKeys);
+    } else {
+      slot.superseded.push(...update.eventKeys);
+      losers.push(update);
+    }
   }
   const twins: CoalescedTwin[] = [];
   for (const [twinId, properties] of byTwin) {
@@ -51,7 +56,7 @@ export function coalesce(updates: readonly PropertyUpdate[]): CoalesceResult {
     }
     twins.push({ twinId, updates: winners });
   }
-  return { twins, coalesced };
+  return { twins, coalesced: losers.length, superseded: losers };
 }
 
 function unique(values: string[]): string[] {

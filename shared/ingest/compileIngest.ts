@@ -33,6 +33,11 @@ export const defaultIngestOptions: Readonly<Omit<IngestOptions, 'sourceTime'>> =
   maxParallelTwins: 16,
   outOfRange: 'drop',
   unmatched: 'model',
+  maxDecodedBytes: 1024 * 1024,
+  maxBodyDepth: 32,
+  maxPropertiesPerMessage: 500,
+  maxClockSkewSeconds: 300,
+  futureSourceTime: 'clamp',
 };
 
 export const defaultQueryCache = { ttlSeconds: 300, negativeTtlSeconds: 60, maxEntries: 10000 } as const;

@@ -1,8 +1,9 @@
 // Decodes one raw event (body + its triggerMetadata slice) into a DeviceMessage. Never throws for bad
 // input: every failure comes back as a reason code the dead-letter sink records.
 
-import { decodeBody } from './decodeBody';
+import { type BodyLimits, decodeBody } from './decodeBody';
 import type { DecodeResult, DeviceMessage, RawEvent } from './deviceMessage';
+import { validTraceparent } from './headerSafety';
 import { normalizeOffset, normalizeSequenceNumber, normalizeTimestamp, optionalString } from './normalize';
 import { asBag, lookupProperty } from './properties';
 
@@ -10,6 +11,8 @@ export interface DecodeOptions {
   /** Application properties that carry the device id when IoT Hub did not stamp one (custom producers). */
   deviceIdProperties: readonly string[];
   moduleIdProperties: readonly string[];
+  /** Size and depth bounds of a body (ingest.options.maxDecodedBytes, maxBodyDepth). */
+  limits?: BodyLimits;
 }
 
 export const defaultDecodeOptions: DecodeOptions = {
@@ -60,12 +63,17 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
 
   const contentType = sys('content-type', 'contentType');
   const contentEncoding = sys('content-encoding', 'contentEncoding');
-  const decoded = decodeBody(raw.body, {
-    ...(contentType !== undefined && { contentType }),
-    ...(contentEncoding !== undefined && { contentEncoding }),
-  });
+  const decoded = decodeBody(
+    raw.body,
+    {
+      ...(contentType !== undefined && { contentType }),
+      ...(contentEncoding !== undefined && { contentEncoding }),
+    },
+    options.limits,
+  );
   if (!decoded.ok) return { ok: false, reason: decoded.reason, detail: decoded.detail, ...failure };
 
+  const carriedTraceparent = optionalString(lookupProperty(properties, 'traceparent')) ?? sys('traceparent');
   const message: DeviceMessage = {
     eventKey,
     deviceId,
@@ -85,10 +93,12 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
     correlationId: sys('correlation-id', 'correlationId'),
     contentType,
     contentEncoding,
-    traceparent: optionalString(lookupProperty(properties, 'traceparent')) ?? sys('traceparent'),
+    traceparent: validTraceparent(carriedTraceparent),
   };
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (message as unknown as Record<string, unknown>)[key] = value;
   }
+  // An invalid trace context is not forwarded (it could not be a header); the batch summary counts it.
+  if (carriedTraceparent !== undefined && message.traceparent === undefined) message.traceparentDropped = true;
   return { ok: true, message };
 }

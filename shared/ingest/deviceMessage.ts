@@ -1,6 +1,7 @@
 // The decoded form of one Event Hub event: what every later ingest step reads. Plain data only, so the
 // mapping and coalescing steps stay pure and can be tested without the Functions host.
 
+import type { DeadLetterReason } from './reasons';
 export type JsonObject = Record<string, unknown>;
 
 export interface DeviceMessage {
@@ -21,8 +22,10 @@ export interface DeviceMessage {
   correlationId?: string;
   contentType?: string;
   contentEncoding?: string;
-  /** W3C trace context carried by the device or IoT Hub, passed on to ADT calls. */
+  /** W3C trace context carried by the device or IoT Hub, passed on to ADT calls (only when valid). */
   traceparent?: string;
+  /** The device sent a traceparent that is not valid W3C trace context; it was not forwarded. */
+  traceparentDropped?: true;
   /** Application properties exactly as the Functions library delivered them. */
   properties: JsonObject;
   systemProperties: JsonObject;
@@ -30,16 +33,21 @@ export interface DeviceMessage {
 }
 
 /** Why an event could not be turned into a DeviceMessage; each code is a dead-letter reason. */
-export type DecodeFailureReason =
+export type DecodeFailureReason = Extract<
+  DeadLetterReason,
   | 'empty-body'
   | 'invalid-json'
   | 'body-not-object'
   | 'unsupported-body-type'
   | 'unsupported-encoding'
   | 'decompress-failed'
+  | 'invalid-encoding'
   | 'lossy-string-binding'
+  | 'too-large'
+  | 'too-deep'
   | 'missing-device-id'
-  | 'missing-enqueued-time';
+  | 'missing-enqueued-time'
+>;
 
 export type DecodeResult =
   | { ok: true; message: DeviceMessage }

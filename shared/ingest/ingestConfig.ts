@@ -34,7 +34,15 @@ export interface IngestOptionsConfig {
   maxParallelTwins?: number;
   outOfRange?: OutOfRangeAction;
   unmatched?: 'model' | 'ignore';
+  maxDecodedBytes?: number;
+  maxBodyDepth?: number;
+  maxPropertiesPerMessage?: number;
+  maxClockSkewSeconds?: number;
+  futureSourceTime?: FutureSourceTimeAction;
 }
+
+/** A source time too far ahead of the enqueued time: use the enqueued time (counted), or dead-letter. */
+export type FutureSourceTimeAction = 'clamp' | 'dead-letter';
 
 export interface TwinIdConfig {
   template?: string;
@@ -111,6 +119,15 @@ export interface IngestOptions {
   outOfRange: OutOfRangeAction;
   /** No rule matched: `model` = model-driven default mapping, `ignore` = filtered (no-matching-rule). */
   unmatched: 'model' | 'ignore';
+  /** A body that decodes or decompresses to more bytes is refused (too-large) without inflating further. */
+  maxDecodedBytes: number;
+  /** A JSON body nesting deeper is refused (too-deep) before anything serialises it again. */
+  maxBodyDepth: number;
+  /** A message mapping to more property values is refused (too-many-properties). */
+  maxPropertiesPerMessage: number;
+  /** How far a source time may be ahead of the enqueued time before futureSourceTime applies. */
+  maxClockSkewSeconds: number;
+  futureSourceTime: FutureSourceTimeAction;
 }
 
 export interface QueryCacheOptions {

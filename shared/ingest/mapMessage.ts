@@ -30,7 +30,7 @@ export async function mapWith(mappers: readonly Mapper[], message: DeviceMessage
     }
   }
   if (!claimed) mapping.filter({ reason: 'no-matching-rule', detail: `no rule matches device ${message.deviceId}` });
-  return mapping.finish(ingest.options.maxTwinsPerMessage);
+  return mapping.finish();
 }
 
 /** Maps one message with the mappers its configuration asks for (tests, the mapping preview). */

@@ -3,6 +3,7 @@
 
 import type { JsonObject } from './deviceMessage';
 import type { PropertyUpdate } from './propertyUpdate';
+import type { DeadLetterReason, FilterReason } from './reasons';
 import type { TwinIdRequest } from './twinTargets';
 
 export interface TelemetryItem {
@@ -16,22 +17,28 @@ export interface TelemetryItem {
   rule: string;
 }
 
-export type FilterReason = 'missing-value' | 'out-of-range' | 'no-matching-rule' | 'model-unknown' | 'unmodeled-field' | 'stale';
+export type { FilterReason } from './reasons';
 
-export type RejectReason =
+/** What mapping can refuse a value or a message for (a subset of the dead-letter reasons). */
+export type RejectReason = Extract<
+  DeadLetterReason,
   | 'twin-id-unresolved'
   | 'twin-not-found'
-  /** The addressed twin does not exist in ADT and the unknown-twin policy is dead-letter. */
   | 'unknown-twin'
   | 'transform-failed'
   | 'out-of-range'
   | 'missing-value'
   | 'invalid-source-time'
+  | 'future-source-time'
   | 'rule-condition-failed'
   | 'not-in-model'
   | 'schema-mismatch'
   | 'unknown-component'
-  | 'fan-out-exceeded';
+  | 'fan-out-exceeded'
+  | 'value-too-large'
+  | 'too-many-properties'
+  | 'mapping-failed'
+>;
 
 export interface Filtered {
   reason: FilterReason;
@@ -55,4 +62,6 @@ export interface MappingResult {
   telemetry: TelemetryItem[];
   filtered: Filtered[];
   rejected: Rejected[];
+  /** Source times too far ahead of the enqueued time that were replaced by it (futureSourceTime: clamp). */
+  clampedSourceTimes: number;
 }

@@ -2,9 +2,12 @@
 // strategy, existence and model looked up once per twin), the model checks, and the result being
 // built (updates, telemetry with per-twin ids, filtered and refused values).
 
+import { compareSourceTimes } from '../common';
 import type { InterfaceView } from '../dtdl';
+import { adtNameProblem, adtValueProblem } from './adtLimits';
 import { messageBindings } from './bindings';
 import type { DeviceMessage, JsonObject } from './deviceMessage';
+import { safeMessageId } from './headerSafety';
 import type { CompiledIngest, TwinIdStrategy } from './ingestConfig';
 import type { MappingContext } from './mappingContext';
 import type { Filtered, MappingResult, Rejected } from './mappingResult';
@@ -28,7 +31,7 @@ export class MessageMapping {
     readonly ingest: CompiledIngest,
     readonly context: MappingContext,
   ) {
-    this.result = { eventKey: message.eventKey, twinRequests: [], propertyUpdates: [], telemetry: [], filtered: [], rejected: [] };
+    this.result = { eventKey: message.eventKey, twinRequests: [], propertyUpdates: [], telemetry: [], filtered: [], rejected: [], clampedSourceTimes: 0 };
     this.bindings = messageBindings(message);
   }
 
@@ -61,8 +64,26 @@ export class MessageMapping {
     const time = normalizeTimestamp(raw);
     if (time === undefined) {
       this.reject({ reason: 'invalid-source-time', detail: `sourceTime ${source.text} = ${JSON.stringify(raw)} is not an ISO 8601 date-time or epoch milliseconds`, where });
+      return undefined;
     }
-    return time;
+    return this.withinClockSkew(time, where);
+  }
+
+  /**
+   * A device clock ahead of IoT Hub's would win every comparison and freeze the property (every
+   * correct reading after it looks stale): beyond maxClockSkewSeconds the enqueued time is used
+   * instead (counted), or the message is refused (futureSourceTime: dead-letter).
+   */
+  private withinClockSkew(time: string, where: string): string | undefined {
+    const { maxClockSkewSeconds, futureSourceTime } = this.ingest.options;
+    const limit = new Date(Date.parse(this.message.enqueuedTime) + maxClockSkewSeconds * 1000).toISOString();
+    if (compareSourceTimes(time, limit) <= 0) return time;
+    if (futureSourceTime === 'dead-letter') {
+      this.reject({ reason: 'future-source-time', detail: `source time ${time} is more than ${maxClockSkewSeconds} s after the enqueued time ${this.message.enqueuedTime}; fix the device clock`, where });
+      return undefined;
+    }
+    this.result.clampedSourceTimes += 1;
+    return this.message.enqueuedTime;
   }
 
   /** The twin's model and its DTDL interface, when known. */
@@ -73,15 +94,23 @@ export class MessageMapping {
     return { ...(modelId !== undefined && { modelId }), ...(view && { view }) };
   }
 
-  addUpdate(twinId: string, component: string | undefined, property: string, value: unknown, sourceTime: string, rule: string): void {
+  /** Adds one value to write, or refuses it when ADT's limits would (before coalescing, so it displaces nothing). */
+  addUpdate(twinId: string, component: string | undefined, property: string, value: unknown, sourceTime: string, rule: string, where?: string, subPath?: readonly string[]): void {
+    const problem = adtNameProblem(subPath?.[0] ?? property) ?? adtValueProblem(value);
+    if (problem !== undefined) {
+      const label = [component, property, ...(subPath ?? [])].filter((s) => s !== undefined).join('/');
+      this.reject({ reason: 'value-too-large', detail: `${label}: ${problem}`, twinId, ...(where !== undefined && { where }) });
+      return;
+    }
     const update: PropertyUpdate = { twinId, property, value, sourceTime, eventKeys: [this.message.eventKey], rule };
     if (component !== undefined) update.component = component;
+    if (subPath !== undefined) update.subPath = subPath;
     if (this.message.sequenceNumber !== undefined) update.sequenceNumber = this.message.sequenceNumber;
     this.result.propertyUpdates.push(update);
   }
 
   addTelemetry(twinId: string, component: string | undefined, payload: JsonObject, sourceTime: string, rule: string): void {
-    const base = this.message.messageId ?? `${this.message.deviceId}:${this.message.eventKey}`;
+    const base = safeMessageId(this.message.messageId ?? `${this.message.deviceId}:${this.message.eventKey}`);
     // ADT de-duplicates Message-Ids per twin (its components included), so number items per twin.
     const count = this.telemetryIds.get(twinId) ?? 0;
     this.telemetryIds.set(twinId, count + 1);
@@ -96,13 +125,19 @@ export class MessageMapping {
     });
   }
 
-  /** The result; a message addressing more twins than allowed writes nothing and is refused. */
-  finish(maxTwinsPerMessage: number): MappingResult {
+  /** The result; a message addressing too many twins or values writes nothing and is refused. */
+  finish(): MappingResult {
+    const { maxTwinsPerMessage, maxPropertiesPerMessage } = this.ingest.options;
     const twins = new Set([...this.result.propertyUpdates.map((u) => u.twinId), ...this.result.telemetry.map((t) => t.twinId)]);
     if (twins.size > maxTwinsPerMessage) {
       this.result.propertyUpdates = [];
       this.result.telemetry = [];
       this.reject({ reason: 'fan-out-exceeded', detail: `the message addresses ${twins.size} twins, more than ingest.options.maxTwinsPerMessage (${maxTwinsPerMessage})` });
+    } else if (this.result.propertyUpdates.length > maxPropertiesPerMessage) {
+      const count = this.result.propertyUpdates.length;
+      this.result.propertyUpdates = [];
+      this.result.telemetry = [];
+      this.reject({ reason: 'too-many-properties', detail: `the message maps to ${count} property values, more than ingest.options.maxPropertiesPerMessage (${maxPropertiesPerMessage})` });
     }
     return this.result;
   }

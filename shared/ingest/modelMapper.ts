@@ -4,6 +4,7 @@
 import type { CompiledIngest } from './ingestConfig';
 import type { Mapper } from './mapper';
 import { type MessageMapping,MODEL_RULE } from './messageMapping';
+import { addModelled } from './modelledValue';
 import { modelDrivenMapping } from './modelMapping';
 
 export class ModelMapper implements Mapper {
@@ -31,10 +32,7 @@ export class ModelMapper implements Mapper {
         continue;
       }
       for (const item of mapped.properties) {
-        const label = item.component === undefined ? item.property : `${item.component}/${item.property}`;
-        const problems = mapping.context.validateValue?.(item.definition.schema, item.value, `/${label}`) ?? [];
-        if (problems.length > 0) mapping.reject({ reason: 'schema-mismatch', detail: problems.join('; '), twinId: twin.twinId });
-        else mapping.addUpdate(twin.twinId, item.component, item.property, item.value, sourceTime, MODEL_RULE);
+        addModelled(mapping, { twinId: twin.twinId, component: item.component, property: item.property, value: item.value, sourceTime, rule: MODEL_RULE, schema: item.definition.schema });
       }
       for (const item of mapped.telemetry) mapping.addTelemetry(twin.twinId, item.component, item.payload, sourceTime, MODEL_RULE);
       if (mapped.unmodeled.length > 0) {

@@ -5,6 +5,7 @@
 
 import type { JsonPatchOperation, Twin } from '../adt';
 import { latestSourceTime, toPointer } from '../common';
+import { adtLimits } from './adtLimits';
 import { type PropertyUpdate, valueSegments } from './propertyUpdate';
 
 export interface PatchOptions {
@@ -61,4 +62,34 @@ export function storedSourceTime(twin: Twin | undefined, update: Pick<PropertyUp
   const entry = isObject(metadata) ? metadata[update.property] : undefined;
   const sourceTime = isObject(entry) ? entry.sourceTime : undefined;
   return typeof sourceTime === 'string' ? sourceTime : undefined;
+}
+
+/** JSON bytes an update adds to a patch: its value operation and its sourceTime operation. */
+function estimatedBytes(update: PropertyUpdate): number {
+  const value = update.value === undefined ? 0 : Buffer.byteLength(JSON.stringify(update.value), 'utf8');
+  const path = valueSegments(update).reduce((n, s) => n + Buffer.byteLength(s, 'utf8') + 1, 0);
+  return value + 2 * path + 128;
+}
+
+/**
+ * Splits a twin's updates into groups whose PATCH stays under ADT's 32 KB request limit (with room
+ * for parent-creating operations). Each group is built into its patch only when it is sent, from the
+ * twin as the previous group left it.
+ */
+export function requestGroups(updates: readonly PropertyUpdate[], maxBytes: number = adtLimits.maxRequestBytes - 1024): PropertyUpdate[][] {
+  const groups: PropertyUpdate[][] = [];
+  let current: PropertyUpdate[] = [];
+  let size = 2;
+  for (const update of updates) {
+    const bytes = estimatedBytes(update);
+    if (current.length > 0 && size + bytes > maxBytes) {
+      groups.push(current);
+      current = [];
+      size = 2;
+    }
+    current.push(update);
+    size += bytes;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }

@@ -4,13 +4,16 @@
 // to one per twin property. The ADT look-ups mapping needs (query-based twin ids, each twin's model,
 // DTDL interfaces) go through the gateway under the batch's deadline.
 
-import { type AdtGateway, AdtRequestError, type CallContext, isRetriable, type TelemetryMessage } from '../adt';
+import { AdtDeadlineExceededError, type AdtGateway, AdtRequestError, type CallContext, isRetriable, type TelemetryMessage } from '../adt';
+import { errorMessage } from '../common';
 import { type InterfaceView, type ModelIndex, validateValue } from '../dtdl';
 import { coalesce } from './coalesce';
 import type { DeviceMessage } from './deviceMessage';
 import type { CompiledIngest } from './ingestConfig';
 import { mappersFor, mapWith } from './mapMessage';
 import type { MappingContext } from './mappingContext';
+import type { MappingResult } from './mappingResult';
+import type { PropertyUpdate } from './propertyUpdate';
 import { createTwinIdResolver } from './twinResolver';
 import type { TwinUpdate } from './twinUpdate';
 
@@ -32,6 +35,10 @@ export interface IngestPlan {
   rejected: Array<{ eventKey: string; reason: string; detail: string }>;
   /** Property values superseded by a later value for the same twin property within the batch. */
   coalescedValues: number;
+  /** Those values (a dead letter for one of them carries its own value). */
+  superseded?: PropertyUpdate[];
+  /** Source times too far in the future replaced by the enqueued time (futureSourceTime: clamp). */
+  clampedSourceTimes?: number;
 }
 
 /** `ctx` bounds the ADT look-ups planning may make (twin id queries, twin models) by the batch deadline. */
@@ -42,10 +49,20 @@ export async function planIngest(messages: readonly DeviceMessage[], config: Com
   const ingest = 'ingest' in config ? config.ingest : config;
   const mappers = mappersFor(ingest);
   const plan: IngestPlan = { twinUpdates: [], telemetry: [], filtered: [], rejected: [], coalescedValues: 0 };
-  const updates = [];
+  const updates: PropertyUpdate[] = [];
   const traceparents = new Map<string, string>();
+  plan.clampedSourceTimes = 0;
   for (const message of messages) {
-    const result = await mapWith(mappers, message, ingest, context);
+    let result: MappingResult;
+    try {
+      result = await mapWith(mappers, message, ingest, context);
+    } catch (error) {
+      // A transient look-up failure fails the batch (redelivered); anything else stays with this message.
+      if (isRetriable(error) || error instanceof AdtDeadlineExceededError) throw error;
+      plan.rejected.push({ eventKey: message.eventKey, reason: 'mapping-failed', detail: `Mapping failed: ${errorMessage(error)}` });
+      continue;
+    }
+    plan.clampedSourceTimes += result.clampedSourceTimes;
     updates.push(...result.propertyUpdates);
     for (const item of result.telemetry) {
       plan.telemetry.push({
@@ -69,6 +86,7 @@ export async function planIngest(messages: readonly DeviceMessage[], config: Com
 
   const coalesced = coalesce(updates);
   plan.coalescedValues = coalesced.coalesced;
+  plan.superseded = coalesced.superseded;
   const policy = ingest.unknownTwin;
   const ifMissing: TwinUpdate['ifMissing'] =
     policy.action === 'create' && policy.modelId !== undefined ? { policy: 'create', modelId: policy.modelId, properties: policy.properties } : { policy: 'deadLetter' };

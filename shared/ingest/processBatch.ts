@@ -4,16 +4,17 @@
 // the host redelivers the batch (re-applying is idempotent: same patches, same telemetry ids,
 // same dead-letter names).
 
-import { type AdtGateway, AdtRequestError, type CallContext, emptyCallStats, isRetriable } from '../adt';
+import { AdtDeadlineExceededError, type AdtGateway, AdtRequestError, type CallContext, emptyCallStats, isRetriable } from '../adt';
 import { type Clock, errorMessage, startLimited, systemClock } from '../common';
 import { buildDeadLetterDocument, deadLetterName, type DeadLetterSink, type RejectedPart } from '../deadLetter';
 import type { BatchSummary } from './batchSummary';
 import { decodeEvent,type DecodeOptions } from './decodeEvent';
 import type { DeviceMessage, RawEvent } from './deviceMessage';
+import { safeMessageId } from './headerSafety';
 import { BatchLedger, type LedgerEntry } from './ledger';
 import { normalizeOffset, normalizeSequenceNumber, normalizeTimestamp } from './normalize';
 import type { IngestPlanner, PlannedTelemetry } from './planner';
-import { describeUpdatePath } from './propertyUpdate';
+import { describeUpdatePath, type PropertyUpdate } from './propertyUpdate';
 import type { TwinUpdateResult } from './twinUpdate';
 import { writeTwinUpdate } from './twinWriter';
 
@@ -26,7 +27,7 @@ export interface ProcessBatchDeps {
   partitionId?: string;
   decodeOptions?: DecodeOptions;
   /** ingest.options: twin updates in flight at once per batch, and whether sourceTimes are written. */
-  write?: { maxParallelTwins?: number; emitSourceTime?: boolean };
+  write?: { maxParallelTwins?: number; emitSourceTime?: boolean; maxClockSkewSeconds?: number };
   clock?: Clock;
   log?: (summary: BatchSummary) => void;
 }
@@ -46,8 +47,16 @@ interface EventRecord {
 
 /** ADT de-duplicates telemetry on Message-Id, so it must survive redelivery: never a fresh UUID. */
 export function telemetryMessageId(message: DeviceMessage, partitionId: string | undefined): string {
-  if (message.messageId) return message.messageId;
-  return `${partitionId ?? 'p'}-${message.sequenceNumber ?? message.eventKey}`;
+  return safeMessageId(message.messageId || `${partitionId ?? 'p'}-${message.sequenceNumber ?? message.eventKey}`);
+}
+
+/**
+ * Only these fail the invocation (so the host redelivers the batch): ADT throttling or transient
+ * failures that outlasted the deadline. Anything else one message's content caused is contained to
+ * that message and dead-lettered.
+ */
+function mustRedeliver(error: unknown): boolean {
+  return error instanceof AdtDeadlineExceededError || isRetriable(error);
 }
 
 export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): Promise<BatchResult> {
@@ -68,8 +77,8 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     byKey.get(rejected.eventKey)?.rejectedParts.push({ twinId: '', path: '', value: undefined, reason: rejected.reason, detail: rejected.detail });
   }
 
-  const emitSourceTime = deps.write?.emitSourceTime ?? true;
-  const twinWork = startLimited(plan.twinUpdates, deps.write?.maxParallelTwins ?? 16, (update) => writeTwinUpdate(update, deps.gateway, ctx, { emitSourceTime }));
+  const writeOptions = { emitSourceTime: deps.write?.emitSourceTime ?? true, maxClockSkewMs: (deps.write?.maxClockSkewSeconds ?? 300) * 1000, now: () => clock.now() };
+  const twinWork = startLimited(plan.twinUpdates, deps.write?.maxParallelTwins ?? 16, (update) => writeTwinUpdate(update, deps.gateway, ctx, writeOptions));
   // A twin's telemetry goes after its update: the update may create the twin the telemetry needs.
   const twinSettled = new Map(plan.twinUpdates.map((update, i) => [update.twinId, twinWork[i]?.then(() => undefined, () => undefined)]));
   let telemetrySent = 0;
@@ -80,11 +89,16 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   const [twinOutcomes, telemetryOutcomes] = await Promise.all([Promise.allSettled(twinWork), Promise.allSettled(telemetryWork)]);
 
   const results = twinOutcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
-  for (const result of results) recordTwinResult(result, ledger, byKey);
+  const superseded = supersededIndex(plan.superseded ?? []);
+  for (const result of results) recordTwinResult(result, ledger, byKey, superseded);
+  twinOutcomes.forEach((outcome, i) => {
+    const update = plan.twinUpdates[i];
+    if (outcome.status === 'rejected' && update && !mustRedeliver(outcome.reason)) containWriteFailure(update.updates, update.twinId, outcome.reason, ledger, byKey, superseded);
+  });
 
   // Dead letters are written even when the batch is about to fail: redelivery overwrites them.
   const deadLetterFailures = await writeDeadLetters(records, deps, clock);
-  const failures = [...twinOutcomes, ...telemetryOutcomes].flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : [])).concat(deadLetterFailures);
+  const failures = [...twinOutcomes, ...telemetryOutcomes].flatMap((o) => (o.status === 'rejected' && mustRedeliver(o.reason) ? [o.reason as unknown] : [])).concat(deadLetterFailures);
   if (failures.length > 0) {
     throw failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} part(s) of the batch failed; the batch will be redelivered. First: ${errorMessage(failures[0])}`);
   }
@@ -117,6 +131,8 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     messagesCoalesced: plan.coalescedValues,
     telemetrySent,
     staleValuesSkipped: results.reduce((n, r) => n + r.stale.length, 0),
+    futureSourceTimesClamped: plan.clampedSourceTimes ?? 0,
+    traceparentsDropped: messages.filter((m) => m.traceparentDropped).length,
     adtRequests: ctx.stats.requests,
     retries: ctx.stats.retries,
     throttled429: ctx.stats.throttled,
@@ -137,15 +153,16 @@ async function publishTelemetry(planned: PlannedTelemetry, deps: ProcessBatchDep
     );
   } catch (error) {
     // Retrying cannot help (no such twin or component, payload refused): dead-letter, do not fail the batch.
-    if (!(error instanceof AdtRequestError) || isRetriable(error)) throw error;
-    const reason = error.kind === 'twinNotFound' ? 'unknown-twin' : 'adt-rejected';
+    if (mustRedeliver(error)) throw error;
+    const answer = error instanceof AdtRequestError ? error : undefined;
+    const reason = answer ? (answer.kind === 'twinNotFound' ? 'unknown-twin' : 'adt-rejected') : 'write-failed';
     ledger.mark(eventKey, 'dead-lettered', reason);
     record.rejectedParts.push({
       twinId: planned.twinId,
       path: planned.component === undefined ? '(telemetry)' : `/${planned.component} (telemetry)`,
       value: planned.payload,
       reason,
-      detail: `ADT refused the telemetry (${error.status ?? '-'} ${error.code ?? ''}): ${error.message}`,
+      detail: answer ? `ADT refused the telemetry (${answer.status ?? '-'} ${answer.code ?? ''}): ${answer.message}` : `The telemetry could not be sent: ${errorMessage(error)}`,
     });
     return false;
   }
@@ -160,21 +177,49 @@ function decodeRecord(raw: RawEvent, options: DecodeOptions | undefined): EventR
   return { raw, eventKey: decoded.eventKey, decodeFailure: { reason, detail, messageId, deviceId }, rejectedParts: [] };
 }
 
-function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, byKey: Map<string, EventRecord>): void {
+/** The values coalescing superseded, by event and property: a dead letter carries its own message's value. */
+type SupersededIndex = Map<string, unknown>;
+
+function supersededKey(eventKey: string, twinId: string, update: PropertyUpdate): string {
+  return `${eventKey}\u0000${twinId}${describeUpdatePath(update)}`;
+}
+
+function supersededIndex(superseded: readonly PropertyUpdate[]): SupersededIndex {
+  const index: SupersededIndex = new Map();
+  for (const update of superseded) index.set(supersededKey(update.eventKeys[0] as string, update.twinId, update), update.value);
+  return index;
+}
+
+/**
+ * Dead-letters a refused update: the first event is the one whose value was refused; the others
+ * (values it superseded in the batch) carry their own value and say why it was not written.
+ */
+function refuseUpdate(update: PropertyUpdate, twinId: string, reason: string, detail: string, byKey: Map<string, EventRecord>, ledger: BatchLedger, superseded: SupersededIndex): void {
+  update.eventKeys.forEach((key, position) => {
+    const own = position === 0;
+    const partReason = own ? reason : 'superseded-by-rejected';
+    ledger.mark(key, 'dead-lettered', partReason);
+    byKey.get(key)?.rejectedParts.push({
+      twinId,
+      path: describeUpdatePath(update),
+      value: own ? update.value : superseded.get(supersededKey(key, twinId, update)),
+      reason: partReason,
+      detail: own
+        ? detail
+        : `a newer value of ${describeUpdatePath(update)} in the same batch (event ${update.eventKeys[0]}) was refused (${reason}), so this one was not written either; replay it once the newer one is fixed`,
+    });
+  });
+}
+
+/** A twin write that failed without an ADT answer (a bug, an unexpected error): its messages are dead-lettered, the batch goes on. */
+function containWriteFailure(updates: readonly PropertyUpdate[], twinId: string, error: unknown, ledger: BatchLedger, byKey: Map<string, EventRecord>, superseded: SupersededIndex): void {
+  for (const update of updates) refuseUpdate(update, twinId, 'write-failed', `Writing twin ${twinId} failed: ${errorMessage(error)}`, byKey, ledger, superseded);
+}
+
+function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, byKey: Map<string, EventRecord>, superseded: SupersededIndex): void {
   for (const update of result.applied) for (const key of update.eventKeys) ledger.mark(key, 'applied');
   for (const update of result.stale) for (const key of update.eventKeys) ledger.mark(key, 'filtered', 'stale-source-time');
-  for (const rejected of result.rejected) {
-    for (const key of rejected.update.eventKeys) {
-      ledger.mark(key, 'dead-lettered', rejected.reason);
-      byKey.get(key)?.rejectedParts.push({
-        twinId: result.twinId,
-        path: describeUpdatePath(rejected.update),
-        value: rejected.update.value,
-        reason: rejected.reason,
-        detail: rejected.detail,
-      });
-    }
-  }
+  for (const rejected of result.rejected) refuseUpdate(rejected.update, result.twinId, rejected.reason, rejected.detail, byKey, ledger, superseded);
 }
 
 async function writeDeadLetters(records: EventRecord[], deps: ProcessBatchDeps, clock: Clock): Promise<unknown[]> {

@@ -3,12 +3,14 @@
 // check, and is refused alone when a step fails.
 
 import { errorMessage } from '../common';
+import type { Schema } from '../dtdl';
 import type { JsonObject } from './deviceMessage';
 import { isJsonObject } from './deviceMessage';
 import type { CompiledIngest, CompiledPropertyMapping, CompiledRule, CompiledTelemetryMapping } from './ingestConfig';
 import type { Mapper } from './mapper';
 import type { Rejected } from './mappingResult';
 import type { MessageMapping } from './messageMapping';
+import { addModelled } from './modelledValue';
 import { selectRules } from './selectRules';
 import type { ResolvedTwin } from './twinTargets';
 
@@ -52,9 +54,9 @@ export class RuleMapper implements Mapper {
     if (property.range && !this.inRange(mapping, property, value)) return;
     const { component, property: name } = property.target;
     for (const twin of twins) {
-      const problem = await checkModel(mapping, twin, component, name, value, property.where);
-      if (problem) mapping.reject(problem);
-      else mapping.addUpdate(twin.twinId, component, name, value, sourceTime, rule.name);
+      const target = await modelTarget(mapping, twin, component, name, property.where);
+      if ('problem' in target) mapping.reject(target.problem);
+      else addModelled(mapping, { twinId: twin.twinId, component, property: name, value, sourceTime, rule: rule.name, where: property.where, schema: target.schema });
     }
   }
 
@@ -114,24 +116,22 @@ async function telemetryPayload(mapping: MessageMapping, telemetry: CompiledTele
   return payload;
 }
 
-/** With models available, a rule's target must exist in the twin's model and its value must fit. */
-async function checkModel(mapping: MessageMapping, twin: ResolvedTwin, component: string | undefined, property: string, value: unknown, where: string): Promise<Rejected | undefined> {
+/** With models available, a rule's target must exist in the twin's model; its schema, when known. */
+async function modelTarget(mapping: MessageMapping, twin: ResolvedTwin, component: string | undefined, property: string, where: string): Promise<{ schema?: Schema } | { problem: Rejected }> {
   const models = mapping.context.models;
-  if (!models) return undefined;
+  if (!models) return {};
   const { modelId, view: root } = await mapping.interfaceOf(twin);
-  if (!root) return undefined;
+  if (!root) return {};
   let view = root;
   if (component !== undefined) {
     const definition = root.components.get(component);
-    if (!definition) return { reason: 'unknown-component', detail: `model ${modelId} of twin ${twin.twinId} has no component "${component}"`, where, twinId: twin.twinId };
+    if (!definition) return { problem: { reason: 'unknown-component', detail: `model ${modelId} of twin ${twin.twinId} has no component "${component}"`, where, twinId: twin.twinId } };
     const componentView = models(definition.interfaceId);
-    if (!componentView) return undefined;
+    if (!componentView) return {};
     view = componentView;
   }
   const definition = view.properties.get(property);
   const label = component === undefined ? property : `${component}/${property}`;
-  if (!definition) return { reason: 'not-in-model', detail: `${label} is not a property of ${view.id} (twin ${twin.twinId})`, where, twinId: twin.twinId };
-  const problems = mapping.context.validateValue?.(definition.schema, value, `/${label}`) ?? [];
-  if (problems.length > 0) return { reason: 'schema-mismatch', detail: problems.join('; '), where, twinId: twin.twinId };
-  return undefined;
+  if (!definition) return { problem: { reason: 'not-in-model', detail: `${label} is not a property of ${view.id} (twin ${twin.twinId})`, where, twinId: twin.twinId } };
+  return { schema: definition.schema };
 }

@@ -2,6 +2,7 @@
 // happened to each of them.
 
 import type { PropertyUpdate } from './propertyUpdate';
+import type { DeadLetterReason } from './reasons';
 
 /** `properties`: initial values of a created twin (ingest.unknownTwin.properties), validated by ADT. */
 export type MissingTwinPolicy = { policy: 'deadLetter' } | { policy: 'create'; modelId: string; properties?: Record<string, unknown> };
@@ -13,7 +14,7 @@ export interface TwinUpdate {
   traceparent?: string;
 }
 
-export type UpdateRejectReason = 'unknown-twin' | 'unknown-property' | 'invalid-value' | 'model-unavailable' | 'adt-rejected';
+export type UpdateRejectReason = Extract<DeadLetterReason, 'unknown-twin' | 'unknown-property' | 'invalid-value' | 'model-unavailable' | 'adt-rejected' | 'value-too-large'>;
 
 export interface RejectedUpdate {
   update: PropertyUpdate;

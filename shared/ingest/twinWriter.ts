@@ -5,7 +5,7 @@
 import { type AdtFailureKind, type AdtGateway, AdtRequestError, type CallContext, type Twin, type TwinSession } from '../adt';
 import { isOlder } from '../common';
 import type { ModelIndex } from '../dtdl';
-import { buildPatch, storedSourceTime } from './patchBuilder';
+import { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
 import type { PropertyUpdate } from './propertyUpdate';
 import type { RejectedUpdate, TwinUpdate, TwinUpdateResult, UpdateRejectReason } from './twinUpdate';
 import { validateUpdate } from './updateValidation';
@@ -16,15 +16,34 @@ export interface TwinWriterDeps {
   modelIndex(modelId: string): Promise<ModelIndex>;
   /** ingest.options.emitSourceTime. */
   emitSourceTime: boolean;
+  /**
+   * A stored sourceTime further than this ahead of `now` was written by a wrong clock: it must not
+   * freeze the property, so it does not make newer-by-the-clock values stale.
+   */
+  trustedFutureMs: number;
+  now: () => number;
+}
+
+export interface TwinWriteOptions {
+  emitSourceTime: boolean;
+  /** ingest.options.maxClockSkewSeconds in ms. */
+  maxClockSkewMs: number;
+  now: () => number;
 }
 
 const isKind = (error: unknown, ...kinds: AdtFailureKind[]): error is AdtRequestError => error instanceof AdtRequestError && kinds.includes(error.kind);
 
 /** Writes one twin's update through the gateway, holding the twin for the whole decision. */
-export function writeTwinUpdate(update: TwinUpdate, gateway: AdtGateway, ctx: CallContext, options: { emitSourceTime: boolean }): Promise<TwinUpdateResult> {
+export function writeTwinUpdate(update: TwinUpdate, gateway: AdtGateway, ctx: CallContext, options: TwinWriteOptions): Promise<TwinUpdateResult> {
   const callCtx = { ...ctx, traceparent: update.traceparent ?? ctx.traceparent };
   return gateway.withTwin(update.twinId, callCtx, (twin) =>
-    applyTwinUpdate(update, { twin, modelIndex: (modelId) => gateway.modelIndex(modelId, callCtx), emitSourceTime: options.emitSourceTime }),
+    applyTwinUpdate(update, {
+      twin,
+      modelIndex: (modelId) => gateway.modelIndex(modelId, callCtx),
+      emitSourceTime: options.emitSourceTime,
+      trustedFutureMs: options.maxClockSkewMs,
+      now: options.now,
+    }),
   );
 }
 
@@ -59,11 +78,19 @@ export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps):
   for (const propertyUpdate of update.updates) {
     const rejected = validateUpdate(index, modelId, propertyUpdate);
     if (rejected) result.rejected.push(rejected);
-    else if (isOlder(propertyUpdate.sourceTime, storedSourceTime(twin, propertyUpdate))) result.stale.push(propertyUpdate);
+    else if (isOlder(propertyUpdate.sourceTime, trustedStoredTime(twin, propertyUpdate, deps))) result.stale.push(propertyUpdate);
     else candidates.push(propertyUpdate);
   }
-  if (candidates.length > 0) await patchWithFallback(update.twinId, candidates, deps, result);
+  // Normally one PATCH; a coalesced update over ADT's 32 KB request limit goes out in several.
+  for (const group of requestGroups(candidates)) await patchWithFallback(update.twinId, group, deps, result);
   return result;
+}
+
+/** The stored sourceTime, unless a clock far ahead wrote it (then it guards nothing). */
+function trustedStoredTime(twin: Twin, update: PropertyUpdate, deps: TwinWriterDeps): string | undefined {
+  const stored = storedSourceTime(twin, update);
+  if (stored === undefined) return undefined;
+  return Date.parse(stored) > deps.now() + deps.trustedFutureMs ? undefined : stored;
 }
 
 async function readIfExists(deps: TwinWriterDeps): Promise<Twin | undefined> {
@@ -104,8 +131,26 @@ async function createTwin(twinId: string, modelId: string, properties: Record<st
   }
 }
 
-async function patchWithFallback(twinId: string, updates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult): Promise<void> {
-  const attempt = await tryPatch(twinId, updates, deps, result);
+/** How often a write re-reads the twin after another writer changed it (412) before the batch is redelivered. */
+const maxPreconditionRetries = 5;
+
+async function patchWithFallback(twinId: string, candidates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult): Promise<void> {
+  let updates = candidates;
+  let attempt = await tryPatch(twinId, updates, deps, result);
+  // Another writer (an instance that took over the partition, a device on another partition, any
+  // client) changed the twin since we read it: re-read, apply the out-of-order guard to what it
+  // holds now, and try again. With a single writer this never happens, so it costs nothing.
+  for (let retry = 0; attempt !== 'ok' && attempt.kind === 'preconditionFailed'; retry++) {
+    if (retry >= maxPreconditionRetries) {
+      throw new AdtRequestError(`Twin ${twinId} kept changing under ${maxPreconditionRetries} re-reads (412 Precondition Failed each time); the batch will be redelivered.`, 503, 'PreconditionContention');
+    }
+    const fresh = (await deps.twin.getTwin()).twin;
+    const current: PropertyUpdate[] = [];
+    for (const update of updates) (isOlder(update.sourceTime, trustedStoredTime(fresh, update, deps)) ? result.stale : current).push(update);
+    updates = current;
+    if (updates.length === 0) return;
+    attempt = await tryPatch(twinId, updates, deps, result);
+  }
   if (attempt === 'ok') return;
   if (attempt.kind === 'unresolvablePath') {
     // Our copy thought a parent existed; read the twin and build the patch again from the truth.
@@ -123,9 +168,11 @@ async function patchWithFallback(twinId: string, updates: PropertyUpdate[], deps
 
 /** One PATCH; resolves 'ok', or the failure when it is one that a different patch could avoid. */
 async function tryPatch(twinId: string, updates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult): Promise<'ok' | AdtRequestError> {
-  const patch = buildPatch(deps.twin.cached?.twin, updates, { emitSourceTime: deps.emitSourceTime });
+  const known = deps.twin.cached;
+  const patch = buildPatch(known?.twin, updates, { emitSourceTime: deps.emitSourceTime });
   try {
-    await deps.twin.updateTwin(patch);
+    // Conditional on the copy the stale check used: a second writer shows up as 412, never as a lost update.
+    await deps.twin.updateTwin(patch, known?.etag ? { ifMatch: known.etag } : undefined);
     result.applied.push(...updates);
     result.patches += 1;
     result.operations += patch.length;

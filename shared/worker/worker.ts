@@ -20,7 +20,7 @@ export interface IngestRuntime {
   planner: IngestPlanner;
   decodeOptions: DecodeOptions;
   deadlineMs: number;
-  write: { maxParallelTwins: number; emitSourceTime: boolean };
+  write: { maxParallelTwins: number; emitSourceTime: boolean; maxClockSkewSeconds: number };
 }
 
 export interface Worker {
@@ -70,9 +70,13 @@ export function createWorker(options: WorkerOptions = {}): Worker {
         gateway,
         deadLetters: options.deadLetters ?? deadLetterSinkFromSettings(sharedCredential, env),
         planner: createIngestPlanner(config.ingest, gateway),
-        decodeOptions: { deviceIdProperties: config.ingest.options.deviceIdProperties, moduleIdProperties: config.ingest.options.moduleIdProperties },
+        decodeOptions: {
+          deviceIdProperties: config.ingest.options.deviceIdProperties,
+          moduleIdProperties: config.ingest.options.moduleIdProperties,
+          limits: { maxDecodedBytes: config.ingest.options.maxDecodedBytes, maxDepth: config.ingest.options.maxBodyDepth },
+        },
         deadlineMs: readNumberSetting('ingestDeadlineSeconds', 240, env) * 1000,
-        write: { maxParallelTwins: config.ingest.options.maxParallelTwins, emitSourceTime: config.ingest.options.emitSourceTime },
+        write: { maxParallelTwins: config.ingest.options.maxParallelTwins, emitSourceTime: config.ingest.options.emitSourceTime, maxClockSkewSeconds: config.ingest.options.maxClockSkewSeconds },
       };
       return ingest;
     },

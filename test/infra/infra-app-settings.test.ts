@@ -3,8 +3,9 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { connections, hostSettings, settings, type SettingSpec } from '../../shared/settings';
-import { loadCompiled, moduleOf, moduleParam, repoRoot, resourcesOf, type ArmParameterFile } from './support/compiledTemplates';
+import { type ArmParameterFile,loadCompiled, moduleOf, moduleParam, repoRoot, resourcesOf } from './support/compiledTemplates';
 
 type SettingsObject = Record<string, unknown>;
 

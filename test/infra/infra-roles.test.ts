@@ -12,6 +12,7 @@ const builtInRoles: Record<string, string> = {
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
 };
 
 interface Grant {
@@ -21,13 +22,15 @@ interface Grant {
   condition: string;
 }
 
-function grants(): Grant[] {
-  const { template } = moduleOf(loadCompiled('main.json'), 'role-assignments');
+function grants(moduleName = 'role-assignments'): Grant[] {
+  const { template } = moduleOf(loadCompiled('main.json'), moduleName);
   return resourcesOf(template)
     .filter((r) => r.type === 'Microsoft.Authorization/roleAssignments')
     .map((r) => {
       const props = r.properties as { roleDefinitionId: string; principalId: string };
-      const role = /subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', variables\('role'\)\.(\w+)\)/.exec(props.roleDefinitionId)?.[1];
+      const role =
+        /subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', variables\('role'\)\.(\w+)\)/.exec(props.roleDefinitionId)?.[1] ??
+        /subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', variables\('(\w+)'\)\)/.exec(props.roleDefinitionId)?.[1];
       const principal = /^\[parameters\('(\w+)'\)\]$/.exec(props.principalId)?.[1];
       // Scope is the resourceId(...) of the target; its type names what the role applies to.
       const scopeType = /resourceId\('([^']+)'/.exec(r.scope ?? '')?.[1];
@@ -35,6 +38,8 @@ function grants(): Grant[] {
       return { principal, role, scopeType, condition: String(r.condition ?? 'always') };
     });
 }
+
+const main = () => loadCompiled('main.json');
 
 describe('infra role assignments', () => {
   it('uses the real built-in role definition ids', () => {
@@ -57,12 +62,37 @@ describe('infra role assignments', () => {
     expect(fn).toHaveLength(5);
   });
 
-  it('lets IoT Hub send to the telemetry hub and the topic write its dead letters, nothing broader', () => {
+  it('lets the topic write its dead letters and IoT Hub send to the telemetry hub, nothing broader', () => {
     const others = grants().filter((g) => g.principal !== 'functionPrincipalId' && g.principal !== 'deployerPrincipalId');
     expect(others.map(({ principal, role, scopeType }) => ({ principal, role, scopeType }))).toEqual([
-      { principal: 'iotHubPrincipalId', role: 'eventHubsDataSender', scopeType: 'Microsoft.EventHub/namespaces/eventhubs' },
       { principal: 'topicPrincipalId', role: 'storageBlobDataContributor', scopeType: 'Microsoft.Storage/storageAccounts/blobServices/containers' },
     ]);
+    const { template } = moduleOf(loadCompiled('main.json'), 'iot-hub-routing-role');
+    expect((template.variables ?? {}).eventHubsDataSender).toBe(builtInRoles.eventHubsDataSender);
+    expect(grants('iot-hub-routing-role').map(({ principal, role, scopeType }) => ({ principal, role, scopeType }))).toEqual([
+      { principal: 'iotHubPrincipalId', role: 'eventHubsDataSender', scopeType: 'Microsoft.EventHub/namespaces/eventhubs' },
+    ]);
+  });
+
+  it('gives the deployer what day one needs: route and seeding, simulate, reading dead letters', () => {
+    const deployer = grants().filter((g) => g.principal === 'deployerPrincipalId');
+    expect(deployer.map(({ role, scopeType }) => `${role} on ${scopeType}`).sort()).toEqual([
+      'digitalTwinsDataOwner on Microsoft.DigitalTwins/digitalTwinsInstances',
+      'eventHubsDataSender on Microsoft.EventHub/namespaces/eventhubs',
+      'storageBlobDataReader on Microsoft.Storage/storageAccounts/blobServices/containers',
+      'storageBlobDataReader on Microsoft.Storage/storageAccounts/blobServices/containers',
+      'storageBlobDataReader on Microsoft.Storage/storageAccounts/blobServices/containers',
+    ]);
+    // Each reader grant targets one dead-letter container, never the whole account.
+    const { template } = moduleOf(loadCompiled('main.json'), 'role-assignments');
+    const readerScopes = resourcesOf(template)
+      .filter((r) => r.type === 'Microsoft.Authorization/roleAssignments' && JSON.stringify(r.properties).includes('storageBlobDataReader'))
+      .map((r) => r.scope);
+    expect(readerScopes.join('\n')).toMatch(/deadLetterContainerName/);
+    expect(readerScopes.join('\n')).toMatch(/eventGridDeadLetterContainerName/);
+    expect(readerScopes.join('\n')).toMatch(/adtDeadLetterContainerName/);
+    expect(main().outputs?.DEPLOYER_PRINCIPAL_ID?.value).toBe("[parameters('deployerPrincipalId')]");
+    expect(main().parameters?.deployerPrincipalId?.defaultValue).toBe('[deployer().objectId]');
   });
 
   it('grants the roles to the identity the Function App actually runs as', () => {
@@ -79,8 +109,20 @@ describe('infra role assignments', () => {
     for (const name of ['iot-hub', 'function-app']) {
       expect(moduleOf(main, name).deployment.dependsOn).toContain("[resourceId('Microsoft.Resources/deployments', 'role-assignments')]");
     }
+    expect(moduleOf(main, 'iot-hub').deployment.dependsOn).toContain("[resourceId('Microsoft.Resources/deployments', 'iot-hub-routing-role')]");
     // The routing endpoint authenticates with the user-assigned identity that holds the Sender role.
     const hub = resourcesOf(moduleOf(main, 'iot-hub').template).find((r) => r.type === 'Microsoft.Devices/IotHubs');
     expect(JSON.stringify(hub?.properties)).toContain("'authenticationType', 'identityBased', 'identity', createObject('userAssignedIdentity', parameters('routingIdentityId'))");
+  });
+});
+
+describe('IoT Hub routing grant propagation', () => {
+  it('is granted as soon as the event hub exists, and the slow ADT deployment runs between it and IoT Hub', () => {
+    const m = main();
+    const routing = moduleOf(m, 'iot-hub-routing-role').deployment;
+    // Waits for the event hub only: not for ADT or anything else slow.
+    expect(routing.dependsOn).toEqual(["[resourceId('Microsoft.Resources/deployments', 'event-hubs')]", "[resourceId('Microsoft.Resources/deployments', 'identities')]"]);
+    // IoT Hub waits for role-assignments, which waits for ADT (it needs the topic's identity).
+    expect(JSON.stringify(moduleOf(m, 'role-assignments').deployment.dependsOn)).toContain("'digital-twins'");
   });
 });

@@ -3,7 +3,8 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { allTemplates, compiledDir, loadCompiled, moduleOf, repoRoot, resourcesOf, type ArmTemplate } from './support/compiledTemplates';
+
+import { allTemplates, type ArmTemplate,compiledDir, loadCompiled, moduleOf, repoRoot, resourcesOf } from './support/compiledTemplates';
 
 const roleDefinitionIds = new Set([
   'bcd981a7-7f74-457b-83e1-cceb9e632ffe',
@@ -13,6 +14,7 @@ const roleDefinitionIds = new Set([
   'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
   '3913510d-42f4-4e42-8a64-420c390055eb',
   '4633458b-17de-408a-b874-0445c86b69e6',
+  '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
 ]);
 
 /** Returns why `text` looks like it carries a secret literal, or nothing. */
@@ -101,12 +103,16 @@ describe('deployment traps', () => {
     expect(types.filter((t) => /eventSubscriptions/i.test(t))).toEqual([]);
   });
 
-  it('the second pass subscribes the propagate function by resource id, dead-lettering with identity', () => {
+  it('the second pass subscribes the propagate function\'s Event Grid webhook with the secure extension key, dead-lettering with identity', () => {
     const template = loadCompiled('post-deploy/event-subscription.json');
     const sub = resourcesOf(template).find((r) => r.type === 'Microsoft.EventGrid/topics/eventSubscriptions');
-    const text = JSON.stringify(sub?.properties);
-    expect(text).toContain("resourceId('Microsoft.Web/sites/functions', parameters('functionAppName'), parameters('functionName'))");
-    expect(text).toContain('"deadLetterWithResourceIdentity"');
+    const destination = (sub?.properties as { destination: { endpointType: string; properties: { endpointUrl: string } } }).destination;
+    expect(destination.endpointType).toBe('WebHook');
+    expect(destination.properties.endpointUrl).toBe(
+      "[format('https://{0}/runtime/webhooks/EventGrid?functionName={1}&code={2}', parameters('functionAppHostName'), parameters('functionName'), parameters('eventGridExtensionKey'))]",
+    );
+    expect(template.parameters?.eventGridExtensionKey?.type).toBe('securestring');
+    expect(JSON.stringify(sub?.properties)).toContain('"deadLetterWithResourceIdentity"');
     const main = loadCompiled('main.json');
     expect(main.outputs?.PROPAGATE_FUNCTION_NAME?.value).toBe("[variables('names').propagateFunction]");
     expect((main.variables?.names as Record<string, string>).propagateFunction).toBe('propagateTwinChanges');
@@ -120,12 +126,12 @@ describe('deployment traps', () => {
     expect(topic?.properties).toMatchObject({ disableLocalAuth: false });
   });
 
-  it('runs Node 20 on Flex Consumption with the package in a keyless storage container', () => {
+  it('runs Node 22 on Flex Consumption with the package in a keyless storage container', () => {
     const main = loadCompiled('main.json');
     const app = resourcesOf(moduleOf(main, 'function-app').template).find((r) => r.type === 'Microsoft.Web/sites');
     expect(app?.properties).toMatchObject({
       functionAppConfig: {
-        runtime: { name: 'node', version: '20' },
+        runtime: { name: 'node', version: '22' },
         deployment: { storage: { type: 'blobContainer', authentication: { type: 'UserAssignedIdentity' } } },
       },
     });
@@ -140,6 +146,7 @@ describe('deployment traps', () => {
     const service = (main.variables?.names as Record<string, string>).azdService;
     const azureYaml = readFileSync(join(repoRoot, 'azure.yaml'), 'utf8');
     expect(azureYaml).toMatch(new RegExp(`^ {2}${service}:\\n {4}project: \\.`, 'm'));
-    expect(azureYaml).toContain('run: ./scripts/post-deploy.sh');
+    expect(azureYaml).toContain('run: bash ./scripts/post-deploy.sh');
+    expect(azureYaml).toMatch(/^ {4}remoteBuild: true$/m);
   });
 });

@@ -56,7 +56,7 @@ it('stores exact values and sourceTimes with one PATCH per twin', async () => {
     },
     gateway,
     ctx(),
-    { emitSourceTime: true },
+    { emitSourceTime: true, maxClockSkewMs: 300_000, now: Date.now },
   );
   expect(result.rejected).toEqual([]);
   const twin = (await createTestClient(emulator).getDigitalTwin('room-1')).body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -18,7 +18,7 @@ function setup() {
   const gateway = new AdtGateway({ port, clock });
   const ctx = (): CallContext => ({ deadline: clock.now() + 60_000, stats: emptyCallStats() });
   const apply = (twinId: string, updates: PropertyUpdate[], ifMissing: TwinUpdate['ifMissing'] = { policy: 'deadLetter' }) =>
-    writeTwinUpdate({ twinId, updates: updates.map((u) => ({ ...u, twinId })), ifMissing }, gateway, ctx(), { emitSourceTime: true });
+    writeTwinUpdate({ twinId, updates: updates.map((u) => ({ ...u, twinId })), ifMissing }, gateway, ctx(), { emitSourceTime: true, maxClockSkewMs: 300_000, now: Date.now });
   return { port, gateway, apply };
 }
 

@@ -77,7 +77,7 @@ describe('decodeEvent metadata', () => {
             'message-id': 'm-1',
             'correlation-id': 'c-1',
           },
-          { properties: { traceparent: '00-abc-def-01', status: 'Active' }, sequenceNumber: { low: 59, high: 0, unsigned: false }, offset: 616008, partitionKey: 'pk' },
+          { properties: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', status: 'Active' }, sequenceNumber: { low: 59, high: 0, unsigned: false }, offset: 616008, partitionKey: 'pk' },
         ),
       ),
     );
@@ -93,11 +93,11 @@ describe('decodeEvent metadata', () => {
         sequenceNumber: 59,
         offset: '616008',
         partitionKey: 'pk',
-        traceparent: '00-abc-def-01',
+        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
         enqueuedTime: '2024-05-01T10:00:00.123Z',
       }),
     );
-    expect(message.properties).toEqual({ traceparent: '00-abc-def-01', status: 'Active' });
+    expect(message.properties).toEqual({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', status: 'Active' });
   });
 
   it('falls back to configured application properties for custom producers', () => {

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Smoke test of a deployed pipeline, end to end in Azure:
+#   1. check the Azure CLI sign-in (the deployment's subscription and tenant; the Node tools below
+#      sign in through az's default account, so that must be in the same tenant),
+#   2. seed the sample building into the deployed ADT (npm run seed),
+#   3. read a room's derived temperature,
+#   4. send device messages through the deployed Event Hub (npm run simulate),
+#   5. wait until the room's temperature is rewritten in ADT by the deployed propagate function
+#      (ingest → thermostat twin → Event Grid → propagate → room), print the lag; exit 1 if it
+#      does not happen within SMOKE_TIMEOUT_SECONDS.
+# Run after `azd up` from the repository root:  scripts/smoke-test.sh [--skip-seed]
+#   [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--room <twin id>]
+# Values come from azd's environment (or the deployment outputs), as for scripts/post-deploy.sh.
+# Knobs: SMOKE_MESSAGES (default 90), SMOKE_RATE (messages/s, default 10),
+# SMOKE_TIMEOUT_SECONDS (default 300), SMOKE_POLL_SECONDS (default 5).
+# shellcheck disable=SC2016 # node -e programs are single-quoted on purpose: bash must not expand them.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+script_name="smoke-test"
+step_total=5
+# shellcheck source=scripts/lib/azure-env.sh
+source "$root/scripts/lib/azure-env.sh"
+
+deployment="adt-pipeline"
+room="room-101"
+seed=1
+messages="${SMOKE_MESSAGES:-90}"
+rate="${SMOKE_RATE:-10}"
+timeout_seconds="${SMOKE_TIMEOUT_SECONDS:-300}"
+poll_seconds="${SMOKE_POLL_SECONDS:-5}"
+cli_resource_group=""
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    -g|--resource-group) cli_resource_group="${2:?--resource-group needs a value}"; shift 2 ;;
+    -n|--deployment) deployment="${2:?--deployment needs a value}"; shift 2 ;;
+    -s|--subscription) subscription="${2:?--subscription needs a value}"; shift 2 ;;
+    --room) room="${2:?--room needs a twin id}"; shift 2 ;;
+    --skip-seed) seed=0; shift ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) fail "unknown argument '$1'. Usage: scripts/smoke-test.sh [--skip-seed] [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--room <twin id>]" ;;
+  esac
+done
+
+require_tool az "Install the Azure CLI (https://aka.ms/azure-cli) and run 'az login'."
+require_tool node "Install Node.js 20 or 22."
+require_tool npm "Install Node.js 20 or 22 (npm comes with it), then run 'npm ci'."
+require_tool curl "curl is needed to read twins from ADT."
+[[ -n "${AZURE_RESOURCE_GROUP:-}" || -n "$cli_resource_group" ]] || load_azd_env
+resource_group="${cli_resource_group:-${AZURE_RESOURCE_GROUP:-}}"
+[[ -n "$resource_group" ]] || fail "no resource group. Run from the azd project (after 'azd up'), set AZURE_RESOURCE_GROUP, or pass --resource-group <rg>."
+
+step "check the Azure CLI sign-in"
+pin_subscription
+load_outputs ADT_SERVICE_URL TELEMETRY_SOURCE -- EVENT_HUB_FULLY_QUALIFIED_NAMESPACE EVENT_HUB_NAME
+adt_url="$(required_output ADT_SERVICE_URL)"
+adt_url="${adt_url%/}"
+if [[ "$(required_output TELEMETRY_SOURCE)" != "eventHub" ]]; then
+  fail "this deployment reads IoT Hub's built-in endpoint (TELEMETRY_SOURCE=builtIn), which no client but IoT Hub can write to; the smoke test sends through the Event Hubs namespace of the default mode. Send device messages through IoT Hub instead (infra/DEPLOY.md, 'First device message')."
+fi
+namespace="$(required_output EVENT_HUB_FULLY_QUALIFIED_NAMESPACE)"
+hub="$(required_output EVENT_HUB_NAME)"
+# npm run seed/simulate sign in with DefaultAzureCredential limited to the Azure CLI, which uses
+# az's default account: it must be in the deployment's tenant or their tokens are refused.
+default_tenant="$(az account show --query tenantId --output tsv 2>"$scratch_dir/az.err")" ||
+  fail "az has no default account ($(head -c 300 "$scratch_dir/az.err")). Run: az account set --subscription $subscription"
+[[ "$default_tenant" == "$AZURE_TENANT_ID" ]] ||
+  fail "az's default account is in tenant $default_tenant, the deployment in $AZURE_TENANT_ID; npm run seed/simulate would sign in to the wrong tenant. Run: az account set --subscription $subscription"
+export AZURE_TOKEN_CREDENTIALS=AzureCliCredential
+
+step "seed the sample building into $adt_url"
+if ((seed)); then
+  (cd "$root" && npm run --silent seed -- --adt-url "$adt_url") ||
+    fail "seeding failed (output above). You need 'Azure Digital Twins Data Owner' on the instance; main.bicep grants it to the deployer, and it can take a few minutes to apply."
+else
+  log "skipped (--skip-seed)"
+fi
+
+# Prints "<temperature>|<lastUpdateTime>" of the room; empty fields when unset.
+read_room() {
+  local status
+  status="$(adt_request GET "$adt_url/digitaltwins/$room?api-version=2023-10-31")"
+  [[ "$status" == 2?? ]] ||
+    fail "reading twin $room from ADT returned HTTP $status: $(head -c 300 "$scratch_dir/adt-response" 2>/dev/null || true) $(head -c 200 "$scratch_dir/curl.err" 2>/dev/null || true)"
+  node -e '
+    const twin = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const value = twin.temperature;
+    const updated = twin.$metadata?.temperature?.lastUpdateTime ?? "";
+    process.stdout.write(`${value === undefined ? "" : value}|${updated}`);
+  ' "$scratch_dir/adt-response"
+}
+
+step "read the derived temperature of $room"
+before="$(read_room)"
+log "$room temperature before: ${before%%|*} (written ${before#*|})"
+
+step "send $messages device messages to $namespace/$hub"
+started=$SECONDS
+# A seed from the clock: new readings every run, so the room's average must move.
+(cd "$root" && npm run --silent simulate -- --event-hub-namespace "$namespace" --event-hub-name "$hub" \
+  --count "$messages" --rate "$rate" --seed "$(date +%s)") ||
+  fail "sending failed (output above). You need 'Azure Event Hubs Data Sender' on hub $hub (main.bicep grants it to the deployer; it can take a few minutes to apply)."
+
+step "wait for ADT to show a new temperature on $room (up to ${timeout_seconds}s)"
+deadline=$((SECONDS + timeout_seconds))
+while :; do
+  now="$(read_room)"
+  if [[ -n "${now%%|*}" && "$now" != "$before" ]]; then
+    log "$room temperature now: ${now%%|*} (written ${now#*|})"
+    log "PASSED: device messages reached the room's derived value in $((SECONDS - started)) s after sending began (polling every ${poll_seconds}s)"
+    exit 0
+  fi
+  if ((SECONDS >= deadline)); then
+    fail "$room still shows '${now%%|*}' (written ${now#*|}) ${timeout_seconds}s after sending. Look at Application Insights (infra/DEPLOY.md, 'Where to look'): ingest summaries say whether messages arrived and were applied; propagate summaries whether notifications arrived."
+  fi
+  sleep "$poll_seconds"
+done

@@ -1,0 +1,56 @@
+// The one catalogue of ingest outcome reasons. Every dead-letter and filter reason the pipeline can
+// emit is listed here with what it means; the types below are derived from it, and a test checks
+// that CONFIGURATION.md documents exactly these codes and that each one is emitted somewhere.
+
+export const deadLetterReasons = {
+  // Decoding the event
+  'empty-body': 'the event has no body, or it is empty or only whitespace',
+  'invalid-json': 'the body is not valid JSON (also: gzip bytes without content-encoding gzip)',
+  'body-not-object': 'the body is JSON but not an object',
+  'unsupported-body-type': 'the trigger delivered a value that is neither an object, a string nor bytes',
+  'unsupported-encoding': 'content-encoding or charset names something other than utf-8, utf-16, gzip, deflate or br',
+  'decompress-failed': 'content-encoding says gzip, deflate or br but the body does not decompress',
+  'invalid-encoding': 'the bytes are not valid UTF-8 (or UTF-16) text; the original bytes are kept in the dead letter',
+  'lossy-string-binding': 'a gzip or non-ASCII UTF-16 body arrived through the string binding, which destroyed bytes',
+  'too-large': 'the body decodes (or decompresses) to more than ingest.options.maxDecodedBytes',
+  'too-deep': 'the JSON body nests deeper than ingest.options.maxBodyDepth',
+  'missing-device-id': 'no device id in the system properties or the configured application properties',
+  'missing-enqueued-time': 'the event carries no readable enqueued time',
+  // Mapping the message
+  'twin-id-unresolved': 'the twin id template, table or query has no value for this message',
+  'twin-not-found': 'the twin id query returned no twin',
+  'unknown-twin': 'the addressed twin does not exist in ADT and ingest.unknownTwin.action is dead-letter',
+  'transform-failed': 'a transform (JSONata, unit, scale, type, range on a non-number) failed for the value',
+  'out-of-range': 'the value is outside the mapping range and the range action is dead-letter',
+  'missing-value': 'the source value is missing and the mapping says onMissing: dead-letter',
+  'invalid-source-time': 'the configured sourceTime field is not an ISO 8601 date-time or epoch milliseconds',
+  'future-source-time': 'the source time is more than maxClockSkewSeconds after the enqueued time and futureSourceTime is dead-letter',
+  'rule-condition-failed': "a rule's match.when expression failed",
+  'not-in-model': "the target property is not in the twin's DTDL model",
+  'schema-mismatch': "the value does not fit the property's DTDL schema",
+  'unknown-component': 'the target component is not in the twin model',
+  'fan-out-exceeded': 'the message addresses more twins than ingest.options.maxTwinsPerMessage',
+  'value-too-large': "a string is over ADT's 4 KB limit, a name over 1 KB, or one value over the 32 KB request limit",
+  'too-many-properties': 'the message maps to more property values than ingest.options.maxPropertiesPerMessage',
+  'mapping-failed': 'mapping this message failed unexpectedly (the detail has the error); the rest of the batch went on',
+  // Writing to ADT
+  'unknown-property': "the twin's model in ADT has no such property (checked at write time)",
+  'invalid-value': "the value does not fit the property's schema in ADT's model (checked at write time)",
+  'model-unavailable': "the twin's model could not be read from ADT",
+  'adt-rejected': 'ADT refused the write or the telemetry (the detail has its status and message)',
+  'superseded-by-rejected': "a newer value of the same property in the batch was refused by ADT, so this message's value was not written either",
+  'write-failed': 'writing this twin failed unexpectedly (not an ADT answer; the detail has the error); the rest of the batch went on',
+} as const;
+
+export const filterReasons = {
+  'missing-value': 'the source value is missing or the transform produced nothing (onMissing: skip)',
+  'out-of-range': 'the value is outside the mapping range (range action drop)',
+  'no-matching-rule': 'no rule matches and ingest.options.unmatched is ignore',
+  'model-unknown': "no rule matched and the twin's DTDL model is unknown, so the model-driven default has nothing to map",
+  'unmodeled-field': 'body fields the twin model does not declare (model-driven default)',
+  'nothing-mapped': 'the message produced no property value and no telemetry',
+  'stale-source-time': 'the value is older than the sourceTime the twin already stores',
+} as const;
+
+export type DeadLetterReason = keyof typeof deadLetterReasons;
+export type FilterReason = keyof typeof filterReasons;

@@ -1,0 +1,108 @@
+// scripts/smoke-test.sh against fake az/azd/curl/npm: what it runs, in which subscription and
+// tenant, and that it passes only when the room's derived temperature really changes.
+
+import { argOf, azCommand, ScriptHarness, type ToolCall } from './support/scriptHarness';
+
+const env = {
+  AZURE_SUBSCRIPTION_ID: 'sub-azd',
+  AZURE_TENANT_ID: 'tenant-1',
+  AZURE_RESOURCE_GROUP: 'rg-test',
+  ADT_SERVICE_URL: 'https://dt-abc.api.weu.digitaltwins.azure.net',
+  TELEMETRY_SOURCE: 'eventHub',
+  EVENT_HUB_FULLY_QUALIFIED_NAMESPACE: 'evhns-abc.servicebus.windows.net',
+  EVENT_HUB_NAME: 'telemetry',
+};
+const room = (temperature: number | undefined, at: string) => ({
+  $dtId: 'room-101',
+  ...(temperature === undefined ? {} : { temperature }),
+  $metadata: temperature === undefined ? {} : { temperature: { lastUpdateTime: at } },
+});
+
+let harness: ScriptHarness;
+beforeEach(() => (harness = new ScriptHarness()));
+afterEach(() => harness.dispose());
+
+const run = (args: string[], extra: Record<string, string>) => harness.run('smoke-test.sh', args, { ...env, ...extra });
+const npmCalls = (calls: ToolCall[]) => calls.filter((c) => c.tool === 'npm');
+
+describe('scripts/smoke-test.sh', () => {
+  it('seeds, sends through the deployed Event Hub, and passes once the room temperature changes, printing the lag', () => {
+    const bodies = [room(undefined, ''), room(undefined, ''), room(21.4, '2026-12-01T10:00:05Z')];
+    const { status, stdout, stderr, calls } = run([], { FAKE_CURL_GET_BODIES: JSON.stringify(bodies) });
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const [seed, simulate] = npmCalls(calls) as [ToolCall, ToolCall];
+    expect(seed.args).toEqual(['run', '--silent', 'seed', '--', '--adt-url', env.ADT_SERVICE_URL]);
+    expect(simulate.args.slice(0, 4)).toEqual(['run', '--silent', 'simulate', '--']);
+    expect(argOf(simulate, '--event-hub-namespace')).toBe('evhns-abc.servicebus.windows.net');
+    expect(argOf(simulate, '--event-hub-name')).toBe('telemetry');
+    expect(argOf(simulate, '--count')).toBe('90');
+    // Twin reads go to the deployed instance with a token for the deployment's subscription.
+    const gets = calls.filter((c) => c.tool === 'curl');
+    expect(gets).toHaveLength(3);
+    expect(gets.every((c) => c.args.at(-1) === `${env.ADT_SERVICE_URL}/digitaltwins/room-101?api-version=2023-10-31`)).toBe(true);
+    const pinned = calls.filter((c) => c.tool === 'az' && argOf(c, '--subscription') !== undefined);
+    expect(pinned.map(azCommand)).toEqual(['account show', 'account get-access-token']);
+    expect(pinned.every((c) => argOf(c, '--subscription') === 'sub-azd')).toBe(true);
+    expect(stdout).toContain('room-101 temperature now: 21.4');
+    expect(stdout).toMatch(/PASSED: device messages reached the room's derived value in \d+ s after sending began/);
+  });
+
+  it('honours SMOKE_MESSAGES, SMOKE_RATE, SMOKE_POLL_SECONDS and --room', () => {
+    const bodies = [room(undefined, ''), room(undefined, ''), room(19.5, 'x')];
+    const { status, calls } = run(['--room', 'room-202', '--skip-seed'], {
+      FAKE_CURL_GET_BODIES: JSON.stringify(bodies),
+      SMOKE_MESSAGES: '12',
+      SMOKE_RATE: '3',
+      SMOKE_POLL_SECONDS: '2',
+    });
+    expect(status).toBe(0);
+    const simulate = npmCalls(calls)[0] as ToolCall;
+    expect([argOf(simulate, '--count'), argOf(simulate, '--rate')]).toEqual(['12', '3']);
+    expect(calls.filter((c) => c.tool === 'curl').every((c) => c.args.at(-1)?.includes('/digitaltwins/room-202?'))).toBe(true);
+    expect(calls.filter((c) => c.tool === 'sleep').map((c) => c.args[0])).toEqual(['2']);
+  });
+
+  it('counts a rewrite of an existing value as a change (its lastUpdateTime moves)', () => {
+    const bodies = [room(21, '2026-12-01T09:00:00Z'), room(21, '2026-12-01T09:00:00Z'), room(21, '2026-12-01T10:00:00Z')];
+    const { status } = run(['--skip-seed'], { FAKE_CURL_GET_BODIES: JSON.stringify(bodies) });
+    expect(status).toBe(0);
+  });
+
+  it('exits 1 when the room never changes, and says where to look', () => {
+    const { status, stderr } = run(['--skip-seed'], { FAKE_CURL_GET_BODIES: JSON.stringify([room(21, '2026-12-01T09:00:00Z')]), SMOKE_TIMEOUT_SECONDS: '0' });
+    expect(status).toBe(1);
+    expect(stderr).toContain("room-101 still shows '21'");
+    expect(stderr).toContain('Application Insights');
+  });
+
+  it('--skip-seed does not seed', () => {
+    const { calls } = run(['--skip-seed'], { FAKE_CURL_GET_BODIES: JSON.stringify([room(undefined, ''), room(20, 'x')]) });
+    expect(npmCalls(calls).map((c) => c.args[2])).toEqual(['simulate']);
+  });
+
+  it('refuses to run the Node tools when az\'s default account is in another tenant', () => {
+    const { status, stderr, calls } = run([], { FAKE_AZ_DEFAULT_TENANT: 'tenant-other' });
+    expect(status).toBe(1);
+    expect(stderr).toContain("az's default account is in tenant tenant-other, the deployment in tenant-1");
+    expect(stderr).toContain('az account set --subscription sub-azd');
+    expect(npmCalls(calls)).toEqual([]);
+  });
+
+  it('names the missing role when seeding or sending fails', () => {
+    const seedFails = run([], { FAKE_NPM_FAIL: 'seed' });
+    expect(seedFails.status).toBe(1);
+    expect(seedFails.stderr).toContain("FAILED at step 'seed the sample building");
+    expect(seedFails.stderr).toContain('Azure Digital Twins Data Owner');
+    const sendFails = run(['--skip-seed'], { FAKE_NPM_FAIL: 'simulate', FAKE_CURL_GET_BODIES: JSON.stringify([room(undefined, '')]) });
+    expect(sendFails.status).toBe(1);
+    expect(sendFails.stderr).toContain('Azure Event Hubs Data Sender');
+  });
+
+  it('explains why builtIn deployments cannot be smoke-tested this way', () => {
+    const { status, stderr, calls } = run([], { TELEMETRY_SOURCE: 'builtIn' });
+    expect(status).toBe(1);
+    expect(stderr).toContain('TELEMETRY_SOURCE=builtIn');
+    expect(npmCalls(calls)).toEqual([]);
+  });
+});

@@ -1,0 +1,197 @@
+// The corpus of bad and tricky inputs (test/fixtures/hostile-inputs.json), each sent through the
+// registered ingest function in a batch between two good messages. For every case: the invocation
+// succeeds (the batch is not redelivered), both good messages are applied, the case ends exactly as
+// the fixture says (applied / filtered / dead-lettered with its reason), and the batch's ledger adds up.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, createGzip, deflateSync, gzipSync } from 'node:zlib';
+
+import type { TelemetryEnvelope } from '../../../local/runner/envelope';
+import { createRoom, events, type IngestApp, ingestApp, type IngestWorld, message, sourceTime, startWorld, twin } from './harness';
+
+jest.mock('@azure/functions-core', () => jest.requireActual('../../support/functionsHost').fakeFunctionsCore, { virtual: true });
+
+interface Case {
+  name: string;
+  deviceId?: string;
+  body?: unknown;
+  generate?: Record<string, unknown> & { kind: string };
+  messageId?: string;
+  properties?: Record<string, string>;
+  systemProperties?: Record<string, string>;
+  noTwin?: boolean;
+  noDevice?: boolean;
+  zone?: boolean;
+  seedSourceTime?: string;
+  expect: {
+    outcome: 'applied' | 'filtered' | 'dead-lettered';
+    reason?: string;
+    twin?: Record<string, unknown>;
+    twinLength?: Record<string, number>;
+    zoneKeys?: Record<string, number>;
+    sourceTime?: string;
+    telemetry?: number;
+    summary?: Record<string, number>;
+    bodyKept?: boolean;
+    filteredAlso?: boolean;
+  };
+}
+
+const corpus = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'hostile-inputs.json'), 'utf8')) as Case[];
+
+const zoneModel = {
+  '@id': 'dtmi:ingest:Zone;1',
+  '@type': 'Interface',
+  '@context': 'dtmi:dtdl:context;3',
+  contents: [{ '@type': 'Property', name: 'setpoints', schema: { '@type': 'Map', mapKey: { name: 'zone', schema: 'string' }, mapValue: { name: 'celsius', schema: 'double' } } }],
+};
+
+async function bomb(mebibytes: number): Promise<Buffer> {
+  // Streamed, so the test itself never holds the inflated size.
+  const gzip = createGzip({ level: 9 });
+  const chunks: Buffer[] = [];
+  gzip.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise((resolve) => gzip.on('end', resolve));
+  const zeros = Buffer.alloc(1024 * 1024, 0x20);
+  gzip.write('{"temperature": 1, "padding": "');
+  for (let i = 0; i < mebibytes; i++) gzip.write(zeros);
+  gzip.end('"}');
+  await done;
+  return Buffer.concat(chunks);
+}
+
+function textBytes(encoding: string, json: unknown): Buffer {
+  const text = JSON.stringify(json);
+  const le = Buffer.from(text, 'utf16le');
+  switch (encoding) {
+    case 'utf8-bom':
+      return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+    case 'utf16le-bom':
+      return Buffer.concat([Buffer.from([0xff, 0xfe]), le]);
+    case 'utf16be-bom':
+      return Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(le).swap16()]);
+    case 'utf16le':
+      return le;
+    case 'utf16be':
+      return Buffer.from(le).swap16();
+    case 'base64':
+      return Buffer.from(Buffer.from(text, 'utf8').toString('base64'), 'utf8');
+    default:
+      throw new Error(`unknown encoding ${encoding}`);
+  }
+}
+
+async function bodyOf(item: Case): Promise<Pick<TelemetryEnvelope, 'body' | 'bodyBase64'>> {
+  const g = item.generate;
+  if (!g) return { body: item.body };
+  const raw = (bytes: Buffer) => ({ bodyBase64: bytes.toString('base64') });
+  switch (g.kind) {
+    case 'text':
+      return raw(textBytes(g.encoding as string, g.json));
+    case 'hex':
+      return raw(Buffer.from(g.hex as string, 'hex'));
+    case 'raw':
+      return raw(Buffer.from(g.text as string, 'utf8'));
+    case 'compress': {
+      const bytes = Buffer.from(JSON.stringify(g.json), 'utf8');
+      return raw(g.method === 'gzip' ? gzipSync(bytes) : g.method === 'deflate' ? deflateSync(bytes) : brotliCompressSync(bytes));
+    }
+    case 'bomb':
+      return raw(await bomb(g.mebibytes as number));
+    case 'repeat':
+      return raw(Buffer.from(JSON.stringify(g.json).replace('{', `{${(g.char as string).repeat(g.count as number)}`), 'utf8'));
+    case 'deep':
+      return raw(Buffer.from(`${'{"a":'.repeat(g.depth as number)}1${'}'.repeat(g.depth as number)}`, 'utf8'));
+    case 'longString':
+      return { body: { [g.property as string]: (g.char as string).repeat(g.count as number) } };
+    case 'mapKeys':
+      return { body: { setpoints: Object.fromEntries(Array.from({ length: g.count as number }, (_, i) => [`k${i}`, i])) } };
+    default:
+      throw new Error(`unknown generator ${g.kind}`);
+  }
+}
+
+let world: IngestWorld;
+let app: IngestApp;
+const T = '2024-06-01T12:00:00.000Z';
+
+beforeAll(async () => {
+  world = await startWorld();
+  await world.admin.createModels([zoneModel]);
+  await createRoom(world, 'good-a');
+  await createRoom(world, 'good-b');
+  app = await ingestApp(world, { ingest: { options: { sourceTime: 'ts' } } });
+}, 120_000);
+
+afterAll(async () => {
+  await world?.close();
+});
+
+it('holds at least 40 cases', () => {
+  expect(corpus.length).toBeGreaterThanOrEqual(40);
+});
+
+describe.each(corpus.map((item, index) => [item.name, item, index] as const))('%s', (_name, item, index) => {
+  it(`ends ${item.expect.outcome}${item.expect.reason ? ` (${item.expect.reason})` : ''}, next to two good messages that are applied`, async () => {
+    const deviceId = item.deviceId ?? `case-${index}`;
+    if (item.zone) await world.admin.upsertDigitalTwin(deviceId, JSON.stringify({ $metadata: { $model: zoneModel['@id'] } }));
+    else if (!item.noTwin && !item.noDevice) await createRoom(world, deviceId);
+    if (item.seedSourceTime) {
+      await world.admin.updateDigitalTwin(deviceId, [
+        { op: 'add', path: '/temperature', value: -1 },
+        { op: 'add', path: '/$metadata/temperature/sourceTime', value: item.seedSourceTime },
+      ]);
+    }
+    const good = (twinId: string, value: number) => message(twinId, { temperature: value, ts: T }, { messageId: `${twinId}-${index}` });
+    const poison: TelemetryEnvelope = {
+      deviceId,
+      enqueuedTime: T,
+      ...(await bodyOf(item)),
+      ...(item.messageId !== undefined && { messageId: item.messageId }),
+      ...(item.properties && { properties: item.properties }),
+      systemProperties: { ...item.systemProperties, ...(item.noDevice && { 'iothub-connection-device-id': '' }) },
+    };
+
+    // Resolving (not throwing) is what keeps the host from redelivering the batch.
+    const summary = await app.invoke(events(1000 + index * 10, [good('good-a', index), poison, good('good-b', index + 0.5)]), { dataType: 'binary' });
+
+    expect(summary.received).toBe(3);
+    expect(summary.applied + summary.filtered + summary.deadLettered).toBe(3);
+    expect((await twin(world, 'good-a')).temperature).toBe(index);
+    expect((await twin(world, 'good-b')).temperature).toBe(index + 0.5);
+    const expected = item.expect;
+    const counts = { applied: 2, filtered: 0, deadLettered: 0 };
+    if (expected.outcome === 'applied') counts.applied += 1;
+    if (expected.outcome === 'filtered') counts.filtered += 1;
+    if (expected.outcome === 'dead-lettered') counts.deadLettered += 1;
+    expect({ applied: summary.applied, filtered: summary.filtered, deadLettered: summary.deadLettered }).toEqual(counts);
+
+    const letters = (await app.deadLetters()).filter((d) => d.document.sequenceNumber === 1000 + index * 10 + 1);
+    if (expected.outcome === 'dead-lettered') {
+      expect(summary.deadLetteredByReason).toEqual({ [expected.reason as string]: 1 });
+      expect(letters).toHaveLength(1);
+      expect(letters[0]?.document.reason).toBe(expected.reason);
+      if (expected.bodyKept) expect(letters[0]?.document.body).toEqual({ encoding: 'base64', value: poison.bodyBase64 });
+    } else {
+      expect(letters).toHaveLength(0);
+    }
+    if (expected.outcome === 'filtered' && expected.reason === 'stale-source-time') expect(summary.staleValuesSkipped).toBe(1);
+    const stored = expected.twin || expected.twinLength || expected.sourceTime || expected.zoneKeys ? await twin(world, deviceId) : undefined;
+    for (const [property, value] of Object.entries(expected.twin ?? {})) expect(stored?.[property]).toEqual(value);
+    for (const [property, length] of Object.entries(expected.twinLength ?? {})) expect((stored?.[property] as string).length).toBe(length);
+    for (const [key, value] of Object.entries(expected.zoneKeys ?? {})) expect((stored?.setpoints as Record<string, number>)[key]).toBe(value);
+    if (expected.sourceTime) expect(stored && sourceTime(stored, 'temperature')).toBe(expected.sourceTime);
+    if (expected.telemetry) expect(summary.telemetrySent).toBe(expected.telemetry);
+    for (const [field, value] of Object.entries(expected.summary ?? {})) expect(summary[field as keyof typeof summary]).toBe(value);
+    // Nothing hostile reached the prototype of plain objects.
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+it('patches Map keys one by one: two devices updating different keys of one twin keep both', async () => {
+  await world.admin.upsertDigitalTwin('zone-shared', JSON.stringify({ $metadata: { $model: zoneModel['@id'] } }));
+  await app.invoke(events(5000, [message('zone-shared', { setpoints: { north: 18 }, ts: T })]), { dataType: 'binary' });
+  await app.invoke(events(5001, [message('zone-shared', { setpoints: { south: 22 }, ts: '2024-06-01T12:00:01.000Z' })]), { dataType: 'binary' });
+  expect((await twin(world, 'zone-shared')).setpoints).toEqual({ north: 18, south: 22 });
+});
