@@ -3,6 +3,8 @@ export type { BatchSummary } from './batchSummary';
 export { compileIngest, defaultIngestOptions, defaultQueryCache } from './compileIngest';
 export { decodeEvent,type DecodeOptions } from './decodeEvent';
 export type { DeviceMessage, JsonObject, RawEvent } from './deviceMessage';
+export { envelopeBodyBytes, parseEnvelope, parseEnvelopes, type TelemetryEnvelope } from './envelope';
+export { envelopeEvents, httpIngestAnswer, httpIngestLimits, type HttpMessageOutcome, parseHttpIngestBody } from './httpIngest';
 export type * from './ingestConfig';
 export type { LedgerEntry } from './ledger';
 export { mapMessage, mappersFor, mapWith } from './mapMessage';
