@@ -4,7 +4,7 @@
 
 import type { ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
 
-import type { BlobSinkConnection } from './blobSink';
+import { blobContainer, type BlobSinkConnection } from './blobSink';
 import type { DeadLetterDocument } from './document';
 import { DeadLetterReadError, type DeadLetterStore, parseDeadLetterDocument, serializeDeadLetter, type StoredDeadLetter } from './store';
 
@@ -13,15 +13,7 @@ export class BlobDeadLetterStore implements DeadLetterStore {
   private readonly container: ContainerClient;
 
   constructor(connection: BlobSinkConnection, containerName: string, pipeline: StoragePipelineOptions = {}) {
-    // Loaded on demand, as in the sink: folder-only use never pays for the Storage SDK.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { BlobServiceClient } = require('@azure/storage-blob') as typeof import('@azure/storage-blob');
-    const service =
-      'connectionString' in connection
-        ? BlobServiceClient.fromConnectionString(connection.connectionString, pipeline)
-        : new BlobServiceClient(connection.blobServiceUri, connection.credential, pipeline);
-    this.container = service.getContainerClient(containerName);
-    this.target = `${service.url.replace(/\?.*$/, '')} container ${containerName}`;
+    ({ container: this.container, target: this.target } = blobContainer(connection, containerName, pipeline));
   }
 
   async write(name: string, document: DeadLetterDocument): Promise<void> {

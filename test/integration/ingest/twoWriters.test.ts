@@ -5,18 +5,10 @@ import { type EmulatorHandle, startEmulator } from '../../../local/emulator/serv
 import { createEmulatorClient, stubCredential, TrustingHttpClient } from '../../../local/emulator/trust';
 import { createAdtClient, SdkAdtPort } from '../../../shared/adt';
 import { compilePipelineConfig } from '../../../shared/config';
-import type { DeadLetterDocument, DeadLetterSink } from '../../../shared/deadLetter';
 import { processBatch, type RawEvent } from '../../../shared/ingest';
 import { createWorker } from '../../../shared/worker';
+import { MemorySink } from '../../support/memorySink';
 import { roomModel, sensorModel } from './harness';
-
-class MemorySink implements DeadLetterSink {
-  readonly target = 'memory';
-  readonly documents: DeadLetterDocument[] = [];
-  async write(_name: string, document: DeadLetterDocument): Promise<void> {
-    this.documents.push(document);
-  }
-}
 
 let emulator: EmulatorHandle;
 const transports: TrustingHttpClient[] = [];

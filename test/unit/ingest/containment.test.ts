@@ -2,19 +2,11 @@
 // a dead letter carries only its own message's value, a big coalesced patch is split, and a wrong
 // device clock cannot freeze a property.
 import { compilePipelineConfig } from '../../../shared/config';
-import type { DeadLetterDocument, DeadLetterSink } from '../../../shared/deadLetter';
 import { processBatch, type RawEvent } from '../../../shared/ingest';
 import { buildPatch, requestGroups } from '../../../shared/ingest/patchBuilder';
 import { createWorker } from '../../../shared/worker';
+import { MemorySink } from '../../support/memorySink';
 import { FakeClock, FakePort } from '../adt/fakes';
-
-class MemorySink implements DeadLetterSink {
-  readonly target = 'memory';
-  readonly documents: DeadLetterDocument[] = [];
-  async write(_name: string, document: DeadLetterDocument): Promise<void> {
-    this.documents.push(document);
-  }
-}
 
 const event = (index: number, body: unknown, deviceId = 'room-1', enqueued = `2024-05-01T10:00:${String(index).padStart(2, '0')}`): RawEvent => ({
   body: Buffer.from(JSON.stringify(body)),
