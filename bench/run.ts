@@ -3,9 +3,9 @@
 // checks them against the targets below (exit 1 if one is missed). Figures, not timed test asserts.
 
 import { runCpuPath } from './cpuPath';
-import { type IngestRunMetrics,runIngest } from './ingestBench';
+import { type IngestRunMetrics, runIngest } from './ingestBench';
 import { runMemory } from './memoryBench';
-import { type PropagateRunMetrics,runPropagate } from './propagateBench';
+import { type PropagateRunMetrics, runPropagate } from './propagateBench';
 import { makeWorkload, patchBudget } from './workload';
 
 /** What "better than the samples" has to mean, as ratios naive / ours (memory: ours / batch). */

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from './errors';
 import type { FaultOptions } from './faults';
 import { readRawBody } from './http/readBody';
-import { empty, errorReply, json, type Reply,toAdtError, writeReply } from './http/respond';
+import { empty, errorReply, json, type Reply, toAdtError, writeReply } from './http/respond';
 import { splitPath } from './http/router';
 import type { ImportSummary } from './importJob';
 import type { ServiceLimitsOptions } from './limits';

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 
 import { HELP, parseCliArgs } from './cliArgs';
-import { type EmulatorHandle,startEmulator } from './server';
+import { type EmulatorHandle, startEmulator } from './server';
 
 /** The start-up lines: the URL first (scripts wait for it), then how to trust the CA, then what was loaded. */
 function startupReport(emulator: EmulatorHandle): string[] {

@@ -1,5 +1,5 @@
 // If-Match / If-None-Match exactly as ADT enforces them (malformed → 400, conflict → 412, never 409).
-import { type AdtError,errors } from './errors';
+import { type AdtError, errors } from './errors';
 import { sameEtag } from './etag';
 
 const ETAG = /^(W\/)?"[^"]*"$/;

@@ -2,6 +2,6 @@
 export type { CountersSnapshot, OperationCounts, TwinWriteCounts } from './counters';
 export type { ImportSummary } from './importJob';
 export type { EmulatorOptions } from './options';
-export { type EmulatorHandle,startEmulator } from './server';
+export { type EmulatorHandle, startEmulator } from './server';
 export type { EmulatorSnapshot } from './snapshot';
-export { createEmulatorClient, type EmulatorClientOptions, type EmulatorTarget,stubCredential, TrustingHttpClient } from './trust';
+export { createEmulatorClient, type EmulatorClientOptions, type EmulatorTarget, stubCredential, TrustingHttpClient } from './trust';

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 
 import { AdtError } from './errors';
-import { type ModelFile,readModelDirectory } from './models/modelFiles';
+import { type ModelFile, readModelDirectory } from './models/modelFiles';
 import type { ModelRegistry } from './models/modelRegistry';
 import { MAX_MODELS_PER_CALL, planModelUpload } from './models/uploadPlan';
 

@@ -1,7 +1,7 @@
 // Where the ingest function's dead letters go in a local run: Azurite when it is running (or started
 // with --azurite), else a folder. Expressed as the app settings the function reads, so the function
 // picks its sink exactly as in Azure.
-import { type ChildProcess,spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';

@@ -8,7 +8,7 @@ import type { EndpointSchema } from '../emulator/events';
 import type { EmulatorHandle } from '../emulator/server';
 import { eventGridTriggerRequest } from './eventGridTriggerRequest';
 import type { FunctionApp } from './functionApp';
-import { type FunctionLogLine,invokeRegistration, triggerBindingOf } from './invoke';
+import { type FunctionLogLine, invokeRegistration, triggerBindingOf } from './invoke';
 
 export const propagateEndpoint = 'local-propagate';
 export const propagateRoute = 'local-runner-propagate';

@@ -5,8 +5,8 @@ import { resolve } from 'node:path';
 
 import { setAdtClientDefaults } from '../../shared/adt';
 import { resetWorker, workerConfig } from '../../shared/worker';
-import { type AdtAccess,applyAdtClientDefaults } from './adtAccess';
-import { type CapturedProgrammingModel, capturedProgrammingModel, type CapturedRegistration,loadFunctionApp } from './functionsHost';
+import { type AdtAccess, applyAdtClientDefaults } from './adtAccess';
+import { type CapturedProgrammingModel, capturedProgrammingModel, type CapturedRegistration, loadFunctionApp } from './functionsHost';
 
 export interface FunctionApp {
   ingest: CapturedRegistration;

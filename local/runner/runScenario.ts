@@ -1,23 +1,23 @@
 // The offline loop: emulator (or a real instance) → scenario seeded → the real function app loaded
 // through the local host → telemetry fed as Event Hub batches → notifications delivered to the
 // propagate function as Event Grid events → wait until quiet → summary, dump and tree.
-import { mkdirSync,writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
 import { settings } from '../../shared/settings';
 import type { DeliveryPolicy, EndpointSchema } from '../emulator/events';
-import { type EmulatorHandle,startEmulator } from '../emulator/server';
-import { type AdtAccess,azureAccess, emulatorAccess, runnerClient } from './adtAccess';
+import { type EmulatorHandle, startEmulator } from '../emulator/server';
+import { type AdtAccess, azureAccess, emulatorAccess, runnerClient } from './adtAccess';
 import { chooseDeadLetterTarget, type DeadLetterTarget } from './deadLetters';
 import type { TelemetryEnvelope } from './envelope';
 import { connectPropagation, endpointConfig } from './eventGridDelivery';
 import { EventHubFeeder, type LostBatch } from './eventHubFeeder';
-import { type EventHubPartitionInfo,eventHubTriggerRequest } from './eventHubTriggerRequest';
-import { type FunctionApp,loadLocalFunctionApp } from './functionApp';
+import { type EventHubPartitionInfo, eventHubTriggerRequest } from './eventHubTriggerRequest';
+import { type FunctionApp, loadLocalFunctionApp } from './functionApp';
 import { maxEventBatchSize } from './hostConfig';
-import { type Ingress,startIngress } from './ingress';
+import { type Ingress, startIngress } from './ingress';
 import { invokeRegistration, triggerBindingOf } from './invoke';
 import { progressReporter } from './progress';
 import { capDelays, retryPolicyOf } from './retryPolicy';
@@ -25,7 +25,7 @@ import type { RegisteredBinding } from './rpcTypes';
 import { emptyStats, progressLine, recordIngestLog, recordPropagateResult, type RunStats } from './runStats';
 import { defaultScenarioDirectory, loadScenario, readTelemetryFile } from './scenario';
 import { seedScenario } from './seed';
-import { type GraphDump,normaliseGraph, readGraph } from './snapshot';
+import { type GraphDump, normaliseGraph, readGraph } from './snapshot';
 import { renderTree } from './tree';
 
 export interface RunOptions {

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { parseEnvelopes, type TelemetryEnvelope } from './envelope';
-import { type ImportFile,parseImportFile } from './importFile';
+import { type ImportFile, parseImportFile } from './importFile';
 import { projectRoot } from './projectRoot';
 
 export interface Scenario {

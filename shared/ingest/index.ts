@@ -1,7 +1,7 @@
 // Ingest: device messages → twin property updates and telemetry, by declarative configuration.
 export type { BatchSummary } from './batchSummary';
 export { compileIngest, defaultIngestOptions, defaultQueryCache } from './compileIngest';
-export { decodeEvent,type DecodeOptions } from './decodeEvent';
+export { decodeEvent, type DecodeOptions } from './decodeEvent';
 export type { DeviceMessage, JsonObject, RawEvent } from './deviceMessage';
 export { envelopeBodyBytes, parseEnvelope, parseEnvelopes, type TelemetryEnvelope } from './envelope';
 export { envelopeEvents, httpIngestAnswer, httpIngestLimits, type HttpMessageOutcome, parseHttpIngestBody } from './httpIngest';
@@ -13,7 +13,7 @@ export type { MappingContext } from './mappingContext';
 export type * from './mappingResult';
 export { MODEL_RULE } from './messageMapping';
 export { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
-export { createIngestPlanner, type IngestPlan, type IngestPlanner, planIngest,type PlannedTelemetry } from './planner';
+export { createIngestPlanner, type IngestPlan, type IngestPlanner, planIngest, type PlannedTelemetry } from './planner';
 export { type BatchResult, processBatch, type ProcessBatchDeps, telemetryMessageId } from './processBatch';
 export { describeUpdatePath, type PropertyUpdate } from './propertyUpdate';
 export { splitTriggerBatch } from './triggerBatch';

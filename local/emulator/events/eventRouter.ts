@@ -2,9 +2,9 @@
 import type { Notification } from '../types';
 import { EndpointQueue } from './delivery/endpointQueue';
 import { type DeadLetter, defaultDeliveryPolicy, type DeliveryPolicy, type EndpointStats } from './delivery/policy';
-import { type EndpointConfig, type NotificationHandler,subscriberDeliver, webhookDeliver } from './endpoints';
-import { type EventRouteDoc,RouteTable } from './routeTable';
-import { type EmitInput,NotificationStamper } from './stamp';
+import { type EndpointConfig, type NotificationHandler, subscriberDeliver, webhookDeliver } from './endpoints';
+import { type EventRouteDoc, RouteTable } from './routeTable';
+import { type EmitInput, NotificationStamper } from './stamp';
 
 export interface EventRouterOptions {
   /** Instance host, used as CloudEvents `source` (e.g. `127.0.0.1:4443`). */

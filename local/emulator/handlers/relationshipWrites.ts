@@ -2,7 +2,7 @@
 import { AdtError, errors } from '../errors';
 import { newEtag } from '../etag';
 import type { RequestContext } from '../http/context';
-import { type JsonObject,propertyNames } from '../metadata';
+import { type JsonObject, propertyNames } from '../metadata';
 import { applyRelationshipPatch } from '../patch/applyPatch';
 import { diffProperties } from '../patch/diff';
 import { checkDocumentSize } from '../payloadLimits';

@@ -9,7 +9,7 @@ import type { ServiceLimits } from '../limits';
 import type { OperationKind } from '../types';
 import type { RequestContext } from './context';
 import { parseJsonBody, readRawBody } from './readBody';
-import { errorReply, type Reply,toAdtError, writeReply } from './respond';
+import { errorReply, type Reply, toAdtError, writeReply } from './respond';
 import type { Router } from './router';
 
 export interface PipelineDeps {

@@ -13,7 +13,7 @@ import { isRecord, stringOf } from '../../../shared/dtdl';
 import { adtNow } from '../clock';
 import { errors } from '../errors';
 import { DtdlParser, explainParseFailure, type ParseOutcome } from './dtdlParser';
-import { isStoredModel, type ModelData, referencedStoredModels, type StoredModel,toModelData } from './modelData';
+import { isStoredModel, type ModelData, referencedStoredModels, type StoredModel, toModelData } from './modelData';
 import { modelErrors } from './modelErrors';
 
 export type { ModelData, StoredModel } from './modelData';

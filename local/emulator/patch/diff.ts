@@ -2,7 +2,7 @@
 // twin (ADT does not document this case; a property-level diff is what a PATCH would have sent).
 import { isDeepStrictEqual } from 'node:util';
 
-import { isComponentValue, type JsonObject,propertyNames } from '../metadata';
+import { isComponentValue, type JsonObject, propertyNames } from '../metadata';
 import type { PatchOperation } from '../types';
 
 const escape = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');

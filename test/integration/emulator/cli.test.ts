@@ -1,7 +1,7 @@
 // The README's command, as written: `npm run emulator -- --scenario local/scenarios/building` (plus
 // --port 0 so the test never needs a fixed port). Spawned, read until the URL and CA lines appear, then
 // driven through the SDK with only what it printed, then stopped with SIGTERM.
-import { type ChildProcess,spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

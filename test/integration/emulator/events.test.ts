@@ -3,7 +3,7 @@ import type { RestError } from '@azure/core-http';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { EventGridDeserializer } from '@azure/eventgrid';
 
-import { type EmulatorHandle,startEmulator } from '../../../local/emulator/server';
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createEmulatorClient, type TrustingHttpClient } from '../../../local/emulator/trust';
 import { startWebhookReceiver, type WebhookReceiver } from '../../unit/events/webhookReceiver';
 import { createRoom, roomModel, roomModelId } from './eventsFixture';

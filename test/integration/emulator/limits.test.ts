@@ -3,7 +3,7 @@
 import type { RestError } from '@azure/core-http';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
-import { type EmulatorHandle,startEmulator } from '../../../local/emulator/server';
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createEmulatorClient, type TrustingHttpClient } from '../../../local/emulator/trust';
 import { createRoom, roomModel } from './eventsFixture';
 

@@ -3,7 +3,7 @@
 import { RestError } from '@azure/core-http';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
-import { type EmulatorHandle,startEmulator } from '../../../local/emulator/server';
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createTestClient } from '../../support/emulatorClient';
 
 const ctx = 'dtmi:dtdl:context;2';

@@ -4,7 +4,7 @@ import type { RestError } from '@azure/core-http';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
 import { planModelUpload } from '../../../local/emulator/models/uploadPlan';
-import { type EmulatorHandle,startEmulator } from '../../../local/emulator/server';
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createTestClient, rawRequest } from '../../support/emulatorClient';
 import { bigModel, shuffled, syntheticOntology } from './syntheticOntology';
 

@@ -2,7 +2,7 @@
 import { RestError } from '@azure/core-http';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
-import { type EmulatorHandle,startEmulator } from '../../../local/emulator/server';
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createTestClient, rawRequest } from '../../support/emulatorClient';
 
 const ctx = 'dtmi:dtdl:context;2';

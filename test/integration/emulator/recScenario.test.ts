@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 import { parse } from 'yaml';
 
-import { type EmulatorHandle,startEmulator } from '../../../local/emulator/server';
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { parseEnvelopes } from '../../../local/runner/envelope';
 import { repoRoot, runLocal } from '../../e2e/support/runLocal';
 import { createTestClient } from '../../support/emulatorClient';

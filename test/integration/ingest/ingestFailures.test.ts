@@ -11,7 +11,7 @@ import { setAdtClientDefaults } from '../../../shared/adt/sdkClient';
 import type { PipelineConfigFile } from '../../../shared/config/types';
 import { settings } from '../../../shared/settings';
 import { resetWorker } from '../../../shared/worker';
-import { createRoom, events, type IngestApp, ingestApp, type IngestWorld,message, sourceTime, startWorld, twin } from './harness';
+import { createRoom, events, type IngestApp, ingestApp, type IngestWorld, message, sourceTime, startWorld, twin } from './harness';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../support/functionsHost').fakeFunctionsCore, { virtual: true });
 

@@ -2,7 +2,7 @@
 // case-insensitive, attribute names and values are not (ADT: "Filters are case-sensitive").
 import { type Condition, type FilterAttribute, filterAttributes, type Operand, type StringFunction } from './ast';
 import { isLegacyEventTypeName, legacyEventTypeNames } from './legacyEventTypes';
-import { FilterSyntaxError, type Token,tokenize } from './tokenize';
+import { FilterSyntaxError, type Token, tokenize } from './tokenize';
 
 const functionNames: Record<string, StringFunction> = {
   STARTS_WITH: 'STARTS_WITH',
