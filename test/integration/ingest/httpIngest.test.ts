@@ -97,3 +97,11 @@ it('leaves the same twins as the Event Hub path for the same messages', async ()
   expect({ t: viaHttp.temperature, h: viaHttp.humidity }).toEqual({ t: viaHub.temperature, h: viaHub.humidity });
   expect(viaHttp.temperature).toBe(20);
 });
+
+it('gives an envelope without messageId the same digest id on every retry, so ADT de-duplicates it', async () => {
+  const body = JSON.stringify([{ deviceId: 'http-1', enqueuedTime: '2024-06-01T11:59:30Z', body: { co2: 500 } }]);
+  const first = (await post(body)).jsonBody.messages as Array<{ messageId: string }>;
+  const again = (await post(body)).jsonBody.messages as Array<{ messageId: string }>;
+  expect(first[0]?.messageId).toMatch(/^http-[0-9a-f]{32}$/);
+  expect(again[0]?.messageId).toBe(first[0]?.messageId);
+});

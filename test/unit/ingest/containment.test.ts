@@ -110,3 +110,24 @@ it('does not let a sourceTime stored by a wrong clock freeze the property', asyn
   expect(summary).toMatchObject({ applied: 1, staleValuesSkipped: 0 });
   expect(port.twins.get('room-1')?.temperature).toBe(21);
 });
+
+it('sends a twin update over 32 KB as several PATCH requests, every value written once', async () => {
+  const labels = Array.from({ length: 12 }, (_, i) => `label${i}`);
+  const model = { '@id': 'dtmi:test:Room;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;2', contents: labels.map((name) => ({ '@type': 'Property', name, schema: 'string' })) };
+  const port = new FakePort([model]);
+  port.addTwin('room-1');
+  const sink = new MemorySink();
+  const w = createWorker({
+    env: {},
+    config: compilePipelineConfig({ ingest: { rules: [{ name: 'room', properties: labels.map((target) => ({ target })) }] } }, 't'),
+    port,
+    deadLetters: sink,
+  });
+  const body = Object.fromEntries(labels.map((name) => [name, 'x'.repeat(4000)]));
+  const { summary } = await processBatch([event(1, body)], w.ingest);
+  expect(summary).toMatchObject({ applied: 1, deadLettered: 0, twinsPatched: 1 });
+  const patches = port.calls.filter((c) => c.method === 'updateTwin');
+  expect(patches.length).toBe(2);
+  for (const call of patches) expect(Buffer.byteLength(JSON.stringify(call.patch))).toBeLessThan(32 * 1024);
+  for (const name of labels) expect(port.twins.get('room-1')?.[name]).toHaveLength(4000);
+});
