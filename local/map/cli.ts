@@ -80,6 +80,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const previewer = new ScenarioPreviewer(loadScenario(args.scenario));
+  for (const problem of previewer.problems) console.error(`configuration: ${problem}`);
   const previews: MessagePreview[] = [];
   for (const envelope of readMessages(args.message)) previews.push(await previewer.preview(envelope));
   console.log(args.json ? JSON.stringify(previews, null, 2) : previews.map(describePreview).join('\n\n'));

@@ -9,6 +9,7 @@ import { loadPipelineConfigFile } from '../../shared/config';
 import { buildModelIndex, validateValue } from '../../shared/dtdl';
 import {
   buildPatch,
+  checkIngestAgainstModels,
   decodeEvent,
   envelopeEvents,
   type IngestPlan,
@@ -45,9 +46,13 @@ export class ScenarioPreviewer {
   private readonly index;
   private readonly twins = new Map<string, Twin>();
 
+  /** Rule targets the scenario's models do not have (typos): shown before any message. */
+  readonly problems: string[];
+
   constructor(scenario: Scenario) {
     this.config = loadPipelineConfigFile(scenario.pipelineConfigPath);
     this.index = buildModelIndex(scenario.models);
+    this.problems = checkIngestAgainstModels(this.config.ingest, this.index);
     for (const twin of scenario.graph.twins) this.twins.set(twin.$dtId, structuredClone(twin) as unknown as Twin);
   }
 

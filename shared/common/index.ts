@@ -1,5 +1,6 @@
 // The core's small shared vocabulary: time, bounded memory, JSON Pointers, source-time order, error text.
 export { type Clock, systemClock } from './clock';
+export { closestNames, didYouMean } from './didYouMean';
 export { errorMessage } from './errorMessage';
 export { jsonataGuardrails, loadJsonata } from './jsonataGuardrails';
 export { escapePointerSegment, parsePointer, toPointer, unescapePointerSegment } from './jsonPointer';

@@ -12,6 +12,7 @@ export type { Mapper } from './mapper';
 export type { MappingContext } from './mappingContext';
 export type * from './mappingResult';
 export { MODEL_RULE } from './messageMapping';
+export { checkIngestAgainstModels } from './modelCheck';
 export { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
 export { createIngestPlanner, type IngestPlan, type IngestPlanner, planIngest, type PlannedTelemetry } from './planner';
 export { type BatchResult, processBatch, type ProcessBatchDeps, telemetryMessageId } from './processBatch';

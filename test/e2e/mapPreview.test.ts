@@ -52,3 +52,7 @@ it('refuses unknown flags and requires a message', () => {
   expect(parseMapArgs([])).toEqual({ error: '--message is required (a file, or - for standard input).' });
   expect(parseMapArgs(['--help'])).toEqual({ help: true });
 });
+
+it('finds no rule typo in the shipped scenarios', () => {
+  for (const dir of [buildingScenario, join(buildingScenario, '..', 'rec-building')]) expect([dir, new ScenarioPreviewer(loadScenario(dir)).problems]).toEqual([dir, []]);
+});
