@@ -12,21 +12,25 @@ import { azureAccess, emulatorAccess, runnerClient, type AdtAccess } from './adt
 import { chooseDeadLetterTarget, type DeadLetterTarget } from './deadLetters';
 import { connectPropagation, endpointConfig } from './eventGridDelivery';
 import { EventHubFeeder, type LostBatch } from './eventHubFeeder';
+import { FaultPlan, type FaultReport, type FaultSettings } from './faultPlan';
 import { eventHubTriggerRequest, type EventHubPartitionInfo } from './eventHubTriggerRequest';
 import { loadLocalFunctionApp, type FunctionApp } from './functionApp';
 import { maxEventBatchSize } from './hostConfig';
 import { startIngress, type Ingress } from './ingress';
-import { invokeRegistration, triggerBindingOf } from './invoke';
+import { invokeRegistration, triggerBindingOf, type FunctionLogLine } from './invoke';
+import { batchTotalsOf, MessageLedger, type BatchTotals, type MessageAccounting } from './messageAccounting';
 import { progressReporter } from './progress';
 import { capDelays, retryPolicyOf } from './retryPolicy';
 import { emptyStats, progressLine, recordIngestLog, recordPropagateResult, type RunStats } from './runStats';
 import { defaultScenarioDirectory, loadScenario, readTelemetryFile } from './scenario';
 import { seedScenario } from './seed';
 import { normaliseGraph, readGraph, type GraphDump } from './snapshot';
+import { ResourceMonitor, type ResourceReport } from './resourceMonitor';
+import { runSoak, type SoakOptions } from './soak';
 import { renderTree } from './tree';
 import type { RegisteredBinding } from './rpcTypes';
 
-export interface RunOptions {
+export interface RunOptions extends FaultSettings {
   /** Scenario directory; default local/scenarios/building. */
   scenario?: string;
   /** Telemetry ndjson; default <scenario>/telemetry.ndjson. */
@@ -64,6 +68,17 @@ export interface RunOptions {
   onFunctionLog?: (functionName: string, level: string, message: string) => void;
   /** Called once everything is up, just before telemetry is fed (tests: faults, limits). */
   beforeFeed?: (context: { emulator?: EmulatorHandle }) => void | Promise<void>;
+  /**
+   * Work that runs alongside the feed, e.g. a second writer racing the functions (tests). Started
+   * with the first telemetry; the run waits for it before it waits for quiet.
+   */
+  alongside?: (context: { emulator?: EmulatorHandle }) => Promise<void>;
+  /** INGEST_DEADLINE_SECONDS for the ingest function (default: the app setting's own default). */
+  ingestDeadlineSeconds?: number;
+  /** Drive the simulator live through the loop for this long instead of replaying a file (not with follow). */
+  soak?: SoakOptions;
+  /** Soak report lines (the CLI passes stderr). */
+  onSoakReport?: (line: string) => void;
   /** false under jest, which mocks @azure/functions-core in its own module registry. */
   hookFunctionsCore?: boolean;
 }
@@ -89,6 +104,12 @@ export interface RunSummary {
   propagationFailures: PropagationFailure[];
   /** Propagation is only local on the emulator; a real instance routes through Azure. */
   propagation: 'local' | 'azure';
+  /** Per message id: received = applied + filtered + dead-lettered, none given up. */
+  accounting: MessageAccounting;
+  /** Heap and RSS at start, end and peak, and the worst event-loop lag, over the feed. */
+  resources: ResourceReport;
+  /** When each scheduled fault window started and ended (ms after the first telemetry). */
+  faults: FaultReport;
   exitCode: number;
 }
 
@@ -113,12 +134,15 @@ function sumOperations(emulator: EmulatorHandle): { calls: number; throttled: nu
 export async function runScenario(options: RunOptions = {}): Promise<RunResult> {
   const scenario = loadScenario(options.scenario ?? defaultScenarioDirectory);
   const telemetryFile = options.telemetry ? resolve(options.telemetry) : scenario.telemetryPath;
-  const envelopes: TelemetryEnvelope[] = telemetryFile ? readTelemetryFile(telemetryFile) : [];
-  if (!telemetryFile && !options.follow) {
+  if (options.soak && options.follow) throw new Error('--soak and --follow both feed live telemetry; pick one.');
+  const envelopes: TelemetryEnvelope[] = telemetryFile && !options.soak ? readTelemetryFile(telemetryFile) : [];
+  if (!telemetryFile && !options.follow && !options.soak) {
     throw new Error(`${scenario.directory} has no telemetry.ndjson. Pass --telemetry <file>, generate one with "npm run simulate -- --scenario ${scenario.directory} --out ${join(scenario.directory, 'telemetry.ndjson')}", or use --follow.`);
   }
   const schema = options.schema ?? 'CloudEvents';
   const stats = emptyStats();
+  const ledger = new MessageLedger(!options.soak);
+  const monitor = new ResourceMonitor();
   const failures: PropagationFailure[] = [];
   const cleanups: Array<() => Promise<void> | void> = [];
   const reporter = progressReporter(options.progress);
@@ -150,6 +174,9 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       ...(options.folderDeadLettersOnly ? { folderOnly: true } : {}),
     });
     cleanups.push(() => deadLetters.close());
+    const faults = new FaultPlan(options, emulator, deadLetters.kind === 'folder' ? deadLetters.directory : undefined);
+    cleanups.push(() => faults.close());
+    const deadLetterSettings = faults.deadLetterOutage ? { ...deadLetters.appSettings, [settings.deadLetterDirectory.name]: faults.deadLetterOutage.appDirectory } : deadLetters.appSettings;
 
     const eventHubName = 'local-telemetry';
     const consumerGroup = '$Default';
@@ -159,7 +186,8 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
         [settings.pipelineConfigPath.name]: scenario.pipelineConfigPath,
         [settings.eventHubName.name]: eventHubName,
         [settings.eventHubConsumerGroup.name]: consumerGroup,
-        ...deadLetters.appSettings,
+        ...deadLetterSettings,
+        ...(options.ingestDeadlineSeconds !== undefined ? { [settings.ingestDeadlineSeconds.name]: String(options.ingestDeadlineSeconds) } : {}),
       },
       adt: access,
       ...(options.hookFunctionsCore === false ? { hook: false } : {}),
@@ -200,10 +228,18 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       invoke: async (partitionId, events, retryCount, maxRetryCount) => {
         stats.ingestInvocations++;
         const request = eventHubTriggerRequest(triggerName, binding as RegisteredBinding, partitionInfo(partitionId), events, retryCount, maxRetryCount);
+        let totals: BatchTotals | undefined;
+        const logLine = log('ingestTelemetry');
+        const onLog = (line: FunctionLogLine): void => {
+          totals = batchTotalsOf(line.message) ?? totals;
+          logLine(line);
+        };
         try {
-          await invokeRegistration(app.programmingModel, app.ingest, request, log('ingestTelemetry'));
+          await invokeRegistration(app.programmingModel, app.ingest, request, onLog);
+          ledger.succeeded(partitionId, events, totals);
         } catch (error) {
           stats.ingestFailures++;
+          if (maxRetryCount !== -1 && retryCount >= maxRetryCount) ledger.gaveUp(partitionId, events);
           options.onFunctionLog?.('ingestTelemetry', 'error', `Batch on partition ${partitionId} failed (attempt ${retryCount + 1}): ${(error as Error)?.message ?? String(error)}`);
           throw error;
         }
@@ -221,22 +257,50 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     };
     timer = setInterval(refresh, 250);
 
+    const feed = (incoming: TelemetryEnvelope[]): void => {
+      ledger.fed(incoming);
+      feeder.enqueue(incoming);
+    };
+    const pendingNotifications = (): number => (emulator ? Object.values(emulator.events.stats().endpoints).reduce((n, e) => n + e.pending, 0) : 0);
+
     let ingress: Ingress | undefined;
     if (options.follow) {
-      ingress = await startIngress(options.ingressPort ?? 7300, (incoming) => feeder.enqueue(incoming), () => ({ stats, pending: feeder.pending }));
+      ingress = await startIngress(options.ingressPort ?? 7300, feed, () => ({ stats, pending: feeder.pending }));
       const opened = ingress;
       cleanups.push(() => opened.close());
       options.onIngress?.(ingress.url);
     }
 
     await options.beforeFeed?.(emulator ? { emulator } : {});
-    feeder.enqueue(envelopes);
+    monitor.start();
+    faults.start();
+    // Settled now, rethrown after the feed: a failure of the side work must not be an unhandled rejection meanwhile.
+    const alongside = Promise.resolve()
+      .then(() => options.alongside?.(emulator ? { emulator } : {}))
+      .then(() => undefined, (error: unknown) => error ?? new Error('alongside work failed'));
+    feed(envelopes);
+    if (options.soak) {
+      await runSoak(options.soak, {
+        scenario,
+        enqueue: feed,
+        sample: () => monitor.sample(),
+        queues: () => ({ eventHub: feeder.pending, notifications: pendingNotifications(), fed: ledger.report().fed, applied: stats.applied, deadLettered: stats.deadLettered }),
+        report: (line) => options.onSoakReport?.(line),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    }
     if (options.follow) {
       await untilAborted(options.signal);
       // Stop taking new envelopes, then finish what was accepted before reporting.
       await ingress?.close();
     }
+    const sideFailure = await alongside;
+    if (sideFailure) throw sideFailure;
+    await faults.windowsOver();
     await untilQuiet(feeder, emulator);
+    const resources = monitor.stop();
+    // The final read is the runner's, not the pipeline's: it runs on a healthy emulator.
+    faults.stop();
     refresh();
     reporter.done();
 
@@ -250,6 +314,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       });
     }
 
+    const accounting = ledger.report();
     const dump = normaliseGraph(await readGraph(client));
     if (options.dump) {
       mkdirSync(dirname(resolve(options.dump)), { recursive: true });
@@ -267,11 +332,15 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       lostBatches: [...feeder.lost],
       propagationFailures: failures,
       propagation: emulator ? 'local' : 'azure',
-      exitCode: feeder.lost.length > 0 || failures.length > 0 ? 1 : 0,
+      accounting,
+      resources,
+      faults: faults.report(),
+      exitCode: feeder.lost.length > 0 || failures.length > 0 || !accounting.balanced ? 1 : 0,
     };
     return { summary, dump, tree: renderTree(dump) };
   } finally {
     if (timer) clearInterval(timer);
+    monitor.stop();
     for (const cleanup of cleanups.reverse()) {
       try {
         await cleanup();
