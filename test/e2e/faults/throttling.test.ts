@@ -18,3 +18,13 @@ it('a 429 storm with Retry-After ends in the no-fault twins, every message accou
   expect(run.result.summary.stats.adtThrottled).toBeGreaterThan(50);
   expectNothingLost(run, baseline);
 }, 180_000);
+
+it('a 429 storm without Retry-After (limits and injected 429s) ends the same: the gateway backs off itself', async () => {
+  const run = await runCase(telemetry, {
+    adtLimits: { perTwinWritesPerSecond: 2, patchesPerSecond: 40, readsPerSecond: 60, queriesPerSecond: 30, retryAfter: 'none' },
+    adtFaults: { errorRate: 0.1, errorStatuses: [429], seed: 18 },
+  });
+  console.log(figures('429 storm without Retry-After', run));
+  expect(run.result.summary.stats.adtThrottled).toBeGreaterThan(50);
+  expectNothingLost(run, baseline);
+}, 180_000);

@@ -1,0 +1,48 @@
+// Fault matrix — outages: ADT goes away for 30 s in the middle of the replay (every request is a
+// connection reset or a 503), and the dead-letter store refuses writes for a few seconds while
+// the broken messages are being dead-lettered.
+import type { EmulatorHandle } from '../../../local/emulator/server';
+import { expectNothingLost, figures, matrixTelemetry, noFaultRun, runCase, type CaseResult } from './matrix';
+
+jest.mock('@azure/functions-core', () => jest.requireActual('../../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
+
+const telemetry = matrixTelemetry();
+let baseline: CaseResult;
+
+beforeAll(async () => {
+  baseline = await noFaultRun(telemetry);
+}, 120_000);
+
+it('an ADT outage of 30 s mid-replay: the gateway and the redeliveries outlast it, nothing is lost', async () => {
+  let emulator: EmulatorHandle | undefined;
+  const run = await runCase(telemetry, {
+    beforeFeed: (context) => {
+      emulator = context.emulator;
+    },
+    adtOutages: [{ startMs: 1000, durationMs: 30_000 }],
+    // The runner's default Event Grid retry (5 attempts, 200 ms doubling to 5 s), not the test's shortened one.
+    eventGridDelivery: { maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 5000 },
+  });
+  console.log(figures('ADT outage 30 s', run));
+  const outage = run.result.summary.faults.adt;
+  expect(outage.map((e) => `${e.label} ${e.state}`)).toEqual(['ADT outage start', 'ADT outage end']);
+  expect((outage[1]?.atMs ?? 0) - (outage[0]?.atMs ?? 0)).toBeGreaterThanOrEqual(29_900);
+  // Mid-replay: only the ingest function sends telemetry, and some of it met the outage.
+  const telemetryCalls = emulator?.counters().operations.telemetry;
+  console.log(`telemetry requests ${telemetryCalls?.requests}, succeeded ${telemetryCalls?.successes}`);
+  expect((telemetryCalls?.requests ?? 0) - (telemetryCalls?.successes ?? 0)).toBeGreaterThan(0);
+  expectNothingLost(run, baseline);
+}, 180_000);
+
+it('a dead-letter store outage fails the batches that dead-letter; redelivery after it ends loses nothing', async () => {
+  const run = await runCase(telemetry, {
+    deadLetterOutages: [{ startMs: 0, durationMs: 3000 }],
+    // --fast-retries: redeliveries at most 1 s apart; 8 of them outlast the 3 s outage.
+    maxRetryDelayMs: 1000,
+  });
+  console.log(figures('dead-letter store outage 3 s', run));
+  expect(run.result.summary.faults.deadLetterStore.map((e) => e.state)).toEqual(['start', 'end']);
+  // The point of the case: writing dead letters failed and the batches came again.
+  expect(run.result.summary.stats.ingestFailures).toBeGreaterThan(0);
+  expectNothingLost(run, baseline);
+}, 180_000);
