@@ -133,9 +133,10 @@ function sumOperations(emulator: EmulatorHandle): { calls: number; throttled: nu
 
 export async function runScenario(options: RunOptions = {}): Promise<RunResult> {
   const scenario = loadScenario(options.scenario ?? defaultScenarioDirectory);
-  const telemetryFile = options.telemetry ? resolve(options.telemetry) : scenario.telemetryPath;
+  // A soak generates its telemetry live; no file is replayed.
+  const telemetryFile = options.soak ? undefined : options.telemetry ? resolve(options.telemetry) : scenario.telemetryPath;
   if (options.soak && options.follow) throw new Error('--soak and --follow both feed live telemetry; pick one.');
-  const envelopes: TelemetryEnvelope[] = telemetryFile && !options.soak ? readTelemetryFile(telemetryFile) : [];
+  const envelopes: TelemetryEnvelope[] = telemetryFile ? readTelemetryFile(telemetryFile) : [];
   if (!telemetryFile && !options.follow && !options.soak) {
     throw new Error(`${scenario.directory} has no telemetry.ndjson. Pass --telemetry <file>, generate one with "npm run simulate -- --scenario ${scenario.directory} --out ${join(scenario.directory, 'telemetry.ndjson')}", or use --follow.`);
   }
