@@ -3,7 +3,7 @@
 // compare with, and the checks every case must pass: same final dump, every message accounted
 // for, nothing given up, no unhandled rejection (jest fails the test on one), heap growth under a
 // stated bound.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunOptions, RunResult } from '../../../local/runner/runScenario';
 import { buildingScenario, runLocal, tempDir } from '../support/runLocal';
@@ -48,6 +48,8 @@ export async function runCase(telemetry: string, options: RunOptions = {}): Prom
 
 function deadLetterMessageIds(directory: string): string[] {
   const ids: string[] = [];
+  // A case may have made the folder unusable on purpose (controls.test.ts).
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) return ids;
   for (const entry of readdirSync(directory, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
     const document = JSON.parse(readFileSync(join(entry.parentPath ?? entry.path, entry.name), 'utf8')) as { messageId?: string };

@@ -26,7 +26,8 @@ it('an ADT outage of 30 s mid-replay: the gateway and the redeliveries outlast i
   console.log(figures('ADT outage 30 s', run));
   const outage = run.result.summary.faults.adt;
   expect(outage.map((e) => `${e.label} ${e.state}`)).toEqual(['ADT outage start', 'ADT outage end']);
-  expect((outage[1]?.atMs ?? 0) - (outage[0]?.atMs ?? 0)).toBeGreaterThanOrEqual(29_900);
+  // Timers never fire early; on a busy machine they may fire late, so only the lower bound is exact.
+  expect(outage[1]?.atMs ?? 0).toBeGreaterThanOrEqual(31_000);
   // Mid-replay: only the ingest function sends telemetry, and some of it met the outage.
   const telemetryCalls = emulator?.counters().operations.telemetry;
   console.log(`telemetry requests ${telemetryCalls?.requests}, succeeded ${telemetryCalls?.successes}`);
@@ -36,11 +37,12 @@ it('an ADT outage of 30 s mid-replay: the gateway and the redeliveries outlast i
 
 it('a dead-letter store outage fails the batches that dead-letter; redelivery after it ends loses nothing', async () => {
   const run = await runCase(telemetry, {
-    deadLetterOutages: [{ startMs: 0, durationMs: 3000 }],
-    // --fast-retries: redeliveries at most 1 s apart; 8 of them outlast the 3 s outage.
+    // From the start, for long enough to cover the first dead-letter writes even on a busy machine.
+    deadLetterOutages: [{ startMs: 0, durationMs: 6000 }],
+    // --fast-retries: redeliveries at most 1 s apart; 8 of them (plus the attempts) outlast the 6 s outage.
     maxRetryDelayMs: 1000,
   });
-  console.log(figures('dead-letter store outage 3 s', run));
+  console.log(figures('dead-letter store outage 6 s', run));
   expect(run.result.summary.faults.deadLetterStore.map((e) => e.state)).toEqual(['start', 'end']);
   // The point of the case: writing dead letters failed and the batches came again.
   expect(run.result.summary.stats.ingestFailures).toBeGreaterThan(0);
