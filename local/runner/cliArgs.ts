@@ -37,7 +37,8 @@ Faults (embedded emulator; they start with the first telemetry and end before th
                           maxStringBytes, retryAfter (header|none), enabled — ADT's limits, changed.
   --adt-outage <start>+<duration>  Seconds after the first telemetry: every ADT request fails (connection
                           reset or 503) for <duration> s. Repeatable. The run lasts until the last one ended.
-  --dead-letter-outage <start>+<duration>  The dead-letter store (folder) refuses every write. Repeatable.
+  --dead-letter-outage <start>+<duration>  The dead-letter store (folder or Azurite) refuses every write.
+                          Repeatable.
 Soak (not for CI):
   --soak <minutes>        Drive the simulator live through the loop for that long; print heap, RSS, event-loop
                           lag and queue sizes once a minute.

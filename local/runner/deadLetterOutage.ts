@@ -1,58 +1,76 @@
 // A dead-letter store that goes away on schedule (--dead-letter-outage). The function app builds its
-// own sink from app settings, so the outage is made where the sink writes, not inside the app: the
-// app is given a symbolic link to the real folder, and during an outage the link is swapped
-// (atomically, by rename) for one to a plain file, so every write fails with ENOTDIR exactly as a
-// store that refuses writes would fail the invocation; afterwards it points at the folder again.
+// own sink from app settings, so the outage is made where the sink writes, not inside the app, and
+// the app is only given different settings:
+// - folder sink: a symbolic link to the real folder, swapped (atomically, by rename) during an
+//   outage for one to a plain file, so every write fails with ENOTDIR as a refusing store would;
+// - blob sink (Azurite): a loopback proxy in front of the blob endpoint that answers every request
+//   with 503 ServerBusy during an outage, as Storage does when it sheds load.
 import { mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { settings } from '../../shared/settings';
+import { azuriteConnectionString, type DeadLetterTarget } from './deadLetters';
 import type { TimeWindow } from './faultFlags';
+import { OutageSwitch, type OutageEvent } from './outageSwitch';
 
-export class FolderDeadLetterOutage {
+export interface DeadLetterOutage {
+  /** Settings that replace the target's own for the function app. */
+  appSettings: Record<string, string>;
+  readonly events: OutageEvent[];
+  readonly isDown: boolean;
+  /** Requests the store refused during outages, where it can tell (the blob proxy can; a folder cannot). */
+  readonly refused: number | undefined;
+  start(): void;
+  close(): Promise<void>;
+}
+
+export async function deadLetterOutageFor(target: DeadLetterTarget, windows: readonly TimeWindow[]): Promise<DeadLetterOutage> {
+  if (target.kind === 'folder' && target.directory) return new FolderDeadLetterOutage(target.directory, windows);
+  if (target.kind === 'azurite' && target.blobEndpoint) return BlobDeadLetterOutage.start(target, windows);
+  throw new Error(`--dead-letter-outage cannot act on the dead-letter target ${target.description}.`);
+}
+
+export class FolderDeadLetterOutage implements DeadLetterOutage {
   /** What the function app must be given as DEAD_LETTER_DIRECTORY. */
   readonly appDirectory: string;
-  readonly events: Array<{ atMs: number; state: 'start' | 'end' }> = [];
+  readonly appSettings: Record<string, string>;
   private readonly workDirectory: string;
   private readonly blocker: string;
-  private readonly timers: NodeJS.Timeout[] = [];
-  private open = 0;
-  private startedAt = 0;
+  private readonly switch: OutageSwitch;
 
   constructor(
     private readonly realDirectory: string,
-    private readonly windows: readonly TimeWindow[],
+    windows: readonly TimeWindow[],
   ) {
     this.workDirectory = mkdtempSync(join(tmpdir(), 'dead-letter-outage-'));
     this.appDirectory = join(this.workDirectory, 'dead-letters');
+    this.appSettings = { [settings.deadLetterDirectory.name]: this.appDirectory };
     this.blocker = join(this.workDirectory, 'store-unavailable');
     writeFileSync(this.blocker, 'The local runner simulates a dead-letter store outage (--dead-letter-outage); writes fail until it ends.\n');
     this.point(this.realDirectory);
+    this.switch = new OutageSwitch(windows, (down) => this.point(down ? this.blocker : this.realDirectory));
   }
 
-  start(): void {
-    this.startedAt = Date.now();
-    for (const window of this.windows) {
-      this.timers.push(setTimeout(() => this.toggle(true), window.startMs));
-      this.timers.push(setTimeout(() => this.toggle(false), window.startMs + window.durationMs));
-    }
+  get events(): OutageEvent[] {
+    return this.switch.events;
   }
 
   get isDown(): boolean {
-    return this.open > 0;
+    return this.switch.isDown;
+  }
+
+  readonly refused = undefined;
+
+  start(): void {
+    this.switch.start();
   }
 
   /** Ends any outage and removes the link; the dead letters stay in the real folder. */
-  close(): void {
-    for (const timer of this.timers.splice(0)) clearTimeout(timer);
+  async close(): Promise<void> {
+    this.switch.stop();
     rmSync(this.workDirectory, { recursive: true, force: true });
-  }
-
-  private toggle(on: boolean): void {
-    const wasDown = this.isDown;
-    this.open += on ? 1 : -1;
-    if (wasDown === this.isDown) return;
-    this.events.push({ atMs: Date.now() - this.startedAt, state: this.isDown ? 'start' : 'end' });
-    this.point(this.isDown ? this.blocker : this.realDirectory);
   }
 
   /** rename() over the old link is atomic: a concurrent write sees the folder or the blocker, never nothing. */
@@ -61,5 +79,66 @@ export class FolderDeadLetterOutage {
     rmSync(next, { force: true });
     symlinkSync(target, next);
     renameSync(next, this.appDirectory);
+  }
+}
+
+const serverBusy = '<?xml version="1.0" encoding="utf-8"?><Error><Code>ServerBusy</Code><Message>The local runner simulates a dead-letter store outage (--dead-letter-outage).</Message></Error>';
+
+export class BlobDeadLetterOutage implements DeadLetterOutage {
+  refused = 0;
+  private readonly switch: OutageSwitch;
+
+  private constructor(
+    private readonly server: Server,
+    readonly appSettings: Record<string, string>,
+    windows: readonly TimeWindow[],
+  ) {
+    this.switch = new OutageSwitch(windows, () => undefined);
+  }
+
+  /** Starts the proxy in front of the target's blob endpoint (Shared Key signatures do not cover the host, so they still verify). */
+  static async start(target: DeadLetterTarget, windows: readonly TimeWindow[]): Promise<BlobDeadLetterOutage> {
+    const upstream = new URL(target.blobEndpoint as string);
+    let outage: BlobDeadLetterOutage | undefined;
+    const server = createServer((req, res) => {
+      if (outage?.isDown) {
+        outage.refused++;
+        req.resume();
+        res.writeHead(503, { 'content-type': 'application/xml', 'x-ms-error-code': 'ServerBusy' }).end(serverBusy);
+        return;
+      }
+      const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      forward.on('error', (error) => res.writeHead(502, { 'content-type': 'text/plain' }).end(`Dead-letter proxy could not reach ${upstream.origin}: ${error.message}`));
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    const proxied = `http://127.0.0.1:${port}${upstream.pathname}`;
+    outage = new BlobDeadLetterOutage(server, { [settings.deadLetterStorage.name]: azuriteConnectionString(proxied) }, windows);
+    return outage;
+  }
+
+  get events(): OutageEvent[] {
+    return this.switch.events;
+  }
+
+  get isDown(): boolean {
+    return this.switch.isDown;
+  }
+
+  start(): void {
+    this.switch.start();
+  }
+
+  async close(): Promise<void> {
+    this.switch.stop();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

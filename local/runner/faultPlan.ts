@@ -4,7 +4,8 @@
 // the replay would finish first), and stops it before the final read.
 import type { FaultOptions } from '../emulator/faults';
 import type { ServiceLimitsOptions } from '../emulator/limits';
-import { FolderDeadLetterOutage } from './deadLetterOutage';
+import { deadLetterOutageFor, type DeadLetterOutage } from './deadLetterOutage';
+import type { DeadLetterTarget } from './deadLetters';
 import type { TimeWindow } from './faultFlags';
 import { FaultTimeline, outageWindow, type FaultTarget, type FaultWindow, type TimelineEvent } from './faultTimeline';
 
@@ -17,13 +18,15 @@ export interface FaultSettings {
   adtOutages?: TimeWindow[];
   /** Other timed fault windows (programmatic): e.g. responses slower than the deadline for 3 s. */
   adtFaultWindows?: FaultWindow[];
-  /** Dead-letter store outages: every dead-letter write fails during each window (folder sink). */
+  /** Dead-letter store outages: every dead-letter write fails during each window (folder or Azurite sink). */
   deadLetterOutages?: TimeWindow[];
 }
 
 export interface FaultReport {
   adt: TimelineEvent[];
   deadLetterStore: Array<{ atMs: number; state: 'start' | 'end' }>;
+  /** Dead-letter requests refused during the outages (blob sink; absent for a folder). */
+  deadLetterRequestsRefused?: number;
 }
 
 export function hasAdtFaults(settings: FaultSettings): boolean {
@@ -31,12 +34,27 @@ export function hasAdtFaults(settings: FaultSettings): boolean {
 }
 
 export class FaultPlan {
-  readonly deadLetterOutage: FolderDeadLetterOutage | undefined;
   private readonly timeline: FaultTimeline | undefined;
   private readonly lastEndMs: number;
   private startedAt = 0;
 
-  constructor(settings: FaultSettings, emulator: FaultTarget | undefined, deadLetterFolder: string | undefined) {
+  /** Builds the plan; the dead-letter outage (a proxy for Azurite) is started, but armed only by start(). */
+  static async create(settings: FaultSettings, emulator: FaultTarget | undefined, deadLetters: DeadLetterTarget): Promise<FaultPlan> {
+    const windows = settings.deadLetterOutages ?? [];
+    const outage = windows.length > 0 ? await deadLetterOutageFor(deadLetters, windows) : undefined;
+    try {
+      return new FaultPlan(settings, emulator, outage);
+    } catch (error) {
+      await outage?.close();
+      throw error;
+    }
+  }
+
+  private constructor(
+    settings: FaultSettings,
+    emulator: FaultTarget | undefined,
+    readonly deadLetterOutage: DeadLetterOutage | undefined,
+  ) {
     const windows = [...(settings.adtOutages ?? []).map(outageWindow), ...(settings.adtFaultWindows ?? [])];
     if (hasAdtFaults(settings)) {
       if (!emulator) throw new Error('ADT faults (--adt-latency, --adt-faults, --adt-limits, --adt-outage) need the embedded emulator; drop --adt-url to use them.');
@@ -47,10 +65,6 @@ export class FaultPlan {
       });
     }
     const storeOutages = settings.deadLetterOutages ?? [];
-    if (storeOutages.length > 0) {
-      if (!deadLetterFolder) throw new Error('--dead-letter-outage works on the folder dead-letter sink; drop --azurite (and stop an Azurite on :10000, or pass --dead-letters <dir>) to use it.');
-      this.deadLetterOutage = new FolderDeadLetterOutage(deadLetterFolder, storeOutages);
-    }
     this.lastEndMs = Math.max(0, ...[...windows, ...storeOutages].map((w) => w.startMs + w.durationMs));
   }
 
@@ -71,12 +85,17 @@ export class FaultPlan {
     this.timeline?.stop();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.timeline?.stop();
-    this.deadLetterOutage?.close();
+    await this.deadLetterOutage?.close();
   }
 
   report(): FaultReport {
-    return { adt: [...(this.timeline?.events ?? [])], deadLetterStore: [...(this.deadLetterOutage?.events ?? [])] };
+    const refused = this.deadLetterOutage?.refused;
+    return {
+      adt: [...(this.timeline?.events ?? [])],
+      deadLetterStore: [...(this.deadLetterOutage?.events ?? [])],
+      ...(refused !== undefined ? { deadLetterRequestsRefused: refused } : {}),
+    };
   }
 }

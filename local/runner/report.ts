@@ -52,6 +52,7 @@ function faultLines(f: FaultReport): string[] {
   const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
   const adt = f.adt.map((e) => `${e.label} ${e.state === 'start' ? 'began' : 'ended'} at ${seconds(e.atMs)}`);
   const store = f.deadLetterStore.map((e) => `dead-letter store outage ${e.state === 'start' ? 'began' : 'ended'} at ${seconds(e.atMs)}`);
-  const all = [...adt, ...store];
+  const refused = f.deadLetterRequestsRefused !== undefined ? [`${f.deadLetterRequestsRefused} dead-letter request(s) refused`] : [];
+  const all = [...adt, ...store, ...refused];
   return all.length ? [`Faults       ${all.join('; ')}`] : [];
 }

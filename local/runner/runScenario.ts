@@ -175,9 +175,9 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       ...(options.folderDeadLettersOnly ? { folderOnly: true } : {}),
     });
     cleanups.push(() => deadLetters.close());
-    const faults = new FaultPlan(options, emulator, deadLetters.kind === 'folder' ? deadLetters.directory : undefined);
+    const faults = await FaultPlan.create(options, emulator, deadLetters);
     cleanups.push(() => faults.close());
-    const deadLetterSettings = faults.deadLetterOutage ? { ...deadLetters.appSettings, [settings.deadLetterDirectory.name]: faults.deadLetterOutage.appDirectory } : deadLetters.appSettings;
+    const deadLetterSettings = { ...deadLetters.appSettings, ...faults.deadLetterOutage?.appSettings };
 
     const eventHubName = 'local-telemetry';
     const consumerGroup = '$Default';

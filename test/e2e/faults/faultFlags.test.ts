@@ -127,7 +127,7 @@ describe('FolderDeadLetterOutage', () => {
       await write('3.json');
       expect([existsSync(join(real, '0', '1.json')), existsSync(join(real, '0', '2.json')), existsSync(join(real, '0', '3.json'))]).toEqual([true, false, true]);
       expect(outage.events.map((e) => e.state)).toEqual(['start', 'end']);
-      outage.close();
+      await outage.close();
       expect(existsSync(outage.appDirectory)).toBe(false);
       expect(readFileSync(join(real, '0', '3.json'), 'utf8')).toBe('{}\n');
     } finally {
@@ -135,11 +135,11 @@ describe('FolderDeadLetterOutage', () => {
     }
   });
 
-  it('leaves an existing folder and its files alone', () => {
+  it('leaves an existing folder and its files alone', async () => {
     const real = tempDir('real-dead-letters');
     mkdirSync(join(real, '1'));
     writeFileSync(join(real, '1', '7.json'), 'kept');
-    new FolderDeadLetterOutage(real, []).close();
+    await new FolderDeadLetterOutage(real, []).close();
     expect(readFileSync(join(real, '1', '7.json'), 'utf8')).toBe('kept');
   });
 });

@@ -1,7 +1,9 @@
 // Fault matrix — outages: ADT goes away for 30 s in the middle of the replay (every request is a
 // connection reset or a 503), and the dead-letter store refuses writes for a few seconds while
 // the broken messages are being dead-lettered.
+import { BlobServiceClient } from '@azure/storage-blob';
 import type { EmulatorHandle } from '../../../local/emulator/server';
+import { azuriteConnectionString, defaultContainer, startAzurite } from '../../../local/runner/deadLetters';
 import { expectNothingLost, figures, matrixTelemetry, noFaultRun, runCase, type CaseResult } from './matrix';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
@@ -47,4 +49,33 @@ it('a dead-letter store outage fails the batches that dead-letter; redelivery af
   // The point of the case: writing dead letters failed and the batches came again.
   expect(run.result.summary.stats.ingestFailures).toBeGreaterThan(0);
   expectNothingLost(run, baseline);
+}, 180_000);
+
+it('a dead-letter store outage on Blob Storage (Azurite behind a proxy answering 503 ServerBusy) loses nothing', async () => {
+  const azurite = await startAzurite();
+  try {
+    const run = await runCase(telemetry, {
+      folderDeadLettersOnly: false,
+      azuriteEndpoint: azurite.blobEndpoint,
+      deadLetterOutages: [{ startMs: 0, durationMs: 6000 }],
+      maxRetryDelayMs: 1000,
+    });
+    console.log(figures('dead-letter store outage 6 s (blob)', run));
+    const { summary } = run.result;
+    expect(summary.deadLetters).toMatch(/^Azurite /);
+    expect(summary.faults.deadLetterStore.map((e) => e.state)).toEqual(['start', 'end']);
+    // The outage was met: the Storage SDK's own retries (4 tries, 4 s doubling) and, past them, redelivery absorb it.
+    expect(summary.faults.deadLetterRequestsRefused).toBeGreaterThan(0);
+    console.log(`blob requests refused ${summary.faults.deadLetterRequestsRefused}`);
+    // The dead letters are in the container, one per broken message, whatever retried them.
+    const container = BlobServiceClient.fromConnectionString(azuriteConnectionString(azurite.blobEndpoint)).getContainerClient(defaultContainer);
+    const ids: string[] = [];
+    for await (const blob of container.listBlobsFlat()) {
+      const text = (await container.getBlobClient(blob.name).downloadToBuffer()).toString('utf8');
+      ids.push(String((JSON.parse(text) as { messageId?: string }).messageId));
+    }
+    expectNothingLost({ ...run, deadLetterIds: ids.sort() }, baseline);
+  } finally {
+    await azurite.stop();
+  }
 }, 180_000);
