@@ -12,7 +12,7 @@ import { azureAccess, emulatorAccess, runnerClient, type AdtAccess } from './adt
 import { chooseDeadLetterTarget, type DeadLetterTarget } from './deadLetters';
 import { connectPropagation, endpointConfig } from './eventGridDelivery';
 import { EventHubFeeder, type LostBatch } from './eventHubFeeder';
-import { FaultPlan, type FaultReport, type FaultSettings } from './faultPlan';
+import { FaultPlan, hasAdtFaults, type FaultReport, type FaultSettings } from './faultPlan';
 import { eventHubTriggerRequest, type EventHubPartitionInfo } from './eventHubTriggerRequest';
 import { loadLocalFunctionApp, type FunctionApp } from './functionApp';
 import { maxEventBatchSize } from './hostConfig';
@@ -136,13 +136,16 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
   // A soak generates its telemetry live; no file is replayed.
   const telemetryFile = options.soak ? undefined : options.telemetry ? resolve(options.telemetry) : scenario.telemetryPath;
   if (options.soak && options.follow) throw new Error('--soak and --follow both feed live telemetry; pick one.');
+  // Before anything is written to a real instance.
+  if (options.adtUrl && hasAdtFaults(options)) throw new Error('ADT faults (--adt-latency, --adt-faults, --adt-limits, --adt-outage) need the embedded emulator; drop --adt-url to use them.');
   const envelopes: TelemetryEnvelope[] = telemetryFile ? readTelemetryFile(telemetryFile) : [];
   if (!telemetryFile && !options.follow && !options.soak) {
     throw new Error(`${scenario.directory} has no telemetry.ndjson. Pass --telemetry <file>, generate one with "npm run simulate -- --scenario ${scenario.directory} --out ${join(scenario.directory, 'telemetry.ndjson')}", or use --follow.`);
   }
   const schema = options.schema ?? 'CloudEvents';
   const stats = emptyStats();
-  const ledger = new MessageLedger(!options.soak);
+  // Live runs (soak, follow) may go on for hours: counts only, no per-id memory that grows with them.
+  const ledger = new MessageLedger(!options.soak && !options.follow);
   const monitor = new ResourceMonitor();
   const failures: PropagationFailure[] = [];
   const cleanups: Array<() => Promise<void> | void> = [];
