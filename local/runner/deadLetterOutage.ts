@@ -6,7 +6,7 @@
 // - blob sink (Azurite): a loopback proxy in front of the blob endpoint that answers every request
 //   with 503 ServerBusy during an outage, as Storage does when it sheds load.
 import { mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,41 +86,27 @@ const serverBusy = '<?xml version="1.0" encoding="utf-8"?><Error><Code>ServerBus
 
 export class BlobDeadLetterOutage implements DeadLetterOutage {
   refused = 0;
+  appSettings: Record<string, string> = {};
   private readonly switch: OutageSwitch;
+  private readonly server: Server;
 
   private constructor(
-    private readonly server: Server,
-    readonly appSettings: Record<string, string>,
+    private readonly upstream: URL,
     windows: readonly TimeWindow[],
   ) {
     this.switch = new OutageSwitch(windows, () => undefined);
+    this.server = createServer((req, res) => this.handle(req, res));
   }
 
   /** Starts the proxy in front of the target's blob endpoint (Shared Key signatures do not cover the host, so they still verify). */
   static async start(target: DeadLetterTarget, windows: readonly TimeWindow[]): Promise<BlobDeadLetterOutage> {
-    const upstream = new URL(target.blobEndpoint as string);
-    let outage: BlobDeadLetterOutage | undefined;
-    const server = createServer((req, res) => {
-      if (outage?.isDown) {
-        outage.refused++;
-        req.resume();
-        res.writeHead(503, { 'content-type': 'application/xml', 'x-ms-error-code': 'ServerBusy' }).end(serverBusy);
-        return;
-      }
-      const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      forward.on('error', (error) => res.writeHead(502, { 'content-type': 'text/plain' }).end(`Dead-letter proxy could not reach ${upstream.origin}: ${error.message}`));
-      req.pipe(forward);
-    });
+    const outage = new BlobDeadLetterOutage(new URL(target.blobEndpoint as string), windows);
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      outage.server.once('error', reject);
+      outage.server.listen(0, '127.0.0.1', () => resolve());
     });
-    const { port } = server.address() as AddressInfo;
-    const proxied = `http://127.0.0.1:${port}${upstream.pathname}`;
-    outage = new BlobDeadLetterOutage(server, { [settings.deadLetterStorage.name]: azuriteConnectionString(proxied) }, windows);
+    const { port } = outage.server.address() as AddressInfo;
+    outage.appSettings = { [settings.deadLetterStorage.name]: azuriteConnectionString(`http://127.0.0.1:${port}${outage.upstream.pathname}`) };
     return outage;
   }
 
@@ -140,5 +126,21 @@ export class BlobDeadLetterOutage implements DeadLetterOutage {
     this.switch.stop();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (this.isDown) {
+      this.refused++;
+      req.resume();
+      res.writeHead(503, { 'content-type': 'application/xml', 'x-ms-error-code': 'ServerBusy' }).end(serverBusy);
+      return;
+    }
+    const { upstream } = this;
+    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', (error) => res.writeHead(502, { 'content-type': 'text/plain' }).end(`Dead-letter proxy could not reach ${upstream.origin}: ${error.message}`));
+    req.pipe(forward);
   }
 }
