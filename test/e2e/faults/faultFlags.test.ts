@@ -4,6 +4,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCliArgs } from '../../../local/runner/cliArgs';
+import { renderSummary } from '../../../local/runner/report';
+import type { RunResult } from '../../../local/runner/runScenario';
+import { emptyStats } from '../../../local/runner/runStats';
 import { FolderDeadLetterOutage } from '../../../local/runner/deadLetterOutage';
 import { faultKeys, limitKeys, parseKnownKeyValues, parseLatencyFlag, parseWindowFlag } from '../../../local/runner/faultFlags';
 import { FaultTimeline, outageFaults } from '../../../local/runner/faultTimeline';
@@ -170,5 +173,21 @@ describe('MessageLedger', () => {
     const report = ledger.report();
     expect(report).toMatchObject({ givenUp: ['b'], duplicated: ['a'], unbalancedBatches: 1, balanced: false });
     expect(report.undelivered).toEqual(['c']);
+  });
+});
+
+describe('end-of-run summary', () => {
+  it('says whether the accounting balances, what is missing, and when each fault window began and ended', () => {
+    const sample = { heapUsedBytes: 10 * 1024 * 1024, rssBytes: 50 * 1024 * 1024, lagP99Ms: 1, lagMaxMs: 7.5 };
+    const summary = {
+      scenario: 's', telemetryFile: 't', envelopes: 3, adt: 'emulator', deadLetters: 'folder /x', schema: 'CloudEvents', stats: emptyStats(), lostBatches: [], propagationFailures: [], propagation: 'local', exitCode: 1,
+      accounting: { fed: 3, received: 2, applied: 2, filtered: 0, deadLettered: 0, givenUp: ['m-3'], undelivered: [], duplicated: [], unbalancedBatches: 0, balanced: false },
+      resources: { start: sample, end: sample, peakHeapUsedBytes: 12 * 1024 * 1024, peakRssBytes: 60 * 1024 * 1024, maxLagMs: 7.5, samples: 4 },
+      faults: { adt: [{ atMs: 1000, label: 'ADT outage', state: 'start' }, { atMs: 31_000, label: 'ADT outage', state: 'end' }], deadLetterStore: [], deadLetterRequestsRefused: 2 },
+    };
+    const text = renderSummary({ summary, dump: { twins: [], relationships: [] }, tree: '' } as unknown as RunResult);
+    expect(text).toContain('Accounting   NOT BALANCED: fed 3, received 2 = applied 2 + filtered 0 + dead-lettered 0, given up 1');
+    expect(text).toContain('Resources    heap 10.0 MiB → 10.0 MiB (peak 12.0 MiB), RSS peak 60.0 MiB, event-loop lag max 7.5 ms');
+    expect(text).toContain('Faults       ADT outage began at 1.0 s; ADT outage ended at 31.0 s; 2 dead-letter request(s) refused');
   });
 });
