@@ -1,9 +1,9 @@
 // Fault matrix — contention: throttling storms, where ADT answers 429 far more often than a healthy
 // instance, with and without Retry-After (the SDK does not retry the latter on its own; the gateway
-// must), and 412 races, where a second writer keeps changing the ETags of every room and floor (and
-// the building) while the loop runs, so the propagate function's If-Match writes fail and are
-// recomputed from a fresh read.
-import { raceParents, type SecondWriterCounts } from './secondWriter';
+// must), and 412 races, where a second writer changes the ETag of each parent just before the
+// propagate function's conditional write to it lands, and keeps rewriting every parent meanwhile, so
+// If-Match writes fail and are recomputed from a fresh read.
+import { raceEveryParentPatch, raceParents, type SecondWriterCounts } from './secondWriter';
 import { expectNothingLost, figures, matrixTelemetry, noFaultRun, runCase, type CaseResult } from './matrix';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
@@ -35,15 +35,25 @@ it('a 429 storm without Retry-After (limits and injected 429s) ends the same: th
 
 it('a second writer on the parents causes 412s; the recomputes end in the no-fault twins', async () => {
   const parents = baseline.result.dump.twins.map((t) => String(t.$dtId)).filter((id) => /^(room|floor|building)-/.test(id));
-  const counts: SecondWriterCounts = { writes: 0, lostRaces: 0 };
+  const background: SecondWriterCounts = { writes: 0, lostRaces: 0 };
+  const justBefore: SecondWriterCounts = { writes: 0, lostRaces: 0 };
+  const inFlight = new Set<string>();
+  let uninstall = (): void => undefined;
   const run = await runCase(telemetry, {
-    alongside: async ({ emulator }) => {
+    beforeFeed: ({ emulator }) => {
       if (!emulator) throw new Error('the race needs the emulator');
-      await raceParents(emulator, parents, 5000, counts);
+      uninstall = raceEveryParentPatch(emulator, parents, 1, justBefore, inFlight);
+    },
+    // And a writer that keeps rewriting every parent while the feed runs.
+    alongside: async ({ emulator }) => {
+      if (emulator) await raceParents(emulator, parents, 3000, background, inFlight);
     },
   });
-  console.log(`${figures('412 races', run)}, second writer ${counts.writes} writes / ${counts.lostRaces} lost races, propagate 412 retries ${run.result.summary.stats.propagationPreconditionRetries}`);
-  expect(counts.writes).toBeGreaterThan(20);
-  expect(run.result.summary.stats.propagationPreconditionRetries).toBeGreaterThan(0);
+  uninstall();
+  console.log(`${figures('412 races', run)}, second writer ${background.writes} background writes (${background.lostRaces} lost races) + ${justBefore.writes} just before a propagate write, propagate 412 retries ${run.result.summary.stats.propagationPreconditionRetries}`);
+  expect(background.writes).toBeGreaterThan(20);
+  expect(justBefore.writes).toBeGreaterThan(10);
+  // Every write raced just before it met 412 and was recomputed.
+  expect(run.result.summary.stats.propagationPreconditionRetries).toBeGreaterThanOrEqual(justBefore.writes);
   expectNothingLost(run, baseline);
 }, 180_000);
