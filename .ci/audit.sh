@@ -4,8 +4,9 @@
 # said loudly, and fails the step only when AUDIT_REQUIRED=1, so a mirror's gap does not block
 # every build while an environment with the real registry enforces the gate.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 report=$(npm audit --omit=dev --audit-level=high --json 2>/dev/null)
+# shellcheck disable=SC2016 # the single-quoted text is JavaScript for node, not for the shell
 printf '%s' "$report" | node -e '
   let text = "";
   process.stdin.on("data", (c) => (text += c)).on("end", () => {

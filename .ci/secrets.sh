@@ -4,7 +4,7 @@
 # that runs on Node 20 (12+ needs Node 22). First a planted token must be found, so a scanner that
 # silently scans nothing (wrong config, broken install) fails this step instead of passing it.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 scan=(npx --yes --package secretlint@11.7.1 --package @secretlint/secretlint-rule-preset-recommend@11.7.1 secretlint --secretlintrc .ci/secretlintrc.json --maskSecrets)
 
 canary_dir=.local/secret-scan-canary
