@@ -13,12 +13,12 @@ import { chooseDeadLetterTarget, type DeadLetterTarget } from './deadLetters';
 import { connectPropagation, endpointConfig } from './eventGridDelivery';
 import { EventHubFeeder, type LostBatch } from './eventHubFeeder';
 import { FaultPlan, hasAdtFaults, type FaultReport, type FaultSettings } from './faultPlan';
-import { eventHubTriggerRequest, type EventHubPartitionInfo } from './eventHubTriggerRequest';
+import type { EventHubPartitionInfo } from './eventHubTriggerRequest';
 import { loadLocalFunctionApp, type FunctionApp } from './functionApp';
 import { maxEventBatchSize } from './hostConfig';
 import { startIngress, type Ingress } from './ingress';
-import { invokeRegistration, triggerBindingOf, type FunctionLogLine } from './invoke';
-import { batchTotalsOf, MessageLedger, type BatchTotals, type MessageAccounting } from './messageAccounting';
+import { ingestInvoker } from './ingestInvoker';
+import { MessageLedger, type MessageAccounting } from './messageAccounting';
 import { progressReporter } from './progress';
 import { capDelays, retryPolicyOf } from './retryPolicy';
 import { emptyStats, progressLine, recordIngestLog, recordPropagateResult, type RunStats } from './runStats';
@@ -28,7 +28,6 @@ import { normaliseGraph, readGraph, type GraphDump } from './snapshot';
 import { ResourceMonitor, type ResourceReport } from './resourceMonitor';
 import { runSoak, type SoakOptions } from './soak';
 import { renderTree } from './tree';
-import type { RegisteredBinding } from './rpcTypes';
 
 export interface RunOptions extends FaultSettings {
   /** Scenario directory; default local/scenarios/building. */
@@ -218,7 +217,6 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       cleanups.push(unsubscribe);
     }
 
-    const { name: triggerName, binding } = triggerBindingOf(app.ingest);
     const partitionInfo = (partitionId: string): EventHubPartitionInfo => ({
       fullyQualifiedNamespace: 'local-iothub.servicebus.windows.net',
       eventHubName,
@@ -229,25 +227,14 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       partitionCount: options.partitions ?? 4,
       maxBatchSize: options.maxBatchSize ?? maxEventBatchSize(),
       retry: capDelays(retryPolicyOf(app.ingest.metadata.retryOptions), options.maxRetryDelayMs),
-      invoke: async (partitionId, events, retryCount, maxRetryCount) => {
-        stats.ingestInvocations++;
-        const request = eventHubTriggerRequest(triggerName, binding as RegisteredBinding, partitionInfo(partitionId), events, retryCount, maxRetryCount);
-        let totals: BatchTotals | undefined;
-        const logLine = log('ingestTelemetry');
-        const onLog = (line: FunctionLogLine): void => {
-          totals = batchTotalsOf(line.message) ?? totals;
-          logLine(line);
-        };
-        try {
-          await invokeRegistration(app.programmingModel, app.ingest, request, onLog);
-          ledger.succeeded(partitionId, events, totals);
-        } catch (error) {
-          stats.ingestFailures++;
-          if (maxRetryCount !== -1 && retryCount >= maxRetryCount) ledger.gaveUp(partitionId, events);
-          options.onFunctionLog?.('ingestTelemetry', 'error', `Batch on partition ${partitionId} failed (attempt ${retryCount + 1}): ${(error as Error)?.message ?? String(error)}`);
-          throw error;
-        }
-      },
+      invoke: ingestInvoker({
+        app,
+        partitionInfo,
+        stats,
+        ledger,
+        log: log('ingestTelemetry'),
+        onFailure: (message) => options.onFunctionLog?.('ingestTelemetry', 'error', message),
+      }),
     });
     cleanups.push(() => feeder.stop());
 
