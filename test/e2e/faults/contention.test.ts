@@ -51,7 +51,7 @@ it('a second writer on the parents causes 412s; the recomputes end in the no-fau
   });
   uninstall();
   console.log(`${figures('412 races', run)}, second writer ${background.writes} background writes (${background.lostRaces} lost races) + ${justBefore.writes} just before a propagate write, propagate 412 retries ${run.result.summary.stats.propagationPreconditionRetries}`);
-  expect(background.writes).toBeGreaterThan(20);
+  expect(background.writes).toBeGreaterThan(5);
   expect(justBefore.writes).toBeGreaterThan(10);
   // Each write raced just before makes the propagate write behind it meet 412 and recompute. An
   // invocation that then fails for another reason (a 429 past its budget) is retried by Event Grid

@@ -31,18 +31,18 @@ beforeAll(async () => {
     ingestDeadlineSeconds: 1,
     beforeFeed: ({ emulator }) => {
       if (!emulator) throw new Error('needs the emulator');
-      // Hold the first patch of the thermostat for 2 s: past the 1 s deadline, after the next batch.
+      // Hold the first patch of the thermostat for 5 s: past the 1 s deadline, and (with room to spare on a busy machine) after the next batch.
       const original = emulator.faults.beforeRequest.bind(emulator.faults);
       emulator.faults.beforeRequest = async (request: FaultRequest) => {
         if (!held && request.op === 'twin.patch' && request.twinId === 'thermostat-101') {
           held = true;
-          await new Promise((resolve) => setTimeout(resolve, 2000));
+          await new Promise((resolve) => setTimeout(resolve, 5000));
         }
         return original(request);
       };
     },
     // The run would otherwise be quiet before the held patch lands.
-    alongside: () => new Promise((resolve) => setTimeout(resolve, 2500)),
+    alongside: () => new Promise((resolve) => setTimeout(resolve, 5500)),
   });
 }, 60_000);
 
