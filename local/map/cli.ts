@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 
 import { errorMessage } from '../../shared/common';
 import { parseEnvelope, parseEnvelopes, type TelemetryEnvelope } from '../../shared/ingest';
-import { defaultScenarioDirectory, loadScenario } from '../runner/scenario';
+import { defaultScenarioDirectory, loadScenario } from '../scenario';
 import { type MessagePreview, ScenarioPreviewer } from './preview';
 
 const usage = `Usage: npm run map -- [--scenario <dir>] --message <envelope.json | messages.ndjson | -> [--json]

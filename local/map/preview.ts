@@ -20,7 +20,7 @@ import {
   type TelemetryEnvelope,
   validateUpdate,
 } from '../../shared/ingest';
-import type { Scenario } from '../runner/scenario';
+import type { Scenario } from '../scenario';
 
 export interface TwinPreview {
   twinId: string;

@@ -31,6 +31,8 @@ async function main(): Promise<number> {
     ...(cli.quiet || cli.json ? {} : { progress: process.stderr }),
     onIngress: (url) => process.stderr.write(`Accepting telemetry at ${url}/telemetry (ndjson envelopes); Ctrl+C to finish.\n`),
     onFunctionLog: (fn, level, message) => process.stderr.write(`[${fn}] ${level}: ${message}\n`),
+    // On a terminal the progress line is rewritten in place: clear it so the soak line stands alone.
+    onSoakReport: (line) => process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[2K' : ''}${line}\n`),
   });
   process.stdout.write(cli.json ? `${JSON.stringify(result.summary, null, 2)}\n` : renderSummary(result));
   return result.summary.exitCode;

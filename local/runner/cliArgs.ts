@@ -1,6 +1,9 @@
 // Flags of `npm run local` → RunOptions. Pure, so it is unit tested without starting anything.
 import { parseArgs } from 'node:util';
 
+import type { FaultOptions } from '../emulator/faults';
+import type { ServiceLimitsOptions } from '../emulator/limits';
+import { faultKeys, limitKeys, parseKnownKeyValues, parseLatencyFlag, parseWindowFlag } from './faultFlags';
 import type { RunOptions } from './runScenario';
 
 export const HELP = `Usage: npm run local -- [flags]
@@ -25,6 +28,22 @@ Ends with a summary and the twin tree; exit 0 once all input is processed and pr
   --partitions <n>        Event Hub partitions (default 4, as IoT Hub).
   --batch-size <n>        Events per invocation (default host.json extensions.eventHubs.maxEventBatchSize).
   --fast-retries          Cap the wait between redeliveries at 1 s (the retry count stays the function's).
+  --ingest-deadline <s>   INGEST_DEADLINE_SECONDS for the ingest function (time a batch may spend retrying ADT).
+Faults (embedded emulator; they start with the first telemetry and end before the final read):
+  --adt-latency <ms>[:<jitter>]   Latency on every data-plane request, plus uniform jitter.
+  --adt-faults k=v,...    errorRate, errorStatuses (500|503), retryAfterOn503, resetRate, slowRate, slowMs,
+                          latencyMs, jitterMs, seed — the emulator's fault keys; unknown keys are refused.
+  --adt-limits k=v,...    perTwinWritesPerSecond, patchesPerSecond, readsPerSecond, createsDeletesPerSecond,
+                          queriesPerSecond, modelRequestsPerSecond, routeRequestsPerSecond, maxPayloadBytes,
+                          maxStringBytes, retryAfter (header|none), enabled — ADT's limits, changed.
+  --adt-outage <start>+<duration>  Seconds after the first telemetry: every ADT request fails (connection
+                          reset or 503) for <duration> s. Repeatable. The run lasts until the last one ended.
+  --dead-letter-outage <start>+<duration>  The dead-letter store (folder or Azurite) refuses every write.
+                          Repeatable.
+Soak (not for CI):
+  --soak <minutes>        Drive the simulator live through the loop for that long; print heap, RSS, event-loop
+                          lag and queue sizes once a minute.
+  --soak-rate <n>         Messages per second during --soak (default 10).
   --quiet                 No progress line.
   --json                  Print the summary as JSON instead of text.
   --help                  Show this text.`;
@@ -40,6 +59,13 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer (got "${value}").`);
+  return n;
+}
+
+function positiveNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} must be a positive number (got "${value}").`);
   return n;
 }
 
@@ -60,6 +86,14 @@ export function parseCliArgs(argv: string[]): CliOptions {
       partitions: { type: 'string' },
       'batch-size': { type: 'string' },
       'fast-retries': { type: 'boolean' },
+      'ingest-deadline': { type: 'string' },
+      'adt-latency': { type: 'string' },
+      'adt-faults': { type: 'string' },
+      'adt-limits': { type: 'string' },
+      'adt-outage': { type: 'string', multiple: true },
+      'dead-letter-outage': { type: 'string', multiple: true },
+      soak: { type: 'string' },
+      'soak-rate': { type: 'string' },
       quiet: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
@@ -73,6 +107,18 @@ export function parseCliArgs(argv: string[]): CliOptions {
   if (ingressPort !== undefined && !(Number.isInteger(ingressPort) && ingressPort >= 0 && ingressPort < 65536)) {
     throw new Error(`--ingress-port must be a port number (got "${values['ingress-port']}").`);
   }
+  const adtFaults: Partial<FaultOptions> = {
+    ...(values['adt-faults'] !== undefined ? parseKnownKeyValues<FaultOptions>(values['adt-faults'], '--adt-faults', faultKeys) : {}),
+    ...(values['adt-latency'] !== undefined ? parseLatencyFlag(values['adt-latency']) : {}),
+  };
+  const adtLimits = values['adt-limits'] !== undefined ? parseKnownKeyValues<ServiceLimitsOptions>(values['adt-limits'], '--adt-limits', limitKeys) : undefined;
+  const adtOutages = (values['adt-outage'] ?? []).map((w) => parseWindowFlag(w, '--adt-outage'));
+  const deadLetterOutages = (values['dead-letter-outage'] ?? []).map((w) => parseWindowFlag(w, '--dead-letter-outage'));
+  const soakMinutes = positiveNumber(values.soak, '--soak');
+  const soakRate = positiveNumber(values['soak-rate'], '--soak-rate');
+  if (soakRate !== undefined && soakMinutes === undefined) throw new Error('--soak-rate needs --soak <minutes>.');
+  const faultsOrLimits = Object.keys(adtFaults).length > 0 || adtLimits !== undefined || adtOutages.length > 0;
+  if (faultsOrLimits && values['adt-url']) throw new Error('--adt-latency, --adt-faults, --adt-limits and --adt-outage act on the embedded emulator; they cannot be combined with --adt-url.');
   const run: RunOptions = {
     ...(values.scenario ? { scenario: values.scenario } : {}),
     ...(values.telemetry ? { telemetry: values.telemetry } : {}),
@@ -86,6 +132,12 @@ export function parseCliArgs(argv: string[]): CliOptions {
     ...(values.partitions ? { partitions: positiveInt(values.partitions, '--partitions') } : {}),
     ...(values['batch-size'] ? { maxBatchSize: positiveInt(values['batch-size'], '--batch-size') } : {}),
     ...(values['fast-retries'] ? { maxRetryDelayMs: 1000 } : {}),
+    ...(values['ingest-deadline'] !== undefined ? { ingestDeadlineSeconds: positiveNumber(values['ingest-deadline'], '--ingest-deadline') } : {}),
+    ...(Object.keys(adtFaults).length > 0 ? { adtFaults } : {}),
+    ...(adtLimits ? { adtLimits } : {}),
+    ...(adtOutages.length > 0 ? { adtOutages } : {}),
+    ...(deadLetterOutages.length > 0 ? { deadLetterOutages } : {}),
+    ...(soakMinutes !== undefined ? { soak: { minutes: soakMinutes, ...(soakRate !== undefined ? { rate: soakRate } : {}) } } : {}),
   };
   return { help: values.help === true, json: values.json === true, quiet: values.quiet === true, run };
 }

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { projectRoot } from './projectRoot';
+import { projectRoot } from '../scenario';
 
 export const hostJsonPath = join(projectRoot, 'host.json');
 /** The Event Hubs extension's default when host.json says nothing. */

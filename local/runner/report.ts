@@ -1,4 +1,7 @@
 // The end-of-run text: what went in, what happened to it, where dead letters are, and the tree.
+import type { FaultReport } from './faultPlan';
+import type { MessageAccounting } from './messageAccounting';
+import { mib } from './resourceMonitor';
 import type { RunResult } from './runScenario';
 
 export function renderSummary(result: RunResult): string {
@@ -19,6 +22,9 @@ export function renderSummary(result: RunResult): string {
       ? `Propagation  ${st.propagateInvocations} Event Grid deliveries (${s.schema}), ${st.propagationWrites} derived write(s), ${st.propagationUnchanged} unchanged, ${st.propagateFailures} failed attempt(s), ${s.propagationFailures.length} given up`
       : 'Propagation  not local: a real instance notifies through its Event Grid route to the deployed propagate function',
     `Dead letters ${s.deadLetters}`,
+    accountingLine(s.accounting),
+    `Resources    heap ${mib(s.resources.start.heapUsedBytes)} → ${mib(s.resources.end.heapUsedBytes)} (peak ${mib(s.resources.peakHeapUsedBytes)}), RSS peak ${mib(s.resources.peakRssBytes)}, event-loop lag max ${s.resources.maxLagMs} ms`,
+    ...faultLines(s.faults),
   ];
   for (const lost of s.lostBatches) lines.push(`  lost batch: partition ${lost.partitionId} from sequence ${lost.firstSequenceNumber}, ${lost.events} event(s), ${lost.attempts} attempt(s): ${lost.error}`);
   for (const f of s.propagationFailures) lines.push(`  propagation gave up on ${f.type} ${f.subject ?? ''} (${f.eventId}) after ${f.attempts} attempt(s): ${f.error}`);
@@ -30,4 +36,23 @@ function countsText(counts: Record<string, number>): string {
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([reason, n]) => `${reason} ${n}`)
     .join(', ');
+}
+
+function accountingLine(a: MessageAccounting): string {
+  const head = `Accounting   ${a.balanced ? 'balanced' : 'NOT BALANCED'}: fed ${a.fed}, received ${a.received} = applied ${a.applied} + filtered ${a.filtered} + dead-lettered ${a.deadLettered}, given up ${a.givenUp.length}`;
+  const problems = [
+    a.undelivered.length ? `undelivered: ${a.undelivered.slice(0, 5).join(', ')}` : '',
+    a.duplicated.length ? `reported twice: ${a.duplicated.slice(0, 5).join(', ')}` : '',
+    a.unbalancedBatches ? `${a.unbalancedBatches} batch summary(ies) missing or not adding up` : '',
+  ].filter((p) => p !== '');
+  return problems.length ? `${head}; ${problems.join('; ')}` : head;
+}
+
+function faultLines(f: FaultReport): string[] {
+  const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const adt = f.adt.map((e) => `${e.label} ${e.state === 'start' ? 'began' : 'ended'} at ${seconds(e.atMs)}`);
+  const store = f.deadLetterStore.map((e) => `dead-letter store outage ${e.state === 'start' ? 'began' : 'ended'} at ${seconds(e.atMs)}`);
+  const refused = f.deadLetterRequestsRefused !== undefined ? [`${f.deadLetterRequestsRefused} dead-letter request(s) refused`] : [];
+  const all = [...adt, ...store, ...refused];
+  return all.length ? [`Faults       ${all.join('; ')}`] : [];
 }

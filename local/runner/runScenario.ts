@@ -9,26 +9,29 @@ import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { settings } from '../../shared/settings';
 import type { DeliveryPolicy, EndpointSchema } from '../emulator/events';
 import { type EmulatorHandle, startEmulator } from '../emulator/server';
+import { defaultScenarioDirectory, loadScenario, readTelemetryFile } from '../scenario';
 import { type AdtAccess, azureAccess, emulatorAccess, runnerClient } from './adtAccess';
 import { chooseDeadLetterTarget, type DeadLetterTarget } from './deadLetters';
 import type { TelemetryEnvelope } from './envelope';
 import { connectPropagation, endpointConfig } from './eventGridDelivery';
 import { EventHubFeeder, type LostBatch } from './eventHubFeeder';
-import { type EventHubPartitionInfo, eventHubTriggerRequest } from './eventHubTriggerRequest';
+import type { EventHubPartitionInfo } from './eventHubTriggerRequest';
+import { FaultPlan, type FaultReport, type FaultSettings, hasAdtFaults } from './faultPlan';
 import { type FunctionApp, loadLocalFunctionApp } from './functionApp';
 import { maxEventBatchSize } from './hostConfig';
+import { ingestInvoker } from './ingestInvoker';
 import { type Ingress, startIngress } from './ingress';
-import { invokeRegistration, triggerBindingOf } from './invoke';
+import { type MessageAccounting, MessageLedger } from './messageAccounting';
 import { progressReporter } from './progress';
+import { ResourceMonitor, type ResourceReport } from './resourceMonitor';
 import { capDelays, retryPolicyOf } from './retryPolicy';
-import type { RegisteredBinding } from './rpcTypes';
 import { emptyStats, progressLine, recordIngestLog, recordPropagateResult, type RunStats } from './runStats';
-import { defaultScenarioDirectory, loadScenario, readTelemetryFile } from './scenario';
 import { seedScenario } from './seed';
 import { type GraphDump, normaliseGraph, readGraph } from './snapshot';
+import { runSoak, type SoakOptions } from './soak';
 import { renderTree } from './tree';
 
-export interface RunOptions {
+export interface RunOptions extends FaultSettings {
   /** Scenario directory; default local/scenarios/building. */
   scenario?: string;
   /** Telemetry ndjson; default <scenario>/telemetry.ndjson. */
@@ -66,6 +69,17 @@ export interface RunOptions {
   onFunctionLog?: (functionName: string, level: string, message: string) => void;
   /** Called once everything is up, just before telemetry is fed (tests: faults, limits). */
   beforeFeed?: (context: { emulator?: EmulatorHandle }) => void | Promise<void>;
+  /**
+   * Work that runs alongside the feed, e.g. a second writer racing the functions (tests). Started
+   * with the first telemetry; the run waits for it before it waits for quiet.
+   */
+  alongside?: (context: { emulator?: EmulatorHandle }) => Promise<void>;
+  /** INGEST_DEADLINE_SECONDS for the ingest function (default: the app setting's own default). */
+  ingestDeadlineSeconds?: number;
+  /** Drive the simulator live through the loop for this long instead of replaying a file (not with follow). */
+  soak?: SoakOptions;
+  /** Soak report lines (the CLI passes stderr). */
+  onSoakReport?: (line: string) => void;
   /** false under jest, which mocks @azure/functions-core in its own module registry. */
   hookFunctionsCore?: boolean;
 }
@@ -91,6 +105,12 @@ export interface RunSummary {
   propagationFailures: PropagationFailure[];
   /** Propagation is only local on the emulator; a real instance routes through Azure. */
   propagation: 'local' | 'azure';
+  /** Per message id: received = applied + filtered + dead-lettered, none given up. */
+  accounting: MessageAccounting;
+  /** Heap and RSS at start, end and peak, and the worst event-loop lag, over the feed. */
+  resources: ResourceReport;
+  /** When each scheduled fault window started and ended (ms after the first telemetry). */
+  faults: FaultReport;
   exitCode: number;
 }
 
@@ -114,13 +134,20 @@ function sumOperations(emulator: EmulatorHandle): { calls: number; throttled: nu
 
 export async function runScenario(options: RunOptions = {}): Promise<RunResult> {
   const scenario = loadScenario(options.scenario ?? defaultScenarioDirectory);
-  const telemetryFile = options.telemetry ? resolve(options.telemetry) : scenario.telemetryPath;
+  // A soak generates its telemetry live; no file is replayed.
+  const telemetryFile = options.soak ? undefined : options.telemetry ? resolve(options.telemetry) : scenario.telemetryPath;
+  if (options.soak && options.follow) throw new Error('--soak and --follow both feed live telemetry; pick one.');
+  // Before anything is written to a real instance.
+  if (options.adtUrl && hasAdtFaults(options)) throw new Error('ADT faults (--adt-latency, --adt-faults, --adt-limits, --adt-outage) need the embedded emulator; drop --adt-url to use them.');
   const envelopes: TelemetryEnvelope[] = telemetryFile ? readTelemetryFile(telemetryFile) : [];
-  if (!telemetryFile && !options.follow) {
+  if (!telemetryFile && !options.follow && !options.soak) {
     throw new Error(`${scenario.directory} has no telemetry.ndjson. Pass --telemetry <file>, generate one with "npm run simulate -- --scenario ${scenario.directory} --out ${join(scenario.directory, 'telemetry.ndjson')}", or use --follow.`);
   }
   const schema = options.schema ?? 'CloudEvents';
   const stats = emptyStats();
+  // Live runs (soak, follow) may go on for hours: counts only, no per-id memory that grows with them.
+  const ledger = new MessageLedger(!options.soak && !options.follow);
+  const monitor = new ResourceMonitor();
   const failures: PropagationFailure[] = [];
   const cleanups: Array<() => Promise<void> | void> = [];
   const reporter = progressReporter(options.progress);
@@ -152,6 +179,9 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       ...(options.folderDeadLettersOnly ? { folderOnly: true } : {}),
     });
     cleanups.push(() => deadLetters.close());
+    const faults = await FaultPlan.create(options, emulator, deadLetters);
+    cleanups.push(() => faults.close());
+    const deadLetterSettings = { ...deadLetters.appSettings, ...faults.deadLetterOutage?.appSettings };
 
     const eventHubName = 'local-telemetry';
     const consumerGroup = '$Default';
@@ -161,7 +191,8 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
         [settings.pipelineConfigPath.name]: scenario.pipelineConfigPath,
         [settings.eventHubName.name]: eventHubName,
         [settings.eventHubConsumerGroup.name]: consumerGroup,
-        ...deadLetters.appSettings,
+        ...deadLetterSettings,
+        ...(options.ingestDeadlineSeconds !== undefined ? { [settings.ingestDeadlineSeconds.name]: String(options.ingestDeadlineSeconds) } : {}),
       },
       adt: access,
       ...(options.hookFunctionsCore === false ? { hook: false } : {}),
@@ -188,7 +219,6 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       cleanups.push(unsubscribe);
     }
 
-    const { name: triggerName, binding } = triggerBindingOf(app.ingest);
     const partitionInfo = (partitionId: string): EventHubPartitionInfo => ({
       fullyQualifiedNamespace: 'local-iothub.servicebus.windows.net',
       eventHubName,
@@ -199,17 +229,14 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       partitionCount: options.partitions ?? 4,
       maxBatchSize: options.maxBatchSize ?? maxEventBatchSize(),
       retry: capDelays(retryPolicyOf(app.ingest.metadata.retryOptions), options.maxRetryDelayMs),
-      invoke: async (partitionId, events, retryCount, maxRetryCount) => {
-        stats.ingestInvocations++;
-        const request = eventHubTriggerRequest(triggerName, binding as RegisteredBinding, partitionInfo(partitionId), events, retryCount, maxRetryCount);
-        try {
-          await invokeRegistration(app.programmingModel, app.ingest, request, log('ingestTelemetry'));
-        } catch (error) {
-          stats.ingestFailures++;
-          options.onFunctionLog?.('ingestTelemetry', 'error', `Batch on partition ${partitionId} failed (attempt ${retryCount + 1}): ${(error as Error)?.message ?? String(error)}`);
-          throw error;
-        }
-      },
+      invoke: ingestInvoker({
+        app,
+        partitionInfo,
+        stats,
+        ledger,
+        log: log('ingestTelemetry'),
+        onFailure: (message) => options.onFunctionLog?.('ingestTelemetry', 'error', message),
+      }),
     });
     cleanups.push(() => feeder.stop());
 
@@ -223,22 +250,50 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     };
     timer = setInterval(refresh, 250);
 
+    const feed = (incoming: TelemetryEnvelope[]): void => {
+      ledger.fed(incoming);
+      feeder.enqueue(incoming);
+    };
+    const pendingNotifications = (): number => (emulator ? Object.values(emulator.events.stats().endpoints).reduce((n, e) => n + e.pending, 0) : 0);
+
     let ingress: Ingress | undefined;
     if (options.follow) {
-      ingress = await startIngress(options.ingressPort ?? 7300, (incoming) => feeder.enqueue(incoming), () => ({ stats, pending: feeder.pending }));
+      ingress = await startIngress(options.ingressPort ?? 7300, feed, () => ({ stats, pending: feeder.pending }));
       const opened = ingress;
       cleanups.push(() => opened.close());
       options.onIngress?.(ingress.url);
     }
 
     await options.beforeFeed?.(emulator ? { emulator } : {});
-    feeder.enqueue(envelopes);
+    monitor.start();
+    faults.start();
+    // Settled now, rethrown after the feed: a failure of the side work must not be an unhandled rejection meanwhile.
+    const alongside = Promise.resolve()
+      .then(() => options.alongside?.(emulator ? { emulator } : {}))
+      .then(() => undefined, (error: unknown) => error ?? new Error('alongside work failed'));
+    feed(envelopes);
+    if (options.soak) {
+      await runSoak(options.soak, {
+        scenario,
+        enqueue: feed,
+        sample: () => monitor.sample(),
+        queues: () => ({ eventHub: feeder.pending, notifications: pendingNotifications(), fed: ledger.report().fed, applied: stats.applied, deadLettered: stats.deadLettered }),
+        report: (line) => options.onSoakReport?.(line),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    }
     if (options.follow) {
       await untilAborted(options.signal);
       // Stop taking new envelopes, then finish what was accepted before reporting.
       await ingress?.close();
     }
+    const sideFailure = await alongside;
+    if (sideFailure) throw sideFailure;
+    await faults.windowsOver();
     await untilQuiet(feeder, emulator);
+    const resources = monitor.stop();
+    // The final read is the runner's, not the pipeline's: it runs on a healthy emulator.
+    faults.stop();
     refresh();
     reporter.done();
 
@@ -252,6 +307,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       });
     }
 
+    const accounting = ledger.report();
     const dump = normaliseGraph(await readGraph(client));
     if (options.dump) {
       mkdirSync(dirname(resolve(options.dump)), { recursive: true });
@@ -269,11 +325,15 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       lostBatches: [...feeder.lost],
       propagationFailures: failures,
       propagation: emulator ? 'local' : 'azure',
-      exitCode: feeder.lost.length > 0 || failures.length > 0 ? 1 : 0,
+      accounting,
+      resources,
+      faults: faults.report(),
+      exitCode: feeder.lost.length > 0 || failures.length > 0 || !accounting.balanced ? 1 : 0,
     };
     return { summary, dump, tree: renderTree(dump) };
   } finally {
     if (timer) clearInterval(timer);
+    monitor.stop();
     for (const cleanup of cleanups.reverse()) {
       try {
         await cleanup();

@@ -21,6 +21,8 @@ export interface RunStats {
   propagateFailures: number;
   propagationWrites: number;
   propagationUnchanged: number;
+  /** 412s the propagate function met writing a parent (another writer got there first) and recomputed after. */
+  propagationPreconditionRetries: number;
   /** Emulator-wide, when the loop runs on the emulator. */
   adtCalls?: number;
   adtThrottled?: number;
@@ -43,6 +45,7 @@ export function emptyStats(): RunStats {
     propagateFailures: 0,
     propagationWrites: 0,
     propagationUnchanged: 0,
+    propagationPreconditionRetries: 0,
   };
 }
 
@@ -77,9 +80,10 @@ function addCounts(into: Record<string, number>, from: unknown): void {
 
 /** Folds the propagate function's return value (its per-event summary) into the stats. */
 export function recordPropagateResult(stats: RunStats, result: unknown): void {
-  const r = result as { writes?: unknown; skippedUnchanged?: unknown } | null;
+  const r = result as { writes?: unknown; skippedUnchanged?: unknown; preconditionRetries?: unknown } | null;
   stats.propagationWrites += num(r?.writes);
   stats.propagationUnchanged += num(r?.skippedUnchanged);
+  stats.propagationPreconditionRetries += num(r?.preconditionRetries);
 }
 
 export function progressLine(stats: RunStats, pending: number): string {

@@ -2,7 +2,7 @@
 // through the data plane. Models already present are kept (a real instance may have them).
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
-import type { Scenario } from './scenario';
+import type { Scenario } from '../scenario';
 
 export interface SeedSummary {
   modelsCreated: number;

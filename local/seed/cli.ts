@@ -9,8 +9,8 @@ import { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { DefaultAzureCredential } from '@azure/identity';
 
 import { azureAccess } from '../runner/adtAccess';
-import { defaultScenarioDirectory, loadScenario } from '../runner/scenario';
 import { seedScenario } from '../runner/seed';
+import { defaultScenarioDirectory, loadScenario } from '../scenario';
 
 export const HELP = `Usage: npm run seed -- --adt-url https://<name>.api.<region>.digitaltwins.azure.net [--scenario <dir>]
 

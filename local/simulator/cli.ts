@@ -2,7 +2,7 @@
 // `npm run simulate`: telemetry for a scenario's devices, to a file, the local runner or an Event Hub.
 import { Presets, SingleBar } from 'cli-progress';
 
-import { defaultScenarioDirectory, loadScenario } from '../runner/scenario';
+import { defaultScenarioDirectory, loadScenario } from '../scenario';
 import { scenarioSimulatorConfig } from './deviceProfiles';
 import { simulatedDevices } from './generate';
 import { simulate } from './simulate';

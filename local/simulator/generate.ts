@@ -1,6 +1,6 @@
 // Produces a deterministic stream of IoT Hub-shaped messages for a scenario's devices.
+import type { TelemetryEnvelope } from '../../shared/ingest';
 import { seededRandom } from '../random';
-import type { TelemetryEnvelope } from '../runner/envelope';
 import { DeviceState, type SimulatorConfig } from './deviceProfiles';
 
 export interface SimulatedDevice {

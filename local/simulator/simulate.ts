@@ -1,5 +1,5 @@
 // Drives a sink with generated telemetry: instantly for a file, paced at --rate for live targets.
-import type { TelemetryEnvelope } from '../runner/envelope';
+import type { TelemetryEnvelope } from '../../shared/ingest';
 import type { SimulatorConfig } from './deviceProfiles';
 import { generateTelemetry, type SimulatedDevice } from './generate';
 import type { TelemetrySink } from './sinks';

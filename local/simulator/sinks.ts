@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { type EventData, EventHubProducerClient } from '@azure/event-hubs';
 import { DefaultAzureCredential } from '@azure/identity';
 
-import { envelopeBodyBytes, type TelemetryEnvelope } from '../runner/envelope';
+import { envelopeBodyBytes, type TelemetryEnvelope } from '../../shared/ingest';
 
 export interface TelemetrySink {
   readonly description: string;

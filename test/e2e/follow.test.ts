@@ -2,7 +2,7 @@
 // `npm run simulate -- --to …` sends), until it is stopped.
 import { request } from 'node:http';
 
-import { loadScenario } from '../../local/runner/scenario';
+import { loadScenario } from '../../local/scenario';
 import { scenarioSimulatorConfig } from '../../local/simulator/deviceProfiles';
 import { generateTelemetry, simulatedDevices } from '../../local/simulator/generate';
 import { httpSink } from '../../local/simulator/sinks';

@@ -8,7 +8,7 @@ import { describePreview, parseMapArgs } from '../../local/map/cli';
 import { ScenarioPreviewer } from '../../local/map/preview';
 import { parseEnvelopes } from '../../local/runner/envelope';
 import type { RunResult } from '../../local/runner/runScenario';
-import { loadScenario } from '../../local/runner/scenario';
+import { loadScenario } from '../../local/scenario';
 import { buildingScenario, runLocal } from './support/runLocal';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });

@@ -1,5 +1,5 @@
 // `npm run seed` flags (local/seed/cli.ts), used by scripts/smoke-test.sh.
-import { defaultScenarioDirectory } from '../../local/runner/scenario';
+import { defaultScenarioDirectory } from '../../local/scenario';
 import { parseSeedArgs } from '../../local/seed/cli';
 
 describe('npm run seed flags', () => {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { parseEnvelope, parseEnvelopes } from '../../../local/runner/envelope';
-import { loadScenario } from '../../../local/runner/scenario';
+import { loadScenario } from '../../../local/scenario';
 import { scenarioSimulatorConfig } from '../../../local/simulator/deviceProfiles';
 import { generateTelemetry, simulatedDevices } from '../../../local/simulator/generate';
 import { simulate } from '../../../local/simulator/simulate';

@@ -28,11 +28,19 @@ it('ignores log lines that are not batch summaries', () => {
   expect(stats.messagesIn).toBe(0);
 });
 
+// What a run without faults reports besides the stats (accounting, resources, fault windows).
+const sample = { heapUsedBytes: 1, rssBytes: 1, lagP99Ms: 0, lagMaxMs: 0 };
+const quietRunExtras = {
+  accounting: { fed: 3, received: 3, applied: 3, filtered: 0, deadLettered: 0, givenUp: [], undelivered: [], duplicated: [], unbalancedBatches: 0, balanced: true },
+  resources: { start: sample, end: sample, peakHeapUsedBytes: 1, peakRssBytes: 1, maxLagMs: 0, samples: 1 },
+  faults: { adt: [], deadLetterStore: [] },
+};
+
 it('names partly applied messages and their refused values in the end-of-run summary', () => {
   const stats = emptyStats();
   recordIngestLog(stats, batchLine({ received: 3, applied: 3, partiallyApplied: 1, rejectedValuesByReason: { 'out-of-range': 1 } }));
   const result = {
-    summary: { scenario: 's', telemetryFile: 't', envelopes: 3, adt: 'emulator', deadLetters: 'folder /x', schema: 'CloudEventSchemaV1_0', stats, lostBatches: [], propagationFailures: [], propagation: 'local', exitCode: 0 },
+    summary: { scenario: 's', telemetryFile: 't', envelopes: 3, adt: 'emulator', deadLetters: 'folder /x', schema: 'CloudEventSchemaV1_0', stats, lostBatches: [], propagationFailures: [], propagation: 'local', exitCode: 0, ...quietRunExtras },
     dump: { twins: [], relationships: [] },
     tree: '(tree)',
   } as unknown as RunResult;

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { parseEnvelopes, type TelemetryEnvelope } from './envelope';
+import { parseEnvelopes, type TelemetryEnvelope } from '../../shared/ingest';
 import { type ImportFile, parseImportFile } from './importFile';
 import { projectRoot } from './projectRoot';
 
