@@ -22,9 +22,11 @@ Ends with a summary and the twin tree; exit 0 once all input is processed and pr
   --ingress-port <n>      Port for --follow (default 7300).
   --adt-url <https://…>   Use a real ADT instance (DefaultAzureCredential) instead of the emulator. The scenario
                           is written to it; propagation then happens in Azure (Event Grid), not locally.
-  --azurite               Start Azurite for dead letters (otherwise a running Azurite on :10000 is used,
-                          else the folder below).
-  --dead-letters <dir>    Dead-letter folder when no Azurite is used (default .local/dead-letters).
+  --azurite               Start Azurite for dead letters.
+  --azurite-endpoint <url>  Use an Azurite already running there (e.g. http://127.0.0.1:10000/devstoreaccount1);
+                          its storage API version is checked before the run.
+  --dead-letters <dir>    Dead-letter folder; always wins, and dead letters of an earlier run in it are
+                          removed. Default: a fresh folder per run under .local/dead-letters/.
   --partitions <n>        Event Hub partitions (default 4, as IoT Hub).
   --batch-size <n>        Events per invocation (default host.json extensions.eventHubs.maxEventBatchSize).
   --fast-retries          Cap the wait between redeliveries at 1 s (the retry count stays the function's).
@@ -82,6 +84,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
       'ingress-port': { type: 'string' },
       'adt-url': { type: 'string' },
       azurite: { type: 'boolean' },
+      'azurite-endpoint': { type: 'string' },
       'dead-letters': { type: 'string' },
       partitions: { type: 'string' },
       'batch-size': { type: 'string' },
@@ -128,6 +131,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     ...(ingressPort !== undefined ? { ingressPort } : {}),
     ...(values['adt-url'] ? { adtUrl: values['adt-url'] } : {}),
     ...(values.azurite ? { azurite: true } : {}),
+    ...(values['azurite-endpoint'] ? { azuriteEndpoint: values['azurite-endpoint'] } : {}),
     ...(values['dead-letters'] ? { deadLetterDirectory: values['dead-letters'] } : {}),
     ...(values.partitions ? { partitions: positiveInt(values.partitions, '--partitions') } : {}),
     ...(values['batch-size'] ? { maxBatchSize: positiveInt(values['batch-size'], '--batch-size') } : {}),

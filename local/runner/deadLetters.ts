@@ -1,12 +1,15 @@
-// Where the ingest function's dead letters go in a local run: Azurite when it is running (or started
-// with --azurite), else a folder. Expressed as the app settings the function reads, so the function
+// Where the ingest function's dead letters go in a local run: the --dead-letters folder (always wins),
+// an Azurite only when asked for (--azurite starts one, --azurite-endpoint names a running one), else a
+// fresh folder per run. Nothing is guessed from what happens to run on the machine. Expressed as the app settings the function reads, so the function
 // picks its sink exactly as in Azure.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
+import { errorMessage } from '../../shared/common';
+import { blobContainer, deadLetterSchema } from '../../shared/deadLetter';
 import { settings } from '../../shared/settings';
 
 export interface DeadLetterTarget {
@@ -89,12 +92,54 @@ export async function startAzurite(): Promise<{ blobEndpoint: string; stop(): Pr
 export interface DeadLetterChoice {
   /** Start Azurite for this run. */
   azurite?: boolean;
-  /** Use an Azurite that is already running here (default: the standard local endpoint). */
+  /** Use the Azurite (or Blob endpoint) already running there; asked for explicitly, never guessed. */
   azuriteEndpoint?: string;
-  /** Folder used when no Azurite is running. */
-  directory: string;
-  /** Never look for a running Azurite (tests that want the folder sink whatever runs on the machine). */
-  folderOnly?: boolean;
+  /** --dead-letters: this folder, whatever else is asked for; dead letters of an earlier run in it are removed. */
+  directory?: string;
+  /** Where a run without --dead-letters gets a fresh folder of its own. */
+  defaultRoot: string;
+  /** Names the fresh folder; default: the run's start time. */
+  runId?: string;
+}
+
+/** Removes the dead-letter documents an earlier run left in `directory` (only those: other files stay). */
+function clearEarlierDeadLetters(directory: string): number {
+  let removed = 0;
+  const visit = (dir: string, depth: number): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && depth < 2) visit(path, depth + 1);
+      else if (entry.isFile() && entry.name.endsWith('.json')) {
+        try {
+          if ((JSON.parse(readFileSync(path, 'utf8')) as { schema?: unknown }).schema === deadLetterSchema) {
+            rmSync(path);
+            removed++;
+          }
+        } catch {
+          // Not a dead letter: left alone.
+        }
+      }
+    }
+  };
+  visit(directory, 0);
+  return removed;
+}
+
+/**
+ * An Azurite of another storage API version refuses every request the SDK makes, and every batch with
+ * a dead letter would then fail and retry for minutes: ask once, before the run, and say how to fix it.
+ */
+async function checkBlobEndpoint(blobEndpoint: string, container: string): Promise<void> {
+  const { container: client } = blobContainer({ connectionString: azuriteConnectionString(blobEndpoint) }, container, { retryOptions: { maxTries: 1 } });
+  try {
+    await client.createIfNotExists();
+  } catch (error) {
+    const message = errorMessage(error);
+    if (/api version|InvalidHeaderValue/i.test(message)) {
+      throw new Error(`The Azurite at ${blobEndpoint} does not accept this Storage SDK's API version (${message}). Start it with --skipApiVersionCheck, or update it: npm i -D azurite@latest. Or drop --azurite-endpoint to use a folder.`);
+    }
+    throw new Error(`Dead letters cannot be written to ${blobEndpoint} (${message}). Check that Azurite runs there, or drop --azurite-endpoint to use a folder.`);
+  }
 }
 
 export async function chooseDeadLetterTarget(choice: DeadLetterChoice): Promise<DeadLetterTarget> {
@@ -112,20 +157,32 @@ export async function chooseDeadLetterTarget(choice: DeadLetterChoice): Promise<
     container,
     close,
   });
+  const folderTarget = (directory: string, note: string): DeadLetterTarget => ({
+    // Blank settings count as unset: a DeadLetterStorage from the user's shell must not win over the folder.
+    appSettings: { [settings.deadLetterDirectory.name]: directory, [settings.deadLetterStorage.name]: '', [settings.deadLetterBlobServiceUri.name]: '' },
+    description: `folder ${directory}${note}`,
+    kind: 'folder',
+    directory,
+    close: async () => undefined,
+  });
+  if (choice.directory !== undefined) {
+    const directory = resolve(choice.directory);
+    mkdirSync(directory, { recursive: true });
+    const cleared = clearEarlierDeadLetters(directory);
+    const notes = [cleared > 0 ? `cleared ${cleared} dead letter(s) of an earlier run` : '', choice.azurite || choice.azuriteEndpoint ? '--dead-letters wins over Azurite' : ''].filter(Boolean);
+    return folderTarget(directory, notes.length > 0 ? ` (${notes.join('; ')})` : '');
+  }
   if (choice.azurite) {
     const azurite = await startAzurite();
     return blobTarget(azurite.blobEndpoint, azurite.stop);
   }
-  const endpoint = choice.azuriteEndpoint ?? `http://127.0.0.1:10000/${devAccount}`;
-  if (!choice.folderOnly && (await isAzuriteRunning(endpoint))) return blobTarget(endpoint, async () => undefined);
-  const directory = resolve(choice.directory);
+  if (choice.azuriteEndpoint !== undefined) {
+    await checkBlobEndpoint(choice.azuriteEndpoint, container);
+    return blobTarget(choice.azuriteEndpoint, async () => undefined);
+  }
+  // Nothing asked for: a fresh folder for this run, so its dead letters are exactly this run's.
+  const runId = choice.runId ?? new Date().toISOString().replace(/[:.]/g, '-');
+  const directory = resolve(choice.defaultRoot, runId);
   mkdirSync(directory, { recursive: true });
-  return {
-    // Blank settings count as unset: a DeadLetterStorage from the user's shell must not win over the folder.
-    appSettings: { [settings.deadLetterDirectory.name]: directory, [settings.deadLetterStorage.name]: '', [settings.deadLetterBlobServiceUri.name]: '' },
-    description: `folder ${directory}`,
-    kind: 'folder',
-    directory,
-    close: async () => undefined,
-  };
+  return folderTarget(directory, ' (fresh for this run)');
 }

@@ -49,12 +49,10 @@ export interface RunOptions extends FaultSettings {
   onIngress?: (url: string) => void;
   /** Start Azurite for dead letters. */
   azurite?: boolean;
-  /** Blob endpoint of an Azurite that is already running (default http://127.0.0.1:10000/devstoreaccount1). */
+  /** Blob endpoint of an Azurite that is already running, e.g. http://127.0.0.1:10000/devstoreaccount1 (only when asked). */
   azuriteEndpoint?: string;
-  /** Dead-letter folder when Azurite is not running; default .local/dead-letters. */
+  /** Dead-letter folder; wins over Azurite; earlier dead letters in it are removed. Default: a fresh folder under .local/dead-letters. */
   deadLetterDirectory?: string;
-  /** Ignore a running Azurite and use the folder. */
-  folderDeadLettersOnly?: boolean;
   /** IoT Hub's default is 4. */
   partitions?: number;
   /** Default: host.json extensions.eventHubs.maxEventBatchSize. */
@@ -175,8 +173,8 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     const deadLetters: DeadLetterTarget = await chooseDeadLetterTarget({
       ...(options.azurite ? { azurite: true } : {}),
       ...(options.azuriteEndpoint ? { azuriteEndpoint: options.azuriteEndpoint } : {}),
-      directory: options.deadLetterDirectory ?? join(process.cwd(), '.local', 'dead-letters'),
-      ...(options.folderDeadLettersOnly ? { folderOnly: true } : {}),
+      ...(options.deadLetterDirectory !== undefined && { directory: options.deadLetterDirectory }),
+      defaultRoot: join(process.cwd(), '.local', 'dead-letters'),
     });
     cleanups.push(() => deadLetters.close());
     const faults = await FaultPlan.create(options, emulator, deadLetters);

@@ -1,5 +1,5 @@
 // Dead letters: the document every refused message becomes, and where it is written.
-export { BlobDeadLetterSink, type BlobSinkConnection } from './blobSink';
+export { blobContainer, BlobDeadLetterSink, type BlobSinkConnection } from './blobSink';
 export { BlobDeadLetterStore } from './blobStore';
 export { buildDeadLetterDocument, type DeadLetterBody, type DeadLetterDocument, type DeadLetterEvent, type DeadLetterInput, deadLetterName, type DeadLetterReplay, deadLetterSchema, encodeBody, type RejectedPart } from './document';
 export { FileDeadLetterSink } from './fileSink';

@@ -49,7 +49,7 @@ it('counts each broken message and writes its dead letter to the folder sink', a
 it('writes dead letters to a running Azurite instead of the folder', async () => {
   const azurite = await startAzurite();
   try {
-    const { summary } = await runLocal({ telemetry: badTelemetry, folderDeadLettersOnly: false, azuriteEndpoint: azurite.blobEndpoint });
+    const { summary } = await runLocal({ telemetry: badTelemetry, azuriteEndpoint: azurite.blobEndpoint });
     expect(summary.exitCode).toBe(0);
     expect(summary.deadLetters).toBe(`Azurite ${azurite.blobEndpoint} container ${defaultContainer}`);
     const container = BlobServiceClient.fromConnectionString(azuriteConnectionString(azurite.blobEndpoint)).getContainerClient(defaultContainer);

@@ -19,7 +19,9 @@ beforeAll(async () => {
 it('a 429 storm with Retry-After ends in the no-fault twins, every message accounted for', async () => {
   const run = await runCase(telemetry, { adtLimits: { perTwinWritesPerSecond: 2, patchesPerSecond: 40, readsPerSecond: 60, queriesPerSecond: 30, retryAfter: 'header' } });
   console.log(figures('429 storm with Retry-After', run));
-  expect(run.result.summary.stats.adtThrottled).toBeGreaterThan(50);
+  // The storm is real (ADT answered 429); the adaptive budgets halve on a 429 and hold every caller
+  // for Retry-After, so far fewer follow than the limits alone would cause.
+  expect(run.result.summary.stats.adtThrottled).toBeGreaterThan(0);
   expectNothingLost(run, baseline);
 }, 180_000);
 
@@ -29,7 +31,7 @@ it('a 429 storm without Retry-After (limits and injected 429s) ends the same: th
     adtFaults: { errorRate: 0.1, errorStatuses: [429], seed: 18 },
   });
   console.log(figures('429 storm without Retry-After', run));
-  expect(run.result.summary.stats.adtThrottled).toBeGreaterThan(50);
+  expect(run.result.summary.stats.adtThrottled).toBeGreaterThan(10);
   expectNothingLost(run, baseline);
 }, 180_000);
 

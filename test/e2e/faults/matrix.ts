@@ -41,7 +41,9 @@ export interface CaseResult {
 export async function runCase(telemetry: string, options: RunOptions = {}): Promise<CaseResult> {
   const deadLetterDirectory = tempDir('fault-dead-letters');
   const started = Date.now();
-  const result = await runLocal({ telemetry, deadLetterDirectory, ...options });
+  // --dead-letters always wins, so a case that asks for Azurite gets no folder.
+  const blob = options.azurite === true || options.azuriteEndpoint !== undefined;
+  const result = await runLocal({ telemetry, ...(blob ? {} : { deadLetterDirectory }), ...options });
   // Let a rejection that surfaces a tick late still land inside this test.
   await new Promise((resolve) => setTimeout(resolve, 50));
   return { result, deadLetterIds: deadLetterMessageIds(deadLetterDirectory), seconds: (Date.now() - started) / 1000 };

@@ -53,7 +53,6 @@ it('a dead-letter store outage on Blob Storage (Azurite behind a proxy answering
   const azurite = await startAzurite();
   try {
     const run = await runCase(telemetry, {
-      folderDeadLettersOnly: false,
       azuriteEndpoint: azurite.blobEndpoint,
       deadLetterOutages: [{ startMs: 0, durationMs: 6000 }],
       maxRetryDelayMs: 1000,

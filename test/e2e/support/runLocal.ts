@@ -20,8 +20,8 @@ export async function runLocal(options: RunOptions = {}): Promise<RunResult> {
   const { runScenario } = require('../../../local/runner/runScenario') as typeof import('../../../local/runner/runScenario');
   return runScenario({
     hookFunctionsCore: false,
-    folderDeadLettersOnly: true,
-    deadLetterDirectory: tempDir('dead-letters'),
+    // A folder of its own unless the test asks for Azurite.
+    ...(options.azurite || options.azuriteEndpoint ? {} : { deadLetterDirectory: tempDir('dead-letters') }),
     maxRetryDelayMs: 20,
     eventGridDelivery: { maxAttempts: 5, initialDelayMs: 10, maxDelayMs: 100 },
     ...options,
