@@ -62,24 +62,73 @@ async function compare(name: string, twins: number, perTwin: number): Promise<Co
   return { ours, naive, patchBudget: budget };
 }
 
+export const usage = `Usage: npm run bench -- [--quick] [--json]
+
+Runs our ingest and propagation against the samples' approach in one process, on fresh emulators
+with ADT's limits, and checks the ratios against the targets (exit 1 when one is missed).
+
+  --quick      small workloads: the whole run in seconds (the figures are less stable)
+  --json       also print every figure as JSON
+  -h, --help   this text`;
+
+/** The workload sizes of a run; --quick divides them so the whole run takes seconds. */
+export function benchPlan(quick: boolean) {
+  return quick
+    ? { fleet: [20, 5], backlog: [10, 10], hot: [1, 20], memory: { twins: 200, perTwin: 5, batchSize: 1000 }, cpuMessages: 5_000, propagation: [5, 10] }
+    : { fleet: [100, 10], backlog: [25, 40], hot: [1, 100], memory: { twins: 1000, perTwin: 5, batchSize: 5000 }, cpuMessages: 50_000, propagation: [10, 50] };
+}
+
+export function parseBenchArgs(argv: readonly string[]): { quick: boolean; json: boolean } | { help: true } | { error: string } {
+  let quick = false;
+  let json = false;
+  for (const flag of argv) {
+    if (flag === '-h' || flag === '--help') return { help: true };
+    if (flag === '--quick') quick = true;
+    else if (flag === '--json') json = true;
+    else return { error: `Unknown flag ${flag}.` };
+  }
+  return { quick, json };
+}
+
 async function main(): Promise<void> {
-  const json = process.argv.includes('--json');
-  const fleet = await compare('fleet', 100, 10);
-  const backlog = await compare('backlog', 25, 40);
-  const hot = await compare('hot twin', 1, 100);
+  const args = parseBenchArgs(process.argv.slice(2));
+  if ('help' in args) {
+    console.log(usage);
+    return;
+  }
+  if ('error' in args) {
+    console.error(`${args.error}\n\n${usage}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { json, quick } = args;
+  const plan = benchPlan(quick);
+  const sections = 6;
+  let section = 0;
+  const progress = (name: string) => console.error(`[${++section}/${sections}] ${name}${quick ? ' (quick)' : ''}…`);
+  progress('fleet');
+  const fleet = await compare('fleet', plan.fleet[0] as number, plan.fleet[1] as number);
+  progress('backlog');
+  const backlog = await compare('backlog', plan.backlog[0] as number, plan.backlog[1] as number);
+  progress('hot twin');
+  const hot = await compare('hot twin', plan.hot[0] as number, plan.hot[1] as number);
   const all = [fleet, backlog, hot];
-  const memory = await runMemory(makeWorkload('memory', 1000, 5, { batchSize: 5000, lateShare: 0.1, seed: 7 }));
+  progress('memory');
+  const memory = await runMemory(makeWorkload('memory', plan.memory.twins, plan.memory.perTwin, { batchSize: plan.memory.batchSize, lateShare: 0.1, seed: 7 }));
   console.log(
     `\nmemory: one batch of ${memory.messages} messages over ${memory.twins} twins: batch ${memory.batchHeapMb.toFixed(1)} MB, peak while processing +${memory.peakProcessingHeapMb.toFixed(1)} MB (${memory.ratio.toFixed(1)}× the batch)${memory.gcExposed ? '' : ' — run with --expose-gc for stable figures'}`,
   );
 
-  const cpu = await runCpuPath({ messages: 50_000 });
+  progress('CPU path');
+  const cpu = await runCpuPath({ messages: plan.cpuMessages });
   console.log(
     `\nCPU path (decode + map + validate + coalesce, no I/O), ${cpu.messages} fleet messages: ${(cpu.pipelineNsPerMessage / 1000).toFixed(1)} µs/msg = ${cpu.messagesPerSecondPerCore} msg/s per core; the JSON.parse floor is ${(cpu.floorNsPerMessage / 1000).toFixed(2)} µs/msg (${cpu.ratio.toFixed(1)}× it)`,
   );
 
-  const propagation = { ours: await runPropagate('propagator', 10, 50), naive: await runPropagate('naive', 10, 50) };
-  console.log('\npropagation: 10 children × 50 updates under one room (avg), 8 Event Grid deliveries in parallel');
+  progress('propagation');
+  const [children, updates] = plan.propagation as [number, number];
+  const propagation = { ours: await runPropagate('propagator', children, updates), naive: await runPropagate('naive', children, updates) };
+  console.log(`\npropagation: ${children} children × ${updates} updates under one room (avg), 8 Event Grid deliveries in parallel`);
   console.log('            until quiet  parent writes   429s  failed deliveries  parent exact');
   for (const m of [propagation.ours, propagation.naive]) console.log(propagateRow(m));
   console.log(`ratios naive/ours: parent writes ${(propagation.naive.parentWrites / Math.max(1, propagation.ours.parentWrites)).toFixed(1)}×, 429s ${propagation.naive.throttled429} vs ${propagation.ours.throttled429}`);
