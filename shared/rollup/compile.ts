@@ -2,7 +2,7 @@
 // dependency graph built and checked for cycles, lookups indexed. Throws RollupConfigError.
 import jsonata from 'jsonata';
 
-import type { AggregateName, EmptyValue, RollupRule, RollupSettings, RollupsSection } from './config';
+import type { AggregateName, AggregateSpec, EmptyValue, ReadMode, RelationshipDirection, RollupRule, RollupSettings, RollupsSection } from './config';
 import { isExpressionTarget, resolveRollupSettings } from './config';
 import type { DependencyGraph, ModelsOverlap } from './graph';
 import { buildDependencyGraph, describeCycle, findCycle, longestChain, sameModelOnly } from './graph';
@@ -18,7 +18,10 @@ export interface CompiledAggregate {
   /** Variable name inside an expression; the target property for a plain aggregate. */
   name: string;
   aggregate: AggregateName;
+  /** Child property path: `temperature`, or `env/co2` inside component `env`. */
   of: string | undefined;
+  /** Weighted `avg`: the child property holding each child's weight. */
+  weight: string | undefined;
 }
 
 export interface CompiledTarget {
@@ -33,11 +36,13 @@ export interface CompiledRule {
   name: string;
   parentModel: string;
   relationships: ReadonlySet<string>;
+  direction: RelationshipDirection;
   childModel: string | undefined;
   where: jsonata.Expression | undefined;
-  read: 'api' | 'query';
+  read: ReadMode;
   targets: CompiledTarget[];
-  /** Child properties whose change can change a derived value (aggregated ones and those `where` reads). */
+  /** Child property paths whose change can change a derived value (aggregated, weights, and the
+   * top-level names `where` reads). A path is `p` or `component/p`. */
   inputProperties: ReadonlySet<string>;
 }
 
@@ -75,33 +80,46 @@ function namesRead(node: unknown, into: Set<string>): Set<string> {
   return into;
 }
 
+/** Counting nothing is 0, so counts default to writing 0; every other aggregate removes its value. */
+function defaultEmpty(aggregates: readonly CompiledAggregate[], isExpression: boolean): EmptyValue {
+  const only = aggregates[0];
+  const counts = !isExpression && only !== undefined && (only.aggregate === 'count' || only.aggregate === 'countDistinct');
+  return counts ? { value: 0 } : 'remove';
+}
+
+const compileAggregate = (name: string, spec: AggregateSpec): CompiledAggregate => ({ name, aggregate: spec.aggregate, of: spec.of, weight: spec.weight });
+
 function compileRule(rule: RollupRule): CompiledRule {
   const at = `Roll-up rule "${rule.name}"`;
   const targets: CompiledTarget[] = Object.entries(rule.properties).map(([property, spec]) => {
-    const empty = spec.empty ?? 'remove';
     if (isExpressionTarget(spec)) {
-      const aggregates = Object.entries(spec.inputs).map(([name, input]) => ({ name, aggregate: input.aggregate, of: input.of }));
-      return { property, aggregates, expression: compileJsonata(spec.expression, `${at}, property "${property}"`), empty };
+      const aggregates = Object.entries(spec.inputs).map(([name, input]) => compileAggregate(name, input));
+      return { property, aggregates, expression: compileJsonata(spec.expression, `${at}, property "${property}"`), empty: spec.empty ?? defaultEmpty(aggregates, true) };
     }
-    return { property, aggregates: [{ name: property, aggregate: spec.aggregate, of: spec.of }], expression: undefined, empty };
+    const aggregates = [compileAggregate(property, spec)];
+    return { property, aggregates, expression: undefined, empty: spec.empty ?? defaultEmpty(aggregates, false) };
   });
   for (const target of targets) {
     for (const agg of target.aggregates) {
       if (agg.of === undefined && agg.aggregate !== 'count') {
         throw new RollupConfigError(`${at}, property "${target.property}": aggregate "${agg.aggregate}" needs "of" (the child property to aggregate).`);
       }
+      if (agg.weight !== undefined && agg.aggregate !== 'avg') {
+        throw new RollupConfigError(`${at}, property "${target.property}": "weight" only works with aggregate avg (a weighted average); remove it or use avg.`);
+      }
     }
   }
   const where = rule.where === undefined ? undefined : compileJsonata(rule.where, `${at}, where`);
-  const inputProperties = new Set(targets.flatMap((t) => t.aggregates.flatMap((a) => (a.of === undefined ? [] : [a.of]))));
+  const inputProperties = new Set(targets.flatMap((t) => t.aggregates.flatMap((a) => [a.of, a.weight].filter((p): p is string => p !== undefined))));
   if (where) namesRead(where.ast(), inputProperties);
   return {
     name: rule.name,
     parentModel: rule.parentModel,
     relationships: new Set(rule.relationships),
+    direction: rule.direction ?? 'outgoing',
     childModel: rule.childModel,
     where,
-    read: rule.read ?? 'api',
+    read: rule.read ?? 'view',
     targets,
     inputProperties,
   };
