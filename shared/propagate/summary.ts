@@ -1,6 +1,6 @@
 // The one structured log record written per event.
 import type { EventSchema } from '../notifications';
-import type { ReadCounter, RecomputeStatus } from '../rollup';
+import type { ReadCounter, RecomputeStatus, RuleFailure } from '../rollup';
 
 export type EventOutcome = 'processed' | 'ignored' | 'malformed' | 'rejected';
 
@@ -26,4 +26,19 @@ export interface EventSummary {
   hopLimited: number;
   reads: ReadCounter;
   parents: ParentResult[];
+  /** Rules that failed permanently for a parent (each dead-lettered when a sink is configured). */
+  failures: (RuleFailure & { parentId: string })[];
+  deadLettered: number;
+}
+
+/** Counters of one propagator since it started (per instance). */
+export interface PropagateStats {
+  events: number;
+  malformed: number;
+  /** Events that failed as a whole, permanently. */
+  rejected: number;
+  ruleFailures: number;
+  deadLettered: number;
+  trailingRefreshes: number;
+  failuresByReason: Record<string, number>;
 }
