@@ -78,6 +78,7 @@ export class Propagator {
         depth: Math.max(pending.depth, incoming.depth),
         refresh: pending.refresh === true || incoming.refresh === true,
       }),
+      compiled.settings.gatherMilliseconds,
     );
     this.refresh = new TrailingRefresh(compiled.settings.queryLagSeconds * 1000, (parentId, request) => this.refreshParent(parentId, request));
   }

@@ -62,6 +62,9 @@ export interface RollupSettings {
   modelCacheSeconds: number;
   /** How long ADT's query index may trail a write; a view loaded by query is re-read after it. */
   queryLagSeconds: number;
+  /** A parent's recompute starts this long after the change that asked for it; changes arriving
+   * meanwhile share it, so a busy parent is written a few times a second, not at ADT's limit. */
+  gatherMilliseconds: number;
 }
 
 /** The `rollups` section as written in the file (after schema validation). */
@@ -77,6 +80,7 @@ export const defaultRollupSettings: Readonly<RollupSettings> = {
   maxChildren: 50_000,
   modelCacheSeconds: 300,
   queryLagSeconds: 10,
+  gatherMilliseconds: 200,
 };
 
 export function isExpressionTarget(target: TargetSpec): target is ExpressionTarget {

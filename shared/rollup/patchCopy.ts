@@ -1,9 +1,10 @@
 // Applies a Twin.Update notification's patch to our copy of the child. The patch holds the new
 // values, so a change costs no read. Notifications may arrive out of order (Event Grid pushes in
-// parallel): a property whose stored sourceTime is newer than the patch's keeps its value; the
-// trailing refresh (ROLLUPS.md "Cost") settles what no sourceTime can order.
+// parallel), and sourceTime cannot order them: a derived value's sourceTime legitimately moves
+// back when its newest input goes away. So patches apply as they arrive and the trailing refresh
+// (ROLLUPS.md "Cost") settles the order.
 import type { JsonPatchOperation, Twin } from '../adt';
-import { compareSourceTimes, unescapePointerSegment } from '../common';
+import { unescapePointerSegment } from '../common';
 
 type Json = Record<string, unknown>;
 
@@ -16,22 +17,13 @@ function propertyKeyOf(segments: readonly string[]): string | undefined {
   return segments[0];
 }
 
-function sourceTimeOf(twin: Twin, key: string): string | undefined {
-  const slash = key.indexOf('/');
-  const meta = slash < 0 ? twin.$metadata[key] : (twin[key.slice(0, slash)] as Json | undefined)?.$metadata;
-  const entry = slash < 0 ? meta : isObject(meta) ? meta[key.slice(slash + 1)] : undefined;
-  return isObject(entry) && typeof entry.sourceTime === 'string' ? entry.sourceTime : undefined;
-}
-
-/** Source times the patch stamps, per property key. */
-function incomingSourceTimes(ops: readonly { segments: string[]; op: JsonPatchOperation }[]): Map<string, string> {
-  const out = new Map<string, string>();
+/** Properties the patch stamps with a sourceTime (their metadata comes from the patch). */
+function stampedProperties(ops: readonly { segments: string[]; op: JsonPatchOperation }[]): Set<string> {
+  const out = new Set<string>();
   for (const { segments, op } of ops) {
-    const last = segments[segments.length - 1];
-    if (last === 'sourceTime' && op.op !== 'remove' && typeof op.value === 'string') {
-      const key = propertyKeyOf(segments);
-      if (key !== undefined) out.set(key, op.value);
-    }
+    if (segments[segments.length - 1] !== 'sourceTime' || op.op === 'remove') continue;
+    const key = propertyKeyOf(segments);
+    if (key !== undefined) out.add(key);
   }
   return out;
 }
@@ -52,20 +44,14 @@ function removeAt(root: Json, segments: readonly string[]): void {
   if (isObject(node)) delete node[segments[segments.length - 1] as string];
 }
 
-/** Mutates `twin`; returns the property keys it changed (empty when every op was older). */
+/** Mutates `twin`; returns the property keys the patch touched. */
 export function applyPatchToCopy(twin: Twin, patch: readonly JsonPatchOperation[], receivedAt: string): Set<string> {
   const ops = patch.map((op) => ({ op, segments: op.path.split('/').slice(1).map(unescapePointerSegment) }));
-  const stamps = incomingSourceTimes(ops);
-  const stale = new Set<string>();
-  for (const [key, time] of stamps) {
-    const stored = sourceTimeOf(twin, key);
-    if (stored !== undefined && compareSourceTimes(stored, time) > 0) stale.add(key);
-  }
+  const stamps = stampedProperties(ops);
   const changed = new Set<string>();
   for (const { op, segments } of ops) {
     if (segments.length === 0 || segments[0] === '') continue;
     const key = propertyKeyOf(segments);
-    if (key !== undefined && stale.has(key)) continue;
     if (op.op === 'remove') removeAt(twin, segments);
     else setAt(twin, segments, op.value);
     // A value written without its own metadata still gets a time, so `latest` can order it.

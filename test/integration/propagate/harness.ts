@@ -42,12 +42,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(schema: 'CloudEvents' | 'EventGrid', concurrency = 1): Promise<Harness> {
+export interface HarnessOptions {
+  /** The rollups' queryLagSeconds (the trailing refresh delay). Default 0.2 s. */
+  queryLagSeconds?: number;
+}
+
+export async function startHarness(schema: 'CloudEvents' | 'EventGrid', concurrency = 1, options: HarnessOptions = {}): Promise<Harness> {
   const emulator = await startEmulator({ endpoints: [{ name: 'propagate', kind: 'subscriber', schema, concurrency, delivery: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 } }] });
   const client = createTestClient(emulator);
   const models = readdirSync(join(scenario, 'models')).map((f) => withQuantitativeTypes(JSON.parse(readFileSync(join(scenario, 'models', f), 'utf8')) as Record<string, unknown>));
   await client.createModels(models);
   const compiled = rollupsOf(parsePipelineConfig(readFileSync(join(scenario, 'pipeline.yaml'), 'utf8'), 'pipeline.yaml'));
+  compiled.settings.queryLagSeconds = options.queryLagSeconds ?? 0.2;
   const port = new AdtRollupPort(new AdtGateway({ port: new SdkAdtPort(client), retryPolicy: { baseDelayMs: 5, maxDelayMs: 50 } }));
   const propagator = new Propagator({ compiled, port });
   const summaries: EventSummary[] = [];
@@ -64,9 +70,19 @@ export async function startHarness(schema: 'CloudEvents' | 'EventGrid', concurre
     port,
     summaries,
     logs,
-    settle: () => emulator.events.idle(),
+    settle: async () => {
+      // Derived writes and trailing refreshes feed each other: wait until neither has work left.
+      do {
+        await emulator.events.idle();
+        await propagator.idle();
+        await emulator.events.idle();
+      } while (propagator.pendingRefreshes > 0);
+    },
     twin: async (id) => (await client.getDigitalTwin(id)).body as Record<string, unknown>,
-    close: () => emulator.close(),
+    close: async () => {
+      propagator.close();
+      await emulator.close();
+    },
   };
 }
 
