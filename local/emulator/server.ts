@@ -11,6 +11,7 @@ import { componentRoutes } from './handlers/components';
 import { eventRouteRoutes } from './handlers/eventRoutes';
 import { modelRoutes } from './handlers/models';
 import { querySource, queryRoutes } from './handlers/query';
+import { withQueryLag } from './query/laggedSource';
 import { relationshipRoutes } from './handlers/relationships';
 import { telemetryRoutes } from './handlers/telemetry';
 import { twinRoutes } from './handlers/twins';
@@ -98,7 +99,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...relationshipRoutes(services),
     ...telemetryRoutes(services, { componentModel: (model, component) => registry.interfaceOf(model)?.components.get(component)?.interfaceId }),
     ...modelRoutes(registry, changed),
-    ...queryRoutes(querySource(services, (a, t, exact) => registry.isOfModel(a, t, exact))),
+    ...queryRoutes(withQueryLag(querySource(services, (a, t, exact) => registry.isOfModel(a, t, exact)), twins, relationships, options.queryLag)),
     ...eventRouteRoutes(eventRouter),
   ]) {
     router.add(route);

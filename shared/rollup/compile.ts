@@ -144,27 +144,61 @@ function checkUnique(rules: readonly CompiledRule[]): void {
   }
 }
 
+function graphOf(rules: readonly CompiledRule[], overlap: ModelsOverlap): DependencyGraph {
+  return buildDependencyGraph(
+    rules.map((r) => ({ rule: r.name, parentModel: r.parentModel, childModel: r.childModel, childProperties: r.inputProperties, targets: r.targets.map((t) => t.property) })),
+    overlap,
+  );
+}
+
+function throwOnCycle(graph: DependencyGraph, context: string): void {
+  const cycle = findCycle(graph);
+  if (cycle) {
+    throw new RollupConfigError(
+      `Roll-up rules form a cycle${context}: ${describeCycle(cycle)}. A derived value would feed itself forever. ` +
+        'Break it: give the rules a childModel that excludes the parent model, or derive a differently named property.',
+    );
+  }
+}
+
+/**
+ * The load-time cycle check again, now following model inheritance (a cycle can hide behind
+ * `extends`: a rule for Room reading from any Space, where Room extends Space). Call it wherever
+ * the models are at hand: the runner and reconcile (scenario models), a worker that fetched them.
+ */
+export function checkRollupCyclesWithModels(compiled: CompiledRollups, modelsOverlap: ModelsOverlap): void {
+  throwOnCycle(graphOf(compiled.rules, modelsOverlap), ' once model inheritance is followed');
+}
+
+/** `extends` closure of DTDL interface documents, as a ModelsOverlap for the cycle check. */
+export function modelsOverlapFromDocuments(documents: readonly Record<string, unknown>[]): ModelsOverlap {
+  const bases = new Map<string, string[]>();
+  for (const doc of documents) {
+    const id = doc['@id'];
+    const ext = doc.extends;
+    if (typeof id === 'string') bases.set(id, (Array.isArray(ext) ? ext : ext === undefined ? [] : [ext]).filter((e): e is string => typeof e === 'string'));
+  }
+  const extendsModel = (model: string, base: string): boolean => {
+    const seen = new Set<string>();
+    const stack = [model];
+    while (stack.length > 0) {
+      const next = stack.pop() as string;
+      if (next === base) return true;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      stack.push(...(bases.get(next) ?? []));
+    }
+    return false;
+  };
+  return extendsModel;
+}
+
 export function compileRollups(section: RollupsSection | RollupRule[], options: CompileOptions = {}): CompiledRollups {
   const { rules: raw, settings } = Array.isArray(section) ? { rules: section, settings: undefined } : section;
   const rules = raw.map(compileRule);
   checkUnique(rules);
-  const graph = buildDependencyGraph(
-    rules.map((r) => ({
-      rule: r.name,
-      parentModel: r.parentModel,
-      childModel: r.childModel,
-      childProperties: r.inputProperties,
-      targets: r.targets.map((t) => t.property),
-    })),
-    options.modelsOverlap ?? sameModelOnly,
-  );
-  const cycle = findCycle(graph);
-  if (cycle) {
-    throw new RollupConfigError(
-      `Roll-up rules form a cycle: ${describeCycle(cycle)}. A derived value would feed itself forever. ` +
-        'Break it: give the rules a childModel that excludes the parent model, or derive a differently named property.',
-    );
-  }
+  const graph = graphOf(rules, options.modelsOverlap ?? sameModelOnly);
+  throwOnCycle(graph, '');
   const resolved = resolveRollupSettings(settings);
   const depth = longestChain(graph);
   if (resolved.maxHops < depth) {

@@ -17,3 +17,5 @@ export * from './ports';
 export * from './recompute';
 export * from './scheduler';
 export * from './viewMaintenance';
+export * from './levels';
+export * from './reconcile';

@@ -9,7 +9,7 @@ import type { Clock } from '../common';
 import { type CompiledPipelineConfig, loadPipelineConfig } from '../config';
 import { type DeadLetterSink, deadLetterSinkFromSettings } from '../deadLetter';
 import { createIngestPlanner, type DecodeOptions, type IngestPlanner } from '../ingest';
-import { AdtRollupPort, Propagator } from '../propagate';
+import { AdtRollupPort, Propagator, Reconciler } from '../propagate';
 import { type CompiledRollups, compileRollups } from '../rollup';
 import { readNumberSetting, readSetting } from '../settings';
 
@@ -28,6 +28,10 @@ export interface Worker {
   readonly gateway: AdtGateway;
   readonly ingest: IngestRuntime;
   readonly propagator: Propagator;
+  /** Recomputes every derived value from the current graph (the reconcile timer, the CLI). */
+  readonly reconciler: Reconciler;
+  /** Stops background work (trailing refreshes) of a propagator already built. */
+  close(): void;
 }
 
 export interface WorkerOptions {
@@ -62,13 +66,27 @@ export function createWorker(options: WorkerOptions = {}): Worker {
   });
   let ingest: IngestRuntime | undefined;
   let propagator: Propagator | undefined;
+  let sink: DeadLetterSink | undefined;
+  // Built on first use: a propagate-only worker without dead-letter settings still starts, and its
+  // first dead letter fails the invocation with the error saying which setting to add.
+  const deadLetters = (): DeadLetterSink => (sink ??= options.deadLetters ?? deadLetterSinkFromSettings(sharedCredential, env));
+  let port_: AdtRollupPort | undefined;
+  const rollupPort = (): AdtRollupPort => (port_ ??= new AdtRollupPort(gateway, options.clock ? { clock: options.clock } : {}));
+  let reconciler: Reconciler | undefined;
   return {
     config,
     gateway,
+    close() {
+      propagator?.close();
+    },
+    get reconciler() {
+      reconciler ??= new Reconciler({ compiled: rollups, port: rollupPort(), deadLetters: { target: 'dead letters (configured on first use)', write: (name, document) => deadLetters().write(name, document) } });
+      return reconciler;
+    },
     get ingest() {
       ingest ??= {
         gateway,
-        deadLetters: options.deadLetters ?? deadLetterSinkFromSettings(sharedCredential, env),
+        deadLetters: deadLetters(),
         planner: createIngestPlanner(config.ingest, gateway),
         decodeOptions: {
           deviceIdProperties: config.ingest.options.deviceIdProperties,
@@ -81,7 +99,12 @@ export function createWorker(options: WorkerOptions = {}): Worker {
       return ingest;
     },
     get propagator() {
-      propagator ??= new Propagator({ compiled: rollups, port: new AdtRollupPort(gateway, options.clock ? { clock: options.clock } : {}), ...(options.clock && { clock: options.clock }) });
+      propagator ??= new Propagator({
+        compiled: rollups,
+        port: rollupPort(),
+        deadLetters: { target: 'dead letters (configured on first use)', write: (name, document) => deadLetters().write(name, document) },
+        ...(options.clock && { clock: options.clock }),
+      });
       return propagator;
     },
   };
@@ -107,6 +130,7 @@ export function worker(): Worker {
 
 /** A fresh worker: the next use re-reads settings and configuration (tests, the local host). */
 export function resetWorker(): void {
+  processWorker?.close();
   processConfig = undefined;
   processWorker = undefined;
 }
