@@ -1,5 +1,6 @@
 // Flags of `npm run local` → RunOptions. Pure, so it is unit tested without starting anything.
 import { parseArgs } from 'node:util';
+import { parseQueryLag } from '../emulator/query/laggedSource';
 import type { RunOptions } from './runScenario';
 
 export const HELP = `Usage: npm run local -- [flags]
@@ -24,6 +25,8 @@ Ends with a summary and the twin tree; exit 0 once all input is processed and pr
   --partitions <n>        Event Hub partitions (default 4, as IoT Hub).
   --batch-size <n>        Events per invocation (default host.json extensions.eventHubs.maxEventBatchSize).
   --fast-retries          Cap the wait between redeliveries at 1 s (the retry count stays the function's).
+  --deliveries <n>        Event Grid deliveries in flight at once (default 16, as Event Grid pushes in parallel).
+  --query-lag ms[:jitter] Emulator queries see writes only after ms (plus up to jitter), as ADT's index.
   --quiet                 No progress line.
   --json                  Print the summary as JSON instead of text.
   --help                  Show this text.`;
@@ -59,6 +62,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
       partitions: { type: 'string' },
       'batch-size': { type: 'string' },
       'fast-retries': { type: 'boolean' },
+      deliveries: { type: 'string' },
+      'query-lag': { type: 'string' },
       quiet: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
@@ -85,6 +90,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
     ...(values.partitions ? { partitions: positiveInt(values.partitions, '--partitions') } : {}),
     ...(values['batch-size'] ? { maxBatchSize: positiveInt(values['batch-size'], '--batch-size') } : {}),
     ...(values['fast-retries'] ? { maxRetryDelayMs: 1000 } : {}),
+    ...(values.deliveries ? { deliveries: positiveInt(values.deliveries, '--deliveries') } : {}),
+    ...(values['query-lag'] ? { queryLag: parseQueryLag(values['query-lag']) } : {}),
   };
   return { help: values.help === true, json: values.json === true, quiet: values.quiet === true, run };
 }

@@ -10,6 +10,8 @@ import { settings } from '../../shared/settings';
 import type { TelemetryEnvelope } from './envelope';
 import { azureAccess, emulatorAccess, runnerClient, type AdtAccess } from './adtAccess';
 import { chooseDeadLetterTarget, type DeadLetterTarget } from './deadLetters';
+import type { ReconcileSummary } from '../../shared/rollup';
+import { reconcileAfterSeed, waitForTrailingRefreshes } from '../reconcile/runnerHooks';
 import { connectPropagation, endpointConfig } from './eventGridDelivery';
 import { EventHubFeeder, type LostBatch } from './eventHubFeeder';
 import { eventHubTriggerRequest, type EventHubPartitionInfo } from './eventHubTriggerRequest';
@@ -66,6 +68,10 @@ export interface RunOptions {
   beforeFeed?: (context: { emulator?: EmulatorHandle }) => void | Promise<void>;
   /** false under jest, which mocks @azure/functions-core in its own module registry. */
   hookFunctionsCore?: boolean;
+  /** Event Grid deliveries in flight at once (default 16), so coalescing and 412s happen locally too. */
+  deliveries?: number;
+  /** Emulator query lag (--query-lag): queries see writes this late, as in ADT. */
+  queryLag?: { lagMs: number; jitterMs: number };
 }
 
 export interface PropagationFailure {
@@ -89,6 +95,8 @@ export interface RunSummary {
   propagationFailures: PropagationFailure[];
   /** Propagation is only local on the emulator; a real instance routes through Azure. */
   propagation: 'local' | 'azure';
+  /** The reconcile run after seeding (emulator only). */
+  reconcile?: ReconcileSummary;
   exitCode: number;
 }
 
@@ -130,7 +138,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     if (options.adtUrl) {
       access = azureAccess(options.adtUrl);
     } else {
-      emulator = await startEmulator({ endpoints: [endpointConfig(schema, options.eventGridDelivery ?? defaultDelivery)] });
+      emulator = await startEmulator({ ...(options.queryLag && { queryLag: options.queryLag }), endpoints: [endpointConfig(schema, options.eventGridDelivery ?? defaultDelivery, options.deliveries)] });
       const started = emulator;
       cleanups.push(() => started.close());
       access = emulatorAccess(emulator);
@@ -229,6 +237,8 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       options.onIngress?.(ingress.url);
     }
 
+    // Values no notification triggers (counts, empty values, parents whose children never report).
+    const reconciled = emulator ? await reconcileAfterSeed(client, scenario, options.deadLetterDirectory ?? join(process.cwd(), '.local', 'dead-letters'), options.queryLag ? options.queryLag.lagMs + options.queryLag.jitterMs : 0) : undefined;
     await options.beforeFeed?.(emulator ? { emulator } : {});
     feeder.enqueue(envelopes);
     if (options.follow) {
@@ -267,6 +277,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       lostBatches: [...feeder.lost],
       propagationFailures: failures,
       propagation: emulator ? 'local' : 'azure',
+      ...(reconciled && { reconcile: reconciled }),
       exitCode: feeder.lost.length > 0 || failures.length > 0 ? 1 : 0,
     };
     return { summary, dump, tree: renderTree(dump) };
@@ -291,7 +302,8 @@ async function untilQuiet(feeder: EventHubFeeder, emulator: EmulatorHandle | und
   for (let calm = 0; calm < 2; ) {
     await feeder.drained();
     await emulator?.events.idle();
-    const busy = feeder.pending > 0 || (emulator ? Object.values(emulator.events.stats().endpoints).some((e) => e.pending > 0) : false);
+    const refreshed = emulator ? await waitForTrailingRefreshes() : false;
+    const busy = refreshed || feeder.pending > 0 || (emulator ? Object.values(emulator.events.stats().endpoints).some((e) => e.pending > 0) : false);
     calm = busy ? 0 : calm + 1;
   }
 }

@@ -55,7 +55,7 @@ const isPermanent = (error: unknown): boolean => isPermanentRollupError(error) |
 
 export class Propagator {
   /** Counters since this instance started; failures never vanish into a log line only. */
-  readonly stats: PropagateStats = { events: 0, malformed: 0, rejected: 0, ruleFailures: 0, deadLettered: 0, trailingRefreshes: 0, failuresByReason: {} };
+  readonly stats: PropagateStats = { events: 0, malformed: 0, rejected: 0, ruleFailures: 0, deadLettered: 0, trailingRefreshes: 0, refreshWrites: 0, failuresByReason: {} };
   private readonly models: ModelHierarchy;
   private readonly parentIndex = new ParentIndex();
   private readonly views: ChildViews;
@@ -163,6 +163,8 @@ export class Propagator {
     this.stats.trailingRefreshes += 1;
     try {
       const { result } = await this.scheduler.schedule(parentId, request);
+      // A refresh that writes found the view behind ADT: a measure of how much the refresh is needed.
+      if (result.outcome.status === 'written') this.stats.refreshWrites += 1;
       for (const failure of result.outcome.failures) {
         this.countFailure(failure.reason);
         await this.deadLetter(undefined, { event: undefined, eventId: undefined, eventType: 'trailing-refresh', reason: `propagate-${failure.reason}`, detail: failure.detail, rule: failure.rule, parentId });

@@ -40,5 +40,7 @@ export interface PropagateStats {
   ruleFailures: number;
   deadLettered: number;
   trailingRefreshes: number;
+  /** Trailing refreshes that had to write (the view had fallen behind ADT). */
+  refreshWrites: number;
   failuresByReason: Record<string, number>;
 }

@@ -32,6 +32,10 @@ export interface Worker {
   readonly reconciler: Reconciler;
   /** Stops background work (trailing refreshes) of a propagator already built. */
   close(): void;
+  /** Resolves when a propagator already built has no trailing refresh pending. */
+  idle(): Promise<void>;
+  /** Trailing refreshes pending (0 when no propagator was built). */
+  readonly pendingRefreshes: number;
 }
 
 export interface WorkerOptions {
@@ -78,6 +82,10 @@ export function createWorker(options: WorkerOptions = {}): Worker {
     gateway,
     close() {
       propagator?.close();
+    },
+    idle: () => propagator?.idle() ?? Promise.resolve(),
+    get pendingRefreshes() {
+      return propagator?.pendingRefreshes ?? 0;
     },
     get reconciler() {
       reconciler ??= new Reconciler({ compiled: rollups, port: rollupPort(), deadLetters: { target: 'dead letters (configured on first use)', write: (name, document) => deadLetters().write(name, document) } });
@@ -126,6 +134,11 @@ export function workerConfig(): CompiledPipelineConfig {
 export function worker(): Worker {
   processWorker ??= createWorker({ config: workerConfig() });
   return processWorker;
+}
+
+/** The process worker's pending background work, without building a worker (the local runner). */
+export function processWorkerIdle(): { pending: number; idle: () => Promise<void> } {
+  return { pending: processWorker?.pendingRefreshes ?? 0, idle: () => processWorker?.idle() ?? Promise.resolve() };
 }
 
 /** A fresh worker: the next use re-reads settings and configuration (tests, the local host). */
