@@ -68,7 +68,7 @@ export class Propagator {
     const { compiled, port } = options;
     this.clock = options.clock ?? systemClock;
     this.models = new ModelHierarchy(port, { ttlMs: compiled.settings.modelCacheSeconds * 1000, ...(options.clock && { clock: options.clock }) });
-    this.views = new ChildViews(options.viewCapacity);
+    this.views = new ChildViews({ replayMs: compiled.settings.queryLagSeconds * 1000, ...(options.viewCapacity !== undefined && { capacity: options.viewCapacity }) });
     this.hops = new HopGuard(compiled.settings.maxHops);
     this.scheduler = new ParentScheduler(
       (parentId, request) => this.runRecompute(parentId, request),
@@ -79,6 +79,7 @@ export class Propagator {
         refresh: pending.refresh === true || incoming.refresh === true,
       }),
       compiled.settings.gatherMilliseconds,
+      false,
     );
     this.refresh = new TrailingRefresh(compiled.settings.queryLagSeconds * 1000, (parentId, request) => this.refreshParent(parentId, request));
   }
@@ -148,7 +149,7 @@ export class Propagator {
       requests.map((r: RecomputeRequest) => {
         const details: RecomputeRequestDetails = { rules: r.rules, traceparent: n.traceparent, depth };
         if ([...r.rules].some((name) => compiled.rules.find((rule) => rule.name === name)?.read !== 'api')) this.refresh.touch(r.parentId, details);
-        return this.scheduler.schedule(r.parentId, details);
+        return this.scheduler.schedule(r.parentId, details).then((done) => ({ ...done, parentId: r.parentId }));
       }),
     );
     for (const done of results) this.account(summary, done);
@@ -163,6 +164,8 @@ export class Propagator {
     this.stats.trailingRefreshes += 1;
     try {
       const { result } = await this.scheduler.schedule(parentId, request);
+      // Joined a pending run: that run re-reads the views (the request's refresh flag) and reports.
+      if (!result) return;
       // A refresh that writes found the view behind ADT: a measure of how much the refresh is needed.
       if (result.outcome.status === 'written') this.stats.refreshWrites += 1;
       for (const failure of result.outcome.failures) {
@@ -201,7 +204,13 @@ export class Propagator {
     if (summary) summary.deadLettered += 1;
   }
 
-  private account(summary: EventSummary, done: Coalesced<RunResult>): void {
+  private account(summary: EventSummary, done: Coalesced<RunResult> & { parentId: string }): void {
+    if (!done.result) {
+      // Folded into a run already pending for this parent; the event that started it waits for it.
+      summary.parentsRecomputed += 1;
+      summary.parents.push({ parentId: done.parentId, status: 'joined', changed: [], shared: true });
+      return;
+    }
     const { outcome, reads } = done.result;
     summary.parentsRecomputed += 1;
     if (outcome.status === 'written') summary.writes += 1;

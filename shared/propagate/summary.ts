@@ -6,7 +6,8 @@ export type EventOutcome = 'processed' | 'ignored' | 'malformed' | 'rejected';
 
 export interface ParentResult {
   parentId: string;
-  status: RecomputeStatus;
+  /** joined: folded into a run already pending for the parent (its first caller reports it). */
+  status: RecomputeStatus | 'joined';
   changed: string[];
   /** Folded into a recompute another event asked for too (per-parent coalescing). */
   shared: boolean;

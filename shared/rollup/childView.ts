@@ -54,14 +54,36 @@ function keepNewer(loaded: Twin, existing: Twin): Twin {
   return loaded;
 }
 
+interface RecentPatch {
+  at: number;
+  receivedAt: string;
+  patch: readonly JsonPatchOperation[];
+}
+
+export interface ChildViewsOptions {
+  /** Total children held across views (a child in two views counts twice). Default 500,000. */
+  capacity?: number;
+  /** How long patches are kept to replay onto a view loaded by a lagging query (the query lag). */
+  replayMs?: number;
+  now?: () => number;
+}
+
 export class ChildViews {
   private readonly views = new Map<string, View>();
   private readonly copies = new Map<string, Copy>();
   private readonly byRelationship = new Map<string, Set<string>>();
+  /** Patches of the last replayMs, per child: a view loaded by query meanwhile lacks them. */
+  private readonly recent = new Map<string, RecentPatch[]>();
   private held = 0;
+  private readonly capacity: number;
+  private readonly replayMs: number;
+  private readonly now: () => number;
 
-  /** @param capacity total children held across views (a child in two views counts twice). */
-  constructor(private readonly capacity = 500_000) {}
+  constructor(options: ChildViewsOptions = {}) {
+    this.capacity = options.capacity ?? 500_000;
+    this.replayMs = options.replayMs ?? 0;
+    this.now = options.now ?? Date.now;
+  }
 
   /** The view's children, or undefined when this instance holds no view of the parent. */
   children(rule: Grouping, parentId: string): Twin[] | undefined {
@@ -80,8 +102,11 @@ export class ChildViews {
     return this.views.has(viewKeyOf(viewGroupOf(rule), parentId));
   }
 
-  /** Replaces the parent's view with freshly read children. */
-  install(rule: Grouping, parentId: string, loaded: readonly LoadedChild[]): void {
+  /**
+   * Replaces the parent's view with freshly read children. `lagging`: the read came from the query
+   * index, so patches received within the lag are replayed on top (in arrival order).
+   */
+  install(rule: Grouping, parentId: string, loaded: readonly LoadedChild[], lagging = false): void {
     const group = viewGroupOf(rule);
     const key = viewKeyOf(group, parentId);
     // Copies patched since the read started may be newer than what the read returned.
@@ -96,6 +121,7 @@ export class ChildViews {
     for (const { link, twin } of loaded) {
       const before = previous.get(link.childId);
       this.link(key, view, link, before ? keepNewer(structuredClone(twin), before) : twin);
+      if (lagging) this.replay(link.childId);
     }
     this.evict();
   }
@@ -143,8 +169,26 @@ export class ChildViews {
 
   /** Applies a Twin.Update patch to our copy of the child; returns the property keys it changed. */
   applyPatch(childId: string, patch: readonly JsonPatchOperation[], receivedAt: string): Set<string> {
+    if (this.replayMs > 0) this.remember(childId, patch, receivedAt);
     const copy = this.copies.get(childId);
     return copy ? applyPatchToCopy(copy.twin, patch, receivedAt) : new Set();
+  }
+
+  private remember(childId: string, patch: readonly JsonPatchOperation[], receivedAt: string): void {
+    const at = this.now();
+    const list = (this.recent.get(childId) ?? []).filter((p) => at - p.at <= this.replayMs);
+    list.push({ at, receivedAt, patch });
+    this.recent.set(childId, list);
+    // Bounded: forget children with nothing recent once the map grows.
+    if (this.recent.size > this.capacity) {
+      for (const [id, patches] of this.recent) if (patches.every((p) => at - p.at > this.replayMs)) this.recent.delete(id);
+    }
+  }
+
+  private replay(childId: string): void {
+    const copy = this.copies.get(childId);
+    const at = this.now();
+    for (const p of this.recent.get(childId) ?? []) if (copy && at - p.at <= this.replayMs) applyPatchToCopy(copy.twin, p.patch, p.receivedAt);
   }
 
   /** Twin.Delete: the child leaves every view; returns the parents that held it. */

@@ -84,7 +84,7 @@ export async function loadView(rule: CompiledRule, parentId: string, deps: Child
   if (!views) return;
   const viaQueryApi = deps.port.queryChildren !== undefined;
   const loaded = viaQueryApi ? await viaQuery(rule, parentId, deps, call) : await viaApi(rule, parentId, deps, cache, call);
-  views.install(rule, parentId, loaded);
+  views.install(rule, parentId, loaded, viaQueryApi);
   deps.onViewLoaded?.(rule, parentId, viaQueryApi);
 }
 

@@ -15,9 +15,12 @@ interface Slot<R, T> {
 }
 
 export interface Coalesced<T> {
-  result: T;
+  /** undefined for a caller that joined a pending run without waiting for it (`joined`). */
+  result: T | undefined;
   /** True when this caller's change was folded into a recompute another caller asked for too. */
   shared: boolean;
+  /** Folded into a pending run that another caller waits for; that caller hears its outcome. */
+  joined?: boolean;
 }
 
 export class ParentScheduler<R, T> {
@@ -33,6 +36,10 @@ export class ParentScheduler<R, T> {
     /** Minimum time between the starts of two runs for one key: a lone change runs at once, a
      * burst is gathered into a run every gatherMs, so changes arriving meanwhile share it. */
     private readonly gatherMs = 0,
+    /** false: a caller that finds a run already pending folds its request in and returns at once.
+     * Safe because the pending run's first caller waits and, on a transient failure, is redelivered
+     * and recomputes the parent from current data, which covers every folded change. */
+    private readonly joinersWait = true,
   ) {}
 
   schedule(key: string, request: R): Promise<Coalesced<T>> {
@@ -41,6 +48,10 @@ export class ParentScheduler<R, T> {
       const fresh: Slot<R, T> = { pending: undefined, lastStartAt: undefined };
       this.slots.set(key, fresh);
       return this.start(key, fresh, { request, waiters: [] }, false);
+    }
+    if (slot.pending && !this.joinersWait) {
+      slot.pending.request = this.merge(slot.pending.request, request);
+      return Promise.resolve({ result: undefined, shared: true, joined: true });
     }
     return new Promise((resolve, reject) => {
       if (slot.pending) {
