@@ -1,7 +1,7 @@
 // Permanent propagate failures become dead letters in the same sinks as ingest: the event as it
 // arrived, the rule, the parent and the reason, so nothing fails silently and an operator can
 // fix the rule or the model and replay (or run reconcile).
-import { buildDeadLetterDocument, type DeadLetterSink, deadLetterName } from '../deadLetter';
+import { buildDeadLetterDocument, deadLetterName,type DeadLetterSink } from '../deadLetter';
 
 export interface PropagateDeadLetter {
   /** The delivered event, byte-exact as far as JSON allows (undefined for a trailing refresh). */

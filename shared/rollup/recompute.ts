@@ -3,8 +3,8 @@
 // permanently (bad expression, too many children) is reported and the parent's other rules are
 // still written; a write ADT refuses permanently fails every rule in it.
 import type { ChildReadDeps } from './children';
-import { viewGroupOf } from './childView';
 import { loadView, readChildren } from './children';
+import { viewGroupOf } from './childView';
 import type { CompiledRule } from './compile';
 import { planWrite } from './diff';
 import type { DerivedValue } from './evaluate';

@@ -16,8 +16,8 @@ import { ruleLevels } from './levels';
 import type { ModelHierarchy } from './models';
 import type { CallOptions, RollupPort } from './ports';
 import { quoteQueryString } from './ports';
-import type { RecomputeDeps } from './recompute';
-import { isPermanentRollupError, recomputeParent, type RuleFailure } from './recompute';
+import type { RecomputeDeps, RuleFailure } from './recompute';
+import { isPermanentRollupError, recomputeParent } from './recompute';
 
 export interface ReconcileProgress {
   level: number;

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { parseReconcileArgs, runReconcileCli } from '../../../local/reconcile/cli';
 import { reconcileGraph } from '../../../local/reconcile/reconcileGraph';
-import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { FileDeadLetterSink } from '../../../shared/deadLetter';
 import { createTestClient } from '../../support/emulatorClient';
 import { createTwin, relate, withQuantitativeTypes } from './harness';
