@@ -45,6 +45,12 @@ export class AdtRollupPort implements RollupPort {
     }
   }
 
+  cachedTwin(id: string): TwinSnapshot | undefined {
+    const cached = this.gateway.cachedTwin(id);
+    const etag = cached?.etag ?? cached?.twin.$etag;
+    return cached && typeof etag === 'string' ? { twin: structuredClone(cached.twin) as Twin, etag } : undefined;
+  }
+
   async listOutgoing(id: string, relationshipName: string, options?: CallOptions): Promise<OutgoingLink[]> {
     try {
       const rels = await this.gateway.listRelationships(id, relationshipName, this.ctx(options));

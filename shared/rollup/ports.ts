@@ -50,6 +50,9 @@ export interface CallOptions {
 export interface RollupPort {
   /** undefined when the twin does not exist. */
   getTwin(id: string, options?: CallOptions): Promise<TwinSnapshot | undefined>;
+  /** This process's copy of a twin (kept current with its own writes), without a request; may be
+   * stale when others wrote since, so only a write guarded by its ETag may rely on it. */
+  cachedTwin?(id: string): TwinSnapshot | undefined;
   /** Outgoing relationships of `id` named `relationshipName`; [] when the twin does not exist. */
   listOutgoing(id: string, relationshipName: string, options?: CallOptions): Promise<OutgoingLink[]>;
   /** Incoming relationships of `id`; [] when the twin does not exist. */
@@ -105,6 +108,7 @@ export function countingPort(port: RollupPort, counter: ReadCounter): RollupPort
       return port.listIncoming(id, o);
     },
     updateTwin: (id, ops, o) => port.updateTwin(id, ops, o),
+    ...(port.cachedTwin && { cachedTwin: port.cachedTwin.bind(port) }),
     getModel(id, o) {
       counter.modelReads += 1;
       return port.getModel(id, o);

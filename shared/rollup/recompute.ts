@@ -78,8 +78,13 @@ export async function recomputeParent(parentId: string, request: RecomputeReques
     failures,
   });
   let refreshed = !request.refresh;
+  // Our own copy of the parent saves the GET when we write: If-Match refuses the write if anyone
+  // wrote since. "Unchanged" is never concluded from the copy; that is confirmed by a GET.
+  let trustCopy = deps.port.cachedTwin !== undefined;
   for (let retries = 0; retries <= settings.maxPreconditionRetries; retries++) {
-    const snapshot = await deps.port.getTwin(parentId, call);
+    const cached = trustCopy ? deps.port.cachedTwin?.(parentId) : undefined;
+    const fromCopy = cached !== undefined;
+    const snapshot = cached ?? (await deps.port.getTwin(parentId, call));
     if (!snapshot) return outcome('parentMissing', retries);
     const rules = await applicableRules(snapshot.twin.$metadata.$model, request, deps, call);
     if (rules.length === 0) return outcome('notApplicable', retries);
@@ -103,6 +108,11 @@ export async function recomputeParent(parentId: string, request: RecomputeReques
     refreshed = true;
     if (derived.length === 0) return outcome('failed', retries, [], [], failures);
     const plan = planWrite(snapshot.twin, derived, settings.floatTolerance);
+    if (plan.ops.length === 0 && fromCopy) {
+      trustCopy = false;
+      retries -= 1; // not a 412: read the parent for real and decide again
+      continue;
+    }
     if (plan.ops.length === 0) return outcome('unchanged', retries, [], plan.unchanged, failures);
     if (!deps.allowsDepth(request.depth)) return outcome('hopLimit', retries, [], plan.unchanged, failures);
     let result;
@@ -119,7 +129,8 @@ export async function recomputeParent(parentId: string, request: RecomputeReques
       return outcome('written', retries, plan.changed, plan.unchanged, failures);
     }
     if (result.kind === 'twinNotFound') return outcome('parentMissing', retries);
-    // 412: someone wrote the parent between our read and our write; read again and recompute.
+    // 412: someone wrote the parent since our read (or our copy); read it for real and recompute.
+    trustCopy = false;
   }
   throw new RollupPortError(
     `Parent ${parentId} changed under every one of ${settings.maxPreconditionRetries + 1} recompute attempts (412 each time). Failing so Event Grid redelivers; if this persists, look for another writer of this twin or raise rollups.settings.maxPreconditionRetries.`,
