@@ -2,9 +2,9 @@
 // source-time guard, gateway budgets) and through the naive baseline, each on a fresh emulator with
 // ADT's default limits, in the same process. Reports what ADT saw and what the twins ended with.
 
-import { type EmulatorHandle,startEmulator } from '../local/emulator/server';
+import { type EmulatorHandle, startEmulator } from '../local/emulator/server';
 import { createEmulatorClient, stubCredential, TrustingHttpClient } from '../local/emulator/trust';
-import { createAdtClient,SdkAdtPort } from '../shared/adt';
+import { createAdtClient, SdkAdtPort } from '../shared/adt';
 import { compilePipelineConfig } from '../shared/config';
 import type { DeadLetterDocument, DeadLetterSink } from '../shared/deadLetter';
 import { processBatch } from '../shared/ingest';

@@ -2,9 +2,10 @@
 // fresh emulators with ADT's default limits; then the memory of one large batch. Prints ratios and
 // checks them against the targets below (exit 1 if one is missed). Figures, not timed test asserts.
 
-import { type IngestRunMetrics,runIngest } from './ingestBench';
+import { runCpuPath } from './cpuPath';
+import { type IngestRunMetrics, runIngest } from './ingestBench';
 import { runMemory } from './memoryBench';
-import { type PropagateRunMetrics,runPropagate } from './propagateBench';
+import { type PropagateRunMetrics, runPropagate } from './propagateBench';
 import { makeWorkload, patchBudget } from './workload';
 
 /** What "better than the samples" has to mean, as ratios naive / ours (memory: ours / batch). */
@@ -13,6 +14,7 @@ export const targets = {
   hotTwinSpeedup: 5, // a twin that reports fast: at least 5× faster end to end
   maxMemoryRatio: 20, // peak processing heap at most 20× the batch's own heap
   propagationWriteRatio: 5, // a burst under one parent: at least 5× fewer parent writes
+  cpuPathMaxRatio: 3, // decode + map + validate + coalesce at most 3× reading the same bodies (JSON.parse)
 };
 
 function row(m: IngestRunMetrics): string {
@@ -71,6 +73,11 @@ async function main(): Promise<void> {
     `\nmemory: one batch of ${memory.messages} messages over ${memory.twins} twins: batch ${memory.batchHeapMb.toFixed(1)} MB, peak while processing +${memory.peakProcessingHeapMb.toFixed(1)} MB (${memory.ratio.toFixed(1)}× the batch)${memory.gcExposed ? '' : ' — run with --expose-gc for stable figures'}`,
   );
 
+  const cpu = await runCpuPath({ messages: 50_000 });
+  console.log(
+    `\nCPU path (decode + map + validate + coalesce, no I/O), ${cpu.messages} fleet messages: ${(cpu.pipelineNsPerMessage / 1000).toFixed(1)} µs/msg = ${cpu.messagesPerSecondPerCore} msg/s per core; the JSON.parse floor is ${(cpu.floorNsPerMessage / 1000).toFixed(2)} µs/msg (${cpu.ratio.toFixed(1)}× it)`,
+  );
+
   const propagation = { ours: await runPropagate('propagator', 10, 50), naive: await runPropagate('naive', 10, 50) };
   console.log('\npropagation: 10 children × 50 updates under one room (avg), 8 Event Grid deliveries in parallel');
   console.log('            until quiet  parent writes   429s  failed deliveries  parent exact');
@@ -86,6 +93,7 @@ async function main(): Promise<void> {
     ours429s: all.reduce((n, c) => n + c.ours.throttled429, 0) + propagation.ours.throttled429,
     propagationWriteRatio: propagation.naive.parentWrites / Math.max(1, propagation.ours.parentWrites),
     propagationExact: propagation.ours.parentExact && propagation.ours.deliveriesFailed === 0,
+    cpuPathRatio: cpu.ratio,
   };
   const missed = [
     results.backlogPatchRequestRatio < targets.backlogPatchRequestRatio && `backlog PATCH ratio ${results.backlogPatchRequestRatio.toFixed(1)} < ${targets.backlogPatchRequestRatio}`,
@@ -96,8 +104,9 @@ async function main(): Promise<void> {
     !results.oursAlwaysCorrect && 'our final twin values differ from the newest readings',
     results.propagationWriteRatio < targets.propagationWriteRatio && `propagation write ratio ${results.propagationWriteRatio.toFixed(1)} < ${targets.propagationWriteRatio}`,
     !results.propagationExact && 'our parent did not end on the exact average',
+    results.cpuPathRatio > targets.cpuPathMaxRatio && `CPU path ${results.cpuPathRatio.toFixed(1)}× the JSON.parse floor > ${targets.cpuPathMaxRatio}×`,
   ].filter((m): m is string => typeof m === 'string');
-  if (json) console.log(JSON.stringify({ fleet, backlog, hot, memory, propagation, results, targets, missed }, null, 2));
+  if (json) console.log(JSON.stringify({ fleet, backlog, hot, memory, cpu, propagation, results, targets, missed }, null, 2));
   console.log(missed.length ? `\nTargets missed: ${missed.join('; ')}` : '\nAll targets met.');
   process.exitCode = missed.length ? 1 : 0;
 }

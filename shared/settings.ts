@@ -94,6 +94,12 @@ export const settings = {
     sample: '1000',
     required: false,
   },
+  adtMaxInstances: {
+    name: 'ADT_MAX_INSTANCES',
+    description: 'Function App instances that may share the ADT instance (Flex maximumInstanceCount); each starts at its share of the ADT limits and adapts to 429s.',
+    sample: '1',
+    required: false,
+  },
   ingestDeadlineSeconds: {
     name: 'INGEST_DEADLINE_SECONDS',
     description: 'Time one ingest batch may spend retrying ADT before the invocation fails and the batch is redelivered; keep it below functionTimeout in host.json.',

@@ -1,13 +1,15 @@
 // The emulator's own control API under /$admin/ (no auth, not counted, not throttled, no faults):
 // what tests and the runner use to reset, inspect and reconfigure a running instance.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import { errors } from './errors';
 import type { FaultOptions } from './faults';
 import { readRawBody } from './http/readBody';
-import { errorReply, json, toAdtError, writeReply, empty, type Reply } from './http/respond';
+import { empty, errorReply, json, type Reply, toAdtError, writeReply } from './http/respond';
 import { splitPath } from './http/router';
 import type { ImportSummary } from './importJob';
 import type { ServiceLimitsOptions } from './limits';
+import { MAX_MODEL_REQUEST_BYTES } from './limits';
 import { isJsonObject } from './metadata';
 
 export interface AdminTarget {
@@ -68,7 +70,7 @@ async function route(target: AdminTarget, method: string, path: string, raw: Buf
 export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, target: AdminTarget): Promise<void> {
   let reply: Reply;
   try {
-    const raw = await readRawBody(req);
+    const raw = await readRawBody(req, MAX_MODEL_REQUEST_BYTES);
     const path = (splitPath(url.pathname) ?? []).slice(1).join('/');
     reply = await route(target, req.method ?? 'GET', path, raw);
   } catch (error) {

@@ -1,7 +1,22 @@
 // `npm run emulator -- …`: starts the emulator and keeps it running until SIGINT/SIGTERM.
 import { writeFileSync } from 'node:fs';
+
 import { HELP, parseCliArgs } from './cliArgs';
-import { startEmulator } from './server';
+import { type EmulatorHandle, startEmulator } from './server';
+
+/** The start-up lines: the URL first (scripts wait for it), then how to trust the CA, then what was loaded. */
+function startupReport(emulator: EmulatorHandle): string[] {
+  const lines = [`ADT emulator listening on ${emulator.url}`];
+  if (emulator.caFile !== undefined) {
+    lines.push(`CA certificate: ${emulator.caFile}`);
+    lines.push(`  curl --cacert ${emulator.caFile} -H 'Authorization: Bearer x' ${emulator.url}/models`);
+    lines.push(`  NODE_EXTRA_CA_CERTS=${emulator.caFile} node my-sdk-script.js   (any bearer token is accepted)`);
+  }
+  const { models, imports } = emulator.loaded;
+  if (models) lines.push(`Models: ${models.uploaded} uploaded from ${models.dir} in ${models.calls} call(s), ${models.present} already present`);
+  for (const i of imports) lines.push(`Imported ${i.file}: ${i.models} models, ${i.twins} twins, ${i.relationships} relationships`);
+  return lines;
+}
 
 async function main(): Promise<void> {
   const cli = parseCliArgs(process.argv.slice(2));
@@ -11,13 +26,16 @@ async function main(): Promise<void> {
   }
   const emulator = await startEmulator(cli.emulator);
   if (cli.caOut) writeFileSync(cli.caOut, emulator.ca);
-  console.log(`ADT emulator listening on ${emulator.url}`);
+  for (const line of startupReport(emulator)) console.log(line);
   let closing = false;
   const stop = (): void => {
     if (closing) return;
     closing = true;
     emulator.close().then(
-      () => process.exit(0),
+      () => {
+        console.log('ADT emulator stopped.');
+        process.exit(0);
+      },
       (error: unknown) => {
         console.error(`ADT emulator: error while closing: ${String(error)}`);
         process.exit(1);

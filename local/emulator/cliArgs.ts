@@ -5,7 +5,10 @@ import type { ServiceLimitsOptions } from './limits';
 import type { EmulatorOptions } from './options';
 import { parseQueryLag } from './query/laggedSource';
 
+/** ADT itself listens on 443; 4443 is the usual unprivileged stand-in, so a URL typed once keeps working. */
 export const DEFAULT_PORT = 4443;
+/** The certificate survives restarts here, so curl --cacert / NODE_EXTRA_CA_CERTS set once keep working. */
+export const DEFAULT_CERT_DIR = '.local/emulator-cert';
 
 export const HELP = `Usage: npm run emulator -- [flags]
 
@@ -13,9 +16,14 @@ Runs the Azure Digital Twins data-plane emulator over HTTPS on 127.0.0.1.
 
   --port <n>              Port to listen on (default ${DEFAULT_PORT}; 0 = any free port).
   --cert-dir <dir>        Keep the self-signed certificate in <dir>/cert.pem + key.pem (created if
-                          missing) so clients can trust the same CA across restarts.
-  --ca-out <file>         Write the certificate (PEM) to <file> for clients in other processes.
-  --import <file.ndjson>  Load an ADT import-job file (Header, Models, Twins, Relationships) at start.
+                          missing; default ${DEFAULT_CERT_DIR}) so clients trust one CA across restarts.
+  --ca-out <file>         Also write the certificate (PEM) to <file>.
+  --scenario <dir>        Upload <dir>/models/ and import <dir>/graph.ndjson at start
+                          (e.g. local/scenarios/building).
+  --models <dir>          Upload every DTDL .json under <dir> at start, in dependency-ordered calls
+                          of at most 250 models (as ADT requires).
+  --import <file.ndjson>  Load an ADT import-job file (Header, Models, Twins, Relationships) at start,
+                          after --models/--scenario.
   --persist <file.json>   Load state from <file> at start; save it after changes and on exit.
   --limits k=v,...        Service limits, e.g. perTwinWritesPerSecond=10,readsPerSecond=1000,
                           retryAfter=none,enabled=false (keys of ServiceLimitsOptions).
@@ -73,7 +81,7 @@ export function parseLatency(text: string): Pick<FaultOptions, 'latencyMs' | 'ji
 }
 
 export function parseCliArgs(argv: string[]): CliOptions {
-  const options: CliOptions = { help: false, emulator: { port: DEFAULT_PORT } };
+  const options: CliOptions = { help: false, emulator: { port: DEFAULT_PORT, certDir: DEFAULT_CERT_DIR } };
   const endpoints: EndpointConfig[] = [];
   let faults: Partial<FaultOptions> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -100,6 +108,12 @@ export function parseCliArgs(argv: string[]): CliOptions {
         break;
       case '--import':
         options.emulator.importFile = value;
+        break;
+      case '--scenario':
+        options.emulator.scenarioDir = value;
+        break;
+      case '--models':
+        options.emulator.modelsDir = value;
         break;
       case '--persist':
         options.emulator.persistFile = value;

@@ -1,6 +1,6 @@
 // If-Match / If-None-Match exactly as ADT enforces them (malformed → 400, conflict → 412, never 409).
+import { type AdtError, errors } from './errors';
 import { sameEtag } from './etag';
-import { errors, type AdtError } from './errors';
 
 const ETAG = /^(W\/)?"[^"]*"$/;
 

@@ -7,8 +7,11 @@ import { isJsonObject, type JsonObject } from './metadata';
 import type { EmulatorServices } from './services';
 
 export interface ModelSink {
-  add(models: unknown[]): Promise<unknown>;
+  add(models: unknown[], maxPerRequest?: number): Promise<unknown>;
 }
+
+/** An import job may carry up to 10,000 models (reference-service-limits), unlike POST /models' 250. */
+export const IMPORT_JOB_MAX_MODELS = 10_000;
 
 export interface ImportSummary {
   models: number;
@@ -24,7 +27,7 @@ interface Line {
   value: JsonObject;
 }
 
-function parseLines(text: string): Map<Section, Line[]> {
+function parseLines(text: string, source: string): Map<Section, Line[]> {
   const sections = new Map<Section, Line[]>();
   let current: Section | undefined;
   text.split(/\r?\n/).forEach((raw, index) => {
@@ -34,41 +37,69 @@ function parseLines(text: string): Map<Section, Line[]> {
     try {
       value = JSON.parse(raw);
     } catch {
-      throw errors.invalidArgument(`Import line ${number} is not valid JSON. Each line of an import file must be one JSON object.`);
+      throw errors.invalidArgument(`${source} line ${number} is not valid JSON. Each line of an import file must be one JSON object.`);
     }
-    if (!isJsonObject(value)) throw errors.invalidArgument(`Import line ${number} must be a JSON object.`);
+    if (!isJsonObject(value)) throw errors.invalidArgument(`${source} line ${number} must be a JSON object.`);
     const section = value['Section'];
     if (typeof section === 'string' && Object.keys(value).length === 1) {
-      if (!SECTIONS.has(section)) throw errors.invalidArgument(`Import line ${number}: unknown section '${section}'. Use Header, Models, Twins or Relationships.`);
+      if (!SECTIONS.has(section)) throw errors.invalidArgument(`${source} line ${number}: unknown section '${section}'. Use Header, Models, Twins or Relationships.`);
       current = section as Section;
       if (!sections.has(current)) sections.set(current, []);
       return;
     }
-    if (current === undefined) throw errors.invalidArgument(`Import line ${number} comes before any {"Section": ...} line. Start the file with {"Section": "Header"}.`);
+    if (current === undefined) throw errors.invalidArgument(`${source} line ${number} comes before any {"Section": ...} line. Start the file with {"Section": "Header"}.`);
     sections.get(current)?.push({ number, value });
   });
   return sections;
 }
 
-function atLine(line: number, error: unknown): unknown {
+/** What an import error names: where (file and line) and which twin/relationship/model it was about. */
+interface Subject {
+  line: number;
+  what?: string;
+}
+
+/**
+ * ADT's errors put the real cause in `details` ("Invalid twin specified" + "model … does not exist"), which
+ * a console never shows: the message carries it, with the place and a hint for the usual mistake.
+ */
+function atLine(source: string, subject: Subject, error: unknown): unknown {
   if (!(error instanceof AdtError)) return error;
-  return new AdtError(error.status, error.code, `Import line ${line}: ${error.message}`, error.details, error.headers);
+  const details = error.details?.map((d) => d.message) ?? [];
+  const detail = details.length > 0 ? ` (${details.join('; ')})` : '';
+  const missingModel = /does not exist/.test(detail) ? ' Upload the models first: --models <dir>, --scenario <dir>, or a Models section in the file.' : '';
+  const what = subject.what !== undefined ? `, ${subject.what}` : '';
+  return new AdtError(error.status, error.code, `${source} line ${subject.line}${what}: ${error.message.replace(/\.$/, '')}${detail}.${missingModel}`, error.details, error.headers);
+}
+
+function twinSubject(line: Line): Subject {
+  const metadata = line.value['$metadata'];
+  const model = isJsonObject(metadata) && typeof metadata['$model'] === 'string' ? ` (model ${metadata['$model']})` : '';
+  return { line: line.number, what: `twin '${String(line.value['$dtId'])}'${model}` };
+}
+
+function relationshipSubject(line: Line): Subject {
+  const v = line.value;
+  return { line: line.number, what: `relationship '${String(v['$relationshipId'])}' ${String(v['$dtId'])} -[${String(v['$relationshipName'])}]-> ${String(v['$targetId'])}` };
 }
 
 function requiredString(line: Line, key: string): string {
   const value = line.value[key];
-  if (typeof value !== 'string' || value === '') throw errors.invalidArgument(`Import line ${line.number} needs a string ${key}.`);
+  if (typeof value !== 'string' || value === '') throw errors.invalidArgument(`needs a string ${key}`);
   return value;
 }
 
-export async function runImport(text: string, services: EmulatorServices, models: ModelSink): Promise<ImportSummary> {
-  const sections = parseLines(text);
+/** `source` names the input in messages: a file path, or 'Import' for a request body. */
+export async function runImport(text: string, services: EmulatorServices, models: ModelSink, source = 'Import'): Promise<ImportSummary> {
+  const sections = parseLines(text, source);
   const modelLines = sections.get('Models') ?? [];
   if (modelLines.length > 0) {
     try {
-      await models.add(modelLines.map((l) => l.value));
+      await models.add(modelLines.map((l) => l.value), IMPORT_JOB_MAX_MODELS);
     } catch (error) {
-      throw atLine(modelLines[0]?.number ?? 0, error);
+      const first = modelLines[0]?.number ?? 0;
+      const last = modelLines[modelLines.length - 1]?.number ?? first;
+      throw atLine(source, { line: first, what: `Models section (lines ${first}-${last})` }, error);
     }
   }
   const twinLines = sections.get('Twins') ?? [];
@@ -77,7 +108,7 @@ export async function runImport(text: string, services: EmulatorServices, models
       const { $dtId: _id, ...body } = line.value;
       upsertTwin(services, requiredString(line, '$dtId'), body);
     } catch (error) {
-      throw atLine(line.number, error);
+      throw atLine(source, twinSubject(line), error);
     }
   }
   const relationshipLines = sections.get('Relationships') ?? [];
@@ -85,7 +116,7 @@ export async function runImport(text: string, services: EmulatorServices, models
     try {
       upsertRelationship(services, requiredString(line, '$dtId'), requiredString(line, '$relationshipId'), line.value);
     } catch (error) {
-      throw atLine(line.number, error);
+      throw atLine(source, relationshipSubject(line), error);
     }
   }
   return { models: modelLines.length, twins: twinLines.length, relationships: relationshipLines.length };

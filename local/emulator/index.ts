@@ -1,7 +1,7 @@
 // Public surface of the emulator for tests, the runner and scripts.
-export { startEmulator, type EmulatorHandle } from './server';
-export type { EmulatorOptions } from './options';
-export { createEmulatorClient, TrustingHttpClient, stubCredential, type EmulatorClientOptions, type EmulatorTarget } from './trust';
 export type { CountersSnapshot, OperationCounts, TwinWriteCounts } from './counters';
 export type { ImportSummary } from './importJob';
+export type { EmulatorOptions } from './options';
+export { type EmulatorHandle, startEmulator } from './server';
 export type { EmulatorSnapshot } from './snapshot';
+export { createEmulatorClient, type EmulatorClientOptions, type EmulatorTarget, stubCredential, TrustingHttpClient } from './trust';

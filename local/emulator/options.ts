@@ -23,6 +23,10 @@ export interface EmulatorOptions {
   payload?: Partial<PayloadLimits>;
   telemetryDedup?: Partial<DedupOptions>;
   models?: ModelRegistryOptions;
+  /** Folder of DTDL files uploaded at start (dependency-ordered calls of at most 250), before any import. */
+  modelsDir?: string;
+  /** A scenario folder: its `models/` are uploaded and its `graph.ndjson` imported at start. */
+  scenarioDir?: string;
   /** ADT import-job ndjson loaded at start (file path). */
   importFile?: string;
   /** ADT import-job ndjson text loaded at start. */

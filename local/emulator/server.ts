@@ -1,30 +1,34 @@
 // startEmulator(): an HTTPS server that speaks the ADT data plane well enough that an unmodified
 // DigitalTwinsClient (SDK 1.1.0) cannot tell it from the real service. See README.md.
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { isAdminPath, handleAdmin } from './admin';
+import { join, resolve } from 'node:path';
+
+import { handleAdmin, isAdminPath } from './admin';
 import { Counters, type CountersSnapshot } from './counters';
 import { EventRouter, newTraceparent } from './events';
 import { FaultInjector } from './faults';
 import { componentRoutes } from './handlers/components';
 import { eventRouteRoutes } from './handlers/eventRoutes';
 import { modelRoutes } from './handlers/models';
-import { querySource, queryRoutes } from './handlers/query';
-import { withQueryLag } from './query/laggedSource';
+import { queryRoutes, querySource } from './handlers/query';
 import { relationshipRoutes } from './handlers/relationships';
 import { telemetryRoutes } from './handlers/telemetry';
 import { twinRoutes } from './handlers/twins';
+import { handleCors } from './http/cors';
 import { handleDataPlane } from './http/pipeline';
 import { Router } from './http/router';
-import { runImport, type ImportSummary } from './importJob';
+import { type ImportSummary, runImport } from './importJob';
 import { ServiceLimits } from './limits';
 import { ModelRegistry } from './models/modelRegistry';
 import type { EmulatorOptions } from './options';
 import { defaultPayloadLimits } from './payloadLimits';
 import { Persister } from './persistence';
+import { withQueryLag } from './query/laggedSource';
+import { type ModelSeedSummary, seedModelDirectory } from './seedModels';
 import { defaultStoreLimits, type EmulatorServices } from './services';
-import { snapshotOf, restoreSnapshot, type EmulatorSnapshot } from './snapshot';
+import { type EmulatorSnapshot, restoreSnapshot, snapshotOf } from './snapshot';
+import { readImportFile, startupInputs } from './startupInputs';
 import { RelationshipStore } from './store/relationshipStore';
 import { TwinStore } from './store/twinStore';
 import { defaultDedupOptions, TelemetryDeduplicator } from './telemetryDedup';
@@ -39,6 +43,8 @@ export interface EmulatorHandle {
   port: number;
   /** PEM of the self-signed certificate; give it to createEmulatorClient() / an https.Agent. */
   ca: string;
+  /** Where the certificate is kept (certDir/cert.pem), when a certDir was given. */
+  caFile: string | undefined;
   store: { twins: TwinStore; relationships: RelationshipStore };
   models: ModelRegistry;
   events: EventRouter;
@@ -49,9 +55,16 @@ export interface EmulatorHandle {
   resetCounters(): void;
   /** Empties twins, relationships, models, routes; resets counters, limits windows and faults. */
   reset(): Promise<void>;
-  importNdjson(text: string): Promise<ImportSummary>;
+  importNdjson(text: string, source?: string): Promise<ImportSummary>;
+  /** What was loaded at start from modelsDir/scenarioDir/importFile (for the CLI's start-up lines). */
+  loaded: StartupLoad;
   snapshot(): EmulatorSnapshot;
   close(): Promise<void>;
+}
+
+export interface StartupLoad {
+  models?: ModelSeedSummary & { dir: string };
+  imports: Array<ImportSummary & { file: string }>;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
@@ -105,7 +118,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     router.add(route);
   }
 
-  const importNdjson = (text: string): Promise<ImportSummary> => runImport(text, services, registry);
+  const importNdjson = (text: string, source?: string): Promise<ImportSummary> => runImport(text, services, registry, source);
   const snapshot = (): EmulatorSnapshot => snapshotOf(twins, relationships, registry, eventRouter);
   // Only the emulator's own counters: clearing rate-limit windows here would let a test's next write
   // through that the service would throttle. reset() clears those too.
@@ -129,6 +142,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   server.removeAllListeners('error');
   server.on('request', (req, res) => {
+    if (handleCors(req, res)) return;
     const requestUrl = new URL(req.url ?? '/', url);
     const traceparent = (Array.isArray(req.headers.traceparent) ? req.headers.traceparent[0] : req.headers.traceparent) ?? newTraceparent();
     const work = isAdminPath(requestUrl.pathname)
@@ -156,13 +170,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
   });
 
+  const loaded: StartupLoad = { imports: [] };
   try {
     if (options.persistFile) {
       persister = new Persister(options.persistFile, snapshot, options.persistDebounceMs ?? 250);
       const saved = persister.load();
       if (saved) restoreSnapshot(saved, twins, relationships, registry, eventRouter);
     }
-    if (options.importFile) await importNdjson(readFileSync(options.importFile, 'utf8'));
+    const { modelsDir, importFiles } = startupInputs(options);
+    if (modelsDir !== undefined) loaded.models = { dir: modelsDir, ...(await seedModelDirectory(modelsDir, registry)) };
+    for (const file of importFiles) loaded.imports.push({ file, ...(await importNdjson(readImportFile(file), file)) });
     if (options.importNdjson) await importNdjson(options.importNdjson);
   } catch (error) {
     await closeAll();
@@ -184,6 +201,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     host,
     port,
     ca: identity.cert,
+    caFile: options.certDir !== undefined ? join(resolve(options.certDir), 'cert.pem') : undefined,
     store: { twins, relationships },
     models: registry,
     events: eventRouter,
@@ -194,6 +212,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetCounters,
     reset,
     importNdjson,
+    loaded,
     snapshot,
     close: closeAll,
   };

@@ -2,6 +2,7 @@
 // or loaded from a directory (cert.pem + key.pem) so a long-running instance keeps one CA for clients.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { generate } from 'selfsigned';
 
 export interface TlsIdentity {

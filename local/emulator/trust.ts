@@ -1,9 +1,10 @@
 // Lets an unmodified DigitalTwinsClient trust the emulator's self-signed CA without turning off TLS
 // checks for the whole process: core-http's node-fetch client, with our own https.Agent per request.
 import { Agent } from 'node:https';
+
 import { DefaultHttpClient, type WebResourceLike } from '@azure/core-http';
-import type { TokenCredential } from '@azure/identity';
 import { DigitalTwinsClient, type DigitalTwinsClientOptions } from '@azure/digital-twins-core';
+import type { TokenCredential } from '@azure/identity';
 
 /** core-http's default client, except every request goes through an agent that trusts `ca`. */
 export class TrustingHttpClient extends DefaultHttpClient {

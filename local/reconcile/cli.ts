@@ -10,12 +10,12 @@ import { DigitalTwinsClient } from '@azure/digital-twins-core';
 
 import { FileDeadLetterSink } from '../../shared/deadLetter';
 import type { ReconcileProgress, ReconcileSummary } from '../../shared/rollup';
+import { reconcileGraph } from '../../shared/worker';
 import { startEmulator } from '../emulator/server';
 import { createEmulatorClient } from '../emulator/trust';
 import { azureAccess } from '../runner/adtAccess';
 import { defaultScenarioDirectory, loadScenario } from '../runner/scenario';
 import { seedScenario } from '../runner/seed';
-import { reconcileGraph } from './reconcileGraph';
 
 export const HELP = `Usage: npm run reconcile -- [--scenario <dir>] [--adt-url <url>] [--config <pipeline.yaml>] [--dead-letters <dir>] [--quiet]
 

@@ -4,6 +4,7 @@
 import type { HttpClient } from '@azure/core-http';
 import { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+
 import type { setAdtClientDefaults } from '../../shared/adt';
 import { createEmulatorClient, stubCredential, TrustingHttpClient } from '../emulator/trust';
 

@@ -1,5 +1,6 @@
 // Flags of `npm run local` → RunOptions. Pure, so it is unit tested without starting anything.
 import { parseArgs } from 'node:util';
+
 import { parseQueryLag } from '../emulator/query/laggedSource';
 import type { RunOptions } from './runScenario';
 

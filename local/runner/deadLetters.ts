@@ -1,11 +1,12 @@
 // Where the ingest function's dead letters go in a local run: Azurite when it is running (or started
 // with --azurite), else a folder. Expressed as the app settings the function reads, so the function
 // picks its sink exactly as in Azure.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+
 import { settings } from '../../shared/settings';
 
 export interface DeadLetterTarget {

@@ -3,11 +3,12 @@
 // captured eventGrid registration. A throwing invocation is retried by the endpoint's bounded
 // policy (exponential backoff), then dead-lettered and reported.
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
-import type { EmulatorHandle } from '../emulator/server';
+
 import type { EndpointSchema } from '../emulator/events';
+import type { EmulatorHandle } from '../emulator/server';
 import { eventGridTriggerRequest } from './eventGridTriggerRequest';
-import { invokeRegistration, triggerBindingOf, type FunctionLogLine } from './invoke';
 import type { FunctionApp } from './functionApp';
+import { type FunctionLogLine, invokeRegistration, triggerBindingOf } from './invoke';
 
 export const propagateEndpoint = 'local-propagate';
 export const propagateRoute = 'local-runner-propagate';

@@ -3,7 +3,7 @@
 // batch whose invocation throws is redelivered per the function's retry policy (at-least-once).
 // After the last retry the host checkpoints anyway and the batch is gone, so that is reported.
 import { envelopeBodyBytes, type TelemetryEnvelope } from './envelope';
-import { partitionFor, type EnqueuedEvent } from './eventHubTriggerRequest';
+import { type EnqueuedEvent, partitionFor } from './eventHubTriggerRequest';
 import type { RetryPolicy } from './retryPolicy';
 
 export interface BatchInvoker {

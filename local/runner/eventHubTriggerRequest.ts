@@ -3,6 +3,7 @@
 // bodies per the binding's dataType, and trigger metadata as the host's EventHubTriggerBindingStrategy
 // shapes it (EnqueuedTimeUtc without "Z", sequence numbers as sint64, offsets as strings).
 import { createHash } from 'node:crypto';
+
 import { envelopeBodyBytes, type TelemetryEnvelope } from './envelope';
 import type { RegisteredBinding, RpcInvocationRequest } from './rpcTypes';
 

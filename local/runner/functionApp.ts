@@ -2,10 +2,11 @@
 // app settings in the environment, then each function file required so it registers itself with the
 // (fake) @azure/functions-core. What the runner invokes is exactly what was registered.
 import { resolve } from 'node:path';
+
 import { setAdtClientDefaults } from '../../shared/adt';
 import { resetWorker, workerConfig } from '../../shared/worker';
-import { capturedProgrammingModel, loadFunctionApp, type CapturedProgrammingModel, type CapturedRegistration } from './functionsHost';
-import { applyAdtClientDefaults, type AdtAccess } from './adtAccess';
+import { type AdtAccess, applyAdtClientDefaults } from './adtAccess';
+import { type CapturedProgrammingModel, capturedProgrammingModel, type CapturedRegistration, loadFunctionApp } from './functionsHost';
 
 export interface FunctionApp {
   ingest: CapturedRegistration;

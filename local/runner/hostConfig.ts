@@ -1,6 +1,7 @@
 // The few host.json settings the local host honours, read from the app's own host.json.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { projectRoot } from './projectRoot';
 
 export const hostJsonPath = join(projectRoot, 'host.json');

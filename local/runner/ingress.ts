@@ -2,6 +2,7 @@
 // the local loop runs live. POST /telemetry with ndjson (one envelope per line) → 202 {"accepted": n}.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import { parseEnvelopes, type TelemetryEnvelope } from './envelope';
 
 export interface Ingress {

@@ -2,6 +2,7 @@
 // RPC request into handler arguments (InvocationModel.getArguments), calls the registered callback
 // and builds the response. No code path of our own between the request and the handler.
 import { randomUUID } from 'node:crypto';
+
 import type { CapturedProgrammingModel, CapturedRegistration } from './functionsHost';
 import type { RpcInvocationRequest } from './rpcTypes';
 

@@ -1,32 +1,34 @@
 // The offline loop: emulator (or a real instance) → scenario seeded → the real function app loaded
 // through the local host → telemetry fed as Event Hub batches → notifications delivered to the
 // propagate function as Event Grid events → wait until quiet → summary, dump and tree.
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { startEmulator, type EmulatorHandle } from '../emulator/server';
-import type { DeliveryPolicy, EndpointSchema } from '../emulator/events';
-import { settings } from '../../shared/settings';
-import type { TelemetryEnvelope } from './envelope';
-import { azureAccess, emulatorAccess, runnerClient, type AdtAccess } from './adtAccess';
-import { chooseDeadLetterTarget, type DeadLetterTarget } from './deadLetters';
+
 import type { ReconcileSummary } from '../../shared/rollup';
-import { reconcileAfterSeed, waitForTrailingRefreshes } from '../reconcile/runnerHooks';
+import { settings } from '../../shared/settings';
+import type { DeliveryPolicy, EndpointSchema } from '../emulator/events';
+import { type EmulatorHandle, startEmulator } from '../emulator/server';
+import { type AdtAccess, azureAccess, emulatorAccess, runnerClient } from './adtAccess';
+import { chooseDeadLetterTarget, type DeadLetterTarget } from './deadLetters';
+import type { TelemetryEnvelope } from './envelope';
 import { connectPropagation, endpointConfig } from './eventGridDelivery';
 import { EventHubFeeder, type LostBatch } from './eventHubFeeder';
-import { eventHubTriggerRequest, type EventHubPartitionInfo } from './eventHubTriggerRequest';
-import { loadLocalFunctionApp, type FunctionApp } from './functionApp';
+import { type EventHubPartitionInfo, eventHubTriggerRequest } from './eventHubTriggerRequest';
+import { type FunctionApp, loadLocalFunctionApp } from './functionApp';
 import { maxEventBatchSize } from './hostConfig';
-import { startIngress, type Ingress } from './ingress';
+import { type Ingress, startIngress } from './ingress';
 import { invokeRegistration, triggerBindingOf } from './invoke';
 import { progressReporter } from './progress';
+import { reconcileAfterSeed, waitForTrailingRefreshes } from './reconcileHooks';
 import { capDelays, retryPolicyOf } from './retryPolicy';
+import type { RegisteredBinding } from './rpcTypes';
 import { emptyStats, progressLine, recordIngestLog, recordPropagateResult, type RunStats } from './runStats';
 import { defaultScenarioDirectory, loadScenario, readTelemetryFile } from './scenario';
 import { seedScenario } from './seed';
-import { normaliseGraph, readGraph, type GraphDump } from './snapshot';
+import { type GraphDump, normaliseGraph, readGraph } from './snapshot';
 import { renderTree } from './tree';
-import type { RegisteredBinding } from './rpcTypes';
 
 export interface RunOptions {
   /** Scenario directory; default local/scenarios/building. */

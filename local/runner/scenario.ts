@@ -2,8 +2,9 @@
 // configuration (pipeline.yaml|yml|json), optionally simulator.json and telemetry.ndjson.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+
 import { parseEnvelopes, type TelemetryEnvelope } from './envelope';
-import { parseImportFile, type ImportFile } from './importFile';
+import { type ImportFile, parseImportFile } from './importFile';
 import { projectRoot } from './projectRoot';
 
 export interface Scenario {

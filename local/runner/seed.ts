@@ -1,6 +1,7 @@
 // Puts a scenario's models, twins and relationships on the target (emulator or a real instance)
 // through the data plane. Models already present are kept (a real instance may have them).
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
+
 import type { Scenario } from './scenario';
 
 export interface SeedSummary {

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // `npm run simulate`: telemetry for a scenario's devices, to a file, the local runner or an Event Hub.
-import { Presets,SingleBar } from 'cli-progress';
+import { Presets, SingleBar } from 'cli-progress';
 
-import { defaultScenarioDirectory,loadScenario } from '../runner/scenario';
+import { defaultScenarioDirectory, loadScenario } from '../runner/scenario';
 import { scenarioSimulatorConfig } from './deviceProfiles';
 import { simulatedDevices } from './generate';
 import { simulate } from './simulate';
-import { HELP, parseSimulateArgs, type SimulateTarget } from './simulateArgs';
+import { HELP, parseSimulateArgs, type SimulateTarget, startTime } from './simulateArgs';
 import { eventHubSink, fileSink, httpSink, type TelemetrySink } from './sinks';
 
 function sinkFor(target: SimulateTarget): TelemetrySink {
@@ -47,7 +47,7 @@ async function main(): Promise<number> {
       rate: options.rate,
       count: options.count,
       seed: options.seed,
-      start: options.start ?? new Date(),
+      start: startTime(options),
       sink,
       onProgress: (n) => bar.update(n),
       signal: abort.signal,

@@ -11,7 +11,8 @@ scenario's simulator.json). Same flags and seed → same messages.
   --duration <s>                   Seconds of telemetry (default 60) …
   --count <n>                      … or an exact number of messages.
   --seed <n>                       Random seed (default 1).
-  --start <iso>                    Enqueued time of the first message (file output; default now).
+  --start <iso>                    Enqueued time of the first message (default: 2024-05-01T08:00:00Z for
+                                   --out, so the same flags and seed write the same file; now when live).
 One target:
   --out <file.ndjson>              Write envelopes to a file (instantly; times are synthetic).
   --to <http://127.0.0.1:7300>     Send live to a runner started with: npm run local -- --follow
@@ -22,6 +23,14 @@ One target:
   Event Hub producers cannot forge IoT Hub system properties: the device id is sent as application
   property "deviceId" (ingest.options.deviceIdProperties, default [deviceId]).
   --help                           Show this text.`;
+
+/** Where a file's synthetic timeline starts unless --start says otherwise: a fixed instant, so files are reproducible. */
+export const defaultFileStart = new Date('2024-05-01T08:00:00.000Z');
+
+/** The first message's enqueued time: --start, else the fixed default for a file, else now for a live target. */
+export function startTime(options: Pick<SimulateOptions, 'start' | 'target'>, now: Date = new Date()): Date {
+  return options.start ?? (options.target?.kind === 'file' ? defaultFileStart : now);
+}
 
 export type SimulateTarget =
   | { kind: 'file'; path: string }

@@ -4,7 +4,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, resolve } from 'node:path';
 
-import { type EventData,EventHubProducerClient } from '@azure/event-hubs';
+import { type EventData, EventHubProducerClient } from '@azure/event-hubs';
 import { DefaultAzureCredential } from '@azure/identity';
 
 import { envelopeBodyBytes, type TelemetryEnvelope } from '../runner/envelope';

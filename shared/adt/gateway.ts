@@ -5,6 +5,7 @@
 
 import { type Clock, systemClock } from '../common';
 import type { ModelIndex } from '../dtdl';
+import { AdaptiveRate } from './adaptiveRate';
 import { KeyedLimiter } from './concurrency';
 import { isRetriable } from './errors';
 import { defaultGatewayLimits, type GatewayLimits } from './limits';
@@ -72,9 +73,17 @@ export class AdtGateway {
     this.models = new ModelCatalog({ ttlMs: options.modelCacheTtlMs ?? 300_000, clock: this.clock });
     this.limiter = new KeyedLimiter(this.limits.maxConcurrency);
     const perTwin = slidingWindowBudget(this.limits.twinWritesPerSecond);
-    this.writeBudget = new RateLimiter(this.clock, slidingWindowBudget(this.limits.patchesPerSecond), perTwin);
-    this.readBudget = new RateLimiter(this.clock, slidingWindowBudget(this.limits.readsPerSecond), undefined);
-    this.telemetryBudget = new RateLimiter(this.clock, slidingWindowBudget(this.limits.telemetryPerSecond), undefined);
+    // Instance-wide budgets adapt (ADT counts them across all instances); the per-twin one is ADT's
+    // fixed 10/s, which one process alone may use in full (a twin's partition has one owner).
+    const adaptive = (limit: number) => new AdaptiveRate(this.clock, { ceiling: slidingWindowBudget(limit).perSecond, instances: this.limits.instances });
+    this.writeBudget = new RateLimiter(this.clock, adaptive(this.limits.patchesPerSecond), perTwin);
+    this.readBudget = new RateLimiter(this.clock, adaptive(this.limits.readsPerSecond), undefined);
+    this.telemetryBudget = new RateLimiter(this.clock, adaptive(this.limits.telemetryPerSecond), undefined);
+  }
+
+  /** The instance-wide budgets now (requests per second); they adapt to 429s. */
+  budgets(): { writes: number; reads: number; telemetry: number } {
+    return { writes: this.writeBudget.perSecond, reads: this.readBudget.perSecond, telemetry: this.telemetryBudget.perSecond };
   }
 
   /** The gateway's copy of a twin, without a request (undefined when it has none). */
@@ -164,6 +173,7 @@ export class AdtGateway {
       deadline: ctx.deadline,
       stats: ctx.stats,
       acquire: () => budget.acquire(twinId),
+      onThrottled: (retryAfterMs) => budget.throttled(retryAfterMs),
       random: this.random,
     });
   }

@@ -7,6 +7,6 @@ export { RateLimiter, slidingWindowBudget } from './rateLimiter';
 export { backoff, type CallStats, callWithRetry, defaultRetryPolicy, emptyCallStats, type RetryPolicy } from './retry';
 export { type AdtClientOptions, createAdtClient, setAdtClientDefaults, sharedCredential } from './sdkClient';
 export { SdkAdtPort, toAdtRequestError } from './sdkPort';
-export { gatewayRetryAfterHeader,GatewayTransport } from './sdkTransport';
+export { gatewayRetryAfterHeader, GatewayTransport } from './sdkTransport';
 export type { CachedTwin } from './twinCache';
 export type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, PropertyMetadata, Relationship, TelemetryMessage, Twin } from './types';

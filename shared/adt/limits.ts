@@ -14,6 +14,11 @@ export interface GatewayLimits {
   readsPerSecond: number;
   /** Telemetry has no published limit; it is budgeted like patches. */
   telemetryPerSecond: number;
+  /**
+   * Instances that may share one ADT instance (ADT_MAX_INSTANCES, the Flex maximumInstanceCount):
+   * each starts at its share of the instance-wide limits and adapts to 429s from there.
+   */
+  instances: number;
 }
 
 export const defaultGatewayLimits: GatewayLimits = {
@@ -22,6 +27,7 @@ export const defaultGatewayLimits: GatewayLimits = {
   patchesPerSecond: 1000,
   readsPerSecond: 1000,
   telemetryPerSecond: 1000,
+  instances: 1,
 };
 
 export function gatewayLimitsFromSettings(env: NodeJS.ProcessEnv = process.env): Partial<GatewayLimits> {
@@ -29,5 +35,6 @@ export function gatewayLimitsFromSettings(env: NodeJS.ProcessEnv = process.env):
     maxConcurrency: readNumberSetting('adtMaxConcurrency', defaultGatewayLimits.maxConcurrency, env),
     twinWritesPerSecond: readNumberSetting('adtTwinWritesPerSecond', defaultGatewayLimits.twinWritesPerSecond, env),
     patchesPerSecond: readNumberSetting('adtPatchesPerSecond', defaultGatewayLimits.patchesPerSecond, env),
+    instances: readNumberSetting('adtMaxInstances', defaultGatewayLimits.instances, env),
   };
 }

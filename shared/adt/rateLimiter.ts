@@ -3,6 +3,7 @@
 // deficit, so concurrent callers queue in arrival order instead of all retrying at once.
 
 import type { Clock } from '../common';
+import { AdaptiveRate } from './adaptiveRate';
 
 export interface RateBudget {
   /** Sustained operations per second. */
@@ -25,7 +26,7 @@ class TokenBucket {
   private updatedAt: number;
 
   constructor(
-    private readonly budget: RateBudget,
+    private readonly budget: { burst: number; readonly perSecond: number },
     now: number,
   ) {
     this.tokens = budget.burst;
@@ -51,25 +52,40 @@ class TokenBucket {
   }
 }
 
-/** One instance-wide bucket plus one bucket per key (twin id). */
+/** One instance-wide bucket (its rate fixed or adaptive) plus one bucket per key (twin id). */
 export class RateLimiter {
   private readonly instance: TokenBucket;
+  private readonly adaptive: AdaptiveRate | undefined;
   private readonly perKey = new Map<string, TokenBucket>();
   /** Keeps the per-twin map from growing without bound on a long-lived worker. */
   private static readonly pruneAbove = 10_000;
 
   constructor(
     private readonly clock: Clock,
-    instanceBudget: RateBudget,
+    instanceBudget: RateBudget | AdaptiveRate,
     private readonly keyBudget: RateBudget | undefined,
   ) {
-    this.instance = new TokenBucket(instanceBudget, clock.now());
+    this.adaptive = instanceBudget instanceof AdaptiveRate ? instanceBudget : undefined;
+    const rate = instanceBudget;
+    // The bucket reads the (possibly adapting) rate at every refill; a burst of one keeps any
+    // one-second window at or under the rate, as ADT counts.
+    this.instance = new TokenBucket(instanceBudget instanceof AdaptiveRate ? { burst: 1, get perSecond() { return rate.perSecond; } } : instanceBudget, clock.now());
+  }
+
+  /** The instance-wide rate now (ops/s). */
+  get perSecond(): number {
+    return this.adaptive?.perSecond ?? Number.NaN;
+  }
+
+  /** ADT answered 429: slow down (adaptive budgets only) and hold everything until Retry-After. */
+  throttled(retryAfterMs: number | undefined): void {
+    this.adaptive?.throttled(retryAfterMs);
   }
 
   /** Resolves when one operation (on `key`, if given) may be sent; returns the ms waited. */
   async acquire(key?: string): Promise<number> {
     const now = this.clock.now();
-    let wait = this.instance.reserve(now);
+    let wait = Math.max(0, (this.adaptive?.resumeAt ?? 0) - now, this.instance.reserve(now));
     if (key !== undefined && this.keyBudget) wait = Math.max(wait, this.bucketFor(key, now).reserve(now));
     if (wait > 0) await this.clock.sleep(wait);
     return wait;

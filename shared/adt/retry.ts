@@ -36,6 +36,8 @@ export interface RetryContext {
   stats: CallStats;
   /** Waits for a rate-budget token; called before every attempt since each attempt is a request. */
   acquire: () => Promise<unknown>;
+  /** Told about every 429, so the budget slows down and honours Retry-After for all its callers. */
+  onThrottled?: (retryAfterMs: number | undefined) => void;
   random?: () => number;
 }
 
@@ -54,7 +56,10 @@ export async function callWithRetry<T>(operation: string, send: (timeoutMs: numb
       return await send(Math.max(1, Math.min(ctx.policy.requestTimeoutMs, remaining)));
     } catch (error) {
       if (!(error instanceof AdtRequestError)) throw error;
-      if (error.status === 429) ctx.stats.throttled += 1;
+      if (error.status === 429) {
+        ctx.stats.throttled += 1;
+        ctx.onThrottled?.(error.retryAfterMs);
+      }
       if (!isRetriable(error)) throw error;
       const delay = error.retryAfterMs && error.retryAfterMs > 0 ? error.retryAfterMs : backoff(attempt, ctx.policy, random);
       if (attempt >= ctx.policy.maxAttempts || ctx.clock.now() + delay > ctx.deadline) {

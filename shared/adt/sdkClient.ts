@@ -2,9 +2,8 @@
 // and a new credential per invocation costs a token request each time (prior-art §2.14).
 
 import type { HttpClient } from '@azure/core-http';
-import { DigitalTwinsClient } from '@azure/digital-twins-core';
+import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 import type { TokenCredential } from '@azure/identity';
-import { DefaultAzureCredential } from '@azure/identity';
 
 import { GatewayTransport } from './sdkTransport';
 
@@ -21,7 +20,10 @@ export function createAdtClient(options: AdtClientOptions): DigitalTwinsClient {
   if (!/^https:\/\//i.test(options.url)) {
     throw new Error(`ADT URL must start with https:// (got "${options.url}"); the SDK refuses bearer tokens over plain http. Check ADT_SERVICE_URL.`);
   }
-  return new DigitalTwinsClient(options.url, options.credential ?? processDefaults.credential ?? sharedCredential(), {
+  // Loaded on first use, like the credential below: a cold worker pays for neither before it needs them.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DigitalTwinsClient: Client } = require('@azure/digital-twins-core') as typeof import('@azure/digital-twins-core');
+  return new Client(options.url, options.credential ?? processDefaults.credential ?? sharedCredential(), {
     // maxRetries counts attempts in core-http 2.x: 1 means no exponential retry (30 s steps) of its own.
     retryOptions: { maxRetries: 1, retryDelayInMs: 0, maxRetryDelayInMs: 0 },
     httpClient: new GatewayTransport(options.httpClient ?? processDefaults.httpClient),
@@ -31,7 +33,9 @@ export function createAdtClient(options: AdtClientOptions): DigitalTwinsClient {
 let credential: TokenCredential | undefined;
 
 export function sharedCredential(): TokenCredential {
-  credential ??= new DefaultAzureCredential();
+  // @azure/identity (with MSAL) is the heaviest module of the app: required only when a credential is built.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  credential ??= new (require('@azure/identity') as typeof import('@azure/identity')).DefaultAzureCredential();
   return credential;
 }
 

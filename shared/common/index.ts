@@ -1,6 +1,8 @@
 // The core's small shared vocabulary: time, bounded memory, JSON Pointers, source-time order, error text.
 export { type Clock, systemClock } from './clock';
+export { closestNames, didYouMean } from './didYouMean';
 export { errorMessage } from './errorMessage';
+export { jsonataGuardrails, loadJsonata } from './jsonataGuardrails';
 export { escapePointerSegment, parsePointer, toPointer, unescapePointerSegment } from './jsonPointer';
 export { LruCache, type LruCacheOptions } from './lruCache';
 export { compareSourceTimes, isOlder, latestSourceTime } from './sourceTime';

@@ -4,8 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 
-import { parseDocument } from 'yaml';
-
 import { errorMessage } from '../common';
 import { readSetting } from '../settings';
 import { compilePipelineConfig } from './compile';
@@ -22,6 +20,9 @@ export function defaultPipelineConfig(): CompiledPipelineConfig {
 
 /** Parses config text (YAML; JSON is valid YAML) and validates and compiles it. */
 export function parsePipelineConfig(text: string, origin: string): CompiledPipelineConfig {
+  // Only a configuration file needs the YAML parser; the zero-config defaults start without it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseDocument } = require('yaml') as typeof import('yaml');
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new ConfigError(

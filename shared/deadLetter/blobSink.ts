@@ -9,6 +9,19 @@ import type { DeadLetterSink } from './sink';
 
 export type BlobSinkConnection = { connectionString: string } | { blobServiceUri: string; credential: TokenCredential };
 
+/** The container a blob sink or store writes to, and how to name it in messages. */
+export function blobContainer(connection: BlobSinkConnection, containerName: string, pipeline: StoragePipelineOptions): { container: ContainerClient; target: string } {
+  // Loaded only when blob dead letters are configured: the Storage SDK costs start-up time the
+  // folder sink (offline runner) never needs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { BlobServiceClient } = require('@azure/storage-blob') as typeof import('@azure/storage-blob');
+  const service =
+    'connectionString' in connection
+      ? BlobServiceClient.fromConnectionString(connection.connectionString, pipeline)
+      : new BlobServiceClient(connection.blobServiceUri, connection.credential, pipeline);
+  return { container: service.getContainerClient(containerName), target: `${service.url.replace(/\?.*$/, '')} container ${containerName}` };
+}
+
 export class BlobDeadLetterSink implements DeadLetterSink {
   readonly target: string;
   private readonly container: ContainerClient;
@@ -16,16 +29,7 @@ export class BlobDeadLetterSink implements DeadLetterSink {
 
   /** `pipeline`: e.g. shorter storage retries (tests); the SDK defaults retry a failed write for ~30 s. */
   constructor(connection: BlobSinkConnection, containerName: string, pipeline: StoragePipelineOptions = {}) {
-    // Loaded only when a blob sink is configured: the Storage SDK costs start-up time the folder sink
-    // (offline runner) never needs.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { BlobServiceClient } = require('@azure/storage-blob') as typeof import('@azure/storage-blob');
-    const service =
-      'connectionString' in connection
-        ? BlobServiceClient.fromConnectionString(connection.connectionString, pipeline)
-        : new BlobServiceClient(connection.blobServiceUri, connection.credential, pipeline);
-    this.container = service.getContainerClient(containerName);
-    this.target = `${service.url.replace(/\?.*$/, '')} container ${containerName}`;
+    ({ container: this.container, target: this.target } = blobContainer(connection, containerName, pipeline));
   }
 
   async write(name: string, document: DeadLetterDocument): Promise<void> {

@@ -20,6 +20,14 @@ export interface RejectedPart {
   detail: string;
 }
 
+/** An earlier outcome of a document that a replay dead-lettered again (see local/replay). */
+export interface DeadLetterReplay {
+  /** When that outcome was recorded: the document's deadLetteredAt at the time. */
+  at: string;
+  reason: string;
+  detail: string;
+}
+
 export interface DeadLetterDocument {
   schema: typeof deadLetterSchema;
   /** Machine-readable reason code, e.g. invalid-json, unknown-twin, invalid-value. */
@@ -37,6 +45,11 @@ export interface DeadLetterDocument {
   properties: Record<string, unknown>;
   systemProperties: Record<string, unknown>;
   rejectedParts: RejectedPart[];
+  /**
+   * Earlier outcomes, oldest first, when a replay dead-lettered this message again: the top-level
+   * reason, detail and deadLetteredAt describe the latest attempt. Absent until the first replay.
+   */
+  replays?: DeadLetterReplay[];
 }
 
 /** The original event as it arrived (an Event Hub event, an HTTP envelope): kept byte-exact. */

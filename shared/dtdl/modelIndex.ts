@@ -1,6 +1,6 @@
 // Builds a ModelIndex from DTDL interface documents as uploaded to (or listed by) ADT.
 
-import { isRecord, type JsonRecord,languageMap, listOf, stringOf, typesOf } from './json';
+import { isRecord, type JsonRecord, languageMap, listOf, stringOf, typesOf } from './json';
 import { complexSchemaTypes, SchemaDefinition, SchemaResolver } from './schema';
 import type {
   ComponentDef,

@@ -1,6 +1,6 @@
 // Turns raw DTDL schema JSON (a term, a DTMI reference or an inline complex schema) into a resolved Schema.
 
-import { isRecord, type JsonRecord,listOf, stringOf, typesOf } from './json';
+import { isRecord, type JsonRecord, listOf, stringOf, typesOf } from './json';
 import type { EnumValue, GeospatialName, ObjectField, PrimitiveName, Schema } from './types';
 
 const primitives: ReadonlySet<string> = new Set<PrimitiveName>([

@@ -1,6 +1,6 @@
 // Checks whole twin documents and relationships against a ModelIndex, the way ADT's ValidationFailed does.
 
-import { isRecord, type JsonRecord,stringOf } from './json';
+import { isRecord, type JsonRecord, stringOf } from './json';
 import type { InterfaceView, ModelIndex, PropertyDef } from './types';
 import { validateValue } from './validateValue';
 

@@ -21,8 +21,8 @@ import type {
   UnknownTwinPolicy,
 } from './ingestConfig';
 import { compileMatcher, type Matcher } from './pattern';
-import { type CompiledSource,compileSource } from './source';
-import { type CompiledTemplate,compileTemplate } from './template';
+import { type CompiledSource, compileSource } from './source';
+import { type CompiledTemplate, compileTemplate } from './template';
 import { compileTransform } from './transforms';
 
 export const defaultIngestOptions: Readonly<Omit<IngestOptions, 'sourceTime'>> = {

@@ -5,7 +5,7 @@ import { type BodyLimits, decodeBody } from './decodeBody';
 import type { DecodeResult, DeviceMessage, RawEvent } from './deviceMessage';
 import { validTraceparent } from './headerSafety';
 import { normalizeOffset, normalizeSequenceNumber, normalizeTimestamp, optionalString } from './normalize';
-import { asBag, lookupProperty } from './properties';
+import { asBag, propertyIndex } from './properties';
 
 export interface DecodeOptions {
   /** Application properties that carry the device id when IoT Hub did not stamp one (custom producers). */
@@ -23,16 +23,12 @@ export const defaultDecodeOptions: DecodeOptions = {
 export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecodeOptions): DecodeResult {
   const properties = asBag(raw.properties);
   const system = asBag(raw.systemProperties);
-  const sys = (...names: string[]): string | undefined => {
-    for (const name of names) {
-      const value = optionalString(lookupProperty(system, name));
-      if (value !== undefined) return value;
-    }
-    return undefined;
-  };
+  const systemProperty = propertyIndex(system);
+  const applicationProperty = propertyIndex(properties);
+  const sys = (name: string, alias?: string): string | undefined => optionalString(systemProperty(name)) ?? (alias === undefined ? undefined : optionalString(systemProperty(alias)));
   const fromProperties = (names: readonly string[]): string | undefined => {
     for (const name of names) {
-      const value = optionalString(lookupProperty(properties, name));
+      const value = optionalString(applicationProperty(name));
       if (value !== undefined) return value;
     }
     return undefined;
@@ -40,8 +36,8 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
 
   const sequenceNumber =
     normalizeSequenceNumber(raw.sequenceNumber) ??
-    normalizeSequenceNumber(lookupProperty(system, 'x-opt-sequence-number')) ??
-    normalizeSequenceNumber(lookupProperty(system, 'sequenceNumber'));
+    normalizeSequenceNumber(systemProperty('x-opt-sequence-number')) ??
+    normalizeSequenceNumber(systemProperty('sequenceNumber'));
   const eventKey = sequenceNumber !== undefined ? `seq:${sequenceNumber}` : `idx:${raw.index}`;
   const messageId = sys('message-id', 'messageId');
   const deviceId = sys('iothub-connection-device-id') ?? fromProperties(options.deviceIdProperties);
@@ -53,10 +49,10 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
   }
   // iothub-enqueuedtime carries a zone; the host's EnqueuedTimeUtc does not (normalised anyway).
   const enqueuedTime =
-    normalizeTimestamp(lookupProperty(system, 'iothub-enqueuedtime')) ??
+    normalizeTimestamp(systemProperty('iothub-enqueuedtime')) ??
     normalizeTimestamp(raw.enqueuedTimeUtc) ??
-    normalizeTimestamp(lookupProperty(system, 'x-opt-enqueued-time')) ??
-    normalizeTimestamp(lookupProperty(system, 'enqueuedTimeUtc'));
+    normalizeTimestamp(systemProperty('x-opt-enqueued-time')) ??
+    normalizeTimestamp(systemProperty('enqueuedTimeUtc'));
   if (enqueuedTime === undefined) {
     return { ok: false, reason: 'missing-enqueued-time', detail: 'The event carries no readable enqueued time (iothub-enqueuedtime, EnqueuedTimeUtc or x-opt-enqueued-time).', ...failure };
   }
@@ -73,7 +69,7 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
   );
   if (!decoded.ok) return { ok: false, reason: decoded.reason, detail: decoded.detail, ...failure };
 
-  const carriedTraceparent = optionalString(lookupProperty(properties, 'traceparent')) ?? sys('traceparent');
+  const carriedTraceparent = optionalString(applicationProperty('traceparent')) ?? sys('traceparent');
   const message: DeviceMessage = {
     eventKey,
     deviceId,
@@ -82,22 +78,25 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
     systemProperties: system,
     body: decoded.body,
   };
-  const optional: Partial<DeviceMessage> = {
-    moduleId: sys('iothub-connection-module-id') ?? fromProperties(options.moduleIdProperties),
-    component: sys('dt-subject'),
-    modelId: sys('dt-dataschema'),
-    sequenceNumber,
-    offset: normalizeOffset(raw.offset) ?? normalizeOffset(lookupProperty(system, 'x-opt-offset')),
-    partitionKey: optionalString(raw.partitionKey) ?? sys('x-opt-partition-key'),
-    messageId,
-    correlationId: sys('correlation-id', 'correlationId'),
-    contentType,
-    contentEncoding,
-    traceparent: validTraceparent(carriedTraceparent),
-  };
-  for (const [key, value] of Object.entries(optional)) {
-    if (value !== undefined) (message as unknown as Record<string, unknown>)[key] = value;
-  }
+  // Assigned one by one (no spread, no per-event closure list): this runs for every message.
+  const moduleId = sys('iothub-connection-module-id') ?? fromProperties(options.moduleIdProperties);
+  if (moduleId !== undefined) message.moduleId = moduleId;
+  const component = sys('dt-subject');
+  if (component !== undefined) message.component = component;
+  const modelId = sys('dt-dataschema');
+  if (modelId !== undefined) message.modelId = modelId;
+  if (sequenceNumber !== undefined) message.sequenceNumber = sequenceNumber;
+  const offset = normalizeOffset(raw.offset) ?? normalizeOffset(systemProperty('x-opt-offset'));
+  if (offset !== undefined) message.offset = offset;
+  const partitionKey = optionalString(raw.partitionKey) ?? sys('x-opt-partition-key');
+  if (partitionKey !== undefined) message.partitionKey = partitionKey;
+  if (messageId !== undefined) message.messageId = messageId;
+  const correlationId = sys('correlation-id', 'correlationId');
+  if (correlationId !== undefined) message.correlationId = correlationId;
+  if (contentType !== undefined) message.contentType = contentType;
+  if (contentEncoding !== undefined) message.contentEncoding = contentEncoding;
+  const traceparent = validTraceparent(carriedTraceparent);
+  if (traceparent !== undefined) message.traceparent = traceparent;
   // An invalid trace context is not forwarded (it could not be a header); the batch summary counts it.
   if (carriedTraceparent !== undefined && message.traceparent === undefined) message.traceparentDropped = true;
   return { ok: true, message };

@@ -1,20 +1,23 @@
 // JSONata is the escape hatch for mappings the declarative options cannot express. It cannot run
-// arbitrary JavaScript; the timeout and stack guardrails stop a runaway (e.g. recursive) expression.
+// arbitrary JavaScript; the guardrails stop a runaway expression — too long (time), too deep
+// (recursion) or too big (sequence length) — so one configuration mistake cannot hang a worker: the
+// message is dead-lettered (transform-failed) and the batch goes on.
 
-import jsonata from 'jsonata';
+import type jsonata from 'jsonata';
+
+import { jsonataGuardrails, loadJsonata } from '../common';
 
 export interface CompiledExpression {
   text: string;
   evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown>;
 }
 
-/** Per-evaluation limits. Generous for real mappings, small enough to keep a batch moving. */
-export const expressionLimits = { timeoutMs: 250, maxDepth: 200 } as const;
+
 
 export function compileExpression(text: string): CompiledExpression | string {
   let expression: jsonata.Expression;
   try {
-    expression = jsonata(text, { timeout: expressionLimits.timeoutMs, stack: expressionLimits.maxDepth });
+    expression = loadJsonata()(text, jsonataGuardrails);
   } catch (error) {
     const failure = error as Partial<jsonata.JsonataError>;
     const where = typeof failure.position === 'number' ? ` at character ${failure.position}` : '';

@@ -2,7 +2,6 @@
 // strategy, existence and model looked up once per twin), the model checks, and the result being
 // built (updates, telemetry with per-twin ids, filtered and refused values).
 
-import { compareSourceTimes } from '../common';
 import type { InterfaceView } from '../dtdl';
 import { adtNameProblem, adtValueProblem } from './adtLimits';
 import { messageBindings } from './bindings';
@@ -23,6 +22,7 @@ export class MessageMapping {
   private readonly result: MappingResult;
   private readonly resolutions = new Map<TwinIdStrategy, Promise<TwinResolution>>();
   private readonly twinModels = new Map<string, Promise<string | null | undefined>>();
+  private readonly interfaces = new Map<string, Promise<{ modelId?: string; view?: InterfaceView }>>();
   private readonly reportedMissing = new Set<string>();
   private readonly telemetryIds = new Map<string, number>();
 
@@ -76,8 +76,8 @@ export class MessageMapping {
    */
   private withinClockSkew(time: string, where: string): string | undefined {
     const { maxClockSkewSeconds, futureSourceTime } = this.ingest.options;
-    const limit = new Date(Date.parse(this.message.enqueuedTime) + maxClockSkewSeconds * 1000).toISOString();
-    if (compareSourceTimes(time, limit) <= 0) return time;
+    // Millisecond precision is plenty for a bound of seconds.
+    if (Date.parse(time) <= Date.parse(this.message.enqueuedTime) + maxClockSkewSeconds * 1000) return time;
     if (futureSourceTime === 'dead-letter') {
       this.reject({ reason: 'future-source-time', detail: `source time ${time} is more than ${maxClockSkewSeconds} s after the enqueued time ${this.message.enqueuedTime}; fix the device clock`, where });
       return undefined;
@@ -86,8 +86,17 @@ export class MessageMapping {
     return this.message.enqueuedTime;
   }
 
-  /** The twin's model and its DTDL interface, when known. */
-  async interfaceOf(twin: ResolvedTwin): Promise<{ modelId?: string; view?: InterfaceView }> {
+  /** The twin's model and its DTDL interface, when known (looked up once per twin per message). */
+  interfaceOf(twin: ResolvedTwin): Promise<{ modelId?: string; view?: InterfaceView }> {
+    let pending = this.interfaces.get(twin.twinId);
+    if (!pending) {
+      pending = this.lookupInterface(twin);
+      this.interfaces.set(twin.twinId, pending);
+    }
+    return pending;
+  }
+
+  private async lookupInterface(twin: ResolvedTwin): Promise<{ modelId?: string; view?: InterfaceView }> {
     const modelId = (await this.lookupTwinModel(twin)) ?? this.message.modelId;
     if (modelId !== undefined) await this.context.loadModel?.(modelId);
     const view = modelId === undefined ? undefined : this.context.models?.(modelId);

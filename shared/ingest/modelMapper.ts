@@ -3,7 +3,7 @@
 
 import type { CompiledIngest } from './ingestConfig';
 import type { Mapper } from './mapper';
-import { type MessageMapping,MODEL_RULE } from './messageMapping';
+import { type MessageMapping, MODEL_RULE } from './messageMapping';
 import { addModelled } from './modelledValue';
 import { modelDrivenMapping } from './modelMapping';
 

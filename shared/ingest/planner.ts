@@ -5,7 +5,7 @@
 // DTDL interfaces) go through the gateway under the batch's deadline.
 
 import { AdtDeadlineExceededError, type AdtGateway, AdtRequestError, type CallContext, isRetriable, type TelemetryMessage } from '../adt';
-import { errorMessage } from '../common';
+import { errorMessage, startLimited } from '../common';
 import { type InterfaceView, type ModelIndex, validateValue } from '../dtdl';
 import { coalesce } from './coalesce';
 import type { DeviceMessage } from './deviceMessage';
@@ -44,6 +44,9 @@ export interface IngestPlan {
 /** `ctx` bounds the ADT look-ups planning may make (twin id queries, twin models) by the batch deadline. */
 export type IngestPlanner = (messages: DeviceMessage[], ctx: CallContext) => IngestPlan | Promise<IngestPlan>;
 
+/** Messages of one batch mapped at once (their look-ups still queue in the gateway's budgets). */
+const mappingConcurrency = 64;
+
 /** Maps and coalesces a batch with the given look-ups (none: pure mapping, as in tests and previews). */
 export async function planIngest(messages: readonly DeviceMessage[], config: CompiledIngest | { ingest: CompiledIngest }, context: MappingContext = {}): Promise<IngestPlan> {
   const ingest = 'ingest' in config ? config.ingest : config;
@@ -52,14 +55,24 @@ export async function planIngest(messages: readonly DeviceMessage[], config: Com
   const updates: PropertyUpdate[] = [];
   const traceparents = new Map<string, string>();
   plan.clampedSourceTimes = 0;
-  for (const message of messages) {
-    let result: MappingResult;
-    try {
-      result = await mapWith(mappers, message, ingest, context);
-    } catch (error) {
-      // A transient look-up failure fails the batch (redelivered); anything else stays with this message.
-      if (isRetriable(error) || error instanceof AdtDeadlineExceededError) throw error;
-      plan.rejected.push({ eventKey: message.eventKey, reason: 'mapping-failed', detail: `Mapping failed: ${errorMessage(error)}` });
+  // Messages are mapped concurrently, so the first-touch reads of a batch's twins (their models,
+  // query-based ids) overlap within the gateway's budgets instead of running one after the other;
+  // results are then taken in batch order, so coalescing is unchanged.
+  const outcomes = await Promise.all(
+    startLimited(messages, mappingConcurrency, async (message): Promise<MappingResult | { failed: string }> => {
+      try {
+        return await mapWith(mappers, message, ingest, context);
+      } catch (error) {
+        // A transient look-up failure fails the batch (redelivered); anything else stays with this message.
+        if (isRetriable(error) || error instanceof AdtDeadlineExceededError) throw error;
+        return { failed: `Mapping failed: ${errorMessage(error)}` };
+      }
+    }),
+  );
+  for (const [position, message] of messages.entries()) {
+    const result = outcomes[position] as MappingResult | { failed: string };
+    if ('failed' in result) {
+      plan.rejected.push({ eventKey: message.eventKey, reason: 'mapping-failed', detail: result.failed });
       continue;
     }
     plan.clampedSourceTimes += result.clampedSourceTimes;

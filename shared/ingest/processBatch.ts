@@ -8,7 +8,7 @@ import { AdtDeadlineExceededError, type AdtGateway, AdtRequestError, type CallCo
 import { type Clock, errorMessage, startLimited, systemClock } from '../common';
 import { buildDeadLetterDocument, deadLetterName, type DeadLetterSink, type RejectedPart } from '../deadLetter';
 import type { BatchSummary } from './batchSummary';
-import { decodeEvent,type DecodeOptions } from './decodeEvent';
+import { decodeEvent, type DecodeOptions } from './decodeEvent';
 import type { DeviceMessage, RawEvent } from './deviceMessage';
 import { safeMessageId } from './headerSafety';
 import { BatchLedger, type LedgerEntry } from './ledger';

@@ -15,3 +15,22 @@ export function lookupProperty(bag: JsonObject, name: string): unknown {
 export function asBag(value: unknown): JsonObject {
   return isJsonObject(value) ? value : {};
 }
+
+/**
+ * A bag indexed once for repeated look-ups (decoding asks for a dozen system properties per event,
+ * most of them absent): exact name, then the library's lower-cased first letter, then any case.
+ */
+export function propertyIndex(bag: JsonObject): (name: string) => unknown {
+  let lowered: Map<string, unknown> | undefined;
+  return (name) => {
+    if (Object.prototype.hasOwnProperty.call(bag, name)) return bag[name];
+    if (!lowered) {
+      lowered = new Map();
+      for (const key in bag) if (Object.prototype.hasOwnProperty.call(bag, key)) {
+        const lower = key.toLowerCase();
+        if (!lowered.has(lower)) lowered.set(lower, bag[key]);
+      }
+    }
+    return lowered.get(name.toLowerCase());
+  };
+}

@@ -6,7 +6,7 @@
 //   $enqueuedTime $deviceId $moduleId $component $modelId $messageId $sequenceNumber
 
 import type { DeviceMessage } from './deviceMessage';
-import { parsePath, type PathSegment,readPath } from './jsonPath';
+import { parsePath, type PathSegment, readPath } from './jsonPath';
 import { lookupProperty } from './properties';
 
 export type SourceReader = (message: DeviceMessage) => unknown;

@@ -3,7 +3,7 @@
 // A failing step rejects that one value (reason transform-failed); the rest of the message still applies.
 
 import { errorMessage } from '../common';
-import { type CompiledExpression,compileExpression } from './expression';
+import { type CompiledExpression, compileExpression } from './expression';
 import { unitConverter } from './units';
 
 /** The `transform` of a property mapping as written in the file. */

@@ -131,8 +131,26 @@ async function createTwin(twinId: string, modelId: string, properties: Record<st
   }
 }
 
-async function patchWithFallback(twinId: string, updates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult): Promise<void> {
-  const attempt = await tryPatch(twinId, updates, deps, result);
+/** How often a write re-reads the twin after another writer changed it (412) before the batch is redelivered. */
+const maxPreconditionRetries = 5;
+
+async function patchWithFallback(twinId: string, candidates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult): Promise<void> {
+  let updates = candidates;
+  let attempt = await tryPatch(twinId, updates, deps, result);
+  // Another writer (an instance that took over the partition, a device on another partition, any
+  // client) changed the twin since we read it: re-read, apply the out-of-order guard to what it
+  // holds now, and try again. With a single writer this never happens, so it costs nothing.
+  for (let retry = 0; attempt !== 'ok' && attempt.kind === 'preconditionFailed'; retry++) {
+    if (retry >= maxPreconditionRetries) {
+      throw new AdtRequestError(`Twin ${twinId} kept changing under ${maxPreconditionRetries} re-reads (412 Precondition Failed each time); the batch will be redelivered.`, 503, 'PreconditionContention');
+    }
+    const fresh = (await deps.twin.getTwin()).twin;
+    const current: PropertyUpdate[] = [];
+    for (const update of updates) (isOlder(update.sourceTime, trustedStoredTime(fresh, update, deps)) ? result.stale : current).push(update);
+    updates = current;
+    if (updates.length === 0) return;
+    attempt = await tryPatch(twinId, updates, deps, result);
+  }
   if (attempt === 'ok') return;
   if (attempt.kind === 'unresolvablePath') {
     // Our copy thought a parent existed; read the twin and build the patch again from the truth.
@@ -150,9 +168,11 @@ async function patchWithFallback(twinId: string, updates: PropertyUpdate[], deps
 
 /** One PATCH; resolves 'ok', or the failure when it is one that a different patch could avoid. */
 async function tryPatch(twinId: string, updates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult): Promise<'ok' | AdtRequestError> {
-  const patch = buildPatch(deps.twin.cached?.twin, updates, { emitSourceTime: deps.emitSourceTime });
+  const known = deps.twin.cached;
+  const patch = buildPatch(known?.twin, updates, { emitSourceTime: deps.emitSourceTime });
   try {
-    await deps.twin.updateTwin(patch);
+    // Conditional on the copy the stale check used: a second writer shows up as 412, never as a lost update.
+    await deps.twin.updateTwin(patch, known?.etag ? { ifMatch: known.etag } : undefined);
     result.applied.push(...updates);
     result.patches += 1;
     result.operations += patch.length;

@@ -1,11 +1,18 @@
 // Parses one delivered event (CloudEvents 1.0 or Event Grid schema, detected per event) into a
 // ParsedNotification, or says precisely why it cannot be used.
-import { EventGridDeserializer } from '@azure/eventgrid';
+import type { EventGridDeserializer } from '@azure/eventgrid';
 
 import type { EventSchema, ParseResult } from './types';
 import { adtKindOf, toChange } from './validate';
 
-const deserializer = new EventGridDeserializer();
+let deserializer: EventGridDeserializer | undefined;
+
+/** The Event Grid SDK's envelope validator, loaded by the first event (ingest-only workers never load it). */
+function eventGrid(): EventGridDeserializer {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  deserializer ??= new (require('@azure/eventgrid') as typeof import('@azure/eventgrid')).EventGridDeserializer();
+  return deserializer;
+}
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -42,7 +49,7 @@ interface Unwrapped {
 }
 
 async function fromCloudEvent(event: Record<string, unknown>): Promise<Unwrapped> {
-  const [ce] = await deserializer.deserializeCloudEvents({ ...event });
+  const [ce] = await eventGrid().deserializeCloudEvents({ ...event });
   if (!ce) throw new Error('no event in the payload');
   return {
     id: ce.id,
@@ -57,7 +64,7 @@ async function fromCloudEvent(event: Record<string, unknown>): Promise<Unwrapped
 }
 
 async function fromEventGridEvent(event: Record<string, unknown>): Promise<Unwrapped> {
-  const [eg] = await deserializer.deserializeEventGridEvents({ ...event });
+  const [eg] = await eventGrid().deserializeEventGridEvents({ ...event });
   if (!eg) throw new Error('no event in the payload');
   let data = decodeData(event.data); // raw, for the same reason as in fromCloudEvent
   let traceparent: string | undefined;

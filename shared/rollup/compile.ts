@@ -1,7 +1,8 @@
 // Turns the validated `rollups` section into executable rules: JSONata compiled once, the
 // dependency graph built and checked for cycles, lookups indexed. Throws RollupConfigError.
-import jsonata from 'jsonata';
+import type jsonata from 'jsonata';
 
+import { jsonataGuardrails, loadJsonata } from '../common';
 import type { AggregateName, AggregateSpec, EmptyValue, ReadMode, RelationshipDirection, RollupRule, RollupSettings, RollupsSection } from './config';
 import { isExpressionTarget, resolveRollupSettings } from './config';
 import type { DependencyGraph, ModelsOverlap } from './graph';
@@ -61,7 +62,7 @@ export interface CompileOptions {
 
 function compileJsonata(source: string, where: string): jsonata.Expression {
   try {
-    return jsonata(source);
+    return loadJsonata()(source, jsonataGuardrails);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     throw new RollupConfigError(`${where}: JSONata expression ${JSON.stringify(source)} does not parse: ${detail}. Fix the expression.`);

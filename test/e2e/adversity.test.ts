@@ -2,6 +2,7 @@
 // invocation keeps throwing is redelivered per the function's retry policy, then reported as lost.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { parseEnvelopes } from '../../local/runner/envelope';
 import { expectedFromTelemetry } from './support/expectedValues';
 import { buildingScenario, runLocal, tempDir } from './support/runLocal';

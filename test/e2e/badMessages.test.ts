@@ -2,7 +2,9 @@
 // code 0, counts them in the summary and leaves one dead letter per broken message.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { BlobServiceClient } from '@azure/storage-blob';
+
 import { azuriteConnectionString, defaultContainer, startAzurite } from '../../local/runner/deadLetters';
 import { buildingScenario, runLocal, tempDir } from './support/runLocal';
 

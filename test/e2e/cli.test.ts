@@ -1,6 +1,7 @@
 // The real command: `npm run local` builds the app and runs the compiled runner in a child process.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+
 import { repoRoot, tempDir } from './support/runLocal';
 
 it('npm run local exits 0 and prints the summary and the twin tree', () => {

@@ -1,10 +1,11 @@
 // --follow: the loop stays up and takes live envelopes on its loopback port (what
 // `npm run simulate -- --to …` sends), until it is stopped.
 import { request } from 'node:http';
-import { generateTelemetry, simulatedDevices } from '../../local/simulator/generate';
-import { scenarioSimulatorConfig } from '../../local/simulator/deviceProfiles';
-import { httpSink } from '../../local/simulator/sinks';
+
 import { loadScenario } from '../../local/runner/scenario';
+import { scenarioSimulatorConfig } from '../../local/simulator/deviceProfiles';
+import { generateTelemetry, simulatedDevices } from '../../local/simulator/generate';
+import { httpSink } from '../../local/simulator/sinks';
 import { buildingScenario, runLocal, tempDir } from './support/runLocal';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });

@@ -2,6 +2,7 @@
 // level's derived values equal those computed independently from the telemetry file.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { parseEnvelopes } from '../../local/runner/envelope';
 import type { RunResult } from '../../local/runner/runScenario';
 import { expectedFromTelemetry } from './support/expectedValues';

@@ -2,6 +2,7 @@
 // the Event Grid schema of the propagate deliveries does not change the outcome.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { runLocal, tempDir } from './support/runLocal';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });

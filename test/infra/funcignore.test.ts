@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-import { type ArmParameterFile,loadCompiled, repoRoot } from './support/compiledTemplates';
+import { type ArmParameterFile, loadCompiled, repoRoot } from './support/compiledTemplates';
 
 /** Files a package built from the repo root would contain, per .funcignore. */
 function packagedFiles(): string[] {

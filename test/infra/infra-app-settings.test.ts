@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { connections, hostSettings, settings, type SettingSpec } from '../../shared/settings';
-import { type ArmParameterFile,loadCompiled, moduleOf, moduleParam, repoRoot, resourcesOf } from './support/compiledTemplates';
+import { type ArmParameterFile, loadCompiled, moduleOf, moduleParam, repoRoot, resourcesOf } from './support/compiledTemplates';
 
 type SettingsObject = Record<string, unknown>;
 

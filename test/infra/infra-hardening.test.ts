@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { allTemplates, type ArmResource,loadCompiled, moduleOf, repoRoot, resourcesOf } from './support/compiledTemplates';
+import { allTemplates, type ArmResource, loadCompiled, moduleOf, repoRoot, resourcesOf } from './support/compiledTemplates';
 
 const main = () => loadCompiled('main.json');
 const resourcesOfType = (type: string): ArmResource[] => allTemplates(main()).flatMap((t) => resourcesOf(t)).filter((r) => r.type === type);

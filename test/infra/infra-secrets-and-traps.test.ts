@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-import { allTemplates, type ArmTemplate,compiledDir, loadCompiled, moduleOf, repoRoot, resourcesOf } from './support/compiledTemplates';
+import { allTemplates, type ArmTemplate, compiledDir, loadCompiled, moduleOf, repoRoot, resourcesOf } from './support/compiledTemplates';
 
 const roleDefinitionIds = new Set([
   'bcd981a7-7f74-457b-83e1-cceb9e632ffe',

@@ -1,8 +1,8 @@
 // Azurite's blob service in a child process for integration tests: loopback, a free port, in-memory
 // storage, no API-version check. Returns the connection string to give the dead-letter sink.
-import { type ChildProcess,spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { type AddressInfo,connect, createServer } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 

@@ -3,7 +3,7 @@ import type { Notification } from '../types';
 import type { DeliverFn } from './delivery/endpointQueue';
 import type { DeliveryPolicy } from './delivery/policy';
 import { postWebhook } from './delivery/webhook';
-import { defaultTopic, toCloudEvent, toEventGridEvent, type CloudEventNotification, type EndpointSchema, type EventGridNotification } from './schemas';
+import { type CloudEventNotification, defaultTopic, type EndpointSchema, type EventGridNotification, toCloudEvent, toEventGridEvent } from './schemas';
 
 interface EndpointCommon {
   name: string;

@@ -1,10 +1,10 @@
 // Event routes + endpoints + delivery: what ADT does after a twin, relationship or telemetry change.
 import type { Notification } from '../types';
 import { EndpointQueue } from './delivery/endpointQueue';
-import { defaultDeliveryPolicy, type DeadLetter, type DeliveryPolicy, type EndpointStats } from './delivery/policy';
-import { subscriberDeliver, webhookDeliver, type EndpointConfig, type NotificationHandler } from './endpoints';
-import { RouteTable, type EventRouteDoc } from './routeTable';
-import { NotificationStamper, type EmitInput } from './stamp';
+import { type DeadLetter, defaultDeliveryPolicy, type DeliveryPolicy, type EndpointStats } from './delivery/policy';
+import { type EndpointConfig, type NotificationHandler, subscriberDeliver, webhookDeliver } from './endpoints';
+import { type EventRouteDoc, RouteTable } from './routeTable';
+import { type EmitInput, NotificationStamper } from './stamp';
 
 export interface EventRouterOptions {
   /** Instance host, used as CloudEvents `source` (e.g. `127.0.0.1:4443`). */

@@ -1,8 +1,8 @@
-export { EventRouter, type EventRouterOptions, type EventRouterState, type EventRouterStats } from './eventRouter';
-export type { EndpointConfig, WebhookEndpointConfig, SubscriberEndpointConfig, NotificationHandler, SubscriberEvent } from './endpoints';
 export type { DeadLetter, DeliveryPolicy, EndpointStats } from './delivery/policy';
+export type { EndpointConfig, NotificationHandler, SubscriberEndpointConfig, SubscriberEvent, WebhookEndpointConfig } from './endpoints';
+export { EventRouter, type EventRouterOptions, type EventRouterState, type EventRouterStats } from './eventRouter';
+export { compileFilter, FilterSyntaxError } from './filter';
 export type { EventRouteDoc } from './routeTable';
+export { type CloudEventNotification, defaultTopic, type EndpointSchema, type EventGridNotification, toCloudEvent, toEventGridEvent } from './schemas';
 export type { EmitInput } from './stamp';
 export { adtTimestamp, newTraceparent } from './stamp';
-export { toCloudEvent, toEventGridEvent, defaultTopic, type CloudEventNotification, type EventGridNotification, type EndpointSchema } from './schemas';
-export { compileFilter, FilterSyntaxError } from './filter';

@@ -1,6 +1,7 @@
 // Fills in the attributes ADT stamps on every notification: id, source, time, traceparent, sequence number.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+
 import type { Notification, NotificationType } from '../types';
 
 export interface EmitInput {

@@ -20,6 +20,7 @@ export function injectedError(status: number, code: string | undefined, retryAft
     code ?? statusCodes[status] ?? 'InjectedFault',
     `Injected by the ADT emulator's fault injector (${reason}). Your client should retry or surface this error; turn faults off with faults.update({ errorRate: 0 }).`,
     undefined,
-    retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(retryAfterSeconds) },
+    // Whole seconds ≥ 1, as for 429s (see limits/serviceLimits.ts retryAfterSeconds): a configured 0.05 becomes 1.
+    retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
   );
 }

@@ -1,8 +1,8 @@
 // Makes the emulator behave like a flaky service: latency, random 500/503s, dropped connections and
 // named twins that fail a set number of times. Every random draw comes from one seeded PRNG.
+import { type Random, seededRandom } from '../../random';
 import type { OperationKind } from '../types';
 import { injectedError } from './faultErrors';
-import { seededRandom, type Random } from '../../random';
 
 export interface TwinFault {
   status: number;

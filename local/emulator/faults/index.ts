@@ -1,2 +1,2 @@
-export { FaultInjector, type FaultOptions, type FaultRequest, type FaultCounters, type TwinFault } from './faultInjector';
 export { seededRandom } from '../../random';
+export { type FaultCounters, FaultInjector, type FaultOptions, type FaultRequest, type TwinFault } from './faultInjector';

@@ -1,8 +1,8 @@
 // GET/PATCH /digitaltwins/{id}/components/{component}: paths in the patch are relative to the component.
 import { checkIfMatch, validateIfMatch } from '../conditions';
 import { errors } from '../errors';
-import type { RouteDefinition } from '../http/router';
 import { empty, json } from '../http/respond';
+import type { RouteDefinition } from '../http/router';
 import { isComponentValue } from '../metadata';
 import { parsePatchDocument } from '../patch/parseDocument';
 import type { EmulatorServices } from '../services';

@@ -1,8 +1,8 @@
 // /eventroutes CRUD, delegated to the event router's route table (it validates endpoints and filters).
 import type { EventRouter } from '../events';
 import { pageOf } from '../http/paging';
-import type { RouteDefinition } from '../http/router';
 import { empty, json } from '../http/respond';
+import type { RouteDefinition } from '../http/router';
 import { param } from './common';
 
 const ROUTE_PAGE_SIZE = 100;

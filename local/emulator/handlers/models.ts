@@ -1,10 +1,10 @@
 // /models endpoints, delegated to the model registry (./models). Only the wire details live here.
 import { errors } from '../errors';
 import { pageOf } from '../http/paging';
-import type { RouteDefinition } from '../http/router';
 import { empty, json } from '../http/respond';
-import type { ModelRegistry } from '../models/modelRegistry';
+import type { RouteDefinition } from '../http/router';
 import { isJsonObject } from '../metadata';
+import type { ModelRegistry } from '../models/modelRegistry';
 import { param } from './common';
 
 const MODEL_PAGE_SIZE = 100;
@@ -59,6 +59,7 @@ export function modelRoutes(registry: ModelRegistry, changed: () => void): Route
       pattern: '/models',
       op: 'model.write',
       twinIds: none,
+      payload: 'models',
       handler: async (ctx) => {
         const added = await registry.add(ctx.body);
         changed();

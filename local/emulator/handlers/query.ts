@@ -1,8 +1,8 @@
 // POST /query → the query engine (./query), over live views of the stores.
 import { errors } from '../errors';
 import { header } from '../http/context';
-import type { RouteDefinition } from '../http/router';
 import { json } from '../http/respond';
+import type { RouteDefinition } from '../http/router';
 import { isJsonObject } from '../metadata';
 import { executeQuery, type QuerySource } from '../query';
 import type { EmulatorServices } from '../services';
@@ -12,6 +12,7 @@ export function querySource(services: EmulatorServices, isOfModel: QuerySource['
     twins: () => services.twins.values(),
     twin: (id) => services.twins.get(id),
     outgoing: (twinId) => services.relationships.listOutgoing(twinId),
+    incoming: (twinId) => services.relationships.listIncoming(twinId),
     relationships: () => services.relationships.values(),
     isOfModel,
   };

@@ -1,8 +1,8 @@
 // Creating, patching and deleting relationships: validation against the source twin's model, then commit.
-import { newEtag } from '../etag';
 import { AdtError, errors } from '../errors';
+import { newEtag } from '../etag';
 import type { RequestContext } from '../http/context';
-import { propertyNames, type JsonObject } from '../metadata';
+import { type JsonObject, propertyNames } from '../metadata';
 import { applyRelationshipPatch } from '../patch/applyPatch';
 import { diffProperties } from '../patch/diff';
 import { checkDocumentSize } from '../payloadLimits';

@@ -2,8 +2,8 @@
 // `microsoft.iot.telemetry` notification, once per Message-Id within the de-duplication window.
 import { errors } from '../errors';
 import { header, type RequestContext } from '../http/context';
-import type { RouteDefinition } from '../http/router';
 import { empty } from '../http/respond';
+import type { RouteDefinition } from '../http/router';
 import { isComponentValue } from '../metadata';
 import type { EmulatorServices } from '../services';
 import { param, requireTwin } from './common';

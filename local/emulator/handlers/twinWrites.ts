@@ -1,11 +1,11 @@
 // Committing twin changes: the one place that stores, counts, notifies and marks state dirty.
 import { adtNow } from '../clock';
 import { newEtag } from '../etag';
-import { checkDocumentSize } from '../payloadLimits';
-import { applyTwinPatch } from '../patch/applyPatch';
-import { diffProperties } from '../patch/diff';
 import type { RequestContext } from '../http/context';
 import type { JsonObject } from '../metadata';
+import { applyTwinPatch } from '../patch/applyPatch';
+import { diffProperties } from '../patch/diff';
+import { checkDocumentSize } from '../payloadLimits';
 import type { EmulatorServices } from '../services';
 import type { PatchOperation, TwinDoc } from '../types';
 import { checkModelUsable, validateTwinOrThrow } from './common';

@@ -3,15 +3,15 @@ import { adtNow } from '../clock';
 import { checkIfMatch, checkIfNoneMatch, validateIfMatch } from '../conditions';
 import { errors } from '../errors';
 import { newEtag } from '../etag';
-import type { RouteDefinition } from '../http/router';
 import { empty, json } from '../http/respond';
+import type { RouteDefinition } from '../http/router';
 import { buildTwinFromRequest, isJsonObject } from '../metadata';
-import { checkDocumentSize } from '../payloadLimits';
 import { parsePatchDocument } from '../patch/parseDocument';
+import { checkDocumentSize } from '../payloadLimits';
 import type { EmulatorServices } from '../services';
+import type { TwinDoc } from '../types';
 import { checkModelUsable, ifMatch, ifNoneMatch, param, requireObjectBody, requireTwin, validateTwinOrThrow } from './common';
 import { commitTwinCreate, patchTwin, trace } from './twinWrites';
-import type { TwinDoc } from '../types';
 
 const PATH = '/digitaltwins/:id';
 

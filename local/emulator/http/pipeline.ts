@@ -1,6 +1,7 @@
 // One data-plane request, start to finish: auth → route → body → faults → limits → handler → reply.
 // Counters see every matched request; the admin API is handled before this and skips all of it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import type { Counters } from '../counters';
 import { errors } from '../errors';
 import type { FaultInjector } from '../faults';
@@ -8,7 +9,7 @@ import type { ServiceLimits } from '../limits';
 import type { OperationKind } from '../types';
 import type { RequestContext } from './context';
 import { parseJsonBody, readRawBody } from './readBody';
-import { errorReply, toAdtError, writeReply, type Reply } from './respond';
+import { errorReply, type Reply, toAdtError, writeReply } from './respond';
 import type { Router } from './router';
 
 export interface PipelineDeps {
@@ -34,7 +35,8 @@ export async function handleDataPlane(req: IncomingMessage, res: ServerResponse,
     if (auth === undefined || !/^Bearer\s+\S+/i.test(auth)) throw errors.unauthorized();
     const match = deps.router.match(method, url.pathname);
     if (!match) throw errors.notFoundRoute(method, url.pathname);
-    const raw = await readRawBody(req);
+    const payload = match.route.payload ?? 'request';
+    const raw = await readRawBody(req, deps.limits.bodyCap(payload));
     const ctx: RequestContext = {
       method,
       rawPath: url.pathname,
@@ -56,9 +58,9 @@ export async function handleDataPlane(req: IncomingMessage, res: ServerResponse,
       req.socket.destroy();
       return;
     }
-    deps.limits.checkPayload(raw.length);
+    deps.limits.checkPayload(raw.length, payload);
     ctx.body = parseJsonBody(raw);
-    if (ctx.body !== undefined) deps.limits.checkStrings(ctx.body);
+    if (ctx.body !== undefined) deps.limits.checkBody(ctx.body, payload);
     const twinIds = match.route.twinIds?.(ctx) ?? (twinId !== undefined ? [twinId] : []);
     deps.limits.check(op, twinIds);
     reply = await match.route.handler(ctx);

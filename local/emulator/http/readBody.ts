@@ -1,17 +1,16 @@
 // Reads a request body with a hard cap, then parses JSON. Size limits the client should see as ADT's
-// 413 are applied by the caller (ServiceLimits.checkPayload); the cap here only protects memory.
+// errors are applied by the caller (ServiceLimits.checkPayload/checkBody); the cap here only protects memory.
 import type { IncomingMessage } from 'node:http';
+
 import { AdtError, errors } from '../errors';
 
-const HARD_CAP_BYTES = 16 * 1024 * 1024;
-
-export async function readRawBody(req: IncomingMessage): Promise<Buffer> {
+export async function readRawBody(req: IncomingMessage, capBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
     total += buffer.length;
-    if (total > HARD_CAP_BYTES) throw errors.payloadTooLarge(HARD_CAP_BYTES);
+    if (total > capBytes) throw errors.payloadTooLarge(capBytes);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);

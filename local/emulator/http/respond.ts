@@ -1,5 +1,6 @@
 // Writing responses the way ADT does: JSON with charset, explicit empty bodies on 204, error envelope.
 import type { ServerResponse } from 'node:http';
+
 import { AdtError } from '../errors';
 
 /** What a handler returns; the server writes it. */

@@ -1,4 +1,5 @@
 // Route table. Paths are split on `/` BEFORE each segment is percent-decoded, because ids may contain %2F.
+import type { PayloadKind } from '../limits';
 import type { OperationKind } from '../types';
 import type { RequestContext } from './context';
 import type { Reply } from './respond';
@@ -13,6 +14,8 @@ export interface RouteDefinition {
   op: OperationKind | ((ctx: RequestContext) => OperationKind);
   /** Twins this request touches, for per-twin limits (default: the `id` path parameter). */
   twinIds?: (ctx: RequestContext) => string[];
+  /** Body limits this route follows (default 'request': 32 KB, 4 KB strings; 'models': 250 models, 1 MB each). */
+  payload?: PayloadKind;
   handler: Handler;
 }
 

@@ -1,1 +1,2 @@
-export { ServiceLimits, adtDefaultLimits, retryAfterSeconds, type ServiceLimitsOptions, type OpCounters } from './serviceLimits';
+export { adtModelUploadLimits, checkModelUpload, MAX_MODEL_REQUEST_BYTES, type ModelUploadLimits } from './modelUploadLimits';
+export { adtDefaultLimits, type OpCounters, type PayloadKind, retryAfterSeconds, ServiceLimits, type ServiceLimitsOptions } from './serviceLimits';

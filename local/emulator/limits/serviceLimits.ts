@@ -2,9 +2,13 @@
 // injected clock can predict precisely which request is throttled.
 import { errors } from '../errors';
 import type { OperationKind } from '../types';
+import { adtModelUploadLimits, checkModelUpload, MAX_MODEL_REQUEST_BYTES, type ModelUploadLimits } from './modelUploadLimits';
 import { SlidingWindow } from './slidingWindow';
 
-export interface ServiceLimitsOptions {
+/** Which body rule a route follows: the 32 KB twin/relationship/telemetry/query limit, or the model upload limits. */
+export type PayloadKind = 'request' | 'models';
+
+export interface ServiceLimitsOptions extends ModelUploadLimits {
   enabled: boolean;
   /** Create/update/delete per second on one twin or its incoming/outgoing relationships (not adjustable in ADT). */
   perTwinWritesPerSecond: number;
@@ -34,9 +38,13 @@ export const adtDefaultLimits: ServiceLimitsOptions = {
   routeRequestsPerSecond: 100,
   maxPayloadBytes: 32 * 1024,
   maxStringBytes: 4 * 1024,
+  ...adtModelUploadLimits,
   retryAfter: 'header',
   now: () => Date.now(),
 };
+
+/** With limits disabled a body may be larger than 32 KB, but never more than this. */
+const HARD_REQUEST_CAP_BYTES = 16 * 1024 * 1024;
 
 type Bucket = 'patches' | 'reads' | 'createsDeletes' | 'queries' | 'models' | 'routes';
 
@@ -128,9 +136,22 @@ export class ServiceLimits {
     this.sweep(now);
   }
 
-  /** Rejects a request body above the 32 KB payload limit. */
-  checkPayload(byteLength: number): void {
+  /** Bytes the HTTP layer may read for a body of this kind before answering 413 (memory guard). */
+  bodyCap(kind: PayloadKind): number {
+    return kind === 'models' ? MAX_MODEL_REQUEST_BYTES : Math.max(this.options.maxPayloadBytes, HARD_REQUEST_CAP_BYTES);
+  }
+
+  /** Rejects a raw body above the 32 KB request limit; model uploads are judged per model by checkBody. */
+  checkPayload(byteLength: number, kind: PayloadKind = 'request'): void {
+    if (kind === 'models') return;
     if (this.options.enabled && byteLength > this.options.maxPayloadBytes) throw errors.payloadTooLarge(this.options.maxPayloadBytes);
+  }
+
+  /** The parsed body's limits: 250 models / 1 MB each for uploads; 4 KB string values everywhere else. */
+  checkBody(body: unknown, kind: PayloadKind = 'request'): void {
+    if (!this.options.enabled) return;
+    if (kind === 'models') checkModelUpload(body, this.options);
+    else this.checkStrings(body);
   }
 
   /** Rejects any string value (at any depth) above the 4 KB limit, naming its JSON path. */
@@ -198,9 +219,13 @@ export class ServiceLimits {
   }
 }
 
-/** Fractional seconds, rounded up to the millisecond and never 0 (the SDK does not retry `Retry-After: 0`). */
+/**
+ * Whole seconds, rounded up and never below 1. HTTP's Retry-After is delay-seconds (an integer) or a date:
+ * Python azure-core before ~1.30 raises on `0.955` and .NET Azure.Core ignores it, and the JS SDK does not
+ * retry `Retry-After: 0`. Rounding up also means a client that waits as told always finds a free slot.
+ */
 export function retryAfterSeconds(waitMs: number): number {
-  return Math.max(1, Math.ceil(waitMs)) / 1000;
+  return Math.max(1, Math.ceil(waitMs / 1000));
 }
 
 function findLongString(value: unknown, path: string, maxBytes: number): string | undefined {

@@ -3,6 +3,7 @@
 // Response: { id, ok: true } | { id, ok: false, exception: object } | { id, ok: false, failure: string }
 // Only validity is reported back; the emulator builds its own index (shared/dtdl) from the documents.
 import { parentPort } from 'node:worker_threads';
+
 import { getInterop } from '@digicatapult/dtdl-parser';
 
 if (!parentPort) throw new Error('dtdlParserWorker.mjs must be started as a worker_threads Worker.');

@@ -1,6 +1,6 @@
 // Model records as the emulator stores them and as GET /models returns them.
 
-import { isRecord, languageMap, type JsonRecord } from '../../../shared/dtdl';
+import { isRecord, type JsonRecord, languageMap } from '../../../shared/dtdl';
 
 /** One uploaded interface plus the service's bookkeeping. JSON-safe (used for persistence). */
 export interface StoredModel {

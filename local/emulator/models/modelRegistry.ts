@@ -3,17 +3,17 @@
 
 import {
   buildModelIndex,
+  type InterfaceView,
   missingModelMessage,
+  type ModelIndex,
   validateRelationship,
   validateTwinDocument,
-  type InterfaceView,
-  type ModelIndex,
 } from '../../../shared/dtdl';
 import { isRecord, stringOf } from '../../../shared/dtdl';
 import { adtNow } from '../clock';
 import { errors } from '../errors';
 import { DtdlParser, explainParseFailure, type ParseOutcome } from './dtdlParser';
-import { isStoredModel, referencedStoredModels, toModelData, type ModelData, type StoredModel } from './modelData';
+import { isStoredModel, type ModelData, referencedStoredModels, type StoredModel, toModelData } from './modelData';
 import { modelErrors } from './modelErrors';
 
 export type { ModelData, StoredModel } from './modelData';
@@ -58,9 +58,12 @@ export class ModelRegistry {
     this.maxModels = options.maxModels ?? 10_000;
   }
 
-  /** POST /models: all or nothing. Throws AdtError (400 InvalidArgument/LimitExceeded/DTDLParserError, 409). */
-  add(docs: unknown): Promise<ModelData[]> {
-    const run = this.uploads.then(() => this.addNow(docs));
+  /**
+   * POST /models: all or nothing. Throws AdtError (400 InvalidArgument/LimitExceeded/DTDLParserError, 409).
+   * `maxPerRequest` overrides the 250-per-call API limit (import jobs allow 10,000 models).
+   */
+  add(docs: unknown, maxPerRequest: number = this.maxPerRequest): Promise<ModelData[]> {
+    const run = this.uploads.then(() => this.addNow(docs, maxPerRequest));
     this.uploads = run.catch(() => undefined);
     return run;
   }
@@ -148,12 +151,12 @@ export class ModelRegistry {
     return this.validator.close();
   }
 
-  private async addNow(body: unknown): Promise<ModelData[]> {
+  private async addNow(body: unknown, maxPerRequest: number): Promise<ModelData[]> {
     if (!Array.isArray(body) || body.length === 0) throw errors.modelsEmpty();
     const docs: unknown[] = body;
     // Non-objects would otherwise reach the parser, which also accepts nested arrays ADT does not store.
     if (!docs.every(isRecord)) throw errors.modelsEmpty();
-    if (docs.length > this.maxPerRequest) throw modelErrors.tooManyInRequest(docs.length, this.maxPerRequest);
+    if (docs.length > maxPerRequest) throw modelErrors.tooManyInRequest(docs.length, maxPerRequest);
     if (this.models.size + docs.length > this.maxModels) throw modelErrors.tooManyInInstance(this.models.size + docs.length, this.maxModels);
     const ids = docs.map((doc) => (isRecord(doc) ? stringOf(doc['@id']) : undefined));
     const existing = ids.filter((id): id is string => id !== undefined && this.models.has(id));

@@ -2,7 +2,7 @@
 // failing operation leaves the original untouched (the whole patch is atomic).
 import { isIsoDateTime } from '../clock';
 import { errors } from '../errors';
-import { buildComponent, isComponentValue, isJsonObject, orderTwin, refreshEntries, type JsonObject } from '../metadata';
+import { buildComponent, isComponentValue, isJsonObject, type JsonObject, orderTwin, refreshEntries } from '../metadata';
 import type { PatchOperation, RelationshipDoc, TwinDoc } from '../types';
 import { applyAtPointer, parsePointer } from './pointer';
 

@@ -1,8 +1,9 @@
 // The patch a twin replacement amounts to, for the Twin.Update notification of a PUT over an existing
 // twin (ADT does not document this case; a property-level diff is what a PATCH would have sent).
-import { isComponentValue, propertyNames, type JsonObject } from '../metadata';
-import type { PatchOperation } from '../types';
 import { isDeepStrictEqual } from 'node:util';
+
+import { isComponentValue, type JsonObject, propertyNames } from '../metadata';
+import type { PatchOperation } from '../types';
 
 const escape = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
 

@@ -1,11 +1,8 @@
 // The parsed form of a query. Positions are kept so semantic errors can point at the offending text.
+import type { MatchPattern } from './matchAst';
+import type { SourcePosition } from './sourcePosition';
 
-export interface SourcePosition {
-  /** 1-based, like ADT's "Line=1". */
-  line: number;
-  /** 0-based column within the line, like ADT's "Position=0". */
-  column: number;
-}
+export type { SourcePosition } from './sourcePosition';
 
 export type Literal = string | number | boolean | null;
 
@@ -52,6 +49,8 @@ export interface QueryAst {
   top: number | undefined;
   from: { collection: Collection; alias: string | undefined; at: SourcePosition };
   joins: JoinClause[];
+  /** `FROM DIGITALTWINS MATCH (a)-[...]->(b)`; never together with JOIN. */
+  match: MatchPattern | undefined;
   where: Expr | undefined;
 }
 

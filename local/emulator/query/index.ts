@@ -9,8 +9,8 @@ import { projectRow } from './project';
 import { candidateRows } from './rows';
 import type { QuerySource } from './source';
 
-export type { QuerySource } from './source';
 export { QUERY_LIMITS } from './limits';
+export type { QuerySource } from './source';
 
 export interface QueryPage {
   value: unknown[];

@@ -139,6 +139,8 @@ export function laggedQuerySource(live: QuerySource, twins: TwinStore, relations
       },
       twin: (id) => twinHistory.asOf(id, live.twin(id), visibleAt),
       outgoing: (twinId) => visibleRels(live.outgoing(twinId), (rel) => rel.$sourceId === twinId),
+      // A relationship re-pointed within the lag is still seen at its old target, as the index has it.
+      incoming: (twinId) => visibleRels(live.incoming(twinId), (rel) => rel.$targetId === twinId).filter((rel) => rel.$targetId === twinId),
       relationships: () => visibleRels(live.relationships(), () => true),
       isOfModel: live.isOfModel,
     };

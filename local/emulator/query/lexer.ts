@@ -12,7 +12,8 @@ export interface Token {
   at: SourcePosition;
 }
 
-const PUNCTUATION = ['<=', '>=', '!=', '<>', '(', ')', '[', ']', ',', '.', '*', '=', '<', '>', '-'];
+// `..`, `:` and `|` belong to MATCH patterns: `-[r:rel1|rel2*1..3]->`.
+const PUNCTUATION = ['<=', '>=', '!=', '<>', '..', '(', ')', '[', ']', ',', '.', '*', '=', '<', '>', '-', ':', '|'];
 const WORD_START = /[A-Za-z_$]/;
 const WORD_PART = /[A-Za-z0-9_$]/;
 const DIGIT = /[0-9]/;
@@ -59,7 +60,8 @@ export function tokenize(text: string): Token[] {
       tokens.push({ kind: 'escaped', text: text.slice(i + 2, close), at });
       i = close + 2;
     } else if (DIGIT.test(ch) || (ch === '.' && DIGIT.test(text.charAt(i + 1)))) {
-      const match = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(text.slice(i));
+      // `1..3` is 1, `..`, 3 (a MATCH hop range), not the decimal `1.` followed by `.3`.
+      const match = /^(?:[0-9]+(?:\.(?!\.)[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(text.slice(i));
       const raw = match?.[0] ?? ch;
       tokens.push({ kind: 'number', text: raw, at });
       i += raw.length;

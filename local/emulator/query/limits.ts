@@ -7,6 +7,8 @@ export const QUERY_LIMITS = {
   maxAndOr: 50,
   maxInItems: 50,
   maxJoins: 5,
+  /** "The maximum hops supported in a query is 10" (reference-query-clause-match, Limitations). */
+  maxMatchHops: 10,
   defaultPageSize: 100,
   maxPageSize: 1000,
 } as const;
@@ -21,6 +23,9 @@ export function checkAstLimits(ast: QueryAst): void {
   if (ast.joins.length > QUERY_LIMITS.maxJoins) {
     throw errors.queryLimitExceeded('JOINs', QUERY_LIMITS.maxJoins, ast.joins.length);
   }
+  // The longest path the pattern allows: the sum of every condition's upper hop limit.
+  const hops = ast.match?.edges.reduce((sum, edge) => sum + edge.maxHops, 0) ?? 0;
+  if (hops > QUERY_LIMITS.maxMatchHops) throw errors.queryLimitExceeded('hops in MATCH', QUERY_LIMITS.maxMatchHops, hops);
   if (!ast.where) return;
   const andOr = countAndOr(ast.where);
   if (andOr > QUERY_LIMITS.maxAndOr) throw errors.queryLimitExceeded('AND/OR operators', QUERY_LIMITS.maxAndOr, andOr);

@@ -1,9 +1,10 @@
-// Statement grammar: SELECT [TOP(n)] (* | COUNT() | projections) FROM collection [alias] JOIN* [WHERE expr].
+// Statement grammar: SELECT [TOP(n)] (* | COUNT() | projections) FROM collection [alias] (MATCH pattern | JOIN*) [WHERE expr].
 import { errors } from '../errors';
 import type { Collection, JoinClause, Projection, QueryAst, SelectClause } from './ast';
 import { TokenCursor } from './cursor';
 import { parseExpression, parsePath } from './expressionParser';
 import { tokenize } from './lexer';
+import { parseMatch } from './matchParser';
 
 export function parseQuery(text: string): QueryAst {
   const cursor = new TokenCursor(tokenize(text));
@@ -14,15 +15,19 @@ export function parseQuery(text: string): QueryAst {
   const from = parseFrom(cursor);
   const joins: JoinClause[] = [];
   cursor.rejectUnsupported();
+  const match = cursor.isKeyword('MATCH') ? parseMatch(cursor) : undefined;
+  cursor.rejectUnsupported();
   while (cursor.isKeyword('JOIN')) {
+    if (match) throw cursor.error('MATCH and JOIN cannot be combined; MATCH can express every JOIN (chain the relationship conditions)');
     joins.push(parseJoin(cursor));
     cursor.rejectUnsupported();
   }
+  if (cursor.isKeyword('MATCH')) throw cursor.error(match ? 'only one MATCH is allowed per query; chain the conditions in one pattern' : 'MATCH must come right after FROM DIGITALTWINS, before any JOIN');
   const where = cursor.acceptKeyword('WHERE') ? parseExpression(cursor) : undefined;
   cursor.rejectUnsupported();
   const rest = cursor.peek();
   if (rest.kind !== 'eof') throw cursor.error(`extraneous input '${rest.text}' expecting <EOF>`);
-  return { select, top, from, joins, where };
+  return { select, top, from, joins, match, where };
 }
 
 function parseTop(cursor: TokenCursor): number | undefined {

@@ -2,6 +2,7 @@
 import { errors } from '../errors';
 import { childExpressions, type Expr, type Literal, type Projection, type QueryAst, type SourcePosition } from './ast';
 import { checkAstLimits } from './limits';
+import type { MatchPattern } from './matchAst';
 
 export type BindingKind = 'twin' | 'relationship';
 
@@ -14,6 +15,8 @@ export interface QueryPlan {
   bindings: ReadonlyMap<string, BindingKind>;
   /** Set when the WHERE clause pins the FROM twins to known ids: they are fetched instead of scanned. */
   seedIds: string[] | undefined;
+  /** MATCH only: the pattern node the traversal starts from (the first one pinned by $dtId) and its ids. */
+  matchAnchor: { index: number; ids: string[] } | undefined;
 }
 
 const ARITY: Record<string, number> = {
@@ -27,6 +30,7 @@ function semanticError(at: SourcePosition, message: string): Error {
 
 export function planQuery(ast: QueryAst): QueryPlan {
   checkAstLimits(ast);
+  if (ast.match) return planMatch(ast, ast.match);
   const rootAlias = ast.from.alias ?? IMPLICIT_ALIAS;
   const bindings = new Map<string, BindingKind>([[rootAlias, ast.from.collection === 'DIGITALTWINS' ? 'twin' : 'relationship']]);
   const hasJoin = ast.joins.length > 0;
@@ -56,7 +60,39 @@ export function planQuery(ast: QueryAst): QueryPlan {
     throw semanticError(ast.from.at, "a query with JOIN must filter at least one twin by $dtId in WHERE (ANDed at the top level), e.g. WHERE T.$dtId = 'building-1'");
   }
   const seedIds = bindings.get(rootAlias) === 'twin' ? dtIdFilters.get(rootAlias) : undefined;
-  return { ast, rootAlias, bindings, seedIds };
+  return { ast, rootAlias, bindings, seedIds, matchAnchor: undefined };
+}
+
+/** MATCH: the pattern's twins and relationship variables are the collections; one of them must be pinned. */
+function planMatch(ast: QueryAst, match: MatchPattern): QueryPlan {
+  if (ast.from.collection !== 'DIGITALTWINS') throw semanticError(ast.from.at, 'MATCH works on FROM DIGITALTWINS only');
+  if (ast.from.alias !== undefined) {
+    throw semanticError(ast.from.at, `MATCH names its twins in the pattern; drop the alias '${ast.from.alias}' after DIGITALTWINS`);
+  }
+  const bindings = new Map<string, BindingKind>();
+  const bind = (alias: string, kind: BindingKind, at: SourcePosition): void => {
+    if (bindings.has(alias)) throw semanticError(at, `the name '${alias}' is used more than once in MATCH`);
+    bindings.set(alias, kind);
+  };
+  match.nodes.forEach((node) => bind(node.alias, 'twin', node.at));
+  for (const edge of match.edges) {
+    if (edge.variable === undefined) continue;
+    if (edge.maxHops > 1) {
+      throw semanticError(edge.at, `the relationship variable '${edge.variable}' needs a single hop; ADT allows either a variable or a number of hops on one condition`);
+    }
+    bind(edge.variable, 'relationship', edge.at);
+  }
+  if (ast.select.kind === 'list') checkProjections(ast.select.items, bindings, true);
+  if (ast.where) checkExpression(ast.where, bindings, true);
+  const rootAlias = match.nodes[0]?.alias ?? IMPLICIT_ALIAS;
+  const pinned = ast.where ? conjunctiveDtIdFilters(ast.where, bindings, rootAlias, true) : new Map<string, string[]>();
+  const index = match.nodes.findIndex((node) => pinned.has(node.alias));
+  const named = match.nodes.find((node) => !node.anonymous)?.alias ?? 'a';
+  if (index < 0) {
+    throw semanticError(match.at, `a query with MATCH must filter at least one of its twins by $dtId in WHERE (ANDed at the top level), e.g. WHERE ${named}.$dtId = 'building-1'`);
+  }
+  const ids = pinned.get(match.nodes[index]?.alias ?? '') ?? [];
+  return { ast, rootAlias, bindings, seedIds: undefined, matchAnchor: { index, ids } };
 }
 
 function checkProjections(items: Projection[], bindings: ReadonlyMap<string, BindingKind>, hasJoin: boolean): void {

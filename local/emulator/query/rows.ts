@@ -1,11 +1,17 @@
-// Produces candidate rows lazily: the FROM collection (scanned, or fetched by pinned $dtId), then each JOIN.
+// Produces candidate rows lazily: the FROM collection (scanned, or fetched by pinned $dtId), then each JOIN;
+// or, for MATCH, the paths from the pinned twin (matchRows.ts).
 import type { RelationshipDoc, TwinDoc } from '../types';
 import type { ChargeMeter } from './charge';
 import type { Row } from './evaluate';
+import { matchRows } from './matchRows';
 import type { QueryPlan } from './plan';
 import type { QuerySource } from './source';
 
 export function* candidateRows(plan: QueryPlan, source: QuerySource, meter: ChargeMeter): Generator<Row> {
+  if (plan.ast.match) {
+    yield* matchRows(plan, source, meter);
+    return;
+  }
   for (const doc of rootDocuments(plan, source)) {
     meter.documentsRead += 1;
     yield* joinFrom(0, { [plan.rootAlias]: doc }, plan, source, meter);

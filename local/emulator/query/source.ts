@@ -7,6 +7,8 @@ export interface QuerySource {
   twin(id: string): TwinDoc | undefined;
   /** Outgoing relationships of one twin, in a stable order. */
   outgoing(twinId: string): Iterable<RelationshipDoc>;
+  /** Relationships that target one twin, in a stable order (MATCH's `<-[]-` and `-[]-`). */
+  incoming(twinId: string): Iterable<RelationshipDoc>;
   /** Every relationship, in a stable order (FROM RELATIONSHIPS). */
   relationships(): Iterable<RelationshipDoc>;
   /** True when `actualModelId` is `targetModelId` or (unless `exact`) extends it, directly or not. */

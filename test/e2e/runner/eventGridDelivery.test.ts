@@ -1,6 +1,6 @@
 // Notifications → the eventGrid registration: one invocation per event in the configured schema; a
 // throwing invocation is retried with bounded backoff, then dead-lettered for the summary.
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createEmulatorClient } from '../../../local/emulator/trust';
 import { connectPropagation, endpointConfig } from '../../../local/runner/eventGridDelivery';
 import type { FunctionApp } from '../../../local/runner/functionApp';

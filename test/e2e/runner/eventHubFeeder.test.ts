@@ -1,8 +1,8 @@
 // The Event Hubs side of the local host: partitions, batch sizes, redelivery per the retry policy.
+import type { TelemetryEnvelope } from '../../../local/runner/envelope';
 import { EventHubFeeder } from '../../../local/runner/eventHubFeeder';
 import type { EnqueuedEvent } from '../../../local/runner/eventHubTriggerRequest';
 import { retryPolicyOf } from '../../../local/runner/retryPolicy';
-import type { TelemetryEnvelope } from '../../../local/runner/envelope';
 
 const envelope = (deviceId: string, second: number): TelemetryEnvelope => ({
   deviceId,

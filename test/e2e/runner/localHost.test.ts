@@ -2,6 +2,7 @@
 // gets invoked, and the handler sees what the Functions host would hand it (bodies per dataType,
 // camel-cased trigger metadata with IoT Hub system properties, Event Grid events as sent).
 import type { InvocationContext } from '@azure/functions';
+
 import { eventGridTriggerRequest } from '../../../local/runner/eventGridTriggerRequest';
 import { eventHubTriggerRequest } from '../../../local/runner/eventHubTriggerRequest';
 import { capturedProgrammingModel, loadFunctionApp } from '../../../local/runner/functionsHost';

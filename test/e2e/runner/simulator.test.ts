@@ -2,10 +2,11 @@
 // what a custom Event Hub producer sends in place of IoT Hub's system properties.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadScenario } from '../../../local/runner/scenario';
+
 import { parseEnvelope, parseEnvelopes } from '../../../local/runner/envelope';
-import { generateTelemetry, simulatedDevices } from '../../../local/simulator/generate';
+import { loadScenario } from '../../../local/runner/scenario';
 import { scenarioSimulatorConfig } from '../../../local/simulator/deviceProfiles';
+import { generateTelemetry, simulatedDevices } from '../../../local/simulator/generate';
 import { simulate } from '../../../local/simulator/simulate';
 import { fileSink, toEventData } from '../../../local/simulator/sinks';
 import { buildingScenario, tempDir } from '../support/runLocal';

@@ -3,6 +3,7 @@
 // local/scenarios/building/pipeline.yaml written out by hand.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import type { TelemetryEnvelope } from '../../../local/runner/envelope';
 import { buildingScenario } from './runLocal';
 

@@ -4,6 +4,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import type { RunOptions, RunResult } from '../../../local/runner/runScenario';
 
 export const repoRoot = join(__dirname, '..', '..', '..');

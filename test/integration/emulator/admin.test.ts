@@ -1,6 +1,7 @@
 // The /$admin API, counters, payload limits and faults reached through the admin API.
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createTestClient, rawRequest } from '../../support/emulatorClient';
 import { createRoom, models, restError, roomBody } from './fixtures';
 

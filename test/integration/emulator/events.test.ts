@@ -1,9 +1,10 @@
 // Notifications through the real emulator: a twin write via the SDK reaches webhooks in both Event Grid schemas.
-import { EventGridDeserializer } from '@azure/eventgrid';
 import type { RestError } from '@azure/core-http';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
-import { createEmulatorClient, type TrustingHttpClient } from '../../../local/emulator/trust';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
+import { EventGridDeserializer } from '@azure/eventgrid';
+
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
+import { createEmulatorClient, type TrustingHttpClient } from '../../../local/emulator/trust';
 import { startWebhookReceiver, type WebhookReceiver } from '../../unit/events/webhookReceiver';
 import { createRoom, roomModel, roomModelId } from './eventsFixture';
 

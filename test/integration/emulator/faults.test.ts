@@ -1,9 +1,11 @@
 // Injected faults as the SDK sees them: 503 + Retry-After is retried by its throttling policy, 500 by its
 // exponential policy, and a reset connection never gets an answer.
 import https from 'node:https';
+
 import type { RestError } from '@azure/core-http';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createEmulatorClient, type TrustingHttpClient } from '../../../local/emulator/trust';
 import { createRoom, roomModel } from './eventsFixture';
 
@@ -29,7 +31,7 @@ describe('emulator fault injection through the SDK', () => {
   });
 
   test('a twin failing twice with 503 + Retry-After is read on the third attempt', async () => {
-    emulator.faults.update({ retryAfterOn503: 0.05, failTwins: { 'room-1': { status: 503, count: 2 } } });
+    emulator.faults.update({ retryAfterOn503: 1, failTwins: { 'room-1': { status: 503, count: 2 } } });
     const twin = await client.getDigitalTwin('room-1');
     expect(twin.body.$dtId).toBe('room-1');
     expect(emulator.faults.counters()).toMatchObject({ requests: 3, twinFailures: 2 });

@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { startEmulator } from '../../../local/emulator/server';
 import { createTestClient, rawRequest } from '../../support/emulatorClient';
 import { FLOOR, models, restError, ROOM } from './fixtures';
@@ -43,7 +44,9 @@ describe('import job ndjson', () => {
       const res = await rawRequest(emulator, 'POST', '/$admin/import', { auth: false, body: bad });
       expect(res.status).toBe(400);
       expect(res.json).toMatchObject({ error: { code: 'ValidationFailed' } });
-      expect((res.json as { error: { message: string } }).error.message).toMatch(/^Import line 10: /);
+      expect((res.json as { error: { message: string } }).error.message).toBe(
+        'Import line 10, twin \'room-1\' (model dtmi:test:Room;1): Invalid twin specified (/temperature: expected double but got string "warm").',
+      );
       // Nothing from the failed import's twins section before line 10 was rolled back (ADT import jobs are not atomic either).
       expect(emulator.store.twins.has('floor-1')).toBe(true);
       const more = [{ Section: 'Twins' }, { $dtId: 'room-2', $metadata: { $model: ROOM }, thermostat: { $metadata: {} } }, { Section: 'Relationships' }, { $dtId: 'floor-1', $relationshipId: 'r2', $targetId: 'room-2', $relationshipName: 'contains' }];

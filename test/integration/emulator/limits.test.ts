@@ -2,7 +2,8 @@
 // without Retry-After is not retried at all (Azure/azure-sdk-for-js#25647).
 import type { RestError } from '@azure/core-http';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createEmulatorClient, type TrustingHttpClient } from '../../../local/emulator/trust';
 import { createRoom, roomModel } from './eventsFixture';
 
@@ -36,12 +37,12 @@ describe('emulator service limits through the SDK', () => {
   test('429 with Retry-After: the SDK sends 4 attempts, then surfaces the 429', async () => {
     emulator.limits.update({ perTwinWritesPerSecond: 1 });
     await patch(21);
-    // The clock stands still 0.9 s later: every retry is throttled with Retry-After 0.1.
+    // The clock stands still 0.9 s later: every retry is throttled; 0.1 s left is announced as 1 (whole seconds).
     clock = 900;
     const error = (await patch(22).catch((e: unknown) => e)) as RestError;
     expect(error.statusCode).toBe(429);
     expect(error.code).toBe('TooManyRequests');
-    expect(error.response?.headers.get('retry-after')).toBe('0.1');
+    expect(error.response?.headers.get('retry-after')).toBe('1');
     expect(emulator.limits.counters()['twin.patch']).toEqual({ allowed: 1, throttled: 4 });
     expect((await client.getDigitalTwin('room-1')).body.temperature).toBe(21);
   });

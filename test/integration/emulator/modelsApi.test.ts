@@ -1,6 +1,7 @@
 // /models through the official SDK (DigitalTwinsClient 1.1.0) against the emulator over HTTPS.
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createEmulatorClient, type TrustingHttpClient } from '../../../local/emulator/trust';
 import { allModels, building, deviceInfo, meeting, room, space, thermostat } from '../../unit/dtdl/fixtures';
 

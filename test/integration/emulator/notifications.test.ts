@@ -1,6 +1,7 @@
 // What the emulator hands to the event router on each change (reference §9 shapes), and telemetry.
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import type { Notification } from '../../../local/emulator/types';
 import { createTestClient, rawRequest } from '../../support/emulatorClient';
 import { createFloor, createRoom, models, restError, ROOM, THERMOSTAT } from './fixtures';

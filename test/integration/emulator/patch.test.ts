@@ -1,6 +1,7 @@
 // PATCH twins and components through the SDK: ADT's JSON Patch rules, $metadata upkeep, sourceTime, model change.
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createTestClient, rawRequest } from '../../support/emulatorClient';
 import { createRoom, models, restError, ROOM_V2, SEVEN_DIGITS } from './fixtures';
 

@@ -1,6 +1,7 @@
 // Relationships through the SDK: CRUD codes, conditions, validation, lists with paging, incoming links.
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createTestClient, rawRequest } from '../../support/emulatorClient';
 import { createFloor, createRoom, models, restError } from './fixtures';
 

@@ -1,8 +1,9 @@
 // Twin CRUD through the unmodified SDK: status codes, ETags, conditions, $metadata, validation.
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createTestClient, rawRequest } from '../../support/emulatorClient';
-import { createRoom, models, restError, roomBody, ROOM, SEVEN_DIGITS } from './fixtures';
+import { createRoom, models, restError, ROOM, roomBody, SEVEN_DIGITS } from './fixtures';
 
 let emulator: EmulatorHandle;
 let client: DigitalTwinsClient;

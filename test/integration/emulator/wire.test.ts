@@ -1,6 +1,7 @@
 // The /models and /query endpoints as the SDK sees them (status codes, shapes, paging, headers).
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
-import { startEmulator, type EmulatorHandle } from '../../../local/emulator/server';
+
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createTestClient, rawRequest } from '../../support/emulatorClient';
 import { createRoom, FLOOR, models, restError, ROOM, ROOM_V2, THERMOSTAT } from './fixtures';
 

@@ -4,22 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createGzip } from 'node:zlib';
+
+import { gzipBomb } from '../../support/gzipBomb';
 
 const root = resolve(__dirname, '..', '..', '..');
 
-async function bomb(mebibytes: number): Promise<Buffer> {
-  const gzip = createGzip({ level: 9 });
-  const chunks: Buffer[] = [];
-  gzip.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise((r) => gzip.on('end', r));
-  const block = Buffer.alloc(1024 * 1024, 0x20);
-  gzip.write('{"padding": "');
-  for (let i = 0; i < mebibytes; i++) gzip.write(block);
-  gzip.end('"}');
-  await done;
-  return Buffer.concat(chunks);
-}
 
 // The child loads the TypeScript source through the compiler's own transpiler (no build needed).
 const child = `
@@ -39,7 +28,7 @@ it('refuses a 512 MiB gzip bomb as too-large while the process grows by less tha
   const dir = mkdtempSync(join(tmpdir(), 'bomb-'));
   try {
     const file = join(dir, 'bomb.gz');
-    writeFileSync(file, await bomb(512));
+    writeFileSync(file, await gzipBomb(512));
     const output = execFileSync(process.execPath, ['--expose-gc', '-e', child, join(root, 'shared', 'ingest', 'decodeBody.ts'), file], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     const { reason, growthKiB } = JSON.parse(output) as { reason: string; growthKiB: number };
     expect(reason).toBe('too-large');

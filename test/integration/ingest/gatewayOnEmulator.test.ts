@@ -1,6 +1,6 @@
 // The gateway through the real SDK (1.1.0) against the ADT emulator: what actually goes over the wire.
 
-import { type EmulatorHandle,startEmulator } from '../../../local/emulator/server';
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { stubCredential, TrustingHttpClient } from '../../../local/emulator/trust';
 import type { Notification } from '../../../local/emulator/types';
 import { AdtGateway, type CallContext } from '../../../shared/adt/gateway';
@@ -12,7 +12,7 @@ import { createTestClient } from '../../support/emulatorClient';
 import { roomModel, sensorModel } from '../../unit/adt/fakes';
 
 let emulator: EmulatorHandle;
-import type { HttpOperationResponse,WebResourceLike } from '@azure/core-http';
+import type { HttpOperationResponse, WebResourceLike } from '@azure/core-http';
 
 /** Records each request exactly as the SDK pipeline hands it to the socket layer. */
 class RecordingHttpClient extends TrustingHttpClient {

@@ -14,11 +14,11 @@ import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { BlobServiceClient } from '@azure/storage-blob';
 
 import { createIngestHandler } from '../../../functions/ingestTelemetry';
-import { type EmulatorHandle,startEmulator } from '../../../local/emulator/server';
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createEmulatorClient, stubCredential, TrustingHttpClient } from '../../../local/emulator/trust';
 import type { Notification } from '../../../local/emulator/types';
 import type { TelemetryEnvelope } from '../../../local/runner/envelope';
-import { type EnqueuedEvent,eventHubTriggerRequest } from '../../../local/runner/eventHubTriggerRequest';
+import { type EnqueuedEvent, eventHubTriggerRequest } from '../../../local/runner/eventHubTriggerRequest';
 import type { CapturedProgrammingModel } from '../../../local/runner/functionsHost';
 import { invokeRegistration, triggerBindingOf } from '../../../local/runner/invoke';
 import type { RegisteredBinding } from '../../../local/runner/rpcTypes';
@@ -28,8 +28,8 @@ import type { DeadLetterDocument } from '../../../shared/deadLetter/document';
 import type { BatchSummary } from '../../../shared/ingest/batchSummary';
 import { settings } from '../../../shared/settings';
 import { createWorker, type IngestRuntime } from '../../../shared/worker';
-import { type AzuriteBlob,startAzuriteBlob } from '../../support/azurite';
-import { capturedProgrammingModel, type CapturedRegistration,loadFunctionApp } from '../../support/functionsHost';
+import { type AzuriteBlob, startAzuriteBlob } from '../../support/azurite';
+import { capturedProgrammingModel, type CapturedRegistration, loadFunctionApp } from '../../support/functionsHost';
 
 const root = join(__dirname, '..', '..', '..');
 

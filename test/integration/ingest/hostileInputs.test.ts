@@ -5,9 +5,10 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliCompressSync, createGzip, deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
 import type { TelemetryEnvelope } from '../../../local/runner/envelope';
+import { gzipBomb } from '../../support/gzipBomb';
 import { createRoom, events, type IngestApp, ingestApp, type IngestWorld, message, sourceTime, startWorld, twin } from './harness';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../support/functionsHost').fakeFunctionsCore, { virtual: true });
@@ -47,19 +48,6 @@ const zoneModel = {
   contents: [{ '@type': 'Property', name: 'setpoints', schema: { '@type': 'Map', mapKey: { name: 'zone', schema: 'string' }, mapValue: { name: 'celsius', schema: 'double' } } }],
 };
 
-async function bomb(mebibytes: number): Promise<Buffer> {
-  // Streamed, so the test itself never holds the inflated size.
-  const gzip = createGzip({ level: 9 });
-  const chunks: Buffer[] = [];
-  gzip.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise((resolve) => gzip.on('end', resolve));
-  const zeros = Buffer.alloc(1024 * 1024, 0x20);
-  gzip.write('{"temperature": 1, "padding": "');
-  for (let i = 0; i < mebibytes; i++) gzip.write(zeros);
-  gzip.end('"}');
-  await done;
-  return Buffer.concat(chunks);
-}
 
 function textBytes(encoding: string, json: unknown): Buffer {
   const text = JSON.stringify(json);
@@ -98,7 +86,7 @@ async function bodyOf(item: Case): Promise<Pick<TelemetryEnvelope, 'body' | 'bod
       return raw(g.method === 'gzip' ? gzipSync(bytes) : g.method === 'deflate' ? deflateSync(bytes) : brotliCompressSync(bytes));
     }
     case 'bomb':
-      return raw(await bomb(g.mebibytes as number));
+      return raw(await gzipBomb(g.mebibytes as number));
     case 'repeat':
       return raw(Buffer.from(JSON.stringify(g.json).replace('{', `{${(g.char as string).repeat(g.count as number)}`), 'utf8'));
     case 'deep':

@@ -11,12 +11,13 @@ import { setAdtClientDefaults } from '../../../shared/adt/sdkClient';
 import type { PipelineConfigFile } from '../../../shared/config/types';
 import { settings } from '../../../shared/settings';
 import { resetWorker } from '../../../shared/worker';
-import { createRoom, events, type IngestApp, ingestApp, type IngestWorld,message, sourceTime, startWorld, twin } from './harness';
+import { createRoom, events, type IngestApp, ingestApp, type IngestWorld, message, sourceTime, startWorld, twin } from './harness';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../support/functionsHost').fakeFunctionsCore, { virtual: true });
 
 const pipeline: PipelineConfigFile = { ingest: { options: { sourceTime: 'ts' } } };
-const at = (second: number): string => `2024-07-01T08:00:${String(second).padStart(2, '0')}.000Z`;
+// Device times just before IoT Hub's enqueued time (2024-06-01T12:00:00Z in the harness), as a correct clock gives.
+const at = (second: number): string => `2024-06-01T11:59:${String(second).padStart(2, '0')}.000Z`;
 
 let world: IngestWorld;
 let app: IngestApp;

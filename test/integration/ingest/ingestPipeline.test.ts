@@ -4,7 +4,7 @@
 import { gzipSync } from 'node:zlib';
 
 import type { PipelineConfigFile } from '../../../shared/config/types';
-import { createRoom, events, type IngestApp, ingestApp, type IngestWorld,message, sourceTime, startWorld, twin } from './harness';
+import { createRoom, events, type IngestApp, ingestApp, type IngestWorld, message, sourceTime, startWorld, twin } from './harness';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../support/functionsHost').fakeFunctionsCore, { virtual: true });
 

@@ -1,6 +1,6 @@
 // Emulator + the real propagate stack (gateway → roll-up port → Propagator) wired through an
 // event route to an in-process subscriber in the chosen schema.
-import { readdirSync,readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';

@@ -10,8 +10,8 @@ import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
 import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { parseReconcileArgs, runReconcileCli } from '../../../local/reconcile/cli';
-import { reconcileGraph } from '../../../local/reconcile/reconcileGraph';
 import { FileDeadLetterSink } from '../../../shared/deadLetter';
+import { reconcileGraph } from '../../../shared/worker';
 import { createTestClient } from '../../support/emulatorClient';
 import { createTwin, relate, withQuantitativeTypes } from './harness';
 

@@ -79,11 +79,22 @@ describe('CLI flags', () => {
     ]);
     expect(cli.emulator).toEqual({
       port: 0,
+      certDir: '.local/emulator-cert',
       importFile: 'a.ndjson',
       persistFile: 's.json',
       limits: { perTwinWritesPerSecond: 5, retryAfter: 'none', enabled: true },
       faults: { latencyMs: 20, jitterMs: 5, errorRate: 0.1, errorStatuses: [500, 503] },
       endpoints: [{ name: 'hook', kind: 'webhook', url: 'http://127.0.0.1:7071/api/x', schema: 'EventGrid' }],
+    });
+  });
+
+  it('defaults to port 4443 and a kept certificate; --scenario, --models and --cert-dir are passed on', () => {
+    expect(parseCliArgs([]).emulator).toEqual({ port: 4443, certDir: '.local/emulator-cert' });
+    expect(parseCliArgs(['--scenario', 'local/scenarios/building', '--models', 'm', '--cert-dir', 'c']).emulator).toEqual({
+      port: 4443,
+      certDir: 'c',
+      scenarioDir: 'local/scenarios/building',
+      modelsDir: 'm',
     });
   });
 

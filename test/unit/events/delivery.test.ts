@@ -1,5 +1,6 @@
 import { EventGridDeserializer } from '@azure/eventgrid';
-import { EventRouter, type CloudEventNotification, type EventGridNotification, type SubscriberEvent } from '../../../local/emulator/events';
+
+import { type CloudEventNotification, type EventGridNotification, EventRouter, type SubscriberEvent } from '../../../local/emulator/events';
 import type { Notification } from '../../../local/emulator/types';
 import { startWebhookReceiver, type WebhookReceiver } from './webhookReceiver';
 

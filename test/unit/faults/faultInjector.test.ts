@@ -39,11 +39,18 @@ describe('FaultInjector', () => {
 
   test('injected 500/503 carry ADT-style codes and optional Retry-After on 503', async () => {
     const faults = new FaultInjector({ errorRate: 1, errorStatuses: [503], retryAfterOn503: 0.5, seed: 1 });
-    await expect(faults.beforeRequest({ method: 'GET', path: '/x' })).rejects.toMatchObject({ status: 503, code: 'ServiceUnavailable', headers: { 'Retry-After': '0.5' } });
+    await expect(faults.beforeRequest({ method: 'GET', path: '/x' })).rejects.toMatchObject({ status: 503, code: 'ServiceUnavailable', headers: { 'Retry-After': '1' } });
     faults.update({ errorStatuses: [500] });
     const error = await faults.beforeRequest({ method: 'GET', path: '/x' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 500, code: 'InternalServerError', headers: undefined });
     expect((error as AdtError).toBody().error.message).toContain('fault injector');
+  });
+
+  test('a fractional retryAfterOn503 is sent as whole seconds, at least 1', async () => {
+    const faults = new FaultInjector({ errorRate: 1, errorStatuses: [503], retryAfterOn503: 0.05, seed: 1 });
+    await expect(faults.beforeRequest({ method: 'GET', path: '/x' })).rejects.toMatchObject({ headers: { 'Retry-After': '1' } });
+    faults.update({ retryAfterOn503: 2.2 });
+    await expect(faults.beforeRequest({ method: 'GET', path: '/x' })).rejects.toMatchObject({ headers: { 'Retry-After': '3' } });
   });
 
   test('a named twin fails exactly N times, others never', async () => {

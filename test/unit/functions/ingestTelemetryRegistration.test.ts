@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { localSettingsSample } from '../../../shared/localSettingsSample';
 import { connections, hostSettings, settings } from '../../../shared/settings';
 

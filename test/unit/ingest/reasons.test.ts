@@ -2,6 +2,7 @@
 // emitted somewhere in the ingest code (a code nothing emits is a documented promise nobody keeps).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { deadLetterReasons, filterReasons } from '../../../shared/ingest/reasons';
 
 const doc = readFileSync('shared/config/CONFIGURATION.md', 'utf8');

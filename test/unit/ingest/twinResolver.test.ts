@@ -1,7 +1,7 @@
 import { parsePipelineConfig } from '../../../shared/config/load';
 import type { DeviceMessage } from '../../../shared/ingest/deviceMessage';
 import { createTwinIdResolver } from '../../../shared/ingest/twinResolver';
-import { type TwinIdRequest,twinIdRequest } from '../../../shared/ingest/twinTargets';
+import { type TwinIdRequest, twinIdRequest } from '../../../shared/ingest/twinTargets';
 
 const message = (deviceId: string, extra: Partial<DeviceMessage> = {}): DeviceMessage => ({
   eventKey: 'seq:1', deviceId, enqueuedTime: '2024-01-01T00:00:00.000Z', properties: {}, systemProperties: {}, body: {}, ...extra,

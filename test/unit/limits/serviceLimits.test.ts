@@ -1,5 +1,5 @@
 import { AdtError } from '../../../local/emulator/errors';
-import { ServiceLimits } from '../../../local/emulator/limits';
+import { retryAfterSeconds, ServiceLimits } from '../../../local/emulator/limits';
 import type { OperationKind } from '../../../local/emulator/types';
 
 function attempt(limits: ServiceLimits, op: OperationKind, twins: string[], now: number): AdtError | undefined {
@@ -23,15 +23,16 @@ describe('ServiceLimits', () => {
     expect(first.status).toBe(429);
     expect(first.code).toBe('TooManyRequests');
     expect(first.message).toContain("twin 'room-1'");
-    // 11th write at t=1100; the first write (t=1000) leaves the window at t=2000 → 0.9 s.
-    expect(first.headers).toEqual({ 'Retry-After': '0.9' });
+    // 11th write at t=1100; the first write (t=1000) leaves the window at t=2000 → 0.9 s, sent as 1 (whole seconds).
+    expect(first.headers).toEqual({ 'Retry-After': '1' });
     expect(limits.counters()['twin.patch']).toEqual({ allowed: 10, throttled: 15 });
   });
 
   test('a slot frees exactly one second after the op that took it', () => {
     const limits = new ServiceLimits();
     for (let i = 0; i < 10; i++) expect(attempt(limits, 'twin.patch', ['t'], 0)).toBeUndefined();
-    expect(attempt(limits, 'twin.patch', ['t'], 999)?.headers).toEqual({ 'Retry-After': '0.001' });
+    // 1 ms left is still announced as 1 s: Retry-After is whole seconds and never 0.
+    expect(attempt(limits, 'twin.patch', ['t'], 999)?.headers).toEqual({ 'Retry-After': '1' });
     expect(attempt(limits, 'twin.patch', ['t'], 1000)).toBeUndefined();
   });
 
@@ -56,7 +57,7 @@ describe('ServiceLimits', () => {
     attempt(limits, 'query', [], 0);
     const error = attempt(limits, 'query', [], 500);
     expect(error?.code).toBe('QuotaReachedError');
-    expect(error?.headers).toEqual({ 'Retry-After': '0.5' });
+    expect(error?.headers).toEqual({ 'Retry-After': '1' });
     expect(attempt(limits, 'twin.read', ['t'], 500)).toBeUndefined();
   });
 
@@ -99,5 +100,53 @@ describe('ServiceLimits', () => {
     expect(error).toBeInstanceOf(AdtError);
     expect((error as AdtError).code).toBe('ValidationFailed');
     expect((error as AdtError).details?.[0]?.message).toContain('/a/b/1 is 4098 bytes');
+  });
+});
+
+describe('retryAfterSeconds', () => {
+  test.each([
+    [0, 1],
+    [1, 1],
+    [955, 1],
+    [1000, 1],
+    [1001, 2],
+    [2500, 3],
+  ])('%d ms → %d s (whole seconds, at least 1)', (waitMs, seconds) => {
+    expect(retryAfterSeconds(waitMs)).toBe(seconds);
+  });
+});
+
+describe('model upload size (1 MB per model)', () => {
+  const ofSize = (bytes: number): Record<string, unknown> => {
+    const model = { '@id': 'dtmi:test:M;1', description: '' };
+    return { ...model, description: 'x'.repeat(bytes - Buffer.byteLength(JSON.stringify(model))) };
+  };
+
+  test('exactly 1 MB passes, 1 byte more is LimitExceeded naming the model; the call as a whole may be larger', () => {
+    const limits = new ServiceLimits();
+    expect(Buffer.byteLength(JSON.stringify(ofSize(1024 * 1024)))).toBe(1024 * 1024);
+    expect(() => limits.checkBody([ofSize(1024 * 1024), ofSize(1024 * 1024)], 'models')).not.toThrow();
+    expect(() => limits.checkBody([ofSize(100), ofSize(1024 * 1024 + 1)], 'models')).toThrow(
+      expect.objectContaining({ status: 400, code: 'LimitExceeded', message: expect.stringContaining('dtmi:test:M;1 is 1048577 bytes') as string }) as Error,
+    );
+  });
+
+  test('model bodies skip the 32 KB request limit and the 4 KB string limit; other bodies keep both', () => {
+    const limits = new ServiceLimits();
+    expect(() => limits.checkPayload(5 * 1024 * 1024, 'models')).not.toThrow();
+    expect(() => limits.checkBody([ofSize(10 * 1024)], 'models')).not.toThrow();
+    expect(() => limits.checkPayload(32 * 1024 + 1)).toThrow(expect.objectContaining({ status: 413 }) as Error);
+    expect(() => limits.checkBody({ note: 'x'.repeat(4 * 1024 + 1) })).toThrow(expect.objectContaining({ code: 'ValidationFailed' }) as Error);
+  });
+
+  test('maxModelBytes is configurable, and disabled limits check nothing', () => {
+    expect(() => new ServiceLimits({ maxModelBytes: 100 }).checkBody([ofSize(101)], 'models')).toThrow(expect.objectContaining({ code: 'LimitExceeded' }) as Error);
+    expect(() => new ServiceLimits({ enabled: false }).checkBody([ofSize(2 * 1024 * 1024)], 'models')).not.toThrow();
+  });
+
+  test('the HTTP layer may read up to 64 MB for a model upload, 16 MB otherwise', () => {
+    const limits = new ServiceLimits();
+    expect(limits.bodyCap('models')).toBe(64 * 1024 * 1024);
+    expect(limits.bodyCap('request')).toBe(16 * 1024 * 1024);
   });
 });

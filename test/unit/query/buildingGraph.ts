@@ -66,6 +66,10 @@ export class InMemoryQuerySource implements QuerySource {
     return this.relationshipList.filter((r) => r.$sourceId === twinId);
   }
 
+  incoming(twinId: string): Iterable<RelationshipDoc> {
+    return this.relationshipList.filter((r) => r.$targetId === twinId);
+  }
+
   relationships(): Iterable<RelationshipDoc> {
     return this.relationshipList;
   }

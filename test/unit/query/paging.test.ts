@@ -1,6 +1,6 @@
 import { executeQuery } from '../../../local/emulator/query';
-import { adtErrorOf, buildingGraph, InMemoryQuerySource, runAll } from './buildingGraph';
 import type { TwinDoc } from '../../../local/emulator/types';
+import { adtErrorOf, buildingGraph, InMemoryQuerySource, runAll } from './buildingGraph';
 
 function manyTwins(count: number): InMemoryQuerySource {
   const source = new InMemoryQuerySource();

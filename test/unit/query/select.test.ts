@@ -1,5 +1,5 @@
 import { executeQuery } from '../../../local/emulator/query';
-import { MODEL, buildingGraph, dtIds, runAll } from './buildingGraph';
+import { buildingGraph, dtIds, MODEL, runAll } from './buildingGraph';
 
 describe('SELECT', () => {
   it('SELECT * returns whole twin documents in insertion order', () => {

@@ -1,4 +1,4 @@
-import { MODEL, dtIds, runAll } from './buildingGraph';
+import { dtIds, MODEL, runAll } from './buildingGraph';
 
 const ROOMS = ['room-101', 'room-102', 'room-201', 'room-202'];
 

@@ -3,7 +3,7 @@ import { Propagator } from '../../../shared/propagate/propagator';
 import { compileRollups } from '../../../shared/rollup/compile';
 import type { RollupRule } from '../../../shared/rollup/config';
 import { RollupPortError } from '../../../shared/rollup/ports';
-import { cloudEvent,relationshipEvent, twinLifecycle, twinUpdate } from './events';
+import { cloudEvent, relationshipEvent, twinLifecycle, twinUpdate } from './events';
 import { buildingRules, M } from './fixtures';
 import { MemoryPort } from './memoryPort';
 

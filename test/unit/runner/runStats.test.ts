@@ -1,7 +1,7 @@
 // The runner's totals come only from what the functions report: the ingest batch log lines.
-import { emptyStats, progressLine, recordIngestLog } from '../../../local/runner/runStats';
 import { renderSummary } from '../../../local/runner/report';
 import type { RunResult } from '../../../local/runner/runScenario';
+import { emptyStats, progressLine, recordIngestLog } from '../../../local/runner/runStats';
 
 const batchLine = (summary: Record<string, unknown>) => ({ level: 'information', category: 'ingestTelemetry', message: JSON.stringify({ event: 'ingest.batch', ...summary }) });
 

@@ -1,18 +1,10 @@
 // Every documented setting takes effect: each test fails when the setting is ignored.
 import { compilePipelineConfig } from '../../../shared/config';
-import type { DeadLetterDocument, DeadLetterSink } from '../../../shared/deadLetter';
 import type { RawEvent } from '../../../shared/ingest';
 import { processBatch } from '../../../shared/ingest';
 import { createWorker, resetWorker, worker } from '../../../shared/worker';
+import { MemorySink } from '../../support/memorySink';
 import { FakeClock, FakePort, roomModel } from '../adt/fakes';
-
-class MemorySink implements DeadLetterSink {
-  readonly target = 'memory';
-  readonly documents: DeadLetterDocument[] = [];
-  async write(_name: string, document: DeadLetterDocument): Promise<void> {
-    this.documents.push(document);
-  }
-}
 
 const event = (index: number, body: unknown, deviceId: string): RawEvent => ({
   body: Buffer.from(JSON.stringify(body)),

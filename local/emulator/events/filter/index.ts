@@ -1,3 +1,3 @@
 export { compileFilter, type NotificationPredicate } from './compile';
+export { legacyEventTypeNames, legacyEventTypeOf } from './legacyEventTypes';
 export { FilterSyntaxError } from './tokenize';
-export { legacyEventTypeOf, legacyEventTypeNames } from './legacyEventTypes';

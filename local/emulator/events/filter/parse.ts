@@ -1,8 +1,8 @@
 // Recursive-descent parser for route filters: OR binds looser than AND, parentheses group, keywords are
 // case-insensitive, attribute names and values are not (ADT: "Filters are case-sensitive").
-import { filterAttributes, type Condition, type FilterAttribute, type Operand, type StringFunction } from './ast';
+import { type Condition, type FilterAttribute, filterAttributes, type Operand, type StringFunction } from './ast';
 import { isLegacyEventTypeName, legacyEventTypeNames } from './legacyEventTypes';
-import { FilterSyntaxError, tokenize, type Token } from './tokenize';
+import { FilterSyntaxError, type Token, tokenize } from './tokenize';
 
 const functionNames: Record<string, StringFunction> = {
   STARTS_WITH: 'STARTS_WITH',

@@ -5,8 +5,7 @@ import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
 import { FileDeadLetterSink } from '../../shared/deadLetter';
 import type { ReconcileSummary } from '../../shared/rollup';
-import { processWorkerIdle } from '../../shared/worker';
-import { reconcileGraph } from './reconcileGraph';
+import { processWorkerIdle, reconcileGraph } from '../../shared/worker';
 
 export interface SeededScenario {
   pipelineConfigPath: string;

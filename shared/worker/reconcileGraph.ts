@@ -1,14 +1,14 @@
-// Reconciles every derived value of a graph through a DigitalTwinsClient: the CLI's engine, and
-// what the runner calls after seeding a scenario. Builds a worker (one gateway, its budgets) over
+// Reconciles every derived value of a graph through a DigitalTwinsClient: the reconcile CLI's
+// engine, and what the local runner calls after seeding a scenario. Builds a worker (one gateway, its budgets) over
 // the client, checks the rules against the scenario's models for cycles hidden by inheritance.
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
-import { SdkAdtPort } from '../../shared/adt';
-import { loadPipelineConfigFile } from '../../shared/config';
-import type { DeadLetterSink } from '../../shared/deadLetter';
-import type { PropagateLogger } from '../../shared/propagate';
-import { checkRollupCyclesWithModels, modelsOverlapFromDocuments, type ReconcileProgress, type ReconcileSummary } from '../../shared/rollup';
-import { createWorker, rollupsOf } from '../../shared/worker';
+import { SdkAdtPort } from '../adt';
+import { loadPipelineConfigFile } from '../config';
+import type { DeadLetterSink } from '../deadLetter';
+import type { PropagateLogger } from '../propagate';
+import { checkRollupCyclesWithModels, modelsOverlapFromDocuments, type ReconcileProgress, type ReconcileSummary } from '../rollup';
+import { createWorker, rollupsOf } from './worker';
 
 export interface ReconcileGraphOptions {
   client: DigitalTwinsClient;

@@ -1,0 +1,140 @@
+// What the pipeline would do with one message, without writing anything: decoding, the rules that
+// match, the twins it addresses, the JSON Patch per twin (with sourceTimes) and telemetry, and every
+// refusal with its reason. Models and twins come from the scenario, so a mapping can be tried before
+// anything is deployed. It runs the real decoder, mappers, coalescing, model checks and patch builder.
+
+import type { JsonPatchOperation, Twin } from '../../shared/adt';
+import { parsePointer } from '../../shared/common';
+import { loadPipelineConfigFile } from '../../shared/config';
+import { buildModelIndex, validateValue } from '../../shared/dtdl';
+import {
+  buildPatch,
+  checkIngestAgainstModels,
+  decodeEvent,
+  envelopeEvents,
+  type IngestPlan,
+  mapMessage,
+  type MappingContext,
+  planIngest,
+  storedSourceTime,
+  type TelemetryEnvelope,
+  validateUpdate,
+} from '../../shared/ingest';
+import type { Scenario } from '../runner/scenario';
+
+export interface TwinPreview {
+  twinId: string;
+  model?: string;
+  patch: JsonPatchOperation[];
+  /** Values older than what the scenario's twin stores (the twin would keep its value). */
+  stale: Array<{ path: string; sourceTime: string; stored: string }>;
+  /** Values the model in the scenario would refuse at write time. */
+  refused: Array<{ path: string; reason: string; detail: string }>;
+}
+
+export interface MessagePreview {
+  decoded: { ok: true; deviceId: string; enqueuedTime: string; body: unknown; component?: string; modelId?: string } | { ok: false; reason: string; detail: string };
+  rules: string[];
+  twins: TwinPreview[];
+  telemetry: IngestPlan['telemetry'];
+  filtered: Array<{ eventKey: string; reason: string; detail: string }>;
+  deadLettered: IngestPlan['rejected'];
+}
+
+export class ScenarioPreviewer {
+  private readonly config;
+  private readonly index;
+  private readonly twins = new Map<string, Twin>();
+
+  /** Rule targets the scenario's models do not have (typos): shown before any message. */
+  readonly problems: string[];
+
+  constructor(scenario: Scenario) {
+    this.config = loadPipelineConfigFile(scenario.pipelineConfigPath);
+    this.index = buildModelIndex(scenario.models);
+    this.problems = checkIngestAgainstModels(this.config.ingest, this.index);
+    for (const twin of scenario.graph.twins) this.twins.set(twin.$dtId, structuredClone(twin) as unknown as Twin);
+  }
+
+  twin(twinId: string): Twin | undefined {
+    return this.twins.get(twinId);
+  }
+
+  async preview(envelope: TelemetryEnvelope): Promise<MessagePreview> {
+    const [raw] = envelopeEvents([envelope], new Date(envelope.enqueuedTime));
+    const options = this.config.ingest.options;
+    const decoded = decodeEvent(raw as NonNullable<typeof raw>, {
+      deviceIdProperties: options.deviceIdProperties,
+      moduleIdProperties: options.moduleIdProperties,
+      limits: { maxDecodedBytes: options.maxDecodedBytes, maxDepth: options.maxBodyDepth },
+    });
+    const empty = { rules: [], twins: [], telemetry: [], filtered: [], deadLettered: [] };
+    if (!decoded.ok) return { decoded: { ok: false, reason: decoded.reason, detail: decoded.detail }, ...empty, deadLettered: [{ eventKey: decoded.eventKey, reason: decoded.reason, detail: decoded.detail }] };
+    const message = decoded.message;
+    const context: MappingContext = {
+      models: (id) => this.index.interface(id),
+      twinModel: (twinId) => this.twins.get(twinId)?.$metadata.$model ?? (this.config.ingest.unknownTwin.action === 'create' ? this.config.ingest.unknownTwin.modelId : null),
+      validateValue,
+    };
+    const mapping = await mapMessage(message, this.config, context);
+    const plan = await planIngest([message], this.config, context);
+    const twins = plan.twinUpdates.map((update): TwinPreview => {
+      const twin = this.twins.get(update.twinId);
+      const model = twin?.$metadata.$model ?? (update.ifMissing.policy === 'create' ? update.ifMissing.modelId : undefined);
+      const refused: TwinPreview['refused'] = [];
+      const stale: TwinPreview['stale'] = [];
+      const written = update.updates.filter((u) => {
+        const problem = model === undefined ? undefined : validateUpdate(this.index, model, u);
+        if (problem) {
+          refused.push({ path: u.property, reason: problem.reason, detail: problem.detail });
+          return false;
+        }
+        const stored = storedSourceTime(twin, u);
+        if (stored !== undefined && Date.parse(u.sourceTime) < Date.parse(stored)) {
+          stale.push({ path: u.property, sourceTime: u.sourceTime, stored });
+          return false;
+        }
+        return true;
+      });
+      const patch = buildPatch(twin, written, { emitSourceTime: options.emitSourceTime });
+      // The next message previewed sees this one's values, as the twin in ADT would.
+      if (twin) applyPatch(twin, patch);
+      return { twinId: update.twinId, ...(model !== undefined && { model }), patch, stale, refused };
+    });
+    return {
+      decoded: {
+        ok: true,
+        deviceId: message.deviceId,
+        enqueuedTime: message.enqueuedTime,
+        body: message.body,
+        ...(message.component !== undefined && { component: message.component }),
+        ...(message.modelId !== undefined && { modelId: message.modelId }),
+      },
+      rules: [...new Set([...mapping.propertyUpdates.map((u) => u.rule), ...mapping.telemetry.map((t) => t.rule)])],
+      twins,
+      telemetry: plan.telemetry,
+      filtered: mapping.filtered.map((f) => ({ eventKey: message.eventKey, reason: f.reason, detail: [f.where, f.detail].filter(Boolean).join(': ') })),
+      deadLettered: plan.rejected,
+    };
+  }
+}
+
+/** `add` operations onto the scenario's copy of the twin (parents created, as ADT does for $metadata). */
+function applyPatch(twin: Twin, patch: readonly JsonPatchOperation[]): void {
+  for (const op of patch) {
+    const segments = parsePointer(op.path);
+    const last = segments.pop();
+    if (last === undefined || op.op !== 'add') continue;
+    let node = twin as Record<string, unknown>;
+    for (const segment of segments) {
+      if (typeof node[segment] !== 'object' || node[segment] === null) node[segment] = {};
+      node = node[segment] as Record<string, unknown>;
+    }
+    node[last] = structuredClone(op.value);
+  }
+}
+
+/** The twin as the preview left it (after every message previewed so far). */
+export function previewedTwin(previewer: ScenarioPreviewer, twinId: string): Twin | undefined {
+  return previewer.twin(twinId);
+}
