@@ -12,6 +12,7 @@ import {
   emptyReadCounter,
   HopGuard,
   isPermanentRollupError,
+  LinkLists,
   maintainViews,
   ModelHierarchy,
   ParentIndex,
@@ -58,6 +59,7 @@ export class Propagator {
   readonly stats: PropagateStats = { events: 0, malformed: 0, rejected: 0, ruleFailures: 0, deadLettered: 0, trailingRefreshes: 0, refreshWrites: 0, failuresByReason: {} };
   private readonly models: ModelHierarchy;
   private readonly parentIndex = new ParentIndex();
+  private readonly linkLists = new LinkLists();
   private readonly views: ChildViews;
   private readonly hops: HopGuard;
   private readonly scheduler: ParentScheduler<RecomputeRequestDetails, RunResult>;
@@ -143,7 +145,7 @@ export class Propagator {
     const { compiled } = this.options;
     const receivedAt = n.time ?? new Date(this.clock.now()).toISOString();
     const { formerParents } = await maintainViews(n.change, { compiled, views: this.views, port }, receivedAt, call);
-    const requests = await planRecomputes(n.change, { compiled, port, models: this.models, parentIndex: this.parentIndex, formerParents }, call);
+    const requests = await planRecomputes(n.change, { compiled, port, models: this.models, parentIndex: this.parentIndex, formerParents, linkLists: this.linkLists }, call);
     const depth = this.hops.depthOf(n.traceparent, changedTwinOf(n)) + 1;
     const results = await Promise.all(
       requests.map((r: RecomputeRequest) => {

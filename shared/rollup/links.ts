@@ -28,6 +28,31 @@ export async function listChildLinks(rule: Pick<CompiledRule, 'relationships' | 
 }
 
 /**
+ * Single flight for link lists: notifications handled at the same moment for the same twin (a
+ * burst) share the one list call in flight instead of each making its own. Nothing is kept once
+ * the call returns, so a later change always reads current links.
+ */
+export class LinkLists {
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
+  incoming(port: Pick<RollupPort, 'listIncoming'>, id: string, call: CallOptions): ReturnType<RollupPort['listIncoming']> {
+    return this.share(`in|${id}`, () => port.listIncoming(id, call));
+  }
+
+  outgoing(port: Pick<RollupPort, 'listOutgoing'>, id: string, name: string, call: CallOptions): ReturnType<RollupPort['listOutgoing']> {
+    return this.share(`out|${id}|${name}`, () => port.listOutgoing(id, name, call));
+  }
+
+  private share<T>(key: string, start: () => Promise<T>): Promise<T> {
+    const running = this.inFlight.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const started = start().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, started);
+    return started;
+  }
+}
+
+/**
  * Lists parents of one child for many rules, sharing calls: one incoming list serves every
  * outgoing rule, one outgoing list per relationship name serves every incoming rule.
  */
@@ -39,6 +64,7 @@ export class ParentFinder {
     private readonly childId: string,
     private readonly port: Pick<RollupPort, 'listOutgoing' | 'listIncoming'>,
     private readonly call: CallOptions,
+    private readonly lists: LinkLists = new LinkLists(),
   ) {}
 
   async parentsFor(rule: Pick<CompiledRule, 'relationships' | 'direction'>): Promise<string[]> {
@@ -47,13 +73,13 @@ export class ParentFinder {
       for (const name of rule.relationships) {
         let pending = this.outgoing.get(name);
         if (!pending) {
-          pending = this.port.listOutgoing(this.childId, name, this.call);
+          pending = this.lists.outgoing(this.port, this.childId, name, this.call);
           this.outgoing.set(name, pending);
         }
         for (const link of await pending) parents.add(link.targetId);
       }
     } else {
-      this.incoming ??= this.port.listIncoming(this.childId, this.call);
+      this.incoming ??= this.lists.incoming(this.port, this.childId, this.call);
       for (const link of await this.incoming) if (rule.relationships.has(link.relationshipName)) parents.add(link.sourceId);
     }
     return [...parents];

@@ -5,7 +5,7 @@ import type { JsonPatchOperation } from '../adt';
 import { unescapePointerSegment } from '../common';
 import type { ChangeNotification } from '../notifications';
 import type { CompiledRollups, CompiledRule } from './compile';
-import { ParentFinder } from './links';
+import { type LinkLists, ParentFinder } from './links';
 import type { ModelHierarchy } from './models';
 import type { ParentIndex } from './parentIndex';
 import type { CallOptions, RollupPort } from './ports';
@@ -22,6 +22,8 @@ export interface PlanDeps {
   parentIndex: ParentIndex;
   /** Parents that held the changed relationship before this change (from the instance's views). */
   formerParents?: readonly string[];
+  /** Shares link lists in flight across concurrent notifications (the propagator's). */
+  linkLists?: LinkLists;
 }
 
 /** What a patch touches: top-level names (any op under them), `component/property` paths, and
@@ -95,7 +97,7 @@ class Requests {
  * remembered for a deleted twin). */
 async function addParentsOf(deps: PlanDeps, childId: string, rules: CompiledRule[], out: Requests, call: CallOptions): Promise<void> {
   if (rules.length === 0) return;
-  const finder = new ParentFinder(childId, deps.port, call);
+  const finder = new ParentFinder(childId, deps.port, call, deps.linkLists);
   for (const rule of rules) for (const parentId of await finder.parentsFor(rule)) out.add(parentId, [rule]);
 }
 

@@ -126,3 +126,30 @@ describe('read modes and the cycle check with models', () => {
     expect(() => checkRollupCyclesWithModels(compiled, modelsOverlapFromDocuments([{ '@id': 'dtmi:t:Space;1' }, { '@id': 'dtmi:t:Room;1' }]))).not.toThrow();
   });
 });
+
+describe('link lists in flight are shared', () => {
+  it('concurrent notifications for one child make one parent lookup; a later one makes its own', async () => {
+    const port = new MemoryPort();
+    port.models.set('dtmi:t:Room;1', []);
+    port.models.set('dtmi:t:S;1', []);
+    port.addTwin('room', 'dtmi:t:Room;1');
+    port.addTwin('s1', 'dtmi:t:S;1', { v: 1 });
+    port.relate('room', 'has', 's1');
+    let lists = 0;
+    const list = port.listIncoming.bind(port);
+    port.listIncoming = async (id) => {
+      lists++;
+      await new Promise((r) => setTimeout(r, 20));
+      return list(id);
+    };
+    const compiled = compileRollups({ settings: { gatherMilliseconds: 0 }, rules: [{ name: 'r', parentModel: 'dtmi:t:Room;1', relationships: ['has'], childModel: 'dtmi:t:S;1', properties: { v: { aggregate: 'sum', of: 'v' } } }] });
+    const propagator = new Propagator({ compiled, port });
+    const update = (v: number) => propagator.handle(twinUpdate('s1', 'dtmi:t:S;1', [{ op: 'replace', path: '/v', value: v }]), silentLogger);
+    await Promise.all([update(2), update(3), update(4)]);
+    expect(lists).toBe(1);
+    await update(5);
+    expect(lists).toBe(2);
+    expect(port.twins.get('room')!.twin.v).toBe(5);
+    propagator.close();
+  });
+});
