@@ -3,6 +3,7 @@ import type { EndpointConfig } from './events';
 import type { FaultOptions } from './faults';
 import type { ServiceLimitsOptions } from './limits';
 import type { EmulatorOptions } from './options';
+import { parseQueryLag } from './query/laggedSource';
 
 /** ADT itself listens on 443; 4443 is the usual unprivileged stand-in, so a URL typed once keeps working. */
 export const DEFAULT_PORT = 4443;
@@ -27,6 +28,8 @@ Runs the Azure Digital Twins data-plane emulator over HTTPS on 127.0.0.1.
   --limits k=v,...        Service limits, e.g. perTwinWritesPerSecond=10,readsPerSecond=1000,
                           retryAfter=none,enabled=false (keys of ServiceLimitsOptions).
   --latency ms[:jitter]   Add fixed latency (plus uniform jitter) to every data-plane request.
+  --query-lag ms[:jitter] Queries see writes only after ms (plus up to jitter) as ADT's index does
+                          ("up to 10 s"); GET and relationship lists stay consistent.
   --faults k=v,...        Fault injection, e.g. errorRate=0.05,errorStatuses=500|503,resetRate=0.01,
                           slowRate=0.1,slowMs=2000,retryAfterOn503=1,seed=42.
   --endpoint name=webhook:<url>:eventgrid|cloudevents
@@ -117,6 +120,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
         break;
       case '--limits':
         options.emulator.limits = parseKeyValues(value, '--limits') as Partial<ServiceLimitsOptions>;
+        break;
+      case '--query-lag':
+        options.emulator.queryLag = parseQueryLag(value);
         break;
       case '--latency':
         faults = { ...faults, ...parseLatency(value) };

@@ -4,6 +4,7 @@ import type { FaultOptions } from './faults';
 import type { ServiceLimitsOptions } from './limits';
 import type { ModelRegistryOptions } from './models/modelRegistry';
 import type { PayloadLimits } from './payloadLimits';
+import type { QueryLagOptions } from './query/laggedSource';
 import type { StoreLimits } from './services';
 import type { DedupOptions } from './telemetryDedup';
 
@@ -33,4 +34,6 @@ export interface EmulatorOptions {
   /** JSON snapshot file: loaded at start when present, written on change (debounced) and on close. */
   persistFile?: string;
   persistDebounceMs?: number;
+  /** Queries see writes only after this lag (ADT: "up to 10 s"); GET and lists stay consistent. */
+  queryLag?: QueryLagOptions;
 }

@@ -24,6 +24,7 @@ import { ModelRegistry } from './models/modelRegistry';
 import type { EmulatorOptions } from './options';
 import { defaultPayloadLimits } from './payloadLimits';
 import { Persister } from './persistence';
+import { withQueryLag } from './query/laggedSource';
 import { type ModelSeedSummary, seedModelDirectory } from './seedModels';
 import { defaultStoreLimits, type EmulatorServices } from './services';
 import { type EmulatorSnapshot, restoreSnapshot, snapshotOf } from './snapshot';
@@ -111,7 +112,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...relationshipRoutes(services),
     ...telemetryRoutes(services, { componentModel: (model, component) => registry.interfaceOf(model)?.components.get(component)?.interfaceId }),
     ...modelRoutes(registry, changed),
-    ...queryRoutes(querySource(services, (a, t, exact) => registry.isOfModel(a, t, exact))),
+    ...queryRoutes(withQueryLag(querySource(services, (a, t, exact) => registry.isOfModel(a, t, exact)), twins, relationships, options.queryLag)),
     ...eventRouteRoutes(eventRouter),
   ]) {
     router.add(route);

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 
 import type { FaultOptions } from '../emulator/faults';
 import type { ServiceLimitsOptions } from '../emulator/limits';
+import { parseQueryLag } from '../emulator/query/laggedSource';
 import { faultKeys, limitKeys, parseKnownKeyValues, parseLatencyFlag, parseWindowFlag } from './faultFlags';
 import type { RunOptions } from './runScenario';
 
@@ -46,6 +47,8 @@ Soak (not for CI):
   --soak <minutes>        Drive the simulator live through the loop for that long; print heap, RSS, event-loop
                           lag and queue sizes once a minute.
   --soak-rate <n>         Messages per second during --soak (default 10).
+  --deliveries <n>        Event Grid deliveries in flight at once (default 16, as Event Grid pushes in parallel).
+  --query-lag ms[:jitter] Emulator queries see writes only after ms (plus up to jitter), as ADT's index.
   --quiet                 No progress line.
   --json                  Print the summary as JSON instead of text.
   --help                  Show this text.`;
@@ -97,6 +100,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
       'dead-letter-outage': { type: 'string', multiple: true },
       soak: { type: 'string' },
       'soak-rate': { type: 'string' },
+      deliveries: { type: 'string' },
+      'query-lag': { type: 'string' },
       quiet: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
@@ -142,6 +147,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
     ...(adtOutages.length > 0 ? { adtOutages } : {}),
     ...(deadLetterOutages.length > 0 ? { deadLetterOutages } : {}),
     ...(soakMinutes !== undefined ? { soak: { minutes: soakMinutes, ...(soakRate !== undefined ? { rate: soakRate } : {}) } } : {}),
+    ...(values.deliveries ? { deliveries: positiveInt(values.deliveries, '--deliveries') } : {}),
+    ...(values['query-lag'] ? { queryLag: parseQueryLag(values['query-lag']) } : {}),
   };
   return { help: values.help === true, json: values.json === true, quiet: values.quiet === true, run };
 }

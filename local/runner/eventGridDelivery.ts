@@ -22,8 +22,9 @@ export interface EventGridDeliveryHooks {
   onLog(line: FunctionLogLine): void;
 }
 
-export function endpointConfig(schema: EndpointSchema, delivery: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number }) {
-  return { name: propagateEndpoint, kind: 'subscriber' as const, schema, delivery };
+/** `concurrency`: deliveries in flight at once (Event Grid pushes in parallel; --deliveries). */
+export function endpointConfig(schema: EndpointSchema, delivery: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number }, concurrency = 16) {
+  return { name: propagateEndpoint, kind: 'subscriber' as const, schema, delivery, concurrency };
 }
 
 export async function connectPropagation(emulator: EmulatorHandle, client: DigitalTwinsClient, app: FunctionApp, hooks: EventGridDeliveryHooks): Promise<() => void> {

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
+import type { ReconcileSummary } from '../../shared/rollup';
 import { settings } from '../../shared/settings';
 import type { DeliveryPolicy, EndpointSchema } from '../emulator/events';
 import { type EmulatorHandle, startEmulator } from '../emulator/server';
@@ -23,6 +24,7 @@ import { ingestInvoker } from './ingestInvoker';
 import { type Ingress, startIngress } from './ingress';
 import { type MessageAccounting, MessageLedger } from './messageAccounting';
 import { progressReporter } from './progress';
+import { reconcileAfterSeed, waitForTrailingRefreshes } from './reconcileHooks';
 import { ResourceMonitor, type ResourceReport } from './resourceMonitor';
 import { capDelays, retryPolicyOf } from './retryPolicy';
 import { emptyStats, progressLine, recordIngestLog, recordPropagateResult, type RunStats } from './runStats';
@@ -80,6 +82,10 @@ export interface RunOptions extends FaultSettings {
   onSoakReport?: (line: string) => void;
   /** false under jest, which mocks @azure/functions-core in its own module registry. */
   hookFunctionsCore?: boolean;
+  /** Event Grid deliveries in flight at once (default 16), so coalescing and 412s happen locally too. */
+  deliveries?: number;
+  /** Emulator query lag (--query-lag): queries see writes this late, as in ADT. */
+  queryLag?: { lagMs: number; jitterMs: number };
 }
 
 export interface PropagationFailure {
@@ -109,6 +115,8 @@ export interface RunSummary {
   resources: ResourceReport;
   /** When each scheduled fault window started and ended (ms after the first telemetry). */
   faults: FaultReport;
+  /** The reconcile run after seeding (emulator only). */
+  reconcile?: ReconcileSummary;
   exitCode: number;
 }
 
@@ -157,7 +165,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     if (options.adtUrl) {
       access = azureAccess(options.adtUrl);
     } else {
-      emulator = await startEmulator({ endpoints: [endpointConfig(schema, options.eventGridDelivery ?? defaultDelivery)] });
+      emulator = await startEmulator({ ...(options.queryLag && { queryLag: options.queryLag }), endpoints: [endpointConfig(schema, options.eventGridDelivery ?? defaultDelivery, options.deliveries)] });
       const started = emulator;
       cleanups.push(() => started.close());
       access = emulatorAccess(emulator);
@@ -262,6 +270,8 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       options.onIngress?.(ingress.url);
     }
 
+    // Values no notification triggers (counts, empty values, parents whose children never report).
+    const reconciled = emulator ? await reconcileAfterSeed(client, scenario, options.deadLetterDirectory ?? join(process.cwd(), '.local', 'dead-letters'), options.queryLag ? options.queryLag.lagMs + options.queryLag.jitterMs : 0) : undefined;
     await options.beforeFeed?.(emulator ? { emulator } : {});
     monitor.start();
     faults.start();
@@ -324,6 +334,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       propagationFailures: failures,
       propagation: emulator ? 'local' : 'azure',
       accounting,
+      ...(reconciled && { reconcile: reconciled }),
       resources,
       faults: faults.report(),
       exitCode: feeder.lost.length > 0 || failures.length > 0 || !accounting.balanced ? 1 : 0,
@@ -351,7 +362,8 @@ async function untilQuiet(feeder: EventHubFeeder, emulator: EmulatorHandle | und
   for (let calm = 0; calm < 2; ) {
     await feeder.drained();
     await emulator?.events.idle();
-    const busy = feeder.pending > 0 || (emulator ? Object.values(emulator.events.stats().endpoints).some((e) => e.pending > 0) : false);
+    const refreshed = emulator ? await waitForTrailingRefreshes() : false;
+    const busy = refreshed || feeder.pending > 0 || (emulator ? Object.values(emulator.events.stats().endpoints).some((e) => e.pending > 0) : false);
     calm = busy ? 0 : calm + 1;
   }
 }

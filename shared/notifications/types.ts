@@ -25,7 +25,8 @@ export type ChangeNotification =
   | { kind: 'twinUpdate'; twinId: string; modelId: string; patch: JsonPatchOperation[] }
   | { kind: 'twinCreate' | 'twinDelete'; twinId: string; twin: Twin }
   | { kind: 'relationshipCreate' | 'relationshipDelete'; relationship: RelationshipRef }
-  | { kind: 'relationshipUpdate'; sourceId: string; relationshipId: string; patch: JsonPatchOperation[] }
+  /** `modelId` is the source twin's model when the event names it (ADT does). */
+  | { kind: 'relationshipUpdate'; sourceId: string; relationshipId: string; modelId: string | undefined; patch: JsonPatchOperation[] }
   /** Telemetry and types this pipeline has no use for: acknowledged, not retried. */
   | { kind: 'ignored'; reason: string };
 

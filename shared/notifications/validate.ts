@@ -94,7 +94,8 @@ export function toChange(kind: AdtKind, data: unknown, subject: string | undefin
       const ref = splitRelationshipSubject(subject);
       if (!ref) return { reason: 'subject is not "<twinId>/relationships/<relationshipId>"' };
       const patch = checkPatch(isRecord(data) ? data.patch : undefined);
-      return 'reason' in patch ? patch : { value: { kind, ...ref, patch: patch.value } };
+      const modelId = isRecord(data) && isText(data.modelId) ? data.modelId : undefined;
+      return 'reason' in patch ? patch : { value: { kind, ...ref, modelId, patch: patch.value } };
     }
   }
 }

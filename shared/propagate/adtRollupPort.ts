@@ -1,7 +1,7 @@
 // The roll-up port over the one ADT gateway (shared/adt/): no second client, no second retry loop.
 import { AdtDeadlineExceededError, type AdtGateway, AdtRequestError, type CallContext, type CallStats, emptyCallStats, isRetriable, type JsonPatchOperation, type Twin } from '../adt';
 import { type Clock, systemClock } from '../common';
-import { type CallOptions, type IncomingLink, type ModelInfo, type OutgoingLink, type PatchOutcome, type RollupPort, RollupPortError, type TwinSnapshot } from '../rollup';
+import { type CallOptions, type IncomingLink, type ModelInfo, type OutgoingLink, type PatchOutcome, type QueriedChild, quoteQueryString, type RelationshipDirection, type RollupPort, RollupPortError, type TwinSnapshot } from '../rollup';
 
 export interface AdtRollupPortOptions {
   /** How long one call may keep retrying transient failures before the invocation fails. */
@@ -43,6 +43,12 @@ export class AdtRollupPort implements RollupPort {
       if (isKind(error, 'twinNotFound')) return undefined;
       throw wrap(`GET twin ${id}`, error);
     }
+  }
+
+  cachedTwin(id: string): TwinSnapshot | undefined {
+    const cached = this.gateway.cachedTwin(id);
+    const etag = cached?.etag ?? cached?.twin.$etag;
+    return cached && typeof etag === 'string' ? { twin: structuredClone(cached.twin) as Twin, etag } : undefined;
   }
 
   async listOutgoing(id: string, relationshipName: string, options?: CallOptions): Promise<OutgoingLink[]> {
@@ -87,18 +93,26 @@ export class AdtRollupPort implements RollupPort {
     }
   }
 
-  async queryChildren(parentId: string, relationshipName: string, options?: CallOptions): Promise<Twin[]> {
-    const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  async queryChildren(parentId: string, relationshipName: string, direction: RelationshipDirection, options?: CallOptions): Promise<QueriedChild[]> {
     const name = relationshipName.replace(/[^A-Za-z0-9_]/g, '');
-    const query = `SELECT C FROM DIGITALTWINS P JOIN C RELATED P.${name} WHERE P.$dtId = ${quote(parentId)}`;
+    // A JOIN follows relationships from source to target, so the pinned parent is P either way.
+    const query =
+      direction === 'incoming'
+        ? `SELECT C, R FROM DIGITALTWINS C JOIN P RELATED C.${name} R WHERE P.$dtId = ${quoteQueryString(parentId)}`
+        : `SELECT C, R FROM DIGITALTWINS P JOIN C RELATED P.${name} R WHERE P.$dtId = ${quoteQueryString(parentId)}`;
+    const rows = await this.query(query, options);
+    return rows.flatMap((row) => {
+      const { C: child, R: rel } = (row ?? {}) as { C?: unknown; R?: { $relationshipId?: unknown; $sourceId?: unknown } };
+      if (child === null || typeof child !== 'object' || typeof rel?.$relationshipId !== 'string' || typeof rel.$sourceId !== 'string') return [];
+      return [{ twin: child as Twin, relationshipId: rel.$relationshipId, sourceId: rel.$sourceId }];
+    });
+  }
+
+  async query(text: string, options?: CallOptions): Promise<unknown[]> {
     try {
-      const rows = await this.gateway.query(query, this.ctx(options));
-      return rows.flatMap((row) => {
-        const child = (row as { C?: unknown }).C;
-        return child !== null && typeof child === 'object' ? [child as Twin] : [];
-      });
+      return await this.gateway.query(text, this.ctx(options));
     } catch (error) {
-      throw wrap(`query children of ${parentId}`, error);
+      throw wrap(`query ${text}`, error);
     }
   }
 

@@ -1,13 +1,19 @@
-// Orchestrates one Event Grid event: parse → plan → per-parent recompute (coalesced) → summary.
-// Holds the per-instance state (scheduler, model cache, parent index, hop depths).
-import { type Clock, errorMessage } from '../common';
+// Orchestrates one Event Grid event: parse → keep views current → plan → per-parent recompute
+// (coalesced) → dead letters for permanent failures → summary. Holds the per-instance state
+// (scheduler, model cache, child views, parent index, hop depths, trailing refreshes).
+import { type Clock, errorMessage, systemClock } from '../common';
+import type { DeadLetterSink } from '../deadLetter';
 import { type ParsedNotification, parseNotification } from '../notifications';
 import {
+  ChildViews,
   type Coalesced,
   type CompiledRollups,
   countingPort,
   emptyReadCounter,
   HopGuard,
+  isPermanentRollupError,
+  LinkLists,
+  maintainViews,
   ModelHierarchy,
   ParentIndex,
   ParentScheduler,
@@ -18,17 +24,23 @@ import {
   type RecomputeRequest,
   type RecomputeRequestDetails,
   RollupConfigError,
-  RollupEvaluationError,
   type RollupPort,
-  RollupPortError,
 } from '../rollup';
-import type { PropagateLogger } from './logger';
-import type { EventSummary } from './summary';
+import { writePropagateDeadLetter } from './deadLetters';
+import { type PropagateLogger, silentLogger } from './logger';
+import type { EventSummary, PropagateStats } from './summary';
+import { TrailingRefresh } from './trailingRefresh';
 
 export interface PropagatorOptions {
   compiled: CompiledRollups;
   port: RollupPort;
   clock?: Pick<Clock, 'now'>;
+  /** Where permanent failures and malformed events go; without one they are logged and counted only. */
+  deadLetters?: DeadLetterSink;
+  /** Logs of work done outside an invocation (trailing refreshes). */
+  backgroundLog?: PropagateLogger;
+  /** Children held in views across parents (memory bound). Default 500,000. */
+  viewCapacity?: number;
 }
 
 type RunResult = { outcome: RecomputeOutcome; reads: ReadCounter };
@@ -40,20 +52,25 @@ function addReads(into: ReadCounter, more: ReadCounter): void {
   into.modelReads += more.modelReads;
 }
 
-/** Errors retrying cannot fix: logged, the event acknowledged. Everything else fails the invocation. */
-function isPermanent(error: unknown): boolean {
-  return error instanceof RollupEvaluationError || error instanceof RollupConfigError || (error instanceof RollupPortError && !error.transient);
-}
+const isPermanent = (error: unknown): boolean => isPermanentRollupError(error) || error instanceof RollupConfigError;
 
 export class Propagator {
+  /** Counters since this instance started; failures never vanish into a log line only. */
+  readonly stats: PropagateStats = { events: 0, malformed: 0, rejected: 0, ruleFailures: 0, deadLettered: 0, trailingRefreshes: 0, refreshWrites: 0, failuresByReason: {} };
   private readonly models: ModelHierarchy;
   private readonly parentIndex = new ParentIndex();
+  private readonly linkLists = new LinkLists();
+  private readonly views: ChildViews;
   private readonly hops: HopGuard;
   private readonly scheduler: ParentScheduler<RecomputeRequestDetails, RunResult>;
+  private readonly refresh: TrailingRefresh;
+  private readonly clock: Pick<Clock, 'now'>;
 
   constructor(private readonly options: PropagatorOptions) {
     const { compiled, port } = options;
+    this.clock = options.clock ?? systemClock;
     this.models = new ModelHierarchy(port, { ttlMs: compiled.settings.modelCacheSeconds * 1000, ...(options.clock && { clock: options.clock }) });
+    this.views = new ChildViews({ replayMs: compiled.settings.queryLagSeconds * 1000, ...(options.viewCapacity !== undefined && { capacity: options.viewCapacity }) });
     this.hops = new HopGuard(compiled.settings.maxHops);
     this.scheduler = new ParentScheduler(
       (parentId, request) => this.runRecompute(parentId, request),
@@ -61,16 +78,38 @@ export class Propagator {
         rules: new Set([...pending.rules, ...incoming.rules]),
         traceparent: incoming.traceparent ?? pending.traceparent,
         depth: Math.max(pending.depth, incoming.depth),
+        refresh: pending.refresh === true || incoming.refresh === true,
       }),
+      compiled.settings.gatherMilliseconds,
+      false,
     );
+    this.refresh = new TrailingRefresh(compiled.settings.queryLagSeconds * 1000, (parentId, request) => this.refreshParent(parentId, request));
+  }
+
+  /** Resolves when every trailing refresh has run (tests, the local runner, benchmarks). */
+  idle(): Promise<void> {
+    return this.refresh.idle();
+  }
+
+  /** Parents waiting for a trailing refresh. */
+  get pendingRefreshes(): number {
+    return this.refresh.pending;
+  }
+
+  /** Stops pending trailing refreshes (worker reset). */
+  close(): void {
+    this.refresh.close();
   }
 
   async handle(event: unknown, log: PropagateLogger): Promise<EventSummary> {
+    this.stats.events += 1;
     const parsed = await parseNotification(event);
     if (!parsed.ok) {
       const { malformed } = parsed;
       const summary = this.summary(malformed.id, malformed.type, malformed.schema, 'malformed', malformed.reason);
-      log.warn(`Malformed event ${malformed.id ?? '(no id)'} dropped, not retried: ${malformed.reason}`, summary);
+      this.stats.malformed += 1;
+      await this.deadLetter(summary, { event, eventId: malformed.id, eventType: malformed.type, reason: 'propagate-malformed', detail: malformed.reason });
+      log.warn(`Malformed event ${malformed.id ?? '(no id)'} ${this.options.deadLetters ? 'dead-lettered' : 'dropped'}, not retried: ${malformed.reason}`, summary);
       return summary;
     }
     const n = parsed.notification;
@@ -80,8 +119,10 @@ export class Propagator {
       return summary;
     }
     try {
-      const summary = await this.process(n);
-      log.info(`Propagated ${n.type} ${n.id}: ${summary.parentsRecomputed} parent(s), ${summary.writes} write(s), ${summary.skippedUnchanged} unchanged, ${summary.preconditionRetries} 412 retr(ies)`, summary);
+      const summary = await this.process(n, event);
+      const failed = summary.failures.length > 0 ? `, ${summary.failures.length} rule failure(s) dead-lettered` : '';
+      log.info(`Propagated ${n.type} ${n.id}: ${summary.parentsRecomputed} parent(s), ${summary.writes} write(s), ${summary.skippedUnchanged} unchanged, ${summary.preconditionRetries} 412 retr(ies)${failed}`, summary);
+      if (summary.failures.length > 0) log.error(`Roll-up failures for event ${n.id}: ${summary.failures.map((f) => `${f.parentId} rule "${f.rule}": ${f.detail}`).join('; ')}`, summary);
       if (summary.hopLimited > 0) {
         log.error(`Roll-up hop limit (${this.hops.maxHops}) reached in trace ${n.traceparent ?? '?'}: the twin graph holds a cycle the models allow. Derived writes stopped there; break the cycle in the twin graph.`, summary);
       }
@@ -90,20 +131,52 @@ export class Propagator {
       if (!isPermanent(error)) throw error;
       const reason = errorMessage(error);
       const summary = this.summary(n.id, n.type, n.schema, 'rejected', reason);
-      log.error(`Event ${n.id} (${n.type}) could not be propagated and will not be retried: ${reason}`, summary);
+      this.stats.rejected += 1;
+      await this.deadLetter(summary, { event, eventId: n.id, eventType: n.type, reason: 'propagate-adt', detail: reason });
+      log.error(`Event ${n.id} (${n.type}) could not be propagated and will not be retried${this.options.deadLetters ? ' (dead-lettered)' : ''}: ${reason}`, summary);
       return summary;
     }
   }
 
-  private async process(n: ParsedNotification): Promise<EventSummary> {
+  private async process(n: ParsedNotification, event: unknown): Promise<EventSummary> {
     const summary = this.summary(n.id, n.type, n.schema, 'processed');
     const call = n.traceparent ? { traceparent: n.traceparent } : {};
     const port = countingPort(this.options.port, summary.reads);
-    const requests = await planRecomputes(n.change, { compiled: this.options.compiled, port, models: this.models, parentIndex: this.parentIndex }, call);
+    const { compiled } = this.options;
+    const receivedAt = n.time ?? new Date(this.clock.now()).toISOString();
+    const { formerParents } = await maintainViews(n.change, { compiled, views: this.views, port }, receivedAt, call);
+    const requests = await planRecomputes(n.change, { compiled, port, models: this.models, parentIndex: this.parentIndex, formerParents, linkLists: this.linkLists }, call);
     const depth = this.hops.depthOf(n.traceparent, changedTwinOf(n)) + 1;
-    const results = await Promise.all(requests.map((r: RecomputeRequest) => this.scheduler.schedule(r.parentId, { rules: r.rules, traceparent: n.traceparent, depth })));
+    const results = await Promise.all(
+      requests.map((r: RecomputeRequest) => {
+        const details: RecomputeRequestDetails = { rules: r.rules, traceparent: n.traceparent, depth };
+        if ([...r.rules].some((name) => compiled.rules.find((rule) => rule.name === name)?.read !== 'api')) this.refresh.touch(r.parentId, details);
+        return this.scheduler.schedule(r.parentId, details).then((done) => ({ ...done, parentId: r.parentId }));
+      }),
+    );
     for (const done of results) this.account(summary, done);
+    for (const failure of summary.failures) {
+      await this.deadLetter(summary, { event, eventId: n.id, eventType: n.type, reason: `propagate-${failure.reason}`, detail: failure.detail, rule: failure.rule, parentId: failure.parentId });
+    }
     return summary;
+  }
+
+  private async refreshParent(parentId: string, request: RecomputeRequestDetails): Promise<void> {
+    const log = this.options.backgroundLog ?? silentLogger;
+    this.stats.trailingRefreshes += 1;
+    try {
+      const { result } = await this.scheduler.schedule(parentId, request);
+      // Joined a pending run: that run re-reads the views (the request's refresh flag) and reports.
+      if (!result) return;
+      // A refresh that writes found the view behind ADT: a measure of how much the refresh is needed.
+      if (result.outcome.status === 'written') this.stats.refreshWrites += 1;
+      for (const failure of result.outcome.failures) {
+        this.countFailure(failure.reason);
+        await this.deadLetter(undefined, { event: undefined, eventId: undefined, eventType: 'trailing-refresh', reason: `propagate-${failure.reason}`, detail: failure.detail, rule: failure.rule, parentId });
+      }
+    } catch (error) {
+      log.error(`Trailing refresh of parent ${parentId} failed: ${errorMessage(error)}. The next change to its children, or reconcile, recomputes it.`);
+    }
   }
 
   private async runRecompute(parentId: string, request: RecomputeRequestDetails): Promise<RunResult> {
@@ -113,13 +186,33 @@ export class Propagator {
       port: countingPort(this.options.port, reads),
       models: this.models,
       parentIndex: this.parentIndex,
+      views: this.views,
       allowsDepth: (depth) => this.hops.allows(depth),
       onWritten: (id, req) => this.hops.recordWrite(req.traceparent, id, req.depth),
     });
     return { outcome, reads };
   }
 
-  private account(summary: EventSummary, done: Coalesced<RunResult>): void {
+  private countFailure(reason: string): void {
+    this.stats.ruleFailures += 1;
+    this.stats.failuresByReason[reason] = (this.stats.failuresByReason[reason] ?? 0) + 1;
+  }
+
+  private async deadLetter(summary: EventSummary | undefined, letter: Parameters<typeof writePropagateDeadLetter>[1]): Promise<void> {
+    const sink = this.options.deadLetters;
+    if (!sink) return;
+    await writePropagateDeadLetter(sink, letter, new Date(this.clock.now()));
+    this.stats.deadLettered += 1;
+    if (summary) summary.deadLettered += 1;
+  }
+
+  private account(summary: EventSummary, done: Coalesced<RunResult> & { parentId: string }): void {
+    if (!done.result) {
+      // Folded into a run already pending for this parent; the event that started it waits for it.
+      summary.parentsRecomputed += 1;
+      summary.parents.push({ parentId: done.parentId, status: 'joined', changed: [], shared: true });
+      return;
+    }
     const { outcome, reads } = done.result;
     summary.parentsRecomputed += 1;
     if (outcome.status === 'written') summary.writes += 1;
@@ -128,6 +221,10 @@ export class Propagator {
     summary.preconditionRetries += outcome.preconditionRetries;
     addReads(summary.reads, reads);
     summary.parents.push({ parentId: outcome.parentId, status: outcome.status, changed: outcome.changed, shared: done.shared });
+    for (const failure of outcome.failures) {
+      this.countFailure(failure.reason);
+      summary.failures.push({ parentId: outcome.parentId, ...failure });
+    }
   }
 
   private summary(eventId: string | undefined, type: string | undefined, schema: EventSummary['schema'], outcome: EventSummary['outcome'], reason?: string): EventSummary {
@@ -144,6 +241,8 @@ export class Propagator {
       hopLimited: 0,
       reads: emptyReadCounter(),
       parents: [],
+      failures: [],
+      deadLettered: 0,
     };
   }
 }

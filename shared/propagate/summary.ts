@@ -1,12 +1,13 @@
 // The one structured log record written per event.
 import type { EventSchema } from '../notifications';
-import type { ReadCounter, RecomputeStatus } from '../rollup';
+import type { ReadCounter, RecomputeStatus, RuleFailure } from '../rollup';
 
 export type EventOutcome = 'processed' | 'ignored' | 'malformed' | 'rejected';
 
 export interface ParentResult {
   parentId: string;
-  status: RecomputeStatus;
+  /** joined: folded into a run already pending for the parent (its first caller reports it). */
+  status: RecomputeStatus | 'joined';
   changed: string[];
   /** Folded into a recompute another event asked for too (per-parent coalescing). */
   shared: boolean;
@@ -26,4 +27,21 @@ export interface EventSummary {
   hopLimited: number;
   reads: ReadCounter;
   parents: ParentResult[];
+  /** Rules that failed permanently for a parent (each dead-lettered when a sink is configured). */
+  failures: (RuleFailure & { parentId: string })[];
+  deadLettered: number;
+}
+
+/** Counters of one propagator since it started (per instance). */
+export interface PropagateStats {
+  events: number;
+  malformed: number;
+  /** Events that failed as a whole, permanently. */
+  rejected: number;
+  ruleFailures: number;
+  deadLettered: number;
+  trailingRefreshes: number;
+  /** Trailing refreshes that had to write (the view had fallen behind ADT). */
+  refreshWrites: number;
+  failuresByReason: Record<string, number>;
 }

@@ -12,6 +12,8 @@ export interface ChildSample {
   /** The property's sourceTime only: what a derived value may carry as its own. A lastUpdateTime is
    * the service's wall clock, so stamping it would make replays differ and is not a source time. */
   sourceTime?: string;
+  /** The child's weight for a weighted `avg` (the rule's `weight` property), when the rule has one. */
+  weight?: unknown;
 }
 
 /** An aggregate result; `value` undefined = no child contributed (the target's `empty` applies). */
@@ -19,9 +21,11 @@ export interface AggregateResult {
   value: unknown;
   /** Newest sourceTime among the samples that contributed. */
   time: string | undefined;
+  /** How many children contributed; 0 = the target's `empty` applies (also for a count of 0). */
+  contributors: number;
 }
 
-const none: AggregateResult = { value: undefined, time: undefined };
+const none: AggregateResult = { value: undefined, time: undefined, contributors: 0 };
 
 function newest(samples: readonly ChildSample[]): string | undefined {
   return latestSourceTime(samples.flatMap((s) => (s.sourceTime === undefined ? [] : [s.sourceTime])));
@@ -33,13 +37,13 @@ const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
 function numeric(samples: readonly ChildSample[], fold: (values: number[]) => number): AggregateResult {
   const used = samples.filter((s) => isNumber(s.value));
   if (used.length === 0) return none;
-  return { value: fold(used.map((s) => s.value as number)), time: newest(used) };
+  return { value: fold(used.map((s) => s.value as number)), time: newest(used), contributors: used.length };
 }
 
 function logical(samples: readonly ChildSample[], fold: (values: boolean[]) => boolean): AggregateResult {
   const used = samples.filter((s) => isBoolean(s.value));
   if (used.length === 0) return none;
-  return { value: fold(used.map((s) => s.value as boolean)), time: newest(used) };
+  return { value: fold(used.map((s) => s.value as boolean)), time: newest(used), contributors: used.length };
 }
 
 /** Newest by time; ties (or no times) broken by twin id so every instance picks the same child. */
@@ -62,13 +66,54 @@ function sum(values: number[]): number {
   return total;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Population standard deviation: the children are the whole population, not a sample of it. */
+function stddev(values: number[]): number {
+  const mean = sum(values) / values.length;
+  return Math.sqrt(sum(values.map((v) => (v - mean) ** 2)) / values.length);
+}
+
+/** Weighted mean; a child without a positive finite weight does not contribute at all. */
+function weightedAverage(samples: readonly ChildSample[]): AggregateResult {
+  const used = samples.filter((s) => isNumber(s.value) && isNumber(s.weight) && s.weight > 0);
+  if (used.length === 0) return none;
+  const total = sum(used.map((s) => s.weight as number));
+  return { value: sum(used.map((s) => (s.value as number) * (s.weight as number))) / total, time: newest(used), contributors: used.length };
+}
+
+/** Distinct values compared as JSON, so 1 and "1" differ and equal objects are one value. */
+function countDistinct(samples: readonly ChildSample[]): AggregateResult {
+  const used = samples.filter((s) => s.value !== undefined);
+  return { value: new Set(used.map((s) => JSON.stringify(s.value))).size, time: newest(used), contributors: used.length };
+}
+
+export interface AggregateOptions {
+  /** `count` without `of`: count the children themselves. */
+  countChildren?: boolean;
+  /** `avg` with `weight`: the samples carry weights. */
+  weighted?: boolean;
+}
+
 /**
- * @param countChildren for `count` without `of`: count the children themselves.
+ * @param options `countChildren` for `count` without `of`; `weighted` for `avg` with `weight`
+ *   (a boolean is `countChildren`, the older signature).
  */
-export function aggregate(name: AggregateName, samples: readonly ChildSample[], countChildren = false): AggregateResult {
+export function aggregate(name: AggregateName, samples: readonly ChildSample[], options: AggregateOptions | boolean = {}): AggregateResult {
+  const { countChildren = false, weighted = false } = typeof options === 'boolean' ? { countChildren: options } : options;
   switch (name) {
     case 'avg':
-      return numeric(samples, (v) => sum(v) / v.length);
+      return weighted ? weightedAverage(samples) : numeric(samples, (v) => sum(v) / v.length);
+    case 'median':
+      return numeric(samples, median);
+    case 'stddev':
+      return numeric(samples, stddev);
+    case 'countDistinct':
+      return countDistinct(samples);
     case 'sum':
       return numeric(samples, sum);
     case 'min':
@@ -77,7 +122,7 @@ export function aggregate(name: AggregateName, samples: readonly ChildSample[], 
       return numeric(samples, (v) => Math.max(...v));
     case 'count': {
       const used = countChildren ? samples : samples.filter((s) => s.value !== undefined);
-      return { value: used.length, time: newest(used) };
+      return { value: used.length, time: newest(used), contributors: used.length };
     }
     case 'any':
       return logical(samples, (v) => v.some(Boolean));
@@ -87,7 +132,7 @@ export function aggregate(name: AggregateName, samples: readonly ChildSample[], 
     case 'latest': {
       // copy is meant for one child; with several it behaves as latest rather than picking at random.
       const pick = latestSample(samples);
-      return pick ? { value: pick.value, time: pick.sourceTime } : none;
+      return pick ? { value: pick.value, time: pick.sourceTime, contributors: 1 } : none;
     }
   }
 }

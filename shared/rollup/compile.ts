@@ -3,7 +3,7 @@
 import type jsonata from 'jsonata';
 
 import { jsonataGuardrails, loadJsonata } from '../common';
-import type { AggregateName, EmptyValue, RollupRule, RollupSettings, RollupsSection } from './config';
+import type { AggregateName, AggregateSpec, EmptyValue, ReadMode, RelationshipDirection, RollupRule, RollupSettings, RollupsSection } from './config';
 import { isExpressionTarget, resolveRollupSettings } from './config';
 import type { DependencyGraph, ModelsOverlap } from './graph';
 import { buildDependencyGraph, describeCycle, findCycle, longestChain, sameModelOnly } from './graph';
@@ -19,7 +19,10 @@ export interface CompiledAggregate {
   /** Variable name inside an expression; the target property for a plain aggregate. */
   name: string;
   aggregate: AggregateName;
+  /** Child property path: `temperature`, or `env/co2` inside component `env`. */
   of: string | undefined;
+  /** Weighted `avg`: the child property holding each child's weight. */
+  weight: string | undefined;
 }
 
 export interface CompiledTarget {
@@ -34,11 +37,13 @@ export interface CompiledRule {
   name: string;
   parentModel: string;
   relationships: ReadonlySet<string>;
+  direction: RelationshipDirection;
   childModel: string | undefined;
   where: jsonata.Expression | undefined;
-  read: 'api' | 'query';
+  read: ReadMode;
   targets: CompiledTarget[];
-  /** Child properties whose change can change a derived value (aggregated ones and those `where` reads). */
+  /** Child property paths whose change can change a derived value (aggregated, weights, and the
+   * top-level names `where` reads). A path is `p` or `component/p`. */
   inputProperties: ReadonlySet<string>;
 }
 
@@ -76,33 +81,46 @@ function namesRead(node: unknown, into: Set<string>): Set<string> {
   return into;
 }
 
+/** Counting nothing is 0, so counts default to writing 0; every other aggregate removes its value. */
+function defaultEmpty(aggregates: readonly CompiledAggregate[], isExpression: boolean): EmptyValue {
+  const only = aggregates[0];
+  const counts = !isExpression && only !== undefined && (only.aggregate === 'count' || only.aggregate === 'countDistinct');
+  return counts ? { value: 0 } : 'remove';
+}
+
+const compileAggregate = (name: string, spec: AggregateSpec): CompiledAggregate => ({ name, aggregate: spec.aggregate, of: spec.of, weight: spec.weight });
+
 function compileRule(rule: RollupRule): CompiledRule {
   const at = `Roll-up rule "${rule.name}"`;
   const targets: CompiledTarget[] = Object.entries(rule.properties).map(([property, spec]) => {
-    const empty = spec.empty ?? 'remove';
     if (isExpressionTarget(spec)) {
-      const aggregates = Object.entries(spec.inputs).map(([name, input]) => ({ name, aggregate: input.aggregate, of: input.of }));
-      return { property, aggregates, expression: compileJsonata(spec.expression, `${at}, property "${property}"`), empty };
+      const aggregates = Object.entries(spec.inputs).map(([name, input]) => compileAggregate(name, input));
+      return { property, aggregates, expression: compileJsonata(spec.expression, `${at}, property "${property}"`), empty: spec.empty ?? defaultEmpty(aggregates, true) };
     }
-    return { property, aggregates: [{ name: property, aggregate: spec.aggregate, of: spec.of }], expression: undefined, empty };
+    const aggregates = [compileAggregate(property, spec)];
+    return { property, aggregates, expression: undefined, empty: spec.empty ?? defaultEmpty(aggregates, false) };
   });
   for (const target of targets) {
     for (const agg of target.aggregates) {
       if (agg.of === undefined && agg.aggregate !== 'count') {
         throw new RollupConfigError(`${at}, property "${target.property}": aggregate "${agg.aggregate}" needs "of" (the child property to aggregate).`);
       }
+      if (agg.weight !== undefined && agg.aggregate !== 'avg') {
+        throw new RollupConfigError(`${at}, property "${target.property}": "weight" only works with aggregate avg (a weighted average); remove it or use avg.`);
+      }
     }
   }
   const where = rule.where === undefined ? undefined : compileJsonata(rule.where, `${at}, where`);
-  const inputProperties = new Set(targets.flatMap((t) => t.aggregates.flatMap((a) => (a.of === undefined ? [] : [a.of]))));
+  const inputProperties = new Set(targets.flatMap((t) => t.aggregates.flatMap((a) => [a.of, a.weight].filter((p): p is string => p !== undefined))));
   if (where) namesRead(where.ast(), inputProperties);
   return {
     name: rule.name,
     parentModel: rule.parentModel,
     relationships: new Set(rule.relationships),
+    direction: rule.direction ?? 'outgoing',
     childModel: rule.childModel,
     where,
-    read: rule.read ?? 'api',
+    read: rule.read ?? 'view',
     targets,
     inputProperties,
   };
@@ -127,27 +145,61 @@ function checkUnique(rules: readonly CompiledRule[]): void {
   }
 }
 
+function graphOf(rules: readonly CompiledRule[], overlap: ModelsOverlap): DependencyGraph {
+  return buildDependencyGraph(
+    rules.map((r) => ({ rule: r.name, parentModel: r.parentModel, childModel: r.childModel, childProperties: r.inputProperties, targets: r.targets.map((t) => t.property) })),
+    overlap,
+  );
+}
+
+function throwOnCycle(graph: DependencyGraph, context: string): void {
+  const cycle = findCycle(graph);
+  if (cycle) {
+    throw new RollupConfigError(
+      `Roll-up rules form a cycle${context}: ${describeCycle(cycle)}. A derived value would feed itself forever. ` +
+        'Break it: give the rules a childModel that excludes the parent model, or derive a differently named property.',
+    );
+  }
+}
+
+/**
+ * The load-time cycle check again, now following model inheritance (a cycle can hide behind
+ * `extends`: a rule for Room reading from any Space, where Room extends Space). Call it wherever
+ * the models are at hand: the runner and reconcile (scenario models), a worker that fetched them.
+ */
+export function checkRollupCyclesWithModels(compiled: CompiledRollups, modelsOverlap: ModelsOverlap): void {
+  throwOnCycle(graphOf(compiled.rules, modelsOverlap), ' once model inheritance is followed');
+}
+
+/** `extends` closure of DTDL interface documents, as a ModelsOverlap for the cycle check. */
+export function modelsOverlapFromDocuments(documents: readonly Record<string, unknown>[]): ModelsOverlap {
+  const bases = new Map<string, string[]>();
+  for (const doc of documents) {
+    const id = doc['@id'];
+    const ext = doc.extends;
+    if (typeof id === 'string') bases.set(id, (Array.isArray(ext) ? ext : ext === undefined ? [] : [ext]).filter((e): e is string => typeof e === 'string'));
+  }
+  const extendsModel = (model: string, base: string): boolean => {
+    const seen = new Set<string>();
+    const stack = [model];
+    while (stack.length > 0) {
+      const next = stack.pop() as string;
+      if (next === base) return true;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      stack.push(...(bases.get(next) ?? []));
+    }
+    return false;
+  };
+  return extendsModel;
+}
+
 export function compileRollups(section: RollupsSection | RollupRule[], options: CompileOptions = {}): CompiledRollups {
   const { rules: raw, settings } = Array.isArray(section) ? { rules: section, settings: undefined } : section;
   const rules = raw.map(compileRule);
   checkUnique(rules);
-  const graph = buildDependencyGraph(
-    rules.map((r) => ({
-      rule: r.name,
-      parentModel: r.parentModel,
-      childModel: r.childModel,
-      childProperties: r.inputProperties,
-      targets: r.targets.map((t) => t.property),
-    })),
-    options.modelsOverlap ?? sameModelOnly,
-  );
-  const cycle = findCycle(graph);
-  if (cycle) {
-    throw new RollupConfigError(
-      `Roll-up rules form a cycle: ${describeCycle(cycle)}. A derived value would feed itself forever. ` +
-        'Break it: give the rules a childModel that excludes the parent model, or derive a differently named property.',
-    );
-  }
+  const graph = graphOf(rules, options.modelsOverlap ?? sameModelOnly);
+  throwOnCycle(graph, '');
   const resolved = resolveRollupSettings(settings);
   const depth = longestChain(graph);
   if (resolved.maxHops < depth) {

@@ -5,7 +5,7 @@ import rollupsSchemaJson from './rollups.schema.json';
 export const rollupsSchema: Readonly<Record<string, unknown>> = rollupsSchemaJson;
 export const ROLLUPS_SCHEMA_ID = 'https://adt-twin-pipeline.local/schemas/rollups.schema.json';
 
-export const AGGREGATES = ['copy', 'avg', 'min', 'max', 'sum', 'count', 'any', 'all', 'latest'] as const;
+export const AGGREGATES = ['copy', 'avg', 'min', 'max', 'sum', 'count', 'countDistinct', 'median', 'stddev', 'any', 'all', 'latest'] as const;
 export type AggregateName = (typeof AGGREGATES)[number];
 
 /** What a derived property becomes when no child contributes a value. */
@@ -13,8 +13,11 @@ export type EmptyValue = 'remove' | { value: unknown };
 
 export interface AggregateSpec {
   aggregate: AggregateName;
-  /** Child property; absent only for `count` (counts the matching children). */
+  /** Child property, or `component/property` for a property inside a component; absent only for
+   * `count` (counts the matching children). */
   of?: string;
+  /** `avg` only: child property weighing each value (e.g. a room's area). */
+  weight?: string;
 }
 
 export interface AggregateTarget extends AggregateSpec {
@@ -30,16 +33,24 @@ export interface ExpressionTarget {
 
 export type TargetSpec = AggregateTarget | ExpressionTarget;
 
+/** Which way a rule's relationships point: parent → child (outgoing, default) or child → parent
+ * (incoming, as RealEstateCore's isPartOf / locatedIn). */
+export type RelationshipDirection = 'outgoing' | 'incoming';
+
+/** How a recompute finds the children's values: see ROLLUPS.md "Cost". */
+export type ReadMode = 'view' | 'api' | 'query';
+
 export interface RollupRule {
   name: string;
   description?: string;
   parentModel: string;
-  /** Relationship names from the parent to its children. */
+  /** Relationship names linking parent and children (direction says which way they point). */
   relationships: string[];
+  direction?: RelationshipDirection;
   childModel?: string;
   /** JSONata boolean over the child twin. */
   where?: string;
-  read?: 'api' | 'query';
+  read?: ReadMode;
   properties: Record<string, TargetSpec>;
 }
 
@@ -49,6 +60,11 @@ export interface RollupSettings {
   maxPreconditionRetries: number;
   maxChildren: number;
   modelCacheSeconds: number;
+  /** How long ADT's query index may trail a write; a view loaded by query is re-read after it. */
+  queryLagSeconds: number;
+  /** A parent's recompute starts this long after the change that asked for it; changes arriving
+   * meanwhile share it, so a busy parent is written a few times a second, not at ADT's limit. */
+  gatherMilliseconds: number;
 }
 
 /** The `rollups` section as written in the file (after schema validation). */
@@ -61,8 +77,10 @@ export const defaultRollupSettings: Readonly<RollupSettings> = {
   floatTolerance: 1e-9,
   maxHops: 32,
   maxPreconditionRetries: 5,
-  maxChildren: 1000,
+  maxChildren: 50_000,
   modelCacheSeconds: 300,
+  queryLagSeconds: 10,
+  gatherMilliseconds: 200,
 };
 
 export function isExpressionTarget(target: TargetSpec): target is ExpressionTarget {

@@ -5,6 +5,7 @@ import type { JsonPatchOperation } from '../adt';
 import { unescapePointerSegment } from '../common';
 import type { ChangeNotification } from '../notifications';
 import type { CompiledRollups, CompiledRule } from './compile';
+import { type LinkLists, ParentFinder } from './links';
 import type { ModelHierarchy } from './models';
 import type { ParentIndex } from './parentIndex';
 import type { CallOptions, RollupPort } from './ports';
@@ -16,25 +17,51 @@ export interface RecomputeRequest {
 
 export interface PlanDeps {
   compiled: CompiledRollups;
-  port: Pick<RollupPort, 'listIncoming'>;
+  port: Pick<RollupPort, 'listIncoming' | 'listOutgoing'>;
   models: ModelHierarchy;
   parentIndex: ParentIndex;
+  /** Parents that held the changed relationship before this change (from the instance's views). */
+  formerParents?: readonly string[];
+  /** Shares link lists in flight across concurrent notifications (the propagator's). */
+  linkLists?: LinkLists;
 }
 
-/** Top-level properties a patch touches; `/$metadata/<p>/sourceTime` touches p (latest reads it). */
-export function touchedProperties(patch: readonly JsonPatchOperation[]): { properties: Set<string>; modelChanged: boolean } {
+/** What a patch touches: top-level names (any op under them), `component/property` paths, and
+ * whether the model changed. `/$metadata/<p>/sourceTime` touches p (latest reads it). */
+export interface TouchedProperties {
+  properties: Set<string>;
+  /** `c/p` for ops under a component property, `/c/p` or `/c/$metadata/p/...`. */
+  paths: Set<string>;
+  /** Top-level names replaced or removed as a whole (a whole component, say). */
+  wholes: Set<string>;
+  modelChanged: boolean;
+}
+
+export function touchedProperties(patch: readonly JsonPatchOperation[]): TouchedProperties {
   const properties = new Set<string>();
+  const paths = new Set<string>();
+  const wholes = new Set<string>();
   let modelChanged = false;
   for (const op of patch) {
-    const [first, second] = op.path.split('/').slice(1).map(unescapePointerSegment);
+    const [first, second, third] = op.path.split('/').slice(1).map(unescapePointerSegment);
     if (first === '$metadata') {
       if (second === '$model') modelChanged = true;
       else if (second !== undefined && !second.startsWith('$')) properties.add(second);
     } else if (first !== undefined && first !== '') {
       properties.add(first);
+      if (second === undefined) wholes.add(first);
+      else if (second === '$metadata' && third !== undefined) paths.add(`${first}/${third}`);
+      else if (!second.startsWith('$')) paths.add(`${first}/${second}`);
     }
   }
-  return { properties, modelChanged };
+  return { properties, paths, wholes, modelChanged };
+}
+
+/** True when a change to `touched` can change input `input` (`p` or `component/p`). */
+export function touchesInput(touched: TouchedProperties, input: string): boolean {
+  const slash = input.indexOf('/');
+  if (slash < 0) return touched.properties.has(input);
+  return touched.paths.has(input) || touched.wholes.has(input.slice(0, slash));
 }
 
 async function rulesForChild(deps: PlanDeps, modelId: string, relevant: (rule: CompiledRule) => boolean, call: CallOptions): Promise<CompiledRule[]> {
@@ -66,21 +93,25 @@ class Requests {
   }
 }
 
-/** Parents of `childId` reached through each rule's relationships (plus parents remembered for deleted twins). */
+/** Parents of `childId` through each rule's relationships, either direction (plus parents
+ * remembered for a deleted twin). */
 async function addParentsOf(deps: PlanDeps, childId: string, rules: CompiledRule[], out: Requests, call: CallOptions): Promise<void> {
   if (rules.length === 0) return;
-  for (const link of await deps.port.listIncoming(childId, call)) {
-    out.add(link.sourceId, rules.filter((r) => r.relationships.has(link.relationshipName)));
-  }
+  const finder = new ParentFinder(childId, deps.port, call, deps.linkLists);
+  for (const rule of rules) for (const parentId of await finder.parentsFor(rule)) out.add(parentId, [rule]);
 }
+
+/** The parent end of a relationship for a rule: its source (outgoing) or its target (incoming). */
+const parentEnd = (rule: CompiledRule, rel: { sourceId: string; targetId: string }): string => (rule.direction === 'incoming' ? rel.targetId : rel.sourceId);
 
 export async function planRecomputes(change: ChangeNotification, deps: PlanDeps, call: CallOptions = {}): Promise<RecomputeRequest[]> {
   const out = new Requests();
   switch (change.kind) {
     case 'twinUpdate': {
-      const { properties, modelChanged } = touchedProperties(change.patch);
+      const touched = touchedProperties(change.patch);
+      const { modelChanged } = touched;
       // After a model change the old model is unknown, so every rule may have stopped (or started) matching.
-      const asChild = await rulesForChild(deps, change.modelId, (r) => modelChanged || [...r.inputProperties].some((p) => properties.has(p)), call);
+      const asChild = await rulesForChild(deps, change.modelId, (r) => modelChanged || [...r.inputProperties].some((p) => touchesInput(touched, p)), call);
       const childRules = modelChanged ? deps.compiled.rules : asChild;
       await addParentsOf(deps, change.twinId, childRules, out, call);
       if (modelChanged) out.add(change.twinId, await rulesForParent(deps, change.modelId, call));
@@ -94,21 +125,37 @@ export async function planRecomputes(change: ChangeNotification, deps: PlanDeps,
       break;
     }
     case 'twinDelete': {
+      // ADT refuses to delete a twin that still has relationships, so each former parent also
+      // hears a Relationship.Delete; what this instance remembers only makes that quicker.
       const rules = await rulesForChild(deps, change.twin.$metadata.$model, () => true, call);
       await addParentsOf(deps, change.twinId, rules, out, call);
-      for (const parentId of deps.parentIndex.parentsOf(change.twinId)) out.add(parentId, rules);
+      for (const parentId of [...(deps.formerParents ?? []), ...deps.parentIndex.parentsOf(change.twinId)]) out.add(parentId, rules);
       break;
     }
     case 'relationshipCreate':
     case 'relationshipDelete': {
       const rel = change.relationship;
-      if (change.kind === 'relationshipDelete') deps.parentIndex.forget(rel.targetId, rel.sourceId);
-      out.add(rel.sourceId, deps.compiled.rules.filter((r) => r.relationships.has(rel.relationshipName)));
+      for (const rule of deps.compiled.rules) {
+        if (!rule.relationships.has(rel.relationshipName)) continue;
+        const parentId = parentEnd(rule, rel);
+        if (change.kind === 'relationshipDelete') deps.parentIndex.forget(rule.direction === 'incoming' ? rel.sourceId : rel.targetId, parentId);
+        out.add(parentId, [rule]);
+      }
       break;
     }
-    case 'relationshipUpdate':
+    case 'relationshipUpdate': {
+      // A PUT that re-points a relationship arrives as an update whose patch need not name the
+      // target, and the event does not carry the relationship's name. So: outgoing rules recompute
+      // the source (their parent) from fresh links; incoming rules recompute the source's current
+      // parents and the former ones this instance knows (its views; the reconcile timer covers the rest).
+      out.add(change.sourceId, deps.compiled.rules.filter((r) => r.direction === 'outgoing'));
+      const isIncoming = (r: CompiledRule) => r.direction === 'incoming';
+      const incoming = change.modelId === undefined ? deps.compiled.rules.filter(isIncoming) : await rulesForChild(deps, change.modelId, isIncoming, call);
+      await addParentsOf(deps, change.sourceId, incoming, out, call);
+      for (const parentId of [...(deps.formerParents ?? []), ...deps.parentIndex.parentsOf(change.sourceId)]) out.add(parentId, incoming);
+      break;
+    }
     case 'ignored':
-      // Relationship properties are not roll-up inputs.
       break;
   }
   return out.list();

@@ -3,6 +3,7 @@
 // the core's one wire shape (shared/adt types).
 
 import type { JsonPatchOperation, Twin } from '../adt';
+import type { RelationshipDirection } from './config';
 
 export interface TwinSnapshot {
   twin: Twin;
@@ -18,6 +19,14 @@ export interface OutgoingLink {
 export interface IncomingLink {
   relationshipId: string;
   relationshipName: string;
+  sourceId: string;
+}
+
+/** A child found by query, with the relationship linking it to the parent. */
+export interface QueriedChild {
+  twin: Twin;
+  relationshipId: string;
+  /** The relationship's source: the parent for outgoing rules, the child for incoming ones. */
   sourceId: string;
 }
 
@@ -41,6 +50,9 @@ export interface CallOptions {
 export interface RollupPort {
   /** undefined when the twin does not exist. */
   getTwin(id: string, options?: CallOptions): Promise<TwinSnapshot | undefined>;
+  /** This process's copy of a twin (kept current with its own writes), without a request; may be
+   * stale when others wrote since, so only a write guarded by its ETag may rely on it. */
+  cachedTwin?(id: string): TwinSnapshot | undefined;
   /** Outgoing relationships of `id` named `relationshipName`; [] when the twin does not exist. */
   listOutgoing(id: string, relationshipName: string, options?: CallOptions): Promise<OutgoingLink[]>;
   /** Incoming relationships of `id`; [] when the twin does not exist. */
@@ -49,10 +61,12 @@ export interface RollupPort {
   /** undefined when the model does not exist. */
   getModel(id: string, options?: CallOptions): Promise<ModelInfo | undefined>;
   /**
-   * Children of `parentId` through `relationshipName`, via the query API in one request. Only for
-   * rules with `read: query`: the query index may lag writes by up to 10 s.
+   * Children of `parentId` through `relationshipName` (pointing either way), in one paged query.
+   * The query index may lag writes by up to 10 s; callers re-read after the lag.
    */
-  queryChildren?(parentId: string, relationshipName: string, options?: CallOptions): Promise<Twin[]>;
+  queryChildren?(parentId: string, relationshipName: string, direction: RelationshipDirection, options?: CallOptions): Promise<QueriedChild[]>;
+  /** Any ADT query, every page (reconcile reads whole levels this way). */
+  query?(text: string, options?: CallOptions): Promise<unknown[]>;
 }
 
 export class RollupPortError extends Error {
@@ -94,17 +108,30 @@ export function countingPort(port: RollupPort, counter: ReadCounter): RollupPort
       return port.listIncoming(id, o);
     },
     updateTwin: (id, ops, o) => port.updateTwin(id, ops, o),
+    ...(port.cachedTwin && { cachedTwin: port.cachedTwin.bind(port) }),
     getModel(id, o) {
       counter.modelReads += 1;
       return port.getModel(id, o);
     },
   };
-  const query = port.queryChildren?.bind(port);
-  if (query) {
-    counted.queryChildren = (id, name, o) => {
+  const queryChildren = port.queryChildren?.bind(port);
+  if (queryChildren) {
+    counted.queryChildren = (id, name, direction, o) => {
       counter.queries += 1;
-      return query(id, name, o);
+      return queryChildren(id, name, direction, o);
+    };
+  }
+  const query = port.query?.bind(port);
+  if (query) {
+    counted.query = (text, o) => {
+      counter.queries += 1;
+      return query(text, o);
     };
   }
   return counted;
+}
+
+/** A string literal for the ADT query language. */
+export function quoteQueryString(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }

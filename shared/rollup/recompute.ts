@@ -1,14 +1,26 @@
 // Recomputes one parent: read it and its children, derive, write with If-Match, and on 412
-// start over (bounded). No write when every derived value is unchanged.
+// start over (bounded). No write when every derived value is unchanged. A rule that fails
+// permanently (bad expression, too many children) is reported and the parent's other rules are
+// still written; a write ADT refuses permanently fails every rule in it.
 import type { ChildReadDeps } from './children';
-import { readChildren } from './children';
+import { loadView, readChildren } from './children';
+import { viewGroupOf } from './childView';
+import type { CompiledRule } from './compile';
 import { planWrite } from './diff';
 import type { DerivedValue } from './evaluate';
-import { evaluateRule } from './evaluate';
+import { evaluateRule, RollupEvaluationError } from './evaluate';
 import type { CallOptions } from './ports';
 import { RollupPortError } from './ports';
 
-export type RecomputeStatus = 'written' | 'unchanged' | 'parentMissing' | 'notApplicable' | 'hopLimit';
+export type RecomputeStatus = 'written' | 'unchanged' | 'parentMissing' | 'notApplicable' | 'hopLimit' | 'failed';
+
+/** A rule that could not be applied to a parent, and will not be by retrying. */
+export interface RuleFailure {
+  rule: string;
+  /** Machine-readable: expression, maxChildren, rejectedWrite, adt. */
+  reason: string;
+  detail: string;
+}
 
 export interface RecomputeOutcome {
   parentId: string;
@@ -17,6 +29,7 @@ export interface RecomputeOutcome {
   changed: string[];
   unchanged: string[];
   preconditionRetries: number;
+  failures: RuleFailure[];
 }
 
 export interface RecomputeRequestDetails {
@@ -25,6 +38,8 @@ export interface RecomputeRequestDetails {
   traceparent: string | undefined;
   /** Hop depth this write would have; refused beyond the limit. */
   depth: number;
+  /** Re-read the parent's views first (the trailing refresh after the query lag). */
+  refresh?: boolean;
 }
 
 export interface RecomputeDeps extends ChildReadDeps {
@@ -32,38 +47,90 @@ export interface RecomputeDeps extends ChildReadDeps {
   onWritten?: (parentId: string, request: RecomputeRequestDetails) => void;
 }
 
+/** Errors retrying cannot fix. Everything else fails the invocation so Event Grid redelivers. */
+export function isPermanentRollupError(error: unknown): boolean {
+  return error instanceof RollupEvaluationError || (error instanceof RollupPortError && !error.transient);
+}
+
+function failureOf(rule: string, error: unknown): RuleFailure {
+  const detail = error instanceof Error ? error.message : String(error);
+  const reason = error instanceof Error && error.name === 'TooManyChildrenError' ? 'maxChildren' : error instanceof RollupEvaluationError ? 'expression' : 'adt';
+  return { rule, reason, detail };
+}
+
+async function applicableRules(parentModel: string, request: RecomputeRequestDetails, deps: RecomputeDeps, call: CallOptions): Promise<CompiledRule[]> {
+  const rules: CompiledRule[] = [];
+  for (const rule of deps.compiled.rules) {
+    if (request.rules.has(rule.name) && (await deps.models.isA(parentModel, rule.parentModel, call))) rules.push(rule);
+  }
+  return rules;
+}
+
 export async function recomputeParent(parentId: string, request: RecomputeRequestDetails, deps: RecomputeDeps): Promise<RecomputeOutcome> {
   const { settings } = deps.compiled;
   const call: CallOptions = request.traceparent ? { traceparent: request.traceparent } : {};
-  const outcome = (status: RecomputeStatus, retries: number, changed: string[] = [], unchanged: string[] = []): RecomputeOutcome => ({
+  const outcome = (status: RecomputeStatus, retries: number, changed: string[] = [], unchanged: string[] = [], failures: RuleFailure[] = []): RecomputeOutcome => ({
     parentId,
     status,
     changed,
     unchanged,
     preconditionRetries: retries,
+    failures,
   });
+  let refreshed = !request.refresh;
+  // Our own copy of the parent saves the GET when we write: If-Match refuses the write if anyone
+  // wrote since. "Unchanged" is never concluded from the copy; that is confirmed by a GET.
+  let trustCopy = deps.port.cachedTwin !== undefined;
   for (let retries = 0; retries <= settings.maxPreconditionRetries; retries++) {
-    const snapshot = await deps.port.getTwin(parentId, call);
+    const cached = trustCopy ? deps.port.cachedTwin?.(parentId) : undefined;
+    const fromCopy = cached !== undefined;
+    const snapshot = cached ?? (await deps.port.getTwin(parentId, call));
     if (!snapshot) return outcome('parentMissing', retries);
-    const model = snapshot.twin.$metadata.$model;
-    const rules = [];
-    for (const rule of deps.compiled.rules) {
-      if (request.rules.has(rule.name) && (await deps.models.isA(model, rule.parentModel, call))) rules.push(rule);
-    }
+    const rules = await applicableRules(snapshot.twin.$metadata.$model, request, deps, call);
     if (rules.length === 0) return outcome('notApplicable', retries);
     const cache = new Map();
     const derived: DerivedValue[] = [];
-    for (const rule of rules) derived.push(...(await evaluateRule(rule, await readChildren(rule, parentId, deps, cache, call))));
+    const failures: RuleFailure[] = [];
+    const loadedGroups = new Set<string>();
+    for (const rule of rules) {
+      try {
+        if (!refreshed && rule.read === 'view' && deps.views) {
+          const group = viewGroupOf(rule);
+          if (!loadedGroups.has(group)) await loadView(rule, parentId, deps, cache, call);
+          loadedGroups.add(group);
+        }
+        derived.push(...(await evaluateRule(rule, await readChildren(rule, parentId, deps, cache, call))));
+      } catch (error) {
+        if (!isPermanentRollupError(error)) throw error;
+        failures.push(failureOf(rule.name, error));
+      }
+    }
+    refreshed = true;
+    if (derived.length === 0) return outcome('failed', retries, [], [], failures);
     const plan = planWrite(snapshot.twin, derived, settings.floatTolerance);
-    if (plan.ops.length === 0) return outcome('unchanged', retries, [], plan.unchanged);
-    if (!deps.allowsDepth(request.depth)) return outcome('hopLimit', retries, [], plan.unchanged);
-    const result = await deps.port.updateTwin(parentId, plan.ops, { ...call, ifMatch: snapshot.etag });
+    if (plan.ops.length === 0 && fromCopy) {
+      trustCopy = false;
+      retries -= 1; // not a 412: read the parent for real and decide again
+      continue;
+    }
+    if (plan.ops.length === 0) return outcome('unchanged', retries, [], plan.unchanged, failures);
+    if (!deps.allowsDepth(request.depth)) return outcome('hopLimit', retries, [], plan.unchanged, failures);
+    let result;
+    try {
+      result = await deps.port.updateTwin(parentId, plan.ops, { ...call, ifMatch: snapshot.etag });
+    } catch (error) {
+      if (!isPermanentRollupError(error)) throw error;
+      // ADT refused the patch itself (e.g. the parent model lacks the property): every rule in it failed.
+      const detail = error instanceof Error ? error.message : String(error);
+      return outcome('failed', retries, [], plan.unchanged, [...failures, ...rules.filter((r) => !failures.some((f) => f.rule === r.name)).map((r) => ({ rule: r.name, reason: 'rejectedWrite', detail }))]);
+    }
     if (result.kind === 'written') {
       deps.onWritten?.(parentId, request);
-      return outcome('written', retries, plan.changed, plan.unchanged);
+      return outcome('written', retries, plan.changed, plan.unchanged, failures);
     }
     if (result.kind === 'twinNotFound') return outcome('parentMissing', retries);
-    // 412: someone wrote the parent between our read and our write; read again and recompute.
+    // 412: someone wrote the parent since our read (or our copy); read it for real and recompute.
+    trustCopy = false;
   }
   throw new RollupPortError(
     `Parent ${parentId} changed under every one of ${settings.maxPreconditionRetries + 1} recompute attempts (412 each time). Failing so Event Grid redelivers; if this persists, look for another writer of this twin or raise rollups.settings.maxPreconditionRetries.`,

@@ -9,7 +9,7 @@ import type { Clock } from '../common';
 import { type CompiledPipelineConfig, loadPipelineConfig } from '../config';
 import { type DeadLetterSink, deadLetterSinkFromSettings } from '../deadLetter';
 import { createIngestPlanner, type DecodeOptions, type IngestPlanner } from '../ingest';
-import { AdtRollupPort, Propagator } from '../propagate';
+import { AdtRollupPort, Propagator, Reconciler } from '../propagate';
 import { type CompiledRollups, compileRollups } from '../rollup';
 import { readNumberSetting, readSetting } from '../settings';
 
@@ -28,6 +28,14 @@ export interface Worker {
   readonly gateway: AdtGateway;
   readonly ingest: IngestRuntime;
   readonly propagator: Propagator;
+  /** Recomputes every derived value from the current graph (the reconcile timer, the CLI). */
+  readonly reconciler: Reconciler;
+  /** Stops background work (trailing refreshes) of a propagator already built. */
+  close(): void;
+  /** Resolves when a propagator already built has no trailing refresh pending. */
+  idle(): Promise<void>;
+  /** Trailing refreshes pending (0 when no propagator was built). */
+  readonly pendingRefreshes: number;
 }
 
 export interface WorkerOptions {
@@ -62,13 +70,31 @@ export function createWorker(options: WorkerOptions = {}): Worker {
   });
   let ingest: IngestRuntime | undefined;
   let propagator: Propagator | undefined;
+  let sink: DeadLetterSink | undefined;
+  // Built on first use: a propagate-only worker without dead-letter settings still starts, and its
+  // first dead letter fails the invocation with the error saying which setting to add.
+  const deadLetters = (): DeadLetterSink => (sink ??= options.deadLetters ?? deadLetterSinkFromSettings(sharedCredential, env));
+  let port_: AdtRollupPort | undefined;
+  const rollupPort = (): AdtRollupPort => (port_ ??= new AdtRollupPort(gateway, options.clock ? { clock: options.clock } : {}));
+  let reconciler: Reconciler | undefined;
   return {
     config,
     gateway,
+    close() {
+      propagator?.close();
+    },
+    idle: () => propagator?.idle() ?? Promise.resolve(),
+    get pendingRefreshes() {
+      return propagator?.pendingRefreshes ?? 0;
+    },
+    get reconciler() {
+      reconciler ??= new Reconciler({ compiled: rollups, port: rollupPort(), deadLetters: { target: 'dead letters (configured on first use)', write: (name, document) => deadLetters().write(name, document) } });
+      return reconciler;
+    },
     get ingest() {
       ingest ??= {
         gateway,
-        deadLetters: options.deadLetters ?? deadLetterSinkFromSettings(sharedCredential, env),
+        deadLetters: deadLetters(),
         planner: createIngestPlanner(config.ingest, gateway),
         decodeOptions: {
           deviceIdProperties: config.ingest.options.deviceIdProperties,
@@ -81,7 +107,12 @@ export function createWorker(options: WorkerOptions = {}): Worker {
       return ingest;
     },
     get propagator() {
-      propagator ??= new Propagator({ compiled: rollups, port: new AdtRollupPort(gateway, options.clock ? { clock: options.clock } : {}), ...(options.clock && { clock: options.clock }) });
+      propagator ??= new Propagator({
+        compiled: rollups,
+        port: rollupPort(),
+        deadLetters: { target: 'dead letters (configured on first use)', write: (name, document) => deadLetters().write(name, document) },
+        ...(options.clock && { clock: options.clock }),
+      });
       return propagator;
     },
   };
@@ -105,8 +136,14 @@ export function worker(): Worker {
   return processWorker;
 }
 
+/** The process worker's pending background work, without building a worker (the local runner). */
+export function processWorkerIdle(): { pending: number; idle: () => Promise<void> } {
+  return { pending: processWorker?.pendingRefreshes ?? 0, idle: () => processWorker?.idle() ?? Promise.resolve() };
+}
+
 /** A fresh worker: the next use re-reads settings and configuration (tests, the local host). */
 export function resetWorker(): void {
+  processWorker?.close();
   processConfig = undefined;
   processWorker = undefined;
 }

@@ -18,7 +18,8 @@ export function querySource(services: EmulatorServices, isOfModel: QuerySource['
   };
 }
 
-export function queryRoutes(source: QuerySource): RouteDefinition[] {
+/** `source` may be a factory: one source per query page (the query-lag view, ../query/laggedSource). */
+export function queryRoutes(source: QuerySource | (() => QuerySource)): RouteDefinition[] {
   return [
     {
       method: 'POST',
@@ -32,7 +33,7 @@ export function queryRoutes(source: QuerySource): RouteDefinition[] {
         const token = typeof body['continuationToken'] === 'string' && body['continuationToken'] !== '' ? body['continuationToken'] : undefined;
         if (text === '' && token === undefined) throw errors.sqlQueryError('SQL Parser Error, Line=1, Position=0, Message=the query is empty');
         const max = Number(header(ctx, 'max-items-per-page'));
-        const page = executeQuery(text, source, {
+        const page = executeQuery(text, typeof source === 'function' ? source() : source, {
           ...(Number.isInteger(max) && max > 0 ? { maxItemsPerPage: max } : {}),
           ...(token !== undefined ? { continuationToken: token } : {}),
         });

@@ -46,6 +46,7 @@ describe('propagation under concurrency', () => {
     // Children are written through a gateway too, so the writer itself stays under 10 writes/s per twin.
     const writer = new AdtGateway({ port: new SdkAdtPort(h.client) });
     const last = new Map<string, number>();
+    const started = Date.now();
     await Promise.all(
       children.map(async (id, c) => {
         for (let k = 0; k < 50; k++) {
@@ -56,14 +57,18 @@ describe('propagation under concurrency', () => {
       }),
     );
     await h.settle();
+    const burstSeconds = (Date.now() - started) / 1000;
     const counters = h.emulator.counters();
     const roomWrites = counters.twinWrites['burst-room']?.patch ?? 0;
     const expected = [...last.values()].reduce((a, b) => a + b, 0) / last.size;
     expect((await h.twin('burst-room')).temperature).toBe(expected);
     expect(roomWrites).toBeGreaterThanOrEqual(1);
-    expect(roomWrites).toBeLessThan(100);
+    // Coalescing (runs of one parent start >= gatherMilliseconds 200 apart) keeps the room under
+    // 5 writes/s, well under ADT's 10 per twin, however fast the children change.
+    expect(roomWrites).toBeLessThan(250);
+    expect(roomWrites / burstSeconds).toBeLessThan(6);
     // The propagate side saw no 429 at all (the test's own writer may be throttled; it is not under test).
     expect(h.port.stats.throttled - throttledBefore).toBe(0);
-    console.info(`burst: room writes ${roomWrites}, emulator twin.patch 429s ${counters.operations['twin.patch']?.throttled ?? 0}`);
+    console.info(`burst: ${burstSeconds.toFixed(1)} s, room writes ${roomWrites}, emulator twin.patch 429s ${counters.operations['twin.patch']?.throttled ?? 0}`);
   }, 120_000);
 });

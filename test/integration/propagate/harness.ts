@@ -25,7 +25,7 @@ const scenario = join(__dirname, '../../../local/scenarios/building');
  * which the emulator (like ADT) rejects; add the quantitative-types extension so these tests do not
  * depend on that fix (reported to the scenario owner).
  */
-function withQuantitativeTypes(model: Record<string, unknown>): Record<string, unknown> {
+export function withQuantitativeTypes(model: Record<string, unknown>): Record<string, unknown> {
   if (model['@context'] !== 'dtmi:dtdl:context;3') return model;
   return { ...model, '@context': ['dtmi:dtdl:context;3', 'dtmi:dtdl:extension:quantitativeTypes;1'] };
 }
@@ -42,12 +42,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(schema: 'CloudEvents' | 'EventGrid', concurrency = 1): Promise<Harness> {
-  const emulator = await startEmulator({ endpoints: [{ name: 'propagate', kind: 'subscriber', schema, concurrency, delivery: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 } }] });
+export interface HarnessOptions {
+  /** The emulator's query lag (queries see writes this late; GET at once). Default 300 ms: tests
+   * that rely on queries run with lag on, as ADT has it. */
+  emulatorQueryLagMs?: number;
+  /** The rollups' queryLagSeconds (the trailing refresh delay). Default: the emulator lag + 100 ms. */
+  queryLagSeconds?: number;
+}
+
+export async function startHarness(schema: 'CloudEvents' | 'EventGrid', concurrency = 1, options: HarnessOptions = {}): Promise<Harness> {
+  const lagMs = options.emulatorQueryLagMs ?? 300;
+  const emulator = await startEmulator({ queryLag: { lagMs }, endpoints: [{ name: 'propagate', kind: 'subscriber', schema, concurrency, delivery: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 } }] });
   const client = createTestClient(emulator);
   const models = readdirSync(join(scenario, 'models')).map((f) => withQuantitativeTypes(JSON.parse(readFileSync(join(scenario, 'models', f), 'utf8')) as Record<string, unknown>));
   await client.createModels(models);
   const compiled = rollupsOf(parsePipelineConfig(readFileSync(join(scenario, 'pipeline.yaml'), 'utf8'), 'pipeline.yaml'));
+  compiled.settings.queryLagSeconds = options.queryLagSeconds ?? (lagMs + 100) / 1000;
   const port = new AdtRollupPort(new AdtGateway({ port: new SdkAdtPort(client), retryPolicy: { baseDelayMs: 5, maxDelayMs: 50 } }));
   const propagator = new Propagator({ compiled, port });
   const summaries: EventSummary[] = [];
@@ -64,9 +74,19 @@ export async function startHarness(schema: 'CloudEvents' | 'EventGrid', concurre
     port,
     summaries,
     logs,
-    settle: () => emulator.events.idle(),
+    settle: async () => {
+      // Derived writes and trailing refreshes feed each other: wait until neither has work left.
+      do {
+        await emulator.events.idle();
+        await propagator.idle();
+        await emulator.events.idle();
+      } while (propagator.pendingRefreshes > 0);
+    },
     twin: async (id) => (await client.getDigitalTwin(id)).body as Record<string, unknown>,
-    close: () => emulator.close(),
+    close: async () => {
+      propagator.close();
+      await emulator.close();
+    },
   };
 }
 

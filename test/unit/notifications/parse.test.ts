@@ -87,7 +87,7 @@ describe('parseNotification', () => {
 
     it('reads Relationship.Update from its subject and patch', async () => {
       const result = await parseNotification(make('Microsoft.DigitalTwins.Relationship.Update', 'example-twin1/relationships/RuntimeEventsScenario_edge', { modelId: 'm', patch: [{ op: 'add', path: '/x', value: 1 }] }));
-      expect(result.ok && result.notification.change).toEqual({ kind: 'relationshipUpdate', sourceId: 'example-twin1', relationshipId: 'RuntimeEventsScenario_edge', patch: [{ op: 'add', path: '/x', value: 1 }] });
+      expect(result.ok && result.notification.change).toEqual({ kind: 'relationshipUpdate', sourceId: 'example-twin1', relationshipId: 'RuntimeEventsScenario_edge', modelId: 'm', patch: [{ op: 'add', path: '/x', value: 1 }] });
     });
 
     it('acknowledges telemetry as ignored', async () => {

@@ -13,7 +13,7 @@ describe('aggregate', () => {
     ['min', 20],
     ['max', 23],
   ] as const)('%s uses numeric values only, stamped with the newest contributing time', (name, expected) => {
-    expect(aggregate(name, temps)).toEqual({ value: expected, time: '2024-01-01T00:00:03Z' });
+    expect(aggregate(name, temps)).toMatchObject({ value: expected, time: '2024-01-01T00:00:03Z' });
   });
 
   it('count counts children with the property, or all children without "of"', () => {
@@ -30,15 +30,15 @@ describe('aggregate', () => {
   });
 
   it('latest picks the newest sourceTime, whatever the type; copy does the same for one child', () => {
-    expect(aggregate('latest', temps)).toEqual({ value: 'n/a', time: '2024-01-01T00:00:09Z' });
+    expect(aggregate('latest', temps)).toMatchObject({ value: 'n/a', time: '2024-01-01T00:00:09Z' });
     expect(aggregate('copy', [s('only', { mode: 'eco' }, '2024-01-01T00:00:00Z')]).value).toEqual({ mode: 'eco' });
   });
 
   it('orders latest by lastUpdateTime when there is no sourceTime, but never stamps a wall-clock time', () => {
     const mixed = [s('a', 1, '2024-01-01T00:00:01Z'), unstamped('b', 2, '2024-01-01T00:00:05Z')];
-    expect(aggregate('latest', mixed)).toEqual({ value: 2, time: undefined });
-    expect(aggregate('max', mixed)).toEqual({ value: 2, time: '2024-01-01T00:00:01Z' });
-    expect(aggregate('count', [unstamped('b', 2, '2024-01-01T00:00:05Z')])).toEqual({ value: 1, time: undefined });
+    expect(aggregate('latest', mixed)).toMatchObject({ value: 2, time: undefined });
+    expect(aggregate('max', mixed)).toMatchObject({ value: 2, time: '2024-01-01T00:00:01Z' });
+    expect(aggregate('count', [unstamped('b', 2, '2024-01-01T00:00:05Z')])).toMatchObject({ value: 1, time: undefined });
   });
 
   it('latest breaks ties by twin id so every instance agrees', () => {

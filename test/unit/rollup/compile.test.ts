@@ -70,7 +70,7 @@ describe('compileRollups', () => {
     expect(validate({ rules: buildingRules })).toBe(true);
     expect(validate({ rules: [{ ...buildingRules[0]!, properties: { n: { aggregate: 'count' } } }] })).toBe(true);
     expect(validate({ rules: [{ ...buildingRules[0]!, properties: { t: { aggregate: 'avg' } } }] })).toBe(false);
-    expect(validate({ rules: [{ ...buildingRules[0]!, properties: { t: { aggregate: 'median', of: 't' } } }] })).toBe(false);
+    expect(validate({ rules: [{ ...buildingRules[0]!, properties: { t: { aggregate: 'mode', of: 't' } } }] })).toBe(false);
   });
 });
 

@@ -18,3 +18,5 @@ export const relationshipEvent = (kind: 'Create' | 'Delete', source: string, nam
   });
 export const twinLifecycle = (kind: 'Create' | 'Delete', twinId: string, modelId: string) =>
   cloudEvent(`Microsoft.DigitalTwins.Twin.${kind}`, twinId, { $dtId: twinId, $etag: 'W/"x"', $metadata: { $model: modelId } });
+export const relationshipUpdate = (source: string, relationshipId: string, sourceModel: string) =>
+  cloudEvent('Microsoft.DigitalTwins.Relationship.Update', `${source}/relationships/${relationshipId}`, { modelId: sourceModel, patch: [] });

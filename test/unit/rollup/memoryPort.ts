@@ -28,6 +28,13 @@ export class MemoryPort implements RollupPort {
     this.rels.push({ id: `${source}-${name}-${target}`, source, name, target });
   }
 
+  /** A PUT of an existing relationship id with a new $targetId (Relationship.Update in ADT). */
+  repoint(source: string, relationshipId: string, target: string): void {
+    const rel = this.rels.find((r) => r.source === source && r.id === relationshipId);
+    if (!rel) throw new Error(`no relationship ${source}/${relationshipId}`);
+    rel.target = target;
+  }
+
   unrelate(source: string, target: string): void {
     const i = this.rels.findIndex((r) => r.source === source && r.target === target);
     if (i >= 0) this.rels.splice(i, 1);

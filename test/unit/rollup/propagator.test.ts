@@ -7,7 +7,8 @@ import { cloudEvent, relationshipEvent, twinLifecycle, twinUpdate } from './even
 import { buildingRules, M } from './fixtures';
 import { MemoryPort } from './memoryPort';
 
-function world(rules: RollupRule[] = buildingRules) {
+/** These cases pin the consistent `read: api` mode (every child by GET); view mode: views.test.ts. */
+function world(rules: RollupRule[] = buildingRules.map((r) => ({ ...r, read: 'api' as const }))) {
   const port = new MemoryPort();
   port.models.set(M.thermostat, []);
   port.models.set(M.smartThermostat, [M.thermostat]);
@@ -83,7 +84,7 @@ describe('Propagator', () => {
     const rules: RollupRule[] = [
       { ...buildingRules[0]!, properties: { temperature: { aggregate: 'avg', of: 'temperature', empty: { value: -1 } }, thermostats: { aggregate: 'count' } } },
     ];
-    const { handle, room, port } = world(rules);
+    const { handle, room, port } = world(rules.map((r) => ({ ...r, read: 'api' as const })));
     port.unrelate('room1', 't1');
     port.unrelate('room1', 't2');
     await handle(relationshipEvent('Delete', 'room1', 'contains', 't2'));
@@ -131,7 +132,7 @@ describe('Propagator', () => {
         properties: { comfort: { expression: "$avg >= 22 ? 'warm' : 'cool'", inputs: { avg: { aggregate: 'avg', of: 'temperature' } } } },
       },
     ];
-    const { handle, room, port } = world(rules);
+    const { handle, room, port } = world(rules.map((r) => ({ ...r, read: 'api' as const })));
     await handle(setTemp('t1'));
     expect(room().comfort).toBe('warm');
     port.set('t2', 'status', 'offline');
@@ -141,7 +142,7 @@ describe('Propagator', () => {
 
   it('a new parent twin gets its empty values on Twin.Create', async () => {
     const rules: RollupRule[] = [{ ...buildingRules[0]!, properties: { thermostats: { aggregate: 'count' } } }];
-    const { handle, port } = world(rules);
+    const { handle, port } = world(rules.map((r) => ({ ...r, read: 'api' as const })));
     port.addTwin('room2', M.room);
     await handle(twinLifecycle('Create', 'room2', M.room));
     expect(port.twins.get('room2')!.twin.thermostats).toBe(0);

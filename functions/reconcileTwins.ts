@@ -1,0 +1,19 @@
+// Timer trigger: reconcile — every derived value recomputed from the current graph, level by
+// level, writing only what differs. The safety net under propagation (a notification lost with
+// an instance, a rule added, twins that predate the app). Daily at 03:30 UTC; turn it off with the
+// host's standard app setting AzureWebJobs.reconcileTwins.Disabled = true. Logic: shared/propagate.
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+
+import type { Reconciler } from '../shared/propagate';
+import type { ReconcileSummary } from '../shared/rollup';
+import { worker } from '../shared/worker';
+
+export const reconcileSchedule = '0 30 3 * * *';
+
+export function reconcileTwinsHandler(reconciler: () => Reconciler = () => worker().reconciler) {
+  return async (_timer: Timer, context: InvocationContext): Promise<ReconcileSummary> => reconciler().run(context);
+}
+
+export const reconcileTwins = reconcileTwinsHandler();
+
+app.timer('reconcileTwins', { schedule: reconcileSchedule, runOnStartup: false, handler: reconcileTwins });
