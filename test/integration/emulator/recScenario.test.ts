@@ -56,9 +56,30 @@ test('npm run local --scenario rec-building applies all 54 readings to REC\'s la
     const twin = dump.twins.find((t) => t.$dtId === device) as Record<string, unknown>;
     expect({ device, presentValue: twin['presentValue'], lastKnownValue: (twin['lastKnownValue'] as Record<string, unknown>)['value'] }).toEqual({ device, presentValue: value, lastKnownValue: value });
   }
+
+  // Derived values up REC's incoming isPointOf / isPartOf, against an independent computation.
+  const twin = (id: string) => dump.twins.find((t) => t.$dtId === id) as Record<string, unknown>;
+  const pointsOf = (room: string, prefix: string) => dump.relationships.filter((r) => r.$relationshipName === 'isPointOf' && r.$targetId === room && r.$sourceId.startsWith(prefix)).map((r) => last.get(r.$sourceId));
+  const partsOf = (parent: string) => dump.relationships.filter((r) => r.$relationshipName === 'isPartOf' && r.$targetId === parent).map((r) => r.$sourceId);
+  const avg = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const rooms = dump.twins.filter((t) => t.$dtId.startsWith('room-')).map((t) => t.$dtId);
+  expect(rooms).toHaveLength(6);
+  for (const room of rooms) {
+    expect(twin(room)['temperature']).toBeCloseTo(avg(pointsOf(room, 'temp-') as number[]), 6);
+    expect(twin(room)['co2']).toBe(Math.max(...(pointsOf(room, 'co2-') as number[])));
+    expect(twin(room)['occupied']).toBe((pointsOf(room, 'occupancy-') as boolean[]).some(Boolean));
+  }
+  for (const level of ['level-1', 'level-2']) {
+    const temps = partsOf(level).map((r) => twin(r)['temperature'] as number);
+    expect(twin(level)['avgTemperature']).toBeCloseTo(avg(temps), 6);
+    expect(twin(level)['maxTemperature']).toBe(Math.max(...temps));
+    expect(twin(level)['occupiedRooms']).toBe(partsOf(level).filter((r) => twin(r)['occupied'] === true).length);
+  }
+  expect(twin('building-rec')['occupiedRooms']).toBe((twin('level-1')['occupiedRooms'] as number) + (twin('level-2')['occupiedRooms'] as number));
+  expect(twin('building-rec')['maxTemperature']).toBe(Math.max(twin('level-1')['maxTemperature'] as number, twin('level-2')['maxTemperature'] as number));
 });
 
-test('rollups.pending.yaml names only models, relationships and properties the scenario defines', () => {
+test('the roll-ups in pipeline.yaml name only models, relationships and properties the scenario defines', () => {
   const models = new Map<string, Record<string, unknown>>();
   for (const file of readdirSync(join(REC, 'models'))) {
     const model = JSON.parse(readFileSync(join(REC, 'models', file), 'utf8')) as Record<string, unknown>;
@@ -72,7 +93,7 @@ test('rollups.pending.yaml names only models, relationships and properties the s
     const own = ((model['contents'] ?? []) as Array<Record<string, unknown>>).map((c) => [String(c['name']), c] as const);
     return new Map([...parents.flatMap((p) => [...contents(p)]), ...own]);
   };
-  const { rollups } = parse(readFileSync(join(REC, 'rollups.pending.yaml'), 'utf8')) as { rollups: { rules: Array<Record<string, unknown>> } };
+  const { rollups } = parse(readFileSync(join(REC, 'pipeline.yaml'), 'utf8')) as { rollups: { rules: Array<Record<string, unknown>> } };
   expect(rollups.rules).toHaveLength(6);
   for (const rule of rollups.rules) {
     expect({ rule: rule['name'], direction: rule['direction'] }).toEqual({ rule: rule['name'], direction: 'incoming' });
