@@ -14,7 +14,7 @@
 # Runs as the azd postdeploy hook (azd exports its environment: AZURE_SUBSCRIPTION_ID,
 # AZURE_TENANT_ID, AZURE_RESOURCE_GROUP and the main.bicep outputs), or alone:
 #   scripts/post-deploy.sh [--resource-group <rg>] [--deployment <name>] [--subscription <id>]
-#                          [--skip-principal-check]
+#                          [--skip-principal-check] [--skip-reconcile]
 # which reads azd's environment if azd is installed, else the outputs of that resource-group
 # deployment (default name: adt-pipeline).
 # shellcheck disable=SC2016 # node -e programs are single-quoted on purpose: bash must not expand them.
@@ -31,6 +31,7 @@ wait_seconds="${POST_DEPLOY_WAIT_SECONDS:-600}"
 retry_delay="${POST_DEPLOY_RETRY_DELAY:-20}"
 attempts="${POST_DEPLOY_ATTEMPTS:-15}"
 sas_warning_days="${POST_DEPLOY_SAS_WARNING_DAYS:-30}"
+reconcile=1
 check_principal=1
 cli_resource_group=""
 
@@ -40,8 +41,9 @@ while [[ $# -gt 0 ]]; do
     -n|--deployment) deployment="${2:?--deployment needs a value}"; shift 2 ;;
     -s|--subscription) subscription="${2:?--subscription needs a value}"; shift 2 ;;
     --skip-principal-check) check_principal=0; shift ;;
+    --skip-reconcile) reconcile=0; shift ;;
     -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) fail "unknown argument '$1'. Usage: scripts/post-deploy.sh [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--skip-principal-check]" ;;
+    *) fail "unknown argument '$1'. Usage: scripts/post-deploy.sh [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--skip-principal-check] [--skip-reconcile]" ;;
   esac
 done
 
@@ -162,6 +164,16 @@ if [[ -n "$sas_expiry" ]]; then
   fi
 else
   log "ADT endpoint dead-lettering is off; no SAS to check"
+fi
+
+step "reconcile derived values (npm run reconcile)"
+# Derived values that no child change triggers (counts, empty values, twins that existed before this
+# deployment or a rule added since) are computed once from the current graph. Idempotent: unchanged
+# parents are not written. Uses the same sign-in (DefaultAzureCredential picks up az's login).
+if ((reconcile)); then
+  npm run --silent reconcile -- --adt-url "$adt_url" --quiet || fail "reconcile failed; rerun 'npm run reconcile -- --adt-url $adt_url' once the error above is fixed (or pass --skip-reconcile)."
+else
+  log "skipped (--skip-reconcile)"
 fi
 
 log "done: $topic -> https://$function_host (webhook of $function_name), ADT route $route ($route_filter)"

@@ -194,4 +194,13 @@ describe('scripts/post-deploy.sh', () => {
     expect(noDeployment.status).toBe(1);
     expect(noDeployment.stderr).toContain("cannot read the outputs of deployment 'adt-pipeline'");
   });
+  it('reconciles derived values once against the deployed ADT, and skips that with --skip-reconcile', () => {
+    const done = run([], azdHookEnv);
+    expect(done.status).toBe(0);
+    const npm = done.calls.filter((c) => c.tool === 'npm');
+    expect(npm.map((c) => c.args.join(' '))).toEqual([`run --silent reconcile -- --adt-url ${outputs.ADT_SERVICE_URL} --quiet`]);
+    const skipped = run(['--skip-reconcile'], azdHookEnv);
+    expect(skipped.status).toBe(0);
+    expect(skipped.calls.filter((c) => c.tool === 'npm')).toEqual([]);
+  });
 });
