@@ -58,11 +58,13 @@ test('npm run local --scenario rec-building applies all 54 readings to REC\'s la
   }
 
   // Derived values up REC's incoming isPointOf / isPartOf, against an independent computation.
-  const twin = (id: string) => dump.twins.find((t) => t.$dtId === id) as Record<string, unknown>;
-  const pointsOf = (room: string, prefix: string) => dump.relationships.filter((r) => r.$relationshipName === 'isPointOf' && r.$targetId === room && r.$sourceId.startsWith(prefix)).map((r) => last.get(r.$sourceId));
-  const partsOf = (parent: string) => dump.relationships.filter((r) => r.$relationshipName === 'isPartOf' && r.$targetId === parent).map((r) => r.$sourceId);
+  const twins = dump.twins as Array<Record<string, unknown> & { $dtId: string }>;
+  const relationships = dump.relationships as Array<{ $relationshipName: string; $sourceId: string; $targetId: string }>;
+  const twin = (id: string) => twins.find((t) => t.$dtId === id) as Record<string, unknown>;
+  const pointsOf = (room: string, prefix: string) => relationships.filter((r) => r.$relationshipName === 'isPointOf' && r.$targetId === room && r.$sourceId.startsWith(prefix)).map((r) => last.get(r.$sourceId));
+  const partsOf = (parent: string) => relationships.filter((r) => r.$relationshipName === 'isPartOf' && r.$targetId === parent).map((r) => r.$sourceId);
   const avg = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-  const rooms = dump.twins.filter((t) => t.$dtId.startsWith('room-')).map((t) => t.$dtId);
+  const rooms = twins.filter((t) => t.$dtId.startsWith('room-')).map((t) => t.$dtId);
   expect(rooms).toHaveLength(6);
   for (const room of rooms) {
     expect(twin(room)['temperature']).toBeCloseTo(avg(pointsOf(room, 'temp-') as number[]), 6);
