@@ -11,6 +11,7 @@ import { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { FileDeadLetterSink } from '../../shared/deadLetter';
 import type { ReconcileProgress, ReconcileSummary } from '../../shared/rollup';
 import { reconcileGraph } from '../../shared/worker';
+import { commandLine } from '../cli';
 import { startEmulator } from '../emulator/server';
 import { createEmulatorClient } from '../emulator/trust';
 import { azureAccess } from '../runner/adtAccess';
@@ -90,17 +91,8 @@ export async function runReconcileCli(options: ReconcileCliOptions, out: (line: 
 }
 
 async function main(): Promise<number> {
-  let options: ReconcileCliOptions;
-  try {
-    options = parseReconcileArgs(process.argv.slice(2));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const options = commandLine(parseReconcileArgs, HELP);
+  if (typeof options === 'number') return options;
   const summary = await runReconcileCli(options, (line) => process.stdout.write(`${line}\n`));
   process.stdout.write(`${describeSummary(summary)}\n`);
   return summary.failures.length > 0 ? 1 : 0;

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { DefaultAzureCredential } from '@azure/identity';
 
+import { commandLine } from '../cli';
 import { azureAccess } from '../runner/adtAccess';
 import { seedScenario } from '../runner/seed';
 import { defaultScenarioDirectory, loadScenario } from '../scenario';
@@ -34,17 +35,8 @@ export function parseSeedArgs(argv: string[]): SeedOptions {
 }
 
 async function main(): Promise<number> {
-  let options: SeedOptions;
-  try {
-    options = parseSeedArgs(process.argv.slice(2));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const options = commandLine(parseSeedArgs, HELP);
+  if (typeof options === 'number') return options;
   if (!options.adtUrl) {
     process.stderr.write(`--adt-url is required (azd env get-value ADT_SERVICE_URL).\n\n${HELP}\n`);
     return 2;

@@ -2,6 +2,7 @@
 // `npm run simulate`: telemetry for a scenario's devices, to a file, the local runner or an Event Hub.
 import { Presets, SingleBar } from 'cli-progress';
 
+import { commandLine } from '../cli';
 import { defaultScenarioDirectory, loadScenario } from '../scenario';
 import { scenarioSimulatorConfig } from './deviceProfiles';
 import { simulatedDevices } from './generate';
@@ -16,17 +17,8 @@ function sinkFor(target: SimulateTarget): TelemetrySink {
 }
 
 async function main(): Promise<number> {
-  let options;
-  try {
-    options = parseSimulateArgs(process.argv.slice(2));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const options = commandLine(parseSimulateArgs, HELP);
+  if (typeof options === 'number') return options;
   if (!options.target) {
     process.stderr.write(`Choose where the telemetry goes: --out <file>, --to <runner url> or an Event Hub.\n\n${HELP}\n`);
     return 2;
