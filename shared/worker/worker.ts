@@ -74,8 +74,9 @@ export function createWorker(options: WorkerOptions = {}): Worker {
   // Built on first use: a propagate-only worker without dead-letter settings still starts, and its
   // first dead letter fails the invocation with the error saying which setting to add.
   const deadLetters = (): DeadLetterSink => (sink ??= options.deadLetters ?? deadLetterSinkFromSettings(sharedCredential, env));
-  let port_: AdtRollupPort | undefined;
-  const rollupPort = (): AdtRollupPort => (port_ ??= new AdtRollupPort(gateway, options.clock ? { clock: options.clock } : {}));
+  const lazyDeadLetters: DeadLetterSink = { target: 'dead letters (configured on first use)', write: (name, document) => deadLetters().write(name, document) };
+  let adtRollupPort: AdtRollupPort | undefined;
+  const rollupPort = (): AdtRollupPort => (adtRollupPort ??= new AdtRollupPort(gateway, options.clock ? { clock: options.clock } : {}));
   let reconciler: Reconciler | undefined;
   return {
     config,
@@ -88,7 +89,7 @@ export function createWorker(options: WorkerOptions = {}): Worker {
       return propagator?.pendingRefreshes ?? 0;
     },
     get reconciler() {
-      reconciler ??= new Reconciler({ compiled: rollups, port: rollupPort(), deadLetters: { target: 'dead letters (configured on first use)', write: (name, document) => deadLetters().write(name, document) } });
+      reconciler ??= new Reconciler({ compiled: rollups, port: rollupPort(), deadLetters: lazyDeadLetters });
       return reconciler;
     },
     get ingest() {
@@ -110,7 +111,7 @@ export function createWorker(options: WorkerOptions = {}): Worker {
       propagator ??= new Propagator({
         compiled: rollups,
         port: rollupPort(),
-        deadLetters: { target: 'dead letters (configured on first use)', write: (name, document) => deadLetters().write(name, document) },
+        deadLetters: lazyDeadLetters,
         ...(options.clock && { clock: options.clock }),
       });
       return propagator;
