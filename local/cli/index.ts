@@ -1,1 +1,2 @@
 export { commandLine } from './commandLine';
+export { onInterrupt } from './interrupt';

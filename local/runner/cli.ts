@@ -4,6 +4,7 @@
 import { installFakeFunctionsCore } from './functionsHost';
 installFakeFunctionsCore();
 
+import { onInterrupt } from '../cli';
 import { HELP, parseCliArgs } from './cliArgs';
 import { renderSummary } from './report';
 import { runScenario } from './runScenario';
@@ -21,9 +22,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const abort = new AbortController();
-  const stop = (): void => abort.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  onInterrupt(() => abort.abort());
   const result = await runScenario({
     ...cli.run,
     signal: abort.signal,

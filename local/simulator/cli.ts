@@ -2,7 +2,7 @@
 // `npm run simulate`: telemetry for a scenario's devices, to a file, the local runner or an Event Hub.
 import { Presets, SingleBar } from 'cli-progress';
 
-import { commandLine } from '../cli';
+import { commandLine, onInterrupt } from '../cli';
 import { defaultScenarioDirectory, loadScenario } from '../scenario';
 import { scenarioSimulatorConfig } from './deviceProfiles';
 import { simulatedDevices } from './generate';
@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   const sink = sinkFor(options.target);
   const bar = new SingleBar({ format: 'Simulating |{bar}| {value}/{total} messages | {eta_formatted} left', hideCursor: true, stream: process.stderr }, Presets.shades_classic);
   const abort = new AbortController();
-  process.once('SIGINT', () => abort.abort());
+  onInterrupt(() => abort.abort());
   bar.start(options.count, 0);
   let sent = 0;
   try {
