@@ -50,9 +50,7 @@ done
 require_tool az "Install the Azure CLI (https://aka.ms/azure-cli) and run 'az login'."
 require_tool node "Node.js is needed to read JSON (the project needs it anyway)."
 require_tool curl "curl is needed for the ADT data-plane call."
-[[ -n "${AZURE_RESOURCE_GROUP:-}" || -n "$cli_resource_group" ]] || load_azd_env
-resource_group="${cli_resource_group:-${AZURE_RESOURCE_GROUP:-}}"
-[[ -n "$resource_group" ]] || fail "no resource group. Run through 'azd up'/'azd deploy', set AZURE_RESOURCE_GROUP, or pass --resource-group <rg>."
+resolve_resource_group "$cli_resource_group" "Run through 'azd up'/'azd deploy'"
 
 step "check the Azure CLI sign-in"
 pin_subscription

@@ -47,9 +47,7 @@ require_tool az "Install the Azure CLI (https://aka.ms/azure-cli) and run 'az lo
 require_tool node "Install Node.js 20 or 22."
 require_tool npm "Install Node.js 20 or 22 (npm comes with it), then run 'npm ci'."
 require_tool curl "curl is needed to read twins from ADT."
-[[ -n "${AZURE_RESOURCE_GROUP:-}" || -n "$cli_resource_group" ]] || load_azd_env
-resource_group="${cli_resource_group:-${AZURE_RESOURCE_GROUP:-}}"
-[[ -n "$resource_group" ]] || fail "no resource group. Run from the azd project (after 'azd up'), set AZURE_RESOURCE_GROUP, or pass --resource-group <rg>."
+resolve_resource_group "$cli_resource_group" "Run from the azd project (after 'azd up')"
 
 step "check the Azure CLI sign-in"
 pin_subscription

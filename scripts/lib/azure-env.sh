@@ -60,6 +60,14 @@ load_azd_env() {
   ' "$file")
 }
 
+# Sets resource_group from --resource-group (its value in $1), else azd's environment; fails with
+# $2 (how to run the script) when neither names one.
+resolve_resource_group() {
+  [[ -n "${AZURE_RESOURCE_GROUP:-}" || -n "$1" ]] || load_azd_env
+  resource_group="${1:-${AZURE_RESOURCE_GROUP:-}}"
+  [[ -n "$resource_group" ]] || fail "no resource group. $2, set AZURE_RESOURCE_GROUP, or pass --resource-group <rg>."
+}
+
 # Pins the subscription and checks az can reach it in the deployment's tenant.
 pin_subscription() {
   subscription="${subscription:-${AZURE_SUBSCRIPTION_ID:-}}"
