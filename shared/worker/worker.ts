@@ -12,6 +12,7 @@ import { createIngestPlanner, type DecodeOptions, type IngestPlanner } from '../
 import { AdtRollupPort, Propagator, Reconciler } from '../propagate';
 import { type CompiledRollups, compileRollups } from '../rollup';
 import { readNumberSetting, readSetting } from '../settings';
+import { ModelCheckedPropagator, RulesModelCheck } from './rulesModelCheck';
 
 /** What one ingest batch needs (shared/ingest processBatch's dependencies, less the per-batch ones). */
 export interface IngestRuntime {
@@ -108,12 +109,16 @@ export function createWorker(options: WorkerOptions = {}): Worker {
       return ingest;
     },
     get propagator() {
-      propagator ??= new Propagator({
-        compiled: rollups,
-        port: rollupPort(),
-        deadLetters: lazyDeadLetters,
-        ...(options.clock && { clock: options.clock }),
-      });
+      // The function never lists every model at start: the rules meet the instance's models here.
+      propagator ??= new ModelCheckedPropagator(
+        {
+          compiled: rollups,
+          port: rollupPort(),
+          deadLetters: lazyDeadLetters,
+          ...(options.clock && { clock: options.clock }),
+        },
+        new RulesModelCheck(rollups, port, () => lazyDeadLetters, options.clock),
+      );
       return propagator;
     },
   };
