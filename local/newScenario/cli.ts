@@ -28,8 +28,9 @@ export function parseNewScenarioArgs(argv: string[]): NewScenarioOptions {
   return { help: false, directory: resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0] as string) };
 }
 
-function main(): number {
-  const options = commandLine(parseNewScenarioArgs, HELP);
+/** The command, returning its exit code (0 created, 1 refused, 2 bad arguments). */
+export function newScenarioCommand(argv: string[]): number {
+  const options = commandLine(parseNewScenarioArgs, HELP, argv);
   if (typeof options === 'number') return options;
   try {
     const files = scaffoldScenario(options.directory);
@@ -46,4 +47,4 @@ function main(): number {
   }
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) process.exitCode = newScenarioCommand(process.argv.slice(2));
