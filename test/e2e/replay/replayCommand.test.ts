@@ -69,7 +69,7 @@ it('shows a progress bar on a terminal, and none with --quiet', async () => {
   const argv = ['--from', folder, '--adt-url', world.emulator.url, '--emulator-ca', world.caPath, '--config', await world.writeConfig('fixed', rangeConfig(50)), '--dry-run'];
   const shown = terminal();
   expect(await runReplayCli(argv, { env: {}, cwd: world.directory, stdout: sink, stderr: shown.stream })).toBe(0);
-  expect(shown.text()).toMatch(/Planning \|[█░]+\| 2\/2 dead letters \| would apply 2, filter 0, dead-letter 0/);
+  expect(shown.text()).toMatch(/Planning \|[█░]+\| 100% \| 2\/2 dead letters \| would apply 2, filter 0, dead-letter 0/);
   const quiet = terminal();
   expect(await runReplayCli([...argv, '--quiet'], { env: {}, cwd: world.directory, stdout: sink, stderr: quiet.stream })).toBe(0);
   expect(quiet.text()).toBe('');
