@@ -99,7 +99,7 @@ and names the file, line or rule of each problem.
 From the repository root:
 
 \`\`\`sh
-npm run map -- --scenario <this folder> --message telemetry.ndjson   # what each message would write (no ADT)
+npm run map -- --scenario <this folder> --message <this folder>/telemetry.ndjson   # what each message would write (no ADT)
 npm run local -- --scenario <this folder>                            # the whole loop offline; prints the twin tree
 npm run reconcile -- --scenario <this folder>                        # every derived value from the graph
 \`\`\`

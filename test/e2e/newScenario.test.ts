@@ -46,6 +46,7 @@ it('npm run new-scenario scaffolds a scenario that npm run local runs to the doc
   const local = run(['local', '--', '--scenario', dir, '--quiet', '--dead-letters', tempDir('new-scenario-dl'), '--dump', dump]);
   expect({ status: local.status, stderr: local.status === 0 ? '' : local.stderr }).toEqual({ status: 0, stderr: '' });
   expect(local.stdout).toMatch(/^Messages {5}in 4, applied 4, filtered 0, dead-lettered 0$/m);
+  expect(local.stdout).toMatch(/^room-1 \(Room\) maxTemperature=23\.5 name="Room 1" sensors=2 temperature=22\.5$/m);
   const graph = JSON.parse(readFileSync(dump, 'utf8')) as GraphDump;
   // The values its README promises: avg and max of the sensors' last readings, and their count.
   expect(twinIn(graph, 'room-1')).toMatchObject({ temperature: 22.5, maxTemperature: 23.5, sensors: 2 });

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { main as mapMain } from '../../../local/map/cli';
+import { ScenarioPreviewer } from '../../../local/map/preview';
 import { scaffoldScenario } from '../../../local/newScenario/scaffold';
 import { runReconcileCli } from '../../../local/reconcile/cli';
 import { runScenario } from '../../../local/runner/runScenario';
-import { ScenarioError } from '../../../local/scenario';
+import { loadScenario, readTelemetryFile, ScenarioError } from '../../../local/scenario';
 import { FileDeadLetterSink } from '../../../shared/deadLetter';
 import { reconcileGraph } from '../../../shared/worker';
 
@@ -47,4 +48,14 @@ it('reconcile with --config <other file> checks that file against the scenario m
   await expect(reconcileGraph({ client, pipelineConfigPath: join(dir, 'pipeline.yaml'), models, deadLetters: new FileDeadLetterSink(mkdtempSync(join(tmpdir(), 'entry-dl-'))) })).rejects.toThrow(
     `${join(dir, 'pipeline.yaml')}: the roll-up rules do not fit the models:\n  - ${typo}`,
   );
+});
+
+it('npm run map previews the scaffolded telemetry as its README says', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'entry-')), 'site');
+  scaffoldScenario(dir);
+  const previewer = new ScenarioPreviewer(loadScenario(dir));
+  for (const envelope of readTelemetryFile(join(dir, 'telemetry.ndjson'))) await previewer.preview(envelope);
+  expect(previewer.twin('sensor-1')).toMatchObject({ temperature: 21.5 });
+  expect(previewer.twin('sensor-2')).toMatchObject({ temperature: 23.5 });
+  expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('npm run map -- --scenario <this folder> --message <this folder>/telemetry.ndjson');
 });
