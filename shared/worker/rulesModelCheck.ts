@@ -1,6 +1,6 @@
 // The roll-up rules checked against the instance's models where the deployed function first needs
 // them. The function never fetches every model at start (it reads models lazily, one at a time), so
-// the check runs once per worker instance, on the first propagate invocation: one listModels call,
+// the check runs once per worker instance, on the first propagate or reconcile invocation: one listModels call,
 // then every problem logged as an error and written once as a dead letter (reason
 // propagate-rules-models), so a misspelt relationship or model is seen instead of a parent that is
 // never updated. Propagation goes on: the other rules still work.
@@ -8,8 +8,8 @@ import type { AdtPort } from '../adt';
 import { type Clock, errorMessage, systemClock } from '../common';
 import type { DeadLetterSink } from '../deadLetter';
 import { buildModelIndex } from '../dtdl';
-import { type EventSummary, type PropagateLogger, Propagator, type PropagatorOptions, writePropagateDeadLetter } from '../propagate';
-import { checkRollupsAgainstModels, type CompiledRollups } from '../rollup';
+import { type EventSummary, type PropagateLogger, Propagator, type PropagatorOptions, Reconciler, type ReconcilerOptions, writePropagateDeadLetter } from '../propagate';
+import { checkRollupsAgainstModels, type CompiledRollups, type ReconcileProgress, type ReconcileSummary } from '../rollup';
 
 export const RULES_MODELS_REASON = 'propagate-rules-models';
 
@@ -69,5 +69,20 @@ export class ModelCheckedPropagator extends Propagator {
   override async handle(event: unknown, log: PropagateLogger): Promise<EventSummary> {
     await this.rulesCheck.once(log);
     return super.handle(event, log);
+  }
+}
+
+/** The reconciler of a worker (the timer function), with the same first-use check. */
+export class ModelCheckedReconciler extends Reconciler {
+  constructor(
+    options: ReconcilerOptions,
+    private readonly rulesCheck: RulesModelCheck,
+  ) {
+    super(options);
+  }
+
+  override async run(log?: PropagateLogger, onProgress?: (p: ReconcileProgress) => void): Promise<ReconcileSummary> {
+    if (log) await this.rulesCheck.once(log);
+    return super.run(log, onProgress);
   }
 }

@@ -68,4 +68,14 @@ describe('roll-up rules against the instance models, on first use', () => {
     expect(errors.filter((e) => e.includes('do not fit'))).toHaveLength(1);
     w.close();
   });
+
+  it('the reconcile timer runs the same check, once per worker shared with propagate', async () => {
+    const { w, sink, errors, log, port } = setup('hasDevices');
+    await w.reconciler.run(log);
+    await w.propagator.handle(malformed, log);
+    expect(errors.filter((e) => e.includes('relationship "hasDevices"'))).toHaveLength(1);
+    expect(sink.documents.filter((d) => d.reason === RULES_MODELS_REASON)).toHaveLength(1);
+    expect(port.count('getModels')).toBe(1);
+    w.close();
+  });
 });
