@@ -34,45 +34,52 @@ function unknownModel(rule: CompiledRule, field: 'parentModel' | 'childModel', i
   return `Roll-up rule "${rule.name}": ${field} ${id} is not among the models${didYouMeanModel(id, all.map((v) => v.id))}. Fix the DTMI or add the model.`;
 }
 
+/** The model and every model extending it: a rule for a base model matches twins of its subtypes too. */
+function family(view: InterfaceView, all: readonly InterfaceView[], index: ModelIndex): InterfaceView[] {
+  return [view, ...all.filter((v) => v.id !== view.id && index.isOfModel(v.id, view.id))];
+}
+
 /**
- * The models a child of this rule can have: childModel when given, otherwise what the relationships
- * allow (an outgoing relationship's target and the models extending it; for incoming ones, the
- * models declaring the relationship).
+ * The models a child of this rule can have: childModel (and its subtypes) when given, otherwise what
+ * the relationships allow (an outgoing relationship's target and the models extending it; for
+ * incoming ones, the models declaring the relationship).
  */
-function childCandidates(rule: CompiledRule, parent: InterfaceView, all: readonly InterfaceView[], index: ModelIndex): InterfaceView[] {
-  if (rule.childModel !== undefined) {
-    const child = index.interface(rule.childModel);
-    return child ? [child] : [];
-  }
+function childCandidates(rule: CompiledRule, parents: readonly InterfaceView[], child: InterfaceView | undefined, all: readonly InterfaceView[], index: ModelIndex): InterfaceView[] {
+  if (child) return family(child, all, index);
   if (rule.direction === 'incoming') return all.filter((v) => [...rule.relationships].some((r) => v.relationships.has(r)));
-  const targets = [...rule.relationships].map((r) => parent.relationships.get(r)?.target);
-  if (targets.some((t) => t === undefined)) return [...all];
-  return all.filter((v) => targets.some((t) => index.isOfModel(v.id, t as string)));
+  const definitions = [...rule.relationships].flatMap((r) => parents.flatMap((p) => p.relationships.get(r) ?? []));
+  if (definitions.length === 0 || definitions.some((d) => d.target === undefined)) return [...all];
+  return all.filter((v) => definitions.some((d) => index.isOfModel(v.id, d.target as string)));
 }
 
 function checkRelationships(rule: CompiledRule, parent: InterfaceView, child: InterfaceView | undefined, all: readonly InterfaceView[], index: ModelIndex, problems: string[]): void {
   const at = `Roll-up rule "${rule.name}"`;
+  const parents = family(parent, all, index);
   for (const name of rule.relationships) {
     if (rule.direction === 'outgoing') {
-      const definition = parent.relationships.get(name);
-      if (!definition) {
-        const hint = all.some((v) => v.relationships.get(name)?.target !== undefined && index.isOfModel(parent.id, v.relationships.get(name)?.target as string))
-          ? ' It points at the parent from the child: add direction: incoming.'
-          : '';
-        problems.push(`${at}: relationship "${name}" is not a relationship of ${parent.id}, the parent model (direction outgoing: parent → child)${didYouMean(name, parent.relationships.keys())}.${hint}`);
+      const definitions = parents.flatMap((p) => p.relationships.get(name) ?? []);
+      if (definitions.length === 0) {
+        const pointsBack = all.some((v) => {
+          const target = v.relationships.get(name)?.target;
+          return target !== undefined && overlaps(index, parent.id, target);
+        });
+        const hint = pointsBack ? ' It points at the parent from the child: add direction: incoming.' : '';
+        const known = parents.flatMap((p) => [...p.relationships.keys()]);
+        problems.push(`${at}: relationship "${name}" is not a relationship of ${parent.id}, the parent model (direction outgoing: parent → child)${didYouMean(name, known)}.${hint}`);
         continue;
       }
-      if (child && definition.target !== undefined && !overlaps(index, child.id, definition.target)) {
-        problems.push(`${at}: relationship "${name}" of ${parent.id} targets ${definition.target}, which childModel ${child.id} neither is nor extends: no child would ever count.`);
+      const targets = definitions.map((d) => d.target);
+      if (child && targets.every((t) => t !== undefined && !overlaps(index, child.id, t))) {
+        problems.push(`${at}: relationship "${name}" of ${parent.id} targets ${[...new Set(targets)].join(', ')}, which childModel ${child.id} neither is nor extends: no child would ever count.`);
       }
       continue;
     }
     // Incoming: the child declares the relationship and points it at the parent.
-    const owners = child ? [child] : all;
+    const owners = child ? family(child, all, index) : all;
     const declaring = owners.filter((v) => v.relationships.has(name));
     if (declaring.length === 0) {
       const known = owners.flatMap((v) => [...v.relationships.keys()]);
-      const hint = parent.relationships.has(name) ? ` It is a relationship of the parent model: drop direction: incoming.` : '';
+      const hint = parents.some((p) => p.relationships.has(name)) ? ` It is a relationship of the parent model: drop direction: incoming.` : '';
       problems.push(`${at}: relationship "${name}" is not a relationship of ${child ? `${child.id}, the child model` : 'any model'} (direction incoming: child → parent)${didYouMean(name, known)}.${hint}`);
       continue;
     }
@@ -119,12 +126,13 @@ function checkRule(rule: CompiledRule, all: readonly InterfaceView[], index: Mod
   if (rule.childModel !== undefined && !child) problems.push(unknownModel(rule, 'childModel', rule.childModel, all));
   if (!parent || (rule.childModel !== undefined && !child)) return;
   checkRelationships(rule, parent, child, all, index, problems);
+  const parents = family(parent, all, index);
   for (const target of rule.targets) {
-    if (!parent.properties.has(target.property)) {
+    if (!parents.some((p) => p.properties.has(target.property))) {
       problems.push(`Roll-up rule "${rule.name}": derived property "${target.property}" is not a property of ${parent.id}${didYouMean(target.property, parent.properties.keys())}. Declare it in the model (ADT refuses to write undeclared properties).`);
     }
   }
-  const candidates = childCandidates(rule, parent, all, index);
+  const candidates = childCandidates(rule, parents, child, all, index);
   for (const target of rule.targets) {
     for (const aggregate of target.aggregates) {
       if (aggregate.of !== undefined) checkChildProperty(aggregate.of, 'of', rule, candidates, index, problems, target.property);

@@ -49,6 +49,15 @@ describe('roll-up rules against models', () => {
     ).toEqual([]);
   });
 
+  it('a rule for a base model accepts what its subtypes declare (relationships, derived and of properties)', () => {
+    expect(
+      problems(
+        rule({ name: 'spaces', parentModel: 'dtmi:t:Space;1' }),
+        rule({ name: 'floor', parentModel: 'dtmi:t:Floor;1', relationships: ['hasRoom'], childModel: 'dtmi:t:Space;1', properties: { co2: { aggregate: 'max', of: 'co2' } } }),
+      ),
+    ).toEqual([]);
+  });
+
   it('names an unknown relationship for an outgoing rule, with did-you-mean', () => {
     expect(problems(rule({ relationships: ['hasDevices'] }))).toEqual([
       'Roll-up rule "room-climate": relationship "hasDevices" is not a relationship of dtmi:t:Room;1, the parent model (direction outgoing: parent → child) (did you mean "hasDevice"?).',
