@@ -48,7 +48,7 @@ export interface LoadScenarioOptions {
 
 export function loadScenario(directory: string, options: LoadScenarioOptions = {}): Scenario {
   const dir = resolve(directory);
-  if (!existsSync(dir)) throw new Error(`Scenario directory ${dir} does not exist. Pass --scenario <dir> holding models/, graph.ndjson and pipeline.yaml.`);
+  if (!existsSync(dir)) throw new Error(`Scenario directory ${dir} does not exist. Pass --scenario <dir> holding models/, graph.ndjson and optionally pipeline.yaml, or create one: npm run new-scenario -- ${directory}`);
   const modelsDir = join(dir, 'models');
   const models: Record<string, unknown>[] = [];
   if (existsSync(modelsDir)) {

@@ -99,6 +99,11 @@ describe('loading a scenario checks it against its models', () => {
   });
 });
 
+it('a missing scenario folder says how to make one', () => {
+  const missing = join(tmpdir(), 'no-such-scenario-dayone');
+  expect(() => loadScenario(missing)).toThrow(`Scenario directory ${missing} does not exist. Pass --scenario <dir> holding models/, graph.ndjson and optionally pipeline.yaml, or create one: npm run new-scenario -- ${missing}`);
+});
+
 describe('a scenario without a pipeline file', () => {
   it('loads the documented defaults: twin id = device id, model-driven mapping, no roll-ups', () => {
     const dir = scenario((d) => rmSync(join(d, 'pipeline.yaml')));
