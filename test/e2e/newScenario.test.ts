@@ -43,7 +43,8 @@ it('npm run new-scenario scaffolds a scenario that npm run local runs to the doc
   expect(readFileSync(join(dir, 'README.md'), 'utf8')).toMatch(/what to edit/);
 
   const dump = join(tempDir('new-scenario-dump'), 'out.json');
-  const local = run(['local', '--', '--scenario', dir, '--quiet', '--dead-letters', tempDir('new-scenario-dl'), '--dump', dump]);
+  // `npm run new-scenario` just built dist/, so the runner starts from it rather than building again.
+  const local = spawnSync(process.execPath, ['dist/local/runner/cli.js', '--scenario', dir, '--quiet', '--dead-letters', tempDir('new-scenario-dl'), '--dump', dump], { cwd: repoRoot, encoding: 'utf8', timeout: 240_000, env: { ...process.env, FORCE_COLOR: '0' } });
   expect({ status: local.status, stderr: local.status === 0 ? '' : local.stderr }).toEqual({ status: 0, stderr: '' });
   expect(local.stdout).toMatch(/^Messages {5}in 4, applied 4, filtered 0, dead-lettered 0$/m);
   expect(local.stdout).toMatch(/^room-1 \(Room\) maxTemperature=23\.5 name="Room 1" sensors=2 temperature=22\.5$/m);
