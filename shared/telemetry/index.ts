@@ -2,6 +2,6 @@
 // points of ingest, propagate, reconcile and the gateway's 429s; names in names.ts.
 export { type AzureMonitorStart, type AzureMonitorState, resetAzureMonitorForTests, startAzureMonitor } from './azureMonitor';
 export { type BatchTiming, type IngestBatchNumbers, type IngestedMessage, recordIngestBatch } from './ingestMetrics';
-export { lagBucketsSeconds, meterName, type MetricName, metricNames, spanNames } from './names';
+export { durationBucketsSeconds, lagBucketsSeconds, meterName, type MetricName, metricNames, spanNames } from './names';
 export { type PropagateEventNumbers, type PropagateEventTiming, type ReconcileNumbers,recordAdtThrottled, recordPropagateEvent, recordReconcile } from './propagateMetrics';
 export { contextOf, spanContextOf } from './traceContext';

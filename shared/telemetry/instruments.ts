@@ -4,7 +4,7 @@
 // The check is one reference comparison per recording call: the hot path stays cheap.
 import { type Counter, type Histogram, type MeterProvider, metrics } from '@opentelemetry/api';
 
-import { lagBucketsSeconds, meterName, metricNames } from './names';
+import { durationBucketsSeconds, lagBucketsSeconds, meterName, metricNames } from './names';
 
 export interface Instruments {
   ingestMessages: Counter;
@@ -48,7 +48,11 @@ function create(provider: MeterProvider): Instruments {
       unit: 's',
       advice: { explicitBucketBoundaries: lagBucketsSeconds },
     }),
-    ingestBatchDuration: meter.createHistogram(metricNames.ingestBatchDuration, { description: 'Seconds one ingest batch took.', unit: 's' }),
+    ingestBatchDuration: meter.createHistogram(metricNames.ingestBatchDuration, {
+      description: 'Seconds one ingest batch took.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: durationBucketsSeconds },
+    }),
     adtThrottled: counter(metricNames.adtThrottled, 'ADT 429 answers by operation.'),
     adtRetries: counter(metricNames.adtRetries, 'ADT requests retried after a transient failure.'),
     propagateEvents: counter(metricNames.propagateEvents, 'Change notifications by outcome and type.'),

@@ -42,3 +42,6 @@ export const spanNames = {
 
 /** Lag buckets in seconds: sub-second when healthy, minutes when a partition falls behind. */
 export const lagBucketsSeconds = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+
+/** Batch durations in seconds: the deadline (INGEST_DEADLINE_SECONDS) defaults to 240. */
+export const durationBucketsSeconds = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 240];
