@@ -136,25 +136,30 @@ resource topicSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (
 
 // ---- The endpoint: identity-based, created once ADT may send (it checks on creation) ----
 
-resource endpoint 'Microsoft.DigitalTwins/digitalTwinsInstances/endpoints@2023-01-31' = {
+resource hubEndpoint 'Microsoft.DigitalTwins/digitalTwinsInstances/endpoints@2023-01-31' = if (useEventHub) {
   parent: adt
   name: endpointName
-  properties: useEventHub
-    ? {
-        endpointType: 'EventHub'
-        authenticationType: 'IdentityBased'
-        identity: { type: 'SystemAssigned' }
-        endpointUri: ehUri
-        entityPath: entityName
-      }
-    : {
-        endpointType: 'ServiceBus'
-        authenticationType: 'IdentityBased'
-        identity: { type: 'SystemAssigned' }
-        endpointUri: sbUri
-        entityPath: entityName
-      }
-  dependsOn: [hubSender, topicSender]
+  properties: {
+    endpointType: 'EventHub'
+    authenticationType: 'IdentityBased'
+    identity: { type: 'SystemAssigned' }
+    endpointUri: ehUri
+    entityPath: entityName
+  }
+  dependsOn: [hubSender]
+}
+
+resource topicEndpoint 'Microsoft.DigitalTwins/digitalTwinsInstances/endpoints@2023-01-31' = if (!useEventHub) {
+  parent: adt
+  name: endpointName
+  properties: {
+    endpointType: 'ServiceBus'
+    authenticationType: 'IdentityBased'
+    identity: { type: 'SystemAssigned' }
+    endpointUri: sbUri
+    entityPath: entityName
+  }
+  dependsOn: [topicSender]
 }
 
 // ---- Data history (Azure Data Explorer) ----
@@ -260,7 +265,7 @@ resource history 'Microsoft.DigitalTwins/digitalTwinsInstances/timeSeriesDatabas
   dependsOn: [historyHubOwner, kustoContributor, kustoReceiver, kustoAdmin]
 }
 
-output endpointName string = endpoint.name
+output endpointName string = useEventHub ? hubEndpoint.name : topicEndpoint.name
 output namespaceName string = namespaceName
 output entityName string = entityName
 output routeFilter string = join(map(eventTypes, eventType => 'type = \'${eventType}\''), ' OR ')
