@@ -46,21 +46,16 @@ export function recordIngestBatch(summary: IngestBatchNumbers, messages: readonl
   if (summary.telemetrySent > 0) m.ingestTelemetrySent.add(summary.telemetrySent);
   if (summary.retries > 0) m.adtRetries.add(summary.retries, { function: 'ingest' });
   m.ingestBatchDuration.record((timing.ended - timing.started) / 1000);
-  const links: Link[] = [];
-  for (const message of messages) {
-    const enqueued = Date.parse(message.enqueuedTime);
-    // Lag is measured against the end of the batch: that is when the value is in ADT.
-    if (Number.isFinite(enqueued)) m.ingestLag.record(Math.max(0, (timing.ended - enqueued) / 1000));
-    const linked = spanContextOf(message.traceparent);
-    if (linked) links.push({ context: linked });
+  // Lag is measured against the end of the batch: that is when the value is in ADT.
+  if (!m.noop) {
+    for (const message of messages) {
+      const enqueued = Date.parse(message.enqueuedTime);
+      if (Number.isFinite(enqueued)) m.ingestLag.record(Math.max(0, (timing.ended - enqueued) / 1000));
+    }
   }
-  // A batch has many parents (one per device trace), so it links to them rather than choosing one
-  // (the OpenTelemetry messaging convention for batch receive). ADT writes carry each device's own
-  // traceparent, which ADT puts on its change notification: propagate continues that trace.
   const span = trace.getTracer(meterName).startSpan(spanNames.ingestBatch, {
     kind: SpanKind.CONSUMER,
     startTime: timing.started,
-    links,
     attributes: {
       'pipeline.partition': summary.partitionId ?? '',
       'pipeline.messages.received': summary.received,
@@ -70,5 +65,16 @@ export function recordIngestBatch(summary: IngestBatchNumbers, messages: readonl
       'pipeline.twins_patched': summary.twinsPatched,
     },
   });
+  // A batch has many parents (one per device trace), so it links to them rather than choosing one
+  // (the OpenTelemetry messaging convention for batch receive). ADT writes carry each device's own
+  // traceparent, which ADT puts on its change notification: propagate continues that trace.
+  if (span.isRecording()) {
+    const links: Link[] = [];
+    for (const message of messages) {
+      const linked = spanContextOf(message.traceparent);
+      if (linked) links.push({ context: linked });
+    }
+    span.addLinks(links);
+  }
   span.end(timing.ended);
 }
