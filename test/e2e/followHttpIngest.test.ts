@@ -44,6 +44,11 @@ it('answers per message through the function and ends with the Event Hub path\'s
   expect(bad.status).toBe(400);
   expect(((await bad.json()) as { error: string }).error).toMatch(/JSON|ndjson/);
 
+  // The function's own limits hold through the local host: more than 1,000 envelopes is its 413.
+  const tooMany = Array.from({ length: 1001 }, (_, i) => JSON.stringify({ deviceId: 'thermostat-101', enqueuedTime: '2024-05-01T08:00:00Z', body: { i } })).join('\n');
+  const refusedAll = await fetch(`${url}/api/telemetry`, { method: 'POST', body: tooMany });
+  expect(refusedAll.status).toBe(413);
+
   const metrics = await fetch(`${url}/metrics`);
   expect(metrics.status).toBe(200);
   expect(metrics.headers.get('content-type')).toContain('text/plain');
