@@ -27,9 +27,11 @@ export function startAzureMonitor(options: AzureMonitorStart): AzureMonitorState
   const load = options.load ?? (() => require('@azure/monitor-opentelemetry') as { useAzureMonitor(o: AzureMonitorOpenTelemetryOptions): void });
   load().useAzureMonitor({
     azureMonitorExporterOptions: { connectionString, credential: options.credential() },
-    // Our own instruments and spans are the point; HTTP auto-instrumentation adds ADT and Storage
-    // calls as dependencies under the invocation.
     enableLiveMetrics: false,
+    // HTTP auto-instrumentation would inject a traceparent of its own (a root span: the gateway does
+    // not run inside one) into every ADT request, replacing the device's that ADT forwards to its
+    // change notifications — and that chain is what the spans here follow.
+    instrumentationOptions: { http: { enabled: false } },
   });
   started = true;
   return 'started';

@@ -177,6 +177,8 @@ describe('Azure Monitor start', () => {
     const options = useAzureMonitor.mock.calls[0]?.[0] as { azureMonitorExporterOptions: { connectionString: string; credential: unknown } };
     expect(options.azureMonitorExporterOptions.connectionString).toBe(env.APPLICATIONINSIGHTS_CONNECTION_STRING);
     expect(options.azureMonitorExporterOptions.credential).toBeDefined();
+    // Its HTTP instrumentation would replace the device traceparent on ADT requests.
+    expect(options).toMatchObject({ instrumentationOptions: { http: { enabled: false } } });
   });
 
   it('requires the real package only when started (lazy), and that package is installed', () => {
