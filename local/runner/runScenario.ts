@@ -20,8 +20,10 @@ import type { EventHubPartitionInfo } from './eventHubTriggerRequest';
 import { FaultPlan, type FaultReport, type FaultSettings, hasAdtFaults } from './faultPlan';
 import { type FunctionApp, loadLocalFunctionApp } from './functionApp';
 import { maxEventBatchSize } from './hostConfig';
+import { httpIngestInvoker } from './httpIngestInvoker';
 import { ingestInvoker } from './ingestInvoker';
 import { type Ingress, startIngress } from './ingress';
+import { type LocalMetrics, startLocalMetrics } from './localMetrics';
 import { type MessageAccounting, MessageLedger } from './messageAccounting';
 import { progressReporter } from './progress';
 import { reconcileAfterSeed, waitForTrailingRefreshes } from './reconcileHooks';
@@ -86,6 +88,10 @@ export interface RunOptions extends FaultSettings {
   deliveries?: number;
   /** Emulator query lag (--query-lag): queries see writes this late, as in ADT. */
   queryLag?: { lagMs: number; jitterMs: number };
+  /** Record the pipeline's OpenTelemetry metrics (always on with follow: GET /metrics); RunResult.metrics has the final text. */
+  metrics?: boolean;
+  /** Folder for the emulator's egress sink (Event Hubs endpoint + twin-change route; emulator only). */
+  egress?: string;
 }
 
 export interface PropagationFailure {
@@ -117,11 +123,15 @@ export interface RunSummary {
   faults: FaultReport;
   /** The reconcile run after seeding (emulator only). */
   reconcile?: ReconcileSummary;
+  /** What left through the egress endpoint (CloudEvents AMQP shape, one line per notification). */
+  egress?: { path: string; events: number };
   exitCode: number;
 }
 
 export interface RunResult {
   summary: RunSummary;
+  /** The pipeline's metrics at the end of the run (Prometheus text), when recorded. */
+  metrics?: string;
   dump: GraphDump;
   tree: string;
 }
@@ -144,6 +154,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
   const telemetryFile = options.soak ? undefined : options.telemetry ? resolve(options.telemetry) : scenario.telemetryPath;
   if (options.soak && options.follow) throw new Error('--soak and --follow both feed live telemetry; pick one.');
   // Before anything is written to a real instance.
+  if (options.adtUrl && options.egress) throw new Error('--egress is the emulator\'s endpoint; with --adt-url, egress is the Azure endpoint infra/modules/egress.bicep creates.');
   if (options.adtUrl && hasAdtFaults(options)) throw new Error('ADT faults (--adt-latency, --adt-faults, --adt-limits, --adt-outage) need the embedded emulator; drop --adt-url to use them.');
   const envelopes: TelemetryEnvelope[] = telemetryFile ? readTelemetryFile(telemetryFile) : [];
   if (!telemetryFile && !options.follow && !options.soak) {
@@ -165,7 +176,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     if (options.adtUrl) {
       access = azureAccess(options.adtUrl);
     } else {
-      emulator = await startEmulator({ ...(options.queryLag && { queryLag: options.queryLag }), endpoints: [endpointConfig(schema, options.eventGridDelivery ?? defaultDelivery, options.deliveries)] });
+      emulator = await startEmulator({ ...(options.queryLag && { queryLag: options.queryLag }), ...(options.egress && { egress: { directory: options.egress } }), endpoints: [endpointConfig(schema, options.eventGridDelivery ?? defaultDelivery, options.deliveries)] });
       const started = emulator;
       cleanups.push(() => started.close());
       access = emulatorAccess(emulator);
@@ -189,6 +200,9 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     cleanups.push(() => faults.close());
     const deadLetterSettings = { ...deadLetters.appSettings, ...faults.deadLetterOutage?.appSettings };
 
+    const localMetrics: LocalMetrics | undefined = options.metrics || options.follow ? startLocalMetrics() : undefined;
+    if (localMetrics) cleanups.push(() => localMetrics.close());
+
     const eventHubName = 'local-telemetry';
     const consumerGroup = '$Default';
     const app: FunctionApp = loadLocalFunctionApp({
@@ -206,7 +220,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     cleanups.push(() => app.unload());
 
     const log = (fn: string) => (line: { level: string; category: string; message: string }) => {
-      if (fn === 'ingestTelemetry' && recordIngestLog(stats, line)) return;
+      if ((fn === 'ingestTelemetry' || fn === 'ingestHttp') && recordIngestLog(stats, line)) return;
       if (line.level !== 'information' && line.level !== 'debug' && line.level !== 'trace') options.onFunctionLog?.(fn, line.level, line.message);
     };
 
@@ -264,7 +278,10 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
 
     let ingress: Ingress | undefined;
     if (options.follow) {
-      ingress = await startIngress(options.ingressPort ?? 7300, feed, () => ({ stats, pending: feeder.pending }));
+      ingress = await startIngress(options.ingressPort ?? 7300, feed, () => ({ stats, pending: feeder.pending }), {
+        ...(localMetrics && { metrics: localMetrics.serve }),
+        httpIngest: httpIngestInvoker(app, log('ingestHttp')),
+      });
       const opened = ingress;
       cleanups.push(() => opened.close());
       options.onIngress?.(ingress.url);
@@ -335,11 +352,12 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       propagation: emulator ? 'local' : 'azure',
       accounting,
       ...(reconciled && { reconcile: reconciled }),
+      ...(emulator?.egress && { egress: { path: emulator.egress.file, events: emulator.egress.written() } }),
       resources,
       faults: faults.report(),
       exitCode: feeder.lost.length > 0 || failures.length > 0 || !accounting.balanced ? 1 : 0,
     };
-    return { summary, dump, tree: renderTree(dump) };
+    return { summary, dump, tree: renderTree(dump), ...(localMetrics && { metrics: await localMetrics.text() }) };
   } finally {
     if (timer) clearInterval(timer);
     monitor.stop();
