@@ -7,8 +7,11 @@
 #   4. subscribe the function's Event Grid webhook to the ADT notification topic
 #      (infra/post-deploy/event-subscription.bicep),
 #   5. create the ADT event route endpoint → topic (data plane only; there is no ARM resource),
-#   6. warn when the ADT dead-letter SAS is near its expiry.
-# Idempotent: step 4 is an incremental ARM deployment, step 5 a PUT that creates or replaces.
+#   6. create the egress route (twin changes → the Event Hub / Service Bus endpoint) when main.bicep
+#      was deployed with egress other than 'none',
+#   7. warn when the ADT dead-letter SAS is near its expiry,
+#   8. reconcile every derived value once (npm run reconcile).
+# Idempotent: step 4 is an incremental ARM deployment, steps 5 and 6 PUTs that create or replace.
 # Every az call is pinned to the deployment's subscription (--subscription), never az's default.
 #
 # Runs as the azd postdeploy hook (azd exports its environment: AZURE_SUBSCRIPTION_ID,
@@ -22,7 +25,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 script_name="post-deploy"
-step_total=6
+step_total=8
 # shellcheck source=scripts/lib/azure-env.sh
 source "$root/scripts/lib/azure-env.sh"
 
@@ -56,7 +59,8 @@ step "check the Azure CLI sign-in"
 pin_subscription
 load_outputs FUNCTION_APP_NAME FUNCTION_APP_HOST_NAME PROPAGATE_FUNCTION_NAME EVENT_GRID_TOPIC_NAME \
   STORAGE_ACCOUNT_NAME EVENT_GRID_DEAD_LETTER_CONTAINER ADT_EVENT_TYPES ADT_SERVICE_URL ADT_ENDPOINT_NAME \
-  ADT_EVENT_ROUTE_NAME ADT_EVENT_ROUTE_FILTER -- DEPLOYER_PRINCIPAL_ID ADT_DEAD_LETTER_SAS_EXPIRY
+  ADT_EVENT_ROUTE_NAME ADT_EVENT_ROUTE_FILTER -- DEPLOYER_PRINCIPAL_ID ADT_DEAD_LETTER_SAS_EXPIRY \
+  EGRESS_ENDPOINT_NAME EGRESS_ROUTE_NAME EGRESS_ROUTE_FILTER
 function_app="$(required_output FUNCTION_APP_NAME)"
 function_host="$(required_output FUNCTION_APP_HOST_NAME)"
 function_name="$(required_output PROPAGATE_FUNCTION_NAME)"
@@ -70,6 +74,9 @@ route="$(required_output ADT_EVENT_ROUTE_NAME)"
 route_filter="$(required_output ADT_EVENT_ROUTE_FILTER)"
 deployer="${DEPLOYER_PRINCIPAL_ID:-}"
 sas_expiry="${ADT_DEAD_LETTER_SAS_EXPIRY:-}"
+egress_endpoint="${EGRESS_ENDPOINT_NAME:-}"
+egress_route="${EGRESS_ROUTE_NAME:-}"
+egress_filter="${EGRESS_ROUTE_FILTER:-}"
 
 # The ADT role went to the principal that ran the deployment (azd's sign-in). If az is signed in
 # as someone else, the route PUT would fail with 403 after minutes of retries: say so now.
@@ -127,28 +134,43 @@ until az_sub deployment group create --resource-group "$resource_group" --name "
   sleep "$retry_delay"
 done
 
+# put_event_route NAME ENDPOINT FILTER: PUT one ADT event route, retried while the deployer's role or
+# the endpoint is still propagating; any other refusal (400: bad filter) stops the script.
+put_event_route() {
+  local name=$1 endpoint_name=$2 filter=$3 body="$scratch_dir/route-$1.json" url status response attempt=1
+  node -e 'process.stdout.write(JSON.stringify({ endpointName: process.argv[1], filter: process.argv[2] }))' "$endpoint_name" "$filter" >"$body"
+  url="${adt_url%/}/eventroutes/${name}?api-version=2023-10-31"
+  while :; do
+    status="$(adt_request PUT "$url" "$body")"
+    [[ "$status" == 2?? ]] && return 0
+    response="$(head -c 400 "$scratch_dir/adt-response" 2>/dev/null || true) $(head -c 200 "$scratch_dir/curl.err" 2>/dev/null || true)"
+    # 401/403: the deployer's data-plane role is still propagating; 404/5xx/000: the endpoint or
+    # the service is not ready yet. Anything else (400: bad filter) will not fix itself.
+    case "$status" in
+      401|403|404|429|5??|000) ;;
+      *) fail "ADT refused event route $name with HTTP $status: $response" ;;
+    esac
+    if ((attempt >= attempts)); then
+      fail "could not create event route $name on $adt_url after $attempt attempts (last HTTP $status: $response). The account running this needs 'Azure Digital Twins Data Owner' on the instance (main.bicep grants it to deployerPrincipalId); check 'az role assignment list --assignee <you> --all'."
+    fi
+    log "route $name not accepted yet (HTTP $status, attempt $attempt/$attempts); retrying in ${retry_delay}s"
+    attempt=$((attempt + 1))
+    sleep "$retry_delay"
+  done
+}
+
 step "create ADT event route $route -> endpoint $endpoint"
-body="$scratch_dir/route.json"
-node -e 'process.stdout.write(JSON.stringify({ endpointName: process.argv[1], filter: process.argv[2] }))' "$endpoint" "$route_filter" >"$body"
-url="${adt_url%/}/eventroutes/${route}?api-version=2023-10-31"
-attempt=1
-while :; do
-  status="$(adt_request PUT "$url" "$body")"
-  [[ "$status" == 2?? ]] && break
-  response="$(head -c 400 "$scratch_dir/adt-response" 2>/dev/null || true) $(head -c 200 "$scratch_dir/curl.err" 2>/dev/null || true)"
-  # 401/403: the deployer's data-plane role is still propagating; 404/5xx/000: the endpoint or
-  # the service is not ready yet. Anything else (400: bad filter) will not fix itself.
-  case "$status" in
-    401|403|404|429|5??|000) ;;
-    *) fail "ADT refused event route $route with HTTP $status: $response" ;;
-  esac
-  if ((attempt >= attempts)); then
-    fail "could not create event route $route on $adt_url after $attempt attempts (last HTTP $status: $response). The account running this needs 'Azure Digital Twins Data Owner' on the instance (main.bicep grants it to deployerPrincipalId); check 'az role assignment list --assignee <you> --all'."
-  fi
-  log "route not accepted yet (HTTP $status, attempt $attempt/$attempts); retrying in ${retry_delay}s"
-  attempt=$((attempt + 1))
-  sleep "$retry_delay"
-done
+put_event_route "$route" "$endpoint" "$route_filter"
+
+step "create the egress route"
+# Downstream consumers (egress module) get every twin change through their own route.
+if [[ -n "$egress_endpoint" ]]; then
+  [[ -n "$egress_route" ]] || fail "EGRESS_ENDPOINT_NAME is set but EGRESS_ROUTE_NAME is empty; redeploy main.bicep (azd provision) so both outputs exist."
+  put_event_route "$egress_route" "$egress_endpoint" "$egress_filter"
+  log "egress route $egress_route -> endpoint $egress_endpoint ($egress_filter)"
+else
+  log "no egress endpoint (main.bicep egress = 'none')"
+fi
 
 step "check the ADT dead-letter SAS expiry"
 if [[ -n "$sas_expiry" ]]; then

@@ -66,8 +66,23 @@ describe('scripts/post-deploy.sh', () => {
     // The bearer token is read from a header file, not passed as an argument.
     expect(put?.args).toContain('--header');
     expect(put?.args.some((a) => a.startsWith('Authorization'))).toBe(false);
-    expect(stdout).toContain('[6/6] check the ADT dead-letter SAS expiry');
+    expect(stdout).toContain('[7/8] check the ADT dead-letter SAS expiry');
     expect(calls.some((c) => c.tool === 'azd')).toBe(false); // a hook already has azd's environment
+  });
+
+  it('creates the egress route from the outputs when main.bicep deployed an egress endpoint, and none otherwise', () => {
+    const egress = { EGRESS_ENDPOINT_NAME: 'twin-egress', EGRESS_ROUTE_NAME: 'twin-egress-route', EGRESS_ROUTE_FILTER: "type = 'Microsoft.DigitalTwins.Twin.Update'" };
+    const routes = (calls: ToolCall[]) => calls.filter((c) => c.tool === 'curl').map((c) => c.args.at(-1));
+    const withEgress = run([], { ...azdHookEnv, ...egress });
+    expect(withEgress.status).toBe(0);
+    expect(routes(withEgress.calls)).toEqual([
+      'https://dt-abc.api.weu.digitaltwins.azure.net/eventroutes/twin-changes?api-version=2023-10-31',
+      'https://dt-abc.api.weu.digitaltwins.azure.net/eventroutes/twin-egress-route?api-version=2023-10-31',
+    ]);
+    expect(withEgress.stdout).toContain("egress route twin-egress-route -> endpoint twin-egress (type = 'Microsoft.DigitalTwins.Twin.Update')");
+    const without = run([], azdHookEnv);
+    expect(routes(without.calls)).toHaveLength(1);
+    expect(without.stdout).toContain("no egress endpoint (main.bicep egress = 'none')");
   });
 
   it('is idempotent: a second run issues the same upserts and nothing else', () => {
