@@ -10,6 +10,7 @@ import type { ReconcileSummary } from '../../shared/rollup';
 import { settings } from '../../shared/settings';
 import type { DeliveryPolicy, EndpointSchema } from '../emulator/events';
 import { type EmulatorHandle, startEmulator } from '../emulator/server';
+import { deadLetterListing, type GraphFormat, type GraphServer, startGraphServer, storeSource, writeGraphExport } from '../graph';
 import { defaultScenarioDirectory, loadScenario, readTelemetryFile } from '../scenario';
 import { type AdtAccess, azureAccess, emulatorAccess, runnerClient } from './adtAccess';
 import { chooseDeadLetterTarget, type DeadLetterTarget } from './deadLetters';
@@ -86,6 +87,13 @@ export interface RunOptions extends FaultSettings {
   deliveries?: number;
   /** Emulator query lag (--query-lag): queries see writes this late, as in ADT. */
   queryLag?: { lagMs: number; jitterMs: number };
+  /** Writes the final state to this file (--graph): a self-contained HTML page, or Mermaid / DOT text. */
+  graph?: string;
+  graphFormat?: GraphFormat;
+  /** Port of the live graph page with follow (default: a free one). */
+  graphPort?: number;
+  /** The live graph page's URL, as soon as it is served (follow only). */
+  onGraph?: (url: string) => void;
 }
 
 export interface PropagationFailure {
@@ -268,6 +276,21 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       const opened = ingress;
       cleanups.push(() => opened.close());
       options.onIngress?.(ingress.url);
+      const view: GraphServer = await startGraphServer({
+        port: options.graphPort ?? 0,
+        source: emulator ? storeSource(emulator.store) : { read: () => readGraph(client) },
+        ...(!emulator && { pollMs: 2_000 }),
+        scenario,
+        counters: () => ({ stats, pending: feeder.pending, accounting: ledger.report() }),
+        deadLetters: deadLetterListing(deadLetters),
+        ingressUrl: ingress.url,
+      });
+      // Last poll before it closes, so an open page is left showing the final state.
+      cleanups.push(async () => {
+        await view.refresh();
+        await view.close();
+      });
+      options.onGraph?.(view.url);
     }
 
     // Values no notification triggers (counts, empty values, parents whose children never report).
@@ -316,7 +339,8 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     }
 
     const accounting = ledger.report();
-    const dump = normaliseGraph(await readGraph(client));
+    const finalGraph = await readGraph(client);
+    const dump = normaliseGraph(finalGraph);
     if (options.dump) {
       mkdirSync(dirname(resolve(options.dump)), { recursive: true });
       writeFileSync(resolve(options.dump), `${JSON.stringify(dump, null, 2)}\n`, 'utf8');
@@ -339,6 +363,9 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       faults: faults.report(),
       exitCode: feeder.lost.length > 0 || failures.length > 0 || !accounting.balanced ? 1 : 0,
     };
+    if (options.graph) {
+      writeGraphExport(options.graph, options.graphFormat ?? 'html', { scenario, ...finalGraph, counters: { stats, accounting }, deadLetters: await deadLetterListing(deadLetters)() });
+    }
     return { summary, dump, tree: renderTree(dump) };
   } finally {
     if (timer) clearInterval(timer);
