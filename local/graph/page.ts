@@ -50,6 +50,7 @@ export function renderPage(data: PageData): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(data.title)}</title>
 <style>${pageStyle()}</style>
 </head>
@@ -59,7 +60,7 @@ export function renderPage(data: PageData): string {
   <header><h1>${escapeHtml(data.title)}</h1><p id="status"></p></header>
   <section id="legend"><h2>Models</h2><ul></ul><p class="hint"><span class="derived-mark">ƒ</span> derived by a roll-up rule</p></section>
   <section id="inspector"><h2>Twin</h2><div class="body"><p class="hint">Click a twin to see its properties.</p></div></section>
-  <section id="counters"><h2>Counters</h2><table></table></section>
+  <section id="counters"><h2>Counters</h2><div class="grid"></div></section>
   <section id="dead-letters"><h2>Dead letters <span class="count"></span></h2><ol></ol></section>
   <section id="try" hidden><h2>Try a message</h2>
     <p class="hint">One envelope (as in telemetry.ndjson); without enqueuedTime it is stamped now.</p>

@@ -59,11 +59,11 @@
 
   data.graph.twins.forEach(function (t) { twins.set(t.id, t); });
 
-  var layout = { name: 'dagre', rankDir: 'TB', nodeSep: 12, rankSep: 60, edgeSep: 8, animate: false, fit: true, padding: 20 };
+  // Left to right: a containment tree is wide at the leaves, and a screen is wider than it is tall.
+  var layout = { name: 'dagre', rankDir: 'LR', nodeSep: 8, rankSep: 90, edgeSep: 6, animate: false, fit: true, padding: 20 };
   var cy = cytoscape({
     container: document.getElementById('graph'),
     elements: elements(data.graph),
-    wheelSensitivity: 0.3,
     style: [
       { selector: 'node', style: {
         shape: 'round-rectangle', 'background-color': 'data(colour)', label: 'data(label)', color: '#fff',
@@ -114,17 +114,20 @@
   }
 
   function renderCounters() {
-    var table = document.querySelector('#counters table');
-    var rows = [];
+    var grid = document.querySelector('#counters .grid');
+    var items = [];
     function add(prefix, value) {
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
         Object.keys(value).forEach(function (key) { add(prefix ? prefix + '.' + key : key, value[key]); });
       } else {
-        rows.push(el('tr', { 'data-counter': prefix }, [el('td', { text: prefix }), el('td', { class: 'value', text: Array.isArray(value) ? String(value.length) : show(value) })]));
+        items.push(el('div', { class: 'counter', 'data-counter': prefix, title: prefix }, [
+          el('span', { class: 'name', text: prefix.replace(/^(stats|accounting)\./, '') }),
+          el('span', { class: 'value', text: Array.isArray(value) ? String(value.length) : show(value) }),
+        ]));
       }
     }
     add('', data.counters);
-    table.replaceChildren.apply(table, rows);
+    grid.replaceChildren.apply(grid, items);
   }
 
   function renderDeadLetters() {
@@ -150,6 +153,19 @@
     renderInspector();
   });
 
+  // While a replay fills the twins, sizes change on every update: one layout per burst is enough.
+  var layoutTimer = null;
+  var userMoved = false;
+  cy.on('scrollzoom dragpan pinchzoom', function () { userMoved = true; });
+  function scheduleLayout() {
+    if (layoutTimer !== null) return;
+    layoutTimer = window.setTimeout(function () {
+      layoutTimer = null;
+      // Once the user has zoomed or panned, a new layout keeps their viewport.
+      cy.layout(Object.assign({}, layout, { fit: !userMoved })).run();
+    }, 300);
+  }
+
   function applyUpdate(update) {
     var relayout = false;
     (update.twins || []).forEach(function (twin) {
@@ -159,7 +175,10 @@
         cy.add({ group: 'nodes', data: nodeData(twin) });
         relayout = true;
       } else {
-        node.data(nodeData(twin));
+        var next = nodeData(twin);
+        // A twin that gained a property is taller: lay out again so it does not cover its neighbours.
+        if (next.h !== node.data('h') || next.w !== node.data('w')) relayout = true;
+        node.data(next);
         node.flashClass('changed', 800);
       }
     });
@@ -185,7 +204,7 @@
       data.deadLetterNote = update.deadLetterNote;
       renderDeadLetters();
     }
-    if (relayout) cy.layout(layout).run();
+    if (relayout) scheduleLayout();
     if (selected && ((update.twins || []).some(function (t) { return t.id === selected; }) || (update.removed || []).indexOf(selected) >= 0)) renderInspector();
   }
 
@@ -236,5 +255,7 @@
     cy: cy,
     twin: function (id) { return twins.get(id); },
     applyUpdate: applyUpdate,
+    /** No layout waiting to run (the positions on screen are final for now). */
+    settled: function () { return layoutTimer === null; },
   };
 })();
