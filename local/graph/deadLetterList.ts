@@ -24,7 +24,10 @@ export class DeadLetterFolder {
   private readonly store: FileDeadLetterStore;
   private readonly read = new Map<string, DeadLetterView>();
 
-  constructor(readonly directory: string) {
+  constructor(
+    readonly directory: string,
+    private readonly maxShown = maxDeadLettersShown,
+  ) {
     this.store = new FileDeadLetterStore(directory);
   }
 
@@ -42,7 +45,7 @@ export class DeadLetterFolder {
       }
     }
     const items = [...this.read.values()].sort((a, b) => (String(b.deadLetteredAt) < String(a.deadLetteredAt) ? -1 : String(b.deadLetteredAt) > String(a.deadLetteredAt) ? 1 : a.name < b.name ? -1 : 1));
-    const shown = items.slice(0, maxDeadLettersShown);
+    const shown = items.slice(0, this.maxShown);
     return { items: shown, ...(items.length > shown.length && { note: `${items.length - shown.length} older dead letters are not shown; all are in ${this.directory}.` }) };
   }
 }

@@ -168,6 +168,11 @@
 
   function applyUpdate(update) {
     var relayout = false;
+    if (update.full) {
+      // A (re)connection's snapshot: twins it does not list are gone.
+      var listed = new Set((update.twins || []).map(function (t) { return t.id; }));
+      update.removed = Array.from(twins.keys()).filter(function (id) { return !listed.has(id); });
+    }
     (update.twins || []).forEach(function (twin) {
       twins.set(twin.id, twin);
       var node = cy.getElementById(twin.id);
