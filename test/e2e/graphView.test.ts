@@ -2,11 +2,12 @@
 // loads without a console error, shows every twin of the sample building, changes a value on the page
 // when an envelope is POSTed to the running loop, and its "try a message" previews and sends.
 // GRAPH_SCREENSHOT=<file.png> also writes a screenshot of the page (npm run screenshot).
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 import { type Browser, chromium, type Page } from 'playwright-core';
 
+import { renderGraphExport } from '../../local/graph';
 import { loadScenario } from '../../local/scenario';
 import { buildingScenario, repoRoot, runLocal, tempDir } from './support/runLocal';
 
@@ -108,3 +109,36 @@ browserTest('the live graph page shows the building, follows a POSTed envelope a
   const result = await finished;
   expect(result.summary.exitCode).toBe(0);
 }, 90_000);
+
+browserTest('the exported page opens from a file with every request refused: all twins drawn, no console error', async () => {
+  if (!haveBrowser) throw new Error(installHint);
+  const scenario = loadScenario(buildingScenario);
+  const relationships = scenario.graph.relationships.map((r) => ({ ...r, $sourceId: r.$dtId }));
+  const file = join(tempDir('graph-offline'), 'graph.html');
+  writeFileSync(file, renderGraphExport('html', { scenario, twins: scenario.graph.twins, relationships, counters: { applied: 0 }, deadLetters: { items: [] } }));
+  const browser = await chromium.launch({ executablePath: browserPath });
+  try {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    const fetched: string[] = [];
+    // Offline: anything but the file itself fails.
+    await page.route('**/*', (route) => {
+      if (route.request().url().startsWith('file:')) return route.continue();
+      fetched.push(route.request().url());
+      return route.abort();
+    });
+    await page.goto(`file://${file}`);
+    await page.waitForFunction(() => (window as unknown as { twinGraph?: unknown }).twinGraph !== undefined);
+    const shown = await page.evaluate(() => (window as unknown as { twinGraph: { cy: { nodes(): { length: number } } } }).twinGraph.cy.nodes().length);
+    expect(shown).toBe(scenario.graph.twins.length);
+    await expect(page.locator('#try').isHidden()).resolves.toBe(true);
+    expect(fetched).toEqual([]);
+    expect(problems).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}, 60_000);
