@@ -13,6 +13,26 @@ import { buildingScenario, repoRoot, runLocal, tempDir } from './support/runLoca
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
 
+// What the page functions below touch, typed here (the test program has no DOM library); they run in
+// the browser, where these names are the page's own.
+interface Elements {
+  length: number;
+  map<T>(f: (e: { id(): string; data(key: string): unknown }) => T): T[];
+  union(other: Elements): Elements;
+  successors(): Elements;
+}
+interface Element extends Elements {
+  data(key: string): unknown;
+  emit(event: string): void;
+}
+interface TwinGraph {
+  cy: { nodes(): Elements; edges(): Elements; getElementById(id: string): Element; fit(e: Elements, padding: number): void };
+  twin(id: string): { properties: Array<{ name: string; value: unknown }> } | undefined;
+  settled(): boolean;
+}
+declare const window: { twinGraph?: TwinGraph };
+declare const document: { getElementById(id: string): { textContent: string | null; scrollTo(x: number, y: number): void } | null };
+
 const browserPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const installHint = `Chromium is not at ${browserPath}: install it with "apt-get install -y chromium" (as root; .ci/chromium.sh does it) or set CHROMIUM_PATH to a Chromium binary.`;
 const haveBrowser = existsSync(browserPath);
@@ -26,7 +46,7 @@ async function post(url: string, body: string): Promise<{ status: number; text: 
 }
 
 function nodeValue(page: Page, twinId: string, property: string): Promise<unknown> {
-  return page.evaluate(([id, p]) => (window as unknown as { twinGraph: { cy: { getElementById(id: string): { data(k: string): Record<string, unknown> } } } }).twinGraph.cy.getElementById(id as string).data('values')?.[p as string], [twinId, property]);
+  return page.evaluate(([id, p]) => (((window.twinGraph as TwinGraph).cy.getElementById(id as string).data('values') ?? {}) as Record<string, unknown>)[p as string], [twinId, property]);
 }
 
 browserTest('the live graph page shows the building, follows a POSTed envelope and previews a message', async () => {
@@ -50,25 +70,27 @@ browserTest('the live graph page shows the building, follows a POSTed envelope a
     const requests: string[] = [];
     page.on('request', (request) => requests.push(request.url()));
     await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { twinGraph?: unknown }).twinGraph !== undefined);
+    await page.waitForFunction(() => window.twinGraph !== undefined);
     await page.waitForSelector('#status.live');
 
     // Every twin of the sample building is a node, each relationship an edge labelled by its name.
-    const shown = await page.evaluate(() => (window as unknown as { twinGraph: { cy: { nodes(): { map(f: (n: { id(): string }) => string): string[] } } } }).twinGraph.cy.nodes().map((n) => n.id()).sort());
+    const shown = await page.evaluate(() => (window.twinGraph as TwinGraph).cy.nodes().map((n) => n.id()).sort());
     expect(shown).toEqual(twinIds);
-    const edgeLabels = await page.evaluate(() => [...new Set((window as unknown as { twinGraph: { cy: { edges(): { map(f: (e: { data(k: string): string }) => string): string[] } } } }).twinGraph.cy.edges().map((e) => e.data('label')))].sort());
+    const edgeLabels = await page.evaluate(() => [...new Set((window.twinGraph as TwinGraph).cy.edges().map((e) => e.data('label')))].sort());
     expect(edgeLabels).toEqual(expect.arrayContaining(['hasDevice', 'hasFloor', 'hasRoom']));
 
     // A value only this envelope can produce: newer than anything the replay sends.
     const now = new Date().toISOString();
     const answer = await post(`${ingressUrl}/telemetry`, `${JSON.stringify({ deviceId: 'thermostat-101', enqueuedTime: now, messageId: 'graph-view-1', body: { temperature: 31.25, humidity: 40, setpoint: 21, ts: now } })}\n`);
     expect(answer.status).toBe(202);
-    await page.waitForFunction(() => (window as unknown as { twinGraph: { twin(id: string): { properties: Array<{ name: string; value: unknown }> } | undefined } }).twinGraph.twin('thermostat-101')?.properties.some((p) => p.name === 'temperature' && p.value === 31.25), undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => (window.twinGraph as TwinGraph).twin('thermostat-101')?.properties.some((p) => p.name === 'temperature' && p.value === 31.25), undefined, { timeout: 20_000 });
     expect(await nodeValue(page, 'thermostat-101', 'temperature')).toBe(31.25);
-    expect(await page.evaluate(() => (window as unknown as { twinGraph: { cy: { getElementById(id: string): { data(k: string): string } } } }).twinGraph.cy.getElementById('thermostat-101').data('label'))).toContain('temperature: 31.25');
+    expect(await page.evaluate(() => (window.twinGraph as TwinGraph).cy.getElementById('thermostat-101').data('label'))).toContain('temperature: 31.25');
 
     // The side panel: a room's derived temperature names its rule, with sourceTime and last change.
-    await page.evaluate(() => (window as unknown as { twinGraph: { cy: { getElementById(id: string): { emit(e: string): void } } } }).twinGraph.cy.getElementById('room-101').emit('tap') && undefined);
+    await page.evaluate(() => {
+      (window.twinGraph as TwinGraph).cy.getElementById('room-101').emit('tap');
+    });
     const row = page.locator('#properties tr[data-property="temperature"]');
     await expect(row.getAttribute('class')).resolves.toBe('derived');
     await expect(row.textContent()).resolves.toContain('room-climate');
@@ -84,15 +106,15 @@ browserTest('the live graph page shows the building, follows a POSTed envelope a
     expect(await nodeValue(page, 'thermostat-102', 'temperature')).not.toBe(18.5);
     await page.click('#send-button');
     await page.waitForFunction(() => document.getElementById('try-result')?.textContent?.includes('accepted'));
-    await page.waitForFunction(() => (window as unknown as { twinGraph: { twin(id: string): { properties: Array<{ name: string; value: unknown }> } | undefined } }).twinGraph.twin('thermostat-102')?.properties.some((p) => p.name === 'temperature' && p.value === 18.5), undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => (window.twinGraph as TwinGraph).twin('thermostat-102')?.properties.some((p) => p.name === 'temperature' && p.value === 18.5), undefined, { timeout: 20_000 });
 
     if (process.env.GRAPH_SCREENSHOT) {
       const file = resolve(repoRoot, process.env.GRAPH_SCREENSHOT);
       mkdirSync(dirname(file), { recursive: true });
-      await page.waitForFunction(() => (window as unknown as { twinGraph: { settled(): boolean } }).twinGraph.settled());
+      await page.waitForFunction(() => (window.twinGraph as TwinGraph).settled());
       // One floor close enough to read, the room's properties in the panel.
       await page.evaluate(() => {
-        const { cy } = (window as unknown as { twinGraph: { cy: { getElementById(id: string): { successors(): unknown; union(o: unknown): unknown }; fit(e: unknown, padding: number): void } } }).twinGraph;
+        const { cy } = (window.twinGraph as TwinGraph);
         const floor = cy.getElementById('floor-1');
         cy.fit(floor.union(floor.successors()), 20);
         document.getElementById('panel')?.scrollTo(0, 0);
@@ -132,8 +154,8 @@ browserTest('the exported page opens from a file with every request refused: all
       return route.abort();
     });
     await page.goto(`file://${file}`);
-    await page.waitForFunction(() => (window as unknown as { twinGraph?: unknown }).twinGraph !== undefined);
-    const shown = await page.evaluate(() => (window as unknown as { twinGraph: { cy: { nodes(): { length: number } } } }).twinGraph.cy.nodes().length);
+    await page.waitForFunction(() => window.twinGraph !== undefined);
+    const shown = await page.evaluate(() => (window.twinGraph as TwinGraph).cy.nodes().length);
     expect(shown).toBe(scenario.graph.twins.length);
     await expect(page.locator('#try').isHidden()).resolves.toBe(true);
     expect(fetched).toEqual([]);
