@@ -36,7 +36,7 @@ export class LiveGraph {
   private etags = new Map<string, string>();
   private views = new Map<string, TwinView>();
   private relationships: RelationshipView[] = [];
-  private relationshipKey = '';
+  private relationshipEtags = new Map<string, string>();
   private models: GraphView['models'] = [];
   private modelKey = '';
   private countersJson = '';
@@ -73,13 +73,19 @@ export class LiveGraph {
     const relationshipDocs = [...relationships];
 
     // Colours follow the set of models, so a new model recolours every twin.
-    const skeleton = buildGraphView(docs.map((t) => ({ $dtId: t.$dtId, $metadata: { $model: (t.$metadata as Record<string, unknown> | undefined)?.$model } })), [], {}, this.options.knownModels);
-    const modelKey = JSON.stringify(skeleton.models);
+    const present = new Set<string>();
+    for (const doc of docs) present.add(String((doc.$metadata as Record<string, unknown> | undefined)?.$model ?? '?'));
+    const modelKey = [...present].sort().join('\n');
     const recolour = modelKey !== this.modelKey;
     if (recolour) {
       this.modelKey = modelKey;
-      this.models = skeleton.models;
-      update.models = skeleton.models;
+      this.models = buildGraphView(
+        [...present].map((model) => ({ $dtId: model, $metadata: { $model: model } })),
+        [],
+        {},
+        this.options.knownModels,
+      ).models;
+      update.models = this.models;
     }
     const colours = Object.fromEntries(this.models.map((m) => [m.id, m.colour]));
 
@@ -103,12 +109,25 @@ export class LiveGraph {
     if (changed.length > 0) update.twins = changed;
     if (removed.length > 0) update.removed = removed;
 
-    const rels = buildGraphView([], relationshipDocs, {}).relationships;
-    const relationshipKey = JSON.stringify(rels);
-    if (relationshipKey !== this.relationshipKey) {
-      this.relationshipKey = relationshipKey;
-      this.relationships = rels;
-      update.relationships = rels;
+    // Relationships by $etag as well; the list is rebuilt (and sent whole) only when one changed.
+    let relationshipsChanged = false;
+    const seenRelationships = new Set<string>();
+    for (const doc of relationshipDocs) {
+      const key = `${String(doc.$sourceId)}/${String(doc.$relationshipId)}`;
+      const etag = String(doc.$etag ?? JSON.stringify(doc));
+      seenRelationships.add(key);
+      if (this.relationshipEtags.get(key) === etag) continue;
+      this.relationshipEtags.set(key, etag);
+      relationshipsChanged = true;
+    }
+    for (const key of [...this.relationshipEtags.keys()]) {
+      if (seenRelationships.has(key)) continue;
+      this.relationshipEtags.delete(key);
+      relationshipsChanged = true;
+    }
+    if (relationshipsChanged) {
+      this.relationships = buildGraphView([], relationshipDocs, {}).relationships;
+      update.relationships = this.relationships;
     }
 
     const counters = this.options.counters();

@@ -165,9 +165,13 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
       if (!closed) console.error(`Graph view: ${errorMessage(error)}`);
     }));
   let timer: NodeJS.Timeout | undefined;
-  const schedule = (): void => {
+  // A big graph polls less often: the view takes at most a tenth of the time between polls.
+  const schedule = (lastMs = 0): void => {
     if (closed) return;
-    timer = setTimeout(() => void pollOnce().then(schedule), options.pollMs ?? 250);
+    timer = setTimeout(() => {
+      const started = Date.now();
+      void pollOnce().then(() => schedule(Date.now() - started));
+    }, Math.max(options.pollMs ?? 250, lastMs * 10));
   };
   schedule();
   const heartbeat = setInterval(() => {
