@@ -13,7 +13,13 @@ export interface ScriptAsset {
 
 /** A file next to the package's main entry: both packages' `exports` hide their browser bundles, not their dist folder. */
 function besideMain(pkg: string, file: string): string {
-  return join(dirname(require.resolve(pkg)), file);
+  let main: string;
+  try {
+    main = require.resolve(pkg);
+  } catch {
+    throw new Error(`The graph view needs ${pkg} (a dev dependency): run npm install in the repository (without --omit=dev).`);
+  }
+  return join(dirname(main), file);
 }
 
 /** The source map comment would make devtools fetch a file that is not there; the page needs none. */
