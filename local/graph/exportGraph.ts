@@ -13,6 +13,14 @@ import { toDot, toMermaid } from './textExports';
 export const graphFormats = ['html', 'mermaid', 'dot'] as const;
 export type GraphFormat = (typeof graphFormats)[number];
 
+/** Without --graph-format: .mmd/.mermaid → mermaid, .dot/.gv → dot, anything else → html. */
+export function graphFormatOf(file: string, format?: GraphFormat): GraphFormat {
+  if (format) return format;
+  if (/\.(mmd|mermaid)$/i.test(file)) return 'mermaid';
+  if (/\.(dot|gv)$/i.test(file)) return 'dot';
+  return 'html';
+}
+
 export interface GraphExportInput {
   scenario: Scenario;
   twins: readonly WireDocument[];

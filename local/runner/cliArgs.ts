@@ -19,7 +19,8 @@ Ends with a summary and the twin tree; exit 0 once all input is processed and pr
   --telemetry <file>      Telemetry envelopes (ndjson) to replay instead of <scenario>/telemetry.ndjson.
   --dump <out.json>       Write the final twins and relationships (etags and lastUpdateTimes removed).
   --graph <file.html>     Write the final twin graph as one self-contained HTML page (opens offline).
-  --graph-format <f>      html (default), mermaid or dot: Mermaid or Graphviz DOT text for docs.
+  --graph-format <f>      html, mermaid or dot (Mermaid or Graphviz DOT text for docs); default from the
+                          file name: .mmd/.mermaid → mermaid, .dot/.gv → dot, else html.
   --schema <s>            Event Grid schema for propagate deliveries: CloudEvents (default) or EventGrid.
   --follow                Keep running; accept envelopes on http://127.0.0.1:<ingress-port>/telemetry
                           (npm run simulate -- --to http://127.0.0.1:7300). Ctrl+C prints the tree and exits.

@@ -10,7 +10,7 @@ import type { ReconcileSummary } from '../../shared/rollup';
 import { settings } from '../../shared/settings';
 import type { DeliveryPolicy, EndpointSchema } from '../emulator/events';
 import { type EmulatorHandle, startEmulator } from '../emulator/server';
-import { deadLetterListing, type GraphFormat, type GraphServer, startGraphServer, storeSource, writeGraphExport } from '../graph';
+import { deadLetterListing, type GraphFormat, graphFormatOf, type GraphServer, startGraphServer, storeSource, writeGraphExport } from '../graph';
 import { defaultScenarioDirectory, loadScenario, readTelemetryFile } from '../scenario';
 import { type AdtAccess, azureAccess, emulatorAccess, runnerClient } from './adtAccess';
 import { chooseDeadLetterTarget, type DeadLetterTarget } from './deadLetters';
@@ -364,7 +364,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       exitCode: feeder.lost.length > 0 || failures.length > 0 || !accounting.balanced ? 1 : 0,
     };
     if (options.graph) {
-      writeGraphExport(options.graph, options.graphFormat ?? 'html', { scenario, ...finalGraph, counters: { stats, accounting }, deadLetters: await deadLetterListing(deadLetters)() });
+      writeGraphExport(options.graph, graphFormatOf(options.graph, options.graphFormat), { scenario, ...finalGraph, counters: { stats, accounting }, deadLetters: await deadLetterListing(deadLetters)() });
     }
     return { summary, dump, tree: renderTree(dump) };
   } finally {

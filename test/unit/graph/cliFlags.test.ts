@@ -1,4 +1,5 @@
 // The runner's graph flags: --graph <file> [--graph-format html|mermaid|dot], --graph-port with --follow.
+import { graphFormatOf } from '../../../local/graph';
 import { HELP, parseCliArgs } from '../../../local/runner/cliArgs';
 
 it('takes --graph with a format, html by default', () => {
@@ -21,4 +22,14 @@ it('takes --graph-port with --follow only, and a port number only', () => {
 
 it('documents the flags in --help', () => {
   for (const flag of ['--graph <file.html>', '--graph-format <f>', '--graph-port <n>']) expect(HELP).toContain(flag);
+});
+
+it('without --graph-format the file name picks the format', () => {
+  expect(graphFormatOf('out/graph.html')).toBe('html');
+  expect(graphFormatOf('graph.mmd')).toBe('mermaid');
+  expect(graphFormatOf('graph.MERMAID')).toBe('mermaid');
+  expect(graphFormatOf('graph.dot')).toBe('dot');
+  expect(graphFormatOf('graph.gv')).toBe('dot');
+  expect(graphFormatOf('graph.txt')).toBe('html');
+  expect(graphFormatOf('graph.mmd', 'dot')).toBe('dot');
 });

@@ -73,3 +73,12 @@ it('the snapshot a new client gets is the whole graph, marked full', async () =>
   expect(snapshot.twins?.map((t) => t.id)).toEqual(['a', 'b']);
   expect(snapshot.relationships).toHaveLength(1);
 });
+
+it('a relationship removed or rewritten sends the new set', async () => {
+  const { live, relationships } = world();
+  await live.poll();
+  relationships[0] = { ...relationships[0], $etag: '2', $targetId: 'a' };
+  expect((await live.poll()).relationships).toEqual([{ id: 'a/r', source: 'a', target: 'a', name: 'has' }]);
+  relationships.pop();
+  expect((await live.poll()).relationships).toEqual([]);
+});
