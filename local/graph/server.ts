@@ -129,6 +129,9 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
       return;
     }
     if (req.method === 'POST' && (path === '/preview' || path === '/send')) {
+      // JSON only: another site's page cannot send that cross-origin without a preflight this server
+      // never answers, so it cannot push messages into a developer's running loop.
+      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return json(415, { error: 'Send the envelope as JSON (content-type: application/json).' });
       readBody(req)
         .then(async (body) => {
           const envelope = envelopeFrom(body);

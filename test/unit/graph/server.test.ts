@@ -60,6 +60,8 @@ function events(url: string): { received: Array<[string, unknown]>; next(n: numb
   };
 }
 
+const json = { 'content-type': 'application/json' };
+
 let server: GraphServer | undefined;
 afterEach(async () => {
   await server?.close();
@@ -118,7 +120,7 @@ it('events start with the whole graph, then carry what changed', async () => {
 it('previews an envelope against the current twins without writing, and stamps a missing enqueuedTime', async () => {
   const { url, store } = await start();
   const before = JSON.stringify([...store.twins.values()]);
-  const res = await fetch(`${url}/preview`, { method: 'POST', body: JSON.stringify({ deviceId: 'thermostat-101', body: { temperature: 19.25, ts: new Date().toISOString() } }) });
+  const res = await fetch(`${url}/preview`, { method: 'POST', headers: json, body: JSON.stringify({ deviceId: 'thermostat-101', body: { temperature: 19.25, ts: new Date().toISOString() } }) });
   expect(res.status).toBe(200);
   const { preview } = (await res.json()) as { preview: { decoded: { enqueuedTime: string }; rules: string[]; twins: Array<{ twinId: string; patch: Array<{ path: string; value: unknown }> }> } };
   expect(Math.abs(Date.parse(preview.decoded.enqueuedTime) - Date.now())).toBeLessThan(60_000);
@@ -130,10 +132,10 @@ it('previews an envelope against the current twins without writing, and stamps a
 
 it('refuses a message that is not an envelope, saying what is wrong', async () => {
   const { url } = await start();
-  const notJson = await fetch(`${url}/preview`, { method: 'POST', body: '{deviceId' });
+  const notJson = await fetch(`${url}/preview`, { method: 'POST', headers: json, body: '{deviceId' });
   expect(notJson.status).toBe(400);
   expect(((await notJson.json()) as { error: string }).error).toMatch(/not JSON.*Paste one envelope/);
-  const noDevice = await fetch(`${url}/preview`, { method: 'POST', body: '{"body":{}}' });
+  const noDevice = await fetch(`${url}/preview`, { method: 'POST', headers: json, body: '{"body":{}}' });
   expect(((await noDevice.json()) as { error: string }).error).toContain('field "deviceId" must be a non-empty string');
 });
 
@@ -141,7 +143,7 @@ it('sends an envelope to the loop\'s ingress as one ndjson line and answers with
   const ingress = await fakeIngress();
   try {
     const { url } = await start({ ingressUrl: ingress.url });
-    const res = await fetch(`${url}/send`, { method: 'POST', body: JSON.stringify({ deviceId: 'thermostat-101', enqueuedTime: '2024-05-01T10:00:00.000Z', body: { temperature: 20 } }, null, 2) });
+    const res = await fetch(`${url}/send`, { method: 'POST', headers: json, body: JSON.stringify({ deviceId: 'thermostat-101', enqueuedTime: '2024-05-01T10:00:00.000Z', body: { temperature: 20 } }, null, 2) });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: 1 });
     expect(ingress.bodies).toEqual(['POST /telemetry {"deviceId":"thermostat-101","enqueuedTime":"2024-05-01T10:00:00.000Z","body":{"temperature":20}}\n']);
@@ -152,7 +154,7 @@ it('sends an envelope to the loop\'s ingress as one ndjson line and answers with
 
 it('without an ingress, send says how to get one', async () => {
   const { url } = await start();
-  const res = await fetch(`${url}/send`, { method: 'POST', body: JSON.stringify({ deviceId: 'thermostat-101', body: {} }) });
+  const res = await fetch(`${url}/send`, { method: 'POST', headers: json, body: JSON.stringify({ deviceId: 'thermostat-101', body: {} }) });
   expect(res.status).toBe(409);
   expect(((await res.json()) as { error: string }).error).toContain('--follow');
 });
@@ -161,4 +163,11 @@ it('a port in use is an error that names --graph-port', async () => {
   const { url } = await start();
   const port = Number(new URL(url).port);
   await expect(startGraphServer({ port, source: fakeStore().source, scenario, counters: () => ({}), deadLetters: () => Promise.resolve({ items: [] }) })).rejects.toThrow(`--graph-port ${port} is in use`);
+});
+
+it('takes messages as JSON only, so another site cannot post into the loop without a preflight', async () => {
+  const { url } = await start();
+  const res = await fetch(`${url}/send`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ deviceId: 'thermostat-101', body: {} }) });
+  expect(res.status).toBe(415);
+  expect(((await res.json()) as { error: string }).error).toContain('application/json');
 });
