@@ -223,10 +223,36 @@
     });
   }
 
-  function showResult(result) {
+  // The preview as `npm run map` prints it: what was decoded, the rules, the patch per twin, refusals.
+  function describePreview(answer) {
+    var p = answer.preview;
+    var d = p.decoded;
+    var lines = (answer.problems || []).map(function (problem) { return 'configuration: ' + problem; });
+    lines.push(d.ok ? 'device ' + d.deviceId + ', enqueued ' + d.enqueuedTime + (d.component ? ', component ' + d.component : '') : 'not decoded (' + d.reason + '): ' + d.detail);
+    if (d.ok) lines.push('rules: ' + (p.rules.length > 0 ? p.rules.join(', ') : '(none matched)'));
+    p.twins.forEach(function (t) {
+      lines.push('twin ' + t.twinId + (t.model ? ' (' + t.model + ')' : '') + ': PATCH');
+      t.patch.forEach(function (op) { lines.push('  ' + op.op + ' ' + op.path + ' ' + JSON.stringify(op.value)); });
+      t.stale.forEach(function (x) { lines.push('  stale ' + x.path + ': ' + x.sourceTime + ' is older than the stored ' + x.stored); });
+      t.refused.forEach(function (x) { lines.push('  refused ' + x.path + ' (' + x.reason + '): ' + x.detail); });
+    });
+    p.telemetry.forEach(function (t) { lines.push('telemetry to ' + t.twinId + (t.component ? '/' + t.component : '') + ': ' + JSON.stringify(t.payload)); });
+    p.filtered.forEach(function (f) { lines.push('filtered (' + f.reason + '): ' + f.detail); });
+    p.deadLettered.forEach(function (r) { lines.push('dead-lettered (' + r.reason + '): ' + r.detail); });
+    lines.push('', 'Nothing was written: "Send into the loop" does that.');
+    return lines.join('\n');
+  }
+
+  function showResult(result, kind) {
     var out = document.getElementById('try-result');
     out.className = result.ok ? '' : 'error';
-    out.textContent = typeof result.body === 'string' ? result.body : JSON.stringify(result.body, null, 2);
+    if (!result.ok || typeof result.body === 'string') {
+      out.textContent = typeof result.body === 'string' ? result.body : (result.body && result.body.error) || JSON.stringify(result.body, null, 2);
+    } else if (kind === 'preview') {
+      out.textContent = describePreview(result.body);
+    } else {
+      out.textContent = 'accepted ' + result.body.accepted + ' message(s) into the running loop: watch the graph.';
+    }
   }
 
   function startLive() {
@@ -234,10 +260,10 @@
     var textarea = document.getElementById('envelope');
     if (data.sampleEnvelope) textarea.value = JSON.stringify(data.sampleEnvelope, null, 2);
     document.getElementById('preview-button').addEventListener('click', function () {
-      post('/preview', textarea.value).then(showResult, function (e) { showResult({ ok: false, body: String(e) }); });
+      post('/preview', textarea.value).then(function (r) { showResult(r, 'preview'); }, function (e) { showResult({ ok: false, body: String(e) }); });
     });
     document.getElementById('send-button').addEventListener('click', function () {
-      post('/send', textarea.value).then(showResult, function (e) { showResult({ ok: false, body: String(e) }); });
+      post('/send', textarea.value).then(function (r) { showResult(r, 'send'); }, function (e) { showResult({ ok: false, body: String(e) }); });
     });
     var events = new EventSource('/events');
     events.addEventListener('open', function () { setStatus('live: updates as messages flow', 'live'); });
