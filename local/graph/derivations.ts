@@ -11,7 +11,8 @@ export interface Derivation {
 /** model id → property → the rule deriving it. */
 export type Derivations = Record<string, Record<string, Derivation>>;
 
-function shortModel(model: string): string {
+/** `dtmi:example:building:Room;1` → `Room`. */
+export function shortModel(model: string): string {
   return /:([^:;]+);\d+$/.exec(model)?.[1] ?? model;
 }
 
@@ -39,4 +40,3 @@ export function rollupRulesOf(rollups: unknown): RollupRule[] {
   return Array.isArray(rules) ? (rules as RollupRule[]) : [];
 }
 
-export { shortModel };

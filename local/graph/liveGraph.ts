@@ -6,7 +6,10 @@ import { buildGraphView, type GraphView, type RelationshipView, type TwinView, t
 import type { DeadLetterView } from './page';
 
 export interface GraphSource {
-  /** Current twins and relationships; documents are only read, never kept past the call. */
+  /**
+   * Current twins and relationships, never changed by the view. Values are kept by reference, which
+   * is safe for the emulator's store: a write replaces a document, it never edits one in place.
+   */
   read(): Promise<{ twins: Iterable<WireDocument>; relationships: Iterable<WireDocument> }>;
 }
 
@@ -30,7 +33,9 @@ export interface LiveGraphOptions {
   deadLetters: () => Promise<{ items: DeadLetterView[]; note?: string }>;
 }
 
-const isEmpty = (u: GraphUpdate): boolean => Object.keys(u).length === 0;
+export function isEmptyUpdate(update: GraphUpdate): boolean {
+  return Object.keys(update).length === 0;
+}
 
 export class LiveGraph {
   private etags = new Map<string, string>();
@@ -153,4 +158,3 @@ export class LiveGraph {
   }
 }
 
-export { isEmpty as isEmptyUpdate };
