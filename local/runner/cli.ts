@@ -29,6 +29,7 @@ async function main(): Promise<number> {
     hookFunctionsCore: true,
     ...(cli.quiet || cli.json ? {} : { progress: process.stderr }),
     onIngress: (url) => process.stderr.write(`Accepting telemetry at ${url}/telemetry (ndjson envelopes) and ${url}/api/telemetry (the HTTP ingest function); metrics at ${url}/metrics; Ctrl+C to finish.\n`),
+    onGraph: (url) => process.stderr.write(`Twin graph (live): ${url}\n`),
     onFunctionLog: (fn, level, message) => process.stderr.write(`[${fn}] ${level}: ${message}\n`),
     // On a terminal the progress line is rewritten in place: clear it so the soak line stands alone.
     onSoakReport: (line) => process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[2K' : ''}${line}\n`),

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { FaultOptions } from '../emulator/faults';
 import type { ServiceLimitsOptions } from '../emulator/limits';
 import { parseQueryLag } from '../emulator/query/laggedSource';
+import { type GraphFormat, graphFormats } from '../graph';
 import { faultKeys, limitKeys, parseKnownKeyValues, parseLatencyFlag, parseWindowFlag } from './faultFlags';
 import type { RunOptions } from './runScenario';
 
@@ -17,6 +18,9 @@ Ends with a summary and the twin tree; exit 0 once all input is processed and pr
                           pipeline.yaml, optional telemetry.ndjson and simulator.json.
   --telemetry <file>      Telemetry envelopes (ndjson) to replay instead of <scenario>/telemetry.ndjson.
   --dump <out.json>       Write the final twins and relationships (etags and lastUpdateTimes removed).
+  --graph <file.html>     Write the final twin graph as one self-contained HTML page (opens offline).
+  --graph-format <f>      html, mermaid or dot (Mermaid or Graphviz DOT text for docs); default from the
+                          file name: .mmd/.mermaid → mermaid, .dot/.gv → dot, else html.
   --schema <s>            Event Grid schema for propagate deliveries: CloudEvents (default) or EventGrid.
   --follow                Keep running; accept envelopes on http://127.0.0.1:<ingress-port>/telemetry
                           (npm run simulate -- --to http://127.0.0.1:7300). Ctrl+C prints the tree and exits.
@@ -24,6 +28,8 @@ Ends with a summary and the twin tree; exit 0 once all input is processed and pr
                           function through the local host: per-message outcomes) and GET /metrics (Prometheus).
   --egress <dir>          Emulator egress sink: every twin change as ADT sends it to Event Hubs, one line per
                           event in <dir>/egress-eventHub.ndjson; the summary gives the count and path.
+  --graph-port <n>        Port of the live graph page --follow serves (default: a free port; the URL is
+                          printed at start).
   --adt-url <https://…>   Use a real ADT instance (DefaultAzureCredential) instead of the emulator. The scenario
                           is written to it; propagation then happens in Azure (Event Grid), not locally.
   --azurite               Start Azurite for dead letters.
@@ -85,6 +91,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
       scenario: { type: 'string' },
       telemetry: { type: 'string' },
       dump: { type: 'string' },
+      graph: { type: 'string' },
+      'graph-format': { type: 'string' },
+      'graph-port': { type: 'string' },
       schema: { type: 'string' },
       follow: { type: 'boolean' },
       'ingress-port': { type: 'string' },
@@ -119,6 +128,12 @@ export function parseCliArgs(argv: string[]): CliOptions {
   if (ingressPort !== undefined && !(Number.isInteger(ingressPort) && ingressPort >= 0 && ingressPort < 65536)) {
     throw new Error(`--ingress-port must be a port number (got "${values['ingress-port']}").`);
   }
+  const graphFormat = values['graph-format'];
+  if (graphFormat !== undefined && !(graphFormats as readonly string[]).includes(graphFormat)) throw new Error(`--graph-format must be ${graphFormats.join(', ')} (got "${graphFormat}").`);
+  if (graphFormat !== undefined && values.graph === undefined) throw new Error('--graph-format needs --graph <file> to write to.');
+  const graphPort = values['graph-port'] === undefined ? undefined : Number(values['graph-port']);
+  if (graphPort !== undefined && !(Number.isInteger(graphPort) && graphPort >= 0 && graphPort < 65536)) throw new Error(`--graph-port must be a port number (got "${values['graph-port']}").`);
+  if (graphPort !== undefined && !values.follow) throw new Error('--graph-port is the live graph page of --follow; add --follow (or use --graph <file.html> for the final state).');
   const adtFaults: Partial<FaultOptions> = {
     ...(values['adt-faults'] !== undefined ? parseKnownKeyValues<FaultOptions>(values['adt-faults'], '--adt-faults', faultKeys) : {}),
     ...(values['adt-latency'] !== undefined ? parseLatencyFlag(values['adt-latency']) : {}),
@@ -154,6 +169,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
     ...(soakMinutes !== undefined ? { soak: { minutes: soakMinutes, ...(soakRate !== undefined ? { rate: soakRate } : {}) } } : {}),
     ...(values.deliveries ? { deliveries: positiveInt(values.deliveries, '--deliveries') } : {}),
     ...(values['query-lag'] ? { queryLag: parseQueryLag(values['query-lag']) } : {}),
+    ...(values.graph ? { graph: values.graph } : {}),
+    ...(graphFormat !== undefined ? { graphFormat: graphFormat as GraphFormat } : {}),
+    ...(graphPort !== undefined ? { graphPort } : {}),
   };
   return { help: values.help === true, json: values.json === true, quiet: values.quiet === true, run };
 }

@@ -10,6 +10,7 @@ import type { ReconcileSummary } from '../../shared/rollup';
 import { settings } from '../../shared/settings';
 import type { DeliveryPolicy, EndpointSchema } from '../emulator/events';
 import { type EmulatorHandle, startEmulator } from '../emulator/server';
+import { deadLetterListing, type GraphFormat, graphFormatOf, type GraphServer, startGraphServer, storeSource, writeGraphExport } from '../graph';
 import { defaultScenarioDirectory, loadScenario, readTelemetryFile } from '../scenario';
 import { type AdtAccess, azureAccess, emulatorAccess, runnerClient } from './adtAccess';
 import { chooseDeadLetterTarget, type DeadLetterTarget } from './deadLetters';
@@ -92,6 +93,13 @@ export interface RunOptions extends FaultSettings {
   metrics?: boolean;
   /** Folder for the emulator's egress sink (Event Hubs endpoint + twin-change route; emulator only). */
   egress?: string;
+  /** Writes the final state to this file (--graph): a self-contained HTML page, or Mermaid / DOT text. */
+  graph?: string;
+  graphFormat?: GraphFormat;
+  /** Port of the live graph page with follow (default: a free one). */
+  graphPort?: number;
+  /** The live graph page's URL, as soon as it is served (follow only). */
+  onGraph?: (url: string) => void;
 }
 
 export interface PropagationFailure {
@@ -285,6 +293,21 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       const opened = ingress;
       cleanups.push(() => opened.close());
       options.onIngress?.(ingress.url);
+      const view: GraphServer = await startGraphServer({
+        port: options.graphPort ?? 0,
+        source: emulator ? storeSource(emulator.store) : { read: () => readGraph(client) },
+        ...(!emulator && { pollMs: 2_000 }),
+        scenario,
+        counters: () => ({ stats, pending: feeder.pending, accounting: ledger.report() }),
+        deadLetters: deadLetterListing(deadLetters),
+        ingressUrl: ingress.url,
+      });
+      // Last poll before it closes, so an open page is left showing the final state.
+      cleanups.push(async () => {
+        await view.refresh();
+        await view.close();
+      });
+      options.onGraph?.(view.url);
     }
 
     // Values no notification triggers (counts, empty values, parents whose children never report).
@@ -333,7 +356,8 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     }
 
     const accounting = ledger.report();
-    const dump = normaliseGraph(await readGraph(client));
+    const finalGraph = await readGraph(client);
+    const dump = normaliseGraph(finalGraph);
     if (options.dump) {
       mkdirSync(dirname(resolve(options.dump)), { recursive: true });
       writeFileSync(resolve(options.dump), `${JSON.stringify(dump, null, 2)}\n`, 'utf8');
@@ -357,6 +381,9 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       faults: faults.report(),
       exitCode: feeder.lost.length > 0 || failures.length > 0 || !accounting.balanced ? 1 : 0,
     };
+    if (options.graph) {
+      writeGraphExport(options.graph, graphFormatOf(options.graph, options.graphFormat), { scenario, ...finalGraph, counters: { stats, accounting }, deadLetters: await deadLetterListing(deadLetters)() });
+    }
     return { summary, dump, tree: renderTree(dump), ...(localMetrics && { metrics: await localMetrics.text() }) };
   } finally {
     if (timer) clearInterval(timer);
