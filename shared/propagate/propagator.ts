@@ -1,6 +1,6 @@
 // Orchestrates one Event Grid event: parse → keep views current → plan → per-parent recompute
 // (coalesced) → dead letters for permanent failures → summary. Holds the per-instance state
-// (scheduler, model cache, child views, parent index, hop depths, trailing refreshes).
+// (scheduler, model cache, child views, parent index, trailing refreshes; hop depths travel in the trace-id).
 import { type Clock, errorMessage, systemClock } from '../common';
 import type { DeadLetterSink } from '../deadLetter';
 import { type ParsedNotification, parseNotification } from '../notifications';
@@ -146,7 +146,8 @@ export class Propagator {
     const receivedAt = n.time ?? new Date(this.clock.now()).toISOString();
     const { formerParents } = await maintainViews(n.change, { compiled, views: this.views, port }, receivedAt, call);
     const requests = await planRecomputes(n.change, { compiled, port, models: this.models, parentIndex: this.parentIndex, formerParents, linkLists: this.linkLists }, call);
-    const depth = this.hops.depthOf(n.traceparent, changedTwinOf(n)) + 1;
+    // The depth travels in the trace-id (rollup/hopTrace), so any instance knows it.
+    const depth = this.hops.depthOf(n.traceparent) + 1;
     const results = await Promise.all(
       requests.map((r: RecomputeRequest) => {
         const details: RecomputeRequestDetails = { rules: r.rules, traceparent: n.traceparent, depth };
@@ -188,7 +189,6 @@ export class Propagator {
       parentIndex: this.parentIndex,
       views: this.views,
       allowsDepth: (depth) => this.hops.allows(depth),
-      onWritten: (id, req) => this.hops.recordWrite(req.traceparent, id, req.depth),
     });
     return { outcome, reads };
   }
@@ -244,22 +244,5 @@ export class Propagator {
       failures: [],
       deadLettered: 0,
     };
-  }
-}
-
-/** The twin whose change this notification reports (for hop depth). */
-function changedTwinOf(n: ParsedNotification): string {
-  switch (n.change.kind) {
-    case 'twinUpdate':
-    case 'twinCreate':
-    case 'twinDelete':
-      return n.change.twinId;
-    case 'relationshipCreate':
-    case 'relationshipDelete':
-      return n.change.relationship.sourceId;
-    case 'relationshipUpdate':
-      return n.change.sourceId;
-    case 'ignored':
-      return '';
   }
 }
