@@ -10,8 +10,8 @@ import type { EventSummary } from '../../../shared/propagate/summary';
 import { compileRollups } from '../../../shared/rollup/compile';
 import type { RollupRule } from '../../../shared/rollup/config';
 import { HOP_MARK, hopDepthOf, traceparentAtHop } from '../../../shared/rollup/hopTrace';
-import { buildingRules, M } from './fixtures';
 import { cloudEvent } from './events';
+import { buildingRules, M } from './fixtures';
 import { MemoryPort } from './memoryPort';
 
 const deviceTrace = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
