@@ -23,12 +23,14 @@ import {
   recomputeParent,
   type RecomputeRequest,
   type RecomputeRequestDetails,
+  reconcileAll,
   RollupConfigError,
   type RollupPort,
 } from '../rollup';
 import { writePropagateDeadLetter } from './deadLetters';
 import { type PropagateLogger, silentLogger } from './logger';
 import type { EventSummary, PropagateStats } from './summary';
+import { TrailingReconcile } from './trailingReconcile';
 import { TrailingRefresh } from './trailingRefresh';
 
 export interface PropagatorOptions {
@@ -56,7 +58,7 @@ const isPermanent = (error: unknown): boolean => isPermanentRollupError(error) |
 
 export class Propagator {
   /** Counters since this instance started; failures never vanish into a log line only. */
-  readonly stats: PropagateStats = { events: 0, malformed: 0, rejected: 0, ruleFailures: 0, deadLettered: 0, trailingRefreshes: 0, refreshWrites: 0, failuresByReason: {} };
+  readonly stats: PropagateStats = { events: 0, malformed: 0, rejected: 0, ruleFailures: 0, deadLettered: 0, trailingRefreshes: 0, refreshWrites: 0, repointReconciles: 0, repointReconcileWrites: 0, failuresByReason: {} };
   private readonly models: ModelHierarchy;
   private readonly parentIndex = new ParentIndex();
   private readonly linkLists = new LinkLists();
@@ -64,6 +66,7 @@ export class Propagator {
   private readonly hops: HopGuard;
   private readonly scheduler: ParentScheduler<RecomputeRequestDetails, RunResult>;
   private readonly refresh: TrailingRefresh;
+  private readonly repoints: TrailingReconcile;
   private readonly clock: Pick<Clock, 'now'>;
 
   constructor(private readonly options: PropagatorOptions) {
@@ -84,21 +87,26 @@ export class Propagator {
       false,
     );
     this.refresh = new TrailingRefresh(compiled.settings.queryLagSeconds * 1000, (parentId, request) => this.refreshParent(parentId, request));
+    this.repoints = new TrailingReconcile(compiled.settings.queryLagSeconds * 1000, (rules) => this.reconcileRules(rules));
   }
 
-  /** Resolves when every trailing refresh has run (tests, the local runner, benchmarks). */
-  idle(): Promise<void> {
-    return this.refresh.idle();
+  /** Resolves when every trailing refresh and re-point reconcile has run (tests, the local runner, benchmarks). */
+  async idle(): Promise<void> {
+    while (this.pendingRefreshes > 0) {
+      await this.refresh.idle();
+      await this.repoints.idle();
+    }
   }
 
-  /** Parents waiting for a trailing refresh. */
+  /** Parents waiting for a trailing refresh, plus a pending re-point reconcile. */
   get pendingRefreshes(): number {
-    return this.refresh.pending;
+    return this.refresh.pending + this.repoints.pending;
   }
 
-  /** Stops pending trailing refreshes (worker reset). */
+  /** Stops pending trailing refreshes and reconciles (worker reset). */
   close(): void {
     this.refresh.close();
+    this.repoints.close();
   }
 
   async handle(event: unknown, log: PropagateLogger): Promise<EventSummary> {
@@ -145,6 +153,7 @@ export class Propagator {
     const { compiled } = this.options;
     const receivedAt = n.time ?? new Date(this.clock.now()).toISOString();
     const { formerParents } = await maintainViews(n.change, { compiled, views: this.views, port }, receivedAt, call);
+    if (n.change.kind === 'relationshipUpdate') this.repoints.touch(await this.incomingRulesFor(n.change, port, call));
     const requests = await planRecomputes(n.change, { compiled, port, models: this.models, parentIndex: this.parentIndex, formerParents, linkLists: this.linkLists }, call);
     // The depth travels in the trace-id (rollup/hopTrace), so any instance knows it.
     const depth = this.hops.depthOf(n.traceparent) + 1;
@@ -177,6 +186,39 @@ export class Propagator {
       }
     } catch (error) {
       log.error(`Trailing refresh of parent ${parentId} failed: ${errorMessage(error)}. The next change to its children, or reconcile, recomputes it.`);
+    }
+  }
+
+  /** Incoming rules the updated relationship belongs to (its source may be their child). The
+   * event does not name the relationship, so its name is found by listing the source's links of
+   * each candidate name (rare event, a list per name); a relationship gone meanwhile keeps every candidate. */
+  private async incomingRulesFor(change: { sourceId: string; relationshipId: string; modelId: string | undefined }, port: RollupPort, call: { traceparent?: string }): Promise<string[]> {
+    const candidates = [];
+    for (const rule of this.options.compiled.rules) {
+      if (rule.direction !== 'incoming') continue;
+      if (change.modelId === undefined || rule.childModel === undefined || (await this.models.isA(change.modelId, rule.childModel, call))) candidates.push(rule);
+    }
+    for (const name of new Set(candidates.flatMap((r) => [...r.relationships]))) {
+      const links = await this.linkLists.outgoing(port, change.sourceId, name, call);
+      if (links.some((l) => l.relationshipId === change.relationshipId)) return candidates.filter((r) => r.relationships.has(name)).map((r) => r.name);
+    }
+    return candidates.map((r) => r.name);
+  }
+
+  /** The re-point reconcile: every parent of these rules from paged queries (see TrailingReconcile). */
+  private async reconcileRules(rules: ReadonlySet<string>): Promise<void> {
+    const log = this.options.backgroundLog ?? silentLogger;
+    this.stats.repointReconciles += 1;
+    try {
+      const summary = await reconcileAll({ compiled: this.options.compiled, port: this.options.port, models: this.models, recompute: { parentIndex: this.parentIndex, allowsDepth: (depth) => this.hops.allows(depth) }, rules });
+      this.stats.repointReconcileWrites += summary.written;
+      for (const failure of summary.failures) {
+        this.countFailure(failure.reason);
+        await this.deadLetter(undefined, { event: undefined, eventId: undefined, eventType: 'repoint-reconcile', reason: `propagate-${failure.reason}`, detail: failure.detail, rule: failure.rule, parentId: failure.parentId });
+      }
+      log.info(`Re-point reconcile of rule(s) ${[...rules].join(', ')}: ${summary.parents} parent(s), ${summary.written} written, ${summary.queries} queries`);
+    } catch (error) {
+      log.error(`Re-point reconcile of rule(s) ${[...rules].join(', ')} failed: ${errorMessage(error)}. The old parent of a re-pointed relationship may stay stale until reconcile runs (npm run reconcile, or the reconcileTwins timer).`);
     }
   }
 

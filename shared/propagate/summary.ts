@@ -43,5 +43,8 @@ export interface PropagateStats {
   trailingRefreshes: number;
   /** Trailing refreshes that had to write (the view had fallen behind ADT). */
   refreshWrites: number;
+  /** Reconciles of incoming rules after re-pointed relationships (their old parents), and their writes. */
+  repointReconciles: number;
+  repointReconcileWrites: number;
   failuresByReason: Record<string, number>;
 }
