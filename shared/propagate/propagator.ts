@@ -61,7 +61,7 @@ export class Propagator {
   readonly stats: PropagateStats = { events: 0, malformed: 0, rejected: 0, ruleFailures: 0, deadLettered: 0, trailingRefreshes: 0, refreshWrites: 0, repointReconciles: 0, repointReconcileWrites: 0, failuresByReason: {} };
   private readonly models: ModelHierarchy;
   private readonly parentIndex = new ParentIndex();
-  private readonly linkLists = new LinkLists();
+  private readonly linkLists: LinkLists;
   private readonly views: ChildViews;
   private readonly hops: HopGuard;
   private readonly scheduler: ParentScheduler<RecomputeRequestDetails, RunResult>;
@@ -75,6 +75,8 @@ export class Propagator {
     this.models = new ModelHierarchy(port, { ttlMs: compiled.settings.modelCacheSeconds * 1000, ...(options.clock && { clock: options.clock }) });
     this.views = new ChildViews({ replayMs: compiled.settings.queryLagSeconds * 1000, ...(options.viewCapacity !== undefined && { capacity: options.viewCapacity }) });
     this.hops = new HopGuard(compiled.settings.maxHops);
+    // A child's parents are listed at most once per query lag; see LinkLists and the topology refresh below.
+    this.linkLists = new LinkLists({ ttlMs: compiled.settings.queryLagSeconds * 1000, ...(options.clock && { now: () => this.clock.now() }) });
     this.scheduler = new ParentScheduler(
       (parentId, request) => this.runRecompute(parentId, request),
       (pending, incoming) => ({
@@ -152,6 +154,7 @@ export class Propagator {
     const port = countingPort(this.options.port, summary.reads);
     const { compiled } = this.options;
     const receivedAt = n.time ?? new Date(this.clock.now()).toISOString();
+    const topology = dropLinksOf(n.change, this.linkLists);
     const { formerParents } = await maintainViews(n.change, { compiled, views: this.views, port }, receivedAt, call);
     if (n.change.kind === 'relationshipUpdate') this.repoints.touch(await this.incomingRulesFor(n.change, port, call));
     const requests = await planRecomputes(n.change, { compiled, port, models: this.models, parentIndex: this.parentIndex, formerParents, linkLists: this.linkLists }, call);
@@ -160,7 +163,10 @@ export class Propagator {
     const results = await Promise.all(
       requests.map((r: RecomputeRequest) => {
         const details: RecomputeRequestDetails = { rules: r.rules, traceparent: n.traceparent, depth };
-        if ([...r.rules].some((name) => compiled.rules.find((rule) => rule.name === name)?.read !== 'api')) this.refresh.touch(r.parentId, details);
+        // Another instance may route a child's changes by a parent list up to reuseMs old, so the
+        // parents of a topology change are refreshed that much later (whatever their read mode).
+        if (topology) this.refresh.touch(r.parentId, details, this.linkLists.reuseMs);
+        else if ([...r.rules].some((name) => compiled.rules.find((rule) => rule.name === name)?.read !== 'api')) this.refresh.touch(r.parentId, details);
         return this.scheduler.schedule(r.parentId, details).then((done) => ({ ...done, parentId: r.parentId }));
       }),
     );
@@ -286,5 +292,25 @@ export class Propagator {
       failures: [],
       deadLettered: 0,
     };
+  }
+}
+
+/** Drops the link lists a change may have made stale; true for a topology change. */
+function dropLinksOf(change: ParsedNotification['change'], lists: LinkLists): boolean {
+  switch (change.kind) {
+    case 'relationshipCreate':
+    case 'relationshipDelete':
+      lists.invalidate(change.relationship.sourceId, change.relationship.targetId);
+      return true;
+    case 'relationshipUpdate':
+      lists.invalidate(change.sourceId);
+      return true;
+    case 'twinCreate':
+    case 'twinDelete':
+      lists.invalidate(change.twinId);
+      return true;
+    case 'twinUpdate':
+    case 'ignored':
+      return false;
   }
 }
