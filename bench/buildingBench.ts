@@ -56,6 +56,8 @@ export interface BuildingRunMetrics {
   callsPerNotification: number;
   throttled429: number;
   deliveriesFailed: number;
+  /** Notifications waiting for delivery when the last update was written: the work left after it. */
+  backlogAtLastUpdate: number;
   /** Share of the run's wall time this process's event loop was busy (1 = CPU-bound in this process). */
   eventLoopUtilization: number;
   /** CPU time this process used during the run (all threads), ms. */
@@ -207,6 +209,7 @@ export async function runBuilding(implementation: 'propagator' | 'naive', shape:
       }),
     );
     const lastUpdateAt = performance.now();
+    const backlogAtLastUpdate = emulator.events.stats().endpoints.propagate?.pending ?? 0;
     const expected = expectedValues(graph, last);
     const timeoutMs = options.timeoutMs ?? 120_000;
     let exactAfterMs: number | undefined;
@@ -238,6 +241,7 @@ export async function runBuilding(implementation: 'propagator' | 'naive', shape:
       callsPerNotification: (reads + writes + queries) / Math.max(1, notifications),
       throttled429: throttled,
       deliveriesFailed: emulator.events.stats().endpoints.propagate?.deadLettered ?? 0,
+      backlogAtLastUpdate,
       eventLoopUtilization: performance.eventLoopUtilization(loopAtStart).utilization,
       cpuMs: (cpu.user + cpu.system) / 1000,
     };

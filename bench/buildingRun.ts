@@ -25,6 +25,7 @@ function line(m: BuildingRunMetrics): string {
     String(m.throttled429).padStart(6),
     String(m.deliveriesFailed).padStart(8),
     `${(m.eventLoopUtilization * 100).toFixed(0)} %`.padStart(6),
+    String(m.backlogAtLastUpdate).padStart(9),
   ].join('  ');
 }
 
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     const naive = oursOnly ? undefined : await runBuilding('naive', row.shape, { updates, queryLagMs: lag, timeoutMs: 60_000 });
     results.push({ name: row.name, ours, ...(naive && { naive }) });
     console.log(`\n${row.name}: ${updates} sensor updates, query lag ${lag} ms, 16 deliveries in parallel`);
-    console.log('            exact after  notifications  reads/writes/queries  calls/notif  429s  failed    loop');
+    console.log('            exact after  notifications  reads/writes/queries  calls/notif  429s  failed    loop  backlog');
     console.log(line(ours));
     if (naive) console.log(line(naive));
   }
