@@ -183,16 +183,15 @@ export async function runBuilding(implementation: 'propagator' | 'naive', shape:
     const cpuAtStart = process.cpuUsage();
     const startedAt = performance.now();
     let previous = { handled: 0, ...http.counts };
-    const sampler = options.timeline
-      ? setInterval(() => {
-          const c = http.counts;
-          const backlog = emulator.events.stats().endpoints.propagate?.pending ?? 0;
-          options.timeline?.(
-            `t=${((performance.now() - startedAt) / 1000).toFixed(0).padStart(3)} s  handled ${String(notifications - previous.handled).padStart(5)}/s  backlog ${String(backlog).padStart(6)}  reads ${String(c.reads - previous.reads).padStart(5)}/s  writes ${String(c.writes - previous.writes).padStart(5)}/s  queries ${String(c.queries - previous.queries).padStart(4)}/s  loop ${(performance.eventLoopUtilization(loopAtStart).utilization * 100).toFixed(0)} %`,
-          );
-          previous = { handled: notifications, ...c };
-        }, 1000)
-      : undefined;
+    const sample = () => {
+      const c = http.counts;
+      const backlog = emulator.events.stats().endpoints.propagate?.pending ?? 0;
+      options.timeline?.(
+        `t=${((performance.now() - startedAt) / 1000).toFixed(0).padStart(3)} s  handled ${String(notifications - previous.handled).padStart(5)}/s  backlog ${String(backlog).padStart(6)}  reads ${String(c.reads - previous.reads).padStart(5)}/s  writes ${String(c.writes - previous.writes).padStart(5)}/s  queries ${String(c.queries - previous.queries).padStart(4)}/s  loop ${(performance.eventLoopUtilization(loopAtStart).utilization * 100).toFixed(0)} %`,
+      );
+      previous = { handled: notifications, ...c };
+    };
+    const sampler = options.timeline ? setInterval(sample, 1000) : undefined;
     const writer = new AdtGateway({ port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: writerHttp })) });
     const last = new Map<string, number>();
     const lanes = Math.min(graph.sensors.length, 200);
@@ -225,7 +224,10 @@ export async function runBuilding(implementation: 'propagator' | 'naive', shape:
       await emulator.events.idle();
       await propagator?.idle();
     })(), new Promise((resolve) => setTimeout(resolve, 30_000))]);
-    if (sampler) clearInterval(sampler);
+    if (sampler) {
+      clearInterval(sampler);
+      sample(); // the last (partial) second
+    }
     const { reads, writes, queries, throttled } = http.counts;
     const cpu = process.cpuUsage(cpuAtStart);
     return {
