@@ -58,7 +58,7 @@ const isPermanent = (error: unknown): boolean => isPermanentRollupError(error) |
 
 export class Propagator {
   /** Counters since this instance started; failures never vanish into a log line only. */
-  readonly stats: PropagateStats = { events: 0, malformed: 0, rejected: 0, ruleFailures: 0, deadLettered: 0, trailingRefreshes: 0, refreshWrites: 0, repointReconciles: 0, repointReconcileWrites: 0, failuresByReason: {} };
+  readonly stats: PropagateStats = { events: 0, malformed: 0, rejected: 0, ruleFailures: 0, deadLettered: 0, trailingRefreshes: 0, refreshWrites: 0, repointReconciles: 0, repointReconcileWrites: 0, hopLimited: 0, failuresByReason: {} };
   private readonly models: ModelHierarchy;
   private readonly parentIndex = new ParentIndex();
   private readonly linkLists: LinkLists;
@@ -265,7 +265,10 @@ export class Propagator {
     summary.parentsRecomputed += 1;
     if (outcome.status === 'written') summary.writes += 1;
     if (outcome.status === 'unchanged') summary.skippedUnchanged += 1;
-    if (outcome.status === 'hopLimit') summary.hopLimited += 1;
+    if (outcome.status === 'hopLimit') {
+      summary.hopLimited += 1;
+      this.stats.hopLimited += 1;
+    }
     summary.preconditionRetries += outcome.preconditionRetries;
     addReads(summary.reads, reads);
     summary.parents.push({ parentId: outcome.parentId, status: outcome.status, changed: outcome.changed, shared: done.shared });

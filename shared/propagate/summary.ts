@@ -46,5 +46,7 @@ export interface PropagateStats {
   /** Reconciles of incoming rules after re-pointed relationships (their old parents), and their writes. */
   repointReconciles: number;
   repointReconcileWrites: number;
+  /** Derived writes refused beyond maxHops (a cycle in the twin graph). */
+  hopLimited: number;
   failuresByReason: Record<string, number>;
 }

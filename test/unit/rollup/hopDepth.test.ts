@@ -112,6 +112,7 @@ describe('a cyclic twin graph stops at maxHops', () => {
     // The write that would have been hop 7 was refused, by whichever instance saw it, and reported.
     expect(summaries.at(-1)).toMatchObject({ hopLimited: 1, writes: 0 });
     expect(summaries.reduce((n, s) => n + s.hopLimited, 0)).toBe(1);
+    expect(instances.map((p) => p.stats.hopLimited).sort()).toEqual([0, 1]);
     expect([port.twins.get('A')!.twin.t, port.twins.get('B')!.twin.t]).toEqual([6, 7]); // B=1 → A=2 → B=3 … → B=7
     for (const p of instances) p.close();
   });
