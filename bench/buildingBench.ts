@@ -37,6 +37,8 @@ export interface BuildingRunOptions {
   parallelDeliveries?: number;
   /** Give up waiting for exact values this long after the last update. */
   timeoutMs?: number;
+  /** Prints one line per second (notifications handled, delivery backlog, calls, event-loop use) to find the bottleneck. */
+  timeline?: (line: string) => void;
 }
 
 export interface BuildingRunMetrics {
@@ -54,6 +56,12 @@ export interface BuildingRunMetrics {
   callsPerNotification: number;
   throttled429: number;
   deliveriesFailed: number;
+  /** Notifications waiting for delivery when the last update was written: the work left after it. */
+  backlogAtLastUpdate: number;
+  /** Share of the run's wall time this process's event loop was busy (1 = CPU-bound in this process). */
+  eventLoopUtilization: number;
+  /** CPU time this process used during the run (all threads), ms. */
+  cpuMs: number;
 }
 
 /** Counts the propagation side's requests by kind, and its 429s. */
@@ -171,6 +179,19 @@ export async function runBuilding(implementation: 'propagator' | 'naive', shape:
     await new Promise((resolve) => setTimeout(resolve, options.queryLagMs + 50));
 
     // The burst: round-robin over the sensors, through a gateway (so the writer keeps ADT's budgets).
+    const loopAtStart = performance.eventLoopUtilization();
+    const cpuAtStart = process.cpuUsage();
+    const startedAt = performance.now();
+    let previous = { handled: 0, ...http.counts };
+    const sample = () => {
+      const c = http.counts;
+      const backlog = emulator.events.stats().endpoints.propagate?.pending ?? 0;
+      options.timeline?.(
+        `t=${((performance.now() - startedAt) / 1000).toFixed(0).padStart(3)} s  handled ${String(notifications - previous.handled).padStart(5)}/s  backlog ${String(backlog).padStart(6)}  reads ${String(c.reads - previous.reads).padStart(5)}/s  writes ${String(c.writes - previous.writes).padStart(5)}/s  queries ${String(c.queries - previous.queries).padStart(4)}/s  loop ${(performance.eventLoopUtilization(loopAtStart).utilization * 100).toFixed(0)} %`,
+      );
+      previous = { handled: notifications, ...c };
+    };
+    const sampler = options.timeline ? setInterval(sample, 1000) : undefined;
     const writer = new AdtGateway({ port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: writerHttp })) });
     const last = new Map<string, number>();
     const lanes = Math.min(graph.sensors.length, 200);
@@ -187,6 +208,7 @@ export async function runBuilding(implementation: 'propagator' | 'naive', shape:
       }),
     );
     const lastUpdateAt = performance.now();
+    const backlogAtLastUpdate = emulator.events.stats().endpoints.propagate?.pending ?? 0;
     const expected = expectedValues(graph, last);
     const timeoutMs = options.timeoutMs ?? 120_000;
     let exactAfterMs: number | undefined;
@@ -202,7 +224,12 @@ export async function runBuilding(implementation: 'propagator' | 'naive', shape:
       await emulator.events.idle();
       await propagator?.idle();
     })(), new Promise((resolve) => setTimeout(resolve, 30_000))]);
+    if (sampler) {
+      clearInterval(sampler);
+      sample(); // the last (partial) second
+    }
     const { reads, writes, queries, throttled } = http.counts;
+    const cpu = process.cpuUsage(cpuAtStart);
     return {
       implementation,
       sensors: graph.sensors.length,
@@ -216,6 +243,9 @@ export async function runBuilding(implementation: 'propagator' | 'naive', shape:
       callsPerNotification: (reads + writes + queries) / Math.max(1, notifications),
       throttled429: throttled,
       deliveriesFailed: emulator.events.stats().endpoints.propagate?.deadLettered ?? 0,
+      backlogAtLastUpdate,
+      eventLoopUtilization: performance.eventLoopUtilization(loopAtStart).utilization,
+      cpuMs: (cpu.user + cpu.system) / 1000,
     };
   } finally {
     propagator?.close();

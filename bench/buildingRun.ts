@@ -3,7 +3,7 @@
 // sensor updates with query lag on, ours against the samples' algorithm. Checks ours against the
 // targets (exit 1 if one is missed): exact within 2 s of the last update plus the query lag, at
 // most 3 ADT calls per notification, no 429. Flags: --lag <ms> (default 2000), --updates <n>,
-// --json, --ours-only.
+// --json, --ours-only, --timeline (one line per second: handled, backlog, calls, event-loop use).
 import { type BuildingRunMetrics, type BuildingShape, runBuilding } from './buildingBench';
 
 export const buildingTargets = { exactWithinMsPlusLag: 2000, maxCallsPerNotification: 3, max429s: 0 };
@@ -24,6 +24,8 @@ function line(m: BuildingRunMetrics): string {
     m.callsPerNotification.toFixed(2).padStart(10),
     String(m.throttled429).padStart(6),
     String(m.deliveriesFailed).padStart(8),
+    `${(m.eventLoopUtilization * 100).toFixed(0)} %`.padStart(6),
+    String(m.backlogAtLastUpdate).padStart(9),
   ].join('  ');
 }
 
@@ -31,17 +33,18 @@ async function main(): Promise<void> {
   const lag = flag('--lag', 2000);
   const updates = flag('--updates', 10_000);
   const oursOnly = process.argv.includes('--ours-only');
+  const timeline = process.argv.includes('--timeline') ? (l: string) => console.log(l) : undefined;
   const rows: { name: string; shape: BuildingShape }[] = [
     { name: 'building: 10 floors × 10 rooms × 10 sensors', shape: { floors: 10, roomsPerFloor: 10, sensorsPerRoom: 10 } },
     { name: 'one parent with 5,000 children', shape: { floors: 1, roomsPerFloor: 1, sensorsPerRoom: 5000 } },
   ];
   const results: { name: string; ours: BuildingRunMetrics; naive?: BuildingRunMetrics }[] = [];
   for (const row of rows) {
-    const ours = await runBuilding('propagator', row.shape, { updates, queryLagMs: lag });
+    const ours = await runBuilding('propagator', row.shape, { updates, queryLagMs: lag, ...(timeline && { timeline }) });
     const naive = oursOnly ? undefined : await runBuilding('naive', row.shape, { updates, queryLagMs: lag, timeoutMs: 60_000 });
     results.push({ name: row.name, ours, ...(naive && { naive }) });
     console.log(`\n${row.name}: ${updates} sensor updates, query lag ${lag} ms, 16 deliveries in parallel`);
-    console.log('            exact after  notifications  reads/writes/queries  calls/notif  429s  failed');
+    console.log('            exact after  notifications  reads/writes/queries  calls/notif  429s  failed    loop  backlog');
     console.log(line(ours));
     if (naive) console.log(line(naive));
   }

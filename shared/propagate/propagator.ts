@@ -1,6 +1,6 @@
 // Orchestrates one Event Grid event: parse → keep views current → plan → per-parent recompute
 // (coalesced) → dead letters for permanent failures → summary. Holds the per-instance state
-// (scheduler, model cache, child views, parent index, hop depths, trailing refreshes).
+// (scheduler, model cache, child views, parent index, trailing refreshes; hop depths travel in the trace-id).
 import { type Clock, errorMessage, systemClock } from '../common';
 import type { DeadLetterSink } from '../deadLetter';
 import { type ParsedNotification, parseNotification } from '../notifications';
@@ -23,6 +23,7 @@ import {
   recomputeParent,
   type RecomputeRequest,
   type RecomputeRequestDetails,
+  reconcileAll,
   RollupConfigError,
   type RollupPort,
 } from '../rollup';
@@ -30,6 +31,7 @@ import { recordPropagateEvent } from '../telemetry';
 import { writePropagateDeadLetter } from './deadLetters';
 import { type PropagateLogger, silentLogger } from './logger';
 import type { EventSummary, PropagateStats } from './summary';
+import { TrailingReconcile } from './trailingReconcile';
 import { TrailingRefresh } from './trailingRefresh';
 
 export interface PropagatorOptions {
@@ -57,14 +59,15 @@ const isPermanent = (error: unknown): boolean => isPermanentRollupError(error) |
 
 export class Propagator {
   /** Counters since this instance started; failures never vanish into a log line only. */
-  readonly stats: PropagateStats = { events: 0, malformed: 0, rejected: 0, ruleFailures: 0, deadLettered: 0, trailingRefreshes: 0, refreshWrites: 0, failuresByReason: {} };
+  readonly stats: PropagateStats = { events: 0, malformed: 0, rejected: 0, ruleFailures: 0, deadLettered: 0, trailingRefreshes: 0, refreshWrites: 0, repointReconciles: 0, repointReconcileWrites: 0, hopLimited: 0, failuresByReason: {} };
   private readonly models: ModelHierarchy;
   private readonly parentIndex = new ParentIndex();
-  private readonly linkLists = new LinkLists();
+  private readonly linkLists: LinkLists;
   private readonly views: ChildViews;
   private readonly hops: HopGuard;
   private readonly scheduler: ParentScheduler<RecomputeRequestDetails, RunResult>;
   private readonly refresh: TrailingRefresh;
+  private readonly repoints: TrailingReconcile;
   private readonly clock: Pick<Clock, 'now'>;
 
   constructor(private readonly options: PropagatorOptions) {
@@ -73,6 +76,8 @@ export class Propagator {
     this.models = new ModelHierarchy(port, { ttlMs: compiled.settings.modelCacheSeconds * 1000, ...(options.clock && { clock: options.clock }) });
     this.views = new ChildViews({ replayMs: compiled.settings.queryLagSeconds * 1000, ...(options.viewCapacity !== undefined && { capacity: options.viewCapacity }) });
     this.hops = new HopGuard(compiled.settings.maxHops);
+    // A child's parents are listed at most once per query lag; see LinkLists and the topology refresh below.
+    this.linkLists = new LinkLists({ ttlMs: compiled.settings.queryLagSeconds * 1000, ...(options.clock && { now: () => this.clock.now() }) });
     this.scheduler = new ParentScheduler(
       (parentId, request) => this.runRecompute(parentId, request),
       (pending, incoming) => ({
@@ -85,21 +90,26 @@ export class Propagator {
       false,
     );
     this.refresh = new TrailingRefresh(compiled.settings.queryLagSeconds * 1000, (parentId, request) => this.refreshParent(parentId, request));
+    this.repoints = new TrailingReconcile(compiled.settings.queryLagSeconds * 1000, (rules) => this.reconcileRules(rules));
   }
 
-  /** Resolves when every trailing refresh has run (tests, the local runner, benchmarks). */
-  idle(): Promise<void> {
-    return this.refresh.idle();
+  /** Resolves when every trailing refresh and re-point reconcile has run (tests, the local runner, benchmarks). */
+  async idle(): Promise<void> {
+    while (this.pendingRefreshes > 0) {
+      await this.refresh.idle();
+      await this.repoints.idle();
+    }
   }
 
-  /** Parents waiting for a trailing refresh. */
+  /** Parents waiting for a trailing refresh, plus a pending re-point reconcile. */
   get pendingRefreshes(): number {
-    return this.refresh.pending;
+    return this.refresh.pending + this.repoints.pending;
   }
 
-  /** Stops pending trailing refreshes (worker reset). */
+  /** Stops pending trailing refreshes and reconciles (worker reset). */
   close(): void {
     this.refresh.close();
+    this.repoints.close();
   }
 
   async handle(event: unknown, log: PropagateLogger): Promise<EventSummary> {
@@ -154,13 +164,19 @@ export class Propagator {
     const port = countingPort(this.options.port, summary.reads);
     const { compiled } = this.options;
     const receivedAt = n.time ?? new Date(this.clock.now()).toISOString();
+    const topology = dropLinksOf(n.change, this.linkLists);
     const { formerParents } = await maintainViews(n.change, { compiled, views: this.views, port }, receivedAt, call);
+    if (n.change.kind === 'relationshipUpdate') this.repoints.touch(await this.incomingRulesFor(n.change, port, call));
     const requests = await planRecomputes(n.change, { compiled, port, models: this.models, parentIndex: this.parentIndex, formerParents, linkLists: this.linkLists }, call);
-    const depth = this.hops.depthOf(n.traceparent, changedTwinOf(n)) + 1;
+    // The depth travels in the trace-id (rollup/hopTrace), so any instance knows it.
+    const depth = this.hops.depthOf(n.traceparent) + 1;
     const results = await Promise.all(
       requests.map((r: RecomputeRequest) => {
         const details: RecomputeRequestDetails = { rules: r.rules, traceparent: n.traceparent, depth };
-        if ([...r.rules].some((name) => compiled.rules.find((rule) => rule.name === name)?.read !== 'api')) this.refresh.touch(r.parentId, details);
+        // Another instance may route a child's changes by a parent list up to reuseMs old, so the
+        // parents of a topology change are refreshed that much later (whatever their read mode).
+        if (topology) this.refresh.touch(r.parentId, details, this.linkLists.reuseMs);
+        else if ([...r.rules].some((name) => compiled.rules.find((rule) => rule.name === name)?.read !== 'api')) this.refresh.touch(r.parentId, details);
         return this.scheduler.schedule(r.parentId, details).then((done) => ({ ...done, parentId: r.parentId }));
       }),
     );
@@ -189,6 +205,39 @@ export class Propagator {
     }
   }
 
+  /** Incoming rules the updated relationship belongs to (its source may be their child). The
+   * event does not name the relationship, so its name is found by listing the source's links of
+   * each candidate name (rare event, a list per name); a relationship gone meanwhile keeps every candidate. */
+  private async incomingRulesFor(change: { sourceId: string; relationshipId: string; modelId: string | undefined }, port: RollupPort, call: { traceparent?: string }): Promise<string[]> {
+    const candidates = [];
+    for (const rule of this.options.compiled.rules) {
+      if (rule.direction !== 'incoming') continue;
+      if (change.modelId === undefined || rule.childModel === undefined || (await this.models.isA(change.modelId, rule.childModel, call))) candidates.push(rule);
+    }
+    for (const name of new Set(candidates.flatMap((r) => [...r.relationships]))) {
+      const links = await this.linkLists.outgoing(port, change.sourceId, name, call);
+      if (links.some((l) => l.relationshipId === change.relationshipId)) return candidates.filter((r) => r.relationships.has(name)).map((r) => r.name);
+    }
+    return candidates.map((r) => r.name);
+  }
+
+  /** The re-point reconcile: every parent of these rules from paged queries (see TrailingReconcile). */
+  private async reconcileRules(rules: ReadonlySet<string>): Promise<void> {
+    const log = this.options.backgroundLog ?? silentLogger;
+    this.stats.repointReconciles += 1;
+    try {
+      const summary = await reconcileAll({ compiled: this.options.compiled, port: this.options.port, models: this.models, recompute: { parentIndex: this.parentIndex, allowsDepth: (depth) => this.hops.allows(depth) }, rules });
+      this.stats.repointReconcileWrites += summary.written;
+      for (const failure of summary.failures) {
+        this.countFailure(failure.reason);
+        await this.deadLetter(undefined, { event: undefined, eventId: undefined, eventType: 'repoint-reconcile', reason: `propagate-${failure.reason}`, detail: failure.detail, rule: failure.rule, parentId: failure.parentId });
+      }
+      log.info(`Re-point reconcile of rule(s) ${[...rules].join(', ')}: ${summary.parents} parent(s), ${summary.written} written, ${summary.queries} queries`);
+    } catch (error) {
+      log.error(`Re-point reconcile of rule(s) ${[...rules].join(', ')} failed: ${errorMessage(error)}. The old parent of a re-pointed relationship may stay stale until reconcile runs (npm run reconcile, or the reconcileTwins timer).`);
+    }
+  }
+
   private async runRecompute(parentId: string, request: RecomputeRequestDetails): Promise<RunResult> {
     const reads = emptyReadCounter();
     const outcome = await recomputeParent(parentId, request, {
@@ -198,7 +247,6 @@ export class Propagator {
       parentIndex: this.parentIndex,
       views: this.views,
       allowsDepth: (depth) => this.hops.allows(depth),
-      onWritten: (id, req) => this.hops.recordWrite(req.traceparent, id, req.depth),
     });
     return { outcome, reads };
   }
@@ -227,7 +275,10 @@ export class Propagator {
     summary.parentsRecomputed += 1;
     if (outcome.status === 'written') summary.writes += 1;
     if (outcome.status === 'unchanged') summary.skippedUnchanged += 1;
-    if (outcome.status === 'hopLimit') summary.hopLimited += 1;
+    if (outcome.status === 'hopLimit') {
+      summary.hopLimited += 1;
+      this.stats.hopLimited += 1;
+    }
     summary.preconditionRetries += outcome.preconditionRetries;
     addReads(summary.reads, reads);
     summary.parents.push({ parentId: outcome.parentId, status: outcome.status, changed: outcome.changed, shared: done.shared });
@@ -257,19 +308,22 @@ export class Propagator {
   }
 }
 
-/** The twin whose change this notification reports (for hop depth). */
-function changedTwinOf(n: ParsedNotification): string {
-  switch (n.change.kind) {
-    case 'twinUpdate':
-    case 'twinCreate':
-    case 'twinDelete':
-      return n.change.twinId;
+/** Drops the link lists a change may have made stale; true for a topology change. */
+function dropLinksOf(change: ParsedNotification['change'], lists: LinkLists): boolean {
+  switch (change.kind) {
     case 'relationshipCreate':
     case 'relationshipDelete':
-      return n.change.relationship.sourceId;
+      lists.invalidate(change.relationship.sourceId, change.relationship.targetId);
+      return true;
     case 'relationshipUpdate':
-      return n.change.sourceId;
+      lists.invalidate(change.sourceId);
+      return true;
+    case 'twinCreate':
+    case 'twinDelete':
+      lists.invalidate(change.twinId);
+      return true;
+    case 'twinUpdate':
     case 'ignored':
-      return '';
+      return false;
   }
 }

@@ -43,5 +43,10 @@ export interface PropagateStats {
   trailingRefreshes: number;
   /** Trailing refreshes that had to write (the view had fallen behind ADT). */
   refreshWrites: number;
+  /** Reconciles of incoming rules after re-pointed relationships (their old parents), and their writes. */
+  repointReconciles: number;
+  repointReconcileWrites: number;
+  /** Derived writes refused beyond maxHops (a cycle in the twin graph). */
+  hopLimited: number;
   failuresByReason: Record<string, number>;
 }

@@ -6,7 +6,8 @@ import type { RecomputeRequestDetails } from '../rollup';
 
 interface Entry {
   timer: NodeJS.Timeout;
-  lastChangeAt: number;
+  /** Not before this (ms): the lag after the last change, longer after a topology change. */
+  dueAt: number;
   request: RecomputeRequestDetails;
 }
 
@@ -21,16 +22,16 @@ export class TrailingRefresh {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** A parent was recomputed from a view (or its view changed): refresh it `lagMs` from now. */
-  touch(parentId: string, request: RecomputeRequestDetails): void {
-    const at = this.now();
+  /** A parent was recomputed from a view (or its view changed): refresh it `lagMs` (+ `extraMs`) from now. */
+  touch(parentId: string, request: RecomputeRequestDetails, extraMs = 0): void {
+    const dueAt = this.now() + this.lagMs + Math.max(0, extraMs);
     const entry = this.entries.get(parentId);
     if (entry) {
-      entry.lastChangeAt = at;
+      entry.dueAt = Math.max(entry.dueAt, dueAt);
       entry.request = { rules: new Set([...entry.request.rules, ...request.rules]), traceparent: request.traceparent ?? entry.request.traceparent, depth: Math.max(entry.request.depth, request.depth) };
       return;
     }
-    const fresh: Entry = { timer: this.arm(parentId, this.lagMs), lastChangeAt: at, request: { ...request, rules: new Set(request.rules) } };
+    const fresh: Entry = { timer: this.arm(parentId, dueAt - this.now()), dueAt, request: { ...request, rules: new Set(request.rules) } };
     this.entries.set(parentId, fresh);
   }
 
@@ -62,9 +63,8 @@ export class TrailingRefresh {
   private async fire(parentId: string): Promise<void> {
     const entry = this.entries.get(parentId);
     if (!entry) return;
-    const due = entry.lastChangeAt + this.lagMs;
-    if (due > this.now()) {
-      entry.timer = this.arm(parentId, due - this.now());
+    if (entry.dueAt > this.now()) {
+      entry.timer = this.arm(parentId, entry.dueAt - this.now());
       return;
     }
     this.entries.delete(parentId);

@@ -9,6 +9,7 @@ export * from './config';
 export * from './evaluate';
 export * from './graph';
 export * from './hopGuard';
+export * from './hopTrace';
 export * from './levels';
 export * from './links';
 export * from './modelCheck';

@@ -1,6 +1,7 @@
 // Parent ↔ child links of a rule, whichever way its relationships point. Outgoing rules
 // (parent -contains-> room) list the parent's outgoing relationships; incoming rules
 // (room -isPartOf-> level, RealEstateCore's way) list the parent's incoming ones.
+import { LruCache } from '../common';
 import type { CompiledRule } from './compile';
 import type { CallOptions, RollupPort } from './ports';
 
@@ -27,26 +28,95 @@ export async function listChildLinks(rule: Pick<CompiledRule, 'relationships' | 
   return [...byChild.values()];
 }
 
+export interface LinkListOptions {
+  /** How long a completed list is reused (0 = never: every change lists current links). */
+  ttlMs?: number;
+  /** Twins whose lists are kept. Default 100,000. */
+  capacity?: number;
+  now?: () => number;
+}
+
+interface Listed<T> {
+  value: T;
+  at: number;
+}
+
+interface TwinLists {
+  incoming?: Listed<Awaited<ReturnType<RollupPort['listIncoming']>>>;
+  outgoing: Map<string, Listed<Awaited<ReturnType<RollupPort['listOutgoing']>>>>;
+}
+
 /**
- * Single flight for link lists: notifications handled at the same moment for the same twin (a
- * burst) share the one list call in flight instead of each making its own. Nothing is kept once
- * the call returns, so a later change always reads current links.
+ * A twin's link lists, for finding the parents of a changed child. Notifications handled at the
+ * same moment for the same twin (a burst) share the one list call in flight. With `ttlMs`, a
+ * completed list is reused that long: a child that changes every second then costs one list per
+ * ttl instead of one per change. Relationship events this instance hears drop the lists of both
+ * ends at once; one another instance handled can leave a list stale for up to ttl, which is why
+ * the propagator refreshes the parents of a topology change only ttl + the query lag later
+ * (ROLLUPS.md, "Cost").
  */
 export class LinkLists {
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly lists: LruCache<string, TwinLists>;
+  /** Generation of each twin's last invalidation, so a list started before it is not kept. */
+  private readonly dropped: LruCache<string, number>;
+  private generation = 0;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(options: LinkListOptions = {}) {
+    this.ttlMs = options.ttlMs ?? 0;
+    this.now = options.now ?? Date.now;
+    this.lists = new LruCache({ capacity: options.capacity ?? 100_000 });
+    this.dropped = new LruCache({ capacity: options.capacity ?? 100_000 });
+  }
+
+  /** How long a list may be reused (the delay the propagator adds to topology refreshes). */
+  get reuseMs(): number {
+    return this.ttlMs;
+  }
 
   incoming(port: Pick<RollupPort, 'listIncoming'>, id: string, call: CallOptions): ReturnType<RollupPort['listIncoming']> {
-    return this.share(`in|${id}`, () => port.listIncoming(id, call));
+    const kept = this.fresh(this.lists.get(id)?.incoming);
+    if (kept) return Promise.resolve(kept);
+    return this.share(`in|${id}`, id, () => port.listIncoming(id, call), (entry, value) => (entry.incoming = value));
   }
 
   outgoing(port: Pick<RollupPort, 'listOutgoing'>, id: string, name: string, call: CallOptions): ReturnType<RollupPort['listOutgoing']> {
-    return this.share(`out|${id}|${name}`, () => port.listOutgoing(id, name, call));
+    const kept = this.fresh(this.lists.get(id)?.outgoing.get(name));
+    if (kept) return Promise.resolve(kept);
+    return this.share(`out|${id}|${name}`, id, () => port.listOutgoing(id, name, call), (entry, value) => entry.outgoing.set(name, value));
   }
 
-  private share<T>(key: string, start: () => Promise<T>): Promise<T> {
+  /** The twin's relationships changed (this instance heard it): list them afresh next time. */
+  invalidate(...twinIds: string[]): void {
+    if (this.ttlMs <= 0) return;
+    this.generation += 1;
+    for (const id of twinIds) {
+      this.lists.delete(id);
+      this.dropped.set(id, this.generation);
+    }
+  }
+
+  private fresh<T>(listed: Listed<T> | undefined): T | undefined {
+    return listed !== undefined && this.now() - listed.at < this.ttlMs ? listed.value : undefined;
+  }
+
+  private share<T>(key: string, id: string, start: () => Promise<T>, keep: (entry: TwinLists, value: Listed<T>) => void): Promise<T> {
     const running = this.inFlight.get(key) as Promise<T> | undefined;
     if (running) return running;
-    const started = start().finally(() => this.inFlight.delete(key));
+    const startedAt = this.now();
+    const generation = this.generation;
+    const started = start()
+      .then((value) => {
+        if (this.ttlMs > 0 && (this.dropped.get(id) ?? -1) <= generation) {
+          const entry: TwinLists = this.lists.get(id) ?? { outgoing: new Map() };
+          keep(entry, { value, at: startedAt });
+          this.lists.set(id, entry);
+        }
+        return value;
+      })
+      .finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, started);
     return started;
   }

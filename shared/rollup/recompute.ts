@@ -9,6 +9,7 @@ import type { CompiledRule } from './compile';
 import { planWrite } from './diff';
 import type { DerivedValue } from './evaluate';
 import { evaluateRule, RollupEvaluationError } from './evaluate';
+import { traceparentAtHop } from './hopTrace';
 import type { CallOptions } from './ports';
 import { RollupPortError } from './ports';
 
@@ -34,7 +35,9 @@ export interface RecomputeOutcome {
 
 export interface RecomputeRequestDetails {
   rules: ReadonlySet<string>;
-  /** Forwarded to ADT on the write, so the parent's own notification continues the trace. */
+  /** The cause's trace context. The write sends its trace-id prefix with `depth` encoded
+   * (hopTrace.ts), so the parent's own notification continues the trace and tells whichever
+   * instance handles it how deep the chain is. */
   traceparent: string | undefined;
   /** Hop depth this write would have; refused beyond the limit. */
   depth: number;
@@ -44,7 +47,6 @@ export interface RecomputeRequestDetails {
 
 export interface RecomputeDeps extends ChildReadDeps {
   allowsDepth: (depth: number) => boolean;
-  onWritten?: (parentId: string, request: RecomputeRequestDetails) => void;
 }
 
 /** Errors retrying cannot fix. Everything else fails the invocation so Event Grid redelivers. */
@@ -68,7 +70,7 @@ async function applicableRules(parentModel: string, request: RecomputeRequestDet
 
 export async function recomputeParent(parentId: string, request: RecomputeRequestDetails, deps: RecomputeDeps): Promise<RecomputeOutcome> {
   const { settings } = deps.compiled;
-  const call: CallOptions = request.traceparent ? { traceparent: request.traceparent } : {};
+  const call: CallOptions = { traceparent: traceparentAtHop(request.traceparent, request.depth) };
   const outcome = (status: RecomputeStatus, retries: number, changed: string[] = [], unchanged: string[] = [], failures: RuleFailure[] = []): RecomputeOutcome => ({
     parentId,
     status,
@@ -125,7 +127,6 @@ export async function recomputeParent(parentId: string, request: RecomputeReques
       return outcome('failed', retries, [], plan.unchanged, [...failures, ...rules.filter((r) => !failures.some((f) => f.rule === r.name)).map((r) => ({ rule: r.name, reason: 'rejectedWrite', detail }))]);
     }
     if (result.kind === 'written') {
-      deps.onWritten?.(parentId, request);
       return outcome('written', retries, plan.changed, plan.unchanged, failures);
     }
     if (result.kind === 'twinNotFound') return outcome('parentMissing', retries);

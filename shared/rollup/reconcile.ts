@@ -49,6 +49,9 @@ export interface ReconcileDeps {
   onProgress?: (progress: ReconcileProgress) => void;
   /** Parallel parent writes (the gateway still enforces ADT's budgets). Default 8. */
   concurrency?: number;
+  /** Only these rules (by name); default every rule. Parents above them follow through the
+   * notifications their writes cause, as after any change. */
+  rules?: ReadonlySet<string>;
   now?: () => number;
 }
 
@@ -151,7 +154,10 @@ export async function reconcileAll(deps: ReconcileDeps): Promise<ReconcileSummar
   const query = deps.port.query?.bind(deps.port);
   if (!query) throw new Error('Reconcile reads the graph by query, and this ADT adapter offers no query API.');
   const reader = new GraphReader(query, overlay);
-  const levels = ruleLevels(deps.compiled);
+  const only = deps.rules;
+  const levels = ruleLevels(deps.compiled)
+    .map((level) => (only ? level.filter((rule) => only.has(rule.name)) : level))
+    .filter((level) => level.length > 0);
   const summary: ReconcileSummary = { levels: levels.length, parents: 0, written: 0, unchanged: 0, viaApi: 0, failures: [], queries: 0, durationMs: 0 };
   const call: CallOptions = {};
   for (const [index, rules] of levels.entries()) {

@@ -9,7 +9,7 @@ export interface EmitInput {
   subject?: string;
   data: unknown;
   dataschema?: string;
-  /** W3C traceparent of the request that caused the change; generated when absent. */
+  /** W3C traceparent of the request that caused the change; its trace-id is kept, the span-id is new. */
   traceparent?: string;
   /** Telemetry passes the caller's Message-Id; otherwise a UUID is generated. */
   id?: string;
@@ -20,10 +20,21 @@ export interface EmitInput {
   time?: string;
 }
 
-const traceparentPattern = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const traceparentPattern = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/;
 
 export function newTraceparent(): string {
   return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+}
+
+/**
+ * What ADT puts in a notification: the request's trace-id with a new span-id (the notification is
+ * a new span in the caller's trace; adt-data-plane.md §9 examples), nothing else of the request's
+ * trace context (no tracestate). A missing or malformed traceparent gets a fresh trace.
+ */
+export function notificationTraceparent(request: string | undefined): string {
+  const match = request === undefined ? null : traceparentPattern.exec(request);
+  if (!match) return newTraceparent();
+  return `00-${match[1] as string}-${randomBytes(8).toString('hex')}-${match[2] as string}`;
 }
 
 /** ADT timestamps carry 7 fractional digits; the sub-millisecond part comes from the monotonic clock. */
@@ -52,8 +63,7 @@ export class NotificationStamper {
       time: input.time ?? adtTimestamp(),
       datacontenttype: input.datacontenttype ?? 'application/json',
       ...(input.dataschema !== undefined ? { dataschema: input.dataschema } : {}),
-      // A malformed incoming traceparent is replaced rather than propagated into consumers' traces.
-      traceparent: input.traceparent && traceparentPattern.test(input.traceparent) ? input.traceparent : newTraceparent(),
+      traceparent: notificationTraceparent(input.traceparent),
       data: input.data,
       sequencenumber,
     };

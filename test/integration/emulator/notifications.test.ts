@@ -63,14 +63,16 @@ describe('twin notifications', () => {
     expect(seen[0]).toMatchObject({ type: 'Microsoft.DigitalTwins.Twin.Delete', data: twin });
   });
 
-  it('forwards the caller traceparent', async () => {
+  it("carries the caller's trace-id with a new span-id, as ADT does, and not its tracestate", async () => {
     const traceparent = '00-2aa957558db348f387ef704b37631a1d-590d733a1b798149-01';
     const res = await rawRequest(emulator, 'PUT', '/digitaltwins/n5?api-version=2022-05-31', {
       body: { $metadata: { $model: ROOM }, thermostat: { $metadata: {} } },
-      headers: { traceparent },
+      headers: { traceparent, tracestate: 'vendor=hop:3' },
     });
     expect(res.status).toBe(200);
-    expect(seen[0]?.traceparent).toBe(traceparent);
+    expect(seen[0]?.traceparent).toMatch(/^00-2aa957558db348f387ef704b37631a1d-[0-9a-f]{16}-01$/);
+    expect(seen[0]?.traceparent).not.toBe(traceparent);
+    expect(JSON.stringify(seen[0])).not.toContain('hop:3');
   });
 });
 

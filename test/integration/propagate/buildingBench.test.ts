@@ -4,12 +4,18 @@ import { runBuilding } from '../../../bench/buildingBench';
 const shape = { floors: 2, roomsPerFloor: 2, sensorsPerRoom: 5 };
 
 it('ours: every parent exact after the burst, O(1) calls per notification, no 429s', async () => {
-  const ours = await runBuilding('propagator', shape, { updates: 200, queryLagMs: 300, timeoutMs: 30_000 });
+  const timeline: string[] = [];
+  const ours = await runBuilding('propagator', shape, { updates: 200, queryLagMs: 300, timeoutMs: 30_000, timeline: (line) => timeline.push(line) });
   console.info('building bench (small), ours', ours);
   expect(ours.exactAfterMs).toBeDefined();
   expect(ours).toMatchObject({ sensors: 20, parents: 7, throttled429: 0, deliveriesFailed: 0 });
   expect(ours.notifications).toBeGreaterThanOrEqual(200);
   expect(ours.callsPerNotification).toBeLessThanOrEqual(3);
+  // The diagnostics that say what bounds a run: per-second lines, event-loop use, backlog.
+  expect(timeline.at(-1)).toMatch(/^t=\s*\d+ s {2}handled\s+\d+\/s {2}backlog\s+\d+ {2}reads\s+\d+\/s .* loop \d+ %$/);
+  expect(ours.eventLoopUtilization).toBeGreaterThan(0);
+  expect(ours.eventLoopUtilization).toBeLessThanOrEqual(1);
+  expect(ours.backlogAtLastUpdate).toBeGreaterThanOrEqual(0);
 }, 120_000);
 
 it('the samples\' algorithm runs the same burst and is measured the same way', async () => {

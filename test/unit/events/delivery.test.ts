@@ -21,12 +21,14 @@ describe('EventRouter stamping', () => {
     expect(n.datacontenttype).toBe('application/json');
   });
 
-  test('keeps a caller id and traceparent; numbers each source separately', () => {
+  test("keeps a caller id and the caller's trace-id (new span-id, as ADT); numbers each source separately", () => {
     const traceparent = '00-2aa957558db348f387ef704b37631a1d-590d733a1b798149-01';
     const t1 = router.emit({ type: 'microsoft.iot.telemetry', id: 'msg-1', data: { temp: 1 }, sourceSuffix: '/digitaltwins/room-9', traceparent, dataschema: 'dtmi:x;1' });
     const t2 = router.emit({ type: 'microsoft.iot.telemetry', id: 'msg-2', data: { temp: 2 }, sourceSuffix: '/digitaltwins/room-9' });
     const other = router.emit({ type: 'microsoft.iot.telemetry', data: {}, sourceSuffix: '/digitaltwins/room-8' });
-    expect(t1).toMatchObject({ id: 'msg-1', source: 'adt.local:4443/digitaltwins/room-9', traceparent, dataschema: 'dtmi:x;1', sequencenumber: 1 });
+    expect(t1).toMatchObject({ id: 'msg-1', source: 'adt.local:4443/digitaltwins/room-9', dataschema: 'dtmi:x;1', sequencenumber: 1 });
+    expect(t1.traceparent).toMatch(/^00-2aa957558db348f387ef704b37631a1d-[0-9a-f]{16}-01$/);
+    expect(t1.traceparent).not.toBe(traceparent);
     expect(t2.sequencenumber).toBe(2);
     expect(other.sequencenumber).toBe(1);
     const malformed = router.emit({ type: 'microsoft.iot.telemetry', data: {}, traceparent: 'not-a-traceparent' });

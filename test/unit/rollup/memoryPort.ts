@@ -14,7 +14,8 @@ export class MemoryPort implements RollupPort {
   readonly twins = new Map<string, { twin: TwinDocument; etag: number }>();
   readonly rels: Rel[] = [];
   readonly models = new Map<string, string[]>();
-  readonly patches: { id: string; ops: PatchOp[] }[] = [];
+  /** Every accepted patch, with the traceparent it was sent with (ADT copies its trace-id into the notification). */
+  readonly patches: { id: string; ops: PatchOp[]; traceparent?: string }[] = [];
   beforePatch: ((id: string) => void) | undefined;
   private seq = 0;
 
@@ -62,7 +63,7 @@ export class MemoryPort implements RollupPort {
     return this.rels.filter((r) => r.target === id).map((r) => ({ relationshipId: r.id, relationshipName: r.name, sourceId: r.source }));
   }
 
-  async updateTwin(id: string, ops: PatchOp[], options: { ifMatch: string }): Promise<PatchOutcome> {
+  async updateTwin(id: string, ops: PatchOp[], options: { ifMatch: string; traceparent?: string }): Promise<PatchOutcome> {
     this.beforePatch?.(id);
     const entry = this.twins.get(id);
     if (!entry) return { kind: 'twinNotFound' };
@@ -81,7 +82,7 @@ export class MemoryPort implements RollupPort {
       }
     }
     entry.etag = ++this.seq;
-    this.patches.push({ id, ops });
+    this.patches.push({ id, ops, ...(options.traceparent !== undefined && { traceparent: options.traceparent }) });
     return { kind: 'written', etag: `W/"${entry.etag}"` };
   }
 

@@ -1,0 +1,69 @@
+// Loop safety across instances, end to end through the emulator: two independent propagate stacks
+// (own client, gateway, port, propagator) take turns on the notifications of a cyclic twin graph.
+// The hop depth must survive ADT's round trip (request trace-id → notification trace-id) for the
+// loop to stop at maxHops.
+import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
+import { AdtGateway } from '../../../shared/adt/gateway';
+import { SdkAdtPort } from '../../../shared/adt/sdkPort';
+import { AdtRollupPort } from '../../../shared/propagate/adtRollupPort';
+import { silentLogger } from '../../../shared/propagate/logger';
+import { Propagator } from '../../../shared/propagate/propagator';
+import type { EventSummary } from '../../../shared/propagate/summary';
+import { compileRollups } from '../../../shared/rollup/compile';
+import { hopDepthOf } from '../../../shared/rollup/hopTrace';
+import { createTestClient } from '../../support/emulatorClient';
+
+const SPACE = 'dtmi:hop:Space;1';
+const ROOM = 'dtmi:hop:Room;1';
+const models = [
+  { '@id': SPACE, '@type': 'Interface', '@context': 'dtmi:dtdl:context;2', contents: [{ '@type': 'Property', name: 't', schema: 'double', writable: true }, { '@type': 'Relationship', name: 'feeds', target: SPACE }] },
+  { '@id': ROOM, '@type': 'Interface', '@context': 'dtmi:dtdl:context;2', extends: SPACE },
+];
+const maxHops = 5;
+
+let emulator: EmulatorHandle;
+afterEach(async () => emulator?.close());
+
+it('a cyclic twin graph handled alternately by two instances stops at maxHops, with the hop-limited count reported', async () => {
+  emulator = await startEmulator({ endpoints: [{ name: 'propagate', kind: 'subscriber', schema: 'EventGrid', concurrency: 1, delivery: { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 10 } }] });
+  const admin = createTestClient(emulator);
+  await admin.createModels(models);
+  for (const id of ['A', 'B']) await admin.upsertDigitalTwin(id, JSON.stringify({ $metadata: { $model: ROOM }, t: 0 }));
+  await admin.upsertRelationship('A', 'feeds-B', { $targetId: 'B', $relationshipName: 'feeds' });
+  await admin.upsertRelationship('B', 'feeds-A', { $targetId: 'A', $relationshipName: 'feeds' });
+  // Room reads Space: the load-time check (without models) cannot see that Room is a Space.
+  const compiled = compileRollups({
+    settings: { maxHops, gatherMilliseconds: 0, queryLagSeconds: 60 },
+    rules: [{ name: 'loop', parentModel: ROOM, relationships: ['feeds'], childModel: SPACE, read: 'api', properties: { t: { expression: '$m + 1', inputs: { m: { aggregate: 'max', of: 't' } } } } }],
+  });
+  const instance = () => new Propagator({ compiled, port: new AdtRollupPort(new AdtGateway({ port: new SdkAdtPort(createTestClient(emulator)), retryPolicy: { baseDelayMs: 5, maxDelayMs: 20 } })) });
+  const instances = [instance(), instance()];
+  const handledBy: number[] = [];
+  const summaries: EventSummary[] = [];
+  const derivedDepths: number[] = [];
+  let turn = 0;
+  emulator.events.subscribe('propagate', async (event) => {
+    const e = event as { data?: { traceparent?: string }; subject?: string };
+    const depth = hopDepthOf(e.data?.traceparent);
+    if (depth > 0) derivedDepths.push(depth);
+    const which = turn++ % 2;
+    handledBy.push(which);
+    summaries.push(await instances[which]!.handle(event, silentLogger));
+    // A broken guard would loop for ever: stop feeding it.
+    if (turn > 100) for (const p of instances) p.close();
+  });
+  await admin.upsertEventRoute('updates', 'propagate', "type = 'Microsoft.DigitalTwins.Twin.Update'");
+  await admin.updateDigitalTwin('B', [{ op: 'replace', path: '/t', value: 1 }], { requestOptions: { customHeaders: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } } });
+  // Each derived write is emitted while its cause is being handled, so idle means the chain ended.
+  await emulator.events.idle();
+
+  expect(turn).toBeLessThan(100);
+  expect(new Set(handledBy)).toEqual(new Set([0, 1]));
+  // Each derived write's notification carried its depth; the one that would be maxHops + 1 was refused.
+  expect(derivedDepths).toEqual([1, 2, 3, 4, 5]);
+  expect(summaries.reduce((n, s) => n + s.hopLimited, 0)).toBe(1);
+  expect(summaries.at(-1)).toMatchObject({ hopLimited: 1, writes: 0 });
+  const [a, b] = await Promise.all(['A', 'B'].map(async (id) => ((await admin.getDigitalTwin(id)).body as { t: number }).t));
+  expect([a, b]).toEqual([6, 5]); // B=1 → A=2 → B=3 → A=4 → B=5 → A=6, then the limit
+  for (const p of instances) p.close();
+});
