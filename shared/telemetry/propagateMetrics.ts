@@ -50,12 +50,20 @@ export function recordPropagateEvent(summary: PropagateEventNumbers, timing: Pro
         'pipeline.parents.recomputed': summary.parentsRecomputed,
         'pipeline.parents.written': written,
         'pipeline.writes': summary.writes,
+        // Past the first hop the trace-id's last 12 digits carry the hop depth (shared/rollup/hopTrace),
+        // so one device's chain is the spans sharing these first 20 digits.
+        'pipeline.trace.chain': traceChainOf(timing.traceparent),
       },
     },
     contextOf(timing.traceparent),
   );
   if (summary.outcome === 'malformed' || summary.outcome === 'rejected') span.setStatus({ code: SpanStatusCode.ERROR, message: summary.reason ?? summary.outcome });
   span.end(timing.ended);
+}
+
+/** The first 20 hex digits of a W3C traceparent's trace-id ('' when it is not one). */
+function traceChainOf(traceparent: string | undefined): string {
+  return /^[0-9a-f]{2}-([0-9a-f]{20})[0-9a-f]{12}-/.exec(traceparent?.trim().toLowerCase() ?? '')?.[1] ?? '';
 }
 
 /** What this module reads of shared/rollup's ReconcileSummary. */

@@ -1,6 +1,7 @@
 // A device's trace through the whole loop: the ingest batch span links to the device's traceparent,
 // the twin write carries it to ADT (the emulator puts it on the change notification), and the
-// propagate span that wrote the room is a child of that same trace — as is the floor's, one level up.
+// propagate span that wrote the room is a child of that same trace. One level up (the floor) the
+// trace-id's last 12 digits carry the hop depth, so the chain is the spans sharing its first 20.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -28,9 +29,14 @@ it('continues the device trace from the ingest batch to the parents propagate wr
     const spans = exporter.getFinishedSpans();
     const batch = spans.find((s) => s.name === 'ingest.batch' && s.links.some((l) => l.context.traceId === traceId));
     expect(batch?.attributes['pipeline.messages.applied']).toBe(1);
-    const propagated = spans.filter((s) => s.name === 'propagate.event' && s.spanContext().traceId === traceId);
-    const written = propagated.flatMap((s) => (s.attributes['pipeline.parents.written'] as string[] | undefined) ?? []);
-    expect(written).toEqual(expect.arrayContaining(['room-101', 'floor-1']));
+    const writtenBy = (spanList: typeof spans) => spanList.flatMap((s) => (s.attributes['pipeline.parents.written'] as string[] | undefined) ?? []);
+    const events = spans.filter((s) => s.name === 'propagate.event');
+    // The device's own trace-id reaches the room's recompute unchanged…
+    expect(writtenBy(events.filter((s) => s.spanContext().traceId === traceId))).toEqual(['room-101']);
+    // …and the floor's recompute (and any above) keeps its first 20 digits, named as the chain.
+    const chain = events.filter((s) => s.attributes['pipeline.trace.chain'] === traceId.slice(0, 20));
+    expect(chain.every((s) => s.spanContext().traceId.startsWith(traceId.slice(0, 20)))).toBe(true);
+    expect(writtenBy(chain)).toEqual(expect.arrayContaining(['room-101', 'floor-1']));
   } finally {
     trace.disable();
   }
