@@ -27,8 +27,9 @@ export interface GcMemoryMetrics {
   peakAboveBaselineMb: number;
   bytesPerMessage: number;
   gcsDuringBatch: number;
-  /** Heap per twin held by the gateway's twin cache (bytes). */
+  /** Heap per twin held by the gateway's twin cache: a full copy, and a guard copy (bytes). */
   twinCacheBytesPerTwin: number;
+  guardCopyBytesPerTwin: number;
 }
 
 /** "... Scavenge 45.6 (48.2) -> 44.9 (49.2) MB, ..." → 45.6 (MB in use before that GC). */
@@ -79,17 +80,24 @@ async function child(options: { twins: number; perTwin: number }): Promise<void>
   const cacheTwins = 20_000;
   collect();
   const beforeCache = process.memoryUsage().heapUsed;
-  const cache = new TwinCache(cacheTwins);
-  for (let i = 0; i < cacheTwins; i++) {
-    const t = '2024-06-01T12:00:00.1234567Z';
-    cache.remember(
-      { $dtId: deviceId(i), $etag: `W/"${i.toString(16).padStart(8, '0')}-0000-0000-0000-000000000000"`, $metadata: { $model: 'dtmi:bench:Sensor;1', $lastUpdateTime: t, temperature: { lastUpdateTime: t, sourceTime: t }, humidity: { lastUpdateTime: t, sourceTime: t } }, temperature: 21.5 + i, humidity: 40 + (i % 20) },
-      undefined,
-    );
-  }
+  const sensorTwin = (i: number) => {
+    // As ADT returns it: 7-digit times, a GUID etag.
+    const t = `2024-06-01T12:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(7, '0').slice(-7)}Z`;
+    return { $dtId: deviceId(i), $etag: `W/"${i.toString(16).padStart(8, '0')}-0000-0000-0000-000000000000"`, $metadata: { $model: 'dtmi:bench:Sensor;1', $lastUpdateTime: t, temperature: { lastUpdateTime: t, sourceTime: t }, humidity: { lastUpdateTime: t, sourceTime: t } }, temperature: 21.5 + i, humidity: 40 + (i % 20) };
+  };
+  const cache = new TwinCache(cacheTwins, 0);
+  for (let i = 0; i < cacheTwins; i++) cache.remember(sensorTwin(i), undefined);
   collect();
   const twinCacheBytesPerTwin = (process.memoryUsage().heapUsed - beforeCache) / cacheTwins;
   if (cache.get(deviceId(0)) === undefined) throw new Error('twin cache lost its entries');
+  // Guard copies: a full tier of one, so every other twin is demoted.
+  collect();
+  const beforeGuards = process.memoryUsage().heapUsed;
+  const guards = new TwinCache(1, cacheTwins);
+  for (let i = 0; i < cacheTwins; i++) guards.remember(sensorTwin(cacheTwins + i), undefined);
+  collect();
+  const guardCopyBytesPerTwin = (process.memoryUsage().heapUsed - beforeGuards) / cacheTwins;
+  if (guards.forWrite(deviceId(cacheTwins))?.guardOnly !== true) throw new Error('guard tier lost its entries');
 
   const emulator = await startEmulatorProcess({ limits: { enabled: false } }, fleetImport(options.twins));
   const httpClient = new TrustingHttpClient(emulator.ca);
@@ -131,7 +139,7 @@ async function child(options: { twins: number; perTwin: number }): Promise<void>
     await processBatch(events, runtime);
     console.log(endMarker);
     collect();
-    process.send?.({ result: { messages: events.length, twins: options.twins, baselineMb, twinCacheBytesPerTwin } });
+    process.send?.({ result: { messages: events.length, twins: options.twins, baselineMb, twinCacheBytesPerTwin, guardCopyBytesPerTwin } });
   } finally {
     httpClient.destroy();
     await emulator.close();

@@ -54,6 +54,7 @@ it('reports the CPU path, cold start, first invocation and GC-traced memory', ()
   expect(report.memory.gcsDuringBatch).toBeGreaterThan(0);
   expect(report.memory.peakMb).toBeGreaterThanOrEqual(report.memory.baselineMb);
   expect(report.memory.twinCacheBytesPerTwin).toBeGreaterThan(0);
+  expect(report.memory.guardCopyBytesPerTwin).toBeGreaterThan(0);
   expect(Array.isArray(report.missed)).toBe(true);
 });
 

@@ -43,14 +43,14 @@ describe('gateway budgets', () => {
     const port = new FakePort();
     for (let i = 0; i < 50; i++) port.addTwin(`t${i}`);
     const gateway = new AdtGateway({ port, clock, limits: { instances: 4 } });
-    expect(gateway.budgets().writes).toBeCloseTo(980 / 4);
+    expect(gateway.budgets().writes).toBeCloseTo(950 / 4);
 
     port.script.set('updateTwin', [{ status: 429, code: 'TooManyRequests', retryAfterMs: 2000 }]);
     const started = clock.now();
     await gateway.updateTwin('t0', [{ op: 'add', path: '/temperature', value: 1 }], call(clock));
     // The throttled request waited its Retry-After; the budget halved.
     expect(clock.now() - started).toBeGreaterThanOrEqual(2000);
-    expect(gateway.budgets().writes).toBeCloseTo(980 / 8);
+    expect(gateway.budgets().writes).toBeCloseTo(950 / 8);
     // A caller that was not throttled itself also holds until Retry-After: here it has passed already.
     const before = clock.now();
     await gateway.updateTwin('t1', [{ op: 'add', path: '/temperature', value: 1 }], call(clock));
@@ -77,8 +77,8 @@ describe('gateway budgets', () => {
 
 describe('sliding-window budgets', () => {
   it('leave room for network jitter: a share of the limit, and always one below it', () => {
-    expect(slidingWindowBudget(1000)).toEqual({ burst: 1, perSecond: 980 });
-    expect(slidingWindowBudget(100)).toEqual({ burst: 1, perSecond: 98 });
+    expect(slidingWindowBudget(1000)).toEqual({ burst: 1, perSecond: 950 });
+    expect(slidingWindowBudget(100)).toEqual({ burst: 1, perSecond: 95 });
     expect(slidingWindowBudget(10)).toEqual({ burst: 1, perSecond: 9 });
     expect(slidingWindowBudget(1)).toEqual({ burst: 1, perSecond: 1 });
   });
