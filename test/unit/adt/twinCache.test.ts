@@ -5,6 +5,7 @@ import { AdtGateway, type CallContext } from '../../../shared/adt/gateway';
 import { emptyCallStats } from '../../../shared/adt/retry';
 import { guardCopy, TwinCache } from '../../../shared/adt/twinCache';
 import type { Twin } from '../../../shared/adt/types';
+import { LruCache } from '../../../shared/common';
 import type { PropertyUpdate } from '../../../shared/ingest/propertyUpdate';
 import { writeTwinUpdate } from '../../../shared/ingest/twinWriter';
 import { FakeClock, FakePort } from './fakes';
@@ -104,8 +105,7 @@ describe('writes past the full-copy size', () => {
 });
 
 describe('LruCache eviction callback', () => {
-  it('reports entries evicted for capacity, not deletes or replacements', async () => {
-    const { LruCache } = await import('../../../shared/common');
+  it('reports entries evicted for capacity, not deletes or replacements', () => {
     const evicted: string[] = [];
     const lru = new LruCache<string, number>({ capacity: 2, onEvict: (key) => evicted.push(key) });
     lru.set('a', 1);
