@@ -107,10 +107,7 @@ class ObservedPort extends SdkAdtPort {
   }
 
   override async updateTwin(twinId: string, patch: JsonPatchOperation[], options: PortCallOptions & { ifMatch?: string }): Promise<{ etag: string | undefined }> {
-    const result = await super.updateTwin(twinId, patch, options).catch((error: unknown) => {
-      if (process.env.FLEET_DEBUG) console.error('patch failed', twinId, (error as { status?: number }).status, (error as Error).message.slice(0, 200));
-      throw error;
-    });
+    const result = await super.updateTwin(twinId, patch, options);
     const value = patch.find((op) => op.path === '/temperature')?.value;
     if (typeof value === 'number') this.onVisible(twinId, value);
     return result;
@@ -253,7 +250,6 @@ export async function runFleetRow(implementation: FleetImplementation, shape: Fl
     total += op?.requests ?? 0;
     throttled += op?.throttled ?? 0;
   }
-  if (process.env.FLEET_DEBUG) console.error(JSON.stringify(counters.operations), gateway.budgets());
   const reads = counters.operations['twin.read']?.requests ?? 0;
   const modelReads = counters.operations['model.read']?.requests ?? 0;
   const patches = counters.operations['twin.patch']?.requests ?? 0;
