@@ -3,6 +3,7 @@
 // checks them against the targets below (exit 1 if one is missed). Figures, not timed test asserts.
 
 import { runCpuPath } from './cpuPath';
+import { fleetMain } from './fleetRun';
 import { type IngestRunMetrics, runIngest } from './ingestBench';
 import { runMemory } from './memoryBench';
 import { type PropagateRunMetrics, runPropagate } from './propagateBench';
@@ -63,6 +64,7 @@ async function compare(name: string, twins: number, perTwin: number): Promise<Co
 }
 
 export const usage = `Usage: npm run bench -- [--quick] [--json]
+       npm run bench -- fleet [--quick] [--json] [--scale <s>]   (the fleet benchmark; fleet --help)
 
 Runs our ingest and propagation against the samples' approach in one process, on fresh emulators
 with ADT's limits, and checks the ratios against the targets (exit 1 when one is missed).
@@ -91,6 +93,7 @@ export function parseBenchArgs(argv: readonly string[]): { quick: boolean; json:
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'fleet') return fleetMain(process.argv.slice(3));
   const args = parseBenchArgs(process.argv.slice(2));
   if ('help' in args) {
     console.log(usage);

@@ -1,6 +1,9 @@
 // Plays the Event Hubs side of the ingest trigger: envelopes are enqueued on partitions (sequence
 // numbers, offsets), each partition is read in order in batches of at most maxEventBatchSize, and a
 // batch whose invocation throws is redelivered per the function's retry policy (at-least-once).
+// As the host does, a partition is invoked again as soon as its previous batch returned, with
+// everything that arrived meanwhile (up to the ceiling): when the function lags, batches grow by
+// themselves. With minEventBatchSize > 1 the next batch waits for that many events, or maxWaitTime.
 // After the last retry the host checkpoints anyway and the batch is gone, so that is reported.
 import { envelopeBodyBytes, type TelemetryEnvelope } from './envelope';
 import { type EnqueuedEvent, partitionFor } from './eventHubTriggerRequest';
@@ -21,6 +24,10 @@ export interface LostBatch {
 export interface FeederOptions {
   partitionCount: number;
   maxBatchSize: number;
+  /** host.json minEventBatchSize: wait for this many events (at most maxWaitMs) before invoking. Default 1. */
+  minBatchSize?: number;
+  /** host.json maxWaitTime in ms; only used when minBatchSize > 1. */
+  maxWaitMs?: number;
   retry: RetryPolicy;
   invoke: BatchInvoker;
   onRetry?: (partitionId: string, retry: number, error: unknown) => void;
@@ -33,6 +40,8 @@ interface Partition {
   nextOffset: number;
   waiting: EnqueuedEvent[];
   running: Promise<void> | undefined;
+  /** Set while the partition waits for minEventBatchSize: called when events arrive or the feeder stops. */
+  wake: (() => void) | undefined;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,6 +55,7 @@ export class EventHubFeeder {
   constructor(private readonly options: FeederOptions) {
     if (!(options.partitionCount >= 1)) throw new Error('partitionCount must be at least 1.');
     if (!(options.maxBatchSize >= 1)) throw new Error('maxEventBatchSize must be at least 1 (host.json extensions.eventHubs).');
+    if (options.minBatchSize !== undefined && !(options.minBatchSize >= 1)) throw new Error('minEventBatchSize must be at least 1 (host.json extensions.eventHubs).');
     this.sleep = options.sleep ?? defaultSleep;
   }
 
@@ -57,7 +67,10 @@ export class EventHubFeeder {
       partition.waiting.push({ envelope: e, sequenceNumber: partition.nextSequenceNumber++, offset: partition.nextOffset });
       partition.nextOffset += envelopeBodyBytes(e).length;
     }
-    for (const partition of this.partitions.values()) this.pump(partition);
+    for (const partition of this.partitions.values()) {
+      partition.wake?.();
+      this.pump(partition);
+    }
   }
 
   /** Resolves once every enqueued event was delivered (or its batch given up). */
@@ -77,12 +90,13 @@ export class EventHubFeeder {
 
   stop(): void {
     this.stopped = true;
+    for (const partition of this.partitions.values()) partition.wake?.();
   }
 
   private partition(id: string): Partition {
     let p = this.partitions.get(id);
     if (!p) {
-      p = { id, nextSequenceNumber: 1, nextOffset: 0, waiting: [], running: undefined };
+      p = { id, nextSequenceNumber: 1, nextOffset: 0, waiting: [], running: undefined, wake: undefined };
       this.partitions.set(id, p);
     }
     return p;
@@ -92,11 +106,30 @@ export class EventHubFeeder {
     if (partition.running || partition.waiting.length === 0) return;
     partition.running = (async () => {
       while (!this.stopped && partition.waiting.length > 0) {
+        await this.accumulate(partition);
+        if (this.stopped) break;
         const batch = partition.waiting.splice(0, this.options.maxBatchSize);
         await this.deliver(partition.id, batch);
       }
     })().finally(() => {
       partition.running = undefined;
+    });
+  }
+
+  /** minEventBatchSize: hold the next invocation until that many events wait, or maxWaitTime passed. */
+  private accumulate(partition: Partition): Promise<void> {
+    const min = this.options.minBatchSize ?? 1;
+    if (min <= 1 || partition.waiting.length >= min) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        partition.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.options.maxWaitMs ?? 60_000);
+      partition.wake = () => {
+        if (this.stopped || partition.waiting.length >= min) done();
+      };
     });
   }
 

@@ -20,7 +20,7 @@ import { EventHubFeeder, type LostBatch } from './eventHubFeeder';
 import type { EventHubPartitionInfo } from './eventHubTriggerRequest';
 import { FaultPlan, type FaultReport, type FaultSettings, hasAdtFaults } from './faultPlan';
 import { type FunctionApp, loadLocalFunctionApp } from './functionApp';
-import { maxEventBatchSize } from './hostConfig';
+import { batchCeiling, eventHubBatching } from './hostConfig';
 import { httpIngestInvoker } from './httpIngestInvoker';
 import { ingestInvoker } from './ingestInvoker';
 import { type Ingress, startIngress } from './ingress';
@@ -60,7 +60,7 @@ export interface RunOptions extends FaultSettings {
   deadLetterDirectory?: string;
   /** IoT Hub's default is 4. */
   partitions?: number;
-  /** Default: host.json extensions.eventHubs.maxEventBatchSize. */
+  /** Default: host.json extensions.eventHubs.maxEventBatchSize (capped at prefetchCount). */
   maxBatchSize?: number;
   /** Caps the wait between redeliveries (the retry count stays the registration's). */
   maxRetryDelayMs?: number;
@@ -253,9 +253,12 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       consumerGroup,
       partitionId,
     });
+    const batching = eventHubBatching();
     const feeder = new EventHubFeeder({
       partitionCount: options.partitions ?? 4,
-      maxBatchSize: options.maxBatchSize ?? maxEventBatchSize(),
+      maxBatchSize: options.maxBatchSize ?? batchCeiling(batching),
+      minBatchSize: batching.minEventBatchSize,
+      maxWaitMs: batching.maxWaitTimeMs,
       retry: capDelays(retryPolicyOf(app.ingest.metadata.retryOptions), options.maxRetryDelayMs),
       invoke: ingestInvoker({
         app,

@@ -23,6 +23,8 @@ export interface GatewayOptions {
   clock?: Clock;
   random?: () => number;
   twinCacheSize?: number;
+  /** Twins evicted from the full copies whose guard copy (model, ETag, sourceTimes) is kept; 0 = none. */
+  guardCacheSize?: number;
   /** How long a fetched model is trusted before it is fetched again (modelCacheSeconds). Default 300 s. */
   modelCacheTtlMs?: number;
 }
@@ -42,7 +44,7 @@ export interface TwinRead {
 
 /** Exclusive access to one twin: nothing else of this gateway touches it until the session ends. */
 export interface TwinSession {
-  /** The gateway's copy of the twin (no request), if it has one. */
+  /** The gateway's copy of the twin (no request), if it has one: full, or a guard copy without values. */
   readonly cached: CachedTwin | undefined;
   getTwin(): Promise<TwinRead>;
   /** PUT with If-None-Match: * (a 412 means someone else created it first). */
@@ -70,7 +72,7 @@ export class AdtGateway {
     this.random = options.random ?? Math.random;
     this.limits = { ...defaultGatewayLimits, ...options.limits };
     this.policy = { ...defaultRetryPolicy, ...options.retryPolicy };
-    this.twins = new TwinCache(options.twinCacheSize);
+    this.twins = new TwinCache(options.twinCacheSize, options.guardCacheSize);
     this.models = new ModelCatalog({ ttlMs: options.modelCacheTtlMs ?? 300_000, clock: this.clock });
     this.limiter = new KeyedLimiter(this.limits.maxConcurrency);
     const perTwin = slidingWindowBudget(this.limits.twinWritesPerSecond);
@@ -92,6 +94,14 @@ export class AdtGateway {
     return this.twins.get(twinId);
   }
 
+  /**
+   * What a write may trust without a request: the full copy, or the guard copy (model, ETag,
+   * sourceTimes, no values) of a twin that fell out of the full copies.
+   */
+  guardCopy(twinId: string): CachedTwin | undefined {
+    return this.twins.forWrite(twinId);
+  }
+
   /** GET twin (consistent, unlike query); the copy also feeds the out-of-order guard. */
   getTwin(twinId: string, ctx: CallContext): Promise<TwinRead> {
     return this.limiter.run(twinId, () => this.getTwinNow(twinId, ctx));
@@ -107,7 +117,7 @@ export class AdtGateway {
     const twins = this.twins;
     const session: TwinSession = {
       get cached() {
-        return twins.get(twinId);
+        return twins.forWrite(twinId);
       },
       getTwin: () => this.getTwinNow(twinId, ctx),
       createTwin: async (document) => {

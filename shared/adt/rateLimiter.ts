@@ -13,12 +13,20 @@ export interface RateBudget {
 }
 
 /**
+ * Requests reach ADT after a network delay that varies (jitter): two sent exactly one second apart
+ * may arrive a little less than a second apart, so a budget of exactly the limit still trips 429s
+ * in ADT's window. This share of the limit is kept free for that (5 % covers 50 ms of jitter or a stalled event loop).
+ */
+export const arrivalJitterShare = 0.05;
+
+/**
  * A budget that never exceeds `limit` operations in ANY one-second window, which is how ADT counts
- * (a sliding window). A bucket with burst b and rate r admits b + r operations in one second, so a
- * full-size burst would let 2 × limit through and trip 429s: keep the burst at one.
+ * (a sliding window), even after network jitter. A bucket with burst b and rate r admits b + r
+ * operations in one second, so a full-size burst would let 2 × limit through and trip 429s: keep
+ * the burst at one, and the rate one below the limit less the jitter share.
  */
 export function slidingWindowBudget(limit: number): RateBudget {
-  return { burst: 1, perSecond: Math.max(1, limit - 1) };
+  return { burst: 1, perSecond: Math.max(1, Math.min(limit - 1, Math.floor(limit * (1 - arrivalJitterShare)))) };
 }
 
 class TokenBucket {

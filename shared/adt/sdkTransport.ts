@@ -4,7 +4,11 @@
 // past our deadline, so this transport moves Retry-After to a private header and renames socket
 // error codes; the gateway's retry loop (retry.ts) then makes every decision itself.
 
-import { DefaultHttpClient, type HttpClient, type HttpOperationResponse, RestError, type WebResourceLike } from '@azure/core-http';
+import type { HttpClient, HttpOperationResponse, WebResourceLike } from '@azure/core-http';
+
+/** core-http is loaded with the first client, not when the app loads (a cold worker does not pay for it before it needs it). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const coreHttp = (): typeof import('@azure/core-http') => require('@azure/core-http') as typeof import('@azure/core-http');
 
 /** Where the transport keeps the service's Retry-After for sdkPort.ts to read. */
 export const gatewayRetryAfterHeader = 'x-adt-gateway-retry-after';
@@ -15,7 +19,11 @@ const socketErrorCodes = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNREFUSED'
 export const deviceTraceHeader = 'x-pipeline-traceparent';
 
 export class GatewayTransport implements HttpClient {
-  constructor(private readonly inner: HttpClient = new DefaultHttpClient()) {}
+  private readonly inner: HttpClient;
+
+  constructor(inner?: HttpClient) {
+    this.inner = inner ?? new (coreHttp().DefaultHttpClient)();
+  }
 
   async sendRequest(request: WebResourceLike): Promise<HttpOperationResponse> {
     const deviceTrace = request.headers.get(deviceTraceHeader);
@@ -29,7 +37,7 @@ export class GatewayTransport implements HttpClient {
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (typeof code === 'string' && socketErrorCodes.has(code)) {
-        throw new RestError(`${code}: ${(error as Error).message}`, `ADT_TRANSPORT_${code}`, undefined, request);
+        throw new (coreHttp().RestError)(`${code}: ${(error as Error).message}`, `ADT_TRANSPORT_${code}`, undefined, request);
       }
       throw error;
     }

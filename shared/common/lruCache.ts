@@ -5,12 +5,14 @@
 
 import { type Clock, systemClock } from './clock';
 
-export interface LruCacheOptions {
+export interface LruCacheOptions<K = unknown, V = unknown> {
   /** Entries kept at most; the least recently used is evicted beyond it. */
   capacity: number;
   /** Default lifetime of an entry; undefined = until evicted. */
   ttlMs?: number;
   clock?: Pick<Clock, 'now'>;
+  /** Told about each entry evicted for capacity (not about deletes, replacements or expiry). */
+  onEvict?: (key: K, value: V) => void;
 }
 
 export class LruCache<K, V> {
@@ -18,12 +20,14 @@ export class LruCache<K, V> {
   private readonly capacity: number;
   private readonly ttlMs: number | undefined;
   private readonly clock: Pick<Clock, 'now'>;
+  private readonly onEvict: ((key: K, value: V) => void) | undefined;
 
-  constructor(options: LruCacheOptions) {
+  constructor(options: LruCacheOptions<K, V>) {
     if (!(options.capacity >= 1)) throw new Error(`An LRU cache needs a capacity of at least 1, got ${options.capacity}.`);
     this.capacity = options.capacity;
     this.ttlMs = options.ttlMs;
     this.clock = options.clock ?? systemClock;
+    this.onEvict = options.onEvict;
   }
 
   get size(): number {
@@ -53,7 +57,9 @@ export class LruCache<K, V> {
     while (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next();
       if (oldest.done) break;
+      const evicted = this.entries.get(oldest.value);
       this.entries.delete(oldest.value);
+      if (evicted && this.onEvict && evicted.expiresAt > this.clock.now()) this.onEvict(oldest.value, evicted.value);
     }
   }
 

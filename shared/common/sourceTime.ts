@@ -4,8 +4,24 @@
 
 const fractionPattern = /\.(\d+)/;
 
-/** [whole milliseconds, nanoseconds within the second], or undefined when `iso` is not a date-time. */
+/**
+ * Keys of the times seen lately: a batch compares the same few strings many times (each winner
+ * against every later value of its property, each value against the stored time), and parsing is
+ * the cost. Bounded: cleared when full.
+ */
+const recentKeys = new Map<string, [number, number] | undefined>();
+const recentKeysCapacity = 50_000;
+
 function orderKey(iso: string): [number, number] | undefined {
+  if (recentKeys.has(iso)) return recentKeys.get(iso);
+  const key = parseOrderKey(iso);
+  if (recentKeys.size >= recentKeysCapacity) recentKeys.clear();
+  recentKeys.set(iso, key);
+  return key;
+}
+
+/** [whole milliseconds, nanoseconds within the second], or undefined when `iso` is not a date-time. */
+function parseOrderKey(iso: string): [number, number] | undefined {
   const fraction = fractionPattern.exec(iso)?.[1];
   const milliseconds = Date.parse(fraction === undefined ? iso : iso.replace(fractionPattern, ''));
   if (Number.isNaN(milliseconds)) return undefined;
@@ -14,6 +30,7 @@ function orderKey(iso: string): [number, number] | undefined {
 
 /** Negative when `a` is older than `b`, 0 when equal, positive when newer; unparseable sorts oldest. */
 export function compareSourceTimes(a: string, b: string): number {
+  if (a === b) return 0;
   const ka = orderKey(a);
   const kb = orderKey(b);
   if (!ka || !kb) return ka ? 1 : kb ? -1 : 0;

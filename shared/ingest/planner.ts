@@ -148,7 +148,7 @@ export function createIngestPlanner(ingest: CompiledIngest, gateway: AdtGateway)
 
   /** Cache first; else one read (it also primes the cache the write path uses, so no extra request). */
   const readModel = async (twinId: string, ctx: CallContext): Promise<string | null | undefined> => {
-    const cached = gateway.cachedTwin(twinId);
+    const cached = gateway.guardCopy(twinId);
     if (cached) return cached.twin.$metadata.$model;
     try {
       return (await gateway.getTwin(twinId, ctx)).twin.$metadata.$model;

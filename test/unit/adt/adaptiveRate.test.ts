@@ -3,6 +3,7 @@
 // requests succeed, and never exceed the limit in one process.
 import { AdaptiveRate } from '../../../shared/adt/adaptiveRate';
 import { AdtGateway } from '../../../shared/adt/gateway';
+import { slidingWindowBudget } from '../../../shared/adt/rateLimiter';
 import { emptyCallStats } from '../../../shared/adt/retry';
 import { FakeClock, FakePort } from './fakes';
 
@@ -42,14 +43,14 @@ describe('gateway budgets', () => {
     const port = new FakePort();
     for (let i = 0; i < 50; i++) port.addTwin(`t${i}`);
     const gateway = new AdtGateway({ port, clock, limits: { instances: 4 } });
-    expect(gateway.budgets().writes).toBeCloseTo(999 / 4);
+    expect(gateway.budgets().writes).toBeCloseTo(950 / 4);
 
     port.script.set('updateTwin', [{ status: 429, code: 'TooManyRequests', retryAfterMs: 2000 }]);
     const started = clock.now();
     await gateway.updateTwin('t0', [{ op: 'add', path: '/temperature', value: 1 }], call(clock));
     // The throttled request waited its Retry-After; the budget halved.
     expect(clock.now() - started).toBeGreaterThanOrEqual(2000);
-    expect(gateway.budgets().writes).toBeCloseTo(999 / 8);
+    expect(gateway.budgets().writes).toBeCloseTo(950 / 8);
     // A caller that was not throttled itself also holds until Retry-After: here it has passed already.
     const before = clock.now();
     await gateway.updateTwin('t1', [{ op: 'add', path: '/temperature', value: 1 }], call(clock));
@@ -71,5 +72,14 @@ describe('gateway budgets', () => {
     const sentB = port.calls.filter((c) => c.method === 'updateTwin' && c.twinId === 'b');
     expect(sentB).toHaveLength(1);
     expect(clock.sleeps.some((ms) => ms >= 4000)).toBe(true);
+  });
+});
+
+describe('sliding-window budgets', () => {
+  it('leave room for network jitter: a share of the limit, and always one below it', () => {
+    expect(slidingWindowBudget(1000)).toEqual({ burst: 1, perSecond: 950 });
+    expect(slidingWindowBudget(100)).toEqual({ burst: 1, perSecond: 95 });
+    expect(slidingWindowBudget(10)).toEqual({ burst: 1, perSecond: 9 });
+    expect(slidingWindowBudget(1)).toEqual({ burst: 1, perSecond: 1 });
   });
 });

@@ -1,0 +1,132 @@
+// Cold start, each figure from a fresh Node process (nothing cached, nothing compiled yet):
+// - require: loading the ingest function's module as the Functions host does when it loads the app;
+//   which heavy packages that pulled in says what a cold worker pays for;
+// - first invocation: require, then the very first batch through the registered handler — 100
+//   messages for 100 twins this process never saw, against an emulator (own process) answering
+//   every request after a fixed latency: the model read, the first-touch twin reads and the PATCHes.
+
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Packages whose load time matters; reported when the require pulled them in. */
+const heavyPackages = ['@azure/core-http', '@azure/digital-twins-core', '@azure/identity', '@azure/msal-node', '@azure/storage-blob', '@azure/eventgrid', 'ajv', 'yaml', 'jsonata'];
+
+export interface RequireMetrics {
+  requireMs: number;
+  loadedPackages: string[];
+}
+
+export interface FirstInvocationMetrics {
+  requireMs: number;
+  firstInvocationMs: number;
+  twins: number;
+  latencyMs: number;
+  applied: number;
+}
+
+type ChildMode = { mode: 'require' } | { mode: 'first'; twins: number; latencyMs: number };
+
+function runChild<T>(mode: ChildMode): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, 'coldStart.js'), ['--child', JSON.stringify(mode)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    let answer: T | undefined;
+    child.on('message', (message: { result?: T; error?: string }) => {
+      if (message.error) reject(new Error(message.error));
+      else answer = message.result;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => (answer !== undefined ? resolve(answer) : reject(new Error(`cold-start child (${mode.mode}) exited with code ${code} and no figure`))));
+  });
+}
+
+export async function measureRequire(runs: number): Promise<{ runs: RequireMetrics[]; medianMs: number }> {
+  const results: RequireMetrics[] = [];
+  for (let i = 0; i < runs; i++) results.push(await runChild<RequireMetrics>({ mode: 'require' }));
+  const sorted = results.map((r) => r.requireMs).sort((a, b) => a - b);
+  return { runs: results, medianMs: sorted[Math.floor(sorted.length / 2)] as number };
+}
+
+export function measureFirstInvocation(twins: number, latencyMs: number): Promise<FirstInvocationMetrics> {
+  return runChild<FirstInvocationMetrics>({ mode: 'first', twins, latencyMs });
+}
+
+const functionModule = (): string => join(__dirname, '..', 'functions', 'ingestTelemetry.js');
+
+function loadedHeavyPackages(): string[] {
+  const loaded = Object.keys(require.cache);
+  return heavyPackages.filter((name) => loaded.some((path) => path.includes(`/node_modules/${name}/`)));
+}
+
+/** An IoT Hub batch as @azure/functions hands it to the handler (binary bodies, camel-cased metadata arrays). */
+function triggerBatch(twinIds: string[]): { messages: Buffer[]; triggerMetadata: Record<string, unknown> } {
+  const now = new Date().toISOString();
+  return {
+    messages: twinIds.map((_, i) => Buffer.from(JSON.stringify({ temperature: 20 + i / 10, humidity: 40, ts: now }))),
+    triggerMetadata: {
+      partitionContext: { partitionId: '0' },
+      systemPropertiesArray: twinIds.map((id, i) => ({ 'iothub-connection-device-id': id, 'message-id': `first-${i}`, 'content-type': 'application/json', 'content-encoding': 'utf-8', 'iothub-enqueuedtime': now })),
+      enqueuedTimeUtcArray: twinIds.map(() => now.replace('Z', '')),
+      sequenceNumberArray: twinIds.map((_, i) => i + 1),
+      offsetArray: twinIds.map((_, i) => String(i * 100)),
+    },
+  };
+}
+
+async function childRequire(): Promise<RequireMetrics> {
+  const started = process.hrtime.bigint();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the figure is the time of this require
+  require(functionModule());
+  const requireMs = Number(process.hrtime.bigint() - started) / 1e6;
+  return { requireMs, loadedPackages: loadedHeavyPackages() };
+}
+
+async function childFirstInvocation(twins: number, latencyMs: number): Promise<FirstInvocationMetrics> {
+  // The world first (not timed): an emulator in its own process holding the twins, app settings as
+  // local.settings.json would give them, and the offline credential and transport the runner gives.
+  // Loaded here, not at the top: the require figure must not find any of the app's modules cached.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { startEmulatorProcess } = require('./emulatorProcess') as typeof import('./emulatorProcess');
+  const { fleetImport, deviceId } = require('./fleetTraffic') as typeof import('./fleetTraffic');
+  const emulator = await startEmulatorProcess({ faults: { latencyMs, jitterMs: 0 } }, fleetImport(twins));
+  const deadLetters = mkdtempSync(join(tmpdir(), 'cold-start-dl-'));
+  try {
+    process.env.ADT_SERVICE_URL = emulator.url;
+    process.env.DEAD_LETTER_DIRECTORY = deadLetters;
+    process.env.PIPELINE_CONFIG_PATH = join(deadLetters, 'pipeline.json');
+    writeFileSync(process.env.PIPELINE_CONFIG_PATH, JSON.stringify({ ingest: { options: { sourceTime: 'ts' } } }));
+
+    const started = process.hrtime.bigint();
+    const { ingestTelemetry } = require(functionModule()) as typeof import('../functions/ingestTelemetry');
+    const requireMs = Number(process.hrtime.bigint() - started) / 1e6;
+    // What the local host does before the first invocation (not part of the app's cold start).
+    const { setAdtClientDefaults } = require('../shared/adt') as typeof import('../shared/adt');
+    const { stubCredential, TrustingHttpClient } = require('../local/emulator/trust') as typeof import('../local/emulator/trust');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const httpClient = new TrustingHttpClient(emulator.ca);
+    setAdtClientDefaults({ credential: stubCredential, httpClient });
+
+    const ids = Array.from({ length: twins }, (_, i) => deviceId(i));
+    const { messages, triggerMetadata } = triggerBatch(ids);
+    let applied = 0;
+    const context = { triggerMetadata, info: (line: string) => (applied = (JSON.parse(line) as { applied?: number }).applied ?? applied) } as unknown as Parameters<typeof ingestTelemetry>[1];
+    const invoked = process.hrtime.bigint();
+    await ingestTelemetry(messages, context);
+    const firstInvocationMs = Number(process.hrtime.bigint() - invoked) / 1e6;
+    httpClient.destroy();
+    return { requireMs, firstInvocationMs, twins, latencyMs, applied };
+  } finally {
+    await emulator.close();
+    rmSync(deadLetters, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module && process.argv[2] === '--child') {
+  const mode = JSON.parse(process.argv[3] ?? '{}') as ChildMode;
+  const work = mode.mode === 'require' ? childRequire() : childFirstInvocation(mode.twins, mode.latencyMs);
+  work.then(
+    (result) => process.send?.({ result }, () => process.exit(0)),
+    (error: unknown) => process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
+  );
+}
