@@ -128,6 +128,14 @@ export class FunctionInstances {
    * the old owner's checkpoint is lost: the batch goes to the new owner, whose logs alone count.
    */
   async invokeIngest(partitionId: string, request: RpcInvocationRequest, onLog: (line: FunctionLogLine) => void): Promise<unknown> {
+    try {
+      return await this.ingestOnOwner(partitionId, request, onLog);
+    } finally {
+      this.ownership.unpin(partitionId);
+    }
+  }
+
+  private async ingestOnOwner(partitionId: string, request: RpcInvocationRequest, onLog: (line: FunctionLogLine) => void): Promise<unknown> {
     for (;;) {
       const lease = this.ownership.lease(partitionId);
       const instance = this.instances[lease.owner]!;
@@ -140,6 +148,7 @@ export class FunctionInstances {
           return result;
         }
         instance.counts.uncheckpointedBatches++;
+        this.ownership.pin(partitionId);
       } catch (error) {
         instance.counts.ingestFailures++;
         for (const line of logs) onLog(line);

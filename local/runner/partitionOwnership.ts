@@ -3,6 +3,8 @@
 // and ownership can move (a rebalance, an instance gone). A move takes effect between batches: the
 // batch the old owner is running finishes there, but its checkpoint no longer counts (the lease is
 // gone), so the new owner starts from the last checkpoint and gets that batch again — at-least-once.
+// A partition whose batch is being redelivered after a move is pinned until that batch is done, so a
+// batch runs at most twice because of moves and a short --rebalance-every cannot starve a partition.
 
 export interface PartitionLease {
   partitionId: string;
@@ -14,6 +16,7 @@ export interface PartitionLease {
 export class PartitionOwnership {
   private readonly owners = new Map<string, { owner: number; epoch: number }>();
   private readonly dead = new Set<number>();
+  private readonly pinned = new Set<string>();
   /** Shifts the even spread by one on every rebalance, so each rebalance moves partitions. */
   private shift = 0;
   private movesMade = 0;
@@ -46,6 +49,15 @@ export class PartitionOwnership {
     return this.owners.get(lease.partitionId)?.epoch === lease.epoch;
   }
 
+  /** Rebalances leave the partition where it is until unpin (an instance crash still moves it). */
+  pin(partitionId: string): void {
+    this.pinned.add(partitionId);
+  }
+
+  unpin(partitionId: string): void {
+    this.pinned.delete(partitionId);
+  }
+
   /** Partitions per instance right now (index → count). */
   owned(): number[] {
     const counts = new Array<number>(this.instances).fill(0);
@@ -61,14 +73,14 @@ export class PartitionOwnership {
   rebalance(): void {
     this.rebalancesMade++;
     this.shift++;
-    this.reassign();
+    this.reassign(false);
   }
 
   /** An instance that crashed owns nothing any more; its partitions go to the live ones. */
   markDead(instance: number): void {
     if (this.dead.has(instance)) return;
     this.dead.add(instance);
-    this.reassign();
+    this.reassign(true);
   }
 
   private entry(partitionId: string): { owner: number; epoch: number } {
@@ -87,11 +99,12 @@ export class PartitionOwnership {
     return live[(position + this.shift) % live.length]!;
   }
 
-  private reassign(): void {
+  private reassign(evenPinned: boolean): void {
     if (this.live().length === 0) return;
     let position = 0;
-    for (const entry of this.owners.values()) {
+    for (const [partitionId, entry] of this.owners) {
       const owner = this.spreadOwner(position++);
+      if (this.pinned.has(partitionId) && !evenPinned && !this.dead.has(entry.owner)) continue;
       if (owner !== entry.owner) {
         entry.owner = owner;
         entry.epoch++;

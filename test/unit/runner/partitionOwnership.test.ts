@@ -54,3 +54,22 @@ it('with every instance dead a new partition cannot be owned, and says so', () =
 it('refuses a count that is not a positive integer', () => {
   expect(() => new PartitionOwnership(0)).toThrow(/positive integer/);
 });
+
+it('a pinned partition (its batch being redelivered) stays put through rebalances until unpinned; a crash still moves it', () => {
+  const ownership = new PartitionOwnership(3);
+  claimAll(ownership);
+  const lease = ownership.lease('3');
+  const unpinned = ownership.lease('2');
+  ownership.pin('3');
+  ownership.rebalance();
+  expect(ownership.holds(lease)).toBe(true);
+  expect(ownership.holds(unpinned)).toBe(false);
+  ownership.unpin('3');
+  ownership.rebalance();
+  expect(ownership.holds(lease)).toBe(false);
+  const moved = ownership.lease('3');
+  ownership.pin('3');
+  ownership.markDead(moved.owner);
+  expect(ownership.holds(moved)).toBe(false);
+  expect(ownership.ownerOf('3')).not.toBe(moved.owner);
+});
