@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import type { ScaleOutRow } from '../../bench/scaleOut';
 import type { RunSummary } from '../../local/runner/runScenario';
 import { buildForWorkers, removeBuild } from './instancesBuild';
 import { buildingScenario, repoRoot, tempDir } from './support/runLocal';
@@ -67,3 +68,21 @@ it('the RealEstateCore building: 3 instances, partitions moving every second, th
   expectSpreadOverInstances(three.summary, 3);
   expect(three.dump).toEqual(one.dump);
 }, 180_000);
+
+it('npm run bench:scale -- --quick produces a row for every n, each run balanced and exact against n=1', async () => {
+  const run = await node('bench/scaleOutRun.js', ['--quick', '--json', '--messages', '120']);
+  expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
+  const json = run.stdout.slice(run.stdout.indexOf('\n{') + 1);
+  const { rows, checks } = JSON.parse(json) as { rows: ScaleOutRow[]; checks: { name: string; met: boolean }[] };
+  expect(rows.map((r) => r.instances)).toEqual([1, 2, 4, 8]);
+  for (const row of rows) {
+    expect(row).toMatchObject({ messages: 120, applied: 120, exitCode: 0, exact: true, twinsDiffering: 0 });
+    expect(row.adtRequests).toBeGreaterThan(0);
+    expect(row.writesPerMessage).toBeGreaterThan(0);
+    expect(row.maxParentWritesPerSecond).toBeGreaterThan(0);
+  }
+  expect(checks.map((c) => c.name)).toEqual([expect.stringMatching(/429s below 1 %/), expect.stringMatching(/no parent above 10 writes\/s/), expect.stringMatching(/throughput ≥ 90 %/), expect.stringMatching(/final state exact/)]);
+  // The table itself.
+  expect(run.stdout).toMatch(/^\| n \| applied msgs \| msgs\/s \|/m);
+  expect(run.stdout.match(/^\| [1248] \| /gm)).toHaveLength(4);
+}, 300_000);
