@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import type { EmulatorHandle } from '../local/emulator/server';
 import { runScenario } from '../local/runner/runScenario';
 import { defaultScenarioDirectory } from '../local/scenario';
-import { generateTelemetry, simulatedDevices } from '../local/simulator/generate';
 import { parseSimulatorConfig } from '../local/simulator/deviceProfiles';
+import { generateTelemetry, simulatedDevices } from '../local/simulator/generate';
 
 export interface ScaleOutOptions {
   instances: number[];

@@ -21,8 +21,8 @@ import { FaultPlan, type FaultReport, type FaultSettings, hasAdtFaults } from '.
 import { type FunctionApp, loadLocalFunctionApp } from './functionApp';
 import { maxEventBatchSize } from './hostConfig';
 import { ingestInvoker } from './ingestInvoker';
-import { FunctionInstances, type InstancesReport } from './instances';
 import { type Ingress, startIngress } from './ingress';
+import { FunctionInstances, type InstancesReport } from './instances';
 import { type MessageAccounting, MessageLedger } from './messageAccounting';
 import { progressReporter } from './progress';
 import { reconcileAfterSeed, waitForTrailingRefreshes } from './reconcileHooks';
