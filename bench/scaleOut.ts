@@ -28,10 +28,17 @@ export interface ScaleOutRow {
   instances: number;
   messages: number;
   applied: number;
-  seconds: number;
+  /** From the first telemetry to the last device-twin write (ingest done): what messages/s is over. */
+  ingestSeconds: number;
   messagesPerSecond: number;
+  /** From the first telemetry until the loop was quiet (every roll-up written) and read back. */
+  quietSeconds: number;
   /** Twin writes (patch/replace/create) the emulator took, per applied message: ingest and roll-ups. */
   writesPerMessage: number;
+  /** Telemetry requests per applied message (the pipeline forwards each message as twin telemetry). */
+  telemetryPerMessage: number;
+  /** CPU this process (runner, emulator and every instance thread) used from the first telemetry to the end. */
+  cpuSeconds: number;
   adtRequests: number;
   throttled: number;
   throttledShare: number;
@@ -45,6 +52,8 @@ export interface ScaleOutRow {
 
 /** ADT's own limits, the ones the emulator enforces by default. */
 export const adtCeilings = { patchesPerSecond: 1000, perTwinWritesPerSecond: 10 };
+/** ADT publishes no telemetry limit; the gateway budgets telemetry like patches (shared/adt/limits.ts). */
+export const telemetryPerSecond = 1000;
 export const scaleTargets = { max429Share: 0.01, maxParentWritesPerSecond: 10, minThroughputShare: 0.9 };
 
 interface GraphLine {
@@ -121,6 +130,10 @@ export function maxWritesPerSecond(times: Map<string, number[]>): number {
   return max;
 }
 
+function telemetryRequests(emulator: EmulatorHandle): number {
+  return emulator.counters().operations.telemetry?.requests ?? 0;
+}
+
 function twinWrites(emulator: EmulatorHandle): number {
   let n = 0;
   for (const counts of Object.values(emulator.counters().twinWrites)) n += counts.create + counts.replace + counts.patch;
@@ -142,7 +155,10 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRow
     let emulator: EmulatorHandle | undefined;
     let fedAt = 0;
     let writesBefore = 0;
+    let telemetryBefore = 0;
+    let cpuBefore = process.cpuUsage();
     const parentWrites = new Map<string, number[]>();
+    let lastDeviceWrite = 0;
     const result = await runScenario({
       scenario,
       telemetry,
@@ -156,17 +172,27 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRow
       beforeFeed: (context) => {
         emulator = context.emulator;
         writesBefore = emulator ? twinWrites(emulator) : 0;
+        telemetryBefore = emulator ? telemetryRequests(emulator) : 0;
+        cpuBefore = process.cpuUsage();
         emulator?.events.subscribe('local-propagate', async (event) => {
           const e = event as unknown as { type?: string; subject?: string; time?: string };
-          if (e.type !== 'Microsoft.DigitalTwins.Twin.Update' || !e.subject || !parents.has(e.subject)) return;
+          if (e.type !== 'Microsoft.DigitalTwins.Twin.Update' || !e.subject) return;
+          const at = e.time ? Date.parse(e.time) : Date.now();
+          if (!parents.has(e.subject)) {
+            lastDeviceWrite = Math.max(lastDeviceWrite, at);
+            return;
+          }
           const list = parentWrites.get(e.subject) ?? [];
-          list.push(e.time ? Date.parse(e.time) : Date.now());
+          list.push(at);
           parentWrites.set(e.subject, list);
         });
         fedAt = Date.now();
       },
     });
-    const seconds = (Date.now() - fedAt) / 1000;
+    const quietSeconds = (Date.now() - fedAt) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    // No device write seen (nothing applied): fall back to the whole run rather than divide by zero.
+    const ingestSeconds = lastDeviceWrite > fedAt ? (lastDeviceWrite - fedAt) / 1000 : quietSeconds;
     const { summary, dump } = result;
     const applied = summary.accounting.applied;
     const adtRequests = summary.stats.adtCalls ?? 0;
@@ -177,9 +203,12 @@ export async function runScaleOut(options: ScaleOutOptions): Promise<ScaleOutRow
       instances: n,
       messages: options.messages,
       applied,
-      seconds,
-      messagesPerSecond: applied / seconds,
+      ingestSeconds,
+      messagesPerSecond: applied / ingestSeconds,
+      quietSeconds,
       writesPerMessage: emulator && applied > 0 ? (twinWrites(emulator) - writesBefore) / applied : 0,
+      telemetryPerMessage: emulator && applied > 0 ? (telemetryRequests(emulator) - telemetryBefore) / applied : 0,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       adtRequests,
       throttled,
       throttledShare: adtRequests > 0 ? throttled / adtRequests : 0,
@@ -204,8 +233,10 @@ export interface TargetCheck {
 export function checkTargets(rows: ScaleOutRow[]): TargetCheck[] {
   const single = rows.find((r) => r.instances === 1);
   const top = rows.reduce((a, b) => (b.instances > a.instances ? b : a));
-  // ADT's ceiling in messages/s: its patch limit over the writes one message costs.
-  const ceiling = single && single.writesPerMessage > 0 ? adtCeilings.patchesPerSecond / single.writesPerMessage : Number.POSITIVE_INFINITY;
+  // ADT's ceiling in messages/s: the tighter of its patch limit over the writes one message costs and
+  // the telemetry budget over the telemetry requests one message costs.
+  const perLimit = [single && single.writesPerMessage > 0 ? adtCeilings.patchesPerSecond / single.writesPerMessage : Number.POSITIVE_INFINITY, single && single.telemetryPerMessage > 0 ? telemetryPerSecond / single.telemetryPerMessage : Number.POSITIVE_INFINITY];
+  const ceiling = Math.min(...perLimit);
   const better = Math.max(single?.messagesPerSecond ?? 0, Number.isFinite(ceiling) ? ceiling : 0);
   const wanted = scaleTargets.minThroughputShare * better;
   return [
@@ -221,11 +252,11 @@ export function checkTargets(rows: ScaleOutRow[]): TargetCheck[] {
 }
 
 export function renderTable(rows: ScaleOutRow[]): string {
-  const head = '| n | applied msgs | msgs/s | ADT writes/msg | ADT requests | 429s | 429 share | exact vs n=1 | max parent writes/s |';
-  const rule = '|---|---|---|---|---|---|---|---|---|';
+  const head = '| n | applied msgs | ingest s | msgs/s | quiet after s | ADT writes/msg | telemetry/msg | ADT requests | 429s | 429 share | exact vs n=1 | max parent writes/s | CPU s |';
+  const rule = '|---|---|---|---|---|---|---|---|---|---|---|---|---|';
   const body = rows.map(
     (r) =>
-      `| ${r.instances} | ${r.applied} | ${r.messagesPerSecond.toFixed(1)} | ${r.writesPerMessage.toFixed(2)} | ${r.adtRequests} | ${r.throttled} | ${(r.throttledShare * 100).toFixed(2)} % | ${r.exact ? 'yes' : `no (${r.twinsDiffering} twins)`} | ${r.maxParentWritesPerSecond} |`,
+      `| ${r.instances} | ${r.applied} | ${r.ingestSeconds.toFixed(1)} | ${r.messagesPerSecond.toFixed(1)} | ${r.quietSeconds.toFixed(1)} | ${r.writesPerMessage.toFixed(3)} | ${r.telemetryPerMessage.toFixed(2)} | ${r.adtRequests} | ${r.throttled} | ${(r.throttledShare * 100).toFixed(2)} % | ${r.exact ? 'yes' : `no (${r.twinsDiffering} twins)`} | ${r.maxParentWritesPerSecond} | ${r.cpuSeconds.toFixed(1)} |`,
   );
   return [head, rule, ...body].join('\n');
 }

@@ -3,7 +3,7 @@
 // if one is missed). --quick runs a small backlog (the jest test uses it: rows only, no timing);
 // --buildings <k>, --messages <n> change the workload; --json prints the rows as JSON too.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { installFakeFunctionsCore } from '../local/runner/functionsHost';
@@ -23,7 +23,8 @@ async function main(): Promise<number> {
   const buildings = flag('--buildings', quick ? 1 : 4);
   const messages = flag('--messages', quick ? 240 : 6000);
   const directory = mkdtempSync(join(tmpdir(), 'bench-scale-'));
-  process.stderr.write(`scale-out: ${buildings} building(s), ${messages} messages, n = 1, 2, 4, 8 (one emulator, ADT limits, 15 ± 5 ms)\n`);
+  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  process.stderr.write(`scale-out: ${buildings} building(s), ${messages} messages, n = 1, 2, 4, 8 (one emulator, ADT limits, 15 ± 5 ms); ${cpus().length} cores, load ${load}\n`);
   let rows: ScaleOutRow[];
   try {
     rows = await runScaleOut({

@@ -30,7 +30,7 @@ it('copies the sample building with suffixed ids; every relationship source is a
 });
 
 const row = (instances: number, over: Partial<ScaleOutRow> = {}): ScaleOutRow => ({
-  instances, messages: 100, applied: 100, seconds: 1, messagesPerSecond: 100, writesPerMessage: 0.5, adtRequests: 1000, throttled: 0,
+  instances, messages: 100, applied: 100, ingestSeconds: 1, messagesPerSecond: 100, quietSeconds: 2, writesPerMessage: 0.5, telemetryPerMessage: 0, cpuSeconds: 1, adtRequests: 1000, throttled: 0,
   throttledShare: 0, twinsDiffering: 0, exact: true, maxParentWritesPerSecond: 5, exitCode: 0, ...over,
 });
 
@@ -43,4 +43,11 @@ it('checks the targets at the largest n: 429 share, parent rate, throughput agai
   expect(missed[3]?.detail).toBe('3 twin(s) differ');
   // When one instance already beats the ceiling (heavy coalescing), it is the bar.
   expect(checkTargets([row(1, { messagesPerSecond: 3000 }), row(8, { messagesPerSecond: 2500 })])[2]?.met).toBe(false);
+});
+
+it('ADT ceiling is the tighter limit: 1,000 telemetry requests/s when every message is also sent as telemetry', () => {
+  const checks = checkTargets([row(1, { writesPerMessage: 0.05, telemetryPerMessage: 1, messagesPerSecond: 90 }), row(8, { messagesPerSecond: 850 })]);
+  expect(checks[2]?.name).toMatch(/ADT ceiling 1000\/s/);
+  expect(checks[2]?.met).toBe(false);
+  expect(checkTargets([row(1, { writesPerMessage: 0.05, telemetryPerMessage: 1 }), row(8, { messagesPerSecond: 905 })])[2]?.met).toBe(true);
 });
