@@ -83,6 +83,6 @@ it('npm run bench:scale -- --quick produces a row for every n, each run balanced
   }
   expect(checks.map((c) => c.name)).toEqual([expect.stringMatching(/429s below 1 %/), expect.stringMatching(/no parent above 10 writes\/s/), expect.stringMatching(/throughput ≥ 90 %/), expect.stringMatching(/final state exact/)]);
   // The table itself.
-  expect(run.stdout).toMatch(/^\| n \| applied msgs \| msgs\/s \|/m);
+  expect(run.stdout).toMatch(/^\| n \| applied msgs \| ingest s \| msgs\/s \| quiet after s \|/m);
   expect(run.stdout.match(/^\| [1248] \| /gm)).toHaveLength(4);
 }, 300_000);
