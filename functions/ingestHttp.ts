@@ -6,10 +6,15 @@
 
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 
-import { AdtDeadlineExceededError, isRetriable } from '../shared/adt';
+import { AdtDeadlineExceededError, isRetriable, sharedCredential } from '../shared/adt';
 import { errorMessage } from '../shared/common';
 import { envelopeEvents, httpIngestAnswer, httpIngestLimits, parseHttpIngestBody, processBatch } from '../shared/ingest';
+import { startAzureMonitor } from '../shared/telemetry';
 import { type IngestRuntime, worker } from '../shared/worker';
+
+// Metrics and traces to Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING is set
+// (idempotent: whichever function file the host loads first starts it).
+startAzureMonitor({ credential: sharedCredential });
 
 export type HttpIngestHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 

@@ -3,9 +3,15 @@
 
 import { app, type EventHubFunctionOptions, type InvocationContext } from '@azure/functions';
 
+import { sharedCredential } from '../shared/adt';
 import { processBatch, splitTriggerBatch } from '../shared/ingest';
 import { connections, settings } from '../shared/settings';
+import { startAzureMonitor } from '../shared/telemetry';
 import { type IngestRuntime, worker, workerConfig } from '../shared/worker';
+
+// Metrics and traces to Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING is set
+// (idempotent: whichever function file the host loads first starts it).
+startAzureMonitor({ credential: sharedCredential });
 
 export type IngestHandler = (messages: unknown[], context: InvocationContext) => Promise<void>;
 

@@ -2,8 +2,14 @@
 // event) keep derived values on parent twins correct. Logic lives in shared/propagate/.
 import { app, type InvocationContext } from '@azure/functions';
 
+import { sharedCredential } from '../shared/adt';
 import type { EventSummary, Propagator } from '../shared/propagate';
+import { startAzureMonitor } from '../shared/telemetry';
 import { worker } from '../shared/worker';
+
+// Metrics and traces to Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING is set
+// (idempotent: whichever function file the host loads first starts it).
+startAzureMonitor({ credential: sharedCredential });
 
 /**
  * Handles one event. Resolves for processed, ignored and malformed events (Event Grid must not

@@ -4,9 +4,15 @@
 // host's standard app setting AzureWebJobs.reconcileTwins.Disabled = true. Logic: shared/propagate.
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 
+import { sharedCredential } from '../shared/adt';
 import type { Reconciler } from '../shared/propagate';
 import type { ReconcileSummary } from '../shared/rollup';
+import { startAzureMonitor } from '../shared/telemetry';
 import { worker } from '../shared/worker';
+
+// Metrics and traces to Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING is set
+// (idempotent: whichever function file the host loads first starts it).
+startAzureMonitor({ credential: sharedCredential });
 
 export const reconcileSchedule = '0 30 3 * * *';
 

@@ -82,6 +82,30 @@ param adtEndpointDeadLettering bool = true
 @description('Expiry of the SAS ADT uses to write endpoint dead letters; each deployment renews it.')
 param adtDeadLetterSasExpiry string = dateTimeAdd(utcNow(), 'P1Y')
 
+@description('Egress of every twin change (reported and derived) through an identity-based ADT endpoint: none, an Event Hub, or a Service Bus topic (modules/egress.bicep).')
+@allowed(['none', 'eventHub', 'serviceBus'])
+param egress string = 'none'
+
+@description('Egress: route relationship changes too, not only twin changes.')
+param egressRelationshipChanges bool = false
+
+@description('ADT data history to Azure Data Explorer (a Dev-SKU cluster and a database); needs egress = eventHub.')
+param dataHistory bool = false
+
+@description('Alerts (dead letters, lag, 429s, failed invocations) and the pipeline workbook (modules/alerts.bicep, modules/workbook.bicep).')
+param alerts bool = true
+
+@description('Alerts: email address the action group notifies; empty = an action group without receivers (add them in the portal).')
+param alertEmail string = ''
+
+@description('Alerts: ingest lag (seconds from enqueued time to applied) above which the lag alert fires.')
+@minValue(1)
+param lagAlertSeconds int = 60
+
+@description('Alerts: ADT 429s per 5 minutes above which the throttling alert fires.')
+@minValue(1)
+param throttledAlertThreshold int = 50
+
 @description('Object id of the deployer: granted Azure Digital Twins Data Owner (event route, seeding), Event Hubs Data Sender (npm run simulate) and Storage Blob Data Reader on the dead-letter containers. Empty = skip.')
 param deployerPrincipalId string = deployer().objectId
 
@@ -102,6 +126,10 @@ var names = {
   adtEndpoint: 'twin-changes-topic'
   adtEventRoute: 'twin-changes'
   iotHubSecret: 'iothub-events-connection'
+  egressEndpoint: 'twin-changes-egress'
+  egressEntity: 'twin-changes'
+  egressRoute: 'twin-changes-egress'
+  dataHistoryHub: 'data-history'
 }
 
 // Every name is fixed when the deployment starts, so modules receive names (not outputs) and
@@ -120,6 +148,8 @@ var resourceNames = {
   iotHub: 'iot-${token}'
   plan: 'plan-${token}'
   functionApp: 'func-${token}'
+  egressNamespace: egress == 'serviceBus' ? 'sbns-egress-${token}' : 'evhns-egress-${token}'
+  kustoCluster: 'adx${token}'
 }
 
 // Twin and relationship lifecycle events feed roll-ups; telemetry events (Microsoft.IoT.Telemetry)
@@ -321,6 +351,49 @@ module appSettings 'modules/app-settings.bicep' = {
   dependsOn: [functionApp]
 }
 
+module egressModule 'modules/egress.bicep' = if (egress != 'none') {
+  name: 'egress'
+  params: {
+    location: location
+    tags: tags
+    egress: egress == 'serviceBus' ? 'serviceBus' : 'eventHub'
+    digitalTwinsName: resourceNames.digitalTwins
+    digitalTwinsPrincipalId: digitalTwins.outputs.principalId
+    namespaceName: resourceNames.egressNamespace
+    entityName: names.egressEntity
+    endpointName: names.egressEndpoint
+    includeRelationshipChanges: egressRelationshipChanges
+    dataHistory: dataHistory
+    kustoClusterName: resourceNames.kustoCluster
+    dataHistoryHubName: names.dataHistoryHub
+  }
+}
+
+module alertsModule 'modules/alerts.bicep' = if (alerts) {
+  name: 'alerts'
+  params: {
+    location: location
+    tags: tags
+    appInsightsName: resourceNames.appInsights
+    namePrefix: environmentName
+    alertEmail: alertEmail
+    lagAlertSeconds: lagAlertSeconds
+    throttledAlertThreshold: throttledAlertThreshold
+  }
+  dependsOn: [monitoring]
+}
+
+module workbookModule 'modules/workbook.bicep' = if (alerts) {
+  name: 'workbook'
+  params: {
+    location: location
+    tags: tags
+    appInsightsName: resourceNames.appInsights
+    displayName: 'ADT twin pipeline (${environmentName})'
+  }
+  dependsOn: [monitoring]
+}
+
 // Read by azd (stored in the environment), scripts/post-deploy.sh and the README's next steps.
 // No keys or connection strings here.
 output AZURE_SUBSCRIPTION_ID string = subscription().subscriptionId
@@ -347,6 +420,12 @@ output EVENT_HUB_NAME string = routed ? eventHubs!.outputs.hubName : ''
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output DEAD_LETTER_CONTAINER string = names.deadLetterContainer
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
+// Egress: the route is data plane; create it after provisioning (README "Egress") when these are set.
+output EGRESS_ENDPOINT_NAME string = egress == 'none' ? '' : egressModule!.outputs.endpointName
+output EGRESS_ROUTE_NAME string = egress == 'none' ? '' : names.egressRoute
+output ALERT_ACTION_GROUP string = alerts ? alertsModule!.outputs.actionGroupName : ''
+output WORKBOOK_NAME string = alerts ? workbookModule!.outputs.workbookName : ''
+output EGRESS_ROUTE_FILTER string = egress == 'none' ? '' : egressModule!.outputs.routeFilter
 // When the SAS ADT uses to write endpoint dead letters stops working (each provision renews it);
 // scripts/post-deploy.sh warns when it is near. Empty when endpoint dead-lettering is off.
 output ADT_DEAD_LETTER_SAS_EXPIRY string = adtEndpointDeadLettering ? adtDeadLetterSasExpiry : ''

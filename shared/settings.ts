@@ -76,6 +76,12 @@ export const settings = {
     sample: '',
     required: false,
   },
+  appInsightsConnectionString: {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+    description: 'Application Insights the functions send metrics and traces to (OpenTelemetry, Entra ID auth); unset = no exporter is loaded.',
+    sample: '',
+    required: false,
+  },
   adtMaxConcurrency: {
     name: 'ADT_MAX_CONCURRENCY',
     description: 'ADT requests in flight at once per worker process (at most one per twin regardless).',

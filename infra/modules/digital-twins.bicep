@@ -33,6 +33,8 @@ resource adt 'Microsoft.DigitalTwins/digitalTwinsInstances@2023-01-31' = {
   name: instanceName
   location: location
   tags: tags
+  // System identity: identity-based egress endpoints and data history (egress.bicep) send with it.
+  identity: { type: 'SystemAssigned' }
   properties: { publicNetworkAccess: 'Enabled' }
 }
 
@@ -84,6 +86,7 @@ resource endpoint 'Microsoft.DigitalTwins/digitalTwinsInstances/endpoints@2023-0
 
 output instanceName string = adt.name
 output hostName string = adt.properties.hostName
+output principalId string = adt.identity.principalId
 output topicName string = topic.name
 output topicPrincipalId string = topic.identity.principalId
 output endpointName string = endpoint.name

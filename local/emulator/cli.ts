@@ -15,6 +15,7 @@ function startupReport(emulator: EmulatorHandle): string[] {
   const { models, imports } = emulator.loaded;
   if (models) lines.push(`Models: ${models.uploaded} uploaded from ${models.dir} in ${models.calls} call(s), ${models.present} already present`);
   for (const i of imports) lines.push(`Imported ${i.file}: ${i.models} models, ${i.twins} twins, ${i.relationships} relationships`);
+  if (emulator.egress) lines.push(`Egress: route '${emulator.egress.route}' → endpoint '${emulator.egress.endpoint}' → ${emulator.egress.file}`);
   return lines;
 }
 

@@ -34,6 +34,10 @@ Runs the Azure Digital Twins data-plane emulator over HTTPS on 127.0.0.1.
                           slowRate=0.1,slowMs=2000,retryAfterOn503=1,seed=42.
   --endpoint name=webhook:<url>:eventgrid|cloudevents
                           Declare an event endpoint routes can name (repeatable).
+  --egress <dir>          An Event Hubs endpoint (--egress-kind serviceBus for Service Bus) and a route for
+                          Twin.Create/Update/Delete: each notification is written to <dir>/egress-<kind>.ndjson
+                          in the CloudEvents AMQP shape ADT sends (cloudEvents:* properties + body).
+  --egress-kind <k>       eventHub (default) or serviceBus.
   --help                  Show this text.
 
 Admin API (no auth): POST /$admin/reset, GET /$admin/state, GET /$admin/counters,
@@ -133,10 +137,18 @@ export function parseCliArgs(argv: string[]): CliOptions {
       case '--endpoint':
         endpoints.push(parseEndpoint(value));
         break;
+      case '--egress':
+        options.emulator.egress = { ...options.emulator.egress, directory: value };
+        break;
+      case '--egress-kind':
+        if (value !== 'eventHub' && value !== 'serviceBus') throw new Error(`--egress-kind must be eventHub or serviceBus (got '${value}').`);
+        options.emulator.egress = { directory: '', ...options.emulator.egress, kind: value };
+        break;
       default:
         throw new Error(`Unknown flag ${String(flag)}. Run with --help for usage.`);
     }
   }
+  if (options.emulator.egress && !options.emulator.egress.directory) throw new Error('--egress-kind needs --egress <dir> (where the egress ndjson is written).');
   if (Object.keys(faults).length > 0) options.emulator.faults = faults;
   if (endpoints.length > 0) options.emulator.endpoints = endpoints;
   return options;

@@ -1,4 +1,5 @@
 // Everything startEmulator() can be told. All optional: defaults are ADT's documented limits.
+import type { EgressOptions } from './egress';
 import type { DeliveryPolicy, EndpointConfig } from './events';
 import type { FaultOptions } from './faults';
 import type { ServiceLimitsOptions } from './limits';
@@ -36,4 +37,6 @@ export interface EmulatorOptions {
   persistDebounceMs?: number;
   /** Queries see writes only after this lag (ADT: "up to 10 s"); GET and lists stay consistent. */
   queryLag?: QueryLagOptions;
+  /** An Event Hubs / Service Bus endpoint and a twin-change route, written to <directory>/egress-<kind>.ndjson. */
+  egress?: EgressOptions;
 }

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 
 import { handleAdmin, isAdminPath } from './admin';
 import { Counters, type CountersSnapshot } from './counters';
+import { attachEgress, type EgressHandle } from './egress';
 import { EventRouter, newTraceparent } from './events';
 import { FaultInjector } from './faults';
 import { componentRoutes } from './handlers/components';
@@ -48,6 +49,8 @@ export interface EmulatorHandle {
   store: { twins: TwinStore; relationships: RelationshipStore };
   models: ModelRegistry;
   events: EventRouter;
+  /** The egress sink, when started with `egress`. */
+  egress: EgressHandle | undefined;
   limits: ServiceLimits;
   faults: FaultInjector;
   router: Router;
@@ -83,6 +86,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...(options.delivery ? { delivery: options.delivery } : {}),
     ...(options.maxRoutes !== undefined ? { maxRoutes: options.maxRoutes } : {}),
   });
+  const egress = options.egress ? attachEgress(eventRouter, options.egress) : undefined;
 
   const twins = new TwinStore();
   const relationships = new RelationshipStore();
@@ -132,6 +136,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     counters.reset();
     limits.reset();
     faults.reset();
+    egress?.reinstall();
     changed();
   };
 
@@ -205,6 +210,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     store: { twins, relationships },
     models: registry,
     events: eventRouter,
+    egress,
     limits,
     faults,
     router,

@@ -5,7 +5,6 @@
 
 import type { JsonPatchOperation, Twin } from '../../shared/adt';
 import { parsePointer } from '../../shared/common';
-import { loadPipelineConfigFile } from '../../shared/config';
 import { buildModelIndex, validateValue } from '../../shared/dtdl';
 import {
   buildPatch,
@@ -50,7 +49,7 @@ export class ScenarioPreviewer {
   readonly problems: string[];
 
   constructor(scenario: Scenario) {
-    this.config = loadPipelineConfigFile(scenario.pipelineConfigPath);
+    this.config = scenario.pipeline;
     this.index = buildModelIndex(scenario.models);
     this.problems = checkIngestAgainstModels(this.config.ingest, this.index);
     for (const twin of scenario.graph.twins) this.twins.set(twin.$dtId, structuredClone(twin) as unknown as Twin);

@@ -1,8 +1,7 @@
 // The command behind `npm run replay-dead-letters`, with its streams and environment passed in so the
-// tests drive it in-process: flags → store + pipeline → replay with a progress bar → summary, exit code.
-import { Presets, SingleBar } from 'cli-progress';
-
+// tests drive it in-process: flags → store + pipeline → replay with progress in percent → summary, exit code.
 import { errorMessage } from '../../shared/common';
+import { replayProgress } from './progress';
 import { replayDeadLetters } from './replay';
 import { HELP, parseReplayArgs, type ReplayCliOptions } from './replayArgs';
 import { exitCodeOf, renderReport } from './report';
@@ -41,7 +40,7 @@ export async function runReplayCli(argv: string[], io: ReplayIo): Promise<number
     return 1;
   }
   const verb = cli.dryRun ? 'Planning' : 'Replaying';
-  const bar = cli.quiet || cli.json ? undefined : new SingleBar({ format: `${verb} |{bar}| {value}/{total} dead letters | {outcomes}`, hideCursor: true, stream: io.stderr }, Presets.shades_classic);
+  const bar = cli.quiet || cli.json ? undefined : replayProgress(io.stderr, verb);
   try {
     const report = await replayDeadLetters({
       store,
@@ -49,11 +48,12 @@ export async function runReplayCli(argv: string[], io: ReplayIo): Promise<number
       reasons: cli.reasons,
       dryRun: cli.dryRun,
       batchSize: cli.batchSize,
-      onStart: (total) => bar?.start(total, 0, { outcomes: '' }),
+      onStart: (total) => bar?.start(total),
       onProgress: (examined, t) =>
-        bar?.update(examined, {
-          outcomes: cli.dryRun ? `would apply ${t.wouldApply}, filter ${t.wouldFilter}, dead-letter ${t.wouldDeadLetter}` : `applied ${t.applied}, filtered ${t.filtered}, again ${t.deadLettered}, failed ${t.failed}`,
-        }),
+        bar?.update(
+          examined,
+          cli.dryRun ? `would apply ${t.wouldApply}, filter ${t.wouldFilter}, dead-letter ${t.wouldDeadLetter}` : `applied ${t.applied}, filtered ${t.filtered}, again ${t.deadLettered}, failed ${t.failed}`,
+        ),
     });
     bar?.stop();
     io.stdout.write(cli.json ? `${JSON.stringify({ ...report, adtUrl: pipeline.adtUrl, configuration: pipeline.configDescription }, null, 2)}\n` : renderReport(report, pipeline));

@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     signal: abort.signal,
     hookFunctionsCore: true,
     ...(cli.quiet || cli.json ? {} : { progress: process.stderr }),
-    onIngress: (url) => process.stderr.write(`Accepting telemetry at ${url}/telemetry (ndjson envelopes); Ctrl+C to finish.\n`),
+    onIngress: (url) => process.stderr.write(`Accepting telemetry at ${url}/telemetry (ndjson envelopes) and ${url}/api/telemetry (the HTTP ingest function); metrics at ${url}/metrics; Ctrl+C to finish.\n`),
     onFunctionLog: (fn, level, message) => process.stderr.write(`[${fn}] ${level}: ${message}\n`),
     // On a terminal the progress line is rewritten in place: clear it so the soak line stands alone.
     onSoakReport: (line) => process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[2K' : ''}${line}\n`),

@@ -20,7 +20,10 @@ Ends with a summary and the twin tree; exit 0 once all input is processed and pr
   --schema <s>            Event Grid schema for propagate deliveries: CloudEvents (default) or EventGrid.
   --follow                Keep running; accept envelopes on http://127.0.0.1:<ingress-port>/telemetry
                           (npm run simulate -- --to http://127.0.0.1:7300). Ctrl+C prints the tree and exits.
-  --ingress-port <n>      Port for --follow (default 7300).
+  --ingress-port <n>      Port for --follow (default 7300). Also serves POST /api/telemetry (the HTTP ingest
+                          function through the local host: per-message outcomes) and GET /metrics (Prometheus).
+  --egress <dir>          Emulator egress sink: every twin change as ADT sends it to Event Hubs, one line per
+                          event in <dir>/egress-eventHub.ndjson; the summary gives the count and path.
   --adt-url <https://…>   Use a real ADT instance (DefaultAzureCredential) instead of the emulator. The scenario
                           is written to it; propagation then happens in Azure (Event Grid), not locally.
   --azurite               Start Azurite for dead letters.
@@ -89,6 +92,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
       schema: { type: 'string' },
       follow: { type: 'boolean' },
       'ingress-port': { type: 'string' },
+      egress: { type: 'string' },
       'adt-url': { type: 'string' },
       azurite: { type: 'boolean' },
       'azurite-endpoint': { type: 'string' },
@@ -143,6 +147,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     ...(schema ? { schema: schema === 'eventgrid' ? ('EventGrid' as const) : ('CloudEvents' as const) } : {}),
     ...(values.follow ? { follow: true } : {}),
     ...(ingressPort !== undefined ? { ingressPort } : {}),
+    ...(values.egress !== undefined ? { egress: values.egress } : {}),
     ...(values['adt-url'] ? { adtUrl: values['adt-url'] } : {}),
     ...(values.azurite ? { azurite: true } : {}),
     ...(values['azurite-endpoint'] ? { azuriteEndpoint: values['azurite-endpoint'] } : {}),

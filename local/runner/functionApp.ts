@@ -11,6 +11,8 @@ import { type CapturedProgrammingModel, capturedProgrammingModel, type CapturedR
 export interface FunctionApp {
   ingest: CapturedRegistration;
   propagate: CapturedRegistration;
+  /** The HTTP ingest function (POST /api/telemetry), driven by the --follow ingress. */
+  http: CapturedRegistration;
   programmingModel: CapturedProgrammingModel;
   /** Puts the app settings back as they were before load. */
   unload(): void;
@@ -28,6 +30,7 @@ const projectRoot = resolve(__dirname, '..', '..');
 export const functionFiles = {
   ingest: resolve(projectRoot, 'functions', 'ingestTelemetry'),
   propagate: resolve(projectRoot, 'functions', 'propagateTwinChanges'),
+  http: resolve(projectRoot, 'functions', 'ingestHttp'),
 };
 
 export function loadLocalFunctionApp(options: LoadOptions): FunctionApp {
@@ -37,21 +40,23 @@ export function loadLocalFunctionApp(options: LoadOptions): FunctionApp {
   // caches and configuration are rebuilt from these settings on first use.
   resetWorker();
   applyAdtClientDefaults(options.adt, setAdtClientDefaults);
-  const registrations = loadFunctionApp([functionFiles.ingest, functionFiles.propagate], { hook: options.hook ?? true });
+  const registrations = loadFunctionApp([functionFiles.ingest, functionFiles.propagate, functionFiles.http], { hook: options.hook ?? true });
   // What the ingest module does when the host first loads it: a broken configuration fails here.
   workerConfig();
   const ingest = registrations.get('ingestTelemetry');
   const propagate = registrations.get('propagateTwinChanges');
+  const http = registrations.get('ingestHttp');
   const programmingModel = capturedProgrammingModel();
-  if (!ingest || !propagate || !programmingModel) {
+  if (!ingest || !propagate || !http || !programmingModel) {
     throw new Error(
       `The function app did not register what the runner drives (got: ${[...registrations.keys()].join(', ') || 'nothing'}). ` +
-        'Expected ingestTelemetry (Event Hub trigger) and propagateTwinChanges (Event Grid trigger) registered with app.eventHub/app.eventGrid.',
+        'Expected ingestTelemetry (Event Hub trigger), propagateTwinChanges (Event Grid trigger) and ingestHttp (HTTP trigger) registered with app.eventHub/app.eventGrid/app.http.',
     );
   }
   return {
     ingest,
     propagate,
+    http,
     programmingModel,
     unload: () => {
       for (const [key, value] of previous) {

@@ -5,7 +5,7 @@ import type { CapturedRegistration } from './functionsHost';
 import type { FunctionLogLine } from './invoke';
 import type { RpcInvocationRequest } from './rpcTypes';
 
-export type InstanceFunction = 'ingest' | 'propagate';
+export type InstanceFunction = 'ingest' | 'propagate' | 'http';
 
 /** What the runner gives each instance when it starts it (workerData). */
 export interface InstanceStart {
@@ -24,7 +24,7 @@ export interface SerializedError {
 }
 
 export type FromInstance =
-  | { type: 'ready'; ingest: CapturedRegistration['metadata']; propagate: CapturedRegistration['metadata'] }
+  | { type: 'ready'; ingest: CapturedRegistration['metadata']; propagate: CapturedRegistration['metadata']; http: CapturedRegistration['metadata'] }
   | { type: 'load-failed'; error: SerializedError }
   | { type: 'invoked'; id: number; ok: true; result: unknown; logs: FunctionLogLine[] }
   | { type: 'invoked'; id: number; ok: false; error: SerializedError; logs: FunctionLogLine[] }

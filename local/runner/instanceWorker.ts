@@ -31,7 +31,7 @@ let app: FunctionApp;
 try {
   const access: AdtAccess = start.adt.kind === 'emulator' ? emulatorAccess(start.adt) : azureAccess(start.adt.url);
   app = loadLocalFunctionApp({ appSettings: start.appSettings, adt: access });
-  send({ type: 'ready', ingest: app.ingest.metadata, propagate: app.propagate.metadata });
+  send({ type: 'ready', ingest: app.ingest.metadata, propagate: app.propagate.metadata, http: app.http.metadata });
 } catch (error) {
   send({ type: 'load-failed', error: serializeError(error) });
   process.exit(1);
@@ -45,7 +45,7 @@ async function handle(message: ToInstance): Promise<void> {
     return;
   }
   const logs: FunctionLogLine[] = [];
-  const registration = message.fn === 'ingest' ? app.ingest : app.propagate;
+  const registration = app[message.fn];
   try {
     const result = await invokeRegistration(app.programmingModel, registration, message.request, (line) => logs.push(line));
     send({ type: 'invoked', id: message.id, ok: true, result, logs });

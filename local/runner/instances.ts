@@ -23,6 +23,8 @@ export interface InstanceCounts {
   uncheckpointedBatches: number;
   propagateInvocations: number;
   propagateFailures: number;
+  /** HTTP ingest requests (--follow POST /api/telemetry) it served. */
+  httpInvocations: number;
   /** Why the thread died, when it did. */
   crashed?: string;
 }
@@ -80,6 +82,7 @@ export class FunctionInstances {
     private readonly instances: Instance[],
     readonly ingest: { metadata: CapturedRegistration['metadata'] },
     readonly propagate: { metadata: CapturedRegistration['metadata'] },
+    readonly http: { metadata: CapturedRegistration['metadata'] },
   ) {
     this.ownership = new PartitionOwnership(instances.length);
   }
@@ -96,7 +99,7 @@ export class FunctionInstances {
         index,
         worker,
         pending: new Map(),
-        counts: { index, partitions: 0, ingestInvocations: 0, ingestFailures: 0, uncheckpointedBatches: 0, propagateInvocations: 0, propagateFailures: 0 },
+        counts: { index, partitions: 0, ingestInvocations: 0, ingestFailures: 0, uncheckpointedBatches: 0, propagateInvocations: 0, propagateFailures: 0, httpInvocations: 0 },
       };
       started.push(instance);
       ready.push(
@@ -118,7 +121,7 @@ export class FunctionInstances {
       await Promise.all(started.map((i) => i.worker.terminate()));
       throw error;
     }
-    const pool = new FunctionInstances(started, { metadata: first.ingest }, { metadata: first.propagate });
+    const pool = new FunctionInstances(started, { metadata: first.ingest }, { metadata: first.propagate }, { metadata: first.http });
     for (const instance of started) pool.watch(instance);
     return pool;
   }
@@ -167,6 +170,13 @@ export class FunctionInstances {
       instance.counts.propagateFailures++;
       throw error;
     }
+  }
+
+  /** One HTTP ingest request (--follow POST /api/telemetry) on the least busy live instance. */
+  async invokeHttp(request: RpcInvocationRequest, onLog: (line: FunctionLogLine) => void): Promise<unknown> {
+    const instance = this.leastBusy();
+    instance.counts.httpInvocations++;
+    return this.call(instance, 'http', request, onLog);
   }
 
   /** Waits for every live instance's trailing refreshes; true when any instance had some. */

@@ -23,6 +23,7 @@ export function renderSummary(result: RunResult): string {
       ? `Propagation  ${st.propagateInvocations} Event Grid deliveries (${s.schema}), ${st.propagationWrites} derived write(s), ${st.propagationUnchanged} unchanged, ${st.propagateFailures} failed attempt(s), ${s.propagationFailures.length} given up`
       : 'Propagation  not local: a real instance notifies through its Event Grid route to the deployed propagate function',
     `Dead letters ${s.deadLetters}`,
+    ...(s.egress ? [`Egress       ${s.egress.events} twin-change event(s) → ${s.egress.path}`] : []),
     accountingLine(s.accounting),
     `Resources    heap ${mib(s.resources.start.heapUsedBytes)} → ${mib(s.resources.end.heapUsedBytes)} (peak ${mib(s.resources.peakHeapUsedBytes)}), RSS peak ${mib(s.resources.peakRssBytes)}, event-loop lag max ${s.resources.maxLagMs} ms`,
     ...faultLines(s.faults),
@@ -57,7 +58,7 @@ function instanceLines(report: InstancesReport | undefined): string[] {
     head,
     ...report.perInstance.map(
       (i) =>
-        `  instance ${i.index}: ${i.partitions} partition(s) at the end, ingest ${i.ingestInvocations} invocation(s) (${i.ingestFailures} failed, ${i.uncheckpointedBatches} not checkpointed after a move), propagate ${i.propagateInvocations} (${i.propagateFailures} failed)${i.crashed ? `, CRASHED: ${i.crashed}` : ''}`,
+        `  instance ${i.index}: ${i.partitions} partition(s) at the end, ingest ${i.ingestInvocations} invocation(s) (${i.ingestFailures} failed, ${i.uncheckpointedBatches} not checkpointed after a move), propagate ${i.propagateInvocations} (${i.propagateFailures} failed)${i.httpInvocations ? `, HTTP ingest ${i.httpInvocations}` : ''}${i.crashed ? `, CRASHED: ${i.crashed}` : ''}`,
     ),
   ];
 }

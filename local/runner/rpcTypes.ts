@@ -7,7 +7,18 @@ export type RpcTypedData =
   | { bytes: Uint8Array }
   | { collectionString: { string: string[] } }
   | { collectionBytes: { bytes: Uint8Array[] } }
-  | { collectionSint64: { sint64: number[] } };
+  | { collectionSint64: { sint64: number[] } }
+  | { http: RpcHttp };
+
+/** An HTTP trigger's request as the host sends it (RpcHttp; the library builds its HttpRequest from it). */
+export interface RpcHttp {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: { bytes: Uint8Array };
+  query?: Record<string, string>;
+  params?: Record<string, string>;
+}
 
 export interface RpcInvocationRequest {
   inputData: { name: string; data: RpcTypedData }[];

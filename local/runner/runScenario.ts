@@ -20,9 +20,11 @@ import type { EventHubPartitionInfo } from './eventHubTriggerRequest';
 import { FaultPlan, type FaultReport, type FaultSettings, hasAdtFaults } from './faultPlan';
 import { type FunctionApp, loadLocalFunctionApp } from './functionApp';
 import { maxEventBatchSize } from './hostConfig';
+import { httpIngestInvoker } from './httpIngestInvoker';
 import { ingestInvoker } from './ingestInvoker';
 import { type Ingress, startIngress } from './ingress';
 import { FunctionInstances, type InstancesReport } from './instances';
+import { type LocalMetrics, startLocalMetrics } from './localMetrics';
 import { type MessageAccounting, MessageLedger } from './messageAccounting';
 import { progressReporter } from './progress';
 import { reconcileAfterSeed, waitForTrailingRefreshes } from './reconcileHooks';
@@ -91,6 +93,10 @@ export interface RunOptions extends FaultSettings {
   instances?: number;
   /** --rebalance-every: move Event Hub partitions between the instances this often (ms). */
   rebalanceEveryMs?: number;
+  /** Record the pipeline's OpenTelemetry metrics (always on with follow: GET /metrics); RunResult.metrics has the final text. */
+  metrics?: boolean;
+  /** Folder for the emulator's egress sink (Event Hubs endpoint + twin-change route; emulator only). */
+  egress?: string;
 }
 
 export interface PropagationFailure {
@@ -124,11 +130,15 @@ export interface RunSummary {
   reconcile?: ReconcileSummary;
   /** Per-instance counts with --instances. */
   instances?: InstancesReport;
+  /** What left through the egress endpoint (CloudEvents AMQP shape, one line per notification). */
+  egress?: { path: string; events: number };
   exitCode: number;
 }
 
 export interface RunResult {
   summary: RunSummary;
+  /** The pipeline's metrics at the end of the run (Prometheus text), when recorded. */
+  metrics?: string;
   dump: GraphDump;
   tree: string;
 }
@@ -151,6 +161,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
   const telemetryFile = options.soak ? undefined : options.telemetry ? resolve(options.telemetry) : scenario.telemetryPath;
   if (options.soak && options.follow) throw new Error('--soak and --follow both feed live telemetry; pick one.');
   // Before anything is written to a real instance.
+  if (options.adtUrl && options.egress) throw new Error('--egress is the emulator\'s endpoint; with --adt-url, egress is the Azure endpoint infra/modules/egress.bicep creates.');
   if (options.adtUrl && hasAdtFaults(options)) throw new Error('ADT faults (--adt-latency, --adt-faults, --adt-limits, --adt-outage) need the embedded emulator; drop --adt-url to use them.');
   const envelopes: TelemetryEnvelope[] = telemetryFile ? readTelemetryFile(telemetryFile) : [];
   if (!telemetryFile && !options.follow && !options.soak) {
@@ -172,7 +183,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     if (options.adtUrl) {
       access = azureAccess(options.adtUrl);
     } else {
-      emulator = await startEmulator({ ...(options.queryLag && { queryLag: options.queryLag }), endpoints: [endpointConfig(schema, options.eventGridDelivery ?? defaultDelivery, options.deliveries)] });
+      emulator = await startEmulator({ ...(options.queryLag && { queryLag: options.queryLag }), ...(options.egress && { egress: { directory: options.egress } }), endpoints: [endpointConfig(schema, options.eventGridDelivery ?? defaultDelivery, options.deliveries)] });
       const started = emulator;
       cleanups.push(() => started.close());
       access = emulatorAccess(emulator);
@@ -196,6 +207,9 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     cleanups.push(() => faults.close());
     const deadLetterSettings = { ...deadLetters.appSettings, ...faults.deadLetterOutage?.appSettings };
 
+    const localMetrics: LocalMetrics | undefined = options.metrics || options.follow ? startLocalMetrics() : undefined;
+    if (localMetrics) cleanups.push(() => localMetrics.close());
+
     const eventHubName = 'local-telemetry';
     const consumerGroup = '$Default';
     const appSettings = {
@@ -215,7 +229,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     const instances = app instanceof FunctionInstances ? app : undefined;
 
     const log = (fn: string) => (line: { level: string; category: string; message: string }) => {
-      if (fn === 'ingestTelemetry' && recordIngestLog(stats, line)) return;
+      if ((fn === 'ingestTelemetry' || fn === 'ingestHttp') && recordIngestLog(stats, line)) return;
       if (line.level !== 'information' && line.level !== 'debug' && line.level !== 'trace') options.onFunctionLog?.(fn, line.level, line.message);
     };
 
@@ -273,7 +287,10 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
 
     let ingress: Ingress | undefined;
     if (options.follow) {
-      ingress = await startIngress(options.ingressPort ?? 7300, feed, () => ({ stats, pending: feeder.pending }));
+      ingress = await startIngress(options.ingressPort ?? 7300, feed, () => ({ stats, pending: feeder.pending }), {
+        ...(localMetrics && { metrics: localMetrics.serve }),
+        httpIngest: httpIngestInvoker(app, log('ingestHttp')),
+      });
       const opened = ingress;
       cleanups.push(() => opened.close());
       options.onIngress?.(ingress.url);
@@ -347,12 +364,13 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       propagation: emulator ? 'local' : 'azure',
       accounting,
       ...(reconciled && { reconcile: reconciled }),
+      ...(emulator?.egress && { egress: { path: emulator.egress.file, events: emulator.egress.written() } }),
       resources,
       faults: faults.report(),
       ...(instances && { instances: instances.report() }),
       exitCode: feeder.lost.length > 0 || failures.length > 0 || !accounting.balanced || (instances?.crashes().length ?? 0) > 0 ? 1 : 0,
     };
-    return { summary, dump, tree: renderTree(dump) };
+    return { summary, dump, tree: renderTree(dump), ...(localMetrics && { metrics: await localMetrics.text() }) };
   } finally {
     if (timer) clearInterval(timer);
     monitor.stop();

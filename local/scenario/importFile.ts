@@ -20,6 +20,8 @@ export interface ImportFile {
   models: Record<string, unknown>[];
   twins: ImportedTwin[];
   relationships: ImportedRelationship[];
+  /** 1-based line of each twin and relationship (same order), for errors that name the line. */
+  lines: { twins: number[]; relationships: number[] };
 }
 
 const SECTIONS = ['Header', 'Models', 'Twins', 'Relationships'] as const;
@@ -30,7 +32,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 export function parseImportFile(text: string, fileName: string): ImportFile {
-  const result: ImportFile = { models: [], twins: [], relationships: [] };
+  const result: ImportFile = { models: [], twins: [], relationships: [], lines: { twins: [], relationships: [] } };
   let section: Section | undefined;
   text.split(/\r?\n/).forEach((raw, index) => {
     if (raw.trim() === '') return;
@@ -55,12 +57,14 @@ export function parseImportFile(text: string, fileName: string): ImportFile {
       const model = isObject(value.$metadata) ? value.$metadata.$model : undefined;
       if (typeof value.$dtId !== 'string' || typeof model !== 'string') throw new Error(`${where}: a twin needs "$dtId" and "$metadata": {"$model": …}.`);
       result.twins.push(value as ImportedTwin);
+      result.lines.twins.push(index + 1);
     }
     if (section === 'Relationships') {
       for (const key of ['$dtId', '$relationshipId', '$targetId', '$relationshipName']) {
         if (typeof value[key] !== 'string') throw new Error(`${where}: a relationship needs a string "${key}".`);
       }
       result.relationships.push(value as ImportedRelationship);
+      result.lines.relationships.push(index + 1);
     }
   });
   return result;

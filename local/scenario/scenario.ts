@@ -1,11 +1,14 @@
-// A scenario directory: models/ (DTDL JSON), graph.ndjson (import-job format), the pipeline
-// configuration (pipeline.yaml|yml|json), optionally simulator.json and telemetry.ndjson.
+// A scenario directory: models/ (DTDL JSON), graph.ndjson (import-job format), optionally the
+// pipeline configuration (pipeline.yaml|yml|json; without one the documented defaults apply),
+// simulator.json and telemetry.ndjson. Loading checks the graph and the rules against the models.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+import { type CompiledPipelineConfig, defaultPipelineConfig, loadPipelineConfigFile } from '../../shared/config';
 import { parseEnvelopes, type TelemetryEnvelope } from '../../shared/ingest';
 import { type ImportFile, parseImportFile } from './importFile';
 import { projectRoot } from './projectRoot';
+import { checkScenario, ScenarioError } from './scenarioCheck';
 
 export interface Scenario {
   directory: string;
@@ -14,7 +17,14 @@ export interface Scenario {
   models: Record<string, unknown>[];
   graphText: string;
   graph: ImportFile;
+  /**
+   * The pipeline file, or '' when the scenario has none: then, as with an empty
+   * PIPELINE_CONFIG_PATH app setting, the documented defaults apply (twin id = device id,
+   * model-driven mapping, no roll-ups).
+   */
   pipelineConfigPath: string;
+  /** The configuration, loaded and compiled (the defaults when there is no file). */
+  pipeline: CompiledPipelineConfig;
   /** simulator.json (device profiles for npm run simulate), when the scenario has one. */
   simulatorPath?: string;
   telemetryPath?: string;
@@ -31,9 +41,14 @@ function readJson(path: string): unknown {
   }
 }
 
-export function loadScenario(directory: string): Scenario {
+export interface LoadScenarioOptions {
+  /** Check the graph and the rules against the models and throw ScenarioError listing every problem (default true). */
+  check?: boolean;
+}
+
+export function loadScenario(directory: string, options: LoadScenarioOptions = {}): Scenario {
   const dir = resolve(directory);
-  if (!existsSync(dir)) throw new Error(`Scenario directory ${dir} does not exist. Pass --scenario <dir> holding models/, graph.ndjson and pipeline.yaml.`);
+  if (!existsSync(dir)) throw new Error(`Scenario directory ${dir} does not exist. Pass --scenario <dir> holding models/, graph.ndjson and optionally pipeline.yaml, or create one: npm run new-scenario -- ${directory}`);
   const modelsDir = join(dir, 'models');
   const models: Record<string, unknown>[] = [];
   if (existsSync(modelsDir)) {
@@ -49,7 +64,11 @@ export function loadScenario(directory: string): Scenario {
   // Models may come from models/ or from the import file's Models section (or both).
   for (const model of graph.models) if (!models.some((m) => m['@id'] === model['@id'])) models.push(model);
   const pipelineConfigPath = pipelineFileNames.map((f) => join(dir, f)).find((p) => existsSync(p));
-  if (!pipelineConfigPath) throw new Error(`${dir} has no pipeline configuration: add ${pipelineFileNames.join(' or ')} (see shared/config/CONFIGURATION.md).`);
+  const pipeline = pipelineConfigPath ? loadPipelineConfigFile(pipelineConfigPath) : defaultPipelineConfig();
+  if (options.check !== false) {
+    const problems = checkScenario({ directory: dir, models, graph, pipeline });
+    if (problems.length > 0) throw new ScenarioError(dir, problems);
+  }
   const simulatorPath = join(dir, 'simulator.json');
   const telemetryPath = join(dir, 'telemetry.ndjson');
   return {
@@ -58,7 +77,8 @@ export function loadScenario(directory: string): Scenario {
     models,
     graphText,
     graph,
-    pipelineConfigPath,
+    pipelineConfigPath: pipelineConfigPath ?? '',
+    pipeline,
     ...(existsSync(simulatorPath) ? { simulatorPath } : {}),
     ...(existsSync(telemetryPath) ? { telemetryPath } : {}),
   };

@@ -5,6 +5,7 @@
 
 import { type Clock, systemClock } from '../common';
 import type { ModelIndex } from '../dtdl';
+import { recordAdtThrottled } from '../telemetry';
 import { AdaptiveRate } from './adaptiveRate';
 import { KeyedLimiter } from './concurrency';
 import { isRetriable } from './errors';
@@ -173,7 +174,10 @@ export class AdtGateway {
       deadline: ctx.deadline,
       stats: ctx.stats,
       acquire: () => budget.acquire(twinId),
-      onThrottled: (retryAfterMs) => budget.throttled(retryAfterMs),
+      onThrottled: (retryAfterMs) => {
+        budget.throttled(retryAfterMs);
+        recordAdtThrottled(operation);
+      },
       random: this.random,
     });
   }

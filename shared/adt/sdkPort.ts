@@ -10,7 +10,7 @@ import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
 import { type Clock, systemClock } from '../common';
 import { AdtRequestError, parseRetryAfter } from './errors';
-import { gatewayRetryAfterHeader } from './sdkTransport';
+import { deviceTraceHeader, gatewayRetryAfterHeader } from './sdkTransport';
 import type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, Relationship, TelemetryMessage, Twin } from './types';
 
 interface GeneratedTelemetryOperations {
@@ -32,7 +32,9 @@ function generatedTwinOperations(client: DigitalTwinsClient): GeneratedTelemetry
 // timer, so every call would keep the process alive for the whole timeout after it succeeded.
 function requestOptions(options: PortCallOptions, signal: AbortSignal, extraHeaders: Record<string, string> = {}): OperationOptions {
   const customHeaders: Record<string, string> = { ...extraHeaders };
-  if (options.traceparent) customHeaders.traceparent = options.traceparent;
+  // The device's trace, also in a header core-http leaves alone: with an OpenTelemetry SDK registered
+  // its tracing policy overwrites traceparent with a root span of its own; GatewayTransport restores it.
+  if (options.traceparent) customHeaders.traceparent = customHeaders[deviceTraceHeader] = options.traceparent;
   return { abortSignal: signal, requestOptions: { customHeaders } };
 }
 

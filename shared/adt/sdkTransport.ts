@@ -11,10 +11,18 @@ export const gatewayRetryAfterHeader = 'x-adt-gateway-retry-after';
 
 const socketErrorCodes = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNREFUSED', 'ECONNRESET', 'ENOENT']);
 
+/** Carries the caller's traceparent past core-http's tracing policy to the wire (sdkPort.ts); never sent. */
+export const deviceTraceHeader = 'x-pipeline-traceparent';
+
 export class GatewayTransport implements HttpClient {
   constructor(private readonly inner: HttpClient = new DefaultHttpClient()) {}
 
   async sendRequest(request: WebResourceLike): Promise<HttpOperationResponse> {
+    const deviceTrace = request.headers.get(deviceTraceHeader);
+    if (deviceTrace !== undefined) {
+      request.headers.set('traceparent', deviceTrace);
+      request.headers.remove(deviceTraceHeader);
+    }
     let response: HttpOperationResponse;
     try {
       response = await this.inner.sendRequest(request);

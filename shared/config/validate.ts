@@ -1,10 +1,14 @@
 // Structural validation with Ajv (allErrors) against pipeline.schema.json, which references the
-// roll-up module's rollups.schema.json. Errors are rewritten into `path: problem` lines.
+// roll-up module's rollups.schema.json. Errors are rewritten into `path: problem` lines; a `oneOf`
+// that no form matches is reported against the form the value was meant to be (see oneOf.ts), so
+// one typo gives one line, not every form's complaints.
 
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 
 import { rollupsSchema } from '../rollup';
+import { enumProblem } from './enumProblem';
 import { pointerToPath } from './errors';
+import { collapseOneOf, type SchemaProblem } from './oneOf';
 import pipelineSchema from './pipeline.schema.json';
 
 let validator: ValidateFunction | undefined;
@@ -14,7 +18,8 @@ function getValidator(): ValidateFunction {
     // Compiled on the first file validated (never for the defaults).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const Ajv = (require('ajv') as typeof import('ajv')).default;
-    const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true });
+    // verbose: errors carry the value (for "did you mean") and the oneOf forms (to pick the intended one).
+    const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
     ajv.addSchema(rollupsSchema);
     validator = ajv.compile(pipelineSchema);
   }
@@ -28,9 +33,11 @@ const patternHints: ReadonlyArray<[string, string]> = [
   ['/definitions/dtmi/pattern', 'must be a DTMI such as dtmi:example:building:Thermostat;1'],
 ];
 
-function describeError(error: ErrorObject): string {
+function describeError(error: SchemaProblem): string {
   const path = pointerToPath(error.instancePath);
   switch (error.keyword) {
+    case 'oneOfForms':
+      return `${path}: ${error.message}`;
     case 'additionalProperties': {
       const extra = (error.params as { additionalProperty: string }).additionalProperty;
       return `${path}: unknown property "${extra}"`;
@@ -41,7 +48,7 @@ function describeError(error: ErrorObject): string {
     }
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
-      return `${path}: must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
+      return `${path}: ${enumProblem(error.data, allowed)}`;
     }
     case 'pattern': {
       const hint = patternHints.find(([suffix]) => error.schemaPath.endsWith(suffix));
@@ -60,6 +67,6 @@ function describeError(error: ErrorObject): string {
 export function validatePipelineConfig(value: unknown): string[] {
   const validate = getValidator();
   if (validate(value)) return [];
-  const lines = (validate.errors ?? []).map(describeError);
+  const lines = collapseOneOf(validate.errors ?? []).map(describeError);
   return [...new Set(lines)];
 }

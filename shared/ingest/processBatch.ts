@@ -7,6 +7,7 @@
 import { AdtDeadlineExceededError, type AdtGateway, AdtRequestError, type CallContext, emptyCallStats, isRetriable } from '../adt';
 import { type Clock, errorMessage, startLimited, systemClock } from '../common';
 import { buildDeadLetterDocument, deadLetterName, type DeadLetterSink, type RejectedPart } from '../deadLetter';
+import { recordIngestBatch } from '../telemetry';
 import type { BatchSummary } from './batchSummary';
 import { decodeEvent, type DecodeOptions } from './decodeEvent';
 import type { DeviceMessage, RawEvent } from './deviceMessage';
@@ -139,6 +140,7 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     durationMs: clock.now() - started,
   };
   deps.log?.(summary);
+  recordIngestBatch(summary, messages, { started, ended: started + summary.durationMs });
   return { summary, ledger: totals.entries };
 }
 

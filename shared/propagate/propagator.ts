@@ -26,6 +26,7 @@ import {
   RollupConfigError,
   type RollupPort,
 } from '../rollup';
+import { recordPropagateEvent } from '../telemetry';
 import { writePropagateDeadLetter } from './deadLetters';
 import { type PropagateLogger, silentLogger } from './logger';
 import type { EventSummary, PropagateStats } from './summary';
@@ -102,6 +103,14 @@ export class Propagator {
   }
 
   async handle(event: unknown, log: PropagateLogger): Promise<EventSummary> {
+    const started = Date.now();
+    const trace: { traceparent?: string } = {};
+    const summary = await this.handleEvent(event, log, trace);
+    recordPropagateEvent(summary, { started, ended: Date.now(), traceparent: trace.traceparent });
+    return summary;
+  }
+
+  private async handleEvent(event: unknown, log: PropagateLogger, trace: { traceparent?: string }): Promise<EventSummary> {
     this.stats.events += 1;
     const parsed = await parseNotification(event);
     if (!parsed.ok) {
@@ -113,6 +122,7 @@ export class Propagator {
       return summary;
     }
     const n = parsed.notification;
+    trace.traceparent = n.traceparent;
     if (n.change.kind === 'ignored') {
       const summary = this.summary(n.id, n.type, n.schema, 'ignored', n.change.reason);
       log.debug(`Event ${n.id} (${n.type}) ignored: ${n.change.reason}`, summary);

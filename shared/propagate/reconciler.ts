@@ -2,6 +2,7 @@
 // (shared/rollup/reconcile.ts), failures dead-lettered like propagate's, a one-line summary logged.
 import type { DeadLetterSink } from '../deadLetter';
 import { type CompiledRollups, ModelHierarchy, ParentIndex, reconcileAll, type ReconcileProgress, type ReconcileSummary, type RollupPort } from '../rollup';
+import { recordReconcile } from '../telemetry';
 import { writePropagateDeadLetter } from './deadLetters';
 import { type PropagateLogger, silentLogger } from './logger';
 
@@ -38,6 +39,7 @@ export class Reconciler {
     const line = `Reconciled ${summary.parents} parent(s) over ${summary.levels} level(s): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.viaApi} re-read through the API, ${summary.failures.length} failure(s), ${summary.queries} queries, ${summary.durationMs} ms`;
     if (summary.failures.length > 0) log.error(`${line}. Failures: ${summary.failures.map((f) => `${f.parentId} rule "${f.rule}": ${f.detail}`).join('; ')}`, summary);
     else log.info(line, summary);
+    recordReconcile(summary);
     return summary;
   }
 }

@@ -64,8 +64,12 @@ function compileJsonata(source: string, where: string): jsonata.Expression {
   try {
     return loadJsonata()(source, jsonataGuardrails);
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new RollupConfigError(`${where}: JSONata expression ${JSON.stringify(source)} does not parse: ${detail}. Fix the expression.`);
+    // jsonata throws plain objects ({ code, position, message }), not Errors.
+    const { message, position, code } = (err ?? {}) as { message?: unknown; position?: unknown; code?: unknown };
+    const detail = typeof message === 'string' ? message : String(err);
+    const at = typeof position === 'number' ? ` at character ${position}` : '';
+    const id = typeof code === 'string' ? ` (${code})` : '';
+    throw new RollupConfigError(`${where}: JSONata expression ${JSON.stringify(source)} does not parse${at}: ${detail}${id}. Fix the expression.`);
   }
 }
 

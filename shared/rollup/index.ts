@@ -11,6 +11,7 @@ export * from './graph';
 export * from './hopGuard';
 export * from './levels';
 export * from './links';
+export * from './modelCheck';
 export * from './models';
 export * from './parentIndex';
 export * from './plan';

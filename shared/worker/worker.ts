@@ -12,6 +12,7 @@ import { createIngestPlanner, type DecodeOptions, type IngestPlanner } from '../
 import { AdtRollupPort, Propagator, Reconciler } from '../propagate';
 import { type CompiledRollups, compileRollups } from '../rollup';
 import { readNumberSetting, readSetting } from '../settings';
+import { ModelCheckedPropagator, ModelCheckedReconciler, RulesModelCheck } from './rulesModelCheck';
 
 /** What one ingest batch needs (shared/ingest processBatch's dependencies, less the per-batch ones). */
 export interface IngestRuntime {
@@ -78,6 +79,8 @@ export function createWorker(options: WorkerOptions = {}): Worker {
   let adtRollupPort: AdtRollupPort | undefined;
   const rollupPort = (): AdtRollupPort => (adtRollupPort ??= new AdtRollupPort(gateway, options.clock ? { clock: options.clock } : {}));
   let reconciler: Reconciler | undefined;
+  // The function never lists every model at start: the rules meet the instance's models on first use.
+  const rulesCheck = new RulesModelCheck(rollups, port, () => lazyDeadLetters, options.clock);
   return {
     config,
     gateway,
@@ -89,7 +92,7 @@ export function createWorker(options: WorkerOptions = {}): Worker {
       return propagator?.pendingRefreshes ?? 0;
     },
     get reconciler() {
-      reconciler ??= new Reconciler({ compiled: rollups, port: rollupPort(), deadLetters: lazyDeadLetters });
+      reconciler ??= new ModelCheckedReconciler({ compiled: rollups, port: rollupPort(), deadLetters: lazyDeadLetters }, rulesCheck);
       return reconciler;
     },
     get ingest() {
@@ -108,12 +111,15 @@ export function createWorker(options: WorkerOptions = {}): Worker {
       return ingest;
     },
     get propagator() {
-      propagator ??= new Propagator({
-        compiled: rollups,
-        port: rollupPort(),
-        deadLetters: lazyDeadLetters,
-        ...(options.clock && { clock: options.clock }),
-      });
+      propagator ??= new ModelCheckedPropagator(
+        {
+          compiled: rollups,
+          port: rollupPort(),
+          deadLetters: lazyDeadLetters,
+          ...(options.clock && { clock: options.clock }),
+        },
+        rulesCheck,
+      );
       return propagator;
     },
   };

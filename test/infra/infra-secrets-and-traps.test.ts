@@ -15,6 +15,10 @@ const roleDefinitionIds = new Set([
   '3913510d-42f4-4e42-8a64-420c390055eb',
   '4633458b-17de-408a-b874-0445c86b69e6',
   '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
+  // egress.bicep: Azure Event Hubs Data Owner, Azure Service Bus Data Sender, Contributor.
+  'f526a384-b230-433a-b45c-95f59c4a2dec',
+  '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39',
+  'b24988ac-6180-42a0-ab88-20f7382dd24c',
 ]);
 
 /** Returns why `text` looks like it carries a secret literal, or nothing. */

@@ -3,6 +3,7 @@ import type { Notification } from '../types';
 import type { DeliverFn } from './delivery/endpointQueue';
 import type { DeliveryPolicy } from './delivery/policy';
 import { postWebhook } from './delivery/webhook';
+import type { EgressEndpointConfig } from './egressSink';
 import { type CloudEventNotification, defaultTopic, type EndpointSchema, type EventGridNotification, toCloudEvent, toEventGridEvent } from './schemas';
 
 interface EndpointCommon {
@@ -29,7 +30,10 @@ export interface SubscriberEndpointConfig extends EndpointCommon {
   schema?: EndpointSchema;
 }
 
-export type EndpointConfig = WebhookEndpointConfig | SubscriberEndpointConfig;
+/** Event Hubs / Service Bus endpoint written to a local ndjson sink (egressSink.ts). */
+export type EgressEndpoint = EgressEndpointConfig & Pick<EndpointCommon, 'delivery'>;
+
+export type EndpointConfig = WebhookEndpointConfig | SubscriberEndpointConfig | EgressEndpoint;
 
 export type SubscriberEvent = CloudEventNotification | EventGridNotification;
 /** In-process consumer; a throw (or rejection) is a failed attempt and is retried like a webhook 500. */

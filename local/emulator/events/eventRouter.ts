@@ -2,6 +2,7 @@
 import type { Notification } from '../types';
 import { EndpointQueue } from './delivery/endpointQueue';
 import { type DeadLetter, defaultDeliveryPolicy, type DeliveryPolicy, type EndpointStats } from './delivery/policy';
+import { egressDeliver } from './egressSink';
 import { type EndpointConfig, type NotificationHandler, subscriberDeliver, webhookDeliver } from './endpoints';
 import { type EventRouteDoc, RouteTable } from './routeTable';
 import { type EmitInput, NotificationStamper } from './stamp';
@@ -36,6 +37,8 @@ interface Endpoint {
 
 export class EventRouter {
   private readonly endpoints = new Map<string, Endpoint>();
+  /** Notifications written by each egress endpoint (Event Hubs / Service Bus sinks). */
+  readonly egressWritten: Record<string, number> = {};
   private readonly routes: RouteTable;
   private readonly stamper: NotificationStamper;
   private readonly policy: DeliveryPolicy;
@@ -93,7 +96,12 @@ export class EventRouter {
       throw new Error(`Endpoint '${config.name}' already exists. Remove it first with removeEndpoint('${config.name}') to reconfigure it.`);
     }
     const handlers = config.kind === 'subscriber' ? new Set<NotificationHandler>() : undefined;
-    const deliver = config.kind === 'webhook' ? webhookDeliver(config) : subscriberDeliver(config, handlers ?? new Set());
+    const deliver =
+      config.kind === 'webhook'
+        ? webhookDeliver(config)
+        : config.kind === 'subscriber'
+          ? subscriberDeliver(config, handlers ?? new Set())
+          : egressDeliver(config, () => (this.egressWritten[config.name] = (this.egressWritten[config.name] ?? 0) + 1));
     const queue = new EndpointQueue({
       name: config.name,
       deliver,

@@ -37,7 +37,7 @@ describe('pipeline config validation', () => {
     expect(issues).toEqual(
       expect.arrayContaining([
         'ingest.options: unknown property "bogus"',
-        'ingest.options.outOfRange: must be one of "drop", "dead-letter"',
+        'ingest.options.outOfRange: "sometimes" is not one of drop, dead-letter',
         'ingest.twinId: must be string or object',
         'ingest.rules[0].name: is required',
         expect.stringMatching(/^ingest\.rules\[0\]\.properties\[0\]\.target: must be a property name or component\/property/),

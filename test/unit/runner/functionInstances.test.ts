@@ -11,7 +11,7 @@ import type { RpcInvocationRequest } from '../../../local/runner/rpcTypes';
  * A stand-in instance. `behaviour` (run inside the thread) gets the request's marker and answers
  * { delayMs, crash, fail, pending }. Every answer logs "instance <i>" so a test sees who ran it.
  */
-function standIn(behaviour: string, onLoad = "parentPort.postMessage({ type: 'ready', ingest: { name: 'ingestTelemetry', bindings: {} }, propagate: { name: 'propagateTwinChanges', bindings: {} } });") {
+function standIn(behaviour: string, onLoad = "parentPort.postMessage({ type: 'ready', ingest: { name: 'ingestTelemetry', bindings: {} }, propagate: { name: 'propagateTwinChanges', bindings: {} }, http: { name: 'ingestHttp', bindings: {} } });") {
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
     const behave = ${behaviour};
@@ -100,4 +100,12 @@ it('trailing refreshes are awaited on every instance; true when any had some', a
 
 it('from the TypeScript sources there is no compiled worker to start, and the error says how to get one', async () => {
   await expect(FunctionInstances.start({ count: 1, appSettings: {}, adt })).rejects.toThrow(/npm run build/);
+});
+
+it('an HTTP ingest request (--follow) runs on a live instance and is counted there', async () => {
+  pool = await FunctionInstances.start({ count: 2, appSettings: {}, adt, spawn: standIn('() => ({})') });
+  const results = (await Promise.all([pool.invokeHttp(request('post-1'), () => undefined), pool.invokeHttp(request('post-2'), () => undefined)])) as { by: number }[];
+  expect(results.map((r) => r.by).sort()).toEqual([0, 1]);
+  expect(pool.report().perInstance.map((i) => i.httpInvocations)).toEqual([1, 1]);
+  expect(pool.http.metadata.name).toBe('ingestHttp');
 });
