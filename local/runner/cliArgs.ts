@@ -41,6 +41,10 @@ Ends with a summary and the twin tree; exit 0 once all input is processed and pr
   --batch-size <n>        Events per invocation (default host.json extensions.eventHubs.maxEventBatchSize).
   --fast-retries          Cap the wait between redeliveries at 1 s (the retry count stays the function's).
   --ingest-deadline <s>   INGEST_DEADLINE_SECONDS for the ingest function (time a batch may spend retrying ADT).
+  --instances <n>         Run n copies of the function app (worker threads, each with its own caches and
+                          budgets; ADT_MAX_INSTANCES=n): partitions spread over them, Event Grid deliveries to all.
+  --rebalance-every <s>   With --instances: move the partitions between instances every s seconds (a moved
+                          partition's new owner starts from the last checkpoint, so a batch may run twice).
 Faults (embedded emulator; they start with the first telemetry and end before the final read):
   --adt-latency <ms>[:<jitter>]   Latency on every data-plane request, plus uniform jitter.
   --adt-faults k=v,...    errorRate, errorStatuses (500|503), retryAfterOn503, resetRate, slowRate, slowMs,
@@ -115,6 +119,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
       'soak-rate': { type: 'string' },
       deliveries: { type: 'string' },
       'query-lag': { type: 'string' },
+      instances: { type: 'string' },
+      'rebalance-every': { type: 'string' },
       quiet: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
@@ -146,6 +152,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
   if (soakRate !== undefined && soakMinutes === undefined) throw new Error('--soak-rate needs --soak <minutes>.');
   const faultsOrLimits = Object.keys(adtFaults).length > 0 || adtLimits !== undefined || adtOutages.length > 0;
   if (faultsOrLimits && values['adt-url']) throw new Error('--adt-latency, --adt-faults, --adt-limits and --adt-outage act on the embedded emulator; they cannot be combined with --adt-url.');
+  const instances = positiveInt(values.instances, '--instances');
+  const rebalanceEvery = positiveNumber(values['rebalance-every'], '--rebalance-every');
+  if (rebalanceEvery !== undefined && instances === undefined) throw new Error('--rebalance-every moves partitions between instances; give --instances <n> too.');
   const run: RunOptions = {
     ...(values.scenario ? { scenario: values.scenario } : {}),
     ...(values.telemetry ? { telemetry: values.telemetry } : {}),
@@ -172,6 +181,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
     ...(values.graph ? { graph: values.graph } : {}),
     ...(graphFormat !== undefined ? { graphFormat: graphFormat as GraphFormat } : {}),
     ...(graphPort !== undefined ? { graphPort } : {}),
+    ...(instances !== undefined ? { instances } : {}),
+    ...(rebalanceEvery !== undefined ? { rebalanceEveryMs: rebalanceEvery * 1000 } : {}),
   };
   return { help: values.help === true, json: values.json === true, quiet: values.quiet === true, run };
 }

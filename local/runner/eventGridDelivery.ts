@@ -8,6 +8,7 @@ import type { EndpointSchema } from '../emulator/events';
 import type { EmulatorHandle } from '../emulator/server';
 import { eventGridTriggerRequest } from './eventGridTriggerRequest';
 import type { FunctionApp } from './functionApp';
+import { FunctionInstances } from './instances';
 import { type FunctionLogLine, invokeRegistration, triggerBindingOf } from './invoke';
 
 export const propagateEndpoint = 'local-propagate';
@@ -27,11 +28,13 @@ export function endpointConfig(schema: EndpointSchema, delivery: { maxAttempts: 
   return { name: propagateEndpoint, kind: 'subscriber' as const, schema, delivery, concurrency };
 }
 
-export async function connectPropagation(emulator: EmulatorHandle, client: DigitalTwinsClient, app: FunctionApp, hooks: EventGridDeliveryHooks): Promise<() => void> {
+export async function connectPropagation(emulator: EmulatorHandle, client: DigitalTwinsClient, app: FunctionApp | FunctionInstances, hooks: EventGridDeliveryHooks): Promise<() => void> {
   const { name: triggerName } = triggerBindingOf(app.propagate);
   const unsubscribe = emulator.events.subscribe(propagateEndpoint, async (event) => {
     try {
-      const result = await invokeRegistration(app.programmingModel, app.propagate, eventGridTriggerRequest(triggerName, event as unknown as Record<string, unknown>), hooks.onLog);
+      const request = eventGridTriggerRequest(triggerName, event as unknown as Record<string, unknown>);
+      // With --instances, any instance takes it (the least busy), as Event Grid spreads over all of them.
+      const result = await (app instanceof FunctionInstances ? app.invokePropagate(request, hooks.onLog) : invokeRegistration(app.programmingModel, app.propagate, request, hooks.onLog));
       hooks.onResult(result);
     } catch (error) {
       hooks.onFailure(error);

@@ -3,6 +3,7 @@
 // library builds the HttpRequest the handler reads (headers, body bytes) exactly as in Azure.
 import type { FunctionApp } from './functionApp';
 import type { HttpAnswer } from './ingress';
+import { FunctionInstances } from './instances';
 import { type FunctionLogLine, invokeRegistration, triggerBindingOf } from './invoke';
 import type { RpcInvocationRequest } from './rpcTypes';
 
@@ -13,14 +14,15 @@ interface HttpResponseLike {
   body?: unknown;
 }
 
-export function httpIngestInvoker(app: FunctionApp, log: (line: FunctionLogLine) => void): (body: Buffer, headers: Record<string, string>, url: string) => Promise<HttpAnswer> {
+export function httpIngestInvoker(app: FunctionApp | FunctionInstances, log: (line: FunctionLogLine) => void): (body: Buffer, headers: Record<string, string>, url: string) => Promise<HttpAnswer> {
   const { name: triggerName } = triggerBindingOf(app.http);
   return async (body, headers, url) => {
     const request: RpcInvocationRequest = {
       inputData: [{ name: triggerName, data: { http: { method: 'POST', url, headers, body: { bytes: new Uint8Array(body) } } } }],
       triggerMetadata: {},
     };
-    const result = (await invokeRegistration(app.programmingModel, app.http, request, log)) as HttpResponseLike | undefined;
+    // With --instances, any instance takes it (the least busy), as the Functions front end balances HTTP.
+    const result = (await (app instanceof FunctionInstances ? app.invokeHttp(request, log) : invokeRegistration(app.programmingModel, app.http, request, log))) as HttpResponseLike | undefined;
     return answerOf(result);
   };
 }

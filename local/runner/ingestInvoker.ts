@@ -5,13 +5,15 @@
 import type { BatchInvoker } from './eventHubFeeder';
 import { type EventHubPartitionInfo, eventHubTriggerRequest } from './eventHubTriggerRequest';
 import type { FunctionApp } from './functionApp';
+import { FunctionInstances } from './instances';
 import { type FunctionLogLine, invokeRegistration, triggerBindingOf } from './invoke';
 import { type BatchTotals, batchTotalsOf, type MessageLedger } from './messageAccounting';
 import type { RegisteredBinding } from './rpcTypes';
 import type { RunStats } from './runStats';
 
 export interface IngestInvokerOptions {
-  app: FunctionApp;
+  /** This process's app, or n instances (--instances: the batch runs on the partition's owner). */
+  app: FunctionApp | FunctionInstances;
   partitionInfo: (partitionId: string) => EventHubPartitionInfo;
   stats: RunStats;
   ledger: MessageLedger;
@@ -32,7 +34,7 @@ export function ingestInvoker(options: IngestInvokerOptions): BatchInvoker {
       options.log(line);
     };
     try {
-      await invokeRegistration(app.programmingModel, app.ingest, request, onLog);
+      await (app instanceof FunctionInstances ? app.invokeIngest(partitionId, request, onLog) : invokeRegistration(app.programmingModel, app.ingest, request, onLog));
       ledger.succeeded(partitionId, events, totals);
     } catch (error) {
       stats.ingestFailures++;

@@ -54,7 +54,7 @@ export async function invokeRegistration(
 }
 
 /** The trigger binding of a registration (the one binding with direction "in" and a *Trigger type). */
-export function triggerBindingOf(registration: CapturedRegistration): { name: string; binding: Record<string, unknown> } {
+export function triggerBindingOf(registration: Pick<CapturedRegistration, 'metadata'>): { name: string; binding: Record<string, unknown> } {
   for (const [name, binding] of Object.entries(registration.metadata.bindings)) {
     if (typeof binding.type === 'string' && binding.type.endsWith('Trigger')) return { name, binding };
   }

@@ -1,5 +1,6 @@
 // The end-of-run text: what went in, what happened to it, where dead letters are, and the tree.
 import type { FaultReport } from './faultPlan';
+import type { InstancesReport } from './instances';
 import type { MessageAccounting } from './messageAccounting';
 import { mib } from './resourceMonitor';
 import type { RunResult } from './runScenario';
@@ -26,6 +27,7 @@ export function renderSummary(result: RunResult): string {
     accountingLine(s.accounting),
     `Resources    heap ${mib(s.resources.start.heapUsedBytes)} → ${mib(s.resources.end.heapUsedBytes)} (peak ${mib(s.resources.peakHeapUsedBytes)}), RSS peak ${mib(s.resources.peakRssBytes)}, event-loop lag max ${s.resources.maxLagMs} ms`,
     ...faultLines(s.faults),
+    ...instanceLines(s.instances),
   ];
   for (const lost of s.lostBatches) lines.push(`  lost batch: partition ${lost.partitionId} from sequence ${lost.firstSequenceNumber}, ${lost.events} event(s), ${lost.attempts} attempt(s): ${lost.error}`);
   for (const f of s.propagationFailures) lines.push(`  propagation gave up on ${f.type} ${f.subject ?? ''} (${f.eventId}) after ${f.attempts} attempt(s): ${f.error}`);
@@ -47,6 +49,18 @@ function accountingLine(a: MessageAccounting): string {
     a.unbalancedBatches ? `${a.unbalancedBatches} batch summary(ies) missing or not adding up` : '',
   ].filter((p) => p !== '');
   return problems.length ? `${head}; ${problems.join('; ')}` : head;
+}
+
+function instanceLines(report: InstancesReport | undefined): string[] {
+  if (!report) return [];
+  const head = `Instances    ${report.count}, ${report.rebalances} rebalance(s), ${report.partitionMoves} partition move(s)`;
+  return [
+    head,
+    ...report.perInstance.map(
+      (i) =>
+        `  instance ${i.index}: ${i.partitions} partition(s) at the end, ingest ${i.ingestInvocations} invocation(s) (${i.ingestFailures} failed, ${i.uncheckpointedBatches} not checkpointed after a move), propagate ${i.propagateInvocations} (${i.propagateFailures} failed)${i.httpInvocations ? `, HTTP ingest ${i.httpInvocations}` : ''}${i.crashed ? `, CRASHED: ${i.crashed}` : ''}`,
+    ),
+  ];
 }
 
 function faultLines(f: FaultReport): string[] {

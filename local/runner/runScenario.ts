@@ -24,6 +24,7 @@ import { batchCeiling, eventHubBatching } from './hostConfig';
 import { httpIngestInvoker } from './httpIngestInvoker';
 import { ingestInvoker } from './ingestInvoker';
 import { type Ingress, startIngress } from './ingress';
+import { FunctionInstances, type InstancesReport } from './instances';
 import { type LocalMetrics, startLocalMetrics } from './localMetrics';
 import { type MessageAccounting, MessageLedger } from './messageAccounting';
 import { progressReporter } from './progress';
@@ -89,6 +90,10 @@ export interface RunOptions extends FaultSettings {
   deliveries?: number;
   /** Emulator query lag (--query-lag): queries see writes this late, as in ADT. */
   queryLag?: { lagMs: number; jitterMs: number };
+  /** --instances: n copies of the function app, each a worker thread with its own state (compiled build only). */
+  instances?: number;
+  /** --rebalance-every: move Event Hub partitions between the instances this often (ms). */
+  rebalanceEveryMs?: number;
   /** Record the pipeline's OpenTelemetry metrics (always on with follow: GET /metrics); RunResult.metrics has the final text. */
   metrics?: boolean;
   /** Folder for the emulator's egress sink (Event Hubs endpoint + twin-change route; emulator only). */
@@ -131,6 +136,8 @@ export interface RunSummary {
   faults: FaultReport;
   /** The reconcile run after seeding (emulator only). */
   reconcile?: ReconcileSummary;
+  /** Per-instance counts with --instances. */
+  instances?: InstancesReport;
   /** What left through the egress endpoint (CloudEvents AMQP shape, one line per notification). */
   egress?: { path: string; events: number };
   exitCode: number;
@@ -213,19 +220,21 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
 
     const eventHubName = 'local-telemetry';
     const consumerGroup = '$Default';
-    const app: FunctionApp = loadLocalFunctionApp({
-      appSettings: {
-        [settings.adtUrl.name]: access.url,
-        [settings.pipelineConfigPath.name]: scenario.pipelineConfigPath,
-        [settings.eventHubName.name]: eventHubName,
-        [settings.eventHubConsumerGroup.name]: consumerGroup,
-        ...deadLetterSettings,
-        ...(options.ingestDeadlineSeconds !== undefined ? { [settings.ingestDeadlineSeconds.name]: String(options.ingestDeadlineSeconds) } : {}),
-      },
-      adt: access,
-      ...(options.hookFunctionsCore === false ? { hook: false } : {}),
-    });
-    cleanups.push(() => app.unload());
+    const appSettings = {
+      [settings.adtUrl.name]: access.url,
+      [settings.pipelineConfigPath.name]: scenario.pipelineConfigPath,
+      [settings.eventHubName.name]: eventHubName,
+      [settings.eventHubConsumerGroup.name]: consumerGroup,
+      ...deadLetterSettings,
+      ...(options.ingestDeadlineSeconds !== undefined ? { [settings.ingestDeadlineSeconds.name]: String(options.ingestDeadlineSeconds) } : {}),
+    };
+    // Every instance gets the same settings, and knows how many may share ADT (its starting share of the limits).
+    const app: FunctionApp | FunctionInstances =
+      options.instances !== undefined
+        ? await FunctionInstances.start({ count: options.instances, appSettings: { ...appSettings, [settings.adtMaxInstances.name]: String(options.instances) }, adt: emulator ? { kind: 'emulator', url: emulator.url, ca: emulator.ca } : { kind: 'azure', url: access.url } })
+        : loadLocalFunctionApp({ appSettings, adt: access, ...(options.hookFunctionsCore === false ? { hook: false } : {}) });
+    cleanups.push(() => (app instanceof FunctionInstances ? app.close() : app.unload()));
+    const instances = app instanceof FunctionInstances ? app : undefined;
 
     const log = (fn: string) => (line: { level: string; category: string; message: string }) => {
       if ((fn === 'ingestTelemetry' || fn === 'ingestHttp') && recordIngestLog(stats, line)) return;
@@ -322,6 +331,8 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     const alongside = Promise.resolve()
       .then(() => options.alongside?.(emulator ? { emulator } : {}))
       .then(() => undefined, (error: unknown) => error ?? new Error('alongside work failed'));
+    const stopRebalancing = instances && options.rebalanceEveryMs ? instances.rebalanceEvery(options.rebalanceEveryMs) : undefined;
+    if (stopRebalancing) cleanups.push(stopRebalancing);
     feed(envelopes);
     if (options.soak) {
       await runSoak(options.soak, {
@@ -341,7 +352,8 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     const sideFailure = await alongside;
     if (sideFailure) throw sideFailure;
     await faults.windowsOver();
-    await untilQuiet(feeder, emulator);
+    await untilQuiet(feeder, emulator, instances ? () => instances.trailingRefreshes() : waitForTrailingRefreshes);
+    stopRebalancing?.();
     const resources = monitor.stop();
     // The final read is the runner's, not the pipeline's: it runs on a healthy emulator.
     faults.stop();
@@ -382,7 +394,8 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       ...(emulator?.egress && { egress: { path: emulator.egress.file, events: emulator.egress.written() } }),
       resources,
       faults: faults.report(),
-      exitCode: feeder.lost.length > 0 || failures.length > 0 || !accounting.balanced ? 1 : 0,
+      ...(instances && { instances: instances.report() }),
+      exitCode: feeder.lost.length > 0 || failures.length > 0 || !accounting.balanced || (instances?.crashes().length ?? 0) > 0 ? 1 : 0,
     };
     if (options.graph) {
       writeGraphExport(options.graph, graphFormatOf(options.graph, options.graphFormat), { scenario, ...finalGraph, counters: { stats, accounting }, deadLetters: await deadLetterListing(deadLetters)() });
@@ -406,11 +419,11 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
  * the propagate invocations and the notifications their own writes caused). Checked twice in a row
  * because a propagate write can enqueue new work just as a queue empties.
  */
-async function untilQuiet(feeder: EventHubFeeder, emulator: EmulatorHandle | undefined): Promise<void> {
+async function untilQuiet(feeder: EventHubFeeder, emulator: EmulatorHandle | undefined, trailingRefreshes: () => Promise<boolean>): Promise<void> {
   for (let calm = 0; calm < 2; ) {
     await feeder.drained();
     await emulator?.events.idle();
-    const refreshed = emulator ? await waitForTrailingRefreshes() : false;
+    const refreshed = emulator ? await trailingRefreshes() : false;
     const busy = refreshed || feeder.pending > 0 || (emulator ? Object.values(emulator.events.stats().endpoints).some((e) => e.pending > 0) : false);
     calm = busy ? 0 : calm + 1;
   }
