@@ -131,7 +131,10 @@ export async function recomputeParent(parentId: string, request: RecomputeReques
     }
     if (result.kind === 'twinNotFound') return outcome('parentMissing', retries);
     // 412: someone wrote the parent since our read (or our copy); read it for real and recompute.
+    // The other writer is most likely another instance that saw child changes we did not, so our
+    // views of this parent's children are suspect too: re-read them as well.
     trustCopy = false;
+    refreshed = false;
   }
   throw new RollupPortError(
     `Parent ${parentId} changed under every one of ${settings.maxPreconditionRetries + 1} recompute attempts (412 each time). Failing so Event Grid redelivers; if this persists, look for another writer of this twin or raise rollups.settings.maxPreconditionRetries.`,

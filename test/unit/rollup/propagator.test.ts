@@ -118,6 +118,27 @@ describe('Propagator', () => {
     expect(room().temperature).toBe(30);
   });
 
+  it('view mode: a 412 re-reads the children too, since the other writer saw changes this instance did not', async () => {
+    const { handle, room, port } = world(buildingRules.map((r) => ({ ...r, read: 'view' as const })));
+    port.set('t1', 'temperature', 0);
+    await handle(setTemp('t1')); // loads the view: t1 0, t2 24
+    expect(room().temperature).toBe(12);
+    // Another instance handled t2's notification (this one never hears of it) and wrote the room.
+    let interleaved = false;
+    port.beforePatch = (id) => {
+      if (id === 'room1' && !interleaved) {
+        interleaved = true;
+        port.set('t2', 'temperature', 40, '2024-01-01T10:00:09Z');
+        port.set('room1', 'temperature', 20);
+      }
+    };
+    port.set('t1', 'temperature', 10);
+    const summary = await handle(setTemp('t1', 'replace', 10));
+    expect(summary).toMatchObject({ writes: 1, preconditionRetries: 1 });
+    // From the stale view it would write (10 + 24) / 2 = 17 over the other instance's newer work.
+    expect(room().temperature).toBe(25);
+  });
+
   it('gives up after the bounded 412 retries with a transient error so Event Grid redelivers', async () => {
     const { handle, port } = world();
     port.beforePatch = (id) => port.set(id, 'note', 'always someone else');
