@@ -4,6 +4,7 @@
 // targets (exit 1 if one is missed): exact within 2 s of the last update plus the query lag, at
 // most 3 ADT calls per notification, no 429. Flags: --lag <ms> (default 2000), --updates <n>,
 // --json, --ours-only, --timeline (one line per second: handled, backlog, calls, event-loop use).
+import { checkKnownFlags, standardArgv } from '../local/cli';
 import { type BuildingRunMetrics, type BuildingShape, runBuilding } from './buildingBench';
 
 export const buildingTargets = { exactWithinMsPlusLag: 2000, maxCallsPerNotification: 3, max429s: 0 };
@@ -29,7 +30,29 @@ function line(m: BuildingRunMetrics): string {
   ].join('  ');
 }
 
+const usage = `Usage: npm run bench:building -- [--lag <ms>] [--updates <n>] [--ours-only] [--timeline] [--json]
+
+The propagation benchmark: a building of 1,000 sensors / 100 rooms / 10 floors and one parent with
+5,000 children under a burst of sensor updates with query lag on, ours against the samples' algorithm.
+  --lag <ms>      Emulator query lag (default 2000).
+  --updates <n>   Sensor updates in the burst (default 10000).
+  --ours-only     Skip the samples' algorithm.
+  --timeline      One line per second: handled, backlog, calls, event-loop use.
+  --json          Print the results as JSON too.
+  --help, -h      Show this text. --version prints the version.`;
+
 async function main(): Promise<void> {
+  const argv = standardArgv(process.argv.slice(2));
+  if (argv.includes('--help')) {
+    console.log(usage);
+    return;
+  }
+  const unknown = checkKnownFlags(argv, { switches: ['--ours-only', '--timeline', '--json'], valued: ['--lag', '--updates'] });
+  if (unknown) {
+    console.error(`${unknown}\n\n${usage}`);
+    process.exitCode = 2;
+    return;
+  }
   const lag = flag('--lag', 2000);
   const updates = flag('--updates', 10_000);
   const oursOnly = process.argv.includes('--ours-only');

@@ -2,6 +2,7 @@
 // fresh emulators with ADT's default limits; then the memory of one large batch. Prints ratios and
 // checks them against the targets below (exit 1 if one is missed). Figures, not timed test asserts.
 
+import { standardArgv } from '../local/cli';
 import { runCpuPath } from './cpuPath';
 import { fleetMain } from './fleetRun';
 import { type IngestRunMetrics, runIngest } from './ingestBench';
@@ -93,8 +94,9 @@ export function parseBenchArgs(argv: readonly string[]): { quick: boolean; json:
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === 'fleet') return fleetMain(process.argv.slice(3));
-  const args = parseBenchArgs(process.argv.slice(2));
+  const argv = standardArgv(process.argv.slice(2));
+  if (argv[0] === 'fleet') return fleetMain(argv.slice(1));
+  const args = parseBenchArgs(argv);
   if ('help' in args) {
     console.log(usage);
     return;

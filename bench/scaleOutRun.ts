@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { checkKnownFlags, standardArgv } from '../local/cli';
 import { installFakeFunctionsCore } from '../local/runner/functionsHost';
 import { checkTargets, renderTable, runScaleOut, type ScaleOutRow } from './scaleOut';
 
@@ -17,7 +18,27 @@ function flag(name: string, fallback: number): number {
   return value;
 }
 
+const usage = `Usage: npm run bench:scale -- [--quick] [--buildings <k>] [--messages <n>] [--json]
+
+The scale-out table: n = 1, 2, 4, 8 function instances on one emulator with ADT's limits and
+15 ± 5 ms latency, and the targets at n = 8 (exit 1 if one is missed).
+  --quick           A small backlog (1 building, 240 messages).
+  --buildings <k>   Copies of the sample building (default 4).
+  --messages <n>    Simulator messages in the backlog (default 6000).
+  --json            Print the rows as JSON too.
+  --help, -h        Show this text. --version prints the version.`;
+
 async function main(): Promise<number> {
+  const argv = standardArgv(process.argv.slice(2));
+  if (argv.includes('--help')) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const unknown = checkKnownFlags(argv, { switches: ['--quick', '--json'], valued: ['--buildings', '--messages'] });
+  if (unknown) {
+    process.stderr.write(`${unknown}\n\n${usage}\n`);
+    return 2;
+  }
   installFakeFunctionsCore();
   const quick = process.argv.includes('--quick');
   const buildings = flag('--buildings', quick ? 1 : 4);

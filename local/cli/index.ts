@@ -1,2 +1,3 @@
 export { commandLine } from './commandLine';
 export { onInterrupt } from './interrupt';
+export { checkKnownFlags, standardArgv, versionLine } from './standardFlags';

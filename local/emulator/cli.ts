@@ -1,6 +1,7 @@
 // `npm run emulator -- …`: starts the emulator and keeps it running until SIGINT/SIGTERM.
 import { writeFileSync } from 'node:fs';
 
+import { standardArgv } from '../cli';
 import { HELP, parseCliArgs } from './cliArgs';
 import { type EmulatorHandle, startEmulator } from './server';
 
@@ -20,7 +21,7 @@ function startupReport(emulator: EmulatorHandle): string[] {
 }
 
 async function main(): Promise<void> {
-  const cli = parseCliArgs(process.argv.slice(2));
+  const cli = parseCliArgs(standardArgv(process.argv.slice(2)));
   if (cli.help) {
     console.log(HELP);
     return;

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 
 import { errorMessage } from '../../shared/common';
 import { parseEnvelope, parseEnvelopes, type TelemetryEnvelope } from '../../shared/ingest';
+import { standardArgv } from '../cli';
 import { defaultScenarioDirectory, loadScenario } from '../scenario';
 import { type MessagePreview, ScenarioPreviewer } from './preview';
 
@@ -88,7 +89,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
+  main(standardArgv(process.argv.slice(2))).then(
     (code) => (process.exitCode = code),
     (error: unknown) => {
       console.error(errorMessage(error));

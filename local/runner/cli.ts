@@ -4,7 +4,7 @@
 import { installFakeFunctionsCore } from './functionsHost';
 installFakeFunctionsCore();
 
-import { onInterrupt } from '../cli';
+import { onInterrupt, standardArgv } from '../cli';
 import { HELP, parseCliArgs } from './cliArgs';
 import { renderSummary } from './report';
 import { runScenario } from './runScenario';
@@ -12,7 +12,7 @@ import { runScenario } from './runScenario';
 async function main(): Promise<number> {
   let cli;
   try {
-    cli = parseCliArgs(process.argv.slice(2));
+    cli = parseCliArgs(standardArgv(process.argv.slice(2)));
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
     return 2;
