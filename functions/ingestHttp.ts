@@ -2,13 +2,15 @@
 // and adaptation only: shared/ingest parses the envelopes and processBatch does the work.
 //   POST /api/telemetry   body: one envelope, a JSON array of envelopes, or ndjson
 //   200 { summary, messages: [{ index, messageId, outcome, reasons }] }   every message accounted for
-//   400 not JSON/ndjson · 413 too large or too many · 503 ADT unavailable past the deadline (retry)
+//   400 not JSON/ndjson · 401 no validated Entra ID caller (HTTP_INGEST_AUTH=entraId)
+//   413 too large or too many · 503 ADT unavailable past the deadline (retry)
 
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 
 import { AdtDeadlineExceededError, isRetriable, sharedCredential } from '../shared/adt';
 import { errorMessage } from '../shared/common';
-import { envelopeEvents, httpIngestAnswer, httpIngestLimits, parseHttpIngestBody, processBatch } from '../shared/ingest';
+import { envelopeEvents, type HttpIngestAuth, httpIngestAnswer, httpIngestAuthLevel, httpIngestAuthOf, httpIngestCallerProblem, httpIngestLimits, parseHttpIngestBody, processBatch } from '../shared/ingest';
+import { readSetting } from '../shared/settings';
 import { startAzureMonitor } from '../shared/telemetry';
 import { type IngestRuntime, worker } from '../shared/worker';
 
@@ -20,8 +22,10 @@ export type HttpIngestHandler = (request: HttpRequest, context: InvocationContex
 
 const problem = (status: number, error: string, headers: Record<string, string> = {}): HttpResponseInit => ({ status, jsonBody: { error }, headers });
 
-export function createHttpIngestHandler(runtime: () => IngestRuntime): HttpIngestHandler {
+export function createHttpIngestHandler(runtime: () => IngestRuntime, auth: HttpIngestAuth = 'functionKey'): HttpIngestHandler {
   return async (request, context) => {
+    const unauthorised = httpIngestCallerProblem(auth, (name) => request.headers.get(name));
+    if (unauthorised) return problem(401, unauthorised);
     const declared = Number(request.headers.get('content-length') ?? Number.NaN);
     if (declared > httpIngestLimits.maxBodyBytes) return problem(413, `The request body has ${declared} bytes, more than ${httpIngestLimits.maxBodyBytes}; send fewer envelopes per request.`);
     const parsed = parseHttpIngestBody(new Uint8Array(await request.arrayBuffer()));
@@ -43,6 +47,9 @@ export function createHttpIngestHandler(runtime: () => IngestRuntime): HttpInges
   };
 }
 
-export const ingestHttp: HttpIngestHandler = createHttpIngestHandler(() => worker().ingest);
+// HTTP_INGEST_AUTH: a function key (default), or Entra ID through App Service authentication.
+const auth = httpIngestAuthOf(readSetting('httpIngestAuth'));
 
-app.http('ingestHttp', { methods: ['POST'], route: 'telemetry', authLevel: 'function', handler: ingestHttp });
+export const ingestHttp: HttpIngestHandler = createHttpIngestHandler(() => worker().ingest, auth);
+
+app.http('ingestHttp', { methods: ['POST'], route: 'telemetry', authLevel: httpIngestAuthLevel(auth), handler: ingestHttp });

@@ -82,6 +82,16 @@ param adtEndpointDeadLettering bool = true
 @description('Expiry of the SAS ADT uses to write endpoint dead letters; each deployment renews it.')
 param adtDeadLetterSasExpiry string = dateTimeAdd(utcNow(), 'P1Y')
 
+@description('How POST /api/telemetry authenticates callers: functionKey (a function key, default) or entraId (App Service authentication with Entra ID tokens; needs httpIngestClientId).')
+@allowed(['functionKey', 'entraId'])
+param httpIngestAuth string = 'functionKey'
+
+@description('httpIngestAuth = entraId: client id of the app registration callers request tokens for (audience api://<id>).')
+param httpIngestClientId string = ''
+
+@description('httpIngestAuth = entraId: client ids of the applications allowed to call; empty = any caller with a token for the audience.')
+param httpIngestAllowedApplications array = []
+
 @description('Egress of every twin change (reported and derived) through an identity-based ADT endpoint: none, an Event Hub, or a Service Bus topic (modules/egress.bicep).')
 @allowed(['none', 'eventHub', 'serviceBus'])
 param egress string = 'none'
@@ -347,6 +357,17 @@ module appSettings 'modules/app-settings.bicep' = {
     adtPatchesPerSecond: adtPatchesPerSecond
     ingestDeadlineSeconds: ingestDeadlineSeconds
     maxInstances: maximumInstanceCount
+    httpIngestAuth: httpIngestAuth
+  }
+  dependsOn: [functionApp]
+}
+
+module httpIngestEntraId 'modules/http-ingest-auth.bicep' = if (httpIngestAuth == 'entraId') {
+  name: 'http-ingest-auth'
+  params: {
+    appName: resourceNames.functionApp
+    clientId: httpIngestClientId
+    allowedApplications: httpIngestAllowedApplications
   }
   dependsOn: [functionApp]
 }

@@ -82,6 +82,12 @@ export const settings = {
     sample: '',
     required: false,
   },
+  httpIngestAuth: {
+    name: 'HTTP_INGEST_AUTH',
+    description: 'How POST /api/telemetry authenticates callers: functionKey (default, a function key) or entraId (App Service authentication validates an Entra ID token first; main.bicep httpIngestAuth=entraId), in which case the function also refuses a request that arrives without a validated caller.',
+    sample: 'functionKey',
+    required: false,
+  },
   adtMaxConcurrency: {
     name: 'ADT_MAX_CONCURRENCY',
     description: 'ADT requests in flight at once per worker process (at most one per twin regardless).',

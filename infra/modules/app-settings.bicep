@@ -54,6 +54,9 @@ param ingestDeadlineSeconds int
 @description('Flex Consumption maximumInstanceCount of this app (ADT_MAX_INSTANCES).')
 param maxInstances int
 
+@description('How POST /api/telemetry authenticates callers (HTTP_INGEST_AUTH): functionKey or entraId.')
+param httpIngestAuth string = 'functionKey'
+
 resource app 'Microsoft.Web/sites@2024-04-01' existing = {
   name: appName
 }
@@ -79,6 +82,7 @@ var common = {
   // The plan's instance ceiling, so the code can split the instance-wide ADT budget between the
   // instances that may run at once (each process only sees itself).
   ADT_MAX_INSTANCES: string(maxInstances)
+  HTTP_INGEST_AUTH: httpIngestAuth
   // DefaultAzureCredential / ManagedIdentityCredential read this to pick the user-assigned identity.
   AZURE_CLIENT_ID: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString

@@ -5,6 +5,7 @@ export { decodeEvent, type DecodeOptions } from './decodeEvent';
 export type { DeviceMessage, JsonObject, RawEvent } from './deviceMessage';
 export { envelopeBodyBytes, parseEnvelope, parseEnvelopes, type TelemetryEnvelope } from './envelope';
 export { envelopeEvents, httpIngestAnswer, httpIngestLimits, type HttpMessageOutcome, parseHttpIngestBody } from './httpIngest';
+export { type HttpIngestAuth, httpIngestAuthLevel, httpIngestAuthOf, httpIngestCallerProblem } from './httpIngestAuth';
 export type * from './ingestConfig';
 export type { LedgerEntry } from './ledger';
 export { mapMessage, mappersFor, mapWith } from './mapMessage';

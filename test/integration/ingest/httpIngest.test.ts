@@ -20,14 +20,14 @@ const registration = () => {
   return found;
 };
 
-async function post(body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<{ status: number; jsonBody: Record<string, unknown> }> {
+async function post(body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }, auth: 'functionKey' | 'entraId' = 'functionKey'): Promise<{ status: number; jsonBody: Record<string, unknown> }> {
   const registered = registration();
   const { name } = triggerBindingOf(registered);
   const request: RpcInvocationRequest = {
     inputData: [{ name, data: { http: { method: 'POST', url: 'http://127.0.0.1:7071/api/telemetry', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body: { bytes: Buffer.from(body) } } } }],
     triggerMetadata: {},
   } as unknown as RpcInvocationRequest;
-  const handler = createHttpIngestHandler(() => app.runtime);
+  const handler = createHttpIngestHandler(() => app.runtime, auth);
   return (await invokeRegistration(capturedProgrammingModel() as never, { metadata: registered.metadata, callback: handler }, request)) as { status: number; jsonBody: Record<string, unknown> };
 }
 
@@ -44,6 +44,29 @@ afterAll(async () => {
 it('registers POST /api/telemetry with a function key', () => {
   const { binding } = triggerBindingOf(registration());
   expect(binding).toMatchObject({ type: 'httpTrigger', methods: ['POST'], route: 'telemetry', authLevel: 'function' });
+});
+
+it('with HTTP_INGEST_AUTH=entraId registers without a key and answers 401 to a caller App Service authentication did not validate', async () => {
+  const before = process.env.HTTP_INGEST_AUTH;
+  process.env.HTTP_INGEST_AUTH = 'entraId';
+  try {
+    // A fresh module registry: the function file reads the setting when the host loads it.
+    jest.isolateModules(() => {
+      const { app: functionsApp } = jest.requireActual<typeof import('@azure/functions')>('@azure/functions');
+      const http = jest.spyOn(functionsApp, 'http');
+      jest.requireActual('../../../functions/ingestHttp');
+      expect(http).toHaveBeenCalledWith('ingestHttp', expect.objectContaining({ route: 'telemetry', authLevel: 'anonymous' }));
+    });
+  } finally {
+    if (before === undefined) delete process.env.HTTP_INGEST_AUTH;
+    else process.env.HTTP_INGEST_AUTH = before;
+  }
+  const body = JSON.stringify(message('http-2', { temperature: 19, ts: '2024-06-01T11:00:00Z' }, { messageId: 'entra-1' }));
+  const refused = await post(body, { 'content-type': 'application/json', authorization: 'Bearer not-validated' }, 'entraId');
+  expect(refused.status).toBe(401);
+  expect(String(refused.jsonBody.error)).toMatch(/^No validated Entra ID caller/);
+  const accepted = await post(body, { 'content-type': 'application/json', 'x-ms-client-principal-id': 'caller-oid' }, 'entraId');
+  expect(accepted.status).toBe(200);
 });
 
 it('answers every envelope of a mixed request with its outcome, and applies the good ones', async () => {
