@@ -9,7 +9,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 
 import { AdtDeadlineExceededError, isRetriable, sharedCredential } from '../shared/adt';
 import { errorMessage } from '../shared/common';
-import { envelopeEvents, type HttpIngestAuth, httpIngestAnswer, httpIngestAuthLevel, httpIngestAuthOf, httpIngestCallerProblem, httpIngestLimits, parseHttpIngestBody, processBatch } from '../shared/ingest';
+import { envelopeEvents, httpIngestAnswer, type HttpIngestAuth, httpIngestAuthLevel, httpIngestAuthOf, httpIngestCallerProblem, httpIngestLimits, parseHttpIngestBody, processBatch } from '../shared/ingest';
 import { readSetting } from '../shared/settings';
 import { startAzureMonitor } from '../shared/telemetry';
 import { type IngestRuntime, worker } from '../shared/worker';
