@@ -11,3 +11,8 @@ param iotHubSku = readEnvironmentVariable('IOT_HUB_SKU', 'S1')
 
 // Shipped inside the deployment package; relative to the app root.
 param pipelineConfigPath = readEnvironmentVariable('PIPELINE_CONFIG_PATH', 'local/scenarios/building/pipeline.yaml')
+
+// POST /api/telemetry: 'functionKey' (default) or 'entraId' (App Service authentication; needs the
+// client id of the app registration callers request tokens for).
+param httpIngestAuth = readEnvironmentVariable('HTTP_INGEST_AUTH', 'functionKey')
+param httpIngestClientId = readEnvironmentVariable('HTTP_INGEST_CLIENT_ID', '')
