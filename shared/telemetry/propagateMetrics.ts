@@ -4,7 +4,7 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 
 import { instruments } from './instruments';
 import { meterName, spanNames } from './names';
-import { contextOf } from './traceContext';
+import { contextOf, spanContextOf } from './traceContext';
 
 /** What this module reads of shared/propagate's EventSummary (structural). */
 export interface PropagateEventNumbers {
@@ -52,18 +52,13 @@ export function recordPropagateEvent(summary: PropagateEventNumbers, timing: Pro
         'pipeline.writes': summary.writes,
         // Past the first hop the trace-id's last 12 digits carry the hop depth (shared/rollup/hopTrace),
         // so one device's chain is the spans sharing these first 20 digits.
-        'pipeline.trace.chain': traceChainOf(timing.traceparent),
+        'pipeline.trace.chain': spanContextOf(timing.traceparent)?.traceId.slice(0, 20) ?? '',
       },
     },
     contextOf(timing.traceparent),
   );
   if (summary.outcome === 'malformed' || summary.outcome === 'rejected') span.setStatus({ code: SpanStatusCode.ERROR, message: summary.reason ?? summary.outcome });
   span.end(timing.ended);
-}
-
-/** The first 20 hex digits of a W3C traceparent's trace-id ('' when it is not one). */
-function traceChainOf(traceparent: string | undefined): string {
-  return /^[0-9a-f]{2}-([0-9a-f]{20})[0-9a-f]{12}-/.exec(traceparent?.trim().toLowerCase() ?? '')?.[1] ?? '';
 }
 
 /** What this module reads of shared/rollup's ReconcileSummary. */
