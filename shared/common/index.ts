@@ -1,8 +1,10 @@
 // The core's small shared vocabulary: time, bounded memory, JSON Pointers, source-time order, error text.
+export { type Awaitable, forEachInOrder, isPromise, then } from './awaitable';
 export { type Clock, systemClock } from './clock';
 export { closestNames, didYouMean } from './didYouMean';
 export { errorMessage } from './errorMessage';
 export { jsonataGuardrails, loadJsonata } from './jsonataGuardrails';
+export { isCanonicalUtc, parseIsoMillis } from './isoTime';
 export { escapePointerSegment, parsePointer, toPointer, unescapePointerSegment } from './jsonPointer';
 export { LruCache, type LruCacheOptions } from './lruCache';
 export { compareSourceTimes, isOlder, latestSourceTime } from './sourceTime';

@@ -13,6 +13,10 @@ const patchOverheadBytes = 1024;
 
 /** Why `value` cannot be written as one property value, or undefined when it fits. */
 export function adtValueProblem(value: unknown): string | undefined {
+  // Fast path for what nearly every value is: a number, a boolean or a short string.
+  if (typeof value !== 'object' || value === null) {
+    if (typeof value !== 'string' || value.length * 3 <= adtLimits.maxStringBytes) return undefined;
+  }
   // Iterative walk: the body depth limit already bounds it, but no value may overflow the stack.
   const stack: unknown[] = [value];
   while (stack.length > 0) {
@@ -42,6 +46,7 @@ export function adtValueProblem(value: unknown): string | undefined {
 
 /** Why a property or Map key name cannot be used, or undefined. */
 export function adtNameProblem(name: string): string | undefined {
+  if (name.length * 3 <= adtLimits.maxNameBytes) return undefined;
   const bytes = Buffer.byteLength(name, 'utf8');
   return bytes > adtLimits.maxNameBytes ? `the name is ${bytes} bytes, over ADT's ${adtLimits.maxNameBytes}-byte limit` : undefined;
 }

@@ -32,7 +32,7 @@ export function coalesce(updates: readonly PropertyUpdate[]): CoalesceResult {
   for (const update of updates) {
     let properties = byTwin.get(update.twinId);
     if (!properties) byTwin.set(update.twinId, (properties = new Map()));
-    const key = describeUpdatePath(update);
+    const key = slotKey(update);
     const slot = properties.get(key);
     if (!slot) {
       properties.set(key, { winner: update, superseded: [] });
@@ -57,6 +57,15 @@ export function coalesce(updates: readonly PropertyUpdate[]): CoalesceResult {
     twins.push({ twinId, updates: winners });
   }
   return { twins, coalesced: losers.length, superseded: losers };
+}
+
+/**
+ * The property an update writes, as a map key: a plain top-level property is its own name (no JSON
+ * Pointer to build), anything else its pointer. A pointer starts with "/", so the two never collide.
+ */
+function slotKey(update: PropertyUpdate): string {
+  if (update.component === undefined && update.subPath === undefined && update.property.charCodeAt(0) !== 47 /* / */) return update.property;
+  return describeUpdatePath(update);
 }
 
 function unique(values: string[]): string[] {

@@ -50,10 +50,11 @@ const charsetAliases: Readonly<Record<string, Charset>> = {
 const fail = (reason: DecodeFailureReason, detail: string): BodyResult => ({ ok: false, reason, detail });
 
 export function decodeBody(body: unknown, hints: BodyHints = {}, limits: BodyLimits = defaultBodyLimits): BodyResult {
-  const encoding = parseEncoding(hints);
+  const encoding = encodingOf(hints);
   if (typeof encoding === 'string') return fail('unsupported-encoding', encoding);
   if (body === undefined || body === null) return fail('empty-body', 'The event has no body.');
-  if (Buffer.isBuffer(body) || body instanceof Uint8Array) return decodeBytes(Buffer.from(body.buffer, body.byteOffset, body.byteLength), encoding, limits);
+  if (Buffer.isBuffer(body)) return decodeBytes(body, encoding, limits);
+  if (body instanceof Uint8Array) return decodeBytes(Buffer.from(body.buffer, body.byteOffset, body.byteLength), encoding, limits);
   if (typeof body === 'string') return decodeString(body, encoding, limits);
   if (isJsonObject(body)) return checkDepth(body, limits);
   if (Array.isArray(body)) return fail('body-not-object', 'The body is a JSON array; send one JSON object per message.');
@@ -61,6 +62,19 @@ export function decodeBody(body: unknown, hints: BodyHints = {}, limits: BodyLim
     return fail('body-not-object', `The body is the JSON ${typeof body} ${String(body)}; send a JSON object such as {"temperature": 21.5}.`);
   }
   return fail('unsupported-body-type', `The trigger delivered a ${typeof body}; expected an object, string or Buffer.`);
+}
+
+/**
+ * The hints of consecutive events are nearly always the same pair (a fleet sends one content type
+ * and encoding), so the last answer is kept: one comparison per event instead of a parse.
+ */
+let lastHints: { contentEncoding: string | undefined; contentType: string | undefined; encoding: Encoding | string } | undefined;
+
+function encodingOf(hints: BodyHints): Encoding | string {
+  if (lastHints !== undefined && lastHints.contentEncoding === hints.contentEncoding && lastHints.contentType === hints.contentType) return lastHints.encoding;
+  const encoding = parseEncoding(hints);
+  lastHints = { contentEncoding: hints.contentEncoding, contentType: hints.contentType, encoding };
+  return encoding;
 }
 
 function parseEncoding(hints: BodyHints): Encoding | string {
@@ -164,6 +178,17 @@ function decodeString(text: string, encoding: Encoding, limits: BodyLimits): Bod
 const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function parseText(raw: string, limits: BodyLimits): BodyResult {
+  // Fast path: a body that starts as an object is parsed as it is (JSON.parse allows the whitespace
+  // trim would remove); anything else, or a parse error, takes the careful path below.
+  if (raw.charCodeAt(0) === 0x7b /* { */) {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = undefined;
+    }
+    if (isJsonObject(value)) return checkDepth(value, limits);
+  }
   const text = raw.replace(/^\uFEFF/, '').trim();
   if (text === '') return fail('empty-body', 'The body is empty or only whitespace.');
   const parsed = tryParse(text);
@@ -185,17 +210,39 @@ function asObject(value: unknown, limits: BodyLimits): BodyResult {
 
 /** Refuses a body nested deeper than the limit: the SDK's serialiser (and ADT) would fail on it later. */
 function checkDepth(body: JsonObject, limits: BodyLimits): BodyResult {
-  // Iterative, so a hostile body cannot overflow our own stack either.
+  if (nestsDeeper(body, limits.maxDepth)) {
+    return fail('too-deep', `The JSON body nests deeper than ${limits.maxDepth} levels (ingest.options.maxBodyDepth); flatten the message.`);
+  }
+  return { ok: true, body };
+}
+
+/** Levels the recursive walk may take; deeper limits are checked iteratively (no stack to overflow). */
+const recursionLimit = 256;
+
+/** True when `node` (at depth 1) has a value deeper than `maxDepth`. Flat bodies cost one loop. */
+function nestsDeeper(node: object, maxDepth: number, depth = 1): boolean {
+  if (depth > maxDepth) return true;
+  if (maxDepth > recursionLimit) return nestsDeeperIteratively(node, maxDepth);
+  if (Array.isArray(node)) {
+    for (const child of node) if (typeof child === 'object' && child !== null && nestsDeeper(child as object, maxDepth, depth + 1)) return true;
+    return false;
+  }
+  for (const key in node) {
+    const child = (node as Record<string, unknown>)[key];
+    if (typeof child === 'object' && child !== null && nestsDeeper(child, maxDepth, depth + 1)) return true;
+  }
+  return false;
+}
+
+function nestsDeeperIteratively(body: object, maxDepth: number): boolean {
   const stack: Array<[unknown, number]> = [[body, 1]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [unknown, number];
-    if (depth > limits.maxDepth) {
-      return fail('too-deep', `The JSON body nests deeper than ${limits.maxDepth} levels (ingest.options.maxBodyDepth); flatten the message.`);
-    }
+    if (depth > maxDepth) return true;
     if (typeof node !== 'object' || node === null) continue;
     for (const child of Array.isArray(node) ? node : Object.values(node)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
   }
-  return { ok: true, body };
+  return false;
 }
 
 function tryParse(text: string): { ok: true; value: unknown } | { ok: false; error: string } {

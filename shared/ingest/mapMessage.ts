@@ -4,6 +4,7 @@
 // is refused alone; the rest of the message still applies. Mapping throws only when an injected
 // look-up throws (e.g. a throttled twin-id query), so the caller can retry instead of dead-lettering.
 
+import { type Awaitable, isPromise, then } from '../common';
 import type { DeviceMessage } from './deviceMessage';
 import type { CompiledIngest } from './ingestConfig';
 import type { Mapper } from './mapper';
@@ -20,21 +21,26 @@ export function mappersFor(ingest: CompiledIngest): Mapper[] {
   return mappers;
 }
 
-export async function mapWith(mappers: readonly Mapper[], message: DeviceMessage, ingest: CompiledIngest, context: MappingContext = {}): Promise<MappingResult> {
+/** Maps one message; ready at once (no promise) when no mapper had to wait for a look-up or an expression. */
+export function mapWith(mappers: readonly Mapper[], message: DeviceMessage, ingest: CompiledIngest, context: MappingContext = {}): Awaitable<MappingResult> {
   const mapping = new MessageMapping(message, ingest, context);
-  let claimed = false;
-  for (const mapper of mappers) {
-    if (await mapper.map(mapping)) {
-      claimed = true;
-      break;
-    }
+  return then(firstClaim(mappers, mapping, 0), (claimed) => {
+    if (!claimed) mapping.filter({ reason: 'no-matching-rule', detail: `no rule matches device ${message.deviceId}` });
+    return mapping.finish();
+  });
+}
+
+function firstClaim(mappers: readonly Mapper[], mapping: MessageMapping, from: number): Awaitable<boolean> {
+  for (let index = from; index < mappers.length; index++) {
+    const claimed = (mappers[index] as Mapper).map(mapping);
+    if (isPromise(claimed)) return claimed.then((yes) => yes || firstClaim(mappers, mapping, index + 1));
+    if (claimed) return true;
   }
-  if (!claimed) mapping.filter({ reason: 'no-matching-rule', detail: `no rule matches device ${message.deviceId}` });
-  return mapping.finish();
+  return false;
 }
 
 /** Maps one message with the mappers its configuration asks for (tests, the mapping preview). */
-export function mapMessage(message: DeviceMessage, ingest: CompiledIngest | { ingest: CompiledIngest }, context: MappingContext = {}): Promise<MappingResult> {
+export async function mapMessage(message: DeviceMessage, ingest: CompiledIngest | { ingest: CompiledIngest }, context: MappingContext = {}): Promise<MappingResult> {
   const section = 'ingest' in ingest ? ingest.ingest : ingest;
   return mapWith(mappersFor(section), message, section, context);
 }

@@ -2,6 +2,7 @@
 // strategy, existence and model looked up once per twin), the model checks, and the result being
 // built (updates, telemetry with per-twin ids, filtered and refused values).
 
+import { type Awaitable, forEachInOrder, isPromise, parseIsoMillis, then } from '../common';
 import type { InterfaceView } from '../dtdl';
 import { adtNameProblem, adtValueProblem } from './adtLimits';
 import { messageBindings } from './bindings';
@@ -9,7 +10,7 @@ import type { DeviceMessage, JsonObject } from './deviceMessage';
 import { safeMessageId } from './headerSafety';
 import type { CompiledIngest, TwinIdStrategy } from './ingestConfig';
 import type { MappingContext } from './mappingContext';
-import type { Filtered, MappingResult, Rejected } from './mappingResult';
+import type { Filtered, MappingResult, Rejected, TelemetryItem } from './mappingResult';
 import { normalizeTimestamp } from './normalize';
 import type { PropertyUpdate } from './propertyUpdate';
 import type { CompiledSource } from './source';
@@ -18,13 +19,15 @@ import { type ResolvedTwin, twinIdRequest, type TwinResolution } from './twinTar
 export const MODEL_RULE = '(model)';
 
 export class MessageMapping {
-  readonly bindings: Record<string, unknown>;
   private readonly result: MappingResult;
-  private readonly resolutions = new Map<TwinIdStrategy, Promise<TwinResolution>>();
-  private readonly twinModels = new Map<string, Promise<string | null | undefined>>();
-  private readonly interfaces = new Map<string, Promise<{ modelId?: string; view?: InterfaceView }>>();
-  private readonly reportedMissing = new Set<string>();
-  private readonly telemetryIds = new Map<string, number>();
+  private bindingsOfMessage: Record<string, unknown> | undefined;
+  // Per-message memos, created on first need: most messages address one twin through one strategy.
+  private resolutions: Map<TwinIdStrategy, Awaitable<TwinResolution>> | undefined;
+  private twinModels: Map<string, Awaitable<string | null | undefined>> | undefined;
+  private interfaces: Map<string, Awaitable<TwinInterface>> | undefined;
+  private reportedMissing: Set<string> | undefined;
+  private telemetryIds: Map<string, number> | undefined;
+  private enqueuedMillis: number | undefined;
 
   constructor(
     readonly message: DeviceMessage,
@@ -32,7 +35,12 @@ export class MessageMapping {
     readonly context: MappingContext,
   ) {
     this.result = { eventKey: message.eventKey, twinRequests: [], propertyUpdates: [], telemetry: [], filtered: [], rejected: [], clampedSourceTimes: 0 };
-    this.bindings = messageBindings(message);
+  }
+
+  /** The variables JSONata expressions see; built only when one runs. */
+  get bindings(): Record<string, unknown> {
+    this.bindingsOfMessage ??= messageBindings(this.message);
+    return this.bindingsOfMessage;
   }
 
   filter(part: Filtered): void {
@@ -45,15 +53,16 @@ export class MessageMapping {
 
   /**
    * The twins a strategy addresses that exist (each missing one refused once, at `missingWhere`), or
-   * undefined when the strategy cannot resolve (refused at `where`).
+   * undefined when the strategy cannot resolve (refused at `where`). Ready at once when nothing needs ADT.
    */
-  async targets(strategy: TwinIdStrategy, where: string, missingWhere: string | undefined = where): Promise<ResolvedTwin[] | undefined> {
-    const resolution = await this.resolve(strategy);
-    if (!resolution.ok) {
-      this.reject({ reason: resolution.reason, detail: resolution.detail, where });
-      return undefined;
-    }
-    return this.existing(resolution.twins, missingWhere);
+  targets(strategy: TwinIdStrategy, where: string, missingWhere: string | undefined = where): Awaitable<ResolvedTwin[] | undefined> {
+    return then(this.resolve(strategy), (resolution) => {
+      if (!resolution.ok) {
+        this.reject({ reason: resolution.reason, detail: resolution.detail, where });
+        return undefined;
+      }
+      return this.existing(resolution.twins, missingWhere);
+    });
   }
 
   /** The configured sourceTime source, or the enqueued time; undefined (and refused) when unreadable. */
@@ -77,7 +86,8 @@ export class MessageMapping {
   private withinClockSkew(time: string, where: string): string | undefined {
     const { maxClockSkewSeconds, futureSourceTime } = this.ingest.options;
     // Millisecond precision is plenty for a bound of seconds.
-    if (Date.parse(time) <= Date.parse(this.message.enqueuedTime) + maxClockSkewSeconds * 1000) return time;
+    this.enqueuedMillis ??= parseIsoMillis(this.message.enqueuedTime);
+    if (parseIsoMillis(time) <= this.enqueuedMillis + maxClockSkewSeconds * 1000) return time;
     if (futureSourceTime === 'dead-letter') {
       this.reject({ reason: 'future-source-time', detail: `source time ${time} is more than ${maxClockSkewSeconds} s after the enqueued time ${this.message.enqueuedTime}; fix the device clock`, where });
       return undefined;
@@ -87,20 +97,26 @@ export class MessageMapping {
   }
 
   /** The twin's model and its DTDL interface, when known (looked up once per twin per message). */
-  interfaceOf(twin: ResolvedTwin): Promise<{ modelId?: string; view?: InterfaceView }> {
-    let pending = this.interfaces.get(twin.twinId);
-    if (!pending) {
-      pending = this.lookupInterface(twin);
-      this.interfaces.set(twin.twinId, pending);
+  interfaceOf(twin: ResolvedTwin): Awaitable<TwinInterface> {
+    this.interfaces ??= new Map();
+    let known = this.interfaces.get(twin.twinId);
+    if (known === undefined) {
+      known = this.lookupInterface(twin);
+      this.interfaces.set(twin.twinId, known);
+      if (isPromise(known)) void known.then((ready) => this.interfaces?.set(twin.twinId, ready), () => undefined);
     }
-    return pending;
+    return known;
   }
 
-  private async lookupInterface(twin: ResolvedTwin): Promise<{ modelId?: string; view?: InterfaceView }> {
-    const modelId = (await this.lookupTwinModel(twin)) ?? this.message.modelId;
-    if (modelId !== undefined) await this.context.loadModel?.(modelId);
-    const view = modelId === undefined ? undefined : this.context.models?.(modelId);
-    return { ...(modelId !== undefined && { modelId }), ...(view && { view }) };
+  private lookupInterface(twin: ResolvedTwin): Awaitable<TwinInterface> {
+    return then(this.lookupTwinModel(twin), (twinModel) => {
+      const modelId = twinModel ?? this.message.modelId;
+      if (modelId === undefined) return noInterface;
+      return then(this.context.loadModel?.(modelId), () => {
+        const view = this.context.models?.(modelId);
+        return view ? { modelId, view } : { modelId };
+      });
+    });
   }
 
   /** Adds one value to write, or refuses it when ADT's limits would (before coalescing, so it displaces nothing). */
@@ -121,29 +137,26 @@ export class MessageMapping {
   addTelemetry(twinId: string, component: string | undefined, payload: JsonObject, sourceTime: string, rule: string): void {
     const base = safeMessageId(this.message.messageId ?? `${this.message.deviceId}:${this.message.eventKey}`);
     // ADT de-duplicates Message-Ids per twin (its components included), so number items per twin.
+    this.telemetryIds ??= new Map();
     const count = this.telemetryIds.get(twinId) ?? 0;
     this.telemetryIds.set(twinId, count + 1);
-    this.result.telemetry.push({
-      twinId,
-      payload,
-      messageId: count === 0 ? base : `${base}:${count}`,
-      sourceTime,
-      eventKey: this.message.eventKey,
-      rule,
-      ...(component !== undefined && { component }),
-    });
+    const item: TelemetryItem = { twinId, payload, messageId: count === 0 ? base : `${base}:${count}`, sourceTime, eventKey: this.message.eventKey, rule };
+    if (component !== undefined) item.component = component;
+    this.result.telemetry.push(item);
   }
 
   /** The result; a message addressing too many twins or values writes nothing and is refused. */
   finish(): MappingResult {
     const { maxTwinsPerMessage, maxPropertiesPerMessage } = this.ingest.options;
-    const twins = new Set([...this.result.propertyUpdates.map((u) => u.twinId), ...this.result.telemetry.map((t) => t.twinId)]);
-    if (twins.size > maxTwinsPerMessage) {
+    const { propertyUpdates, telemetry } = this.result;
+    // Counting distinct twins is needed only when there are more items than twins allowed.
+    const twins = propertyUpdates.length + telemetry.length <= maxTwinsPerMessage ? 0 : new Set([...propertyUpdates.map((u) => u.twinId), ...telemetry.map((t) => t.twinId)]).size;
+    if (twins > maxTwinsPerMessage) {
       this.result.propertyUpdates = [];
       this.result.telemetry = [];
-      this.reject({ reason: 'fan-out-exceeded', detail: `the message addresses ${twins.size} twins, more than ingest.options.maxTwinsPerMessage (${maxTwinsPerMessage})` });
-    } else if (this.result.propertyUpdates.length > maxPropertiesPerMessage) {
-      const count = this.result.propertyUpdates.length;
+      this.reject({ reason: 'fan-out-exceeded', detail: `the message addresses ${twins} twins, more than ingest.options.maxTwinsPerMessage (${maxTwinsPerMessage})` });
+    } else if (propertyUpdates.length > maxPropertiesPerMessage) {
+      const count = propertyUpdates.length;
       this.result.propertyUpdates = [];
       this.result.telemetry = [];
       this.reject({ reason: 'too-many-properties', detail: `the message maps to ${count} property values, more than ingest.options.maxPropertiesPerMessage (${maxPropertiesPerMessage})` });
@@ -151,48 +164,61 @@ export class MessageMapping {
     return this.result;
   }
 
-  private resolve(strategy: TwinIdStrategy): Promise<TwinResolution> {
-    let pending = this.resolutions.get(strategy);
-    if (!pending) {
+  private resolve(strategy: TwinIdStrategy): Awaitable<TwinResolution> {
+    this.resolutions ??= new Map();
+    let known = this.resolutions.get(strategy);
+    if (known === undefined) {
       const request = twinIdRequest(strategy, this.message);
       this.result.twinRequests.push(request);
-      if (request.kind === 'direct') pending = Promise.resolve({ ok: true, twins: request.twins });
-      else if (request.kind === 'unresolved') pending = Promise.resolve({ ok: false, reason: 'twin-id-unresolved', detail: request.detail });
+      if (request.kind === 'direct') known = { ok: true, twins: request.twins };
+      else if (request.kind === 'unresolved') known = { ok: false, reason: 'twin-id-unresolved', detail: request.detail };
       else if (!this.context.resolveTwins) {
-        pending = Promise.resolve({ ok: false, reason: 'twin-id-unresolved', detail: 'query-based twin ids need a resolver (createTwinIdResolver) in the mapping context' });
-      } else pending = this.context.resolveTwins(request);
-      this.resolutions.set(strategy, pending);
+        known = { ok: false, reason: 'twin-id-unresolved', detail: 'query-based twin ids need a resolver (createTwinIdResolver) in the mapping context' };
+      } else known = this.context.resolveTwins(request);
+      this.resolutions.set(strategy, known);
     }
-    return pending;
+    return known;
   }
 
-  private lookupTwinModel(twin: ResolvedTwin): Promise<string | null | undefined> {
-    if (twin.modelId !== undefined) return Promise.resolve(twin.modelId);
-    let pending = this.twinModels.get(twin.twinId);
-    if (!pending) {
-      pending = Promise.resolve(this.context.twinModel?.(twin.twinId));
-      this.twinModels.set(twin.twinId, pending);
-    }
-    return pending;
+  private lookupTwinModel(twin: ResolvedTwin): Awaitable<string | null | undefined> {
+    if (twin.modelId !== undefined) return twin.modelId;
+    this.twinModels ??= new Map();
+    if (this.twinModels.has(twin.twinId)) return this.twinModels.get(twin.twinId);
+    const known = this.context.twinModel?.(twin.twinId);
+    this.twinModels.set(twin.twinId, known);
+    return known;
   }
 
   /** Drops twins known not to exist, refusing each once per message (unknown-twin policy dead-letter). */
-  private async existing(twins: ResolvedTwin[], where: string | undefined): Promise<ResolvedTwin[]> {
+  private existing(twins: ResolvedTwin[], where: string | undefined): Awaitable<ResolvedTwin[]> {
     const present: ResolvedTwin[] = [];
-    for (const twin of twins) {
-      if ((await this.lookupTwinModel(twin)) !== null) {
-        present.push(twin);
-        continue;
-      }
-      if (this.reportedMissing.has(twin.twinId)) continue;
-      this.reportedMissing.add(twin.twinId);
-      this.reject({
-        reason: 'unknown-twin',
-        detail: `twin ${twin.twinId} does not exist in ADT; create it, fix the twin id mapping, or set ingest.unknownTwin.action to "create"`,
-        twinId: twin.twinId,
-        ...(where !== undefined && { where }),
-      });
+    return then(
+      forEachInOrder(twins, (twin) => then(this.lookupTwinModel(twin), (model) => this.keepIfPresent(twin, model, present, where))),
+      () => present,
+    );
+  }
+
+  private keepIfPresent(twin: ResolvedTwin, model: string | null | undefined, present: ResolvedTwin[], where: string | undefined): void {
+    if (model !== null) {
+      present.push(twin);
+      return;
     }
-    return present;
+    this.reportedMissing ??= new Set();
+    if (this.reportedMissing.has(twin.twinId)) return;
+    this.reportedMissing.add(twin.twinId);
+    this.reject({
+      reason: 'unknown-twin',
+      detail: `twin ${twin.twinId} does not exist in ADT; create it, fix the twin id mapping, or set ingest.unknownTwin.action to "create"`,
+      twinId: twin.twinId,
+      ...(where !== undefined && { where }),
+    });
   }
 }
+
+/** A twin's model id and DTDL interface, as far as they are known. */
+export interface TwinInterface {
+  modelId?: string;
+  view?: InterfaceView;
+}
+
+const noInterface: TwinInterface = Object.freeze({});

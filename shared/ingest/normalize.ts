@@ -1,8 +1,9 @@
 // Normalises the loosely typed values the Functions host puts in triggerMetadata (see
 // functions-and-bicep.md §1.3): DateTimes without an offset, int64 as {low,high}, numeric strings.
 
+import { isCanonicalUtc } from '../common';
+
 const zonePattern = /(?:Z|[+-]\d{2}:?\d{2})$/i;
-const canonical = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const isoLike = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?/;
 
 /**
@@ -14,7 +15,7 @@ export function normalizeTimestamp(value: unknown): string | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? safeIso(new Date(value)) : undefined;
   if (typeof value !== 'string') return undefined;
   // Fast path: already canonical (what devices and IoT Hub send most): valid as it is.
-  if (value.length === 24 && canonical.test(value) && !Number.isNaN(Date.parse(value))) return value;
+  if (isCanonicalUtc(value)) return value;
   const text = value.trim();
   if (!isoLike.test(text)) return undefined;
   const withZone = zonePattern.test(text) ? text : `${text}Z`;

@@ -5,12 +5,13 @@
 // DTDL interfaces) go through the gateway under the batch's deadline.
 
 import { AdtDeadlineExceededError, type AdtGateway, AdtRequestError, type CallContext, isRetriable, type TelemetryMessage } from '../adt';
-import { errorMessage, startLimited } from '../common';
+import { type Awaitable, errorMessage, isPromise } from '../common';
 import { type InterfaceView, type ModelIndex, validateValue } from '../dtdl';
 import { coalesce } from './coalesce';
 import type { DeviceMessage } from './deviceMessage';
 import type { CompiledIngest } from './ingestConfig';
 import { mappersFor, mapWith } from './mapMessage';
+import type { Mapper } from './mapper';
 import type { MappingContext } from './mappingContext';
 import type { MappingResult } from './mappingResult';
 import type { PropertyUpdate } from './propertyUpdate';
@@ -44,57 +45,92 @@ export interface IngestPlan {
 /** `ctx` bounds the ADT look-ups planning may make (twin id queries, twin models) by the batch deadline. */
 export type IngestPlanner = (messages: DeviceMessage[], ctx: CallContext) => IngestPlan | Promise<IngestPlan>;
 
-/** Messages of one batch mapped at once (their look-ups still queue in the gateway's budgets). */
+/** Messages of one batch waiting on look-ups at once (their look-ups still queue in the gateway's budgets). */
 const mappingConcurrency = 64;
+
+type MappingOutcome = MappingResult | { failed: string };
+
+/** A mapping error: a transient look-up failure fails the batch (redelivered); anything else stays with its message. */
+function outcomeOfError(error: unknown): MappingOutcome {
+  if (isRetriable(error) || error instanceof AdtDeadlineExceededError) throw error;
+  return { failed: `Mapping failed: ${errorMessage(error)}` };
+}
+
+/**
+ * Maps every message, in batch order. A message whose look-ups are all in memory maps at once; one
+ * that must wait (a first-touch twin read, a model, a JSONata expression) runs alongside up to
+ * `mappingConcurrency` others, so a batch's first-touch reads overlap within the gateway's budgets
+ * instead of running one after the other.
+ */
+async function mapAll(messages: readonly DeviceMessage[], mappers: readonly Mapper[], ingest: CompiledIngest, context: MappingContext): Promise<MappingOutcome[]> {
+  const outcomes = new Array<MappingOutcome>(messages.length);
+  const waiting = new Set<Promise<void>>();
+  let fatal: { error: unknown } | undefined;
+  for (let position = 0; position < messages.length && !fatal; position++) {
+    let mapped: Awaitable<MappingResult>;
+    try {
+      mapped = mapWith(mappers, messages[position] as DeviceMessage, ingest, context);
+    } catch (error) {
+      outcomes[position] = outcomeOfError(error);
+      continue;
+    }
+    if (!isPromise(mapped)) {
+      outcomes[position] = mapped;
+      continue;
+    }
+    const settled: Promise<void> = mapped
+      .then(
+        (result) => {
+          outcomes[position] = result;
+        },
+        (error: unknown) => {
+          try {
+            outcomes[position] = outcomeOfError(error);
+          } catch (retriable) {
+            // Kept, not thrown here: the batch fails once every started mapping has settled.
+            fatal ??= { error: retriable };
+          }
+        },
+      )
+      .finally(() => waiting.delete(settled));
+    waiting.add(settled);
+    if (waiting.size >= mappingConcurrency) await Promise.race(waiting);
+  }
+  await Promise.all(waiting);
+  if (fatal) throw fatal.error;
+  return outcomes;
+}
 
 /** Maps and coalesces a batch with the given look-ups (none: pure mapping, as in tests and previews). */
 export async function planIngest(messages: readonly DeviceMessage[], config: CompiledIngest | { ingest: CompiledIngest }, context: MappingContext = {}): Promise<IngestPlan> {
   const ingest = 'ingest' in config ? config.ingest : config;
-  const mappers = mappersFor(ingest);
   const plan: IngestPlan = { twinUpdates: [], telemetry: [], filtered: [], rejected: [], coalescedValues: 0 };
   const updates: PropertyUpdate[] = [];
-  const traceparents = new Map<string, string>();
+  let traceparents: Map<string, string> | undefined;
   plan.clampedSourceTimes = 0;
-  // Messages are mapped concurrently, so the first-touch reads of a batch's twins (their models,
-  // query-based ids) overlap within the gateway's budgets instead of running one after the other;
-  // results are then taken in batch order, so coalescing is unchanged.
-  const outcomes = await Promise.all(
-    startLimited(messages, mappingConcurrency, async (message): Promise<MappingResult | { failed: string }> => {
-      try {
-        return await mapWith(mappers, message, ingest, context);
-      } catch (error) {
-        // A transient look-up failure fails the batch (redelivered); anything else stays with this message.
-        if (isRetriable(error) || error instanceof AdtDeadlineExceededError) throw error;
-        return { failed: `Mapping failed: ${errorMessage(error)}` };
-      }
-    }),
-  );
-  for (const [position, message] of messages.entries()) {
-    const result = outcomes[position] as MappingResult | { failed: string };
+  const outcomes = await mapAll(messages, mappersFor(ingest), ingest, context);
+  for (let position = 0; position < messages.length; position++) {
+    const message = messages[position] as DeviceMessage;
+    const result = outcomes[position] as MappingOutcome;
     if ('failed' in result) {
       plan.rejected.push({ eventKey: message.eventKey, reason: 'mapping-failed', detail: result.failed });
       continue;
     }
     plan.clampedSourceTimes += result.clampedSourceTimes;
-    updates.push(...result.propertyUpdates);
+    for (const update of result.propertyUpdates) updates.push(update);
     for (const item of result.telemetry) {
-      plan.telemetry.push({
-        twinId: item.twinId,
-        payload: item.payload,
-        // Per item (`:1`, `:2` for fan-out) so ADT's Message-Id de-duplication keeps every one.
-        messageId: item.messageId,
-        sourceTime: item.sourceTime,
-        eventKey: item.eventKey,
-        ...(item.component !== undefined && { component: item.component }),
-        ...(message.traceparent !== undefined && { traceparent: message.traceparent }),
-      });
+      // Per item (`:1`, `:2` for fan-out) so ADT's Message-Id de-duplication keeps every one.
+      const planned: PlannedTelemetry = { twinId: item.twinId, payload: item.payload, messageId: item.messageId, sourceTime: item.sourceTime, eventKey: item.eventKey };
+      if (item.component !== undefined) planned.component = item.component;
+      if (message.traceparent !== undefined) planned.traceparent = message.traceparent;
+      plan.telemetry.push(planned);
     }
     for (const part of result.filtered) plan.filtered.push({ eventKey: message.eventKey, reason: part.reason });
     for (const part of result.rejected) plan.rejected.push({ eventKey: message.eventKey, reason: part.reason, detail: part.where ? `${part.where}: ${part.detail}` : part.detail });
     if (result.propertyUpdates.length === 0 && result.telemetry.length === 0 && result.filtered.length === 0 && result.rejected.length === 0) {
       plan.filtered.push({ eventKey: message.eventKey, reason: 'nothing-mapped' });
     }
-    if (message.traceparent !== undefined) traceparents.set(message.eventKey, message.traceparent);
+    if (message.traceparent !== undefined) (traceparents ??= new Map()).set(message.eventKey, message.traceparent);
   }
 
   const coalesced = coalesce(updates);
@@ -104,9 +140,13 @@ export async function planIngest(messages: readonly DeviceMessage[], config: Com
   const ifMissing: TwinUpdate['ifMissing'] =
     policy.action === 'create' && policy.modelId !== undefined ? { policy: 'create', modelId: policy.modelId, properties: policy.properties } : { policy: 'deadLetter' };
   for (const twin of coalesced.twins) {
-    let traceparent: string | undefined;
-    for (const update of twin.updates) traceparent ??= traceparents.get(update.eventKeys[0] as string);
-    plan.twinUpdates.push({ twinId: twin.twinId, updates: twin.updates, ifMissing, ...(traceparent !== undefined && { traceparent }) });
+    const twinUpdate: TwinUpdate = { twinId: twin.twinId, updates: twin.updates, ifMissing };
+    if (traceparents) {
+      let traceparent: string | undefined;
+      for (const update of twin.updates) traceparent ??= traceparents.get(update.eventKeys[0] as string);
+      if (traceparent !== undefined) twinUpdate.traceparent = traceparent;
+    }
+    plan.twinUpdates.push(twinUpdate);
   }
   return plan;
 }
@@ -120,8 +160,12 @@ class BatchInterfaces {
     private readonly ctx: CallContext,
   ) {}
 
-  async load(modelId: string): Promise<void> {
-    if (this.lookup(modelId)) return;
+  /** Ready at once when the model is already loaded. */
+  load(modelId: string): Awaitable<void> {
+    return this.lookup(modelId) ? undefined : this.fetch(modelId);
+  }
+
+  private async fetch(modelId: string): Promise<void> {
     try {
       const index = await this.gateway.modelIndex(modelId, this.ctx);
       if (!this.indexes.includes(index)) this.indexes.push(index);
@@ -147,9 +191,11 @@ export function createIngestPlanner(ingest: CompiledIngest, gateway: AdtGateway)
   const createModel = ingest.unknownTwin.action === 'create' ? ingest.unknownTwin.modelId : undefined;
 
   /** Cache first; else one read (it also primes the cache the write path uses, so no extra request). */
-  const readModel = async (twinId: string, ctx: CallContext): Promise<string | null | undefined> => {
+  const readModel = (twinId: string, ctx: CallContext): Awaitable<string | null | undefined> => {
     const cached = gateway.guardCopy(twinId);
-    if (cached) return cached.twin.$metadata.$model;
+    return cached ? cached.twin.$metadata.$model : fetchModel(twinId, ctx);
+  };
+  const fetchModel = async (twinId: string, ctx: CallContext): Promise<string | null | undefined> => {
     try {
       return (await gateway.getTwin(twinId, ctx)).twin.$metadata.$model;
     } catch (error) {
@@ -162,16 +208,19 @@ export function createIngestPlanner(ingest: CompiledIngest, gateway: AdtGateway)
 
   return (messages, ctx) => {
     // One look-up per twin per batch, shared by every message addressing it.
-    const twinModels = new Map<string, Promise<string | null | undefined>>();
+    const twinModels = new Map<string, Awaitable<string | null | undefined>>();
     const interfaces = new BatchInterfaces(gateway, ctx);
     const context: MappingContext = {
       resolveTwins: (request) => resolver.resolve(request, (query) => gateway.query(query, ctx)),
       models: (interfaceId) => interfaces.lookup(interfaceId),
       loadModel: (modelId) => interfaces.load(modelId),
       twinModel: (twinId) => {
-        let pending = twinModels.get(twinId);
-        if (!pending) twinModels.set(twinId, (pending = readModel(twinId, ctx)));
-        return pending;
+        if (twinModels.has(twinId)) return twinModels.get(twinId);
+        const model = readModel(twinId, ctx);
+        twinModels.set(twinId, model);
+        // Once read, later messages of the batch get the answer itself, without a wait.
+        if (isPromise(model)) void model.then((known) => twinModels.set(twinId, known), () => undefined);
+        return model;
       },
       validateValue,
     };

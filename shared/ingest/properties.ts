@@ -8,7 +8,7 @@ export function lookupProperty(bag: JsonObject, name: string): unknown {
   const lowerFirst = name.charAt(0).toLowerCase() + name.slice(1);
   if (Object.prototype.hasOwnProperty.call(bag, lowerFirst)) return bag[lowerFirst];
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(bag)) if (key.toLowerCase() === wanted) return value;
+  for (const key in bag) if (Object.prototype.hasOwnProperty.call(bag, key) && key.toLowerCase() === wanted) return bag[key];
   return undefined;
 }
 
@@ -16,21 +16,54 @@ export function asBag(value: unknown): JsonObject {
   return isJsonObject(value) ? value : {};
 }
 
+/** True when the bag has at least one own key (most events carry no application properties). */
+export function hasEntries(bag: JsonObject): boolean {
+  for (const key in bag) if (Object.prototype.hasOwnProperty.call(bag, key)) return true;
+  return false;
+}
+
 /**
- * A bag indexed once for repeated look-ups (decoding asks for a dozen system properties per event,
- * most of them absent): exact name, then the library's lower-cased first letter, then any case.
+ * A fixed set of names read from many bags (decoding reads a dozen system properties per event, most
+ * of them absent): one pass over the bag's keys instead of a search per name. A key equal to a name
+ * wins over one equal to it in another case; among those, the first in key order.
  */
-export function propertyIndex(bag: JsonObject): (name: string) => unknown {
-  let lowered: Map<string, unknown> | undefined;
-  return (name) => {
-    if (Object.prototype.hasOwnProperty.call(bag, name)) return bag[name];
-    if (!lowered) {
-      lowered = new Map();
-      for (const key in bag) if (Object.prototype.hasOwnProperty.call(bag, key)) {
-        const lower = key.toLowerCase();
-        if (!lowered.has(lower)) lowered.set(lower, bag[key]);
+export class PropertySlots<Name extends string> {
+  private readonly exact = new Map<string, number>();
+  private readonly anyCase = new Map<string, number>();
+  readonly slot: Readonly<Record<Name, number>>;
+
+  constructor(readonly names: readonly Name[]) {
+    if (names.length > 31) throw new Error('PropertySlots tracks at most 31 names (one bit each).');
+    const slot = {} as Record<Name, number>;
+    names.forEach((name, index) => {
+      if (this.anyCase.has(name.toLowerCase())) throw new Error(`PropertySlots: "${name}" differs from another name only in case.`);
+      this.exact.set(name, index);
+      this.anyCase.set(name.toLowerCase(), index);
+      slot[name] = index;
+    });
+    this.slot = slot;
+  }
+
+  /** The bag's value for each name, by slot (undefined where absent). */
+  read(bag: JsonObject): unknown[] {
+    const values: unknown[] = new Array<unknown>(this.names.length);
+    let exactSeen = 0;
+    let anyCaseSeen = 0;
+    for (const key in bag) {
+      if (!Object.prototype.hasOwnProperty.call(bag, key)) continue;
+      let index = this.exact.get(key);
+      if (index !== undefined) {
+        values[index] = bag[key];
+        exactSeen |= 1 << index;
+        continue;
       }
+      index = this.anyCase.get(key.toLowerCase());
+      if (index === undefined) continue;
+      const bit = 1 << index;
+      if ((exactSeen | anyCaseSeen) & bit) continue;
+      values[index] = bag[key];
+      anyCaseSeen |= bit;
     }
-    return lowered.get(name.toLowerCase());
-  };
+    return values;
+  }
 }

@@ -2,9 +2,10 @@
 // order; a matching `final` rule ends the list). Each value goes source → transform → range → model
 // check, and is refused alone when a step fails.
 
-import { errorMessage } from '../common';
+import { type Awaitable, errorMessage, forEachInOrder, then } from '../common';
 import type { Schema } from '../dtdl';
 import type { JsonObject } from './deviceMessage';
+import type { CompiledExpression } from './expression';
 import { isJsonObject } from './deviceMessage';
 import type { CompiledIngest, CompiledPropertyMapping, CompiledRule, CompiledTelemetryMapping } from './ingestConfig';
 import type { Mapper } from './mapper';
@@ -17,22 +18,28 @@ import type { ResolvedTwin } from './twinTargets';
 export class RuleMapper implements Mapper {
   constructor(private readonly ingest: CompiledIngest) {}
 
-  async map(mapping: MessageMapping): Promise<boolean> {
-    const selection = await selectRules(mapping.message, this.ingest.rules);
-    for (const failure of selection.failures) {
-      mapping.reject({ reason: 'rule-condition-failed', detail: `rule "${failure.rule}": ${failure.detail}`, where: failure.where });
-    }
-    for (const rule of selection.rules) await this.applyRule(mapping, rule);
-    return selection.rules.length > 0;
+  map(mapping: MessageMapping): Awaitable<boolean> {
+    return then(selectRules(mapping.message, this.ingest.rules), (selection) => {
+      for (const failure of selection.failures) {
+        mapping.reject({ reason: 'rule-condition-failed', detail: `rule "${failure.rule}": ${failure.detail}`, where: failure.where });
+      }
+      return then(
+        forEachInOrder(selection.rules, (rule) => this.applyRule(mapping, rule)),
+        () => selection.rules.length > 0,
+      );
+    });
   }
 
-  private async applyRule(mapping: MessageMapping, rule: CompiledRule): Promise<void> {
-    const twins = await mapping.targets(rule.twinId ?? this.ingest.twinId, rule.where);
-    if (!twins) return;
-    const sourceTime = mapping.sourceTime(rule.sourceTime ?? this.ingest.options.sourceTime, `${rule.where}.sourceTime`);
-    if (sourceTime === undefined) return;
-    for (const property of rule.properties) await this.applyProperty(mapping, rule, property, twins, sourceTime);
-    for (const telemetry of rule.telemetry) await this.applyTelemetry(mapping, rule, telemetry, twins, sourceTime);
+  private applyRule(mapping: MessageMapping, rule: CompiledRule): Awaitable<void> {
+    return then(mapping.targets(rule.twinId ?? this.ingest.twinId, rule.where), (twins) => {
+      if (!twins) return undefined;
+      const sourceTime = mapping.sourceTime(rule.sourceTime ?? this.ingest.options.sourceTime, `${rule.where}.sourceTime`);
+      if (sourceTime === undefined) return undefined;
+      return then(
+        forEachInOrder(rule.properties, (property) => this.applyProperty(mapping, rule, property, twins, sourceTime)),
+        () => forEachInOrder(rule.telemetry, (telemetry) => this.applyTelemetry(mapping, rule, telemetry, twins, sourceTime)),
+      );
+    });
   }
 
   private missing(mapping: MessageMapping, property: CompiledPropertyMapping, detail: string): void {
@@ -41,23 +48,25 @@ export class RuleMapper implements Mapper {
     else mapping.filter(part);
   }
 
-  private async applyProperty(mapping: MessageMapping, rule: CompiledRule, property: CompiledPropertyMapping, twins: ResolvedTwin[], sourceTime: string): Promise<void> {
+  private applyProperty(mapping: MessageMapping, rule: CompiledRule, property: CompiledPropertyMapping, twins: ResolvedTwin[], sourceTime: string): Awaitable<void> {
     const raw = property.source?.read(mapping.message);
     if (raw === undefined || raw === null) return this.missing(mapping, property, `${property.source?.text ?? 'source'} is ${raw === null ? 'null' : 'missing'}`);
-    const outcome = await property.transform(raw, mapping.bindings);
-    if (!outcome.ok) {
-      mapping.reject({ reason: 'transform-failed', detail: outcome.detail, where: property.where });
-      return;
-    }
-    const value = outcome.value;
-    if (value === undefined || value === null) return this.missing(mapping, property, 'the transform produced no value');
-    if (property.range && !this.inRange(mapping, property, value)) return;
-    const { component, property: name } = property.target;
-    for (const twin of twins) {
-      const target = await modelTarget(mapping, twin, component, name, property.where);
-      if ('problem' in target) mapping.reject(target.problem);
-      else addModelled(mapping, { twinId: twin.twinId, component, property: name, value, sourceTime, rule: rule.name, where: property.where, schema: target.schema });
-    }
+    return then(property.transform(raw, mapping), (outcome) => {
+      if (!outcome.ok) {
+        mapping.reject({ reason: 'transform-failed', detail: outcome.detail, where: property.where });
+        return undefined;
+      }
+      const value = outcome.value;
+      if (value === undefined || value === null) return this.missing(mapping, property, 'the transform produced no value');
+      if (property.range && !this.inRange(mapping, property, value)) return undefined;
+      const { component, property: name } = property.target;
+      return forEachInOrder(twins, (twin) =>
+        then(modelTarget(mapping, twin, component, name, property.where), (target) => {
+          if ('problem' in target) mapping.reject(target.problem);
+          else addModelled(mapping, { twinId: twin.twinId, component, property: name, value, sourceTime, rule: rule.name, where: property.where, schema: target.schema });
+        }),
+      );
+    });
   }
 
   private inRange(mapping: MessageMapping, property: CompiledPropertyMapping, value: unknown): boolean {
@@ -75,63 +84,76 @@ export class RuleMapper implements Mapper {
     return false;
   }
 
-  private async applyTelemetry(mapping: MessageMapping, rule: CompiledRule, telemetry: CompiledTelemetryMapping, twins: ResolvedTwin[], sourceTime: string): Promise<void> {
-    const payload = await telemetryPayload(mapping, telemetry);
-    if (!payload) return;
-    for (const twin of twins) mapping.addTelemetry(twin.twinId, telemetry.component, payload, sourceTime, rule.name);
+  private applyTelemetry(mapping: MessageMapping, rule: CompiledRule, telemetry: CompiledTelemetryMapping, twins: ResolvedTwin[], sourceTime: string): Awaitable<void> {
+    return then(telemetryPayload(mapping, telemetry), (payload) => {
+      if (!payload) return;
+      for (const twin of twins) mapping.addTelemetry(twin.twinId, telemetry.component, payload, sourceTime, rule.name);
+    });
   }
 }
 
-async function telemetryPayload(mapping: MessageMapping, telemetry: CompiledTelemetryMapping): Promise<JsonObject | undefined> {
+function telemetryPayload(mapping: MessageMapping, telemetry: CompiledTelemetryMapping): Awaitable<JsonObject | undefined> {
   const { selection, where } = telemetry;
   const body = mapping.message.body;
   if (selection.kind === 'all') return body;
-  if (selection.kind === 'expression') {
-    let value: unknown;
-    try {
-      value = await selection.expression.evaluate(body, mapping.bindings);
-    } catch (error) {
-      mapping.reject({ reason: 'transform-failed', detail: `telemetry expression failed: ${errorMessage(error)}`, where });
-      return undefined;
-    }
-    if (value === undefined) {
-      mapping.filter({ reason: 'missing-value', detail: 'the telemetry expression produced nothing', where });
-      return undefined;
-    }
-    if (!isJsonObject(value)) {
-      mapping.reject({ reason: 'transform-failed', detail: `the telemetry expression must produce an object, got ${JSON.stringify(value)}`, where });
-      return undefined;
-    }
-    return value;
-  }
+  if (selection.kind === 'expression') return expressionPayload(mapping, selection.expression, where);
   const payload: JsonObject = {};
+  let fields = 0;
   for (const field of selection.fields) {
     const value = field.source.read(mapping.message);
-    if (value !== undefined) payload[field.name] = value;
+    if (value !== undefined) {
+      payload[field.name] = value;
+      fields += 1;
+    }
   }
-  if (Object.keys(payload).length === 0) {
+  if (fields === 0) {
     mapping.filter({ reason: 'missing-value', detail: `none of the telemetry fields ${selection.fields.map((f) => f.source.text).join(', ')} is present`, where });
     return undefined;
   }
   return payload;
 }
 
-/** With models available, a rule's target must exist in the twin's model; its schema, when known. */
-async function modelTarget(mapping: MessageMapping, twin: ResolvedTwin, component: string | undefined, property: string, where: string): Promise<{ schema?: Schema } | { problem: Rejected }> {
-  const models = mapping.context.models;
-  if (!models) return {};
-  const { modelId, view: root } = await mapping.interfaceOf(twin);
-  if (!root) return {};
-  let view = root;
-  if (component !== undefined) {
-    const definition = root.components.get(component);
-    if (!definition) return { problem: { reason: 'unknown-component', detail: `model ${modelId} of twin ${twin.twinId} has no component "${component}"`, where, twinId: twin.twinId } };
-    const componentView = models(definition.interfaceId);
-    if (!componentView) return {};
-    view = componentView;
+async function expressionPayload(mapping: MessageMapping, expression: CompiledExpression, where: string): Promise<JsonObject | undefined> {
+  let value: unknown;
+  try {
+    value = await expression.evaluate(mapping.message.body, mapping.bindings);
+  } catch (error) {
+    mapping.reject({ reason: 'transform-failed', detail: `telemetry expression failed: ${errorMessage(error)}`, where });
+    return undefined;
   }
-  const definition = view.properties.get(property);
-  const label = component === undefined ? property : `${component}/${property}`;
-  if (!definition) return { problem: { reason: 'not-in-model', detail: `${label} is not a property of ${view.id} (twin ${twin.twinId})`, where, twinId: twin.twinId } };
-  return { schema: definition.schema };
+  if (value === undefined) {
+    mapping.filter({ reason: 'missing-value', detail: 'the telemetry expression produced nothing', where });
+    return undefined;
+  }
+  if (!isJsonObject(value)) {
+    mapping.reject({ reason: 'transform-failed', detail: `the telemetry expression must produce an object, got ${JSON.stringify(value)}`, where });
+    return undefined;
+  }
+  return value;
 }
+
+/** With models available, a rule's target must exist in the twin's model; its schema, when known. */
+function modelTarget(mapping: MessageMapping, twin: ResolvedTwin, component: string | undefined, property: string, where: string): Awaitable<ModelTarget> {
+  const models = mapping.context.models;
+  if (!models) return anySchema;
+  return then(mapping.interfaceOf(twin), ({ modelId, view: root }) => {
+    if (!root) return anySchema;
+    let view = root;
+    if (component !== undefined) {
+      const definition = root.components.get(component);
+      if (!definition) return { problem: { reason: 'unknown-component', detail: `model ${modelId} of twin ${twin.twinId} has no component "${component}"`, where, twinId: twin.twinId } };
+      const componentView = models(definition.interfaceId);
+      if (!componentView) return anySchema;
+      view = componentView;
+    }
+    const definition = view.properties.get(property);
+    const label = component === undefined ? property : `${component}/${property}`;
+    if (!definition) return { problem: { reason: 'not-in-model', detail: `${label} is not a property of ${view.id} (twin ${twin.twinId})`, where, twinId: twin.twinId } };
+    return { schema: definition.schema };
+  });
+}
+
+type ModelTarget = { schema?: Schema } | { problem: Rejected };
+
+/** No model to check against: the value is written as it is. */
+const anySchema: ModelTarget = Object.freeze({});

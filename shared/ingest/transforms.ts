@@ -2,7 +2,7 @@
 //   expression (JSONata) → unit → scale → offset → round → type
 // A failing step rejects that one value (reason transform-failed); the rest of the message still applies.
 
-import { errorMessage } from '../common';
+import { type Awaitable, errorMessage } from '../common';
 import { type CompiledExpression, compileExpression } from './expression';
 import { unitConverter } from './units';
 
@@ -18,7 +18,13 @@ export interface TransformConfig {
 
 export type TransformOutcome = { ok: true; value: unknown } | { ok: false; detail: string };
 
-export type CompiledTransform = (value: unknown, bindings: Record<string, unknown>) => Promise<TransformOutcome>;
+/** Ready at once unless the transform has a JSONata expression (evaluating one is asynchronous). */
+export type CompiledTransform = (value: unknown, scope: ExpressionScope) => Awaitable<TransformOutcome>;
+
+/** Where an expression's variables come from; read only when an expression runs (built lazily). */
+export interface ExpressionScope {
+  readonly bindings: Record<string, unknown>;
+}
 
 type Step = (value: unknown) => TransformOutcome;
 
@@ -44,22 +50,26 @@ export function compileTransform(config: TransformConfig | undefined): CompiledT
   if (type !== undefined) steps.push(coercers[type]);
   if (errors.length > 0) return errors;
 
-  return async (input, bindings) => {
+  const applySteps = (input: unknown): TransformOutcome => {
     let value = input;
-    if (expression) {
-      try {
-        value = await expression.evaluate(input, bindings);
-      } catch (error) {
-        return { ok: false, detail: `expression failed: ${errorMessage(error)}` };
-      }
-      if (value === undefined) return { ok: true, value: undefined };
-    }
     for (const step of steps) {
       const outcome = step(value);
       if (!outcome.ok) return outcome;
       value = outcome.value;
     }
     return { ok: true, value };
+  };
+  if (!expression) return applySteps;
+  const evaluate = expression.evaluate.bind(expression);
+  return async (input, scope) => {
+    let value: unknown;
+    try {
+      value = await evaluate(input, scope.bindings);
+    } catch (error) {
+      return { ok: false, detail: `expression failed: ${errorMessage(error)}` };
+    }
+    if (value === undefined) return { ok: true, value: undefined };
+    return applySteps(value);
   };
 }
 
