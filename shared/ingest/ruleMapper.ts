@@ -5,8 +5,8 @@
 import { type Awaitable, errorMessage, forEachInOrder, then } from '../common';
 import type { Schema } from '../dtdl';
 import type { JsonObject } from './deviceMessage';
-import type { CompiledExpression } from './expression';
 import { isJsonObject } from './deviceMessage';
+import type { CompiledExpression } from './expression';
 import type { CompiledIngest, CompiledPropertyMapping, CompiledRule, CompiledTelemetryMapping } from './ingestConfig';
 import type { Mapper } from './mapper';
 import type { Rejected } from './mappingResult';
