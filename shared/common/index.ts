@@ -6,6 +6,7 @@ export { errorMessage } from './errorMessage';
 export { isCanonicalUtc, parseIsoMillis } from './isoTime';
 export { jsonataGuardrails, loadJsonata } from './jsonataGuardrails';
 export { escapePointerSegment, parsePointer, toPointer, unescapePointerSegment } from './jsonPointer';
+export { KeyedMemo } from './keyedMemo';
 export { LruCache, type LruCacheOptions } from './lruCache';
 export { compareSourceTimes, isOlder, latestSourceTime } from './sourceTime';
 export { startLimited } from './startLimited';

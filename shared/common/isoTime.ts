@@ -16,6 +16,11 @@ function digitsAt(text: string, start: number, count: number): number {
   return value;
 }
 
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+}
+
 /** Days from 1970-01-01 to the given civil date (proleptic Gregorian; month 1–12, day may overflow as in Date.UTC). */
 function daysSinceEpoch(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
@@ -40,8 +45,9 @@ function fastUtcMillis(text: string, validateOnly: boolean): number {
   const hour = digitsAt(text, 11, 2);
   const minute = digitsAt(text, 14, 2);
   const second = digitsAt(text, 17, 2);
-  // Years below 100 and hour 24 are Date.parse's to judge; a day past the month's end rolls over as there.
-  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return -1;
+  // Years below 100, hour 24 and a day past the month's end (Date.parse rolls it over) are Date.parse's
+  // to judge: what passes here is a real calendar time, so two such strings order as text.
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return -1;
   let millis = 0;
   if (length > 20) {
     const fractionDigits = length - 21;
@@ -60,7 +66,10 @@ export function parseIsoMillis(text: string): number {
   return millis === -1 ? Date.parse(text) : millis;
 }
 
-/** True when `text` is already the canonical form toISOString gives (`…T12:00:00.000Z`) and a real date-time. */
+/**
+ * True when `text` is already the canonical form toISOString gives (`…T12:00:00.000Z`) of a real
+ * calendar time (no day past the month's end): such strings order as text as they do in time.
+ */
 export function isCanonicalUtc(text: string): boolean {
   return text.length === 24 && text.charCodeAt(19) === 46 && fastUtcMillis(text, true) === 0;
 }

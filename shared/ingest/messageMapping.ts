@@ -2,7 +2,7 @@
 // strategy, existence and model looked up once per twin), the model checks, and the result being
 // built (updates, telemetry with per-twin ids, filtered and refused values).
 
-import { type Awaitable, forEachInOrder, isPromise, parseIsoMillis, then } from '../common';
+import { type Awaitable, forEachInOrder, isPromise, KeyedMemo, parseIsoMillis, then } from '../common';
 import type { InterfaceView } from '../dtdl';
 import { adtNameProblem, adtValueProblem } from './adtLimits';
 import { messageBindings } from './bindings';
@@ -22,11 +22,11 @@ export class MessageMapping {
   private readonly result: MappingResult;
   private bindingsOfMessage: Record<string, unknown> | undefined;
   // Per-message memos, created on first need: most messages address one twin through one strategy.
-  private resolutions: Map<TwinIdStrategy, Awaitable<TwinResolution>> | undefined;
-  private twinModels: Map<string, Awaitable<string | null | undefined>> | undefined;
-  private interfaces: Map<string, Awaitable<TwinInterface>> | undefined;
+  private readonly resolutions = new KeyedMemo<TwinIdStrategy, Awaitable<TwinResolution>>();
+  private readonly twinModels = new KeyedMemo<string, Awaitable<string | null | undefined>>();
+  private readonly interfaces = new KeyedMemo<string, Awaitable<TwinInterface>>();
   private reportedMissing: Set<string> | undefined;
-  private telemetryIds: Map<string, number> | undefined;
+  private telemetryIds: KeyedMemo<string, number> | undefined;
   private enqueuedMillis: number | undefined;
 
   constructor(
@@ -85,8 +85,12 @@ export class MessageMapping {
    */
   private withinClockSkew(time: string, where: string): string | undefined {
     const { maxClockSkewSeconds, futureSourceTime } = this.ingest.options;
+    const enqueued = this.message.enqueuedTime;
+    // Both are normalised: same-length (24-character, four-digit year) forms order as text, and a
+    // time not after the enqueued time is within any skew, which is nearly every message.
+    if (time.length === 24 && enqueued.length === 24 && time <= enqueued) return time;
     // Millisecond precision is plenty for a bound of seconds.
-    this.enqueuedMillis ??= parseIsoMillis(this.message.enqueuedTime);
+    this.enqueuedMillis ??= parseIsoMillis(enqueued);
     if (parseIsoMillis(time) <= this.enqueuedMillis + maxClockSkewSeconds * 1000) return time;
     if (futureSourceTime === 'dead-letter') {
       this.reject({ reason: 'future-source-time', detail: `source time ${time} is more than ${maxClockSkewSeconds} s after the enqueued time ${this.message.enqueuedTime}; fix the device clock`, where });
@@ -98,12 +102,11 @@ export class MessageMapping {
 
   /** The twin's model and its DTDL interface, when known (looked up once per twin per message). */
   interfaceOf(twin: ResolvedTwin): Awaitable<TwinInterface> {
-    this.interfaces ??= new Map();
     let known = this.interfaces.get(twin.twinId);
     if (known === undefined) {
       known = this.lookupInterface(twin);
       this.interfaces.set(twin.twinId, known);
-      if (isPromise(known)) void known.then((ready) => this.interfaces?.set(twin.twinId, ready), () => undefined);
+      if (isPromise(known)) void known.then((ready) => this.interfaces.set(twin.twinId, ready), () => undefined);
     }
     return known;
   }
@@ -137,7 +140,7 @@ export class MessageMapping {
   addTelemetry(twinId: string, component: string | undefined, payload: JsonObject, sourceTime: string, rule: string): void {
     const base = safeMessageId(this.message.messageId ?? `${this.message.deviceId}:${this.message.eventKey}`);
     // ADT de-duplicates Message-Ids per twin (its components included), so number items per twin.
-    this.telemetryIds ??= new Map();
+    this.telemetryIds ??= new KeyedMemo();
     const count = this.telemetryIds.get(twinId) ?? 0;
     this.telemetryIds.set(twinId, count + 1);
     const item: TelemetryItem = { twinId, payload, messageId: count === 0 ? base : `${base}:${count}`, sourceTime, eventKey: this.message.eventKey, rule };
@@ -165,7 +168,6 @@ export class MessageMapping {
   }
 
   private resolve(strategy: TwinIdStrategy): Awaitable<TwinResolution> {
-    this.resolutions ??= new Map();
     let known = this.resolutions.get(strategy);
     if (known === undefined) {
       const request = twinIdRequest(strategy, this.message);
@@ -182,7 +184,6 @@ export class MessageMapping {
 
   private lookupTwinModel(twin: ResolvedTwin): Awaitable<string | null | undefined> {
     if (twin.modelId !== undefined) return twin.modelId;
-    this.twinModels ??= new Map();
     if (this.twinModels.has(twin.twinId)) return this.twinModels.get(twin.twinId);
     const known = this.context.twinModel?.(twin.twinId);
     this.twinModels.set(twin.twinId, known);

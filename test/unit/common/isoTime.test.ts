@@ -43,3 +43,9 @@ it('knows the canonical toISOString form and nothing else', () => {
     expect(isCanonicalUtc(text)).toBe(false);
   }
 });
+
+it('calls a day past the month end not canonical (Date.parse rolls it over), so canonical times order as text', () => {
+  expect(isCanonicalUtc('2024-02-29T00:00:00.000Z')).toBe(true);
+  for (const text of ['2023-02-29T00:00:00.000Z', '2024-02-30T00:00:00.000Z', '2024-04-31T00:00:00.000Z', '2100-02-29T00:00:00.000Z']) expect(isCanonicalUtc(text)).toBe(false);
+  expect(parseIsoMillis('2024-02-30T00:00:00.000Z')).toBe(Date.parse('2024-03-01T00:00:00.000Z'));
+});

@@ -67,3 +67,15 @@ it('a throttled look-up fails the batch once every started mapping has settled, 
     process.off('unhandledRejection', onUnhandled);
   }
 });
+
+it('clamps a source time past the skew even when its text sorts before the enqueued time', async () => {
+  const ingest = parsePipelineConfig('ingest:\n  options: { sourceTime: ts }\n  rules: [{ name: r, properties: [{ target: temperature }] }]\n', 't.yaml').ingest;
+  const at = (ts: string, enqueuedTime: string): DeviceMessage => ({ ...message('room-1', 1, { temperature: 1, ts }), enqueuedTime });
+  // 2024-02-31 is 2 March: 12 h after the enqueued time, though "02-31" < "03-01" as text.
+  const ahead = await planIngest([at('2024-02-31T00:00:00.000Z', '2024-03-01T12:00:00.000Z')], ingest, inMemory);
+  expect(ahead.clampedSourceTimes).toBe(1);
+  expect(ahead.twinUpdates[0]?.updates[0]?.sourceTime).toBe('2024-03-01T12:00:00.000Z');
+  const behind = await planIngest([at('2024-03-01T11:59:00.000Z', '2024-03-01T12:00:00.000Z')], ingest, inMemory);
+  expect(behind.clampedSourceTimes).toBe(0);
+  expect(behind.twinUpdates[0]?.updates[0]?.sourceTime).toBe('2024-03-01T11:59:00.000Z');
+});
