@@ -17,7 +17,7 @@ const deepAcrossSharedFolders = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.azurite/**', '.local/**', 'infra/**/*.json'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.azurite/**', '.local/**', 'infra/**/*.json', 'shared/config/pipelineSchemaValidator.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

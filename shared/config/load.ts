@@ -8,6 +8,7 @@ import { errorMessage } from '../common';
 import { readSetting } from '../settings';
 import { compilePipelineConfig } from './compile';
 import { ConfigError } from './errors';
+import { parseJsonObject } from './jsonText';
 import type { CompiledPipelineConfig, PipelineConfigFile } from './types';
 import { validatePipelineConfig } from './validate';
 
@@ -18,9 +19,10 @@ export function defaultPipelineConfig(): CompiledPipelineConfig {
   return compilePipelineConfig({}, DEFAULTS_ORIGIN);
 }
 
-/** Parses config text (YAML; JSON is valid YAML) and validates and compiles it. */
-export function parsePipelineConfig(text: string, origin: string): CompiledPipelineConfig {
-  // Only a configuration file needs the YAML parser; the zero-config defaults start without it.
+/** The value of YAML text (or JSON the fast path left to it), or every parse error with its line. */
+function parseYaml(text: string, origin: string): unknown {
+  // Only a YAML file (or one with a problem to explain) needs the YAML parser; the zero-config
+  // defaults and a JSON file start without it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { parseDocument } = require('yaml') as typeof import('yaml');
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
@@ -33,7 +35,12 @@ export function parsePipelineConfig(text: string, origin: string): CompiledPipel
       }),
     );
   }
-  const value: unknown = document.toJS() ?? {};
+  return document.toJS() ?? {};
+}
+
+/** Parses config text (YAML; JSON is valid YAML) and validates and compiles it. */
+export function parsePipelineConfig(text: string, origin: string): CompiledPipelineConfig {
+  const value = parseJsonObject(text) ?? parseYaml(text, origin);
   const problems = validatePipelineConfig(value);
   if (problems.length > 0) throw new ConfigError(origin, problems);
   return compilePipelineConfig(value as PipelineConfigFile, origin);

@@ -1,28 +1,25 @@
-// Structural validation with Ajv (allErrors) against pipeline.schema.json, which references the
-// roll-up module's rollups.schema.json. Errors are rewritten into `path: problem` lines; a `oneOf`
-// that no form matches is reported against the form the value was meant to be (see oneOf.ts), so
-// one typo gives one line, not every form's complaints.
+// Structural validation against pipeline.schema.json, which references the roll-up module's
+// rollups.schema.json. Errors are rewritten into `path: problem` lines; a `oneOf` that no form
+// matches is reported against the form the value was meant to be (see oneOf.ts), so one typo gives
+// one line, not every form's complaints.
+//
+// The validator is Ajv's code for the two schemas generated ahead of time (pipelineSchemaValidator.js,
+// by scripts/generate-config-validator.cjs, with the options the error texts need: allErrors,
+// verbose…), not compiled here: compiling cost a cold worker ~120 ms on its first configuration file.
+// test/unit/config/schemaValidator.test.ts fails when the generated module is older than a schema.
 
 import type { ValidateFunction } from 'ajv';
 
-import { rollupsSchema } from '../rollup';
 import { enumProblem } from './enumProblem';
 import { pointerToPath } from './errors';
 import { collapseOneOf, type SchemaProblem } from './oneOf';
-import pipelineSchema from './pipeline.schema.json';
 
 let validator: ValidateFunction | undefined;
 
 function getValidator(): ValidateFunction {
-  if (!validator) {
-    // Compiled on the first file validated (never for the defaults).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Ajv = (require('ajv') as typeof import('ajv')).default;
-    // verbose: errors carry the value (for "did you mean") and the oneOf forms (to pick the intended one).
-    const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
-    ajv.addSchema(rollupsSchema);
-    validator = ajv.compile(pipelineSchema);
-  }
+  // Loaded on the first file validated (never for the defaults).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  validator ??= (require('./pipelineSchemaValidator') as typeof import('./pipelineSchemaValidator')).default;
   return validator;
 }
 

@@ -42,8 +42,8 @@ describe('.funcignore (deployment package contents)', () => {
     for (const f of ['package.json', 'package-lock.json', 'host.json', 'tsconfig.json', 'functions/ingestTelemetry.ts', 'functions/propagateTwinChanges.ts', 'shared/settings.ts', 'shared/config/pipeline.schema.json']) {
       expect([f, has(f)]).toEqual([f, true]);
     }
-    // Every source the app's entry points are compiled from.
-    const appSources = execFileSync('git', ['ls-files', 'functions', 'shared'], { cwd: repoRoot, encoding: 'utf8' }).split('\n').filter((f) => /\.(ts|json)$/.test(f));
+    // Every source the app's entry points are compiled from (the generated config validator is .js).
+    const appSources = execFileSync('git', ['ls-files', 'functions', 'shared'], { cwd: repoRoot, encoding: 'utf8' }).split('\n').filter((f) => /\.(ts|js|json)$/.test(f));
     expect(appSources.filter((f) => !has(f))).toEqual([]);
   });
 
