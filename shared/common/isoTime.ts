@@ -30,6 +30,13 @@ function daysSinceEpoch(year: number, month: number, day: number): number {
   return era * 146097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719468;
 }
 
+/** The two-digit number at `start`, or -1 (the fields of a date-time: unrolled, as it runs per message). */
+function twoDigitsAt(text: string, start: number): number {
+  const tens = text.charCodeAt(start) - zero;
+  const ones = text.charCodeAt(start + 1) - zero;
+  return tens < 0 || tens > 9 || ones < 0 || ones > 9 ? -1 : tens * 10 + ones;
+}
+
 /**
  * Milliseconds since the epoch of `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (fraction of 1–9 digits,
  * truncated to milliseconds as Date.parse does), or -1 when `text` has another shape. With
@@ -39,12 +46,14 @@ function fastUtcMillis(text: string, validateOnly: boolean): number {
   const length = text.length;
   if (length < 20 || length > 30 || text.charCodeAt(length - 1) !== 90 /* Z */) return -1;
   if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return -1;
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
+  const century = twoDigitsAt(text, 0);
+  const yearOfCentury = twoDigitsAt(text, 2);
+  const year = century < 0 || yearOfCentury < 0 ? -1 : century * 100 + yearOfCentury;
+  const month = twoDigitsAt(text, 5);
+  const day = twoDigitsAt(text, 8);
+  const hour = twoDigitsAt(text, 11);
+  const minute = twoDigitsAt(text, 14);
+  const second = twoDigitsAt(text, 17);
   // Years below 100, hour 24 and a day past the month's end (Date.parse rolls it over) are Date.parse's
   // to judge: what passes here is a real calendar time, so two such strings order as text.
   if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return -1;

@@ -36,19 +36,18 @@ const floatMax = 3.4028234663852886e38;
 
 /** Returns one message per violation; an empty array means the value conforms. `path` is a JSON pointer. */
 export function validateValue(schema: Schema, value: unknown, path = ''): string[] {
-  const mismatch = (): string[] => [`${path || '/'}: expected ${describeSchema(schema)} but got ${describeValue(value)}`];
   switch (schema.kind) {
     case 'primitive':
-      return primitiveMatches(schema.name, value) ? [] : mismatch();
+      return primitiveMatches(schema.name, value) ? [] : mismatch(schema, value, path);
     case 'geospatial':
-      return geoJsonMatches(schema.name, value) ? [] : mismatch();
+      return geoJsonMatches(schema.name, value) ? [] : mismatch(schema, value, path);
     case 'enum': {
       if (schema.values.some((v) => v.value === value)) return [];
       const allowed = schema.values.map((v) => JSON.stringify(v.value)).join(', ');
       return [`${path || '/'}: expected one of ${allowed} (${describeSchema(schema)}) but got ${describeValue(value)}`];
     }
     case 'object': {
-      if (!isRecord(value)) return mismatch();
+      if (!isRecord(value)) return mismatch(schema, value, path);
       const issues: string[] = [];
       for (const [key, fieldValue] of Object.entries(value)) {
         const field = schema.fields.find((f) => f.name === key);
@@ -62,16 +61,21 @@ export function validateValue(schema: Schema, value: unknown, path = ''): string
       return issues;
     }
     case 'map': {
-      if (!isRecord(value)) return mismatch();
+      if (!isRecord(value)) return mismatch(schema, value, path);
       return Object.entries(value).flatMap(([key, entry]) => validateValue(schema.value, entry, `${path}/${key}`));
     }
     case 'array': {
-      if (!Array.isArray(value)) return mismatch();
+      if (!Array.isArray(value)) return mismatch(schema, value, path);
       return value.flatMap((element, i) => validateValue(schema.element, element, `${path}/${i}`));
     }
     case 'unresolved':
       return [`${path || '/'}: schema ${schema.ref} is not defined by any uploaded model, so no value can be checked against it`];
   }
+}
+
+/** The one problem of a value that does not match its schema at all (a function, not a closure: this runs per value). */
+function mismatch(schema: Schema, value: unknown, path: string): string[] {
+  return [`${path || '/'}: expected ${describeSchema(schema)} but got ${describeValue(value)}`];
 }
 
 /** `string "hot"`, `number 3.5`, `null`, `object`, `array` — short enough for an error message. */

@@ -26,19 +26,48 @@ function newer(a: PropertyUpdate, b: PropertyUpdate): number {
   return compareSourceTimes(a.sourceTime, b.sourceTime) || (a.sequenceNumber ?? -1) - (b.sequenceNumber ?? -1);
 }
 
+/** One property of one twin: the newest value so far and the event keys of those it replaced. */
+interface Slot {
+  key: string;
+  winner: PropertyUpdate;
+  superseded?: string[];
+}
+
+/** A twin's slots; a twin has a handful of properties, so a list is searched until it is long. */
+interface TwinSlots {
+  twinId: string;
+  slots: Slot[];
+  index?: Map<string, Slot>;
+}
+
+const listedSlots = 16;
+
+function slotOf(twin: TwinSlots, key: string): Slot | undefined {
+  if (twin.index) return twin.index.get(key);
+  for (const slot of twin.slots) if (slot.key === key) return slot;
+  return undefined;
+}
+
+function addSlot(twin: TwinSlots, slot: Slot): void {
+  twin.slots.push(slot);
+  if (twin.index) twin.index.set(slot.key, slot);
+  else if (twin.slots.length > listedSlots) twin.index = new Map(twin.slots.map((s) => [s.key, s]));
+}
+
 export function coalesce(updates: readonly PropertyUpdate[]): CoalesceResult {
-  const byTwin = new Map<string, Map<string, { winner: PropertyUpdate; superseded: string[] }>>();
+  const byTwin = new Map<string, TwinSlots>();
   const losers: PropertyUpdate[] = [];
   for (const update of updates) {
-    let properties = byTwin.get(update.twinId);
-    if (!properties) byTwin.set(update.twinId, (properties = new Map()));
+    let twin = byTwin.get(update.twinId);
+    if (!twin) byTwin.set(update.twinId, (twin = { twinId: update.twinId, slots: [] }));
     const key = slotKey(update);
-    const slot = properties.get(key);
+    const slot = slotOf(twin, key);
     if (!slot) {
-      properties.set(key, { winner: update, superseded: [] });
+      addSlot(twin, { key, winner: update });
       continue;
     }
     // Appending keeps this linear: the loser's keys join the list once, never copied per loser.
+    slot.superseded ??= [];
     if (newer(update, slot.winner) > 0) {
       slot.superseded.push(...slot.winner.eventKeys);
       losers.push(slot.winner);
@@ -49,10 +78,10 @@ export function coalesce(updates: readonly PropertyUpdate[]): CoalesceResult {
     }
   }
   const twins: CoalescedTwin[] = [];
-  for (const [twinId, properties] of byTwin) {
+  for (const { twinId, slots } of byTwin.values()) {
     const winners: PropertyUpdate[] = [];
-    for (const { winner, superseded } of properties.values()) {
-      winners.push(superseded.length === 0 ? winner : { ...winner, eventKeys: unique([...winner.eventKeys, ...superseded]) });
+    for (const { winner, superseded } of slots) {
+      winners.push(superseded === undefined ? winner : { ...winner, eventKeys: unique([...winner.eventKeys, ...superseded]) });
     }
     twins.push({ twinId, updates: winners });
   }

@@ -21,18 +21,25 @@ export interface ModelledValue {
 
 export function addModelled(mapping: MessageMapping, item: ModelledValue): void {
   const { twinId, component, property, value, sourceTime, rule, where, schema } = item;
-  const label = component === undefined ? property : `${component}/${property}`;
-  const refuse = (problems: string[]): void => mapping.reject({ reason: 'schema-mismatch', detail: problems.join('; '), twinId, ...(where !== undefined && { where }) });
   const validate = mapping.context.validateValue;
   if (schema?.kind === 'map' && isJsonObject(value)) {
-    for (const [key, entry] of Object.entries(value)) {
-      const problems = validate?.(schema.value, entry, `/${label}/${key}`) ?? [];
-      if (problems.length > 0) refuse(problems);
+    for (const key in value) {
+      const entry = value[key];
+      const problems = validate?.(schema.value, entry, `/${label(component, property)}/${key}`) ?? [];
+      if (problems.length > 0) refuse(mapping, twinId, where, problems);
       else mapping.addUpdate(twinId, component, property, entry, sourceTime, rule, where, [key]);
     }
     return;
   }
-  const problems = schema === undefined ? [] : (validate?.(schema, value, `/${label}`) ?? []);
-  if (problems.length > 0) refuse(problems);
+  const problems = schema === undefined || validate === undefined ? undefined : validate(schema, value, `/${label(component, property)}`);
+  if (problems !== undefined && problems.length > 0) refuse(mapping, twinId, where, problems);
   else mapping.addUpdate(twinId, component, property, value, sourceTime, rule, where);
+}
+
+function label(component: string | undefined, property: string): string {
+  return component === undefined ? property : `${component}/${property}`;
+}
+
+function refuse(mapping: MessageMapping, twinId: string, where: string | undefined, problems: string[]): void {
+  mapping.reject({ reason: 'schema-mismatch', detail: problems.join('; '), twinId, ...(where !== undefined && { where }) });
 }

@@ -27,9 +27,17 @@ export function hasEntries(bag: JsonObject): boolean {
  * of them absent): one pass over the bag's keys instead of a search per name. A key equal to a name
  * wins over one equal to it in another case; among those, the first in key order.
  */
+const unrelated = -1;
+const otherKeysCapacity = 1024;
+
 export class PropertySlots<Name extends string> {
   private readonly exact = new Map<string, number>();
   private readonly anyCase = new Map<string, number>();
+  /**
+   * What other keys mean (a slot matched in another case, or `unrelated`): a fleet sends the same few
+   * keys in every event, so each is lower-cased once. Bounded, so hostile keys cannot grow it.
+   */
+  private readonly otherKeys = new Map<string, number>();
   readonly slot: Readonly<Record<Name, number>>;
 
   constructor(readonly names: readonly Name[]) {
@@ -57,8 +65,12 @@ export class PropertySlots<Name extends string> {
         exactSeen |= 1 << index;
         continue;
       }
-      index = this.anyCase.get(key.toLowerCase());
-      if (index === undefined) continue;
+      index = this.otherKeys.get(key);
+      if (index === undefined) {
+        index = this.anyCase.get(key.toLowerCase()) ?? unrelated;
+        if (this.otherKeys.size < otherKeysCapacity) this.otherKeys.set(key, index);
+      }
+      if (index === unrelated) continue;
       const bit = 1 << index;
       if ((exactSeen | anyCaseSeen) & bit) continue;
       values[index] = bag[key];

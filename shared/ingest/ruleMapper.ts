@@ -2,7 +2,7 @@
 // order; a matching `final` rule ends the list). Each value goes source → transform → range → model
 // check, and is refused alone when a step fails.
 
-import { type Awaitable, errorMessage, forEachInOrder, then } from '../common';
+import { type Awaitable, errorMessage, isPromise } from '../common';
 import type { Schema } from '../dtdl';
 import type { JsonObject } from './deviceMessage';
 import { isJsonObject } from './deviceMessage';
@@ -10,66 +10,62 @@ import type { CompiledExpression } from './expression';
 import type { CompiledIngest, CompiledPropertyMapping, CompiledRule, CompiledTelemetryMapping } from './ingestConfig';
 import type { Mapper } from './mapper';
 import type { Rejected } from './mappingResult';
-import type { MessageMapping } from './messageMapping';
+import type { MessageMapping, TwinInterface } from './messageMapping';
 import { addModelled } from './modelledValue';
-import { selectRules } from './selectRules';
+import { type RuleSelection, selectRules } from './selectRules';
+import type { TransformOutcome } from './transforms';
 import type { ResolvedTwin } from './twinTargets';
 
 export class RuleMapper implements Mapper {
-  constructor(private readonly ingest: CompiledIngest) {}
+  /** Per rule, the `where` of its sourceTime (built once, not per message). */
+  private readonly sourceTimeWhere: Map<CompiledRule, string>;
+
+  constructor(private readonly ingest: CompiledIngest) {
+    this.sourceTimeWhere = new Map(ingest.rules.map((rule) => [rule, `${rule.where}.sourceTime`]));
+  }
 
   map(mapping: MessageMapping): Awaitable<boolean> {
-    return then(selectRules(mapping.message, this.ingest.rules), (selection) => {
-      for (const failure of selection.failures) {
-        mapping.reject({ reason: 'rule-condition-failed', detail: `rule "${failure.rule}": ${failure.detail}`, where: failure.where });
-      }
-      return then(
-        forEachInOrder(selection.rules, (rule) => this.applyRule(mapping, rule)),
-        () => selection.rules.length > 0,
-      );
-    });
+    const selection = selectRules(mapping.message, this.ingest.rules);
+    return isPromise(selection) ? selection.then((ready) => this.applySelection(mapping, ready)) : this.applySelection(mapping, selection);
   }
 
-  private applyRule(mapping: MessageMapping, rule: CompiledRule): Awaitable<void> {
-    return then(mapping.targets(rule.twinId ?? this.ingest.twinId, rule.where), (twins) => {
-      if (!twins) return undefined;
-      const sourceTime = mapping.sourceTime(rule.sourceTime ?? this.ingest.options.sourceTime, `${rule.where}.sourceTime`);
-      if (sourceTime === undefined) return undefined;
-      return then(
-        forEachInOrder(rule.properties, (property) => this.applyProperty(mapping, rule, property, twins, sourceTime)),
-        () => forEachInOrder(rule.telemetry, (telemetry) => this.applyTelemetry(mapping, rule, telemetry, twins, sourceTime)),
-      );
-    });
+  private applySelection(mapping: MessageMapping, selection: RuleSelection): Awaitable<boolean> {
+    for (const failure of selection.failures) {
+      mapping.reject({ reason: 'rule-condition-failed', detail: `rule "${failure.rule}": ${failure.detail}`, where: failure.where });
+    }
+    const claimed = selection.rules.length > 0;
+    const applied = this.applyRules(mapping, selection.rules, 0);
+    return applied === undefined ? claimed : applied.then(() => claimed);
   }
 
-  private missing(mapping: MessageMapping, property: CompiledPropertyMapping, detail: string): void {
+  /** Applies rules[from…] in order; a promise only from the first rule that has to wait. */
+  private applyRules(mapping: MessageMapping, rules: readonly CompiledRule[], from: number): Promise<void> | undefined {
+    for (let index = from; index < rules.length; index++) {
+      const pending = this.applyRule(mapping, rules[index] as CompiledRule);
+      if (pending !== undefined) return pending.then(() => this.applyRules(mapping, rules, index + 1));
+    }
+    return undefined;
+  }
+
+  private applyRule(mapping: MessageMapping, rule: CompiledRule): Promise<void> | undefined {
+    const twins = mapping.targets(rule.twinId ?? this.ingest.twinId, rule.where);
+    return isPromise(twins) ? twins.then((ready) => this.applyRuleTo(mapping, rule, ready)) : this.applyRuleTo(mapping, rule, twins);
+  }
+
+  private applyRuleTo(mapping: MessageMapping, rule: CompiledRule, twins: ResolvedTwin[] | undefined): Promise<void> | undefined {
+    if (!twins) return undefined;
+    const sourceTime = mapping.sourceTime(rule.sourceTime ?? this.ingest.options.sourceTime, this.sourceTimeWhere.get(rule) ?? `${rule.where}.sourceTime`);
+    if (sourceTime === undefined) return undefined;
+    return new RuleApplication(this, mapping, rule, twins, sourceTime).properties(0);
+  }
+
+  missing(mapping: MessageMapping, property: CompiledPropertyMapping, detail: string): void {
     const part = { reason: 'missing-value' as const, detail, where: property.where };
     if (property.onMissing === 'dead-letter') mapping.reject(part);
     else mapping.filter(part);
   }
 
-  private applyProperty(mapping: MessageMapping, rule: CompiledRule, property: CompiledPropertyMapping, twins: ResolvedTwin[], sourceTime: string): Awaitable<void> {
-    const raw = property.source?.read(mapping.message);
-    if (raw === undefined || raw === null) return this.missing(mapping, property, `${property.source?.text ?? 'source'} is ${raw === null ? 'null' : 'missing'}`);
-    return then(property.transform(raw, mapping), (outcome) => {
-      if (!outcome.ok) {
-        mapping.reject({ reason: 'transform-failed', detail: outcome.detail, where: property.where });
-        return undefined;
-      }
-      const value = outcome.value;
-      if (value === undefined || value === null) return this.missing(mapping, property, 'the transform produced no value');
-      if (property.range && !this.inRange(mapping, property, value)) return undefined;
-      const { component, property: name } = property.target;
-      return forEachInOrder(twins, (twin) =>
-        then(modelTarget(mapping, twin, component, name, property.where), (target) => {
-          if ('problem' in target) mapping.reject(target.problem);
-          else addModelled(mapping, { twinId: twin.twinId, component, property: name, value, sourceTime, rule: rule.name, where: property.where, schema: target.schema });
-        }),
-      );
-    });
-  }
-
-  private inRange(mapping: MessageMapping, property: CompiledPropertyMapping, value: unknown): boolean {
+  inRange(mapping: MessageMapping, property: CompiledPropertyMapping, value: unknown): boolean {
     const range = property.range ?? {};
     if (typeof value !== 'number') {
       mapping.reject({ reason: 'transform-failed', detail: `range check needs a number, got ${JSON.stringify(value)}`, where: property.where });
@@ -84,11 +80,99 @@ export class RuleMapper implements Mapper {
     return false;
   }
 
-  private applyTelemetry(mapping: MessageMapping, rule: CompiledRule, telemetry: CompiledTelemetryMapping, twins: ResolvedTwin[], sourceTime: string): Awaitable<void> {
-    return then(telemetryPayload(mapping, telemetry), (payload) => {
-      if (!payload) return;
-      for (const twin of twins) mapping.addTelemetry(twin.twinId, telemetry.component, payload, sourceTime, rule.name);
-    });
+}
+
+/**
+ * One rule applied to one message: its properties, then its telemetry, each value to every target
+ * twin. Written as loops that resume at an index, so nothing allocates a closure or a promise unless
+ * a step really has to wait (a JSONata transform, a twin's model not yet read).
+ */
+class RuleApplication {
+  constructor(
+    private readonly mapper: RuleMapper,
+    private readonly mapping: MessageMapping,
+    private readonly rule: CompiledRule,
+    private readonly twins: ResolvedTwin[],
+    private readonly sourceTime: string,
+  ) {}
+
+  properties(from: number): Promise<void> | undefined {
+    const properties = this.rule.properties;
+    for (let index = from; index < properties.length; index++) {
+      const pending = this.property(properties[index] as CompiledPropertyMapping);
+      if (pending !== undefined) return pending.then(() => this.properties(index + 1));
+    }
+    return this.telemetry(0);
+  }
+
+  private property(property: CompiledPropertyMapping): Promise<void> | undefined {
+    const raw = property.source?.read(this.mapping.message);
+    if (raw === undefined || raw === null) {
+      this.mapper.missing(this.mapping, property, `${property.source?.text ?? 'source'} is ${raw === null ? 'null' : 'missing'}`);
+      return undefined;
+    }
+    const outcome = property.transform(raw, this.mapping);
+    return isPromise(outcome) ? outcome.then((ready) => this.transformed(property, ready)) : this.transformed(property, outcome);
+  }
+
+  private transformed(property: CompiledPropertyMapping, outcome: TransformOutcome): Promise<void> | undefined {
+    if (!outcome.ok) {
+      this.mapping.reject({ reason: 'transform-failed', detail: outcome.detail, where: property.where });
+      return undefined;
+    }
+    const value = outcome.value;
+    if (value === undefined || value === null) {
+      this.mapper.missing(this.mapping, property, 'the transform produced no value');
+      return undefined;
+    }
+    if (property.range && !this.mapper.inRange(this.mapping, property, value)) return undefined;
+    return this.valueToTwins(property, value, 0);
+  }
+
+  private valueToTwins(property: CompiledPropertyMapping, value: unknown, from: number): Promise<void> | undefined {
+    const { component, property: name } = property.target;
+    for (let index = from; index < this.twins.length; index++) {
+      const twin = this.twins[index] as ResolvedTwin;
+      const target = modelTarget(this.mapping, twin, component, name, property.where);
+      if (isPromise(target)) {
+        return target.then((ready) => {
+          this.write(property, value, twin, ready);
+          return this.valueToTwins(property, value, index + 1);
+        });
+      }
+      this.write(property, value, twin, target);
+    }
+    return undefined;
+  }
+
+  private write(property: CompiledPropertyMapping, value: unknown, twin: ResolvedTwin, target: ModelTarget): void {
+    if ('problem' in target) {
+      this.mapping.reject(target.problem);
+      return;
+    }
+    const { component, property: name } = property.target;
+    addModelled(this.mapping, { twinId: twin.twinId, component, property: name, value, sourceTime: this.sourceTime, rule: this.rule.name, where: property.where, schema: target.schema });
+  }
+
+  private telemetry(from: number): Promise<void> | undefined {
+    const telemetry = this.rule.telemetry;
+    for (let index = from; index < telemetry.length; index++) {
+      const mapping = telemetry[index] as CompiledTelemetryMapping;
+      const payload = telemetryPayload(this.mapping, mapping);
+      if (isPromise(payload)) {
+        return payload.then((ready) => {
+          this.publish(mapping, ready);
+          return this.telemetry(index + 1);
+        });
+      }
+      this.publish(mapping, payload);
+    }
+    return undefined;
+  }
+
+  private publish(telemetry: CompiledTelemetryMapping, payload: JsonObject | undefined): void {
+    if (!payload) return;
+    for (const twin of this.twins) this.mapping.addTelemetry(twin.twinId, telemetry.component, payload, this.sourceTime, this.rule.name);
   }
 }
 
@@ -134,23 +218,28 @@ async function expressionPayload(mapping: MessageMapping, expression: CompiledEx
 
 /** With models available, a rule's target must exist in the twin's model; its schema, when known. */
 function modelTarget(mapping: MessageMapping, twin: ResolvedTwin, component: string | undefined, property: string, where: string): Awaitable<ModelTarget> {
+  if (!mapping.context.models) return anySchema;
+  const known = mapping.interfaceOf(twin);
+  return isPromise(known) ? known.then((ready) => targetIn(mapping, ready, twin, component, property, where)) : targetIn(mapping, known, twin, component, property, where);
+}
+
+function targetIn(mapping: MessageMapping, { modelId, view: root }: TwinInterface, twin: ResolvedTwin, component: string | undefined, property: string, where: string): ModelTarget {
   const models = mapping.context.models;
-  if (!models) return anySchema;
-  return then(mapping.interfaceOf(twin), ({ modelId, view: root }) => {
-    if (!root) return anySchema;
-    let view = root;
-    if (component !== undefined) {
-      const definition = root.components.get(component);
-      if (!definition) return { problem: { reason: 'unknown-component', detail: `model ${modelId} of twin ${twin.twinId} has no component "${component}"`, where, twinId: twin.twinId } };
-      const componentView = models(definition.interfaceId);
-      if (!componentView) return anySchema;
-      view = componentView;
-    }
-    const definition = view.properties.get(property);
+  if (!root || !models) return anySchema;
+  let view = root;
+  if (component !== undefined) {
+    const definition = root.components.get(component);
+    if (!definition) return { problem: { reason: 'unknown-component', detail: `model ${modelId} of twin ${twin.twinId} has no component "${component}"`, where, twinId: twin.twinId } };
+    const componentView = models(definition.interfaceId);
+    if (!componentView) return anySchema;
+    view = componentView;
+  }
+  const definition = view.properties.get(property);
+  if (!definition) {
     const label = component === undefined ? property : `${component}/${property}`;
-    if (!definition) return { problem: { reason: 'not-in-model', detail: `${label} is not a property of ${view.id} (twin ${twin.twinId})`, where, twinId: twin.twinId } };
-    return { schema: definition.schema };
-  });
+    return { problem: { reason: 'not-in-model', detail: `${label} is not a property of ${view.id} (twin ${twin.twinId})`, where, twinId: twin.twinId } };
+  }
+  return definition;
 }
 
 type ModelTarget = { schema?: Schema } | { problem: Rejected };

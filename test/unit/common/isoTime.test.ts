@@ -49,3 +49,12 @@ it('calls a day past the month end not canonical (Date.parse rolls it over), so 
   for (const text of ['2023-02-29T00:00:00.000Z', '2024-02-30T00:00:00.000Z', '2024-04-31T00:00:00.000Z', '2100-02-29T00:00:00.000Z']) expect(isCanonicalUtc(text)).toBe(false);
   expect(parseIsoMillis('2024-02-30T00:00:00.000Z')).toBe(Date.parse('2024-03-01T00:00:00.000Z'));
 });
+
+it('refuses a non-digit anywhere in the date-time', () => {
+  const good = '2024-06-01T12:34:56.789Z';
+  for (const position of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22]) {
+    const text = `${good.slice(0, position)}x${good.slice(position + 1)}`;
+    expect(isCanonicalUtc(text)).toBe(false);
+    expect(parseIsoMillis(text)).toBeNaN();
+  }
+});
