@@ -21,6 +21,7 @@ const roomModel = {
 
 export interface CpuPathMetrics {
   messages: number;
+  mapping: CpuPathMapping;
   floorNsPerMessage: number;
   pipelineNsPerMessage: number;
   /** pipeline / floor. */
@@ -61,12 +62,16 @@ function floor(events: RawEvent[]): number {
   return sum;
 }
 
-export async function runCpuPath(options: { messages?: number; batchSize?: number; rounds?: number } = {}): Promise<CpuPathMetrics> {
+/** `rules`: one configured rule (3 properties, 1 telemetry field); `model`: the zero-config mapping by the twin's DTDL model. */
+export type CpuPathMapping = 'rules' | 'model';
+
+export async function runCpuPath(options: { messages?: number; batchSize?: number; rounds?: number; mapping?: CpuPathMapping } = {}): Promise<CpuPathMetrics> {
   const messages = options.messages ?? 100_000;
   const batchSize = options.batchSize ?? 100;
   const rounds = options.rounds ?? 3;
   const events = fleetEvents(messages);
-  const config = compilePipelineConfig({ ingest: { options: { sourceTime: 'ts' }, rules: [{ name: 'room', properties: [{ target: 'temperature' }, { target: 'humidity' }, { target: 'occupied' }], telemetry: [{ fields: ['co2'] }] }] } }, 'bench');
+  const rules = [{ name: 'room', properties: [{ target: 'temperature' }, { target: 'humidity' }, { target: 'occupied' }], telemetry: [{ fields: ['co2'] }] }];
+  const config = compilePipelineConfig({ ingest: { options: { sourceTime: 'ts' }, ...(options.mapping !== 'model' && { rules }) } }, 'bench');
   const index = buildModelIndex([roomModel]);
   const context = { models: (id: string) => index.interface(id), twinModel: () => roomModel['@id'], validateValue };
   const decodeOptions = { deviceIdProperties: ['deviceId'], moduleIdProperties: ['moduleId'], limits: { maxDecodedBytes: 1024 * 1024, maxDepth: 32 } };
@@ -100,6 +105,7 @@ export async function runCpuPath(options: { messages?: number; batchSize?: numbe
   }
   return {
     messages,
+    mapping: options.mapping ?? 'rules',
     floorNsPerMessage: floorNs / messages,
     pipelineNsPerMessage: pipelineNs / messages,
     ratio: pipelineNs / floorNs,
@@ -108,7 +114,7 @@ export async function runCpuPath(options: { messages?: number; batchSize?: numbe
 }
 
 if (require.main === module) {
-  void runCpuPath({ messages: Number(process.argv[2] ?? 100_000) }).then((m) => {
-    console.log(`CPU path, ${m.messages} messages: floor ${(m.floorNsPerMessage / 1000).toFixed(2)} µs/msg, pipeline ${(m.pipelineNsPerMessage / 1000).toFixed(2)} µs/msg (${m.ratio.toFixed(1)}× the floor), ${m.messagesPerSecondPerCore} msg/s per core`);
+  void runCpuPath({ messages: Number(process.argv[2] ?? 100_000), mapping: process.argv[3] === 'model' ? 'model' : 'rules' }).then((m) => {
+    console.log(`CPU path (${m.mapping} mapping), ${m.messages} messages: floor ${(m.floorNsPerMessage / 1000).toFixed(2)} µs/msg, pipeline ${(m.pipelineNsPerMessage / 1000).toFixed(2)} µs/msg (${m.ratio.toFixed(1)}× the floor), ${m.messagesPerSecondPerCore} msg/s per core`);
   });
 }

@@ -4,7 +4,7 @@
 // is refused alone; the rest of the message still applies. Mapping throws only when an injected
 // look-up throws (e.g. a throttled twin-id query), so the caller can retry instead of dead-lettering.
 
-import { type Awaitable, isPromise, then } from '../common';
+import { type Awaitable, isPromise } from '../common';
 import type { DeviceMessage } from './deviceMessage';
 import type { CompiledIngest } from './ingestConfig';
 import type { Mapper } from './mapper';
@@ -24,10 +24,13 @@ export function mappersFor(ingest: CompiledIngest): Mapper[] {
 /** Maps one message; ready at once (no promise) when no mapper had to wait for a look-up or an expression. */
 export function mapWith(mappers: readonly Mapper[], message: DeviceMessage, ingest: CompiledIngest, context: MappingContext = {}): Awaitable<MappingResult> {
   const mapping = new MessageMapping(message, ingest, context);
-  return then(firstClaim(mappers, mapping, 0), (claimed) => {
-    if (!claimed) mapping.filter({ reason: 'no-matching-rule', detail: `no rule matches device ${message.deviceId}` });
-    return mapping.finish();
-  });
+  const claimed = firstClaim(mappers, mapping, 0);
+  return isPromise(claimed) ? claimed.then((ready) => finish(mapping, ready)) : finish(mapping, claimed);
+}
+
+function finish(mapping: MessageMapping, claimed: boolean): MappingResult {
+  if (!claimed) mapping.filter({ reason: 'no-matching-rule', detail: `no rule matches device ${mapping.message.deviceId}` });
+  return mapping.finish();
 }
 
 function firstClaim(mappers: readonly Mapper[], mapping: MessageMapping, from: number): Awaitable<boolean> {

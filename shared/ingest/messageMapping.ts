@@ -2,7 +2,7 @@
 // strategy, existence and model looked up once per twin), the model checks, and the result being
 // built (updates, telemetry with per-twin ids, filtered and refused values).
 
-import { type Awaitable, forEachInOrder, isPromise, KeyedMemo, parseIsoMillis, then } from '../common';
+import { type Awaitable, isPromise, KeyedMemo, parseIsoMillis } from '../common';
 import type { InterfaceView } from '../dtdl';
 import { adtNameProblem, adtValueProblem } from './adtLimits';
 import { messageBindings } from './bindings';
@@ -56,13 +56,16 @@ export class MessageMapping {
    * undefined when the strategy cannot resolve (refused at `where`). Ready at once when nothing needs ADT.
    */
   targets(strategy: TwinIdStrategy, where: string, missingWhere: string | undefined = where): Awaitable<ResolvedTwin[] | undefined> {
-    return then(this.resolve(strategy), (resolution) => {
-      if (!resolution.ok) {
-        this.reject({ reason: resolution.reason, detail: resolution.detail, where });
-        return undefined;
-      }
-      return this.existing(resolution.twins, missingWhere);
-    });
+    const resolution = this.resolve(strategy);
+    return isPromise(resolution) ? resolution.then((ready) => this.resolved(ready, where, missingWhere)) : this.resolved(resolution, where, missingWhere);
+  }
+
+  private resolved(resolution: TwinResolution, where: string, missingWhere: string | undefined): Awaitable<ResolvedTwin[] | undefined> {
+    if (!resolution.ok) {
+      this.reject({ reason: resolution.reason, detail: resolution.detail, where });
+      return undefined;
+    }
+    return this.existing(resolution.twins, missingWhere, [], 0);
   }
 
   /** The configured sourceTime source, or the enqueued time; undefined (and refused) when unreadable. */
@@ -112,14 +115,20 @@ export class MessageMapping {
   }
 
   private lookupInterface(twin: ResolvedTwin): Awaitable<TwinInterface> {
-    return then(this.lookupTwinModel(twin), (twinModel) => {
-      const modelId = twinModel ?? this.message.modelId;
-      if (modelId === undefined) return noInterface;
-      return then(this.context.loadModel?.(modelId), () => {
-        const view = this.context.models?.(modelId);
-        return view ? { modelId, view } : { modelId };
-      });
-    });
+    const twinModel = this.lookupTwinModel(twin);
+    return isPromise(twinModel) ? twinModel.then((ready) => this.interfaceOfModel(ready)) : this.interfaceOfModel(twinModel);
+  }
+
+  private interfaceOfModel(twinModel: string | null | undefined): Awaitable<TwinInterface> {
+    const modelId = twinModel ?? this.message.modelId;
+    if (modelId === undefined) return noInterface;
+    const loaded = this.context.loadModel?.(modelId);
+    return isPromise(loaded) ? loaded.then(() => this.loadedInterface(modelId)) : this.loadedInterface(modelId);
+  }
+
+  private loadedInterface(modelId: string): TwinInterface {
+    const view = this.context.models?.(modelId);
+    return view ? { modelId, view } : { modelId };
   }
 
   /** Adds one value to write, or refuses it when ADT's limits would (before coalescing, so it displaces nothing). */
@@ -190,13 +199,20 @@ export class MessageMapping {
     return known;
   }
 
-  /** Drops twins known not to exist, refusing each once per message (unknown-twin policy dead-letter). */
-  private existing(twins: ResolvedTwin[], where: string | undefined): Awaitable<ResolvedTwin[]> {
-    const present: ResolvedTwin[] = [];
-    return then(
-      forEachInOrder(twins, (twin) => then(this.lookupTwinModel(twin), (model) => this.keepIfPresent(twin, model, present, where))),
-      () => present,
-    );
+  /** Drops twins known not to exist, refusing each once per message (unknown-twin policy dead-letter); from `from` on. */
+  private existing(twins: ResolvedTwin[], where: string | undefined, present: ResolvedTwin[], from: number): Awaitable<ResolvedTwin[]> {
+    for (let index = from; index < twins.length; index++) {
+      const twin = twins[index] as ResolvedTwin;
+      const model = this.lookupTwinModel(twin);
+      if (isPromise(model)) {
+        return model.then((ready) => {
+          this.keepIfPresent(twin, ready, present, where);
+          return this.existing(twins, where, present, index + 1);
+        });
+      }
+      this.keepIfPresent(twin, model, present, where);
+    }
+    return present;
   }
 
   private keepIfPresent(twin: ResolvedTwin, model: string | null | undefined, present: ResolvedTwin[], where: string | undefined): void {

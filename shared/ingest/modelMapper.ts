@@ -1,26 +1,44 @@
 // The zero-config mapping (ingest.options.unmatched: model): body fields the twin's DTDL interface
 // declares as Properties are patched and fields declared as Telemetry are published.
 
-import { type Awaitable, forEachInOrder, then } from '../common';
+import { type Awaitable, isPromise } from '../common';
 import type { CompiledIngest } from './ingestConfig';
 import type { Mapper } from './mapper';
 import { type MessageMapping, MODEL_RULE, type TwinInterface } from './messageMapping';
 import { addModelled } from './modelledValue';
 import { modelDrivenMapping } from './modelMapping';
+import type { ResolvedTwin } from './twinTargets';
 
 export class ModelMapper implements Mapper {
   constructor(private readonly ingest: CompiledIngest) {}
 
   map(mapping: MessageMapping): Awaitable<boolean> {
-    return then(mapping.targets(this.ingest.twinId, 'ingest.twinId', undefined), (twins) => {
-      if (!twins) return true;
-      const sourceTime = mapping.sourceTime(this.ingest.options.sourceTime, 'ingest.options.sourceTime');
-      if (sourceTime === undefined) return true;
-      return then(
-        forEachInOrder(twins, (twin) => then(mapping.interfaceOf(twin), (known) => this.mapTwin(mapping, twin.twinId, known, sourceTime))),
-        () => true,
-      );
-    });
+    const twins = mapping.targets(this.ingest.twinId, 'ingest.twinId', undefined);
+    const mapped = isPromise(twins) ? twins.then((ready) => this.mapTwins(mapping, ready)) : this.mapTwins(mapping, twins);
+    return mapped === undefined ? true : mapped.then(() => true);
+  }
+
+  private mapTwins(mapping: MessageMapping, twins: ResolvedTwin[] | undefined): Promise<void> | undefined {
+    if (!twins) return undefined;
+    const sourceTime = mapping.sourceTime(this.ingest.options.sourceTime, 'ingest.options.sourceTime');
+    if (sourceTime === undefined) return undefined;
+    return this.mapTwinsFrom(mapping, twins, sourceTime, 0);
+  }
+
+  /** Maps twins[from…] in order; waits (a promise) only where a twin's model is not yet known. */
+  private mapTwinsFrom(mapping: MessageMapping, twins: ResolvedTwin[], sourceTime: string, from: number): Promise<void> | undefined {
+    for (let index = from; index < twins.length; index++) {
+      const twin = twins[index] as ResolvedTwin;
+      const known = mapping.interfaceOf(twin);
+      if (isPromise(known)) {
+        return known.then((ready) => {
+          this.mapTwin(mapping, twin.twinId, ready, sourceTime);
+          return this.mapTwinsFrom(mapping, twins, sourceTime, index + 1);
+        });
+      }
+      this.mapTwin(mapping, twin.twinId, known, sourceTime);
+    }
+    return undefined;
   }
 
   private mapTwin(mapping: MessageMapping, twinId: string, { modelId, view }: TwinInterface, sourceTime: string): void {

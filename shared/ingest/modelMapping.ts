@@ -38,8 +38,14 @@ export function modelDrivenMapping(body: JsonObject, view: InterfaceView, lookup
     mapInterface(body, componentView, component, result);
     return result;
   }
+  // An interface without components maps the body as it is (no copy of its root fields).
+  if (view.components.size === 0) {
+    mapInterface(body, view, undefined, result);
+    return result;
+  }
   const rootFields: JsonObject = {};
-  for (const [field, value] of Object.entries(body)) {
+  for (const field in body) {
+    const value = body[field];
     const definition = view.components.get(field);
     const componentView = definition && isJsonObject(value) ? lookup(definition.interfaceId) : undefined;
     if (componentView && isJsonObject(value)) mapInterface(value, componentView, field, result);
@@ -50,16 +56,23 @@ export function modelDrivenMapping(body: JsonObject, view: InterfaceView, lookup
 }
 
 function mapInterface(body: JsonObject, view: InterfaceView, component: string | undefined, result: ModelMapping): void {
-  const payload: JsonObject = {};
-  for (const [field, value] of Object.entries(body)) {
+  let payload: JsonObject | undefined;
+  for (const field in body) {
+    const value = body[field];
     const property = view.properties.get(field);
     if (property) {
-      if (value !== null && value !== undefined) result.properties.push({ property: field, value, definition: property, ...(component !== undefined && { component }) });
+      if (value === null || value === undefined) continue;
+      const mapped: ModelMappedProperty = { property: field, value, definition: property };
+      if (component !== undefined) mapped.component = component;
+      result.properties.push(mapped);
     } else if (view.telemetry.has(field)) {
-      payload[field] = value;
+      (payload ??= {})[field] = value;
     } else {
       result.unmodeled.push(component === undefined ? field : `${component}/${field}`);
     }
   }
-  if (Object.keys(payload).length > 0) result.telemetry.push({ payload, ...(component !== undefined && { component }) });
+  if (payload === undefined) return;
+  const telemetry: ModelMappedTelemetry = { payload };
+  if (component !== undefined) telemetry.component = component;
+  result.telemetry.push(telemetry);
 }
