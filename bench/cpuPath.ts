@@ -85,14 +85,16 @@ export async function runCpuPath(options: { messages?: number; batchSize?: numbe
         if (decoded.ok) batch.push(decoded.message);
       }
       const plan = await planIngest(batch, config, context);
-      planned += plan.twinUpdates.length;
+      for (const twin of plan.twinUpdates) planned += twin.updates.length;
     }
     return planned;
   };
 
   // Warm both paths up, then take the best of `rounds` (least disturbed by the rest of the machine).
   floor(events);
-  await pipeline();
+  // A path that refused or dropped values would look fast: every message must plan its three values.
+  const planned = await pipeline();
+  if (planned !== events.length * 3) throw new Error(`CPU path (${options.mapping ?? 'rules'}): planned ${planned} property values for ${events.length} messages, expected ${events.length * 3}.`);
   let floorNs = Number.POSITIVE_INFINITY;
   let pipelineNs = Number.POSITIVE_INFINITY;
   for (let round = 0; round < rounds; round++) {

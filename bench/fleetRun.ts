@@ -93,7 +93,10 @@ export const fleetHeader = `${'row'.padEnd(16)} ${'offered'.padStart(8)} ${'appl
 export interface FleetReport {
   plan: FleetPlan;
   rows: FleetRowMetrics[];
+  /** The CPU path with one configured rule. */
   cpu: Awaited<ReturnType<typeof runCpuPath>>;
+  /** The CPU path with the zero-config mapping (by the twin's DTDL model). */
+  cpuModel: Awaited<ReturnType<typeof runCpuPath>>;
   require: Awaited<ReturnType<typeof measureRequire>>;
   firstInvocation: Awaited<ReturnType<typeof measureFirstInvocation>>;
   memory: Awaited<ReturnType<typeof measureGcMemory>>;
@@ -111,7 +114,8 @@ export async function runFleetBench(plan: FleetPlan, progress: (section: string)
   progress('light load, samples');
   rows.push(await runFleetRow('samples', plan.light, { label: 'light', latency: adtLikeLatency }));
   progress('CPU path');
-  const cpu = await runCpuPath({ messages: plan.cpuMessages });
+  const cpu = await runCpuPath({ messages: plan.cpuMessages, mapping: 'rules' });
+  const cpuModel = await runCpuPath({ messages: plan.cpuMessages, mapping: 'model' });
   progress('cold require');
   const requireFigures = await measureRequire(plan.requireRuns);
   progress('first invocation');
@@ -127,17 +131,19 @@ export async function runFleetBench(plan: FleetPlan, progress: (section: string)
     fleetOurs.freshness.p99 > t.maxP99FreshnessMs && `fleet p99 freshness ${ms(fleetOurs.freshness.p99)} > ${ms(t.maxP99FreshnessMs)}`,
     fleetOurs.throttledShare > t.max429Share && `fleet 429s ${(fleetOurs.throttledShare * 100).toFixed(2)}% of requests > ${t.max429Share * 100}%`,
     lightOurs.freshness.p99 > lightSamples.freshness.p99 && `light-load p99 freshness ${ms(lightOurs.freshness.p99)} worse than the samples' ${ms(lightSamples.freshness.p99)}`,
-    cpu.messagesPerSecondPerCore < t.minCpuMessagesPerSecond && `CPU path ${cpu.messagesPerSecondPerCore} msg/s per core < ${t.minCpuMessagesPerSecond}`,
-    cpu.ratio > t.maxCpuFloorRatio && `CPU path ${cpu.ratio.toFixed(1)}× the JSON.parse floor > ${t.maxCpuFloorRatio}×`,
+    ...[cpu, cpuModel].flatMap((c) => [
+      c.messagesPerSecondPerCore < t.minCpuMessagesPerSecond && `CPU path (${c.mapping}) ${c.messagesPerSecondPerCore} msg/s per core < ${t.minCpuMessagesPerSecond}`,
+      c.ratio > t.maxCpuFloorRatio && `CPU path (${c.mapping}) ${c.ratio.toFixed(1)}× the JSON.parse floor > ${t.maxCpuFloorRatio}×`,
+    ]),
     requireFigures.medianMs > t.maxRequireMs && `cold require ${ms(requireFigures.medianMs)} > ${ms(t.maxRequireMs)}`,
     firstInvocation.firstInvocationMs > t.maxFirstInvocationMs && `first invocation ${ms(firstInvocation.firstInvocationMs)} > ${ms(t.maxFirstInvocationMs)}`,
     rows.some((r) => r.implementation === 'ours' && (r.deadLettered > 0 || r.failedInvocations > 0)) && 'our rows dead-lettered or failed an invocation',
   ].filter((m): m is string => typeof m === 'string');
-  return { plan, rows, cpu, require: requireFigures, firstInvocation, memory, missed };
+  return { plan, rows, cpu, cpuModel, require: requireFigures, firstInvocation, memory, missed };
 }
 
 export function printFleetReport(report: FleetReport): void {
-  const { plan, rows, cpu, memory, firstInvocation } = report;
+  const { plan, rows, cpu, cpuModel, memory, firstInvocation } = report;
   const f = plan.fleet;
   console.log(
     `\nfleet: ${f.devices} devices × ${f.perDevice} msg/s in bursts (${f.burstSpacingMs} ms apart), ${f.partitions} partitions, ${f.seconds} s offered; ADT limits × ${f.adtScale} (${Math.round(1000 * f.adtScale)} patches/s, ${Math.round(1000 * f.adtScale)} reads/s), latency ${adtLikeLatency.latencyMs + adtLikeLatency.jitterMs / 2} ± ${adtLikeLatency.jitterMs / 2} ms; light: ${plan.light.devices} devices × ${plan.light.perDevice} msg/s, ADT limits × 1`,
@@ -148,9 +154,11 @@ export function printFleetReport(report: FleetReport): void {
   console.log(
     `ratios samples/ours: fleet applied ${(fo.appliedPerSecond / Math.max(1, fs.appliedPerSecond)).toFixed(1)}× more by ours, ADT requests per message ${(fs.adtRequestsPerMessage / Math.max(1e-9, fo.adtRequestsPerMessage)).toFixed(1)}× fewer, p99 freshness ${(fs.freshness.p99 / Math.max(1, fo.freshness.p99)).toFixed(1)}×; light p99 ${ms(lo.freshness.p99)} (ours) vs ${ms(ls.freshness.p99)} (samples)`,
   );
-  console.log(
-    `CPU path (decode + map + validate + coalesce): ${(cpu.pipelineNsPerMessage / 1000).toFixed(2)} µs/msg = ${cpu.messagesPerSecondPerCore} msg/s per core; JSON.parse floor ${(cpu.floorNsPerMessage / 1000).toFixed(2)} µs/msg (${cpu.ratio.toFixed(1)}× it)`,
-  );
+  for (const c of [cpu, cpuModel]) {
+    console.log(
+      `CPU path (decode + map + validate + coalesce; ${c.mapping === 'rules' ? 'one rule' : 'zero-config model mapping'}): ${(c.pipelineNsPerMessage / 1000).toFixed(2)} µs/msg = ${c.messagesPerSecondPerCore} msg/s per core; JSON.parse floor ${(c.floorNsPerMessage / 1000).toFixed(2)} µs/msg (${c.ratio.toFixed(1)}× it)`,
+    );
+  }
   console.log(`cold require of the ingest function (fresh process, median of ${report.require.runs.length}): ${ms(report.require.medianMs)}; loaded: ${report.require.runs[0]?.loadedPackages.join(', ') || 'none of the heavy packages'}`);
   console.log(`first invocation, ${firstInvocation.twins} twins new to the process at ${firstInvocation.latencyMs} ms latency: ${ms(firstInvocation.firstInvocationMs)} (after a require of ${ms(firstInvocation.requireMs)}), ${firstInvocation.applied} applied`);
   console.log(

@@ -44,8 +44,11 @@ it('runs ours and the samples on the fleet and at light load, each row with ever
 });
 
 it('reports the CPU path, cold start, first invocation and GC-traced memory', () => {
-  expect(report.cpu.floorNsPerMessage).toBeGreaterThan(0);
-  expect(report.cpu.pipelineNsPerMessage).toBeGreaterThan(0);
+  for (const [cpu, mapping] of [[report.cpu, 'rules'], [report.cpuModel, 'model']] as const) {
+    expect(cpu.mapping).toBe(mapping);
+    expect(cpu.floorNsPerMessage).toBeGreaterThan(0);
+    expect(cpu.pipelineNsPerMessage).toBeGreaterThan(0);
+  }
   expect(report.require.runs.length).toBeGreaterThanOrEqual(1);
   expect(report.require.medianMs).toBeGreaterThan(0);
   expect(report.firstInvocation).toMatchObject({ twins: 100, latencyMs: 15, applied: 100 });
