@@ -3,6 +3,8 @@
 // mapper, model checks) + coalesce, with every ADT look-up answered from memory. No I/O: this is
 // what one core can plan per second; the ratio to the floor says how much the pipeline adds.
 
+import { fork } from 'node:child_process';
+
 import { compilePipelineConfig } from '../shared/config';
 import { buildModelIndex, validateValue } from '../shared/dtdl';
 import { decodeEvent, type DeviceMessage, planIngest, type RawEvent } from '../shared/ingest';
@@ -115,7 +117,30 @@ export async function runCpuPath(options: { messages?: number; batchSize?: numbe
   };
 }
 
-if (require.main === module) {
+/**
+ * The CPU path in a fresh process (the floor measured there too): what a worker's core does, not
+ * the heap and JIT state the benchmark's earlier rows left in this process.
+ */
+export function runCpuPathInFreshProcess(options: { messages: number; mapping: CpuPathMapping }): Promise<CpuPathMetrics> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, ['--child', JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    let answer: CpuPathMetrics | undefined;
+    child.on('message', (message: { result?: CpuPathMetrics; error?: string }) => {
+      if (message.error) reject(new Error(message.error));
+      else answer = message.result;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => (answer ? resolve(answer) : reject(new Error(`CPU path child (${options.mapping}) exited with code ${code} and no figure`))));
+  });
+}
+
+if (require.main === module && process.argv[2] === '--child') {
+  const options = JSON.parse(process.argv[3] ?? '{}') as { messages: number; mapping: CpuPathMapping };
+  runCpuPath(options).then(
+    (result) => process.send?.({ result }, () => process.exit(0)),
+    (error: unknown) => process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
+  );
+} else if (require.main === module) {
   void runCpuPath({ messages: Number(process.argv[2] ?? 100_000), mapping: process.argv[3] === 'model' ? 'model' : 'rules' }).then((m) => {
     console.log(`CPU path (${m.mapping} mapping), ${m.messages} messages: floor ${(m.floorNsPerMessage / 1000).toFixed(2)} µs/msg, pipeline ${(m.pipelineNsPerMessage / 1000).toFixed(2)} µs/msg (${m.ratio.toFixed(1)}× the floor), ${m.messagesPerSecondPerCore} msg/s per core`);
   });

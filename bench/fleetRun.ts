@@ -1,10 +1,10 @@
 // npm run bench -- fleet [--quick] [--json] [--scale <s>]: the fleet benchmark. Ours against the
 // samples' algorithm in one run, on the same traffic, feeder (host.json batching) and emulator
-// settings; then the CPU path against the JSON.parse floor in this process, cold start and first
-// invocation in fresh processes, and memory from GC traces. Prints one table and the targets.
+// settings; then the CPU path against the JSON.parse floor, cold start and first invocation, each in
+// fresh processes, and memory from GC traces. Prints one table and the targets.
 
 import { measureFirstInvocation, measureRequire } from './coldStart';
-import { runCpuPath } from './cpuPath';
+import { type CpuPathMetrics, runCpuPathInFreshProcess } from './cpuPath';
 import { adtLikeLatency, type FleetRowMetrics, runFleetRow } from './fleetBench';
 import type { FleetShape } from './fleetTraffic';
 import { measureGcMemory } from './gcMemory';
@@ -45,7 +45,7 @@ export const fleetUsage = `Usage: npm run bench -- fleet [--quick] [--json] [--s
 
 A fleet's traffic in real time through the local host's Event Hub feeder (batches per host.json),
 ours against the samples' algorithm, on an emulator (own process) with ADT's limits and 15 ± 5 ms
-latency; the CPU path against JSON.parse; cold start and first invocation in fresh processes;
+latency; the CPU path against JSON.parse, cold start and first invocation in fresh processes;
 memory from GC traces. Figures are reported against the targets; nothing is asserted.
 
   --quick      a small fleet with ADT's limits shrunk in proportion: the run takes seconds
@@ -83,20 +83,21 @@ export function fleetRowLine(m: FleetRowMetrics): string {
     `${m.throttled429} (${(m.throttledShare * 100).toFixed(1)}%)`.padStart(12),
     ms(m.freshness.p50).padStart(8),
     `${m.freshness.lowerBound ? '≥' : ''}${ms(m.freshness.p99)}`.padStart(9),
+    ms(m.steadyFreshness.p99).padStart(10),
     `${m.backlogAtHalf} → ${m.backlogAtEnd}`.padStart(16),
     m.meanBatch.toFixed(0).padStart(6),
   ].join(' ');
 }
 
-export const fleetHeader = `${'row'.padEnd(16)} ${'offered'.padStart(8)} ${'applied'.padStart(8)} ${'req/msg'.padStart(9)} ${'GET/model/PATCH'.padStart(17)} ${'429s'.padStart(12)} ${'p50'.padStart(8)} ${'p99'.padStart(9)} ${'backlog ½→end'.padStart(16)} ${'batch'.padStart(6)}`;
+export const fleetHeader = `${'row'.padEnd(16)} ${'offered'.padStart(8)} ${'applied'.padStart(8)} ${'req/msg'.padStart(9)} ${'GET/model/PATCH'.padStart(17)} ${'429s'.padStart(12)} ${'p50'.padStart(8)} ${'p99'.padStart(9)} ${'steady p99'.padStart(10)} ${'backlog ½→end'.padStart(16)} ${'batch'.padStart(6)}`;
 
 export interface FleetReport {
   plan: FleetPlan;
   rows: FleetRowMetrics[];
   /** The CPU path with one configured rule. */
-  cpu: Awaited<ReturnType<typeof runCpuPath>>;
+  cpu: CpuPathMetrics;
   /** The CPU path with the zero-config mapping (by the twin's DTDL model). */
-  cpuModel: Awaited<ReturnType<typeof runCpuPath>>;
+  cpuModel: CpuPathMetrics;
   require: Awaited<ReturnType<typeof measureRequire>>;
   firstInvocation: Awaited<ReturnType<typeof measureFirstInvocation>>;
   memory: Awaited<ReturnType<typeof measureGcMemory>>;
@@ -114,8 +115,8 @@ export async function runFleetBench(plan: FleetPlan, progress: (section: string)
   progress('light load, samples');
   rows.push(await runFleetRow('samples', plan.light, { label: 'light', latency: adtLikeLatency }));
   progress('CPU path');
-  const cpu = await runCpuPath({ messages: plan.cpuMessages, mapping: 'rules' });
-  const cpuModel = await runCpuPath({ messages: plan.cpuMessages, mapping: 'model' });
+  const cpu = await runCpuPathInFreshProcess({ messages: plan.cpuMessages, mapping: 'rules' });
+  const cpuModel = await runCpuPathInFreshProcess({ messages: plan.cpuMessages, mapping: 'model' });
   progress('cold require');
   const requireFigures = await measureRequire(plan.requireRuns);
   progress('first invocation');
@@ -146,7 +147,7 @@ export function printFleetReport(report: FleetReport): void {
   const { plan, rows, cpu, cpuModel, memory, firstInvocation } = report;
   const f = plan.fleet;
   console.log(
-    `\nfleet: ${f.devices} devices × ${f.perDevice} msg/s in bursts (${f.burstSpacingMs} ms apart), ${f.partitions} partitions, ${f.seconds} s offered; ADT limits × ${f.adtScale} (${Math.round(1000 * f.adtScale)} patches/s, ${Math.round(1000 * f.adtScale)} reads/s), latency ${adtLikeLatency.latencyMs + adtLikeLatency.jitterMs / 2} ± ${adtLikeLatency.jitterMs / 2} ms; light: ${plan.light.devices} devices × ${plan.light.perDevice} msg/s, ADT limits × 1`,
+    `\nfleet: ${f.devices} devices × ${f.perDevice} msg/s in bursts (${f.burstSpacingMs} ms apart), ${f.partitions} partitions, ${f.seconds} s offered; ADT limits × ${f.adtScale} (${Math.round(1000 * f.adtScale)} patches/s, ${Math.round(1000 * f.adtScale)} reads/s), latency ${adtLikeLatency.latencyMs + adtLikeLatency.jitterMs / 2} ± ${adtLikeLatency.jitterMs / 2} ms; light: ${plan.light.devices} devices × ${plan.light.perDevice} msg/s, ADT limits × 1; steady p99: messages handed over after the first ${ms(rows[0]?.steadyFreshness.warmUpMs ?? 0)} (warm-up)`,
   );
   console.log(fleetHeader);
   for (const row of rows) console.log(fleetRowLine(row));

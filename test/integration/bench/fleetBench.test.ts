@@ -35,6 +35,8 @@ it('runs ours and the samples on the fleet and at light load, each row with ever
     expect(row.adtRequests.total).toBe(row.adtRequests.reads + row.adtRequests.modelReads + row.adtRequests.patches + row.adtRequests.other);
     for (const value of [row.appliedPerSecond, row.adtRequestsPerMessage, row.throttledShare, row.freshness.p50, row.freshness.p99, row.backlogAtEnd, row.backlogAtHalf, row.meanBatch]) expect(Number.isFinite(value)).toBe(true);
     expect(row.freshness.p99).toBeGreaterThanOrEqual(row.freshness.p50);
+    expect(row.steadyFreshness.p99).toBeGreaterThanOrEqual(row.steadyFreshness.p50);
+    expect(row.steadyFreshness.warmUpMs).toBeGreaterThan(0);
   }
   const [ours, samples] = report.rows;
   expect(samples?.adtRequests.reads).toBe(0);
