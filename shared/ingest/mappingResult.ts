@@ -4,7 +4,6 @@
 import type { JsonObject } from './deviceMessage';
 import type { PropertyUpdate } from './propertyUpdate';
 import type { DeadLetterReason, FilterReason } from './reasons';
-import type { TwinIdRequest } from './twinTargets';
 
 export interface TelemetryItem {
   twinId: string;
@@ -56,8 +55,6 @@ export interface Rejected {
 
 export interface MappingResult {
   eventKey: string;
-  /** The twin id requests made for this message (for logs and dead-letter records). */
-  twinRequests: TwinIdRequest[];
   propertyUpdates: PropertyUpdate[];
   telemetry: TelemetryItem[];
   filtered: Filtered[];

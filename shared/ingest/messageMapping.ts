@@ -34,7 +34,8 @@ export class MessageMapping {
     readonly ingest: CompiledIngest,
     readonly context: MappingContext,
   ) {
-    this.result = { eventKey: message.eventKey, twinRequests: [], propertyUpdates: [], telemetry: [], filtered: [], rejected: [], clampedSourceTimes: 0 };
+    // Most messages filter and refuse nothing: those lists start as one shared empty list each.
+    this.result = { eventKey: message.eventKey, propertyUpdates: [], telemetry: [], filtered: noneFiltered, rejected: noneRejected, clampedSourceTimes: 0 };
   }
 
   /** The variables JSONata expressions see; built only when one runs. */
@@ -44,10 +45,12 @@ export class MessageMapping {
   }
 
   filter(part: Filtered): void {
+    if (this.result.filtered === noneFiltered) this.result.filtered = [];
     this.result.filtered.push(part);
   }
 
   reject(part: Rejected): void {
+    if (this.result.rejected === noneRejected) this.result.rejected = [];
     this.result.rejected.push(part);
   }
 
@@ -180,7 +183,6 @@ export class MessageMapping {
     let known = this.resolutions.get(strategy);
     if (known === undefined) {
       const request = twinIdRequest(strategy, this.message);
-      this.result.twinRequests.push(request);
       if (request.kind === 'direct') known = { ok: true, twins: request.twins };
       else if (request.kind === 'unresolved') known = { ok: false, reason: 'twin-id-unresolved', detail: request.detail };
       else if (!this.context.resolveTwins) {
@@ -239,3 +241,7 @@ export interface TwinInterface {
 }
 
 const noInterface: TwinInterface = Object.freeze({});
+
+// Frozen, so a push that skipped filter()/reject() fails loudly instead of sharing one list.
+const noneFiltered = Object.freeze([]) as unknown as Filtered[];
+const noneRejected = Object.freeze([]) as unknown as Rejected[];
