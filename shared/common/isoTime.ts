@@ -38,40 +38,46 @@ function twoDigitsAt(text: string, start: number): number {
 }
 
 /**
- * Milliseconds since the epoch of `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (fraction of 1–9 digits,
- * truncated to milliseconds as Date.parse does), or -1 when `text` has another shape. With
- * `validateOnly` the shape is checked and 0 returned for a match (no arithmetic).
+ * True when `text` starts with `YYYY-MM-DDTHH:MM:SS` of a real calendar time. Years below 100, hour
+ * 24 and a day past the month's end (Date.parse rolls it over) are left to Date.parse: what passes
+ * here is an ordinary time, so two such strings of one shape order as text as they do in time.
  */
-function fastUtcMillis(text: string, validateOnly: boolean): number {
-  const length = text.length;
-  if (length < 20 || length > 30 || text.charCodeAt(length - 1) !== 90 /* Z */) return -1;
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return -1;
+function secondsValid(text: string): boolean {
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return false;
   const century = twoDigitsAt(text, 0);
   const yearOfCentury = twoDigitsAt(text, 2);
-  const year = century < 0 || yearOfCentury < 0 ? -1 : century * 100 + yearOfCentury;
+  if (century < 1 || yearOfCentury < 0) return false;
   const month = twoDigitsAt(text, 5);
   const day = twoDigitsAt(text, 8);
   const hour = twoDigitsAt(text, 11);
   const minute = twoDigitsAt(text, 14);
   const second = twoDigitsAt(text, 17);
-  // Years below 100, hour 24 and a day past the month's end (Date.parse rolls it over) are Date.parse's
-  // to judge: what passes here is a real calendar time, so two such strings order as text.
-  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return -1;
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(century * 100 + yearOfCentury, month) && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
+}
+
+/**
+ * Milliseconds since the epoch of `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (fraction of 1–9 digits,
+ * truncated to milliseconds as Date.parse does), or -1 when `text` has another shape.
+ */
+function fastUtcMillis(text: string): number {
+  const length = text.length;
+  if (length < 20 || length > 30 || text.charCodeAt(length - 1) !== 90 /* Z */ || !secondsValid(text)) return -1;
   let millis = 0;
   if (length > 20) {
     const fractionDigits = length - 21;
     if (text.charCodeAt(19) !== 46 /* . */ || fractionDigits < 1 || fractionDigits > 9) return -1;
     const fraction = digitsAt(text, 20, fractionDigits);
     if (fraction < 0) return -1;
-    if (!validateOnly) millis = fractionDigits >= 3 ? Math.floor(fraction / 10 ** (fractionDigits - 3)) : fraction * 10 ** (3 - fractionDigits);
+    millis = fractionDigits >= 3 ? Math.floor(fraction / 10 ** (fractionDigits - 3)) : fraction * 10 ** (3 - fractionDigits);
   }
-  if (validateOnly) return 0;
-  return ((daysSinceEpoch(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis;
+  const year = twoDigitsAt(text, 0) * 100 + twoDigitsAt(text, 2);
+  const days = daysSinceEpoch(year, twoDigitsAt(text, 5), twoDigitsAt(text, 8));
+  return ((days * 24 + twoDigitsAt(text, 11)) * 60 + twoDigitsAt(text, 14)) * 60_000 + twoDigitsAt(text, 17) * 1000 + millis;
 }
 
 /** Milliseconds since the epoch of a date-time string, NaN when it is not one (as Date.parse). */
 export function parseIsoMillis(text: string): number {
-  const millis = fastUtcMillis(text, false);
+  const millis = fastUtcMillis(text);
   return millis === -1 ? Date.parse(text) : millis;
 }
 
@@ -80,5 +86,5 @@ export function parseIsoMillis(text: string): number {
  * calendar time (no day past the month's end): such strings order as text as they do in time.
  */
 export function isCanonicalUtc(text: string): boolean {
-  return text.length === 24 && text.charCodeAt(19) === 46 && fastUtcMillis(text, true) === 0;
+  return text.length === 24 && text.charCodeAt(19) === 46 && text.charCodeAt(23) === 90 && twoDigitsAt(text, 20) >= 0 && twoDigitsAt(text, 21) >= 0 && secondsValid(text);
 }
