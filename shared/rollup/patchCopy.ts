@@ -35,7 +35,8 @@ function setAt(root: Json, segments: readonly string[], value: unknown): void {
     if (!isObject(next)) node[segment] = {};
     node = node[segment] as Json;
   }
-  node[segments[segments.length - 1] as string] = structuredClone(value);
+  // Only objects need a copy of their own; a primitive is its own copy.
+  node[segments[segments.length - 1] as string] = typeof value === 'object' && value !== null ? structuredClone(value) : value;
 }
 
 function removeAt(root: Json, segments: readonly string[]): void {
