@@ -6,7 +6,7 @@ import { type AddressInfo, connect, createServer, type Server, type Socket } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { deviceId,fleetImport } from '../../../bench/fleetTraffic';
+import { deviceId, fleetImport } from '../../../bench/fleetTraffic';
 import { createIngestHandler } from '../../../functions/ingestTelemetry';
 import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { stubCredential, TrustingHttpClient } from '../../../local/emulator/trust';
