@@ -14,8 +14,15 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 
 import type { HttpClient, HttpOperationResponse, WebResourceLike } from '@azure/core-http';
 
+type CoreHttp = typeof import('@azure/core-http');
+/**
+ * core-http's RestError and HttpHeaders, resolved on the first request (the SDK has loaded core-http
+ * by then; building this client does not load it) and kept: a socket error arriving late must not
+ * need a require.
+ */
+let core: CoreHttp | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const coreHttp = (): typeof import('@azure/core-http') => require('@azure/core-http') as typeof import('@azure/core-http');
+const coreHttp = (): CoreHttp => (core ??= require('@azure/core-http') as CoreHttp);
 
 export interface KeepAliveHttpClientOptions {
   /** PEM of the only certificate authority to trust (the emulator's); default: Node's root store. */
@@ -54,8 +61,9 @@ export class KeepAliveHttpClient implements HttpClient {
   }
 
   sendRequest(request: WebResourceLike): Promise<HttpOperationResponse> {
+    const { DefaultHttpClient, HttpHeaders, RestError } = coreHttp();
     if (request.proxySettings) {
-      this.proxied ??= new (coreHttp().DefaultHttpClient)();
+      this.proxied ??= new DefaultHttpClient();
       return this.proxied.sendRequest(request);
     }
     if (request.formData !== undefined) return Promise.reject(new Error('KeepAliveHttpClient does not send multipart form data (no ADT operation uses it).'));
@@ -80,7 +88,12 @@ export class KeepAliveHttpClient implements HttpClient {
         request.abortSignal?.removeEventListener('abort', onAbort);
         outcome();
       };
-      const fail = (error: unknown): void => finish(() => reject(aborted ?? this.transportError(error, request)));
+      // Socket failures keep their code (ECONNRESET…) for GatewayTransport to rename.
+      const fail = (error: unknown): void =>
+        finish(() => {
+          const { message, code } = error as { message?: string; code?: unknown };
+          reject(aborted ?? new RestError(message ?? String(error), typeof code === 'string' ? code : RestError.REQUEST_SEND_ERROR, undefined, request));
+        });
       const outgoing = httpsRequest(url, { method: request.method, headers, agent: this.agent });
       const onAbort = (): void => {
         aborted = new AbortError('The operation was aborted.');
@@ -92,7 +105,10 @@ export class KeepAliveHttpClient implements HttpClient {
       outgoing.on('error', fail);
       outgoing.on('response', (response: IncomingMessage) => {
         const status = response.statusCode ?? 0;
-        const responseHeaders = toHttpHeaders(response);
+        const responseHeaders = new HttpHeaders();
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+        }
         if (request.streamResponseStatusCodes?.has(status) || request.streamResponseBody) {
           finish(() => resolve({ request, status, headers: responseHeaders, readableStreamBody: response }));
           return;
@@ -106,7 +122,7 @@ export class KeepAliveHttpClient implements HttpClient {
             const bodyAsText = decode(Buffer.concat(chunks), responseHeaders.get('content-encoding')).toString('utf8');
             finish(() => resolve({ request, status, headers: responseHeaders, bodyAsText }));
           } catch (error) {
-            finish(() => reject(new (coreHttp().RestError)(`The response body could not be decoded: ${(error as Error).message}`, coreHttp().RestError.PARSE_ERROR, status, request)));
+            finish(() => reject(new RestError(`The response body could not be decoded: ${(error as Error).message}`, RestError.PARSE_ERROR, status, request)));
           }
         });
       });
@@ -120,20 +136,6 @@ export class KeepAliveHttpClient implements HttpClient {
   destroy(): void {
     this.agent.destroy();
   }
-
-  /** Socket failures keep their code (ECONNRESET…) for GatewayTransport to rename. */
-  private transportError(error: unknown, request: WebResourceLike): unknown {
-    const { message, code } = error as { message?: string; code?: unknown };
-    return new (coreHttp().RestError)(message ?? String(error), typeof code === 'string' ? code : coreHttp().RestError.REQUEST_SEND_ERROR, undefined, request);
-  }
-}
-
-function toHttpHeaders(response: IncomingMessage): import('@azure/core-http').HttpHeaders {
-  const headers = new (coreHttp().HttpHeaders)();
-  for (const [name, value] of Object.entries(response.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
-  return headers;
 }
 
 /** We never ask for compression; a server that compresses anyway is still read correctly. */
