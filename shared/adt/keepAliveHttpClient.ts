@@ -1,9 +1,9 @@
 // The HTTP layer under the SDK client, on node:https. core-http's own client goes through node-fetch
 // and a tough-cookie jar on every request (ADT sets no cookies) and lets Node build a TLS context per
 // new socket. On the first batch of 100 new twins (emulator at 15 ms, SDK already loaded) this
-// client took the process's CPU from ≈ 690 to ≈ 410 ms and the batch from ≈ 680 to ≈ 470 ms. This client sends the WebResource as it is, keeps one pool of keep-alive
-// sockets and one TLS context for all of them, and hands back the body as text for the SDK's
-// deserialization policy. Requests with proxy settings (HTTPS_PROXY) go to core-http's client, which
+// client took the process's CPU from ≈ 690 to ≈ 410 ms and the batch from ≈ 680 to ≈ 470 ms. It
+// sends the WebResource as it is, keeps one pool of keep-alive sockets and one TLS context for all of
+// them, and hands back the body as text for the SDK's deserialization policy. Requests with proxy settings (HTTPS_PROXY) go to core-http's client, which
 // knows how to tunnel.
 
 import type { IncomingMessage } from 'node:http';
