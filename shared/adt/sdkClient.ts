@@ -11,7 +11,7 @@ export interface AdtClientOptions {
   url: string;
   /** Defaults to DefaultAzureCredential (managed identity in Azure, developer login locally). */
   credential?: TokenCredential;
-  /** Lower HTTP layer, e.g. one that trusts the emulator's certificate. Wrapped by GatewayTransport. */
+  /** Lower HTTP layer, e.g. one that trusts the emulator's certificate; default KeepAliveHttpClient. Wrapped by GatewayTransport. */
   httpClient?: HttpClient;
 }
 

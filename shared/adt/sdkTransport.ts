@@ -6,6 +6,8 @@
 
 import type { HttpClient, HttpOperationResponse, WebResourceLike } from '@azure/core-http';
 
+import { KeepAliveHttpClient } from './keepAliveHttpClient';
+
 /** core-http is loaded with the first client, not when the app loads (a cold worker does not pay for it before it needs it). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const coreHttp = (): typeof import('@azure/core-http') => require('@azure/core-http') as typeof import('@azure/core-http');
@@ -22,7 +24,7 @@ export class GatewayTransport implements HttpClient {
   private readonly inner: HttpClient;
 
   constructor(inner?: HttpClient) {
-    this.inner = inner ?? new (coreHttp().DefaultHttpClient)();
+    this.inner = inner ?? new KeepAliveHttpClient();
   }
 
   async sendRequest(request: WebResourceLike): Promise<HttpOperationResponse> {
