@@ -26,13 +26,22 @@ export interface LedgerTotals {
 
 const rank: Readonly<Record<LedgerOutcome, number>> = { filtered: 0, 'dead-lettered': 1, applied: 2 };
 
+interface Marks {
+  messageId?: string;
+  outcome?: LedgerOutcome;
+  /** Made on the first reason: a cleanly applied message (nearly all) never needs one. */
+  reasons?: Map<LedgerOutcome, string[]>;
+}
+
 export class BatchLedger {
-  private readonly marks = new Map<string, { messageId?: string; outcome?: LedgerOutcome; reasons: Map<LedgerOutcome, string[]> }>();
+  private readonly marks = new Map<string, Marks>();
 
   constructor(events: ReadonlyArray<{ eventKey: string; messageId?: string }>) {
     for (const event of events) {
       if (this.marks.has(event.eventKey)) throw new Error(`Event key ${event.eventKey} appears twice in one batch; event keys must be unique.`);
-      this.marks.set(event.eventKey, { ...(event.messageId !== undefined && { messageId: event.messageId }), reasons: new Map() });
+      const marks: Marks = {};
+      if (event.messageId !== undefined) marks.messageId = event.messageId;
+      this.marks.set(event.eventKey, marks);
     }
   }
 
@@ -41,6 +50,7 @@ export class BatchLedger {
     if (!entry) throw new Error(`Ledger has no event ${eventKey}; mark only events of this batch.`);
     if (entry.outcome === undefined || rank[outcome] > rank[entry.outcome]) entry.outcome = outcome;
     if (reason !== undefined) {
+      entry.reasons ??= new Map();
       const list = entry.reasons.get(outcome) ?? [];
       if (!list.includes(reason)) list.push(reason);
       entry.reasons.set(outcome, list);
@@ -59,8 +69,10 @@ export class BatchLedger {
         continue;
       }
       // An applied message reports the values rejected alongside it.
-      const reasons = entry.outcome === 'applied' ? entry.reasons.get('dead-lettered') ?? [] : entry.reasons.get(entry.outcome) ?? [];
-      totals.entries.push({ eventKey, outcome: entry.outcome, reasons: [...reasons], ...(entry.messageId !== undefined && { messageId: entry.messageId }) });
+      const reasons = entry.reasons?.get(entry.outcome === 'applied' ? 'dead-lettered' : entry.outcome);
+      const closed: LedgerEntry = { eventKey, outcome: entry.outcome, reasons: reasons ? [...reasons] : [] };
+      if (entry.messageId !== undefined) closed.messageId = entry.messageId;
+      totals.entries.push(closed);
       if (entry.outcome === 'applied') totals.applied++;
       else if (entry.outcome === 'filtered') totals.filtered++;
       else totals.deadLettered++;

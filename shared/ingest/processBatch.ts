@@ -90,7 +90,7 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   const [twinOutcomes, telemetryOutcomes] = await Promise.all([Promise.allSettled(twinWork), Promise.allSettled(telemetryWork)]);
 
   const results = twinOutcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
-  const superseded = supersededIndex(plan.superseded ?? []);
+  const superseded = new SupersededValues(plan.superseded ?? []);
   for (const result of results) recordTwinResult(result, ledger, byKey, superseded);
   twinOutcomes.forEach((outcome, i) => {
     const update = plan.twinUpdates[i];
@@ -179,24 +179,34 @@ function decodeRecord(raw: RawEvent, options: DecodeOptions | undefined): EventR
   return { raw, eventKey: decoded.eventKey, decodeFailure: { reason, detail, messageId, deviceId }, rejectedParts: [] };
 }
 
-/** The values coalescing superseded, by event and property: a dead letter carries its own message's value. */
-type SupersededIndex = Map<string, unknown>;
+/**
+ * The values coalescing superseded, by event and property: a dead letter carries its own message's
+ * value. Indexed on the first refusal that needs one; a batch with nothing refused never builds it
+ * (at the fleet shape most values are superseded, so building it every batch was real work).
+ */
+class SupersededValues {
+  private index: Map<string, unknown> | undefined;
+
+  constructor(private readonly superseded: readonly PropertyUpdate[]) {}
+
+  valueOf(eventKey: string, twinId: string, update: PropertyUpdate): unknown {
+    if (!this.index) {
+      this.index = new Map();
+      for (const loser of this.superseded) this.index.set(supersededKey(loser.eventKeys[0] as string, loser.twinId, loser), loser.value);
+    }
+    return this.index.get(supersededKey(eventKey, twinId, update));
+  }
+}
 
 function supersededKey(eventKey: string, twinId: string, update: PropertyUpdate): string {
   return `${eventKey}\u0000${twinId}${describeUpdatePath(update)}`;
-}
-
-function supersededIndex(superseded: readonly PropertyUpdate[]): SupersededIndex {
-  const index: SupersededIndex = new Map();
-  for (const update of superseded) index.set(supersededKey(update.eventKeys[0] as string, update.twinId, update), update.value);
-  return index;
 }
 
 /**
  * Dead-letters a refused update: the first event is the one whose value was refused; the others
  * (values it superseded in the batch) carry their own value and say why it was not written.
  */
-function refuseUpdate(update: PropertyUpdate, twinId: string, reason: string, detail: string, byKey: Map<string, EventRecord>, ledger: BatchLedger, superseded: SupersededIndex): void {
+function refuseUpdate(update: PropertyUpdate, twinId: string, reason: string, detail: string, byKey: Map<string, EventRecord>, ledger: BatchLedger, superseded: SupersededValues): void {
   update.eventKeys.forEach((key, position) => {
     const own = position === 0;
     const partReason = own ? reason : 'superseded-by-rejected';
@@ -204,7 +214,7 @@ function refuseUpdate(update: PropertyUpdate, twinId: string, reason: string, de
     byKey.get(key)?.rejectedParts.push({
       twinId,
       path: describeUpdatePath(update),
-      value: own ? update.value : superseded.get(supersededKey(key, twinId, update)),
+      value: own ? update.value : superseded.valueOf(key, twinId, update),
       reason: partReason,
       detail: own
         ? detail
@@ -214,11 +224,11 @@ function refuseUpdate(update: PropertyUpdate, twinId: string, reason: string, de
 }
 
 /** A twin write that failed without an ADT answer (a bug, an unexpected error): its messages are dead-lettered, the batch goes on. */
-function containWriteFailure(updates: readonly PropertyUpdate[], twinId: string, error: unknown, ledger: BatchLedger, byKey: Map<string, EventRecord>, superseded: SupersededIndex): void {
+function containWriteFailure(updates: readonly PropertyUpdate[], twinId: string, error: unknown, ledger: BatchLedger, byKey: Map<string, EventRecord>, superseded: SupersededValues): void {
   for (const update of updates) refuseUpdate(update, twinId, 'write-failed', `Writing twin ${twinId} failed: ${errorMessage(error)}`, byKey, ledger, superseded);
 }
 
-function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, byKey: Map<string, EventRecord>, superseded: SupersededIndex): void {
+function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, byKey: Map<string, EventRecord>, superseded: SupersededValues): void {
   for (const update of result.applied) for (const key of update.eventKeys) ledger.mark(key, 'applied');
   for (const update of result.stale) for (const key of update.eventKeys) ledger.mark(key, 'filtered', 'stale-source-time');
   for (const rejected of result.rejected) refuseUpdate(rejected.update, result.twinId, rejected.reason, rejected.detail, byKey, ledger, superseded);
