@@ -50,6 +50,9 @@ const mappingConcurrency = 64;
 
 type MappingOutcome = MappingResult | { failed: string };
 
+/** Messages mapped between two turns of the event loop (≈ 1–2 ms of work). */
+const yieldEvery = 256;
+
 /** A mapping error: a transient look-up failure fails the batch (redelivered); anything else stays with its message. */
 function outcomeOfError(error: unknown): MappingOutcome {
   if (isRetriable(error) || error instanceof AdtDeadlineExceededError) throw error;
@@ -67,6 +70,9 @@ async function mapAll(messages: readonly DeviceMessage[], mappers: readonly Mapp
   const waiting = new Set<Promise<void>>();
   let fatal: { error: unknown } | undefined;
   for (let position = 0; position < messages.length && !fatal; position++) {
+    // A batch of thousands maps for tens of milliseconds; letting the event loop in now and then keeps
+    // the writes of other partitions flowing (their responses, their budget timers) meanwhile.
+    if (position > 0 && position % yieldEvery === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     let mapped: Awaitable<MappingResult>;
     try {
       mapped = mapWith(mappers, messages[position] as DeviceMessage, ingest, context);

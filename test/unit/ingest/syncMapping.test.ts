@@ -79,3 +79,20 @@ it('clamps a source time past the skew even when its text sorts before the enque
   expect(behind.clampedSourceTimes).toBe(0);
   expect(behind.twinUpdates[0]?.updates[0]?.sourceTime).toBe('2024-03-01T11:59:00.000Z');
 });
+
+it('lets the event loop in while it maps a large batch synchronously', async () => {
+  const messages = Array.from({ length: 3000 }, (_, i) => message(`room-${i}`, i, { temperature: i }));
+  let turns = 0;
+  let planned = false;
+  const tick = (): void => {
+    if (planned) return;
+    turns += 1;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  const plan = await planIngest(messages, rules, inMemory);
+  planned = true;
+  expect(plan.twinUpdates).toHaveLength(3000);
+  // Every message mapped without a wait, yet other callbacks ran in between (one turn per 256 messages).
+  expect(turns).toBeGreaterThanOrEqual(10);
+});
