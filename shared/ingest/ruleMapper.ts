@@ -56,30 +56,8 @@ export class RuleMapper implements Mapper {
     if (!twins) return undefined;
     const sourceTime = mapping.sourceTime(rule.sourceTime ?? this.ingest.options.sourceTime, this.sourceTimeWhere.get(rule) ?? `${rule.where}.sourceTime`);
     if (sourceTime === undefined) return undefined;
-    return new RuleApplication(this, mapping, rule, twins, sourceTime).properties(0);
+    return new RuleApplication(this.ingest, mapping, rule, twins, sourceTime).properties(0);
   }
-
-  missing(mapping: MessageMapping, property: CompiledPropertyMapping, detail: string): void {
-    const part = { reason: 'missing-value' as const, detail, where: property.where };
-    if (property.onMissing === 'dead-letter') mapping.reject(part);
-    else mapping.filter(part);
-  }
-
-  inRange(mapping: MessageMapping, property: CompiledPropertyMapping, value: unknown): boolean {
-    const range = property.range ?? {};
-    if (typeof value !== 'number') {
-      mapping.reject({ reason: 'transform-failed', detail: `range check needs a number, got ${JSON.stringify(value)}`, where: property.where });
-      return false;
-    }
-    const below = range.min !== undefined && value < range.min;
-    const above = range.max !== undefined && value > range.max;
-    if (!below && !above) return true;
-    const part = { reason: 'out-of-range' as const, detail: `${value} is ${below ? `below min ${range.min}` : `above max ${range.max}`}`, where: property.where };
-    if ((range.action ?? this.ingest.options.outOfRange) === 'dead-letter') mapping.reject(part);
-    else mapping.filter(part);
-    return false;
-  }
-
 }
 
 /**
@@ -89,7 +67,7 @@ export class RuleMapper implements Mapper {
  */
 class RuleApplication {
   constructor(
-    private readonly mapper: RuleMapper,
+    private readonly ingest: CompiledIngest,
     private readonly mapping: MessageMapping,
     private readonly rule: CompiledRule,
     private readonly twins: ResolvedTwin[],
@@ -108,7 +86,7 @@ class RuleApplication {
   private property(property: CompiledPropertyMapping): Promise<void> | undefined {
     const raw = property.source?.read(this.mapping.message);
     if (raw === undefined || raw === null) {
-      this.mapper.missing(this.mapping, property, `${property.source?.text ?? 'source'} is ${raw === null ? 'null' : 'missing'}`);
+      this.missing(property, `${property.source?.text ?? 'source'} is ${raw === null ? 'null' : 'missing'}`);
       return undefined;
     }
     const outcome = property.transform(raw, this.mapping);
@@ -122,10 +100,10 @@ class RuleApplication {
     }
     const value = outcome.value;
     if (value === undefined || value === null) {
-      this.mapper.missing(this.mapping, property, 'the transform produced no value');
+      this.missing(property, 'the transform produced no value');
       return undefined;
     }
-    if (property.range && !this.mapper.inRange(this.mapping, property, value)) return undefined;
+    if (property.range && !this.inRange(property, value)) return undefined;
     return this.valueToTwins(property, value, 0);
   }
 
@@ -152,6 +130,27 @@ class RuleApplication {
     }
     const { component, property: name } = property.target;
     addModelled(this.mapping, { twinId: twin.twinId, component, property: name, value, sourceTime: this.sourceTime, rule: this.rule.name, where: property.where, schema: target.schema });
+  }
+
+  private missing(property: CompiledPropertyMapping, detail: string): void {
+    const part = { reason: 'missing-value' as const, detail, where: property.where };
+    if (property.onMissing === 'dead-letter') this.mapping.reject(part);
+    else this.mapping.filter(part);
+  }
+
+  private inRange(property: CompiledPropertyMapping, value: unknown): boolean {
+    const range = property.range ?? {};
+    if (typeof value !== 'number') {
+      this.mapping.reject({ reason: 'transform-failed', detail: `range check needs a number, got ${JSON.stringify(value)}`, where: property.where });
+      return false;
+    }
+    const below = range.min !== undefined && value < range.min;
+    const above = range.max !== undefined && value > range.max;
+    if (!below && !above) return true;
+    const part = { reason: 'out-of-range' as const, detail: `${value} is ${below ? `below min ${range.min}` : `above max ${range.max}`}`, where: property.where };
+    if ((range.action ?? this.ingest.options.outOfRange) === 'dead-letter') this.mapping.reject(part);
+    else this.mapping.filter(part);
+    return false;
   }
 
   private telemetry(from: number): Promise<void> | undefined {
