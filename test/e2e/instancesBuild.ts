@@ -33,8 +33,9 @@ export function buildForWorkers(name: string): string {
         });
         mkdirSync(dirname(target), { recursive: true });
         writeFileSync(target.replace(/\.ts$/, '.js'), outputText);
-      } else if (file.endsWith('.json') || file.endsWith('.mjs')) {
-        // JSON imported by the code, and the DTDL parser's ESM worker the emulator starts.
+      } else if (file.endsWith('.json') || file.endsWith('.mjs') || file.endsWith('.js')) {
+        // JSON imported by the code, the DTDL parser's ESM worker the emulator starts, and generated
+        // JavaScript (the config schema's precompiled validator).
         mkdirSync(dirname(target), { recursive: true });
         copyFileSync(file, target);
       }
