@@ -7,12 +7,12 @@ import { join } from 'node:path';
 
 import type { ScaleOutRow } from '../../bench/scaleOut';
 import type { RunSummary } from '../../local/runner/runScenario';
-import { buildForWorkers, removeBuild } from './instancesBuild';
+import { privateBuild, removeBuild } from '../support/privateBuild';
 import { buildingScenario, repoRoot, tempDir } from './support/runLocal';
 
 let build: string;
 beforeAll(() => {
-  build = buildForWorkers('instances');
+  build = privateBuild('instances');
 }, 120_000);
 afterAll(() => removeBuild(build));
 

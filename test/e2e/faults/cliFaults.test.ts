@@ -2,26 +2,22 @@
 // folder, so a concurrent `npm run local` rebuilding dist/ cannot hand this test half-written files)
 // and run as a child process.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { RunSummary } from '../../../local/runner/runScenario';
+import { privateBuild, removeBuild } from '../../support/privateBuild';
 import { buildingScenario, repoRoot, tempDir } from '../support/runLocal';
 import { matrixTelemetry } from './matrix';
 
-const outDir = join(repoRoot, '.local', `cli-faults-${process.pid}`);
+let outDir: string;
 let cli: string;
 
 beforeAll(() => {
-  mkdirSync(outDir, { recursive: true });
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(repoRoot, 'tsconfig.json'), '--outDir', outDir], { encoding: 'utf8', timeout: 240_000 });
-  expect({ status: tsc.status, out: tsc.stdout }).toEqual({ status: 0, out: '' });
-  // tsc does not copy the DTDL parser's ESM worker; the emulator looks for it next to its compiled module.
-  copyFileSync(join(repoRoot, 'local', 'emulator', 'models', 'dtdlParserWorker.mjs'), join(outDir, 'local', 'emulator', 'models', 'dtdlParserWorker.mjs'));
+  outDir = privateBuild('cli-faults');
   cli = join(outDir, 'local', 'runner', 'cli.js');
 }, 300_000);
 
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+afterAll(() => removeBuild(outDir));
 
 function local(args: string[]) {
   return spawnSync(process.execPath, [cli, '--scenario', buildingScenario, '--dead-letters', tempDir('cli-fault-dead-letters'), ...args], {

@@ -3,27 +3,24 @@
 // what the figure contains — the SDK's load, every ADT request by kind, the connections, phases that
 // add up — never how fast anything was.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { FirstInvocationMetrics } from '../../../bench/coldStart';
+import { privateBuild, removeBuild } from '../../support/privateBuild';
 
 const repoRoot = join(__dirname, '..', '..', '..');
-const outDir = join(repoRoot, '.local', `cold-start-${process.pid}`);
+let outDir: string;
 let first: FirstInvocationMetrics;
 
 beforeAll(() => {
-  mkdirSync(outDir, { recursive: true });
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(repoRoot, 'tsconfig.json'), '--outDir', outDir], { encoding: 'utf8', timeout: 240_000 });
-  expect({ status: tsc.status, out: tsc.stdout }).toEqual({ status: 0, out: '' });
-  copyFileSync(join(repoRoot, 'local', 'emulator', 'models', 'dtdlParserWorker.mjs'), join(outDir, 'local', 'emulator', 'models', 'dtdlParserWorker.mjs'));
+  outDir = privateBuild('cold-start');
   const script = `require(${JSON.stringify(join(outDir, 'bench', 'coldStart.js'))}).measureFirstInvocation(10, 0).then((r) => process.stdout.write(JSON.stringify(r)))`;
   const run = spawnSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
   expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
   first = JSON.parse(run.stdout) as FirstInvocationMetrics;
 }, 400_000);
 
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+afterAll(() => removeBuild(outDir));
 
 it('counts the SDK load inside the first invocation: nothing loaded it before', () => {
   expect(first).toMatchObject({ twins: 10, latencyMs: 0, applied: 10, sdkLoadedBeforeInvocation: false });

@@ -1,22 +1,19 @@
-// `npm run bench -- fleet --quick` as CI runs it: the compiled bench (into a private folder, so a
+// `npm run bench -- fleet --quick` as CI runs it: the compiled bench (a private build, so a
 // concurrent build of dist/ cannot hand it half-written files) as a child process, the way a user
 // starts it. Checks that it runs and reports every row and figure — never how fast anything was.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { FleetReport } from '../../../bench/fleetRun';
+import { privateBuild, removeBuild } from '../../support/privateBuild';
 
 const repoRoot = join(__dirname, '..', '..', '..');
-const outDir = join(repoRoot, '.local', `fleet-bench-${process.pid}`);
+let outDir: string;
 let report: FleetReport;
 let stdout: string;
 
 beforeAll(() => {
-  mkdirSync(outDir, { recursive: true });
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(repoRoot, 'tsconfig.json'), '--outDir', outDir], { encoding: 'utf8', timeout: 240_000 });
-  expect({ status: tsc.status, out: tsc.stdout }).toEqual({ status: 0, out: '' });
-  copyFileSync(join(repoRoot, 'local', 'emulator', 'models', 'dtdlParserWorker.mjs'), join(outDir, 'local', 'emulator', 'models', 'dtdlParserWorker.mjs'));
+  outDir = privateBuild('fleet-bench');
   const run = spawnSync(process.execPath, ['--expose-gc', join(outDir, 'bench', 'run.js'), 'fleet', '--quick', '--json'], { cwd: repoRoot, encoding: 'utf8', timeout: 280_000 });
   expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
   stdout = run.stdout;
@@ -24,7 +21,7 @@ beforeAll(() => {
   report = JSON.parse(json) as FleetReport;
 }, 600_000);
 
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+afterAll(() => removeBuild(outDir));
 
 it('runs ours and the samples on the fleet and at light load, each row with every figure', () => {
   expect(report.rows.map((r) => `${r.label} ${r.implementation}`)).toEqual(['fleet ours', 'fleet samples', 'light ours', 'light samples']);

@@ -1,13 +1,14 @@
-// A private build of the app for tests that start the runner's worker threads (they run compiled
-// JavaScript, not the TypeScript jest loads). Transpiled file by file (types are checked by
-// `npm run typecheck`, not here) into a folder of this test process's own, so a concurrent
-// `npm run build` rewriting dist/ cannot hand the test half-written files.
+// A private build of the app for tests that run compiled JavaScript in other processes or threads
+// (the runner's worker threads, the benchmarks' fresh processes), not the TypeScript jest loads.
+// Transpiled file by file (types are checked by `npm run typecheck`, not here) into a folder of
+// this test process's own, so a concurrent `npm run build` rewriting dist/ cannot hand the test
+// half-written files.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 import ts from 'typescript';
 
-import { repoRoot } from './support/runLocal';
+const repoRoot = join(__dirname, '..', '..');
 
 const sourceFolders = ['functions', 'shared', 'local', 'bench'];
 
@@ -20,7 +21,7 @@ function* filesUnder(dir: string): Generator<string> {
 }
 
 /** Returns the build's root (its layout mirrors dist/); remove it with removeBuild. */
-export function buildForWorkers(name: string): string {
+export function privateBuild(name: string): string {
   const outDir = join(repoRoot, '.local', `${name}-${process.pid}`);
   rmSync(outDir, { recursive: true, force: true });
   for (const folder of sourceFolders) {
