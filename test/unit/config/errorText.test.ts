@@ -1,18 +1,8 @@
 // Error text of the configuration loader: one line per problem for a failed oneOf, enum values
 // with "did you mean", JSONata syntax errors with their position.
 import { enumProblem, suggestAllowed } from '../../../shared/config/enumProblem';
-import { ConfigError } from '../../../shared/config/errors';
-import { parsePipelineConfig } from '../../../shared/config/load';
+import { issuesOf } from './configIssues';
 
-function issuesOf(text: string): readonly string[] {
-  try {
-    parsePipelineConfig(text, 'test.yaml');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues;
-  }
-  throw new Error('expected the config to be rejected');
-}
 
 const rollups = (properties: string): string => `rollups:
   rules:

@@ -1,15 +1,5 @@
-import { ConfigError } from '../../../shared/config/errors';
 import { defaultPipelineConfig, loadPipelineConfig, parsePipelineConfig } from '../../../shared/config/load';
-
-function issuesOf(text: string): readonly string[] {
-  try {
-    parsePipelineConfig(text, 'test.yaml');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues;
-  }
-  throw new Error('expected the config to be rejected');
-}
+import { issuesOf } from './configIssues';
 
 const rule = (body: string): string => `ingest:\n  rules:\n${body}`;
 
