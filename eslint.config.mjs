@@ -15,6 +15,13 @@ const deepAcrossSharedFolders = {
   regex: '^\\.\\./[^./][^/]*/.+',
   message: 'Import another shared/ folder through its index (../<folder>), not one of its files.',
 };
+// A folder of shared/ may group its files in sub-folders (ingest's stages, the roll-up engine's
+// parts). From inside one, a sibling sub-folder is reached through its index (`../<stage>`, caught
+// by the pattern above) and another shared/ folder through its index (`../../<folder>`).
+const deepFromSubfolderAcrossSharedFolders = {
+  regex: '^\\.\\./\\.\\./[^./][^/]*/.+',
+  message: 'Import another shared/ folder through its index (../../<folder>), not one of its files.',
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.azurite/**', '.local/**', 'infra/**/*.json', 'shared/config/pipelineSchemaValidator.js'] },
@@ -44,6 +51,10 @@ export default tseslint.config(
   {
     files: ['shared/*/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [deepIntoShared, deepAcrossSharedFolders] }] },
+  },
+  {
+    files: ['shared/*/*/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepIntoShared, deepAcrossSharedFolders, deepFromSubfolderAcrossSharedFolders] }] },
   },
   {
     files: ['**/*.js', '**/*.cjs'],
