@@ -1,5 +1,5 @@
 // Event Hub (IoT Hub telemetry) → ADT. Registration and adaptation only: triggerMetadata becomes
-// plain per-event records and shared/ingest/processBatch does the work.
+// plain per-event records and shared/ingest/batch/processBatch does the work.
 
 import { app, type EventHubFunctionOptions, type InvocationContext } from '@azure/functions';
 

@@ -1,5 +1,5 @@
 // The pipeline configuration file as a whole: one section per concern, each owned by its module
-// (ingest: shared/ingest/ingestConfig.ts, roll-ups: shared/rollup/config.ts). This folder only
+// (ingest: shared/ingest/config/ingestConfig.ts, roll-ups: shared/rollup/config.ts). This folder only
 // loads, validates and reports; it compiles nothing itself.
 
 import type { CompiledIngest, IngestConfig } from '../ingest';

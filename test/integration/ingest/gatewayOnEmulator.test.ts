@@ -7,7 +7,7 @@ import { AdtGateway, type CallContext } from '../../../shared/adt/gateway';
 import { emptyCallStats } from '../../../shared/adt/retry';
 import { createAdtClient } from '../../../shared/adt/sdkClient';
 import { SdkAdtPort } from '../../../shared/adt/sdkPort';
-import { writeTwinUpdate } from '../../../shared/ingest/twinWriter';
+import { writeTwinUpdate } from '../../../shared/ingest/write/twinWriter';
 import { createTestClient } from '../../support/emulatorClient';
 import { roomModel, sensorModel } from '../../unit/adt/fakes';
 

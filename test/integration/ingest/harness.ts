@@ -25,7 +25,7 @@ import type { RegisteredBinding } from '../../../local/runner/rpcTypes';
 import type { PipelineConfigFile } from '../../../shared/config/types';
 import { BlobDeadLetterSink } from '../../../shared/deadLetter/blobSink';
 import type { DeadLetterDocument } from '../../../shared/deadLetter/document';
-import type { BatchSummary } from '../../../shared/ingest/batchSummary';
+import type { BatchSummary } from '../../../shared/ingest/batch/batchSummary';
 import { settings } from '../../../shared/settings';
 import { createWorker, type IngestRuntime } from '../../../shared/worker';
 import { type AzuriteBlob, startAzuriteBlob } from '../../support/azurite';

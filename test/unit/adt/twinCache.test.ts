@@ -6,8 +6,8 @@ import { emptyCallStats } from '../../../shared/adt/retry';
 import { guardCopy, TwinCache } from '../../../shared/adt/twinCache';
 import type { Twin } from '../../../shared/adt/types';
 import { LruCache } from '../../../shared/common';
-import type { PropertyUpdate } from '../../../shared/ingest/propertyUpdate';
-import { writeTwinUpdate } from '../../../shared/ingest/twinWriter';
+import type { PropertyUpdate } from '../../../shared/ingest/message/propertyUpdate';
+import { writeTwinUpdate } from '../../../shared/ingest/write/twinWriter';
 import { FakeClock, FakePort } from './fakes';
 
 const at = (s: number): string => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();

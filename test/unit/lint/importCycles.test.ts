@@ -53,3 +53,44 @@ it('passes when the dependency points one way', () => {
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+it('fails when a stage imports a later stage of its folder, naming the import and the order', () => {
+  const root = tree({
+    'shared/ingest/index.ts': "export { decode } from './decode';\n",
+    'shared/ingest/decode/index.ts': "export { decode } from './decode';\n",
+    'shared/ingest/decode/decode.ts': "import { write } from '../write';\nexport const decode = () => write();\n",
+    'shared/ingest/write/index.ts': "export { write } from './write';\n",
+    'shared/ingest/write/write.ts': 'export const write = (): undefined => undefined;\n',
+  });
+  try {
+    const { code, output } = check(root);
+    expect(code).toBe(1);
+    expect(output).toContain('stage shared/ingest/decode imports the later stage write');
+    expect(output).toContain('shared/ingest/decode/decode.ts → shared/ingest/write/index.ts');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+it('passes when a stage imports an earlier stage, and refuses a sub-folder with no declared place', () => {
+  const root = tree({
+    'shared/ingest/index.ts': "export { write } from './write';\n",
+    'shared/ingest/decode/index.ts': "export { decode } from './decode';\n",
+    'shared/ingest/decode/decode.ts': 'export const decode = (): undefined => undefined;\n',
+    'shared/ingest/write/index.ts': "export { write } from './write';\n",
+    'shared/ingest/write/write.ts': "import { decode } from '../decode';\nexport const write = () => decode();\n",
+  });
+  const stray = tree({
+    'shared/ingest/index.ts': "export { x } from './misc';\n",
+    'shared/ingest/misc/index.ts': 'export const x = 1;\n',
+  });
+  try {
+    expect(check(root)).toMatchObject({ code: 0 });
+    const { code, output } = check(stray);
+    expect(code).toBe(1);
+    expect(output).toContain('shared/ingest/misc is a sub-folder with no declared place');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(stray, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,259 @@
+// One ingest batch end to end: decode → plan (map + coalesce) → ADT writes and telemetry through
+// the gateway → dead letters → ledger and summary. Permanent problems are dead-lettered per message;
+// a transient ADT failure past the deadline, or a failed dead-letter write, fails the invocation so
+// the host redelivers the batch (re-applying is idempotent: same patches, same telemetry ids,
+// same dead-letter names).
+
+import { AdtDeadlineExceededError, type AdtGateway, AdtRequestError, type CallContext, emptyCallStats, isRetriable } from '../../adt';
+import { type Clock, errorMessage, startLimited, systemClock } from '../../common';
+import { buildDeadLetterDocument, deadLetterName, type DeadLetterSink, type RejectedPart } from '../../deadLetter';
+import { recordIngestBatch } from '../../telemetry';
+import { decodeEvent, type DecodeOptions, normalizeOffset, normalizeSequenceNumber, normalizeTimestamp, safeMessageId } from '../decode';
+import { describeUpdatePath, type DeviceMessage, type PropertyUpdate, type RawEvent, type TwinUpdateResult } from '../message';
+import type { IngestPlanner, PlannedTelemetry } from '../plan';
+import { writeTwinUpdate } from '../write';
+import type { BatchSummary } from './batchSummary';
+import { BatchLedger, type LedgerEntry } from './ledger';
+
+export interface ProcessBatchDeps {
+  gateway: AdtGateway;
+  deadLetters: DeadLetterSink;
+  planner: IngestPlanner;
+  /** Time the batch may spend before transient failures fail the invocation. */
+  deadlineMs: number;
+  partitionId?: string;
+  decodeOptions?: DecodeOptions;
+  /** ingest.options: twin updates in flight at once per batch, and whether sourceTimes are written. */
+  write?: { maxParallelTwins?: number; emitSourceTime?: boolean; maxClockSkewSeconds?: number };
+  clock?: Clock;
+  log?: (summary: BatchSummary) => void;
+}
+
+export interface BatchResult {
+  summary: BatchSummary;
+  ledger: LedgerEntry[];
+}
+
+interface EventRecord {
+  raw: RawEvent;
+  eventKey: string;
+  message?: DeviceMessage;
+  decodeFailure?: { reason: string; detail: string; messageId?: string; deviceId?: string };
+  rejectedParts: RejectedPart[];
+}
+
+/** ADT de-duplicates telemetry on Message-Id, so it must survive redelivery: never a fresh UUID. */
+export function telemetryMessageId(message: DeviceMessage, partitionId: string | undefined): string {
+  return safeMessageId(message.messageId || `${partitionId ?? 'p'}-${message.sequenceNumber ?? message.eventKey}`);
+}
+
+/**
+ * Only these fail the invocation (so the host redelivers the batch): ADT throttling or transient
+ * failures that outlasted the deadline. Anything else one message's content caused is contained to
+ * that message and dead-lettered.
+ */
+function mustRedeliver(error: unknown): boolean {
+  return error instanceof AdtDeadlineExceededError || isRetriable(error);
+}
+
+export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): Promise<BatchResult> {
+  const clock = deps.clock ?? systemClock;
+  const started = clock.now();
+  const ctx: CallContext = { deadline: started + deps.deadlineMs, stats: emptyCallStats() };
+
+  const records = events.map((raw) => decodeRecord(raw, deps.decodeOptions));
+  const byKey = new Map(records.map((r) => [r.eventKey, r]));
+  const ledger = new BatchLedger(records.map((r) => ({ eventKey: r.eventKey, messageId: r.message?.messageId })));
+  for (const record of records) if (record.decodeFailure) ledger.mark(record.eventKey, 'dead-lettered', record.decodeFailure.reason);
+
+  const messages = records.flatMap((r) => (r.message ? [r.message] : []));
+  const plan = await deps.planner(messages, ctx);
+  for (const filtered of plan.filtered) ledger.mark(filtered.eventKey, 'filtered', filtered.reason);
+  for (const rejected of plan.rejected) {
+    ledger.mark(rejected.eventKey, 'dead-lettered', rejected.reason);
+    byKey.get(rejected.eventKey)?.rejectedParts.push({ twinId: '', path: '', value: undefined, reason: rejected.reason, detail: rejected.detail });
+  }
+
+  const writeOptions = { emitSourceTime: deps.write?.emitSourceTime ?? true, maxClockSkewMs: (deps.write?.maxClockSkewSeconds ?? 300) * 1000, now: () => clock.now() };
+  const twinWork = startLimited(plan.twinUpdates, deps.write?.maxParallelTwins ?? 16, (update) => writeTwinUpdate(update, deps.gateway, ctx, writeOptions));
+  // A twin's telemetry goes after its update: the update may create the twin the telemetry needs.
+  const twinSettled = new Map(plan.twinUpdates.map((update, i) => [update.twinId, twinWork[i]?.then(() => undefined, () => undefined)]));
+  let telemetrySent = 0;
+  const telemetryWork = plan.telemetry.map(async (planned) => {
+    await twinSettled.get(planned.twinId);
+    if (await publishTelemetry(planned, deps, ctx, ledger, byKey)) telemetrySent += 1;
+  });
+  const [twinOutcomes, telemetryOutcomes] = await Promise.all([Promise.allSettled(twinWork), Promise.allSettled(telemetryWork)]);
+
+  const results = twinOutcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  const superseded = new SupersededValues(plan.superseded ?? []);
+  for (const result of results) recordTwinResult(result, ledger, byKey, superseded);
+  twinOutcomes.forEach((outcome, i) => {
+    const update = plan.twinUpdates[i];
+    if (outcome.status === 'rejected' && update && !mustRedeliver(outcome.reason)) containWriteFailure(update.updates, update.twinId, outcome.reason, ledger, byKey, superseded);
+  });
+
+  // Dead letters are written even when the batch is about to fail: redelivery overwrites them.
+  const deadLetterFailures = await writeDeadLetters(records, deps, clock);
+  const failures = [...twinOutcomes, ...telemetryOutcomes].flatMap((o) => (o.status === 'rejected' && mustRedeliver(o.reason) ? [o.reason as unknown] : [])).concat(deadLetterFailures);
+  if (failures.length > 0) {
+    throw failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} part(s) of the batch failed; the batch will be redelivered. First: ${errorMessage(failures[0])}`);
+  }
+
+  const totals = ledger.close();
+  const deadLetteredByReason: Record<string, number> = {};
+  let partiallyApplied = 0;
+  for (const entry of totals.entries) {
+    if (entry.outcome === 'applied' && entry.reasons.length > 0) partiallyApplied++;
+    if (entry.outcome !== 'dead-lettered') continue;
+    const reason = entry.reasons[0] ?? 'unknown';
+    deadLetteredByReason[reason] = (deadLetteredByReason[reason] ?? 0) + 1;
+  }
+  const rejectedValuesByReason: Record<string, number> = {};
+  for (const part of records.flatMap((r) => r.rejectedParts)) rejectedValuesByReason[part.reason] = (rejectedValuesByReason[part.reason] ?? 0) + 1;
+  const summary: BatchSummary = {
+    event: 'ingest.batch',
+    partitionId: deps.partitionId,
+    received: events.length,
+    applied: totals.applied,
+    filtered: totals.filtered,
+    deadLettered: totals.deadLettered,
+    deadLetteredByReason,
+    partiallyApplied,
+    rejectedValuesByReason,
+    twinsPatched: results.filter((r) => r.patches > 0).length,
+    twinsCreated: results.filter((r) => r.created).length,
+    patches: results.reduce((n, r) => n + r.patches, 0),
+    operations: results.reduce((n, r) => n + r.operations, 0),
+    messagesCoalesced: plan.coalescedValues,
+    telemetrySent,
+    staleValuesSkipped: results.reduce((n, r) => n + r.stale.length, 0),
+    futureSourceTimesClamped: plan.clampedSourceTimes ?? 0,
+    traceparentsDropped: messages.filter((m) => m.traceparentDropped).length,
+    adtRequests: ctx.stats.requests,
+    retries: ctx.stats.retries,
+    throttled429: ctx.stats.throttled,
+    durationMs: clock.now() - started,
+  };
+  deps.log?.(summary);
+  recordIngestBatch(summary, messages, { started, ended: started + summary.durationMs });
+  return { summary, ledger: totals.entries };
+}
+
+async function publishTelemetry(planned: PlannedTelemetry, deps: ProcessBatchDeps, ctx: CallContext, ledger: BatchLedger, byKey: Map<string, EventRecord>): Promise<boolean> {
+  const record = byKey.get(planned.eventKey);
+  if (!record?.message) throw new Error(`Telemetry planned for unknown event ${planned.eventKey}.`);
+  const { eventKey, traceparent, messageId, ...telemetry } = planned;
+  try {
+    await deps.gateway.publishTelemetry(
+      { ...telemetry, messageId: messageId ?? telemetryMessageId(record.message, deps.partitionId) },
+      { ...ctx, traceparent: traceparent ?? record.message.traceparent },
+    );
+  } catch (error) {
+    // Retrying cannot help (no such twin or component, payload refused): dead-letter, do not fail the batch.
+    if (mustRedeliver(error)) throw error;
+    const answer = error instanceof AdtRequestError ? error : undefined;
+    const reason = answer ? (answer.kind === 'twinNotFound' ? 'unknown-twin' : 'adt-rejected') : 'write-failed';
+    ledger.mark(eventKey, 'dead-lettered', reason);
+    record.rejectedParts.push({
+      twinId: planned.twinId,
+      path: planned.component === undefined ? '(telemetry)' : `/${planned.component} (telemetry)`,
+      value: planned.payload,
+      reason,
+      detail: answer ? `ADT refused the telemetry (${answer.status ?? '-'} ${answer.code ?? ''}): ${answer.message}` : `The telemetry could not be sent: ${errorMessage(error)}`,
+    });
+    return false;
+  }
+  ledger.mark(eventKey, 'applied');
+  return true;
+}
+
+function decodeRecord(raw: RawEvent, options: DecodeOptions | undefined): EventRecord {
+  const decoded = decodeEvent(raw, options);
+  if (decoded.ok) return { raw, eventKey: decoded.message.eventKey, message: decoded.message, rejectedParts: [] };
+  const { reason, detail, messageId, deviceId } = decoded;
+  return { raw, eventKey: decoded.eventKey, decodeFailure: { reason, detail, messageId, deviceId }, rejectedParts: [] };
+}
+
+/**
+ * The values coalescing superseded, by event and property: a dead letter carries its own message's
+ * value. Indexed on the first refusal that needs one; a batch with nothing refused never builds it
+ * (at the fleet shape most values are superseded, so building it every batch was real work).
+ */
+class SupersededValues {
+  private index: Map<string, unknown> | undefined;
+
+  constructor(private readonly superseded: readonly PropertyUpdate[]) {}
+
+  valueOf(eventKey: string, twinId: string, update: PropertyUpdate): unknown {
+    if (!this.index) {
+      this.index = new Map();
+      for (const loser of this.superseded) this.index.set(supersededKey(loser.eventKeys[0] as string, loser.twinId, loser), loser.value);
+    }
+    return this.index.get(supersededKey(eventKey, twinId, update));
+  }
+}
+
+function supersededKey(eventKey: string, twinId: string, update: PropertyUpdate): string {
+  return `${eventKey}\u0000${twinId}${describeUpdatePath(update)}`;
+}
+
+/**
+ * Dead-letters a refused update: the first event is the one whose value was refused; the others
+ * (values it superseded in the batch) carry their own value and say why it was not written.
+ */
+function refuseUpdate(update: PropertyUpdate, twinId: string, reason: string, detail: string, byKey: Map<string, EventRecord>, ledger: BatchLedger, superseded: SupersededValues): void {
+  update.eventKeys.forEach((key, position) => {
+    const own = position === 0;
+    const partReason = own ? reason : 'superseded-by-rejected';
+    ledger.mark(key, 'dead-lettered', partReason);
+    byKey.get(key)?.rejectedParts.push({
+      twinId,
+      path: describeUpdatePath(update),
+      value: own ? update.value : superseded.valueOf(key, twinId, update),
+      reason: partReason,
+      detail: own
+        ? detail
+        : `a newer value of ${describeUpdatePath(update)} in the same batch (event ${update.eventKeys[0]}) was refused (${reason}), so this one was not written either; replay it once the newer one is fixed`,
+    });
+  });
+}
+
+/** A twin write that failed without an ADT answer (a bug, an unexpected error): its messages are dead-lettered, the batch goes on. */
+function containWriteFailure(updates: readonly PropertyUpdate[], twinId: string, error: unknown, ledger: BatchLedger, byKey: Map<string, EventRecord>, superseded: SupersededValues): void {
+  for (const update of updates) refuseUpdate(update, twinId, 'write-failed', `Writing twin ${twinId} failed: ${errorMessage(error)}`, byKey, ledger, superseded);
+}
+
+function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, byKey: Map<string, EventRecord>, superseded: SupersededValues): void {
+  for (const update of result.applied) for (const key of update.eventKeys) ledger.mark(key, 'applied');
+  for (const update of result.stale) for (const key of update.eventKeys) ledger.mark(key, 'filtered', 'stale-source-time');
+  for (const rejected of result.rejected) refuseUpdate(rejected.update, result.twinId, rejected.reason, rejected.detail, byKey, ledger, superseded);
+}
+
+async function writeDeadLetters(records: EventRecord[], deps: ProcessBatchDeps, clock: Clock): Promise<unknown[]> {
+  const now = new Date(clock.now());
+  const writes = records
+    .filter((r) => r.decodeFailure || r.rejectedParts.length > 0)
+    .map(async (record) => {
+      const first = record.decodeFailure ?? record.rejectedParts[0];
+      const document = buildDeadLetterDocument({
+        event: record.raw,
+        reason: first?.reason ?? 'unknown',
+        detail: record.decodeFailure?.detail ?? record.rejectedParts.map((p) => `${p.twinId}${p.path}: ${p.detail}`).join(' | '),
+        at: now,
+        partitionId: deps.partitionId,
+        // An undecodable event has no DeviceMessage: its position and ids come from the raw metadata.
+        sequenceNumber: record.message?.sequenceNumber ?? normalizeSequenceNumber(record.raw.sequenceNumber),
+        offset: record.message?.offset ?? normalizeOffset(record.raw.offset),
+        enqueuedTime: record.message?.enqueuedTime ?? normalizeTimestamp(record.raw.enqueuedTimeUtc),
+        messageId: record.message?.messageId ?? record.decodeFailure?.messageId,
+        deviceId: record.message?.deviceId ?? record.decodeFailure?.deviceId,
+        rejectedParts: record.rejectedParts,
+      });
+      await deps.deadLetters.write(deadLetterName(document, record.eventKey), document);
+    });
+  const outcomes = await Promise.allSettled(writes);
+  return outcomes.flatMap((o) =>
+    o.status === 'rejected' ? [new Error(`Dead-letter write to ${deps.deadLetters.target} failed: ${errorMessage(o.reason)}. The batch fails so no message is lost.`)] : [],
+  );
+}

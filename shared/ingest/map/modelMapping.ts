@@ -1,0 +1,77 @@
+// The zero-config mapping: body fields the twin's DTDL interface declares as Properties become
+// property updates, fields declared as Telemetry are published, anything else is reported as
+// unmodeled. A component is addressed by dt-subject, or by a body field named like the component.
+
+import type { InterfaceView, PropertyDef } from '../../dtdl';
+import { isJsonObject, type JsonObject } from '../message';
+
+export interface ModelMappedProperty {
+  component?: string;
+  property: string;
+  value: unknown;
+  definition: PropertyDef;
+}
+
+export interface ModelMappedTelemetry {
+  component?: string;
+  payload: JsonObject;
+}
+
+export interface ModelMapping {
+  properties: ModelMappedProperty[];
+  telemetry: ModelMappedTelemetry[];
+  /** Body fields the interface does not declare (as `field` or `component/field`). */
+  unmodeled: string[];
+  /** dt-subject named a component the interface does not have. */
+  unknownComponent?: string;
+}
+
+export type InterfaceLookup = (interfaceId: string) => InterfaceView | undefined;
+
+export function modelDrivenMapping(body: JsonObject, view: InterfaceView, lookup: InterfaceLookup, component?: string): ModelMapping {
+  const result: ModelMapping = { properties: [], telemetry: [], unmodeled: [] };
+  if (component !== undefined) {
+    const definition = view.components.get(component);
+    const componentView = definition && lookup(definition.interfaceId);
+    if (!componentView) return { ...result, unknownComponent: component, unmodeled: Object.keys(body).map((k) => `${component}/${k}`) };
+    mapInterface(body, componentView, component, result);
+    return result;
+  }
+  // An interface without components maps the body as it is (no copy of its root fields).
+  if (view.components.size === 0) {
+    mapInterface(body, view, undefined, result);
+    return result;
+  }
+  const rootFields: JsonObject = {};
+  for (const field in body) {
+    const value = body[field];
+    const definition = view.components.get(field);
+    const componentView = definition && isJsonObject(value) ? lookup(definition.interfaceId) : undefined;
+    if (componentView && isJsonObject(value)) mapInterface(value, componentView, field, result);
+    else rootFields[field] = value;
+  }
+  mapInterface(rootFields, view, undefined, result);
+  return result;
+}
+
+function mapInterface(body: JsonObject, view: InterfaceView, component: string | undefined, result: ModelMapping): void {
+  let payload: JsonObject | undefined;
+  for (const field in body) {
+    const value = body[field];
+    const property = view.properties.get(field);
+    if (property) {
+      if (value === null || value === undefined) continue;
+      const mapped: ModelMappedProperty = { property: field, value, definition: property };
+      if (component !== undefined) mapped.component = component;
+      result.properties.push(mapped);
+    } else if (view.telemetry.has(field)) {
+      (payload ??= {})[field] = value;
+    } else {
+      result.unmodeled.push(component === undefined ? field : `${component}/${field}`);
+    }
+  }
+  if (payload === undefined) return;
+  const telemetry: ModelMappedTelemetry = { payload };
+  if (component !== undefined) telemetry.component = component;
+  result.telemetry.push(telemetry);
+}

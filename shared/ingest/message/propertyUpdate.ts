@@ -1,0 +1,36 @@
+// The one unit of a twin write, from mapping to the gateway: one value for one twin property. Mapping
+// makes one per message value (one event key); coalescing keeps the newest per property and adds the
+// event keys of the values it superseded, so the ledger can account for every message it carries.
+
+import { toPointer } from '../../common';
+
+export interface PropertyUpdate {
+  twinId: string;
+  /** Component name, or undefined for a property of the twin itself. */
+  component?: string;
+  /** Property name (inside the component when one is set). */
+  property: string;
+  /** Below the property: a Map key or Object field names, when only that part changes. */
+  subPath?: readonly string[];
+  value: unknown;
+  /** ISO 8601 UTC; orders updates and is written as `$metadata/<property>/sourceTime`. */
+  sourceTime: string;
+  /** Tie-breaker for equal sourceTimes: the later event wins. */
+  sequenceNumber?: number;
+  /** Every event whose value this update carries: the first is the one whose value it is. */
+  eventKeys: string[];
+  /** Rule name, or `(model)` for the model-driven default. */
+  rule: string;
+}
+
+/** The JSON Pointer segments of an update's value inside the twin document. */
+export function valueSegments(update: Pick<PropertyUpdate, 'component' | 'property' | 'subPath'>): string[] {
+  const segments = update.component === undefined ? [update.property] : [update.component, update.property];
+  if (update.subPath) segments.push(...update.subPath);
+  return segments;
+}
+
+/** `/component/property/sub` as a JSON Pointer; also the key that groups updates of one value. */
+export function describeUpdatePath(update: Pick<PropertyUpdate, 'component' | 'property' | 'subPath'>): string {
+  return toPointer(valueSegments(update));
+}

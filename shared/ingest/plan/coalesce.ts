@@ -1,0 +1,102 @@
+// Folds a batch's property updates to one update per twin property: the newest value wins
+// (sourceTime, then sequence number) and carries the event keys of the values it superseded, so
+// the ledger accounts for every message. Stale checks against what the twin stores happen at write
+// time (twinWriter), against the freshest copy.
+
+import { compareSourceTimes } from '../../common';
+import { describeUpdatePath, type PropertyUpdate } from '../message';
+
+export interface CoalescedTwin {
+  twinId: string;
+  /** The winning update per property, in first-seen order; eventKeys = winner's first, then the superseded. */
+  updates: PropertyUpdate[];
+}
+
+export interface CoalesceResult {
+  /** One entry per twin, in first-seen order. */
+  twins: CoalescedTwin[];
+  /** Values replaced by a newer value for the same property. */
+  coalesced: number;
+  /** Those values themselves: a dead letter for one of them carries its own value. */
+  superseded: PropertyUpdate[];
+}
+
+/** Positive when `a` should win over `b`. */
+function newer(a: PropertyUpdate, b: PropertyUpdate): number {
+  return compareSourceTimes(a.sourceTime, b.sourceTime) || (a.sequenceNumber ?? -1) - (b.sequenceNumber ?? -1);
+}
+
+/** One property of one twin: the newest value so far and the event keys of those it replaced. */
+interface Slot {
+  key: string;
+  winner: PropertyUpdate;
+  superseded?: string[];
+}
+
+/** A twin's slots; a twin has a handful of properties, so a list is searched until it is long. */
+interface TwinSlots {
+  twinId: string;
+  slots: Slot[];
+  index?: Map<string, Slot>;
+}
+
+const listedSlots = 16;
+
+function slotOf(twin: TwinSlots, key: string): Slot | undefined {
+  if (twin.index) return twin.index.get(key);
+  for (const slot of twin.slots) if (slot.key === key) return slot;
+  return undefined;
+}
+
+function addSlot(twin: TwinSlots, slot: Slot): void {
+  twin.slots.push(slot);
+  if (twin.index) twin.index.set(slot.key, slot);
+  else if (twin.slots.length > listedSlots) twin.index = new Map(twin.slots.map((s) => [s.key, s]));
+}
+
+export function coalesce(updates: readonly PropertyUpdate[]): CoalesceResult {
+  const byTwin = new Map<string, TwinSlots>();
+  const losers: PropertyUpdate[] = [];
+  for (const update of updates) {
+    let twin = byTwin.get(update.twinId);
+    if (!twin) byTwin.set(update.twinId, (twin = { twinId: update.twinId, slots: [] }));
+    const key = slotKey(update);
+    const slot = slotOf(twin, key);
+    if (!slot) {
+      addSlot(twin, { key, winner: update });
+      continue;
+    }
+    // Appending keeps this linear: the loser's keys join the list once, never copied per loser.
+    slot.superseded ??= [];
+    if (newer(update, slot.winner) > 0) {
+      slot.superseded.push(...slot.winner.eventKeys);
+      losers.push(slot.winner);
+      slot.winner = update;
+    } else {
+      slot.superseded.push(...update.eventKeys);
+      losers.push(update);
+    }
+  }
+  const twins: CoalescedTwin[] = [];
+  for (const { twinId, slots } of byTwin.values()) {
+    const winners: PropertyUpdate[] = [];
+    for (const { winner, superseded } of slots) {
+      winners.push(superseded === undefined ? winner : { ...winner, eventKeys: unique([...winner.eventKeys, ...superseded]) });
+    }
+    twins.push({ twinId, updates: winners });
+  }
+  return { twins, coalesced: losers.length, superseded: losers };
+}
+
+/**
+ * The property an update writes, as a map key: a plain top-level property is its own name (no JSON
+ * Pointer to build), anything else its pointer. A pointer starts with "/", so the two never collide.
+ */
+function slotKey(update: PropertyUpdate): string {
+  if (update.component === undefined && update.subPath === undefined && update.property.charCodeAt(0) !== 47 /* / */) return update.property;
+  return describeUpdatePath(update);
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

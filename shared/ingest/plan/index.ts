@@ -1,0 +1,1 @@
+export { createIngestPlanner, type IngestPlan, type IngestPlanner, planIngest, type PlannedTelemetry } from './planner';

@@ -1,0 +1,3 @@
+export { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
+export { writeTwinUpdate } from './twinWriter';
+export { validateUpdate } from './updateValidation';

@@ -1,0 +1,205 @@
+// Writes one twin's coalesced property updates: know the twin (cache, else one GET, else create
+// when allowed), drop invalid and out-of-order values, then send a single PATCH. Failures that
+// retrying cannot fix are reported per update; transient ones propagate (the batch is redelivered).
+
+import { type AdtFailureKind, type AdtGateway, AdtRequestError, type CallContext, type Twin, type TwinSession } from '../../adt';
+import { isOlder } from '../../common';
+import type { ModelIndex } from '../../dtdl';
+import type { PropertyUpdate, RejectedUpdate, TwinUpdate, TwinUpdateResult, UpdateRejectReason } from '../message';
+import { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
+import { validateUpdate } from './updateValidation';
+
+export interface TwinWriterDeps {
+  /** The gateway's exclusive session on this twin (one request in flight per twin). */
+  twin: TwinSession;
+  modelIndex(modelId: string): Promise<ModelIndex>;
+  /** ingest.options.emitSourceTime. */
+  emitSourceTime: boolean;
+  /**
+   * A stored sourceTime further than this ahead of `now` was written by a wrong clock: it must not
+   * freeze the property, so it does not make newer-by-the-clock values stale.
+   */
+  trustedFutureMs: number;
+  now: () => number;
+}
+
+export interface TwinWriteOptions {
+  emitSourceTime: boolean;
+  /** ingest.options.maxClockSkewSeconds in ms. */
+  maxClockSkewMs: number;
+  now: () => number;
+}
+
+const isKind = (error: unknown, ...kinds: AdtFailureKind[]): error is AdtRequestError => error instanceof AdtRequestError && kinds.includes(error.kind);
+
+/** Writes one twin's update through the gateway, holding the twin for the whole decision. */
+export function writeTwinUpdate(update: TwinUpdate, gateway: AdtGateway, ctx: CallContext, options: TwinWriteOptions): Promise<TwinUpdateResult> {
+  const callCtx = { ...ctx, traceparent: update.traceparent ?? ctx.traceparent };
+  return gateway.withTwin(update.twinId, callCtx, (twin) =>
+    applyTwinUpdate(update, {
+      twin,
+      modelIndex: (modelId) => gateway.modelIndex(modelId, callCtx),
+      emitSourceTime: options.emitSourceTime,
+      trustedFutureMs: options.maxClockSkewMs,
+      now: options.now,
+    }),
+  );
+}
+
+export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps): Promise<TwinUpdateResult> {
+  const result: TwinUpdateResult = { twinId: update.twinId, applied: [], stale: [], rejected: [], created: false, patches: 0, operations: 0 };
+  const rejectAll = (reason: UpdateRejectReason, detail: string, updates: PropertyUpdate[] = update.updates): TwinUpdateResult => {
+    result.rejected.push(...updates.map((u) => ({ update: u, reason, detail })));
+    return result;
+  };
+
+  let twin = deps.twin.cached?.twin ?? (await readIfExists(deps));
+  if (!twin) {
+    if (update.ifMissing.policy === 'deadLetter') {
+      return rejectAll('unknown-twin', `Twin ${update.twinId} does not exist in ADT. Create it, fix the twin id mapping, or set the mapping's unknown-twin policy to "create".`);
+    }
+    const created = await createTwin(update.twinId, update.ifMissing.modelId, update.ifMissing.properties ?? {}, deps);
+    if ('reason' in created) return rejectAll(created.reason, created.detail);
+    twin = created.twin;
+    result.created = created.created;
+  }
+
+  const modelId = twin.$metadata.$model;
+  let index: ModelIndex;
+  try {
+    index = await deps.modelIndex(modelId);
+  } catch (error) {
+    if (isKind(error, 'permanent', 'twinNotFound')) return rejectAll('model-unavailable', `Model ${modelId} of twin ${update.twinId} could not be fetched: ${error.message}`);
+    throw error;
+  }
+
+  const candidates: PropertyUpdate[] = [];
+  for (const propertyUpdate of update.updates) {
+    const rejected = validateUpdate(index, modelId, propertyUpdate);
+    if (rejected) result.rejected.push(rejected);
+    else if (isOlder(propertyUpdate.sourceTime, trustedStoredTime(twin, propertyUpdate, deps))) result.stale.push(propertyUpdate);
+    else candidates.push(propertyUpdate);
+  }
+  // Normally one PATCH; a coalesced update over ADT's 32 KB request limit goes out in several.
+  for (const group of requestGroups(candidates)) await patchWithFallback(update.twinId, group, deps, result);
+  return result;
+}
+
+/** The stored sourceTime, unless a clock far ahead wrote it (then it guards nothing). */
+function trustedStoredTime(twin: Twin, update: PropertyUpdate, deps: TwinWriterDeps): string | undefined {
+  const stored = storedSourceTime(twin, update);
+  if (stored === undefined) return undefined;
+  return Date.parse(stored) > deps.now() + deps.trustedFutureMs ? undefined : stored;
+}
+
+async function readIfExists(deps: TwinWriterDeps): Promise<Twin | undefined> {
+  try {
+    return (await deps.twin.getTwin()).twin;
+  } catch (error) {
+    if (isKind(error, 'twinNotFound')) return undefined;
+    throw error;
+  }
+}
+
+type CreateOutcome = { twin: Twin; created: boolean } | { reason: UpdateRejectReason; detail: string };
+
+async function createTwin(twinId: string, modelId: string, properties: Record<string, unknown>, deps: TwinWriterDeps): Promise<CreateOutcome> {
+  let index: ModelIndex;
+  try {
+    index = await deps.modelIndex(modelId);
+  } catch (error) {
+    if (isKind(error, 'permanent')) return { reason: 'model-unavailable', detail: `Cannot create twin ${twinId}: model ${modelId} could not be fetched (${error.message}). Upload the model or fix the configured model id.` };
+    throw error;
+  }
+  const view = index.interface(modelId);
+  if (!view) return { reason: 'model-unavailable', detail: `Cannot create twin ${twinId}: model ${modelId} is not in ADT. Upload it or fix the configured model id.` };
+  // ADT requires every component to be present when a twin is created; configured initial values
+  // (a component's as a nested object) go into the same body.
+  const document: Record<string, unknown> = { ...properties, $metadata: { $model: modelId } };
+  for (const name of view.components.keys()) {
+    const initial = properties[name];
+    document[name] = { ...(typeof initial === 'object' && initial !== null && !Array.isArray(initial) ? initial : {}), $metadata: {} };
+  }
+  try {
+    return { twin: (await deps.twin.createTwin(document)).twin, created: true };
+  } catch (error) {
+    // Someone else created it since we looked: use theirs.
+    if (isKind(error, 'preconditionFailed')) return { twin: (await deps.twin.getTwin()).twin, created: false };
+    if (isKind(error, 'validationFailed', 'permanent')) return { reason: 'adt-rejected', detail: `ADT refused to create twin ${twinId} with model ${modelId}: ${error.message}` };
+    throw error;
+  }
+}
+
+/** How often a write re-reads the twin after another writer changed it (412) before the batch is redelivered. */
+const maxPreconditionRetries = 5;
+
+async function patchWithFallback(twinId: string, candidates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult): Promise<void> {
+  let updates = candidates;
+  let attempt = await tryPatch(twinId, updates, deps, result);
+  // Another writer (an instance that took over the partition, a device on another partition, any
+  // client) changed the twin since we read it: re-read, apply the out-of-order guard to what it
+  // holds now, and try again. With a single writer this never happens, so it costs nothing.
+  for (let retry = 0; attempt !== 'ok' && attempt.kind === 'preconditionFailed'; retry++) {
+    if (retry >= maxPreconditionRetries) {
+      throw new AdtRequestError(`Twin ${twinId} kept changing under ${maxPreconditionRetries} re-reads (412 Precondition Failed each time); the batch will be redelivered.`, 503, 'PreconditionContention');
+    }
+    const fresh = (await deps.twin.getTwin()).twin;
+    const current: PropertyUpdate[] = [];
+    for (const update of updates) (isOlder(update.sourceTime, trustedStoredTime(fresh, update, deps)) ? result.stale : current).push(update);
+    updates = current;
+    if (updates.length === 0) return;
+    attempt = await tryPatch(twinId, updates, deps, result);
+  }
+  if (attempt === 'ok') return;
+  if (attempt.kind === 'unresolvablePath') {
+    // Our copy thought a parent existed; read the twin and build the patch again from the truth.
+    await deps.twin.getTwin();
+    const retry = await tryPatch(twinId, updates, deps, result);
+    if (retry === 'ok') return;
+    return isolate(twinId, updates, deps, result, retry);
+  }
+  if (attempt.kind === 'twinNotFound') {
+    result.rejected.push(...updates.map((u) => ({ update: u, reason: 'unknown-twin' as const, detail: `Twin ${twinId} was deleted while the batch was processed.` })));
+    return;
+  }
+  return isolate(twinId, updates, deps, result, attempt);
+}
+
+/** One PATCH; resolves 'ok', or the failure when it is one that a different patch could avoid. */
+async function tryPatch(twinId: string, updates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult): Promise<'ok' | AdtRequestError> {
+  const known = deps.twin.cached;
+  const patch = buildPatch(known?.twin, updates, { emitSourceTime: deps.emitSourceTime });
+  try {
+    // Conditional on the copy the stale check used: a second writer shows up as 412, never as a lost update.
+    await deps.twin.updateTwin(patch, known?.etag ? { ifMatch: known.etag } : undefined);
+    result.applied.push(...updates);
+    result.patches += 1;
+    result.operations += patch.length;
+    return 'ok';
+  } catch (error) {
+    if (isKind(error, 'unresolvablePath', 'validationFailed', 'permanent', 'twinNotFound', 'preconditionFailed')) return error;
+    throw error;
+  }
+}
+
+/** ADT refused the combined patch: send each update alone so only the culprit is rejected. */
+async function isolate(twinId: string, updates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult, failure: AdtRequestError): Promise<void> {
+  if (updates.length === 1) {
+    const [only] = updates as [PropertyUpdate];
+    result.rejected.push(rejectedByAdt(only, failure));
+    return;
+  }
+  for (const single of updates) {
+    const outcome = await tryPatch(twinId, [single], deps, result);
+    if (outcome !== 'ok') {
+      if (outcome.kind === 'unresolvablePath') await deps.twin.getTwin();
+      const second = outcome.kind === 'unresolvablePath' ? await tryPatch(twinId, [single], deps, result) : outcome;
+      if (second !== 'ok') result.rejected.push(rejectedByAdt(single, second));
+    }
+  }
+}
+
+function rejectedByAdt(update: PropertyUpdate, error: AdtRequestError): RejectedUpdate {
+  const reason: UpdateRejectReason = error.kind === 'twinNotFound' ? 'unknown-twin' : 'adt-rejected';
+  return { update, reason, detail: `ADT rejected the update (${error.status ?? '-'} ${error.code ?? ''}): ${error.message}` };
+}
