@@ -51,6 +51,11 @@ param eventHubPartitionCount int = 4
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+@description('Instances that draw on ADT at once (ADT_MAX_INSTANCES): each starts at its share of ADT\'s instance-wide limits and adapts to 429s. 0 = derived: the telemetry partitions (the most ingest instances the Event Hubs trigger runs) plus one for propagate, capped at maximumInstanceCount.')
+@minValue(0)
+@maxValue(1000)
+param adtMaxInstances int = 0
+
 @description('Flex Consumption memory per instance.')
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
@@ -122,6 +127,14 @@ param deployerPrincipalId string = deployer().objectId
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = { 'azd-env-name': environmentName, workload: 'adt-twin-pipeline' }
 var routed = telemetrySource == 'eventHub'
+
+// The Event Hubs trigger runs at most one instance per partition, so ingest never has more than
+// `partitions` instances drawing on ADT even when Flex may run 40+. Propagate (Event Grid) gets one
+// more: its writes are few per ingest batch, and when more propagate instances run the shared
+// budgets halve on the first 429s. Starting at 1/maximumInstanceCount instead took ~50 s of
+// additive increase to reach a useful rate.
+var telemetryPartitions = routed ? eventHubPartitionCount : (iotHubSku == 'F1' ? 2 : 4)
+var adtInstancesAtOnce = adtMaxInstances > 0 ? adtMaxInstances : min(maximumInstanceCount, telemetryPartitions + 1)
 
 // Names the code and the post-deploy step agree on.
 var names = {
@@ -356,7 +369,7 @@ module appSettings 'modules/app-settings.bicep' = {
     adtTwinWritesPerSecond: adtTwinWritesPerSecond
     adtPatchesPerSecond: adtPatchesPerSecond
     ingestDeadlineSeconds: ingestDeadlineSeconds
-    maxInstances: maximumInstanceCount
+    maxInstances: adtInstancesAtOnce
     httpIngestAuth: httpIngestAuth
   }
   dependsOn: [functionApp]
@@ -423,6 +436,7 @@ output AZURE_RESOURCE_GROUP string = resourceGroup().name
 output AZURE_LOCATION string = location
 output DEPLOYER_PRINCIPAL_ID string = deployerPrincipalId
 output TELEMETRY_SOURCE string = telemetrySource
+output ADT_MAX_INSTANCES int = adtInstancesAtOnce
 output FUNCTION_APP_NAME string = functionApp.outputs.name
 output FUNCTION_APP_HOST_NAME string = functionApp.outputs.defaultHostName
 output PROPAGATE_FUNCTION_NAME string = names.propagateFunction
