@@ -7,7 +7,6 @@ import { dirname, join, resolve } from 'node:path';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
 import type { ReconcileSummary } from '../../shared/rollup';
-import { settings } from '../../shared/settings';
 import type { DeliveryPolicy, EndpointSchema } from '../emulator/events';
 import { type EmulatorHandle, startEmulator } from '../emulator/server';
 import { deadLetterListing, type GraphFormat, graphFormatOf, type GraphServer, startGraphServer, storeSource, writeGraphExport } from '../graph';
@@ -20,6 +19,7 @@ import { EventHubFeeder, type LostBatch } from './eventHubFeeder';
 import type { EventHubPartitionInfo } from './eventHubTriggerRequest';
 import { FaultPlan, type FaultReport, type FaultSettings, hasAdtFaults } from './faultPlan';
 import { type FunctionApp, loadLocalFunctionApp } from './functionApp';
+import { localEventHub, localHostAppSettings } from './hostAppSettings';
 import { batchCeiling, eventHubBatching } from './hostConfig';
 import { httpIngestInvoker } from './httpIngestInvoker';
 import { ingestInvoker } from './ingestInvoker';
@@ -218,20 +218,19 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     const localMetrics: LocalMetrics | undefined = options.metrics || options.follow ? startLocalMetrics() : undefined;
     if (localMetrics) cleanups.push(() => localMetrics.close());
 
-    const eventHubName = 'local-telemetry';
-    const consumerGroup = '$Default';
-    const appSettings = {
-      [settings.adtUrl.name]: access.url,
-      [settings.pipelineConfigPath.name]: scenario.pipelineConfigPath,
-      [settings.eventHubName.name]: eventHubName,
-      [settings.eventHubConsumerGroup.name]: consumerGroup,
-      ...deadLetterSettings,
-      ...(options.ingestDeadlineSeconds !== undefined ? { [settings.ingestDeadlineSeconds.name]: String(options.ingestDeadlineSeconds) } : {}),
-    };
+    const eventHubName = localEventHub.name;
+    const consumerGroup = localEventHub.consumerGroup;
     // Every instance gets the same settings, and knows how many may share ADT (its starting share of the limits).
+    const appSettings = localHostAppSettings({
+      adtUrl: access.url,
+      pipelineConfigPath: scenario.pipelineConfigPath,
+      deadLetterSettings,
+      ...(options.ingestDeadlineSeconds !== undefined ? { ingestDeadlineSeconds: options.ingestDeadlineSeconds } : {}),
+      ...(options.instances !== undefined ? { instances: options.instances } : {}),
+    });
     const app: FunctionApp | FunctionInstances =
       options.instances !== undefined
-        ? await FunctionInstances.start({ count: options.instances, appSettings: { ...appSettings, [settings.adtMaxInstances.name]: String(options.instances) }, adt: emulator ? { kind: 'emulator', url: emulator.url, ca: emulator.ca } : { kind: 'azure', url: access.url } })
+        ? await FunctionInstances.start({ count: options.instances, appSettings, adt: emulator ? { kind: 'emulator', url: emulator.url, ca: emulator.ca } : { kind: 'azure', url: access.url } })
         : loadLocalFunctionApp({ appSettings, adt: access, ...(options.hookFunctionsCore === false ? { hook: false } : {}) });
     cleanups.push(() => (app instanceof FunctionInstances ? app.close() : app.unload()));
     const instances = app instanceof FunctionInstances ? app : undefined;
