@@ -23,7 +23,7 @@ import { localEventHub, localHostAppSettings } from './hostAppSettings';
 import { batchCeiling, eventHubBatching } from './hostConfig';
 import { httpIngestInvoker } from './httpIngestInvoker';
 import { ingestInvoker } from './ingestInvoker';
-import { type Ingress, startIngress } from './ingress';
+import { DEFAULT_INGRESS_PORT, type Ingress, startIngress } from './ingress';
 import { FunctionInstances, type InstancesReport } from './instances';
 import { type LocalMetrics, startLocalMetrics } from './localMetrics';
 import { type MessageAccounting, MessageLedger } from './messageAccounting';
@@ -297,7 +297,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
 
     let ingress: Ingress | undefined;
     if (options.follow) {
-      ingress = await startIngress(options.ingressPort ?? 7300, feed, () => ({ stats, pending: feeder.pending }), {
+      ingress = await startIngress(options.ingressPort ?? DEFAULT_INGRESS_PORT, feed, () => ({ stats, pending: feeder.pending }), {
         ...(localMetrics && { metrics: localMetrics.serve }),
         httpIngest: httpIngestInvoker(app, log('ingestHttp')),
       });
