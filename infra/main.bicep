@@ -455,7 +455,7 @@ output EVENT_HUB_NAME string = routed ? eventHubs!.outputs.hubName : ''
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output DEAD_LETTER_CONTAINER string = names.deadLetterContainer
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
-// Egress: the route is data plane; create it after provisioning (README "Egress") when these are set.
+// Egress: the route is data plane; create it after provisioning (docs/OPERATIONS.md "Egress") when these are set.
 output EGRESS_ENDPOINT_NAME string = egress == 'none' ? '' : egressModule!.outputs.endpointName
 output EGRESS_ROUTE_NAME string = egress == 'none' ? '' : names.egressRoute
 output ALERT_ACTION_GROUP string = alerts ? alertsModule!.outputs.actionGroupName : ''

@@ -2,7 +2,7 @@
 // through an ADT endpoint to an Event Hub or a Service Bus topic that downstream consumers read
 // (history stores, maps, other services). Identity-based: ADT's system identity gets the data-sender
 // role on the entity and the endpoint carries no key. ADT sends in the CloudEvents AMQP binding
-// (cloudEvents:* application properties, body = the notification's data; README "Egress").
+// (cloudEvents:* application properties, body = the notification's data; docs/OPERATIONS.md "Egress").
 // The event route that selects twin changes is data plane (no ARM type): scripts/post-deploy.sh
 // or `az dt route create` creates it from the outputs (routeName, routeFilter).
 // Optionally ADT data history: every property change as a row in Azure Data Explorer.
