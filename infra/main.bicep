@@ -107,6 +107,9 @@ param egressRelationshipChanges bool = false
 @description('ADT data history to Azure Data Explorer (a Dev-SKU cluster and a database); needs egress = eventHub.')
 param dataHistory bool = false
 
+@description('Microsoft Fabric: a consumer group and a Listen-only policy on the egress hub for an Eventstream source (needs egress = eventHub; docs/FABRIC.md). Turns on SAS auth on the egress namespace only.')
+param fabric bool = false
+
 @description('Alerts (dead letters, lag, 429s, failed invocations) and the pipeline workbook (modules/alerts.bicep, modules/workbook.bicep).')
 param alerts bool = true
 
@@ -153,6 +156,8 @@ var names = {
   egressEntity: 'twin-changes'
   egressRoute: 'twin-changes-egress'
   dataHistoryHub: 'data-history'
+  fabricConsumerGroup: 'fabric'
+  fabricPolicy: 'fabric-listen'
 }
 
 // Every name is fixed when the deployment starts, so modules receive names (not outputs) and
@@ -400,6 +405,9 @@ module egressModule 'modules/egress.bicep' = if (egress != 'none') {
     dataHistory: dataHistory
     kustoClusterName: resourceNames.kustoCluster
     dataHistoryHubName: names.dataHistoryHub
+    fabric: fabric
+    fabricConsumerGroupName: names.fabricConsumerGroup
+    fabricPolicyName: names.fabricPolicy
   }
 }
 
@@ -461,6 +469,11 @@ output EGRESS_ROUTE_NAME string = egress == 'none' ? '' : names.egressRoute
 output ALERT_ACTION_GROUP string = alerts ? alertsModule!.outputs.actionGroupName : ''
 output WORKBOOK_NAME string = alerts ? workbookModule!.outputs.workbookName : ''
 output EGRESS_ROUTE_FILTER string = egress == 'none' ? '' : egressModule!.outputs.routeFilter
+// Fabric Eventstream source settings (docs/FABRIC.md); empty unless fabric and egress = eventHub.
+output FABRIC_EVENT_HUB_NAMESPACE string = egress == 'none' ? '' : egressModule!.outputs.fabricNamespaceHost
+output FABRIC_EVENT_HUB string = egress == 'eventHub' && fabric ? names.egressEntity : ''
+output FABRIC_CONSUMER_GROUP string = egress == 'none' ? '' : egressModule!.outputs.fabricConsumerGroup
+output FABRIC_SAS_POLICY string = egress == 'none' ? '' : egressModule!.outputs.fabricPolicy
 // When the SAS ADT uses to write endpoint dead letters stops working (each provision renews it);
 // scripts/post-deploy.sh warns when it is near. Empty when endpoint dead-lettering is off.
 output ADT_DEAD_LETTER_SAS_EXPIRY string = adtEndpointDeadLettering ? adtDeadLetterSasExpiry : ''

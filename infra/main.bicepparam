@@ -44,6 +44,8 @@ param httpIngestAllowedApplications = json(readEnvironmentVariable('HTTP_INGEST_
 param egress = readEnvironmentVariable('EGRESS', 'none')
 param egressRelationshipChanges = bool(readEnvironmentVariable('EGRESS_RELATIONSHIP_CHANGES', 'false'))
 param dataHistory = bool(readEnvironmentVariable('DATA_HISTORY', 'false'))
+// Microsoft Fabric Eventstream source on the egress hub (docs/FABRIC.md).
+param fabric = bool(readEnvironmentVariable('FABRIC', 'false'))
 
 param alerts = bool(readEnvironmentVariable('ALERTS', 'true'))
 param alertEmail = readEnvironmentVariable('ALERT_EMAIL', '')

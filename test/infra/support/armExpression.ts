@@ -1,15 +1,17 @@
 // Evaluates the small subset of ARM template expressions that main.bicep's derived settings
-// compile to (if, equals, greater, min, add, parameters, variables), so a test can check the
+// compile to (if, equals, greater, and, not, min, add, parameters, variables), so a test can check the
 // value a deployment would get for given parameters instead of the expression's spelling.
 
 import type { ArmTemplate } from './compiledTemplates';
 
-type Value = string | number | boolean;
+type Value = string | number | boolean | { readonly [key: string]: unknown };
 
 const functions: Record<string, (args: Value[]) => Value> = {
   if: ([condition, yes, no]) => (condition === true ? yes : no) as Value,
   equals: ([a, b]) => a === b,
   greater: ([a, b]) => Number(a) > Number(b),
+  and: (args) => args.every((a) => a === true),
+  not: ([a]) => a !== true,
   min: (args) => Math.min(...args.map(Number)),
   add: ([a, b]) => Number(a) + Number(b),
 };
@@ -44,19 +46,31 @@ export function evaluateArm(expression: string, template: ArmTemplate, parameter
     at++;
     if (token === 'parameters') {
       const name = String(args[0]);
-      if (Object.hasOwn(parameters, name)) return parameters[name] as Value;
+      if (Object.hasOwn(parameters, name)) return member(parameters[name] as Value);
       const fallback = template.parameters?.[name]?.defaultValue;
       if (fallback === undefined) throw new Error(`parameter ${name} has no default; pass it`);
-      return fallback as Value;
+      return member(fallback as Value);
     }
     if (token === 'variables') {
       const variable = template.variables?.[String(args[0])];
-      if (typeof variable !== 'string') throw new Error(`variable ${String(args[0])} is not an expression`);
-      return evaluateArm(variable, template, parameters);
+      if (variable === undefined) throw new Error(`variable ${String(args[0])} does not exist`);
+      return member(typeof variable === 'string' && variable.startsWith('[') ? evaluateArm(variable, template, parameters) : (variable as Value));
     }
     const fn = functions[token];
     if (!fn) throw new Error(`function ${token} is not supported by this evaluator`);
-    return fn(args);
+    return member(fn(args));
+  };
+  // `.name` after a value: a property of an object variable, e.g. variables('names').egressEntity.
+  const member = (value: Value): Value => {
+    let current = value;
+    while (text[at] === '.') {
+      at++;
+      const name = /^\w+/.exec(text.slice(at))?.[0] ?? '';
+      at += name.length;
+      if (typeof current !== 'object' || !Object.hasOwn(current, name)) throw new Error(`no property ${name} in ${expression}`);
+      current = current[name] as Value;
+    }
+    return current;
   };
   return parse();
 }
