@@ -51,6 +51,11 @@ param eventHubPartitionCount int = 4
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+@description('Instances that draw on ADT at once (ADT_MAX_INSTANCES): each starts at its share of ADT\'s instance-wide limits and adapts to 429s. 0 = derived: the telemetry partitions (the most ingest instances the Event Hubs trigger runs) plus one for propagate, capped at maximumInstanceCount.')
+@minValue(0)
+@maxValue(1000)
+param adtMaxInstances int = 0
+
 @description('Flex Consumption memory per instance.')
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
@@ -102,6 +107,9 @@ param egressRelationshipChanges bool = false
 @description('ADT data history to Azure Data Explorer (a Dev-SKU cluster and a database); needs egress = eventHub.')
 param dataHistory bool = false
 
+@description('Microsoft Fabric: a consumer group and a Listen-only policy on the egress hub for an Eventstream source (needs egress = eventHub; docs/FABRIC.md). Turns on SAS auth on the egress namespace only.')
+param fabric bool = false
+
 @description('Alerts (dead letters, lag, 429s, failed invocations) and the pipeline workbook (modules/alerts.bicep, modules/workbook.bicep).')
 param alerts bool = true
 
@@ -123,6 +131,14 @@ var token = toLower(uniqueString(subscription().id, resourceGroup().id, environm
 var tags = { 'azd-env-name': environmentName, workload: 'adt-twin-pipeline' }
 var routed = telemetrySource == 'eventHub'
 
+// The Event Hubs trigger runs at most one instance per partition, so ingest never has more than
+// `partitions` instances drawing on ADT even when Flex may run 40+. Propagate (Event Grid) gets one
+// more: its writes are few per ingest batch, and when more propagate instances run the shared
+// budgets halve on the first 429s. Starting at 1/maximumInstanceCount instead took ~50 s of
+// additive increase to reach a useful rate.
+var telemetryPartitions = routed ? eventHubPartitionCount : (iotHubSku == 'F1' ? 2 : 4)
+var adtInstancesAtOnce = adtMaxInstances > 0 ? adtMaxInstances : min(maximumInstanceCount, telemetryPartitions + 1)
+
 // Names the code and the post-deploy step agree on.
 var names = {
   azdService: 'functions'
@@ -140,6 +156,8 @@ var names = {
   egressEntity: 'twin-changes'
   egressRoute: 'twin-changes-egress'
   dataHistoryHub: 'data-history'
+  fabricConsumerGroup: 'fabric'
+  fabricPolicy: 'fabric-listen'
 }
 
 // Every name is fixed when the deployment starts, so modules receive names (not outputs) and
@@ -356,7 +374,7 @@ module appSettings 'modules/app-settings.bicep' = {
     adtTwinWritesPerSecond: adtTwinWritesPerSecond
     adtPatchesPerSecond: adtPatchesPerSecond
     ingestDeadlineSeconds: ingestDeadlineSeconds
-    maxInstances: maximumInstanceCount
+    maxInstances: adtInstancesAtOnce
     httpIngestAuth: httpIngestAuth
   }
   dependsOn: [functionApp]
@@ -387,6 +405,9 @@ module egressModule 'modules/egress.bicep' = if (egress != 'none') {
     dataHistory: dataHistory
     kustoClusterName: resourceNames.kustoCluster
     dataHistoryHubName: names.dataHistoryHub
+    fabric: fabric
+    fabricConsumerGroupName: names.fabricConsumerGroup
+    fabricPolicyName: names.fabricPolicy
   }
 }
 
@@ -423,6 +444,7 @@ output AZURE_RESOURCE_GROUP string = resourceGroup().name
 output AZURE_LOCATION string = location
 output DEPLOYER_PRINCIPAL_ID string = deployerPrincipalId
 output TELEMETRY_SOURCE string = telemetrySource
+output ADT_MAX_INSTANCES int = adtInstancesAtOnce
 output FUNCTION_APP_NAME string = functionApp.outputs.name
 output FUNCTION_APP_HOST_NAME string = functionApp.outputs.defaultHostName
 output PROPAGATE_FUNCTION_NAME string = names.propagateFunction
@@ -441,12 +463,17 @@ output EVENT_HUB_NAME string = routed ? eventHubs!.outputs.hubName : ''
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output DEAD_LETTER_CONTAINER string = names.deadLetterContainer
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
-// Egress: the route is data plane; create it after provisioning (README "Egress") when these are set.
+// Egress: the route is data plane; create it after provisioning (docs/OPERATIONS.md "Egress") when these are set.
 output EGRESS_ENDPOINT_NAME string = egress == 'none' ? '' : egressModule!.outputs.endpointName
 output EGRESS_ROUTE_NAME string = egress == 'none' ? '' : names.egressRoute
 output ALERT_ACTION_GROUP string = alerts ? alertsModule!.outputs.actionGroupName : ''
 output WORKBOOK_NAME string = alerts ? workbookModule!.outputs.workbookName : ''
 output EGRESS_ROUTE_FILTER string = egress == 'none' ? '' : egressModule!.outputs.routeFilter
+// Fabric Eventstream source settings (docs/FABRIC.md); empty unless fabric and egress = eventHub.
+output FABRIC_EVENT_HUB_NAMESPACE string = egress == 'none' ? '' : egressModule!.outputs.fabricNamespaceHost
+output FABRIC_EVENT_HUB string = egress == 'eventHub' && fabric ? names.egressEntity : ''
+output FABRIC_CONSUMER_GROUP string = egress == 'none' ? '' : egressModule!.outputs.fabricConsumerGroup
+output FABRIC_SAS_POLICY string = egress == 'none' ? '' : egressModule!.outputs.fabricPolicy
 // When the SAS ADT uses to write endpoint dead letters stops working (each provision renews it);
 // scripts/post-deploy.sh warns when it is near. Empty when endpoint dead-lettering is off.
 output ADT_DEAD_LETTER_SAS_EXPIRY string = adtEndpointDeadLettering ? adtDeadLetterSasExpiry : ''

@@ -108,7 +108,7 @@ export const settings = {
   },
   adtMaxInstances: {
     name: 'ADT_MAX_INSTANCES',
-    description: 'Function App instances that may share the ADT instance (Flex maximumInstanceCount); each starts at its share of the ADT limits and adapts to 429s.',
+    description: 'Function App instances that draw on the ADT instance at once (the Bicep derives it: telemetry partitions + 1, capped at Flex maximumInstanceCount); each starts at its share of the ADT limits and adapts to 429s.',
     sample: '1',
     required: false,
   },

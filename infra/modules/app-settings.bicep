@@ -51,7 +51,7 @@ param adtPatchesPerSecond int
 @description('Seconds one ingest batch may spend retrying ADT.')
 param ingestDeadlineSeconds int
 
-@description('Flex Consumption maximumInstanceCount of this app (ADT_MAX_INSTANCES).')
+@description('Instances that draw on ADT at once (ADT_MAX_INSTANCES): main.bicep derives it from the telemetry partitions.')
 param maxInstances int
 
 @description('How POST /api/telemetry authenticates callers (HTTP_INGEST_AUTH): functionKey or entraId.')
@@ -79,8 +79,8 @@ var common = {
   ADT_TWIN_WRITES_PER_SECOND: string(adtTwinWritesPerSecond)
   ADT_PATCHES_PER_SECOND: string(adtPatchesPerSecond)
   INGEST_DEADLINE_SECONDS: string(ingestDeadlineSeconds)
-  // The plan's instance ceiling, so the code can split the instance-wide ADT budget between the
-  // instances that may run at once (each process only sees itself).
+  // How many instances draw on ADT at once, so the code can split the instance-wide ADT budget
+  // between them (each process only sees itself).
   ADT_MAX_INSTANCES: string(maxInstances)
   HTTP_INGEST_AUTH: httpIngestAuth
   // DefaultAzureCredential / ManagedIdentityCredential read this to pick the user-assigned identity.

@@ -2,10 +2,12 @@
 // through an ADT endpoint to an Event Hub or a Service Bus topic that downstream consumers read
 // (history stores, maps, other services). Identity-based: ADT's system identity gets the data-sender
 // role on the entity and the endpoint carries no key. ADT sends in the CloudEvents AMQP binding
-// (cloudEvents:* application properties, body = the notification's data; README "Egress").
+// (cloudEvents:* application properties, body = the notification's data; docs/OPERATIONS.md "Egress").
 // The event route that selects twin changes is data plane (no ARM type): scripts/post-deploy.sh
 // or `az dt route create` creates it from the outputs (routeName, routeFilter).
-// Optionally ADT data history: every property change as a row in Azure Data Explorer.
+// Optionally ADT data history: every property change as a row in Azure Data Explorer, and a bridge
+// to Microsoft Fabric: a consumer group and a Listen-only policy on the hub for an Eventstream's
+// "Azure Event Hubs" source (docs/FABRIC.md).
 
 @description('Azure region.')
 param location string
@@ -44,7 +46,17 @@ param kustoClusterName string
 @description('Event hub the data history connection uses (dataHistory).')
 param dataHistoryHubName string
 
+@description('Fabric: a consumer group and a Listen-only shared access policy on the egress hub for a Fabric Eventstream source (egress = eventHub only). Eventstream\'s Event Hubs source authenticates with a shared access key, so this turns local (SAS) auth on for the egress namespace.')
+param fabric bool
+
+@description('Consumer group the Fabric Eventstream reads (fabric).')
+param fabricConsumerGroupName string
+
+@description('Shared access policy (Listen only, on the hub) the Fabric Eventstream connects with (fabric).')
+param fabricPolicyName string
+
 var useEventHub = egress == 'eventHub'
+var fabricOn = fabric && useEventHub
 var historyOn = dataHistory && useEventHub
 var roles = {
   eventHubsDataSender: '2b629674-e913-4c01-ae53-ef4638d8f975'
@@ -76,7 +88,8 @@ resource ehNamespace 'Microsoft.EventHub/namespaces@2024-01-01' = if (useEventHu
   tags: tags
   sku: { name: 'Standard', tier: 'Standard', capacity: 1 }
   properties: {
-    disableLocalAuth: true
+    // Identity only, unless Fabric needs its Listen key (the one SAS exception here; DEPLOY.md says why).
+    disableLocalAuth: !fabricOn
     minimumTlsVersion: '1.2'
     publicNetworkAccess: 'Enabled'
   }
@@ -98,6 +111,23 @@ resource hubSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (us
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.eventHubsDataSender)
     principalId: digitalTwinsPrincipalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// ---- Fabric: Eventstream source on the hub (its own consumer group, a key that can only listen) ----
+
+resource fabricConsumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-01' = if (fabricOn) {
+  parent: hub
+  name: fabricConsumerGroupName
+}
+
+// Scoped to the hub, Listen only: the key reads twin changes and nothing else. The key itself is
+// never an output; `az eventhubs eventhub authorization-rule keys list` shows it to the deployer.
+resource fabricPolicy 'Microsoft.EventHub/namespaces/eventhubs/authorizationRules@2024-01-01' = if (fabricOn) {
+  parent: hub
+  name: fabricPolicyName
+  properties: {
+    rights: ['Listen']
   }
 }
 
@@ -271,3 +301,8 @@ output entityName string = entityName
 output routeFilter string = join(map(eventTypes, eventType => 'type = \'${eventType}\''), ' OR ')
 output dataHistory bool = historyOn
 output kustoClusterUri string = historyOn ? kusto!.properties.uri : ''
+output fabric bool = fabricOn
+// The namespace's host name (<ns>.servicebus.windows.net in the public cloud), as Eventstream asks for it.
+output fabricNamespaceHost string = fabricOn ? replace(replace(replace(ehNamespace!.properties.serviceBusEndpoint, 'https://', ''), ':443', ''), '/', '') : ''
+output fabricConsumerGroup string = fabricOn ? fabricConsumerGroup.name : ''
+output fabricPolicy string = fabricOn ? fabricPolicy.name : ''

@@ -6,8 +6,6 @@ installFakeFunctionsCore();
 
 import { onInterrupt, standardArgv } from '../cli';
 import { HELP, parseCliArgs } from './cliArgs';
-import { renderSummary } from './report';
-import { runScenario } from './runScenario';
 
 async function main(): Promise<number> {
   let cli;
@@ -21,6 +19,12 @@ async function main(): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
+  // Loaded only for a run: the loop (emulator, SDK, graph server) takes over a second to load, and
+  // --help or a bad flag should answer at once.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { runScenario } = require('./runScenario') as typeof import('./runScenario');
+  const { renderSummary } = require('./report') as typeof import('./report');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const abort = new AbortController();
   onInterrupt(() => abort.abort());
   const result = await runScenario({

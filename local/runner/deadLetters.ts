@@ -142,15 +142,20 @@ async function checkBlobEndpoint(blobEndpoint: string, container: string): Promi
   }
 }
 
+/** Dead letters to Azurite: the settings the local host gives the app (and local/CORE-TOOLS.md shows). */
+export function azuriteDeadLetterSettings(blobEndpoint: string, container = defaultContainer): Record<string, string> {
+  return {
+    [settings.deadLetterStorage.name]: azuriteConnectionString(blobEndpoint),
+    [settings.deadLetterContainer.name]: container,
+    [settings.deadLetterBlobServiceUri.name]: '',
+    [settings.deadLetterDirectory.name]: '',
+  };
+}
+
 export async function chooseDeadLetterTarget(choice: DeadLetterChoice): Promise<DeadLetterTarget> {
   const container = defaultContainer;
   const blobTarget = (blobEndpoint: string, close: () => Promise<void>): DeadLetterTarget => ({
-    appSettings: {
-      [settings.deadLetterStorage.name]: azuriteConnectionString(blobEndpoint),
-      [settings.deadLetterContainer.name]: container,
-      [settings.deadLetterBlobServiceUri.name]: '',
-      [settings.deadLetterDirectory.name]: '',
-    },
+    appSettings: azuriteDeadLetterSettings(blobEndpoint, container),
     description: `Azurite ${blobEndpoint} container ${container}`,
     kind: 'azurite',
     blobEndpoint,

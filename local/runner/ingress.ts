@@ -10,6 +10,9 @@ import type { AddressInfo } from 'node:net';
 
 import { parseEnvelopes, type TelemetryEnvelope } from './envelope';
 
+/** --ingress-port's default; test.http and the simulator's --to examples use it. */
+export const DEFAULT_INGRESS_PORT = 7300;
+
 export interface Ingress {
   url: string;
   close(): Promise<void>;

@@ -7,7 +7,6 @@ import { dirname, join, resolve } from 'node:path';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
 import type { ReconcileSummary } from '../../shared/rollup';
-import { settings } from '../../shared/settings';
 import type { DeliveryPolicy, EndpointSchema } from '../emulator/events';
 import { type EmulatorHandle, startEmulator } from '../emulator/server';
 import { deadLetterListing, type GraphFormat, graphFormatOf, type GraphServer, startGraphServer, storeSource, writeGraphExport } from '../graph';
@@ -20,10 +19,11 @@ import { EventHubFeeder, type LostBatch } from './eventHubFeeder';
 import type { EventHubPartitionInfo } from './eventHubTriggerRequest';
 import { FaultPlan, type FaultReport, type FaultSettings, hasAdtFaults } from './faultPlan';
 import { type FunctionApp, loadLocalFunctionApp } from './functionApp';
+import { localEventHub, localHostAppSettings } from './hostAppSettings';
 import { batchCeiling, eventHubBatching } from './hostConfig';
 import { httpIngestInvoker } from './httpIngestInvoker';
 import { ingestInvoker } from './ingestInvoker';
-import { type Ingress, startIngress } from './ingress';
+import { DEFAULT_INGRESS_PORT, type Ingress, startIngress } from './ingress';
 import { FunctionInstances, type InstancesReport } from './instances';
 import { type LocalMetrics, startLocalMetrics } from './localMetrics';
 import { type MessageAccounting, MessageLedger } from './messageAccounting';
@@ -218,20 +218,19 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     const localMetrics: LocalMetrics | undefined = options.metrics || options.follow ? startLocalMetrics() : undefined;
     if (localMetrics) cleanups.push(() => localMetrics.close());
 
-    const eventHubName = 'local-telemetry';
-    const consumerGroup = '$Default';
-    const appSettings = {
-      [settings.adtUrl.name]: access.url,
-      [settings.pipelineConfigPath.name]: scenario.pipelineConfigPath,
-      [settings.eventHubName.name]: eventHubName,
-      [settings.eventHubConsumerGroup.name]: consumerGroup,
-      ...deadLetterSettings,
-      ...(options.ingestDeadlineSeconds !== undefined ? { [settings.ingestDeadlineSeconds.name]: String(options.ingestDeadlineSeconds) } : {}),
-    };
+    const eventHubName = localEventHub.name;
+    const consumerGroup = localEventHub.consumerGroup;
     // Every instance gets the same settings, and knows how many may share ADT (its starting share of the limits).
+    const appSettings = localHostAppSettings({
+      adtUrl: access.url,
+      pipelineConfigPath: scenario.pipelineConfigPath,
+      deadLetterSettings,
+      ...(options.ingestDeadlineSeconds !== undefined ? { ingestDeadlineSeconds: options.ingestDeadlineSeconds } : {}),
+      ...(options.instances !== undefined ? { instances: options.instances } : {}),
+    });
     const app: FunctionApp | FunctionInstances =
       options.instances !== undefined
-        ? await FunctionInstances.start({ count: options.instances, appSettings: { ...appSettings, [settings.adtMaxInstances.name]: String(options.instances) }, adt: emulator ? { kind: 'emulator', url: emulator.url, ca: emulator.ca } : { kind: 'azure', url: access.url } })
+        ? await FunctionInstances.start({ count: options.instances, appSettings, adt: emulator ? { kind: 'emulator', url: emulator.url, ca: emulator.ca } : { kind: 'azure', url: access.url } })
         : loadLocalFunctionApp({ appSettings, adt: access, ...(options.hookFunctionsCore === false ? { hook: false } : {}) });
     cleanups.push(() => (app instanceof FunctionInstances ? app.close() : app.unload()));
     const instances = app instanceof FunctionInstances ? app : undefined;
@@ -298,7 +297,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
 
     let ingress: Ingress | undefined;
     if (options.follow) {
-      ingress = await startIngress(options.ingressPort ?? 7300, feed, () => ({ stats, pending: feeder.pending }), {
+      ingress = await startIngress(options.ingressPort ?? DEFAULT_INGRESS_PORT, feed, () => ({ stats, pending: feeder.pending }), {
         ...(localMetrics && { metrics: localMetrics.serve }),
         httpIngest: httpIngestInvoker(app, log('ingestHttp')),
       });

@@ -15,7 +15,8 @@ export interface GatewayLimits {
   /** Telemetry has no published limit; it is budgeted like patches. */
   telemetryPerSecond: number;
   /**
-   * Instances that may share one ADT instance (ADT_MAX_INSTANCES, the Flex maximumInstanceCount):
+   * Instances that draw on one ADT instance at once (ADT_MAX_INSTANCES; main.bicep derives it from
+   * the telemetry partitions, since the Event Hubs trigger runs at most one instance per partition):
    * each starts at its share of the instance-wide limits and adapts to 429s from there.
    */
   instances: number;

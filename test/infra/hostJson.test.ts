@@ -1,4 +1,4 @@
-// host.json's Event Hubs settings as README "Performance" explains them: the batch may grow to cover
+// host.json's Event Hubs settings as docs/PERFORMANCE.md explains them: the batch may grow to cover
 // enough time to coalesce at the fleet shape, and scaling does not follow the batch ceiling.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

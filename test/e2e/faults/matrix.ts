@@ -12,7 +12,7 @@ import { buildingScenario, runLocal, tempDir } from '../support/runLocal';
 /** The broken messages of bad-telemetry.ndjson (its other lines repeat telemetry.ndjson). */
 export const brokenMessageIds = ['bad-invalid-json', 'bad-unknown-device', 'bad-wrong-type'];
 
-/** Peak heap above the heap at the first telemetry. A no-fault run stays well under it (see README "Under faults"). */
+/** Peak heap above the heap at the first telemetry. A no-fault run stays well under it (see docs/GUARANTEES.md, "Under faults"). */
 export const heapGrowthBoundBytes = 64 * 1024 * 1024;
 
 export function matrixTelemetry(): string {
@@ -88,7 +88,7 @@ export function expectNothingLost(run: CaseResult, baseline: CaseResult): void {
   expect(summary.resources.peakHeapUsedBytes - summary.resources.start.heapUsedBytes).toBeLessThan(heapGrowthBoundBytes);
 }
 
-/** One line per case for the README's figures (printed by the matrix tests). */
+/** One line per case for the figures in docs/GUARANTEES.md ("Under faults") (printed by the matrix tests). */
 export function figures(name: string, run: CaseResult): string {
   const s = run.result.summary;
   const mb = (b: number): string => (b / 1024 / 1024).toFixed(0);

@@ -57,7 +57,7 @@ describe('host.json batching settings', () => {
     expect(batchCeiling({ ...defaultEventHubBatching, maxEventBatchSize: 100, prefetchCount: 300 })).toBe(100);
   });
 
-  it("the app's host.json lets batches grow to cover the fleet's backlog (see README Performance)", () => {
+  it("the app's host.json lets batches grow to cover the fleet's backlog (see docs/PERFORMANCE.md)", () => {
     const batching = eventHubBatching(hostJsonPath);
     expect(batchCeiling(batching)).toBeGreaterThanOrEqual(5000);
     expect(batching.minEventBatchSize).toBe(1);

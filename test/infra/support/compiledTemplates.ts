@@ -117,3 +117,12 @@ export function allTemplates(template: ArmTemplate): ArmTemplate[] {
     .filter((t): t is ArmTemplate => t !== undefined);
   return [template, ...nested.flatMap(allTemplates)];
 }
+
+/** The Bicep CLI .ci/bicep.sh fetched (after a compile, so it is there). */
+export function bicepBinary(): string {
+  ensureCompiled();
+  const project = readFileSync(join(repoRoot, '.ci', 'bicep-tool', 'bicep-tool.csproj'), 'utf8');
+  const version = /Azure\.Bicep\.CommandLine\.linux-x64" Version="\[([0-9.]+)\]"/.exec(project)?.[1];
+  if (!version) throw new Error('Could not read the Bicep CLI version from .ci/bicep-tool/bicep-tool.csproj');
+  return join(repoRoot, '.tools', 'nuget', 'azure.bicep.commandline.linux-x64', version, 'tools', 'bicep');
+}

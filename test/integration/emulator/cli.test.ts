@@ -1,4 +1,4 @@
-// The README's command, as written: `npm run emulator -- --scenario local/scenarios/building` (plus
+// docs/LOCAL.md's command ("ADT emulator"), as written: `npm run emulator -- --scenario local/scenarios/building` (plus
 // --port 0 so the test never needs a fixed port). Spawned, read until the URL and CA lines appear, then
 // driven through the SDK with only what it printed, then stopped with SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process';
