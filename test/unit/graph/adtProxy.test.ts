@@ -179,3 +179,20 @@ it('says what failed when ADT cannot be reached, or its certificate is not the e
   writeFileSync(otherCert, (await generateIdentity()).cert);
   await expect(exploreInstance({ adtUrl: emulator.url, ca: otherCert, allowWrites: false, port: 0 })).rejects.toThrow(`Could not read ${emulator.url} (emulator)`);
 }, 30_000);
+
+it('without --ca it trusts the certificate where npm run emulator keeps it (.local/emulator-cert under the working directory)', async () => {
+  const home = tempDir('explorer-home');
+  const certDir = join(home, '.local', 'emulator-cert');
+  const other = await startEmulator({ certDir });
+  const cwd = process.cwd();
+  process.chdir(home);
+  try {
+    const explorer = await exploreInstance({ adtUrl: other.url, allowWrites: false, port: 0, pollMs: 60_000 });
+    await explorer.close();
+    process.chdir(tempDir('explorer-elsewhere'));
+    await expect(exploreInstance({ adtUrl: other.url, allowWrites: false, port: 0 })).rejects.toThrow("(where npm run emulator keeps it). Pass --ca <file.pem>");
+  } finally {
+    process.chdir(cwd);
+    await other.close();
+  }
+});
