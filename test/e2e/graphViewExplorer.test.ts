@@ -160,6 +160,7 @@ browserTest('explorer on the local loop: query, patch with the roll-up following
       mkdirSync(dirname(file), { recursive: true });
       await page.evaluate(() => (window.twinGraph as TwinGraph).select('room-101'));
       await runQuery(page, "SELECT R, D, E FROM digitaltwins R JOIN D RELATED R.hasDevice E WHERE R.$dtId = 'room-101'");
+      await page.evaluate(() => (document as unknown as { getElementById(id: string): { scrollIntoView(): void } }).getElementById('query').scrollIntoView());
       await page.screenshot({ path: file });
     }
     expect(consoleErrors).toEqual([]);

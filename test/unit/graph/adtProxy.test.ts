@@ -8,14 +8,14 @@ import { join } from 'node:path';
 
 import type { CloudEvent } from '@azure/eventgrid';
 
-import { startEmulator } from '../../../local/emulator';
+import { createEmulatorClient, startEmulator } from '../../../local/emulator';
 import type { EmulatorHandle } from '../../../local/emulator/server';
 import { generateIdentity } from '../../../local/emulator/tls';
 import { exploreInstance, type InstanceExplorer } from '../../../local/explore/explore';
 import { type ExplorerClient, handleAdtRequest, passThrough, readOnlyMessage } from '../../../local/graph';
 import { loadScenario } from '../../../local/scenario';
 import { buildingScenario, tempDir } from '../../e2e/support/runLocal';
-import { createTestClient, rawRequest } from '../../support/emulatorClient';
+import { rawRequest } from '../../support/emulatorClient';
 
 const scenario = loadScenario(buildingScenario);
 const room = 'dtmi:example:building:Room;1';
@@ -33,7 +33,9 @@ beforeAll(async () => {
   emulator.events.subscribe('seen', (event) => {
     notifications.push(event as unknown as CloudEvent<Record<string, unknown>>);
   });
-  await createTestClient(emulator).upsertEventRoute('all', 'seen', 'true');
+  const routes = createEmulatorClient(emulator);
+  await routes.client.upsertEventRoute('all', 'seen', 'true');
+  routes.httpClient.destroy();
   readOnly = await exploreInstance({ adtUrl: emulator.url, ca: certFile, allowWrites: false, port: 0, pollMs: 60_000 });
   writable = await exploreInstance({ adtUrl: emulator.url, ca: certFile, allowWrites: true, port: 0, pollMs: 60_000 });
 }, 60_000);
