@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 
 import { type Browser, chromium, type Page } from 'playwright-core';
 
-import { startEmulator } from '../../local/emulator';
+import { createEmulatorClient, startEmulator } from '../../local/emulator';
 import { exploreInstance } from '../../local/explore/explore';
 import { loadScenario } from '../../local/scenario';
 import { buildingScenario, repoRoot, runLocal, tempDir } from './support/runLocal';
@@ -44,6 +44,7 @@ const browserTest = haveBrowser || process.env.CI === 'true' ? it : it.skip;
 const scenario = loadScenario(buildingScenario);
 const roomModel = 'dtmi:example:building:Room;1';
 const rooms = scenario.graph.twins.filter((t) => t.$metadata.$model === roomModel).map((t) => t.$dtId).sort();
+const hostile = '<img src=x onerror="window.owned=true">';
 const envelopes = readFileSync(scenario.telemetryPath ?? '', 'utf8').split('\n').filter((line) => line.trim() !== '').length;
 
 function propertyValue(page: Page, twinId: string, property: string): Promise<unknown> {
@@ -175,10 +176,14 @@ browserTest('explorer on the local loop: query, patch with the roll-up following
   expect(result.dump.twins.find((t) => t.$dtId === 'room-101')?.temperature).toBe(33.5);
 }, 120_000);
 
-browserTest('explorer on an emulator as an instance, read-only: query and models work, no edit is offered', async () => {
+browserTest('explorer on an emulator as an instance, read-only: query and models work, no edit is offered, markup in twin data stays text', async () => {
   if (!haveBrowser) throw new Error(installHint);
   const certDir = tempDir('explorer-page-cert');
   const emulator = await startEmulator({ scenarioDir: buildingScenario, certDir });
+  // Twin data that is markup: it must reach the page as text only.
+  const { client, httpClient } = createEmulatorClient(emulator);
+  await client.updateDigitalTwin('room-102', [{ op: 'replace', path: '/name', value: hostile }]);
+  httpClient.destroy();
   const explorer = await exploreInstance({ adtUrl: emulator.url, ca: join(certDir, 'cert.pem'), allowWrites: false, port: 0, pollMs: 500 });
   const browser = await chromium.launch({ executablePath: browserPath });
   try {
@@ -198,6 +203,13 @@ browserTest('explorer on an emulator as an instance, read-only: query and models
     expect(await page.locator('#edit .relationships li button').count()).toBe(0);
     await expect(page.locator('#edit .relationships li').count()).resolves.toBe(3);
     await page.waitForFunction((n) => document.querySelectorAll('#model-list li').length === n, scenario.models.length);
+    // Markup in twin data is shown, never run: in the table, the inspector and the graph.
+    await runQuery(page, "SELECT T.name FROM digitaltwins T WHERE T.$dtId = 'room-102'");
+    await expect(page.textContent('#query-table')).resolves.toContain(hostile);
+    await page.evaluate(() => (window.twinGraph as TwinGraph).select('room-102'));
+    await expect(page.textContent('#properties tr[data-property="name"]')).resolves.toContain(hostile);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { owned?: boolean }).owned)).toBeUndefined();
     expect(consoleErrors).toEqual([]);
   } finally {
     await browser.close();
