@@ -75,7 +75,7 @@ export function renderPage(data: PageData): string {
   <section id="edit" hidden><h2>Edit <span class="twin-id"></span></h2>
     <p class="read-only" hidden>Read-only: start the explorer with --allow-writes to edit twins and relationships.</p>
     <div class="editor">
-      <p class="hint">JSON Patch for this twin (click a property above to start from it; add sets a property whether or not it is set).</p>
+      <p class="hint" id="patch-hint">JSON Patch for this twin (click a property above to start from it; add sets a property whether or not it is set).</p>
       <textarea id="patch-text" spellcheck="false" rows="4" aria-label="JSON Patch"></textarea>
       <div class="buttons"><button id="patch-button" type="button">Apply patch</button></div>
       <p class="hint">Outgoing relationships</p>

@@ -361,6 +361,14 @@
     if (hits.nonempty()) cy.fit(hits, 40);
   }
 
+  /** The twin a row is about: the row itself, or a projection's first twin (SELECT R, D … → R). */
+  function rowTwin(row) {
+    if (isTwinDocument(row)) return row.$dtId;
+    if (!isObject(row)) return null;
+    var key = Object.keys(row).find(function (k) { return isTwinDocument(row[k]); });
+    return key === undefined ? null : row[key].$dtId;
+  }
+
   /** Columns: every key a row has, in the order they first appear ($etag left out; a twin's model shown as $model). */
   function renderQueryTable(rows) {
     var columns = [];
@@ -384,8 +392,7 @@
         return el('td', { text: cellText(v) });
       });
       var tr = el('tr', {}, cells);
-      var twinId = isTwinDocument(row) ? row.$dtId : null;
-      if (twinId === null && isObject(row)) Object.keys(row).some(function (k) { return isTwinDocument(row[k]) && (twinId = row[k].$dtId); });
+      var twinId = rowTwin(row);
       if (twinId !== null && twins.has(twinId)) {
         tr.className = 'twin-row';
         tr.addEventListener('click', function () { select(twinId); });
@@ -471,10 +478,9 @@
     section.hidden = false;
     section.querySelector('.twin-id').textContent = selected;
     var writable = data.explorer.writable;
+    // Read-only: the relationships are listed, and the page offers no control the server would refuse.
     section.querySelector('.read-only').hidden = writable;
-    section.querySelector('.editor').hidden = false;
-    ['patch-text', 'patch-button', 'rel-name', 'rel-target', 'rel-id', 'rel-add'].forEach(function (id) { document.getElementById(id).hidden = !writable; });
-    document.querySelectorAll('#edit .editor .hint')[0].hidden = !writable;
+    ['patch-hint', 'patch-text', 'patch-button', 'rel-name', 'rel-target', 'rel-id', 'rel-add'].forEach(function (id) { document.getElementById(id).hidden = !writable; });
     document.getElementById('patch-text').value = '';
     document.getElementById('edit-result').textContent = '';
     renderRelationshipList();
