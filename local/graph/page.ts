@@ -26,6 +26,10 @@ export interface PageData {
   deadLetterNote?: string;
   /** A message to start "try a message" with (live only). */
   sampleEnvelope?: unknown;
+  /** Live only: the query box, the models and (when writable) edits, through the server's /adt proxy. */
+  explorer?: { writable: boolean; target: string };
+  /** An instance explored as it is: no loop, so no counters, dead letters or "try a message". */
+  withoutLoop?: boolean;
 }
 
 function escapeHtml(text: string): string {
@@ -54,12 +58,37 @@ export function renderPage(data: PageData): string {
 <title>${escapeHtml(data.title)}</title>
 <style>${pageStyle()}</style>
 </head>
-<body class="${data.mode}">
+<body class="${data.mode}${data.explorer ? ' explorer' : ''}">
 <main id="graph" aria-label="twin graph"></main>
 <aside id="panel">
   <header><h1>${escapeHtml(data.title)}</h1><p id="status"></p></header>
   <section id="legend"><h2>Models</h2><ul></ul><p class="hint"><span class="derived-mark">ƒ</span> derived by a roll-up rule</p></section>
+  <section id="query" hidden><h2>Query</h2>
+    <p class="hint" id="explorer-target"></p>
+    <textarea id="query-text" spellcheck="false" rows="3" aria-label="ADT query">SELECT * FROM digitaltwins</textarea>
+    <div class="buttons"><button id="query-button" type="button">Run query</button><button id="query-clear" type="button">Clear</button></div>
+    <p id="query-status" class="hint"></p>
+    <pre id="query-error" class="error" hidden></pre>
+    <div class="results"><table id="query-table"></table></div>
+  </section>
   <section id="inspector"><h2>Twin</h2><div class="body"><p class="hint">Click a twin to see its properties.</p></div></section>
+  <section id="edit" hidden><h2>Edit <span class="twin-id"></span></h2>
+    <p class="read-only" hidden>Read-only: start the explorer with --allow-writes to edit twins and relationships.</p>
+    <div class="editor">
+      <p class="hint" id="patch-hint">JSON Patch for this twin (click a property above to start from it; add sets a property whether or not it is set).</p>
+      <textarea id="patch-text" spellcheck="false" rows="4" aria-label="JSON Patch"></textarea>
+      <div class="buttons"><button id="patch-button" type="button">Apply patch</button></div>
+      <p class="hint">Outgoing relationships</p>
+      <ul class="relationships"></ul>
+      <div class="row"><input id="rel-name" placeholder="relationship name" aria-label="relationship name"><input id="rel-target" placeholder="target twin id" aria-label="target twin id"></div>
+      <div class="row"><input id="rel-id" placeholder="relationship id (default name-target)" aria-label="relationship id"><button id="rel-add" type="button">Add relationship</button></div>
+      <pre id="edit-result"></pre>
+    </div>
+  </section>
+  <section id="models-panel" hidden><h2>Models <button id="models-refresh" type="button">Refresh</button></h2>
+    <ul id="model-list"></ul>
+    <div id="model-detail"></div>
+  </section>
   <section id="counters"><h2>Counters</h2><div class="grid"></div></section>
   <section id="dead-letters"><h2>Dead letters <span class="count"></span></h2><ol></ol></section>
   <section id="try" hidden><h2>Try a message</h2>

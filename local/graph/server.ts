@@ -1,7 +1,8 @@
-// The live graph page of `npm run local -- --follow`: a loopback HTTP server of its own (the ingress
-// port stays the pipeline's). GET / is the page, GET /events the server-sent events that carry what
-// changed, POST /preview the mapping preview of one envelope against the twins as they are now (no ADT
-// write), POST /send hands the envelope to the running loop's ingress.
+// The live graph page of `npm run local -- --follow` and `npm run explore`: a loopback HTTP server of
+// its own (the ingress port stays the pipeline's). GET / is the page, GET /events the server-sent
+// events that carry what changed, POST /preview the mapping preview of one envelope against the twins
+// as they are now (no ADT write), POST /send hands the envelope to the running loop's ingress, and
+// /adt/… is the explorer's proxy to the data plane (adtProxy.ts).
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -9,6 +10,7 @@ import { errorMessage } from '../../shared/common';
 import { parseEnvelope } from '../../shared/ingest';
 import { ScenarioPreviewer } from '../map/preview';
 import type { ImportedTwin, Scenario } from '../scenario';
+import { type ExplorerOptions, handleAdtRequest } from './adtProxy';
 import { derivationsOf, rollupRulesOf } from './derivations';
 import { pageScripts } from './libraries';
 import { type GraphSource, type GraphUpdate, isEmptyUpdate, LiveGraph } from './liveGraph';
@@ -19,7 +21,12 @@ export interface GraphServerOptions {
   /** 0 = an ephemeral port. */
   port: number;
   source: GraphSource;
-  scenario: Scenario;
+  /** The scenario's roll-ups mark derived values; without one (an instance explored as it is) nothing is marked and preview/send are off. */
+  scenario?: Scenario;
+  /** Default: "Twin graph: <scenario name>". */
+  title?: string;
+  /** The explorer's query box, models and edits, through this client (adtProxy.ts). */
+  explorer?: ExplorerOptions;
   counters: () => Record<string, unknown>;
   deadLetters: () => Promise<{ items: DeadLetterView[]; note?: string }>;
   /** The loop's ingress (POST <ingressUrl>/telemetry takes ndjson envelopes); "send" is off without it. */
@@ -36,6 +43,8 @@ export interface GraphServer {
 }
 
 const maxBodyBytes = 1024 * 1024;
+/** Bodies the page sends: JSON only, which another site's page cannot send without a preflight this server never answers. */
+const jsonBody = /^application\/(json|json-patch\+json)\b/i;
 const heartbeatMs = 15_000;
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -45,7 +54,7 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBodyBytes) {
-        reject(new Error(`Body over ${maxBodyBytes} bytes; "try a message" takes one envelope.`));
+        reject(new Error(`Body over ${maxBodyBytes} bytes; "try a message" takes one envelope, a query or an edit is smaller.`));
         req.destroy();
         return;
       }
@@ -80,17 +89,29 @@ function forward(url: string, body: string): Promise<{ status: number; body: str
   });
 }
 
+/**
+ * A request for this server by name: 127.0.0.1, localhost or [::1] on its port. Anything else is a
+ * page of another site that had its own name resolve to 127.0.0.1 (DNS rebinding), and must not
+ * reach ADT with this process's credential.
+ */
+export function isLoopbackHost(host: string | undefined, port: number): boolean {
+  return host !== undefined && [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host.toLowerCase());
+}
+
 export async function startGraphServer(options: GraphServerOptions): Promise<GraphServer> {
+  const { scenario, explorer } = options;
   const live = new LiveGraph({
     source: options.source,
-    derivations: derivationsOf(rollupRulesOf(loadRollupsSection(options.scenario))),
-    knownModels: options.scenario.models.map((m) => String(m['@id'])),
+    derivations: scenario ? derivationsOf(rollupRulesOf(loadRollupsSection(scenario))) : {},
+    knownModels: scenario ? scenario.models.map((m) => String(m['@id'])) : [],
     counters: options.counters,
     deadLetters: options.deadLetters,
   });
   await live.poll();
   const scripts = new Map(pageScripts().map((s) => [s.path, s.text]));
-  const sample = sampleEnvelope(options.scenario);
+  const sample = scenario ? sampleEnvelope(scenario) : undefined;
+  const title = options.title ?? `Twin graph: ${scenario?.name ?? 'ADT'}`;
+  let port = 0;
   const clients = new Set<ServerResponse>();
 
   const send = (res: ServerResponse, event: string, update: GraphUpdate | Record<string, never>): void => {
@@ -106,7 +127,7 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
     if (req.method === 'GET' && path === '/') {
       const dead = live.currentDeadLetters();
       return reply(200, 'text/html; charset=utf-8', renderPage({
-        title: `Twin graph: ${options.scenario.name}`,
+        title,
         mode: 'live',
         generatedAt: new Date().toISOString(),
         graph: live.view(),
@@ -114,7 +135,24 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
         deadLetters: dead.items,
         ...(dead.note && { deadLetterNote: dead.note }),
         ...(sample !== undefined && { sampleEnvelope: sample }),
+        ...(explorer && { explorer: { writable: explorer.allowWrites, target: explorer.target } }),
+        ...(!scenario && { withoutLoop: true }),
       }));
+    }
+    if (path.startsWith('/adt/')) {
+      if (!explorer) return json(404, { error: { code: 'NotFound', message: 'This page has no explorer.' } });
+      if (!isLoopbackHost(req.headers.host, port)) return json(403, { error: { code: 'Forbidden', message: `Open the explorer as http://127.0.0.1:${port}/ (this request named the host "${req.headers.host ?? ''}").` } });
+      if (req.method !== 'GET' && req.method !== 'DELETE' && !jsonBody.test(req.headers['content-type'] ?? '')) return json(415, { error: { code: 'UnsupportedMediaType', message: 'Send JSON (content-type: application/json).' } });
+      readBody(req)
+        .then((body) => handleAdtRequest(explorer, { method: req.method ?? 'GET', path: path.slice('/adt'.length), body }))
+        .then((answer) => {
+          if (answer.body === undefined) res.writeHead(answer.status, { 'cache-control': 'no-store' }).end();
+          else json(answer.status, answer.body);
+          // A write shows on the page at once, not at the next poll.
+          if (answer.status < 300 && req.method !== 'GET' && req.method !== 'POST') void pollOnce();
+        })
+        .catch((error: unknown) => json(400, { error: { code: 'BadRequest', message: errorMessage(error) } }));
+      return;
     }
     const script = req.method === 'GET' ? scripts.get(path) : undefined;
     if (script !== undefined) return reply(200, 'text/javascript; charset=utf-8', script);
@@ -131,15 +169,16 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
     if (req.method === 'POST' && (path === '/preview' || path === '/send')) {
       // JSON only: another site's page cannot send that cross-origin without a preflight this server
       // never answers, so it cannot push messages into a developer's running loop.
-      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return json(415, { error: 'Send the envelope as JSON (content-type: application/json).' });
+      if (!jsonBody.test(req.headers['content-type'] ?? '')) return json(415, { error: 'Send the envelope as JSON (content-type: application/json).' });
       readBody(req)
         .then(async (body) => {
           const envelope = envelopeFrom(body);
+          if (!scenario) return json(409, { error: 'This page explores an instance without a scenario: there is no mapping to preview and no loop to send to.' });
           if (path === '/preview') {
             const { twins } = await options.source.read();
             // The twins as they are now, so stale values and model checks are those the loop would meet.
             const current = [...twins].map((t) => structuredClone(t) as ImportedTwin);
-            const previewer = new ScenarioPreviewer({ ...options.scenario, graph: { ...options.scenario.graph, twins: current } });
+            const previewer = new ScenarioPreviewer({ ...scenario, graph: { ...scenario.graph, twins: current } });
             return json(200, { problems: previewer.problems, preview: await previewer.preview(envelope) });
           }
           if (!options.ingressUrl) return json(409, { error: 'This run has no ingress to send to; start it with --follow.' });
@@ -149,12 +188,13 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
         .catch((error: unknown) => json(400, { error: errorMessage(error) }));
       return;
     }
-    json(404, { error: 'GET / (the graph page), /events, /state; POST /preview or /send with one envelope.' });
+    json(404, { error: `GET / (the graph page), /events, /state; POST /preview or /send with one envelope${explorer ? '; /adt/… (the explorer)' : ''}.` });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`--graph-port ${options.port} is in use; pick another port or leave --graph-port out for a free one.`) : error));
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
+  port = (server.address() as AddressInfo).port;
 
   let closed = false;
   let polls = 0;
@@ -183,7 +223,7 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${port}`,
     refresh: () => pollOnce(),
     close: () =>
       (closing ??= (async () => {

@@ -105,6 +105,8 @@ export interface RunOptions extends FaultSettings {
   graphPort?: number;
   /** The live graph page's URL, as soon as it is served (follow only). */
   onGraph?: (url: string) => void;
+  /** The live page's explorer may change twins and relationships (npm run explore -- --allow-writes); read-only without. */
+  allowWrites?: boolean;
 }
 
 export interface PropagationFailure {
@@ -312,6 +314,8 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
         counters: () => ({ stats, pending: feeder.pending, accounting: ledger.report() }),
         deadLetters: deadLetterListing(deadLetters),
         ingressUrl: ingress.url,
+        // The runner's client: an edit on the page is a data-plane write, so its notification propagates.
+        explorer: { client, allowWrites: options.allowWrites ?? false, target: emulator ? `the embedded emulator (${emulator.url})` : access.url },
       });
       // Last poll before it closes, so an open page is left showing the final state.
       cleanups.push(async () => {

@@ -1,7 +1,9 @@
 /* global cytoscape, document, window, EventSource, fetch */
 // The graph page in the browser: draws the twins with cytoscape (dagre layout, one colour per model),
 // shows a twin's properties on click, the counters and the dead letters, and in a live run applies the
-// server's updates (server-sent events) and offers "try a message".
+// server's updates (server-sent events) and offers "try a message". As an explorer (data.explorer) it
+// adds a query box, the models, and edits of twins and relationships through the server's /adt proxy.
+// Every value from ADT reaches the page as text (textContent), never as HTML.
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('graph-data').textContent);
@@ -47,7 +49,8 @@
   }
 
   function edgeData(r) {
-    return { id: 'rel:' + r.id, source: r.source, target: r.target, label: r.name };
+    // r.id is "<source>/<relationshipId>"; the relationship id alone is what ADT's paths take.
+    return { id: 'rel:' + r.id, source: r.source, target: r.target, label: r.name, relationshipId: r.id.slice(r.source.length + 1) };
   }
 
   function elements(graph) {
@@ -72,6 +75,9 @@
       } },
       { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#111' } },
       { selector: 'node.changed', style: { 'border-width': 4, 'border-color': '#ffcc00' } },
+      { selector: 'node.hit', style: { 'border-width': 4, 'border-color': '#1f6feb' } },
+      { selector: 'edge.hit', style: { width: 3, 'line-color': '#1f6feb', 'target-arrow-color': '#1f6feb' } },
+      { selector: '.faded', style: { opacity: 0.25 } },
       { selector: 'edge', style: {
         width: 1.5, 'line-color': '#999', 'target-arrow-color': '#999', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier',
         label: 'data(label)', 'font-size': 9, color: '#444', 'text-background-color': '#fafafa', 'text-background-opacity': 1, 'text-background-padding': 1,
@@ -100,12 +106,14 @@
     twin.properties.forEach(function (p) {
       var name = el('td', { class: 'name' }, [document.createTextNode((p.derived ? 'ƒ ' : '') + p.name)]);
       if (p.derived) name.appendChild(el('div', { class: 'rule', text: p.derived.rule + ': ' + p.derived.how }));
-      rows.push(el('tr', { class: p.derived ? 'derived' : 'reported', 'data-property': p.name }, [
+      var row = el('tr', { class: p.derived ? 'derived' : 'reported', 'data-property': p.name }, [
         name,
         el('td', { class: 'value', text: show(p.value) }),
         el('td', { class: 'time', text: p.sourceTime || '' }),
         el('td', { class: 'time', text: p.lastUpdateTime || '' }),
-      ]));
+      ]);
+      if (data.explorer && data.explorer.writable) row.addEventListener('click', function () { startPatch(p); });
+      rows.push(row);
     });
     body.replaceChildren(
       el('p', {}, [el('strong', { text: twin.id }), document.createTextNode(' ' + twin.model)]),
@@ -149,9 +157,15 @@
   }
 
   cy.on('tap', 'node', function (event) {
-    selected = event.target.id();
-    renderInspector();
+    select(event.target.id());
   });
+
+  function select(id) {
+    var changed = id !== selected;
+    selected = id;
+    renderInspector();
+    if (changed) renderEditor();
+  }
 
   // While a replay fills the twins, sizes change on every update: one layout per burst is enough.
   var layoutTimer = null;
@@ -210,6 +224,7 @@
       renderDeadLetters();
     }
     if (relayout) scheduleLayout();
+    if (update.relationships) renderRelationshipList();
     if (selected && ((update.twins || []).some(function (t) { return t.id === selected; }) || (update.removed || []).indexOf(selected) >= 0)) renderInspector();
   }
 
@@ -256,7 +271,12 @@
   }
 
   function startLive() {
-    document.getElementById('try').hidden = false;
+    if (data.withoutLoop) {
+      document.getElementById('counters').hidden = true;
+      document.getElementById('dead-letters').hidden = true;
+    } else {
+      document.getElementById('try').hidden = false;
+    }
     var textarea = document.getElementById('envelope');
     if (data.sampleEnvelope) textarea.value = JSON.stringify(data.sampleEnvelope, null, 2);
     document.getElementById('preview-button').addEventListener('click', function () {
@@ -266,7 +286,7 @@
       post('/send', textarea.value).then(function (r) { showResult(r, 'send'); }, function (e) { showResult({ ok: false, body: String(e) }); });
     });
     var events = new EventSource('/events');
-    events.addEventListener('open', function () { setStatus('live: updates as messages flow', 'live'); });
+    events.addEventListener('open', function () { setStatus(data.withoutLoop ? 'live: the graph follows the instance' : 'live: updates as messages flow', 'live'); });
     events.addEventListener('update', function (event) { applyUpdate(JSON.parse(event.data)); });
     events.addEventListener('end', function () {
       events.close();
@@ -275,17 +295,303 @@
     events.addEventListener('error', function () { setStatus('not connected to the run (reconnecting…)', 'down'); });
   }
 
+
+  // ---- The explorer (live pages with data.explorer): query box, edits, models ----
+
+  /** One call to the server's ADT proxy; the answer as ADT gave it (status and parsed body). */
+  function adt(method, path, body) {
+    var init = { method: method, headers: {} };
+    if (body !== undefined) {
+      init.headers['content-type'] = 'application/json';
+      init.body = body;
+    }
+    return fetch('/adt' + path, init).then(function (res) {
+      return res.text().then(function (text) {
+        var parsed = null;
+        if (text !== '') {
+          try { parsed = JSON.parse(text); } catch { parsed = text; }
+        }
+        return { ok: res.ok, status: res.status, body: parsed };
+      });
+    }, function (error) { return { ok: false, status: 0, body: { error: { code: 'NetworkError', message: String(error) } } }; });
+  }
+
+  /** An ADT error as ADT returned it: status, code and message, then any details. */
+  function describeError(result) {
+    var e = result.body && result.body.error;
+    if (!e || typeof e !== 'object') return 'HTTP ' + result.status + ': ' + (typeof result.body === 'string' ? result.body : JSON.stringify(result.body));
+    var text = 'HTTP ' + result.status + ' ' + e.code + ': ' + e.message;
+    if (e.details) text += '\n' + JSON.stringify(e.details, null, 2);
+    return text;
+  }
+
+  function isObject(v) { return v !== null && typeof v === 'object' && !Array.isArray(v); }
+  function isTwinDocument(v) { return isObject(v) && typeof v.$dtId === 'string'; }
+  function isRelationshipDocument(v) { return isObject(v) && typeof v.$relationshipId === 'string' && typeof v.$sourceId === 'string'; }
+
+  /** A row's cell: a twin by its id, a relationship as source -name-> target, anything else as shown elsewhere. */
+  function cellText(v) {
+    if (isTwinDocument(v)) return v.$dtId;
+    if (isRelationshipDocument(v)) return v.$sourceId + ' -' + v.$relationshipName + '-> ' + v.$targetId;
+    if (v === undefined) return '';
+    return typeof v === 'string' || typeof v === 'number' ? show(v) : JSON.stringify(v);
+  }
+
+  /** The twins and relationships a query answer names: rows themselves (SELECT *) or a projection's values (SELECT T, R …). */
+  function resultElements(rows) {
+    var found = { twins: new Set(), relationships: new Set() };
+    rows.forEach(function (row) {
+      var values = [row].concat(isObject(row) && !isTwinDocument(row) && !isRelationshipDocument(row) ? Object.keys(row).map(function (k) { return row[k]; }) : []);
+      values.forEach(function (v) {
+        if (isTwinDocument(v)) found.twins.add(v.$dtId);
+        else if (isRelationshipDocument(v)) found.relationships.add('rel:' + v.$sourceId + '/' + v.$relationshipId);
+      });
+    });
+    return found;
+  }
+
+  function highlight(found) {
+    cy.elements().removeClass('hit faded');
+    if (!found || (found.twins.size === 0 && found.relationships.size === 0)) return;
+    var hits = cy.collection();
+    found.twins.forEach(function (id) { hits = hits.union(cy.getElementById(id)); });
+    found.relationships.forEach(function (id) { hits = hits.union(cy.getElementById(id)); });
+    hits.addClass('hit');
+    cy.elements().difference(hits).addClass('faded');
+    if (hits.nonempty()) cy.fit(hits, 40);
+  }
+
+  /** The twin a row is about: the row itself, or a projection's first twin (SELECT R, D … → R). */
+  function rowTwin(row) {
+    if (isTwinDocument(row)) return row.$dtId;
+    if (!isObject(row)) return null;
+    var key = Object.keys(row).find(function (k) { return isTwinDocument(row[k]); });
+    return key === undefined ? null : row[key].$dtId;
+  }
+
+  /** Columns: every key a row has, in the order they first appear ($etag left out; a twin's model shown as $model). */
+  function renderQueryTable(rows) {
+    var columns = [];
+    var seen = new Set();
+    function column(name) {
+      if (!seen.has(name)) { seen.add(name); columns.push(name); }
+    }
+    rows.forEach(function (row) {
+      if (!isObject(row)) return column('value');
+      if (isTwinDocument(row)) column('$model');
+      Object.keys(row).forEach(function (k) { if (k !== '$etag' && k !== '$metadata') column(k); });
+    });
+    var table = document.getElementById('query-table');
+    var head = el('tr', {}, columns.map(function (c) { return el('th', { text: c }); }));
+    var body = rows.map(function (row) {
+      var cells = columns.map(function (c) {
+        var v;
+        if (!isObject(row)) v = c === 'value' ? row : undefined;
+        else if (c === '$model') v = isObject(row.$metadata) ? row.$metadata.$model : undefined;
+        else v = Object.prototype.hasOwnProperty.call(row, c) ? row[c] : undefined;
+        return el('td', { text: cellText(v) });
+      });
+      var tr = el('tr', {}, cells);
+      var twinId = rowTwin(row);
+      if (twinId !== null && twins.has(twinId)) {
+        tr.className = 'twin-row';
+        tr.addEventListener('click', function () { select(twinId); });
+      }
+      return tr;
+    });
+    table.replaceChildren.apply(table, [head].concat(body));
+  }
+
+  function runQuery() {
+    var text = document.getElementById('query-text').value;
+    var status = document.getElementById('query-status');
+    var error = document.getElementById('query-error');
+    status.textContent = 'running…';
+    return adt('POST', '/query', JSON.stringify({ query: text })).then(function (result) {
+      if (!result.ok) {
+        status.textContent = 'the query failed';
+        error.hidden = false;
+        error.textContent = describeError(result);
+        document.getElementById('query-table').replaceChildren();
+        highlight(null);
+        return;
+      }
+      error.hidden = true;
+      error.textContent = '';
+      var rows = result.body.rows;
+      var found = resultElements(rows);
+      status.textContent = rows.length + ' row(s)' + (result.body.truncated ? ' (the first ' + rows.length + '; narrow the query for the rest)' : '') +
+        ', ' + found.twins.size + ' twin(s), ' + found.relationships.size + ' relationship(s); query charge ' + show(result.body.queryCharge);
+      renderQueryTable(rows);
+      highlight(found);
+    });
+  }
+
+  function editResult(result, success) {
+    var out = document.getElementById('edit-result');
+    out.className = result.ok ? '' : 'error';
+    out.textContent = result.ok ? success : describeError(result);
+  }
+
+  /** ADT's path for a twin (or one of its relationships): each id percent-encoded, as the SDK sends it. */
+  function twinPath(id, relationshipId) {
+    return '/digitaltwins/' + encodeURIComponent(id) + (relationshipId === undefined ? '' : '/relationships/' + encodeURIComponent(relationshipId));
+  }
+
+  /** JSON Pointer of a top-level property: ~ and / escaped (RFC 6901). */
+  function pointer(name) {
+    return '/' + name.replace(/~/g, '~0').replace(/\//g, '~1');
+  }
+
+  function startPatch(property) {
+    var textarea = document.getElementById('patch-text');
+    textarea.value = JSON.stringify([{ op: 'replace', path: pointer(property.name), value: property.value }], null, 1);
+    textarea.focus();
+  }
+
+  function renderRelationshipList() {
+    var list = document.querySelector('#edit .relationships');
+    if (!selected || !data.explorer) return;
+    var writable = data.explorer.writable;
+    var items = cy.getElementById(selected).outgoers('edge').map(function (edge) {
+      var relationshipId = edge.data('relationshipId');
+      var children = [document.createTextNode(edge.data('label') + ' → ' + edge.data('target') + ' (' + relationshipId + ')')];
+      if (writable) {
+        var remove = el('button', { type: 'button', class: 'rel-delete', 'data-relationship': relationshipId, text: 'Delete' });
+        remove.addEventListener('click', function () {
+          var source = selected;
+          adt('DELETE', twinPath(source, relationshipId)).then(function (result) { editResult(result, 'deleted relationship ' + relationshipId + ' of ' + source + '.'); });
+        });
+        children.push(remove);
+      }
+      return el('li', { 'data-relationship': relationshipId }, children);
+    });
+    list.replaceChildren.apply(list, items);
+  }
+
+  function renderEditor() {
+    var section = document.getElementById('edit');
+    if (!data.explorer || !selected) {
+      section.hidden = true;
+      return;
+    }
+    section.hidden = false;
+    section.querySelector('.twin-id').textContent = selected;
+    var writable = data.explorer.writable;
+    // Read-only: the relationships are listed, and the page offers no control the server would refuse.
+    section.querySelector('.read-only').hidden = writable;
+    ['patch-hint', 'patch-text', 'patch-button', 'rel-name', 'rel-target', 'rel-id', 'rel-add'].forEach(function (id) { document.getElementById(id).hidden = !writable; });
+    document.getElementById('patch-text').value = '';
+    document.getElementById('edit-result').textContent = '';
+    renderRelationshipList();
+  }
+
+  function startEditor() {
+    document.getElementById('patch-button').addEventListener('click', function () {
+      var id = selected;
+      adt('PATCH', twinPath(id), document.getElementById('patch-text').value).then(function (result) { editResult(result, 'patched ' + id + ': watch the graph (roll-ups follow through the pipeline).'); });
+    });
+    document.getElementById('rel-add').addEventListener('click', function () {
+      var source = selected;
+      var name = document.getElementById('rel-name').value.trim();
+      var target = document.getElementById('rel-target').value.trim();
+      var relationshipId = document.getElementById('rel-id').value.trim() || name + '-' + target;
+      var body = JSON.stringify({ $targetId: target, $relationshipName: name });
+      adt('PUT', twinPath(source, relationshipId), body).then(function (result) { editResult(result, 'added relationship ' + relationshipId + ': ' + source + ' -' + name + '-> ' + target + '.'); });
+    });
+  }
+
+  // ---- Models ----
+  var models = [];
+
+  function modelName(model) {
+    var names = isObject(model.displayName) ? model.displayName : {};
+    return names.en || Object.keys(names).map(function (k) { return names[k]; })[0] || '';
+  }
+
+  function renderModelList() {
+    var list = document.getElementById('model-list');
+    list.replaceChildren.apply(list, models.map(function (model, index) {
+      var item = el('li', { 'data-model': model.id, class: model.decommissioned ? 'decommissioned' : '', title: model.id }, [
+        document.createTextNode(model.id + (modelName(model) ? '  ' + modelName(model) : '')),
+      ]);
+      item.addEventListener('click', function () { showModel(index); });
+      return item;
+    }));
+  }
+
+  function schemaText(schema) {
+    return typeof schema === 'string' ? schema : JSON.stringify(schema);
+  }
+
+  function showModel(index) {
+    var model = models[index];
+    document.querySelectorAll('#model-list li').forEach(function (li, i) { li.classList.toggle('selected', i === index); });
+    var definition = isObject(model.model) ? model.model : {};
+    var contents = Array.isArray(definition.contents) ? definition.contents : [];
+    var rows = [el('tr', {}, ['kind', 'name', 'schema / target'].map(function (h) { return el('th', { text: h }); }))];
+    contents.forEach(function (c) {
+      if (!isObject(c)) return;
+      var kind = Array.isArray(c['@type']) ? c['@type'].join(', ') : String(c['@type']);
+      rows.push(el('tr', { 'data-content': String(c.name) }, [
+        el('td', { text: kind }),
+        el('td', { text: String(c.name) }),
+        el('td', { text: c.schema !== undefined ? schemaText(c.schema) : c.target !== undefined ? String(c.target) : '' }),
+      ]));
+    });
+    var extendsText = definition.extends === undefined ? 'nothing' : [].concat(definition.extends).map(schemaText).join(', ');
+    var detail = document.getElementById('model-detail');
+    detail.replaceChildren(
+      el('p', {}, [el('strong', { text: model.id }), document.createTextNode(' ' + modelName(model))]),
+      el('p', { class: 'hint', text: 'extends ' + extendsText + '; uploaded ' + String(model.uploadTime || '?') + (model.decommissioned ? '; decommissioned' : '') }),
+      el('table', { id: 'model-contents' }, rows),
+      el('pre', { text: JSON.stringify(model.model, null, 1) }),
+    );
+  }
+
+  function loadModels() {
+    return adt('GET', '/models').then(function (result) {
+      if (!result.ok) {
+        document.getElementById('model-detail').replaceChildren(el('pre', { class: 'error', text: describeError(result) }));
+        return;
+      }
+      models = result.body.models.slice().sort(function (a, b) { return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; });
+      renderModelList();
+    });
+  }
+
+  function startExplorer() {
+    document.getElementById('query').hidden = false;
+    document.getElementById('models-panel').hidden = false;
+    document.getElementById('explorer-target').textContent = 'ADT: ' + data.explorer.target + (data.explorer.writable ? ' (writes allowed)' : ' (read-only)');
+    document.getElementById('query-button').addEventListener('click', runQuery);
+    document.getElementById('query-text').addEventListener('keydown', function (event) {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) runQuery();
+    });
+    document.getElementById('query-clear').addEventListener('click', function () {
+      document.getElementById('query-table').replaceChildren();
+      document.getElementById('query-status').textContent = '';
+      document.getElementById('query-error').hidden = true;
+      highlight(null);
+    });
+    document.getElementById('models-refresh').addEventListener('click', loadModels);
+    startEditor();
+    loadModels();
+  }
+
   renderLegend();
   renderCounters();
   renderDeadLetters();
   renderInspector();
   if (data.mode === 'live') startLive();
+  if (data.mode === 'live' && data.explorer) startExplorer();
   else setStatus('final state of the run, ' + data.generatedAt);
 
   window.twinGraph = {
     cy: cy,
     twin: function (id) { return twins.get(id); },
     applyUpdate: applyUpdate,
+    select: select,
     /** No layout waiting to run (the positions on screen are final for now). */
     settled: function () { return layoutTimer === null; },
   };

@@ -171,3 +171,23 @@ it('takes messages as JSON only, so another site cannot post into the loop witho
   expect(res.status).toBe(415);
   expect(((await res.json()) as { error: string }).error).toContain('application/json');
 });
+
+it('without an explorer there is no /adt; the page carries no explorer', async () => {
+  const { url } = await start();
+  const res = await fetch(`${url}/adt/models`);
+  expect(res.status).toBe(404);
+  expect(await (await fetch(`${url}/`)).text()).not.toContain('"explorer"');
+});
+
+it('without a scenario (an instance explored as it is): nothing derived, no preview or send, the page says there is no loop', async () => {
+  const store = fakeStore();
+  server = await startGraphServer({ port: 0, source: store.source, title: 'ADT explorer: x', counters: () => ({}), deadLetters: () => Promise.resolve({ items: [] }), pollMs: 60_000 });
+  const state = (await (await fetch(`${server.url}/state`)).json()) as { twins: Array<{ properties: Array<{ derived?: unknown }> }> };
+  expect(state.twins.length).toBe(scenario.graph.twins.length);
+  expect(state.twins.flatMap((t) => t.properties).filter((p) => p.derived !== undefined)).toEqual([]);
+  const preview = await fetch(`${server.url}/preview`, { method: 'POST', headers: json, body: JSON.stringify({ deviceId: 'thermostat-101', body: {} }) });
+  expect(preview.status).toBe(409);
+  const page = await (await fetch(`${server.url}/`)).text();
+  expect(page).toContain('<title>ADT explorer: x</title>');
+  expect(page).toContain('"withoutLoop":true');
+});
