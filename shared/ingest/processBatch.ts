@@ -234,6 +234,9 @@ function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, byKey: 
   for (const rejected of result.rejected) refuseUpdate(rejected.update, result.twinId, rejected.reason, rejected.detail, byKey, ledger, superseded);
 }
 
+/** `twin/path: detail`; a part refused before any twin was known (a rule's expression) is its detail alone. */
+const describePart = (part: RejectedPart): string => (part.twinId === '' && part.path === '' ? part.detail : `${part.twinId}${part.path}: ${part.detail}`);
+
 async function writeDeadLetters(records: EventRecord[], deps: ProcessBatchDeps, clock: Clock): Promise<unknown[]> {
   const now = new Date(clock.now());
   const writes = records
@@ -243,7 +246,7 @@ async function writeDeadLetters(records: EventRecord[], deps: ProcessBatchDeps, 
       const document = buildDeadLetterDocument({
         event: record.raw,
         reason: first?.reason ?? 'unknown',
-        detail: record.decodeFailure?.detail ?? record.rejectedParts.map((p) => `${p.twinId}${p.path}: ${p.detail}`).join(' | '),
+        detail: record.decodeFailure?.detail ?? record.rejectedParts.map(describePart).join(' | '),
         at: now,
         partitionId: deps.partitionId,
         // An undecodable event has no DeviceMessage: its position and ids come from the raw metadata.
