@@ -18,6 +18,7 @@ export { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
 export { createIngestPlanner, type IngestPlan, type IngestPlanner, planIngest, type PlannedTelemetry } from './planner';
 export { type BatchResult, processBatch, type ProcessBatchDeps, telemetryMessageId } from './processBatch';
 export { describeUpdatePath, type PropertyUpdate } from './propertyUpdate';
+export { type RuleSelection, selectRules } from './selectRules';
 export { splitTriggerBatch } from './triggerBatch';
 export { createTwinIdResolver, type TwinIdResolver, twinsFromRows } from './twinResolver';
 export type * from './twinUpdate';

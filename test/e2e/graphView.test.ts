@@ -101,7 +101,7 @@ browserTest('the live graph page shows the building, follows a POSTed envelope a
     await page.click('#preview-button');
     await page.waitForFunction(() => document.getElementById('try-result')?.textContent?.includes('thermostat-102'));
     const preview = (await page.textContent('#try-result')) ?? '';
-    expect(preview).toContain('rules: thermostat');
+    expect(preview).toContain('rule "thermostat" matched, applied temperature');
     expect(preview).toContain('add /temperature 18.5');
     expect(preview).toContain('Nothing was written');
     expect(await nodeValue(page, 'thermostat-102', 'temperature')).not.toBe(18.5);
