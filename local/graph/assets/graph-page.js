@@ -120,9 +120,11 @@
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
         Object.keys(value).forEach(function (key) { add(prefix ? prefix + '.' + key : key, value[key]); });
       } else {
-        items.push(el('div', { class: 'counter', 'data-counter': prefix, title: prefix }, [
+        var shown = Array.isArray(value) ? String(value.length) : show(value);
+        // The title holds the whole name: a long one is cut with an ellipsis on the page.
+        items.push(el('div', { class: 'counter', 'data-counter': prefix, title: prefix + ': ' + shown }, [
           el('span', { class: 'name', text: prefix.replace(/^(stats|accounting)\./, '') }),
-          el('span', { class: 'value', text: Array.isArray(value) ? String(value.length) : show(value) }),
+          el('span', { class: 'value', text: shown }),
         ]));
       }
     }
