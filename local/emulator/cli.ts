@@ -2,8 +2,21 @@
 import { writeFileSync } from 'node:fs';
 
 import { standardArgv } from '../cli';
-import { HELP, parseCliArgs } from './cliArgs';
+import { type CliOptions, HELP, parseCliArgs } from './cliArgs';
+import { type EmulatorPropagation, scenarioPipelineFile, startPropagation } from './propagation';
 import { type EmulatorHandle, startEmulator } from './server';
+
+/** The pipeline file to propagate with: --pipeline, else the scenario's; none with --no-propagate. */
+export function propagationPipeline(cli: Pick<CliOptions, 'pipeline' | 'propagate' | 'emulator'>): string | undefined {
+  if (!cli.propagate) return undefined;
+  return cli.pipeline ?? (cli.emulator.scenarioDir === undefined ? undefined : scenarioPipelineFile(cli.emulator.scenarioDir));
+}
+
+function propagationLine(propagation: EmulatorPropagation | undefined, cli: CliOptions): string {
+  if (!propagation) return `Roll-ups: off (${cli.propagate ? 'no pipeline file: pass --pipeline <file> or a --scenario with pipeline.yaml' : '--no-propagate'})`;
+  if (propagation.rules === 0) return `Roll-ups: ${propagation.pipelineFile} has no roll-up rules; nothing to propagate`;
+  return `Roll-ups: ${propagation.rules} rule(s) of ${propagation.pipelineFile} propagate twin changes to parents; failures → ${propagation.deadLetterDirectory}`;
+}
 
 /** The start-up lines: the URL first (scripts wait for it), then how to trust the CA, then what was loaded. */
 function startupReport(emulator: EmulatorHandle): string[] {
@@ -20,6 +33,14 @@ function startupReport(emulator: EmulatorHandle): string[] {
   return lines;
 }
 
+/** Warnings and errors of the propagator (a dead-lettered recompute, a rule that does not fit the models). */
+const propagationLog = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (...args: unknown[]) => console.warn('propagation:', ...args),
+  error: (...args: unknown[]) => console.error('propagation:', ...args),
+};
+
 async function main(): Promise<void> {
   const cli = parseCliArgs(standardArgv(process.argv.slice(2)));
   if (cli.help) {
@@ -28,11 +49,21 @@ async function main(): Promise<void> {
   }
   const emulator = await startEmulator(cli.emulator);
   if (cli.caOut) writeFileSync(cli.caOut, emulator.ca);
+  const pipelineFile = propagationPipeline(cli);
+  let propagation: EmulatorPropagation | undefined;
+  try {
+    propagation = pipelineFile === undefined ? undefined : await startPropagation(emulator, { pipelineFile, deadLetterDirectory: cli.deadLetters, log: propagationLog });
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
   for (const line of startupReport(emulator)) console.log(line);
+  console.log(propagationLine(propagation, cli));
   let closing = false;
   const stop = (): void => {
     if (closing) return;
     closing = true;
+    propagation?.close();
     emulator.close().then(
       () => {
         console.log('ADT emulator stopped.');
@@ -48,7 +79,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-main().catch((error: unknown) => {
-  console.error(`ADT emulator failed to start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`ADT emulator failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

@@ -9,6 +9,8 @@ import { parseQueryLag } from './query/laggedSource';
 export const DEFAULT_PORT = 4443;
 /** The certificate survives restarts here, so curl --cacert / NODE_EXTRA_CA_CERTS set once keep working. */
 export const DEFAULT_CERT_DIR = '.local/emulator-cert';
+/** Where propagation failures are dead-lettered, as the propagate function would. */
+export const DEFAULT_PROPAGATION_DEAD_LETTERS = '.local/dead-letters/emulator';
 
 export const HELP = `Usage: npm run emulator -- [flags]
 
@@ -38,6 +40,15 @@ Runs the Azure Digital Twins data-plane emulator over HTTPS on 127.0.0.1.
                           Twin.Create/Update/Delete: each notification is written to <dir>/egress-<kind>.ndjson
                           in the CloudEvents AMQP shape ADT sends (cloudEvents:* properties + body).
   --egress-kind <k>       eventHub (default) or serviceBus.
+
+Roll-ups: a twin written into the emulator (a replayed dead letter, a script) updates its parents as
+in Azure when a pipeline file with roll-up rules is given — by default the --scenario's pipeline.yaml
+(or .yml/.json). Twin changes are routed to an in-process propagator (the propagate function's code,
+no Functions host); its failures are dead-lettered to a folder.
+  --pipeline <file>       Run roll-up propagation with this pipeline file's rules (instead of the scenario's).
+  --no-propagate          No propagation, even with a scenario pipeline file (the bare data plane).
+  --dead-letters <dir>    Where propagation failures are written (default ${DEFAULT_PROPAGATION_DEAD_LETTERS}).
+
   --help                  Show this text.
 
 Admin API (no auth): POST /$admin/reset, GET /$admin/state, GET /$admin/counters,
@@ -47,6 +58,11 @@ export interface CliOptions {
   help: boolean;
   caOut?: string;
   emulator: EmulatorOptions;
+  /** --pipeline: the rules to propagate with (default: the scenario's pipeline file). */
+  pipeline?: string;
+  /** --no-propagate. */
+  propagate: boolean;
+  deadLetters: string;
 }
 
 function parseScalar(raw: string): string | number | boolean {
@@ -85,13 +101,17 @@ export function parseLatency(text: string): Pick<FaultOptions, 'latencyMs' | 'ji
 }
 
 export function parseCliArgs(argv: string[]): CliOptions {
-  const options: CliOptions = { help: false, emulator: { port: DEFAULT_PORT, certDir: DEFAULT_CERT_DIR } };
+  const options: CliOptions = { help: false, emulator: { port: DEFAULT_PORT, certDir: DEFAULT_CERT_DIR }, propagate: true, deadLetters: DEFAULT_PROPAGATION_DEAD_LETTERS };
   const endpoints: EndpointConfig[] = [];
   let faults: Partial<FaultOptions> = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--help' || flag === '-h') {
       options.help = true;
+      continue;
+    }
+    if (flag === '--no-propagate') {
+      options.propagate = false;
       continue;
     }
     const value = argv[i + 1];
@@ -140,6 +160,12 @@ export function parseCliArgs(argv: string[]): CliOptions {
       case '--egress':
         options.emulator.egress = { ...options.emulator.egress, directory: value };
         break;
+      case '--pipeline':
+        options.pipeline = value;
+        break;
+      case '--dead-letters':
+        options.deadLetters = value;
+        break;
       case '--egress-kind':
         if (value !== 'eventHub' && value !== 'serviceBus') throw new Error(`--egress-kind must be eventHub or serviceBus (got '${value}').`);
         options.emulator.egress = { directory: '', ...options.emulator.egress, kind: value };
@@ -148,6 +174,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
         throw new Error(`Unknown flag ${String(flag)}. Run with --help for usage.`);
     }
   }
+  if (options.pipeline !== undefined && !options.propagate) throw new Error('--pipeline and --no-propagate contradict each other; drop one.');
   if (options.emulator.egress && !options.emulator.egress.directory) throw new Error('--egress-kind needs --egress <dir> (where the egress ndjson is written).');
   if (Object.keys(faults).length > 0) options.emulator.faults = faults;
   if (endpoints.length > 0) options.emulator.endpoints = endpoints;

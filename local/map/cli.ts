@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { errorMessage } from '../../shared/common';
-import { parseEnvelope, parseEnvelopes, type TelemetryEnvelope } from '../../shared/ingest';
+import { parseEnvelope, type TelemetryEnvelope } from '../../shared/ingest';
 import { standardArgv } from '../cli';
 import { defaultScenarioDirectory, loadScenario } from '../scenario';
 import { type MessagePreview, ScenarioPreviewer } from './preview';
@@ -12,7 +12,9 @@ import { type MessagePreview, ScenarioPreviewer } from './preview';
 const usage = `Usage: npm run map -- [--scenario <dir>] --message <envelope.json | messages.ndjson | -> [--json]
 
   --scenario <dir>   models/, graph.ndjson and pipeline.yaml (default: local/scenarios/building)
-  --message <file>   one envelope (JSON) or several (ndjson); - reads standard input
+  --message <file>   one envelope (JSON) or several (ndjson); - reads standard input. A line that
+                     is not an envelope is reported with its line number and skipped; the rest is
+                     previewed (exit code 1 when any line was skipped)
   --json             machine-readable output
   -h, --help         this text`;
 
@@ -40,24 +42,63 @@ export function parseMapArgs(argv: readonly string[]): MapArgs | { help: true } 
   return { scenario: resolve(process.env.INIT_CWD ?? process.cwd(), scenario), message, json };
 }
 
-/** One envelope, a JSON array of them, or ndjson; each is checked as the runner checks telemetry lines. */
-function readMessages(source: string): TelemetryEnvelope[] {
-  const text = source === '-' ? readFileSync(0, 'utf8') : readFileSync(resolve(process.env.INIT_CWD ?? process.cwd(), source), 'utf8');
+/** A message of the input, or a line of it that is not one (its place and why). */
+export type InputItem = { envelope: TelemetryEnvelope } | { unreadable: string };
+
+/**
+ * One envelope, a JSON array of them, or ndjson; each is checked as the runner checks telemetry
+ * lines. A bad ndjson line does not stop the rest: it is reported with its line number.
+ */
+export function readMessages(text: string, source: string): InputItem[] {
   let whole: unknown;
   try {
     whole = JSON.parse(text);
   } catch {
-    return parseEnvelopes(text, source);
+    return text.split(/\r?\n/).flatMap((line, index): InputItem[] => {
+      if (line.trim() === '') return [];
+      try {
+        return [{ envelope: parseEnvelope(line, `${source}:${index + 1}`) }];
+      } catch (error) {
+        return [{ unreadable: errorMessage(error) }];
+      }
+    });
   }
   const items = Array.isArray(whole) ? whole : [whole];
-  return items.map((item, i) => parseEnvelope(JSON.stringify(item), `${source}[${i}]`));
+  return items.map((item, i): InputItem => {
+    try {
+      return { envelope: parseEnvelope(JSON.stringify(item), `${source}[${i}]`) };
+    } catch (error) {
+      return { unreadable: errorMessage(error) };
+    }
+  });
+}
+
+function readInput(source: string): string {
+  return source === '-' ? readFileSync(0, 'utf8') : readFileSync(resolve(process.env.INIT_CWD ?? process.cwd(), source), 'utf8');
+}
+
+/**
+ * `rule "thermostat" matched: applied temperature; refused 2` and one line per refused value; a rule
+ * that matched and refused everything says so (it is not "none matched").
+ */
+function describeRules(preview: MessagePreview): string[] {
+  const modelDriven = preview.rules.filter((rule) => !preview.matched.some((m) => m.rule === rule));
+  if (preview.matched.length === 0) return [`  rules: none matched${modelDriven.length > 0 ? ` (mapped by ${modelDriven.join(', ')})` : ''}`];
+  const lines: string[] = [];
+  for (const outcome of preview.matched) {
+    const applied = outcome.applied.length > 0 ? `applied ${outcome.applied.join(', ')}` : 'applied nothing';
+    const refused = outcome.refused.length === 0 ? '' : outcome.applied.length === 0 ? ' — every mapping refused or missing:' : '; not applied:';
+    lines.push(`  rule "${outcome.rule}" matched, ${applied}${refused}`);
+    for (const r of outcome.refused) lines.push(`    ${r.mapping}: ${r.outcome} (${r.reason}): ${r.detail}`);
+  }
+  return lines;
 }
 
 export function describePreview(preview: MessagePreview, index: number): string {
   const lines: string[] = [];
   const d = preview.decoded;
   lines.push(`message ${index + 1}: ${d.ok ? `device ${d.deviceId}, enqueued ${d.enqueuedTime}${d.component ? `, component ${d.component}` : ''}` : `not decoded (${d.reason}): ${d.detail}`}`);
-  if (d.ok) lines.push(`  body ${JSON.stringify(d.body)}`, `  rules: ${preview.rules.length > 0 ? preview.rules.join(', ') : '(none matched)'}`);
+  if (d.ok) lines.push(`  body ${JSON.stringify(d.body)}`, ...describeRules(preview));
   for (const twin of preview.twins) {
     lines.push(`  twin ${twin.twinId}${twin.model ? ` (${twin.model})` : ''}: PATCH`);
     for (const op of twin.patch) lines.push(`    ${op.op} ${op.path} ${JSON.stringify(op.value)}`);
@@ -65,8 +106,10 @@ export function describePreview(preview: MessagePreview, index: number): string 
     for (const r of twin.refused) lines.push(`    refused ${r.path} (${r.reason}): ${r.detail}`);
   }
   for (const t of preview.telemetry) lines.push(`  telemetry to ${t.twinId}${t.component ? `/${t.component}` : ''}: ${JSON.stringify(t.payload)} (Message-Id ${t.messageId}, source time ${t.sourceTime})`);
-  for (const f of preview.filtered) lines.push(`  filtered (${f.reason}): ${f.detail}`);
-  for (const r of preview.deadLettered) lines.push(`  dead-lettered (${r.reason}): ${r.detail}`);
+  // A refusal already listed under its rule is not repeated.
+  const ofMatchedRule = (detail: string): boolean => preview.matched.some((m) => detail.startsWith(`${m.where}.`) || detail.startsWith(`${m.where}:`));
+  for (const f of preview.filtered) if (!ofMatchedRule(f.detail)) lines.push(`  filtered (${f.reason}): ${f.detail}`);
+  for (const r of preview.deadLettered) if (!ofMatchedRule(r.detail)) lines.push(`  dead-lettered (${r.reason}): ${r.detail}`);
   return lines.join('\n');
 }
 
@@ -83,9 +126,24 @@ export async function main(argv: readonly string[]): Promise<number> {
   const previewer = new ScenarioPreviewer(loadScenario(args.scenario));
   for (const problem of previewer.problems) console.error(`configuration: ${problem}`);
   const previews: MessagePreview[] = [];
-  for (const envelope of readMessages(args.message)) previews.push(await previewer.preview(envelope));
-  console.log(args.json ? JSON.stringify(previews, null, 2) : previews.map(describePreview).join('\n\n'));
-  return 0;
+  const text: string[] = [];
+  const unreadable: string[] = [];
+  for (const item of readMessages(readInput(args.message), args.message)) {
+    if ('unreadable' in item) {
+      unreadable.push(item.unreadable);
+      text.push(`skipped ${item.unreadable}`);
+      continue;
+    }
+    const preview = await previewer.preview(item.envelope);
+    text.push(describePreview(preview, previews.length));
+    previews.push(preview);
+  }
+  if (args.json) {
+    for (const line of unreadable) console.error(`skipped ${line}`);
+    console.log(JSON.stringify(previews, null, 2));
+  } else console.log(text.join('\n\n'));
+  // Every readable message was previewed; the exit code still tells a script that some lines were not.
+  return unreadable.length > 0 ? 1 : 0;
 }
 
 if (require.main === module) {

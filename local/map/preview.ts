@@ -15,6 +15,7 @@ import {
   mapMessage,
   type MappingContext,
   planIngest,
+  selectRules,
   storedSourceTime,
   type TelemetryEnvelope,
   validateUpdate,
@@ -31,9 +32,33 @@ export interface TwinPreview {
   refused: Array<{ path: string; reason: string; detail: string }>;
 }
 
+/** One value a matched rule did not apply, and why. */
+export interface RuleRefusal {
+  /** What the rule maps: the target property, or `telemetry[0]`. */
+  mapping: string;
+  outcome: 'filtered' | 'dead-lettered';
+  reason: string;
+  detail: string;
+}
+
+/** What one rule whose `match` held did with the message. */
+export interface RuleOutcome {
+  /** The rule's name (its position, `ingest.rules[2]`, only when it has none). */
+  rule: string;
+  /** Its place in the file, `ingest.rules[2]`. */
+  where: string;
+  /** Twin properties and telemetry it produced. */
+  applied: string[];
+  refused: RuleRefusal[];
+}
+
 export interface MessagePreview {
   decoded: { ok: true; deviceId: string; enqueuedTime: string; body: unknown; component?: string; modelId?: string } | { ok: false; reason: string; detail: string };
+  /** Names of the rules that produced a value (`(model)` for the model-driven mapping). */
   rules: string[];
+  /** Every rule whose `match` held, with what it applied and what it refused: a rule that matched
+   * and refused every value is here too. */
+  matched: RuleOutcome[];
   twins: TwinPreview[];
   telemetry: IngestPlan['telemetry'];
   filtered: Array<{ eventKey: string; reason: string; detail: string }>;
@@ -67,7 +92,7 @@ export class ScenarioPreviewer {
       moduleIdProperties: options.moduleIdProperties,
       limits: { maxDecodedBytes: options.maxDecodedBytes, maxDepth: options.maxBodyDepth },
     });
-    const empty = { rules: [], twins: [], telemetry: [], filtered: [], deadLettered: [] };
+    const empty = { rules: [], matched: [], twins: [], telemetry: [], filtered: [], deadLettered: [] };
     if (!decoded.ok) return { decoded: { ok: false, reason: decoded.reason, detail: decoded.detail }, ...empty, deadLettered: [{ eventKey: decoded.eventKey, reason: decoded.reason, detail: decoded.detail }] };
     const message = decoded.message;
     const context: MappingContext = {
@@ -110,11 +135,39 @@ export class ScenarioPreviewer {
         ...(message.modelId !== undefined && { modelId: message.modelId }),
       },
       rules: [...new Set([...mapping.propertyUpdates.map((u) => u.rule), ...mapping.telemetry.map((t) => t.rule)])],
+      matched: await this.ruleOutcomes(message, mapping),
       twins,
       telemetry: plan.telemetry,
       filtered: mapping.filtered.map((f) => ({ eventKey: message.eventKey, reason: f.reason, detail: [f.where, f.detail].filter(Boolean).join(': ') })),
       deadLettered: plan.rejected,
     };
+  }
+
+  /** The rules whose `match` held, each with the values it applied and the ones it refused (and why). */
+  private async ruleOutcomes(message: Parameters<typeof mapMessage>[0], mapping: Awaited<ReturnType<typeof mapMessage>>): Promise<RuleOutcome[]> {
+    const selection = await selectRules(message, this.config.ingest.rules);
+    return selection.rules.map((rule) => {
+      const label = rule.name || rule.where;
+      const mappingName = (where: string | undefined): string | undefined => {
+        if (where === undefined || (where !== rule.where && !where.startsWith(`${rule.where}.`))) return undefined;
+        const property = rule.properties.find((p) => where === p.where || where.startsWith(`${p.where}.`));
+        if (property) return property.target.component === undefined ? property.target.property : `${property.target.component}/${property.target.property}`;
+        const rest = where.slice(rule.where.length).replace(/^\./, '');
+        return rest === '' ? '(rule)' : rest;
+      };
+      const refused: RuleRefusal[] = [];
+      for (const [outcome, items] of [['filtered', mapping.filtered], ['dead-lettered', mapping.rejected]] as const) {
+        for (const item of items) {
+          const name = mappingName(item.where);
+          if (name !== undefined) refused.push({ mapping: name, outcome, reason: item.reason, detail: item.detail ?? '' });
+        }
+      }
+      const applied = [
+        ...mapping.propertyUpdates.filter((u) => u.rule === rule.name).map((u) => (u.component === undefined ? u.property : `${u.component}/${u.property}`)),
+        ...mapping.telemetry.filter((t) => t.rule === rule.name).map((t) => `telemetry to ${t.twinId}`),
+      ];
+      return { rule: label, where: rule.where, applied: [...new Set(applied)], refused };
+    });
   }
 }
 

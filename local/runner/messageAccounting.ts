@@ -14,8 +14,10 @@ export interface BatchTotals {
 }
 
 export interface MessageAccounting {
-  /** Messages fed to the Event Hub side. */
+  /** Messages fed: to the Event Hub side, plus those POSTed to the HTTP ingest function. */
   fed: number;
+  /** Of them, messages the HTTP ingest function took (POST /api/telemetry on the --follow ingress). */
+  viaHttp: number;
   /** Summed over the successful invocations' summaries. */
   received: number;
   applied: number;
@@ -44,6 +46,7 @@ export function messageKey(partitionId: string, event: EnqueuedEvent): string {
  */
 export class MessageLedger {
   private fedCount = 0;
+  private httpCount = 0;
   private doneCount = 0;
   private lostCount = 0;
   /** Fed message ids; a message without one is only known by partition/sequence once delivered. */
@@ -79,6 +82,24 @@ export class MessageLedger {
     };
   }
 
+  /**
+   * A request the HTTP ingest function answered, by its summary: those messages came in and ended
+   * there (no Event Hub, no redelivery), so they are fed and done at once. Without this the page's
+   * two "applied" counters (stats and accounting) disagreed after an HTTP ingest.
+   */
+  httpIngested(summary: BatchTotals): void {
+    this.fedCount += summary.received;
+    this.httpCount += summary.received;
+    this.doneCount += summary.received;
+    if (summary.applied + summary.filtered + summary.deadLettered !== summary.received) this.unbalanced++;
+    this.totals = {
+      received: this.totals.received + summary.received,
+      applied: this.totals.applied + summary.applied,
+      filtered: this.totals.filtered + summary.filtered,
+      deadLettered: this.totals.deadLettered + summary.deadLettered,
+    };
+  }
+
   /** The batch's last retry failed: the host would checkpoint past it. */
   gaveUp(partitionId: string, events: readonly EnqueuedEvent[]): void {
     this.lostCount += events.length;
@@ -94,6 +115,7 @@ export class MessageLedger {
     const { received, applied, filtered, deadLettered } = this.totals;
     return {
       fed: this.fedCount,
+      viaHttp: this.httpCount,
       received,
       applied,
       filtered,

@@ -12,17 +12,19 @@ export function renderSummary(result: RunResult): string {
   const partly = st.partiallyApplied
     ? `\n             ${st.partiallyApplied} applied message(s) had values refused and dead-lettered; refused values: ${countsText(st.rejectedValuesByReason)}`
     : '';
+  // A partly refused message counts as applied, yet it wrote a dead letter: say how many were written.
+  const written = `${st.deadLetterDocuments} written (${st.deadLettered} refused message(s), ${st.partiallyApplied} partly refused)`;
   const lines = [
     `Scenario     ${s.scenario}`,
     `Telemetry    ${s.telemetryFile ?? '(live only)'} — ${s.envelopes} envelope(s)`,
     `ADT          ${s.adt}`,
-    `Messages     in ${st.messagesIn}, applied ${st.applied}, filtered ${st.filtered}, dead-lettered ${st.deadLettered}${reasons ? ` (${reasons})` : ''}${partly}`,
+    `Messages     in ${st.messagesIn}, applied ${st.applied}${st.partiallyApplied ? ` (${st.partiallyApplied} partly refused)` : ''}, filtered ${st.filtered}, dead-lettered ${st.deadLettered}${reasons ? ` (${reasons})` : ''}${partly}`,
     `Ingest       ${st.ingestInvocations} invocation(s), ${st.ingestFailures} failed and redelivered${s.lostBatches.length ? `, ${s.lostBatches.length} batch(es) LOST after the last retry` : ''}`,
     `ADT calls    ${st.adtCalls ?? st.ingestAdtRequests}, 429s ${st.adtThrottled ?? st.ingestThrottled}`,
     s.propagation === 'local'
       ? `Propagation  ${st.propagateInvocations} Event Grid deliveries (${s.schema}), ${st.propagationWrites} derived write(s), ${st.propagationUnchanged} unchanged, ${st.propagateFailures} failed attempt(s), ${s.propagationFailures.length} given up`
       : 'Propagation  not local: a real instance notifies through its Event Grid route to the deployed propagate function',
-    `Dead letters ${s.deadLetters}`,
+    `Dead letters ${s.deadLetters}: ${written}`,
     ...(s.egress ? [`Egress       ${s.egress.events} twin-change event(s) → ${s.egress.path}`] : []),
     accountingLine(s.accounting),
     `Resources    heap ${mib(s.resources.start.heapUsedBytes)} → ${mib(s.resources.end.heapUsedBytes)} (peak ${mib(s.resources.peakHeapUsedBytes)}), RSS peak ${mib(s.resources.peakRssBytes)}, event-loop lag max ${s.resources.maxLagMs} ms`,
@@ -42,7 +44,7 @@ function countsText(counts: Record<string, number>): string {
 }
 
 function accountingLine(a: MessageAccounting): string {
-  const head = `Accounting   ${a.balanced ? 'balanced' : 'NOT BALANCED'}: fed ${a.fed}, received ${a.received} = applied ${a.applied} + filtered ${a.filtered} + dead-lettered ${a.deadLettered}, given up ${a.givenUp.length}`;
+  const head = `Accounting   ${a.balanced ? 'balanced' : 'NOT BALANCED'}: fed ${a.fed}${a.viaHttp ? ` (${a.viaHttp} via HTTP)` : ''}, received ${a.received} = applied ${a.applied} + filtered ${a.filtered} + dead-lettered ${a.deadLettered}, given up ${a.givenUp.length}`;
   const problems = [
     a.undelivered.length ? `undelivered: ${a.undelivered.slice(0, 5).join(', ')}` : '',
     a.duplicated.length ? `reported twice: ${a.duplicated.slice(0, 5).join(', ')}` : '',

@@ -26,7 +26,7 @@ import { ingestInvoker } from './ingestInvoker';
 import { DEFAULT_INGRESS_PORT, type Ingress, startIngress } from './ingress';
 import { FunctionInstances, type InstancesReport } from './instances';
 import { type LocalMetrics, startLocalMetrics } from './localMetrics';
-import { type MessageAccounting, MessageLedger } from './messageAccounting';
+import { batchTotalsOf, type MessageAccounting, MessageLedger } from './messageAccounting';
 import { progressReporter } from './progress';
 import { reconcileAfterSeed, waitForTrailingRefreshes } from './reconcileHooks';
 import { ResourceMonitor, type ResourceReport } from './resourceMonitor';
@@ -238,6 +238,11 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     const instances = app instanceof FunctionInstances ? app : undefined;
 
     const log = (fn: string) => (line: { level: string; category: string; message: string }) => {
+      if (fn === 'ingestHttp') {
+        // The Event Hub side enters the ledger per invocation (ingestInvoker); HTTP ingest by its summary line.
+        const totals = batchTotalsOf(line.message);
+        if (totals) ledger.httpIngested(totals);
+      }
       if ((fn === 'ingestTelemetry' || fn === 'ingestHttp') && recordIngestLog(stats, line)) return;
       if (line.level !== 'information' && line.level !== 'debug' && line.level !== 'trace') options.onFunctionLog?.(fn, line.level, line.message);
     };

@@ -10,6 +10,8 @@ export interface RunStats {
   deadLetteredByReason: Record<string, number>;
   /** Applied messages with some values refused (those values are in dead letters too). */
   partiallyApplied: number;
+  /** Dead-letter documents written: one per dead-lettered message and one per partly applied one. */
+  deadLetterDocuments: number;
   rejectedValuesByReason: Record<string, number>;
   ingestInvocations: number;
   /** Invocations that threw (each one is redelivered or, after the last retry, lost). */
@@ -36,6 +38,7 @@ export function emptyStats(): RunStats {
     deadLettered: 0,
     deadLetteredByReason: {},
     partiallyApplied: 0,
+    deadLetterDocuments: 0,
     rejectedValuesByReason: {},
     ingestInvocations: 0,
     ingestFailures: 0,
@@ -68,6 +71,8 @@ export function recordIngestLog(stats: RunStats, line: FunctionLogLine): boolean
   stats.ingestAdtRequests += num(s.adtRequests);
   stats.ingestThrottled += num(s.throttled429);
   stats.partiallyApplied += num(s.partiallyApplied);
+  // Older summaries had no document count: each dead-lettered or partly applied message wrote one.
+  stats.deadLetterDocuments += typeof s.deadLetterDocuments === 'number' ? num(s.deadLetterDocuments) : num(s.deadLettered) + num(s.partiallyApplied);
   addCounts(stats.deadLetteredByReason, s.deadLetteredByReason);
   addCounts(stats.rejectedValuesByReason, s.rejectedValuesByReason);
   return true;
@@ -91,7 +96,7 @@ export function progressLine(stats: RunStats, pending: number): string {
   return [
     `in ${stats.messagesIn}`,
     `applied ${stats.applied}`,
-    `dead-lettered ${stats.deadLettered}${stats.partiallyApplied ? ` (+${stats.partiallyApplied} partly)` : ''}`,
+    `dead letters ${stats.deadLetterDocuments} (${stats.deadLettered} refused${stats.partiallyApplied ? `, ${stats.partiallyApplied} partly` : ''})`,
     adt,
     `propagation writes ${stats.propagationWrites}`,
     `queued ${pending}`,

@@ -4,8 +4,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { type CompiledPipelineConfig, defaultPipelineConfig, loadPipelineConfigFile } from '../../shared/config';
+import { type CompiledPipelineConfig, ConfigError, defaultPipelineConfig, loadPipelineConfigFile } from '../../shared/config';
+import { buildModelIndex } from '../../shared/dtdl';
 import { parseEnvelopes, type TelemetryEnvelope } from '../../shared/ingest';
+import { checkGraphAgainstModels } from './graphCheck';
 import { type ImportFile, parseImportFile } from './importFile';
 import { projectRoot } from './projectRoot';
 import { checkScenario, ScenarioError } from './scenarioCheck';
@@ -46,6 +48,23 @@ export interface LoadScenarioOptions {
   check?: boolean;
 }
 
+/**
+ * The pipeline file, checked against the models when `check` is given: its own problems and its
+ * rules' misfits with the models come in one ConfigError, each with its line; when graph.ndjson
+ * has problems too, one ScenarioError lists both files' problems.
+ */
+function loadPipeline(path: string, check: { directory: string; models: readonly Record<string, unknown>[]; graph: ImportFile } | undefined): CompiledPipelineConfig {
+  if (!check) return loadPipelineConfigFile(path);
+  try {
+    return loadPipelineConfigFile(path, { models: check.models });
+  } catch (error) {
+    if (!(error instanceof ConfigError) || check.models.length === 0) throw error;
+    const graphProblems = checkGraphAgainstModels(check.graph, buildModelIndex([...check.models]), join(check.directory, 'graph.ndjson'));
+    if (graphProblems.length === 0) throw error;
+    throw new ScenarioError(check.directory, [...graphProblems, ...error.locatedIssues]);
+  }
+}
+
 export function loadScenario(directory: string, options: LoadScenarioOptions = {}): Scenario {
   const dir = resolve(directory);
   if (!existsSync(dir)) throw new Error(`Scenario directory ${dir} does not exist. Pass --scenario <dir> holding models/, graph.ndjson and optionally pipeline.yaml, or create one: npm run new-scenario -- ${directory}`);
@@ -64,7 +83,7 @@ export function loadScenario(directory: string, options: LoadScenarioOptions = {
   // Models may come from models/ or from the import file's Models section (or both).
   for (const model of graph.models) if (!models.some((m) => m['@id'] === model['@id'])) models.push(model);
   const pipelineConfigPath = pipelineFileNames.map((f) => join(dir, f)).find((p) => existsSync(p));
-  const pipeline = pipelineConfigPath ? loadPipelineConfigFile(pipelineConfigPath) : defaultPipelineConfig();
+  const pipeline = pipelineConfigPath ? loadPipeline(pipelineConfigPath, options.check === false ? undefined : { directory: dir, models, graph }) : defaultPipelineConfig();
   if (options.check !== false) {
     const problems = checkScenario({ directory: dir, models, graph, pipeline });
     if (problems.length > 0) throw new ScenarioError(dir, problems);

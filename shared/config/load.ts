@@ -6,11 +6,11 @@ import { isAbsolute, resolve } from 'node:path';
 
 import { errorMessage } from '../common';
 import { readSetting } from '../settings';
+import { type CheckOptions, checkPipelineConfig } from './check';
 import { compilePipelineConfig } from './compile';
 import { ConfigError } from './errors';
 import { parseJsonObject } from './jsonText';
-import type { CompiledPipelineConfig, PipelineConfigFile } from './types';
-import { validatePipelineConfig } from './validate';
+import type { CompiledPipelineConfig } from './types';
 
 export const DEFAULTS_ORIGIN = '(defaults)';
 
@@ -38,15 +38,16 @@ function parseYaml(text: string, origin: string): unknown {
   return document.toJS() ?? {};
 }
 
-/** Parses config text (YAML; JSON is valid YAML) and validates and compiles it. */
-export function parsePipelineConfig(text: string, origin: string): CompiledPipelineConfig {
+/**
+ * Parses config text (YAML; JSON is valid YAML), validates and compiles it, and checks it against
+ * `options.models` when given. Every problem is reported at once, each with its line.
+ */
+export function parsePipelineConfig(text: string, origin: string, options: CheckOptions = {}): CompiledPipelineConfig {
   const value = parseJsonObject(text) ?? parseYaml(text, origin);
-  const problems = validatePipelineConfig(value);
-  if (problems.length > 0) throw new ConfigError(origin, problems);
-  return compilePipelineConfig(value as PipelineConfigFile, origin);
+  return checkPipelineConfig(value, text, origin, options);
 }
 
-export interface LoadOptions {
+export interface LoadOptions extends CheckOptions {
   readFile?: (path: string) => string;
 }
 
@@ -58,7 +59,7 @@ export function loadPipelineConfigFile(path: string, options: LoadOptions = {}):
   } catch (error) {
     throw new ConfigError(path, [`cannot read the file (${errorMessage(error)}); check the path in the PIPELINE_CONFIG_PATH app setting`]);
   }
-  return parsePipelineConfig(text, path);
+  return parsePipelineConfig(text, path, options);
 }
 
 /**

@@ -10,7 +10,7 @@
 
 import type { ValidateFunction } from 'ajv';
 
-import { enumProblem } from './enumProblem';
+import { enumProblem, suggestAllowed } from './enumProblem';
 import { pointerToPath } from './errors';
 import { collapseOneOf, type SchemaProblem } from './oneOf';
 
@@ -45,6 +45,7 @@ function describeError(error: SchemaProblem): string {
     }
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+      if (error.schemaPath.endsWith('/definitions/aggregateName/enum') && typeof error.data === 'string') return `${path}: ${aggregateProblem(error.data, allowed)}`;
       return `${path}: ${enumProblem(error.data, allowed)}`;
     }
     case 'pattern': {
@@ -60,10 +61,36 @@ function describeError(error: SchemaProblem): string {
   }
 }
 
+/** `unknown aggregate 'avarage' — did you mean 'avg'? (one of copy, avg, …)` */
+function aggregateProblem(written: string, allowed: readonly unknown[]): string {
+  const names = allowed.filter((a): a is string => typeof a === 'string');
+  const close = suggestAllowed(written, names);
+  const hint = close.length > 0 ? ` — did you mean ${close.map((c) => `'${c}'`).join(' or ')}?` : '';
+  return `unknown aggregate '${written}'${hint} (one of ${names.join(', ')})`;
+}
+
+const isUnder = (path: string, base: string): boolean => path.startsWith(`${base}/`);
+
+/**
+ * Drops what an `if`/`then` demands of a value whose own fields are already wrong: with
+ * `aggregate: avarage` the "needs `of` unless it is count" rule fires too and said `of: is required`,
+ * which sends the reader after the wrong key.
+ */
+function withoutConsequences(problems: readonly SchemaProblem[]): SchemaProblem[] {
+  const fromThen = (p: SchemaProblem): boolean => p.schemaPath.includes('/then/');
+  return problems.filter((p) => !fromThen(p) || !problems.some((other) => !fromThen(other) && isUnder(other.instancePath, p.instancePath)));
+}
+
+/** Ajv's errors for a parsed config file, empty when it conforms to the schema. */
+export function schemaErrors(value: unknown): SchemaProblem[] {
+  const validate = getValidator();
+  return validate(value) ? [] : [...(validate.errors ?? [])];
+}
+
 /** Returns the structural problems of a parsed config file, empty when it conforms to the schema. */
 export function validatePipelineConfig(value: unknown): string[] {
-  const validate = getValidator();
-  if (validate(value)) return [];
-  const lines = collapseOneOf(validate.errors ?? []).map(describeError);
+  const errors = schemaErrors(value);
+  if (errors.length === 0) return [];
+  const lines = withoutConsequences(collapseOneOf(errors)).map(describeError);
   return [...new Set(lines)];
 }

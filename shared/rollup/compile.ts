@@ -2,16 +2,19 @@
 // dependency graph built and checked for cycles, lookups indexed. Throws RollupConfigError.
 import type jsonata from 'jsonata';
 
-import { jsonataGuardrails, loadJsonata } from '../common';
+import { describeUnknownFunction, jsonataGuardrails, loadJsonata, unknownFunctionCalls } from '../common';
 import type { AggregateName, AggregateSpec, EmptyValue, ReadMode, RelationshipDirection, RollupRule, RollupSettings, RollupsSection } from './config';
 import { isExpressionTarget, resolveRollupSettings } from './config';
 import type { DependencyGraph, ModelsOverlap } from './graph';
 import { buildDependencyGraph, describeCycle, findCycle, longestChain, sameModelOnly } from './graph';
 
 export class RollupConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** Every problem found, one line each (the message joins them). */
+  readonly problems: readonly string[];
+  constructor(message: string | readonly string[]) {
+    super(typeof message === 'string' ? message : message.join('\n'));
     this.name = 'RollupConfigError';
+    this.problems = typeof message === 'string' ? [message] : message;
   }
 }
 
@@ -60,9 +63,11 @@ export interface CompileOptions {
   modelsOverlap?: ModelsOverlap;
 }
 
-function compileJsonata(source: string, where: string): jsonata.Expression {
+/** `inputs`: the expression's input variables; calling one is left to evaluation to report. */
+function compileJsonata(source: string, where: string, inputs: readonly string[] = []): jsonata.Expression {
+  let expression: jsonata.Expression;
   try {
-    return loadJsonata()(source, jsonataGuardrails);
+    expression = loadJsonata()(source, jsonataGuardrails);
   } catch (err) {
     // jsonata throws plain objects ({ code, position, message }), not Errors.
     const { message, position, code } = (err ?? {}) as { message?: unknown; position?: unknown; code?: unknown };
@@ -71,6 +76,10 @@ function compileJsonata(source: string, where: string): jsonata.Expression {
     const id = typeof code === 'string' ? ` (${code})` : '';
     throw new RollupConfigError(`${where}: JSONata expression ${JSON.stringify(source)} does not parse${at}: ${detail}${id}. Fix the expression.`);
   }
+  // JSONata looks a function up only when it calls it: a misspelled one would fail every recompute.
+  const unknown = unknownFunctionCalls(expression.ast(), inputs);
+  if (unknown.length > 0) throw new RollupConfigError(`${where}: JSONata expression ${JSON.stringify(source)}: ${unknown.map((call) => describeUnknownFunction(call)).join('; ')}. Fix the expression.`);
+  return expression;
 }
 
 /** Every name a JSONata expression navigates; over-approximates the child properties it reads. */
@@ -99,7 +108,7 @@ function compileRule(rule: RollupRule): CompiledRule {
   const targets: CompiledTarget[] = Object.entries(rule.properties).map(([property, spec]) => {
     if (isExpressionTarget(spec)) {
       const aggregates = Object.entries(spec.inputs).map(([name, input]) => compileAggregate(name, input));
-      return { property, aggregates, expression: compileJsonata(spec.expression, `${at}, property "${property}"`), empty: spec.empty ?? defaultEmpty(aggregates, true) };
+      return { property, aggregates, expression: compileJsonata(spec.expression, `${at}, property "${property}"`, Object.keys(spec.inputs)), empty: spec.empty ?? defaultEmpty(aggregates, true) };
     }
     const aggregates = [compileAggregate(property, spec)];
     return { property, aggregates, expression: undefined, empty: spec.empty ?? defaultEmpty(aggregates, false) };
@@ -200,7 +209,18 @@ export function modelsOverlapFromDocuments(documents: readonly Record<string, un
 
 export function compileRollups(section: RollupsSection | RollupRule[], options: CompileOptions = {}): CompiledRollups {
   const { rules: raw, settings } = Array.isArray(section) ? { rules: section, settings: undefined } : section;
-  const rules = raw.map(compileRule);
+  // Every rule's problems at once, so a file with several mistakes takes one run to fix.
+  const problems: string[] = [];
+  const rules = raw.flatMap((rule) => {
+    try {
+      return [compileRule(rule)];
+    } catch (error) {
+      if (!(error instanceof RollupConfigError)) throw error;
+      problems.push(...error.problems);
+      return [];
+    }
+  });
+  if (problems.length > 0) throw new RollupConfigError(problems);
   checkUnique(rules);
   const graph = graphOf(rules, options.modelsOverlap ?? sameModelOnly);
   throwOnCycle(graph, '');

@@ -1,7 +1,7 @@
 // Computes a rule's derived values from the children of one parent. Pure apart from the async
 // JSONata evaluation.
 import type { Twin } from '../adt';
-import { latestSourceTime } from '../common';
+import { jsonataErrorMessage, latestSourceTime } from '../common';
 import type { ChildSample } from './aggregates';
 import { aggregate } from './aggregates';
 import type { CompiledRule, CompiledTarget } from './compile';
@@ -85,7 +85,7 @@ async function evaluateTarget(rule: CompiledRule, target: CompiledTarget, childr
   try {
     value = await target.expression.evaluate({}, bindings);
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
+    const detail = jsonataErrorMessage(err);
     throw new RollupEvaluationError(`Roll-up rule "${rule.name}", property "${target.property}": expression failed: ${detail}. Fix the expression in the pipeline configuration.`);
   }
   // An expression that yields nothing (e.g. reads an input no child has) gets `empty` as well.
@@ -103,7 +103,7 @@ export async function childCounts(rule: CompiledRule, child: Twin): Promise<bool
   try {
     return (await rule.where.evaluate(child)) === true;
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
+    const detail = jsonataErrorMessage(err);
     throw new RollupEvaluationError(`Roll-up rule "${rule.name}": where failed on child ${child.$dtId}: ${detail}. Fix the where expression.`);
   }
 }

@@ -7,10 +7,9 @@ import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { SdkAdtPort } from '../adt';
 import { defaultPipelineConfig, loadPipelineConfigFile } from '../config';
 import type { DeadLetterSink } from '../deadLetter';
-import { buildModelIndex } from '../dtdl';
 import type { PropagateLogger } from '../propagate';
-import { checkRollupsAgainstModels, type ReconcileProgress, type ReconcileSummary, RollupConfigError } from '../rollup';
-import { createWorker, rollupsOf } from './worker';
+import type { ReconcileProgress, ReconcileSummary } from '../rollup';
+import { createWorker } from './worker';
 
 export interface ReconcileGraphOptions {
   client: DigitalTwinsClient;
@@ -25,11 +24,8 @@ export interface ReconcileGraphOptions {
 }
 
 export async function reconcileGraph(options: ReconcileGraphOptions): Promise<ReconcileSummary> {
-  const config = options.pipelineConfigPath === '' ? defaultPipelineConfig() : loadPipelineConfigFile(options.pipelineConfigPath);
-  if (options.models && options.models.length > 0) {
-    const problems = checkRollupsAgainstModels(rollupsOf(config), buildModelIndex([...options.models]));
-    if (problems.length > 0) throw new RollupConfigError(`${config.origin}: the roll-up rules do not fit the models:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
+  // With models, the file's misfits with them are part of its ConfigError (each with its line).
+  const config = options.pipelineConfigPath === '' ? defaultPipelineConfig() : loadPipelineConfigFile(options.pipelineConfigPath, { ...(options.models && { models: options.models }) });
   const worker = createWorker({ env: options.env ?? {}, config, port: new SdkAdtPort(options.client), deadLetters: options.deadLetters });
   try {
     return await worker.reconciler.run(options.log, options.onProgress);

@@ -60,6 +60,9 @@ it('answers per message through the function and ends with the Event Hub path\'s
   const viaHttp = await finished;
   expect(viaHttp.summary.exitCode).toBe(0);
   expect(viaHttp.summary.stats.applied).toBe(count - 3);
+  // The accounting counts HTTP ingest too: the page's two "applied" counters agree, and it balances.
+  expect(viaHttp.summary.accounting).toMatchObject({ fed: count, viaHttp: count, received: count, applied: count - 3, deadLettered: 3, balanced: true });
+  expect(viaHttp.summary.stats.deadLetterDocuments).toBe(3);
   expect(viaHttp.summary.egress?.path).toBe(join(egress, 'egress-eventHub.ndjson'));
   const egressLines = readFileSync(join(egress, 'egress-eventHub.ndjson'), 'utf8').split('\n').filter((l) => l !== '');
   expect(viaHttp.summary.egress?.events).toBe(egressLines.length);

@@ -101,7 +101,7 @@ browserTest('the live graph page shows the building, follows a POSTed envelope a
     await page.click('#preview-button');
     await page.waitForFunction(() => document.getElementById('try-result')?.textContent?.includes('thermostat-102'));
     const preview = (await page.textContent('#try-result')) ?? '';
-    expect(preview).toContain('rules: thermostat');
+    expect(preview).toContain('rule "thermostat" matched, applied temperature');
     expect(preview).toContain('add /temperature 18.5');
     expect(preview).toContain('Nothing was written');
     expect(await nodeValue(page, 'thermostat-102', 'temperature')).not.toBe(18.5);
@@ -171,6 +171,44 @@ browserTest('the exported page opens from a file with every request refused: all
     await expect(page.locator('#try').isHidden()).resolves.toBe(true);
     expect(fetched).toEqual([]);
     expect(problems).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}, 60_000);
+
+browserTest('long counter names (dead-letter reasons) are cut with an ellipsis and a title: every value stays in view', async () => {
+  if (!haveBrowser) throw new Error(installHint);
+  const scenario = loadScenario(buildingScenario);
+  const relationships = scenario.graph.relationships.map((r) => ({ ...r, $sourceId: r.$dtId }));
+  const longReason = 'propagate-expression-failed-because-the-rule-reads-a-property-no-child-has';
+  const counters = {
+    stats: { applied: 12, deadLetteredByReason: { [longReason]: 7, 'out-of-range': 2 }, rejectedValuesByReason: { [`${longReason}-too`]: 1234567 } },
+    accounting: { applied: 12 },
+  };
+  const file = join(tempDir('graph-counters'), 'graph.html');
+  writeFileSync(file, renderGraphExport('html', { scenario, twins: scenario.graph.twins, relationships, counters, deadLetters: { items: [] } }));
+  const browser = await chromium.launch({ executablePath: browserPath });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`file://${file}`);
+    await page.waitForFunction(() => window.twinGraph !== undefined);
+    const panel = await page.locator('#panel').boundingBox();
+    const values = page.locator('#counters .counter .value');
+    expect(await values.count()).toBe(5);
+    for (let i = 0; i < 5; i++) {
+      const box = await values.nth(i).boundingBox();
+      // Inside the panel, left of its scroll bar: nothing pushed out of view.
+      expect(box && panel && box.x + box.width <= panel.x + panel.width).toBe(true);
+    }
+    const long = page.locator(`#counters [data-counter="stats.deadLetteredByReason.${longReason}"]`);
+    await expect(long.getAttribute('title')).resolves.toBe(`stats.deadLetteredByReason.${longReason}: 7`);
+    await expect(long.locator('.value').textContent()).resolves.toBe('7');
+    // The panel does not scroll sideways.
+    const overflow = await page.evaluate(() => {
+      const p = (document as unknown as { getElementById(id: string): { scrollWidth: number; clientWidth: number } }).getElementById('panel');
+      return p.scrollWidth - p.clientWidth;
+    });
+    expect(overflow).toBe(0);
   } finally {
     await browser.close();
   }

@@ -128,9 +128,11 @@
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
         Object.keys(value).forEach(function (key) { add(prefix ? prefix + '.' + key : key, value[key]); });
       } else {
-        items.push(el('div', { class: 'counter', 'data-counter': prefix, title: prefix }, [
+        var shown = Array.isArray(value) ? String(value.length) : show(value);
+        // The title holds the whole name: a long one is cut with an ellipsis on the page.
+        items.push(el('div', { class: 'counter', 'data-counter': prefix, title: prefix + ': ' + shown }, [
           el('span', { class: 'name', text: prefix.replace(/^(stats|accounting)\./, '') }),
-          el('span', { class: 'value', text: Array.isArray(value) ? String(value.length) : show(value) }),
+          el('span', { class: 'value', text: shown }),
         ]));
       }
     }
@@ -244,7 +246,15 @@
     var d = p.decoded;
     var lines = (answer.problems || []).map(function (problem) { return 'configuration: ' + problem; });
     lines.push(d.ok ? 'device ' + d.deviceId + ', enqueued ' + d.enqueuedTime + (d.component ? ', component ' + d.component : '') : 'not decoded (' + d.reason + '): ' + d.detail);
-    if (d.ok) lines.push('rules: ' + (p.rules.length > 0 ? p.rules.join(', ') : '(none matched)'));
+    var matched = p.matched || [];
+    if (d.ok && matched.length === 0) lines.push('rules: none matched' + (p.rules.length > 0 ? ' (mapped by ' + p.rules.join(', ') + ')' : ''));
+    matched.forEach(function (m) {
+      var applied = m.applied.length > 0 ? 'applied ' + m.applied.join(', ') : 'applied nothing';
+      var refused = m.refused.length === 0 ? '' : m.applied.length === 0 ? ' — every mapping refused or missing:' : '; not applied:';
+      lines.push('rule "' + m.rule + '" matched, ' + applied + refused);
+      m.refused.forEach(function (r) { lines.push('  ' + r.mapping + ': ' + r.outcome + ' (' + r.reason + '): ' + r.detail); });
+    });
+    var ofMatchedRule = function (detail) { return matched.some(function (m) { return detail.indexOf(m.where + '.') === 0 || detail.indexOf(m.where + ':') === 0; }); };
     p.twins.forEach(function (t) {
       lines.push('twin ' + t.twinId + (t.model ? ' (' + t.model + ')' : '') + ': PATCH');
       t.patch.forEach(function (op) { lines.push('  ' + op.op + ' ' + op.path + ' ' + JSON.stringify(op.value)); });
@@ -252,8 +262,8 @@
       t.refused.forEach(function (x) { lines.push('  refused ' + x.path + ' (' + x.reason + '): ' + x.detail); });
     });
     p.telemetry.forEach(function (t) { lines.push('telemetry to ' + t.twinId + (t.component ? '/' + t.component : '') + ': ' + JSON.stringify(t.payload)); });
-    p.filtered.forEach(function (f) { lines.push('filtered (' + f.reason + '): ' + f.detail); });
-    p.deadLettered.forEach(function (r) { lines.push('dead-lettered (' + r.reason + '): ' + r.detail); });
+    p.filtered.forEach(function (f) { if (!ofMatchedRule(f.detail)) lines.push('filtered (' + f.reason + '): ' + f.detail); });
+    p.deadLettered.forEach(function (r) { if (!ofMatchedRule(r.detail)) lines.push('dead-lettered (' + r.reason + '): ' + r.detail); });
     lines.push('', 'Nothing was written: "Send into the loop" does that.');
     return lines.join('\n');
   }

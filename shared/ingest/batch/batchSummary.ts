@@ -11,6 +11,8 @@ export interface BatchSummary {
   deadLetteredByReason: Record<string, number>;
   /** Applied messages of which some values were refused: each also has a dead-letter document. */
   partiallyApplied: number;
+  /** Dead-letter documents written: one per dead-lettered message and one per partly applied one. */
+  deadLetterDocuments: number;
   /** Every refused part of a decoded message (a value, its telemetry, or the whole message), by reason. */
   rejectedValuesByReason: Record<string, number>;
   twinsPatched: number;

@@ -120,6 +120,7 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     deadLettered: totals.deadLettered,
     deadLetteredByReason,
     partiallyApplied,
+    deadLetterDocuments: records.filter(needsDeadLetter).length,
     rejectedValuesByReason,
     twinsPatched: results.filter((r) => r.patches > 0).length,
     twinsCreated: results.filter((r) => r.created).length,
@@ -230,16 +231,22 @@ function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, byKey: 
   for (const rejected of result.rejected) refuseUpdate(rejected.update, result.twinId, rejected.reason, rejected.detail, byKey, ledger, superseded);
 }
 
+/** An event that could not be decoded, or one with any part refused, gets a dead-letter document. */
+const needsDeadLetter = (record: EventRecord): boolean => record.decodeFailure !== undefined || record.rejectedParts.length > 0;
+
+/** `twin/path: detail`; a part refused before any twin was known (a rule's expression) is its detail alone. */
+const describePart = (part: RejectedPart): string => (part.twinId === '' && part.path === '' ? part.detail : `${part.twinId}${part.path}: ${part.detail}`);
+
 async function writeDeadLetters(records: EventRecord[], deps: ProcessBatchDeps, clock: Clock): Promise<unknown[]> {
   const now = new Date(clock.now());
   const writes = records
-    .filter((r) => r.decodeFailure || r.rejectedParts.length > 0)
+    .filter(needsDeadLetter)
     .map(async (record) => {
       const first = record.decodeFailure ?? record.rejectedParts[0];
       const document = buildDeadLetterDocument({
         event: record.raw,
         reason: first?.reason ?? 'unknown',
-        detail: record.decodeFailure?.detail ?? record.rejectedParts.map((p) => `${p.twinId}${p.path}: ${p.detail}`).join(' | '),
+        detail: record.decodeFailure?.detail ?? record.rejectedParts.map(describePart).join(' | '),
         at: now,
         partitionId: deps.partitionId,
         // An undecodable event has no DeviceMessage: its position and ids come from the raw metadata.

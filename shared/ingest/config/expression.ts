@@ -5,14 +5,12 @@
 
 import type jsonata from 'jsonata';
 
-import { jsonataGuardrails, loadJsonata } from '../../common';
+import { describeUnknownFunction, jsonataGuardrails, loadJsonata, unknownFunctionCalls } from '../../common';
 
 export interface CompiledExpression {
   text: string;
   evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown>;
 }
-
-
 
 export function compileExpression(text: string): CompiledExpression | string {
   let expression: jsonata.Expression;
@@ -23,6 +21,9 @@ export function compileExpression(text: string): CompiledExpression | string {
     const where = typeof failure.position === 'number' ? ` at character ${failure.position}` : '';
     return `invalid JSONata expression${where}: ${failure.message ?? String(error)}`;
   }
+  // A misspelled function compiles (JSONata looks names up when it calls them); refuse it now.
+  const unknown = unknownFunctionCalls(expression.ast());
+  if (unknown.length > 0) return `JSONata expression ${JSON.stringify(text)}: ${unknown.map((call) => describeUnknownFunction(call)).join('; ')}`;
   return {
     text,
     async evaluate(input, bindings) {

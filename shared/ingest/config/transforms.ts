@@ -2,7 +2,7 @@
 //   expression (JSONata) → unit → scale → offset → round → type
 // A failing step rejects that one value (reason transform-failed); the rest of the message still applies.
 
-import { type Awaitable, errorMessage } from '../../common';
+import { type Awaitable, jsonataErrorMessage } from '../../common';
 import { type CompiledExpression, compileExpression } from './expression';
 import { unitConverter } from './units';
 
@@ -66,7 +66,7 @@ export function compileTransform(config: TransformConfig | undefined): CompiledT
     try {
       value = await evaluate(input, scope.bindings);
     } catch (error) {
-      return { ok: false, detail: `expression failed: ${errorMessage(error)}` };
+      return { ok: false, detail: `expression failed: ${jsonataErrorMessage(error)}` };
     }
     if (value === undefined) return { ok: true, value: undefined };
     return applySteps(value);

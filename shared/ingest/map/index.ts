@@ -3,4 +3,5 @@ export type { Mapper } from './mapper';
 export type { MappingContext } from './mappingContext';
 export type { Filtered, FilterReason, MappingResult, Rejected, RejectReason, TelemetryItem } from './mappingResult';
 export { MODEL_RULE } from './messageMapping';
+export { type RuleSelection, selectRules } from './selectRules';
 export { createTwinIdResolver, type TwinIdResolver, twinsFromRows } from './twinResolver';

@@ -2,7 +2,7 @@
 // order; a matching `final` rule ends the list). Each value goes source → transform → range → model
 // check, and is refused alone when a step fails.
 
-import { type Awaitable, errorMessage, isPromise } from '../../common';
+import { type Awaitable, isPromise, jsonataErrorMessage } from '../../common';
 import type { Schema } from '../../dtdl';
 import type { CompiledExpression, CompiledIngest, CompiledPropertyMapping, CompiledRule, CompiledTelemetryMapping, TransformOutcome } from '../config';
 import { isJsonObject, type JsonObject } from '../message';
@@ -198,7 +198,7 @@ async function expressionPayload(mapping: MessageMapping, expression: CompiledEx
   try {
     value = await expression.evaluate(mapping.message.body, mapping.bindings);
   } catch (error) {
-    mapping.reject({ reason: 'transform-failed', detail: `telemetry expression failed: ${errorMessage(error)}`, where });
+    mapping.reject({ reason: 'transform-failed', detail: `telemetry expression failed: ${jsonataErrorMessage(error)}`, where });
     return undefined;
   }
   if (value === undefined) {

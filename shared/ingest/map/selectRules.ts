@@ -2,7 +2,7 @@
 // All applicable rules run in file order; a matching rule with `final: true` ends the list. Only a
 // `when` expression needs a wait (JSONata evaluates asynchronously); without one selection is ready at once.
 
-import { type Awaitable, errorMessage } from '../../common';
+import { type Awaitable, jsonataErrorMessage } from '../../common';
 import type { CompiledRule } from '../config';
 import { type DeviceMessage, lookupProperty } from '../message';
 import { messageBindings } from './bindings';
@@ -44,7 +44,7 @@ async function whenHolds(message: DeviceMessage, rule: CompiledRule, selection: 
     const verdict = await rule.match.when?.evaluate(message.body, messageBindings(message));
     if (verdict !== true) return false;
   } catch (error) {
-    selection.failures.push({ rule: rule.name, where: `${rule.where}.match.when`, detail: errorMessage(error) });
+    selection.failures.push({ rule: rule.name, where: `${rule.where}.match.when`, detail: jsonataErrorMessage(error) });
     return false;
   }
   selection.rules.push(rule);

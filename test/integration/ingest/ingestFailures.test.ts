@@ -137,7 +137,7 @@ it('refuses to load the function when the pipeline configuration is invalid, nam
       }
     });
     expect(loadError).toMatchObject({ name: 'ConfigError' });
-    expect((loadError as Error).message).toContain(`Pipeline configuration ${configPath} is invalid (1 problem):\n  - ingest.options.maxTwinsPerMessage: must be integer`);
+    expect((loadError as Error).message).toContain(`Pipeline configuration ${configPath} is invalid (1 problem):\n  - ${configPath}:3:25: ingest.options.maxTwinsPerMessage: must be integer`);
   } finally {
     if (previous === undefined) delete process.env[settings.pipelineConfigPath.name];
     else process.env[settings.pipelineConfigPath.name] = previous;

@@ -125,6 +125,7 @@ it('dead-letters only the invalid value, and the newest valid value wins over a 
     deadLettered: 1,
     deadLetteredByReason: { 'schema-mismatch': 1 },
     partiallyApplied: 1, // room-e: humidity applied, temperature refused
+    deadLetterDocuments: 2, // room-e's (partly refused) and room-f's last message
     rejectedValuesByReason: { 'schema-mismatch': 2 },
     patches: 2,
   });

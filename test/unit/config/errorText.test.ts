@@ -15,21 +15,30 @@ ${properties}`;
 describe('oneOf failures: one line per problem', () => {
   it('an unknown aggregate is one line naming the value, the allowed ones and the likely one', () => {
     expect(issuesOf(rollups('        t: { aggregate: avrage, of: v }\n'))).toEqual([
-      'rollups.rules[0].properties.t.aggregate: "avrage" is not one of copy, avg, min, max, sum, count, countDistinct, median, stddev, any, all, latest — did you mean "avg"?',
+      "rollups.rules[0].properties.t.aggregate: unknown aggregate 'avrage' — did you mean 'avg'? (one of copy, avg, min, max, sum, count, countDistinct, median, stddev, any, all, latest)",
     ]);
   });
 
   it('never reports the other form\'s keys (no "is required" next to "unknown property")', () => {
     const issues = issuesOf(rollups('        t: { aggregate: avrage, of: v }\n        u: { aggregate: avg }\n'));
-    expect(issues).toEqual(['rollups.rules[0].properties.t.aggregate: "avrage" is not one of copy, avg, min, max, sum, count, countDistinct, median, stddev, any, all, latest — did you mean "avg"?', 'rollups.rules[0].properties.u.of: is required']);
+    expect(issues).toEqual(["rollups.rules[0].properties.t.aggregate: unknown aggregate 'avrage' — did you mean 'avg'? (one of copy, avg, min, max, sum, count, countDistinct, median, stddev, any, all, latest)", 'rollups.rules[0].properties.u.of: is required']);
     expect(issues.join('\n')).not.toMatch(/oneOf|expression: is required|unknown property "aggregate"|"then"/);
   });
 
   it('an expression target is judged as an expression target', () => {
     expect(issuesOf(rollups('        z: { expression: "$a", inputs: { a: { aggregate: summ, of: v } } }\n'))).toEqual([
-      'rollups.rules[0].properties.z.inputs.a.aggregate: "summ" is not one of copy, avg, min, max, sum, count, countDistinct, median, stddev, any, all, latest — did you mean "sum"?',
+      "rollups.rules[0].properties.z.inputs.a.aggregate: unknown aggregate 'summ' — did you mean 'sum'? (one of copy, avg, min, max, sum, count, countDistinct, median, stddev, any, all, latest)",
     ]);
     expect(issuesOf(rollups('        z: { expression: "$a" }\n'))).toEqual(['rollups.rules[0].properties.z.inputs: is required']);
+  });
+
+  it('a misspelled aggregate without "of" is that one line, not "of: is required"', () => {
+    expect(issuesOf(rollups('        t: { aggregate: avarage }\n'))).toEqual([
+      "rollups.rules[0].properties.t.aggregate: unknown aggregate 'avarage' — did you mean 'avg'? (one of copy, avg, min, max, sum, count, countDistinct, median, stddev, any, all, latest)",
+    ]);
+    expect(issuesOf(rollups('        z: { expression: "$a", inputs: { a: { aggregate: sume } } }\n'))).toEqual([
+      "rollups.rules[0].properties.z.inputs.a.aggregate: unknown aggregate 'sume' — did you mean 'sum'? (one of copy, avg, min, max, sum, count, countDistinct, median, stddev, any, all, latest)",
+    ]);
   });
 
   it('a key of the other form is reported as unknown, once', () => {

@@ -167,7 +167,7 @@ describe('failures are dead-lettered and counted', () => {
   it('an expression error dead-letters the event, rule and parent; the parent\'s other rules are still written', async () => {
     const rules: RollupRule[] = [
       recRules[0]!,
-      { name: 'room-broken', parentModel: REC.room, relationships: ['isPointOf'], direction: 'incoming', childModel: REC.sensor, properties: { bad: { expression: '$avg.$nope()', inputs: { avg: { aggregate: 'avg', of: 'temperature' } } } } },
+      { name: 'room-broken', parentModel: REC.room, relationships: ['isPointOf'], direction: 'incoming', childModel: REC.sensor, properties: { bad: { expression: '$avg($avg)', inputs: { avg: { aggregate: 'avg', of: 'temperature' } } } } },
     ];
     const w = recWorld(rules);
     const summary = await w.setTemp('s1', 30);
@@ -176,7 +176,7 @@ describe('failures are dead-lettered and counted', () => {
     expect(summary.deadLettered).toBe(1);
     const [doc] = [...w.deadLetters.documents.values()];
     expect(doc).toMatchObject({ reason: 'propagate-expression', properties: { source: 'propagate', rule: 'room-broken', parentId: 'R1', eventType: 'Microsoft.DigitalTwins.Twin.Update' } });
-    expect(doc!.detail).toMatch(/expression failed/);
+    expect(doc!.detail).toMatch(/expression failed: \$avg is not a function/);
     expect(doc!.body).toMatchObject({ encoding: 'json', value: { type: 'Microsoft.DigitalTwins.Twin.Update', subject: 's1' } });
     expect(w.propagator.stats).toMatchObject({ ruleFailures: 1, deadLettered: 1, failuresByReason: { expression: 1 } });
     w.propagator.close();

@@ -18,7 +18,8 @@ it('adds up batch summaries, including values refused from applied messages', ()
     partiallyApplied: 2,
     rejectedValuesByReason: { 'schema-mismatch': 2, 'out-of-range': 1 },
   });
-  expect(progressLine(stats, 0)).toContain('dead-lettered 1 (+2 partly)');
+  expect(stats.deadLetterDocuments).toBe(3);
+  expect(progressLine(stats, 0)).toContain('dead letters 3 (1 refused, 2 partly)');
 });
 
 it('ignores log lines that are not batch summaries', () => {
@@ -38,13 +39,15 @@ const quietRunExtras = {
 
 it('names partly applied messages and their refused values in the end-of-run summary', () => {
   const stats = emptyStats();
-  recordIngestLog(stats, batchLine({ received: 3, applied: 3, partiallyApplied: 1, rejectedValuesByReason: { 'out-of-range': 1 } }));
+  recordIngestLog(stats, batchLine({ received: 3, applied: 3, partiallyApplied: 1, deadLetterDocuments: 1, rejectedValuesByReason: { 'out-of-range': 1 } }));
   const result = {
     summary: { scenario: 's', telemetryFile: 't', envelopes: 3, adt: 'emulator', deadLetters: 'folder /x', schema: 'CloudEventSchemaV1_0', stats, lostBatches: [], propagationFailures: [], propagation: 'local', exitCode: 0, ...quietRunExtras },
     dump: { twins: [], relationships: [] },
     tree: '(tree)',
   } as unknown as RunResult;
   const text = renderSummary(result);
-  expect(text).toContain('applied 3, filtered 0, dead-lettered 0');
+  expect(text).toContain('applied 3 (1 partly refused), filtered 0, dead-lettered 0');
   expect(text).toContain('1 applied message(s) had values refused and dead-lettered; refused values: out-of-range 1');
+  // The partly refused message wrote a dead letter: the summary says so instead of "0".
+  expect(text).toContain('Dead letters folder /x: 1 written (0 refused message(s), 1 partly refused)');
 });

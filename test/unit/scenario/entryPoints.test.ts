@@ -9,13 +9,16 @@ import { ScenarioPreviewer } from '../../../local/map/preview';
 import { scaffoldScenario } from '../../../local/newScenario/scaffold';
 import { runReconcileCli } from '../../../local/reconcile/cli';
 import { runScenario } from '../../../local/runner/runScenario';
-import { loadScenario, readTelemetryFile, ScenarioError } from '../../../local/scenario';
+import { loadScenario, readTelemetryFile } from '../../../local/scenario';
+import { ConfigError } from '../../../shared/config';
 import { FileDeadLetterSink } from '../../../shared/deadLetter';
 import { reconcileGraph } from '../../../shared/worker';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
 
 const typo = 'Roll-up rule "room-temperature": relationship "hasSensors" is not a relationship of dtmi:example:site:Room;1';
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function brokenScenario(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'entry-')), 'site');
@@ -27,7 +30,7 @@ function brokenScenario(): string {
 
 it('npm run local refuses the scenario before starting anything', async () => {
   const run = runScenario({ scenario: brokenScenario(), hookFunctionsCore: false });
-  await expect(run).rejects.toBeInstanceOf(ScenarioError);
+  await expect(run).rejects.toBeInstanceOf(ConfigError);
   await expect(run).rejects.toThrow(typo);
 });
 
@@ -46,7 +49,7 @@ it('reconcile with --config <other file> checks that file against the scenario m
   // No ADT call happens before the check: a client that is never used.
   const client = {} as Parameters<typeof reconcileGraph>[0]['client'];
   await expect(reconcileGraph({ client, pipelineConfigPath: join(dir, 'pipeline.yaml'), models, deadLetters: new FileDeadLetterSink(mkdtempSync(join(tmpdir(), 'entry-dl-'))) })).rejects.toThrow(
-    `${join(dir, 'pipeline.yaml')}: the roll-up rules do not fit the models:\n  - ${typo}`,
+    new RegExp(`${escapeRegExp(join(dir, 'pipeline.yaml'))}:\\d+:\\d+: ${escapeRegExp(typo)}`),
   );
 });
 

@@ -1,5 +1,7 @@
 // Loading a scenario checks it against its models: graph twins and relationships (file, line, twin,
-// model, did-you-mean), ingest targets and roll-up rules (naming the rule); one error lists them all.
+// model, did-you-mean), ingest targets and roll-up rules (naming the rule, with the pipeline file's
+// line); one error lists them all: a ConfigError when only the pipeline file is wrong, a
+// ScenarioError when graph.ndjson is too.
 // Without a pipeline file the documented defaults load.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +9,7 @@ import { join } from 'node:path';
 
 import { scaffoldScenario } from '../../../local/newScenario/scaffold';
 import { loadScenario, ScenarioError } from '../../../local/scenario';
+import { ConfigError } from '../../../shared/config';
 
 function scenario(edit?: (dir: string) => void): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'scenario-check-')), 'site');
@@ -21,10 +24,14 @@ const replaceIn = (file: string, from: string, to: string): void => {
   writeFileSync(file, text.split(from).join(to));
 };
 
+/** 1-based line of the first line of `file` containing `text`. */
+const lineOf = (file: string, text: string): number => readFileSync(file, 'utf8').split('\n').findIndex((line) => line.includes(text)) + 1;
+
 function problemsOf(dir: string): readonly string[] {
   try {
     loadScenario(dir);
   } catch (error) {
+    if (error instanceof ConfigError) return error.locatedIssues;
     expect(error).toBeInstanceOf(ScenarioError);
     return (error as ScenarioError).problems;
   }
@@ -54,7 +61,7 @@ describe('loading a scenario checks it against its models', () => {
     ]);
   });
 
-  it('a roll-up typo fails the load, naming the file and the rule', () => {
+  it('a roll-up typo fails the load, naming the file, its line and the rule', () => {
     const dir = scenario((d) => replaceIn(join(d, 'pipeline.yaml'), 'relationships: [hasSensor]', 'relationships: [hasSenor]'));
     let message = '';
     try {
@@ -62,8 +69,8 @@ describe('loading a scenario checks it against its models', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toContain(`Scenario ${dir} does not fit its models (1 problem):`);
-    expect(message).toContain(`${join(dir, 'pipeline.yaml')}: Roll-up rule "room-temperature": relationship "hasSenor" is not a relationship of dtmi:example:site:Room;1, the parent model (direction outgoing: parent → child) (did you mean "hasSensor"?).`);
+    expect(message).toContain(`Pipeline configuration ${join(dir, 'pipeline.yaml')} is invalid (1 problem):`);
+    expect(message).toContain(`${join(dir, 'pipeline.yaml')}:${lineOf(join(dir, 'pipeline.yaml'), 'hasSenor')}:23: Roll-up rule "room-temperature": relationship "hasSenor" is not a relationship of dtmi:example:site:Room;1, the parent model (direction outgoing: parent → child) (did you mean "hasSensor"?).`);
   });
 
   it('an of property and a derived property not on the models', () => {
@@ -71,14 +78,14 @@ describe('loading a scenario checks it against its models', () => {
       replaceIn(join(d, 'pipeline.yaml'), 'maxTemperature: { aggregate: max, of: temperature }', 'maxTemprature: { aggregate: max, of: temprature }');
     });
     expect(problemsOf(dir)).toEqual([
-      `${join(dir, 'pipeline.yaml')}: Roll-up rule "room-temperature": derived property "maxTemprature" is not a property of dtmi:example:site:Room;1 (did you mean "maxTemperature" or "temperature"?). Declare it in the model (ADT refuses to write undeclared properties).`,
-      `${join(dir, 'pipeline.yaml')}: Roll-up rule "room-temperature", property "maxTemprature": of "temprature" is not a property of dtmi:example:site:TemperatureSensor;1 (did you mean "temperature"?).`,
+      `${join(dir, 'pipeline.yaml')}:${lineOf(join(dir, 'pipeline.yaml'), 'maxTemprature')}:9: Roll-up rule "room-temperature": derived property "maxTemprature" is not a property of dtmi:example:site:Room;1 (did you mean "maxTemperature" or "temperature"?). Declare it in the model (ADT refuses to write undeclared properties).`,
+      `${join(dir, 'pipeline.yaml')}:${lineOf(join(dir, 'pipeline.yaml'), 'maxTemprature')}:46: Roll-up rule "room-temperature", property "maxTemprature": of "temprature" is not a property of dtmi:example:site:TemperatureSensor;1 (did you mean "temperature"?).`,
     ]);
   });
 
   it('an ingest target not in the models', () => {
     const dir = scenario((d) => replaceIn(join(d, 'pipeline.yaml'), '- target: temperature ', '- target: temperatur '));
-    expect(problemsOf(dir)).toEqual([expect.stringMatching(/pipeline\.yaml: ingest\.rules\[0\]\.properties\[0\]\.target: "temperatur" is not a property of any model \(did you mean "temperature"/)]);
+    expect(problemsOf(dir)).toEqual([expect.stringMatching(/pipeline\.yaml:\d+:\d+: ingest\.rules\[0\]\.properties\[0\]\.target: "temperatur" is not a property of any model \(did you mean "temperature"/)]);
   });
 
   it('lists every problem at once', () => {
@@ -90,7 +97,7 @@ describe('loading a scenario checks it against its models', () => {
     // The twin and the rule; relationships of a twin whose model is unknown are not checked further.
     expect(problems).toHaveLength(2);
     expect(problems[0]).toContain("twin 'room-1' has model dtmi:example:site:Rom;1");
-    expect(problems[1]).toContain('relationship "hasSenor"');
+    expect(problems[1]).toMatch(/pipeline\.yaml:\d+:\d+: Roll-up rule .*relationship "hasSenor"/);
   });
 
   it('check: false loads without checking', () => {
