@@ -31,6 +31,9 @@ export function partitionFor(envelope: TelemetryEnvelope, partitionCount: number
 /** .NET DateTime with Kind Unspecified, as Json.NET writes it: no offset, no "Z". */
 const hostDateTime = (iso: string): string => new Date(iso).toISOString().replace(/Z$/, '');
 
+/** A custom producer's partition key (IoT Hub sets none): x-opt-partition-key in the envelope's system properties. */
+const partitionKeyOf = (envelope: TelemetryEnvelope): string | undefined => envelope.systemProperties?.['x-opt-partition-key'] || undefined;
+
 function systemProperties(event: EnqueuedEvent): Record<string, unknown> {
   const { envelope, sequenceNumber, offset } = event;
   return {
@@ -47,7 +50,7 @@ function systemProperties(event: EnqueuedEvent): Record<string, unknown> {
     'x-opt-enqueued-time': envelope.enqueuedTime,
     SequenceNumber: sequenceNumber,
     Offset: String(offset),
-    PartitionKey: null,
+    PartitionKey: partitionKeyOf(envelope) ?? null,
     EnqueuedTimeUtc: hostDateTime(envelope.enqueuedTime),
   };
 }
@@ -98,7 +101,9 @@ export function eventHubTriggerRequest(
       EnqueuedTimeUtcArray: { json: JSON.stringify(events.map((e) => hostDateTime(e.envelope.enqueuedTime))) },
       SequenceNumberArray: { collectionSint64: { sint64: events.map((e) => e.sequenceNumber) } },
       OffsetArray: { collectionString: { string: events.map((e) => String(e.offset)) } },
-      PartitionKeyArray: { collectionString: { string: events.map(() => '') } },
+      // The host drops null and empty entries (the worker does not declare
+      // IncludeEmptyEntriesInMessagePayload): a batch with one keyed event gets a one-entry array.
+      PartitionKeyArray: { collectionString: { string: events.flatMap((e) => partitionKeyOf(e.envelope) ?? []) } },
       PropertiesArray: { json: JSON.stringify(events.map((e) => e.envelope.properties ?? {})) },
       SystemPropertiesArray: { json: JSON.stringify(events.map(systemProperties)) },
     },

@@ -42,6 +42,7 @@ const system = new PropertySlots([
   'dt-dataschema',
   'x-opt-offset',
   'x-opt-partition-key',
+  'partitionKey',
   'correlation-id',
   'correlationId',
 ]);
@@ -112,7 +113,8 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
   if (sequenceNumber !== undefined) message.sequenceNumber = sequenceNumber;
   const offset = normalizeOffset(raw.offset) ?? normalizeOffset(sys[slot['x-opt-offset']]);
   if (offset !== undefined) message.offset = offset;
-  const partitionKey = optionalString(raw.partitionKey) ?? textAt(sys, slot['x-opt-partition-key']);
+  // The event's own system properties first: the batch's PartitionKeyArray may lack empty entries.
+  const partitionKey = textAt(sys, slot['x-opt-partition-key'], slot.partitionKey) ?? optionalString(raw.partitionKey);
   if (partitionKey !== undefined) message.partitionKey = partitionKey;
   if (messageId !== undefined) message.messageId = messageId;
   const correlationId = textAt(sys, slot['correlation-id'], slot.correlationId);

@@ -6,9 +6,13 @@ import type { RawEvent } from './deviceMessage';
 export function splitTriggerBatch(messages: unknown, triggerMetadata: Record<string, unknown> | undefined): RawEvent[] {
   const bodies = Array.isArray(messages) ? messages : [messages];
   const meta = triggerMetadata ?? {};
+  // A column is read by position only when it has one entry per event: the host drops null and
+  // empty entries from PartitionKeyArray (the worker does not declare IncludeEmptyEntriesInMessagePayload),
+  // so a shorter array would give one event another's value. Each event's own system properties
+  // carry the same values (decodeEvent reads them first).
   const column = (name: string): unknown[] | undefined => {
     const value = meta[name];
-    return Array.isArray(value) ? value : undefined;
+    return Array.isArray(value) && value.length === bodies.length ? value : undefined;
   };
   const properties = column('propertiesArray');
   const system = column('systemPropertiesArray');
