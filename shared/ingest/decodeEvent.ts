@@ -41,6 +41,8 @@ const system = new PropertySlots([
   'dt-subject',
   'dt-dataschema',
   'x-opt-offset',
+  'offsetString',
+  'offset',
   'x-opt-partition-key',
   'partitionKey',
   'correlation-id',
@@ -111,7 +113,8 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
   const modelId = textAt(sys, slot['dt-dataschema']);
   if (modelId !== undefined) message.modelId = modelId;
   if (sequenceNumber !== undefined) message.sequenceNumber = sequenceNumber;
-  const offset = normalizeOffset(raw.offset) ?? normalizeOffset(sys[slot['x-opt-offset']]);
+  // The offset string first: on a geo-replicated namespace the numeric offsets are -1 (no position).
+  const offset = normalizeOffset(sys[slot.offsetString]) ?? normalizeOffset(raw.offset) ?? normalizeOffset(sys[slot['x-opt-offset']]) ?? normalizeOffset(sys[slot.offset]);
   if (offset !== undefined) message.offset = offset;
   // The event's own system properties first: the batch's PartitionKeyArray may lack empty entries.
   const partitionKey = textAt(sys, slot['x-opt-partition-key'], slot.partitionKey) ?? optionalString(raw.partitionKey);

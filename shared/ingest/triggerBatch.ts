@@ -19,6 +19,8 @@ export function splitTriggerBatch(messages: unknown, triggerMetadata: Record<str
   const enqueued = column('enqueuedTimeUtcArray');
   const sequence = column('sequenceNumberArray');
   const offsets = column('offsetArray');
+  // The string form is the one that always says where the event is (-1 in offsetArray on geo-replicated namespaces).
+  const offsetStrings = column('offsetStringArray');
   const keys = column('partitionKeyArray');
   return bodies.map((body, index) => ({
     body,
@@ -27,7 +29,7 @@ export function splitTriggerBatch(messages: unknown, triggerMetadata: Record<str
     systemProperties: system?.[index],
     enqueuedTimeUtc: enqueued?.[index],
     sequenceNumber: sequence?.[index],
-    offset: offsets?.[index],
+    offset: offsetStrings?.[index] ?? offsets?.[index],
     partitionKey: keys?.[index],
   }));
 }
