@@ -15,9 +15,9 @@ startAzureMonitor({ credential: sharedCredential });
 
 export type IngestHandler = (messages: unknown[], context: InvocationContext) => Promise<void>;
 
-/** The partition comes from the batch's PartitionContext; it names dead letters and telemetry ids. */
+/** The partition comes from the batch's PartitionContext (or TriggerPartitionContext); it names dead letters and telemetry ids. */
 export function partitionIdOf(triggerMetadata: Record<string, unknown> | undefined): string | undefined {
-  const partitionContext = triggerMetadata?.partitionContext;
+  const partitionContext = triggerMetadata?.partitionContext ?? triggerMetadata?.triggerPartitionContext;
   const id = typeof partitionContext === 'object' && partitionContext !== null ? (partitionContext as { partitionId?: unknown }).partitionId : undefined;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }

@@ -4,7 +4,7 @@
 // Offline (no --adt-url) it seeds the scenario into a fresh in-process emulator first, so you can
 // see what reconcile computes; against Azure it is the backfill to run after changing rules.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { DigitalTwinsClient } from '@azure/digital-twins-core';
@@ -19,7 +19,7 @@ import { azureAccess } from '../runner/adtAccess';
 import { seedScenario } from '../runner/seed';
 import { defaultScenarioDirectory, loadScenario } from '../scenario';
 
-export const HELP = `Usage: npm run reconcile -- [--scenario <dir>] [--adt-url <url> [--ca-file <pem>]] [--config <pipeline.yaml>] [--dead-letters <dir>] [--quiet]
+export const HELP = `Usage: npm run reconcile -- [--scenario <dir>] [--adt-url <url> [--emulator-ca <pem>]] [--config <pipeline.yaml>] [--dead-letters <dir>] [--quiet]
 
 Computes every roll-up value from the current twin graph, level by level (thermostats → rooms →
 floors → …), and writes the ones that differ. Run it after deploying, after adding or changing
@@ -28,9 +28,12 @@ roll-up rules, and whenever twins existed before the pipeline did.
   --scenario <dir>   rules (pipeline.yaml) and models of this scenario (default local/scenarios/building).
                      Without --adt-url the scenario is seeded into a fresh in-process emulator first.
   --adt-url <url>    reconcile a real instance, https://<name>.api.<region>.digitaltwins.azure.net
-                     (DefaultAzureCredential; needs Azure Digital Twins Data Owner).
-  --ca-file <pem>    with --adt-url: trust this CA certificate (PEM) and send any token — a running
-                     ADT emulator (npm run emulator writes .local/emulator-cert/cert.pem; --ca-out too).
+                     (DefaultAzureCredential; needs Azure Digital Twins Data Owner), or a running emulator's
+                     URL with --emulator-ca.
+  --emulator-ca <pem>  with --adt-url: the URL is an ADT emulator with this CA certificate — the file
+                     npm run local -- --follow prints when it starts, or npm run emulator -- --ca-out <pem>.
+                     Trusted for this command only; any bearer token is sent. (NODE_EXTRA_CA_CERTS=<pem>
+                     works too, but the emulator then still needs a token DefaultAzureCredential can get.)
   --config <file>    the pipeline configuration holding the rules (default: the scenario's).
   --dead-letters <dir>  where permanent failures are written (default .local/dead-letters).
   --quiet            no progress lines.`;
@@ -40,8 +43,7 @@ export interface ReconcileCliOptions {
   quiet: boolean;
   scenario: string;
   adtUrl?: string;
-  /** --ca-file: the emulator's CA (PEM); with it any bearer token is accepted. */
-  caFile?: string;
+  emulatorCa?: string;
   config?: string;
   deadLetters: string;
 }
@@ -50,25 +52,28 @@ export function parseReconcileArgs(argv: string[]): ReconcileCliOptions {
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: { scenario: { type: 'string' }, 'adt-url': { type: 'string' }, 'ca-file': { type: 'string' }, config: { type: 'string' }, 'dead-letters': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: {
+      scenario: { type: 'string' },
+      'adt-url': { type: 'string' },
+      'emulator-ca': { type: 'string' },
+      config: { type: 'string' },
+      'dead-letters': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
   });
+  if (values['emulator-ca'] !== undefined && values['adt-url'] === undefined) {
+    throw new Error('--emulator-ca names the certificate of a running emulator; give its URL with --adt-url too (without --adt-url reconcile starts an emulator of its own).');
+  }
   return {
     help: values.help === true,
     quiet: values.quiet === true,
     scenario: values.scenario ?? defaultScenarioDirectory,
     deadLetters: values['dead-letters'] ?? join(process.cwd(), '.local', 'dead-letters'),
     ...(values['adt-url'] !== undefined && { adtUrl: values['adt-url'] }),
-    ...(values['ca-file'] !== undefined && { caFile: values['ca-file'] }),
+    ...(values['emulator-ca'] !== undefined && { emulatorCa: values['emulator-ca'] }),
     ...(values.config !== undefined && { config: values.config }),
   };
-}
-
-function readCa(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new Error(`--ca-file ${file}: ${(error as Error).message}. The emulator keeps its certificate in .local/emulator-cert/cert.pem (or write it with npm run emulator -- --ca-out <file>).`);
-  }
 }
 
 export function describeSummary(summary: ReconcileSummary): string {
@@ -87,18 +92,23 @@ export async function runReconcileCli(options: ReconcileCliOptions, out: (line: 
   const deadLetters = new FileDeadLetterSink(options.deadLetters);
   const onProgress = options.quiet ? undefined : (p: ReconcileProgress) => (p.done === p.total || p.done % 500 === 0) && out(progressLine(p));
   const log = { debug() {}, info() {}, warn: (m: unknown) => out(String(m)), error: (m: unknown) => out(String(m)) };
-  if (options.caFile !== undefined && !options.adtUrl) throw new Error('--ca-file trusts the CA of the instance --adt-url names; add --adt-url https://127.0.0.1:4443 (the emulator).');
+  if (options.adtUrl && options.emulatorCa !== undefined) {
+    const access = azureAccess(options.adtUrl);
+    let ca: string;
+    try {
+      ca = readFileSync(resolve(options.emulatorCa), 'utf8');
+    } catch (error) {
+      throw new Error(`--emulator-ca ${options.emulatorCa}: ${(error as Error).message}. npm run local -- --follow prints the file when it starts; npm run emulator -- --ca-out <pem> writes one.`);
+    }
+    const { client, httpClient } = createEmulatorClient({ url: access.url, ca });
+    try {
+      return await reconcileGraph({ client, pipelineConfigPath, models: scenario.models, deadLetters, log, ...(onProgress && { onProgress }) });
+    } finally {
+      httpClient.destroy();
+    }
+  }
   if (options.adtUrl) {
     const access = azureAccess(options.adtUrl);
-    if (options.caFile !== undefined) {
-      // A running emulator: trust its self-signed CA only (not every certificate), any token will do.
-      const { client, httpClient } = createEmulatorClient({ url: access.url, ca: readCa(options.caFile) });
-      try {
-        return await reconcileGraph({ client, pipelineConfigPath, models: scenario.models, deadLetters, log, ...(onProgress && { onProgress }) });
-      } finally {
-        httpClient.destroy();
-      }
-    }
     const client = new DigitalTwinsClient(access.url, access.credential);
     return reconcileGraph({ client, pipelineConfigPath, models: scenario.models, deadLetters, log, ...(onProgress && { onProgress }) });
   }

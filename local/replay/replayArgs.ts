@@ -17,7 +17,8 @@ is refused again stays, rewritten with the new reason and its earlier reasons un
   --dry-run                  Plan only: decode and map with the current configuration and report what would happen.
                              Nothing is written to ADT or to the store (ADT is read: models, twin-id queries).
   --adt-url <https://…>      ADT instance (default: the ADT_SERVICE_URL setting). DefaultAzureCredential unless --emulator-ca.
-  --emulator-ca <pem>        The ADT emulator's certificate (npm run emulator -- --ca-out <pem>): trust it, send any token.
+  --emulator-ca <pem>        The ADT emulator's certificate (npm run emulator -- --ca-out <pem>, or the file npm run local
+                             -- --follow prints when it starts, with its URL for --adt-url): trust it, send any token.
   --config <file>            Pipeline configuration to replay with (default: the PIPELINE_CONFIG_PATH setting, else the defaults).
   --connection-string <cs>   Storage connection string for blob:<container> (default: the DeadLetterStorage setting).
   --batch-size <n>           Dead letters per replayed batch (default 100).

@@ -32,6 +32,13 @@ async function main(): Promise<number> {
     signal: abort.signal,
     hookFunctionsCore: true,
     ...(cli.quiet || cli.json ? {} : { progress: process.stderr }),
+    onEmulator: ({ url, caFile }) =>
+      process.stderr.write(
+        `ADT emulator: ${url} (CA certificate: ${caFile}; any bearer token). Reach it from another terminal with e.g.\n` +
+          `  npm run reconcile -- --adt-url ${url} --emulator-ca ${caFile}\n` +
+          `  npm run replay-dead-letters -- --from <dead letters> --adt-url ${url} --emulator-ca ${caFile}\n` +
+          `  NODE_EXTRA_CA_CERTS=${caFile} node my-sdk-script.js\n`,
+      ),
     onIngress: (url) => process.stderr.write(`Accepting telemetry at ${url}/telemetry (ndjson envelopes) and ${url}/api/telemetry (the HTTP ingest function); metrics at ${url}/metrics; Ctrl+C to finish.\n`),
     onGraph: (url) => process.stderr.write(`Twin graph (live): ${url}\n`),
     onFunctionLog: (fn, level, message) => process.stderr.write(`[${fn}] ${level}: ${message}\n`),

@@ -17,8 +17,11 @@ interface HttpResponseLike {
 export function httpIngestInvoker(app: FunctionApp | FunctionInstances, log: (line: FunctionLogLine) => void): (body: Buffer, headers: Record<string, string>, url: string) => Promise<HttpAnswer> {
   const { name: triggerName } = triggerBindingOf(app.http);
   return async (body, headers, url) => {
+    // As the Functions host does: a request sent with chunked transfer encoding reaches the function
+    // without its body (only a Content-Length body is passed on).
+    const delivered = /\bchunked\b/i.test(headers['transfer-encoding'] ?? '') ? new Uint8Array(0) : new Uint8Array(body);
     const request: RpcInvocationRequest = {
-      inputData: [{ name: triggerName, data: { http: { method: 'POST', url, headers, body: { bytes: new Uint8Array(body) } } } }],
+      inputData: [{ name: triggerName, data: { http: { method: 'POST', url, headers, body: { bytes: delivered } } } }],
       triggerMetadata: {},
     };
     // With --instances, any instance takes it (the least busy), as the Functions front end balances HTTP.

@@ -66,6 +66,11 @@ export function instanceWorkerScript(): string {
   return script;
 }
 
+/** A batch is its partition and its sequence numbers (the same on every redelivery). */
+function batchKeyOf(partitionId: string, request: RpcInvocationRequest): string {
+  return `${partitionId}/${JSON.stringify(request.triggerMetadata.SequenceNumberArray ?? null)}`;
+}
+
 function errorFrom(serialized: SerializedError): Error {
   const error = new Error(serialized.message);
   if (serialized.stack) error.stack = serialized.stack;
@@ -74,6 +79,8 @@ function errorFrom(serialized: SerializedError): Error {
 
 export class FunctionInstances {
   readonly ownership: PartitionOwnership;
+  /** Logs of batches that completed on an owner that had lost the partition, by batch, until checkpointed. */
+  private readonly completedUncheckpointed = new Map<string, FunctionLogLine[]>();
   private nextId = 1;
   private cursor = 0;
   private closed = false;
@@ -128,7 +135,9 @@ export class FunctionInstances {
 
   /**
    * One ingest invocation on the partition's owner. When the partition moved while the batch ran,
-   * the old owner's checkpoint is lost: the batch goes to the new owner, whose logs alone count.
+   * the old owner's checkpoint is lost: the batch goes to the new owner and runs again. Its events
+   * are accounted once, by the first run that completed them (its logs and summary): the re-run finds
+   * their values already written and would report them filtered (stale) or dead-lettered again.
    */
   async invokeIngest(partitionId: string, request: RpcInvocationRequest, onLog: (line: FunctionLogLine) => void): Promise<unknown> {
     try {
@@ -139,6 +148,7 @@ export class FunctionInstances {
   }
 
   private async ingestOnOwner(partitionId: string, request: RpcInvocationRequest, onLog: (line: FunctionLogLine) => void): Promise<unknown> {
+    const batch = batchKeyOf(partitionId, request);
     for (;;) {
       const lease = this.ownership.lease(partitionId);
       const instance = this.instances[lease.owner]!;
@@ -147,10 +157,14 @@ export class FunctionInstances {
       try {
         const result = await this.call(instance, 'ingest', request, (line) => logs.push(line));
         if (this.ownership.holds(lease)) {
-          for (const line of logs) onLog(line);
+          const first = this.completedUncheckpointed.get(batch);
+          this.completedUncheckpointed.delete(batch);
+          for (const line of first ?? logs) onLog(line);
           return result;
         }
         instance.counts.uncheckpointedBatches++;
+        // Kept until the batch is checkpointed (a failed re-run is redelivered: the same batch again).
+        if (!this.completedUncheckpointed.has(batch)) this.completedUncheckpointed.set(batch, logs);
         this.ownership.pin(partitionId);
       } catch (error) {
         instance.counts.ingestFailures++;

@@ -1,8 +1,10 @@
-// Where every fed message ended, by message id, from what the runner saw itself: which batch
-// invocation succeeded with which events, and the ingest function's summary of that invocation
-// (its ledger totals). Redelivered batches count once (only the attempt that succeeded reports a
-// summary); a message in a batch given up after its last retry is "given up" — the one outcome
-// Event Hubs cannot undo, because the host checkpoints past it.
+// Where every fed message ended, from what the runner saw itself: which batch invocation succeeded
+// with which events, and the ingest function's summary of that invocation (its ledger totals).
+// An event is known by what is unique to it — its partition and sequence number — never by its
+// message id: IoT Hub delivers at least once and devices re-send, so real captures repeat ids, and a
+// repeated id is information (counted), not a fault. Redelivered batches count once (only the attempt
+// that succeeded reports a summary); a message in a batch given up after its last retry is "given
+// up" — the one outcome Event Hubs cannot undo, because the host checkpoints past it.
 import type { TelemetryEnvelope } from '../../shared/ingest';
 import type { EnqueuedEvent } from './eventHubTriggerRequest';
 
@@ -23,22 +25,33 @@ export interface MessageAccounting {
   applied: number;
   filtered: number;
   deadLettered: number;
-  /** Ids of messages whose batch was given up after its last retry. */
+  /** Messages whose batch was given up after its last retry: message id, else partition/sequence number. */
   givenUp: string[];
   /** Fed but in no finished batch (still queued when the run ended): message ids, or a count of those without one. */
   undelivered: string[];
-  /** Ids that two successful invocations both reported (a replay bug, not a redelivery). */
+  /** Events (partition/sequence number) that two successful invocations both reported (a replay bug, not a redelivery). */
   duplicated: string[];
+  /** Message ids carried by more than one fed message (device re-sends, at-least-once capture): information, not a failure. */
+  repeatedMessageIds: number;
   /** Successful invocations whose summary is missing or does not add up to the events they carried. */
   unbalancedBatches: number;
-  /** received = fed = applied + filtered + dead-lettered, each id once, none given up or left over. */
+  /** received = fed = applied + filtered + dead-lettered, each event once, none given up or left over. */
   balanced: boolean;
 }
 
-/** The id a message is known by: its IoT Hub message id, else partition/sequence number. */
-export function messageKey(partitionId: string, event: EnqueuedEvent): string {
-  return event.envelope.messageId ?? `${partitionId}/${event.sequenceNumber}`;
+/** What is unique to one event: its partition and its sequence number there. */
+export function eventKey(partitionId: string, event: EnqueuedEvent): string {
+  return `${partitionId}/${event.sequenceNumber}`;
 }
+
+/** How a message is named to a person: its IoT Hub message id, else partition/sequence number. */
+function messageName(partitionId: string, event: EnqueuedEvent): string {
+  return event.envelope.messageId ?? eventKey(partitionId, event);
+}
+
+const increment = (counts: Map<string, number>, key: string): void => {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+};
 
 /**
  * `perId: false` keeps counts only (soak runs: remembering every id would itself grow without
@@ -49,10 +62,13 @@ export class MessageLedger {
   private httpCount = 0;
   private doneCount = 0;
   private lostCount = 0;
-  /** Fed message ids; a message without one is only known by partition/sequence once delivered. */
-  private readonly fedIds = new Set<string>();
+  /** Fed messages per message id (an id may repeat); a message without one is counted only. */
+  private readonly fedIds = new Map<string, number>();
+  /** Finished messages (succeeded or given up) per message id, each event once. */
+  private readonly finishedIds = new Map<string, number>();
+  /** Successful reports per event (partition/sequence number). */
   private readonly done = new Map<string, number>();
-  private readonly lost = new Set<string>();
+  private readonly lost = new Map<string, string>();
   private totals: BatchTotals = { received: 0, applied: 0, filtered: 0, deadLettered: 0 };
   private unbalanced = 0;
 
@@ -60,7 +76,7 @@ export class MessageLedger {
 
   fed(envelopes: readonly TelemetryEnvelope[]): void {
     this.fedCount += envelopes.length;
-    if (this.perId) for (const envelope of envelopes) if (envelope.messageId !== undefined) this.fedIds.add(envelope.messageId);
+    if (this.perId) for (const envelope of envelopes) if (envelope.messageId !== undefined) increment(this.fedIds, envelope.messageId);
   }
 
   /** A batch invocation that returned; `summary` is what the function logged for it. */
@@ -68,8 +84,9 @@ export class MessageLedger {
     this.doneCount += events.length;
     if (this.perId) {
       for (const event of events) {
-        const key = messageKey(partitionId, event);
-        this.done.set(key, (this.done.get(key) ?? 0) + 1);
+        const key = eventKey(partitionId, event);
+        if (!this.done.has(key) && !this.lost.has(key)) this.finished(event);
+        increment(this.done, key);
       }
     }
     if (!summary || summary.received !== events.length || summary.applied + summary.filtered + summary.deadLettered !== summary.received) this.unbalanced++;
@@ -103,13 +120,23 @@ export class MessageLedger {
   /** The batch's last retry failed: the host would checkpoint past it. */
   gaveUp(partitionId: string, events: readonly EnqueuedEvent[]): void {
     this.lostCount += events.length;
-    for (const event of events) this.lost.add(messageKey(partitionId, event));
+    for (const event of events) {
+      const key = eventKey(partitionId, event);
+      if (this.perId && !this.done.has(key) && !this.lost.has(key)) this.finished(event);
+      this.lost.set(key, messageName(partitionId, event));
+    }
+  }
+
+  private finished(event: EnqueuedEvent): void {
+    if (event.envelope.messageId !== undefined) increment(this.finishedIds, event.envelope.messageId);
   }
 
   report(): MessageAccounting {
-    const givenUp = [...this.lost];
+    const givenUp = [...this.lost.values()];
     const duplicated = [...this.done].filter(([, n]) => n > 1).map(([key]) => key);
-    const undelivered = [...this.fedIds].filter((id) => !this.done.has(id) && !this.lost.has(id));
+    // An id fed n times is undelivered as often as fewer than n of its events finished.
+    const undelivered = [...this.fedIds].flatMap(([id, n]) => Array<string>(Math.max(0, n - (this.finishedIds.get(id) ?? 0))).fill(id));
+    const repeatedMessageIds = [...this.fedIds.values()].filter((n) => n > 1).length;
     const left = this.fedCount - this.doneCount - this.lostCount;
     if (left > undelivered.length) undelivered.push(`${left - undelivered.length} message(s) without a message id`);
     const { received, applied, filtered, deadLettered } = this.totals;
@@ -123,6 +150,7 @@ export class MessageLedger {
       givenUp,
       undelivered,
       duplicated,
+      repeatedMessageIds,
       unbalancedBatches: this.unbalanced,
       balanced:
         received === this.fedCount &&

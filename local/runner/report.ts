@@ -50,7 +50,9 @@ function accountingLine(a: MessageAccounting): string {
     a.duplicated.length ? `reported twice: ${a.duplicated.slice(0, 5).join(', ')}` : '',
     a.unbalancedBatches ? `${a.unbalancedBatches} batch summary(ies) missing or not adding up` : '',
   ].filter((p) => p !== '');
-  return problems.length ? `${head}; ${problems.join('; ')}` : head;
+  // Information, not a problem: devices re-send and IoT Hub delivers at least once.
+  const repeated = a.repeatedMessageIds ? `; ${a.repeatedMessageIds} message id(s) repeated (re-sends; each event counted once)` : '';
+  return problems.length ? `${head}${repeated}; ${problems.join('; ')}` : `${head}${repeated}`;
 }
 
 function instanceLines(report: InstancesReport | undefined): string[] {

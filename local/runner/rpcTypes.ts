@@ -7,7 +7,7 @@ export type RpcTypedData =
   | { bytes: Uint8Array }
   | { collectionString: { string: string[] } }
   | { collectionBytes: { bytes: Uint8Array[] } }
-  | { collectionSint64: { sint64: number[] } }
+  | { collectionSint64: { sint64: Array<number | { low: number; high: number; unsigned: boolean }> } }
   | { http: RpcHttp };
 
 /** An HTTP trigger's request as the host sends it (RpcHttp; the library builds its HttpRequest from it). */

@@ -1,7 +1,8 @@
 // The offline loop: emulator (or a real instance) → scenario seeded → the real function app loaded
 // through the local host → telemetry fed as Event Hub batches → notifications delivered to the
 // propagate function as Event Grid events → wait until quiet → summary, dump and tree.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
@@ -53,6 +54,11 @@ export interface RunOptions extends FaultSettings {
   ingressPort?: number;
   signal?: AbortSignal;
   onIngress?: (url: string) => void;
+  /**
+   * With follow and the embedded emulator, as the loop starts: the emulator's URL and a file holding
+   * its CA certificate, so other commands (reconcile, replay-dead-letters --emulator-ca) can reach it.
+   */
+  onEmulator?: (emulator: { url: string; caFile: string }) => void;
   /** Start Azurite for dead letters. */
   azurite?: boolean;
   /** Blob endpoint of an Azurite that is already running, e.g. http://127.0.0.1:10000/devstoreaccount1 (only when asked). */
@@ -303,6 +309,14 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     const pendingNotifications = (): number => (emulator ? Object.values(emulator.events.stats().endpoints).reduce((n, e) => n + e.pending, 0) : 0);
 
     let ingress: Ingress | undefined;
+    if (options.follow && emulator) {
+      // The certificate is made per run: a file of this run's own, removed when it ends.
+      const caDirectory = mkdtempSync(join(tmpdir(), 'adt-emulator-'));
+      cleanups.push(() => rmSync(caDirectory, { recursive: true, force: true }));
+      const caFile = join(caDirectory, 'ca.pem');
+      writeFileSync(caFile, emulator.ca, 'utf8');
+      options.onEmulator?.({ url: emulator.url, caFile });
+    }
     if (options.follow) {
       ingress = await startIngress(options.ingressPort ?? DEFAULT_INGRESS_PORT, feed, () => ({ stats, pending: feeder.pending }), {
         ...(localMetrics && { metrics: localMetrics.serve }),

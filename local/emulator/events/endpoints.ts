@@ -1,6 +1,6 @@
 // Endpoint configuration (a control-plane concept in ADT) and how each kind hands over one event.
 import type { Notification } from '../types';
-import type { DeliverFn } from './delivery/endpointQueue';
+import type { DeliverFn, QueuedCopy } from './delivery/endpointQueue';
 import type { DeliveryPolicy } from './delivery/policy';
 import { postWebhook } from './delivery/webhook';
 import type { EgressEndpointConfig } from './egressSink';
@@ -74,15 +74,17 @@ export function webhookDeliver(config: WebhookEndpointConfig): DeliverFn {
 
 /**
  * Calls every handler registered for a subscriber endpoint. On a retry only the handlers that have not
- * yet succeeded for this event run again, so one failing consumer does not make the others see duplicates.
+ * yet succeeded for this copy of the event run again, so one failing consumer does not make the others
+ * see duplicates. The memory is per queued copy, not per notification: a second route to this endpoint
+ * is a second delivery (as in ADT), even after the first copy finished.
  */
 export function subscriberDeliver(config: SubscriberEndpointConfig, handlers: ReadonlySet<NotificationHandler>): DeliverFn {
   const topic = config.topic ?? defaultTopic(config.name);
   const schema = config.schema ?? 'CloudEvents';
-  const done = new WeakMap<Notification, Set<NotificationHandler>>();
-  return async (notification) => {
-    const succeeded = done.get(notification) ?? new Set<NotificationHandler>();
-    done.set(notification, succeeded);
+  const done = new WeakMap<QueuedCopy, Set<NotificationHandler>>();
+  return async (notification, _attempt, _signal, copy) => {
+    const succeeded = done.get(copy) ?? new Set<NotificationHandler>();
+    done.set(copy, succeeded);
     for (const handler of [...handlers]) {
       if (succeeded.has(handler)) continue;
       await handler(shapeFor(schema, notification, topic), notification);

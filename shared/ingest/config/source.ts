@@ -3,7 +3,7 @@
 //   temperature, a.b[0], $.a.b, $body, $body.a   → the JSON body
 //   $properties.<name>                            → an application property (e.g. an IoT Hub enrichment)
 //   $system.<name>                                → a system property (e.g. iothub-connection-auth-method)
-//   $enqueuedTime $deviceId $moduleId $component $modelId $messageId $sequenceNumber
+//   $enqueuedTime $deviceId $moduleId $component $modelId $messageId $sequenceNumber $partitionKey
 
 import { type DeviceMessage, lookupProperty } from '../message';
 import { parsePath, type PathSegment, readPath } from './jsonPath';
@@ -25,6 +25,7 @@ const metaReaders: Readonly<Record<string, SourceReader>> = {
   $modelId: (m) => m.modelId,
   $messageId: (m) => m.messageId,
   $sequenceNumber: (m) => m.sequenceNumber,
+  $partitionKey: (m) => m.partitionKey,
 };
 
 export const metaSourceNames: readonly string[] = Object.keys(metaReaders);

@@ -40,7 +40,10 @@ const system = new PropertySlots([
   'dt-subject',
   'dt-dataschema',
   'x-opt-offset',
+  'offsetString',
+  'offset',
   'x-opt-partition-key',
+  'partitionKey',
   'correlation-id',
   'correlationId',
 ]);
@@ -109,9 +112,11 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
   const modelId = textAt(sys, slot['dt-dataschema']);
   if (modelId !== undefined) message.modelId = modelId;
   if (sequenceNumber !== undefined) message.sequenceNumber = sequenceNumber;
-  const offset = normalizeOffset(raw.offset) ?? normalizeOffset(sys[slot['x-opt-offset']]);
+  // The offset string first: on a geo-replicated namespace the numeric offsets are -1 (no position).
+  const offset = normalizeOffset(sys[slot.offsetString]) ?? normalizeOffset(raw.offset) ?? normalizeOffset(sys[slot['x-opt-offset']]) ?? normalizeOffset(sys[slot.offset]);
   if (offset !== undefined) message.offset = offset;
-  const partitionKey = optionalString(raw.partitionKey) ?? textAt(sys, slot['x-opt-partition-key']);
+  // The event's own system properties first: the batch's PartitionKeyArray may lack empty entries.
+  const partitionKey = textAt(sys, slot['x-opt-partition-key'], slot.partitionKey) ?? optionalString(raw.partitionKey);
   if (partitionKey !== undefined) message.partitionKey = partitionKey;
   if (messageId !== undefined) message.messageId = messageId;
   const correlationId = textAt(sys, slot['correlation-id'], slot.correlationId);

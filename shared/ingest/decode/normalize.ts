@@ -55,10 +55,13 @@ export function normalizeSequenceNumber(value: unknown): number | undefined {
   return result !== undefined && Number.isSafeInteger(result) ? result : undefined;
 }
 
-/** Offsets are opaque strings to us; the host may hand them over as numbers after tryJsonParse. */
+/**
+ * Offsets are opaque strings to us; the host may hand them over as numbers after tryJsonParse. -1 is
+ * no position: the host's numeric offset on a geo-replicated namespace (the offset string has it).
+ */
 export function normalizeOffset(value: unknown): string | undefined {
-  if (typeof value === 'string') return value === '' ? undefined : value;
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string') return value === '' || value === '-1' ? undefined : value;
+  if (typeof value === 'number' || typeof value === 'bigint') return value === -1 || value === -1n ? undefined : String(value);
   const sequence = isLongLike(value) ? normalizeSequenceNumber(value) : undefined;
   return sequence === undefined ? undefined : String(sequence);
 }

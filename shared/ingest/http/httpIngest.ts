@@ -24,7 +24,14 @@ export function parseHttpIngestBody(bytes: Uint8Array): HttpIngestParse {
     return { ok: false, status: 413, error: `The request body has ${bytes.byteLength} bytes, more than ${httpIngestLimits.maxBodyBytes}; send fewer envelopes per request.` };
   }
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').replace(/^\uFEFF/, '').trim();
-  if (text === '') return { ok: false, status: 400, error: 'The request body is empty; send one envelope, a JSON array of envelopes, or ndjson.' };
+  // The Functions host hands a chunked request (no Content-Length) to the function without its body.
+  if (text === '') {
+    return {
+      ok: false,
+      status: 400,
+      error: 'The request body is empty — send Content-Length; chunked transfer encoding is not passed to the function by the Functions host. Send one envelope, a JSON array of envelopes, or ndjson.',
+    };
+  }
   let items: unknown[];
   try {
     const whole: unknown = JSON.parse(text);

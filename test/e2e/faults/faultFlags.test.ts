@@ -161,7 +161,7 @@ describe('MessageLedger', () => {
     const b = event(undefined, 2);
     ledger.fed([a.envelope, b.envelope]);
     ledger.succeeded('0', [a, b], { received: 2, applied: 1, filtered: 0, deadLettered: 1 });
-    expect(ledger.report()).toEqual({ fed: 2, received: 2, applied: 1, filtered: 0, deadLettered: 1, givenUp: [], undelivered: [], duplicated: [], unbalancedBatches: 0, balanced: true });
+    expect(ledger.report()).toEqual({ fed: 2, received: 2, applied: 1, filtered: 0, deadLettered: 1, givenUp: [], undelivered: [], duplicated: [], repeatedMessageIds: 0, unbalancedBatches: 0, balanced: true });
   });
 
   it('names what is given up, never delivered, reported twice, or in a summary that does not add up', () => {
@@ -172,8 +172,31 @@ describe('MessageLedger', () => {
     ledger.succeeded('0', [a], { received: 1, applied: 0, filtered: 0, deadLettered: 0 });
     ledger.gaveUp('0', [b]);
     const report = ledger.report();
-    expect(report).toMatchObject({ givenUp: ['b'], duplicated: ['a'], unbalancedBatches: 1, balanced: false });
+    expect(report).toMatchObject({ givenUp: ['b'], duplicated: ['0/1'], unbalancedBatches: 1, balanced: false });
     expect(report.undelivered).toEqual(['c']);
+  });
+
+  it('keys events by partition and sequence number: a repeated message id balances and is counted as information', () => {
+    const ledger = new MessageLedger();
+    // A device re-sent "a" (same id, new events), and two partitions both hold an "x".
+    const [a1, a2, x0] = [event('a', 1), event('a', 2), event('x', 1)];
+    const x1 = event('x', 1);
+    ledger.fed([a1.envelope, a2.envelope, x0.envelope, x1.envelope]);
+    ledger.succeeded('0', [a1, a2], { received: 2, applied: 1, filtered: 1, deadLettered: 0 });
+    ledger.succeeded('1', [x0], { received: 1, applied: 1, filtered: 0, deadLettered: 0 });
+    expect(ledger.report()).toMatchObject({ undelivered: ['x'], duplicated: [], repeatedMessageIds: 2, balanced: false });
+    ledger.succeeded('2', [x1], { received: 1, applied: 1, filtered: 0, deadLettered: 0 });
+    expect(ledger.report()).toEqual({ fed: 4, received: 4, applied: 3, filtered: 1, deadLettered: 0, givenUp: [], undelivered: [], duplicated: [], repeatedMessageIds: 2, unbalancedBatches: 0, balanced: true });
+    const sample = { heapUsedBytes: 0, rssBytes: 0, lagP99Ms: 0, lagMaxMs: 0 };
+    const summary = {
+      scenario: 's', telemetryFile: 't', envelopes: 4, adt: 'emulator', deadLetters: 'folder /x', schema: 'CloudEvents', stats: emptyStats(), lostBatches: [], propagationFailures: [], propagation: 'local', exitCode: 0,
+      accounting: ledger.report(),
+      resources: { start: sample, end: sample, peakHeapUsedBytes: 0, peakRssBytes: 0, maxLagMs: 0, samples: 1 },
+      faults: { adt: [], deadLetterStore: [] },
+    };
+    expect(renderSummary({ summary, dump: { twins: [], relationships: [] }, tree: '' } as unknown as RunResult)).toContain(
+      'Accounting   balanced: fed 4, received 4 = applied 3 + filtered 1 + dead-lettered 0, given up 0; 2 message id(s) repeated (re-sends; each event counted once)',
+    );
   });
 });
 
@@ -182,7 +205,7 @@ describe('end-of-run summary', () => {
     const sample = { heapUsedBytes: 10 * 1024 * 1024, rssBytes: 50 * 1024 * 1024, lagP99Ms: 1, lagMaxMs: 7.5 };
     const summary = {
       scenario: 's', telemetryFile: 't', envelopes: 3, adt: 'emulator', deadLetters: 'folder /x', schema: 'CloudEvents', stats: emptyStats(), lostBatches: [], propagationFailures: [], propagation: 'local', exitCode: 1,
-      accounting: { fed: 3, received: 2, applied: 2, filtered: 0, deadLettered: 0, givenUp: ['m-3'], undelivered: [], duplicated: [], unbalancedBatches: 0, balanced: false },
+      accounting: { fed: 3, received: 2, applied: 2, filtered: 0, deadLettered: 0, givenUp: ['m-3'], undelivered: [], duplicated: [], repeatedMessageIds: 0, unbalancedBatches: 0, balanced: false },
       resources: { start: sample, end: sample, peakHeapUsedBytes: 12 * 1024 * 1024, peakRssBytes: 60 * 1024 * 1024, maxLagMs: 7.5, samples: 4 },
       faults: { adt: [{ atMs: 1000, label: 'ADT outage', state: 'start' }, { atMs: 31_000, label: 'ADT outage', state: 'end' }], deadLetterStore: [], deadLetterRequestsRefused: 2 },
     };

@@ -76,7 +76,7 @@ export function expectNothingLost(run: CaseResult, baseline: CaseResult): void {
   expect({ exitCode: summary.exitCode, lost: summary.lostBatches, propagationFailures: summary.propagationFailures }).toEqual({ exitCode: 0, lost: [], propagationFailures: [] });
   expect(dump).toEqual(baseline.result.dump);
   const a = summary.accounting;
-  expect(a).toMatchObject({ balanced: true, givenUp: [], undelivered: [], duplicated: [], unbalancedBatches: 0 });
+  expect(a).toMatchObject({ balanced: true, givenUp: [], undelivered: [], duplicated: [], repeatedMessageIds: 0, unbalancedBatches: 0 });
   expect(a.received).toBe(a.fed);
   expect(a.applied + a.filtered + a.deadLettered).toBe(a.received);
   expect({ applied: a.applied, filtered: a.filtered, deadLettered: a.deadLettered }).toEqual({

@@ -61,7 +61,7 @@ it('a thermostat written into the emulator updates its room, floor and building'
   }
 });
 
-it('reconcile reaches a running emulator with --ca-file (its CA trusted, any token) and writes what propagation missed', async () => {
+it('reconcile reaches a running emulator with --emulator-ca (its CA trusted, any token) and writes what propagation missed', async () => {
   const emulator = await startEmulator({ port: 0, scenarioDir: BUILDING });
   const client = createTestClient(emulator);
   try {
@@ -70,12 +70,12 @@ it('reconcile reaches a running emulator with --ca-file (its CA trusted, any tok
     expect(await value(client, 'room-101', 'temperature')).not.toBe(37.25);
     const caFile = join(mkdtempSync(join(tmpdir(), 'emulator-ca-')), 'cert.pem');
     writeFileSync(caFile, emulator.ca);
-    const options = parseReconcileArgs(['--scenario', BUILDING, '--adt-url', emulator.url, '--ca-file', caFile, '--quiet', '--dead-letters', mkdtempSync(join(tmpdir(), 'reconcile-dl-'))]);
-    expect(options.caFile).toBe(caFile);
+    const options = parseReconcileArgs(['--scenario', BUILDING, '--adt-url', emulator.url, '--emulator-ca', caFile, '--quiet', '--dead-letters', mkdtempSync(join(tmpdir(), 'reconcile-dl-'))]);
+    expect(options.emulatorCa).toBe(caFile);
     const summary = await runReconcileCli(options, () => undefined);
     expect(summary.failures).toEqual([]);
     expect(await value(client, 'room-101', 'temperature')).toBe(37.25);
-    await expect(runReconcileCli({ ...options, caFile: join(tmpdir(), 'no-such-ca.pem') }, () => undefined)).rejects.toThrow(/--ca-file .*no-such-ca\.pem/);
+    await expect(runReconcileCli({ ...options, emulatorCa: join(tmpdir(), 'no-such-ca.pem') }, () => undefined)).rejects.toThrow(/--emulator-ca .*no-such-ca\.pem/);
   } finally {
     await emulator.close();
   }

@@ -25,6 +25,8 @@ interface Case {
   noDevice?: boolean;
   zone?: boolean;
   seedSourceTime?: string;
+  /** The two good neighbours come from a custom producer that sets a partition key (their twin ids). */
+  neighbourPartitionKeys?: boolean;
   expect: {
     outcome: 'applied' | 'filtered' | 'dead-lettered';
     reason?: string;
@@ -109,7 +111,13 @@ beforeAll(async () => {
   await world.admin.createModels([zoneModel]);
   await createRoom(world, 'good-a');
   await createRoom(world, 'good-b');
-  app = await ingestApp(world, { ingest: { options: { sourceTime: 'ts' } } });
+  app = await ingestApp(world, {
+    ingest: {
+      options: { sourceTime: 'ts' },
+      // Makes the partition key each event decodes with visible on its twin (cases with deviceId pk-*).
+      rules: [{ name: 'partition-key', match: { deviceId: 'pk-*' }, properties: [{ target: 'label', source: '$partitionKey' }] }],
+    },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -131,7 +139,8 @@ describe.each(corpus.map((item, index) => [item.name, item, index] as const))('%
         { op: 'add', path: '/$metadata/temperature/sourceTime', value: item.seedSourceTime },
       ]);
     }
-    const good = (twinId: string, value: number) => message(twinId, { temperature: value, ts: T }, { messageId: `${twinId}-${index}` });
+    const good = (twinId: string, value: number) =>
+      message(twinId, { temperature: value, ts: T }, { messageId: `${twinId}-${index}`, ...(item.neighbourPartitionKeys && { systemProperties: { 'x-opt-partition-key': twinId } }) });
     const poison: TelemetryEnvelope = {
       deviceId,
       enqueuedTime: T,

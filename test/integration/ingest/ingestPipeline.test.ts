@@ -205,7 +205,8 @@ describe('ledger and dead-letter documents', () => {
       enqueuedTime: '2024-06-01T12:00:00.000Z',
       body: { encoding: 'utf8', value: '{"temperature": 2' },
       properties: { source: 'lab' },
-      systemProperties: { 'iothub-connection-device-id': 'room-a', 'message-id': 'broken', 'x-opt-sequence-number': 702 },
+      // As delivered: the host's sequence numbers are Longs.
+      systemProperties: { 'iothub-connection-device-id': 'room-a', 'message-id': 'broken', 'x-opt-sequence-number': { low: 702, high: 0, unsigned: false } },
     });
     expect(broken?.detail).toEqual(expect.any(String));
     expect(Number.isNaN(Date.parse(broken?.deadLetteredAt ?? ''))).toBe(false);

@@ -193,6 +193,19 @@ describe('EventRouter subscribers, taps and idle', () => {
     expect(good[0]).toMatchObject({ eventType: 'Microsoft.DigitalTwins.Twin.Update', data: { data: patchData, sequencenumber: 1 }, metadataVersion: '1' });
   });
 
+  test('two routes to one endpoint deliver two copies, the second after the first has finished', async () => {
+    const seen: string[] = [];
+    router.subscribe('twice', (_event, n) => {
+      seen.push(n.id);
+    });
+    router.upsertRoute('updates', { endpointName: 'twice', filter: "type = 'Microsoft.DigitalTwins.Twin.Update'" });
+    router.upsertRoute('everything', { endpointName: 'twice', filter: 'true' });
+    const n = router.emit({ type: 'Microsoft.DigitalTwins.Twin.Update', subject: 't', data: patchData });
+    await router.idle();
+    expect(seen).toEqual([n.id, n.id]);
+    expect(router.stats().endpoints.twice).toMatchObject({ enqueued: 2, delivered: 2 });
+  });
+
   test('a subscriber that always throws is dead-lettered; unsubscribing drops later events', async () => {
     const unsubscribe = router.subscribe('bad', () => {
       throw new Error('boom');

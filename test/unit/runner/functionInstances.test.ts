@@ -2,10 +2,14 @@
 // threads speaking the same protocol) instead of the function app, so each behaviour can be forced.
 import { Worker } from 'node:worker_threads';
 
+import type { TelemetryEnvelope } from '../../../local/runner/envelope';
+import { ingestInvoker } from '../../../local/runner/ingestInvoker';
 import type { InstanceStart } from '../../../local/runner/instanceProtocol';
 import { FunctionInstances } from '../../../local/runner/instances';
 import type { FunctionLogLine } from '../../../local/runner/invoke';
+import { MessageLedger } from '../../../local/runner/messageAccounting';
 import type { RpcInvocationRequest } from '../../../local/runner/rpcTypes';
+import { emptyStats } from '../../../local/runner/runStats';
 
 /**
  * A stand-in instance. `behaviour` (run inside the thread) gets the request's marker and answers
@@ -38,7 +42,7 @@ afterEach(async () => {
   pool = undefined;
 });
 
-it('a batch runs on its partition owner; after a move mid-batch the new owner runs it again and only its logs count', async () => {
+it('a batch runs on its partition owner; after a move mid-batch the new owner runs it again and the first complete run counts', async () => {
   pool = await FunctionInstances.start({ count: 2, appSettings: {}, adt, spawn: standIn('(index) => ({ delayMs: 150 })') });
   const owner = pool.ownership.ownerOf('0');
   const logs: FunctionLogLine[] = [];
@@ -48,11 +52,90 @@ it('a batch runs on its partition owner; after a move mid-batch the new owner ru
   const newOwner = pool.ownership.ownerOf('0');
   expect(newOwner).not.toBe(owner);
   await expect(running).resolves.toEqual({ by: newOwner });
-  expect(logs.map((l) => l.message)).toEqual([`instance ${newOwner} ran batch-a`]);
+  // The re-run finds the values written and would call them stale: the events are accounted by the run that applied them.
+  expect(logs.map((l) => l.message)).toEqual([`instance ${owner} ran batch-a`]);
   const report = pool.report();
   expect(report.perInstance[owner]).toMatchObject({ ingestInvocations: 1, uncheckpointedBatches: 1 });
   expect(report.perInstance[newOwner]).toMatchObject({ ingestInvocations: 1, uncheckpointedBatches: 0 });
   expect(report).toMatchObject({ count: 2, rebalances: 1, partitionMoves: 1 });
+});
+
+it('a batch whose re-run after a move fails and is redelivered is still accounted by its first complete run', async () => {
+  // The marker names the first owner; any other instance fails the batch the first time it runs it (a transient ADT failure).
+  pool = await FunctionInstances.start({
+    count: 2,
+    appSettings: {},
+    adt,
+    spawn: standIn("(() => { let failed = false; return (index, marker) => (index !== Number(marker.split('@')[1]) && !failed ? ((failed = true), { delayMs: 10, fail: true }) : { delayMs: 150 }); })()"),
+  });
+  const first = pool.ownership.ownerOf('1');
+  const marker = `batch-b@${first}`;
+  const logs: FunctionLogLine[] = [];
+  const running = pool.invokeIngest('1', request(marker), (line) => logs.push(line));
+  await new Promise((r) => setTimeout(r, 30));
+  pool.ownership.rebalance();
+  const second = pool.ownership.ownerOf('1');
+  expect(second).not.toBe(first);
+  await expect(running).rejects.toThrow('handler failed');
+  expect(logs.map((l) => l.message)).toEqual([`instance ${second} ran ${marker}`]);
+  logs.length = 0;
+  // The feeder redelivers the same batch; it succeeds on the new owner and counts as the first owner's complete run.
+  await expect(pool.invokeIngest('1', request(marker), (line) => logs.push(line))).resolves.toEqual({ by: second });
+  expect(logs.map((l) => l.message)).toEqual([`instance ${first} ran ${marker}`]);
+});
+
+/**
+ * Stand-in instances that answer like the ingest function: a batch's first run applies its events,
+ * any later run (another instance re-running it after a move) finds them written and reports them
+ * filtered, as the stale guard would. What was written is shared by the threads, as ADT is.
+ */
+function ingestStandIn(written: SharedArrayBuffer) {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const written = new Int32Array(workerData.written);
+    parentPort.postMessage({ type: 'ready', ingest: { name: 'ingestTelemetry', bindings: { t: { type: 'eventHubTrigger', direction: 'in', dataType: 'binary' } } }, propagate: { name: 'p', bindings: {} }, http: { name: 'h', bindings: {} } });
+    parentPort.on('message', async (m) => {
+      if (m.type === 'idle') return parentPort.postMessage({ type: 'idled', id: m.id, hadPending: false });
+      const sequence = m.request.triggerMetadata.SequenceNumberArray.collectionSint64.sint64;
+      const partition = Number(JSON.parse(m.request.triggerMetadata.PartitionContext.json).PartitionId);
+      const first = Atomics.add(written, partition * 100 + sequence[0].low, 1) === 0;
+      await new Promise((r) => setTimeout(r, 100));
+      const n = sequence.length;
+      const summary = { event: 'ingest.batch', received: n, applied: first ? n : 0, filtered: first ? 0 : n, deadLettered: 0 };
+      parentPort.postMessage({ type: 'invoked', id: m.id, ok: true, result: null, logs: [{ level: 'information', category: 'f', message: JSON.stringify(summary) }] });
+    });`;
+  return (start: InstanceStart) => new Worker(code, { eval: true, workerData: { ...start, written } });
+}
+
+it('rebalancing does not change the accounting: a batch re-run by a new owner counts once, by the run that applied it', async () => {
+  const account = async (rebalance: boolean) => {
+    pool = await FunctionInstances.start({ count: 2, appSettings: {}, adt, spawn: ingestStandIn(new SharedArrayBuffer(4 * 1000)) });
+    const ledger = new MessageLedger();
+    const stats = emptyStats();
+    const invoke = ingestInvoker({ app: pool, partitionInfo: (partitionId) => ({ fullyQualifiedNamespace: 'ns', eventHubName: 'hub', consumerGroup: '$Default', partitionId }), stats, ledger, log: () => undefined });
+    const envelope = (i: number): TelemetryEnvelope => ({ deviceId: `d${i % 4}`, enqueuedTime: '2024-05-01T08:00:00Z', messageId: `m${i}`, body: {} });
+    const batches = [0, 1, 2].flatMap((b) => ['0', '1'].map((partitionId) => ({ partitionId, events: [1, 2, 3].map((k) => ({ envelope: envelope(b * 10 + k), sequenceNumber: b * 3 + k, offset: 0 })) })));
+    ledger.fed(batches.flatMap((batch) => batch.events.map((e) => e.envelope)));
+    for (const { partitionId, events } of batches) {
+      const running = invoke(partitionId, events, 0, 0);
+      if (rebalance) {
+        await new Promise((r) => setTimeout(r, 30));
+        pool.ownership.rebalance();
+      }
+      await running;
+    }
+    const moved = pool.report().perInstance.reduce((n, i) => n + i.uncheckpointedBatches, 0);
+    await pool.close();
+    pool = undefined;
+    return { report: ledger.report(), stats: { applied: stats.applied, filtered: stats.filtered }, moved };
+  };
+  const steady = await account(false);
+  const moving = await account(true);
+  expect(steady.moved).toBe(0);
+  expect(moving.moved).toBe(6);
+  expect(steady.report).toMatchObject({ fed: 18, received: 18, applied: 18, filtered: 0, balanced: true });
+  expect(moving.report).toEqual(steady.report);
+  expect(moving.stats).toEqual(steady.stats);
 });
 
 it('Event Grid deliveries run on every instance at once', async () => {

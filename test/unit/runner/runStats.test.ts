@@ -32,7 +32,7 @@ it('ignores log lines that are not batch summaries', () => {
 // What a run without faults reports besides the stats (accounting, resources, fault windows).
 const sample = { heapUsedBytes: 1, rssBytes: 1, lagP99Ms: 0, lagMaxMs: 0 };
 const quietRunExtras = {
-  accounting: { fed: 3, received: 3, applied: 3, filtered: 0, deadLettered: 0, givenUp: [], undelivered: [], duplicated: [], unbalancedBatches: 0, balanced: true },
+  accounting: { fed: 3, received: 3, applied: 3, filtered: 0, deadLettered: 0, givenUp: [], undelivered: [], duplicated: [], repeatedMessageIds: 0, unbalancedBatches: 0, balanced: true },
   resources: { start: sample, end: sample, peakHeapUsedBytes: 1, peakRssBytes: 1, maxLagMs: 0, samples: 1 },
   faults: { adt: [], deadLetterStore: [] },
 };

@@ -4,7 +4,15 @@ import type { Notification } from '../../types';
 import { adtTimestamp } from '../stamp';
 import { backoffDelay, type DeadLetter, type DeliveryPolicy, type EndpointStats } from './policy';
 
-export type DeliverFn = (notification: Notification, attempt: number, signal: AbortSignal) => Promise<void>;
+/**
+ * `copy` is this queued copy of the notification: two routes to one endpoint queue the same
+ * notification twice, and each copy is delivered (ADT delivers both) with retries of its own.
+ */
+export type DeliverFn = (notification: Notification, attempt: number, signal: AbortSignal, copy: QueuedCopy) => Promise<void>;
+
+export interface QueuedCopy {
+  readonly notification: Notification;
+}
 
 export interface EndpointQueueOptions {
   name: string;
@@ -17,7 +25,7 @@ export interface EndpointQueueOptions {
 }
 
 export class EndpointQueue {
-  private readonly waiting: Notification[] = [];
+  private readonly waiting: QueuedCopy[] = [];
   private active = 0;
   private closed = false;
   private readonly abort = new AbortController();
@@ -33,7 +41,7 @@ export class EndpointQueue {
       return;
     }
     this.counts.enqueued++;
-    this.waiting.push(notification);
+    this.waiting.push({ notification });
     this.pump();
   }
 
@@ -82,12 +90,13 @@ export class EndpointQueue {
   }
 
   /** Never rejects: every outcome ends as delivered, dead-lettered or dropped (on close). */
-  private async run(notification: Notification): Promise<void> {
+  private async run(copy: QueuedCopy): Promise<void> {
+    const { notification } = copy;
     const { policy } = this.options;
     let lastError = '';
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
       try {
-        await this.options.deliver(notification, attempt, this.abort.signal);
+        await this.options.deliver(notification, attempt, this.abort.signal, copy);
         this.counts.delivered++;
         return;
       } catch (error) {

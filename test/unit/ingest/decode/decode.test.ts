@@ -161,4 +161,14 @@ describe('splitTriggerBatch', () => {
     expect(events[1]).toEqual(expect.objectContaining({ body: 'x', index: 1, sequenceNumber: 2, offset: 20, enqueuedTimeUtc: '2024-01-01T00:00:01' }));
     expect(ok(decodeEvent(events[0] as RawEvent)).eventKey).toBe('seq:1');
   });
+
+  it('reads each event its own partition key: the host drops empty entries from partitionKeyArray', () => {
+    // 4 IoT Hub messages and one keyed custom-producer event, as the real host delivers them.
+    const keys = [undefined, undefined, 'thermostat-102', undefined];
+    const events = splitTriggerBatch([{ a: 1 }, { a: 2 }, { a: 3 }, { a: 4 }], {
+      systemPropertiesArray: keys.map((key, i) => ({ 'iothub-connection-device-id': `d${i}`, 'iothub-enqueuedtime': '2024-01-01T00:00:00Z', partitionKey: key ?? null, ...(key && { 'x-opt-partition-key': key }) })),
+      partitionKeyArray: ['thermostat-102'],
+    });
+    expect(events.map((e) => ok(decodeEvent(e)).partitionKey)).toEqual(keys);
+  });
 });
