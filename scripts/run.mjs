@@ -4,6 +4,8 @@
 // program), so `npm run local -- --help` on an up-to-date build answers at once instead.
 //
 //   node [node flags] scripts/run.mjs dist/<path>.js [args...]
+//   node scripts/run.mjs --build     (`npm run build`: always builds, and stamps the build it made, so
+//                                     the commands after it — CI's tests among them — do not build again)
 //
 // "Up to date": dist/.build-stamp, written when a build by this launcher succeeds, is newer than every
 // file tsconfig.json's "include" names, tsconfig.json itself and their folders (a folder's time
@@ -43,11 +45,11 @@ function newestSource() {
   return newest;
 }
 
-function buildIfStale() {
+function buildIfStale(force = false) {
   const built = existsSync(stampPath) ? statSync(stampPath).mtimeMs : 0;
-  if (built >= newestSource()) return true;
+  if (!force && built >= newestSource()) return true;
   const started = new Date();
-  process.stderr.write(built === 0 ? 'run: building (no build yet)\n' : 'run: building (sources changed)\n');
+  if (!force) process.stderr.write(built === 0 ? 'run: building (no build yet)\n' : 'run: building (sources changed)\n');
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', tsconfigPath], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) return false;
@@ -59,6 +61,7 @@ function buildIfStale() {
 }
 
 const [entry, ...args] = process.argv.slice(2);
+if (entry === '--build') process.exit(buildIfStale(true) ? 0 : 1);
 if (!entry) {
   process.stderr.write('Usage: node scripts/run.mjs dist/<path>.js [args...]\n');
   process.exit(2);

@@ -161,7 +161,7 @@ describe('MessageLedger', () => {
     const b = event(undefined, 2);
     ledger.fed([a.envelope, b.envelope]);
     ledger.succeeded('0', [a, b], { received: 2, applied: 1, filtered: 0, deadLettered: 1 });
-    expect(ledger.report()).toEqual({ fed: 2, received: 2, applied: 1, filtered: 0, deadLettered: 1, givenUp: [], undelivered: [], duplicated: [], repeatedMessageIds: 0, unbalancedBatches: 0, balanced: true });
+    expect(ledger.report()).toEqual({ fed: 2, received: 2, applied: 1, filtered: 0, deadLettered: 1, givenUp: [], undelivered: [], duplicated: [], repeatedMessageIds: 0, unbalancedBatches: 0, viaHttp: 0, balanced: true });
   });
 
   it('names what is given up, never delivered, reported twice, or in a summary that does not add up', () => {
@@ -186,7 +186,7 @@ describe('MessageLedger', () => {
     ledger.succeeded('1', [x0], { received: 1, applied: 1, filtered: 0, deadLettered: 0 });
     expect(ledger.report()).toMatchObject({ undelivered: ['x'], duplicated: [], repeatedMessageIds: 2, balanced: false });
     ledger.succeeded('2', [x1], { received: 1, applied: 1, filtered: 0, deadLettered: 0 });
-    expect(ledger.report()).toEqual({ fed: 4, received: 4, applied: 3, filtered: 1, deadLettered: 0, givenUp: [], undelivered: [], duplicated: [], repeatedMessageIds: 2, unbalancedBatches: 0, balanced: true });
+    expect(ledger.report()).toEqual({ fed: 4, received: 4, applied: 3, filtered: 1, deadLettered: 0, givenUp: [], undelivered: [], duplicated: [], repeatedMessageIds: 2, unbalancedBatches: 0, viaHttp: 0, balanced: true });
     const sample = { heapUsedBytes: 0, rssBytes: 0, lagP99Ms: 0, lagMaxMs: 0 };
     const summary = {
       scenario: 's', telemetryFile: 't', envelopes: 4, adt: 'emulator', deadLetters: 'folder /x', schema: 'CloudEvents', stats: emptyStats(), lostBatches: [], propagationFailures: [], propagation: 'local', exitCode: 0,

@@ -115,3 +115,15 @@ it('every npm script that runs dist/ goes through the launcher, none through a f
   expect(runsDist.filter(([, command]) => !/^node (--[\w-]+ )*scripts\/run\.mjs dist\/\S+\.js$/.test(command))).toEqual([]);
   expect(Object.values(scripts).filter((command) => command.includes('tsc -p tsconfig.json &&'))).toEqual([]);
 });
+
+it('--build (npm run build) always builds and stamps it, so the next command does not build again', () => {
+  const build = () => spawnSync(process.execPath, [launcher, '--build'], { cwd: project, encoding: 'utf8', timeout: 30_000 });
+  expect(build()).toMatchObject({ status: 0, stderr: '' });
+  expect(build().status).toBe(0);
+  expect(tscCalls()).toBe(2);
+  const next = run(['0']);
+  expect(next).toMatchObject({ status: 0, stderr: '' });
+  expect(tscCalls()).toBe(2);
+  writeFileSync(join(project, 'FAIL_BUILD'), '');
+  expect(build().status).toBe(1);
+});
