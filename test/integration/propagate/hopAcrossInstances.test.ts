@@ -5,12 +5,8 @@
 import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { AdtGateway } from '../../../shared/adt/gateway';
 import { SdkAdtPort } from '../../../shared/adt/sdkPort';
-import { AdtRollupPort } from '../../../shared/propagate/adtRollupPort';
-import { silentLogger } from '../../../shared/propagate/logger';
-import { Propagator } from '../../../shared/propagate/propagator';
-import type { EventSummary } from '../../../shared/propagate/summary';
-import { compileRollups } from '../../../shared/rollup/compile';
-import { hopDepthOf } from '../../../shared/rollup/hopTrace';
+import type { EventSummary } from '../../../shared/rollup';
+import { compileRollups, GatewayRollupPort, hopDepthOf,Propagator, silentLogger } from '../../../shared/rollup';
 import { createTestClient } from '../../support/emulatorClient';
 
 const SPACE = 'dtmi:hop:Space;1';
@@ -36,7 +32,7 @@ it('a cyclic twin graph handled alternately by two instances stops at maxHops, w
     settings: { maxHops, gatherMilliseconds: 0, queryLagSeconds: 60 },
     rules: [{ name: 'loop', parentModel: ROOM, relationships: ['feeds'], childModel: SPACE, read: 'api', properties: { t: { expression: '$m + 1', inputs: { m: { aggregate: 'max', of: 't' } } } } }],
   });
-  const instance = () => new Propagator({ compiled, port: new AdtRollupPort(new AdtGateway({ port: new SdkAdtPort(createTestClient(emulator)), retryPolicy: { baseDelayMs: 5, maxDelayMs: 20 } })) });
+  const instance = () => new Propagator({ compiled, port: new GatewayRollupPort(new AdtGateway({ port: new SdkAdtPort(createTestClient(emulator)), retryPolicy: { baseDelayMs: 5, maxDelayMs: 20 } })) });
   const instances = [instance(), instance()];
   const handledBy: number[] = [];
   const summaries: EventSummary[] = [];
