@@ -2,7 +2,7 @@
 // start over (bounded). No write when every derived value is unchanged. A rule that fails
 // permanently (bad expression, too many children) is reported and the parent's other rules are
 // still written; a write ADT refuses permanently fails every rule in it.
-import { AdtRequestError, isRetriable } from '../../adt';
+import { AdtRequestError, isRetriable, type Twin } from '../../adt';
 import type { CallOptions } from '../port';
 import type { CompiledRollupRule, DerivedValue } from '../rules';
 import { evaluateRule, RollupEvaluationError } from '../rules';
@@ -72,10 +72,20 @@ function failureOf(rule: string, error: unknown): RuleFailure {
   return { rule, reason, detail };
 }
 
-async function applicableRules(parentModel: string, request: RecomputeRequestDetails, deps: RecomputeDeps, call: CallOptions): Promise<CompiledRollupRule[]> {
+/** True when the parent holds no value for some target of the rule (never computed, or removed). */
+const lacksValue = (rule: CompiledRollupRule, parent: Twin): boolean => rule.targets.some((target) => !Object.hasOwn(parent, target.property));
+
+/**
+ * The requested rules of the parent's model, plus every rule of its model the parent holds no value
+ * for: a rule whose inputs never change (a count of rooms that never report occupancy, a rule added
+ * later, a parent created later) still gets its value the first time the parent is recomputed for
+ * any reason, instead of waiting for reconcile. A rule whose value is removed when nothing
+ * contributes is then read again on each recompute of that parent (from the views by default).
+ */
+async function applicableRules(parent: Twin, request: RecomputeRequestDetails, deps: RecomputeDeps, call: CallOptions): Promise<CompiledRollupRule[]> {
   const rules: CompiledRollupRule[] = [];
   for (const rule of deps.compiled.rules) {
-    if (request.rules.has(rule.name) && (await deps.models.isA(parentModel, rule.parentModel, call))) rules.push(rule);
+    if ((request.rules.has(rule.name) || lacksValue(rule, parent)) && (await deps.models.isA(parent.$metadata.$model, rule.parentModel, call))) rules.push(rule);
   }
   return rules;
 }
@@ -100,7 +110,7 @@ export async function recomputeParent(parentId: string, request: RecomputeReques
     const fromCopy = cached !== undefined;
     const snapshot = cached ?? (await deps.port.getTwin(parentId, call));
     if (!snapshot) return outcome('parentMissing', retries);
-    const rules = await applicableRules(snapshot.twin.$metadata.$model, request, deps, call);
+    const rules = await applicableRules(snapshot.twin, request, deps, call);
     if (rules.length === 0) return outcome('notApplicable', retries);
     const cache = new Map();
     const derived: DerivedValue[] = [];
