@@ -3,9 +3,9 @@
 // guard, the rules checked against the instance's models on first use, and where permanent
 // failures go (dead letters, the log).
 export * from './deadLetters';
+export * from './derivedTrace';
 export * from './diff';
 export * from './hopGuard';
-export * from './hopTrace';
 export * from './logger';
 export * from './plan';
 export * from './recompute';

@@ -3,13 +3,15 @@
 // permanently (bad expression, too many children) is reported and the parent's other rules are
 // still written; a write ADT refuses permanently fails every rule in it.
 import { AdtRequestError, isRetriable, type Twin } from '../../adt';
+import { latestSourceTime } from '../../common';
 import type { CallOptions } from '../port';
 import type { CompiledRollupRule, DerivedValue } from '../rules';
 import { evaluateRule, RollupEvaluationError } from '../rules';
 import type { ChildReadDeps } from '../views';
 import { loadView, readChildren, viewGroupOf } from '../views';
+import { continueTrace, traceIdOf } from './derivedTrace';
 import { planWrite } from './diff';
-import { traceparentAtHop } from './hopTrace';
+import type { HopGuard } from './hopGuard';
 
 export type RecomputeStatus = 'written' | 'unchanged' | 'parentMissing' | 'notApplicable' | 'hopLimit' | 'failed';
 
@@ -33,18 +35,21 @@ export interface RecomputeOutcome {
 
 export interface RecomputeRequestDetails {
   rules: ReadonlySet<string>;
-  /** The cause's trace context. The write sends its trace-id prefix with `depth` encoded
-   * (hopTrace.ts), so the parent's own notification continues the trace and tells whichever
-   * instance handles it how deep the chain is. */
+  /** The cause's trace context. The write continues its trace-id whole (derivedTrace.ts), so the
+   * parent's own notification, and every level above, stays in the device's trace. */
   traceparent: string | undefined;
-  /** Hop depth this write would have; refused beyond the limit. */
-  depth: number;
   /** Re-read the parent's views first (the trailing refresh after the query lag). */
   refresh?: boolean;
 }
 
 export interface RecomputeDeps extends ChildReadDeps {
-  allowsDepth: (depth: number) => boolean;
+  /** The runaway-cycle guard (the propagator's); reconcile, which follows no chain, has none. */
+  hops?: Pick<HopGuard, 'allows' | 'record'>;
+}
+
+/** The newest sourceTime a planned write stamps (its inputs' newest): part of the hop guard's key. */
+function writtenSourceTime(ops: readonly { path: string; value?: unknown }[]): string | undefined {
+  return latestSourceTime(ops.flatMap((op) => (op.path.endsWith('/sourceTime') && typeof op.value === 'string' ? [op.value] : [])));
 }
 
 /** Errors retrying cannot fix. Everything else fails the invocation so Event Grid redelivers. */
@@ -92,7 +97,8 @@ async function applicableRules(parent: Twin, request: RecomputeRequestDetails, d
 
 export async function recomputeParent(parentId: string, request: RecomputeRequestDetails, deps: RecomputeDeps): Promise<RecomputeOutcome> {
   const { settings } = deps.compiled;
-  const call: CallOptions = { traceparent: traceparentAtHop(request.traceparent, request.depth) };
+  const call: CallOptions = { traceparent: continueTrace(request.traceparent) };
+  const traceId = traceIdOf(call.traceparent);
   const outcome = (status: RecomputeStatus, retries: number, changed: string[] = [], unchanged: string[] = [], failures: RuleFailure[] = []): RecomputeOutcome => ({
     parentId,
     status,
@@ -138,7 +144,8 @@ export async function recomputeParent(parentId: string, request: RecomputeReques
       continue;
     }
     if (plan.ops.length === 0) return outcome('unchanged', retries, [], plan.unchanged, failures);
-    if (!deps.allowsDepth(request.depth)) return outcome('hopLimit', retries, [], plan.unchanged, failures);
+    const newestInput = writtenSourceTime(plan.ops);
+    if (deps.hops && !deps.hops.allows(traceId, parentId, newestInput)) return outcome('hopLimit', retries, [], plan.unchanged, failures);
     let result;
     try {
       result = await deps.port.updateTwin(parentId, plan.ops, { ...call, ifMatch: snapshot.etag });
@@ -149,6 +156,7 @@ export async function recomputeParent(parentId: string, request: RecomputeReques
       return outcome('failed', retries, [], plan.unchanged, [...failures, ...rules.filter((r) => !failures.some((f) => f.rule === r.name)).map((r) => ({ rule: r.name, reason: 'rejectedWrite', detail }))]);
     }
     if (result.kind === 'written') {
+      deps.hops?.record(traceId, parentId, newestInput);
       return outcome('written', retries, plan.changed, plan.unchanged, failures);
     }
     if (result.kind === 'twinNotFound') return outcome('parentMissing', retries);

@@ -1,6 +1,6 @@
 // Orchestrates one Event Grid event: parse → keep views current → plan → per-parent recompute
 // (coalesced) → dead letters for permanent failures → summary. Holds the per-instance state
-// (scheduler, model cache, child views, parent index, trailing refreshes; hop depths travel in the trace-id).
+// (scheduler, model cache, child views, parent index, trailing refreshes, the runaway-cycle guard).
 import { type Clock, errorMessage, systemClock } from '../../common';
 import type { DeadLetterSink } from '../../deadLetter';
 import { type ParsedNotification, parseNotification } from '../../notifications';
@@ -79,7 +79,6 @@ export class Propagator {
       (pending, incoming) => ({
         rules: new Set([...pending.rules, ...incoming.rules]),
         traceparent: incoming.traceparent ?? pending.traceparent,
-        depth: Math.max(pending.depth, incoming.depth),
         refresh: pending.refresh === true || incoming.refresh === true,
       }),
       compiled.settings.gatherMilliseconds,
@@ -141,7 +140,7 @@ export class Propagator {
       log.info(`Propagated ${n.type} ${n.id}: ${summary.parentsRecomputed} parent(s), ${summary.writes} write(s), ${summary.skippedUnchanged} unchanged, ${summary.preconditionRetries} 412 retr(ies)${failed}`, summary);
       if (summary.failures.length > 0) log.error(`Roll-up failures for event ${n.id}: ${summary.failures.map((f) => `${f.parentId} rule "${f.rule}": ${f.detail}`).join('; ')}`, summary);
       if (summary.hopLimited > 0) {
-        log.error(`Roll-up hop limit (${this.hops.maxHops}) reached in trace ${n.traceparent ?? '?'}: the twin graph holds a cycle the models allow. Derived writes stopped there; break the cycle in the twin graph.`, summary);
+        log.error(`Roll-up hop limit reached in trace ${n.traceparent ?? '?'}: parent(s) ${summary.parents.filter((p) => p.status === 'hopLimit').map((p) => p.parentId).join(', ')} already written ${this.hops.maxHops} times for this one change, so the twin graph holds a cycle the models allow. Derived writes stopped there; break the cycle in the twin graph.`, summary);
       }
       return summary;
     } catch (error) {
@@ -165,11 +164,9 @@ export class Propagator {
     const { formerParents } = await maintainViews(n.change, { compiled, views: this.views, port }, receivedAt, call);
     if (n.change.kind === 'relationshipUpdate') this.repoints.touch(await this.incomingRulesFor(n.change, port, call));
     const requests = await planRecomputes(n.change, { compiled, port, models: this.models, parentIndex: this.parentIndex, formerParents, linkLists: this.linkLists }, call);
-    // The depth travels in the trace-id (engine/hopTrace), so any instance knows it.
-    const depth = this.hops.depthOf(n.traceparent) + 1;
     const results = await Promise.all(
       requests.map((r: RecomputeRequest) => {
-        const details: RecomputeRequestDetails = { rules: r.rules, traceparent: n.traceparent, depth };
+        const details: RecomputeRequestDetails = { rules: r.rules, traceparent: n.traceparent };
         // Another instance may route a child's changes by a parent list up to reuseMs old, so the
         // parents of a topology change are refreshed that much later (whatever their read mode).
         if (topology) this.refresh.touch(r.parentId, details, this.linkLists.reuseMs);
@@ -223,7 +220,7 @@ export class Propagator {
     const log = this.options.backgroundLog ?? silentLogger;
     this.stats.repointReconciles += 1;
     try {
-      const summary = await reconcileAll({ compiled: this.options.compiled, port: this.options.port, models: this.models, recompute: { parentIndex: this.parentIndex, allowsDepth: (depth) => this.hops.allows(depth) }, rules });
+      const summary = await reconcileAll({ compiled: this.options.compiled, port: this.options.port, models: this.models, recompute: { parentIndex: this.parentIndex }, rules });
       this.stats.repointReconcileWrites += summary.written;
       for (const failure of summary.failures) {
         this.countFailure(failure.reason);
@@ -243,7 +240,7 @@ export class Propagator {
       models: this.models,
       parentIndex: this.parentIndex,
       views: this.views,
-      allowsDepth: (depth) => this.hops.allows(depth),
+      hops: this.hops,
     });
     return { outcome, reads };
   }

@@ -221,7 +221,7 @@ async function reconcileParent(
   if (result.kind !== 'preconditionFailed') return;
   // The query copy was stale (the index lags, or someone wrote meanwhile): recompute consistently.
   summary.viaApi += 1;
-  const outcome = await recomputeParent(parentId, { rules: new Set(rules.map((r) => r.rule.name)), traceparent: undefined, depth: 0 }, { compiled: deps.compiled, port: deps.port, models: deps.models, ...deps.recompute });
+  const outcome = await recomputeParent(parentId, { rules: new Set(rules.map((r) => r.rule.name)), traceparent: undefined }, { compiled: deps.compiled, port: deps.port, models: deps.models, ...deps.recompute });
   if (outcome.status === 'written') summary.written += 1;
   else if (outcome.status === 'unchanged') summary.unchanged += 1;
   summary.failures.push(...outcome.failures.map((f) => ({ parentId, ...f })));

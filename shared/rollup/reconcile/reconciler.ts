@@ -32,7 +32,7 @@ export class Reconciler {
       compiled,
       port,
       models: this.models,
-      recompute: { parentIndex: new ParentIndex(), allowsDepth: () => true },
+      recompute: { parentIndex: new ParentIndex() },
       ...(onProgress && { onProgress }),
       ...(this.options.concurrency !== undefined && { concurrency: this.options.concurrency }),
     });
