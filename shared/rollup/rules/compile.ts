@@ -7,6 +7,7 @@ import type { AggregateName, AggregateSpec, EmptyValue, ReadMode, RelationshipDi
 import { isExpressionTarget, resolveRollupSettings } from './config';
 import type { DependencyGraph, ModelsOverlap } from './graph';
 import { buildDependencyGraph, describeCycle, findCycle, longestChain, sameModelOnly } from './graph';
+import { isUnsafeKey } from './safeKeys';
 
 export class RollupConfigError extends Error {
   constructor(message: string) {
@@ -108,6 +109,11 @@ function compileRule(rule: RollupRule): CompiledRollupRule {
     for (const agg of target.aggregates) {
       if (agg.of === undefined && agg.aggregate !== 'count') {
         throw new RollupConfigError(`${at}, property "${target.property}": aggregate "${agg.aggregate}" needs "of" (the child property to aggregate).`);
+      }
+      for (const path of [agg.of, agg.weight]) {
+        if (path !== undefined && path.split('/').some(isUnsafeKey)) {
+          throw new RollupConfigError(`${at}, property "${target.property}": "${path}" cannot be read: __proto__, constructor and prototype are never roll-up inputs (they reach an object's prototype). Rename the child property.`);
+        }
       }
       if (agg.weight !== undefined && agg.aggregate !== 'avg') {
         throw new RollupConfigError(`${at}, property "${target.property}": "weight" only works with aggregate avg (a weighted average); remove it or use avg.`);

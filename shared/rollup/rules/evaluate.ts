@@ -6,6 +6,7 @@ import type { ChildSample } from './aggregates';
 import { aggregate } from './aggregates';
 import type { CompiledRollupRule, CompiledTarget } from './compile';
 import type { EmptyValue } from './config';
+import { ownValue, withoutUnsafeKeys } from './safeKeys';
 
 /** One derived property's new state: `value` undefined = remove it. */
 export interface DerivedValue {
@@ -16,15 +17,19 @@ export interface DerivedValue {
 }
 
 /** A child property path's value and its metadata: `p` on the twin, or `c/p` inside component c
- * (ADT keeps a component's property metadata in the component's own `$metadata`). */
+ * (ADT keeps a component's property metadata in the component's own `$metadata`). Own properties
+ * only, and never `__proto__`, `constructor` or `prototype` (safeKeys.ts). */
 export function readPath(twin: Twin, path: string): { value: unknown; meta: unknown } {
   const slash = path.indexOf('/');
-  if (slash < 0) return { value: twin[path], meta: twin.$metadata[path] };
-  const component = twin[path.slice(0, slash)] as Record<string, unknown> | undefined;
+  const metadataOf = (holder: Record<string, unknown>) => ownValue(holder, '$metadata') as Record<string, unknown> | undefined;
+  const at = (holder: Record<string, unknown>, name: string) => {
+    const meta = metadataOf(holder);
+    return { value: ownValue(holder, name), meta: meta !== null && typeof meta === 'object' ? ownValue(meta, name) : undefined };
+  };
+  if (slash < 0) return at(twin, path);
+  const component = ownValue(twin, path.slice(0, slash));
   if (component === null || typeof component !== 'object') return { value: undefined, meta: undefined };
-  const property = path.slice(slash + 1);
-  const meta = component.$metadata as Record<string, unknown> | undefined;
-  return { value: component[property], meta: meta?.[property] };
+  return at(component as Record<string, unknown>, path.slice(slash + 1));
 }
 
 function timesOf(meta: unknown): { sourceTime: string | undefined; lastUpdateTime: string | undefined } {
@@ -43,12 +48,14 @@ function samples(children: readonly Twin[], property: string | undefined, weight
     if (property === undefined) return { twinId: child.$dtId, value: undefined, time: undefined };
     const { value, meta } = readPath(child, property);
     const { sourceTime, lastUpdateTime } = timesOf(meta);
+    // A child's value is input: no key of it that reaches a prototype enters an aggregate (or, through
+    // copy/latest, an expression or the parent).
     return {
       twinId: child.$dtId,
-      value,
+      value: withoutUnsafeKeys(value),
       time: sourceTime ?? lastUpdateTime,
       ...(sourceTime !== undefined && { sourceTime }),
-      ...(weight !== undefined && { weight: readPath(child, weight).value }),
+      ...(weight !== undefined && { weight: withoutUnsafeKeys(readPath(child, weight).value) }),
     };
   });
 }
@@ -101,7 +108,7 @@ export async function evaluateRule(rule: CompiledRollupRule, children: readonly 
 export async function childCounts(rule: CompiledRollupRule, child: Twin): Promise<boolean> {
   if (!rule.where) return true;
   try {
-    return (await rule.where.evaluate(child)) === true;
+    return (await rule.where.evaluate(withoutUnsafeKeys(child))) === true;
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     throw new RollupEvaluationError(`Roll-up rule "${rule.name}": where failed on child ${child.$dtId}: ${detail}. Fix the where expression.`);

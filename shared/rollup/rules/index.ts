@@ -8,3 +8,4 @@ export * from './evaluate';
 export * from './graph';
 export * from './levels';
 export * from './modelCheck';
+export * from './safeKeys';

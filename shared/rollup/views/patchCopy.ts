@@ -5,6 +5,7 @@
 // (ROLLUPS.md "Cost") settles the order.
 import type { JsonPatchOperation, Twin } from '../../adt';
 import { unescapePointerSegment } from '../../common';
+import { isUnsafeKey, withoutUnsafeKeys } from '../rules';
 
 type Json = Record<string, unknown>;
 
@@ -36,7 +37,7 @@ function setAt(root: Json, segments: readonly string[], value: unknown): void {
     node = node[segment] as Json;
   }
   // Only objects need a copy of their own; a primitive is its own copy.
-  node[segments[segments.length - 1] as string] = typeof value === 'object' && value !== null ? structuredClone(value) : value;
+  node[segments[segments.length - 1] as string] = typeof value === 'object' && value !== null ? structuredClone(withoutUnsafeKeys(value)) : value;
 }
 
 function removeAt(root: Json, segments: readonly string[]): void {
@@ -45,9 +46,11 @@ function removeAt(root: Json, segments: readonly string[]): void {
   if (isObject(node)) delete node[segments[segments.length - 1] as string];
 }
 
-/** Mutates `twin`; returns the property keys the patch touched. */
+/** Mutates `twin`; returns the property keys the patch touched. An op whose path names
+ * `__proto__`, `constructor` or `prototype` anywhere is not applied: it would write through to a
+ * prototype (rules/safeKeys.ts), and no roll-up may read such a property. */
 export function applyPatchToCopy(twin: Twin, patch: readonly JsonPatchOperation[], receivedAt: string): Set<string> {
-  const ops = patch.map((op) => ({ op, segments: op.path.split('/').slice(1).map(unescapePointerSegment) }));
+  const ops = patch.map((op) => ({ op, segments: op.path.split('/').slice(1).map(unescapePointerSegment) })).filter(({ segments }) => !segments.some(isUnsafeKey));
   const stamps = stampedProperties(ops);
   const changed = new Set<string>();
   for (const { op, segments } of ops) {
