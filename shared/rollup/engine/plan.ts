@@ -5,8 +5,8 @@ import type { JsonPatchOperation } from '../../adt';
 import { unescapePointerSegment } from '../../common';
 import type { ChangeNotification } from '../../notifications';
 import type { CallOptions, ModelHierarchy, RollupPort } from '../port';
-import type { CompiledRollupRule,CompiledRollups } from '../rules';
-import type { LinkLists,ParentIndex } from '../views';
+import type { CompiledRollupRule, CompiledRollups } from '../rules';
+import type { LinkLists, ParentIndex } from '../views';
 import { ParentFinder } from '../views';
 
 export interface RecomputeRequest {

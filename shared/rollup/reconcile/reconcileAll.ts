@@ -13,7 +13,7 @@ import type { RecomputeDeps, RuleFailure } from '../engine';
 import { describeRollupError, isPermanentRollupError, planWrite, recomputeParent } from '../engine';
 import type { CallOptions, ModelHierarchy, RollupPort } from '../port';
 import { quoteQueryString } from '../port';
-import type { CompiledRollupRule,CompiledRollups } from '../rules';
+import type { CompiledRollupRule, CompiledRollups } from '../rules';
 import { childCounts, evaluateRule, ruleLevels } from '../rules';
 
 export interface ReconcileProgress {

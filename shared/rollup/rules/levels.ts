@@ -1,6 +1,6 @@
 // The rules' dependency order: a rule comes after every rule whose derived values it reads, so
 // computing level by level reads each input once it is final (thermostats → rooms → floors → ...).
-import type { CompiledRollupRule,CompiledRollups } from './compile';
+import type { CompiledRollupRule, CompiledRollups } from './compile';
 
 /** Rules grouped by level, lowest first; rules in one level do not read each other. */
 export function ruleLevels(compiled: Pick<CompiledRollups, 'rules' | 'graph'>): CompiledRollupRule[][] {

@@ -5,7 +5,7 @@
 // compile cannot see (rule A's parentModel extends rule B's childModel…).
 import { closestNames, didYouMean } from '../../common';
 import type { InterfaceView, ModelIndex } from '../../dtdl';
-import type { CompiledRollupRule,CompiledRollups } from './compile';
+import type { CompiledRollupRule, CompiledRollups } from './compile';
 import { buildDependencyGraph, describeCycle, findCycle } from './graph';
 
 const shortName = (id: string): string => id.replace(/^dtmi:/, '');

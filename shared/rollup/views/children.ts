@@ -5,7 +5,7 @@
 //   query one paged query per recompute (may lag).
 import type { Twin } from '../../adt';
 import type { CallOptions, ModelHierarchy, RollupPort } from '../port';
-import type { CompiledRollupRule,CompiledRollups } from '../rules';
+import type { CompiledRollupRule, CompiledRollups } from '../rules';
 import { childCounts, RollupEvaluationError } from '../rules';
 import type { ChildViews, LoadedChild } from './childView';
 import { listChildLinks, relationshipKey } from './links';

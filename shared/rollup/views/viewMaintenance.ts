@@ -3,7 +3,7 @@
 // child, a removed link leaves the view. Returns the former parents a change reveals.
 import type { ChangeNotification } from '../../notifications';
 import type { CallOptions, RollupPort } from '../port';
-import type { CompiledRollupRule,CompiledRollups } from '../rules';
+import type { CompiledRollupRule, CompiledRollups } from '../rules';
 import type { ChildViews } from './childView';
 import { relationshipKey } from './links';
 

@@ -10,7 +10,7 @@ import { startEmulator } from '../../../local/emulator/server';
 import { AdtGateway } from '../../../shared/adt/gateway';
 import { SdkAdtPort } from '../../../shared/adt/sdkPort';
 import { parsePipelineConfig } from '../../../shared/config/load';
-import type { EventSummary,PropagateLogger } from '../../../shared/rollup';
+import type { EventSummary, PropagateLogger } from '../../../shared/rollup';
 import { GatewayRollupPort, Propagator } from '../../../shared/rollup';
 import { rollupsOf } from '../../../shared/worker';
 import { createTestClient } from '../../support/emulatorClient';

@@ -6,7 +6,7 @@
 import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { AdtGateway } from '../../../shared/adt/gateway';
 import { SdkAdtPort } from '../../../shared/adt/sdkPort';
-import { compileRollups,GatewayRollupPort, Propagator, silentLogger } from '../../../shared/rollup';
+import { compileRollups, GatewayRollupPort, Propagator, silentLogger } from '../../../shared/rollup';
 import { createTestClient } from '../../support/emulatorClient';
 
 const LEVEL = 'dtmi:rp:Level;1';

@@ -1,7 +1,7 @@
 // The deployed function checks its roll-up rules against the instance's models on the first
 // propagate invocation (it never lists all models at start): logged as an error, dead-lettered once.
 import { compilePipelineConfig } from '../../../../shared/config';
-import { RULES_MODELS_REASON,silentLogger } from '../../../../shared/rollup';
+import { RULES_MODELS_REASON, silentLogger } from '../../../../shared/rollup';
 import { createWorker } from '../../../../shared/worker';
 import { MemorySink } from '../../../support/memorySink';
 import { FakeClock, FakePort } from '../../adt/fakes';

@@ -1,7 +1,7 @@
 import { InvocationContext } from '@azure/functions';
 
 import { propagateTwinChangesHandler } from '../../../../functions/propagateTwinChanges';
-import { compileRollups,Propagator } from '../../../../shared/rollup';
+import { compileRollups, Propagator } from '../../../../shared/rollup';
 import { buildingRules } from '../fixtures';
 import { MemoryPort } from '../memoryPort';
 

@@ -1,6 +1,6 @@
 import { AdtRequestError } from '../../../../shared/adt';
 import type { RollupRule } from '../../../../shared/rollup';
-import { compileRollups,Propagator, silentLogger } from '../../../../shared/rollup';
+import { compileRollups, Propagator, silentLogger } from '../../../../shared/rollup';
 import { cloudEvent, relationshipEvent, twinLifecycle, twinUpdate } from '../events';
 import { buildingRules, M } from '../fixtures';
 import { MemoryPort } from '../memoryPort';

@@ -2,7 +2,7 @@ import Ajv from 'ajv';
 
 import type { Twin } from '../../../../shared/adt';
 import type { RollupRule, TargetSpec } from '../../../../shared/rollup';
-import { compileRollups, evaluateRule,RollupConfigError, rollupsSchema } from '../../../../shared/rollup';
+import { compileRollups, evaluateRule, RollupConfigError, rollupsSchema } from '../../../../shared/rollup';
 
 const rule = (properties: Record<string, TargetSpec>): RollupRule => ({ name: 'r', parentModel: 'dtmi:t:Room;1', relationships: ['contains'], childModel: 'dtmi:t:Sensor;1', properties });
 const twin = (id: string, props: Record<string, unknown>, sourceTime?: string): Twin => ({

@@ -2,7 +2,7 @@
 // patch replay onto lagging loads and shared copies; read: query; the cycle check with models.
 import type { Twin } from '../../../../shared/adt';
 import type { CompiledRollupRule, QueriedChild } from '../../../../shared/rollup';
-import { checkRollupCyclesWithModels, ChildViews, compileRollups, modelsOverlapFromDocuments, ParentScheduler,Propagator, silentLogger } from '../../../../shared/rollup';
+import { checkRollupCyclesWithModels, ChildViews, compileRollups, modelsOverlapFromDocuments, ParentScheduler, Propagator, silentLogger } from '../../../../shared/rollup';
 import { relationshipEvent, twinUpdate } from '../events';
 import { MemoryPort } from '../memoryPort';
 

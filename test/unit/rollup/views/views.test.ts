@@ -2,7 +2,7 @@
 // change costs no GET per child; topology changes in both directions; the trailing refresh.
 import type { DeadLetterDocument, DeadLetterSink } from '../../../../shared/deadLetter';
 import type { RollupRule } from '../../../../shared/rollup';
-import { compileRollups,Propagator, silentLogger } from '../../../../shared/rollup';
+import { compileRollups, Propagator, silentLogger } from '../../../../shared/rollup';
 import { relationshipEvent, relationshipUpdate, twinLifecycle, twinUpdate } from '../events';
 import { MemoryPort } from '../memoryPort';
 
