@@ -12,7 +12,7 @@ import { type EmulatorHandle, startEmulator } from '../local/emulator/server';
 import { stubCredential, TrustingHttpClient } from '../local/emulator/trust';
 import { AdtGateway, createAdtClient, emptyCallStats, SdkAdtPort } from '../shared/adt';
 import { compilePipelineConfig } from '../shared/config';
-import { AdtRollupPort, Propagator, silentLogger } from '../shared/propagate';
+import { GatewayRollupPort, Propagator, silentLogger } from '../shared/rollup';
 import { rollupsOf } from '../shared/worker';
 import { naivePropagateHandler } from './naivePropagate';
 
@@ -159,7 +159,7 @@ export async function runBuilding(implementation: 'propagator' | 'naive', shape:
     let notifications = 0;
     if (implementation === 'propagator') {
       const compiled = rollupsOf(compilePipelineConfig(rulesConfig(options.queryLagMs), 'bench'));
-      const port = new AdtRollupPort(new AdtGateway({ port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: http })) }));
+      const port = new GatewayRollupPort(new AdtGateway({ port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: http })) }));
       const running = new Propagator({ compiled, port });
       propagator = running;
       emulator.events.subscribe('propagate', async (event) => {

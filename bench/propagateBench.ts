@@ -11,8 +11,8 @@ import { startEmulator } from '../local/emulator/server';
 import { createEmulatorClient, stubCredential, TrustingHttpClient } from '../local/emulator/trust';
 import { AdtGateway, createAdtClient, emptyCallStats, SdkAdtPort } from '../shared/adt';
 import { compilePipelineConfig } from '../shared/config';
-import type { PropagateLogger } from '../shared/propagate';
-import { AdtRollupPort, Propagator } from '../shared/propagate';
+import type { PropagateLogger } from '../shared/rollup';
+import { GatewayRollupPort, Propagator } from '../shared/rollup';
 import { rollupsOf } from '../shared/worker';
 import { naivePropagateHandler } from './naivePropagate';
 import { sensorModel, sensorModelId } from './workload';
@@ -70,7 +70,7 @@ export async function runPropagate(implementation: 'propagator' | 'naive', child
       const compiled = rollupsOf(
         compilePipelineConfig({ rollups: { rules: [{ name: 'room', parentModel: roomModelId, relationships: ['hasSensor'], childModel: sensorModelId, properties: { temperature: { aggregate: 'avg', of: 'temperature' } } }] } }, 'bench'),
       );
-      const port = new AdtRollupPort(new AdtGateway({ port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: http })) }));
+      const port = new GatewayRollupPort(new AdtGateway({ port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: http })) }));
       const propagator = new Propagator({ compiled, port });
       emulator.events.subscribe('propagate', async (event) => {
         await propagator.handle(event, quiet);

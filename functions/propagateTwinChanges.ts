@@ -1,9 +1,9 @@
 // Event Grid trigger: ADT change notifications (CloudEvents or Event Grid schema, detected per
-// event) keep derived values on parent twins correct. Logic lives in shared/propagate/.
+// event) keep derived values on parent twins correct. Logic lives in shared/rollup/.
 import { app, type InvocationContext } from '@azure/functions';
 
 import { sharedCredential } from '../shared/adt';
-import type { EventSummary, Propagator } from '../shared/propagate';
+import type { EventSummary, Propagator } from '../shared/rollup';
 import { startAzureMonitor } from '../shared/telemetry';
 import { worker } from '../shared/worker';
 

@@ -1,12 +1,11 @@
 // Timer trigger: reconcile — every derived value recomputed from the current graph, level by
 // level, writing only what differs. The safety net under propagation (a notification lost with
 // an instance, a rule added, twins that predate the app). Daily at 03:30 UTC; turn it off with the
-// host's standard app setting AzureWebJobs.reconcileTwins.Disabled = true. Logic: shared/propagate.
+// host's standard app setting AzureWebJobs.reconcileTwins.Disabled = true. Logic: shared/rollup.
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 
 import { sharedCredential } from '../shared/adt';
-import type { Reconciler } from '../shared/propagate';
-import type { ReconcileSummary } from '../shared/rollup';
+import type { Reconciler, ReconcileSummary } from '../shared/rollup';
 import { startAzureMonitor } from '../shared/telemetry';
 import { worker } from '../shared/worker';
 

@@ -19,7 +19,7 @@ const { join, resolve } = require('node:path');
 
 const repoRoot = resolve(__dirname, '..');
 const pipelineSchemaFile = 'shared/config/pipeline.schema.json';
-const rollupsSchemaFile = 'shared/rollup/rollups.schema.json';
+const rollupsSchemaFile = 'shared/rollup/rules/rollups.schema.json';
 const validatorFile = 'shared/config/pipelineSchemaValidator.js';
 
 // What shared/config/validate.ts relies on: allErrors (every problem in one error), strict (a schema

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { SdkAdtPort } from '../../shared/adt';
 import { loadPipelineConfigFile } from '../../shared/config';
 import { FileDeadLetterSink } from '../../shared/deadLetter';
-import type { PropagateLogger } from '../../shared/propagate';
+import type { PropagateLogger } from '../../shared/rollup';
 import { createWorker } from '../../shared/worker';
 import type { EmulatorHandle } from './server';
 import { createEmulatorClient } from './trust';

@@ -10,8 +10,8 @@ import { parseArgs } from 'node:util';
 import { DigitalTwinsClient } from '@azure/digital-twins-core';
 
 import { FileDeadLetterSink } from '../../shared/deadLetter';
-import type { ReconcileProgress, ReconcileSummary } from '../../shared/rollup';
-import { reconcileGraph } from '../../shared/worker';
+import { reconcileGraph, type ReconcileProgress, type ReconcileSummary } from '../../shared/rollup';
+import { pipelineRollups } from '../../shared/worker';
 import { commandLine } from '../cli';
 import { startEmulator } from '../emulator/server';
 import { createEmulatorClient } from '../emulator/trust';
@@ -88,7 +88,7 @@ const progressLine = (p: ReconcileProgress): string => `level ${p.level}/${p.lev
 
 export async function runReconcileCli(options: ReconcileCliOptions, out: (line: string) => void): Promise<ReconcileSummary> {
   const scenario = loadScenario(options.scenario);
-  const pipelineConfigPath = options.config ?? scenario.pipelineConfigPath;
+  const pipeline = pipelineRollups(options.config ?? scenario.pipelineConfigPath, scenario.models);
   const deadLetters = new FileDeadLetterSink(options.deadLetters);
   const onProgress = options.quiet ? undefined : (p: ReconcileProgress) => (p.done === p.total || p.done % 500 === 0) && out(progressLine(p));
   const log = { debug() {}, info() {}, warn: (m: unknown) => out(String(m)), error: (m: unknown) => out(String(m)) };
@@ -102,7 +102,7 @@ export async function runReconcileCli(options: ReconcileCliOptions, out: (line: 
     }
     const { client, httpClient } = createEmulatorClient({ url: access.url, ca });
     try {
-      return await reconcileGraph({ client, pipelineConfigPath, models: scenario.models, deadLetters, log, ...(onProgress && { onProgress }) });
+      return await reconcileGraph({ client, ...pipeline, models: scenario.models, deadLetters, log, ...(onProgress && { onProgress }) });
     } finally {
       httpClient.destroy();
     }
@@ -110,14 +110,14 @@ export async function runReconcileCli(options: ReconcileCliOptions, out: (line: 
   if (options.adtUrl) {
     const access = azureAccess(options.adtUrl);
     const client = new DigitalTwinsClient(access.url, access.credential);
-    return reconcileGraph({ client, pipelineConfigPath, models: scenario.models, deadLetters, log, ...(onProgress && { onProgress }) });
+    return reconcileGraph({ client, ...pipeline, models: scenario.models, deadLetters, log, ...(onProgress && { onProgress }) });
   }
   const emulator = await startEmulator({});
   const { client, httpClient } = createEmulatorClient(emulator);
   try {
     const seeded = await seedScenario(client, scenario);
     out(`Seeded ${scenario.name} into an in-process emulator: ${seeded.twins} twins, ${seeded.relationships} relationships.`);
-    return await reconcileGraph({ client, pipelineConfigPath, models: scenario.models, deadLetters, log, ...(onProgress && { onProgress }) });
+    return await reconcileGraph({ client, ...pipeline, models: scenario.models, deadLetters, log, ...(onProgress && { onProgress }) });
   } finally {
     httpClient.destroy();
     await emulator.close();

@@ -4,8 +4,8 @@
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
 import { FileDeadLetterSink } from '../../shared/deadLetter';
-import type { ReconcileSummary } from '../../shared/rollup';
-import { processWorkerIdle, reconcileGraph } from '../../shared/worker';
+import { reconcileGraph, type ReconcileSummary } from '../../shared/rollup';
+import { pipelineRollups, processWorkerIdle } from '../../shared/worker';
 
 export interface SeededScenario {
   pipelineConfigPath: string;
@@ -15,7 +15,7 @@ export interface SeededScenario {
 /** Waits out the query lag first: reconcile reads by query, and the seeded graph must be visible. */
 export async function reconcileAfterSeed(client: DigitalTwinsClient, scenario: SeededScenario, deadLetterDirectory: string, queryLagMs = 0): Promise<ReconcileSummary> {
   if (queryLagMs > 0) await new Promise((resolve) => setTimeout(resolve, queryLagMs + 50));
-  return reconcileGraph({ client, pipelineConfigPath: scenario.pipelineConfigPath, models: scenario.models, deadLetters: new FileDeadLetterSink(deadLetterDirectory) });
+  return reconcileGraph({ client, ...pipelineRollups(scenario.pipelineConfigPath, scenario.models), models: scenario.models, deadLetters: new FileDeadLetterSink(deadLetterDirectory) });
 }
 
 /** True when the function app had trailing refreshes to wait for (the caller re-checks quiet). */

@@ -1,7 +1,7 @@
 // The one bounded map of the core: least recently used entries go first once `capacity` is reached,
 // and entries may expire. Map iteration order is insertion order, so re-inserting on read keeps the
 // least recently used entry first in line for eviction. Every per-process memory (twin copies,
-// twin-id look-ups, hop depths, parent links) is bounded by one of these.
+// twin-id look-ups, hop-guard counts, parent links) is bounded by one of these.
 
 import { type Clock, systemClock } from './clock';
 

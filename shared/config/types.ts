@@ -1,5 +1,5 @@
 // The pipeline configuration file as a whole: one section per concern, each owned by its module
-// (ingest: shared/ingest/config/ingestConfig.ts, roll-ups: shared/rollup/config.ts). This folder only
+// (ingest: shared/ingest/config/ingestConfig.ts, roll-ups: shared/rollup/rules/config.ts). This folder only
 // loads, validates and reports; it compiles nothing itself.
 
 import type { CompiledIngest, IngestConfig } from '../ingest';
@@ -9,7 +9,7 @@ export interface PipelineConfigFile {
   $schema?: string;
   version?: 1;
   ingest?: IngestConfig;
-  /** Owned by the roll-up module (shared/rollup/rollups.schema.json). */
+  /** Owned by the roll-up module (shared/rollup/rules/rollups.schema.json). */
   rollups?: unknown;
 }
 

@@ -1,23 +1,10 @@
-// Roll-up rules: configuration, compilation (dependency graph, cycle check), aggregates, the
-// per-parent recompute, the child views kept current by notifications, and the port it reads and
-// writes ADT through.
-export * from './aggregates';
-export * from './children';
-export * from './childView';
-export * from './compile';
-export * from './config';
-export * from './evaluate';
-export * from './graph';
-export * from './hopGuard';
-export * from './hopTrace';
-export * from './levels';
-export * from './links';
-export * from './modelCheck';
-export * from './models';
-export * from './parentIndex';
-export * from './plan';
-export * from './ports';
-export * from './recompute';
+// The roll-up engine, in data-flow order: rules (what a roll-up computes) → port (the view of ADT
+// it uses) → views (a parent's children) → engine (plan, recompute, schedule, guard) → reconcile
+// (every derived value from the graph) → propagator (one notification → derived writes).
+// A group imports only earlier groups, each through its index.
+export * from './engine';
+export * from './port';
+export * from './propagator';
 export * from './reconcile';
-export * from './scheduler';
-export * from './viewMaintenance';
+export * from './rules';
+export * from './views';

@@ -4,9 +4,9 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 
 import { instruments } from './instruments';
 import { meterName, spanNames } from './names';
-import { contextOf, spanContextOf } from './traceContext';
+import { contextOf } from './traceContext';
 
-/** What this module reads of shared/propagate's EventSummary (structural). */
+/** What this module reads of shared/rollup's EventSummary (structural). */
 export interface PropagateEventNumbers {
   eventId: string | undefined;
   type: string | undefined;
@@ -50,9 +50,6 @@ export function recordPropagateEvent(summary: PropagateEventNumbers, timing: Pro
         'pipeline.parents.recomputed': summary.parentsRecomputed,
         'pipeline.parents.written': written,
         'pipeline.writes': summary.writes,
-        // Past the first hop the trace-id's last 12 digits carry the hop depth (shared/rollup/hopTrace),
-        // so one device's chain is the spans sharing these first 20 digits.
-        'pipeline.trace.chain': spanContextOf(timing.traceparent)?.traceId.slice(0, 20) ?? '',
       },
     },
     contextOf(timing.traceparent),

@@ -6,13 +6,11 @@
 
 import { type AdtClientOptions, AdtGateway, type AdtPort, createAdtClient, gatewayLimitsFromSettings, type RetryPolicy, SdkAdtPort, sharedCredential } from '../adt';
 import type { Clock } from '../common';
-import { type CompiledPipelineConfig, loadPipelineConfig } from '../config';
+import { type CompiledPipelineConfig, defaultPipelineConfig, loadPipelineConfig, loadPipelineConfigFile } from '../config';
 import { type DeadLetterSink, deadLetterSinkFromSettings } from '../deadLetter';
 import { createIngestPlanner, type DecodeOptions, type IngestPlanner } from '../ingest';
-import { AdtRollupPort, Propagator, Reconciler } from '../propagate';
-import { type CompiledRollups, compileRollups } from '../rollup';
+import { type CompiledRollups, compileRollups, GatewayRollupPort, Propagator, Reconciler, RulesModelCheck } from '../rollup';
 import { readNumberSetting, readSetting } from '../settings';
-import { ModelCheckedPropagator, ModelCheckedReconciler, RulesModelCheck } from './rulesModelCheck';
 
 /** What one ingest batch needs (shared/ingest processBatch's dependencies, less the per-batch ones). */
 export interface IngestRuntime {
@@ -57,6 +55,13 @@ export function rollupsOf(config: CompiledPipelineConfig): CompiledRollups {
   return config.compiledRollups ?? compileRollups({ rules: [] });
 }
 
+/** The roll-ups of a pipeline file ('' = the defaults, as an empty PIPELINE_CONFIG_PATH) and where they came from (reconcileGraph's input). */
+export function pipelineRollups(pipelineConfigPath: string, models?: readonly Record<string, unknown>[]): { rollups: CompiledRollups; origin: string } {
+  // With models, the file's misfits with them are part of its ConfigError (each with its line).
+  const config = pipelineConfigPath === '' ? defaultPipelineConfig() : loadPipelineConfigFile(pipelineConfigPath, { ...(models && { models }) });
+  return { rollups: rollupsOf(config), origin: config.origin };
+}
+
 export function createWorker(options: WorkerOptions = {}): Worker {
   const env = options.env ?? process.env;
   const config = options.config ?? loadPipelineConfig(env);
@@ -76,8 +81,8 @@ export function createWorker(options: WorkerOptions = {}): Worker {
   // first dead letter fails the invocation with the error saying which setting to add.
   const deadLetters = (): DeadLetterSink => (sink ??= options.deadLetters ?? deadLetterSinkFromSettings(sharedCredential, env));
   const lazyDeadLetters: DeadLetterSink = { target: 'dead letters (configured on first use)', write: (name, document) => deadLetters().write(name, document) };
-  let adtRollupPort: AdtRollupPort | undefined;
-  const rollupPort = (): AdtRollupPort => (adtRollupPort ??= new AdtRollupPort(gateway, options.clock ? { clock: options.clock } : {}));
+  let gatewayRollupPort: GatewayRollupPort | undefined;
+  const rollupPort = (): GatewayRollupPort => (gatewayRollupPort ??= new GatewayRollupPort(gateway, options.clock ? { clock: options.clock } : {}));
   let reconciler: Reconciler | undefined;
   // The function never lists every model at start: the rules meet the instance's models on first use.
   const rulesCheck = new RulesModelCheck(rollups, port, () => lazyDeadLetters, options.clock);
@@ -92,7 +97,7 @@ export function createWorker(options: WorkerOptions = {}): Worker {
       return propagator?.pendingRefreshes ?? 0;
     },
     get reconciler() {
-      reconciler ??= new ModelCheckedReconciler({ compiled: rollups, port: rollupPort(), deadLetters: lazyDeadLetters }, rulesCheck);
+      reconciler ??= new Reconciler({ compiled: rollups, port: rollupPort(), deadLetters: lazyDeadLetters, modelCheck: rulesCheck });
       return reconciler;
     },
     get ingest() {
@@ -111,15 +116,13 @@ export function createWorker(options: WorkerOptions = {}): Worker {
       return ingest;
     },
     get propagator() {
-      propagator ??= new ModelCheckedPropagator(
-        {
-          compiled: rollups,
-          port: rollupPort(),
-          deadLetters: lazyDeadLetters,
-          ...(options.clock && { clock: options.clock }),
-        },
-        rulesCheck,
-      );
+      propagator ??= new Propagator({
+        compiled: rollups,
+        port: rollupPort(),
+        deadLetters: lazyDeadLetters,
+        modelCheck: rulesCheck,
+        ...(options.clock && { clock: options.clock }),
+      });
       return propagator;
     },
   };

@@ -1,7 +1,7 @@
 // A device's trace through the whole loop: the ingest batch span links to the device's traceparent,
 // the twin write carries it to ADT (the emulator puts it on the change notification), and the
-// propagate span that wrote the room is a child of that same trace. One level up (the floor) the
-// trace-id's last 12 digits carry the hop depth, so the chain is the spans sharing its first 20.
+// propagate span that wrote the room is a child of that same trace — and so are the spans that wrote
+// the floor above it: every derived write continues the device's trace-id whole.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -15,7 +15,7 @@ jest.mock('@azure/functions-core', () => jest.requireActual('../../local/runner/
 const traceId = '5b8aa5a2d2c872e8321cf37308d69df2';
 const traceparent = `00-${traceId}-051581bf3cb55c13-01`;
 
-it('continues the device trace from the ingest batch to the parents propagate wrote', async () => {
+it('continues the device trace from the ingest batch to the room and the floor propagate wrote', async () => {
   const exporter = new InMemorySpanExporter();
   trace.disable();
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
@@ -31,12 +31,12 @@ it('continues the device trace from the ingest batch to the parents propagate wr
     expect(batch?.attributes['pipeline.messages.applied']).toBe(1);
     const writtenBy = (spanList: typeof spans) => spanList.flatMap((s) => (s.attributes['pipeline.parents.written'] as string[] | undefined) ?? []);
     const events = spans.filter((s) => s.name === 'propagate.event');
-    // The device's own trace-id reaches the room's recompute unchanged…
-    expect(writtenBy(events.filter((s) => s.spanContext().traceId === traceId))).toEqual(['room-101']);
-    // …and the floor's recompute (and any above) keeps its first 20 digits, named as the chain.
-    const chain = events.filter((s) => s.attributes['pipeline.trace.chain'] === traceId.slice(0, 20));
-    expect(chain.every((s) => s.spanContext().traceId.startsWith(traceId.slice(0, 20)))).toBe(true);
-    expect(writtenBy(chain)).toEqual(expect.arrayContaining(['room-101', 'floor-1']));
+    // The device's own trace-id reaches the room's recompute (the parent) and the floor's (the
+    // grandparent) unchanged. (The building's recompute may be folded into a run another change of
+    // this busy start-up asked for; test/integration/propagate/traceThrough.test.ts follows a quiet
+    // graph to the top.)
+    const inTrace = events.filter((s) => s.spanContext().traceId === traceId);
+    expect(writtenBy(inTrace)).toEqual(expect.arrayContaining(['room-101', 'floor-1']));
   } finally {
     trace.disable();
   }

@@ -12,7 +12,7 @@ import { HELP, parseCliArgs } from '../../../local/emulator/cliArgs';
 import { startPropagation } from '../../../local/emulator/propagation';
 import { startEmulator } from '../../../local/emulator/server';
 import { parseReconcileArgs, runReconcileCli } from '../../../local/reconcile/cli';
-import { silentLogger } from '../../../shared/propagate';
+import { silentLogger } from '../../../shared/rollup';
 import { createTestClient } from '../../support/emulatorClient';
 
 jest.setTimeout(60_000);

@@ -10,10 +10,8 @@ import { startEmulator } from '../../../local/emulator/server';
 import { AdtGateway } from '../../../shared/adt/gateway';
 import { SdkAdtPort } from '../../../shared/adt/sdkPort';
 import { parsePipelineConfig } from '../../../shared/config/load';
-import { AdtRollupPort } from '../../../shared/propagate/adtRollupPort';
-import type { PropagateLogger } from '../../../shared/propagate/logger';
-import { Propagator } from '../../../shared/propagate/propagator';
-import type { EventSummary } from '../../../shared/propagate/summary';
+import type { EventSummary, PropagateLogger } from '../../../shared/rollup';
+import { GatewayRollupPort, Propagator } from '../../../shared/rollup';
 import { rollupsOf } from '../../../shared/worker';
 import { createTestClient } from '../../support/emulatorClient';
 
@@ -33,7 +31,7 @@ export function withQuantitativeTypes(model: Record<string, unknown>): Record<st
 export interface Harness {
   emulator: EmulatorHandle;
   client: DigitalTwinsClient;
-  port: AdtRollupPort;
+  port: GatewayRollupPort;
   summaries: EventSummary[];
   logs: { level: string; message: string }[];
   /** Waits until every notification (including those caused by derived writes) is handled. */
@@ -58,7 +56,7 @@ export async function startHarness(schema: 'CloudEvents' | 'EventGrid', concurre
   await client.createModels(models);
   const compiled = rollupsOf(parsePipelineConfig(readFileSync(join(scenario, 'pipeline.yaml'), 'utf8'), 'pipeline.yaml'));
   compiled.settings.queryLagSeconds = options.queryLagSeconds ?? (lagMs + 100) / 1000;
-  const port = new AdtRollupPort(new AdtGateway({ port: new SdkAdtPort(client), retryPolicy: { baseDelayMs: 5, maxDelayMs: 50 } }));
+  const port = new GatewayRollupPort(new AdtGateway({ port: new SdkAdtPort(client), retryPolicy: { baseDelayMs: 5, maxDelayMs: 50 } }));
   const propagator = new Propagator({ compiled, port });
   const summaries: EventSummary[] = [];
   const logs: { level: string; message: string }[] = [];

@@ -1,16 +1,13 @@
 // Loop safety across instances, end to end through the emulator: two independent propagate stacks
 // (own client, gateway, port, propagator) take turns on the notifications of a cyclic twin graph.
-// The hop depth must survive ADT's round trip (request trace-id → notification trace-id) for the
-// loop to stop at maxHops.
+// Every derived write continues the device's trace-id whole through ADT's round trip (request
+// trace-id → notification trace-id), and each instance stops writing a parent after maxHops writes
+// for that one change, so the loop ends.
 import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { AdtGateway } from '../../../shared/adt/gateway';
 import { SdkAdtPort } from '../../../shared/adt/sdkPort';
-import { AdtRollupPort } from '../../../shared/propagate/adtRollupPort';
-import { silentLogger } from '../../../shared/propagate/logger';
-import { Propagator } from '../../../shared/propagate/propagator';
-import type { EventSummary } from '../../../shared/propagate/summary';
-import { compileRollups } from '../../../shared/rollup/compile';
-import { hopDepthOf } from '../../../shared/rollup/hopTrace';
+import type { EventSummary } from '../../../shared/rollup';
+import { compileRollups, GatewayRollupPort, Propagator, silentLogger, traceIdOf } from '../../../shared/rollup';
 import { createTestClient } from '../../support/emulatorClient';
 
 const SPACE = 'dtmi:hop:Space;1';
@@ -24,7 +21,7 @@ const maxHops = 5;
 let emulator: EmulatorHandle;
 afterEach(async () => emulator?.close());
 
-it('a cyclic twin graph handled alternately by two instances stops at maxHops, with the hop-limited count reported', async () => {
+it('a cyclic twin graph handled alternately by two instances stops after maxHops writes per parent, in the device\'s trace, with the hop-limited count reported', async () => {
   emulator = await startEmulator({ endpoints: [{ name: 'propagate', kind: 'subscriber', schema: 'EventGrid', concurrency: 1, delivery: { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 10 } }] });
   const admin = createTestClient(emulator);
   await admin.createModels(models);
@@ -36,16 +33,15 @@ it('a cyclic twin graph handled alternately by two instances stops at maxHops, w
     settings: { maxHops, gatherMilliseconds: 0, queryLagSeconds: 60 },
     rules: [{ name: 'loop', parentModel: ROOM, relationships: ['feeds'], childModel: SPACE, read: 'api', properties: { t: { expression: '$m + 1', inputs: { m: { aggregate: 'max', of: 't' } } } } }],
   });
-  const instance = () => new Propagator({ compiled, port: new AdtRollupPort(new AdtGateway({ port: new SdkAdtPort(createTestClient(emulator)), retryPolicy: { baseDelayMs: 5, maxDelayMs: 20 } })) });
+  const instance = () => new Propagator({ compiled, port: new GatewayRollupPort(new AdtGateway({ port: new SdkAdtPort(createTestClient(emulator)), retryPolicy: { baseDelayMs: 5, maxDelayMs: 20 } })) });
   const instances = [instance(), instance()];
   const handledBy: number[] = [];
   const summaries: EventSummary[] = [];
-  const derivedDepths: number[] = [];
+  const traceIds: (string | undefined)[] = [];
   let turn = 0;
   emulator.events.subscribe('propagate', async (event) => {
     const e = event as { data?: { traceparent?: string }; subject?: string };
-    const depth = hopDepthOf(e.data?.traceparent);
-    if (depth > 0) derivedDepths.push(depth);
+    traceIds.push(traceIdOf(e.data?.traceparent));
     const which = turn++ % 2;
     handledBy.push(which);
     summaries.push(await instances[which]!.handle(event, silentLogger));
@@ -59,11 +55,12 @@ it('a cyclic twin graph handled alternately by two instances stops at maxHops, w
 
   expect(turn).toBeLessThan(100);
   expect(new Set(handledBy)).toEqual(new Set([0, 1]));
-  // Each derived write's notification carried its depth; the one that would be maxHops + 1 was refused.
-  expect(derivedDepths).toEqual([1, 2, 3, 4, 5]);
+  // The device write's notification and every derived write's carried the device's trace-id whole.
+  expect(traceIds).toEqual(new Array(2 * maxHops + 1).fill('0af7651916cd43dd8448eb211c80319c'));
+  // Alternating, one instance writes A and the other B: each refused its parent's (maxHops + 1)th write.
   expect(summaries.reduce((n, s) => n + s.hopLimited, 0)).toBe(1);
   expect(summaries.at(-1)).toMatchObject({ hopLimited: 1, writes: 0 });
   const [a, b] = await Promise.all(['A', 'B'].map(async (id) => ((await admin.getDigitalTwin(id)).body as { t: number }).t));
-  expect([a, b]).toEqual([6, 5]); // B=1 → A=2 → B=3 → A=4 → B=5 → A=6, then the limit
+  expect([a, b]).toEqual([10, 11]); // B=1 → A=2 → B=3 → … → A=10 → B=11, then the limit
   for (const p of instances) p.close();
 });

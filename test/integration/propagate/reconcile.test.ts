@@ -11,7 +11,8 @@ import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { parseReconcileArgs, runReconcileCli } from '../../../local/reconcile/cli';
 import { FileDeadLetterSink } from '../../../shared/deadLetter';
-import { reconcileGraph } from '../../../shared/worker';
+import { reconcileGraph } from '../../../shared/rollup';
+import { pipelineRollups } from '../../../shared/worker';
 import { createTestClient } from '../../support/emulatorClient';
 import { createTwin, relate, withQuantitativeTypes } from './harness';
 
@@ -23,7 +24,7 @@ describe('reconcile', () => {
   let emulator: EmulatorHandle;
   let client: DigitalTwinsClient;
   const models = readdirSync(join(scenario, 'models')).map((f) => withQuantitativeTypes(JSON.parse(readFileSync(join(scenario, 'models', f), 'utf8')) as Record<string, unknown>));
-  const run = () => reconcileGraph({ client, pipelineConfigPath: join(scenario, 'pipeline.yaml'), models, deadLetters: new FileDeadLetterSink(mkdtempSync(join(tmpdir(), 'reconcile-dl-'))) });
+  const run = () => reconcileGraph({ client, ...pipelineRollups(join(scenario, 'pipeline.yaml'), models), models, deadLetters: new FileDeadLetterSink(mkdtempSync(join(tmpdir(), 'reconcile-dl-'))) });
   const twin = async (id: string) => (await client.getDigitalTwin(id)).body as Record<string, unknown>;
 
   beforeAll(async () => {

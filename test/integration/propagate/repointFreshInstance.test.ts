@@ -6,10 +6,7 @@
 import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { AdtGateway } from '../../../shared/adt/gateway';
 import { SdkAdtPort } from '../../../shared/adt/sdkPort';
-import { AdtRollupPort } from '../../../shared/propagate/adtRollupPort';
-import { silentLogger } from '../../../shared/propagate/logger';
-import { Propagator } from '../../../shared/propagate/propagator';
-import { compileRollups } from '../../../shared/rollup/compile';
+import { compileRollups, GatewayRollupPort, Propagator, silentLogger } from '../../../shared/rollup';
 import { createTestClient } from '../../support/emulatorClient';
 
 const LEVEL = 'dtmi:rp:Level;1';
@@ -35,7 +32,7 @@ afterEach(async () => {
 /** A new instance: its own client, gateway, port and propagator (no views, no memory), now the only subscriber. */
 function freshInstance(unsubscribe?: () => void): { propagator: Propagator; unsubscribe: () => void } {
   unsubscribe?.();
-  const propagator = new Propagator({ compiled: compiled(), port: new AdtRollupPort(new AdtGateway({ port: new SdkAdtPort(createTestClient(emulator)), retryPolicy: { baseDelayMs: 5, maxDelayMs: 20 } })) });
+  const propagator = new Propagator({ compiled: compiled(), port: new GatewayRollupPort(new AdtGateway({ port: new SdkAdtPort(createTestClient(emulator)), retryPolicy: { baseDelayMs: 5, maxDelayMs: 20 } })) });
   instances.push(propagator);
   return { propagator, unsubscribe: emulator.events.subscribe('propagate', async (event) => void (await propagator.handle(event, silentLogger))) };
 }

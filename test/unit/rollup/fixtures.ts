@@ -1,4 +1,4 @@
-import type { RollupRule } from '../../../shared/rollup/config';
+import type { RollupRule } from '../../../shared/rollup';
 
 export const M = {
   thermostat: 'dtmi:test:Thermostat;1',

@@ -12,7 +12,8 @@ import { runScenario } from '../../../local/runner/runScenario';
 import { loadScenario, readTelemetryFile } from '../../../local/scenario';
 import { ConfigError } from '../../../shared/config';
 import { FileDeadLetterSink } from '../../../shared/deadLetter';
-import { reconcileGraph } from '../../../shared/worker';
+import { reconcileGraph } from '../../../shared/rollup';
+import { pipelineRollups } from '../../../shared/worker';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
 
@@ -48,7 +49,7 @@ it('reconcile with --config <other file> checks that file against the scenario m
   const models = [JSON.parse(readFileSync(join(dir, 'models', 'Room.json'), 'utf8')), JSON.parse(readFileSync(join(dir, 'models', 'TemperatureSensor.json'), 'utf8'))] as Record<string, unknown>[];
   // No ADT call happens before the check: a client that is never used.
   const client = {} as Parameters<typeof reconcileGraph>[0]['client'];
-  await expect(reconcileGraph({ client, pipelineConfigPath: join(dir, 'pipeline.yaml'), models, deadLetters: new FileDeadLetterSink(mkdtempSync(join(tmpdir(), 'entry-dl-'))) })).rejects.toThrow(
+  await expect(reconcileGraph({ client, ...pipelineRollups(join(dir, 'pipeline.yaml'), models), models, deadLetters: new FileDeadLetterSink(mkdtempSync(join(tmpdir(), 'entry-dl-'))) })).rejects.toThrow(
     new RegExp(`${escapeRegExp(join(dir, 'pipeline.yaml'))}:\\d+:\\d+: ${escapeRegExp(typo)}`),
   );
 });
