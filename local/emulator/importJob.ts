@@ -16,7 +16,8 @@ export const IMPORT_JOB_MAX_MODELS = 10_000;
 export const IMPORT_JOB_MAX_TWINS = 2_000_000;
 export const IMPORT_JOB_MAX_RELATIONSHIPS = 10_000_000;
 
-function checkJobLimits(sections: Map<Section, Line[]>, source: string): void {
+/** Exported for tests: a job over a limit is refused before any line is applied. */
+export function checkJobLimits(sections: Map<Section, readonly unknown[]>, source: string): void {
   const limits: Array<[Section, number]> = [['Models', IMPORT_JOB_MAX_MODELS], ['Twins', IMPORT_JOB_MAX_TWINS], ['Relationships', IMPORT_JOB_MAX_RELATIONSHIPS]];
   for (const [section, limit] of limits) {
     const count = sections.get(section)?.length ?? 0;
@@ -30,7 +31,7 @@ export interface ImportSummary {
   relationships: number;
 }
 
-type Section = 'Header' | 'Models' | 'Twins' | 'Relationships';
+export type Section = 'Header' | 'Models' | 'Twins' | 'Relationships';
 const SECTIONS = new Set<string>(['Header', 'Models', 'Twins', 'Relationships']);
 
 interface Line {

@@ -148,6 +148,8 @@ describe('emulator Jobs API with Azurite', () => {
         expect(page.json).toMatchObject({ value: [{ id: 'slow' }], nextLink: expect.stringContaining('/jobs/imports?') });
         expect((await jobs.listImports()).map((j) => j.id)).toEqual(['slow', 'second']);
 
+        // Nothing to cancel on a finished job: it comes back as it is.
+        expect((await jobs.cancelImport('slow')).status).toBe('succeeded');
         await jobs.deleteImport('slow');
         await expect(jobs.getImport('slow')).rejects.toMatchObject({ status: 404, code: 'ImportJobNotFound' });
         await expect(jobs.deleteImport('slow')).rejects.toBeInstanceOf(AdtRequestError);
@@ -230,6 +232,21 @@ describe('emulator Jobs API with Azurite', () => {
       close();
       await emulator.close();
     }
+    // With storage, a blob on another account is out of the identity's reach; the log says so too.
+    await withEmulator({}, async (withStorage) => {
+      const store = await storage('reach');
+      const output = store.logs.getAppendBlobClient('other.txt').url;
+      const client = jobsClient(withStorage);
+      try {
+        await client.jobs.createImport('other-account', { inputBlobUri: 'https://acct.blob.core.windows.net/in/g.ndjson', outputBlobUri: output });
+        expect(await client.jobs.waitForImport('other-account', { pollMs: 20 })).toMatchObject({ status: 'failed', error: { code: 'InputBlobNotAccessible', message: expect.stringContaining('it has access only to') } });
+      } finally {
+        client.close();
+      }
+      const log = parseImportLog(await blobText(store.logs, 'other.txt'));
+      expect(log.map((l) => l.logType)).toEqual(['Info', 'Error', 'Info']);
+      expect(log[1]?.details).toMatchObject({ code: 'InputBlobNotAccessible' });
+    });
   });
 
   it('runs a delete job with its whole-instance semantics: every twin, relationship and model goes', async () => {

@@ -1,6 +1,7 @@
 // `npm run seed` bulk flags (local/seed/cli.ts), the portfolio generator and the emulator's job flags.
 import { parseSeedBenchArgs } from '../../../bench/seedBench';
 import { parseCliArgs } from '../../../local/emulator/cliArgs';
+import { checkJobLimits } from '../../../local/emulator/importJob';
 import { loadScenario } from '../../../local/scenario';
 import { logErrors, parseImportLog } from '../../../local/seed/bulkSeed';
 import { parseSeedArgs } from '../../../local/seed/cli';
@@ -88,5 +89,15 @@ describe('emulator and bench job flags', () => {
     expect(parseSeedBenchArgs([])).toEqual({ twins: 100_000, json: false });
     expect(parseSeedBenchArgs(['--twins', '200', '--json'])).toEqual({ twins: 200, json: true });
     expect(parseSeedBenchArgs(['--twins', 'x'])).toHaveProperty('error');
+  });
+});
+
+describe('import job limits', () => {
+  it('refuses a job over 10,000 models, 2,000,000 twins or 10,000,000 relationships before applying a line', () => {
+    const sized = (n: number): readonly unknown[] => ({ length: n }) as unknown as readonly unknown[];
+    expect(() => checkJobLimits(new Map([['Twins', sized(2_000_000)], ['Models', sized(10_000)], ['Relationships', sized(10_000_000)]]), 'f')).not.toThrow();
+    expect(() => checkJobLimits(new Map([['Twins', sized(2_000_001)]]), 'f')).toThrow(expect.objectContaining({ status: 400, code: 'LimitExceeded', message: expect.stringContaining('at most 2000000') }));
+    expect(() => checkJobLimits(new Map([['Models', sized(10_001)]]), 'f')).toThrow(expect.objectContaining({ code: 'LimitExceeded' }));
+    expect(() => checkJobLimits(new Map([['Relationships', sized(10_000_001)]]), 'f')).toThrow(expect.objectContaining({ code: 'LimitExceeded' }));
   });
 });
