@@ -9,15 +9,38 @@ export interface ImportGraph {
   relationships: ImportedRelationship[];
 }
 
+/** The file line by line (each ending in a newline), so a 2,000,000-twin file never sits in one string. */
+export function* importNdjsonLines(graph: ImportGraph): Generator<string> {
+  yield `${JSON.stringify({ Section: 'Header' })}\n`;
+  yield `${JSON.stringify({ fileVersion: '1.0.0', author: 'adt-twin-pipeline', organization: 'adt-twin-pipeline' })}\n`;
+  const sections: Array<[string, readonly unknown[]]> = [
+    ['Models', graph.models],
+    ['Twins', graph.twins],
+    ['Relationships', graph.relationships],
+  ];
+  for (const [name, items] of sections) {
+    if (items.length === 0) continue;
+    yield `${JSON.stringify({ Section: name })}\n`;
+    for (const item of items) yield `${JSON.stringify(item)}\n`;
+  }
+}
+
+/** Lines joined into chunks of about `chunkBytes` (fewer, larger writes for an upload stream). */
+export function* importNdjsonChunks(graph: ImportGraph, chunkBytes = 256 * 1024): Generator<Buffer> {
+  let pending: string[] = [];
+  let size = 0;
+  for (const line of importNdjsonLines(graph)) {
+    pending.push(line);
+    size += line.length;
+    if (size >= chunkBytes) {
+      yield Buffer.from(pending.join(''), 'utf8');
+      pending = [];
+      size = 0;
+    }
+  }
+  if (pending.length > 0) yield Buffer.from(pending.join(''), 'utf8');
+}
+
 export function toImportNdjson(graph: ImportGraph): string {
-  const lines: string[] = [JSON.stringify({ Section: 'Header' }), JSON.stringify({ fileVersion: '1.0.0', author: 'adt-twin-pipeline', organization: 'adt-twin-pipeline' })];
-  const section = (name: string, items: readonly unknown[]): void => {
-    if (items.length === 0) return;
-    lines.push(JSON.stringify({ Section: name }));
-    for (const item of items) lines.push(JSON.stringify(item));
-  };
-  section('Models', graph.models);
-  section('Twins', graph.twins);
-  section('Relationships', graph.relationships);
-  return `${lines.join('\n')}\n`;
+  return [...importNdjsonLines(graph)].join('');
 }

@@ -5,7 +5,7 @@ import { checkJobLimits } from '../../../local/emulator/importJob';
 import { loadScenario } from '../../../local/scenario';
 import { logErrors, parseImportLog } from '../../../local/seed/bulkSeed';
 import { parseSeedArgs } from '../../../local/seed/cli';
-import { toImportNdjson } from '../../../local/seed/importNdjson';
+import { importNdjsonChunks, toImportNdjson } from '../../../local/seed/importNdjson';
 import { generatePortfolio, PORTFOLIO_MODEL_IDS } from '../../../local/seed/portfolio';
 import { bulkGraph } from '../../../local/seed/run';
 
@@ -62,6 +62,14 @@ describe('portfolio generator', () => {
     const text = toImportNdjson({ models: [], twins: generatePortfolio(2).twins, relationships: generatePortfolio(2).relationships });
     const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l['Section'] ?? l['$dtId'] ?? 'header')).toEqual(['Header', 'header', 'Twins', 'b1', 'b1-f1', 'Relationships', 'b1']);
+  });
+
+  it('streams the same file in bounded chunks (the upload never holds the whole file)', () => {
+    const graph = { models: [], ...generatePortfolio(2000) };
+    const chunks = [...importNdjsonChunks(graph, 16 * 1024)];
+    expect(chunks.length).toBeGreaterThan(10);
+    for (const chunk of chunks.slice(0, -1)) expect(chunk.length).toBeLessThan(16 * 1024 + 1024);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(toImportNdjson(graph));
   });
 });
 
