@@ -59,7 +59,7 @@ export interface EmulatorHandle {
   router: Router;
   counters(): CountersSnapshot;
   resetCounters(): void;
-  /** Empties twins, relationships, models, routes; resets counters, limits windows and faults. */
+  /** Empties twins, relationships, models, routes, bulk jobs (a running import is cancelled); resets counters, limits windows and faults. */
   reset(): Promise<void>;
   importNdjson(text: string, source?: string): Promise<ImportSummary>;
   /** What was loaded at start from modelsDir/scenarioDir/importFile (for the CLI's start-up lines). */

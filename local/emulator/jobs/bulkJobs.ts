@@ -221,9 +221,9 @@ export class BulkJobs {
     await this.idle();
   }
 
-  /** Forgets every job record (the emulator's /$admin/reset); a running job finishes first. */
+  /** Forgets every job record (the emulator's /$admin/reset); a running import is cancelled first. */
   async clear(): Promise<void> {
-    await this.idle();
+    await this.stop();
     this.imports.clear();
     this.deletions.clear();
     this.seen.clear();
