@@ -183,6 +183,22 @@ describe('emulator Jobs API with Azurite', () => {
       expect(emulator.store.relationships.size).toBe(0);
       const log = parseImportLog(await blobText(store.logs, 'big.ndjson_output.txt'));
       expect(log[log.length - 1]?.details).toEqual({ status: 'Cancelled' });
+
+      // /$admin/reset cancels a running import and forgets every job.
+      const again = await upload(store, 'again.ndjson', portfolioFile(300));
+      const second = jobsClient(emulator);
+      try {
+        await second.jobs.createImport('again', { inputBlobUri: again.input, outputBlobUri: again.output });
+        await waitUntil(() => emulator.store.twins.size > twins);
+        expect((await rawRequest(emulator, 'POST', '/$admin/reset')).status).toBe(204);
+        expect(emulator.jobs.statusHistory('again')).toEqual([]);
+        await expect(second.jobs.getImport('big')).rejects.toMatchObject({ status: 404 });
+        expect(emulator.store.twins.size).toBe(0);
+        await new Promise((r) => setTimeout(r, 200));
+        expect(emulator.store.twins.size).toBe(0);
+      } finally {
+        second.close();
+      }
     });
   });
 
