@@ -103,7 +103,7 @@ export function parseSeedArgs(argv: string[]): SeedOptions {
   };
 }
 
-function accessFor(options: SeedOptions & { adtUrl: string }): AdtAccess {
+export function accessFor(options: SeedOptions & { adtUrl: string }): AdtAccess {
   if (!options.emulatorCa) return azureAccess(options.adtUrl);
   return { url: options.adtUrl.replace(/\/+$/, ''), credential: stubCredential, httpClient: new TrustingHttpClient(readFileSync(options.emulatorCa, 'utf8')), kind: 'emulator' };
 }

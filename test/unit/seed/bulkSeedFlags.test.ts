@@ -1,10 +1,16 @@
 // `npm run seed` bulk flags (local/seed/cli.ts), the portfolio generator and the emulator's job flags.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { parseSeedBenchArgs } from '../../../bench/seedBench';
+import { stubCredential, TrustingHttpClient } from '../../../local/emulator';
 import { parseCliArgs } from '../../../local/emulator/cliArgs';
 import { checkJobLimits } from '../../../local/emulator/importJob';
+import { generateIdentity } from '../../../local/emulator/tls';
 import { loadScenario } from '../../../local/scenario';
 import { logErrors, parseImportLog } from '../../../local/seed/bulkSeed';
-import { parseSeedArgs } from '../../../local/seed/cli';
+import { accessFor, parseSeedArgs } from '../../../local/seed/cli';
 import { importNdjsonChunks, toImportNdjson } from '../../../local/seed/importNdjson';
 import { generatePortfolio, PORTFOLIO_MODEL_IDS } from '../../../local/seed/portfolio';
 import { bulkGraph } from '../../../local/seed/run';
@@ -27,8 +33,16 @@ describe('npm run seed --bulk flags', () => {
     expect(parseSeedArgs(['--adt-url', 'https://x']).bulk).toBeUndefined();
   });
 
-  it('names the emulator certificate for an offline run', () => {
+  it('names the emulator certificate for an offline run, and then trusts it and sends the stub token', async () => {
     expect(parseSeedArgs(['--adt-url', 'https://127.0.0.1:4443', '--emulator-ca', '/tmp/ca.pem']).emulatorCa).toBe('/tmp/ca.pem');
+    const dir = mkdtempSync(join(tmpdir(), 'seed-ca-'));
+    const { cert } = await generateIdentity();
+    writeFileSync(join(dir, 'ca.pem'), cert);
+    const access = accessFor({ ...parseSeedArgs(['--emulator-ca', join(dir, 'ca.pem')]), adtUrl: 'https://127.0.0.1:4443/' });
+    expect(access).toMatchObject({ url: 'https://127.0.0.1:4443', kind: 'emulator', credential: stubCredential });
+    expect(access.httpClient).toBeInstanceOf(TrustingHttpClient);
+    access.httpClient?.destroy?.();
+    expect(accessFor({ ...parseSeedArgs([]), adtUrl: 'https://dt.api.weu.digitaltwins.azure.net' }).kind).toBe('azure');
   });
 });
 
