@@ -9,6 +9,7 @@ import { fleetMain } from './fleetRun';
 import { type IngestRunMetrics, runIngest } from './ingestBench';
 import { runMemory } from './memoryBench';
 import { type PropagateRunMetrics, runPropagate } from './propagateBench';
+import { seedMain } from './seedBench';
 import { makeWorkload, patchBudget } from './workload';
 
 /** What "better than the samples" has to mean, as ratios naive / ours (memory: ours / batch). */
@@ -67,6 +68,7 @@ async function compare(name: string, twins: number, perTwin: number): Promise<Co
 
 export const usage = `Usage: npm run bench -- [--quick] [--json]
        npm run bench -- fleet [--quick] [--json] [--scale <s>]   (the fleet benchmark; fleet --help)
+       npm run bench -- seed [--twins <n>] [--json]               (bulk seed through an import job; seed --help)
 
 Runs our ingest and propagation against the samples' approach in one process, on fresh emulators
 with ADT's limits, and checks the ratios against the targets (exit 1 when one is missed, or when
@@ -100,6 +102,7 @@ export function parseBenchArgs(argv: readonly string[]): { quick: boolean; json:
 async function main(): Promise<void> {
   const argv = standardArgv(process.argv.slice(2));
   if (argv[0] === 'fleet') return fleetMain(argv.slice(1));
+  if (argv[0] === 'seed') return seedMain(argv.slice(1));
   const args = parseBenchArgs(argv);
   if ('help' in args) {
     console.log(usage);

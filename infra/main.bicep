@@ -149,6 +149,8 @@ var names = {
   deadLetterContainer: 'dead-letters'
   eventGridDeadLetterContainer: 'event-grid-dead-letters'
   adtDeadLetterContainer: 'adt-endpoint-dead-letters'
+  importContainer: 'adt-import'
+  importLogContainer: 'adt-import-logs'
   adtEndpoint: 'twin-changes-topic'
   adtEventRoute: 'twin-changes'
   iotHubSecret: 'iothub-events-connection'
@@ -213,6 +215,8 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: names.deploymentContainer
     deadLetterContainerName: names.deadLetterContainer
     eventGridDeadLetterContainerName: names.eventGridDeadLetterContainer
+    importContainerName: names.importContainer
+    importLogContainerName: names.importLogContainer
   }
 }
 
@@ -290,6 +294,9 @@ module roles 'modules/role-assignments.bicep' = {
     adtDeadLetterStorageName: resourceNames.adtDeadLetterStorage
     adtDeadLetterContainerName: names.adtDeadLetterContainer
     digitalTwinsName: resourceNames.digitalTwins
+    digitalTwinsPrincipalId: digitalTwins.outputs.principalId
+    importContainerName: names.importContainer
+    importLogContainerName: names.importLogContainer
     appInsightsName: resourceNames.appInsights
     eventHubNamespaceName: resourceNames.eventHubNamespace
     eventHubName: names.telemetryHub
@@ -462,6 +469,10 @@ output EVENT_HUB_FULLY_QUALIFIED_NAMESPACE string = routed ? eventHubs!.outputs.
 output EVENT_HUB_NAME string = routed ? eventHubs!.outputs.hubName : ''
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output DEAD_LETTER_CONTAINER string = names.deadLetterContainer
+// npm run seed -- --bulk: the import file goes to IMPORT_CONTAINER, ADT writes the job log to IMPORT_LOG_CONTAINER.
+output STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output IMPORT_CONTAINER string = names.importContainer
+output IMPORT_LOG_CONTAINER string = names.importLogContainer
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
 // Egress: the route is data plane; create it after provisioning (docs/OPERATIONS.md "Egress") when these are set.
 output EGRESS_ENDPOINT_NAME string = egress == 'none' ? '' : egressModule!.outputs.endpointName

@@ -10,14 +10,17 @@
 #   6. create the egress route (twin changes → the Event Hub / Service Bus endpoint) when main.bicep
 #      was deployed with egress other than 'none',
 #   7. warn when the ADT dead-letter SAS is near its expiry,
-#   8. reconcile every derived value once (npm run reconcile).
-# Idempotent: step 4 is an incremental ARM deployment, steps 5 and 6 PUTs that create or replace.
+#   8. with --seed-portfolio <twins> (or POST_DEPLOY_SEED_PORTFOLIO, for the azd hook): seed a
+#      generated portfolio through one ADT import job (npm run seed -- --portfolio, docs/BULK.md),
+#   9. reconcile every derived value once (npm run reconcile).
+# Idempotent: step 4 is an incremental ARM deployment, steps 5 and 6 PUTs that create or replace
+# (step 8 is not: seed a portfolio into an empty instance, docs/BULK.md).
 # Every az call is pinned to the deployment's subscription (--subscription), never az's default.
 #
 # Runs as the azd postdeploy hook (azd exports its environment: AZURE_SUBSCRIPTION_ID,
 # AZURE_TENANT_ID, AZURE_RESOURCE_GROUP and the main.bicep outputs), or alone:
 #   scripts/post-deploy.sh [--resource-group <rg>] [--deployment <name>] [--subscription <id>]
-#                          [--skip-principal-check] [--skip-reconcile]
+#                          [--skip-principal-check] [--skip-reconcile] [--seed-portfolio <twins>]
 # which reads azd's environment if azd is installed, else the outputs of that resource-group
 # deployment (default name: adt-pipeline).
 # shellcheck disable=SC2016 # node -e programs are single-quoted on purpose: bash must not expand them.
@@ -25,7 +28,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 script_name="post-deploy"
-step_total=8
+step_total=9
 # shellcheck source=scripts/lib/azure-env.sh
 source "$root/scripts/lib/azure-env.sh"
 
@@ -35,6 +38,7 @@ retry_delay="${POST_DEPLOY_RETRY_DELAY:-20}"
 attempts="${POST_DEPLOY_ATTEMPTS:-15}"
 sas_warning_days="${POST_DEPLOY_SAS_WARNING_DAYS:-30}"
 reconcile=1
+seed_portfolio="${POST_DEPLOY_SEED_PORTFOLIO:-}"
 check_principal=1
 cli_resource_group=""
 
@@ -45,8 +49,9 @@ while [[ $# -gt 0 ]]; do
     -s|--subscription) subscription="${2:?--subscription needs a value}"; shift 2 ;;
     --skip-principal-check) check_principal=0; shift ;;
     --skip-reconcile) reconcile=0; shift ;;
-    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) fail "unknown argument '$1'. Usage: scripts/post-deploy.sh [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--skip-principal-check] [--skip-reconcile]" ;;
+    --seed-portfolio) seed_portfolio="${2:?--seed-portfolio needs a number of twins}"; shift 2 ;;
+    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) fail "unknown argument '$1'. Usage: scripts/post-deploy.sh [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--skip-principal-check] [--skip-reconcile] [--seed-portfolio <twins>]" ;;
   esac
 done
 
@@ -60,7 +65,7 @@ pin_subscription
 load_outputs FUNCTION_APP_NAME FUNCTION_APP_HOST_NAME PROPAGATE_FUNCTION_NAME EVENT_GRID_TOPIC_NAME \
   STORAGE_ACCOUNT_NAME EVENT_GRID_DEAD_LETTER_CONTAINER ADT_EVENT_TYPES ADT_SERVICE_URL ADT_ENDPOINT_NAME \
   ADT_EVENT_ROUTE_NAME ADT_EVENT_ROUTE_FILTER -- DEPLOYER_PRINCIPAL_ID ADT_DEAD_LETTER_SAS_EXPIRY \
-  EGRESS_ENDPOINT_NAME EGRESS_ROUTE_NAME EGRESS_ROUTE_FILTER
+  EGRESS_ENDPOINT_NAME EGRESS_ROUTE_NAME EGRESS_ROUTE_FILTER STORAGE_BLOB_ENDPOINT IMPORT_CONTAINER IMPORT_LOG_CONTAINER
 function_app="$(required_output FUNCTION_APP_NAME)"
 function_host="$(required_output FUNCTION_APP_HOST_NAME)"
 function_name="$(required_output PROPAGATE_FUNCTION_NAME)"
@@ -184,6 +189,18 @@ if [[ -n "$sas_expiry" ]]; then
   fi
 else
   log "ADT endpoint dead-lettering is off; no SAS to check"
+fi
+
+step "bulk-seed a portfolio through an ADT import job (npm run seed -- --portfolio)"
+# Before reconcile, so the portfolio's roll-ups are computed in the same run. One import job: the file
+# goes to the import container, ADT reads it and writes the job log with its own identity.
+if [[ -n "$seed_portfolio" ]]; then
+  [[ "$seed_portfolio" =~ ^[1-9][0-9]*$ ]] || fail "--seed-portfolio needs a whole number of twins (got '$seed_portfolio')."
+  npm run --silent seed -- --adt-url "$adt_url" --portfolio "$seed_portfolio" --storage "$(required_output STORAGE_BLOB_ENDPOINT)" \
+    --container "$(required_output IMPORT_CONTAINER)" --log-container "$(required_output IMPORT_LOG_CONTAINER)" ||
+    fail "the bulk seed failed (output above). The deployer needs Storage Blob Data Contributor on the import container and the ADT instance's identity Reader/Contributor on the import/log containers (main.bicep grants them; they take a few minutes to apply). Rerun with --seed-portfolio $seed_portfolio."
+else
+  log "skipped (no --seed-portfolio)"
 fi
 
 step "reconcile derived values (npm run reconcile)"

@@ -2,13 +2,14 @@
 # Smoke test of a deployed pipeline, end to end in Azure:
 #   1. check the Azure CLI sign-in (the deployment's subscription and tenant; the Node tools below
 #      sign in through az's default account, so that must be in the same tenant),
-#   2. seed the sample building into the deployed ADT (npm run seed),
+#   2. seed the sample building into the deployed ADT (npm run seed; with --bulk-seed through one
+#      ADT import job: npm run seed -- --bulk, docs/BULK.md),
 #   3. read a room's derived temperature,
 #   4. send device messages through the deployed Event Hub (npm run simulate),
 #   5. wait until the room's temperature is rewritten in ADT by the deployed propagate function
 #      (ingest → thermostat twin → Event Grid → propagate → room), print the lag; exit 1 if it
 #      does not happen within SMOKE_TIMEOUT_SECONDS.
-# Run after `azd up` from the repository root:  scripts/smoke-test.sh [--skip-seed]
+# Run after `azd up` from the repository root:  scripts/smoke-test.sh [--skip-seed | --bulk-seed]
 #   [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--room <twin id>]
 # Values come from azd's environment (or the deployment outputs), as for scripts/post-deploy.sh.
 # Knobs: SMOKE_MESSAGES (default 90), SMOKE_RATE (messages/s, default 10),
@@ -25,6 +26,7 @@ source "$root/scripts/lib/azure-env.sh"
 deployment="adt-pipeline"
 room="room-101"
 seed=1
+bulk_seed=0
 messages="${SMOKE_MESSAGES:-90}"
 rate="${SMOKE_RATE:-10}"
 timeout_seconds="${SMOKE_TIMEOUT_SECONDS:-300}"
@@ -38,8 +40,9 @@ while [[ $# -gt 0 ]]; do
     -s|--subscription) subscription="${2:?--subscription needs a value}"; shift 2 ;;
     --room) room="${2:?--room needs a twin id}"; shift 2 ;;
     --skip-seed) seed=0; shift ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) fail "unknown argument '$1'. Usage: scripts/smoke-test.sh [--skip-seed] [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--room <twin id>]" ;;
+    --bulk-seed) bulk_seed=1; shift ;;
+    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) fail "unknown argument '$1'. Usage: scripts/smoke-test.sh [--skip-seed | --bulk-seed] [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--room <twin id>]" ;;
   esac
 done
 
@@ -51,7 +54,7 @@ resolve_resource_group "$cli_resource_group" "Run from the azd project (after 'a
 
 step "check the Azure CLI sign-in"
 pin_subscription
-load_outputs ADT_SERVICE_URL TELEMETRY_SOURCE -- EVENT_HUB_FULLY_QUALIFIED_NAMESPACE EVENT_HUB_NAME
+load_outputs ADT_SERVICE_URL TELEMETRY_SOURCE -- EVENT_HUB_FULLY_QUALIFIED_NAMESPACE EVENT_HUB_NAME STORAGE_BLOB_ENDPOINT IMPORT_CONTAINER IMPORT_LOG_CONTAINER
 adt_url="$(required_output ADT_SERVICE_URL)"
 adt_url="${adt_url%/}"
 if [[ "$(required_output TELEMETRY_SOURCE)" != "eventHub" ]]; then
@@ -68,7 +71,12 @@ default_tenant="$(az account show --query tenantId --output tsv 2>"$scratch_dir/
 export AZURE_TOKEN_CREDENTIALS=AzureCliCredential
 
 step "seed the sample building into $adt_url"
-if ((seed)); then
+if ((seed && bulk_seed)); then
+  # One import job: the file goes to the import container, ADT reads it and writes its log with its own identity.
+  (cd "$root" && npm run --silent seed -- --adt-url "$adt_url" --bulk --storage "$(required_output STORAGE_BLOB_ENDPOINT)" \
+    --container "$(required_output IMPORT_CONTAINER)" --log-container "$(required_output IMPORT_LOG_CONTAINER)") ||
+    fail "bulk seeding failed (output above). You need 'Azure Digital Twins Data Owner' on the instance and 'Storage Blob Data Contributor' on the import container, and the ADT instance's identity Reader/Contributor on the import/log containers; main.bicep grants all of them, and they can take a few minutes to apply."
+elif ((seed)); then
   (cd "$root" && npm run --silent seed -- --adt-url "$adt_url") ||
     fail "seeding failed (output above). You need 'Azure Digital Twins Data Owner' on the instance; main.bicep grants it to the deployer, and it can take a few minutes to apply."
 else

@@ -45,6 +45,15 @@ param adtDeadLetterContainerName string
 @description('Azure Digital Twins instance.')
 param digitalTwinsName string
 
+@description('Principal id of the ADT instance\'s system identity (import jobs read and write blobs with it).')
+param digitalTwinsPrincipalId string
+
+@description('Container ADT import jobs read their input file from.')
+param importContainerName string
+
+@description('Container ADT import jobs write their log to.')
+param importLogContainerName string
+
 @description('Application Insights component.')
 param appInsightsName string
 
@@ -84,6 +93,14 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
 
     resource deadLetters 'containers' existing = {
       name: deadLetterContainerName
+    }
+
+    resource imports 'containers' existing = {
+      name: importContainerName
+    }
+
+    resource importLogs 'containers' existing = {
+      name: importLogContainerName
     }
   }
 }
@@ -183,6 +200,47 @@ resource topicDeadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.storageBlobDataContributor)
     principalId: topicPrincipalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// ADT instance (system identity): import jobs read the input file and write their log with it
+// (iot-hub-events-and-bulk.md §7.4: Reader on the input container, Contributor on the output one).
+resource adtImportReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::blobService::imports.id, adt.id, role.storageBlobDataReader)
+  scope: storage::blobService::imports
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.storageBlobDataReader)
+    principalId: digitalTwinsPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource adtImportLogWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::blobService::importLogs.id, adt.id, role.storageBlobDataContributor)
+  scope: storage::blobService::importLogs
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.storageBlobDataContributor)
+    principalId: digitalTwinsPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Deployer: bulk seeding (npm run seed -- --bulk) writes the import file and reads the job log.
+resource deployerImportWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(storage::blobService::imports.id, deployerPrincipalId, role.storageBlobDataContributor)
+  scope: storage::blobService::imports
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.storageBlobDataContributor)
+    principalId: deployerPrincipalId
+  }
+}
+
+resource deployerImportLogReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(storage::blobService::importLogs.id, deployerPrincipalId, role.storageBlobDataReader)
+  scope: storage::blobService::importLogs
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.storageBlobDataReader)
+    principalId: deployerPrincipalId
   }
 }
 

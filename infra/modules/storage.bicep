@@ -1,5 +1,6 @@
 // One keyless storage account: Functions host state (leases, Event Hubs checkpoints), the Flex
-// deployment package, pipeline dead letters and Event Grid delivery dead letters. Shared keys are
+// deployment package, pipeline dead letters, Event Grid delivery dead letters and ADT import jobs
+// (input files and job logs). Shared keys are
 // off, so every client — host, code, Event Grid — must come with an Entra identity.
 
 @description('Azure region.')
@@ -21,6 +22,12 @@ param deadLetterContainerName string
 
 @description('Container Event Grid writes undeliverable ADT notifications to.')
 param eventGridDeadLetterContainerName string
+
+@description('Container for ADT import-job input files (npm run seed -- --bulk); ADT reads it with its own identity.')
+param importContainerName string
+
+@description('Container ADT writes import-job logs to (append blobs).')
+param importLogContainerName string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -46,7 +53,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
 }
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
-  for container in [deploymentContainerName, deadLetterContainerName, eventGridDeadLetterContainerName]: {
+  for container in [deploymentContainerName, deadLetterContainerName, eventGridDeadLetterContainerName, importContainerName, importLogContainerName]: {
     parent: blobService
     name: container
     properties: { publicAccess: 'None' }

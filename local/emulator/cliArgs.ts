@@ -26,6 +26,11 @@ Runs the Azure Digital Twins data-plane emulator over HTTPS on 127.0.0.1.
                           of at most 250 models (as ADT requires).
   --import <file.ndjson>  Load an ADT import-job file (Header, Models, Twins, Relationships) at start,
                           after --models/--scenario.
+  --storage <conn>        Blob Storage the instance's identity reaches for Jobs API import jobs
+                          (/jobs/imports), e.g. "UseDevelopmentStorage=true" for Azurite on 10000.
+  --job-notifications lifecycle|none
+                          Whether import/delete jobs send twin and relationship lifecycle
+                          notifications (default lifecycle; ADT does not document it, docs/BULK.md).
   --persist <file.json>   Load state from <file> at start; save it after changes and on exit.
   --limits k=v,...        Service limits, e.g. perTwinWritesPerSecond=10,readsPerSecond=1000,
                           retryAfter=none,enabled=false (keys of ServiceLimitsOptions).
@@ -138,6 +143,13 @@ export function parseCliArgs(argv: string[]): CliOptions {
         break;
       case '--models':
         options.emulator.modelsDir = value;
+        break;
+      case '--storage':
+        options.emulator.jobs = { ...options.emulator.jobs, storageConnectionString: value };
+        break;
+      case '--job-notifications':
+        if (value !== 'lifecycle' && value !== 'none') throw new Error(`--job-notifications must be lifecycle or none (got '${value}').`);
+        options.emulator.jobs = { ...options.emulator.jobs, notifications: value };
         break;
       case '--persist':
         options.emulator.persistFile = value;

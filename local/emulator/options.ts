@@ -2,6 +2,7 @@
 import type { EgressOptions } from './egress';
 import type { DeliveryPolicy, EndpointConfig } from './events';
 import type { FaultOptions } from './faults';
+import type { BulkJobOptions } from './jobs';
 import type { ServiceLimitsOptions } from './limits';
 import type { ModelRegistryOptions } from './models/modelRegistry';
 import type { PayloadLimits } from './payloadLimits';
@@ -37,6 +38,11 @@ export interface EmulatorOptions {
   persistDebounceMs?: number;
   /** Queries see writes only after this lag (ADT: "up to 10 s"); GET and lists stay consistent. */
   queryLag?: QueryLagOptions;
+  /**
+   * The Jobs API (/jobs/imports, /jobs/deletions). `storageConnectionString` is the instance identity's
+   * reach into Blob Storage (Azurite offline); without it every import job fails with a message saying so.
+   */
+  jobs?: Partial<Omit<BulkJobOptions, 'storage'>> & { storageConnectionString?: string };
   /** An Event Hubs / Service Bus endpoint and a twin-change route, written to <directory>/egress-<kind>.ndjson. */
   egress?: EgressOptions;
 }

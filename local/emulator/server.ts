@@ -20,6 +20,7 @@ import { handleCors } from './http/cors';
 import { handleDataPlane } from './http/pipeline';
 import { Router } from './http/router';
 import { type ImportSummary, runImport } from './importJob';
+import { BulkJobs, connectionStringJobStorage, defaultBulkJobOptions, jobRoutes, noJobStorage } from './jobs';
 import { ServiceLimits } from './limits';
 import { ModelRegistry } from './models/modelRegistry';
 import type { EmulatorOptions } from './options';
@@ -53,10 +54,12 @@ export interface EmulatorHandle {
   egress: EgressHandle | undefined;
   limits: ServiceLimits;
   faults: FaultInjector;
+  /** The Jobs API's import and delete jobs. */
+  jobs: BulkJobs;
   router: Router;
   counters(): CountersSnapshot;
   resetCounters(): void;
-  /** Empties twins, relationships, models, routes; resets counters, limits windows and faults. */
+  /** Empties twins, relationships, models, routes, bulk jobs (a running import is cancelled); resets counters, limits windows and faults. */
   reset(): Promise<void>;
   importNdjson(text: string, source?: string): Promise<ImportSummary>;
   /** What was loaded at start from modelsDir/scenarioDir/importFile (for the CLI's start-up lines). */
@@ -110,6 +113,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   const changed = services.changed;
+  const { storageConnectionString, ...jobOptions } = options.jobs ?? {};
+  const jobs = new BulkJobs(services, registry, {
+    ...defaultBulkJobOptions,
+    ...jobOptions,
+    storage: storageConnectionString ? connectionStringJobStorage(storageConnectionString) : noJobStorage,
+  });
   for (const route of [
     ...twinRoutes(services),
     ...componentRoutes(services),
@@ -118,6 +127,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...modelRoutes(registry, changed),
     ...queryRoutes(withQueryLag(querySource(services, (a, t, exact) => registry.isOfModel(a, t, exact)), twins, relationships, options.queryLag)),
     ...eventRouteRoutes(eventRouter),
+    ...jobRoutes(jobs),
   ]) {
     router.add(route);
   }
@@ -128,6 +138,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // through that the service would throttle. reset() clears those too.
   const resetCounters = (): void => counters.reset();
   const reset = async (): Promise<void> => {
+    await jobs.clear();
     twins.clear();
     relationships.clear();
     registry.clear();
@@ -192,6 +203,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   async function closeAll(): Promise<void> {
+    await jobs.stop();
     persister?.save();
     await eventRouter.close();
     await registry.close();
@@ -213,6 +225,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     egress,
     limits,
     faults,
+    jobs,
     router,
     counters: () => counters.snapshot(),
     resetCounters,

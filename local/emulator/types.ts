@@ -81,4 +81,6 @@ export type OperationKind =
   | 'model.write'
   | 'query'
   | 'route.read'
-  | 'route.write';
+  | 'route.write'
+  | 'job.read'
+  | 'job.write';

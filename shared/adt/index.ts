@@ -2,6 +2,7 @@
 export { KeyedLimiter } from './concurrency';
 export { AdtDeadlineExceededError, type AdtFailureKind, AdtRequestError, isRetriable, parseRetryAfter } from './errors';
 export { AdtGateway, type CallContext, type GatewayOptions, type TwinRead, type TwinSession } from './gateway';
+export { AdtJobsClient, type AdtJobsClientOptions, type DeleteJob, type DeleteJobStatus, type ImportJob, type ImportJobStatus, type JobError, JOBS_API_VERSION, JobWaitTimeoutError, type WaitOptions } from './jobsClient';
 export { KeepAliveHttpClient, type KeepAliveHttpClientOptions } from './keepAliveHttpClient';
 export { defaultGatewayLimits, type GatewayLimits, gatewayLimitsFromSettings } from './limits';
 export { RateLimiter, slidingWindowBudget } from './rateLimiter';

@@ -46,6 +46,11 @@ let processDefaults: { credential?: TokenCredential; httpClient?: HttpClient } =
  * transport, as Azure gives a Function App its managed identity: offline there is no token endpoint
  * and the emulator's certificate is self-signed. Clients built afterwards use them.
  */
+/** What setAdtClientDefaults set: the Jobs API client (jobsClient.ts) uses the same credential and transport. */
+export function adtClientDefaults(): { credential?: TokenCredential; httpClient?: HttpClient } {
+  return processDefaults;
+}
+
 export function setAdtClientDefaults(defaults: { credential?: TokenCredential; httpClient?: HttpClient }): void {
   processDefaults = { ...defaults };
 }

@@ -63,7 +63,7 @@ describe('infra role assignments', () => {
   });
 
   it('lets the topic write its dead letters and IoT Hub send to the telemetry hub, nothing broader', () => {
-    const others = grants().filter((g) => g.principal !== 'functionPrincipalId' && g.principal !== 'deployerPrincipalId');
+    const others = grants().filter((g) => g.principal !== 'functionPrincipalId' && g.principal !== 'deployerPrincipalId' && g.principal !== 'digitalTwinsPrincipalId');
     expect(others.map(({ principal, role, scopeType }) => ({ principal, role, scopeType }))).toEqual([
       { principal: 'topicPrincipalId', role: 'storageBlobDataContributor', scopeType: 'Microsoft.Storage/storageAccounts/blobServices/containers' },
     ]);
@@ -79,6 +79,8 @@ describe('infra role assignments', () => {
     expect(deployer.map(({ role, scopeType }) => `${role} on ${scopeType}`).sort()).toEqual([
       'digitalTwinsDataOwner on Microsoft.DigitalTwins/digitalTwinsInstances',
       'eventHubsDataSender on Microsoft.EventHub/namespaces/eventhubs',
+      'storageBlobDataContributor on Microsoft.Storage/storageAccounts/blobServices/containers',
+      'storageBlobDataReader on Microsoft.Storage/storageAccounts/blobServices/containers',
       'storageBlobDataReader on Microsoft.Storage/storageAccounts/blobServices/containers',
       'storageBlobDataReader on Microsoft.Storage/storageAccounts/blobServices/containers',
       'storageBlobDataReader on Microsoft.Storage/storageAccounts/blobServices/containers',
@@ -93,6 +95,30 @@ describe('infra role assignments', () => {
     expect(readerScopes.join('\n')).toMatch(/adtDeadLetterContainerName/);
     expect(main().outputs?.DEPLOYER_PRINCIPAL_ID?.value).toBe("[parameters('deployerPrincipalId')]");
     expect(main().parameters?.deployerPrincipalId?.defaultValue).toBe('[deployer().objectId]');
+  });
+
+  it('lets ADT import jobs read the input container and write the log container with the instance identity, and the deployer fill and read them', () => {
+    const { template } = moduleOf(loadCompiled('main.json'), 'role-assignments');
+    const scoped = (principal: string): string[] =>
+      resourcesOf(template)
+        .filter((r) => r.type === 'Microsoft.Authorization/roleAssignments' && JSON.stringify(r.properties).includes(`parameters('${principal}')`))
+        .map((r) => {
+          const role = /variables\('role'\)\.(\w+)/.exec(JSON.stringify(r.properties))?.[1];
+          const container = /parameters\('(import\w*ContainerName)'\)/.exec(r.scope ?? '')?.[1] ?? 'elsewhere';
+          return `${role} on ${container}`;
+        });
+    // Exactly what the Jobs API documents (§7.4), on the two containers only, never the account.
+    expect(scoped('digitalTwinsPrincipalId').sort()).toEqual(['storageBlobDataContributor on importLogContainerName', 'storageBlobDataReader on importContainerName']);
+    expect(scoped('deployerPrincipalId').filter((g) => g.includes('import')).sort()).toEqual(['storageBlobDataContributor on importContainerName', 'storageBlobDataReader on importLogContainerName']);
+    // The principal is the instance's own system identity, and the containers are the ones storage.bicep creates.
+    const m = main();
+    const roles = moduleOf(m, 'role-assignments').deployment;
+    expect(moduleParam(roles, 'digitalTwinsPrincipalId')).toContain("'digital-twins'), '2025-04-01').outputs.principalId.value");
+    const storage = moduleOf(m, 'storage').deployment;
+    for (const name of ['importContainerName', 'importLogContainerName']) expect(moduleParam(roles, name)).toBe(moduleParam(storage, name));
+    expect(m.outputs?.IMPORT_CONTAINER?.value).toBe("[variables('names').importContainer]");
+    expect(m.outputs?.IMPORT_LOG_CONTAINER?.value).toBe("[variables('names').importLogContainer]");
+    expect(m.outputs?.STORAGE_BLOB_ENDPOINT).toBeDefined();
   });
 
   it('grants the roles to the identity the Function App actually runs as', () => {

@@ -66,7 +66,7 @@ describe('scripts/post-deploy.sh', () => {
     // The bearer token is read from a header file, not passed as an argument.
     expect(put?.args).toContain('--header');
     expect(put?.args.some((a) => a.startsWith('Authorization'))).toBe(false);
-    expect(stdout).toContain('[7/8] check the ADT dead-letter SAS expiry');
+    expect(stdout).toContain('[7/9] check the ADT dead-letter SAS expiry');
     expect(calls.some((c) => c.tool === 'azd')).toBe(false); // a hook already has azd's environment
   });
 
@@ -217,5 +217,27 @@ describe('scripts/post-deploy.sh', () => {
     const skipped = run(['--skip-reconcile'], azdHookEnv);
     expect(skipped.status).toBe(0);
     expect(skipped.calls.filter((c) => c.tool === 'npm')).toEqual([]);
+  });
+
+  it('--seed-portfolio (or POST_DEPLOY_SEED_PORTFOLIO) bulk-seeds through one import job before reconciling', () => {
+    const bulk = { STORAGE_BLOB_ENDPOINT: 'https://stabc.blob.core.windows.net/', IMPORT_CONTAINER: 'adt-import', IMPORT_LOG_CONTAINER: 'adt-import-logs' };
+    const seeded = run(['--seed-portfolio', '100000'], { ...azdHookEnv, ...bulk });
+    expect(seeded.status).toBe(0);
+    expect(seeded.stdout).toContain('[8/9] bulk-seed a portfolio through an ADT import job');
+    const npm = seeded.calls.filter((c) => c.tool === 'npm').map((c) => c.args.join(' '));
+    expect(npm).toEqual([
+      `run --silent seed -- --adt-url ${outputs.ADT_SERVICE_URL} --portfolio 100000 --storage ${bulk.STORAGE_BLOB_ENDPOINT} --container adt-import --log-container adt-import-logs`,
+      `run --silent reconcile -- --adt-url ${outputs.ADT_SERVICE_URL} --quiet`,
+    ]);
+    const fromEnv = run([], { ...azdHookEnv, ...bulk, POST_DEPLOY_SEED_PORTFOLIO: '500' });
+    expect(fromEnv.calls.filter((c) => c.tool === 'npm')[0]?.args).toContain('500');
+    const bad = run(['--seed-portfolio', 'lots'], { ...azdHookEnv, ...bulk });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('--seed-portfolio needs a whole number of twins');
+    const failed = run(['--seed-portfolio', '10'], { ...azdHookEnv, ...bulk, FAKE_NPM_FAIL: 'seed' });
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('Storage Blob Data Contributor');
+    const plain = run([], azdHookEnv);
+    expect(plain.stdout).toContain('skipped (no --seed-portfolio)');
   });
 });

@@ -76,6 +76,17 @@ describe('scripts/smoke-test.sh', () => {
     expect(stderr).toContain('Application Insights');
   });
 
+  it('--bulk-seed seeds through one import job with the deployment\'s storage and containers', () => {
+    const bulkEnv = { STORAGE_BLOB_ENDPOINT: 'https://stabc.blob.core.windows.net/', IMPORT_CONTAINER: 'adt-import', IMPORT_LOG_CONTAINER: 'adt-import-logs' };
+    const { status, calls } = run(['--bulk-seed'], { ...bulkEnv, FAKE_CURL_GET_BODIES: JSON.stringify([room(undefined, ''), room(21, 'x')]) });
+    expect(status).toBe(0);
+    const [seed] = npmCalls(calls) as [ToolCall];
+    expect(seed.args).toEqual(['run', '--silent', 'seed', '--', '--adt-url', env.ADT_SERVICE_URL, '--bulk', '--storage', bulkEnv.STORAGE_BLOB_ENDPOINT, '--container', 'adt-import', '--log-container', 'adt-import-logs']);
+    const failed = run(['--bulk-seed'], { ...bulkEnv, FAKE_NPM_FAIL: 'seed' });
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('Storage Blob Data Contributor');
+  });
+
   it('--skip-seed does not seed', () => {
     const { calls } = run(['--skip-seed'], { FAKE_CURL_GET_BODIES: JSON.stringify([room(undefined, ''), room(20, 'x')]) });
     expect(npmCalls(calls).map((c) => c.args[2])).toEqual(['simulate']);

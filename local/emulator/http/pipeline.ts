@@ -23,7 +23,7 @@ export interface PipelineDeps {
   onWrite: (op: OperationKind) => void;
 }
 
-const READ_ONLY_OPS = new Set<OperationKind>(['twin.read', 'relationship.read', 'model.read', 'query', 'route.read', 'telemetry']);
+const READ_ONLY_OPS = new Set<OperationKind>(['twin.read', 'relationship.read', 'model.read', 'query', 'route.read', 'telemetry', 'job.read']);
 
 export async function handleDataPlane(req: IncomingMessage, res: ServerResponse, url: URL, traceparent: string, deps: PipelineDeps): Promise<void> {
   const common = { traceresponse: traceparent, 'Strict-Transport-Security': 'max-age=2592000' };

@@ -19,6 +19,8 @@ export interface ServiceLimitsOptions extends ModelUploadLimits {
   queriesPerSecond: number;
   modelRequestsPerSecond: number;
   routeRequestsPerSecond: number;
+  /** Jobs API (/jobs/imports, /jobs/deletions): every request, reads included. */
+  jobRequestsPerSecond: number;
   maxPayloadBytes: number;
   maxStringBytes: number;
   /** 'none' reproduces Azure/azure-sdk-for-js#25647: a 429 without Retry-After, which the SDK does not retry. */
@@ -36,6 +38,7 @@ export const adtDefaultLimits: ServiceLimitsOptions = {
   queriesPerSecond: 500,
   modelRequestsPerSecond: 100,
   routeRequestsPerSecond: 100,
+  jobRequestsPerSecond: 1,
   maxPayloadBytes: 32 * 1024,
   maxStringBytes: 4 * 1024,
   ...adtModelUploadLimits,
@@ -46,7 +49,7 @@ export const adtDefaultLimits: ServiceLimitsOptions = {
 /** With limits disabled a body may be larger than 32 KB, but never more than this. */
 const HARD_REQUEST_CAP_BYTES = 16 * 1024 * 1024;
 
-type Bucket = 'patches' | 'reads' | 'createsDeletes' | 'queries' | 'models' | 'routes';
+type Bucket = 'patches' | 'reads' | 'createsDeletes' | 'queries' | 'models' | 'routes' | 'jobs';
 
 const bucketsByOp: Record<OperationKind, readonly Bucket[]> = {
   'twin.read': ['reads'],
@@ -64,6 +67,8 @@ const bucketsByOp: Record<OperationKind, readonly Bucket[]> = {
   query: ['queries'],
   'route.read': ['routes'],
   'route.write': ['routes'],
+  'job.read': ['jobs'],
+  'job.write': ['jobs'],
 };
 
 /** Ops that count against the per-twin limit of the twins they touch. */
@@ -84,6 +89,7 @@ const bucketLimit: Record<Bucket, (o: ServiceLimitsOptions) => number> = {
   queries: (o) => o.queriesPerSecond,
   models: (o) => o.modelRequestsPerSecond,
   routes: (o) => o.routeRequestsPerSecond,
+  jobs: (o) => o.jobRequestsPerSecond,
 };
 
 export interface OpCounters {
