@@ -130,6 +130,7 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     staleValuesSkipped: results.reduce((n, r) => n + r.stale.length, 0),
     futureSourceTimesClamped: plan.clampedSourceTimes ?? 0,
     traceparentsDropped: messages.filter((m) => m.traceparentDropped).length,
+    prototypeKeysRemoved: messages.filter((m) => m.prototypeKeys !== undefined).length,
     adtRequests: ctx.stats.requests,
     retries: ctx.stats.retries,
     throttled429: ctx.stats.throttled,

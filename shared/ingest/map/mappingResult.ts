@@ -34,6 +34,7 @@ export type RejectReason = Extract<
   | 'fan-out-exceeded'
   | 'value-too-large'
   | 'too-many-properties'
+  | 'prototype-key'
   | 'mapping-failed'
 >;
 

@@ -32,6 +32,9 @@ export class MessageMapping {
   ) {
     // Most messages filter and refuse nothing: those lists start as one shared empty list each.
     this.result = { eventKey: message.eventKey, propertyUpdates: [], telemetry: [], filtered: noneFiltered, rejected: noneRejected, clampedSourceTimes: 0 };
+    if (message.prototypeKeys !== undefined) {
+      this.filter({ reason: 'prototype-key', detail: `removed keys that could reach an object's prototype: ${message.prototypeKeys.join(', ')}` });
+    }
   }
 
   /** The variables JSONata expressions see; built only when one runs. */
@@ -134,8 +137,7 @@ export class MessageMapping {
   addUpdate(twinId: string, component: string | undefined, property: string, value: unknown, sourceTime: string, rule: string, where?: string, subPath?: readonly string[]): void {
     const problem = adtNameProblem(subPath?.[0] ?? property) ?? adtValueProblem(value);
     if (problem !== undefined) {
-      const label = [component, property, ...(subPath ?? [])].filter((s) => s !== undefined).join('/');
-      this.reject({ reason: 'value-too-large', detail: `${label}: ${problem}`, twinId, ...(where !== undefined && { where }) });
+      this.reject({ reason: 'value-too-large', detail: `${labelOf(component, property, subPath)}: ${problem}`, twinId, ...(where !== undefined && { where }) });
       return;
     }
     const update: PropertyUpdate = { twinId, property, value, sourceTime, eventKeys: [this.message.eventKey], rule };
@@ -228,6 +230,10 @@ export class MessageMapping {
       ...(where !== undefined && { where }),
     });
   }
+}
+
+function labelOf(component: string | undefined, property: string, subPath: readonly string[] | undefined): string {
+  return [component, property, ...(subPath ?? [])].filter((s) => s !== undefined).join('/');
 }
 
 /** A twin's model id and DTDL interface, as far as they are known. */

@@ -3,7 +3,7 @@
 // unmodeled. A component is addressed by dt-subject, or by a body field named like the component.
 
 import type { InterfaceView, PropertyDef } from '../../dtdl';
-import { isJsonObject, type JsonObject } from '../message';
+import { isJsonObject, isPrototypeKey, type JsonObject } from '../message';
 
 export interface ModelMappedProperty {
   component?: string;
@@ -42,29 +42,34 @@ export function modelDrivenMapping(body: JsonObject, view: InterfaceView, lookup
     mapInterface(body, view, undefined, result);
     return result;
   }
-  const rootFields: JsonObject = {};
+  // Fields named like a component (and holding an object) map into it; the others map at the root.
+  // Nothing is copied: a copy made by assignment is how a "__proto__" key once reached a prototype.
+  let componentFields: Set<string> | undefined;
   for (const field in body) {
     const value = body[field];
     const definition = view.components.get(field);
     const componentView = definition && isJsonObject(value) ? lookup(definition.interfaceId) : undefined;
-    if (componentView && isJsonObject(value)) mapInterface(value, componentView, field, result);
-    else rootFields[field] = value;
+    if (!componentView || !isJsonObject(value)) continue;
+    mapInterface(value, componentView, field, result);
+    (componentFields ??= new Set()).add(field);
   }
-  mapInterface(rootFields, view, undefined, result);
+  mapInterface(body, view, undefined, result, componentFields);
   return result;
 }
 
-function mapInterface(body: JsonObject, view: InterfaceView, component: string | undefined, result: ModelMapping): void {
+function mapInterface(body: JsonObject, view: InterfaceView, component: string | undefined, result: ModelMapping, skip?: ReadonlySet<string>): void {
   let payload: JsonObject | undefined;
   for (const field in body) {
+    if (skip?.has(field)) continue;
     const value = body[field];
-    const property = view.properties.get(field);
+    // Decoding removes these keys (filtered prototype-key); a body that did not pass through it reports them here.
+    const property = isPrototypeKey(field) ? undefined : view.properties.get(field);
     if (property) {
       if (value === null || value === undefined) continue;
       const mapped: ModelMappedProperty = { property: field, value, definition: property };
       if (component !== undefined) mapped.component = component;
       result.properties.push(mapped);
-    } else if (view.telemetry.has(field)) {
+    } else if (view.telemetry.has(field) && !isPrototypeKey(field)) {
       (payload ??= {})[field] = value;
     } else {
       result.unmodeled.push(component === undefined ? field : `${component}/${field}`);

@@ -4,7 +4,7 @@
 // Object that was never set). Each value or key is validated first and refused alone.
 
 import type { Schema } from '../../dtdl';
-import { isJsonObject } from '../message';
+import { isJsonObject, isPrototypeKey, prototypeKeyIn } from '../message';
 import type { MessageMapping } from './messageMapping';
 
 export interface ModelledValue {
@@ -21,6 +21,14 @@ export interface ModelledValue {
 
 export function addModelled(mapping: MessageMapping, item: ModelledValue): void {
   const { twinId, component, property, value, sourceTime, rule, where, schema } = item;
+  // Decoding removed such keys from the body, but a transform can build one (a JSONata object with a
+  // "__proto__" key gets another prototype): the value is refused whole, before a Map is split by key.
+  const prototypeKey = isPrototypeKey(property) ? '' : prototypeKeyIn(value);
+  if (prototypeKey !== undefined) {
+    const detail = `/${label(component, property)}${prototypeKey}: a key __proto__, constructor or prototype (or an object built through one) is never written`;
+    mapping.reject({ reason: 'prototype-key', detail, twinId, ...(where !== undefined && { where }) });
+    return;
+  }
   const validate = mapping.context.validateValue;
   if (schema?.kind === 'map' && isJsonObject(value)) {
     for (const key in value) {

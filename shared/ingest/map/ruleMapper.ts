@@ -5,7 +5,7 @@
 import { type Awaitable, errorMessage, isPromise } from '../../common';
 import type { Schema } from '../../dtdl';
 import type { CompiledExpression, CompiledIngest, CompiledPropertyMapping, CompiledRule, CompiledTelemetryMapping, TransformOutcome } from '../config';
-import { isJsonObject, type JsonObject } from '../message';
+import { isJsonObject, type JsonObject, prototypeKeyIn } from '../message';
 import type { Mapper } from './mapper';
 import type { Rejected } from './mappingResult';
 import type { MessageMapping, TwinInterface } from './messageMapping';
@@ -207,6 +207,11 @@ async function expressionPayload(mapping: MessageMapping, expression: CompiledEx
   }
   if (!isJsonObject(value)) {
     mapping.reject({ reason: 'transform-failed', detail: `the telemetry expression must produce an object, got ${JSON.stringify(value)}`, where });
+    return undefined;
+  }
+  const prototypeKey = prototypeKeyIn(value);
+  if (prototypeKey !== undefined) {
+    mapping.reject({ reason: 'prototype-key', detail: `the telemetry expression produced a key __proto__, constructor or prototype (or an object built through one) at ${prototypeKey}`, where });
     return undefined;
   }
   return value;

@@ -30,6 +30,12 @@ export interface DeviceMessage {
   properties: JsonObject;
   systemProperties: JsonObject;
   body: JsonObject;
+  /**
+   * JSON Pointers of the keys `__proto__`, `constructor` and `prototype` decoding removed from the body
+   * (`/a/__proto__`) and the application properties (`$properties/__proto__`); mapping reports them
+   * as filtered `prototype-key`.
+   */
+  prototypeKeys?: string[];
 }
 
 /** Why an event could not be turned into a DeviceMessage; each code is a dead-letter reason. */

@@ -32,6 +32,7 @@ export const deadLetterReasons = {
   'fan-out-exceeded': 'the message addresses more twins than ingest.options.maxTwinsPerMessage',
   'value-too-large': "a string is over ADT's 4 KB limit, a name over 1 KB, or one value over the 32 KB request limit",
   'too-many-properties': 'the message maps to more property values than ingest.options.maxPropertiesPerMessage',
+  'prototype-key': 'a transform produced a value with a key __proto__, constructor or prototype (or an object built through one); the value is never written',
   'mapping-failed': 'mapping this message failed unexpectedly (the detail has the error); the rest of the batch went on',
   // Writing to ADT
   'unknown-property': "the twin's model in ADT has no such property (checked at write time)",
@@ -48,6 +49,7 @@ export const filterReasons = {
   'no-matching-rule': 'no rule matches and ingest.options.unmatched is ignore',
   'model-unknown': "no rule matched and the twin's DTDL model is unknown, so the model-driven default has nothing to map",
   'unmodeled-field': 'body fields the twin model does not declare (model-driven default)',
+  'prototype-key': 'the body or application properties held keys __proto__, constructor or prototype (at any depth); decoding removed them and the rest of the message was mapped',
   'nothing-mapped': 'the message produced no property value and no telemetry',
   'stale-source-time': 'the value is older than the sourceTime the twin already stores',
 } as const;

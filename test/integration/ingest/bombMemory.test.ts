@@ -29,7 +29,7 @@ it('refuses a 512 MiB gzip bomb as too-large while the process grows by less tha
   try {
     const file = join(dir, 'bomb.gz');
     writeFileSync(file, await gzipBomb(512));
-    const output = execFileSync(process.execPath, ['--expose-gc', '-e', child, join(root, 'shared', 'ingest', 'decodeBody.ts'), file], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const output = execFileSync(process.execPath, ['--expose-gc', '-e', child, join(root, 'shared', 'ingest', 'decode', 'decodeBody.ts'), file], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     const { reason, growthKiB } = JSON.parse(output) as { reason: string; growthKiB: number };
     expect(reason).toBe('too-large');
     expect(growthKiB).toBeLessThan(1024 + 16 * 1024);
