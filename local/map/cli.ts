@@ -62,11 +62,10 @@ export function describePreview(preview: MessagePreview, index: number): string 
     lines.push(`  twin ${twin.twinId}${twin.model ? ` (${twin.model})` : ''}: PATCH`);
     for (const op of twin.patch) lines.push(`    ${op.op} ${op.path} ${JSON.stringify(op.value)}`);
     for (const s of twin.stale) lines.push(`    stale ${s.path}: ${s.sourceTime} is older than the stored ${s.stored}`);
-    for (const r of twin.refused) lines.push(`    refused ${r.path} (${r.reason}): ${r.detail}`);
   }
   for (const t of preview.telemetry) lines.push(`  telemetry to ${t.twinId}${t.component ? `/${t.component}` : ''}: ${JSON.stringify(t.payload)} (Message-Id ${t.messageId}, source time ${t.sourceTime})`);
   for (const f of preview.filtered) lines.push(`  filtered (${f.reason}): ${f.detail}`);
-  for (const r of preview.deadLettered) lines.push(`  dead-lettered (${r.reason}): ${r.detail}`);
+  for (const r of preview.deadLettered) lines.push(`  dead-lettered (${r.reason}): ${r.where ? `${r.where}: ` : ''}${r.detail}`);
   return lines.join('\n');
 }
 

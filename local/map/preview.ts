@@ -17,7 +17,6 @@ import {
   planIngest,
   storedSourceTime,
   type TelemetryEnvelope,
-  validateUpdate,
 } from '../../shared/ingest';
 import type { Scenario } from '../scenario';
 
@@ -27,8 +26,6 @@ export interface TwinPreview {
   patch: JsonPatchOperation[];
   /** Values older than what the scenario's twin stores (the twin would keep its value). */
   stale: Array<{ path: string; sourceTime: string; stored: string }>;
-  /** Values the model in the scenario would refuse at write time. */
-  refused: Array<{ path: string; reason: string; detail: string }>;
 }
 
 export interface MessagePreview {
@@ -80,14 +77,9 @@ export class ScenarioPreviewer {
     const twins = plan.twinUpdates.map((update): TwinPreview => {
       const twin = this.twins.get(update.twinId);
       const model = twin?.$metadata.$model ?? (update.ifMissing.policy === 'create' ? update.ifMissing.modelId : undefined);
-      const refused: TwinPreview['refused'] = [];
+      // Values that do not fit the model were refused while mapping (deadLettered), as in the function.
       const stale: TwinPreview['stale'] = [];
       const written = update.updates.filter((u) => {
-        const problem = model === undefined ? undefined : validateUpdate(this.index, model, u);
-        if (problem) {
-          refused.push({ path: u.property, reason: problem.reason, detail: problem.detail });
-          return false;
-        }
         const stored = storedSourceTime(twin, u);
         if (stored !== undefined && Date.parse(u.sourceTime) < Date.parse(stored)) {
           stale.push({ path: u.property, sourceTime: u.sourceTime, stored });
@@ -98,7 +90,7 @@ export class ScenarioPreviewer {
       const patch = buildPatch(twin, written, { emitSourceTime: options.emitSourceTime });
       // The next message previewed sees this one's values, as the twin in ADT would.
       if (twin) applyPatch(twin, patch);
-      return { twinId: update.twinId, ...(model !== undefined && { model }), patch, stale, refused };
+      return { twinId: update.twinId, ...(model !== undefined && { model }), patch, stale };
     });
     return {
       decoded: {

@@ -3,7 +3,7 @@
 // message, so the system properties are read in one pass over their keys and nothing allocates a
 // closure or a spread.
 
-import { asBag, type DecodeFailureReason, type DecodeResult, type DeviceMessage, hasEntries, type JsonObject, lookupProperty, PropertySlots, prototypeKeyIn, type RawEvent, withoutPrototypeKeys } from '../message';
+import { asBag, type DecodeFailure, type DecodeFailureReason, type DecodeResult, type DeviceMessage, hasEntries, type JsonObject, lookupProperty, PropertySlots, prototypeKeyIn, type RawEvent, withoutPrototypeKeys } from '../message';
 import { type BodyHints, type BodyLimits, decodeBody } from './decodeBody';
 import { validTraceparent } from './headerSafety';
 import { normalizeOffset, normalizeSequenceNumber, normalizeTimestamp, optionalString } from './normalize';
@@ -60,7 +60,7 @@ function textAt(sys: readonly unknown[], index: number, alias?: number): string 
 }
 
 function fail(reason: DecodeFailureReason, detail: string, eventKey: string, deviceId: string | undefined, messageId: string | undefined): DecodeResult {
-  const failure: Extract<DecodeResult, { ok: false }> = { ok: false, reason, detail, eventKey };
+  const failure: DecodeFailure = { ok: false, reason, detail, eventKey };
   if (deviceId !== undefined) failure.deviceId = deviceId;
   if (messageId !== undefined) failure.messageId = messageId;
   return failure;

@@ -2,8 +2,7 @@
 // mappers stay pure: tests and the mapping preview map without ADT.
 
 import type { Awaitable } from '../../common';
-import type { Schema } from '../../dtdl';
-import type { InterfaceLookup } from './modelMapping';
+import type { InterfaceLookup, ValueValidator } from './modelFit';
 import type { TwinIdRequest, TwinResolution } from './twinTargets';
 
 /**
@@ -23,5 +22,5 @@ export interface MappingContext {
    */
   twinModel?: (twinId: string) => Awaitable<string | null | undefined>;
   /** shared/dtdl validateValue: one message per violation, each prefixed with `path`; empty when the value fits. */
-  validateValue?: (schema: Schema, value: unknown, path: string) => string[];
+  validateValue?: ValueValidator;
 }

@@ -3,16 +3,18 @@
 // built (updates, telemetry with per-twin ids, filtered and refused values).
 
 import { type Awaitable, isPromise, KeyedMemo, parseIsoMillis } from '../../common';
-import type { InterfaceView } from '../../dtdl';
 import type { CompiledIngest, CompiledSource, TwinIdStrategy } from '../config';
 import { normalizeTimestamp, safeMessageId } from '../decode';
-import { adtNameProblem, adtValueProblem, type DeviceMessage, type JsonObject, type PropertyUpdate } from '../message';
+import { adtNameProblem, adtValueProblem, type DeviceMessage, type JsonObject, type PropertyUpdate, type Refusal } from '../message';
 import { messageBindings } from './bindings';
 import type { MappingContext } from './mappingContext';
-import type { Filtered, MappingResult, Rejected, TelemetryItem } from './mappingResult';
+import type { Filtered, MappingResult, TelemetryItem } from './mappingResult';
+import type { TwinInterface } from './modelFit';
 import { type ResolvedTwin, twinIdRequest, type TwinResolution } from './twinTargets';
 
 export const MODEL_RULE = '(model)';
+
+export type { TwinInterface } from './modelFit';
 
 export class MessageMapping {
   private readonly result: MappingResult;
@@ -48,7 +50,7 @@ export class MessageMapping {
     this.result.filtered.push(part);
   }
 
-  reject(part: Rejected): void {
+  reject(part: Refusal): void {
     if (this.result.rejected === noneRejected) this.result.rejected = [];
     this.result.rejected.push(part);
   }
@@ -122,15 +124,18 @@ export class MessageMapping {
   }
 
   private interfaceOfModel(twinModel: string | null | undefined): Awaitable<TwinInterface> {
+    const fromTwin = typeof twinModel === 'string';
     const modelId = twinModel ?? this.message.modelId;
     if (modelId === undefined) return noInterface;
     const loaded = this.context.loadModel?.(modelId);
-    return isPromise(loaded) ? loaded.then(() => this.loadedInterface(modelId)) : this.loadedInterface(modelId);
+    return isPromise(loaded) ? loaded.then(() => this.loadedInterface(modelId, fromTwin)) : this.loadedInterface(modelId, fromTwin);
   }
 
-  private loadedInterface(modelId: string): TwinInterface {
+  private loadedInterface(modelId: string, fromTwin: boolean): TwinInterface {
     const view = this.context.models?.(modelId);
-    return view ? { modelId, view } : { modelId };
+    const known: TwinInterface = view ? { modelId, view } : { modelId };
+    if (fromTwin) known.fromTwin = true;
+    return known;
   }
 
   /** Adds one value to write, or refuses it when ADT's limits would (before coalescing, so it displaces nothing). */
@@ -236,14 +241,8 @@ function labelOf(component: string | undefined, property: string, subPath: reado
   return [component, property, ...(subPath ?? [])].filter((s) => s !== undefined).join('/');
 }
 
-/** A twin's model id and DTDL interface, as far as they are known. */
-export interface TwinInterface {
-  modelId?: string;
-  view?: InterfaceView;
-}
-
 const noInterface: TwinInterface = Object.freeze({});
 
 // Frozen, so a push that skipped filter()/reject() fails loudly instead of sharing one list.
 const noneFiltered = Object.freeze([]) as unknown as Filtered[];
-const noneRejected = Object.freeze([]) as unknown as Rejected[];
+const noneRejected = Object.freeze([]) as unknown as Refusal[];

@@ -4,6 +4,7 @@
 
 import type { InterfaceView, PropertyDef } from '../../dtdl';
 import { isJsonObject, isPrototypeKey, type JsonObject } from '../message';
+import { componentInterface, type InterfaceLookup } from './modelFit';
 
 export interface ModelMappedProperty {
   component?: string;
@@ -26,13 +27,10 @@ export interface ModelMapping {
   unknownComponent?: string;
 }
 
-export type InterfaceLookup = (interfaceId: string) => InterfaceView | undefined;
-
 export function modelDrivenMapping(body: JsonObject, view: InterfaceView, lookup: InterfaceLookup, component?: string): ModelMapping {
   const result: ModelMapping = { properties: [], telemetry: [], unmodeled: [] };
   if (component !== undefined) {
-    const definition = view.components.get(component);
-    const componentView = definition && lookup(definition.interfaceId);
+    const componentView = componentInterface(view, component, lookup);
     if (!componentView) return { ...result, unknownComponent: component, unmodeled: Object.keys(body).map((k) => `${component}/${k}`) };
     mapInterface(body, componentView, component, result);
     return result;
@@ -47,9 +45,9 @@ export function modelDrivenMapping(body: JsonObject, view: InterfaceView, lookup
   let componentFields: Set<string> | undefined;
   for (const field in body) {
     const value = body[field];
-    const definition = view.components.get(field);
-    const componentView = definition && isJsonObject(value) ? lookup(definition.interfaceId) : undefined;
-    if (!componentView || !isJsonObject(value)) continue;
+    if (!isJsonObject(value) || !view.components.has(field)) continue;
+    const componentView = componentInterface(view, field, lookup);
+    if (!componentView) continue;
     mapInterface(value, componentView, field, result);
     (componentFields ??= new Set()).add(field);
   }

@@ -1,11 +1,13 @@
 // Adds one mapped value as property updates, shaped by its DTDL schema when the model is known: a
 // Map property is patched per key (`/map/key`), never whole, so devices updating different keys do
 // not overwrite each other; an Object property is written whole (ADT cannot add a field below an
-// Object that was never set). Each value or key is validated first and refused alone.
+// Object that was never set). Each value or key is checked against the model first (modelFit) and
+// refused alone.
 
 import type { Schema } from '../../dtdl';
 import { isJsonObject, isPrototypeKey, prototypeKeyIn } from '../message';
 import type { MessageMapping } from './messageMapping';
+import { valueMisfit } from './modelFit';
 
 export interface ModelledValue {
   twinId: string;
@@ -33,21 +35,17 @@ export function addModelled(mapping: MessageMapping, item: ModelledValue): void 
   if (schema?.kind === 'map' && isJsonObject(value)) {
     for (const key in value) {
       const entry = value[key];
-      const problems = validate?.(schema.value, entry, `/${label(component, property)}/${key}`) ?? [];
-      if (problems.length > 0) refuse(mapping, twinId, where, problems);
+      const misfit = valueMisfit(schema.value, entry, `/${label(component, property)}/${key}`, validate, twinId);
+      if (misfit) mapping.reject(where === undefined ? misfit : { ...misfit, where });
       else mapping.addUpdate(twinId, component, property, entry, sourceTime, rule, where, [key]);
     }
     return;
   }
-  const problems = schema === undefined || validate === undefined ? undefined : validate(schema, value, `/${label(component, property)}`);
-  if (problems !== undefined && problems.length > 0) refuse(mapping, twinId, where, problems);
+  const misfit = schema === undefined ? undefined : valueMisfit(schema, value, `/${label(component, property)}`, validate, twinId);
+  if (misfit) mapping.reject(where === undefined ? misfit : { ...misfit, where });
   else mapping.addUpdate(twinId, component, property, value, sourceTime, rule, where);
 }
 
 function label(component: string | undefined, property: string): string {
   return component === undefined ? property : `${component}/${property}`;
-}
-
-function refuse(mapping: MessageMapping, twinId: string, where: string | undefined, problems: string[]): void {
-  mapping.reject({ reason: 'schema-mismatch', detail: problems.join('; '), twinId, ...(where !== undefined && { where }) });
 }

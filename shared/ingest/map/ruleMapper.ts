@@ -3,12 +3,11 @@
 // check, and is refused alone when a step fails.
 
 import { type Awaitable, errorMessage, isPromise } from '../../common';
-import type { Schema } from '../../dtdl';
 import type { CompiledExpression, CompiledIngest, CompiledPropertyMapping, CompiledRule, CompiledTelemetryMapping, TransformOutcome } from '../config';
-import { isJsonObject, type JsonObject, prototypeKeyIn } from '../message';
+import { isJsonObject, type JsonObject, prototypeKeyIn, type Refusal } from '../message';
 import type { Mapper } from './mapper';
-import type { Rejected } from './mappingResult';
-import type { MessageMapping, TwinInterface } from './messageMapping';
+import type { MessageMapping } from './messageMapping';
+import { isRefusal, type TargetFit, targetFit, unchecked } from './modelFit';
 import { addModelled } from './modelledValue';
 import { type RuleSelection, selectRules } from './selectRules';
 import type { ResolvedTwin } from './twinTargets';
@@ -108,7 +107,7 @@ class RuleApplication {
     const { component, property: name } = property.target;
     for (let index = from; index < this.twins.length; index++) {
       const twin = this.twins[index] as ResolvedTwin;
-      const target = modelTarget(this.mapping, twin, component, name, property.where);
+      const target = modelTarget(this.mapping, twin, component, name);
       if (isPromise(target)) {
         return target.then((ready) => {
           this.write(property, value, twin, ready);
@@ -120,9 +119,9 @@ class RuleApplication {
     return undefined;
   }
 
-  private write(property: CompiledPropertyMapping, value: unknown, twin: ResolvedTwin, target: ModelTarget): void {
-    if ('problem' in target) {
-      this.mapping.reject(target.problem);
+  private write(property: CompiledPropertyMapping, value: unknown, twin: ResolvedTwin, target: TargetFit | Refusal): void {
+    if (isRefusal(target)) {
+      this.mapping.reject({ ...target, where: property.where });
       return;
     }
     const { component, property: name } = property.target;
@@ -217,33 +216,10 @@ async function expressionPayload(mapping: MessageMapping, expression: CompiledEx
   return value;
 }
 
-/** With models available, a rule's target must exist in the twin's model; its schema, when known. */
-function modelTarget(mapping: MessageMapping, twin: ResolvedTwin, component: string | undefined, property: string, where: string): Awaitable<ModelTarget> {
-  if (!mapping.context.models) return anySchema;
-  const known = mapping.interfaceOf(twin);
-  return isPromise(known) ? known.then((ready) => targetIn(mapping, ready, twin, component, property, where)) : targetIn(mapping, known, twin, component, property, where);
-}
-
-function targetIn(mapping: MessageMapping, { modelId, view: root }: TwinInterface, twin: ResolvedTwin, component: string | undefined, property: string, where: string): ModelTarget {
+/** With models available, a rule's target must exist in the twin's model (model fit); its schema, when known. */
+function modelTarget(mapping: MessageMapping, twin: ResolvedTwin, component: string | undefined, property: string): Awaitable<TargetFit | Refusal> {
   const models = mapping.context.models;
-  if (!root || !models) return anySchema;
-  let view = root;
-  if (component !== undefined) {
-    const definition = root.components.get(component);
-    if (!definition) return { problem: { reason: 'unknown-component', detail: `model ${modelId} of twin ${twin.twinId} has no component "${component}"`, where, twinId: twin.twinId } };
-    const componentView = models(definition.interfaceId);
-    if (!componentView) return anySchema;
-    view = componentView;
-  }
-  const definition = view.properties.get(property);
-  if (!definition) {
-    const label = component === undefined ? property : `${component}/${property}`;
-    return { problem: { reason: 'not-in-model', detail: `${label} is not a property of ${view.id} (twin ${twin.twinId})`, where, twinId: twin.twinId } };
-  }
-  return definition;
+  if (!models) return unchecked;
+  const known = mapping.interfaceOf(twin);
+  return isPromise(known) ? known.then((ready) => targetFit(ready, twin.twinId, models, component, property)) : targetFit(known, twin.twinId, models, component, property);
 }
-
-type ModelTarget = { schema?: Schema } | { problem: Rejected };
-
-/** No model to check against: the value is written as it is. */
-const anySchema: ModelTarget = Object.freeze({});

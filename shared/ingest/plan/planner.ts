@@ -9,7 +9,7 @@ import { type Awaitable, errorMessage, isPromise } from '../../common';
 import { type InterfaceView, type ModelIndex, validateValue } from '../../dtdl';
 import type { CompiledIngest } from '../config';
 import { createTwinIdResolver, type Mapper, mappersFor, type MappingContext, type MappingResult, mapWith } from '../map';
-import type { DeviceMessage, PropertyUpdate, TwinUpdate } from '../message';
+import type { DeviceMessage, EventRefusal, PropertyUpdate, TwinUpdate } from '../message';
 import { coalesce } from './coalesce';
 
 /** Telemetry for one message to one twin (or component). */
@@ -26,8 +26,8 @@ export interface IngestPlan {
   telemetry: PlannedTelemetry[];
   /** Messages deliberately ignored (no mapping matched, filtered by a rule). */
   filtered: Array<{ eventKey: string; reason: string }>;
-  /** Messages that cannot be mapped (bad value for a transform, missing twin id…): dead-lettered. */
-  rejected: Array<{ eventKey: string; reason: string; detail: string }>;
+  /** What mapping refused (a value that does not fit the model, a missing twin id…): dead-lettered. */
+  rejected: EventRefusal[];
   /** Property values superseded by a later value for the same twin property within the batch. */
   coalescedValues: number;
   /** Those values (a dead letter for one of them carries its own value). */
@@ -126,7 +126,7 @@ export async function planIngest(messages: readonly DeviceMessage[], config: Com
       plan.telemetry.push(planned);
     }
     for (const part of result.filtered) plan.filtered.push({ eventKey: message.eventKey, reason: part.reason });
-    for (const part of result.rejected) plan.rejected.push({ eventKey: message.eventKey, reason: part.reason, detail: part.where ? `${part.where}: ${part.detail}` : part.detail });
+    for (const part of result.rejected) plan.rejected.push({ eventKey: message.eventKey, ...part });
     if (result.propertyUpdates.length === 0 && result.telemetry.length === 0 && result.filtered.length === 0 && result.rejected.length === 0) {
       plan.filtered.push({ eventKey: message.eventKey, reason: 'nothing-mapped' });
     }
