@@ -12,8 +12,8 @@ import {
   decodeEvent,
   envelopeEvents,
   type IngestPlan,
+  type LookupSources,
   mapMessage,
-  type MappingContext,
   planIngest,
   storedSourceTime,
   type TelemetryEnvelope,
@@ -67,7 +67,7 @@ export class ScenarioPreviewer {
     const empty = { rules: [], twins: [], telemetry: [], filtered: [], deadLettered: [] };
     if (!decoded.ok) return { decoded: { ok: false, reason: decoded.reason, detail: decoded.detail }, ...empty, deadLettered: [{ eventKey: decoded.eventKey, reason: decoded.reason, detail: decoded.detail }] };
     const message = decoded.message;
-    const context: MappingContext = {
+    const context: LookupSources = {
       models: (id) => this.index.interface(id),
       twinModel: (twinId) => this.twins.get(twinId)?.$metadata.$model ?? (this.config.ingest.unknownTwin.action === 'create' ? this.config.ingest.unknownTwin.modelId : null),
       validateValue,

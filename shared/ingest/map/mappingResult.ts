@@ -1,7 +1,17 @@
-// What mapping one message decides: property updates and telemetry per twin, plus every value that
-// was filtered (deliberately not applied) or refused (to be dead-lettered), each with a reason code.
+// What a mapper is and what it returns: for one message, property updates and telemetry per twin, plus
+// every value that was filtered (deliberately not applied) or refused (to be dead-lettered), each with
+// a reason code — as Eclipse Ditto's payload mappers do it, `map(message) → result`.
 
+import type { TwinIdStrategy } from '../config';
 import type { FilterReason, JsonObject, PropertyUpdate, Refusal } from '../message';
+import type { Lookups, PreparedMessage } from './lookups';
+
+export interface Mapper {
+  /** The twin-id strategies this mapper needs for the message, or undefined when it does not claim it. */
+  claims(prepared: PreparedMessage): readonly TwinIdStrategy[] | undefined;
+  /** Maps a message it claimed; what it looks up is in `lookups`, answered. */
+  map(prepared: PreparedMessage, lookups: Lookups): MappingResult;
+}
 
 export interface TelemetryItem {
   twinId: string;

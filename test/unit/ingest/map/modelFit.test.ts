@@ -2,7 +2,7 @@
 // DTDL model (map/modelFit) and refuses a value that does not fit alone, with one code per fault.
 import { parsePipelineConfig } from '../../../../shared/config/load';
 import { buildModelIndex, validateValue } from '../../../../shared/dtdl';
-import { mapMessage, type MappingContext } from '../../../../shared/ingest/map';
+import { type LookupSources,mapMessage } from '../../../../shared/ingest/map';
 import type { DeviceMessage } from '../../../../shared/ingest/message/deviceMessage';
 
 const sensorModel = {
@@ -19,7 +19,7 @@ const roomModel = {
   ],
 };
 const index = buildModelIndex([roomModel, sensorModel]);
-const context: MappingContext = { models: (id) => index.interface(id), twinModel: () => roomModel['@id'], validateValue };
+const context: LookupSources = { models: (id) => index.interface(id), twinModel: () => roomModel['@id'], validateValue };
 const message = (body: Record<string, unknown>): DeviceMessage => ({ eventKey: 'seq:1', deviceId: 'room-1', enqueuedTime: '2024-01-01T00:00:00.000Z', properties: {}, systemProperties: {}, body });
 const rules = parsePipelineConfig(`ingest:
   rules:

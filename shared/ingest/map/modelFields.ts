@@ -1,6 +1,6 @@
-// The zero-config mapping: body fields the twin's DTDL interface declares as Properties become
-// property updates, fields declared as Telemetry are published, anything else is reported as
-// unmodeled. A component is addressed by dt-subject, or by a body field named like the component.
+// Sorts a body's fields by the twin's DTDL interface, for the model-driven mapper: fields declared as
+// Properties (with their definition), fields declared as Telemetry (one payload per component), and
+// the rest (unmodeled). A component is addressed by dt-subject, or by a body field named like it.
 
 import type { InterfaceView, PropertyDef } from '../../dtdl';
 import { isJsonObject, isPrototypeKey, type JsonObject } from '../message';
@@ -18,7 +18,7 @@ export interface ModelMappedTelemetry {
   payload: JsonObject;
 }
 
-export interface ModelMapping {
+export interface ModelFields {
   properties: ModelMappedProperty[];
   telemetry: ModelMappedTelemetry[];
   /** Body fields the interface does not declare (as `field` or `component/field`). */
@@ -27,8 +27,8 @@ export interface ModelMapping {
   unknownComponent?: string;
 }
 
-export function modelDrivenMapping(body: JsonObject, view: InterfaceView, lookup: InterfaceLookup, component?: string): ModelMapping {
-  const result: ModelMapping = { properties: [], telemetry: [], unmodeled: [] };
+export function modelFields(body: JsonObject, view: InterfaceView, lookup: InterfaceLookup, component?: string): ModelFields {
+  const result: ModelFields = { properties: [], telemetry: [], unmodeled: [] };
   if (component !== undefined) {
     const componentView = componentInterface(view, component, lookup);
     if (!componentView) return { ...result, unknownComponent: component, unmodeled: Object.keys(body).map((k) => `${component}/${k}`) };
@@ -55,7 +55,7 @@ export function modelDrivenMapping(body: JsonObject, view: InterfaceView, lookup
   return result;
 }
 
-function mapInterface(body: JsonObject, view: InterfaceView, component: string | undefined, result: ModelMapping, skip?: ReadonlySet<string>): void {
+function mapInterface(body: JsonObject, view: InterfaceView, component: string | undefined, result: ModelFields, skip?: ReadonlySet<string>): void {
   let payload: JsonObject | undefined;
   for (const field in body) {
     if (skip?.has(field)) continue;
