@@ -8,18 +8,7 @@ import { fork } from 'node:child_process';
 import { compilePipelineConfig } from '../shared/config';
 import { buildModelIndex, validateValue } from '../shared/dtdl';
 import { decodeEvent, type DeviceMessage, planIngest, type RawEvent } from '../shared/ingest';
-
-const roomModel = {
-  '@id': 'dtmi:bench:Room;1',
-  '@type': 'Interface',
-  '@context': 'dtmi:dtdl:context;3',
-  contents: [
-    { '@type': 'Property', name: 'temperature', schema: 'double' },
-    { '@type': 'Property', name: 'humidity', schema: 'double' },
-    { '@type': 'Property', name: 'occupied', schema: 'boolean' },
-    { '@type': 'Telemetry', name: 'co2', schema: 'double' },
-  ],
-};
+import { roomModelId, testModels } from './fixtures/testModels';
 
 export interface CpuPathMetrics {
   messages: number;
@@ -74,8 +63,8 @@ export async function runCpuPath(options: { messages?: number; batchSize?: numbe
   const events = fleetEvents(messages);
   const rules = [{ name: 'room', properties: [{ target: 'temperature' }, { target: 'humidity' }, { target: 'occupied' }], telemetry: [{ fields: ['co2'] }] }];
   const config = compilePipelineConfig({ ingest: { options: { sourceTime: 'ts' }, ...(options.mapping !== 'model' && { rules }) } }, 'bench');
-  const index = buildModelIndex([roomModel]);
-  const context = { models: (id: string) => index.interface(id), twinModel: () => roomModel['@id'], validateValue };
+  const index = buildModelIndex(testModels);
+  const context = { models: (id: string) => index.interface(id), twinModel: () => roomModelId, validateValue };
   const decodeOptions = { deviceIdProperties: ['deviceId'], moduleIdProperties: ['moduleId'], limits: { maxDecodedBytes: 1024 * 1024, maxDepth: 32 } };
 
   const pipeline = async (): Promise<number> => {

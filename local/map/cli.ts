@@ -103,13 +103,13 @@ export function describePreview(preview: MessagePreview, index: number): string 
     lines.push(`  twin ${twin.twinId}${twin.model ? ` (${twin.model})` : ''}: PATCH`);
     for (const op of twin.patch) lines.push(`    ${op.op} ${op.path} ${JSON.stringify(op.value)}`);
     for (const s of twin.stale) lines.push(`    stale ${s.path}: ${s.sourceTime} is older than the stored ${s.stored}`);
-    for (const r of twin.refused) lines.push(`    refused ${r.path} (${r.reason}): ${r.detail}`);
   }
   for (const t of preview.telemetry) lines.push(`  telemetry to ${t.twinId}${t.component ? `/${t.component}` : ''}: ${JSON.stringify(t.payload)} (Message-Id ${t.messageId}, source time ${t.sourceTime})`);
   // A refusal already listed under its rule is not repeated.
-  const ofMatchedRule = (detail: string): boolean => preview.matched.some((m) => detail.startsWith(`${m.where}.`) || detail.startsWith(`${m.where}:`));
-  for (const f of preview.filtered) if (!ofMatchedRule(f.detail)) lines.push(`  filtered (${f.reason}): ${f.detail}`);
-  for (const r of preview.deadLettered) if (!ofMatchedRule(r.detail)) lines.push(`  dead-lettered (${r.reason}): ${r.detail}`);
+  const ofMatchedRule = (where: string | undefined, detail: string): boolean =>
+    preview.matched.some((m) => (where !== undefined && (where === m.where || where.startsWith(`${m.where}.`))) || detail.startsWith(`${m.where}.`) || detail.startsWith(`${m.where}:`));
+  for (const f of preview.filtered) if (!ofMatchedRule(undefined, f.detail)) lines.push(`  filtered (${f.reason}): ${f.detail}`);
+  for (const r of preview.deadLettered) if (!ofMatchedRule(r.where, r.detail)) lines.push(`  dead-lettered (${r.reason}): ${r.where ? `${r.where}: ` : ''}${r.detail}`);
   return lines.join('\n');
 }
 

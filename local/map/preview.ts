@@ -12,13 +12,12 @@ import {
   decodeEvent,
   envelopeEvents,
   type IngestPlan,
+  type LookupSources,
   mapMessage,
-  type MappingContext,
   planIngest,
-  selectRules,
+  selectRulesEvaluatingWhen,
   storedSourceTime,
   type TelemetryEnvelope,
-  validateUpdate,
 } from '../../shared/ingest';
 import type { Scenario } from '../scenario';
 
@@ -28,8 +27,6 @@ export interface TwinPreview {
   patch: JsonPatchOperation[];
   /** Values older than what the scenario's twin stores (the twin would keep its value). */
   stale: Array<{ path: string; sourceTime: string; stored: string }>;
-  /** Values the model in the scenario would refuse at write time. */
-  refused: Array<{ path: string; reason: string; detail: string }>;
 }
 
 /** One value a matched rule did not apply, and why. */
@@ -95,7 +92,7 @@ export class ScenarioPreviewer {
     const empty = { rules: [], matched: [], twins: [], telemetry: [], filtered: [], deadLettered: [] };
     if (!decoded.ok) return { decoded: { ok: false, reason: decoded.reason, detail: decoded.detail }, ...empty, deadLettered: [{ eventKey: decoded.eventKey, reason: decoded.reason, detail: decoded.detail }] };
     const message = decoded.message;
-    const context: MappingContext = {
+    const context: LookupSources = {
       models: (id) => this.index.interface(id),
       twinModel: (twinId) => this.twins.get(twinId)?.$metadata.$model ?? (this.config.ingest.unknownTwin.action === 'create' ? this.config.ingest.unknownTwin.modelId : null),
       validateValue,
@@ -105,14 +102,9 @@ export class ScenarioPreviewer {
     const twins = plan.twinUpdates.map((update): TwinPreview => {
       const twin = this.twins.get(update.twinId);
       const model = twin?.$metadata.$model ?? (update.ifMissing.policy === 'create' ? update.ifMissing.modelId : undefined);
-      const refused: TwinPreview['refused'] = [];
+      // Values that do not fit the model were refused while mapping (deadLettered), as in the function.
       const stale: TwinPreview['stale'] = [];
       const written = update.updates.filter((u) => {
-        const problem = model === undefined ? undefined : validateUpdate(this.index, model, u);
-        if (problem) {
-          refused.push({ path: u.property, reason: problem.reason, detail: problem.detail });
-          return false;
-        }
         const stored = storedSourceTime(twin, u);
         if (stored !== undefined && Date.parse(u.sourceTime) < Date.parse(stored)) {
           stale.push({ path: u.property, sourceTime: u.sourceTime, stored });
@@ -123,7 +115,7 @@ export class ScenarioPreviewer {
       const patch = buildPatch(twin, written, { emitSourceTime: options.emitSourceTime });
       // The next message previewed sees this one's values, as the twin in ADT would.
       if (twin) applyPatch(twin, patch);
-      return { twinId: update.twinId, ...(model !== undefined && { model }), patch, stale, refused };
+      return { twinId: update.twinId, ...(model !== undefined && { model }), patch, stale };
     });
     return {
       decoded: {
@@ -145,7 +137,7 @@ export class ScenarioPreviewer {
 
   /** The rules whose `match` held, each with the values it applied and the ones it refused (and why). */
   private async ruleOutcomes(message: Parameters<typeof mapMessage>[0], mapping: Awaited<ReturnType<typeof mapMessage>>): Promise<RuleOutcome[]> {
-    const selection = await selectRules(message, this.config.ingest.rules);
+    const selection = await selectRulesEvaluatingWhen(message, this.config.ingest.rules);
     return selection.rules.map((rule) => {
       const label = rule.name || rule.where;
       const mappingName = (where: string | undefined): string | undefined => {

@@ -1,5 +1,4 @@
 // The core's small shared vocabulary: time, bounded memory, JSON Pointers, source-time order, error text.
-export { type Awaitable, isPromise } from './awaitable';
 export { type Clock, systemClock } from './clock';
 export { closestNames, didYouMean } from './didYouMean';
 export { errorMessage } from './errorMessage';

@@ -17,6 +17,11 @@ export class KeyedMemo<K, V> {
     return this.more?.get(key);
   }
 
+  forEach(visit: (value: V, key: K) => void): void {
+    if (this.hasFirst) visit(this.firstValue as V, this.firstKey as K);
+    this.more?.forEach(visit);
+  }
+
   set(key: K, value: V): void {
     if (!this.hasFirst || this.firstKey === key) {
       this.firstKey = key;

@@ -47,6 +47,15 @@ it('shows a refused value with its reason and writes nothing for it', async () =
   expect(preview.twins.flatMap((t) => t.patch).some((op) => op.path === '/temperature')).toBe(false);
 });
 
+it('removes a __proto__ key and says so, as the function does (issue 24.1)', async () => {
+  const previewer = new ScenarioPreviewer(loadScenario(buildingScenario));
+  const body = JSON.parse('{"__proto__": {"temperature": 99, "setpoint": 99}, "constructor": {"temperature": 98}}') as Record<string, unknown>;
+  const preview = await previewer.preview({ deviceId: 'thermostat-101', enqueuedTime: '2024-05-01T09:00:00Z', body });
+  expect(preview.filtered.map((f) => f.reason)).toContain('prototype-key');
+  expect(describePreview(preview, 0)).toContain('filtered (prototype-key)');
+  expect(preview.twins.flatMap((t) => t.patch).filter((op) => op.value === 99 || op.value === 98)).toEqual([]);
+});
+
 it('refuses unknown flags and requires a message', () => {
   expect(parseMapArgs(['--nope'])).toEqual({ error: 'Unknown flag --nope.' });
   expect(parseMapArgs([])).toEqual({ error: '--message is required (a file, or - for standard input).' });

@@ -26,6 +26,8 @@ export interface BatchSummary {
   futureSourceTimesClamped: number;
   /** Device traceparents that were not valid W3C trace context and so were not forwarded. */
   traceparentsDropped: number;
+  /** Messages whose body or application properties held keys `__proto__`, `constructor` or `prototype`: removed at decode. */
+  prototypeKeysRemoved: number;
   adtRequests: number;
   retries: number;
   throttled429: number;

@@ -8,8 +8,9 @@ import { AdtDeadlineExceededError, type AdtGateway, AdtRequestError, type CallCo
 import { type Clock, errorMessage, startLimited, systemClock } from '../../common';
 import { buildDeadLetterDocument, deadLetterName, type DeadLetterSink, type RejectedPart } from '../../deadLetter';
 import { recordIngestBatch } from '../../telemetry';
+import { defaultIngestOptions, type IngestOptions } from '../config';
 import { decodeEvent, type DecodeOptions, normalizeOffset, normalizeSequenceNumber, normalizeTimestamp, safeMessageId } from '../decode';
-import { describeUpdatePath, type DeviceMessage, type PropertyUpdate, type RawEvent, type TwinUpdateResult } from '../message';
+import { type DecodeFailure, describeUpdatePath, type DeviceMessage, type EventRefusal, type PropertyUpdate, type RawEvent, type Refusal, type TwinUpdateResult } from '../message';
 import type { IngestPlanner, PlannedTelemetry } from '../plan';
 import { writeTwinUpdate } from '../write';
 import type { BatchSummary } from './batchSummary';
@@ -23,8 +24,8 @@ export interface ProcessBatchDeps {
   deadlineMs: number;
   partitionId?: string;
   decodeOptions?: DecodeOptions;
-  /** ingest.options: twin updates in flight at once per batch, and whether sourceTimes are written. */
-  write?: { maxParallelTwins?: number; emitSourceTime?: boolean; maxClockSkewSeconds?: number };
+  /** ingest.options: twin updates in flight at once per batch, and whether sourceTimes are written (default: the options' defaults). */
+  write?: Pick<IngestOptions, 'maxParallelTwins' | 'emitSourceTime' | 'maxClockSkewSeconds'>;
   clock?: Clock;
   log?: (summary: BatchSummary) => void;
 }
@@ -38,8 +39,37 @@ interface EventRecord {
   raw: RawEvent;
   eventKey: string;
   message?: DeviceMessage;
-  decodeFailure?: { reason: string; detail: string; messageId?: string; deviceId?: string };
-  rejectedParts: RejectedPart[];
+  /** Decoding refused the whole event. */
+  decodeFailure?: DecodeFailure;
+  /** Every refused part of the event (a value, a telemetry item, the whole message), in order. */
+  refusals: Refusal[];
+}
+
+/**
+ * Every refusal of every stage ends here: a dead-letter mark in the ledger and a part of the event's
+ * dead letter. One shape in, so nothing is translated per stage.
+ */
+class Refusals {
+  constructor(
+    private readonly ledger: BatchLedger,
+    private readonly byKey: ReadonlyMap<string, EventRecord>,
+  ) {}
+
+  add({ eventKey, ...refusal }: EventRefusal): void {
+    this.ledger.mark(eventKey, 'dead-lettered', refusal.reason);
+    this.byKey.get(eventKey)?.refusals.push(refusal);
+  }
+}
+
+/** A refusal as the dead-letter document records it. */
+function rejectedPart(refusal: Refusal): RejectedPart {
+  return {
+    twinId: refusal.twinId ?? '',
+    path: refusal.path ?? '',
+    value: refusal.value,
+    reason: refusal.reason,
+    detail: refusal.where === undefined ? refusal.detail : `${refusal.where}: ${refusal.detail}`,
+  };
 }
 
 /** ADT de-duplicates telemetry on Message-Id, so it must survive redelivery: never a fresh UUID. */
@@ -64,33 +94,32 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   const records = events.map((raw) => decodeRecord(raw, deps.decodeOptions));
   const byKey = new Map(records.map((r) => [r.eventKey, r]));
   const ledger = new BatchLedger(records.map((r) => ({ eventKey: r.eventKey, messageId: r.message?.messageId })));
-  for (const record of records) if (record.decodeFailure) ledger.mark(record.eventKey, 'dead-lettered', record.decodeFailure.reason);
+  const refusals = new Refusals(ledger, byKey);
+  for (const record of records) if (record.decodeFailure) refusals.add(record.decodeFailure);
 
   const messages = records.flatMap((r) => (r.message ? [r.message] : []));
   const plan = await deps.planner(messages, ctx);
   for (const filtered of plan.filtered) ledger.mark(filtered.eventKey, 'filtered', filtered.reason);
-  for (const rejected of plan.rejected) {
-    ledger.mark(rejected.eventKey, 'dead-lettered', rejected.reason);
-    byKey.get(rejected.eventKey)?.rejectedParts.push({ twinId: '', path: '', value: undefined, reason: rejected.reason, detail: rejected.detail });
-  }
+  for (const refusal of plan.rejected) refusals.add(refusal);
 
-  const writeOptions = { emitSourceTime: deps.write?.emitSourceTime ?? true, maxClockSkewMs: (deps.write?.maxClockSkewSeconds ?? 300) * 1000, now: () => clock.now() };
-  const twinWork = startLimited(plan.twinUpdates, deps.write?.maxParallelTwins ?? 16, (update) => writeTwinUpdate(update, deps.gateway, ctx, writeOptions));
+  const write = deps.write ?? defaultIngestOptions;
+  const writeOptions = { emitSourceTime: write.emitSourceTime, maxClockSkewMs: write.maxClockSkewSeconds * 1000, now: () => clock.now() };
+  const twinWork = startLimited(plan.twinUpdates, write.maxParallelTwins, (update) => writeTwinUpdate(update, deps.gateway, ctx, writeOptions));
   // A twin's telemetry goes after its update: the update may create the twin the telemetry needs.
   const twinSettled = new Map(plan.twinUpdates.map((update, i) => [update.twinId, twinWork[i]?.then(() => undefined, () => undefined)]));
   let telemetrySent = 0;
   const telemetryWork = plan.telemetry.map(async (planned) => {
     await twinSettled.get(planned.twinId);
-    if (await publishTelemetry(planned, deps, ctx, ledger, byKey)) telemetrySent += 1;
+    if (await publishTelemetry(planned, deps, ctx, ledger, refusals, byKey)) telemetrySent += 1;
   });
   const [twinOutcomes, telemetryOutcomes] = await Promise.all([Promise.allSettled(twinWork), Promise.allSettled(telemetryWork)]);
 
   const results = twinOutcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
   const superseded = new SupersededValues(plan.superseded ?? []);
-  for (const result of results) recordTwinResult(result, ledger, byKey, superseded);
+  for (const result of results) recordTwinResult(result, ledger, refusals, superseded);
   twinOutcomes.forEach((outcome, i) => {
     const update = plan.twinUpdates[i];
-    if (outcome.status === 'rejected' && update && !mustRedeliver(outcome.reason)) containWriteFailure(update.updates, update.twinId, outcome.reason, ledger, byKey, superseded);
+    if (outcome.status === 'rejected' && update && !mustRedeliver(outcome.reason)) containWriteFailure(update.updates, update.twinId, outcome.reason, refusals, superseded);
   });
 
   // Dead letters are written even when the batch is about to fail: redelivery overwrites them.
@@ -110,7 +139,10 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     deadLetteredByReason[reason] = (deadLetteredByReason[reason] ?? 0) + 1;
   }
   const rejectedValuesByReason: Record<string, number> = {};
-  for (const part of records.flatMap((r) => r.rejectedParts)) rejectedValuesByReason[part.reason] = (rejectedValuesByReason[part.reason] ?? 0) + 1;
+  for (const record of records) {
+    if (record.decodeFailure) continue;
+    for (const part of record.refusals) rejectedValuesByReason[part.reason] = (rejectedValuesByReason[part.reason] ?? 0) + 1;
+  }
   const summary: BatchSummary = {
     event: 'ingest.batch',
     partitionId: deps.partitionId,
@@ -131,6 +163,7 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     staleValuesSkipped: results.reduce((n, r) => n + r.stale.length, 0),
     futureSourceTimesClamped: plan.clampedSourceTimes ?? 0,
     traceparentsDropped: messages.filter((m) => m.traceparentDropped).length,
+    prototypeKeysRemoved: messages.filter((m) => m.prototypeKeys !== undefined).length,
     adtRequests: ctx.stats.requests,
     retries: ctx.stats.retries,
     throttled429: ctx.stats.throttled,
@@ -141,7 +174,7 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   return { summary, ledger: totals.entries };
 }
 
-async function publishTelemetry(planned: PlannedTelemetry, deps: ProcessBatchDeps, ctx: CallContext, ledger: BatchLedger, byKey: Map<string, EventRecord>): Promise<boolean> {
+async function publishTelemetry(planned: PlannedTelemetry, deps: ProcessBatchDeps, ctx: CallContext, ledger: BatchLedger, refusals: Refusals, byKey: Map<string, EventRecord>): Promise<boolean> {
   const record = byKey.get(planned.eventKey);
   if (!record?.message) throw new Error(`Telemetry planned for unknown event ${planned.eventKey}.`);
   const { eventKey, traceparent, messageId, ...telemetry } = planned;
@@ -154,13 +187,12 @@ async function publishTelemetry(planned: PlannedTelemetry, deps: ProcessBatchDep
     // Retrying cannot help (no such twin or component, payload refused): dead-letter, do not fail the batch.
     if (mustRedeliver(error)) throw error;
     const answer = error instanceof AdtRequestError ? error : undefined;
-    const reason = answer ? (answer.kind === 'twinNotFound' ? 'unknown-twin' : 'adt-rejected') : 'write-failed';
-    ledger.mark(eventKey, 'dead-lettered', reason);
-    record.rejectedParts.push({
+    refusals.add({
+      eventKey,
+      reason: answer ? (answer.kind === 'twinNotFound' ? 'unknown-twin' : 'adt-rejected') : 'write-failed',
       twinId: planned.twinId,
       path: planned.component === undefined ? '(telemetry)' : `/${planned.component} (telemetry)`,
       value: planned.payload,
-      reason,
       detail: answer ? `ADT refused the telemetry (${answer.status ?? '-'} ${answer.code ?? ''}): ${answer.message}` : `The telemetry could not be sent: ${errorMessage(error)}`,
     });
     return false;
@@ -171,9 +203,8 @@ async function publishTelemetry(planned: PlannedTelemetry, deps: ProcessBatchDep
 
 function decodeRecord(raw: RawEvent, options: DecodeOptions | undefined): EventRecord {
   const decoded = decodeEvent(raw, options);
-  if (decoded.ok) return { raw, eventKey: decoded.message.eventKey, message: decoded.message, rejectedParts: [] };
-  const { reason, detail, messageId, deviceId } = decoded;
-  return { raw, eventKey: decoded.eventKey, decodeFailure: { reason, detail, messageId, deviceId }, rejectedParts: [] };
+  if (decoded.ok) return { raw, eventKey: decoded.message.eventKey, message: decoded.message, refusals: [] };
+  return { raw, eventKey: decoded.eventKey, decodeFailure: decoded, refusals: [] };
 }
 
 /**
@@ -203,16 +234,15 @@ function supersededKey(eventKey: string, twinId: string, update: PropertyUpdate)
  * Dead-letters a refused update: the first event is the one whose value was refused; the others
  * (values it superseded in the batch) carry their own value and say why it was not written.
  */
-function refuseUpdate(update: PropertyUpdate, twinId: string, reason: string, detail: string, byKey: Map<string, EventRecord>, ledger: BatchLedger, superseded: SupersededValues): void {
+function refuseUpdate(update: PropertyUpdate, twinId: string, { reason, detail }: Refusal, refusals: Refusals, superseded: SupersededValues): void {
   update.eventKeys.forEach((key, position) => {
     const own = position === 0;
-    const partReason = own ? reason : 'superseded-by-rejected';
-    ledger.mark(key, 'dead-lettered', partReason);
-    byKey.get(key)?.rejectedParts.push({
+    refusals.add({
+      eventKey: key,
       twinId,
       path: describeUpdatePath(update),
       value: own ? update.value : superseded.valueOf(key, twinId, update),
-      reason: partReason,
+      reason: own ? reason : 'superseded-by-rejected',
       detail: own
         ? detail
         : `a newer value of ${describeUpdatePath(update)} in the same batch (event ${update.eventKeys[0]}) was refused (${reason}), so this one was not written either; replay it once the newer one is fixed`,
@@ -221,32 +251,33 @@ function refuseUpdate(update: PropertyUpdate, twinId: string, reason: string, de
 }
 
 /** A twin write that failed without an ADT answer (a bug, an unexpected error): its messages are dead-lettered, the batch goes on. */
-function containWriteFailure(updates: readonly PropertyUpdate[], twinId: string, error: unknown, ledger: BatchLedger, byKey: Map<string, EventRecord>, superseded: SupersededValues): void {
-  for (const update of updates) refuseUpdate(update, twinId, 'write-failed', `Writing twin ${twinId} failed: ${errorMessage(error)}`, byKey, ledger, superseded);
+function containWriteFailure(updates: readonly PropertyUpdate[], twinId: string, error: unknown, refusals: Refusals, superseded: SupersededValues): void {
+  for (const update of updates) refuseUpdate(update, twinId, { reason: 'write-failed', detail: `Writing twin ${twinId} failed: ${errorMessage(error)}` }, refusals, superseded);
 }
 
-function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, byKey: Map<string, EventRecord>, superseded: SupersededValues): void {
+function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, refusals: Refusals, superseded: SupersededValues): void {
   for (const update of result.applied) for (const key of update.eventKeys) ledger.mark(key, 'applied');
   for (const update of result.stale) for (const key of update.eventKeys) ledger.mark(key, 'filtered', 'stale-source-time');
-  for (const rejected of result.rejected) refuseUpdate(rejected.update, result.twinId, rejected.reason, rejected.detail, byKey, ledger, superseded);
+  for (const rejected of result.rejected) refuseUpdate(rejected.update, result.twinId, rejected, refusals, superseded);
 }
 
-/** An event that could not be decoded, or one with any part refused, gets a dead-letter document. */
-const needsDeadLetter = (record: EventRecord): boolean => record.decodeFailure !== undefined || record.rejectedParts.length > 0;
+/** An event with any part refused (an undecodable one included) gets a dead-letter document. */
+const needsDeadLetter = (record: EventRecord): boolean => record.refusals.length > 0;
 
 /** `twin/path: detail`; a part refused before any twin was known (a rule's expression) is its detail alone. */
-const describePart = (part: RejectedPart): string => (part.twinId === '' && part.path === '' ? part.detail : `${part.twinId}${part.path}: ${part.detail}`);
+const describePart = (part: { twinId: string; path: string; detail: string }): string => (part.twinId === '' && part.path === '' ? part.detail : `${part.twinId}${part.path}: ${part.detail}`);
 
 async function writeDeadLetters(records: EventRecord[], deps: ProcessBatchDeps, clock: Clock): Promise<unknown[]> {
   const now = new Date(clock.now());
   const writes = records
     .filter(needsDeadLetter)
     .map(async (record) => {
-      const first = record.decodeFailure ?? record.rejectedParts[0];
+      // A decode failure refuses the whole event: the document says why, and has no parts.
+      const parts = record.decodeFailure ? [] : record.refusals.map(rejectedPart);
       const document = buildDeadLetterDocument({
         event: record.raw,
-        reason: first?.reason ?? 'unknown',
-        detail: record.decodeFailure?.detail ?? record.rejectedParts.map(describePart).join(' | '),
+        reason: record.refusals[0]?.reason ?? 'unknown',
+        detail: record.decodeFailure?.detail ?? parts.map(describePart).join(' | '),
         at: now,
         partitionId: deps.partitionId,
         // An undecodable event has no DeviceMessage: its position and ids come from the raw metadata.
@@ -255,7 +286,7 @@ async function writeDeadLetters(records: EventRecord[], deps: ProcessBatchDeps, 
         enqueuedTime: record.message?.enqueuedTime ?? normalizeTimestamp(record.raw.enqueuedTimeUtc),
         messageId: record.message?.messageId ?? record.decodeFailure?.messageId,
         deviceId: record.message?.deviceId ?? record.decodeFailure?.deviceId,
-        rejectedParts: record.rejectedParts,
+        rejectedParts: parts,
       });
       await deps.deadLetters.write(deadLetterName(document, record.eventKey), document);
     });

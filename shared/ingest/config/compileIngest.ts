@@ -2,6 +2,7 @@
 // units and JSONata expressions are compiled here, once, so a mistake fails the load with its exact
 // path. Problems are collected, never thrown one at a time: the user fixes the file in one go.
 
+import { defaultBodyLimits, defaultDecodeOptions } from '../decode';
 import { compileExpression } from './expression';
 import type {
   CompiledIngest,
@@ -25,16 +26,17 @@ import { type CompiledSource, compileSource } from './source';
 import { type CompiledTemplate, compileTemplate } from './template';
 import { compileTransform } from './transforms';
 
+/** Every ingest option's default, in one place (decoding's own defaults are decode's, read from there). */
 export const defaultIngestOptions: Readonly<Omit<IngestOptions, 'sourceTime'>> = {
-  deviceIdProperties: ['deviceId'],
-  moduleIdProperties: ['moduleId'],
+  deviceIdProperties: [...defaultDecodeOptions.deviceIdProperties],
+  moduleIdProperties: [...defaultDecodeOptions.moduleIdProperties],
   emitSourceTime: true,
   maxTwinsPerMessage: 10,
   maxParallelTwins: 16,
   outOfRange: 'drop',
   unmatched: 'model',
-  maxDecodedBytes: 1024 * 1024,
-  maxBodyDepth: 32,
+  maxDecodedBytes: defaultBodyLimits.maxDecodedBytes,
+  maxBodyDepth: defaultBodyLimits.maxDepth,
   maxPropertiesPerMessage: 500,
   maxClockSkewSeconds: 300,
   futureSourceTime: 'clamp',

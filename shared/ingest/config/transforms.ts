@@ -1,8 +1,10 @@
 // Value transforms of a property mapping, applied in a fixed, documented order:
 //   expression (JSONata) → unit → scale → offset → round → type
 // A failing step rejects that one value (reason transform-failed); the rest of the message still applies.
+// The expression is evaluated before mapping (JSONata is asynchronous; map/ruleExpressions), so
+// mapping itself only applies the synchronous steps to its result.
 
-import { type Awaitable, jsonataErrorMessage } from '../../common';
+import { jsonataErrorMessage } from '../../common';
 import { type CompiledExpression, compileExpression } from './expression';
 import { unitConverter } from './units';
 
@@ -18,12 +20,11 @@ export interface TransformConfig {
 
 export type TransformOutcome = { ok: true; value: unknown } | { ok: false; detail: string };
 
-/** Ready at once unless the transform has a JSONata expression (evaluating one is asynchronous). */
-export type CompiledTransform = (value: unknown, scope: ExpressionScope) => Awaitable<TransformOutcome>;
-
-/** Where an expression's variables come from; read only when an expression runs (built lazily). */
-export interface ExpressionScope {
-  readonly bindings: Record<string, unknown>;
+export interface CompiledTransform {
+  /** The JSONata step, when there is one: it runs first, and its result goes through `apply`. */
+  expression?: (value: unknown, bindings: Record<string, unknown>) => Promise<TransformOutcome>;
+  /** Every other step, in order (synchronous). */
+  apply(value: unknown): TransformOutcome;
 }
 
 type Step = (value: unknown) => TransformOutcome;
@@ -59,17 +60,17 @@ export function compileTransform(config: TransformConfig | undefined): CompiledT
     }
     return { ok: true, value };
   };
-  if (!expression) return applySteps;
+  if (!expression) return { apply: applySteps };
   const evaluate = expression.evaluate.bind(expression);
-  return async (input, scope) => {
-    let value: unknown;
-    try {
-      value = await evaluate(input, scope.bindings);
-    } catch (error) {
-      return { ok: false, detail: `expression failed: ${jsonataErrorMessage(error)}` };
-    }
-    if (value === undefined) return { ok: true, value: undefined };
-    return applySteps(value);
+  return {
+    apply: applySteps,
+    async expression(input, bindings) {
+      try {
+        return { ok: true, value: await evaluate(input, bindings) };
+      } catch (error) {
+        return { ok: false, detail: `expression failed: ${jsonataErrorMessage(error)}` };
+      }
+    },
   };
 }
 

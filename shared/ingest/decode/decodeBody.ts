@@ -5,9 +5,10 @@
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 
 import { errorMessage } from '../../common';
-import { type DecodeFailureReason, isJsonObject, type JsonObject } from '../message';
+import { type DecodeFailureReason, isJsonObject, isPrototypeKey, type JsonObject, withoutPrototypeKeys } from '../message';
 
-export type BodyResult = { ok: true; body: JsonObject } | { ok: false; reason: DecodeFailureReason; detail: string };
+/** `prototypeKeys`: JSON Pointers of the `__proto__`/`constructor`/`prototype` keys removed from the body. */
+export type BodyResult = { ok: true; body: JsonObject; prototypeKeys?: string[] } | { ok: false; reason: DecodeFailureReason; detail: string };
 
 /** Bounds every body is held to before anything parses or serialises it further. */
 export interface BodyLimits {
@@ -208,10 +209,19 @@ function asObject(value: unknown, limits: BodyLimits): BodyResult {
   return decodeBody(value, {}, limits);
 }
 
-/** Refuses a body nested deeper than the limit: the SDK's serialiser (and ADT) would fail on it later. */
+/**
+ * Refuses a body nested deeper than the limit (the SDK's serialiser, and ADT, would fail on it later)
+ * and removes keys that could reach a prototype: the walk that checks the depth also looks at every
+ * key, so a clean body costs nothing more; a body with such a key is copied without it.
+ */
 function checkDepth(body: JsonObject, limits: BodyLimits): BodyResult {
-  if (nestsDeeper(body, limits.maxDepth)) {
+  const found = scan(body, limits.maxDepth);
+  if (found & tooDeep) {
     return fail('too-deep', `The JSON body nests deeper than ${limits.maxDepth} levels (ingest.options.maxBodyDepth); flatten the message.`);
+  }
+  if (found & prototypeKey) {
+    const prototypeKeys: string[] = [];
+    return { ok: true, body: withoutPrototypeKeys(body, prototypeKeys) as JsonObject, prototypeKeys };
   }
   return { ok: true, body };
 }
@@ -219,30 +229,51 @@ function checkDepth(body: JsonObject, limits: BodyLimits): BodyResult {
 /** Levels the recursive walk may take; deeper limits are checked iteratively (no stack to overflow). */
 const recursionLimit = 256;
 
-/** True when `node` (at depth 1) has a value deeper than `maxDepth`. Flat bodies cost one loop. */
-function nestsDeeper(node: object, maxDepth: number, depth = 1): boolean {
-  if (depth > maxDepth) return true;
-  if (maxDepth > recursionLimit) return nestsDeeperIteratively(node, maxDepth);
+/** What a scan finds, as bits: too deep ends the walk; a prototype key does not (the depth still counts). */
+const tooDeep = 1;
+const prototypeKey = 2;
+
+/** Scans `node` (at depth 1) for values deeper than `maxDepth` and for prototype keys. Flat bodies cost one loop. */
+function scan(node: object, maxDepth: number, depth = 1): number {
+  if (depth > maxDepth) return tooDeep;
+  if (maxDepth > recursionLimit) return scanIteratively(node, maxDepth);
+  let found = 0;
   if (Array.isArray(node)) {
-    for (const child of node) if (typeof child === 'object' && child !== null && nestsDeeper(child as object, maxDepth, depth + 1)) return true;
-    return false;
+    for (const child of node) {
+      if (typeof child !== 'object' || child === null) continue;
+      found |= scan(child as object, maxDepth, depth + 1);
+      if (found & tooDeep) return found;
+    }
+    return found;
   }
   for (const key in node) {
+    if (isPrototypeKey(key)) found |= prototypeKey;
     const child = (node as Record<string, unknown>)[key];
-    if (typeof child === 'object' && child !== null && nestsDeeper(child, maxDepth, depth + 1)) return true;
+    if (typeof child !== 'object' || child === null) continue;
+    found |= scan(child, maxDepth, depth + 1);
+    if (found & tooDeep) return found;
   }
-  return false;
+  return found;
 }
 
-function nestsDeeperIteratively(body: object, maxDepth: number): boolean {
+function scanIteratively(body: object, maxDepth: number): number {
+  let found = 0;
   const stack: Array<[unknown, number]> = [[body, 1]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [unknown, number];
-    if (depth > maxDepth) return true;
+    if (depth > maxDepth) return found | tooDeep;
     if (typeof node !== 'object' || node === null) continue;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    if (Array.isArray(node)) {
+      for (const child of node) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+      continue;
+    }
+    for (const key of Object.keys(node)) {
+      if (isPrototypeKey(key)) found |= prototypeKey;
+      const child = (node as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
   }
-  return false;
+  return found;
 }
 
 function tryParse(text: string): { ok: true; value: unknown } | { ok: false; error: string } {

@@ -3,7 +3,7 @@
 // message, so the system properties are read in one pass over their keys and nothing allocates a
 // closure or a spread.
 
-import { asBag, type DecodeFailureReason, type DecodeResult, type DeviceMessage, hasEntries, type JsonObject, lookupProperty, PropertySlots, type RawEvent } from '../message';
+import { asBag, type DecodeFailure, type DecodeFailureReason, type DecodeResult, type DeviceMessage, hasEntries, type JsonObject, lookupProperty, PropertySlots, prototypeKeyIn, type RawEvent, withoutPrototypeKeys } from '../message';
 import { type BodyHints, type BodyLimits, decodeBody } from './decodeBody';
 import { validTraceparent } from './headerSafety';
 import { normalizeOffset, normalizeSequenceNumber, normalizeTimestamp, optionalString } from './normalize';
@@ -63,14 +63,20 @@ function textAt(sys: readonly unknown[], index: number, alias?: number): string 
 }
 
 function fail(reason: DecodeFailureReason, detail: string, eventKey: string, deviceId: string | undefined, messageId: string | undefined): DecodeResult {
-  const failure: Extract<DecodeResult, { ok: false }> = { ok: false, reason, detail, eventKey };
+  const failure: DecodeFailure = { ok: false, reason, detail, eventKey };
   if (deviceId !== undefined) failure.deviceId = deviceId;
   if (messageId !== undefined) failure.messageId = messageId;
   return failure;
 }
 
 export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecodeOptions): DecodeResult {
-  const properties = asBag(raw.properties);
+  let properties = asBag(raw.properties);
+  let prototypeKeys: string[] | undefined;
+  if (hasEntries(properties) && prototypeKeyIn(properties) !== undefined) {
+    const removed: string[] = [];
+    properties = withoutPrototypeKeys(properties, removed) as JsonObject;
+    prototypeKeys = removed.map((pointer) => `$properties${pointer}`);
+  }
   const systemProperties = asBag(raw.systemProperties);
   const sys = system.read(systemProperties);
   const withProperties = hasEntries(properties);
@@ -104,6 +110,8 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
 
   const carriedTraceparent = (withProperties ? optionalString(lookupProperty(properties, 'traceparent')) : undefined) ?? textAt(sys, slot.traceparent);
   const message: DeviceMessage = { eventKey, deviceId, enqueuedTime, properties, systemProperties, body: decoded.body };
+  if (decoded.prototypeKeys !== undefined) prototypeKeys = [...decoded.prototypeKeys, ...(prototypeKeys ?? [])];
+  if (prototypeKeys !== undefined) message.prototypeKeys = prototypeKeys;
   // Assigned one by one: absent fields stay absent (not undefined-valued).
   const moduleId = textAt(sys, slot['iothub-connection-module-id']) ?? (withProperties ? fromProperties(properties, options.moduleIdProperties) : undefined);
   if (moduleId !== undefined) message.moduleId = moduleId;

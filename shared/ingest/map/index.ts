@@ -1,7 +1,7 @@
-export { mapMessage, mappersFor, mapWith } from './mapMessage';
-export type { Mapper } from './mapper';
-export type { MappingContext } from './mappingContext';
-export type { Filtered, FilterReason, MappingResult, Rejected, RejectReason, TelemetryItem } from './mappingResult';
-export { MODEL_RULE } from './messageMapping';
-export { type RuleSelection, selectRules } from './selectRules';
+export type { Lookups, PreparedMessage } from './lookups';
+export type { LookupSources } from './lookupSources';
+export { mapMessage, mappersFor, mapPrepared, prepareBatch } from './mapperChain';
+export type { Filtered, FilterReason, Mapper, MappingResult, TelemetryItem } from './mappingResult';
+export { MODEL_RULE } from './resultBuilder';
+export { type RuleSelection, selectRulesEvaluatingWhen } from './selectRules';
 export { createTwinIdResolver, type TwinIdResolver, twinsFromRows } from './twinResolver';

@@ -1,7 +1,17 @@
-// What mapping one message decides: property updates and telemetry per twin, plus every value that
-// was filtered (deliberately not applied) or rejected (to be dead-lettered), each with a reason code.
+// What a mapper is and what it returns: for one message, property updates and telemetry per twin, plus
+// every value that was filtered (deliberately not applied) or refused (to be dead-lettered), each with
+// a reason code — as Eclipse Ditto's payload mappers do it, `map(message) → result`.
 
-import type { DeadLetterReason, FilterReason, JsonObject, PropertyUpdate } from '../message';
+import type { TwinIdStrategy } from '../config';
+import type { FilterReason, JsonObject, PropertyUpdate, Refusal } from '../message';
+import type { Lookups, PreparedMessage } from './lookups';
+
+export interface Mapper {
+  /** The twin-id strategies this mapper needs for the message, or undefined when it does not claim it. */
+  claims(prepared: PreparedMessage): readonly TwinIdStrategy[] | undefined;
+  /** Maps a message it claimed; what it looks up is in `lookups`, answered. */
+  map(prepared: PreparedMessage, lookups: Lookups): MappingResult;
+}
 
 export interface TelemetryItem {
   twinId: string;
@@ -16,37 +26,9 @@ export interface TelemetryItem {
 
 export type { FilterReason } from '../message';
 
-/** What mapping can refuse a value or a message for (a subset of the dead-letter reasons). */
-export type RejectReason = Extract<
-  DeadLetterReason,
-  | 'twin-id-unresolved'
-  | 'twin-not-found'
-  | 'unknown-twin'
-  | 'transform-failed'
-  | 'out-of-range'
-  | 'missing-value'
-  | 'invalid-source-time'
-  | 'future-source-time'
-  | 'rule-condition-failed'
-  | 'not-in-model'
-  | 'schema-mismatch'
-  | 'unknown-component'
-  | 'fan-out-exceeded'
-  | 'value-too-large'
-  | 'too-many-properties'
-  | 'mapping-failed'
->;
-
 export interface Filtered {
   reason: FilterReason;
   detail?: string;
-  where?: string;
-  twinId?: string;
-}
-
-export interface Rejected {
-  reason: RejectReason;
-  detail: string;
   where?: string;
   twinId?: string;
 }
@@ -56,7 +38,7 @@ export interface MappingResult {
   propertyUpdates: PropertyUpdate[];
   telemetry: TelemetryItem[];
   filtered: Filtered[];
-  rejected: Rejected[];
+  rejected: Refusal[];
   /** Source times too far ahead of the enqueued time that were replaced by it (futureSourceTime: clamp). */
   clampedSourceTimes: number;
 }

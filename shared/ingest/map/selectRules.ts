@@ -1,8 +1,9 @@
 // Rule selection: a rule applies when every criterion of its `match` holds (no criteria = always).
 // All applicable rules run in file order; a matching rule with `final: true` ends the list. Only a
-// `when` expression needs a wait (JSONata evaluates asynchronously); without one selection is ready at once.
+// `when` expression needs a wait (JSONata evaluates asynchronously): such messages are selected with
+// selectRulesEvaluatingWhen before mapping, every other message with selectRules at once.
 
-import { type Awaitable, jsonataErrorMessage } from '../../common';
+import { jsonataErrorMessage } from '../../common';
 import type { CompiledRule } from '../config';
 import { type DeviceMessage, lookupProperty } from '../message';
 import { messageBindings } from './bindings';
@@ -13,15 +14,31 @@ export interface RuleSelection {
   failures: Array<{ rule: string; where: string; detail: string }>;
 }
 
-export function selectRules(message: DeviceMessage, rules: readonly CompiledRule[]): Awaitable<RuleSelection> {
-  return continueSelection(message, rules, 0, { rules: [], failures: [] });
+/** The rules that apply, or undefined when a candidate rule's `when` must be evaluated first. */
+export function selectRules(message: DeviceMessage, rules: readonly CompiledRule[]): RuleSelection | undefined {
+  const selection: RuleSelection = { rules: [], failures: [] };
+  for (const rule of rules) {
+    if (!matchesWithoutWhen(message, rule)) continue;
+    if (rule.match.when) return undefined;
+    selection.rules.push(rule);
+    if (rule.final) break;
+  }
+  return selection;
 }
 
-function continueSelection(message: DeviceMessage, rules: readonly CompiledRule[], from: number, selection: RuleSelection): Awaitable<RuleSelection> {
-  for (let index = from; index < rules.length; index++) {
-    const rule = rules[index] as CompiledRule;
+/** The rules that apply, evaluating `when` expressions in order (a failing one is skipped and reported). */
+export async function selectRulesEvaluatingWhen(message: DeviceMessage, rules: readonly CompiledRule[]): Promise<RuleSelection> {
+  const selection: RuleSelection = { rules: [], failures: [] };
+  for (const rule of rules) {
     if (!matchesWithoutWhen(message, rule)) continue;
-    if (rule.match.when) return whenHolds(message, rule, selection).then((holds) => (holds && rule.final ? selection : continueSelection(message, rules, index + 1, selection)));
+    if (rule.match.when) {
+      try {
+        if ((await rule.match.when.evaluate(message.body, messageBindings(message))) !== true) continue;
+      } catch (error) {
+        selection.failures.push({ rule: rule.name, where: `${rule.where}.match.when`, detail: jsonataErrorMessage(error) });
+        continue;
+      }
+    }
     selection.rules.push(rule);
     if (rule.final) break;
   }
@@ -35,18 +52,5 @@ function matchesWithoutWhen(message: DeviceMessage, rule: CompiledRule): boolean
   if (match.moduleId && !match.moduleId(message.moduleId)) return false;
   if (match.component && !match.component(message.component)) return false;
   for (const property of match.properties) if (!property.accepts(lookupProperty(message.properties, property.name))) return false;
-  return true;
-}
-
-/** Evaluates the rule's `when`; a matching rule joins the selection, a failing expression is reported. */
-async function whenHolds(message: DeviceMessage, rule: CompiledRule, selection: RuleSelection): Promise<boolean> {
-  try {
-    const verdict = await rule.match.when?.evaluate(message.body, messageBindings(message));
-    if (verdict !== true) return false;
-  } catch (error) {
-    selection.failures.push({ rule: rule.name, where: `${rule.where}.match.when`, detail: jsonataErrorMessage(error) });
-    return false;
-  }
-  selection.rules.push(rule);
   return true;
 }

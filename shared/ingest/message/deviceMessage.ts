@@ -2,6 +2,7 @@
 // mapping and coalescing steps stay pure and can be tested without the Functions host.
 
 import type { DeadLetterReason } from './reasons';
+import type { EventRefusal } from './refusal';
 export type JsonObject = Record<string, unknown>;
 
 export interface DeviceMessage {
@@ -30,6 +31,12 @@ export interface DeviceMessage {
   properties: JsonObject;
   systemProperties: JsonObject;
   body: JsonObject;
+  /**
+   * JSON Pointers of the keys `__proto__`, `constructor` and `prototype` decoding removed from the body
+   * (`/a/__proto__`) and the application properties (`$properties/__proto__`); mapping reports them
+   * as filtered `prototype-key`.
+   */
+  prototypeKeys?: string[];
 }
 
 /** Why an event could not be turned into a DeviceMessage; each code is a dead-letter reason. */
@@ -49,9 +56,15 @@ export type DecodeFailureReason = Extract<
   | 'missing-enqueued-time'
 >;
 
-export type DecodeResult =
-  | { ok: true; message: DeviceMessage }
-  | { ok: false; reason: DecodeFailureReason; detail: string; eventKey: string; deviceId?: string; messageId?: string };
+/** An event decoding refused: the refusal shape every stage uses, plus the ids it could still read. */
+export interface DecodeFailure extends EventRefusal {
+  ok: false;
+  reason: DecodeFailureReason;
+  deviceId?: string;
+  messageId?: string;
+}
+
+export type DecodeResult = { ok: true; message: DeviceMessage } | DecodeFailure;
 
 /** One event as handed over by the trigger: the body element plus its slice of triggerMetadata. */
 export interface RawEvent {

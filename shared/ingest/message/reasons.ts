@@ -28,15 +28,14 @@ export const deadLetterReasons = {
   'rule-condition-failed': "a rule's match.when expression failed",
   'not-in-model': "the target property is not in the twin's DTDL model",
   'schema-mismatch': "the value does not fit the property's DTDL schema",
-  'unknown-component': 'the target component is not in the twin model',
+  'unknown-component': "the target component is not in the twin's DTDL model",
+  'model-unavailable': "the twin's model could not be read from ADT",
   'fan-out-exceeded': 'the message addresses more twins than ingest.options.maxTwinsPerMessage',
   'value-too-large': "a string is over ADT's 4 KB limit, a name over 1 KB, or one value over the 32 KB request limit",
   'too-many-properties': 'the message maps to more property values than ingest.options.maxPropertiesPerMessage',
+  'prototype-key': 'a transform produced a value with a key __proto__, constructor or prototype (or an object built through one); the value is never written',
   'mapping-failed': 'mapping this message failed unexpectedly (the detail has the error); the rest of the batch went on',
   // Writing to ADT
-  'unknown-property': "the twin's model in ADT has no such property (checked at write time)",
-  'invalid-value': "the value does not fit the property's schema in ADT's model (checked at write time)",
-  'model-unavailable': "the twin's model could not be read from ADT",
   'adt-rejected': 'ADT refused the write or the telemetry (the detail has its status and message)',
   'superseded-by-rejected': "a newer value of the same property in the batch was refused by ADT, so this message's value was not written either",
   'write-failed': 'writing this twin failed unexpectedly (not an ADT answer; the detail has the error); the rest of the batch went on',
@@ -48,9 +47,20 @@ export const filterReasons = {
   'no-matching-rule': 'no rule matches and ingest.options.unmatched is ignore',
   'model-unknown': "no rule matched and the twin's DTDL model is unknown, so the model-driven default has nothing to map",
   'unmodeled-field': 'body fields the twin model does not declare (model-driven default)',
+  'prototype-key': 'the body or application properties held keys __proto__, constructor or prototype (at any depth); decoding removed them and the rest of the message was mapped',
   'nothing-mapped': 'the message produced no property value and no telemetry',
   'stale-source-time': 'the value is older than the sourceTime the twin already stores',
 } as const;
+
+/**
+ * Codes that were merged into another (one code per fault), kept as documented aliases for one
+ * release: only the new code is emitted, so a dashboard matching the old one must match the new one.
+ * Both old codes came from a second model check at write time; the check at mapping time is the one left.
+ */
+export const renamedReasons = {
+  'unknown-property': 'not-in-model',
+  'invalid-value': 'schema-mismatch',
+} as const satisfies Record<string, keyof typeof deadLetterReasons>;
 
 export type DeadLetterReason = keyof typeof deadLetterReasons;
 export type FilterReason = keyof typeof filterReasons;

@@ -2,7 +2,7 @@
 // happened to each of them.
 
 import type { PropertyUpdate } from './propertyUpdate';
-import type { DeadLetterReason } from './reasons';
+import type { Refusal } from './refusal';
 
 /** `properties`: initial values of a created twin (ingest.unknownTwin.properties), validated by ADT. */
 export type MissingTwinPolicy = { policy: 'deadLetter' } | { policy: 'create'; modelId: string; properties?: Record<string, unknown> };
@@ -14,12 +14,9 @@ export interface TwinUpdate {
   traceparent?: string;
 }
 
-export type UpdateRejectReason = Extract<DeadLetterReason, 'unknown-twin' | 'unknown-property' | 'invalid-value' | 'model-unavailable' | 'adt-rejected' | 'value-too-large'>;
-
-export interface RejectedUpdate {
+/** A refusal of one coalesced update; it speaks for every event the update carries. */
+export interface RejectedUpdate extends Refusal {
   update: PropertyUpdate;
-  reason: UpdateRejectReason;
-  detail: string;
 }
 
 export interface TwinUpdateResult {

@@ -1,15 +1,16 @@
-// The ingest planner: one batch of decoded messages → what to write. Every message is mapped (rule
-// or model mapper), every value validated against the twin's model BEFORE coalescing, so an invalid
-// value is refused alone and the newest valid value is the one written; then updates are coalesced
-// to one per twin property. The ADT look-ups mapping needs (query-based twin ids, each twin's model,
-// DTDL interfaces) go through the gateway under the batch's deadline.
+// The ingest planner: one batch of decoded messages → what to write. The ADT look-ups mapping needs
+// (query-based twin ids, each twin's model, DTDL interfaces) are gathered for the whole batch and
+// answered through the gateway under the batch's deadline; then every message is mapped (rule or
+// model-driven mapper) and every value checked against the twin's model BEFORE coalescing, so an
+// invalid value is refused alone and the newest valid value is the one written; then updates are
+// coalesced to one per twin property.
 
 import { AdtDeadlineExceededError, type AdtGateway, AdtRequestError, type CallContext, isRetriable, type TelemetryMessage } from '../../adt';
-import { type Awaitable, errorMessage, isPromise } from '../../common';
+import { errorMessage } from '../../common';
 import { type InterfaceView, type ModelIndex, validateValue } from '../../dtdl';
 import type { CompiledIngest } from '../config';
-import { createTwinIdResolver, type Mapper, mappersFor, type MappingContext, type MappingResult, mapWith } from '../map';
-import type { DeviceMessage, PropertyUpdate, TwinUpdate } from '../message';
+import { createTwinIdResolver, type LookupSources, type Mapper, mappersFor, type MappingResult, mapPrepared, prepareBatch,type PreparedMessage } from '../map';
+import type { DeviceMessage, EventRefusal, PropertyUpdate, TwinUpdate } from '../message';
 import { coalesce } from './coalesce';
 
 /** Telemetry for one message to one twin (or component). */
@@ -26,8 +27,8 @@ export interface IngestPlan {
   telemetry: PlannedTelemetry[];
   /** Messages deliberately ignored (no mapping matched, filtered by a rule). */
   filtered: Array<{ eventKey: string; reason: string }>;
-  /** Messages that cannot be mapped (bad value for a transform, missing twin id…): dead-lettered. */
-  rejected: Array<{ eventKey: string; reason: string; detail: string }>;
+  /** What mapping refused (a value that does not fit the model, a missing twin id…): dead-lettered. */
+  rejected: EventRefusal[];
   /** Property values superseded by a later value for the same twin property within the batch. */
   coalescedValues: number;
   /** Those values (a dead letter for one of them carries its own value). */
@@ -39,76 +40,46 @@ export interface IngestPlan {
 /** `ctx` bounds the ADT look-ups planning may make (twin id queries, twin models) by the batch deadline. */
 export type IngestPlanner = (messages: DeviceMessage[], ctx: CallContext) => IngestPlan | Promise<IngestPlan>;
 
-/** Messages of one batch waiting on look-ups at once (their look-ups still queue in the gateway's budgets). */
-const mappingConcurrency = 64;
-
 type MappingOutcome = MappingResult | { failed: string };
 
 /** Messages mapped between two turns of the event loop (≈ 1–2 ms of work). */
 const yieldEvery = 256;
 
-/** A mapping error: a transient look-up failure fails the batch (redelivered); anything else stays with its message. */
-function outcomeOfError(error: unknown): MappingOutcome {
-  if (isRetriable(error) || error instanceof AdtDeadlineExceededError) throw error;
-  return { failed: `Mapping failed: ${errorMessage(error)}` };
+/** Throttling and the deadline fail the batch (it is redelivered); any other look-up failure stays with its messages. */
+function isFatal(error: unknown): boolean {
+  return isRetriable(error) || error instanceof AdtDeadlineExceededError;
 }
 
 /**
- * Maps every message, in batch order. A message whose look-ups are all in memory maps at once; one
- * that must wait (a first-touch twin read, a model, a JSONata expression) runs alongside up to
- * `mappingConcurrency` others, so a batch's first-touch reads overlap within the gateway's budgets
- * instead of running one after the other.
+ * Maps every message, in batch order: first the batch's look-ups are gathered and answered in
+ * parallel (map/lookups), then each message maps synchronously. A message whose look-up failed is
+ * refused alone (mapping-failed).
  */
-async function mapAll(messages: readonly DeviceMessage[], mappers: readonly Mapper[], ingest: CompiledIngest, context: MappingContext): Promise<MappingOutcome[]> {
+async function mapAll(messages: readonly DeviceMessage[], mappers: readonly Mapper[], ingest: CompiledIngest, sources: LookupSources): Promise<MappingOutcome[]> {
+  const { prepared, lookups } = await prepareBatch(messages, ingest, mappers, sources, isFatal);
   const outcomes = new Array<MappingOutcome>(messages.length);
-  const waiting = new Set<Promise<void>>();
-  let fatal: { error: unknown } | undefined;
-  for (let position = 0; position < messages.length && !fatal; position++) {
+  for (let position = 0; position < prepared.length; position++) {
     // A batch of thousands maps for tens of milliseconds; letting the event loop in now and then keeps
     // the writes of other partitions flowing (their responses, their budget timers) meanwhile.
     if (position > 0 && position % yieldEvery === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    let mapped: Awaitable<MappingResult>;
     try {
-      mapped = mapWith(mappers, messages[position] as DeviceMessage, ingest, context);
+      outcomes[position] = mapPrepared(mappers, prepared[position] as PreparedMessage, lookups);
     } catch (error) {
-      outcomes[position] = outcomeOfError(error);
-      continue;
+      if (isFatal(error)) throw error;
+      outcomes[position] = { failed: `Mapping failed: ${errorMessage(error)}` };
     }
-    if (!isPromise(mapped)) {
-      outcomes[position] = mapped;
-      continue;
-    }
-    const settled: Promise<void> = mapped
-      .then(
-        (result) => {
-          outcomes[position] = result;
-        },
-        (error: unknown) => {
-          try {
-            outcomes[position] = outcomeOfError(error);
-          } catch (retriable) {
-            // Kept, not thrown here: the batch fails once every started mapping has settled.
-            fatal ??= { error: retriable };
-          }
-        },
-      )
-      .finally(() => waiting.delete(settled));
-    waiting.add(settled);
-    if (waiting.size >= mappingConcurrency) await Promise.race(waiting);
   }
-  await Promise.all(waiting);
-  if (fatal) throw fatal.error;
   return outcomes;
 }
 
 /** Maps and coalesces a batch with the given look-ups (none: pure mapping, as in tests and previews). */
-export async function planIngest(messages: readonly DeviceMessage[], config: CompiledIngest | { ingest: CompiledIngest }, context: MappingContext = {}): Promise<IngestPlan> {
+export async function planIngest(messages: readonly DeviceMessage[], config: CompiledIngest | { ingest: CompiledIngest }, sources: LookupSources = {}): Promise<IngestPlan> {
   const ingest = 'ingest' in config ? config.ingest : config;
   const plan: IngestPlan = { twinUpdates: [], telemetry: [], filtered: [], rejected: [], coalescedValues: 0 };
   const updates: PropertyUpdate[] = [];
   let traceparents: Map<string, string> | undefined;
   plan.clampedSourceTimes = 0;
-  const outcomes = await mapAll(messages, mappersFor(ingest), ingest, context);
+  const outcomes = await mapAll(messages, mappersFor(ingest), ingest, sources);
   for (let position = 0; position < messages.length; position++) {
     const message = messages[position] as DeviceMessage;
     const result = outcomes[position] as MappingOutcome;
@@ -126,7 +97,7 @@ export async function planIngest(messages: readonly DeviceMessage[], config: Com
       plan.telemetry.push(planned);
     }
     for (const part of result.filtered) plan.filtered.push({ eventKey: message.eventKey, reason: part.reason });
-    for (const part of result.rejected) plan.rejected.push({ eventKey: message.eventKey, reason: part.reason, detail: part.where ? `${part.where}: ${part.detail}` : part.detail });
+    for (const part of result.rejected) plan.rejected.push({ eventKey: message.eventKey, ...part });
     if (result.propertyUpdates.length === 0 && result.telemetry.length === 0 && result.filtered.length === 0 && result.rejected.length === 0) {
       plan.filtered.push({ eventKey: message.eventKey, reason: 'nothing-mapped' });
     }
@@ -161,7 +132,7 @@ class BatchInterfaces {
   ) {}
 
   /** Ready at once when the model is already loaded. */
-  load(modelId: string): Awaitable<void> {
+  load(modelId: string): void | Promise<void> {
     return this.lookup(modelId) ? undefined : this.fetch(modelId);
   }
 
@@ -191,7 +162,7 @@ export function createIngestPlanner(ingest: CompiledIngest, gateway: AdtGateway)
   const createModel = ingest.unknownTwin.action === 'create' ? ingest.unknownTwin.modelId : undefined;
 
   /** Cache first; else one read (it also primes the cache the write path uses, so no extra request). */
-  const readModel = (twinId: string, ctx: CallContext): Awaitable<string | null | undefined> => {
+  const readModel = (twinId: string, ctx: CallContext): string | null | undefined | Promise<string | null | undefined> => {
     const cached = gateway.guardCopy(twinId);
     return cached ? cached.twin.$metadata.$model : fetchModel(twinId, ctx);
   };
@@ -207,23 +178,15 @@ export function createIngestPlanner(ingest: CompiledIngest, gateway: AdtGateway)
   };
 
   return (messages, ctx) => {
-    // One look-up per twin per batch, shared by every message addressing it.
-    const twinModels = new Map<string, Awaitable<string | null | undefined>>();
+    // Each is asked once per twin, model or query per batch (map/lookups gathers them).
     const interfaces = new BatchInterfaces(gateway, ctx);
-    const context: MappingContext = {
+    const sources: LookupSources = {
       resolveTwins: (request) => resolver.resolve(request, (query) => gateway.query(query, ctx)),
       models: (interfaceId) => interfaces.lookup(interfaceId),
       loadModel: (modelId) => interfaces.load(modelId),
-      twinModel: (twinId) => {
-        if (twinModels.has(twinId)) return twinModels.get(twinId);
-        const model = readModel(twinId, ctx);
-        twinModels.set(twinId, model);
-        // Once read, later messages of the batch get the answer itself, without a wait.
-        if (isPromise(model)) void model.then((known) => twinModels.set(twinId, known), () => undefined);
-        return model;
-      },
+      twinModel: (twinId) => readModel(twinId, ctx),
       validateValue,
     };
-    return planIngest(messages, ingest, context);
+    return planIngest(messages, ingest, sources);
   };
 }

@@ -1,3 +1,2 @@
 export { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
 export { writeTwinUpdate } from './twinWriter';
-export { validateUpdate } from './updateValidation';

@@ -1,17 +1,19 @@
 // Writes one twin's coalesced property updates: know the twin (cache, else one GET, else create
-// when allowed), drop invalid and out-of-order values, then send a single PATCH. Failures that
-// retrying cannot fix are reported per update; transient ones propagate (the batch is redelivered).
+// when allowed), drop out-of-order values, then send a single PATCH conditional on the ETag. Whether a
+// value fits the model was decided while mapping (map/modelFit); the writer keeps what only it can
+// know: the twin's stored sourceTimes, its ETag, and ADT's answer. Failures that retrying cannot fix
+// are reported per update; transient ones propagate (the batch is redelivered).
 
 import { type AdtFailureKind, type AdtGateway, AdtRequestError, type CallContext, type Twin, type TwinSession } from '../../adt';
 import { isOlder } from '../../common';
 import type { ModelIndex } from '../../dtdl';
-import type { PropertyUpdate, RejectedUpdate, TwinUpdate, TwinUpdateResult, UpdateRejectReason } from '../message';
+import type { DeadLetterReason, PropertyUpdate, RejectedUpdate, TwinUpdate, TwinUpdateResult } from '../message';
 import { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
-import { validateUpdate } from './updateValidation';
 
 export interface TwinWriterDeps {
   /** The gateway's exclusive session on this twin (one request in flight per twin). */
   twin: TwinSession;
+  /** The model a missing twin is created with (its components must be in the create body). */
   modelIndex(modelId: string): Promise<ModelIndex>;
   /** ingest.options.emitSourceTime. */
   emitSourceTime: boolean;
@@ -48,7 +50,7 @@ export function writeTwinUpdate(update: TwinUpdate, gateway: AdtGateway, ctx: Ca
 
 export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps): Promise<TwinUpdateResult> {
   const result: TwinUpdateResult = { twinId: update.twinId, applied: [], stale: [], rejected: [], created: false, patches: 0, operations: 0 };
-  const rejectAll = (reason: UpdateRejectReason, detail: string, updates: PropertyUpdate[] = update.updates): TwinUpdateResult => {
+  const rejectAll = (reason: DeadLetterReason, detail: string, updates: PropertyUpdate[] = update.updates): TwinUpdateResult => {
     result.rejected.push(...updates.map((u) => ({ update: u, reason, detail })));
     return result;
   };
@@ -64,20 +66,9 @@ export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps):
     result.created = created.created;
   }
 
-  const modelId = twin.$metadata.$model;
-  let index: ModelIndex;
-  try {
-    index = await deps.modelIndex(modelId);
-  } catch (error) {
-    if (isKind(error, 'permanent', 'twinNotFound')) return rejectAll('model-unavailable', `Model ${modelId} of twin ${update.twinId} could not be fetched: ${error.message}`);
-    throw error;
-  }
-
   const candidates: PropertyUpdate[] = [];
   for (const propertyUpdate of update.updates) {
-    const rejected = validateUpdate(index, modelId, propertyUpdate);
-    if (rejected) result.rejected.push(rejected);
-    else if (isOlder(propertyUpdate.sourceTime, trustedStoredTime(twin, propertyUpdate, deps))) result.stale.push(propertyUpdate);
+    if (isOlder(propertyUpdate.sourceTime, trustedStoredTime(twin, propertyUpdate, deps))) result.stale.push(propertyUpdate);
     else candidates.push(propertyUpdate);
   }
   // Normally one PATCH; a coalesced update over ADT's 32 KB request limit goes out in several.
@@ -101,7 +92,7 @@ async function readIfExists(deps: TwinWriterDeps): Promise<Twin | undefined> {
   }
 }
 
-type CreateOutcome = { twin: Twin; created: boolean } | { reason: UpdateRejectReason; detail: string };
+type CreateOutcome = { twin: Twin; created: boolean } | { reason: DeadLetterReason; detail: string };
 
 async function createTwin(twinId: string, modelId: string, properties: Record<string, unknown>, deps: TwinWriterDeps): Promise<CreateOutcome> {
   let index: ModelIndex;
@@ -200,6 +191,6 @@ async function isolate(twinId: string, updates: PropertyUpdate[], deps: TwinWrit
 }
 
 function rejectedByAdt(update: PropertyUpdate, error: AdtRequestError): RejectedUpdate {
-  const reason: UpdateRejectReason = error.kind === 'twinNotFound' ? 'unknown-twin' : 'adt-rejected';
+  const reason: DeadLetterReason = error.kind === 'twinNotFound' ? 'unknown-twin' : 'adt-rejected';
   return { update, reason, detail: `ADT rejected the update (${error.status ?? '-'} ${error.code ?? ''}): ${error.message}` };
 }

@@ -13,6 +13,7 @@ import { Writable } from 'node:stream';
 
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
+import { roomTwin, testModels } from '../../../bench/fixtures/testModels';
 import { createIngestHandler } from '../../../functions/ingestTelemetry';
 import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createEmulatorClient, stubCredential, TrustingHttpClient } from '../../../local/emulator/trust';
@@ -30,15 +31,8 @@ import { capturedProgrammingModel, type CapturedRegistration, loadFunctionApp } 
 
 const root = join(__dirname, '..', '..', '..');
 
-export const roomModel = {
-  '@id': 'dtmi:replay:Room;1',
-  '@type': 'Interface',
-  '@context': 'dtmi:dtdl:context;3',
-  contents: [
-    { '@type': 'Property', name: 'temperature', schema: 'double' },
-    { '@type': 'Property', name: 'humidity', schema: 'double' },
-  ],
-};
+// The shared test models (one Room with a Sensor component).
+export { roomModel } from '../../../bench/fixtures/testModels';
 
 export interface ReplayWorld {
   emulator: EmulatorHandle;
@@ -74,8 +68,8 @@ export async function startReplayWorld(twinIds: readonly string[]): Promise<Repl
   const caPath = join(directory, 'emulator-ca.pem');
   await writeFile(caPath, emulator.ca, 'utf8');
   const { client: admin, httpClient: adminHttp } = createEmulatorClient(emulator, { retryOptions: { maxRetries: 1, retryDelayInMs: 10, maxRetryDelayInMs: 50 } });
-  await admin.createModels([roomModel]);
-  for (const id of twinIds) await admin.upsertDigitalTwin(id, JSON.stringify({ $metadata: { $model: roomModel['@id'] } }));
+  await admin.createModels(testModels);
+  for (const id of twinIds) await admin.upsertDigitalTwin(id, JSON.stringify(roomTwin()));
   const ingestHttp = new TrustingHttpClient(emulator.ca);
   const { name: triggerName, binding } = triggerBindingOf(registration);
 

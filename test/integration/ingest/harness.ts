@@ -13,6 +13,7 @@ import type { HttpOperationResponse, WebResourceLike } from '@azure/core-http';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { BlobServiceClient } from '@azure/storage-blob';
 
+import { roomTwin, testModels } from '../../../bench/fixtures/testModels';
 import { createIngestHandler } from '../../../functions/ingestTelemetry';
 import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createEmulatorClient, stubCredential, TrustingHttpClient } from '../../../local/emulator/trust';
@@ -33,29 +34,8 @@ import { capturedProgrammingModel, type CapturedRegistration, loadFunctionApp } 
 
 const root = join(__dirname, '..', '..', '..');
 
-export const sensorModel = {
-  '@id': 'dtmi:ingest:Sensor;1',
-  '@type': 'Interface',
-  '@context': 'dtmi:dtdl:context;3',
-  contents: [
-    { '@type': 'Property', name: 'battery', schema: 'integer' },
-    { '@type': 'Telemetry', name: 'rssi', schema: 'double' },
-  ],
-};
-
-export const roomModel = {
-  '@id': 'dtmi:ingest:Room;1',
-  '@type': 'Interface',
-  '@context': 'dtmi:dtdl:context;3',
-  contents: [
-    { '@type': 'Property', name: 'temperature', schema: 'double' },
-    { '@type': 'Property', name: 'humidity', schema: 'double' },
-    { '@type': 'Property', name: 'occupied', schema: 'boolean' },
-    { '@type': 'Property', name: 'label', schema: 'string' },
-    { '@type': 'Telemetry', name: 'co2', schema: 'double' },
-    { '@type': 'Component', name: 'sensor', schema: 'dtmi:ingest:Sensor;1' },
-  ],
-};
+// The shared test models (one Room with a Sensor component).
+export { roomModel, sensorModel } from '../../../bench/fixtures/testModels';
 
 /** Records what the SDK puts on the wire (headers the emulator does not keep, e.g. Telemetry-Source-Time). */
 export class RecordingHttpClient extends TrustingHttpClient {
@@ -88,7 +68,7 @@ export async function startWorld(): Promise<IngestWorld> {
   emulator.events.tap((n) => notifications.push(n));
   // The test's own client (seeding, reading twins back); its keep-alive sockets are closed in close().
   const { client: admin, httpClient: adminHttp } = createEmulatorClient(emulator, { retryOptions: { maxRetries: 1, retryDelayInMs: 10, maxRetryDelayInMs: 50 } });
-  await admin.createModels([sensorModel, roomModel]);
+  await admin.createModels(testModels);
   const http = new RecordingHttpClient(emulator.ca);
   return {
     emulator,
@@ -108,7 +88,7 @@ export async function startWorld(): Promise<IngestWorld> {
 }
 
 export async function createRoom(world: IngestWorld, twinId: string, extra: Record<string, unknown> = {}): Promise<void> {
-  await world.admin.upsertDigitalTwin(twinId, JSON.stringify({ $metadata: { $model: roomModel['@id'] }, sensor: { $metadata: {} }, ...extra }));
+  await world.admin.upsertDigitalTwin(twinId, JSON.stringify(roomTwin(extra)));
 }
 
 export interface IngestApp {

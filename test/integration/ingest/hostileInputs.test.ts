@@ -1,5 +1,6 @@
 // The corpus of bad and tricky inputs (test/fixtures/hostile-inputs.json), each sent through the
-// registered ingest function in a batch between two good messages. For every case: the invocation
+// registered ingest function in a batch between two good messages (a case with `via: "http"` is posted
+// as one request of three envelopes to the registered HTTP ingest function instead). For every case: the invocation
 // succeeds (the batch is not redelivered), both good messages are applied, the case ends exactly as
 // the fixture says (applied / filtered / dead-lettered with its reason), and the batch's ledger adds up.
 
@@ -7,7 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
+import { createHttpIngestHandler } from '../../../functions/ingestHttp';
 import type { TelemetryEnvelope } from '../../../local/runner/envelope';
+import { invokeRegistration, triggerBindingOf } from '../../../local/runner/invoke';
+import type { RpcInvocationRequest } from '../../../local/runner/rpcTypes';
+import type { BatchSummary } from '../../../shared/ingest';
+import { capturedProgrammingModel, loadFunctionApp } from '../../support/functionsHost';
 import { gzipBomb } from '../../support/gzipBomb';
 import { createRoom, events, type IngestApp, ingestApp, type IngestWorld, message, sourceTime, startWorld, twin } from './harness';
 
@@ -15,6 +21,8 @@ jest.mock('@azure/functions-core', () => jest.requireActual('../../support/funct
 
 interface Case {
   name: string;
+  /** `http`: posted to the HTTP ingest function (the fixture's body is sent inside the envelope's JSON). */
+  via?: 'eventHub' | 'http';
   deviceId?: string;
   body?: unknown;
   generate?: Record<string, unknown> & { kind: string };
@@ -31,6 +39,8 @@ interface Case {
     outcome: 'applied' | 'filtered' | 'dead-lettered';
     reason?: string;
     twin?: Record<string, unknown>;
+    /** Paths (`property` or `component/property`) the twin must not hold afterwards. */
+    absent?: string[];
     twinLength?: Record<string, number>;
     zoneKeys?: Record<string, number>;
     sourceTime?: string;
@@ -102,6 +112,21 @@ async function bodyOf(item: Case): Promise<Pick<TelemetryEnvelope, 'body' | 'bod
   }
 }
 
+/** POST /api/telemetry through the registered HTTP function; resolves the batch summary it answers with. */
+async function post(envelopes: TelemetryEnvelope[]): Promise<BatchSummary> {
+  const registered = loadFunctionApp([join(__dirname, '..', '..', '..', 'functions', 'ingestHttp.ts')], { hook: false }).get('ingestHttp');
+  if (!registered) throw new Error('functions/ingestHttp.ts did not register');
+  const body = Buffer.from(JSON.stringify(envelopes), 'utf8');
+  const request = {
+    inputData: [{ name: triggerBindingOf(registered).name, data: { http: { method: 'POST', url: 'http://127.0.0.1:7071/api/telemetry', headers: { 'content-type': 'application/json', 'content-length': String(body.length) }, body: { bytes: body } } } }],
+    triggerMetadata: {},
+  } as unknown as RpcInvocationRequest;
+  const handler = createHttpIngestHandler(() => app.runtime, 'functionKey');
+  const answer = (await invokeRegistration(capturedProgrammingModel() as never, { metadata: registered.metadata, callback: handler }, request)) as { status: number; jsonBody: { summary: BatchSummary } };
+  expect(answer.status).toBe(200);
+  return answer.jsonBody.summary;
+}
+
 let world: IngestWorld;
 let app: IngestApp;
 const T = '2024-06-01T12:00:00.000Z';
@@ -151,7 +176,8 @@ describe.each(corpus.map((item, index) => [item.name, item, index] as const))('%
     };
 
     // Resolving (not throwing) is what keeps the host from redelivering the batch.
-    const summary = await app.invoke(events(1000 + index * 10, [good('good-a', index), poison, good('good-b', index + 0.5)]), { dataType: 'binary' });
+    const batch = [good('good-a', index), poison, good('good-b', index + 0.5)];
+    const summary = item.via === 'http' ? await post(batch) : await app.invoke(events(1000 + index * 10, batch), { dataType: 'binary' });
 
     expect(summary.received).toBe(3);
     expect(summary.applied + summary.filtered + summary.deadLettered).toBe(3);
@@ -174,8 +200,9 @@ describe.each(corpus.map((item, index) => [item.name, item, index] as const))('%
       expect(letters).toHaveLength(0);
     }
     if (expected.outcome === 'filtered' && expected.reason === 'stale-source-time') expect(summary.staleValuesSkipped).toBe(1);
-    const stored = expected.twin || expected.twinLength || expected.sourceTime || expected.zoneKeys ? await twin(world, deviceId) : undefined;
+    const stored = expected.twin || expected.twinLength || expected.sourceTime || expected.zoneKeys || expected.absent ? await twin(world, deviceId) : undefined;
     for (const [property, value] of Object.entries(expected.twin ?? {})) expect(stored?.[property]).toEqual(value);
+    for (const path of expected.absent ?? []) expect(path.split('/').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], stored)).toBeUndefined();
     for (const [property, length] of Object.entries(expected.twinLength ?? {})) expect((stored?.[property] as string).length).toBe(length);
     for (const [key, value] of Object.entries(expected.zoneKeys ?? {})) expect((stored?.setpoints as Record<string, number>)[key]).toBe(value);
     if (expected.sourceTime) expect(stored && sourceTime(stored, 'temperature')).toBe(expected.sourceTime);
@@ -183,6 +210,7 @@ describe.each(corpus.map((item, index) => [item.name, item, index] as const))('%
     for (const [field, value] of Object.entries(expected.summary ?? {})) expect(summary[field as keyof typeof summary]).toBe(value);
     // Nothing hostile reached the prototype of plain objects.
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).label).toBeUndefined();
   });
 });
 

@@ -11,7 +11,7 @@ import { setAdtClientDefaults } from '../../../shared/adt/sdkClient';
 import type { PipelineConfigFile } from '../../../shared/config/types';
 import { settings } from '../../../shared/settings';
 import { resetWorker } from '../../../shared/worker';
-import { createRoom, events, type IngestApp, ingestApp, type IngestWorld, message, sourceTime, startWorld, twin } from './harness';
+import { createRoom, events, type IngestApp, ingestApp, type IngestWorld, message, roomModel, sourceTime, startWorld, twin } from './harness';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../support/functionsHost').fakeFunctionsCore, { virtual: true });
 
@@ -61,7 +61,7 @@ it('waits out real per-twin throttling (429 with Retry-After) when the service l
   // One write per second on a twin: creating it and then patching it in one batch needs a second write.
   world.emulator.limits.update({ perTwinWritesPerSecond: 1 });
   try {
-    const creating = await ingestApp(world, { ingest: { ...pipeline.ingest, unknownTwin: { action: 'create', modelId: 'dtmi:ingest:Room;1' } } });
+    const creating = await ingestApp(world, { ingest: { ...pipeline.ingest, unknownTwin: { action: 'create', modelId: roomModel['@id'] } } });
     const summary = await creating.invoke(events(20, [message('throttled-new', { humidity: 55, ts: at(5) })]));
     const created = await twin(world, 'throttled-new');
     expect([created.humidity, sourceTime(created, 'humidity')]).toEqual([55, at(5)]);

@@ -4,7 +4,7 @@
 import { gzipSync } from 'node:zlib';
 
 import type { PipelineConfigFile } from '../../../shared/config/types';
-import { createRoom, events, type IngestApp, ingestApp, type IngestWorld, message, sourceTime, startWorld, twin } from './harness';
+import { createRoom, events, type IngestApp, ingestApp, type IngestWorld, message, roomModel, sourceTime, startWorld, twin } from './harness';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../support/functionsHost').fakeFunctionsCore, { virtual: true });
 
@@ -150,14 +150,14 @@ describe('unknown twins', () => {
 
   it('creates the twin from the model with the configured initial properties, then patches it (policy create)', async () => {
     const creating = await ingestApp(world, {
-      ingest: { ...pipeline.ingest, unknownTwin: { action: 'create', modelId: 'dtmi:ingest:Room;1', properties: { label: 'auto-created', sensor: { battery: 100 } } } },
+      ingest: { ...pipeline.ingest, unknownTwin: { action: 'create', modelId: roomModel['@id'], properties: { label: 'auto-created', sensor: { battery: 100 } } } },
     });
     const summary = await creating.invoke(events(600, [message('new-room', { temperature: 19.5, sensor: { battery: 97 }, ts: at(55) })]));
 
     const created = await twin(world, 'new-room');
     const sensor = created.sensor as { battery?: number };
     expect([created.$metadata.$model, created.label, created.temperature, sourceTime(created, 'temperature'), sensor.battery]).toEqual([
-      'dtmi:ingest:Room;1',
+      roomModel['@id'],
       'auto-created',
       19.5,
       at(55),

@@ -1,5 +1,6 @@
 // Test doubles for the gateway: a virtual clock and an in-memory AdtPort with scripted failures.
 
+import { roomModel, sensorModel } from '../../../bench/fixtures/testModels';
 import { AdtRequestError } from '../../../shared/adt/errors';
 import type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, Relationship, TelemetryMessage, Twin } from '../../../shared/adt/types';
 import type { Clock } from '../../../shared/common';
@@ -18,23 +19,8 @@ export class FakeClock implements Clock {
   }
 }
 
-export const roomModel = {
-  '@id': 'dtmi:test:Room;1',
-  '@type': 'Interface',
-  '@context': 'dtmi:dtdl:context;2',
-  contents: [
-    { '@type': 'Property', name: 'temperature', schema: 'double' },
-    { '@type': 'Property', name: 'occupied', schema: 'boolean' },
-    { '@type': 'Property', name: 'config', schema: { '@type': 'Object', fields: [{ name: 'mode', schema: 'string' }, { name: 'setpoint', schema: 'double' }] } },
-    { '@type': 'Component', name: 'sensor', schema: 'dtmi:test:Sensor;1' },
-  ],
-};
-export const sensorModel = {
-  '@id': 'dtmi:test:Sensor;1',
-  '@type': 'Interface',
-  '@context': 'dtmi:dtdl:context;2',
-  contents: [{ '@type': 'Property', name: 'battery', schema: 'integer' }],
-};
+// The shared test models (one Room with a Sensor component), re-exported for the tests that use the fakes.
+export { roomModel, sensorModel } from '../../../bench/fixtures/testModels';
 
 export type Failure = { status?: number; code?: string; message?: string; retryAfterMs?: number };
 
@@ -54,7 +40,7 @@ export class FakePort implements AdtPort {
   constructor(readonly models: unknown[] = [roomModel, sensorModel]) {}
 
   addTwin(id: string, extra: Record<string, unknown> = {}): void {
-    this.twins.set(id, { $dtId: id, $etag: 'W/"1"', $metadata: { $model: 'dtmi:test:Room;1' }, sensor: { $metadata: {} }, ...extra } as Twin);
+    this.twins.set(id, { $dtId: id, $etag: 'W/"1"', $metadata: { $model: roomModel['@id'] }, sensor: { $metadata: {} }, ...extra } as Twin);
   }
 
   count(method: string, twinId?: string): number {

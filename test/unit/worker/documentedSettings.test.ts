@@ -62,22 +62,22 @@ describe('rollups.settings.modelCacheSeconds', () => {
   it('fetches a model again after the TTL, so a model re-uploaded in ADT is seen', async () => {
     const port = new FakePort();
     port.addTwin('room-1');
-    const { run, clock, sink } = setup({ ingest: { rules: [{ name: 'room', properties: [{ target: 'humidity' }] }] }, rollups: { settings: { modelCacheSeconds: 60 }, rules: [] } }, port);
-    const first = await run([event(1, { humidity: 40 }, 'room-1')]);
+    const { run, clock, sink } = setup({ ingest: { rules: [{ name: 'room', properties: [{ target: 'pressure' }] }] }, rollups: { settings: { modelCacheSeconds: 60 }, rules: [] } }, port);
+    const first = await run([event(1, { pressure: 40 }, 'room-1')]);
     expect(first.summary.deadLetteredByReason).toEqual({ 'not-in-model': 1 });
 
-    // The model is deleted and uploaded again with a humidity property (same id, as ADT allows).
-    port.models[0] = { ...roomModel, contents: [...roomModel.contents, { '@type': 'Property', name: 'humidity', schema: 'double' }] };
+    // The model is deleted and uploaded again with a pressure property (same id, as ADT allows).
+    port.models[0] = { ...roomModel, contents: [...roomModel.contents, { '@type': 'Property', name: 'pressure', schema: 'double' }] };
     clock.time += 59_000;
-    const cached = await run([event(2, { humidity: 41 }, 'room-1')]);
+    const cached = await run([event(2, { pressure: 41 }, 'room-1')]);
     expect(cached.summary.deadLetteredByReason).toEqual({ 'not-in-model': 1 });
     expect(port.count('getModels')).toBe(1);
 
     clock.time += 2_000;
-    const refreshed = await run([event(3, { humidity: 42 }, 'room-1')]);
+    const refreshed = await run([event(3, { pressure: 42 }, 'room-1')]);
     expect(refreshed.summary.applied).toBe(1);
     expect(port.count('getModels')).toBe(2);
-    expect(port.twins.get('room-1')?.humidity).toBe(42);
+    expect(port.twins.get('room-1')?.pressure).toBe(42);
     expect(sink.documents).toHaveLength(2);
   });
 });

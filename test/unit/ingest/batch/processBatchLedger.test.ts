@@ -39,7 +39,10 @@ function planner(messages: DeviceMessage[]): IngestPlan {
         plan.coalescedValues += 1;
       } else twin.updates.push({ twinId: m.deviceId, property: 'temperature', value: m.body.t, sourceTime: m.enqueuedTime, eventKeys: [m.eventKey], rule: 'test' });
     }
-    if (m.body.o !== undefined) {
+    // As mapping's model check (map/modelFit) would: `occupied` is a boolean.
+    if (m.body.o !== undefined && typeof m.body.o !== 'boolean') {
+      plan.rejected.push({ eventKey: m.eventKey, reason: 'schema-mismatch', detail: '/occupied: expected boolean', where: 'ingest.rules[0].properties[1]', twinId: m.deviceId });
+    } else if (m.body.o !== undefined) {
       plan.twinUpdates.push({ twinId: m.deviceId, updates: [{ twinId: m.deviceId, property: 'occupied', value: m.body.o, sourceTime: m.enqueuedTime, eventKeys: [m.eventKey], rule: 'test' }], ifMissing: { policy: 'deadLetter' } });
     }
     if (m.body.co2 !== undefined) plan.telemetry.push({ eventKey: m.eventKey, twinId: m.deviceId, payload: { co2: m.body.co2 }, sourceTime: m.enqueuedTime });
@@ -85,7 +88,7 @@ it('accounts for every message of a mixed batch and writes one dead letter per r
     });
     expect(summary).toMatchObject({ received: 7, applied: 3, filtered: 1, deadLettered: 3, twinsPatched: 1, patches: 1, messagesCoalesced: 1, telemetrySent: 1 });
     expect(summary.applied + summary.filtered + summary.deadLettered).toBe(summary.received);
-    expect(summary.deadLetteredByReason).toEqual({ 'invalid-json': 1, 'invalid-value': 1, 'unknown-twin': 1 });
+    expect(summary.deadLetteredByReason).toEqual({ 'invalid-json': 1, 'schema-mismatch': 1, 'unknown-twin': 1 });
     expect(logs).toEqual([summary]);
     // 20 and 21 were coalesced into one value; the invalid boolean was rejected on its own.
     expect(port.twins.get('room-1')?.temperature).toBe(21);
@@ -97,6 +100,9 @@ it('accounts for every message of a mixed batch and writes one dead letter per r
     expect(notJson).toMatchObject({ schema: 'adt-ingest-dead-letter/1', reason: 'invalid-json', partitionId: '3', body: { encoding: 'utf8', value: 'not json at all' } });
     const ghost = JSON.parse(await readFile(join(dir, '3', '104.json'), 'utf8')) as DeadLetterDocument;
     expect(ghost).toMatchObject({ reason: 'unknown-twin', sequenceNumber: 104, offset: '1004', deviceId: 'ghost', rejectedParts: [{ twinId: 'ghost', path: '/temperature', value: 5 }] });
+    // A mapping refusal reaches the document in the same shape as a write refusal: its step and twin kept.
+    const badType = JSON.parse(await readFile(join(dir, '3', '103.json'), 'utf8')) as DeadLetterDocument;
+    expect(badType).toMatchObject({ reason: 'schema-mismatch', messageId: 'bad-type', rejectedParts: [{ twinId: 'room-1', path: '', reason: 'schema-mismatch', detail: 'ingest.rules[0].properties[1]: /occupied: expected boolean' }] });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 import { parsePipelineConfig } from '../../../../shared/config/load';
 import type { InterfaceView, PropertyDef, Schema, TelemetryDef } from '../../../../shared/dtdl/types';
-import { mapMessage } from '../../../../shared/ingest/map/mapMessage';
+import { mapMessage } from '../../../../shared/ingest/map/mapperChain';
 import type { DeviceMessage } from '../../../../shared/ingest/message/deviceMessage';
 
 const message = (body: Record<string, unknown>, extra: Partial<DeviceMessage> = {}): DeviceMessage => ({

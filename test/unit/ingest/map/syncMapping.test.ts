@@ -1,11 +1,11 @@
-// Mapping waits only when it must: with every look-up in memory a message maps synchronously (no
-// promise, no microtask turn per step); a look-up that is a promise makes it asynchronous, and the
-// result is the same either way.
+// Mapping is plain synchronous code: a batch's look-ups are gathered and answered first (in parallel,
+// bounded), then every message maps at once. Look-ups answered from memory or by a promise give the
+// same result; only rules with JSONata expressions wait (before mapping), and only their messages.
 import { AdtRequestError } from '../../../../shared/adt';
 import { parsePipelineConfig } from '../../../../shared/config/load';
 import { buildModelIndex, validateValue } from '../../../../shared/dtdl';
-import { mappersFor, mapWith } from '../../../../shared/ingest/map/mapMessage';
-import type { MappingContext } from '../../../../shared/ingest/map/mappingContext';
+import type { LookupSources } from '../../../../shared/ingest/map/lookupSources';
+import { mappersFor, mapPrepared, prepareBatch } from '../../../../shared/ingest/map/mapperChain';
 import type { DeviceMessage } from '../../../../shared/ingest/message/deviceMessage';
 import { planIngest } from '../../../../shared/ingest/plan/planner';
 
@@ -20,27 +20,53 @@ const message = (deviceId: string, seq: number, body: Record<string, unknown>): 
 const rules = parsePipelineConfig('ingest:\n  rules:\n    - { name: r, properties: [{ target: temperature }], telemetry: [{ fields: [co2] }] }\n', 't.yaml').ingest;
 const zeroConfig = parsePipelineConfig('ingest: {}\n', 't.yaml').ingest;
 
-const inMemory: MappingContext = { models: (id) => index.interface(id), twinModel: () => 'dtmi:test:Room;1', validateValue };
-const fetched: MappingContext = { ...inMemory, twinModel: () => Promise.resolve('dtmi:test:Room;1'), loadModel: () => Promise.resolve() };
+const inMemory: LookupSources = { models: (id) => index.interface(id), twinModel: () => 'dtmi:test:Room;1', validateValue };
+const fetched: LookupSources = { ...inMemory, twinModel: () => Promise.resolve('dtmi:test:Room;1'), loadModel: () => Promise.resolve() };
 
-it.each([['rules', rules], ['the model mapper', zeroConfig]])('maps synchronously with %s when every look-up is in memory, asynchronously otherwise, alike', async (_, ingest) => {
+const mapOne = async (ingest: typeof rules, message: DeviceMessage, sources: LookupSources) => {
+  const mappers = mappersFor(ingest);
+  const { prepared, lookups } = await prepareBatch([message], ingest, mappers, sources);
+  // Once prepared, mapping returns its result itself: no promise.
+  const result = mapPrepared(mappers, prepared[0] as NonNullable<(typeof prepared)[0]>, lookups);
+  expect(result).not.toBeInstanceOf(Promise);
+  return { result, prepared: prepared[0] };
+};
+
+it.each([['rules', rules], ['the model mapper', zeroConfig]])('maps alike with %s whether look-ups answer from memory or by a promise', async (_, ingest) => {
   const body = { temperature: 21.5, co2: 410 };
-  const now = mapWith(mappersFor(ingest), message('room-1', 1, body), ingest, inMemory);
-  expect(now).not.toBeInstanceOf(Promise);
-  const later = mapWith(mappersFor(ingest), message('room-1', 1, body), ingest, fetched);
-  expect(later).toBeInstanceOf(Promise);
-  expect(await later).toEqual(now);
+  const now = (await mapOne(ingest, message('room-1', 1, body), inMemory)).result;
+  const later = (await mapOne(ingest, message('room-1', 1, body), fetched)).result;
+  expect(later).toEqual(now);
   expect(now).toMatchObject({ propertyUpdates: [{ twinId: 'room-1', property: 'temperature', value: 21.5 }], telemetry: [{ twinId: 'room-1', payload: { co2: 410 } }], rejected: [] });
 });
 
-it('a JSONata transform makes only its own message wait; the plan keeps batch order', async () => {
+it('asks each twin model and each query once per batch, however many messages need it', async () => {
+  const asked: string[] = [];
+  const sources: LookupSources = { ...inMemory, twinModel: (twinId) => (asked.push(twinId), Promise.resolve('dtmi:test:Room;1')) };
+  const plan = await planIngest([message('room-1', 1, { temperature: 1 }), message('room-2', 2, { temperature: 2 }), message('room-1', 3, { temperature: 3 })], rules, sources);
+  expect(asked.sort()).toEqual(['room-1', 'room-2']);
+  expect(plan.twinUpdates.map((t) => [t.twinId, t.updates[0]?.value])).toEqual([['room-1', 3], ['room-2', 2]]);
+});
+
+it('a JSONata transform makes only its own message wait, before mapping; the plan keeps batch order', async () => {
   const ingest = parsePipelineConfig(
     'ingest:\n  rules:\n    - { name: slow, match: { deviceId: "slow-*" }, properties: [{ target: temperature, source: temperature, transform: { expression: "$ * 2" } }] }\n    - { name: fast, match: { deviceId: "fast-*" }, properties: [{ target: temperature }] }\n',
     't.yaml',
   ).ingest;
-  expect(mapWith(mappersFor(ingest), message('slow-1', 1, { temperature: 1 }), ingest, inMemory)).toBeInstanceOf(Promise);
+  expect((await mapOne(ingest, message('slow-1', 1, { temperature: 1 }), inMemory)).prepared?.expressions).toBeDefined();
+  expect((await mapOne(ingest, message('fast-1', 1, { temperature: 1 }), inMemory)).prepared?.expressions).toBeUndefined();
   const plan = await planIngest([message('slow-1', 1, { temperature: 1 }), message('fast-1', 2, { temperature: 5 }), message('slow-2', 3, { temperature: 3 })], ingest, inMemory);
   expect(plan.twinUpdates.map((t) => [t.twinId, t.updates[0]?.value])).toEqual([['slow-1', 2], ['fast-1', 5], ['slow-2', 6]]);
+});
+
+it('a look-up that fails for good fails only the messages that need it', async () => {
+  const sources: LookupSources = {
+    ...inMemory,
+    twinModel: (twinId) => (twinId === 'room-2' ? Promise.reject(new AdtRequestError('forbidden', 403, 'Forbidden')) : Promise.resolve('dtmi:test:Room;1')),
+  };
+  const plan = await planIngest([message('room-1', 1, { temperature: 1 }), message('room-2', 2, { temperature: 2 }), message('room-3', 3, { temperature: 3 })], rules, sources);
+  expect(plan.twinUpdates.map((t) => t.twinId)).toEqual(['room-1', 'room-3']);
+  expect(plan.rejected).toEqual([{ eventKey: 'seq:2', reason: 'mapping-failed', detail: expect.stringContaining('forbidden') }]);
 });
 
 it('a throttled look-up fails the batch once every started mapping has settled, with no stray rejection', async () => {
@@ -49,7 +75,7 @@ it('a throttled look-up fails the batch once every started mapping has settled, 
   process.on('unhandledRejection', onUnhandled);
   try {
     let calls = 0;
-    const context: MappingContext = {
+    const context: LookupSources = {
       ...inMemory,
       twinModel: (twinId) => {
         calls += 1;

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { deadLetterReasons, filterReasons } from '../../../../shared/ingest/message/reasons';
+import { deadLetterReasons, filterReasons, renamedReasons } from '../../../../shared/ingest/message/reasons';
 
 const doc = readFileSync('shared/config/CONFIGURATION.md', 'utf8');
 
@@ -26,6 +26,19 @@ it('documents every dead-letter reason and no other', () => {
 
 it('documents every filter reason and no other', () => {
   expect(documented('Filter reasons').sort()).toEqual(Object.keys(filterReasons).sort());
+});
+
+it('documents every renamed code with the code emitted instead, and no other', () => {
+  const start = doc.indexOf('### Renamed codes');
+  expect(start).toBeGreaterThan(-1);
+  const rows = [...doc.slice(start, doc.indexOf('\n\n', doc.indexOf('| old code', start))).matchAll(/^\| `([a-z-]+)` \| `([a-z-]+)` \|/gm)].map((m) => [m[1], m[2]]);
+  expect(Object.fromEntries(rows)).toEqual(renamedReasons);
+});
+
+it.each(Object.entries(renamedReasons))('emits %s no more: it is %s now, a current code', (old, current) => {
+  expect(Object.keys(deadLetterReasons)).toContain(current);
+  expect(Object.keys(deadLetterReasons)).not.toContain(old);
+  expect(sources).not.toMatch(new RegExp(`'${old}'`));
 });
 
 it.each([...Object.keys(deadLetterReasons), ...Object.keys(filterReasons)])('emits %s somewhere', (code) => {

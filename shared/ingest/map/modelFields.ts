@@ -1,9 +1,10 @@
-// The zero-config mapping: body fields the twin's DTDL interface declares as Properties become
-// property updates, fields declared as Telemetry are published, anything else is reported as
-// unmodeled. A component is addressed by dt-subject, or by a body field named like the component.
+// Sorts a body's fields by the twin's DTDL interface, for the model-driven mapper: fields declared as
+// Properties (with their definition), fields declared as Telemetry (one payload per component), and
+// the rest (unmodeled). A component is addressed by dt-subject, or by a body field named like it.
 
 import type { InterfaceView, PropertyDef } from '../../dtdl';
-import { isJsonObject, type JsonObject } from '../message';
+import { isJsonObject, isPrototypeKey, type JsonObject } from '../message';
+import { componentInterface, type InterfaceLookup } from './modelFit';
 
 export interface ModelMappedProperty {
   component?: string;
@@ -17,7 +18,7 @@ export interface ModelMappedTelemetry {
   payload: JsonObject;
 }
 
-export interface ModelMapping {
+export interface ModelFields {
   properties: ModelMappedProperty[];
   telemetry: ModelMappedTelemetry[];
   /** Body fields the interface does not declare (as `field` or `component/field`). */
@@ -26,13 +27,10 @@ export interface ModelMapping {
   unknownComponent?: string;
 }
 
-export type InterfaceLookup = (interfaceId: string) => InterfaceView | undefined;
-
-export function modelDrivenMapping(body: JsonObject, view: InterfaceView, lookup: InterfaceLookup, component?: string): ModelMapping {
-  const result: ModelMapping = { properties: [], telemetry: [], unmodeled: [] };
+export function modelFields(body: JsonObject, view: InterfaceView, lookup: InterfaceLookup, component?: string): ModelFields {
+  const result: ModelFields = { properties: [], telemetry: [], unmodeled: [] };
   if (component !== undefined) {
-    const definition = view.components.get(component);
-    const componentView = definition && lookup(definition.interfaceId);
+    const componentView = componentInterface(view, component, lookup);
     if (!componentView) return { ...result, unknownComponent: component, unmodeled: Object.keys(body).map((k) => `${component}/${k}`) };
     mapInterface(body, componentView, component, result);
     return result;
@@ -42,29 +40,34 @@ export function modelDrivenMapping(body: JsonObject, view: InterfaceView, lookup
     mapInterface(body, view, undefined, result);
     return result;
   }
-  const rootFields: JsonObject = {};
+  // Fields named like a component (and holding an object) map into it; the others map at the root.
+  // Nothing is copied: a copy made by assignment is how a "__proto__" key once reached a prototype.
+  let componentFields: Set<string> | undefined;
   for (const field in body) {
     const value = body[field];
-    const definition = view.components.get(field);
-    const componentView = definition && isJsonObject(value) ? lookup(definition.interfaceId) : undefined;
-    if (componentView && isJsonObject(value)) mapInterface(value, componentView, field, result);
-    else rootFields[field] = value;
+    if (!isJsonObject(value) || !view.components.has(field)) continue;
+    const componentView = componentInterface(view, field, lookup);
+    if (!componentView) continue;
+    mapInterface(value, componentView, field, result);
+    (componentFields ??= new Set()).add(field);
   }
-  mapInterface(rootFields, view, undefined, result);
+  mapInterface(body, view, undefined, result, componentFields);
   return result;
 }
 
-function mapInterface(body: JsonObject, view: InterfaceView, component: string | undefined, result: ModelMapping): void {
+function mapInterface(body: JsonObject, view: InterfaceView, component: string | undefined, result: ModelFields, skip?: ReadonlySet<string>): void {
   let payload: JsonObject | undefined;
   for (const field in body) {
+    if (skip?.has(field)) continue;
     const value = body[field];
-    const property = view.properties.get(field);
+    // Decoding removes these keys (filtered prototype-key); a body that did not pass through it reports them here.
+    const property = isPrototypeKey(field) ? undefined : view.properties.get(field);
     if (property) {
       if (value === null || value === undefined) continue;
       const mapped: ModelMappedProperty = { property: field, value, definition: property };
       if (component !== undefined) mapped.component = component;
       result.properties.push(mapped);
-    } else if (view.telemetry.has(field)) {
+    } else if (view.telemetry.has(field) && !isPrototypeKey(field)) {
       (payload ??= {})[field] = value;
     } else {
       result.unmodeled.push(component === undefined ? field : `${component}/${field}`);

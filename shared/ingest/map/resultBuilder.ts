@@ -1,43 +1,38 @@
-// The state of mapping one message, shared by the mappers: the twins it addresses (resolved once per
-// strategy, existence and model looked up once per twin), the model checks, and the result being
-// built (updates, telemetry with per-twin ids, filtered and refused values).
+// Builds what one mapper decides for one message: the twins it addresses (existence read from the
+// batch's look-ups, each missing twin refused once), the source time, and the result (updates,
+// telemetry with per-twin ids, filtered and refused values), within the message's limits. A mapper
+// makes one, fills it and returns `finish()`: nothing is shared between mappers.
 
-import { type Awaitable, isPromise, KeyedMemo, parseIsoMillis } from '../../common';
-import type { InterfaceView } from '../../dtdl';
+import { KeyedMemo, parseIsoMillis } from '../../common';
 import type { CompiledIngest, CompiledSource, TwinIdStrategy } from '../config';
 import { normalizeTimestamp, safeMessageId } from '../decode';
-import { adtNameProblem, adtValueProblem, type DeviceMessage, type JsonObject, type PropertyUpdate } from '../message';
-import { messageBindings } from './bindings';
-import type { MappingContext } from './mappingContext';
-import type { Filtered, MappingResult, Rejected, TelemetryItem } from './mappingResult';
-import { type ResolvedTwin, twinIdRequest, type TwinResolution } from './twinTargets';
+import { adtNameProblem, adtValueProblem, type DeviceMessage, type JsonObject, type PropertyUpdate, type Refusal } from '../message';
+import type { Lookups, PreparedMessage } from './lookups';
+import type { Filtered, MappingResult, TelemetryItem } from './mappingResult';
+import type { TwinInterface } from './modelFit';
+import type { ResolvedTwin } from './twinTargets';
 
 export const MODEL_RULE = '(model)';
 
-export class MessageMapping {
+export class ResultBuilder {
+  readonly message: DeviceMessage;
   private readonly result: MappingResult;
-  private bindingsOfMessage: Record<string, unknown> | undefined;
-  // Per-message memos, created on first need: most messages address one twin through one strategy.
-  private readonly resolutions = new KeyedMemo<TwinIdStrategy, Awaitable<TwinResolution>>();
-  private readonly twinModels = new KeyedMemo<string, Awaitable<string | null | undefined>>();
-  private readonly interfaces = new KeyedMemo<string, Awaitable<TwinInterface>>();
   private reportedMissing: Set<string> | undefined;
   private telemetryIds: KeyedMemo<string, number> | undefined;
   private enqueuedMillis: number | undefined;
 
   constructor(
-    readonly message: DeviceMessage,
+    readonly prepared: PreparedMessage,
     readonly ingest: CompiledIngest,
-    readonly context: MappingContext,
+    readonly lookups: Lookups,
   ) {
+    const message = prepared.message;
+    this.message = message;
     // Most messages filter and refuse nothing: those lists start as one shared empty list each.
     this.result = { eventKey: message.eventKey, propertyUpdates: [], telemetry: [], filtered: noneFiltered, rejected: noneRejected, clampedSourceTimes: 0 };
-  }
-
-  /** The variables JSONata expressions see; built only when one runs. */
-  get bindings(): Record<string, unknown> {
-    this.bindingsOfMessage ??= messageBindings(this.message);
-    return this.bindingsOfMessage;
+    if (message.prototypeKeys !== undefined) {
+      this.filter({ reason: 'prototype-key', detail: `removed keys that could reach an object's prototype: ${message.prototypeKeys.join(', ')}` });
+    }
   }
 
   filter(part: Filtered): void {
@@ -45,26 +40,39 @@ export class MessageMapping {
     this.result.filtered.push(part);
   }
 
-  reject(part: Rejected): void {
+  reject(part: Refusal): void {
     if (this.result.rejected === noneRejected) this.result.rejected = [];
     this.result.rejected.push(part);
   }
 
   /**
    * The twins a strategy addresses that exist (each missing one refused once, at `missingWhere`), or
-   * undefined when the strategy cannot resolve (refused at `where`). Ready at once when nothing needs ADT.
+   * undefined when the strategy cannot resolve (refused at `where`).
    */
-  targets(strategy: TwinIdStrategy, where: string, missingWhere: string | undefined = where): Awaitable<ResolvedTwin[] | undefined> {
-    const resolution = this.resolve(strategy);
-    return isPromise(resolution) ? resolution.then((ready) => this.resolved(ready, where, missingWhere)) : this.resolved(resolution, where, missingWhere);
-  }
-
-  private resolved(resolution: TwinResolution, where: string, missingWhere: string | undefined): Awaitable<ResolvedTwin[] | undefined> {
+  targets(strategy: TwinIdStrategy, where: string, missingWhere: string | undefined = where): ResolvedTwin[] | undefined {
+    const resolution = this.lookups.resolution(this.prepared, strategy);
     if (!resolution.ok) {
       this.reject({ reason: resolution.reason, detail: resolution.detail, where });
       return undefined;
     }
-    return this.existing(resolution.twins, missingWhere, [], 0);
+    // Nearly always every twin exists: the resolution's own list is used then, not a copy.
+    let present: ResolvedTwin[] | undefined;
+    const twins = resolution.twins;
+    for (let index = 0; index < twins.length; index++) {
+      const twin = twins[index] as ResolvedTwin;
+      if (this.lookups.twinModel(twin) !== null) {
+        present?.push(twin);
+        continue;
+      }
+      present ??= twins.slice(0, index);
+      this.refuseMissing(twin, missingWhere);
+    }
+    return present ?? twins;
+  }
+
+  /** The twin's model id and DTDL interface, when known. */
+  interfaceOf(twin: ResolvedTwin): TwinInterface {
+    return this.lookups.twinInterface(twin, this.message);
   }
 
   /** The configured sourceTime source, or the enqueued time; undefined (and refused) when unreadable. */
@@ -102,40 +110,11 @@ export class MessageMapping {
     return this.message.enqueuedTime;
   }
 
-  /** The twin's model and its DTDL interface, when known (looked up once per twin per message). */
-  interfaceOf(twin: ResolvedTwin): Awaitable<TwinInterface> {
-    let known = this.interfaces.get(twin.twinId);
-    if (known === undefined) {
-      known = this.lookupInterface(twin);
-      this.interfaces.set(twin.twinId, known);
-      if (isPromise(known)) void known.then((ready) => this.interfaces.set(twin.twinId, ready), () => undefined);
-    }
-    return known;
-  }
-
-  private lookupInterface(twin: ResolvedTwin): Awaitable<TwinInterface> {
-    const twinModel = this.lookupTwinModel(twin);
-    return isPromise(twinModel) ? twinModel.then((ready) => this.interfaceOfModel(ready)) : this.interfaceOfModel(twinModel);
-  }
-
-  private interfaceOfModel(twinModel: string | null | undefined): Awaitable<TwinInterface> {
-    const modelId = twinModel ?? this.message.modelId;
-    if (modelId === undefined) return noInterface;
-    const loaded = this.context.loadModel?.(modelId);
-    return isPromise(loaded) ? loaded.then(() => this.loadedInterface(modelId)) : this.loadedInterface(modelId);
-  }
-
-  private loadedInterface(modelId: string): TwinInterface {
-    const view = this.context.models?.(modelId);
-    return view ? { modelId, view } : { modelId };
-  }
-
   /** Adds one value to write, or refuses it when ADT's limits would (before coalescing, so it displaces nothing). */
   addUpdate(twinId: string, component: string | undefined, property: string, value: unknown, sourceTime: string, rule: string, where?: string, subPath?: readonly string[]): void {
     const problem = adtNameProblem(subPath?.[0] ?? property) ?? adtValueProblem(value);
     if (problem !== undefined) {
-      const label = [component, property, ...(subPath ?? [])].filter((s) => s !== undefined).join('/');
-      this.reject({ reason: 'value-too-large', detail: `${label}: ${problem}`, twinId, ...(where !== undefined && { where }) });
+      this.reject({ reason: 'value-too-large', detail: `${labelOf(component, property, subPath)}: ${problem}`, twinId, ...(where !== undefined && { where }) });
       return;
     }
     const update: PropertyUpdate = { twinId, property, value, sourceTime, eventKeys: [this.message.eventKey], rule };
@@ -175,49 +154,7 @@ export class MessageMapping {
     return this.result;
   }
 
-  private resolve(strategy: TwinIdStrategy): Awaitable<TwinResolution> {
-    let known = this.resolutions.get(strategy);
-    if (known === undefined) {
-      const request = twinIdRequest(strategy, this.message);
-      if (request.kind === 'direct') known = { ok: true, twins: request.twins };
-      else if (request.kind === 'unresolved') known = { ok: false, reason: 'twin-id-unresolved', detail: request.detail };
-      else if (!this.context.resolveTwins) {
-        known = { ok: false, reason: 'twin-id-unresolved', detail: 'query-based twin ids need a resolver (createTwinIdResolver) in the mapping context' };
-      } else known = this.context.resolveTwins(request);
-      this.resolutions.set(strategy, known);
-    }
-    return known;
-  }
-
-  private lookupTwinModel(twin: ResolvedTwin): Awaitable<string | null | undefined> {
-    if (twin.modelId !== undefined) return twin.modelId;
-    if (this.twinModels.has(twin.twinId)) return this.twinModels.get(twin.twinId);
-    const known = this.context.twinModel?.(twin.twinId);
-    this.twinModels.set(twin.twinId, known);
-    return known;
-  }
-
-  /** Drops twins known not to exist, refusing each once per message (unknown-twin policy dead-letter); from `from` on. */
-  private existing(twins: ResolvedTwin[], where: string | undefined, present: ResolvedTwin[], from: number): Awaitable<ResolvedTwin[]> {
-    for (let index = from; index < twins.length; index++) {
-      const twin = twins[index] as ResolvedTwin;
-      const model = this.lookupTwinModel(twin);
-      if (isPromise(model)) {
-        return model.then((ready) => {
-          this.keepIfPresent(twin, ready, present, where);
-          return this.existing(twins, where, present, index + 1);
-        });
-      }
-      this.keepIfPresent(twin, model, present, where);
-    }
-    return present;
-  }
-
-  private keepIfPresent(twin: ResolvedTwin, model: string | null | undefined, present: ResolvedTwin[], where: string | undefined): void {
-    if (model !== null) {
-      present.push(twin);
-      return;
-    }
+  private refuseMissing(twin: ResolvedTwin, where: string | undefined): void {
     this.reportedMissing ??= new Set();
     if (this.reportedMissing.has(twin.twinId)) return;
     this.reportedMissing.add(twin.twinId);
@@ -230,14 +167,11 @@ export class MessageMapping {
   }
 }
 
-/** A twin's model id and DTDL interface, as far as they are known. */
-export interface TwinInterface {
-  modelId?: string;
-  view?: InterfaceView;
+function labelOf(component: string | undefined, property: string, subPath: readonly string[] | undefined): string {
+  return [component, property, ...(subPath ?? [])].filter((s) => s !== undefined).join('/');
 }
 
-const noInterface: TwinInterface = Object.freeze({});
 
 // Frozen, so a push that skipped filter()/reject() fails loudly instead of sharing one list.
 const noneFiltered = Object.freeze([]) as unknown as Filtered[];
-const noneRejected = Object.freeze([]) as unknown as Rejected[];
+const noneRejected = Object.freeze([]) as unknown as Refusal[];

@@ -1,0 +1,64 @@
+// One message → what to write, as Eclipse Ditto's payload mappers do it: `map(message) → result`.
+// The rule mapper (configured rules) and the model-driven mapper (the zero-config default) are asked
+// in turn; the first that claims a message maps it and returns its result, and a message neither
+// claims is filtered as no-matching-rule. Every look-up a mapper needs was answered for the whole
+// batch beforehand (map/lookups), so mapping is synchronous; it throws only when one of those
+// look-ups failed (e.g. a twin read ADT refused), so the caller decides what that failure means.
+
+import type { CompiledIngest } from '../config';
+import type { DeviceMessage } from '../message';
+import { Lookups, type PreparedMessage, prepareMessages } from './lookups';
+import type { LookupSources } from './lookupSources';
+import type { Mapper, MappingResult } from './mappingResult';
+import { ModelDrivenMapper } from './modelDrivenMapper';
+import { RuleMapper } from './ruleMapper';
+
+/** The mappers a compiled ingest section asks for, in the order they are tried. */
+export function mappersFor(ingest: CompiledIngest): Mapper[] {
+  const mappers: Mapper[] = [new RuleMapper(ingest)];
+  if (ingest.options.unmatched === 'model') mappers.push(new ModelDrivenMapper(ingest));
+  return mappers;
+}
+
+/** Maps one prepared message with the mapper that claimed it while its look-ups were gathered. */
+export function mapPrepared(mappers: readonly Mapper[], prepared: PreparedMessage, lookups: Lookups): MappingResult {
+  const mapper = mappers[prepared.claimedBy];
+  const result: MappingResult = mapper
+    ? mapper.map(prepared, lookups)
+    : { eventKey: prepared.message.eventKey, propertyUpdates: [], telemetry: [], filtered: [{ reason: 'no-matching-rule', detail: `no rule matches device ${prepared.message.deviceId}` }], rejected: [], clampedSourceTimes: 0 };
+  if (!mapper && prepared.message.prototypeKeys !== undefined) {
+    result.filtered.unshift({ reason: 'prototype-key', detail: `removed keys that could reach an object's prototype: ${prepared.message.prototypeKeys.join(', ')}` });
+  }
+  // A `when` that failed is reported whoever mapped the message.
+  const failures = prepared.selection.failures;
+  if (failures.length > 0) {
+    result.rejected = [...failures.map((f) => ({ reason: 'rule-condition-failed' as const, detail: `rule "${f.rule}": ${f.detail}`, where: f.where })), ...result.rejected];
+  }
+  return result;
+}
+
+/**
+ * Prepares a batch and gathers its look-ups: afterwards each message maps synchronously with
+ * mapPrepared. `isFatal` look-up failures reject (the batch is redelivered); others fail only the
+ * messages that need them.
+ */
+export async function prepareBatch(
+  messages: readonly DeviceMessage[],
+  ingest: CompiledIngest,
+  mappers: readonly Mapper[],
+  sources: LookupSources,
+  isFatal: (error: unknown) => boolean = () => true,
+): Promise<{ prepared: PreparedMessage[]; lookups: Lookups }> {
+  const prepared = await prepareMessages(messages, ingest);
+  const lookups = new Lookups(sources);
+  await lookups.gather(prepared, mappers, isFatal);
+  return { prepared, lookups };
+}
+
+/** Maps one message with the mappers its configuration asks for (tests, the mapping preview). */
+export async function mapMessage(message: DeviceMessage, ingest: CompiledIngest | { ingest: CompiledIngest }, sources: LookupSources = {}): Promise<MappingResult> {
+  const section = 'ingest' in ingest ? ingest.ingest : ingest;
+  const mappers = mappersFor(section);
+  const { prepared, lookups } = await prepareBatch([message], section, mappers, sources);
+  return mapPrepared(mappers, prepared[0] as PreparedMessage, lookups);
+}
