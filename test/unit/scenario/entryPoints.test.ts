@@ -49,7 +49,9 @@ it('reconcile with --config <other file> checks that file against the scenario m
   const models = [JSON.parse(readFileSync(join(dir, 'models', 'Room.json'), 'utf8')), JSON.parse(readFileSync(join(dir, 'models', 'TemperatureSensor.json'), 'utf8'))] as Record<string, unknown>[];
   // No ADT call happens before the check: a client that is never used.
   const client = {} as Parameters<typeof reconcileGraph>[0]['client'];
-  await expect(reconcileGraph({ client, ...pipelineRollups(join(dir, 'pipeline.yaml'), models), models, deadLetters: new FileDeadLetterSink(mkdtempSync(join(tmpdir(), 'entry-dl-'))) })).rejects.toThrow(
+  // Loading the rules with the models is where the misfit is found, with its line.
+  const reconcile = async () => reconcileGraph({ client, ...pipelineRollups(join(dir, 'pipeline.yaml'), models), models, deadLetters: new FileDeadLetterSink(mkdtempSync(join(tmpdir(), 'entry-dl-'))) });
+  await expect(reconcile()).rejects.toThrow(
     new RegExp(`${escapeRegExp(join(dir, 'pipeline.yaml'))}:\\d+:\\d+: ${escapeRegExp(typo)}`),
   );
 });
