@@ -7,6 +7,7 @@ import { runCpuPath } from './cpuPath';
 import { fleetMain } from './fleetRun';
 import { type IngestRunMetrics, runIngest } from './ingestBench';
 import { runMemory } from './memoryBench';
+import { portfolioMain } from './portfolioRun';
 import { type PropagateRunMetrics, runPropagate } from './propagateBench';
 import { makeWorkload, patchBudget } from './workload';
 
@@ -66,6 +67,7 @@ async function compare(name: string, twins: number, perTwin: number): Promise<Co
 
 export const usage = `Usage: npm run bench -- [--quick] [--json]
        npm run bench -- fleet [--quick] [--json] [--scale <s>]   (the fleet benchmark; fleet --help)
+       npm run bench -- portfolio [--quick] [--scale <s>] [--seconds <n>] [--json]   (issue 25's portfolio; portfolio --help)
 
 Runs our ingest and propagation against the samples' approach in one process, on fresh emulators
 with ADT's limits, and checks the ratios against the targets (exit 1 when one is missed).
@@ -96,6 +98,7 @@ export function parseBenchArgs(argv: readonly string[]): { quick: boolean; json:
 async function main(): Promise<void> {
   const argv = standardArgv(process.argv.slice(2));
   if (argv[0] === 'fleet') return fleetMain(argv.slice(1));
+  if (argv[0] === 'portfolio') return portfolioMain(argv.slice(1));
   const args = parseBenchArgs(argv);
   if ('help' in args) {
     console.log(usage);
