@@ -121,7 +121,7 @@ async function serve(start: Start): Promise<void> {
       settle?.(request.error);
       return;
     }
-    const reply = (result?: unknown): void => void process.send?.({ id: request.id, result } satisfies Reply);
+    const reply = (result?: unknown): void => void (process.connected && process.send?.({ id: request.id, result } satisfies Reply));
     if (request.verb === 'counters') reply(emulator.counters());
     else if (request.verb === 'resetCounters') reply(emulator.resetCounters());
     else if (request.verb === 'twins') reply(request.ids ? request.ids.flatMap((id) => emulator.store.twins.get(id) ?? []) : emulator.store.twins.list());
