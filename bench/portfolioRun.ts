@@ -176,8 +176,10 @@ export function printPortfolioReport(report: PortfolioReport): void {
   }
   const building = rows.find((r) => r.implementation === 'ours' && r.values === 'building');
   if (building && !building.keepsUp) {
+    const seconds = building.shape.seconds;
+    const budget = Math.floor(1000 * building.shape.adtScale * 0.95);
     console.log(
-      `\nWhere we lose today: ours writes once per message at this shape (${building.perMessage.patch.toFixed(2)} PATCH + ${building.perMessage.get.toFixed(2)} GET per message: a batch covers too little time for a device to repeat), so it applies ${building.appliedPerSecond.toFixed(1)} of ${building.offeredPerSecond.toFixed(1)} msg/s, capped by ADT's write budget, and the backlog grows without bound — in Azure, Event Hubs lag that ends in lost events past retention. The cure is issue 25 items 1–2 (deadband/maxAge, coalescing over time).`,
+      `\nWhere we lose today: at this shape a batch covers too little time for a device to repeat, so ours writes once per message and reads each twin once before its first write: ${(building.requests.patches / seconds).toFixed(1)} PATCH/s and ${(building.requests.reads / seconds).toFixed(1)} GET/s against the ${budget}/s each its budgets allow, ${building.throttled429} × 429 (each halves its adaptive budget). It applied ${building.appliedPerSecond.toFixed(1)} of ${building.offeredPerSecond.toFixed(1)} msg/s offered and the backlog grows without bound — in Azure, Event Hubs lag that ends in lost events past retention. Even at the full write budget one write per message cannot keep up (${building.offeredPerSecond.toFixed(1)} msg/s against ${budget} patches/s); the cure is issue 25 items 1–2 (deadband/maxAge, coalescing over time).`,
     );
   }
   console.log(report.missed.length ? `\nTargets missed (building-like, ours): ${report.missed.join('; ')}` : '\nAll portfolio targets met.');
