@@ -58,11 +58,18 @@ export interface PortfolioRowMetrics {
   wallMs: number;
 }
 
+/**
+ * Ours as the portfolio runs it: the body's `ts` is the source time. Deadbands configured here must
+ * stay within the value model's significance (bench/portfolioTraffic.ts), or changed values would
+ * never be written and their freshness would count as unseen.
+ */
+export const portfolioPipelineConfig = { ingest: { options: { sourceTime: 'ts' } } };
+
 export interface PortfolioRowOptions {
   latency?: EmulatorLatency;
   /** Ours: after the window, keep delivering at most this long, then check the twins. */
   drainMs?: number;
-  /** Our pipeline configuration (default: the body's `ts` is the source time). */
+  /** Our pipeline configuration (default: portfolioPipelineConfig). */
   config?: unknown;
 }
 
@@ -149,7 +156,7 @@ export async function runPortfolioRow(implementation: Implementation, shape: Por
     snapshot: implementation === 'ours',
     ...(implementation === 'ours' && { drainMs: options.drainMs ?? 0 }),
     ...(options.latency && { latency: options.latency }),
-    ...(options.config !== undefined && { config: options.config }),
+    config: options.config ?? portfolioPipelineConfig,
     handedOver: (message, envelope, at) => {
       const tsMs = Date.parse((envelope.body as { ts: string }).ts);
       newest.set(envelope.deviceId, { tsMs, message });
