@@ -1,5 +1,6 @@
 // The CPU-path benchmark's machinery (figures come from `npm run bench`, never from a timed test):
-// it plans real fleet-shaped messages and reports per-message costs for both paths.
+// it runs real fleet-shaped trigger batches through the registered function's handler (which must
+// apply every message, or the run throws) and the mapping alone, and reports per-message costs.
 import { fleetEvents, runCpuPath } from '../../../bench/cpuPath';
 
 it('builds IoT Hub-shaped events for 2,000 devices', () => {
@@ -13,4 +14,11 @@ it('measures the pipeline and the JSON.parse floor on the same messages', async 
   expect(metrics.floorNsPerMessage).toBeGreaterThan(0);
   expect(metrics.pipelineNsPerMessage).toBeGreaterThan(metrics.floorNsPerMessage);
   expect(metrics.ratio).toBeCloseTo(metrics.pipelineNsPerMessage / metrics.floorNsPerMessage, 5);
+  expect(metrics.mappingOnlyNsPerMessage).toBeGreaterThan(0);
+  expect(metrics.mappingOnlyRatio).toBeCloseTo(metrics.mappingOnlyNsPerMessage / metrics.floorNsPerMessage, 5);
+});
+
+it('runs batches that repeat twins through the function (coalesced) and the zero-config model mapping', async () => {
+  const metrics = await runCpuPath({ messages: 4000, batchSize: 4000, rounds: 1, mapping: 'model' });
+  expect(metrics).toMatchObject({ messages: 4000, batchSize: 4000, mapping: 'model' });
 });

@@ -1,5 +1,20 @@
-// The building benchmark's machinery at a small scale, query lag on: outcomes, never time.
-import { runBuilding } from '../../../bench/buildingBench';
+// The building benchmark's machinery at a small scale, query lag on: outcomes, never time. The
+// emulator runs in its own process (JavaScript), so the bench comes from a private build.
+import { join } from 'node:path';
+
+import type * as BuildingBench from '../../../bench/buildingBench';
+import { privateBuild, removeBuild } from '../../support/privateBuild';
+
+let outDir: string;
+let runBuilding: typeof BuildingBench.runBuilding;
+
+beforeAll(() => {
+  outDir = privateBuild('building-bench');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  ({ runBuilding } = require(join(outDir, 'bench', 'buildingBench.js')) as typeof BuildingBench);
+}, 120_000);
+
+afterAll(() => removeBuild(outDir));
 
 const shape = { floors: 2, roomsPerFloor: 2, sensorsPerRoom: 5 };
 

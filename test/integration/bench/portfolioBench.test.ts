@@ -1,0 +1,100 @@
+// The portfolio benchmark's machinery end to end at a tiny scale (figures come from
+// `npm run bench -- portfolio`, never from a test): the compiled bench (a private build, so the
+// emulator's child process runs JavaScript) drives ours and the samples' algorithm through the
+// feeder and the emulator process; only outcomes are asserted — final twins, request counts, what
+// the value model generates — never timings.
+import { join } from 'node:path';
+
+import type * as PortfolioBench from '../../../bench/portfolioBench';
+import { parsePortfolioArgs,portfolioPlan } from '../../../bench/portfolioRun';
+import { isChange, type PortfolioMessage, portfolioProperties, portfolioSchedule, type PortfolioShape } from '../../../bench/portfolioTraffic';
+import { privateBuild, removeBuild } from '../../support/privateBuild';
+
+const tiny = (values: PortfolioShape['values']): PortfolioShape => ({ devices: 24, periodSeconds: 2, partitions: 2, seconds: 5, seed: 3, adtScale: 1, values });
+
+let outDir: string;
+let bench: typeof PortfolioBench;
+
+beforeAll(() => {
+  outDir = privateBuild('portfolio-bench');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  bench = require(join(outDir, 'bench', 'portfolioBench.js')) as typeof PortfolioBench;
+}, 120_000);
+
+afterAll(() => removeBuild(outDir));
+
+function expectCountsConsistent(row: PortfolioBench.PortfolioRowMetrics): void {
+  const r = row.requests;
+  expect(r.total).toBe(r.reads + r.patches + r.queries + r.modelReads + r.other);
+  expect(row.offered).toBe(portfolioSchedule(row.shape).length);
+  expect(row.applied).toBeLessThanOrEqual(row.offered);
+  expect(row.backlog.length).toBeGreaterThan(0);
+}
+
+it('ours ends every twin on its newest reading (building-like values), and ADT saw exactly the PATCHes we saw acknowledged', async () => {
+  const row = await bench.runPortfolioRow('ours', tiny('building'), { drainMs: 60_000 });
+  expectCountsConsistent(row);
+  expect(row.check).toMatchObject({ drained: true, twinsChecked: 24, twinsWrong: 0 });
+  expect(row.patchesAcknowledged).toBe(row.patchesAppliedAtEmulator);
+  expect(row.patchesAcknowledged).toBeGreaterThan(0);
+  // Each twin's first touch is one GET (nothing else reads it); no query is needed to map.
+  expect(row.requests.reads).toBe(24);
+  expect(row.requests.queries).toBe(0);
+  expect({ deadLettered: row.deadLettered, failed: row.failedInvocations, lost: row.lostBatches }).toEqual({ deadLettered: 0, failed: 0, lost: 0 });
+}, 120_000);
+
+it('ours ends every twin on its newest reading when every reading changes', async () => {
+  const row = await bench.runPortfolioRow('ours', tiny('adversarial'), { drainMs: 60_000 });
+  expectCountsConsistent(row);
+  expect(row.changedValues).toBe(row.offered * portfolioProperties.length);
+  expect(row.check).toMatchObject({ drained: true, twinsChecked: 24, twinsWrong: 0 });
+  expect(row.patchesAcknowledged).toBe(row.patchesAppliedAtEmulator);
+}, 120_000);
+
+it('the samples write one PATCH per message, counted the same at the emulator and by the bench', async () => {
+  const row = await bench.runPortfolioRow('samples', tiny('building'));
+  expectCountsConsistent(row);
+  expect(row.requests.reads).toBe(0);
+  expect(row.messagesAcknowledged).toBeGreaterThan(0);
+  expect(row.patchesAppliedAtEmulator).toBe(row.messagesAcknowledged);
+  expect(row.check).toBeUndefined();
+}, 120_000);
+
+it('the adversarial generator changes every property of every reading beyond its significance', () => {
+  const schedule = portfolioSchedule({ ...tiny('adversarial'), devices: 50, periodSeconds: 1, seconds: 60 });
+  const byDevice = new Map<number, PortfolioMessage[]>();
+  for (const message of schedule) {
+    const list = byDevice.get(message.device) ?? [];
+    list.push(message);
+    byDevice.set(message.device, list);
+  }
+  for (const messages of byDevice.values()) {
+    messages.forEach((message, i) => {
+      expect(message.changed).toEqual([...portfolioProperties]);
+      const previous = messages[i - 1];
+      if (previous) for (const p of portfolioProperties) expect(isChange(p, message.values[p], previous.values[p])).toBe(true);
+    });
+  }
+});
+
+it('the building-like generator mostly repeats or drifts: few changed values, temperatures near the setpoints', () => {
+  const schedule = portfolioSchedule({ ...tiny('building'), devices: 200, periodSeconds: 1, seconds: 120 });
+  const changed = schedule.reduce((n, m) => n + m.changed.length, 0);
+  expect(changed / (schedule.length * portfolioProperties.length)).toBeLessThan(0.1);
+  expect(schedule.some((m) => m.changed.includes('occupied'))).toBe(true);
+  for (const m of schedule) expect(Math.abs(m.values.temperature - m.values.setpoint)).toBeLessThanOrEqual(0.6);
+});
+
+it('parses its flags; --scale and --quick keep twins per write budget of the full shape', () => {
+  expect(parsePortfolioArgs(['--quick', '--json', '--scale', '0.05', '--seconds', '90'])).toEqual({ quick: true, json: true, scale: 0.05, seconds: 90 });
+  expect(parsePortfolioArgs(['--seconds', '2'])).toEqual({ error: '--seconds needs a whole number of at least 5, got 2.' });
+  expect(parsePortfolioArgs(['--fast'])).toEqual({ error: 'Unknown flag --fast.' });
+  const full = portfolioPlan(false).rows[0]!.shape;
+  expect(full).toMatchObject({ devices: 100_000, periodSeconds: 60, adtScale: 1 });
+  for (const plan of [portfolioPlan(false, 0.05), portfolioPlan(true)]) {
+    const shape = plan.rows[0]!.shape;
+    // Offered msg/s per unit of ADT budget, as at full size.
+    expect(shape.devices / shape.periodSeconds / shape.adtScale).toBeCloseTo(100_000 / 60, 6);
+  }
+  expect(portfolioPlan(false, 0.05).rows.map((r) => `${r.shape.values} ${r.implementation}`)).toEqual(['building ours', 'building samples', 'adversarial ours', 'adversarial samples']);
+});
