@@ -254,16 +254,20 @@
       lines.push('rule "' + m.rule + '" matched, ' + applied + refused);
       m.refused.forEach(function (r) { lines.push('  ' + r.mapping + ': ' + r.outcome + ' (' + r.reason + '): ' + r.detail); });
     });
-    var ofMatchedRule = function (detail) { return matched.some(function (m) { return detail.indexOf(m.where + '.') === 0 || detail.indexOf(m.where + ':') === 0; }); };
+    // A refusal already listed under its rule is not repeated (as npm run map prints it).
+    var ofMatchedRule = function (where, detail) {
+      return matched.some(function (m) {
+        return (where !== undefined && (where === m.where || where.indexOf(m.where + '.') === 0)) || detail.indexOf(m.where + '.') === 0 || detail.indexOf(m.where + ':') === 0;
+      });
+    };
     p.twins.forEach(function (t) {
       lines.push('twin ' + t.twinId + (t.model ? ' (' + t.model + ')' : '') + ': PATCH');
       t.patch.forEach(function (op) { lines.push('  ' + op.op + ' ' + op.path + ' ' + JSON.stringify(op.value)); });
       t.stale.forEach(function (x) { lines.push('  stale ' + x.path + ': ' + x.sourceTime + ' is older than the stored ' + x.stored); });
-      t.refused.forEach(function (x) { lines.push('  refused ' + x.path + ' (' + x.reason + '): ' + x.detail); });
     });
     p.telemetry.forEach(function (t) { lines.push('telemetry to ' + t.twinId + (t.component ? '/' + t.component : '') + ': ' + JSON.stringify(t.payload)); });
-    p.filtered.forEach(function (f) { if (!ofMatchedRule(f.detail)) lines.push('filtered (' + f.reason + '): ' + f.detail); });
-    p.deadLettered.forEach(function (r) { if (!ofMatchedRule(r.detail)) lines.push('dead-lettered (' + r.reason + '): ' + r.detail); });
+    p.filtered.forEach(function (f) { if (!ofMatchedRule(undefined, f.detail)) lines.push('filtered (' + f.reason + '): ' + f.detail); });
+    p.deadLettered.forEach(function (r) { if (!ofMatchedRule(r.where, r.detail)) lines.push('dead-lettered (' + r.reason + '): ' + (r.where ? r.where + ': ' : '') + r.detail); });
     lines.push('', 'Nothing was written: "Send into the loop" does that.');
     return lines.join('\n');
   }
