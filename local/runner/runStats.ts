@@ -1,22 +1,20 @@
 // What the run has done so far, fed from what the functions themselves report: the ingest function's
 // one structured log line per batch ("ingest.batch") and the propagate function's returned summary.
+import type { BatchSummary } from '../../shared/ingest';
 import type { FunctionLogLine } from './invoke';
 
-export interface RunStats {
+/** Batch-summary counts the run adds up under the summary's own names (the type follows the summary's). */
+const summedCounts = ['applied', 'filtered', 'deadLettered', 'partiallyApplied', 'deadLetterDocuments'] as const satisfies readonly (keyof BatchSummary)[];
+/** Batch-summary counts by reason, added up reason by reason. */
+const summedByReason = ['deadLetteredByReason', 'rejectedValuesByReason'] as const satisfies readonly (keyof BatchSummary)[];
+
+export type RunStats = Pick<BatchSummary, (typeof summedCounts)[number] | (typeof summedByReason)[number]> & {
+  /** Batch summaries' `received`. */
   messagesIn: number;
-  applied: number;
-  filtered: number;
-  deadLettered: number;
-  deadLetteredByReason: Record<string, number>;
-  /** Applied messages with some values refused (those values are in dead letters too). */
-  partiallyApplied: number;
-  /** Dead-letter documents written: one per dead-lettered message and one per partly applied one. */
-  deadLetterDocuments: number;
-  rejectedValuesByReason: Record<string, number>;
   ingestInvocations: number;
   /** Invocations that threw (each one is redelivered or, after the last retry, lost). */
   ingestFailures: number;
-  /** From the ingest batch summaries: requests the gateway made and 429s it saw. */
+  /** Batch summaries' `adtRequests` and `throttled429`: requests the gateway made and 429s it saw. */
   ingestAdtRequests: number;
   ingestThrottled: number;
   propagateInvocations: number;
@@ -28,17 +26,13 @@ export interface RunStats {
   /** Emulator-wide, when the loop runs on the emulator. */
   adtCalls?: number;
   adtThrottled?: number;
-}
+};
 
 export function emptyStats(): RunStats {
   return {
     messagesIn: 0,
-    applied: 0,
-    filtered: 0,
-    deadLettered: 0,
+    ...(Object.fromEntries(summedCounts.map((key) => [key, 0])) as Record<(typeof summedCounts)[number], number>),
     deadLetteredByReason: {},
-    partiallyApplied: 0,
-    deadLetterDocuments: 0,
     rejectedValuesByReason: {},
     ingestInvocations: 0,
     ingestFailures: 0,
@@ -65,16 +59,10 @@ export function recordIngestLog(stats: RunStats, line: FunctionLogLine): boolean
   const s = value as Record<string, unknown> | null;
   if (s?.event !== 'ingest.batch') return false;
   stats.messagesIn += num(s.received);
-  stats.applied += num(s.applied);
-  stats.filtered += num(s.filtered);
-  stats.deadLettered += num(s.deadLettered);
+  for (const key of summedCounts) stats[key] += num(s[key]);
+  for (const key of summedByReason) addCounts(stats[key], s[key]);
   stats.ingestAdtRequests += num(s.adtRequests);
   stats.ingestThrottled += num(s.throttled429);
-  stats.partiallyApplied += num(s.partiallyApplied);
-  // Older summaries had no document count: each dead-lettered or partly applied message wrote one.
-  stats.deadLetterDocuments += typeof s.deadLetterDocuments === 'number' ? num(s.deadLetterDocuments) : num(s.deadLettered) + num(s.partiallyApplied);
-  addCounts(stats.deadLetteredByReason, s.deadLetteredByReason);
-  addCounts(stats.rejectedValuesByReason, s.rejectedValuesByReason);
   return true;
 }
 

@@ -2,13 +2,15 @@
 import { renderSummary } from '../../../local/runner/report';
 import type { RunResult } from '../../../local/runner/runScenario';
 import { emptyStats, progressLine, recordIngestLog } from '../../../local/runner/runStats';
+import type { BatchSummary } from '../../../shared/ingest';
 
-const batchLine = (summary: Record<string, unknown>) => ({ level: 'information', category: 'ingestTelemetry', message: JSON.stringify({ event: 'ingest.batch', ...summary }) });
+// Typed as the summary, so a field the summary renames or drops fails here at compile time too.
+const batchLine = (summary: Partial<BatchSummary>) => ({ level: 'information', category: 'ingestTelemetry', message: JSON.stringify({ event: 'ingest.batch', ...summary }) });
 
 it('adds up batch summaries, including values refused from applied messages', () => {
   const stats = emptyStats();
-  recordIngestLog(stats, batchLine({ received: 4, applied: 3, deadLettered: 1, deadLetteredByReason: { 'schema-mismatch': 1 }, partiallyApplied: 1, rejectedValuesByReason: { 'schema-mismatch': 2 } }));
-  recordIngestLog(stats, batchLine({ received: 2, applied: 1, filtered: 1, partiallyApplied: 1, rejectedValuesByReason: { 'out-of-range': 1 } }));
+  recordIngestLog(stats, batchLine({ received: 4, applied: 3, deadLettered: 1, deadLetteredByReason: { 'schema-mismatch': 1 }, partiallyApplied: 1, deadLetterDocuments: 2, rejectedValuesByReason: { 'schema-mismatch': 2 } }));
+  recordIngestLog(stats, batchLine({ received: 2, applied: 1, filtered: 1, partiallyApplied: 1, deadLetterDocuments: 1, rejectedValuesByReason: { 'out-of-range': 1 } }));
   expect(stats).toMatchObject({
     messagesIn: 6,
     applied: 4,
