@@ -6,7 +6,7 @@ import type { JsonPatchOperation } from '../../adt';
 import { type Clock, systemClock } from '../../common';
 import type { CallOptions, ModelHierarchy, RollupPort } from '../port';
 import type { CompiledCondition } from '../rules';
-import { type ConditionDecision, decideCondition, type ConditionStep } from './decide';
+import { type ConditionDecision, type ConditionStep,decideCondition } from './decide';
 
 export interface ConditionStats {
   /** Twins read to evaluate their conditions. */

@@ -41,6 +41,7 @@ export async function sweepConditions(keeper: ConditionKeeper, port: RollupPort,
     try {
       const outcome = await keeper.evaluate(twinId, options);
       if (outcome.status === 'written') summary.written += 1;
+      for (const d of outcome.decisions) if (d.error !== undefined) summary.failures.push({ twinId, detail: `condition "${d.condition}": ${d.error}` });
     } catch (error) {
       summary.failures.push({ twinId, detail: errorMessage(error) });
     }

@@ -201,6 +201,8 @@ export class Propagator {
     if (twinId === undefined) return;
     const outcome = await this.conditions.evaluate(twinId, call);
     summary.condition = { status: outcome.status, steps: outcome.decisions.flatMap((d) => (d.step && d.ops.length > 0 ? [`${d.condition}:${d.step}`] : [])) };
+    // An expression that fails is taken as "does not hold" and dead-lettered like a roll-up's (propagate-expression).
+    for (const d of outcome.decisions) if (d.error !== undefined) summary.failures.push({ parentId: twinId, rule: d.condition, reason: 'expression', detail: `condition "${d.condition}": ${d.error}` });
   }
 
   private async refreshParent(parentId: string, request: RecomputeRequestDetails): Promise<void> {

@@ -1,0 +1,31 @@
+// One condition on one stored twin (pure): what is written at each step, and that an expression
+// failing at run time is reported (taken as not holding), never thrown past the keeper.
+import { parsePipelineConfig } from '../../../../shared/config/load';
+import { type CompiledCondition, decideCondition } from '../../../../shared/rollup';
+
+const ROOM = 'dtmi:test:cond:Room;1';
+const compile = (when: string): CompiledCondition => {
+  const config = parsePipelineConfig(`rollups:\n  conditions:\n    - { name: c, model: "${ROOM}", when: "${when}", raiseAfter: 60, write: { property: s, since: since, pending: p } }\n`, 'p.yaml');
+  return config.compiledRollups?.conditions?.[0] as CompiledCondition;
+};
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const twin = (props: Record<string, unknown>) => ({ $dtId: 'x', $metadata: { $model: ROOM }, ...props });
+
+it('starts the clock, waits, then raises at pending + raiseAfter; a condition that stops holding removes the pending', async () => {
+  const c = compile('v > 1');
+  expect(await decideCondition(c, twin({ v: 2, s: false }), T0)).toMatchObject({ step: 'pendingStarted', ops: [{ op: 'add', path: '/p', value: '2026-01-01T00:00:00.000Z' }] });
+  expect(await decideCondition(c, twin({ v: 2, s: false, p: '2026-01-01T00:00:00.000Z' }), T0 + 59_999)).toMatchObject({ step: undefined, ops: [] });
+  expect(await decideCondition(c, twin({ v: 2, s: false, p: '2026-01-01T00:00:00.000Z' }), T0 + 90_000)).toMatchObject({
+    step: 'raised',
+    at: '2026-01-01T00:01:00.000Z',
+    ops: [{ op: 'add', path: '/s', value: true }, { op: 'add', path: '/since', value: '2026-01-01T00:01:00.000Z' }, { op: 'remove', path: '/p' }],
+  });
+  expect(await decideCondition(c, twin({ v: 0, s: false, p: '2026-01-01T00:00:00.000Z' }), T0 + 90_000)).toMatchObject({ step: 'pendingEnded', ops: [{ op: 'remove', path: '/p' }] });
+});
+
+it('an expression that fails at run time does not hold and carries its error', async () => {
+  const c = compile("$number(label) > 1");
+  const decision = await decideCondition(c, twin({ label: 'abc', s: false }), T0);
+  expect(decision.ops).toEqual([]);
+  expect(decision.error).toMatch(/number/i);
+});
