@@ -46,7 +46,7 @@ function compileWorkingRules(section: RollupsSection): CompiledRollups | undefin
     }
   };
   try {
-    return compileRollups({ ...section, rules: (section.rules ?? []).filter(compiles), conditions: [] });
+    return compileRollups({ ...section, rules: (section.rules ?? []).filter(compiles), conditions: [], staleness: [] });
   } catch {
     return undefined;
   }

@@ -3,4 +3,5 @@
 // ETag-guarded write) → sweep (the timer that finishes durations no event finishes).
 export * from './decide';
 export * from './keeper';
+export * from './staleness';
 export * from './sweep';

@@ -2,11 +2,12 @@
 // write one patch with If-Match. A 412 means another instance (or a redelivery, or a device write)
 // got there first: re-read and decide again, so a transition is written exactly once however many
 // instances and deliveries evaluate the twin. Nothing is remembered between calls.
-import type { JsonPatchOperation } from '../../adt';
+import type { JsonPatchOperation, Twin } from '../../adt';
 import { type Clock, systemClock } from '../../common';
 import type { CallOptions, ModelHierarchy, RollupPort } from '../port';
-import type { CompiledCondition } from '../rules';
-import { type ConditionDecision, type ConditionStep,decideCondition } from './decide';
+import type { CompiledCondition, CompiledStaleness } from '../rules';
+import { type ConditionDecision, type ConditionStep, decideCondition } from './decide';
+import { freshPatch, stalePatch } from './staleness';
 
 export interface ConditionStats {
   /** Twins read to evaluate their conditions. */
@@ -18,9 +19,12 @@ export interface ConditionStats {
   steps: Record<ConditionStep, number>;
   /** Expressions that failed to evaluate (taken as not holding), by condition. */
   evaluationErrors: number;
+  /** Twins marked stale by the sweep, and unmarked by their next change. */
+  markedStale: number;
+  markedFresh: number;
 }
 
-export const emptyConditionStats = (): ConditionStats => ({ evaluations: 0, writes: 0, preconditionRetries: 0, steps: { raised: 0, cleared: 0, pendingStarted: 0, pendingEnded: 0, initialised: 0 }, evaluationErrors: 0 });
+export const emptyConditionStats = (): ConditionStats => ({ evaluations: 0, writes: 0, preconditionRetries: 0, steps: { raised: 0, cleared: 0, pendingStarted: 0, pendingEnded: 0, initialised: 0 }, evaluationErrors: 0, markedStale: 0, markedFresh: 0 });
 
 export interface ConditionOutcome {
   twinId: string;
@@ -31,6 +35,8 @@ export interface ConditionOutcome {
 
 export interface ConditionKeeperOptions {
   conditions: readonly CompiledCondition[];
+  /** maxAge per model (rollups.staleness). */
+  staleness?: readonly CompiledStaleness[];
   port: RollupPort;
   models: ModelHierarchy;
   clock?: Pick<Clock, 'now'>;
@@ -52,6 +58,48 @@ export class ConditionKeeper {
 
   get conditions(): readonly CompiledCondition[] {
     return this.options.conditions;
+  }
+
+  /** The keeper's clock (the sweep's cut-off). */
+  now(): number {
+    return this.clock.now();
+  }
+
+  get staleness(): readonly CompiledStaleness[] {
+    return this.options.staleness ?? [];
+  }
+
+  /** The staleness rule of a twin of `model`, if any. */
+  async stalenessOf(model: string, call?: CallOptions): Promise<CompiledStaleness | undefined> {
+    for (const rule of this.staleness) if (await this.options.models.isA(model, rule.model, call)) return rule;
+    return undefined;
+  }
+
+  /** Marks the twin stale if it still is (sweep); false when it was written since or is marked already. */
+  async markStale(twinId: string, rule: CompiledStaleness, call: CallOptions = {}): Promise<boolean> {
+    return this.patchWith(twinId, call, (twin) => stalePatch(rule, twin, this.clock.now()), 'markedStale');
+  }
+
+  /** Unmarks a stale twin after a change to it (propagate); false when it was not stale. */
+  async markFresh(twinId: string, rule: CompiledStaleness, call: CallOptions = {}): Promise<boolean> {
+    return this.patchWith(twinId, call, (twin) => freshPatch(rule, twin), 'markedFresh');
+  }
+
+  private async patchWith(twinId: string, call: CallOptions, patch: (twin: Twin) => JsonPatchOperation[] | undefined, counter: 'markedStale' | 'markedFresh'): Promise<boolean> {
+    const max = this.options.maxPreconditionRetries ?? 5;
+    for (let attempt = 0; ; attempt++) {
+      const snapshot = await this.options.port.getTwin(twinId, call);
+      const ops = snapshot && patch(snapshot.twin);
+      if (!snapshot || !ops) return false;
+      const written = await this.options.port.updateTwin(twinId, ops, { ...call, ifMatch: snapshot.etag });
+      if (written.kind === 'twinNotFound') return false;
+      if (written.kind === 'written') {
+        this.stats[counter] += 1;
+        return true;
+      }
+      this.stats.preconditionRetries += 1;
+      if (attempt >= max) throw new ConditionPreconditionError(`Staleness of twin ${twinId}: ${attempt + 1} writes in a row refused with 412; the next change or sweep tries again.`);
+    }
   }
 
   /** Conditions a twin of `model` carries (inheritance honoured). */

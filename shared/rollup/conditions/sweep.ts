@@ -7,6 +7,7 @@ import { errorMessage, startLimited } from '../../common';
 import { type CallOptions, quoteQueryString, type RollupPort } from '../port';
 import type { CompiledCondition } from '../rules';
 import type { ConditionKeeper } from './keeper';
+import { staleQuery } from './staleness';
 
 export interface ConditionSweepSummary {
   /** ADT queries sent (one per condition with a duration, every page fetched). */
@@ -15,6 +16,9 @@ export interface ConditionSweepSummary {
   pending: number;
   /** Twins written (a transition, or a pending removed). */
   written: number;
+  /** Twins found not written for their model's maxAge, and marked stale. */
+  foundStale: number;
+  markedStale: number;
   failures: Array<{ twinId: string; detail: string }>;
 }
 
@@ -25,13 +29,33 @@ export function pendingQuery(condition: CompiledCondition): string | undefined {
 }
 
 export async function sweepConditions(keeper: ConditionKeeper, port: RollupPort, options: CallOptions & { parallel?: number } = {}): Promise<ConditionSweepSummary> {
-  const summary: ConditionSweepSummary = { queries: 0, pending: 0, written: 0, failures: [] };
+  const summary: ConditionSweepSummary = { queries: 0, pending: 0, written: 0, foundStale: 0, markedStale: 0, failures: [] };
   if (!port.query) throw new Error('The conditions sweep needs a port that can query ADT.');
+  const query = port.query.bind(port);
+  // Staleness first: a twin marked stale notifies its parents, whose roll-ups can leave it out.
+  const nowMs = keeper.now();
+  for (const rule of keeper.staleness) {
+    summary.queries += 1;
+    const ids = (await query(staleQuery(rule, nowMs - rule.maxAgeMs), options)).flatMap((row) => {
+      const id = (row as { $dtId?: unknown }).$dtId;
+      return typeof id === 'string' ? [id] : [];
+    });
+    summary.foundStale += ids.length;
+    await Promise.all(
+      startLimited(ids, options.parallel ?? 16, async (twinId) => {
+        try {
+          if (await keeper.markStale(twinId, rule, options)) summary.markedStale += 1;
+        } catch (error) {
+          summary.failures.push({ twinId, detail: errorMessage(error) });
+        }
+      }),
+    );
+  }
   const ids = new Set<string>();
   // Conditions sharing a model and pending property share a query.
   for (const text of new Set(keeper.conditions.map(pendingQuery).filter((q): q is string => q !== undefined))) {
     summary.queries += 1;
-    for (const row of await port.query(text, options)) {
+    for (const row of await query(text, options)) {
       const id = (row as { $dtId?: unknown }).$dtId;
       if (typeof id === 'string') ids.add(id);
     }

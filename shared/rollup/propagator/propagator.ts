@@ -89,7 +89,7 @@ export class Propagator {
     );
     this.refresh = new TrailingRefresh(compiled.settings.queryLagSeconds * 1000, (parentId, request) => this.refreshParent(parentId, request));
     this.repoints = new TrailingReconcile(compiled.settings.queryLagSeconds * 1000, (rules) => this.reconcileRules(rules));
-    this.conditions = new ConditionKeeper({ conditions: compiled.conditions ?? [], port, models: this.models, clock: this.clock, maxPreconditionRetries: compiled.settings.maxPreconditionRetries });
+    this.conditions = new ConditionKeeper({ conditions: compiled.conditions ?? [], staleness: compiled.staleness ?? [], port, models: this.models, clock: this.clock, maxPreconditionRetries: compiled.settings.maxPreconditionRetries });
   }
 
   /** Resolves when every trailing refresh and re-point reconcile has run (tests, the local runner, benchmarks). */
@@ -189,6 +189,7 @@ export class Propagator {
   /** The changed twin's conditions, read fresh from ADT (never from the patch: a redelivered or
    * reordered notification must not decide on an old value). Only a change to an input costs a read. */
   private async evaluateConditions(change: ParsedNotification['change'], summary: EventSummary, call: { traceparent?: string }): Promise<void> {
+    await this.unmarkStale(change, call);
     if (this.conditions.conditions.length === 0) return;
     let twinId: string | undefined;
     if (change.kind === 'twinUpdate') {
@@ -203,6 +204,15 @@ export class Propagator {
     summary.condition = { status: outcome.status, steps: outcome.decisions.flatMap((d) => (d.step && d.ops.length > 0 ? [`${d.condition}:${d.step}`] : [])) };
     // An expression that fails is taken as "does not hold" and dead-lettered like a roll-up's (propagate-expression).
     for (const d of outcome.decisions) if (d.error !== undefined) summary.failures.push({ parentId: twinId, rule: d.condition, reason: 'expression', detail: `condition "${d.condition}": ${d.error}` });
+  }
+
+  /** A change to a stale twin (anything but the stale mark itself) is a sign of life: unmark it. */
+  private async unmarkStale(change: ParsedNotification['change'], call: { traceparent?: string }): Promise<void> {
+    if (change.kind !== 'twinUpdate' || this.conditions.staleness.length === 0) return;
+    const rule = await this.conditions.stalenessOf(change.modelId, call);
+    if (!rule) return;
+    const touched = change.patch.map((op) => op.path.split('/')[1] ?? '').filter((p) => p !== '' && p !== '$metadata');
+    if (touched.some((p) => p !== rule.property)) await this.conditions.markFresh(change.twinId, rule, call);
   }
 
   private async refreshParent(parentId: string, request: RecomputeRequestDetails): Promise<void> {

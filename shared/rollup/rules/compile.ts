@@ -3,7 +3,7 @@
 import type jsonata from 'jsonata';
 
 import { describeUnknownFunction, jsonataGuardrails, loadJsonata, unknownFunctionCalls } from '../../common';
-import { compileConditions, type CompiledCondition } from './conditions';
+import { compileConditions, type CompiledCondition, type CompiledStaleness, compileStaleness } from './conditions';
 import type { AggregateName, AggregateSpec, EmptyValue, ReadMode, RelationshipDirection, RollupRule, RollupSettings, RollupsSection } from './config';
 import { isExpressionTarget, resolveRollupSettings } from './config';
 import type { DependencyGraph, ModelsOverlap } from './graph';
@@ -60,6 +60,8 @@ export interface CompiledRollups {
   depth: number;
   /** The `conditions` rules (states raised on a twin from its own properties); absent = none. */
   conditions?: CompiledCondition[];
+  /** The `staleness` entries (maxAge per model); absent = none. */
+  staleness?: CompiledStaleness[];
 }
 
 export interface CompileOptions {
@@ -217,7 +219,7 @@ export function modelsOverlapFromDocuments(documents: readonly Record<string, un
 }
 
 export function compileRollups(section: RollupsSection | RollupRule[], options: CompileOptions = {}): CompiledRollups {
-  const { rules: raw, settings, conditions: conditionRules } = Array.isArray(section) ? { rules: section, settings: undefined, conditions: undefined } : section;
+  const { rules: raw, settings, conditions: conditionRules, staleness: stalenessRules } = Array.isArray(section) ? { rules: section, settings: undefined, conditions: undefined, staleness: undefined } : section;
   // Every rule's problems at once, so a file with several mistakes takes one run to fix.
   const problems: string[] = [];
   const rules = (raw ?? []).flatMap((rule) => {
@@ -230,6 +232,7 @@ export function compileRollups(section: RollupsSection | RollupRule[], options: 
     }
   });
   const conditions = compileConditions(conditionRules ?? [], problems);
+  const staleness = compileStaleness(stalenessRules ?? [], problems);
   if (problems.length > 0) throw new RollupConfigError(problems);
   checkUnique(rules);
   const graph = graphOf(rules, options.modelsOverlap ?? sameModelOnly);
@@ -239,5 +242,5 @@ export function compileRollups(section: RollupsSection | RollupRule[], options: 
   if (resolved.maxHops < depth) {
     throw new RollupConfigError(`rollups.settings.maxHops is ${resolved.maxHops}, but the rules chain ${depth} levels deep; derived values would stop short of the top. Set maxHops to at least ${depth}.`);
   }
-  return { rules, settings: resolved, graph, depth, ...(conditions.length > 0 && { conditions }) };
+  return { rules, settings: resolved, graph, depth, ...(conditions.length > 0 && { conditions }), ...(staleness.length > 0 && { staleness }) };
 }

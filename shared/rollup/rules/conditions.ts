@@ -142,3 +142,49 @@ export function checkConditionsAgainstModels(conditions: readonly CompiledCondit
   return problems;
 }
 
+
+/** One `rollups.staleness` entry: twins of `model` not written for `maxAge` seconds are marked stale. */
+export interface StalenessRule {
+  model: string;
+  /** Seconds since the twin's `$metadata.$lastUpdateTime` after which it is stale. */
+  maxAge: number;
+  /** Boolean property written true when stale, false on the twin's next change. Default `stale`. */
+  property?: string;
+}
+
+export interface CompiledStaleness {
+  model: string;
+  maxAgeMs: number;
+  property: string;
+  path: string;
+}
+
+export function compileStaleness(rules: readonly StalenessRule[], problems: string[]): CompiledStaleness[] {
+  const seen = new Map<string, number>();
+  return rules.flatMap((rule, i) => {
+    const path = `rollups.staleness[${i}]`;
+    const property = rule.property ?? 'stale';
+    if (isUnsafeKey(property)) {
+      problems.push(`${path}.property: "${property}" reaches an object's prototype; rename the property.`);
+      return [];
+    }
+    const other = seen.get(rule.model);
+    if (other !== undefined) {
+      problems.push(`${path}.model: ${rule.model} already has a maxAge (rollups.staleness[${other}]); keep one entry per model.`);
+      return [];
+    }
+    seen.set(rule.model, i);
+    return [{ model: rule.model, maxAgeMs: rule.maxAge * 1000, property, path }];
+  });
+}
+
+/** With the models: the model exists and declares the stale property. */
+export function checkStalenessAgainstModels(rules: readonly CompiledStaleness[], index: ModelIndex): string[] {
+  const problems: string[] = [];
+  for (const rule of rules) {
+    const view = index.interface(rule.model);
+    if (!view) problems.push(`${rule.path}.model: ${rule.model} is not among the models${didYouMean(rule.model, index.ids())}. Fix the DTMI or add the model.`);
+    else if (!view.properties.has(rule.property)) problems.push(`${rule.path}.property: "${rule.property}" is not a property of ${rule.model}${didYouMean(rule.property, [...view.properties.keys()])}. Declare it in the model (boolean).`);
+  }
+  return problems;
+}

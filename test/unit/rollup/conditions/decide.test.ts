@@ -1,7 +1,7 @@
 // One condition on one stored twin (pure): what is written at each step, and that an expression
 // failing at run time is reported (taken as not holding), never thrown past the keeper.
 import { parsePipelineConfig } from '../../../../shared/config/load';
-import { type CompiledCondition, decideCondition } from '../../../../shared/rollup';
+import { type CompiledCondition, type CompiledStaleness, decideCondition, freshPatch, stalePatch, staleQuery } from '../../../../shared/rollup';
 
 const ROOM = 'dtmi:test:cond:Room;1';
 const compile = (when: string): CompiledCondition => {
@@ -28,4 +28,18 @@ it('an expression that fails at run time does not hold and carries its error', a
   const decision = await decideCondition(c, twin({ label: 'abc', s: false }), T0);
   expect(decision.ops).toEqual([]);
   expect(decision.error).toMatch(/number/i);
+});
+
+it('staleness: one ids-only query per model on $metadata.$lastUpdateTime with ADT\'s 7-digit UTC; marks only what is still old and not marked', () => {
+  const config = parsePipelineConfig(`rollups:\n  staleness:\n    - { model: "${ROOM}", maxAge: 900 }\n`, 'p.yaml');
+  const rule = config.compiledRollups?.staleness?.[0] as CompiledStaleness;
+  expect(staleQuery(rule, T0)).toBe(
+    `SELECT T.$dtId FROM DIGITALTWINS T WHERE IS_OF_MODEL('${ROOM}') AND T.$metadata.$lastUpdateTime < '2026-01-01T00:00:00.0000000Z' AND (NOT IS_DEFINED(T.stale) OR T.stale = false)`,
+  );
+  const old = { $dtId: 'x', $metadata: { $model: ROOM, $lastUpdateTime: '2026-01-01T00:00:00.0000000Z' } };
+  expect(stalePatch(rule, old, T0 + 900_000)).toEqual([{ op: 'add', path: '/stale', value: true }]);
+  expect(stalePatch(rule, old, T0 + 899_999)).toBeUndefined(); // written since the query: fresh
+  expect(stalePatch(rule, { ...old, stale: true }, T0 + 10 ** 7)).toBeUndefined();
+  expect(freshPatch(rule, { ...old, stale: true })).toEqual([{ op: 'add', path: '/stale', value: false }]);
+  expect(freshPatch(rule, old)).toBeUndefined();
 });
