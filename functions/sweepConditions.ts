@@ -2,7 +2,8 @@
 // 5 minutes") must end even when no message arrives, so every minute one paged query per condition
 // finds the twins holding a pending duration and the keeper writes what is due, with If-Match (two
 // instances sweeping at once write each transition once). No state in this process: the pending
-// time is on the twin. Nothing to do (no query) without conditions that have a duration. Logic:
+// time is on the twin. It also marks twins stale (rollups.staleness: one query per entry on
+// $metadata.$lastUpdateTime). No query without conditions with a duration or staleness. Logic:
 // shared/rollup/conditions. Turn it off with AzureWebJobs.sweepConditions.Disabled = true.
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 
@@ -19,7 +20,7 @@ export const sweepSchedule = '0 */1 * * * *';
 export function sweepConditionsHandler(sweep: () => Promise<ConditionSweepSummary> = () => worker().sweepConditions()) {
   return async (_timer: Timer, context: InvocationContext): Promise<ConditionSweepSummary> => {
     const summary = await sweep();
-    const line = `Conditions sweep: ${summary.queries} quer(ies), ${summary.pending} twin(s) pending, ${summary.written} written, ${summary.failures.length} failed`;
+    const line = `Conditions sweep: ${summary.queries} quer(ies), ${summary.pending} twin(s) pending, ${summary.written} written, ${summary.markedStale} of ${summary.foundStale} found stale marked, ${summary.failures.length} failed`;
     if (summary.failures.length > 0) context.error(`${line}: ${summary.failures.map((f) => `${f.twinId}: ${f.detail}`).join('; ')}. The next sweep tries them again.`, summary);
     else context.log(line, summary);
     return summary;

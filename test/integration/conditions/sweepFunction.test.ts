@@ -37,7 +37,7 @@ it('registers a one-minute timer; its handler finishes an elapsed duration and r
     expect(due).toMatchObject({ queries: 1, pending: 1, written: 1 });
     expect((await client.getDigitalTwin('r1')).body).toMatchObject({ overheated: true, overheatedSince: '2026-01-01T00:05:00.000Z' });
     expect((await client.getDigitalTwin('r2')).body).toMatchObject({ overheated: false }); // no pending: not read, not written
-    expect(context.log).toHaveBeenLastCalledWith('Conditions sweep: 1 quer(ies), 1 twin(s) pending, 1 written, 0 failed', due);
+    expect(context.log).toHaveBeenLastCalledWith('Conditions sweep: 1 quer(ies), 1 twin(s) pending, 1 written, 0 of 0 found stale marked, 0 failed', due);
     worker.close();
   } finally {
     await emulator.close();
