@@ -4,6 +4,7 @@
 // instances and deliveries evaluate the twin. Nothing is remembered between calls.
 import type { JsonPatchOperation, Twin } from '../../adt';
 import { type Clock, systemClock } from '../../common';
+import { recordConditionTransition, recordStalenessMark } from '../../telemetry';
 import type { CallOptions, ModelHierarchy, RollupPort } from '../port';
 import type { CompiledCondition, CompiledStaleness } from '../rules';
 import { type ConditionDecision, type ConditionStep, decideCondition } from './decide';
@@ -95,6 +96,7 @@ export class ConditionKeeper {
       if (written.kind === 'twinNotFound') return false;
       if (written.kind === 'written') {
         this.stats[counter] += 1;
+        recordStalenessMark(counter === 'markedStale' ? 'stale' : 'fresh');
         return true;
       }
       this.stats.preconditionRetries += 1;
@@ -136,7 +138,11 @@ export class ConditionKeeper {
       if (written.kind === 'twinNotFound') return { twinId, status: 'notFound', decisions: [], preconditionRetries: attempt };
       if (written.kind === 'written') {
         this.stats.writes += 1;
-        for (const d of decisions) if (d.step && d.ops.length > 0) this.stats.steps[d.step] += 1;
+        for (const d of decisions) {
+          if (!d.step || d.ops.length === 0) continue;
+          this.stats.steps[d.step] += 1;
+          if (d.step === 'raised' || d.step === 'cleared') recordConditionTransition(d.condition, d.step);
+        }
         const outcome: ConditionOutcome = { twinId, status: 'written', decisions, preconditionRetries: attempt };
         this.options.onWritten?.(outcome);
         return outcome;

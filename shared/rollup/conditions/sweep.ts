@@ -4,6 +4,7 @@
 // instances sweeping at once are safe: each write carries If-Match, the loser re-reads and finds
 // the transition already written.
 import { errorMessage, startLimited } from '../../common';
+import { recordSweep } from '../../telemetry';
 import { type CallOptions, quoteQueryString, type RollupPort } from '../port';
 import type { CompiledCondition } from '../rules';
 import type { ConditionKeeper } from './keeper';
@@ -70,5 +71,6 @@ export async function sweepConditions(keeper: ConditionKeeper, port: RollupPort,
       summary.failures.push({ twinId, detail: errorMessage(error) });
     }
   }));
+  recordSweep(summary);
   return summary;
 }

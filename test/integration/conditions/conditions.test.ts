@@ -5,6 +5,8 @@
 // ordinary Twin.Update notifications on its Event Hubs endpoint.
 import { readFileSync } from 'node:fs';
 
+import { startLocalMetrics } from '../../../local/runner/localMetrics';
+import { sample } from '../../e2e/support/prometheus';
 import { type ConditionHarness, ROOM, startConditionHarness } from './harness';
 
 let h: ConditionHarness;
@@ -31,6 +33,7 @@ it('a spike shorter than raiseAfter raises nothing, even after the duration has 
 });
 
 it('a sustained breach is raised exactly once by the sweep, with the time the duration elapsed, across 3 instances', async () => {
+  const metrics = startLocalMetrics();
   await h.read('r1', 27);
   h.clock.advance(2 * MIN);
   await h.read('r1', 27.5);
@@ -49,6 +52,11 @@ it('a sustained breach is raised exactly once by the sweep, with the time the du
   const overheatedRaised = h.instances.reduce((n, p) => n + p.conditions.stats.steps.raised, 0) - 1; // minus `heat`
   expect(overheatedRaised).toBe(1);
   expect(h.steps().pendingStarted).toBe(1);
+  const text = await metrics.text();
+  await metrics.close();
+  expect(sample(text, 'pipeline_conditions_transitions_total', { condition: 'overheated', to: 'raised' })).toBe(1);
+  expect(sample(text, 'pipeline_sweep_queries_total')).toBe(9); // 3 sweeps × 3 instances × 1 query
+  expect(sample(text, 'pipeline_sweep_twins_total', { kind: 'pending' })).toBe(6); // r1 pending in the first two sweeps, on each instance
 });
 
 it('hysteresis: readings between clear and when never flap the state; clearing needs clear to hold for clearAfter', async () => {

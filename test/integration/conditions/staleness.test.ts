@@ -6,11 +6,13 @@ import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
 import { setEmulatorClock } from '../../../local/emulator/clock';
 import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
+import { startLocalMetrics } from '../../../local/runner/localMetrics';
 import { AdtGateway } from '../../../shared/adt/gateway';
 import { SdkAdtPort } from '../../../shared/adt/sdkPort';
 import { parsePipelineConfig } from '../../../shared/config/load';
 import { GatewayRollupPort, Propagator, sweepConditions } from '../../../shared/rollup';
 import { rollupsOf } from '../../../shared/worker';
+import { sample } from '../../e2e/support/prometheus';
 import { createTestClient } from '../../support/emulatorClient';
 import { manualClock } from './harness';
 
@@ -77,6 +79,7 @@ const twin = async (id: string): Promise<Record<string, unknown>> => (await clie
 const MIN = 60_000;
 
 it('a silent sensor goes stale in one sweep and leaves the average; its next reading brings it back', async () => {
+  const metrics = startLocalMetrics();
   await read('s1', 20);
   await read('s2', 30);
   expect(await twin('room')).toMatchObject({ temperature: 25 });
@@ -98,6 +101,12 @@ it('a silent sensor goes stale in one sweep and leaves the average; its next rea
   expect(await twin('s1')).toMatchObject({ stale: false, temperature: 22 });
   expect(await twin('room')).toMatchObject({ temperature: 26.5 });
   expect(propagator.conditions.stats).toMatchObject({ markedStale: 1, markedFresh: 1 });
+  const text = await metrics.text();
+  await metrics.close();
+  expect(sample(text, 'pipeline_staleness_marks_total', { to: 'stale' })).toBe(1);
+  expect(sample(text, 'pipeline_staleness_marks_total', { to: 'fresh' })).toBe(1);
+  expect(sample(text, 'pipeline_sweep_queries_total')).toBe(3);
+  expect(sample(text, 'pipeline_sweep_twins_total', { kind: 'stale' })).toBe(1);
 });
 
 it('refuses a staleness entry whose property the model lacks, with did-you-mean', () => {
