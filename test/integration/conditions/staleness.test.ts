@@ -20,7 +20,7 @@ const ROOM = 'dtmi:test:stale:Room;1';
 const SENSOR = 'dtmi:test:stale:Sensor;1';
 const models = [
   { '@id': SENSOR, '@type': 'Interface', '@context': 'dtmi:dtdl:context;3', contents: [{ '@type': 'Property', name: 'temperature', schema: 'double' }, { '@type': 'Property', name: 'stale', schema: 'boolean' }] },
-  { '@id': ROOM, '@type': 'Interface', '@context': 'dtmi:dtdl:context;3', contents: [{ '@type': 'Property', name: 'temperature', schema: 'double' }, { '@type': 'Relationship', name: 'hasSensor', target: SENSOR }] },
+  { '@id': ROOM, '@type': 'Interface', '@context': 'dtmi:dtdl:context;3', contents: [{ '@type': 'Property', name: 'temperature', schema: 'double' }, { '@type': 'Property', name: 'cold', schema: 'boolean' }, { '@type': 'Relationship', name: 'hasSensor', target: SENSOR }] },
 ];
 const pipeline = `
 rollups:
@@ -34,6 +34,8 @@ rollups:
       properties: { temperature: { aggregate: avg, of: temperature } }
   staleness:
     - { model: "${SENSOR}", maxAge: 900 }
+  conditions:
+    - { name: cold, model: "${ROOM}", when: "temperature < 21", write: { property: cold } }
 `;
 
 let emulator: EmulatorHandle;
@@ -101,6 +103,10 @@ it('a silent sensor goes stale in one sweep and leaves the average; its next rea
   expect(await twin('s1')).toMatchObject({ stale: false, temperature: 22 });
   expect(await twin('room')).toMatchObject({ temperature: 26.5 });
   expect(propagator.conditions.stats).toMatchObject({ markedStale: 1, markedFresh: 1 });
+  // A condition over the room's derived average: the roll-up's write is the change that evaluates it.
+  expect((await twin('room')).cold).toBe(false);
+  await read('s1', 10);
+  expect(await twin('room')).toMatchObject({ temperature: 20.5, cold: true });
   const text = await metrics.text();
   await metrics.close();
   expect(sample(text, 'pipeline_staleness_marks_total', { to: 'stale' })).toBe(1);

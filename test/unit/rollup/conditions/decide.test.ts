@@ -1,7 +1,7 @@
 // One condition on one stored twin (pure): what is written at each step, and that an expression
 // failing at run time is reported (taken as not holding), never thrown past the keeper.
 import { parsePipelineConfig } from '../../../../shared/config/load';
-import { type CompiledCondition, type CompiledStaleness, decideCondition, freshPatch, stalePatch, staleQuery } from '../../../../shared/rollup';
+import { type CompiledCondition, type CompiledStaleness, ConditionKeeper, decideCondition, freshPatch, ModelHierarchy, stalePatch, staleQuery } from '../../../../shared/rollup';
 
 const ROOM = 'dtmi:test:cond:Room;1';
 const compile = (when: string): CompiledCondition => {
@@ -42,4 +42,27 @@ it('staleness: one ids-only query per model on $metadata.$lastUpdateTime with AD
   expect(stalePatch(rule, { ...old, stale: true }, T0 + 10 ** 7)).toBeUndefined();
   expect(freshPatch(rule, { ...old, stale: true })).toEqual([{ op: 'add', path: '/stale', value: false }]);
   expect(freshPatch(rule, old)).toBeUndefined();
+});
+
+it('the keeper: a 412 (another instance wrote the transition first) re-reads and writes nothing more', async () => {
+  const c = compile('v > 1');
+  const pending = twin({ v: 2, s: false, p: '2026-01-01T00:00:00.000Z' });
+  const raised = twin({ v: 2, s: true, since: '2026-01-01T00:01:00.000Z' });
+  const reads = [pending, raised];
+  const patches: unknown[] = [];
+  const port = {
+    getTwin: async () => ({ twin: reads.shift() ?? raised, etag: `W/"${reads.length}"` }),
+    updateTwin: async (_id: string, ops: unknown) => {
+      patches.push(ops);
+      return { kind: 'preconditionFailed' as const };
+    },
+    listOutgoing: async () => [],
+    listIncoming: async () => [],
+    getModel: async (id: string) => ({ id, extends: [] }),
+  };
+  const keeper = new ConditionKeeper({ conditions: [c], port, models: new ModelHierarchy(port, { ttlMs: 60_000 }), clock: { now: () => T0 + 120_000 } });
+  const outcome = await keeper.evaluate('x');
+  expect(outcome).toMatchObject({ status: 'unchanged', preconditionRetries: 1 });
+  expect(patches).toHaveLength(1);
+  expect(keeper.stats).toMatchObject({ writes: 0, preconditionRetries: 1, steps: { raised: 0 } });
 });
