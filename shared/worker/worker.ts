@@ -136,6 +136,12 @@ export function createWorker(options: WorkerOptions = {}): Worker {
 
 let processConfig: CompiledPipelineConfig | undefined;
 let processWorker: Worker | undefined;
+let processClock: Clock | undefined;
+
+/** The local host's tests: the process worker's clock (conditions, staleness, caches); none = the system clock. Takes effect at the next build. */
+export function setWorkerClock(clock?: Clock): void {
+  processClock = clock;
+}
 
 /**
  * The pipeline configuration of this worker. The function modules load it when the host loads the
@@ -148,7 +154,7 @@ export function workerConfig(): CompiledPipelineConfig {
 
 /** The worker the deployed functions use: built on first invocation from app settings. */
 export function worker(): Worker {
-  processWorker ??= createWorker({ config: workerConfig() });
+  processWorker ??= createWorker({ config: workerConfig(), ...(processClock && { clock: processClock }) });
   return processWorker;
 }
 
