@@ -54,3 +54,9 @@ it('refuses a duration without a pending property, a condition reading its own s
   expect(problems(condition('      when: overheated or temperature > 26\n      write: { property: overheated }\n'), false)).toEqual([expect.stringMatching(/pipeline\.yaml:3:\d+: .*reads "overheated", which it writes itself/)]);
   expect(problems(condition('      when: temperature > 26\n      raiseAftr: 300\n      write: { property: overheated }\n'), false)[0]).toMatch(/pipeline\.yaml:3:\d+: rollups\.conditions\[0\]: unknown property "raiseAftr" \(did you mean "raiseAfter"\?\)/);
 });
+
+it('refuses two conditions writing one property, and a condition writing one property twice', () => {
+  const two = `rollups:\n  conditions:\n    - { name: a, model: "${ROOM}", when: temperature > 26, write: { property: overheated } }\n    - { name: b, model: "${ROOM}", when: temperature > 30, write: { property: overheated } }\n`;
+  expect(problems(two, false)).toEqual([expect.stringMatching(/pipeline\.yaml:4:\d+: rollups\.conditions\[1\]\.write: conditions "a" and "b" both write .*overheated/)]);
+  expect(problems(condition('      when: temperature > 26\n      write: { property: overheated, since: overheated }\n'), false)).toEqual([expect.stringMatching(/rollups\.conditions\[0\]\.write: property, since and pending must be three different properties/)]);
+});

@@ -66,3 +66,27 @@ it('the keeper: a 412 (another instance wrote the transition first) re-reads and
   expect(patches).toHaveLength(1);
   expect(keeper.stats).toMatchObject({ writes: 0, preconditionRetries: 1, steps: { raised: 0 } });
 });
+
+it('the keeper: a twin that keeps changing (412 after 412) fails the call past maxPreconditionRetries, so the delivery is retried', async () => {
+  const c = compile('v > 1');
+  let reads = 0;
+  const port = {
+    getTwin: async () => ({ twin: twin({ v: 2, s: false }), etag: `W/"${++reads}"` }),
+    updateTwin: async () => ({ kind: 'preconditionFailed' as const }),
+    listOutgoing: async () => [],
+    listIncoming: async () => [],
+    getModel: async (id: string) => ({ id, extends: [] }),
+  };
+  const keeper = new ConditionKeeper({ conditions: [c], port, models: new ModelHierarchy(port, { ttlMs: 60_000 }), clock: { now: () => T0 }, maxPreconditionRetries: 2 });
+  await expect(keeper.evaluate('x')).rejects.toThrow(/3 writes in a row refused with 412/);
+  expect(reads).toBe(3);
+});
+
+it('the keeper: only a change to a property the expressions read can move a condition', async () => {
+  const c = compile("v > 1 and mode = 'auto'");
+  const port = { getTwin: async () => undefined, updateTwin: async () => ({ kind: 'twinNotFound' as const }), listOutgoing: async () => [], listIncoming: async () => [], getModel: async (id: string) => ({ id, extends: [] }) };
+  const keeper = new ConditionKeeper({ conditions: [c], port, models: new ModelHierarchy(port, { ttlMs: 60_000 }) });
+  expect(await keeper.touches(ROOM, new Set(['mode']))).toBe(true);
+  expect(await keeper.touches(ROOM, new Set(['since', 'other']))).toBe(false);
+  expect(await keeper.touches('dtmi:test:Other;1', new Set(['v']))).toBe(false);
+});
