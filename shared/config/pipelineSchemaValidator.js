@@ -2003,9 +2003,9 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema36 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/rollups.schema.json","title":"Roll-up rules","description":"Derived properties on parent twins computed from their children (room = avg of thermostats, floor = max of rooms, ...). Rules chain: a derived property is an input for the parent's own parents.","type":"object","additionalProperties":false,"required":[],"properties":{"settings":{"$ref":"#/definitions/settings"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"conditions":{"type":"array","description":"States raised on a twin from its own properties, with hysteresis and durations (ROLLUPS.md \"Conditions\").","items":{"$ref":"#/definitions/condition"}},"staleness":{"type":"array","description":"Twins of a model not written for maxAge seconds are marked stale (ROLLUPS.md \"Staleness\").","items":{"$ref":"#/definitions/staleness"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}},"rule":{"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"aggregateName":{"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]},"emptyValue":{"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]},"aggregate":{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},"target":{"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]},"condition":{"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}},"staleness":{"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}}}};
+const schema36 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/rollups.schema.json","title":"Roll-up rules","description":"Derived properties on parent twins computed from their children (room = avg of thermostats, floor = max of rooms, ...). Rules chain: a derived property is an input for the parent's own parents.","type":"object","additionalProperties":false,"required":[],"properties":{"settings":{"$ref":"#/definitions/settings"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"conditions":{"type":"array","description":"States raised on a twin from its own properties, with hysteresis and durations (ROLLUPS.md \"Conditions\").","items":{"$ref":"#/definitions/condition"}},"staleness":{"type":"array","description":"Twins of a model not written for maxAge seconds are marked stale (ROLLUPS.md \"Staleness\").","items":{"$ref":"#/definitions/staleness"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}},"rule":{"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"aggregateName":{"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]},"emptyValue":{"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]},"aggregate":{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},"target":{"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]},"condition":{"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"where":{"type":"string","minLength":1,"description":"Optional JSONata over the twin: only twins of the model for which it is true carry the condition (e.g. \"kind = 'meetingRoom'\")."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}},"staleness":{"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}}}};
 const schema37 = {"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}};
-const schema47 = {"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}};
+const schema47 = {"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"where":{"type":"string","minLength":1,"description":"Optional JSONata over the twin: only twins of the model for which it is true carry the condition (e.g. \"kind = 'meetingRoom'\")."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}};
 const schema48 = {"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}};
 const schema38 = {"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}};
 const schema39 = {"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"};
@@ -3488,7 +3488,7 @@ vErrors.push(err26);
 errors++;
 }
 for(const key2 in data11){
-if(!((((((((key2 === "name") || (key2 === "description")) || (key2 === "model")) || (key2 === "when")) || (key2 === "clear")) || (key2 === "raiseAfter")) || (key2 === "clearAfter")) || (key2 === "write"))){
+if(!(func2.call(schema47.properties, key2))){
 const err27 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema47,data:data11};
 if(vErrors === null){
 vErrors = [err27];
@@ -3562,11 +3562,11 @@ vErrors.push(err32);
 errors++;
 }
 }
-if(data11.when !== undefined){
-let data15 = data11.when;
+if(data11.where !== undefined){
+let data15 = data11.where;
 if(typeof data15 === "string"){
 if(func3(data15) < 1){
-const err33 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.when,data:data15};
+const err33 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.where,data:data15};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3577,7 +3577,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.when.type,parentSchema:schema47.properties.when,data:data15};
+const err34 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.where.type,parentSchema:schema47.properties.where,data:data15};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3587,11 +3587,11 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data11.clear !== undefined){
-let data16 = data11.clear;
+if(data11.when !== undefined){
+let data16 = data11.when;
 if(typeof data16 === "string"){
 if(func3(data16) < 1){
-const err35 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.clear,data:data16};
+const err35 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.when,data:data16};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3602,7 +3602,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.clear.type,parentSchema:schema47.properties.clear,data:data16};
+const err36 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.when.type,parentSchema:schema47.properties.when,data:data16};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3612,11 +3612,11 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data11.raiseAfter !== undefined){
-let data17 = data11.raiseAfter;
-if((typeof data17 == "number") && (isFinite(data17))){
-if(data17 > 86400 || isNaN(data17)){
-const err37 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema47.properties.raiseAfter,data:data17};
+if(data11.clear !== undefined){
+let data17 = data11.clear;
+if(typeof data17 === "string"){
+if(func3(data17) < 1){
+const err37 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.clear,data:data17};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3625,8 +3625,9 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(data17 < 0 || isNaN(data17)){
-const err38 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema47.properties.raiseAfter,data:data17};
+}
+else {
+const err38 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.clear.type,parentSchema:schema47.properties.clear,data:data17};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3636,8 +3637,11 @@ vErrors.push(err38);
 errors++;
 }
 }
-else {
-const err39 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema47.properties.raiseAfter.type,parentSchema:schema47.properties.raiseAfter,data:data17};
+if(data11.raiseAfter !== undefined){
+let data18 = data11.raiseAfter;
+if((typeof data18 == "number") && (isFinite(data18))){
+if(data18 > 86400 || isNaN(data18)){
+const err39 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema47.properties.raiseAfter,data:data18};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3646,12 +3650,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-if(data11.clearAfter !== undefined){
-let data18 = data11.clearAfter;
-if((typeof data18 == "number") && (isFinite(data18))){
-if(data18 > 86400 || isNaN(data18)){
-const err40 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema47.properties.clearAfter,data:data18};
+if(data18 < 0 || isNaN(data18)){
+const err40 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema47.properties.raiseAfter,data:data18};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3660,8 +3660,9 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data18 < 0 || isNaN(data18)){
-const err41 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema47.properties.clearAfter,data:data18};
+}
+else {
+const err41 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema47.properties.raiseAfter.type,parentSchema:schema47.properties.raiseAfter,data:data18};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3671,8 +3672,11 @@ vErrors.push(err41);
 errors++;
 }
 }
-else {
-const err42 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema47.properties.clearAfter.type,parentSchema:schema47.properties.clearAfter,data:data18};
+if(data11.clearAfter !== undefined){
+let data19 = data11.clearAfter;
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 > 86400 || isNaN(data19)){
+const err42 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema47.properties.clearAfter,data:data19};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3681,12 +3685,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-if(data11.write !== undefined){
-let data19 = data11.write;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(data19.property === undefined){
-const err43 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/required",keyword:"required",params:{missingProperty: "property"},message:"must have required property '"+"property"+"'",schema:schema47.properties.write.required,parentSchema:schema47.properties.write,data:data19};
+if(data19 < 0 || isNaN(data19)){
+const err43 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema47.properties.clearAfter,data:data19};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3695,9 +3695,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-for(const key3 in data19){
-if(!((((key3 === "property") || (key3 === "states")) || (key3 === "since")) || (key3 === "pending"))){
-const err44 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema47.properties.write,data:data19};
+}
+else {
+const err44 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema47.properties.clearAfter.type,parentSchema:schema47.properties.clearAfter,data:data19};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3707,11 +3707,11 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data19.property !== undefined){
-let data20 = data19.property;
-if(typeof data20 === "string"){
-if(func3(data20) < 1){
-const err45 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.write.properties.property,data:data20};
+if(data11.write !== undefined){
+let data20 = data11.write;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.property === undefined){
+const err45 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/required",keyword:"required",params:{missingProperty: "property"},message:"must have required property '"+"property"+"'",schema:schema47.properties.write.required,parentSchema:schema47.properties.write,data:data20};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3720,9 +3720,9 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-else {
-const err46 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.property.type,parentSchema:schema47.properties.write.properties.property,data:data20};
+for(const key3 in data20){
+if(!((((key3 === "property") || (key3 === "states")) || (key3 === "since")) || (key3 === "pending"))){
+const err46 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema47.properties.write,data:data20};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3732,11 +3732,11 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data19.states !== undefined){
-let data21 = data19.states;
-if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
-if(data21.raised === undefined){
-const err47 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "raised"},message:"must have required property '"+"raised"+"'",schema:schema47.properties.write.properties.states.required,parentSchema:schema47.properties.write.properties.states,data:data21};
+if(data20.property !== undefined){
+let data21 = data20.property;
+if(typeof data21 === "string"){
+if(func3(data21) < 1){
+const err47 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.write.properties.property,data:data21};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3745,8 +3745,9 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(data21.cleared === undefined){
-const err48 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "cleared"},message:"must have required property '"+"cleared"+"'",schema:schema47.properties.write.properties.states.required,parentSchema:schema47.properties.write.properties.states,data:data21};
+}
+else {
+const err48 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.property.type,parentSchema:schema47.properties.write.properties.property,data:data21};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3755,9 +3756,12 @@ vErrors.push(err48);
 }
 errors++;
 }
-for(const key4 in data21){
-if(!((key4 === "raised") || (key4 === "cleared"))){
-const err49 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema47.properties.write.properties.states,data:data21};
+}
+if(data20.states !== undefined){
+let data22 = data20.states;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(data22.raised === undefined){
+const err49 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "raised"},message:"must have required property '"+"raised"+"'",schema:schema47.properties.write.properties.states.required,parentSchema:schema47.properties.write.properties.states,data:data22};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3766,11 +3770,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-if(data21.raised !== undefined){
-let data22 = data21.raised;
-if(typeof data22 !== "string"){
-const err50 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/raised",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/raised/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.states.properties.raised.type,parentSchema:schema47.properties.write.properties.states.properties.raised,data:data22};
+if(data22.cleared === undefined){
+const err50 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "cleared"},message:"must have required property '"+"cleared"+"'",schema:schema47.properties.write.properties.states.required,parentSchema:schema47.properties.write.properties.states,data:data22};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3779,11 +3780,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-if(data21.cleared !== undefined){
-let data23 = data21.cleared;
-if(typeof data23 !== "string"){
-const err51 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/cleared",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/cleared/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.states.properties.cleared.type,parentSchema:schema47.properties.write.properties.states.properties.cleared,data:data23};
+for(const key4 in data22){
+if(!((key4 === "raised") || (key4 === "cleared"))){
+const err51 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema47.properties.write.properties.states,data:data22};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3793,9 +3792,10 @@ vErrors.push(err51);
 errors++;
 }
 }
-}
-else {
-const err52 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.properties.write.properties.states.type,parentSchema:schema47.properties.write.properties.states,data:data21};
+if(data22.raised !== undefined){
+let data23 = data22.raised;
+if(typeof data23 !== "string"){
+const err52 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/raised",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/raised/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.states.properties.raised.type,parentSchema:schema47.properties.write.properties.states.properties.raised,data:data23};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3805,11 +3805,10 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data19.since !== undefined){
-let data24 = data19.since;
-if(typeof data24 === "string"){
-if(func3(data24) < 1){
-const err53 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.write.properties.since,data:data24};
+if(data22.cleared !== undefined){
+let data24 = data22.cleared;
+if(typeof data24 !== "string"){
+const err53 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/cleared",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/cleared/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.states.properties.cleared.type,parentSchema:schema47.properties.write.properties.states.properties.cleared,data:data24};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3819,8 +3818,9 @@ vErrors.push(err53);
 errors++;
 }
 }
+}
 else {
-const err54 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.since.type,parentSchema:schema47.properties.write.properties.since,data:data24};
+const err54 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.properties.write.properties.states.type,parentSchema:schema47.properties.write.properties.states,data:data22};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3830,11 +3830,11 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data19.pending !== undefined){
-let data25 = data19.pending;
+if(data20.since !== undefined){
+let data25 = data20.since;
 if(typeof data25 === "string"){
 if(func3(data25) < 1){
-const err55 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.write.properties.pending,data:data25};
+const err55 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.write.properties.since,data:data25};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -3845,7 +3845,7 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.pending.type,parentSchema:schema47.properties.write.properties.pending,data:data25};
+const err56 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.since.type,parentSchema:schema47.properties.write.properties.since,data:data25};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3855,9 +3855,11 @@ vErrors.push(err56);
 errors++;
 }
 }
-}
-else {
-const err57 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.properties.write.type,parentSchema:schema47.properties.write,data:data19};
+if(data20.pending !== undefined){
+let data26 = data20.pending;
+if(typeof data26 === "string"){
+if(func3(data26) < 1){
+const err57 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.write.properties.pending,data:data26};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3867,9 +3869,8 @@ vErrors.push(err57);
 errors++;
 }
 }
-}
 else {
-const err58 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.type,parentSchema:schema47,data:data11};
+const err58 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.pending.type,parentSchema:schema47.properties.write.properties.pending,data:data26};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -3881,7 +3882,7 @@ errors++;
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/conditions",schemaPath:"#/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.conditions.type,parentSchema:schema36.properties.conditions,data:data10};
+const err59 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.properties.write.type,parentSchema:schema47.properties.write,data:data20};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -3891,15 +3892,9 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data.staleness !== undefined){
-let data26 = data.staleness;
-if(Array.isArray(data26)){
-const len2 = data26.length;
-for(let i2=0; i2<len2; i2++){
-let data27 = data26[i2];
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-if(data27.model === undefined){
-const err60 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema48.required,parentSchema:schema48,data:data27};
+}
+else {
+const err60 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.type,parentSchema:schema47,data:data11};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3908,8 +3903,10 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(data27.maxAge === undefined){
-const err61 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "maxAge"},message:"must have required property '"+"maxAge"+"'",schema:schema48.required,parentSchema:schema48,data:data27};
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/conditions",schemaPath:"#/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.conditions.type,parentSchema:schema36.properties.conditions,data:data10};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3918,9 +3915,16 @@ vErrors.push(err61);
 }
 errors++;
 }
-for(const key5 in data27){
-if(!(((key5 === "model") || (key5 === "maxAge")) || (key5 === "property"))){
-const err62 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data:data27};
+}
+if(data.staleness !== undefined){
+let data27 = data.staleness;
+if(Array.isArray(data27)){
+const len2 = data27.length;
+for(let i2=0; i2<len2; i2++){
+let data28 = data27[i2];
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.model === undefined){
+const err62 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema48.required,parentSchema:schema48,data:data28};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3929,12 +3933,8 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-if(data27.model !== undefined){
-let data28 = data27.model;
-if(typeof data28 === "string"){
-if(!pattern14.test(data28)){
-const err63 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema48.properties.model,data:data28};
+if(data28.maxAge === undefined){
+const err63 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "maxAge"},message:"must have required property '"+"maxAge"+"'",schema:schema48.required,parentSchema:schema48,data:data28};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3943,9 +3943,9 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-else {
-const err64 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.model.type,parentSchema:schema48.properties.model,data:data28};
+for(const key5 in data28){
+if(!(((key5 === "model") || (key5 === "maxAge")) || (key5 === "property"))){
+const err64 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data:data28};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3955,11 +3955,11 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data27.maxAge !== undefined){
-let data29 = data27.maxAge;
-if((typeof data29 == "number") && (isFinite(data29))){
-if(data29 > 31536000 || isNaN(data29)){
-const err65 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000",schema:31536000,parentSchema:schema48.properties.maxAge,data:data29};
+if(data28.model !== undefined){
+let data29 = data28.model;
+if(typeof data29 === "string"){
+if(!pattern14.test(data29)){
+const err65 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema48.properties.model,data:data29};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3968,8 +3968,9 @@ vErrors.push(err65);
 }
 errors++;
 }
-if(data29 <= 0 || isNaN(data29)){
-const err66 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema48.properties.maxAge,data:data29};
+}
+else {
+const err66 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.model.type,parentSchema:schema48.properties.model,data:data29};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -3979,8 +3980,11 @@ vErrors.push(err66);
 errors++;
 }
 }
-else {
-const err67 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.maxAge.type,parentSchema:schema48.properties.maxAge,data:data29};
+if(data28.maxAge !== undefined){
+let data30 = data28.maxAge;
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 > 31536000 || isNaN(data30)){
+const err67 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000",schema:31536000,parentSchema:schema48.properties.maxAge,data:data30};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -3989,12 +3993,8 @@ vErrors.push(err67);
 }
 errors++;
 }
-}
-if(data27.property !== undefined){
-let data30 = data27.property;
-if(typeof data30 === "string"){
-if(func3(data30) < 1){
-const err68 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.property,data:data30};
+if(data30 <= 0 || isNaN(data30)){
+const err68 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema48.properties.maxAge,data:data30};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -4005,7 +4005,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.property.type,parentSchema:schema48.properties.property,data:data30};
+const err69 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.maxAge.type,parentSchema:schema48.properties.maxAge,data:data30};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -4015,9 +4015,11 @@ vErrors.push(err69);
 errors++;
 }
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data:data27};
+if(data28.property !== undefined){
+let data31 = data28.property;
+if(typeof data31 === "string"){
+if(func3(data31) < 1){
+const err70 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.property,data:data31};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -4027,9 +4029,8 @@ vErrors.push(err70);
 errors++;
 }
 }
-}
 else {
-const err71 = {instancePath:instancePath+"/staleness",schemaPath:"#/properties/staleness/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.staleness.type,parentSchema:schema36.properties.staleness,data:data26};
+const err71 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.property.type,parentSchema:schema48.properties.property,data:data31};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -4041,12 +4042,36 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+const err72 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data:data28};
 if(vErrors === null){
 vErrors = [err72];
 }
 else {
 vErrors.push(err72);
+}
+errors++;
+}
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/staleness",schemaPath:"#/properties/staleness/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.staleness.type,parentSchema:schema36.properties.staleness,data:data27};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+}
+else {
+const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
 }
 errors++;
 }

@@ -47,6 +47,15 @@ export async function decideCondition(condition: CompiledCondition, stored: Twin
   const decision: ConditionDecision = { condition: condition.name, step: undefined, ops: [] };
   let moving: boolean;
   try {
+    // A twin the `where` leaves out does not carry the condition: its state is left as it is, and a
+    // duration it was holding ends (so the sweep does not find it again).
+    if (condition.where && !(await holds(condition.where, twin))) {
+      if (pendingExists && condition.pending !== undefined) {
+        decision.ops.push({ op: 'remove', path: pointer(condition.pending) });
+        decision.step = 'pendingEnded';
+      }
+      return decision;
+    }
     if (raised) moving = condition.clear ? await holds(condition.clear, twin) : !(await holds(condition.when, twin));
     else moving = await holds(condition.when, twin);
   } catch (error) {

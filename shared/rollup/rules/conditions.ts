@@ -14,6 +14,8 @@ export interface ConditionRule {
   name: string;
   /** Twins of this model (or a model extending it) carry the condition. */
   model: string;
+  /** JSONata over the twin: only twins for which it is true carry the condition. */
+  where?: string;
   /** JSONata over the twin's properties; true = the condition holds. */
   when: string;
   /** JSONata; true = the raised state may clear. Default: `when` is not true. */
@@ -36,6 +38,8 @@ export interface ConditionRule {
 export interface CompiledCondition {
   name: string;
   model: string;
+  /** undefined: every twin of the model. */
+  where: jsonata.Expression | undefined;
   when: jsonata.Expression;
   /** undefined: clears when `when` is not true. */
   clear: jsonata.Expression | undefined;
@@ -88,6 +92,7 @@ export function compileConditions(rules: readonly ConditionRule[], problems: str
     const before = problems.length;
     const when = compileExpression(rule.when, `${path}.when`, problems);
     const clear = rule.clear === undefined ? undefined : compileExpression(rule.clear, `${path}.clear`, problems);
+    const where = rule.where === undefined ? undefined : compileExpression(rule.where, `${path}.where`, problems);
     if (names.has(rule.name)) problems.push(`${path}.name: condition name "${rule.name}" is used twice. Give each condition its own name.`);
     names.add(rule.name);
     const { write } = rule;
@@ -106,15 +111,16 @@ export function compileConditions(rules: readonly ConditionRule[], problems: str
     if ((raiseAfterMs > 0 || clearAfterMs > 0) && write.pending === undefined) {
       problems.push(`${path}.write: a duration (raiseAfter/clearAfter) needs "pending", a dateTime property on the twin that holds when the condition started to hold (the state must outlive one invocation). Add e.g. pending: ${write.property}Pending.`);
     }
-    if (!when || (rule.clear !== undefined && !clear) || problems.length > before) return [];
+    if (!when || (rule.clear !== undefined && !clear) || (rule.where !== undefined && !where) || problems.length > before) return [];
     const inputs = namesIn(when.ast(), new Set<string>());
     if (clear) namesIn(clear.ast(), inputs);
+    if (where) namesIn(where.ast(), inputs);
     for (const property of written) {
       if (inputs.has(property)) problems.push(`${path}: the condition reads "${property}", which it writes itself; a state cannot be its own input.`);
     }
     if (problems.length > before) return [];
     const states = write.states;
-    return [{ name: rule.name, model: rule.model, when, clear, raiseAfterMs, clearAfterMs, property: write.property, raised: states ? states.raised : true, cleared: states ? states.cleared : false, since: write.since, pending: write.pending, inputs, path }];
+    return [{ name: rule.name, model: rule.model, where, when, clear, raiseAfterMs, clearAfterMs, property: write.property, raised: states ? states.raised : true, cleared: states ? states.cleared : false, since: write.since, pending: write.pending, inputs, path }];
   });
 }
 

@@ -90,3 +90,12 @@ it('the keeper: only a change to a property the expressions read can move a cond
   expect(await keeper.touches(ROOM, new Set(['since', 'other']))).toBe(false);
   expect(await keeper.touches('dtmi:test:Other;1', new Set(['v']))).toBe(false);
 });
+
+it('where: a twin it leaves out carries no condition (nothing written; a pending duration ends)', async () => {
+  const config = parsePipelineConfig(`rollups:\n  conditions:\n    - { name: c, model: "${ROOM}", where: "kind = 'meeting'", when: "v > 1", raiseAfter: 60, write: { property: s, pending: p } }\n`, 'p.yaml');
+  const c = config.compiledRollups?.conditions?.[0] as CompiledCondition;
+  expect(c.inputs).toEqual(new Set(['v', 'kind']));
+  expect(await decideCondition(c, twin({ kind: 'office', v: 5 }), T0)).toMatchObject({ step: undefined, ops: [] });
+  expect(await decideCondition(c, twin({ kind: 'office', v: 5, p: '2026-01-01T00:00:00.000Z' }), T0)).toMatchObject({ step: 'pendingEnded', ops: [{ op: 'remove', path: '/p' }] });
+  expect(await decideCondition(c, twin({ kind: 'meeting', v: 5 }), T0)).toMatchObject({ step: 'pendingStarted' });
+});
