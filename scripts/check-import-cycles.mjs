@@ -11,7 +11,7 @@ import madge from 'madge';
 
 const stageOrder = {
   'shared/ingest': ['message', 'decode', 'config', 'map', 'plan', 'write', 'batch', 'http'],
-  'shared/rollup': ['rules', 'port', 'views', 'engine', 'reconcile', 'propagator'],
+  'shared/rollup': ['rules', 'port', 'views', 'engine', 'conditions', 'reconcile', 'propagator'],
 };
 
 const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['shared', 'functions', 'local', 'bench'];

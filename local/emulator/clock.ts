@@ -4,12 +4,24 @@ import { performance } from 'node:perf_hooks';
 
 let lastMs = 0;
 let lastSub = 0;
+let wallClock: () => number = () => Date.now();
+
+/**
+ * Tests: the emulator's wall clock (service-set times such as `$metadata.$lastUpdateTime`) from
+ * `now` instead of Date.now(), so a test can advance time for the emulator and the pipeline alike.
+ * Without an argument, back to Date.now(). In-process emulators only.
+ */
+export function setEmulatorClock(now?: () => number): void {
+  wallClock = now ?? (() => Date.now());
+  lastMs = 0;
+  lastSub = 0;
+}
 
 /** Current UTC time as `YYYY-MM-DDTHH:mm:ss.fffffffZ`, strictly monotonic per process. */
 export function adtNow(): string {
   // Wall-clock milliseconds (so stamps agree with Date.now()), sub-millisecond digits from the
   // high-resolution clock. Kept as two integers: ms * 10^4 would exceed Number.MAX_SAFE_INTEGER.
-  let ms = Date.now();
+  let ms = wallClock();
   let sub = Math.floor((performance.now() % 1) * 10_000);
   if (ms < lastMs || (ms === lastMs && sub <= lastSub)) {
     ms = lastMs;

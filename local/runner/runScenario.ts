@@ -7,7 +7,9 @@ import { dirname, join, resolve } from 'node:path';
 
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 
-import type { ReconcileSummary } from '../../shared/rollup';
+import type { ConditionSweepSummary, ReconcileSummary } from '../../shared/rollup';
+import { setWorkerClock } from '../../shared/worker';
+import { setEmulatorClock } from '../emulator/clock';
 import type { DeliveryPolicy, EndpointSchema } from '../emulator/events';
 import { type EmulatorHandle, startEmulator } from '../emulator/server';
 import { deadLetterListing, type GraphFormat, graphFormatOf, type GraphServer, startGraphServer, storeSource, writeGraphExport } from '../graph';
@@ -26,6 +28,7 @@ import { httpIngestInvoker } from './httpIngestInvoker';
 import { ingestInvoker } from './ingestInvoker';
 import { DEFAULT_INGRESS_PORT, type Ingress, startIngress } from './ingress';
 import { FunctionInstances, type InstancesReport } from './instances';
+import { invokeRegistration, triggerBindingOf } from './invoke';
 import { type LocalMetrics, startLocalMetrics } from './localMetrics';
 import { batchTotalsOf, type MessageAccounting, MessageLedger } from './messageAccounting';
 import { progressReporter } from './progress';
@@ -36,6 +39,7 @@ import { emptyStats, progressLine, recordIngestLog, recordPropagateResult, type 
 import { seedScenario } from './seed';
 import { type GraphDump, normaliseGraph, readGraph } from './snapshot';
 import { runSoak, type SoakOptions } from './soak';
+import { timerTriggerRequest } from './timerTriggerRequest';
 import { renderTree } from './tree';
 
 export interface RunOptions extends FaultSettings {
@@ -113,6 +117,16 @@ export interface RunOptions extends FaultSettings {
   onGraph?: (url: string) => void;
   /** The live page's explorer may change twins and relationships (npm run explore -- --allow-writes); read-only without. */
   allowWrites?: boolean;
+  /**
+   * Tests: one clock for the embedded emulator's service times ($lastUpdateTime) and the function
+   * app (conditions' durations, staleness), advanced by the test in `afterQuiet`. Not with instances.
+   */
+  clock?: { now(): number };
+  /**
+   * Called once the run is quiet, before the end-of-run sweep and the summary; `sweep()` invokes the
+   * registered sweepConditions timer as the host does and waits until quiet again (not with instances).
+   */
+  afterQuiet?: (context: { sweep: () => Promise<ConditionSweepSummary> }) => Promise<void>;
 }
 
 export interface PropagationFailure {
@@ -144,6 +158,8 @@ export interface RunSummary {
   faults: FaultReport;
   /** The reconcile run after seeding (emulator only). */
   reconcile?: ReconcileSummary;
+  /** The sweepConditions timer: invocations (every minute with follow, once at the end, and any a test asked for) and the last one's summary. */
+  sweeps?: { invocations: number; last: ConditionSweepSummary };
   /** Per-instance counts with --instances. */
   instances?: InstancesReport;
   /** What left through the egress endpoint (CloudEvents AMQP shape, one line per notification). */
@@ -158,6 +174,9 @@ export interface RunResult {
   dump: GraphDump;
   tree: string;
 }
+
+/** The sweepConditions timer's period (functions/sweepConditions.ts: every minute). */
+const sweepPeriodMs = 60_000;
 
 const defaultDelivery: DeliveryPolicy = { maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 5_000 };
 
@@ -194,6 +213,15 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
   let timer: NodeJS.Timeout | undefined;
 
   try {
+    if (options.clock) {
+      const now = options.clock.now.bind(options.clock);
+      setEmulatorClock(now);
+      setWorkerClock({ now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))) });
+      cleanups.push(() => {
+        setEmulatorClock();
+        setWorkerClock();
+      });
+    }
     let emulator: EmulatorHandle | undefined;
     let access: AdtAccess;
     if (options.adtUrl) {
@@ -267,6 +295,16 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       });
       cleanups.push(unsubscribe);
     }
+
+    // The sweepConditions timer as the host fires it (in-process app only).
+    let sweeps: RunSummary['sweeps'];
+    const invokeSweep = async (): Promise<ConditionSweepSummary> => {
+      const inProcess = app as FunctionApp;
+      const now = new Date(options.clock ? options.clock.now() : Date.now());
+      const last = (await invokeRegistration(inProcess.programmingModel, inProcess.sweep, timerTriggerRequest(triggerBindingOf(inProcess.sweep).name, now, sweepPeriodMs), log('sweepConditions'))) as ConditionSweepSummary;
+      sweeps = { invocations: (sweeps?.invocations ?? 0) + 1, last };
+      return last;
+    };
 
     const partitionInfo = (partitionId: string): EventHubPartitionInfo => ({
       fullyQualifiedNamespace: 'local-iothub.servicebus.windows.net',
@@ -367,7 +405,10 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       });
     }
     if (options.follow) {
+      // Every minute, as the deployed schedule (0 */1 * * * *); a failed sweep is logged, the next one retries.
+      const every = instances ? undefined : setInterval(() => void invokeSweep().catch((error: unknown) => options.onFunctionLog?.('sweepConditions', 'error', String(error))), sweepPeriodMs);
       await untilAborted(options.signal);
+      if (every) clearInterval(every);
       // Stop taking new envelopes, then finish what was accepted before reporting.
       await ingress?.close();
     }
@@ -375,6 +416,16 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     if (sideFailure) throw sideFailure;
     await faults.windowsOver();
     await untilQuiet(feeder, emulator, instances ? () => instances.trailingRefreshes() : waitForTrailingRefreshes);
+    if (!instances) {
+      // The sweepConditions timer as the host fires it; once at the end, so what is due by now is finished.
+      const sweep = async (): Promise<ConditionSweepSummary> => {
+        const last = await invokeSweep();
+        await untilQuiet(feeder, emulator, waitForTrailingRefreshes);
+        return last;
+      };
+      await options.afterQuiet?.({ sweep });
+      await sweep();
+    }
     stopRebalancing?.();
     const resources = monitor.stop();
     // The final read is the runner's, not the pipeline's: it runs on a healthy emulator.
@@ -413,6 +464,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       propagation: emulator ? 'local' : 'azure',
       accounting,
       ...(reconciled && { reconcile: reconciled }),
+      ...(sweeps && { sweeps }),
       ...(emulator?.egress && { egress: { path: emulator.egress.file, events: emulator.egress.written() } }),
       resources,
       faults: faults.report(),

@@ -37,7 +37,7 @@ export function compileSections(file: PipelineConfigFile, origin: string): Compi
 }
 
 function compileWorkingRules(section: RollupsSection): CompiledRollups | undefined {
-  const compiles = (rule: RollupsSection['rules'][number]): boolean => {
+  const compiles = (rule: NonNullable<RollupsSection['rules']>[number]): boolean => {
     try {
       compileRollups([rule]);
       return true;
@@ -46,7 +46,7 @@ function compileWorkingRules(section: RollupsSection): CompiledRollups | undefin
     }
   };
   try {
-    return compileRollups({ ...section, rules: section.rules.filter(compiles) });
+    return compileRollups({ ...section, rules: (section.rules ?? []).filter(compiles), conditions: [], staleness: [] });
   } catch {
     return undefined;
   }

@@ -2003,8 +2003,10 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema36 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/rollups.schema.json","title":"Roll-up rules","description":"Derived properties on parent twins computed from their children (room = avg of thermostats, floor = max of rooms, ...). Rules chain: a derived property is an input for the parent's own parents.","type":"object","additionalProperties":false,"required":["rules"],"properties":{"settings":{"$ref":"#/definitions/settings"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}},"rule":{"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"aggregateName":{"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]},"emptyValue":{"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]},"aggregate":{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},"target":{"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]}}};
+const schema36 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/rollups.schema.json","title":"Roll-up rules","description":"Derived properties on parent twins computed from their children (room = avg of thermostats, floor = max of rooms, ...). Rules chain: a derived property is an input for the parent's own parents.","type":"object","additionalProperties":false,"required":[],"properties":{"settings":{"$ref":"#/definitions/settings"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"conditions":{"type":"array","description":"States raised on a twin from its own properties, with hysteresis and durations (ROLLUPS.md \"Conditions\").","items":{"$ref":"#/definitions/condition"}},"staleness":{"type":"array","description":"Twins of a model not written for maxAge seconds are marked stale (ROLLUPS.md \"Staleness\").","items":{"$ref":"#/definitions/staleness"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}},"rule":{"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"aggregateName":{"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]},"emptyValue":{"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]},"aggregate":{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},"target":{"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]},"condition":{"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"where":{"type":"string","minLength":1,"description":"Optional JSONata over the twin: only twins of the model for which it is true carry the condition (e.g. \"kind = 'meetingRoom'\")."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}},"staleness":{"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}}}};
 const schema37 = {"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}};
+const schema47 = {"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"where":{"type":"string","minLength":1,"description":"Optional JSONata over the twin: only twins of the model for which it is true carry the condition (e.g. \"kind = 'meetingRoom'\")."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}};
+const schema48 = {"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}};
 const schema38 = {"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}};
 const schema39 = {"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"};
 const pattern5 = new RegExp("^[A-Za-z0-9_.-]+$", "u");
@@ -3145,30 +3147,21 @@ validate27.errors = vErrors;
 return errors === 0;
 }
 
+const pattern14 = new RegExp("^dtmi:", "u");
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://adt-twin-pipeline.local/schemas/rollups.schema.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.rules === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rules"},message:"must have required property '"+"rules"+"'",schema:schema36.required,parentSchema:schema36,data};
+for(const key0 in data){
+if(!((((key0 === "settings") || (key0 === "rules")) || (key0 === "conditions")) || (key0 === "staleness"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema36,data};
 if(vErrors === null){
 vErrors = [err0];
 }
 else {
 vErrors.push(err0);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((key0 === "settings") || (key0 === "rules"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema36,data};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
 }
 errors++;
 }
@@ -3178,7 +3171,21 @@ let data0 = data.settings;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key1 in data0){
 if(!(((((((key1 === "floatTolerance") || (key1 === "maxHops")) || (key1 === "maxPreconditionRetries")) || (key1 === "maxChildren")) || (key1 === "modelCacheSeconds")) || (key1 === "queryLagSeconds")) || (key1 === "gatherMilliseconds"))){
-const err2 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data0};
+const err1 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data0.floatTolerance !== undefined){
+let data1 = data0.floatTolerance;
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err2 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.floatTolerance,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3188,11 +3195,8 @@ vErrors.push(err2);
 errors++;
 }
 }
-if(data0.floatTolerance !== undefined){
-let data1 = data0.floatTolerance;
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 0 || isNaN(data1)){
-const err3 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.floatTolerance,data:data1};
+else {
+const err3 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.floatTolerance.type,parentSchema:schema37.properties.floatTolerance,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3202,8 +3206,10 @@ vErrors.push(err3);
 errors++;
 }
 }
-else {
-const err4 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.floatTolerance.type,parentSchema:schema37.properties.floatTolerance,data:data1};
+if(data0.maxHops !== undefined){
+let data2 = data0.maxHops;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err4 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.maxHops.type,parentSchema:schema37.properties.maxHops,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3212,11 +3218,9 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-if(data0.maxHops !== undefined){
-let data2 = data0.maxHops;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err5 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.maxHops.type,parentSchema:schema37.properties.maxHops,data:data2};
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 1000 || isNaN(data2)){
+const err5 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema37.properties.maxHops,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3225,9 +3229,8 @@ vErrors.push(err5);
 }
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 > 1000 || isNaN(data2)){
-const err6 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema37.properties.maxHops,data:data2};
+if(data2 < 1 || isNaN(data2)){
+const err6 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema37.properties.maxHops,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3236,8 +3239,12 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(data2 < 1 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema37.properties.maxHops,data:data2};
+}
+}
+if(data0.maxPreconditionRetries !== undefined){
+let data3 = data0.maxPreconditionRetries;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err7 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.maxPreconditionRetries.type,parentSchema:schema37.properties.maxPreconditionRetries,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3246,12 +3253,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-}
-if(data0.maxPreconditionRetries !== undefined){
-let data3 = data0.maxPreconditionRetries;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err8 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.maxPreconditionRetries.type,parentSchema:schema37.properties.maxPreconditionRetries,data:data3};
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 50 || isNaN(data3)){
+const err8 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema37.properties.maxPreconditionRetries,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3260,9 +3264,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 > 50 || isNaN(data3)){
-const err9 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema37.properties.maxPreconditionRetries,data:data3};
+if(data3 < 0 || isNaN(data3)){
+const err9 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.maxPreconditionRetries,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3271,8 +3274,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data3 < 0 || isNaN(data3)){
-const err10 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.maxPreconditionRetries,data:data3};
+}
+}
+if(data0.maxChildren !== undefined){
+let data4 = data0.maxChildren;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err10 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.maxChildren.type,parentSchema:schema37.properties.maxChildren,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3281,12 +3288,9 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-}
-if(data0.maxChildren !== undefined){
-let data4 = data0.maxChildren;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err11 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.maxChildren.type,parentSchema:schema37.properties.maxChildren,data:data4};
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 100000 || isNaN(data4)){
+const err11 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema37.properties.maxChildren,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3295,9 +3299,8 @@ vErrors.push(err11);
 }
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 100000 || isNaN(data4)){
-const err12 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema37.properties.maxChildren,data:data4};
+if(data4 < 1 || isNaN(data4)){
+const err12 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema37.properties.maxChildren,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3306,8 +3309,12 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(data4 < 1 || isNaN(data4)){
-const err13 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema37.properties.maxChildren,data:data4};
+}
+}
+if(data0.modelCacheSeconds !== undefined){
+let data5 = data0.modelCacheSeconds;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err13 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.modelCacheSeconds.type,parentSchema:schema37.properties.modelCacheSeconds,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3316,28 +3323,14 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-}
-if(data0.modelCacheSeconds !== undefined){
-let data5 = data0.modelCacheSeconds;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err14 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.modelCacheSeconds.type,parentSchema:schema37.properties.modelCacheSeconds,data:data5};
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 < 0 || isNaN(data5)){
+const err14 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.modelCacheSeconds,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
 else {
 vErrors.push(err14);
-}
-errors++;
-}
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 < 0 || isNaN(data5)){
-const err15 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.modelCacheSeconds,data:data5};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
 }
 errors++;
 }
@@ -3347,7 +3340,17 @@ if(data0.queryLagSeconds !== undefined){
 let data6 = data0.queryLagSeconds;
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 > 60 || isNaN(data6)){
-const err16 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema37.properties.queryLagSeconds,data:data6};
+const err15 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema37.properties.queryLagSeconds,data:data6};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data6 < 0 || isNaN(data6)){
+const err16 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.queryLagSeconds,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3356,8 +3359,9 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(data6 < 0 || isNaN(data6)){
-const err17 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.queryLagSeconds,data:data6};
+}
+else {
+const err17 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.queryLagSeconds.type,parentSchema:schema37.properties.queryLagSeconds,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3367,8 +3371,10 @@ vErrors.push(err17);
 errors++;
 }
 }
-else {
-const err18 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.queryLagSeconds.type,parentSchema:schema37.properties.queryLagSeconds,data:data6};
+if(data0.gatherMilliseconds !== undefined){
+let data7 = data0.gatherMilliseconds;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err18 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.gatherMilliseconds.type,parentSchema:schema37.properties.gatherMilliseconds,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3377,11 +3383,9 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-if(data0.gatherMilliseconds !== undefined){
-let data7 = data0.gatherMilliseconds;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err19 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.gatherMilliseconds.type,parentSchema:schema37.properties.gatherMilliseconds,data:data7};
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 10000 || isNaN(data7)){
+const err19 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema37.properties.gatherMilliseconds,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3390,9 +3394,8 @@ vErrors.push(err19);
 }
 errors++;
 }
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 > 10000 || isNaN(data7)){
-const err20 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema37.properties.gatherMilliseconds,data:data7};
+if(data7 < 0 || isNaN(data7)){
+const err20 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.gatherMilliseconds,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3401,26 +3404,16 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(data7 < 0 || isNaN(data7)){
-const err21 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.gatherMilliseconds,data:data7};
+}
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data0};
 if(vErrors === null){
 vErrors = [err21];
 }
 else {
 vErrors.push(err21);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data0};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
 }
 errors++;
 }
@@ -3437,7 +3430,25 @@ errors = vErrors.length;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.rules.type,parentSchema:schema36.properties.rules,data:data8};
+const err22 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.rules.type,parentSchema:schema36.properties.rules,data:data8};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.conditions !== undefined){
+let data10 = data.conditions;
+if(Array.isArray(data10)){
+const len1 = data10.length;
+for(let i1=0; i1<len1; i1++){
+let data11 = data10[i1];
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.name === undefined){
+const err23 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema47.required,parentSchema:schema47,data:data11};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3446,15 +3457,621 @@ vErrors.push(err23);
 }
 errors++;
 }
-}
-}
-else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(data11.model === undefined){
+const err24 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema47.required,parentSchema:schema47,data:data11};
 if(vErrors === null){
 vErrors = [err24];
 }
 else {
 vErrors.push(err24);
+}
+errors++;
+}
+if(data11.when === undefined){
+const err25 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "when"},message:"must have required property '"+"when"+"'",schema:schema47.required,parentSchema:schema47,data:data11};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if(data11.write === undefined){
+const err26 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "write"},message:"must have required property '"+"write"+"'",schema:schema47.required,parentSchema:schema47,data:data11};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+for(const key2 in data11){
+if(!(func2.call(schema47.properties, key2))){
+const err27 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema47,data:data11};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data11.name !== undefined){
+let data12 = data11.name;
+if(typeof data12 === "string"){
+if(func3(data12) < 1){
+const err28 = {instancePath:instancePath+"/conditions/" + i1+"/name",schemaPath:"#/definitions/condition/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.name,data:data12};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/conditions/" + i1+"/name",schemaPath:"#/definitions/condition/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.name.type,parentSchema:schema47.properties.name,data:data12};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data11.description !== undefined){
+let data13 = data11.description;
+if(typeof data13 !== "string"){
+const err30 = {instancePath:instancePath+"/conditions/" + i1+"/description",schemaPath:"#/definitions/condition/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.description.type,parentSchema:schema47.properties.description,data:data13};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data11.model !== undefined){
+let data14 = data11.model;
+if(typeof data14 === "string"){
+if(!pattern14.test(data14)){
+const err31 = {instancePath:instancePath+"/conditions/" + i1+"/model",schemaPath:"#/definitions/condition/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema47.properties.model,data:data14};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/conditions/" + i1+"/model",schemaPath:"#/definitions/condition/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.model.type,parentSchema:schema47.properties.model,data:data14};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data11.where !== undefined){
+let data15 = data11.where;
+if(typeof data15 === "string"){
+if(func3(data15) < 1){
+const err33 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.where,data:data15};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.where.type,parentSchema:schema47.properties.where,data:data15};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data11.when !== undefined){
+let data16 = data11.when;
+if(typeof data16 === "string"){
+if(func3(data16) < 1){
+const err35 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.when,data:data16};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.when.type,parentSchema:schema47.properties.when,data:data16};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data11.clear !== undefined){
+let data17 = data11.clear;
+if(typeof data17 === "string"){
+if(func3(data17) < 1){
+const err37 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.clear,data:data17};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.clear.type,parentSchema:schema47.properties.clear,data:data17};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+if(data11.raiseAfter !== undefined){
+let data18 = data11.raiseAfter;
+if((typeof data18 == "number") && (isFinite(data18))){
+if(data18 > 86400 || isNaN(data18)){
+const err39 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema47.properties.raiseAfter,data:data18};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+if(data18 < 0 || isNaN(data18)){
+const err40 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema47.properties.raiseAfter,data:data18};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+else {
+const err41 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema47.properties.raiseAfter.type,parentSchema:schema47.properties.raiseAfter,data:data18};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+if(data11.clearAfter !== undefined){
+let data19 = data11.clearAfter;
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 > 86400 || isNaN(data19)){
+const err42 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema47.properties.clearAfter,data:data19};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+if(data19 < 0 || isNaN(data19)){
+const err43 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema47.properties.clearAfter,data:data19};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema47.properties.clearAfter.type,parentSchema:schema47.properties.clearAfter,data:data19};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+if(data11.write !== undefined){
+let data20 = data11.write;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.property === undefined){
+const err45 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/required",keyword:"required",params:{missingProperty: "property"},message:"must have required property '"+"property"+"'",schema:schema47.properties.write.required,parentSchema:schema47.properties.write,data:data20};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+for(const key3 in data20){
+if(!((((key3 === "property") || (key3 === "states")) || (key3 === "since")) || (key3 === "pending"))){
+const err46 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema47.properties.write,data:data20};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+if(data20.property !== undefined){
+let data21 = data20.property;
+if(typeof data21 === "string"){
+if(func3(data21) < 1){
+const err47 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.write.properties.property,data:data21};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.property.type,parentSchema:schema47.properties.write.properties.property,data:data21};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+if(data20.states !== undefined){
+let data22 = data20.states;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(data22.raised === undefined){
+const err49 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "raised"},message:"must have required property '"+"raised"+"'",schema:schema47.properties.write.properties.states.required,parentSchema:schema47.properties.write.properties.states,data:data22};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+if(data22.cleared === undefined){
+const err50 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "cleared"},message:"must have required property '"+"cleared"+"'",schema:schema47.properties.write.properties.states.required,parentSchema:schema47.properties.write.properties.states,data:data22};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+for(const key4 in data22){
+if(!((key4 === "raised") || (key4 === "cleared"))){
+const err51 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema47.properties.write.properties.states,data:data22};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+if(data22.raised !== undefined){
+let data23 = data22.raised;
+if(typeof data23 !== "string"){
+const err52 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/raised",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/raised/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.states.properties.raised.type,parentSchema:schema47.properties.write.properties.states.properties.raised,data:data23};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+if(data22.cleared !== undefined){
+let data24 = data22.cleared;
+if(typeof data24 !== "string"){
+const err53 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/cleared",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/cleared/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.states.properties.cleared.type,parentSchema:schema47.properties.write.properties.states.properties.cleared,data:data24};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+}
+else {
+const err54 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.properties.write.properties.states.type,parentSchema:schema47.properties.write.properties.states,data:data22};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+if(data20.since !== undefined){
+let data25 = data20.since;
+if(typeof data25 === "string"){
+if(func3(data25) < 1){
+const err55 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.write.properties.since,data:data25};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.since.type,parentSchema:schema47.properties.write.properties.since,data:data25};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+if(data20.pending !== undefined){
+let data26 = data20.pending;
+if(typeof data26 === "string"){
+if(func3(data26) < 1){
+const err57 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.write.properties.pending,data:data26};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.pending.type,parentSchema:schema47.properties.write.properties.pending,data:data26};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.properties.write.type,parentSchema:schema47.properties.write,data:data20};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.type,parentSchema:schema47,data:data11};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/conditions",schemaPath:"#/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.conditions.type,parentSchema:schema36.properties.conditions,data:data10};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+if(data.staleness !== undefined){
+let data27 = data.staleness;
+if(Array.isArray(data27)){
+const len2 = data27.length;
+for(let i2=0; i2<len2; i2++){
+let data28 = data27[i2];
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.model === undefined){
+const err62 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema48.required,parentSchema:schema48,data:data28};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+if(data28.maxAge === undefined){
+const err63 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "maxAge"},message:"must have required property '"+"maxAge"+"'",schema:schema48.required,parentSchema:schema48,data:data28};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+for(const key5 in data28){
+if(!(((key5 === "model") || (key5 === "maxAge")) || (key5 === "property"))){
+const err64 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data:data28};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+if(data28.model !== undefined){
+let data29 = data28.model;
+if(typeof data29 === "string"){
+if(!pattern14.test(data29)){
+const err65 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema48.properties.model,data:data29};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.model.type,parentSchema:schema48.properties.model,data:data29};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+if(data28.maxAge !== undefined){
+let data30 = data28.maxAge;
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 > 31536000 || isNaN(data30)){
+const err67 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000",schema:31536000,parentSchema:schema48.properties.maxAge,data:data30};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+if(data30 <= 0 || isNaN(data30)){
+const err68 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema48.properties.maxAge,data:data30};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.maxAge.type,parentSchema:schema48.properties.maxAge,data:data30};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+if(data28.property !== undefined){
+let data31 = data28.property;
+if(typeof data31 === "string"){
+if(func3(data31) < 1){
+const err70 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.property,data:data31};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.property.type,parentSchema:schema48.properties.property,data:data31};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+}
+else {
+const err72 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data:data28};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/staleness",schemaPath:"#/properties/staleness/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.staleness.type,parentSchema:schema36.properties.staleness,data:data27};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+}
+else {
+const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
 }
 errors++;
 }

@@ -10,6 +10,7 @@
 
 import type { ValidateFunction } from 'ajv';
 
+import { didYouMean } from '../common';
 import { enumProblem, suggestAllowed } from './enumProblem';
 import { pointerToPath } from './errors';
 import { collapseOneOf, type SchemaProblem } from './oneOf';
@@ -37,7 +38,8 @@ function describeError(error: SchemaProblem): string {
       return `${path}: ${error.message}`;
     case 'additionalProperties': {
       const extra = (error.params as { additionalProperty: string }).additionalProperty;
-      return `${path}: unknown property "${extra}"`;
+      const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+      return `${path}: unknown property "${extra}"${didYouMean(extra, known)}`;
     }
     case 'required': {
       const missing = (error.params as { missingProperty: string }).missingProperty;

@@ -25,6 +25,10 @@ export interface Instruments {
   propagateHopLimited: Counter;
   propagateDeadLettered: Counter;
   reconcileParents: Counter;
+  conditionTransitions: Counter;
+  stalenessMarks: Counter;
+  sweepQueries: Counter;
+  sweepTwins: Counter;
 }
 
 let current: { provider: MeterProvider; instruments: Instruments } | undefined;
@@ -66,5 +70,9 @@ function create(provider: MeterProvider): Instruments {
     propagateHopLimited: counter(metricNames.propagateHopLimited, 'Parent writes stopped by the hop limit (a cycle in the twin graph).'),
     propagateDeadLettered: counter(metricNames.propagateDeadLettered, 'Propagate failures dead-lettered.'),
     reconcileParents: counter(metricNames.reconcileParents, 'Parents visited by reconcile, by result.'),
+    conditionTransitions: counter(metricNames.conditionTransitions, 'Condition states written (raised, cleared), by condition.'),
+    stalenessMarks: counter(metricNames.stalenessMarks, 'Twins marked stale by the sweep, or fresh again by their next change.'),
+    sweepQueries: counter(metricNames.sweepQueries, 'ADT queries sent by the conditions and staleness sweep.'),
+    sweepTwins: counter(metricNames.sweepTwins, 'Twins the sweep found: holding a pending duration, or not written for maxAge.'),
   };
 }

@@ -29,6 +29,14 @@ export const metricNames = {
   propagateDeadLettered: 'pipeline.propagate.dead_lettered',
   /** Parents a reconcile run visited, attribute result (written | unchanged | failed). */
   reconcileParents: 'pipeline.reconcile.parents',
+  /** Condition states written, attributes condition and to (raised | cleared). */
+  conditionTransitions: 'pipeline.conditions.transitions',
+  /** Twins marked by staleness, attribute to (stale | fresh). */
+  stalenessMarks: 'pipeline.staleness.marks',
+  /** ADT queries one sweep sent (one per condition with a duration, one per staleness entry). */
+  sweepQueries: 'pipeline.sweep.queries',
+  /** Twins the sweep's queries returned, attribute kind (pending | stale). */
+  sweepTwins: 'pipeline.sweep.twins',
 } as const;
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];

@@ -9,7 +9,7 @@ import type { Clock } from '../common';
 import { type CompiledPipelineConfig, defaultPipelineConfig, loadPipelineConfig, loadPipelineConfigFile } from '../config';
 import { type DeadLetterSink, deadLetterSinkFromSettings } from '../deadLetter';
 import { createIngestPlanner, type DecodeOptions, type IngestPlanner } from '../ingest';
-import { type CompiledRollups, compileRollups, GatewayRollupPort, Propagator, Reconciler, RulesModelCheck } from '../rollup';
+import { type CompiledRollups, compileRollups, type ConditionSweepSummary, GatewayRollupPort, Propagator, Reconciler, RulesModelCheck, sweepConditions } from '../rollup';
 import { readNumberSetting, readSetting } from '../settings';
 
 /** What one ingest batch needs (shared/ingest processBatch's dependencies, less the per-batch ones). */
@@ -29,6 +29,8 @@ export interface Worker {
   readonly propagator: Propagator;
   /** Recomputes every derived value from the current graph (the reconcile timer, the CLI). */
   readonly reconciler: Reconciler;
+  /** Finishes the conditions' pending durations no change will finish (the sweepConditions timer). */
+  sweepConditions(): Promise<ConditionSweepSummary>;
   /** Stops background work (trailing refreshes) of a propagator already built. */
   close(): void;
   /** Resolves when a propagator already built has no trailing refresh pending. */
@@ -93,6 +95,10 @@ export function createWorker(options: WorkerOptions = {}): Worker {
       propagator?.close();
     },
     idle: () => propagator?.idle() ?? Promise.resolve(),
+    // The propagator's keeper: one model cache, one set of condition counters per worker.
+    sweepConditions() {
+      return sweepConditions(this.propagator.conditions, rollupPort());
+    },
     get pendingRefreshes() {
       return propagator?.pendingRefreshes ?? 0;
     },
@@ -130,6 +136,12 @@ export function createWorker(options: WorkerOptions = {}): Worker {
 
 let processConfig: CompiledPipelineConfig | undefined;
 let processWorker: Worker | undefined;
+let processClock: Clock | undefined;
+
+/** The local host's tests: the process worker's clock (conditions, staleness, caches); none = the system clock. Takes effect at the next build. */
+export function setWorkerClock(clock?: Clock): void {
+  processClock = clock;
+}
 
 /**
  * The pipeline configuration of this worker. The function modules load it when the host loads the
@@ -142,7 +154,7 @@ export function workerConfig(): CompiledPipelineConfig {
 
 /** The worker the deployed functions use: built on first invocation from app settings. */
 export function worker(): Worker {
-  processWorker ??= createWorker({ config: workerConfig() });
+  processWorker ??= createWorker({ config: workerConfig(), ...(processClock && { clock: processClock }) });
   return processWorker;
 }
 

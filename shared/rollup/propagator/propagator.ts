@@ -5,6 +5,7 @@ import { type Clock, errorMessage, systemClock } from '../../common';
 import type { DeadLetterSink } from '../../deadLetter';
 import { type ParsedNotification, parseNotification } from '../../notifications';
 import { recordPropagateEvent } from '../../telemetry';
+import { ConditionKeeper } from '../conditions';
 import {
   type Coalesced,
   describeRollupError,
@@ -65,6 +66,8 @@ export class Propagator {
   private readonly refresh: TrailingRefresh;
   private readonly repoints: TrailingReconcile;
   private readonly clock: Pick<Clock, 'now'>;
+  /** The changed twin's own conditions (rollups.conditions); shares the model cache. */
+  readonly conditions: ConditionKeeper;
 
   constructor(private readonly options: PropagatorOptions) {
     const { compiled, port } = options;
@@ -86,6 +89,7 @@ export class Propagator {
     );
     this.refresh = new TrailingRefresh(compiled.settings.queryLagSeconds * 1000, (parentId, request) => this.refreshParent(parentId, request));
     this.repoints = new TrailingReconcile(compiled.settings.queryLagSeconds * 1000, (rules) => this.reconcileRules(rules));
+    this.conditions = new ConditionKeeper({ conditions: compiled.conditions ?? [], staleness: compiled.staleness ?? [], port, models: this.models, clock: this.clock, maxPreconditionRetries: compiled.settings.maxPreconditionRetries });
   }
 
   /** Resolves when every trailing refresh and re-point reconcile has run (tests, the local runner, benchmarks). */
@@ -175,10 +179,40 @@ export class Propagator {
       }),
     );
     for (const done of results) this.account(summary, done);
+    await this.evaluateConditions(n.change, summary, call);
     for (const failure of summary.failures) {
       await this.deadLetter(summary, { event, eventId: n.id, eventType: n.type, reason: `propagate-${failure.reason}`, detail: failure.detail, rule: failure.rule, parentId: failure.parentId });
     }
     return summary;
+  }
+
+  /** The changed twin's conditions, read fresh from ADT (never from the patch: a redelivered or
+   * reordered notification must not decide on an old value). Only a change to an input costs a read. */
+  private async evaluateConditions(change: ParsedNotification['change'], summary: EventSummary, call: { traceparent?: string }): Promise<void> {
+    await this.unmarkStale(change, call);
+    if (this.conditions.conditions.length === 0) return;
+    let twinId: string | undefined;
+    if (change.kind === 'twinUpdate') {
+      const touched = new Set(change.patch.map((op) => op.path.split('/')[1] ?? '').filter((p) => p !== '' && p !== '$metadata'));
+      if (await this.conditions.touches(change.modelId, touched, call)) twinId = change.twinId;
+    } else if (change.kind === 'twinCreate') {
+      const model = change.twin.$metadata?.$model;
+      if (typeof model === 'string' && (await this.conditions.conditionsOf(model, call)).length > 0) twinId = change.twinId;
+    }
+    if (twinId === undefined) return;
+    const outcome = await this.conditions.evaluate(twinId, call);
+    summary.condition = { status: outcome.status, steps: outcome.decisions.flatMap((d) => (d.step && d.ops.length > 0 ? [`${d.condition}:${d.step}`] : [])) };
+    // An expression that fails is taken as "does not hold" and dead-lettered like a roll-up's (propagate-expression).
+    for (const d of outcome.decisions) if (d.error !== undefined) summary.failures.push({ parentId: twinId, rule: d.condition, reason: 'expression', detail: `condition "${d.condition}": ${d.error}` });
+  }
+
+  /** A change to a stale twin (anything but the stale mark itself) is a sign of life: unmark it. */
+  private async unmarkStale(change: ParsedNotification['change'], call: { traceparent?: string }): Promise<void> {
+    if (change.kind !== 'twinUpdate' || this.conditions.staleness.length === 0) return;
+    const rule = await this.conditions.stalenessOf(change.modelId, call);
+    if (!rule) return;
+    const touched = change.patch.map((op) => op.path.split('/')[1] ?? '').filter((p) => p !== '' && p !== '$metadata');
+    if (touched.some((p) => p !== rule.property)) await this.conditions.markFresh(change.twinId, rule, call);
   }
 
   private async refreshParent(parentId: string, request: RecomputeRequestDetails): Promise<void> {

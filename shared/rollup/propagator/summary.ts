@@ -1,5 +1,6 @@
 // The one structured log record written per event.
 import type { EventSchema } from '../../notifications';
+import type { ConditionOutcome } from '../conditions';
 import type { RecomputeStatus, RuleFailure } from '../engine';
 import type { ReadCounter } from '../port';
 
@@ -31,6 +32,8 @@ export interface EventSummary {
   /** Rules that failed permanently for a parent (each dead-lettered when a sink is configured). */
   failures: (RuleFailure & { parentId: string })[];
   deadLettered: number;
+  /** The changed twin's own conditions, when the change touched their inputs (rollups.conditions). */
+  condition?: { status: ConditionOutcome['status']; steps: string[] };
 }
 
 /** Counters of one propagator since it started (per instance). */

@@ -3,6 +3,7 @@
 import type jsonata from 'jsonata';
 
 import { describeUnknownFunction, jsonataGuardrails, loadJsonata, unknownFunctionCalls } from '../../common';
+import { compileConditions, type CompiledCondition, type CompiledStaleness, compileStaleness } from './conditions';
 import type { AggregateName, AggregateSpec, EmptyValue, ReadMode, RelationshipDirection, RollupRule, RollupSettings, RollupsSection } from './config';
 import { isExpressionTarget, resolveRollupSettings } from './config';
 import type { DependencyGraph, ModelsOverlap } from './graph';
@@ -57,6 +58,10 @@ export interface CompiledRollups {
   graph: DependencyGraph;
   /** Longest chain of rules feeding each other. */
   depth: number;
+  /** The `conditions` rules (states raised on a twin from its own properties); absent = none. */
+  conditions?: CompiledCondition[];
+  /** The `staleness` entries (maxAge per model); absent = none. */
+  staleness?: CompiledStaleness[];
 }
 
 export interface CompileOptions {
@@ -214,10 +219,10 @@ export function modelsOverlapFromDocuments(documents: readonly Record<string, un
 }
 
 export function compileRollups(section: RollupsSection | RollupRule[], options: CompileOptions = {}): CompiledRollups {
-  const { rules: raw, settings } = Array.isArray(section) ? { rules: section, settings: undefined } : section;
+  const { rules: raw, settings, conditions: conditionRules, staleness: stalenessRules } = Array.isArray(section) ? { rules: section, settings: undefined, conditions: undefined, staleness: undefined } : section;
   // Every rule's problems at once, so a file with several mistakes takes one run to fix.
   const problems: string[] = [];
-  const rules = raw.flatMap((rule) => {
+  const rules = (raw ?? []).flatMap((rule) => {
     try {
       return [compileRule(rule)];
     } catch (error) {
@@ -226,6 +231,8 @@ export function compileRollups(section: RollupsSection | RollupRule[], options: 
       return [];
     }
   });
+  const conditions = compileConditions(conditionRules ?? [], problems);
+  const staleness = compileStaleness(stalenessRules ?? [], problems);
   if (problems.length > 0) throw new RollupConfigError(problems);
   checkUnique(rules);
   const graph = graphOf(rules, options.modelsOverlap ?? sameModelOnly);
@@ -235,5 +242,5 @@ export function compileRollups(section: RollupsSection | RollupRule[], options: 
   if (resolved.maxHops < depth) {
     throw new RollupConfigError(`rollups.settings.maxHops is ${resolved.maxHops}, but the rules chain ${depth} levels deep; derived values would stop short of the top. Set maxHops to at least ${depth}.`);
   }
-  return { rules, settings: resolved, graph, depth };
+  return { rules, settings: resolved, graph, depth, ...(conditions.length > 0 && { conditions }), ...(staleness.length > 0 && { staleness }) };
 }

@@ -1,5 +1,6 @@
 // Roll-up section of the pipeline configuration file: its TypeScript shape and its JSON Schema.
 // shared/config/ $refs rollups.schema.json and hands the validated section to compileRollups().
+import type { ConditionRule, StalenessRule } from './conditions';
 import rollupsSchemaJson from './rollups.schema.json';
 
 export const rollupsSchema: Readonly<Record<string, unknown>> = rollupsSchemaJson;
@@ -70,7 +71,11 @@ export interface RollupSettings {
 /** The `rollups` section as written in the file (after schema validation). */
 export interface RollupsSection {
   settings?: Partial<RollupSettings>;
-  rules: RollupRule[];
+  rules?: RollupRule[];
+  /** States raised on a twin from its own properties (rules/conditions.ts). */
+  conditions?: ConditionRule[];
+  /** maxAge per model: twins not written for it are marked stale (conditions/staleness.ts). */
+  staleness?: StalenessRule[];
 }
 
 export const defaultRollupSettings: Readonly<RollupSettings> = {

@@ -3,6 +3,7 @@
 // (aggregates, targets). Plain data in, values out: no ADT, no notifications.
 export * from './aggregates';
 export * from './compile';
+export * from './conditions';
 export * from './config';
 export * from './evaluate';
 export * from './graph';

@@ -6,6 +6,7 @@
 import { closestNames, didYouMean } from '../../common';
 import type { InterfaceView, ModelIndex } from '../../dtdl';
 import type { CompiledRollupRule, CompiledRollups } from './compile';
+import { checkConditionsAgainstModels, checkStalenessAgainstModels } from './conditions';
 import { buildDependencyGraph, describeCycle, findCycle } from './graph';
 
 const shortName = (id: string): string => id.replace(/^dtmi:/, '');
@@ -167,5 +168,6 @@ export function checkRollupsAgainstModels(compiled: CompiledRollups, index: Mode
   for (const rule of compiled.rules) checkRule(rule, all, index, problems);
   const cycle = findRollupCycleWithModels(compiled, index);
   if (cycle) problems.push(cycle);
+  problems.push(...checkConditionsAgainstModels(compiled.conditions ?? [], index), ...checkStalenessAgainstModels(compiled.staleness ?? [], index));
   return problems;
 }

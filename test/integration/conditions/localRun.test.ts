@@ -1,0 +1,72 @@
+// Conditions and staleness through the local runner's programmatic entry (the real function app on
+// the local host, the embedded emulator) with one clock the test advances: after the telemetry,
+// the registered sweepConditions timer raises the rooms' sustained condition exactly at its
+// duration, and later marks the silent thermostats stale, which takes them out of their rooms'
+// averages (so the condition clears) within that one sweep.
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { ConditionSweepSummary } from '../../../shared/rollup';
+import { buildingScenario, runLocal, tempDir } from '../../e2e/support/runLocal';
+
+jest.mock('@azure/functions-core', () => jest.requireActual('../../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
+
+const M = 'dtmi:example:building:';
+
+function scenario(): string {
+  const dir = tempDir('conditions-run');
+  cpSync(buildingScenario, dir, { recursive: true });
+  const addProperties = (file: string, properties: Array<[string, string]>): void => {
+    const path = join(dir, 'models', file);
+    const model = JSON.parse(readFileSync(path, 'utf8')) as { contents: unknown[] };
+    model.contents.push(...properties.map(([name, schema]) => ({ '@type': 'Property', name, schema })));
+    writeFileSync(path, JSON.stringify(model));
+  };
+  addProperties('Room.json', [['overheated', 'boolean'], ['overheatedSince', 'dateTime'], ['overheatedPending', 'dateTime']]);
+  addProperties('Thermostat.json', [['stale', 'boolean']]);
+  const pipeline = readFileSync(join(dir, 'pipeline.yaml'), 'utf8')
+    .replace('      childModel: dtmi:example:building:Thermostat;1\n', '      childModel: dtmi:example:building:Thermostat;1\n      where: "$not(stale = true)"\n')
+    .replace(
+      '\ningest:\n',
+      `
+  conditions:
+    - { name: warm, model: "${M}Room;1", when: "temperature > 15", raiseAfter: 300, write: { property: overheated, since: overheatedSince, pending: overheatedPending } }
+  staleness:
+    - { model: "${M}Thermostat;1", maxAge: 900 }
+
+ingest:
+`,
+    );
+  writeFileSync(join(dir, 'pipeline.yaml'), pipeline);
+  return dir;
+}
+
+it('the runner fires the sweep timer: a duration finished with no message, then silent sensors leave the average', async () => {
+  let now = Date.now();
+  const T0 = now;
+  const seen: Record<string, ConditionSweepSummary> = {};
+  const result = await runLocal({
+    scenario: scenario(),
+    clock: { now: () => now },
+    afterQuiet: async ({ sweep }) => {
+      seen.start = await sweep();
+      now += 6 * 60_000;
+      seen.due = await sweep();
+      now += 10 * 60_000;
+      seen.silent = await sweep();
+    },
+  });
+  expect(result.summary.exitCode).toBe(0);
+  const twin = (id: string): Record<string, unknown> => result.dump.twins.find((t) => t.$dtId === id) ?? {};
+  expect(seen.start).toMatchObject({ written: 0, failures: [] });
+  expect(seen.start?.pending).toBeGreaterThan(0);
+  expect(seen.due?.written).toBe(seen.start?.pending);
+  expect(seen.silent?.markedStale).toBeGreaterThan(0);
+  expect(seen.silent?.failures).toEqual([]);
+  expect(result.summary.sweeps).toMatchObject({ invocations: 4 }); // three asked for, one at the end
+  expect(twin('thermostat-101')).toMatchObject({ stale: true });
+  // room-101's only thermostat is stale: no temperature left, so `warm` cleared — in the same sweep.
+  const room = twin('room-101');
+  expect(room.temperature).toBeUndefined();
+  expect(room).toMatchObject({ overheated: false, overheatedSince: new Date(T0 + 16 * 60_000).toISOString() });
+}, 180_000);
