@@ -16,7 +16,7 @@ import { batchCeiling, type EventHubBatching, eventHubBatching } from '../local/
 import { noRetry } from '../local/runner/retryPolicy';
 import { AdtGateway, createAdtClient, type JsonPatchOperation, type PortCallOptions, SdkAdtPort } from '../shared/adt';
 import { compilePipelineConfig } from '../shared/config';
-import { createIngestPlanner, envelopeBodyBytes, processBatch, type RawEvent, type TelemetryEnvelope } from '../shared/ingest';
+import { createIngestPlanner, envelopeBodyBytes, processBatch, type RawEvent, significanceResolver, type TelemetryEnvelope } from '../shared/ingest';
 import type { IngestRuntime } from '../shared/worker';
 import { type EmulatorProcess, startEmulatorProcess } from './emulatorProcess';
 import { CountingSink } from './ingestBench';
@@ -231,7 +231,7 @@ export async function runTrafficRow<M extends OfferedMessage>(spec: TrafficRowSp
     planner: createIngestPlanner(config.ingest, gateway),
     decodeOptions: { deviceIdProperties: options.deviceIdProperties, moduleIdProperties: options.moduleIdProperties, limits: { maxDecodedBytes: options.maxDecodedBytes, maxDepth: options.maxBodyDepth } },
     deadlineMs: 240_000,
-    write: { maxParallelTwins: options.maxParallelTwins, emitSourceTime: options.emitSourceTime, maxClockSkewSeconds: options.maxClockSkewSeconds },
+    write: { maxParallelTwins: options.maxParallelTwins, emitSourceTime: options.emitSourceTime, maxClockSkewSeconds: options.maxClockSkewSeconds, significance: significanceResolver(config.ingest) },
   };
   const samples = createEmulatorClient(emulator);
 
