@@ -35,10 +35,8 @@ const write: WriteDecision = { write: true, heartbeat: false };
  */
 export function decideWrite(update: Pick<PropertyUpdate, 'value' | 'sourceTime'>, stored: StoredProperty, significance: WriteSignificance = {}): WriteDecision {
   if (!stored.known) return write;
-  let reason: SuppressReason;
-  if (sameJson(update.value, stored.value)) reason = 'unchanged';
-  else if (withinDeadband(update.value, stored.value, significance.deadband)) reason = 'within-deadband';
-  else return write;
+  const reason: SuppressReason | undefined = sameJson(update.value, stored.value) ? 'unchanged' : withinDeadband(update.value, stored.value, significance.deadband) ? 'within-deadband' : undefined;
+  if (reason === undefined) return write;
   if (significance.maxAgeMs !== undefined && heartbeatDue(update.sourceTime, stored.sourceTime, significance.maxAgeMs)) return { write: true, heartbeat: true };
   return { write: false, reason };
 }
