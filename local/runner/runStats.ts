@@ -13,6 +13,10 @@ export interface RunStats {
   /** Dead-letter documents written: one per dead-lettered message and one per partly applied one. */
   deadLetterDocuments: number;
   rejectedValuesByReason: Record<string, number>;
+  /** Values not written because they were equal or within their deadband (filtered), by reason. */
+  suppressedWrites: Record<string, number>;
+  /** Values written only because their maxAge heartbeat was due. */
+  heartbeatWrites: number;
   ingestInvocations: number;
   /** Invocations that threw (each one is redelivered or, after the last retry, lost). */
   ingestFailures: number;
@@ -40,6 +44,8 @@ export function emptyStats(): RunStats {
     partiallyApplied: 0,
     deadLetterDocuments: 0,
     rejectedValuesByReason: {},
+    suppressedWrites: {},
+    heartbeatWrites: 0,
     ingestInvocations: 0,
     ingestFailures: 0,
     ingestAdtRequests: 0,
@@ -75,6 +81,8 @@ export function recordIngestLog(stats: RunStats, line: FunctionLogLine): boolean
   stats.deadLetterDocuments += typeof s.deadLetterDocuments === 'number' ? num(s.deadLetterDocuments) : num(s.deadLettered) + num(s.partiallyApplied);
   addCounts(stats.deadLetteredByReason, s.deadLetteredByReason);
   addCounts(stats.rejectedValuesByReason, s.rejectedValuesByReason);
+  addCounts(stats.suppressedWrites, s.suppressedWrites);
+  stats.heartbeatWrites += num(s.heartbeatWrites);
   return true;
 }
 
