@@ -12,7 +12,7 @@ import type { PropertyUpdate } from '../message';
 /** How much a property's value must change to be written, and how old its stored sourceTime may grow. */
 export interface WriteSignificance {
   deadband?: Deadband;
-  /** An unchanged reading is written anyway when the stored sourceTime is at least this much older than it. */
+  /** An unchanged reading is written anyway when the stored sourceTime is more than this much older than it. */
   maxAgeMs?: number;
 }
 
@@ -41,11 +41,15 @@ export function decideWrite(update: Pick<PropertyUpdate, 'value' | 'sourceTime'>
   return { write: false, reason };
 }
 
-/** No stored sourceTime (emitSourceTime off, or never written) cannot prove the value is recent: write. */
+/**
+ * Due when the stored sourceTime is OLDER than maxAge at the reading's time (strictly: a reading
+ * exactly maxAge later is still suppressed, so the stored sourceTime never trails the newest reading
+ * by more than maxAge). No stored sourceTime (emitSourceTime off) cannot prove the value is recent: due.
+ */
 function heartbeatDue(readingTime: string, storedTime: string | undefined, maxAgeMs: number): boolean {
   if (storedTime === undefined) return true;
   const age = Date.parse(readingTime) - Date.parse(storedTime);
-  return !(age < maxAgeMs);
+  return !(age <= maxAgeMs);
 }
 
 const roundingSlack = 1e-9;

@@ -58,8 +58,10 @@ it("follows CONFIGURATION.md's worked example: deadbands, equality, a maxAge hea
   let w = await twin(world, 'room-w');
   expect([w.temperature, sourceTime(w, 'temperature'), w.humidity, sourceTime(w, 'humidity')]).toEqual([21, at(50), 40, at(50)]);
 
-  // 120 s after the stored sourceTime: the unchanged temperature is written as a heartbeat.
-  const beat = await send(app, 'room-w', { temperature: 21, ts: at(52) });
+  // Exactly 120 s after the stored sourceTime: still suppressed; more than 120 s: written as a heartbeat.
+  const notYet = await send(app, 'room-w', { temperature: 21, ts: at(52) });
+  expect(notYet).toMatchObject({ patches: 0, suppressedWrites: { unchanged: 1 } });
+  const beat = await send(app, 'room-w', { temperature: 21, ts: at(52, 5) });
   expect(beat).toMatchObject({ applied: 1, patches: 1, heartbeatWrites: 1, suppressedWrites: {} });
   // Beyond the band: written; then within 0.1 of the NEW stored value: filtered.
   const change = await send(app, 'room-w', { temperature: 21.12, ts: at(53) });

@@ -48,10 +48,10 @@ describe('decideWrite', () => {
     expect(decideWrite(reading(1011, 20), stored(1000, 10), both).write).toBe(true);
   });
 
-  it('maxAge: an unchanged value is written as a heartbeat once the stored sourceTime is maxAge older than the reading', () => {
+  it('maxAge: an unchanged value is written as a heartbeat once the stored sourceTime is more than maxAge older than the reading', () => {
     const significance = { deadband: { absolute: 0.1 }, maxAgeMs: 60_000 };
-    expect(decideWrite(reading(20, 69), stored(20, 10), significance)).toEqual({ write: false, reason: 'unchanged' });
-    expect(decideWrite(reading(20, 70), stored(20, 10), significance)).toEqual({ write: true, heartbeat: true });
+    expect(decideWrite(reading(20, 70), stored(20, 10), significance)).toEqual({ write: false, reason: 'unchanged' });
+    expect(decideWrite(reading(20, 71), stored(20, 10), significance)).toEqual({ write: true, heartbeat: true });
     expect(decideWrite(reading(20.05, 80), stored(20, 10), significance)).toEqual({ write: true, heartbeat: true });
     // No stored sourceTime (emitSourceTime off): nothing proves the value is recent.
     expect(decideWrite(reading(20, 11), stored(20), significance)).toEqual({ write: true, heartbeat: true });
@@ -114,14 +114,14 @@ describe('the twin writer with deadbands', () => {
     expect(gateway.cachedTwin('room-1')?.twin).toMatchObject({ temperature: 21, humidity: 41 });
   });
 
-  it('writes a heartbeat when the stored sourceTime is maxAge older, and counts it', async () => {
+  it('writes a heartbeat when the stored sourceTime is more than maxAge older, and counts it', async () => {
     const { port, apply } = setup(() => ({ deadband: { absolute: 0.1 }, maxAgeMs: 120_000 }));
     port.addTwin('room-1');
     await apply([upd('temperature', 21, 10)]);
-    expect((await apply([upd('temperature', 21, 129)])).patches).toBe(0);
-    const beat = await apply([upd('temperature', 21.02, 130)]);
+    expect((await apply([upd('temperature', 21, 130)])).patches).toBe(0);
+    const beat = await apply([upd('temperature', 21.02, 131)]);
     expect(beat).toMatchObject({ patches: 1, heartbeats: 1 });
-    expect(port.twins.get('room-1')).toMatchObject({ temperature: 21.02, $metadata: { temperature: { sourceTime: t(130) } } });
+    expect(port.twins.get('room-1')).toMatchObject({ temperature: 21.02, $metadata: { temperature: { sourceTime: t(131) } } });
   });
 
   it('keeps the out-of-order guard first: an older reading is stale, not suppressed', async () => {
