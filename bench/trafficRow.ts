@@ -170,6 +170,8 @@ export interface TrafficRowSpec<M extends OfferedMessage> {
   patched?(twinId: string, patch: JsonPatchOperation[], at: number): void;
   /** The samples: ADT acknowledged the patch of this message. */
   applied?(envelope: TelemetryEnvelope, at: number): void;
+  /** Ours: the invocation carrying this message completed (applied, filtered or dead-lettered). */
+  processed?(envelope: TelemetryEnvelope): void;
   /** The window just closed (before any drain): freeze what is measured at its end. */
   windowClosed?(at: number): void;
 }
@@ -253,6 +255,7 @@ export async function runTrafficRow<M extends OfferedMessage>(spec: TrafficRowSp
         );
         if (windowOpen) completed += events.length;
         completedAll += events.length;
+        if (spec.processed) for (const e of events) spec.processed(e.envelope);
       } else {
         // The samples' function: parse each body, one replace patch per message (every property but
         // the device time), in order.
