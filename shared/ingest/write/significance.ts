@@ -30,6 +30,14 @@ export interface StoredProperty {
 const write: WriteDecision = { write: true, heartbeat: false };
 
 /**
+ * The twin already holds exactly this reading — its value and its sourceTime (a redelivered batch, a
+ * device re-sending): the reading is applied, and writing it again would change nothing.
+ */
+export function alreadyStored(update: Pick<PropertyUpdate, 'value' | 'sourceTime'>, stored: StoredProperty): boolean {
+  return stored.known && stored.sourceTime !== undefined && Date.parse(stored.sourceTime) === Date.parse(update.sourceTime) && sameJson(update.value, stored.value);
+}
+
+/**
  * The decision for one reading that already passed the out-of-order guard. A property whose value
  * the copy does not hold (never written, or a guard copy that dropped it) is always written.
  */

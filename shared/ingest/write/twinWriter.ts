@@ -9,7 +9,7 @@ import { isOlder } from '../../common';
 import type { ModelIndex } from '../../dtdl';
 import { type DeadLetterReason, type PropertyUpdate, type RejectedUpdate, type TwinUpdate, type TwinUpdateResult, valueSegments } from '../message';
 import { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
-import { decideWrite, type SignificanceOf, type StoredProperty } from './significance';
+import { alreadyStored, decideWrite, type SignificanceOf, type StoredProperty } from './significance';
 
 export interface TwinWriterDeps {
   /** The gateway's exclusive session on this twin (one request in flight per twin). */
@@ -78,8 +78,13 @@ export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps):
       result.stale.push(propertyUpdate);
       continue;
     }
+    const stored = storedProperty(twin, propertyUpdate);
+    if (alreadyStored(propertyUpdate, stored)) {
+      result.applied.push(propertyUpdate);
+      continue;
+    }
     // Write only what matters: an equal value, or one within the deadband, costs nothing until its heartbeat is due.
-    const decision = decideWrite(propertyUpdate, storedProperty(twin, propertyUpdate), deps.significance?.(propertyUpdate));
+    const decision = decideWrite(propertyUpdate, stored, deps.significance?.(propertyUpdate));
     if (!decision.write) (result.suppressed ??= []).push({ update: propertyUpdate, reason: decision.reason });
     else {
       if (decision.heartbeat) heartbeats.add(propertyUpdate);

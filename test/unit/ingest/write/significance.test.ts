@@ -124,6 +124,17 @@ describe('the twin writer with deadbands', () => {
     expect(port.twins.get('room-1')).toMatchObject({ temperature: 21.02, $metadata: { temperature: { sourceTime: t(131) } } });
   });
 
+  it('counts a reading the twin already holds exactly (value and sourceTime: a redelivery) as applied, without a PATCH', async () => {
+    const { port, apply } = setup();
+    port.addTwin('room-1');
+    await apply([upd('temperature', 21, 10)]);
+    const again = await apply([upd('temperature', 21, 10)]);
+    expect(again).toMatchObject({ patches: 0, stale: [], rejected: [] });
+    expect(again.applied.map((u) => u.property)).toEqual(['temperature']);
+    expect(again.suppressed).toBeUndefined();
+    expect(port.count('updateTwin')).toBe(1);
+  });
+
   it('keeps the out-of-order guard first: an older reading is stale, not suppressed', async () => {
     const { port, apply } = setup();
     port.addTwin('room-1');
