@@ -49,6 +49,16 @@ describe('TwinCache', () => {
     expect(copy?.twin.sensor).toEqual({ $metadata: { co2: { sourceTime: at(1) } } });
   });
 
+  it('by default holds the values of 170,000 active twins (20,000 full copies + 150,000 guard copies), as docs/PERFORMANCE.md says', () => {
+    const cache = new TwinCache();
+    const small = (i: number): Twin => ({ $dtId: `t${i}`, $metadata: { $model: 'dtmi:test:Room;1', temperature: { sourceTime: at(1) } }, temperature: i }) as unknown as Twin;
+    for (let i = 0; i <= 170_000; i++) cache.remember(small(i), undefined);
+    expect(cache.forWrite('t0')).toBeUndefined();
+    expect(cache.forWrite('t1')?.twin.temperature).toBe(1);
+    expect(cache.forWrite('t1')?.guardOnly).toBe(true);
+    expect(cache.get('t170000')?.twin.temperature).toBe(170_000);
+  });
+
   it('with the guard tier off, an evicted twin is gone (the old cliff)', () => {
     const cache = new TwinCache(1, 0);
     cache.remember(twin('a', 21, 1), undefined);
