@@ -1,3 +1,3 @@
 export { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
+export { decideWrite, sameJson, type SignificanceOf, significanceResolver, type StoredProperty, type SuppressReason, withinDeadband,type WriteDecision, type WriteSignificance } from './significance';
 export { writeTwinUpdate } from './twinWriter';
-export { decideWrite, sameJson, type SignificanceOf, significanceResolver, type StoredProperty, type SuppressReason, type WriteDecision, type WriteSignificance, withinDeadband } from './significance';
