@@ -163,7 +163,7 @@ export function printFleetReport(report: FleetReport): void {
   console.log(`cold require of the ingest function (fresh process, median of ${report.require.runs.length}): ${ms(report.require.medianMs)}; loaded: ${report.require.runs[0]?.loadedPackages.join(', ') || 'none of the heavy packages'}`);
   console.log(`first invocation, ${firstInvocation.twins} twins new to the process at ${firstInvocation.latencyMs} ms latency: ${ms(firstInvocation.firstInvocationMs)} (after a require of ${ms(firstInvocation.requireMs)}), ${firstInvocation.applied} applied`);
   console.log(
-    `memory (GC trace): one batch of ${memory.messages} messages over ${memory.twins} twins peaks ${memory.peakAboveBaselineMb.toFixed(1)} MB above the ${memory.baselineMb.toFixed(1)} MB before it (${Math.round(memory.bytesPerMessage)} B/msg, ${memory.gcsDuringBatch} GCs); twin cache ${Math.round(memory.twinCacheBytesPerTwin)} B per twin (full copy), ${Math.round(memory.guardCopyBytesPerTwin)} B (guard copy)`,
+    `memory (GC trace): one batch of ${memory.messages} messages over ${memory.twins} twins peaks ${memory.peakAboveBaselineMb.toFixed(1)} MB above the ${memory.baselineMb.toFixed(1)} MB before it (${Math.round(memory.bytesPerMessage)} B/msg, ${memory.gcsDuringBatch} GCs); twin cache ${Math.round(memory.twinCacheBytesPerTwin)} B per twin (full copy), ${Math.round(memory.guardCopyBytesPerTwin)} B (guard copy); guard tier of ${memory.guardTierTwins.toLocaleString('en-US')} portfolio sensors (4 values and sourceTimes each) ${Math.round(memory.portfolioGuardBytesPerTwin)} B per twin, ${memory.activeTwins.toLocaleString('en-US')} active twins ≈ ${memory.activeTwinsCacheMb.toFixed(0)} MB in both tiers`,
   );
 }
 

@@ -3,13 +3,14 @@
 // cannot fire while planning runs synchronously and misses exactly that. Two figures:
 // - one batch at the host.json ceiling (fleet-shaped: many twins, several messages each), processed
 //   with warm caches: the peak heap above the heap before the batch, per message;
-// - the twin cache: heap per cached twin (what the stale guard keeps between batches).
+// - the twin cache: heap per cached twin (what the stale guard and the deadband keep between
+//   batches), a full copy and a guard copy, and the guard tier full of 100,000 portfolio sensors.
 
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 
 import { stubCredential, TrustingHttpClient } from '../local/emulator/trust';
-import { AdtGateway, createAdtClient, SdkAdtPort, TwinCache } from '../shared/adt';
+import { AdtGateway, createAdtClient, defaultTwinCacheSize, SdkAdtPort, TwinCache } from '../shared/adt';
 import { compilePipelineConfig } from '../shared/config';
 import { createIngestPlanner, processBatch } from '../shared/ingest';
 import { startEmulatorProcess } from './emulatorProcess';
@@ -30,6 +31,15 @@ export interface GcMemoryMetrics {
   /** Heap per twin held by the gateway's twin cache: a full copy, and a guard copy (bytes). */
   twinCacheBytesPerTwin: number;
   guardCopyBytesPerTwin: number;
+  /**
+   * Issue 25: the guard tier FULL of portfolio sensors (temperature, humidity, occupied, setpoint, their
+   * sourceTimes; the values the deadband needs), `guardTierTwins` of them: bytes per twin, and the heap
+   * both tiers hold for `activeTwins` (the full tier at its default size, the rest as guard copies).
+   */
+  guardTierTwins: number;
+  portfolioGuardBytesPerTwin: number;
+  activeTwins: number;
+  activeTwinsCacheMb: number;
 }
 
 /** "... Scavenge 45.6 (48.2) -> 44.9 (49.2) MB, ..." → 45.6 (MB in use before that GC). */
@@ -99,6 +109,33 @@ async function child(options: { twins: number; perTwin: number }): Promise<void>
   const guardCopyBytesPerTwin = (process.memoryUsage().heapUsed - beforeGuards) / cacheTwins;
   if (guards.forWrite(deviceId(cacheTwins))?.guardOnly !== true) throw new Error('guard tier lost its entries');
 
+  // The guard tier at portfolio scale (issue 25): 100,000 sensors whose values the deadband decides on.
+  const guardTierTwins = 100_000;
+  const portfolioTwin = (i: number) => {
+    const t = `2024-06-01T12:${String(i % 60).padStart(2, '0')}:00.${String(i).padStart(7, '0').slice(-7)}Z`;
+    const entry = { lastUpdateTime: t, sourceTime: t };
+    return { $dtId: `sensor-${i}`, $etag: `W/"${i.toString(16).padStart(8, '0')}-0000-0000-0000-000000000000"`, $metadata: { $model: 'dtmi:bench:BuildingSensor;1', $lastUpdateTime: t, temperature: entry, humidity: { ...entry }, occupied: { ...entry }, setpoint: { ...entry } }, temperature: 20 + (i % 300) / 100, humidity: 30 + (i % 300) / 10, occupied: i % 2 === 0, setpoint: 21 };
+  };
+  const fullCopy = (() => {
+    collect();
+    const before = process.memoryUsage().heapUsed;
+    const full = new TwinCache(cacheTwins, 0);
+    for (let i = 0; i < cacheTwins; i++) full.remember(portfolioTwin(i), undefined);
+    collect();
+    const bytes = (process.memoryUsage().heapUsed - before) / cacheTwins;
+    if (full.get('sensor-0') === undefined) throw new Error('twin cache lost its entries');
+    return bytes;
+  })();
+  collect();
+  const beforeTier = process.memoryUsage().heapUsed;
+  const tier = new TwinCache(1, guardTierTwins);
+  for (let i = 0; i < guardTierTwins + 1; i++) tier.remember(portfolioTwin(i), undefined);
+  collect();
+  const portfolioGuardBytesPerTwin = (process.memoryUsage().heapUsed - beforeTier) / guardTierTwins;
+  if (tier.forWrite('sensor-0')?.twin.temperature !== 20) throw new Error('guard tier lost the values the deadband needs');
+  const activeTwins = 100_000;
+  const activeTwinsCacheMb = (Math.min(activeTwins, defaultTwinCacheSize) * fullCopy + Math.max(0, activeTwins - defaultTwinCacheSize) * portfolioGuardBytesPerTwin) / 1024 / 1024;
+
   const emulator = await startEmulatorProcess({ limits: { enabled: false } }, fleetImport(options.twins));
   const httpClient = new TrustingHttpClient(emulator.ca);
   try {
@@ -139,7 +176,7 @@ async function child(options: { twins: number; perTwin: number }): Promise<void>
     await processBatch(events, runtime);
     console.log(endMarker);
     collect();
-    process.send?.({ result: { messages: events.length, twins: options.twins, baselineMb, twinCacheBytesPerTwin, guardCopyBytesPerTwin } });
+    process.send?.({ result: { messages: events.length, twins: options.twins, baselineMb, twinCacheBytesPerTwin, guardCopyBytesPerTwin, guardTierTwins, portfolioGuardBytesPerTwin, activeTwins, activeTwinsCacheMb } });
   } finally {
     httpClient.destroy();
     await emulator.close();

@@ -4,10 +4,11 @@
 // CHANGED values per twin property (hand-over until ADT acknowledged a write of that property with
 // a sourceTime at least as new), the backlog's slope after the warm-up, the oldest twin's age and how
 // far each twin's newest acknowledged sourceTime trails its newest reading, and a correctness check:
-// every twin ours has caught up on holds exactly its newest reading (values and sourceTime).
+// every twin ours has caught up on holds its newest reading — within the configured deadbands, its
+// sourceTime within maxAge of the reading's (exactly, without deadbands).
 
 import type { TwinDoc } from '../local/emulator/types';
-import { portfolioDeviceId, portfolioEnvelope, portfolioImport, type PortfolioMessage, portfolioProperties, type PortfolioProperty, portfolioSchedule, type PortfolioShape } from './portfolioTraffic';
+import { portfolioDeviceId, portfolioEnvelope, portfolioImport, type PortfolioMessage, portfolioProperties, type PortfolioProperty, portfolioSchedule, type PortfolioShape, significance } from './portfolioTraffic';
 import { type EmulatorLatency, type Implementation, percentile, type RequestsByKind, runTrafficRow, slope } from './trafficRow';
 
 export interface PortfolioRowMetrics {
@@ -61,16 +62,43 @@ export interface PortfolioRowMetrics {
 /**
  * Ours as the portfolio runs it: the body's `ts` is the source time. Deadbands configured here must
  * stay within the value model's significance (bench/portfolioTraffic.ts), or changed values would
- * never be written and their freshness would count as unseen.
+ * never be written and their freshness would count as unseen: temperature 0.1 °C, humidity 0.5 %RH,
+ * occupied and setpoint on any change (equality, no configuration). maxAge is the heartbeat the
+ * targets assume (portfolioRun's `portfolioTargets.maxAgeMs`), scaled with the reporting period
+ * (--quick compresses time by 10).
  */
-export const portfolioPipelineConfig = { ingest: { options: { sourceTime: 'ts' } } };
+export function portfolioConfigFor(periodSeconds: number) {
+  return {
+    ingest: {
+      options: { sourceTime: 'ts', maxAgeSeconds: (portfolioMaxAgeSeconds * periodSeconds) / 60 },
+      rules: [
+        {
+          name: 'building-sensor',
+          properties: [
+            { target: 'temperature', deadband: { absolute: significance.temperature } },
+            { target: 'humidity', deadband: { absolute: significance.humidity } },
+            { target: 'occupied' },
+            { target: 'setpoint' },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+/** The maxAge heartbeat at full time scale (a 60-s reporting period); portfolioTargets.maxAgeMs is the same. */
+export const portfolioMaxAgeSeconds = 120;
+
+export const portfolioPipelineConfig = portfolioConfigFor(60);
 
 export interface PortfolioRowOptions {
   latency?: EmulatorLatency;
   /** Ours: after the window, keep delivering at most this long, then check the twins. */
   drainMs?: number;
-  /** Our pipeline configuration (default: portfolioPipelineConfig). */
+  /** Our pipeline configuration (default: portfolioConfigFor(the shape's period), i.e. portfolioPipelineConfig at full time scale). */
   config?: unknown;
+  /** What the check tolerates with that configuration: the deadbands and maxAge (default: the default configuration's). */
+  tolerance?: CheckTolerance;
 }
 
 interface Pending {
@@ -120,6 +148,7 @@ export async function runPortfolioRow(implementation: Implementation, shape: Por
   const acknowledged = new Map<string, number>();
   let patchesAcknowledged = 0;
   let messagesAcknowledged = 0;
+  const processed = new Map<string, number>();
   const acknowledge = (twinId: string, tsMs: number): void => {
     if (tsMs > (acknowledged.get(twinId) ?? 0)) acknowledged.set(twinId, tsMs);
   };
@@ -156,7 +185,11 @@ export async function runPortfolioRow(implementation: Implementation, shape: Por
     snapshot: implementation === 'ours',
     ...(implementation === 'ours' && { drainMs: options.drainMs ?? 0 }),
     ...(options.latency && { latency: options.latency }),
-    config: options.config ?? portfolioPipelineConfig,
+    config: options.config ?? portfolioConfigFor(shape.periodSeconds),
+    processed: (envelope) => {
+      const tsMs = Date.parse((envelope.body as { ts: string }).ts);
+      if (tsMs > (processed.get(envelope.deviceId) ?? 0)) processed.set(envelope.deviceId, tsMs);
+    },
     handedOver: (message, envelope, at) => {
       const tsMs = Date.parse((envelope.body as { ts: string }).ts);
       newest.set(envelope.deviceId, { tsMs, message });
@@ -193,7 +226,8 @@ export async function runPortfolioRow(implementation: Implementation, shape: Por
   const backlogSlope = slope(row.backlog.filter((s) => s.atMs >= warmUpMs).map((s) => ({ x: s.atMs / 1000, y: s.backlog })));
   const offeredPerSecond = row.offered / seconds;
 
-  const check = row.twins ? checkTwins(row.twins, newest, acknowledged, row.drained ?? false, row.drainedAfterMs ?? 0) : undefined;
+  const tolerance = options.tolerance ?? (options.config === undefined ? defaultTolerance(shape.periodSeconds) : exactTolerance);
+  const check = row.twins ? checkTwins(row.twins, newest, processed, tolerance, row.drained ?? false, row.drainedAfterMs ?? 0) : undefined;
   return {
     implementation,
     values: shape.values,
@@ -230,20 +264,44 @@ export async function runPortfolioRow(implementation: Implementation, shape: Por
   };
 }
 
+/** Per numeric property, how far a stored value may be from the newest reading; how far its sourceTime may trail it. */
+export interface CheckTolerance {
+  deadband: Partial<Record<PortfolioProperty, number>>;
+  maxAgeMs: number;
+}
+
+/** Without deadbands: exactly the newest reading, its time as the sourceTime. */
+export const exactTolerance: CheckTolerance = { deadband: {}, maxAgeMs: 0 };
+
+function defaultTolerance(periodSeconds: number): CheckTolerance {
+  return { deadband: { ...significance }, maxAgeMs: (portfolioMaxAgeSeconds * 1000 * periodSeconds) / 60 };
+}
+
 /**
- * Every twin whose newest reading ADT acknowledged must hold exactly that reading: its values and,
- * as the newest of its sourceTimes, the reading's time. (Twins still behind are the backlog.)
+ * Every twin whose newest reading ours has processed (drained) must hold, per property, a value within
+ * the deadband of that reading (exactly it where no deadband is set: occupied, setpoint) whose stored
+ * sourceTime is at most maxAge older than the reading and not newer — with deadbands a twin whose
+ * newest reading was suppressed holds an equivalent value, not the same one. Without deadbands the
+ * tolerance is zero: exactly the newest reading and its time. (Twins not yet processed are the backlog.)
  */
-function checkTwins(twins: TwinDoc[], newest: Map<string, { tsMs: number; message: PortfolioMessage }>, acknowledged: Map<string, number>, drained: boolean, drainedAfterMs: number): NonNullable<PortfolioRowMetrics['check']> {
+export function checkTwins(twins: TwinDoc[], newest: Map<string, { tsMs: number; message: PortfolioMessage }>, processed: Map<string, number>, tolerance: CheckTolerance, drained: boolean, drainedAfterMs: number): NonNullable<PortfolioRowMetrics['check']> {
   let twinsChecked = 0;
   const wrong: string[] = [];
   for (const twin of twins) {
     const latest = newest.get(twin.$dtId);
-    if (!latest || (acknowledged.get(twin.$dtId) ?? 0) < latest.tsMs) continue;
+    if (!latest || (processed.get(twin.$dtId) ?? 0) < latest.tsMs) continue;
     twinsChecked++;
-    const differs = portfolioProperties.filter((property: PortfolioProperty) => twin[property] !== latest.message.values[property]);
-    const stored = Math.max(...portfolioProperties.map((property) => Date.parse(String((twin.$metadata[property] as { sourceTime?: string } | undefined)?.sourceTime ?? 0))));
-    if (stored !== latest.tsMs) differs.push('sourceTime' as PortfolioProperty);
+    const differs: string[] = [];
+    for (const property of portfolioProperties) {
+      const expected = latest.message.values[property];
+      const stored = twin[property];
+      const band = tolerance.deadband[property];
+      const near = band !== undefined && typeof stored === 'number' && typeof expected === 'number' ? Math.abs(stored - expected) <= band + 1e-9 : stored === expected;
+      if (!near) differs.push(`${property} ${String(stored)} (newest ${String(expected)})`);
+      const storedMs = Date.parse(String((twin.$metadata[property] as { sourceTime?: string } | undefined)?.sourceTime ?? 0));
+      const behind = latest.tsMs - storedMs;
+      if (behind < 0 || behind > tolerance.maxAgeMs) differs.push(`${property} sourceTime ${behind} ms behind (maxAge ${tolerance.maxAgeMs} ms)`);
+    }
     if (differs.length > 0) wrong.push(`${twin.$dtId}: ${differs.join(', ')}`);
   }
   return { drained, drainedAfterMs, twinsChecked, twinsWrong: wrong.length, wrong: wrong.slice(0, 10) };

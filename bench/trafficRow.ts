@@ -16,7 +16,7 @@ import { batchCeiling, type EventHubBatching, eventHubBatching } from '../local/
 import { noRetry } from '../local/runner/retryPolicy';
 import { AdtGateway, createAdtClient, type JsonPatchOperation, type PortCallOptions, SdkAdtPort } from '../shared/adt';
 import { compilePipelineConfig } from '../shared/config';
-import { createIngestPlanner, envelopeBodyBytes, processBatch, type RawEvent, type TelemetryEnvelope } from '../shared/ingest';
+import { createIngestPlanner, envelopeBodyBytes, processBatch, type RawEvent, significanceResolver, type TelemetryEnvelope } from '../shared/ingest';
 import type { IngestRuntime } from '../shared/worker';
 import { type EmulatorProcess, startEmulatorProcess } from './emulatorProcess';
 import { CountingSink } from './ingestBench';
@@ -170,6 +170,8 @@ export interface TrafficRowSpec<M extends OfferedMessage> {
   patched?(twinId: string, patch: JsonPatchOperation[], at: number): void;
   /** The samples: ADT acknowledged the patch of this message. */
   applied?(envelope: TelemetryEnvelope, at: number): void;
+  /** Ours: the invocation carrying this message completed (applied, filtered or dead-lettered). */
+  processed?(envelope: TelemetryEnvelope): void;
   /** The window just closed (before any drain): freeze what is measured at its end. */
   windowClosed?(at: number): void;
 }
@@ -231,7 +233,7 @@ export async function runTrafficRow<M extends OfferedMessage>(spec: TrafficRowSp
     planner: createIngestPlanner(config.ingest, gateway),
     decodeOptions: { deviceIdProperties: options.deviceIdProperties, moduleIdProperties: options.moduleIdProperties, limits: { maxDecodedBytes: options.maxDecodedBytes, maxDepth: options.maxBodyDepth } },
     deadlineMs: 240_000,
-    write: { maxParallelTwins: options.maxParallelTwins, emitSourceTime: options.emitSourceTime, maxClockSkewSeconds: options.maxClockSkewSeconds },
+    write: { maxParallelTwins: options.maxParallelTwins, emitSourceTime: options.emitSourceTime, maxClockSkewSeconds: options.maxClockSkewSeconds, significance: significanceResolver(config.ingest) },
   };
   const samples = createEmulatorClient(emulator);
 
@@ -253,6 +255,7 @@ export async function runTrafficRow<M extends OfferedMessage>(spec: TrafficRowSp
         );
         if (windowOpen) completed += events.length;
         completedAll += events.length;
+        if (spec.processed) for (const e of events) spec.processed(e.envelope);
       } else {
         // The samples' function: parse each body, one replace patch per message (every property but
         // the device time), in order.

@@ -21,6 +21,7 @@ export function renderSummary(result: RunResult): string {
     `Messages     in ${st.messagesIn}, applied ${st.applied}${st.partiallyApplied ? ` (${st.partiallyApplied} partly refused)` : ''}, filtered ${st.filtered}, dead-lettered ${st.deadLettered}${reasons ? ` (${reasons})` : ''}${partly}`,
     `Ingest       ${st.ingestInvocations} invocation(s), ${st.ingestFailures} failed and redelivered${s.lostBatches.length ? `, ${s.lostBatches.length} batch(es) LOST after the last retry` : ''}`,
     `ADT calls    ${st.adtCalls ?? st.ingestAdtRequests}, 429s ${st.adtThrottled ?? st.ingestThrottled}`,
+    ...(Object.keys(st.suppressedWrites).length || st.heartbeatWrites ? [`Writes saved ${countsText(st.suppressedWrites) || 'none'} (values filtered, not written); ${st.heartbeatWrites} heartbeat write(s)`] : []),
     s.propagation === 'local'
       ? `Propagation  ${st.propagateInvocations} Event Grid deliveries (${s.schema}), ${st.propagationWrites} derived write(s), ${st.propagationUnchanged} unchanged, ${st.propagateFailures} failed attempt(s), ${s.propagationFailures.length} given up`
       : 'Propagation  not local: a real instance notifies through its Event Grid route to the deployed propagate function',

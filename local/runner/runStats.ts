@@ -4,9 +4,9 @@ import type { BatchSummary } from '../../shared/ingest';
 import type { FunctionLogLine } from './invoke';
 
 /** Batch-summary counts the run adds up under the summary's own names (the type follows the summary's). */
-const summedCounts = ['applied', 'filtered', 'deadLettered', 'partiallyApplied', 'deadLetterDocuments'] as const satisfies readonly (keyof BatchSummary)[];
+const summedCounts = ['applied', 'filtered', 'deadLettered', 'partiallyApplied', 'deadLetterDocuments', 'heartbeatWrites'] as const satisfies readonly (keyof BatchSummary)[];
 /** Batch-summary counts by reason, added up reason by reason. */
-const summedByReason = ['deadLetteredByReason', 'rejectedValuesByReason'] as const satisfies readonly (keyof BatchSummary)[];
+const summedByReason = ['deadLetteredByReason', 'rejectedValuesByReason', 'suppressedWrites'] as const satisfies readonly (keyof BatchSummary)[];
 
 export type RunStats = Pick<BatchSummary, (typeof summedCounts)[number] | (typeof summedByReason)[number]> & {
   /** Batch summaries' `received`. */
@@ -34,6 +34,7 @@ export function emptyStats(): RunStats {
     ...(Object.fromEntries(summedCounts.map((key) => [key, 0])) as Record<(typeof summedCounts)[number], number>),
     deadLetteredByReason: {},
     rejectedValuesByReason: {},
+    suppressedWrites: {},
     ingestInvocations: 0,
     ingestFailures: 0,
     ingestAdtRequests: 0,

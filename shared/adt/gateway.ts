@@ -23,7 +23,7 @@ export interface GatewayOptions {
   clock?: Clock;
   random?: () => number;
   twinCacheSize?: number;
-  /** Twins evicted from the full copies whose guard copy (model, ETag, sourceTimes) is kept; 0 = none. */
+  /** Twins evicted from the full copies whose guard copy (model, ETag, sourceTimes, compact values) is kept; 0 = none. */
   guardCacheSize?: number;
   /** How long a fetched model is trusted before it is fetched again (modelCacheSeconds). Default 300 s. */
   modelCacheTtlMs?: number;
@@ -44,7 +44,7 @@ export interface TwinRead {
 
 /** Exclusive access to one twin: nothing else of this gateway touches it until the session ends. */
 export interface TwinSession {
-  /** The gateway's copy of the twin (no request), if it has one: full, or a guard copy without values. */
+  /** The gateway's copy of the twin (no request), if it has one: full, or a guard copy (compact scalar values only). */
   readonly cached: CachedTwin | undefined;
   getTwin(): Promise<TwinRead>;
   /** PUT with If-None-Match: * (a 412 means someone else created it first). */
@@ -96,7 +96,7 @@ export class AdtGateway {
 
   /**
    * What a write may trust without a request: the full copy, or the guard copy (model, ETag,
-   * sourceTimes, no values) of a twin that fell out of the full copies.
+   * sourceTimes, compact scalar values) of a twin that fell out of the full copies.
    */
   guardCopy(twinId: string): CachedTwin | undefined {
     return this.twins.forWrite(twinId);

@@ -10,5 +10,5 @@ export { backoff, type CallStats, callWithRetry, defaultRetryPolicy, emptyCallSt
 export { type AdtClientOptions, createAdtClient, setAdtClientDefaults, sharedCredential } from './sdkClient';
 export { SdkAdtPort, toAdtRequestError } from './sdkPort';
 export { gatewayRetryAfterHeader, GatewayTransport } from './sdkTransport';
-export { type CachedTwin, TwinCache } from './twinCache';
+export { type CachedTwin, defaultGuardCacheSize, defaultTwinCacheSize, TwinCache } from './twinCache';
 export type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, PropertyMetadata, Relationship, TelemetryMessage, Twin } from './types';

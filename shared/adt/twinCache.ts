@@ -4,9 +4,11 @@
 //
 // Two tiers, so a fleet larger than the full-copy tier degrades gracefully instead of falling off a
 // cliff (every message a GET): a twin evicted from the full copies keeps a guard copy — its model,
-// ETag, per-property sourceTimes and the shape of its objects, without values — which is all the
-// ingest write path needs (stale guard, patch parents, If-Match). Readers that need values (the
-// propagator's recompute) see only full copies.
+// ETag, per-property sourceTimes, the shape of its objects and its compact scalar values (numbers,
+// booleans, strings up to `guardStringLength` characters; longer strings and arrays are dropped) —
+// which is all the ingest write path needs (stale guard, deadband and equality, patch parents,
+// If-Match). A value the guard copy dropped is absent, never wrong: the write path then writes.
+// Readers that need whole documents (the propagator's recompute) see only full copies.
 
 import { LruCache, parsePointer } from '../common';
 import type { JsonPatchOperation, Twin } from './types';
@@ -14,24 +16,32 @@ import type { JsonPatchOperation, Twin } from './types';
 export interface CachedTwin {
   twin: Twin;
   etag: string | undefined;
-  /** A guard copy: values dropped, only $metadata (model, sourceTimes) and the objects' shape remain. */
+  /** A guard copy: $metadata (model, sourceTimes), the objects' shape and compact scalar values only. */
   guardOnly?: true;
 }
 
 /** Default tier sizes; memory per twin of each tier is measured by `npm run bench -- fleet`. */
 export const defaultTwinCacheSize = 20_000;
-export const defaultGuardCacheSize = 100_000;
+export const defaultGuardCacheSize = 150_000;
+/** Longest string a guard copy keeps (enums, states, ids); a longer one is dropped and always rewritten. */
+export const guardStringLength = 64;
+
+/** A value a guard copy keeps as is. */
+function isCompactScalar(value: unknown): value is number | boolean | string {
+  return typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && value.length <= guardStringLength);
+}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Keeps sourceTimes, the model and objects; drops every value (the id is the key, the ETag is on the entry). */
+/** Keeps sourceTimes, the model, objects and compact scalars (the id is the key, the ETag is on the entry). */
 function guardShape(node: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === '$metadata' && isObject(value)) out[key] = metadataShape(value);
     else if (isObject(value)) out[key] = guardShape(value);
+    else if (isCompactScalar(value) && !key.startsWith('$')) out[key] = value;
   }
   return out;
 }
@@ -129,9 +139,11 @@ function applyOperation(root: Record<string, unknown>, operation: JsonPatchOpera
   }
   if (operation.op === 'remove') delete parent[last];
   else if (guardOnly) {
-    // A guard copy keeps sourceTimes and objects (possible patch parents), never values.
+    // A guard copy keeps sourceTimes, objects (possible patch parents) and compact scalars; any
+    // other value is removed, so the copy never holds an old one.
     if (isObject(operation.value)) parent[last] = segments.includes('$metadata') ? structuredClone(operation.value) : guardShape(operation.value);
     else if (segments.includes('$metadata') && typeof operation.value === 'string') parent[last] = operation.value;
+    else if (!segments.includes('$metadata') && isCompactScalar(operation.value)) parent[last] = operation.value;
     else delete parent[last];
   }
   // Primitives need no copy; objects are cloned so the caller's patch cannot alias our copy.

@@ -3,19 +3,524 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/pipeline.schema.json","title":"IoT Hub → Azure Digital Twins pipeline configuration","description":"How device messages become twin property updates and telemetry (ingest) and how derived values roll up the twin graph (rollups). See shared/config/CONFIGURATION.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"version":{"const":1,"description":"Configuration format version. Only 1 exists."},"ingest":{"$ref":"#/definitions/ingest"},"rollups":{"$ref":"rollups.schema.json"}},"definitions":{"ingest":{"type":"object","additionalProperties":false,"properties":{"options":{"$ref":"#/definitions/options"},"twinId":{"$ref":"#/definitions/twinId"},"unknownTwin":{"$ref":"#/definitions/unknownTwin"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}}}},"options":{"type":"object","additionalProperties":false,"properties":{"deviceIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the device id when IoT Hub did not stamp iothub-connection-device-id (custom producers). Default [\"deviceId\"]."},"moduleIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the module id when iothub-connection-module-id is absent. Default [\"moduleId\"]."},"sourceTime":{"type":"string","minLength":1,"description":"Source of the observation time written as $metadata.<prop>.sourceTime and used for ordering, e.g. \"timestamp\" (body) or \"$enqueuedTime\" (default)."},"emitSourceTime":{"type":"boolean","description":"Write $metadata/<prop>/sourceTime with every value. Default true."},"maxTwinsPerMessage":{"type":"integer","minimum":1,"maximum":1000,"description":"Upper bound of twins one message may update; more dead-letters the message. Default 10."},"maxParallelTwins":{"type":"integer","minimum":1,"maximum":256,"description":"Twins patched concurrently per batch. Default 16."},"maxDecodedBytes":{"type":"integer","minimum":1024,"maximum":67108864,"description":"Largest decoded (decompressed) body; larger is dead-lettered as too-large. Default 1048576 (1 MiB)."},"maxBodyDepth":{"type":"integer","minimum":1,"maximum":256,"description":"Deepest JSON nesting of a body; deeper is dead-lettered as too-deep. Default 32."},"maxPropertiesPerMessage":{"type":"integer","minimum":1,"maximum":100000,"description":"Most property values one message may map to; more is dead-lettered as too-many-properties. Default 500."},"maxClockSkewSeconds":{"type":"integer","minimum":0,"description":"How far a source time may be ahead of the enqueued time. Default 300."},"futureSourceTime":{"enum":["clamp","dead-letter"],"description":"A source time further ahead: clamp (use the enqueued time, counted) or dead-letter (future-source-time). Default clamp."},"outOfRange":{"enum":["drop","dead-letter"],"description":"Default action for a value outside a mapping's range. Default drop."},"unmatched":{"enum":["model","ignore"],"description":"When no rule matches: model = model-driven default mapping (default), ignore = filter the message."}}},"template":{"type":"string","minLength":1},"twinId":{"description":"Twin id resolution: a template string, or an object with exactly one of template, table, query.","type":["string","object"],"minLength":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/definitions/template"},"table":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Static map key → twin id."},"key":{"$ref":"#/definitions/template","description":"Table key template. Default \"{deviceId}\"."},"fallback":{"$ref":"#/definitions/template","description":"Template used when the key is not in the table; without it the message is dead-lettered."},"query":{"$ref":"#/definitions/template","description":"ADT query returning twins ($dtId) for the message; variables are quoted safely."},"cache":{"type":"object","additionalProperties":false,"properties":{"ttlSeconds":{"type":"number","minimum":0,"description":"How long a resolved id is trusted. Default 300."},"negativeTtlSeconds":{"type":"number","minimum":0,"description":"How long an empty result is trusted. Default 60."},"maxEntries":{"type":"integer","minimum":1,"description":"LRU bound. Default 10000."}}}}},"unknownTwin":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"action":{"enum":["dead-letter","create"]},"modelId":{"$ref":"#/definitions/dtmi"},"properties":{"type":"object","description":"Initial property values of a created twin."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"patterns":{"description":"Exact text, a glob (* and ?), or /regex/flags; or a list of them (any matches).","type":["string","array"],"minLength":1,"minItems":1,"items":{"type":"string","minLength":1}},"scalar":{"type":["string","number","boolean"]},"match":{"type":"object","additionalProperties":false,"properties":{"modelId":{"$ref":"#/definitions/patterns"},"deviceId":{"$ref":"#/definitions/patterns"},"moduleId":{"$ref":"#/definitions/patterns"},"component":{"$ref":"#/definitions/patterns"},"properties":{"type":"object","additionalProperties":{"type":["string","number","boolean","array"],"items":{"$ref":"#/definitions/scalar"}},"description":"Application property → required value (or list of allowed values)."},"when":{"type":"string","minLength":1,"description":"JSONata predicate over the body; $properties, $deviceId etc. are bound."}}},"name":{"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_]*$","maxLength":512},"target":{"type":"string","pattern":"^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$","description":"Twin property, or component/property (e.g. thermostat1/targetTemperature)."},"transform":{"type":"object","additionalProperties":false,"properties":{"expression":{"type":"string","minLength":1},"unit":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"scale":{"type":"number"},"offset":{"type":"number"},"round":{"type":"integer","minimum":0,"maximum":15},"type":{"enum":["number","integer","boolean","string"]}}},"range":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number"},"max":{"type":"number"},"action":{"enum":["drop","dead-letter"]}}},"propertyMapping":{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"$ref":"#/definitions/target"},"source":{"type":"string","minLength":1,"description":"Body path, $properties.<name>, $system.<name>, $enqueuedTime, $deviceId, ... Defaults to the target's property name."},"component":{"$ref":"#/definitions/name"},"transform":{"$ref":"#/definitions/transform"},"range":{"$ref":"#/definitions/range"},"onMissing":{"enum":["skip","dead-letter"]}}},"telemetryMapping":{"type":"object","additionalProperties":false,"properties":{"fields":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}},"all":{"type":"boolean"},"expression":{"type":"string","minLength":1},"component":{"$ref":"#/definitions/name"}}},"rule":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"description":{"type":"string"},"match":{"$ref":"#/definitions/match"},"twinId":{"$ref":"#/definitions/twinId"},"component":{"$ref":"#/definitions/name"},"sourceTime":{"type":"string","minLength":1},"properties":{"type":"array","items":{"$ref":"#/definitions/propertyMapping"}},"telemetry":{"type":"array","items":{"$ref":"#/definitions/telemetryMapping"}},"final":{"type":"boolean","description":"Stop evaluating later rules when this one matches."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/pipeline.schema.json","title":"IoT Hub → Azure Digital Twins pipeline configuration","description":"How device messages become twin property updates and telemetry (ingest) and how derived values roll up the twin graph (rollups). See shared/config/CONFIGURATION.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"version":{"const":1,"description":"Configuration format version. Only 1 exists."},"ingest":{"$ref":"#/definitions/ingest"},"rollups":{"$ref":"rollups.schema.json"}},"definitions":{"ingest":{"type":"object","additionalProperties":false,"properties":{"options":{"$ref":"#/definitions/options"},"twinId":{"$ref":"#/definitions/twinId"},"unknownTwin":{"$ref":"#/definitions/unknownTwin"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}}}},"options":{"type":"object","additionalProperties":false,"properties":{"deviceIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the device id when IoT Hub did not stamp iothub-connection-device-id (custom producers). Default [\"deviceId\"]."},"moduleIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the module id when iothub-connection-module-id is absent. Default [\"moduleId\"]."},"sourceTime":{"type":"string","minLength":1,"description":"Source of the observation time written as $metadata.<prop>.sourceTime and used for ordering, e.g. \"timestamp\" (body) or \"$enqueuedTime\" (default)."},"emitSourceTime":{"type":"boolean","description":"Write $metadata/<prop>/sourceTime with every value. Default true."},"maxTwinsPerMessage":{"type":"integer","minimum":1,"maximum":1000,"description":"Upper bound of twins one message may update; more dead-letters the message. Default 10."},"maxParallelTwins":{"type":"integer","minimum":1,"maximum":256,"description":"Twins patched concurrently per batch. Default 16."},"maxDecodedBytes":{"type":"integer","minimum":1024,"maximum":67108864,"description":"Largest decoded (decompressed) body; larger is dead-lettered as too-large. Default 1048576 (1 MiB)."},"maxBodyDepth":{"type":"integer","minimum":1,"maximum":256,"description":"Deepest JSON nesting of a body; deeper is dead-lettered as too-deep. Default 32."},"maxPropertiesPerMessage":{"type":"integer","minimum":1,"maximum":100000,"description":"Most property values one message may map to; more is dead-lettered as too-many-properties. Default 500."},"maxClockSkewSeconds":{"type":"integer","minimum":0,"description":"How far a source time may be ahead of the enqueued time. Default 300."},"futureSourceTime":{"enum":["clamp","dead-letter"],"description":"A source time further ahead: clamp (use the enqueued time, counted) or dead-letter (future-source-time). Default clamp."},"outOfRange":{"enum":["drop","dead-letter"],"description":"Default action for a value outside a mapping's range. Default drop."},"unmatched":{"enum":["model","ignore"],"description":"When no rule matches: model = model-driven default mapping (default), ignore = filter the message."},"deadband":{"$ref":"#/definitions/deadband"},"maxAgeSeconds":{"$ref":"#/definitions/maxAgeSeconds"}}},"deadband":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"absolute":{"type":"number","minimum":0,"description":"A numeric value within this much of the stored value is not written (filtered: within-deadband)."},"relative":{"type":"number","minimum":0,"description":"The same as a fraction of |stored value| (0.01 = 1 %). With absolute, the larger band applies."}},"description":"Numeric change a value must exceed to be written. Equal values are never written, with or without a deadband (filtered: unchanged)."},"maxAgeSeconds":{"type":"number","exclusiveMinimum":0,"description":"Heartbeat: an unchanged (or within-deadband) value is written anyway when the stored sourceTime is more than this many seconds older than the reading. Default: none."},"template":{"type":"string","minLength":1},"twinId":{"description":"Twin id resolution: a template string, or an object with exactly one of template, table, query.","type":["string","object"],"minLength":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/definitions/template"},"table":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Static map key → twin id."},"key":{"$ref":"#/definitions/template","description":"Table key template. Default \"{deviceId}\"."},"fallback":{"$ref":"#/definitions/template","description":"Template used when the key is not in the table; without it the message is dead-lettered."},"query":{"$ref":"#/definitions/template","description":"ADT query returning twins ($dtId) for the message; variables are quoted safely."},"cache":{"type":"object","additionalProperties":false,"properties":{"ttlSeconds":{"type":"number","minimum":0,"description":"How long a resolved id is trusted. Default 300."},"negativeTtlSeconds":{"type":"number","minimum":0,"description":"How long an empty result is trusted. Default 60."},"maxEntries":{"type":"integer","minimum":1,"description":"LRU bound. Default 10000."}}}}},"unknownTwin":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"action":{"enum":["dead-letter","create"]},"modelId":{"$ref":"#/definitions/dtmi"},"properties":{"type":"object","description":"Initial property values of a created twin."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"patterns":{"description":"Exact text, a glob (* and ?), or /regex/flags; or a list of them (any matches).","type":["string","array"],"minLength":1,"minItems":1,"items":{"type":"string","minLength":1}},"scalar":{"type":["string","number","boolean"]},"match":{"type":"object","additionalProperties":false,"properties":{"modelId":{"$ref":"#/definitions/patterns"},"deviceId":{"$ref":"#/definitions/patterns"},"moduleId":{"$ref":"#/definitions/patterns"},"component":{"$ref":"#/definitions/patterns"},"properties":{"type":"object","additionalProperties":{"type":["string","number","boolean","array"],"items":{"$ref":"#/definitions/scalar"}},"description":"Application property → required value (or list of allowed values)."},"when":{"type":"string","minLength":1,"description":"JSONata predicate over the body; $properties, $deviceId etc. are bound."}}},"name":{"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_]*$","maxLength":512},"target":{"type":"string","pattern":"^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$","description":"Twin property, or component/property (e.g. thermostat1/targetTemperature)."},"transform":{"type":"object","additionalProperties":false,"properties":{"expression":{"type":"string","minLength":1},"unit":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"scale":{"type":"number"},"offset":{"type":"number"},"round":{"type":"integer","minimum":0,"maximum":15},"type":{"enum":["number","integer","boolean","string"]}}},"range":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number"},"max":{"type":"number"},"action":{"enum":["drop","dead-letter"]}}},"propertyMapping":{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"$ref":"#/definitions/target"},"source":{"type":"string","minLength":1,"description":"Body path, $properties.<name>, $system.<name>, $enqueuedTime, $deviceId, ... Defaults to the target's property name."},"component":{"$ref":"#/definitions/name"},"transform":{"$ref":"#/definitions/transform"},"range":{"$ref":"#/definitions/range"},"onMissing":{"enum":["skip","dead-letter"]},"deadband":{"$ref":"#/definitions/deadband"},"maxAgeSeconds":{"$ref":"#/definitions/maxAgeSeconds"}}},"telemetryMapping":{"type":"object","additionalProperties":false,"properties":{"fields":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}},"all":{"type":"boolean"},"expression":{"type":"string","minLength":1},"component":{"$ref":"#/definitions/name"}}},"rule":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"description":{"type":"string"},"match":{"$ref":"#/definitions/match"},"twinId":{"$ref":"#/definitions/twinId"},"component":{"$ref":"#/definitions/name"},"sourceTime":{"type":"string","minLength":1},"properties":{"type":"array","items":{"$ref":"#/definitions/propertyMapping"}},"telemetry":{"type":"array","items":{"$ref":"#/definitions/telemetryMapping"}},"final":{"type":"boolean","description":"Stop evaluating later rules when this one matches."}}}}};
 const schema12 = {"type":"object","additionalProperties":false,"properties":{"options":{"$ref":"#/definitions/options"},"twinId":{"$ref":"#/definitions/twinId"},"unknownTwin":{"$ref":"#/definitions/unknownTwin"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}}}};
-const schema13 = {"type":"object","additionalProperties":false,"properties":{"deviceIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the device id when IoT Hub did not stamp iothub-connection-device-id (custom producers). Default [\"deviceId\"]."},"moduleIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the module id when iothub-connection-module-id is absent. Default [\"moduleId\"]."},"sourceTime":{"type":"string","minLength":1,"description":"Source of the observation time written as $metadata.<prop>.sourceTime and used for ordering, e.g. \"timestamp\" (body) or \"$enqueuedTime\" (default)."},"emitSourceTime":{"type":"boolean","description":"Write $metadata/<prop>/sourceTime with every value. Default true."},"maxTwinsPerMessage":{"type":"integer","minimum":1,"maximum":1000,"description":"Upper bound of twins one message may update; more dead-letters the message. Default 10."},"maxParallelTwins":{"type":"integer","minimum":1,"maximum":256,"description":"Twins patched concurrently per batch. Default 16."},"maxDecodedBytes":{"type":"integer","minimum":1024,"maximum":67108864,"description":"Largest decoded (decompressed) body; larger is dead-lettered as too-large. Default 1048576 (1 MiB)."},"maxBodyDepth":{"type":"integer","minimum":1,"maximum":256,"description":"Deepest JSON nesting of a body; deeper is dead-lettered as too-deep. Default 32."},"maxPropertiesPerMessage":{"type":"integer","minimum":1,"maximum":100000,"description":"Most property values one message may map to; more is dead-lettered as too-many-properties. Default 500."},"maxClockSkewSeconds":{"type":"integer","minimum":0,"description":"How far a source time may be ahead of the enqueued time. Default 300."},"futureSourceTime":{"enum":["clamp","dead-letter"],"description":"A source time further ahead: clamp (use the enqueued time, counted) or dead-letter (future-source-time). Default clamp."},"outOfRange":{"enum":["drop","dead-letter"],"description":"Default action for a value outside a mapping's range. Default drop."},"unmatched":{"enum":["model","ignore"],"description":"When no rule matches: model = model-driven default mapping (default), ignore = filter the message."}}};
+const schema13 = {"type":"object","additionalProperties":false,"properties":{"deviceIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the device id when IoT Hub did not stamp iothub-connection-device-id (custom producers). Default [\"deviceId\"]."},"moduleIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the module id when iothub-connection-module-id is absent. Default [\"moduleId\"]."},"sourceTime":{"type":"string","minLength":1,"description":"Source of the observation time written as $metadata.<prop>.sourceTime and used for ordering, e.g. \"timestamp\" (body) or \"$enqueuedTime\" (default)."},"emitSourceTime":{"type":"boolean","description":"Write $metadata/<prop>/sourceTime with every value. Default true."},"maxTwinsPerMessage":{"type":"integer","minimum":1,"maximum":1000,"description":"Upper bound of twins one message may update; more dead-letters the message. Default 10."},"maxParallelTwins":{"type":"integer","minimum":1,"maximum":256,"description":"Twins patched concurrently per batch. Default 16."},"maxDecodedBytes":{"type":"integer","minimum":1024,"maximum":67108864,"description":"Largest decoded (decompressed) body; larger is dead-lettered as too-large. Default 1048576 (1 MiB)."},"maxBodyDepth":{"type":"integer","minimum":1,"maximum":256,"description":"Deepest JSON nesting of a body; deeper is dead-lettered as too-deep. Default 32."},"maxPropertiesPerMessage":{"type":"integer","minimum":1,"maximum":100000,"description":"Most property values one message may map to; more is dead-lettered as too-many-properties. Default 500."},"maxClockSkewSeconds":{"type":"integer","minimum":0,"description":"How far a source time may be ahead of the enqueued time. Default 300."},"futureSourceTime":{"enum":["clamp","dead-letter"],"description":"A source time further ahead: clamp (use the enqueued time, counted) or dead-letter (future-source-time). Default clamp."},"outOfRange":{"enum":["drop","dead-letter"],"description":"Default action for a value outside a mapping's range. Default drop."},"unmatched":{"enum":["model","ignore"],"description":"When no rule matches: model = model-driven default mapping (default), ignore = filter the message."},"deadband":{"$ref":"#/definitions/deadband"},"maxAgeSeconds":{"$ref":"#/definitions/maxAgeSeconds"}}};
+const schema14 = {"type":"object","additionalProperties":false,"minProperties":1,"properties":{"absolute":{"type":"number","minimum":0,"description":"A numeric value within this much of the stored value is not written (filtered: within-deadband)."},"relative":{"type":"number","minimum":0,"description":"The same as a fraction of |stored value| (0.01 = 1 %). With absolute, the larger band applies."}},"description":"Numeric change a value must exceed to be written. Equal values are never written, with or without a deadband (filtered: unchanged)."};
+const schema15 = {"type":"number","exclusiveMinimum":0,"description":"Heartbeat: an unchanged (or within-deadband) value is written anyway when the stored sourceTime is more than this many seconds older than the reading. Default: none."};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
-const schema14 = {"description":"Twin id resolution: a template string, or an object with exactly one of template, table, query.","type":["string","object"],"minLength":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/definitions/template"},"table":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Static map key → twin id."},"key":{"$ref":"#/definitions/template","description":"Table key template. Default \"{deviceId}\"."},"fallback":{"$ref":"#/definitions/template","description":"Template used when the key is not in the table; without it the message is dead-lettered."},"query":{"$ref":"#/definitions/template","description":"ADT query returning twins ($dtId) for the message; variables are quoted safely."},"cache":{"type":"object","additionalProperties":false,"properties":{"ttlSeconds":{"type":"number","minimum":0,"description":"How long a resolved id is trusted. Default 300."},"negativeTtlSeconds":{"type":"number","minimum":0,"description":"How long an empty result is trusted. Default 60."},"maxEntries":{"type":"integer","minimum":1,"description":"LRU bound. Default 10000."}}}}};
-const schema15 = {"type":"string","minLength":1};
 
 function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(func2.call(schema13.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema13,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.deviceIdProperties !== undefined){
+let data0 = data.deviceIdProperties;
+if(Array.isArray(data0)){
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(typeof data1 === "string"){
+if(func3(data1) < 1){
+const err1 = {instancePath:instancePath+"/deviceIdProperties/" + i0,schemaPath:"#/properties/deviceIdProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.deviceIdProperties.items,data:data1};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+else {
+const err2 = {instancePath:instancePath+"/deviceIdProperties/" + i0,schemaPath:"#/properties/deviceIdProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.deviceIdProperties.items.type,parentSchema:schema13.properties.deviceIdProperties.items,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/deviceIdProperties",schemaPath:"#/properties/deviceIdProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.deviceIdProperties.type,parentSchema:schema13.properties.deviceIdProperties,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.moduleIdProperties !== undefined){
+let data2 = data.moduleIdProperties;
+if(Array.isArray(data2)){
+const len1 = data2.length;
+for(let i1=0; i1<len1; i1++){
+let data3 = data2[i1];
+if(typeof data3 === "string"){
+if(func3(data3) < 1){
+const err4 = {instancePath:instancePath+"/moduleIdProperties/" + i1,schemaPath:"#/properties/moduleIdProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.moduleIdProperties.items,data:data3};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/moduleIdProperties/" + i1,schemaPath:"#/properties/moduleIdProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.moduleIdProperties.items.type,parentSchema:schema13.properties.moduleIdProperties.items,data:data3};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/moduleIdProperties",schemaPath:"#/properties/moduleIdProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.moduleIdProperties.type,parentSchema:schema13.properties.moduleIdProperties,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.sourceTime !== undefined){
+let data4 = data.sourceTime;
+if(typeof data4 === "string"){
+if(func3(data4) < 1){
+const err7 = {instancePath:instancePath+"/sourceTime",schemaPath:"#/properties/sourceTime/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.sourceTime,data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/sourceTime",schemaPath:"#/properties/sourceTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.sourceTime.type,parentSchema:schema13.properties.sourceTime,data:data4};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.emitSourceTime !== undefined){
+let data5 = data.emitSourceTime;
+if(typeof data5 !== "boolean"){
+const err9 = {instancePath:instancePath+"/emitSourceTime",schemaPath:"#/properties/emitSourceTime/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema13.properties.emitSourceTime.type,parentSchema:schema13.properties.emitSourceTime,data:data5};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.maxTwinsPerMessage !== undefined){
+let data6 = data.maxTwinsPerMessage;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err10 = {instancePath:instancePath+"/maxTwinsPerMessage",schemaPath:"#/properties/maxTwinsPerMessage/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.maxTwinsPerMessage.type,parentSchema:schema13.properties.maxTwinsPerMessage,data:data6};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 1000 || isNaN(data6)){
+const err11 = {instancePath:instancePath+"/maxTwinsPerMessage",schemaPath:"#/properties/maxTwinsPerMessage/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema13.properties.maxTwinsPerMessage,data:data6};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data6 < 1 || isNaN(data6)){
+const err12 = {instancePath:instancePath+"/maxTwinsPerMessage",schemaPath:"#/properties/maxTwinsPerMessage/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema13.properties.maxTwinsPerMessage,data:data6};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+if(data.maxParallelTwins !== undefined){
+let data7 = data.maxParallelTwins;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err13 = {instancePath:instancePath+"/maxParallelTwins",schemaPath:"#/properties/maxParallelTwins/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.maxParallelTwins.type,parentSchema:schema13.properties.maxParallelTwins,data:data7};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 256 || isNaN(data7)){
+const err14 = {instancePath:instancePath+"/maxParallelTwins",schemaPath:"#/properties/maxParallelTwins/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema13.properties.maxParallelTwins,data:data7};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data7 < 1 || isNaN(data7)){
+const err15 = {instancePath:instancePath+"/maxParallelTwins",schemaPath:"#/properties/maxParallelTwins/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema13.properties.maxParallelTwins,data:data7};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+if(data.maxDecodedBytes !== undefined){
+let data8 = data.maxDecodedBytes;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err16 = {instancePath:instancePath+"/maxDecodedBytes",schemaPath:"#/properties/maxDecodedBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.maxDecodedBytes.type,parentSchema:schema13.properties.maxDecodedBytes,data:data8};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 > 67108864 || isNaN(data8)){
+const err17 = {instancePath:instancePath+"/maxDecodedBytes",schemaPath:"#/properties/maxDecodedBytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 67108864},message:"must be <= 67108864",schema:67108864,parentSchema:schema13.properties.maxDecodedBytes,data:data8};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data8 < 1024 || isNaN(data8)){
+const err18 = {instancePath:instancePath+"/maxDecodedBytes",schemaPath:"#/properties/maxDecodedBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema13.properties.maxDecodedBytes,data:data8};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+if(data.maxBodyDepth !== undefined){
+let data9 = data.maxBodyDepth;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+const err19 = {instancePath:instancePath+"/maxBodyDepth",schemaPath:"#/properties/maxBodyDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.maxBodyDepth.type,parentSchema:schema13.properties.maxBodyDepth,data:data9};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 > 256 || isNaN(data9)){
+const err20 = {instancePath:instancePath+"/maxBodyDepth",schemaPath:"#/properties/maxBodyDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema13.properties.maxBodyDepth,data:data9};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(data9 < 1 || isNaN(data9)){
+const err21 = {instancePath:instancePath+"/maxBodyDepth",schemaPath:"#/properties/maxBodyDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema13.properties.maxBodyDepth,data:data9};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+if(data.maxPropertiesPerMessage !== undefined){
+let data10 = data.maxPropertiesPerMessage;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+const err22 = {instancePath:instancePath+"/maxPropertiesPerMessage",schemaPath:"#/properties/maxPropertiesPerMessage/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.maxPropertiesPerMessage.type,parentSchema:schema13.properties.maxPropertiesPerMessage,data:data10};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 > 100000 || isNaN(data10)){
+const err23 = {instancePath:instancePath+"/maxPropertiesPerMessage",schemaPath:"#/properties/maxPropertiesPerMessage/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema13.properties.maxPropertiesPerMessage,data:data10};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(data10 < 1 || isNaN(data10)){
+const err24 = {instancePath:instancePath+"/maxPropertiesPerMessage",schemaPath:"#/properties/maxPropertiesPerMessage/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema13.properties.maxPropertiesPerMessage,data:data10};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+if(data.maxClockSkewSeconds !== undefined){
+let data11 = data.maxClockSkewSeconds;
+if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
+const err25 = {instancePath:instancePath+"/maxClockSkewSeconds",schemaPath:"#/properties/maxClockSkewSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.maxClockSkewSeconds.type,parentSchema:schema13.properties.maxClockSkewSeconds,data:data11};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 < 0 || isNaN(data11)){
+const err26 = {instancePath:instancePath+"/maxClockSkewSeconds",schemaPath:"#/properties/maxClockSkewSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.maxClockSkewSeconds,data:data11};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+if(data.futureSourceTime !== undefined){
+let data12 = data.futureSourceTime;
+if(!((data12 === "clamp") || (data12 === "dead-letter"))){
+const err27 = {instancePath:instancePath+"/futureSourceTime",schemaPath:"#/properties/futureSourceTime/enum",keyword:"enum",params:{allowedValues: schema13.properties.futureSourceTime.enum},message:"must be equal to one of the allowed values",schema:schema13.properties.futureSourceTime.enum,parentSchema:schema13.properties.futureSourceTime,data:data12};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data.outOfRange !== undefined){
+let data13 = data.outOfRange;
+if(!((data13 === "drop") || (data13 === "dead-letter"))){
+const err28 = {instancePath:instancePath+"/outOfRange",schemaPath:"#/properties/outOfRange/enum",keyword:"enum",params:{allowedValues: schema13.properties.outOfRange.enum},message:"must be equal to one of the allowed values",schema:schema13.properties.outOfRange.enum,parentSchema:schema13.properties.outOfRange,data:data13};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.unmatched !== undefined){
+let data14 = data.unmatched;
+if(!((data14 === "model") || (data14 === "ignore"))){
+const err29 = {instancePath:instancePath+"/unmatched",schemaPath:"#/properties/unmatched/enum",keyword:"enum",params:{allowedValues: schema13.properties.unmatched.enum},message:"must be equal to one of the allowed values",schema:schema13.properties.unmatched.enum,parentSchema:schema13.properties.unmatched,data:data14};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data.deadband !== undefined){
+let data15 = data.deadband;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(Object.keys(data15).length < 1){
+const err30 = {instancePath:instancePath+"/deadband",schemaPath:"#/definitions/deadband/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema14,data:data15};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+for(const key1 in data15){
+if(!((key1 === "absolute") || (key1 === "relative"))){
+const err31 = {instancePath:instancePath+"/deadband",schemaPath:"#/definitions/deadband/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema14,data:data15};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data15.absolute !== undefined){
+let data16 = data15.absolute;
+if((typeof data16 == "number") && (isFinite(data16))){
+if(data16 < 0 || isNaN(data16)){
+const err32 = {instancePath:instancePath+"/deadband/absolute",schemaPath:"#/definitions/deadband/properties/absolute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.absolute,data:data16};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/deadband/absolute",schemaPath:"#/definitions/deadband/properties/absolute/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.absolute.type,parentSchema:schema14.properties.absolute,data:data16};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data15.relative !== undefined){
+let data17 = data15.relative;
+if((typeof data17 == "number") && (isFinite(data17))){
+if(data17 < 0 || isNaN(data17)){
+const err34 = {instancePath:instancePath+"/deadband/relative",schemaPath:"#/definitions/deadband/properties/relative/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.relative,data:data17};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/deadband/relative",schemaPath:"#/definitions/deadband/properties/relative/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.relative.type,parentSchema:schema14.properties.relative,data:data17};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/deadband",schemaPath:"#/definitions/deadband/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data:data15};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data.maxAgeSeconds !== undefined){
+let data18 = data.maxAgeSeconds;
+if((typeof data18 == "number") && (isFinite(data18))){
+if(data18 <= 0 || isNaN(data18)){
+const err37 = {instancePath:instancePath+"/maxAgeSeconds",schemaPath:"#/definitions/maxAgeSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema15,data:data18};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/maxAgeSeconds",schemaPath:"#/definitions/maxAgeSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema15.type,parentSchema:schema15,data:data18};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+else {
+const err39 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.type,parentSchema:schema13,data};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+validate12.errors = vErrors;
+return errors === 0;
+}
+
+const schema16 = {"description":"Twin id resolution: a template string, or an object with exactly one of template, table, query.","type":["string","object"],"minLength":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/definitions/template"},"table":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Static map key → twin id."},"key":{"$ref":"#/definitions/template","description":"Table key template. Default \"{deviceId}\"."},"fallback":{"$ref":"#/definitions/template","description":"Template used when the key is not in the table; without it the message is dead-lettered."},"query":{"$ref":"#/definitions/template","description":"ADT query returning twins ($dtId) for the message; variables are quoted safely."},"cache":{"type":"object","additionalProperties":false,"properties":{"ttlSeconds":{"type":"number","minimum":0,"description":"How long a resolved id is trusted. Default 300."},"negativeTtlSeconds":{"type":"number","minimum":0,"description":"How long an empty result is trusted. Default 60."},"maxEntries":{"type":"integer","minimum":1,"description":"LRU bound. Default 10000."}}}}};
+const schema17 = {"type":"string","minLength":1};
+
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
 if((typeof data !== "string") && (!(data && typeof data == "object" && !Array.isArray(data)))){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: schema14.type},message:"must be string,object",schema:schema14.type,parentSchema:schema14,data};
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: schema16.type},message:"must be string,object",schema:schema16.type,parentSchema:schema16,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -26,7 +531,7 @@ errors++;
 }
 if(typeof data === "string"){
 if(func3(data) < 1){
-const err1 = {instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14,data};
+const err1 = {instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -39,7 +544,7 @@ errors++;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((((key0 === "template") || (key0 === "table")) || (key0 === "key")) || (key0 === "fallback")) || (key0 === "query")) || (key0 === "cache"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema14,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema16,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -53,7 +558,7 @@ if(data.template !== undefined){
 let data0 = data.template;
 if(typeof data0 === "string"){
 if(func3(data0) < 1){
-const err3 = {instancePath:instancePath+"/template",schemaPath:"#/definitions/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15,data:data0};
+const err3 = {instancePath:instancePath+"/template",schemaPath:"#/definitions/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -64,7 +569,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/template",schemaPath:"#/definitions/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.type,parentSchema:schema15,data:data0};
+const err4 = {instancePath:instancePath+"/template",schemaPath:"#/definitions/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.type,parentSchema:schema17,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -81,7 +586,7 @@ for(const key1 in data1){
 let data2 = data1[key1];
 if(typeof data2 === "string"){
 if(func3(data2) < 1){
-const err5 = {instancePath:instancePath+"/table/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/table/additionalProperties/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.properties.table.additionalProperties,data:data2};
+const err5 = {instancePath:instancePath+"/table/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/table/additionalProperties/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.properties.table.additionalProperties,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -92,7 +597,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/table/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/table/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.table.additionalProperties.type,parentSchema:schema14.properties.table.additionalProperties,data:data2};
+const err6 = {instancePath:instancePath+"/table/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/table/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.table.additionalProperties.type,parentSchema:schema16.properties.table.additionalProperties,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -104,7 +609,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/table",schemaPath:"#/properties/table/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.properties.table.type,parentSchema:schema14.properties.table,data:data1};
+const err7 = {instancePath:instancePath+"/table",schemaPath:"#/properties/table/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema16.properties.table.type,parentSchema:schema16.properties.table,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -118,7 +623,7 @@ if(data.key !== undefined){
 let data3 = data.key;
 if(typeof data3 === "string"){
 if(func3(data3) < 1){
-const err8 = {instancePath:instancePath+"/key",schemaPath:"#/definitions/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15,data:data3};
+const err8 = {instancePath:instancePath+"/key",schemaPath:"#/definitions/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -129,7 +634,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/key",schemaPath:"#/definitions/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.type,parentSchema:schema15,data:data3};
+const err9 = {instancePath:instancePath+"/key",schemaPath:"#/definitions/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.type,parentSchema:schema17,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -143,7 +648,7 @@ if(data.fallback !== undefined){
 let data4 = data.fallback;
 if(typeof data4 === "string"){
 if(func3(data4) < 1){
-const err10 = {instancePath:instancePath+"/fallback",schemaPath:"#/definitions/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15,data:data4};
+const err10 = {instancePath:instancePath+"/fallback",schemaPath:"#/definitions/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -154,7 +659,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/fallback",schemaPath:"#/definitions/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.type,parentSchema:schema15,data:data4};
+const err11 = {instancePath:instancePath+"/fallback",schemaPath:"#/definitions/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.type,parentSchema:schema17,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -168,7 +673,7 @@ if(data.query !== undefined){
 let data5 = data.query;
 if(typeof data5 === "string"){
 if(func3(data5) < 1){
-const err12 = {instancePath:instancePath+"/query",schemaPath:"#/definitions/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15,data:data5};
+const err12 = {instancePath:instancePath+"/query",schemaPath:"#/definitions/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -179,7 +684,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/query",schemaPath:"#/definitions/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.type,parentSchema:schema15,data:data5};
+const err13 = {instancePath:instancePath+"/query",schemaPath:"#/definitions/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.type,parentSchema:schema17,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -194,7 +699,7 @@ let data6 = data.cache;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key2 in data6){
 if(!(((key2 === "ttlSeconds") || (key2 === "negativeTtlSeconds")) || (key2 === "maxEntries"))){
-const err14 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema14.properties.cache,data:data6};
+const err14 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema16.properties.cache,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -208,7 +713,7 @@ if(data6.ttlSeconds !== undefined){
 let data7 = data6.ttlSeconds;
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 < 0 || isNaN(data7)){
-const err15 = {instancePath:instancePath+"/cache/ttlSeconds",schemaPath:"#/properties/cache/properties/ttlSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.cache.properties.ttlSeconds,data:data7};
+const err15 = {instancePath:instancePath+"/cache/ttlSeconds",schemaPath:"#/properties/cache/properties/ttlSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema16.properties.cache.properties.ttlSeconds,data:data7};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -219,7 +724,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/cache/ttlSeconds",schemaPath:"#/properties/cache/properties/ttlSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.cache.properties.ttlSeconds.type,parentSchema:schema14.properties.cache.properties.ttlSeconds,data:data7};
+const err16 = {instancePath:instancePath+"/cache/ttlSeconds",schemaPath:"#/properties/cache/properties/ttlSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema16.properties.cache.properties.ttlSeconds.type,parentSchema:schema16.properties.cache.properties.ttlSeconds,data:data7};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -233,7 +738,7 @@ if(data6.negativeTtlSeconds !== undefined){
 let data8 = data6.negativeTtlSeconds;
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 < 0 || isNaN(data8)){
-const err17 = {instancePath:instancePath+"/cache/negativeTtlSeconds",schemaPath:"#/properties/cache/properties/negativeTtlSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.cache.properties.negativeTtlSeconds,data:data8};
+const err17 = {instancePath:instancePath+"/cache/negativeTtlSeconds",schemaPath:"#/properties/cache/properties/negativeTtlSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema16.properties.cache.properties.negativeTtlSeconds,data:data8};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -244,7 +749,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/cache/negativeTtlSeconds",schemaPath:"#/properties/cache/properties/negativeTtlSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.cache.properties.negativeTtlSeconds.type,parentSchema:schema14.properties.cache.properties.negativeTtlSeconds,data:data8};
+const err18 = {instancePath:instancePath+"/cache/negativeTtlSeconds",schemaPath:"#/properties/cache/properties/negativeTtlSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema16.properties.cache.properties.negativeTtlSeconds.type,parentSchema:schema16.properties.cache.properties.negativeTtlSeconds,data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -257,7 +762,7 @@ errors++;
 if(data6.maxEntries !== undefined){
 let data9 = data6.maxEntries;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err19 = {instancePath:instancePath+"/cache/maxEntries",schemaPath:"#/properties/cache/properties/maxEntries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.cache.properties.maxEntries.type,parentSchema:schema14.properties.cache.properties.maxEntries,data:data9};
+const err19 = {instancePath:instancePath+"/cache/maxEntries",schemaPath:"#/properties/cache/properties/maxEntries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema16.properties.cache.properties.maxEntries.type,parentSchema:schema16.properties.cache.properties.maxEntries,data:data9};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -268,7 +773,7 @@ errors++;
 }
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 < 1 || isNaN(data9)){
-const err20 = {instancePath:instancePath+"/cache/maxEntries",schemaPath:"#/properties/cache/properties/maxEntries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema14.properties.cache.properties.maxEntries,data:data9};
+const err20 = {instancePath:instancePath+"/cache/maxEntries",schemaPath:"#/properties/cache/properties/maxEntries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema16.properties.cache.properties.maxEntries,data:data9};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -281,7 +786,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.properties.cache.type,parentSchema:schema14.properties.cache,data:data6};
+const err21 = {instancePath:instancePath+"/cache",schemaPath:"#/properties/cache/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema16.properties.cache.type,parentSchema:schema16.properties.cache,data:data6};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -292,20 +797,20 @@ errors++;
 }
 }
 }
-validate12.errors = vErrors;
+validate14.errors = vErrors;
 return errors === 0;
 }
 
-const schema19 = {"type":"object","additionalProperties":false,"required":["action"],"properties":{"action":{"enum":["dead-letter","create"]},"modelId":{"$ref":"#/definitions/dtmi"},"properties":{"type":"object","description":"Initial property values of a created twin."}}};
-const schema20 = {"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"};
+const schema21 = {"type":"object","additionalProperties":false,"required":["action"],"properties":{"action":{"enum":["dead-letter","create"]},"modelId":{"$ref":"#/definitions/dtmi"},"properties":{"type":"object","description":"Initial property values of a created twin."}}};
+const schema22 = {"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"};
 const pattern0 = new RegExp("^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$", "u");
 
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.action === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'",schema:schema19.required,parentSchema:schema19,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'",schema:schema21.required,parentSchema:schema21,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -316,7 +821,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "action") || (key0 === "modelId")) || (key0 === "properties"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema19,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema21,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -329,7 +834,7 @@ errors++;
 if(data.action !== undefined){
 let data0 = data.action;
 if(!((data0 === "dead-letter") || (data0 === "create"))){
-const err2 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/enum",keyword:"enum",params:{allowedValues: schema19.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.action.enum,parentSchema:schema19.properties.action,data:data0};
+const err2 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/enum",keyword:"enum",params:{allowedValues: schema21.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema21.properties.action.enum,parentSchema:schema21.properties.action,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -343,7 +848,7 @@ if(data.modelId !== undefined){
 let data1 = data.modelId;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err3 = {instancePath:instancePath+"/modelId",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema20,data:data1};
+const err3 = {instancePath:instancePath+"/modelId",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema22,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -354,7 +859,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/modelId",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.type,parentSchema:schema20,data:data1};
+const err4 = {instancePath:instancePath+"/modelId",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -367,7 +872,7 @@ errors++;
 if(data.properties !== undefined){
 let data2 = data.properties;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-const err5 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.properties.type,parentSchema:schema19.properties.properties,data:data2};
+const err5 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.properties.properties.type,parentSchema:schema21.properties.properties,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -379,7 +884,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.type,parentSchema:schema19,data};
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.type,parentSchema:schema21,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -388,23 +893,23 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate14.errors = vErrors;
+validate16.errors = vErrors;
 return errors === 0;
 }
 
-const schema21 = {"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"description":{"type":"string"},"match":{"$ref":"#/definitions/match"},"twinId":{"$ref":"#/definitions/twinId"},"component":{"$ref":"#/definitions/name"},"sourceTime":{"type":"string","minLength":1},"properties":{"type":"array","items":{"$ref":"#/definitions/propertyMapping"}},"telemetry":{"type":"array","items":{"$ref":"#/definitions/telemetryMapping"}},"final":{"type":"boolean","description":"Stop evaluating later rules when this one matches."}}};
-const schema28 = {"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_]*$","maxLength":512};
-const schema22 = {"type":"object","additionalProperties":false,"properties":{"modelId":{"$ref":"#/definitions/patterns"},"deviceId":{"$ref":"#/definitions/patterns"},"moduleId":{"$ref":"#/definitions/patterns"},"component":{"$ref":"#/definitions/patterns"},"properties":{"type":"object","additionalProperties":{"type":["string","number","boolean","array"],"items":{"$ref":"#/definitions/scalar"}},"description":"Application property → required value (or list of allowed values)."},"when":{"type":"string","minLength":1,"description":"JSONata predicate over the body; $properties, $deviceId etc. are bound."}}};
-const schema23 = {"description":"Exact text, a glob (* and ?), or /regex/flags; or a list of them (any matches).","type":["string","array"],"minLength":1,"minItems":1,"items":{"type":"string","minLength":1}};
-const schema27 = {"type":["string","number","boolean"]};
+const schema23 = {"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"description":{"type":"string"},"match":{"$ref":"#/definitions/match"},"twinId":{"$ref":"#/definitions/twinId"},"component":{"$ref":"#/definitions/name"},"sourceTime":{"type":"string","minLength":1},"properties":{"type":"array","items":{"$ref":"#/definitions/propertyMapping"}},"telemetry":{"type":"array","items":{"$ref":"#/definitions/telemetryMapping"}},"final":{"type":"boolean","description":"Stop evaluating later rules when this one matches."}}};
+const schema30 = {"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_]*$","maxLength":512};
+const schema24 = {"type":"object","additionalProperties":false,"properties":{"modelId":{"$ref":"#/definitions/patterns"},"deviceId":{"$ref":"#/definitions/patterns"},"moduleId":{"$ref":"#/definitions/patterns"},"component":{"$ref":"#/definitions/patterns"},"properties":{"type":"object","additionalProperties":{"type":["string","number","boolean","array"],"items":{"$ref":"#/definitions/scalar"}},"description":"Application property → required value (or list of allowed values)."},"when":{"type":"string","minLength":1,"description":"JSONata predicate over the body; $properties, $deviceId etc. are bound."}}};
+const schema25 = {"description":"Exact text, a glob (* and ?), or /regex/flags; or a list of them (any matches).","type":["string","array"],"minLength":1,"minItems":1,"items":{"type":"string","minLength":1}};
+const schema29 = {"type":["string","number","boolean"]};
 
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((((key0 === "modelId") || (key0 === "deviceId")) || (key0 === "moduleId")) || (key0 === "component")) || (key0 === "properties")) || (key0 === "when"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema22,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema24,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -417,7 +922,7 @@ errors++;
 if(data.modelId !== undefined){
 let data0 = data.modelId;
 if((typeof data0 !== "string") && (!(Array.isArray(data0)))){
-const err1 = {instancePath:instancePath+"/modelId",schemaPath:"#/definitions/patterns/type",keyword:"type",params:{type: schema23.type},message:"must be string,array",schema:schema23.type,parentSchema:schema23,data:data0};
+const err1 = {instancePath:instancePath+"/modelId",schemaPath:"#/definitions/patterns/type",keyword:"type",params:{type: schema25.type},message:"must be string,array",schema:schema25.type,parentSchema:schema25,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -428,7 +933,7 @@ errors++;
 }
 if(typeof data0 === "string"){
 if(func3(data0) < 1){
-const err2 = {instancePath:instancePath+"/modelId",schemaPath:"#/definitions/patterns/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23,data:data0};
+const err2 = {instancePath:instancePath+"/modelId",schemaPath:"#/definitions/patterns/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -440,7 +945,7 @@ errors++;
 }
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err3 = {instancePath:instancePath+"/modelId",schemaPath:"#/definitions/patterns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema23,data:data0};
+const err3 = {instancePath:instancePath+"/modelId",schemaPath:"#/definitions/patterns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema25,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -454,7 +959,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(func3(data1) < 1){
-const err4 = {instancePath:instancePath+"/modelId/" + i0,schemaPath:"#/definitions/patterns/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.items,data:data1};
+const err4 = {instancePath:instancePath+"/modelId/" + i0,schemaPath:"#/definitions/patterns/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.items,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -465,7 +970,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/modelId/" + i0,schemaPath:"#/definitions/patterns/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.type,parentSchema:schema23.items,data:data1};
+const err5 = {instancePath:instancePath+"/modelId/" + i0,schemaPath:"#/definitions/patterns/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.type,parentSchema:schema25.items,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -480,7 +985,7 @@ errors++;
 if(data.deviceId !== undefined){
 let data2 = data.deviceId;
 if((typeof data2 !== "string") && (!(Array.isArray(data2)))){
-const err6 = {instancePath:instancePath+"/deviceId",schemaPath:"#/definitions/patterns/type",keyword:"type",params:{type: schema23.type},message:"must be string,array",schema:schema23.type,parentSchema:schema23,data:data2};
+const err6 = {instancePath:instancePath+"/deviceId",schemaPath:"#/definitions/patterns/type",keyword:"type",params:{type: schema25.type},message:"must be string,array",schema:schema25.type,parentSchema:schema25,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -491,7 +996,7 @@ errors++;
 }
 if(typeof data2 === "string"){
 if(func3(data2) < 1){
-const err7 = {instancePath:instancePath+"/deviceId",schemaPath:"#/definitions/patterns/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23,data:data2};
+const err7 = {instancePath:instancePath+"/deviceId",schemaPath:"#/definitions/patterns/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -503,7 +1008,7 @@ errors++;
 }
 if(Array.isArray(data2)){
 if(data2.length < 1){
-const err8 = {instancePath:instancePath+"/deviceId",schemaPath:"#/definitions/patterns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema23,data:data2};
+const err8 = {instancePath:instancePath+"/deviceId",schemaPath:"#/definitions/patterns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema25,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -517,7 +1022,7 @@ for(let i1=0; i1<len1; i1++){
 let data3 = data2[i1];
 if(typeof data3 === "string"){
 if(func3(data3) < 1){
-const err9 = {instancePath:instancePath+"/deviceId/" + i1,schemaPath:"#/definitions/patterns/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.items,data:data3};
+const err9 = {instancePath:instancePath+"/deviceId/" + i1,schemaPath:"#/definitions/patterns/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.items,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -528,7 +1033,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/deviceId/" + i1,schemaPath:"#/definitions/patterns/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.type,parentSchema:schema23.items,data:data3};
+const err10 = {instancePath:instancePath+"/deviceId/" + i1,schemaPath:"#/definitions/patterns/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.type,parentSchema:schema25.items,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -543,7 +1048,7 @@ errors++;
 if(data.moduleId !== undefined){
 let data4 = data.moduleId;
 if((typeof data4 !== "string") && (!(Array.isArray(data4)))){
-const err11 = {instancePath:instancePath+"/moduleId",schemaPath:"#/definitions/patterns/type",keyword:"type",params:{type: schema23.type},message:"must be string,array",schema:schema23.type,parentSchema:schema23,data:data4};
+const err11 = {instancePath:instancePath+"/moduleId",schemaPath:"#/definitions/patterns/type",keyword:"type",params:{type: schema25.type},message:"must be string,array",schema:schema25.type,parentSchema:schema25,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -554,7 +1059,7 @@ errors++;
 }
 if(typeof data4 === "string"){
 if(func3(data4) < 1){
-const err12 = {instancePath:instancePath+"/moduleId",schemaPath:"#/definitions/patterns/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23,data:data4};
+const err12 = {instancePath:instancePath+"/moduleId",schemaPath:"#/definitions/patterns/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -566,7 +1071,7 @@ errors++;
 }
 if(Array.isArray(data4)){
 if(data4.length < 1){
-const err13 = {instancePath:instancePath+"/moduleId",schemaPath:"#/definitions/patterns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema23,data:data4};
+const err13 = {instancePath:instancePath+"/moduleId",schemaPath:"#/definitions/patterns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema25,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -580,7 +1085,7 @@ for(let i2=0; i2<len2; i2++){
 let data5 = data4[i2];
 if(typeof data5 === "string"){
 if(func3(data5) < 1){
-const err14 = {instancePath:instancePath+"/moduleId/" + i2,schemaPath:"#/definitions/patterns/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.items,data:data5};
+const err14 = {instancePath:instancePath+"/moduleId/" + i2,schemaPath:"#/definitions/patterns/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.items,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -591,7 +1096,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/moduleId/" + i2,schemaPath:"#/definitions/patterns/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.type,parentSchema:schema23.items,data:data5};
+const err15 = {instancePath:instancePath+"/moduleId/" + i2,schemaPath:"#/definitions/patterns/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.type,parentSchema:schema25.items,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -606,7 +1111,7 @@ errors++;
 if(data.component !== undefined){
 let data6 = data.component;
 if((typeof data6 !== "string") && (!(Array.isArray(data6)))){
-const err16 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/patterns/type",keyword:"type",params:{type: schema23.type},message:"must be string,array",schema:schema23.type,parentSchema:schema23,data:data6};
+const err16 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/patterns/type",keyword:"type",params:{type: schema25.type},message:"must be string,array",schema:schema25.type,parentSchema:schema25,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -617,7 +1122,7 @@ errors++;
 }
 if(typeof data6 === "string"){
 if(func3(data6) < 1){
-const err17 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/patterns/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23,data:data6};
+const err17 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/patterns/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -629,7 +1134,7 @@ errors++;
 }
 if(Array.isArray(data6)){
 if(data6.length < 1){
-const err18 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/patterns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema23,data:data6};
+const err18 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/patterns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema25,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -643,7 +1148,7 @@ for(let i3=0; i3<len3; i3++){
 let data7 = data6[i3];
 if(typeof data7 === "string"){
 if(func3(data7) < 1){
-const err19 = {instancePath:instancePath+"/component/" + i3,schemaPath:"#/definitions/patterns/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.items,data:data7};
+const err19 = {instancePath:instancePath+"/component/" + i3,schemaPath:"#/definitions/patterns/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.items,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -654,7 +1159,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/component/" + i3,schemaPath:"#/definitions/patterns/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.type,parentSchema:schema23.items,data:data7};
+const err20 = {instancePath:instancePath+"/component/" + i3,schemaPath:"#/definitions/patterns/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.type,parentSchema:schema25.items,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -672,7 +1177,7 @@ if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key1 in data8){
 let data9 = data8[key1];
 if((((typeof data9 !== "string") && (!((typeof data9 == "number") && (isFinite(data9))))) && (typeof data9 !== "boolean")) && (!(Array.isArray(data9)))){
-const err21 = {instancePath:instancePath+"/properties/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/properties/additionalProperties/type",keyword:"type",params:{type: schema22.properties.properties.additionalProperties.type},message:"must be string,number,boolean,array",schema:schema22.properties.properties.additionalProperties.type,parentSchema:schema22.properties.properties.additionalProperties,data:data9};
+const err21 = {instancePath:instancePath+"/properties/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/properties/additionalProperties/type",keyword:"type",params:{type: schema24.properties.properties.additionalProperties.type},message:"must be string,number,boolean,array",schema:schema24.properties.properties.additionalProperties.type,parentSchema:schema24.properties.properties.additionalProperties,data:data9};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -686,7 +1191,7 @@ const len4 = data9.length;
 for(let i4=0; i4<len4; i4++){
 let data10 = data9[i4];
 if(((typeof data10 !== "string") && (!((typeof data10 == "number") && (isFinite(data10))))) && (typeof data10 !== "boolean")){
-const err22 = {instancePath:instancePath+"/properties/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i4,schemaPath:"#/definitions/scalar/type",keyword:"type",params:{type: schema27.type},message:"must be string,number,boolean",schema:schema27.type,parentSchema:schema27,data:data10};
+const err22 = {instancePath:instancePath+"/properties/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i4,schemaPath:"#/definitions/scalar/type",keyword:"type",params:{type: schema29.type},message:"must be string,number,boolean",schema:schema29.type,parentSchema:schema29,data:data10};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -700,7 +1205,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.properties.type,parentSchema:schema22.properties.properties,data:data8};
+const err23 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.properties.properties.type,parentSchema:schema24.properties.properties,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -714,7 +1219,7 @@ if(data.when !== undefined){
 let data11 = data.when;
 if(typeof data11 === "string"){
 if(func3(data11) < 1){
-const err24 = {instancePath:instancePath+"/when",schemaPath:"#/properties/when/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.properties.when,data:data11};
+const err24 = {instancePath:instancePath+"/when",schemaPath:"#/properties/when/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema24.properties.when,data:data11};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -725,7 +1230,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/when",schemaPath:"#/properties/when/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.when.type,parentSchema:schema22.properties.when,data:data11};
+const err25 = {instancePath:instancePath+"/when",schemaPath:"#/properties/when/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.when.type,parentSchema:schema24.properties.when,data:data11};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -737,7 +1242,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.type,parentSchema:schema22,data};
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.type,parentSchema:schema24,data};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -746,23 +1251,23 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate17.errors = vErrors;
+validate19.errors = vErrors;
 return errors === 0;
 }
 
-const schema29 = {"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"$ref":"#/definitions/target"},"source":{"type":"string","minLength":1,"description":"Body path, $properties.<name>, $system.<name>, $enqueuedTime, $deviceId, ... Defaults to the target's property name."},"component":{"$ref":"#/definitions/name"},"transform":{"$ref":"#/definitions/transform"},"range":{"$ref":"#/definitions/range"},"onMissing":{"enum":["skip","dead-letter"]}}};
-const schema30 = {"type":"string","pattern":"^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$","description":"Twin property, or component/property (e.g. thermostat1/targetTemperature)."};
-const schema32 = {"type":"object","additionalProperties":false,"properties":{"expression":{"type":"string","minLength":1},"unit":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"scale":{"type":"number"},"offset":{"type":"number"},"round":{"type":"integer","minimum":0,"maximum":15},"type":{"enum":["number","integer","boolean","string"]}}};
-const schema33 = {"type":"object","additionalProperties":false,"properties":{"min":{"type":"number"},"max":{"type":"number"},"action":{"enum":["drop","dead-letter"]}}};
+const schema31 = {"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"$ref":"#/definitions/target"},"source":{"type":"string","minLength":1,"description":"Body path, $properties.<name>, $system.<name>, $enqueuedTime, $deviceId, ... Defaults to the target's property name."},"component":{"$ref":"#/definitions/name"},"transform":{"$ref":"#/definitions/transform"},"range":{"$ref":"#/definitions/range"},"onMissing":{"enum":["skip","dead-letter"]},"deadband":{"$ref":"#/definitions/deadband"},"maxAgeSeconds":{"$ref":"#/definitions/maxAgeSeconds"}}};
+const schema32 = {"type":"string","pattern":"^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$","description":"Twin property, or component/property (e.g. thermostat1/targetTemperature)."};
+const schema34 = {"type":"object","additionalProperties":false,"properties":{"expression":{"type":"string","minLength":1},"unit":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"scale":{"type":"number"},"offset":{"type":"number"},"round":{"type":"integer","minimum":0,"maximum":15},"type":{"enum":["number","integer","boolean","string"]}}};
+const schema35 = {"type":"object","additionalProperties":false,"properties":{"min":{"type":"number"},"max":{"type":"number"},"action":{"enum":["drop","dead-letter"]}}};
 const pattern2 = new RegExp("^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$", "u");
 const pattern1 = new RegExp("^[A-Za-z][A-Za-z0-9_]*$", "u");
 
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.target === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema29.required,parentSchema:schema29,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema31.required,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -772,8 +1277,8 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!((((((key0 === "target") || (key0 === "source")) || (key0 === "component")) || (key0 === "transform")) || (key0 === "range")) || (key0 === "onMissing"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema29,data};
+if(!((((((((key0 === "target") || (key0 === "source")) || (key0 === "component")) || (key0 === "transform")) || (key0 === "range")) || (key0 === "onMissing")) || (key0 === "deadband")) || (key0 === "maxAgeSeconds"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -787,7 +1292,7 @@ if(data.target !== undefined){
 let data0 = data.target;
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/target",schemaPath:"#/definitions/target/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema30,data:data0};
+const err2 = {instancePath:instancePath+"/target",schemaPath:"#/definitions/target/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema32,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -798,7 +1303,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/target",schemaPath:"#/definitions/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data0};
+const err3 = {instancePath:instancePath+"/target",schemaPath:"#/definitions/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -812,7 +1317,7 @@ if(data.source !== undefined){
 let data1 = data.source;
 if(typeof data1 === "string"){
 if(func3(data1) < 1){
-const err4 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema29.properties.source,data:data1};
+const err4 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.source,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -823,7 +1328,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.source.type,parentSchema:schema29.properties.source,data:data1};
+const err5 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.source.type,parentSchema:schema31.properties.source,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -837,7 +1342,7 @@ if(data.component !== undefined){
 let data2 = data.component;
 if(typeof data2 === "string"){
 if(func3(data2) > 512){
-const err6 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema28,data:data2};
+const err6 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema30,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -847,7 +1352,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!pattern1.test(data2)){
-const err7 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema28,data:data2};
+const err7 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema30,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -858,7 +1363,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.type,parentSchema:schema28,data:data2};
+const err8 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -873,7 +1378,7 @@ let data3 = data.transform;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key1 in data3){
 if(!((((((key1 === "expression") || (key1 === "unit")) || (key1 === "scale")) || (key1 === "offset")) || (key1 === "round")) || (key1 === "type"))){
-const err9 = {instancePath:instancePath+"/transform",schemaPath:"#/definitions/transform/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data:data3};
+const err9 = {instancePath:instancePath+"/transform",schemaPath:"#/definitions/transform/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -887,7 +1392,7 @@ if(data3.expression !== undefined){
 let data4 = data3.expression;
 if(typeof data4 === "string"){
 if(func3(data4) < 1){
-const err10 = {instancePath:instancePath+"/transform/expression",schemaPath:"#/definitions/transform/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.expression,data:data4};
+const err10 = {instancePath:instancePath+"/transform/expression",schemaPath:"#/definitions/transform/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.expression,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -898,7 +1403,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/transform/expression",schemaPath:"#/definitions/transform/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.expression.type,parentSchema:schema32.properties.expression,data:data4};
+const err11 = {instancePath:instancePath+"/transform/expression",schemaPath:"#/definitions/transform/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.expression.type,parentSchema:schema34.properties.expression,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -912,7 +1417,7 @@ if(data3.unit !== undefined){
 let data5 = data3.unit;
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(data5.from === undefined){
-const err12 = {instancePath:instancePath+"/transform/unit",schemaPath:"#/definitions/transform/properties/unit/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'",schema:schema32.properties.unit.required,parentSchema:schema32.properties.unit,data:data5};
+const err12 = {instancePath:instancePath+"/transform/unit",schemaPath:"#/definitions/transform/properties/unit/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'",schema:schema34.properties.unit.required,parentSchema:schema34.properties.unit,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -922,7 +1427,7 @@ vErrors.push(err12);
 errors++;
 }
 if(data5.to === undefined){
-const err13 = {instancePath:instancePath+"/transform/unit",schemaPath:"#/definitions/transform/properties/unit/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'",schema:schema32.properties.unit.required,parentSchema:schema32.properties.unit,data:data5};
+const err13 = {instancePath:instancePath+"/transform/unit",schemaPath:"#/definitions/transform/properties/unit/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'",schema:schema34.properties.unit.required,parentSchema:schema34.properties.unit,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -933,7 +1438,7 @@ errors++;
 }
 for(const key2 in data5){
 if(!((key2 === "from") || (key2 === "to"))){
-const err14 = {instancePath:instancePath+"/transform/unit",schemaPath:"#/definitions/transform/properties/unit/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema32.properties.unit,data:data5};
+const err14 = {instancePath:instancePath+"/transform/unit",schemaPath:"#/definitions/transform/properties/unit/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.unit,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -947,7 +1452,7 @@ if(data5.from !== undefined){
 let data6 = data5.from;
 if(typeof data6 === "string"){
 if(func3(data6) < 1){
-const err15 = {instancePath:instancePath+"/transform/unit/from",schemaPath:"#/definitions/transform/properties/unit/properties/from/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.unit.properties.from,data:data6};
+const err15 = {instancePath:instancePath+"/transform/unit/from",schemaPath:"#/definitions/transform/properties/unit/properties/from/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.unit.properties.from,data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -958,7 +1463,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/transform/unit/from",schemaPath:"#/definitions/transform/properties/unit/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.unit.properties.from.type,parentSchema:schema32.properties.unit.properties.from,data:data6};
+const err16 = {instancePath:instancePath+"/transform/unit/from",schemaPath:"#/definitions/transform/properties/unit/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.unit.properties.from.type,parentSchema:schema34.properties.unit.properties.from,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -972,7 +1477,7 @@ if(data5.to !== undefined){
 let data7 = data5.to;
 if(typeof data7 === "string"){
 if(func3(data7) < 1){
-const err17 = {instancePath:instancePath+"/transform/unit/to",schemaPath:"#/definitions/transform/properties/unit/properties/to/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32.properties.unit.properties.to,data:data7};
+const err17 = {instancePath:instancePath+"/transform/unit/to",schemaPath:"#/definitions/transform/properties/unit/properties/to/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.unit.properties.to,data:data7};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -983,7 +1488,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/transform/unit/to",schemaPath:"#/definitions/transform/properties/unit/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.unit.properties.to.type,parentSchema:schema32.properties.unit.properties.to,data:data7};
+const err18 = {instancePath:instancePath+"/transform/unit/to",schemaPath:"#/definitions/transform/properties/unit/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.unit.properties.to.type,parentSchema:schema34.properties.unit.properties.to,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -995,7 +1500,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/transform/unit",schemaPath:"#/definitions/transform/properties/unit/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.properties.unit.type,parentSchema:schema32.properties.unit,data:data5};
+const err19 = {instancePath:instancePath+"/transform/unit",schemaPath:"#/definitions/transform/properties/unit/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.unit.type,parentSchema:schema34.properties.unit,data:data5};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1008,7 +1513,7 @@ errors++;
 if(data3.scale !== undefined){
 let data8 = data3.scale;
 if(!((typeof data8 == "number") && (isFinite(data8)))){
-const err20 = {instancePath:instancePath+"/transform/scale",schemaPath:"#/definitions/transform/properties/scale/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema32.properties.scale.type,parentSchema:schema32.properties.scale,data:data8};
+const err20 = {instancePath:instancePath+"/transform/scale",schemaPath:"#/definitions/transform/properties/scale/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema34.properties.scale.type,parentSchema:schema34.properties.scale,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1021,7 +1526,7 @@ errors++;
 if(data3.offset !== undefined){
 let data9 = data3.offset;
 if(!((typeof data9 == "number") && (isFinite(data9)))){
-const err21 = {instancePath:instancePath+"/transform/offset",schemaPath:"#/definitions/transform/properties/offset/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema32.properties.offset.type,parentSchema:schema32.properties.offset,data:data9};
+const err21 = {instancePath:instancePath+"/transform/offset",schemaPath:"#/definitions/transform/properties/offset/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema34.properties.offset.type,parentSchema:schema34.properties.offset,data:data9};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1034,7 +1539,7 @@ errors++;
 if(data3.round !== undefined){
 let data10 = data3.round;
 if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-const err22 = {instancePath:instancePath+"/transform/round",schemaPath:"#/definitions/transform/properties/round/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema32.properties.round.type,parentSchema:schema32.properties.round,data:data10};
+const err22 = {instancePath:instancePath+"/transform/round",schemaPath:"#/definitions/transform/properties/round/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema34.properties.round.type,parentSchema:schema34.properties.round,data:data10};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1045,7 +1550,7 @@ errors++;
 }
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 > 15 || isNaN(data10)){
-const err23 = {instancePath:instancePath+"/transform/round",schemaPath:"#/definitions/transform/properties/round/maximum",keyword:"maximum",params:{comparison: "<=", limit: 15},message:"must be <= 15",schema:15,parentSchema:schema32.properties.round,data:data10};
+const err23 = {instancePath:instancePath+"/transform/round",schemaPath:"#/definitions/transform/properties/round/maximum",keyword:"maximum",params:{comparison: "<=", limit: 15},message:"must be <= 15",schema:15,parentSchema:schema34.properties.round,data:data10};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1055,7 +1560,7 @@ vErrors.push(err23);
 errors++;
 }
 if(data10 < 0 || isNaN(data10)){
-const err24 = {instancePath:instancePath+"/transform/round",schemaPath:"#/definitions/transform/properties/round/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema32.properties.round,data:data10};
+const err24 = {instancePath:instancePath+"/transform/round",schemaPath:"#/definitions/transform/properties/round/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema34.properties.round,data:data10};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1069,7 +1574,7 @@ errors++;
 if(data3.type !== undefined){
 let data11 = data3.type;
 if(!((((data11 === "number") || (data11 === "integer")) || (data11 === "boolean")) || (data11 === "string"))){
-const err25 = {instancePath:instancePath+"/transform/type",schemaPath:"#/definitions/transform/properties/type/enum",keyword:"enum",params:{allowedValues: schema32.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema32.properties.type.enum,parentSchema:schema32.properties.type,data:data11};
+const err25 = {instancePath:instancePath+"/transform/type",schemaPath:"#/definitions/transform/properties/type/enum",keyword:"enum",params:{allowedValues: schema34.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema34.properties.type.enum,parentSchema:schema34.properties.type,data:data11};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1081,7 +1586,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/transform",schemaPath:"#/definitions/transform/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data3};
+const err26 = {instancePath:instancePath+"/transform",schemaPath:"#/definitions/transform/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data3};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1096,7 +1601,7 @@ let data12 = data.range;
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 for(const key3 in data12){
 if(!(((key3 === "min") || (key3 === "max")) || (key3 === "action"))){
-const err27 = {instancePath:instancePath+"/range",schemaPath:"#/definitions/range/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema33,data:data12};
+const err27 = {instancePath:instancePath+"/range",schemaPath:"#/definitions/range/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema35,data:data12};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1109,7 +1614,7 @@ errors++;
 if(data12.min !== undefined){
 let data13 = data12.min;
 if(!((typeof data13 == "number") && (isFinite(data13)))){
-const err28 = {instancePath:instancePath+"/range/min",schemaPath:"#/definitions/range/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema33.properties.min.type,parentSchema:schema33.properties.min,data:data13};
+const err28 = {instancePath:instancePath+"/range/min",schemaPath:"#/definitions/range/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema35.properties.min.type,parentSchema:schema35.properties.min,data:data13};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1122,7 +1627,7 @@ errors++;
 if(data12.max !== undefined){
 let data14 = data12.max;
 if(!((typeof data14 == "number") && (isFinite(data14)))){
-const err29 = {instancePath:instancePath+"/range/max",schemaPath:"#/definitions/range/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema33.properties.max.type,parentSchema:schema33.properties.max,data:data14};
+const err29 = {instancePath:instancePath+"/range/max",schemaPath:"#/definitions/range/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema35.properties.max.type,parentSchema:schema35.properties.max,data:data14};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1135,7 +1640,7 @@ errors++;
 if(data12.action !== undefined){
 let data15 = data12.action;
 if(!((data15 === "drop") || (data15 === "dead-letter"))){
-const err30 = {instancePath:instancePath+"/range/action",schemaPath:"#/definitions/range/properties/action/enum",keyword:"enum",params:{allowedValues: schema33.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema33.properties.action.enum,parentSchema:schema33.properties.action,data:data15};
+const err30 = {instancePath:instancePath+"/range/action",schemaPath:"#/definitions/range/properties/action/enum",keyword:"enum",params:{allowedValues: schema35.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema35.properties.action.enum,parentSchema:schema35.properties.action,data:data15};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1147,7 +1652,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/range",schemaPath:"#/definitions/range/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data:data12};
+const err31 = {instancePath:instancePath+"/range",schemaPath:"#/definitions/range/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data:data12};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1160,7 +1665,7 @@ errors++;
 if(data.onMissing !== undefined){
 let data16 = data.onMissing;
 if(!((data16 === "skip") || (data16 === "dead-letter"))){
-const err32 = {instancePath:instancePath+"/onMissing",schemaPath:"#/properties/onMissing/enum",keyword:"enum",params:{allowedValues: schema29.properties.onMissing.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.onMissing.enum,parentSchema:schema29.properties.onMissing,data:data16};
+const err32 = {instancePath:instancePath+"/onMissing",schemaPath:"#/properties/onMissing/enum",keyword:"enum",params:{allowedValues: schema31.properties.onMissing.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.onMissing.enum,parentSchema:schema31.properties.onMissing,data:data16};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1170,9 +1675,11 @@ vErrors.push(err32);
 errors++;
 }
 }
-}
-else {
-const err33 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.type,parentSchema:schema29,data};
+if(data.deadband !== undefined){
+let data17 = data.deadband;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(Object.keys(data17).length < 1){
+const err33 = {instancePath:instancePath+"/deadband",schemaPath:"#/definitions/deadband/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema14,data:data17};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1181,19 +1688,129 @@ vErrors.push(err33);
 }
 errors++;
 }
-validate20.errors = vErrors;
+for(const key4 in data17){
+if(!((key4 === "absolute") || (key4 === "relative"))){
+const err34 = {instancePath:instancePath+"/deadband",schemaPath:"#/definitions/deadband/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema14,data:data17};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data17.absolute !== undefined){
+let data18 = data17.absolute;
+if((typeof data18 == "number") && (isFinite(data18))){
+if(data18 < 0 || isNaN(data18)){
+const err35 = {instancePath:instancePath+"/deadband/absolute",schemaPath:"#/definitions/deadband/properties/absolute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.absolute,data:data18};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/deadband/absolute",schemaPath:"#/definitions/deadband/properties/absolute/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.absolute.type,parentSchema:schema14.properties.absolute,data:data18};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data17.relative !== undefined){
+let data19 = data17.relative;
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 < 0 || isNaN(data19)){
+const err37 = {instancePath:instancePath+"/deadband/relative",schemaPath:"#/definitions/deadband/properties/relative/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.relative,data:data19};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/deadband/relative",schemaPath:"#/definitions/deadband/properties/relative/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.relative.type,parentSchema:schema14.properties.relative,data:data19};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/deadband",schemaPath:"#/definitions/deadband/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data:data17};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(data.maxAgeSeconds !== undefined){
+let data20 = data.maxAgeSeconds;
+if((typeof data20 == "number") && (isFinite(data20))){
+if(data20 <= 0 || isNaN(data20)){
+const err40 = {instancePath:instancePath+"/maxAgeSeconds",schemaPath:"#/definitions/maxAgeSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema15,data:data20};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+else {
+const err41 = {instancePath:instancePath+"/maxAgeSeconds",schemaPath:"#/definitions/maxAgeSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema15.type,parentSchema:schema15,data:data20};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+}
+else {
+const err42 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+validate22.errors = vErrors;
 return errors === 0;
 }
 
-const schema34 = {"type":"object","additionalProperties":false,"properties":{"fields":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}},"all":{"type":"boolean"},"expression":{"type":"string","minLength":1},"component":{"$ref":"#/definitions/name"}}};
+const schema38 = {"type":"object","additionalProperties":false,"properties":{"fields":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}},"all":{"type":"boolean"},"expression":{"type":"string","minLength":1},"component":{"$ref":"#/definitions/name"}}};
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((key0 === "fields") || (key0 === "all")) || (key0 === "expression")) || (key0 === "component"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1207,7 +1824,7 @@ if(data.fields !== undefined){
 let data0 = data.fields;
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err1 = {instancePath:instancePath+"/fields",schemaPath:"#/properties/fields/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema34.properties.fields,data:data0};
+const err1 = {instancePath:instancePath+"/fields",schemaPath:"#/properties/fields/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema38.properties.fields,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1221,7 +1838,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(func3(data1) < 1){
-const err2 = {instancePath:instancePath+"/fields/" + i0,schemaPath:"#/properties/fields/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.fields.items,data:data1};
+const err2 = {instancePath:instancePath+"/fields/" + i0,schemaPath:"#/properties/fields/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.fields.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1232,7 +1849,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/fields/" + i0,schemaPath:"#/properties/fields/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.fields.items.type,parentSchema:schema34.properties.fields.items,data:data1};
+const err3 = {instancePath:instancePath+"/fields/" + i0,schemaPath:"#/properties/fields/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.fields.items.type,parentSchema:schema38.properties.fields.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1244,7 +1861,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/fields",schemaPath:"#/properties/fields/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema34.properties.fields.type,parentSchema:schema34.properties.fields,data:data0};
+const err4 = {instancePath:instancePath+"/fields",schemaPath:"#/properties/fields/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.fields.type,parentSchema:schema38.properties.fields,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1257,7 +1874,7 @@ errors++;
 if(data.all !== undefined){
 let data2 = data.all;
 if(typeof data2 !== "boolean"){
-const err5 = {instancePath:instancePath+"/all",schemaPath:"#/properties/all/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema34.properties.all.type,parentSchema:schema34.properties.all,data:data2};
+const err5 = {instancePath:instancePath+"/all",schemaPath:"#/properties/all/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema38.properties.all.type,parentSchema:schema38.properties.all,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1271,7 +1888,7 @@ if(data.expression !== undefined){
 let data3 = data.expression;
 if(typeof data3 === "string"){
 if(func3(data3) < 1){
-const err6 = {instancePath:instancePath+"/expression",schemaPath:"#/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.expression,data:data3};
+const err6 = {instancePath:instancePath+"/expression",schemaPath:"#/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.expression,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1282,7 +1899,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/expression",schemaPath:"#/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.expression.type,parentSchema:schema34.properties.expression,data:data3};
+const err7 = {instancePath:instancePath+"/expression",schemaPath:"#/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.expression.type,parentSchema:schema38.properties.expression,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1296,7 +1913,7 @@ if(data.component !== undefined){
 let data4 = data.component;
 if(typeof data4 === "string"){
 if(func3(data4) > 512){
-const err8 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema28,data:data4};
+const err8 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema30,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1306,7 +1923,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!pattern1.test(data4)){
-const err9 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema28,data:data4};
+const err9 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema30,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1317,7 +1934,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.type,parentSchema:schema28,data:data4};
+const err10 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1329,7 +1946,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data};
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1338,17 +1955,17 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate22.errors = vErrors;
+validate24.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema21.required,parentSchema:schema21,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema23.required,parentSchema:schema23,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1358,8 +1975,8 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func2.call(schema21.properties, key0))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema21,data};
+if(!(func2.call(schema23.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema23,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1373,7 +1990,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func3(data0) < 1){
-const err2 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.properties.name,data:data0};
+const err2 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1384,7 +2001,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.name.type,parentSchema:schema21.properties.name,data:data0};
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.name.type,parentSchema:schema23.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1397,7 +2014,7 @@ errors++;
 if(data.description !== undefined){
 let data1 = data.description;
 if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.description.type,parentSchema:schema21.properties.description,data:data1};
+const err4 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.description.type,parentSchema:schema23.properties.description,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1408,14 +2025,14 @@ errors++;
 }
 }
 if(data.match !== undefined){
-if(!(validate17(data.match, {instancePath:instancePath+"/match",parentData:data,parentDataProperty:"match",rootData}))){
-vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
+if(!(validate19(data.match, {instancePath:instancePath+"/match",parentData:data,parentDataProperty:"match",rootData}))){
+vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
 errors = vErrors.length;
 }
 }
 if(data.twinId !== undefined){
-if(!(validate12(data.twinId, {instancePath:instancePath+"/twinId",parentData:data,parentDataProperty:"twinId",rootData}))){
-vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
+if(!(validate14(data.twinId, {instancePath:instancePath+"/twinId",parentData:data,parentDataProperty:"twinId",rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
 errors = vErrors.length;
 }
 }
@@ -1423,7 +2040,7 @@ if(data.component !== undefined){
 let data4 = data.component;
 if(typeof data4 === "string"){
 if(func3(data4) > 512){
-const err5 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema28,data:data4};
+const err5 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema30,data:data4};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1433,7 +2050,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!pattern1.test(data4)){
-const err6 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema28,data:data4};
+const err6 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema30,data:data4};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1444,7 +2061,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.type,parentSchema:schema28,data:data4};
+const err7 = {instancePath:instancePath+"/component",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data4};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1458,7 +2075,7 @@ if(data.sourceTime !== undefined){
 let data5 = data.sourceTime;
 if(typeof data5 === "string"){
 if(func3(data5) < 1){
-const err8 = {instancePath:instancePath+"/sourceTime",schemaPath:"#/properties/sourceTime/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.properties.sourceTime,data:data5};
+const err8 = {instancePath:instancePath+"/sourceTime",schemaPath:"#/properties/sourceTime/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.sourceTime,data:data5};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1469,7 +2086,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/sourceTime",schemaPath:"#/properties/sourceTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.sourceTime.type,parentSchema:schema21.properties.sourceTime,data:data5};
+const err9 = {instancePath:instancePath+"/sourceTime",schemaPath:"#/properties/sourceTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.sourceTime.type,parentSchema:schema23.properties.sourceTime,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1484,14 +2101,14 @@ let data6 = data.properties;
 if(Array.isArray(data6)){
 const len0 = data6.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate20(data6[i0], {instancePath:instancePath+"/properties/" + i0,parentData:data6,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
+if(!(validate22(data6[i0], {instancePath:instancePath+"/properties/" + i0,parentData:data6,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema21.properties.properties.type,parentSchema:schema21.properties.properties,data:data6};
+const err10 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.properties.properties.type,parentSchema:schema23.properties.properties,data:data6};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1506,14 +2123,14 @@ let data8 = data.telemetry;
 if(Array.isArray(data8)){
 const len1 = data8.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate22(data8[i1], {instancePath:instancePath+"/telemetry/" + i1,parentData:data8,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate24(data8[i1], {instancePath:instancePath+"/telemetry/" + i1,parentData:data8,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/telemetry",schemaPath:"#/properties/telemetry/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema21.properties.telemetry.type,parentSchema:schema21.properties.telemetry,data:data8};
+const err11 = {instancePath:instancePath+"/telemetry",schemaPath:"#/properties/telemetry/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.properties.telemetry.type,parentSchema:schema23.properties.telemetry,data:data8};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1526,7 +2143,7 @@ errors++;
 if(data.final !== undefined){
 let data10 = data.final;
 if(typeof data10 !== "boolean"){
-const err12 = {instancePath:instancePath+"/final",schemaPath:"#/properties/final/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema21.properties.final.type,parentSchema:schema21.properties.final,data:data10};
+const err12 = {instancePath:instancePath+"/final",schemaPath:"#/properties/final/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema23.properties.final.type,parentSchema:schema23.properties.final,data:data10};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1538,7 +2155,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.type,parentSchema:schema21,data};
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1547,7 +2164,7 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate16.errors = vErrors;
+validate18.errors = vErrors;
 return errors === 0;
 }
 
@@ -1569,11 +2186,36 @@ errors++;
 }
 }
 if(data.options !== undefined){
-let data0 = data.options;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-for(const key1 in data0){
-if(!(func2.call(schema13.properties, key1))){
-const err1 = {instancePath:instancePath+"/options",schemaPath:"#/definitions/options/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema13,data:data0};
+if(!(validate12(data.options, {instancePath:instancePath+"/options",parentData:data,parentDataProperty:"options",rootData}))){
+vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
+errors = vErrors.length;
+}
+}
+if(data.twinId !== undefined){
+if(!(validate14(data.twinId, {instancePath:instancePath+"/twinId",parentData:data,parentDataProperty:"twinId",rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+errors = vErrors.length;
+}
+}
+if(data.unknownTwin !== undefined){
+if(!(validate16(data.unknownTwin, {instancePath:instancePath+"/unknownTwin",parentData:data,parentDataProperty:"unknownTwin",rootData}))){
+vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+errors = vErrors.length;
+}
+}
+if(data.rules !== undefined){
+let data3 = data.rules;
+if(Array.isArray(data3)){
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate18(data3[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data3,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err1 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.rules.type,parentSchema:schema12.properties.rules,data:data3};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1583,15 +2225,9 @@ vErrors.push(err1);
 errors++;
 }
 }
-if(data0.deviceIdProperties !== undefined){
-let data1 = data0.deviceIdProperties;
-if(Array.isArray(data1)){
-const len0 = data1.length;
-for(let i0=0; i0<len0; i0++){
-let data2 = data1[i0];
-if(typeof data2 === "string"){
-if(func3(data2) < 1){
-const err2 = {instancePath:instancePath+"/options/deviceIdProperties/" + i0,schemaPath:"#/definitions/options/properties/deviceIdProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.deviceIdProperties.items,data:data2};
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1600,424 +2236,25 @@ vErrors.push(err2);
 }
 errors++;
 }
-}
-else {
-const err3 = {instancePath:instancePath+"/options/deviceIdProperties/" + i0,schemaPath:"#/definitions/options/properties/deviceIdProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.deviceIdProperties.items.type,parentSchema:schema13.properties.deviceIdProperties.items,data:data2};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-}
-else {
-const err4 = {instancePath:instancePath+"/options/deviceIdProperties",schemaPath:"#/definitions/options/properties/deviceIdProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.deviceIdProperties.type,parentSchema:schema13.properties.deviceIdProperties,data:data1};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-if(data0.moduleIdProperties !== undefined){
-let data3 = data0.moduleIdProperties;
-if(Array.isArray(data3)){
-const len1 = data3.length;
-for(let i1=0; i1<len1; i1++){
-let data4 = data3[i1];
-if(typeof data4 === "string"){
-if(func3(data4) < 1){
-const err5 = {instancePath:instancePath+"/options/moduleIdProperties/" + i1,schemaPath:"#/definitions/options/properties/moduleIdProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.moduleIdProperties.items,data:data4};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-else {
-const err6 = {instancePath:instancePath+"/options/moduleIdProperties/" + i1,schemaPath:"#/definitions/options/properties/moduleIdProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.moduleIdProperties.items.type,parentSchema:schema13.properties.moduleIdProperties.items,data:data4};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-}
-else {
-const err7 = {instancePath:instancePath+"/options/moduleIdProperties",schemaPath:"#/definitions/options/properties/moduleIdProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.moduleIdProperties.type,parentSchema:schema13.properties.moduleIdProperties,data:data3};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-if(data0.sourceTime !== undefined){
-let data5 = data0.sourceTime;
-if(typeof data5 === "string"){
-if(func3(data5) < 1){
-const err8 = {instancePath:instancePath+"/options/sourceTime",schemaPath:"#/definitions/options/properties/sourceTime/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.sourceTime,data:data5};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-else {
-const err9 = {instancePath:instancePath+"/options/sourceTime",schemaPath:"#/definitions/options/properties/sourceTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.sourceTime.type,parentSchema:schema13.properties.sourceTime,data:data5};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-if(data0.emitSourceTime !== undefined){
-let data6 = data0.emitSourceTime;
-if(typeof data6 !== "boolean"){
-const err10 = {instancePath:instancePath+"/options/emitSourceTime",schemaPath:"#/definitions/options/properties/emitSourceTime/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema13.properties.emitSourceTime.type,parentSchema:schema13.properties.emitSourceTime,data:data6};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data0.maxTwinsPerMessage !== undefined){
-let data7 = data0.maxTwinsPerMessage;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err11 = {instancePath:instancePath+"/options/maxTwinsPerMessage",schemaPath:"#/definitions/options/properties/maxTwinsPerMessage/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.maxTwinsPerMessage.type,parentSchema:schema13.properties.maxTwinsPerMessage,data:data7};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 > 1000 || isNaN(data7)){
-const err12 = {instancePath:instancePath+"/options/maxTwinsPerMessage",schemaPath:"#/definitions/options/properties/maxTwinsPerMessage/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema13.properties.maxTwinsPerMessage,data:data7};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-if(data7 < 1 || isNaN(data7)){
-const err13 = {instancePath:instancePath+"/options/maxTwinsPerMessage",schemaPath:"#/definitions/options/properties/maxTwinsPerMessage/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema13.properties.maxTwinsPerMessage,data:data7};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-}
-if(data0.maxParallelTwins !== undefined){
-let data8 = data0.maxParallelTwins;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err14 = {instancePath:instancePath+"/options/maxParallelTwins",schemaPath:"#/definitions/options/properties/maxParallelTwins/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.maxParallelTwins.type,parentSchema:schema13.properties.maxParallelTwins,data:data8};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 > 256 || isNaN(data8)){
-const err15 = {instancePath:instancePath+"/options/maxParallelTwins",schemaPath:"#/definitions/options/properties/maxParallelTwins/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema13.properties.maxParallelTwins,data:data8};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-if(data8 < 1 || isNaN(data8)){
-const err16 = {instancePath:instancePath+"/options/maxParallelTwins",schemaPath:"#/definitions/options/properties/maxParallelTwins/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema13.properties.maxParallelTwins,data:data8};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-}
-if(data0.maxDecodedBytes !== undefined){
-let data9 = data0.maxDecodedBytes;
-if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err17 = {instancePath:instancePath+"/options/maxDecodedBytes",schemaPath:"#/definitions/options/properties/maxDecodedBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.maxDecodedBytes.type,parentSchema:schema13.properties.maxDecodedBytes,data:data9};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-if((typeof data9 == "number") && (isFinite(data9))){
-if(data9 > 67108864 || isNaN(data9)){
-const err18 = {instancePath:instancePath+"/options/maxDecodedBytes",schemaPath:"#/definitions/options/properties/maxDecodedBytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 67108864},message:"must be <= 67108864",schema:67108864,parentSchema:schema13.properties.maxDecodedBytes,data:data9};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-if(data9 < 1024 || isNaN(data9)){
-const err19 = {instancePath:instancePath+"/options/maxDecodedBytes",schemaPath:"#/definitions/options/properties/maxDecodedBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema13.properties.maxDecodedBytes,data:data9};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-}
-if(data0.maxBodyDepth !== undefined){
-let data10 = data0.maxBodyDepth;
-if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-const err20 = {instancePath:instancePath+"/options/maxBodyDepth",schemaPath:"#/definitions/options/properties/maxBodyDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.maxBodyDepth.type,parentSchema:schema13.properties.maxBodyDepth,data:data10};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if((typeof data10 == "number") && (isFinite(data10))){
-if(data10 > 256 || isNaN(data10)){
-const err21 = {instancePath:instancePath+"/options/maxBodyDepth",schemaPath:"#/definitions/options/properties/maxBodyDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema13.properties.maxBodyDepth,data:data10};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-if(data10 < 1 || isNaN(data10)){
-const err22 = {instancePath:instancePath+"/options/maxBodyDepth",schemaPath:"#/definitions/options/properties/maxBodyDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema13.properties.maxBodyDepth,data:data10};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-}
-if(data0.maxPropertiesPerMessage !== undefined){
-let data11 = data0.maxPropertiesPerMessage;
-if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
-const err23 = {instancePath:instancePath+"/options/maxPropertiesPerMessage",schemaPath:"#/definitions/options/properties/maxPropertiesPerMessage/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.maxPropertiesPerMessage.type,parentSchema:schema13.properties.maxPropertiesPerMessage,data:data11};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-if((typeof data11 == "number") && (isFinite(data11))){
-if(data11 > 100000 || isNaN(data11)){
-const err24 = {instancePath:instancePath+"/options/maxPropertiesPerMessage",schemaPath:"#/definitions/options/properties/maxPropertiesPerMessage/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema13.properties.maxPropertiesPerMessage,data:data11};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-if(data11 < 1 || isNaN(data11)){
-const err25 = {instancePath:instancePath+"/options/maxPropertiesPerMessage",schemaPath:"#/definitions/options/properties/maxPropertiesPerMessage/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema13.properties.maxPropertiesPerMessage,data:data11};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-}
-if(data0.maxClockSkewSeconds !== undefined){
-let data12 = data0.maxClockSkewSeconds;
-if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-const err26 = {instancePath:instancePath+"/options/maxClockSkewSeconds",schemaPath:"#/definitions/options/properties/maxClockSkewSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.maxClockSkewSeconds.type,parentSchema:schema13.properties.maxClockSkewSeconds,data:data12};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-if((typeof data12 == "number") && (isFinite(data12))){
-if(data12 < 0 || isNaN(data12)){
-const err27 = {instancePath:instancePath+"/options/maxClockSkewSeconds",schemaPath:"#/definitions/options/properties/maxClockSkewSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.maxClockSkewSeconds,data:data12};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-}
-if(data0.futureSourceTime !== undefined){
-let data13 = data0.futureSourceTime;
-if(!((data13 === "clamp") || (data13 === "dead-letter"))){
-const err28 = {instancePath:instancePath+"/options/futureSourceTime",schemaPath:"#/definitions/options/properties/futureSourceTime/enum",keyword:"enum",params:{allowedValues: schema13.properties.futureSourceTime.enum},message:"must be equal to one of the allowed values",schema:schema13.properties.futureSourceTime.enum,parentSchema:schema13.properties.futureSourceTime,data:data13};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data0.outOfRange !== undefined){
-let data14 = data0.outOfRange;
-if(!((data14 === "drop") || (data14 === "dead-letter"))){
-const err29 = {instancePath:instancePath+"/options/outOfRange",schemaPath:"#/definitions/options/properties/outOfRange/enum",keyword:"enum",params:{allowedValues: schema13.properties.outOfRange.enum},message:"must be equal to one of the allowed values",schema:schema13.properties.outOfRange.enum,parentSchema:schema13.properties.outOfRange,data:data14};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-if(data0.unmatched !== undefined){
-let data15 = data0.unmatched;
-if(!((data15 === "model") || (data15 === "ignore"))){
-const err30 = {instancePath:instancePath+"/options/unmatched",schemaPath:"#/definitions/options/properties/unmatched/enum",keyword:"enum",params:{allowedValues: schema13.properties.unmatched.enum},message:"must be equal to one of the allowed values",schema:schema13.properties.unmatched.enum,parentSchema:schema13.properties.unmatched,data:data15};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-}
-else {
-const err31 = {instancePath:instancePath+"/options",schemaPath:"#/definitions/options/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.type,parentSchema:schema13,data:data0};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-if(data.twinId !== undefined){
-if(!(validate12(data.twinId, {instancePath:instancePath+"/twinId",parentData:data,parentDataProperty:"twinId",rootData}))){
-vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
-errors = vErrors.length;
-}
-}
-if(data.unknownTwin !== undefined){
-if(!(validate14(data.unknownTwin, {instancePath:instancePath+"/unknownTwin",parentData:data,parentDataProperty:"unknownTwin",rootData}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-}
-if(data.rules !== undefined){
-let data18 = data.rules;
-if(Array.isArray(data18)){
-const len2 = data18.length;
-for(let i2=0; i2<len2; i2++){
-if(!(validate16(data18[i2], {instancePath:instancePath+"/rules/" + i2,parentData:data18,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err32 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.rules.type,parentSchema:schema12.properties.rules,data:data18};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-}
-else {
-const err33 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
 validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema36 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/rollups.schema.json","title":"Roll-up rules","description":"Derived properties on parent twins computed from their children (room = avg of thermostats, floor = max of rooms, ...). Rules chain: a derived property is an input for the parent's own parents.","type":"object","additionalProperties":false,"required":[],"properties":{"settings":{"$ref":"#/definitions/settings"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"conditions":{"type":"array","description":"States raised on a twin from its own properties, with hysteresis and durations (ROLLUPS.md \"Conditions\").","items":{"$ref":"#/definitions/condition"}},"staleness":{"type":"array","description":"Twins of a model not written for maxAge seconds are marked stale (ROLLUPS.md \"Staleness\").","items":{"$ref":"#/definitions/staleness"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}},"rule":{"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"aggregateName":{"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]},"emptyValue":{"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]},"aggregate":{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},"target":{"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]},"condition":{"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"where":{"type":"string","minLength":1,"description":"Optional JSONata over the twin: only twins of the model for which it is true carry the condition (e.g. \"kind = 'meetingRoom'\")."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}},"staleness":{"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}}}};
-const schema37 = {"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}};
-const schema47 = {"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"where":{"type":"string","minLength":1,"description":"Optional JSONata over the twin: only twins of the model for which it is true carry the condition (e.g. \"kind = 'meetingRoom'\")."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}};
-const schema48 = {"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}};
-const schema38 = {"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}};
-const schema39 = {"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"};
+const schema40 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/rollups.schema.json","title":"Roll-up rules","description":"Derived properties on parent twins computed from their children (room = avg of thermostats, floor = max of rooms, ...). Rules chain: a derived property is an input for the parent's own parents.","type":"object","additionalProperties":false,"required":[],"properties":{"settings":{"$ref":"#/definitions/settings"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"conditions":{"type":"array","description":"States raised on a twin from its own properties, with hysteresis and durations (ROLLUPS.md \"Conditions\").","items":{"$ref":"#/definitions/condition"}},"staleness":{"type":"array","description":"Twins of a model not written for maxAge seconds are marked stale (ROLLUPS.md \"Staleness\").","items":{"$ref":"#/definitions/staleness"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}},"rule":{"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"aggregateName":{"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]},"emptyValue":{"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]},"aggregate":{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},"target":{"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]},"condition":{"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"where":{"type":"string","minLength":1,"description":"Optional JSONata over the twin: only twins of the model for which it is true carry the condition (e.g. \"kind = 'meetingRoom'\")."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}},"staleness":{"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}}}};
+const schema41 = {"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}};
+const schema51 = {"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"where":{"type":"string","minLength":1,"description":"Optional JSONata over the twin: only twins of the model for which it is true carry the condition (e.g. \"kind = 'meetingRoom'\")."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}};
+const schema52 = {"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}};
+const schema42 = {"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}};
+const schema43 = {"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"};
 const pattern5 = new RegExp("^[A-Za-z0-9_.-]+$", "u");
 const pattern8 = new RegExp("^[A-Za-z][A-Za-z0-9_]{0,63}$", "u");
-const schema41 = {"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]};
-const schema42 = {"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]};
-const schema43 = {"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]};
+const schema45 = {"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]};
+const schema46 = {"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]};
+const schema47 = {"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]};
 const pattern9 = new RegExp("^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$", "u");
-const schema44 = {"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}};
+const schema48 = {"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}};
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -2075,7 +2312,7 @@ if(_valid0){
 const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.of === undefined){
-const err2 = {instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema44.then.required,parentSchema:schema44.then,data};
+const err2 = {instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema48.then.required,parentSchema:schema48.then,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2087,7 +2324,7 @@ errors++;
 if(data.of !== undefined){
 let data1 = data.of;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/of",schemaPath:"#/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.then.properties.of.type,parentSchema:schema44.then.properties.of,data:data1};
+const err3 = {instancePath:instancePath+"/of",schemaPath:"#/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.then.properties.of.type,parentSchema:schema48.then.properties.of,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2102,7 +2339,7 @@ var _valid0 = _errs6 === errors;
 valid0 = _valid0;
 }
 if(!valid0){
-const err4 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema44.if,parentSchema:schema44,data};
+const err4 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema48.if,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2113,7 +2350,7 @@ errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.aggregate === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema44.required,parentSchema:schema44,data};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema48.required,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2124,7 +2361,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "aggregate") || (key0 === "of")) || (key0 === "weight"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema44,data};
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2137,7 +2374,7 @@ errors++;
 if(data.aggregate !== undefined){
 let data2 = data.aggregate;
 if(!((((((((((((data2 === "copy") || (data2 === "avg")) || (data2 === "min")) || (data2 === "max")) || (data2 === "sum")) || (data2 === "count")) || (data2 === "countDistinct")) || (data2 === "median")) || (data2 === "stddev")) || (data2 === "any")) || (data2 === "all")) || (data2 === "latest"))){
-const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema42.enum},message:"must be equal to one of the allowed values",schema:schema42.enum,parentSchema:schema42,data:data2};
+const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema46.enum},message:"must be equal to one of the allowed values",schema:schema46.enum,parentSchema:schema46,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2151,7 +2388,7 @@ if(data.of !== undefined){
 let data3 = data.of;
 if(typeof data3 === "string"){
 if(func3(data3) < 1){
-const err8 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.of,data:data3};
+const err8 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2161,7 +2398,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!pattern9.test(data3)){
-const err9 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema44.properties.of,data:data3};
+const err9 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema48.properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2172,7 +2409,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.of.type,parentSchema:schema44.properties.of,data:data3};
+const err10 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.of.type,parentSchema:schema48.properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2186,7 +2423,7 @@ if(data.weight !== undefined){
 let data4 = data.weight;
 if(typeof data4 === "string"){
 if(func3(data4) < 1){
-const err11 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.weight,data:data4};
+const err11 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.weight,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2196,7 +2433,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!pattern9.test(data4)){
-const err12 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema44.properties.weight,data:data4};
+const err12 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema48.properties.weight,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2207,7 +2444,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.weight.type,parentSchema:schema44.properties.weight,data:data4};
+const err13 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.weight.type,parentSchema:schema48.properties.weight,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2219,7 +2456,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2228,12 +2465,12 @@ vErrors.push(err14);
 }
 errors++;
 }
-validate29.errors = vErrors;
+validate31.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
@@ -2295,7 +2532,7 @@ if(_valid1){
 const _errs8 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.of === undefined){
-const err2 = {instancePath,schemaPath:"#/oneOf/0/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema41.oneOf[0].then.required,parentSchema:schema41.oneOf[0].then,data};
+const err2 = {instancePath,schemaPath:"#/oneOf/0/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema45.oneOf[0].then.required,parentSchema:schema45.oneOf[0].then,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2307,7 +2544,7 @@ errors++;
 if(data.of !== undefined){
 let data1 = data.of;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.oneOf[0].then.properties.of.type,parentSchema:schema41.oneOf[0].then.properties.of,data:data1};
+const err3 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.oneOf[0].then.properties.of.type,parentSchema:schema45.oneOf[0].then.properties.of,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2322,7 +2559,7 @@ var _valid1 = _errs8 === errors;
 valid1 = _valid1;
 }
 if(!valid1){
-const err4 = {instancePath,schemaPath:"#/oneOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema41.oneOf[0].if,parentSchema:schema41.oneOf[0],data};
+const err4 = {instancePath,schemaPath:"#/oneOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema45.oneOf[0].if,parentSchema:schema45.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2333,7 +2570,7 @@ errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.aggregate === undefined){
-const err5 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema41.oneOf[0].required,parentSchema:schema41.oneOf[0],data};
+const err5 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema45.oneOf[0].required,parentSchema:schema45.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2344,7 +2581,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "aggregate") || (key0 === "of")) || (key0 === "empty")) || (key0 === "weight"))){
-const err6 = {instancePath,schemaPath:"#/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema41.oneOf[0],data};
+const err6 = {instancePath,schemaPath:"#/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema45.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2357,7 +2594,7 @@ errors++;
 if(data.aggregate !== undefined){
 let data2 = data.aggregate;
 if(!((((((((((((data2 === "copy") || (data2 === "avg")) || (data2 === "min")) || (data2 === "max")) || (data2 === "sum")) || (data2 === "count")) || (data2 === "countDistinct")) || (data2 === "median")) || (data2 === "stddev")) || (data2 === "any")) || (data2 === "all")) || (data2 === "latest"))){
-const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema42.enum},message:"must be equal to one of the allowed values",schema:schema42.enum,parentSchema:schema42,data:data2};
+const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema46.enum},message:"must be equal to one of the allowed values",schema:schema46.enum,parentSchema:schema46,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2371,7 +2608,7 @@ if(data.of !== undefined){
 let data3 = data.of;
 if(typeof data3 === "string"){
 if(func3(data3) < 1){
-const err8 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.oneOf[0].properties.of,data:data3};
+const err8 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.oneOf[0].properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2381,7 +2618,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!pattern9.test(data3)){
-const err9 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema41.oneOf[0].properties.of,data:data3};
+const err9 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema45.oneOf[0].properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2392,7 +2629,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.oneOf[0].properties.of.type,parentSchema:schema41.oneOf[0].properties.of,data:data3};
+const err10 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.oneOf[0].properties.of.type,parentSchema:schema45.oneOf[0].properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2409,7 +2646,7 @@ let valid8 = false;
 let passing1 = null;
 const _errs19 = errors;
 if("remove" !== data4){
-const err11 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema43.oneOf[0],data:data4};
+const err11 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema47.oneOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2426,7 +2663,7 @@ passing1 = 0;
 const _errs20 = errors;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 if(data4.value === undefined){
-const err12 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema43.oneOf[1].required,parentSchema:schema43.oneOf[1],data:data4};
+const err12 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema47.oneOf[1].required,parentSchema:schema47.oneOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2437,7 +2674,7 @@ errors++;
 }
 for(const key1 in data4){
 if(!(key1 === "value")){
-const err13 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema43.oneOf[1],data:data4};
+const err13 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema47.oneOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2449,7 +2686,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.oneOf[1].type,parentSchema:schema43.oneOf[1],data:data4};
+const err14 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.oneOf[1].type,parentSchema:schema47.oneOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2470,7 +2707,7 @@ passing1 = 1;
 }
 }
 if(!valid8){
-const err15 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema43.oneOf,parentSchema:schema43,data:data4};
+const err15 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema47.oneOf,parentSchema:schema47,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2495,7 +2732,7 @@ if(data.weight !== undefined){
 let data5 = data.weight;
 if(typeof data5 === "string"){
 if(func3(data5) < 1){
-const err16 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.oneOf[0].properties.weight,data:data5};
+const err16 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.oneOf[0].properties.weight,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2505,7 +2742,7 @@ vErrors.push(err16);
 errors++;
 }
 if(!pattern9.test(data5)){
-const err17 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema41.oneOf[0].properties.weight,data:data5};
+const err17 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema45.oneOf[0].properties.weight,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2516,7 +2753,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.oneOf[0].properties.weight.type,parentSchema:schema41.oneOf[0].properties.weight,data:data5};
+const err18 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.oneOf[0].properties.weight.type,parentSchema:schema45.oneOf[0].properties.weight,data:data5};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2528,7 +2765,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.oneOf[0].type,parentSchema:schema41.oneOf[0],data};
+const err19 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.oneOf[0].type,parentSchema:schema45.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2545,7 +2782,7 @@ passing0 = 0;
 const _errs25 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.expression === undefined){
-const err20 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "expression"},message:"must have required property '"+"expression"+"'",schema:schema41.oneOf[1].required,parentSchema:schema41.oneOf[1],data};
+const err20 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "expression"},message:"must have required property '"+"expression"+"'",schema:schema45.oneOf[1].required,parentSchema:schema45.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2555,7 +2792,7 @@ vErrors.push(err20);
 errors++;
 }
 if(data.inputs === undefined){
-const err21 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema41.oneOf[1].required,parentSchema:schema41.oneOf[1],data};
+const err21 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema45.oneOf[1].required,parentSchema:schema45.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2566,7 +2803,7 @@ errors++;
 }
 for(const key2 in data){
 if(!(((key2 === "expression") || (key2 === "inputs")) || (key2 === "empty"))){
-const err22 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema41.oneOf[1],data};
+const err22 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema45.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2580,7 +2817,7 @@ if(data.expression !== undefined){
 let data6 = data.expression;
 if(typeof data6 === "string"){
 if(func3(data6) < 1){
-const err23 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.oneOf[1].properties.expression,data:data6};
+const err23 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.oneOf[1].properties.expression,data:data6};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2591,7 +2828,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.oneOf[1].properties.expression.type,parentSchema:schema41.oneOf[1].properties.expression,data:data6};
+const err24 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.oneOf[1].properties.expression.type,parentSchema:schema45.oneOf[1].properties.expression,data:data6};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2605,7 +2842,7 @@ if(data.inputs !== undefined){
 let data7 = data.inputs;
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(Object.keys(data7).length < 1){
-const err25 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema41.oneOf[1].properties.inputs,data:data7};
+const err25 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema45.oneOf[1].properties.inputs,data:data7};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2618,7 +2855,7 @@ for(const key3 in data7){
 const _errs32 = errors;
 if(typeof key3 === "string"){
 if(!pattern1.test(key3)){
-const err26 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema41.oneOf[1].properties.inputs.propertyNames,data:key3,propertyName:key3};
+const err26 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema45.oneOf[1].properties.inputs.propertyNames,data:key3,propertyName:key3};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2630,7 +2867,7 @@ errors++;
 }
 var valid10 = _errs32 === errors;
 if(!valid10){
-const err27 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema41.oneOf[1].properties.inputs.propertyNames,parentSchema:schema41.oneOf[1].properties.inputs,data:data7};
+const err27 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema45.oneOf[1].properties.inputs.propertyNames,parentSchema:schema45.oneOf[1].properties.inputs,data:data7};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2641,14 +2878,14 @@ errors++;
 }
 }
 for(const key4 in data7){
-if(!(validate29(data7[key4], {instancePath:instancePath+"/inputs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key4,rootData}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+if(!(validate31(data7[key4], {instancePath:instancePath+"/inputs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key4,rootData}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.oneOf[1].properties.inputs.type,parentSchema:schema41.oneOf[1].properties.inputs,data:data7};
+const err28 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.oneOf[1].properties.inputs.type,parentSchema:schema45.oneOf[1].properties.inputs,data:data7};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2665,7 +2902,7 @@ let valid13 = false;
 let passing2 = null;
 const _errs38 = errors;
 if("remove" !== data9){
-const err29 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema43.oneOf[0],data:data9};
+const err29 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema47.oneOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2682,7 +2919,7 @@ passing2 = 0;
 const _errs39 = errors;
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.value === undefined){
-const err30 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema43.oneOf[1].required,parentSchema:schema43.oneOf[1],data:data9};
+const err30 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema47.oneOf[1].required,parentSchema:schema47.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2693,7 +2930,7 @@ errors++;
 }
 for(const key5 in data9){
 if(!(key5 === "value")){
-const err31 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema43.oneOf[1],data:data9};
+const err31 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema47.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2705,7 +2942,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.oneOf[1].type,parentSchema:schema43.oneOf[1],data:data9};
+const err32 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.oneOf[1].type,parentSchema:schema47.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2726,7 +2963,7 @@ passing2 = 1;
 }
 }
 if(!valid13){
-const err33 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema43.oneOf,parentSchema:schema43,data:data9};
+const err33 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema47.oneOf,parentSchema:schema47,data:data9};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2749,7 +2986,7 @@ vErrors = null;
 }
 }
 else {
-const err34 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.oneOf[1].type,parentSchema:schema41.oneOf[1],data};
+const err34 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.oneOf[1].type,parentSchema:schema45.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2770,7 +3007,7 @@ passing0 = 1;
 }
 }
 if(!valid0){
-const err35 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema41.oneOf,parentSchema:schema41,data};
+const err35 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema45.oneOf,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2790,17 +3027,17 @@ vErrors = null;
 }
 }
 }
-validate28.errors = vErrors;
+validate30.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema38.required,parentSchema:schema38,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema42.required,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2810,7 +3047,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.parentModel === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "parentModel"},message:"must have required property '"+"parentModel"+"'",schema:schema38.required,parentSchema:schema38,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "parentModel"},message:"must have required property '"+"parentModel"+"'",schema:schema42.required,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2820,7 +3057,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.relationships === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "relationships"},message:"must have required property '"+"relationships"+"'",schema:schema38.required,parentSchema:schema38,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "relationships"},message:"must have required property '"+"relationships"+"'",schema:schema42.required,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2830,7 +3067,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.properties === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "properties"},message:"must have required property '"+"properties"+"'",schema:schema38.required,parentSchema:schema38,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "properties"},message:"must have required property '"+"properties"+"'",schema:schema42.required,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2840,8 +3077,8 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!(func2.call(schema38.properties, key0))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data};
+if(!(func2.call(schema42.properties, key0))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2855,7 +3092,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func3(data0) < 1){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.name,data:data0};
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2865,7 +3102,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!pattern5.test(data0)){
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]+$"+"\"",schema:"^[A-Za-z0-9_.-]+$",parentSchema:schema38.properties.name,data:data0};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]+$"+"\"",schema:"^[A-Za-z0-9_.-]+$",parentSchema:schema42.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2876,7 +3113,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.name.type,parentSchema:schema38.properties.name,data:data0};
+const err7 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.name.type,parentSchema:schema42.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2889,7 +3126,7 @@ errors++;
 if(data.description !== undefined){
 let data1 = data.description;
 if(typeof data1 !== "string"){
-const err8 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.description.type,parentSchema:schema38.properties.description,data:data1};
+const err8 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.description.type,parentSchema:schema42.properties.description,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2903,7 +3140,7 @@ if(data.parentModel !== undefined){
 let data2 = data.parentModel;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-const err9 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema39,data:data2};
+const err9 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema43,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2914,7 +3151,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.type,parentSchema:schema39,data:data2};
+const err10 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.type,parentSchema:schema43,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2928,7 +3165,7 @@ if(data.relationships !== undefined){
 let data3 = data.relationships;
 if(Array.isArray(data3)){
 if(data3.length < 1){
-const err11 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema38.properties.relationships,data:data3};
+const err11 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema42.properties.relationships,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2942,7 +3179,7 @@ for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(typeof data4 === "string"){
 if(func3(data4) < 1){
-const err12 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.relationships.items,data:data4};
+const err12 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.relationships.items,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2953,7 +3190,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.relationships.items.type,parentSchema:schema38.properties.relationships.items,data:data4};
+const err13 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.relationships.items.type,parentSchema:schema42.properties.relationships.items,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2974,7 +3211,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err14 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema38.properties.relationships,data:data3};
+const err14 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema42.properties.relationships,data:data3};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2989,7 +3226,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.relationships.type,parentSchema:schema38.properties.relationships,data:data3};
+const err15 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.relationships.type,parentSchema:schema42.properties.relationships,data:data3};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3003,7 +3240,7 @@ if(data.childModel !== undefined){
 let data5 = data.childModel;
 if(typeof data5 === "string"){
 if(!pattern0.test(data5)){
-const err16 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema39,data:data5};
+const err16 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema43,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3014,7 +3251,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.type,parentSchema:schema39,data:data5};
+const err17 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.type,parentSchema:schema43,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3028,7 +3265,7 @@ if(data.where !== undefined){
 let data6 = data.where;
 if(typeof data6 === "string"){
 if(func3(data6) < 1){
-const err18 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.where,data:data6};
+const err18 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.where,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3039,7 +3276,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.where.type,parentSchema:schema38.properties.where,data:data6};
+const err19 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.where.type,parentSchema:schema42.properties.where,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3052,7 +3289,7 @@ errors++;
 if(data.read !== undefined){
 let data7 = data.read;
 if(!(((data7 === "view") || (data7 === "api")) || (data7 === "query"))){
-const err20 = {instancePath:instancePath+"/read",schemaPath:"#/properties/read/enum",keyword:"enum",params:{allowedValues: schema38.properties.read.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.read.enum,parentSchema:schema38.properties.read,data:data7};
+const err20 = {instancePath:instancePath+"/read",schemaPath:"#/properties/read/enum",keyword:"enum",params:{allowedValues: schema42.properties.read.enum},message:"must be equal to one of the allowed values",schema:schema42.properties.read.enum,parentSchema:schema42.properties.read,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3066,7 +3303,7 @@ if(data.properties !== undefined){
 let data8 = data.properties;
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 if(Object.keys(data8).length < 1){
-const err21 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema38.properties.properties,data:data8};
+const err21 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema42.properties.properties,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3079,7 +3316,7 @@ for(const key1 in data8){
 const _errs21 = errors;
 if(typeof key1 === "string"){
 if(!pattern8.test(key1)){
-const err22 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]{0,63}$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]{0,63}$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]{0,63}$",parentSchema:schema38.properties.properties.propertyNames,data:key1,propertyName:key1};
+const err22 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]{0,63}$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]{0,63}$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]{0,63}$",parentSchema:schema42.properties.properties.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3091,7 +3328,7 @@ errors++;
 }
 var valid6 = _errs21 === errors;
 if(!valid6){
-const err23 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema38.properties.properties.propertyNames,parentSchema:schema38.properties.properties,data:data8};
+const err23 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema42.properties.properties.propertyNames,parentSchema:schema42.properties.properties,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3102,14 +3339,14 @@ errors++;
 }
 }
 for(const key2 in data8){
-if(!(validate28(data8[key2], {instancePath:instancePath+"/properties/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data8,parentDataProperty:key2,rootData}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+if(!(validate30(data8[key2], {instancePath:instancePath+"/properties/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data8,parentDataProperty:key2,rootData}))){
+vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.properties.type,parentSchema:schema38.properties.properties,data:data8};
+const err24 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.properties.type,parentSchema:schema42.properties.properties,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3122,7 +3359,7 @@ errors++;
 if(data.direction !== undefined){
 let data10 = data.direction;
 if(!((data10 === "outgoing") || (data10 === "incoming"))){
-const err25 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema38.properties.direction.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.direction.enum,parentSchema:schema38.properties.direction,data:data10};
+const err25 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema42.properties.direction.enum},message:"must be equal to one of the allowed values",schema:schema42.properties.direction.enum,parentSchema:schema42.properties.direction,data:data10};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3134,7 +3371,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3143,20 +3380,20 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate27.errors = vErrors;
+validate29.errors = vErrors;
 return errors === 0;
 }
 
 const pattern14 = new RegExp("^dtmi:", "u");
 
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://adt-twin-pipeline.local/schemas/rollups.schema.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((key0 === "settings") || (key0 === "rules")) || (key0 === "conditions")) || (key0 === "staleness"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema36,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3171,7 +3408,7 @@ let data0 = data.settings;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key1 in data0){
 if(!(((((((key1 === "floatTolerance") || (key1 === "maxHops")) || (key1 === "maxPreconditionRetries")) || (key1 === "maxChildren")) || (key1 === "modelCacheSeconds")) || (key1 === "queryLagSeconds")) || (key1 === "gatherMilliseconds"))){
-const err1 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data0};
+const err1 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema41,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3185,7 +3422,7 @@ if(data0.floatTolerance !== undefined){
 let data1 = data0.floatTolerance;
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err2 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.floatTolerance,data:data1};
+const err2 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema41.properties.floatTolerance,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3196,7 +3433,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.floatTolerance.type,parentSchema:schema37.properties.floatTolerance,data:data1};
+const err3 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema41.properties.floatTolerance.type,parentSchema:schema41.properties.floatTolerance,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3209,7 +3446,7 @@ errors++;
 if(data0.maxHops !== undefined){
 let data2 = data0.maxHops;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err4 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.maxHops.type,parentSchema:schema37.properties.maxHops,data:data2};
+const err4 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.maxHops.type,parentSchema:schema41.properties.maxHops,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3220,7 +3457,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 1000 || isNaN(data2)){
-const err5 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema37.properties.maxHops,data:data2};
+const err5 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema41.properties.maxHops,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3230,7 +3467,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data2 < 1 || isNaN(data2)){
-const err6 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema37.properties.maxHops,data:data2};
+const err6 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema41.properties.maxHops,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3244,7 +3481,7 @@ errors++;
 if(data0.maxPreconditionRetries !== undefined){
 let data3 = data0.maxPreconditionRetries;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err7 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.maxPreconditionRetries.type,parentSchema:schema37.properties.maxPreconditionRetries,data:data3};
+const err7 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.maxPreconditionRetries.type,parentSchema:schema41.properties.maxPreconditionRetries,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3255,7 +3492,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 50 || isNaN(data3)){
-const err8 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema37.properties.maxPreconditionRetries,data:data3};
+const err8 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema41.properties.maxPreconditionRetries,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3265,7 +3502,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-const err9 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.maxPreconditionRetries,data:data3};
+const err9 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema41.properties.maxPreconditionRetries,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3279,7 +3516,7 @@ errors++;
 if(data0.maxChildren !== undefined){
 let data4 = data0.maxChildren;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err10 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.maxChildren.type,parentSchema:schema37.properties.maxChildren,data:data4};
+const err10 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.maxChildren.type,parentSchema:schema41.properties.maxChildren,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3290,7 +3527,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 100000 || isNaN(data4)){
-const err11 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema37.properties.maxChildren,data:data4};
+const err11 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema41.properties.maxChildren,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3300,7 +3537,7 @@ vErrors.push(err11);
 errors++;
 }
 if(data4 < 1 || isNaN(data4)){
-const err12 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema37.properties.maxChildren,data:data4};
+const err12 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema41.properties.maxChildren,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3314,7 +3551,7 @@ errors++;
 if(data0.modelCacheSeconds !== undefined){
 let data5 = data0.modelCacheSeconds;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err13 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.modelCacheSeconds.type,parentSchema:schema37.properties.modelCacheSeconds,data:data5};
+const err13 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.modelCacheSeconds.type,parentSchema:schema41.properties.modelCacheSeconds,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3325,7 +3562,7 @@ errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
-const err14 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.modelCacheSeconds,data:data5};
+const err14 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema41.properties.modelCacheSeconds,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3340,7 +3577,7 @@ if(data0.queryLagSeconds !== undefined){
 let data6 = data0.queryLagSeconds;
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 > 60 || isNaN(data6)){
-const err15 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema37.properties.queryLagSeconds,data:data6};
+const err15 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema41.properties.queryLagSeconds,data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3350,7 +3587,7 @@ vErrors.push(err15);
 errors++;
 }
 if(data6 < 0 || isNaN(data6)){
-const err16 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.queryLagSeconds,data:data6};
+const err16 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema41.properties.queryLagSeconds,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3361,7 +3598,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.queryLagSeconds.type,parentSchema:schema37.properties.queryLagSeconds,data:data6};
+const err17 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema41.properties.queryLagSeconds.type,parentSchema:schema41.properties.queryLagSeconds,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3374,7 +3611,7 @@ errors++;
 if(data0.gatherMilliseconds !== undefined){
 let data7 = data0.gatherMilliseconds;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err18 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema37.properties.gatherMilliseconds.type,parentSchema:schema37.properties.gatherMilliseconds,data:data7};
+const err18 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.gatherMilliseconds.type,parentSchema:schema41.properties.gatherMilliseconds,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3385,7 +3622,7 @@ errors++;
 }
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 10000 || isNaN(data7)){
-const err19 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema37.properties.gatherMilliseconds,data:data7};
+const err19 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema41.properties.gatherMilliseconds,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3395,7 +3632,7 @@ vErrors.push(err19);
 errors++;
 }
 if(data7 < 0 || isNaN(data7)){
-const err20 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.properties.gatherMilliseconds,data:data7};
+const err20 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema41.properties.gatherMilliseconds,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3408,7 +3645,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data0};
+const err21 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data:data0};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3423,14 +3660,14 @@ let data8 = data.rules;
 if(Array.isArray(data8)){
 const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate27(data8[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data8,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if(!(validate29(data8[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data8,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.rules.type,parentSchema:schema36.properties.rules,data:data8};
+const err22 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.rules.type,parentSchema:schema40.properties.rules,data:data8};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3448,7 +3685,7 @@ for(let i1=0; i1<len1; i1++){
 let data11 = data10[i1];
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 if(data11.name === undefined){
-const err23 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema47.required,parentSchema:schema47,data:data11};
+const err23 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema51.required,parentSchema:schema51,data:data11};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3458,7 +3695,7 @@ vErrors.push(err23);
 errors++;
 }
 if(data11.model === undefined){
-const err24 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema47.required,parentSchema:schema47,data:data11};
+const err24 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema51.required,parentSchema:schema51,data:data11};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3468,7 +3705,7 @@ vErrors.push(err24);
 errors++;
 }
 if(data11.when === undefined){
-const err25 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "when"},message:"must have required property '"+"when"+"'",schema:schema47.required,parentSchema:schema47,data:data11};
+const err25 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "when"},message:"must have required property '"+"when"+"'",schema:schema51.required,parentSchema:schema51,data:data11};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3478,7 +3715,7 @@ vErrors.push(err25);
 errors++;
 }
 if(data11.write === undefined){
-const err26 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "write"},message:"must have required property '"+"write"+"'",schema:schema47.required,parentSchema:schema47,data:data11};
+const err26 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "write"},message:"must have required property '"+"write"+"'",schema:schema51.required,parentSchema:schema51,data:data11};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3488,8 +3725,8 @@ vErrors.push(err26);
 errors++;
 }
 for(const key2 in data11){
-if(!(func2.call(schema47.properties, key2))){
-const err27 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema47,data:data11};
+if(!(func2.call(schema51.properties, key2))){
+const err27 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema51,data:data11};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3503,7 +3740,7 @@ if(data11.name !== undefined){
 let data12 = data11.name;
 if(typeof data12 === "string"){
 if(func3(data12) < 1){
-const err28 = {instancePath:instancePath+"/conditions/" + i1+"/name",schemaPath:"#/definitions/condition/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.name,data:data12};
+const err28 = {instancePath:instancePath+"/conditions/" + i1+"/name",schemaPath:"#/definitions/condition/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.name,data:data12};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3514,7 +3751,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/conditions/" + i1+"/name",schemaPath:"#/definitions/condition/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.name.type,parentSchema:schema47.properties.name,data:data12};
+const err29 = {instancePath:instancePath+"/conditions/" + i1+"/name",schemaPath:"#/definitions/condition/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.name.type,parentSchema:schema51.properties.name,data:data12};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3527,7 +3764,7 @@ errors++;
 if(data11.description !== undefined){
 let data13 = data11.description;
 if(typeof data13 !== "string"){
-const err30 = {instancePath:instancePath+"/conditions/" + i1+"/description",schemaPath:"#/definitions/condition/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.description.type,parentSchema:schema47.properties.description,data:data13};
+const err30 = {instancePath:instancePath+"/conditions/" + i1+"/description",schemaPath:"#/definitions/condition/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.description.type,parentSchema:schema51.properties.description,data:data13};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3541,7 +3778,7 @@ if(data11.model !== undefined){
 let data14 = data11.model;
 if(typeof data14 === "string"){
 if(!pattern14.test(data14)){
-const err31 = {instancePath:instancePath+"/conditions/" + i1+"/model",schemaPath:"#/definitions/condition/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema47.properties.model,data:data14};
+const err31 = {instancePath:instancePath+"/conditions/" + i1+"/model",schemaPath:"#/definitions/condition/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema51.properties.model,data:data14};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3552,7 +3789,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/conditions/" + i1+"/model",schemaPath:"#/definitions/condition/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.model.type,parentSchema:schema47.properties.model,data:data14};
+const err32 = {instancePath:instancePath+"/conditions/" + i1+"/model",schemaPath:"#/definitions/condition/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.model.type,parentSchema:schema51.properties.model,data:data14};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3566,7 +3803,7 @@ if(data11.where !== undefined){
 let data15 = data11.where;
 if(typeof data15 === "string"){
 if(func3(data15) < 1){
-const err33 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.where,data:data15};
+const err33 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.where,data:data15};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3577,7 +3814,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.where.type,parentSchema:schema47.properties.where,data:data15};
+const err34 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.where.type,parentSchema:schema51.properties.where,data:data15};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3591,7 +3828,7 @@ if(data11.when !== undefined){
 let data16 = data11.when;
 if(typeof data16 === "string"){
 if(func3(data16) < 1){
-const err35 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.when,data:data16};
+const err35 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.when,data:data16};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3602,7 +3839,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.when.type,parentSchema:schema47.properties.when,data:data16};
+const err36 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.when.type,parentSchema:schema51.properties.when,data:data16};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3616,7 +3853,7 @@ if(data11.clear !== undefined){
 let data17 = data11.clear;
 if(typeof data17 === "string"){
 if(func3(data17) < 1){
-const err37 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.clear,data:data17};
+const err37 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.clear,data:data17};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3627,7 +3864,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.clear.type,parentSchema:schema47.properties.clear,data:data17};
+const err38 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.clear.type,parentSchema:schema51.properties.clear,data:data17};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3641,7 +3878,7 @@ if(data11.raiseAfter !== undefined){
 let data18 = data11.raiseAfter;
 if((typeof data18 == "number") && (isFinite(data18))){
 if(data18 > 86400 || isNaN(data18)){
-const err39 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema47.properties.raiseAfter,data:data18};
+const err39 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema51.properties.raiseAfter,data:data18};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3651,7 +3888,7 @@ vErrors.push(err39);
 errors++;
 }
 if(data18 < 0 || isNaN(data18)){
-const err40 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema47.properties.raiseAfter,data:data18};
+const err40 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema51.properties.raiseAfter,data:data18};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3662,7 +3899,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema47.properties.raiseAfter.type,parentSchema:schema47.properties.raiseAfter,data:data18};
+const err41 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema51.properties.raiseAfter.type,parentSchema:schema51.properties.raiseAfter,data:data18};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3676,7 +3913,7 @@ if(data11.clearAfter !== undefined){
 let data19 = data11.clearAfter;
 if((typeof data19 == "number") && (isFinite(data19))){
 if(data19 > 86400 || isNaN(data19)){
-const err42 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema47.properties.clearAfter,data:data19};
+const err42 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema51.properties.clearAfter,data:data19};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3686,7 +3923,7 @@ vErrors.push(err42);
 errors++;
 }
 if(data19 < 0 || isNaN(data19)){
-const err43 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema47.properties.clearAfter,data:data19};
+const err43 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema51.properties.clearAfter,data:data19};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3697,7 +3934,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema47.properties.clearAfter.type,parentSchema:schema47.properties.clearAfter,data:data19};
+const err44 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema51.properties.clearAfter.type,parentSchema:schema51.properties.clearAfter,data:data19};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3711,7 +3948,7 @@ if(data11.write !== undefined){
 let data20 = data11.write;
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if(data20.property === undefined){
-const err45 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/required",keyword:"required",params:{missingProperty: "property"},message:"must have required property '"+"property"+"'",schema:schema47.properties.write.required,parentSchema:schema47.properties.write,data:data20};
+const err45 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/required",keyword:"required",params:{missingProperty: "property"},message:"must have required property '"+"property"+"'",schema:schema51.properties.write.required,parentSchema:schema51.properties.write,data:data20};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3722,7 +3959,7 @@ errors++;
 }
 for(const key3 in data20){
 if(!((((key3 === "property") || (key3 === "states")) || (key3 === "since")) || (key3 === "pending"))){
-const err46 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema47.properties.write,data:data20};
+const err46 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema51.properties.write,data:data20};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3736,7 +3973,7 @@ if(data20.property !== undefined){
 let data21 = data20.property;
 if(typeof data21 === "string"){
 if(func3(data21) < 1){
-const err47 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.write.properties.property,data:data21};
+const err47 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.write.properties.property,data:data21};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3747,7 +3984,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.property.type,parentSchema:schema47.properties.write.properties.property,data:data21};
+const err48 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.write.properties.property.type,parentSchema:schema51.properties.write.properties.property,data:data21};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3761,7 +3998,7 @@ if(data20.states !== undefined){
 let data22 = data20.states;
 if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 if(data22.raised === undefined){
-const err49 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "raised"},message:"must have required property '"+"raised"+"'",schema:schema47.properties.write.properties.states.required,parentSchema:schema47.properties.write.properties.states,data:data22};
+const err49 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "raised"},message:"must have required property '"+"raised"+"'",schema:schema51.properties.write.properties.states.required,parentSchema:schema51.properties.write.properties.states,data:data22};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3771,7 +4008,7 @@ vErrors.push(err49);
 errors++;
 }
 if(data22.cleared === undefined){
-const err50 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "cleared"},message:"must have required property '"+"cleared"+"'",schema:schema47.properties.write.properties.states.required,parentSchema:schema47.properties.write.properties.states,data:data22};
+const err50 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "cleared"},message:"must have required property '"+"cleared"+"'",schema:schema51.properties.write.properties.states.required,parentSchema:schema51.properties.write.properties.states,data:data22};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3782,7 +4019,7 @@ errors++;
 }
 for(const key4 in data22){
 if(!((key4 === "raised") || (key4 === "cleared"))){
-const err51 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema47.properties.write.properties.states,data:data22};
+const err51 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema51.properties.write.properties.states,data:data22};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3795,7 +4032,7 @@ errors++;
 if(data22.raised !== undefined){
 let data23 = data22.raised;
 if(typeof data23 !== "string"){
-const err52 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/raised",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/raised/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.states.properties.raised.type,parentSchema:schema47.properties.write.properties.states.properties.raised,data:data23};
+const err52 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/raised",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/raised/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.write.properties.states.properties.raised.type,parentSchema:schema51.properties.write.properties.states.properties.raised,data:data23};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3808,7 +4045,7 @@ errors++;
 if(data22.cleared !== undefined){
 let data24 = data22.cleared;
 if(typeof data24 !== "string"){
-const err53 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/cleared",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/cleared/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.states.properties.cleared.type,parentSchema:schema47.properties.write.properties.states.properties.cleared,data:data24};
+const err53 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/cleared",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/cleared/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.write.properties.states.properties.cleared.type,parentSchema:schema51.properties.write.properties.states.properties.cleared,data:data24};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3820,7 +4057,7 @@ errors++;
 }
 }
 else {
-const err54 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.properties.write.properties.states.type,parentSchema:schema47.properties.write.properties.states,data:data22};
+const err54 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.properties.write.properties.states.type,parentSchema:schema51.properties.write.properties.states,data:data22};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3834,7 +4071,7 @@ if(data20.since !== undefined){
 let data25 = data20.since;
 if(typeof data25 === "string"){
 if(func3(data25) < 1){
-const err55 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.write.properties.since,data:data25};
+const err55 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.write.properties.since,data:data25};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -3845,7 +4082,7 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.since.type,parentSchema:schema47.properties.write.properties.since,data:data25};
+const err56 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.write.properties.since.type,parentSchema:schema51.properties.write.properties.since,data:data25};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3859,7 +4096,7 @@ if(data20.pending !== undefined){
 let data26 = data20.pending;
 if(typeof data26 === "string"){
 if(func3(data26) < 1){
-const err57 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.properties.write.properties.pending,data:data26};
+const err57 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.write.properties.pending,data:data26};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3870,7 +4107,7 @@ errors++;
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.write.properties.pending.type,parentSchema:schema47.properties.write.properties.pending,data:data26};
+const err58 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.write.properties.pending.type,parentSchema:schema51.properties.write.properties.pending,data:data26};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -3882,7 +4119,7 @@ errors++;
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.properties.write.type,parentSchema:schema47.properties.write,data:data20};
+const err59 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.properties.write.type,parentSchema:schema51.properties.write,data:data20};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -3894,7 +4131,7 @@ errors++;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.type,parentSchema:schema47,data:data11};
+const err60 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data:data11};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3906,7 +4143,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/conditions",schemaPath:"#/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.conditions.type,parentSchema:schema36.properties.conditions,data:data10};
+const err61 = {instancePath:instancePath+"/conditions",schemaPath:"#/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.conditions.type,parentSchema:schema40.properties.conditions,data:data10};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3924,7 +4161,7 @@ for(let i2=0; i2<len2; i2++){
 let data28 = data27[i2];
 if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
 if(data28.model === undefined){
-const err62 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema48.required,parentSchema:schema48,data:data28};
+const err62 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema52.required,parentSchema:schema52,data:data28};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3934,7 +4171,7 @@ vErrors.push(err62);
 errors++;
 }
 if(data28.maxAge === undefined){
-const err63 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "maxAge"},message:"must have required property '"+"maxAge"+"'",schema:schema48.required,parentSchema:schema48,data:data28};
+const err63 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "maxAge"},message:"must have required property '"+"maxAge"+"'",schema:schema52.required,parentSchema:schema52,data:data28};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3945,7 +4182,7 @@ errors++;
 }
 for(const key5 in data28){
 if(!(((key5 === "model") || (key5 === "maxAge")) || (key5 === "property"))){
-const err64 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data:data28};
+const err64 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema52,data:data28};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3959,7 +4196,7 @@ if(data28.model !== undefined){
 let data29 = data28.model;
 if(typeof data29 === "string"){
 if(!pattern14.test(data29)){
-const err65 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema48.properties.model,data:data29};
+const err65 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema52.properties.model,data:data29};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3970,7 +4207,7 @@ errors++;
 }
 }
 else {
-const err66 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.model.type,parentSchema:schema48.properties.model,data:data29};
+const err66 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.model.type,parentSchema:schema52.properties.model,data:data29};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -3984,7 +4221,7 @@ if(data28.maxAge !== undefined){
 let data30 = data28.maxAge;
 if((typeof data30 == "number") && (isFinite(data30))){
 if(data30 > 31536000 || isNaN(data30)){
-const err67 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000",schema:31536000,parentSchema:schema48.properties.maxAge,data:data30};
+const err67 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000",schema:31536000,parentSchema:schema52.properties.maxAge,data:data30};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -3994,7 +4231,7 @@ vErrors.push(err67);
 errors++;
 }
 if(data30 <= 0 || isNaN(data30)){
-const err68 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema48.properties.maxAge,data:data30};
+const err68 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema52.properties.maxAge,data:data30};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -4005,7 +4242,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.maxAge.type,parentSchema:schema48.properties.maxAge,data:data30};
+const err69 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema52.properties.maxAge.type,parentSchema:schema52.properties.maxAge,data:data30};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -4019,7 +4256,7 @@ if(data28.property !== undefined){
 let data31 = data28.property;
 if(typeof data31 === "string"){
 if(func3(data31) < 1){
-const err70 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.property,data:data31};
+const err70 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.properties.property,data:data31};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -4030,7 +4267,7 @@ errors++;
 }
 }
 else {
-const err71 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.property.type,parentSchema:schema48.properties.property,data:data31};
+const err71 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.property.type,parentSchema:schema52.properties.property,data:data31};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -4042,7 +4279,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data:data28};
+const err72 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data:data28};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -4054,7 +4291,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/staleness",schemaPath:"#/properties/staleness/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.staleness.type,parentSchema:schema36.properties.staleness,data:data27};
+const err73 = {instancePath:instancePath+"/staleness",schemaPath:"#/properties/staleness/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.staleness.type,parentSchema:schema40.properties.staleness,data:data27};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -4066,7 +4303,7 @@ errors++;
 }
 }
 else {
-const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -4075,7 +4312,7 @@ vErrors.push(err74);
 }
 errors++;
 }
-validate26.errors = vErrors;
+validate28.errors = vErrors;
 return errors === 0;
 }
 
@@ -4130,8 +4367,8 @@ errors = vErrors.length;
 }
 }
 if(data.rollups !== undefined){
-if(!(validate26(data.rollups, {instancePath:instancePath+"/rollups",parentData:data,parentDataProperty:"rollups",rootData}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate28(data.rollups, {instancePath:instancePath+"/rollups",parentData:data,parentDataProperty:"rollups",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
 }

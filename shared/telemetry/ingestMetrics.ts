@@ -16,6 +16,9 @@ export interface IngestBatchNumbers {
   twinsPatched: number;
   messagesCoalesced: number;
   staleValuesSkipped: number;
+  /** Values not worth a write, by reason (optional: summaries from before deadbands have none). */
+  suppressedWrites?: Record<string, number>;
+  heartbeatWrites?: number;
   telemetrySent: number;
   retries: number;
   partitionId?: string;
@@ -43,6 +46,8 @@ export function recordIngestBatch(summary: IngestBatchNumbers, messages: readonl
   if (summary.twinsPatched > 0) m.ingestTwinsPatched.add(summary.twinsPatched);
   if (summary.messagesCoalesced > 0) m.ingestValuesCoalesced.add(summary.messagesCoalesced);
   if (summary.staleValuesSkipped > 0) m.ingestStaleSkipped.add(summary.staleValuesSkipped);
+  for (const [reason, count] of Object.entries(summary.suppressedWrites ?? {})) if (count > 0) m.ingestWritesSuppressed.add(count, { reason });
+  if ((summary.heartbeatWrites ?? 0) > 0) m.ingestHeartbeatWrites.add(summary.heartbeatWrites ?? 0);
   if (summary.telemetrySent > 0) m.ingestTelemetrySent.add(summary.telemetrySent);
   if (summary.retries > 0) m.adtRetries.add(summary.retries, { function: 'ingest' });
   m.ingestBatchDuration.record((timing.ended - timing.started) / 1000);

@@ -14,6 +14,8 @@ export interface Instruments {
   ingestTwinsPatched: Counter;
   ingestValuesCoalesced: Counter;
   ingestStaleSkipped: Counter;
+  ingestWritesSuppressed: Counter;
+  ingestHeartbeatWrites: Counter;
   ingestTelemetrySent: Counter;
   ingestLag: Histogram;
   ingestBatchDuration: Histogram;
@@ -55,6 +57,8 @@ function create(provider: MeterProvider): Instruments {
     ingestTwinsPatched: counter(metricNames.ingestTwinsPatched, 'Twins patched by ingest.'),
     ingestValuesCoalesced: counter(metricNames.ingestValuesCoalesced, 'Values superseded by a newer value of the same property in a batch.'),
     ingestStaleSkipped: counter(metricNames.ingestStaleSkipped, 'Values older than what the twin stores, not written.'),
+    ingestWritesSuppressed: counter(metricNames.ingestWritesSuppressed, 'Values equal to (or within the deadband of) what the twin stores, not written; attribute reason.'),
+    ingestHeartbeatWrites: counter(metricNames.ingestHeartbeatWrites, 'Unchanged values written because their maxAge heartbeat was due.'),
     ingestTelemetrySent: counter(metricNames.ingestTelemetrySent, 'Telemetry messages published to ADT.'),
     ingestLag,
     ingestBatchDuration: meter.createHistogram(metricNames.ingestBatchDuration, {

@@ -13,6 +13,10 @@ export const metricNames = {
   /** Values folded into a newer value of the same twin property within a batch. */
   ingestValuesCoalesced: 'pipeline.ingest.values_coalesced',
   ingestStaleSkipped: 'pipeline.ingest.stale_skipped',
+  /** Values not written because they were not worth a write (issue 25), attribute reason (unchanged | within-deadband). */
+  ingestWritesSuppressed: 'pipeline.ingest.writes_suppressed',
+  /** Values written only because their maxAge heartbeat was due. */
+  ingestHeartbeatWrites: 'pipeline.ingest.heartbeat_writes',
   ingestTelemetrySent: 'pipeline.ingest.telemetry_sent',
   /** Seconds from the hub's enqueued time to the end of the batch that applied it, one sample per message. */
   ingestLag: 'pipeline.ingest.lag',

@@ -8,7 +8,7 @@ import { type AdtClientOptions, AdtGateway, type AdtPort, createAdtClient, gatew
 import type { Clock } from '../common';
 import { type CompiledPipelineConfig, defaultPipelineConfig, loadPipelineConfig, loadPipelineConfigFile } from '../config';
 import { type DeadLetterSink, deadLetterSinkFromSettings } from '../deadLetter';
-import { createIngestPlanner, type DecodeOptions, type IngestPlanner } from '../ingest';
+import { createIngestPlanner, type DecodeOptions, type IngestPlanner, type SignificanceOf, significanceResolver } from '../ingest';
 import { type CompiledRollups, compileRollups, type ConditionSweepSummary, GatewayRollupPort, Propagator, Reconciler, RulesModelCheck, sweepConditions } from '../rollup';
 import { readNumberSetting, readSetting } from '../settings';
 
@@ -19,7 +19,7 @@ export interface IngestRuntime {
   planner: IngestPlanner;
   decodeOptions: DecodeOptions;
   deadlineMs: number;
-  write: { maxParallelTwins: number; emitSourceTime: boolean; maxClockSkewSeconds: number };
+  write: { maxParallelTwins: number; emitSourceTime: boolean; maxClockSkewSeconds: number; significance: SignificanceOf };
 }
 
 export interface Worker {
@@ -117,7 +117,7 @@ export function createWorker(options: WorkerOptions = {}): Worker {
           limits: { maxDecodedBytes: config.ingest.options.maxDecodedBytes, maxDepth: config.ingest.options.maxBodyDepth },
         },
         deadlineMs: readNumberSetting('ingestDeadlineSeconds', 240, env) * 1000,
-        write: { maxParallelTwins: config.ingest.options.maxParallelTwins, emitSourceTime: config.ingest.options.emitSourceTime, maxClockSkewSeconds: config.ingest.options.maxClockSkewSeconds },
+        write: { maxParallelTwins: config.ingest.options.maxParallelTwins, emitSourceTime: config.ingest.options.emitSourceTime, maxClockSkewSeconds: config.ingest.options.maxClockSkewSeconds, significance: significanceResolver(config.ingest) },
       };
       return ingest;
     },

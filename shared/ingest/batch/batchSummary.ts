@@ -1,5 +1,7 @@
 // The one structured log line per ingest batch.
 
+import type { TwinUpdateResult } from '../message';
+
 export interface BatchSummary {
   event: 'ingest.batch';
   partitionId?: string;
@@ -22,6 +24,10 @@ export interface BatchSummary {
   messagesCoalesced: number;
   telemetrySent: number;
   staleValuesSkipped: number;
+  /** Values not written because they were not worth a write (issue 25), by reason: unchanged, within-deadband. */
+  suppressedWrites: Record<string, number>;
+  /** Values written only because their maxAge heartbeat was due (unchanged or within the deadband otherwise). */
+  heartbeatWrites: number;
   /** Source times more than maxClockSkewSeconds ahead of the enqueued time, replaced by it. */
   futureSourceTimesClamped: number;
   /** Device traceparents that were not valid W3C trace context and so were not forwarded. */
@@ -32,4 +38,15 @@ export interface BatchSummary {
   retries: number;
   throttled429: number;
   durationMs: number;
+}
+
+/** The batch's suppressed values by reason and its heartbeat writes. */
+export function writeSignificanceTotals(results: readonly TwinUpdateResult[]): Pick<BatchSummary, 'suppressedWrites' | 'heartbeatWrites'> {
+  const suppressedWrites: Record<string, number> = {};
+  let heartbeatWrites = 0;
+  for (const result of results) {
+    for (const { reason } of result.suppressed ?? []) suppressedWrites[reason] = (suppressedWrites[reason] ?? 0) + 1;
+    heartbeatWrites += result.heartbeats ?? 0;
+  }
+  return { suppressedWrites, heartbeatWrites };
 }

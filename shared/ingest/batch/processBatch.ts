@@ -12,8 +12,8 @@ import { defaultIngestOptions, type IngestOptions } from '../config';
 import { decodeEvent, type DecodeOptions, normalizeOffset, normalizeSequenceNumber, normalizeTimestamp, safeMessageId } from '../decode';
 import { type DecodeFailure, describeUpdatePath, type DeviceMessage, type EventRefusal, type PropertyUpdate, type RawEvent, type Refusal, type TwinUpdateResult } from '../message';
 import type { IngestPlanner, PlannedTelemetry } from '../plan';
-import { writeTwinUpdate } from '../write';
-import type { BatchSummary } from './batchSummary';
+import { type SignificanceOf, writeTwinUpdate } from '../write';
+import { type BatchSummary, writeSignificanceTotals } from './batchSummary';
 import { BatchLedger, type LedgerEntry } from './ledger';
 
 export interface ProcessBatchDeps {
@@ -25,7 +25,7 @@ export interface ProcessBatchDeps {
   partitionId?: string;
   decodeOptions?: DecodeOptions;
   /** ingest.options: twin updates in flight at once per batch, and whether sourceTimes are written (default: the options' defaults). */
-  write?: Pick<IngestOptions, 'maxParallelTwins' | 'emitSourceTime' | 'maxClockSkewSeconds'>;
+  write?: Pick<IngestOptions, 'maxParallelTwins' | 'emitSourceTime' | 'maxClockSkewSeconds'> & { significance?: SignificanceOf };
   clock?: Clock;
   log?: (summary: BatchSummary) => void;
 }
@@ -103,7 +103,7 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   for (const refusal of plan.rejected) refusals.add(refusal);
 
   const write = deps.write ?? defaultIngestOptions;
-  const writeOptions = { emitSourceTime: write.emitSourceTime, maxClockSkewMs: write.maxClockSkewSeconds * 1000, now: () => clock.now() };
+  const writeOptions = { emitSourceTime: write.emitSourceTime, maxClockSkewMs: write.maxClockSkewSeconds * 1000, now: () => clock.now(), ...('significance' in write && write.significance && { significance: write.significance }) };
   const twinWork = startLimited(plan.twinUpdates, write.maxParallelTwins, (update) => writeTwinUpdate(update, deps.gateway, ctx, writeOptions));
   // A twin's telemetry goes after its update: the update may create the twin the telemetry needs.
   const twinSettled = new Map(plan.twinUpdates.map((update, i) => [update.twinId, twinWork[i]?.then(() => undefined, () => undefined)]));
@@ -161,6 +161,7 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     messagesCoalesced: plan.coalescedValues,
     telemetrySent,
     staleValuesSkipped: results.reduce((n, r) => n + r.stale.length, 0),
+    ...writeSignificanceTotals(results),
     futureSourceTimesClamped: plan.clampedSourceTimes ?? 0,
     traceparentsDropped: messages.filter((m) => m.traceparentDropped).length,
     prototypeKeysRemoved: messages.filter((m) => m.prototypeKeys !== undefined).length,
@@ -258,6 +259,7 @@ function containWriteFailure(updates: readonly PropertyUpdate[], twinId: string,
 function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, refusals: Refusals, superseded: SupersededValues): void {
   for (const update of result.applied) for (const key of update.eventKeys) ledger.mark(key, 'applied');
   for (const update of result.stale) for (const key of update.eventKeys) ledger.mark(key, 'filtered', 'stale-source-time');
+  for (const { update, reason } of result.suppressed ?? []) for (const key of update.eventKeys) ledger.mark(key, 'filtered', reason);
   for (const rejected of result.rejected) refuseUpdate(rejected.update, result.twinId, rejected, refusals, superseded);
 }
 

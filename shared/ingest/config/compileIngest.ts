@@ -244,6 +244,8 @@ function compilePropertyMapping(mapping: PropertyMappingConfig, rule: RuleConfig
     transform,
     ...(range && { range: stripUndefined({ min: range.min, max: range.max, action: range.action }) }),
     onMissing: mapping.onMissing ?? 'skip',
+    ...(mapping.deadband !== undefined && { deadband: mapping.deadband }),
+    ...(mapping.maxAgeSeconds !== undefined && { maxAgeSeconds: mapping.maxAgeSeconds }),
   } as CompiledPropertyMapping;
 }
 

@@ -39,6 +39,16 @@ export interface IngestOptionsConfig {
   maxPropertiesPerMessage?: number;
   maxClockSkewSeconds?: number;
   futureSourceTime?: FutureSourceTimeAction;
+  /** Default deadband of numeric properties (issue 25): a smaller change is not written. */
+  deadband?: Deadband;
+  /** Default heartbeat: an unchanged value is written when the stored sourceTime is this much older than the reading. */
+  maxAgeSeconds?: number;
+}
+
+/** A numeric change is written only when it exceeds `absolute` and `relative` × |stored value| (the larger band). */
+export interface Deadband {
+  absolute?: number;
+  relative?: number;
 }
 
 /** A source time too far ahead of the enqueued time: use the enqueued time (counted), or dead-letter. */
@@ -82,6 +92,8 @@ export interface PropertyMappingConfig {
   transform?: TransformConfig;
   range?: RangeConfig;
   onMissing?: 'skip' | 'dead-letter';
+  deadband?: Deadband;
+  maxAgeSeconds?: number;
 }
 
 export interface TelemetryMappingConfig {
@@ -128,6 +140,10 @@ export interface IngestOptions {
   /** How far a source time may be ahead of the enqueued time before futureSourceTime applies. */
   maxClockSkewSeconds: number;
   futureSourceTime: FutureSourceTimeAction;
+  /** Default deadband (none: only equal values are suppressed). */
+  deadband?: Deadband;
+  /** Default heartbeat in seconds (none: an unchanged value is never rewritten). */
+  maxAgeSeconds?: number;
 }
 
 export interface QueryCacheOptions {
@@ -165,6 +181,9 @@ export interface CompiledPropertyMapping {
   /** Without an action the ingest.options.outOfRange default applies. */
   range?: { min?: number; max?: number; action?: OutOfRangeAction };
   onMissing: 'skip' | 'dead-letter';
+  /** This property's deadband and heartbeat, over ingest.options' defaults. */
+  deadband?: Deadband;
+  maxAgeSeconds?: number;
 }
 
 export type TelemetrySelection =

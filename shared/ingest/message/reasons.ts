@@ -50,6 +50,8 @@ export const filterReasons = {
   'prototype-key': 'the body or application properties held keys __proto__, constructor or prototype (at any depth); decoding removed them and the rest of the message was mapped',
   'nothing-mapped': 'the message produced no property value and no telemetry',
   'stale-source-time': 'the value is older than the sourceTime the twin already stores',
+  unchanged: 'the value equals the one the twin stores (deep equality for objects) and its maxAge heartbeat is not due: no write, the stored sourceTime stays',
+  'within-deadband': "the numeric value is within the property's deadband of the stored value and its maxAge heartbeat is not due: no write, the stored sourceTime stays",
 } as const;
 
 /**

@@ -25,6 +25,10 @@ export interface TwinUpdateResult {
   /** Older than the sourceTime ADT already holds: skipped on purpose. */
   stale: PropertyUpdate[];
   rejected: RejectedUpdate[];
+  /** Not worth a write (equal, or within the deadband, heartbeat not due): filtered with this reason. */
+  suppressed?: Array<{ update: PropertyUpdate; reason: 'unchanged' | 'within-deadband' }>;
+  /** Applied updates written only because their maxAge heartbeat was due. */
+  heartbeats?: number;
   created: boolean;
   /** PATCH requests that ADT accepted (1 normally; more only when a rejected value had to be isolated). */
   patches: number;

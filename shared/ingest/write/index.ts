@@ -1,2 +1,3 @@
 export { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
+export { decideWrite, sameJson, type SignificanceOf, significanceResolver, type StoredProperty, type SuppressReason, withinDeadband,type WriteDecision, type WriteSignificance } from './significance';
 export { writeTwinUpdate } from './twinWriter';

@@ -7,8 +7,9 @@
 import { type AdtFailureKind, type AdtGateway, AdtRequestError, type CallContext, type Twin, type TwinSession } from '../../adt';
 import { isOlder } from '../../common';
 import type { ModelIndex } from '../../dtdl';
-import type { DeadLetterReason, PropertyUpdate, RejectedUpdate, TwinUpdate, TwinUpdateResult } from '../message';
+import { type DeadLetterReason, type PropertyUpdate, type RejectedUpdate, type TwinUpdate, type TwinUpdateResult, valueSegments } from '../message';
 import { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
+import { alreadyStored, decideWrite, type SignificanceOf, type StoredProperty } from './significance';
 
 export interface TwinWriterDeps {
   /** The gateway's exclusive session on this twin (one request in flight per twin). */
@@ -23,6 +24,8 @@ export interface TwinWriterDeps {
    */
   trustedFutureMs: number;
   now: () => number;
+  /** Each property's deadband and maxAge (default: none, so only equal values are suppressed). */
+  significance?: SignificanceOf;
 }
 
 export interface TwinWriteOptions {
@@ -30,6 +33,7 @@ export interface TwinWriteOptions {
   /** ingest.options.maxClockSkewSeconds in ms. */
   maxClockSkewMs: number;
   now: () => number;
+  significance?: SignificanceOf;
 }
 
 const isKind = (error: unknown, ...kinds: AdtFailureKind[]): error is AdtRequestError => error instanceof AdtRequestError && kinds.includes(error.kind);
@@ -44,6 +48,7 @@ export function writeTwinUpdate(update: TwinUpdate, gateway: AdtGateway, ctx: Ca
       emitSourceTime: options.emitSourceTime,
       trustedFutureMs: options.maxClockSkewMs,
       now: options.now,
+      ...(options.significance && { significance: options.significance }),
     }),
   );
 }
@@ -67,13 +72,39 @@ export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps):
   }
 
   const candidates: PropertyUpdate[] = [];
+  const heartbeats = new Set<PropertyUpdate>();
   for (const propertyUpdate of update.updates) {
-    if (isOlder(propertyUpdate.sourceTime, trustedStoredTime(twin, propertyUpdate, deps))) result.stale.push(propertyUpdate);
-    else candidates.push(propertyUpdate);
+    if (isOlder(propertyUpdate.sourceTime, trustedStoredTime(twin, propertyUpdate, deps))) {
+      result.stale.push(propertyUpdate);
+      continue;
+    }
+    const stored = storedProperty(twin, propertyUpdate);
+    if (alreadyStored(propertyUpdate, stored)) {
+      result.applied.push(propertyUpdate);
+      continue;
+    }
+    // Write only what matters: an equal value, or one within the deadband, costs nothing until its heartbeat is due.
+    const decision = decideWrite(propertyUpdate, stored, deps.significance?.(propertyUpdate));
+    if (!decision.write) (result.suppressed ??= []).push({ update: propertyUpdate, reason: decision.reason });
+    else {
+      if (decision.heartbeat) heartbeats.add(propertyUpdate);
+      candidates.push(propertyUpdate);
+    }
   }
   // Normally one PATCH; a coalesced update over ADT's 32 KB request limit goes out in several.
   for (const group of requestGroups(candidates)) await patchWithFallback(update.twinId, group, deps, result);
+  if (heartbeats.size > 0) result.heartbeats = result.applied.filter((u) => heartbeats.has(u)).length;
   return result;
+}
+
+/** The value the copy holds at the update's path (own keys only), and the property's stored sourceTime. */
+function storedProperty(twin: Twin, update: PropertyUpdate): StoredProperty {
+  let node: unknown = twin;
+  for (const segment of valueSegments(update)) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node) || !Object.prototype.hasOwnProperty.call(node, segment)) return { known: false };
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return { known: true, value: node, sourceTime: storedSourceTime(twin, update) };
 }
 
 /** The stored sourceTime, unless a clock far ahead wrote it (then it guards nothing). */

@@ -57,6 +57,8 @@ it('reports the CPU path, cold start, first invocation and GC-traced memory', ()
   expect(report.memory.peakMb).toBeGreaterThanOrEqual(report.memory.baselineMb);
   expect(report.memory.twinCacheBytesPerTwin).toBeGreaterThan(0);
   expect(report.memory.guardCopyBytesPerTwin).toBeGreaterThan(0);
+  expect(report.memory.portfolioGuardBytesPerTwin).toBeGreaterThan(0);
+  expect(report.memory.activeTwinsCacheMb).toBeGreaterThan(0);
   expect(Array.isArray(report.missed)).toBe(true);
 });
 

@@ -6,8 +6,9 @@
 import { join } from 'node:path';
 
 import type * as PortfolioBench from '../../../bench/portfolioBench';
-import { parsePortfolioArgs,portfolioPlan } from '../../../bench/portfolioRun';
-import { isChange, type PortfolioMessage, portfolioProperties, portfolioSchedule, type PortfolioShape } from '../../../bench/portfolioTraffic';
+import { type CheckTolerance, checkTwins, exactTolerance, portfolioPipelineConfig } from '../../../bench/portfolioBench';
+import { parsePortfolioArgs, portfolioPlan, portfolioTargets } from '../../../bench/portfolioRun';
+import { isChange, type PortfolioMessage, portfolioProperties, portfolioSchedule, type PortfolioShape, significance } from '../../../bench/portfolioTraffic';
 import { privateBuild, removeBuild } from '../../support/privateBuild';
 
 const tiny = (values: PortfolioShape['values']): PortfolioShape => ({ devices: 24, periodSeconds: 2, partitions: 2, seconds: 5, seed: 3, adtScale: 1, values });
@@ -31,7 +32,7 @@ function expectCountsConsistent(row: PortfolioBench.PortfolioRowMetrics): void {
   expect(row.backlog.length).toBeGreaterThan(0);
 }
 
-it('ours ends every twin on its newest reading (building-like values), and ADT saw exactly the PATCHes we saw acknowledged', async () => {
+it('ours ends every twin within the deadbands and maxAge of its newest reading (building-like values), and ADT saw exactly the PATCHes we saw acknowledged', async () => {
   const row = await bench.runPortfolioRow('ours', tiny('building'), { drainMs: 60_000 });
   expectCountsConsistent(row);
   expect(row.check).toMatchObject({ drained: true, twinsChecked: 24, twinsWrong: 0 });
@@ -97,4 +98,34 @@ it('parses its flags; --scale and --quick keep twins per write budget of the ful
     expect(shape.devices / shape.periodSeconds / shape.adtScale).toBeCloseTo(100_000 / 60, 6);
   }
   expect(portfolioPlan(false, 0.05).rows.map((r) => `${r.shape.values} ${r.implementation}`)).toEqual(['building ours', 'building samples', 'adversarial ours', 'adversarial samples']);
+});
+
+it("runs ours with the value model's significance as deadbands and the targets' maxAge, and checks caught-up twins against them", () => {
+  expect(portfolioPipelineConfig.ingest.options.maxAgeSeconds).toBe(portfolioTargets.maxAgeMs / 1000);
+  expect(portfolioPipelineConfig.ingest.rules[0]?.properties).toEqual([
+    { target: 'temperature', deadband: { absolute: significance.temperature } },
+    { target: 'humidity', deadband: { absolute: significance.humidity } },
+    { target: 'occupied' },
+    { target: 'setpoint' },
+  ]);
+  const ts = Date.UTC(2024, 5, 1, 12, 10);
+  const reading = { device: 0, k: 3, atMs: 0, changed: [], values: { temperature: 21.3, humidity: 45, occupied: true, setpoint: 21 } } as unknown as PortfolioMessage;
+  const at = (ms: number) => ({ sourceTime: new Date(ms).toISOString() });
+  const twinDoc = (values: Record<string, unknown>, storedMs: number) =>
+    ({ $dtId: 't', $metadata: { $model: 'm', temperature: at(storedMs), humidity: at(storedMs), occupied: at(storedMs), setpoint: at(storedMs) }, ...values }) as unknown as Parameters<typeof checkTwins>[0][number];
+  const tolerance: CheckTolerance = { deadband: { ...significance }, maxAgeMs: 120_000 };
+  const check = (values: Record<string, unknown>, storedMs: number, t = tolerance) => checkTwins([twinDoc(values, storedMs)], new Map([['t', { tsMs: ts, message: reading }]]), new Map([['t', ts]]), t, true, 0);
+  // Within 0.1 °C and 0.5 %RH, stored 100 s before the newest reading: right.
+  expect(check({ temperature: 21.2, humidity: 45.5, occupied: true, setpoint: 21 }, ts - 100_000).twinsWrong).toBe(0);
+  // Beyond a deadband, a wrong boolean, a sourceTime older than maxAge or newer than the reading: wrong.
+  expect(check({ temperature: 21.15, humidity: 45, occupied: true, setpoint: 21 }, ts).twinsWrong).toBe(1);
+  expect(check({ temperature: 21.3, humidity: 45, occupied: false, setpoint: 21 }, ts).twinsWrong).toBe(1);
+  expect(check({ temperature: 21.3, humidity: 45, occupied: true, setpoint: 21 }, ts - 121_000).twinsWrong).toBe(1);
+  expect(check({ temperature: 21.3, humidity: 45, occupied: true, setpoint: 21 }, ts + 1).twinsWrong).toBe(1);
+  // Without deadbands: exactly the newest reading and its time.
+  expect(check({ temperature: 21.3, humidity: 45, occupied: true, setpoint: 21 }, ts, exactTolerance).twinsWrong).toBe(0);
+  expect(check({ temperature: 21.2, humidity: 45, occupied: true, setpoint: 21 }, ts, exactTolerance).twinsWrong).toBe(1);
+  expect(check({ temperature: 21.3, humidity: 45, occupied: true, setpoint: 21 }, ts - 1, exactTolerance).twinsWrong).toBe(1);
+  // A twin whose newest reading was not processed yet is the backlog, not checked.
+  expect(checkTwins([twinDoc({}, 0)], new Map([['t', { tsMs: ts, message: reading }]]), new Map([['t', ts - 1]]), tolerance, true, 0).twinsChecked).toBe(0);
 });

@@ -1,6 +1,7 @@
 // The twin cache degrades gracefully past its full-copy size: an evicted twin keeps a guard copy
-// (model, ETag, sourceTimes, the shape of its objects — no values), so its next write still costs
-// no GET and the out-of-order guard still holds. Readers that need values see full copies only.
+// (model, ETag, sourceTimes, the shape of its objects and compact scalar values), so its next write
+// still costs no GET, and the out-of-order guard and the deadband still hold. Readers that need whole
+// documents see full copies only.
 import { AdtGateway, type CallContext } from '../../../shared/adt/gateway';
 import { emptyCallStats } from '../../../shared/adt/retry';
 import { guardCopy, TwinCache } from '../../../shared/adt/twinCache';
@@ -15,14 +16,14 @@ const twin = (id: string, temperature: number, second: number): Twin =>
   ({ $dtId: id, $etag: `W/"${id}"`, $metadata: { $model: 'dtmi:test:Room;1', temperature: { lastUpdateTime: at(second), sourceTime: at(second) } }, temperature, sensor: { $metadata: { co2: { sourceTime: at(second) } }, co2: 400 }, tags: { a: { x: 1 } } }) as unknown as Twin;
 
 describe('TwinCache', () => {
-  it('demotes an evicted twin to a guard copy: no values, the model, ETag, sourceTimes and object shape kept', () => {
+  it('demotes an evicted twin to a guard copy: the model, ETag, sourceTimes, object shape and compact scalars kept', () => {
     const cache = new TwinCache(2, 10);
     cache.remember(twin('a', 21, 1), 'W/"a1"');
     cache.remember(twin('b', 22, 2), undefined);
     cache.remember(twin('c', 23, 3), undefined);
     expect(cache.get('a')).toBeUndefined();
     expect(cache.forWrite('a')).toEqual({
-      twin: { $dtId: 'a', $metadata: { $model: 'dtmi:test:Room;1', temperature: { sourceTime: at(1) } }, sensor: { $metadata: { co2: { sourceTime: at(1) } } }, tags: { a: {} } },
+      twin: { $dtId: 'a', $metadata: { $model: 'dtmi:test:Room;1', temperature: { sourceTime: at(1) } }, temperature: 21, sensor: { $metadata: { co2: { sourceTime: at(1) } }, co2: 400 }, tags: { a: { x: 1 } } },
       etag: 'W/"a1"',
       guardOnly: true,
     });
@@ -30,20 +31,32 @@ describe('TwinCache', () => {
     expect(cache.forWrite('c')?.guardOnly).toBeUndefined();
   });
 
-  it('keeps a guard copy current with accepted patches (sourceTimes and new objects, never values)', () => {
+  it('keeps a guard copy current with accepted patches (sourceTimes, objects, compact scalars; a long string or array is removed, never kept old)', () => {
     const cache = new TwinCache(1, 10);
     cache.remember(twin('a', 21, 1), undefined);
     cache.remember(twin('b', 22, 2), undefined);
     cache.applied('a', [
       { op: 'add', path: '/temperature', value: 30 },
       { op: 'add', path: '/$metadata/temperature/sourceTime', value: at(9) },
-      { op: 'add', path: '/settings', value: { mode: 'eco' } },
+      { op: 'add', path: '/settings', value: { mode: 'eco', note: 'x'.repeat(65) } },
+      { op: 'add', path: '/sensor/co2', value: [1, 2] },
     ], 'W/"a2"');
     const copy = cache.forWrite('a');
     expect(copy).toMatchObject({ etag: 'W/"a2"', guardOnly: true });
-    expect(copy?.twin.temperature).toBeUndefined();
+    expect(copy?.twin.temperature).toBe(30);
     expect(copy?.twin.$metadata).toMatchObject({ temperature: { sourceTime: at(9) } });
-    expect(copy?.twin.settings).toEqual({});
+    expect(copy?.twin.settings).toEqual({ mode: 'eco' });
+    expect(copy?.twin.sensor).toEqual({ $metadata: { co2: { sourceTime: at(1) } } });
+  });
+
+  it('by default holds the values of 170,000 active twins (20,000 full copies + 150,000 guard copies), as docs/PERFORMANCE.md says', () => {
+    const cache = new TwinCache();
+    const small = (i: number): Twin => ({ $dtId: `t${i}`, $metadata: { $model: 'dtmi:test:Room;1', temperature: { sourceTime: at(1) } }, temperature: i }) as unknown as Twin;
+    for (let i = 0; i <= 170_000; i++) cache.remember(small(i), undefined);
+    expect(cache.forWrite('t0')).toBeUndefined();
+    expect(cache.forWrite('t1')?.twin.temperature).toBe(1);
+    expect(cache.forWrite('t1')?.guardOnly).toBe(true);
+    expect(cache.get('t170000')?.twin.temperature).toBe(170_000);
   });
 
   it('with the guard tier off, an evicted twin is gone (the old cliff)', () => {
@@ -93,6 +106,19 @@ describe('writes past the full-copy size', () => {
       { op: 'add', path: '/temperature', value: 23 },
       { op: 'add', path: '/$metadata/temperature/sourceTime', value: at(20) },
     ]);
+  });
+
+  it("suppress an equal reading from the guard copy's value: no GET, no PATCH, the stored sourceTime kept", async () => {
+    const { port, gateway, write } = setup(100);
+    await write(upd('a', 20, 10));
+    await write(upd('b', 21, 10));
+    expect(gateway.cachedTwin('a')).toBeUndefined();
+    const patchesBefore = port.count('updateTwin', 'a');
+    const same = await write(upd('a', 20, 30));
+    expect(same.suppressed).toEqual([{ update: expect.objectContaining({ value: 20 }), reason: 'unchanged' }]);
+    expect(port.count('updateTwin', 'a')).toBe(patchesBefore);
+    expect(port.count('getTwin', 'a')).toBe(1);
+    expect(gateway.guardCopy('a')?.twin.$metadata).toMatchObject({ temperature: { sourceTime: at(10) } });
   });
 
   it('cost a GET per write without them', async () => {

@@ -53,3 +53,17 @@ it('names partly applied messages and their refused values in the end-of-run sum
   // The partly refused message wrote a dead letter: the summary says so instead of "0".
   expect(text).toContain('Dead letters folder /x: 1 written (0 refused message(s), 1 partly refused)');
 });
+
+it('adds up suppressed and heartbeat writes (issue 25) for the --json summary and names them in the text', () => {
+  const stats = emptyStats();
+  recordIngestLog(stats, batchLine({ received: 3, filtered: 2, applied: 1, suppressedWrites: { unchanged: 3, 'within-deadband': 1 }, heartbeatWrites: 1 }));
+  recordIngestLog(stats, batchLine({ received: 1, filtered: 1, suppressedWrites: { unchanged: 1 } }));
+  expect(stats).toMatchObject({ suppressedWrites: { unchanged: 4, 'within-deadband': 1 }, heartbeatWrites: 1 });
+  expect(JSON.parse(JSON.stringify(stats))).toMatchObject({ suppressedWrites: { unchanged: 4, 'within-deadband': 1 }, heartbeatWrites: 1 });
+  const result = {
+    summary: { scenario: 's', telemetryFile: 't', envelopes: 4, adt: 'emulator', deadLetters: 'folder /x', schema: 'CloudEventSchemaV1_0', stats, lostBatches: [], propagationFailures: [], propagation: 'local', exitCode: 0, ...quietRunExtras },
+    dump: { twins: [], relationships: [] },
+    tree: '(tree)',
+  } as unknown as RunResult;
+  expect(renderSummary(result)).toContain('Writes saved unchanged 4, within-deadband 1 (values filtered, not written); 1 heartbeat write(s)');
+});

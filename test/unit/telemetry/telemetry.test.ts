@@ -74,6 +74,16 @@ describe('metrics', () => {
     expect(sample(text, 'pipeline_ingest_batch_duration_sum')).toBeCloseTo(0.1, 5);
   });
 
+  it('counts writes saved by reason (unchanged, within-deadband) and heartbeat writes', async () => {
+    local = startLocalMetrics();
+    recordIngestBatch(batch({ suppressedWrites: { unchanged: 4, 'within-deadband': 2 }, heartbeatWrites: 3 }), [], { started: 0, ended: 1 });
+    recordIngestBatch(batch({ suppressedWrites: { unchanged: 1 } }), [], { started: 0, ended: 1 });
+    const text = await local.text();
+    expect(sample(text, 'pipeline_ingest_writes_suppressed_total', { reason: 'unchanged' })).toBe(5);
+    expect(sample(text, 'pipeline_ingest_writes_suppressed_total', { reason: 'within-deadband' })).toBe(2);
+    expect(sample(text, 'pipeline_ingest_heartbeat_writes_total')).toBe(3);
+  });
+
   it('follows a new provider: instruments are re-created when the registration changes', async () => {
     local = startLocalMetrics();
     recordAdtThrottled('updateTwin');
