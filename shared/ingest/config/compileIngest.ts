@@ -6,6 +6,9 @@ import { defaultBodyLimits, defaultDecodeOptions } from '../decode';
 import { compileExpression } from './expression';
 import type {
   CompiledIngest,
+  ConnectionStateConfig,
+  ConnectionStatePolicy,
+  NamedProperty,
   CompiledMatch,
   CompiledPropertyMapping,
   CompiledRule,
@@ -106,7 +109,20 @@ function compileIngestSection(config: IngestConfig, issues: Issues): CompiledIng
     names.set(rule.name, index);
     rules.push(compileRule(rule, where, issues));
   });
-  return { options, twinId, unknownTwin, rules };
+  return { options, twinId, unknownTwin, rules, connectionState: compileConnectionState(config.connectionState) };
+}
+
+/** Zero configuration: `connectionState` (and the companion `connectionStateSequence`) when the model declares them. */
+export function compileConnectionState(config: ConnectionStateConfig = {}): ConnectionStatePolicy {
+  const named = (name: string | undefined, fallback: string): NamedProperty => ({ name: name ?? fallback, configured: name !== undefined });
+  const policy: ConnectionStatePolicy = {
+    action: config.action ?? 'map',
+    property: named(config.property, 'connectionState'),
+    sequenceProperty: named(config.sequenceProperty, 'connectionStateSequence'),
+  };
+  if (config.connectedProperty !== undefined) policy.connectedProperty = config.connectedProperty;
+  if (config.lastChangeProperty !== undefined) policy.lastChangeProperty = config.lastChangeProperty;
+  return policy;
 }
 
 function fallbackTwinId(): TwinIdStrategy {
@@ -202,6 +218,7 @@ function compileMatch(match: MatchConfig, where: string, issues: Issues): Compil
     const matcher = issues.matcher(`${where}.${field}`, match[field]);
     if (matcher) compiled[field] = matcher;
   }
+  if (match.source !== undefined) compiled.source = new Set(Array.isArray(match.source) ? match.source : [match.source]);
   for (const [name, expected] of Object.entries(match.properties ?? {})) {
     const allowed: Scalar[] = Array.isArray(expected) ? expected : [expected];
     // Property values arrive as strings or JSON-parsed scalars; compare on their text form.

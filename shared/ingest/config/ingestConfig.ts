@@ -3,6 +3,7 @@
 // unit and JSONata expression already checked and turned into functions, so bad config fails at
 // load, never per message. Ingest owns this; shared/config only loads, validates and reports.
 
+import type { MessageKind } from '../message';
 import type { CompiledExpression } from './expression';
 import type { Matcher } from './pattern';
 import type { CompiledSource } from './source';
@@ -21,6 +22,16 @@ export interface IngestConfig {
   twinId?: TwinIdConfig | string;
   unknownTwin?: UnknownTwinConfig;
   rules?: RuleConfig[];
+  connectionState?: ConnectionStateConfig;
+}
+
+/** ingest.connectionState: what a deviceConnected / deviceDisconnected event writes. */
+export interface ConnectionStateConfig {
+  action?: 'map' | 'ignore';
+  property?: string;
+  connectedProperty?: string;
+  lastChangeProperty?: string;
+  sequenceProperty?: string;
 }
 
 export type OutOfRangeAction = 'drop' | 'dead-letter';
@@ -64,6 +75,8 @@ export interface MatchConfig {
   deviceId?: string | string[];
   moduleId?: string | string[];
   component?: string | string[];
+  /** Message kinds (iothub-message-source) the rule applies to; default telemetry only. */
+  source?: MessageKind | MessageKind[];
   properties?: Record<string, Scalar | Scalar[]>;
   when?: string;
 }
@@ -152,6 +165,8 @@ export interface CompiledMatch {
   deviceId?: Matcher;
   moduleId?: Matcher;
   component?: Matcher;
+  /** The message kinds the rule applies to; absent = telemetry only. */
+  source?: ReadonlySet<string>;
   properties: Array<{ name: string; accepts: (value: unknown) => boolean }>;
   when?: CompiledExpression;
 }
@@ -194,4 +209,19 @@ export interface CompiledIngest {
   twinId: TwinIdStrategy;
   unknownTwin: UnknownTwinPolicy;
   rules: CompiledRule[];
+  connectionState: ConnectionStatePolicy;
+}
+
+/** A name the user set must be in the model (refused otherwise); a default is written only when it is. */
+export interface NamedProperty {
+  name: string;
+  configured: boolean;
+}
+
+export interface ConnectionStatePolicy {
+  action: 'map' | 'ignore';
+  property: NamedProperty;
+  connectedProperty?: string;
+  lastChangeProperty?: string;
+  sequenceProperty: NamedProperty;
 }

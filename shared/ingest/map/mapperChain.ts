@@ -7,15 +7,18 @@
 
 import type { CompiledIngest } from '../config';
 import type { DeviceMessage } from '../message';
+import { ConnectionStateMapper } from './connectionStateMapper';
 import { Lookups, type PreparedMessage, prepareMessages } from './lookups';
 import type { LookupSources } from './lookupSources';
-import type { Mapper, MappingResult } from './mappingResult';
+import type { Filtered, Mapper, MappingResult } from './mappingResult';
 import { ModelDrivenMapper } from './modelDrivenMapper';
 import { RuleMapper } from './ruleMapper';
 
 /** The mappers a compiled ingest section asks for, in the order they are tried. */
 export function mappersFor(ingest: CompiledIngest): Mapper[] {
+  // Rules first (a rule may name an event kind), then each kind's own step, then the telemetry default.
   const mappers: Mapper[] = [new RuleMapper(ingest)];
+  if (ingest.connectionState.action === 'map') mappers.push(new ConnectionStateMapper(ingest));
   if (ingest.options.unmatched === 'model') mappers.push(new ModelDrivenMapper(ingest));
   return mappers;
 }
@@ -25,7 +28,7 @@ export function mapPrepared(mappers: readonly Mapper[], prepared: PreparedMessag
   const mapper = mappers[prepared.claimedBy];
   const result: MappingResult = mapper
     ? mapper.map(prepared, lookups)
-    : { eventKey: prepared.message.eventKey, propertyUpdates: [], telemetry: [], filtered: [{ reason: 'no-matching-rule', detail: `no rule matches device ${prepared.message.deviceId}` }], rejected: [], clampedSourceTimes: 0 };
+    : { eventKey: prepared.message.eventKey, propertyUpdates: [], telemetry: [], filtered: [unclaimed(prepared.message)], rejected: [], clampedSourceTimes: 0 };
   if (!mapper && prepared.message.prototypeKeys !== undefined) {
     result.filtered.unshift({ reason: 'prototype-key', detail: `removed keys that could reach an object's prototype: ${prepared.message.prototypeKeys.join(', ')}` });
   }
@@ -35,6 +38,14 @@ export function mapPrepared(mappers: readonly Mapper[], prepared: PreparedMessag
     result.rejected = [...failures.map((f) => ({ reason: 'rule-condition-failed' as const, detail: `rule "${f.rule}": ${f.detail}`, where: f.where })), ...result.rejected];
   }
   return result;
+}
+
+/** Why nobody mapped a message: telemetry no rule matches, or a kind of event nothing is set to handle. */
+function unclaimed(message: DeviceMessage): Filtered {
+  const source = message.source;
+  if (source === undefined) return { reason: 'no-matching-rule', detail: `no rule matches device ${message.deviceId}` };
+  const op = source.opType === undefined ? '' : ` (${source.opType})`;
+  return { reason: 'source-not-handled', detail: `${source.name}${op} from device ${message.deviceId}: the configuration does not handle this kind of event (see CONFIGURATION.md, "Message kinds")` };
 }
 
 /**

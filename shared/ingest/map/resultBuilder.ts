@@ -6,7 +6,7 @@
 import { KeyedMemo, parseIsoMillis } from '../../common';
 import type { CompiledIngest, CompiledSource, TwinIdStrategy } from '../config';
 import { normalizeTimestamp, safeMessageId } from '../decode';
-import { adtNameProblem, adtValueProblem, type DeviceMessage, type JsonObject, type PropertyUpdate, type Refusal } from '../message';
+import { adtNameProblem, adtValueProblem, type DeviceMessage, type EventOrder, type JsonObject, type PropertyUpdate, type Refusal } from '../message';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Filtered, MappingResult, TelemetryItem } from './mappingResult';
 import type { TwinInterface } from './modelFit';
@@ -122,6 +122,17 @@ export class ResultBuilder {
     if (subPath !== undefined) update.subPath = subPath;
     if (this.message.sequenceNumber !== undefined) update.sequenceNumber = this.message.sequenceNumber;
     this.result.propertyUpdates.push(update);
+  }
+
+  /** Property updates added so far (with orderSince: the ones one value added). */
+  updateCount(): number {
+    return this.result.propertyUpdates.length;
+  }
+
+  /** Gives the updates added since `count` IoT Hub's own order (a connection event's sequence number). */
+  orderSince(count: number, order: EventOrder): void {
+    const updates = this.result.propertyUpdates;
+    for (let index = count; index < updates.length; index++) (updates[index] as PropertyUpdate).order = order;
   }
 
   addTelemetry(twinId: string, component: string | undefined, payload: JsonObject, sourceTime: string, rule: string): void {

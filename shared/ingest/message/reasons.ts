@@ -25,6 +25,8 @@ export const deadLetterReasons = {
   'missing-value': 'the source value is missing and the mapping says onMissing: dead-letter',
   'invalid-source-time': 'the configured sourceTime field is not an ISO 8601 date-time or epoch milliseconds',
   'future-source-time': 'the source time is more than maxClockSkewSeconds after the enqueued time and futureSourceTime is dead-letter',
+  'unknown-operation': 'an IoT Hub notification without opType, or with one its kind does not have (e.g. a connection state event that is neither deviceConnected nor deviceDisconnected)',
+  'invalid-sequence-number': 'a connection state event whose sequenceNumber is missing or is not hexadecimal text of at most 64 digits',
   'rule-condition-failed': "a rule's match.when expression failed",
   'not-in-model': "the target property is not in the twin's DTDL model",
   'schema-mismatch': "the value does not fit the property's DTDL schema",
@@ -45,11 +47,13 @@ export const filterReasons = {
   'missing-value': 'the source value is missing or the transform produced nothing (onMissing: skip)',
   'out-of-range': 'the value is outside the mapping range (range action drop)',
   'no-matching-rule': 'no rule matches and ingest.options.unmatched is ignore',
+  'source-not-handled': 'an IoT Hub notification (iothub-message-source other than Telemetry) of a kind, or opType, the configuration does not handle; never mapped as telemetry',
   'model-unknown': "no rule matched and the twin's DTDL model is unknown, so the model-driven default has nothing to map",
   'unmodeled-field': 'body fields the twin model does not declare (model-driven default)',
   'prototype-key': 'the body or application properties held keys __proto__, constructor or prototype (at any depth); decoding removed them and the rest of the message was mapped',
   'nothing-mapped': 'the message produced no property value and no telemetry',
-  'stale-source-time': 'the value is older than the sourceTime the twin already stores',
+  'stale-source-time': 'the value is older than the sourceTime the twin already stores (a connection state event: its sequenceNumber is not higher than the one the twin keeps)',
+  'connection-state-unmodeled': "a connection state event for a twin whose model declares no string Property connectionState (or the configured ingest.connectionState.property), and nothing else is configured",
 } as const;
 
 /**

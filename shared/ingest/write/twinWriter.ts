@@ -68,12 +68,30 @@ export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps):
 
   const candidates: PropertyUpdate[] = [];
   for (const propertyUpdate of update.updates) {
-    if (isOlder(propertyUpdate.sourceTime, trustedStoredTime(twin, propertyUpdate, deps))) result.stale.push(propertyUpdate);
+    if (isStale(propertyUpdate, twin, deps)) result.stale.push(propertyUpdate);
     else candidates.push(propertyUpdate);
   }
   // Normally one PATCH; a coalesced update over ADT's 32 KB request limit goes out in several.
   for (const group of requestGroups(candidates)) await patchWithFallback(update.twinId, group, deps, result);
   return result;
+}
+
+/**
+ * Out of order: an update carrying IoT Hub's own order is stale when the twin already keeps that
+ * order's key at least as high (the same event redelivered included); otherwise, or when the twin
+ * keeps no key yet, when it is older than the stored sourceTime.
+ */
+function isStale(update: PropertyUpdate, twin: Twin, deps: TwinWriterDeps): boolean {
+  const stored = update.order?.stored === undefined ? undefined : storedOrderKey(twin, update.order.stored);
+  if (stored !== undefined && update.order !== undefined) return update.order.key <= stored;
+  return isOlder(update.sourceTime, trustedStoredTime(twin, update, deps));
+}
+
+/** The order key the twin keeps (a companion property's text), or undefined. */
+function storedOrderKey(twin: Twin, at: { component?: string; property: string }): string | undefined {
+  const container: unknown = at.component === undefined ? twin : twin[at.component];
+  const value = typeof container === 'object' && container !== null ? (container as Record<string, unknown>)[at.property] : undefined;
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** The stored sourceTime, unless a clock far ahead wrote it (then it guards nothing). */
@@ -136,7 +154,7 @@ async function patchWithFallback(twinId: string, candidates: PropertyUpdate[], d
     }
     const fresh = (await deps.twin.getTwin()).twin;
     const current: PropertyUpdate[] = [];
-    for (const update of updates) (isOlder(update.sourceTime, trustedStoredTime(fresh, update, deps)) ? result.stale : current).push(update);
+    for (const update of updates) (isStale(update, fresh, deps) ? result.stale : current).push(update);
     updates = current;
     if (updates.length === 0) return;
     attempt = await tryPatch(twinId, updates, deps, result);
