@@ -8,6 +8,9 @@ export interface RunStats {
   filtered: number;
   deadLettered: number;
   deadLetteredByReason: Record<string, number>;
+  filteredByReason: Record<string, number>;
+  /** Events by iothub-message-source kind (the batch summaries' receivedBySource). */
+  receivedBySource: Record<string, number>;
   /** Applied messages with some values refused (those values are in dead letters too). */
   partiallyApplied: number;
   /** Dead-letter documents written: one per dead-lettered message and one per partly applied one. */
@@ -37,6 +40,8 @@ export function emptyStats(): RunStats {
     filtered: 0,
     deadLettered: 0,
     deadLetteredByReason: {},
+    filteredByReason: {},
+    receivedBySource: {},
     partiallyApplied: 0,
     deadLetterDocuments: 0,
     rejectedValuesByReason: {},
@@ -74,6 +79,8 @@ export function recordIngestLog(stats: RunStats, line: FunctionLogLine): boolean
   // Older summaries had no document count: each dead-lettered or partly applied message wrote one.
   stats.deadLetterDocuments += typeof s.deadLetterDocuments === 'number' ? num(s.deadLetterDocuments) : num(s.deadLettered) + num(s.partiallyApplied);
   addCounts(stats.deadLetteredByReason, s.deadLetteredByReason);
+  addCounts(stats.filteredByReason, s.filteredByReason);
+  addCounts(stats.receivedBySource, s.receivedBySource);
   addCounts(stats.rejectedValuesByReason, s.rejectedValuesByReason);
   return true;
 }

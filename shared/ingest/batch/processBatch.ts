@@ -131,12 +131,19 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
 
   const totals = ledger.close();
   const deadLetteredByReason: Record<string, number> = {};
+  const filteredByReason: Record<string, number> = {};
   let partiallyApplied = 0;
   for (const entry of totals.entries) {
     if (entry.outcome === 'applied' && entry.reasons.length > 0) partiallyApplied++;
-    if (entry.outcome !== 'dead-lettered') continue;
+    if (entry.outcome === 'applied') continue;
     const reason = entry.reasons[0] ?? 'unknown';
-    deadLetteredByReason[reason] = (deadLetteredByReason[reason] ?? 0) + 1;
+    const counts = entry.outcome === 'dead-lettered' ? deadLetteredByReason : filteredByReason;
+    counts[reason] = (counts[reason] ?? 0) + 1;
+  }
+  const receivedBySource: Record<string, number> = {};
+  for (const record of records) {
+    const source = record.message ? (record.message.source?.kind ?? 'telemetry') : 'undecoded';
+    receivedBySource[source] = (receivedBySource[source] ?? 0) + 1;
   }
   const rejectedValuesByReason: Record<string, number> = {};
   for (const record of records) {
@@ -151,6 +158,8 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     filtered: totals.filtered,
     deadLettered: totals.deadLettered,
     deadLetteredByReason,
+    filteredByReason,
+    receivedBySource,
     partiallyApplied,
     deadLetterDocuments: records.filter(needsDeadLetter).length,
     rejectedValuesByReason,

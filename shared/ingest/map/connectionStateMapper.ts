@@ -17,7 +17,7 @@ import { normalizeTimestamp } from '../decode';
 import { type EventOrder, isJsonObject, lookupProperty } from '../message';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Mapper, MappingResult } from './mappingResult';
-import { isRefusal, type TwinInterface, targetFit } from './modelFit';
+import { isRefusal, targetFit,type TwinInterface } from './modelFit';
 import { ResultBuilder } from './resultBuilder';
 import { addValue } from './valueUpdates';
 
