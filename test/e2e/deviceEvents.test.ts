@@ -1,7 +1,9 @@
 // IoT Hub's notifications through the local loop, shaped as the reference documents them: connection
 // state events set each twin's connectionState in IoT Hub's sequenceNumber order (not arrival order,
-// not operationTimestamp), redelivered and reordered events included, and roll up to the room; kinds
-// the configuration does not handle are filtered, never mapped as telemetry.
+// not operationTimestamp), redelivered and reordered events included, and roll up to the room;
+// reported properties arrive from a device twin change and a Plug and Play digital twin change (JSON
+// Patch); a desired-only change and a kind the configuration does not handle are filtered, never
+// mapped as telemetry.
 import { join } from 'node:path';
 
 import { repoRoot, runLocal } from './support/runLocal';
@@ -12,18 +14,18 @@ const scenario = join(repoRoot, 'local', 'scenarios', 'connected-devices');
 const twin = (dump: { twins: Array<Record<string, unknown>> }, id: string) => dump.twins.find((t) => t.$dtId === id) ?? {};
 const sequence = (n: number) => `000000000000000001D8713FF7E08514000000020000000000000000${n.toString(16).toUpperCase().padStart(8, '0')}`;
 
-it('keeps the last connection state by sequence number and rolls it up', async () => {
+it('keeps the last connection state by sequence number, patches reported properties and rolls both up', async () => {
   const { summary, dump } = await runLocal({ scenario });
   expect(summary.exitCode).toBe(0);
-  expect(summary.stats.messagesIn).toBe(11);
+  expect(summary.stats.messagesIn).toBe(13);
   expect(summary.stats.deadLettered).toBe(0);
-  expect(twin(dump, 'sensor-1')).toMatchObject({ connectionState: 'Connected', connectionStateSequence: sequence(4), temperature: 21 });
-  expect(twin(dump, 'sensor-2')).toMatchObject({ connectionState: 'Disconnected', connectionStateSequence: sequence(5), temperature: 23 });
-  expect(twin(dump, 'room-1')).toMatchObject({ connectedDevices: 1, temperature: 22 });
-  // The twin change and the lifecycle event were not mapped as telemetry (sensor-1 kept 21, no sensor-3).
+  expect(twin(dump, 'sensor-1')).toMatchObject({ connectionState: 'Connected', connectionStateSequence: sequence(4), temperature: 21.5 });
+  expect(twin(dump, 'sensor-2')).toMatchObject({ connectionState: 'Disconnected', connectionStateSequence: sequence(5), temperature: 24.5 });
+  expect(twin(dump, 'room-1')).toMatchObject({ connectedDevices: 1, temperature: 23 });
+  // The desired-only change and the lifecycle event were not mapped as telemetry (no sensor-3, no interval).
   expect(dump.twins.map((t) => t.$dtId).sort()).toEqual(['room-1', 'sensor-1', 'sensor-2']);
-  expect(summary.stats.filteredByReason).toMatchObject({ 'source-not-handled': 2 });
-  expect(summary.stats.receivedBySource).toEqual({ telemetry: 2, deviceConnectionStateEvents: 7, twinChangeEvents: 1, deviceLifecycleEvents: 1 });
+  expect(summary.stats.filteredByReason).toMatchObject({ 'source-not-handled': 1, 'no-reported-change': 1 });
+  expect(summary.stats.receivedBySource).toEqual({ telemetry: 2, deviceConnectionStateEvents: 7, twinChangeEvents: 2, digitalTwinChangeEvents: 1, deviceLifecycleEvents: 1 });
 }, 120_000);
 
 it('holds the same order one event per batch, with batches redelivered through an ADT outage', async () => {
@@ -39,5 +41,6 @@ it('holds the same order one event per batch, with batches redelivered through a
   // The older and the repeated sequence numbers were skipped against the twin (a redelivered event
   // that had reached ADT before its batch failed would be one more).
   expect(summary.stats.filteredByReason['stale-source-time']).toBeGreaterThanOrEqual(2);
-  expect(summary.stats.filteredByReason['source-not-handled']).toBe(2);
+  expect(summary.stats.filteredByReason['source-not-handled']).toBe(1);
+  expect(twin(dump, 'room-1')).toMatchObject({ temperature: 23 });
 }, 180_000);

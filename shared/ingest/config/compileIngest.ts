@@ -109,7 +109,9 @@ function compileIngestSection(config: IngestConfig, issues: Issues): CompiledIng
     names.set(rule.name, index);
     rules.push(compileRule(rule, where, issues));
   });
-  return { options, twinId, unknownTwin, rules, connectionState: compileConnectionState(config.connectionState) };
+  return { options, twinId, unknownTwin, rules, connectionState: compileConnectionState(config.connectionState),
+    reportedProperties: { twinChangeEvents: 'map', digitalTwinChangeEvents: 'map', ...stripUndefined(config.reportedProperties ?? {}) },
+  };
 }
 
 /** Zero configuration: `connectionState` (and the companion `connectionStateSequence`) when the model declares them. */

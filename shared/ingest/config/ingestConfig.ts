@@ -23,6 +23,13 @@ export interface IngestConfig {
   unknownTwin?: UnknownTwinConfig;
   rules?: RuleConfig[];
   connectionState?: ConnectionStateConfig;
+  reportedProperties?: ReportedPropertiesConfig;
+}
+
+/** ingest.reportedProperties: whether twin change and digital twin change events patch reported values. */
+export interface ReportedPropertiesConfig {
+  twinChangeEvents?: 'map' | 'ignore';
+  digitalTwinChangeEvents?: 'map' | 'ignore';
 }
 
 /** ingest.connectionState: what a deviceConnected / deviceDisconnected event writes. */
@@ -210,6 +217,7 @@ export interface CompiledIngest {
   unknownTwin: UnknownTwinPolicy;
   rules: CompiledRule[];
   connectionState: ConnectionStatePolicy;
+  reportedProperties: Required<ReportedPropertiesConfig>;
 }
 
 /** A name the user set must be in the model (refused otherwise); a default is written only when it is. */

@@ -6,12 +6,13 @@
 // look-ups failed (e.g. a twin read ADT refused), so the caller decides what that failure means.
 
 import type { CompiledIngest } from '../config';
-import type { DeviceMessage } from '../message';
+import type { DeviceMessage, MessageKind } from '../message';
 import { ConnectionStateMapper } from './connectionStateMapper';
 import { Lookups, type PreparedMessage, prepareMessages } from './lookups';
 import type { LookupSources } from './lookupSources';
 import type { Filtered, Mapper, MappingResult } from './mappingResult';
 import { ModelDrivenMapper } from './modelDrivenMapper';
+import { ReportedPropertiesMapper } from './reportedPropertiesMapper';
 import { RuleMapper } from './ruleMapper';
 
 /** The mappers a compiled ingest section asks for, in the order they are tried. */
@@ -19,6 +20,10 @@ export function mappersFor(ingest: CompiledIngest): Mapper[] {
   // Rules first (a rule may name an event kind), then each kind's own step, then the telemetry default.
   const mappers: Mapper[] = [new RuleMapper(ingest)];
   if (ingest.connectionState.action === 'map') mappers.push(new ConnectionStateMapper(ingest));
+  const reported = new Set<MessageKind>();
+  if (ingest.reportedProperties.twinChangeEvents === 'map') reported.add('twinChangeEvents');
+  if (ingest.reportedProperties.digitalTwinChangeEvents === 'map') reported.add('digitalTwinChangeEvents');
+  if (reported.size > 0) mappers.push(new ReportedPropertiesMapper(ingest, reported));
   if (ingest.options.unmatched === 'model') mappers.push(new ModelDrivenMapper(ingest));
   return mappers;
 }

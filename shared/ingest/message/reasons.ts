@@ -53,6 +53,7 @@ export const filterReasons = {
   'prototype-key': 'the body or application properties held keys __proto__, constructor or prototype (at any depth); decoding removed them and the rest of the message was mapped',
   'nothing-mapped': 'the message produced no property value and no telemetry',
   'stale-source-time': 'the value is older than the sourceTime the twin already stores (a connection state event: its sequenceNumber is not higher than the one the twin keeps)',
+  'no-reported-change': 'a twin change or digital twin change event that changes no reported property (desired properties and tags are mapped only by a rule naming the kind)',
   'connection-state-unmodeled': "a connection state event for a twin whose model declares no string Property connectionState (or the configured ingest.connectionState.property), and nothing else is configured",
 } as const;
 
