@@ -12,8 +12,8 @@ import { lookupProperty, type MessageKind } from '../message';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Mapper, MappingResult } from './mappingResult';
 import { componentInterface } from './modelFit';
-import { ResultBuilder } from './resultBuilder';
 import { digitalTwinChangeValues, type ReportedValues, twinChangeValues } from './reportedValues';
+import { ResultBuilder } from './resultBuilder';
 import { addValue } from './valueUpdates';
 
 export const REPORTED_RULE = '(reported)';
