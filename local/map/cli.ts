@@ -97,7 +97,8 @@ function describeRules(preview: MessagePreview): string[] {
 export function describePreview(preview: MessagePreview, index: number): string {
   const lines: string[] = [];
   const d = preview.decoded;
-  lines.push(`message ${index + 1}: ${d.ok ? `device ${d.deviceId}, enqueued ${d.enqueuedTime}${d.component ? `, component ${d.component}` : ''}` : `not decoded (${d.reason}): ${d.detail}`}`);
+  const kind = d.ok && d.source ? `, ${d.source.name}${d.source.opType ? ` ${d.source.opType}` : ''}` : '';
+  lines.push(`message ${index + 1}: ${d.ok ? `device ${d.deviceId}, enqueued ${d.enqueuedTime}${kind}${d.component ? `, component ${d.component}` : ''}` : `not decoded (${d.reason}): ${d.detail}`}`);
   if (d.ok) lines.push(`  body ${JSON.stringify(d.body)}`, ...describeRules(preview));
   for (const twin of preview.twins) {
     lines.push(`  twin ${twin.twinId}${twin.model ? ` (${twin.model})` : ''}: PATCH`);

@@ -50,7 +50,9 @@ export interface RuleOutcome {
 }
 
 export interface MessagePreview {
-  decoded: { ok: true; deviceId: string; enqueuedTime: string; body: unknown; component?: string; modelId?: string } | { ok: false; reason: string; detail: string };
+  decoded:
+    | { ok: true; deviceId: string; enqueuedTime: string; body: unknown; component?: string; modelId?: string; source?: { kind: string; name: string; opType?: string } }
+    | { ok: false; reason: string; detail: string };
   /** Names of the rules that produced a value (`(model)` for the model-driven mapping). */
   rules: string[];
   /** Every rule whose `match` held, with what it applied and what it refused: a rule that matched
@@ -105,6 +107,13 @@ export class ScenarioPreviewer {
       // Values that do not fit the model were refused while mapping (deadLettered), as in the function.
       const stale: TwinPreview['stale'] = [];
       const written = update.updates.filter((u) => {
+        // IoT Hub's own order (a connection event's sequence number) against the one the twin keeps, as the writer does.
+        const kept = u.order?.stored === undefined ? undefined : (twin as Record<string, unknown> | undefined)?.[u.order.stored.property];
+        if (u.order !== undefined && typeof kept === 'string') {
+          if (u.order.key > kept) return true;
+          stale.push({ path: u.property, sourceTime: u.sourceTime, stored: `sequence number ${kept}` });
+          return false;
+        }
         const stored = storedSourceTime(twin, u);
         if (stored !== undefined && Date.parse(u.sourceTime) < Date.parse(stored)) {
           stale.push({ path: u.property, sourceTime: u.sourceTime, stored });
@@ -125,6 +134,7 @@ export class ScenarioPreviewer {
         body: message.body,
         ...(message.component !== undefined && { component: message.component }),
         ...(message.modelId !== undefined && { modelId: message.modelId }),
+        ...(message.source !== undefined && { source: { ...message.source } }),
       },
       rules: [...new Set([...mapping.propertyUpdates.map((u) => u.rule), ...mapping.telemetry.map((t) => t.rule)])],
       matched: await this.ruleOutcomes(message, mapping),
