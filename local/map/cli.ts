@@ -105,6 +105,7 @@ export function describePreview(preview: MessagePreview, index: number): string 
     for (const op of twin.patch) lines.push(`    ${op.op} ${op.path} ${JSON.stringify(op.value)}`);
     for (const s of twin.stale) lines.push(`    stale ${s.path}: ${s.sourceTime} is older than the stored ${s.stored}`);
   }
+  for (const a of preview.lifecycle) lines.push(a.kind === 'create' ? `  create twin ${a.twinId} (${a.modelId})` : `  retire twin ${a.twinId}: its relationships, then the twin`);
   for (const t of preview.telemetry) lines.push(`  telemetry to ${t.twinId}${t.component ? `/${t.component}` : ''}: ${JSON.stringify(t.payload)} (Message-Id ${t.messageId}, source time ${t.sourceTime})`);
   // A refusal already listed under its rule is not repeated.
   const ofMatchedRule = (where: string | undefined, detail: string): boolean =>

@@ -60,6 +60,8 @@ export interface MessagePreview {
   matched: RuleOutcome[];
   twins: TwinPreview[];
   telemetry: IngestPlan['telemetry'];
+  /** Twins a device lifecycle event would create (with their model) or retire (relationships first). */
+  lifecycle: NonNullable<IngestPlan['lifecycle']>;
   filtered: Array<{ eventKey: string; reason: string; detail: string }>;
   deadLettered: IngestPlan['rejected'];
 }
@@ -91,7 +93,7 @@ export class ScenarioPreviewer {
       moduleIdProperties: options.moduleIdProperties,
       limits: { maxDecodedBytes: options.maxDecodedBytes, maxDepth: options.maxBodyDepth },
     });
-    const empty = { rules: [], matched: [], twins: [], telemetry: [], filtered: [], deadLettered: [] };
+    const empty = { rules: [], matched: [], twins: [], telemetry: [], lifecycle: [], filtered: [], deadLettered: [] };
     if (!decoded.ok) return { decoded: { ok: false, reason: decoded.reason, detail: decoded.detail }, ...empty, deadLettered: [{ eventKey: decoded.eventKey, reason: decoded.reason, detail: decoded.detail }] };
     const message = decoded.message;
     const context: LookupSources = {
@@ -101,6 +103,11 @@ export class ScenarioPreviewer {
     };
     const mapping = await mapMessage(message, this.config, context);
     const plan = await planIngest([message], this.config, context);
+    const lifecycle = plan.lifecycle ?? [];
+    // A twin the event creates exists for the next message previewed (a model ADT lacks makes none), as in ADT.
+    for (const action of lifecycle) {
+      if (action.kind === 'create' && this.index.interface(action.modelId)) this.twins.set(action.twinId, { $dtId: action.twinId, $metadata: { $model: action.modelId } } as unknown as Twin);
+    }
     const twins = plan.twinUpdates.map((update): TwinPreview => {
       const twin = this.twins.get(update.twinId);
       const model = twin?.$metadata.$model ?? (update.ifMissing.policy === 'create' ? update.ifMissing.modelId : undefined);
@@ -126,6 +133,7 @@ export class ScenarioPreviewer {
       if (twin) applyPatch(twin, patch);
       return { twinId: update.twinId, ...(model !== undefined && { model }), patch, stale };
     });
+    for (const action of lifecycle) if (action.kind === 'delete') this.twins.delete(action.twinId);
     return {
       decoded: {
         ok: true,
@@ -140,6 +148,7 @@ export class ScenarioPreviewer {
       matched: await this.ruleOutcomes(message, mapping),
       twins,
       telemetry: plan.telemetry,
+      lifecycle,
       filtered: mapping.filtered.map((f) => ({ eventKey: message.eventKey, reason: f.reason, detail: [f.where, f.detail].filter(Boolean).join(': ') })),
       deadLettered: plan.rejected,
     };

@@ -3,10 +3,11 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/pipeline.schema.json","title":"IoT Hub → Azure Digital Twins pipeline configuration","description":"How device messages become twin property updates and telemetry (ingest) and how derived values roll up the twin graph (rollups). See shared/config/CONFIGURATION.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"version":{"const":1,"description":"Configuration format version. Only 1 exists."},"ingest":{"$ref":"#/definitions/ingest"},"rollups":{"$ref":"rollups.schema.json"}},"definitions":{"ingest":{"type":"object","additionalProperties":false,"properties":{"options":{"$ref":"#/definitions/options"},"twinId":{"$ref":"#/definitions/twinId"},"unknownTwin":{"$ref":"#/definitions/unknownTwin"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"connectionState":{"$ref":"#/definitions/connectionState"},"reportedProperties":{"$ref":"#/definitions/reportedProperties"}}},"reportedProperties":{"type":"object","additionalProperties":false,"description":"IoT Hub twin change and Plug and Play digital twin change events → the reported properties the twin's model declares. See CONFIGURATION.md, \"Reported properties\".","properties":{"twinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from twinChangeEvents; ignore: filter them (source-not-handled)."},"digitalTwinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from digitalTwinChangeEvents; ignore: filter them (source-not-handled)."}}},"connectionState":{"type":"object","additionalProperties":false,"description":"IoT Hub connection state events (deviceConnected / deviceDisconnected) → twin properties. See CONFIGURATION.md, \"Connection state\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default) writes the state; ignore filters the events (source-not-handled)."},"property":{"$ref":"#/definitions/propertyName","description":"String property set to \"Connected\" / \"Disconnected\". Default connectionState, written when the twin's model declares it."},"connectedProperty":{"$ref":"#/definitions/propertyName","description":"Boolean property set to true when connected, false when disconnected."},"lastChangeProperty":{"$ref":"#/definitions/propertyName","description":"dateTime property set to the event's operationTimestamp."},"sequenceProperty":{"$ref":"#/definitions/propertyName","description":"String property keeping the last applied sequenceNumber (the order guard). Default connectionStateSequence, used when the twin's model declares it."}}},"propertyName":{"type":"string","pattern":"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$","maxLength":512},"options":{"type":"object","additionalProperties":false,"properties":{"deviceIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the device id when IoT Hub did not stamp iothub-connection-device-id (custom producers). Default [\"deviceId\"]."},"moduleIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the module id when iothub-connection-module-id is absent. Default [\"moduleId\"]."},"sourceTime":{"type":"string","minLength":1,"description":"Source of the observation time written as $metadata.<prop>.sourceTime and used for ordering, e.g. \"timestamp\" (body) or \"$enqueuedTime\" (default)."},"emitSourceTime":{"type":"boolean","description":"Write $metadata/<prop>/sourceTime with every value. Default true."},"maxTwinsPerMessage":{"type":"integer","minimum":1,"maximum":1000,"description":"Upper bound of twins one message may update; more dead-letters the message. Default 10."},"maxParallelTwins":{"type":"integer","minimum":1,"maximum":256,"description":"Twins patched concurrently per batch. Default 16."},"maxDecodedBytes":{"type":"integer","minimum":1024,"maximum":67108864,"description":"Largest decoded (decompressed) body; larger is dead-lettered as too-large. Default 1048576 (1 MiB)."},"maxBodyDepth":{"type":"integer","minimum":1,"maximum":256,"description":"Deepest JSON nesting of a body; deeper is dead-lettered as too-deep. Default 32."},"maxPropertiesPerMessage":{"type":"integer","minimum":1,"maximum":100000,"description":"Most property values one message may map to; more is dead-lettered as too-many-properties. Default 500."},"maxClockSkewSeconds":{"type":"integer","minimum":0,"description":"How far a source time may be ahead of the enqueued time. Default 300."},"futureSourceTime":{"enum":["clamp","dead-letter"],"description":"A source time further ahead: clamp (use the enqueued time, counted) or dead-letter (future-source-time). Default clamp."},"outOfRange":{"enum":["drop","dead-letter"],"description":"Default action for a value outside a mapping's range. Default drop."},"unmatched":{"enum":["model","ignore"],"description":"When no rule matches: model = model-driven default mapping (default), ignore = filter the message."}}},"template":{"type":"string","minLength":1},"twinId":{"description":"Twin id resolution: a template string, or an object with exactly one of template, table, query.","type":["string","object"],"minLength":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/definitions/template"},"table":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Static map key → twin id."},"key":{"$ref":"#/definitions/template","description":"Table key template. Default \"{deviceId}\"."},"fallback":{"$ref":"#/definitions/template","description":"Template used when the key is not in the table; without it the message is dead-lettered."},"query":{"$ref":"#/definitions/template","description":"ADT query returning twins ($dtId) for the message; variables are quoted safely."},"cache":{"type":"object","additionalProperties":false,"properties":{"ttlSeconds":{"type":"number","minimum":0,"description":"How long a resolved id is trusted. Default 300."},"negativeTtlSeconds":{"type":"number","minimum":0,"description":"How long an empty result is trusted. Default 60."},"maxEntries":{"type":"integer","minimum":1,"description":"LRU bound. Default 10000."}}}}},"unknownTwin":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"action":{"enum":["dead-letter","create"]},"modelId":{"$ref":"#/definitions/dtmi"},"properties":{"type":"object","description":"Initial property values of a created twin."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"patterns":{"description":"Exact text, a glob (* and ?), or /regex/flags; or a list of them (any matches).","type":["string","array"],"minLength":1,"minItems":1,"items":{"type":"string","minLength":1}},"scalar":{"type":["string","number","boolean"]},"match":{"type":"object","additionalProperties":false,"properties":{"modelId":{"$ref":"#/definitions/patterns"},"deviceId":{"$ref":"#/definitions/patterns"},"moduleId":{"$ref":"#/definitions/patterns"},"component":{"$ref":"#/definitions/patterns"},"source":{"type":["string","array"],"minItems":1,"pattern":"^(telemetry|deviceLifecycleEvents|twinChangeEvents|deviceConnectionStateEvents|digitalTwinChangeEvents)$","items":{"type":"string","pattern":"^(telemetry|deviceLifecycleEvents|twinChangeEvents|deviceConnectionStateEvents|digitalTwinChangeEvents)$"},"description":"Message kinds the rule applies to (iothub-message-source: telemetry, deviceLifecycleEvents, twinChangeEvents, deviceConnectionStateEvents, digitalTwinChangeEvents). Default telemetry only."},"properties":{"type":"object","additionalProperties":{"type":["string","number","boolean","array"],"items":{"$ref":"#/definitions/scalar"}},"description":"Application property → required value (or list of allowed values)."},"when":{"type":"string","minLength":1,"description":"JSONata predicate over the body; $properties, $deviceId etc. are bound."}}},"name":{"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_]*$","maxLength":512},"target":{"type":"string","pattern":"^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$","description":"Twin property, or component/property (e.g. thermostat1/targetTemperature)."},"transform":{"type":"object","additionalProperties":false,"properties":{"expression":{"type":"string","minLength":1},"unit":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"scale":{"type":"number"},"offset":{"type":"number"},"round":{"type":"integer","minimum":0,"maximum":15},"type":{"enum":["number","integer","boolean","string"]}}},"range":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number"},"max":{"type":"number"},"action":{"enum":["drop","dead-letter"]}}},"propertyMapping":{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"$ref":"#/definitions/target"},"source":{"type":"string","minLength":1,"description":"Body path, $properties.<name>, $system.<name>, $enqueuedTime, $deviceId, ... Defaults to the target's property name."},"component":{"$ref":"#/definitions/name"},"transform":{"$ref":"#/definitions/transform"},"range":{"$ref":"#/definitions/range"},"onMissing":{"enum":["skip","dead-letter"]}}},"telemetryMapping":{"type":"object","additionalProperties":false,"properties":{"fields":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}},"all":{"type":"boolean"},"expression":{"type":"string","minLength":1},"component":{"$ref":"#/definitions/name"}}},"rule":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"description":{"type":"string"},"match":{"$ref":"#/definitions/match"},"twinId":{"$ref":"#/definitions/twinId"},"component":{"$ref":"#/definitions/name"},"sourceTime":{"type":"string","minLength":1},"properties":{"type":"array","items":{"$ref":"#/definitions/propertyMapping"}},"telemetry":{"type":"array","items":{"$ref":"#/definitions/telemetryMapping"}},"final":{"type":"boolean","description":"Stop evaluating later rules when this one matches."}}}}};
-const schema12 = {"type":"object","additionalProperties":false,"properties":{"options":{"$ref":"#/definitions/options"},"twinId":{"$ref":"#/definitions/twinId"},"unknownTwin":{"$ref":"#/definitions/unknownTwin"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"connectionState":{"$ref":"#/definitions/connectionState"},"reportedProperties":{"$ref":"#/definitions/reportedProperties"}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/pipeline.schema.json","title":"IoT Hub → Azure Digital Twins pipeline configuration","description":"How device messages become twin property updates and telemetry (ingest) and how derived values roll up the twin graph (rollups). See shared/config/CONFIGURATION.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"version":{"const":1,"description":"Configuration format version. Only 1 exists."},"ingest":{"$ref":"#/definitions/ingest"},"rollups":{"$ref":"rollups.schema.json"}},"definitions":{"ingest":{"type":"object","additionalProperties":false,"properties":{"options":{"$ref":"#/definitions/options"},"twinId":{"$ref":"#/definitions/twinId"},"unknownTwin":{"$ref":"#/definitions/unknownTwin"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"connectionState":{"$ref":"#/definitions/connectionState"},"reportedProperties":{"$ref":"#/definitions/reportedProperties"},"lifecycle":{"$ref":"#/definitions/lifecycle"}}},"lifecycle":{"type":"object","additionalProperties":false,"description":"IoT Hub device lifecycle events → twins created and retired. See CONFIGURATION.md, \"Device lifecycle\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default): create a twin with the device twin's modelId, retire it (relationships first) on delete; ignore: filter the events (source-not-handled)."}}},"reportedProperties":{"type":"object","additionalProperties":false,"description":"IoT Hub twin change and Plug and Play digital twin change events → the reported properties the twin's model declares. See CONFIGURATION.md, \"Reported properties\".","properties":{"twinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from twinChangeEvents; ignore: filter them (source-not-handled)."},"digitalTwinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from digitalTwinChangeEvents; ignore: filter them (source-not-handled)."}}},"connectionState":{"type":"object","additionalProperties":false,"description":"IoT Hub connection state events (deviceConnected / deviceDisconnected) → twin properties. See CONFIGURATION.md, \"Connection state\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default) writes the state; ignore filters the events (source-not-handled)."},"property":{"$ref":"#/definitions/propertyName","description":"String property set to \"Connected\" / \"Disconnected\". Default connectionState, written when the twin's model declares it."},"connectedProperty":{"$ref":"#/definitions/propertyName","description":"Boolean property set to true when connected, false when disconnected."},"lastChangeProperty":{"$ref":"#/definitions/propertyName","description":"dateTime property set to the event's operationTimestamp."},"sequenceProperty":{"$ref":"#/definitions/propertyName","description":"String property keeping the last applied sequenceNumber (the order guard). Default connectionStateSequence, used when the twin's model declares it."}}},"propertyName":{"type":"string","pattern":"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$","maxLength":512},"options":{"type":"object","additionalProperties":false,"properties":{"deviceIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the device id when IoT Hub did not stamp iothub-connection-device-id (custom producers). Default [\"deviceId\"]."},"moduleIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the module id when iothub-connection-module-id is absent. Default [\"moduleId\"]."},"sourceTime":{"type":"string","minLength":1,"description":"Source of the observation time written as $metadata.<prop>.sourceTime and used for ordering, e.g. \"timestamp\" (body) or \"$enqueuedTime\" (default)."},"emitSourceTime":{"type":"boolean","description":"Write $metadata/<prop>/sourceTime with every value. Default true."},"maxTwinsPerMessage":{"type":"integer","minimum":1,"maximum":1000,"description":"Upper bound of twins one message may update; more dead-letters the message. Default 10."},"maxParallelTwins":{"type":"integer","minimum":1,"maximum":256,"description":"Twins patched concurrently per batch. Default 16."},"maxDecodedBytes":{"type":"integer","minimum":1024,"maximum":67108864,"description":"Largest decoded (decompressed) body; larger is dead-lettered as too-large. Default 1048576 (1 MiB)."},"maxBodyDepth":{"type":"integer","minimum":1,"maximum":256,"description":"Deepest JSON nesting of a body; deeper is dead-lettered as too-deep. Default 32."},"maxPropertiesPerMessage":{"type":"integer","minimum":1,"maximum":100000,"description":"Most property values one message may map to; more is dead-lettered as too-many-properties. Default 500."},"maxClockSkewSeconds":{"type":"integer","minimum":0,"description":"How far a source time may be ahead of the enqueued time. Default 300."},"futureSourceTime":{"enum":["clamp","dead-letter"],"description":"A source time further ahead: clamp (use the enqueued time, counted) or dead-letter (future-source-time). Default clamp."},"outOfRange":{"enum":["drop","dead-letter"],"description":"Default action for a value outside a mapping's range. Default drop."},"unmatched":{"enum":["model","ignore"],"description":"When no rule matches: model = model-driven default mapping (default), ignore = filter the message."}}},"template":{"type":"string","minLength":1},"twinId":{"description":"Twin id resolution: a template string, or an object with exactly one of template, table, query.","type":["string","object"],"minLength":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/definitions/template"},"table":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Static map key → twin id."},"key":{"$ref":"#/definitions/template","description":"Table key template. Default \"{deviceId}\"."},"fallback":{"$ref":"#/definitions/template","description":"Template used when the key is not in the table; without it the message is dead-lettered."},"query":{"$ref":"#/definitions/template","description":"ADT query returning twins ($dtId) for the message; variables are quoted safely."},"cache":{"type":"object","additionalProperties":false,"properties":{"ttlSeconds":{"type":"number","minimum":0,"description":"How long a resolved id is trusted. Default 300."},"negativeTtlSeconds":{"type":"number","minimum":0,"description":"How long an empty result is trusted. Default 60."},"maxEntries":{"type":"integer","minimum":1,"description":"LRU bound. Default 10000."}}}}},"unknownTwin":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"action":{"enum":["dead-letter","create"]},"modelId":{"$ref":"#/definitions/dtmi"},"properties":{"type":"object","description":"Initial property values of a created twin."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"patterns":{"description":"Exact text, a glob (* and ?), or /regex/flags; or a list of them (any matches).","type":["string","array"],"minLength":1,"minItems":1,"items":{"type":"string","minLength":1}},"scalar":{"type":["string","number","boolean"]},"match":{"type":"object","additionalProperties":false,"properties":{"modelId":{"$ref":"#/definitions/patterns"},"deviceId":{"$ref":"#/definitions/patterns"},"moduleId":{"$ref":"#/definitions/patterns"},"component":{"$ref":"#/definitions/patterns"},"source":{"type":["string","array"],"minItems":1,"pattern":"^(telemetry|deviceLifecycleEvents|twinChangeEvents|deviceConnectionStateEvents|digitalTwinChangeEvents)$","items":{"type":"string","pattern":"^(telemetry|deviceLifecycleEvents|twinChangeEvents|deviceConnectionStateEvents|digitalTwinChangeEvents)$"},"description":"Message kinds the rule applies to (iothub-message-source: telemetry, deviceLifecycleEvents, twinChangeEvents, deviceConnectionStateEvents, digitalTwinChangeEvents). Default telemetry only."},"properties":{"type":"object","additionalProperties":{"type":["string","number","boolean","array"],"items":{"$ref":"#/definitions/scalar"}},"description":"Application property → required value (or list of allowed values)."},"when":{"type":"string","minLength":1,"description":"JSONata predicate over the body; $properties, $deviceId etc. are bound."}}},"name":{"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_]*$","maxLength":512},"target":{"type":"string","pattern":"^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$","description":"Twin property, or component/property (e.g. thermostat1/targetTemperature)."},"transform":{"type":"object","additionalProperties":false,"properties":{"expression":{"type":"string","minLength":1},"unit":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"scale":{"type":"number"},"offset":{"type":"number"},"round":{"type":"integer","minimum":0,"maximum":15},"type":{"enum":["number","integer","boolean","string"]}}},"range":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number"},"max":{"type":"number"},"action":{"enum":["drop","dead-letter"]}}},"propertyMapping":{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"$ref":"#/definitions/target"},"source":{"type":"string","minLength":1,"description":"Body path, $properties.<name>, $system.<name>, $enqueuedTime, $deviceId, ... Defaults to the target's property name."},"component":{"$ref":"#/definitions/name"},"transform":{"$ref":"#/definitions/transform"},"range":{"$ref":"#/definitions/range"},"onMissing":{"enum":["skip","dead-letter"]}}},"telemetryMapping":{"type":"object","additionalProperties":false,"properties":{"fields":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}},"all":{"type":"boolean"},"expression":{"type":"string","minLength":1},"component":{"$ref":"#/definitions/name"}}},"rule":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"description":{"type":"string"},"match":{"$ref":"#/definitions/match"},"twinId":{"$ref":"#/definitions/twinId"},"component":{"$ref":"#/definitions/name"},"sourceTime":{"type":"string","minLength":1},"properties":{"type":"array","items":{"$ref":"#/definitions/propertyMapping"}},"telemetry":{"type":"array","items":{"$ref":"#/definitions/telemetryMapping"}},"final":{"type":"boolean","description":"Stop evaluating later rules when this one matches."}}}}};
+const schema12 = {"type":"object","additionalProperties":false,"properties":{"options":{"$ref":"#/definitions/options"},"twinId":{"$ref":"#/definitions/twinId"},"unknownTwin":{"$ref":"#/definitions/unknownTwin"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"connectionState":{"$ref":"#/definitions/connectionState"},"reportedProperties":{"$ref":"#/definitions/reportedProperties"},"lifecycle":{"$ref":"#/definitions/lifecycle"}}};
 const schema13 = {"type":"object","additionalProperties":false,"properties":{"deviceIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the device id when IoT Hub did not stamp iothub-connection-device-id (custom producers). Default [\"deviceId\"]."},"moduleIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the module id when iothub-connection-module-id is absent. Default [\"moduleId\"]."},"sourceTime":{"type":"string","minLength":1,"description":"Source of the observation time written as $metadata.<prop>.sourceTime and used for ordering, e.g. \"timestamp\" (body) or \"$enqueuedTime\" (default)."},"emitSourceTime":{"type":"boolean","description":"Write $metadata/<prop>/sourceTime with every value. Default true."},"maxTwinsPerMessage":{"type":"integer","minimum":1,"maximum":1000,"description":"Upper bound of twins one message may update; more dead-letters the message. Default 10."},"maxParallelTwins":{"type":"integer","minimum":1,"maximum":256,"description":"Twins patched concurrently per batch. Default 16."},"maxDecodedBytes":{"type":"integer","minimum":1024,"maximum":67108864,"description":"Largest decoded (decompressed) body; larger is dead-lettered as too-large. Default 1048576 (1 MiB)."},"maxBodyDepth":{"type":"integer","minimum":1,"maximum":256,"description":"Deepest JSON nesting of a body; deeper is dead-lettered as too-deep. Default 32."},"maxPropertiesPerMessage":{"type":"integer","minimum":1,"maximum":100000,"description":"Most property values one message may map to; more is dead-lettered as too-many-properties. Default 500."},"maxClockSkewSeconds":{"type":"integer","minimum":0,"description":"How far a source time may be ahead of the enqueued time. Default 300."},"futureSourceTime":{"enum":["clamp","dead-letter"],"description":"A source time further ahead: clamp (use the enqueued time, counted) or dead-letter (future-source-time). Default clamp."},"outOfRange":{"enum":["drop","dead-letter"],"description":"Default action for a value outside a mapping's range. Default drop."},"unmatched":{"enum":["model","ignore"],"description":"When no rule matches: model = model-driven default mapping (default), ignore = filter the message."}}};
 const schema41 = {"type":"object","additionalProperties":false,"description":"IoT Hub twin change and Plug and Play digital twin change events → the reported properties the twin's model declares. See CONFIGURATION.md, \"Reported properties\".","properties":{"twinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from twinChangeEvents; ignore: filter them (source-not-handled)."},"digitalTwinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from digitalTwinChangeEvents; ignore: filter them (source-not-handled)."}}};
+const schema42 = {"type":"object","additionalProperties":false,"description":"IoT Hub device lifecycle events → twins created and retired. See CONFIGURATION.md, \"Device lifecycle\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default): create a twin with the device twin's modelId, retire it (relationships first) on delete; ignore: filter the events (source-not-handled)."}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const schema14 = {"description":"Twin id resolution: a template string, or an object with exactly one of template, table, query.","type":["string","object"],"minLength":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/definitions/template"},"table":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Static map key → twin id."},"key":{"$ref":"#/definitions/template","description":"Table key template. Default \"{deviceId}\"."},"fallback":{"$ref":"#/definitions/template","description":"Template used when the key is not in the table; without it the message is dead-lettered."},"query":{"$ref":"#/definitions/template","description":"ADT query returning twins ($dtId) for the message; variables are quoted safely."},"cache":{"type":"object","additionalProperties":false,"properties":{"ttlSeconds":{"type":"number","minimum":0,"description":"How long a resolved id is trusted. Default 300."},"negativeTtlSeconds":{"type":"number","minimum":0,"description":"How long an empty result is trusted. Default 60."},"maxEntries":{"type":"integer","minimum":1,"description":"LRU bound. Default 10000."}}}}};
@@ -1810,7 +1811,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!((((((key0 === "options") || (key0 === "twinId")) || (key0 === "unknownTwin")) || (key0 === "rules")) || (key0 === "connectionState")) || (key0 === "reportedProperties"))){
+if(!(((((((key0 === "options") || (key0 === "twinId")) || (key0 === "unknownTwin")) || (key0 === "rules")) || (key0 === "connectionState")) || (key0 === "reportedProperties")) || (key0 === "lifecycle"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema12,data};
 if(vErrors === null){
 vErrors = [err0];
@@ -2300,9 +2301,12 @@ vErrors.push(err36);
 errors++;
 }
 }
-}
-else {
-const err37 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(data.lifecycle !== undefined){
+let data24 = data.lifecycle;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+for(const key3 in data24){
+if(!(key3 === "action")){
+const err37 = {instancePath:instancePath+"/lifecycle",schemaPath:"#/definitions/lifecycle/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data:data24};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2311,21 +2315,58 @@ vErrors.push(err37);
 }
 errors++;
 }
+}
+if(data24.action !== undefined){
+let data25 = data24.action;
+if(!((data25 === "map") || (data25 === "ignore"))){
+const err38 = {instancePath:instancePath+"/lifecycle/action",schemaPath:"#/definitions/lifecycle/properties/action/enum",keyword:"enum",params:{allowedValues: schema42.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema42.properties.action.enum,parentSchema:schema42.properties.action,data:data25};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/lifecycle",schemaPath:"#/definitions/lifecycle/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data:data24};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+}
+else {
+const err40 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
 validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema42 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/rollups.schema.json","title":"Roll-up rules","description":"Derived properties on parent twins computed from their children (room = avg of thermostats, floor = max of rooms, ...). Rules chain: a derived property is an input for the parent's own parents.","type":"object","additionalProperties":false,"required":["rules"],"properties":{"settings":{"$ref":"#/definitions/settings"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}},"rule":{"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"aggregateName":{"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]},"emptyValue":{"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]},"aggregate":{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},"target":{"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]}}};
-const schema43 = {"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}};
-const schema44 = {"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}};
-const schema45 = {"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"};
+const schema43 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/rollups.schema.json","title":"Roll-up rules","description":"Derived properties on parent twins computed from their children (room = avg of thermostats, floor = max of rooms, ...). Rules chain: a derived property is an input for the parent's own parents.","type":"object","additionalProperties":false,"required":["rules"],"properties":{"settings":{"$ref":"#/definitions/settings"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}},"rule":{"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"aggregateName":{"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]},"emptyValue":{"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]},"aggregate":{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},"target":{"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]}}};
+const schema44 = {"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}};
+const schema45 = {"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}};
+const schema46 = {"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"};
 const pattern11 = new RegExp("^[A-Za-z0-9_.-]+$", "u");
 const pattern14 = new RegExp("^[A-Za-z][A-Za-z0-9_]{0,63}$", "u");
-const schema47 = {"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]};
-const schema48 = {"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]};
-const schema49 = {"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]};
+const schema48 = {"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]};
+const schema49 = {"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]};
+const schema50 = {"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]};
 const pattern15 = new RegExp("^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$", "u");
-const schema50 = {"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}};
+const schema51 = {"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2385,7 +2426,7 @@ if(_valid0){
 const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.of === undefined){
-const err2 = {instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema50.then.required,parentSchema:schema50.then,data};
+const err2 = {instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema51.then.required,parentSchema:schema51.then,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2397,7 +2438,7 @@ errors++;
 if(data.of !== undefined){
 let data1 = data.of;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/of",schemaPath:"#/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.then.properties.of.type,parentSchema:schema50.then.properties.of,data:data1};
+const err3 = {instancePath:instancePath+"/of",schemaPath:"#/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.then.properties.of.type,parentSchema:schema51.then.properties.of,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2412,7 +2453,7 @@ var _valid0 = _errs6 === errors;
 valid0 = _valid0;
 }
 if(!valid0){
-const err4 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema50.if,parentSchema:schema50,data};
+const err4 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema51.if,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2423,7 +2464,7 @@ errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.aggregate === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema50.required,parentSchema:schema50,data};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema51.required,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2434,7 +2475,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "aggregate") || (key0 === "of")) || (key0 === "weight"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema50,data};
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2447,7 +2488,7 @@ errors++;
 if(data.aggregate !== undefined){
 let data2 = data.aggregate;
 if(!((((((((((((data2 === "copy") || (data2 === "avg")) || (data2 === "min")) || (data2 === "max")) || (data2 === "sum")) || (data2 === "count")) || (data2 === "countDistinct")) || (data2 === "median")) || (data2 === "stddev")) || (data2 === "any")) || (data2 === "all")) || (data2 === "latest"))){
-const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema48.enum},message:"must be equal to one of the allowed values",schema:schema48.enum,parentSchema:schema48,data:data2};
+const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema49.enum},message:"must be equal to one of the allowed values",schema:schema49.enum,parentSchema:schema49,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2461,7 +2502,7 @@ if(data.of !== undefined){
 let data3 = data.of;
 if(typeof data3 === "string"){
 if(func3(data3) < 1){
-const err8 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema50.properties.of,data:data3};
+const err8 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2471,7 +2512,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!pattern15.test(data3)){
-const err9 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema50.properties.of,data:data3};
+const err9 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema51.properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2482,7 +2523,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.of.type,parentSchema:schema50.properties.of,data:data3};
+const err10 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.of.type,parentSchema:schema51.properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2496,7 +2537,7 @@ if(data.weight !== undefined){
 let data4 = data.weight;
 if(typeof data4 === "string"){
 if(func3(data4) < 1){
-const err11 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema50.properties.weight,data:data4};
+const err11 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.weight,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2506,7 +2547,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!pattern15.test(data4)){
-const err12 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema50.properties.weight,data:data4};
+const err12 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema51.properties.weight,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2517,7 +2558,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.weight.type,parentSchema:schema50.properties.weight,data:data4};
+const err13 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.weight.type,parentSchema:schema51.properties.weight,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2529,7 +2570,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2605,7 +2646,7 @@ if(_valid1){
 const _errs8 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.of === undefined){
-const err2 = {instancePath,schemaPath:"#/oneOf/0/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema47.oneOf[0].then.required,parentSchema:schema47.oneOf[0].then,data};
+const err2 = {instancePath,schemaPath:"#/oneOf/0/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema48.oneOf[0].then.required,parentSchema:schema48.oneOf[0].then,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2617,7 +2658,7 @@ errors++;
 if(data.of !== undefined){
 let data1 = data.of;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.oneOf[0].then.properties.of.type,parentSchema:schema47.oneOf[0].then.properties.of,data:data1};
+const err3 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.oneOf[0].then.properties.of.type,parentSchema:schema48.oneOf[0].then.properties.of,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2632,7 +2673,7 @@ var _valid1 = _errs8 === errors;
 valid1 = _valid1;
 }
 if(!valid1){
-const err4 = {instancePath,schemaPath:"#/oneOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema47.oneOf[0].if,parentSchema:schema47.oneOf[0],data};
+const err4 = {instancePath,schemaPath:"#/oneOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema48.oneOf[0].if,parentSchema:schema48.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2643,7 +2684,7 @@ errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.aggregate === undefined){
-const err5 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema47.oneOf[0].required,parentSchema:schema47.oneOf[0],data};
+const err5 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema48.oneOf[0].required,parentSchema:schema48.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2654,7 +2695,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "aggregate") || (key0 === "of")) || (key0 === "empty")) || (key0 === "weight"))){
-const err6 = {instancePath,schemaPath:"#/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema47.oneOf[0],data};
+const err6 = {instancePath,schemaPath:"#/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2667,7 +2708,7 @@ errors++;
 if(data.aggregate !== undefined){
 let data2 = data.aggregate;
 if(!((((((((((((data2 === "copy") || (data2 === "avg")) || (data2 === "min")) || (data2 === "max")) || (data2 === "sum")) || (data2 === "count")) || (data2 === "countDistinct")) || (data2 === "median")) || (data2 === "stddev")) || (data2 === "any")) || (data2 === "all")) || (data2 === "latest"))){
-const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema48.enum},message:"must be equal to one of the allowed values",schema:schema48.enum,parentSchema:schema48,data:data2};
+const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema49.enum},message:"must be equal to one of the allowed values",schema:schema49.enum,parentSchema:schema49,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2681,7 +2722,7 @@ if(data.of !== undefined){
 let data3 = data.of;
 if(typeof data3 === "string"){
 if(func3(data3) < 1){
-const err8 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.oneOf[0].properties.of,data:data3};
+const err8 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.oneOf[0].properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2691,7 +2732,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!pattern15.test(data3)){
-const err9 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema47.oneOf[0].properties.of,data:data3};
+const err9 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema48.oneOf[0].properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2702,7 +2743,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.oneOf[0].properties.of.type,parentSchema:schema47.oneOf[0].properties.of,data:data3};
+const err10 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.oneOf[0].properties.of.type,parentSchema:schema48.oneOf[0].properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2719,7 +2760,7 @@ let valid8 = false;
 let passing1 = null;
 const _errs19 = errors;
 if("remove" !== data4){
-const err11 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema49.oneOf[0],data:data4};
+const err11 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema50.oneOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2736,7 +2777,7 @@ passing1 = 0;
 const _errs20 = errors;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 if(data4.value === undefined){
-const err12 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema49.oneOf[1].required,parentSchema:schema49.oneOf[1],data:data4};
+const err12 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema50.oneOf[1].required,parentSchema:schema50.oneOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2747,7 +2788,7 @@ errors++;
 }
 for(const key1 in data4){
 if(!(key1 === "value")){
-const err13 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema49.oneOf[1],data:data4};
+const err13 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema50.oneOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2759,7 +2800,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.oneOf[1].type,parentSchema:schema49.oneOf[1],data:data4};
+const err14 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.oneOf[1].type,parentSchema:schema50.oneOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2780,7 +2821,7 @@ passing1 = 1;
 }
 }
 if(!valid8){
-const err15 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema49.oneOf,parentSchema:schema49,data:data4};
+const err15 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema50.oneOf,parentSchema:schema50,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2805,7 +2846,7 @@ if(data.weight !== undefined){
 let data5 = data.weight;
 if(typeof data5 === "string"){
 if(func3(data5) < 1){
-const err16 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.oneOf[0].properties.weight,data:data5};
+const err16 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.oneOf[0].properties.weight,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2815,7 +2856,7 @@ vErrors.push(err16);
 errors++;
 }
 if(!pattern15.test(data5)){
-const err17 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema47.oneOf[0].properties.weight,data:data5};
+const err17 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema48.oneOf[0].properties.weight,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2826,7 +2867,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.oneOf[0].properties.weight.type,parentSchema:schema47.oneOf[0].properties.weight,data:data5};
+const err18 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.oneOf[0].properties.weight.type,parentSchema:schema48.oneOf[0].properties.weight,data:data5};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2838,7 +2879,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.oneOf[0].type,parentSchema:schema47.oneOf[0],data};
+const err19 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.oneOf[0].type,parentSchema:schema48.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2855,7 +2896,7 @@ passing0 = 0;
 const _errs25 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.expression === undefined){
-const err20 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "expression"},message:"must have required property '"+"expression"+"'",schema:schema47.oneOf[1].required,parentSchema:schema47.oneOf[1],data};
+const err20 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "expression"},message:"must have required property '"+"expression"+"'",schema:schema48.oneOf[1].required,parentSchema:schema48.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2865,7 +2906,7 @@ vErrors.push(err20);
 errors++;
 }
 if(data.inputs === undefined){
-const err21 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema47.oneOf[1].required,parentSchema:schema47.oneOf[1],data};
+const err21 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema48.oneOf[1].required,parentSchema:schema48.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2876,7 +2917,7 @@ errors++;
 }
 for(const key2 in data){
 if(!(((key2 === "expression") || (key2 === "inputs")) || (key2 === "empty"))){
-const err22 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema47.oneOf[1],data};
+const err22 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema48.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2890,7 +2931,7 @@ if(data.expression !== undefined){
 let data6 = data.expression;
 if(typeof data6 === "string"){
 if(func3(data6) < 1){
-const err23 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema47.oneOf[1].properties.expression,data:data6};
+const err23 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.oneOf[1].properties.expression,data:data6};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2901,7 +2942,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.oneOf[1].properties.expression.type,parentSchema:schema47.oneOf[1].properties.expression,data:data6};
+const err24 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.oneOf[1].properties.expression.type,parentSchema:schema48.oneOf[1].properties.expression,data:data6};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2915,7 +2956,7 @@ if(data.inputs !== undefined){
 let data7 = data.inputs;
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(Object.keys(data7).length < 1){
-const err25 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema47.oneOf[1].properties.inputs,data:data7};
+const err25 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema48.oneOf[1].properties.inputs,data:data7};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2928,7 +2969,7 @@ for(const key3 in data7){
 const _errs32 = errors;
 if(typeof key3 === "string"){
 if(!pattern3.test(key3)){
-const err26 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema47.oneOf[1].properties.inputs.propertyNames,data:key3,propertyName:key3};
+const err26 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema48.oneOf[1].properties.inputs.propertyNames,data:key3,propertyName:key3};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2940,7 +2981,7 @@ errors++;
 }
 var valid10 = _errs32 === errors;
 if(!valid10){
-const err27 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema47.oneOf[1].properties.inputs.propertyNames,parentSchema:schema47.oneOf[1].properties.inputs,data:data7};
+const err27 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema48.oneOf[1].properties.inputs.propertyNames,parentSchema:schema48.oneOf[1].properties.inputs,data:data7};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2958,7 +2999,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.oneOf[1].properties.inputs.type,parentSchema:schema47.oneOf[1].properties.inputs,data:data7};
+const err28 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.oneOf[1].properties.inputs.type,parentSchema:schema48.oneOf[1].properties.inputs,data:data7};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2975,7 +3016,7 @@ let valid13 = false;
 let passing2 = null;
 const _errs38 = errors;
 if("remove" !== data9){
-const err29 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema49.oneOf[0],data:data9};
+const err29 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema50.oneOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2992,7 +3033,7 @@ passing2 = 0;
 const _errs39 = errors;
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.value === undefined){
-const err30 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema49.oneOf[1].required,parentSchema:schema49.oneOf[1],data:data9};
+const err30 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema50.oneOf[1].required,parentSchema:schema50.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3003,7 +3044,7 @@ errors++;
 }
 for(const key5 in data9){
 if(!(key5 === "value")){
-const err31 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema49.oneOf[1],data:data9};
+const err31 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema50.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3015,7 +3056,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.oneOf[1].type,parentSchema:schema49.oneOf[1],data:data9};
+const err32 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.oneOf[1].type,parentSchema:schema50.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3036,7 +3077,7 @@ passing2 = 1;
 }
 }
 if(!valid13){
-const err33 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema49.oneOf,parentSchema:schema49,data:data9};
+const err33 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema50.oneOf,parentSchema:schema50,data:data9};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3059,7 +3100,7 @@ vErrors = null;
 }
 }
 else {
-const err34 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.oneOf[1].type,parentSchema:schema47.oneOf[1],data};
+const err34 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.oneOf[1].type,parentSchema:schema48.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3080,7 +3121,7 @@ passing0 = 1;
 }
 }
 if(!valid0){
-const err35 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema47.oneOf,parentSchema:schema47,data};
+const err35 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema48.oneOf,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3110,7 +3151,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema44.required,parentSchema:schema44,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema45.required,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3120,7 +3161,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.parentModel === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "parentModel"},message:"must have required property '"+"parentModel"+"'",schema:schema44.required,parentSchema:schema44,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "parentModel"},message:"must have required property '"+"parentModel"+"'",schema:schema45.required,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3130,7 +3171,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.relationships === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "relationships"},message:"must have required property '"+"relationships"+"'",schema:schema44.required,parentSchema:schema44,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "relationships"},message:"must have required property '"+"relationships"+"'",schema:schema45.required,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3140,7 +3181,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.properties === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "properties"},message:"must have required property '"+"properties"+"'",schema:schema44.required,parentSchema:schema44,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "properties"},message:"must have required property '"+"properties"+"'",schema:schema45.required,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3150,8 +3191,8 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!(func2.call(schema44.properties, key0))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema44,data};
+if(!(func2.call(schema45.properties, key0))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3165,7 +3206,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func3(data0) < 1){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.name,data:data0};
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3175,7 +3216,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!pattern11.test(data0)){
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]+$"+"\"",schema:"^[A-Za-z0-9_.-]+$",parentSchema:schema44.properties.name,data:data0};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]+$"+"\"",schema:"^[A-Za-z0-9_.-]+$",parentSchema:schema45.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3186,7 +3227,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.name.type,parentSchema:schema44.properties.name,data:data0};
+const err7 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.name.type,parentSchema:schema45.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3199,7 +3240,7 @@ errors++;
 if(data.description !== undefined){
 let data1 = data.description;
 if(typeof data1 !== "string"){
-const err8 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.description.type,parentSchema:schema44.properties.description,data:data1};
+const err8 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.description.type,parentSchema:schema45.properties.description,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3213,7 +3254,7 @@ if(data.parentModel !== undefined){
 let data2 = data.parentModel;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-const err9 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema45,data:data2};
+const err9 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema46,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3224,7 +3265,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.type,parentSchema:schema45,data:data2};
+const err10 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.type,parentSchema:schema46,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3238,7 +3279,7 @@ if(data.relationships !== undefined){
 let data3 = data.relationships;
 if(Array.isArray(data3)){
 if(data3.length < 1){
-const err11 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema44.properties.relationships,data:data3};
+const err11 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema45.properties.relationships,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3252,7 +3293,7 @@ for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(typeof data4 === "string"){
 if(func3(data4) < 1){
-const err12 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.relationships.items,data:data4};
+const err12 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.properties.relationships.items,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3263,7 +3304,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.relationships.items.type,parentSchema:schema44.properties.relationships.items,data:data4};
+const err13 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.relationships.items.type,parentSchema:schema45.properties.relationships.items,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3284,7 +3325,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err14 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema44.properties.relationships,data:data3};
+const err14 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema45.properties.relationships,data:data3};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3299,7 +3340,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema44.properties.relationships.type,parentSchema:schema44.properties.relationships,data:data3};
+const err15 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.relationships.type,parentSchema:schema45.properties.relationships,data:data3};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3313,7 +3354,7 @@ if(data.childModel !== undefined){
 let data5 = data.childModel;
 if(typeof data5 === "string"){
 if(!pattern0.test(data5)){
-const err16 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema45,data:data5};
+const err16 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema46,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3324,7 +3365,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.type,parentSchema:schema45,data:data5};
+const err17 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.type,parentSchema:schema46,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3338,7 +3379,7 @@ if(data.where !== undefined){
 let data6 = data.where;
 if(typeof data6 === "string"){
 if(func3(data6) < 1){
-const err18 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.where,data:data6};
+const err18 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.properties.where,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3349,7 +3390,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.where.type,parentSchema:schema44.properties.where,data:data6};
+const err19 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.where.type,parentSchema:schema45.properties.where,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3362,7 +3403,7 @@ errors++;
 if(data.read !== undefined){
 let data7 = data.read;
 if(!(((data7 === "view") || (data7 === "api")) || (data7 === "query"))){
-const err20 = {instancePath:instancePath+"/read",schemaPath:"#/properties/read/enum",keyword:"enum",params:{allowedValues: schema44.properties.read.enum},message:"must be equal to one of the allowed values",schema:schema44.properties.read.enum,parentSchema:schema44.properties.read,data:data7};
+const err20 = {instancePath:instancePath+"/read",schemaPath:"#/properties/read/enum",keyword:"enum",params:{allowedValues: schema45.properties.read.enum},message:"must be equal to one of the allowed values",schema:schema45.properties.read.enum,parentSchema:schema45.properties.read,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3376,7 +3417,7 @@ if(data.properties !== undefined){
 let data8 = data.properties;
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 if(Object.keys(data8).length < 1){
-const err21 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema44.properties.properties,data:data8};
+const err21 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema45.properties.properties,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3389,7 +3430,7 @@ for(const key1 in data8){
 const _errs21 = errors;
 if(typeof key1 === "string"){
 if(!pattern14.test(key1)){
-const err22 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]{0,63}$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]{0,63}$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]{0,63}$",parentSchema:schema44.properties.properties.propertyNames,data:key1,propertyName:key1};
+const err22 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]{0,63}$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]{0,63}$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]{0,63}$",parentSchema:schema45.properties.properties.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3401,7 +3442,7 @@ errors++;
 }
 var valid6 = _errs21 === errors;
 if(!valid6){
-const err23 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema44.properties.properties.propertyNames,parentSchema:schema44.properties.properties,data:data8};
+const err23 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema45.properties.properties.propertyNames,parentSchema:schema45.properties.properties,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3419,7 +3460,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.properties.properties.type,parentSchema:schema44.properties.properties,data:data8};
+const err24 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.properties.type,parentSchema:schema45.properties.properties,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3432,7 +3473,7 @@ errors++;
 if(data.direction !== undefined){
 let data10 = data.direction;
 if(!((data10 === "outgoing") || (data10 === "incoming"))){
-const err25 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema44.properties.direction.enum},message:"must be equal to one of the allowed values",schema:schema44.properties.direction.enum,parentSchema:schema44.properties.direction,data:data10};
+const err25 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema45.properties.direction.enum},message:"must be equal to one of the allowed values",schema:schema45.properties.direction.enum,parentSchema:schema45.properties.direction,data:data10};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3444,7 +3485,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3464,7 +3505,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.rules === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rules"},message:"must have required property '"+"rules"+"'",schema:schema42.required,parentSchema:schema42,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rules"},message:"must have required property '"+"rules"+"'",schema:schema43.required,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3475,7 +3516,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "settings") || (key0 === "rules"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3490,7 +3531,7 @@ let data0 = data.settings;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key1 in data0){
 if(!(((((((key1 === "floatTolerance") || (key1 === "maxHops")) || (key1 === "maxPreconditionRetries")) || (key1 === "maxChildren")) || (key1 === "modelCacheSeconds")) || (key1 === "queryLagSeconds")) || (key1 === "gatherMilliseconds"))){
-const err2 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema43,data:data0};
+const err2 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema44,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3504,7 +3545,7 @@ if(data0.floatTolerance !== undefined){
 let data1 = data0.floatTolerance;
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err3 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema43.properties.floatTolerance,data:data1};
+const err3 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema44.properties.floatTolerance,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3515,7 +3556,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema43.properties.floatTolerance.type,parentSchema:schema43.properties.floatTolerance,data:data1};
+const err4 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema44.properties.floatTolerance.type,parentSchema:schema44.properties.floatTolerance,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3528,7 +3569,7 @@ errors++;
 if(data0.maxHops !== undefined){
 let data2 = data0.maxHops;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err5 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema43.properties.maxHops.type,parentSchema:schema43.properties.maxHops,data:data2};
+const err5 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.maxHops.type,parentSchema:schema44.properties.maxHops,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3539,7 +3580,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 1000 || isNaN(data2)){
-const err6 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema43.properties.maxHops,data:data2};
+const err6 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema44.properties.maxHops,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3549,7 +3590,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data2 < 1 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema43.properties.maxHops,data:data2};
+const err7 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema44.properties.maxHops,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3563,7 +3604,7 @@ errors++;
 if(data0.maxPreconditionRetries !== undefined){
 let data3 = data0.maxPreconditionRetries;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err8 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema43.properties.maxPreconditionRetries.type,parentSchema:schema43.properties.maxPreconditionRetries,data:data3};
+const err8 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.maxPreconditionRetries.type,parentSchema:schema44.properties.maxPreconditionRetries,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3574,7 +3615,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 50 || isNaN(data3)){
-const err9 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema43.properties.maxPreconditionRetries,data:data3};
+const err9 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema44.properties.maxPreconditionRetries,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3584,7 +3625,7 @@ vErrors.push(err9);
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-const err10 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema43.properties.maxPreconditionRetries,data:data3};
+const err10 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema44.properties.maxPreconditionRetries,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3598,7 +3639,7 @@ errors++;
 if(data0.maxChildren !== undefined){
 let data4 = data0.maxChildren;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err11 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema43.properties.maxChildren.type,parentSchema:schema43.properties.maxChildren,data:data4};
+const err11 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.maxChildren.type,parentSchema:schema44.properties.maxChildren,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3609,7 +3650,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 100000 || isNaN(data4)){
-const err12 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema43.properties.maxChildren,data:data4};
+const err12 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema44.properties.maxChildren,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3619,7 +3660,7 @@ vErrors.push(err12);
 errors++;
 }
 if(data4 < 1 || isNaN(data4)){
-const err13 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema43.properties.maxChildren,data:data4};
+const err13 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema44.properties.maxChildren,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3633,7 +3674,7 @@ errors++;
 if(data0.modelCacheSeconds !== undefined){
 let data5 = data0.modelCacheSeconds;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err14 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema43.properties.modelCacheSeconds.type,parentSchema:schema43.properties.modelCacheSeconds,data:data5};
+const err14 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.modelCacheSeconds.type,parentSchema:schema44.properties.modelCacheSeconds,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3644,7 +3685,7 @@ errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
-const err15 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema43.properties.modelCacheSeconds,data:data5};
+const err15 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema44.properties.modelCacheSeconds,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3659,7 +3700,7 @@ if(data0.queryLagSeconds !== undefined){
 let data6 = data0.queryLagSeconds;
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 > 60 || isNaN(data6)){
-const err16 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema43.properties.queryLagSeconds,data:data6};
+const err16 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema44.properties.queryLagSeconds,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3669,7 +3710,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data6 < 0 || isNaN(data6)){
-const err17 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema43.properties.queryLagSeconds,data:data6};
+const err17 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema44.properties.queryLagSeconds,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3680,7 +3721,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema43.properties.queryLagSeconds.type,parentSchema:schema43.properties.queryLagSeconds,data:data6};
+const err18 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema44.properties.queryLagSeconds.type,parentSchema:schema44.properties.queryLagSeconds,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3693,7 +3734,7 @@ errors++;
 if(data0.gatherMilliseconds !== undefined){
 let data7 = data0.gatherMilliseconds;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err19 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema43.properties.gatherMilliseconds.type,parentSchema:schema43.properties.gatherMilliseconds,data:data7};
+const err19 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.gatherMilliseconds.type,parentSchema:schema44.properties.gatherMilliseconds,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3704,7 +3745,7 @@ errors++;
 }
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 10000 || isNaN(data7)){
-const err20 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema43.properties.gatherMilliseconds,data:data7};
+const err20 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema44.properties.gatherMilliseconds,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3714,7 +3755,7 @@ vErrors.push(err20);
 errors++;
 }
 if(data7 < 0 || isNaN(data7)){
-const err21 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema43.properties.gatherMilliseconds,data:data7};
+const err21 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema44.properties.gatherMilliseconds,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3727,7 +3768,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data:data0};
+const err22 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data:data0};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3749,7 +3790,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.rules.type,parentSchema:schema42.properties.rules,data:data8};
+const err23 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.rules.type,parentSchema:schema43.properties.rules,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3761,7 +3802,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err24];
 }

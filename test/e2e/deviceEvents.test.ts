@@ -3,7 +3,8 @@
 // not operationTimestamp), redelivered and reordered events included, and roll up to the room;
 // reported properties arrive from a device twin change and a Plug and Play digital twin change (JSON
 // Patch); a desired-only change and a kind the configuration does not handle are filtered, never
-// mapped as telemetry.
+// mapped as telemetry; lifecycle events create a twin with the model its device twin names and
+// retire one after its relationships, redelivered and repeated ones filtered.
 import { join } from 'node:path';
 
 import { repoRoot, runLocal } from './support/runLocal';
@@ -14,33 +15,38 @@ const scenario = join(repoRoot, 'local', 'scenarios', 'connected-devices');
 const twin = (dump: { twins: Array<Record<string, unknown>> }, id: string) => dump.twins.find((t) => t.$dtId === id) ?? {};
 const sequence = (n: number) => `000000000000000001D8713FF7E08514000000020000000000000000${n.toString(16).toUpperCase().padStart(8, '0')}`;
 
-it('keeps the last connection state by sequence number, patches reported properties and rolls both up', async () => {
+const finalState = (dump: { twins: Array<Record<string, unknown>>; relationships: Array<Record<string, unknown>> }) => {
+  // sensor-1 was retired: the twin and its relationship are gone, and the room rolled up without it.
+  expect(dump.twins.map((t) => t.$dtId).sort()).toEqual(['room-1', 'sensor-2', 'sensor-3']);
+  expect(dump.relationships.map((r) => `${r.$sourceId}->${r.$targetId}`)).toEqual(['room-1->sensor-2']);
+  expect(twin(dump, 'sensor-2')).toMatchObject({ connectionState: 'Disconnected', connectionStateSequence: sequence(5), temperature: 24.5 });
+  // sensor-3 was provisioned with the model its device twin names, then connected.
+  expect(twin(dump, 'sensor-3')).toMatchObject({ $metadata: { $model: 'dtmi:example:connected:Sensor;1' }, connectionState: 'Connected', connectionStateSequence: sequence(0xa0) });
+  expect(twin(dump, 'room-1')).toMatchObject({ connectedDevices: 0, temperature: 24.5 });
+};
+
+it('connection state by sequence number, reported properties, twins provisioned and retired, all rolled up', async () => {
   const { summary, dump } = await runLocal({ scenario });
   expect(summary.exitCode).toBe(0);
-  expect(summary.stats.messagesIn).toBe(13);
+  expect(summary.stats.messagesIn).toBe(18);
   expect(summary.stats.deadLettered).toBe(0);
-  expect(twin(dump, 'sensor-1')).toMatchObject({ connectionState: 'Connected', connectionStateSequence: sequence(4), temperature: 21.5 });
-  expect(twin(dump, 'sensor-2')).toMatchObject({ connectionState: 'Disconnected', connectionStateSequence: sequence(5), temperature: 24.5 });
-  expect(twin(dump, 'room-1')).toMatchObject({ connectedDevices: 1, temperature: 23 });
-  // The desired-only change and the lifecycle event were not mapped as telemetry (no sensor-3, no interval).
-  expect(dump.twins.map((t) => t.$dtId).sort()).toEqual(['room-1', 'sensor-1', 'sensor-2']);
-  expect(summary.stats.filteredByReason).toMatchObject({ 'source-not-handled': 1, 'no-reported-change': 1 });
-  expect(summary.stats.receivedBySource).toEqual({ telemetry: 2, deviceConnectionStateEvents: 7, twinChangeEvents: 2, digitalTwinChangeEvents: 1, deviceLifecycleEvents: 1 });
+  finalState(dump);
+  // A desired-only change, a repeated create, a create without a model and a repeated delete: filtered.
+  expect(summary.stats.filteredByReason).toMatchObject({ 'no-reported-change': 1, 'twin-exists': 1, 'no-model-for-device': 1, 'twin-already-gone': 1 });
+  expect(summary.stats.receivedBySource).toEqual({ telemetry: 2, deviceConnectionStateEvents: 8, twinChangeEvents: 2, digitalTwinChangeEvents: 1, deviceLifecycleEvents: 5 });
 }, 120_000);
 
-it('holds the same order one event per batch, with batches redelivered through an ADT outage', async () => {
+it('ends the same one event per batch, with batches redelivered through an ADT outage', async () => {
   // One event per batch: the twin's stored sequence number decides, not coalescing. ADT is away for
   // the first 1.5 s and the ingest deadline is 1 s, so the first batches fail and come again whole.
   const { summary, dump } = await runLocal({ scenario, maxBatchSize: 1, adtOutages: [{ startMs: 0, durationMs: 1500 }], ingestDeadlineSeconds: 1, maxRetryDelayMs: 500 });
   expect(summary.exitCode).toBe(0);
   expect(summary.stats.ingestFailures).toBeGreaterThan(0);
   expect(summary.lostBatches).toEqual([]);
-  expect(twin(dump, 'sensor-1')).toMatchObject({ connectionState: 'Connected', connectionStateSequence: sequence(4) });
-  expect(twin(dump, 'sensor-2')).toMatchObject({ connectionState: 'Disconnected', connectionStateSequence: sequence(5) });
-  expect(twin(dump, 'room-1')).toMatchObject({ connectedDevices: 1 });
+  expect(summary.stats.deadLettered).toBe(0);
+  finalState(dump);
   // The older and the repeated sequence numbers were skipped against the twin (a redelivered event
   // that had reached ADT before its batch failed would be one more).
   expect(summary.stats.filteredByReason['stale-source-time']).toBeGreaterThanOrEqual(2);
-  expect(summary.stats.filteredByReason['source-not-handled']).toBe(1);
-  expect(twin(dump, 'room-1')).toMatchObject({ temperature: 23 });
+  expect(summary.stats.filteredByReason).toMatchObject({ 'twin-exists': 1, 'no-model-for-device': 1, 'twin-already-gone': 1 });
 }, 180_000);

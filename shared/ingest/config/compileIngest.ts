@@ -111,6 +111,7 @@ function compileIngestSection(config: IngestConfig, issues: Issues): CompiledIng
   });
   return { options, twinId, unknownTwin, rules, connectionState: compileConnectionState(config.connectionState),
     reportedProperties: { twinChangeEvents: 'map', digitalTwinChangeEvents: 'map', ...stripUndefined(config.reportedProperties ?? {}) },
+    lifecycle: { action: config.lifecycle?.action ?? 'map' },
   };
 }
 

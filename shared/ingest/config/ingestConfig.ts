@@ -24,6 +24,12 @@ export interface IngestConfig {
   rules?: RuleConfig[];
   connectionState?: ConnectionStateConfig;
   reportedProperties?: ReportedPropertiesConfig;
+  lifecycle?: LifecycleConfig;
+}
+
+/** ingest.lifecycle: whether device lifecycle events create and retire twins. */
+export interface LifecycleConfig {
+  action?: 'map' | 'ignore';
 }
 
 /** ingest.reportedProperties: whether twin change and digital twin change events patch reported values. */
@@ -218,6 +224,7 @@ export interface CompiledIngest {
   rules: CompiledRule[];
   connectionState: ConnectionStatePolicy;
   reportedProperties: Required<ReportedPropertiesConfig>;
+  lifecycle: Required<LifecycleConfig>;
 }
 
 /** A name the user set must be in the model (refused otherwise); a default is written only when it is. */

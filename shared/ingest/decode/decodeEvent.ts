@@ -121,7 +121,8 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
   if (moduleId !== undefined) message.moduleId = moduleId;
   const component = textAt(sys, slot['dt-subject']);
   if (component !== undefined) message.component = component;
-  const modelId = textAt(sys, slot['dt-dataschema']);
+  // A device twin in a lifecycle or twin change event names the device's Plug and Play model (reference §5).
+  const modelId = textAt(sys, slot['dt-dataschema']) ?? (source !== undefined && typeof decoded.body.modelId === 'string' && decoded.body.modelId.startsWith('dtmi:') ? decoded.body.modelId : undefined);
   if (modelId !== undefined) message.modelId = modelId;
   if (sequenceNumber !== undefined) message.sequenceNumber = sequenceNumber;
   // The offset string first: on a geo-replicated namespace the numeric offsets are -1 (no position).

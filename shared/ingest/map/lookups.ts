@@ -40,6 +40,8 @@ export class Lookups {
   private readonly twinModels = new Map<string, Answer<string | null | undefined>>();
   private readonly loadedModels = new Map<string, Answer<void>>();
   private readonly twinInterfaces = new Map<string, TwinInterface>();
+  /** Twins a lifecycle event of this batch creates (before the batch's writes), with their model. */
+  private readonly created = new Map<string, string>();
 
   constructor(readonly sources: LookupSources) {}
 
@@ -53,8 +55,14 @@ export class Lookups {
   /** The twin's model: null = the twin does not exist; undefined = not known. */
   twinModel(twin: ResolvedTwin): string | null | undefined {
     if (twin.modelId !== undefined) return twin.modelId;
-    if (!this.sources.twinModel) return undefined;
-    return read(this.twinModels.get(twin.twinId));
+    if (!this.sources.twinModel) return this.created.get(twin.twinId);
+    const model = read(this.twinModels.get(twin.twinId));
+    return model === null ? (this.created.get(twin.twinId) ?? null) : model;
+  }
+
+  /** A lifecycle event of this batch creates the twin: later messages of the batch map to it (mapping is in batch order). */
+  noteCreated(twinId: string, modelId: string): void {
+    this.created.set(twinId, modelId);
   }
 
   /** The twin's model id and DTDL interface, as far as they are known (else the device's dt-dataschema). */
@@ -107,6 +115,9 @@ export class Lookups {
     }
     if (!loadModel) return;
     for (const prepared of batch) {
+      // A lifecycle create names the model of a twin that does not exist yet: loaded for the batch's later messages.
+      const named = prepared.message.source?.kind === 'deviceLifecycleEvents' ? prepared.message.modelId : undefined;
+      if (named !== undefined && !this.loadedModels.has(named)) queue.add(this.loadedModels, named, () => loadModel(named));
       prepared.twins.forEach((known) => {
         const resolution = typeof known === 'string' ? this.queries.get(known) : { value: known };
         if (!resolution || !('value' in resolution) || !resolution.value.ok) return;

@@ -8,6 +8,7 @@
 import type { CompiledIngest } from '../config';
 import type { DeviceMessage, MessageKind } from '../message';
 import { ConnectionStateMapper } from './connectionStateMapper';
+import { LifecycleMapper } from './lifecycleMapper';
 import { Lookups, type PreparedMessage, prepareMessages } from './lookups';
 import type { LookupSources } from './lookupSources';
 import type { Filtered, Mapper, MappingResult } from './mappingResult';
@@ -24,6 +25,7 @@ export function mappersFor(ingest: CompiledIngest): Mapper[] {
   if (ingest.reportedProperties.twinChangeEvents === 'map') reported.add('twinChangeEvents');
   if (ingest.reportedProperties.digitalTwinChangeEvents === 'map') reported.add('digitalTwinChangeEvents');
   if (reported.size > 0) mappers.push(new ReportedPropertiesMapper(ingest, reported));
+  if (ingest.lifecycle.action === 'map') mappers.push(new LifecycleMapper(ingest));
   if (ingest.options.unmatched === 'model') mappers.push(new ModelDrivenMapper(ingest));
   return mappers;
 }

@@ -6,7 +6,7 @@
 import { KeyedMemo, parseIsoMillis } from '../../common';
 import type { CompiledIngest, CompiledSource, TwinIdStrategy } from '../config';
 import { normalizeTimestamp, safeMessageId } from '../decode';
-import { adtNameProblem, adtValueProblem, type DeviceMessage, type EventOrder, type JsonObject, type PropertyUpdate, type Refusal } from '../message';
+import { adtNameProblem, adtValueProblem, type DeviceMessage, type EventOrder, type JsonObject, type LifecycleAction, type PropertyUpdate, type Refusal } from '../message';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Filtered, MappingResult, TelemetryItem } from './mappingResult';
 import type { TwinInterface } from './modelFit';
@@ -122,6 +122,11 @@ export class ResultBuilder {
     if (subPath !== undefined) update.subPath = subPath;
     if (this.message.sequenceNumber !== undefined) update.sequenceNumber = this.message.sequenceNumber;
     this.result.propertyUpdates.push(update);
+  }
+
+  /** A twin to create or retire (device lifecycle events). */
+  addLifecycle(action: LifecycleAction): void {
+    (this.result.lifecycle ??= []).push(action);
   }
 
   /** Property updates added so far (with orderSince: the ones one value added). */

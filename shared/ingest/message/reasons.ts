@@ -54,6 +54,9 @@ export const filterReasons = {
   'nothing-mapped': 'the message produced no property value and no telemetry',
   'stale-source-time': 'the value is older than the sourceTime the twin already stores (a connection state event: its sequenceNumber is not higher than the one the twin keeps)',
   'no-reported-change': 'a twin change or digital twin change event that changes no reported property (desired properties and tags are mapped only by a rule naming the kind)',
+  'no-model-for-device': 'a device lifecycle create whose device twin names no modelId, or one ADT does not have: the twin is not created',
+  'twin-exists': 'a device lifecycle create for a twin that exists already (a redelivered or repeated event)',
+  'twin-already-gone': 'a device lifecycle delete for a twin that does not exist (a redelivered or reordered event)',
   'connection-state-unmodeled': "a connection state event for a twin whose model declares no string Property connectionState (or the configured ingest.connectionState.property), and nothing else is configured",
 } as const;
 

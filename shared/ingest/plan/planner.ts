@@ -10,7 +10,7 @@ import { errorMessage } from '../../common';
 import { type InterfaceView, type ModelIndex, validateValue } from '../../dtdl';
 import type { CompiledIngest } from '../config';
 import { createTwinIdResolver, type LookupSources, type Mapper, mappersFor, type MappingResult, mapPrepared, prepareBatch,type PreparedMessage } from '../map';
-import type { DeviceMessage, EventRefusal, PropertyUpdate, TwinUpdate } from '../message';
+import type { DeviceMessage, EventRefusal, LifecycleAction, PropertyUpdate, TwinUpdate } from '../message';
 import { coalesce } from './coalesce';
 
 /** Telemetry for one message to one twin (or component). */
@@ -35,6 +35,8 @@ export interface IngestPlan {
   superseded?: PropertyUpdate[];
   /** Source times too far in the future replaced by the enqueued time (futureSourceTime: clamp). */
   clampedSourceTimes?: number;
+  /** Twins device lifecycle events create (before the batch's writes) and retire (after them). */
+  lifecycle?: LifecycleAction[];
 }
 
 /** `ctx` bounds the ADT look-ups planning may make (twin id queries, twin models) by the batch deadline. */
@@ -98,7 +100,8 @@ export async function planIngest(messages: readonly DeviceMessage[], config: Com
     }
     for (const part of result.filtered) plan.filtered.push({ eventKey: message.eventKey, reason: part.reason });
     for (const part of result.rejected) plan.rejected.push({ eventKey: message.eventKey, ...part });
-    if (result.propertyUpdates.length === 0 && result.telemetry.length === 0 && result.filtered.length === 0 && result.rejected.length === 0) {
+    if (result.lifecycle) for (const action of result.lifecycle) (plan.lifecycle ??= []).push(action);
+    if (result.propertyUpdates.length === 0 && result.telemetry.length === 0 && result.filtered.length === 0 && result.rejected.length === 0 && result.lifecycle === undefined) {
       plan.filtered.push({ eventKey: message.eventKey, reason: 'nothing-mapped' });
     }
     if (message.traceparent !== undefined) (traceparents ??= new Map()).set(message.eventKey, message.traceparent);

@@ -112,7 +112,7 @@ async function readIfExists(deps: TwinWriterDeps): Promise<Twin | undefined> {
 
 type CreateOutcome = { twin: Twin; created: boolean } | { reason: DeadLetterReason; detail: string };
 
-async function createTwin(twinId: string, modelId: string, properties: Record<string, unknown>, deps: TwinWriterDeps): Promise<CreateOutcome> {
+export async function createTwin(twinId: string, modelId: string, properties: Record<string, unknown>, deps: TwinWriterDeps): Promise<CreateOutcome> {
   let index: ModelIndex;
   try {
     index = await deps.modelIndex(modelId);

@@ -19,7 +19,6 @@ it('previews each kind and ends where the local loop does', async () => {
   const envelopes = parseEnvelopes(readFileSync(telemetryPath, 'utf8'), telemetryPath);
   for (const [index, envelope] of envelopes.entries()) lines.push(describePreview(await previewer.preview(envelope), index));
   const text = lines.join('\n');
-  expect(previewer.twin('sensor-1')).toMatchObject({ connectionState: 'Connected', temperature: 21.5 });
   expect(previewer.twin('sensor-2')).toMatchObject({ connectionState: 'Disconnected', temperature: 24.5 });
   expect(text).toContain('device sensor-1, enqueued 2024-05-01T08:00:00.000Z, deviceConnectionStateEvents deviceConnected');
   expect(text).toContain('add /connectionState "Connected"');
@@ -27,5 +26,11 @@ it('previews each kind and ends where the local loop does', async () => {
   expect(text).toContain('digitalTwinChangeEvents updateTwin');
   expect(text).toContain('add /temperature 24.5');
   expect(text).toContain('filtered (no-reported-change)');
-  expect(text).toContain('filtered (source-not-handled): deviceLifecycleEvents (createDeviceIdentity) from device sensor-3');
+  expect(text).toContain('create twin sensor-3 (dtmi:example:connected:Sensor;1)');
+  expect(text).toContain('filtered (twin-exists): twin sensor-3 exists already');
+  expect(text).toContain('filtered (no-model-for-device)');
+  expect(text).toContain('retire twin sensor-1: its relationships, then the twin');
+  expect(text).toContain('filtered (twin-already-gone)');
+  expect(previewer.twin('sensor-1')).toBeUndefined();
+  expect(previewer.twin('sensor-3')).toMatchObject({ connectionState: 'Connected' });
 });

@@ -109,12 +109,12 @@ describe('message kinds and rules', () => {
   const body = { temperature: 5, properties: { reported: { fw: '2.1' } } };
 
   it('never maps an event with a telemetry rule or the model-driven default: an unhandled kind is filtered', async () => {
-    const lifecycle: DeviceMessage = { ...twinChange(body), source: { kind: 'deviceLifecycleEvents', name: 'deviceLifecycleEvents', opType: 'createDeviceIdentity' } };
+    const lifecycle: DeviceMessage = { ...twinChange(body), source: { kind: 'other', name: 'deviceJobLifecycleEvents', opType: 'jobCompleted' } };
     const cfg = config('ingest:\n  rules: [{ name: all, properties: [{ target: temperature }] }]\n');
     const result = await mapMessage(lifecycle, cfg, sources('dtmi:x:Full;1'));
     expect(result.propertyUpdates).toEqual([]);
     expect(result.telemetry).toEqual([]);
-    expect(result.filtered).toEqual([expect.objectContaining({ reason: 'source-not-handled', detail: expect.stringContaining('deviceLifecycleEvents (createDeviceIdentity)') })]);
+    expect(result.filtered).toEqual([expect.objectContaining({ reason: 'source-not-handled', detail: expect.stringContaining('deviceJobLifecycleEvents (jobCompleted)') })]);
     expect((await mapMessage(lifecycle, defaults, sources('dtmi:x:Full;1'))).filtered.map((f) => f.reason)).toEqual(['source-not-handled']);
     // A twin change's body field `temperature` is not a reported value: the default leaves it alone.
     expect((await mapMessage(twinChange(body), cfg, sources('dtmi:x:Full;1'))).propertyUpdates).toEqual([]);

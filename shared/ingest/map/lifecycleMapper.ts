@@ -1,0 +1,78 @@
+// Device lifecycle events (createDeviceIdentity / deleteDeviceIdentity; modules too, also under the
+// 2018 names createModuleIdentity / deleteModuleIdentity) → create or retire the twin. Zero
+// configuration: a create makes the twin, when it does not exist, with the model the device twin in
+// the event names (`modelId`; the writer filters it no-model-for-device when ADT does not know that
+// model); without one it is filtered no-model-for-device. A delete retires the twin: its incoming and
+// outgoing relationships first (ADT refuses otherwise), then the twin; the relationship deletions
+// notify, so the old parents' roll-ups are recomputed. A create of a twin that exists and a delete of
+// one already gone are filtered (redelivery, reordering).
+
+import type { CompiledIngest, TwinIdStrategy } from '../config';
+import { isJsonObject } from '../message';
+import type { Lookups, PreparedMessage } from './lookups';
+import type { Mapper, MappingResult } from './mappingResult';
+import { ResultBuilder } from './resultBuilder';
+
+const operations: Readonly<Record<string, 'create' | 'delete'>> = {
+  createdeviceidentity: 'create',
+  createmoduleidentity: 'create',
+  deletedeviceidentity: 'delete',
+  deletemoduleidentity: 'delete',
+};
+
+/** The device twin's Plug and Play model id, when the event's twin carries one. */
+function modelIdOf(body: Record<string, unknown>): string | undefined {
+  const modelId = body.modelId;
+  return typeof modelId === 'string' && modelId.startsWith('dtmi:') ? modelId : undefined;
+}
+
+export class LifecycleMapper implements Mapper {
+  private readonly strategies: readonly TwinIdStrategy[];
+
+  constructor(private readonly ingest: CompiledIngest) {
+    this.strategies = [ingest.twinId];
+  }
+
+  claims(prepared: PreparedMessage): readonly TwinIdStrategy[] | undefined {
+    return prepared.message.source?.kind === 'deviceLifecycleEvents' ? this.strategies : undefined;
+  }
+
+  map(prepared: PreparedMessage, lookups: Lookups): MappingResult {
+    const result = new ResultBuilder(prepared, this.ingest, lookups);
+    const { message } = result;
+    const opType = message.source?.opType;
+    const operation = opType === undefined ? undefined : operations[opType.toLowerCase()];
+    if (operation === undefined) {
+      result.reject({ reason: 'unknown-operation', detail: `a device lifecycle event needs opType createDeviceIdentity or deleteDeviceIdentity; got ${opType === undefined ? 'none' : JSON.stringify(opType)}` });
+      return result.finish();
+    }
+    const resolution = lookups.resolution(prepared, this.ingest.twinId);
+    if (!resolution.ok) {
+      result.reject({ reason: resolution.reason, detail: resolution.detail, where: 'ingest.twinId' });
+      return result.finish();
+    }
+    const body = isJsonObject(message.body) ? message.body : {};
+    for (const twin of resolution.twins) {
+      // null: the twin does not exist; a string: it does; undefined: not known here (the writer finds out).
+      const model = lookups.twinModel(twin);
+      if (operation === 'delete') {
+        if (model === null) result.filter({ reason: 'twin-already-gone', detail: `twin ${twin.twinId} does not exist: nothing to retire`, twinId: twin.twinId });
+        else result.addLifecycle({ kind: 'delete', twinId: twin.twinId, eventKey: message.eventKey });
+        continue;
+      }
+      if (typeof model === 'string') {
+        result.filter({ reason: 'twin-exists', detail: `twin ${twin.twinId} exists already (model ${model})`, twinId: twin.twinId });
+        continue;
+      }
+      const modelId = message.modelId ?? modelIdOf(body);
+      if (modelId === undefined) {
+        result.filter({ reason: 'no-model-for-device', detail: `the created device twin names no modelId; twin ${twin.twinId} is created when the device announces its model`, twinId: twin.twinId });
+        continue;
+      }
+      result.addLifecycle({ kind: 'create', twinId: twin.twinId, modelId, eventKey: message.eventKey });
+      // Only a model ADT has makes a twin; the writer filters the rest (no-model-for-device).
+      if (lookups.sources.models === undefined || lookups.sources.models(modelId) !== undefined) lookups.noteCreated(twin.twinId, modelId);
+    }
+    return result.finish();
+  }
+}
