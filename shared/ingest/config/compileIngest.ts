@@ -14,6 +14,7 @@ import type {
   ConnectionStatePolicy,
   IngestConfig,
   IngestOptions,
+  LifecycleConfig,
   MatchConfig,
   NamedProperty,
   PropertyMappingConfig,
@@ -111,8 +112,16 @@ function compileIngestSection(config: IngestConfig, issues: Issues): CompiledIng
   });
   return { options, twinId, unknownTwin, rules, connectionState: compileConnectionState(config.connectionState),
     reportedProperties: { twinChangeEvents: 'map', digitalTwinChangeEvents: 'map', ...stripUndefined(config.reportedProperties ?? {}) },
-    lifecycle: { action: config.lifecycle?.action ?? 'map' },
+    lifecycle: compileLifecycle(config.lifecycle, issues),
   };
+}
+
+function compileLifecycle(config: LifecycleConfig = {}, issues: Issues): CompiledIngest['lifecycle'] {
+  const onDelete = config.onDelete ?? 'delete';
+  const decommission = config.decommission ?? {};
+  if (onDelete === 'decommission' && Object.keys(decommission).length === 0) issues.add('ingest.lifecycle.decommission', 'is required when onDelete is "decommission" (the properties to write, e.g. { status: retired })');
+  if (onDelete !== 'decommission' && config.decommission !== undefined) issues.add('ingest.lifecycle.decommission', 'only applies together with onDelete: decommission');
+  return { action: config.action ?? 'map', onDelete, decommission };
 }
 
 /** Zero configuration: `connectionState` (and the companion `connectionStateSequence`) when the model declares them. */

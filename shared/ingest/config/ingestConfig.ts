@@ -30,6 +30,10 @@ export interface IngestConfig {
 /** ingest.lifecycle: whether device lifecycle events create and retire twins. */
 export interface LifecycleConfig {
   action?: 'map' | 'ignore';
+  /** What a deleteDeviceIdentity does: retire the twin (default), keep it, or write `decommission`. */
+  onDelete?: 'delete' | 'keep' | 'decommission';
+  /** Property → value written instead of deleting (onDelete: decommission), e.g. { status: retired }. */
+  decommission?: Record<string, unknown>;
 }
 
 /** ingest.reportedProperties: whether twin change and digital twin change events patch reported values. */
@@ -224,7 +228,7 @@ export interface CompiledIngest {
   rules: CompiledRule[];
   connectionState: ConnectionStatePolicy;
   reportedProperties: Required<ReportedPropertiesConfig>;
-  lifecycle: Required<LifecycleConfig>;
+  lifecycle: { action: 'map' | 'ignore'; onDelete: 'delete' | 'keep' | 'decommission'; decommission: Record<string, unknown> };
 }
 
 /** A name the user set must be in the model (refused otherwise); a default is written only when it is. */

@@ -8,10 +8,16 @@
 // one already gone are filtered (redelivery, reordering).
 
 import type { CompiledIngest, TwinIdStrategy } from '../config';
-import { isJsonObject } from '../message';
+import { normalizeTimestamp } from '../decode';
+import { isJsonObject, lookupProperty } from '../message';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Mapper, MappingResult } from './mappingResult';
+import { isRefusal, targetFit } from './modelFit';
 import { ResultBuilder } from './resultBuilder';
+import type { ResolvedTwin } from './twinTargets';
+import { addValue } from './valueUpdates';
+
+export const LIFECYCLE_RULE = '(lifecycle)';
 
 const operations: Readonly<Record<string, 'create' | 'delete'>> = {
   createdeviceidentity: 'create',
@@ -52,11 +58,15 @@ export class LifecycleMapper implements Mapper {
       return result.finish();
     }
     const body = isJsonObject(message.body) ? message.body : {};
+    const policy = this.ingest.lifecycle;
+    const changedAt = normalizeTimestamp(lookupProperty(message.properties, 'operationTimestamp')) ?? message.enqueuedTime;
     for (const twin of resolution.twins) {
       // null: the twin does not exist; a string: it does; undefined: not known here (the writer finds out).
       const model = lookups.twinModel(twin);
       if (operation === 'delete') {
         if (model === null) result.filter({ reason: 'twin-already-gone', detail: `twin ${twin.twinId} does not exist: nothing to retire`, twinId: twin.twinId });
+        else if (policy.onDelete === 'keep') result.filter({ reason: 'twin-kept', detail: `device deleted; twin ${twin.twinId} kept (ingest.lifecycle.onDelete: keep)`, twinId: twin.twinId });
+        else if (policy.onDelete === 'decommission') this.decommission(result, twin, changedAt);
         else result.addLifecycle({ kind: 'delete', twinId: twin.twinId, eventKey: message.eventKey });
         continue;
       }
@@ -74,5 +84,16 @@ export class LifecycleMapper implements Mapper {
       if (lookups.sources.models === undefined || lookups.sources.models(modelId) !== undefined) lookups.noteCreated(twin.twinId, modelId);
     }
     return result.finish();
+  }
+
+  /** onDelete: decommission — the configured values, checked against the twin's model as any value is. */
+  private decommission(result: ResultBuilder, twin: ResolvedTwin, changedAt: string): void {
+    const where = 'ingest.lifecycle.decommission';
+    const known = result.interfaceOf(twin);
+    for (const [property, value] of Object.entries(this.ingest.lifecycle.decommission)) {
+      const fit = targetFit(known, twin.twinId, result.lookups.sources.models, undefined, property);
+      if (isRefusal(fit)) result.reject({ ...fit, where });
+      else addValue(result, { twinId: twin.twinId, component: undefined, property, value, sourceTime: changedAt, rule: LIFECYCLE_RULE, where, schema: fit.schema });
+    }
   }
 }

@@ -56,6 +56,7 @@ export const filterReasons = {
   'no-reported-change': 'a twin change or digital twin change event that changes no reported property (desired properties and tags are mapped only by a rule naming the kind)',
   'no-model-for-device': 'a device lifecycle create whose device twin names no modelId, or one ADT does not have: the twin is not created',
   'twin-exists': 'a device lifecycle create for a twin that exists already (a redelivered or repeated event)',
+  'twin-kept': 'a device lifecycle delete while ingest.lifecycle.onDelete is keep: the twin stays as it is',
   'twin-already-gone': 'a device lifecycle delete for a twin that does not exist (a redelivered or reordered event)',
   'connection-state-unmodeled': "a connection state event for a twin whose model declares no string Property connectionState (or the configured ingest.connectionState.property), and nothing else is configured",
 } as const;
