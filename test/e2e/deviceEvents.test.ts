@@ -17,7 +17,9 @@ const sequence = (n: number) => `000000000000000001D8713FF7E08514000000020000000
 
 const finalState = (dump: { twins: Array<Record<string, unknown>>; relationships: Array<Record<string, unknown>> }) => {
   // sensor-1 was retired: the twin and its relationship are gone, and the room rolled up without it.
-  expect(dump.twins.map((t) => t.$dtId).sort()).toEqual(['room-1', 'sensor-2', 'sensor-3']);
+  expect(dump.twins.map((t) => t.$dtId).sort()).toEqual(['room-1', 'sensor-2', 'sensor-3', 'sensor-5']);
+  // sensor-5 had no twin; its telemetry named a model ADT has (dt-dataschema): created, then applied.
+  expect(twin(dump, 'sensor-5')).toMatchObject({ $metadata: { $model: 'dtmi:example:connected:Sensor;1' }, temperature: 19.5 });
   expect(dump.relationships.map((r) => `${r.$sourceId}->${r.$targetId}`)).toEqual(['room-1->sensor-2']);
   expect(twin(dump, 'sensor-2')).toMatchObject({ connectionState: 'Disconnected', connectionStateSequence: sequence(5), temperature: 24.5 });
   // sensor-3 was provisioned with the model its device twin names, then connected.
@@ -28,12 +30,12 @@ const finalState = (dump: { twins: Array<Record<string, unknown>>; relationships
 it('connection state by sequence number, reported properties, twins provisioned and retired, all rolled up', async () => {
   const { summary, dump } = await runLocal({ scenario });
   expect(summary.exitCode).toBe(0);
-  expect(summary.stats.messagesIn).toBe(18);
+  expect(summary.stats.messagesIn).toBe(19);
   expect(summary.stats.deadLettered).toBe(0);
   finalState(dump);
   // A desired-only change, a repeated create, a create without a model and a repeated delete: filtered.
   expect(summary.stats.filteredByReason).toMatchObject({ 'no-reported-change': 1, 'twin-exists': 1, 'no-model-for-device': 1, 'twin-already-gone': 1 });
-  expect(summary.stats.receivedBySource).toEqual({ telemetry: 2, deviceConnectionStateEvents: 8, twinChangeEvents: 2, digitalTwinChangeEvents: 1, deviceLifecycleEvents: 5 });
+  expect(summary.stats.receivedBySource).toEqual({ telemetry: 3, deviceConnectionStateEvents: 8, twinChangeEvents: 2, digitalTwinChangeEvents: 1, deviceLifecycleEvents: 5 });
 }, 120_000);
 
 it('ends the same one event per batch, with batches redelivered through an ADT outage', async () => {

@@ -184,7 +184,7 @@ function compileTwinId(config: TwinIdConfig | string, where: string, issues: Iss
 
 function compileUnknownTwin(config: IngestConfig, issues: Issues): UnknownTwinPolicy {
   const unknown = config.unknownTwin;
-  if (!unknown) return { action: 'dead-letter', properties: {} };
+  if (!unknown) return { action: 'model', properties: {} };
   if (unknown.action === 'create' && unknown.modelId === undefined) {
     issues.add('ingest.unknownTwin.modelId', 'is required when action is "create" (the model of the twins to create)');
   }

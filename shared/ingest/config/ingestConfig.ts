@@ -82,7 +82,8 @@ export interface TwinIdConfig {
 }
 
 export interface UnknownTwinConfig {
-  action: 'dead-letter' | 'create';
+  /** model (default): create the twin when the message names a model ADT has (dt-dataschema, a device twin's modelId), else dead-letter. */
+  action: 'dead-letter' | 'create' | 'model';
   modelId?: string;
   properties?: Record<string, unknown>;
 }
@@ -172,7 +173,7 @@ export type TwinIdStrategy =
   | { kind: 'query'; query: CompiledTemplate; cache: QueryCacheOptions };
 
 export interface UnknownTwinPolicy {
-  action: 'dead-letter' | 'create';
+  action: 'dead-letter' | 'create' | 'model';
   modelId?: string;
   properties: Record<string, unknown>;
 }

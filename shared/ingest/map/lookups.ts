@@ -60,6 +60,11 @@ export class Lookups {
     return model === null ? (this.created.get(twin.twinId) ?? null) : model;
   }
 
+  /** The model a twin missing from ADT is created with by this batch, if any. */
+  createdModel(twinId: string): string | undefined {
+    return this.created.get(twinId);
+  }
+
   /** A lifecycle event of this batch creates the twin: later messages of the batch map to it (mapping is in batch order). */
   noteCreated(twinId: string, modelId: string): void {
     this.created.set(twinId, modelId);
@@ -123,8 +128,9 @@ export class Lookups {
         if (!resolution || !('value' in resolution) || !resolution.value.ok) return;
         for (const twin of resolution.value.twins) {
           const answer = twin.modelId === undefined ? this.twinModels.get(twin.twinId) : { value: twin.modelId };
-          // A failed read is reported when the message maps; a twin that does not exist has no model.
-          if (answer !== undefined && (!('value' in answer) || answer.value === null)) continue;
+          // A failed read is reported when the message maps; a twin that does not exist has no model
+          // (unless the message names one: the twin may be created with it, unknownTwin model).
+          if (answer !== undefined && (!('value' in answer) || (answer.value === null && prepared.message.modelId === undefined))) continue;
           const modelId = answer?.value ?? prepared.message.modelId;
           if (modelId !== undefined && !this.loadedModels.has(modelId)) queue.add(this.loadedModels, modelId, () => loadModel(modelId));
         }

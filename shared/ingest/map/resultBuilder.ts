@@ -60,7 +60,7 @@ export class ResultBuilder {
     const twins = resolution.twins;
     for (let index = 0; index < twins.length; index++) {
       const twin = twins[index] as ResolvedTwin;
-      if (this.lookups.twinModel(twin) !== null) {
+      if (this.lookups.twinModel(twin) !== null || this.createsFromModel(twin)) {
         present?.push(twin);
         continue;
       }
@@ -68,6 +68,17 @@ export class ResultBuilder {
       this.refuseMissing(twin, missingWhere);
     }
     return present ?? twins;
+  }
+
+  /**
+   * unknownTwin model (the default): a missing twin is created with the model the message names when
+   * ADT has it; the batch's later messages then see it (Lookups.noteCreated).
+   */
+  private createsFromModel(twin: ResolvedTwin): boolean {
+    const modelId = this.message.modelId;
+    if (this.ingest.unknownTwin.action !== 'model' || modelId === undefined || this.lookups.sources.models?.(modelId) === undefined) return false;
+    this.lookups.noteCreated(twin.twinId, modelId);
+    return true;
   }
 
   /** The twin's model id and DTDL interface, when known. */
@@ -176,7 +187,7 @@ export class ResultBuilder {
     this.reportedMissing.add(twin.twinId);
     this.reject({
       reason: 'unknown-twin',
-      detail: `twin ${twin.twinId} does not exist in ADT; create it, fix the twin id mapping, or set ingest.unknownTwin.action to "create"`,
+      detail: `twin ${twin.twinId} does not exist in ADT; create it, fix the twin id mapping, send a model ADT has (dt-dataschema), or set ingest.unknownTwin.action to "create"`,
       twinId: twin.twinId,
       ...(where !== undefined && { where }),
     });

@@ -19,7 +19,7 @@ export const deadLetterReasons = {
   // Mapping the message
   'twin-id-unresolved': 'the twin id template, table or query has no value for this message',
   'twin-not-found': 'the twin id query returned no twin',
-  'unknown-twin': 'the addressed twin does not exist in ADT and ingest.unknownTwin.action is dead-letter',
+  'unknown-twin': 'the addressed twin does not exist in ADT and ingest.unknownTwin does not create it (dead-letter; or model, the default, and the message names no model ADT has)',
   'transform-failed': 'a transform (JSONata, unit, scale, type, range on a non-number) failed for the value',
   'out-of-range': 'the value is outside the mapping range and the range action is dead-letter',
   'missing-value': 'the source value is missing and the mapping says onMissing: dead-letter',
