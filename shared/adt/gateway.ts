@@ -149,6 +149,13 @@ export class AdtGateway {
     return this.limiter.run(sourceId, () => this.send('deleteRelationship', this.writeBudget, sourceId, ctx, (o) => port.deleteRelationship?.(sourceId, relationshipId, o) ?? Promise.resolve()));
   }
 
+  /** PUT a relationship (an upsert: the same id again changes nothing). */
+  upsertRelationship(relationship: Relationship, ctx: CallContext): Promise<void> {
+    const port = this.port;
+    if (!port.upsertRelationship) return Promise.reject(new Error('This ADT port cannot create relationships.'));
+    return this.limiter.run(relationship.$sourceId, () => this.send('upsertRelationship', this.writeBudget, relationship.$sourceId, ctx, (o) => port.upsertRelationship?.(relationship, o) ?? Promise.resolve()));
+  }
+
   /** DELETE a twin (ADT refuses while it has relationships); the cached copies go with it. */
   async deleteTwin(twinId: string, ctx: CallContext): Promise<void> {
     const port = this.port;

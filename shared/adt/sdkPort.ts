@@ -113,6 +113,12 @@ export class SdkAdtPort implements AdtPort {
     });
   }
 
+  upsertRelationship(relationship: Relationship, options: PortCallOptions): Promise<void> {
+    return this.call(options, async (signal) => {
+      await this.client.upsertRelationship(relationship.$sourceId, relationship.$relationshipId, relationship, requestOptions(options, signal));
+    });
+  }
+
   deleteTwin(twinId: string, options: PortCallOptions): Promise<void> {
     return this.call(options, async (signal) => {
       await this.client.deleteDigitalTwin(twinId, requestOptions(options, signal));

@@ -72,4 +72,6 @@ export interface AdtPort {
   /** Retiring a device's twin (lifecycle events); optional so ports that never retire twins need not have it. */
   deleteRelationship?(sourceId: string, relationshipId: string, options: PortCallOptions): Promise<void>;
   deleteTwin?(twinId: string, options: PortCallOptions): Promise<void>;
+  /** A provisioned device's relationship from its parent (lifecycle events). */
+  upsertRelationship?(relationship: Relationship, options: PortCallOptions): Promise<void>;
 }

@@ -3,11 +3,10 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/pipeline.schema.json","title":"IoT Hub → Azure Digital Twins pipeline configuration","description":"How device messages become twin property updates and telemetry (ingest) and how derived values roll up the twin graph (rollups). See shared/config/CONFIGURATION.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"version":{"const":1,"description":"Configuration format version. Only 1 exists."},"ingest":{"$ref":"#/definitions/ingest"},"rollups":{"$ref":"rollups.schema.json"}},"definitions":{"ingest":{"type":"object","additionalProperties":false,"properties":{"options":{"$ref":"#/definitions/options"},"twinId":{"$ref":"#/definitions/twinId"},"unknownTwin":{"$ref":"#/definitions/unknownTwin"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"connectionState":{"$ref":"#/definitions/connectionState"},"reportedProperties":{"$ref":"#/definitions/reportedProperties"},"lifecycle":{"$ref":"#/definitions/lifecycle"}}},"lifecycle":{"type":"object","additionalProperties":false,"description":"IoT Hub device lifecycle events → twins created and retired. See CONFIGURATION.md, \"Device lifecycle\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default): create a twin with the device twin's modelId, retire it (relationships first) on delete; ignore: filter the events (source-not-handled)."},"onDelete":{"enum":["delete","keep","decommission"],"description":"What deleteDeviceIdentity does: delete (default) the twin after its relationships; keep it (filtered twin-kept); decommission: write the decommission properties instead."},"decommission":{"type":"object","minProperties":1,"description":"Property → value written instead of deleting (onDelete: decommission), e.g. { \"status\": \"retired\" }; each must fit the twin's model."}}},"reportedProperties":{"type":"object","additionalProperties":false,"description":"IoT Hub twin change and Plug and Play digital twin change events → the reported properties the twin's model declares. See CONFIGURATION.md, \"Reported properties\".","properties":{"twinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from twinChangeEvents; ignore: filter them (source-not-handled)."},"digitalTwinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from digitalTwinChangeEvents; ignore: filter them (source-not-handled)."}}},"connectionState":{"type":"object","additionalProperties":false,"description":"IoT Hub connection state events (deviceConnected / deviceDisconnected) → twin properties. See CONFIGURATION.md, \"Connection state\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default) writes the state; ignore filters the events (source-not-handled)."},"property":{"$ref":"#/definitions/propertyName","description":"String property set to \"Connected\" / \"Disconnected\". Default connectionState, written when the twin's model declares it."},"connectedProperty":{"$ref":"#/definitions/propertyName","description":"Boolean property set to true when connected, false when disconnected."},"lastChangeProperty":{"$ref":"#/definitions/propertyName","description":"dateTime property set to the event's operationTimestamp."},"sequenceProperty":{"$ref":"#/definitions/propertyName","description":"String property keeping the last applied sequenceNumber (the order guard). Default connectionStateSequence, used when the twin's model declares it."}}},"propertyName":{"type":"string","pattern":"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$","maxLength":512},"options":{"type":"object","additionalProperties":false,"properties":{"deviceIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the device id when IoT Hub did not stamp iothub-connection-device-id (custom producers). Default [\"deviceId\"]."},"moduleIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the module id when iothub-connection-module-id is absent. Default [\"moduleId\"]."},"sourceTime":{"type":"string","minLength":1,"description":"Source of the observation time written as $metadata.<prop>.sourceTime and used for ordering, e.g. \"timestamp\" (body) or \"$enqueuedTime\" (default)."},"emitSourceTime":{"type":"boolean","description":"Write $metadata/<prop>/sourceTime with every value. Default true."},"maxTwinsPerMessage":{"type":"integer","minimum":1,"maximum":1000,"description":"Upper bound of twins one message may update; more dead-letters the message. Default 10."},"maxParallelTwins":{"type":"integer","minimum":1,"maximum":256,"description":"Twins patched concurrently per batch. Default 16."},"maxDecodedBytes":{"type":"integer","minimum":1024,"maximum":67108864,"description":"Largest decoded (decompressed) body; larger is dead-lettered as too-large. Default 1048576 (1 MiB)."},"maxBodyDepth":{"type":"integer","minimum":1,"maximum":256,"description":"Deepest JSON nesting of a body; deeper is dead-lettered as too-deep. Default 32."},"maxPropertiesPerMessage":{"type":"integer","minimum":1,"maximum":100000,"description":"Most property values one message may map to; more is dead-lettered as too-many-properties. Default 500."},"maxClockSkewSeconds":{"type":"integer","minimum":0,"description":"How far a source time may be ahead of the enqueued time. Default 300."},"futureSourceTime":{"enum":["clamp","dead-letter"],"description":"A source time further ahead: clamp (use the enqueued time, counted) or dead-letter (future-source-time). Default clamp."},"outOfRange":{"enum":["drop","dead-letter"],"description":"Default action for a value outside a mapping's range. Default drop."},"unmatched":{"enum":["model","ignore"],"description":"When no rule matches: model = model-driven default mapping (default), ignore = filter the message."}}},"template":{"type":"string","minLength":1},"twinId":{"description":"Twin id resolution: a template string, or an object with exactly one of template, table, query.","type":["string","object"],"minLength":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/definitions/template"},"table":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Static map key → twin id."},"key":{"$ref":"#/definitions/template","description":"Table key template. Default \"{deviceId}\"."},"fallback":{"$ref":"#/definitions/template","description":"Template used when the key is not in the table; without it the message is dead-lettered."},"query":{"$ref":"#/definitions/template","description":"ADT query returning twins ($dtId) for the message; variables are quoted safely."},"cache":{"type":"object","additionalProperties":false,"properties":{"ttlSeconds":{"type":"number","minimum":0,"description":"How long a resolved id is trusted. Default 300."},"negativeTtlSeconds":{"type":"number","minimum":0,"description":"How long an empty result is trusted. Default 60."},"maxEntries":{"type":"integer","minimum":1,"description":"LRU bound. Default 10000."}}}}},"unknownTwin":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"action":{"enum":["dead-letter","create","model"],"description":"model (default): create a missing twin with the model the message names (dt-dataschema, a device twin's modelId) when ADT has it, else dead-letter (unknown-twin); create: always, with modelId; dead-letter: never."},"modelId":{"$ref":"#/definitions/dtmi"},"properties":{"type":"object","description":"Initial property values of a created twin."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"patterns":{"description":"Exact text, a glob (* and ?), or /regex/flags; or a list of them (any matches).","type":["string","array"],"minLength":1,"minItems":1,"items":{"type":"string","minLength":1}},"scalar":{"type":["string","number","boolean"]},"match":{"type":"object","additionalProperties":false,"properties":{"modelId":{"$ref":"#/definitions/patterns"},"deviceId":{"$ref":"#/definitions/patterns"},"moduleId":{"$ref":"#/definitions/patterns"},"component":{"$ref":"#/definitions/patterns"},"source":{"type":["string","array"],"minItems":1,"pattern":"^(telemetry|deviceLifecycleEvents|twinChangeEvents|deviceConnectionStateEvents|digitalTwinChangeEvents)$","items":{"type":"string","pattern":"^(telemetry|deviceLifecycleEvents|twinChangeEvents|deviceConnectionStateEvents|digitalTwinChangeEvents)$"},"description":"Message kinds the rule applies to (iothub-message-source: telemetry, deviceLifecycleEvents, twinChangeEvents, deviceConnectionStateEvents, digitalTwinChangeEvents). Default telemetry only."},"properties":{"type":"object","additionalProperties":{"type":["string","number","boolean","array"],"items":{"$ref":"#/definitions/scalar"}},"description":"Application property → required value (or list of allowed values)."},"when":{"type":"string","minLength":1,"description":"JSONata predicate over the body; $properties, $deviceId etc. are bound."}}},"name":{"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_]*$","maxLength":512},"target":{"type":"string","pattern":"^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$","description":"Twin property, or component/property (e.g. thermostat1/targetTemperature)."},"transform":{"type":"object","additionalProperties":false,"properties":{"expression":{"type":"string","minLength":1},"unit":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"scale":{"type":"number"},"offset":{"type":"number"},"round":{"type":"integer","minimum":0,"maximum":15},"type":{"enum":["number","integer","boolean","string"]}}},"range":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number"},"max":{"type":"number"},"action":{"enum":["drop","dead-letter"]}}},"propertyMapping":{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"$ref":"#/definitions/target"},"source":{"type":"string","minLength":1,"description":"Body path, $properties.<name>, $system.<name>, $enqueuedTime, $deviceId, ... Defaults to the target's property name."},"component":{"$ref":"#/definitions/name"},"transform":{"$ref":"#/definitions/transform"},"range":{"$ref":"#/definitions/range"},"onMissing":{"enum":["skip","dead-letter"]}}},"telemetryMapping":{"type":"object","additionalProperties":false,"properties":{"fields":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}},"all":{"type":"boolean"},"expression":{"type":"string","minLength":1},"component":{"$ref":"#/definitions/name"}}},"rule":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"description":{"type":"string"},"match":{"$ref":"#/definitions/match"},"twinId":{"$ref":"#/definitions/twinId"},"component":{"$ref":"#/definitions/name"},"sourceTime":{"type":"string","minLength":1},"properties":{"type":"array","items":{"$ref":"#/definitions/propertyMapping"}},"telemetry":{"type":"array","items":{"$ref":"#/definitions/telemetryMapping"}},"final":{"type":"boolean","description":"Stop evaluating later rules when this one matches."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/pipeline.schema.json","title":"IoT Hub → Azure Digital Twins pipeline configuration","description":"How device messages become twin property updates and telemetry (ingest) and how derived values roll up the twin graph (rollups). See shared/config/CONFIGURATION.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"version":{"const":1,"description":"Configuration format version. Only 1 exists."},"ingest":{"$ref":"#/definitions/ingest"},"rollups":{"$ref":"rollups.schema.json"}},"definitions":{"ingest":{"type":"object","additionalProperties":false,"properties":{"options":{"$ref":"#/definitions/options"},"twinId":{"$ref":"#/definitions/twinId"},"unknownTwin":{"$ref":"#/definitions/unknownTwin"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"connectionState":{"$ref":"#/definitions/connectionState"},"reportedProperties":{"$ref":"#/definitions/reportedProperties"},"lifecycle":{"$ref":"#/definitions/lifecycle"}}},"lifecycle":{"type":"object","additionalProperties":false,"description":"IoT Hub device lifecycle events → twins created and retired. See CONFIGURATION.md, \"Device lifecycle\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default): create a twin with the device twin's modelId, retire it (relationships first) on delete; ignore: filter the events (source-not-handled)."},"onDelete":{"enum":["delete","keep","decommission"],"description":"What deleteDeviceIdentity does: delete (default) the twin after its relationships; keep it (filtered twin-kept); decommission: write the decommission properties instead."},"models":{"type":"array","description":"Model of a created twin by device id pattern and/or device twin tags (first match wins), before the device twin's own modelId.","items":{"type":"object","additionalProperties":false,"required":["modelId"],"properties":{"deviceId":{"$ref":"#/definitions/patterns"},"tags":{"type":"object","additionalProperties":{"$ref":"#/definitions/scalar"}},"modelId":{"$ref":"#/definitions/dtmi"}}}},"initialProperties":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Created twin's initial values: property → source over the event (the device twin is the body), e.g. tags.label or properties.reported.fw."},"parent":{"type":"object","additionalProperties":false,"required":["twinId","relationship"],"description":"A relationship to the created twin from the parent this template names, e.g. { twinId: \"{body.tags.roomId}\", relationship: hasDevice }.","properties":{"twinId":{"type":"string","minLength":1},"relationship":{"$ref":"#/definitions/propertyName"}}},"decommission":{"type":"object","minProperties":1,"description":"Property → value written instead of deleting (onDelete: decommission), e.g. { \"status\": \"retired\" }; each must fit the twin's model."}}},"reportedProperties":{"type":"object","additionalProperties":false,"description":"IoT Hub twin change and Plug and Play digital twin change events → the reported properties the twin's model declares. See CONFIGURATION.md, \"Reported properties\".","properties":{"twinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from twinChangeEvents; ignore: filter them (source-not-handled)."},"digitalTwinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from digitalTwinChangeEvents; ignore: filter them (source-not-handled)."}}},"connectionState":{"type":"object","additionalProperties":false,"description":"IoT Hub connection state events (deviceConnected / deviceDisconnected) → twin properties. See CONFIGURATION.md, \"Connection state\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default) writes the state; ignore filters the events (source-not-handled)."},"property":{"$ref":"#/definitions/propertyName","description":"String property set to \"Connected\" / \"Disconnected\". Default connectionState, written when the twin's model declares it."},"connectedProperty":{"$ref":"#/definitions/propertyName","description":"Boolean property set to true when connected, false when disconnected."},"lastChangeProperty":{"$ref":"#/definitions/propertyName","description":"dateTime property set to the event's operationTimestamp."},"sequenceProperty":{"$ref":"#/definitions/propertyName","description":"String property keeping the last applied sequenceNumber (the order guard). Default connectionStateSequence, used when the twin's model declares it."}}},"propertyName":{"type":"string","pattern":"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$","maxLength":512},"options":{"type":"object","additionalProperties":false,"properties":{"deviceIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the device id when IoT Hub did not stamp iothub-connection-device-id (custom producers). Default [\"deviceId\"]."},"moduleIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the module id when iothub-connection-module-id is absent. Default [\"moduleId\"]."},"sourceTime":{"type":"string","minLength":1,"description":"Source of the observation time written as $metadata.<prop>.sourceTime and used for ordering, e.g. \"timestamp\" (body) or \"$enqueuedTime\" (default)."},"emitSourceTime":{"type":"boolean","description":"Write $metadata/<prop>/sourceTime with every value. Default true."},"maxTwinsPerMessage":{"type":"integer","minimum":1,"maximum":1000,"description":"Upper bound of twins one message may update; more dead-letters the message. Default 10."},"maxParallelTwins":{"type":"integer","minimum":1,"maximum":256,"description":"Twins patched concurrently per batch. Default 16."},"maxDecodedBytes":{"type":"integer","minimum":1024,"maximum":67108864,"description":"Largest decoded (decompressed) body; larger is dead-lettered as too-large. Default 1048576 (1 MiB)."},"maxBodyDepth":{"type":"integer","minimum":1,"maximum":256,"description":"Deepest JSON nesting of a body; deeper is dead-lettered as too-deep. Default 32."},"maxPropertiesPerMessage":{"type":"integer","minimum":1,"maximum":100000,"description":"Most property values one message may map to; more is dead-lettered as too-many-properties. Default 500."},"maxClockSkewSeconds":{"type":"integer","minimum":0,"description":"How far a source time may be ahead of the enqueued time. Default 300."},"futureSourceTime":{"enum":["clamp","dead-letter"],"description":"A source time further ahead: clamp (use the enqueued time, counted) or dead-letter (future-source-time). Default clamp."},"outOfRange":{"enum":["drop","dead-letter"],"description":"Default action for a value outside a mapping's range. Default drop."},"unmatched":{"enum":["model","ignore"],"description":"When no rule matches: model = model-driven default mapping (default), ignore = filter the message."}}},"template":{"type":"string","minLength":1},"twinId":{"description":"Twin id resolution: a template string, or an object with exactly one of template, table, query.","type":["string","object"],"minLength":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/definitions/template"},"table":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Static map key → twin id."},"key":{"$ref":"#/definitions/template","description":"Table key template. Default \"{deviceId}\"."},"fallback":{"$ref":"#/definitions/template","description":"Template used when the key is not in the table; without it the message is dead-lettered."},"query":{"$ref":"#/definitions/template","description":"ADT query returning twins ($dtId) for the message; variables are quoted safely."},"cache":{"type":"object","additionalProperties":false,"properties":{"ttlSeconds":{"type":"number","minimum":0,"description":"How long a resolved id is trusted. Default 300."},"negativeTtlSeconds":{"type":"number","minimum":0,"description":"How long an empty result is trusted. Default 60."},"maxEntries":{"type":"integer","minimum":1,"description":"LRU bound. Default 10000."}}}}},"unknownTwin":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"action":{"enum":["dead-letter","create","model"],"description":"model (default): create a missing twin with the model the message names (dt-dataschema, a device twin's modelId) when ADT has it, else dead-letter (unknown-twin); create: always, with modelId; dead-letter: never."},"modelId":{"$ref":"#/definitions/dtmi"},"properties":{"type":"object","description":"Initial property values of a created twin."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"patterns":{"description":"Exact text, a glob (* and ?), or /regex/flags; or a list of them (any matches).","type":["string","array"],"minLength":1,"minItems":1,"items":{"type":"string","minLength":1}},"scalar":{"type":["string","number","boolean"]},"match":{"type":"object","additionalProperties":false,"properties":{"modelId":{"$ref":"#/definitions/patterns"},"deviceId":{"$ref":"#/definitions/patterns"},"moduleId":{"$ref":"#/definitions/patterns"},"component":{"$ref":"#/definitions/patterns"},"source":{"type":["string","array"],"minItems":1,"pattern":"^(telemetry|deviceLifecycleEvents|twinChangeEvents|deviceConnectionStateEvents|digitalTwinChangeEvents)$","items":{"type":"string","pattern":"^(telemetry|deviceLifecycleEvents|twinChangeEvents|deviceConnectionStateEvents|digitalTwinChangeEvents)$"},"description":"Message kinds the rule applies to (iothub-message-source: telemetry, deviceLifecycleEvents, twinChangeEvents, deviceConnectionStateEvents, digitalTwinChangeEvents). Default telemetry only."},"properties":{"type":"object","additionalProperties":{"type":["string","number","boolean","array"],"items":{"$ref":"#/definitions/scalar"}},"description":"Application property → required value (or list of allowed values)."},"when":{"type":"string","minLength":1,"description":"JSONata predicate over the body; $properties, $deviceId etc. are bound."}}},"name":{"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_]*$","maxLength":512},"target":{"type":"string","pattern":"^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$","description":"Twin property, or component/property (e.g. thermostat1/targetTemperature)."},"transform":{"type":"object","additionalProperties":false,"properties":{"expression":{"type":"string","minLength":1},"unit":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"scale":{"type":"number"},"offset":{"type":"number"},"round":{"type":"integer","minimum":0,"maximum":15},"type":{"enum":["number","integer","boolean","string"]}}},"range":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number"},"max":{"type":"number"},"action":{"enum":["drop","dead-letter"]}}},"propertyMapping":{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"$ref":"#/definitions/target"},"source":{"type":"string","minLength":1,"description":"Body path, $properties.<name>, $system.<name>, $enqueuedTime, $deviceId, ... Defaults to the target's property name."},"component":{"$ref":"#/definitions/name"},"transform":{"$ref":"#/definitions/transform"},"range":{"$ref":"#/definitions/range"},"onMissing":{"enum":["skip","dead-letter"]}}},"telemetryMapping":{"type":"object","additionalProperties":false,"properties":{"fields":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}},"all":{"type":"boolean"},"expression":{"type":"string","minLength":1},"component":{"$ref":"#/definitions/name"}}},"rule":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"description":{"type":"string"},"match":{"$ref":"#/definitions/match"},"twinId":{"$ref":"#/definitions/twinId"},"component":{"$ref":"#/definitions/name"},"sourceTime":{"type":"string","minLength":1},"properties":{"type":"array","items":{"$ref":"#/definitions/propertyMapping"}},"telemetry":{"type":"array","items":{"$ref":"#/definitions/telemetryMapping"}},"final":{"type":"boolean","description":"Stop evaluating later rules when this one matches."}}}}};
 const schema12 = {"type":"object","additionalProperties":false,"properties":{"options":{"$ref":"#/definitions/options"},"twinId":{"$ref":"#/definitions/twinId"},"unknownTwin":{"$ref":"#/definitions/unknownTwin"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"connectionState":{"$ref":"#/definitions/connectionState"},"reportedProperties":{"$ref":"#/definitions/reportedProperties"},"lifecycle":{"$ref":"#/definitions/lifecycle"}}};
 const schema13 = {"type":"object","additionalProperties":false,"properties":{"deviceIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the device id when IoT Hub did not stamp iothub-connection-device-id (custom producers). Default [\"deviceId\"]."},"moduleIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the module id when iothub-connection-module-id is absent. Default [\"moduleId\"]."},"sourceTime":{"type":"string","minLength":1,"description":"Source of the observation time written as $metadata.<prop>.sourceTime and used for ordering, e.g. \"timestamp\" (body) or \"$enqueuedTime\" (default)."},"emitSourceTime":{"type":"boolean","description":"Write $metadata/<prop>/sourceTime with every value. Default true."},"maxTwinsPerMessage":{"type":"integer","minimum":1,"maximum":1000,"description":"Upper bound of twins one message may update; more dead-letters the message. Default 10."},"maxParallelTwins":{"type":"integer","minimum":1,"maximum":256,"description":"Twins patched concurrently per batch. Default 16."},"maxDecodedBytes":{"type":"integer","minimum":1024,"maximum":67108864,"description":"Largest decoded (decompressed) body; larger is dead-lettered as too-large. Default 1048576 (1 MiB)."},"maxBodyDepth":{"type":"integer","minimum":1,"maximum":256,"description":"Deepest JSON nesting of a body; deeper is dead-lettered as too-deep. Default 32."},"maxPropertiesPerMessage":{"type":"integer","minimum":1,"maximum":100000,"description":"Most property values one message may map to; more is dead-lettered as too-many-properties. Default 500."},"maxClockSkewSeconds":{"type":"integer","minimum":0,"description":"How far a source time may be ahead of the enqueued time. Default 300."},"futureSourceTime":{"enum":["clamp","dead-letter"],"description":"A source time further ahead: clamp (use the enqueued time, counted) or dead-letter (future-source-time). Default clamp."},"outOfRange":{"enum":["drop","dead-letter"],"description":"Default action for a value outside a mapping's range. Default drop."},"unmatched":{"enum":["model","ignore"],"description":"When no rule matches: model = model-driven default mapping (default), ignore = filter the message."}}};
 const schema41 = {"type":"object","additionalProperties":false,"description":"IoT Hub twin change and Plug and Play digital twin change events → the reported properties the twin's model declares. See CONFIGURATION.md, \"Reported properties\".","properties":{"twinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from twinChangeEvents; ignore: filter them (source-not-handled)."},"digitalTwinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from digitalTwinChangeEvents; ignore: filter them (source-not-handled)."}}};
-const schema42 = {"type":"object","additionalProperties":false,"description":"IoT Hub device lifecycle events → twins created and retired. See CONFIGURATION.md, \"Device lifecycle\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default): create a twin with the device twin's modelId, retire it (relationships first) on delete; ignore: filter the events (source-not-handled)."},"onDelete":{"enum":["delete","keep","decommission"],"description":"What deleteDeviceIdentity does: delete (default) the twin after its relationships; keep it (filtered twin-kept); decommission: write the decommission properties instead."},"decommission":{"type":"object","minProperties":1,"description":"Property → value written instead of deleting (onDelete: decommission), e.g. { \"status\": \"retired\" }; each must fit the twin's model."}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const schema14 = {"description":"Twin id resolution: a template string, or an object with exactly one of template, table, query.","type":["string","object"],"minLength":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/definitions/template"},"table":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Static map key → twin id."},"key":{"$ref":"#/definitions/template","description":"Table key template. Default \"{deviceId}\"."},"fallback":{"$ref":"#/definitions/template","description":"Template used when the key is not in the table; without it the message is dead-lettered."},"query":{"$ref":"#/definitions/template","description":"ADT query returning twins ($dtId) for the message; variables are quoted safely."},"cache":{"type":"object","additionalProperties":false,"properties":{"ttlSeconds":{"type":"number","minimum":0,"description":"How long a resolved id is trusted. Default 300."},"negativeTtlSeconds":{"type":"number","minimum":0,"description":"How long an empty result is trusted. Default 60."},"maxEntries":{"type":"integer","minimum":1,"description":"LRU bound. Default 10000."}}}}};
@@ -1805,6 +1804,406 @@ validate25.errors = vErrors;
 return errors === 0;
 }
 
+const schema42 = {"type":"object","additionalProperties":false,"description":"IoT Hub device lifecycle events → twins created and retired. See CONFIGURATION.md, \"Device lifecycle\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default): create a twin with the device twin's modelId, retire it (relationships first) on delete; ignore: filter the events (source-not-handled)."},"onDelete":{"enum":["delete","keep","decommission"],"description":"What deleteDeviceIdentity does: delete (default) the twin after its relationships; keep it (filtered twin-kept); decommission: write the decommission properties instead."},"models":{"type":"array","description":"Model of a created twin by device id pattern and/or device twin tags (first match wins), before the device twin's own modelId.","items":{"type":"object","additionalProperties":false,"required":["modelId"],"properties":{"deviceId":{"$ref":"#/definitions/patterns"},"tags":{"type":"object","additionalProperties":{"$ref":"#/definitions/scalar"}},"modelId":{"$ref":"#/definitions/dtmi"}}}},"initialProperties":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Created twin's initial values: property → source over the event (the device twin is the body), e.g. tags.label or properties.reported.fw."},"parent":{"type":"object","additionalProperties":false,"required":["twinId","relationship"],"description":"A relationship to the created twin from the parent this template names, e.g. { twinId: \"{body.tags.roomId}\", relationship: hasDevice }.","properties":{"twinId":{"type":"string","minLength":1},"relationship":{"$ref":"#/definitions/propertyName"}}},"decommission":{"type":"object","minProperties":1,"description":"Property → value written instead of deleting (onDelete: decommission), e.g. { \"status\": \"retired\" }; each must fit the twin's model."}}};
+
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!((((((key0 === "action") || (key0 === "onDelete")) || (key0 === "models")) || (key0 === "initialProperties")) || (key0 === "parent")) || (key0 === "decommission"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.action !== undefined){
+let data0 = data.action;
+if(!((data0 === "map") || (data0 === "ignore"))){
+const err1 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/enum",keyword:"enum",params:{allowedValues: schema42.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema42.properties.action.enum,parentSchema:schema42.properties.action,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.onDelete !== undefined){
+let data1 = data.onDelete;
+if(!(((data1 === "delete") || (data1 === "keep")) || (data1 === "decommission"))){
+const err2 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/enum",keyword:"enum",params:{allowedValues: schema42.properties.onDelete.enum},message:"must be equal to one of the allowed values",schema:schema42.properties.onDelete.enum,parentSchema:schema42.properties.onDelete,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.models !== undefined){
+let data2 = data.models;
+if(Array.isArray(data2)){
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+let data3 = data2[i0];
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.modelId === undefined){
+const err3 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/required",keyword:"required",params:{missingProperty: "modelId"},message:"must have required property '"+"modelId"+"'",schema:schema42.properties.models.items.required,parentSchema:schema42.properties.models.items,data:data3};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key1 in data3){
+if(!(((key1 === "deviceId") || (key1 === "tags")) || (key1 === "modelId"))){
+const err4 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema42.properties.models.items,data:data3};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data3.deviceId !== undefined){
+let data4 = data3.deviceId;
+if((typeof data4 !== "string") && (!(Array.isArray(data4)))){
+const err5 = {instancePath:instancePath+"/models/" + i0+"/deviceId",schemaPath:"#/definitions/patterns/type",keyword:"type",params:{type: schema23.type},message:"must be string,array",schema:schema23.type,parentSchema:schema23,data:data4};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(typeof data4 === "string"){
+if(func3(data4) < 1){
+const err6 = {instancePath:instancePath+"/models/" + i0+"/deviceId",schemaPath:"#/definitions/patterns/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23,data:data4};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(Array.isArray(data4)){
+if(data4.length < 1){
+const err7 = {instancePath:instancePath+"/models/" + i0+"/deviceId",schemaPath:"#/definitions/patterns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema23,data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+const len1 = data4.length;
+for(let i1=0; i1<len1; i1++){
+let data5 = data4[i1];
+if(typeof data5 === "string"){
+if(func3(data5) < 1){
+const err8 = {instancePath:instancePath+"/models/" + i0+"/deviceId/" + i1,schemaPath:"#/definitions/patterns/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.items,data:data5};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/models/" + i0+"/deviceId/" + i1,schemaPath:"#/definitions/patterns/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.type,parentSchema:schema23.items,data:data5};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+}
+if(data3.tags !== undefined){
+let data6 = data3.tags;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+for(const key2 in data6){
+let data7 = data6[key2];
+if(((typeof data7 !== "string") && (!((typeof data7 == "number") && (isFinite(data7))))) && (typeof data7 !== "boolean")){
+const err10 = {instancePath:instancePath+"/models/" + i0+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/scalar/type",keyword:"type",params:{type: schema27.type},message:"must be string,number,boolean",schema:schema27.type,parentSchema:schema27,data:data7};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/models/" + i0+"/tags",schemaPath:"#/properties/models/items/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.models.items.properties.tags.type,parentSchema:schema42.properties.models.items.properties.tags,data:data6};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data3.modelId !== undefined){
+let data8 = data3.modelId;
+if(typeof data8 === "string"){
+if(!pattern0.test(data8)){
+const err12 = {instancePath:instancePath+"/models/" + i0+"/modelId",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema20,data:data8};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/models/" + i0+"/modelId",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.type,parentSchema:schema20,data:data8};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.models.items.type,parentSchema:schema42.properties.models.items,data:data3};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/models",schemaPath:"#/properties/models/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.models.type,parentSchema:schema42.properties.models,data:data2};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.initialProperties !== undefined){
+let data9 = data.initialProperties;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+for(const key3 in data9){
+let data10 = data9[key3];
+if(typeof data10 === "string"){
+if(func3(data10) < 1){
+const err16 = {instancePath:instancePath+"/initialProperties/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/initialProperties/additionalProperties/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.initialProperties.additionalProperties,data:data10};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/initialProperties/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/initialProperties/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.initialProperties.additionalProperties.type,parentSchema:schema42.properties.initialProperties.additionalProperties,data:data10};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/initialProperties",schemaPath:"#/properties/initialProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.initialProperties.type,parentSchema:schema42.properties.initialProperties,data:data9};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.parent !== undefined){
+let data11 = data.parent;
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.twinId === undefined){
+const err19 = {instancePath:instancePath+"/parent",schemaPath:"#/properties/parent/required",keyword:"required",params:{missingProperty: "twinId"},message:"must have required property '"+"twinId"+"'",schema:schema42.properties.parent.required,parentSchema:schema42.properties.parent,data:data11};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(data11.relationship === undefined){
+const err20 = {instancePath:instancePath+"/parent",schemaPath:"#/properties/parent/required",keyword:"required",params:{missingProperty: "relationship"},message:"must have required property '"+"relationship"+"'",schema:schema42.properties.parent.required,parentSchema:schema42.properties.parent,data:data11};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+for(const key4 in data11){
+if(!((key4 === "twinId") || (key4 === "relationship"))){
+const err21 = {instancePath:instancePath+"/parent",schemaPath:"#/properties/parent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema42.properties.parent,data:data11};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data11.twinId !== undefined){
+let data12 = data11.twinId;
+if(typeof data12 === "string"){
+if(func3(data12) < 1){
+const err22 = {instancePath:instancePath+"/parent/twinId",schemaPath:"#/properties/parent/properties/twinId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.parent.properties.twinId,data:data12};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/parent/twinId",schemaPath:"#/properties/parent/properties/twinId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.parent.properties.twinId.type,parentSchema:schema42.properties.parent.properties.twinId,data:data12};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data11.relationship !== undefined){
+let data13 = data11.relationship;
+if(typeof data13 === "string"){
+if(func3(data13) > 512){
+const err24 = {instancePath:instancePath+"/parent/relationship",schemaPath:"#/definitions/propertyName/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema37,data:data13};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+if(!pattern7.test(data13)){
+const err25 = {instancePath:instancePath+"/parent/relationship",schemaPath:"#/definitions/propertyName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$",parentSchema:schema37,data:data13};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/parent/relationship",schemaPath:"#/definitions/propertyName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.type,parentSchema:schema37,data:data13};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/parent",schemaPath:"#/properties/parent/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.parent.type,parentSchema:schema42.properties.parent,data:data11};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data.decommission !== undefined){
+let data14 = data.decommission;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(Object.keys(data14).length < 1){
+const err28 = {instancePath:instancePath+"/decommission",schemaPath:"#/properties/decommission/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema42.properties.decommission,data:data14};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/decommission",schemaPath:"#/properties/decommission/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.decommission.type,parentSchema:schema42.properties.decommission,data:data14};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+validate27.errors = vErrors;
+return errors === 0;
+}
+
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2302,11 +2701,14 @@ errors++;
 }
 }
 if(data.lifecycle !== undefined){
-let data24 = data.lifecycle;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-for(const key3 in data24){
-if(!(((key3 === "action") || (key3 === "onDelete")) || (key3 === "decommission"))){
-const err37 = {instancePath:instancePath+"/lifecycle",schemaPath:"#/definitions/lifecycle/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data:data24};
+if(!(validate27(data.lifecycle, {instancePath:instancePath+"/lifecycle",parentData:data,parentDataProperty:"lifecycle",rootData}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err37 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2315,98 +2717,23 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-if(data24.action !== undefined){
-let data25 = data24.action;
-if(!((data25 === "map") || (data25 === "ignore"))){
-const err38 = {instancePath:instancePath+"/lifecycle/action",schemaPath:"#/definitions/lifecycle/properties/action/enum",keyword:"enum",params:{allowedValues: schema42.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema42.properties.action.enum,parentSchema:schema42.properties.action,data:data25};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-if(data24.onDelete !== undefined){
-let data26 = data24.onDelete;
-if(!(((data26 === "delete") || (data26 === "keep")) || (data26 === "decommission"))){
-const err39 = {instancePath:instancePath+"/lifecycle/onDelete",schemaPath:"#/definitions/lifecycle/properties/onDelete/enum",keyword:"enum",params:{allowedValues: schema42.properties.onDelete.enum},message:"must be equal to one of the allowed values",schema:schema42.properties.onDelete.enum,parentSchema:schema42.properties.onDelete,data:data26};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-}
-if(data24.decommission !== undefined){
-let data27 = data24.decommission;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-if(Object.keys(data27).length < 1){
-const err40 = {instancePath:instancePath+"/lifecycle/decommission",schemaPath:"#/definitions/lifecycle/properties/decommission/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema42.properties.decommission,data:data27};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-}
-else {
-const err41 = {instancePath:instancePath+"/lifecycle/decommission",schemaPath:"#/definitions/lifecycle/properties/decommission/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.decommission.type,parentSchema:schema42.properties.decommission,data:data27};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-}
-}
-else {
-const err42 = {instancePath:instancePath+"/lifecycle",schemaPath:"#/definitions/lifecycle/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data:data24};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-}
-}
-else {
-const err43 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
 validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema43 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/rollups.schema.json","title":"Roll-up rules","description":"Derived properties on parent twins computed from their children (room = avg of thermostats, floor = max of rooms, ...). Rules chain: a derived property is an input for the parent's own parents.","type":"object","additionalProperties":false,"required":["rules"],"properties":{"settings":{"$ref":"#/definitions/settings"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}},"rule":{"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"aggregateName":{"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]},"emptyValue":{"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]},"aggregate":{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},"target":{"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]}}};
-const schema44 = {"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}};
-const schema45 = {"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}};
-const schema46 = {"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"};
-const pattern11 = new RegExp("^[A-Za-z0-9_.-]+$", "u");
-const pattern14 = new RegExp("^[A-Za-z][A-Za-z0-9_]{0,63}$", "u");
-const schema48 = {"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]};
-const schema49 = {"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]};
-const schema50 = {"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]};
-const pattern15 = new RegExp("^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$", "u");
-const schema51 = {"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}};
+const schema47 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/rollups.schema.json","title":"Roll-up rules","description":"Derived properties on parent twins computed from their children (room = avg of thermostats, floor = max of rooms, ...). Rules chain: a derived property is an input for the parent's own parents.","type":"object","additionalProperties":false,"required":["rules"],"properties":{"settings":{"$ref":"#/definitions/settings"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}},"rule":{"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"aggregateName":{"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]},"emptyValue":{"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]},"aggregate":{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},"target":{"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]}}};
+const schema48 = {"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}};
+const schema49 = {"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}};
+const schema50 = {"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"};
+const pattern13 = new RegExp("^[A-Za-z0-9_.-]+$", "u");
+const pattern16 = new RegExp("^[A-Za-z][A-Za-z0-9_]{0,63}$", "u");
+const schema52 = {"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]};
+const schema53 = {"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]};
+const schema54 = {"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]};
+const pattern17 = new RegExp("^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$", "u");
+const schema55 = {"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}};
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -2464,7 +2791,7 @@ if(_valid0){
 const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.of === undefined){
-const err2 = {instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema51.then.required,parentSchema:schema51.then,data};
+const err2 = {instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema55.then.required,parentSchema:schema55.then,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2476,7 +2803,7 @@ errors++;
 if(data.of !== undefined){
 let data1 = data.of;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/of",schemaPath:"#/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.then.properties.of.type,parentSchema:schema51.then.properties.of,data:data1};
+const err3 = {instancePath:instancePath+"/of",schemaPath:"#/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.then.properties.of.type,parentSchema:schema55.then.properties.of,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2491,7 +2818,7 @@ var _valid0 = _errs6 === errors;
 valid0 = _valid0;
 }
 if(!valid0){
-const err4 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema51.if,parentSchema:schema51,data};
+const err4 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema55.if,parentSchema:schema55,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2502,7 +2829,7 @@ errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.aggregate === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema51.required,parentSchema:schema51,data};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema55.required,parentSchema:schema55,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2513,7 +2840,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "aggregate") || (key0 === "of")) || (key0 === "weight"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema51,data};
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema55,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2526,7 +2853,7 @@ errors++;
 if(data.aggregate !== undefined){
 let data2 = data.aggregate;
 if(!((((((((((((data2 === "copy") || (data2 === "avg")) || (data2 === "min")) || (data2 === "max")) || (data2 === "sum")) || (data2 === "count")) || (data2 === "countDistinct")) || (data2 === "median")) || (data2 === "stddev")) || (data2 === "any")) || (data2 === "all")) || (data2 === "latest"))){
-const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema49.enum},message:"must be equal to one of the allowed values",schema:schema49.enum,parentSchema:schema49,data:data2};
+const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema53.enum},message:"must be equal to one of the allowed values",schema:schema53.enum,parentSchema:schema53,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2540,7 +2867,7 @@ if(data.of !== undefined){
 let data3 = data.of;
 if(typeof data3 === "string"){
 if(func3(data3) < 1){
-const err8 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.of,data:data3};
+const err8 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema55.properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2549,8 +2876,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(!pattern15.test(data3)){
-const err9 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema51.properties.of,data:data3};
+if(!pattern17.test(data3)){
+const err9 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema55.properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2561,7 +2888,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.of.type,parentSchema:schema51.properties.of,data:data3};
+const err10 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.of.type,parentSchema:schema55.properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2575,7 +2902,7 @@ if(data.weight !== undefined){
 let data4 = data.weight;
 if(typeof data4 === "string"){
 if(func3(data4) < 1){
-const err11 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.weight,data:data4};
+const err11 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema55.properties.weight,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2584,8 +2911,8 @@ vErrors.push(err11);
 }
 errors++;
 }
-if(!pattern15.test(data4)){
-const err12 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema51.properties.weight,data:data4};
+if(!pattern17.test(data4)){
+const err12 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema55.properties.weight,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2596,7 +2923,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.weight.type,parentSchema:schema51.properties.weight,data:data4};
+const err13 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.weight.type,parentSchema:schema55.properties.weight,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2608,7 +2935,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.type,parentSchema:schema55,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2617,12 +2944,12 @@ vErrors.push(err14);
 }
 errors++;
 }
-validate31.errors = vErrors;
+validate33.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
@@ -2684,7 +3011,7 @@ if(_valid1){
 const _errs8 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.of === undefined){
-const err2 = {instancePath,schemaPath:"#/oneOf/0/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema48.oneOf[0].then.required,parentSchema:schema48.oneOf[0].then,data};
+const err2 = {instancePath,schemaPath:"#/oneOf/0/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema52.oneOf[0].then.required,parentSchema:schema52.oneOf[0].then,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2696,7 +3023,7 @@ errors++;
 if(data.of !== undefined){
 let data1 = data.of;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.oneOf[0].then.properties.of.type,parentSchema:schema48.oneOf[0].then.properties.of,data:data1};
+const err3 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.oneOf[0].then.properties.of.type,parentSchema:schema52.oneOf[0].then.properties.of,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2711,7 +3038,7 @@ var _valid1 = _errs8 === errors;
 valid1 = _valid1;
 }
 if(!valid1){
-const err4 = {instancePath,schemaPath:"#/oneOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema48.oneOf[0].if,parentSchema:schema48.oneOf[0],data};
+const err4 = {instancePath,schemaPath:"#/oneOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema52.oneOf[0].if,parentSchema:schema52.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2722,7 +3049,7 @@ errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.aggregate === undefined){
-const err5 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema48.oneOf[0].required,parentSchema:schema48.oneOf[0],data};
+const err5 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema52.oneOf[0].required,parentSchema:schema52.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2733,7 +3060,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "aggregate") || (key0 === "of")) || (key0 === "empty")) || (key0 === "weight"))){
-const err6 = {instancePath,schemaPath:"#/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48.oneOf[0],data};
+const err6 = {instancePath,schemaPath:"#/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema52.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2746,7 +3073,7 @@ errors++;
 if(data.aggregate !== undefined){
 let data2 = data.aggregate;
 if(!((((((((((((data2 === "copy") || (data2 === "avg")) || (data2 === "min")) || (data2 === "max")) || (data2 === "sum")) || (data2 === "count")) || (data2 === "countDistinct")) || (data2 === "median")) || (data2 === "stddev")) || (data2 === "any")) || (data2 === "all")) || (data2 === "latest"))){
-const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema49.enum},message:"must be equal to one of the allowed values",schema:schema49.enum,parentSchema:schema49,data:data2};
+const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema53.enum},message:"must be equal to one of the allowed values",schema:schema53.enum,parentSchema:schema53,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2760,7 +3087,7 @@ if(data.of !== undefined){
 let data3 = data.of;
 if(typeof data3 === "string"){
 if(func3(data3) < 1){
-const err8 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.oneOf[0].properties.of,data:data3};
+const err8 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.oneOf[0].properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2769,8 +3096,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(!pattern15.test(data3)){
-const err9 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema48.oneOf[0].properties.of,data:data3};
+if(!pattern17.test(data3)){
+const err9 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema52.oneOf[0].properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2781,7 +3108,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.oneOf[0].properties.of.type,parentSchema:schema48.oneOf[0].properties.of,data:data3};
+const err10 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.oneOf[0].properties.of.type,parentSchema:schema52.oneOf[0].properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2798,7 +3125,7 @@ let valid8 = false;
 let passing1 = null;
 const _errs19 = errors;
 if("remove" !== data4){
-const err11 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema50.oneOf[0],data:data4};
+const err11 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema54.oneOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2815,7 +3142,7 @@ passing1 = 0;
 const _errs20 = errors;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 if(data4.value === undefined){
-const err12 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema50.oneOf[1].required,parentSchema:schema50.oneOf[1],data:data4};
+const err12 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema54.oneOf[1].required,parentSchema:schema54.oneOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2826,7 +3153,7 @@ errors++;
 }
 for(const key1 in data4){
 if(!(key1 === "value")){
-const err13 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema50.oneOf[1],data:data4};
+const err13 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema54.oneOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2838,7 +3165,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.oneOf[1].type,parentSchema:schema50.oneOf[1],data:data4};
+const err14 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.oneOf[1].type,parentSchema:schema54.oneOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2859,7 +3186,7 @@ passing1 = 1;
 }
 }
 if(!valid8){
-const err15 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema50.oneOf,parentSchema:schema50,data:data4};
+const err15 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema54.oneOf,parentSchema:schema54,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2884,7 +3211,7 @@ if(data.weight !== undefined){
 let data5 = data.weight;
 if(typeof data5 === "string"){
 if(func3(data5) < 1){
-const err16 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.oneOf[0].properties.weight,data:data5};
+const err16 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.oneOf[0].properties.weight,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2893,8 +3220,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(!pattern15.test(data5)){
-const err17 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema48.oneOf[0].properties.weight,data:data5};
+if(!pattern17.test(data5)){
+const err17 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema52.oneOf[0].properties.weight,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2905,7 +3232,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.oneOf[0].properties.weight.type,parentSchema:schema48.oneOf[0].properties.weight,data:data5};
+const err18 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.oneOf[0].properties.weight.type,parentSchema:schema52.oneOf[0].properties.weight,data:data5};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2917,7 +3244,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.oneOf[0].type,parentSchema:schema48.oneOf[0],data};
+const err19 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.oneOf[0].type,parentSchema:schema52.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2934,7 +3261,7 @@ passing0 = 0;
 const _errs25 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.expression === undefined){
-const err20 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "expression"},message:"must have required property '"+"expression"+"'",schema:schema48.oneOf[1].required,parentSchema:schema48.oneOf[1],data};
+const err20 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "expression"},message:"must have required property '"+"expression"+"'",schema:schema52.oneOf[1].required,parentSchema:schema52.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2944,7 +3271,7 @@ vErrors.push(err20);
 errors++;
 }
 if(data.inputs === undefined){
-const err21 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema48.oneOf[1].required,parentSchema:schema48.oneOf[1],data};
+const err21 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema52.oneOf[1].required,parentSchema:schema52.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2955,7 +3282,7 @@ errors++;
 }
 for(const key2 in data){
 if(!(((key2 === "expression") || (key2 === "inputs")) || (key2 === "empty"))){
-const err22 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema48.oneOf[1],data};
+const err22 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema52.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2969,7 +3296,7 @@ if(data.expression !== undefined){
 let data6 = data.expression;
 if(typeof data6 === "string"){
 if(func3(data6) < 1){
-const err23 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.oneOf[1].properties.expression,data:data6};
+const err23 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema52.oneOf[1].properties.expression,data:data6};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2980,7 +3307,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.oneOf[1].properties.expression.type,parentSchema:schema48.oneOf[1].properties.expression,data:data6};
+const err24 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.oneOf[1].properties.expression.type,parentSchema:schema52.oneOf[1].properties.expression,data:data6};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2994,7 +3321,7 @@ if(data.inputs !== undefined){
 let data7 = data.inputs;
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(Object.keys(data7).length < 1){
-const err25 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema48.oneOf[1].properties.inputs,data:data7};
+const err25 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema52.oneOf[1].properties.inputs,data:data7};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3007,7 +3334,7 @@ for(const key3 in data7){
 const _errs32 = errors;
 if(typeof key3 === "string"){
 if(!pattern3.test(key3)){
-const err26 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema48.oneOf[1].properties.inputs.propertyNames,data:key3,propertyName:key3};
+const err26 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema52.oneOf[1].properties.inputs.propertyNames,data:key3,propertyName:key3};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3019,7 +3346,7 @@ errors++;
 }
 var valid10 = _errs32 === errors;
 if(!valid10){
-const err27 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema48.oneOf[1].properties.inputs.propertyNames,parentSchema:schema48.oneOf[1].properties.inputs,data:data7};
+const err27 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema52.oneOf[1].properties.inputs.propertyNames,parentSchema:schema52.oneOf[1].properties.inputs,data:data7};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3030,14 +3357,14 @@ errors++;
 }
 }
 for(const key4 in data7){
-if(!(validate31(data7[key4], {instancePath:instancePath+"/inputs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key4,rootData}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if(!(validate33(data7[key4], {instancePath:instancePath+"/inputs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key4,rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.oneOf[1].properties.inputs.type,parentSchema:schema48.oneOf[1].properties.inputs,data:data7};
+const err28 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.oneOf[1].properties.inputs.type,parentSchema:schema52.oneOf[1].properties.inputs,data:data7};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3054,7 +3381,7 @@ let valid13 = false;
 let passing2 = null;
 const _errs38 = errors;
 if("remove" !== data9){
-const err29 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema50.oneOf[0],data:data9};
+const err29 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema54.oneOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3071,7 +3398,7 @@ passing2 = 0;
 const _errs39 = errors;
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.value === undefined){
-const err30 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema50.oneOf[1].required,parentSchema:schema50.oneOf[1],data:data9};
+const err30 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema54.oneOf[1].required,parentSchema:schema54.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3082,7 +3409,7 @@ errors++;
 }
 for(const key5 in data9){
 if(!(key5 === "value")){
-const err31 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema50.oneOf[1],data:data9};
+const err31 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema54.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3094,7 +3421,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.oneOf[1].type,parentSchema:schema50.oneOf[1],data:data9};
+const err32 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.oneOf[1].type,parentSchema:schema54.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3115,7 +3442,7 @@ passing2 = 1;
 }
 }
 if(!valid13){
-const err33 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema50.oneOf,parentSchema:schema50,data:data9};
+const err33 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema54.oneOf,parentSchema:schema54,data:data9};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3138,7 +3465,7 @@ vErrors = null;
 }
 }
 else {
-const err34 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.oneOf[1].type,parentSchema:schema48.oneOf[1],data};
+const err34 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.oneOf[1].type,parentSchema:schema52.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3159,7 +3486,7 @@ passing0 = 1;
 }
 }
 if(!valid0){
-const err35 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema48.oneOf,parentSchema:schema48,data};
+const err35 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema52.oneOf,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3179,17 +3506,17 @@ vErrors = null;
 }
 }
 }
-validate30.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema45.required,parentSchema:schema45,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema49.required,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3199,7 +3526,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.parentModel === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "parentModel"},message:"must have required property '"+"parentModel"+"'",schema:schema45.required,parentSchema:schema45,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "parentModel"},message:"must have required property '"+"parentModel"+"'",schema:schema49.required,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3209,7 +3536,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.relationships === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "relationships"},message:"must have required property '"+"relationships"+"'",schema:schema45.required,parentSchema:schema45,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "relationships"},message:"must have required property '"+"relationships"+"'",schema:schema49.required,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3219,7 +3546,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.properties === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "properties"},message:"must have required property '"+"properties"+"'",schema:schema45.required,parentSchema:schema45,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "properties"},message:"must have required property '"+"properties"+"'",schema:schema49.required,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3229,8 +3556,8 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!(func2.call(schema45.properties, key0))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema45,data};
+if(!(func2.call(schema49.properties, key0))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3244,7 +3571,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func3(data0) < 1){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.properties.name,data:data0};
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema49.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3253,8 +3580,8 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(!pattern11.test(data0)){
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]+$"+"\"",schema:"^[A-Za-z0-9_.-]+$",parentSchema:schema45.properties.name,data:data0};
+if(!pattern13.test(data0)){
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]+$"+"\"",schema:"^[A-Za-z0-9_.-]+$",parentSchema:schema49.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3265,7 +3592,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.name.type,parentSchema:schema45.properties.name,data:data0};
+const err7 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.name.type,parentSchema:schema49.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3278,7 +3605,7 @@ errors++;
 if(data.description !== undefined){
 let data1 = data.description;
 if(typeof data1 !== "string"){
-const err8 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.description.type,parentSchema:schema45.properties.description,data:data1};
+const err8 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.description.type,parentSchema:schema49.properties.description,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3292,7 +3619,7 @@ if(data.parentModel !== undefined){
 let data2 = data.parentModel;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-const err9 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema46,data:data2};
+const err9 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema50,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3303,7 +3630,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.type,parentSchema:schema46,data:data2};
+const err10 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.type,parentSchema:schema50,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3317,7 +3644,7 @@ if(data.relationships !== undefined){
 let data3 = data.relationships;
 if(Array.isArray(data3)){
 if(data3.length < 1){
-const err11 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema45.properties.relationships,data:data3};
+const err11 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema49.properties.relationships,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3331,7 +3658,7 @@ for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(typeof data4 === "string"){
 if(func3(data4) < 1){
-const err12 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.properties.relationships.items,data:data4};
+const err12 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema49.properties.relationships.items,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3342,7 +3669,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.relationships.items.type,parentSchema:schema45.properties.relationships.items,data:data4};
+const err13 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.relationships.items.type,parentSchema:schema49.properties.relationships.items,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3363,7 +3690,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err14 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema45.properties.relationships,data:data3};
+const err14 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema49.properties.relationships,data:data3};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3378,7 +3705,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.relationships.type,parentSchema:schema45.properties.relationships,data:data3};
+const err15 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema49.properties.relationships.type,parentSchema:schema49.properties.relationships,data:data3};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3392,7 +3719,7 @@ if(data.childModel !== undefined){
 let data5 = data.childModel;
 if(typeof data5 === "string"){
 if(!pattern0.test(data5)){
-const err16 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema46,data:data5};
+const err16 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema50,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3403,7 +3730,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.type,parentSchema:schema46,data:data5};
+const err17 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.type,parentSchema:schema50,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3417,7 +3744,7 @@ if(data.where !== undefined){
 let data6 = data.where;
 if(typeof data6 === "string"){
 if(func3(data6) < 1){
-const err18 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema45.properties.where,data:data6};
+const err18 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema49.properties.where,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3428,7 +3755,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.where.type,parentSchema:schema45.properties.where,data:data6};
+const err19 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.where.type,parentSchema:schema49.properties.where,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3441,7 +3768,7 @@ errors++;
 if(data.read !== undefined){
 let data7 = data.read;
 if(!(((data7 === "view") || (data7 === "api")) || (data7 === "query"))){
-const err20 = {instancePath:instancePath+"/read",schemaPath:"#/properties/read/enum",keyword:"enum",params:{allowedValues: schema45.properties.read.enum},message:"must be equal to one of the allowed values",schema:schema45.properties.read.enum,parentSchema:schema45.properties.read,data:data7};
+const err20 = {instancePath:instancePath+"/read",schemaPath:"#/properties/read/enum",keyword:"enum",params:{allowedValues: schema49.properties.read.enum},message:"must be equal to one of the allowed values",schema:schema49.properties.read.enum,parentSchema:schema49.properties.read,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3455,7 +3782,7 @@ if(data.properties !== undefined){
 let data8 = data.properties;
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 if(Object.keys(data8).length < 1){
-const err21 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema45.properties.properties,data:data8};
+const err21 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema49.properties.properties,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3467,8 +3794,8 @@ errors++;
 for(const key1 in data8){
 const _errs21 = errors;
 if(typeof key1 === "string"){
-if(!pattern14.test(key1)){
-const err22 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]{0,63}$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]{0,63}$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]{0,63}$",parentSchema:schema45.properties.properties.propertyNames,data:key1,propertyName:key1};
+if(!pattern16.test(key1)){
+const err22 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]{0,63}$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]{0,63}$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]{0,63}$",parentSchema:schema49.properties.properties.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3480,7 +3807,7 @@ errors++;
 }
 var valid6 = _errs21 === errors;
 if(!valid6){
-const err23 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema45.properties.properties.propertyNames,parentSchema:schema45.properties.properties,data:data8};
+const err23 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema49.properties.properties.propertyNames,parentSchema:schema49.properties.properties,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3491,14 +3818,14 @@ errors++;
 }
 }
 for(const key2 in data8){
-if(!(validate30(data8[key2], {instancePath:instancePath+"/properties/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data8,parentDataProperty:key2,rootData}))){
-vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+if(!(validate32(data8[key2], {instancePath:instancePath+"/properties/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data8,parentDataProperty:key2,rootData}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.properties.type,parentSchema:schema45.properties.properties,data:data8};
+const err24 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.properties.properties.type,parentSchema:schema49.properties.properties,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3511,7 +3838,7 @@ errors++;
 if(data.direction !== undefined){
 let data10 = data.direction;
 if(!((data10 === "outgoing") || (data10 === "incoming"))){
-const err25 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema45.properties.direction.enum},message:"must be equal to one of the allowed values",schema:schema45.properties.direction.enum,parentSchema:schema45.properties.direction,data:data10};
+const err25 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema49.properties.direction.enum},message:"must be equal to one of the allowed values",schema:schema49.properties.direction.enum,parentSchema:schema49.properties.direction,data:data10};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3523,7 +3850,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data};
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.type,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3532,18 +3859,18 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate29.errors = vErrors;
+validate31.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://adt-twin-pipeline.local/schemas/rollups.schema.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.rules === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rules"},message:"must have required property '"+"rules"+"'",schema:schema43.required,parentSchema:schema43,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rules"},message:"must have required property '"+"rules"+"'",schema:schema47.required,parentSchema:schema47,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3554,7 +3881,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "settings") || (key0 === "rules"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema43,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema47,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3569,7 +3896,7 @@ let data0 = data.settings;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key1 in data0){
 if(!(((((((key1 === "floatTolerance") || (key1 === "maxHops")) || (key1 === "maxPreconditionRetries")) || (key1 === "maxChildren")) || (key1 === "modelCacheSeconds")) || (key1 === "queryLagSeconds")) || (key1 === "gatherMilliseconds"))){
-const err2 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema44,data:data0};
+const err2 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3583,7 +3910,7 @@ if(data0.floatTolerance !== undefined){
 let data1 = data0.floatTolerance;
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err3 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema44.properties.floatTolerance,data:data1};
+const err3 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema48.properties.floatTolerance,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3594,7 +3921,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema44.properties.floatTolerance.type,parentSchema:schema44.properties.floatTolerance,data:data1};
+const err4 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.floatTolerance.type,parentSchema:schema48.properties.floatTolerance,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3607,7 +3934,7 @@ errors++;
 if(data0.maxHops !== undefined){
 let data2 = data0.maxHops;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err5 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.maxHops.type,parentSchema:schema44.properties.maxHops,data:data2};
+const err5 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema48.properties.maxHops.type,parentSchema:schema48.properties.maxHops,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3618,7 +3945,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 1000 || isNaN(data2)){
-const err6 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema44.properties.maxHops,data:data2};
+const err6 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema48.properties.maxHops,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3628,7 +3955,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data2 < 1 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema44.properties.maxHops,data:data2};
+const err7 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema48.properties.maxHops,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3642,7 +3969,7 @@ errors++;
 if(data0.maxPreconditionRetries !== undefined){
 let data3 = data0.maxPreconditionRetries;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err8 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.maxPreconditionRetries.type,parentSchema:schema44.properties.maxPreconditionRetries,data:data3};
+const err8 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema48.properties.maxPreconditionRetries.type,parentSchema:schema48.properties.maxPreconditionRetries,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3653,7 +3980,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 50 || isNaN(data3)){
-const err9 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema44.properties.maxPreconditionRetries,data:data3};
+const err9 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema48.properties.maxPreconditionRetries,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3663,7 +3990,7 @@ vErrors.push(err9);
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-const err10 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema44.properties.maxPreconditionRetries,data:data3};
+const err10 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema48.properties.maxPreconditionRetries,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3677,7 +4004,7 @@ errors++;
 if(data0.maxChildren !== undefined){
 let data4 = data0.maxChildren;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err11 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.maxChildren.type,parentSchema:schema44.properties.maxChildren,data:data4};
+const err11 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema48.properties.maxChildren.type,parentSchema:schema48.properties.maxChildren,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3688,7 +4015,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 100000 || isNaN(data4)){
-const err12 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema44.properties.maxChildren,data:data4};
+const err12 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema48.properties.maxChildren,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3698,7 +4025,7 @@ vErrors.push(err12);
 errors++;
 }
 if(data4 < 1 || isNaN(data4)){
-const err13 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema44.properties.maxChildren,data:data4};
+const err13 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema48.properties.maxChildren,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3712,7 +4039,7 @@ errors++;
 if(data0.modelCacheSeconds !== undefined){
 let data5 = data0.modelCacheSeconds;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err14 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.modelCacheSeconds.type,parentSchema:schema44.properties.modelCacheSeconds,data:data5};
+const err14 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema48.properties.modelCacheSeconds.type,parentSchema:schema48.properties.modelCacheSeconds,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3723,7 +4050,7 @@ errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
-const err15 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema44.properties.modelCacheSeconds,data:data5};
+const err15 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema48.properties.modelCacheSeconds,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3738,7 +4065,7 @@ if(data0.queryLagSeconds !== undefined){
 let data6 = data0.queryLagSeconds;
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 > 60 || isNaN(data6)){
-const err16 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema44.properties.queryLagSeconds,data:data6};
+const err16 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema48.properties.queryLagSeconds,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3748,7 +4075,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data6 < 0 || isNaN(data6)){
-const err17 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema44.properties.queryLagSeconds,data:data6};
+const err17 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema48.properties.queryLagSeconds,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3759,7 +4086,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema44.properties.queryLagSeconds.type,parentSchema:schema44.properties.queryLagSeconds,data:data6};
+const err18 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.queryLagSeconds.type,parentSchema:schema48.properties.queryLagSeconds,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3772,7 +4099,7 @@ errors++;
 if(data0.gatherMilliseconds !== undefined){
 let data7 = data0.gatherMilliseconds;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err19 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.gatherMilliseconds.type,parentSchema:schema44.properties.gatherMilliseconds,data:data7};
+const err19 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema48.properties.gatherMilliseconds.type,parentSchema:schema48.properties.gatherMilliseconds,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3783,7 +4110,7 @@ errors++;
 }
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 10000 || isNaN(data7)){
-const err20 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema44.properties.gatherMilliseconds,data:data7};
+const err20 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema48.properties.gatherMilliseconds,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3793,7 +4120,7 @@ vErrors.push(err20);
 errors++;
 }
 if(data7 < 0 || isNaN(data7)){
-const err21 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema44.properties.gatherMilliseconds,data:data7};
+const err21 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema48.properties.gatherMilliseconds,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3806,7 +4133,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data:data0};
+const err22 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data:data0};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3821,14 +4148,14 @@ let data8 = data.rules;
 if(Array.isArray(data8)){
 const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate29(data8[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data8,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+if(!(validate31(data8[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data8,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.rules.type,parentSchema:schema43.properties.rules,data:data8};
+const err23 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema47.properties.rules.type,parentSchema:schema47.properties.rules,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3840,7 +4167,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.type,parentSchema:schema47,data};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3849,7 +4176,7 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate28.errors = vErrors;
+validate30.errors = vErrors;
 return errors === 0;
 }
 
@@ -3904,8 +4231,8 @@ errors = vErrors.length;
 }
 }
 if(data.rollups !== undefined){
-if(!(validate28(data.rollups, {instancePath:instancePath+"/rollups",parentData:data,parentDataProperty:"rollups",rootData}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+if(!(validate30(data.rollups, {instancePath:instancePath+"/rollups",parentData:data,parentDataProperty:"rollups",rootData}))){
+vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
 errors = vErrors.length;
 }
 }

@@ -5,9 +5,10 @@
 // Patch); a desired-only change and a kind the configuration does not handle are filtered, never
 // mapped as telemetry; lifecycle events create a twin with the model its device twin names and
 // retire one after its relationships, redelivered and repeated ones filtered.
+import { appendFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { repoRoot, runLocal } from './support/runLocal';
+import { repoRoot, runLocal, tempDir } from './support/runLocal';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
 
@@ -52,3 +53,47 @@ it('ends the same one event per batch, with batches redelivered through an ADT o
   expect(summary.stats.filteredByReason['stale-source-time']).toBeGreaterThanOrEqual(2);
   expect(summary.stats.filteredByReason).toMatchObject({ 'twin-exists': 1, 'no-model-for-device': 1, 'twin-already-gone': 1 });
 }, 180_000);
+
+it('configured lifecycle: a model by device id pattern, initial properties from tags, a parent from a tag whose roll-ups follow', async () => {
+  const configured = tempDir('configured-devices');
+  cpSync(scenario, configured, { recursive: true });
+  appendFileSync(
+    join(configured, 'pipeline.yaml'),
+    `ingest:
+  lifecycle:
+    models:
+      - { deviceId: "probe-*", modelId: "dtmi:example:connected:Sensor;1" }
+    initialProperties:
+      temperature: tags.calibration
+    parent: { twinId: "{body.tags.roomId}", relationship: hasDevice }
+`,
+  );
+  const created = (deviceId: string, tags: Record<string, unknown>, at: string) => ({
+    deviceId, enqueuedTime: at, messageId: `${deviceId}-created`,
+    properties: { hubName: 'hub', deviceId, opType: 'createDeviceIdentity', 'iothub-message-schema': 'deviceLifecycleNotification', operationTimestamp: at },
+    systemProperties: { 'iothub-message-source': 'deviceLifecycleEvents', 'content-type': 'application/json', 'content-encoding': 'utf-8' },
+    body: { deviceId, etag: 'AAAAAAAAAAE=', version: 2, tags },
+  });
+  const connected = (deviceId: string, at: string) => ({
+    deviceId, enqueuedTime: at, messageId: `${deviceId}-connected`,
+    properties: { hubName: 'hub', deviceId, opType: 'deviceConnected', operationTimestamp: at },
+    systemProperties: { 'iothub-message-source': 'deviceConnectionStateEvents', 'content-type': 'application/json', 'content-encoding': 'utf-8' },
+    body: { sequenceNumber: 'F0' },
+  });
+  const lines = [
+    created('probe-1', { roomId: 'room-1', calibration: 30 }, '2024-05-01T08:03:00.000Z'),
+    created('probe-1', { roomId: 'room-1', calibration: 30 }, '2024-05-01T08:03:00.500Z'),
+    connected('probe-1', '2024-05-01T08:03:01.000Z'),
+  ];
+  const telemetry = join(configured, 'probe.ndjson');
+  writeFileSync(telemetry, `${readFileSync(join(scenario, 'telemetry.ndjson'), 'utf8')}${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  const { summary, dump } = await runLocal({ scenario: configured, telemetry });
+  expect(summary.exitCode).toBe(0);
+  // sensor-3's device twin has no roomId tag: created without a parent, its repeated create dead-lettered for it.
+  expect(summary.stats.deadLetteredByReason).toEqual({ 'twin-id-unresolved': 1 });
+  expect(summary.stats.partiallyApplied).toBe(1);
+  expect(twin(dump, 'probe-1')).toMatchObject({ $metadata: { $model: 'dtmi:example:connected:Sensor;1' }, temperature: 30, connectionState: 'Connected' });
+  expect(dump.relationships.map((r) => `${r.$sourceId}->${r.$targetId}`).sort()).toEqual(['room-1->probe-1', 'room-1->sensor-2']);
+  // The room now counts probe-1: connected, and its initial temperature joins the average.
+  expect(twin(dump, 'room-1')).toMatchObject({ connectedDevices: 1, temperature: (24.5 + 30) / 2 });
+}, 120_000);

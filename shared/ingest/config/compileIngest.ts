@@ -6,6 +6,7 @@ import { defaultBodyLimits, defaultDecodeOptions } from '../decode';
 import { compileExpression } from './expression';
 import type {
   CompiledIngest,
+  CompiledLifecycle,
   CompiledMatch,
   CompiledPropertyMapping,
   CompiledRule,
@@ -116,12 +117,27 @@ function compileIngestSection(config: IngestConfig, issues: Issues): CompiledIng
   };
 }
 
-function compileLifecycle(config: LifecycleConfig = {}, issues: Issues): CompiledIngest['lifecycle'] {
+function compileLifecycle(config: LifecycleConfig = {}, issues: Issues): CompiledLifecycle {
   const onDelete = config.onDelete ?? 'delete';
   const decommission = config.decommission ?? {};
   if (onDelete === 'decommission' && Object.keys(decommission).length === 0) issues.add('ingest.lifecycle.decommission', 'is required when onDelete is "decommission" (the properties to write, e.g. { status: retired })');
   if (onDelete !== 'decommission' && config.decommission !== undefined) issues.add('ingest.lifecycle.decommission', 'only applies together with onDelete: decommission');
-  return { action: config.action ?? 'map', onDelete, decommission };
+  const compiled: CompiledLifecycle = { action: config.action ?? 'map', onDelete, decommission, models: [], initialProperties: [] };
+  (config.models ?? []).forEach((entry, index) => {
+    const where = `ingest.lifecycle.models[${index}]`;
+    const deviceId = issues.matcher(`${where}.deviceId`, entry.deviceId);
+    const tags = Object.entries(entry.tags ?? {}).map(([name, value]) => ({ name, value: String(value) }));
+    compiled.models.push({ ...(deviceId && { deviceId }), tags, modelId: entry.modelId });
+  });
+  for (const [property, text] of Object.entries(config.initialProperties ?? {})) {
+    const source = issues.source(`ingest.lifecycle.initialProperties.${property}`, text);
+    if (source) compiled.initialProperties.push({ property, source });
+  }
+  if (config.parent) {
+    const twinId = issues.template('ingest.lifecycle.parent.twinId', config.parent.twinId);
+    if (twinId) compiled.parent = { twinId, relationship: config.parent.relationship };
+  }
+  return compiled;
 }
 
 /** Zero configuration: `connectionState` (and the companion `connectionStateSequence`) when the model declares them. */

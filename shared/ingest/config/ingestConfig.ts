@@ -34,6 +34,12 @@ export interface LifecycleConfig {
   onDelete?: 'delete' | 'keep' | 'decommission';
   /** Property → value written instead of deleting (onDelete: decommission), e.g. { status: retired }. */
   decommission?: Record<string, unknown>;
+  /** The model of a created twin by device id pattern or device twin tag (first match), before the device twin's modelId. */
+  models?: Array<{ deviceId?: string | string[]; tags?: Record<string, Scalar>; modelId: string }>;
+  /** Created twin's initial values: property → source over the event (e.g. tags.label, properties.reported.fw). */
+  initialProperties?: Record<string, string>;
+  /** A relationship to the created twin from a parent named by a template over the event, e.g. {body.tags.roomId}. */
+  parent?: { twinId: string; relationship: string };
 }
 
 /** ingest.reportedProperties: whether twin change and digital twin change events patch reported values. */
@@ -229,7 +235,16 @@ export interface CompiledIngest {
   rules: CompiledRule[];
   connectionState: ConnectionStatePolicy;
   reportedProperties: Required<ReportedPropertiesConfig>;
-  lifecycle: { action: 'map' | 'ignore'; onDelete: 'delete' | 'keep' | 'decommission'; decommission: Record<string, unknown> };
+  lifecycle: CompiledLifecycle;
+}
+
+export interface CompiledLifecycle {
+  action: 'map' | 'ignore';
+  onDelete: 'delete' | 'keep' | 'decommission';
+  decommission: Record<string, unknown>;
+  models: Array<{ deviceId?: Matcher; tags: Array<{ name: string; value: string }>; modelId: string }>;
+  initialProperties: Array<{ property: string; source: CompiledSource }>;
+  parent?: { twinId: CompiledTemplate; relationship: string };
 }
 
 /** A name the user set must be in the model (refused otherwise); a default is written only when it is. */

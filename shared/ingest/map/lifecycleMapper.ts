@@ -9,7 +9,7 @@
 
 import type { CompiledIngest, TwinIdStrategy } from '../config';
 import { normalizeTimestamp } from '../decode';
-import { isJsonObject, lookupProperty } from '../message';
+import { isJsonObject, type LifecycleAction, lookupProperty } from '../message';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Mapper, MappingResult } from './mappingResult';
 import { isRefusal, targetFit } from './modelFit';
@@ -70,20 +70,44 @@ export class LifecycleMapper implements Mapper {
         else result.addLifecycle({ kind: 'delete', twinId: twin.twinId, eventKey: message.eventKey });
         continue;
       }
-      if (typeof model === 'string') {
+      // Without a parent to relate there is nothing to do; with one, the writer makes sure the relationship exists.
+      if (typeof model === 'string' && !policy.parent) {
         result.filter({ reason: 'twin-exists', detail: `twin ${twin.twinId} exists already (model ${model})`, twinId: twin.twinId });
         continue;
       }
-      const modelId = message.modelId ?? modelIdOf(body);
+      const modelId = (typeof model === 'string' ? model : undefined) ?? this.configuredModel(message.deviceId, body) ?? message.modelId ?? modelIdOf(body);
       if (modelId === undefined) {
-        result.filter({ reason: 'no-model-for-device', detail: `the created device twin names no modelId; twin ${twin.twinId} is created when the device announces its model`, twinId: twin.twinId });
+        result.filter({ reason: 'no-model-for-device', detail: `the created device twin names no modelId (and no ingest.lifecycle.models entry matches); twin ${twin.twinId} is created when the device announces its model`, twinId: twin.twinId });
         continue;
       }
-      result.addLifecycle({ kind: 'create', twinId: twin.twinId, modelId, eventKey: message.eventKey });
+      const action: LifecycleAction = { kind: 'create', twinId: twin.twinId, modelId, eventKey: message.eventKey };
+      const properties: Record<string, unknown> = {};
+      for (const { property, source } of policy.initialProperties) {
+        const value = source.read(message);
+        if (value !== undefined && value !== null) properties[property] = value;
+      }
+      if (Object.keys(properties).length > 0) action.properties = properties;
+      if (policy.parent) {
+        const parentId = policy.parent.twinId.render(message);
+        if (parentId === undefined) result.reject({ reason: 'twin-id-unresolved', detail: `ingest.lifecycle.parent.twinId ${policy.parent.twinId.text} has no value for this device twin; twin ${twin.twinId} is created without a parent`, where: 'ingest.lifecycle.parent', twinId: twin.twinId });
+        else action.parent = { twinId: parentId, relationship: policy.parent.relationship };
+      }
+      result.addLifecycle(action);
       // Only a model ADT has makes a twin; the writer filters the rest (no-model-for-device).
       if (lookups.sources.models === undefined || lookups.sources.models(modelId) !== undefined) lookups.noteCreated(twin.twinId, modelId);
     }
     return result.finish();
+  }
+
+  /** ingest.lifecycle.models: the first entry whose device id pattern and tags match. */
+  private configuredModel(deviceId: string, body: Record<string, unknown>): string | undefined {
+    const tags = isJsonObject(body.tags) ? body.tags : {};
+    for (const entry of this.ingest.lifecycle.models) {
+      if (entry.deviceId && !entry.deviceId(deviceId)) continue;
+      if (!entry.tags.every(({ name, value }) => Object.prototype.hasOwnProperty.call(tags, name) && String(tags[name]) === value)) continue;
+      return entry.modelId;
+    }
+    return undefined;
   }
 
   /** onDelete: decommission — the configured values, checked against the twin's model as any value is. */

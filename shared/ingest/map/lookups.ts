@@ -90,7 +90,7 @@ export class Lookups {
   }
 
   /** Gathers and answers every look-up the prepared messages need. `isFatal` errors fail the whole batch. */
-  async gather(batch: readonly PreparedMessage[], claimants: readonly Claimant[], isFatal: (error: unknown) => boolean): Promise<void> {
+  async gather(batch: readonly PreparedMessage[], claimants: readonly Claimant[], isFatal: (error: unknown) => boolean, lifecycleModels: readonly string[] = []): Promise<void> {
     const queue = new LookupQueue(isFatal);
     const twins: ResolvedTwin[] = [];
     for (const prepared of batch) {
@@ -120,9 +120,13 @@ export class Lookups {
     }
     if (!loadModel) return;
     for (const prepared of batch) {
-      // A lifecycle create names the model of a twin that does not exist yet: loaded for the batch's later messages.
-      const named = prepared.message.source?.kind === 'deviceLifecycleEvents' ? prepared.message.modelId : undefined;
-      if (named !== undefined && !this.loadedModels.has(named)) queue.add(this.loadedModels, named, () => loadModel(named));
+      // A lifecycle create names the model of a twin that does not exist yet (the device twin's, or a
+      // configured one): loaded for the batch's later messages.
+      if (prepared.message.source?.kind === 'deviceLifecycleEvents') {
+        for (const named of prepared.message.modelId === undefined ? lifecycleModels : [prepared.message.modelId, ...lifecycleModels]) {
+          if (!this.loadedModels.has(named)) queue.add(this.loadedModels, named, () => loadModel(named));
+        }
+      }
       prepared.twins.forEach((known) => {
         const resolution = typeof known === 'string' ? this.queries.get(known) : { value: known };
         if (!resolution || !('value' in resolution) || !resolution.value.ok) return;

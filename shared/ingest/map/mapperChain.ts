@@ -69,7 +69,7 @@ export async function prepareBatch(
 ): Promise<{ prepared: PreparedMessage[]; lookups: Lookups }> {
   const prepared = await prepareMessages(messages, ingest);
   const lookups = new Lookups(sources);
-  await lookups.gather(prepared, mappers, isFatal);
+  await lookups.gather(prepared, mappers, isFatal, ingest.lifecycle.models.map((m) => m.modelId));
   return { prepared, lookups };
 }
 

@@ -4,5 +4,14 @@
 // twin already gone: both filtered, so redelivery and reordering are harmless).
 
 export type LifecycleAction =
-  | { kind: 'create'; twinId: string; modelId: string; eventKey: string }
+  | {
+      kind: 'create';
+      twinId: string;
+      modelId: string;
+      eventKey: string;
+      /** Initial values (ingest.lifecycle.initialProperties), validated by ADT with the create. */
+      properties?: Record<string, unknown>;
+      /** A relationship from this parent twin to the new one (ingest.lifecycle.parent). */
+      parent?: { twinId: string; relationship: string };
+    }
   | { kind: 'delete'; twinId: string; eventKey: string };

@@ -6,7 +6,7 @@
 // the event is filtered twin-already-gone, never an error. Throttling and the deadline propagate
 // (the batch is redelivered; every step is safe to repeat).
 
-import { type AdtGateway, AdtRequestError, type CallContext } from '../../adt';
+import { type AdtGateway, AdtRequestError, type CallContext, isRetriable } from '../../adt';
 import type { DeadLetterReason, FilterReason, LifecycleAction } from '../message';
 import { createTwin } from './twinWriter';
 
@@ -16,18 +16,30 @@ const isNotFound = (error: unknown): boolean => error instanceof AdtRequestError
 const isPermanent = (error: unknown): error is AdtRequestError => error instanceof AdtRequestError && (error.kind === 'permanent' || error.kind === 'validationFailed');
 
 export async function applyLifecycle(action: LifecycleAction, gateway: AdtGateway, ctx: CallContext, now: () => number): Promise<LifecycleOutcome> {
-  return action.kind === 'create' ? create(action.twinId, action.modelId, gateway, ctx, now) : retire(action.twinId, gateway, ctx);
+  return action.kind === 'create' ? create(action, gateway, ctx, now) : retire(action.twinId, gateway, ctx);
 }
 
-async function create(twinId: string, modelId: string, gateway: AdtGateway, ctx: CallContext, now: () => number): Promise<LifecycleOutcome> {
+async function create(action: Extract<LifecycleAction, { kind: 'create' }>, gateway: AdtGateway, ctx: CallContext, now: () => number): Promise<LifecycleOutcome> {
+  const { twinId, modelId } = action;
   const created = await gateway.withTwin(twinId, ctx, (twin) =>
-    createTwin(twinId, modelId, {}, { twin, modelIndex: (id) => gateway.modelIndex(id, ctx), emitSourceTime: true, trustedFutureMs: 0, now }),
+    createTwin(twinId, modelId, action.properties ?? {}, { twin, modelIndex: (id) => gateway.modelIndex(id, ctx), emitSourceTime: true, trustedFutureMs: 0, now }),
   );
   if ('reason' in created) {
     if (created.reason === 'model-unavailable') return { outcome: 'filtered', reason: 'no-model-for-device', detail: created.detail };
     return { outcome: 'rejected', reason: created.reason, detail: created.detail };
   }
-  return created.created ? { outcome: 'applied' } : { outcome: 'filtered', reason: 'twin-exists', detail: `twin ${twinId} was created by someone else meanwhile` };
+  const exists: LifecycleOutcome = { outcome: 'filtered', reason: 'twin-exists', detail: `twin ${twinId} exists already` };
+  if (action.parent === undefined) return created.created ? { outcome: 'applied' } : exists;
+  // The parent's relationship: its creation notifies, so propagate brings the parent's roll-ups up to date.
+  const { twinId: parentId, relationship } = action.parent;
+  try {
+    await gateway.upsertRelationship({ $sourceId: parentId, $relationshipId: `${relationship}-${twinId}`, $targetId: twinId, $relationshipName: relationship }, ctx);
+  } catch (error) {
+    if (!(error instanceof AdtRequestError) || isRetriable(error)) throw error;
+    return { outcome: 'rejected', reason: 'adt-rejected', detail: `twin ${twinId} was created, but ADT refused its ${relationship} relationship from ${parentId} (${error.status ?? '-'} ${error.code ?? ''}): ${error.message}` };
+  }
+  // A twin that existed still gets its relationship (an upsert): a redelivered create completes one that failed halfway.
+  return created.created ? { outcome: 'applied' } : exists;
 }
 
 async function retire(twinId: string, gateway: AdtGateway, ctx: CallContext): Promise<LifecycleOutcome> {

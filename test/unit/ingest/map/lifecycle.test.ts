@@ -65,3 +65,48 @@ describe('ingest.lifecycle.onDelete', () => {
     expect(() => config('ingest:\n  lifecycle: { decommission: { status: retired } }\n')).toThrow(/only applies together with onDelete: decommission/);
   });
 });
+
+describe('ingest.lifecycle create options', () => {
+  const cfg = config(`ingest:
+  lifecycle:
+    models:
+      - { deviceId: "probe-*", tags: { kind: thermo }, modelId: "dtmi:x:Device;1" }
+      - { tags: { kind: meter }, modelId: "dtmi:x:Meter;1" }
+    initialProperties: { status: tags.label, firmware: properties.reported.fw }
+    parent: { twinId: "{body.tags.roomId}", relationship: hasDevice }
+`);
+  const created = (deviceId: string, body: Record<string, unknown>) => ({ ...event('createDeviceIdentity', body), deviceId });
+
+  it('takes the model of the first entry whose device id pattern and tags match, before the device twin\'s own', async () => {
+    const byTag = await mapMessage(created('any-1', { tags: { kind: 'meter', roomId: 'r' }, modelId: device.id }), cfg, missing);
+    expect(byTag.lifecycle?.[0]).toMatchObject({ modelId: 'dtmi:x:Meter;1' });
+    const both = await mapMessage(created('probe-7', { tags: { kind: 'thermo', roomId: 'r' } }), cfg, missing);
+    expect(both.lifecycle?.[0]).toMatchObject({ modelId: 'dtmi:x:Device;1' });
+    const patternOnly = await mapMessage(created('probe-7', { tags: { kind: 'other', roomId: 'r' } }), cfg, missing);
+    expect(patternOnly.filtered.map((f) => f.reason)).toEqual(['no-model-for-device']);
+  });
+
+  it('carries initial values from tags and reported properties, and the parent the template names', async () => {
+    const result = await mapMessage(created('any-1', { modelId: device.id, tags: { label: 'Lab probe', roomId: 'room-9' }, properties: { reported: { fw: '1.2' } } }), cfg, missing);
+    expect(result.lifecycle).toEqual([
+      { kind: 'create', twinId: 'any-1', modelId: device.id, eventKey: 'seq:1', properties: { status: 'Lab probe', firmware: '1.2' }, parent: { twinId: 'room-9', relationship: 'hasDevice' } },
+    ]);
+  });
+
+  it('creates without a parent when the template has no value, and says so (twin-id-unresolved)', async () => {
+    const result = await mapMessage(created('any-1', { modelId: device.id }), cfg, missing);
+    expect(result.lifecycle?.[0]?.kind).toBe('create');
+    expect(result.lifecycle?.[0]).not.toHaveProperty('parent');
+    expect(result.rejected.map((r) => [r.reason, r.where])).toEqual([['twin-id-unresolved', 'ingest.lifecycle.parent']]);
+  });
+
+  it('with a parent, an existing twin still gets the relationship (a redelivered create completes it)', async () => {
+    const result = await mapMessage(created('any-1', { tags: { roomId: 'room-9' } }), cfg, existing);
+    expect(result.lifecycle).toEqual([expect.objectContaining({ kind: 'create', modelId: device.id, parent: { twinId: 'room-9', relationship: 'hasDevice' } })]);
+  });
+
+  it('refuses a parent template or source that does not compile', () => {
+    expect(() => config('ingest:\n  lifecycle:\n    parent: { twinId: "{nope.x}", relationship: hasDevice }\n')).toThrow(/ingest.lifecycle.parent.twinId/);
+    expect(() => config('ingest:\n  lifecycle:\n    models: [{ modelId: "not-a-dtmi" }]\n')).toThrow(/modelId/);
+  });
+});
