@@ -18,6 +18,7 @@ import { type EventOrder, isJsonObject, lookupProperty } from '../message';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Mapper, MappingResult } from './mappingResult';
 import { isRefusal, targetFit,type TwinInterface } from './modelFit';
+import { unaddressedModule } from './moduleEvents';
 import { ResultBuilder } from './resultBuilder';
 import { addValue } from './valueUpdates';
 
@@ -61,6 +62,11 @@ export class ConnectionStateMapper implements Mapper {
 
   map(prepared: PreparedMessage, lookups: Lookups): MappingResult {
     const result = new ResultBuilder(prepared, this.ingest, lookups);
+    const module = unaddressedModule(this.ingest, prepared.message);
+    if (module) {
+      result.filter(module);
+      return result.finish();
+    }
     const message = result.message;
     const opType = message.source?.opType;
     const state = opType === undefined ? undefined : states[opType.toLowerCase()];

@@ -13,6 +13,7 @@ import { isJsonObject, type LifecycleAction, lookupProperty } from '../message';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Mapper, MappingResult } from './mappingResult';
 import { isRefusal, targetFit } from './modelFit';
+import { unaddressedModule } from './moduleEvents';
 import { ResultBuilder } from './resultBuilder';
 import type { ResolvedTwin } from './twinTargets';
 import { addValue } from './valueUpdates';
@@ -45,6 +46,11 @@ export class LifecycleMapper implements Mapper {
 
   map(prepared: PreparedMessage, lookups: Lookups): MappingResult {
     const result = new ResultBuilder(prepared, this.ingest, lookups);
+    const module = unaddressedModule(this.ingest, prepared.message);
+    if (module) {
+      result.filter(module);
+      return result.finish();
+    }
     const { message } = result;
     const opType = message.source?.opType;
     const operation = opType === undefined ? undefined : operations[opType.toLowerCase()];

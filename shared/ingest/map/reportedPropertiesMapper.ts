@@ -12,6 +12,7 @@ import { lookupProperty, type MessageKind } from '../message';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Mapper, MappingResult } from './mappingResult';
 import { componentInterface } from './modelFit';
+import { unaddressedModule } from './moduleEvents';
 import { digitalTwinChangeValues, type ReportedValues, twinChangeValues } from './reportedValues';
 import { ResultBuilder } from './resultBuilder';
 import { addValue } from './valueUpdates';
@@ -40,6 +41,11 @@ export class ReportedPropertiesMapper implements Mapper {
 
   map(prepared: PreparedMessage, lookups: Lookups): MappingResult {
     const result = new ResultBuilder(prepared, this.ingest, lookups);
+    const module = unaddressedModule(this.ingest, prepared.message);
+    if (module) {
+      result.filter(module);
+      return result.finish();
+    }
     const { message } = result;
     const source = message.source;
     const opType = source?.opType;

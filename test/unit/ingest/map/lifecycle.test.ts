@@ -110,3 +110,20 @@ describe('ingest.lifecycle create options', () => {
     expect(() => config('ingest:\n  lifecycle:\n    models: [{ modelId: "not-a-dtmi" }]\n')).toThrow(/modelId/);
   });
 });
+
+describe('module events', () => {
+  const moduleEvent = (opType: string) => event(opType, { modelId: device.id }, { moduleId: 'm1' });
+
+  it('with a twin id that does not name the module, never touch the device\'s twin', async () => {
+    for (const op of ['deleteDeviceIdentity', 'createModuleIdentity']) {
+      const result = await mapMessage(moduleEvent(op), config('{}'), existing);
+      expect(result.lifecycle).toBeUndefined();
+      expect(result.filtered).toEqual([expect.objectContaining({ reason: 'source-not-handled', detail: expect.stringContaining('module m1 on device dev-1') })]);
+    }
+  });
+
+  it('with {moduleId} in the twin id, address the module\'s twin', async () => {
+    const result = await mapMessage(moduleEvent('createModuleIdentity'), config('ingest:\n  twinId: "{deviceId}-{moduleId}"\n'), missing);
+    expect(result.lifecycle).toEqual([expect.objectContaining({ kind: 'create', twinId: 'dev-1-m1' })]);
+  });
+});
