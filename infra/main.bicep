@@ -129,6 +129,21 @@ param deployerPrincipalId string = deployer().objectId
 
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = { 'azd-env-name': environmentName, workload: 'adt-twin-pipeline' }
+@description('Route IoT Hub device lifecycle and twin change events to the ingest function too: twins created and retired, reported properties (CONFIGURATION.md, "Message kinds"). Off by default.')
+param routeDeviceEvents bool = false
+
+@description('With routeDeviceEvents: device lifecycle events (create and retire twins).')
+param routeLifecycleEvents bool = true
+
+@description('With routeDeviceEvents: twin change events that carry reported properties.')
+param routeTwinChangeEvents bool = true
+
+@description('Connection state events (connectionState on twins). Off by default.')
+param routeConnectionStateEvents bool = false
+
+@description('Plug and Play digital twin change events. ARM documents the source for preview API versions only (acceptance at 2023-06-30 unverified). Off by default.')
+param routeDigitalTwinChangeEvents bool = false
+
 var routed = telemetrySource == 'eventHub'
 
 // The Event Hubs trigger runs at most one instance per partition, so ingest never has more than
@@ -330,6 +345,12 @@ module iotHub 'modules/iot-hub.bicep' = {
     eventHubFullyQualifiedNamespace: routed ? eventHubs!.outputs.fullyQualifiedNamespace : ''
     eventHubName: routed ? eventHubs!.outputs.hubName : ''
     builtInConsumerGroupName: names.consumerGroup
+    eventRoutes: {
+      lifecycle: routeDeviceEvents && routeLifecycleEvents
+      twinChanges: routeDeviceEvents && routeTwinChangeEvents
+      connectionState: routeConnectionStateEvents
+      digitalTwinChanges: routeDigitalTwinChangeEvents
+    }
   }
   // IoT Hub checks the routing identity's Event Hubs Data Sender role when it creates the endpoint.
   dependsOn: [iotHubRoutingRole, roles]

@@ -40,6 +40,14 @@ param httpIngestClientId = readEnvironmentVariable('HTTP_INGEST_CLIENT_ID', '')
 // A JSON array of client ids, e.g. azd env set HTTP_INGEST_ALLOWED_APPLICATIONS '["<id>"]'.
 param httpIngestAllowedApplications = json(readEnvironmentVariable('HTTP_INGEST_ALLOWED_APPLICATIONS', '[]'))
 
+// IoT Hub's other events to the ingest function (infra/DEPLOY.md, "IoT Hub events"): all off by
+// default; ROUTE_DEVICE_EVENTS opts in to lifecycle and twin changes.
+param routeDeviceEvents = bool(readEnvironmentVariable('ROUTE_DEVICE_EVENTS', 'false'))
+param routeLifecycleEvents = bool(readEnvironmentVariable('ROUTE_LIFECYCLE_EVENTS', 'true'))
+param routeTwinChangeEvents = bool(readEnvironmentVariable('ROUTE_TWIN_CHANGE_EVENTS', 'true'))
+param routeConnectionStateEvents = bool(readEnvironmentVariable('ROUTE_CONNECTION_STATE_EVENTS', 'false'))
+param routeDigitalTwinChangeEvents = bool(readEnvironmentVariable('ROUTE_DIGITAL_TWIN_CHANGE_EVENTS', 'false'))
+
 // Egress of every twin change: none, eventHub or serviceBus; data history and Fabric need eventHub.
 param egress = readEnvironmentVariable('EGRESS', 'none')
 param egressRelationshipChanges = bool(readEnvironmentVariable('EGRESS_RELATIONSHIP_CHANGES', 'false'))

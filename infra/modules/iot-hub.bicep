@@ -33,8 +33,61 @@ param eventHubName string
 @description('builtIn mode: consumer group created on the built-in endpoint for the ingest function.')
 param builtInConsumerGroupName string
 
+@description('IoT Hub events routed to the ingest function beside device messages, each switch one route (CONFIGURATION.md, "Message kinds"): lifecycle, twinChanges, connectionState, digitalTwinChanges.')
+param eventRoutes object = { lifecycle: false, twinChanges: false, connectionState: false, digitalTwinChanges: false }
+
 var routed = telemetrySource == 'eventHub'
 var routedEndpointName = 'telemetry-event-hub'
+// The endpoint the ingest function reads: our Event Hub, or the built-in one.
+var ingestEndpointName = routed ? routedEndpointName : 'events'
+var telemetryRoutes = routed
+  ? [
+      {
+        name: 'device-messages-to-telemetry-hub'
+        source: 'DeviceMessages'
+        condition: 'true'
+        endpointNames: [routedEndpointName]
+        isEnabled: true
+      }
+    ]
+  : []
+// Present whether on or off (a disabled route routes nothing), so switching one is a plain redeploy.
+var eventRouteList = [
+  {
+    name: 'device-lifecycle-to-ingest'
+    source: 'DeviceLifecycleEvents'
+    condition: 'true'
+    endpointNames: [ingestEndpointName]
+    isEnabled: eventRoutes.lifecycle
+  }
+  {
+    // Only changes that carry reported properties: back-end changes of desired properties and tags are not mapped.
+    name: 'twin-changes-to-ingest'
+    source: 'TwinChangeEvents'
+    condition: 'is_defined($body.properties.reported)'
+    endpointNames: [ingestEndpointName]
+    isEnabled: eventRoutes.twinChanges
+  }
+  {
+    name: 'connection-state-to-ingest'
+    source: 'DeviceConnectionStateEvents'
+    condition: 'true'
+    endpointNames: [ingestEndpointName]
+    isEnabled: eventRoutes.connectionState
+  }
+]
+// DigitalTwinChangeEvents is documented for preview API versions only: the route exists only when asked for.
+var digitalTwinChangeRoutes = eventRoutes.digitalTwinChanges
+  ? [
+      {
+        name: 'digital-twin-changes-to-ingest'
+        source: 'DigitalTwinChangeEvents'
+        condition: 'true'
+        endpointNames: [ingestEndpointName]
+        isEnabled: true
+      }
+    ]
+  : []
 
 resource iotHub 'Microsoft.Devices/IotHubs@2023-06-30' = {
   name: name
@@ -69,17 +122,7 @@ resource iotHub 'Microsoft.Devices/IotHubs@2023-06-30' = {
             ]
           : []
       }
-      routes: routed
-        ? [
-            {
-              name: 'device-messages-to-telemetry-hub'
-              source: 'DeviceMessages'
-              condition: 'true'
-              endpointNames: [routedEndpointName]
-              isEnabled: true
-            }
-          ]
-        : []
+      routes: concat(telemetryRoutes, eventRouteList, digitalTwinChangeRoutes)
       // Without an explicit fallback route, messages matching no route would be dropped.
       fallbackRoute: {
         name: '$fallback'

@@ -97,13 +97,15 @@ function describeRules(preview: MessagePreview): string[] {
 export function describePreview(preview: MessagePreview, index: number): string {
   const lines: string[] = [];
   const d = preview.decoded;
-  lines.push(`message ${index + 1}: ${d.ok ? `device ${d.deviceId}, enqueued ${d.enqueuedTime}${d.component ? `, component ${d.component}` : ''}` : `not decoded (${d.reason}): ${d.detail}`}`);
+  const kind = d.ok && d.source ? `, ${d.source.name}${d.source.opType ? ` ${d.source.opType}` : ''}` : '';
+  lines.push(`message ${index + 1}: ${d.ok ? `device ${d.deviceId}, enqueued ${d.enqueuedTime}${kind}${d.component ? `, component ${d.component}` : ''}` : `not decoded (${d.reason}): ${d.detail}`}`);
   if (d.ok) lines.push(`  body ${JSON.stringify(d.body)}`, ...describeRules(preview));
   for (const twin of preview.twins) {
     lines.push(`  twin ${twin.twinId}${twin.model ? ` (${twin.model})` : ''}: PATCH`);
     for (const op of twin.patch) lines.push(`    ${op.op} ${op.path} ${JSON.stringify(op.value)}`);
     for (const s of twin.stale) lines.push(`    stale ${s.path}: ${s.sourceTime} is older than the stored ${s.stored}`);
   }
+  for (const a of preview.lifecycle) lines.push(a.kind === 'create' ? `  create twin ${a.twinId} (${a.modelId})` : `  retire twin ${a.twinId}: its relationships, then the twin`);
   for (const t of preview.telemetry) lines.push(`  telemetry to ${t.twinId}${t.component ? `/${t.component}` : ''}: ${JSON.stringify(t.payload)} (Message-Id ${t.messageId}, source time ${t.sourceTime})`);
   // A refusal already listed under its rule is not repeated.
   const ofMatchedRule = (where: string | undefined, detail: string): boolean =>

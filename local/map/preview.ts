@@ -50,7 +50,9 @@ export interface RuleOutcome {
 }
 
 export interface MessagePreview {
-  decoded: { ok: true; deviceId: string; enqueuedTime: string; body: unknown; component?: string; modelId?: string } | { ok: false; reason: string; detail: string };
+  decoded:
+    | { ok: true; deviceId: string; enqueuedTime: string; body: unknown; component?: string; modelId?: string; source?: { kind: string; name: string; opType?: string } }
+    | { ok: false; reason: string; detail: string };
   /** Names of the rules that produced a value (`(model)` for the model-driven mapping). */
   rules: string[];
   /** Every rule whose `match` held, with what it applied and what it refused: a rule that matched
@@ -58,6 +60,8 @@ export interface MessagePreview {
   matched: RuleOutcome[];
   twins: TwinPreview[];
   telemetry: IngestPlan['telemetry'];
+  /** Twins a device lifecycle event would create (with their model) or retire (relationships first). */
+  lifecycle: NonNullable<IngestPlan['lifecycle']>;
   filtered: Array<{ eventKey: string; reason: string; detail: string }>;
   deadLettered: IngestPlan['rejected'];
 }
@@ -89,7 +93,7 @@ export class ScenarioPreviewer {
       moduleIdProperties: options.moduleIdProperties,
       limits: { maxDecodedBytes: options.maxDecodedBytes, maxDepth: options.maxBodyDepth },
     });
-    const empty = { rules: [], matched: [], twins: [], telemetry: [], filtered: [], deadLettered: [] };
+    const empty = { rules: [], matched: [], twins: [], telemetry: [], lifecycle: [], filtered: [], deadLettered: [] };
     if (!decoded.ok) return { decoded: { ok: false, reason: decoded.reason, detail: decoded.detail }, ...empty, deadLettered: [{ eventKey: decoded.eventKey, reason: decoded.reason, detail: decoded.detail }] };
     const message = decoded.message;
     const context: LookupSources = {
@@ -99,12 +103,24 @@ export class ScenarioPreviewer {
     };
     const mapping = await mapMessage(message, this.config, context);
     const plan = await planIngest([message], this.config, context);
+    const lifecycle = plan.lifecycle ?? [];
+    // A twin the event creates exists for the next message previewed (a model ADT lacks makes none), as in ADT.
+    for (const action of lifecycle) {
+      if (action.kind === 'create' && this.index.interface(action.modelId)) this.twins.set(action.twinId, { $dtId: action.twinId, $metadata: { $model: action.modelId } } as unknown as Twin);
+    }
     const twins = plan.twinUpdates.map((update): TwinPreview => {
       const twin = this.twins.get(update.twinId);
       const model = twin?.$metadata.$model ?? (update.ifMissing.policy === 'create' ? update.ifMissing.modelId : undefined);
       // Values that do not fit the model were refused while mapping (deadLettered), as in the function.
       const stale: TwinPreview['stale'] = [];
       const written = update.updates.filter((u) => {
+        // IoT Hub's own order (a connection event's sequence number) against the one the twin keeps, as the writer does.
+        const kept = u.order?.stored === undefined ? undefined : (twin as Record<string, unknown> | undefined)?.[u.order.stored.property];
+        if (u.order !== undefined && typeof kept === 'string') {
+          if (u.order.key > kept) return true;
+          stale.push({ path: u.property, sourceTime: u.sourceTime, stored: `sequence number ${kept}` });
+          return false;
+        }
         const stored = storedSourceTime(twin, u);
         if (stored !== undefined && Date.parse(u.sourceTime) < Date.parse(stored)) {
           stale.push({ path: u.property, sourceTime: u.sourceTime, stored });
@@ -117,6 +133,7 @@ export class ScenarioPreviewer {
       if (twin) applyPatch(twin, patch);
       return { twinId: update.twinId, ...(model !== undefined && { model }), patch, stale };
     });
+    for (const action of lifecycle) if (action.kind === 'delete') this.twins.delete(action.twinId);
     return {
       decoded: {
         ok: true,
@@ -125,11 +142,13 @@ export class ScenarioPreviewer {
         body: message.body,
         ...(message.component !== undefined && { component: message.component }),
         ...(message.modelId !== undefined && { modelId: message.modelId }),
+        ...(message.source !== undefined && { source: { ...message.source } }),
       },
       rules: [...new Set([...mapping.propertyUpdates.map((u) => u.rule), ...mapping.telemetry.map((t) => t.rule)])],
       matched: await this.ruleOutcomes(message, mapping),
       twins,
       telemetry: plan.telemetry,
+      lifecycle,
       filtered: mapping.filtered.map((f) => ({ eventKey: message.eventKey, reason: f.reason, detail: [f.where, f.detail].filter(Boolean).join(': ') })),
       deadLettered: plan.rejected,
     };

@@ -9,6 +9,9 @@ export function renderSummary(result: RunResult): string {
   const { summary: s } = result;
   const st = s.stats;
   const reasons = countsText(st.deadLetteredByReason);
+  const filteredReasons = countsText(st.filteredByReason ?? {});
+  // Only when IoT Hub's other events came in: a telemetry-only run prints what it always did.
+  const sources = Object.keys(st.receivedBySource ?? {}).some((kind) => kind !== 'telemetry') ? [`Sources      ${countsText(st.receivedBySource)}`] : [];
   const partly = st.partiallyApplied
     ? `\n             ${st.partiallyApplied} applied message(s) had values refused and dead-lettered; refused values: ${countsText(st.rejectedValuesByReason)}`
     : '';
@@ -18,7 +21,8 @@ export function renderSummary(result: RunResult): string {
     `Scenario     ${s.scenario}`,
     `Telemetry    ${s.telemetryFile ?? '(live only)'} — ${s.envelopes} envelope(s)`,
     `ADT          ${s.adt}`,
-    `Messages     in ${st.messagesIn}, applied ${st.applied}${st.partiallyApplied ? ` (${st.partiallyApplied} partly refused)` : ''}, filtered ${st.filtered}, dead-lettered ${st.deadLettered}${reasons ? ` (${reasons})` : ''}${partly}`,
+    `Messages     in ${st.messagesIn}, applied ${st.applied}${st.partiallyApplied ? ` (${st.partiallyApplied} partly refused)` : ''}, filtered ${st.filtered}${filteredReasons ? ` (${filteredReasons})` : ''}, dead-lettered ${st.deadLettered}${reasons ? ` (${reasons})` : ''}${partly}`,
+    ...sources,
     `Ingest       ${st.ingestInvocations} invocation(s), ${st.ingestFailures} failed and redelivered${s.lostBatches.length ? `, ${s.lostBatches.length} batch(es) LOST after the last retry` : ''}`,
     `ADT calls    ${st.adtCalls ?? st.ingestAdtRequests}, 429s ${st.adtThrottled ?? st.ingestThrottled}`,
     ...(Object.keys(st.suppressedWrites).length || st.heartbeatWrites ? [`Writes saved ${countsText(st.suppressedWrites) || 'none'} (values filtered, not written); ${st.heartbeatWrites} heartbeat write(s)`] : []),

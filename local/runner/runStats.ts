@@ -6,7 +6,7 @@ import type { FunctionLogLine } from './invoke';
 /** Batch-summary counts the run adds up under the summary's own names (the type follows the summary's). */
 const summedCounts = ['applied', 'filtered', 'deadLettered', 'partiallyApplied', 'deadLetterDocuments', 'heartbeatWrites'] as const satisfies readonly (keyof BatchSummary)[];
 /** Batch-summary counts by reason, added up reason by reason. */
-const summedByReason = ['deadLetteredByReason', 'rejectedValuesByReason', 'suppressedWrites'] as const satisfies readonly (keyof BatchSummary)[];
+const summedByReason = ['deadLetteredByReason', 'filteredByReason', 'receivedBySource', 'rejectedValuesByReason', 'suppressedWrites'] as const satisfies readonly (keyof BatchSummary)[];
 
 export type RunStats = Pick<BatchSummary, (typeof summedCounts)[number] | (typeof summedByReason)[number]> & {
   /** Batch summaries' `received`. */
@@ -35,6 +35,8 @@ export function emptyStats(): RunStats {
     deadLetteredByReason: {},
     rejectedValuesByReason: {},
     suppressedWrites: {},
+    filteredByReason: {},
+    receivedBySource: {},
     ingestInvocations: 0,
     ingestFailures: 0,
     ingestAdtRequests: 0,

@@ -30,6 +30,19 @@ export interface SimulatorConfig {
   sourceTimeField?: string;
   /** How long before IoT Hub's enqueued time the device took the reading (default 250 ms). */
   sourceTimeLeadMs?: number;
+  /** IoT Hub's own events around the telemetry (CONFIGURATION.md, "Message kinds"); none by default. */
+  events?: SimulatedEvents;
+}
+
+export interface SimulatedEvents {
+  /** Before a device's first message: createDeviceIdentity (its device twin naming its model), then deviceConnected. */
+  join?: boolean;
+  /** After its last message: deviceDisconnected, then deleteDeviceIdentity. */
+  leave?: boolean;
+  /** Chance, after each message, that the device drops and reconnects (deviceDisconnected, deviceConnected). */
+  flapChance?: number;
+  /** Every this many messages of a device, it also reports its property fields (a twinChangeEvents updateTwin). */
+  reportEvery?: number;
 }
 
 /** Validates simulator.json; errors name the field path so a user can fix the file. */
@@ -43,6 +56,15 @@ export function parseSimulatorConfig(value: unknown, fileName: string): Simulato
   const { sourceTimeField, sourceTimeLeadMs } = value as { sourceTimeField?: unknown; sourceTimeLeadMs?: unknown };
   if (sourceTimeField !== undefined && (typeof sourceTimeField !== 'string' || sourceTimeField === '')) fail('sourceTimeField', 'must be a body field name');
   if (sourceTimeLeadMs !== undefined && !(typeof sourceTimeLeadMs === 'number' && sourceTimeLeadMs >= 0)) fail('sourceTimeLeadMs', 'must be a non-negative number of milliseconds');
+  const events = (value as { events?: unknown }).events;
+  if (events !== undefined) {
+    if (typeof events !== 'object' || events === null) fail('events', 'must be an object');
+    const e = events as Record<string, unknown>;
+    for (const key of Object.keys(e)) if (!['join', 'leave', 'flapChance', 'reportEvery'].includes(key)) fail(`events.${key}`, 'is not one of join, leave, flapChance, reportEvery');
+    for (const key of ['join', 'leave']) if (e[key] !== undefined && typeof e[key] !== 'boolean') fail(`events.${key}`, 'must be true or false');
+    if (e.flapChance !== undefined && !(typeof e.flapChance === 'number' && e.flapChance >= 0 && e.flapChance <= 1)) fail('events.flapChance', 'must be a probability in [0, 1]');
+    if (e.reportEvery !== undefined && !(Number.isInteger(e.reportEvery) && (e.reportEvery as number) >= 1)) fail('events.reportEvery', 'must be a whole number ≥ 1');
+  }
   for (const [modelId, profile] of Object.entries(profiles as Record<string, unknown>)) {
     const base = `profiles["${modelId}"]`;
     const fields = (profile as { fields?: unknown } | null)?.fields;

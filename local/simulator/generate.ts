@@ -1,6 +1,7 @@
 // Produces a deterministic stream of IoT Hub-shaped messages for a scenario's devices.
 import type { TelemetryEnvelope } from '../../shared/ingest';
 import { seededRandom } from '../random';
+import { DeviceEventFactory } from './deviceEvents';
 import { DeviceState, type SimulatorConfig } from './deviceProfiles';
 
 export interface SimulatedDevice {
@@ -37,6 +38,11 @@ export function* generateTelemetry(options: GenerateOptions): Generator<Telemetr
   const random = seededRandom(seed);
   const states = devices.map((d) => new DeviceState(config.profiles[d.modelId]!, random));
   const sequence = new Map<string, number>();
+  const events = config.events ?? {};
+  const factory = new DeviceEventFactory(seed);
+  // Each device's last message (its leave follows it), when devices leave.
+  const last = new Map<string, number>();
+  if (events.leave) for (let i = 0; i < count; i++) last.set(devices[i % devices.length]!.deviceId, i);
   for (let i = 0; i < count; i++) {
     const index = i % devices.length;
     const device = devices[index]!;
@@ -46,6 +52,16 @@ export function* generateTelemetry(options: GenerateOptions): Generator<Telemetr
     const enqueued = start.getTime() + Math.round((i * 1000) / rate);
     const body = states[index]!.nextBody();
     if (config.sourceTimeField) body[config.sourceTimeField] = new Date(enqueued - (config.sourceTimeLeadMs ?? 250)).toISOString();
+    // IoT Hub's events are stamped a few milliseconds around the message they belong with.
+    const at = (offsetMs: number) => new Date(enqueued + offsetMs);
+    if (events.join && n === 1) {
+      yield factory.lifecycle(device.deviceId, device.modelId, true, at(-3));
+      yield factory.connection(device.deviceId, true, at(-2));
+    }
+    if (events.reportEvery !== undefined && n % events.reportEvery === 0) {
+      const values = Object.fromEntries(Object.entries(body).filter(([name]) => name !== config.sourceTimeField));
+      yield factory.reported(device.deviceId, values, n, at(-1));
+    }
     yield {
       deviceId: device.deviceId,
       enqueuedTime: new Date(enqueued).toISOString(),
@@ -57,5 +73,13 @@ export function* generateTelemetry(options: GenerateOptions): Generator<Telemetr
       },
       body,
     };
+    if (events.flapChance !== undefined && events.flapChance > 0 && random() < events.flapChance) {
+      yield factory.connection(device.deviceId, false, at(1));
+      yield factory.connection(device.deviceId, true, at(2));
+    }
+    if (events.leave && last.get(device.deviceId) === i) {
+      yield factory.connection(device.deviceId, false, at(3));
+      yield factory.lifecycle(device.deviceId, device.modelId, false, at(4));
+    }
   }
 }

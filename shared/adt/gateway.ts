@@ -142,6 +142,31 @@ export class AdtGateway {
     );
   }
 
+  /** DELETE a relationship (write budget); a 404 surfaces as AdtRequestError like any other answer. */
+  deleteRelationship(sourceId: string, relationshipId: string, ctx: CallContext): Promise<void> {
+    const port = this.port;
+    if (!port.deleteRelationship) return Promise.reject(new Error('This ADT port cannot delete relationships.'));
+    return this.limiter.run(sourceId, () => this.send('deleteRelationship', this.writeBudget, sourceId, ctx, (o) => port.deleteRelationship?.(sourceId, relationshipId, o) ?? Promise.resolve()));
+  }
+
+  /** PUT a relationship (an upsert: the same id again changes nothing). */
+  upsertRelationship(relationship: Relationship, ctx: CallContext): Promise<void> {
+    const port = this.port;
+    if (!port.upsertRelationship) return Promise.reject(new Error('This ADT port cannot create relationships.'));
+    return this.limiter.run(relationship.$sourceId, () => this.send('upsertRelationship', this.writeBudget, relationship.$sourceId, ctx, (o) => port.upsertRelationship?.(relationship, o) ?? Promise.resolve()));
+  }
+
+  /** DELETE a twin (ADT refuses while it has relationships); the cached copies go with it. */
+  async deleteTwin(twinId: string, ctx: CallContext): Promise<void> {
+    const port = this.port;
+    if (!port.deleteTwin) throw new Error('This ADT port cannot delete twins.');
+    try {
+      await this.limiter.run(twinId, () => this.send('deleteTwin', this.writeBudget, twinId, ctx, (o) => port.deleteTwin?.(twinId, o) ?? Promise.resolve()));
+    } finally {
+      this.twins.forget(twinId);
+    }
+  }
+
   /** Query lags writes by up to 10 s in ADT: prefer getTwin for values that must be current. */
   query(query: string, ctx: CallContext): Promise<unknown[]> {
     return this.limiter.run(this.nextUnkeyed(), () => this.send('query', this.readBudget, undefined, ctx, (o) => this.port.query(query, o)));

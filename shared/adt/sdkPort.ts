@@ -107,6 +107,24 @@ export class SdkAdtPort implements AdtPort {
     });
   }
 
+  deleteRelationship(sourceId: string, relationshipId: string, options: PortCallOptions): Promise<void> {
+    return this.call(options, async (signal) => {
+      await this.client.deleteRelationship(sourceId, relationshipId, requestOptions(options, signal));
+    });
+  }
+
+  upsertRelationship(relationship: Relationship, options: PortCallOptions): Promise<void> {
+    return this.call(options, async (signal) => {
+      await this.client.upsertRelationship(relationship.$sourceId, relationship.$relationshipId, relationship, requestOptions(options, signal));
+    });
+  }
+
+  deleteTwin(twinId: string, options: PortCallOptions): Promise<void> {
+    return this.call(options, async (signal) => {
+      await this.client.deleteDigitalTwin(twinId, requestOptions(options, signal));
+    });
+  }
+
   query(query: string, options: PortCallOptions): Promise<unknown[]> {
     return this.call(options, async () => {
       const rows: unknown[] = [];

@@ -69,4 +69,9 @@ export interface AdtPort {
   query(query: string, options: PortCallOptions): Promise<unknown[]>;
   /** DTDL documents of the given models and everything they depend on. */
   getModelsWithDependencies(modelIds: string[], options: PortCallOptions): Promise<unknown[]>;
+  /** Retiring a device's twin (lifecycle events); optional so ports that never retire twins need not have it. */
+  deleteRelationship?(sourceId: string, relationshipId: string, options: PortCallOptions): Promise<void>;
+  deleteTwin?(twinId: string, options: PortCallOptions): Promise<void>;
+  /** A provisioned device's relationship from its parent (lifecycle events). */
+  upsertRelationship?(relationship: Relationship, options: PortCallOptions): Promise<void>;
 }

@@ -13,6 +13,9 @@ export interface IngestBatchNumbers {
   filtered: number;
   deadLettered: number;
   deadLetteredByReason: Record<string, number>;
+  /** Absent in summaries from before message kinds (then filtered messages count without a reason). */
+  filteredByReason?: Record<string, number>;
+  receivedBySource?: Record<string, number>;
   twinsPatched: number;
   messagesCoalesced: number;
   staleValuesSkipped: number;
@@ -41,7 +44,12 @@ export function recordIngestBatch(summary: IngestBatchNumbers, messages: readonl
   m.ingestBatches.add(1);
   // Every message once, so applied + filtered + dead-lettered = received over any window.
   if (summary.applied > 0) m.ingestMessages.add(summary.applied, { outcome: 'applied' });
-  if (summary.filtered > 0) m.ingestMessages.add(summary.filtered, { outcome: 'filtered' });
+  if (summary.filteredByReason === undefined) {
+    if (summary.filtered > 0) m.ingestMessages.add(summary.filtered, { outcome: 'filtered' });
+  } else {
+    for (const [reason, count] of Object.entries(summary.filteredByReason)) m.ingestMessages.add(count, { outcome: 'filtered', reason });
+  }
+  for (const [source, count] of Object.entries(summary.receivedBySource ?? {})) m.ingestSources.add(count, { source });
   for (const [reason, count] of Object.entries(summary.deadLetteredByReason)) m.ingestMessages.add(count, { outcome: 'dead-lettered', reason });
   if (summary.twinsPatched > 0) m.ingestTwinsPatched.add(summary.twinsPatched);
   if (summary.messagesCoalesced > 0) m.ingestValuesCoalesced.add(summary.messagesCoalesced);

@@ -11,6 +11,7 @@ export interface Instruments {
   noop: boolean;
   ingestMessages: Counter;
   ingestBatches: Counter;
+  ingestSources: Counter;
   ingestTwinsPatched: Counter;
   ingestValuesCoalesced: Counter;
   ingestStaleSkipped: Counter;
@@ -54,6 +55,7 @@ function create(provider: MeterProvider): Instruments {
     noop: ingestLag === createNoopMeter().createHistogram(metricNames.ingestLag),
     ingestMessages: counter(metricNames.ingestMessages, 'Ingest messages by outcome (applied, filtered, dead-lettered) and reason.'),
     ingestBatches: counter(metricNames.ingestBatches, 'Ingest batches completed.'),
+    ingestSources: counter(metricNames.ingestSources, 'Ingest events by iothub-message-source (telemetry, deviceConnectionStateEvents, …; undecoded).'),
     ingestTwinsPatched: counter(metricNames.ingestTwinsPatched, 'Twins patched by ingest.'),
     ingestValuesCoalesced: counter(metricNames.ingestValuesCoalesced, 'Values superseded by a newer value of the same property in a batch.'),
     ingestStaleSkipped: counter(metricNames.ingestStaleSkipped, 'Values older than what the twin stores, not written.'),

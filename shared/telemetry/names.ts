@@ -8,6 +8,7 @@ export const meterName = 'adt-twin-pipeline';
 export const metricNames = {
   /** Every ingest message once: attributes outcome (applied | filtered | dead-lettered) and reason. */
   ingestMessages: 'pipeline.ingest.messages',
+  ingestSources: 'pipeline.ingest.sources',
   ingestBatches: 'pipeline.ingest.batches',
   ingestTwinsPatched: 'pipeline.ingest.twins_patched',
   /** Values folded into a newer value of the same twin property within a batch. */

@@ -11,6 +11,14 @@ export interface BatchSummary {
   deadLettered: number;
   /** Dead-lettered messages by the reason that decided them. */
   deadLetteredByReason: Record<string, number>;
+  /** Filtered messages by the reason that decided them. */
+  filteredByReason: Record<string, number>;
+  /**
+   * Every event by what IoT Hub says it is (iothub-message-source): telemetry,
+   * deviceConnectionStateEvents, deviceLifecycleEvents, twinChangeEvents, digitalTwinChangeEvents,
+   * other; `undecoded` for events decoding refused before it could tell.
+   */
+  receivedBySource: Record<string, number>;
   /** Applied messages of which some values were refused: each also has a dead-letter document. */
   partiallyApplied: number;
   /** Dead-letter documents written: one per dead-lettered message and one per partly applied one. */

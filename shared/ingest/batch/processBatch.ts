@@ -10,9 +10,9 @@ import { buildDeadLetterDocument, deadLetterName, type DeadLetterSink, type Reje
 import { recordIngestBatch } from '../../telemetry';
 import { defaultIngestOptions, type IngestOptions } from '../config';
 import { decodeEvent, type DecodeOptions, normalizeOffset, normalizeSequenceNumber, normalizeTimestamp, safeMessageId } from '../decode';
-import { type DecodeFailure, describeUpdatePath, type DeviceMessage, type EventRefusal, type PropertyUpdate, type RawEvent, type Refusal, type TwinUpdateResult } from '../message';
+import { type DecodeFailure, describeUpdatePath, type DeviceMessage, type EventRefusal, type LifecycleAction, type PropertyUpdate, type RawEvent, type Refusal, type TwinUpdateResult } from '../message';
 import type { IngestPlanner, PlannedTelemetry } from '../plan';
-import { type SignificanceOf, writeTwinUpdate } from '../write';
+import { applyLifecycle, type SignificanceOf, writeTwinUpdate } from '../write';
 import { type BatchSummary, writeSignificanceTotals } from './batchSummary';
 import { BatchLedger, type LedgerEntry } from './ledger';
 
@@ -102,6 +102,9 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   for (const filtered of plan.filtered) ledger.mark(filtered.eventKey, 'filtered', filtered.reason);
   for (const refusal of plan.rejected) refusals.add(refusal);
 
+  // Twins lifecycle events create come first (the batch's values may be for them); retirements last.
+  const lifecycle = plan.lifecycle ?? [];
+  const lifecycleFailures = await runLifecycle(lifecycle.filter((a) => a.kind === 'create'), deps, ctx, clock, ledger, refusals);
   const write = deps.write ?? defaultIngestOptions;
   const writeOptions = { emitSourceTime: write.emitSourceTime, maxClockSkewMs: write.maxClockSkewSeconds * 1000, now: () => clock.now(), ...('significance' in write && write.significance && { significance: write.significance }) };
   const twinWork = startLimited(plan.twinUpdates, write.maxParallelTwins, (update) => writeTwinUpdate(update, deps.gateway, ctx, writeOptions));
@@ -113,6 +116,7 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     if (await publishTelemetry(planned, deps, ctx, ledger, refusals, byKey)) telemetrySent += 1;
   });
   const [twinOutcomes, telemetryOutcomes] = await Promise.all([Promise.allSettled(twinWork), Promise.allSettled(telemetryWork)]);
+  lifecycleFailures.push(...(await runLifecycle(lifecycle.filter((a) => a.kind === 'delete'), deps, ctx, clock, ledger, refusals)));
 
   const results = twinOutcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
   const superseded = new SupersededValues(plan.superseded ?? []);
@@ -124,19 +128,26 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
 
   // Dead letters are written even when the batch is about to fail: redelivery overwrites them.
   const deadLetterFailures = await writeDeadLetters(records, deps, clock);
-  const failures = [...twinOutcomes, ...telemetryOutcomes].flatMap((o) => (o.status === 'rejected' && mustRedeliver(o.reason) ? [o.reason as unknown] : [])).concat(deadLetterFailures);
+  const failures = [...twinOutcomes, ...telemetryOutcomes].flatMap((o) => (o.status === 'rejected' && mustRedeliver(o.reason) ? [o.reason as unknown] : [])).concat(lifecycleFailures, deadLetterFailures);
   if (failures.length > 0) {
     throw failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} part(s) of the batch failed; the batch will be redelivered. First: ${errorMessage(failures[0])}`);
   }
 
   const totals = ledger.close();
   const deadLetteredByReason: Record<string, number> = {};
+  const filteredByReason: Record<string, number> = {};
   let partiallyApplied = 0;
   for (const entry of totals.entries) {
     if (entry.outcome === 'applied' && entry.reasons.length > 0) partiallyApplied++;
-    if (entry.outcome !== 'dead-lettered') continue;
+    if (entry.outcome === 'applied') continue;
     const reason = entry.reasons[0] ?? 'unknown';
-    deadLetteredByReason[reason] = (deadLetteredByReason[reason] ?? 0) + 1;
+    const counts = entry.outcome === 'dead-lettered' ? deadLetteredByReason : filteredByReason;
+    counts[reason] = (counts[reason] ?? 0) + 1;
+  }
+  const receivedBySource: Record<string, number> = {};
+  for (const record of records) {
+    const source = record.message ? (record.message.source?.kind ?? 'telemetry') : 'undecoded';
+    receivedBySource[source] = (receivedBySource[source] ?? 0) + 1;
   }
   const rejectedValuesByReason: Record<string, number> = {};
   for (const record of records) {
@@ -151,11 +162,13 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     filtered: totals.filtered,
     deadLettered: totals.deadLettered,
     deadLetteredByReason,
+    filteredByReason,
+    receivedBySource,
     partiallyApplied,
     deadLetterDocuments: records.filter(needsDeadLetter).length,
     rejectedValuesByReason,
     twinsPatched: results.filter((r) => r.patches > 0).length,
-    twinsCreated: results.filter((r) => r.created).length,
+    twinsCreated: results.filter((r) => r.created).length + lifecycle.filter((a) => a.kind === 'create' && ledger.outcomeOf(a.eventKey) === 'applied').length,
     patches: results.reduce((n, r) => n + r.patches, 0),
     operations: results.reduce((n, r) => n + r.operations, 0),
     messagesCoalesced: plan.coalescedValues,
@@ -200,6 +213,31 @@ async function publishTelemetry(planned: PlannedTelemetry, deps: ProcessBatchDep
   }
   ledger.mark(eventKey, 'applied');
   return true;
+}
+
+/**
+ * Carries out lifecycle actions, a few at a time; each marks its event. Failures only retrying can fix
+ * are returned (the batch is redelivered: creating and retiring are safe to repeat); anything else
+ * is contained to its event.
+ */
+async function runLifecycle(actions: LifecycleAction[], deps: ProcessBatchDeps, ctx: CallContext, clock: Clock, ledger: BatchLedger, refusals: Refusals): Promise<unknown[]> {
+  if (actions.length === 0) return [];
+  const work = startLimited(actions, (deps.write ?? defaultIngestOptions).maxParallelTwins, (action) => applyLifecycle(action, deps.gateway, ctx, () => clock.now()));
+  const outcomes = await Promise.allSettled(work);
+  const failures: unknown[] = [];
+  outcomes.forEach((settled, index) => {
+    const action = actions[index] as LifecycleAction;
+    if (settled.status === 'rejected') {
+      if (mustRedeliver(settled.reason)) failures.push(settled.reason);
+      else refusals.add({ eventKey: action.eventKey, reason: 'write-failed', twinId: action.twinId, detail: `${action.kind === 'create' ? 'Creating' : 'Retiring'} twin ${action.twinId} failed: ${errorMessage(settled.reason)}` });
+      return;
+    }
+    const outcome = settled.value;
+    if (outcome.outcome === 'applied') ledger.mark(action.eventKey, 'applied');
+    else if (outcome.outcome === 'filtered') ledger.mark(action.eventKey, 'filtered', outcome.reason);
+    else refusals.add({ eventKey: action.eventKey, reason: outcome.reason, twinId: action.twinId, detail: outcome.detail });
+  });
+  return failures;
 }
 
 function decodeRecord(raw: RawEvent, options: DecodeOptions | undefined): EventRecord {

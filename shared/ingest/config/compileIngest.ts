@@ -6,13 +6,18 @@ import { defaultBodyLimits, defaultDecodeOptions } from '../decode';
 import { compileExpression } from './expression';
 import type {
   CompiledIngest,
+  CompiledLifecycle,
   CompiledMatch,
   CompiledPropertyMapping,
   CompiledRule,
   CompiledTelemetryMapping,
+  ConnectionStateConfig,
+  ConnectionStatePolicy,
   IngestConfig,
   IngestOptions,
+  LifecycleConfig,
   MatchConfig,
+  NamedProperty,
   PropertyMappingConfig,
   RuleConfig,
   Scalar,
@@ -106,7 +111,46 @@ function compileIngestSection(config: IngestConfig, issues: Issues): CompiledIng
     names.set(rule.name, index);
     rules.push(compileRule(rule, where, issues));
   });
-  return { options, twinId, unknownTwin, rules };
+  return { options, twinId, unknownTwin, rules, connectionState: compileConnectionState(config.connectionState),
+    reportedProperties: { twinChangeEvents: 'map', digitalTwinChangeEvents: 'map', ...stripUndefined(config.reportedProperties ?? {}) },
+    lifecycle: compileLifecycle(config.lifecycle, issues),
+  };
+}
+
+function compileLifecycle(config: LifecycleConfig = {}, issues: Issues): CompiledLifecycle {
+  const onDelete = config.onDelete ?? 'delete';
+  const decommission = config.decommission ?? {};
+  if (onDelete === 'decommission' && Object.keys(decommission).length === 0) issues.add('ingest.lifecycle.decommission', 'is required when onDelete is "decommission" (the properties to write, e.g. { status: retired })');
+  if (onDelete !== 'decommission' && config.decommission !== undefined) issues.add('ingest.lifecycle.decommission', 'only applies together with onDelete: decommission');
+  const compiled: CompiledLifecycle = { action: config.action ?? 'map', onDelete, decommission, models: [], initialProperties: [] };
+  (config.models ?? []).forEach((entry, index) => {
+    const where = `ingest.lifecycle.models[${index}]`;
+    const deviceId = issues.matcher(`${where}.deviceId`, entry.deviceId);
+    const tags = Object.entries(entry.tags ?? {}).map(([name, value]) => ({ name, value: String(value) }));
+    compiled.models.push({ ...(deviceId && { deviceId }), tags, modelId: entry.modelId });
+  });
+  for (const [property, text] of Object.entries(config.initialProperties ?? {})) {
+    const source = issues.source(`ingest.lifecycle.initialProperties.${property}`, text);
+    if (source) compiled.initialProperties.push({ property, source });
+  }
+  if (config.parent) {
+    const twinId = issues.template('ingest.lifecycle.parent.twinId', config.parent.twinId);
+    if (twinId) compiled.parent = { twinId, relationship: config.parent.relationship };
+  }
+  return compiled;
+}
+
+/** Zero configuration: `connectionState` (and the companion `connectionStateSequence`) when the model declares them. */
+export function compileConnectionState(config: ConnectionStateConfig = {}): ConnectionStatePolicy {
+  const named = (name: string | undefined, fallback: string): NamedProperty => ({ name: name ?? fallback, configured: name !== undefined });
+  const policy: ConnectionStatePolicy = {
+    action: config.action ?? 'map',
+    property: named(config.property, 'connectionState'),
+    sequenceProperty: named(config.sequenceProperty, 'connectionStateSequence'),
+  };
+  if (config.connectedProperty !== undefined) policy.connectedProperty = config.connectedProperty;
+  if (config.lastChangeProperty !== undefined) policy.lastChangeProperty = config.lastChangeProperty;
+  return policy;
 }
 
 function fallbackTwinId(): TwinIdStrategy {
@@ -156,7 +200,7 @@ function compileTwinId(config: TwinIdConfig | string, where: string, issues: Iss
 
 function compileUnknownTwin(config: IngestConfig, issues: Issues): UnknownTwinPolicy {
   const unknown = config.unknownTwin;
-  if (!unknown) return { action: 'dead-letter', properties: {} };
+  if (!unknown) return { action: 'model', properties: {} };
   if (unknown.action === 'create' && unknown.modelId === undefined) {
     issues.add('ingest.unknownTwin.modelId', 'is required when action is "create" (the model of the twins to create)');
   }
@@ -202,6 +246,7 @@ function compileMatch(match: MatchConfig, where: string, issues: Issues): Compil
     const matcher = issues.matcher(`${where}.${field}`, match[field]);
     if (matcher) compiled[field] = matcher;
   }
+  if (match.source !== undefined) compiled.source = new Set(Array.isArray(match.source) ? match.source : [match.source]);
   for (const [name, expected] of Object.entries(match.properties ?? {})) {
     const allowed: Scalar[] = Array.isArray(expected) ? expected : [expected];
     // Property values arrive as strings or JSON-parsed scalars; compare on their text form.

@@ -3,6 +3,7 @@
 // unit and JSONata expression already checked and turned into functions, so bad config fails at
 // load, never per message. Ingest owns this; shared/config only loads, validates and reports.
 
+import type { MessageKind } from '../message';
 import type { CompiledExpression } from './expression';
 import type { Matcher } from './pattern';
 import type { CompiledSource } from './source';
@@ -21,6 +22,39 @@ export interface IngestConfig {
   twinId?: TwinIdConfig | string;
   unknownTwin?: UnknownTwinConfig;
   rules?: RuleConfig[];
+  connectionState?: ConnectionStateConfig;
+  reportedProperties?: ReportedPropertiesConfig;
+  lifecycle?: LifecycleConfig;
+}
+
+/** ingest.lifecycle: whether device lifecycle events create and retire twins. */
+export interface LifecycleConfig {
+  action?: 'map' | 'ignore';
+  /** What a deleteDeviceIdentity does: retire the twin (default), keep it, or write `decommission`. */
+  onDelete?: 'delete' | 'keep' | 'decommission';
+  /** Property → value written instead of deleting (onDelete: decommission), e.g. { status: retired }. */
+  decommission?: Record<string, unknown>;
+  /** The model of a created twin by device id pattern or device twin tag (first match), before the device twin's modelId. */
+  models?: Array<{ deviceId?: string | string[]; tags?: Record<string, Scalar>; modelId: string }>;
+  /** Created twin's initial values: property → source over the event (e.g. tags.label, properties.reported.fw). */
+  initialProperties?: Record<string, string>;
+  /** A relationship to the created twin from a parent named by a template over the event, e.g. {body.tags.roomId}. */
+  parent?: { twinId: string; relationship: string };
+}
+
+/** ingest.reportedProperties: whether twin change and digital twin change events patch reported values. */
+export interface ReportedPropertiesConfig {
+  twinChangeEvents?: 'map' | 'ignore';
+  digitalTwinChangeEvents?: 'map' | 'ignore';
+}
+
+/** ingest.connectionState: what a deviceConnected / deviceDisconnected event writes. */
+export interface ConnectionStateConfig {
+  action?: 'map' | 'ignore';
+  property?: string;
+  connectedProperty?: string;
+  lastChangeProperty?: string;
+  sequenceProperty?: string;
 }
 
 export type OutOfRangeAction = 'drop' | 'dead-letter';
@@ -64,7 +98,8 @@ export interface TwinIdConfig {
 }
 
 export interface UnknownTwinConfig {
-  action: 'dead-letter' | 'create';
+  /** model (default): create the twin when the message names a model ADT has (dt-dataschema, a device twin's modelId), else dead-letter. */
+  action: 'dead-letter' | 'create' | 'model';
   modelId?: string;
   properties?: Record<string, unknown>;
 }
@@ -74,6 +109,8 @@ export interface MatchConfig {
   deviceId?: string | string[];
   moduleId?: string | string[];
   component?: string | string[];
+  /** Message kinds (iothub-message-source) the rule applies to; default telemetry only. */
+  source?: MessageKind | MessageKind[];
   properties?: Record<string, Scalar | Scalar[]>;
   when?: string;
 }
@@ -158,7 +195,7 @@ export type TwinIdStrategy =
   | { kind: 'query'; query: CompiledTemplate; cache: QueryCacheOptions };
 
 export interface UnknownTwinPolicy {
-  action: 'dead-letter' | 'create';
+  action: 'dead-letter' | 'create' | 'model';
   modelId?: string;
   properties: Record<string, unknown>;
 }
@@ -168,6 +205,8 @@ export interface CompiledMatch {
   deviceId?: Matcher;
   moduleId?: Matcher;
   component?: Matcher;
+  /** The message kinds the rule applies to; absent = telemetry only. */
+  source?: ReadonlySet<string>;
   properties: Array<{ name: string; accepts: (value: unknown) => boolean }>;
   when?: CompiledExpression;
 }
@@ -213,4 +252,30 @@ export interface CompiledIngest {
   twinId: TwinIdStrategy;
   unknownTwin: UnknownTwinPolicy;
   rules: CompiledRule[];
+  connectionState: ConnectionStatePolicy;
+  reportedProperties: Required<ReportedPropertiesConfig>;
+  lifecycle: CompiledLifecycle;
+}
+
+export interface CompiledLifecycle {
+  action: 'map' | 'ignore';
+  onDelete: 'delete' | 'keep' | 'decommission';
+  decommission: Record<string, unknown>;
+  models: Array<{ deviceId?: Matcher; tags: Array<{ name: string; value: string }>; modelId: string }>;
+  initialProperties: Array<{ property: string; source: CompiledSource }>;
+  parent?: { twinId: CompiledTemplate; relationship: string };
+}
+
+/** A name the user set must be in the model (refused otherwise); a default is written only when it is. */
+export interface NamedProperty {
+  name: string;
+  configured: boolean;
+}
+
+export interface ConnectionStatePolicy {
+  action: 'map' | 'ignore';
+  property: NamedProperty;
+  connectedProperty?: string;
+  lastChangeProperty?: string;
+  sequenceProperty: NamedProperty;
 }

@@ -4,6 +4,7 @@
 // closure or a spread.
 
 import { asBag, type DecodeFailure, type DecodeFailureReason, type DecodeResult, type DeviceMessage, hasEntries, type JsonObject, lookupProperty, PropertySlots, prototypeKeyIn, type RawEvent, withoutPrototypeKeys } from '../message';
+import { classify, wrapPatchBody } from './classify';
 import { type BodyHints, type BodyLimits, decodeBody } from './decodeBody';
 import { validTraceparent } from './headerSafety';
 import { normalizeOffset, normalizeSequenceNumber, normalizeTimestamp, optionalString } from './normalize';
@@ -46,6 +47,7 @@ const system = new PropertySlots([
   'partitionKey',
   'correlation-id',
   'correlationId',
+  'iothub-message-source',
 ]);
 const slot = system.slot;
 
@@ -105,11 +107,13 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
   const hints: BodyHints = {};
   if (contentType !== undefined) hints.contentType = contentType;
   if (contentEncoding !== undefined) hints.contentEncoding = contentEncoding;
-  const decoded = decodeBody(raw.body, hints, options.limits);
+  const source = classify(sys[slot['iothub-message-source']], properties);
+  const decoded = decodeBody(source?.kind === 'digitalTwinChangeEvents' ? wrapPatchBody(raw.body) : raw.body, hints, options.limits);
   if (!decoded.ok) return fail(decoded.reason, decoded.detail, eventKey, deviceId, messageId);
 
   const carriedTraceparent = (withProperties ? optionalString(lookupProperty(properties, 'traceparent')) : undefined) ?? textAt(sys, slot.traceparent);
   const message: DeviceMessage = { eventKey, deviceId, enqueuedTime, properties, systemProperties, body: decoded.body };
+  if (source !== undefined) message.source = source;
   if (decoded.prototypeKeys !== undefined) prototypeKeys = [...decoded.prototypeKeys, ...(prototypeKeys ?? [])];
   if (prototypeKeys !== undefined) message.prototypeKeys = prototypeKeys;
   // Assigned one by one: absent fields stay absent (not undefined-valued).
@@ -117,7 +121,8 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
   if (moduleId !== undefined) message.moduleId = moduleId;
   const component = textAt(sys, slot['dt-subject']);
   if (component !== undefined) message.component = component;
-  const modelId = textAt(sys, slot['dt-dataschema']);
+  // A device twin in a lifecycle or twin change event names the device's Plug and Play model (reference §5).
+  const modelId = textAt(sys, slot['dt-dataschema']) ?? (source !== undefined && typeof decoded.body.modelId === 'string' && decoded.body.modelId.startsWith('dtmi:') ? decoded.body.modelId : undefined);
   if (modelId !== undefined) message.modelId = modelId;
   if (sequenceNumber !== undefined) message.sequenceNumber = sequenceNumber;
   // The offset string first: on a geo-replicated namespace the numeric offsets are -1 (no position).

@@ -40,6 +40,8 @@ export class Lookups {
   private readonly twinModels = new Map<string, Answer<string | null | undefined>>();
   private readonly loadedModels = new Map<string, Answer<void>>();
   private readonly twinInterfaces = new Map<string, TwinInterface>();
+  /** Twins a lifecycle event of this batch creates (before the batch's writes), with their model. */
+  private readonly created = new Map<string, string>();
 
   constructor(readonly sources: LookupSources) {}
 
@@ -53,8 +55,19 @@ export class Lookups {
   /** The twin's model: null = the twin does not exist; undefined = not known. */
   twinModel(twin: ResolvedTwin): string | null | undefined {
     if (twin.modelId !== undefined) return twin.modelId;
-    if (!this.sources.twinModel) return undefined;
-    return read(this.twinModels.get(twin.twinId));
+    if (!this.sources.twinModel) return this.created.get(twin.twinId);
+    const model = read(this.twinModels.get(twin.twinId));
+    return model === null ? (this.created.get(twin.twinId) ?? null) : model;
+  }
+
+  /** The model a twin missing from ADT is created with by this batch, if any. */
+  createdModel(twinId: string): string | undefined {
+    return this.created.get(twinId);
+  }
+
+  /** A lifecycle event of this batch creates the twin: later messages of the batch map to it (mapping is in batch order). */
+  noteCreated(twinId: string, modelId: string): void {
+    this.created.set(twinId, modelId);
   }
 
   /** The twin's model id and DTDL interface, as far as they are known (else the device's dt-dataschema). */
@@ -77,7 +90,7 @@ export class Lookups {
   }
 
   /** Gathers and answers every look-up the prepared messages need. `isFatal` errors fail the whole batch. */
-  async gather(batch: readonly PreparedMessage[], claimants: readonly Claimant[], isFatal: (error: unknown) => boolean): Promise<void> {
+  async gather(batch: readonly PreparedMessage[], claimants: readonly Claimant[], isFatal: (error: unknown) => boolean, lifecycleModels: readonly string[] = []): Promise<void> {
     const queue = new LookupQueue(isFatal);
     const twins: ResolvedTwin[] = [];
     for (const prepared of batch) {
@@ -107,13 +120,21 @@ export class Lookups {
     }
     if (!loadModel) return;
     for (const prepared of batch) {
+      // A lifecycle create names the model of a twin that does not exist yet (the device twin's, or a
+      // configured one): loaded for the batch's later messages.
+      if (prepared.message.source?.kind === 'deviceLifecycleEvents') {
+        for (const named of prepared.message.modelId === undefined ? lifecycleModels : [prepared.message.modelId, ...lifecycleModels]) {
+          if (!this.loadedModels.has(named)) queue.add(this.loadedModels, named, () => loadModel(named));
+        }
+      }
       prepared.twins.forEach((known) => {
         const resolution = typeof known === 'string' ? this.queries.get(known) : { value: known };
         if (!resolution || !('value' in resolution) || !resolution.value.ok) return;
         for (const twin of resolution.value.twins) {
           const answer = twin.modelId === undefined ? this.twinModels.get(twin.twinId) : { value: twin.modelId };
-          // A failed read is reported when the message maps; a twin that does not exist has no model.
-          if (answer !== undefined && (!('value' in answer) || answer.value === null)) continue;
+          // A failed read is reported when the message maps; a twin that does not exist has no model
+          // (unless the message names one: the twin may be created with it, unknownTwin model).
+          if (answer !== undefined && (!('value' in answer) || (answer.value === null && prepared.message.modelId === undefined))) continue;
           const modelId = answer?.value ?? prepared.message.modelId;
           if (modelId !== undefined && !this.loadedModels.has(modelId)) queue.add(this.loadedModels, modelId, () => loadModel(modelId));
         }

@@ -6,16 +6,26 @@
 // look-ups failed (e.g. a twin read ADT refused), so the caller decides what that failure means.
 
 import type { CompiledIngest } from '../config';
-import type { DeviceMessage } from '../message';
+import type { DeviceMessage, MessageKind } from '../message';
+import { ConnectionStateMapper } from './connectionStateMapper';
+import { LifecycleMapper } from './lifecycleMapper';
 import { Lookups, type PreparedMessage, prepareMessages } from './lookups';
 import type { LookupSources } from './lookupSources';
-import type { Mapper, MappingResult } from './mappingResult';
+import type { Filtered, Mapper, MappingResult } from './mappingResult';
 import { ModelDrivenMapper } from './modelDrivenMapper';
+import { ReportedPropertiesMapper } from './reportedPropertiesMapper';
 import { RuleMapper } from './ruleMapper';
 
 /** The mappers a compiled ingest section asks for, in the order they are tried. */
 export function mappersFor(ingest: CompiledIngest): Mapper[] {
+  // Rules first (a rule may name an event kind), then each kind's own step, then the telemetry default.
   const mappers: Mapper[] = [new RuleMapper(ingest)];
+  if (ingest.connectionState.action === 'map') mappers.push(new ConnectionStateMapper(ingest));
+  const reported = new Set<MessageKind>();
+  if (ingest.reportedProperties.twinChangeEvents === 'map') reported.add('twinChangeEvents');
+  if (ingest.reportedProperties.digitalTwinChangeEvents === 'map') reported.add('digitalTwinChangeEvents');
+  if (reported.size > 0) mappers.push(new ReportedPropertiesMapper(ingest, reported));
+  if (ingest.lifecycle.action === 'map') mappers.push(new LifecycleMapper(ingest));
   if (ingest.options.unmatched === 'model') mappers.push(new ModelDrivenMapper(ingest));
   return mappers;
 }
@@ -25,7 +35,7 @@ export function mapPrepared(mappers: readonly Mapper[], prepared: PreparedMessag
   const mapper = mappers[prepared.claimedBy];
   const result: MappingResult = mapper
     ? mapper.map(prepared, lookups)
-    : { eventKey: prepared.message.eventKey, propertyUpdates: [], telemetry: [], filtered: [{ reason: 'no-matching-rule', detail: `no rule matches device ${prepared.message.deviceId}` }], rejected: [], clampedSourceTimes: 0 };
+    : { eventKey: prepared.message.eventKey, propertyUpdates: [], telemetry: [], filtered: [unclaimed(prepared.message)], rejected: [], clampedSourceTimes: 0 };
   if (!mapper && prepared.message.prototypeKeys !== undefined) {
     result.filtered.unshift({ reason: 'prototype-key', detail: `removed keys that could reach an object's prototype: ${prepared.message.prototypeKeys.join(', ')}` });
   }
@@ -35,6 +45,14 @@ export function mapPrepared(mappers: readonly Mapper[], prepared: PreparedMessag
     result.rejected = [...failures.map((f) => ({ reason: 'rule-condition-failed' as const, detail: `rule "${f.rule}": ${f.detail}`, where: f.where })), ...result.rejected];
   }
   return result;
+}
+
+/** Why nobody mapped a message: telemetry no rule matches, or a kind of event nothing is set to handle. */
+function unclaimed(message: DeviceMessage): Filtered {
+  const source = message.source;
+  if (source === undefined) return { reason: 'no-matching-rule', detail: `no rule matches device ${message.deviceId}` };
+  const op = source.opType === undefined ? '' : ` (${source.opType})`;
+  return { reason: 'source-not-handled', detail: `${source.name}${op} from device ${message.deviceId}: the configuration does not handle this kind of event (see CONFIGURATION.md, "Message kinds")` };
 }
 
 /**
@@ -51,7 +69,7 @@ export async function prepareBatch(
 ): Promise<{ prepared: PreparedMessage[]; lookups: Lookups }> {
   const prepared = await prepareMessages(messages, ingest);
   const lookups = new Lookups(sources);
-  await lookups.gather(prepared, mappers, isFatal);
+  await lookups.gather(prepared, mappers, isFatal, ingest.lifecycle.models.map((m) => m.modelId));
   return { prepared, lookups };
 }
 

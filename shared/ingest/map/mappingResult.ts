@@ -3,7 +3,7 @@
 // a reason code — as Eclipse Ditto's payload mappers do it, `map(message) → result`.
 
 import type { TwinIdStrategy } from '../config';
-import type { FilterReason, JsonObject, PropertyUpdate, Refusal } from '../message';
+import type { FilterReason, JsonObject, LifecycleAction, PropertyUpdate, Refusal } from '../message';
 import type { Lookups, PreparedMessage } from './lookups';
 
 export interface Mapper {
@@ -41,4 +41,6 @@ export interface MappingResult {
   rejected: Refusal[];
   /** Source times too far ahead of the enqueued time that were replaced by it (futureSourceTime: clamp). */
   clampedSourceTimes: number;
+  /** Twins a device lifecycle event creates or retires (map/lifecycleMapper). */
+  lifecycle?: LifecycleAction[];
 }

@@ -16,8 +16,9 @@ export class ModelDrivenMapper implements Mapper {
     this.strategies = [ingest.twinId];
   }
 
-  claims(): readonly TwinIdStrategy[] {
-    return this.strategies;
+  /** Telemetry only: IoT Hub's notifications have mappers of their own (map/sources). */
+  claims(prepared: PreparedMessage): readonly TwinIdStrategy[] | undefined {
+    return prepared.message.source === undefined ? this.strategies : undefined;
   }
 
   map(prepared: PreparedMessage, lookups: Lookups): MappingResult {

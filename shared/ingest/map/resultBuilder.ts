@@ -6,7 +6,7 @@
 import { KeyedMemo, parseIsoMillis } from '../../common';
 import type { CompiledIngest, CompiledSource, TwinIdStrategy } from '../config';
 import { normalizeTimestamp, safeMessageId } from '../decode';
-import { adtNameProblem, adtValueProblem, type DeviceMessage, type JsonObject, type PropertyUpdate, type Refusal } from '../message';
+import { adtNameProblem, adtValueProblem, type DeviceMessage, type EventOrder, type JsonObject, type LifecycleAction, type PropertyUpdate, type Refusal } from '../message';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Filtered, MappingResult, TelemetryItem } from './mappingResult';
 import type { TwinInterface } from './modelFit';
@@ -60,7 +60,7 @@ export class ResultBuilder {
     const twins = resolution.twins;
     for (let index = 0; index < twins.length; index++) {
       const twin = twins[index] as ResolvedTwin;
-      if (this.lookups.twinModel(twin) !== null) {
+      if (this.lookups.twinModel(twin) !== null || this.createsFromModel(twin)) {
         present?.push(twin);
         continue;
       }
@@ -68,6 +68,17 @@ export class ResultBuilder {
       this.refuseMissing(twin, missingWhere);
     }
     return present ?? twins;
+  }
+
+  /**
+   * unknownTwin model (the default): a missing twin is created with the model the message names when
+   * ADT has it; the batch's later messages then see it (Lookups.noteCreated).
+   */
+  private createsFromModel(twin: ResolvedTwin): boolean {
+    const modelId = this.message.modelId;
+    if (this.ingest.unknownTwin.action !== 'model' || modelId === undefined || this.lookups.sources.models?.(modelId) === undefined) return false;
+    this.lookups.noteCreated(twin.twinId, modelId);
+    return true;
   }
 
   /** The twin's model id and DTDL interface, when known. */
@@ -124,6 +135,22 @@ export class ResultBuilder {
     this.result.propertyUpdates.push(update);
   }
 
+  /** A twin to create or retire (device lifecycle events). */
+  addLifecycle(action: LifecycleAction): void {
+    (this.result.lifecycle ??= []).push(action);
+  }
+
+  /** Property updates added so far (with orderSince: the ones one value added). */
+  updateCount(): number {
+    return this.result.propertyUpdates.length;
+  }
+
+  /** Gives the updates added since `count` IoT Hub's own order (a connection event's sequence number). */
+  orderSince(count: number, order: EventOrder): void {
+    const updates = this.result.propertyUpdates;
+    for (let index = count; index < updates.length; index++) (updates[index] as PropertyUpdate).order = order;
+  }
+
   addTelemetry(twinId: string, component: string | undefined, payload: JsonObject, sourceTime: string, rule: string): void {
     const base = safeMessageId(this.message.messageId ?? `${this.message.deviceId}:${this.message.eventKey}`);
     // ADT de-duplicates Message-Ids per twin (its components included), so number items per twin.
@@ -160,7 +187,7 @@ export class ResultBuilder {
     this.reportedMissing.add(twin.twinId);
     this.reject({
       reason: 'unknown-twin',
-      detail: `twin ${twin.twinId} does not exist in ADT; create it, fix the twin id mapping, or set ingest.unknownTwin.action to "create"`,
+      detail: `twin ${twin.twinId} does not exist in ADT; create it, fix the twin id mapping, send a model ADT has (dt-dataschema), or set ingest.unknownTwin.action to "create"`,
       twinId: twin.twinId,
       ...(where !== undefined && { where }),
     });

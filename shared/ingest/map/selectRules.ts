@@ -47,6 +47,9 @@ export async function selectRulesEvaluatingWhen(message: DeviceMessage, rules: r
 
 function matchesWithoutWhen(message: DeviceMessage, rule: CompiledRule): boolean {
   const { match } = rule;
+  // A rule maps telemetry unless it names the kinds it is for: an event is never mapped as telemetry.
+  const kind = message.source?.kind ?? 'telemetry';
+  if (match.source ? !match.source.has(kind) : kind !== 'telemetry') return false;
   if (match.modelId && !match.modelId(message.modelId)) return false;
   if (match.deviceId && !match.deviceId(message.deviceId)) return false;
   if (match.moduleId && !match.moduleId(message.moduleId)) return false;

@@ -1,6 +1,7 @@
 // The decoded form of one Event Hub event: what every later ingest step reads. Plain data only, so the
 // mapping and coalescing steps stay pure and can be tested without the Functions host.
 
+import type { MessageSource } from './messageSource';
 import type { DeadLetterReason } from './reasons';
 import type { EventRefusal } from './refusal';
 export type JsonObject = Record<string, unknown>;
@@ -27,6 +28,11 @@ export interface DeviceMessage {
   traceparent?: string;
   /** The device sent a traceparent that is not valid W3C trace context; it was not forwarded. */
   traceparentDropped?: true;
+  /**
+   * What IoT Hub says the event is (`iothub-message-source`, then `opType`); absent for telemetry, so
+   * the telemetry path reads nothing new. Read it through `sourceOf`.
+   */
+  source?: MessageSource;
   /** Application properties exactly as the Functions library delivered them. */
   properties: JsonObject;
   systemProperties: JsonObject;

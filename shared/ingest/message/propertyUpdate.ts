@@ -17,6 +17,11 @@ export interface PropertyUpdate {
   sourceTime: string;
   /** Tie-breaker for equal sourceTimes: the later event wins. */
   sequenceNumber?: number;
+  /**
+   * An order IoT Hub gives instead of time (a connection event's sequenceNumber): it decides over
+   * sourceTime, in the batch and against the twin (see EventOrder).
+   */
+  order?: EventOrder;
   /** Every event whose value this update carries: the first is the one whose value it is. */
   eventKeys: string[];
   /** Rule name, or `(model)` for the model-driven default. */
@@ -33,4 +38,15 @@ export function valueSegments(update: Pick<PropertyUpdate, 'component' | 'proper
 /** `/component/property/sub` as a JSON Pointer; also the key that groups updates of one value. */
 export function describeUpdatePath(update: Pick<PropertyUpdate, 'component' | 'property' | 'subPath'>): string {
   return toPointer(valueSegments(update));
+}
+
+/**
+ * IoT Hub's own order for a kind of event: `key` compares as text (normalised to one length), and the
+ * last applied key is kept in the twin at `component/property` (a companion property), so the guard
+ * holds across instances and redelivery: the writer reads it from its copy and patches with If-Match.
+ */
+export interface EventOrder {
+  key: string;
+  /** Where the twin keeps the last applied key; absent: the twin keeps none (sourceTime guards). */
+  stored?: { component?: string; property: string };
 }

@@ -23,6 +23,8 @@ export interface CoalesceResult {
 
 /** Positive when `a` should win over `b`. */
 function newer(a: PropertyUpdate, b: PropertyUpdate): number {
+  // IoT Hub's own order (a connection event's sequence number) decides when both carry one.
+  if (a.order !== undefined && b.order !== undefined) return a.order.key < b.order.key ? -1 : a.order.key > b.order.key ? 1 : 0;
   return compareSourceTimes(a.sourceTime, b.sourceTime) || (a.sequenceNumber ?? -1) - (b.sequenceNumber ?? -1);
 }
 

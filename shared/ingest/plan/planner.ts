@@ -9,8 +9,8 @@ import { AdtDeadlineExceededError, type AdtGateway, AdtRequestError, type CallCo
 import { errorMessage } from '../../common';
 import { type InterfaceView, type ModelIndex, validateValue } from '../../dtdl';
 import type { CompiledIngest } from '../config';
-import { createTwinIdResolver, type LookupSources, type Mapper, mappersFor, type MappingResult, mapPrepared, prepareBatch,type PreparedMessage } from '../map';
-import type { DeviceMessage, EventRefusal, PropertyUpdate, TwinUpdate } from '../message';
+import { createTwinIdResolver, type Lookups, type LookupSources, type Mapper, mappersFor, type MappingResult, mapPrepared, prepareBatch,type PreparedMessage } from '../map';
+import type { DeviceMessage, EventRefusal, LifecycleAction, PropertyUpdate, TwinUpdate } from '../message';
 import { coalesce } from './coalesce';
 
 /** Telemetry for one message to one twin (or component). */
@@ -35,6 +35,8 @@ export interface IngestPlan {
   superseded?: PropertyUpdate[];
   /** Source times too far in the future replaced by the enqueued time (futureSourceTime: clamp). */
   clampedSourceTimes?: number;
+  /** Twins device lifecycle events create (before the batch's writes) and retire (after them). */
+  lifecycle?: LifecycleAction[];
 }
 
 /** `ctx` bounds the ADT look-ups planning may make (twin id queries, twin models) by the batch deadline. */
@@ -55,7 +57,7 @@ function isFatal(error: unknown): boolean {
  * parallel (map/lookups), then each message maps synchronously. A message whose look-up failed is
  * refused alone (mapping-failed).
  */
-async function mapAll(messages: readonly DeviceMessage[], mappers: readonly Mapper[], ingest: CompiledIngest, sources: LookupSources): Promise<MappingOutcome[]> {
+async function mapAll(messages: readonly DeviceMessage[], mappers: readonly Mapper[], ingest: CompiledIngest, sources: LookupSources): Promise<{ outcomes: MappingOutcome[]; lookups: Lookups }> {
   const { prepared, lookups } = await prepareBatch(messages, ingest, mappers, sources, isFatal);
   const outcomes = new Array<MappingOutcome>(messages.length);
   for (let position = 0; position < prepared.length; position++) {
@@ -69,7 +71,7 @@ async function mapAll(messages: readonly DeviceMessage[], mappers: readonly Mapp
       outcomes[position] = { failed: `Mapping failed: ${errorMessage(error)}` };
     }
   }
-  return outcomes;
+  return { outcomes, lookups };
 }
 
 /** Maps and coalesces a batch with the given look-ups (none: pure mapping, as in tests and previews). */
@@ -79,7 +81,7 @@ export async function planIngest(messages: readonly DeviceMessage[], config: Com
   const updates: PropertyUpdate[] = [];
   let traceparents: Map<string, string> | undefined;
   plan.clampedSourceTimes = 0;
-  const outcomes = await mapAll(messages, mappersFor(ingest), ingest, sources);
+  const { outcomes, lookups } = await mapAll(messages, mappersFor(ingest), ingest, sources);
   for (let position = 0; position < messages.length; position++) {
     const message = messages[position] as DeviceMessage;
     const result = outcomes[position] as MappingOutcome;
@@ -98,7 +100,8 @@ export async function planIngest(messages: readonly DeviceMessage[], config: Com
     }
     for (const part of result.filtered) plan.filtered.push({ eventKey: message.eventKey, reason: part.reason });
     for (const part of result.rejected) plan.rejected.push({ eventKey: message.eventKey, ...part });
-    if (result.propertyUpdates.length === 0 && result.telemetry.length === 0 && result.filtered.length === 0 && result.rejected.length === 0) {
+    if (result.lifecycle) for (const action of result.lifecycle) (plan.lifecycle ??= []).push(action);
+    if (result.propertyUpdates.length === 0 && result.telemetry.length === 0 && result.filtered.length === 0 && result.rejected.length === 0 && result.lifecycle === undefined) {
       plan.filtered.push({ eventKey: message.eventKey, reason: 'nothing-mapped' });
     }
     if (message.traceparent !== undefined) (traceparents ??= new Map()).set(message.eventKey, message.traceparent);
@@ -110,14 +113,27 @@ export async function planIngest(messages: readonly DeviceMessage[], config: Com
   const policy = ingest.unknownTwin;
   const ifMissing: TwinUpdate['ifMissing'] =
     policy.action === 'create' && policy.modelId !== undefined ? { policy: 'create', modelId: policy.modelId, properties: policy.properties } : { policy: 'deadLetter' };
+  // unknownTwin model: a twin the batch's messages name a model for is created with it (telemetry alone included).
+  const fromModel = (twinId: string): TwinUpdate['ifMissing'] | undefined => {
+    const modelId = policy.action === 'model' ? lookups.createdModel(twinId) : undefined;
+    return modelId === undefined ? undefined : { policy: 'create', modelId, properties: policy.properties };
+  };
+  const updated = new Set<string>();
   for (const twin of coalesced.twins) {
-    const twinUpdate: TwinUpdate = { twinId: twin.twinId, updates: twin.updates, ifMissing };
+    updated.add(twin.twinId);
+    const twinUpdate: TwinUpdate = { twinId: twin.twinId, updates: twin.updates, ifMissing: fromModel(twin.twinId) ?? ifMissing };
     if (traceparents) {
       let traceparent: string | undefined;
       for (const update of twin.updates) traceparent ??= traceparents.get(update.eventKeys[0] as string);
       if (traceparent !== undefined) twinUpdate.traceparent = traceparent;
     }
     plan.twinUpdates.push(twinUpdate);
+  }
+  for (const item of plan.telemetry) {
+    const create = updated.has(item.twinId) ? undefined : fromModel(item.twinId);
+    if (create === undefined) continue;
+    updated.add(item.twinId);
+    plan.twinUpdates.push({ twinId: item.twinId, updates: [], ifMissing: create });
   }
   return plan;
 }

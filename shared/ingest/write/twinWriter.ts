@@ -74,7 +74,7 @@ export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps):
   const candidates: PropertyUpdate[] = [];
   const heartbeats = new Set<PropertyUpdate>();
   for (const propertyUpdate of update.updates) {
-    if (isOlder(propertyUpdate.sourceTime, trustedStoredTime(twin, propertyUpdate, deps))) {
+    if (isStale(propertyUpdate, twin, deps)) {
       result.stale.push(propertyUpdate);
       continue;
     }
@@ -107,6 +107,24 @@ function storedProperty(twin: Twin, update: PropertyUpdate): StoredProperty {
   return { known: true, value: node, sourceTime: storedSourceTime(twin, update) };
 }
 
+/**
+ * Out of order: an update carrying IoT Hub's own order is stale when the twin already keeps that
+ * order's key at least as high (the same event redelivered included); otherwise, or when the twin
+ * keeps no key yet, when it is older than the stored sourceTime.
+ */
+function isStale(update: PropertyUpdate, twin: Twin, deps: TwinWriterDeps): boolean {
+  const stored = update.order?.stored === undefined ? undefined : storedOrderKey(twin, update.order.stored);
+  if (stored !== undefined && update.order !== undefined) return update.order.key <= stored;
+  return isOlder(update.sourceTime, trustedStoredTime(twin, update, deps));
+}
+
+/** The order key the twin keeps (a companion property's text), or undefined. */
+function storedOrderKey(twin: Twin, at: { component?: string; property: string }): string | undefined {
+  const container: unknown = at.component === undefined ? twin : twin[at.component];
+  const value = typeof container === 'object' && container !== null ? (container as Record<string, unknown>)[at.property] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** The stored sourceTime, unless a clock far ahead wrote it (then it guards nothing). */
 function trustedStoredTime(twin: Twin, update: PropertyUpdate, deps: TwinWriterDeps): string | undefined {
   const stored = storedSourceTime(twin, update);
@@ -125,7 +143,7 @@ async function readIfExists(deps: TwinWriterDeps): Promise<Twin | undefined> {
 
 type CreateOutcome = { twin: Twin; created: boolean } | { reason: DeadLetterReason; detail: string };
 
-async function createTwin(twinId: string, modelId: string, properties: Record<string, unknown>, deps: TwinWriterDeps): Promise<CreateOutcome> {
+export async function createTwin(twinId: string, modelId: string, properties: Record<string, unknown>, deps: TwinWriterDeps): Promise<CreateOutcome> {
   let index: ModelIndex;
   try {
     index = await deps.modelIndex(modelId);
@@ -167,7 +185,7 @@ async function patchWithFallback(twinId: string, candidates: PropertyUpdate[], d
     }
     const fresh = (await deps.twin.getTwin()).twin;
     const current: PropertyUpdate[] = [];
-    for (const update of updates) (isOlder(update.sourceTime, trustedStoredTime(fresh, update, deps)) ? result.stale : current).push(update);
+    for (const update of updates) (isStale(update, fresh, deps) ? result.stale : current).push(update);
     updates = current;
     if (updates.length === 0) return;
     attempt = await tryPatch(twinId, updates, deps, result);

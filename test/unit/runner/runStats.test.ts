@@ -67,3 +67,19 @@ it('adds up suppressed and heartbeat writes (issue 25) for the --json summary an
   } as unknown as RunResult;
   expect(renderSummary(result)).toContain('Writes saved unchanged 4, within-deadband 1 (values filtered, not written); 1 heartbeat write(s)');
 });
+
+it('counts events by source and filtered messages by reason, in the stats and the summary', () => {
+  const stats = emptyStats();
+  recordIngestLog(stats, batchLine({ received: 3, applied: 1, filtered: 2, filteredByReason: { 'twin-exists': 1, 'source-not-handled': 1 }, receivedBySource: { telemetry: 1, deviceLifecycleEvents: 2 } }));
+  recordIngestLog(stats, batchLine({ received: 1, applied: 0, filtered: 1, filteredByReason: { 'twin-exists': 1 }, receivedBySource: { deviceLifecycleEvents: 1 } }));
+  expect(stats.filteredByReason).toEqual({ 'twin-exists': 2, 'source-not-handled': 1 });
+  expect(stats.receivedBySource).toEqual({ telemetry: 1, deviceLifecycleEvents: 3 });
+  const result = {
+    summary: { scenario: 's', telemetryFile: 't', envelopes: 4, adt: 'emulator', deadLetters: 'folder /x', schema: 'CloudEventSchemaV1_0', stats, lostBatches: [], propagationFailures: [], propagation: 'local', exitCode: 0, ...quietRunExtras },
+    dump: { twins: [], relationships: [] },
+    tree: '(tree)',
+  } as unknown as RunResult;
+  const text = renderSummary(result);
+  expect(text).toContain('filtered 3 (source-not-handled 1, twin-exists 2)');
+  expect(text).toContain('Sources      deviceLifecycleEvents 3, telemetry 1');
+});
