@@ -71,9 +71,22 @@ export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps):
     result.created = created.created;
   }
 
-  const candidates: PropertyUpdate[] = [];
   const heartbeats = new Set<PropertyUpdate>();
-  for (const propertyUpdate of update.updates) {
+  const candidates = decideWrites(update.updates, twin, deps, result, heartbeats);
+  // Normally one PATCH; a coalesced update over ADT's 32 KB request limit goes out in several.
+  for (const group of requestGroups(candidates)) await patchWithFallback(update.twinId, group, deps, result, heartbeats);
+  if (heartbeats.size > 0) result.heartbeats = result.applied.filter((u) => heartbeats.has(u)).length;
+  return result;
+}
+
+/**
+ * Decides each update against what the twin holds: stale (out of order), already there (a
+ * redelivery: applied, no write), suppressed (equal or within its deadband, heartbeat not due) or to
+ * be written (a heartbeat counted as such). Returns what must be written.
+ */
+function decideWrites(updates: readonly PropertyUpdate[], twin: Twin, deps: TwinWriterDeps, result: TwinUpdateResult, heartbeats: Set<PropertyUpdate>): PropertyUpdate[] {
+  const candidates: PropertyUpdate[] = [];
+  for (const propertyUpdate of updates) {
     if (isStale(propertyUpdate, twin, deps)) {
       result.stale.push(propertyUpdate);
       continue;
@@ -91,10 +104,7 @@ export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps):
       candidates.push(propertyUpdate);
     }
   }
-  // Normally one PATCH; a coalesced update over ADT's 32 KB request limit goes out in several.
-  for (const group of requestGroups(candidates)) await patchWithFallback(update.twinId, group, deps, result);
-  if (heartbeats.size > 0) result.heartbeats = result.applied.filter((u) => heartbeats.has(u)).length;
-  return result;
+  return candidates;
 }
 
 /** The value the copy holds at the update's path (own keys only), and the property's stored sourceTime. */
@@ -173,20 +183,23 @@ export async function createTwin(twinId: string, modelId: string, properties: Re
 /** How often a write re-reads the twin after another writer changed it (412) before the batch is redelivered. */
 const maxPreconditionRetries = 5;
 
-async function patchWithFallback(twinId: string, candidates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult): Promise<void> {
+async function patchWithFallback(twinId: string, candidates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult, heartbeats: Set<PropertyUpdate>): Promise<void> {
   let updates = candidates;
   let attempt = await tryPatch(twinId, updates, deps, result);
   // Another writer (an instance that took over the partition, a device on another partition, any
-  // client) changed the twin since we read it: re-read, apply the out-of-order guard to what it
-  // holds now, and try again. With a single writer this never happens, so it costs nothing.
+  // client) changed the twin since we read it: re-read and decide again on what it holds now —
+  // the values suppressed against the old copy too (what they equalled may have changed) — and
+  // try again. With a single writer this never happens, so it costs nothing.
   for (let retry = 0; attempt !== 'ok' && attempt.kind === 'preconditionFailed'; retry++) {
     if (retry >= maxPreconditionRetries) {
       throw new AdtRequestError(`Twin ${twinId} kept changing under ${maxPreconditionRetries} re-reads (412 Precondition Failed each time); the batch will be redelivered.`, 503, 'PreconditionContention');
     }
     const fresh = (await deps.twin.getTwin()).twin;
-    const current: PropertyUpdate[] = [];
-    for (const update of updates) (isStale(update, fresh, deps) ? result.stale : current).push(update);
-    updates = current;
+    const suppressed = (result.suppressed ?? []).map((s) => s.update);
+    result.suppressed = [];
+    for (const update of updates) heartbeats.delete(update);
+    updates = decideWrites([...updates, ...suppressed], fresh, deps, result, heartbeats);
+    if (result.suppressed.length === 0) delete result.suppressed;
     if (updates.length === 0) return;
     attempt = await tryPatch(twinId, updates, deps, result);
   }

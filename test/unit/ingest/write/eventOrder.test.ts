@@ -55,6 +55,20 @@ it('re-decides on the fresh twin when another writer applied a higher number fir
   expect(port.twins.get('dev-1')).toMatchObject({ connectionState: 'Disconnected', connectionStateSequence: key(5) });
 });
 
+it('after a 412, a value suppressed as unchanged against the old copy is decided again on the fresh twin and written', async () => {
+  const { port, apply } = setup();
+  await apply(event('Connected', 2, 10, 'a'));
+  // Another instance wrote Disconnected (sequence 3) since our copy was taken; our copy still says
+  // Connected, so our newer Connected (sequence 4) looks unchanged until the 412 shows the truth.
+  const twin = port.twins.get('dev-1') as Record<string, unknown>;
+  port.twins.set('dev-1', { ...twin, connectionState: 'Disconnected', connectionStateSequence: key(3) } as never);
+  port.script.set('updateTwin', [{ status: 412, code: 'PreconditionFailed', message: 'etag mismatch' }]);
+  const result = await apply(event('Connected', 4, 40, 'b'));
+  expect(result.applied).toHaveLength(2);
+  expect(result.suppressed ?? []).toEqual([]);
+  expect(port.twins.get('dev-1')).toMatchObject({ connectionState: 'Connected', connectionStateSequence: key(4) });
+});
+
 it('falls back to sourceTime while the twin keeps no sequence number', async () => {
   const { apply } = setup();
   const [state] = event('Connected', 9, 30, 'a');
