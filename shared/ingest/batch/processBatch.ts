@@ -7,11 +7,12 @@
 import { AdtDeadlineExceededError, type AdtGateway, AdtRequestError, type CallContext, emptyCallStats, isRetriable } from '../../adt';
 import { type Clock, errorMessage, startLimited, systemClock } from '../../common';
 import { buildDeadLetterDocument, deadLetterName, type DeadLetterSink, type RejectedPart } from '../../deadLetter';
-import { recordIngestBatch } from '../../telemetry';
+import { recordDeferral, recordIngestBatch } from '../../telemetry';
 import { defaultIngestOptions, type IngestOptions } from '../config';
 import { decodeEvent, type DecodeOptions, normalizeOffset, normalizeSequenceNumber, normalizeTimestamp, safeMessageId } from '../decode';
-import { type DecodeFailure, describeUpdatePath, type DeviceMessage, type EventRefusal, type PropertyUpdate, type RawEvent, type Refusal, type TwinUpdateResult } from '../message';
+import { type DecodeFailure, describeUpdatePath, type DeviceMessage, type EventRefusal, type PropertyUpdate, type RawEvent, type Refusal, type TwinUpdate, type TwinUpdateResult } from '../message';
 import type { IngestPlanner, PlannedTelemetry } from '../plan';
+import { chooseWriteNow, type Deferral, deferTwinUpdates, type DrainResult, writeCapacity } from '../defer';
 import { writeTwinUpdate } from '../write';
 import type { BatchSummary } from './batchSummary';
 import { BatchLedger, type LedgerEntry } from './ledger';
@@ -28,6 +29,11 @@ export interface ProcessBatchDeps {
   write?: Pick<IngestOptions, 'maxParallelTwins' | 'emitSourceTime' | 'maxClockSkewSeconds'>;
   clock?: Clock;
   log?: (summary: BatchSummary) => void;
+  /**
+   * The deferred-values store and write window (shared/ingest/defer); absent = every twin is written
+   * within the invocation, however long that takes. Needs emitSourceTime (the drainer's order guard).
+   */
+  deferral?: Deferral;
 }
 
 export interface BatchResult {
@@ -104,27 +110,35 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
 
   const write = deps.write ?? defaultIngestOptions;
   const writeOptions = { emitSourceTime: write.emitSourceTime, maxClockSkewMs: write.maxClockSkewSeconds * 1000, now: () => clock.now() };
-  const twinWork = startLimited(plan.twinUpdates, write.maxParallelTwins, (update) => writeTwinUpdate(update, deps.gateway, ctx, writeOptions));
+  // Without sourceTimes in ADT the drainer could not tell an old deferred value from a newer write.
+  const deferral = write.emitSourceTime ? deps.deferral : undefined;
+  const { writeNow, deferLater, drained } = deferral ? await splitForWindow(plan.twinUpdates, deferral, deps, ctx) : { writeNow: plan.twinUpdates, deferLater: [], drained: undefined };
+  const twinWork = startLimited(writeNow, write.maxParallelTwins, (update) => writeTwinUpdate(update, deps.gateway, ctx, writeOptions));
+  // Stored before the invocation returns, so the host checkpoints these events only once their values are durable.
+  const deferWork = deferral && deferLater.length > 0 ? deferTwinUpdates(deferral.store, deferral.buckets, deferLater, new Date(clock.now())) : Promise.resolve(0);
   // A twin's telemetry goes after its update: the update may create the twin the telemetry needs.
-  const twinSettled = new Map(plan.twinUpdates.map((update, i) => [update.twinId, twinWork[i]?.then(() => undefined, () => undefined)]));
+  const twinSettled = new Map<string, Promise<unknown> | undefined>(writeNow.map((update, i) => [update.twinId, twinWork[i]?.then(() => undefined, () => undefined)]));
   let telemetrySent = 0;
   const telemetryWork = plan.telemetry.map(async (planned) => {
     await twinSettled.get(planned.twinId);
     if (await publishTelemetry(planned, deps, ctx, ledger, refusals, byKey)) telemetrySent += 1;
   });
-  const [twinOutcomes, telemetryOutcomes] = await Promise.all([Promise.allSettled(twinWork), Promise.allSettled(telemetryWork)]);
+  const [twinOutcomes, telemetryOutcomes, deferOutcome] = await Promise.all([Promise.allSettled(twinWork), Promise.allSettled(telemetryWork), deferWork.then((n) => ({ ok: true as const, n }), (error: unknown) => ({ ok: false as const, error }))]);
+  // A deferred value is durable in the store, on its way to ADT: its messages count as applied.
+  if (deferOutcome.ok) for (const update of deferLater) for (const value of update.updates) for (const key of value.eventKeys) ledger.mark(key, 'applied');
 
   const results = twinOutcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
   const superseded = new SupersededValues(plan.superseded ?? []);
   for (const result of results) recordTwinResult(result, ledger, refusals, superseded);
   twinOutcomes.forEach((outcome, i) => {
-    const update = plan.twinUpdates[i];
+    const update = writeNow[i];
     if (outcome.status === 'rejected' && update && !mustRedeliver(outcome.reason)) containWriteFailure(update.updates, update.twinId, outcome.reason, refusals, superseded);
   });
 
   // Dead letters are written even when the batch is about to fail: redelivery overwrites them.
   const deadLetterFailures = await writeDeadLetters(records, deps, clock);
   const failures = [...twinOutcomes, ...telemetryOutcomes].flatMap((o) => (o.status === 'rejected' && mustRedeliver(o.reason) ? [o.reason as unknown] : [])).concat(deadLetterFailures);
+  if (!deferOutcome.ok) failures.push(new Error(`Deferring ${deferLater.length} twin(s) to ${deferral?.store.target} failed: ${errorMessage(deferOutcome.error)}. The batch fails so no value is lost.`));
   if (failures.length > 0) {
     throw failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} part(s) of the batch failed; the batch will be redelivered. First: ${errorMessage(failures[0])}`);
   }
@@ -168,10 +182,55 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     retries: ctx.stats.retries,
     throttled429: ctx.stats.throttled,
     durationMs: clock.now() - started,
+    ...(deferral && {
+      deferral: {
+        writeCapacity: writeCapacityOf(deferral, deps.gateway),
+        twinsDeferred: deferLater.length,
+        valuesDeferred: deferOutcome.ok ? deferOutcome.n : 0,
+        ...drainNumbers(drained),
+      },
+    }),
   };
   deps.log?.(summary);
   recordIngestBatch(summary, messages, { started, ended: started + summary.durationMs });
+  if (summary.deferral) recordDeferral({ valuesDeferred: summary.deferral.valuesDeferred, valuesDrained: summary.deferral.valuesDrained, oldestDeferredAgeSeconds: summary.deferral.oldestDeferredAgeSeconds });
   return { summary, ledger: totals.entries };
+}
+
+const writeCapacityOf = (deferral: Deferral, gateway: AdtGateway): number => writeCapacity(gateway, deferral.windowSeconds);
+
+function drainNumbers(drained: DrainResult | Error | undefined): Omit<NonNullable<BatchSummary['deferral']>, 'writeCapacity' | 'twinsDeferred' | 'valuesDeferred'> {
+  if (drained instanceof Error) return { twinsDrained: 0, valuesDrained: 0, bucketsHoldingValues: 0, oldestDeferredAgeSeconds: 0, drainError: errorMessage(drained) };
+  return {
+    twinsDrained: drained?.twinsWritten ?? 0,
+    valuesDrained: drained?.valuesWritten ?? 0,
+    bucketsHoldingValues: drained?.bucketsHoldingValues ?? 0,
+    oldestDeferredAgeSeconds: Math.round((drained?.oldestDeferredAgeSeconds ?? 0) * 10) / 10,
+  };
+}
+
+/**
+ * The write window: deferred twins first (longest waiting first, so every twin is refreshed within
+ * about the store's size over the budget), then this batch's most valuable twins in what is left;
+ * the rest is deferred. A drain that fails (storage briefly unreachable) costs nothing but its turn:
+ * its values stay durable for the next invocation or the timer.
+ */
+async function splitForWindow(
+  updates: TwinUpdate[],
+  deferral: Deferral,
+  deps: ProcessBatchDeps,
+  ctx: CallContext,
+): Promise<{ writeNow: TwinUpdate[]; deferLater: TwinUpdate[]; drained: DrainResult | Error }> {
+  const capacity = writeCapacity(deps.gateway, deferral.windowSeconds);
+  let drained: DrainResult | Error;
+  try {
+    drained = await deferral.drainer.drain(capacity, ctx);
+  } catch (error) {
+    drained = error instanceof Error ? error : new Error(errorMessage(error));
+  }
+  const used = drained instanceof Error ? 0 : drained.twinsWritten + drained.twinsLeft;
+  const { now, later } = chooseWriteNow(updates, Math.max(0, capacity - used), (twinId) => deps.gateway.cachedTwin(twinId)?.twin);
+  return { writeNow: now, deferLater: later, drained };
 }
 
 async function publishTelemetry(planned: PlannedTelemetry, deps: ProcessBatchDeps, ctx: CallContext, ledger: BatchLedger, refusals: Refusals, byKey: Map<string, EventRecord>): Promise<boolean> {

@@ -1,2 +1,2 @@
 export { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
-export { writeTwinUpdate } from './twinWriter';
+export { type TwinWriteOptions, writeTwinUpdate } from './twinWriter';
