@@ -1,0 +1,70 @@
+// The deferral settings take effect: DEFERRED_VALUES_DIRECTORY picks the folder store,
+// DEFER_WRITE_WINDOW_SECONDS × the patch budget caps the twins one invocation writes, DEFER_BUCKETS
+// spreads them, DEFERRED_VALUES_CONTAINER names the blob container; no store = no window.
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { compilePipelineConfig } from '../../../../shared/config';
+import { BlobDeferredValuesStore, deferredValuesStoreFromSettings, FolderDeferredValuesStore, processBatch, type RawEvent } from '../../../../shared/ingest';
+import { settings } from '../../../../shared/settings';
+import { createWorker } from '../../../../shared/worker';
+import { MemorySink } from '../../../support/memorySink';
+import { FakeClock, FakePort } from '../../adt/fakes';
+
+const event = (index: number, deviceId: string): RawEvent => ({
+  body: Buffer.from(JSON.stringify({ temperature: index })),
+  index,
+  sequenceNumber: 100 + index,
+  enqueuedTimeUtc: '2024-05-01T10:00:00',
+  systemProperties: { 'iothub-connection-device-id': deviceId },
+  properties: {},
+});
+
+let directory: string;
+beforeEach(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'deferral-settings-'));
+});
+afterEach(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+async function run(env: NodeJS.ProcessEnv, twins: number) {
+  const port = new FakePort();
+  for (let i = 0; i < twins; i++) port.addTwin(`room-${i}`);
+  const clock = new FakeClock();
+  const w = createWorker({ env, config: compilePipelineConfig({ ingest: { rules: [{ name: 'room', properties: [{ target: 'temperature' }] }] } }, 'test.yaml'), port, deadLetters: new MemorySink(), clock });
+  const result = await processBatch(Array.from({ length: twins }, (_, i) => event(i, `room-${i}`)), { ...w.ingest, clock });
+  return { result, patched: port.calls.filter((c) => c.method === 'updateTwin').length };
+}
+
+it('caps the twins written per invocation at window × budget and stores the rest in DEFER_BUCKETS files of the folder', async () => {
+  const env = { [settings.deferredValuesDirectory.name]: directory, [settings.adtPatchesPerSecond.name]: '100', [settings.deferWriteWindowSeconds.name]: '0.2', [settings.deferBuckets.name]: '3' };
+  const { result, patched } = await run(env, 40);
+  expect(result.summary.deferral).toMatchObject({ writeCapacity: 19, twinsDeferred: 21, valuesDeferred: 21 });
+  expect(patched).toBe(19);
+  expect(result.summary.applied).toBe(40);
+  const files = (await readdir(directory)).filter((n) => n.endsWith('.json'));
+  expect(files.length).toBeGreaterThan(1);
+  expect(files.every((n) => /^bucket-000[0-2]\.json$/.test(n))).toBe(true);
+
+  const wider = await run({ ...env, [settings.deferWriteWindowSeconds.name]: '1', [settings.deferredValuesDirectory.name]: join(directory, 'wider') }, 40);
+  expect([wider.result.summary.deferral?.writeCapacity, wider.patched]).toEqual([95, 40]);
+});
+
+it('without a store nothing is deferred, whatever the load', async () => {
+  const { result, patched } = await run({ [settings.adtPatchesPerSecond.name]: '100', [settings.deferWriteWindowSeconds.name]: '0.2' }, 40);
+  expect([result.summary.deferral, patched]).toEqual([undefined, 40]);
+});
+
+it('picks the folder over blob storage, and the named container in the dead-letter account', () => {
+  const credential = () => {
+    throw new Error('no credential needed');
+  };
+  expect(deferredValuesStoreFromSettings(credential, { [settings.deferredValuesDirectory.name]: directory, [settings.deadLetterStorage.name]: 'UseDevelopmentStorage=true' })).toBeInstanceOf(FolderDeferredValuesStore);
+  const blob = deferredValuesStoreFromSettings(credential, { [settings.deadLetterStorage.name]: 'UseDevelopmentStorage=true', [settings.deferredValuesContainer.name]: 'my-deferred' });
+  expect(blob).toBeInstanceOf(BlobDeferredValuesStore);
+  expect(blob?.target).toMatch(/container my-deferred$/);
+  expect(deferredValuesStoreFromSettings(credential, { [settings.deadLetterStorage.name]: 'UseDevelopmentStorage=true' })?.target).toMatch(/container deferred-values$/);
+  expect(deferredValuesStoreFromSettings(credential, {})).toBeUndefined();
+});
