@@ -8,7 +8,7 @@ import { type AdtClientOptions, AdtGateway, type AdtPort, createAdtClient, gatew
 import type { Clock } from '../common';
 import { type CompiledPipelineConfig, defaultPipelineConfig, loadPipelineConfig, loadPipelineConfigFile } from '../config';
 import { type DeadLetterSink, deadLetterSinkFromSettings } from '../deadLetter';
-import { createIngestPlanner, type DecodeOptions, type Deferral, DeferredDrainer, deferralSettings, type DeferredValuesStore, deferredValuesStoreFromSettings, type IngestPlanner } from '../ingest';
+import { createIngestPlanner, type DecodeOptions, type Deferral, deferralSettings, DeferredDrainer, type DeferredValuesStore, deferredValuesStoreFromSettings, type IngestPlanner } from '../ingest';
 import { type CompiledRollups, compileRollups, GatewayRollupPort, Propagator, Reconciler, RulesModelCheck } from '../rollup';
 import { readNumberSetting, readSetting } from '../settings';
 

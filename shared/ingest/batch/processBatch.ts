@@ -10,9 +10,9 @@ import { buildDeadLetterDocument, deadLetterName, type DeadLetterSink, type Reje
 import { recordDeferral, recordIngestBatch } from '../../telemetry';
 import { defaultIngestOptions, type IngestOptions } from '../config';
 import { decodeEvent, type DecodeOptions, normalizeOffset, normalizeSequenceNumber, normalizeTimestamp, safeMessageId } from '../decode';
+import { chooseWriteNow, type Deferral, deferTwinUpdates, type DrainResult, writeCapacity } from '../defer';
 import { type DecodeFailure, describeUpdatePath, type DeviceMessage, type EventRefusal, type PropertyUpdate, type RawEvent, type Refusal, type TwinUpdate, type TwinUpdateResult } from '../message';
 import type { IngestPlanner, PlannedTelemetry } from '../plan';
-import { chooseWriteNow, type Deferral, deferTwinUpdates, type DrainResult, writeCapacity } from '../defer';
 import { writeTwinUpdate } from '../write';
 import type { BatchSummary } from './batchSummary';
 import { BatchLedger, type LedgerEntry } from './ledger';

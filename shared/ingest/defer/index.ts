@@ -6,7 +6,7 @@ export { readBucket, updateBucket } from './bucketUpdate';
 export { type Deferral, deferralDefaults, deferralSettings, deferredValuesStoreFromSettings, writeCapacity } from './deferral';
 export { bucketOf, type DeferredBucket, DeferredDocumentError, deferredSchema, type DeferredTwin, deferredTwinOf, type DeferredValue, emptyBucket, mergeBucket, mergeTwin, newerValue, parseDeferredBucket, removeWritten, twinUpdateOf } from './deferredValues';
 export { deferTwinUpdates } from './deferWrite';
-export { type DrainDeps, type DrainResult, DeferredDrainer, emptyDrain } from './drainer';
+export { DeferredDrainer, type DrainDeps, type DrainResult, emptyDrain } from './drainer';
 export { drainDeferredValues, type DrainRunSummary } from './drainRun';
 export { FolderDeferredValuesStore } from './folderStore';
 export { byValue, changeScore, chooseWriteNow } from './priority';
