@@ -13,6 +13,8 @@ export interface FunctionApp {
   propagate: CapturedRegistration;
   /** The HTTP ingest function (POST /api/telemetry), driven by the --follow ingress. */
   http: CapturedRegistration;
+  /** The drainDeferredValues timer (deferred values, shared/ingest/defer). */
+  drain: CapturedRegistration;
   programmingModel: CapturedProgrammingModel;
   /** Puts the app settings back as they were before load. */
   unload(): void;
@@ -31,6 +33,7 @@ export const functionFiles = {
   ingest: resolve(projectRoot, 'functions', 'ingestTelemetry'),
   propagate: resolve(projectRoot, 'functions', 'propagateTwinChanges'),
   http: resolve(projectRoot, 'functions', 'ingestHttp'),
+  drain: resolve(projectRoot, 'functions', 'drainDeferredValues'),
 };
 
 export function loadLocalFunctionApp(options: LoadOptions): FunctionApp {
@@ -40,23 +43,25 @@ export function loadLocalFunctionApp(options: LoadOptions): FunctionApp {
   // caches and configuration are rebuilt from these settings on first use.
   resetWorker();
   applyAdtClientDefaults(options.adt, setAdtClientDefaults);
-  const registrations = loadFunctionApp([functionFiles.ingest, functionFiles.propagate, functionFiles.http], { hook: options.hook ?? true });
+  const registrations = loadFunctionApp([functionFiles.ingest, functionFiles.propagate, functionFiles.http, functionFiles.drain], { hook: options.hook ?? true });
   // What the ingest module does when the host first loads it: a broken configuration fails here.
   workerConfig();
   const ingest = registrations.get('ingestTelemetry');
   const propagate = registrations.get('propagateTwinChanges');
   const http = registrations.get('ingestHttp');
+  const drain = registrations.get('drainDeferredValues');
   const programmingModel = capturedProgrammingModel();
-  if (!ingest || !propagate || !http || !programmingModel) {
+  if (!ingest || !propagate || !http || !drain || !programmingModel) {
     throw new Error(
       `The function app did not register what the runner drives (got: ${[...registrations.keys()].join(', ') || 'nothing'}). ` +
-        'Expected ingestTelemetry (Event Hub trigger), propagateTwinChanges (Event Grid trigger) and ingestHttp (HTTP trigger) registered with app.eventHub/app.eventGrid/app.http.',
+        'Expected ingestTelemetry (Event Hub trigger), propagateTwinChanges (Event Grid trigger), ingestHttp (HTTP trigger) and drainDeferredValues (timer) registered with app.eventHub/app.eventGrid/app.http/app.timer.',
     );
   }
   return {
     ingest,
     propagate,
     http,
+    drain,
     programmingModel,
     unload: () => {
       for (const [key, value] of previous) {

@@ -14,6 +14,7 @@ import { deadLetterListing, type GraphFormat, graphFormatOf, type GraphServer, s
 import { defaultScenarioDirectory, loadScenario, readTelemetryFile } from '../scenario';
 import { type AdtAccess, azureAccess, emulatorAccess, runnerClient } from './adtAccess';
 import { chooseDeadLetterTarget, type DeadLetterTarget } from './deadLetters';
+import { DrainTimer } from './drainTimer';
 import type { TelemetryEnvelope } from './envelope';
 import { connectPropagation, endpointConfig } from './eventGridDelivery';
 import { EventHubFeeder, type LostBatch } from './eventHubFeeder';
@@ -242,6 +243,14 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
         : loadLocalFunctionApp({ appSettings, adt: access, ...(options.hookFunctionsCore === false ? { hook: false } : {}) });
     cleanups.push(() => (app instanceof FunctionInstances ? app.close() : app.unload()));
     const instances = app instanceof FunctionInstances ? app : undefined;
+    // The drain timer of deferred values (single process; with --instances, ingest invocations drain them).
+    const drainTimer = app instanceof FunctionInstances ? undefined : new DrainTimer(app.programmingModel, app.drain, (line) => {
+          if (line.level !== 'information' && line.level !== 'debug' && line.level !== 'trace') options.onFunctionLog?.('drainDeferredValues', line.level, line.message);
+        });
+    if (drainTimer) {
+      drainTimer.start();
+      cleanups.push(() => drainTimer.stop());
+    }
 
     const log = (fn: string) => (line: { level: string; category: string; message: string }) => {
       if (fn === 'ingestHttp') {
@@ -374,7 +383,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     const sideFailure = await alongside;
     if (sideFailure) throw sideFailure;
     await faults.windowsOver();
-    await untilQuiet(feeder, emulator, instances ? () => instances.trailingRefreshes() : waitForTrailingRefreshes);
+    await untilQuiet(feeder, emulator, async () => (instances ? await instances.trailingRefreshes() : await waitForTrailingRefreshes()) || ((await drainTimer?.drainedSomething()) ?? false));
     stopRebalancing?.();
     const resources = monitor.stop();
     // The final read is the runner's, not the pipeline's: it runs on a healthy emulator.
