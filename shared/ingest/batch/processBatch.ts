@@ -10,7 +10,7 @@ import { buildDeadLetterDocument, deadLetterName, type DeadLetterSink, type Reje
 import { recordDeferral, recordIngestBatch } from '../../telemetry';
 import { defaultIngestOptions, type IngestOptions } from '../config';
 import { decodeEvent, type DecodeOptions, normalizeOffset, normalizeSequenceNumber, normalizeTimestamp, safeMessageId } from '../decode';
-import { chooseWriteNow, type Deferral, deferTwinUpdates, type DrainResult, writeCapacity } from '../defer';
+import { chooseWriteNow, type Deferral, deferTwinUpdates, type DrainResult, openWriteWindow, type WriteWindow } from '../defer';
 import { type DecodeFailure, describeUpdatePath, type DeviceMessage, type EventRefusal, type PropertyUpdate, type RawEvent, type Refusal, type TwinUpdate, type TwinUpdateResult } from '../message';
 import type { IngestPlanner, PlannedTelemetry } from '../plan';
 import { writeTwinUpdate } from '../write';
@@ -112,10 +112,28 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   const writeOptions = { emitSourceTime: write.emitSourceTime, maxClockSkewMs: write.maxClockSkewSeconds * 1000, now: () => clock.now() };
   // Without sourceTimes in ADT the drainer could not tell an old deferred value from a newer write.
   const deferral = write.emitSourceTime ? deps.deferral : undefined;
-  const { writeNow, deferLater, drained } = deferral ? await splitForWindow(plan.twinUpdates, deferral, deps, ctx) : { writeNow: plan.twinUpdates, deferLater: [], drained: undefined };
-  const twinWork = startLimited(writeNow, write.maxParallelTwins, (update) => writeTwinUpdate(update, deps.gateway, ctx, writeOptions));
+  const window = deferral ? openWriteWindow(deferral, deps.gateway, clock.now()) : undefined;
+  let split: WindowSplit;
+  try {
+    split = deferral && window ? await splitForWindow(plan.twinUpdates, deferral, window, deps, ctx) : { writeNow: plan.twinUpdates, deferLater: [], drained: undefined };
+  } catch (error) {
+    window?.close();
+    throw error;
+  }
+  const { writeNow, drained } = split;
+  const deferLater = [...split.deferLater];
+  // A twin whose turn comes after the window closed is deferred instead (undefined): the window holds
+  // even when more partitions share this process's budget than when it opened, or a 429 halved it.
+  const startBy = window?.startBy ?? Number.POSITIVE_INFINITY;
+  const twinWork = startLimited(writeNow, write.maxParallelTwins, (update) => (clock.now() < startBy ? writeTwinUpdate(update, deps.gateway, ctx, writeOptions) : Promise.resolve(undefined)));
   // Stored before the invocation returns, so the host checkpoints these events only once their values are durable.
-  const deferWork = deferral && deferLater.length > 0 ? deferTwinUpdates(deferral.store, deferral.buckets, deferLater, new Date(clock.now())) : Promise.resolve(0);
+  const deferWork = (async (): Promise<number> => {
+    if (!deferral) return 0;
+    const outcomes = await Promise.allSettled(twinWork);
+    window?.close();
+    outcomes.forEach((o, i) => o.status === 'fulfilled' && o.value === undefined && deferLater.push(writeNow[i] as TwinUpdate));
+    return deferLater.length > 0 ? deferTwinUpdates(deferral.store, deferral.buckets, deferLater, new Date(clock.now())) : 0;
+  })();
   // A twin's telemetry goes after its update: the update may create the twin the telemetry needs.
   const twinSettled = new Map<string, Promise<unknown> | undefined>(writeNow.map((update, i) => [update.twinId, twinWork[i]?.then(() => undefined, () => undefined)]));
   let telemetrySent = 0;
@@ -127,7 +145,7 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   // A deferred value is durable in the store, on its way to ADT: its messages count as applied.
   if (deferOutcome.ok) for (const update of deferLater) for (const value of update.updates) for (const key of value.eventKeys) ledger.mark(key, 'applied');
 
-  const results = twinOutcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  const results = twinOutcomes.flatMap((o) => (o.status === 'fulfilled' && o.value !== undefined ? [o.value] : []));
   const superseded = new SupersededValues(plan.superseded ?? []);
   for (const result of results) recordTwinResult(result, ledger, refusals, superseded);
   twinOutcomes.forEach((outcome, i) => {
@@ -184,7 +202,7 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     durationMs: clock.now() - started,
     ...(deferral && {
       deferral: {
-        writeCapacity: writeCapacityOf(deferral, deps.gateway),
+        writeCapacity: window?.capacity ?? 0,
         twinsDeferred: deferLater.length,
         valuesDeferred: deferOutcome.ok ? deferOutcome.n : 0,
         ...drainNumbers(drained),
@@ -197,7 +215,11 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   return { summary, ledger: totals.entries };
 }
 
-const writeCapacityOf = (deferral: Deferral, gateway: AdtGateway): number => writeCapacity(gateway, deferral.windowSeconds);
+interface WindowSplit {
+  writeNow: TwinUpdate[];
+  deferLater: TwinUpdate[];
+  drained: DrainResult | Error | undefined;
+}
 
 function drainNumbers(drained: DrainResult | Error | undefined): Omit<NonNullable<BatchSummary['deferral']>, 'writeCapacity' | 'twinsDeferred' | 'valuesDeferred'> {
   if (drained instanceof Error) return { twinsDrained: 0, valuesDrained: 0, bucketsHoldingValues: 0, oldestDeferredAgeSeconds: 0, drainError: errorMessage(drained) };
@@ -215,16 +237,11 @@ function drainNumbers(drained: DrainResult | Error | undefined): Omit<NonNullabl
  * the rest is deferred. A drain that fails (storage briefly unreachable) costs nothing but its turn:
  * its values stay durable for the next invocation or the timer.
  */
-async function splitForWindow(
-  updates: TwinUpdate[],
-  deferral: Deferral,
-  deps: ProcessBatchDeps,
-  ctx: CallContext,
-): Promise<{ writeNow: TwinUpdate[]; deferLater: TwinUpdate[]; drained: DrainResult | Error }> {
-  const capacity = writeCapacity(deps.gateway, deferral.windowSeconds);
+async function splitForWindow(updates: TwinUpdate[], deferral: Deferral, window: WriteWindow, deps: ProcessBatchDeps, ctx: CallContext): Promise<WindowSplit> {
+  const capacity = window.capacity;
   let drained: DrainResult | Error;
   try {
-    drained = await deferral.drainer.drain(capacity, ctx);
+    drained = await deferral.drainer.drain(capacity, ctx, window.startBy);
   } catch (error) {
     drained = error instanceof Error ? error : new Error(errorMessage(error));
   }

@@ -22,10 +22,41 @@ export interface Deferral {
 
 export const deferralDefaults = { windowSeconds: 10, buckets: 64, container: 'deferred-values' } as const;
 
-/** Twins one invocation writes: the window at the gateway's current patch budget (at least one). */
-export function writeCapacity(gateway: Pick<AdtGateway, 'budgets'>, windowSeconds: number): number {
+/** Twins one invocation writes: the window at the gateway's current patch budget, split `sharing` ways (at least one). */
+export function writeCapacity(gateway: Pick<AdtGateway, 'budgets'>, windowSeconds: number, sharing = 1): number {
   const perSecond = gateway.budgets().writes;
-  return Number.isFinite(perSecond) ? Math.max(1, Math.floor(perSecond * windowSeconds)) : Number.POSITIVE_INFINITY;
+  return Number.isFinite(perSecond) ? Math.max(1, Math.floor((perSecond * windowSeconds) / Math.max(1, sharing))) : Number.POSITIVE_INFINITY;
+}
+
+/** Invocations of this process inside their write window now, per deferral (they share one gateway budget). */
+const openWindows = new WeakMap<Deferral, number>();
+
+export interface WriteWindow {
+  /** Twins this invocation may write: its share of the budget over the window. */
+  capacity: number;
+  /** No twin write starts after this (ms, the clock's): whatever has not started by then is deferred. */
+  startBy: number;
+  close(): void;
+}
+
+/**
+ * Opens an invocation's write window. Partitions of one process share its gateway, so each open
+ * window gets an equal share of the budget; the start-by time bounds the window even when more
+ * invocations (or a 429's halved budget) arrive after the share was taken.
+ */
+export function openWriteWindow(deferral: Deferral, gateway: Pick<AdtGateway, 'budgets'>, now: number): WriteWindow {
+  const open = (openWindows.get(deferral) ?? 0) + 1;
+  openWindows.set(deferral, open);
+  let closed = false;
+  return {
+    capacity: writeCapacity(gateway, deferral.windowSeconds, open),
+    startBy: now + deferral.windowSeconds * 1000,
+    close: () => {
+      if (closed) return;
+      closed = true;
+      openWindows.set(deferral, Math.max(0, (openWindows.get(deferral) ?? 1) - 1));
+    },
+  };
 }
 
 export function deferralSettings(env: NodeJS.ProcessEnv = process.env): { windowSeconds: number; buckets: number } {

@@ -35,11 +35,13 @@ export interface DrainResult {
   valuesDeadLettered: number;
   /** Twins whose write failed transiently: left in the store for the next drain. */
   twinsLeft: number;
+  /** Chosen but not started before the window closed: left in the store untouched. */
+  twinsNotStarted: number;
   /** Seconds the longest-waiting twin seen had waited. */
   oldestDeferredAgeSeconds: number;
 }
 
-export const emptyDrain = (): DrainResult => ({ bucketsHoldingValues: 0, bucketsRead: 0, twinsSeen: 0, twinsWritten: 0, valuesWritten: 0, valuesStale: 0, valuesDeadLettered: 0, twinsLeft: 0, oldestDeferredAgeSeconds: 0 });
+export const emptyDrain = (): DrainResult => ({ bucketsHoldingValues: 0, bucketsRead: 0, twinsSeen: 0, twinsWritten: 0, valuesWritten: 0, valuesStale: 0, valuesDeadLettered: 0, twinsLeft: 0, twinsNotStarted: 0, oldestDeferredAgeSeconds: 0 });
 
 export class DeferredDrainer {
   /** Where this process's round-robin over the buckets continues, so every bucket gets its turn. */
@@ -51,8 +53,8 @@ export class DeferredDrainer {
     return this.deps.store;
   }
 
-  /** Writes up to `capacity` deferred twins (all buckets once at most). */
-  async drain(capacity: number, ctx: CallContext): Promise<DrainResult> {
+  /** Writes up to `capacity` deferred twins (all buckets once at most), none started after `startBy` (ms). */
+  async drain(capacity: number, ctx: CallContext, startBy = Number.POSITIVE_INFINITY): Promise<DrainResult> {
     const result = emptyDrain();
     const names = await this.deps.store.list();
     result.bucketsHoldingValues = names.length;
@@ -60,7 +62,7 @@ export class DeferredDrainer {
     const clock = this.deps.clock ?? systemClock;
     let remaining = Math.floor(capacity);
     const start = this.cursor % names.length;
-    for (let i = 0; i < names.length && remaining > 0; i++) {
+    for (let i = 0; i < names.length && remaining > 0 && clock.now() < startBy; i++) {
       const name = names[(start + i) % names.length] as string;
       const { bucket } = await readBucket(this.deps.store, name);
       result.bucketsRead += 1;
@@ -72,16 +74,19 @@ export class DeferredDrainer {
       remaining -= chosen.length;
       // A bucket drained whole hands the turn to the next one; a partly drained one keeps it.
       this.cursor = chosen.length === waiting.length ? (start + i + 1) % names.length : (start + i) % names.length;
-      const done = await this.writeTwins(chosen, ctx, result);
+      const done = await this.writeTwins(chosen, ctx, result, startBy);
       if (done.length > 0) await updateBucket(this.deps.store, name, (current) => removeWritten(current, done));
     }
     return result;
   }
 
-  private async writeTwins(twins: DeferredTwin[], ctx: CallContext, result: DrainResult): Promise<DeferredTwin[]> {
+  private async writeTwins(twins: DeferredTwin[], ctx: CallContext, result: DrainResult, startBy: number): Promise<DeferredTwin[]> {
     const clock = this.deps.clock ?? systemClock;
     const options: TwinWriteOptions = { ...this.deps.write, now: () => clock.now() };
-    const outcomes = await Promise.allSettled(startLimited(twins, this.deps.maxParallelTwins, (twin) => writeTwinUpdate(twinUpdateOf(twin), this.deps.gateway, ctx, options)));
+    // A twin whose turn comes after the window stays in the store untouched (undefined).
+    const outcomes = await Promise.allSettled(
+      startLimited(twins, this.deps.maxParallelTwins, (twin) => (clock.now() < startBy ? writeTwinUpdate(twinUpdateOf(twin), this.deps.gateway, ctx, options) : Promise.resolve(undefined))),
+    );
     const done: DeferredTwin[] = [];
     for (const [i, outcome] of outcomes.entries()) {
       const twin = twins[i] as DeferredTwin;
@@ -90,11 +95,16 @@ export class DeferredDrainer {
         result.twinsLeft += 1;
         continue;
       }
-      await this.deadLetterRejected(outcome.value, clock);
-      result.twinsWritten += outcome.value.applied.length > 0 ? 1 : 0;
-      result.valuesWritten += outcome.value.applied.length;
-      result.valuesStale += outcome.value.stale.length;
-      result.valuesDeadLettered += outcome.value.rejected.length;
+      const written = outcome.value;
+      if (written === undefined) {
+        result.twinsNotStarted += 1;
+        continue;
+      }
+      await this.deadLetterRejected(written, clock);
+      result.twinsWritten += written.applied.length > 0 ? 1 : 0;
+      result.valuesWritten += written.applied.length;
+      result.valuesStale += written.stale.length;
+      result.valuesDeadLettered += written.rejected.length;
       done.push(twin);
     }
     return done;

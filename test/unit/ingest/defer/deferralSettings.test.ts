@@ -7,6 +7,7 @@ import { join } from 'node:path';
 
 import { compilePipelineConfig } from '../../../../shared/config';
 import { BlobDeferredValuesStore, deferredValuesStoreFromSettings, FolderDeferredValuesStore, processBatch, type RawEvent } from '../../../../shared/ingest';
+import { openWriteWindow } from '../../../../shared/ingest/defer';
 import { settings } from '../../../../shared/settings';
 import { createWorker } from '../../../../shared/worker';
 import { MemorySink } from '../../../support/memorySink';
@@ -67,4 +68,36 @@ it('picks the folder over blob storage, and the named container in the dead-lett
   expect(blob?.target).toMatch(/container my-deferred$/);
   expect(deferredValuesStoreFromSettings(credential, { [settings.deadLetterStorage.name]: 'UseDevelopmentStorage=true' })?.target).toMatch(/container deferred-values$/);
   expect(deferredValuesStoreFromSettings(credential, {})).toBeUndefined();
+});
+
+it('partitions sharing one process split the window: each open window gets an equal share of the budget', () => {
+  const gateway = { budgets: () => ({ writes: 100, reads: 100, telemetry: 100 }) };
+  const deferral = { store: new FolderDeferredValuesStore(directory), drainer: undefined as never, buckets: 4, windowSeconds: 1 };
+  const first = openWriteWindow(deferral, gateway, 0);
+  const second = openWriteWindow(deferral, gateway, 0);
+  const third = openWriteWindow(deferral, gateway, 500);
+  expect([first.capacity, second.capacity, third.capacity, third.startBy]).toEqual([100, 50, 33, 1500]);
+  first.close();
+  first.close();
+  second.close();
+  expect(openWriteWindow(deferral, gateway, 0).capacity).toBe(50);
+});
+
+it('defers the twins whose turn comes after the window closed, even within the capacity (slow ADT, shared budget)', async () => {
+  const env = { [settings.deferredValuesDirectory.name]: directory, [settings.adtPatchesPerSecond.name]: '100', [settings.deferWriteWindowSeconds.name]: '1' };
+  const port = new FakePort();
+  for (let i = 0; i < 20; i++) port.addTwin(`room-${i}`);
+  const clock = new FakeClock();
+  // Every PATCH takes 300 ms of ADT's time: after about a second no new write may start.
+  const slow = port.updateTwin.bind(port);
+  port.updateTwin = async (...args: Parameters<FakePort['updateTwin']>) => {
+    clock.time += 300;
+    return slow(...args);
+  };
+  const w = createWorker({ env, config: compilePipelineConfig({ ingest: { options: { maxParallelTwins: 1 }, rules: [{ name: 'room', properties: [{ target: 'temperature' }] }] } }, 'test.yaml'), port, deadLetters: new MemorySink(), clock });
+  const { summary } = await processBatch(Array.from({ length: 20 }, (_, i) => event(i, `room-${i}`)), { ...w.ingest, clock });
+  expect(summary.deferral?.writeCapacity).toBe(95);
+  expect(summary.twinsPatched).toBe(4);
+  expect(summary.deferral?.twinsDeferred).toBe(16);
+  expect(summary.applied).toBe(20);
 });
