@@ -28,7 +28,10 @@ export interface DrainRunSummary {
 export async function drainDeferredValues(deferral: Deferral, gateway: AdtGateway, options: { runSeconds: number; clock?: Clock }): Promise<DrainRunSummary> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
-  const ctx: CallContext = { deadline: started + options.runSeconds * 1000, stats: emptyCallStats() };
+  // No drain pass or twin write starts after the run's time; one already sent gets a minute more, so
+  // the run never abandons a request ADT may already have applied.
+  const startBy = started + options.runSeconds * 1000;
+  const ctx: CallContext = { deadline: startBy + 60_000, stats: emptyCallStats() };
   const summary: DrainRunSummary = {
     event: 'ingest.drain',
     passes: 0,
@@ -44,8 +47,8 @@ export async function drainDeferredValues(deferral: Deferral, gateway: AdtGatewa
     throttled429: 0,
     durationMs: 0,
   };
-  while (clock.now() < ctx.deadline) {
-    const pass = await deferral.drainer.drain(writeCapacity(gateway, deferral.windowSeconds), ctx);
+  while (clock.now() < startBy) {
+    const pass = await deferral.drainer.drain(writeCapacity(gateway, deferral.windowSeconds), ctx, startBy);
     if (summary.passes === 0) {
       summary.twinsSeen = pass.twinsSeen;
       summary.bucketsHoldingValues = pass.bucketsHoldingValues;

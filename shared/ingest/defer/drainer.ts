@@ -46,6 +46,12 @@ export const emptyDrain = (): DrainResult => ({ bucketsHoldingValues: 0, buckets
 export class DeferredDrainer {
   /** Where this process's round-robin over the buckets continues, so every bucket gets its turn. */
   private cursor = 0;
+  /**
+   * Twins a drain of this process is writing now: the partitions' invocations and the timer drain
+   * concurrently, and without this they would all pick the same longest-waiting twins and spend the
+   * budget writing them several times (harmless, but a waste of exactly what is scarce).
+   */
+  private readonly claimed = new Set<string>();
 
   constructor(private readonly deps: DrainDeps) {}
 
@@ -67,15 +73,21 @@ export class DeferredDrainer {
       const { bucket } = await readBucket(this.deps.store, name);
       result.bucketsRead += 1;
       result.twinsSeen += bucket.twins.length;
-      const waiting = [...bucket.twins].sort((a, b) => (a.deferredAt < b.deferredAt ? -1 : a.deferredAt > b.deferredAt ? 1 : 0));
-      const oldest = waiting[0];
+      const sorted = [...bucket.twins].sort((a, b) => (a.deferredAt < b.deferredAt ? -1 : a.deferredAt > b.deferredAt ? 1 : 0));
+      const oldest = sorted[0];
       if (oldest) result.oldestDeferredAgeSeconds = Math.max(result.oldestDeferredAgeSeconds, Math.max(0, (clock.now() - Date.parse(oldest.deferredAt)) / 1000));
+      const waiting = sorted.filter((t) => !this.claimed.has(t.twinId));
       const chosen = waiting.slice(0, remaining);
       remaining -= chosen.length;
       // A bucket drained whole hands the turn to the next one; a partly drained one keeps it.
       this.cursor = chosen.length === waiting.length ? (start + i + 1) % names.length : (start + i) % names.length;
-      const done = await this.writeTwins(chosen, ctx, result, startBy);
-      if (done.length > 0) await updateBucket(this.deps.store, name, (current) => removeWritten(current, done));
+      for (const twin of chosen) this.claimed.add(twin.twinId);
+      try {
+        const done = await this.writeTwins(chosen, ctx, result, startBy);
+        if (done.length > 0) await updateBucket(this.deps.store, name, (current) => removeWritten(current, done));
+      } finally {
+        for (const twin of chosen) this.claimed.delete(twin.twinId);
+      }
     }
     return result;
   }

@@ -101,3 +101,20 @@ it('defers the twins whose turn comes after the window closed, even within the c
   expect(summary.deferral?.twinsDeferred).toBe(16);
   expect(summary.applied).toBe(20);
 });
+
+it('concurrent drains of one process (partitions, the timer) never write the same deferred twin twice', async () => {
+  const env = { [settings.deferredValuesDirectory.name]: directory, [settings.adtPatchesPerSecond.name]: '100', [settings.deferWriteWindowSeconds.name]: '0.05' };
+  const port = new FakePort();
+  for (let i = 0; i < 12; i++) port.addTwin(`room-${i}`);
+  const clock = new FakeClock();
+  const w = createWorker({ env, config: compilePipelineConfig({ ingest: { rules: [{ name: 'room', properties: [{ target: 'temperature' }] }] } }, 'test.yaml'), port, deadLetters: new MemorySink(), clock });
+  const { summary } = await processBatch(Array.from({ length: 12 }, (_, i) => event(i, `room-${i}`)), { ...w.ingest, clock });
+  expect(summary.deferral?.twinsDeferred).toBe(8);
+  port.calls.length = 0;
+  const { drainer } = w.ingest.deferral!;
+  const ctx = { deadline: clock.now() + 60_000, stats: { requests: 0, retries: 0, throttled: 0 } };
+  const [a, b] = await Promise.all([drainer.drain(100, ctx as never), drainer.drain(100, ctx as never)]);
+  expect(a.twinsWritten + b.twinsWritten).toBe(8);
+  expect(port.calls.filter((c) => c.method === 'updateTwin')).toHaveLength(8);
+  expect(await w.ingest.deferral!.store.list()).toEqual([]);
+});
