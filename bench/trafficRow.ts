@@ -6,6 +6,9 @@
 // counts every request by kind. Hooks see each hand-over and each acknowledged write, so a bench
 // measures freshness its own way; the backlog and this process's memory are sampled meanwhile.
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { createEmulatorClient, stubCredential, TrustingHttpClient } from '../local/emulator/trust';
@@ -16,7 +19,7 @@ import { batchCeiling, type EventHubBatching, eventHubBatching } from '../local/
 import { noRetry } from '../local/runner/retryPolicy';
 import { AdtGateway, createAdtClient, type JsonPatchOperation, type PortCallOptions, SdkAdtPort } from '../shared/adt';
 import { compilePipelineConfig } from '../shared/config';
-import { createIngestPlanner, envelopeBodyBytes, processBatch, type RawEvent, significanceResolver, type TelemetryEnvelope } from '../shared/ingest';
+import { createIngestPlanner, deferralDefaults, DeferredDrainer, drainDeferredValues, envelopeBodyBytes, FolderDeferredValuesStore, processBatch, type RawEvent, significanceResolver, type TelemetryEnvelope } from '../shared/ingest';
 import type { IngestRuntime } from '../shared/worker';
 import { type EmulatorProcess, startEmulatorProcess } from './emulatorProcess';
 import { CountingSink } from './ingestBench';
@@ -165,6 +168,12 @@ export interface TrafficRowSpec<M extends OfferedMessage> {
   drainMs?: number;
   /** Read every twin from the emulator at the end (after any drain). */
   snapshot?: boolean;
+  /**
+   * Ours: a deferred-values store (a folder, as the local runner's) with the default write window, and
+   * the drain timer every 30 s as in Azure (default true). The drain after the window also waits
+   * until the store is empty.
+   */
+  defer?: boolean;
   handedOver?(message: M, envelope: TelemetryEnvelope, at: number): void;
   /** Ours: ADT acknowledged this PATCH. */
   patched?(twinId: string, patch: JsonPatchOperation[], at: number): void;
@@ -235,6 +244,16 @@ export async function runTrafficRow<M extends OfferedMessage>(spec: TrafficRowSp
     deadlineMs: 240_000,
     write: { maxParallelTwins: options.maxParallelTwins, emitSourceTime: options.emitSourceTime, maxClockSkewSeconds: options.maxClockSkewSeconds, significance: significanceResolver(config.ingest) },
   };
+  const deferDirectory = spec.implementation === 'ours' && spec.defer !== false ? mkdtempSync(join(tmpdir(), 'bench-deferred-')) : undefined;
+  if (deferDirectory) {
+    const store = new FolderDeferredValuesStore(deferDirectory);
+    const drainer = new DeferredDrainer({ store, gateway, deadLetters, write: { emitSourceTime: options.emitSourceTime, maxClockSkewMs: options.maxClockSkewSeconds * 1000 }, maxParallelTwins: options.maxParallelTwins });
+    ours.deferral = { store, drainer, buckets: deferralDefaults.buckets, windowSeconds: deferralDefaults.windowSeconds };
+  }
+  // The drain timer (functions/drainDeferredValues): every 30 s, one run at a time, 25 s at most.
+  let timerRun: Promise<unknown> = Promise.resolve();
+  const drainTimer = ours.deferral ? setInterval(() => (timerRun = timerRun.then(() => drainDeferredValues(ours.deferral!, gateway, { runSeconds: 25 })).catch(() => undefined)), 30_000) : undefined;
+  const storeEmpty = async (): Promise<boolean> => !ours.deferral || (await ours.deferral.store.list()).length === 0;
   const samples = createEmulatorClient(emulator);
 
   let completed = 0;
@@ -334,12 +353,20 @@ export async function runTrafficRow<M extends OfferedMessage>(spec: TrafficRowSp
   if (draining) {
     const drainStart = performance.now();
     while (completedAll < next && performance.now() - drainStart < (spec.drainMs as number)) await sleep(50);
-    drained = completedAll >= next;
+    // Deferred values are durable but not yet in ADT: the quiet period drains them (as the timer would, back to back).
+    while (ours.deferral && !(await storeEmpty()) && performance.now() - drainStart < (spec.drainMs as number)) {
+      await timerRun;
+      await drainDeferredValues(ours.deferral, gateway, { runSeconds: 5 });
+    }
+    drained = completedAll >= next && (await storeEmpty());
     drainedAfterMs = performance.now() - drainStart;
     draining = false;
   }
   feeder.stop();
   await feeder.drained();
+  if (drainTimer) clearInterval(drainTimer);
+  await timerRun;
+  if (deferDirectory) rmSync(deferDirectory, { recursive: true, force: true });
   const requestsAtEnd = requestsByKind(await emulator.counters());
   const twins = spec.snapshot ? await emulator.twins() : undefined;
   const wallMs = performance.now() - started;

@@ -78,6 +78,16 @@ param adtPatchesPerSecond int = 1000
 @maxValue(290)
 param ingestDeadlineSeconds int = 240
 
+@description('Seconds of the patch budget one ingest invocation spends writing twins (DEFER_WRITE_WINDOW_SECONDS); twins beyond it are deferred to the deferred-values container and drained at ADT\'s budget.')
+@minValue(1)
+@maxValue(120)
+param deferWriteWindowSeconds int = 10
+
+@description('Blobs the deferred twins are spread over (DEFER_BUCKETS).')
+@minValue(1)
+@maxValue(4096)
+param deferBuckets int = 64
+
 @description('Log Analytics daily ingestion cap in GB (-1 = none).')
 param logDailyQuotaGb int = 1
 
@@ -124,6 +134,10 @@ param lagAlertSeconds int = 60
 @minValue(1)
 param throttledAlertThreshold int = 50
 
+@description('Alerts: seconds a deferred twin may wait for its write (pipeline.ingest.deferred_oldest_age) before the deferred-age alert fires; about the twin count / ADT patches per second, plus margin.')
+@minValue(1)
+param deferredAgeAlertSeconds int = 900
+
 @description('Object id of the deployer: granted Azure Digital Twins Data Owner (event route, seeding), Event Hubs Data Sender (npm run simulate) and Storage Blob Data Reader on the dead-letter containers. Empty = skip.')
 param deployerPrincipalId string = deployer().objectId
 
@@ -162,6 +176,7 @@ var names = {
   consumerGroup: 'functions'
   deploymentContainer: 'app-package'
   deadLetterContainer: 'dead-letters'
+  deferredValuesContainer: 'deferred-values'
   eventGridDeadLetterContainer: 'event-grid-dead-letters'
   adtDeadLetterContainer: 'adt-endpoint-dead-letters'
   importContainer: 'adt-import'
@@ -229,6 +244,7 @@ module storage 'modules/storage.bicep' = {
     name: resourceNames.storage
     deploymentContainerName: names.deploymentContainer
     deadLetterContainerName: names.deadLetterContainer
+    deferredValuesContainerName: names.deferredValuesContainer
     eventGridDeadLetterContainerName: names.eventGridDeadLetterContainer
     importContainerName: names.importContainer
     importLogContainerName: names.importLogContainer
@@ -392,6 +408,7 @@ module appSettings 'modules/app-settings.bicep' = {
     pipelineConfigPath: pipelineConfigPath
     storageBlobEndpoint: storage.outputs.blobEndpoint
     deadLetterContainerName: names.deadLetterContainer
+    deferredValuesContainerName: names.deferredValuesContainer
     appInsightsConnectionString: monitoring.outputs.connectionString
     telemetrySource: telemetrySource
     eventHubName: routed ? eventHubs!.outputs.hubName : iotHub.outputs.builtInEventHubName
@@ -402,6 +419,8 @@ module appSettings 'modules/app-settings.bicep' = {
     adtTwinWritesPerSecond: adtTwinWritesPerSecond
     adtPatchesPerSecond: adtPatchesPerSecond
     ingestDeadlineSeconds: ingestDeadlineSeconds
+    deferWriteWindowSeconds: deferWriteWindowSeconds
+    deferBuckets: deferBuckets
     maxInstances: adtInstancesAtOnce
     httpIngestAuth: httpIngestAuth
   }
@@ -449,6 +468,7 @@ module alertsModule 'modules/alerts.bicep' = if (alerts) {
     alertEmail: alertEmail
     lagAlertSeconds: lagAlertSeconds
     throttledAlertThreshold: throttledAlertThreshold
+    deferredAgeAlertSeconds: deferredAgeAlertSeconds
   }
   dependsOn: [monitoring]
 }

@@ -29,6 +29,8 @@ param adtMaxConcurrency = int(readEnvironmentVariable('ADT_MAX_CONCURRENCY', '32
 param adtTwinWritesPerSecond = int(readEnvironmentVariable('ADT_TWIN_WRITES_PER_SECOND', '10'))
 param adtPatchesPerSecond = int(readEnvironmentVariable('ADT_PATCHES_PER_SECOND', '1000'))
 param ingestDeadlineSeconds = int(readEnvironmentVariable('INGEST_DEADLINE_SECONDS', '240'))
+param deferWriteWindowSeconds = int(readEnvironmentVariable('DEFER_WRITE_WINDOW_SECONDS', '10'))
+param deferBuckets = int(readEnvironmentVariable('DEFER_BUCKETS', '64'))
 
 param logDailyQuotaGb = int(readEnvironmentVariable('LOG_DAILY_QUOTA_GB', '1'))
 param adtEndpointDeadLettering = bool(readEnvironmentVariable('ADT_ENDPOINT_DEAD_LETTERING', 'true'))
@@ -59,3 +61,4 @@ param alerts = bool(readEnvironmentVariable('ALERTS', 'true'))
 param alertEmail = readEnvironmentVariable('ALERT_EMAIL', '')
 param lagAlertSeconds = int(readEnvironmentVariable('LAG_ALERT_SECONDS', '60'))
 param throttledAlertThreshold = int(readEnvironmentVariable('THROTTLED_ALERT_THRESHOLD', '50'))
+param deferredAgeAlertSeconds = int(readEnvironmentVariable('DEFERRED_AGE_ALERT_SECONDS', '900'))

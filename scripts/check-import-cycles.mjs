@@ -10,7 +10,7 @@
 import madge from 'madge';
 
 const stageOrder = {
-  'shared/ingest': ['message', 'decode', 'config', 'map', 'plan', 'write', 'batch', 'http'],
+  'shared/ingest': ['message', 'decode', 'config', 'map', 'plan', 'write', 'defer', 'batch', 'http'],
   'shared/rollup': ['rules', 'port', 'views', 'engine', 'conditions', 'reconcile', 'propagator'],
 };
 

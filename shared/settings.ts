@@ -112,6 +112,30 @@ export const settings = {
     sample: '1',
     required: false,
   },
+  deferredValuesContainer: {
+    name: 'DEFERRED_VALUES_CONTAINER',
+    description: 'Blob container (in the dead-letter storage account, same identity) that holds the latest values of twins an ingest invocation could not write within its write window, until the drainer writes them (docs/GUARANTEES.md). Default deferred-values.',
+    sample: 'deferred-values',
+    required: false,
+  },
+  deferredValuesDirectory: {
+    name: 'DEFERRED_VALUES_DIRECTORY',
+    description: 'Folder for deferred values instead of Blob Storage (offline runner). Without it and without dead-letter storage, nothing is deferred: every twin is written within its invocation.',
+    sample: '',
+    required: false,
+  },
+  deferWriteWindowSeconds: {
+    name: 'DEFER_WRITE_WINDOW_SECONDS',
+    description: 'Seconds of the patch budget one ingest invocation (or drain timer run) spends writing twins; twins beyond it are deferred to the deferred-values store. Default 10; keep it well below INGEST_DEADLINE_SECONDS.',
+    sample: '10',
+    required: false,
+  },
+  deferBuckets: {
+    name: 'DEFER_BUCKETS',
+    description: 'Hash buckets (blobs) the deferred twins are spread over; more buckets = less contention between instances, more requests per full drain. Default 64.',
+    sample: '64',
+    required: false,
+  },
   ingestDeadlineSeconds: {
     name: 'INGEST_DEADLINE_SECONDS',
     description: 'Time one ingest batch may spend retrying ADT before the invocation fails and the batch is redelivered; keep it below functionTimeout in host.json.',

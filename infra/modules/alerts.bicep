@@ -24,6 +24,9 @@ param lagAlertSeconds int
 @description('ADT 429s per 5 minutes above which the throttling alert fires.')
 param throttledAlertThreshold int
 
+@description('Seconds the longest-waiting deferred twin may wait before the deferred-age alert fires.')
+param deferredAgeAlertSeconds int
+
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
@@ -65,6 +68,18 @@ customMetrics
 '''
     measure: 'lagSeconds'
     threshold: lagAlertSeconds
+  }
+  {
+    name: 'deferred-age'
+    severity: 2
+    description: 'A deferred twin value waited longer than the threshold for its ADT write: more distinct twins change per second than ADT accepts (the pipeline keeps up by deferring; each twin is refreshed about every twins / patches-per-second seconds). Raise the ADT patch limit with support, add deadbands, or map fewer properties (docs/OPERATIONS.md).'
+    query: '''
+customMetrics
+| where name == 'pipeline.ingest.deferred_oldest_age'
+| summarize oldestSeconds = max(valueMax)
+'''
+    measure: 'oldestSeconds'
+    threshold: deferredAgeAlertSeconds
   }
   {
     name: 'adt-throttling'

@@ -20,6 +20,9 @@ param storageBlobEndpoint string
 @description('Container for rejected messages.')
 param deadLetterContainerName string
 
+@description('Container of the deferred-values store, in the same account (DeadLetterStorage__blobServiceUri).')
+param deferredValuesContainerName string
+
 @description('Application Insights connection string (not a secret: ingestion requires Entra ID).')
 param appInsightsConnectionString string
 
@@ -51,6 +54,12 @@ param adtPatchesPerSecond int
 @description('Seconds one ingest batch may spend retrying ADT.')
 param ingestDeadlineSeconds int
 
+@description('Seconds of patch budget one ingest invocation writes twins for.')
+param deferWriteWindowSeconds int
+
+@description('Blobs the deferred twins are spread over.')
+param deferBuckets int
+
 @description('Instances that draw on ADT at once (ADT_MAX_INSTANCES): main.bicep derives it from the telemetry partitions.')
 param maxInstances int
 
@@ -71,6 +80,7 @@ var common = {
   DeadLetterStorage__credential: 'managedidentity'
   DeadLetterStorage__clientId: identityClientId
   DEAD_LETTER_CONTAINER: deadLetterContainerName
+  DEFERRED_VALUES_CONTAINER: deferredValuesContainerName
   ADT_SERVICE_URL: 'https://${digitalTwinsHostName}'
   PIPELINE_CONFIG_PATH: pipelineConfigPath
   EventHubName: eventHubName
@@ -79,6 +89,8 @@ var common = {
   ADT_TWIN_WRITES_PER_SECOND: string(adtTwinWritesPerSecond)
   ADT_PATCHES_PER_SECOND: string(adtPatchesPerSecond)
   INGEST_DEADLINE_SECONDS: string(ingestDeadlineSeconds)
+  DEFER_WRITE_WINDOW_SECONDS: string(deferWriteWindowSeconds)
+  DEFER_BUCKETS: string(deferBuckets)
   // How many instances draw on ADT at once, so the code can split the instance-wide ADT budget
   // between them (each process only sees itself).
   ADT_MAX_INSTANCES: string(maxInstances)

@@ -20,6 +20,9 @@ param deploymentContainerName string
 @description('Container the ingest function writes rejected messages to (DEAD_LETTER_CONTAINER).')
 param deadLetterContainerName string
 
+@description('Container the ingest function keeps deferred twin values in until the drainer writes them (DEFERRED_VALUES_CONTAINER); the function identity\'s Storage Blob Data Owner on the account covers it.')
+param deferredValuesContainerName string
+
 @description('Container Event Grid writes undeliverable ADT notifications to.')
 param eventGridDeadLetterContainerName string
 
@@ -53,7 +56,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
 }
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
-  for container in [deploymentContainerName, deadLetterContainerName, eventGridDeadLetterContainerName, importContainerName, importLogContainerName]: {
+  for container in [deploymentContainerName, deadLetterContainerName, eventGridDeadLetterContainerName, importContainerName, importLogContainerName, deferredValuesContainerName]: {
     parent: blobService
     name: container
     properties: { publicAccess: 'None' }

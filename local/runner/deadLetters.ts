@@ -149,6 +149,8 @@ export function azuriteDeadLetterSettings(blobEndpoint: string, container = defa
     [settings.deadLetterContainer.name]: container,
     [settings.deadLetterBlobServiceUri.name]: '',
     [settings.deadLetterDirectory.name]: '',
+    // Deferred values go to the same Azurite (container deferred-values), as in Azure.
+    [settings.deferredValuesDirectory.name]: '',
   };
 }
 
@@ -164,7 +166,13 @@ export async function chooseDeadLetterTarget(choice: DeadLetterChoice): Promise<
   });
   const folderTarget = (directory: string, note: string): DeadLetterTarget => ({
     // Blank settings count as unset: a DeadLetterStorage from the user's shell must not win over the folder.
-    appSettings: { [settings.deadLetterDirectory.name]: directory, [settings.deadLetterStorage.name]: '', [settings.deadLetterBlobServiceUri.name]: '' },
+    appSettings: {
+      [settings.deadLetterDirectory.name]: directory,
+      [settings.deadLetterStorage.name]: '',
+      [settings.deadLetterBlobServiceUri.name]: '',
+      // Beside the dead letters, not inside (replay reads every .json there): one folder per run.
+      [settings.deferredValuesDirectory.name]: `${directory}.deferred-values`,
+    },
     description: `folder ${directory}${note}`,
     kind: 'folder',
     directory,

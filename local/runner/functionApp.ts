@@ -15,6 +15,8 @@ export interface FunctionApp {
   http: CapturedRegistration;
   /** The sweepConditions timer (conditions' durations, staleness). */
   sweep: CapturedRegistration;
+  /** The drainDeferredValues timer (deferred values, shared/ingest/defer). */
+  drain: CapturedRegistration;
   programmingModel: CapturedProgrammingModel;
   /** Puts the app settings back as they were before load. */
   unload(): void;
@@ -34,6 +36,7 @@ export const functionFiles = {
   propagate: resolve(projectRoot, 'functions', 'propagateTwinChanges'),
   http: resolve(projectRoot, 'functions', 'ingestHttp'),
   sweep: resolve(projectRoot, 'functions', 'sweepConditions'),
+  drain: resolve(projectRoot, 'functions', 'drainDeferredValues'),
 };
 
 export function loadLocalFunctionApp(options: LoadOptions): FunctionApp {
@@ -43,18 +46,19 @@ export function loadLocalFunctionApp(options: LoadOptions): FunctionApp {
   // caches and configuration are rebuilt from these settings on first use.
   resetWorker();
   applyAdtClientDefaults(options.adt, setAdtClientDefaults);
-  const registrations = loadFunctionApp([functionFiles.ingest, functionFiles.propagate, functionFiles.http, functionFiles.sweep], { hook: options.hook ?? true });
+  const registrations = loadFunctionApp([functionFiles.ingest, functionFiles.propagate, functionFiles.http, functionFiles.sweep, functionFiles.drain], { hook: options.hook ?? true });
   // What the ingest module does when the host first loads it: a broken configuration fails here.
   workerConfig();
   const ingest = registrations.get('ingestTelemetry');
   const propagate = registrations.get('propagateTwinChanges');
   const http = registrations.get('ingestHttp');
   const sweep = registrations.get('sweepConditions');
+  const drain = registrations.get('drainDeferredValues');
   const programmingModel = capturedProgrammingModel();
-  if (!ingest || !propagate || !http || !sweep || !programmingModel) {
+  if (!ingest || !propagate || !http || !sweep || !drain || !programmingModel) {
     throw new Error(
       `The function app did not register what the runner drives (got: ${[...registrations.keys()].join(', ') || 'nothing'}). ` +
-        'Expected ingestTelemetry (Event Hub trigger), propagateTwinChanges (Event Grid trigger), ingestHttp (HTTP trigger) and sweepConditions (timer) registered with app.eventHub/app.eventGrid/app.http/app.timer.',
+        'Expected ingestTelemetry (Event Hub trigger), propagateTwinChanges (Event Grid trigger), ingestHttp (HTTP trigger), sweepConditions and drainDeferredValues (timers) registered with app.eventHub/app.eventGrid/app.http/app.timer.',
     );
   }
   return {
@@ -62,6 +66,7 @@ export function loadLocalFunctionApp(options: LoadOptions): FunctionApp {
     propagate,
     http,
     sweep,
+    drain,
     programmingModel,
     unload: () => {
       for (const [key, value] of previous) {

@@ -16,6 +16,7 @@ import { deadLetterListing, type GraphFormat, graphFormatOf, type GraphServer, s
 import { defaultScenarioDirectory, loadScenario, readTelemetryFile } from '../scenario';
 import { type AdtAccess, azureAccess, emulatorAccess, runnerClient } from './adtAccess';
 import { chooseDeadLetterTarget, type DeadLetterTarget } from './deadLetters';
+import { DrainTimer } from './drainTimer';
 import type { TelemetryEnvelope } from './envelope';
 import { connectPropagation, endpointConfig } from './eventGridDelivery';
 import { EventHubFeeder, type LostBatch } from './eventHubFeeder';
@@ -270,6 +271,14 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
         : loadLocalFunctionApp({ appSettings, adt: access, ...(options.hookFunctionsCore === false ? { hook: false } : {}) });
     cleanups.push(() => (app instanceof FunctionInstances ? app.close() : app.unload()));
     const instances = app instanceof FunctionInstances ? app : undefined;
+    // The drain timer of deferred values (single process; with --instances, ingest invocations drain them).
+    const drainTimer = app instanceof FunctionInstances ? undefined : new DrainTimer(app.programmingModel, app.drain, (line) => {
+          if (line.level !== 'information' && line.level !== 'debug' && line.level !== 'trace') options.onFunctionLog?.('drainDeferredValues', line.level, line.message);
+        });
+    if (drainTimer) {
+      drainTimer.start();
+      cleanups.push(() => drainTimer.stop());
+    }
 
     const log = (fn: string) => (line: { level: string; category: string; message: string }) => {
       if (fn === 'ingestHttp') {
@@ -415,7 +424,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     const sideFailure = await alongside;
     if (sideFailure) throw sideFailure;
     await faults.windowsOver();
-    await untilQuiet(feeder, emulator, instances ? () => instances.trailingRefreshes() : waitForTrailingRefreshes);
+    await untilQuiet(feeder, emulator, async () => (instances ? await instances.trailingRefreshes() : await waitForTrailingRefreshes()) || ((await drainTimer?.drainedSomething()) ?? false));
     if (!instances) {
       // The sweepConditions timer as the host fires it; once at the end, so what is due by now is finished.
       const sweep = async (): Promise<ConditionSweepSummary> => {

@@ -27,6 +27,23 @@ export interface IngestBatchNumbers {
   partitionId?: string;
 }
 
+/** What this module reads of a deferral (an ingest batch's or a drain run's). */
+export interface DeferralNumbers {
+  valuesDeferred: number;
+  valuesDrained: number;
+  /** Deferred twins in the store (drain timer only; undefined from a batch, which reads part of it). */
+  storeTwins?: number;
+  oldestDeferredAgeSeconds: number;
+}
+
+export function recordDeferral(numbers: DeferralNumbers): void {
+  const m = instruments();
+  if (numbers.valuesDeferred > 0) m.ingestValuesDeferred.add(numbers.valuesDeferred);
+  if (numbers.valuesDrained > 0) m.ingestValuesDrained.add(numbers.valuesDrained);
+  if (numbers.storeTwins !== undefined) m.ingestDeferredTwins.record(numbers.storeTwins);
+  m.ingestDeferredOldestAge.record(numbers.oldestDeferredAgeSeconds);
+}
+
 /** The decoded messages of the batch: when the hub enqueued each, and the device's trace. */
 export interface IngestedMessage {
   enqueuedTime: string;

@@ -20,6 +20,10 @@ export interface Instruments {
   ingestTelemetrySent: Counter;
   ingestLag: Histogram;
   ingestBatchDuration: Histogram;
+  ingestValuesDeferred: Counter;
+  ingestValuesDrained: Counter;
+  ingestDeferredTwins: Histogram;
+  ingestDeferredOldestAge: Histogram;
   adtThrottled: Counter;
   adtRetries: Counter;
   propagateEvents: Counter;
@@ -67,6 +71,14 @@ function create(provider: MeterProvider): Instruments {
       description: 'Seconds one ingest batch took.',
       unit: 's',
       advice: { explicitBucketBoundaries: durationBucketsSeconds },
+    }),
+    ingestValuesDeferred: counter(metricNames.ingestValuesDeferred, 'Values stored in the deferred-values store because the write window was full.'),
+    ingestValuesDrained: counter(metricNames.ingestValuesDrained, 'Deferred values written to ADT by the drainer.'),
+    ingestDeferredTwins: meter.createHistogram(metricNames.ingestDeferredTwins, { description: 'Deferred twins in the store, sampled by the drain timer.' }),
+    ingestDeferredOldestAge: meter.createHistogram(metricNames.ingestDeferredOldestAge, {
+      description: 'Seconds the longest-waiting deferred twin had waited when a drain saw it.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: lagBucketsSeconds },
     }),
     adtThrottled: counter(metricNames.adtThrottled, 'ADT 429 answers by operation.'),
     adtRetries: counter(metricNames.adtRetries, 'ADT requests retried after a transient failure.'),

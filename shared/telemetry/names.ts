@@ -22,6 +22,14 @@ export const metricNames = {
   /** Seconds from the hub's enqueued time to the end of the batch that applied it, one sample per message. */
   ingestLag: 'pipeline.ingest.lag',
   ingestBatchDuration: 'pipeline.ingest.batch_duration',
+  /** Values an invocation could not write within its write window, stored durably for the drainer (shared/ingest/defer). */
+  ingestValuesDeferred: 'pipeline.ingest.values_deferred',
+  /** Deferred values the drainer wrote to ADT (ingest invocations and the drain timer). */
+  ingestValuesDrained: 'pipeline.ingest.values_drained',
+  /** Deferred twins the drain timer found in the store, one sample per run. */
+  ingestDeferredTwins: 'pipeline.ingest.deferred_twins',
+  /** Seconds the longest-waiting deferred twin had waited, one sample per drain. */
+  ingestDeferredOldestAge: 'pipeline.ingest.deferred_oldest_age',
   /** 429s ADT answered, attribute operation (getTwin, updateTwin, query, …). */
   adtThrottled: 'pipeline.adt.throttled',
   /** Requests retried after a transient failure, attribute function (ingest | propagate). */

@@ -8,7 +8,7 @@ import { type AdtClientOptions, AdtGateway, type AdtPort, createAdtClient, gatew
 import type { Clock } from '../common';
 import { type CompiledPipelineConfig, defaultPipelineConfig, loadPipelineConfig, loadPipelineConfigFile } from '../config';
 import { type DeadLetterSink, deadLetterSinkFromSettings } from '../deadLetter';
-import { createIngestPlanner, type DecodeOptions, type IngestPlanner, type SignificanceOf, significanceResolver } from '../ingest';
+import { createIngestPlanner, type DecodeOptions, type Deferral, deferralSettings, DeferredDrainer, type DeferredValuesStore, deferredValuesStoreFromSettings, type IngestPlanner, type SignificanceOf, significanceResolver } from '../ingest';
 import { type CompiledRollups, compileRollups, type ConditionSweepSummary, GatewayRollupPort, Propagator, Reconciler, RulesModelCheck, sweepConditions } from '../rollup';
 import { readNumberSetting, readSetting } from '../settings';
 
@@ -20,6 +20,8 @@ export interface IngestRuntime {
   decodeOptions: DecodeOptions;
   deadlineMs: number;
   write: { maxParallelTwins: number; emitSourceTime: boolean; maxClockSkewSeconds: number; significance: SignificanceOf };
+  /** The deferred-values store and write window; absent when no store is configured. */
+  deferral?: Deferral;
 }
 
 export interface Worker {
@@ -49,6 +51,8 @@ export interface WorkerOptions {
   deadLetters?: DeadLetterSink;
   retryPolicy?: Partial<RetryPolicy>;
   clock?: Clock;
+  /** Tests: this deferred-values store instead of the one the settings name (null = none). */
+  deferredValues?: DeferredValuesStore | null;
 }
 
 /** The compiled roll-ups of a loaded pipeline config; no `rollups` section = no rules. */
@@ -107,7 +111,8 @@ export function createWorker(options: WorkerOptions = {}): Worker {
       return reconciler;
     },
     get ingest() {
-      ingest ??= {
+      if (ingest) return ingest;
+      ingest = {
         gateway,
         deadLetters: deadLetters(),
         planner: createIngestPlanner(config.ingest, gateway),
@@ -119,6 +124,19 @@ export function createWorker(options: WorkerOptions = {}): Worker {
         deadlineMs: readNumberSetting('ingestDeadlineSeconds', 240, env) * 1000,
         write: { maxParallelTwins: config.ingest.options.maxParallelTwins, emitSourceTime: config.ingest.options.emitSourceTime, maxClockSkewSeconds: config.ingest.options.maxClockSkewSeconds, significance: significanceResolver(config.ingest) },
       };
+      const store = options.deferredValues === undefined ? deferredValuesStoreFromSettings(sharedCredential, env) : (options.deferredValues ?? undefined);
+      if (store) {
+        const { maxParallelTwins, emitSourceTime, maxClockSkewSeconds } = ingest.write;
+        const drainer = new DeferredDrainer({
+          store,
+          gateway,
+          deadLetters: ingest.deadLetters,
+          write: { emitSourceTime, maxClockSkewMs: maxClockSkewSeconds * 1000 },
+          maxParallelTwins,
+          ...(options.clock && { clock: options.clock }),
+        });
+        ingest.deferral = { store, drainer, ...deferralSettings(env) };
+      }
       return ingest;
     },
     get propagator() {

@@ -12,6 +12,7 @@ type SettingsObject = Record<string, unknown>;
 /** Catalogue entries infra must NOT set in Azure, each with the reason. */
 const notSetInAzure: Record<string, string> = {
   DEAD_LETTER_DIRECTORY: 'file dead letters are for the offline runner; Azure uses blob storage',
+  DEFERRED_VALUES_DIRECTORY: 'folder deferred values are for the offline runner; Azure uses the deferred-values container',
   FUNCTIONS_WORKER_RUNTIME: 'Flex Consumption rejects it; the runtime is functionAppConfig.runtime',
 };
 

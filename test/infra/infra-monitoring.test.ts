@@ -26,18 +26,22 @@ describe('alerts', () => {
     expect(deployment.condition).toBe("[parameters('alerts')]");
     expect(moduleParam(deployment, 'lagAlertSeconds')).toContain("parameters('lagAlertSeconds')");
     expect(moduleParam(deployment, 'throttledAlertThreshold')).toContain("parameters('throttledAlertThreshold')");
+    expect(moduleParam(deployment, 'deferredAgeAlertSeconds')).toContain("parameters('deferredAgeAlertSeconds')");
+    expect(main().parameters?.deferredAgeAlertSeconds).toMatchObject({ type: 'int', defaultValue: 900 });
     expect(moduleParam(deployment, 'alertEmail')).toContain("parameters('alertEmail')");
   });
 
-  it('cover dead letters, lag, 429s and failed invocations, over the names the code emits', () => {
+  it('cover dead letters, lag, deferred age, 429s and failed invocations, over the names the code emits', () => {
     const rules = alerts().template.variables?.rules as AlertRule[];
-    expect(rules.map((r) => r.name)).toEqual(['dead-letters', 'ingest-lag', 'adt-throttling', 'failed-invocations']);
+    expect(rules.map((r) => r.name)).toEqual(['dead-letters', 'ingest-lag', 'deferred-age', 'adt-throttling', 'failed-invocations']);
     const byName = Object.fromEntries(rules.map((r) => [r.name, r]));
     expect(namesIn(byName['dead-letters']?.query ?? '').sort()).toEqual([metricNames.ingestMessages, metricNames.propagateDeadLettered].sort());
     expect(byName['dead-letters']?.query).toContain("outcome) == 'dead-lettered'");
     expect(namesIn(byName['ingest-lag']?.query ?? '')).toEqual([metricNames.ingestLag]);
     expect(byName['ingest-lag']?.threshold).toBe("[parameters('lagAlertSeconds')]");
     expect(namesIn(byName['adt-throttling']?.query ?? '')).toEqual([metricNames.adtThrottled]);
+    expect(namesIn(byName['deferred-age']?.query ?? '')).toEqual([metricNames.ingestDeferredOldestAge]);
+    expect(byName['deferred-age']?.threshold).toBe("[parameters('deferredAgeAlertSeconds')]");
     expect(byName['failed-invocations']?.query).toMatch(/requests\s*\|\s*where success == false/);
     // Each query yields the column the rule measures.
     for (const rule of rules) expect(rule.query).toContain(`${rule.measure} =`);

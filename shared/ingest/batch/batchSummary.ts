@@ -46,6 +46,21 @@ export interface BatchSummary {
   retries: number;
   throttled429: number;
   durationMs: number;
+  /** Present when a deferred-values store is configured (shared/ingest/defer). */
+  deferral?: {
+    /** Twins this invocation could write within its window (the gateway's patch budget × DEFER_WRITE_WINDOW_SECONDS). */
+    writeCapacity: number;
+    twinsDeferred: number;
+    valuesDeferred: number;
+    /** Deferred twins written to ADT at the start of this invocation, and their values. */
+    twinsDrained: number;
+    valuesDrained: number;
+    /** Buckets of the store that held values when the drain started (0 = nothing deferred anywhere). */
+    bucketsHoldingValues: number;
+    oldestDeferredAgeSeconds: number;
+    /** The drain failed (the values stay in the store); the batch itself went on. */
+    drainError?: string;
+  };
 }
 
 /** The batch's suppressed values by reason and its heartbeat writes. */

@@ -7,10 +7,11 @@
 import { AdtDeadlineExceededError, type AdtGateway, AdtRequestError, type CallContext, emptyCallStats, isRetriable } from '../../adt';
 import { type Clock, errorMessage, startLimited, systemClock } from '../../common';
 import { buildDeadLetterDocument, deadLetterName, type DeadLetterSink, type RejectedPart } from '../../deadLetter';
-import { recordIngestBatch } from '../../telemetry';
+import { recordDeferral, recordIngestBatch } from '../../telemetry';
 import { defaultIngestOptions, type IngestOptions } from '../config';
 import { decodeEvent, type DecodeOptions, normalizeOffset, normalizeSequenceNumber, normalizeTimestamp, safeMessageId } from '../decode';
-import { type DecodeFailure, describeUpdatePath, type DeviceMessage, type EventRefusal, type LifecycleAction, type PropertyUpdate, type RawEvent, type Refusal, type TwinUpdateResult } from '../message';
+import { chooseWriteNow, type Deferral, deferTwinUpdates, type DrainResult, openWriteWindow, type WriteWindow } from '../defer';
+import { type DecodeFailure, describeUpdatePath, type DeviceMessage, type EventRefusal, type LifecycleAction, type PropertyUpdate, type RawEvent, type Refusal, type TwinUpdate, type TwinUpdateResult } from '../message';
 import type { IngestPlanner, PlannedTelemetry } from '../plan';
 import { applyLifecycle, type SignificanceOf, writeTwinUpdate } from '../write';
 import { type BatchSummary, writeSignificanceTotals } from './batchSummary';
@@ -28,6 +29,11 @@ export interface ProcessBatchDeps {
   write?: Pick<IngestOptions, 'maxParallelTwins' | 'emitSourceTime' | 'maxClockSkewSeconds'> & { significance?: SignificanceOf };
   clock?: Clock;
   log?: (summary: BatchSummary) => void;
+  /**
+   * The deferred-values store and write window (shared/ingest/defer); absent = every twin is written
+   * within the invocation, however long that takes. Needs emitSourceTime (the drainer's order guard).
+   */
+  deferral?: Deferral;
 }
 
 export interface BatchResult {
@@ -107,28 +113,54 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   const lifecycleFailures = await runLifecycle(lifecycle.filter((a) => a.kind === 'create'), deps, ctx, clock, ledger, refusals);
   const write = deps.write ?? defaultIngestOptions;
   const writeOptions = { emitSourceTime: write.emitSourceTime, maxClockSkewMs: write.maxClockSkewSeconds * 1000, now: () => clock.now(), ...('significance' in write && write.significance && { significance: write.significance }) };
-  const twinWork = startLimited(plan.twinUpdates, write.maxParallelTwins, (update) => writeTwinUpdate(update, deps.gateway, ctx, writeOptions));
+  // Without sourceTimes in ADT the drainer could not tell an old deferred value from a newer write.
+  const deferral = write.emitSourceTime ? deps.deferral : undefined;
+  const window = deferral ? openWriteWindow(deferral, deps.gateway, clock.now()) : undefined;
+  let split: WindowSplit;
+  try {
+    split = deferral && window ? await splitForWindow(plan.twinUpdates, deferral, window, deps, ctx) : { writeNow: plan.twinUpdates, deferLater: [], drained: undefined };
+  } catch (error) {
+    window?.close();
+    throw error;
+  }
+  const { writeNow, drained } = split;
+  const deferLater = [...split.deferLater];
+  // A twin whose turn comes after the window closed is deferred instead (undefined): the window holds
+  // even when more partitions share this process's budget than when it opened, or a 429 halved it.
+  const startBy = window?.startBy ?? Number.POSITIVE_INFINITY;
+  const twinWork = startLimited(writeNow, write.maxParallelTwins, (update) => (clock.now() < startBy ? writeTwinUpdate(update, deps.gateway, ctx, writeOptions) : Promise.resolve(undefined)));
+  // Stored before the invocation returns, so the host checkpoints these events only once their values are durable.
+  const deferWork = (async (): Promise<number> => {
+    if (!deferral) return 0;
+    const outcomes = await Promise.allSettled(twinWork);
+    window?.close();
+    outcomes.forEach((o, i) => o.status === 'fulfilled' && o.value === undefined && deferLater.push(writeNow[i] as TwinUpdate));
+    return deferLater.length > 0 ? deferTwinUpdates(deferral.store, deferral.buckets, deferLater, new Date(clock.now())) : 0;
+  })();
   // A twin's telemetry goes after its update: the update may create the twin the telemetry needs.
-  const twinSettled = new Map(plan.twinUpdates.map((update, i) => [update.twinId, twinWork[i]?.then(() => undefined, () => undefined)]));
+  const twinSettled = new Map<string, Promise<unknown> | undefined>(writeNow.map((update, i) => [update.twinId, twinWork[i]?.then(() => undefined, () => undefined)]));
   let telemetrySent = 0;
   const telemetryWork = plan.telemetry.map(async (planned) => {
     await twinSettled.get(planned.twinId);
     if (await publishTelemetry(planned, deps, ctx, ledger, refusals, byKey)) telemetrySent += 1;
   });
-  const [twinOutcomes, telemetryOutcomes] = await Promise.all([Promise.allSettled(twinWork), Promise.allSettled(telemetryWork)]);
+  const [twinOutcomes, telemetryOutcomes, deferOutcome] = await Promise.all([Promise.allSettled(twinWork), Promise.allSettled(telemetryWork), deferWork.then((n) => ({ ok: true as const, n }), (error: unknown) => ({ ok: false as const, error }))]);
   lifecycleFailures.push(...(await runLifecycle(lifecycle.filter((a) => a.kind === 'delete'), deps, ctx, clock, ledger, refusals)));
+  // A deferred value is durable in the store, on its way to ADT: its messages count as applied.
+  if (deferOutcome.ok) for (const update of deferLater) for (const value of update.updates) for (const key of value.eventKeys) ledger.mark(key, 'applied');
 
-  const results = twinOutcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  const results = twinOutcomes.flatMap((o) => (o.status === 'fulfilled' && o.value !== undefined ? [o.value] : []));
   const superseded = new SupersededValues(plan.superseded ?? []);
   for (const result of results) recordTwinResult(result, ledger, refusals, superseded);
   twinOutcomes.forEach((outcome, i) => {
-    const update = plan.twinUpdates[i];
+    const update = writeNow[i];
     if (outcome.status === 'rejected' && update && !mustRedeliver(outcome.reason)) containWriteFailure(update.updates, update.twinId, outcome.reason, refusals, superseded);
   });
 
   // Dead letters are written even when the batch is about to fail: redelivery overwrites them.
   const deadLetterFailures = await writeDeadLetters(records, deps, clock);
   const failures = [...twinOutcomes, ...telemetryOutcomes].flatMap((o) => (o.status === 'rejected' && mustRedeliver(o.reason) ? [o.reason as unknown] : [])).concat(lifecycleFailures, deadLetterFailures);
+  if (!deferOutcome.ok) failures.push(new Error(`Deferring ${deferLater.length} twin(s) to ${deferral?.store.target} failed: ${errorMessage(deferOutcome.error)}. The batch fails so no value is lost.`));
   if (failures.length > 0) {
     throw failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} part(s) of the batch failed; the batch will be redelivered. First: ${errorMessage(failures[0])}`);
   }
@@ -182,10 +214,54 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     retries: ctx.stats.retries,
     throttled429: ctx.stats.throttled,
     durationMs: clock.now() - started,
+    ...(deferral && {
+      deferral: {
+        writeCapacity: window?.capacity ?? 0,
+        twinsDeferred: deferLater.length,
+        valuesDeferred: deferOutcome.ok ? deferOutcome.n : 0,
+        ...drainNumbers(drained),
+      },
+    }),
   };
   deps.log?.(summary);
   recordIngestBatch(summary, messages, { started, ended: started + summary.durationMs });
+  if (summary.deferral) recordDeferral({ valuesDeferred: summary.deferral.valuesDeferred, valuesDrained: summary.deferral.valuesDrained, oldestDeferredAgeSeconds: summary.deferral.oldestDeferredAgeSeconds });
   return { summary, ledger: totals.entries };
+}
+
+interface WindowSplit {
+  writeNow: TwinUpdate[];
+  deferLater: TwinUpdate[];
+  drained: DrainResult | Error | undefined;
+}
+
+function drainNumbers(drained: DrainResult | Error | undefined): Omit<NonNullable<BatchSummary['deferral']>, 'writeCapacity' | 'twinsDeferred' | 'valuesDeferred'> {
+  if (drained instanceof Error) return { twinsDrained: 0, valuesDrained: 0, bucketsHoldingValues: 0, oldestDeferredAgeSeconds: 0, drainError: errorMessage(drained) };
+  return {
+    twinsDrained: drained?.twinsWritten ?? 0,
+    valuesDrained: drained?.valuesWritten ?? 0,
+    bucketsHoldingValues: drained?.bucketsHoldingValues ?? 0,
+    oldestDeferredAgeSeconds: Math.round((drained?.oldestDeferredAgeSeconds ?? 0) * 10) / 10,
+  };
+}
+
+/**
+ * The write window: deferred twins first (longest waiting first, so every twin is refreshed within
+ * about the store's size over the budget), then this batch's most valuable twins in what is left;
+ * the rest is deferred. A drain that fails (storage briefly unreachable) costs nothing but its turn:
+ * its values stay durable for the next invocation or the timer.
+ */
+async function splitForWindow(updates: TwinUpdate[], deferral: Deferral, window: WriteWindow, deps: ProcessBatchDeps, ctx: CallContext): Promise<WindowSplit> {
+  const capacity = window.capacity;
+  let drained: DrainResult | Error;
+  try {
+    drained = await deferral.drainer.drain(capacity, ctx, window.startBy);
+  } catch (error) {
+    drained = error instanceof Error ? error : new Error(errorMessage(error));
+  }
+  const used = drained instanceof Error ? 0 : drained.twinsWritten + drained.twinsLeft;
+  const { now, later } = chooseWriteNow(updates, Math.max(0, capacity - used), (twinId) => deps.gateway.cachedTwin(twinId)?.twin);
+  return { writeNow: now, deferLater: later, drained };
 }
 
 async function publishTelemetry(planned: PlannedTelemetry, deps: ProcessBatchDeps, ctx: CallContext, ledger: BatchLedger, refusals: Refusals, byKey: Map<string, EventRecord>): Promise<boolean> {

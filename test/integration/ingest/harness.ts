@@ -112,7 +112,7 @@ let containers = 0;
  * The function's runtime built exactly as in Azure (app settings + PIPELINE_CONFIG_PATH file), except
  * that the ADT client trusts the emulator and retries are scaled down so failing tests end quickly.
  */
-export async function ingestApp(world: IngestWorld, config: PipelineConfigFile, options: { deadlineSeconds?: number } = {}): Promise<IngestApp> {
+export async function ingestApp(world: IngestWorld, config: PipelineConfigFile, options: { deadlineSeconds?: number; env?: NodeJS.ProcessEnv } = {}): Promise<IngestApp> {
   containers += 1;
   const container = `dead-letters-${containers}`;
   const configPath = join(world.directory, `pipeline-${containers}.json`);
@@ -123,6 +123,7 @@ export async function ingestApp(world: IngestWorld, config: PipelineConfigFile, 
     [settings.deadLetterStorage.name]: world.azurite.connectionString,
     [settings.deadLetterContainer.name]: container,
     [settings.ingestDeadlineSeconds.name]: String(options.deadlineSeconds ?? 30),
+    ...options.env,
   };
   const runtime = createWorker({
     env,
