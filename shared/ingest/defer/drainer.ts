@@ -113,7 +113,8 @@ export class DeferredDrainer {
         continue;
       }
       await this.deadLetterRejected(written, clock);
-      result.twinsWritten += written.applied.length > 0 ? 1 : 0;
+      // Twins this drain PATCHed; a value the twin already holds (another drain wrote it first) is applied with no write.
+      result.twinsWritten += written.patches > 0 ? 1 : 0;
       result.valuesWritten += written.applied.length;
       result.valuesStale += written.stale.length;
       result.valuesDeadLettered += written.rejected.length;
