@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 // error, not just a cycle between two files.
 const deepIntoShared = {
   regex: '^(\\.\\./)+shared/[^/]+/.+',
-  message: 'Import from the folder\'s public face (shared/<folder>), not one of its files.',
+  message: "Import from the folder's public face (shared/<folder>), not one of its files.",
 };
 const deepAcrossSharedFolders = {
   regex: '^\\.\\./[^./][^/]*/.+',
@@ -24,11 +24,36 @@ const deepFromSubfolderAcrossSharedFolders = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.azurite/**', '.local/**', 'infra/**/*.json', 'shared/config/pipelineSchemaValidator.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.azurite/**',
+      '.local/**',
+      'infra/**/*.json',
+      'shared/config/pipelineSchemaValidator.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setImmediate: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URL: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+      },
+    },
     plugins: { 'import-x': importX, 'simple-import-sort': simpleImportSort },
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.test.json' })] },
     rules: {
@@ -54,7 +79,9 @@ export default tseslint.config(
   },
   {
     files: ['shared/*/*/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [deepIntoShared, deepAcrossSharedFolders, deepFromSubfolderAcrossSharedFolders] }] },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [deepIntoShared, deepAcrossSharedFolders, deepFromSubfolderAcrossSharedFolders] }],
+    },
   },
   {
     files: ['**/*.js', '**/*.cjs'],

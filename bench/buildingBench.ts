@@ -18,14 +18,27 @@ import { rollupsOf } from '../shared/worker';
 import { type DeliveryHandler, type EmulatorProcess, startEmulatorProcess } from './emulatorProcess';
 import { naivePropagateHandler } from './naivePropagate';
 
-const ids = { sensor: 'dtmi:benchb:Sensor;1', room: 'dtmi:benchb:Room;1', floor: 'dtmi:benchb:Floor;1', building: 'dtmi:benchb:Building;1' };
+const ids = {
+  sensor: 'dtmi:benchb:Sensor;1',
+  room: 'dtmi:benchb:Room;1',
+  floor: 'dtmi:benchb:Floor;1',
+  building: 'dtmi:benchb:Building;1',
+};
 const model = (id: string, rel?: [string, string]) => ({
   '@id': id,
   '@type': 'Interface',
   '@context': 'dtmi:dtdl:context;2',
-  contents: [{ '@type': 'Property', name: 'temperature', schema: 'double', writable: true }, ...(rel ? [{ '@type': 'Relationship', name: rel[0], target: rel[1] }] : [])],
+  contents: [
+    { '@type': 'Property', name: 'temperature', schema: 'double', writable: true },
+    ...(rel ? [{ '@type': 'Relationship', name: rel[0], target: rel[1] }] : []),
+  ],
 });
-const models = [model(ids.sensor), model(ids.room, ['hasSensor', ids.sensor]), model(ids.floor, ['hasRoom', ids.room]), model(ids.building, ['hasFloor', ids.floor])];
+const models = [
+  model(ids.sensor),
+  model(ids.room, ['hasSensor', ids.sensor]),
+  model(ids.floor, ['hasRoom', ids.room]),
+  model(ids.building, ['hasFloor', ids.floor]),
+];
 
 export interface BuildingShape {
   floors: number;
@@ -86,7 +99,13 @@ interface Graph {
 }
 
 function importFile(shape: BuildingShape): { ndjson: string; graph: Graph } {
-  const lines: unknown[] = [{ Section: 'Header' }, { fileVersion: '1.0.0', author: 'bench', organization: 'bench' }, { Section: 'Models' }, ...models, { Section: 'Twins' }];
+  const lines: unknown[] = [
+    { Section: 'Header' },
+    { fileVersion: '1.0.0', author: 'bench', organization: 'bench' },
+    { Section: 'Models' },
+    ...models,
+    { Section: 'Twins' },
+  ];
   const rels: unknown[] = [];
   const graph: Graph = { sensors: [], rooms: [], floors: [] };
   lines.push({ $dtId: 'building', $metadata: { $model: ids.building } });
@@ -135,14 +154,36 @@ const rulesConfig = (queryLagMs: number) => ({
   rollups: {
     settings: { queryLagSeconds: (queryLagMs + 200) / 1000, maxChildren: 100_000 },
     rules: [
-      { name: 'room', parentModel: ids.room, relationships: ['hasSensor'], childModel: ids.sensor, properties: { temperature: { aggregate: 'avg', of: 'temperature' } } },
-      { name: 'floor', parentModel: ids.floor, relationships: ['hasRoom'], childModel: ids.room, properties: { temperature: { aggregate: 'avg', of: 'temperature' } } },
-      { name: 'building', parentModel: ids.building, relationships: ['hasFloor'], childModel: ids.floor, properties: { temperature: { aggregate: 'avg', of: 'temperature' } } },
+      {
+        name: 'room',
+        parentModel: ids.room,
+        relationships: ['hasSensor'],
+        childModel: ids.sensor,
+        properties: { temperature: { aggregate: 'avg', of: 'temperature' } },
+      },
+      {
+        name: 'floor',
+        parentModel: ids.floor,
+        relationships: ['hasRoom'],
+        childModel: ids.room,
+        properties: { temperature: { aggregate: 'avg', of: 'temperature' } },
+      },
+      {
+        name: 'building',
+        parentModel: ids.building,
+        relationships: ['hasFloor'],
+        childModel: ids.floor,
+        properties: { temperature: { aggregate: 'avg', of: 'temperature' } },
+      },
     ],
   },
 });
 
-export async function runBuilding(implementation: 'propagator' | 'naive', shape: BuildingShape, options: BuildingRunOptions): Promise<BuildingRunMetrics> {
+export async function runBuilding(
+  implementation: 'propagator' | 'naive',
+  shape: BuildingShape,
+  options: BuildingRunOptions,
+): Promise<BuildingRunMetrics> {
   const parallel = options.parallelDeliveries ?? 16;
   // Deliveries go to whichever handler the implementation installs below.
   let deliver: DeliveryHandler = async () => {
@@ -152,7 +193,15 @@ export async function runBuilding(implementation: 'propagator' | 'naive', shape:
   const emulator = await startEmulatorProcess(
     {
       queryLag: { lagMs: options.queryLagMs },
-      endpoints: [{ name: 'propagate', kind: 'subscriber', schema: 'CloudEvents', concurrency: parallel, delivery: { maxAttempts: 5, initialDelayMs: 50, maxDelayMs: 1000 } }],
+      endpoints: [
+        {
+          name: 'propagate',
+          kind: 'subscriber',
+          schema: 'CloudEvents',
+          concurrency: parallel,
+          delivery: { maxAttempts: 5, initialDelayMs: 50, maxDelayMs: 1000 },
+        },
+      ],
     },
     ndjson,
     { forward: ['propagate'], onDelivery: (endpoint, event) => deliver(endpoint, event) },
@@ -166,7 +215,9 @@ export async function runBuilding(implementation: 'propagator' | 'naive', shape:
     let notifications = 0;
     if (implementation === 'propagator') {
       const compiled = rollupsOf(compilePipelineConfig(rulesConfig(options.queryLagMs), 'bench'));
-      const port = new GatewayRollupPort(new AdtGateway({ port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: http })) }));
+      const port = new GatewayRollupPort(
+        new AdtGateway({ port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: http })) }),
+      );
       const running = new Propagator({ compiled, port });
       propagator = running;
       deliver = async (_endpoint, event) => {
@@ -175,7 +226,11 @@ export async function runBuilding(implementation: 'propagator' | 'naive', shape:
       };
     } else {
       const client = new DigitalTwinsClient(emulator.url, stubCredential, { httpClient: http });
-      const levels = [naivePropagateHandler(client, ids.sensor, 'hasSensor'), naivePropagateHandler(client, ids.room, 'hasRoom'), naivePropagateHandler(client, ids.floor, 'hasFloor')];
+      const levels = [
+        naivePropagateHandler(client, ids.sensor, 'hasSensor'),
+        naivePropagateHandler(client, ids.room, 'hasRoom'),
+        naivePropagateHandler(client, ids.floor, 'hasFloor'),
+      ];
       deliver = async (_endpoint, event) => {
         notifications++;
         for (const level of levels) await level(event as CloudEventNotification);
@@ -200,7 +255,9 @@ export async function runBuilding(implementation: 'propagator' | 'naive', shape:
       previous = { handled, ...c };
     };
     const sampler = options.timeline ? setInterval(() => void sample(), 1000) : undefined;
-    const writer = new AdtGateway({ port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: writerHttp })) });
+    const writer = new AdtGateway({
+      port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: writerHttp })),
+    });
     const last = new Map<string, number>();
     const lanes = Math.min(graph.sensors.length, 200);
     let next = 0;
@@ -211,7 +268,10 @@ export async function runBuilding(implementation: 'propagator' | 'naive', shape:
           const sensor = graph.sensors[k % graph.sensors.length] as string;
           const value = Math.round(Math.sin(k) * 1000) / 10 + 20;
           last.set(sensor, value);
-          await writer.updateTwin(sensor, [{ op: 'add', path: '/temperature', value }], { deadline: Date.now() + 600_000, stats: emptyCallStats() });
+          await writer.updateTwin(sensor, [{ op: 'add', path: '/temperature', value }], {
+            deadline: Date.now() + 600_000,
+            stats: emptyCallStats(),
+          });
         }
       }),
     );
@@ -228,10 +288,13 @@ export async function runBuilding(implementation: 'propagator' | 'naive', shape:
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     // Counts cover the whole burst: wait until the propagation side is quiet too (bounded).
-    await Promise.race([(async () => {
-      await emulator.eventsIdle();
-      await propagator?.idle();
-    })(), new Promise((resolve) => setTimeout(resolve, 30_000))]);
+    await Promise.race([
+      (async () => {
+        await emulator.eventsIdle();
+        await propagator?.idle();
+      })(),
+      new Promise((resolve) => setTimeout(resolve, 30_000)),
+    ]);
     if (sampler) {
       clearInterval(sampler);
       await sample(); // the last (partial) second

@@ -73,8 +73,10 @@ async function main(): Promise<void> {
   }
   const missed = results.flatMap(({ name, ours }) =>
     [
-      (ours.exactAfterMs === undefined || ours.exactAfterMs > buildingTargets.exactWithinMsPlusLag + lag) && `${name}: not exact within ${buildingTargets.exactWithinMsPlusLag} ms + lag`,
-      ours.callsPerNotification > buildingTargets.maxCallsPerNotification && `${name}: ${ours.callsPerNotification.toFixed(2)} calls per notification`,
+      (ours.exactAfterMs === undefined || ours.exactAfterMs > buildingTargets.exactWithinMsPlusLag + lag) &&
+        `${name}: not exact within ${buildingTargets.exactWithinMsPlusLag} ms + lag`,
+      ours.callsPerNotification > buildingTargets.maxCallsPerNotification &&
+        `${name}: ${ours.callsPerNotification.toFixed(2)} calls per notification`,
       ours.throttled429 > buildingTargets.max429s && `${name}: ${ours.throttled429} × 429`,
     ].filter((m): m is string => typeof m === 'string'),
   );

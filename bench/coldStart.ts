@@ -16,7 +16,17 @@ import { join } from 'node:path';
 import type { HttpClient, HttpOperationResponse, WebResourceLike } from '@azure/core-http';
 
 /** Packages whose load time matters; reported when the require pulled them in. */
-const heavyPackages = ['@azure/core-http', '@azure/digital-twins-core', '@azure/identity', '@azure/msal-node', '@azure/storage-blob', '@azure/eventgrid', 'ajv', 'yaml', 'jsonata'];
+const heavyPackages = [
+  '@azure/core-http',
+  '@azure/digital-twins-core',
+  '@azure/identity',
+  '@azure/msal-node',
+  '@azure/storage-blob',
+  '@azure/eventgrid',
+  'ajv',
+  'yaml',
+  'jsonata',
+];
 
 export interface RequireMetrics {
   requireMs: number;
@@ -55,14 +65,18 @@ type ChildMode = { mode: 'require' } | { mode: 'first'; twins: number; latencyMs
 
 function runChild<T>(mode: ChildMode): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = fork(join(__dirname, 'coldStart.js'), ['--child', JSON.stringify(mode)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(join(__dirname, 'coldStart.js'), ['--child', JSON.stringify(mode)], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     let answer: T | undefined;
     child.on('message', (message: { result?: T; error?: string }) => {
       if (message.error) reject(new Error(message.error));
       else answer = message.result;
     });
     child.once('error', reject);
-    child.once('exit', (code) => (answer !== undefined ? resolve(answer) : reject(new Error(`cold-start child (${mode.mode}) exited with code ${code} and no figure`))));
+    child.once('exit', (code) =>
+      answer !== undefined ? resolve(answer) : reject(new Error(`cold-start child (${mode.mode}) exited with code ${code} and no figure`)),
+    );
   });
 }
 
@@ -91,7 +105,13 @@ function triggerBatch(twinIds: string[]): { messages: Buffer[]; triggerMetadata:
     messages: twinIds.map((_, i) => Buffer.from(JSON.stringify({ temperature: 20 + i / 10, humidity: 40, ts: now }))),
     triggerMetadata: {
       partitionContext: { partitionId: '0' },
-      systemPropertiesArray: twinIds.map((id, i) => ({ 'iothub-connection-device-id': id, 'message-id': `first-${i}`, 'content-type': 'application/json', 'content-encoding': 'utf-8', 'iothub-enqueuedtime': now })),
+      systemPropertiesArray: twinIds.map((id, i) => ({
+        'iothub-connection-device-id': id,
+        'message-id': `first-${i}`,
+        'content-type': 'application/json',
+        'content-encoding': 'utf-8',
+        'iothub-enqueuedtime': now,
+      })),
       enqueuedTimeUtcArray: twinIds.map(() => now.replace('Z', '')),
       sequenceNumberArray: twinIds.map((_, i) => i + 1),
       offsetArray: twinIds.map((_, i) => String(i * 100)),
@@ -140,7 +160,12 @@ class RequestTimes implements HttpClient {
         writesMs: writesEnd - writesStart,
         afterLastRequestMs: totalMs - lastAnswer,
       },
-      requests: { twinReads: of('twinRead').length, modelReads: of('modelRead').length, patches: patches.length, other: of('other').length },
+      requests: {
+        twinReads: of('twinRead').length,
+        modelReads: of('modelRead').length,
+        patches: patches.length,
+        other: of('other').length,
+      },
     };
   }
 }
@@ -191,12 +216,24 @@ async function childFirstInvocation(twins: number, latencyMs: number): Promise<F
     const ids = Array.from({ length: twins }, (_, i) => deviceId(i));
     const { messages, triggerMetadata } = triggerBatch(ids);
     let applied = 0;
-    const context = { triggerMetadata, info: (line: string) => (applied = (JSON.parse(line) as { applied?: number }).applied ?? applied) } as unknown as Parameters<typeof ingestTelemetry>[1];
+    const context = {
+      triggerMetadata,
+      info: (line: string) => (applied = (JSON.parse(line) as { applied?: number }).applied ?? applied),
+    } as unknown as Parameters<typeof ingestTelemetry>[1];
     requests.origin = process.hrtime.bigint();
     await ingestTelemetry(messages, context);
     const firstInvocationMs = requests.sinceOrigin();
     httpClient.destroy();
-    return { requireMs, firstInvocationMs, twins, latencyMs, applied, sdkLoadedBeforeInvocation, ...requests.phases(firstInvocationMs), connections: httpClient.connectionsOpened };
+    return {
+      requireMs,
+      firstInvocationMs,
+      twins,
+      latencyMs,
+      applied,
+      sdkLoadedBeforeInvocation,
+      ...requests.phases(firstInvocationMs),
+      connections: httpClient.connectionsOpened,
+    };
   } finally {
     await emulator.close();
     rmSync(deadLetters, { recursive: true, force: true });
@@ -208,6 +245,7 @@ if (require.main === module && process.argv[2] === '--child') {
   const work = mode.mode === 'require' ? childRequire() : childFirstInvocation(mode.twins, mode.latencyMs);
   work.then(
     (result) => process.send?.({ result }, () => process.exit(0)),
-    (error: unknown) => process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
+    (error: unknown) =>
+      process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
   );
 }

@@ -21,7 +21,6 @@ import { decodeEvent, type DeviceMessage, planIngest, type RawEvent } from '../s
 import { createWorker } from '../shared/worker';
 import { roomModelId, testModels } from './fixtures/testModels';
 
-
 export interface CpuPathMetrics {
   messages: number;
   mapping: CpuPathMapping;
@@ -44,7 +43,9 @@ export function fleetEvents(count: number, devices = 2000, start = Date.UTC(2024
     const device = `room-${i % devices}`;
     const ts = new Date(start + i * 10).toISOString();
     return {
-      body: Buffer.from(JSON.stringify({ temperature: 20 + (i % 50) / 10, humidity: 40 + (i % 7), occupied: i % 3 === 0, co2: 400 + (i % 90), ts })),
+      body: Buffer.from(
+        JSON.stringify({ temperature: 20 + (i % 50) / 10, humidity: 40 + (i % 7), occupied: i % 3 === 0, co2: 400 + (i % 90), ts }),
+      ),
       index: i % 100,
       sequenceNumber: i,
       offset: String(i * 120),
@@ -100,7 +101,18 @@ class InstantAdt implements AdtPort {
   async getTwin(twinId: string): Promise<{ twin: Twin; etag: string | undefined }> {
     if (!this.twinIds.has(twinId)) throw new Error(`No twin ${twinId} in the CPU-path world.`);
     const etag = `W/"${++this.etag}"`;
-    return { twin: { $dtId: twinId, $etag: etag, $metadata: { $model: roomModelId }, sensor: { $metadata: {} }, temperature: 0, humidity: 0, occupied: false } as Twin, etag };
+    return {
+      twin: {
+        $dtId: twinId,
+        $etag: etag,
+        $metadata: { $model: roomModelId },
+        sensor: { $metadata: {} },
+        temperature: 0,
+        humidity: 0,
+        occupied: false,
+      } as Twin,
+      etag,
+    };
   }
   async createTwin(): Promise<{ twin: Twin; etag: string | undefined }> {
     throw new Error('The CPU-path world creates no twins.');
@@ -136,14 +148,22 @@ class NoDeadLetters implements DeadLetterSink {
   }
 }
 
-export async function runCpuPath(options: { messages?: number; batchSize?: number; rounds?: number; mapping?: CpuPathMapping } = {}): Promise<CpuPathMetrics> {
+export async function runCpuPath(
+  options: { messages?: number; batchSize?: number; rounds?: number; mapping?: CpuPathMapping } = {},
+): Promise<CpuPathMetrics> {
   const messages = options.messages ?? 100_000;
   // ≈ the fleet's mean batch at its full shape (2.5 messages per twin).
   const batchSize = options.batchSize ?? 5000;
   const rounds = options.rounds ?? 3;
   const devices = 2000;
   const mapping = options.mapping ?? 'rules';
-  const rules = [{ name: 'room', properties: [{ target: 'temperature' }, { target: 'humidity' }, { target: 'occupied' }], telemetry: [{ fields: ['co2'] }] }];
+  const rules = [
+    {
+      name: 'room',
+      properties: [{ target: 'temperature' }, { target: 'humidity' }, { target: 'occupied' }],
+      telemetry: [{ fields: ['co2'] }],
+    },
+  ];
   const config = compilePipelineConfig({ ingest: { options: { sourceTime: 'ts' }, ...(mapping !== 'model' && { rules }) } }, 'bench');
   // Each pass gets readings an hour newer than the last, so the stale guard lets every one through.
   const hour = 3_600_000;
@@ -169,7 +189,11 @@ export async function runCpuPath(options: { messages?: number; batchSize?: numbe
   // The mapping-only part, as this bench measured before: planIngest with every look-up a constant.
   const index = buildModelIndex(testModels);
   const fixedContext = { models: (id: string) => index.interface(id), twinModel: () => roomModelId, validateValue };
-  const decodeOptions = { deviceIdProperties: ['deviceId'], moduleIdProperties: ['moduleId'], limits: { maxDecodedBytes: 1024 * 1024, maxDepth: 32 } };
+  const decodeOptions = {
+    deviceIdProperties: ['deviceId'],
+    moduleIdProperties: ['moduleId'],
+    limits: { maxDecodedBytes: 1024 * 1024, maxDepth: 32 },
+  };
   const mappingPass = async (events: RawEvent[]): Promise<number> => {
     let planned = 0;
     for (let i = 0; i < events.length; i += batchSize) {
@@ -193,10 +217,15 @@ export async function runCpuPath(options: { messages?: number; batchSize?: numbe
   floor(warm);
   await functionPass(warm);
   const expectedPatches = Math.ceil(messages / batchSize) * Math.min(devices, batchSize);
-  if (applied !== messages || adt.patches !== expectedPatches) throw new Error(`CPU path (${mapping}): the function applied ${applied} of ${messages} messages with ${adt.patches} PATCHes (expected ${expectedPatches}).`);
-  if (mapping === 'rules' && adt.telemetry !== messages) throw new Error(`CPU path (rules): ${adt.telemetry} telemetry messages sent for ${messages} messages.`);
+  if (applied !== messages || adt.patches !== expectedPatches)
+    throw new Error(
+      `CPU path (${mapping}): the function applied ${applied} of ${messages} messages with ${adt.patches} PATCHes (expected ${expectedPatches}).`,
+    );
+  if (mapping === 'rules' && adt.telemetry !== messages)
+    throw new Error(`CPU path (rules): ${adt.telemetry} telemetry messages sent for ${messages} messages.`);
   const planned = await mappingPass(warm);
-  if (planned !== messages * 3) throw new Error(`CPU path (${mapping}): planned ${planned} property values for ${messages} messages, expected ${messages * 3}.`);
+  if (planned !== messages * 3)
+    throw new Error(`CPU path (${mapping}): planned ${planned} property values for ${messages} messages, expected ${messages * 3}.`);
 
   // Best of `rounds` (least disturbed by the rest of the machine), each on fresh readings.
   let floorNs = Number.POSITIVE_INFINITY;
@@ -241,7 +270,9 @@ export function runCpuPathInFreshProcess(options: { messages: number; mapping: C
       else answer = message.result;
     });
     child.once('error', reject);
-    child.once('exit', (code) => (answer ? resolve(answer) : reject(new Error(`CPU path child (${options.mapping}) exited with code ${code} and no figure`))));
+    child.once('exit', (code) =>
+      answer ? resolve(answer) : reject(new Error(`CPU path child (${options.mapping}) exited with code ${code} and no figure`)),
+    );
   });
 }
 
@@ -249,10 +280,13 @@ if (require.main === module && process.argv[2] === '--child') {
   const options = JSON.parse(process.argv[3] ?? '{}') as { messages: number; mapping: CpuPathMapping };
   runCpuPath(options).then(
     (result) => process.send?.({ result }, () => process.exit(0)),
-    (error: unknown) => process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
+    (error: unknown) =>
+      process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
   );
 } else if (require.main === module) {
   void runCpuPath({ messages: Number(process.argv[2] ?? 100_000), mapping: process.argv[3] === 'model' ? 'model' : 'rules' }).then((m) => {
-    console.log(`CPU path (${m.mapping} mapping), ${m.messages} messages in batches of ${m.batchSize}: floor ${(m.floorNsPerMessage / 1000).toFixed(2)} µs/msg, the registered function ${(m.pipelineNsPerMessage / 1000).toFixed(2)} µs/msg (${m.ratio.toFixed(1)}× the floor), ${m.messagesPerSecondPerCore} msg/s per core; mapping only ${(m.mappingOnlyNsPerMessage / 1000).toFixed(2)} µs/msg (${m.mappingOnlyRatio.toFixed(1)}×)`);
+    console.log(
+      `CPU path (${m.mapping} mapping), ${m.messages} messages in batches of ${m.batchSize}: floor ${(m.floorNsPerMessage / 1000).toFixed(2)} µs/msg, the registered function ${(m.pipelineNsPerMessage / 1000).toFixed(2)} µs/msg (${m.ratio.toFixed(1)}× the floor), ${m.messagesPerSecondPerCore} msg/s per core; mapping only ${(m.mappingOnlyNsPerMessage / 1000).toFixed(2)} µs/msg (${m.mappingOnlyRatio.toFixed(1)}×)`,
+    );
   });
 }

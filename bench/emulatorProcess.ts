@@ -48,7 +48,11 @@ export interface EmulatorProcessOptions {
 }
 
 /** Starts an emulator in a child process and waits until it listens. */
-export function startEmulatorProcess(options: EmulatorOptions, importNdjson?: string, process_: EmulatorProcessOptions = {}): Promise<EmulatorProcess> {
+export function startEmulatorProcess(
+  options: EmulatorOptions,
+  importNdjson?: string,
+  process_: EmulatorProcessOptions = {},
+): Promise<EmulatorProcess> {
   const child = fork(join(__dirname, 'emulatorProcess.js'), ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const waiting = new Map<number, (reply: Reply) => void>();
   let nextId = 1;
@@ -63,7 +67,8 @@ export function startEmulatorProcess(options: EmulatorOptions, importNdjson?: st
       child.send({ id, verb, ...(ids && { ids }) } satisfies Request);
     });
   const deliver = (message: Delivery): void => {
-    const answer = (error?: string): void => void (child.connected && child.send({ delivered: message.delivery, ...(error !== undefined && { error }) } satisfies Delivered));
+    const answer = (error?: string): void =>
+      void (child.connected && child.send({ delivered: message.delivery, ...(error !== undefined && { error }) } satisfies Delivered));
     const handler = process_.onDelivery;
     if (!handler) return answer(`No handler for endpoint ${message.endpoint} in the bench process.`);
     handler(message.endpoint, message.event).then(
@@ -94,7 +99,11 @@ export function startEmulatorProcess(options: EmulatorOptions, importNdjson?: st
         });
       } else waiting.get(message.id)?.(message);
     });
-    child.send({ options: { certDir: benchCertDir, ...options }, importNdjson, ...(process_.forward && { forward: process_.forward }) } satisfies Start);
+    child.send({
+      options: { certDir: benchCertDir, ...options },
+      importNdjson,
+      ...(process_.forward && { forward: process_.forward }),
+    } satisfies Start);
   });
 }
 
@@ -124,7 +133,8 @@ async function serve(start: Start): Promise<void> {
     const reply = (result?: unknown): void => void (process.connected && process.send?.({ id: request.id, result } satisfies Reply));
     if (request.verb === 'counters') reply(emulator.counters());
     else if (request.verb === 'resetCounters') reply(emulator.resetCounters());
-    else if (request.verb === 'twins') reply(request.ids ? request.ids.flatMap((id) => emulator.store.twins.get(id) ?? []) : emulator.store.twins.list());
+    else if (request.verb === 'twins')
+      reply(request.ids ? request.ids.flatMap((id) => emulator.store.twins.get(id) ?? []) : emulator.store.twins.list());
     else if (request.verb === 'eventStats') reply(emulator.events.stats());
     else if (request.verb === 'eventsIdle') void emulator.events.idle().then(() => reply());
     else if (request.verb === 'close') {

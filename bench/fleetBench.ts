@@ -93,7 +93,11 @@ export interface FleetRowOptions {
   seed?: number;
 }
 
-export async function runFleetRow(implementation: FleetImplementation, shape: FleetShape, options: FleetRowOptions): Promise<FleetRowMetrics> {
+export async function runFleetRow(
+  implementation: FleetImplementation,
+  shape: FleetShape,
+  options: FleetRowOptions,
+): Promise<FleetRowMetrics> {
   const freshness = new FreshnessTracker();
   const schedule = fleetSchedule(shape);
   const row = await runTrafficRow({
@@ -139,7 +143,13 @@ export async function runFleetRow(implementation: FleetImplementation, shape: Fl
     backlogAtHalf: row.backlogAtHalf,
     invocations: row.invocations,
     meanBatch: row.meanBatch,
-    adtRequests: { total: requests.total, reads: requests.reads, modelReads: requests.modelReads, patches: requests.patches, other: requests.total - requests.reads - requests.modelReads - requests.patches },
+    adtRequests: {
+      total: requests.total,
+      reads: requests.reads,
+      modelReads: requests.modelReads,
+      patches: requests.patches,
+      other: requests.total - requests.reads - requests.modelReads - requests.patches,
+    },
     adtRequestsPerMessage: requests.total / Math.max(1, row.applied),
     patchesPerMessage: requests.patches / Math.max(1, row.applied),
     throttled429: requests.throttled,

@@ -36,9 +36,32 @@ export interface FleetPlan {
  */
 export function fleetPlan(quick: boolean, scale = 1): FleetPlan {
   const s = quick ? Math.min(scale, 0.05) : scale;
-  const fleet: FleetShape = { devices: Math.round(2000 * s), perDevice: 5, burstSpacingMs: 20, partitions: 4, seconds: quick ? 3 : 20, seed: 11, adtScale: s };
-  const light: FleetShape = { devices: 40, perDevice: 5, burstSpacingMs: 20, partitions: 4, seconds: quick ? 2 : 10, seed: 12, adtScale: 1 };
-  return { fleet, light, cpuMessages: quick ? 5_000 : 50_000, requireRuns: quick ? 1 : 3, firstInvocationTwins: 100, memory: quick ? { twins: 200, perTwin: 4 } : { twins: 2000, perTwin: 4 } };
+  const fleet: FleetShape = {
+    devices: Math.round(2000 * s),
+    perDevice: 5,
+    burstSpacingMs: 20,
+    partitions: 4,
+    seconds: quick ? 3 : 20,
+    seed: 11,
+    adtScale: s,
+  };
+  const light: FleetShape = {
+    devices: 40,
+    perDevice: 5,
+    burstSpacingMs: 20,
+    partitions: 4,
+    seconds: quick ? 2 : 10,
+    seed: 12,
+    adtScale: 1,
+  };
+  return {
+    fleet,
+    light,
+    cpuMessages: quick ? 5_000 : 50_000,
+    requireRuns: quick ? 1 : 3,
+    firstInvocationTwins: 100,
+    memory: quick ? { twins: 200, perTwin: 4 } : { twins: 2000, perTwin: 4 },
+  };
 }
 
 export const fleetUsage = `Usage: npm run bench -- fleet [--quick] [--json] [--scale <s>]
@@ -53,7 +76,9 @@ memory from GC traces. Figures are reported against the targets; nothing is asse
   --json       also print every figure as JSON
   -h, --help   this text`;
 
-export function parseFleetArgs(argv: readonly string[]): { quick: boolean; json: boolean; scale: number } | { help: true } | { error: string } {
+export function parseFleetArgs(
+  argv: readonly string[],
+): { quick: boolean; json: boolean; scale: number } | { help: true } | { error: string } {
   let quick = false;
   let json = false;
   let scale = 1;
@@ -71,7 +96,8 @@ export function parseFleetArgs(argv: readonly string[]): { quick: boolean; json:
   return { quick, json, scale };
 }
 
-const ms = (value: number): string => (value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`);
+const ms = (value: number): string =>
+  value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
 
 export function fleetRowLine(m: FleetRowMetrics): string {
   return [
@@ -127,18 +153,25 @@ export async function runFleetBench(plan: FleetPlan, progress: (section: string)
   const [fleetOurs, , lightOurs, lightSamples] = rows as [FleetRowMetrics, FleetRowMetrics, FleetRowMetrics, FleetRowMetrics];
   const t = fleetTargets;
   const missed = [
-    fleetOurs.backlogAtEnd > fleetOurs.backlogAtHalf * 1.2 + fleetOurs.offeredPerSecond && `fleet backlog grew (${fleetOurs.backlogAtHalf} → ${fleetOurs.backlogAtEnd})`,
-    fleetOurs.adtRequestsPerMessage > t.maxRequestsPerMessage && `fleet ${fleetOurs.adtRequestsPerMessage.toFixed(3)} ADT requests per message > ${t.maxRequestsPerMessage}`,
+    fleetOurs.backlogAtEnd > fleetOurs.backlogAtHalf * 1.2 + fleetOurs.offeredPerSecond &&
+      `fleet backlog grew (${fleetOurs.backlogAtHalf} → ${fleetOurs.backlogAtEnd})`,
+    fleetOurs.adtRequestsPerMessage > t.maxRequestsPerMessage &&
+      `fleet ${fleetOurs.adtRequestsPerMessage.toFixed(3)} ADT requests per message > ${t.maxRequestsPerMessage}`,
     fleetOurs.freshness.p99 > t.maxP99FreshnessMs && `fleet p99 freshness ${ms(fleetOurs.freshness.p99)} > ${ms(t.maxP99FreshnessMs)}`,
-    fleetOurs.throttledShare > t.max429Share && `fleet 429s ${(fleetOurs.throttledShare * 100).toFixed(2)}% of requests > ${t.max429Share * 100}%`,
-    lightOurs.freshness.p99 > lightSamples.freshness.p99 && `light-load p99 freshness ${ms(lightOurs.freshness.p99)} worse than the samples' ${ms(lightSamples.freshness.p99)}`,
+    fleetOurs.throttledShare > t.max429Share &&
+      `fleet 429s ${(fleetOurs.throttledShare * 100).toFixed(2)}% of requests > ${t.max429Share * 100}%`,
+    lightOurs.freshness.p99 > lightSamples.freshness.p99 &&
+      `light-load p99 freshness ${ms(lightOurs.freshness.p99)} worse than the samples' ${ms(lightSamples.freshness.p99)}`,
     ...[cpu, cpuModel].flatMap((c) => [
-      c.messagesPerSecondPerCore < t.minCpuMessagesPerSecond && `CPU path (${c.mapping}) ${c.messagesPerSecondPerCore} msg/s per core < ${t.minCpuMessagesPerSecond}`,
+      c.messagesPerSecondPerCore < t.minCpuMessagesPerSecond &&
+        `CPU path (${c.mapping}) ${c.messagesPerSecondPerCore} msg/s per core < ${t.minCpuMessagesPerSecond}`,
       c.ratio > t.maxCpuFloorRatio && `CPU path (${c.mapping}) ${c.ratio.toFixed(1)}× the JSON.parse floor > ${t.maxCpuFloorRatio}×`,
     ]),
     requireFigures.medianMs > t.maxRequireMs && `cold require ${ms(requireFigures.medianMs)} > ${ms(t.maxRequireMs)}`,
-    firstInvocation.firstInvocationMs > t.maxFirstInvocationMs && `first invocation ${ms(firstInvocation.firstInvocationMs)} > ${ms(t.maxFirstInvocationMs)}`,
-    rows.some((r) => r.implementation === 'ours' && (r.deadLettered > 0 || r.failedInvocations > 0)) && 'our rows dead-lettered or failed an invocation',
+    firstInvocation.firstInvocationMs > t.maxFirstInvocationMs &&
+      `first invocation ${ms(firstInvocation.firstInvocationMs)} > ${ms(t.maxFirstInvocationMs)}`,
+    rows.some((r) => r.implementation === 'ours' && (r.deadLettered > 0 || r.failedInvocations > 0)) &&
+      'our rows dead-lettered or failed an invocation',
   ].filter((m): m is string => typeof m === 'string');
   return { plan, rows, cpu, cpuModel, require: requireFigures, firstInvocation, memory, missed };
 }
@@ -160,8 +193,12 @@ export function printFleetReport(report: FleetReport): void {
       `CPU path, the registered function's handler (${c.mapping === 'rules' ? 'one rule' : 'zero-config model mapping'}; batches of ${c.batchSize}, look-ups warm, instant in-memory ADT): ${(c.pipelineNsPerMessage / 1000).toFixed(2)} µs/msg = ${c.messagesPerSecondPerCore} msg/s per core; JSON.parse floor ${(c.floorNsPerMessage / 1000).toFixed(2)} µs/msg (${c.ratio.toFixed(1)}× it); of which mapping only (decode + map + validate + coalesce) ${(c.mappingOnlyNsPerMessage / 1000).toFixed(2)} µs/msg (${c.mappingOnlyRatio.toFixed(1)}×)`,
     );
   }
-  console.log(`cold require of the ingest function (fresh process, median of ${report.require.runs.length}): ${ms(report.require.medianMs)}; loaded: ${report.require.runs[0]?.loadedPackages.join(', ') || 'none of the heavy packages'}`);
-  console.log(`first invocation, ${firstInvocation.twins} twins new to the process at ${firstInvocation.latencyMs} ms latency: ${ms(firstInvocation.firstInvocationMs)} (after a require of ${ms(firstInvocation.requireMs)}), ${firstInvocation.applied} applied`);
+  console.log(
+    `cold require of the ingest function (fresh process, median of ${report.require.runs.length}): ${ms(report.require.medianMs)}; loaded: ${report.require.runs[0]?.loadedPackages.join(', ') || 'none of the heavy packages'}`,
+  );
+  console.log(
+    `first invocation, ${firstInvocation.twins} twins new to the process at ${firstInvocation.latencyMs} ms latency: ${ms(firstInvocation.firstInvocationMs)} (after a require of ${ms(firstInvocation.requireMs)}), ${firstInvocation.applied} applied`,
+  );
   console.log(
     `memory (GC trace): one batch of ${memory.messages} messages over ${memory.twins} twins peaks ${memory.peakAboveBaselineMb.toFixed(1)} MB above the ${memory.baselineMb.toFixed(1)} MB before it (${Math.round(memory.bytesPerMessage)} B/msg, ${memory.gcsDuringBatch} GCs); twin cache ${Math.round(memory.twinCacheBytesPerTwin)} B per twin (full copy), ${Math.round(memory.guardCopyBytesPerTwin)} B (guard copy); guard tier of ${memory.guardTierTwins.toLocaleString('en-US')} portfolio sensors (4 values and sourceTimes each) ${Math.round(memory.portfolioGuardBytesPerTwin)} B per twin, ${memory.activeTwins.toLocaleString('en-US')} active twins ≈ ${memory.activeTwinsCacheMb.toFixed(0)} MB in both tiers`,
   );

@@ -66,9 +66,20 @@ export function fleetEnvelope(message: ScheduledMessage, partition: string, nowM
 /** The ADT import file that creates the fleet's twins (set to message 0, source time in the past). */
 export function fleetImport(devices: number): string {
   const old = '2000-01-01T00:00:00Z';
-  const lines: unknown[] = [{ Section: 'Header' }, { fileVersion: '1.0.0', author: 'bench', organization: 'bench' }, { Section: 'Models' }, sensorModel, { Section: 'Twins' }];
+  const lines: unknown[] = [
+    { Section: 'Header' },
+    { fileVersion: '1.0.0', author: 'bench', organization: 'bench' },
+    { Section: 'Models' },
+    sensorModel,
+    { Section: 'Twins' },
+  ];
   for (let device = 0; device < devices; device++) {
-    lines.push({ $dtId: deviceId(device), $metadata: { $model: sensorModelId, temperature: { sourceTime: old }, humidity: { sourceTime: old } }, temperature: 0, humidity: 0 });
+    lines.push({
+      $dtId: deviceId(device),
+      $metadata: { $model: sensorModelId, temperature: { sourceTime: old }, humidity: { sourceTime: old } },
+      temperature: 0,
+      humidity: 0,
+    });
   }
   return lines.map((line) => JSON.stringify(line)).join('\n');
 }

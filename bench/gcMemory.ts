@@ -44,7 +44,10 @@ export interface GcMemoryMetrics {
 
 /** "... Scavenge 45.6 (48.2) -> 44.9 (49.2) MB, ..." → 45.6 (MB in use before that GC). */
 export function heapBeforeGc(line: string): number | undefined {
-  const match = /(?:Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Sweep|Mark-Compact \(reduce\))[^\d]*?([\d.]+) \([\d.]+\) -> [\d.]+ \([\d.]+\) MB/.exec(line);
+  const match =
+    /(?:Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Sweep|Mark-Compact \(reduce\))[^\d]*?([\d.]+) \([\d.]+\) -> [\d.]+ \([\d.]+\) MB/.exec(
+      line,
+    );
   return match ? Number(match[1]) : undefined;
 }
 
@@ -76,7 +79,13 @@ export function measureGcMemory(options: { twins: number; perTwin: number }): Pr
       });
       const peakMb = Math.max(partial.baselineMb, ...during);
       const total = partial.messages;
-      resolve({ ...partial, peakMb, peakAboveBaselineMb: peakMb - partial.baselineMb, bytesPerMessage: ((peakMb - partial.baselineMb) * 1024 * 1024) / total, gcsDuringBatch: during.length });
+      resolve({
+        ...partial,
+        peakMb,
+        peakAboveBaselineMb: peakMb - partial.baselineMb,
+        bytesPerMessage: ((peakMb - partial.baselineMb) * 1024 * 1024) / total,
+        gcsDuringBatch: during.length,
+      });
     });
   });
 }
@@ -85,7 +94,6 @@ const collect = (): void => (globalThis as { gc?: () => void }).gc?.();
 const heapMb = (): number => process.memoryUsage().heapUsed / 1024 / 1024;
 
 async function child(options: { twins: number; perTwin: number }): Promise<void> {
-
   // The twin cache alone: N twins of the bench's shape, heap after a full GC either side.
   const cacheTwins = 20_000;
   collect();
@@ -93,7 +101,18 @@ async function child(options: { twins: number; perTwin: number }): Promise<void>
   const sensorTwin = (i: number) => {
     // As ADT returns it: 7-digit times, a GUID etag.
     const t = `2024-06-01T12:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(7, '0').slice(-7)}Z`;
-    return { $dtId: deviceId(i), $etag: `W/"${i.toString(16).padStart(8, '0')}-0000-0000-0000-000000000000"`, $metadata: { $model: 'dtmi:bench:Sensor;1', $lastUpdateTime: t, temperature: { lastUpdateTime: t, sourceTime: t }, humidity: { lastUpdateTime: t, sourceTime: t } }, temperature: 21.5 + i, humidity: 40 + (i % 20) };
+    return {
+      $dtId: deviceId(i),
+      $etag: `W/"${i.toString(16).padStart(8, '0')}-0000-0000-0000-000000000000"`,
+      $metadata: {
+        $model: 'dtmi:bench:Sensor;1',
+        $lastUpdateTime: t,
+        temperature: { lastUpdateTime: t, sourceTime: t },
+        humidity: { lastUpdateTime: t, sourceTime: t },
+      },
+      temperature: 21.5 + i,
+      humidity: 40 + (i % 20),
+    };
   };
   const cache = new TwinCache(cacheTwins, 0);
   for (let i = 0; i < cacheTwins; i++) cache.remember(sensorTwin(i), undefined);
@@ -114,7 +133,22 @@ async function child(options: { twins: number; perTwin: number }): Promise<void>
   const portfolioTwin = (i: number) => {
     const t = `2024-06-01T12:${String(i % 60).padStart(2, '0')}:00.${String(i).padStart(7, '0').slice(-7)}Z`;
     const entry = { lastUpdateTime: t, sourceTime: t };
-    return { $dtId: `sensor-${i}`, $etag: `W/"${i.toString(16).padStart(8, '0')}-0000-0000-0000-000000000000"`, $metadata: { $model: 'dtmi:bench:BuildingSensor;1', $lastUpdateTime: t, temperature: entry, humidity: { ...entry }, occupied: { ...entry }, setpoint: { ...entry } }, temperature: 20 + (i % 300) / 100, humidity: 30 + (i % 300) / 10, occupied: i % 2 === 0, setpoint: 21 };
+    return {
+      $dtId: `sensor-${i}`,
+      $etag: `W/"${i.toString(16).padStart(8, '0')}-0000-0000-0000-000000000000"`,
+      $metadata: {
+        $model: 'dtmi:bench:BuildingSensor;1',
+        $lastUpdateTime: t,
+        temperature: entry,
+        humidity: { ...entry },
+        occupied: { ...entry },
+        setpoint: { ...entry },
+      },
+      temperature: 20 + (i % 300) / 100,
+      humidity: 30 + (i % 300) / 10,
+      occupied: i % 2 === 0,
+      setpoint: 21,
+    };
   };
   const fullCopy = (() => {
     collect();
@@ -134,19 +168,30 @@ async function child(options: { twins: number; perTwin: number }): Promise<void>
   const portfolioGuardBytesPerTwin = (process.memoryUsage().heapUsed - beforeTier) / guardTierTwins;
   if (tier.forWrite('sensor-0')?.twin.temperature !== 20) throw new Error('guard tier lost the values the deadband needs');
   const activeTwins = 100_000;
-  const activeTwinsCacheMb = (Math.min(activeTwins, defaultTwinCacheSize) * fullCopy + Math.max(0, activeTwins - defaultTwinCacheSize) * portfolioGuardBytesPerTwin) / 1024 / 1024;
+  const activeTwinsCacheMb =
+    (Math.min(activeTwins, defaultTwinCacheSize) * fullCopy +
+      Math.max(0, activeTwins - defaultTwinCacheSize) * portfolioGuardBytesPerTwin) /
+    1024 /
+    1024;
 
   const emulator = await startEmulatorProcess({ limits: { enabled: false } }, fleetImport(options.twins));
   const httpClient = new TrustingHttpClient(emulator.ca);
   try {
     const config = compilePipelineConfig({ ingest: { options: { sourceTime: 'ts' } } }, 'bench');
-    const gateway = new AdtGateway({ port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient })), limits: { patchesPerSecond: 1e6, readsPerSecond: 1e6, telemetryPerSecond: 1e6 } });
+    const gateway = new AdtGateway({
+      port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient })),
+      limits: { patchesPerSecond: 1e6, readsPerSecond: 1e6, telemetryPerSecond: 1e6 },
+    });
     const o = config.ingest.options;
     const runtime = {
       gateway,
       deadLetters: new CountingSink(),
       planner: createIngestPlanner(config.ingest, gateway),
-      decodeOptions: { deviceIdProperties: o.deviceIdProperties, moduleIdProperties: o.moduleIdProperties, limits: { maxDecodedBytes: o.maxDecodedBytes, maxDepth: o.maxBodyDepth } },
+      decodeOptions: {
+        deviceIdProperties: o.deviceIdProperties,
+        moduleIdProperties: o.moduleIdProperties,
+        limits: { maxDecodedBytes: o.maxDecodedBytes, maxDepth: o.maxBodyDepth },
+      },
       deadlineMs: 240_000,
       write: { maxParallelTwins: o.maxParallelTwins, emitSourceTime: o.emitSourceTime, maxClockSkewSeconds: o.maxClockSkewSeconds },
       partitionId: '0',
@@ -157,7 +202,13 @@ async function child(options: { twins: number; perTwin: number }): Promise<void>
       return {
         index: sequence,
         body: Buffer.from(JSON.stringify({ temperature: n, humidity: 40 + (n % 20), ts })),
-        systemProperties: { 'iothub-connection-device-id': deviceId(twin), 'message-id': `${deviceId(twin)}-${n}`, 'content-type': 'application/json', 'content-encoding': 'utf-8', 'iothub-enqueuedtime': ts },
+        systemProperties: {
+          'iothub-connection-device-id': deviceId(twin),
+          'message-id': `${deviceId(twin)}-${n}`,
+          'content-type': 'application/json',
+          'content-encoding': 'utf-8',
+          'iothub-enqueuedtime': ts,
+        },
         enqueuedTimeUtc: ts.replace('Z', ''),
         sequenceNumber: sequence,
         offset: String(sequence * 100),
@@ -169,14 +220,27 @@ async function child(options: { twins: number; perTwin: number }): Promise<void>
       runtime,
     );
     const events = [];
-    for (let n = 1; n <= options.perTwin; n++) for (let t = 0; t < options.twins; t++) events.push(event(t, n, events.length + options.twins));
+    for (let n = 1; n <= options.perTwin; n++)
+      for (let t = 0; t < options.twins; t++) events.push(event(t, n, events.length + options.twins));
     collect();
     const baselineMb = heapMb();
     console.log(startMarker);
     await processBatch(events, runtime);
     console.log(endMarker);
     collect();
-    process.send?.({ result: { messages: events.length, twins: options.twins, baselineMb, twinCacheBytesPerTwin, guardCopyBytesPerTwin, guardTierTwins, portfolioGuardBytesPerTwin, activeTwins, activeTwinsCacheMb } });
+    process.send?.({
+      result: {
+        messages: events.length,
+        twins: options.twins,
+        baselineMb,
+        twinCacheBytesPerTwin,
+        guardCopyBytesPerTwin,
+        guardTierTwins,
+        portfolioGuardBytesPerTwin,
+        activeTwins,
+        activeTwinsCacheMb,
+      },
+    });
   } finally {
     httpClient.destroy();
     await emulator.close();
@@ -186,6 +250,7 @@ async function child(options: { twins: number; perTwin: number }): Promise<void>
 if (require.main === module && process.argv[2] === '--child') {
   child(JSON.parse(process.argv[3] ?? '{}') as { twins: number; perTwin: number }).then(
     () => process.exit(0),
-    (error: unknown) => process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
+    (error: unknown) =>
+      process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
   );
 }

@@ -48,7 +48,11 @@ async function seedWorld(emulator: EmulatorHandle, workload: Workload): Promise<
   for (const twinId of workload.twinIds) {
     await client.upsertDigitalTwin(
       twinId,
-      JSON.stringify({ $metadata: { $model: sensorModelId, temperature: { sourceTime: old }, humidity: { sourceTime: old } }, temperature: 0, humidity: 0 }),
+      JSON.stringify({
+        $metadata: { $model: sensorModelId, temperature: { sourceTime: old }, humidity: { sourceTime: old } },
+        temperature: 0,
+        humidity: 0,
+      }),
     );
   }
   httpClient.destroy();
@@ -76,7 +80,10 @@ function adtCounts(emulator: EmulatorHandle): { patchRequests: number; twinWrite
 }
 
 /** The ingest runtime as the function builds it (model-driven mapping, device `ts` as source time), on the emulator. */
-export function benchIngestRuntime(emulator: EmulatorHandle, deadLetters: DeadLetterSink): { runtime: IngestRuntime; httpClient: TrustingHttpClient } {
+export function benchIngestRuntime(
+  emulator: EmulatorHandle,
+  deadLetters: DeadLetterSink,
+): { runtime: IngestRuntime; httpClient: TrustingHttpClient } {
   const httpClient = new TrustingHttpClient(emulator.ca);
   const runtime = createWorker({
     env: {},

@@ -29,13 +29,17 @@ export async function runMemory(workload: Workload): Promise<MemoryMetrics> {
   const emulator = await startEmulator({ limits: { enabled: false } });
   const admin = createEmulatorClient(emulator);
   await admin.client.createModels([sensorModel]);
-  for (const twinId of workload.twinIds) await admin.client.upsertDigitalTwin(twinId, JSON.stringify({ $metadata: { $model: sensorModelId } }));
+  for (const twinId of workload.twinIds)
+    await admin.client.upsertDigitalTwin(twinId, JSON.stringify({ $metadata: { $model: sensorModelId } }));
   admin.httpClient.destroy();
 
   const { runtime, httpClient } = benchIngestRuntime(emulator, new CountingSink());
   try {
     // Warm the gateway's model and twin caches with a small batch, so the measurement is the batch's own cost.
-    await processBatch(workload.readings.slice(0, workload.twinIds.length).map((r, i) => toRawEvent(r, i, i)), { ...runtime, partitionId: '0' });
+    await processBatch(
+      workload.readings.slice(0, workload.twinIds.length).map((r, i) => toRawEvent(r, i, i)),
+      { ...runtime, partitionId: '0' },
+    );
 
     collect();
     const beforeBatch = heapMb();

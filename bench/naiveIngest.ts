@@ -21,7 +21,11 @@ export interface NaiveMessage {
 }
 
 /** Returns how many messages of the batch failed (and would be lost). */
-export async function naiveIngestMessages<M extends NaiveMessage>(client: DigitalTwinsClient, batch: readonly M[], hooks: NaiveHooks<M> = {}): Promise<number> {
+export async function naiveIngestMessages<M extends NaiveMessage>(
+  client: DigitalTwinsClient,
+  batch: readonly M[],
+  hooks: NaiveHooks<M> = {},
+): Promise<number> {
   let failed = 0;
   for (const message of batch) {
     if (hooks.stop?.()) break;
@@ -39,8 +43,16 @@ export async function naiveIngestMessages<M extends NaiveMessage>(client: Digita
 }
 
 /** The same for the workload's readings (temperature and humidity). */
-export async function naiveIngestBatch(client: DigitalTwinsClient, batch: readonly Reading[], hooks: NaiveHooks<Reading> = {}): Promise<number> {
-  const messages = batch.map((reading) => ({ deviceId: reading.deviceId, values: { temperature: reading.temperature, humidity: reading.humidity }, reading }));
+export async function naiveIngestBatch(
+  client: DigitalTwinsClient,
+  batch: readonly Reading[],
+  hooks: NaiveHooks<Reading> = {},
+): Promise<number> {
+  const messages = batch.map((reading) => ({
+    deviceId: reading.deviceId,
+    values: { temperature: reading.temperature, humidity: reading.humidity },
+    reading,
+  }));
   return naiveIngestMessages(client, messages, {
     ...(hooks.stop && { stop: hooks.stop }),
     onApplied: (message) => hooks.onApplied?.(message.reading),

@@ -12,17 +12,31 @@ async function queryAll(client: DigitalTwinsClient, query: string): Promise<Reco
   return rows;
 }
 
-export function naivePropagateHandler(client: DigitalTwinsClient, childModelId: string, relationshipName: string): (event: CloudEventNotification) => Promise<void> {
+export function naivePropagateHandler(
+  client: DigitalTwinsClient,
+  childModelId: string,
+  relationshipName: string,
+): (event: CloudEventNotification) => Promise<void> {
   return async (event) => {
     const data = event.data as { modelId?: string } | undefined;
     if (event.type !== 'Microsoft.DigitalTwins.Twin.Update' || data?.modelId !== childModelId || !event.subject) return;
-    const parents = await queryAll(client, `SELECT parent FROM DIGITALTWINS parent JOIN child RELATED parent.${relationshipName} WHERE child.$dtId = '${event.subject}'`);
+    const parents = await queryAll(
+      client,
+      `SELECT parent FROM DIGITALTWINS parent JOIN child RELATED parent.${relationshipName} WHERE child.$dtId = '${event.subject}'`,
+    );
     for (const row of parents) {
       const parentId = (row.parent as { $dtId: string }).$dtId;
-      const siblings = await queryAll(client, `SELECT child FROM DIGITALTWINS parent JOIN child RELATED parent.${relationshipName} WHERE parent.$dtId = '${parentId}'`);
-      const values = siblings.map((s) => (s.child as { temperature?: unknown }).temperature).filter((v): v is number => typeof v === 'number');
+      const siblings = await queryAll(
+        client,
+        `SELECT child FROM DIGITALTWINS parent JOIN child RELATED parent.${relationshipName} WHERE parent.$dtId = '${parentId}'`,
+      );
+      const values = siblings
+        .map((s) => (s.child as { temperature?: unknown }).temperature)
+        .filter((v): v is number => typeof v === 'number');
       if (values.length === 0) continue;
-      await client.updateDigitalTwin(parentId, [{ op: 'replace', path: '/temperature', value: values.reduce((a, b) => a + b, 0) / values.length }]);
+      await client.updateDigitalTwin(parentId, [
+        { op: 'replace', path: '/temperature', value: values.reduce((a, b) => a + b, 0) / values.length },
+      ]);
     }
   };
 }

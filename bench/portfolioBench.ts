@@ -8,7 +8,17 @@
 // sourceTime within maxAge of the reading's (exactly, without deadbands).
 
 import type { TwinDoc } from '../local/emulator/types';
-import { portfolioDeviceId, portfolioEnvelope, portfolioImport, type PortfolioMessage, portfolioProperties, type PortfolioProperty, portfolioSchedule, type PortfolioShape, significance } from './portfolioTraffic';
+import {
+  portfolioDeviceId,
+  portfolioEnvelope,
+  portfolioImport,
+  type PortfolioMessage,
+  portfolioProperties,
+  type PortfolioProperty,
+  portfolioSchedule,
+  type PortfolioShape,
+  significance,
+} from './portfolioTraffic';
 import { type EmulatorLatency, type Implementation, percentile, type RequestsByKind, runTrafficRow, slope } from './trafficRow';
 
 export interface PortfolioRowMetrics {
@@ -131,14 +141,19 @@ class ChangedValueTracker {
 
   unseenAges(at: number): number[] {
     const ages: number[] = [];
-    for (const [key, queue] of this.pending) for (let i = this.heads.get(key) ?? 0; i < queue.length; i++) ages.push(at - (queue[i] as Pending).handoverMs);
+    for (const [key, queue] of this.pending)
+      for (let i = this.heads.get(key) ?? 0; i < queue.length; i++) ages.push(at - (queue[i] as Pending).handoverMs);
     return ages;
   }
 }
 
 const metadataPath = /^\/\$metadata\/([^/]+)\/sourceTime$/;
 
-export async function runPortfolioRow(implementation: Implementation, shape: PortfolioShape, options: PortfolioRowOptions = {}): Promise<PortfolioRowMetrics> {
+export async function runPortfolioRow(
+  implementation: Implementation,
+  shape: PortfolioShape,
+  options: PortfolioRowOptions = {},
+): Promise<PortfolioRowMetrics> {
   const schedule = portfolioSchedule(shape);
   // The twins' initial sourceTime: just before the traffic, so a twin never written ages with the run.
   const initialMs = Date.now();
@@ -237,7 +252,13 @@ export async function runPortfolioRow(implementation: Implementation, shape: Por
     applied: row.applied,
     appliedPerSecond: row.applied / seconds,
     requests,
-    perMessage: { total: perApplied(requests.total), get: perApplied(requests.reads), patch: perApplied(requests.patches), query: perApplied(requests.queries), model: perApplied(requests.modelReads) },
+    perMessage: {
+      total: perApplied(requests.total),
+      get: perApplied(requests.reads),
+      patch: perApplied(requests.patches),
+      query: perApplied(requests.queries),
+      model: perApplied(requests.modelReads),
+    },
     throttled429: requests.throttled,
     backlog,
     backlogAtEnd: row.backlogAtEnd,
@@ -245,7 +266,13 @@ export async function runPortfolioRow(implementation: Implementation, shape: Por
     warmUpSeconds: warmUpMs / 1000,
     keepsUp: backlogSlope <= Math.max(0.5, 0.02 * offeredPerSecond),
     changedValues: changed.count,
-    freshness: { p50: percentile(ages, 50), p99, max: ages[ages.length - 1] ?? 0, lowerBound: unseen.some((age) => age >= p99), unseen: unseen.length },
+    freshness: {
+      p50: percentile(ages, 50),
+      p99,
+      max: ages[ages.length - 1] ?? 0,
+      lowerBound: unseen.some((age) => age >= p99),
+      unseen: unseen.length,
+    },
     oldestTwinAgeMs: row.windowEndWallMs - end.oldestAck,
     maxBehindNewestMs: end.maxBehind,
     twinsBehind: end.twinsBehind,
@@ -284,7 +311,14 @@ function defaultTolerance(periodSeconds: number): CheckTolerance {
  * newest reading was suppressed holds an equivalent value, not the same one. Without deadbands the
  * tolerance is zero: exactly the newest reading and its time. (Twins not yet processed are the backlog.)
  */
-export function checkTwins(twins: TwinDoc[], newest: Map<string, { tsMs: number; message: PortfolioMessage }>, processed: Map<string, number>, tolerance: CheckTolerance, drained: boolean, drainedAfterMs: number): NonNullable<PortfolioRowMetrics['check']> {
+export function checkTwins(
+  twins: TwinDoc[],
+  newest: Map<string, { tsMs: number; message: PortfolioMessage }>,
+  processed: Map<string, number>,
+  tolerance: CheckTolerance,
+  drained: boolean,
+  drainedAfterMs: number,
+): NonNullable<PortfolioRowMetrics['check']> {
   let twinsChecked = 0;
   const wrong: string[] = [];
   for (const twin of twins) {
@@ -296,11 +330,15 @@ export function checkTwins(twins: TwinDoc[], newest: Map<string, { tsMs: number;
       const expected = latest.message.values[property];
       const stored = twin[property];
       const band = tolerance.deadband[property];
-      const near = band !== undefined && typeof stored === 'number' && typeof expected === 'number' ? Math.abs(stored - expected) <= band + 1e-9 : stored === expected;
+      const near =
+        band !== undefined && typeof stored === 'number' && typeof expected === 'number'
+          ? Math.abs(stored - expected) <= band + 1e-9
+          : stored === expected;
       if (!near) differs.push(`${property} ${String(stored)} (newest ${String(expected)})`);
       const storedMs = Date.parse(String((twin.$metadata[property] as { sourceTime?: string } | undefined)?.sourceTime ?? 0));
       const behind = latest.tsMs - storedMs;
-      if (behind < 0 || behind > tolerance.maxAgeMs) differs.push(`${property} sourceTime ${behind} ms behind (maxAge ${tolerance.maxAgeMs} ms)`);
+      if (behind < 0 || behind > tolerance.maxAgeMs)
+        differs.push(`${property} sourceTime ${behind} ms behind (maxAge ${tolerance.maxAgeMs} ms)`);
     }
     if (differs.length > 0) wrong.push(`${twin.$dtId}: ${differs.join(', ')}`);
   }

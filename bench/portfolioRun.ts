@@ -38,7 +38,15 @@ export function portfolioPlan(quick: boolean, scale = 1, seconds?: number): Port
   const periodSeconds = quick ? 6 : 60;
   const timeScale = periodSeconds / 60;
   const window = seconds ?? (quick ? 20 : 120);
-  const shape = (values: PortfolioValues): PortfolioShape => ({ devices: Math.round(100_000 * s), periodSeconds, partitions: 4, seconds: window, seed: 25, adtScale: s / timeScale, values });
+  const shape = (values: PortfolioValues): PortfolioShape => ({
+    devices: Math.round(100_000 * s),
+    periodSeconds,
+    partitions: 4,
+    seconds: window,
+    seed: 25,
+    adtScale: s / timeScale,
+    values,
+  });
   return {
     scale: s,
     timeScale,
@@ -67,7 +75,9 @@ asserted (exit 1 only when a correctness check fails).
   --json         also print every figure as JSON
   -h, --help     this text`;
 
-export function parsePortfolioArgs(argv: readonly string[]): { quick: boolean; json: boolean; scale: number; seconds?: number } | { help: true } | { error: string } {
+export function parsePortfolioArgs(
+  argv: readonly string[],
+): { quick: boolean; json: boolean; scale: number; seconds?: number } | { help: true } | { error: string } {
   let quick = false;
   let json = false;
   let scale = 1;
@@ -83,14 +93,16 @@ export function parsePortfolioArgs(argv: readonly string[]): { quick: boolean; j
       scale = value;
     } else if (flag === '--seconds') {
       const value = Number(argv[++i]);
-      if (!(Number.isInteger(value) && value >= 5)) return { error: `--seconds needs a whole number of at least 5, got ${argv[i] ?? 'nothing'}.` };
+      if (!(Number.isInteger(value) && value >= 5))
+        return { error: `--seconds needs a whole number of at least 5, got ${argv[i] ?? 'nothing'}.` };
       seconds = value;
     } else return { error: `Unknown flag ${flag}.` };
   }
   return { quick, json, scale, ...(seconds !== undefined && { seconds }) };
 }
 
-const ms = (value: number): string => (value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`);
+const ms = (value: number): string =>
+  value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
 
 export const portfolioHeader = `${'row'.padEnd(20)} ${'offered'.padStart(8)} ${'applied'.padStart(8)} ${'req/msg'.padStart(8)} ${'GET/PATCH/query/model'.padStart(22)} ${'429s'.padStart(5)} ${'slope'.padStart(8)} ${'changed p50'.padStart(11)} ${'p99'.padStart(9)} ${'oldest'.padStart(8)} ${'behind'.padStart(8)} ${'peak RSS'.padStart(9)}`;
 
@@ -129,7 +141,10 @@ export interface PortfolioReport {
   failures: string[];
 }
 
-export async function runPortfolioBench(plan: PortfolioPlan, progress: (section: string) => void = () => undefined): Promise<PortfolioReport> {
+export async function runPortfolioBench(
+  plan: PortfolioPlan,
+  progress: (section: string) => void = () => undefined,
+): Promise<PortfolioReport> {
   const rows: PortfolioRowMetrics[] = [];
   for (const { implementation, shape } of plan.rows) {
     progress(`${shape.values}, ${implementation}`);
@@ -139,11 +154,15 @@ export async function runPortfolioBench(plan: PortfolioPlan, progress: (section:
   const building = rows.find((r) => r.implementation === 'ours' && r.values === 'building') as PortfolioRowMetrics;
   const sweepMs = (building.shape.devices / (950 * building.shape.adtScale)) * 1000;
   const missed = [
-    !building.keepsUp && `building: the backlog grows ${building.backlogSlopePerSecond.toFixed(1)} msg/s after the warm-up (offered ${building.offeredPerSecond.toFixed(1)}, applied ${building.appliedPerSecond.toFixed(1)} msg/s)`,
-    building.perMessage.total > t.maxRequestsPerMessage && `building: ${building.perMessage.total.toFixed(3)} ADT requests per message > ${t.maxRequestsPerMessage}`,
-    building.freshness.p99 > t.maxP99ChangedFreshnessMs * plan.timeScale && `building: p99 freshness of changed values ${building.freshness.lowerBound ? '≥ ' : ''}${ms(building.freshness.p99)} > ${ms(t.maxP99ChangedFreshnessMs * plan.timeScale)}`,
+    !building.keepsUp &&
+      `building: the backlog grows ${building.backlogSlopePerSecond.toFixed(1)} msg/s after the warm-up (offered ${building.offeredPerSecond.toFixed(1)}, applied ${building.appliedPerSecond.toFixed(1)} msg/s)`,
+    building.perMessage.total > t.maxRequestsPerMessage &&
+      `building: ${building.perMessage.total.toFixed(3)} ADT requests per message > ${t.maxRequestsPerMessage}`,
+    building.freshness.p99 > t.maxP99ChangedFreshnessMs * plan.timeScale &&
+      `building: p99 freshness of changed values ${building.freshness.lowerBound ? '≥ ' : ''}${ms(building.freshness.p99)} > ${ms(t.maxP99ChangedFreshnessMs * plan.timeScale)}`,
     building.throttled429 > t.max429s && `building: ${building.throttled429} × 429`,
-    building.maxBehindNewestMs > (t.maxAgeMs + 0) * plan.timeScale + sweepMs && `building: a twin's newest sourceTime trails its newest reading by ${ms(building.maxBehindNewestMs)} > maxAge ${ms(t.maxAgeMs * plan.timeScale)} + one sweep ${ms(sweepMs)}`,
+    building.maxBehindNewestMs > (t.maxAgeMs + 0) * plan.timeScale + sweepMs &&
+      `building: a twin's newest sourceTime trails its newest reading by ${ms(building.maxBehindNewestMs)} > maxAge ${ms(t.maxAgeMs * plan.timeScale)} + one sweep ${ms(sweepMs)}`,
   ].filter((m): m is string => typeof m === 'string');
   const failures = rows
     .filter((r) => r.implementation === 'ours')
@@ -152,8 +171,11 @@ export async function runPortfolioBench(plan: PortfolioPlan, progress: (section:
         r.deadLettered > 0 && `${r.values} ours dead-lettered ${r.deadLettered} message(s)`,
         r.failedInvocations > 0 && `${r.values} ours failed ${r.failedInvocations} invocation(s)`,
         r.lostBatches > 0 && `${r.values} ours lost ${r.lostBatches} batch(es)`,
-        r.check && r.check.twinsWrong > 0 && `${r.values} ours: ${r.check.twinsWrong} caught-up twin(s) not within the deadband and maxAge of their newest reading (${r.check.wrong.join('; ')})`,
-        r.patchesAcknowledged !== r.patchesAppliedAtEmulator && `${r.values} ours: ${r.patchesAcknowledged} PATCHes acknowledged but ${r.patchesAppliedAtEmulator} applied at the emulator`,
+        r.check &&
+          r.check.twinsWrong > 0 &&
+          `${r.values} ours: ${r.check.twinsWrong} caught-up twin(s) not within the deadband and maxAge of their newest reading (${r.check.wrong.join('; ')})`,
+        r.patchesAcknowledged !== r.patchesAppliedAtEmulator &&
+          `${r.values} ours: ${r.patchesAcknowledged} PATCHes acknowledged but ${r.patchesAppliedAtEmulator} applied at the emulator`,
       ].filter((m): m is string => typeof m === 'string'),
     );
   return { plan, rows, missed, failures };
@@ -173,11 +195,15 @@ export function printPortfolioReport(report: PortfolioReport): void {
   );
   console.log(portfolioHeader);
   for (const row of rows) console.log(portfolioRowLine(row));
-  console.log('(req/msg and GET/PATCH/query/model: requests ADT received over the window per applied message; slope: backlog growth after the warm-up, msg/s; changed p50/p99: hand-over → a write at least as new of a changed value; oldest: now − the newest acknowledged sourceTime of the least recently written twin; behind: the most a twin\'s newest acknowledged sourceTime trails its newest reading)');
+  console.log(
+    "(req/msg and GET/PATCH/query/model: requests ADT received over the window per applied message; slope: backlog growth after the warm-up, msg/s; changed p50/p99: hand-over → a write at least as new of a changed value; oldest: now − the newest acknowledged sourceTime of the least recently written twin; behind: the most a twin's newest acknowledged sourceTime trails its newest reading)",
+  );
   for (const row of rows) console.log(backlogLine(row));
   for (const row of rows) {
     if (!row.check) continue;
-    console.log(`  check ${row.values} ${row.implementation}: ${row.check.drained ? `drained ${ms(row.check.drainedAfterMs)} after the window` : `NOT drained within ${ms(row.check.drainedAfterMs)}`}; ${row.check.twinsChecked} caught-up twins checked (within the deadband and maxAge of their newest reading), ${row.check.twinsWrong} wrong; ${row.changedValues} changed values, ${row.twinsBehind} twins behind at the window's end; peak heap ${row.peakHeapMb.toFixed(0)} MB`);
+    console.log(
+      `  check ${row.values} ${row.implementation}: ${row.check.drained ? `drained ${ms(row.check.drainedAfterMs)} after the window` : `NOT drained within ${ms(row.check.drainedAfterMs)}`}; ${row.check.twinsChecked} caught-up twins checked (within the deadband and maxAge of their newest reading), ${row.check.twinsWrong} wrong; ${row.changedValues} changed values, ${row.twinsBehind} twins behind at the window's end; peak heap ${row.peakHeapMb.toFixed(0)} MB`,
+    );
   }
   const building = rows.find((r) => r.implementation === 'ours' && r.values === 'building');
   if (building && !building.keepsUp) {
@@ -187,7 +213,9 @@ export function printPortfolioReport(report: PortfolioReport): void {
       `\nWhere we lose: ours writes only what matters (deadband and maxAge: ${(building.requests.patches / Math.max(1, building.applied)).toFixed(2)} PATCH per applied message) but reads each twin once before its first write: ${(building.requests.patches / seconds).toFixed(1)} PATCH/s and ${(building.requests.reads / seconds).toFixed(1)} GET/s against the ${budget}/s each its budgets allow, ${building.throttled429} × 429 (each halves its adaptive budget). It applied ${building.appliedPerSecond.toFixed(1)} of ${building.offeredPerSecond.toFixed(1)} msg/s offered; while the first-touch reads last (${shapeReadSeconds(building)} s at this scale) the backlog grows — in Azure, Event Hubs lag. The rest of the cure is issue 25 item 2 (coalescing over time) and overlapping a batch's reads with its writes.`,
     );
   }
-  console.log(report.missed.length ? `\nTargets missed (building-like, ours): ${report.missed.join('; ')}` : '\nAll portfolio targets met.');
+  console.log(
+    report.missed.length ? `\nTargets missed (building-like, ours): ${report.missed.join('; ')}` : '\nAll portfolio targets met.',
+  );
   if (report.failures.length) console.log(`\nCORRECTNESS FAILED: ${report.failures.join('; ')}`);
 }
 
@@ -201,7 +229,9 @@ export async function portfolioMain(argv: readonly string[]): Promise<void> {
   }
   const plan = portfolioPlan(args.quick, args.scale, args.seconds);
   let section = 0;
-  const report = await runPortfolioBench(plan, (name) => console.error(`[${++section}/${plan.rows.length}] ${name}${args.quick ? ' (quick)' : ''}…`));
+  const report = await runPortfolioBench(plan, (name) =>
+    console.error(`[${++section}/${plan.rows.length}] ${name}${args.quick ? ' (quick)' : ''}…`),
+  );
   printPortfolioReport(report);
   if (args.json) console.log(JSON.stringify(report, null, 2));
   if (report.failures.length) process.exitCode = 1;

@@ -82,7 +82,8 @@ export function initialReading(device: number, seed: number): BuildingReading {
 
 /** Whether `value` changed beyond the significance from `reference`. */
 export function isChange(property: PortfolioProperty, value: number | boolean, reference: number | boolean): boolean {
-  if (property === 'temperature' || property === 'humidity') return Math.abs((value as number) - (reference as number)) > significance[property] + 1e-9;
+  if (property === 'temperature' || property === 'humidity')
+    return Math.abs((value as number) - (reference as number)) > significance[property] + 1e-9;
   return value !== reference;
 }
 
@@ -110,8 +111,10 @@ function deviceReadings(device: number, count: number, shape: PortfolioShape): B
     room += clamp(setpoint - room, -0.05, 0.05);
     if (random() < 1 / 30) base = clamp(base + (random() < 0.5 ? -1 : 1), 30, 60);
     if (random() < 0.05) occupied = !occupied;
-    const temperature = Math.abs(previous.temperature - room) <= 0.05 && random() < 0.7 ? previous.temperature : round(room + (random() - 0.5) * 0.1, 2);
-    const humidity = Math.abs(previous.humidity - base) <= 0.2 && random() < 0.7 ? previous.humidity : round(base + (random() - 0.5) * 0.4, 1);
+    const temperature =
+      Math.abs(previous.temperature - room) <= 0.05 && random() < 0.7 ? previous.temperature : round(room + (random() - 0.5) * 0.1, 2);
+    const humidity =
+      Math.abs(previous.humidity - base) <= 0.2 && random() < 0.7 ? previous.humidity : round(base + (random() - 0.5) * 0.4, 1);
     previous = { temperature, humidity, occupied, setpoint };
     readings.push(previous);
   }
@@ -147,9 +150,21 @@ export function portfolioEnvelope(message: PortfolioMessage, partition: string, 
 /** The ADT import file that creates the portfolio's twins, each on its initial reading at `sourceTime`. */
 export function portfolioImport(shape: Pick<PortfolioShape, 'devices' | 'seed'>, sourceTime: string): string {
   const metadata = Object.fromEntries(portfolioProperties.map((property) => [property, { sourceTime }]));
-  const lines: string[] = [{ Section: 'Header' }, { fileVersion: '1.0.0', author: 'bench', organization: 'bench' }, { Section: 'Models' }, portfolioModel, { Section: 'Twins' }].map((line) => JSON.stringify(line));
+  const lines: string[] = [
+    { Section: 'Header' },
+    { fileVersion: '1.0.0', author: 'bench', organization: 'bench' },
+    { Section: 'Models' },
+    portfolioModel,
+    { Section: 'Twins' },
+  ].map((line) => JSON.stringify(line));
   for (let device = 0; device < shape.devices; device++) {
-    lines.push(JSON.stringify({ $dtId: portfolioDeviceId(device), $metadata: { $model: portfolioModelId, ...metadata }, ...initialReading(device, shape.seed) }));
+    lines.push(
+      JSON.stringify({
+        $dtId: portfolioDeviceId(device),
+        $metadata: { $model: portfolioModelId, ...metadata },
+        ...initialReading(device, shape.seed),
+      }),
+    );
   }
   return lines.join('\n');
 }

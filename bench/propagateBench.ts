@@ -52,8 +52,23 @@ class CountingHttpClient extends TrustingHttpClient {
 
 const quiet: PropagateLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-export async function runPropagate(implementation: 'propagator' | 'naive', children: number, updatesPerChild: number, parallelDeliveries = 8): Promise<PropagateRunMetrics> {
-  const emulator = await startEmulator({ endpoints: [{ name: 'propagate', kind: 'subscriber', schema: 'CloudEvents', concurrency: parallelDeliveries, delivery: { maxAttempts: 5, initialDelayMs: 50, maxDelayMs: 1000 } }] });
+export async function runPropagate(
+  implementation: 'propagator' | 'naive',
+  children: number,
+  updatesPerChild: number,
+  parallelDeliveries = 8,
+): Promise<PropagateRunMetrics> {
+  const emulator = await startEmulator({
+    endpoints: [
+      {
+        name: 'propagate',
+        kind: 'subscriber',
+        schema: 'CloudEvents',
+        concurrency: parallelDeliveries,
+        delivery: { maxAttempts: 5, initialDelayMs: 50, maxDelayMs: 1000 },
+      },
+    ],
+  });
   const admin = createEmulatorClient(emulator);
   const http = new CountingHttpClient(emulator.ca);
   try {
@@ -68,15 +83,36 @@ export async function runPropagate(implementation: 'propagator' | 'naive', child
     // Every request of the propagation side goes through `http`, so its 429s are told from the writer's.
     if (implementation === 'propagator') {
       const compiled = rollupsOf(
-        compilePipelineConfig({ rollups: { rules: [{ name: 'room', parentModel: roomModelId, relationships: ['hasSensor'], childModel: sensorModelId, properties: { temperature: { aggregate: 'avg', of: 'temperature' } } }] } }, 'bench'),
+        compilePipelineConfig(
+          {
+            rollups: {
+              rules: [
+                {
+                  name: 'room',
+                  parentModel: roomModelId,
+                  relationships: ['hasSensor'],
+                  childModel: sensorModelId,
+                  properties: { temperature: { aggregate: 'avg', of: 'temperature' } },
+                },
+              ],
+            },
+          },
+          'bench',
+        ),
       );
-      const port = new GatewayRollupPort(new AdtGateway({ port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: http })) }));
+      const port = new GatewayRollupPort(
+        new AdtGateway({ port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: http })) }),
+      );
       const propagator = new Propagator({ compiled, port });
       emulator.events.subscribe('propagate', async (event) => {
         await propagator.handle(event, quiet);
       });
     } else {
-      const handler = naivePropagateHandler(new DigitalTwinsClient(emulator.url, stubCredential, { httpClient: http }), sensorModelId, 'hasSensor');
+      const handler = naivePropagateHandler(
+        new DigitalTwinsClient(emulator.url, stubCredential, { httpClient: http }),
+        sensorModelId,
+        'hasSensor',
+      );
       emulator.events.subscribe('propagate', (event) => handler(event as CloudEventNotification));
     }
     emulator.resetCounters();
@@ -84,7 +120,9 @@ export async function runPropagate(implementation: 'propagator' | 'naive', child
 
     // The children are written through a gateway, which keeps the writer itself under 10 writes/s per twin.
     const writerHttp = new TrustingHttpClient(emulator.ca);
-    const writer = new AdtGateway({ port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: writerHttp })) });
+    const writer = new AdtGateway({
+      port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: writerHttp })),
+    });
     const last = new Map<string, number>();
     const started = performance.now();
     await Promise.all(
@@ -92,7 +130,10 @@ export async function runPropagate(implementation: 'propagator' | 'naive', child
         for (let k = 1; k <= updatesPerChild; k++) {
           const value = c * 100 + k;
           last.set(id, value);
-          await writer.updateTwin(id, [{ op: 'add', path: '/temperature', value }], { deadline: Date.now() + 300_000, stats: emptyCallStats() });
+          await writer.updateTwin(id, [{ op: 'add', path: '/temperature', value }], {
+            deadline: Date.now() + 300_000,
+            stats: emptyCallStats(),
+          });
         }
       }),
     );

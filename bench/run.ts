@@ -85,8 +85,22 @@ our results are incorrect).
 /** The workload sizes of a run; --quick divides them so the whole run takes seconds. */
 export function benchPlan(quick: boolean) {
   return quick
-    ? { fleet: [20, 5], backlog: [10, 10], hot: [1, 20], memory: { twins: 200, perTwin: 5, batchSize: 1000 }, cpuMessages: 5_000, propagation: [5, 10] }
-    : { fleet: [100, 10], backlog: [25, 40], hot: [1, 100], memory: { twins: 1000, perTwin: 5, batchSize: 5000 }, cpuMessages: 50_000, propagation: [10, 50] };
+    ? {
+        fleet: [20, 5],
+        backlog: [10, 10],
+        hot: [1, 20],
+        memory: { twins: 200, perTwin: 5, batchSize: 1000 },
+        cpuMessages: 5_000,
+        propagation: [5, 10],
+      }
+    : {
+        fleet: [100, 10],
+        backlog: [25, 40],
+        hot: [1, 100],
+        memory: { twins: 1000, perTwin: 5, batchSize: 5000 },
+        cpuMessages: 50_000,
+        propagation: [10, 50],
+      };
 }
 
 export function parseBenchArgs(argv: readonly string[]): { quick: boolean; json: boolean } | { help: true } | { error: string } {
@@ -129,7 +143,9 @@ async function main(): Promise<void> {
   const hot = await compare('hot twin', plan.hot[0] as number, plan.hot[1] as number);
   const all = [fleet, backlog, hot];
   progress('memory');
-  const memory = await runMemory(makeWorkload('memory', plan.memory.twins, plan.memory.perTwin, { batchSize: plan.memory.batchSize, lateShare: 0.1, seed: 7 }));
+  const memory = await runMemory(
+    makeWorkload('memory', plan.memory.twins, plan.memory.perTwin, { batchSize: plan.memory.batchSize, lateShare: 0.1, seed: 7 }),
+  );
   console.log(
     `\nmemory: one batch of ${memory.messages} messages over ${memory.twins} twins: batch ${memory.batchHeapMb.toFixed(1)} MB, peak while processing +${memory.peakProcessingHeapMb.toFixed(1)} MB (${memory.ratio.toFixed(1)}× the batch)${memory.gcExposed ? '' : ' — run with --expose-gc for stable figures'}`,
   );
@@ -146,7 +162,9 @@ async function main(): Promise<void> {
   console.log(`\npropagation: ${children} children × ${updates} updates under one room (avg), 8 Event Grid deliveries in parallel`);
   console.log('            until quiet  parent writes   429s  failed deliveries  parent exact');
   for (const m of [propagation.ours, propagation.naive]) console.log(propagateRow(m));
-  console.log(`ratios naive/ours: parent writes ${(propagation.naive.parentWrites / Math.max(1, propagation.ours.parentWrites)).toFixed(1)}×, 429s ${propagation.naive.throttled429} vs ${propagation.ours.throttled429}`);
+  console.log(
+    `ratios naive/ours: parent writes ${(propagation.naive.parentWrites / Math.max(1, propagation.ours.parentWrites)).toFixed(1)}×, 429s ${propagation.naive.throttled429} vs ${propagation.ours.throttled429}`,
+  );
 
   const results = {
     backlogPatchRequestRatio: backlog.naive.patchRequests / Math.max(1, backlog.ours.patchRequests),
@@ -161,7 +179,14 @@ async function main(): Promise<void> {
   };
   const verdict = benchVerdict(results, quick);
   const missed = [...verdict.incorrect, ...verdict.missed];
-  if (json) console.log(JSON.stringify({ fleet, backlog, hot, memory, cpu, propagation, results, targets, missed, incorrect: verdict.incorrect, targetsChecked: !quick }, null, 2));
+  if (json)
+    console.log(
+      JSON.stringify(
+        { fleet, backlog, hot, memory, cpu, propagation, results, targets, missed, incorrect: verdict.incorrect, targetsChecked: !quick },
+        null,
+        2,
+      ),
+    );
   console.log(verdictText(verdict, quick));
   process.exitCode = verdict.exitCode;
 }
@@ -198,12 +223,15 @@ export function benchVerdict(results: BenchResults, quick: boolean): BenchVerdic
     !results.propagationExact && 'our parent did not end on the exact average',
   ].filter((m): m is string => typeof m === 'string');
   const missed = [
-    results.backlogPatchRequestRatio < targets.backlogPatchRequestRatio && `backlog PATCH ratio ${results.backlogPatchRequestRatio.toFixed(1)} < ${targets.backlogPatchRequestRatio}`,
+    results.backlogPatchRequestRatio < targets.backlogPatchRequestRatio &&
+      `backlog PATCH ratio ${results.backlogPatchRequestRatio.toFixed(1)} < ${targets.backlogPatchRequestRatio}`,
     results.ours429s > 0 && `${results.ours429s} 429(s) on our side`,
     results.hotTwinSpeedup < targets.hotTwinSpeedup && `hot-twin speedup ${results.hotTwinSpeedup.toFixed(1)} < ${targets.hotTwinSpeedup}`,
     results.memoryRatio > targets.maxMemoryRatio && `memory ratio ${results.memoryRatio.toFixed(1)} > ${targets.maxMemoryRatio}`,
-    results.propagationWriteRatio < targets.propagationWriteRatio && `propagation write ratio ${results.propagationWriteRatio.toFixed(1)} < ${targets.propagationWriteRatio}`,
-    results.cpuPathRatio > targets.cpuPathMaxRatio && `CPU path ${results.cpuPathRatio.toFixed(1)}× the JSON.parse floor > ${targets.cpuPathMaxRatio}×`,
+    results.propagationWriteRatio < targets.propagationWriteRatio &&
+      `propagation write ratio ${results.propagationWriteRatio.toFixed(1)} < ${targets.propagationWriteRatio}`,
+    results.cpuPathRatio > targets.cpuPathMaxRatio &&
+      `CPU path ${results.cpuPathRatio.toFixed(1)}× the JSON.parse floor > ${targets.cpuPathMaxRatio}×`,
   ].filter((m): m is string => typeof m === 'string');
   return { incorrect, missed, exitCode: incorrect.length > 0 || (!quick && missed.length > 0) ? 1 : 0 };
 }
@@ -211,9 +239,15 @@ export function benchVerdict(results: BenchResults, quick: boolean): BenchVerdic
 export function verdictText(verdict: BenchVerdict, quick: boolean): string {
   const lines: string[] = [];
   if (verdict.incorrect.length > 0) lines.push(`Incorrect: ${verdict.incorrect.join('; ')}`);
-  if (verdict.missed.length > 0) lines.push(quick ? `Targets (reported, not checked at --quick sizes): missed ${verdict.missed.join('; ')}` : `Targets missed: ${verdict.missed.join('; ')}`);
+  if (verdict.missed.length > 0)
+    lines.push(
+      quick
+        ? `Targets (reported, not checked at --quick sizes): missed ${verdict.missed.join('; ')}`
+        : `Targets missed: ${verdict.missed.join('; ')}`,
+    );
   if (lines.length === 0) lines.push(quick ? 'Correct; all targets met (not checked at --quick sizes).' : 'All targets met.');
-  else if (verdict.incorrect.length === 0 && quick) lines.push('Correct (a --quick run fails only on correctness; run without --quick to check the targets).');
+  else if (verdict.incorrect.length === 0 && quick)
+    lines.push('Correct (a --quick run fails only on correctness; run without --quick to check the targets).');
   return `\n${lines.join('\n')}`;
 }
 

@@ -70,7 +70,9 @@ export function copiedBuildings(directory: string, copies: number): { scenario: 
   mkdirSync(scenario, { recursive: true });
   cpSync(join(source, 'models'), join(scenario, 'models'), { recursive: true });
   for (const file of ['pipeline.yaml', 'simulator.json']) cpSync(join(source, file), join(scenario, file));
-  const lines = readFileSync(join(source, 'graph.ndjson'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(join(source, 'graph.ndjson'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const out: string[] = [];
   const parents = new Set<string>();
   let section = '';
@@ -111,7 +113,16 @@ function writeTelemetry(scenario: string, messages: number): string {
     .map((l) => JSON.parse(l) as { $dtId: string; $metadata: { $model: string } });
   const devices = simulatedDevices(twins, config);
   // 20 readings/s per device: several per twin in each batch, as a backlog after a pause looks.
-  const envelopes = [...generateTelemetry({ devices, config, rate: devices.length * 20, count: messages, start: new Date('2024-05-01T08:00:00Z'), seed: 13 })];
+  const envelopes = [
+    ...generateTelemetry({
+      devices,
+      config,
+      rate: devices.length * 20,
+      count: messages,
+      start: new Date('2024-05-01T08:00:00Z'),
+      seed: 13,
+    }),
+  ];
   const path = join(scenario, 'telemetry.ndjson');
   writeFileSync(path, `${envelopes.map((e) => JSON.stringify(e)).join('\n')}\n`);
   return path;
@@ -235,24 +246,40 @@ export function checkTargets(rows: ScaleOutRow[]): TargetCheck[] {
   const top = rows.reduce((a, b) => (b.instances > a.instances ? b : a));
   // ADT's ceiling in messages/s: the tighter of its patch limit over the writes one message costs and
   // the telemetry budget over the telemetry requests one message costs.
-  const perLimit = [single && single.writesPerMessage > 0 ? adtCeilings.patchesPerSecond / single.writesPerMessage : Number.POSITIVE_INFINITY, single && single.telemetryPerMessage > 0 ? telemetryPerSecond / single.telemetryPerMessage : Number.POSITIVE_INFINITY];
+  const perLimit = [
+    single && single.writesPerMessage > 0 ? adtCeilings.patchesPerSecond / single.writesPerMessage : Number.POSITIVE_INFINITY,
+    single && single.telemetryPerMessage > 0 ? telemetryPerSecond / single.telemetryPerMessage : Number.POSITIVE_INFINITY,
+  ];
   const ceiling = Math.min(...perLimit);
   const better = Math.max(single?.messagesPerSecond ?? 0, Number.isFinite(ceiling) ? ceiling : 0);
   const wanted = scaleTargets.minThroughputShare * better;
   return [
-    { name: `n=${top.instances}: 429s below 1 % of requests`, met: top.throttledShare < scaleTargets.max429Share, detail: `${(top.throttledShare * 100).toFixed(2)} %` },
-    { name: `n=${top.instances}: no parent above 10 writes/s`, met: top.maxParentWritesPerSecond <= scaleTargets.maxParentWritesPerSecond, detail: `max ${top.maxParentWritesPerSecond}/s` },
+    {
+      name: `n=${top.instances}: 429s below 1 % of requests`,
+      met: top.throttledShare < scaleTargets.max429Share,
+      detail: `${(top.throttledShare * 100).toFixed(2)} %`,
+    },
+    {
+      name: `n=${top.instances}: no parent above 10 writes/s`,
+      met: top.maxParentWritesPerSecond <= scaleTargets.maxParentWritesPerSecond,
+      detail: `max ${top.maxParentWritesPerSecond}/s`,
+    },
     {
       name: `n=${top.instances}: throughput ≥ 90 % of max(single-instance ${single?.messagesPerSecond.toFixed(0)}/s, ADT ceiling ${ceiling.toFixed(0)}/s)`,
       met: top.messagesPerSecond >= wanted,
       detail: `${top.messagesPerSecond.toFixed(0)}/s of ${wanted.toFixed(0)}/s wanted`,
     },
-    { name: `n=${top.instances}: final state exact`, met: top.exact, detail: top.exact ? 'equal to n=1' : `${top.twinsDiffering} twin(s) differ` },
+    {
+      name: `n=${top.instances}: final state exact`,
+      met: top.exact,
+      detail: top.exact ? 'equal to n=1' : `${top.twinsDiffering} twin(s) differ`,
+    },
   ];
 }
 
 export function renderTable(rows: ScaleOutRow[]): string {
-  const head = '| n | applied msgs | ingest s | msgs/s | quiet after s | ADT writes/msg | telemetry/msg | ADT requests | 429s | 429 share | exact vs n=1 | max parent writes/s | CPU s |';
+  const head =
+    '| n | applied msgs | ingest s | msgs/s | quiet after s | ADT writes/msg | telemetry/msg | ADT requests | 429s | 429 share | exact vs n=1 | max parent writes/s | CPU s |';
   const rule = '|---|---|---|---|---|---|---|---|---|---|---|---|---|';
   const body = rows.map(
     (r) =>

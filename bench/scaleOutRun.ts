@@ -44,8 +44,12 @@ async function main(): Promise<number> {
   const buildings = flag('--buildings', quick ? 1 : 4);
   const messages = flag('--messages', quick ? 240 : 6000);
   const directory = mkdtempSync(join(tmpdir(), 'bench-scale-'));
-  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
-  process.stderr.write(`scale-out: ${buildings} building(s), ${messages} messages, n = 1, 2, 4, 8 (one emulator, ADT limits, 15 ± 5 ms); ${cpus().length} cores, load ${load}\n`);
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  process.stderr.write(
+    `scale-out: ${buildings} building(s), ${messages} messages, n = 1, 2, 4, 8 (one emulator, ADT limits, 15 ± 5 ms); ${cpus().length} cores, load ${load}\n`,
+  );
   let rows: ScaleOutRow[];
   try {
     rows = await runScaleOut({
@@ -54,13 +58,18 @@ async function main(): Promise<number> {
       messages,
       partitions: 32,
       directory,
-      onRow: (row) => process.stderr.write(`  n=${row.instances}: ${row.messagesPerSecond.toFixed(1)} msgs/s, ${row.throttled} × 429, ${row.exact ? 'exact' : 'NOT exact'}\n`),
+      onRow: (row) =>
+        process.stderr.write(
+          `  n=${row.instances}: ${row.messagesPerSecond.toFixed(1)} msgs/s, ${row.throttled} × 429, ${row.exact ? 'exact' : 'NOT exact'}\n`,
+        ),
     });
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
   const checks = checkTargets(rows);
-  process.stdout.write(`${renderTable(rows)}\n\nTargets at n = 8:\n${checks.map((c) => `  ${c.met ? 'met   ' : 'MISSED'} ${c.name}: ${c.detail}`).join('\n')}\n`);
+  process.stdout.write(
+    `${renderTable(rows)}\n\nTargets at n = 8:\n${checks.map((c) => `  ${c.met ? 'met   ' : 'MISSED'} ${c.name}: ${c.detail}`).join('\n')}\n`,
+  );
   if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ rows, checks }, null, 2)}\n`);
   // A row whose run did not finish cleanly is a failure whatever the figures; a missed target only fails a full run.
   if (rows.some((r) => r.exitCode !== 0)) return 1;

@@ -63,7 +63,9 @@ export async function runSeedBench(twins: number, progress: (line: string) => vo
   const azurite = await startAzurite();
   const connectionString = azuriteConnectionString(azurite.blobEndpoint);
   const emulator = await startEmulatorProcess({ jobs: { storageConnectionString: connectionString } });
-  const { client, httpClient } = createEmulatorClient(emulator, { retryOptions: { maxRetries: 3, retryDelayInMs: 50, maxRetryDelayInMs: 500 } });
+  const { client, httpClient } = createEmulatorClient(emulator, {
+    retryOptions: { maxRetries: 3, retryDelayInMs: 50, maxRetryDelayInMs: 500 },
+  });
   const access = emulatorAccess(emulator);
   try {
     progress(`seeding ${twins} twins through one import job…`);
@@ -120,7 +122,8 @@ export async function seedMain(argv: readonly string[]): Promise<void> {
   for (const line of printSeedReport(report)) console.log(line);
   const missed: string[] = [];
   if (report.targetRatio > 1) missed.push(`seed took ${report.totalSeconds.toFixed(1)} s, target ${report.targetSeconds.toFixed(0)} s`);
-  if (report.storedTwins !== report.twins || report.storedRelationships !== report.relationships) missed.push('the instance does not hold every twin and relationship');
+  if (report.storedTwins !== report.twins || report.storedRelationships !== report.relationships)
+    missed.push('the instance does not hold every twin and relationship');
   if (args.json) console.log(JSON.stringify({ ...report, missed }, null, 2));
   if (missed.length > 0) {
     console.error(`Missed: ${missed.join('; ')}`);

@@ -14,7 +14,18 @@ const messages = Array.from({ length: 256 }, (_, i) => ({
   enqueuedTime: new Date(Date.now() - i * 10).toISOString(),
   traceparent: i % 4 === 0 ? `00-${(i + 1).toString(16).padStart(32, '0')}-${(i + 1).toString(16).padStart(16, '0')}-01` : undefined,
 }));
-const summary = { received: 256, applied: 250, filtered: 3, deadLettered: 3, deadLetteredByReason: { 'invalid-json': 2, 'unknown-twin': 1 }, twinsPatched: 40, messagesCoalesced: 210, staleValuesSkipped: 0, telemetrySent: 40, retries: 0 };
+const summary = {
+  received: 256,
+  applied: 250,
+  filtered: 3,
+  deadLettered: 3,
+  deadLetteredByReason: { 'invalid-json': 2, 'unknown-twin': 1 },
+  twinsPatched: 40,
+  messagesCoalesced: 210,
+  staleValuesSkipped: 0,
+  telemetrySent: 40,
+  retries: 0,
+};
 
 function perBatchMicros(work: () => void, rounds = 2000): number {
   for (let i = 0; i < 200; i++) work();
@@ -32,4 +43,14 @@ const noop = perBatchMicros(() => recordIngestBatch(summary, messages, { started
 const local = startLocalMetrics();
 const sdk = perBatchMicros(() => recordIngestBatch(summary, messages, { started: Date.now() - 5, ended: Date.now() }));
 void local.close();
-console.log(JSON.stringify({ batchSize: messages.length, baselineMicros: +baseline.toFixed(1), noopMicros: +noop.toFixed(1), sdkMicros: +sdk.toFixed(1), noopRatio: +(noop / baseline).toFixed(2), sdkRatio: +(sdk / baseline).toFixed(2), sink: sink > 0 }));
+console.log(
+  JSON.stringify({
+    batchSize: messages.length,
+    baselineMicros: +baseline.toFixed(1),
+    noopMicros: +noop.toFixed(1),
+    sdkMicros: +sdk.toFixed(1),
+    noopRatio: +(noop / baseline).toFixed(2),
+    sdkRatio: +(sdk / baseline).toFixed(2),
+    sink: sink > 0,
+  }),
+);

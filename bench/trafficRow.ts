@@ -19,7 +19,18 @@ import { batchCeiling, type EventHubBatching, eventHubBatching } from '../local/
 import { noRetry } from '../local/runner/retryPolicy';
 import { AdtGateway, createAdtClient, type JsonPatchOperation, type PortCallOptions, SdkAdtPort } from '../shared/adt';
 import { compilePipelineConfig } from '../shared/config';
-import { createIngestPlanner, deferralDefaults, DeferredDrainer, drainDeferredValues, envelopeBodyBytes, FolderDeferredValuesStore, processBatch, type RawEvent, significanceResolver, type TelemetryEnvelope } from '../shared/ingest';
+import {
+  createIngestPlanner,
+  deferralDefaults,
+  DeferredDrainer,
+  drainDeferredValues,
+  envelopeBodyBytes,
+  FolderDeferredValuesStore,
+  processBatch,
+  type RawEvent,
+  significanceResolver,
+  type TelemetryEnvelope,
+} from '../shared/ingest';
 import type { IngestRuntime } from '../shared/worker';
 import { type EmulatorProcess, startEmulatorProcess } from './emulatorProcess';
 import { CountingSink } from './ingestBench';
@@ -39,7 +50,12 @@ export const adtLikeLatency: EmulatorLatency = { latencyMs: 10, jitterMs: 10 };
 
 /** ADT's instance-wide limits times `scale` (the per-twin 10 writes/s is never scaled). */
 export function adtLimitsAt(scale: number) {
-  return { patchesPerSecond: 1000 * scale, readsPerSecond: 1000 * scale, createsDeletesPerSecond: 500 * scale, modelRequestsPerSecond: Math.max(10, 100 * scale) };
+  return {
+    patchesPerSecond: 1000 * scale,
+    readsPerSecond: 1000 * scale,
+    createsDeletesPerSecond: 500 * scale,
+    modelRequestsPerSecond: Math.max(10, 100 * scale),
+  };
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -94,7 +110,16 @@ export function requestsByKind(counters: Awaited<ReturnType<EmulatorProcess['cou
   const modelReads = ops['model.read']?.requests ?? 0;
   const patches = ops['twin.patch']?.requests ?? 0;
   const queries = ops.query?.requests ?? 0;
-  return { total, reads, modelReads, patches, queries, other: total - reads - modelReads - patches - queries, throttled, patchesApplied: ops['twin.patch']?.successes ?? 0 };
+  return {
+    total,
+    reads,
+    modelReads,
+    patches,
+    queries,
+    other: total - reads - modelReads - patches - queries,
+    throttled,
+    patchesApplied: ops['twin.patch']?.successes ?? 0,
+  };
 }
 
 /** A port that reports each acknowledged PATCH. */
@@ -106,7 +131,11 @@ class ObservedPort extends SdkAdtPort {
     super(client);
   }
 
-  override async updateTwin(twinId: string, patch: JsonPatchOperation[], options: PortCallOptions & { ifMatch?: string }): Promise<{ etag: string | undefined }> {
+  override async updateTwin(
+    twinId: string,
+    patch: JsonPatchOperation[],
+    options: PortCallOptions & { ifMatch?: string },
+  ): Promise<{ etag: string | undefined }> {
     const result = await super.updateTwin(twinId, patch, options);
     this.onPatched(twinId, patch);
     return result;
@@ -233,26 +262,51 @@ export async function runTrafficRow<M extends OfferedMessage>(spec: TrafficRowSp
   const onPatched = (twinId: string, patch: JsonPatchOperation[]): void => spec.patched?.(twinId, patch, performance.now());
   const gateway = new AdtGateway({
     port: new ObservedPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient }), onPatched),
-    limits: { patchesPerSecond: limits.patchesPerSecond, readsPerSecond: limits.readsPerSecond, telemetryPerSecond: limits.patchesPerSecond },
+    limits: {
+      patchesPerSecond: limits.patchesPerSecond,
+      readsPerSecond: limits.readsPerSecond,
+      telemetryPerSecond: limits.patchesPerSecond,
+    },
   });
   const options = config.ingest.options;
   const ours: IngestRuntime = {
     gateway,
     deadLetters,
     planner: createIngestPlanner(config.ingest, gateway),
-    decodeOptions: { deviceIdProperties: options.deviceIdProperties, moduleIdProperties: options.moduleIdProperties, limits: { maxDecodedBytes: options.maxDecodedBytes, maxDepth: options.maxBodyDepth } },
+    decodeOptions: {
+      deviceIdProperties: options.deviceIdProperties,
+      moduleIdProperties: options.moduleIdProperties,
+      limits: { maxDecodedBytes: options.maxDecodedBytes, maxDepth: options.maxBodyDepth },
+    },
     deadlineMs: 240_000,
-    write: { maxParallelTwins: options.maxParallelTwins, emitSourceTime: options.emitSourceTime, maxClockSkewSeconds: options.maxClockSkewSeconds, significance: significanceResolver(config.ingest) },
+    write: {
+      maxParallelTwins: options.maxParallelTwins,
+      emitSourceTime: options.emitSourceTime,
+      maxClockSkewSeconds: options.maxClockSkewSeconds,
+      significance: significanceResolver(config.ingest),
+    },
   };
-  const deferDirectory = spec.implementation === 'ours' && spec.defer !== false ? mkdtempSync(join(tmpdir(), 'bench-deferred-')) : undefined;
+  const deferDirectory =
+    spec.implementation === 'ours' && spec.defer !== false ? mkdtempSync(join(tmpdir(), 'bench-deferred-')) : undefined;
   if (deferDirectory) {
     const store = new FolderDeferredValuesStore(deferDirectory);
-    const drainer = new DeferredDrainer({ store, gateway, deadLetters, write: { emitSourceTime: options.emitSourceTime, maxClockSkewMs: options.maxClockSkewSeconds * 1000 }, maxParallelTwins: options.maxParallelTwins });
+    const drainer = new DeferredDrainer({
+      store,
+      gateway,
+      deadLetters,
+      write: { emitSourceTime: options.emitSourceTime, maxClockSkewMs: options.maxClockSkewSeconds * 1000 },
+      maxParallelTwins: options.maxParallelTwins,
+    });
     ours.deferral = { store, drainer, buckets: deferralDefaults.buckets, windowSeconds: deferralDefaults.windowSeconds };
   }
   // The drain timer (functions/drainDeferredValues): every 30 s, one run at a time, 25 s at most.
   let timerRun: Promise<unknown> = Promise.resolve();
-  const drainTimer = ours.deferral ? setInterval(() => (timerRun = timerRun.then(() => drainDeferredValues(ours.deferral!, gateway, { runSeconds: 25 })).catch(() => undefined)), 30_000) : undefined;
+  const drainTimer = ours.deferral
+    ? setInterval(
+        () => (timerRun = timerRun.then(() => drainDeferredValues(ours.deferral!, gateway, { runSeconds: 25 })).catch(() => undefined)),
+        30_000,
+      )
+    : undefined;
   const storeEmpty = async (): Promise<boolean> => !ours.deferral || (await ours.deferral.store.list()).length === 0;
   const samples = createEmulatorClient(emulator);
 

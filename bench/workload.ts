@@ -36,7 +36,12 @@ export interface Workload {
 
 const start = Date.parse('2024-05-01T08:00:00Z');
 
-export function makeWorkload(name: string, twins: number, perTwin: number, options: { batchSize: number; lateShare: number; seed: number }): Workload {
+export function makeWorkload(
+  name: string,
+  twins: number,
+  perTwin: number,
+  options: { batchSize: number; lateShare: number; seed: number },
+): Workload {
   const next = seededRandom(options.seed);
   const twinIds = Array.from({ length: twins }, (_, i) => `sensor-${String(i + 1).padStart(4, '0')}`);
   const readings: Reading[] = [];
@@ -88,7 +93,9 @@ export function toRawEvent(reading: Reading, index: number, sequenceNumber: numb
   const enqueued = new Date(reading.ts + 250).toISOString();
   return {
     index,
-    body: Buffer.from(JSON.stringify({ temperature: reading.temperature, humidity: reading.humidity, ts: new Date(reading.ts).toISOString() })),
+    body: Buffer.from(
+      JSON.stringify({ temperature: reading.temperature, humidity: reading.humidity, ts: new Date(reading.ts).toISOString() }),
+    ),
     systemProperties: {
       'iothub-connection-device-id': reading.deviceId,
       'message-id': reading.messageId,

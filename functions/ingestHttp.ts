@@ -9,7 +9,17 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 
 import { AdtDeadlineExceededError, isRetriable, sharedCredential } from '../shared/adt';
 import { errorMessage } from '../shared/common';
-import { envelopeEvents, httpIngestAnswer, type HttpIngestAuth, httpIngestAuthLevel, httpIngestAuthOf, httpIngestCallerProblem, httpIngestLimits, parseHttpIngestBody, processBatch } from '../shared/ingest';
+import {
+  envelopeEvents,
+  httpIngestAnswer,
+  type HttpIngestAuth,
+  httpIngestAuthLevel,
+  httpIngestAuthOf,
+  httpIngestCallerProblem,
+  httpIngestLimits,
+  parseHttpIngestBody,
+  processBatch,
+} from '../shared/ingest';
 import { readSetting } from '../shared/settings';
 import { startAzureMonitor } from '../shared/telemetry';
 import { type IngestRuntime, worker } from '../shared/worker';
@@ -20,14 +30,22 @@ startAzureMonitor({ credential: sharedCredential });
 
 export type HttpIngestHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
-const problem = (status: number, error: string, headers: Record<string, string> = {}): HttpResponseInit => ({ status, jsonBody: { error }, headers });
+const problem = (status: number, error: string, headers: Record<string, string> = {}): HttpResponseInit => ({
+  status,
+  jsonBody: { error },
+  headers,
+});
 
 export function createHttpIngestHandler(runtime: () => IngestRuntime, auth: HttpIngestAuth = 'functionKey'): HttpIngestHandler {
   return async (request, context) => {
     const unauthorised = httpIngestCallerProblem(auth, (name) => request.headers.get(name));
     if (unauthorised) return problem(401, unauthorised);
     const declared = Number(request.headers.get('content-length') ?? Number.NaN);
-    if (declared > httpIngestLimits.maxBodyBytes) return problem(413, `The request body has ${declared} bytes, more than ${httpIngestLimits.maxBodyBytes}; send fewer envelopes per request.`);
+    if (declared > httpIngestLimits.maxBodyBytes)
+      return problem(
+        413,
+        `The request body has ${declared} bytes, more than ${httpIngestLimits.maxBodyBytes}; send fewer envelopes per request.`,
+      );
     const parsed = parseHttpIngestBody(new Uint8Array(await request.arrayBuffer()));
     if (!parsed.ok) return problem(parsed.status, parsed.error);
     try {
@@ -41,7 +59,10 @@ export function createHttpIngestHandler(runtime: () => IngestRuntime, auth: Http
       // processBatch throws only when the batch must be tried again (ADT unavailable or throttling past
       // the deadline, a dead letter that could not be stored). Nothing was lost: the caller still holds
       // the request and retries it; the writes are idempotent.
-      const cause = error instanceof AdtDeadlineExceededError || isRetriable(error) ? 'ADT is unavailable or throttling past the deadline' : 'the request could not be completed';
+      const cause =
+        error instanceof AdtDeadlineExceededError || isRetriable(error)
+          ? 'ADT is unavailable or throttling past the deadline'
+          : 'the request could not be completed';
       return problem(503, `${cause}; retry the request later. (${errorMessage(error)})`, { 'retry-after': '10' });
     }
   };

@@ -18,7 +18,10 @@ export type IngestHandler = (messages: unknown[], context: InvocationContext) =>
 /** The partition comes from the batch's PartitionContext (or TriggerPartitionContext); it names dead letters and telemetry ids. */
 export function partitionIdOf(triggerMetadata: Record<string, unknown> | undefined): string | undefined {
   const partitionContext = triggerMetadata?.partitionContext ?? triggerMetadata?.triggerPartitionContext;
-  const id = typeof partitionContext === 'object' && partitionContext !== null ? (partitionContext as { partitionId?: unknown }).partitionId : undefined;
+  const id =
+    typeof partitionContext === 'object' && partitionContext !== null
+      ? (partitionContext as { partitionId?: unknown }).partitionId
+      : undefined;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 

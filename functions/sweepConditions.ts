@@ -21,7 +21,11 @@ export function sweepConditionsHandler(sweep: () => Promise<ConditionSweepSummar
   return async (_timer: Timer, context: InvocationContext): Promise<ConditionSweepSummary> => {
     const summary = await sweep();
     const line = `Conditions sweep: ${summary.queries} quer(ies), ${summary.pending} twin(s) pending, ${summary.written} written, ${summary.markedStale} of ${summary.foundStale} found stale marked, ${summary.failures.length} failed`;
-    if (summary.failures.length > 0) context.error(`${line}: ${summary.failures.map((f) => `${f.twinId}: ${f.detail}`).join('; ')}. The next sweep tries them again.`, summary);
+    if (summary.failures.length > 0)
+      context.error(
+        `${line}: ${summary.failures.map((f) => `${f.twinId}: ${f.detail}`).join('; ')}. The next sweep tries them again.`,
+        summary,
+      );
     else context.log(line, summary);
     return summary;
   };

@@ -15,7 +15,14 @@ const stageOrder = {
 };
 
 const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['shared', 'functions', 'local', 'bench'];
-const graph = (await madge(roots, { baseDir: process.cwd(), fileExtensions: ['ts'], tsConfig: 'tsconfig.json', detectiveOptions: { ts: { skipTypeImports: false } } })).obj();
+const graph = (
+  await madge(roots, {
+    baseDir: process.cwd(),
+    fileExtensions: ['ts'],
+    tsConfig: 'tsconfig.json',
+    detectiveOptions: { ts: { skipTypeImports: false } },
+  })
+).obj();
 
 function folderOf(file) {
   const parts = file.split('/');
@@ -91,19 +98,26 @@ for (const [file, imports] of fileEdges) {
     const to = stageOf(imported);
     if (!to || to.folder !== from.folder || to.stage === from.stage || !order.includes(to.stage)) continue;
     if (order.indexOf(to.stage) > order.indexOf(from.stage)) {
-      problems.push(`stage ${from.folder}/${from.stage} imports the later stage ${to.stage} (${file} → ${imported}); stages run ${order.join(' → ')}`);
+      problems.push(
+        `stage ${from.folder}/${from.stage} imports the later stage ${to.stage} (${file} → ${imported}); stages run ${order.join(' → ')}`,
+      );
     }
   }
 }
-for (const stage of undeclared) problems.push(`${stage} is a sub-folder with no declared place in its folder's stage order (scripts/check-import-cycles.mjs stageOrder)`);
+for (const stage of undeclared)
+  problems.push(`${stage} is a sub-folder with no declared place in its folder's stage order (scripts/check-import-cycles.mjs stageOrder)`);
 for (const component of cycles(folderEdges)) {
-  const links = component.flatMap((from) => component.filter((to) => folderEdges.get(from)?.has(to)).map((to) => `    ${evidence.get(`${from}>${to}`)}`));
+  const links = component.flatMap((from) =>
+    component.filter((to) => folderEdges.get(from)?.has(to)).map((to) => `    ${evidence.get(`${from}>${to}`)}`),
+  );
   problems.push(`folders ${component.join(' ↔ ')} import each other:\n${links.join('\n')}`);
 }
 for (const component of cycles(fileEdges)) problems.push(`files ${component.join(' ↔ ')} import each other`);
 
 if (problems.length > 0) {
-  console.error(`Import cycles or stage-order breaks (${problems.length}); make the dependency point one way (move the shared piece to the folder or stage both use):`);
+  console.error(
+    `Import cycles or stage-order breaks (${problems.length}); make the dependency point one way (move the shared piece to the folder or stage both use):`,
+  );
   for (const problem of problems) console.error(`  - ${problem}`);
   process.exit(1);
 }

@@ -64,7 +64,9 @@ function main(args) {
     console.log(`${validatorFile} is up to date with the schemas.`);
     return 0;
   }
-  console.error(`${validatorFile} is stale: it was not generated from the current ${pipelineSchemaFile}, ${rollupsSchemaFile} and ajv. Run npm run generate:config-validator and commit the result.`);
+  console.error(
+    `${validatorFile} is stale: it was not generated from the current ${pipelineSchemaFile}, ${rollupsSchemaFile} and ajv. Run npm run generate:config-validator and commit the result.`,
+  );
   return 1;
 }
 

@@ -30,7 +30,7 @@ export const settings = {
   azureClientId: {
     name: 'AZURE_CLIENT_ID',
     description:
-      "Client id of the user-assigned managed identity; DefaultAzureCredential reads it (infra sets it). Leave empty locally to use your developer login.",
+      'Client id of the user-assigned managed identity; DefaultAzureCredential reads it (infra sets it). Leave empty locally to use your developer login.',
     sample: '',
     required: false,
   },
@@ -60,13 +60,15 @@ export const settings = {
   },
   deadLetterStorage: {
     name: 'DeadLetterStorage',
-    description: 'Connection string of the dead-letter storage account (Azurite locally). Leave unset in Azure and use DeadLetterStorage__blobServiceUri with the managed identity.',
+    description:
+      'Connection string of the dead-letter storage account (Azurite locally). Leave unset in Azure and use DeadLetterStorage__blobServiceUri with the managed identity.',
     sample: 'UseDevelopmentStorage=true',
     required: false,
   },
   deadLetterBlobServiceUri: {
     name: 'DeadLetterStorage__blobServiceUri',
-    description: 'Blob endpoint of the dead-letter storage account, reached with the managed identity (needs Storage Blob Data Contributor).',
+    description:
+      'Blob endpoint of the dead-letter storage account, reached with the managed identity (needs Storage Blob Data Contributor).',
     sample: '',
     required: false,
   },
@@ -78,13 +80,15 @@ export const settings = {
   },
   appInsightsConnectionString: {
     name: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
-    description: 'Application Insights the functions send metrics and traces to (OpenTelemetry, Entra ID auth); unset = no exporter is loaded.',
+    description:
+      'Application Insights the functions send metrics and traces to (OpenTelemetry, Entra ID auth); unset = no exporter is loaded.',
     sample: '',
     required: false,
   },
   httpIngestAuth: {
     name: 'HTTP_INGEST_AUTH',
-    description: 'How POST /api/telemetry authenticates callers: functionKey (default, a function key) or entraId (App Service authentication validates an Entra ID token first; main.bicep httpIngestAuth=entraId), in which case the function also refuses a request that arrives without a validated caller.',
+    description:
+      'How POST /api/telemetry authenticates callers: functionKey (default, a function key) or entraId (App Service authentication validates an Entra ID token first; main.bicep httpIngestAuth=entraId), in which case the function also refuses a request that arrives without a validated caller.',
     sample: 'functionKey',
     required: false,
   },
@@ -108,37 +112,43 @@ export const settings = {
   },
   adtMaxInstances: {
     name: 'ADT_MAX_INSTANCES',
-    description: 'Function App instances that draw on the ADT instance at once (the Bicep derives it: telemetry partitions + 1, capped at Flex maximumInstanceCount); each starts at its share of the ADT limits and adapts to 429s.',
+    description:
+      'Function App instances that draw on the ADT instance at once (the Bicep derives it: telemetry partitions + 1, capped at Flex maximumInstanceCount); each starts at its share of the ADT limits and adapts to 429s.',
     sample: '1',
     required: false,
   },
   deferredValuesContainer: {
     name: 'DEFERRED_VALUES_CONTAINER',
-    description: 'Blob container (in the dead-letter storage account, same identity) that holds the latest values of twins an ingest invocation could not write within its write window, until the drainer writes them (docs/GUARANTEES.md). Default deferred-values.',
+    description:
+      'Blob container (in the dead-letter storage account, same identity) that holds the latest values of twins an ingest invocation could not write within its write window, until the drainer writes them (docs/GUARANTEES.md). Default deferred-values.',
     sample: 'deferred-values',
     required: false,
   },
   deferredValuesDirectory: {
     name: 'DEFERRED_VALUES_DIRECTORY',
-    description: 'Folder for deferred values instead of Blob Storage (offline runner). Without it and without dead-letter storage, nothing is deferred: every twin is written within its invocation.',
+    description:
+      'Folder for deferred values instead of Blob Storage (offline runner). Without it and without dead-letter storage, nothing is deferred: every twin is written within its invocation.',
     sample: '',
     required: false,
   },
   deferWriteWindowSeconds: {
     name: 'DEFER_WRITE_WINDOW_SECONDS',
-    description: 'Seconds of the patch budget one ingest invocation (or drain timer run) spends writing twins; twins beyond it are deferred to the deferred-values store. Default 10; keep it well below INGEST_DEADLINE_SECONDS.',
+    description:
+      'Seconds of the patch budget one ingest invocation (or drain timer run) spends writing twins; twins beyond it are deferred to the deferred-values store. Default 10; keep it well below INGEST_DEADLINE_SECONDS.',
     sample: '10',
     required: false,
   },
   deferBuckets: {
     name: 'DEFER_BUCKETS',
-    description: 'Hash buckets (blobs) the deferred twins are spread over; more buckets = less contention between instances, more requests per full drain. Default 64.',
+    description:
+      'Hash buckets (blobs) the deferred twins are spread over; more buckets = less contention between instances, more requests per full drain. Default 64.',
     sample: '64',
     required: false,
   },
   ingestDeadlineSeconds: {
     name: 'INGEST_DEADLINE_SECONDS',
-    description: 'Time one ingest batch may spend retrying ADT before the invocation fails and the batch is redelivered; keep it below functionTimeout in host.json.',
+    description:
+      'Time one ingest batch may spend retrying ADT before the invocation fails and the batch is redelivered; keep it below functionTimeout in host.json.',
     sample: '240',
     required: false,
   },
@@ -174,11 +184,17 @@ export function readNumberSetting(key: SettingKey, fallback: number, env: NodeJS
  * too, so every name the app depends on is listed in one place.
  */
 export const hostSettings: readonly SettingSpec[] = [
-  { name: connections.hostStorage, description: 'Functions host storage (Event Hubs checkpoints).', sample: 'UseDevelopmentStorage=true', required: true },
+  {
+    name: connections.hostStorage,
+    description: 'Functions host storage (Event Hubs checkpoints).',
+    sample: 'UseDevelopmentStorage=true',
+    required: true,
+  },
   { name: 'FUNCTIONS_WORKER_RUNTIME', description: 'Language worker (not set on Flex Consumption).', sample: 'node', required: true },
   {
     name: `${connections.eventHub}__fullyQualifiedNamespace`,
-    description: 'Event Hubs namespace the ingest trigger reads with its managed identity (or set EventHubConnection to a connection string instead).',
+    description:
+      'Event Hubs namespace the ingest trigger reads with its managed identity (or set EventHubConnection to a connection string instead).',
     sample: 'my-namespace.servicebus.windows.net',
     required: true,
   },

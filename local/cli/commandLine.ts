@@ -4,7 +4,11 @@ import { errorMessage } from '../../shared/common';
 import { standardArgv } from './standardFlags';
 
 /** The parsed options, or the exit code when the command must stop here. */
-export function commandLine<T extends { help: boolean }>(parse: (argv: string[]) => T, help: string, argv: string[] = process.argv.slice(2)): T | number {
+export function commandLine<T extends { help: boolean }>(
+  parse: (argv: string[]) => T,
+  help: string,
+  argv: string[] = process.argv.slice(2),
+): T | number {
   let options: T;
   try {
     options = parse(standardArgv(argv));

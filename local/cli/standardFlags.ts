@@ -29,7 +29,10 @@ export function standardArgv(argv: string[]): string[] {
  * Refuses flags a hand-parsed command does not know (the benchmarks read process.argv directly):
  * a typo must not silently run the default. `valued` flags take the next argument.
  */
-export function checkKnownFlags(argv: readonly string[], known: { switches: readonly string[]; valued: readonly string[] }): string | undefined {
+export function checkKnownFlags(
+  argv: readonly string[],
+  known: { switches: readonly string[]; valued: readonly string[] },
+): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (known.valued.includes(arg)) {

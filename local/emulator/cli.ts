@@ -13,7 +13,8 @@ export function propagationPipeline(cli: Pick<CliOptions, 'pipeline' | 'propagat
 }
 
 function propagationLine(propagation: EmulatorPropagation | undefined, cli: CliOptions): string {
-  if (!propagation) return `Roll-ups: off (${cli.propagate ? 'no pipeline file: pass --pipeline <file> or a --scenario with pipeline.yaml' : '--no-propagate'})`;
+  if (!propagation)
+    return `Roll-ups: off (${cli.propagate ? 'no pipeline file: pass --pipeline <file> or a --scenario with pipeline.yaml' : '--no-propagate'})`;
   if (propagation.rules === 0) return `Roll-ups: ${propagation.pipelineFile} has no roll-up rules; nothing to propagate`;
   return `Roll-ups: ${propagation.rules} rule(s) of ${propagation.pipelineFile} propagate twin changes to parents; failures → ${propagation.deadLetterDirectory}`;
 }
@@ -27,9 +28,11 @@ function startupReport(emulator: EmulatorHandle): string[] {
     lines.push(`  NODE_EXTRA_CA_CERTS=${emulator.caFile} node my-sdk-script.js   (any bearer token is accepted)`);
   }
   const { models, imports } = emulator.loaded;
-  if (models) lines.push(`Models: ${models.uploaded} uploaded from ${models.dir} in ${models.calls} call(s), ${models.present} already present`);
+  if (models)
+    lines.push(`Models: ${models.uploaded} uploaded from ${models.dir} in ${models.calls} call(s), ${models.present} already present`);
   for (const i of imports) lines.push(`Imported ${i.file}: ${i.models} models, ${i.twins} twins, ${i.relationships} relationships`);
-  if (emulator.egress) lines.push(`Egress: route '${emulator.egress.route}' → endpoint '${emulator.egress.endpoint}' → ${emulator.egress.file}`);
+  if (emulator.egress)
+    lines.push(`Egress: route '${emulator.egress.route}' → endpoint '${emulator.egress.endpoint}' → ${emulator.egress.file}`);
   return lines;
 }
 
@@ -52,7 +55,10 @@ async function main(): Promise<void> {
   const pipelineFile = propagationPipeline(cli);
   let propagation: EmulatorPropagation | undefined;
   try {
-    propagation = pipelineFile === undefined ? undefined : await startPropagation(emulator, { pipelineFile, deadLetterDirectory: cli.deadLetters, log: propagationLog });
+    propagation =
+      pipelineFile === undefined
+        ? undefined
+        : await startPropagation(emulator, { pipelineFile, deadLetterDirectory: cli.deadLetters, log: propagationLog });
   } catch (error) {
     await emulator.close();
     throw error;

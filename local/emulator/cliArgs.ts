@@ -106,7 +106,12 @@ export function parseLatency(text: string): Pick<FaultOptions, 'latencyMs' | 'ji
 }
 
 export function parseCliArgs(argv: string[]): CliOptions {
-  const options: CliOptions = { help: false, emulator: { port: DEFAULT_PORT, certDir: DEFAULT_CERT_DIR }, propagate: true, deadLetters: DEFAULT_PROPAGATION_DEAD_LETTERS };
+  const options: CliOptions = {
+    help: false,
+    emulator: { port: DEFAULT_PORT, certDir: DEFAULT_CERT_DIR },
+    propagate: true,
+    deadLetters: DEFAULT_PROPAGATION_DEAD_LETTERS,
+  };
   const endpoints: EndpointConfig[] = [];
   let faults: Partial<FaultOptions> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -179,15 +184,18 @@ export function parseCliArgs(argv: string[]): CliOptions {
         options.deadLetters = value;
         break;
       case '--egress-kind':
-        if (value !== 'eventHub' && value !== 'serviceBus') throw new Error(`--egress-kind must be eventHub or serviceBus (got '${value}').`);
+        if (value !== 'eventHub' && value !== 'serviceBus')
+          throw new Error(`--egress-kind must be eventHub or serviceBus (got '${value}').`);
         options.emulator.egress = { directory: '', ...options.emulator.egress, kind: value };
         break;
       default:
         throw new Error(`Unknown flag ${String(flag)}. Run with --help for usage.`);
     }
   }
-  if (options.pipeline !== undefined && !options.propagate) throw new Error('--pipeline and --no-propagate contradict each other; drop one.');
-  if (options.emulator.egress && !options.emulator.egress.directory) throw new Error('--egress-kind needs --egress <dir> (where the egress ndjson is written).');
+  if (options.pipeline !== undefined && !options.propagate)
+    throw new Error('--pipeline and --no-propagate contradict each other; drop one.');
+  if (options.emulator.egress && !options.emulator.egress.directory)
+    throw new Error('--egress-kind needs --egress <dir> (where the egress ndjson is written).');
   if (Object.keys(faults).length > 0) options.emulator.faults = faults;
   if (endpoints.length > 0) options.emulator.endpoints = endpoints;
   return options;

@@ -28,7 +28,12 @@ export const egressRouteId = 'egress';
 
 /** The route filter: the same event types the Bicep route uses. */
 export function egressFilter(relationships: boolean): string {
-  const kinds = ['Twin.Create', 'Twin.Update', 'Twin.Delete', ...(relationships ? ['Relationship.Create', 'Relationship.Update', 'Relationship.Delete'] : [])];
+  const kinds = [
+    'Twin.Create',
+    'Twin.Update',
+    'Twin.Delete',
+    ...(relationships ? ['Relationship.Create', 'Relationship.Update', 'Relationship.Delete'] : []),
+  ];
   return kinds.map((kind) => `type = 'Microsoft.DigitalTwins.${kind}'`).join(' OR ');
 }
 
@@ -36,7 +41,14 @@ export function attachEgress(router: EventRouter, options: EgressOptions): Egres
   const kind = options.kind ?? 'eventHub';
   const file = join(resolve(options.directory), `egress-${kind}.ndjson`);
   router.addEndpoint({ name: egressEndpointName, kind, file });
-  const install = (): void => void router.upsertRoute(egressRouteId, { endpointName: egressEndpointName, filter: egressFilter(options.relationships ?? false) });
+  const install = (): void =>
+    void router.upsertRoute(egressRouteId, { endpointName: egressEndpointName, filter: egressFilter(options.relationships ?? false) });
   install();
-  return { endpoint: egressEndpointName, route: egressRouteId, file, written: () => router.egressWritten[egressEndpointName] ?? 0, reinstall: install };
+  return {
+    endpoint: egressEndpointName,
+    route: egressRouteId,
+    file,
+    written: () => router.egressWritten[egressEndpointName] ?? 0,
+    reinstall: install,
+  };
 }

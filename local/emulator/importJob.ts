@@ -18,10 +18,19 @@ export const IMPORT_JOB_MAX_RELATIONSHIPS = 10_000_000;
 
 /** Exported for tests: a job over a limit is refused before any line is applied. */
 export function checkJobLimits(sections: Map<Section, readonly unknown[]>, source: string): void {
-  const limits: Array<[Section, number]> = [['Models', IMPORT_JOB_MAX_MODELS], ['Twins', IMPORT_JOB_MAX_TWINS], ['Relationships', IMPORT_JOB_MAX_RELATIONSHIPS]];
+  const limits: Array<[Section, number]> = [
+    ['Models', IMPORT_JOB_MAX_MODELS],
+    ['Twins', IMPORT_JOB_MAX_TWINS],
+    ['Relationships', IMPORT_JOB_MAX_RELATIONSHIPS],
+  ];
   for (const [section, limit] of limits) {
     const count = sections.get(section)?.length ?? 0;
-    if (count > limit) throw new AdtError(400, 'LimitExceeded', `${source}: the ${section} section has ${count} lines; one import job takes at most ${limit}. Split the graph into several import files.`);
+    if (count > limit)
+      throw new AdtError(
+        400,
+        'LimitExceeded',
+        `${source}: the ${section} section has ${count} lines; one import job takes at most ${limit}. Split the graph into several import files.`,
+      );
   }
 }
 
@@ -54,12 +63,16 @@ function parseLines(text: string, source: string): Map<Section, Line[]> {
     if (!isJsonObject(value)) throw errors.invalidArgument(`${source} line ${number} must be a JSON object.`);
     const section = value['Section'];
     if (typeof section === 'string' && Object.keys(value).length === 1) {
-      if (!SECTIONS.has(section)) throw errors.invalidArgument(`${source} line ${number}: unknown section '${section}'. Use Header, Models, Twins or Relationships.`);
+      if (!SECTIONS.has(section))
+        throw errors.invalidArgument(`${source} line ${number}: unknown section '${section}'. Use Header, Models, Twins or Relationships.`);
       current = section as Section;
       if (!sections.has(current)) sections.set(current, []);
       return;
     }
-    if (current === undefined) throw errors.invalidArgument(`${source} line ${number} comes before any {"Section": ...} line. Start the file with {"Section": "Header"}.`);
+    if (current === undefined)
+      throw errors.invalidArgument(
+        `${source} line ${number} comes before any {"Section": ...} line. Start the file with {"Section": "Header"}.`,
+      );
     sections.get(current)?.push({ number, value });
   });
   return sections;
@@ -79,9 +92,17 @@ function atLine(source: string, subject: Subject, error: unknown): unknown {
   if (!(error instanceof AdtError)) return error;
   const details = error.details?.map((d) => d.message) ?? [];
   const detail = details.length > 0 ? ` (${details.join('; ')})` : '';
-  const missingModel = /does not exist/.test(detail) ? ' Upload the models first: --models <dir>, --scenario <dir>, or a Models section in the file.' : '';
+  const missingModel = /does not exist/.test(detail)
+    ? ' Upload the models first: --models <dir>, --scenario <dir>, or a Models section in the file.'
+    : '';
   const what = subject.what !== undefined ? `, ${subject.what}` : '';
-  return new AdtError(error.status, error.code, `${source} line ${subject.line}${what}: ${error.message.replace(/\.$/, '')}${detail}.${missingModel}`, error.details, error.headers);
+  return new AdtError(
+    error.status,
+    error.code,
+    `${source} line ${subject.line}${what}: ${error.message.replace(/\.$/, '')}${detail}.${missingModel}`,
+    error.details,
+    error.headers,
+  );
 }
 
 function twinSubject(line: Line): Subject {
@@ -92,7 +113,10 @@ function twinSubject(line: Line): Subject {
 
 function relationshipSubject(line: Line): Subject {
   const v = line.value;
-  return { line: line.number, what: `relationship '${String(v['$relationshipId'])}' ${String(v['$dtId'])} -[${String(v['$relationshipName'])}]-> ${String(v['$targetId'])}` };
+  return {
+    line: line.number,
+    what: `relationship '${String(v['$relationshipId'])}' ${String(v['$dtId'])} -[${String(v['$relationshipName'])}]-> ${String(v['$targetId'])}`,
+  };
 }
 
 function requiredString(line: Line, key: string): string {
@@ -135,7 +159,13 @@ export async function runImport(text: string, services: EmulatorServices, models
 }
 
 /** The import with job hooks; counts are of lines applied (failed lines are not counted). */
-export async function runImportJob(text: string, services: EmulatorServices, models: ModelSink, source: string, hooks: ImportHooks): Promise<ImportOutcome> {
+export async function runImportJob(
+  text: string,
+  services: EmulatorServices,
+  models: ModelSink,
+  source: string,
+  hooks: ImportHooks,
+): Promise<ImportOutcome> {
   const sections = parseLines(text, source);
   checkJobLimits(sections, source);
   const outcome: ImportOutcome = { models: 0, twins: 0, relationships: 0, failed: 0, stopped: false };
@@ -148,7 +178,10 @@ export async function runImportJob(text: string, services: EmulatorServices, mod
   if (modelLines.length > 0) {
     hooks.onSection?.('Models', 'Started');
     try {
-      await models.add(modelLines.map((l) => l.value), IMPORT_JOB_MAX_MODELS);
+      await models.add(
+        modelLines.map((l) => l.value),
+        IMPORT_JOB_MAX_MODELS,
+      );
       outcome.models = modelLines.length;
       hooks.onSection?.('Models', 'Succeeded');
     } catch (error) {
@@ -158,7 +191,11 @@ export async function runImportJob(text: string, services: EmulatorServices, mod
       hooks.onSection?.('Models', 'Failed');
     }
   }
-  const applyLines = async (section: 'Twins' | 'Relationships', apply: (line: Line) => void, subject: (line: Line) => Subject): Promise<void> => {
+  const applyLines = async (
+    section: 'Twins' | 'Relationships',
+    apply: (line: Line) => void,
+    subject: (line: Line) => Subject,
+  ): Promise<void> => {
     const lines = sections.get(section) ?? [];
     if (lines.length === 0 || outcome.stopped) return;
     hooks.onSection?.(section, 'Started');

@@ -26,7 +26,9 @@ function requestedSourceTime(meta: unknown, prop: string, where: string): string
   if (!isJsonObject(entry) || entry['sourceTime'] === undefined) return undefined;
   const value = entry['sourceTime'];
   if (!isIsoDateTime(value)) {
-    throw errors.invalidArgument(`sourceTime of ${where}${prop} must be an ISO 8601 date-time such as 2022-05-31T12:00:01.0001250Z (got ${JSON.stringify(value)}).`);
+    throw errors.invalidArgument(
+      `sourceTime of ${where}${prop} must be an ISO 8601 date-time such as 2022-05-31T12:00:01.0001250Z (got ${JSON.stringify(value)}).`,
+    );
   }
   return value;
 }

@@ -11,6 +11,10 @@ export const defaultPayloadLimits: PayloadLimits = { maxTwinBytes: 32 * 1024 };
 export function checkDocumentSize(doc: unknown, limits: PayloadLimits, what: string): void {
   const bytes = Buffer.byteLength(JSON.stringify(doc));
   if (bytes > limits.maxTwinBytes) {
-    throw new AdtError(400, 'InvalidArgument', `The resulting ${what} is ${bytes} bytes; ADT allows at most ${limits.maxTwinBytes} bytes per ${what}. Remove or shorten properties.`);
+    throw new AdtError(
+      400,
+      'InvalidArgument',
+      `The resulting ${what} is ${bytes} bytes; ADT allows at most ${limits.maxTwinBytes} bytes per ${what}. Remove or shorten properties.`,
+    );
   }
 }

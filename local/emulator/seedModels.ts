@@ -21,11 +21,17 @@ export interface ModelSeedSummary {
  * the models named, else of the models that reference the unresolved id.
  */
 function describeFailure(dir: string, files: ModelFile[], error: unknown): Error {
-  const base = error instanceof AdtError ? `${error.code}: ${error.message}${error.details ? ` ${error.details.map((d) => d.message).join('; ')}` : ''}` : String(error);
+  const base =
+    error instanceof AdtError
+      ? `${error.code}: ${error.message}${error.details ? ` ${error.details.map((d) => d.message).join('; ')}` : ''}`
+      : String(error);
   const mentionedIds = new Set(base.match(/dtmi:[A-Za-z0-9_:]+;[0-9]+/g) ?? []);
   let culprits = files.filter((f) => mentionedIds.has(String(f.model['@id'])));
   if (culprits.length === 0) culprits = files.filter((f) => [...mentionedIds].some((id) => JSON.stringify(f.model).includes(`"${id}"`)));
-  const where = culprits.length > 0 ? culprits.map((f) => `${join(dir, f.file)} (${String(f.model['@id'])})`).join(', ') : `one of ${files.length} models in this call`;
+  const where =
+    culprits.length > 0
+      ? culprits.map((f) => `${join(dir, f.file)} (${String(f.model['@id'])})`).join(', ')
+      : `one of ${files.length} models in this call`;
   return new Error(`Uploading models from ${dir} failed at ${where}: ${base}`);
 }
 
@@ -33,12 +39,19 @@ export async function seedModelDirectory(dir: string, registry: ModelRegistry): 
   const files = readModelDirectory(dir);
   const fileOf = new Map(files.map((f) => [String(f.model['@id']), f]));
   const missing = files.filter((f) => !registry.has(String(f.model['@id'])));
-  const batches = planModelUpload(missing.map((f) => f.model), MAX_MODELS_PER_CALL);
+  const batches = planModelUpload(
+    missing.map((f) => f.model),
+    MAX_MODELS_PER_CALL,
+  );
   for (const batch of batches) {
     try {
       await registry.add(batch);
     } catch (error) {
-      throw describeFailure(dir, batch.map((m) => fileOf.get(String(m['@id'])) as ModelFile), error);
+      throw describeFailure(
+        dir,
+        batch.map((m) => fileOf.get(String(m['@id'])) as ModelFile),
+        error,
+      );
     }
   }
   return { uploaded: missing.length, present: files.length - missing.length, calls: batches.length };

@@ -123,9 +123,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...twinRoutes(services),
     ...componentRoutes(services),
     ...relationshipRoutes(services),
-    ...telemetryRoutes(services, { componentModel: (model, component) => registry.interfaceOf(model)?.components.get(component)?.interfaceId }),
+    ...telemetryRoutes(services, {
+      componentModel: (model, component) => registry.interfaceOf(model)?.components.get(component)?.interfaceId,
+    }),
     ...modelRoutes(registry, changed),
-    ...queryRoutes(withQueryLag(querySource(services, (a, t, exact) => registry.isOfModel(a, t, exact)), twins, relationships, options.queryLag)),
+    ...queryRoutes(
+      withQueryLag(
+        querySource(services, (a, t, exact) => registry.isOfModel(a, t, exact)),
+        twins,
+        relationships,
+        options.queryLag,
+      ),
+    ),
     ...eventRouteRoutes(eventRouter),
     ...jobRoutes(jobs),
   ]) {
@@ -165,7 +174,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ? handleAdmin(req, res, requestUrl, {
           reset,
           state: () => ({ ...snapshot(), routes: eventRouter.listRoutes() }),
-          countersReport: () => ({ emulator: counters.snapshot(), limits: limits.counters(), faults: faults.counters(), events: eventRouter.stats() }),
+          countersReport: () => ({
+            emulator: counters.snapshot(),
+            limits: limits.counters(),
+            faults: faults.counters(),
+            events: eventRouter.stats(),
+          }),
           resetCounters,
           updateFaults: (o) => faults.update(o),
           updateLimits: (o) => limits.update(o),

@@ -9,7 +9,12 @@ import type { TelemetryDeduplicator } from './telemetryDedup';
 /** The part of the model registry (./models/modelRegistry.ts) twin and relationship handling needs. */
 export interface TwinValidator {
   validateTwin(twin: Record<string, unknown>): string[];
-  validateRelationship(sourceModelId: string, relationshipName: string, targetModelId: string, properties: Record<string, unknown>): string[];
+  validateRelationship(
+    sourceModelId: string,
+    relationshipName: string,
+    targetModelId: string,
+    properties: Record<string, unknown>,
+  ): string[];
   has(modelId: string): boolean;
   isDecommissioned(modelId: string): boolean;
 }

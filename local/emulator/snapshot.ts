@@ -13,13 +13,25 @@ export interface EmulatorSnapshot {
   events: EventRouterState;
 }
 
-export function snapshotOf(twins: TwinStore, relationships: RelationshipStore, models: ModelRegistry, events: EventRouter): EmulatorSnapshot {
+export function snapshotOf(
+  twins: TwinStore,
+  relationships: RelationshipStore,
+  models: ModelRegistry,
+  events: EventRouter,
+): EmulatorSnapshot {
   return { version: 1, models: models.export(), twins: twins.list(), relationships: relationships.list(), events: events.export() };
 }
 
 /** Trusts the snapshot (it was written by this emulator): no re-validation, no notifications. */
-export function restoreSnapshot(snapshot: EmulatorSnapshot, twins: TwinStore, relationships: RelationshipStore, models: ModelRegistry, events: EventRouter): void {
-  if (snapshot.version !== 1) throw new Error(`Unsupported emulator snapshot version ${String(snapshot.version)}; delete the file to start empty.`);
+export function restoreSnapshot(
+  snapshot: EmulatorSnapshot,
+  twins: TwinStore,
+  relationships: RelationshipStore,
+  models: ModelRegistry,
+  events: EventRouter,
+): void {
+  if (snapshot.version !== 1)
+    throw new Error(`Unsupported emulator snapshot version ${String(snapshot.version)}; delete the file to start empty.`);
   models.import(snapshot.models);
   twins.clear();
   relationships.clear();

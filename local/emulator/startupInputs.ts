@@ -16,7 +16,9 @@ export function startupInputs(options: Pick<EmulatorOptions, 'modelsDir' | 'scen
   if (options.scenarioDir !== undefined) {
     const dir = options.scenarioDir;
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new Error(`Scenario folder ${dir} does not exist. A scenario holds models/ (DTDL) and graph.ndjson (import-job format), e.g. local/scenarios/building.`);
+      throw new Error(
+        `Scenario folder ${dir} does not exist. A scenario holds models/ (DTDL) and graph.ndjson (import-job format), e.g. local/scenarios/building.`,
+      );
     }
     const scenarioModels = join(dir, 'models');
     if (modelsDir !== undefined && existsSync(scenarioModels)) {
@@ -25,13 +27,17 @@ export function startupInputs(options: Pick<EmulatorOptions, 'modelsDir' | 'scen
     if (existsSync(scenarioModels)) modelsDir = scenarioModels;
     const graph = join(dir, 'graph.ndjson');
     if (existsSync(graph)) importFiles.push(graph);
-    if (modelsDir === undefined && importFiles.length === 0) throw new Error(`Scenario folder ${dir} has neither models/ nor graph.ndjson.`);
+    if (modelsDir === undefined && importFiles.length === 0)
+      throw new Error(`Scenario folder ${dir} has neither models/ nor graph.ndjson.`);
   }
   if (options.importFile !== undefined) importFiles.push(options.importFile);
   return { modelsDir, importFiles };
 }
 
 export function readImportFile(file: string): string {
-  if (!existsSync(file)) throw new Error(`Import file ${file} does not exist. Pass an ADT import-job .ndjson file (Header, Models, Twins, Relationships sections).`);
+  if (!existsSync(file))
+    throw new Error(
+      `Import file ${file} does not exist. Pass an ADT import-job .ndjson file (Header, Models, Twins, Relationships sections).`,
+    );
   return readFileSync(file, 'utf8');
 }

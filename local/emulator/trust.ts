@@ -31,7 +31,10 @@ export interface EmulatorClientOptions extends Omit<DigitalTwinsClientOptions, '
 }
 
 /** A DigitalTwinsClient for the emulator; retryOptions and other pipeline options pass through. */
-export function createEmulatorClient(target: EmulatorTarget, options: EmulatorClientOptions = {}): { client: DigitalTwinsClient; httpClient: TrustingHttpClient } {
+export function createEmulatorClient(
+  target: EmulatorTarget,
+  options: EmulatorClientOptions = {},
+): { client: DigitalTwinsClient; httpClient: TrustingHttpClient } {
   const { credential = stubCredential, ...clientOptions } = options;
   const httpClient = new TrustingHttpClient(target.ca);
   // eslint-disable-next-line @typescript-eslint/no-require-imports

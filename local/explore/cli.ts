@@ -16,7 +16,12 @@ function writes(options: ExploreOptions): string {
 }
 
 async function exploreAnInstance(options: ExploreOptions & { adtUrl: string }): Promise<number> {
-  const explorer = await exploreInstance({ adtUrl: options.adtUrl, ...(options.ca !== undefined && { ca: options.ca }), allowWrites: options.allowWrites, port: options.port });
+  const explorer = await exploreInstance({
+    adtUrl: options.adtUrl,
+    ...(options.ca !== undefined && { ca: options.ca }),
+    allowWrites: options.allowWrites,
+    port: options.port,
+  });
   process.stderr.write(`Explorer: ${explorer.url} (${explorer.target}, ${writes(options)}); Ctrl+C to stop.\n`);
   await new Promise<void>((done) => onInterrupt(done, () => undefined));
   await explorer.close();

@@ -66,7 +66,8 @@ export function parseExploreArgs(argv: string[]): ExploreOptions {
   const options: ExploreOptions = { help: values.help === true, allowWrites: values['allow-writes'] === true, port: 0 };
   if (values.port !== undefined) {
     const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, 0..65535 (got "${values.port}").`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new Error(`--port must be a port number, 0..65535 (got "${values.port}").`);
     options.port = port;
   }
   const url = values['adt-url'];
@@ -78,12 +79,16 @@ export function parseExploreArgs(argv: string[]): ExploreOptions {
       throw new Error(`--adt-url must be the instance URL, https://<name>.api.<region>.digitaltwins.azure.net (got "${url}").`);
     }
     // The SDK refuses to send a bearer token over plain http, so an http URL could never work.
-    if (parsed.protocol !== 'https:') throw new Error(`--adt-url must be an https URL (got "${url}"): ADT and the emulator are HTTPS only.`);
+    if (parsed.protocol !== 'https:')
+      throw new Error(`--adt-url must be an https URL (got "${url}"): ADT and the emulator are HTTPS only.`);
     options.adtUrl = url.replace(/\/+$/, '');
-    if (values.scenario !== undefined) throw new Error('--scenario is the local loop\'s; with --adt-url the instance is explored as it is.');
+    if (values.scenario !== undefined) throw new Error("--scenario is the local loop's; with --adt-url the instance is explored as it is.");
   }
   if (values.ca !== undefined) {
-    if (options.adtUrl === undefined || !isEmulatorUrl(options.adtUrl)) throw new Error('--ca is the certificate of an emulator: use it with --adt-url https://127.0.0.1:<port> (a real instance has a public certificate).');
+    if (options.adtUrl === undefined || !isEmulatorUrl(options.adtUrl))
+      throw new Error(
+        '--ca is the certificate of an emulator: use it with --adt-url https://127.0.0.1:<port> (a real instance has a public certificate).',
+      );
     options.ca = values.ca;
   }
   if (values.scenario !== undefined) options.scenario = values.scenario;

@@ -32,19 +32,28 @@ export interface InstanceExplorer extends GraphServer {
 function emulatorCa(file: string | undefined): string {
   const path = resolve(file ?? join(DEFAULT_CERT_DIR, 'cert.pem'));
   if (!existsSync(path)) {
-    throw new Error(file === undefined
-      ? `The emulator's certificate is not at ${path} (where npm run emulator keeps it). Pass --ca <file.pem> (npm run emulator -- --ca-out <file> writes it).`
-      : `--ca ${file}: no such file.`);
+    throw new Error(
+      file === undefined
+        ? `The emulator's certificate is not at ${path} (where npm run emulator keeps it). Pass --ca <file.pem> (npm run emulator -- --ca-out <file> writes it).`
+        : `--ca ${file}: no such file.`,
+    );
   }
   return readFileSync(path, 'utf8');
 }
 
 function clientFor(options: InstanceOptions): { client: ExplorerClient; target: string; close(): void } {
   if (isEmulatorUrl(options.adtUrl)) {
-    const { client, httpClient } = createEmulatorClient({ url: options.adtUrl, ca: emulatorCa(options.ca) }, { retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1_000 } });
+    const { client, httpClient } = createEmulatorClient(
+      { url: options.adtUrl, ca: emulatorCa(options.ca) },
+      { retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1_000 } },
+    );
     return { client, target: `${options.adtUrl} (emulator)`, close: () => httpClient.destroy() };
   }
-  return { client: new DigitalTwinsClient(options.adtUrl, new DefaultAzureCredential()), target: `${options.adtUrl} (DefaultAzureCredential)`, close: () => undefined };
+  return {
+    client: new DigitalTwinsClient(options.adtUrl, new DefaultAzureCredential()),
+    target: `${options.adtUrl} (DefaultAzureCredential)`,
+    close: () => undefined,
+  };
 }
 
 export async function exploreInstance(options: InstanceOptions): Promise<InstanceExplorer> {

@@ -8,7 +8,10 @@ import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { errorMessage } from '../../shared/common';
 
 /** The client calls the explorer makes (a DigitalTwinsClient has them all). */
-export type ExplorerClient = Pick<DigitalTwinsClient, 'queryTwins' | 'listModels' | 'updateDigitalTwin' | 'upsertRelationship' | 'deleteRelationship'>;
+export type ExplorerClient = Pick<
+  DigitalTwinsClient,
+  'queryTwins' | 'listModels' | 'updateDigitalTwin' | 'upsertRelationship' | 'deleteRelationship'
+>;
 
 export interface ExplorerOptions {
   client: ExplorerClient;
@@ -35,7 +38,8 @@ export interface ProxyRequest {
 /** A query answer the page can hold: more rows than this are cut, and the answer says so. */
 export const maxQueryRows = 1000;
 
-export const readOnlyMessage = 'This explorer is read-only: twins and relationships can be changed only when it was started with --allow-writes (npm run explore -- --allow-writes).';
+export const readOnlyMessage =
+  'This explorer is read-only: twins and relationships can be changed only when it was started with --allow-writes (npm run explore -- --allow-writes).';
 
 export type AdtErrorBody = { error: { code: string; message: string } & Record<string, unknown> };
 
@@ -51,7 +55,8 @@ export function passThrough(error: unknown): ProxyAnswer {
   const rest = error as { statusCode?: unknown; code?: unknown; details?: unknown };
   if (typeof rest.statusCode === 'number') {
     const details = rest.details as { error?: unknown } | undefined;
-    if (details !== null && typeof details === 'object' && details.error !== null && typeof details.error === 'object') return { status: rest.statusCode, body: details };
+    if (details !== null && typeof details === 'object' && details.error !== null && typeof details.error === 'object')
+      return { status: rest.statusCode, body: details };
     return adtError(rest.statusCode, typeof rest.code === 'string' ? rest.code : 'Error', errorMessage(error));
   }
   return adtError(502, 'AdtUnreachable', `ADT could not be reached: ${errorMessage(error)}`);
@@ -83,7 +88,8 @@ function segments(path: string): string[] {
 
 async function query(client: ExplorerClient, body: string): Promise<ProxyAnswer> {
   const parsed = parseJson(body) as { query?: unknown } | null;
-  if (parsed === null || typeof parsed !== 'object' || typeof parsed.query !== 'string' || parsed.query.trim() === '') throw new BadRequest('Send {"query": "SELECT …"}.');
+  if (parsed === null || typeof parsed !== 'object' || typeof parsed.query !== 'string' || parsed.query.trim() === '')
+    throw new BadRequest('Send {"query": "SELECT …"}.');
   const rows: unknown[] = [];
   let queryCharge = 0;
   let truncated = false;
@@ -112,14 +118,16 @@ async function write(client: ExplorerClient, method: string, parts: string[], bo
   if (root !== 'digitaltwins' || twinId === undefined || rest.length > 0) return undefined;
   if (sub === undefined && method === 'PATCH') {
     const patch = parseJson(body);
-    if (!Array.isArray(patch)) throw new BadRequest('A twin update is a JSON Patch: an array such as [{"op": "replace", "path": "/temperature", "value": 21}].');
+    if (!Array.isArray(patch))
+      throw new BadRequest('A twin update is a JSON Patch: an array such as [{"op": "replace", "path": "/temperature", "value": 21}].');
     const answer = await client.updateDigitalTwin(twinId, patch);
     return { status: 200, body: { etag: answer.etag } };
   }
   if (sub !== 'relationships' || relationshipId === undefined) return undefined;
   if (method === 'PUT') {
     const relationship = parseJson(body);
-    if (relationship === null || typeof relationship !== 'object' || Array.isArray(relationship)) throw new BadRequest('A relationship is an object: {"$targetId": "…", "$relationshipName": "…", …properties}.');
+    if (relationship === null || typeof relationship !== 'object' || Array.isArray(relationship))
+      throw new BadRequest('A relationship is an object: {"$targetId": "…", "$relationshipName": "…", …properties}.');
     const answer = await client.upsertRelationship(twinId, relationshipId, relationship);
     return { status: 200, body: answer.body };
   }
@@ -130,7 +138,8 @@ async function write(client: ExplorerClient, method: string, parts: string[], bo
   return undefined;
 }
 
-const usage = 'POST /adt/query {"query"}; GET /adt/models; PATCH /adt/digitaltwins/{id} (JSON Patch); PUT or DELETE /adt/digitaltwins/{id}/relationships/{relationshipId}.';
+const usage =
+  'POST /adt/query {"query"}; GET /adt/models; PATCH /adt/digitaltwins/{id} (JSON Patch); PUT or DELETE /adt/digitaltwins/{id}/relationships/{relationshipId}.';
 
 /** One request to the proxy → ADT's answer (or the proxy's own refusal, in ADT's error shape). */
 export async function handleAdtRequest(options: ExplorerOptions, request: ProxyRequest): Promise<ProxyAnswer> {

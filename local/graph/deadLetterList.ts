@@ -44,14 +44,30 @@ export class DeadLetterFolder {
         // Being written right now (or not a dead letter): the next poll reads it.
       }
     }
-    const items = [...this.read.values()].sort((a, b) => (String(b.deadLetteredAt) < String(a.deadLetteredAt) ? -1 : String(b.deadLetteredAt) > String(a.deadLetteredAt) ? 1 : a.name < b.name ? -1 : 1));
+    const items = [...this.read.values()].sort((a, b) =>
+      String(b.deadLetteredAt) < String(a.deadLetteredAt)
+        ? -1
+        : String(b.deadLetteredAt) > String(a.deadLetteredAt)
+          ? 1
+          : a.name < b.name
+            ? -1
+            : 1,
+    );
     const shown = items.slice(0, this.maxShown);
-    return { items: shown, ...(items.length > shown.length && { note: `${items.length - shown.length} older dead letters are not shown; all are in ${this.directory}.` }) };
+    return {
+      items: shown,
+      ...(items.length > shown.length && {
+        note: `${items.length - shown.length} older dead letters are not shown; all are in ${this.directory}.`,
+      }),
+    };
   }
 }
 
 /** What the graph view lists: the folder's dead letters, or where they are when they are not in a folder (Azurite). */
-export function deadLetterListing(target: { directory?: string; description: string }): () => Promise<{ items: DeadLetterView[]; note?: string }> {
+export function deadLetterListing(target: {
+  directory?: string;
+  description: string;
+}): () => Promise<{ items: DeadLetterView[]; note?: string }> {
   if (!target.directory) return () => Promise.resolve({ items: [], note: `Dead letters are in ${target.description}.` });
   const folder = new DeadLetterFolder(target.directory);
   return () => folder.list();

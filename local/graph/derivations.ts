@@ -29,7 +29,8 @@ export function derivationsOf(rules: readonly RollupRule[]): Derivations {
   for (const rule of rules) {
     const over = `${rule.direction === 'incoming' ? 'incoming ' : ''}${rule.relationships.join('|')}${rule.childModel ? ` → ${shortModel(rule.childModel)}` : ''}${rule.where ? ` where ${rule.where}` : ''}`;
     const byProperty = (out[rule.parentModel] ??= {});
-    for (const [property, spec] of Object.entries(rule.properties)) byProperty[property] = { rule: rule.name, how: `${describeTarget(spec)} over ${over}` };
+    for (const [property, spec] of Object.entries(rule.properties))
+      byProperty[property] = { rule: rule.name, how: `${describeTarget(spec)} over ${over}` };
   }
   return out;
 }
@@ -39,4 +40,3 @@ export function rollupRulesOf(rollups: unknown): RollupRule[] {
   const rules = (rollups as { rules?: unknown } | undefined)?.rules;
   return Array.isArray(rules) ? (rules as RollupRule[]) : [];
 }
-

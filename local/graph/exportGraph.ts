@@ -33,7 +33,12 @@ export interface GraphExportInput {
 
 export function scenarioGraphView(scenario: Scenario, twins: readonly WireDocument[], relationships: readonly WireDocument[]): GraphView {
   const derivations = derivationsOf(rollupRulesOf(loadRollupsSection(scenario)));
-  return buildGraphView(twins, relationships, derivations, scenario.models.map((m) => String(m['@id'])));
+  return buildGraphView(
+    twins,
+    relationships,
+    derivations,
+    scenario.models.map((m) => String(m['@id'])),
+  );
 }
 
 export function renderGraphExport(format: GraphFormat, input: GraphExportInput): string {

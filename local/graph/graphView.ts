@@ -53,21 +53,44 @@ export function twinView(twin: WireDocument, derivations: Derivations, colours: 
       const sourceTime = text(meta.sourceTime);
       const lastUpdateTime = text(meta.lastUpdateTime);
       const derived = derivedHere[name];
-      return { name, value: twin[name], ...(sourceTime && { sourceTime }), ...(lastUpdateTime && { lastUpdateTime }), ...(derived && { derived }) };
+      return {
+        name,
+        value: twin[name],
+        ...(sourceTime && { sourceTime }),
+        ...(lastUpdateTime && { lastUpdateTime }),
+        ...(derived && { derived }),
+      };
     });
   const lastUpdateTime = text(metadata.$lastUpdateTime);
-  return { id: String(twin.$dtId), model, modelName: shortModel(model), colour: colours[model] ?? '#999999', ...(lastUpdateTime && { lastUpdateTime }), properties };
+  return {
+    id: String(twin.$dtId),
+    model,
+    modelName: shortModel(model),
+    colour: colours[model] ?? '#999999',
+    ...(lastUpdateTime && { lastUpdateTime }),
+    properties,
+  };
 }
 
 export function relationshipView(relationship: WireDocument): RelationshipView {
-  return { id: `${String(relationship.$sourceId)}/${String(relationship.$relationshipId)}`, source: String(relationship.$sourceId), target: String(relationship.$targetId), name: String(relationship.$relationshipName) };
+  return {
+    id: `${String(relationship.$sourceId)}/${String(relationship.$relationshipId)}`,
+    source: String(relationship.$sourceId),
+    target: String(relationship.$targetId),
+    name: String(relationship.$relationshipName),
+  };
 }
 
 /**
  * `knownModels`: every model the scenario defines, so a model's colour does not change when a twin
  * of a new model appears during a live run.
  */
-export function buildGraphView(twins: readonly WireDocument[], relationships: readonly WireDocument[], derivations: Derivations, knownModels: readonly string[] = []): GraphView {
+export function buildGraphView(
+  twins: readonly WireDocument[],
+  relationships: readonly WireDocument[],
+  derivations: Derivations,
+  knownModels: readonly string[] = [],
+): GraphView {
   const present = twins.map((t) => text((t.$metadata as Record<string, unknown> | undefined)?.$model) ?? '?');
   const colours = modelColours([...knownModels, ...present]);
   const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

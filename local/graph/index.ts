@@ -2,7 +2,15 @@
 export { type ExplorerClient, type ExplorerOptions, handleAdtRequest, maxQueryRows, passThrough, readOnlyMessage } from './adtProxy';
 export { DeadLetterFolder, deadLetterListing } from './deadLetterList';
 export { type Derivation, type Derivations, derivationsOf, rollupRulesOf } from './derivations';
-export { type GraphExportInput, type GraphFormat, graphFormatOf, graphFormats, renderGraphExport, scenarioGraphView, writeGraphExport } from './exportGraph';
+export {
+  type GraphExportInput,
+  type GraphFormat,
+  graphFormatOf,
+  graphFormats,
+  renderGraphExport,
+  scenarioGraphView,
+  writeGraphExport,
+} from './exportGraph';
 export { buildGraphView, type GraphView, type PropertyView, type RelationshipView, type TwinView, type WireDocument } from './graphView';
 export { type GraphSource, type GraphUpdate, LiveGraph } from './liveGraph';
 export { type DeadLetterView, type PageData, renderPage } from './page';

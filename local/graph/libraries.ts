@@ -33,7 +33,10 @@ let cached: ScriptAsset[] | undefined;
 export function pageScripts(): ScriptAsset[] {
   cached ??= [
     { path: '/lib/cytoscape.min.js', text: withoutSourceMap(readFileSync(besideMain('cytoscape', 'cytoscape.min.js'), 'utf8')) },
-    { path: '/lib/cytoscape-dagre.min.js', text: withoutSourceMap(readFileSync(besideMain('cytoscape-dagre', 'cytoscape-dagre.min.js'), 'utf8')) },
+    {
+      path: '/lib/cytoscape-dagre.min.js',
+      text: withoutSourceMap(readFileSync(besideMain('cytoscape-dagre', 'cytoscape-dagre.min.js'), 'utf8')),
+    },
     { path: '/graph-page.js', text: readFileSync(join(projectRoot, 'local', 'graph', 'assets', 'graph-page.js'), 'utf8') },
   ];
   return cached;

@@ -54,12 +54,24 @@ export class LiveGraph {
 
   /** The graph as of the last poll. */
   view(): GraphView {
-    return { twins: [...this.views.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), relationships: this.relationships, models: this.models };
+    return {
+      twins: [...this.views.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      relationships: this.relationships,
+      models: this.models,
+    };
   }
 
   snapshot(): GraphUpdate {
     const view = this.view();
-    return { full: true, twins: view.twins, relationships: view.relationships, models: view.models, counters: this.counters, deadLetters: this.deadLetters, ...(this.deadLetterNote && { deadLetterNote: this.deadLetterNote }) };
+    return {
+      full: true,
+      twins: view.twins,
+      relationships: view.relationships,
+      models: view.models,
+      counters: this.counters,
+      deadLetters: this.deadLetters,
+      ...(this.deadLetterNote && { deadLetterNote: this.deadLetterNote }),
+    };
   }
 
   currentCounters(): Record<string, unknown> {
@@ -157,4 +169,3 @@ export class LiveGraph {
     return update;
   }
 }
-

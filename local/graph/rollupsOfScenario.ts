@@ -19,12 +19,20 @@ const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
  */
 export function sampleEnvelope(scenario: Scenario, now: Date = new Date()): unknown {
   if (scenario.telemetryPath) {
-    const first = readFileSync(scenario.telemetryPath, 'utf8').split('\n').find((line) => line.trim() !== '');
+    const first = readFileSync(scenario.telemetryPath, 'utf8')
+      .split('\n')
+      .find((line) => line.trim() !== '');
     if (first !== undefined) {
-      const { messageId: _id, enqueuedTime: _time, ...rest } = parseEnvelope(first, scenario.telemetryPath) as unknown as Record<string, unknown>;
+      const {
+        messageId: _id,
+        enqueuedTime: _time,
+        ...rest
+      } = parseEnvelope(first, scenario.telemetryPath) as unknown as Record<string, unknown>;
       const body = rest.body;
       if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
-        rest.body = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' && isoTime.test(v) ? now.toISOString() : v]));
+        rest.body = Object.fromEntries(
+          Object.entries(body).map(([k, v]) => [k, typeof v === 'string' && isoTime.test(v) ? now.toISOString() : v]),
+        );
       }
       return rest;
     }

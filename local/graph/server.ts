@@ -73,7 +73,8 @@ function envelopeFrom(body: string): ReturnType<typeof parseEnvelope> {
     throw new Error(`The message is not JSON (${errorMessage(error)}). Paste one envelope: {"deviceId": …, "body": {…}}.`);
   }
   // As HTTP ingest does: a message without an enqueued time is stamped with the time of receipt.
-  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && !('enqueuedTime' in parsed)) parsed = { ...parsed, enqueuedTime: new Date().toISOString() };
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && !('enqueuedTime' in parsed))
+    parsed = { ...parsed, enqueuedTime: new Date().toISOString() };
   return parseEnvelope(JSON.stringify(parsed), 'the message');
 }
 
@@ -126,23 +127,34 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'GET' && path === '/') {
       const dead = live.currentDeadLetters();
-      return reply(200, 'text/html; charset=utf-8', renderPage({
-        title,
-        mode: 'live',
-        generatedAt: new Date().toISOString(),
-        graph: live.view(),
-        counters: live.currentCounters(),
-        deadLetters: dead.items,
-        ...(dead.note && { deadLetterNote: dead.note }),
-        ...(sample !== undefined && { sampleEnvelope: sample }),
-        ...(explorer && { explorer: { writable: explorer.allowWrites, target: explorer.target } }),
-        ...(!scenario && { withoutLoop: true }),
-      }));
+      return reply(
+        200,
+        'text/html; charset=utf-8',
+        renderPage({
+          title,
+          mode: 'live',
+          generatedAt: new Date().toISOString(),
+          graph: live.view(),
+          counters: live.currentCounters(),
+          deadLetters: dead.items,
+          ...(dead.note && { deadLetterNote: dead.note }),
+          ...(sample !== undefined && { sampleEnvelope: sample }),
+          ...(explorer && { explorer: { writable: explorer.allowWrites, target: explorer.target } }),
+          ...(!scenario && { withoutLoop: true }),
+        }),
+      );
     }
     if (path.startsWith('/adt/')) {
       if (!explorer) return json(404, { error: { code: 'NotFound', message: 'This page has no explorer.' } });
-      if (!isLoopbackHost(req.headers.host, port)) return json(403, { error: { code: 'Forbidden', message: `Open the explorer as http://127.0.0.1:${port}/ (this request named the host "${req.headers.host ?? ''}").` } });
-      if (req.method !== 'GET' && req.method !== 'DELETE' && !jsonBody.test(req.headers['content-type'] ?? '')) return json(415, { error: { code: 'UnsupportedMediaType', message: 'Send JSON (content-type: application/json).' } });
+      if (!isLoopbackHost(req.headers.host, port))
+        return json(403, {
+          error: {
+            code: 'Forbidden',
+            message: `Open the explorer as http://127.0.0.1:${port}/ (this request named the host "${req.headers.host ?? ''}").`,
+          },
+        });
+      if (req.method !== 'GET' && req.method !== 'DELETE' && !jsonBody.test(req.headers['content-type'] ?? ''))
+        return json(415, { error: { code: 'UnsupportedMediaType', message: 'Send JSON (content-type: application/json).' } });
       readBody(req)
         .then((body) => handleAdtRequest(explorer, { method: req.method ?? 'GET', path: path.slice('/adt'.length), body }))
         .then((answer) => {
@@ -169,11 +181,15 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
     if (req.method === 'POST' && (path === '/preview' || path === '/send')) {
       // JSON only: another site's page cannot send that cross-origin without a preflight this server
       // never answers, so it cannot push messages into a developer's running loop.
-      if (!jsonBody.test(req.headers['content-type'] ?? '')) return json(415, { error: 'Send the envelope as JSON (content-type: application/json).' });
+      if (!jsonBody.test(req.headers['content-type'] ?? ''))
+        return json(415, { error: 'Send the envelope as JSON (content-type: application/json).' });
       readBody(req)
         .then(async (body) => {
           const envelope = envelopeFrom(body);
-          if (!scenario) return json(409, { error: 'This page explores an instance without a scenario: there is no mapping to preview and no loop to send to.' });
+          if (!scenario)
+            return json(409, {
+              error: 'This page explores an instance without a scenario: there is no mapping to preview and no loop to send to.',
+            });
           if (path === '/preview') {
             const { twins } = await options.source.read();
             // The twins as they are now, so stale values and model checks are those the loop would meet.
@@ -188,10 +204,18 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
         .catch((error: unknown) => json(400, { error: errorMessage(error) }));
       return;
     }
-    json(404, { error: `GET / (the graph page), /events, /state; POST /preview or /send with one envelope${explorer ? '; /adt/… (the explorer)' : ''}.` });
+    json(404, {
+      error: `GET / (the graph page), /events, /state; POST /preview or /send with one envelope${explorer ? '; /adt/… (the explorer)' : ''}.`,
+    });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`--graph-port ${options.port} is in use; pick another port or leave --graph-port out for a free one.`) : error));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`--graph-port ${options.port} is in use; pick another port or leave --graph-port out for a free one.`)
+          : error,
+      ),
+    );
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
@@ -200,21 +224,26 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
   let polls = 0;
   let running: Promise<void> = Promise.resolve();
   const pollOnce = (): Promise<void> =>
-    (running = running.then(async () => {
-      // Dead letters are files: listed once a second, the graph four times.
-      const update = await live.poll({ deadLetters: polls++ % 4 === 0 });
-      if (!isEmptyUpdate(update)) for (const client of clients) send(client, 'update', update);
-    }).catch((error: unknown) => {
-      if (!closed) console.error(`Graph view: ${errorMessage(error)}`);
-    }));
+    (running = running
+      .then(async () => {
+        // Dead letters are files: listed once a second, the graph four times.
+        const update = await live.poll({ deadLetters: polls++ % 4 === 0 });
+        if (!isEmptyUpdate(update)) for (const client of clients) send(client, 'update', update);
+      })
+      .catch((error: unknown) => {
+        if (!closed) console.error(`Graph view: ${errorMessage(error)}`);
+      }));
   let timer: NodeJS.Timeout | undefined;
   // A big graph polls less often: the view takes at most a tenth of the time between polls.
   const schedule = (lastMs = 0): void => {
     if (closed) return;
-    timer = setTimeout(() => {
-      const started = Date.now();
-      void pollOnce().then(() => schedule(Date.now() - started));
-    }, Math.max(options.pollMs ?? 250, lastMs * 10));
+    timer = setTimeout(
+      () => {
+        const started = Date.now();
+        void pollOnce().then(() => schedule(Date.now() - started));
+      },
+      Math.max(options.pollMs ?? 250, lastMs * 10),
+    );
   };
   schedule();
   const heartbeat = setInterval(() => {

@@ -24,7 +24,10 @@ async function queryAll(client: Pick<ExplorerClient, 'queryTwins'>, query: strin
 export function querySource(client: Pick<ExplorerClient, 'queryTwins'>): GraphSource {
   return {
     read: async () => {
-      const [twins, relationships] = await Promise.all([queryAll(client, 'SELECT * FROM digitaltwins'), queryAll(client, 'SELECT * FROM relationships')]);
+      const [twins, relationships] = await Promise.all([
+        queryAll(client, 'SELECT * FROM digitaltwins'),
+        queryAll(client, 'SELECT * FROM relationships'),
+      ]);
       return { twins, relationships };
     },
   };

@@ -3,7 +3,10 @@
 import { type GraphView, showValue, type TwinView } from './graphView';
 
 function lines(twin: TwinView): string[] {
-  return [`${twin.id} (${twin.modelName})`, ...twin.properties.map((p) => `${p.name}: ${showValue(p.value)}${p.derived ? ` [${p.derived.rule}]` : ''}`)];
+  return [
+    `${twin.id} (${twin.modelName})`,
+    ...twin.properties.map((p) => `${p.name}: ${showValue(p.value)}${p.derived ? ` [${p.derived.rule}]` : ''}`),
+  ];
 }
 
 /** Mermaid labels are quoted strings where `"`, `<`, `>` and `|` must be entity codes. */
@@ -40,7 +43,8 @@ export function toDot(graph: GraphView): string {
     '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontcolor="white"];',
     '  edge [fontname="Helvetica", fontsize=10];',
   ];
-  for (const twin of graph.twins) out.push(`  ${dotString(twin.id)} [label=${dotString(lines(twin).join('\n'))}, fillcolor=${dotString(twin.colour)}];`);
+  for (const twin of graph.twins)
+    out.push(`  ${dotString(twin.id)} [label=${dotString(lines(twin).join('\n'))}, fillcolor=${dotString(twin.colour)}];`);
   for (const r of graph.relationships) out.push(`  ${dotString(r.source)} -> ${dotString(r.target)} [label=${dotString(r.name)}];`);
   out.push('}');
   return `${out.join('\n')}\n`;

@@ -83,11 +83,13 @@ function readInput(source: string): string {
  */
 function describeRules(preview: MessagePreview): string[] {
   const modelDriven = preview.rules.filter((rule) => !preview.matched.some((m) => m.rule === rule));
-  if (preview.matched.length === 0) return [`  rules: none matched${modelDriven.length > 0 ? ` (mapped by ${modelDriven.join(', ')})` : ''}`];
+  if (preview.matched.length === 0)
+    return [`  rules: none matched${modelDriven.length > 0 ? ` (mapped by ${modelDriven.join(', ')})` : ''}`];
   const lines: string[] = [];
   for (const outcome of preview.matched) {
     const applied = outcome.applied.length > 0 ? `applied ${outcome.applied.join(', ')}` : 'applied nothing';
-    const refused = outcome.refused.length === 0 ? '' : outcome.applied.length === 0 ? ' — every mapping refused or missing:' : '; not applied:';
+    const refused =
+      outcome.refused.length === 0 ? '' : outcome.applied.length === 0 ? ' — every mapping refused or missing:' : '; not applied:';
     lines.push(`  rule "${outcome.rule}" matched, ${applied}${refused}`);
     for (const r of outcome.refused) lines.push(`    ${r.mapping}: ${r.outcome} (${r.reason}): ${r.detail}`);
   }
@@ -98,20 +100,34 @@ export function describePreview(preview: MessagePreview, index: number): string 
   const lines: string[] = [];
   const d = preview.decoded;
   const kind = d.ok && d.source ? `, ${d.source.name}${d.source.opType ? ` ${d.source.opType}` : ''}` : '';
-  lines.push(`message ${index + 1}: ${d.ok ? `device ${d.deviceId}, enqueued ${d.enqueuedTime}${kind}${d.component ? `, component ${d.component}` : ''}` : `not decoded (${d.reason}): ${d.detail}`}`);
+  lines.push(
+    `message ${index + 1}: ${d.ok ? `device ${d.deviceId}, enqueued ${d.enqueuedTime}${kind}${d.component ? `, component ${d.component}` : ''}` : `not decoded (${d.reason}): ${d.detail}`}`,
+  );
   if (d.ok) lines.push(`  body ${JSON.stringify(d.body)}`, ...describeRules(preview));
   for (const twin of preview.twins) {
     lines.push(`  twin ${twin.twinId}${twin.model ? ` (${twin.model})` : ''}: PATCH`);
     for (const op of twin.patch) lines.push(`    ${op.op} ${op.path} ${JSON.stringify(op.value)}`);
     for (const s of twin.stale) lines.push(`    stale ${s.path}: ${s.sourceTime} is older than the stored ${s.stored}`);
   }
-  for (const a of preview.lifecycle) lines.push(a.kind === 'create' ? `  create twin ${a.twinId} (${a.modelId})` : `  retire twin ${a.twinId}: its relationships, then the twin`);
-  for (const t of preview.telemetry) lines.push(`  telemetry to ${t.twinId}${t.component ? `/${t.component}` : ''}: ${JSON.stringify(t.payload)} (Message-Id ${t.messageId}, source time ${t.sourceTime})`);
+  for (const a of preview.lifecycle)
+    lines.push(
+      a.kind === 'create' ? `  create twin ${a.twinId} (${a.modelId})` : `  retire twin ${a.twinId}: its relationships, then the twin`,
+    );
+  for (const t of preview.telemetry)
+    lines.push(
+      `  telemetry to ${t.twinId}${t.component ? `/${t.component}` : ''}: ${JSON.stringify(t.payload)} (Message-Id ${t.messageId}, source time ${t.sourceTime})`,
+    );
   // A refusal already listed under its rule is not repeated.
   const ofMatchedRule = (where: string | undefined, detail: string): boolean =>
-    preview.matched.some((m) => (where !== undefined && (where === m.where || where.startsWith(`${m.where}.`))) || detail.startsWith(`${m.where}.`) || detail.startsWith(`${m.where}:`));
+    preview.matched.some(
+      (m) =>
+        (where !== undefined && (where === m.where || where.startsWith(`${m.where}.`))) ||
+        detail.startsWith(`${m.where}.`) ||
+        detail.startsWith(`${m.where}:`),
+    );
   for (const f of preview.filtered) if (!ofMatchedRule(undefined, f.detail)) lines.push(`  filtered (${f.reason}): ${f.detail}`);
-  for (const r of preview.deadLettered) if (!ofMatchedRule(r.where, r.detail)) lines.push(`  dead-lettered (${r.reason}): ${r.where ? `${r.where}: ` : ''}${r.detail}`);
+  for (const r of preview.deadLettered)
+    if (!ofMatchedRule(r.where, r.detail)) lines.push(`  dead-lettered (${r.reason}): ${r.where ? `${r.where}: ` : ''}${r.detail}`);
   return lines.join('\n');
 }
 

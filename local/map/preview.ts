@@ -51,7 +51,15 @@ export interface RuleOutcome {
 
 export interface MessagePreview {
   decoded:
-    | { ok: true; deviceId: string; enqueuedTime: string; body: unknown; component?: string; modelId?: string; source?: { kind: string; name: string; opType?: string } }
+    | {
+        ok: true;
+        deviceId: string;
+        enqueuedTime: string;
+        body: unknown;
+        component?: string;
+        modelId?: string;
+        source?: { kind: string; name: string; opType?: string };
+      }
     | { ok: false; reason: string; detail: string };
   /** Names of the rules that produced a value (`(model)` for the model-driven mapping). */
   rules: string[];
@@ -94,11 +102,18 @@ export class ScenarioPreviewer {
       limits: { maxDecodedBytes: options.maxDecodedBytes, maxDepth: options.maxBodyDepth },
     });
     const empty = { rules: [], matched: [], twins: [], telemetry: [], lifecycle: [], filtered: [], deadLettered: [] };
-    if (!decoded.ok) return { decoded: { ok: false, reason: decoded.reason, detail: decoded.detail }, ...empty, deadLettered: [{ eventKey: decoded.eventKey, reason: decoded.reason, detail: decoded.detail }] };
+    if (!decoded.ok)
+      return {
+        decoded: { ok: false, reason: decoded.reason, detail: decoded.detail },
+        ...empty,
+        deadLettered: [{ eventKey: decoded.eventKey, reason: decoded.reason, detail: decoded.detail }],
+      };
     const message = decoded.message;
     const context: LookupSources = {
       models: (id) => this.index.interface(id),
-      twinModel: (twinId) => this.twins.get(twinId)?.$metadata.$model ?? (this.config.ingest.unknownTwin.action === 'create' ? this.config.ingest.unknownTwin.modelId : null),
+      twinModel: (twinId) =>
+        this.twins.get(twinId)?.$metadata.$model ??
+        (this.config.ingest.unknownTwin.action === 'create' ? this.config.ingest.unknownTwin.modelId : null),
       validateValue,
     };
     const mapping = await mapMessage(message, this.config, context);
@@ -106,7 +121,8 @@ export class ScenarioPreviewer {
     const lifecycle = plan.lifecycle ?? [];
     // A twin the event creates exists for the next message previewed (a model ADT lacks makes none), as in ADT.
     for (const action of lifecycle) {
-      if (action.kind === 'create' && this.index.interface(action.modelId)) this.twins.set(action.twinId, { $dtId: action.twinId, $metadata: { $model: action.modelId } } as unknown as Twin);
+      if (action.kind === 'create' && this.index.interface(action.modelId))
+        this.twins.set(action.twinId, { $dtId: action.twinId, $metadata: { $model: action.modelId } } as unknown as Twin);
     }
     const twins = plan.twinUpdates.map((update): TwinPreview => {
       const twin = this.twins.get(update.twinId);
@@ -149,32 +165,47 @@ export class ScenarioPreviewer {
       twins,
       telemetry: plan.telemetry,
       lifecycle,
-      filtered: mapping.filtered.map((f) => ({ eventKey: message.eventKey, reason: f.reason, detail: [f.where, f.detail].filter(Boolean).join(': ') })),
+      filtered: mapping.filtered.map((f) => ({
+        eventKey: message.eventKey,
+        reason: f.reason,
+        detail: [f.where, f.detail].filter(Boolean).join(': '),
+      })),
       deadLettered: plan.rejected,
     };
   }
 
   /** The rules whose `match` held, each with the values it applied and the ones it refused (and why). */
-  private async ruleOutcomes(message: Parameters<typeof mapMessage>[0], mapping: Awaited<ReturnType<typeof mapMessage>>): Promise<RuleOutcome[]> {
+  private async ruleOutcomes(
+    message: Parameters<typeof mapMessage>[0],
+    mapping: Awaited<ReturnType<typeof mapMessage>>,
+  ): Promise<RuleOutcome[]> {
     const selection = await selectRulesEvaluatingWhen(message, this.config.ingest.rules);
     return selection.rules.map((rule) => {
       const label = rule.name || rule.where;
       const mappingName = (where: string | undefined): string | undefined => {
         if (where === undefined || (where !== rule.where && !where.startsWith(`${rule.where}.`))) return undefined;
         const property = rule.properties.find((p) => where === p.where || where.startsWith(`${p.where}.`));
-        if (property) return property.target.component === undefined ? property.target.property : `${property.target.component}/${property.target.property}`;
+        if (property)
+          return property.target.component === undefined
+            ? property.target.property
+            : `${property.target.component}/${property.target.property}`;
         const rest = where.slice(rule.where.length).replace(/^\./, '');
         return rest === '' ? '(rule)' : rest;
       };
       const refused: RuleRefusal[] = [];
-      for (const [outcome, items] of [['filtered', mapping.filtered], ['dead-lettered', mapping.rejected]] as const) {
+      for (const [outcome, items] of [
+        ['filtered', mapping.filtered],
+        ['dead-lettered', mapping.rejected],
+      ] as const) {
         for (const item of items) {
           const name = mappingName(item.where);
           if (name !== undefined) refused.push({ mapping: name, outcome, reason: item.reason, detail: item.detail ?? '' });
         }
       }
       const applied = [
-        ...mapping.propertyUpdates.filter((u) => u.rule === rule.name).map((u) => (u.component === undefined ? u.property : `${u.component}/${u.property}`)),
+        ...mapping.propertyUpdates
+          .filter((u) => u.rule === rule.name)
+          .map((u) => (u.component === undefined ? u.property : `${u.component}/${u.property}`)),
         ...mapping.telemetry.filter((t) => t.rule === rule.name).map((t) => `telemetry to ${t.twinId}`),
       ];
       return { rule: label, where: rule.where, applied: [...new Set(applied)], refused };

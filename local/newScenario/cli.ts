@@ -21,9 +21,19 @@ export interface NewScenarioOptions {
 }
 
 export function parseNewScenarioArgs(argv: string[]): NewScenarioOptions {
-  const { values, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help === true) return { help: true, directory: '' };
-  if (positionals.length !== 1) throw new Error(positionals.length === 0 ? 'Name the folder to create: npm run new-scenario -- <dir>' : `One folder only (got ${positionals.join(', ')}).`);
+  if (positionals.length !== 1)
+    throw new Error(
+      positionals.length === 0
+        ? 'Name the folder to create: npm run new-scenario -- <dir>'
+        : `One folder only (got ${positionals.join(', ')}).`,
+    );
   // npm runs scripts from the package root; INIT_CWD is where the user typed the command.
   return { help: false, directory: resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0] as string) };
 }

@@ -16,7 +16,9 @@ export class ScaffoldRefused extends Error {
 export function scaffoldScenario(directory: string): string[] {
   const dir = resolve(directory);
   if (existsSync(dir) && readdirSync(dir).length > 0) {
-    throw new ScaffoldRefused(`${dir} already exists and is not empty; nothing was written. Pick a new folder name (npm run new-scenario -- <new dir>).`);
+    throw new ScaffoldRefused(
+      `${dir} already exists and is not empty; nothing was written. Pick a new folder name (npm run new-scenario -- <new dir>).`,
+    );
   }
   const files = scenarioFiles(basename(dir));
   for (const [relative, text] of Object.entries(files)) {

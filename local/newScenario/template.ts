@@ -21,7 +21,9 @@ export function scenarioFiles(name: string): Record<string, string> {
     ['sensor-2', 23.5, '2024-05-01T08:01:01.000Z'],
   ];
   const telemetry = readings
-    .map(([deviceId, temperature, at], i) => JSON.stringify({ deviceId, enqueuedTime: at, messageId: `${deviceId}-${i + 1}`, body: { temperature, ts: at } }))
+    .map(([deviceId, temperature, at], i) =>
+      JSON.stringify({ deviceId, enqueuedTime: at, messageId: `${deviceId}-${i + 1}`, body: { temperature, ts: at } }),
+    )
     .join('\n');
   const graph = [
     { Section: 'Header' },

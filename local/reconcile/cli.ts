@@ -63,7 +63,9 @@ export function parseReconcileArgs(argv: string[]): ReconcileCliOptions {
     },
   });
   if (values['emulator-ca'] !== undefined && values['adt-url'] === undefined) {
-    throw new Error('--emulator-ca names the certificate of a running emulator; give its URL with --adt-url too (without --adt-url reconcile starts an emulator of its own).');
+    throw new Error(
+      '--emulator-ca names the certificate of a running emulator; give its URL with --adt-url too (without --adt-url reconcile starts an emulator of its own).',
+    );
   }
   return {
     help: values.help === true,
@@ -90,7 +92,9 @@ export async function runReconcileCli(options: ReconcileCliOptions, out: (line: 
   const scenario = loadScenario(options.scenario);
   const pipeline = pipelineRollups(options.config ?? scenario.pipelineConfigPath, scenario.models);
   const deadLetters = new FileDeadLetterSink(options.deadLetters);
-  const onProgress = options.quiet ? undefined : (p: ReconcileProgress) => (p.done === p.total || p.done % 500 === 0) && out(progressLine(p));
+  const onProgress = options.quiet
+    ? undefined
+    : (p: ReconcileProgress) => (p.done === p.total || p.done % 500 === 0) && out(progressLine(p));
   const log = { debug() {}, info() {}, warn: (m: unknown) => out(String(m)), error: (m: unknown) => out(String(m)) };
   if (options.adtUrl && options.emulatorCa !== undefined) {
     const access = azureAccess(options.adtUrl);
@@ -98,7 +102,9 @@ export async function runReconcileCli(options: ReconcileCliOptions, out: (line: 
     try {
       ca = readFileSync(resolve(options.emulatorCa), 'utf8');
     } catch (error) {
-      throw new Error(`--emulator-ca ${options.emulatorCa}: ${(error as Error).message}. npm run local -- --follow prints the file when it starts; npm run emulator -- --ca-out <pem> writes one.`);
+      throw new Error(
+        `--emulator-ca ${options.emulatorCa}: ${(error as Error).message}. npm run local -- --follow prints the file when it starts; npm run emulator -- --ca-out <pem> writes one.`,
+      );
     }
     const { client, httpClient } = createEmulatorClient({ url: access.url, ca });
     try {

@@ -11,7 +11,12 @@ function exit(code: number): void {
 }
 
 // npm runs scripts from the package root; INIT_CWD is where the user typed the command.
-runReplayCli(standardArgv(process.argv.slice(2)), { env: process.env, cwd: process.env.INIT_CWD ?? process.cwd(), stdout: process.stdout, stderr: process.stderr }).then(exit, (error: unknown) => {
+runReplayCli(standardArgv(process.argv.slice(2)), {
+  env: process.env,
+  cwd: process.env.INIT_CWD ?? process.cwd(),
+  stdout: process.stdout,
+  stderr: process.stderr,
+}).then(exit, (error: unknown) => {
   process.stderr.write(`npm run replay-dead-letters failed: ${errorMessage(error)}\n`);
   exit(1);
 });

@@ -37,7 +37,8 @@ export async function planBatch(batch: readonly StoredDeadLetter[], ingest: Inge
   };
   for (const item of plan.rejected) note(rejected, item.eventKey, item.reason);
   for (const item of plan.filtered) note(filtered, item.eventKey, item.reason);
-  for (const twin of plan.twinUpdates) for (const update of twin.updates) for (const key of update.eventKeys) writes.add(indexOfKey.get(key) ?? -1);
+  for (const twin of plan.twinUpdates)
+    for (const update of twin.updates) for (const key of update.eventKeys) writes.add(indexOfKey.get(key) ?? -1);
   for (const telemetry of plan.telemetry) writes.add(indexOfKey.get(telemetry.eventKey) ?? -1);
 
   // As a replay decides: any refused part keeps the document (even when other values would apply);

@@ -14,7 +14,8 @@ interface NameKey {
 function keyOf(name: string): NameKey {
   const match = sequenceName.exec(name);
   // Names without a sequence number (written by a fallback) go after their partition's numbered ones.
-  if (!match) return { partition: name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '', sequence: Number.POSITIVE_INFINITY, name };
+  if (!match)
+    return { partition: name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '', sequence: Number.POSITIVE_INFINITY, name };
   return { partition: match[1] as string, sequence: Number(match[2]), name };
 }
 
@@ -23,7 +24,11 @@ function keyOf(name: string): NameKey {
  * never span two partitions. Ordering needs only the names, so documents are read chunk by chunk.
  */
 export function replayChunks(names: readonly string[], size: number): string[][] {
-  const keys = names.map(keyOf).sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : a.sequence - b.sequence || (a.name < b.name ? -1 : 1)));
+  const keys = names
+    .map(keyOf)
+    .sort((a, b) =>
+      a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : a.sequence - b.sequence || (a.name < b.name ? -1 : 1),
+    );
   const chunks: string[][] = [];
   let current: string[] = [];
   let partition: string | undefined;

@@ -60,7 +60,20 @@ export interface ReplayReport {
 }
 
 export function emptyTotals(): ReplayTotals {
-  return { applied: 0, filtered: 0, deadLettered: 0, failed: 0, removed: 0, rewritten: 0, changedMeanwhile: 0, wouldApply: 0, wouldFilter: 0, wouldDeadLetter: 0, againByReason: {}, filteredByReason: {} };
+  return {
+    applied: 0,
+    filtered: 0,
+    deadLettered: 0,
+    failed: 0,
+    removed: 0,
+    rewritten: 0,
+    changedMeanwhile: 0,
+    wouldApply: 0,
+    wouldFilter: 0,
+    wouldDeadLetter: 0,
+    againByReason: {},
+    filteredByReason: {},
+  };
 }
 
 function count(into: Record<string, number>, reason: string | undefined): void {

@@ -15,7 +15,10 @@ export const percentOf = (done: number, total: number): number => (total === 0 ?
 
 export function replayProgress(stream: ProgressStream, verb: 'Replaying' | 'Planning'): ReplayProgress {
   if (stream.isTTY) {
-    const bar = new SingleBar({ format: `${verb} |{bar}| {percentage}% | {value}/{total} dead letters | {outcomes}`, hideCursor: true, stream }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { format: `${verb} |{bar}| {percentage}% | {value}/{total} dead letters | {outcomes}`, hideCursor: true, stream },
+      Presets.shades_classic,
+    );
     return {
       start: (total) => bar.start(total, 0, { outcomes: '' }),
       update: (examined, outcomes) => bar.update(examined, { outcomes }),

@@ -74,14 +74,22 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
   return report;
 }
 
-async function readChunk(store: DeadLetterStore, names: readonly string[], parallelism: number, report: ReplayReport): Promise<StoredDeadLetter[]> {
+async function readChunk(
+  store: DeadLetterStore,
+  names: readonly string[],
+  parallelism: number,
+  report: ReplayReport,
+): Promise<StoredDeadLetter[]> {
   const reads = await Promise.allSettled(startLimited(names, parallelism, (name) => store.read(name)));
   const documents: StoredDeadLetter[] = [];
   reads.forEach((read, i) => {
     if (read.status === 'fulfilled') documents.push(read.value);
     // A broken document is reported and left where it is; anything else (storage down) ends the run.
     else if (read.reason instanceof DeadLetterReadError) report.unreadable.push({ name: names[i] as string, problem: read.reason.message });
-    else throw new Error(`Reading ${names[i]} from ${store.target} failed: ${errorMessage(read.reason)}. Nothing more was replayed; run again when the store is reachable.`);
+    else
+      throw new Error(
+        `Reading ${names[i]} from ${store.target} failed: ${errorMessage(read.reason)}. Nothing more was replayed; run again when the store is reachable.`,
+      );
   });
   return documents;
 }
@@ -125,7 +133,11 @@ class BatchReplayer {
     this.count(result);
     const again = this.capture.drain();
     const ledger = new Map(result.ledger.map((entry) => [entry.eventKey, entry]));
-    return Promise.all(batch.map((stored, i) => this.settle(stored, ledger.get(this.eventKeyOf(events[i] as RawEvent)), againFor(stored, again, batch.length))));
+    return Promise.all(
+      batch.map((stored, i) =>
+        this.settle(stored, ledger.get(this.eventKeyOf(events[i] as RawEvent)), againFor(stored, again, batch.length)),
+      ),
+    );
   }
 
   /** The ledger's key for an event, by the pipeline's own rule (sequence number, else batch position). */
@@ -134,16 +146,29 @@ class BatchReplayer {
     return decoded.ok ? decoded.message.eventKey : decoded.eventKey;
   }
 
-  private async settle(stored: StoredDeadLetter, entry: LedgerEntry | undefined, again: CapturedDeadLetter | undefined): Promise<ReplayOutcome> {
+  private async settle(
+    stored: StoredDeadLetter,
+    entry: LedgerEntry | undefined,
+    again: CapturedDeadLetter | undefined,
+  ): Promise<ReplayOutcome> {
     if (again) {
       const rewritten = await this.store.rewrite(stored, withReplayHistory(stored.document, again.document));
-      return { kind: 'dead-lettered', reason: again.document.reason, detail: again.document.detail, partiallyApplied: entry?.outcome === 'applied', rewritten };
+      return {
+        kind: 'dead-lettered',
+        reason: again.document.reason,
+        detail: again.document.detail,
+        partiallyApplied: entry?.outcome === 'applied',
+        rewritten,
+      };
     }
     if (entry?.outcome === 'applied' || entry?.outcome === 'filtered') {
       return { kind: entry.outcome, reasons: entry.reasons, removed: await this.store.remove(stored) };
     }
     // The pipeline accounts for every event and dead-letters every refusal; anything else is a bug.
-    return { kind: 'failed', error: `the pipeline reported ${entry ? `${entry.outcome} without a dead letter` : 'no outcome'} for this document; it was left as is.` };
+    return {
+      kind: 'failed',
+      error: `the pipeline reported ${entry ? `${entry.outcome} without a dead letter` : 'no outcome'} for this document; it was left as is.`,
+    };
   }
 
   private count(result: BatchResult): void {

@@ -51,22 +51,33 @@ export interface ReplayCliOptions {
 const containerName = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/;
 
 function checkedContainer(name: string, from: string): string {
-  if (!containerName.test(name)) throw new Error(`--from ${from}: "${name}" is not a valid container name (3-63 lower-case letters, digits and single hyphens).`);
+  if (!containerName.test(name))
+    throw new Error(`--from ${from}: "${name}" is not a valid container name (3-63 lower-case letters, digits and single hyphens).`);
   return name;
 }
 
 /** `--from`: a URL is a container URL, `blob:` names a container, anything else is a folder. */
 export function parseSource(from: string, connectionString: string | undefined): ReplaySource {
   if (/^https?:\/\//i.test(from)) {
-    if (connectionString !== undefined) throw new Error('--connection-string goes with --from blob:<container>; a container URL is reached with DefaultAzureCredential.');
+    if (connectionString !== undefined)
+      throw new Error('--connection-string goes with --from blob:<container>; a container URL is reached with DefaultAzureCredential.');
     const url = new URL(from);
     const segments = url.pathname.split('/').filter(Boolean);
     const container = segments.pop();
-    if (!container) throw new Error(`--from ${from}: the URL must end with the container, e.g. https://<account>.blob.core.windows.net/dead-letters.`);
-    return { kind: 'blob-url', blobServiceUri: `${url.origin}${segments.length > 0 ? `/${segments.join('/')}` : ''}`, container: checkedContainer(container, from) };
+    if (!container)
+      throw new Error(`--from ${from}: the URL must end with the container, e.g. https://<account>.blob.core.windows.net/dead-letters.`);
+    return {
+      kind: 'blob-url',
+      blobServiceUri: `${url.origin}${segments.length > 0 ? `/${segments.join('/')}` : ''}`,
+      container: checkedContainer(container, from),
+    };
   }
   if (from.startsWith('blob:')) {
-    return { kind: 'blob', container: checkedContainer(from.slice('blob:'.length), from), ...(connectionString !== undefined && { connectionString }) };
+    return {
+      kind: 'blob',
+      container: checkedContainer(from.slice('blob:'.length), from),
+      ...(connectionString !== undefined && { connectionString }),
+    };
   }
   if (connectionString !== undefined) throw new Error('--connection-string goes with --from blob:<container>, not with a folder.');
   if (from.trim() === '') throw new Error('--from needs a folder, blob:<container> or a container URL.');
@@ -101,12 +112,20 @@ export function parseReplayArgs(argv: string[]): ReplayCliOptions {
       help: { type: 'boolean' },
     },
   });
-  if (positionals.length > 0) throw new Error(`Unexpected argument "${positionals[0]}"; every option is a --flag (did you mean --from ${positionals[0]}?).`);
-  const reasons = (values.reason ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
+  if (positionals.length > 0)
+    throw new Error(`Unexpected argument "${positionals[0]}"; every option is a --flag (did you mean --from ${positionals[0]}?).`);
+  const reasons = (values.reason ?? [])
+    .flatMap((r) => r.split(','))
+    .map((r) => r.trim())
+    .filter(Boolean);
   const bad = reasons.find((r) => !reasonCode.test(r));
-  if (bad !== undefined) throw new Error(`--reason "${bad}" is not a reason code; codes look like unknown-twin or out-of-range (see shared/config/CONFIGURATION.md).`);
+  if (bad !== undefined)
+    throw new Error(
+      `--reason "${bad}" is not a reason code; codes look like unknown-twin or out-of-range (see shared/config/CONFIGURATION.md).`,
+    );
   const help = values.help === true;
-  if (!help && values.from === undefined) throw new Error('--from is required: the dead-letter folder, blob:<container> or a container URL.');
+  if (!help && values.from === undefined)
+    throw new Error('--from is required: the dead-letter folder, blob:<container> or a container URL.');
   return {
     help,
     ...(values.from !== undefined && { source: parseSource(values.from, values['connection-string']) }),

@@ -52,11 +52,17 @@ export async function runReplayCli(argv: string[], io: ReplayIo): Promise<number
       onProgress: (examined, t) =>
         bar?.update(
           examined,
-          cli.dryRun ? `would apply ${t.wouldApply}, filter ${t.wouldFilter}, dead-letter ${t.wouldDeadLetter}` : `applied ${t.applied}, filtered ${t.filtered}, again ${t.deadLettered}, failed ${t.failed}`,
+          cli.dryRun
+            ? `would apply ${t.wouldApply}, filter ${t.wouldFilter}, dead-letter ${t.wouldDeadLetter}`
+            : `applied ${t.applied}, filtered ${t.filtered}, again ${t.deadLettered}, failed ${t.failed}`,
         ),
     });
     bar?.stop();
-    io.stdout.write(cli.json ? `${JSON.stringify({ ...report, adtUrl: pipeline.adtUrl, configuration: pipeline.configDescription }, null, 2)}\n` : renderReport(report, pipeline));
+    io.stdout.write(
+      cli.json
+        ? `${JSON.stringify({ ...report, adtUrl: pipeline.adtUrl, configuration: pipeline.configDescription }, null, 2)}\n`
+        : renderReport(report, pipeline),
+    );
     return exitCodeOf(report);
   } catch (error) {
     bar?.stop();

@@ -24,7 +24,8 @@ function setting(name: string, env: NodeJS.ProcessEnv): string | undefined {
 
 export function storeFor(source: ReplaySource, env: NodeJS.ProcessEnv, cwd: string): DeadLetterStore {
   if (source.kind === 'folder') return new FileDeadLetterStore(resolve(cwd, source.directory));
-  if (source.kind === 'blob-url') return new BlobDeadLetterStore({ blobServiceUri: source.blobServiceUri, credential: new DefaultAzureCredential() }, source.container);
+  if (source.kind === 'blob-url')
+    return new BlobDeadLetterStore({ blobServiceUri: source.blobServiceUri, credential: new DefaultAzureCredential() }, source.container);
   const connectionString = source.connectionString ?? setting(settings.deadLetterStorage.name, env);
   if (connectionString) return new BlobDeadLetterStore({ connectionString }, source.container);
   const blobServiceUri = setting(settings.deadLetterBlobServiceUri.name, env);
@@ -44,10 +45,18 @@ export interface ReplayPipeline {
 
 export function pipelineFor(cli: ReplayCliOptions, env: NodeJS.ProcessEnv, cwd: string): ReplayPipeline {
   const adtUrl = (cli.adtUrl ?? setting(settings.adtUrl.name, env))?.replace(/\/+$/, '');
-  if (!adtUrl) throw new UsageError(`Which ADT instance? Pass --adt-url https://<name>.api.<region>.digitaltwins.azure.net (or set ${settings.adtUrl.name}); for the emulator add --emulator-ca <pem>.`);
-  if (!/^https:\/\/[^/]+/i.test(adtUrl)) throw new UsageError(`--adt-url must be an https:// URL (got "${adtUrl}"); the emulator serves https too.`);
+  if (!adtUrl)
+    throw new UsageError(
+      `Which ADT instance? Pass --adt-url https://<name>.api.<region>.digitaltwins.azure.net (or set ${settings.adtUrl.name}); for the emulator add --emulator-ca <pem>.`,
+    );
+  if (!/^https:\/\/[^/]+/i.test(adtUrl))
+    throw new UsageError(`--adt-url must be an https:// URL (got "${adtUrl}"); the emulator serves https too.`);
   const configPath = cli.config ?? setting(settings.pipelineConfigPath.name, env);
-  const workerEnv: NodeJS.ProcessEnv = { ...env, [settings.adtUrl.name]: adtUrl, [settings.pipelineConfigPath.name]: configPath === undefined ? '' : resolve(cwd, configPath) };
+  const workerEnv: NodeJS.ProcessEnv = {
+    ...env,
+    [settings.adtUrl.name]: adtUrl,
+    [settings.pipelineConfigPath.name]: configPath === undefined ? '' : resolve(cwd, configPath),
+  };
   // Loaded here, before anything is read or written: a broken file stops the replay with every problem listed.
   const config: CompiledPipelineConfig = loadPipelineConfig(workerEnv, cwd);
   let httpClient: TrustingHttpClient | undefined;
@@ -56,14 +65,17 @@ export function pipelineFor(cli: ReplayCliOptions, env: NodeJS.ProcessEnv, cwd: 
     try {
       ca = readFileSync(resolve(cwd, cli.emulatorCa), 'utf8');
     } catch (error) {
-      throw new UsageError(`--emulator-ca ${cli.emulatorCa}: ${(error as Error).message}. Write it with npm run emulator -- --ca-out ${cli.emulatorCa}.`);
+      throw new UsageError(
+        `--emulator-ca ${cli.emulatorCa}: ${(error as Error).message}. Write it with npm run emulator -- --ca-out ${cli.emulatorCa}.`,
+      );
     }
     httpClient = new TrustingHttpClient(ca);
   }
   return {
     worker: { env: workerEnv, config, ...(httpClient && { client: { credential: stubCredential, httpClient } }) },
     adtUrl,
-    configDescription: configPath === undefined ? `defaults (no --config, ${settings.pipelineConfigPath.name} unset)` : `file ${resolve(cwd, configPath)}`,
+    configDescription:
+      configPath === undefined ? `defaults (no --config, ${settings.pipelineConfigPath.name} unset)` : `file ${resolve(cwd, configPath)}`,
     close: () => httpClient?.destroy(),
   };
 }

@@ -21,14 +21,17 @@ export function emulatorAccess(emulator: { url: string; ca: string }): AdtAccess
 }
 
 export function azureAccess(url: string): AdtAccess {
-  if (!/^https:\/\/[^/]+/i.test(url)) throw new Error(`--adt-url must be the instance URL, https://<name>.api.<region>.digitaltwins.azure.net (got "${url}").`);
+  if (!/^https:\/\/[^/]+/i.test(url))
+    throw new Error(`--adt-url must be the instance URL, https://<name>.api.<region>.digitaltwins.azure.net (got "${url}").`);
   return { url: url.replace(/\/+$/, ''), credential: new DefaultAzureCredential(), kind: 'azure' };
 }
 
 /** The runner's own client (SDK retries on: the runner is not what is under test), and how to release it. */
 export function runnerClient(access: AdtAccess, emulator?: { url: string; ca: string }): { client: DigitalTwinsClient; close(): void } {
   if (access.kind === 'emulator' && emulator) {
-    const { client, httpClient } = createEmulatorClient(emulator, { retryOptions: { maxRetries: 3, retryDelayInMs: 50, maxRetryDelayInMs: 500 } });
+    const { client, httpClient } = createEmulatorClient(emulator, {
+      retryOptions: { maxRetries: 3, retryDelayInMs: 50, maxRetryDelayInMs: 500 },
+    });
     return { client, close: () => httpClient.destroy() };
   }
   return { client: new DigitalTwinsClient(access.url, access.credential), close: () => undefined };

@@ -39,7 +39,10 @@ async function main(): Promise<number> {
           `  npm run replay-dead-letters -- --from <dead letters> --adt-url ${url} --emulator-ca ${caFile}\n` +
           `  NODE_EXTRA_CA_CERTS=${caFile} node my-sdk-script.js\n`,
       ),
-    onIngress: (url) => process.stderr.write(`Accepting telemetry at ${url}/telemetry (ndjson envelopes) and ${url}/api/telemetry (the HTTP ingest function); metrics at ${url}/metrics; Ctrl+C to finish.\n`),
+    onIngress: (url) =>
+      process.stderr.write(
+        `Accepting telemetry at ${url}/telemetry (ndjson envelopes) and ${url}/api/telemetry (the HTTP ingest function); metrics at ${url}/metrics; Ctrl+C to finish.\n`,
+      ),
     onGraph: (url) => process.stderr.write(`Twin graph (live): ${url}\n`),
     onFunctionLog: (fn, level, message) => process.stderr.write(`[${fn}] ${level}: ${message}\n`),
     // On a terminal the progress line is rewritten in place: clear it so the soak line stands alone.

@@ -135,26 +135,36 @@ export function parseCliArgs(argv: string[]): CliOptions {
     throw new Error(`--ingress-port must be a port number (got "${values['ingress-port']}").`);
   }
   const graphFormat = values['graph-format'];
-  if (graphFormat !== undefined && !(graphFormats as readonly string[]).includes(graphFormat)) throw new Error(`--graph-format must be ${graphFormats.join(', ')} (got "${graphFormat}").`);
+  if (graphFormat !== undefined && !(graphFormats as readonly string[]).includes(graphFormat))
+    throw new Error(`--graph-format must be ${graphFormats.join(', ')} (got "${graphFormat}").`);
   if (graphFormat !== undefined && values.graph === undefined) throw new Error('--graph-format needs --graph <file> to write to.');
   const graphPort = values['graph-port'] === undefined ? undefined : Number(values['graph-port']);
-  if (graphPort !== undefined && !(Number.isInteger(graphPort) && graphPort >= 0 && graphPort < 65536)) throw new Error(`--graph-port must be a port number (got "${values['graph-port']}").`);
-  if (graphPort !== undefined && !values.follow) throw new Error('--graph-port is the live graph page of --follow; add --follow (or use --graph <file.html> for the final state).');
+  if (graphPort !== undefined && !(Number.isInteger(graphPort) && graphPort >= 0 && graphPort < 65536))
+    throw new Error(`--graph-port must be a port number (got "${values['graph-port']}").`);
+  if (graphPort !== undefined && !values.follow)
+    throw new Error('--graph-port is the live graph page of --follow; add --follow (or use --graph <file.html> for the final state).');
   const adtFaults: Partial<FaultOptions> = {
     ...(values['adt-faults'] !== undefined ? parseKnownKeyValues<FaultOptions>(values['adt-faults'], '--adt-faults', faultKeys) : {}),
     ...(values['adt-latency'] !== undefined ? parseLatencyFlag(values['adt-latency']) : {}),
   };
-  const adtLimits = values['adt-limits'] !== undefined ? parseKnownKeyValues<ServiceLimitsOptions>(values['adt-limits'], '--adt-limits', limitKeys) : undefined;
+  const adtLimits =
+    values['adt-limits'] !== undefined
+      ? parseKnownKeyValues<ServiceLimitsOptions>(values['adt-limits'], '--adt-limits', limitKeys)
+      : undefined;
   const adtOutages = (values['adt-outage'] ?? []).map((w) => parseWindowFlag(w, '--adt-outage'));
   const deadLetterOutages = (values['dead-letter-outage'] ?? []).map((w) => parseWindowFlag(w, '--dead-letter-outage'));
   const soakMinutes = positiveNumber(values.soak, '--soak');
   const soakRate = positiveNumber(values['soak-rate'], '--soak-rate');
   if (soakRate !== undefined && soakMinutes === undefined) throw new Error('--soak-rate needs --soak <minutes>.');
   const faultsOrLimits = Object.keys(adtFaults).length > 0 || adtLimits !== undefined || adtOutages.length > 0;
-  if (faultsOrLimits && values['adt-url']) throw new Error('--adt-latency, --adt-faults, --adt-limits and --adt-outage act on the embedded emulator; they cannot be combined with --adt-url.');
+  if (faultsOrLimits && values['adt-url'])
+    throw new Error(
+      '--adt-latency, --adt-faults, --adt-limits and --adt-outage act on the embedded emulator; they cannot be combined with --adt-url.',
+    );
   const instances = positiveInt(values.instances, '--instances');
   const rebalanceEvery = positiveNumber(values['rebalance-every'], '--rebalance-every');
-  if (rebalanceEvery !== undefined && instances === undefined) throw new Error('--rebalance-every moves partitions between instances; give --instances <n> too.');
+  if (rebalanceEvery !== undefined && instances === undefined)
+    throw new Error('--rebalance-every moves partitions between instances; give --instances <n> too.');
   const run: RunOptions = {
     ...(values.scenario ? { scenario: values.scenario } : {}),
     ...(values.telemetry ? { telemetry: values.telemetry } : {}),
@@ -170,7 +180,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
     ...(values.partitions ? { partitions: positiveInt(values.partitions, '--partitions') } : {}),
     ...(values['batch-size'] ? { maxBatchSize: positiveInt(values['batch-size'], '--batch-size') } : {}),
     ...(values['fast-retries'] ? { maxRetryDelayMs: 1000 } : {}),
-    ...(values['ingest-deadline'] !== undefined ? { ingestDeadlineSeconds: positiveNumber(values['ingest-deadline'], '--ingest-deadline') } : {}),
+    ...(values['ingest-deadline'] !== undefined
+      ? { ingestDeadlineSeconds: positiveNumber(values['ingest-deadline'], '--ingest-deadline') }
+      : {}),
     ...(Object.keys(adtFaults).length > 0 ? { adtFaults } : {}),
     ...(adtLimits ? { adtLimits } : {}),
     ...(adtOutages.length > 0 ? { adtOutages } : {}),

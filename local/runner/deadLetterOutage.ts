@@ -49,7 +49,10 @@ export class FolderDeadLetterOutage implements DeadLetterOutage {
     this.appDirectory = join(this.workDirectory, 'dead-letters');
     this.appSettings = { [settings.deadLetterDirectory.name]: this.appDirectory };
     this.blocker = join(this.workDirectory, 'store-unavailable');
-    writeFileSync(this.blocker, 'The local runner simulates a dead-letter store outage (--dead-letter-outage); writes fail until it ends.\n');
+    writeFileSync(
+      this.blocker,
+      'The local runner simulates a dead-letter store outage (--dead-letter-outage); writes fail until it ends.\n',
+    );
     this.point(this.realDirectory);
     this.switch = new OutageSwitch(windows, (down) => this.point(down ? this.blocker : this.realDirectory));
   }
@@ -83,7 +86,8 @@ export class FolderDeadLetterOutage implements DeadLetterOutage {
   }
 }
 
-const serverBusy = '<?xml version="1.0" encoding="utf-8"?><Error><Code>ServerBusy</Code><Message>The local runner simulates a dead-letter store outage (--dead-letter-outage).</Message></Error>';
+const serverBusy =
+  '<?xml version="1.0" encoding="utf-8"?><Error><Code>ServerBusy</Code><Message>The local runner simulates a dead-letter store outage (--dead-letter-outage).</Message></Error>';
 
 export class BlobDeadLetterOutage implements DeadLetterOutage {
   refused = 0;
@@ -107,7 +111,9 @@ export class BlobDeadLetterOutage implements DeadLetterOutage {
       outage.server.listen(0, '127.0.0.1', () => resolve());
     });
     const { port } = outage.server.address() as AddressInfo;
-    outage.appSettings = { [settings.deadLetterStorage.name]: azuriteConnectionString(`http://127.0.0.1:${port}${outage.upstream.pathname}`) };
+    outage.appSettings = {
+      [settings.deadLetterStorage.name]: azuriteConnectionString(`http://127.0.0.1:${port}${outage.upstream.pathname}`),
+    };
     return outage;
   }
 
@@ -137,11 +143,16 @@ export class BlobDeadLetterOutage implements DeadLetterOutage {
       return;
     }
     const { upstream } = this;
-    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    forward.on('error', (error) => res.writeHead(502, { 'content-type': 'text/plain' }).end(`Dead-letter proxy could not reach ${upstream.origin}: ${error.message}`));
+    const forward = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', (error) =>
+      res.writeHead(502, { 'content-type': 'text/plain' }).end(`Dead-letter proxy could not reach ${upstream.origin}: ${error.message}`),
+    );
     req.pipe(forward);
   }
 }

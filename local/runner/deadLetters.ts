@@ -37,7 +37,11 @@ export function isAzuriteRunning(blobEndpoint: string, timeoutMs = 500): Promise
   return new Promise((done) => {
     const req = request(`${blobEndpoint}?comp=list`, { method: 'GET', timeout: timeoutMs }, (res) => {
       res.resume();
-      done(String(res.headers.server ?? '').toLowerCase().includes('azurite'));
+      done(
+        String(res.headers.server ?? '')
+          .toLowerCase()
+          .includes('azurite'),
+      );
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => done(false));
@@ -69,9 +73,23 @@ async function waitFor(check: () => Promise<boolean>, attempts: number, what: st
 export async function startAzurite(): Promise<{ blobEndpoint: string; stop(): Promise<void> }> {
   const port = await freePort();
   const main = require.resolve('azurite/dist/src/blob/main.js');
-  const child: ChildProcess = spawn(process.execPath, [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--silent', '--skipApiVersionCheck', '--disableProductStyleUrl'], {
-    stdio: 'ignore',
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      main,
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      String(port),
+      '--inMemoryPersistence',
+      '--silent',
+      '--skipApiVersionCheck',
+      '--disableProductStyleUrl',
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
   const blobEndpoint = `http://127.0.0.1:${port}/${devAccount}`;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try {
@@ -130,15 +148,21 @@ function clearEarlierDeadLetters(directory: string): number {
  * a dead letter would then fail and retry for minutes: ask once, before the run, and say how to fix it.
  */
 async function checkBlobEndpoint(blobEndpoint: string, container: string): Promise<void> {
-  const { container: client } = blobContainer({ connectionString: azuriteConnectionString(blobEndpoint) }, container, { retryOptions: { maxTries: 1 } });
+  const { container: client } = blobContainer({ connectionString: azuriteConnectionString(blobEndpoint) }, container, {
+    retryOptions: { maxTries: 1 },
+  });
   try {
     await client.createIfNotExists();
   } catch (error) {
     const message = errorMessage(error);
     if (/api version|InvalidHeaderValue/i.test(message)) {
-      throw new Error(`The Azurite at ${blobEndpoint} does not accept this Storage SDK's API version (${message}). Start it with --skipApiVersionCheck, or update it: npm i -D azurite@latest. Or drop --azurite-endpoint to use a folder.`);
+      throw new Error(
+        `The Azurite at ${blobEndpoint} does not accept this Storage SDK's API version (${message}). Start it with --skipApiVersionCheck, or update it: npm i -D azurite@latest. Or drop --azurite-endpoint to use a folder.`,
+      );
     }
-    throw new Error(`Dead letters cannot be written to ${blobEndpoint} (${message}). Check that Azurite runs there, or drop --azurite-endpoint to use a folder.`);
+    throw new Error(
+      `Dead letters cannot be written to ${blobEndpoint} (${message}). Check that Azurite runs there, or drop --azurite-endpoint to use a folder.`,
+    );
   }
 }
 
@@ -182,7 +206,10 @@ export async function chooseDeadLetterTarget(choice: DeadLetterChoice): Promise<
     const directory = resolve(choice.directory);
     mkdirSync(directory, { recursive: true });
     const cleared = clearEarlierDeadLetters(directory);
-    const notes = [cleared > 0 ? `cleared ${cleared} dead letter(s) of an earlier run` : '', choice.azurite || choice.azuriteEndpoint ? '--dead-letters wins over Azurite' : ''].filter(Boolean);
+    const notes = [
+      cleared > 0 ? `cleared ${cleared} dead letter(s) of an earlier run` : '',
+      choice.azurite || choice.azuriteEndpoint ? '--dead-letters wins over Azurite' : '',
+    ].filter(Boolean);
     return folderTarget(directory, notes.length > 0 ? ` (${notes.join('; ')})` : '');
   }
   if (choice.azurite) {

@@ -8,7 +8,11 @@ import type { RpcInvocationRequest } from './rpcTypes';
 
 /** A timer trigger's input as the host sends it (TimerInfo). */
 export function timerTriggerRequest(triggerName: string, now = new Date()): RpcInvocationRequest {
-  const timer = { Schedule: { AdjustForDST: true }, ScheduleStatus: { Last: now.toISOString(), Next: new Date(now.getTime() + 30_000).toISOString(), LastUpdated: now.toISOString() }, IsPastDue: false };
+  const timer = {
+    Schedule: { AdjustForDST: true },
+    ScheduleStatus: { Last: now.toISOString(), Next: new Date(now.getTime() + 30_000).toISOString(), LastUpdated: now.toISOString() },
+    IsPastDue: false,
+  };
   return { inputData: [{ name: triggerName, data: { json: JSON.stringify(timer) } }], triggerMetadata: {} };
 }
 
@@ -36,13 +40,21 @@ export class DrainTimer {
     const { name } = triggerBindingOf(this.registration);
     this.running = this.running
       .catch(() => undefined)
-      .then(async () => (await invokeRegistration(this.programmingModel, this.registration, timerTriggerRequest(name), this.onLog)) as DrainRunSummary | undefined);
+      .then(
+        async () =>
+          (await invokeRegistration(this.programmingModel, this.registration, timerTriggerRequest(name), this.onLog)) as
+            DrainRunSummary | undefined,
+      );
     return this.running;
   }
 
   /** True while the store held values and this run removed some: call again until false. */
   async drainedSomething(): Promise<boolean> {
     const summary = await this.run();
-    return summary !== undefined && summary.bucketsHoldingValues > 0 && summary.twinsWritten + summary.valuesStale + summary.valuesDeadLettered > 0;
+    return (
+      summary !== undefined &&
+      summary.bucketsHoldingValues > 0 &&
+      summary.twinsWritten + summary.valuesStale + summary.valuesDeadLettered > 0
+    );
   }
 }

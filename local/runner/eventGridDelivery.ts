@@ -24,17 +24,28 @@ export interface EventGridDeliveryHooks {
 }
 
 /** `concurrency`: deliveries in flight at once (Event Grid pushes in parallel; --deliveries). */
-export function endpointConfig(schema: EndpointSchema, delivery: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number }, concurrency = 16) {
+export function endpointConfig(
+  schema: EndpointSchema,
+  delivery: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number },
+  concurrency = 16,
+) {
   return { name: propagateEndpoint, kind: 'subscriber' as const, schema, delivery, concurrency };
 }
 
-export async function connectPropagation(emulator: EmulatorHandle, client: DigitalTwinsClient, app: FunctionApp | FunctionInstances, hooks: EventGridDeliveryHooks): Promise<() => void> {
+export async function connectPropagation(
+  emulator: EmulatorHandle,
+  client: DigitalTwinsClient,
+  app: FunctionApp | FunctionInstances,
+  hooks: EventGridDeliveryHooks,
+): Promise<() => void> {
   const { name: triggerName } = triggerBindingOf(app.propagate);
   const unsubscribe = emulator.events.subscribe(propagateEndpoint, async (event) => {
     try {
       const request = eventGridTriggerRequest(triggerName, event as unknown as Record<string, unknown>);
       // With --instances, any instance takes it (the least busy), as Event Grid spreads over all of them.
-      const result = await (app instanceof FunctionInstances ? app.invokePropagate(request, hooks.onLog) : invokeRegistration(app.programmingModel, app.propagate, request, hooks.onLog));
+      const result = await (app instanceof FunctionInstances
+        ? app.invokePropagate(request, hooks.onLog)
+        : invokeRegistration(app.programmingModel, app.propagate, request, hooks.onLog));
       hooks.onResult(result);
     } catch (error) {
       hooks.onFailure(error);

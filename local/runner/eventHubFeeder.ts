@@ -55,13 +55,16 @@ export class EventHubFeeder {
   constructor(private readonly options: FeederOptions) {
     if (!(options.partitionCount >= 1)) throw new Error('partitionCount must be at least 1.');
     if (!(options.maxBatchSize >= 1)) throw new Error('maxEventBatchSize must be at least 1 (host.json extensions.eventHubs).');
-    if (options.minBatchSize !== undefined && !(options.minBatchSize >= 1)) throw new Error('minEventBatchSize must be at least 1 (host.json extensions.eventHubs).');
+    if (options.minBatchSize !== undefined && !(options.minBatchSize >= 1))
+      throw new Error('minEventBatchSize must be at least 1 (host.json extensions.eventHubs).');
     this.sleep = options.sleep ?? defaultSleep;
   }
 
   /** IoT Hub enqueues in arrival order; replay sorts by enqueuedTime (stable) to match. */
   enqueue(envelopes: readonly TelemetryEnvelope[]): void {
-    const ordered = envelopes.map((e, i) => ({ e, i })).sort((a, b) => Date.parse(a.e.enqueuedTime) - Date.parse(b.e.enqueuedTime) || a.i - b.i);
+    const ordered = envelopes
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) => Date.parse(a.e.enqueuedTime) - Date.parse(b.e.enqueuedTime) || a.i - b.i);
     for (const { e } of ordered) {
       const partition = this.partition(partitionFor(e, this.options.partitionCount));
       partition.waiting.push({ envelope: e, sequenceNumber: partition.nextSequenceNumber++, offset: partition.nextOffset });

@@ -43,7 +43,12 @@ export const limitKeys: { readonly [K in keyof ServiceLimitsOptions]?: ScalarKin
 
 function describeKind(kind: ScalarKind): string {
   if (typeof kind === 'object') return `one of ${kind.oneOf.join(', ')}`;
-  return { number: 'a number ≥ 0', rate: 'a share between 0 and 1', boolean: 'true or false', statusList: 'HTTP statuses separated by |, e.g. 500|503' }[kind];
+  return {
+    number: 'a number ≥ 0',
+    rate: 'a share between 0 and 1',
+    boolean: 'true or false',
+    statusList: 'HTTP statuses separated by |, e.g. 500|503',
+  }[kind];
 }
 
 function parseValue(raw: string, kind: ScalarKind, where: string): unknown {
@@ -98,7 +103,9 @@ export function parseWindowFlag(text: string, flag: string): TimeWindow {
   const start = Number(match?.[1]);
   const duration = Number(match?.[2]);
   if (!match || !(duration > 0)) {
-    throw new Error(`${flag} expects <startSec>+<durationSec> with a duration above 0, e.g. 10+30 = from 10 s after the first telemetry for 30 s (got '${text}').`);
+    throw new Error(
+      `${flag} expects <startSec>+<durationSec> with a duration above 0, e.g. 10+30 = from 10 s after the first telemetry for 30 s (got '${text}').`,
+    );
   }
   return { startMs: Math.round(start * 1000), durationMs: Math.round(duration * 1000) };
 }

@@ -30,7 +30,12 @@ export interface FaultReport {
 }
 
 export function hasAdtFaults(settings: FaultSettings): boolean {
-  return settings.adtFaults !== undefined || settings.adtLimits !== undefined || (settings.adtOutages ?? []).length > 0 || (settings.adtFaultWindows ?? []).length > 0;
+  return (
+    settings.adtFaults !== undefined ||
+    settings.adtLimits !== undefined ||
+    (settings.adtOutages ?? []).length > 0 ||
+    (settings.adtFaultWindows ?? []).length > 0
+  );
 }
 
 export class FaultPlan {
@@ -57,7 +62,10 @@ export class FaultPlan {
   ) {
     const windows = [...(settings.adtOutages ?? []).map(outageWindow), ...(settings.adtFaultWindows ?? [])];
     if (hasAdtFaults(settings)) {
-      if (!emulator) throw new Error('ADT faults (--adt-latency, --adt-faults, --adt-limits, --adt-outage) need the embedded emulator; drop --adt-url to use them.');
+      if (!emulator)
+        throw new Error(
+          'ADT faults (--adt-latency, --adt-faults, --adt-limits, --adt-outage) need the embedded emulator; drop --adt-url to use them.',
+        );
       this.timeline = new FaultTimeline(emulator, {
         ...(settings.adtFaults ? { faults: settings.adtFaults } : {}),
         ...(settings.adtLimits ? { limits: settings.adtLimits } : {}),

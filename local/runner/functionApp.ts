@@ -46,7 +46,10 @@ export function loadLocalFunctionApp(options: LoadOptions): FunctionApp {
   // caches and configuration are rebuilt from these settings on first use.
   resetWorker();
   applyAdtClientDefaults(options.adt, setAdtClientDefaults);
-  const registrations = loadFunctionApp([functionFiles.ingest, functionFiles.propagate, functionFiles.http, functionFiles.sweep, functionFiles.drain], { hook: options.hook ?? true });
+  const registrations = loadFunctionApp(
+    [functionFiles.ingest, functionFiles.propagate, functionFiles.http, functionFiles.sweep, functionFiles.drain],
+    { hook: options.hook ?? true },
+  );
   // What the ingest module does when the host first loads it: a broken configuration fails here.
   workerConfig();
   const ingest = registrations.get('ingestTelemetry');

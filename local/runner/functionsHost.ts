@@ -5,7 +5,10 @@
 import Module from 'node:module';
 
 export interface CapturedRegistration {
-  metadata: { name: string; bindings: Record<string, Record<string, unknown>>; retryOptions?: Record<string, unknown> } & Record<string, unknown>;
+  metadata: { name: string; bindings: Record<string, Record<string, unknown>>; retryOptions?: Record<string, unknown> } & Record<
+    string,
+    unknown
+  >;
   callback: unknown;
 }
 

@@ -20,7 +20,12 @@ export interface EventHubBatching {
 }
 
 /** The Event Hubs extension's defaults (v6) when host.json says nothing. */
-export const defaultEventHubBatching: EventHubBatching = { maxEventBatchSize: 100, minEventBatchSize: 1, maxWaitTimeMs: 60_000, prefetchCount: 300 };
+export const defaultEventHubBatching: EventHubBatching = {
+  maxEventBatchSize: 100,
+  minEventBatchSize: 1,
+  maxWaitTimeMs: 60_000,
+  prefetchCount: 300,
+};
 
 /** The extension refuses a maxWaitTime over ten minutes. */
 const maxWaitTimeCapMs = 10 * 60_000;
@@ -47,19 +52,33 @@ export function eventHubBatching(path: string = hostJsonPath): EventHubBatching 
   if (!existsSync(path)) return { ...defaultEventHubBatching };
   const host = JSON.parse(readFileSync(path, 'utf8')) as { extensions?: { eventHubs?: Record<string, unknown> } };
   const section = host.extensions?.eventHubs ?? {};
-  const maxEventBatchSize = positiveInteger(path, 'maxEventBatchSize', section.maxEventBatchSize, defaultEventHubBatching.maxEventBatchSize);
-  const minEventBatchSize = positiveInteger(path, 'minEventBatchSize', section.minEventBatchSize, defaultEventHubBatching.minEventBatchSize);
+  const maxEventBatchSize = positiveInteger(
+    path,
+    'maxEventBatchSize',
+    section.maxEventBatchSize,
+    defaultEventHubBatching.maxEventBatchSize,
+  );
+  const minEventBatchSize = positiveInteger(
+    path,
+    'minEventBatchSize',
+    section.minEventBatchSize,
+    defaultEventHubBatching.minEventBatchSize,
+  );
   const prefetchCount = positiveInteger(path, 'prefetchCount', section.prefetchCount, defaultEventHubBatching.prefetchCount);
   let maxWaitTimeMs = defaultEventHubBatching.maxWaitTimeMs;
   if (section.maxWaitTime !== undefined) {
     const parsed = typeof section.maxWaitTime === 'string' ? parseTimeSpan(section.maxWaitTime) : undefined;
     if (parsed === undefined || parsed > maxWaitTimeCapMs) {
-      throw new Error(`${path}: extensions.eventHubs.maxWaitTime must be a time span "hh:mm:ss" of at most 00:10:00 (got ${JSON.stringify(section.maxWaitTime)}).`);
+      throw new Error(
+        `${path}: extensions.eventHubs.maxWaitTime must be a time span "hh:mm:ss" of at most 00:10:00 (got ${JSON.stringify(section.maxWaitTime)}).`,
+      );
     }
     maxWaitTimeMs = parsed;
   }
   if (minEventBatchSize > 1 && minEventBatchSize >= maxEventBatchSize) {
-    throw new Error(`${path}: extensions.eventHubs.minEventBatchSize (${minEventBatchSize}) must be less than maxEventBatchSize (${maxEventBatchSize}).`);
+    throw new Error(
+      `${path}: extensions.eventHubs.minEventBatchSize (${minEventBatchSize}) must be less than maxEventBatchSize (${maxEventBatchSize}).`,
+    );
   }
   return { maxEventBatchSize, minEventBatchSize, maxWaitTimeMs, prefetchCount };
 }

@@ -14,7 +14,10 @@ interface HttpResponseLike {
   body?: unknown;
 }
 
-export function httpIngestInvoker(app: FunctionApp | FunctionInstances, log: (line: FunctionLogLine) => void): (body: Buffer, headers: Record<string, string>, url: string) => Promise<HttpAnswer> {
+export function httpIngestInvoker(
+  app: FunctionApp | FunctionInstances,
+  log: (line: FunctionLogLine) => void,
+): (body: Buffer, headers: Record<string, string>, url: string) => Promise<HttpAnswer> {
   const { name: triggerName } = triggerBindingOf(app.http);
   return async (body, headers, url) => {
     // As the Functions host does: a request sent with chunked transfer encoding reaches the function
@@ -25,7 +28,9 @@ export function httpIngestInvoker(app: FunctionApp | FunctionInstances, log: (li
       triggerMetadata: {},
     };
     // With --instances, any instance takes it (the least busy), as the Functions front end balances HTTP.
-    const result = (await (app instanceof FunctionInstances ? app.invokeHttp(request, log) : invokeRegistration(app.programmingModel, app.http, request, log))) as HttpResponseLike | undefined;
+    const result = (await (app instanceof FunctionInstances
+      ? app.invokeHttp(request, log)
+      : invokeRegistration(app.programmingModel, app.http, request, log))) as HttpResponseLike | undefined;
     return answerOf(result);
   };
 }

@@ -27,19 +27,30 @@ export function ingestInvoker(options: IngestInvokerOptions): BatchInvoker {
   const { name: triggerName, binding } = triggerBindingOf(app.ingest);
   return async (partitionId, events, retryCount, maxRetryCount) => {
     stats.ingestInvocations++;
-    const request = eventHubTriggerRequest(triggerName, binding as RegisteredBinding, options.partitionInfo(partitionId), events, retryCount, maxRetryCount);
+    const request = eventHubTriggerRequest(
+      triggerName,
+      binding as RegisteredBinding,
+      options.partitionInfo(partitionId),
+      events,
+      retryCount,
+      maxRetryCount,
+    );
     let totals: BatchTotals | undefined;
     const onLog = (line: FunctionLogLine): void => {
       totals = batchTotalsOf(line.message) ?? totals;
       options.log(line);
     };
     try {
-      await (app instanceof FunctionInstances ? app.invokeIngest(partitionId, request, onLog) : invokeRegistration(app.programmingModel, app.ingest, request, onLog));
+      await (app instanceof FunctionInstances
+        ? app.invokeIngest(partitionId, request, onLog)
+        : invokeRegistration(app.programmingModel, app.ingest, request, onLog));
       ledger.succeeded(partitionId, events, totals);
     } catch (error) {
       stats.ingestFailures++;
       if (maxRetryCount !== -1 && retryCount >= maxRetryCount) ledger.gaveUp(partitionId, events);
-      options.onFailure?.(`Batch on partition ${partitionId} failed (attempt ${retryCount + 1}): ${(error as Error)?.message ?? String(error)}`);
+      options.onFailure?.(
+        `Batch on partition ${partitionId} failed (attempt ${retryCount + 1}): ${(error as Error)?.message ?? String(error)}`,
+      );
       throw error;
     }
   };

@@ -36,11 +36,17 @@ const maxBodyBytes = 16 * 1024 * 1024;
 
 function plainHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(req.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   return headers;
 }
 
-export async function startIngress(port: number, accept: (envelopes: TelemetryEnvelope[]) => void, status: () => unknown, routes: IngressRoutes = {}): Promise<Ingress> {
+export async function startIngress(
+  port: number,
+  accept: (envelopes: TelemetryEnvelope[]) => void,
+  status: () => unknown,
+  routes: IngressRoutes = {},
+): Promise<Ingress> {
   const server: Server = createServer((req, res) => {
     const reply = (code: number, body: unknown): void => {
       res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -50,7 +56,10 @@ export async function startIngress(port: number, accept: (envelopes: TelemetryEn
     if (req.method === 'GET' && path === '/metrics' && routes.metrics) return routes.metrics(req, res);
     const toFunction = req.method === 'POST' && path === '/api/telemetry' && routes.httpIngest;
     if (!toFunction && (req.method !== 'POST' || path !== '/telemetry')) {
-      return reply(404, { error: 'POST /telemetry (ndjson envelopes, Event Hub path), POST /api/telemetry (the HTTP ingest function), GET /metrics or GET /status' });
+      return reply(404, {
+        error:
+          'POST /telemetry (ndjson envelopes, Event Hub path), POST /api/telemetry (the HTTP ingest function), GET /metrics or GET /status',
+      });
     }
     const chunks: Buffer[] = [];
     let size = 0;

@@ -24,7 +24,12 @@ export interface SerializedError {
 }
 
 export type FromInstance =
-  | { type: 'ready'; ingest: CapturedRegistration['metadata']; propagate: CapturedRegistration['metadata']; http: CapturedRegistration['metadata'] }
+  | {
+      type: 'ready';
+      ingest: CapturedRegistration['metadata'];
+      propagate: CapturedRegistration['metadata'];
+      http: CapturedRegistration['metadata'];
+    }
   | { type: 'load-failed'; error: SerializedError }
   | { type: 'invoked'; id: number; ok: true; result: unknown; logs: FunctionLogLine[] }
   | { type: 'invoked'; id: number; ok: false; error: SerializedError; logs: FunctionLogLine[] }

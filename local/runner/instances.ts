@@ -61,7 +61,9 @@ interface Instance {
 export function instanceWorkerScript(): string {
   const script = join(__dirname, 'instanceWorker.js');
   if (!existsSync(script)) {
-    throw new Error(`--instances runs each function instance from the compiled build, and ${script} does not exist. Run "npm run build" (npm run local does) and start the compiled runner.`);
+    throw new Error(
+      `--instances runs each function instance from the compiled build, and ${script} does not exist. Run "npm run build" (npm run local does) and start the compiled runner.`,
+    );
   }
   return script;
 }
@@ -96,7 +98,8 @@ export class FunctionInstances {
 
   /** Starts every instance and waits until each has loaded the app (or fails with the first load error). */
   static async start(options: StartInstancesOptions): Promise<FunctionInstances> {
-    if (!(Number.isInteger(options.count) && options.count >= 1)) throw new Error(`--instances must be a positive integer (got ${options.count}).`);
+    if (!(Number.isInteger(options.count) && options.count >= 1))
+      throw new Error(`--instances must be a positive integer (got ${options.count}).`);
     const spawn = options.spawn ?? ((start: InstanceStart) => new Worker(instanceWorkerScript(), { workerData: start }));
     const started: Instance[] = [];
     const ready: Promise<FromInstance & { type: 'ready' }>[] = [];
@@ -106,18 +109,30 @@ export class FunctionInstances {
         index,
         worker,
         pending: new Map(),
-        counts: { index, partitions: 0, ingestInvocations: 0, ingestFailures: 0, uncheckpointedBatches: 0, propagateInvocations: 0, propagateFailures: 0, httpInvocations: 0 },
+        counts: {
+          index,
+          partitions: 0,
+          ingestInvocations: 0,
+          ingestFailures: 0,
+          uncheckpointedBatches: 0,
+          propagateInvocations: 0,
+          propagateFailures: 0,
+          httpInvocations: 0,
+        },
       };
       started.push(instance);
       ready.push(
         new Promise((resolve, reject) => {
           worker.once('message', (message: FromInstance) => {
             if (message.type === 'ready') resolve(message);
-            else if (message.type === 'load-failed') reject(new Error(`Function instance ${index} could not load the function app: ${message.error.message}`));
+            else if (message.type === 'load-failed')
+              reject(new Error(`Function instance ${index} could not load the function app: ${message.error.message}`));
             else reject(new Error(`Function instance ${index} sent ${message.type} before it was ready.`));
           });
           worker.once('error', (error) => reject(new Error(`Function instance ${index} failed while loading: ${error.message}`)));
-          worker.once('exit', (code) => reject(new Error(`Function instance ${index} exited with code ${code} while loading the function app.`)));
+          worker.once('exit', (code) =>
+            reject(new Error(`Function instance ${index} exited with code ${code} while loading the function app.`)),
+          );
         }),
       );
     }
@@ -147,7 +162,11 @@ export class FunctionInstances {
     }
   }
 
-  private async ingestOnOwner(partitionId: string, request: RpcInvocationRequest, onLog: (line: FunctionLogLine) => void): Promise<unknown> {
+  private async ingestOnOwner(
+    partitionId: string,
+    request: RpcInvocationRequest,
+    onLog: (line: FunctionLogLine) => void,
+  ): Promise<unknown> {
     const batch = batchKeyOf(partitionId, request);
     for (;;) {
       const lease = this.ownership.lease(partitionId);
@@ -215,7 +234,11 @@ export class FunctionInstances {
       count: this.instances.length,
       rebalances: this.ownership.rebalances,
       partitionMoves: this.ownership.moves,
-      perInstance: this.instances.map((i) => ({ ...i.counts, partitions: owned[i.index] ?? 0, ...(i.crashed ? { crashed: i.crashed } : {}) })),
+      perInstance: this.instances.map((i) => ({
+        ...i.counts,
+        partitions: owned[i.index] ?? 0,
+        ...(i.crashed ? { crashed: i.crashed } : {}),
+      })),
     };
   }
 
@@ -224,7 +247,12 @@ export class FunctionInstances {
     await Promise.all(this.instances.map((i) => i.worker.terminate()));
   }
 
-  private async call(instance: Instance, fn: InstanceFunction, request: RpcInvocationRequest, onLog: (line: FunctionLogLine) => void): Promise<unknown> {
+  private async call(
+    instance: Instance,
+    fn: InstanceFunction,
+    request: RpcInvocationRequest,
+    onLog: (line: FunctionLogLine) => void,
+  ): Promise<unknown> {
     const answer = await this.request(instance, { type: 'invoke', id: this.nextId++, fn, request });
     if (answer.type !== 'invoked') throw new Error(`Function instance ${instance.index} answered an invocation with ${answer.type}.`);
     for (const line of answer.logs) onLog(line);

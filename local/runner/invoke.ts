@@ -36,7 +36,9 @@ export async function invokeRegistration(
   onLog: (line: FunctionLogLine) => void = () => undefined,
 ): Promise<unknown> {
   if (!programmingModel.getInvocationModel) {
-    throw new Error('@azure/functions registered no ProgrammingModel with the local host; load the function app through loadFunctionApp() before invoking.');
+    throw new Error(
+      '@azure/functions registered no ProgrammingModel with the local host; load the function app through loadFunctionApp() before invoking.',
+    );
   }
   const coreContext = {
     invocationId: randomUUID(),
@@ -46,7 +48,10 @@ export async function invokeRegistration(
     log: (level: string, category: string, message: string) => onLog({ level, category, message }),
   };
   const model = programmingModel.getInvocationModel(coreContext);
-  if (!isInvocationModel(model)) throw new Error('The ProgrammingModel returned an invocation model without getArguments/invokeFunction/getResponse; @azure/functions changed its worker contract.');
+  if (!isInvocationModel(model))
+    throw new Error(
+      'The ProgrammingModel returned an invocation model without getArguments/invokeFunction/getResponse; @azure/functions changed its worker contract.',
+    );
   const { context, inputs } = await model.getArguments();
   const result = await model.invokeFunction(context, inputs, registration.callback);
   await model.getResponse(context, result);

@@ -22,7 +22,8 @@ export function startLocalMetrics(): LocalMetrics {
   const provider = new MeterProvider({ readers: [exporter] });
   // setGlobalMeterProvider refuses a second registration; a process (a test file) may run several.
   metrics.disable();
-  if (!metrics.setGlobalMeterProvider(provider)) throw new Error('Could not register the local metrics provider: another OpenTelemetry meter provider is registered in this process.');
+  if (!metrics.setGlobalMeterProvider(provider))
+    throw new Error('Could not register the local metrics provider: another OpenTelemetry meter provider is registered in this process.');
   const serializer = new PrometheusSerializer();
   let closing: Promise<void> | undefined;
   return {

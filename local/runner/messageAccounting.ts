@@ -89,7 +89,8 @@ export class MessageLedger {
         increment(this.done, key);
       }
     }
-    if (!summary || summary.received !== events.length || summary.applied + summary.filtered + summary.deadLettered !== summary.received) this.unbalanced++;
+    if (!summary || summary.received !== events.length || summary.applied + summary.filtered + summary.deadLettered !== summary.received)
+      this.unbalanced++;
     if (!summary) return;
     this.totals = {
       received: this.totals.received + summary.received,

@@ -13,9 +13,19 @@ export interface SeededScenario {
 }
 
 /** Waits out the query lag first: reconcile reads by query, and the seeded graph must be visible. */
-export async function reconcileAfterSeed(client: DigitalTwinsClient, scenario: SeededScenario, deadLetterDirectory: string, queryLagMs = 0): Promise<ReconcileSummary> {
+export async function reconcileAfterSeed(
+  client: DigitalTwinsClient,
+  scenario: SeededScenario,
+  deadLetterDirectory: string,
+  queryLagMs = 0,
+): Promise<ReconcileSummary> {
   if (queryLagMs > 0) await new Promise((resolve) => setTimeout(resolve, queryLagMs + 50));
-  return reconcileGraph({ client, ...pipelineRollups(scenario.pipelineConfigPath, scenario.models), models: scenario.models, deadLetters: new FileDeadLetterSink(deadLetterDirectory) });
+  return reconcileGraph({
+    client,
+    ...pipelineRollups(scenario.pipelineConfigPath, scenario.models),
+    models: scenario.models,
+    deadLetters: new FileDeadLetterSink(deadLetterDirectory),
+  });
 }
 
 /** True when the function app had trailing refreshes to wait for (the caller re-checks quiet). */

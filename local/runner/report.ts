@@ -11,7 +11,9 @@ export function renderSummary(result: RunResult): string {
   const reasons = countsText(st.deadLetteredByReason);
   const filteredReasons = countsText(st.filteredByReason ?? {});
   // Only when IoT Hub's other events came in: a telemetry-only run prints what it always did.
-  const sources = Object.keys(st.receivedBySource ?? {}).some((kind) => kind !== 'telemetry') ? [`Sources      ${countsText(st.receivedBySource)}`] : [];
+  const sources = Object.keys(st.receivedBySource ?? {}).some((kind) => kind !== 'telemetry')
+    ? [`Sources      ${countsText(st.receivedBySource)}`]
+    : [];
   const partly = st.partiallyApplied
     ? `\n             ${st.partiallyApplied} applied message(s) had values refused and dead-lettered; refused values: ${countsText(st.rejectedValuesByReason)}`
     : '';
@@ -25,7 +27,11 @@ export function renderSummary(result: RunResult): string {
     ...sources,
     `Ingest       ${st.ingestInvocations} invocation(s), ${st.ingestFailures} failed and redelivered${s.lostBatches.length ? `, ${s.lostBatches.length} batch(es) LOST after the last retry` : ''}`,
     `ADT calls    ${st.adtCalls ?? st.ingestAdtRequests}, 429s ${st.adtThrottled ?? st.ingestThrottled}`,
-    ...(Object.keys(st.suppressedWrites).length || st.heartbeatWrites ? [`Writes saved ${countsText(st.suppressedWrites) || 'none'} (values filtered, not written); ${st.heartbeatWrites} heartbeat write(s)`] : []),
+    ...(Object.keys(st.suppressedWrites).length || st.heartbeatWrites
+      ? [
+          `Writes saved ${countsText(st.suppressedWrites) || 'none'} (values filtered, not written); ${st.heartbeatWrites} heartbeat write(s)`,
+        ]
+      : []),
     s.propagation === 'local'
       ? `Propagation  ${st.propagateInvocations} Event Grid deliveries (${s.schema}), ${st.propagationWrites} derived write(s), ${st.propagationUnchanged} unchanged, ${st.propagateFailures} failed attempt(s), ${s.propagationFailures.length} given up`
       : 'Propagation  not local: a real instance notifies through its Event Grid route to the deployed propagate function',
@@ -36,8 +42,12 @@ export function renderSummary(result: RunResult): string {
     ...faultLines(s.faults),
     ...instanceLines(s.instances),
   ];
-  for (const lost of s.lostBatches) lines.push(`  lost batch: partition ${lost.partitionId} from sequence ${lost.firstSequenceNumber}, ${lost.events} event(s), ${lost.attempts} attempt(s): ${lost.error}`);
-  for (const f of s.propagationFailures) lines.push(`  propagation gave up on ${f.type} ${f.subject ?? ''} (${f.eventId}) after ${f.attempts} attempt(s): ${f.error}`);
+  for (const lost of s.lostBatches)
+    lines.push(
+      `  lost batch: partition ${lost.partitionId} from sequence ${lost.firstSequenceNumber}, ${lost.events} event(s), ${lost.attempts} attempt(s): ${lost.error}`,
+    );
+  for (const f of s.propagationFailures)
+    lines.push(`  propagation gave up on ${f.type} ${f.subject ?? ''} (${f.eventId}) after ${f.attempts} attempt(s): ${f.error}`);
   return `${lines.join('\n')}\n\nTwins\n${result.tree}\n`;
 }
 

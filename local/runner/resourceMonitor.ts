@@ -62,7 +62,14 @@ export class ResourceMonitor {
     if (this.timer) clearInterval(this.timer);
     const end = this.sample();
     this.histogram.disable();
-    return { start: this.first ?? end, end, peakHeapUsedBytes: this.peakHeap, peakRssBytes: this.peakRss, maxLagMs: this.maxLag, samples: this.count };
+    return {
+      start: this.first ?? end,
+      end,
+      peakHeapUsedBytes: this.peakHeap,
+      peakRssBytes: this.peakRss,
+      maxLagMs: this.maxLag,
+      samples: this.count,
+    };
   }
 }
 

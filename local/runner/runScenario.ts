@@ -12,7 +12,15 @@ import { setWorkerClock } from '../../shared/worker';
 import { setEmulatorClock } from '../emulator/clock';
 import type { DeliveryPolicy, EndpointSchema } from '../emulator/events';
 import { type EmulatorHandle, startEmulator } from '../emulator/server';
-import { deadLetterListing, type GraphFormat, graphFormatOf, type GraphServer, startGraphServer, storeSource, writeGraphExport } from '../graph';
+import {
+  deadLetterListing,
+  type GraphFormat,
+  graphFormatOf,
+  type GraphServer,
+  startGraphServer,
+  storeSource,
+  writeGraphExport,
+} from '../graph';
 import { defaultScenarioDirectory, loadScenario, readTelemetryFile } from '../scenario';
 import { type AdtAccess, azureAccess, emulatorAccess, runnerClient } from './adtAccess';
 import { chooseDeadLetterTarget, type DeadLetterTarget } from './deadLetters';
@@ -197,11 +205,19 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
   const telemetryFile = options.soak ? undefined : options.telemetry ? resolve(options.telemetry) : scenario.telemetryPath;
   if (options.soak && options.follow) throw new Error('--soak and --follow both feed live telemetry; pick one.');
   // Before anything is written to a real instance.
-  if (options.adtUrl && options.egress) throw new Error('--egress is the emulator\'s endpoint; with --adt-url, egress is the Azure endpoint infra/modules/egress.bicep creates.');
-  if (options.adtUrl && hasAdtFaults(options)) throw new Error('ADT faults (--adt-latency, --adt-faults, --adt-limits, --adt-outage) need the embedded emulator; drop --adt-url to use them.');
+  if (options.adtUrl && options.egress)
+    throw new Error(
+      "--egress is the emulator's endpoint; with --adt-url, egress is the Azure endpoint infra/modules/egress.bicep creates.",
+    );
+  if (options.adtUrl && hasAdtFaults(options))
+    throw new Error(
+      'ADT faults (--adt-latency, --adt-faults, --adt-limits, --adt-outage) need the embedded emulator; drop --adt-url to use them.',
+    );
   const envelopes: TelemetryEnvelope[] = telemetryFile ? readTelemetryFile(telemetryFile) : [];
   if (!telemetryFile && !options.follow && !options.soak) {
-    throw new Error(`${scenario.directory} has no telemetry.ndjson. Pass --telemetry <file>, generate one with "npm run simulate -- --scenario ${scenario.directory} --out ${join(scenario.directory, 'telemetry.ndjson')}", or use --follow.`);
+    throw new Error(
+      `${scenario.directory} has no telemetry.ndjson. Pass --telemetry <file>, generate one with "npm run simulate -- --scenario ${scenario.directory} --out ${join(scenario.directory, 'telemetry.ndjson')}", or use --follow.`,
+    );
   }
   const schema = options.schema ?? 'CloudEvents';
   const stats = emptyStats();
@@ -228,7 +244,11 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     if (options.adtUrl) {
       access = azureAccess(options.adtUrl);
     } else {
-      emulator = await startEmulator({ ...(options.queryLag && { queryLag: options.queryLag }), ...(options.egress && { egress: { directory: options.egress } }), endpoints: [endpointConfig(schema, options.eventGridDelivery ?? defaultDelivery, options.deliveries)] });
+      emulator = await startEmulator({
+        ...(options.queryLag && { queryLag: options.queryLag }),
+        ...(options.egress && { egress: { directory: options.egress } }),
+        endpoints: [endpointConfig(schema, options.eventGridDelivery ?? defaultDelivery, options.deliveries)],
+      });
       const started = emulator;
       cleanups.push(() => started.close());
       access = emulatorAccess(emulator);
@@ -267,14 +287,22 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     });
     const app: FunctionApp | FunctionInstances =
       options.instances !== undefined
-        ? await FunctionInstances.start({ count: options.instances, appSettings, adt: emulator ? { kind: 'emulator', url: emulator.url, ca: emulator.ca } : { kind: 'azure', url: access.url } })
+        ? await FunctionInstances.start({
+            count: options.instances,
+            appSettings,
+            adt: emulator ? { kind: 'emulator', url: emulator.url, ca: emulator.ca } : { kind: 'azure', url: access.url },
+          })
         : loadLocalFunctionApp({ appSettings, adt: access, ...(options.hookFunctionsCore === false ? { hook: false } : {}) });
     cleanups.push(() => (app instanceof FunctionInstances ? app.close() : app.unload()));
     const instances = app instanceof FunctionInstances ? app : undefined;
     // The drain timer of deferred values (single process; with --instances, ingest invocations drain them).
-    const drainTimer = app instanceof FunctionInstances ? undefined : new DrainTimer(app.programmingModel, app.drain, (line) => {
-          if (line.level !== 'information' && line.level !== 'debug' && line.level !== 'trace') options.onFunctionLog?.('drainDeferredValues', line.level, line.message);
-        });
+    const drainTimer =
+      app instanceof FunctionInstances
+        ? undefined
+        : new DrainTimer(app.programmingModel, app.drain, (line) => {
+            if (line.level !== 'information' && line.level !== 'debug' && line.level !== 'trace')
+              options.onFunctionLog?.('drainDeferredValues', line.level, line.message);
+          });
     if (drainTimer) {
       drainTimer.start();
       cleanups.push(() => drainTimer.stop());
@@ -287,7 +315,8 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
         if (totals) ledger.httpIngested(totals);
       }
       if ((fn === 'ingestTelemetry' || fn === 'ingestHttp') && recordIngestLog(stats, line)) return;
-      if (line.level !== 'information' && line.level !== 'debug' && line.level !== 'trace') options.onFunctionLog?.(fn, line.level, line.message);
+      if (line.level !== 'information' && line.level !== 'debug' && line.level !== 'trace')
+        options.onFunctionLog?.(fn, line.level, line.message);
     };
 
     if (emulator) {
@@ -310,7 +339,12 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     const invokeSweep = async (): Promise<ConditionSweepSummary> => {
       const inProcess = app as FunctionApp;
       const now = new Date(options.clock ? options.clock.now() : Date.now());
-      const last = (await invokeRegistration(inProcess.programmingModel, inProcess.sweep, timerTriggerRequest(triggerBindingOf(inProcess.sweep).name, now, sweepPeriodMs), log('sweepConditions'))) as ConditionSweepSummary;
+      const last = (await invokeRegistration(
+        inProcess.programmingModel,
+        inProcess.sweep,
+        timerTriggerRequest(triggerBindingOf(inProcess.sweep).name, now, sweepPeriodMs),
+        log('sweepConditions'),
+      )) as ConditionSweepSummary;
       sweeps = { invocations: (sweeps?.invocations ?? 0) + 1, last };
       return last;
     };
@@ -353,7 +387,8 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       ledger.fed(incoming);
       feeder.enqueue(incoming);
     };
-    const pendingNotifications = (): number => (emulator ? Object.values(emulator.events.stats().endpoints).reduce((n, e) => n + e.pending, 0) : 0);
+    const pendingNotifications = (): number =>
+      emulator ? Object.values(emulator.events.stats().endpoints).reduce((n, e) => n + e.pending, 0) : 0;
 
     let ingress: Ingress | undefined;
     if (options.follow && emulator) {
@@ -381,7 +416,11 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
         deadLetters: deadLetterListing(deadLetters),
         ingressUrl: ingress.url,
         // The runner's client: an edit on the page is a data-plane write, so its notification propagates.
-        explorer: { client, allowWrites: options.allowWrites ?? false, target: emulator ? `the embedded emulator (${emulator.url})` : access.url },
+        explorer: {
+          client,
+          allowWrites: options.allowWrites ?? false,
+          target: emulator ? `the embedded emulator (${emulator.url})` : access.url,
+        },
       });
       // Last poll before it closes, so an open page is left showing the final state.
       cleanups.push(async () => {
@@ -392,14 +431,24 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     }
 
     // Values no notification triggers (counts, empty values, parents whose children never report).
-    const reconciled = emulator ? await reconcileAfterSeed(client, scenario, options.deadLetterDirectory ?? join(process.cwd(), '.local', 'dead-letters'), options.queryLag ? options.queryLag.lagMs + options.queryLag.jitterMs : 0) : undefined;
+    const reconciled = emulator
+      ? await reconcileAfterSeed(
+          client,
+          scenario,
+          options.deadLetterDirectory ?? join(process.cwd(), '.local', 'dead-letters'),
+          options.queryLag ? options.queryLag.lagMs + options.queryLag.jitterMs : 0,
+        )
+      : undefined;
     await options.beforeFeed?.(emulator ? { emulator } : {});
     monitor.start();
     faults.start();
     // Settled now, rethrown after the feed: a failure of the side work must not be an unhandled rejection meanwhile.
     const alongside = Promise.resolve()
       .then(() => options.alongside?.(emulator ? { emulator } : {}))
-      .then(() => undefined, (error: unknown) => error ?? new Error('alongside work failed'));
+      .then(
+        () => undefined,
+        (error: unknown) => error ?? new Error('alongside work failed'),
+      );
     const stopRebalancing = instances && options.rebalanceEveryMs ? instances.rebalanceEvery(options.rebalanceEveryMs) : undefined;
     if (stopRebalancing) cleanups.push(stopRebalancing);
     feed(envelopes);
@@ -408,14 +457,25 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
         scenario,
         enqueue: feed,
         sample: () => monitor.sample(),
-        queues: () => ({ eventHub: feeder.pending, notifications: pendingNotifications(), fed: ledger.report().fed, applied: stats.applied, deadLettered: stats.deadLettered }),
+        queues: () => ({
+          eventHub: feeder.pending,
+          notifications: pendingNotifications(),
+          fed: ledger.report().fed,
+          applied: stats.applied,
+          deadLettered: stats.deadLettered,
+        }),
         report: (line) => options.onSoakReport?.(line),
         ...(options.signal ? { signal: options.signal } : {}),
       });
     }
     if (options.follow) {
       // Every minute, as the deployed schedule (0 */1 * * * *); a failed sweep is logged, the next one retries.
-      const every = instances ? undefined : setInterval(() => void invokeSweep().catch((error: unknown) => options.onFunctionLog?.('sweepConditions', 'error', String(error))), sweepPeriodMs);
+      const every = instances
+        ? undefined
+        : setInterval(
+            () => void invokeSweep().catch((error: unknown) => options.onFunctionLog?.('sweepConditions', 'error', String(error))),
+            sweepPeriodMs,
+          );
       await untilAborted(options.signal);
       if (every) clearInterval(every);
       // Stop taking new envelopes, then finish what was accepted before reporting.
@@ -424,7 +484,13 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
     const sideFailure = await alongside;
     if (sideFailure) throw sideFailure;
     await faults.windowsOver();
-    await untilQuiet(feeder, emulator, async () => (instances ? await instances.trailingRefreshes() : await waitForTrailingRefreshes()) || ((await drainTimer?.drainedSomething()) ?? false));
+    await untilQuiet(
+      feeder,
+      emulator,
+      async () =>
+        (instances ? await instances.trailingRefreshes() : await waitForTrailingRefreshes()) ||
+        ((await drainTimer?.drainedSomething()) ?? false),
+    );
     if (!instances) {
       // The sweepConditions timer as the host fires it; once at the end, so what is due by now is finished.
       const sweep = async (): Promise<ConditionSweepSummary> => {
@@ -481,7 +547,12 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       exitCode: feeder.lost.length > 0 || failures.length > 0 || !accounting.balanced || (instances?.crashes().length ?? 0) > 0 ? 1 : 0,
     };
     if (options.graph) {
-      writeGraphExport(options.graph, graphFormatOf(options.graph, options.graphFormat), { scenario, ...finalGraph, counters: { stats, accounting }, deadLetters: await deadLetterListing(deadLetters)() });
+      writeGraphExport(options.graph, graphFormatOf(options.graph, options.graphFormat), {
+        scenario,
+        ...finalGraph,
+        counters: { stats, accounting },
+        deadLetters: await deadLetterListing(deadLetters)(),
+      });
     }
     return { summary, dump, tree: renderTree(dump), ...(localMetrics && { metrics: await localMetrics.text() }) };
   } finally {
@@ -502,12 +573,17 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
  * the propagate invocations and the notifications their own writes caused). Checked twice in a row
  * because a propagate write can enqueue new work just as a queue empties.
  */
-async function untilQuiet(feeder: EventHubFeeder, emulator: EmulatorHandle | undefined, trailingRefreshes: () => Promise<boolean>): Promise<void> {
-  for (let calm = 0; calm < 2; ) {
+async function untilQuiet(
+  feeder: EventHubFeeder,
+  emulator: EmulatorHandle | undefined,
+  trailingRefreshes: () => Promise<boolean>,
+): Promise<void> {
+  for (let calm = 0; calm < 2;) {
     await feeder.drained();
     await emulator?.events.idle();
     const refreshed = emulator ? await trailingRefreshes() : false;
-    const busy = refreshed || feeder.pending > 0 || (emulator ? Object.values(emulator.events.stats().endpoints).some((e) => e.pending > 0) : false);
+    const busy =
+      refreshed || feeder.pending > 0 || (emulator ? Object.values(emulator.events.stats().endpoints).some((e) => e.pending > 0) : false);
     calm = busy ? 0 : calm + 1;
   }
 }

@@ -4,9 +4,22 @@ import type { BatchSummary } from '../../shared/ingest';
 import type { FunctionLogLine } from './invoke';
 
 /** Batch-summary counts the run adds up under the summary's own names (the type follows the summary's). */
-const summedCounts = ['applied', 'filtered', 'deadLettered', 'partiallyApplied', 'deadLetterDocuments', 'heartbeatWrites'] as const satisfies readonly (keyof BatchSummary)[];
+const summedCounts = [
+  'applied',
+  'filtered',
+  'deadLettered',
+  'partiallyApplied',
+  'deadLetterDocuments',
+  'heartbeatWrites',
+] as const satisfies readonly (keyof BatchSummary)[];
 /** Batch-summary counts by reason, added up reason by reason. */
-const summedByReason = ['deadLetteredByReason', 'filteredByReason', 'receivedBySource', 'rejectedValuesByReason', 'suppressedWrites'] as const satisfies readonly (keyof BatchSummary)[];
+const summedByReason = [
+  'deadLetteredByReason',
+  'filteredByReason',
+  'receivedBySource',
+  'rejectedValuesByReason',
+  'suppressedWrites',
+] as const satisfies readonly (keyof BatchSummary)[];
 
 export type RunStats = Pick<BatchSummary, (typeof summedCounts)[number] | (typeof summedByReason)[number]> & {
   /** Batch summaries' `received`. */
@@ -83,7 +96,10 @@ export function recordPropagateResult(stats: RunStats, result: unknown): void {
 }
 
 export function progressLine(stats: RunStats, pending: number): string {
-  const adt = stats.adtCalls !== undefined ? `ADT calls ${stats.adtCalls} | 429s ${stats.adtThrottled ?? 0}` : `ADT calls ${stats.ingestAdtRequests} | 429s ${stats.ingestThrottled}`;
+  const adt =
+    stats.adtCalls !== undefined
+      ? `ADT calls ${stats.adtCalls} | 429s ${stats.adtThrottled ?? 0}`
+      : `ADT calls ${stats.ingestAdtRequests} | 429s ${stats.ingestThrottled}`;
   return [
     `in ${stats.messagesIn}`,
     `applied ${stats.applied}`,

@@ -17,7 +17,10 @@ async function queryAll(client: DigitalTwinsClient, query: string): Promise<Json
 }
 
 export async function readGraph(client: DigitalTwinsClient): Promise<GraphDump> {
-  const [twins, relationships] = await Promise.all([queryAll(client, 'SELECT * FROM digitaltwins'), queryAll(client, 'SELECT * FROM relationships')]);
+  const [twins, relationships] = await Promise.all([
+    queryAll(client, 'SELECT * FROM digitaltwins'),
+    queryAll(client, 'SELECT * FROM relationships'),
+  ]);
   return { twins, relationships };
 }
 

@@ -68,7 +68,12 @@ export async function runSoak(options: SoakOptions, driver: SoakDriver): Promise
       count: Math.max(1, Math.round((totalMs / 1000) * rate)),
       seed: options.seed ?? 1,
       start: new Date(),
-      sink: { description: 'the local loop', live: true, send: async (envelopes) => driver.enqueue(envelopes), close: async () => undefined },
+      sink: {
+        description: 'the local loop',
+        live: true,
+        send: async (envelopes) => driver.enqueue(envelopes),
+        close: async () => undefined,
+      },
       ...(driver.signal ? { signal: driver.signal } : {}),
     });
   } finally {

@@ -6,7 +6,11 @@ import type { RpcInvocationRequest } from './rpcTypes';
 export function timerTriggerRequest(triggerName: string, now: Date, periodMs: number): RpcInvocationRequest {
   const timer = {
     Schedule: { AdjustForDST: true },
-    ScheduleStatus: { Last: new Date(now.getTime() - periodMs).toISOString(), Next: new Date(now.getTime() + periodMs).toISOString(), LastUpdated: now.toISOString() },
+    ScheduleStatus: {
+      Last: new Date(now.getTime() - periodMs).toISOString(),
+      Next: new Date(now.getTime() + periodMs).toISOString(),
+      LastUpdated: now.toISOString(),
+    },
     IsPastDue: false,
   };
   return { inputData: [{ name: triggerName, data: { json: JSON.stringify(timer) } }], triggerMetadata: {} };

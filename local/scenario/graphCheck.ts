@@ -27,7 +27,9 @@ export function checkGraphAgainstModels(graph: ImportFile, index: ModelIndex, fi
     if (source === undefined) problems.push(`${where}: no twin '${rel.$dtId}' in the Twins section; add it or fix $dtId.`);
     if (!modelOf.has(rel.$targetId)) problems.push(`${where}: no twin '${rel.$targetId}' in the Twins section; add it or fix $targetId.`);
     if (view && !view.relationships.has(rel.$relationshipName)) {
-      problems.push(`${where}: "${rel.$relationshipName}" is not a relationship of ${view.id}${didYouMean(rel.$relationshipName, view.relationships.keys())}.`);
+      problems.push(
+        `${where}: "${rel.$relationshipName}" is not a relationship of ${view.id}${didYouMean(rel.$relationshipName, view.relationships.keys())}.`,
+      );
     }
   });
   return problems;

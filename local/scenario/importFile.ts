@@ -55,7 +55,8 @@ export function parseImportFile(text: string, fileName: string): ImportFile {
     if (section === 'Models') result.models.push(value);
     if (section === 'Twins') {
       const model = isObject(value.$metadata) ? value.$metadata.$model : undefined;
-      if (typeof value.$dtId !== 'string' || typeof model !== 'string') throw new Error(`${where}: a twin needs "$dtId" and "$metadata": {"$model": …}.`);
+      if (typeof value.$dtId !== 'string' || typeof model !== 'string')
+        throw new Error(`${where}: a twin needs "$dtId" and "$metadata": {"$model": …}.`);
       result.twins.push(value as ImportedTwin);
       result.lines.twins.push(index + 1);
     }

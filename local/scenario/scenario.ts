@@ -53,7 +53,10 @@ export interface LoadScenarioOptions {
  * rules' misfits with the models come in one ConfigError, each with its line; when graph.ndjson
  * has problems too, one ScenarioError lists both files' problems.
  */
-function loadPipeline(path: string, check: { directory: string; models: readonly Record<string, unknown>[]; graph: ImportFile } | undefined): CompiledPipelineConfig {
+function loadPipeline(
+  path: string,
+  check: { directory: string; models: readonly Record<string, unknown>[]; graph: ImportFile } | undefined,
+): CompiledPipelineConfig {
   if (!check) return loadPipelineConfigFile(path);
   try {
     return loadPipelineConfigFile(path, { models: check.models });
@@ -67,23 +70,33 @@ function loadPipeline(path: string, check: { directory: string; models: readonly
 
 export function loadScenario(directory: string, options: LoadScenarioOptions = {}): Scenario {
   const dir = resolve(directory);
-  if (!existsSync(dir)) throw new Error(`Scenario directory ${dir} does not exist. Pass --scenario <dir> holding models/, graph.ndjson and optionally pipeline.yaml, or create one: npm run new-scenario -- ${directory}`);
+  if (!existsSync(dir))
+    throw new Error(
+      `Scenario directory ${dir} does not exist. Pass --scenario <dir> holding models/, graph.ndjson and optionally pipeline.yaml, or create one: npm run new-scenario -- ${directory}`,
+    );
   const modelsDir = join(dir, 'models');
   const models: Record<string, unknown>[] = [];
   if (existsSync(modelsDir)) {
-    for (const file of readdirSync(modelsDir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(modelsDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const value = readJson(join(modelsDir, file));
       for (const model of Array.isArray(value) ? value : [value]) models.push(model as Record<string, unknown>);
     }
   }
   const graphPath = join(dir, 'graph.ndjson');
-  if (!existsSync(graphPath)) throw new Error(`${graphPath} is missing: a scenario needs its twin graph in ADT import-job format (Header, Models, Twins, Relationships sections).`);
+  if (!existsSync(graphPath))
+    throw new Error(
+      `${graphPath} is missing: a scenario needs its twin graph in ADT import-job format (Header, Models, Twins, Relationships sections).`,
+    );
   const graphText = readFileSync(graphPath, 'utf8');
   const graph = parseImportFile(graphText, graphPath);
   // Models may come from models/ or from the import file's Models section (or both).
   for (const model of graph.models) if (!models.some((m) => m['@id'] === model['@id'])) models.push(model);
   const pipelineConfigPath = pipelineFileNames.map((f) => join(dir, f)).find((p) => existsSync(p));
-  const pipeline = pipelineConfigPath ? loadPipeline(pipelineConfigPath, options.check === false ? undefined : { directory: dir, models, graph }) : defaultPipelineConfig();
+  const pipeline = pipelineConfigPath
+    ? loadPipeline(pipelineConfigPath, options.check === false ? undefined : { directory: dir, models, graph })
+    : defaultPipelineConfig();
   if (options.check !== false) {
     const problems = checkScenario({ directory: dir, models, graph, pipeline });
     if (problems.length > 0) throw new ScenarioError(dir, problems);
@@ -104,6 +117,7 @@ export function loadScenario(directory: string, options: LoadScenarioOptions = {
 }
 
 export function readTelemetryFile(path: string): TelemetryEnvelope[] {
-  if (!existsSync(path)) throw new Error(`Telemetry file ${path} does not exist. Generate one with: npm run simulate -- --scenario <dir> --out ${path}`);
+  if (!existsSync(path))
+    throw new Error(`Telemetry file ${path} does not exist. Generate one with: npm run simulate -- --scenario <dir> --out ${path}`);
   return parseEnvelopes(readFileSync(path, 'utf8'), path);
 }

@@ -39,6 +39,8 @@ export function checkScenario(scenario: ScenarioParts): string[] {
   return [
     ...checkGraphAgainstModels(scenario.graph, index, join(scenario.directory, 'graph.ndjson')),
     ...checkIngestAgainstModels(scenario.pipeline.ingest, index).map((p) => `${origin}: ${p}`),
-    ...(scenario.pipeline.compiledRollups ? checkRollupsAgainstModels(scenario.pipeline.compiledRollups, index).map((p) => `${origin}: ${p}`) : []),
+    ...(scenario.pipeline.compiledRollups
+      ? checkRollupsAgainstModels(scenario.pipeline.compiledRollups, index).map((p) => `${origin}: ${p}`)
+      : []),
   ];
 }

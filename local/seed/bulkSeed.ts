@@ -42,7 +42,11 @@ export class ImportJobFailedError extends Error {
     const shown = errors.slice(0, 10).map((e) => `  - ${e}`);
     const more = errors.length > shown.length ? [`  … and ${errors.length - shown.length} more in ${job.outputBlobUri}`] : [];
     super(
-      [`Import job ${job.id} ${job.status}${job.error?.message ? `: ${job.error.code ?? ''} ${job.error.message}` : '.'}`, ...(errors.length > 0 ? ['Errors from the job log:', ...shown, ...more] : []), `Log: ${job.outputBlobUri}`].join('\n'),
+      [
+        `Import job ${job.id} ${job.status}${job.error?.message ? `: ${job.error.code ?? ''} ${job.error.message}` : '.'}`,
+        ...(errors.length > 0 ? ['Errors from the job log:', ...shown, ...more] : []),
+        `Log: ${job.outputBlobUri}`,
+      ].join('\n'),
     );
     this.name = 'ImportJobFailedError';
   }
@@ -79,7 +83,12 @@ export interface BulkSeedOptions {
   wait?: WaitOptions;
 }
 
-export async function bulkSeed(jobs: AdtJobsClient, storage: ImportStorage, graph: ImportGraph, options: BulkSeedOptions = {}): Promise<BulkSeedResult> {
+export async function bulkSeed(
+  jobs: AdtJobsClient,
+  storage: ImportStorage,
+  graph: ImportGraph,
+  options: BulkSeedOptions = {},
+): Promise<BulkSeedResult> {
   const jobId = options.jobId ?? `import-job-${randomUUID()}`;
   const input = storage.input.getBlockBlobClient(`${jobId}.ndjson`);
   const output = storage.logs.getAppendBlobClient(`${jobId}_output.txt`);
@@ -124,6 +133,9 @@ async function readLog(blob: { downloadToBuffer(): Promise<Buffer> }): Promise<s
     return (await blob.downloadToBuffer()).toString('utf8');
   } catch (error) {
     // No log (the instance could not write it): the job's own error still says why.
-    return JSON.stringify({ logType: 'Error', details: { message: `The job log could not be read: ${(error as Error).message.split('\n')[0]}` } });
+    return JSON.stringify({
+      logType: 'Error',
+      details: { message: `The job log could not be read: ${(error as Error).message.split('\n')[0]}` },
+    });
   }
 }

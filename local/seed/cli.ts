@@ -83,7 +83,10 @@ export function parseSeedArgs(argv: string[]): SeedOptions {
     const stray = bulkOnly.filter((flag) => values[flag] !== undefined);
     if (stray.length > 0) throw new Error(`--${stray.join(', --')} only apply to a bulk seed: add --bulk (or --portfolio <twins>).`);
   }
-  if (bulk && !values.storage) throw new Error('--bulk needs --storage <blob endpoint | connection string>: where the import file goes (azd env get-value STORAGE_BLOB_ENDPOINT; offline "UseDevelopmentStorage=true").');
+  if (bulk && !values.storage)
+    throw new Error(
+      '--bulk needs --storage <blob endpoint | connection string>: where the import file goes (azd env get-value STORAGE_BLOB_ENDPOINT; offline "UseDevelopmentStorage=true").',
+    );
   const choice: BulkChoice | undefined = bulk
     ? {
         storage: values.storage as string,
@@ -105,7 +108,12 @@ export function parseSeedArgs(argv: string[]): SeedOptions {
 
 export function accessFor(options: SeedOptions & { adtUrl: string }): AdtAccess {
   if (!options.emulatorCa) return azureAccess(options.adtUrl);
-  return { url: options.adtUrl.replace(/\/+$/, ''), credential: stubCredential, httpClient: new TrustingHttpClient(readFileSync(options.emulatorCa, 'utf8')), kind: 'emulator' };
+  return {
+    url: options.adtUrl.replace(/\/+$/, ''),
+    credential: stubCredential,
+    httpClient: new TrustingHttpClient(readFileSync(options.emulatorCa, 'utf8')),
+    kind: 'emulator',
+  };
 }
 
 async function main(): Promise<number> {
@@ -137,7 +145,9 @@ if (require.main === module) {
   main().then(
     (code) => process.exit(code),
     (error: unknown) => {
-      process.stderr.write(`seed failed: ${(error as Error).message}\nCheck that you are signed in (az login) as a principal with Azure Digital Twins Data Owner on the instance (and, for --bulk, Storage Blob Data Contributor on the import container).\n`);
+      process.stderr.write(
+        `seed failed: ${(error as Error).message}\nCheck that you are signed in (az login) as a principal with Azure Digital Twins Data Owner on the instance (and, for --bulk, Storage Blob Data Contributor on the import container).\n`,
+      );
       process.exit(1);
     },
   );

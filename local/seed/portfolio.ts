@@ -32,13 +32,20 @@ function valueFor(id: string, min: number, max: number): number {
 }
 
 export function generatePortfolio(twinCount: number): PortfolioGraph {
-  if (!Number.isInteger(twinCount) || twinCount < 1) throw new Error(`--portfolio needs a whole number of twins, at least 1 (got ${twinCount}).`);
+  if (!Number.isInteger(twinCount) || twinCount < 1)
+    throw new Error(`--portfolio needs a whole number of twins, at least 1 (got ${twinCount}).`);
   const twins: ImportedTwin[] = [];
   const relationships: ImportedRelationship[] = [];
   const full = (): boolean => twins.length >= twinCount;
   const add = (id: string, model: string, properties: Record<string, unknown>, parent?: { id: string; relationship: string }): void => {
     twins.push({ $dtId: id, $metadata: { $model: model }, ...properties });
-    if (parent) relationships.push({ $dtId: parent.id, $relationshipId: `${parent.relationship}-${id}`, $targetId: id, $relationshipName: parent.relationship });
+    if (parent)
+      relationships.push({
+        $dtId: parent.id,
+        $relationshipId: `${parent.relationship}-${id}`,
+        $targetId: id,
+        $relationshipName: parent.relationship,
+      });
   };
   for (let b = 1; !full(); b++) {
     const building = `b${b}`;
@@ -51,7 +58,11 @@ export function generatePortfolio(twinCount: number): PortfolioGraph {
         add(room, MODEL.room, { name: `Room ${f}${String(r).padStart(2, '0')}` }, { id: floor, relationship: 'hasRoom' });
         const sensors: Array<[string, string, Record<string, unknown>]> = [
           [`${room}-thermostat`, MODEL.thermostat, { temperature: valueFor(room, 18, 26), targetTemperature: 21, online: true }],
-          [`${room}-occupancy`, MODEL.occupancy, { occupied: valueFor(room, 0, 1) >= 0.5, peopleCount: Math.floor(valueFor(room, 0, 8)), online: true }],
+          [
+            `${room}-occupancy`,
+            MODEL.occupancy,
+            { occupied: valueFor(room, 0, 1) >= 0.5, peopleCount: Math.floor(valueFor(room, 0, 8)), online: true },
+          ],
           [`${room}-air`, MODEL.airQuality, { co2: valueFor(room, 400, 1200), online: true }],
         ];
         for (const [id, model, properties] of sensors) {

@@ -25,11 +25,17 @@ export interface BulkChoice {
 }
 
 /** The graph to import: the scenario's, or a generated portfolio that uses the scenario's models. */
-export function bulkGraph(scenario: Scenario, portfolio: number | undefined): { twins: ImportedTwin[]; relationships: ImportedRelationship[] } {
+export function bulkGraph(
+  scenario: Scenario,
+  portfolio: number | undefined,
+): { twins: ImportedTwin[]; relationships: ImportedRelationship[] } {
   if (portfolio === undefined) return { twins: scenario.graph.twins, relationships: scenario.graph.relationships };
   const available = new Set(scenario.models.map((m) => String(m['@id'])));
   const missing = PORTFOLIO_MODEL_IDS.filter((id) => !available.has(id));
-  if (missing.length > 0) throw new Error(`--portfolio builds buildings, floors, rooms and sensors with the building scenario's models; ${scenario.directory} lacks ${missing.join(', ')}. Use --scenario local/scenarios/building.`);
+  if (missing.length > 0)
+    throw new Error(
+      `--portfolio builds buildings, floors, rooms and sensors with the building scenario's models; ${scenario.directory} lacks ${missing.join(', ')}. Use --scenario local/scenarios/building.`,
+    );
   return generatePortfolio(portfolio);
 }
 
@@ -39,9 +45,18 @@ async function missingModels(client: DigitalTwinsClient, scenario: Scenario): Pr
   return scenario.models.filter((m) => !present.has(String(m['@id'])));
 }
 
-export async function runBulkSeed(client: DigitalTwinsClient, access: AdtAccess, scenario: Scenario, bulk: BulkChoice): Promise<BulkSeedResult> {
+export async function runBulkSeed(
+  client: DigitalTwinsClient,
+  access: AdtAccess,
+  scenario: Scenario,
+  bulk: BulkChoice,
+): Promise<BulkSeedResult> {
   const graph = bulkGraph(scenario, bulk.portfolio);
-  const storage = await importStorage(bulk.storage, { input: bulk.container ?? DEFAULT_IMPORT_CONTAINER, logs: bulk.logContainer ?? DEFAULT_LOG_CONTAINER }, () => access.credential);
+  const storage = await importStorage(
+    bulk.storage,
+    { input: bulk.container ?? DEFAULT_IMPORT_CONTAINER, logs: bulk.logContainer ?? DEFAULT_LOG_CONTAINER },
+    () => access.credential,
+  );
   const jobs = new AdtJobsClient({
     url: access.url,
     credential: access.credential,
@@ -49,7 +64,12 @@ export async function runBulkSeed(client: DigitalTwinsClient, access: AdtAccess,
     ...(bulk.minRequestIntervalMs !== undefined ? { minRequestIntervalMs: bulk.minRequestIntervalMs } : {}),
   });
   const models = await missingModels(client, scenario);
-  return bulkSeed(jobs, storage, { models, ...graph }, { ...(bulk.jobId ? { jobId: bulk.jobId } : {}), ...(bulk.wait ? { wait: bulk.wait } : {}) });
+  return bulkSeed(
+    jobs,
+    storage,
+    { models, ...graph },
+    { ...(bulk.jobId ? { jobId: bulk.jobId } : {}), ...(bulk.wait ? { wait: bulk.wait } : {}) },
+  );
 }
 
 export function bulkSummary(url: string, result: BulkSeedResult): string {

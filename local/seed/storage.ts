@@ -17,7 +17,11 @@ export interface ImportStorage {
 }
 
 /** `spec`: a blob endpoint URL (identity) or a connection string (Azurite, `UseDevelopmentStorage=true`). */
-export async function importStorage(spec: string, containers: { input: string; logs: string }, credential: () => TokenCredential): Promise<ImportStorage> {
+export async function importStorage(
+  spec: string,
+  containers: { input: string; logs: string },
+  credential: () => TokenCredential,
+): Promise<ImportStorage> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { BlobServiceClient } = require('@azure/storage-blob') as typeof import('@azure/storage-blob');
   const byIdentity = /^https?:\/\//i.test(spec);

@@ -27,7 +27,10 @@ async function main(): Promise<number> {
   const profiles = scenarioSimulatorConfig(scenario);
   const devices = simulatedDevices(scenario.graph.twins, profiles);
   const sink = sinkFor(options.target);
-  const bar = new SingleBar({ format: 'Simulating |{bar}| {value}/{total} messages | {eta_formatted} left', hideCursor: true, stream: process.stderr }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: 'Simulating |{bar}| {value}/{total} messages | {eta_formatted} left', hideCursor: true, stream: process.stderr },
+    Presets.shades_classic,
+  );
   const abort = new AbortController();
   onInterrupt(() => abort.abort());
   bar.start(options.count, 0);

@@ -15,7 +15,15 @@ export class DeviceEventFactory {
     this.sequence += 1;
     // 64 hex digits, as in the reference's example; the seed keeps runs apart and repeatable.
     const sequenceNumber = `${(this.seed >>> 0).toString(16).toUpperCase().padStart(16, '0')}${this.sequence.toString(16).toUpperCase().padStart(48, '0')}`;
-    return this.event(deviceId, 'deviceConnectionStateEvents', 'deviceConnectionStateNotification', connected ? 'deviceConnected' : 'deviceDisconnected', at, `${deviceId}-connection-${this.sequence}`, { sequenceNumber });
+    return this.event(
+      deviceId,
+      'deviceConnectionStateEvents',
+      'deviceConnectionStateNotification',
+      connected ? 'deviceConnected' : 'deviceDisconnected',
+      at,
+      `${deviceId}-connection-${this.sequence}`,
+      { sequenceNumber },
+    );
   }
 
   lifecycle(deviceId: string, modelId: string, created: boolean, at: Date): TelemetryEnvelope {
@@ -30,7 +38,15 @@ export class DeviceEventFactory {
       },
     };
     const opType = created ? 'createDeviceIdentity' : 'deleteDeviceIdentity';
-    return this.event(deviceId, 'deviceLifecycleEvents', 'deviceLifecycleNotification', opType, at, `${deviceId}-${created ? 'created' : 'deleted'}`, twin);
+    return this.event(
+      deviceId,
+      'deviceLifecycleEvents',
+      'deviceLifecycleNotification',
+      opType,
+      at,
+      `${deviceId}-${created ? 'created' : 'deleted'}`,
+      twin,
+    );
   }
 
   reported(deviceId: string, values: Record<string, unknown>, version: number, at: Date): TelemetryEnvelope {
@@ -41,7 +57,15 @@ export class DeviceEventFactory {
     return this.event(deviceId, 'twinChangeEvents', 'twinChangeNotification', 'updateTwin', at, `${deviceId}-reported-${version}`, body);
   }
 
-  private event(deviceId: string, source: string, schema: string, opType: string, at: Date, messageId: string, body: unknown): TelemetryEnvelope {
+  private event(
+    deviceId: string,
+    source: string,
+    schema: string,
+    opType: string,
+    at: Date,
+    messageId: string,
+    body: unknown,
+  ): TelemetryEnvelope {
     const time = at.toISOString();
     return {
       deviceId,

@@ -54,16 +54,23 @@ export function parseSimulatorConfig(value: unknown, fileName: string): Simulato
   const profiles = (value as { profiles?: unknown }).profiles;
   if (typeof profiles !== 'object' || profiles === null) fail('profiles', 'must be an object keyed by model id');
   const { sourceTimeField, sourceTimeLeadMs } = value as { sourceTimeField?: unknown; sourceTimeLeadMs?: unknown };
-  if (sourceTimeField !== undefined && (typeof sourceTimeField !== 'string' || sourceTimeField === '')) fail('sourceTimeField', 'must be a body field name');
-  if (sourceTimeLeadMs !== undefined && !(typeof sourceTimeLeadMs === 'number' && sourceTimeLeadMs >= 0)) fail('sourceTimeLeadMs', 'must be a non-negative number of milliseconds');
+  if (sourceTimeField !== undefined && (typeof sourceTimeField !== 'string' || sourceTimeField === ''))
+    fail('sourceTimeField', 'must be a body field name');
+  if (sourceTimeLeadMs !== undefined && !(typeof sourceTimeLeadMs === 'number' && sourceTimeLeadMs >= 0))
+    fail('sourceTimeLeadMs', 'must be a non-negative number of milliseconds');
   const events = (value as { events?: unknown }).events;
   if (events !== undefined) {
     if (typeof events !== 'object' || events === null) fail('events', 'must be an object');
     const e = events as Record<string, unknown>;
-    for (const key of Object.keys(e)) if (!['join', 'leave', 'flapChance', 'reportEvery'].includes(key)) fail(`events.${key}`, 'is not one of join, leave, flapChance, reportEvery');
-    for (const key of ['join', 'leave']) if (e[key] !== undefined && typeof e[key] !== 'boolean') fail(`events.${key}`, 'must be true or false');
-    if (e.flapChance !== undefined && !(typeof e.flapChance === 'number' && e.flapChance >= 0 && e.flapChance <= 1)) fail('events.flapChance', 'must be a probability in [0, 1]');
-    if (e.reportEvery !== undefined && !(Number.isInteger(e.reportEvery) && (e.reportEvery as number) >= 1)) fail('events.reportEvery', 'must be a whole number ≥ 1');
+    for (const key of Object.keys(e))
+      if (!['join', 'leave', 'flapChance', 'reportEvery'].includes(key))
+        fail(`events.${key}`, 'is not one of join, leave, flapChance, reportEvery');
+    for (const key of ['join', 'leave'])
+      if (e[key] !== undefined && typeof e[key] !== 'boolean') fail(`events.${key}`, 'must be true or false');
+    if (e.flapChance !== undefined && !(typeof e.flapChance === 'number' && e.flapChance >= 0 && e.flapChance <= 1))
+      fail('events.flapChance', 'must be a probability in [0, 1]');
+    if (e.reportEvery !== undefined && !(Number.isInteger(e.reportEvery) && (e.reportEvery as number) >= 1))
+      fail('events.reportEvery', 'must be a whole number ≥ 1');
   }
   for (const [modelId, profile] of Object.entries(profiles as Record<string, unknown>)) {
     const base = `profiles["${modelId}"]`;
@@ -76,7 +83,10 @@ export function parseSimulatorConfig(value: unknown, fileName: string): Simulato
       const kinds = ['walk', 'uniform', 'chance', 'oneOf'].filter((k) => k in (g as object));
       if (kinds.length !== 1) fail(path, 'must have exactly one of walk, uniform, chance, oneOf');
       const walk = (g as { walk?: { start?: unknown; min?: unknown; max?: unknown; step?: unknown } }).walk;
-      if (walk && !(Array.isArray(walk.start) && typeof walk.min === 'number' && typeof walk.max === 'number' && typeof walk.step === 'number')) {
+      if (
+        walk &&
+        !(Array.isArray(walk.start) && typeof walk.min === 'number' && typeof walk.max === 'number' && typeof walk.step === 'number')
+      ) {
         fail(`${path}.walk`, 'needs start [low, high], step, min and max numbers');
       }
       const uniform = (g as { uniform?: unknown }).uniform;
@@ -84,7 +94,8 @@ export function parseSimulatorConfig(value: unknown, fileName: string): Simulato
         fail(`${path}.uniform`, 'must be [low, high]');
       }
       const chance = (g as { chance?: unknown }).chance;
-      if (chance !== undefined && !(typeof chance === 'number' && chance >= 0 && chance <= 1)) fail(`${path}.chance`, 'must be a probability in [0, 1]');
+      if (chance !== undefined && !(typeof chance === 'number' && chance >= 0 && chance <= 1))
+        fail(`${path}.chance`, 'must be a probability in [0, 1]');
       const oneOf = (g as { oneOf?: unknown }).oneOf;
       if (oneOf !== undefined && !(Array.isArray(oneOf) && oneOf.length > 0)) fail(`${path}.oneOf`, 'must be a non-empty array');
     }
@@ -92,14 +103,16 @@ export function parseSimulatorConfig(value: unknown, fileName: string): Simulato
   return value as SimulatorConfig;
 }
 
-const round = (value: number, decimals: number | undefined): number =>
-  decimals === undefined ? value : Number(value.toFixed(decimals));
+const round = (value: number, decimals: number | undefined): number => (decimals === undefined ? value : Number(value.toFixed(decimals)));
 
 /** Keeps per-device state (random walks) between messages. */
 export class DeviceState {
   private readonly walks = new Map<string, number>();
 
-  constructor(private readonly profile: DeviceProfile, private readonly random: Random) {}
+  constructor(
+    private readonly profile: DeviceProfile,
+    private readonly random: Random,
+  ) {}
 
   nextBody(): Record<string, unknown> {
     const body: Record<string, unknown> = {};
@@ -125,7 +138,10 @@ export class DeviceState {
 
 /** The device profiles of a scenario (its simulator.json); the error says what to add when it has none. */
 export function scenarioSimulatorConfig(scenario: { directory: string; simulatorPath?: string }): SimulatorConfig {
-  if (!scenario.simulatorPath) throw new Error(`${scenario.directory} has no simulator.json: add device profiles (model id → field generators) to simulate its devices.`);
+  if (!scenario.simulatorPath)
+    throw new Error(
+      `${scenario.directory} has no simulator.json: add device profiles (model id → field generators) to simulate its devices.`,
+    );
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(scenario.simulatorPath, 'utf8'));

@@ -22,7 +22,10 @@ export interface GenerateOptions {
 }
 
 /** Devices whose model has a profile; the rest of the graph (rooms, floors) sends nothing. */
-export function simulatedDevices(twins: Iterable<{ $dtId: string; $metadata: { $model: string } }>, config: SimulatorConfig): SimulatedDevice[] {
+export function simulatedDevices(
+  twins: Iterable<{ $dtId: string; $metadata: { $model: string } }>,
+  config: SimulatorConfig,
+): SimulatedDevice[] {
   const devices: SimulatedDevice[] = [];
   for (const twin of twins) {
     if (config.profiles[twin.$metadata.$model]) devices.push({ deviceId: twin.$dtId, modelId: twin.$metadata.$model });
@@ -33,7 +36,8 @@ export function simulatedDevices(twins: Iterable<{ $dtId: string; $metadata: { $
 /** Round-robin over the fleet at a fixed rate; same options → same messages. */
 export function* generateTelemetry(options: GenerateOptions): Generator<TelemetryEnvelope> {
   const { devices, config, rate, count, start, seed } = options;
-  if (devices.length === 0) throw new Error('No device to simulate: no twin in the scenario has a model listed in simulator.json "profiles".');
+  if (devices.length === 0)
+    throw new Error('No device to simulate: no twin in the scenario has a model listed in simulator.json "profiles".');
   if (!(rate > 0)) throw new Error(`--rate must be a positive number of messages per second (got ${rate}).`);
   const random = seededRandom(seed);
   const states = devices.map((d) => new DeviceState(config.profiles[d.modelId]!, random));

@@ -20,7 +20,14 @@ const fileChunk = 500;
 const liveTickMs = 200;
 
 export async function simulate(run: SimulateRun): Promise<number> {
-  const messages = generateTelemetry({ devices: run.devices, config: run.config, rate: run.rate, count: run.count, start: run.start, seed: run.seed });
+  const messages = generateTelemetry({
+    devices: run.devices,
+    config: run.config,
+    rate: run.rate,
+    count: run.count,
+    start: run.start,
+    seed: run.seed,
+  });
   let sent = 0;
   let pending: TelemetryEnvelope[] = [];
   const flush = async (): Promise<void> => {

@@ -50,7 +50,8 @@ export interface SimulateOptions {
 function positive(value: string | undefined, flag: string, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new Error(`${flag} must be a positive ${integer ? 'integer' : 'number'} (got "${value}").`);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    throw new Error(`${flag} must be a positive ${integer ? 'integer' : 'number'} (got "${value}").`);
   return n;
 }
 
@@ -75,7 +76,10 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
   });
   const rate = positive(values.rate, '--rate', 5);
   if (values.count !== undefined && values.duration !== undefined) throw new Error('Give --count or --duration, not both.');
-  const count = values.count !== undefined ? positive(values.count, '--count', 0, true) : Math.max(1, Math.round(rate * positive(values.duration, '--duration', 60)));
+  const count =
+    values.count !== undefined
+      ? positive(values.count, '--count', 0, true)
+      : Math.max(1, Math.round(rate * positive(values.duration, '--duration', 60)));
   const seedText = values.seed ?? '1';
   const seed = Number(seedText);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer (got "${seedText}").`);
@@ -98,5 +102,13 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
       ...(values['event-hub-name'] ? { eventHubName: values['event-hub-name'] } : {}),
     };
   }
-  return { help: values.help === true, ...(values.scenario ? { scenario: values.scenario } : {}), rate, count, seed, ...(start ? { start } : {}), ...(target ? { target } : {}) };
+  return {
+    help: values.help === true,
+    ...(values.scenario ? { scenario: values.scenario } : {}),
+    rate,
+    count,
+    seed,
+    ...(start ? { start } : {}),
+    ...(target ? { target } : {}),
+  };
 }

@@ -45,15 +45,21 @@ export function httpSink(baseUrl: string): TelemetrySink {
     send: (envelopes) =>
       new Promise((done, fail) => {
         const body = envelopes.map((e) => JSON.stringify(e)).join('\n');
-        const req = request(url, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'content-length': Buffer.byteLength(body) } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            if (res.statusCode === 202) done();
-            else fail(new Error(`The runner answered ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8')}`));
-          });
-        });
-        req.on('error', (error) => fail(new Error(`Cannot reach the runner at ${url.href} (${error.message}). Start it with: npm run local -- --follow`)));
+        const req = request(
+          url,
+          { method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'content-length': Buffer.byteLength(body) } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              if (res.statusCode === 202) done();
+              else fail(new Error(`The runner answered ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8')}`));
+            });
+          },
+        );
+        req.on('error', (error) =>
+          fail(new Error(`Cannot reach the runner at ${url.href} (${error.message}). Start it with: npm run local -- --follow`)),
+        );
         req.end(body);
       }),
     close: async () => undefined,
@@ -89,12 +95,16 @@ export function toEventData(envelope: TelemetryEnvelope): EventData {
 export function eventHubSink(target: EventHubTarget): TelemetrySink {
   let producer: EventHubProducerClient;
   if (target.connectionString) {
-    producer = target.eventHubName ? new EventHubProducerClient(target.connectionString, target.eventHubName) : new EventHubProducerClient(target.connectionString);
+    producer = target.eventHubName
+      ? new EventHubProducerClient(target.connectionString, target.eventHubName)
+      : new EventHubProducerClient(target.connectionString);
   } else if (target.namespace && target.eventHubName) {
     const fqns = target.namespace.includes('.') ? target.namespace : `${target.namespace}.servicebus.windows.net`;
     producer = new EventHubProducerClient(fqns, target.eventHubName, new DefaultAzureCredential());
   } else {
-    throw new Error('Event Hub target needs --event-hub-namespace and --event-hub-name (DefaultAzureCredential, role Azure Event Hubs Data Sender), or --event-hub-connection-string.');
+    throw new Error(
+      'Event Hub target needs --event-hub-namespace and --event-hub-name (DefaultAzureCredential, role Azure Event Hubs Data Sender), or --event-hub-connection-string.',
+    );
   }
   return {
     description: `Event Hub ${producer.fullyQualifiedNamespace}/${producer.eventHubName}`,

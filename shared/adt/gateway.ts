@@ -78,7 +78,8 @@ export class AdtGateway {
     const perTwin = slidingWindowBudget(this.limits.twinWritesPerSecond);
     // Instance-wide budgets adapt (ADT counts them across all instances); the per-twin one is ADT's
     // fixed 10/s, which one process alone may use in full (a twin's partition has one owner).
-    const adaptive = (limit: number) => new AdaptiveRate(this.clock, { ceiling: slidingWindowBudget(limit).perSecond, instances: this.limits.instances });
+    const adaptive = (limit: number) =>
+      new AdaptiveRate(this.clock, { ceiling: slidingWindowBudget(limit).perSecond, instances: this.limits.instances });
     this.writeBudget = new RateLimiter(this.clock, adaptive(this.limits.patchesPerSecond), perTwin);
     this.readBudget = new RateLimiter(this.clock, adaptive(this.limits.readsPerSecond), undefined);
     this.telemetryBudget = new RateLimiter(this.clock, adaptive(this.limits.telemetryPerSecond), undefined);
@@ -121,7 +122,9 @@ export class AdtGateway {
       },
       getTwin: () => this.getTwinNow(twinId, ctx),
       createTwin: async (document) => {
-        const created = await this.send('createTwin', this.writeBudget, twinId, ctx, (o) => this.port.createTwin(twinId, document, { ...o, ifNoneMatch: '*' }));
+        const created = await this.send('createTwin', this.writeBudget, twinId, ctx, (o) =>
+          this.port.createTwin(twinId, document, { ...o, ifNoneMatch: '*' }),
+        );
         this.twins.remember(created.twin, created.etag);
         return created;
       },
@@ -146,14 +149,30 @@ export class AdtGateway {
   deleteRelationship(sourceId: string, relationshipId: string, ctx: CallContext): Promise<void> {
     const port = this.port;
     if (!port.deleteRelationship) return Promise.reject(new Error('This ADT port cannot delete relationships.'));
-    return this.limiter.run(sourceId, () => this.send('deleteRelationship', this.writeBudget, sourceId, ctx, (o) => port.deleteRelationship?.(sourceId, relationshipId, o) ?? Promise.resolve()));
+    return this.limiter.run(sourceId, () =>
+      this.send(
+        'deleteRelationship',
+        this.writeBudget,
+        sourceId,
+        ctx,
+        (o) => port.deleteRelationship?.(sourceId, relationshipId, o) ?? Promise.resolve(),
+      ),
+    );
   }
 
   /** PUT a relationship (an upsert: the same id again changes nothing). */
   upsertRelationship(relationship: Relationship, ctx: CallContext): Promise<void> {
     const port = this.port;
     if (!port.upsertRelationship) return Promise.reject(new Error('This ADT port cannot create relationships.'));
-    return this.limiter.run(relationship.$sourceId, () => this.send('upsertRelationship', this.writeBudget, relationship.$sourceId, ctx, (o) => port.upsertRelationship?.(relationship, o) ?? Promise.resolve()));
+    return this.limiter.run(relationship.$sourceId, () =>
+      this.send(
+        'upsertRelationship',
+        this.writeBudget,
+        relationship.$sourceId,
+        ctx,
+        (o) => port.upsertRelationship?.(relationship, o) ?? Promise.resolve(),
+      ),
+    );
   }
 
   /** DELETE a twin (ADT refuses while it has relationships); the cached copies go with it. */
@@ -161,7 +180,9 @@ export class AdtGateway {
     const port = this.port;
     if (!port.deleteTwin) throw new Error('This ADT port cannot delete twins.');
     try {
-      await this.limiter.run(twinId, () => this.send('deleteTwin', this.writeBudget, twinId, ctx, (o) => port.deleteTwin?.(twinId, o) ?? Promise.resolve()));
+      await this.limiter.run(twinId, () =>
+        this.send('deleteTwin', this.writeBudget, twinId, ctx, (o) => port.deleteTwin?.(twinId, o) ?? Promise.resolve()),
+      );
     } finally {
       this.twins.forget(twinId);
     }
@@ -169,12 +190,16 @@ export class AdtGateway {
 
   /** Query lags writes by up to 10 s in ADT: prefer getTwin for values that must be current. */
   query(query: string, ctx: CallContext): Promise<unknown[]> {
-    return this.limiter.run(this.nextUnkeyed(), () => this.send('query', this.readBudget, undefined, ctx, (o) => this.port.query(query, o)));
+    return this.limiter.run(this.nextUnkeyed(), () =>
+      this.send('query', this.readBudget, undefined, ctx, (o) => this.port.query(query, o)),
+    );
   }
 
   /** DTDL index for a model and its dependencies, fetched once per model cache TTL. */
   modelIndex(modelId: string, ctx: CallContext): Promise<ModelIndex> {
-    return this.models.indexFor(modelId, (ids) => this.send('getModels', this.readBudget, undefined, ctx, (o) => this.port.getModelsWithDependencies(ids, o)));
+    return this.models.indexFor(modelId, (ids) =>
+      this.send('getModels', this.readBudget, undefined, ctx, (o) => this.port.getModelsWithDependencies(ids, o)),
+    );
   }
 
   /** Telemetry with the device's time and a deterministic message id (ADT de-duplicates on it). */
@@ -190,9 +215,16 @@ export class AdtGateway {
     return result;
   }
 
-  private async updateTwinNow(twinId: string, patch: JsonPatchOperation[], ctx: CallContext, ifMatch: string | undefined): Promise<{ etag: string | undefined }> {
+  private async updateTwinNow(
+    twinId: string,
+    patch: JsonPatchOperation[],
+    ctx: CallContext,
+    ifMatch: string | undefined,
+  ): Promise<{ etag: string | undefined }> {
     try {
-      const result = await this.send('updateTwin', this.writeBudget, twinId, ctx, (o) => this.port.updateTwin(twinId, patch, { ...o, ifMatch }));
+      const result = await this.send('updateTwin', this.writeBudget, twinId, ctx, (o) =>
+        this.port.updateTwin(twinId, patch, { ...o, ifMatch }),
+      );
       this.twins.applied(twinId, patch, result.etag);
       return result;
     } catch (error) {
@@ -202,7 +234,13 @@ export class AdtGateway {
     }
   }
 
-  private send<T>(operation: string, budget: RateLimiter, twinId: string | undefined, ctx: CallContext, call: (options: PortCallOptions) => Promise<T>): Promise<T> {
+  private send<T>(
+    operation: string,
+    budget: RateLimiter,
+    twinId: string | undefined,
+    ctx: CallContext,
+    call: (options: PortCallOptions) => Promise<T>,
+  ): Promise<T> {
     return callWithRetry(operation, (timeoutMs) => call({ timeoutMs, traceparent: ctx.traceparent }), {
       clock: this.clock,
       policy: this.policy,

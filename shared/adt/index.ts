@@ -2,7 +2,18 @@
 export { KeyedLimiter } from './concurrency';
 export { AdtDeadlineExceededError, type AdtFailureKind, AdtRequestError, isRetriable, parseRetryAfter } from './errors';
 export { AdtGateway, type CallContext, type GatewayOptions, type TwinRead, type TwinSession } from './gateway';
-export { AdtJobsClient, type AdtJobsClientOptions, type DeleteJob, type DeleteJobStatus, type ImportJob, type ImportJobStatus, type JobError, JOBS_API_VERSION, JobWaitTimeoutError, type WaitOptions } from './jobsClient';
+export {
+  AdtJobsClient,
+  type AdtJobsClientOptions,
+  type DeleteJob,
+  type DeleteJobStatus,
+  type ImportJob,
+  type ImportJobStatus,
+  type JobError,
+  JOBS_API_VERSION,
+  JobWaitTimeoutError,
+  type WaitOptions,
+} from './jobsClient';
 export { KeepAliveHttpClient, type KeepAliveHttpClientOptions } from './keepAliveHttpClient';
 export { defaultGatewayLimits, type GatewayLimits, gatewayLimitsFromSettings } from './limits';
 export { RateLimiter, slidingWindowBudget } from './rateLimiter';
@@ -11,4 +22,13 @@ export { type AdtClientOptions, createAdtClient, setAdtClientDefaults, sharedCre
 export { SdkAdtPort, toAdtRequestError } from './sdkPort';
 export { gatewayRetryAfterHeader, GatewayTransport } from './sdkTransport';
 export { type CachedTwin, defaultGuardCacheSize, defaultTwinCacheSize, TwinCache } from './twinCache';
-export type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, PropertyMetadata, Relationship, TelemetryMessage, Twin } from './types';
+export type {
+  AdtPort,
+  IncomingRelationship,
+  JsonPatchOperation,
+  PortCallOptions,
+  PropertyMetadata,
+  Relationship,
+  TelemetryMessage,
+  Twin,
+} from './types';

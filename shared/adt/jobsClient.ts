@@ -80,7 +80,9 @@ export class JobWaitTimeoutError extends Error {
     readonly lastStatus: string,
     timeoutMs: number,
   ) {
-    super(`Job ${jobId} is still ${lastStatus} after ${Math.round(timeoutMs / 1000)} s; it keeps running in ADT. Check it later with GET /jobs/imports/${jobId} (or /jobs/deletions/${jobId}).`);
+    super(
+      `Job ${jobId} is still ${lastStatus} after ${Math.round(timeoutMs / 1000)} s; it keeps running in ADT. Check it later with GET /jobs/imports/${jobId} (or /jobs/deletions/${jobId}).`,
+    );
     this.name = 'JobWaitTimeoutError';
   }
 }
@@ -95,7 +97,8 @@ export class AdtJobsClient {
   private nextSlot = 0;
 
   constructor(options: AdtJobsClientOptions) {
-    if (!/^https:\/\//i.test(options.url)) throw new Error(`ADT URL must start with https:// (got "${options.url}"); ADT refuses bearer tokens over plain http.`);
+    if (!/^https:\/\//i.test(options.url))
+      throw new Error(`ADT URL must start with https:// (got "${options.url}"); ADT refuses bearer tokens over plain http.`);
     this.base = options.url.replace(/\/+$/, '');
     const defaults = adtClientDefaults();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -168,7 +171,8 @@ export class AdtJobsClient {
       if (FINISHED.has(job.status)) return job;
       if (this.clock.now() + interval > deadline) throw new JobWaitTimeoutError(id, job.status, options.timeoutMs ?? 0);
       // A status that moved resets the interval; a status that stays put is polled ever less often.
-      interval = last?.status === job.status ? Math.min(maxPoll, Math.round(interval * 1.5)) : Math.max(this.minInterval, options.pollMs ?? 1000);
+      interval =
+        last?.status === job.status ? Math.min(maxPoll, Math.round(interval * 1.5)) : Math.max(this.minInterval, options.pollMs ?? 1000);
       last = job;
       await this.clock.sleep(interval);
     }
@@ -185,7 +189,14 @@ export class AdtJobsClient {
     return all;
   }
 
-  private send<T>(method: string, path: string, accepted: number[], body?: unknown, extraQuery = '', headers: Record<string, string> = {}): Promise<T> {
+  private send<T>(
+    method: string,
+    path: string,
+    accepted: number[],
+    body?: unknown,
+    extraQuery = '',
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     return this.sendUrl<T>(method, `${this.base}${path}?api-version=${JOBS_API_VERSION}${extraQuery}`, accepted, body, headers);
   }
 
@@ -233,10 +244,19 @@ export class AdtJobsClient {
   }
 
   private failure(operation: string, response: HttpOperationResponse): AdtRequestError {
-    const parsed = (response.parsedBody ?? safeJson(response.bodyAsText)) as { error?: { code?: string; message?: string }; code?: string; message?: string } | undefined;
+    const parsed = (response.parsedBody ?? safeJson(response.bodyAsText)) as
+      { error?: { code?: string; message?: string }; code?: string; message?: string } | undefined;
     const error = parsed?.error ?? parsed;
-    const retryAfter = parseRetryAfter(response.headers.get(gatewayRetryAfterHeader) ?? response.headers.get('retry-after'), this.clock.now());
-    return new AdtRequestError(`${operation} → ${response.status} ${error?.code ?? ''}: ${error?.message ?? (response.bodyAsText || 'no error body')}`, response.status, error?.code, retryAfter);
+    const retryAfter = parseRetryAfter(
+      response.headers.get(gatewayRetryAfterHeader) ?? response.headers.get('retry-after'),
+      this.clock.now(),
+    );
+    return new AdtRequestError(
+      `${operation} → ${response.status} ${error?.code ?? ''}: ${error?.message ?? (response.bodyAsText || 'no error body')}`,
+      response.status,
+      error?.code,
+      retryAfter,
+    );
   }
 }
 

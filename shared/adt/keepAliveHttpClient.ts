@@ -66,14 +66,24 @@ export class KeepAliveHttpClient implements HttpClient {
       this.proxied ??= new DefaultHttpClient();
       return this.proxied.sendRequest(request);
     }
-    if (request.formData !== undefined) return Promise.reject(new Error('KeepAliveHttpClient does not send multipart form data (no ADT operation uses it).'));
+    if (request.formData !== undefined)
+      return Promise.reject(new Error('KeepAliveHttpClient does not send multipart form data (no ADT operation uses it).'));
     const url = new URL(request.url);
-    if (url.protocol !== 'https:') return Promise.reject(new Error(`KeepAliveHttpClient only speaks https; got ${url.protocol} for ${request.url}. ADT refuses bearer tokens over plain http.`));
+    if (url.protocol !== 'https:')
+      return Promise.reject(
+        new Error(
+          `KeepAliveHttpClient only speaks https; got ${url.protocol} for ${request.url}. ADT refuses bearer tokens over plain http.`,
+        ),
+      );
     if (request.abortSignal?.aborted) return Promise.reject(new AbortError('The operation was aborted.'));
     const body = typeof request.body === 'function' ? (request.body as () => unknown)() : request.body;
     const streamed = typeof (body as Readable | undefined)?.pipe === 'function';
     if (body !== undefined && body !== null && !streamed && typeof body !== 'string' && !(body instanceof Uint8Array)) {
-      return Promise.reject(new Error(`KeepAliveHttpClient sends string, Buffer or stream bodies; got ${typeof body}. The SDK serialises operation bodies to strings.`));
+      return Promise.reject(
+        new Error(
+          `KeepAliveHttpClient sends string, Buffer or stream bodies; got ${typeof body}. The SDK serialises operation bodies to strings.`,
+        ),
+      );
     }
     const headers = request.headers.rawHeaders();
     if (typeof body === 'string' || body instanceof Uint8Array) headers['content-length'] = String(Buffer.byteLength(body));
@@ -92,7 +102,10 @@ export class KeepAliveHttpClient implements HttpClient {
       const fail = (error: unknown): void =>
         finish(() => {
           const { message, code } = error as { message?: string; code?: unknown };
-          reject(aborted ?? new RestError(message ?? String(error), typeof code === 'string' ? code : RestError.REQUEST_SEND_ERROR, undefined, request));
+          reject(
+            aborted ??
+              new RestError(message ?? String(error), typeof code === 'string' ? code : RestError.REQUEST_SEND_ERROR, undefined, request),
+          );
         });
       const outgoing = httpsRequest(url, { method: request.method, headers, agent: this.agent });
       const onAbort = (): void => {
@@ -116,13 +129,24 @@ export class KeepAliveHttpClient implements HttpClient {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', fail);
-        response.on('aborted', () => fail(Object.assign(new Error('The connection closed before the response was complete.'), { code: 'ECONNRESET' })));
+        response.on('aborted', () =>
+          fail(Object.assign(new Error('The connection closed before the response was complete.'), { code: 'ECONNRESET' })),
+        );
         response.on('end', () => {
           try {
             const bodyAsText = decode(Buffer.concat(chunks), responseHeaders.get('content-encoding')).toString('utf8');
             finish(() => resolve({ request, status, headers: responseHeaders, bodyAsText }));
           } catch (error) {
-            finish(() => reject(new RestError(`The response body could not be decoded: ${(error as Error).message}`, RestError.PARSE_ERROR, status, request)));
+            finish(() =>
+              reject(
+                new RestError(
+                  `The response body could not be decoded: ${(error as Error).message}`,
+                  RestError.PARSE_ERROR,
+                  status,
+                  request,
+                ),
+              ),
+            );
           }
         });
       });

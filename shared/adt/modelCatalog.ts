@@ -18,7 +18,11 @@ export class ModelCatalog {
   private readonly indexes: LruCache<string, Promise<ModelIndex>>;
 
   constructor(options: ModelCatalogOptions) {
-    this.indexes = new LruCache({ capacity: options.capacity ?? 2_000, ttlMs: options.ttlMs, ...(options.clock && { clock: options.clock }) });
+    this.indexes = new LruCache({
+      capacity: options.capacity ?? 2_000,
+      ttlMs: options.ttlMs,
+      ...(options.clock && { clock: options.clock }),
+    });
   }
 
   /** Index containing `modelId` and everything it depends on. */

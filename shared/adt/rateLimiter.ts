@@ -77,7 +77,17 @@ export class RateLimiter {
     const rate = instanceBudget;
     // The bucket reads the (possibly adapting) rate at every refill; a burst of one keeps any
     // one-second window at or under the rate, as ADT counts.
-    this.instance = new TokenBucket(instanceBudget instanceof AdaptiveRate ? { burst: 1, get perSecond() { return rate.perSecond; } } : instanceBudget, clock.now());
+    this.instance = new TokenBucket(
+      instanceBudget instanceof AdaptiveRate
+        ? {
+            burst: 1,
+            get perSecond() {
+              return rate.perSecond;
+            },
+          }
+        : instanceBudget,
+      clock.now(),
+    );
   }
 
   /** The instance-wide rate now (ops/s). */

@@ -72,7 +72,11 @@ export async function callWithRetry<T>(operation: string, send: (timeoutMs: numb
 }
 
 function deadlineError(operation: string, attempts: number, last: AdtRequestError | undefined): AdtDeadlineExceededError {
-  return new AdtDeadlineExceededError(operation, last ?? new AdtRequestError('deadline reached before sending', undefined, undefined), attempts);
+  return new AdtDeadlineExceededError(
+    operation,
+    last ?? new AdtRequestError('deadline reached before sending', undefined, undefined),
+    attempts,
+  );
 }
 
 /** Exponential backoff with jitter in [50%, 100%] of the step, so retries of many twins spread out. */

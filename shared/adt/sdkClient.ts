@@ -18,7 +18,9 @@ export interface AdtClientOptions {
 /** Builds a client that makes exactly one attempt per call; the gateway owns all retries. */
 export function createAdtClient(options: AdtClientOptions): DigitalTwinsClient {
   if (!/^https:\/\//i.test(options.url)) {
-    throw new Error(`ADT URL must start with https:// (got "${options.url}"); the SDK refuses bearer tokens over plain http. Check ADT_SERVICE_URL.`);
+    throw new Error(
+      `ADT URL must start with https:// (got "${options.url}"); the SDK refuses bearer tokens over plain http. Check ADT_SERVICE_URL.`,
+    );
   }
   // Loaded on first use, like the credential below: a cold worker pays for neither before it needs them.
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -14,7 +14,13 @@ import { deviceTraceHeader, gatewayRetryAfterHeader } from './sdkTransport';
 import type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, Relationship, TelemetryMessage, Twin } from './types';
 
 interface GeneratedTelemetryOperations {
-  sendComponentTelemetry(id: string, componentPath: string, messageId: string, telemetry: unknown, options?: OperationOptions & { telemetrySourceTime?: string; traceparent?: string }): Promise<unknown>;
+  sendComponentTelemetry(
+    id: string,
+    componentPath: string,
+    messageId: string,
+    telemetry: unknown,
+    options?: OperationOptions & { telemetrySourceTime?: string; traceparent?: string },
+  ): Promise<unknown>;
 }
 
 /** The SDK's generated operations object; checked at runtime because it is not public API. */
@@ -51,14 +57,25 @@ export class SdkAdtPort implements AdtPort {
     });
   }
 
-  createTwin(twinId: string, twin: Record<string, unknown>, options: PortCallOptions & { ifNoneMatch?: '*' }): Promise<{ twin: Twin; etag: string | undefined }> {
+  createTwin(
+    twinId: string,
+    twin: Record<string, unknown>,
+    options: PortCallOptions & { ifNoneMatch?: '*' },
+  ): Promise<{ twin: Twin; etag: string | undefined }> {
     return this.call(options, async (signal) => {
-      const response = await this.client.upsertDigitalTwin(twinId, JSON.stringify(twin), { ...requestOptions(options, signal), ifNoneMatch: options.ifNoneMatch });
+      const response = await this.client.upsertDigitalTwin(twinId, JSON.stringify(twin), {
+        ...requestOptions(options, signal),
+        ifNoneMatch: options.ifNoneMatch,
+      });
       return { twin: response.body as Twin, etag: response.etag };
     });
   }
 
-  updateTwin(twinId: string, patch: JsonPatchOperation[], options: PortCallOptions & { ifMatch?: string }): Promise<{ etag: string | undefined }> {
+  updateTwin(
+    twinId: string,
+    patch: JsonPatchOperation[],
+    options: PortCallOptions & { ifMatch?: string },
+  ): Promise<{ etag: string | undefined }> {
     return this.call(options, async (signal) => {
       const response = await this.client.updateDigitalTwin(twinId, patch, { ...requestOptions(options, signal), ifMatch: options.ifMatch });
       return { etag: response.etag };
@@ -69,13 +86,24 @@ export class SdkAdtPort implements AdtPort {
     const sourceTimeHeader: Record<string, string> = message.sourceTime ? { 'Telemetry-Source-Time': message.sourceTime } : {};
     return this.call(options, async (signal) => {
       if (message.component === undefined) {
-        await this.client.publishTelemetry(message.twinId, message.payload, message.messageId, requestOptions(options, signal, sourceTimeHeader));
+        await this.client.publishTelemetry(
+          message.twinId,
+          message.payload,
+          message.messageId,
+          requestOptions(options, signal, sourceTimeHeader),
+        );
         return;
       }
-      await generatedTwinOperations(this.client).sendComponentTelemetry(message.twinId, message.component, message.messageId, message.payload, {
-        ...requestOptions(options, signal, sourceTimeHeader),
-        telemetrySourceTime: message.sourceTime,
-      });
+      await generatedTwinOperations(this.client).sendComponentTelemetry(
+        message.twinId,
+        message.component,
+        message.messageId,
+        message.payload,
+        {
+          ...requestOptions(options, signal, sourceTimeHeader),
+          telemetrySourceTime: message.sourceTime,
+        },
+      );
     });
   }
 
@@ -115,7 +143,12 @@ export class SdkAdtPort implements AdtPort {
 
   upsertRelationship(relationship: Relationship, options: PortCallOptions): Promise<void> {
     return this.call(options, async (signal) => {
-      await this.client.upsertRelationship(relationship.$sourceId, relationship.$relationshipId, relationship, requestOptions(options, signal));
+      await this.client.upsertRelationship(
+        relationship.$sourceId,
+        relationship.$relationshipId,
+        relationship,
+        requestOptions(options, signal),
+      );
     });
   }
 

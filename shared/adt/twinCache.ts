@@ -78,7 +78,10 @@ export class TwinCache {
   constructor(capacity = defaultTwinCacheSize, guardCapacity = defaultGuardCacheSize) {
     this.guards = guardCapacity > 0 ? new LruCache({ capacity: guardCapacity }) : undefined;
     const guards = this.guards;
-    this.entries = new LruCache({ capacity, onEvict: guards ? (twinId, entry) => guards.set(twinId, guardCopy(twinId, entry)) : undefined });
+    this.entries = new LruCache({
+      capacity,
+      onEvict: guards ? (twinId, entry) => guards.set(twinId, guardCopy(twinId, entry)) : undefined,
+    });
   }
 
   /** The full copy (values included), if this process has one. */
@@ -141,7 +144,8 @@ function applyOperation(root: Record<string, unknown>, operation: JsonPatchOpera
   else if (guardOnly) {
     // A guard copy keeps sourceTimes, objects (possible patch parents) and compact scalars; any
     // other value is removed, so the copy never holds an old one.
-    if (isObject(operation.value)) parent[last] = segments.includes('$metadata') ? structuredClone(operation.value) : guardShape(operation.value);
+    if (isObject(operation.value))
+      parent[last] = segments.includes('$metadata') ? structuredClone(operation.value) : guardShape(operation.value);
     else if (segments.includes('$metadata') && typeof operation.value === 'string') parent[last] = operation.value;
     else if (!segments.includes('$metadata') && isCompactScalar(operation.value)) parent[last] = operation.value;
     else delete parent[last];

@@ -61,8 +61,16 @@ export interface PortCallOptions {
  */
 export interface AdtPort {
   getTwin(twinId: string, options: PortCallOptions): Promise<{ twin: Twin; etag: string | undefined }>;
-  createTwin(twinId: string, twin: Record<string, unknown>, options: PortCallOptions & { ifNoneMatch?: '*' }): Promise<{ twin: Twin; etag: string | undefined }>;
-  updateTwin(twinId: string, patch: JsonPatchOperation[], options: PortCallOptions & { ifMatch?: string }): Promise<{ etag: string | undefined }>;
+  createTwin(
+    twinId: string,
+    twin: Record<string, unknown>,
+    options: PortCallOptions & { ifNoneMatch?: '*' },
+  ): Promise<{ twin: Twin; etag: string | undefined }>;
+  updateTwin(
+    twinId: string,
+    patch: JsonPatchOperation[],
+    options: PortCallOptions & { ifMatch?: string },
+  ): Promise<{ etag: string | undefined }>;
   publishTelemetry(message: TelemetryMessage, options: PortCallOptions): Promise<void>;
   listRelationships(twinId: string, relationshipName: string | undefined, options: PortCallOptions): Promise<Relationship[]>;
   listIncomingRelationships(twinId: string, options: PortCallOptions): Promise<IncomingRelationship[]>;

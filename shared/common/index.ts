@@ -3,7 +3,13 @@ export { type Clock, systemClock } from './clock';
 export { closestNames, didYouMean } from './didYouMean';
 export { errorMessage } from './errorMessage';
 export { isCanonicalUtc, parseIsoMillis } from './isoTime';
-export { describeUnknownFunction, type FunctionCall, JSONATA_BUILT_INS, jsonataErrorMessage, unknownFunctionCalls } from './jsonataFunctions';
+export {
+  describeUnknownFunction,
+  type FunctionCall,
+  JSONATA_BUILT_INS,
+  jsonataErrorMessage,
+  unknownFunctionCalls,
+} from './jsonataFunctions';
 export { jsonataGuardrails, loadJsonata } from './jsonataGuardrails';
 export { escapePointerSegment, parsePointer, toPointer, unescapePointerSegment } from './jsonPointer';
 export { KeyedMemo } from './keyedMemo';

@@ -43,7 +43,14 @@ function twoDigitsAt(text: string, start: number): number {
  * here is an ordinary time, so two such strings of one shape order as text as they do in time.
  */
 function secondsValid(text: string): boolean {
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return false;
+  if (
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  )
+    return false;
   const century = twoDigitsAt(text, 0);
   const yearOfCentury = twoDigitsAt(text, 2);
   if (century < 1 || yearOfCentury < 0) return false;
@@ -52,7 +59,18 @@ function secondsValid(text: string): boolean {
   const hour = twoDigitsAt(text, 11);
   const minute = twoDigitsAt(text, 14);
   const second = twoDigitsAt(text, 17);
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(century * 100 + yearOfCentury, month) && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(century * 100 + yearOfCentury, month) &&
+    hour >= 0 &&
+    hour <= 23 &&
+    minute >= 0 &&
+    minute <= 59 &&
+    second >= 0 &&
+    second <= 59
+  );
 }
 
 /**
@@ -86,5 +104,12 @@ export function parseIsoMillis(text: string): number {
  * calendar time (no day past the month's end): such strings order as text as they do in time.
  */
 export function isCanonicalUtc(text: string): boolean {
-  return text.length === 24 && text.charCodeAt(19) === 46 && text.charCodeAt(23) === 90 && twoDigitsAt(text, 20) >= 0 && twoDigitsAt(text, 21) >= 0 && secondsValid(text);
+  return (
+    text.length === 24 &&
+    text.charCodeAt(19) === 46 &&
+    text.charCodeAt(23) === 90 &&
+    twoDigitsAt(text, 20) >= 0 &&
+    twoDigitsAt(text, 21) >= 0 &&
+    secondsValid(text)
+  );
 }

@@ -6,13 +6,71 @@ import { closestNames } from './didYouMean';
 
 /** The functions JSONata 2 binds in every evaluation (its static frame, plus $now and $millis). */
 export const JSONATA_BUILT_INS: readonly string[] = [
-  'sum', 'count', 'max', 'min', 'average', 'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase',
-  'uppercase', 'length', 'trim', 'pad', 'match', 'contains', 'replace', 'split', 'join', 'formatNumber', 'formatBase',
-  'formatInteger', 'parseInteger', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt', 'power', 'random', 'boolean',
-  'not', 'map', 'zip', 'filter', 'single', 'reduce', 'sift', 'keys', 'lookup', 'append', 'exists', 'spread', 'merge',
-  'reverse', 'each', 'error', 'assert', 'type', 'sort', 'shuffle', 'distinct', 'base64encode', 'base64decode',
-  'encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent', 'decodeUrl', 'eval', 'toMillis', 'fromMillis', 'clone',
-  'now', 'millis',
+  'sum',
+  'count',
+  'max',
+  'min',
+  'average',
+  'string',
+  'substring',
+  'substringBefore',
+  'substringAfter',
+  'lowercase',
+  'uppercase',
+  'length',
+  'trim',
+  'pad',
+  'match',
+  'contains',
+  'replace',
+  'split',
+  'join',
+  'formatNumber',
+  'formatBase',
+  'formatInteger',
+  'parseInteger',
+  'number',
+  'floor',
+  'ceil',
+  'round',
+  'abs',
+  'sqrt',
+  'power',
+  'random',
+  'boolean',
+  'not',
+  'map',
+  'zip',
+  'filter',
+  'single',
+  'reduce',
+  'sift',
+  'keys',
+  'lookup',
+  'append',
+  'exists',
+  'spread',
+  'merge',
+  'reverse',
+  'each',
+  'error',
+  'assert',
+  'type',
+  'sort',
+  'shuffle',
+  'distinct',
+  'base64encode',
+  'base64decode',
+  'encodeUrlComponent',
+  'encodeUrl',
+  'decodeUrlComponent',
+  'decodeUrl',
+  'eval',
+  'toMillis',
+  'fromMillis',
+  'clone',
+  'now',
+  'millis',
 ];
 
 const builtIns = new Set(JSONATA_BUILT_INS);
@@ -38,7 +96,12 @@ function walk(node: unknown, calls: FunctionCall[], bound: Set<string>): void {
     return;
   }
   if (!isNode(node)) return;
-  const called = node.type === 'function' || node.type === 'partial' ? variableName(node.procedure) : node.type === 'apply' ? variableName(node.rhs) : undefined;
+  const called =
+    node.type === 'function' || node.type === 'partial'
+      ? variableName(node.procedure)
+      : node.type === 'apply'
+        ? variableName(node.rhs)
+        : undefined;
   if (called) calls.push({ name: called.name, character: Math.max(1, called.end - called.name.length) });
   if (node.type === 'bind') {
     const name = variableName(node.lhs);

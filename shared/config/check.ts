@@ -23,7 +23,10 @@ const isPrefix = (prefix: readonly PathSegment[], path: readonly PathSegment[]):
   prefix.length <= path.length && prefix.every((segment, i) => String(segment) === String(path[i]));
 
 /** A compiler's problem, its path moved from the pruned copy back to the file. */
-function inFileCoordinates(issue: string, originalPath: (path: readonly PathSegment[]) => PathSegment[]): { text: string; path?: PathSegment[] } {
+function inFileCoordinates(
+  issue: string,
+  originalPath: (path: readonly PathSegment[]) => PathSegment[],
+): { text: string; path?: PathSegment[] } {
   const lead = leadingPath(issue);
   if (!lead) return { text: issue };
   const path = originalPath(lead.segments);
@@ -54,7 +57,9 @@ export function checkPipelineConfig(value: unknown, text: string, origin: string
   if (file !== undefined) {
     const sections = compileSections((file ?? {}) as PipelineConfigFile, origin);
     const models = options.models && options.models.length > 0 ? buildModelIndex([...options.models]) : undefined;
-    const later = [...sections.issues, ...(models ? modelProblems(sections, models) : [])].map((issue) => inFileCoordinates(issue, originalPath));
+    const later = [...sections.issues, ...(models ? modelProblems(sections, models) : [])].map((issue) =>
+      inFileCoordinates(issue, originalPath),
+    );
     // "maps nothing" about a rule whose mappings the schema refused repeats the schema's problem.
     found.push(...later.filter((issue) => !issue.path || !removed.some((gone) => isPrefix(issue.path as PathSegment[], gone))));
     if (found.length === 0) compiled = sections.config;
@@ -64,14 +69,21 @@ export function checkPipelineConfig(value: unknown, text: string, origin: string
 }
 
 /** The ConfigError, each problem with its line and column, in file order. */
-function locatedError(origin: string, text: string, value: unknown, found: ReadonlyArray<{ text: string; path?: PathSegment[] }>): ConfigError {
+function locatedError(
+  origin: string,
+  text: string,
+  value: unknown,
+  found: ReadonlyArray<{ text: string; path?: PathSegment[] }>,
+): ConfigError {
   const positions = new SourcePositions(text);
   const located = [...new Set(found.map((f) => f.text))].map((issueText) => {
     // A roll-up problem names its rule (`rollups: Roll-up rule "a", …`): that is more exact than its leading path.
     const path = rollupProblemPath(issueText, value) ?? found.find((f) => f.text === issueText)?.path;
     return { text: issueText, position: path ? positions.positionOf(path) : undefined };
   });
-  const order = located.map((l, i) => ({ ...l, i })).sort((a, b) => (a.position?.line ?? Infinity) - (b.position?.line ?? Infinity) || a.i - b.i);
+  const order = located
+    .map((l, i) => ({ ...l, i }))
+    .sort((a, b) => (a.position?.line ?? Infinity) - (b.position?.line ?? Infinity) || a.i - b.i);
   return new ConfigError(
     origin,
     order.map((l) => l.text),

@@ -32,7 +32,12 @@ export function compileSections(file: PipelineConfigFile, origin: string): Compi
       partialRollups = compileWorkingRules(section);
     }
   }
-  const config = { origin, ingest, ...(file.rollups !== undefined && { rollups: file.rollups }), ...(compiledRollups && { compiledRollups }) };
+  const config = {
+    origin,
+    ingest,
+    ...(file.rollups !== undefined && { rollups: file.rollups }),
+    ...(compiledRollups && { compiledRollups }),
+  };
   return { config, issues, ...(partialRollups && { partialRollups }) };
 }
 

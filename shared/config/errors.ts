@@ -23,7 +23,9 @@ export class ConfigError extends Error {
 
   /** Each problem as the message lists it: `pipeline.yaml:14:20: path: problem` (the file alone when the line is unknown). */
   get locatedIssues(): string[] {
-    return this.issues.map((issue, i) => (this.positions[i] ? `${located(this.origin, this.positions[i])}${issue}` : `${this.origin}: ${issue}`));
+    return this.issues.map((issue, i) =>
+      this.positions[i] ? `${located(this.origin, this.positions[i])}${issue}` : `${this.origin}: ${issue}`,
+    );
   }
 }
 

@@ -2,7 +2,14 @@
 export { type CheckOptions } from './check';
 export { compilePipelineConfig } from './compile';
 export { ConfigError, pointerToPath } from './errors';
-export { defaultPipelineConfig, DEFAULTS_ORIGIN, type LoadOptions, loadPipelineConfig, loadPipelineConfigFile, parsePipelineConfig } from './load';
+export {
+  defaultPipelineConfig,
+  DEFAULTS_ORIGIN,
+  type LoadOptions,
+  loadPipelineConfig,
+  loadPipelineConfigFile,
+  parsePipelineConfig,
+} from './load';
 export type { SourcePosition } from './positions';
 export type { CompiledPipelineConfig, PipelineConfigFile } from './types';
 export { validatePipelineConfig } from './validate';

@@ -66,7 +66,11 @@ export function loadPipelineConfigFile(path: string, options: LoadOptions = {}):
  * Loads the file named by the PIPELINE_CONFIG_PATH setting (relative paths resolve against `appRoot`),
  * or the defaults when the setting is empty.
  */
-export function loadPipelineConfig(env: NodeJS.ProcessEnv = process.env, appRoot: string = process.cwd(), options: LoadOptions = {}): CompiledPipelineConfig {
+export function loadPipelineConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  appRoot: string = process.cwd(),
+  options: LoadOptions = {},
+): CompiledPipelineConfig {
   const configured = readSetting('pipelineConfigPath', env);
   if (configured === undefined) return defaultPipelineConfig();
   const path = isAbsolute(configured) ? configured : resolve(appRoot, configured);

@@ -41,7 +41,9 @@ function collapseOne(problems: SchemaProblem[], oneOf: SchemaProblem): SchemaPro
     return match ? Number(match[1]) : undefined;
   };
   const under = problems.filter((p) => p !== oneOf && isUnder(p.instancePath, base));
-  const misfit = forms.map((_, i) => under.filter((p) => branchOf(p) === i && p.instancePath === base && shapeKeywords.has(p.keyword)).length);
+  const misfit = forms.map(
+    (_, i) => under.filter((p) => branchOf(p) === i && p.instancePath === base && shapeKeywords.has(p.keyword)).length,
+  );
   const fewest = Math.min(...misfit);
   const candidates = misfit.flatMap((count, i) => (count === fewest ? [i] : []));
   let replacement: SchemaProblem[];

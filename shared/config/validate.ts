@@ -47,12 +47,13 @@ function describeError(error: SchemaProblem): string {
     }
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
-      if (error.schemaPath.endsWith('/definitions/aggregateName/enum') && typeof error.data === 'string') return `${path}: ${aggregateProblem(error.data, allowed)}`;
+      if (error.schemaPath.endsWith('/definitions/aggregateName/enum') && typeof error.data === 'string')
+        return `${path}: ${aggregateProblem(error.data, allowed)}`;
       return `${path}: ${enumProblem(error.data, allowed)}`;
     }
     case 'pattern': {
       const hint = patternHints.find(([suffix]) => error.schemaPath.endsWith(suffix));
-      return `${path}: ${hint ? hint[1] : error.message ?? 'has an invalid format'}`;
+      return `${path}: ${hint ? hint[1] : (error.message ?? 'has an invalid format')}`;
     }
     case 'type': {
       const type = (error.params as { type: string | string[] }).type;

@@ -10,7 +10,11 @@ import type { DeadLetterSink } from './sink';
 export type BlobSinkConnection = { connectionString: string } | { blobServiceUri: string; credential: TokenCredential };
 
 /** The container a blob sink or store writes to, and how to name it in messages. */
-export function blobContainer(connection: BlobSinkConnection, containerName: string, pipeline: StoragePipelineOptions): { container: ContainerClient; target: string } {
+export function blobContainer(
+  connection: BlobSinkConnection,
+  containerName: string,
+  pipeline: StoragePipelineOptions,
+): { container: ContainerClient; target: string } {
   // Loaded only when blob dead letters are configured: the Storage SDK costs start-up time the
   // folder sink (offline runner) never needs.
   // eslint-disable-next-line @typescript-eslint/no-require-imports

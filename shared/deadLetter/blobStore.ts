@@ -22,7 +22,9 @@ export class BlobDeadLetterStore implements DeadLetterStore {
 
   async list(): Promise<string[]> {
     if (!(await this.container.exists())) {
-      throw new Error(`Container ${this.target} does not exist; check the container name (DEAD_LETTER_CONTAINER, default dead-letters) and the account.`);
+      throw new Error(
+        `Container ${this.target} does not exist; check the container name (DEAD_LETTER_CONTAINER, default dead-letters) and the account.`,
+      );
     }
     const names: string[] = [];
     for await (const blob of this.container.listBlobsFlat()) if (blob.name.endsWith('.json')) names.push(blob.name);

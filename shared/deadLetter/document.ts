@@ -2,7 +2,6 @@
 // understand and replay it. Blob/file names are derived from partition and sequence number, so a
 // redelivered batch overwrites its earlier documents instead of duplicating them.
 
-
 export const deadLetterSchema = 'adt-ingest-dead-letter/1';
 
 export type DeadLetterBody =

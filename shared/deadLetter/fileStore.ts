@@ -26,7 +26,8 @@ export class FileDeadLetterStore implements DeadLetterStore {
     try {
       entries = await readdir(this.target, { recursive: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`Dead-letter folder ${this.target} does not exist; pass the folder the runner or DEAD_LETTER_DIRECTORY wrote to.`);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new Error(`Dead-letter folder ${this.target} does not exist; pass the folder the runner or DEAD_LETTER_DIRECTORY wrote to.`);
       throw error;
     }
     return entries

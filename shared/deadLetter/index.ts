@@ -1,7 +1,18 @@
 // Dead letters: the document every refused message becomes, and where it is written.
 export { blobContainer, BlobDeadLetterSink, type BlobSinkConnection } from './blobSink';
 export { BlobDeadLetterStore } from './blobStore';
-export { buildDeadLetterDocument, type DeadLetterBody, type DeadLetterDocument, type DeadLetterEvent, type DeadLetterInput, deadLetterName, type DeadLetterReplay, deadLetterSchema, encodeBody, type RejectedPart } from './document';
+export {
+  buildDeadLetterDocument,
+  type DeadLetterBody,
+  type DeadLetterDocument,
+  type DeadLetterEvent,
+  type DeadLetterInput,
+  deadLetterName,
+  type DeadLetterReplay,
+  deadLetterSchema,
+  encodeBody,
+  type RejectedPart,
+} from './document';
 export { FileDeadLetterSink } from './fileSink';
 export { FileDeadLetterStore } from './fileStore';
 export { deadLetterSinkFromSettings } from './fromSettings';

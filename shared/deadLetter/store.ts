@@ -44,7 +44,8 @@ export function parseDeadLetterDocument(name: string, text: string): DeadLetterD
   }
   const doc = value as Partial<DeadLetterDocument> | null;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new DeadLetterReadError(name, 'not a JSON object.');
-  if (doc.schema !== deadLetterSchema) throw new DeadLetterReadError(name, `schema is ${JSON.stringify(doc.schema)}, expected "${deadLetterSchema}".`);
+  if (doc.schema !== deadLetterSchema)
+    throw new DeadLetterReadError(name, `schema is ${JSON.stringify(doc.schema)}, expected "${deadLetterSchema}".`);
   if (typeof doc.reason !== 'string') throw new DeadLetterReadError(name, 'has no reason.');
   const body = doc.body as { encoding?: unknown; value?: unknown } | undefined;
   const bodyOk =

@@ -2,14 +2,7 @@
 
 import { isRecord, type JsonRecord, languageMap, listOf, stringOf, typesOf } from './json';
 import { complexSchemaTypes, SchemaDefinition, SchemaResolver } from './schema';
-import type {
-  ComponentDef,
-  InterfaceView,
-  ModelIndex,
-  PropertyDef,
-  RelationshipDef,
-  TelemetryDef,
-} from './types';
+import type { ComponentDef, InterfaceView, ModelIndex, PropertyDef, RelationshipDef, TelemetryDef } from './types';
 
 interface RawInterface {
   raw: JsonRecord;
@@ -168,13 +161,17 @@ class DtdlModelIndex implements ModelIndex {
     return view;
   }
 
-  private addContent(view: {
-    properties: Map<string, PropertyDef>;
-    telemetry: Map<string, TelemetryDef>;
-    components: Map<string, ComponentDef>;
-    relationships: Map<string, RelationshipDef>;
-    commands: Set<string>;
-  }, content: JsonRecord, definedIn: string): void {
+  private addContent(
+    view: {
+      properties: Map<string, PropertyDef>;
+      telemetry: Map<string, TelemetryDef>;
+      components: Map<string, ComponentDef>;
+      relationships: Map<string, RelationshipDef>;
+      commands: Set<string>;
+    },
+    content: JsonRecord,
+    definedIn: string,
+  ): void {
     const name = stringOf(content['name']);
     const types = typesOf(content);
     const kind = contentKinds.find((k: ContentKind) => types.includes(k));

@@ -4,12 +4,34 @@ import { isRecord, type JsonRecord, listOf, stringOf, typesOf } from './json';
 import type { EnumValue, GeospatialName, ObjectField, PrimitiveName, Schema } from './types';
 
 const primitives: ReadonlySet<string> = new Set<PrimitiveName>([
-  'boolean', 'date', 'dateTime', 'double', 'duration', 'float', 'integer', 'long', 'string', 'time',
-  'byte', 'bytes', 'decimal', 'short', 'unsignedByte', 'unsignedInteger', 'unsignedLong', 'unsignedShort', 'uuid',
+  'boolean',
+  'date',
+  'dateTime',
+  'double',
+  'duration',
+  'float',
+  'integer',
+  'long',
+  'string',
+  'time',
+  'byte',
+  'bytes',
+  'decimal',
+  'short',
+  'unsignedByte',
+  'unsignedInteger',
+  'unsignedLong',
+  'unsignedShort',
+  'uuid',
 ]);
 
 const geospatial: ReadonlySet<string> = new Set<GeospatialName>([
-  'point', 'multiPoint', 'lineString', 'multiLineString', 'polygon', 'multiPolygon',
+  'point',
+  'multiPoint',
+  'lineString',
+  'multiLineString',
+  'polygon',
+  'multiPolygon',
 ]);
 
 export const complexSchemaTypes: ReadonlySet<string> = new Set(['Enum', 'Object', 'Map', 'Array']);

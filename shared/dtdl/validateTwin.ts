@@ -48,11 +48,15 @@ export function validateRelationship(
   const relationship = view.relationships.get(relationshipName);
   if (!relationship) {
     const declared = [...view.relationships.keys()].join(', ') || '(none)';
-    return [`Relationship '${relationshipName}' is not defined on ${sourceModel} or the models it extends. Declared relationships: ${declared}.`];
+    return [
+      `Relationship '${relationshipName}' is not defined on ${sourceModel} or the models it extends. Declared relationships: ${declared}.`,
+    ];
   }
   const issues: string[] = [];
   if (relationship.target !== undefined && targetModel !== undefined && !index.isOfModel(targetModel, relationship.target)) {
-    issues.push(`Relationship '${relationshipName}' of ${sourceModel} must target a twin of model ${relationship.target} (or a model extending it), but the target twin's model is ${targetModel}.`);
+    issues.push(
+      `Relationship '${relationshipName}' of ${sourceModel} must target a twin of model ${relationship.target} (or a model extending it), but the target twin's model is ${targetModel}.`,
+    );
   }
   for (const [key, value] of Object.entries(properties)) {
     if (key.startsWith('$')) continue;
@@ -98,9 +102,13 @@ function checkProperty(
 ): string[] {
   const property = properties.get(key);
   if (property) return validateValue(property.schema, value, path);
-  const kind = view?.telemetry.has(key) ? ' (it is Telemetry, which is sent with publishTelemetry, not stored on the twin)'
-    : view?.relationships.has(key) ? ' (it is a Relationship; create it with upsertRelationship)'
-      : view?.commands.has(key) ? ' (it is a Command)' : '';
+  const kind = view?.telemetry.has(key)
+    ? ' (it is Telemetry, which is sent with publishTelemetry, not stored on the twin)'
+    : view?.relationships.has(key)
+      ? ' (it is a Relationship; create it with upsertRelationship)'
+      : view?.commands.has(key)
+        ? ' (it is a Command)'
+        : '';
   const declared = [...properties.keys()].join(', ') || '(none)';
   return [`${path}: ${key} is not a property of ${owner}${kind}. Declared properties: ${declared}.`];
 }

@@ -1,10 +1,107 @@
 // Ingest: device messages → twin property updates and telemetry, by declarative configuration.
 export { type BatchResult, type BatchSummary, type LedgerEntry, processBatch, type ProcessBatchDeps, telemetryMessageId } from './batch';
-export { checkIngestAgainstModels, type CompiledIngest, type CompiledMatch, type CompiledPropertyMapping, type CompiledRule, type CompiledTelemetryMapping, compileIngest, type Deadband, defaultIngestOptions, defaultQueryCache, type FutureSourceTimeAction, type IngestConfig, type IngestOptions, type IngestOptionsConfig, type MatchConfig, type OutOfRangeAction, type PropertyMappingConfig, type QueryCacheOptions, type RangeConfig, type RuleConfig, type Scalar, type TelemetryMappingConfig, type TelemetrySelection, type TransformConfig, type TwinIdConfig, type TwinIdStrategy, type UnknownTwinConfig, type UnknownTwinPolicy } from './config';
+export {
+  checkIngestAgainstModels,
+  type CompiledIngest,
+  type CompiledMatch,
+  type CompiledPropertyMapping,
+  type CompiledRule,
+  type CompiledTelemetryMapping,
+  compileIngest,
+  type Deadband,
+  defaultIngestOptions,
+  defaultQueryCache,
+  type FutureSourceTimeAction,
+  type IngestConfig,
+  type IngestOptions,
+  type IngestOptionsConfig,
+  type MatchConfig,
+  type OutOfRangeAction,
+  type PropertyMappingConfig,
+  type QueryCacheOptions,
+  type RangeConfig,
+  type RuleConfig,
+  type Scalar,
+  type TelemetryMappingConfig,
+  type TelemetrySelection,
+  type TransformConfig,
+  type TwinIdConfig,
+  type TwinIdStrategy,
+  type UnknownTwinConfig,
+  type UnknownTwinPolicy,
+} from './config';
 export { decodeEvent, type DecodeOptions, splitTriggerBatch } from './decode';
-export { BlobDeferredValuesStore, bucketOf, type Deferral, deferralDefaults, deferralSettings, type DeferredBucket, DeferredDrainer, type DeferredTwin, type DeferredValuesStore, deferredValuesStoreFromSettings, drainDeferredValues, type DrainResult, type DrainRunSummary, FolderDeferredValuesStore, readBucket, writeCapacity } from './defer';
-export { envelopeBodyBytes, envelopeEvents, httpIngestAnswer, type HttpIngestAuth, httpIngestAuthLevel, httpIngestAuthOf, httpIngestCallerProblem, httpIngestLimits, type HttpMessageOutcome, parseEnvelope, parseEnvelopes, parseHttpIngestBody, type TelemetryEnvelope } from './http';
-export { createTwinIdResolver, type Filtered, type FilterReason, type LookupSources, mapMessage, type Mapper, mappersFor, type MappingResult, mapPrepared, MODEL_RULE, prepareBatch, type RuleSelection, selectRulesEvaluatingWhen, type TelemetryItem, type TwinIdResolver, twinsFromRows } from './map';
-export { describeUpdatePath, type DeviceMessage, type JsonObject, type MissingTwinPolicy, type PropertyUpdate, type RawEvent, type Refusal, type RejectedUpdate, type TwinUpdate, type TwinUpdateResult } from './message';
+export {
+  BlobDeferredValuesStore,
+  bucketOf,
+  type Deferral,
+  deferralDefaults,
+  deferralSettings,
+  type DeferredBucket,
+  DeferredDrainer,
+  type DeferredTwin,
+  type DeferredValuesStore,
+  deferredValuesStoreFromSettings,
+  drainDeferredValues,
+  type DrainResult,
+  type DrainRunSummary,
+  FolderDeferredValuesStore,
+  readBucket,
+  writeCapacity,
+} from './defer';
+export {
+  envelopeBodyBytes,
+  envelopeEvents,
+  httpIngestAnswer,
+  type HttpIngestAuth,
+  httpIngestAuthLevel,
+  httpIngestAuthOf,
+  httpIngestCallerProblem,
+  httpIngestLimits,
+  type HttpMessageOutcome,
+  parseEnvelope,
+  parseEnvelopes,
+  parseHttpIngestBody,
+  type TelemetryEnvelope,
+} from './http';
+export {
+  createTwinIdResolver,
+  type Filtered,
+  type FilterReason,
+  type LookupSources,
+  mapMessage,
+  type Mapper,
+  mappersFor,
+  type MappingResult,
+  mapPrepared,
+  MODEL_RULE,
+  prepareBatch,
+  type RuleSelection,
+  selectRulesEvaluatingWhen,
+  type TelemetryItem,
+  type TwinIdResolver,
+  twinsFromRows,
+} from './map';
+export {
+  describeUpdatePath,
+  type DeviceMessage,
+  type JsonObject,
+  type MissingTwinPolicy,
+  type PropertyUpdate,
+  type RawEvent,
+  type Refusal,
+  type RejectedUpdate,
+  type TwinUpdate,
+  type TwinUpdateResult,
+} from './message';
 export { createIngestPlanner, type IngestPlan, type IngestPlanner, planIngest, type PlannedTelemetry } from './plan';
-export { buildPatch, decideWrite, requestGroups, type SignificanceOf, significanceResolver, storedSourceTime, type WriteSignificance, writeTwinUpdate } from './write';
+export {
+  buildPatch,
+  decideWrite,
+  requestGroups,
+  type SignificanceOf,
+  significanceResolver,
+  storedSourceTime,
+  type WriteSignificance,
+  writeTwinUpdate,
+} from './write';

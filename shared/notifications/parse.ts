@@ -79,7 +79,7 @@ async function fromEventGridEvent(event: Record<string, unknown>): Promise<Unwra
 export async function parseNotification(event: unknown): Promise<ParseResult> {
   const schema = detectSchema(event);
   const id = isRecord(event) ? text(event.id) : undefined;
-  const rawType = isRecord(event) ? text(event.type) ?? text(event.eventType) : undefined;
+  const rawType = isRecord(event) ? (text(event.type) ?? text(event.eventType)) : undefined;
   if (!schema || !isRecord(event)) {
     const reason = isRecord(event)
       ? 'event is in neither the CloudEvents 1.0 schema (no "specversion") nor the Event Grid schema (no "eventType")'
@@ -93,10 +93,23 @@ export async function parseNotification(event: unknown): Promise<ParseResult> {
     const reason = `invalid ${schema === 'cloudEvents' ? 'CloudEvents 1.0' : 'Event Grid'} envelope: ${err instanceof Error ? err.message : String(err)}`;
     return { ok: false, malformed: { schema, id, type: rawType, reason } };
   }
-  const envelope = { schema, id: unwrapped.id, type: unwrapped.type, subject: unwrapped.subject, time: unwrapped.time, traceparent: unwrapped.traceparent };
+  const envelope = {
+    schema,
+    id: unwrapped.id,
+    type: unwrapped.type,
+    subject: unwrapped.subject,
+    time: unwrapped.time,
+    traceparent: unwrapped.traceparent,
+  };
   const kind = adtKindOf(unwrapped.type);
   if (!kind) {
-    return { ok: true, notification: { ...envelope, change: { kind: 'ignored', reason: `event type ${unwrapped.type} is not an Azure Digital Twins notification` } } };
+    return {
+      ok: true,
+      notification: {
+        ...envelope,
+        change: { kind: 'ignored', reason: `event type ${unwrapped.type} is not an Azure Digital Twins notification` },
+      },
+    };
   }
   const change = toChange(kind, unwrapped.data, unwrapped.subject);
   if ('reason' in change) {

@@ -30,8 +30,10 @@ function checkPatch(patch: unknown): Checked<JsonPatchOperation[]> {
   const ops: JsonPatchOperation[] = [];
   for (const [i, op] of patch.entries()) {
     if (!isRecord(op)) return { reason: `data.patch[${i}] is not an object` };
-    if (op.op !== 'add' && op.op !== 'replace' && op.op !== 'remove') return { reason: `data.patch[${i}].op is ${JSON.stringify(op.op)}; expected add, replace or remove` };
-    if (typeof op.path !== 'string' || !op.path.startsWith('/')) return { reason: `data.patch[${i}].path must be a JSON pointer starting with "/"` };
+    if (op.op !== 'add' && op.op !== 'replace' && op.op !== 'remove')
+      return { reason: `data.patch[${i}].op is ${JSON.stringify(op.op)}; expected add, replace or remove` };
+    if (typeof op.path !== 'string' || !op.path.startsWith('/'))
+      return { reason: `data.patch[${i}].path must be a JSON pointer starting with "/"` };
     ops.push(op.op === 'remove' ? { op: op.op, path: op.path } : { op: op.op, path: op.path, value: op.value });
   }
   return { value: ops };

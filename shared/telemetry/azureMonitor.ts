@@ -23,8 +23,9 @@ export function startAzureMonitor(options: AzureMonitorStart): AzureMonitorState
   if (started) return 'started';
   const connectionString = (options.env ?? process.env)[connectionStringSetting]?.trim();
   if (!connectionString) return 'off';
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const load = options.load ?? (() => require('@azure/monitor-opentelemetry') as { useAzureMonitor(o: AzureMonitorOpenTelemetryOptions): void });
+  const load =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    options.load ?? (() => require('@azure/monitor-opentelemetry') as { useAzureMonitor(o: AzureMonitorOpenTelemetryOptions): void });
   load().useAzureMonitor({
     azureMonitorExporterOptions: { connectionString, credential: options.credential() },
     enableLiveMetrics: false,

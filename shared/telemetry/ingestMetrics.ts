@@ -67,11 +67,13 @@ export function recordIngestBatch(summary: IngestBatchNumbers, messages: readonl
     for (const [reason, count] of Object.entries(summary.filteredByReason)) m.ingestMessages.add(count, { outcome: 'filtered', reason });
   }
   for (const [source, count] of Object.entries(summary.receivedBySource ?? {})) m.ingestSources.add(count, { source });
-  for (const [reason, count] of Object.entries(summary.deadLetteredByReason)) m.ingestMessages.add(count, { outcome: 'dead-lettered', reason });
+  for (const [reason, count] of Object.entries(summary.deadLetteredByReason))
+    m.ingestMessages.add(count, { outcome: 'dead-lettered', reason });
   if (summary.twinsPatched > 0) m.ingestTwinsPatched.add(summary.twinsPatched);
   if (summary.messagesCoalesced > 0) m.ingestValuesCoalesced.add(summary.messagesCoalesced);
   if (summary.staleValuesSkipped > 0) m.ingestStaleSkipped.add(summary.staleValuesSkipped);
-  for (const [reason, count] of Object.entries(summary.suppressedWrites ?? {})) if (count > 0) m.ingestWritesSuppressed.add(count, { reason });
+  for (const [reason, count] of Object.entries(summary.suppressedWrites ?? {}))
+    if (count > 0) m.ingestWritesSuppressed.add(count, { reason });
   if ((summary.heartbeatWrites ?? 0) > 0) m.ingestHeartbeatWrites.add(summary.heartbeatWrites ?? 0);
   if (summary.telemetrySent > 0) m.ingestTelemetrySent.add(summary.telemetrySent);
   if (summary.retries > 0) m.adtRetries.add(summary.retries, { function: 'ingest' });

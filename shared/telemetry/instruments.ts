@@ -59,11 +59,20 @@ function create(provider: MeterProvider): Instruments {
     noop: ingestLag === createNoopMeter().createHistogram(metricNames.ingestLag),
     ingestMessages: counter(metricNames.ingestMessages, 'Ingest messages by outcome (applied, filtered, dead-lettered) and reason.'),
     ingestBatches: counter(metricNames.ingestBatches, 'Ingest batches completed.'),
-    ingestSources: counter(metricNames.ingestSources, 'Ingest events by iothub-message-source (telemetry, deviceConnectionStateEvents, …; undecoded).'),
+    ingestSources: counter(
+      metricNames.ingestSources,
+      'Ingest events by iothub-message-source (telemetry, deviceConnectionStateEvents, …; undecoded).',
+    ),
     ingestTwinsPatched: counter(metricNames.ingestTwinsPatched, 'Twins patched by ingest.'),
-    ingestValuesCoalesced: counter(metricNames.ingestValuesCoalesced, 'Values superseded by a newer value of the same property in a batch.'),
+    ingestValuesCoalesced: counter(
+      metricNames.ingestValuesCoalesced,
+      'Values superseded by a newer value of the same property in a batch.',
+    ),
     ingestStaleSkipped: counter(metricNames.ingestStaleSkipped, 'Values older than what the twin stores, not written.'),
-    ingestWritesSuppressed: counter(metricNames.ingestWritesSuppressed, 'Values equal to (or within the deadband of) what the twin stores, not written; attribute reason.'),
+    ingestWritesSuppressed: counter(
+      metricNames.ingestWritesSuppressed,
+      'Values equal to (or within the deadband of) what the twin stores, not written; attribute reason.',
+    ),
     ingestHeartbeatWrites: counter(metricNames.ingestHeartbeatWrites, 'Unchanged values written because their maxAge heartbeat was due.'),
     ingestTelemetrySent: counter(metricNames.ingestTelemetrySent, 'Telemetry messages published to ADT.'),
     ingestLag,
@@ -72,9 +81,14 @@ function create(provider: MeterProvider): Instruments {
       unit: 's',
       advice: { explicitBucketBoundaries: durationBucketsSeconds },
     }),
-    ingestValuesDeferred: counter(metricNames.ingestValuesDeferred, 'Values stored in the deferred-values store because the write window was full.'),
+    ingestValuesDeferred: counter(
+      metricNames.ingestValuesDeferred,
+      'Values stored in the deferred-values store because the write window was full.',
+    ),
     ingestValuesDrained: counter(metricNames.ingestValuesDrained, 'Deferred values written to ADT by the drainer.'),
-    ingestDeferredTwins: meter.createHistogram(metricNames.ingestDeferredTwins, { description: 'Deferred twins in the store, sampled by the drain timer.' }),
+    ingestDeferredTwins: meter.createHistogram(metricNames.ingestDeferredTwins, {
+      description: 'Deferred twins in the store, sampled by the drain timer.',
+    }),
     ingestDeferredOldestAge: meter.createHistogram(metricNames.ingestDeferredOldestAge, {
       description: 'Seconds the longest-waiting deferred twin had waited when a drain saw it.',
       unit: 's',

@@ -54,7 +54,8 @@ export function recordPropagateEvent(summary: PropagateEventNumbers, timing: Pro
     },
     contextOf(timing.traceparent),
   );
-  if (summary.outcome === 'malformed' || summary.outcome === 'rejected') span.setStatus({ code: SpanStatusCode.ERROR, message: summary.reason ?? summary.outcome });
+  if (summary.outcome === 'malformed' || summary.outcome === 'rejected')
+    span.setStatus({ code: SpanStatusCode.ERROR, message: summary.reason ?? summary.outcome });
   span.end(timing.ended);
 }
 

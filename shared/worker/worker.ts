@@ -4,12 +4,41 @@
 // dead-letter sink, one planner, one propagator. Built lazily (a propagate-only invocation never
 // builds the ingest side), and reset explicitly by tests and the local host.
 
-import { type AdtClientOptions, AdtGateway, type AdtPort, createAdtClient, gatewayLimitsFromSettings, type RetryPolicy, SdkAdtPort, sharedCredential } from '../adt';
+import {
+  type AdtClientOptions,
+  AdtGateway,
+  type AdtPort,
+  createAdtClient,
+  gatewayLimitsFromSettings,
+  type RetryPolicy,
+  SdkAdtPort,
+  sharedCredential,
+} from '../adt';
 import type { Clock } from '../common';
 import { type CompiledPipelineConfig, defaultPipelineConfig, loadPipelineConfig, loadPipelineConfigFile } from '../config';
 import { type DeadLetterSink, deadLetterSinkFromSettings } from '../deadLetter';
-import { createIngestPlanner, type DecodeOptions, type Deferral, deferralSettings, DeferredDrainer, type DeferredValuesStore, deferredValuesStoreFromSettings, type IngestPlanner, type SignificanceOf, significanceResolver } from '../ingest';
-import { type CompiledRollups, compileRollups, type ConditionSweepSummary, GatewayRollupPort, Propagator, Reconciler, RulesModelCheck, sweepConditions } from '../rollup';
+import {
+  createIngestPlanner,
+  type DecodeOptions,
+  type Deferral,
+  deferralSettings,
+  DeferredDrainer,
+  type DeferredValuesStore,
+  deferredValuesStoreFromSettings,
+  type IngestPlanner,
+  type SignificanceOf,
+  significanceResolver,
+} from '../ingest';
+import {
+  type CompiledRollups,
+  compileRollups,
+  type ConditionSweepSummary,
+  GatewayRollupPort,
+  Propagator,
+  Reconciler,
+  RulesModelCheck,
+  sweepConditions,
+} from '../rollup';
 import { readNumberSetting, readSetting } from '../settings';
 
 /** What one ingest batch needs (shared/ingest processBatch's dependencies, less the per-batch ones). */
@@ -62,9 +91,13 @@ export function rollupsOf(config: CompiledPipelineConfig): CompiledRollups {
 }
 
 /** The roll-ups of a pipeline file ('' = the defaults, as an empty PIPELINE_CONFIG_PATH) and where they came from (reconcileGraph's input). */
-export function pipelineRollups(pipelineConfigPath: string, models?: readonly Record<string, unknown>[]): { rollups: CompiledRollups; origin: string } {
+export function pipelineRollups(
+  pipelineConfigPath: string,
+  models?: readonly Record<string, unknown>[],
+): { rollups: CompiledRollups; origin: string } {
   // With models, the file's misfits with them are part of its ConfigError (each with its line).
-  const config = pipelineConfigPath === '' ? defaultPipelineConfig() : loadPipelineConfigFile(pipelineConfigPath, { ...(models && { models }) });
+  const config =
+    pipelineConfigPath === '' ? defaultPipelineConfig() : loadPipelineConfigFile(pipelineConfigPath, { ...(models && { models }) });
   return { rollups: rollupsOf(config), origin: config.origin };
 }
 
@@ -86,9 +119,13 @@ export function createWorker(options: WorkerOptions = {}): Worker {
   // Built on first use: a propagate-only worker without dead-letter settings still starts, and its
   // first dead letter fails the invocation with the error saying which setting to add.
   const deadLetters = (): DeadLetterSink => (sink ??= options.deadLetters ?? deadLetterSinkFromSettings(sharedCredential, env));
-  const lazyDeadLetters: DeadLetterSink = { target: 'dead letters (configured on first use)', write: (name, document) => deadLetters().write(name, document) };
+  const lazyDeadLetters: DeadLetterSink = {
+    target: 'dead letters (configured on first use)',
+    write: (name, document) => deadLetters().write(name, document),
+  };
   let gatewayRollupPort: GatewayRollupPort | undefined;
-  const rollupPort = (): GatewayRollupPort => (gatewayRollupPort ??= new GatewayRollupPort(gateway, options.clock ? { clock: options.clock } : {}));
+  const rollupPort = (): GatewayRollupPort =>
+    (gatewayRollupPort ??= new GatewayRollupPort(gateway, options.clock ? { clock: options.clock } : {}));
   let reconciler: Reconciler | undefined;
   // The function never lists every model at start: the rules meet the instance's models on first use.
   const rulesCheck = new RulesModelCheck(rollups, port, () => lazyDeadLetters, options.clock);
@@ -122,9 +159,17 @@ export function createWorker(options: WorkerOptions = {}): Worker {
           limits: { maxDecodedBytes: config.ingest.options.maxDecodedBytes, maxDepth: config.ingest.options.maxBodyDepth },
         },
         deadlineMs: readNumberSetting('ingestDeadlineSeconds', 240, env) * 1000,
-        write: { maxParallelTwins: config.ingest.options.maxParallelTwins, emitSourceTime: config.ingest.options.emitSourceTime, maxClockSkewSeconds: config.ingest.options.maxClockSkewSeconds, significance: significanceResolver(config.ingest) },
+        write: {
+          maxParallelTwins: config.ingest.options.maxParallelTwins,
+          emitSourceTime: config.ingest.options.emitSourceTime,
+          maxClockSkewSeconds: config.ingest.options.maxClockSkewSeconds,
+          significance: significanceResolver(config.ingest),
+        },
       };
-      const store = options.deferredValues === undefined ? deferredValuesStoreFromSettings(sharedCredential, env) : (options.deferredValues ?? undefined);
+      const store =
+        options.deferredValues === undefined
+          ? deferredValuesStoreFromSettings(sharedCredential, env)
+          : (options.deferredValues ?? undefined);
       if (store) {
         const { maxParallelTwins, emitSourceTime, maxClockSkewSeconds } = ingest.write;
         const drainer = new DeferredDrainer({

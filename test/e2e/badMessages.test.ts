@@ -11,7 +11,10 @@ import { buildingScenario, runLocal, tempDir } from './support/runLocal';
 jest.mock('@azure/functions-core', () => jest.requireActual('../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
 
 const badTelemetry = join(buildingScenario, 'bad-telemetry.ndjson');
-const goodCount = readFileSync(badTelemetry, 'utf8').split('\n').filter((l) => l.trim() !== '').length - 3;
+const goodCount =
+  readFileSync(badTelemetry, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '').length - 3;
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -40,7 +43,11 @@ it('counts each broken message and writes its dead letter to the folder sink', a
 
   const docs = filesUnder(folder).map((f) => JSON.parse(readFileSync(f, 'utf8')) as DeadLetterDoc);
   const byMessage = Object.fromEntries(docs.map((d) => [d.messageId, d.reason]));
-  expect(byMessage).toEqual({ 'bad-invalid-json': 'invalid-json', 'bad-unknown-device': 'unknown-twin', 'bad-wrong-type': 'transform-failed' });
+  expect(byMessage).toEqual({
+    'bad-invalid-json': 'invalid-json',
+    'bad-unknown-device': 'unknown-twin',
+    'bad-wrong-type': 'transform-failed',
+  });
   // The undecodable body is kept verbatim so it can be inspected and replayed.
   const invalid = docs.find((d) => d.messageId === 'bad-invalid-json');
   expect(invalid?.body.encoding).not.toBe('json');
@@ -52,7 +59,9 @@ it('writes dead letters to a running Azurite instead of the folder', async () =>
     const { summary } = await runLocal({ telemetry: badTelemetry, azuriteEndpoint: azurite.blobEndpoint });
     expect(summary.exitCode).toBe(0);
     expect(summary.deadLetters).toBe(`Azurite ${azurite.blobEndpoint} container ${defaultContainer}`);
-    const container = BlobServiceClient.fromConnectionString(azuriteConnectionString(azurite.blobEndpoint)).getContainerClient(defaultContainer);
+    const container = BlobServiceClient.fromConnectionString(azuriteConnectionString(azurite.blobEndpoint)).getContainerClient(
+      defaultContainer,
+    );
     const names: string[] = [];
     for await (const blob of container.listBlobsFlat()) names.push(blob.name);
     expect(names).toHaveLength(3);

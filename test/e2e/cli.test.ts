@@ -19,8 +19,13 @@ it('npm run local exits 0 and prints the summary and the twin tree', () => {
   expect(out).toMatch(/^Messages {5}in 300, applied 300, filtered 0, dead-lettered 0$/m);
   expect(out).toMatch(/^Propagation {2}\d+ Event Grid deliveries \(CloudEvents\), [1-9]\d* derived write\(s\)/m);
   expect(out).toMatch(/^Dead letters (folder .*cli-dead-letters|Azurite )/m);
-  const tree = out.slice(out.indexOf('\nTwins\n') + '\nTwins\n'.length).trimEnd().split('\n');
-  expect(tree[0]).toMatch(/^building-hq \(Building\) avgTemperature=[\d.]+ maxTemperature=[\d.]+ name="HQ" occupiedRooms=\d+ peopleCount=\d+$/);
+  const tree = out
+    .slice(out.indexOf('\nTwins\n') + '\nTwins\n'.length)
+    .trimEnd()
+    .split('\n');
+  expect(tree[0]).toMatch(
+    /^building-hq \(Building\) avgTemperature=[\d.]+ maxTemperature=[\d.]+ name="HQ" occupiedRooms=\d+ peopleCount=\d+$/,
+  );
   expect(tree).toContainEqual(expect.stringMatching(/^│ {2}│ {2}└─ thermostat-101 \(Thermostat\) .*temperature=[\d.]+$/));
   expect(tree.filter((l) => /(├─|└─) room-\d{3} \(Room\) .*temperature=/.test(l))).toHaveLength(12);
 }, 300_000);

@@ -22,9 +22,17 @@ const finalState = (dump: { twins: Array<Record<string, unknown>>; relationships
   // sensor-5 had no twin; its telemetry named a model ADT has (dt-dataschema): created, then applied.
   expect(twin(dump, 'sensor-5')).toMatchObject({ $metadata: { $model: 'dtmi:example:connected:Sensor;1' }, temperature: 19.5 });
   expect(dump.relationships.map((r) => `${r.$sourceId}->${r.$targetId}`)).toEqual(['room-1->sensor-2']);
-  expect(twin(dump, 'sensor-2')).toMatchObject({ connectionState: 'Disconnected', connectionStateSequence: sequence(5), temperature: 24.5 });
+  expect(twin(dump, 'sensor-2')).toMatchObject({
+    connectionState: 'Disconnected',
+    connectionStateSequence: sequence(5),
+    temperature: 24.5,
+  });
   // sensor-3 was provisioned with the model its device twin names, then connected.
-  expect(twin(dump, 'sensor-3')).toMatchObject({ $metadata: { $model: 'dtmi:example:connected:Sensor;1' }, connectionState: 'Connected', connectionStateSequence: sequence(0xa0) });
+  expect(twin(dump, 'sensor-3')).toMatchObject({
+    $metadata: { $model: 'dtmi:example:connected:Sensor;1' },
+    connectionState: 'Connected',
+    connectionStateSequence: sequence(0xa0),
+  });
   expect(twin(dump, 'room-1')).toMatchObject({ connectedDevices: 0, temperature: 24.5 });
 };
 
@@ -35,14 +43,31 @@ it('connection state by sequence number, reported properties, twins provisioned 
   expect(summary.stats.deadLettered).toBe(0);
   finalState(dump);
   // A desired-only change, a repeated create, a create without a model and a repeated delete: filtered.
-  expect(summary.stats.filteredByReason).toMatchObject({ 'no-reported-change': 1, 'twin-exists': 1, 'no-model-for-device': 1, 'twin-already-gone': 1 });
-  expect(summary.stats.receivedBySource).toEqual({ telemetry: 3, deviceConnectionStateEvents: 8, twinChangeEvents: 2, digitalTwinChangeEvents: 1, deviceLifecycleEvents: 5 });
+  expect(summary.stats.filteredByReason).toMatchObject({
+    'no-reported-change': 1,
+    'twin-exists': 1,
+    'no-model-for-device': 1,
+    'twin-already-gone': 1,
+  });
+  expect(summary.stats.receivedBySource).toEqual({
+    telemetry: 3,
+    deviceConnectionStateEvents: 8,
+    twinChangeEvents: 2,
+    digitalTwinChangeEvents: 1,
+    deviceLifecycleEvents: 5,
+  });
 }, 120_000);
 
 it('ends the same one event per batch, with batches redelivered through an ADT outage', async () => {
   // One event per batch: the twin's stored sequence number decides, not coalescing. ADT is away for
   // the first 1.5 s and the ingest deadline is 1 s, so the first batches fail and come again whole.
-  const { summary, dump } = await runLocal({ scenario, maxBatchSize: 1, adtOutages: [{ startMs: 0, durationMs: 1500 }], ingestDeadlineSeconds: 1, maxRetryDelayMs: 500 });
+  const { summary, dump } = await runLocal({
+    scenario,
+    maxBatchSize: 1,
+    adtOutages: [{ startMs: 0, durationMs: 1500 }],
+    ingestDeadlineSeconds: 1,
+    maxRetryDelayMs: 500,
+  });
   expect(summary.exitCode).toBe(0);
   expect(summary.stats.ingestFailures).toBeGreaterThan(0);
   expect(summary.lostBatches).toEqual([]);
@@ -69,15 +94,29 @@ it('configured lifecycle: a model by device id pattern, initial properties from 
 `,
   );
   const created = (deviceId: string, tags: Record<string, unknown>, at: string) => ({
-    deviceId, enqueuedTime: at, messageId: `${deviceId}-created`,
-    properties: { hubName: 'hub', deviceId, opType: 'createDeviceIdentity', 'iothub-message-schema': 'deviceLifecycleNotification', operationTimestamp: at },
+    deviceId,
+    enqueuedTime: at,
+    messageId: `${deviceId}-created`,
+    properties: {
+      hubName: 'hub',
+      deviceId,
+      opType: 'createDeviceIdentity',
+      'iothub-message-schema': 'deviceLifecycleNotification',
+      operationTimestamp: at,
+    },
     systemProperties: { 'iothub-message-source': 'deviceLifecycleEvents', 'content-type': 'application/json', 'content-encoding': 'utf-8' },
     body: { deviceId, etag: 'AAAAAAAAAAE=', version: 2, tags },
   });
   const connected = (deviceId: string, at: string) => ({
-    deviceId, enqueuedTime: at, messageId: `${deviceId}-connected`,
+    deviceId,
+    enqueuedTime: at,
+    messageId: `${deviceId}-connected`,
     properties: { hubName: 'hub', deviceId, opType: 'deviceConnected', operationTimestamp: at },
-    systemProperties: { 'iothub-message-source': 'deviceConnectionStateEvents', 'content-type': 'application/json', 'content-encoding': 'utf-8' },
+    systemProperties: {
+      'iothub-message-source': 'deviceConnectionStateEvents',
+      'content-type': 'application/json',
+      'content-encoding': 'utf-8',
+    },
     body: { sequenceNumber: 'F0' },
   });
   const lines = [
@@ -86,13 +125,20 @@ it('configured lifecycle: a model by device id pattern, initial properties from 
     connected('probe-1', '2024-05-01T08:03:01.000Z'),
   ];
   const telemetry = join(configured, 'probe.ndjson');
-  writeFileSync(telemetry, `${readFileSync(join(scenario, 'telemetry.ndjson'), 'utf8')}${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  writeFileSync(
+    telemetry,
+    `${readFileSync(join(scenario, 'telemetry.ndjson'), 'utf8')}${lines.map((l) => JSON.stringify(l)).join('\n')}\n`,
+  );
   const { summary, dump } = await runLocal({ scenario: configured, telemetry });
   expect(summary.exitCode).toBe(0);
   // sensor-3's device twin has no roomId tag: created without a parent, its repeated create dead-lettered for it.
   expect(summary.stats.deadLetteredByReason).toEqual({ 'twin-id-unresolved': 1 });
   expect(summary.stats.partiallyApplied).toBe(1);
-  expect(twin(dump, 'probe-1')).toMatchObject({ $metadata: { $model: 'dtmi:example:connected:Sensor;1' }, temperature: 30, connectionState: 'Connected' });
+  expect(twin(dump, 'probe-1')).toMatchObject({
+    $metadata: { $model: 'dtmi:example:connected:Sensor;1' },
+    temperature: 30,
+    connectionState: 'Connected',
+  });
   expect(dump.relationships.map((r) => `${r.$sourceId}->${r.$targetId}`).sort()).toEqual(['room-1->probe-1', 'room-1->sensor-2']);
   // The room now counts probe-1: connected, and its initial temperature joins the average.
   expect(twin(dump, 'room-1')).toMatchObject({ connectedDevices: 1, temperature: (24.5 + 30) / 2 });

@@ -32,7 +32,11 @@ it('--help prints the usage; a bad flag stops with 2 and says why', () => {
 
 /** Starts the command; resolves with the URL it prints and what it printed after it. */
 function startExplore(args: string[], cwd = repoRoot) {
-  const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  const child = spawn(process.execPath, [cli, ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
   let stderr = '';
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -48,15 +52,23 @@ function startExplore(args: string[], cwd = repoRoot) {
   return { child, url, exited, stdout: () => stdout };
 }
 
-it('explores the local loop by default; with --allow-writes a patch goes through, and Ctrl+C prints the run\'s summary', async () => {
+it("explores the local loop by default; with --allow-writes a patch goes through, and Ctrl+C prints the run's summary", async () => {
   // From a folder of its own: the loop's dead letters go under <working directory>/.local/dead-letters.
   const run = startExplore(['--allow-writes'], tempDir('explore-cli-cwd'));
   try {
     const { url, line } = await run.url;
     expect(line).toBe(`Explorer: ${url} (the local loop's embedded emulator, writes allowed); Ctrl+C to stop.`);
-    const patch = await fetch(`${url}/adt/digitaltwins/room-101`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '[{"op":"add","path":"/name","value":"Explored"}]' });
+    const patch = await fetch(`${url}/adt/digitaltwins/room-101`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '[{"op":"add","path":"/name","value":"Explored"}]',
+    });
     expect(patch.status).toBe(200);
-    const query = await fetch(`${url}/adt/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: "SELECT * FROM digitaltwins WHERE $dtId = 'room-101'" }) });
+    const query = await fetch(`${url}/adt/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: "SELECT * FROM digitaltwins WHERE $dtId = 'room-101'" }),
+    });
     expect(((await query.json()) as { rows: Array<{ name: string }> }).rows.map((r) => r.name)).toEqual(['Explored']);
   } finally {
     run.child.kill('SIGINT');
@@ -74,9 +86,17 @@ it('explores an emulator by URL with its CA trusted, read-only, until Ctrl+C', a
     expect(line).toBe(`Explorer: ${url} (${emulator.url} (emulator), read-only; --allow-writes to edit); Ctrl+C to stop.`);
     const page = await fetch(`${url}/`);
     expect(await page.text()).toContain(`<title>ADT explorer: ${new URL(emulator.url).host}</title>`);
-    const query = await fetch(`${url}/adt/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: "SELECT * FROM digitaltwins WHERE $dtId = 'room-101'" }) });
+    const query = await fetch(`${url}/adt/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: "SELECT * FROM digitaltwins WHERE $dtId = 'room-101'" }),
+    });
     expect(((await query.json()) as { rows: Array<{ $dtId: string }> }).rows.map((r) => r.$dtId)).toEqual(['room-101']);
-    const patch = await fetch(`${url}/adt/digitaltwins/room-101`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '[{"op":"add","path":"/name","value":"x"}]' });
+    const patch = await fetch(`${url}/adt/digitaltwins/room-101`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '[{"op":"add","path":"/name","value":"x"}]',
+    });
     expect(patch.status).toBe(403);
     expect((emulator.store.twins.get('room-101') as Record<string, unknown>).name).toBe('Room 101');
   } finally {

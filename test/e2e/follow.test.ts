@@ -15,7 +15,9 @@ function status(url: string): Promise<{ stats: { messagesIn: number }; pending: 
     request(`${url}/status`, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { stats: { messagesIn: number }; pending: number }));
+      res.on('end', () =>
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { stats: { messagesIn: number }; pending: number }),
+      );
     })
       .on('error', reject)
       .end();
@@ -25,17 +27,33 @@ function status(url: string): Promise<{ stats: { messagesIn: number }; pending: 
 it('accepts live envelopes until stopped, then reports them with the rest', async () => {
   const scenario = loadScenario(buildingScenario);
   const devices = simulatedDevices(scenario.graph.twins, scenarioSimulatorConfig(scenario));
-  const live = [...generateTelemetry({ devices, config: scenarioSimulatorConfig(scenario), rate: 10, count: 30, start: new Date('2024-05-01T09:00:00Z'), seed: 7 })];
+  const live = [
+    ...generateTelemetry({
+      devices,
+      config: scenarioSimulatorConfig(scenario),
+      rate: 10,
+      count: 30,
+      start: new Date('2024-05-01T09:00:00Z'),
+      seed: 7,
+    }),
+  ];
   const abort = new AbortController();
   let ingressReady!: (url: string) => void;
   const ready = new Promise<string>((resolve) => (ingressReady = resolve));
-  const finished = runLocal({ follow: true, ingressPort: 0, signal: abort.signal, deadLetterDirectory: tempDir('follow-dl'), onIngress: ingressReady });
+  const finished = runLocal({
+    follow: true,
+    ingressPort: 0,
+    signal: abort.signal,
+    deadLetterDirectory: tempDir('follow-dl'),
+    onIngress: ingressReady,
+  });
 
   const ingressUrl = await ready;
   const sink = httpSink(ingressUrl);
   await sink.send(live);
   // Wait (by condition, not by time) until the function app has taken all 330 messages.
-  for (let s = await status(ingressUrl); s.stats.messagesIn < 330; s = await status(ingressUrl)) await new Promise((r) => setTimeout(r, 50));
+  for (let s = await status(ingressUrl); s.stats.messagesIn < 330; s = await status(ingressUrl))
+    await new Promise((r) => setTimeout(r, 50));
   abort.abort();
   const result = await finished;
   expect(result.summary.stats.messagesIn).toBe(330);

@@ -17,7 +17,12 @@ const until = async (condition: () => boolean | Promise<boolean>): Promise<void>
   while (!(await condition())) await new Promise((r) => setTimeout(r, 50));
 };
 
-const filesUnder = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)) : []);
+const filesUnder = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name))
+    : [];
 
 it('prints the emulator URL and CA file when --follow starts; reconcile and replay reach the running loop with them', async () => {
   const scenario = loadScenario(buildingScenario);
@@ -27,7 +32,14 @@ it('prints the emulator URL and CA file when --follow starts; reconcile and repl
   const emulatorInfo = new Promise<{ url: string; caFile: string }>((resolve) => (emulatorReady = resolve));
   let ingressReady!: (url: string) => void;
   const ingress = new Promise<string>((resolve) => (ingressReady = resolve));
-  const finished = runLocal({ follow: true, ingressPort: 0, signal: abort.signal, deadLetterDirectory, onEmulator: emulatorReady, onIngress: ingressReady });
+  const finished = runLocal({
+    follow: true,
+    ingressPort: 0,
+    signal: abort.signal,
+    deadLetterDirectory,
+    onEmulator: emulatorReady,
+    onIngress: ingressReady,
+  });
 
   const { url, caFile } = await emulatorInfo;
   const ingressUrl = await ingress;
@@ -41,13 +53,33 @@ it('prints the emulator URL and CA file when --follow starts; reconcile and repl
     // reconcile --adt-url --emulator-ca: a wrong derived value on the running loop's ADT is put right.
     const expected = ((await client.getDigitalTwin('thermostat-101')).body as Record<string, unknown>).temperature;
     await client.updateDigitalTwin('room-101', [{ op: 'replace', path: '/temperature', value: 999 }]);
-    const summary = await runReconcileCli(parseReconcileArgs(['--scenario', buildingScenario, '--adt-url', url, '--emulator-ca', caFile, '--dead-letters', tempDir('follow-access-rec'), '--quiet']), () => undefined);
+    const summary = await runReconcileCli(
+      parseReconcileArgs([
+        '--scenario',
+        buildingScenario,
+        '--adt-url',
+        url,
+        '--emulator-ca',
+        caFile,
+        '--dead-letters',
+        tempDir('follow-access-rec'),
+        '--quiet',
+      ]),
+      () => undefined,
+    );
     expect(summary.failures).toEqual([]);
     expect(summary.written).toBeGreaterThan(0);
     expect(((await client.getDigitalTwin('room-101')).body as Record<string, unknown>).temperature).toBe(expected);
 
     // replay-dead-letters --adt-url --emulator-ca: a message for a twin that did not exist yet is applied once it does.
-    await httpSink(ingressUrl).send([{ deviceId: 'thermostat-999', enqueuedTime: '2024-05-01T09:00:00.000Z', messageId: 'late-1', body: { temperature: 21.5, ts: '2024-05-01T09:00:00.000Z' } }]);
+    await httpSink(ingressUrl).send([
+      {
+        deviceId: 'thermostat-999',
+        enqueuedTime: '2024-05-01T09:00:00.000Z',
+        messageId: 'late-1',
+        body: { temperature: 21.5, ts: '2024-05-01T09:00:00.000Z' },
+      },
+    ]);
     await until(() => filesUnder(deadLetterDirectory).length === 1);
     await client.upsertDigitalTwin('thermostat-999', JSON.stringify({ $metadata: { $model: 'dtmi:example:building:Thermostat;1' } }));
     const stdout = new PassThrough();
@@ -55,7 +87,10 @@ it('prints the emulator URL and CA file when --follow starts; reconcile and repl
     const output: string[] = [];
     stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    const code = await runReplayCli(['--from', deadLetterDirectory, '--adt-url', url, '--emulator-ca', caFile, '--config', scenario.pipelineConfigPath, '--quiet'], { env: {}, cwd: process.cwd(), stdout, stderr });
+    const code = await runReplayCli(
+      ['--from', deadLetterDirectory, '--adt-url', url, '--emulator-ca', caFile, '--config', scenario.pipelineConfigPath, '--quiet'],
+      { env: {}, cwd: process.cwd(), stdout, stderr },
+    );
     expect({ code, output: code === 0 ? '' : output.join('') }).toEqual({ code: 0, output: '' });
     expect(((await client.getDigitalTwin('thermostat-999')).body as Record<string, unknown>).temperature).toBe(21.5);
     expect(filesUnder(deadLetterDirectory)).toEqual([]);

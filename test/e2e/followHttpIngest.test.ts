@@ -19,7 +19,7 @@ interface HttpIngestAnswer {
   messages: { index: number; messageId?: string; outcome: string; reasons: string[] }[];
 }
 
-it('answers per message through the function and ends with the Event Hub path\'s twins; /metrics and egress report the run', async () => {
+it("answers per message through the function and ends with the Event Hub path's twins; /metrics and egress report the run", async () => {
   const abort = new AbortController();
   let ingressReady!: (url: string) => void;
   const ready = new Promise<string>((resolve) => (ingressReady = resolve));
@@ -30,7 +30,11 @@ it('answers per message through the function and ends with the Event Hub path\'s
   const finished = runLocal({ follow: true, ingressPort: 0, signal: abort.signal, onIngress: ingressReady, egress, telemetry: nothing });
   const url = await ready;
 
-  const response = await fetch(`${url}/api/telemetry`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: ndjson });
+  const response = await fetch(`${url}/api/telemetry`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson' },
+    body: ndjson,
+  });
   expect(response.status).toBe(200);
   const answer = (await response.json()) as HttpIngestAnswer;
   expect(answer.summary.received).toBe(count);
@@ -45,7 +49,9 @@ it('answers per message through the function and ends with the Event Hub path\'s
   expect(((await bad.json()) as { error: string }).error).toMatch(/JSON|ndjson/);
 
   // The function's own limits hold through the local host: more than 1,000 envelopes is its 413.
-  const tooMany = Array.from({ length: 1001 }, (_, i) => JSON.stringify({ deviceId: 'thermostat-101', enqueuedTime: '2024-05-01T08:00:00Z', body: { i } })).join('\n');
+  const tooMany = Array.from({ length: 1001 }, (_, i) =>
+    JSON.stringify({ deviceId: 'thermostat-101', enqueuedTime: '2024-05-01T08:00:00Z', body: { i } }),
+  ).join('\n');
   const refusedAll = await fetch(`${url}/api/telemetry`, { method: 'POST', body: tooMany });
   expect(refusedAll.status).toBe(413);
 
@@ -61,13 +67,24 @@ it('answers per message through the function and ends with the Event Hub path\'s
   expect(viaHttp.summary.exitCode).toBe(0);
   expect(viaHttp.summary.stats.applied).toBe(count - 3);
   // The accounting counts HTTP ingest too: the page's two "applied" counters agree, and it balances.
-  expect(viaHttp.summary.accounting).toMatchObject({ fed: count, viaHttp: count, received: count, applied: count - 3, deadLettered: 3, balanced: true });
+  expect(viaHttp.summary.accounting).toMatchObject({
+    fed: count,
+    viaHttp: count,
+    received: count,
+    applied: count - 3,
+    deadLettered: 3,
+    balanced: true,
+  });
   expect(viaHttp.summary.stats.deadLetterDocuments).toBe(3);
   expect(viaHttp.summary.egress?.path).toBe(join(egress, 'egress-eventHub.ndjson'));
-  const egressLines = readFileSync(join(egress, 'egress-eventHub.ndjson'), 'utf8').split('\n').filter((l) => l !== '');
+  const egressLines = readFileSync(join(egress, 'egress-eventHub.ndjson'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   expect(viaHttp.summary.egress?.events).toBe(egressLines.length);
   // Seeding creates every twin, ingest and propagation update them: all of it leaves.
-  const types = new Set(egressLines.map((l) => (JSON.parse(l) as { applicationProperties: Record<string, string> }).applicationProperties['cloudEvents:type']));
+  const types = new Set(
+    egressLines.map((l) => (JSON.parse(l) as { applicationProperties: Record<string, string> }).applicationProperties['cloudEvents:type']),
+  );
   expect([...types].sort()).toEqual(['Microsoft.DigitalTwins.Twin.Create', 'Microsoft.DigitalTwins.Twin.Update']);
 
   const viaEventHub = await runLocal({ telemetry: badTelemetry });

@@ -21,16 +21,23 @@ function newestSource(dir: string): number {
 beforeAll(() => {
   const sources = Math.max(...['functions', 'shared', 'local'].map((d) => newestSource(join(repoRoot, d))));
   if (existsSync(compiled) && statSync(compiled).mtimeMs >= sources) return;
-  const build = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: repoRoot, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
 }, 180_000);
 
 it('prints the live graph URL at start and serves the page until Ctrl+C', async () => {
-  const child = spawn(process.execPath, [compiled, '--follow', '--ingress-port', '0', '--quiet', '--dead-letters', tempDir('graph-cli-dl')], {
-    cwd: repoRoot,
-    env: { ...process.env, FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [compiled, '--follow', '--ingress-port', '0', '--quiet', '--dead-letters', tempDir('graph-cli-dl')],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -11,7 +11,11 @@ jest.mock('@azure/functions-core', () => jest.requireActual('../../local/runner/
 it('writes the final state of the sample building as one page that needs no network', async () => {
   const out = join(tempDir('graph-export'), 'nested', 'building.html');
   const deadLetters = tempDir('graph-export-dl');
-  const result = await runLocal({ telemetry: join(buildingScenario, 'bad-telemetry.ndjson'), graph: out, deadLetterDirectory: deadLetters });
+  const result = await runLocal({
+    telemetry: join(buildingScenario, 'bad-telemetry.ndjson'),
+    graph: out,
+    deadLetterDirectory: deadLetters,
+  });
   const html = readFileSync(out, 'utf8');
   // No script or stylesheet from anywhere: the library is inlined.
   expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=["']?(https?:)?\/\//i);
@@ -23,7 +27,11 @@ it('writes the final state of the sample building as one page that needs no netw
     counters: { stats: { deadLettered: number; applied: number } };
   };
   expect(data.mode).toBe('export');
-  expect(data.graph.twins.map((t) => t.id)).toEqual(loadScenario(buildingScenario).graph.twins.map((t) => t.$dtId).sort());
+  expect(data.graph.twins.map((t) => t.id)).toEqual(
+    loadScenario(buildingScenario)
+      .graph.twins.map((t) => t.$dtId)
+      .sort(),
+  );
   for (const twin of data.graph.twins) expect(html).toContain(twin.id);
   expect(data.graph.relationships).toHaveLength(loadScenario(buildingScenario).graph.relationships.length);
   expect(result.summary.stats.deadLettered).toBeGreaterThan(0);
@@ -35,7 +43,8 @@ it('writes the final state of the sample building as one page that needs no netw
 it('--graph-format mermaid writes the text of a tiny scenario exactly', async () => {
   const dir = tempDir('graph-tiny');
   mkdirSync(join(dir, 'models'));
-  for (const model of ['Device', 'Room', 'Thermostat']) copyFileSync(join(buildingScenario, 'models', `${model}.json`), join(dir, 'models', `${model}.json`));
+  for (const model of ['Device', 'Room', 'Thermostat'])
+    copyFileSync(join(buildingScenario, 'models', `${model}.json`), join(dir, 'models', `${model}.json`));
   writeFileSync(
     join(dir, 'graph.ndjson'),
     [
@@ -71,7 +80,10 @@ it('--graph-format mermaid writes the text of a tiny scenario exactly', async ()
       '',
     ].join('\n'),
   );
-  writeFileSync(join(dir, 'telemetry.ndjson'), `${JSON.stringify({ deviceId: 'thermostat-1', enqueuedTime: '2024-05-01T08:00:00.000Z', messageId: 'm1', body: { temperature: 21.5 } })}\n`);
+  writeFileSync(
+    join(dir, 'telemetry.ndjson'),
+    `${JSON.stringify({ deviceId: 'thermostat-1', enqueuedTime: '2024-05-01T08:00:00.000Z', messageId: 'm1', body: { temperature: 21.5 } })}\n`,
+  );
   const out = join(dir, 'graph.mmd');
   const result = await runLocal({ scenario: dir, graph: out, graphFormat: 'mermaid' });
   expect(result.summary.exitCode).toBe(0);

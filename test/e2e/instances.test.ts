@@ -36,7 +36,17 @@ function node(script: string, args: string[]): Promise<Run> {
 
 async function local(scenario: string, extra: string[]): Promise<{ summary: RunSummary; dump: string }> {
   const dump = join(tempDir('instances-dump'), 'dump.json');
-  const run = await node('local/runner/cli.js', ['--scenario', scenario, '--dead-letters', tempDir('instances-dead-letters'), '--fast-retries', '--json', '--dump', dump, ...extra]);
+  const run = await node('local/runner/cli.js', [
+    '--scenario',
+    scenario,
+    '--dead-letters',
+    tempDir('instances-dead-letters'),
+    '--fast-retries',
+    '--json',
+    '--dump',
+    dump,
+    ...extra,
+  ]);
   expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
   return { summary: JSON.parse(run.stdout) as RunSummary, dump: readFileSync(dump, 'utf8') };
 }
@@ -51,11 +61,16 @@ function expectSpreadOverInstances(summary: RunSummary, count: number): void {
     expect(instance.propagateInvocations).toBeGreaterThan(0);
     expect(instance.crashed).toBeUndefined();
   }
-  expect(summary.instances!.perInstance.reduce((n, i) => n + i.ingestInvocations, 0)).toBeGreaterThanOrEqual(summary.stats.ingestInvocations);
+  expect(summary.instances!.perInstance.reduce((n, i) => n + i.ingestInvocations, 0)).toBeGreaterThanOrEqual(
+    summary.stats.ingestInvocations,
+  );
 }
 
 it('the sample building: --instances 4 --rebalance-every 2 gives the same dump as one instance', async () => {
-  const [one, four] = await Promise.all([local(buildingScenario, []), local(buildingScenario, ['--instances', '4', '--rebalance-every', '2'])]);
+  const [one, four] = await Promise.all([
+    local(buildingScenario, []),
+    local(buildingScenario, ['--instances', '4', '--rebalance-every', '2']),
+  ]);
   expect(one.summary.instances).toBeUndefined();
   expectSpreadOverInstances(four.summary, 4);
   expect(four.dump).toEqual(one.dump);
@@ -81,7 +96,12 @@ it('npm run bench:scale -- --quick produces a row for every n, each run balanced
     expect(row.writesPerMessage).toBeGreaterThan(0);
     expect(row.maxParentWritesPerSecond).toBeGreaterThan(0);
   }
-  expect(checks.map((c) => c.name)).toEqual([expect.stringMatching(/429s below 1 %/), expect.stringMatching(/no parent above 10 writes\/s/), expect.stringMatching(/throughput ≥ 90 %/), expect.stringMatching(/final state exact/)]);
+  expect(checks.map((c) => c.name)).toEqual([
+    expect.stringMatching(/429s below 1 %/),
+    expect.stringMatching(/no parent above 10 writes\/s/),
+    expect.stringMatching(/throughput ≥ 90 %/),
+    expect.stringMatching(/final state exact/),
+  ]);
   // The table itself.
   expect(run.stdout).toMatch(/^\| n \| applied msgs \| ingest s \| msgs\/s \| quiet after s \|/m);
   expect(run.stdout.match(/^\| [1248] \| /gm)).toHaveLength(4);

@@ -37,7 +37,9 @@ it('processes every message and ends quiet with exit code 0', () => {
 });
 
 it('feeds batches no larger than host.json maxEventBatchSize, one stream per partition', () => {
-  const host = JSON.parse(readFileSync(join(__dirname, '..', '..', 'host.json'), 'utf8')) as { extensions: { eventHubs: { maxEventBatchSize: number } } };
+  const host = JSON.parse(readFileSync(join(__dirname, '..', '..', 'host.json'), 'utf8')) as {
+    extensions: { eventHubs: { maxEventBatchSize: number } };
+  };
   const max = host.extensions.eventHubs.maxEventBatchSize;
   // 4 partitions, each needs ceil(its events / max) invocations; with no failures that is all there is.
   expect(result.summary.stats.ingestInvocations).toBeGreaterThanOrEqual(4);

@@ -27,7 +27,9 @@ it('ends every previewed twin property where npm run local leaves it', async () 
   for (const envelope of [...envelopes].sort((a, b) => a.enqueuedTime.localeCompare(b.enqueuedTime))) {
     const preview = await previewer.preview(envelope);
     for (const twin of preview.twins) {
-      for (const op of twin.patch) if (!op.path.includes('$metadata')) (written.get(twin.twinId) ?? written.set(twin.twinId, new Set()).get(twin.twinId))?.add(op.path.slice(1));
+      for (const op of twin.patch)
+        if (!op.path.includes('$metadata'))
+          (written.get(twin.twinId) ?? written.set(twin.twinId, new Set()).get(twin.twinId))?.add(op.path.slice(1));
     }
   }
   expect(written.size).toBeGreaterThan(20);
@@ -40,7 +42,11 @@ it('ends every previewed twin property where npm run local leaves it', async () 
 
 it('shows a refused value with its reason and writes nothing for it', async () => {
   const previewer = new ScenarioPreviewer(loadScenario(buildingScenario));
-  const preview = await previewer.preview({ deviceId: 'thermostat-101', enqueuedTime: '2024-05-01T09:00:00Z', body: { temperature: 'warm', setpoint: 99 } });
+  const preview = await previewer.preview({
+    deviceId: 'thermostat-101',
+    enqueuedTime: '2024-05-01T09:00:00Z',
+    body: { temperature: 'warm', setpoint: 99 },
+  });
   const text = describePreview(preview, 0);
   expect(preview.deadLettered.map((r) => r.reason)).toEqual(expect.arrayContaining(['transform-failed']));
   expect(text).toContain('dead-lettered (');
@@ -49,7 +55,10 @@ it('shows a refused value with its reason and writes nothing for it', async () =
 
 it('removes a __proto__ key and says so, as the function does (issue 24.1)', async () => {
   const previewer = new ScenarioPreviewer(loadScenario(buildingScenario));
-  const body = JSON.parse('{"__proto__": {"temperature": 99, "setpoint": 99}, "constructor": {"temperature": 98}}') as Record<string, unknown>;
+  const body = JSON.parse('{"__proto__": {"temperature": 99, "setpoint": 99}, "constructor": {"temperature": 98}}') as Record<
+    string,
+    unknown
+  >;
   const preview = await previewer.preview({ deviceId: 'thermostat-101', enqueuedTime: '2024-05-01T09:00:00Z', body });
   expect(preview.filtered.map((f) => f.reason)).toContain('prototype-key');
   expect(describePreview(preview, 0)).toContain('filtered (prototype-key)');
@@ -63,5 +72,6 @@ it('refuses unknown flags and requires a message', () => {
 });
 
 it('finds no rule typo in the shipped scenarios', () => {
-  for (const dir of [buildingScenario, join(buildingScenario, '..', 'rec-building')]) expect([dir, new ScenarioPreviewer(loadScenario(dir)).problems]).toEqual([dir, []]);
+  for (const dir of [buildingScenario, join(buildingScenario, '..', 'rec-building')])
+    expect([dir, new ScenarioPreviewer(loadScenario(dir)).problems]).toEqual([dir, []]);
 });

@@ -10,7 +10,9 @@ import { buildingScenario, runLocal } from './support/runLocal';
 jest.mock('@azure/functions-core', () => jest.requireActual('../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
 
 const badTelemetry = join(buildingScenario, 'bad-telemetry.ndjson');
-const lines = readFileSync(badTelemetry, 'utf8').split('\n').filter((l) => l.trim() !== '');
+const lines = readFileSync(badTelemetry, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '');
 const goodCount = lines.length - 3;
 
 it('exports applied, dead-lettered by reason, lag and propagation counts that match the run', async () => {

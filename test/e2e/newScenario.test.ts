@@ -12,7 +12,13 @@ import { repoRoot, runLocal, tempDir } from './support/runLocal';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
 
-const run = (args: string[]) => spawnSync('npm', ['run', '--silent', ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 240_000, env: { ...process.env, FORCE_COLOR: '0' } });
+const run = (args: string[]) =>
+  spawnSync('npm', ['run', '--silent', ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 240_000,
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
 function captured(command: () => number): { status: number; stderr: string } {
   let stderr = '';
   const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -36,7 +42,14 @@ it('npm run new-scenario scaffolds a scenario that npm run local runs to the doc
   const dir = join(tempDir('new-scenario'), 'my-site');
   const created = run(['new-scenario', '--', dir]);
   expect({ status: created.status, stderr: created.stderr }).toEqual({ status: 0, stderr: '' });
-  for (const file of ['models/Room.json', 'models/TemperatureSensor.json', 'graph.ndjson', 'pipeline.yaml', 'telemetry.ndjson', 'README.md']) {
+  for (const file of [
+    'models/Room.json',
+    'models/TemperatureSensor.json',
+    'graph.ndjson',
+    'pipeline.yaml',
+    'telemetry.ndjson',
+    'README.md',
+  ]) {
     expect([file, existsSync(join(dir, file))]).toEqual([file, true]);
   }
   expect(created.stdout).toContain(`npm run local -- --scenario ${dir}`);
@@ -44,7 +57,11 @@ it('npm run new-scenario scaffolds a scenario that npm run local runs to the doc
 
   const dump = join(tempDir('new-scenario-dump'), 'out.json');
   // `npm run new-scenario` just built dist/, so the runner starts from it rather than building again.
-  const local = spawnSync(process.execPath, ['dist/local/runner/cli.js', '--scenario', dir, '--quiet', '--dead-letters', tempDir('new-scenario-dl'), '--dump', dump], { cwd: repoRoot, encoding: 'utf8', timeout: 240_000, env: { ...process.env, FORCE_COLOR: '0' } });
+  const local = spawnSync(
+    process.execPath,
+    ['dist/local/runner/cli.js', '--scenario', dir, '--quiet', '--dead-letters', tempDir('new-scenario-dl'), '--dump', dump],
+    { cwd: repoRoot, encoding: 'utf8', timeout: 240_000, env: { ...process.env, FORCE_COLOR: '0' } },
+  );
   expect({ status: local.status, stderr: local.status === 0 ? '' : local.stderr }).toEqual({ status: 0, stderr: '' });
   expect(local.stdout).toMatch(/^Messages {5}in 4, applied 4, filtered 0, dead-lettered 0$/m);
   expect(local.stdout).toMatch(/^room-1 \(Room\) maxTemperature=23\.5 name="Room 1" sensors=2 temperature=22\.5$/m);
@@ -61,7 +78,9 @@ it('refuses to write into a folder that is not empty, and leaves it as it was', 
   const before = readFileSync(join(dir, 'pipeline.yaml'), 'utf8');
   const again = captured(() => newScenarioCommand([dir]));
   expect(again.status).toBe(1);
-  expect(again.stderr).toBe(`new-scenario: ${dir} already exists and is not empty; nothing was written. Pick a new folder name (npm run new-scenario -- <new dir>).\n`);
+  expect(again.stderr).toBe(
+    `new-scenario: ${dir} already exists and is not empty; nothing was written. Pick a new folder name (npm run new-scenario -- <new dir>).\n`,
+  );
   expect(readFileSync(join(dir, 'pipeline.yaml'), 'utf8')).toBe(before);
   expect(() => scaffoldScenario(dir)).toThrow(/already exists and is not empty/);
 });

@@ -13,7 +13,9 @@ it('balances and exits 0 when message ids repeat: re-sent messages and ids share
   const telemetryPath = join(buildingScenario, 'telemetry.ndjson');
   const envelopes = parseEnvelopes(readFileSync(telemetryPath, 'utf8'), telemetryPath);
   // Every tenth message re-sent a second later (same id, same body), and two devices that reuse one id.
-  const resent = envelopes.filter((_, i) => i % 10 === 0).map((e) => ({ ...e, enqueuedTime: new Date(Date.parse(e.enqueuedTime) + 1000).toISOString() }));
+  const resent = envelopes
+    .filter((_, i) => i % 10 === 0)
+    .map((e) => ({ ...e, enqueuedTime: new Date(Date.parse(e.enqueuedTime) + 1000).toISOString() }));
   const shared = envelopes.slice(1, 3).map((e) => ({ ...e, messageId: 'shared-id' }));
   const telemetry = [...envelopes.slice(0, 1), ...shared, ...envelopes.slice(3), ...resent];
   const file = join(tempDir('repeated-ids'), 'telemetry.ndjson');
@@ -22,7 +24,15 @@ it('balances and exits 0 when message ids repeat: re-sent messages and ids share
   const result = await runLocal({ telemetry: file });
 
   const a = result.summary.accounting;
-  expect(a).toMatchObject({ fed: telemetry.length, received: telemetry.length, givenUp: [], undelivered: [], duplicated: [], unbalancedBatches: 0, balanced: true });
+  expect(a).toMatchObject({
+    fed: telemetry.length,
+    received: telemetry.length,
+    givenUp: [],
+    undelivered: [],
+    duplicated: [],
+    unbalancedBatches: 0,
+    balanced: true,
+  });
   expect(a.applied + a.filtered + a.deadLettered).toBe(telemetry.length);
   expect(a.repeatedMessageIds).toBe(resent.length + 1);
   expect(result.summary.exitCode).toBe(0);

@@ -25,5 +25,8 @@ it('two replays write identical dumps; an EventGrid-schema replay ends in the sa
   expect(dump.relationships).toHaveLength(second.dump.relationships.length);
   // Nothing volatile survives (see local/runner/snapshot.ts for why sourceTime is among them).
   expect(text('first.json')).not.toMatch(/"\$etag"|lastUpdateTime|sourceTime/);
-  expect(dump.twins.find((t) => t.$dtId === 'building-hq')).toMatchObject({ $metadata: { $model: 'dtmi:example:building:Building;1' }, peopleCount: expect.any(Number) });
+  expect(dump.twins.find((t) => t.$dtId === 'building-hq')).toMatchObject({
+    $metadata: { $model: 'dtmi:example:building:Building;1' },
+    peopleCount: expect.any(Number),
+  });
 }, 240_000);

@@ -21,7 +21,13 @@ it('continues the device trace from the ingest batch to the room and the floor p
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
   try {
     const file = join(tempDir('traced'), 'telemetry.ndjson');
-    const envelope = { deviceId: 'thermostat-101', enqueuedTime: '2024-05-01T08:00:00.000Z', messageId: 'traced-1', properties: { traceparent }, body: { temperature: 30.5, ts: '2024-05-01T07:59:59.000Z' } };
+    const envelope = {
+      deviceId: 'thermostat-101',
+      enqueuedTime: '2024-05-01T08:00:00.000Z',
+      messageId: 'traced-1',
+      properties: { traceparent },
+      body: { temperature: 30.5, ts: '2024-05-01T07:59:59.000Z' },
+    };
     writeFileSync(file, `${JSON.stringify(envelope)}\n`);
     const { summary } = await runLocal({ telemetry: file });
     expect(summary.exitCode).toBe(0);
@@ -29,7 +35,8 @@ it('continues the device trace from the ingest batch to the room and the floor p
     const spans = exporter.getFinishedSpans();
     const batch = spans.find((s) => s.name === 'ingest.batch' && s.links.some((l) => l.context.traceId === traceId));
     expect(batch?.attributes['pipeline.messages.applied']).toBe(1);
-    const writtenBy = (spanList: typeof spans) => spanList.flatMap((s) => (s.attributes['pipeline.parents.written'] as string[] | undefined) ?? []);
+    const writtenBy = (spanList: typeof spans) =>
+      spanList.flatMap((s) => (s.attributes['pipeline.parents.written'] as string[] | undefined) ?? []);
     const events = spans.filter((s) => s.name === 'propagate.event');
     // The device's own trace-id reaches the room's recompute (the parent) and the floor's (the
     // grandparent) unchanged. (The building's recompute may be folded into a run another change of

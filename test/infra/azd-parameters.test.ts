@@ -46,7 +46,7 @@ describe('azd env set reaches every documented parameter', () => {
     for (const name of Object.keys(setByAzd)) expect([name, guide.includes(`\`${name}\``)]).toEqual([name, true]);
   });
 
-  it('the variable is the parameter in UPPER_SNAKE_CASE, and DEPLOY.md\'s table gives that variable', () => {
+  it("the variable is the parameter in UPPER_SNAKE_CASE, and DEPLOY.md's table gives that variable", () => {
     for (const [parameter, variable] of environmentReads()) {
       if (parameter === 'environmentName') continue; // azd's own AZURE_ENV_NAME
       expect([parameter, variable]).toEqual([parameter, upperSnake(parameter)]);
@@ -54,7 +54,7 @@ describe('azd env set reaches every documented parameter', () => {
     }
   });
 
-  it('with nothing set, the parameters file gives main.bicep\'s defaults', () => {
+  it("with nothing set, the parameters file gives main.bicep's defaults", () => {
     const values = loadCompiled<ArmParameterFile>('main.parameters.json').parameters;
     const defaults = main().parameters ?? {};
     for (const [name, { value }] of Object.entries(values)) {

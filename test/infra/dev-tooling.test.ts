@@ -33,19 +33,28 @@ describe('.vscode', () => {
   it('recommends the extensions its tasks and files need', () => {
     // Tasks of type "func" come from the Azure Functions extension.
     if (tasks.tasks.some((t) => t.type === 'func')) expect(extensions).toContain('ms-azuretools.vscode-azurefunctions');
-    for (const id of ['ms-azuretools.vscode-bicep', 'humao.rest-client', 'dbaeumer.vscode-eslint', 'Azurite.azurite']) expect(extensions).toContain(id);
+    for (const id of ['ms-azuretools.vscode-bicep', 'humao.rest-client', 'dbaeumer.vscode-eslint', 'Azurite.azurite'])
+      expect(extensions).toContain(id);
   });
 
   it('settings name a pre-deploy task that exists and the project as a v4 TypeScript Functions app', () => {
     expect(tasks.tasks.map((t) => t.label)).toContain(settings['azureFunctions.preDeployTask']);
-    expect(settings).toMatchObject({ 'azureFunctions.projectLanguage': 'TypeScript', 'azureFunctions.projectLanguageModel': 4, 'azureFunctions.projectRuntime': '~4' });
+    expect(settings).toMatchObject({
+      'azureFunctions.projectLanguage': 'TypeScript',
+      'azureFunctions.projectLanguageModel': 4,
+      'azureFunctions.projectRuntime': '~4',
+    });
   });
 });
 
 describe('test.http', () => {
   const text = read('test.http');
   const variables = Object.fromEntries([...text.matchAll(/^@(\w+) = (\S+)$/gm)].map((m) => [m[1], m[2]]));
-  const requests = [...text.matchAll(/^(GET|POST) \{\{(\w+)\}\}(\S+)$/gm)].map((m) => ({ method: m[1], host: m[2] ?? '', path: m[3] ?? '' }));
+  const requests = [...text.matchAll(/^(GET|POST) \{\{(\w+)\}\}(\S+)$/gm)].map((m) => ({
+    method: m[1],
+    host: m[2] ?? '',
+    path: m[3] ?? '',
+  }));
 
   it('targets Core Tools (7071) and the offline runner ingress (its default port)', () => {
     expect(variables.coreTools).toBe('http://localhost:7071');

@@ -16,7 +16,15 @@ function packagedFiles(): string[] {
   try {
     const tracked = execFileSync('git', ['ls-files'], { cwd: repoRoot, encoding: 'utf8' }).split('\n').filter(Boolean);
     // Left behind by `npm ci && npm run build` on the developer's machine, and the worktree marker.
-    const local = ['dist/functions/ingestTelemetry.js', 'dist/functions/ingestTelemetry.js.map', 'node_modules/jest/package.json', 'coverage/lcov.info', '.local/dead-letters/0/1.json', '.tools/bicep-out/main.json', 'local.settings.json'];
+    const local = [
+      'dist/functions/ingestTelemetry.js',
+      'dist/functions/ingestTelemetry.js.map',
+      'node_modules/jest/package.json',
+      'coverage/lcov.info',
+      '.local/dead-letters/0/1.json',
+      '.tools/bicep-out/main.json',
+      'local.settings.json',
+    ];
     for (const file of [...tracked, ...local]) {
       mkdirSync(join(dir, dirname(file)), { recursive: true });
       writeFileSync(join(dir, file), '');
@@ -33,17 +41,29 @@ function packagedFiles(): string[] {
 describe('.funcignore (deployment package contents)', () => {
   let files: string[] = [];
   beforeAll(() => {
-    if (!existsSync(join(repoRoot, '.funcignore'))) throw new Error('.funcignore is missing: without it the package ships .git, tests, .tools/ and everything else.');
+    if (!existsSync(join(repoRoot, '.funcignore')))
+      throw new Error('.funcignore is missing: without it the package ships .git, tests, .tools/ and everything else.');
     files = packagedFiles();
   });
   const has = (f: string) => files.includes(f);
 
   it('ships what the remote build and the running app need', () => {
-    for (const f of ['package.json', 'package-lock.json', 'host.json', 'tsconfig.json', 'functions/ingestTelemetry.ts', 'functions/propagateTwinChanges.ts', 'shared/settings.ts', 'shared/config/pipeline.schema.json']) {
+    for (const f of [
+      'package.json',
+      'package-lock.json',
+      'host.json',
+      'tsconfig.json',
+      'functions/ingestTelemetry.ts',
+      'functions/propagateTwinChanges.ts',
+      'shared/settings.ts',
+      'shared/config/pipeline.schema.json',
+    ]) {
       expect([f, has(f)]).toEqual([f, true]);
     }
     // Every source the app's entry points are compiled from (the generated config validator is .js).
-    const appSources = execFileSync('git', ['ls-files', 'functions', 'shared'], { cwd: repoRoot, encoding: 'utf8' }).split('\n').filter((f) => /\.(ts|js|json)$/.test(f));
+    const appSources = execFileSync('git', ['ls-files', 'functions', 'shared'], { cwd: repoRoot, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => /\.(ts|js|json)$/.test(f));
     expect(appSources.filter((f) => !has(f))).toEqual([]);
   });
 
@@ -53,7 +73,12 @@ describe('.funcignore (deployment package contents)', () => {
   });
 
   it('leaves out tests, benchmarks, tooling, local state, build output and dependencies', () => {
-    const unwanted = files.filter((f) => /^(test|bench|infra|scripts|\.ci|\.tools|\.local|coverage|dist|node_modules)\//.test(f) || /(^|\/)\.git|\.map$|\.md$|^local\.settings/.test(f) || ['azure.yaml', 'jest.config.js', 'eslint.config.mjs', '.funcignore'].includes(f));
+    const unwanted = files.filter(
+      (f) =>
+        /^(test|bench|infra|scripts|\.ci|\.tools|\.local|coverage|dist|node_modules)\//.test(f) ||
+        /(^|\/)\.git|\.map$|\.md$|^local\.settings/.test(f) ||
+        ['azure.yaml', 'jest.config.js', 'eslint.config.mjs', '.funcignore'].includes(f),
+    );
     expect(unwanted).toEqual([]);
     expect(files.length).toBeGreaterThan(20); // sanity: the simulation packaged something
   });

@@ -3,8 +3,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const host = JSON.parse(readFileSync(join(__dirname, '..', '..', 'host.json'), 'utf8')) as { functionTimeout: string; extensions: { eventHubs: Record<string, number | string> } };
-const eventHubs = host.extensions.eventHubs as { maxEventBatchSize: number; prefetchCount: number; minEventBatchSize: number; batchCheckpointFrequency: number; targetUnprocessedEventThreshold: number };
+const host = JSON.parse(readFileSync(join(__dirname, '..', '..', 'host.json'), 'utf8')) as {
+  functionTimeout: string;
+  extensions: { eventHubs: Record<string, number | string> };
+};
+const eventHubs = host.extensions.eventHubs as {
+  maxEventBatchSize: number;
+  prefetchCount: number;
+  minEventBatchSize: number;
+  batchCheckpointFrequency: number;
+  targetUnprocessedEventThreshold: number;
+};
 
 describe('host.json Event Hubs batching', () => {
   it('lets a batch hold what the fleet shape needs: offered × twins / (patch limit × partitions) = 5,000', () => {

@@ -18,7 +18,9 @@ describe('trigger bindings vs infra', () => {
 
   it('every %setting% the ingest trigger names is set', () => {
     const applied = routedSettings();
-    const referenced = [ingestTelemetryOptions.eventHubName, ingestTelemetryOptions.consumerGroup ?? ''].map((v) => /^%(.+)%$/.exec(v)?.[1]);
+    const referenced = [ingestTelemetryOptions.eventHubName, ingestTelemetryOptions.consumerGroup ?? ''].map(
+      (v) => /^%(.+)%$/.exec(v)?.[1],
+    );
     expect(referenced).not.toContain(undefined);
     for (const name of referenced) expect(applied).toHaveProperty([name as string]);
   });

@@ -27,6 +27,11 @@ it('creates the deferred-values container in the storage account and names it in
 
 it('the function identity may read, write and delete its blobs (Storage Blob Data Owner on the whole account)', () => {
   const roles = moduleOf(main(), 'role-assignments').template;
-  const owner = resourcesOf(roles).find((r) => r.type === 'Microsoft.Authorization/roleAssignments' && JSON.stringify(r.properties).includes('storageBlobDataOwner') && JSON.stringify(r.properties).includes('functionPrincipalId'));
+  const owner = resourcesOf(roles).find(
+    (r) =>
+      r.type === 'Microsoft.Authorization/roleAssignments' &&
+      JSON.stringify(r.properties).includes('storageBlobDataOwner') &&
+      JSON.stringify(r.properties).includes('functionPrincipalId'),
+  );
   expect(owner?.scope).toBe("[resourceId('Microsoft.Storage/storageAccounts', parameters('storageAccountName'))]");
 });

@@ -8,7 +8,8 @@ import { type ArmResource, type ArmTemplate, loadCompiled, moduleOf, moduleParam
 const main = (): ArmTemplate => loadCompiled('main.json');
 const egress = (): ArmTemplate => moduleOf(main(), 'egress').template;
 const ofType = (template: ArmTemplate, type: string): ArmResource[] => resourcesOf(template).filter((r) => r.type === type);
-const roleOf = (r: ArmResource): string | undefined => /variables\('roles'\)\.(\w+)/.exec(String((r.properties as { roleDefinitionId?: string }).roleDefinitionId))?.[1];
+const roleOf = (r: ArmResource): string | undefined =>
+  /variables\('roles'\)\.(\w+)/.exec(String((r.properties as { roleDefinitionId?: string }).roleDefinitionId))?.[1];
 
 describe('egress module', () => {
   it('is off by default and deployed for eventHub or serviceBus', () => {
@@ -17,7 +18,7 @@ describe('egress module', () => {
     expect(m.parameters?.dataHistory).toMatchObject({ type: 'bool', defaultValue: false });
     const { deployment } = moduleOf(m, 'egress');
     expect(deployment.condition).toBe("[not(equals(parameters('egress'), 'none'))]");
-    expect(moduleParam(deployment, 'digitalTwinsPrincipalId')).toContain("outputs.principalId.value");
+    expect(moduleParam(deployment, 'digitalTwinsPrincipalId')).toContain('outputs.principalId.value');
   });
 
   it('gives the ADT instance the system identity the endpoints send with', () => {
@@ -51,17 +52,22 @@ describe('egress module', () => {
     expect(JSON.stringify(endpoints[0]?.dependsOn)).toContain('Microsoft.Authorization/roleAssignments');
     expect(JSON.stringify(endpoints[1]?.dependsOn)).toContain('Microsoft.Authorization/roleAssignments');
     // Built-in role ids, stated independently of the Bicep.
-    expect(egress().variables?.roles).toMatchObject({ eventHubsDataSender: '2b629674-e913-4c01-ae53-ef4638d8f975', serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39' });
+    expect(egress().variables?.roles).toMatchObject({
+      eventHubsDataSender: '2b629674-e913-4c01-ae53-ef4638d8f975',
+      serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39',
+    });
   });
 
-  it('routes the same twin-change types as the emulator\'s egress route, relationships only when asked', () => {
+  it("routes the same twin-change types as the emulator's egress route, relationships only when asked", () => {
     const variable = String(egress().variables?.eventTypes);
     const [always, relationships] = variable.split('if(');
     const types = (text: string | undefined) => [...(text ?? '').matchAll(/'(Microsoft\.DigitalTwins\.[A-Za-z.]+)'/g)].map((m) => m[1]);
     const asFilter = (list: (string | undefined)[]) => list.map((t) => `type = '${t}'`).join(' OR ');
     expect(asFilter(types(always))).toBe(egressFilter(false));
     expect(asFilter([...types(always), ...types(relationships)])).toBe(egressFilter(true));
-    expect(Object.keys(main().outputs ?? {})).toEqual(expect.arrayContaining(['EGRESS_ENDPOINT_NAME', 'EGRESS_ROUTE_NAME', 'EGRESS_ROUTE_FILTER']));
+    expect(Object.keys(main().outputs ?? {})).toEqual(
+      expect.arrayContaining(['EGRESS_ENDPOINT_NAME', 'EGRESS_ROUTE_NAME', 'EGRESS_ROUTE_FILTER']),
+    );
   });
 
   it('wires data history to Azure Data Explorer only with dataHistory and an Event Hub', () => {
@@ -69,17 +75,32 @@ describe('egress module', () => {
     const connection = ofType(egress(), 'Microsoft.DigitalTwins/digitalTwinsInstances/timeSeriesDatabaseConnections')[0];
     expect(connection?.condition).toBe("[variables('historyOn')]");
     expect(connection?.properties).toMatchObject({ connectionType: 'AzureDataExplorer', identity: { type: 'SystemAssigned' } });
-    for (const type of ['Microsoft.Kusto/clusters', 'Microsoft.Kusto/clusters/databases', 'Microsoft.Kusto/clusters/databases/principalAssignments']) {
+    for (const type of [
+      'Microsoft.Kusto/clusters',
+      'Microsoft.Kusto/clusters/databases',
+      'Microsoft.Kusto/clusters/databases/principalAssignments',
+    ]) {
       expect(ofType(egress(), type).map((r) => r.condition)).toEqual(["[variables('historyOn')]"]);
     }
-    const historyRoles = ofType(egress(), 'Microsoft.Authorization/roleAssignments').filter((r) => r.condition === "[variables('historyOn')]").map(roleOf);
+    const historyRoles = ofType(egress(), 'Microsoft.Authorization/roleAssignments')
+      .filter((r) => r.condition === "[variables('historyOn')]")
+      .map(roleOf);
     expect(historyRoles.sort()).toEqual(['contributor', 'eventHubsDataOwner', 'eventHubsDataReceiver']);
-    expect(ofType(egress(), 'Microsoft.Kusto/clusters/databases/principalAssignments')[0]?.properties).toMatchObject({ role: 'Admin', principalType: 'App' });
+    expect(ofType(egress(), 'Microsoft.Kusto/clusters/databases/principalAssignments')[0]?.properties).toMatchObject({
+      role: 'Admin',
+      principalType: 'App',
+    });
   });
 
   it('turns local auth off on both namespaces (on the Event Hubs one unless the Fabric switch is on: infra-fabric.test.ts)', () => {
-    expect(ofType(egress(), 'Microsoft.ServiceBus/namespaces')[0]?.properties).toMatchObject({ disableLocalAuth: true, minimumTlsVersion: '1.2' });
-    const eventHubs = ofType(egress(), 'Microsoft.EventHub/namespaces')[0]?.properties as { disableLocalAuth: string; minimumTlsVersion: string };
+    expect(ofType(egress(), 'Microsoft.ServiceBus/namespaces')[0]?.properties).toMatchObject({
+      disableLocalAuth: true,
+      minimumTlsVersion: '1.2',
+    });
+    const eventHubs = ofType(egress(), 'Microsoft.EventHub/namespaces')[0]?.properties as {
+      disableLocalAuth: string;
+      minimumTlsVersion: string;
+    };
     expect(eventHubs.minimumTlsVersion).toBe('1.2');
     expect(evaluateArm(eventHubs.disableLocalAuth, egress(), { egress: 'eventHub', fabric: false })).toBe(true);
   });

@@ -19,8 +19,12 @@ describe('Fabric switch', () => {
   it('is a bool parameter, off by default, passed to the egress module and settable with azd env set FABRIC', () => {
     expect(main().parameters?.fabric).toMatchObject({ type: 'bool', defaultValue: false });
     const { deployment } = moduleOf(main(), 'egress');
-    expect((deployment.properties as { parameters: Record<string, { value: unknown }> }).parameters.fabric?.value).toBe("[parameters('fabric')]");
-    expect(readFileSync(join(repoRoot, 'infra', 'main.bicepparam'), 'utf8')).toContain("param fabric = bool(readEnvironmentVariable('FABRIC', 'false'))");
+    expect((deployment.properties as { parameters: Record<string, { value: unknown }> }).parameters.fabric?.value).toBe(
+      "[parameters('fabric')]",
+    );
+    expect(readFileSync(join(repoRoot, 'infra', 'main.bicepparam'), 'utf8')).toContain(
+      "param fabric = bool(readEnvironmentVariable('FABRIC', 'false'))",
+    );
   });
 
   it('is on only with an Event Hub egress', () => {
@@ -30,8 +34,12 @@ describe('Fabric switch', () => {
   });
 
   it('adds a consumer group and a Listen-only policy on the egress hub itself, not the namespace', () => {
-    const groups = ofType('Microsoft.EventHub/namespaces/eventhubs/consumergroups').filter((g) => g.condition === "[variables('fabricOn')]");
-    expect(groups.map((g) => g.name)).toEqual(["[format('{0}/{1}/{2}', parameters('namespaceName'), parameters('entityName'), parameters('fabricConsumerGroupName'))]"]);
+    const groups = ofType('Microsoft.EventHub/namespaces/eventhubs/consumergroups').filter(
+      (g) => g.condition === "[variables('fabricOn')]",
+    );
+    expect(groups.map((g) => g.name)).toEqual([
+      "[format('{0}/{1}/{2}', parameters('namespaceName'), parameters('entityName'), parameters('fabricConsumerGroupName'))]",
+    ]);
     const policies = ofType('Microsoft.EventHub/namespaces/eventhubs/authorizationRules');
     expect(policies.map((p) => [p.condition, p.properties])).toEqual([["[variables('fabricOn')]", { rights: ['Listen'] }]]);
     expect(policies[0]?.name).toContain("parameters('entityName')");
@@ -44,15 +52,20 @@ describe('Fabric switch', () => {
   });
 
   it('turns SAS auth on for the egress Event Hubs namespace only when the switch is on', () => {
-    const disableLocalAuth = String((ofType('Microsoft.EventHub/namespaces')[0]?.properties as { disableLocalAuth: string }).disableLocalAuth);
+    const disableLocalAuth = String(
+      (ofType('Microsoft.EventHub/namespaces')[0]?.properties as { disableLocalAuth: string }).disableLocalAuth,
+    );
     expect(evaluateArm(disableLocalAuth, egress(), { egress: 'eventHub', fabric: false })).toBe(true);
     expect(evaluateArm(disableLocalAuth, egress(), { egress: 'eventHub', fabric: true })).toBe(false);
-    expect(resourcesOf(egress()).filter((r) => r.type === 'Microsoft.ServiceBus/namespaces')[0]?.properties).toMatchObject({ disableLocalAuth: true });
+    expect(resourcesOf(egress()).filter((r) => r.type === 'Microsoft.ServiceBus/namespaces')[0]?.properties).toMatchObject({
+      disableLocalAuth: true,
+    });
   });
 
   it('outputs the Eventstream source settings, and no key', () => {
     const outputs = main().outputs ?? {};
-    for (const name of ['FABRIC_EVENT_HUB_NAMESPACE', 'FABRIC_EVENT_HUB', 'FABRIC_CONSUMER_GROUP', 'FABRIC_SAS_POLICY']) expect(Object.keys(outputs)).toContain(name);
+    for (const name of ['FABRIC_EVENT_HUB_NAMESPACE', 'FABRIC_EVENT_HUB', 'FABRIC_CONSUMER_GROUP', 'FABRIC_SAS_POLICY'])
+      expect(Object.keys(outputs)).toContain(name);
     const text = JSON.stringify([outputs, egress().outputs]);
     expect(text).not.toMatch(/listKeys|primaryKey|connectionString/i);
     expect(evaluateArm(String(outputs.FABRIC_EVENT_HUB?.value), main(), { egress: 'eventHub', fabric: true })).toBe(names().egressEntity);
@@ -62,7 +75,8 @@ describe('Fabric switch', () => {
   it('docs/FABRIC.md uses the names the template creates and shows a KQL query over twin changes', () => {
     const guide = readFileSync(join(repoRoot, 'docs', 'FABRIC.md'), 'utf8');
     for (const name of [names().fabricConsumerGroup, names().fabricPolicy, names().egressEntity]) expect(guide).toContain(`\`${name}\``);
-    for (const output of ['FABRIC_EVENT_HUB_NAMESPACE', 'FABRIC_EVENT_HUB', 'FABRIC_CONSUMER_GROUP', 'FABRIC_SAS_POLICY']) expect(guide).toContain(output);
+    for (const output of ['FABRIC_EVENT_HUB_NAMESPACE', 'FABRIC_EVENT_HUB', 'FABRIC_CONSUMER_GROUP', 'FABRIC_SAS_POLICY'])
+      expect(guide).toContain(output);
     expect(guide).toContain('azd env set FABRIC true');
     expect(guide).toContain('azd env set EGRESS eventHub');
     expect(guide).toMatch(/```kusto\n[\s\S]*Microsoft\.DigitalTwins\.Twin\.Update[\s\S]*```/);

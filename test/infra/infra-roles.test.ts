@@ -29,7 +29,9 @@ function grants(moduleName = 'role-assignments'): Grant[] {
     .map((r) => {
       const props = r.properties as { roleDefinitionId: string; principalId: string };
       const role =
-        /subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', variables\('role'\)\.(\w+)\)/.exec(props.roleDefinitionId)?.[1] ??
+        /subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', variables\('role'\)\.(\w+)\)/.exec(
+          props.roleDefinitionId,
+        )?.[1] ??
         /subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', variables\('(\w+)'\)\)/.exec(props.roleDefinitionId)?.[1];
       const principal = /^\[parameters\('(\w+)'\)\]$/.exec(props.principalId)?.[1];
       // Scope is the resourceId(...) of the target; its type names what the role applies to.
@@ -63,9 +65,15 @@ describe('infra role assignments', () => {
   });
 
   it('lets the topic write its dead letters and IoT Hub send to the telemetry hub, nothing broader', () => {
-    const others = grants().filter((g) => g.principal !== 'functionPrincipalId' && g.principal !== 'deployerPrincipalId' && g.principal !== 'digitalTwinsPrincipalId');
+    const others = grants().filter(
+      (g) => g.principal !== 'functionPrincipalId' && g.principal !== 'deployerPrincipalId' && g.principal !== 'digitalTwinsPrincipalId',
+    );
     expect(others.map(({ principal, role, scopeType }) => ({ principal, role, scopeType }))).toEqual([
-      { principal: 'topicPrincipalId', role: 'storageBlobDataContributor', scopeType: 'Microsoft.Storage/storageAccounts/blobServices/containers' },
+      {
+        principal: 'topicPrincipalId',
+        role: 'storageBlobDataContributor',
+        scopeType: 'Microsoft.Storage/storageAccounts/blobServices/containers',
+      },
     ]);
     const { template } = moduleOf(loadCompiled('main.json'), 'iot-hub-routing-role');
     expect((template.variables ?? {}).eventHubsDataSender).toBe(builtInRoles.eventHubsDataSender);
@@ -101,15 +109,25 @@ describe('infra role assignments', () => {
     const { template } = moduleOf(loadCompiled('main.json'), 'role-assignments');
     const scoped = (principal: string): string[] =>
       resourcesOf(template)
-        .filter((r) => r.type === 'Microsoft.Authorization/roleAssignments' && JSON.stringify(r.properties).includes(`parameters('${principal}')`))
+        .filter(
+          (r) =>
+            r.type === 'Microsoft.Authorization/roleAssignments' && JSON.stringify(r.properties).includes(`parameters('${principal}')`),
+        )
         .map((r) => {
           const role = /variables\('role'\)\.(\w+)/.exec(JSON.stringify(r.properties))?.[1];
           const container = /parameters\('(import\w*ContainerName)'\)/.exec(r.scope ?? '')?.[1] ?? 'elsewhere';
           return `${role} on ${container}`;
         });
     // Exactly what the Jobs API documents (§7.4), on the two containers only, never the account.
-    expect(scoped('digitalTwinsPrincipalId').sort()).toEqual(['storageBlobDataContributor on importLogContainerName', 'storageBlobDataReader on importContainerName']);
-    expect(scoped('deployerPrincipalId').filter((g) => g.includes('import')).sort()).toEqual(['storageBlobDataContributor on importContainerName', 'storageBlobDataReader on importLogContainerName']);
+    expect(scoped('digitalTwinsPrincipalId').sort()).toEqual([
+      'storageBlobDataContributor on importLogContainerName',
+      'storageBlobDataReader on importContainerName',
+    ]);
+    expect(
+      scoped('deployerPrincipalId')
+        .filter((g) => g.includes('import'))
+        .sort(),
+    ).toEqual(['storageBlobDataContributor on importContainerName', 'storageBlobDataReader on importLogContainerName']);
     // The principal is the instance's own system identity, and the containers are the ones storage.bicep creates.
     const m = main();
     const roles = moduleOf(m, 'role-assignments').deployment;
@@ -135,10 +153,14 @@ describe('infra role assignments', () => {
     for (const name of ['iot-hub', 'function-app']) {
       expect(moduleOf(main, name).deployment.dependsOn).toContain("[resourceId('Microsoft.Resources/deployments', 'role-assignments')]");
     }
-    expect(moduleOf(main, 'iot-hub').deployment.dependsOn).toContain("[resourceId('Microsoft.Resources/deployments', 'iot-hub-routing-role')]");
+    expect(moduleOf(main, 'iot-hub').deployment.dependsOn).toContain(
+      "[resourceId('Microsoft.Resources/deployments', 'iot-hub-routing-role')]",
+    );
     // The routing endpoint authenticates with the user-assigned identity that holds the Sender role.
     const hub = resourcesOf(moduleOf(main, 'iot-hub').template).find((r) => r.type === 'Microsoft.Devices/IotHubs');
-    expect(JSON.stringify(hub?.properties)).toContain("'authenticationType', 'identityBased', 'identity', createObject('userAssignedIdentity', parameters('routingIdentityId'))");
+    expect(JSON.stringify(hub?.properties)).toContain(
+      "'authenticationType', 'identityBased', 'identity', createObject('userAssignedIdentity', parameters('routingIdentityId'))",
+    );
   });
 });
 
@@ -147,7 +169,10 @@ describe('IoT Hub routing grant propagation', () => {
     const m = main();
     const routing = moduleOf(m, 'iot-hub-routing-role').deployment;
     // Waits for the event hub only: not for ADT or anything else slow.
-    expect(routing.dependsOn).toEqual(["[resourceId('Microsoft.Resources/deployments', 'event-hubs')]", "[resourceId('Microsoft.Resources/deployments', 'identities')]"]);
+    expect(routing.dependsOn).toEqual([
+      "[resourceId('Microsoft.Resources/deployments', 'event-hubs')]",
+      "[resourceId('Microsoft.Resources/deployments', 'identities')]",
+    ]);
     // IoT Hub waits for role-assignments, which waits for ADT (it needs the topic's identity).
     expect(JSON.stringify(moduleOf(m, 'role-assignments').deployment.dependsOn)).toContain("'digital-twins'");
   });

@@ -107,7 +107,7 @@ describe('deployment traps', () => {
     expect(types.filter((t) => /eventSubscriptions/i.test(t))).toEqual([]);
   });
 
-  it('the second pass subscribes the propagate function\'s Event Grid webhook with the secure extension key, dead-lettering with identity', () => {
+  it("the second pass subscribes the propagate function's Event Grid webhook with the secure extension key, dead-lettering with identity", () => {
     const template = loadCompiled('post-deploy/event-subscription.json');
     const sub = resourcesOf(template).find((r) => r.type === 'Microsoft.EventGrid/topics/eventSubscriptions');
     const destination = (sub?.properties as { destination: { endpointType: string; properties: { endpointUrl: string } } }).destination;

@@ -31,7 +31,7 @@ const run = (args: string[], env: Record<string, string>) => harness.run('post-d
 const azCalls = (calls: ToolCall[]) => calls.filter((c) => c.tool === 'az');
 
 describe('scripts/post-deploy.sh', () => {
-  it('as an azd hook: pins every az call to azd\'s subscription, subscribes the webhook with the system key, PUTs the route', () => {
+  it("as an azd hook: pins every az call to azd's subscription, subscribes the webhook with the system key, PUTs the route", () => {
     const { status, calls, stderr, stdout, deploymentParameters } = run([], azdHookEnv);
     expect(stderr).toBe('');
     expect(status).toBe(0);
@@ -71,7 +71,11 @@ describe('scripts/post-deploy.sh', () => {
   });
 
   it('creates the egress route from the outputs when main.bicep deployed an egress endpoint, and none otherwise', () => {
-    const egress = { EGRESS_ENDPOINT_NAME: 'twin-egress', EGRESS_ROUTE_NAME: 'twin-egress-route', EGRESS_ROUTE_FILTER: "type = 'Microsoft.DigitalTwins.Twin.Update'" };
+    const egress = {
+      EGRESS_ENDPOINT_NAME: 'twin-egress',
+      EGRESS_ROUTE_NAME: 'twin-egress-route',
+      EGRESS_ROUTE_FILTER: "type = 'Microsoft.DigitalTwins.Twin.Update'",
+    };
     const routes = (calls: ToolCall[]) => calls.filter((c) => c.tool === 'curl').map((c) => c.args.at(-1));
     const withEgress = run([], { ...azdHookEnv, ...egress });
     expect(withEgress.status).toBe(0);
@@ -79,7 +83,9 @@ describe('scripts/post-deploy.sh', () => {
       'https://dt-abc.api.weu.digitaltwins.azure.net/eventroutes/twin-changes?api-version=2023-10-31',
       'https://dt-abc.api.weu.digitaltwins.azure.net/eventroutes/twin-egress-route?api-version=2023-10-31',
     ]);
-    expect(withEgress.stdout).toContain("egress route twin-egress-route -> endpoint twin-egress (type = 'Microsoft.DigitalTwins.Twin.Update')");
+    expect(withEgress.stdout).toContain(
+      "egress route twin-egress-route -> endpoint twin-egress (type = 'Microsoft.DigitalTwins.Twin.Update')",
+    );
     const without = run([], azdHookEnv);
     expect(routes(without.calls)).toHaveLength(1);
     expect(without.stdout).toContain("no egress endpoint (main.bicep egress = 'none')");
@@ -94,7 +100,7 @@ describe('scripts/post-deploy.sh', () => {
     );
   });
 
-  it('run alone: reads azd\'s environment when azd is there', () => {
+  it("run alone: reads azd's environment when azd is there", () => {
     const { status, calls } = run([], { FAKE_AZD_ENV: JSON.stringify(azdHookEnv) });
     expect(status).toBe(0);
     expect(calls[0]).toEqual({ tool: 'azd', args: ['env', 'get-values', '--output', 'json'] });
@@ -112,11 +118,18 @@ describe('scripts/post-deploy.sh', () => {
     expect(azCalls(calls).every((c) => argOf(c, '--subscription') === 'sub-cli')).toBe(true);
   });
 
-  it('falls back to az\'s default subscription only when nothing names one, and says so', () => {
-    const { status, stderr, calls } = run(['-g', 'rg-x'], { FAKE_AZ_OUTPUTS: JSON.stringify(outputs), FAKE_AZ_DEFAULT_SUBSCRIPTION: 'sub-default' });
+  it("falls back to az's default subscription only when nothing names one, and says so", () => {
+    const { status, stderr, calls } = run(['-g', 'rg-x'], {
+      FAKE_AZ_OUTPUTS: JSON.stringify(outputs),
+      FAKE_AZ_DEFAULT_SUBSCRIPTION: 'sub-default',
+    });
     expect(status).toBe(0);
     expect(stderr).toContain("using az's default subscription sub-default");
-    expect(azCalls(calls).slice(1).every((c) => argOf(c, '--subscription') === 'sub-default')).toBe(true);
+    expect(
+      azCalls(calls)
+        .slice(1)
+        .every((c) => argOf(c, '--subscription') === 'sub-default'),
+    ).toBe(true);
   });
 
   it('stops at once when az is signed in to another tenant than azd deployed to', () => {
@@ -130,7 +143,9 @@ describe('scripts/post-deploy.sh', () => {
   it('stops at once when az is signed in as another principal than the one the ADT role went to', () => {
     const refused = run([], { ...azdHookEnv, FAKE_AZ_OID: 'someone-else' });
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain("az is signed in as object id someone-else, but the deployment granted 'Azure Digital Twins Data Owner' to deployer-oid");
+    expect(refused.stderr).toContain(
+      "az is signed in as object id someone-else, but the deployment granted 'Azure Digital Twins Data Owner' to deployer-oid",
+    );
     expect(refused.calls.some((c) => c.tool === 'curl')).toBe(false);
     const allowed = run(['--skip-principal-check'], { ...azdHookEnv, FAKE_AZ_OID: 'someone-else' });
     expect(allowed.status).toBe(0);
@@ -195,7 +210,9 @@ describe('scripts/post-deploy.sh', () => {
     // POST_DEPLOY_SAS_WARNING_DAYS moves the threshold.
     const in40Days = new Date(Date.now() + 40 * 86_400_000).toISOString();
     expect(run([], { ...azdHookEnv, ADT_DEAD_LETTER_SAS_EXPIRY: in40Days }).stderr).not.toContain('expires on');
-    expect(run([], { ...azdHookEnv, ADT_DEAD_LETTER_SAS_EXPIRY: in40Days, POST_DEPLOY_SAS_WARNING_DAYS: '60' }).stderr).toContain('expires on');
+    expect(run([], { ...azdHookEnv, ADT_DEAD_LETTER_SAS_EXPIRY: in40Days, POST_DEPLOY_SAS_WARNING_DAYS: '60' }).stderr).toContain(
+      'expires on',
+    );
   });
 
   it('names what is missing when there is no resource group or output', () => {
@@ -220,7 +237,11 @@ describe('scripts/post-deploy.sh', () => {
   });
 
   it('--seed-portfolio (or POST_DEPLOY_SEED_PORTFOLIO) bulk-seeds through one import job before reconciling', () => {
-    const bulk = { STORAGE_BLOB_ENDPOINT: 'https://stabc.blob.core.windows.net/', IMPORT_CONTAINER: 'adt-import', IMPORT_LOG_CONTAINER: 'adt-import-logs' };
+    const bulk = {
+      STORAGE_BLOB_ENDPOINT: 'https://stabc.blob.core.windows.net/',
+      IMPORT_CONTAINER: 'adt-import',
+      IMPORT_LOG_CONTAINER: 'adt-import-logs',
+    };
     const seeded = run(['--seed-portfolio', '100000'], { ...azdHookEnv, ...bulk });
     expect(seeded.status).toBe(0);
     expect(seeded.stdout).toContain('[8/9] bulk-seed a portfolio through an ADT import job');

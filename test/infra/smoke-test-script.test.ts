@@ -70,18 +70,42 @@ describe('scripts/smoke-test.sh', () => {
   });
 
   it('exits 1 when the room never changes, and says where to look', () => {
-    const { status, stderr } = run(['--skip-seed'], { FAKE_CURL_GET_BODIES: JSON.stringify([room(21, '2026-12-01T09:00:00Z')]), SMOKE_TIMEOUT_SECONDS: '0' });
+    const { status, stderr } = run(['--skip-seed'], {
+      FAKE_CURL_GET_BODIES: JSON.stringify([room(21, '2026-12-01T09:00:00Z')]),
+      SMOKE_TIMEOUT_SECONDS: '0',
+    });
     expect(status).toBe(1);
     expect(stderr).toContain("room-101 still shows '21'");
     expect(stderr).toContain('Application Insights');
   });
 
-  it('--bulk-seed seeds through one import job with the deployment\'s storage and containers', () => {
-    const bulkEnv = { STORAGE_BLOB_ENDPOINT: 'https://stabc.blob.core.windows.net/', IMPORT_CONTAINER: 'adt-import', IMPORT_LOG_CONTAINER: 'adt-import-logs' };
-    const { status, calls } = run(['--bulk-seed'], { ...bulkEnv, FAKE_CURL_GET_BODIES: JSON.stringify([room(undefined, ''), room(21, 'x')]) });
+  it("--bulk-seed seeds through one import job with the deployment's storage and containers", () => {
+    const bulkEnv = {
+      STORAGE_BLOB_ENDPOINT: 'https://stabc.blob.core.windows.net/',
+      IMPORT_CONTAINER: 'adt-import',
+      IMPORT_LOG_CONTAINER: 'adt-import-logs',
+    };
+    const { status, calls } = run(['--bulk-seed'], {
+      ...bulkEnv,
+      FAKE_CURL_GET_BODIES: JSON.stringify([room(undefined, ''), room(21, 'x')]),
+    });
     expect(status).toBe(0);
     const [seed] = npmCalls(calls) as [ToolCall];
-    expect(seed.args).toEqual(['run', '--silent', 'seed', '--', '--adt-url', env.ADT_SERVICE_URL, '--bulk', '--storage', bulkEnv.STORAGE_BLOB_ENDPOINT, '--container', 'adt-import', '--log-container', 'adt-import-logs']);
+    expect(seed.args).toEqual([
+      'run',
+      '--silent',
+      'seed',
+      '--',
+      '--adt-url',
+      env.ADT_SERVICE_URL,
+      '--bulk',
+      '--storage',
+      bulkEnv.STORAGE_BLOB_ENDPOINT,
+      '--container',
+      'adt-import',
+      '--log-container',
+      'adt-import-logs',
+    ]);
     const failed = run(['--bulk-seed'], { ...bulkEnv, FAKE_NPM_FAIL: 'seed' });
     expect(failed.status).toBe(1);
     expect(failed.stderr).toContain('Storage Blob Data Contributor');
@@ -92,7 +116,7 @@ describe('scripts/smoke-test.sh', () => {
     expect(npmCalls(calls).map((c) => c.args[2])).toEqual(['simulate']);
   });
 
-  it('refuses to run the Node tools when az\'s default account is in another tenant', () => {
+  it("refuses to run the Node tools when az's default account is in another tenant", () => {
     const { status, stderr, calls } = run([], { FAKE_AZ_DEFAULT_TENANT: 'tenant-other' });
     expect(status).toBe(1);
     expect(stderr).toContain("az's default account is in tenant tenant-other, the deployment in tenant-1");

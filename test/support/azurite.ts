@@ -70,7 +70,18 @@ export async function startAzuriteBlob(): Promise<AzuriteBlob> {
   const main = require.resolve('azurite/dist/src/blob/main.js');
   const child = spawn(
     process.execPath,
-    [main, '--blobHost', host, '--blobPort', String(port), '--inMemoryPersistence', '--skipApiVersionCheck', '--silent', '--loose', '--disableTelemetry'],
+    [
+      main,
+      '--blobHost',
+      host,
+      '--blobPort',
+      String(port),
+      '--inMemoryPersistence',
+      '--skipApiVersionCheck',
+      '--silent',
+      '--loose',
+      '--disableTelemetry',
+    ],
     // In-memory storage refuses --location; a scratch working directory keeps any stray file out of the repo.
     { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -99,6 +110,11 @@ export async function startAzuriteBlob(): Promise<AzuriteBlob> {
 
   const account = developmentAccount();
   const blobEndpoint = `http://${host}:${port}/${account.name}`;
-  const connectionString = ['DefaultEndpointsProtocol=http', `AccountName=${account.name}`, `AccountKey=${account.key}`, `BlobEndpoint=${blobEndpoint};`].join(';');
+  const connectionString = [
+    'DefaultEndpointsProtocol=http',
+    `AccountName=${account.name}`,
+    `AccountKey=${account.key}`,
+    `BlobEndpoint=${blobEndpoint};`,
+  ].join(';');
   return { connectionString, blobEndpoint, stop };
 }

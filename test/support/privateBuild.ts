@@ -30,7 +30,12 @@ export function privateBuild(name: string): string {
       if (file.endsWith('.ts') && !file.endsWith('.d.ts')) {
         const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
           fileName: file,
-          compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true },
+          compilerOptions: {
+            module: ts.ModuleKind.CommonJS,
+            target: ts.ScriptTarget.ES2022,
+            esModuleInterop: true,
+            resolveJsonModule: true,
+          },
         });
         mkdirSync(dirname(target), { recursive: true });
         writeFileSync(target.replace(/\.ts$/, '.js'), outputText);

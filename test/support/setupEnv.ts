@@ -3,6 +3,7 @@
 const warn = console.warn.bind(console);
 console.warn = (...args: unknown[]): void => {
   const first = typeof args[0] === 'string' ? args[0] : '';
-  if (first.includes('"@azure/functions" package is in test mode') || first.includes('Failed to detect the Azure Functions runtime')) return;
+  if (first.includes('"@azure/functions" package is in test mode') || first.includes('Failed to detect the Azure Functions runtime'))
+    return;
   warn(...args);
 };

@@ -4,7 +4,14 @@ import type { DeliverFn, QueuedCopy } from './delivery/endpointQueue';
 import type { DeliveryPolicy } from './delivery/policy';
 import { postWebhook } from './delivery/webhook';
 import type { EgressEndpointConfig } from './egressSink';
-import { type CloudEventNotification, defaultTopic, type EndpointSchema, type EventGridNotification, toCloudEvent, toEventGridEvent } from './schemas';
+import {
+  type CloudEventNotification,
+  defaultTopic,
+  type EndpointSchema,
+  type EventGridNotification,
+  toCloudEvent,
+  toEventGridEvent,
+} from './schemas';
 
 interface EndpointCommon {
   name: string;

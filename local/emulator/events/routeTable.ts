@@ -80,7 +80,8 @@ function compile(filter: string): NotificationPredicate {
 function readBody(body: unknown): Omit<EventRouteDoc, 'id'> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw routeErrors.bodyInvalid('it must be a JSON object');
   const { endpointName, filter } = body as Record<string, unknown>;
-  if (typeof endpointName !== 'string' || endpointName === '') throw routeErrors.bodyInvalid('endpointName is required and must be a string');
+  if (typeof endpointName !== 'string' || endpointName === '')
+    throw routeErrors.bodyInvalid('endpointName is required and must be a string');
   if (typeof filter !== 'string') throw routeErrors.bodyInvalid('filter is required and must be a string');
   return { endpointName, filter };
 }

@@ -130,6 +130,11 @@ export class FaultInjector {
       this.twinFailuresLeft.set(request.twinId, left - 1);
     }
     this.counts.twinFailures++;
-    return injectedError(fault.status, fault.code, fault.status === 503 ? this.options.retryAfterOn503 : undefined, `failTwins['${request.twinId}']`);
+    return injectedError(
+      fault.status,
+      fault.code,
+      fault.status === 503 ? this.options.retryAfterOn503 : undefined,
+      `failTwins['${request.twinId}']`,
+    );
   }
 }

@@ -10,8 +10,20 @@ const ROUTE_PAGE_SIZE = 100;
 export function eventRouteRoutes(events: EventRouter): RouteDefinition[] {
   const none = (): string[] => [];
   return [
-    { method: 'GET', pattern: '/eventroutes', op: 'route.read', twinIds: none, handler: (ctx) => json(200, pageOf(events.listRoutes(), ctx, ROUTE_PAGE_SIZE)) },
-    { method: 'GET', pattern: '/eventroutes/:id', op: 'route.read', twinIds: none, handler: (ctx) => json(200, events.getRoute(param(ctx, 'id'))) },
+    {
+      method: 'GET',
+      pattern: '/eventroutes',
+      op: 'route.read',
+      twinIds: none,
+      handler: (ctx) => json(200, pageOf(events.listRoutes(), ctx, ROUTE_PAGE_SIZE)),
+    },
+    {
+      method: 'GET',
+      pattern: '/eventroutes/:id',
+      op: 'route.read',
+      twinIds: none,
+      handler: (ctx) => json(200, events.getRoute(param(ctx, 'id'))),
+    },
     {
       method: 'PUT',
       pattern: '/eventroutes/:id',

@@ -12,7 +12,11 @@ const none = (): string[] => [];
 
 /** SDK 1.1.0 sends one comma-separated parameter; the swagger says repeated. Accept both. */
 function dependenciesFor(query: URLSearchParams): string[] | undefined {
-  const values = query.getAll('dependenciesFor').flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const values = query
+    .getAll('dependenciesFor')
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
   return values.length > 0 ? [...new Set(values)] : undefined;
 }
 

@@ -28,10 +28,13 @@ export function queryRoutes(source: QuerySource | (() => QuerySource)): RouteDef
       twinIds: () => [],
       handler: (ctx) => {
         const body = ctx.body;
-        if (!isJsonObject(body)) throw errors.invalidArgument('The query body must be a JSON object: {"query": "SELECT * FROM DIGITALTWINS"}.');
+        if (!isJsonObject(body))
+          throw errors.invalidArgument('The query body must be a JSON object: {"query": "SELECT * FROM DIGITALTWINS"}.');
         const text = typeof body['query'] === 'string' ? body['query'] : '';
-        const token = typeof body['continuationToken'] === 'string' && body['continuationToken'] !== '' ? body['continuationToken'] : undefined;
-        if (text === '' && token === undefined) throw errors.sqlQueryError('SQL Parser Error, Line=1, Position=0, Message=the query is empty');
+        const token =
+          typeof body['continuationToken'] === 'string' && body['continuationToken'] !== '' ? body['continuationToken'] : undefined;
+        if (text === '' && token === undefined)
+          throw errors.sqlQueryError('SQL Parser Error, Line=1, Position=0, Message=the query is empty');
         const max = Number(header(ctx, 'max-items-per-page'));
         const page = executeQuery(text, typeof source === 'function' ? source() : source, {
           ...(Number.isInteger(max) && max > 0 ? { maxItemsPerPage: max } : {}),

@@ -19,34 +19,62 @@ function validate(services: EmulatorServices, rel: RelationshipDoc): void {
   const issues = services.models.validateRelationship(source.$metadata.$model, rel.$relationshipName, target.$metadata.$model, properties);
   if (issues.length > 0) {
     const base = errors.invalidRelationship('');
-    throw new AdtError(400, base.code, base.message, issues.map((message) => ({ code: 'ValidationFailed', message })));
+    throw new AdtError(
+      400,
+      base.code,
+      base.message,
+      issues.map((message) => ({ code: 'ValidationFailed', message })),
+    );
   }
 }
 
 /** PUT body → stored relationship. The path's source and relationship id win over body `$` fields. */
-export function upsertRelationship(services: EmulatorServices, sourceId: string, relationshipId: string, body: JsonObject, ctx?: RequestContext): RelationshipDoc {
+export function upsertRelationship(
+  services: EmulatorServices,
+  sourceId: string,
+  relationshipId: string,
+  body: JsonObject,
+  ctx?: RequestContext,
+): RelationshipDoc {
   requireTwin(services, sourceId);
   const targetId = body['$targetId'];
   const name = body['$relationshipName'];
-  if (typeof targetId !== 'string' || targetId === '') throw errors.invalidArgument('The relationship must name its target twin in $targetId.');
-  if (typeof name !== 'string' || name === '') throw errors.invalidArgument('The relationship must name its model relationship in $relationshipName.');
+  if (typeof targetId !== 'string' || targetId === '')
+    throw errors.invalidArgument('The relationship must name its target twin in $targetId.');
+  if (typeof name !== 'string' || name === '')
+    throw errors.invalidArgument('The relationship must name its model relationship in $relationshipName.');
   if (targetId === sourceId) throw errors.relationshipToSelf();
   const previous = services.relationships.get(sourceId, relationshipId);
   if (!previous) {
     for (const twinId of [sourceId, targetId]) {
       if (services.relationships.countFor(twinId) >= services.store.maxRelationshipsPerTwin * 2) {
-        throw new AdtError(400, 'LimitExceeded', `Twin ${twinId} already has the maximum number of relationships (${services.store.maxRelationshipsPerTwin} incoming and outgoing). Delete relationships first.`);
+        throw new AdtError(
+          400,
+          'LimitExceeded',
+          `Twin ${twinId} already has the maximum number of relationships (${services.store.maxRelationshipsPerTwin} incoming and outgoing). Delete relationships first.`,
+        );
       }
     }
   }
-  const rel: RelationshipDoc = { $relationshipId: relationshipId, $etag: newEtag(), $sourceId: sourceId, $relationshipName: name, $targetId: targetId };
+  const rel: RelationshipDoc = {
+    $relationshipId: relationshipId,
+    $etag: newEtag(),
+    $sourceId: sourceId,
+    $relationshipName: name,
+    $targetId: targetId,
+  };
   for (const key of propertyNames(body)) rel[key] = structuredClone(body[key]);
   validate(services, rel);
   checkDocumentSize(rel, services.payload, 'relationship');
   services.relationships.set(rel);
   if (previous) {
     const patch = diffProperties(previous, rel);
-    services.notify({ type: 'Microsoft.DigitalTwins.Relationship.Update', subject: subject(rel), data: { modelId: modelOfSource(services, rel), patch }, ...trace(ctx) });
+    services.notify({
+      type: 'Microsoft.DigitalTwins.Relationship.Update',
+      subject: subject(rel),
+      data: { modelId: modelOfSource(services, rel), patch },
+      ...trace(ctx),
+    });
   } else {
     services.notify({ type: 'Microsoft.DigitalTwins.Relationship.Create', subject: subject(rel), data: rel, ...trace(ctx) });
   }
@@ -54,14 +82,24 @@ export function upsertRelationship(services: EmulatorServices, sourceId: string,
   return rel;
 }
 
-export function patchRelationship(services: EmulatorServices, ctx: RequestContext, current: RelationshipDoc, ops: PatchOperation[]): RelationshipDoc {
+export function patchRelationship(
+  services: EmulatorServices,
+  ctx: RequestContext,
+  current: RelationshipDoc,
+  ops: PatchOperation[],
+): RelationshipDoc {
   if (ops.length === 0) return current;
   const patched = applyRelationshipPatch(current, ops);
   validate(services, patched);
   patched.$etag = newEtag();
   checkDocumentSize(patched, services.payload, 'relationship');
   services.relationships.set(patched);
-  services.notify({ type: 'Microsoft.DigitalTwins.Relationship.Update', subject: subject(patched), data: { modelId: modelOfSource(services, patched), patch: ops }, ...trace(ctx) });
+  services.notify({
+    type: 'Microsoft.DigitalTwins.Relationship.Update',
+    subject: subject(patched),
+    data: { modelId: modelOfSource(services, patched), patch: ops },
+    ...trace(ctx),
+  });
   services.changed();
   return patched;
 }
@@ -73,4 +111,5 @@ export function deleteRelationship(services: EmulatorServices, ctx: RequestConte
 }
 
 const subject = (rel: RelationshipDoc): string => `${rel.$sourceId}/relationships/${rel.$relationshipId}`;
-const modelOfSource = (services: EmulatorServices, rel: RelationshipDoc): string | undefined => services.twins.get(rel.$sourceId)?.$metadata.$model;
+const modelOfSource = (services: EmulatorServices, rel: RelationshipDoc): string | undefined =>
+  services.twins.get(rel.$sourceId)?.$metadata.$model;

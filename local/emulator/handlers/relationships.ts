@@ -18,7 +18,10 @@ function involvedTwins(services: EmulatorServices) {
   return (ctx: RequestContext): string[] => {
     const id = ctx.params['id'] ?? '';
     const relId = ctx.params['relId'] ?? '';
-    const target = isJsonObject(ctx.body) && typeof ctx.body['$targetId'] === 'string' ? ctx.body['$targetId'] : services.relationships.get(id, relId)?.$targetId;
+    const target =
+      isJsonObject(ctx.body) && typeof ctx.body['$targetId'] === 'string'
+        ? ctx.body['$targetId']
+        : services.relationships.get(id, relId)?.$targetId;
     return target === undefined ? [id] : [id, target];
   };
 }

@@ -18,7 +18,9 @@ function publish(services: EmulatorServices, ctx: RequestContext, component: str
   const id = param(ctx, 'id');
   const messageId = header(ctx, 'message-id');
   if (messageId === undefined || messageId.trim() === '') {
-    throw errors.invalidArgument('The Message-Id header is required for telemetry; send a value unique for this twin (it is the de-duplication key).');
+    throw errors.invalidArgument(
+      'The Message-Id header is required for telemetry; send a value unique for this twin (it is the de-duplication key).',
+    );
   }
   const twin = requireTwin(services, id);
   if (component !== undefined && !isComponentValue(twin[component])) throw errors.componentNotFound(id, component);
@@ -27,7 +29,8 @@ function publish(services: EmulatorServices, ctx: RequestContext, component: str
     services.counters.duplicateTelemetry();
     return empty(204);
   }
-  const dataschema = component === undefined ? twin.$metadata.$model : (options.componentModel?.(twin.$metadata.$model, component) ?? twin.$metadata.$model);
+  const dataschema =
+    component === undefined ? twin.$metadata.$model : (options.componentModel?.(twin.$metadata.$model, component) ?? twin.$metadata.$model);
   services.notify({
     type: 'microsoft.iot.telemetry',
     id: messageId,
@@ -43,7 +46,12 @@ function publish(services: EmulatorServices, ctx: RequestContext, component: str
 
 export function telemetryRoutes(services: EmulatorServices, options: TelemetryOptions = {}): RouteDefinition[] {
   return [
-    { method: 'POST', pattern: '/digitaltwins/:id/telemetry', op: 'telemetry', handler: (ctx) => publish(services, ctx, undefined, options) },
+    {
+      method: 'POST',
+      pattern: '/digitaltwins/:id/telemetry',
+      op: 'telemetry',
+      handler: (ctx) => publish(services, ctx, undefined, options),
+    },
     {
       method: 'POST',
       pattern: '/digitaltwins/:id/components/:component/telemetry',

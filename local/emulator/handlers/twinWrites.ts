@@ -10,12 +10,22 @@ import type { EmulatorServices } from '../services';
 import type { PatchOperation, TwinDoc } from '../types';
 import { checkModelUsable, validateTwinOrThrow } from './common';
 
-export function commitTwinCreate(services: EmulatorServices, ctx: RequestContext | undefined, twin: TwinDoc, previous: TwinDoc | undefined): void {
+export function commitTwinCreate(
+  services: EmulatorServices,
+  ctx: RequestContext | undefined,
+  twin: TwinDoc,
+  previous: TwinDoc | undefined,
+): void {
   services.twins.set(twin);
   services.counters.twinWrite(twin.$dtId, previous ? 'replace' : 'create');
   if (previous) {
     const patch = diffProperties(previous as JsonObject, twin as JsonObject);
-    services.notify({ type: 'Microsoft.DigitalTwins.Twin.Update', subject: twin.$dtId, data: { modelId: twin.$metadata.$model, patch }, ...trace(ctx) });
+    services.notify({
+      type: 'Microsoft.DigitalTwins.Twin.Update',
+      subject: twin.$dtId,
+      data: { modelId: twin.$metadata.$model, patch },
+      ...trace(ctx),
+    });
   } else {
     services.notify({ type: 'Microsoft.DigitalTwins.Twin.Create', subject: twin.$dtId, data: twin, ...trace(ctx) });
   }
@@ -32,7 +42,12 @@ export function patchTwin(services: EmulatorServices, ctx: RequestContext, curre
   checkDocumentSize(patched, services.payload, 'twin');
   services.twins.set(patched);
   services.counters.twinWrite(patched.$dtId, 'patch');
-  services.notify({ type: 'Microsoft.DigitalTwins.Twin.Update', subject: patched.$dtId, data: { modelId: patched.$metadata.$model, patch: ops }, ...trace(ctx) });
+  services.notify({
+    type: 'Microsoft.DigitalTwins.Twin.Update',
+    subject: patched.$dtId,
+    data: { modelId: patched.$metadata.$model, patch: ops },
+    ...trace(ctx),
+  });
   services.changed();
   return patched;
 }

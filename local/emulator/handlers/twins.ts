@@ -16,16 +16,25 @@ import { commitTwinCreate, patchTwin, trace } from './twinWrites';
 const PATH = '/digitaltwins/:id';
 
 /** Builds, validates and stores a twin from a PUT body or an import line. Returns the stored twin. */
-export function upsertTwin(services: EmulatorServices, id: string, body: Record<string, unknown>, ctx?: Parameters<typeof commitTwinCreate>[1]): TwinDoc {
+export function upsertTwin(
+  services: EmulatorServices,
+  id: string,
+  body: Record<string, unknown>,
+  ctx?: Parameters<typeof commitTwinCreate>[1],
+): TwinDoc {
   const previous = services.twins.get(id);
   const meta = body['$metadata'];
   const model = isJsonObject(meta) ? meta['$model'] : undefined;
   if (typeof model !== 'string' || model === '') {
-    throw errors.validationFailed(['The twin must name its model in $metadata.$model, e.g. {"$metadata": {"$model": "dtmi:example:Room;1"}}.']);
+    throw errors.validationFailed([
+      'The twin must name its model in $metadata.$model, e.g. {"$metadata": {"$model": "dtmi:example:Room;1"}}.',
+    ]);
   }
   checkModelUsable(services, model, true);
   if (!previous && services.twins.size >= services.store.maxTwins) {
-    throw errors.invalidArgument(`The instance already holds the maximum of ${services.store.maxTwins} twins (TwinLimitReached). Delete twins or raise the emulator limit.`);
+    throw errors.invalidArgument(
+      `The instance already holds the maximum of ${services.store.maxTwins} twins (TwinLimitReached). Delete twins or raise the emulator limit.`,
+    );
   }
   const twin = buildTwinFromRequest(id, body, adtNow(), newEtag());
   validateTwinOrThrow(services, twin);

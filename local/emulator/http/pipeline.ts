@@ -23,9 +23,23 @@ export interface PipelineDeps {
   onWrite: (op: OperationKind) => void;
 }
 
-const READ_ONLY_OPS = new Set<OperationKind>(['twin.read', 'relationship.read', 'model.read', 'query', 'route.read', 'telemetry', 'job.read']);
+const READ_ONLY_OPS = new Set<OperationKind>([
+  'twin.read',
+  'relationship.read',
+  'model.read',
+  'query',
+  'route.read',
+  'telemetry',
+  'job.read',
+]);
 
-export async function handleDataPlane(req: IncomingMessage, res: ServerResponse, url: URL, traceparent: string, deps: PipelineDeps): Promise<void> {
+export async function handleDataPlane(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  traceparent: string,
+  deps: PipelineDeps,
+): Promise<void> {
   const common = { traceresponse: traceparent, 'Strict-Transport-Security': 'max-age=2592000' };
   const method = req.method ?? 'GET';
   let op: OperationKind | undefined;

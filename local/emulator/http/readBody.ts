@@ -23,6 +23,10 @@ export function parseJsonBody(raw: Buffer): unknown {
     return JSON.parse(raw.toString('utf8')) as unknown;
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    throw new AdtError(400, 'InvalidArgument', `The request body is not valid JSON (${why}). Send a JSON document with Content-Type application/json.`);
+    throw new AdtError(
+      400,
+      'InvalidArgument',
+      `The request body is not valid JSON (${why}). Send a JSON document with Content-Type application/json.`,
+    );
   }
 }

@@ -62,10 +62,17 @@ const jobTime = (): string => adtNow().replace(/Z$/, '+00:00');
 const purgeTime = (): string => new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString().replace(/Z$/, '0000+00:00');
 
 const jobErrors = {
-  limitReached: () => new AdtError(400, 'JobLimitReached', 'The maximum number of bulk jobs running at the same time has been reached (1 per instance). Wait for the running job to finish, or cancel it.'),
+  limitReached: () =>
+    new AdtError(
+      400,
+      'JobLimitReached',
+      'The maximum number of bulk jobs running at the same time has been reached (1 per instance). Wait for the running job to finish, or cancel it.',
+    ),
   validation: (message: string) => new AdtError(400, 'ValidationFailed', message),
-  importNotFound: (id: string) => new AdtError(404, 'ImportJobNotFound', `There is no import job with the id ${id}. Check the id, or list the import jobs.`),
-  deleteNotFound: (id: string) => new AdtError(404, 'DeleteJobNotFound', `There is no delete job with the id ${id}. Check the id, or list the delete jobs.`),
+  importNotFound: (id: string) =>
+    new AdtError(404, 'ImportJobNotFound', `There is no import job with the id ${id}. Check the id, or list the import jobs.`),
+  deleteNotFound: (id: string) =>
+    new AdtError(404, 'DeleteJobNotFound', `There is no delete job with the id ${id}. Check the id, or list the delete jobs.`),
 };
 export { jobErrors };
 
@@ -148,12 +155,23 @@ export class BulkJobs {
     const input = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const { inputBlobUri, outputBlobUri } = input;
     if (!isAbsoluteUrl(inputBlobUri) || !isAbsoluteUrl(outputBlobUri)) {
-      throw jobErrors.validation('The import job needs inputBlobUri and outputBlobUri, each the absolute URL of a blob (https://<account>.blob.core.windows.net/<container>/<blob>).');
+      throw jobErrors.validation(
+        'The import job needs inputBlobUri and outputBlobUri, each the absolute URL of a blob (https://<account>.blob.core.windows.net/<container>/<blob>).',
+      );
     }
-    if (this.imports.has(id)) throw jobErrors.validation(`An import job with the id ${id} already exists. Use a new id, or delete the old job first.`);
+    if (this.imports.has(id))
+      throw jobErrors.validation(`An import job with the id ${id} already exists. Use a new id, or delete the old job first.`);
     if (this.activeId !== undefined) throw jobErrors.limitReached();
     const now = jobTime();
-    const job: ImportJob = { id, inputBlobUri, outputBlobUri, status: 'notstarted', createdDateTime: now, lastActionDateTime: now, purgeDateTime: purgeTime() };
+    const job: ImportJob = {
+      id,
+      inputBlobUri,
+      outputBlobUri,
+      status: 'notstarted',
+      createdDateTime: now,
+      lastActionDateTime: now,
+      purgeDateTime: purgeTime(),
+    };
     this.imports.set(id, job);
     this.track(id, 'notstarted');
     this.start(id, () => this.runImport(job));
@@ -193,7 +211,8 @@ export class BulkJobs {
     let timeoutMs = 12 * 60 * 60 * 1000;
     if (timeoutInMinutes !== null) {
       const minutes = Number(timeoutInMinutes);
-      if (!Number.isInteger(minutes) || minutes < 15 || minutes > 1440) throw jobErrors.validation(`timeoutInMinutes must be a whole number from 15 to 1440 (got "${timeoutInMinutes}").`);
+      if (!Number.isInteger(minutes) || minutes < 15 || minutes > 1440)
+        throw jobErrors.validation(`timeoutInMinutes must be a whole number from 15 to 1440 (got "${timeoutInMinutes}").`);
       timeoutMs = minutes * 60 * 1000;
     }
     if (this.deletions.has(jobId)) throw jobErrors.validation(`A delete job with the id ${jobId} already exists. Use a new operation-id.`);
@@ -298,14 +317,23 @@ export class BulkJobs {
       await log.flush();
       if (outcome.stopped) return await finish('cancelled');
       if (outcome.failed > 0) {
-        return await finish('failed', {
-          code: 'ImportFailed',
-          message: `${outcome.failed} line(s) of the import file could not be applied (${outcome.models} models, ${outcome.twins} twins, ${outcome.relationships} relationships were). The output log ${job.outputBlobUri} names each one.`,
-        }, true);
+        return await finish(
+          'failed',
+          {
+            code: 'ImportFailed',
+            message: `${outcome.failed} line(s) of the import file could not be applied (${outcome.models} models, ${outcome.twins} twins, ${outcome.relationships} relationships were). The output log ${job.outputBlobUri} names each one.`,
+          },
+          true,
+        );
       }
       await finish('succeeded');
     } catch (error) {
-      await finish('failed', error instanceof JobStorageError ? storageError(error) : { code: error instanceof AdtError ? error.code : 'ImportFailed', message: (error as Error).message });
+      await finish(
+        'failed',
+        error instanceof JobStorageError
+          ? storageError(error)
+          : { code: error instanceof AdtError ? error.code : 'ImportFailed', message: (error as Error).message },
+      );
     }
   }
 
@@ -317,13 +345,22 @@ export class BulkJobs {
     let done = 0;
     const step = async (): Promise<void> => {
       if (++done % this.options.chunkSize === 0) await pause(this.options.chunkDelayMs);
-      if (Date.now() > deadline) throw new AdtError(500, 'Timeout', `The delete job did not finish within its timeout (${timeoutMs / 60000} minutes); the instance may still hold twins, relationships or models. Start another delete job.`);
+      if (Date.now() > deadline)
+        throw new AdtError(
+          500,
+          'Timeout',
+          `The delete job did not finish within its timeout (${timeoutMs / 60000} minutes); the instance may still hold twins, relationships or models. Start another delete job.`,
+        );
     };
     try {
       // Relationships first, then twins (a twin with relationships cannot be deleted), then models.
       for (const rel of [...services.relationships.values()]) {
         if (!services.relationships.delete(rel.$sourceId, rel.$relationshipId)) continue;
-        services.notify({ type: 'Microsoft.DigitalTwins.Relationship.Delete', subject: `${rel.$sourceId}/relationships/${rel.$relationshipId}`, data: rel });
+        services.notify({
+          type: 'Microsoft.DigitalTwins.Relationship.Delete',
+          subject: `${rel.$sourceId}/relationships/${rel.$relationshipId}`,
+          data: rel,
+        });
         await step();
       }
       for (const twin of [...services.twins.values()]) {
@@ -348,7 +385,9 @@ export class BulkJobs {
 }
 
 function storageError(error: unknown): JobError {
-  return error instanceof JobStorageError ? { code: error.code, message: error.message } : { code: 'ImportFailed', message: (error as Error).message };
+  return error instanceof JobStorageError
+    ? { code: error.code, message: error.message }
+    : { code: 'ImportFailed', message: (error as Error).message };
 }
 
 /** An import line's failure for the log: ADT's code, the message with file and line, ADT's details. */

@@ -42,7 +42,10 @@ export function connectionStringJobStorage(connectionString: string): JobStorage
   /** container and blob name of a URL on this account; undefined for any other URL. */
   const locate = (uri: string): { container: string; blob: string } | undefined => {
     if (!uri.startsWith(`${base}/`)) return undefined;
-    const [container, ...rest] = uri.slice(base.length + 1).replace(/\?.*$/, '').split('/');
+    const [container, ...rest] = uri
+      .slice(base.length + 1)
+      .replace(/\?.*$/, '')
+      .split('/');
     if (!container || rest.length === 0) return undefined;
     return { container: decodeURIComponent(container), blob: rest.map((part) => decodeURIComponent(part)).join('/') };
   };
@@ -91,6 +94,17 @@ export function connectionStringJobStorage(connectionString: string): JobStorage
 export const noJobStorage: JobStorage = {
   reaches: 'no storage account',
   readText: (uri) =>
-    Promise.reject(new JobStorageError('InputBlobNotAccessible', `The emulator has no storage to read ${uri} from. Start it with --storage <connection string> (Azurite: npm run emulator -- --storage "UseDevelopmentStorage=true") or the option jobs.storageConnectionString.`)),
-  createLog: (uri) => Promise.reject(new JobStorageError('OutputBlobNotAccessible', `The emulator has no storage to write ${uri} to. Start it with --storage <connection string>.`)),
+    Promise.reject(
+      new JobStorageError(
+        'InputBlobNotAccessible',
+        `The emulator has no storage to read ${uri} from. Start it with --storage <connection string> (Azurite: npm run emulator -- --storage "UseDevelopmentStorage=true") or the option jobs.storageConnectionString.`,
+      ),
+    ),
+  createLog: (uri) =>
+    Promise.reject(
+      new JobStorageError(
+        'OutputBlobNotAccessible',
+        `The emulator has no storage to write ${uri} to. Start it with --storage <connection string>.`,
+      ),
+    ),
 };

@@ -1,2 +1,9 @@
 export { adtModelUploadLimits, checkModelUpload, MAX_MODEL_REQUEST_BYTES, type ModelUploadLimits } from './modelUploadLimits';
-export { adtDefaultLimits, type OpCounters, type PayloadKind, retryAfterSeconds, ServiceLimits, type ServiceLimitsOptions } from './serviceLimits';
+export {
+  adtDefaultLimits,
+  type OpCounters,
+  type PayloadKind,
+  retryAfterSeconds,
+  ServiceLimits,
+  type ServiceLimitsOptions,
+} from './serviceLimits';

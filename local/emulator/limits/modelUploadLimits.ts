@@ -23,8 +23,15 @@ export function checkModelUpload(body: unknown, limits: ModelUploadLimits): void
   body.forEach((model: unknown, index) => {
     const bytes = Buffer.byteLength(JSON.stringify(model) ?? '');
     if (bytes <= limits.maxModelBytes) return;
-    const id = typeof model === 'object' && model !== null && typeof (model as Record<string, unknown>)['@id'] === 'string' ? String((model as Record<string, unknown>)['@id']) : `at index ${index}`;
+    const id =
+      typeof model === 'object' && model !== null && typeof (model as Record<string, unknown>)['@id'] === 'string'
+        ? String((model as Record<string, unknown>)['@id'])
+        : `at index ${index}`;
     // ADT's text for this case is not recorded anywhere public; code and status follow the swagger's LimitExceeded.
-    throw new AdtError(400, 'LimitExceeded', `The model ${id} is ${bytes} bytes, which exceeds the supported limit of ${limits.maxModelBytes} bytes for a single model. Split it into smaller models (extends or components).`);
+    throw new AdtError(
+      400,
+      'LimitExceeded',
+      `The model ${id} is ${bytes} bytes, which exceeds the supported limit of ${limits.maxModelBytes} bytes for a single model. Split it into smaller models (extends or components).`,
+    );
   });
 }

@@ -135,7 +135,10 @@ export class ServiceLimits {
     }
     if (waitMs > 0) {
       counters.throttled++;
-      throw errors.throttled(op === 'query' ? 'query' : blockedBy, this.options.retryAfter === 'header' ? retryAfterSeconds(waitMs) : undefined);
+      throw errors.throttled(
+        op === 'query' ? 'query' : blockedBy,
+        this.options.retryAfter === 'header' ? retryAfterSeconds(waitMs) : undefined,
+      );
     }
     for (const { window } of windows) window.record(now);
     counters.allowed++;
@@ -202,7 +205,10 @@ export class ServiceLimits {
           window = new SlidingWindow(this.options.perTwinWritesPerSecond);
           this.twins.set(twinId, window);
         }
-        result.push({ window, what: `writes to twin '${twinId}' and its relationships (limit ${this.options.perTwinWritesPerSecond} per second)` });
+        result.push({
+          window,
+          what: `writes to twin '${twinId}' and its relationships (limit ${this.options.perTwinWritesPerSecond} per second)`,
+        });
       }
     }
     return result;
@@ -237,7 +243,9 @@ export function retryAfterSeconds(waitMs: number): number {
 function findLongString(value: unknown, path: string, maxBytes: number): string | undefined {
   if (typeof value === 'string') {
     const bytes = Buffer.byteLength(value);
-    return bytes > maxBytes ? `The string value at ${path || '/'} is ${bytes} bytes; the limit is ${maxBytes} bytes. Shorten it or store it outside the twin.` : undefined;
+    return bytes > maxBytes
+      ? `The string value at ${path || '/'} is ${bytes} bytes; the limit is ${maxBytes} bytes. Shorten it or store it outside the twin.`
+      : undefined;
   }
   if (value === null || typeof value !== 'object') return undefined;
   for (const [key, child] of Object.entries(value)) {
@@ -246,4 +254,3 @@ function findLongString(value: unknown, path: string, maxBytes: number): string 
   }
   return undefined;
 }
-

@@ -14,9 +14,7 @@ export interface ParsingError {
 
 /** The parser's verdict: valid, or an explanation in the parser's own words. */
 export type ParseOutcome =
-  | { ok: true }
-  | { ok: false; kind: 'Parsing'; errors: ParsingError[] }
-  | { ok: false; kind: 'Resolution'; undefinedIdentifiers: string[] };
+  { ok: true } | { ok: false; kind: 'Parsing'; errors: ParsingError[] } | { ok: false; kind: 'Resolution'; undefinedIdentifiers: string[] };
 
 interface WorkerReply {
   id: number;

@@ -120,7 +120,12 @@ export class ModelRegistry {
   }
 
   /** InvalidRelationship/ValidationFailed details for a relationship (empty when valid). */
-  validateRelationship(sourceModelId: string, relationshipName: string, targetModelId: string, properties: Record<string, unknown>): string[] {
+  validateRelationship(
+    sourceModelId: string,
+    relationshipName: string,
+    targetModelId: string,
+    properties: Record<string, unknown>,
+  ): string[] {
     if (!this.models.has(sourceModelId)) return [missingModelMessage(sourceModelId)];
     return validateRelationship(this.index, sourceModelId, relationshipName, targetModelId, properties);
   }
@@ -157,7 +162,8 @@ export class ModelRegistry {
     // Non-objects would otherwise reach the parser, which also accepts nested arrays ADT does not store.
     if (!docs.every(isRecord)) throw errors.modelsEmpty();
     if (docs.length > maxPerRequest) throw modelErrors.tooManyInRequest(docs.length, maxPerRequest);
-    if (this.models.size + docs.length > this.maxModels) throw modelErrors.tooManyInInstance(this.models.size + docs.length, this.maxModels);
+    if (this.models.size + docs.length > this.maxModels)
+      throw modelErrors.tooManyInInstance(this.models.size + docs.length, this.maxModels);
     const ids = docs.map((doc) => (isRecord(doc) ? stringOf(doc['@id']) : undefined));
     const existing = ids.filter((id): id is string => id !== undefined && this.models.has(id));
     if (existing.length > 0) throw errors.modelsExist(existing);

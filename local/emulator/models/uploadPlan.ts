@@ -29,14 +29,19 @@ export function planModelUpload(models: readonly ModelDocument[], maxPerCall: nu
   for (const [id, model] of byId) {
     const found = new Set<string>();
     referencedIds(model, found);
-    dependencies.set(id, [...found].filter((ref) => ref !== id && byId.has(ref)));
+    dependencies.set(
+      id,
+      [...found].filter((ref) => ref !== id && byId.has(ref)),
+    );
   }
   const groups = stronglyConnected([...byId.keys()], (id) => dependencies.get(id) ?? []);
   const batches: ModelDocument[][] = [];
   let current: ModelDocument[] = [];
   for (const group of groups) {
     if (group.length > maxPerCall) {
-      throw new Error(`${group.length} models depend on each other in a cycle (${group.slice(0, 5).join(', ')}, …), more than the ${maxPerCall} one POST /models call accepts. Break the cycle in the models.`);
+      throw new Error(
+        `${group.length} models depend on each other in a cycle (${group.slice(0, 5).join(', ')}, …), more than the ${maxPerCall} one POST /models call accepts. Break the cycle in the models.`,
+      );
     }
     if (current.length + group.length > maxPerCall) {
       batches.push(current);

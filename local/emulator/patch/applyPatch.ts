@@ -20,7 +20,9 @@ interface Touched {
 }
 
 const readOnly = (path: string) =>
-  errors.patchInvalid(`The path ${path} is read-only; only properties, /$metadata/$model and .../$metadata/<property>/sourceTime can be patched.`);
+  errors.patchInvalid(
+    `The path ${path} is read-only; only properties, /$metadata/$model and .../$metadata/<property>/sourceTime can be patched.`,
+  );
 
 /** Returns the patched twin (same `$etag`; the caller assigns a new one). */
 export function applyTwinPatch(current: TwinDoc, ops: PatchOperation[], now: string): TwinDoc {
@@ -84,7 +86,9 @@ function applyMetadataOperation(twin: TwinDoc, rest: string[], op: PatchOperatio
     return;
   }
   if (!isIsoDateTime(op.value)) {
-    throw errors.patchInvalid(`The value for ${op.path} must be an ISO 8601 date-time such as 2021-11-30T18:47:53.7648958Z (got ${JSON.stringify(op.value)}).`);
+    throw errors.patchInvalid(
+      `The value for ${op.path} must be an ISO 8601 date-time such as 2021-11-30T18:47:53.7648958Z (got ${JSON.stringify(op.value)}).`,
+    );
   }
   touched.sourceTimes.push({ ...(component ? { component } : {}), prop, value: op.value });
 }

@@ -20,8 +20,6 @@ export function parsePatchDocument(body: unknown): PatchOperation[] {
     if (op !== 'remove' && !Object.hasOwn(record, 'value')) {
       throw errors.patchInvalid(`Parameter value must be provided for operation ${op} on path ${path}.`);
     }
-    return op === 'remove'
-      ? { op: 'remove', path }
-      : { op: op as 'add' | 'replace', path, value: record['value'] };
+    return op === 'remove' ? { op: 'remove', path } : { op: op as 'add' | 'replace', path, value: record['value'] };
   });
 }

@@ -26,10 +26,7 @@ export interface Projection {
   at: SourcePosition;
 }
 
-export type SelectClause =
-  | { kind: 'all' }
-  | { kind: 'count' }
-  | { kind: 'list'; items: Projection[] };
+export type SelectClause = { kind: 'all' } | { kind: 'count' } | { kind: 'list'; items: Projection[] };
 
 export type Collection = 'DIGITALTWINS' | 'RELATIONSHIPS';
 

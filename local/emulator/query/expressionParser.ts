@@ -6,7 +6,20 @@ import { BUILT_INS } from './functions';
 
 const COMPARE_OPS = new Set(['=', '!=', '<>', '<', '>', '<=', '>=']);
 /** Functions outside the subset that users commonly reach for; named in the error. */
-const UNSUPPORTED_FUNCTIONS = new Set(['SUM', 'AVG', 'MIN', 'MAX', 'COUNT', 'LOWER', 'UPPER', 'LENGTH', 'SUBSTRING', 'IS_ARRAY', 'ABS', 'ROUND']);
+const UNSUPPORTED_FUNCTIONS = new Set([
+  'SUM',
+  'AVG',
+  'MIN',
+  'MAX',
+  'COUNT',
+  'LOWER',
+  'UPPER',
+  'LENGTH',
+  'SUBSTRING',
+  'IS_ARRAY',
+  'ABS',
+  'ROUND',
+]);
 
 export function parseExpression(cursor: TokenCursor): Expr {
   return parseOr(cursor);

@@ -3,8 +3,10 @@ import { isPlainObject, sameValue, typeTag } from './values';
 
 type BuiltIn = (args: unknown[]) => boolean;
 
-const stringTest = (test: (s: string, part: string) => boolean): BuiltIn => ([s, part]) =>
-  typeof s === 'string' && typeof part === 'string' && test(s, part);
+const stringTest =
+  (test: (s: string, part: string) => boolean): BuiltIn =>
+  ([s, part]) =>
+    typeof s === 'string' && typeof part === 'string' && test(s, part);
 
 const startsWith = stringTest((s, part) => s.startsWith(part));
 const endsWith = stringTest((s, part) => s.endsWith(part));

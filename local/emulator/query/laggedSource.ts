@@ -67,7 +67,12 @@ class History<T> {
 const relKey = (sourceId: string, relationshipId: string): string => `${sourceId}\u0000${relationshipId}`;
 
 /** A source per query page; each sees the stores as they were lagMs (+ jitter) before the page. */
-export function laggedQuerySource(live: QuerySource, twins: TwinStore, relationships: RelationshipStore, options: QueryLagOptions): () => QuerySource {
+export function laggedQuerySource(
+  live: QuerySource,
+  twins: TwinStore,
+  relationships: RelationshipStore,
+  options: QueryLagOptions,
+): () => QuerySource {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const maxLag = options.lagMs + (options.jitterMs ?? 0);
@@ -148,6 +153,11 @@ export function laggedQuerySource(live: QuerySource, twins: TwinStore, relations
 }
 
 /** The live source, or the lagged view when a lag is configured. */
-export function withQueryLag(live: QuerySource, twins: TwinStore, relationships: RelationshipStore, lag: QueryLagOptions | undefined): QuerySource | (() => QuerySource) {
+export function withQueryLag(
+  live: QuerySource,
+  twins: TwinStore,
+  relationships: RelationshipStore,
+  lag: QueryLagOptions | undefined,
+): QuerySource | (() => QuerySource) {
   return lag && lag.lagMs + (lag.jitterMs ?? 0) > 0 ? laggedQuerySource(live, twins, relationships, lag) : live;
 }

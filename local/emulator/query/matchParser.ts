@@ -38,7 +38,8 @@ function parseEdge(cursor: TokenCursor): MatchEdge {
   cursor.expectPunct(']');
   cursor.expectPunct('-');
   const toRight = cursor.acceptPunct('>');
-  if (fromRight && toRight) throw cursor.error("a relationship condition has one direction: use <-[...]- or -[...]->, or chain two conditions for both", at);
+  if (fromRight && toRight)
+    throw cursor.error('a relationship condition has one direction: use <-[...]- or -[...]->, or chain two conditions for both', at);
   const direction: MatchDirection = toRight ? 'right' : fromRight ? 'left' : 'any';
   return { direction, ...condition, at };
 }
@@ -76,6 +77,7 @@ function parseHops(cursor: TokenCursor, at: SourcePosition): { minHops: number; 
 
 function checkedHops(minHops: number, maxHops: number, cursor: TokenCursor, at: SourcePosition): { minHops: number; maxHops: number } {
   if (maxHops < 1) throw cursor.error('the number of hops must be at least 1', at);
-  if (minHops > maxHops) throw cursor.error(`the hop range allows no length (the starting limit is excluded, so *${minHops - 1}..${maxHops} is empty)`, at);
+  if (minHops > maxHops)
+    throw cursor.error(`the hop range allows no length (the starting limit is excluded, so *${minHops - 1}..${maxHops} is empty)`, at);
   return { minHops, maxHops };
 }

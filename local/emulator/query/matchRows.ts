@@ -111,7 +111,12 @@ function* paths(startId: string, edge: MatchEdge, forward: boolean, walk: Walk):
   yield* step(startId, 1);
 }
 
-function* neighbours(twinId: string, outgoing: boolean, incoming: boolean, source: QuerySource): Generator<{ relationship: RelationshipDoc; otherId: string }> {
+function* neighbours(
+  twinId: string,
+  outgoing: boolean,
+  incoming: boolean,
+  source: QuerySource,
+): Generator<{ relationship: RelationshipDoc; otherId: string }> {
   if (outgoing) for (const relationship of source.outgoing(twinId)) yield { relationship, otherId: relationship.$targetId };
   if (incoming) for (const relationship of source.incoming(twinId)) yield { relationship, otherId: relationship.$sourceId };
 }
@@ -122,7 +127,9 @@ function rowKey(row: Bindings, plan: QueryPlan): string {
     .map((alias) => {
       const doc = row[alias];
       if (!doc) return '';
-      return '$relationshipId' in doc && typeof doc.$relationshipId === 'string' ? relationshipKey(doc as RelationshipDoc) : String(doc.$dtId);
+      return '$relationshipId' in doc && typeof doc.$relationshipId === 'string'
+        ? relationshipKey(doc as RelationshipDoc)
+        : String(doc.$dtId);
     })
     .join('\u0001');
 }

@@ -37,7 +37,9 @@ export function decodeToken(token: string): PageCursor {
 export function resolvePageSize(requested: number | undefined, fromToken: number | undefined): number {
   const size = requested ?? fromToken ?? QUERY_LIMITS.defaultPageSize;
   if (!Number.isInteger(size) || size < 1) {
-    throw errors.invalidArgument(`max-items-per-page must be a positive whole number (got ${String(size)}). Omit it for pages of ${QUERY_LIMITS.defaultPageSize}.`);
+    throw errors.invalidArgument(
+      `max-items-per-page must be a positive whole number (got ${String(size)}). Omit it for pages of ${QUERY_LIMITS.defaultPageSize}.`,
+    );
   }
   return Math.min(size, QUERY_LIMITS.maxPageSize);
 }

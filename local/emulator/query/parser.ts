@@ -22,7 +22,12 @@ export function parseQuery(text: string): QueryAst {
     joins.push(parseJoin(cursor));
     cursor.rejectUnsupported();
   }
-  if (cursor.isKeyword('MATCH')) throw cursor.error(match ? 'only one MATCH is allowed per query; chain the conditions in one pattern' : 'MATCH must come right after FROM DIGITALTWINS, before any JOIN');
+  if (cursor.isKeyword('MATCH'))
+    throw cursor.error(
+      match
+        ? 'only one MATCH is allowed per query; chain the conditions in one pattern'
+        : 'MATCH must come right after FROM DIGITALTWINS, before any JOIN',
+    );
   const where = cursor.acceptKeyword('WHERE') ? parseExpression(cursor) : undefined;
   cursor.rejectUnsupported();
   const rest = cursor.peek();
@@ -45,7 +50,13 @@ function parseTop(cursor: TokenCursor): number | undefined {
 function parseSelect(cursor: TokenCursor, afterTop: boolean): SelectClause {
   cursor.rejectUnsupported();
   // `value` is a common property name, so it is only SELECT VALUE when something follows it.
-  if (cursor.isKeyword('VALUE') && !cursor.isKeyword('FROM', 1) && !cursor.isKeyword('AS', 1) && !cursor.isPunct(',', 1) && !cursor.isPunct('.', 1)) {
+  if (
+    cursor.isKeyword('VALUE') &&
+    !cursor.isKeyword('FROM', 1) &&
+    !cursor.isKeyword('AS', 1) &&
+    !cursor.isPunct(',', 1) &&
+    !cursor.isPunct('.', 1)
+  ) {
     throw errors.queryUnsupported('SELECT VALUE');
   }
   if (cursor.acceptPunct('*')) return { kind: 'all' };
@@ -70,7 +81,9 @@ function parseProjection(cursor: TokenCursor): Projection {
   if (token.kind === 'word' && cursor.isPunct('(', 1)) {
     const name = token.text.toUpperCase();
     const aggregate = ['SUM', 'AVG', 'MIN', 'MAX'].includes(name);
-    throw errors.queryUnsupported(aggregate ? `the aggregate function ${name} (only COUNT() is supported)` : `the function ${token.text} in SELECT`);
+    throw errors.queryUnsupported(
+      aggregate ? `the aggregate function ${name} (only COUNT() is supported)` : `the function ${token.text} in SELECT`,
+    );
   }
   const path = parsePath(cursor);
   const as = cursor.acceptKeyword('AS') ? cursor.expectName('an output name after AS').text : undefined;

@@ -20,8 +20,19 @@ export interface QueryPlan {
 }
 
 const ARITY: Record<string, number> = {
-  IS_DEFINED: 1, IS_NULL: 1, IS_BOOL: 1, IS_NUMBER: 1, IS_STRING: 1, IS_OBJECT: 1, IS_PRIMITIVE: 1,
-  STARTSWITH: 2, STARTS_WITH: 2, ENDSWITH: 2, ENDS_WITH: 2, CONTAINS: 2, ARRAY_CONTAINS: 2,
+  IS_DEFINED: 1,
+  IS_NULL: 1,
+  IS_BOOL: 1,
+  IS_NUMBER: 1,
+  IS_STRING: 1,
+  IS_OBJECT: 1,
+  IS_PRIMITIVE: 1,
+  STARTSWITH: 2,
+  STARTS_WITH: 2,
+  ENDSWITH: 2,
+  ENDS_WITH: 2,
+  CONTAINS: 2,
+  ARRAY_CONTAINS: 2,
 };
 
 function semanticError(at: SourcePosition, message: string): Error {
@@ -41,7 +52,10 @@ export function planQuery(ast: QueryAst): QueryPlan {
   }
   for (const join of ast.joins) {
     if (bindings.get(join.source) !== 'twin') {
-      throw semanticError(join.at, `'${join.source}' in RELATED ${join.source}.${join.relationshipName} is not a twin collection defined earlier in the query`);
+      throw semanticError(
+        join.at,
+        `'${join.source}' in RELATED ${join.source}.${join.relationshipName} is not a twin collection defined earlier in the query`,
+      );
     }
     for (const alias of [join.target, join.relationshipAlias]) {
       if (alias === undefined) continue;
@@ -57,7 +71,10 @@ export function planQuery(ast: QueryAst): QueryPlan {
 
   const dtIdFilters = ast.where ? conjunctiveDtIdFilters(ast.where, bindings, rootAlias, hasJoin) : new Map<string, string[]>();
   if (hasJoin && dtIdFilters.size === 0) {
-    throw semanticError(ast.from.at, "a query with JOIN must filter at least one twin by $dtId in WHERE (ANDed at the top level), e.g. WHERE T.$dtId = 'building-1'");
+    throw semanticError(
+      ast.from.at,
+      "a query with JOIN must filter at least one twin by $dtId in WHERE (ANDed at the top level), e.g. WHERE T.$dtId = 'building-1'",
+    );
   }
   const seedIds = bindings.get(rootAlias) === 'twin' ? dtIdFilters.get(rootAlias) : undefined;
   return { ast, rootAlias, bindings, seedIds, matchAnchor: undefined };
@@ -78,7 +95,10 @@ function planMatch(ast: QueryAst, match: MatchPattern): QueryPlan {
   for (const edge of match.edges) {
     if (edge.variable === undefined) continue;
     if (edge.maxHops > 1) {
-      throw semanticError(edge.at, `the relationship variable '${edge.variable}' needs a single hop; ADT allows either a variable or a number of hops on one condition`);
+      throw semanticError(
+        edge.at,
+        `the relationship variable '${edge.variable}' needs a single hop; ADT allows either a variable or a number of hops on one condition`,
+      );
     }
     bind(edge.variable, 'relationship', edge.at);
   }
@@ -89,7 +109,10 @@ function planMatch(ast: QueryAst, match: MatchPattern): QueryPlan {
   const index = match.nodes.findIndex((node) => pinned.has(node.alias));
   const named = match.nodes.find((node) => !node.anonymous)?.alias ?? 'a';
   if (index < 0) {
-    throw semanticError(match.at, `a query with MATCH must filter at least one of its twins by $dtId in WHERE (ANDed at the top level), e.g. WHERE ${named}.$dtId = 'building-1'`);
+    throw semanticError(
+      match.at,
+      `a query with MATCH must filter at least one of its twins by $dtId in WHERE (ANDed at the top level), e.g. WHERE ${named}.$dtId = 'building-1'`,
+    );
   }
   const ids = pinned.get(match.nodes[index]?.alias ?? '') ?? [];
   return { ast, rootAlias, bindings, seedIds: undefined, matchAnchor: { index, ids } };
@@ -129,7 +152,12 @@ function aliasList(bindings: ReadonlyMap<string, BindingKind>): string {
  * `$dtId = 'x'` / `$dtId IN [...]` predicates reachable through AND only, per twin alias.
  * Under OR or NOT a predicate does not restrict the result, so it does not count (ADT's JOIN rule).
  */
-function conjunctiveDtIdFilters(expr: Expr, bindings: ReadonlyMap<string, BindingKind>, rootAlias: string, hasJoin: boolean): Map<string, string[]> {
+function conjunctiveDtIdFilters(
+  expr: Expr,
+  bindings: ReadonlyMap<string, BindingKind>,
+  rootAlias: string,
+  hasJoin: boolean,
+): Map<string, string[]> {
   const found = new Map<string, string[]>();
   const visit = (node: Expr): void => {
     if (node.kind === 'and') {
@@ -147,7 +175,12 @@ function conjunctiveDtIdFilters(expr: Expr, bindings: ReadonlyMap<string, Bindin
   return found;
 }
 
-function dtIdPredicate(node: Expr, bindings: ReadonlyMap<string, BindingKind>, rootAlias: string, hasJoin: boolean): { alias: string; ids: string[] } | undefined {
+function dtIdPredicate(
+  node: Expr,
+  bindings: ReadonlyMap<string, BindingKind>,
+  rootAlias: string,
+  hasJoin: boolean,
+): { alias: string; ids: string[] } | undefined {
   let path: Expr;
   let values: Literal[];
   if (node.kind === 'compare' && node.op === '=') {
@@ -168,7 +201,12 @@ function dtIdPredicate(node: Expr, bindings: ReadonlyMap<string, BindingKind>, r
   return { alias, ids: [...new Set(values.filter((v): v is string => typeof v === 'string'))] };
 }
 
-function resolveDtIdAlias(segments: string[], bindings: ReadonlyMap<string, BindingKind>, rootAlias: string, hasJoin: boolean): string | undefined {
+function resolveDtIdAlias(
+  segments: string[],
+  bindings: ReadonlyMap<string, BindingKind>,
+  rootAlias: string,
+  hasJoin: boolean,
+): string | undefined {
   if (segments.length === 2 && segments[1] === '$dtId' && bindings.get(segments[0] ?? '') === 'twin') return segments[0];
   if (!hasJoin && segments.length === 1 && segments[0] === '$dtId' && bindings.get(rootAlias) === 'twin') return rootAlias;
   return undefined;

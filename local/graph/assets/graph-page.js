@@ -22,7 +22,9 @@
       if (key === 'text') node.textContent = attrs[key];
       else node.setAttribute(key, attrs[key]);
     });
-    (children || []).forEach(function (child) { node.appendChild(child); });
+    (children || []).forEach(function (child) {
+      node.appendChild(child);
+    });
     return node;
   }
 
@@ -36,13 +38,19 @@
 
   function nodeData(twin) {
     var lines = label(twin);
-    var widest = lines.reduce(function (n, line) { return Math.max(n, line.length); }, 0);
+    var widest = lines.reduce(function (n, line) {
+      return Math.max(n, line.length);
+    }, 0);
     return {
       id: twin.id,
       label: lines.join('\n'),
       colour: twin.colour,
       model: twin.model,
-      values: Object.fromEntries(twin.properties.map(function (p) { return [p.name, p.value]; })),
+      values: Object.fromEntries(
+        twin.properties.map(function (p) {
+          return [p.name, p.value];
+        }),
+      ),
       w: Math.max(80, widest * 6.2 + 16),
       h: lines.length * 13 + 12,
     };
@@ -54,13 +62,29 @@
   }
 
   function elements(graph) {
-    var ids = new Set(graph.twins.map(function (t) { return t.id; }));
+    var ids = new Set(
+      graph.twins.map(function (t) {
+        return t.id;
+      }),
+    );
     return graph.twins
-      .map(function (t) { return { group: 'nodes', data: nodeData(t) }; })
-      .concat(graph.relationships.filter(function (r) { return ids.has(r.source) && ids.has(r.target); }).map(function (r) { return { group: 'edges', data: edgeData(r) }; }));
+      .map(function (t) {
+        return { group: 'nodes', data: nodeData(t) };
+      })
+      .concat(
+        graph.relationships
+          .filter(function (r) {
+            return ids.has(r.source) && ids.has(r.target);
+          })
+          .map(function (r) {
+            return { group: 'edges', data: edgeData(r) };
+          }),
+      );
   }
 
-  data.graph.twins.forEach(function (t) { twins.set(t.id, t); });
+  data.graph.twins.forEach(function (t) {
+    twins.set(t.id, t);
+  });
 
   // Left to right: a containment tree is wide at the leaves, and a screen is wider than it is tall.
   var layout = { name: 'dagre', rankDir: 'LR', nodeSep: 8, rankSep: 90, edgeSep: 6, animate: false, fit: true, padding: 20 };
@@ -68,31 +92,60 @@
     container: document.getElementById('graph'),
     elements: elements(data.graph),
     style: [
-      { selector: 'node', style: {
-        shape: 'round-rectangle', 'background-color': 'data(colour)', label: 'data(label)', color: '#fff',
-        'font-size': 10, 'font-family': 'ui-monospace, monospace', 'text-wrap': 'wrap', 'text-valign': 'center', 'text-halign': 'center',
-        'text-justification': 'left', width: 'data(w)', height: 'data(h)', 'border-width': 1, 'border-color': '#333',
-      } },
+      {
+        selector: 'node',
+        style: {
+          shape: 'round-rectangle',
+          'background-color': 'data(colour)',
+          label: 'data(label)',
+          color: '#fff',
+          'font-size': 10,
+          'font-family': 'ui-monospace, monospace',
+          'text-wrap': 'wrap',
+          'text-valign': 'center',
+          'text-halign': 'center',
+          'text-justification': 'left',
+          width: 'data(w)',
+          height: 'data(h)',
+          'border-width': 1,
+          'border-color': '#333',
+        },
+      },
       { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#111' } },
       { selector: 'node.changed', style: { 'border-width': 4, 'border-color': '#ffcc00' } },
       { selector: 'node.hit', style: { 'border-width': 4, 'border-color': '#1f6feb' } },
       { selector: 'edge.hit', style: { width: 3, 'line-color': '#1f6feb', 'target-arrow-color': '#1f6feb' } },
       { selector: '.faded', style: { opacity: 0.25 } },
-      { selector: 'edge', style: {
-        width: 1.5, 'line-color': '#999', 'target-arrow-color': '#999', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier',
-        label: 'data(label)', 'font-size': 9, color: '#444', 'text-background-color': '#fafafa', 'text-background-opacity': 1, 'text-background-padding': 1,
-      } },
+      {
+        selector: 'edge',
+        style: {
+          width: 1.5,
+          'line-color': '#999',
+          'target-arrow-color': '#999',
+          'target-arrow-shape': 'triangle',
+          'curve-style': 'bezier',
+          label: 'data(label)',
+          'font-size': 9,
+          color: '#444',
+          'text-background-color': '#fafafa',
+          'text-background-opacity': 1,
+          'text-background-padding': 1,
+        },
+      },
     ],
     layout: layout,
   });
 
   function renderLegend() {
     var list = document.querySelector('#legend ul');
-    list.replaceChildren.apply(list, data.graph.models.map(function (m) {
-      var swatch = el('span', {});
-      swatch.style.background = m.colour;
-      return el('li', { title: m.id }, [swatch, document.createTextNode(m.name)]);
-    }));
+    list.replaceChildren.apply(
+      list,
+      data.graph.models.map(function (m) {
+        var swatch = el('span', {});
+        swatch.style.background = m.colour;
+        return el('li', { title: m.id }, [swatch, document.createTextNode(m.name)]);
+      }),
+    );
   }
 
   function renderInspector() {
@@ -102,7 +155,15 @@
       body.replaceChildren(el('p', { class: 'hint', text: 'Click a twin to see its properties.' }));
       return;
     }
-    var rows = [el('tr', {}, ['property', 'value', 'sourceTime', 'last change'].map(function (h) { return el('th', { text: h }); }))];
+    var rows = [
+      el(
+        'tr',
+        {},
+        ['property', 'value', 'sourceTime', 'last change'].map(function (h) {
+          return el('th', { text: h });
+        }),
+      ),
+    ];
     twin.properties.forEach(function (p) {
       var name = el('td', { class: 'name' }, [document.createTextNode((p.derived ? 'ƒ ' : '') + p.name)]);
       if (p.derived) name.appendChild(el('div', { class: 'rule', text: p.derived.rule + ': ' + p.derived.how }));
@@ -112,13 +173,17 @@
         el('td', { class: 'time', text: p.sourceTime || '' }),
         el('td', { class: 'time', text: p.lastUpdateTime || '' }),
       ]);
-      if (data.explorer && data.explorer.writable) row.addEventListener('click', function () { startPatch(p); });
+      if (data.explorer && data.explorer.writable)
+        row.addEventListener('click', function () {
+          startPatch(p);
+        });
       rows.push(row);
     });
     body.replaceChildren(
       el('p', {}, [el('strong', { text: twin.id }), document.createTextNode(' ' + twin.model)]),
       el('p', { class: 'hint', text: 'last change: ' + (twin.lastUpdateTime || 'unknown') }),
-      el('table', { id: 'properties' }, rows));
+      el('table', { id: 'properties' }, rows),
+    );
   }
 
   function renderCounters() {
@@ -126,14 +191,18 @@
     var items = [];
     function add(prefix, value) {
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        Object.keys(value).forEach(function (key) { add(prefix ? prefix + '.' + key : key, value[key]); });
+        Object.keys(value).forEach(function (key) {
+          add(prefix ? prefix + '.' + key : key, value[key]);
+        });
       } else {
         var shown = Array.isArray(value) ? String(value.length) : show(value);
         // The title holds the whole name: a long one is cut with an ellipsis on the page.
-        items.push(el('div', { class: 'counter', 'data-counter': prefix, title: prefix + ': ' + shown }, [
-          el('span', { class: 'name', text: prefix.replace(/^(stats|accounting)\./, '') }),
-          el('span', { class: 'value', text: shown }),
-        ]));
+        items.push(
+          el('div', { class: 'counter', 'data-counter': prefix, title: prefix + ': ' + shown }, [
+            el('span', { class: 'name', text: prefix.replace(/^(stats|accounting)\./, '') }),
+            el('span', { class: 'value', text: shown }),
+          ]),
+        );
       }
     }
     add('', data.counters);
@@ -144,8 +213,13 @@
     document.querySelector('#dead-letters .count').textContent = '(' + data.deadLetters.length + ')';
     var list = document.querySelector('#dead-letters ol');
     var items = data.deadLetters.map(function (d) {
-      var children = [el('span', { class: 'reason', text: d.reason }), document.createTextNode(' ' + (d.deviceId || '') + ' ' + (d.messageId ? '(' + d.messageId + ')' : '') + ': ' + d.detail)];
-      d.rejectedParts.forEach(function (p) { children.push(el('div', { class: 'hint', text: p.twinId + ' ' + p.path + ' ' + p.reason + ': ' + p.detail })); });
+      var children = [
+        el('span', { class: 'reason', text: d.reason }),
+        document.createTextNode(' ' + (d.deviceId || '') + ' ' + (d.messageId ? '(' + d.messageId + ')' : '') + ': ' + d.detail),
+      ];
+      d.rejectedParts.forEach(function (p) {
+        children.push(el('div', { class: 'hint', text: p.twinId + ' ' + p.path + ' ' + p.reason + ': ' + p.detail }));
+      });
       return el('li', {}, children);
     });
     if (data.deadLetterNote) items.unshift(el('li', { class: 'hint', text: data.deadLetterNote }));
@@ -172,7 +246,9 @@
   // While a replay fills the twins, sizes change on every update: one layout per burst is enough.
   var layoutTimer = null;
   var userMoved = false;
-  cy.on('scrollzoom dragpan pinchzoom', function () { userMoved = true; });
+  cy.on('scrollzoom dragpan pinchzoom', function () {
+    userMoved = true;
+  });
   function scheduleLayout() {
     if (layoutTimer !== null) return;
     layoutTimer = window.setTimeout(function () {
@@ -186,8 +262,14 @@
     var relayout = false;
     if (update.full) {
       // A (re)connection's snapshot: twins it does not list are gone.
-      var listed = new Set((update.twins || []).map(function (t) { return t.id; }));
-      update.removed = Array.from(twins.keys()).filter(function (id) { return !listed.has(id); });
+      var listed = new Set(
+        (update.twins || []).map(function (t) {
+          return t.id;
+        }),
+      );
+      update.removed = Array.from(twins.keys()).filter(function (id) {
+        return !listed.has(id);
+      });
     }
     (update.twins || []).forEach(function (twin) {
       twins.set(twin.id, twin);
@@ -209,7 +291,15 @@
     });
     if (update.relationships) {
       cy.edges().remove();
-      cy.add(update.relationships.filter(function (r) { return twins.has(r.source) && twins.has(r.target); }).map(function (r) { return { group: 'edges', data: edgeData(r) }; }));
+      cy.add(
+        update.relationships
+          .filter(function (r) {
+            return twins.has(r.source) && twins.has(r.target);
+          })
+          .map(function (r) {
+            return { group: 'edges', data: edgeData(r) };
+          }),
+      );
       relayout = true;
     }
     if (update.models) {
@@ -227,14 +317,25 @@
     }
     if (relayout) scheduleLayout();
     if (update.relationships) renderRelationshipList();
-    if (selected && ((update.twins || []).some(function (t) { return t.id === selected; }) || (update.removed || []).indexOf(selected) >= 0)) renderInspector();
+    if (
+      selected &&
+      ((update.twins || []).some(function (t) {
+        return t.id === selected;
+      }) ||
+        (update.removed || []).indexOf(selected) >= 0)
+    )
+      renderInspector();
   }
 
   function post(path, body) {
     return fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body }).then(function (res) {
       return res.text().then(function (text) {
         var parsed;
-        try { parsed = JSON.parse(text); } catch { parsed = text; }
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = text;
+        }
         return { ok: res.ok, status: res.status, body: parsed };
       });
     });
@@ -244,30 +345,53 @@
   function describePreview(answer) {
     var p = answer.preview;
     var d = p.decoded;
-    var lines = (answer.problems || []).map(function (problem) { return 'configuration: ' + problem; });
-    lines.push(d.ok ? 'device ' + d.deviceId + ', enqueued ' + d.enqueuedTime + (d.component ? ', component ' + d.component : '') : 'not decoded (' + d.reason + '): ' + d.detail);
+    var lines = (answer.problems || []).map(function (problem) {
+      return 'configuration: ' + problem;
+    });
+    lines.push(
+      d.ok
+        ? 'device ' + d.deviceId + ', enqueued ' + d.enqueuedTime + (d.component ? ', component ' + d.component : '')
+        : 'not decoded (' + d.reason + '): ' + d.detail,
+    );
     var matched = p.matched || [];
-    if (d.ok && matched.length === 0) lines.push('rules: none matched' + (p.rules.length > 0 ? ' (mapped by ' + p.rules.join(', ') + ')' : ''));
+    if (d.ok && matched.length === 0)
+      lines.push('rules: none matched' + (p.rules.length > 0 ? ' (mapped by ' + p.rules.join(', ') + ')' : ''));
     matched.forEach(function (m) {
       var applied = m.applied.length > 0 ? 'applied ' + m.applied.join(', ') : 'applied nothing';
       var refused = m.refused.length === 0 ? '' : m.applied.length === 0 ? ' — every mapping refused or missing:' : '; not applied:';
       lines.push('rule "' + m.rule + '" matched, ' + applied + refused);
-      m.refused.forEach(function (r) { lines.push('  ' + r.mapping + ': ' + r.outcome + ' (' + r.reason + '): ' + r.detail); });
+      m.refused.forEach(function (r) {
+        lines.push('  ' + r.mapping + ': ' + r.outcome + ' (' + r.reason + '): ' + r.detail);
+      });
     });
     // A refusal already listed under its rule is not repeated (as npm run map prints it).
     var ofMatchedRule = function (where, detail) {
       return matched.some(function (m) {
-        return (where !== undefined && (where === m.where || where.indexOf(m.where + '.') === 0)) || detail.indexOf(m.where + '.') === 0 || detail.indexOf(m.where + ':') === 0;
+        return (
+          (where !== undefined && (where === m.where || where.indexOf(m.where + '.') === 0)) ||
+          detail.indexOf(m.where + '.') === 0 ||
+          detail.indexOf(m.where + ':') === 0
+        );
       });
     };
     p.twins.forEach(function (t) {
       lines.push('twin ' + t.twinId + (t.model ? ' (' + t.model + ')' : '') + ': PATCH');
-      t.patch.forEach(function (op) { lines.push('  ' + op.op + ' ' + op.path + ' ' + JSON.stringify(op.value)); });
-      t.stale.forEach(function (x) { lines.push('  stale ' + x.path + ': ' + x.sourceTime + ' is older than the stored ' + x.stored); });
+      t.patch.forEach(function (op) {
+        lines.push('  ' + op.op + ' ' + op.path + ' ' + JSON.stringify(op.value));
+      });
+      t.stale.forEach(function (x) {
+        lines.push('  stale ' + x.path + ': ' + x.sourceTime + ' is older than the stored ' + x.stored);
+      });
     });
-    p.telemetry.forEach(function (t) { lines.push('telemetry to ' + t.twinId + (t.component ? '/' + t.component : '') + ': ' + JSON.stringify(t.payload)); });
-    p.filtered.forEach(function (f) { if (!ofMatchedRule(undefined, f.detail)) lines.push('filtered (' + f.reason + '): ' + f.detail); });
-    p.deadLettered.forEach(function (r) { if (!ofMatchedRule(r.where, r.detail)) lines.push('dead-lettered (' + r.reason + '): ' + (r.where ? r.where + ': ' : '') + r.detail); });
+    p.telemetry.forEach(function (t) {
+      lines.push('telemetry to ' + t.twinId + (t.component ? '/' + t.component : '') + ': ' + JSON.stringify(t.payload));
+    });
+    p.filtered.forEach(function (f) {
+      if (!ofMatchedRule(undefined, f.detail)) lines.push('filtered (' + f.reason + '): ' + f.detail);
+    });
+    p.deadLettered.forEach(function (r) {
+      if (!ofMatchedRule(r.where, r.detail)) lines.push('dead-lettered (' + r.reason + '): ' + (r.where ? r.where + ': ' : '') + r.detail);
+    });
     lines.push('', 'Nothing was written: "Send into the loop" does that.');
     return lines.join('\n');
   }
@@ -276,7 +400,8 @@
     var out = document.getElementById('try-result');
     out.className = result.ok ? '' : 'error';
     if (!result.ok || typeof result.body === 'string') {
-      out.textContent = typeof result.body === 'string' ? result.body : (result.body && result.body.error) || JSON.stringify(result.body, null, 2);
+      out.textContent =
+        typeof result.body === 'string' ? result.body : (result.body && result.body.error) || JSON.stringify(result.body, null, 2);
     } else if (kind === 'preview') {
       out.textContent = describePreview(result.body);
     } else {
@@ -294,21 +419,40 @@
     var textarea = document.getElementById('envelope');
     if (data.sampleEnvelope) textarea.value = JSON.stringify(data.sampleEnvelope, null, 2);
     document.getElementById('preview-button').addEventListener('click', function () {
-      post('/preview', textarea.value).then(function (r) { showResult(r, 'preview'); }, function (e) { showResult({ ok: false, body: String(e) }); });
+      post('/preview', textarea.value).then(
+        function (r) {
+          showResult(r, 'preview');
+        },
+        function (e) {
+          showResult({ ok: false, body: String(e) });
+        },
+      );
     });
     document.getElementById('send-button').addEventListener('click', function () {
-      post('/send', textarea.value).then(function (r) { showResult(r, 'send'); }, function (e) { showResult({ ok: false, body: String(e) }); });
+      post('/send', textarea.value).then(
+        function (r) {
+          showResult(r, 'send');
+        },
+        function (e) {
+          showResult({ ok: false, body: String(e) });
+        },
+      );
     });
     var events = new EventSource('/events');
-    events.addEventListener('open', function () { setStatus(data.withoutLoop ? 'live: the graph follows the instance' : 'live: updates as messages flow', 'live'); });
-    events.addEventListener('update', function (event) { applyUpdate(JSON.parse(event.data)); });
+    events.addEventListener('open', function () {
+      setStatus(data.withoutLoop ? 'live: the graph follows the instance' : 'live: updates as messages flow', 'live');
+    });
+    events.addEventListener('update', function (event) {
+      applyUpdate(JSON.parse(event.data));
+    });
     events.addEventListener('end', function () {
       events.close();
       setStatus('the run has ended; this is its final state', 'down');
     });
-    events.addEventListener('error', function () { setStatus('not connected to the run (reconnecting…)', 'down'); });
+    events.addEventListener('error', function () {
+      setStatus('not connected to the run (reconnecting…)', 'down');
+    });
   }
-
 
   // ---- The explorer (live pages with data.explorer): query box, edits, models ----
 
@@ -319,29 +463,45 @@
       init.headers['content-type'] = 'application/json';
       init.body = body;
     }
-    return fetch('/adt' + path, init).then(function (res) {
-      return res.text().then(function (text) {
-        var parsed = null;
-        if (text !== '') {
-          try { parsed = JSON.parse(text); } catch { parsed = text; }
-        }
-        return { ok: res.ok, status: res.status, body: parsed };
-      });
-    }, function (error) { return { ok: false, status: 0, body: { error: { code: 'NetworkError', message: String(error) } } }; });
+    return fetch('/adt' + path, init).then(
+      function (res) {
+        return res.text().then(function (text) {
+          var parsed = null;
+          if (text !== '') {
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              parsed = text;
+            }
+          }
+          return { ok: res.ok, status: res.status, body: parsed };
+        });
+      },
+      function (error) {
+        return { ok: false, status: 0, body: { error: { code: 'NetworkError', message: String(error) } } };
+      },
+    );
   }
 
   /** An ADT error as ADT returned it: status, code and message, then any details. */
   function describeError(result) {
     var e = result.body && result.body.error;
-    if (!e || typeof e !== 'object') return 'HTTP ' + result.status + ': ' + (typeof result.body === 'string' ? result.body : JSON.stringify(result.body));
+    if (!e || typeof e !== 'object')
+      return 'HTTP ' + result.status + ': ' + (typeof result.body === 'string' ? result.body : JSON.stringify(result.body));
     var text = 'HTTP ' + result.status + ' ' + e.code + ': ' + e.message;
     if (e.details) text += '\n' + JSON.stringify(e.details, null, 2);
     return text;
   }
 
-  function isObject(v) { return v !== null && typeof v === 'object' && !Array.isArray(v); }
-  function isTwinDocument(v) { return isObject(v) && typeof v.$dtId === 'string'; }
-  function isRelationshipDocument(v) { return isObject(v) && typeof v.$relationshipId === 'string' && typeof v.$sourceId === 'string'; }
+  function isObject(v) {
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+  }
+  function isTwinDocument(v) {
+    return isObject(v) && typeof v.$dtId === 'string';
+  }
+  function isRelationshipDocument(v) {
+    return isObject(v) && typeof v.$relationshipId === 'string' && typeof v.$sourceId === 'string';
+  }
 
   /** A row's cell: a twin by its id, a relationship as source -name-> target, anything else as shown elsewhere. */
   function cellText(v) {
@@ -355,7 +515,13 @@
   function resultElements(rows) {
     var found = { twins: new Set(), relationships: new Set() };
     rows.forEach(function (row) {
-      var values = [row].concat(isObject(row) && !isTwinDocument(row) && !isRelationshipDocument(row) ? Object.keys(row).map(function (k) { return row[k]; }) : []);
+      var values = [row].concat(
+        isObject(row) && !isTwinDocument(row) && !isRelationshipDocument(row)
+          ? Object.keys(row).map(function (k) {
+              return row[k];
+            })
+          : [],
+      );
       values.forEach(function (v) {
         if (isTwinDocument(v)) found.twins.add(v.$dtId);
         else if (isRelationshipDocument(v)) found.relationships.add('rel:' + v.$sourceId + '/' + v.$relationshipId);
@@ -368,8 +534,12 @@
     cy.elements().removeClass('hit faded');
     if (!found || (found.twins.size === 0 && found.relationships.size === 0)) return;
     var hits = cy.collection();
-    found.twins.forEach(function (id) { hits = hits.union(cy.getElementById(id)); });
-    found.relationships.forEach(function (id) { hits = hits.union(cy.getElementById(id)); });
+    found.twins.forEach(function (id) {
+      hits = hits.union(cy.getElementById(id));
+    });
+    found.relationships.forEach(function (id) {
+      hits = hits.union(cy.getElementById(id));
+    });
     hits.addClass('hit');
     cy.elements().difference(hits).addClass('faded');
     if (hits.nonempty()) cy.fit(hits, 40);
@@ -379,7 +549,9 @@
   function rowTwin(row) {
     if (isTwinDocument(row)) return row.$dtId;
     if (!isObject(row)) return null;
-    var key = Object.keys(row).find(function (k) { return isTwinDocument(row[k]); });
+    var key = Object.keys(row).find(function (k) {
+      return isTwinDocument(row[k]);
+    });
     return key === undefined ? null : row[key].$dtId;
   }
 
@@ -388,15 +560,26 @@
     var columns = [];
     var seen = new Set();
     function column(name) {
-      if (!seen.has(name)) { seen.add(name); columns.push(name); }
+      if (!seen.has(name)) {
+        seen.add(name);
+        columns.push(name);
+      }
     }
     rows.forEach(function (row) {
       if (!isObject(row)) return column('value');
       if (isTwinDocument(row)) column('$model');
-      Object.keys(row).forEach(function (k) { if (k !== '$etag' && k !== '$metadata') column(k); });
+      Object.keys(row).forEach(function (k) {
+        if (k !== '$etag' && k !== '$metadata') column(k);
+      });
     });
     var table = document.getElementById('query-table');
-    var head = el('tr', {}, columns.map(function (c) { return el('th', { text: c }); }));
+    var head = el(
+      'tr',
+      {},
+      columns.map(function (c) {
+        return el('th', { text: c });
+      }),
+    );
     var body = rows.map(function (row) {
       var cells = columns.map(function (c) {
         var v;
@@ -409,7 +592,9 @@
       var twinId = rowTwin(row);
       if (twinId !== null && twins.has(twinId)) {
         tr.className = 'twin-row';
-        tr.addEventListener('click', function () { select(twinId); });
+        tr.addEventListener('click', function () {
+          select(twinId);
+        });
       }
       return tr;
     });
@@ -434,8 +619,16 @@
       error.textContent = '';
       var rows = result.body.rows;
       var found = resultElements(rows);
-      status.textContent = rows.length + ' row(s)' + (result.body.truncated ? ' (the first ' + rows.length + '; narrow the query for the rest)' : '') +
-        ', ' + found.twins.size + ' twin(s), ' + found.relationships.size + ' relationship(s); query charge ' + show(result.body.queryCharge);
+      status.textContent =
+        rows.length +
+        ' row(s)' +
+        (result.body.truncated ? ' (the first ' + rows.length + '; narrow the query for the rest)' : '') +
+        ', ' +
+        found.twins.size +
+        ' twin(s), ' +
+        found.relationships.size +
+        ' relationship(s); query charge ' +
+        show(result.body.queryCharge);
       renderQueryTable(rows);
       highlight(found);
     });
@@ -449,7 +642,11 @@
 
   /** ADT's path for a twin (or one of its relationships): each id percent-encoded, as the SDK sends it. */
   function twinPath(id, relationshipId) {
-    return '/digitaltwins/' + encodeURIComponent(id) + (relationshipId === undefined ? '' : '/relationships/' + encodeURIComponent(relationshipId));
+    return (
+      '/digitaltwins/' +
+      encodeURIComponent(id) +
+      (relationshipId === undefined ? '' : '/relationships/' + encodeURIComponent(relationshipId))
+    );
   }
 
   /** JSON Pointer of a top-level property: ~ and / escaped (RFC 6901). */
@@ -467,19 +664,24 @@
     var list = document.querySelector('#edit .relationships');
     if (!selected || !data.explorer) return;
     var writable = data.explorer.writable;
-    var items = cy.getElementById(selected).outgoers('edge').map(function (edge) {
-      var relationshipId = edge.data('relationshipId');
-      var children = [document.createTextNode(edge.data('label') + ' → ' + edge.data('target') + ' (' + relationshipId + ')')];
-      if (writable) {
-        var remove = el('button', { type: 'button', class: 'rel-delete', 'data-relationship': relationshipId, text: 'Delete' });
-        remove.addEventListener('click', function () {
-          var source = selected;
-          adt('DELETE', twinPath(source, relationshipId)).then(function (result) { editResult(result, 'deleted relationship ' + relationshipId + ' of ' + source + '.'); });
-        });
-        children.push(remove);
-      }
-      return el('li', { 'data-relationship': relationshipId }, children);
-    });
+    var items = cy
+      .getElementById(selected)
+      .outgoers('edge')
+      .map(function (edge) {
+        var relationshipId = edge.data('relationshipId');
+        var children = [document.createTextNode(edge.data('label') + ' → ' + edge.data('target') + ' (' + relationshipId + ')')];
+        if (writable) {
+          var remove = el('button', { type: 'button', class: 'rel-delete', 'data-relationship': relationshipId, text: 'Delete' });
+          remove.addEventListener('click', function () {
+            var source = selected;
+            adt('DELETE', twinPath(source, relationshipId)).then(function (result) {
+              editResult(result, 'deleted relationship ' + relationshipId + ' of ' + source + '.');
+            });
+          });
+          children.push(remove);
+        }
+        return el('li', { 'data-relationship': relationshipId }, children);
+      });
     list.replaceChildren.apply(list, items);
   }
 
@@ -494,7 +696,9 @@
     var writable = data.explorer.writable;
     // Read-only: the relationships are listed, and the page offers no control the server would refuse.
     section.querySelector('.read-only').hidden = writable;
-    ['patch-hint', 'patch-text', 'patch-button', 'rel-name', 'rel-target', 'rel-id', 'rel-add'].forEach(function (id) { document.getElementById(id).hidden = !writable; });
+    ['patch-hint', 'patch-text', 'patch-button', 'rel-name', 'rel-target', 'rel-id', 'rel-add'].forEach(function (id) {
+      document.getElementById(id).hidden = !writable;
+    });
     document.getElementById('patch-text').value = '';
     document.getElementById('edit-result').textContent = '';
     renderRelationshipList();
@@ -503,7 +707,9 @@
   function startEditor() {
     document.getElementById('patch-button').addEventListener('click', function () {
       var id = selected;
-      adt('PATCH', twinPath(id), document.getElementById('patch-text').value).then(function (result) { editResult(result, 'patched ' + id + ': watch the graph (roll-ups follow through the pipeline).'); });
+      adt('PATCH', twinPath(id), document.getElementById('patch-text').value).then(function (result) {
+        editResult(result, 'patched ' + id + ': watch the graph (roll-ups follow through the pipeline).');
+      });
     });
     document.getElementById('rel-add').addEventListener('click', function () {
       var source = selected;
@@ -511,7 +717,9 @@
       var target = document.getElementById('rel-target').value.trim();
       var relationshipId = document.getElementById('rel-id').value.trim() || name + '-' + target;
       var body = JSON.stringify({ $targetId: target, $relationshipName: name });
-      adt('PUT', twinPath(source, relationshipId), body).then(function (result) { editResult(result, 'added relationship ' + relationshipId + ': ' + source + ' -' + name + '-> ' + target + '.'); });
+      adt('PUT', twinPath(source, relationshipId), body).then(function (result) {
+        editResult(result, 'added relationship ' + relationshipId + ': ' + source + ' -' + name + '-> ' + target + '.');
+      });
     });
   }
 
@@ -520,18 +728,29 @@
 
   function modelName(model) {
     var names = isObject(model.displayName) ? model.displayName : {};
-    return names.en || Object.keys(names).map(function (k) { return names[k]; })[0] || '';
+    return (
+      names.en ||
+      Object.keys(names).map(function (k) {
+        return names[k];
+      })[0] ||
+      ''
+    );
   }
 
   function renderModelList() {
     var list = document.getElementById('model-list');
-    list.replaceChildren.apply(list, models.map(function (model, index) {
-      var item = el('li', { 'data-model': model.id, class: model.decommissioned ? 'decommissioned' : '', title: model.id }, [
-        document.createTextNode(model.id + (modelName(model) ? '  ' + modelName(model) : '')),
-      ]);
-      item.addEventListener('click', function () { showModel(index); });
-      return item;
-    }));
+    list.replaceChildren.apply(
+      list,
+      models.map(function (model, index) {
+        var item = el('li', { 'data-model': model.id, class: model.decommissioned ? 'decommissioned' : '', title: model.id }, [
+          document.createTextNode(model.id + (modelName(model) ? '  ' + modelName(model) : '')),
+        ]);
+        item.addEventListener('click', function () {
+          showModel(index);
+        });
+        return item;
+      }),
+    );
   }
 
   function schemaText(schema) {
@@ -540,24 +759,39 @@
 
   function showModel(index) {
     var model = models[index];
-    document.querySelectorAll('#model-list li').forEach(function (li, i) { li.classList.toggle('selected', i === index); });
+    document.querySelectorAll('#model-list li').forEach(function (li, i) {
+      li.classList.toggle('selected', i === index);
+    });
     var definition = isObject(model.model) ? model.model : {};
     var contents = Array.isArray(definition.contents) ? definition.contents : [];
-    var rows = [el('tr', {}, ['kind', 'name', 'schema / target'].map(function (h) { return el('th', { text: h }); }))];
+    var rows = [
+      el(
+        'tr',
+        {},
+        ['kind', 'name', 'schema / target'].map(function (h) {
+          return el('th', { text: h });
+        }),
+      ),
+    ];
     contents.forEach(function (c) {
       if (!isObject(c)) return;
       var kind = Array.isArray(c['@type']) ? c['@type'].join(', ') : String(c['@type']);
-      rows.push(el('tr', { 'data-content': String(c.name) }, [
-        el('td', { text: kind }),
-        el('td', { text: String(c.name) }),
-        el('td', { text: c.schema !== undefined ? schemaText(c.schema) : c.target !== undefined ? String(c.target) : '' }),
-      ]));
+      rows.push(
+        el('tr', { 'data-content': String(c.name) }, [
+          el('td', { text: kind }),
+          el('td', { text: String(c.name) }),
+          el('td', { text: c.schema !== undefined ? schemaText(c.schema) : c.target !== undefined ? String(c.target) : '' }),
+        ]),
+      );
     });
     var extendsText = definition.extends === undefined ? 'nothing' : [].concat(definition.extends).map(schemaText).join(', ');
     var detail = document.getElementById('model-detail');
     detail.replaceChildren(
       el('p', {}, [el('strong', { text: model.id }), document.createTextNode(' ' + modelName(model))]),
-      el('p', { class: 'hint', text: 'extends ' + extendsText + '; uploaded ' + String(model.uploadTime || '?') + (model.decommissioned ? '; decommissioned' : '') }),
+      el('p', {
+        class: 'hint',
+        text: 'extends ' + extendsText + '; uploaded ' + String(model.uploadTime || '?') + (model.decommissioned ? '; decommissioned' : ''),
+      }),
       el('table', { id: 'model-contents' }, rows),
       el('pre', { text: JSON.stringify(model.model, null, 1) }),
     );
@@ -569,7 +803,9 @@
         document.getElementById('model-detail').replaceChildren(el('pre', { class: 'error', text: describeError(result) }));
         return;
       }
-      models = result.body.models.slice().sort(function (a, b) { return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; });
+      models = result.body.models.slice().sort(function (a, b) {
+        return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+      });
       renderModelList();
     });
   }
@@ -577,7 +813,8 @@
   function startExplorer() {
     document.getElementById('query').hidden = false;
     document.getElementById('models-panel').hidden = false;
-    document.getElementById('explorer-target').textContent = 'ADT: ' + data.explorer.target + (data.explorer.writable ? ' (writes allowed)' : ' (read-only)');
+    document.getElementById('explorer-target').textContent =
+      'ADT: ' + data.explorer.target + (data.explorer.writable ? ' (writes allowed)' : ' (read-only)');
     document.getElementById('query-button').addEventListener('click', runQuery);
     document.getElementById('query-text').addEventListener('keydown', function (event) {
       if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) runQuery();
@@ -603,10 +840,14 @@
 
   window.twinGraph = {
     cy: cy,
-    twin: function (id) { return twins.get(id); },
+    twin: function (id) {
+      return twins.get(id);
+    },
     applyUpdate: applyUpdate,
     select: select,
     /** No layout waiting to run (the positions on screen are final for now). */
-    settled: function () { return layoutTimer === null; },
+    settled: function () {
+      return layoutTimer === null;
+    },
   };
 })();

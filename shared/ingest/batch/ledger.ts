@@ -38,7 +38,8 @@ export class BatchLedger {
 
   constructor(events: ReadonlyArray<{ eventKey: string; messageId?: string }>) {
     for (const event of events) {
-      if (this.marks.has(event.eventKey)) throw new Error(`Event key ${event.eventKey} appears twice in one batch; event keys must be unique.`);
+      if (this.marks.has(event.eventKey))
+        throw new Error(`Event key ${event.eventKey} appears twice in one batch; event keys must be unique.`);
       const marks: Marks = {};
       if (event.messageId !== undefined) marks.messageId = event.messageId;
       this.marks.set(event.eventKey, marks);

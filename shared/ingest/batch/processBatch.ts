@@ -11,7 +11,18 @@ import { recordDeferral, recordIngestBatch } from '../../telemetry';
 import { defaultIngestOptions, type IngestOptions } from '../config';
 import { decodeEvent, type DecodeOptions, normalizeOffset, normalizeSequenceNumber, normalizeTimestamp, safeMessageId } from '../decode';
 import { chooseWriteNow, type Deferral, deferTwinUpdates, type DrainResult, openWriteWindow, type WriteWindow } from '../defer';
-import { type DecodeFailure, describeUpdatePath, type DeviceMessage, type EventRefusal, type LifecycleAction, type PropertyUpdate, type RawEvent, type Refusal, type TwinUpdate, type TwinUpdateResult } from '../message';
+import {
+  type DecodeFailure,
+  describeUpdatePath,
+  type DeviceMessage,
+  type EventRefusal,
+  type LifecycleAction,
+  type PropertyUpdate,
+  type RawEvent,
+  type Refusal,
+  type TwinUpdate,
+  type TwinUpdateResult,
+} from '../message';
 import type { IngestPlanner, PlannedTelemetry } from '../plan';
 import { applyLifecycle, type SignificanceOf, writeTwinUpdate } from '../write';
 import { type BatchSummary, writeSignificanceTotals } from './batchSummary';
@@ -110,15 +121,30 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
 
   // Twins lifecycle events create come first (the batch's values may be for them); retirements last.
   const lifecycle = plan.lifecycle ?? [];
-  const lifecycleFailures = await runLifecycle(lifecycle.filter((a) => a.kind === 'create'), deps, ctx, clock, ledger, refusals);
+  const lifecycleFailures = await runLifecycle(
+    lifecycle.filter((a) => a.kind === 'create'),
+    deps,
+    ctx,
+    clock,
+    ledger,
+    refusals,
+  );
   const write = deps.write ?? defaultIngestOptions;
-  const writeOptions = { emitSourceTime: write.emitSourceTime, maxClockSkewMs: write.maxClockSkewSeconds * 1000, now: () => clock.now(), ...('significance' in write && write.significance && { significance: write.significance }) };
+  const writeOptions = {
+    emitSourceTime: write.emitSourceTime,
+    maxClockSkewMs: write.maxClockSkewSeconds * 1000,
+    now: () => clock.now(),
+    ...('significance' in write && write.significance && { significance: write.significance }),
+  };
   // Without sourceTimes in ADT the drainer could not tell an old deferred value from a newer write.
   const deferral = write.emitSourceTime ? deps.deferral : undefined;
   const window = deferral ? openWriteWindow(deferral, deps.gateway, clock.now()) : undefined;
   let split: WindowSplit;
   try {
-    split = deferral && window ? await splitForWindow(plan.twinUpdates, deferral, window, deps, ctx) : { writeNow: plan.twinUpdates, deferLater: [], drained: undefined };
+    split =
+      deferral && window
+        ? await splitForWindow(plan.twinUpdates, deferral, window, deps, ctx)
+        : { writeNow: plan.twinUpdates, deferLater: [], drained: undefined };
   } catch (error) {
     window?.close();
     throw error;
@@ -128,7 +154,9 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   // A twin whose turn comes after the window closed is deferred instead (undefined): the window holds
   // even when more partitions share this process's budget than when it opened, or a 429 halved it.
   const startBy = window?.startBy ?? Number.POSITIVE_INFINITY;
-  const twinWork = startLimited(writeNow, write.maxParallelTwins, (update) => (clock.now() < startBy ? writeTwinUpdate(update, deps.gateway, ctx, writeOptions) : Promise.resolve(undefined)));
+  const twinWork = startLimited(writeNow, write.maxParallelTwins, (update) =>
+    clock.now() < startBy ? writeTwinUpdate(update, deps.gateway, ctx, writeOptions) : Promise.resolve(undefined),
+  );
   // Stored before the invocation returns, so the host checkpoints these events only once their values are durable.
   const deferWork = (async (): Promise<number> => {
     if (!deferral) return 0;
@@ -138,31 +166,69 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     return deferLater.length > 0 ? deferTwinUpdates(deferral.store, deferral.buckets, deferLater, new Date(clock.now())) : 0;
   })();
   // A twin's telemetry goes after its update: the update may create the twin the telemetry needs.
-  const twinSettled = new Map<string, Promise<unknown> | undefined>(writeNow.map((update, i) => [update.twinId, twinWork[i]?.then(() => undefined, () => undefined)]));
+  const twinSettled = new Map<string, Promise<unknown> | undefined>(
+    writeNow.map((update, i) => [
+      update.twinId,
+      twinWork[i]?.then(
+        () => undefined,
+        () => undefined,
+      ),
+    ]),
+  );
   let telemetrySent = 0;
   const telemetryWork = plan.telemetry.map(async (planned) => {
     await twinSettled.get(planned.twinId);
     if (await publishTelemetry(planned, deps, ctx, ledger, refusals, byKey)) telemetrySent += 1;
   });
-  const [twinOutcomes, telemetryOutcomes, deferOutcome] = await Promise.all([Promise.allSettled(twinWork), Promise.allSettled(telemetryWork), deferWork.then((n) => ({ ok: true as const, n }), (error: unknown) => ({ ok: false as const, error }))]);
-  lifecycleFailures.push(...(await runLifecycle(lifecycle.filter((a) => a.kind === 'delete'), deps, ctx, clock, ledger, refusals)));
+  const [twinOutcomes, telemetryOutcomes, deferOutcome] = await Promise.all([
+    Promise.allSettled(twinWork),
+    Promise.allSettled(telemetryWork),
+    deferWork.then(
+      (n) => ({ ok: true as const, n }),
+      (error: unknown) => ({ ok: false as const, error }),
+    ),
+  ]);
+  lifecycleFailures.push(
+    ...(await runLifecycle(
+      lifecycle.filter((a) => a.kind === 'delete'),
+      deps,
+      ctx,
+      clock,
+      ledger,
+      refusals,
+    )),
+  );
   // A deferred value is durable in the store, on its way to ADT: its messages count as applied.
-  if (deferOutcome.ok) for (const update of deferLater) for (const value of update.updates) for (const key of value.eventKeys) ledger.mark(key, 'applied');
+  if (deferOutcome.ok)
+    for (const update of deferLater) for (const value of update.updates) for (const key of value.eventKeys) ledger.mark(key, 'applied');
 
   const results = twinOutcomes.flatMap((o) => (o.status === 'fulfilled' && o.value !== undefined ? [o.value] : []));
   const superseded = new SupersededValues(plan.superseded ?? []);
   for (const result of results) recordTwinResult(result, ledger, refusals, superseded);
   twinOutcomes.forEach((outcome, i) => {
     const update = writeNow[i];
-    if (outcome.status === 'rejected' && update && !mustRedeliver(outcome.reason)) containWriteFailure(update.updates, update.twinId, outcome.reason, refusals, superseded);
+    if (outcome.status === 'rejected' && update && !mustRedeliver(outcome.reason))
+      containWriteFailure(update.updates, update.twinId, outcome.reason, refusals, superseded);
   });
 
   // Dead letters are written even when the batch is about to fail: redelivery overwrites them.
   const deadLetterFailures = await writeDeadLetters(records, deps, clock);
-  const failures = [...twinOutcomes, ...telemetryOutcomes].flatMap((o) => (o.status === 'rejected' && mustRedeliver(o.reason) ? [o.reason as unknown] : [])).concat(lifecycleFailures, deadLetterFailures);
-  if (!deferOutcome.ok) failures.push(new Error(`Deferring ${deferLater.length} twin(s) to ${deferral?.store.target} failed: ${errorMessage(deferOutcome.error)}. The batch fails so no value is lost.`));
+  const failures = [...twinOutcomes, ...telemetryOutcomes]
+    .flatMap((o) => (o.status === 'rejected' && mustRedeliver(o.reason) ? [o.reason as unknown] : []))
+    .concat(lifecycleFailures, deadLetterFailures);
+  if (!deferOutcome.ok)
+    failures.push(
+      new Error(
+        `Deferring ${deferLater.length} twin(s) to ${deferral?.store.target} failed: ${errorMessage(deferOutcome.error)}. The batch fails so no value is lost.`,
+      ),
+    );
   if (failures.length > 0) {
-    throw failures.length === 1 ? failures[0] : new AggregateError(failures, `${failures.length} part(s) of the batch failed; the batch will be redelivered. First: ${errorMessage(failures[0])}`);
+    throw failures.length === 1
+      ? failures[0]
+      : new AggregateError(
+          failures,
+          `${failures.length} part(s) of the batch failed; the batch will be redelivered. First: ${errorMessage(failures[0])}`,
+        );
   }
 
   const totals = ledger.close();
@@ -200,7 +266,9 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     deadLetterDocuments: records.filter(needsDeadLetter).length,
     rejectedValuesByReason,
     twinsPatched: results.filter((r) => r.patches > 0).length,
-    twinsCreated: results.filter((r) => r.created).length + lifecycle.filter((a) => a.kind === 'create' && ledger.outcomeOf(a.eventKey) === 'applied').length,
+    twinsCreated:
+      results.filter((r) => r.created).length +
+      lifecycle.filter((a) => a.kind === 'create' && ledger.outcomeOf(a.eventKey) === 'applied').length,
     patches: results.reduce((n, r) => n + r.patches, 0),
     operations: results.reduce((n, r) => n + r.operations, 0),
     messagesCoalesced: plan.coalescedValues,
@@ -225,7 +293,12 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   };
   deps.log?.(summary);
   recordIngestBatch(summary, messages, { started, ended: started + summary.durationMs });
-  if (summary.deferral) recordDeferral({ valuesDeferred: summary.deferral.valuesDeferred, valuesDrained: summary.deferral.valuesDrained, oldestDeferredAgeSeconds: summary.deferral.oldestDeferredAgeSeconds });
+  if (summary.deferral)
+    recordDeferral({
+      valuesDeferred: summary.deferral.valuesDeferred,
+      valuesDrained: summary.deferral.valuesDrained,
+      oldestDeferredAgeSeconds: summary.deferral.oldestDeferredAgeSeconds,
+    });
   return { summary, ledger: totals.entries };
 }
 
@@ -235,8 +308,11 @@ interface WindowSplit {
   drained: DrainResult | Error | undefined;
 }
 
-function drainNumbers(drained: DrainResult | Error | undefined): Omit<NonNullable<BatchSummary['deferral']>, 'writeCapacity' | 'twinsDeferred' | 'valuesDeferred'> {
-  if (drained instanceof Error) return { twinsDrained: 0, valuesDrained: 0, bucketsHoldingValues: 0, oldestDeferredAgeSeconds: 0, drainError: errorMessage(drained) };
+function drainNumbers(
+  drained: DrainResult | Error | undefined,
+): Omit<NonNullable<BatchSummary['deferral']>, 'writeCapacity' | 'twinsDeferred' | 'valuesDeferred'> {
+  if (drained instanceof Error)
+    return { twinsDrained: 0, valuesDrained: 0, bucketsHoldingValues: 0, oldestDeferredAgeSeconds: 0, drainError: errorMessage(drained) };
   return {
     twinsDrained: drained?.twinsWritten ?? 0,
     valuesDrained: drained?.valuesWritten ?? 0,
@@ -251,7 +327,13 @@ function drainNumbers(drained: DrainResult | Error | undefined): Omit<NonNullabl
  * the rest is deferred. A drain that fails (storage briefly unreachable) costs nothing but its turn:
  * its values stay durable for the next invocation or the timer.
  */
-async function splitForWindow(updates: TwinUpdate[], deferral: Deferral, window: WriteWindow, deps: ProcessBatchDeps, ctx: CallContext): Promise<WindowSplit> {
+async function splitForWindow(
+  updates: TwinUpdate[],
+  deferral: Deferral,
+  window: WriteWindow,
+  deps: ProcessBatchDeps,
+  ctx: CallContext,
+): Promise<WindowSplit> {
   const capacity = window.capacity;
   let drained: DrainResult | Error;
   try {
@@ -264,7 +346,14 @@ async function splitForWindow(updates: TwinUpdate[], deferral: Deferral, window:
   return { writeNow: now, deferLater: later, drained };
 }
 
-async function publishTelemetry(planned: PlannedTelemetry, deps: ProcessBatchDeps, ctx: CallContext, ledger: BatchLedger, refusals: Refusals, byKey: Map<string, EventRecord>): Promise<boolean> {
+async function publishTelemetry(
+  planned: PlannedTelemetry,
+  deps: ProcessBatchDeps,
+  ctx: CallContext,
+  ledger: BatchLedger,
+  refusals: Refusals,
+  byKey: Map<string, EventRecord>,
+): Promise<boolean> {
   const record = byKey.get(planned.eventKey);
   if (!record?.message) throw new Error(`Telemetry planned for unknown event ${planned.eventKey}.`);
   const { eventKey, traceparent, messageId, ...telemetry } = planned;
@@ -283,7 +372,9 @@ async function publishTelemetry(planned: PlannedTelemetry, deps: ProcessBatchDep
       twinId: planned.twinId,
       path: planned.component === undefined ? '(telemetry)' : `/${planned.component} (telemetry)`,
       value: planned.payload,
-      detail: answer ? `ADT refused the telemetry (${answer.status ?? '-'} ${answer.code ?? ''}): ${answer.message}` : `The telemetry could not be sent: ${errorMessage(error)}`,
+      detail: answer
+        ? `ADT refused the telemetry (${answer.status ?? '-'} ${answer.code ?? ''}): ${answer.message}`
+        : `The telemetry could not be sent: ${errorMessage(error)}`,
     });
     return false;
   }
@@ -296,16 +387,31 @@ async function publishTelemetry(planned: PlannedTelemetry, deps: ProcessBatchDep
  * are returned (the batch is redelivered: creating and retiring are safe to repeat); anything else
  * is contained to its event.
  */
-async function runLifecycle(actions: LifecycleAction[], deps: ProcessBatchDeps, ctx: CallContext, clock: Clock, ledger: BatchLedger, refusals: Refusals): Promise<unknown[]> {
+async function runLifecycle(
+  actions: LifecycleAction[],
+  deps: ProcessBatchDeps,
+  ctx: CallContext,
+  clock: Clock,
+  ledger: BatchLedger,
+  refusals: Refusals,
+): Promise<unknown[]> {
   if (actions.length === 0) return [];
-  const work = startLimited(actions, (deps.write ?? defaultIngestOptions).maxParallelTwins, (action) => applyLifecycle(action, deps.gateway, ctx, () => clock.now()));
+  const work = startLimited(actions, (deps.write ?? defaultIngestOptions).maxParallelTwins, (action) =>
+    applyLifecycle(action, deps.gateway, ctx, () => clock.now()),
+  );
   const outcomes = await Promise.allSettled(work);
   const failures: unknown[] = [];
   outcomes.forEach((settled, index) => {
     const action = actions[index] as LifecycleAction;
     if (settled.status === 'rejected') {
       if (mustRedeliver(settled.reason)) failures.push(settled.reason);
-      else refusals.add({ eventKey: action.eventKey, reason: 'write-failed', twinId: action.twinId, detail: `${action.kind === 'create' ? 'Creating' : 'Retiring'} twin ${action.twinId} failed: ${errorMessage(settled.reason)}` });
+      else
+        refusals.add({
+          eventKey: action.eventKey,
+          reason: 'write-failed',
+          twinId: action.twinId,
+          detail: `${action.kind === 'create' ? 'Creating' : 'Retiring'} twin ${action.twinId} failed: ${errorMessage(settled.reason)}`,
+        });
       return;
     }
     const outcome = settled.value;
@@ -349,7 +455,13 @@ function supersededKey(eventKey: string, twinId: string, update: PropertyUpdate)
  * Dead-letters a refused update: the first event is the one whose value was refused; the others
  * (values it superseded in the batch) carry their own value and say why it was not written.
  */
-function refuseUpdate(update: PropertyUpdate, twinId: string, { reason, detail }: Refusal, refusals: Refusals, superseded: SupersededValues): void {
+function refuseUpdate(
+  update: PropertyUpdate,
+  twinId: string,
+  { reason, detail }: Refusal,
+  refusals: Refusals,
+  superseded: SupersededValues,
+): void {
   update.eventKeys.forEach((key, position) => {
     const own = position === 0;
     refusals.add({
@@ -366,8 +478,21 @@ function refuseUpdate(update: PropertyUpdate, twinId: string, { reason, detail }
 }
 
 /** A twin write that failed without an ADT answer (a bug, an unexpected error): its messages are dead-lettered, the batch goes on. */
-function containWriteFailure(updates: readonly PropertyUpdate[], twinId: string, error: unknown, refusals: Refusals, superseded: SupersededValues): void {
-  for (const update of updates) refuseUpdate(update, twinId, { reason: 'write-failed', detail: `Writing twin ${twinId} failed: ${errorMessage(error)}` }, refusals, superseded);
+function containWriteFailure(
+  updates: readonly PropertyUpdate[],
+  twinId: string,
+  error: unknown,
+  refusals: Refusals,
+  superseded: SupersededValues,
+): void {
+  for (const update of updates)
+    refuseUpdate(
+      update,
+      twinId,
+      { reason: 'write-failed', detail: `Writing twin ${twinId} failed: ${errorMessage(error)}` },
+      refusals,
+      superseded,
+    );
 }
 
 function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, refusals: Refusals, superseded: SupersededValues): void {
@@ -381,33 +506,38 @@ function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, refusal
 const needsDeadLetter = (record: EventRecord): boolean => record.refusals.length > 0;
 
 /** `twin/path: detail`; a part refused before any twin was known (a rule's expression) is its detail alone. */
-const describePart = (part: { twinId: string; path: string; detail: string }): string => (part.twinId === '' && part.path === '' ? part.detail : `${part.twinId}${part.path}: ${part.detail}`);
+const describePart = (part: { twinId: string; path: string; detail: string }): string =>
+  part.twinId === '' && part.path === '' ? part.detail : `${part.twinId}${part.path}: ${part.detail}`;
 
 async function writeDeadLetters(records: EventRecord[], deps: ProcessBatchDeps, clock: Clock): Promise<unknown[]> {
   const now = new Date(clock.now());
-  const writes = records
-    .filter(needsDeadLetter)
-    .map(async (record) => {
-      // A decode failure refuses the whole event: the document says why, and has no parts.
-      const parts = record.decodeFailure ? [] : record.refusals.map(rejectedPart);
-      const document = buildDeadLetterDocument({
-        event: record.raw,
-        reason: record.refusals[0]?.reason ?? 'unknown',
-        detail: record.decodeFailure?.detail ?? parts.map(describePart).join(' | '),
-        at: now,
-        partitionId: deps.partitionId,
-        // An undecodable event has no DeviceMessage: its position and ids come from the raw metadata.
-        sequenceNumber: record.message?.sequenceNumber ?? normalizeSequenceNumber(record.raw.sequenceNumber),
-        offset: record.message?.offset ?? normalizeOffset(record.raw.offset),
-        enqueuedTime: record.message?.enqueuedTime ?? normalizeTimestamp(record.raw.enqueuedTimeUtc),
-        messageId: record.message?.messageId ?? record.decodeFailure?.messageId,
-        deviceId: record.message?.deviceId ?? record.decodeFailure?.deviceId,
-        rejectedParts: parts,
-      });
-      await deps.deadLetters.write(deadLetterName(document, record.eventKey), document);
+  const writes = records.filter(needsDeadLetter).map(async (record) => {
+    // A decode failure refuses the whole event: the document says why, and has no parts.
+    const parts = record.decodeFailure ? [] : record.refusals.map(rejectedPart);
+    const document = buildDeadLetterDocument({
+      event: record.raw,
+      reason: record.refusals[0]?.reason ?? 'unknown',
+      detail: record.decodeFailure?.detail ?? parts.map(describePart).join(' | '),
+      at: now,
+      partitionId: deps.partitionId,
+      // An undecodable event has no DeviceMessage: its position and ids come from the raw metadata.
+      sequenceNumber: record.message?.sequenceNumber ?? normalizeSequenceNumber(record.raw.sequenceNumber),
+      offset: record.message?.offset ?? normalizeOffset(record.raw.offset),
+      enqueuedTime: record.message?.enqueuedTime ?? normalizeTimestamp(record.raw.enqueuedTimeUtc),
+      messageId: record.message?.messageId ?? record.decodeFailure?.messageId,
+      deviceId: record.message?.deviceId ?? record.decodeFailure?.deviceId,
+      rejectedParts: parts,
     });
+    await deps.deadLetters.write(deadLetterName(document, record.eventKey), document);
+  });
   const outcomes = await Promise.allSettled(writes);
   return outcomes.flatMap((o) =>
-    o.status === 'rejected' ? [new Error(`Dead-letter write to ${deps.deadLetters.target} failed: ${errorMessage(o.reason)}. The batch fails so no message is lost.`)] : [],
+    o.status === 'rejected'
+      ? [
+          new Error(
+            `Dead-letter write to ${deps.deadLetters.target} failed: ${errorMessage(o.reason)}. The batch fails so no message is lost.`,
+          ),
+        ]
+      : [],
   );
 }

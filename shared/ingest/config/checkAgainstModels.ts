@@ -30,7 +30,9 @@ export function checkIngestAgainstModels(ingest: CompiledIngest, index: ModelInd
       }
       if (!owners.some((v) => v.properties.has(property))) {
         const known = owners.flatMap((v) => [...v.properties.keys()]);
-        problems.push(`${mapping.where}.target: "${component === undefined ? property : `${component}/${property}`}" is not a property of ${rule.match.modelId ? 'the models this rule matches' : 'any model'}${didYouMean(property, known)}`);
+        problems.push(
+          `${mapping.where}.target: "${component === undefined ? property : `${component}/${property}`}" is not a property of ${rule.match.modelId ? 'the models this rule matches' : 'any model'}${didYouMean(property, known)}`,
+        );
       }
     }
   }

@@ -111,7 +111,12 @@ function compileIngestSection(config: IngestConfig, issues: Issues): CompiledIng
     names.set(rule.name, index);
     rules.push(compileRule(rule, where, issues));
   });
-  return { options, twinId, unknownTwin, rules, connectionState: compileConnectionState(config.connectionState),
+  return {
+    options,
+    twinId,
+    unknownTwin,
+    rules,
+    connectionState: compileConnectionState(config.connectionState),
     reportedProperties: { twinChangeEvents: 'map', digitalTwinChangeEvents: 'map', ...stripUndefined(config.reportedProperties ?? {}) },
     lifecycle: compileLifecycle(config.lifecycle, issues),
   };
@@ -120,8 +125,13 @@ function compileIngestSection(config: IngestConfig, issues: Issues): CompiledIng
 function compileLifecycle(config: LifecycleConfig = {}, issues: Issues): CompiledLifecycle {
   const onDelete = config.onDelete ?? 'delete';
   const decommission = config.decommission ?? {};
-  if (onDelete === 'decommission' && Object.keys(decommission).length === 0) issues.add('ingest.lifecycle.decommission', 'is required when onDelete is "decommission" (the properties to write, e.g. { status: retired })');
-  if (onDelete !== 'decommission' && config.decommission !== undefined) issues.add('ingest.lifecycle.decommission', 'only applies together with onDelete: decommission');
+  if (onDelete === 'decommission' && Object.keys(decommission).length === 0)
+    issues.add(
+      'ingest.lifecycle.decommission',
+      'is required when onDelete is "decommission" (the properties to write, e.g. { status: retired })',
+    );
+  if (onDelete !== 'decommission' && config.decommission !== undefined)
+    issues.add('ingest.lifecycle.decommission', 'only applies together with onDelete: decommission');
   const compiled: CompiledLifecycle = { action: config.action ?? 'map', onDelete, decommission, models: [], initialProperties: [] };
   (config.models ?? []).forEach((entry, index) => {
     const where = `ingest.lifecycle.models[${index}]`;
@@ -166,7 +176,10 @@ function compileTwinId(config: TwinIdConfig | string, where: string, issues: Iss
   }
   const kinds = (['template', 'table', 'query'] as const).filter((k) => config[k] !== undefined);
   if (kinds.length !== 1) {
-    issues.add(where, kinds.length === 0 ? 'set one of template, table or query' : `set only one of template, table or query (found ${kinds.join(', ')})`);
+    issues.add(
+      where,
+      kinds.length === 0 ? 'set one of template, table or query' : `set only one of template, table or query (found ${kinds.join(', ')})`,
+    );
     return undefined;
   }
   const misplaced = (field: 'key' | 'fallback' | 'cache', owner: string): void => {
@@ -191,11 +204,13 @@ function compileTwinId(config: TwinIdConfig | string, where: string, issues: Iss
   const query = issues.template(`${where}.query`, config.query ?? '');
   if (query && !/^\s*select\b/i.test(query.text)) issues.add(`${where}.query`, 'must be an ADT query starting with SELECT');
   const cache = { ...defaultQueryCache, ...stripUndefined(config.cache ?? {}) };
-  return query && {
-    kind: 'query',
-    query,
-    cache: { ttlMs: cache.ttlSeconds * 1000, negativeTtlMs: cache.negativeTtlSeconds * 1000, maxEntries: cache.maxEntries },
-  };
+  return (
+    query && {
+      kind: 'query',
+      query,
+      cache: { ttlMs: cache.ttlSeconds * 1000, negativeTtlMs: cache.negativeTtlSeconds * 1000, maxEntries: cache.maxEntries },
+    }
+  );
 }
 
 function compileUnknownTwin(config: IngestConfig, issues: Issues): UnknownTwinPolicy {
@@ -204,7 +219,11 @@ function compileUnknownTwin(config: IngestConfig, issues: Issues): UnknownTwinPo
   if (unknown.action === 'create' && unknown.modelId === undefined) {
     issues.add('ingest.unknownTwin.modelId', 'is required when action is "create" (the model of the twins to create)');
   }
-  return { action: unknown.action, properties: unknown.properties ?? {}, ...(unknown.modelId !== undefined && { modelId: unknown.modelId }) };
+  return {
+    action: unknown.action,
+    properties: unknown.properties ?? {},
+    ...(unknown.modelId !== undefined && { modelId: unknown.modelId }),
+  };
 }
 
 function compileRule(rule: RuleConfig, where: string, issues: Issues): CompiledRule {
@@ -261,7 +280,12 @@ function compileMatch(match: MatchConfig, where: string, issues: Issues): Compil
   return compiled;
 }
 
-function compilePropertyMapping(mapping: PropertyMappingConfig, rule: RuleConfig, where: string, issues: Issues): CompiledPropertyMapping | undefined {
+function compilePropertyMapping(
+  mapping: PropertyMappingConfig,
+  rule: RuleConfig,
+  where: string,
+  issues: Issues,
+): CompiledPropertyMapping | undefined {
   const [first, second] = mapping.target.split('/') as [string, string | undefined];
   const property = second ?? first;
   const pathComponent = second === undefined ? undefined : first;
@@ -294,10 +318,20 @@ function compilePropertyMapping(mapping: PropertyMappingConfig, rule: RuleConfig
   } as CompiledPropertyMapping;
 }
 
-function compileTelemetry(mapping: TelemetryMappingConfig, rule: RuleConfig, where: string, issues: Issues): CompiledTelemetryMapping | undefined {
+function compileTelemetry(
+  mapping: TelemetryMappingConfig,
+  rule: RuleConfig,
+  where: string,
+  issues: Issues,
+): CompiledTelemetryMapping | undefined {
   const kinds = (['fields', 'all', 'expression'] as const).filter((k) => mapping[k] !== undefined && mapping[k] !== false);
   if (kinds.length !== 1) {
-    issues.add(where, kinds.length === 0 ? 'set one of fields, all: true or expression' : `set only one of fields, all or expression (found ${kinds.join(', ')})`);
+    issues.add(
+      where,
+      kinds.length === 0
+        ? 'set one of fields, all: true or expression'
+        : `set only one of fields, all or expression (found ${kinds.join(', ')})`,
+    );
     return undefined;
   }
   const component = mapping.component ?? rule.component;

@@ -23,7 +23,8 @@ export function compileExpression(text: string): CompiledExpression | string {
   }
   // A misspelled function compiles (JSONata looks names up when it calls them); refuse it now.
   const unknown = unknownFunctionCalls(expression.ast());
-  if (unknown.length > 0) return `JSONata expression ${JSON.stringify(text)}: ${unknown.map((call) => describeUnknownFunction(call)).join('; ')}`;
+  if (unknown.length > 0)
+    return `JSONata expression ${JSON.stringify(text)}: ${unknown.map((call) => describeUnknownFunction(call)).join('; ')}`;
   return {
     text,
     async evaluate(input, bindings) {

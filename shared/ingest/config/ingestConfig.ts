@@ -16,7 +16,6 @@ export type { TransformConfig } from './transforms';
 
 export type Scalar = string | number | boolean;
 
-
 export interface IngestConfig {
   options?: IngestOptionsConfig;
   twinId?: TwinIdConfig | string;
@@ -114,7 +113,6 @@ export interface MatchConfig {
   properties?: Record<string, Scalar | Scalar[]>;
   when?: string;
 }
-
 
 export interface RangeConfig {
   min?: number;

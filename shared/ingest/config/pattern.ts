@@ -32,6 +32,9 @@ export function compileMatcher(patterns: string | readonly string[]): Matcher | 
 
 /** `*` = any run of characters, `?` = one character; everything else is literal. */
 export function globToRegex(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 's');
 }

@@ -34,7 +34,10 @@ export const metaSourceNames: readonly string[] = Object.keys(metaReaders);
 export function compileSource(text: string): CompiledSource | string {
   const meta = metaReaders[text];
   if (meta) return { text, read: meta };
-  for (const [prefix, bag] of [['$properties.', 'properties'], ['$system.', 'systemProperties']] as const) {
+  for (const [prefix, bag] of [
+    ['$properties.', 'properties'],
+    ['$system.', 'systemProperties'],
+  ] as const) {
     if (text.startsWith(prefix)) {
       const name = text.slice(prefix.length);
       if (name === '') return `"${text}" names no property; write ${prefix}<name>`;

@@ -26,11 +26,15 @@ export function compileTemplate(text: string): CompiledTemplate | string[] {
     last = pattern.lastIndex;
     const token = match[0];
     if (token === '{{' || token === '}}') parts.push({ literal: token[0] as string });
-    else if (match[1] === undefined) errors.push(`unbalanced "${token}" at character ${match.index + 1}; write {{ or }} for a literal brace`);
+    else if (match[1] === undefined)
+      errors.push(`unbalanced "${token}" at character ${match.index + 1}; write {{ or }} for a literal brace`);
     else {
       const name = match[1].trim();
       const source = name === '' ? 'empty variable name' : compileSource(`$${name}`);
-      if (typeof source === 'string') errors.push(`unknown template variable {${name}}; use {deviceId}, {moduleId}, {component}, {modelId}, {messageId}, {properties.<name>}, {system.<name>} or {body.<path>}`);
+      if (typeof source === 'string')
+        errors.push(
+          `unknown template variable {${name}}; use {deviceId}, {moduleId}, {component}, {modelId}, {messageId}, {properties.<name>}, {system.<name>} or {body.<path>}`,
+        );
       else parts.push({ variable: name, read: source.read });
     }
   }

@@ -8,7 +8,8 @@ import { errorMessage } from '../../common';
 import { type DecodeFailureReason, isJsonObject, isPrototypeKey, type JsonObject, withoutPrototypeKeys } from '../message';
 
 /** `prototypeKeys`: JSON Pointers of the `__proto__`/`constructor`/`prototype` keys removed from the body. */
-export type BodyResult = { ok: true; body: JsonObject; prototypeKeys?: string[] } | { ok: false; reason: DecodeFailureReason; detail: string };
+export type BodyResult =
+  { ok: true; body: JsonObject; prototypeKeys?: string[] } | { ok: false; reason: DecodeFailureReason; detail: string };
 
 /** Bounds every body is held to before anything parses or serialises it further. */
 export interface BodyLimits {
@@ -60,7 +61,10 @@ export function decodeBody(body: unknown, hints: BodyHints = {}, limits: BodyLim
   if (isJsonObject(body)) return checkDepth(body, limits);
   if (Array.isArray(body)) return fail('body-not-object', 'The body is a JSON array; send one JSON object per message.');
   if (typeof body === 'number' || typeof body === 'boolean') {
-    return fail('body-not-object', `The body is the JSON ${typeof body} ${String(body)}; send a JSON object such as {"temperature": 21.5}.`);
+    return fail(
+      'body-not-object',
+      `The body is the JSON ${typeof body} ${String(body)}; send a JSON object such as {"temperature": 21.5}.`,
+    );
   }
   return fail('unsupported-body-type', `The trigger delivered a ${typeof body}; expected an object, string or Buffer.`);
 }
@@ -72,7 +76,8 @@ export function decodeBody(body: unknown, hints: BodyHints = {}, limits: BodyLim
 let lastHints: { contentEncoding: string | undefined; contentType: string | undefined; encoding: Encoding | string } | undefined;
 
 function encodingOf(hints: BodyHints): Encoding | string {
-  if (lastHints !== undefined && lastHints.contentEncoding === hints.contentEncoding && lastHints.contentType === hints.contentType) return lastHints.encoding;
+  if (lastHints !== undefined && lastHints.contentEncoding === hints.contentEncoding && lastHints.contentType === hints.contentType)
+    return lastHints.encoding;
   const encoding = parseEncoding(hints);
   lastHints = { contentEncoding: hints.contentEncoding, contentType: hints.contentType, encoding };
   return encoding;
@@ -80,7 +85,10 @@ function encodingOf(hints: BodyHints): Encoding | string {
 
 function parseEncoding(hints: BodyHints): Encoding | string {
   const result: Encoding = {};
-  for (const token of (hints.contentEncoding ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean)) {
+  for (const token of (hints.contentEncoding ?? '')
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean)) {
     if (token === 'gzip' || token === 'x-gzip') result.compression = 'gzip';
     else if (token === 'deflate' || token === 'br') result.compression = token;
     else if (token === 'identity') continue;
@@ -106,7 +114,10 @@ const inflaters: Readonly<Record<Compression, (bytes: Buffer, options: { maxOutp
 };
 
 function tooLarge(limits: BodyLimits, what: string): BodyResult {
-  return fail('too-large', `The body ${what} more than ${limits.maxDecodedBytes} bytes (ingest.options.maxDecodedBytes); send smaller messages or raise the limit.`);
+  return fail(
+    'too-large',
+    `The body ${what} more than ${limits.maxDecodedBytes} bytes (ingest.options.maxDecodedBytes); send smaller messages or raise the limit.`,
+  );
 }
 
 function decodeBytes(bytes: Buffer, encoding: Encoding, limits: BodyLimits): BodyResult {
@@ -119,17 +130,26 @@ function decodeBytes(bytes: Buffer, encoding: Encoding, limits: BodyLimits): Bod
       data = inflaters[encoding.compression](bytes, { maxOutputLength: limits.maxDecodedBytes });
     } catch (error) {
       if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(limits, `${encoding.compression}-decompresses to`);
-      return fail('decompress-failed', `content-encoding is ${encoding.compression} but the body does not decompress: ${errorMessage(error)}.`);
+      return fail(
+        'decompress-failed',
+        `content-encoding is ${encoding.compression} but the body does not decompress: ${errorMessage(error)}.`,
+      );
     }
     if (data.length === 0) return fail('empty-body', 'The body decompresses to zero bytes.');
   } else if (looksGzip) {
-    return fail('invalid-json', 'The body looks gzip-compressed but content-encoding does not say gzip; set content-encoding to gzip on the device.');
+    return fail(
+      'invalid-json',
+      'The body looks gzip-compressed but content-encoding does not say gzip; set content-encoding to gzip on the device.',
+    );
   } else if (bytes.length > limits.maxDecodedBytes) {
     return tooLarge(limits, 'has');
   }
   const text = bytesToText(data, encoding.charset);
   if (text === undefined) {
-    return fail('invalid-encoding', `The body is not valid ${encoding.charset ?? 'UTF-8'} text; set content-encoding (utf-8, utf-16le, utf-16be) to what the device sends. The original bytes are in the dead letter.`);
+    return fail(
+      'invalid-encoding',
+      `The body is not valid ${encoding.charset ?? 'UTF-8'} text; set content-encoding (utf-8, utf-16le, utf-16be) to what the device sends. The original bytes are in the dead letter.`,
+    );
   }
   return parseText(text, limits);
 }
@@ -163,13 +183,19 @@ function swapBytes(bytes: Buffer): Buffer {
 
 function decodeString(text: string, encoding: Encoding, limits: BodyLimits): BodyResult {
   if (encoding.compression) {
-    return fail('lossy-string-binding', `The body is ${encoding.compression}-compressed but arrived as a string (the binding decoded it as UTF-8, which loses bytes); register the trigger with dataType "binary".`);
+    return fail(
+      'lossy-string-binding',
+      `The body is ${encoding.compression}-compressed but arrived as a string (the binding decoded it as UTF-8, which loses bytes); register the trigger with dataType "binary".`,
+    );
   }
   if (text.length > limits.maxDecodedBytes) return tooLarge(limits, 'has');
   if (encoding.charset && encoding.charset !== 'utf-8' && text.includes('\u0000')) {
     // The string binding decoded UTF-16 bytes as UTF-8. That is reversible only while every byte was ASCII.
     if (text.includes('\uFFFD')) {
-      return fail('lossy-string-binding', 'A UTF-16 body arrived through the string binding with non-ASCII characters that UTF-8 decoding destroyed; register the trigger with dataType "binary".');
+      return fail(
+        'lossy-string-binding',
+        'A UTF-16 body arrived through the string binding with non-ASCII characters that UTF-8 decoding destroyed; register the trigger with dataType "binary".',
+      );
     }
     return decodeBytes(Buffer.from(text, 'utf8'), encoding, limits);
   }
@@ -197,7 +223,11 @@ function parseText(raw: string, limits: BodyLimits): BodyResult {
   // IoT Hub base64-encodes bodies when the device sets no JSON content type/encoding.
   const compact = text.replace(/\s+/g, '');
   if (compact.length >= 4 && base64Pattern.test(compact)) {
-    const decoded = tryParse(Buffer.from(compact, 'base64').toString('utf8').replace(/^\uFEFF/, ''));
+    const decoded = tryParse(
+      Buffer.from(compact, 'base64')
+        .toString('utf8')
+        .replace(/^\uFEFF/, ''),
+    );
     if (decoded.ok && isJsonObject(decoded.value)) return checkDepth(decoded.value, limits);
   }
   return fail('invalid-json', `The body is not valid JSON (${parsed.error}); it starts with ${JSON.stringify(text.slice(0, 40))}.`);
@@ -217,7 +247,10 @@ function asObject(value: unknown, limits: BodyLimits): BodyResult {
 function checkDepth(body: JsonObject, limits: BodyLimits): BodyResult {
   const found = scan(body, limits.maxDepth);
   if (found & tooDeep) {
-    return fail('too-deep', `The JSON body nests deeper than ${limits.maxDepth} levels (ingest.options.maxBodyDepth); flatten the message.`);
+    return fail(
+      'too-deep',
+      `The JSON body nests deeper than ${limits.maxDepth} levels (ingest.options.maxBodyDepth); flatten the message.`,
+    );
   }
   if (found & prototypeKey) {
     const prototypeKeys: string[] = [];

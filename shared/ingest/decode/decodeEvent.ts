@@ -3,7 +3,20 @@
 // message, so the system properties are read in one pass over their keys and nothing allocates a
 // closure or a spread.
 
-import { asBag, type DecodeFailure, type DecodeFailureReason, type DecodeResult, type DeviceMessage, hasEntries, type JsonObject, lookupProperty, PropertySlots, prototypeKeyIn, type RawEvent, withoutPrototypeKeys } from '../message';
+import {
+  asBag,
+  type DecodeFailure,
+  type DecodeFailureReason,
+  type DecodeResult,
+  type DeviceMessage,
+  hasEntries,
+  type JsonObject,
+  lookupProperty,
+  PropertySlots,
+  prototypeKeyIn,
+  type RawEvent,
+  withoutPrototypeKeys,
+} from '../message';
 import { classify, wrapPatchBody } from './classify';
 import { type BodyHints, type BodyLimits, decodeBody } from './decodeBody';
 import { validTraceparent } from './headerSafety';
@@ -64,7 +77,13 @@ function textAt(sys: readonly unknown[], index: number, alias?: number): string 
   return optionalString(sys[index]) ?? (alias === undefined ? undefined : optionalString(sys[alias]));
 }
 
-function fail(reason: DecodeFailureReason, detail: string, eventKey: string, deviceId: string | undefined, messageId: string | undefined): DecodeResult {
+function fail(
+  reason: DecodeFailureReason,
+  detail: string,
+  eventKey: string,
+  deviceId: string | undefined,
+  messageId: string | undefined,
+): DecodeResult {
   const failure: DecodeFailure = { ok: false, reason, detail, eventKey };
   if (deviceId !== undefined) failure.deviceId = deviceId;
   if (messageId !== undefined) failure.messageId = messageId;
@@ -83,14 +102,25 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
   const sys = system.read(systemProperties);
   const withProperties = hasEntries(properties);
 
-  const sequenceNumber = normalizeSequenceNumber(raw.sequenceNumber) ?? normalizeSequenceNumber(sys[slot['x-opt-sequence-number']]) ?? normalizeSequenceNumber(sys[slot.sequenceNumber]);
+  const sequenceNumber =
+    normalizeSequenceNumber(raw.sequenceNumber) ??
+    normalizeSequenceNumber(sys[slot['x-opt-sequence-number']]) ??
+    normalizeSequenceNumber(sys[slot.sequenceNumber]);
   const eventKey = sequenceNumber !== undefined ? `seq:${sequenceNumber}` : `idx:${raw.index}`;
   const messageId = textAt(sys, slot['message-id'], slot.messageId);
-  const deviceId = textAt(sys, slot['iothub-connection-device-id']) ?? (withProperties ? fromProperties(properties, options.deviceIdProperties) : undefined);
+  const deviceId =
+    textAt(sys, slot['iothub-connection-device-id']) ??
+    (withProperties ? fromProperties(properties, options.deviceIdProperties) : undefined);
 
   if (deviceId === undefined) {
     const tried = ['iothub-connection-device-id (system)', ...options.deviceIdProperties.map((p) => `${p} (application)`)];
-    return fail('missing-device-id', `No device id found; looked at ${tried.join(', ')}. Custom producers must set one of the application properties listed in ingest.options.deviceIdProperties.`, eventKey, deviceId, messageId);
+    return fail(
+      'missing-device-id',
+      `No device id found; looked at ${tried.join(', ')}. Custom producers must set one of the application properties listed in ingest.options.deviceIdProperties.`,
+      eventKey,
+      deviceId,
+      messageId,
+    );
   }
   // iothub-enqueuedtime carries a zone; the host's EnqueuedTimeUtc does not (normalised anyway).
   const enqueuedTime =
@@ -99,7 +129,13 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
     normalizeTimestamp(sys[slot['x-opt-enqueued-time']]) ??
     normalizeTimestamp(sys[slot.enqueuedTimeUtc]);
   if (enqueuedTime === undefined) {
-    return fail('missing-enqueued-time', 'The event carries no readable enqueued time (iothub-enqueuedtime, EnqueuedTimeUtc or x-opt-enqueued-time).', eventKey, deviceId, messageId);
+    return fail(
+      'missing-enqueued-time',
+      'The event carries no readable enqueued time (iothub-enqueuedtime, EnqueuedTimeUtc or x-opt-enqueued-time).',
+      eventKey,
+      deviceId,
+      messageId,
+    );
   }
 
   const contentType = textAt(sys, slot['content-type'], slot.contentType);
@@ -111,22 +147,33 @@ export function decodeEvent(raw: RawEvent, options: DecodeOptions = defaultDecod
   const decoded = decodeBody(source?.kind === 'digitalTwinChangeEvents' ? wrapPatchBody(raw.body) : raw.body, hints, options.limits);
   if (!decoded.ok) return fail(decoded.reason, decoded.detail, eventKey, deviceId, messageId);
 
-  const carriedTraceparent = (withProperties ? optionalString(lookupProperty(properties, 'traceparent')) : undefined) ?? textAt(sys, slot.traceparent);
+  const carriedTraceparent =
+    (withProperties ? optionalString(lookupProperty(properties, 'traceparent')) : undefined) ?? textAt(sys, slot.traceparent);
   const message: DeviceMessage = { eventKey, deviceId, enqueuedTime, properties, systemProperties, body: decoded.body };
   if (source !== undefined) message.source = source;
   if (decoded.prototypeKeys !== undefined) prototypeKeys = [...decoded.prototypeKeys, ...(prototypeKeys ?? [])];
   if (prototypeKeys !== undefined) message.prototypeKeys = prototypeKeys;
   // Assigned one by one: absent fields stay absent (not undefined-valued).
-  const moduleId = textAt(sys, slot['iothub-connection-module-id']) ?? (withProperties ? fromProperties(properties, options.moduleIdProperties) : undefined);
+  const moduleId =
+    textAt(sys, slot['iothub-connection-module-id']) ??
+    (withProperties ? fromProperties(properties, options.moduleIdProperties) : undefined);
   if (moduleId !== undefined) message.moduleId = moduleId;
   const component = textAt(sys, slot['dt-subject']);
   if (component !== undefined) message.component = component;
   // A device twin in a lifecycle or twin change event names the device's Plug and Play model (reference §5).
-  const modelId = textAt(sys, slot['dt-dataschema']) ?? (source !== undefined && typeof decoded.body.modelId === 'string' && decoded.body.modelId.startsWith('dtmi:') ? decoded.body.modelId : undefined);
+  const modelId =
+    textAt(sys, slot['dt-dataschema']) ??
+    (source !== undefined && typeof decoded.body.modelId === 'string' && decoded.body.modelId.startsWith('dtmi:')
+      ? decoded.body.modelId
+      : undefined);
   if (modelId !== undefined) message.modelId = modelId;
   if (sequenceNumber !== undefined) message.sequenceNumber = sequenceNumber;
   // The offset string first: on a geo-replicated namespace the numeric offsets are -1 (no position).
-  const offset = normalizeOffset(sys[slot.offsetString]) ?? normalizeOffset(raw.offset) ?? normalizeOffset(sys[slot['x-opt-offset']]) ?? normalizeOffset(sys[slot.offset]);
+  const offset =
+    normalizeOffset(sys[slot.offsetString]) ??
+    normalizeOffset(raw.offset) ??
+    normalizeOffset(sys[slot['x-opt-offset']]) ??
+    normalizeOffset(sys[slot.offset]);
   if (offset !== undefined) message.offset = offset;
   // The event's own system properties first: the batch's PartitionKeyArray may lack empty entries.
   const partitionKey = textAt(sys, slot['x-opt-partition-key'], slot.partitionKey) ?? optionalString(raw.partitionKey);

@@ -8,7 +8,12 @@ import { bucketOf, deferredTwinOf, mergeBucket } from './deferredValues';
 import type { DeferredValuesStore } from './store';
 
 /** Merges the twins into the store; resolves the number of values deferred. */
-export async function deferTwinUpdates(store: DeferredValuesStore, buckets: number, updates: readonly TwinUpdate[], at: Date): Promise<number> {
+export async function deferTwinUpdates(
+  store: DeferredValuesStore,
+  buckets: number,
+  updates: readonly TwinUpdate[],
+  at: Date,
+): Promise<number> {
   const byBucket = new Map<string, TwinUpdate[]>();
   for (const update of updates) {
     const name = bucketOf(update.twinId, buckets);
@@ -17,6 +22,15 @@ export async function deferTwinUpdates(store: DeferredValuesStore, buckets: numb
     else byBucket.set(name, [update]);
   }
   const deferredAt = at.toISOString();
-  await Promise.all([...byBucket].map(([name, twins]) => updateBucket(store, name, (bucket) => mergeBucket(bucket, twins.map((t) => deferredTwinOf(t, deferredAt))))));
+  await Promise.all(
+    [...byBucket].map(([name, twins]) =>
+      updateBucket(store, name, (bucket) =>
+        mergeBucket(
+          bucket,
+          twins.map((t) => deferredTwinOf(t, deferredAt)),
+        ),
+      ),
+    ),
+  );
   return updates.reduce((n, u) => n + u.updates.length, 0);
 }

@@ -25,7 +25,9 @@ export const deferralDefaults = { windowSeconds: 10, buckets: 64, container: 'de
 /** Twins one invocation writes: the window at the gateway's current patch budget, split `sharing` ways (at least one). */
 export function writeCapacity(gateway: Pick<AdtGateway, 'budgets'>, windowSeconds: number, sharing = 1): number {
   const perSecond = gateway.budgets().writes;
-  return Number.isFinite(perSecond) ? Math.max(1, Math.floor((perSecond * windowSeconds) / Math.max(1, sharing))) : Number.POSITIVE_INFINITY;
+  return Number.isFinite(perSecond)
+    ? Math.max(1, Math.floor((perSecond * windowSeconds) / Math.max(1, sharing)))
+    : Number.POSITIVE_INFINITY;
 }
 
 /** Invocations of this process inside their write window now, per deferral (they share one gateway budget). */
@@ -71,7 +73,10 @@ export function deferralSettings(env: NodeJS.ProcessEnv = process.env): { window
  * dead-letter storage account's container DEFERRED_VALUES_CONTAINER; undefined = no store, and then
  * every twin is written within the invocation as before (no window).
  */
-export function deferredValuesStoreFromSettings(credential: () => TokenCredential, env: NodeJS.ProcessEnv = process.env): DeferredValuesStore | undefined {
+export function deferredValuesStoreFromSettings(
+  credential: () => TokenCredential,
+  env: NodeJS.ProcessEnv = process.env,
+): DeferredValuesStore | undefined {
   const directory = readSetting('deferredValuesDirectory', env);
   if (directory) return new FolderDeferredValuesStore(directory);
   const container = readSetting('deferredValuesContainer', env) ?? deferralDefaults.container;

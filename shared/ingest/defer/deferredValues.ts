@@ -41,7 +41,10 @@ export interface DeferredBucket {
 export const emptyBucket = (): DeferredBucket => ({ schema: deferredSchema, twins: [] });
 
 /** Positive when `a` should win over `b`: the newer sourceTime, then the later event (as coalescing decides). */
-export function newerValue(a: Pick<DeferredValue, 'sourceTime' | 'sequenceNumber'>, b: Pick<DeferredValue, 'sourceTime' | 'sequenceNumber'>): number {
+export function newerValue(
+  a: Pick<DeferredValue, 'sourceTime' | 'sequenceNumber'>,
+  b: Pick<DeferredValue, 'sourceTime' | 'sequenceNumber'>,
+): number {
   return compareSourceTimes(a.sourceTime, b.sourceTime) || (a.sequenceNumber ?? -1) - (b.sequenceNumber ?? -1);
 }
 
@@ -170,8 +173,21 @@ export function parseDeferredBucket(name: string, text: string): DeferredBucket 
   for (const twin of bucket.twins as unknown[]) {
     const t = twin as Partial<DeferredTwin> | null;
     const valid =
-      typeof t === 'object' && t !== null && typeof t.twinId === 'string' && typeof t.deferredAt === 'string' && typeof t.ifMissing === 'object' && t.ifMissing !== null && Array.isArray(t.values) &&
-      t.values.every((v) => typeof v === 'object' && v !== null && typeof v.property === 'string' && typeof v.sourceTime === 'string' && Array.isArray(v.eventKeys));
+      typeof t === 'object' &&
+      t !== null &&
+      typeof t.twinId === 'string' &&
+      typeof t.deferredAt === 'string' &&
+      typeof t.ifMissing === 'object' &&
+      t.ifMissing !== null &&
+      Array.isArray(t.values) &&
+      t.values.every(
+        (v) =>
+          typeof v === 'object' &&
+          v !== null &&
+          typeof v.property === 'string' &&
+          typeof v.sourceTime === 'string' &&
+          Array.isArray(v.eventKeys),
+      );
     if (!valid) throw new DeferredDocumentError(`Deferred-values document ${name} holds a malformed twin entry.`);
   }
   return bucket as DeferredBucket;

@@ -25,7 +25,11 @@ export interface DrainRunSummary {
   durationMs: number;
 }
 
-export async function drainDeferredValues(deferral: Deferral, gateway: AdtGateway, options: { runSeconds: number; clock?: Clock }): Promise<DrainRunSummary> {
+export async function drainDeferredValues(
+  deferral: Deferral,
+  gateway: AdtGateway,
+  options: { runSeconds: number; clock?: Clock },
+): Promise<DrainRunSummary> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
   // No drain pass or twin write starts after the run's time; one already sent gets a minute more, so
@@ -66,6 +70,11 @@ export async function drainDeferredValues(deferral: Deferral, gateway: AdtGatewa
   summary.adtRequests = ctx.stats.requests;
   summary.throttled429 = ctx.stats.throttled;
   summary.durationMs = clock.now() - started;
-  recordDeferral({ valuesDeferred: 0, valuesDrained: summary.valuesWritten, storeTwins: summary.twinsSeen, oldestDeferredAgeSeconds: summary.oldestDeferredAgeSeconds });
+  recordDeferral({
+    valuesDeferred: 0,
+    valuesDrained: summary.valuesWritten,
+    storeTwins: summary.twinsSeen,
+    oldestDeferredAgeSeconds: summary.oldestDeferredAgeSeconds,
+  });
   return summary;
 }

@@ -41,7 +41,18 @@ export interface DrainResult {
   oldestDeferredAgeSeconds: number;
 }
 
-export const emptyDrain = (): DrainResult => ({ bucketsHoldingValues: 0, bucketsRead: 0, twinsSeen: 0, twinsWritten: 0, valuesWritten: 0, valuesStale: 0, valuesDeadLettered: 0, twinsLeft: 0, twinsNotStarted: 0, oldestDeferredAgeSeconds: 0 });
+export const emptyDrain = (): DrainResult => ({
+  bucketsHoldingValues: 0,
+  bucketsRead: 0,
+  twinsSeen: 0,
+  twinsWritten: 0,
+  valuesWritten: 0,
+  valuesStale: 0,
+  valuesDeadLettered: 0,
+  twinsLeft: 0,
+  twinsNotStarted: 0,
+  oldestDeferredAgeSeconds: 0,
+});
 
 export class DeferredDrainer {
   /** Where this process's round-robin over the buckets continues, so every bucket gets its turn. */
@@ -75,7 +86,11 @@ export class DeferredDrainer {
       result.twinsSeen += bucket.twins.length;
       const sorted = [...bucket.twins].sort((a, b) => (a.deferredAt < b.deferredAt ? -1 : a.deferredAt > b.deferredAt ? 1 : 0));
       const oldest = sorted[0];
-      if (oldest) result.oldestDeferredAgeSeconds = Math.max(result.oldestDeferredAgeSeconds, Math.max(0, (clock.now() - Date.parse(oldest.deferredAt)) / 1000));
+      if (oldest)
+        result.oldestDeferredAgeSeconds = Math.max(
+          result.oldestDeferredAgeSeconds,
+          Math.max(0, (clock.now() - Date.parse(oldest.deferredAt)) / 1000),
+        );
       const waiting = sorted.filter((t) => !this.claimed.has(t.twinId));
       const chosen = waiting.slice(0, remaining);
       remaining -= chosen.length;
@@ -97,7 +112,9 @@ export class DeferredDrainer {
     const options: TwinWriteOptions = { ...this.deps.write, now: () => clock.now() };
     // A twin whose turn comes after the window stays in the store untouched (undefined).
     const outcomes = await Promise.allSettled(
-      startLimited(twins, this.deps.maxParallelTwins, (twin) => (clock.now() < startBy ? writeTwinUpdate(twinUpdateOf(twin), this.deps.gateway, ctx, options) : Promise.resolve(undefined))),
+      startLimited(twins, this.deps.maxParallelTwins, (twin) =>
+        clock.now() < startBy ? writeTwinUpdate(twinUpdateOf(twin), this.deps.gateway, ctx, options) : Promise.resolve(undefined),
+      ),
     );
     const done: DeferredTwin[] = [];
     for (const [i, outcome] of outcomes.entries()) {
@@ -136,7 +153,10 @@ export class DeferredDrainer {
       });
       const safe = (text: string): string => text.replace(/[^A-Za-z0-9._-]/g, '_');
       try {
-        await this.deps.deadLetters.write(`deferred/${safe(outcome.twinId)}/${safe(path)}-${safe(rejected.update.sourceTime)}.json`, document);
+        await this.deps.deadLetters.write(
+          `deferred/${safe(outcome.twinId)}/${safe(path)}-${safe(rejected.update.sourceTime)}.json`,
+          document,
+        );
       } catch (error) {
         throw new Error(`A deferred value ADT refused could not be dead-lettered (${errorMessage(error)}); it stays in the store.`);
       }

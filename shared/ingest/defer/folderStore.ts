@@ -78,7 +78,8 @@ export class FolderDeferredValuesStore implements DeferredValuesStore {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const since = Number(await readFile(lock, 'utf8').catch(() => ''));
         if (Number.isFinite(since) && since > 0 && Date.now() - since > staleLockMs) await unlink(lock).catch(() => undefined);
-        if (attempt >= lockAttempts) throw new Error(`Deferred-values bucket ${name} in ${this.target} stayed locked; remove ${lock} if no runner is using it.`);
+        if (attempt >= lockAttempts)
+          throw new Error(`Deferred-values bucket ${name} in ${this.target} stayed locked; remove ${lock} if no runner is using it.`);
         await new Promise((r) => setTimeout(r, lockWaitMs));
       }
     }

@@ -17,7 +17,8 @@ export interface ChangeScore {
 function storedValue(twin: Twin, segments: readonly string[]): { found: boolean; value: unknown } {
   let node: unknown = twin;
   for (const segment of segments) {
-    if (typeof node !== 'object' || node === null || !Object.prototype.hasOwnProperty.call(node, segment)) return { found: false, value: undefined };
+    if (typeof node !== 'object' || node === null || !Object.prototype.hasOwnProperty.call(node, segment))
+      return { found: false, value: undefined };
     node = (node as Record<string, unknown>)[segment];
   }
   return { found: true, value: node };
@@ -49,12 +50,22 @@ export function changeScore(update: TwinUpdate, stored: Twin | undefined): Chang
 /** Most valuable first (see the file comment); ties keep the batch's order. */
 export function byValue(updates: readonly TwinUpdate[], storedOf: (twinId: string) => Twin | undefined): TwinUpdate[] {
   const scored = updates.map((update, position) => ({ update, position, score: changeScore(update, storedOf(update.twinId)) }));
-  scored.sort((a, b) => b.score.changed - a.score.changed || b.score.magnitude - a.score.magnitude || compareSourceTimes(b.score.freshest, a.score.freshest) || a.position - b.position);
+  scored.sort(
+    (a, b) =>
+      b.score.changed - a.score.changed ||
+      b.score.magnitude - a.score.magnitude ||
+      compareSourceTimes(b.score.freshest, a.score.freshest) ||
+      a.position - b.position,
+  );
   return scored.map((s) => s.update);
 }
 
 /** The twins to write now (at most `capacity`, most valuable first) and those to defer. */
-export function chooseWriteNow(updates: readonly TwinUpdate[], capacity: number, storedOf: (twinId: string) => Twin | undefined): { now: TwinUpdate[]; later: TwinUpdate[] } {
+export function chooseWriteNow(
+  updates: readonly TwinUpdate[],
+  capacity: number,
+  storedOf: (twinId: string) => Twin | undefined,
+): { now: TwinUpdate[]; later: TwinUpdate[] } {
   if (updates.length <= capacity) return { now: [...updates], later: [] };
   const ordered = byValue(updates, storedOf);
   const cut = Math.max(0, Math.floor(capacity));

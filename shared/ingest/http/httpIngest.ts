@@ -21,15 +21,23 @@ export type HttpIngestParse = { ok: true; items: unknown[] } | { ok: false; stat
 /** One envelope, a JSON array of envelopes, or ndjson (one envelope per line). */
 export function parseHttpIngestBody(bytes: Uint8Array): HttpIngestParse {
   if (bytes.byteLength > httpIngestLimits.maxBodyBytes) {
-    return { ok: false, status: 413, error: `The request body has ${bytes.byteLength} bytes, more than ${httpIngestLimits.maxBodyBytes}; send fewer envelopes per request.` };
+    return {
+      ok: false,
+      status: 413,
+      error: `The request body has ${bytes.byteLength} bytes, more than ${httpIngestLimits.maxBodyBytes}; send fewer envelopes per request.`,
+    };
   }
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').replace(/^\uFEFF/, '').trim();
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trim();
   // The Functions host hands a chunked request (no Content-Length) to the function without its body.
   if (text === '') {
     return {
       ok: false,
       status: 400,
-      error: 'The request body is empty — send Content-Length; chunked transfer encoding is not passed to the function by the Functions host. Send one envelope, a JSON array of envelopes, or ndjson.',
+      error:
+        'The request body is empty — send Content-Length; chunked transfer encoding is not passed to the function by the Functions host. Send one envelope, a JSON array of envelopes, or ndjson.',
     };
   }
   let items: unknown[];
@@ -45,13 +53,21 @@ export function parseHttpIngestBody(bytes: Uint8Array): HttpIngestParse {
         items.push(JSON.parse(line) as unknown);
       } catch (error) {
         const reason = lines.length === 1 ? errorMessage(wholeError) : `line ${index + 1}: ${errorMessage(error)}`;
-        return { ok: false, status: 400, error: `The request body is neither JSON nor ndjson (${reason}). Send one envelope, a JSON array of envelopes, or one envelope per line.` };
+        return {
+          ok: false,
+          status: 400,
+          error: `The request body is neither JSON nor ndjson (${reason}). Send one envelope, a JSON array of envelopes, or one envelope per line.`,
+        };
       }
     }
   }
   if (items.length === 0) return { ok: false, status: 400, error: 'The request holds no envelope.' };
   if (items.length > httpIngestLimits.maxMessages) {
-    return { ok: false, status: 413, error: `The request holds ${items.length} envelopes, more than ${httpIngestLimits.maxMessages}; split it.` };
+    return {
+      ok: false,
+      status: 413,
+      error: `The request holds ${items.length} envelopes, more than ${httpIngestLimits.maxMessages}; split it.`,
+    };
   }
   return { ok: true, items };
 }
@@ -70,12 +86,23 @@ const stringRecord = (value: unknown): Record<string, string> =>
 export function envelopeEvents(items: readonly unknown[], receivedAt: Date): RawEvent[] {
   return items.map((item, index) => {
     const envelope = isRecord(item) ? item : { body: item };
-    const enqueuedTime = typeof envelope.enqueuedTime === 'string' && !Number.isNaN(Date.parse(envelope.enqueuedTime)) ? envelope.enqueuedTime : receivedAt.toISOString();
-    const body = typeof envelope.bodyBase64 === 'string' ? Buffer.from(envelope.bodyBase64, 'base64') : envelope.body === undefined ? undefined : Buffer.from(JSON.stringify(envelope.body), 'utf8');
+    const enqueuedTime =
+      typeof envelope.enqueuedTime === 'string' && !Number.isNaN(Date.parse(envelope.enqueuedTime))
+        ? envelope.enqueuedTime
+        : receivedAt.toISOString();
+    const body =
+      typeof envelope.bodyBase64 === 'string'
+        ? Buffer.from(envelope.bodyBase64, 'base64')
+        : envelope.body === undefined
+          ? undefined
+          : Buffer.from(JSON.stringify(envelope.body), 'utf8');
     const messageId =
       typeof envelope.messageId === 'string' && envelope.messageId !== ''
         ? envelope.messageId
-        : `http-${createHash('sha256').update(JSON.stringify([envelope.deviceId, envelope.moduleId, enqueuedTime, body?.toString('base64')])).digest('hex').slice(0, 32)}`;
+        : `http-${createHash('sha256')
+            .update(JSON.stringify([envelope.deviceId, envelope.moduleId, enqueuedTime, body?.toString('base64')]))
+            .digest('hex')
+            .slice(0, 32)}`;
     const systemProperties: Record<string, unknown> = {
       ...(typeof envelope.deviceId === 'string' && envelope.deviceId !== '' && { 'iothub-connection-device-id': envelope.deviceId }),
       ...(typeof envelope.moduleId === 'string' && { 'iothub-connection-module-id': envelope.moduleId }),

@@ -10,7 +10,9 @@ export type HttpIngestAuth = 'functionKey' | 'entraId';
 export function httpIngestAuthOf(value: string | undefined): HttpIngestAuth {
   const mode = value?.trim() || 'functionKey';
   if (mode === 'functionKey' || mode === 'entraId') return mode;
-  throw new Error(`HTTP_INGEST_AUTH is "${value}"; set it to functionKey (a function key, the default) or entraId (App Service authentication with Entra ID).`);
+  throw new Error(
+    `HTTP_INGEST_AUTH is "${value}"; set it to functionKey (a function key, the default) or entraId (App Service authentication with Entra ID).`,
+  );
 }
 
 /** The Functions authLevel the HTTP trigger registers with. */

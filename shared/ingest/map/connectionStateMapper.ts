@@ -17,7 +17,7 @@ import { normalizeTimestamp } from '../decode';
 import { type EventOrder, isJsonObject, lookupProperty } from '../message';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Mapper, MappingResult } from './mappingResult';
-import { isRefusal, targetFit,type TwinInterface } from './modelFit';
+import { isRefusal, targetFit, type TwinInterface } from './modelFit';
 import { unaddressedModule } from './moduleEvents';
 import { ResultBuilder } from './resultBuilder';
 import { addValue } from './valueUpdates';
@@ -71,13 +71,20 @@ export class ConnectionStateMapper implements Mapper {
     const opType = message.source?.opType;
     const state = opType === undefined ? undefined : states[opType.toLowerCase()];
     if (state === undefined) {
-      result.reject({ reason: 'unknown-operation', detail: `a connection state event needs opType deviceConnected or deviceDisconnected; got ${opType === undefined ? 'none' : JSON.stringify(opType)}` });
+      result.reject({
+        reason: 'unknown-operation',
+        detail: `a connection state event needs opType deviceConnected or deviceDisconnected; got ${opType === undefined ? 'none' : JSON.stringify(opType)}`,
+      });
       return result.finish();
     }
     const raw = sequenceOf(message.body);
     const key = normalizeSequence(raw);
     if (key === undefined) {
-      result.reject({ reason: 'invalid-sequence-number', detail: `sequenceNumber ${JSON.stringify(raw) ?? 'is missing'}: expected hexadecimal text of at most 64 digits`, value: raw });
+      result.reject({
+        reason: 'invalid-sequence-number',
+        detail: `sequenceNumber ${JSON.stringify(raw) ?? 'is missing'}: expected hexadecimal text of at most 64 digits`,
+        value: raw,
+      });
       return result.finish();
     }
     const twins = result.targets(this.ingest.twinId, 'ingest.twinId');
@@ -87,14 +94,25 @@ export class ConnectionStateMapper implements Mapper {
     return result.finish();
   }
 
-  private mapTwin(result: ResultBuilder, twinId: string, twin: TwinInterface, state: { text: string; connected: boolean }, key: string, changedAt: string): void {
+  private mapTwin(
+    result: ResultBuilder,
+    twinId: string,
+    twin: TwinInterface,
+    state: { text: string; connected: boolean },
+    key: string,
+    changedAt: string,
+  ): void {
     const policy = this.ingest.connectionState;
     const values: Array<[string, unknown]> = [];
     const fits = new Map<string, ReturnType<typeof targetFit>>();
     const want = (named: NamedProperty, value: unknown): boolean => {
       const fit = targetFit(twin, twinId, result.lookups.sources.models, undefined, named.name);
       // A default is written only where the model declares it as a string; a configured name must fit.
-      if (!named.configured && (isRefusal(fit) || fit.schema === undefined || fit.schema.kind !== 'primitive' || fit.schema.name !== 'string')) return false;
+      if (
+        !named.configured &&
+        (isRefusal(fit) || fit.schema === undefined || fit.schema.kind !== 'primitive' || fit.schema.name !== 'string')
+      )
+        return false;
       fits.set(named.name, fit);
       values.push([named.name, value]);
       return true;
@@ -103,7 +121,11 @@ export class ConnectionStateMapper implements Mapper {
     if (policy.connectedProperty !== undefined) want({ name: policy.connectedProperty, configured: true }, state.connected);
     if (policy.lastChangeProperty !== undefined) want({ name: policy.lastChangeProperty, configured: true }, changedAt);
     if (values.length === 0) {
-      result.filter({ reason: 'connection-state-unmodeled', detail: `model ${twin.modelId ?? '(unknown)'} of twin ${twinId} declares no string Property ${policy.property.name}; declare it or set ingest.connectionState`, twinId });
+      result.filter({
+        reason: 'connection-state-unmodeled',
+        detail: `model ${twin.modelId ?? '(unknown)'} of twin ${twinId} declares no string Property ${policy.property.name}; declare it or set ingest.connectionState`,
+        twinId,
+      });
       return;
     }
     const order: EventOrder = { key };
@@ -115,7 +137,16 @@ export class ConnectionStateMapper implements Mapper {
         continue;
       }
       const before = result.updateCount();
-      addValue(result, { twinId, component: undefined, property, value, sourceTime: changedAt, rule: CONNECTION_RULE, where: 'ingest.connectionState', schema: fit?.schema });
+      addValue(result, {
+        twinId,
+        component: undefined,
+        property,
+        value,
+        sourceTime: changedAt,
+        rule: CONNECTION_RULE,
+        where: 'ingest.connectionState',
+        schema: fit?.schema,
+      });
       result.orderSince(before, order);
     }
   }

@@ -55,7 +55,10 @@ export class LifecycleMapper implements Mapper {
     const opType = message.source?.opType;
     const operation = opType === undefined ? undefined : operations[opType.toLowerCase()];
     if (operation === undefined) {
-      result.reject({ reason: 'unknown-operation', detail: `a device lifecycle event needs opType createDeviceIdentity or deleteDeviceIdentity; got ${opType === undefined ? 'none' : JSON.stringify(opType)}` });
+      result.reject({
+        reason: 'unknown-operation',
+        detail: `a device lifecycle event needs opType createDeviceIdentity or deleteDeviceIdentity; got ${opType === undefined ? 'none' : JSON.stringify(opType)}`,
+      });
       return result.finish();
     }
     const resolution = lookups.resolution(prepared, this.ingest.twinId);
@@ -70,8 +73,18 @@ export class LifecycleMapper implements Mapper {
       // null: the twin does not exist; a string: it does; undefined: not known here (the writer finds out).
       const model = lookups.twinModel(twin);
       if (operation === 'delete') {
-        if (model === null) result.filter({ reason: 'twin-already-gone', detail: `twin ${twin.twinId} does not exist: nothing to retire`, twinId: twin.twinId });
-        else if (policy.onDelete === 'keep') result.filter({ reason: 'twin-kept', detail: `device deleted; twin ${twin.twinId} kept (ingest.lifecycle.onDelete: keep)`, twinId: twin.twinId });
+        if (model === null)
+          result.filter({
+            reason: 'twin-already-gone',
+            detail: `twin ${twin.twinId} does not exist: nothing to retire`,
+            twinId: twin.twinId,
+          });
+        else if (policy.onDelete === 'keep')
+          result.filter({
+            reason: 'twin-kept',
+            detail: `device deleted; twin ${twin.twinId} kept (ingest.lifecycle.onDelete: keep)`,
+            twinId: twin.twinId,
+          });
         else if (policy.onDelete === 'decommission') this.decommission(result, twin, changedAt);
         else result.addLifecycle({ kind: 'delete', twinId: twin.twinId, eventKey: message.eventKey });
         continue;
@@ -81,9 +94,17 @@ export class LifecycleMapper implements Mapper {
         result.filter({ reason: 'twin-exists', detail: `twin ${twin.twinId} exists already (model ${model})`, twinId: twin.twinId });
         continue;
       }
-      const modelId = (typeof model === 'string' ? model : undefined) ?? this.configuredModel(message.deviceId, body) ?? message.modelId ?? modelIdOf(body);
+      const modelId =
+        (typeof model === 'string' ? model : undefined) ??
+        this.configuredModel(message.deviceId, body) ??
+        message.modelId ??
+        modelIdOf(body);
       if (modelId === undefined) {
-        result.filter({ reason: 'no-model-for-device', detail: `the created device twin names no modelId (and no ingest.lifecycle.models entry matches); twin ${twin.twinId} is created when the device announces its model`, twinId: twin.twinId });
+        result.filter({
+          reason: 'no-model-for-device',
+          detail: `the created device twin names no modelId (and no ingest.lifecycle.models entry matches); twin ${twin.twinId} is created when the device announces its model`,
+          twinId: twin.twinId,
+        });
         continue;
       }
       const action: LifecycleAction = { kind: 'create', twinId: twin.twinId, modelId, eventKey: message.eventKey };
@@ -95,7 +116,13 @@ export class LifecycleMapper implements Mapper {
       if (Object.keys(properties).length > 0) action.properties = properties;
       if (policy.parent) {
         const parentId = policy.parent.twinId.render(message);
-        if (parentId === undefined) result.reject({ reason: 'twin-id-unresolved', detail: `ingest.lifecycle.parent.twinId ${policy.parent.twinId.text} has no value for this device twin; twin ${twin.twinId} is created without a parent`, where: 'ingest.lifecycle.parent', twinId: twin.twinId });
+        if (parentId === undefined)
+          result.reject({
+            reason: 'twin-id-unresolved',
+            detail: `ingest.lifecycle.parent.twinId ${policy.parent.twinId.text} has no value for this device twin; twin ${twin.twinId} is created without a parent`,
+            where: 'ingest.lifecycle.parent',
+            twinId: twin.twinId,
+          });
         else action.parent = { twinId: parentId, relationship: policy.parent.relationship };
       }
       result.addLifecycle(action);
@@ -110,7 +137,8 @@ export class LifecycleMapper implements Mapper {
     const tags = isJsonObject(body.tags) ? body.tags : {};
     for (const entry of this.ingest.lifecycle.models) {
       if (entry.deviceId && !entry.deviceId(deviceId)) continue;
-      if (!entry.tags.every(({ name, value }) => Object.prototype.hasOwnProperty.call(tags, name) && String(tags[name]) === value)) continue;
+      if (!entry.tags.every(({ name, value }) => Object.prototype.hasOwnProperty.call(tags, name) && String(tags[name]) === value))
+        continue;
       return entry.modelId;
     }
     return undefined;
@@ -123,7 +151,17 @@ export class LifecycleMapper implements Mapper {
     for (const [property, value] of Object.entries(this.ingest.lifecycle.decommission)) {
       const fit = targetFit(known, twin.twinId, result.lookups.sources.models, undefined, property);
       if (isRefusal(fit)) result.reject({ ...fit, where });
-      else addValue(result, { twinId: twin.twinId, component: undefined, property, value, sourceTime: changedAt, rule: LIFECYCLE_RULE, where, schema: fit.schema });
+      else
+        addValue(result, {
+          twinId: twin.twinId,
+          component: undefined,
+          property,
+          value,
+          sourceTime: changedAt,
+          rule: LIFECYCLE_RULE,
+          where,
+          schema: fit.schema,
+        });
     }
   }
 }

@@ -90,7 +90,12 @@ export class Lookups {
   }
 
   /** Gathers and answers every look-up the prepared messages need. `isFatal` errors fail the whole batch. */
-  async gather(batch: readonly PreparedMessage[], claimants: readonly Claimant[], isFatal: (error: unknown) => boolean, lifecycleModels: readonly string[] = []): Promise<void> {
+  async gather(
+    batch: readonly PreparedMessage[],
+    claimants: readonly Claimant[],
+    isFatal: (error: unknown) => boolean,
+    lifecycleModels: readonly string[] = [],
+  ): Promise<void> {
     const queue = new LookupQueue(isFatal);
     const twins: ResolvedTwin[] = [];
     for (const prepared of batch) {
@@ -114,7 +119,8 @@ export class Lookups {
     const { twinModel, loadModel } = this.sources;
     if (twinModel) {
       for (const twin of twins) {
-        if (twin.modelId === undefined && !this.twinModels.has(twin.twinId)) queue.add(this.twinModels, twin.twinId, () => twinModel(twin.twinId));
+        if (twin.modelId === undefined && !this.twinModels.has(twin.twinId))
+          queue.add(this.twinModels, twin.twinId, () => twinModel(twin.twinId));
       }
       await queue.drain();
     }
@@ -152,7 +158,11 @@ export class Lookups {
     } else if (request.kind === 'unresolved') {
       prepared.twins.set(strategy, { ok: false, reason: 'twin-id-unresolved', detail: request.detail });
     } else if (!this.sources.resolveTwins) {
-      prepared.twins.set(strategy, { ok: false, reason: 'twin-id-unresolved', detail: 'query-based twin ids need a resolver (createTwinIdResolver) in the look-up sources' });
+      prepared.twins.set(strategy, {
+        ok: false,
+        reason: 'twin-id-unresolved',
+        detail: 'query-based twin ids need a resolver (createTwinIdResolver) in the look-up sources',
+      });
     } else {
       const resolveTwins = this.sources.resolveTwins;
       prepared.twins.set(strategy, request.key);
@@ -184,7 +194,11 @@ export async function prepareMessages(messages: readonly DeviceMessage[], ingest
   return prepared;
 }
 
-async function prepareWithExpressions(message: DeviceMessage, ingest: CompiledIngest, known: RuleSelection | undefined): Promise<PreparedMessage> {
+async function prepareWithExpressions(
+  message: DeviceMessage,
+  ingest: CompiledIngest,
+  known: RuleSelection | undefined,
+): Promise<PreparedMessage> {
   const selection = known ?? (await selectRulesEvaluatingWhen(message, ingest.rules));
   const prepared: PreparedMessage = { message, selection, twins: new KeyedMemo(), claimedBy: -1 };
   if (selection.rules.some(hasExpressions)) prepared.expressions = await evaluateExpressions(message, selection.rules);

@@ -35,14 +35,27 @@ export function mapPrepared(mappers: readonly Mapper[], prepared: PreparedMessag
   const mapper = mappers[prepared.claimedBy];
   const result: MappingResult = mapper
     ? mapper.map(prepared, lookups)
-    : { eventKey: prepared.message.eventKey, propertyUpdates: [], telemetry: [], filtered: [unclaimed(prepared.message)], rejected: [], clampedSourceTimes: 0 };
+    : {
+        eventKey: prepared.message.eventKey,
+        propertyUpdates: [],
+        telemetry: [],
+        filtered: [unclaimed(prepared.message)],
+        rejected: [],
+        clampedSourceTimes: 0,
+      };
   if (!mapper && prepared.message.prototypeKeys !== undefined) {
-    result.filtered.unshift({ reason: 'prototype-key', detail: `removed keys that could reach an object's prototype: ${prepared.message.prototypeKeys.join(', ')}` });
+    result.filtered.unshift({
+      reason: 'prototype-key',
+      detail: `removed keys that could reach an object's prototype: ${prepared.message.prototypeKeys.join(', ')}`,
+    });
   }
   // A `when` that failed is reported whoever mapped the message.
   const failures = prepared.selection.failures;
   if (failures.length > 0) {
-    result.rejected = [...failures.map((f) => ({ reason: 'rule-condition-failed' as const, detail: `rule "${f.rule}": ${f.detail}`, where: f.where })), ...result.rejected];
+    result.rejected = [
+      ...failures.map((f) => ({ reason: 'rule-condition-failed' as const, detail: `rule "${f.rule}": ${f.detail}`, where: f.where })),
+      ...result.rejected,
+    ];
   }
   return result;
 }
@@ -52,7 +65,10 @@ function unclaimed(message: DeviceMessage): Filtered {
   const source = message.source;
   if (source === undefined) return { reason: 'no-matching-rule', detail: `no rule matches device ${message.deviceId}` };
   const op = source.opType === undefined ? '' : ` (${source.opType})`;
-  return { reason: 'source-not-handled', detail: `${source.name}${op} from device ${message.deviceId}: the configuration does not handle this kind of event (see CONFIGURATION.md, "Message kinds")` };
+  return {
+    reason: 'source-not-handled',
+    detail: `${source.name}${op} from device ${message.deviceId}: the configuration does not handle this kind of event (see CONFIGURATION.md, "Message kinds")`,
+  };
 }
 
 /**
@@ -69,12 +85,21 @@ export async function prepareBatch(
 ): Promise<{ prepared: PreparedMessage[]; lookups: Lookups }> {
   const prepared = await prepareMessages(messages, ingest);
   const lookups = new Lookups(sources);
-  await lookups.gather(prepared, mappers, isFatal, ingest.lifecycle.models.map((m) => m.modelId));
+  await lookups.gather(
+    prepared,
+    mappers,
+    isFatal,
+    ingest.lifecycle.models.map((m) => m.modelId),
+  );
   return { prepared, lookups };
 }
 
 /** Maps one message with the mappers its configuration asks for (tests, the mapping preview). */
-export async function mapMessage(message: DeviceMessage, ingest: CompiledIngest | { ingest: CompiledIngest }, sources: LookupSources = {}): Promise<MappingResult> {
+export async function mapMessage(
+  message: DeviceMessage,
+  ingest: CompiledIngest | { ingest: CompiledIngest },
+  sources: LookupSources = {},
+): Promise<MappingResult> {
   const section = 'ingest' in ingest ? ingest.ingest : ingest;
   const mappers = mappersFor(section);
   const { prepared, lookups } = await prepareBatch([message], section, mappers, sources);

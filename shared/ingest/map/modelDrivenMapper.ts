@@ -25,11 +25,17 @@ export class ModelDrivenMapper implements Mapper {
     const result = new ResultBuilder(prepared, this.ingest, lookups);
     const twins = result.targets(this.ingest.twinId, 'ingest.twinId', undefined);
     const sourceTime = twins && result.sourceTime(this.ingest.options.sourceTime, 'ingest.options.sourceTime');
-    if (twins && sourceTime !== undefined) for (const twin of twins) this.mapTwin(result, twin.twinId, result.interfaceOf(twin), sourceTime);
+    if (twins && sourceTime !== undefined)
+      for (const twin of twins) this.mapTwin(result, twin.twinId, result.interfaceOf(twin), sourceTime);
     return result.finish();
   }
 
-  private mapTwin(result: ResultBuilder, twinId: string, { modelId, view }: ReturnType<ResultBuilder['interfaceOf']>, sourceTime: string): void {
+  private mapTwin(
+    result: ResultBuilder,
+    twinId: string,
+    { modelId, view }: ReturnType<ResultBuilder['interfaceOf']>,
+    sourceTime: string,
+  ): void {
     const models = result.lookups.sources.models;
     if (!models || !view) {
       result.filter({
@@ -41,11 +47,23 @@ export class ModelDrivenMapper implements Mapper {
     }
     const fields = modelFields(result.message.body, view, models, result.message.component);
     if (fields.unknownComponent !== undefined) {
-      result.reject({ reason: 'unknown-component', detail: `dt-subject "${fields.unknownComponent}" is not a component of ${view.id}`, twinId });
+      result.reject({
+        reason: 'unknown-component',
+        detail: `dt-subject "${fields.unknownComponent}" is not a component of ${view.id}`,
+        twinId,
+      });
       return;
     }
     for (const item of fields.properties) {
-      addValue(result, { twinId, component: item.component, property: item.property, value: item.value, sourceTime, rule: MODEL_RULE, schema: item.definition.schema });
+      addValue(result, {
+        twinId,
+        component: item.component,
+        property: item.property,
+        value: item.value,
+        sourceTime,
+        rule: MODEL_RULE,
+        schema: item.definition.schema,
+      });
     }
     for (const item of fields.telemetry) result.addTelemetry(twinId, item.component, item.payload, sourceTime, MODEL_RULE);
     if (fields.unmodeled.length > 0) {

@@ -55,7 +55,13 @@ export function modelFields(body: JsonObject, view: InterfaceView, lookup: Inter
   return result;
 }
 
-function mapInterface(body: JsonObject, view: InterfaceView, component: string | undefined, result: ModelFields, skip?: ReadonlySet<string>): void {
+function mapInterface(
+  body: JsonObject,
+  view: InterfaceView,
+  component: string | undefined,
+  result: ModelFields,
+  skip?: ReadonlySet<string>,
+): void {
   let payload: JsonObject | undefined;
   for (const field in body) {
     if (skip?.has(field)) continue;

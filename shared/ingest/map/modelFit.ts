@@ -39,18 +39,30 @@ export function componentInterface(view: InterfaceView, component: string, looku
 }
 
 /** Where `component/property` lives in the twin's model, or why it does not. */
-export function targetFit(twin: TwinInterface, twinId: string, lookup: InterfaceLookup | undefined, component: string | undefined, property: string): TargetFit | Refusal {
+export function targetFit(
+  twin: TwinInterface,
+  twinId: string,
+  lookup: InterfaceLookup | undefined,
+  component: string | undefined,
+  property: string,
+): TargetFit | Refusal {
   const root = twin.view;
   if (!lookup) return unchecked;
   if (!root) {
     // The twin names a model ADT could not give us: refused now, as it would be at write time.
-    if (twin.fromTwin && twin.modelId !== undefined) return { reason: 'model-unavailable', detail: `model ${twin.modelId} of twin ${twinId} is not available from ADT`, twinId };
+    if (twin.fromTwin && twin.modelId !== undefined)
+      return { reason: 'model-unavailable', detail: `model ${twin.modelId} of twin ${twinId} is not available from ADT`, twinId };
     return unchecked;
   }
   let view = root;
   if (component !== undefined) {
     const componentView = componentInterface(root, component, lookup);
-    if (componentView === undefined) return { reason: 'unknown-component', detail: `model ${twin.modelId ?? root.id} of twin ${twinId} has no component "${component}"`, twinId };
+    if (componentView === undefined)
+      return {
+        reason: 'unknown-component',
+        detail: `model ${twin.modelId ?? root.id} of twin ${twinId} has no component "${component}"`,
+        twinId,
+      };
     if (componentView === null) return unchecked;
     view = componentView;
   }
@@ -61,7 +73,13 @@ export function targetFit(twin: TwinInterface, twinId: string, lookup: Interface
 }
 
 /** Why `value` does not fit `schema` (at JSON Pointer `path`), or undefined when it fits or cannot be checked. */
-export function valueMisfit(schema: Schema | undefined, value: unknown, path: string, validate: ValueValidator | undefined, twinId: string): Refusal | undefined {
+export function valueMisfit(
+  schema: Schema | undefined,
+  value: unknown,
+  path: string,
+  validate: ValueValidator | undefined,
+  twinId: string,
+): Refusal | undefined {
   if (schema === undefined || validate === undefined) return undefined;
   const problems = validate(schema, value, path);
   return problems.length === 0 ? undefined : { reason: 'schema-mismatch', detail: problems.join('; '), twinId };

@@ -50,13 +50,20 @@ export class ReportedPropertiesMapper implements Mapper {
     const source = message.source;
     const opType = source?.opType;
     if (opType === undefined || !operations.has(opType.toLowerCase())) {
-      result.reject({ reason: 'unknown-operation', detail: `a ${source?.name ?? 'twin change'} event needs opType updateTwin or replaceTwin; got ${opType === undefined ? 'none' : JSON.stringify(opType)}` });
+      result.reject({
+        reason: 'unknown-operation',
+        detail: `a ${source?.name ?? 'twin change'} event needs opType updateTwin or replaceTwin; got ${opType === undefined ? 'none' : JSON.stringify(opType)}`,
+      });
       return result.finish();
     }
-    const reported: ReportedValues = source?.kind === 'digitalTwinChangeEvents' ? digitalTwinChangeValues(message.body) : twinChangeValues(message.body);
+    const reported: ReportedValues =
+      source?.kind === 'digitalTwinChangeEvents' ? digitalTwinChangeValues(message.body) : twinChangeValues(message.body);
     if (reported.values.length === 0) {
       const skipped = reported.skipped.length > 0 ? `; not mapped: ${reported.skipped.join(', ')}` : '';
-      result.filter({ reason: 'no-reported-change', detail: `the ${source?.name} event changes no reported property (desired properties and tags are mapped only by a rule)${skipped}` });
+      result.filter({
+        reason: 'no-reported-change',
+        detail: `the ${source?.name} event changes no reported property (desired properties and tags are mapped only by a rule)${skipped}`,
+      });
       return result.finish();
     }
     const twins = result.targets(this.ingest.twinId, 'ingest.twinId');
@@ -66,7 +73,11 @@ export class ReportedPropertiesMapper implements Mapper {
     for (const twin of twins) {
       const { view, modelId } = result.interfaceOf(twin);
       if (!view || !models) {
-        result.filter({ reason: 'model-unknown', detail: `no DTDL model known for twin ${twin.twinId}${modelId ? ` (model ${modelId})` : ''}; reported properties are mapped by the model`, twinId: twin.twinId });
+        result.filter({
+          reason: 'model-unknown',
+          detail: `no DTDL model known for twin ${twin.twinId}${modelId ? ` (model ${modelId})` : ''}; reported properties are mapped by the model`,
+          twinId: twin.twinId,
+        });
         continue;
       }
       const unmodeled: string[] = [...reported.skipped];
@@ -78,10 +89,24 @@ export class ReportedPropertiesMapper implements Mapper {
           unmodeled.push(label);
           continue;
         }
-        const time = typeof item.lastUpdated === 'string' && neverUpdated.test(item.lastUpdated) ? undefined : normalizeTimestamp(item.lastUpdated);
-        addValue(result, { twinId: twin.twinId, component: item.component, property: item.property, value: item.value, sourceTime: time ?? eventTime, rule: REPORTED_RULE, schema: definition.schema });
+        const time =
+          typeof item.lastUpdated === 'string' && neverUpdated.test(item.lastUpdated) ? undefined : normalizeTimestamp(item.lastUpdated);
+        addValue(result, {
+          twinId: twin.twinId,
+          component: item.component,
+          property: item.property,
+          value: item.value,
+          sourceTime: time ?? eventTime,
+          rule: REPORTED_RULE,
+          schema: definition.schema,
+        });
       }
-      if (unmodeled.length > 0) result.filter({ reason: 'unmodeled-field', detail: `reported but not in model ${view.id}: ${unmodeled.join(', ')}`, twinId: twin.twinId });
+      if (unmodeled.length > 0)
+        result.filter({
+          reason: 'unmodeled-field',
+          detail: `reported but not in model ${view.id}: ${unmodeled.join(', ')}`,
+          twinId: twin.twinId,
+        });
     }
     return result.finish();
   }

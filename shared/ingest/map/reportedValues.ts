@@ -46,7 +46,12 @@ export function twinChangeValues(body: JsonObject): ReportedValues {
           continue;
         }
         const innerMeta = isJsonObject(meta[inner]) ? (meta[inner] as JsonObject) : {};
-        result.values.push({ component: name, property: inner, value: value[inner], lastUpdated: innerMeta.$lastUpdated ?? meta.$lastUpdated });
+        result.values.push({
+          component: name,
+          property: inner,
+          value: value[inner],
+          lastUpdated: innerMeta.$lastUpdated ?? meta.$lastUpdated,
+        });
       }
     } else {
       result.values.push({ property: name, value, lastUpdated: meta.$lastUpdated });
@@ -66,7 +71,10 @@ export function digitalTwinChangeValues(body: JsonObject): ReportedValues {
       result.skipped.push('an operation without a path');
       continue;
     }
-    const segments = operation.path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segments = operation.path
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     if (operation.op === 'remove') {
       result.skipped.push(`${operation.path} (removed)`);
       continue;

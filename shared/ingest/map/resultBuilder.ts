@@ -6,7 +6,16 @@
 import { KeyedMemo, parseIsoMillis } from '../../common';
 import type { CompiledIngest, CompiledSource, TwinIdStrategy } from '../config';
 import { normalizeTimestamp, safeMessageId } from '../decode';
-import { adtNameProblem, adtValueProblem, type DeviceMessage, type EventOrder, type JsonObject, type LifecycleAction, type PropertyUpdate, type Refusal } from '../message';
+import {
+  adtNameProblem,
+  adtValueProblem,
+  type DeviceMessage,
+  type EventOrder,
+  type JsonObject,
+  type LifecycleAction,
+  type PropertyUpdate,
+  type Refusal,
+} from '../message';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Filtered, MappingResult, TelemetryItem } from './mappingResult';
 import type { TwinInterface } from './modelFit';
@@ -29,9 +38,19 @@ export class ResultBuilder {
     const message = prepared.message;
     this.message = message;
     // Most messages filter and refuse nothing: those lists start as one shared empty list each.
-    this.result = { eventKey: message.eventKey, propertyUpdates: [], telemetry: [], filtered: noneFiltered, rejected: noneRejected, clampedSourceTimes: 0 };
+    this.result = {
+      eventKey: message.eventKey,
+      propertyUpdates: [],
+      telemetry: [],
+      filtered: noneFiltered,
+      rejected: noneRejected,
+      clampedSourceTimes: 0,
+    };
     if (message.prototypeKeys !== undefined) {
-      this.filter({ reason: 'prototype-key', detail: `removed keys that could reach an object's prototype: ${message.prototypeKeys.join(', ')}` });
+      this.filter({
+        reason: 'prototype-key',
+        detail: `removed keys that could reach an object's prototype: ${message.prototypeKeys.join(', ')}`,
+      });
     }
   }
 
@@ -76,7 +95,8 @@ export class ResultBuilder {
    */
   private createsFromModel(twin: ResolvedTwin): boolean {
     const modelId = this.message.modelId;
-    if (this.ingest.unknownTwin.action !== 'model' || modelId === undefined || this.lookups.sources.models?.(modelId) === undefined) return false;
+    if (this.ingest.unknownTwin.action !== 'model' || modelId === undefined || this.lookups.sources.models?.(modelId) === undefined)
+      return false;
     this.lookups.noteCreated(twin.twinId, modelId);
     return true;
   }
@@ -93,7 +113,11 @@ export class ResultBuilder {
     if (raw === undefined || raw === null) return this.message.enqueuedTime;
     const time = normalizeTimestamp(raw);
     if (time === undefined) {
-      this.reject({ reason: 'invalid-source-time', detail: `sourceTime ${source.text} = ${JSON.stringify(raw)} is not an ISO 8601 date-time or epoch milliseconds`, where });
+      this.reject({
+        reason: 'invalid-source-time',
+        detail: `sourceTime ${source.text} = ${JSON.stringify(raw)} is not an ISO 8601 date-time or epoch milliseconds`,
+        where,
+      });
       return undefined;
     }
     return this.withinClockSkew(time, where);
@@ -114,7 +138,11 @@ export class ResultBuilder {
     this.enqueuedMillis ??= parseIsoMillis(enqueued);
     if (parseIsoMillis(time) <= this.enqueuedMillis + maxClockSkewSeconds * 1000) return time;
     if (futureSourceTime === 'dead-letter') {
-      this.reject({ reason: 'future-source-time', detail: `source time ${time} is more than ${maxClockSkewSeconds} s after the enqueued time ${this.message.enqueuedTime}; fix the device clock`, where });
+      this.reject({
+        reason: 'future-source-time',
+        detail: `source time ${time} is more than ${maxClockSkewSeconds} s after the enqueued time ${this.message.enqueuedTime}; fix the device clock`,
+        where,
+      });
       return undefined;
     }
     this.result.clampedSourceTimes += 1;
@@ -122,10 +150,24 @@ export class ResultBuilder {
   }
 
   /** Adds one value to write, or refuses it when ADT's limits would (before coalescing, so it displaces nothing). */
-  addUpdate(twinId: string, component: string | undefined, property: string, value: unknown, sourceTime: string, rule: string, where?: string, subPath?: readonly string[]): void {
+  addUpdate(
+    twinId: string,
+    component: string | undefined,
+    property: string,
+    value: unknown,
+    sourceTime: string,
+    rule: string,
+    where?: string,
+    subPath?: readonly string[],
+  ): void {
     const problem = adtNameProblem(subPath?.[0] ?? property) ?? adtValueProblem(value);
     if (problem !== undefined) {
-      this.reject({ reason: 'value-too-large', detail: `${labelOf(component, property, subPath)}: ${problem}`, twinId, ...(where !== undefined && { where }) });
+      this.reject({
+        reason: 'value-too-large',
+        detail: `${labelOf(component, property, subPath)}: ${problem}`,
+        twinId,
+        ...(where !== undefined && { where }),
+      });
       return;
     }
     const update: PropertyUpdate = { twinId, property, value, sourceTime, eventKeys: [this.message.eventKey], rule };
@@ -157,7 +199,14 @@ export class ResultBuilder {
     this.telemetryIds ??= new KeyedMemo();
     const count = this.telemetryIds.get(twinId) ?? 0;
     this.telemetryIds.set(twinId, count + 1);
-    const item: TelemetryItem = { twinId, payload, messageId: count === 0 ? base : `${base}:${count}`, sourceTime, eventKey: this.message.eventKey, rule };
+    const item: TelemetryItem = {
+      twinId,
+      payload,
+      messageId: count === 0 ? base : `${base}:${count}`,
+      sourceTime,
+      eventKey: this.message.eventKey,
+      rule,
+    };
     if (component !== undefined) item.component = component;
     this.result.telemetry.push(item);
   }
@@ -167,16 +216,25 @@ export class ResultBuilder {
     const { maxTwinsPerMessage, maxPropertiesPerMessage } = this.ingest.options;
     const { propertyUpdates, telemetry } = this.result;
     // Counting distinct twins is needed only when there are more items than twins allowed.
-    const twins = propertyUpdates.length + telemetry.length <= maxTwinsPerMessage ? 0 : new Set([...propertyUpdates.map((u) => u.twinId), ...telemetry.map((t) => t.twinId)]).size;
+    const twins =
+      propertyUpdates.length + telemetry.length <= maxTwinsPerMessage
+        ? 0
+        : new Set([...propertyUpdates.map((u) => u.twinId), ...telemetry.map((t) => t.twinId)]).size;
     if (twins > maxTwinsPerMessage) {
       this.result.propertyUpdates = [];
       this.result.telemetry = [];
-      this.reject({ reason: 'fan-out-exceeded', detail: `the message addresses ${twins} twins, more than ingest.options.maxTwinsPerMessage (${maxTwinsPerMessage})` });
+      this.reject({
+        reason: 'fan-out-exceeded',
+        detail: `the message addresses ${twins} twins, more than ingest.options.maxTwinsPerMessage (${maxTwinsPerMessage})`,
+      });
     } else if (propertyUpdates.length > maxPropertiesPerMessage) {
       const count = propertyUpdates.length;
       this.result.propertyUpdates = [];
       this.result.telemetry = [];
-      this.reject({ reason: 'too-many-properties', detail: `the message maps to ${count} property values, more than ingest.options.maxPropertiesPerMessage (${maxPropertiesPerMessage})` });
+      this.reject({
+        reason: 'too-many-properties',
+        detail: `the message maps to ${count} property values, more than ingest.options.maxPropertiesPerMessage (${maxPropertiesPerMessage})`,
+      });
     }
     return this.result;
   }
@@ -197,7 +255,6 @@ export class ResultBuilder {
 function labelOf(component: string | undefined, property: string, subPath: readonly string[] | undefined): string {
   return [component, property, ...(subPath ?? [])].filter((s) => s !== undefined).join('/');
 }
-
 
 // Frozen, so a push that skipped filter()/reject() fails loudly instead of sharing one list.
 const noneFiltered = Object.freeze([]) as unknown as Filtered[];

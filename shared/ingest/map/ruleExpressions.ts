@@ -16,7 +16,8 @@ const withExpressions = new WeakMap<CompiledRule, boolean>();
 export function hasExpressions(rule: CompiledRule): boolean {
   let known = withExpressions.get(rule);
   if (known === undefined) {
-    known = rule.properties.some((p) => p.transform.expression !== undefined) || rule.telemetry.some((t) => t.selection.kind === 'expression');
+    known =
+      rule.properties.some((p) => p.transform.expression !== undefined) || rule.telemetry.some((t) => t.selection.kind === 'expression');
     withExpressions.set(rule, known);
   }
   return known;
@@ -29,7 +30,8 @@ export async function evaluateExpressions(message: DeviceMessage, rules: readonl
     for (const property of rule.properties) {
       const raw = property.source?.read(message);
       // A missing source value is reported by the mapper; there is nothing to evaluate.
-      if (property.transform.expression && raw !== undefined && raw !== null) outcomes.set(property, await property.transform.expression(raw, bindings));
+      if (property.transform.expression && raw !== undefined && raw !== null)
+        outcomes.set(property, await property.transform.expression(raw, bindings));
     }
     for (const telemetry of rule.telemetry) {
       if (telemetry.selection.kind !== 'expression') continue;

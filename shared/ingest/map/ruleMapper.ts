@@ -3,7 +3,14 @@
 // fit, and is refused alone when a step fails. Rule selection and the rules' JSONata expressions were
 // evaluated before mapping (map/lookups), so this is plain synchronous code.
 
-import type { CompiledIngest, CompiledPropertyMapping, CompiledRule, CompiledTelemetryMapping, TransformOutcome, TwinIdStrategy } from '../config';
+import type {
+  CompiledIngest,
+  CompiledPropertyMapping,
+  CompiledRule,
+  CompiledTelemetryMapping,
+  TransformOutcome,
+  TwinIdStrategy,
+} from '../config';
 import { isJsonObject, type JsonObject, prototypeKeyIn, type Refusal } from '../message';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Mapper, MappingResult } from './mappingResult';
@@ -34,7 +41,10 @@ export class RuleMapper implements Mapper {
     for (const rule of prepared.selection.rules) {
       const twins = result.targets(rule.twinId ?? this.ingest.twinId, rule.where);
       if (!twins) continue;
-      const sourceTime = result.sourceTime(rule.sourceTime ?? this.ingest.options.sourceTime, this.sourceTimeWhere.get(rule) ?? `${rule.where}.sourceTime`);
+      const sourceTime = result.sourceTime(
+        rule.sourceTime ?? this.ingest.options.sourceTime,
+        this.sourceTimeWhere.get(rule) ?? `${rule.where}.sourceTime`,
+      );
       if (sourceTime === undefined) continue;
       const application = new RuleApplication(this.ingest, result, rule, twins, sourceTime, prepared.expressions);
       for (const property of rule.properties) application.property(property);
@@ -98,7 +108,16 @@ class RuleApplication {
       return;
     }
     const { component, property: name } = property.target;
-    addValue(this.result, { twinId: twin.twinId, component, property: name, value, sourceTime: this.sourceTime, rule: this.rule.name, where: property.where, schema: target.schema });
+    addValue(this.result, {
+      twinId: twin.twinId,
+      component,
+      property: name,
+      value,
+      sourceTime: this.sourceTime,
+      rule: this.rule.name,
+      where: property.where,
+      schema: target.schema,
+    });
   }
 
   private missing(property: CompiledPropertyMapping, detail: string): void {
@@ -110,13 +129,21 @@ class RuleApplication {
   private inRange(property: CompiledPropertyMapping, value: unknown): boolean {
     const range = property.range ?? {};
     if (typeof value !== 'number') {
-      this.result.reject({ reason: 'transform-failed', detail: `range check needs a number, got ${JSON.stringify(value)}`, where: property.where });
+      this.result.reject({
+        reason: 'transform-failed',
+        detail: `range check needs a number, got ${JSON.stringify(value)}`,
+        where: property.where,
+      });
       return false;
     }
     const below = range.min !== undefined && value < range.min;
     const above = range.max !== undefined && value > range.max;
     if (!below && !above) return true;
-    const part = { reason: 'out-of-range' as const, detail: `${value} is ${below ? `below min ${range.min}` : `above max ${range.max}`}`, where: property.where };
+    const part = {
+      reason: 'out-of-range' as const,
+      detail: `${value} is ${below ? `below min ${range.min}` : `above max ${range.max}`}`,
+      where: property.where,
+    };
     if ((range.action ?? this.ingest.options.outOfRange) === 'dead-letter') this.result.reject(part);
     else this.result.filter(part);
     return false;
@@ -143,7 +170,11 @@ class RuleApplication {
       }
     }
     if (fields === 0) {
-      this.result.filter({ reason: 'missing-value', detail: `none of the telemetry fields ${selection.fields.map((f) => f.source.text).join(', ')} is present`, where });
+      this.result.filter({
+        reason: 'missing-value',
+        detail: `none of the telemetry fields ${selection.fields.map((f) => f.source.text).join(', ')} is present`,
+        where,
+      });
       return undefined;
     }
     return payload;
@@ -164,12 +195,20 @@ class RuleApplication {
       return undefined;
     }
     if (!isJsonObject(value)) {
-      this.result.reject({ reason: 'transform-failed', detail: `the telemetry expression must produce an object, got ${JSON.stringify(value)}`, where });
+      this.result.reject({
+        reason: 'transform-failed',
+        detail: `the telemetry expression must produce an object, got ${JSON.stringify(value)}`,
+        where,
+      });
       return undefined;
     }
     const prototypeKey = prototypeKeyIn(value);
     if (prototypeKey !== undefined) {
-      this.result.reject({ reason: 'prototype-key', detail: `the telemetry expression produced a key __proto__, constructor or prototype (or an object built through one) at ${prototypeKey}`, where });
+      this.result.reject({
+        reason: 'prototype-key',
+        detail: `the telemetry expression produced a key __proto__, constructor or prototype (or an object built through one) at ${prototypeKey}`,
+        where,
+      });
       return undefined;
     }
     return value;

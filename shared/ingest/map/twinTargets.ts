@@ -16,8 +16,7 @@ export type TwinIdRequest =
   | { kind: 'unresolved'; detail: string };
 
 export type TwinResolution =
-  | { ok: true; twins: ResolvedTwin[] }
-  | { ok: false; reason: 'twin-id-unresolved' | 'twin-not-found'; detail: string };
+  { ok: true; twins: ResolvedTwin[] } | { ok: false; reason: 'twin-id-unresolved' | 'twin-not-found'; detail: string };
 
 /** ADT query string literals escape a backslash and a single quote with a backslash. */
 export function escapeQueryValue(value: string): string {
@@ -29,7 +28,10 @@ export function twinIdRequest(strategy: TwinIdStrategy, message: DeviceMessage):
     case 'template': {
       const twinId = strategy.template.render(message);
       return twinId === undefined
-        ? { kind: 'unresolved', detail: `twin id template "${strategy.template.text}" has a variable without a value (${strategy.template.variables.join(', ')})` }
+        ? {
+            kind: 'unresolved',
+            detail: `twin id template "${strategy.template.text}" has a variable without a value (${strategy.template.variables.join(', ')})`,
+          }
         : { kind: 'direct', twins: [{ twinId }] };
     }
     case 'table': {
@@ -38,7 +40,13 @@ export function twinIdRequest(strategy: TwinIdStrategy, message: DeviceMessage):
       if (twinId !== undefined) return { kind: 'direct', twins: [{ twinId }] };
       const fallback = strategy.fallback?.render(message);
       if (fallback !== undefined) return { kind: 'direct', twins: [{ twinId: fallback }] };
-      return { kind: 'unresolved', detail: key === undefined ? `table key template "${strategy.key.text}" has a variable without a value` : `"${key}" is not in the twin id table and no fallback is configured` };
+      return {
+        kind: 'unresolved',
+        detail:
+          key === undefined
+            ? `table key template "${strategy.key.text}" has a variable without a value`
+            : `"${key}" is not in the twin id table and no fallback is configured`,
+      };
     }
     case 'query': {
       const query = strategy.query.render(message, escapeQueryValue);

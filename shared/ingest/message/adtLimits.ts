@@ -39,7 +39,8 @@ export function adtValueProblem(value: unknown): string | undefined {
   }
   if (typeof value === 'object' && value !== null) {
     const size = Buffer.byteLength(JSON.stringify(value), 'utf8');
-    if (size > adtLimits.maxRequestBytes - patchOverheadBytes) return `the value is ${size} bytes of JSON, more than fits in one ${adtLimits.maxRequestBytes}-byte ADT request`;
+    if (size > adtLimits.maxRequestBytes - patchOverheadBytes)
+      return `the value is ${size} bytes of JSON, more than fits in one ${adtLimits.maxRequestBytes}-byte ADT request`;
   }
   return undefined;
 }

@@ -1,5 +1,13 @@
 export { adtLimits, adtNameProblem, adtValueProblem } from './adtLimits';
-export { type DecodeFailure, type DecodeFailureReason, type DecodeResult, type DeviceMessage, isJsonObject, type JsonObject, type RawEvent } from './deviceMessage';
+export {
+  type DecodeFailure,
+  type DecodeFailureReason,
+  type DecodeResult,
+  type DeviceMessage,
+  isJsonObject,
+  type JsonObject,
+  type RawEvent,
+} from './deviceMessage';
 export type { LifecycleAction } from './lifecycle';
 export { type MessageKind, messageKinds, type MessageSource, telemetrySource } from './messageSource';
 export { asBag, hasEntries, lookupProperty, PropertySlots } from './properties';

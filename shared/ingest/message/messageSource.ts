@@ -4,7 +4,13 @@
 // (reference: iot-hub-events-and-bulk.md §1.1–§1.2). Each kind has its own mapping step.
 
 /** The kinds, named as IoT Hub names the source (telemetry: `Telemetry`, or no source at all). */
-export const messageKinds = ['telemetry', 'deviceLifecycleEvents', 'twinChangeEvents', 'deviceConnectionStateEvents', 'digitalTwinChangeEvents'] as const;
+export const messageKinds = [
+  'telemetry',
+  'deviceLifecycleEvents',
+  'twinChangeEvents',
+  'deviceConnectionStateEvents',
+  'digitalTwinChangeEvents',
+] as const;
 
 /** `other`: a source this pipeline has no step for (e.g. deviceJobLifecycleEvents); filtered. */
 export type MessageKind = (typeof messageKinds)[number] | 'other';

@@ -50,7 +50,12 @@ export function withoutPrototypeKeys(value: unknown, removed: string[], at = '')
       continue;
     }
     // defineProperty, not assignment: the copy never runs a setter a key could name.
-    Object.defineProperty(copy, key, { value: withoutPrototypeKeys((value as Record<string, unknown>)[key], removed, `${at}/${key}`), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(copy, key, {
+      value: withoutPrototypeKeys((value as Record<string, unknown>)[key], removed, `${at}/${key}`),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return copy;
 }

@@ -95,7 +95,8 @@ export function coalesce(updates: readonly PropertyUpdate[]): CoalesceResult {
  * Pointer to build), anything else its pointer. A pointer starts with "/", so the two never collide.
  */
 function slotKey(update: PropertyUpdate): string {
-  if (update.component === undefined && update.subPath === undefined && update.property.charCodeAt(0) !== 47 /* / */) return update.property;
+  if (update.component === undefined && update.subPath === undefined && update.property.charCodeAt(0) !== 47 /* / */)
+    return update.property;
   return describeUpdatePath(update);
 }
 

@@ -5,11 +5,28 @@
 // invalid value is refused alone and the newest valid value is the one written; then updates are
 // coalesced to one per twin property.
 
-import { AdtDeadlineExceededError, type AdtGateway, AdtRequestError, type CallContext, isRetriable, type TelemetryMessage } from '../../adt';
+import {
+  AdtDeadlineExceededError,
+  type AdtGateway,
+  AdtRequestError,
+  type CallContext,
+  isRetriable,
+  type TelemetryMessage,
+} from '../../adt';
 import { errorMessage } from '../../common';
 import { type InterfaceView, type ModelIndex, validateValue } from '../../dtdl';
 import type { CompiledIngest } from '../config';
-import { createTwinIdResolver, type Lookups, type LookupSources, type Mapper, mappersFor, type MappingResult, mapPrepared, prepareBatch,type PreparedMessage } from '../map';
+import {
+  createTwinIdResolver,
+  type Lookups,
+  type LookupSources,
+  type Mapper,
+  mappersFor,
+  type MappingResult,
+  mapPrepared,
+  prepareBatch,
+  type PreparedMessage,
+} from '../map';
 import type { DeviceMessage, EventRefusal, LifecycleAction, PropertyUpdate, TwinUpdate } from '../message';
 import { coalesce } from './coalesce';
 
@@ -57,7 +74,12 @@ function isFatal(error: unknown): boolean {
  * parallel (map/lookups), then each message maps synchronously. A message whose look-up failed is
  * refused alone (mapping-failed).
  */
-async function mapAll(messages: readonly DeviceMessage[], mappers: readonly Mapper[], ingest: CompiledIngest, sources: LookupSources): Promise<{ outcomes: MappingOutcome[]; lookups: Lookups }> {
+async function mapAll(
+  messages: readonly DeviceMessage[],
+  mappers: readonly Mapper[],
+  ingest: CompiledIngest,
+  sources: LookupSources,
+): Promise<{ outcomes: MappingOutcome[]; lookups: Lookups }> {
   const { prepared, lookups } = await prepareBatch(messages, ingest, mappers, sources, isFatal);
   const outcomes = new Array<MappingOutcome>(messages.length);
   for (let position = 0; position < prepared.length; position++) {
@@ -75,7 +97,11 @@ async function mapAll(messages: readonly DeviceMessage[], mappers: readonly Mapp
 }
 
 /** Maps and coalesces a batch with the given look-ups (none: pure mapping, as in tests and previews). */
-export async function planIngest(messages: readonly DeviceMessage[], config: CompiledIngest | { ingest: CompiledIngest }, sources: LookupSources = {}): Promise<IngestPlan> {
+export async function planIngest(
+  messages: readonly DeviceMessage[],
+  config: CompiledIngest | { ingest: CompiledIngest },
+  sources: LookupSources = {},
+): Promise<IngestPlan> {
   const ingest = 'ingest' in config ? config.ingest : config;
   const plan: IngestPlan = { twinUpdates: [], telemetry: [], filtered: [], rejected: [], coalescedValues: 0 };
   const updates: PropertyUpdate[] = [];
@@ -93,7 +119,13 @@ export async function planIngest(messages: readonly DeviceMessage[], config: Com
     for (const update of result.propertyUpdates) updates.push(update);
     for (const item of result.telemetry) {
       // Per item (`:1`, `:2` for fan-out) so ADT's Message-Id de-duplication keeps every one.
-      const planned: PlannedTelemetry = { twinId: item.twinId, payload: item.payload, messageId: item.messageId, sourceTime: item.sourceTime, eventKey: item.eventKey };
+      const planned: PlannedTelemetry = {
+        twinId: item.twinId,
+        payload: item.payload,
+        messageId: item.messageId,
+        sourceTime: item.sourceTime,
+        eventKey: item.eventKey,
+      };
       if (item.component !== undefined) planned.component = item.component;
       if (message.traceparent !== undefined) planned.traceparent = message.traceparent;
       plan.telemetry.push(planned);
@@ -101,7 +133,13 @@ export async function planIngest(messages: readonly DeviceMessage[], config: Com
     for (const part of result.filtered) plan.filtered.push({ eventKey: message.eventKey, reason: part.reason });
     for (const part of result.rejected) plan.rejected.push({ eventKey: message.eventKey, ...part });
     if (result.lifecycle) for (const action of result.lifecycle) (plan.lifecycle ??= []).push(action);
-    if (result.propertyUpdates.length === 0 && result.telemetry.length === 0 && result.filtered.length === 0 && result.rejected.length === 0 && result.lifecycle === undefined) {
+    if (
+      result.propertyUpdates.length === 0 &&
+      result.telemetry.length === 0 &&
+      result.filtered.length === 0 &&
+      result.rejected.length === 0 &&
+      result.lifecycle === undefined
+    ) {
       plan.filtered.push({ eventKey: message.eventKey, reason: 'nothing-mapped' });
     }
     if (message.traceparent !== undefined) (traceparents ??= new Map()).set(message.eventKey, message.traceparent);
@@ -112,7 +150,9 @@ export async function planIngest(messages: readonly DeviceMessage[], config: Com
   plan.superseded = coalesced.superseded;
   const policy = ingest.unknownTwin;
   const ifMissing: TwinUpdate['ifMissing'] =
-    policy.action === 'create' && policy.modelId !== undefined ? { policy: 'create', modelId: policy.modelId, properties: policy.properties } : { policy: 'deadLetter' };
+    policy.action === 'create' && policy.modelId !== undefined
+      ? { policy: 'create', modelId: policy.modelId, properties: policy.properties }
+      : { policy: 'deadLetter' };
   // unknownTwin model: a twin the batch's messages name a model for is created with it (telemetry alone included).
   const fromModel = (twinId: string): TwinUpdate['ifMissing'] | undefined => {
     const modelId = policy.action === 'model' ? lookups.createdModel(twinId) : undefined;

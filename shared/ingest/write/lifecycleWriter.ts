@@ -10,19 +10,39 @@ import { type AdtGateway, AdtRequestError, type CallContext, isRetriable } from 
 import type { DeadLetterReason, FilterReason, LifecycleAction } from '../message';
 import { createTwin } from './twinWriter';
 
-export type LifecycleOutcome = { outcome: 'applied' } | { outcome: 'filtered'; reason: FilterReason; detail: string } | { outcome: 'rejected'; reason: DeadLetterReason; detail: string };
+export type LifecycleOutcome =
+  | { outcome: 'applied' }
+  | { outcome: 'filtered'; reason: FilterReason; detail: string }
+  | { outcome: 'rejected'; reason: DeadLetterReason; detail: string };
 
 const isNotFound = (error: unknown): boolean => error instanceof AdtRequestError && error.status === 404;
-const isPermanent = (error: unknown): error is AdtRequestError => error instanceof AdtRequestError && (error.kind === 'permanent' || error.kind === 'validationFailed');
+const isPermanent = (error: unknown): error is AdtRequestError =>
+  error instanceof AdtRequestError && (error.kind === 'permanent' || error.kind === 'validationFailed');
 
-export async function applyLifecycle(action: LifecycleAction, gateway: AdtGateway, ctx: CallContext, now: () => number): Promise<LifecycleOutcome> {
+export async function applyLifecycle(
+  action: LifecycleAction,
+  gateway: AdtGateway,
+  ctx: CallContext,
+  now: () => number,
+): Promise<LifecycleOutcome> {
   return action.kind === 'create' ? create(action, gateway, ctx, now) : retire(action.twinId, gateway, ctx);
 }
 
-async function create(action: Extract<LifecycleAction, { kind: 'create' }>, gateway: AdtGateway, ctx: CallContext, now: () => number): Promise<LifecycleOutcome> {
+async function create(
+  action: Extract<LifecycleAction, { kind: 'create' }>,
+  gateway: AdtGateway,
+  ctx: CallContext,
+  now: () => number,
+): Promise<LifecycleOutcome> {
   const { twinId, modelId } = action;
   const created = await gateway.withTwin(twinId, ctx, (twin) =>
-    createTwin(twinId, modelId, action.properties ?? {}, { twin, modelIndex: (id) => gateway.modelIndex(id, ctx), emitSourceTime: true, trustedFutureMs: 0, now }),
+    createTwin(twinId, modelId, action.properties ?? {}, {
+      twin,
+      modelIndex: (id) => gateway.modelIndex(id, ctx),
+      emitSourceTime: true,
+      trustedFutureMs: 0,
+      now,
+    }),
   );
   if ('reason' in created) {
     if (created.reason === 'model-unavailable') return { outcome: 'filtered', reason: 'no-model-for-device', detail: created.detail };
@@ -33,20 +53,37 @@ async function create(action: Extract<LifecycleAction, { kind: 'create' }>, gate
   // The parent's relationship: its creation notifies, so propagate brings the parent's roll-ups up to date.
   const { twinId: parentId, relationship } = action.parent;
   try {
-    await gateway.upsertRelationship({ $sourceId: parentId, $relationshipId: `${relationship}-${twinId}`, $targetId: twinId, $relationshipName: relationship }, ctx);
+    await gateway.upsertRelationship(
+      { $sourceId: parentId, $relationshipId: `${relationship}-${twinId}`, $targetId: twinId, $relationshipName: relationship },
+      ctx,
+    );
   } catch (error) {
     if (!(error instanceof AdtRequestError) || isRetriable(error)) throw error;
-    return { outcome: 'rejected', reason: 'adt-rejected', detail: `twin ${twinId} was created, but ADT refused its ${relationship} relationship from ${parentId} (${error.status ?? '-'} ${error.code ?? ''}): ${error.message}` };
+    return {
+      outcome: 'rejected',
+      reason: 'adt-rejected',
+      detail: `twin ${twinId} was created, but ADT refused its ${relationship} relationship from ${parentId} (${error.status ?? '-'} ${error.code ?? ''}): ${error.message}`,
+    };
   }
   // A twin that existed still gets its relationship (an upsert): a redelivered create completes one that failed halfway.
   return created.created ? { outcome: 'applied' } : exists;
 }
 
 async function retire(twinId: string, gateway: AdtGateway, ctx: CallContext): Promise<LifecycleOutcome> {
-  const gone: LifecycleOutcome = { outcome: 'filtered', reason: 'twin-already-gone', detail: `twin ${twinId} does not exist: nothing to retire` };
+  const gone: LifecycleOutcome = {
+    outcome: 'filtered',
+    reason: 'twin-already-gone',
+    detail: `twin ${twinId} does not exist: nothing to retire`,
+  };
   try {
-    const [outgoing, incoming] = await Promise.all([gateway.listRelationships(twinId, undefined, ctx), gateway.listIncomingRelationships(twinId, ctx)]);
-    const relationships = [...outgoing.map((r) => [r.$sourceId || twinId, r.$relationshipId] as const), ...incoming.map((r) => [r.sourceId, r.relationshipId] as const)];
+    const [outgoing, incoming] = await Promise.all([
+      gateway.listRelationships(twinId, undefined, ctx),
+      gateway.listIncomingRelationships(twinId, ctx),
+    ]);
+    const relationships = [
+      ...outgoing.map((r) => [r.$sourceId || twinId, r.$relationshipId] as const),
+      ...incoming.map((r) => [r.sourceId, r.relationshipId] as const),
+    ];
     for (const [sourceId, relationshipId] of relationships) {
       try {
         await gateway.deleteRelationship(sourceId, relationshipId, ctx);
@@ -58,7 +95,12 @@ async function retire(twinId: string, gateway: AdtGateway, ctx: CallContext): Pr
     return { outcome: 'applied' };
   } catch (error) {
     if (isNotFound(error)) return gone;
-    if (isPermanent(error)) return { outcome: 'rejected', reason: 'adt-rejected', detail: `ADT refused to retire twin ${twinId} (${error.status ?? '-'} ${error.code ?? ''}): ${error.message}` };
+    if (isPermanent(error))
+      return {
+        outcome: 'rejected',
+        reason: 'adt-rejected',
+        detail: `ADT refused to retire twin ${twinId} (${error.status ?? '-'} ${error.code ?? ''}): ${error.message}`,
+      };
     throw error;
   }
 }

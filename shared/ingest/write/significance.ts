@@ -34,18 +34,32 @@ const write: WriteDecision = { write: true, heartbeat: false };
  * device re-sending): the reading is applied, and writing it again would change nothing.
  */
 export function alreadyStored(update: Pick<PropertyUpdate, 'value' | 'sourceTime'>, stored: StoredProperty): boolean {
-  return stored.known && stored.sourceTime !== undefined && Date.parse(stored.sourceTime) === Date.parse(update.sourceTime) && sameJson(update.value, stored.value);
+  return (
+    stored.known &&
+    stored.sourceTime !== undefined &&
+    Date.parse(stored.sourceTime) === Date.parse(update.sourceTime) &&
+    sameJson(update.value, stored.value)
+  );
 }
 
 /**
  * The decision for one reading that already passed the out-of-order guard. A property whose value
  * the copy does not hold (never written, or a guard copy that dropped it) is always written.
  */
-export function decideWrite(update: Pick<PropertyUpdate, 'value' | 'sourceTime'>, stored: StoredProperty, significance: WriteSignificance = {}): WriteDecision {
+export function decideWrite(
+  update: Pick<PropertyUpdate, 'value' | 'sourceTime'>,
+  stored: StoredProperty,
+  significance: WriteSignificance = {},
+): WriteDecision {
   if (!stored.known) return write;
-  const reason: SuppressReason | undefined = sameJson(update.value, stored.value) ? 'unchanged' : withinDeadband(update.value, stored.value, significance.deadband) ? 'within-deadband' : undefined;
+  const reason: SuppressReason | undefined = sameJson(update.value, stored.value)
+    ? 'unchanged'
+    : withinDeadband(update.value, stored.value, significance.deadband)
+      ? 'within-deadband'
+      : undefined;
   if (reason === undefined) return write;
-  if (significance.maxAgeMs !== undefined && heartbeatDue(update.sourceTime, stored.sourceTime, significance.maxAgeMs)) return { write: true, heartbeat: true };
+  if (significance.maxAgeMs !== undefined && heartbeatDue(update.sourceTime, stored.sourceTime, significance.maxAgeMs))
+    return { write: true, heartbeat: true };
   return { write: false, reason };
 }
 
@@ -95,7 +109,8 @@ export function significanceResolver(ingest: Pick<CompiledIngest, 'options' | 'r
     for (const mapping of rule.properties) {
       if (mapping.deadband === undefined && mapping.maxAgeSeconds === undefined) continue;
       const key = targetKey(rule.name, mapping.target.component, mapping.target.property);
-      if (!byTarget.has(key)) byTarget.set(key, pick(mapping.deadband ?? defaults.deadband, mapping.maxAgeSeconds ?? ingest.options.maxAgeSeconds));
+      if (!byTarget.has(key))
+        byTarget.set(key, pick(mapping.deadband ?? defaults.deadband, mapping.maxAgeSeconds ?? ingest.options.maxAgeSeconds));
     }
   }
   if (byTarget.size === 0) return () => defaults;

@@ -7,7 +7,14 @@
 import { type AdtFailureKind, type AdtGateway, AdtRequestError, type CallContext, type Twin, type TwinSession } from '../../adt';
 import { isOlder } from '../../common';
 import type { ModelIndex } from '../../dtdl';
-import { type DeadLetterReason, type PropertyUpdate, type RejectedUpdate, type TwinUpdate, type TwinUpdateResult, valueSegments } from '../message';
+import {
+  type DeadLetterReason,
+  type PropertyUpdate,
+  type RejectedUpdate,
+  type TwinUpdate,
+  type TwinUpdateResult,
+  valueSegments,
+} from '../message';
 import { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
 import { alreadyStored, decideWrite, type SignificanceOf, type StoredProperty } from './significance';
 
@@ -36,10 +43,16 @@ export interface TwinWriteOptions {
   significance?: SignificanceOf;
 }
 
-const isKind = (error: unknown, ...kinds: AdtFailureKind[]): error is AdtRequestError => error instanceof AdtRequestError && kinds.includes(error.kind);
+const isKind = (error: unknown, ...kinds: AdtFailureKind[]): error is AdtRequestError =>
+  error instanceof AdtRequestError && kinds.includes(error.kind);
 
 /** Writes one twin's update through the gateway, holding the twin for the whole decision. */
-export function writeTwinUpdate(update: TwinUpdate, gateway: AdtGateway, ctx: CallContext, options: TwinWriteOptions): Promise<TwinUpdateResult> {
+export function writeTwinUpdate(
+  update: TwinUpdate,
+  gateway: AdtGateway,
+  ctx: CallContext,
+  options: TwinWriteOptions,
+): Promise<TwinUpdateResult> {
   const callCtx = { ...ctx, traceparent: update.traceparent ?? ctx.traceparent };
   return gateway.withTwin(update.twinId, callCtx, (twin) =>
     applyTwinUpdate(update, {
@@ -54,7 +67,15 @@ export function writeTwinUpdate(update: TwinUpdate, gateway: AdtGateway, ctx: Ca
 }
 
 export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps): Promise<TwinUpdateResult> {
-  const result: TwinUpdateResult = { twinId: update.twinId, applied: [], stale: [], rejected: [], created: false, patches: 0, operations: 0 };
+  const result: TwinUpdateResult = {
+    twinId: update.twinId,
+    applied: [],
+    stale: [],
+    rejected: [],
+    created: false,
+    patches: 0,
+    operations: 0,
+  };
   const rejectAll = (reason: DeadLetterReason, detail: string, updates: PropertyUpdate[] = update.updates): TwinUpdateResult => {
     result.rejected.push(...updates.map((u) => ({ update: u, reason, detail })));
     return result;
@@ -63,7 +84,10 @@ export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps):
   let twin = deps.twin.cached?.twin ?? (await readIfExists(deps));
   if (!twin) {
     if (update.ifMissing.policy === 'deadLetter') {
-      return rejectAll('unknown-twin', `Twin ${update.twinId} does not exist in ADT. Create it, fix the twin id mapping, or set the mapping's unknown-twin policy to "create".`);
+      return rejectAll(
+        'unknown-twin',
+        `Twin ${update.twinId} does not exist in ADT. Create it, fix the twin id mapping, or set the mapping's unknown-twin policy to "create".`,
+      );
     }
     const created = await createTwin(update.twinId, update.ifMissing.modelId, update.ifMissing.properties ?? {}, deps);
     if ('reason' in created) return rejectAll(created.reason, created.detail);
@@ -84,7 +108,13 @@ export async function applyTwinUpdate(update: TwinUpdate, deps: TwinWriterDeps):
  * redelivery: applied, no write), suppressed (equal or within its deadband, heartbeat not due) or to
  * be written (a heartbeat counted as such). Returns what must be written.
  */
-function decideWrites(updates: readonly PropertyUpdate[], twin: Twin, deps: TwinWriterDeps, result: TwinUpdateResult, heartbeats: Set<PropertyUpdate>): PropertyUpdate[] {
+function decideWrites(
+  updates: readonly PropertyUpdate[],
+  twin: Twin,
+  deps: TwinWriterDeps,
+  result: TwinUpdateResult,
+  heartbeats: Set<PropertyUpdate>,
+): PropertyUpdate[] {
   const candidates: PropertyUpdate[] = [];
   for (const propertyUpdate of updates) {
     if (isStale(propertyUpdate, twin, deps)) {
@@ -111,7 +141,8 @@ function decideWrites(updates: readonly PropertyUpdate[], twin: Twin, deps: Twin
 function storedProperty(twin: Twin, update: PropertyUpdate): StoredProperty {
   let node: unknown = twin;
   for (const segment of valueSegments(update)) {
-    if (typeof node !== 'object' || node === null || Array.isArray(node) || !Object.prototype.hasOwnProperty.call(node, segment)) return { known: false };
+    if (typeof node !== 'object' || node === null || Array.isArray(node) || !Object.prototype.hasOwnProperty.call(node, segment))
+      return { known: false };
     node = (node as Record<string, unknown>)[segment];
   }
   return { known: true, value: node, sourceTime: storedSourceTime(twin, update) };
@@ -153,16 +184,29 @@ async function readIfExists(deps: TwinWriterDeps): Promise<Twin | undefined> {
 
 type CreateOutcome = { twin: Twin; created: boolean } | { reason: DeadLetterReason; detail: string };
 
-export async function createTwin(twinId: string, modelId: string, properties: Record<string, unknown>, deps: TwinWriterDeps): Promise<CreateOutcome> {
+export async function createTwin(
+  twinId: string,
+  modelId: string,
+  properties: Record<string, unknown>,
+  deps: TwinWriterDeps,
+): Promise<CreateOutcome> {
   let index: ModelIndex;
   try {
     index = await deps.modelIndex(modelId);
   } catch (error) {
-    if (isKind(error, 'permanent')) return { reason: 'model-unavailable', detail: `Cannot create twin ${twinId}: model ${modelId} could not be fetched (${error.message}). Upload the model or fix the configured model id.` };
+    if (isKind(error, 'permanent'))
+      return {
+        reason: 'model-unavailable',
+        detail: `Cannot create twin ${twinId}: model ${modelId} could not be fetched (${error.message}). Upload the model or fix the configured model id.`,
+      };
     throw error;
   }
   const view = index.interface(modelId);
-  if (!view) return { reason: 'model-unavailable', detail: `Cannot create twin ${twinId}: model ${modelId} is not in ADT. Upload it or fix the configured model id.` };
+  if (!view)
+    return {
+      reason: 'model-unavailable',
+      detail: `Cannot create twin ${twinId}: model ${modelId} is not in ADT. Upload it or fix the configured model id.`,
+    };
   // ADT requires every component to be present when a twin is created; configured initial values
   // (a component's as a nested object) go into the same body.
   const document: Record<string, unknown> = { ...properties, $metadata: { $model: modelId } };
@@ -175,7 +219,8 @@ export async function createTwin(twinId: string, modelId: string, properties: Re
   } catch (error) {
     // Someone else created it since we looked: use theirs.
     if (isKind(error, 'preconditionFailed')) return { twin: (await deps.twin.getTwin()).twin, created: false };
-    if (isKind(error, 'validationFailed', 'permanent')) return { reason: 'adt-rejected', detail: `ADT refused to create twin ${twinId} with model ${modelId}: ${error.message}` };
+    if (isKind(error, 'validationFailed', 'permanent'))
+      return { reason: 'adt-rejected', detail: `ADT refused to create twin ${twinId} with model ${modelId}: ${error.message}` };
     throw error;
   }
 }
@@ -183,7 +228,13 @@ export async function createTwin(twinId: string, modelId: string, properties: Re
 /** How often a write re-reads the twin after another writer changed it (412) before the batch is redelivered. */
 const maxPreconditionRetries = 5;
 
-async function patchWithFallback(twinId: string, candidates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult, heartbeats: Set<PropertyUpdate>): Promise<void> {
+async function patchWithFallback(
+  twinId: string,
+  candidates: PropertyUpdate[],
+  deps: TwinWriterDeps,
+  result: TwinUpdateResult,
+  heartbeats: Set<PropertyUpdate>,
+): Promise<void> {
   let updates = candidates;
   let attempt = await tryPatch(twinId, updates, deps, result);
   // Another writer (an instance that took over the partition, a device on another partition, any
@@ -192,7 +243,11 @@ async function patchWithFallback(twinId: string, candidates: PropertyUpdate[], d
   // try again. With a single writer this never happens, so it costs nothing.
   for (let retry = 0; attempt !== 'ok' && attempt.kind === 'preconditionFailed'; retry++) {
     if (retry >= maxPreconditionRetries) {
-      throw new AdtRequestError(`Twin ${twinId} kept changing under ${maxPreconditionRetries} re-reads (412 Precondition Failed each time); the batch will be redelivered.`, 503, 'PreconditionContention');
+      throw new AdtRequestError(
+        `Twin ${twinId} kept changing under ${maxPreconditionRetries} re-reads (412 Precondition Failed each time); the batch will be redelivered.`,
+        503,
+        'PreconditionContention',
+      );
     }
     const fresh = (await deps.twin.getTwin()).twin;
     const suppressed = (result.suppressed ?? []).map((s) => s.update);
@@ -212,14 +267,25 @@ async function patchWithFallback(twinId: string, candidates: PropertyUpdate[], d
     return isolate(twinId, updates, deps, result, retry);
   }
   if (attempt.kind === 'twinNotFound') {
-    result.rejected.push(...updates.map((u) => ({ update: u, reason: 'unknown-twin' as const, detail: `Twin ${twinId} was deleted while the batch was processed.` })));
+    result.rejected.push(
+      ...updates.map((u) => ({
+        update: u,
+        reason: 'unknown-twin' as const,
+        detail: `Twin ${twinId} was deleted while the batch was processed.`,
+      })),
+    );
     return;
   }
   return isolate(twinId, updates, deps, result, attempt);
 }
 
 /** One PATCH; resolves 'ok', or the failure when it is one that a different patch could avoid. */
-async function tryPatch(twinId: string, updates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult): Promise<'ok' | AdtRequestError> {
+async function tryPatch(
+  twinId: string,
+  updates: PropertyUpdate[],
+  deps: TwinWriterDeps,
+  result: TwinUpdateResult,
+): Promise<'ok' | AdtRequestError> {
   const known = deps.twin.cached;
   const patch = buildPatch(known?.twin, updates, { emitSourceTime: deps.emitSourceTime });
   try {
@@ -236,7 +302,13 @@ async function tryPatch(twinId: string, updates: PropertyUpdate[], deps: TwinWri
 }
 
 /** ADT refused the combined patch: send each update alone so only the culprit is rejected. */
-async function isolate(twinId: string, updates: PropertyUpdate[], deps: TwinWriterDeps, result: TwinUpdateResult, failure: AdtRequestError): Promise<void> {
+async function isolate(
+  twinId: string,
+  updates: PropertyUpdate[],
+  deps: TwinWriterDeps,
+  result: TwinUpdateResult,
+  failure: AdtRequestError,
+): Promise<void> {
   if (updates.length === 1) {
     const [only] = updates as [PropertyUpdate];
     result.rejected.push(rejectedByAdt(only, failure));

@@ -68,7 +68,8 @@ export async function decideCondition(condition: CompiledCondition, stored: Twin
   // A twin without the state yet gets the cleared state with whatever else is written first, so
   // every instance writes the same document whichever of them wins.
   const initialise = (): void => {
-    if (state === undefined && decision.error === undefined) decision.ops.push({ op: 'add', path: pointer(condition.property), value: condition.cleared });
+    if (state === undefined && decision.error === undefined)
+      decision.ops.push({ op: 'add', path: pointer(condition.property), value: condition.cleared });
   };
   if (!moving) {
     initialise();

@@ -25,7 +25,15 @@ export interface ConditionStats {
   markedFresh: number;
 }
 
-export const emptyConditionStats = (): ConditionStats => ({ evaluations: 0, writes: 0, preconditionRetries: 0, steps: { raised: 0, cleared: 0, pendingStarted: 0, pendingEnded: 0, initialised: 0 }, evaluationErrors: 0, markedStale: 0, markedFresh: 0 });
+export const emptyConditionStats = (): ConditionStats => ({
+  evaluations: 0,
+  writes: 0,
+  preconditionRetries: 0,
+  steps: { raised: 0, cleared: 0, pendingStarted: 0, pendingEnded: 0, initialised: 0 },
+  evaluationErrors: 0,
+  markedStale: 0,
+  markedFresh: 0,
+});
 
 export interface ConditionOutcome {
   twinId: string;
@@ -86,7 +94,12 @@ export class ConditionKeeper {
     return this.patchWith(twinId, call, (twin) => freshPatch(rule, twin), 'markedFresh');
   }
 
-  private async patchWith(twinId: string, call: CallOptions, patch: (twin: Twin) => JsonPatchOperation[] | undefined, counter: 'markedStale' | 'markedFresh'): Promise<boolean> {
+  private async patchWith(
+    twinId: string,
+    call: CallOptions,
+    patch: (twin: Twin) => JsonPatchOperation[] | undefined,
+    counter: 'markedStale' | 'markedFresh',
+  ): Promise<boolean> {
     const max = this.options.maxPreconditionRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
       const snapshot = await this.options.port.getTwin(twinId, call);
@@ -100,14 +113,18 @@ export class ConditionKeeper {
         return true;
       }
       this.stats.preconditionRetries += 1;
-      if (attempt >= max) throw new ConditionPreconditionError(`Staleness of twin ${twinId}: ${attempt + 1} writes in a row refused with 412; the next change or sweep tries again.`);
+      if (attempt >= max)
+        throw new ConditionPreconditionError(
+          `Staleness of twin ${twinId}: ${attempt + 1} writes in a row refused with 412; the next change or sweep tries again.`,
+        );
     }
   }
 
   /** Conditions a twin of `model` carries (inheritance honoured). */
   async conditionsOf(model: string, call?: CallOptions): Promise<CompiledCondition[]> {
     const matching: CompiledCondition[] = [];
-    for (const condition of this.options.conditions) if (await this.options.models.isA(model, condition.model, call)) matching.push(condition);
+    for (const condition of this.options.conditions)
+      if (await this.options.models.isA(model, condition.model, call)) matching.push(condition);
     return matching;
   }
 
@@ -148,7 +165,10 @@ export class ConditionKeeper {
         return outcome;
       }
       this.stats.preconditionRetries += 1;
-      if (attempt >= max) throw new ConditionPreconditionError(`Conditions of twin ${twinId}: ${attempt + 1} writes in a row refused with 412 (the twin keeps changing); the next change or sweep evaluates it again.`);
+      if (attempt >= max)
+        throw new ConditionPreconditionError(
+          `Conditions of twin ${twinId}: ${attempt + 1} writes in a row refused with 412 (the twin keeps changing); the next change or sweep evaluates it again.`,
+        );
     }
   }
 }

@@ -34,5 +34,7 @@ export function stalePatch(rule: CompiledStaleness, twin: Twin, nowMs: number): 
 
 /** The patch unmarking a stale twin after a change, or undefined. */
 export function freshPatch(rule: CompiledStaleness, twin: Twin): JsonPatchOperation[] | undefined {
-  return ownValue(twin as Record<string, unknown>, rule.property) === true ? [{ op: 'add', path: pointer(rule.property), value: false }] : undefined;
+  return ownValue(twin as Record<string, unknown>, rule.property) === true
+    ? [{ op: 'add', path: pointer(rule.property), value: false }]
+    : undefined;
 }

@@ -29,7 +29,11 @@ export function pendingQuery(condition: CompiledCondition): string | undefined {
   return `SELECT T.$dtId FROM DIGITALTWINS T WHERE IS_OF_MODEL(${quoteQueryString(condition.model)}) AND IS_DEFINED(T.${condition.pending})`;
 }
 
-export async function sweepConditions(keeper: ConditionKeeper, port: RollupPort, options: CallOptions & { parallel?: number } = {}): Promise<ConditionSweepSummary> {
+export async function sweepConditions(
+  keeper: ConditionKeeper,
+  port: RollupPort,
+  options: CallOptions & { parallel?: number } = {},
+): Promise<ConditionSweepSummary> {
   const summary: ConditionSweepSummary = { queries: 0, pending: 0, written: 0, foundStale: 0, markedStale: 0, failures: [] };
   if (!port.query) throw new Error('The conditions sweep needs a port that can query ADT.');
   const query = port.query.bind(port);
@@ -62,15 +66,18 @@ export async function sweepConditions(keeper: ConditionKeeper, port: RollupPort,
     }
   }
   summary.pending = ids.size;
-  await Promise.all(startLimited([...ids], options.parallel ?? 16, async (twinId) => {
-    try {
-      const outcome = await keeper.evaluate(twinId, options);
-      if (outcome.status === 'written') summary.written += 1;
-      for (const d of outcome.decisions) if (d.error !== undefined) summary.failures.push({ twinId, detail: `condition "${d.condition}": ${d.error}` });
-    } catch (error) {
-      summary.failures.push({ twinId, detail: errorMessage(error) });
-    }
-  }));
+  await Promise.all(
+    startLimited([...ids], options.parallel ?? 16, async (twinId) => {
+      try {
+        const outcome = await keeper.evaluate(twinId, options);
+        if (outcome.status === 'written') summary.written += 1;
+        for (const d of outcome.decisions)
+          if (d.error !== undefined) summary.failures.push({ twinId, detail: `condition "${d.condition}": ${d.error}` });
+      } catch (error) {
+        summary.failures.push({ twinId, detail: errorMessage(error) });
+      }
+    }),
+  );
   recordSweep(summary);
   return summary;
 }

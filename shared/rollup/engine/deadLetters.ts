@@ -19,7 +19,12 @@ export async function writePropagateDeadLetter(sink: DeadLetterSink, letter: Pro
   const document = buildDeadLetterDocument({
     event: {
       body: letter.event,
-      properties: { source: 'propagate', eventType: letter.eventType, ...(letter.rule !== undefined && { rule: letter.rule }), ...(letter.parentId !== undefined && { parentId: letter.parentId }) },
+      properties: {
+        source: 'propagate',
+        eventType: letter.eventType,
+        ...(letter.rule !== undefined && { rule: letter.rule }),
+        ...(letter.parentId !== undefined && { parentId: letter.parentId }),
+      },
     },
     reason: letter.reason,
     detail: letter.detail,

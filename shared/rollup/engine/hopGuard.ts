@@ -32,7 +32,11 @@ export class HopGuard {
     options: HopGuardOptions = {},
   ) {
     const now = options.now;
-    this.writes = new LruCache({ capacity: options.capacity ?? 100_000, ttlMs: options.ttlMs ?? 3_600_000, ...(now && { clock: { now } }) });
+    this.writes = new LruCache({
+      capacity: options.capacity ?? 100_000,
+      ttlMs: options.ttlMs ?? 3_600_000,
+      ...(now && { clock: { now } }),
+    });
   }
 
   /** True when this instance may write `parentId` once more for the chain of `traceId`; a chain
@@ -50,4 +54,5 @@ export class HopGuard {
   }
 }
 
-const key = (traceId: string, parentId: string, sourceTime: string | undefined): string => `${traceId}\u0000${parentId}\u0000${sourceTime ?? ''}`;
+const key = (traceId: string, parentId: string, sourceTime: string | undefined): string =>
+  `${traceId}\u0000${parentId}\u0000${sourceTime ?? ''}`;

@@ -63,7 +63,12 @@ export function touchesInput(touched: TouchedProperties, input: string): boolean
   return touched.paths.has(input) || touched.wholes.has(input.slice(0, slash));
 }
 
-async function rulesForChild(deps: PlanDeps, modelId: string, relevant: (rule: CompiledRollupRule) => boolean, call: CallOptions): Promise<CompiledRollupRule[]> {
+async function rulesForChild(
+  deps: PlanDeps,
+  modelId: string,
+  relevant: (rule: CompiledRollupRule) => boolean,
+  call: CallOptions,
+): Promise<CompiledRollupRule[]> {
   const out: CompiledRollupRule[] = [];
   for (const rule of deps.compiled.rules) {
     if (!relevant(rule)) continue;
@@ -101,7 +106,8 @@ async function addParentsOf(deps: PlanDeps, childId: string, rules: CompiledRoll
 }
 
 /** The parent end of a relationship for a rule: its source (outgoing) or its target (incoming). */
-const parentEnd = (rule: CompiledRollupRule, rel: { sourceId: string; targetId: string }): string => (rule.direction === 'incoming' ? rel.targetId : rel.sourceId);
+const parentEnd = (rule: CompiledRollupRule, rel: { sourceId: string; targetId: string }): string =>
+  rule.direction === 'incoming' ? rel.targetId : rel.sourceId;
 
 export async function planRecomputes(change: ChangeNotification, deps: PlanDeps, call: CallOptions = {}): Promise<RecomputeRequest[]> {
   const out = new Requests();
@@ -110,7 +116,12 @@ export async function planRecomputes(change: ChangeNotification, deps: PlanDeps,
       const touched = touchedProperties(change.patch);
       const { modelChanged } = touched;
       // After a model change the old model is unknown, so every rule may have stopped (or started) matching.
-      const asChild = await rulesForChild(deps, change.modelId, (r) => modelChanged || [...r.inputProperties].some((p) => touchesInput(touched, p)), call);
+      const asChild = await rulesForChild(
+        deps,
+        change.modelId,
+        (r) => modelChanged || [...r.inputProperties].some((p) => touchesInput(touched, p)),
+        call,
+      );
       const childRules = modelChanged ? deps.compiled.rules : asChild;
       await addParentsOf(deps, change.twinId, childRules, out, call);
       if (modelChanged) out.add(change.twinId, await rulesForParent(deps, change.modelId, call));
@@ -137,7 +148,8 @@ export async function planRecomputes(change: ChangeNotification, deps: PlanDeps,
       for (const rule of deps.compiled.rules) {
         if (!rule.relationships.has(rel.relationshipName)) continue;
         const parentId = parentEnd(rule, rel);
-        if (change.kind === 'relationshipDelete') deps.parentIndex.forget(rule.direction === 'incoming' ? rel.sourceId : rel.targetId, parentId);
+        if (change.kind === 'relationshipDelete')
+          deps.parentIndex.forget(rule.direction === 'incoming' ? rel.sourceId : rel.targetId, parentId);
         out.add(parentId, [rule]);
       }
       break;
@@ -147,9 +159,13 @@ export async function planRecomputes(change: ChangeNotification, deps: PlanDeps,
       // target, and the event does not carry the relationship's name. So: outgoing rules recompute
       // the source (their parent) from fresh links; incoming rules recompute the source's current
       // parents and the former ones this instance knows (its views; the reconcile timer covers the rest).
-      out.add(change.sourceId, deps.compiled.rules.filter((r) => r.direction === 'outgoing'));
+      out.add(
+        change.sourceId,
+        deps.compiled.rules.filter((r) => r.direction === 'outgoing'),
+      );
       const isIncoming = (r: CompiledRollupRule) => r.direction === 'incoming';
-      const incoming = change.modelId === undefined ? deps.compiled.rules.filter(isIncoming) : await rulesForChild(deps, change.modelId, isIncoming, call);
+      const incoming =
+        change.modelId === undefined ? deps.compiled.rules.filter(isIncoming) : await rulesForChild(deps, change.modelId, isIncoming, call);
       await addParentsOf(deps, change.sourceId, incoming, out, call);
       for (const parentId of [...(deps.formerParents ?? []), ...deps.parentIndex.parentsOf(change.sourceId)]) out.add(parentId, incoming);
       break;

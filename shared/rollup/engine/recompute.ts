@@ -59,7 +59,8 @@ export function isPermanentRollupError(error: unknown): boolean {
 
 /** A failure as an operator reads it: ADT's status and code first when ADT refused. */
 export function describeRollupError(error: unknown): string {
-  if (error instanceof AdtRequestError) return `${error.status ?? 'no response'} ${error.code ?? ''} ${error.message}`.replace(/\s+/g, ' ').trim();
+  if (error instanceof AdtRequestError)
+    return `${error.status ?? 'no response'} ${error.code ?? ''} ${error.message}`.replace(/\s+/g, ' ').trim();
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -73,12 +74,18 @@ export class ParentContendedError extends Error {
 
 function failureOf(rule: string, error: unknown): RuleFailure {
   const detail = describeRollupError(error);
-  const reason = error instanceof Error && error.name === 'TooManyChildrenError' ? 'maxChildren' : error instanceof RollupEvaluationError ? 'expression' : 'adt';
+  const reason =
+    error instanceof Error && error.name === 'TooManyChildrenError'
+      ? 'maxChildren'
+      : error instanceof RollupEvaluationError
+        ? 'expression'
+        : 'adt';
   return { rule, reason, detail };
 }
 
 /** True when the parent holds no value for some target of the rule (never computed, or removed). */
-const lacksValue = (rule: CompiledRollupRule, parent: Twin): boolean => rule.targets.some((target) => !Object.hasOwn(parent, target.property));
+const lacksValue = (rule: CompiledRollupRule, parent: Twin): boolean =>
+  rule.targets.some((target) => !Object.hasOwn(parent, target.property));
 
 /**
  * The requested rules of the parent's model, plus every rule of its model the parent holds no value
@@ -87,10 +94,19 @@ const lacksValue = (rule: CompiledRollupRule, parent: Twin): boolean => rule.tar
  * any reason, instead of waiting for reconcile. A rule whose value is removed when nothing
  * contributes is then read again on each recompute of that parent (from the views by default).
  */
-async function applicableRules(parent: Twin, request: RecomputeRequestDetails, deps: RecomputeDeps, call: CallOptions): Promise<CompiledRollupRule[]> {
+async function applicableRules(
+  parent: Twin,
+  request: RecomputeRequestDetails,
+  deps: RecomputeDeps,
+  call: CallOptions,
+): Promise<CompiledRollupRule[]> {
   const rules: CompiledRollupRule[] = [];
   for (const rule of deps.compiled.rules) {
-    if ((request.rules.has(rule.name) || lacksValue(rule, parent)) && (await deps.models.isA(parent.$metadata.$model, rule.parentModel, call))) rules.push(rule);
+    if (
+      (request.rules.has(rule.name) || lacksValue(rule, parent)) &&
+      (await deps.models.isA(parent.$metadata.$model, rule.parentModel, call))
+    )
+      rules.push(rule);
   }
   return rules;
 }
@@ -99,7 +115,13 @@ export async function recomputeParent(parentId: string, request: RecomputeReques
   const { settings } = deps.compiled;
   const call: CallOptions = { traceparent: continueTrace(request.traceparent) };
   const traceId = traceIdOf(call.traceparent);
-  const outcome = (status: RecomputeStatus, retries: number, changed: string[] = [], unchanged: string[] = [], failures: RuleFailure[] = []): RecomputeOutcome => ({
+  const outcome = (
+    status: RecomputeStatus,
+    retries: number,
+    changed: string[] = [],
+    unchanged: string[] = [],
+    failures: RuleFailure[] = [],
+  ): RecomputeOutcome => ({
     parentId,
     status,
     changed,
@@ -153,7 +175,10 @@ export async function recomputeParent(parentId: string, request: RecomputeReques
       if (!isPermanentRollupError(error)) throw error;
       // ADT refused the patch itself (e.g. the parent model lacks the property): every rule in it failed.
       const detail = describeRollupError(error);
-      return outcome('failed', retries, [], plan.unchanged, [...failures, ...rules.filter((r) => !failures.some((f) => f.rule === r.name)).map((r) => ({ rule: r.name, reason: 'rejectedWrite', detail }))]);
+      return outcome('failed', retries, [], plan.unchanged, [
+        ...failures,
+        ...rules.filter((r) => !failures.some((f) => f.rule === r.name)).map((r) => ({ rule: r.name, reason: 'rejectedWrite', detail })),
+      ]);
     }
     if (result.kind === 'written') {
       deps.hops?.record(traceId, parentId, newestInput);

@@ -47,7 +47,9 @@ export class RulesModelCheck implements ModelCheckStep {
       documents = await this.port.getModelsWithDependencies([], { timeoutMs: 30_000 });
     } catch (error) {
       this.retryAt = this.clock.now() + RETRY_MS;
-      log.warn(`Roll-up rules not yet checked against the instance's models (listing them failed: ${errorMessage(error)}); tried again in ${RETRY_MS / 1000} s.`);
+      log.warn(
+        `Roll-up rules not yet checked against the instance's models (listing them failed: ${errorMessage(error)}); tried again in ${RETRY_MS / 1000} s.`,
+      );
       return;
     }
     this.done = true;
@@ -56,7 +58,11 @@ export class RulesModelCheck implements ModelCheckStep {
     const detail = `The roll-up rules do not fit the models of this instance (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix the rules (PIPELINE_CONFIG_PATH) or upload the models, then run npm run reconcile.`;
     log.error(detail);
     try {
-      await writePropagateDeadLetter(this.deadLetters(), { event: { problems }, eventId: `rules-models-${this.clock.now()}`, eventType: undefined, reason: RULES_MODELS_REASON, detail }, new Date(this.clock.now()));
+      await writePropagateDeadLetter(
+        this.deadLetters(),
+        { event: { problems }, eventId: `rules-models-${this.clock.now()}`, eventType: undefined, reason: RULES_MODELS_REASON, detail },
+        new Date(this.clock.now()),
+      );
     } catch (error) {
       log.error(`Could not dead-letter the roll-up rule problems: ${errorMessage(error)}`);
     }

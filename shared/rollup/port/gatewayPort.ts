@@ -2,10 +2,28 @@
 // second retry loop, and no second error vocabulary — the gateway's AdtRequestError reaches the
 // engine as it is, and adt's `isRetriable` decides what is worth retrying (see isPermanentRollupError).
 // Only "not there" answers become values (undefined, [], an outcome), because the engine acts on them.
-import { type AdtGateway, AdtRequestError, type CallContext, type CallStats, emptyCallStats, type JsonPatchOperation, type Twin } from '../../adt';
+import {
+  type AdtGateway,
+  AdtRequestError,
+  type CallContext,
+  type CallStats,
+  emptyCallStats,
+  type JsonPatchOperation,
+  type Twin,
+} from '../../adt';
 import { type Clock, systemClock } from '../../common';
 import type { RelationshipDirection } from '../rules';
-import { type CallOptions, type IncomingLink, type ModelInfo, type OutgoingLink, type PatchOutcome, type QueriedChild, quoteQueryString, type RollupPort, type TwinSnapshot } from './rollupPort';
+import {
+  type CallOptions,
+  type IncomingLink,
+  type ModelInfo,
+  type OutgoingLink,
+  type PatchOutcome,
+  type QueriedChild,
+  quoteQueryString,
+  type RollupPort,
+  type TwinSnapshot,
+} from './rollupPort';
 
 export interface GatewayRollupPortOptions {
   /** How long one call may keep retrying transient failures before the invocation fails. */
@@ -39,7 +57,8 @@ export class GatewayRollupPort implements RollupPort {
     }
     const tag = read.etag ?? read.twin.$etag;
     // A 200 without an ETag cannot be written safely; retrying will not add one (a permanent kind).
-    if (tag === undefined) throw new AdtRequestError(`ADT returned twin ${id} without an ETag; cannot write it safely.`, 200, 'MissingETag');
+    if (tag === undefined)
+      throw new AdtRequestError(`ADT returned twin ${id} without an ETag; cannot write it safely.`, 200, 'MissingETag');
     return { twin: read.twin as Twin, etag: tag };
   }
 
@@ -91,7 +110,12 @@ export class GatewayRollupPort implements RollupPort {
     }
   }
 
-  async queryChildren(parentId: string, relationshipName: string, direction: RelationshipDirection, options?: CallOptions): Promise<QueriedChild[]> {
+  async queryChildren(
+    parentId: string,
+    relationshipName: string,
+    direction: RelationshipDirection,
+    options?: CallOptions,
+  ): Promise<QueriedChild[]> {
     const name = relationshipName.replace(/[^A-Za-z0-9_]/g, '');
     // A JOIN follows relationships from source to target, so the pinned parent is P either way.
     const query =
@@ -101,7 +125,8 @@ export class GatewayRollupPort implements RollupPort {
     const rows = await this.query(query, options);
     return rows.flatMap((row) => {
       const { C: child, R: rel } = (row ?? {}) as { C?: unknown; R?: { $relationshipId?: unknown; $sourceId?: unknown } };
-      if (child === null || typeof child !== 'object' || typeof rel?.$relationshipId !== 'string' || typeof rel.$sourceId !== 'string') return [];
+      if (child === null || typeof child !== 'object' || typeof rel?.$relationshipId !== 'string' || typeof rel.$sourceId !== 'string')
+        return [];
       return [{ twin: child as Twin, relationshipId: rel.$relationshipId, sourceId: rel.$sourceId }];
     });
   }
@@ -111,6 +136,10 @@ export class GatewayRollupPort implements RollupPort {
   }
 
   private ctx(options: CallOptions | undefined): CallContext {
-    return { deadline: this.clock.now() + this.budgetMs, stats: this.stats, ...(options?.traceparent ? { traceparent: options.traceparent } : {}) };
+    return {
+      deadline: this.clock.now() + this.budgetMs,
+      stats: this.stats,
+      ...(options?.traceparent ? { traceparent: options.traceparent } : {}),
+    };
   }
 }

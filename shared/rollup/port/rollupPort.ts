@@ -65,7 +65,12 @@ export interface RollupPort {
    * Children of `parentId` through `relationshipName` (pointing either way), in one paged query.
    * The query index may lag writes by up to 10 s; callers re-read after the lag.
    */
-  queryChildren?(parentId: string, relationshipName: string, direction: RelationshipDirection, options?: CallOptions): Promise<QueriedChild[]>;
+  queryChildren?(
+    parentId: string,
+    relationshipName: string,
+    direction: RelationshipDirection,
+    options?: CallOptions,
+  ): Promise<QueriedChild[]>;
   /** Any ADT query, every page (reconcile reads whole levels this way). */
   query?(text: string, options?: CallOptions): Promise<unknown[]>;
 }

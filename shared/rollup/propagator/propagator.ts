@@ -56,7 +56,19 @@ const isPermanent = (error: unknown): boolean => isPermanentRollupError(error) |
 
 export class Propagator {
   /** Counters since this instance started; failures never vanish into a log line only. */
-  readonly stats: PropagateStats = { events: 0, malformed: 0, rejected: 0, ruleFailures: 0, deadLettered: 0, trailingRefreshes: 0, refreshWrites: 0, repointReconciles: 0, repointReconcileWrites: 0, hopLimited: 0, failuresByReason: {} };
+  readonly stats: PropagateStats = {
+    events: 0,
+    malformed: 0,
+    rejected: 0,
+    ruleFailures: 0,
+    deadLettered: 0,
+    trailingRefreshes: 0,
+    refreshWrites: 0,
+    repointReconciles: 0,
+    repointReconcileWrites: 0,
+    hopLimited: 0,
+    failuresByReason: {},
+  };
   private readonly models: ModelHierarchy;
   private readonly parentIndex = new ParentIndex();
   private readonly linkLists: LinkLists;
@@ -72,11 +84,20 @@ export class Propagator {
   constructor(private readonly options: PropagatorOptions) {
     const { compiled, port } = options;
     this.clock = options.clock ?? systemClock;
-    this.models = new ModelHierarchy(port, { ttlMs: compiled.settings.modelCacheSeconds * 1000, ...(options.clock && { clock: options.clock }) });
-    this.views = new ChildViews({ replayMs: compiled.settings.queryLagSeconds * 1000, ...(options.viewCapacity !== undefined && { capacity: options.viewCapacity }) });
+    this.models = new ModelHierarchy(port, {
+      ttlMs: compiled.settings.modelCacheSeconds * 1000,
+      ...(options.clock && { clock: options.clock }),
+    });
+    this.views = new ChildViews({
+      replayMs: compiled.settings.queryLagSeconds * 1000,
+      ...(options.viewCapacity !== undefined && { capacity: options.viewCapacity }),
+    });
     this.hops = new HopGuard(compiled.settings.maxHops);
     // A child's parents are listed at most once per query lag; see LinkLists and the topology refresh below.
-    this.linkLists = new LinkLists({ ttlMs: compiled.settings.queryLagSeconds * 1000, ...(options.clock && { now: () => this.clock.now() }) });
+    this.linkLists = new LinkLists({
+      ttlMs: compiled.settings.queryLagSeconds * 1000,
+      ...(options.clock && { now: () => this.clock.now() }),
+    });
     this.scheduler = new ParentScheduler(
       (parentId, request) => this.runRecompute(parentId, request),
       (pending, incoming) => ({
@@ -87,9 +108,18 @@ export class Propagator {
       compiled.settings.gatherMilliseconds,
       false,
     );
-    this.refresh = new TrailingRefresh(compiled.settings.queryLagSeconds * 1000, (parentId, request) => this.refreshParent(parentId, request));
+    this.refresh = new TrailingRefresh(compiled.settings.queryLagSeconds * 1000, (parentId, request) =>
+      this.refreshParent(parentId, request),
+    );
     this.repoints = new TrailingReconcile(compiled.settings.queryLagSeconds * 1000, (rules) => this.reconcileRules(rules));
-    this.conditions = new ConditionKeeper({ conditions: compiled.conditions ?? [], staleness: compiled.staleness ?? [], port, models: this.models, clock: this.clock, maxPreconditionRetries: compiled.settings.maxPreconditionRetries });
+    this.conditions = new ConditionKeeper({
+      conditions: compiled.conditions ?? [],
+      staleness: compiled.staleness ?? [],
+      port,
+      models: this.models,
+      clock: this.clock,
+      maxPreconditionRetries: compiled.settings.maxPreconditionRetries,
+    });
   }
 
   /** Resolves when every trailing refresh and re-point reconcile has run (tests, the local runner, benchmarks). */
@@ -127,8 +157,17 @@ export class Propagator {
       const { malformed } = parsed;
       const summary = this.summary(malformed.id, malformed.type, malformed.schema, 'malformed', malformed.reason);
       this.stats.malformed += 1;
-      await this.deadLetter(summary, { event, eventId: malformed.id, eventType: malformed.type, reason: 'propagate-malformed', detail: malformed.reason });
-      log.warn(`Malformed event ${malformed.id ?? '(no id)'} ${this.options.deadLetters ? 'dead-lettered' : 'dropped'}, not retried: ${malformed.reason}`, summary);
+      await this.deadLetter(summary, {
+        event,
+        eventId: malformed.id,
+        eventType: malformed.type,
+        reason: 'propagate-malformed',
+        detail: malformed.reason,
+      });
+      log.warn(
+        `Malformed event ${malformed.id ?? '(no id)'} ${this.options.deadLetters ? 'dead-lettered' : 'dropped'}, not retried: ${malformed.reason}`,
+        summary,
+      );
       return summary;
     }
     const n = parsed.notification;
@@ -141,10 +180,25 @@ export class Propagator {
     try {
       const summary = await this.process(n, event);
       const failed = summary.failures.length > 0 ? `, ${summary.failures.length} rule failure(s) dead-lettered` : '';
-      log.info(`Propagated ${n.type} ${n.id}: ${summary.parentsRecomputed} parent(s), ${summary.writes} write(s), ${summary.skippedUnchanged} unchanged, ${summary.preconditionRetries} 412 retr(ies)${failed}`, summary);
-      if (summary.failures.length > 0) log.error(`Roll-up failures for event ${n.id}: ${summary.failures.map((f) => `${f.parentId} rule "${f.rule}": ${f.detail}`).join('; ')}`, summary);
+      log.info(
+        `Propagated ${n.type} ${n.id}: ${summary.parentsRecomputed} parent(s), ${summary.writes} write(s), ${summary.skippedUnchanged} unchanged, ${summary.preconditionRetries} 412 retr(ies)${failed}`,
+        summary,
+      );
+      if (summary.failures.length > 0)
+        log.error(
+          `Roll-up failures for event ${n.id}: ${summary.failures.map((f) => `${f.parentId} rule "${f.rule}": ${f.detail}`).join('; ')}`,
+          summary,
+        );
       if (summary.hopLimited > 0) {
-        log.error(`Roll-up hop limit reached in trace ${n.traceparent ?? '?'}: parent(s) ${summary.parents.filter((p) => p.status === 'hopLimit').map((p) => p.parentId).join(', ')} already written ${this.hops.maxHops} times for this one change, so the twin graph holds a cycle the models allow. Derived writes stopped there; break the cycle in the twin graph.`, summary);
+        log.error(
+          `Roll-up hop limit reached in trace ${n.traceparent ?? '?'}: parent(s) ${summary.parents
+            .filter((p) => p.status === 'hopLimit')
+            .map((p) => p.parentId)
+            .join(
+              ', ',
+            )} already written ${this.hops.maxHops} times for this one change, so the twin graph holds a cycle the models allow. Derived writes stopped there; break the cycle in the twin graph.`,
+          summary,
+        );
       }
       return summary;
     } catch (error) {
@@ -153,7 +207,10 @@ export class Propagator {
       const summary = this.summary(n.id, n.type, n.schema, 'rejected', reason);
       this.stats.rejected += 1;
       await this.deadLetter(summary, { event, eventId: n.id, eventType: n.type, reason: 'propagate-adt', detail: reason });
-      log.error(`Event ${n.id} (${n.type}) could not be propagated and will not be retried${this.options.deadLetters ? ' (dead-lettered)' : ''}: ${reason}`, summary);
+      log.error(
+        `Event ${n.id} (${n.type}) could not be propagated and will not be retried${this.options.deadLetters ? ' (dead-lettered)' : ''}: ${reason}`,
+        summary,
+      );
       return summary;
     }
   }
@@ -167,28 +224,45 @@ export class Propagator {
     const topology = dropLinksOf(n.change, this.linkLists);
     const { formerParents } = await maintainViews(n.change, { compiled, views: this.views, port }, receivedAt, call);
     if (n.change.kind === 'relationshipUpdate') this.repoints.touch(await this.incomingRulesFor(n.change, port, call));
-    const requests = await planRecomputes(n.change, { compiled, port, models: this.models, parentIndex: this.parentIndex, formerParents, linkLists: this.linkLists }, call);
+    const requests = await planRecomputes(
+      n.change,
+      { compiled, port, models: this.models, parentIndex: this.parentIndex, formerParents, linkLists: this.linkLists },
+      call,
+    );
     const results = await Promise.all(
       requests.map((r: RecomputeRequest) => {
         const details: RecomputeRequestDetails = { rules: r.rules, traceparent: n.traceparent };
         // Another instance may route a child's changes by a parent list up to reuseMs old, so the
         // parents of a topology change are refreshed that much later (whatever their read mode).
         if (topology) this.refresh.touch(r.parentId, details, this.linkLists.reuseMs);
-        else if ([...r.rules].some((name) => compiled.rules.find((rule) => rule.name === name)?.read !== 'api')) this.refresh.touch(r.parentId, details);
+        else if ([...r.rules].some((name) => compiled.rules.find((rule) => rule.name === name)?.read !== 'api'))
+          this.refresh.touch(r.parentId, details);
         return this.scheduler.schedule(r.parentId, details).then((done) => ({ ...done, parentId: r.parentId }));
       }),
     );
     for (const done of results) this.account(summary, done);
     await this.evaluateConditions(n.change, summary, call);
     for (const failure of summary.failures) {
-      await this.deadLetter(summary, { event, eventId: n.id, eventType: n.type, reason: `propagate-${failure.reason}`, detail: failure.detail, rule: failure.rule, parentId: failure.parentId });
+      await this.deadLetter(summary, {
+        event,
+        eventId: n.id,
+        eventType: n.type,
+        reason: `propagate-${failure.reason}`,
+        detail: failure.detail,
+        rule: failure.rule,
+        parentId: failure.parentId,
+      });
     }
     return summary;
   }
 
   /** The changed twin's conditions, read fresh from ADT (never from the patch: a redelivered or
    * reordered notification must not decide on an old value). Only a change to an input costs a read. */
-  private async evaluateConditions(change: ParsedNotification['change'], summary: EventSummary, call: { traceparent?: string }): Promise<void> {
+  private async evaluateConditions(
+    change: ParsedNotification['change'],
+    summary: EventSummary,
+    call: { traceparent?: string },
+  ): Promise<void> {
     await this.unmarkStale(change, call);
     if (this.conditions.conditions.length === 0) return;
     let twinId: string | undefined;
@@ -201,9 +275,19 @@ export class Propagator {
     }
     if (twinId === undefined) return;
     const outcome = await this.conditions.evaluate(twinId, call);
-    summary.condition = { status: outcome.status, steps: outcome.decisions.flatMap((d) => (d.step && d.ops.length > 0 ? [`${d.condition}:${d.step}`] : [])) };
+    summary.condition = {
+      status: outcome.status,
+      steps: outcome.decisions.flatMap((d) => (d.step && d.ops.length > 0 ? [`${d.condition}:${d.step}`] : [])),
+    };
     // An expression that fails is taken as "does not hold" and dead-lettered like a roll-up's (propagate-expression).
-    for (const d of outcome.decisions) if (d.error !== undefined) summary.failures.push({ parentId: twinId, rule: d.condition, reason: 'expression', detail: `condition "${d.condition}": ${d.error}` });
+    for (const d of outcome.decisions)
+      if (d.error !== undefined)
+        summary.failures.push({
+          parentId: twinId,
+          rule: d.condition,
+          reason: 'expression',
+          detail: `condition "${d.condition}": ${d.error}`,
+        });
   }
 
   /** A change to a stale twin (anything but the stale mark itself) is a sign of life: unmark it. */
@@ -226,25 +310,41 @@ export class Propagator {
       if (result.outcome.status === 'written') this.stats.refreshWrites += 1;
       for (const failure of result.outcome.failures) {
         this.countFailure(failure.reason);
-        await this.deadLetter(undefined, { event: undefined, eventId: undefined, eventType: 'trailing-refresh', reason: `propagate-${failure.reason}`, detail: failure.detail, rule: failure.rule, parentId });
+        await this.deadLetter(undefined, {
+          event: undefined,
+          eventId: undefined,
+          eventType: 'trailing-refresh',
+          reason: `propagate-${failure.reason}`,
+          detail: failure.detail,
+          rule: failure.rule,
+          parentId,
+        });
       }
     } catch (error) {
-      log.error(`Trailing refresh of parent ${parentId} failed: ${errorMessage(error)}. The next change to its children, or reconcile, recomputes it.`);
+      log.error(
+        `Trailing refresh of parent ${parentId} failed: ${errorMessage(error)}. The next change to its children, or reconcile, recomputes it.`,
+      );
     }
   }
 
   /** Incoming rules the updated relationship belongs to (its source may be their child). The
    * event does not name the relationship, so its name is found by listing the source's links of
    * each candidate name (rare event, a list per name); a relationship gone meanwhile keeps every candidate. */
-  private async incomingRulesFor(change: { sourceId: string; relationshipId: string; modelId: string | undefined }, port: RollupPort, call: { traceparent?: string }): Promise<string[]> {
+  private async incomingRulesFor(
+    change: { sourceId: string; relationshipId: string; modelId: string | undefined },
+    port: RollupPort,
+    call: { traceparent?: string },
+  ): Promise<string[]> {
     const candidates = [];
     for (const rule of this.options.compiled.rules) {
       if (rule.direction !== 'incoming') continue;
-      if (change.modelId === undefined || rule.childModel === undefined || (await this.models.isA(change.modelId, rule.childModel, call))) candidates.push(rule);
+      if (change.modelId === undefined || rule.childModel === undefined || (await this.models.isA(change.modelId, rule.childModel, call)))
+        candidates.push(rule);
     }
     for (const name of new Set(candidates.flatMap((r) => [...r.relationships]))) {
       const links = await this.linkLists.outgoing(port, change.sourceId, name, call);
-      if (links.some((l) => l.relationshipId === change.relationshipId)) return candidates.filter((r) => r.relationships.has(name)).map((r) => r.name);
+      if (links.some((l) => l.relationshipId === change.relationshipId))
+        return candidates.filter((r) => r.relationships.has(name)).map((r) => r.name);
     }
     return candidates.map((r) => r.name);
   }
@@ -254,15 +354,33 @@ export class Propagator {
     const log = this.options.backgroundLog ?? silentLogger;
     this.stats.repointReconciles += 1;
     try {
-      const summary = await reconcileAll({ compiled: this.options.compiled, port: this.options.port, models: this.models, recompute: { parentIndex: this.parentIndex }, rules });
+      const summary = await reconcileAll({
+        compiled: this.options.compiled,
+        port: this.options.port,
+        models: this.models,
+        recompute: { parentIndex: this.parentIndex },
+        rules,
+      });
       this.stats.repointReconcileWrites += summary.written;
       for (const failure of summary.failures) {
         this.countFailure(failure.reason);
-        await this.deadLetter(undefined, { event: undefined, eventId: undefined, eventType: 'repoint-reconcile', reason: `propagate-${failure.reason}`, detail: failure.detail, rule: failure.rule, parentId: failure.parentId });
+        await this.deadLetter(undefined, {
+          event: undefined,
+          eventId: undefined,
+          eventType: 'repoint-reconcile',
+          reason: `propagate-${failure.reason}`,
+          detail: failure.detail,
+          rule: failure.rule,
+          parentId: failure.parentId,
+        });
       }
-      log.info(`Re-point reconcile of rule(s) ${[...rules].join(', ')}: ${summary.parents} parent(s), ${summary.written} written, ${summary.queries} queries`);
+      log.info(
+        `Re-point reconcile of rule(s) ${[...rules].join(', ')}: ${summary.parents} parent(s), ${summary.written} written, ${summary.queries} queries`,
+      );
     } catch (error) {
-      log.error(`Re-point reconcile of rule(s) ${[...rules].join(', ')} failed: ${errorMessage(error)}. The old parent of a re-pointed relationship may stay stale until reconcile runs (npm run reconcile, or the reconcileTwins timer).`);
+      log.error(
+        `Re-point reconcile of rule(s) ${[...rules].join(', ')} failed: ${errorMessage(error)}. The old parent of a re-pointed relationship may stay stale until reconcile runs (npm run reconcile, or the reconcileTwins timer).`,
+      );
     }
   }
 
@@ -316,7 +434,13 @@ export class Propagator {
     }
   }
 
-  private summary(eventId: string | undefined, type: string | undefined, schema: EventSummary['schema'], outcome: EventSummary['outcome'], reason?: string): EventSummary {
+  private summary(
+    eventId: string | undefined,
+    type: string | undefined,
+    schema: EventSummary['schema'],
+    outcome: EventSummary['outcome'],
+    reason?: string,
+  ): EventSummary {
     return {
       eventId,
       type,

@@ -28,7 +28,10 @@ export class TrailingRefresh {
     const entry = this.entries.get(parentId);
     if (entry) {
       entry.dueAt = Math.max(entry.dueAt, dueAt);
-      entry.request = { rules: new Set([...entry.request.rules, ...request.rules]), traceparent: request.traceparent ?? entry.request.traceparent };
+      entry.request = {
+        rules: new Set([...entry.request.rules, ...request.rules]),
+        traceparent: request.traceparent ?? entry.request.traceparent,
+      };
       return;
     }
     const fresh: Entry = { timer: this.arm(parentId, dueAt - this.now()), dueAt, request: { ...request, rules: new Set(request.rules) } };

@@ -63,7 +63,9 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 /** Every twin of a model (inheritance included), or every twin. */
 function twinsQuery(model: string | undefined): string {
-  return model === undefined ? 'SELECT T FROM DIGITALTWINS T' : `SELECT T FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, ${quoteQueryString(model)})`;
+  return model === undefined
+    ? 'SELECT T FROM DIGITALTWINS T'
+    : `SELECT T FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, ${quoteQueryString(model)})`;
 }
 
 class GraphReader {
@@ -104,7 +106,9 @@ class GraphReader {
       pending = this.query(`SELECT R FROM RELATIONSHIPS R WHERE R.$relationshipName = ${quoteQueryString(name)}`).then((rows) =>
         rows.flatMap((row) => {
           const rel = isRecord(row) && isRecord(row.R) ? row.R : row;
-          return isRecord(rel) && typeof rel.$sourceId === 'string' && typeof rel.$targetId === 'string' ? [rel as unknown as RelationshipRow] : [];
+          return isRecord(rel) && typeof rel.$sourceId === 'string' && typeof rel.$targetId === 'string'
+            ? [rel as unknown as RelationshipRow]
+            : [];
         }),
       );
       this.linkSets.set(name, pending);
@@ -155,7 +159,16 @@ export async function reconcileAll(deps: ReconcileDeps): Promise<ReconcileSummar
   const levels = ruleLevels(deps.compiled)
     .map((level) => (only ? level.filter((rule) => only.has(rule.name)) : level))
     .filter((level) => level.length > 0);
-  const summary: ReconcileSummary = { levels: levels.length, parents: 0, written: 0, unchanged: 0, viaApi: 0, failures: [], queries: 0, durationMs: 0 };
+  const summary: ReconcileSummary = {
+    levels: levels.length,
+    parents: 0,
+    written: 0,
+    unchanged: 0,
+    viaApi: 0,
+    failures: [],
+    queries: 0,
+    durationMs: 0,
+  };
   const call: CallOptions = {};
   for (const [index, rules] of levels.entries()) {
     // Rules of one parent model are written together, in one patch per parent.
@@ -163,14 +176,22 @@ export async function reconcileAll(deps: ReconcileDeps): Promise<ReconcileSummar
     for (const rule of rules) byModel.set(rule.parentModel, [...(byModel.get(rule.parentModel) ?? []), rule]);
     for (const [parentModel, modelRules] of byModel) {
       const parents = [...(await reader.twins(parentModel)).values()];
-      const children = await Promise.all(modelRules.map(async (rule) => ({ rule, byParent: await childrenByParent(rule, reader), twins: await reader.twins(rule.childModel) })));
+      const children = await Promise.all(
+        modelRules.map(async (rule) => ({
+          rule,
+          byParent: await childrenByParent(rule, reader),
+          twins: await reader.twins(rule.childModel),
+        })),
+      );
       let done = 0;
       const label = modelRules.map((r) => r.name).join(', ');
-      await Promise.all(startLimited(parents, deps.concurrency ?? 8, async (parent) => {
-        await reconcileParent(parent, children, deps, summary, overlay, call);
-        done += 1;
-        deps.onProgress?.({ level: index + 1, levels: levels.length, rule: label, done, total: parents.length });
-      }));
+      await Promise.all(
+        startLimited(parents, deps.concurrency ?? 8, async (parent) => {
+          await reconcileParent(parent, children, deps, summary, overlay, call);
+          done += 1;
+          deps.onProgress?.({ level: index + 1, levels: levels.length, rule: label, done, total: parents.length });
+        }),
+      );
     }
   }
   summary.queries = reader.queries;
@@ -199,7 +220,12 @@ async function reconcileParent(
       derived.push(...(await evaluateRule(rule, kids)));
     } catch (error) {
       if (!isPermanentRollupError(error)) throw error;
-      summary.failures.push({ parentId, rule: rule.name, reason: 'expression', detail: error instanceof Error ? error.message : String(error) });
+      summary.failures.push({
+        parentId,
+        rule: rule.name,
+        reason: 'expression',
+        detail: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   const plan = planWrite(parent, derived, deps.compiled.settings.floatTolerance);
@@ -208,11 +234,16 @@ async function reconcileParent(
     return;
   }
   const etag = typeof parent.$etag === 'string' ? parent.$etag : undefined;
-  const result = etag === undefined ? { kind: 'preconditionFailed' as const } : await deps.port.updateTwin(parentId, plan.ops, { ...call, ifMatch: etag }).catch((error: unknown) => {
-    if (!isPermanentRollupError(error)) throw error;
-    summary.failures.push(...rules.map(({ rule }) => ({ parentId, rule: rule.name, reason: 'rejectedWrite', detail: describeRollupError(error) })));
-    return { kind: 'failed' as const };
-  });
+  const result =
+    etag === undefined
+      ? { kind: 'preconditionFailed' as const }
+      : await deps.port.updateTwin(parentId, plan.ops, { ...call, ifMatch: etag }).catch((error: unknown) => {
+          if (!isPermanentRollupError(error)) throw error;
+          summary.failures.push(
+            ...rules.map(({ rule }) => ({ parentId, rule: rule.name, reason: 'rejectedWrite', detail: describeRollupError(error) })),
+          );
+          return { kind: 'failed' as const };
+        });
   if (result.kind === 'written') {
     summary.written += 1;
     overlay.set(parentId, applyOps(parent, plan.ops));
@@ -221,7 +252,11 @@ async function reconcileParent(
   if (result.kind !== 'preconditionFailed') return;
   // The query copy was stale (the index lags, or someone wrote meanwhile): recompute consistently.
   summary.viaApi += 1;
-  const outcome = await recomputeParent(parentId, { rules: new Set(rules.map((r) => r.rule.name)), traceparent: undefined }, { compiled: deps.compiled, port: deps.port, models: deps.models, ...deps.recompute });
+  const outcome = await recomputeParent(
+    parentId,
+    { rules: new Set(rules.map((r) => r.rule.name)), traceparent: undefined },
+    { compiled: deps.compiled, port: deps.port, models: deps.models, ...deps.recompute },
+  );
   if (outcome.status === 'written') summary.written += 1;
   else if (outcome.status === 'unchanged') summary.unchanged += 1;
   summary.failures.push(...outcome.failures.map((f) => ({ parentId, ...f })));

@@ -31,10 +31,17 @@ export async function reconcileGraph(options: ReconcileGraphOptions): Promise<Re
   const { rollups } = options;
   if (options.models && options.models.length > 0) {
     const problems = checkRollupsAgainstModels(rollups, buildModelIndex([...options.models]));
-    if (problems.length > 0) throw new RollupConfigError(`${options.origin}: the roll-up rules do not fit the models:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    if (problems.length > 0)
+      throw new RollupConfigError(
+        `${options.origin}: the roll-up rules do not fit the models:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      );
   }
   const adt = new SdkAdtPort(options.client);
-  const gateway = new AdtGateway({ port: adt, limits: gatewayLimitsFromSettings(options.env ?? {}), modelCacheTtlMs: rollups.settings.modelCacheSeconds * 1000 });
+  const gateway = new AdtGateway({
+    port: adt,
+    limits: gatewayLimitsFromSettings(options.env ?? {}),
+    modelCacheTtlMs: rollups.settings.modelCacheSeconds * 1000,
+  });
   const reconciler = new Reconciler({
     compiled: rollups,
     port: new GatewayRollupPort(gateway),

@@ -39,11 +39,24 @@ export class Reconciler {
     const sink = this.options.deadLetters;
     if (sink) {
       for (const f of summary.failures) {
-        await writePropagateDeadLetter(sink, { event: undefined, eventId: `reconcile-${new Date().toISOString()}`, eventType: 'reconcile', reason: `propagate-${f.reason}`, detail: f.detail, rule: f.rule, parentId: f.parentId }, new Date());
+        await writePropagateDeadLetter(
+          sink,
+          {
+            event: undefined,
+            eventId: `reconcile-${new Date().toISOString()}`,
+            eventType: 'reconcile',
+            reason: `propagate-${f.reason}`,
+            detail: f.detail,
+            rule: f.rule,
+            parentId: f.parentId,
+          },
+          new Date(),
+        );
       }
     }
     const line = `Reconciled ${summary.parents} parent(s) over ${summary.levels} level(s): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.viaApi} re-read through the API, ${summary.failures.length} failure(s), ${summary.queries} queries, ${summary.durationMs} ms`;
-    if (summary.failures.length > 0) log.error(`${line}. Failures: ${summary.failures.map((f) => `${f.parentId} rule "${f.rule}": ${f.detail}`).join('; ')}`, summary);
+    if (summary.failures.length > 0)
+      log.error(`${line}. Failures: ${summary.failures.map((f) => `${f.parentId} rule "${f.rule}": ${f.detail}`).join('; ')}`, summary);
     else log.info(line, summary);
     recordReconcile(summary);
     return summary;

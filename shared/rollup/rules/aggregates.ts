@@ -49,7 +49,8 @@ function logical(samples: readonly ChildSample[], fold: (values: boolean[]) => b
 /** Newest by time; ties (or no times) broken by twin id so every instance picks the same child. */
 function latestSample(samples: readonly ChildSample[]): ChildSample | undefined {
   const used = samples.filter((s) => s.value !== undefined);
-  const byTime = (a: ChildSample, b: ChildSample): number => (a.time === undefined ? (b.time === undefined ? 0 : -1) : b.time === undefined ? 1 : compareSourceTimes(a.time, b.time));
+  const byTime = (a: ChildSample, b: ChildSample): number =>
+    a.time === undefined ? (b.time === undefined ? 0 : -1) : b.time === undefined ? 1 : compareSourceTimes(a.time, b.time);
   return [...used].sort((a, b) => byTime(b, a) || (a.twinId < b.twinId ? -1 : a.twinId > b.twinId ? 1 : 0))[0];
 }
 

@@ -4,7 +4,16 @@ import type jsonata from 'jsonata';
 
 import { describeUnknownFunction, jsonataGuardrails, loadJsonata, unknownFunctionCalls } from '../../common';
 import { compileConditions, type CompiledCondition, type CompiledStaleness, compileStaleness } from './conditions';
-import type { AggregateName, AggregateSpec, EmptyValue, ReadMode, RelationshipDirection, RollupRule, RollupSettings, RollupsSection } from './config';
+import type {
+  AggregateName,
+  AggregateSpec,
+  EmptyValue,
+  ReadMode,
+  RelationshipDirection,
+  RollupRule,
+  RollupSettings,
+  RollupsSection,
+} from './config';
 import { isExpressionTarget, resolveRollupSettings } from './config';
 import type { DependencyGraph, ModelsOverlap } from './graph';
 import { buildDependencyGraph, describeCycle, findCycle, longestChain, sameModelOnly } from './graph';
@@ -80,11 +89,16 @@ function compileJsonata(source: string, where: string, inputs: readonly string[]
     const detail = typeof message === 'string' ? message : String(err);
     const at = typeof position === 'number' ? ` at character ${position}` : '';
     const id = typeof code === 'string' ? ` (${code})` : '';
-    throw new RollupConfigError(`${where}: JSONata expression ${JSON.stringify(source)} does not parse${at}: ${detail}${id}. Fix the expression.`);
+    throw new RollupConfigError(
+      `${where}: JSONata expression ${JSON.stringify(source)} does not parse${at}: ${detail}${id}. Fix the expression.`,
+    );
   }
   // JSONata looks a function up only when it calls it: a misspelled one would fail every recompute.
   const unknown = unknownFunctionCalls(expression.ast(), inputs);
-  if (unknown.length > 0) throw new RollupConfigError(`${where}: JSONata expression ${JSON.stringify(source)}: ${unknown.map((call) => describeUnknownFunction(call)).join('; ')}. Fix the expression.`);
+  if (unknown.length > 0)
+    throw new RollupConfigError(
+      `${where}: JSONata expression ${JSON.stringify(source)}: ${unknown.map((call) => describeUnknownFunction(call)).join('; ')}. Fix the expression.`,
+    );
   return expression;
 }
 
@@ -107,14 +121,24 @@ function defaultEmpty(aggregates: readonly CompiledAggregate[], isExpression: bo
   return counts ? { value: 0 } : 'remove';
 }
 
-const compileAggregate = (name: string, spec: AggregateSpec): CompiledAggregate => ({ name, aggregate: spec.aggregate, of: spec.of, weight: spec.weight });
+const compileAggregate = (name: string, spec: AggregateSpec): CompiledAggregate => ({
+  name,
+  aggregate: spec.aggregate,
+  of: spec.of,
+  weight: spec.weight,
+});
 
 function compileRule(rule: RollupRule): CompiledRollupRule {
   const at = `Roll-up rule "${rule.name}"`;
   const targets: CompiledTarget[] = Object.entries(rule.properties).map(([property, spec]) => {
     if (isExpressionTarget(spec)) {
       const aggregates = Object.entries(spec.inputs).map(([name, input]) => compileAggregate(name, input));
-      return { property, aggregates, expression: compileJsonata(spec.expression, `${at}, property "${property}"`, Object.keys(spec.inputs)), empty: spec.empty ?? defaultEmpty(aggregates, true) };
+      return {
+        property,
+        aggregates,
+        expression: compileJsonata(spec.expression, `${at}, property "${property}"`, Object.keys(spec.inputs)),
+        empty: spec.empty ?? defaultEmpty(aggregates, true),
+      };
     }
     const aggregates = [compileAggregate(property, spec)];
     return { property, aggregates, expression: undefined, empty: spec.empty ?? defaultEmpty(aggregates, false) };
@@ -122,20 +146,28 @@ function compileRule(rule: RollupRule): CompiledRollupRule {
   for (const target of targets) {
     for (const agg of target.aggregates) {
       if (agg.of === undefined && agg.aggregate !== 'count') {
-        throw new RollupConfigError(`${at}, property "${target.property}": aggregate "${agg.aggregate}" needs "of" (the child property to aggregate).`);
+        throw new RollupConfigError(
+          `${at}, property "${target.property}": aggregate "${agg.aggregate}" needs "of" (the child property to aggregate).`,
+        );
       }
       for (const path of [agg.of, agg.weight]) {
         if (path !== undefined && path.split('/').some(isUnsafeKey)) {
-          throw new RollupConfigError(`${at}, property "${target.property}": "${path}" cannot be read: __proto__, constructor and prototype are never roll-up inputs (they reach an object's prototype). Rename the child property.`);
+          throw new RollupConfigError(
+            `${at}, property "${target.property}": "${path}" cannot be read: __proto__, constructor and prototype are never roll-up inputs (they reach an object's prototype). Rename the child property.`,
+          );
         }
       }
       if (agg.weight !== undefined && agg.aggregate !== 'avg') {
-        throw new RollupConfigError(`${at}, property "${target.property}": "weight" only works with aggregate avg (a weighted average); remove it or use avg.`);
+        throw new RollupConfigError(
+          `${at}, property "${target.property}": "weight" only works with aggregate avg (a weighted average); remove it or use avg.`,
+        );
       }
     }
   }
   const where = rule.where === undefined ? undefined : compileJsonata(rule.where, `${at}, where`);
-  const inputProperties = new Set(targets.flatMap((t) => t.aggregates.flatMap((a) => [a.of, a.weight].filter((p): p is string => p !== undefined))));
+  const inputProperties = new Set(
+    targets.flatMap((t) => t.aggregates.flatMap((a) => [a.of, a.weight].filter((p): p is string => p !== undefined))),
+  );
   if (where) namesRead(where.ast(), inputProperties);
   return {
     name: rule.name,
@@ -171,7 +203,13 @@ function checkUnique(rules: readonly CompiledRollupRule[]): void {
 
 function graphOf(rules: readonly CompiledRollupRule[], overlap: ModelsOverlap): DependencyGraph {
   return buildDependencyGraph(
-    rules.map((r) => ({ rule: r.name, parentModel: r.parentModel, childModel: r.childModel, childProperties: r.inputProperties, targets: r.targets.map((t) => t.property) })),
+    rules.map((r) => ({
+      rule: r.name,
+      parentModel: r.parentModel,
+      childModel: r.childModel,
+      childProperties: r.inputProperties,
+      targets: r.targets.map((t) => t.property),
+    })),
     overlap,
   );
 }
@@ -201,7 +239,11 @@ export function modelsOverlapFromDocuments(documents: readonly Record<string, un
   for (const doc of documents) {
     const id = doc['@id'];
     const ext = doc.extends;
-    if (typeof id === 'string') bases.set(id, (Array.isArray(ext) ? ext : ext === undefined ? [] : [ext]).filter((e): e is string => typeof e === 'string'));
+    if (typeof id === 'string')
+      bases.set(
+        id,
+        (Array.isArray(ext) ? ext : ext === undefined ? [] : [ext]).filter((e): e is string => typeof e === 'string'),
+      );
   }
   const extendsModel = (model: string, base: string): boolean => {
     const seen = new Set<string>();
@@ -219,7 +261,12 @@ export function modelsOverlapFromDocuments(documents: readonly Record<string, un
 }
 
 export function compileRollups(section: RollupsSection | RollupRule[], options: CompileOptions = {}): CompiledRollups {
-  const { rules: raw, settings, conditions: conditionRules, staleness: stalenessRules } = Array.isArray(section) ? { rules: section, settings: undefined, conditions: undefined, staleness: undefined } : section;
+  const {
+    rules: raw,
+    settings,
+    conditions: conditionRules,
+    staleness: stalenessRules,
+  } = Array.isArray(section) ? { rules: section, settings: undefined, conditions: undefined, staleness: undefined } : section;
   // Every rule's problems at once, so a file with several mistakes takes one run to fix.
   const problems: string[] = [];
   const rules = (raw ?? []).flatMap((rule) => {
@@ -240,7 +287,16 @@ export function compileRollups(section: RollupsSection | RollupRule[], options: 
   const resolved = resolveRollupSettings(settings);
   const depth = longestChain(graph);
   if (resolved.maxHops < depth) {
-    throw new RollupConfigError(`rollups.settings.maxHops is ${resolved.maxHops}, but the rules chain ${depth} levels deep; derived values would stop short of the top. Set maxHops to at least ${depth}.`);
+    throw new RollupConfigError(
+      `rollups.settings.maxHops is ${resolved.maxHops}, but the rules chain ${depth} levels deep; derived values would stop short of the top. Set maxHops to at least ${depth}.`,
+    );
   }
-  return { rules, settings: resolved, graph, depth, ...(conditions.length > 0 && { conditions }), ...(staleness.length > 0 && { staleness }) };
+  return {
+    rules,
+    settings: resolved,
+    graph,
+    depth,
+    ...(conditions.length > 0 && { conditions }),
+    ...(staleness.length > 0 && { staleness }),
+  };
 }

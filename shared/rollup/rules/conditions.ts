@@ -74,11 +74,15 @@ function compileExpression(source: string, at: string, problems: string[]): json
     const expression = loadJsonata()(source, jsonataGuardrails);
     const unknown = unknownFunctionCalls(expression.ast(), []);
     if (unknown.length === 0) return expression;
-    problems.push(`${at}: JSONata expression ${JSON.stringify(source)}: ${unknown.map((call) => describeUnknownFunction(call)).join('; ')}. Fix the expression.`);
+    problems.push(
+      `${at}: JSONata expression ${JSON.stringify(source)}: ${unknown.map((call) => describeUnknownFunction(call)).join('; ')}. Fix the expression.`,
+    );
   } catch (err) {
     const { message, position } = (err ?? {}) as { message?: unknown; position?: unknown };
     const where = typeof position === 'number' ? ` at character ${position}` : '';
-    problems.push(`${at}: JSONata expression ${JSON.stringify(source)} does not parse${where}: ${typeof message === 'string' ? message : String(err)}. Fix the expression.`);
+    problems.push(
+      `${at}: JSONata expression ${JSON.stringify(source)} does not parse${where}: ${typeof message === 'string' ? message : String(err)}. Fix the expression.`,
+    );
   }
   return undefined;
 }
@@ -98,29 +102,54 @@ export function compileConditions(rules: readonly ConditionRule[], problems: str
     const { write } = rule;
     const written = [write.property, write.since, write.pending].filter((p): p is string => p !== undefined);
     for (const [key, property] of Object.entries({ property: write.property, since: write.since, pending: write.pending })) {
-      if (property !== undefined && isUnsafeKey(property)) problems.push(`${path}.write.${key}: "${property}" reaches an object's prototype; rename the property.`);
+      if (property !== undefined && isUnsafeKey(property))
+        problems.push(`${path}.write.${key}: "${property}" reaches an object's prototype; rename the property.`);
     }
-    if (new Set(written).size !== written.length) problems.push(`${path}.write: property, since and pending must be three different properties (got ${written.join(', ')}).`);
+    if (new Set(written).size !== written.length)
+      problems.push(`${path}.write: property, since and pending must be three different properties (got ${written.join(', ')}).`);
     for (const property of written) {
       const other = writers.get(`${rule.model}.${property}`);
-      if (other !== undefined && other !== rule.name) problems.push(`${path}.write: conditions "${other}" and "${rule.name}" both write ${rule.model}.${property}; write different properties.`);
+      if (other !== undefined && other !== rule.name)
+        problems.push(
+          `${path}.write: conditions "${other}" and "${rule.name}" both write ${rule.model}.${property}; write different properties.`,
+        );
       writers.set(`${rule.model}.${property}`, rule.name);
     }
     const raiseAfterMs = (rule.raiseAfter ?? 0) * 1000;
     const clearAfterMs = (rule.clearAfter ?? 0) * 1000;
     if ((raiseAfterMs > 0 || clearAfterMs > 0) && write.pending === undefined) {
-      problems.push(`${path}.write: a duration (raiseAfter/clearAfter) needs "pending", a dateTime property on the twin that holds when the condition started to hold (the state must outlive one invocation). Add e.g. pending: ${write.property}Pending.`);
+      problems.push(
+        `${path}.write: a duration (raiseAfter/clearAfter) needs "pending", a dateTime property on the twin that holds when the condition started to hold (the state must outlive one invocation). Add e.g. pending: ${write.property}Pending.`,
+      );
     }
     if (!when || (rule.clear !== undefined && !clear) || (rule.where !== undefined && !where) || problems.length > before) return [];
     const inputs = namesIn(when.ast(), new Set<string>());
     if (clear) namesIn(clear.ast(), inputs);
     if (where) namesIn(where.ast(), inputs);
     for (const property of written) {
-      if (inputs.has(property)) problems.push(`${path}: the condition reads "${property}", which it writes itself; a state cannot be its own input.`);
+      if (inputs.has(property))
+        problems.push(`${path}: the condition reads "${property}", which it writes itself; a state cannot be its own input.`);
     }
     if (problems.length > before) return [];
     const states = write.states;
-    return [{ name: rule.name, model: rule.model, where, when, clear, raiseAfterMs, clearAfterMs, property: write.property, raised: states ? states.raised : true, cleared: states ? states.cleared : false, since: write.since, pending: write.pending, inputs, path }];
+    return [
+      {
+        name: rule.name,
+        model: rule.model,
+        where,
+        when,
+        clear,
+        raiseAfterMs,
+        clearAfterMs,
+        property: write.property,
+        raised: states ? states.raised : true,
+        cleared: states ? states.cleared : false,
+        since: write.since,
+        pending: write.pending,
+        inputs,
+        path,
+      },
+    ];
   });
 }
 
@@ -130,24 +159,40 @@ export function checkConditionsAgainstModels(conditions: readonly CompiledCondit
   for (const condition of conditions) {
     const view = index.interface(condition.model);
     if (!view) {
-      problems.push(`${condition.path}.model: ${condition.model} is not among the models${didYouMean(condition.model, index.ids())}. Fix the DTMI or add the model.`);
+      problems.push(
+        `${condition.path}.model: ${condition.model} is not among the models${didYouMean(condition.model, index.ids())}. Fix the DTMI or add the model.`,
+      );
       continue;
     }
     const known = [...view.properties.keys()];
     // Names inside object-typed properties or components are navigated too: they count as known.
     const nested = view.components.size > 0 ? index.ids().flatMap((id) => [...(index.interface(id)?.properties.keys() ?? [])]) : [];
-    const fields = namesIn([...view.properties.values()].map((p) => (p as { schema: unknown }).schema), new Set<string>(), 'fields');
-    const has = (name: string): boolean => view.properties.has(name) || view.components.has(name) || nested.includes(name) || fields.has(name);
+    const fields = namesIn(
+      [...view.properties.values()].map((p) => (p as { schema: unknown }).schema),
+      new Set<string>(),
+      'fields',
+    );
+    const has = (name: string): boolean =>
+      view.properties.has(name) || view.components.has(name) || nested.includes(name) || fields.has(name);
     for (const name of condition.inputs) {
-      if (!has(name)) problems.push(`${condition.path}: the expression reads "${name}", which model ${condition.model} does not declare${didYouMean(name, known)}.`);
+      if (!has(name))
+        problems.push(
+          `${condition.path}: the expression reads "${name}", which model ${condition.model} does not declare${didYouMean(name, known)}.`,
+        );
     }
-    for (const [key, name] of [['property', condition.property], ['since', condition.since], ['pending', condition.pending]] as const) {
-      if (name !== undefined && !view.properties.has(name)) problems.push(`${condition.path}.write.${key}: "${name}" is not a property of ${condition.model}${didYouMean(name, known)}. Declare it in the model (${key === 'property' ? 'boolean or string' : 'dateTime'}).`);
+    for (const [key, name] of [
+      ['property', condition.property],
+      ['since', condition.since],
+      ['pending', condition.pending],
+    ] as const) {
+      if (name !== undefined && !view.properties.has(name))
+        problems.push(
+          `${condition.path}.write.${key}: "${name}" is not a property of ${condition.model}${didYouMean(name, known)}. Declare it in the model (${key === 'property' ? 'boolean or string' : 'dateTime'}).`,
+        );
     }
   }
   return problems;
 }
-
 
 /** One `rollups.staleness` entry: twins of `model` not written for `maxAge` seconds are marked stale. */
 export interface StalenessRule {
@@ -189,8 +234,14 @@ export function checkStalenessAgainstModels(rules: readonly CompiledStaleness[],
   const problems: string[] = [];
   for (const rule of rules) {
     const view = index.interface(rule.model);
-    if (!view) problems.push(`${rule.path}.model: ${rule.model} is not among the models${didYouMean(rule.model, index.ids())}. Fix the DTMI or add the model.`);
-    else if (!view.properties.has(rule.property)) problems.push(`${rule.path}.property: "${rule.property}" is not a property of ${rule.model}${didYouMean(rule.property, [...view.properties.keys()])}. Declare it in the model (boolean).`);
+    if (!view)
+      problems.push(
+        `${rule.path}.model: ${rule.model} is not among the models${didYouMean(rule.model, index.ids())}. Fix the DTMI or add the model.`,
+      );
+    else if (!view.properties.has(rule.property))
+      problems.push(
+        `${rule.path}.property: "${rule.property}" is not a property of ${rule.model}${didYouMean(rule.property, [...view.properties.keys()])}. Declare it in the model (boolean).`,
+      );
   }
   return problems;
 }

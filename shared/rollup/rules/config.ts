@@ -6,7 +6,20 @@ import rollupsSchemaJson from './rollups.schema.json';
 export const rollupsSchema: Readonly<Record<string, unknown>> = rollupsSchemaJson;
 export const ROLLUPS_SCHEMA_ID = 'https://adt-twin-pipeline.local/schemas/rollups.schema.json';
 
-export const AGGREGATES = ['copy', 'avg', 'min', 'max', 'sum', 'count', 'countDistinct', 'median', 'stddev', 'any', 'all', 'latest'] as const;
+export const AGGREGATES = [
+  'copy',
+  'avg',
+  'min',
+  'max',
+  'sum',
+  'count',
+  'countDistinct',
+  'median',
+  'stddev',
+  'any',
+  'all',
+  'latest',
+] as const;
 export type AggregateName = (typeof AGGREGATES)[number];
 
 /** What a derived property becomes when no child contributes a value. */

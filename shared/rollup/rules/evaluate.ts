@@ -35,7 +35,10 @@ export function readPath(twin: Twin, path: string): { value: unknown; meta: unkn
 function timesOf(meta: unknown): { sourceTime: string | undefined; lastUpdateTime: string | undefined } {
   if (meta === null || typeof meta !== 'object') return { sourceTime: undefined, lastUpdateTime: undefined };
   const { sourceTime, lastUpdateTime } = meta as { sourceTime?: unknown; lastUpdateTime?: unknown };
-  return { sourceTime: typeof sourceTime === 'string' ? sourceTime : undefined, lastUpdateTime: typeof lastUpdateTime === 'string' ? lastUpdateTime : undefined };
+  return {
+    sourceTime: typeof sourceTime === 'string' ? sourceTime : undefined,
+    lastUpdateTime: typeof lastUpdateTime === 'string' ? lastUpdateTime : undefined,
+  };
 }
 
 export function propertyTime(twin: Twin, property: string): string | undefined {
@@ -80,10 +83,14 @@ export class RollupEvaluationError extends Error {
 async function evaluateTarget(rule: CompiledRollupRule, target: CompiledTarget, children: readonly Twin[]): Promise<DerivedValue> {
   const results = target.aggregates.map((agg) => ({
     agg,
-    result: aggregate(agg.aggregate, samples(children, agg.of, agg.weight), { countChildren: agg.of === undefined, weighted: agg.weight !== undefined }),
+    result: aggregate(agg.aggregate, samples(children, agg.of, agg.weight), {
+      countChildren: agg.of === undefined,
+      weighted: agg.weight !== undefined,
+    }),
   }));
   const sourceTime = newestOf(results.map((r) => r.result.time));
-  if (results.every((r) => r.result.contributors === 0)) return { property: target.property, value: emptyValue(target.empty), sourceTime: undefined };
+  if (results.every((r) => r.result.contributors === 0))
+    return { property: target.property, value: emptyValue(target.empty), sourceTime: undefined };
   if (!target.expression) {
     return { property: target.property, value: results[0]?.result.value, sourceTime };
   }
@@ -93,7 +100,9 @@ async function evaluateTarget(rule: CompiledRollupRule, target: CompiledTarget, 
     value = await target.expression.evaluate({}, bindings);
   } catch (err) {
     const detail = jsonataErrorMessage(err);
-    throw new RollupEvaluationError(`Roll-up rule "${rule.name}", property "${target.property}": expression failed: ${detail}. Fix the expression in the pipeline configuration.`);
+    throw new RollupEvaluationError(
+      `Roll-up rule "${rule.name}", property "${target.property}": expression failed: ${detail}. Fix the expression in the pipeline configuration.`,
+    );
   }
   // An expression that yields nothing (e.g. reads an input no child has) gets `empty` as well.
   return { property: target.property, value: value === undefined ? emptyValue(target.empty) : value, sourceTime };
@@ -111,6 +120,8 @@ export async function childCounts(rule: CompiledRollupRule, child: Twin): Promis
     return (await rule.where.evaluate(withoutUnsafeKeys(child))) === true;
   } catch (err) {
     const detail = jsonataErrorMessage(err);
-    throw new RollupEvaluationError(`Roll-up rule "${rule.name}": where failed on child ${child.$dtId}: ${detail}. Fix the where expression.`);
+    throw new RollupEvaluationError(
+      `Roll-up rule "${rule.name}": where failed on child ${child.$dtId}: ${detail}. Fix the where expression.`,
+    );
   }
 }

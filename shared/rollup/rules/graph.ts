@@ -43,7 +43,8 @@ export function buildDependencyGraph(rules: readonly RuleInputs[], overlap: Mode
       const reader = owner[j];
       if (!reader || !reader.childProperties.has(from.property)) return [];
       // A rule without childModel reads every child model, including the writer's.
-      const modelMatches = reader.childModel === undefined || overlap(from.model, reader.childModel) || overlap(reader.childModel, from.model);
+      const modelMatches =
+        reader.childModel === undefined || overlap(from.model, reader.childModel) || overlap(reader.childModel, from.model);
       return modelMatches ? [j] : [];
     }),
   );

@@ -32,7 +32,10 @@ export function didYouMeanModel(id: string, known: readonly string[]): string {
 }
 
 function unknownModel(rule: CompiledRollupRule, field: 'parentModel' | 'childModel', id: string, all: readonly InterfaceView[]): string {
-  return `Roll-up rule "${rule.name}": ${field} ${id} is not among the models${didYouMeanModel(id, all.map((v) => v.id))}. Fix the DTMI or add the model.`;
+  return `Roll-up rule "${rule.name}": ${field} ${id} is not among the models${didYouMeanModel(
+    id,
+    all.map((v) => v.id),
+  )}. Fix the DTMI or add the model.`;
 }
 
 /** The model and every model extending it: a rule for a base model matches twins of its subtypes too. */
@@ -45,7 +48,13 @@ function family(view: InterfaceView, all: readonly InterfaceView[], index: Model
  * the relationships allow (an outgoing relationship's target and the models extending it; for
  * incoming ones, the models declaring the relationship).
  */
-function childCandidates(rule: CompiledRollupRule, parents: readonly InterfaceView[], child: InterfaceView | undefined, all: readonly InterfaceView[], index: ModelIndex): InterfaceView[] {
+function childCandidates(
+  rule: CompiledRollupRule,
+  parents: readonly InterfaceView[],
+  child: InterfaceView | undefined,
+  all: readonly InterfaceView[],
+  index: ModelIndex,
+): InterfaceView[] {
   if (child) return family(child, all, index);
   if (rule.direction === 'incoming') return all.filter((v) => [...rule.relationships].some((r) => v.relationships.has(r)));
   const definitions = [...rule.relationships].flatMap((r) => parents.flatMap((p) => p.relationships.get(r) ?? []));
@@ -53,7 +62,14 @@ function childCandidates(rule: CompiledRollupRule, parents: readonly InterfaceVi
   return all.filter((v) => definitions.some((d) => index.isOfModel(v.id, d.target as string)));
 }
 
-function checkRelationships(rule: CompiledRollupRule, parent: InterfaceView, child: InterfaceView | undefined, all: readonly InterfaceView[], index: ModelIndex, problems: string[]): void {
+function checkRelationships(
+  rule: CompiledRollupRule,
+  parent: InterfaceView,
+  child: InterfaceView | undefined,
+  all: readonly InterfaceView[],
+  index: ModelIndex,
+  problems: string[],
+): void {
   const at = `Roll-up rule "${rule.name}"`;
   const parents = family(parent, all, index);
   for (const name of rule.relationships) {
@@ -66,12 +82,16 @@ function checkRelationships(rule: CompiledRollupRule, parent: InterfaceView, chi
         });
         const hint = pointsBack ? ' It points at the parent from the child: add direction: incoming.' : '';
         const known = parents.flatMap((p) => [...p.relationships.keys()]);
-        problems.push(`${at}: relationship "${name}" is not a relationship of ${parent.id}, the parent model (direction outgoing: parent → child)${didYouMean(name, known)}.${hint}`);
+        problems.push(
+          `${at}: relationship "${name}" is not a relationship of ${parent.id}, the parent model (direction outgoing: parent → child)${didYouMean(name, known)}.${hint}`,
+        );
         continue;
       }
       const targets = definitions.map((d) => d.target);
       if (child && targets.every((t) => t !== undefined && !overlaps(index, child.id, t))) {
-        problems.push(`${at}: relationship "${name}" of ${parent.id} targets ${[...new Set(targets)].join(', ')}, which childModel ${child.id} neither is nor extends: no child would ever count.`);
+        problems.push(
+          `${at}: relationship "${name}" of ${parent.id} targets ${[...new Set(targets)].join(', ')}, which childModel ${child.id} neither is nor extends: no child would ever count.`,
+        );
       }
       continue;
     }
@@ -80,8 +100,12 @@ function checkRelationships(rule: CompiledRollupRule, parent: InterfaceView, chi
     const declaring = owners.filter((v) => v.relationships.has(name));
     if (declaring.length === 0) {
       const known = owners.flatMap((v) => [...v.relationships.keys()]);
-      const hint = parents.some((p) => p.relationships.has(name)) ? ` It is a relationship of the parent model: drop direction: incoming.` : '';
-      problems.push(`${at}: relationship "${name}" is not a relationship of ${child ? `${child.id}, the child model` : 'any model'} (direction incoming: child → parent)${didYouMean(name, known)}.${hint}`);
+      const hint = parents.some((p) => p.relationships.has(name))
+        ? ` It is a relationship of the parent model: drop direction: incoming.`
+        : '';
+      problems.push(
+        `${at}: relationship "${name}" is not a relationship of ${child ? `${child.id}, the child model` : 'any model'} (direction incoming: child → parent)${didYouMean(name, known)}.${hint}`,
+      );
       continue;
     }
     const pointsAtParent = declaring.some((v) => {
@@ -90,16 +114,27 @@ function checkRelationships(rule: CompiledRollupRule, parent: InterfaceView, chi
     });
     if (!pointsAtParent) {
       const targets = [...new Set(declaring.map((v) => v.relationships.get(name)?.target))].join(', ');
-      problems.push(`${at}: relationship "${name}" targets ${targets}, which parentModel ${parent.id} neither is nor extends: no parent would ever be updated.`);
+      problems.push(
+        `${at}: relationship "${name}" targets ${targets}, which parentModel ${parent.id} neither is nor extends: no parent would ever be updated.`,
+      );
     }
   }
 }
 
 /** A child property path (`temperature`, `env/co2`) on any of the candidate models, or why not. */
-function checkChildProperty(path: string, role: string, rule: CompiledRollupRule, candidates: readonly InterfaceView[], index: ModelIndex, problems: string[], target: string): void {
+function checkChildProperty(
+  path: string,
+  role: string,
+  rule: CompiledRollupRule,
+  candidates: readonly InterfaceView[],
+  index: ModelIndex,
+  problems: string[],
+  target: string,
+): void {
   const at = `Roll-up rule "${rule.name}", property "${target}"`;
   const [first, second] = path.split('/') as [string, string | undefined];
-  const where = rule.childModel !== undefined ? rule.childModel : `the child models (${candidates.map((v) => shortName(v.id)).join(', ') || 'none'})`;
+  const where =
+    rule.childModel !== undefined ? rule.childModel : `the child models (${candidates.map((v) => shortName(v.id)).join(', ') || 'none'})`;
   if (second !== undefined) {
     const components = candidates.flatMap((v) => {
       const def = v.components.get(first);
@@ -107,17 +142,34 @@ function checkChildProperty(path: string, role: string, rule: CompiledRollupRule
       return view ? [view] : [];
     });
     if (components.length === 0) {
-      problems.push(`${at}: ${role} "${path}": ${where} has no component "${first}"${didYouMean(first, candidates.flatMap((v) => [...v.components.keys()]))}.`);
+      problems.push(
+        `${at}: ${role} "${path}": ${where} has no component "${first}"${didYouMean(
+          first,
+          candidates.flatMap((v) => [...v.components.keys()]),
+        )}.`,
+      );
       return;
     }
     if (!components.some((c) => c.properties.has(second))) {
-      problems.push(`${at}: ${role} "${path}": component "${first}" has no property "${second}"${didYouMean(second, components.flatMap((c) => [...c.properties.keys()]))}.`);
+      problems.push(
+        `${at}: ${role} "${path}": component "${first}" has no property "${second}"${didYouMean(
+          second,
+          components.flatMap((c) => [...c.properties.keys()]),
+        )}.`,
+      );
     }
     return;
   }
   if (candidates.some((v) => v.properties.has(first))) return;
-  const telemetry = candidates.some((v) => v.telemetry.has(first)) ? ' It is Telemetry: twins do not store telemetry, so there is nothing to aggregate; map it to a Property.' : '';
-  problems.push(`${at}: ${role} "${path}" is not a property of ${where}${didYouMean(first, candidates.flatMap((v) => [...v.properties.keys()]))}.${telemetry}`);
+  const telemetry = candidates.some((v) => v.telemetry.has(first))
+    ? ' It is Telemetry: twins do not store telemetry, so there is nothing to aggregate; map it to a Property.'
+    : '';
+  problems.push(
+    `${at}: ${role} "${path}" is not a property of ${where}${didYouMean(
+      first,
+      candidates.flatMap((v) => [...v.properties.keys()]),
+    )}.${telemetry}`,
+  );
 }
 
 function checkRule(rule: CompiledRollupRule, all: readonly InterfaceView[], index: ModelIndex, problems: string[]): void {
@@ -130,14 +182,17 @@ function checkRule(rule: CompiledRollupRule, all: readonly InterfaceView[], inde
   const parents = family(parent, all, index);
   for (const target of rule.targets) {
     if (!parents.some((p) => p.properties.has(target.property))) {
-      problems.push(`Roll-up rule "${rule.name}": derived property "${target.property}" is not a property of ${parent.id}${didYouMean(target.property, parent.properties.keys())}. Declare it in the model (ADT refuses to write undeclared properties).`);
+      problems.push(
+        `Roll-up rule "${rule.name}": derived property "${target.property}" is not a property of ${parent.id}${didYouMean(target.property, parent.properties.keys())}. Declare it in the model (ADT refuses to write undeclared properties).`,
+      );
     }
   }
   const candidates = childCandidates(rule, parents, child, all, index);
   for (const target of rule.targets) {
     for (const aggregate of target.aggregates) {
       if (aggregate.of !== undefined) checkChildProperty(aggregate.of, 'of', rule, candidates, index, problems, target.property);
-      if (aggregate.weight !== undefined) checkChildProperty(aggregate.weight, 'weight', rule, candidates, index, problems, target.property);
+      if (aggregate.weight !== undefined)
+        checkChildProperty(aggregate.weight, 'weight', rule, candidates, index, problems, target.property);
     }
   }
 }
@@ -145,7 +200,13 @@ function checkRule(rule: CompiledRollupRule, all: readonly InterfaceView[], inde
 /** A cycle that model inheritance closes, named; undefined when there is none. */
 export function findRollupCycleWithModels(compiled: CompiledRollups, index: ModelIndex): string | undefined {
   const graph = buildDependencyGraph(
-    compiled.rules.map((r) => ({ rule: r.name, parentModel: r.parentModel, childModel: r.childModel, childProperties: r.inputProperties, targets: r.targets.map((t) => t.property) })),
+    compiled.rules.map((r) => ({
+      rule: r.name,
+      parentModel: r.parentModel,
+      childModel: r.childModel,
+      childProperties: r.inputProperties,
+      targets: r.targets.map((t) => t.property),
+    })),
     (model, base) => index.isOfModel(model, base),
   );
   const cycle = findCycle(graph);
@@ -168,6 +229,9 @@ export function checkRollupsAgainstModels(compiled: CompiledRollups, index: Mode
   for (const rule of compiled.rules) checkRule(rule, all, index, problems);
   const cycle = findRollupCycleWithModels(compiled, index);
   if (cycle) problems.push(cycle);
-  problems.push(...checkConditionsAgainstModels(compiled.conditions ?? [], index), ...checkStalenessAgainstModels(compiled.staleness ?? [], index));
+  problems.push(
+    ...checkConditionsAgainstModels(compiled.conditions ?? [], index),
+    ...checkStalenessAgainstModels(compiled.staleness ?? [], index),
+  );
   return problems;
 }

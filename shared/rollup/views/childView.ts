@@ -188,7 +188,8 @@ export class ChildViews {
   private replay(childId: string): void {
     const copy = this.copies.get(childId);
     const at = this.now();
-    for (const p of this.recent.get(childId) ?? []) if (copy && at - p.at <= this.replayMs) applyPatchToCopy(copy.twin, p.patch, p.receivedAt);
+    for (const p of this.recent.get(childId) ?? [])
+      if (copy && at - p.at <= this.replayMs) applyPatchToCopy(copy.twin, p.patch, p.receivedAt);
   }
 
   /** Twin.Delete: the child leaves every view; returns the parents that held it. */

@@ -42,12 +42,20 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 
 export class TooManyChildrenError extends RollupEvaluationError {
   constructor(rule: CompiledRollupRule, parentId: string, count: number, max: number) {
-    super(`Parent ${parentId} has ${count} children for roll-up rule "${rule.name}", more than rollups.settings.maxChildren (${max}). Raise maxChildren (up to 100000) if this parent really has that many children.`);
+    super(
+      `Parent ${parentId} has ${count} children for roll-up rule "${rule.name}", more than rollups.settings.maxChildren (${max}). Raise maxChildren (up to 100000) if this parent really has that many children.`,
+    );
     this.name = 'TooManyChildrenError';
   }
 }
 
-async function viaApi(rule: CompiledRollupRule, parentId: string, deps: ChildReadDeps, cache: ChildCache, call: CallOptions): Promise<LoadedChild[]> {
+async function viaApi(
+  rule: CompiledRollupRule,
+  parentId: string,
+  deps: ChildReadDeps,
+  cache: ChildCache,
+  call: CallOptions,
+): Promise<LoadedChild[]> {
   const links = await listChildLinks(rule, parentId, deps.port, call);
   const max = deps.compiled.settings.maxChildren;
   if (links.length > max) throw new TooManyChildrenError(rule, parentId, links.length, max);
@@ -65,11 +73,17 @@ async function viaApi(rule: CompiledRollupRule, parentId: string, deps: ChildRea
 
 async function viaQuery(rule: CompiledRollupRule, parentId: string, deps: ChildReadDeps, call: CallOptions): Promise<LoadedChild[]> {
   const query = deps.port.queryChildren;
-  if (!query) throw new RollupEvaluationError(`Roll-up rule "${rule.name}" asks for read: query, but the ADT adapter offers no query; remove "read: query".`);
+  if (!query)
+    throw new RollupEvaluationError(
+      `Roll-up rule "${rule.name}" asks for read: query, but the ADT adapter offers no query; remove "read: query".`,
+    );
   const byId = new Map<string, LoadedChild>();
   for (const name of rule.relationships) {
     for (const row of await query.call(deps.port, parentId, name, rule.direction, call)) {
-      byId.set(row.twin.$dtId, { twin: row.twin, link: { childId: row.twin.$dtId, relationshipKey: relationshipKey(row.sourceId, row.relationshipId) } });
+      byId.set(row.twin.$dtId, {
+        twin: row.twin,
+        link: { childId: row.twin.$dtId, relationshipKey: relationshipKey(row.sourceId, row.relationshipId) },
+      });
     }
   }
   const max = deps.compiled.settings.maxChildren;
@@ -78,7 +92,13 @@ async function viaQuery(rule: CompiledRollupRule, parentId: string, deps: ChildR
 }
 
 /** Loads (or re-reads) the parent's view: by query when the port has one, else by the API. */
-export async function loadView(rule: CompiledRollupRule, parentId: string, deps: ChildReadDeps, cache: ChildCache, call: CallOptions): Promise<void> {
+export async function loadView(
+  rule: CompiledRollupRule,
+  parentId: string,
+  deps: ChildReadDeps,
+  cache: ChildCache,
+  call: CallOptions,
+): Promise<void> {
   const views = deps.views;
   if (!views) return;
   const viaQueryApi = deps.port.queryChildren !== undefined;
@@ -87,7 +107,13 @@ export async function loadView(rule: CompiledRollupRule, parentId: string, deps:
   deps.onViewLoaded?.(rule, parentId, viaQueryApi);
 }
 
-async function fromView(rule: CompiledRollupRule, parentId: string, deps: ChildReadDeps & { views: ChildViews }, cache: ChildCache, call: CallOptions): Promise<Twin[]> {
+async function fromView(
+  rule: CompiledRollupRule,
+  parentId: string,
+  deps: ChildReadDeps & { views: ChildViews },
+  cache: ChildCache,
+  call: CallOptions,
+): Promise<Twin[]> {
   let twins = deps.views.children(rule, parentId);
   if (!twins) {
     await loadView(rule, parentId, deps, cache, call);
@@ -98,7 +124,13 @@ async function fromView(rule: CompiledRollupRule, parentId: string, deps: ChildR
   return twins;
 }
 
-export async function readChildren(rule: CompiledRollupRule, parentId: string, deps: ChildReadDeps, cache: ChildCache, call: CallOptions): Promise<Twin[]> {
+export async function readChildren(
+  rule: CompiledRollupRule,
+  parentId: string,
+  deps: ChildReadDeps,
+  cache: ChildCache,
+  call: CallOptions,
+): Promise<Twin[]> {
   let twins: Twin[];
   if (rule.read === 'view' && deps.views) twins = await fromView(rule, parentId, { ...deps, views: deps.views }, cache, call);
   else if (rule.read === 'query') twins = (await viaQuery(rule, parentId, deps, call)).map((c) => c.twin);

@@ -14,15 +14,22 @@ export interface ChildLink {
 export const relationshipKey = (sourceId: string, relationshipId: string): string => `${sourceId}/${relationshipId}`;
 
 /** The children of `parentId` through any of the rule's relationships (each child once). */
-export async function listChildLinks(rule: Pick<CompiledRollupRule, 'relationships' | 'direction'>, parentId: string, port: Pick<RollupPort, 'listOutgoing' | 'listIncoming'>, call: CallOptions): Promise<ChildLink[]> {
+export async function listChildLinks(
+  rule: Pick<CompiledRollupRule, 'relationships' | 'direction'>,
+  parentId: string,
+  port: Pick<RollupPort, 'listOutgoing' | 'listIncoming'>,
+  call: CallOptions,
+): Promise<ChildLink[]> {
   const byChild = new Map<string, ChildLink>();
   if (rule.direction === 'incoming') {
     for (const link of await port.listIncoming(parentId, call)) {
-      if (rule.relationships.has(link.relationshipName)) byChild.set(link.sourceId, { childId: link.sourceId, relationshipKey: relationshipKey(link.sourceId, link.relationshipId) });
+      if (rule.relationships.has(link.relationshipName))
+        byChild.set(link.sourceId, { childId: link.sourceId, relationshipKey: relationshipKey(link.sourceId, link.relationshipId) });
     }
   } else {
     for (const name of rule.relationships) {
-      for (const link of await port.listOutgoing(parentId, name, call)) byChild.set(link.targetId, { childId: link.targetId, relationshipKey: relationshipKey(parentId, link.relationshipId) });
+      for (const link of await port.listOutgoing(parentId, name, call))
+        byChild.set(link.targetId, { childId: link.targetId, relationshipKey: relationshipKey(parentId, link.relationshipId) });
     }
   }
   return [...byChild.values()];
@@ -79,13 +86,23 @@ export class LinkLists {
   incoming(port: Pick<RollupPort, 'listIncoming'>, id: string, call: CallOptions): ReturnType<RollupPort['listIncoming']> {
     const kept = this.fresh(this.lists.get(id)?.incoming);
     if (kept) return Promise.resolve(kept);
-    return this.share(`in|${id}`, id, () => port.listIncoming(id, call), (entry, value) => (entry.incoming = value));
+    return this.share(
+      `in|${id}`,
+      id,
+      () => port.listIncoming(id, call),
+      (entry, value) => (entry.incoming = value),
+    );
   }
 
   outgoing(port: Pick<RollupPort, 'listOutgoing'>, id: string, name: string, call: CallOptions): ReturnType<RollupPort['listOutgoing']> {
     const kept = this.fresh(this.lists.get(id)?.outgoing.get(name));
     if (kept) return Promise.resolve(kept);
-    return this.share(`out|${id}|${name}`, id, () => port.listOutgoing(id, name, call), (entry, value) => entry.outgoing.set(name, value));
+    return this.share(
+      `out|${id}|${name}`,
+      id,
+      () => port.listOutgoing(id, name, call),
+      (entry, value) => entry.outgoing.set(name, value),
+    );
   }
 
   /** The twin's relationships changed (this instance heard it): list them afresh next time. */

@@ -37,7 +37,8 @@ function setAt(root: Json, segments: readonly string[], value: unknown): void {
     node = node[segment] as Json;
   }
   // Only objects need a copy of their own; a primitive is its own copy.
-  node[segments[segments.length - 1] as string] = typeof value === 'object' && value !== null ? structuredClone(withoutUnsafeKeys(value)) : value;
+  node[segments[segments.length - 1] as string] =
+    typeof value === 'object' && value !== null ? structuredClone(withoutUnsafeKeys(value)) : value;
 }
 
 function removeAt(root: Json, segments: readonly string[]): void {
@@ -50,7 +51,9 @@ function removeAt(root: Json, segments: readonly string[]): void {
  * `__proto__`, `constructor` or `prototype` anywhere is not applied: it would write through to a
  * prototype (rules/safeKeys.ts), and no roll-up may read such a property. */
 export function applyPatchToCopy(twin: Twin, patch: readonly JsonPatchOperation[], receivedAt: string): Set<string> {
-  const ops = patch.map((op) => ({ op, segments: op.path.split('/').slice(1).map(unescapePointerSegment) })).filter(({ segments }) => !segments.some(isUnsafeKey));
+  const ops = patch
+    .map((op) => ({ op, segments: op.path.split('/').slice(1).map(unescapePointerSegment) }))
+    .filter(({ segments }) => !segments.some(isUnsafeKey));
   const stamps = stampedProperties(ops);
   const changed = new Set<string>();
   for (const { op, segments } of ops) {

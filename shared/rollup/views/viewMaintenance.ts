@@ -13,9 +13,17 @@ export interface ViewMaintenanceDeps {
   port: Pick<RollupPort, 'getTwin' | 'listOutgoing'>;
 }
 
-const viewRules = (compiled: CompiledRollups, name?: string): CompiledRollupRule[] => compiled.rules.filter((r) => r.read === 'view' && (name === undefined || r.relationships.has(name)));
+const viewRules = (compiled: CompiledRollups, name?: string): CompiledRollupRule[] =>
+  compiled.rules.filter((r) => r.read === 'view' && (name === undefined || r.relationships.has(name)));
 
-async function addIfViewed(deps: ViewMaintenanceDeps, rule: CompiledRollupRule, parentId: string, childId: string, relKey: string, call: CallOptions): Promise<void> {
+async function addIfViewed(
+  deps: ViewMaintenanceDeps,
+  rule: CompiledRollupRule,
+  parentId: string,
+  childId: string,
+  relKey: string,
+  call: CallOptions,
+): Promise<void> {
   if (!deps.views.has(rule, parentId)) return;
   const child = await deps.port.getTwin(childId, call);
   if (child) deps.views.addChild(rule, parentId, { childId, relationshipKey: relKey }, child.twin);
@@ -36,7 +44,12 @@ async function repoint(deps: ViewMaintenanceDeps, sourceId: string, relationship
   }
 }
 
-export async function maintainViews(change: ChangeNotification, deps: ViewMaintenanceDeps, receivedAt: string, call: CallOptions = {}): Promise<{ formerParents: string[] }> {
+export async function maintainViews(
+  change: ChangeNotification,
+  deps: ViewMaintenanceDeps,
+  receivedAt: string,
+  call: CallOptions = {},
+): Promise<{ formerParents: string[] }> {
   switch (change.kind) {
     case 'twinUpdate':
       deps.views.applyPatch(change.twinId, change.patch, receivedAt);
@@ -53,7 +66,9 @@ export async function maintainViews(change: ChangeNotification, deps: ViewMainte
       return { formerParents: [] };
     }
     case 'relationshipDelete':
-      return { formerParents: deps.views.removeRelationship(relationshipKey(change.relationship.sourceId, change.relationship.relationshipId)) };
+      return {
+        formerParents: deps.views.removeRelationship(relationshipKey(change.relationship.sourceId, change.relationship.relationshipId)),
+      };
     case 'relationshipUpdate': {
       const formerParents = deps.views.removeRelationship(relationshipKey(change.sourceId, change.relationshipId));
       if (viewRules(deps.compiled).length > 0) await repoint(deps, change.sourceId, change.relationshipId, call);

@@ -30,9 +30,20 @@ function local(args: string[]) {
 
 it('--adt-faults, --adt-latency, --adt-limits, --adt-outage and --dead-letter-outage reach the loop, which still balances', () => {
   const run = local([
-    '--telemetry', matrixTelemetry(), '--json', '--fast-retries',
-    '--adt-latency', '2:2', '--adt-faults', 'errorRate=0.05,seed=9', '--adt-limits', 'perTwinWritesPerSecond=5',
-    '--adt-outage', '0.5+1', '--dead-letter-outage', '0+2',
+    '--telemetry',
+    matrixTelemetry(),
+    '--json',
+    '--fast-retries',
+    '--adt-latency',
+    '2:2',
+    '--adt-faults',
+    'errorRate=0.05,seed=9',
+    '--adt-limits',
+    'perTwinWritesPerSecond=5',
+    '--adt-outage',
+    '0.5+1',
+    '--dead-letter-outage',
+    '0+2',
   ]);
   expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
   const summary = JSON.parse(run.stdout) as RunSummary;
@@ -55,6 +66,8 @@ it('--soak drives the simulator live and prints heap, RSS, lag and queue sizes',
   const run = local(['--soak', '0.05', '--soak-rate', '20', '--quiet']);
   expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
   const lines = run.stderr.split('\n').filter((l) => l.startsWith('soak '));
-  expect(lines.at(-1)).toMatch(/^soak 0\.\d\/0\.1 min \| fed (5[5-9]|60) applied \d+ dead-lettered 0 \| heap [\d.]+ MiB \| RSS [\d.]+ MiB \| lag p99 [\d.]+ ms max [\d.]+ ms \| queued events \d+ \| pending notifications \d+$/);
+  expect(lines.at(-1)).toMatch(
+    /^soak 0\.\d\/0\.1 min \| fed (5[5-9]|60) applied \d+ dead-lettered 0 \| heap [\d.]+ MiB \| RSS [\d.]+ MiB \| lag p99 [\d.]+ ms max [\d.]+ ms \| queued events \d+ \| pending notifications \d+$/,
+  );
   expect(run.stdout).toMatch(/^Accounting {3}balanced: fed 60, received 60 = applied 60 \+ filtered 0 \+ dead-lettered 0, given up 0$/m);
 }, 120_000);

@@ -17,7 +17,9 @@ beforeAll(async () => {
 }, 120_000);
 
 it('a 429 storm with Retry-After ends in the no-fault twins, every message accounted for', async () => {
-  const run = await runCase(telemetry, { adtLimits: { perTwinWritesPerSecond: 2, patchesPerSecond: 40, readsPerSecond: 60, queriesPerSecond: 30, retryAfter: 'header' } });
+  const run = await runCase(telemetry, {
+    adtLimits: { perTwinWritesPerSecond: 2, patchesPerSecond: 40, readsPerSecond: 60, queriesPerSecond: 30, retryAfter: 'header' },
+  });
   console.log(figures('429 storm with Retry-After', run));
   // The storm is real (ADT answered 429); the adaptive budgets halve on a 429 and hold every caller
   // for Retry-After, so far fewer follow than the limits alone would cause.
@@ -52,7 +54,9 @@ it('a second writer on the parents causes 412s; the recomputes end in the no-fau
     },
   });
   uninstall();
-  console.log(`${figures('412 races', run)}, second writer ${background.writes} background writes (${background.lostRaces} lost races) + ${justBefore.writes} just before a propagate write, propagate 412 retries ${run.result.summary.stats.propagationPreconditionRetries}`);
+  console.log(
+    `${figures('412 races', run)}, second writer ${background.writes} background writes (${background.lostRaces} lost races) + ${justBefore.writes} just before a propagate write, propagate 412 retries ${run.result.summary.stats.propagationPreconditionRetries}`,
+  );
   expect(background.writes).toBeGreaterThan(5);
   expect(justBefore.writes).toBeGreaterThan(10);
   // Each write raced just before makes the propagate write behind it meet 412 and recompute. An

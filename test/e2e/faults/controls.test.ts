@@ -32,9 +32,16 @@ it('a dead-letter store that never comes back gives batches up: the accounting a
 
 it('a promise left rejected fails the jest test it happens in (what the matrix relies on for "no unhandled rejection")', () => {
   const dir = tempDir('unhandled-control');
-  writeFileSync(join(dir, 'stray.test.js'), "it('leaves a rejection', async () => { void Promise.reject(new Error('left unhandled on purpose')); await new Promise((r) => setTimeout(r, 50)); });\n");
+  writeFileSync(
+    join(dir, 'stray.test.js'),
+    "it('leaves a rejection', async () => { void Promise.reject(new Error('left unhandled on purpose')); await new Promise((r) => setTimeout(r, 50)); });\n",
+  );
   const jest = require.resolve('jest/bin/jest');
-  const run = spawnSync(process.execPath, [jest, '--rootDir', dir, '--config', JSON.stringify({ testEnvironment: 'node', transform: {} }), '--ci'], { encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync(
+    process.execPath,
+    [jest, '--rootDir', dir, '--config', JSON.stringify({ testEnvironment: 'node', transform: {} }), '--ci'],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   expect(run.status).toBe(1);
   expect(run.stderr).toMatch(/left unhandled on purpose/);
   expect(run.stderr).toMatch(/Tests: +1 failed, 1 total/);

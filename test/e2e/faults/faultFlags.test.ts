@@ -20,18 +20,42 @@ import { tempDir } from '../support/runLocal';
 describe('fault flags of npm run local', () => {
   it('maps each flag to the emulator settings of the run', () => {
     const cli = parseCliArgs([
-      '--adt-latency', '20:10',
-      '--adt-faults', 'errorRate=0.05,errorStatuses=500|503,retryAfterOn503=2,resetRate=0.01,slowRate=0.1,slowMs=2000,seed=42',
-      '--adt-limits', 'perTwinWritesPerSecond=2,retryAfter=none,enabled=true',
-      '--adt-outage', '10+30', '--adt-outage', '90+5.5',
-      '--dead-letter-outage', '0+3',
-      '--ingest-deadline', '2',
-      '--soak', '10', '--soak-rate', '25',
+      '--adt-latency',
+      '20:10',
+      '--adt-faults',
+      'errorRate=0.05,errorStatuses=500|503,retryAfterOn503=2,resetRate=0.01,slowRate=0.1,slowMs=2000,seed=42',
+      '--adt-limits',
+      'perTwinWritesPerSecond=2,retryAfter=none,enabled=true',
+      '--adt-outage',
+      '10+30',
+      '--adt-outage',
+      '90+5.5',
+      '--dead-letter-outage',
+      '0+3',
+      '--ingest-deadline',
+      '2',
+      '--soak',
+      '10',
+      '--soak-rate',
+      '25',
     ]);
     expect(cli.run).toEqual({
-      adtFaults: { latencyMs: 20, jitterMs: 10, errorRate: 0.05, errorStatuses: [500, 503], retryAfterOn503: 2, resetRate: 0.01, slowRate: 0.1, slowMs: 2000, seed: 42 },
+      adtFaults: {
+        latencyMs: 20,
+        jitterMs: 10,
+        errorRate: 0.05,
+        errorStatuses: [500, 503],
+        retryAfterOn503: 2,
+        resetRate: 0.01,
+        slowRate: 0.1,
+        slowMs: 2000,
+        seed: 42,
+      },
       adtLimits: { perTwinWritesPerSecond: 2, retryAfter: 'none', enabled: true },
-      adtOutages: [{ startMs: 10_000, durationMs: 30_000 }, { startMs: 90_000, durationMs: 5500 }],
+      adtOutages: [
+        { startMs: 10_000, durationMs: 30_000 },
+        { startMs: 90_000, durationMs: 5500 },
+      ],
       deadLetterOutages: [{ startMs: 0, durationMs: 3000 }],
       ingestDeadlineSeconds: 2,
       soak: { minutes: 10, rate: 25 },
@@ -39,18 +63,26 @@ describe('fault flags of npm run local', () => {
   });
 
   it('refuses unknown keys and wrong values, naming the flag, the key and what is expected', () => {
-    expect(() => parseCliArgs(['--adt-faults', 'errorRat=0.1'])).toThrow("--adt-faults: unknown key 'errorRat'. Known keys: latencyMs, jitterMs, errorRate,");
+    expect(() => parseCliArgs(['--adt-faults', 'errorRat=0.1'])).toThrow(
+      "--adt-faults: unknown key 'errorRat'. Known keys: latencyMs, jitterMs, errorRate,",
+    );
     expect(() => parseCliArgs(['--adt-limits', 'perTwinWrites=1'])).toThrow("--adt-limits: unknown key 'perTwinWrites'.");
-    expect(() => parseCliArgs(['--adt-faults', 'errorRate=1.5'])).toThrow("--adt-faults errorRate must be a share between 0 and 1 (got '1.5').");
+    expect(() => parseCliArgs(['--adt-faults', 'errorRate=1.5'])).toThrow(
+      "--adt-faults errorRate must be a share between 0 and 1 (got '1.5').",
+    );
     expect(() => parseCliArgs(['--adt-faults', 'errorStatuses=500|abc'])).toThrow('HTTP statuses separated by |');
-    expect(() => parseCliArgs(['--adt-limits', 'retryAfter=sometimes'])).toThrow("--adt-limits retryAfter must be one of header, none (got 'sometimes').");
+    expect(() => parseCliArgs(['--adt-limits', 'retryAfter=sometimes'])).toThrow(
+      "--adt-limits retryAfter must be one of header, none (got 'sometimes').",
+    );
     expect(() => parseCliArgs(['--adt-limits', 'enabled=yes'])).toThrow('must be true or false');
     expect(() => parseCliArgs(['--adt-faults', 'errorRate'])).toThrow('expects key=value pairs');
-    expect(() => parseCliArgs(['--adt-latency', 'fast'])).toThrow("--adt-latency expects <ms> or <ms>:<jitter>");
+    expect(() => parseCliArgs(['--adt-latency', 'fast'])).toThrow('--adt-latency expects <ms> or <ms>:<jitter>');
     expect(() => parseCliArgs(['--adt-outage', '10'])).toThrow('--adt-outage expects <startSec>+<durationSec>');
     expect(() => parseCliArgs(['--dead-letter-outage', '5+0'])).toThrow('with a duration above 0');
     expect(() => parseCliArgs(['--soak-rate', '5'])).toThrow('--soak-rate needs --soak <minutes>.');
-    expect(() => parseCliArgs(['--adt-outage', '1+2', '--adt-url', 'https://x.api.weu.digitaltwins.azure.net'])).toThrow('cannot be combined with --adt-url');
+    expect(() => parseCliArgs(['--adt-outage', '1+2', '--adt-url', 'https://x.api.weu.digitaltwins.azure.net'])).toThrow(
+      'cannot be combined with --adt-url',
+    );
   });
 
   it('knows only keys the emulator has (the tables are typed against its option interfaces)', () => {
@@ -70,7 +102,14 @@ describe('FaultTimeline', () => {
   function target() {
     const faults: Array<Partial<FaultOptions>> = [];
     const limits: Array<Partial<ServiceLimitsOptions>> = [];
-    return { faults, limits, handle: { faults: { update: (o: Partial<FaultOptions>) => faults.push(o) }, limits: { update: (o: Partial<ServiceLimitsOptions>) => limits.push(o) } } };
+    return {
+      faults,
+      limits,
+      handle: {
+        faults: { update: (o: Partial<FaultOptions>) => faults.push(o) },
+        limits: { update: (o: Partial<ServiceLimitsOptions>) => limits.push(o) },
+      },
+    };
   }
 
   it('applies steady faults at start, lays each window over them while it lasts, and ends healthy', () => {
@@ -101,7 +140,9 @@ describe('FaultTimeline', () => {
 
   it('stop() disarms windows that have not fired yet', () => {
     const t = target();
-    const timeline = new FaultTimeline(t.handle, { windows: [{ label: 'late', startMs: 5000, durationMs: 1000, faults: { slowRate: 1 } }] });
+    const timeline = new FaultTimeline(t.handle, {
+      windows: [{ label: 'late', startMs: 5000, durationMs: 1000, faults: { slowRate: 1 } }],
+    });
     timeline.start();
     timeline.stop();
     jest.advanceTimersByTime(10_000);
@@ -129,7 +170,9 @@ describe('FolderDeadLetterOutage', () => {
       jest.advanceTimersByTime(100);
       expect(outage.isDown).toBe(false);
       await write('3.json');
-      expect([existsSync(join(real, '0', '1.json')), existsSync(join(real, '0', '2.json')), existsSync(join(real, '0', '3.json'))]).toEqual([true, false, true]);
+      expect([existsSync(join(real, '0', '1.json')), existsSync(join(real, '0', '2.json')), existsSync(join(real, '0', '3.json'))]).toEqual(
+        [true, false, true],
+      );
       expect(outage.events.map((e) => e.state)).toEqual(['start', 'end']);
       await outage.close();
       expect(existsSync(outage.appDirectory)).toBe(false);
@@ -161,7 +204,20 @@ describe('MessageLedger', () => {
     const b = event(undefined, 2);
     ledger.fed([a.envelope, b.envelope]);
     ledger.succeeded('0', [a, b], { received: 2, applied: 1, filtered: 0, deadLettered: 1 });
-    expect(ledger.report()).toEqual({ fed: 2, received: 2, applied: 1, filtered: 0, deadLettered: 1, givenUp: [], undelivered: [], duplicated: [], repeatedMessageIds: 0, unbalancedBatches: 0, viaHttp: 0, balanced: true });
+    expect(ledger.report()).toEqual({
+      fed: 2,
+      received: 2,
+      applied: 1,
+      filtered: 0,
+      deadLettered: 1,
+      givenUp: [],
+      undelivered: [],
+      duplicated: [],
+      repeatedMessageIds: 0,
+      unbalancedBatches: 0,
+      viaHttp: 0,
+      balanced: true,
+    });
   });
 
   it('names what is given up, never delivered, reported twice, or in a summary that does not add up', () => {
@@ -186,10 +242,33 @@ describe('MessageLedger', () => {
     ledger.succeeded('1', [x0], { received: 1, applied: 1, filtered: 0, deadLettered: 0 });
     expect(ledger.report()).toMatchObject({ undelivered: ['x'], duplicated: [], repeatedMessageIds: 2, balanced: false });
     ledger.succeeded('2', [x1], { received: 1, applied: 1, filtered: 0, deadLettered: 0 });
-    expect(ledger.report()).toEqual({ fed: 4, received: 4, applied: 3, filtered: 1, deadLettered: 0, givenUp: [], undelivered: [], duplicated: [], repeatedMessageIds: 2, unbalancedBatches: 0, viaHttp: 0, balanced: true });
+    expect(ledger.report()).toEqual({
+      fed: 4,
+      received: 4,
+      applied: 3,
+      filtered: 1,
+      deadLettered: 0,
+      givenUp: [],
+      undelivered: [],
+      duplicated: [],
+      repeatedMessageIds: 2,
+      unbalancedBatches: 0,
+      viaHttp: 0,
+      balanced: true,
+    });
     const sample = { heapUsedBytes: 0, rssBytes: 0, lagP99Ms: 0, lagMaxMs: 0 };
     const summary = {
-      scenario: 's', telemetryFile: 't', envelopes: 4, adt: 'emulator', deadLetters: 'folder /x', schema: 'CloudEvents', stats: emptyStats(), lostBatches: [], propagationFailures: [], propagation: 'local', exitCode: 0,
+      scenario: 's',
+      telemetryFile: 't',
+      envelopes: 4,
+      adt: 'emulator',
+      deadLetters: 'folder /x',
+      schema: 'CloudEvents',
+      stats: emptyStats(),
+      lostBatches: [],
+      propagationFailures: [],
+      propagation: 'local',
+      exitCode: 0,
       accounting: ledger.report(),
       resources: { start: sample, end: sample, peakHeapUsedBytes: 0, peakRssBytes: 0, maxLagMs: 0, samples: 1 },
       faults: { adt: [], deadLetterStore: [] },
@@ -204,10 +283,46 @@ describe('end-of-run summary', () => {
   it('says whether the accounting balances, what is missing, and when each fault window began and ended', () => {
     const sample = { heapUsedBytes: 10 * 1024 * 1024, rssBytes: 50 * 1024 * 1024, lagP99Ms: 1, lagMaxMs: 7.5 };
     const summary = {
-      scenario: 's', telemetryFile: 't', envelopes: 3, adt: 'emulator', deadLetters: 'folder /x', schema: 'CloudEvents', stats: emptyStats(), lostBatches: [], propagationFailures: [], propagation: 'local', exitCode: 1,
-      accounting: { fed: 3, received: 2, applied: 2, filtered: 0, deadLettered: 0, givenUp: ['m-3'], undelivered: [], duplicated: [], repeatedMessageIds: 0, unbalancedBatches: 0, balanced: false },
-      resources: { start: sample, end: sample, peakHeapUsedBytes: 12 * 1024 * 1024, peakRssBytes: 60 * 1024 * 1024, maxLagMs: 7.5, samples: 4 },
-      faults: { adt: [{ atMs: 1000, label: 'ADT outage', state: 'start' }, { atMs: 31_000, label: 'ADT outage', state: 'end' }], deadLetterStore: [], deadLetterRequestsRefused: 2 },
+      scenario: 's',
+      telemetryFile: 't',
+      envelopes: 3,
+      adt: 'emulator',
+      deadLetters: 'folder /x',
+      schema: 'CloudEvents',
+      stats: emptyStats(),
+      lostBatches: [],
+      propagationFailures: [],
+      propagation: 'local',
+      exitCode: 1,
+      accounting: {
+        fed: 3,
+        received: 2,
+        applied: 2,
+        filtered: 0,
+        deadLettered: 0,
+        givenUp: ['m-3'],
+        undelivered: [],
+        duplicated: [],
+        repeatedMessageIds: 0,
+        unbalancedBatches: 0,
+        balanced: false,
+      },
+      resources: {
+        start: sample,
+        end: sample,
+        peakHeapUsedBytes: 12 * 1024 * 1024,
+        peakRssBytes: 60 * 1024 * 1024,
+        maxLagMs: 7.5,
+        samples: 4,
+      },
+      faults: {
+        adt: [
+          { atMs: 1000, label: 'ADT outage', state: 'start' },
+          { atMs: 31_000, label: 'ADT outage', state: 'end' },
+        ],
+        deadLetterStore: [],
+        deadLetterRequestsRefused: 2,
+      },
     };
     const text = renderSummary({ summary, dump: { twins: [], relationships: [] }, tree: '' } as unknown as RunResult);
     expect(text).toContain('Accounting   NOT BALANCED: fed 3, received 2 = applied 2 + filtered 0 + dead-lettered 0, given up 1');

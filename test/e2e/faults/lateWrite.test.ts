@@ -14,7 +14,13 @@ jest.mock('@azure/functions-core', () => jest.requireActual('../../../local/runn
 
 function reading(n: number, temperature: number): string {
   const at = new Date(Date.UTC(2024, 4, 1, 8, 0, n)).toISOString();
-  return JSON.stringify({ deviceId: 'thermostat-101', enqueuedTime: at, messageId: `late-${n}`, systemProperties: { 'content-type': 'application/json' }, body: { temperature, ts: at } });
+  return JSON.stringify({
+    deviceId: 'thermostat-101',
+    enqueuedTime: at,
+    messageId: `late-${n}`,
+    systemProperties: { 'content-type': 'application/json' },
+    body: { temperature, ts: at },
+  });
 }
 
 let held = false;

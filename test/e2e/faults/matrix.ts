@@ -20,7 +20,8 @@ export function matrixTelemetry(): string {
   const broken = readFileSync(join(buildingScenario, 'bad-telemetry.ndjson'), 'utf8')
     .split('\n')
     .filter((line) => brokenMessageIds.some((id) => line.includes(`"messageId":"${id}"`)));
-  if (broken.length !== brokenMessageIds.length) throw new Error(`bad-telemetry.ndjson no longer holds ${brokenMessageIds.join(', ')}; update the fault matrix.`);
+  if (broken.length !== brokenMessageIds.length)
+    throw new Error(`bad-telemetry.ndjson no longer holds ${brokenMessageIds.join(', ')}; update the fault matrix.`);
   const path = join(tempDir('fault-matrix'), 'telemetry.ndjson');
   writeFileSync(path, `${good}\n${broken.join('\n')}\n`, 'utf8');
   return path;
@@ -73,7 +74,11 @@ export async function noFaultRun(telemetry: string): Promise<CaseResult> {
 /** The checks of every matrix case against the no-fault run. */
 export function expectNothingLost(run: CaseResult, baseline: CaseResult): void {
   const { summary, dump } = run.result;
-  expect({ exitCode: summary.exitCode, lost: summary.lostBatches, propagationFailures: summary.propagationFailures }).toEqual({ exitCode: 0, lost: [], propagationFailures: [] });
+  expect({ exitCode: summary.exitCode, lost: summary.lostBatches, propagationFailures: summary.propagationFailures }).toEqual({
+    exitCode: 0,
+    lost: [],
+    propagationFailures: [],
+  });
   expect(dump).toEqual(baseline.result.dump);
   const a = summary.accounting;
   expect(a).toMatchObject({ balanced: true, givenUp: [], undelivered: [], duplicated: [], repeatedMessageIds: 0, unbalancedBatches: 0 });

@@ -65,7 +65,9 @@ it('a dead-letter store outage on Blob Storage (Azurite behind a proxy answering
     expect(summary.faults.deadLetterRequestsRefused).toBeGreaterThan(0);
     console.log(`blob requests refused ${summary.faults.deadLetterRequestsRefused}`);
     // The dead letters are in the container, one per broken message, whatever retried them.
-    const container = BlobServiceClient.fromConnectionString(azuriteConnectionString(azurite.blobEndpoint)).getContainerClient(defaultContainer);
+    const container = BlobServiceClient.fromConnectionString(azuriteConnectionString(azurite.blobEndpoint)).getContainerClient(
+      defaultContainer,
+    );
     const ids: string[] = [];
     for await (const blob of container.listBlobsFlat()) {
       const text = (await container.getBlobClient(blob.name).downloadToBuffer()).toString('utf8');

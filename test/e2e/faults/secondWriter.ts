@@ -16,7 +16,13 @@ export interface SecondWriterCounts {
 /** Twins the second writer is writing right now: its own patches are not raced (see raceEveryParentPatch). */
 export type InFlight = Set<string>;
 
-export async function raceParents(emulator: EmulatorHandle, parents: readonly string[], durationMs: number, counts: SecondWriterCounts, own: InFlight = new Set()): Promise<void> {
+export async function raceParents(
+  emulator: EmulatorHandle,
+  parents: readonly string[],
+  durationMs: number,
+  counts: SecondWriterCounts,
+  own: InFlight = new Set(),
+): Promise<void> {
   const { client, httpClient } = createEmulatorClient(emulator, { retryOptions: { maxRetries: 0 } });
   const until = Date.now() + durationMs;
   try {
@@ -47,7 +53,13 @@ export async function raceParents(emulator: EmulatorHandle, parents: readonly st
  * committed first, so the patch's ETag is stale and it must get 412. Each parent is raced at most
  * `perParent` times, so the propagate function's bounded 412 retries are not all used up.
  */
-export function raceEveryParentPatch(emulator: EmulatorHandle, parents: readonly string[], perParent: number, counts: SecondWriterCounts, own: InFlight = new Set()): () => void {
+export function raceEveryParentPatch(
+  emulator: EmulatorHandle,
+  parents: readonly string[],
+  perParent: number,
+  counts: SecondWriterCounts,
+  own: InFlight = new Set(),
+): () => void {
   const { client, httpClient } = createEmulatorClient(emulator, { retryOptions: { maxRetries: 0 } });
   const raced = new Map<string, number>();
   const original = emulator.faults.beforeRequest.bind(emulator.faults);

@@ -9,7 +9,10 @@ it('reports once per interval while it drives the simulator, then balances the g
   const { summary } = await runLocal({ soak: { minutes: 0.05, rate: 20, reportEveryMs: 500 }, onSoakReport: (line) => lines.push(line) });
   // 3 s at one line per 500 ms (timers may run late on a busy machine), plus the final line.
   expect(lines.length).toBeGreaterThanOrEqual(4);
-  for (const line of lines) expect(line).toMatch(/^soak [\d.]+\/0\.1 min \| fed \d+ applied \d+ dead-lettered \d+ \| heap [\d.]+ MiB \| RSS [\d.]+ MiB \| lag p99 [\d.]+ ms max [\d.]+ ms \| queued events \d+ \| pending notifications \d+$/);
+  for (const line of lines)
+    expect(line).toMatch(
+      /^soak [\d.]+\/0\.1 min \| fed \d+ applied \d+ dead-lettered \d+ \| heap [\d.]+ MiB \| RSS [\d.]+ MiB \| lag p99 [\d.]+ ms max [\d.]+ ms \| queued events \d+ \| pending notifications \d+$/,
+    );
   const fed = lines.map((l) => Number(/fed (\d+)/.exec(l)?.[1]));
   expect(fed).toEqual([...fed].sort((a, b) => a - b));
   expect(fed.at(-1)).toBe(60);

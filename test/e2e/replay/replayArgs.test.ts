@@ -5,9 +5,37 @@ import { BlobDeadLetterStore, FileDeadLetterStore } from '../../../shared/deadLe
 import { settings } from '../../../shared/settings';
 
 it('reads a folder, the defaults and every flag', () => {
-  expect(parseReplayArgs(['--from', '.local/dead-letters'])).toEqual({ help: false, source: { kind: 'folder', directory: '.local/dead-letters' }, reasons: [], dryRun: false, batchSize: 100, quiet: false, json: false });
+  expect(parseReplayArgs(['--from', '.local/dead-letters'])).toEqual({
+    help: false,
+    source: { kind: 'folder', directory: '.local/dead-letters' },
+    reasons: [],
+    dryRun: false,
+    batchSize: 100,
+    quiet: false,
+    json: false,
+  });
   expect(
-    parseReplayArgs(['--from', 'dl', '--reason', 'unknown-twin,out-of-range', '--reason', 'invalid-json', '--reason', 'out-of-range', '--dry-run', '--adt-url', 'https://x.api.weu.digitaltwins.azure.net', '--emulator-ca', 'ca.pem', '--config', 'p.yaml', '--batch-size', '7', '--quiet', '--json']),
+    parseReplayArgs([
+      '--from',
+      'dl',
+      '--reason',
+      'unknown-twin,out-of-range',
+      '--reason',
+      'invalid-json',
+      '--reason',
+      'out-of-range',
+      '--dry-run',
+      '--adt-url',
+      'https://x.api.weu.digitaltwins.azure.net',
+      '--emulator-ca',
+      'ca.pem',
+      '--config',
+      'p.yaml',
+      '--batch-size',
+      '7',
+      '--quiet',
+      '--json',
+    ]),
   ).toEqual({
     help: false,
     source: { kind: 'folder', directory: 'dl' },
@@ -24,9 +52,21 @@ it('reads a folder, the defaults and every flag', () => {
 
 it('tells a blob container by blob:<name> (with or without a connection string) or by its URL (DefaultAzureCredential)', () => {
   expect(parseSource('blob:dead-letters', undefined)).toEqual({ kind: 'blob', container: 'dead-letters' });
-  expect(parseSource('blob:dead-letters', 'UseDevelopmentStorage=true')).toEqual({ kind: 'blob', container: 'dead-letters', connectionString: 'UseDevelopmentStorage=true' });
-  expect(parseSource('https://acct.blob.core.windows.net/dead-letters', undefined)).toEqual({ kind: 'blob-url', blobServiceUri: 'https://acct.blob.core.windows.net', container: 'dead-letters' });
-  expect(parseSource('http://127.0.0.1:10000/devstoreaccount1/dead-letters/', undefined)).toEqual({ kind: 'blob-url', blobServiceUri: 'http://127.0.0.1:10000/devstoreaccount1', container: 'dead-letters' });
+  expect(parseSource('blob:dead-letters', 'UseDevelopmentStorage=true')).toEqual({
+    kind: 'blob',
+    container: 'dead-letters',
+    connectionString: 'UseDevelopmentStorage=true',
+  });
+  expect(parseSource('https://acct.blob.core.windows.net/dead-letters', undefined)).toEqual({
+    kind: 'blob-url',
+    blobServiceUri: 'https://acct.blob.core.windows.net',
+    container: 'dead-letters',
+  });
+  expect(parseSource('http://127.0.0.1:10000/devstoreaccount1/dead-letters/', undefined)).toEqual({
+    kind: 'blob-url',
+    blobServiceUri: 'http://127.0.0.1:10000/devstoreaccount1',
+    container: 'dead-letters',
+  });
 });
 
 it.each([
@@ -38,7 +78,10 @@ it.each([
   [['--from', 'dl', '--reason', 'Unknown Twin'], /--reason "Unknown Twin" is not a reason code/],
   [['--from', 'blob:Dead_Letters'], /"Dead_Letters" is not a valid container name/],
   [['--from', 'https://acct.blob.core.windows.net/'], /the URL must end with the container/],
-  [['--from', 'https://acct.blob.core.windows.net/dl1', '--connection-string', 'x'], /--connection-string goes with --from blob:<container>/],
+  [
+    ['--from', 'https://acct.blob.core.windows.net/dl1', '--connection-string', 'x'],
+    /--connection-string goes with --from blob:<container>/,
+  ],
   [['--from', 'dl', '--connection-string', 'x'], /not with a folder/],
 ])('refuses %j', (argv, message) => {
   expect(() => parseReplayArgs(argv as string[])).toThrow(message);
@@ -50,8 +93,15 @@ it('--help needs no --from', () => {
 
 it('reaches a container URL with DefaultAzureCredential, and blob:<name> through the settings the function app uses', () => {
   const byUrl = storeFor({ kind: 'blob-url', blobServiceUri: 'https://acct.blob.core.windows.net', container: 'dead-letters' }, {}, '/');
-  expect([byUrl instanceof BlobDeadLetterStore, byUrl.target]).toEqual([true, 'https://acct.blob.core.windows.net/ container dead-letters']);
-  const byIdentity = storeFor({ kind: 'blob', container: 'dl-2' }, { [settings.deadLetterBlobServiceUri.name]: 'https://other.blob.core.windows.net' }, '/');
+  expect([byUrl instanceof BlobDeadLetterStore, byUrl.target]).toEqual([
+    true,
+    'https://acct.blob.core.windows.net/ container dead-letters',
+  ]);
+  const byIdentity = storeFor(
+    { kind: 'blob', container: 'dl-2' },
+    { [settings.deadLetterBlobServiceUri.name]: 'https://other.blob.core.windows.net' },
+    '/',
+  );
   expect(byIdentity.target).toBe('https://other.blob.core.windows.net/ container dl-2');
   expect(storeFor({ kind: 'folder', directory: 'dl' }, {}, '/work/x')).toMatchObject({ target: '/work/x/dl' });
   expect(storeFor({ kind: 'folder', directory: 'dl' }, {}, '/work/x')).toBeInstanceOf(FileDeadLetterStore);

@@ -36,13 +36,19 @@ function newContainer(): { name: string; sink: BlobDeadLetterSink } {
 async function blobs(container: string): Promise<Record<string, DeadLetterDocument>> {
   const client = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(container);
   const found: Record<string, DeadLetterDocument> = {};
-  for await (const blob of client.listBlobsFlat()) found[blob.name] = JSON.parse((await client.getBlobClient(blob.name).downloadToBuffer()).toString('utf8')) as DeadLetterDocument;
+  for await (const blob of client.listBlobsFlat())
+    found[blob.name] = JSON.parse((await client.getBlobClient(blob.name).downloadToBuffer()).toString('utf8')) as DeadLetterDocument;
   return found;
 }
 
 it('replays a container given by --connection-string: the applied blob is deleted, the refused one rewritten with its history', async () => {
   const { name, sink } = newContainer();
-  await world.ingest(tooStrict, sink, enqueued(5, [reading('room-1', { temp: 42, ts: at(1) }), reading('room-2', { temp: 80, ts: at(2) })]), '0');
+  await world.ingest(
+    tooStrict,
+    sink,
+    enqueued(5, [reading('room-1', { temp: 42, ts: at(1) }), reading('room-2', { temp: 80, ts: at(2) })]),
+    '0',
+  );
   const before = await blobs(name);
   expect(Object.keys(before)).toEqual(['0/5.json', '0/6.json']);
 
@@ -54,20 +60,33 @@ it('replays a container given by --connection-string: the applied blob is delete
   expect(await world.temperature('room-1')).toBe(42);
   const after = await blobs(name);
   expect(Object.keys(after)).toEqual(['0/6.json']);
-  expect(after['0/6.json']).toMatchObject({ reason: 'out-of-range', body: before['0/6.json']?.body, replays: [{ at: before['0/6.json']?.deadLetteredAt, reason: 'out-of-range' }] });
+  expect(after['0/6.json']).toMatchObject({
+    reason: 'out-of-range',
+    body: before['0/6.json']?.body,
+    replays: [{ at: before['0/6.json']?.deadLetteredAt, reason: 'out-of-range' }],
+  });
 });
 
 it('takes the account from the DeadLetterStorage setting when no flag names it', async () => {
   const { name, sink } = newContainer();
   await world.ingest(tooStrict, sink, enqueued(7, [reading('room-2', { temp: 45, ts: at(3) })]), '0');
-  const run = await world.replay(['--from', `blob:${name}`, '--config', fixed], { [settings.deadLetterStorage.name]: azurite.connectionString });
+  const run = await world.replay(['--from', `blob:${name}`, '--config', fixed], {
+    [settings.deadLetterStorage.name]: azurite.connectionString,
+  });
   expect(run.code).toBe(0);
   expect(await blobs(name)).toEqual({});
   expect(await world.temperature('room-2')).toBe(45);
 });
 
 it('a missing container is an error that names it; a blob container without an account is a usage error', async () => {
-  const missing = await world.replay(['--from', 'blob:no-such-container', '--connection-string', azurite.connectionString, '--config', fixed]);
+  const missing = await world.replay([
+    '--from',
+    'blob:no-such-container',
+    '--connection-string',
+    azurite.connectionString,
+    '--config',
+    fixed,
+  ]);
   expect(missing.code).toBe(1);
   expect(missing.stderr).toMatch(/container no-such-container does not exist; check the container name/);
   const noAccount = await world.replay(['--from', 'blob:dead-letters', '--config', fixed]);

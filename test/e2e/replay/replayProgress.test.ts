@@ -26,7 +26,18 @@ it('prints the percentage replayed after each batch when stderr is not a termina
   let progress = '';
   const stderr = new Writable({ write: (chunk: Buffer, _e, done) => ((progress += chunk.toString()), done()) });
   const stdout = new Writable({ write: (_c, _e, done) => done() });
-  const argv = ['--from', folder, '--adt-url', world.emulator.url, '--emulator-ca', world.caPath, '--config', await world.writeConfig('fixed', rangeConfig(50)), '--batch-size', '1'];
+  const argv = [
+    '--from',
+    folder,
+    '--adt-url',
+    world.emulator.url,
+    '--emulator-ca',
+    world.caPath,
+    '--config',
+    await world.writeConfig('fixed', rangeConfig(50)),
+    '--batch-size',
+    '1',
+  ];
   expect(await runReplayCli(argv, { env: {}, cwd: world.directory, stdout, stderr })).toBe(0);
   expect(progress.trimEnd().split('\n')).toEqual([
     'Replaying 25% (1/4 dead letters) | applied 1, filtered 0, again 0, failed 0',

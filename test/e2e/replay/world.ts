@@ -61,13 +61,18 @@ function collector(): { stream: Writable; text: () => string } {
 }
 
 export async function startReplayWorld(twinIds: readonly string[]): Promise<ReplayWorld> {
-  const registration: CapturedRegistration | undefined = loadFunctionApp([join(root, 'functions', 'ingestTelemetry.ts')], { hook: false }).get('ingestTelemetry');
+  const registration: CapturedRegistration | undefined = loadFunctionApp([join(root, 'functions', 'ingestTelemetry.ts')], {
+    hook: false,
+  }).get('ingestTelemetry');
   const programmingModel: CapturedProgrammingModel | undefined = capturedProgrammingModel();
-  if (!registration || !programmingModel) throw new Error('functions/ingestTelemetry.ts did not register with the fake host; mock @azure/functions-core first.');
+  if (!registration || !programmingModel)
+    throw new Error('functions/ingestTelemetry.ts did not register with the fake host; mock @azure/functions-core first.');
   const [emulator, directory] = await Promise.all([startEmulator(), mkdtemp(join(tmpdir(), 'replay-e2e-'))]);
   const caPath = join(directory, 'emulator-ca.pem');
   await writeFile(caPath, emulator.ca, 'utf8');
-  const { client: admin, httpClient: adminHttp } = createEmulatorClient(emulator, { retryOptions: { maxRetries: 1, retryDelayInMs: 10, maxRetryDelayInMs: 50 } });
+  const { client: admin, httpClient: adminHttp } = createEmulatorClient(emulator, {
+    retryOptions: { maxRetries: 1, retryDelayInMs: 10, maxRetryDelayInMs: 50 },
+  });
   await admin.createModels(testModels);
   for (const id of twinIds) await admin.upsertDigitalTwin(id, JSON.stringify(roomTwin()));
   const ingestHttp = new TrustingHttpClient(emulator.ca);
@@ -85,19 +90,39 @@ export async function startReplayWorld(twinIds: readonly string[]): Promise<Repl
     },
     async ingest(configPath, sink, events, partition = '1') {
       const env = { [settings.adtUrl.name]: emulator.url, [settings.pipelineConfigPath.name]: configPath };
-      const runtime = createWorker({ env, client: { credential: stubCredential, httpClient: ingestHttp }, deadLetters: sink, retryPolicy: { baseDelayMs: 5, maxDelayMs: 50 } }).ingest;
+      const runtime = createWorker({
+        env,
+        client: { credential: stubCredential, httpClient: ingestHttp },
+        deadLetters: sink,
+        retryPolicy: { baseDelayMs: 5, maxDelayMs: 50 },
+      }).ingest;
       const request = eventHubTriggerRequest(
         triggerName,
         binding as RegisteredBinding,
-        { fullyQualifiedNamespace: 'local.servicebus.windows.net', eventHubName: 'telemetry', consumerGroup: 'functions', partitionId: partition },
+        {
+          fullyQualifiedNamespace: 'local.servicebus.windows.net',
+          eventHubName: 'telemetry',
+          consumerGroup: 'functions',
+          partitionId: partition,
+        },
         events,
       );
-      await invokeRegistration(programmingModel, { metadata: registration.metadata, callback: createIngestHandler(() => runtime) }, request, () => undefined);
+      await invokeRegistration(
+        programmingModel,
+        { metadata: registration.metadata, callback: createIngestHandler(() => runtime) },
+        request,
+        () => undefined,
+      );
     },
     async replay(args, env = {}) {
       const stdout = collector();
       const stderr = collector();
-      const code = await runReplayCli(['--adt-url', emulator.url, '--emulator-ca', caPath, '--quiet', ...args], { env, cwd: directory, stdout: stdout.stream, stderr: stderr.stream });
+      const code = await runReplayCli(['--adt-url', emulator.url, '--emulator-ca', caPath, '--quiet', ...args], {
+        env,
+        cwd: directory,
+        stdout: stdout.stream,
+        stderr: stderr.stream,
+      });
       return { code, stdout: stdout.text(), stderr: stderr.text() };
     },
     async temperature(twinId) {
@@ -128,7 +153,13 @@ export function rangeConfig(max: number, action: 'dead-letter' | 'drop' = 'dead-
   return {
     ingest: {
       options: { sourceTime: 'ts' },
-      rules: [{ name: 'room', match: { deviceId: 'room-*' }, properties: [{ target: 'temperature', source: 'temp', range: { min: -20, max, action } }] }],
+      rules: [
+        {
+          name: 'room',
+          match: { deviceId: 'room-*' },
+          properties: [{ target: 'temperature', source: 'temp', range: { min: -20, max, action } }],
+        },
+      ],
     },
   } as PipelineConfigFile;
 }

@@ -23,9 +23,20 @@ beforeAll(() => {
   });
 });
 
-const model = { '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:test:Thing;1', '@type': 'Interface', contents: [{ '@type': 'Property', name: 'v', schema: 'double' }] };
+const model = {
+  '@context': 'dtmi:dtdl:context;3',
+  '@id': 'dtmi:test:Thing;1',
+  '@type': 'Interface',
+  contents: [{ '@type': 'Property', name: 'v', schema: 'double' }],
+};
 
-async function setUp(schema: 'CloudEvents' | 'EventGrid'): Promise<{ emulator: EmulatorHandle; failures: unknown[]; results: unknown[]; close(): Promise<void>; twin(id: string, v: number): Promise<void> }> {
+async function setUp(schema: 'CloudEvents' | 'EventGrid'): Promise<{
+  emulator: EmulatorHandle;
+  failures: unknown[];
+  results: unknown[];
+  close(): Promise<void>;
+  twin(id: string, v: number): Promise<void>;
+}> {
   const emulator = await startEmulator({ endpoints: [endpointConfig(schema, { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 })] });
   const { client, httpClient } = createEmulatorClient(emulator);
   await client.createModels([model]);
@@ -34,7 +45,11 @@ async function setUp(schema: 'CloudEvents' | 'EventGrid'): Promise<{ emulator: E
   const app = { propagate: registration, programmingModel: capturedProgrammingModel() } as unknown as FunctionApp;
   const failures: unknown[] = [];
   const results: unknown[] = [];
-  const unsubscribe = await connectPropagation(emulator, client, app, { onResult: (r) => results.push(r), onFailure: (e) => failures.push(e), onLog: () => undefined });
+  const unsubscribe = await connectPropagation(emulator, client, app, {
+    onResult: (r) => results.push(r),
+    onFailure: (e) => failures.push(e),
+    onLog: () => undefined,
+  });
   return {
     emulator,
     failures,

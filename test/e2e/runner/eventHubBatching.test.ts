@@ -11,7 +11,13 @@ import type { EnqueuedEvent } from '../../../local/runner/eventHubTriggerRequest
 import { batchCeiling, defaultEventHubBatching, eventHubBatching, hostJsonPath, parseTimeSpan } from '../../../local/runner/hostConfig';
 import { retryPolicyOf } from '../../../local/runner/retryPolicy';
 
-const envelope = (n: number): TelemetryEnvelope => ({ deviceId: 'd', partition: '0', enqueuedTime: new Date(Date.UTC(2024, 0, 1) + n).toISOString(), messageId: `m-${n}`, body: { n } });
+const envelope = (n: number): TelemetryEnvelope => ({
+  deviceId: 'd',
+  partition: '0',
+  enqueuedTime: new Date(Date.UTC(2024, 0, 1) + n).toISOString(),
+  messageId: `m-${n}`,
+  body: { n },
+});
 const envelopes = (from: number, count: number) => Array.from({ length: count }, (_, i) => envelope(from + i));
 const flush = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
@@ -28,7 +34,9 @@ describe('host.json batching settings', () => {
   };
 
   it('reads all four settings, with the extension defaults for what is missing', () => {
-    expect(eventHubBatching(hostJson({ maxEventBatchSize: 500, minEventBatchSize: 50, maxWaitTime: '00:00:02.5', prefetchCount: 1000 }))).toEqual({
+    expect(
+      eventHubBatching(hostJson({ maxEventBatchSize: 500, minEventBatchSize: 50, maxWaitTime: '00:00:02.5', prefetchCount: 1000 })),
+    ).toEqual({
       maxEventBatchSize: 500,
       minEventBatchSize: 50,
       maxWaitTimeMs: 2500,
@@ -40,8 +48,12 @@ describe('host.json batching settings', () => {
 
   it('refuses values the extension would refuse, saying what to write', () => {
     expect(() => eventHubBatching(hostJson({ maxEventBatchSize: 0 }))).toThrow('maxEventBatchSize must be a positive integer (got 0)');
-    expect(() => eventHubBatching(hostJson({ maxEventBatchSize: 10, minEventBatchSize: 10 }))).toThrow('minEventBatchSize (10) must be less than maxEventBatchSize (10)');
-    expect(() => eventHubBatching(hostJson({ maxWaitTime: '5s' }))).toThrow('maxWaitTime must be a time span "hh:mm:ss" of at most 00:10:00 (got "5s")');
+    expect(() => eventHubBatching(hostJson({ maxEventBatchSize: 10, minEventBatchSize: 10 }))).toThrow(
+      'minEventBatchSize (10) must be less than maxEventBatchSize (10)',
+    );
+    expect(() => eventHubBatching(hostJson({ maxWaitTime: '5s' }))).toThrow(
+      'maxWaitTime must be a time span "hh:mm:ss" of at most 00:10:00 (got "5s")',
+    );
     expect(() => eventHubBatching(hostJson({ maxWaitTime: '00:10:01' }))).toThrow('at most 00:10:00');
   });
 
@@ -93,7 +105,14 @@ describe('the feeder', () => {
 
   it('waits for minEventBatchSize before invoking', async () => {
     const sizes: number[] = [];
-    const feeder = new EventHubFeeder({ partitionCount: 1, maxBatchSize: 10, minBatchSize: 4, maxWaitMs: 60_000, retry: retryPolicyOf(undefined), invoke: async (_p, events) => void sizes.push(events.length) });
+    const feeder = new EventHubFeeder({
+      partitionCount: 1,
+      maxBatchSize: 10,
+      minBatchSize: 4,
+      maxWaitMs: 60_000,
+      retry: retryPolicyOf(undefined),
+      invoke: async (_p, events) => void sizes.push(events.length),
+    });
     feeder.enqueue(envelopes(0, 3));
     await flush();
     expect(sizes).toEqual([]);
@@ -105,7 +124,14 @@ describe('the feeder', () => {
   it('invokes with fewer than minEventBatchSize once maxWaitTime has passed', async () => {
     jest.useFakeTimers();
     const sizes: number[] = [];
-    const feeder = new EventHubFeeder({ partitionCount: 1, maxBatchSize: 10, minBatchSize: 4, maxWaitMs: 2000, retry: retryPolicyOf(undefined), invoke: async (_p, events) => void sizes.push(events.length) });
+    const feeder = new EventHubFeeder({
+      partitionCount: 1,
+      maxBatchSize: 10,
+      minBatchSize: 4,
+      maxWaitMs: 2000,
+      retry: retryPolicyOf(undefined),
+      invoke: async (_p, events) => void sizes.push(events.length),
+    });
     feeder.enqueue(envelopes(0, 2));
     await jest.advanceTimersByTimeAsync(1999);
     expect(sizes).toEqual([]);
@@ -116,7 +142,14 @@ describe('the feeder', () => {
 
   it('stop() releases a partition waiting for minEventBatchSize without invoking', async () => {
     const sizes: number[] = [];
-    const feeder = new EventHubFeeder({ partitionCount: 1, maxBatchSize: 10, minBatchSize: 4, maxWaitMs: 60_000, retry: retryPolicyOf(undefined), invoke: async (_p, events) => void sizes.push(events.length) });
+    const feeder = new EventHubFeeder({
+      partitionCount: 1,
+      maxBatchSize: 10,
+      minBatchSize: 4,
+      maxWaitMs: 60_000,
+      retry: retryPolicyOf(undefined),
+      invoke: async (_p, events) => void sizes.push(events.length),
+    });
     feeder.enqueue(envelopes(0, 2));
     feeder.stop();
     await feeder.drained();

@@ -22,7 +22,13 @@ interface Call {
 function recorder(fail: (call: Call) => boolean = () => false) {
   const calls: Call[] = [];
   const invoke = async (partitionId: string, events: EnqueuedEvent[], retryCount: number, maxRetryCount: number): Promise<void> => {
-    const call = { partitionId, messageIds: events.map((e) => e.envelope.messageId ?? ''), sequenceNumbers: events.map((e) => e.sequenceNumber), retryCount, maxRetryCount };
+    const call = {
+      partitionId,
+      messageIds: events.map((e) => e.envelope.messageId ?? ''),
+      sequenceNumbers: events.map((e) => e.sequenceNumber),
+      retryCount,
+      maxRetryCount,
+    };
     calls.push(call);
     if (fail(call)) throw new Error(`ADT unavailable (attempt ${retryCount + 1})`);
   };
@@ -35,10 +41,19 @@ it('keeps each device on one partition, in enqueued order, in batches of at most
   const { calls, invoke } = recorder();
   const feeder = new EventHubFeeder({ partitionCount: 4, maxBatchSize: 3, retry: retryPolicyOf(undefined), invoke, sleep: noSleep });
   // Out of order on purpose: replay orders by enqueuedTime as IoT Hub would have.
-  feeder.enqueue([envelope('a', 5), envelope('b', 1), envelope('a', 1), envelope('a', 3), envelope('b', 2), envelope('a', 4), envelope('a', 2)]);
+  feeder.enqueue([
+    envelope('a', 5),
+    envelope('b', 1),
+    envelope('a', 1),
+    envelope('a', 3),
+    envelope('b', 2),
+    envelope('a', 4),
+    envelope('a', 2),
+  ]);
   await feeder.drained();
   expect(calls.every((c) => c.messageIds.length <= 3)).toBe(true);
-  const byDevice = (d: string) => calls.flatMap((c) => c.messageIds.filter((id) => id.startsWith(`${d}-`)).map((id) => ({ id, partition: c.partitionId })));
+  const byDevice = (d: string) =>
+    calls.flatMap((c) => c.messageIds.filter((id) => id.startsWith(`${d}-`)).map((id) => ({ id, partition: c.partitionId })));
   expect(byDevice('a').map((x) => x.id)).toEqual(['a-1', 'a-2', 'a-3', 'a-4', 'a-5']);
   expect(new Set(byDevice('a').map((x) => x.partition)).size).toBe(1);
   expect(byDevice('b').map((x) => x.id)).toEqual(['b-1', 'b-2']);
@@ -65,7 +80,12 @@ it('redelivers the same batch after a thrown invocation, with the retry count th
 
 it('gives a batch up after the last retry and moves on, reporting it as lost', async () => {
   const { calls, invoke } = recorder((c) => c.messageIds.includes('a-1'));
-  const retry = retryPolicyOf({ strategy: 'exponentialBackoff', maxRetryCount: 2, minimumInterval: { seconds: 5 }, maximumInterval: { seconds: 8 } });
+  const retry = retryPolicyOf({
+    strategy: 'exponentialBackoff',
+    maxRetryCount: 2,
+    minimumInterval: { seconds: 5 },
+    maximumInterval: { seconds: 8 },
+  });
   const waits: number[] = [];
   const feeder = new EventHubFeeder({ partitionCount: 1, maxBatchSize: 1, retry, invoke, sleep: async (ms) => void waits.push(ms) });
   feeder.enqueue([envelope('a', 1), envelope('a', 2)]);

@@ -40,8 +40,10 @@ function requestFor(registration: CapturedRegistration, request: RpcInvocationRe
   return {
     ...request,
     inputData: request.inputData.map(({ data }) => {
-      if ('collectionBytes' in data) return { name, data: { collectionBytes: { bytes: (data.collectionBytes.bytes as unknown as string[]).map(bytes) } } };
-      if ('http' in data) return { name, data: { http: { ...data.http, body: { bytes: bytes(data.http.body.bytes as unknown as string) } } } };
+      if ('collectionBytes' in data)
+        return { name, data: { collectionBytes: { bytes: (data.collectionBytes.bytes as unknown as string[]).map(bytes) } } };
+      if ('http' in data)
+        return { name, data: { http: { ...data.http, body: { bytes: bytes(data.http.body.bytes as unknown as string) } } } };
       return { name, data };
     }),
   };
@@ -94,7 +96,14 @@ it('ingest: applies each event with its own values and dead-letters the bad one 
 
   // Partition 1 from the partition context, sequence number 2^32 + 7 from its Long.
   const letter = JSON.parse(await readFile(join(deadLetterDirectory, '1', '4294967303.json'), 'utf8')) as DeadLetterDocument;
-  expect(letter).toMatchObject({ reason: 'invalid-json', partitionId: '1', sequenceNumber: 4294967303, offset: '2:4730:1', deviceId: 'thermostat-103', enqueuedTime: '2024-05-01T08:00:06.000Z' });
+  expect(letter).toMatchObject({
+    reason: 'invalid-json',
+    partitionId: '1',
+    sequenceNumber: 4294967303,
+    offset: '2:4730:1',
+    deviceId: 'thermostat-103',
+    enqueuedTime: '2024-05-01T08:00:06.000Z',
+  });
   expect(letter.body).toEqual({ encoding: 'utf8', value: 'temperature=22' });
 });
 
@@ -104,7 +113,12 @@ it('propagate: a notification whose dates the host re-serialised updates the par
 });
 
 it('HTTP ingest: a chunked request that arrives without its body gets a 400 saying why', async () => {
-  const answer = (await invokeRegistration(app.programmingModel, app.http, requestFor(app.http, recorded.http))) as { status: number; jsonBody: { error: string } };
+  const answer = (await invokeRegistration(app.programmingModel, app.http, requestFor(app.http, recorded.http))) as {
+    status: number;
+    jsonBody: { error: string };
+  };
   expect(answer.status).toBe(400);
-  expect(answer.jsonBody.error).toContain('request body is empty — send Content-Length; chunked transfer encoding is not passed to the function by the Functions host');
+  expect(answer.jsonBody.error).toContain(
+    'request body is empty — send Content-Length; chunked transfer encoding is not passed to the function by the Functions host',
+  );
 });

@@ -39,11 +39,26 @@ it('stamps the device reading time the pipeline reads as sourceTime, before the 
 });
 
 it('sends the device id as an application property to an Event Hub (IoT Hub system properties cannot be forged)', () => {
-  const data = toEventData({ deviceId: 'thermostat-101', enqueuedTime: '2024-05-01T08:00:00Z', messageId: 'm1', properties: { fw: '2.0' }, body: { temperature: 21 } });
-  expect(data).toEqual({ body: { temperature: 21 }, contentType: 'application/json', messageId: 'm1', properties: { fw: '2.0', deviceId: 'thermostat-101' } });
+  const data = toEventData({
+    deviceId: 'thermostat-101',
+    enqueuedTime: '2024-05-01T08:00:00Z',
+    messageId: 'm1',
+    properties: { fw: '2.0' },
+    body: { temperature: 21 },
+  });
+  expect(data).toEqual({
+    body: { temperature: 21 },
+    contentType: 'application/json',
+    messageId: 'm1',
+    properties: { fw: '2.0', deviceId: 'thermostat-101' },
+  });
 });
 
 it('names the line and field of a malformed envelope', () => {
-  expect(() => parseEnvelope('{"deviceId":"d","enqueuedTime":"soon","body":{}}', 'x.ndjson:3')).toThrow('x.ndjson:3: field "enqueuedTime" must be an ISO 8601 date-time.');
-  expect(() => parseEnvelopes('{"deviceId":"d","enqueuedTime":"2024-01-01T00:00:00Z"}\n', 'f')).toThrow('f:1: field "body" or "bodyBase64" must be present (exactly one of them).');
+  expect(() => parseEnvelope('{"deviceId":"d","enqueuedTime":"soon","body":{}}', 'x.ndjson:3')).toThrow(
+    'x.ndjson:3: field "enqueuedTime" must be an ISO 8601 date-time.',
+  );
+  expect(() => parseEnvelopes('{"deviceId":"d","enqueuedTime":"2024-01-01T00:00:00Z"}\n', 'f')).toThrow(
+    'f:1: field "body" or "bodyBase64" must be present (exactly one of them).',
+  );
 });

@@ -21,7 +21,9 @@ interface Edge {
 }
 
 function edges(): Edge[] {
-  const lines = readFileSync(join(buildingScenario, 'graph.ndjson'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(join(buildingScenario, 'graph.ndjson'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   return lines
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((o) => typeof o.$relationshipName === 'string')
@@ -40,14 +42,24 @@ export function expectedFromTelemetry(envelopes: TelemetryEnvelope[]): Expected 
     if (!previous || at >= previous.at) latest.set(e.deviceId, { at, body: e.body as Body });
   }
   const devices = new Map([...latest].map(([id, v]) => [id, v.body]));
-  const children = (parent: string, name: string): string[] => edges().filter((e) => e.source === parent && e.name === name).map((e) => e.target);
+  const children = (parent: string, name: string): string[] =>
+    edges()
+      .filter((e) => e.source === parent && e.name === name)
+      .map((e) => e.target);
   const twins = new Map<string, Record<string, number | boolean>>();
 
   // 2. Rooms: thermostat → temperature/humidity (avg), air quality → co2 (max), occupancy → occupied (any), peopleCount (sum of "count").
-  const rooms = [...new Set(edges().filter((e) => e.name === 'hasDevice').map((e) => e.source))];
+  const rooms = [
+    ...new Set(
+      edges()
+        .filter((e) => e.name === 'hasDevice')
+        .map((e) => e.source),
+    ),
+  ];
   for (const room of rooms) {
     const devs = children(room, 'hasDevice');
-    const of = (prefix: string, field: string): unknown[] => devs.filter((d) => d.startsWith(prefix)).flatMap((d) => (devices.get(d)?.[field] === undefined ? [] : [devices.get(d)?.[field]]));
+    const of = (prefix: string, field: string): unknown[] =>
+      devs.filter((d) => d.startsWith(prefix)).flatMap((d) => (devices.get(d)?.[field] === undefined ? [] : [devices.get(d)?.[field]]));
     const values: Record<string, number | boolean> = {};
     const temps = of('thermostat-', 'temperature') as number[];
     if (temps.length) values.temperature = avg(temps);
@@ -63,7 +75,13 @@ export function expectedFromTelemetry(envelopes: TelemetryEnvelope[]): Expected 
   }
 
   // 3. Floors over their rooms.
-  const floors = [...new Set(edges().filter((e) => e.name === 'hasRoom').map((e) => e.source))];
+  const floors = [
+    ...new Set(
+      edges()
+        .filter((e) => e.name === 'hasRoom')
+        .map((e) => e.source),
+    ),
+  ];
   for (const floor of floors) {
     const rs = children(floor, 'hasRoom').map((r) => twins.get(r) ?? {});
     const temps = rs.flatMap((r) => (typeof r.temperature === 'number' ? [r.temperature] : []));
@@ -77,7 +95,13 @@ export function expectedFromTelemetry(envelopes: TelemetryEnvelope[]): Expected 
   }
 
   // 4. The building over its floors.
-  for (const building of [...new Set(edges().filter((e) => e.name === 'hasFloor').map((e) => e.source))]) {
+  for (const building of [
+    ...new Set(
+      edges()
+        .filter((e) => e.name === 'hasFloor')
+        .map((e) => e.source),
+    ),
+  ]) {
     const fs = children(building, 'hasFloor').map((f) => twins.get(f) ?? {});
     const n = (k: string): number[] => fs.flatMap((f) => (typeof f[k] === 'number' ? [f[k] as number] : []));
     twins.set(building, {

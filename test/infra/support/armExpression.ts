@@ -54,7 +54,9 @@ export function evaluateArm(expression: string, template: ArmTemplate, parameter
     if (token === 'variables') {
       const variable = template.variables?.[String(args[0])];
       if (variable === undefined) throw new Error(`variable ${String(args[0])} does not exist`);
-      return member(typeof variable === 'string' && variable.startsWith('[') ? evaluateArm(variable, template, parameters) : (variable as Value));
+      return member(
+        typeof variable === 'string' && variable.startsWith('[') ? evaluateArm(variable, template, parameters) : (variable as Value),
+      );
     }
     const fn = functions[token];
     if (!fn) throw new Error(`function ${token} is not supported by this evaluator`);

@@ -59,7 +59,8 @@ function ensureCompiled(): void {
     try {
       mkdirSync(lock);
     } catch {
-      if (Date.now() - started > 10 * 60_000) throw new Error(`Timed out waiting for ${relative(repoRoot, lock)}; remove it if no build is running.`);
+      if (Date.now() - started > 10 * 60_000)
+        throw new Error(`Timed out waiting for ${relative(repoRoot, lock)}; remove it if no build is running.`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
       continue;
     }

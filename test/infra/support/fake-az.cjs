@@ -23,7 +23,10 @@ function jwt(claims) {
 }
 
 function az() {
-  const command = args.filter((a) => !a.startsWith('-')).slice(0, 3).join(' ');
+  const command = args
+    .filter((a) => !a.startsWith('-'))
+    .slice(0, 3)
+    .join(' ');
   if (command.startsWith('account show')) {
     const sub = value('--subscription');
     const tenant = process.env.FAKE_AZ_TENANT ?? 'tenant-1';
@@ -31,7 +34,8 @@ function az() {
     if (value('--query') === 'tenantId') return process.stdout.write(`${sub ? tenant : (process.env.FAKE_AZ_DEFAULT_TENANT ?? tenant)}\n`);
     return process.stdout.write(`${sub ?? process.env.FAKE_AZ_DEFAULT_SUBSCRIPTION ?? 'sub-default'}\n`);
   }
-  if (command.startsWith('account get-access-token')) return process.stdout.write(`${jwt({ oid: process.env.FAKE_AZ_OID ?? 'deployer-oid' })}\n`);
+  if (command.startsWith('account get-access-token'))
+    return process.stdout.write(`${jwt({ oid: process.env.FAKE_AZ_OID ?? 'deployer-oid' })}\n`);
   if (command.startsWith('functionapp function show')) {
     if (process.env.FAKE_AZ_FUNCTION_MISSING === '1') {
       process.stderr.write('ResourceNotFound\n');
@@ -49,7 +53,9 @@ function az() {
       process.stderr.write('DeploymentNotFound\n');
       process.exit(3);
     }
-    return process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { type: 'String', value: v }]))));
+    return process.stdout.write(
+      JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { type: 'String', value: v }]))),
+    );
   }
   if (command.startsWith('deployment group create')) {
     // Keep what the private parameter file held, for the test to inspect after the script deleted it.
@@ -72,7 +78,12 @@ function curl() {
   const status = statuses[Math.min(call, statuses.length - 1)] ?? '200';
   // GET answers from FAKE_CURL_GET_BODIES (JSON array, one body per call, the last repeats).
   const bodies = JSON.parse(process.env.FAKE_CURL_GET_BODIES ?? '[]');
-  const body = method === 'GET' && bodies.length > 0 ? JSON.stringify(bodies[Math.min(call, bodies.length - 1)]) : status.startsWith('2') ? '{}' : '{"error":{"code":"Forbidden"}}';
+  const body =
+    method === 'GET' && bodies.length > 0
+      ? JSON.stringify(bodies[Math.min(call, bodies.length - 1)])
+      : status.startsWith('2')
+        ? '{}'
+        : '{"error":{"code":"Forbidden"}}';
   if (out) writeFileSync(out, body);
   process.stdout.write(status);
 }

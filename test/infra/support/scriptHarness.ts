@@ -44,10 +44,22 @@ export class ScriptHarness {
       encoding: 'utf8',
       env: { PATH: `${this.dir}:${nodeDir}:/usr/bin:/bin`, HOME: this.dir, FAKE_LOG: log, ...env },
     });
-    const calls = readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ToolCall);
+    const calls = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as ToolCall);
     const paramsFile = `${log}.parameters.json`;
-    const deploymentParameters = existsSync(paramsFile) ? (JSON.parse(readFileSync(paramsFile, 'utf8')) as { parameters: Record<string, { value: string }> }).parameters : undefined;
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls, ...(deploymentParameters ? { deploymentParameters } : {}) };
+    const deploymentParameters = existsSync(paramsFile)
+      ? (JSON.parse(readFileSync(paramsFile, 'utf8')) as { parameters: Record<string, { value: string }> }).parameters
+      : undefined;
+    return {
+      status: result.status,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      calls,
+      ...(deploymentParameters ? { deploymentParameters } : {}),
+    };
   }
 
   dispose(): void {
@@ -55,7 +67,8 @@ export class ScriptHarness {
   }
 }
 
-export const argOf = (call: ToolCall, flag: string): string | undefined => (call.args.includes(flag) ? call.args[call.args.indexOf(flag) + 1] : undefined);
+export const argOf = (call: ToolCall, flag: string): string | undefined =>
+  call.args.includes(flag) ? call.args[call.args.indexOf(flag) + 1] : undefined;
 /** The command words before the first flag, e.g. 'functionapp keys list'. */
 export const azCommand = (call: ToolCall): string => {
   const firstFlag = call.args.findIndex((a) => a.startsWith('-'));

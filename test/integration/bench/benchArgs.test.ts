@@ -11,7 +11,14 @@ it('parses --quick and --json, answers --help and refuses unknown flags', () => 
 it('makes --quick workloads at least five times smaller in every section', () => {
   const full = benchPlan(false);
   const quick = benchPlan(true);
-  const messages = (p: ReturnType<typeof benchPlan>) => [p.fleet[0]! * p.fleet[1]!, p.backlog[0]! * p.backlog[1]!, p.hot[0]! * p.hot[1]!, p.memory.twins * p.memory.perTwin, p.cpuMessages, p.propagation[0]! * p.propagation[1]!];
+  const messages = (p: ReturnType<typeof benchPlan>) => [
+    p.fleet[0]! * p.fleet[1]!,
+    p.backlog[0]! * p.backlog[1]!,
+    p.hot[0]! * p.hot[1]!,
+    p.memory.twins * p.memory.perTwin,
+    p.cpuMessages,
+    p.propagation[0]! * p.propagation[1]!,
+  ];
   messages(full).forEach((n, i) => expect(n / messages(quick)[i]!).toBeGreaterThanOrEqual(5));
 });
 

@@ -34,6 +34,9 @@ it('reports every ADT request of the batch by kind and the connections it opened
 
 it('breaks the invocation into phases that fit inside it', () => {
   const { beforeFirstRequestMs, readsMs, readsToWritesMs, writesMs, afterLastRequestMs } = first.phases;
-  for (const value of [beforeFirstRequestMs, readsMs, readsToWritesMs, writesMs, afterLastRequestMs]) expect(value).toBeGreaterThanOrEqual(0);
-  expect(beforeFirstRequestMs + readsMs + readsToWritesMs + writesMs + afterLastRequestMs).toBeLessThanOrEqual(first.firstInvocationMs + 0.01);
+  for (const value of [beforeFirstRequestMs, readsMs, readsToWritesMs, writesMs, afterLastRequestMs])
+    expect(value).toBeGreaterThanOrEqual(0);
+  expect(beforeFirstRequestMs + readsMs + readsToWritesMs + writesMs + afterLastRequestMs).toBeLessThanOrEqual(
+    first.firstInvocationMs + 0.01,
+  );
 });

@@ -33,8 +33,16 @@ it('schedules every device at 5 msg/s in bursts, in time order', () => {
 });
 
 it('reads the heap before each collection from --trace-gc lines', () => {
-  expect(heapBeforeGc('[123:0x5f]      812 ms: Scavenge 45.6 (48.2) -> 44.9 (49.2) MB, 1.25 / 0.00 ms  (average mu = 1.000) allocation failure;')).toBe(45.6);
-  expect(heapBeforeGc('[123:0x5f]     2001 ms: Mark-Compact 120.1 (130.0) -> 80.4 (131.0) MB, 20.1 / 0.0 ms  (average mu = 0.9) finalize incremental marking')).toBe(120.1);
+  expect(
+    heapBeforeGc(
+      '[123:0x5f]      812 ms: Scavenge 45.6 (48.2) -> 44.9 (49.2) MB, 1.25 / 0.00 ms  (average mu = 1.000) allocation failure;',
+    ),
+  ).toBe(45.6);
+  expect(
+    heapBeforeGc(
+      '[123:0x5f]     2001 ms: Mark-Compact 120.1 (130.0) -> 80.4 (131.0) MB, 20.1 / 0.0 ms  (average mu = 0.9) finalize incremental marking',
+    ),
+  ).toBe(120.1);
   expect(heapBeforeGc('@@batch-start')).toBeUndefined();
 });
 

@@ -14,7 +14,11 @@ let stdout: string;
 
 beforeAll(() => {
   outDir = privateBuild('fleet-bench');
-  const run = spawnSync(process.execPath, ['--expose-gc', join(outDir, 'bench', 'run.js'), 'fleet', '--quick', '--json'], { cwd: repoRoot, encoding: 'utf8', timeout: 280_000 });
+  const run = spawnSync(process.execPath, ['--expose-gc', join(outDir, 'bench', 'run.js'), 'fleet', '--quick', '--json'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 280_000,
+  });
   expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
   stdout = run.stdout;
   const json = stdout.slice(stdout.indexOf('\n{') + 1, stdout.lastIndexOf('\n}') + 2);
@@ -29,8 +33,20 @@ it('runs ours and the samples on the fleet and at light load, each row with ever
     expect(row.offered).toBeGreaterThan(0);
     expect(row.applied).toBeGreaterThan(0);
     // Counted at the emulator: the sample never reads, we read each twin once and its model once.
-    expect(row.adtRequests.total).toBe(row.adtRequests.reads + row.adtRequests.modelReads + row.adtRequests.patches + row.adtRequests.other);
-    for (const value of [row.appliedPerSecond, row.adtRequestsPerMessage, row.throttledShare, row.freshness.p50, row.freshness.p99, row.backlogAtEnd, row.backlogAtHalf, row.meanBatch]) expect(Number.isFinite(value)).toBe(true);
+    expect(row.adtRequests.total).toBe(
+      row.adtRequests.reads + row.adtRequests.modelReads + row.adtRequests.patches + row.adtRequests.other,
+    );
+    for (const value of [
+      row.appliedPerSecond,
+      row.adtRequestsPerMessage,
+      row.throttledShare,
+      row.freshness.p50,
+      row.freshness.p99,
+      row.backlogAtEnd,
+      row.backlogAtHalf,
+      row.meanBatch,
+    ])
+      expect(Number.isFinite(value)).toBe(true);
     expect(row.freshness.p99).toBeGreaterThanOrEqual(row.freshness.p50);
     expect(row.steadyFreshness.p99).toBeGreaterThanOrEqual(row.steadyFreshness.p50);
     expect(row.steadyFreshness.warmUpMs).toBeGreaterThan(0);
@@ -43,7 +59,10 @@ it('runs ours and the samples on the fleet and at light load, each row with ever
 });
 
 it('reports the CPU path, cold start, first invocation and GC-traced memory', () => {
-  for (const [cpu, mapping] of [[report.cpu, 'rules'], [report.cpuModel, 'model']] as const) {
+  for (const [cpu, mapping] of [
+    [report.cpu, 'rules'],
+    [report.cpuModel, 'model'],
+  ] as const) {
     expect(cpu.mapping).toBe(mapping);
     expect(cpu.floorNsPerMessage).toBeGreaterThan(0);
     expect(cpu.pipelineNsPerMessage).toBeGreaterThan(0);

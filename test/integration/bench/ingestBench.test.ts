@@ -6,7 +6,9 @@ const workload = makeWorkload('tiny', 4, 6, { batchSize: 10, lateShare: 0.3, see
 
 it('generates a reproducible workload with late readings', () => {
   expect(makeWorkload('tiny', 4, 6, { batchSize: 10, lateShare: 0.3, seed: 4 })).toEqual(workload);
-  const late = workload.readings.filter((r, i) => workload.readings.slice(0, i).some((earlier) => earlier.deviceId === r.deviceId && earlier.ts > r.ts));
+  const late = workload.readings.filter((r, i) =>
+    workload.readings.slice(0, i).some((earlier) => earlier.deviceId === r.deviceId && earlier.ts > r.ts),
+  );
   expect(late.length).toBeGreaterThan(0);
   expect(expectedFinal(workload).size).toBe(4);
 });

@@ -8,10 +8,25 @@ import { join } from 'node:path';
 import type * as PortfolioBench from '../../../bench/portfolioBench';
 import { type CheckTolerance, checkTwins, exactTolerance, portfolioPipelineConfig } from '../../../bench/portfolioBench';
 import { parsePortfolioArgs, portfolioPlan, portfolioTargets } from '../../../bench/portfolioRun';
-import { isChange, type PortfolioMessage, portfolioProperties, portfolioSchedule, type PortfolioShape, significance } from '../../../bench/portfolioTraffic';
+import {
+  isChange,
+  type PortfolioMessage,
+  portfolioProperties,
+  portfolioSchedule,
+  type PortfolioShape,
+  significance,
+} from '../../../bench/portfolioTraffic';
 import { privateBuild, removeBuild } from '../../support/privateBuild';
 
-const tiny = (values: PortfolioShape['values']): PortfolioShape => ({ devices: 24, periodSeconds: 2, partitions: 2, seconds: 5, seed: 3, adtScale: 1, values });
+const tiny = (values: PortfolioShape['values']): PortfolioShape => ({
+  devices: 24,
+  periodSeconds: 2,
+  partitions: 2,
+  seconds: 5,
+  seed: 3,
+  adtScale: 1,
+  values,
+});
 
 let outDir: string;
 let bench: typeof PortfolioBench;
@@ -41,7 +56,11 @@ it('ours ends every twin within the deadbands and maxAge of its newest reading (
   // Each twin's first touch is one GET (nothing else reads it); no query is needed to map.
   expect(row.requests.reads).toBe(24);
   expect(row.requests.queries).toBe(0);
-  expect({ deadLettered: row.deadLettered, failed: row.failedInvocations, lost: row.lostBatches }).toEqual({ deadLettered: 0, failed: 0, lost: 0 });
+  expect({ deadLettered: row.deadLettered, failed: row.failedInvocations, lost: row.lostBatches }).toEqual({
+    deadLettered: 0,
+    failed: 0,
+    lost: 0,
+  });
 }, 120_000);
 
 it('ours ends every twin on its newest reading when every reading changes', async () => {
@@ -87,7 +106,12 @@ it('the building-like generator mostly repeats or drifts: few changed values, te
 });
 
 it('parses its flags; --scale and --quick keep twins per write budget of the full shape', () => {
-  expect(parsePortfolioArgs(['--quick', '--json', '--scale', '0.05', '--seconds', '90'])).toEqual({ quick: true, json: true, scale: 0.05, seconds: 90 });
+  expect(parsePortfolioArgs(['--quick', '--json', '--scale', '0.05', '--seconds', '90'])).toEqual({
+    quick: true,
+    json: true,
+    scale: 0.05,
+    seconds: 90,
+  });
   expect(parsePortfolioArgs(['--seconds', '2'])).toEqual({ error: '--seconds needs a whole number of at least 5, got 2.' });
   expect(parsePortfolioArgs(['--fast'])).toEqual({ error: 'Unknown flag --fast.' });
   const full = portfolioPlan(false).rows[0]!.shape;
@@ -97,7 +121,12 @@ it('parses its flags; --scale and --quick keep twins per write budget of the ful
     // Offered msg/s per unit of ADT budget, as at full size.
     expect(shape.devices / shape.periodSeconds / shape.adtScale).toBeCloseTo(100_000 / 60, 6);
   }
-  expect(portfolioPlan(false, 0.05).rows.map((r) => `${r.shape.values} ${r.implementation}`)).toEqual(['building ours', 'building samples', 'adversarial ours', 'adversarial samples']);
+  expect(portfolioPlan(false, 0.05).rows.map((r) => `${r.shape.values} ${r.implementation}`)).toEqual([
+    'building ours',
+    'building samples',
+    'adversarial ours',
+    'adversarial samples',
+  ]);
 });
 
 it("runs ours with the value model's significance as deadbands and the targets' maxAge, and checks caught-up twins against them", () => {
@@ -109,12 +138,23 @@ it("runs ours with the value model's significance as deadbands and the targets' 
     { target: 'setpoint' },
   ]);
   const ts = Date.UTC(2024, 5, 1, 12, 10);
-  const reading = { device: 0, k: 3, atMs: 0, changed: [], values: { temperature: 21.3, humidity: 45, occupied: true, setpoint: 21 } } as unknown as PortfolioMessage;
+  const reading = {
+    device: 0,
+    k: 3,
+    atMs: 0,
+    changed: [],
+    values: { temperature: 21.3, humidity: 45, occupied: true, setpoint: 21 },
+  } as unknown as PortfolioMessage;
   const at = (ms: number) => ({ sourceTime: new Date(ms).toISOString() });
   const twinDoc = (values: Record<string, unknown>, storedMs: number) =>
-    ({ $dtId: 't', $metadata: { $model: 'm', temperature: at(storedMs), humidity: at(storedMs), occupied: at(storedMs), setpoint: at(storedMs) }, ...values }) as unknown as Parameters<typeof checkTwins>[0][number];
+    ({
+      $dtId: 't',
+      $metadata: { $model: 'm', temperature: at(storedMs), humidity: at(storedMs), occupied: at(storedMs), setpoint: at(storedMs) },
+      ...values,
+    }) as unknown as Parameters<typeof checkTwins>[0][number];
   const tolerance: CheckTolerance = { deadband: { ...significance }, maxAgeMs: 120_000 };
-  const check = (values: Record<string, unknown>, storedMs: number, t = tolerance) => checkTwins([twinDoc(values, storedMs)], new Map([['t', { tsMs: ts, message: reading }]]), new Map([['t', ts]]), t, true, 0);
+  const check = (values: Record<string, unknown>, storedMs: number, t = tolerance) =>
+    checkTwins([twinDoc(values, storedMs)], new Map([['t', { tsMs: ts, message: reading }]]), new Map([['t', ts]]), t, true, 0);
   // Within 0.1 °C and 0.5 %RH, stored 100 s before the newest reading: right.
   expect(check({ temperature: 21.2, humidity: 45.5, occupied: true, setpoint: 21 }, ts - 100_000).twinsWrong).toBe(0);
   // Beyond a deadband, a wrong boolean, a sourceTime older than maxAge or newer than the reading: wrong.
@@ -127,5 +167,8 @@ it("runs ours with the value model's significance as deadbands and the targets' 
   expect(check({ temperature: 21.2, humidity: 45, occupied: true, setpoint: 21 }, ts, exactTolerance).twinsWrong).toBe(1);
   expect(check({ temperature: 21.3, humidity: 45, occupied: true, setpoint: 21 }, ts - 1, exactTolerance).twinsWrong).toBe(1);
   // A twin whose newest reading was not processed yet is the backlog, not checked.
-  expect(checkTwins([twinDoc({}, 0)], new Map([['t', { tsMs: ts, message: reading }]]), new Map([['t', ts - 1]]), tolerance, true, 0).twinsChecked).toBe(0);
+  expect(
+    checkTwins([twinDoc({}, 0)], new Map([['t', { tsMs: ts, message: reading }]]), new Map([['t', ts - 1]]), tolerance, true, 0)
+      .twinsChecked,
+  ).toBe(0);
 });

@@ -92,11 +92,24 @@ it('downstream receives the transitions as Twin.Update notifications through a r
   const lines = readFileSync(h.egressFile, 'utf8')
     .split('\n')
     .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as { applicationProperties: Record<string, string>; body: { modelId: string; patch: Array<{ path: string; value?: unknown }> } });
-  expect(lines.every((l) => l.applicationProperties['cloudEvents:type'] === 'Microsoft.DigitalTwins.Twin.Update' && l.body.modelId === ROOM)).toBe(true);
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          applicationProperties: Record<string, string>;
+          body: { modelId: string; patch: Array<{ path: string; value?: unknown }> };
+        },
+    );
+  expect(
+    lines.every((l) => l.applicationProperties['cloudEvents:type'] === 'Microsoft.DigitalTwins.Twin.Update' && l.body.modelId === ROOM),
+  ).toBe(true);
   expect(lines.some((l) => l.body.patch.some((op) => op.path === '/temperature'))).toBe(true); // the device's own update passes too
   // The first evaluation also writes the cleared state (false): a consumer acts on the value.
   const transitions = lines.filter((l) => l.body.patch.some((op) => op.path === '/overheated' && op.value === true));
   expect(transitions).toHaveLength(1);
-  expect(transitions[0]?.body.patch).toEqual(expect.arrayContaining([{ op: 'add', path: '/overheated', value: true }, { op: 'add', path: '/overheatedSince', value: '2026-01-01T00:05:00.000Z' }]));
+  expect(transitions[0]?.body.patch).toEqual(
+    expect.arrayContaining([
+      { op: 'add', path: '/overheated', value: true },
+      { op: 'add', path: '/overheatedSince', value: '2026-01-01T00:05:00.000Z' },
+    ]),
+  );
 });

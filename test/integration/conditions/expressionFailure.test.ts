@@ -10,7 +10,15 @@ import { rollupsOf } from '../../../shared/worker';
 import { createTestClient } from '../../support/emulatorClient';
 
 const M = 'dtmi:test:expr:Panel;1';
-const model = { '@id': M, '@type': 'Interface', '@context': 'dtmi:dtdl:context;3', contents: [{ '@type': 'Property', name: 'label', schema: 'string' }, { '@type': 'Property', name: 'alarm', schema: 'boolean' }] };
+const model = {
+  '@id': M,
+  '@type': 'Interface',
+  '@context': 'dtmi:dtdl:context;3',
+  contents: [
+    { '@type': 'Property', name: 'label', schema: 'string' },
+    { '@type': 'Property', name: 'alarm', schema: 'boolean' },
+  ],
+};
 
 it('dead-letters the failing condition with its twin and reason; the state is not raised', async () => {
   const emulator = await startEmulator({ endpoints: [{ name: 'propagate', kind: 'subscriber', schema: 'CloudEvents' }] });
@@ -18,11 +26,19 @@ it('dead-letters the failing condition with its twin and reason; the state is no
     const client = createTestClient(emulator);
     await client.createModels([model]);
     const letters: Array<{ name: string; document: Record<string, unknown> }> = [];
-    const compiled = rollupsOf(parsePipelineConfig(`rollups:\n  conditions:\n    - { name: numeric, model: "${M}", when: "$number(label) > 1", write: { property: alarm } }\n`, 'p.yaml'));
+    const compiled = rollupsOf(
+      parsePipelineConfig(
+        `rollups:\n  conditions:\n    - { name: numeric, model: "${M}", when: "$number(label) > 1", write: { property: alarm } }\n`,
+        'p.yaml',
+      ),
+    );
     const propagator = new Propagator({
       compiled,
       port: new GatewayRollupPort(new AdtGateway({ port: new SdkAdtPort(client) })),
-      deadLetters: { target: 'memory', write: async (name, document) => void letters.push({ name, document: document as unknown as Record<string, unknown> }) },
+      deadLetters: {
+        target: 'memory',
+        write: async (name, document) => void letters.push({ name, document: document as unknown as Record<string, unknown> }),
+      },
     });
     const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
     emulator.events.subscribe('propagate', async (event) => void (await propagator.handle(event, quiet)));

@@ -89,7 +89,10 @@ export async function startConditionHarness(instanceCount = 1): Promise<Conditio
   await client.createModels([roomModel]);
   const compiled = rollupsOf(parsePipelineConfig(pipelineYaml, 'pipeline.yaml'));
   const clock = manualClock();
-  const ports = Array.from({ length: instanceCount }, () => new GatewayRollupPort(new AdtGateway({ port: new SdkAdtPort(client), retryPolicy: { baseDelayMs: 5, maxDelayMs: 50 } })));
+  const ports = Array.from(
+    { length: instanceCount },
+    () => new GatewayRollupPort(new AdtGateway({ port: new SdkAdtPort(client), retryPolicy: { baseDelayMs: 5, maxDelayMs: 50 } })),
+  );
   const instances = ports.map((port) => new Propagator({ compiled, port, clock }));
   const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
   emulator.events.subscribe('propagate', async (event) => {

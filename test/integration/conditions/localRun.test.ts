@@ -22,10 +22,17 @@ function scenario(): string {
     model.contents.push(...properties.map(([name, schema]) => ({ '@type': 'Property', name, schema })));
     writeFileSync(path, JSON.stringify(model));
   };
-  addProperties('Room.json', [['overheated', 'boolean'], ['overheatedSince', 'dateTime'], ['overheatedPending', 'dateTime']]);
+  addProperties('Room.json', [
+    ['overheated', 'boolean'],
+    ['overheatedSince', 'dateTime'],
+    ['overheatedPending', 'dateTime'],
+  ]);
   addProperties('Thermostat.json', [['stale', 'boolean']]);
   const pipeline = readFileSync(join(dir, 'pipeline.yaml'), 'utf8')
-    .replace('      childModel: dtmi:example:building:Thermostat;1\n', '      childModel: dtmi:example:building:Thermostat;1\n      where: "$not(stale = true)"\n')
+    .replace(
+      '      childModel: dtmi:example:building:Thermostat;1\n',
+      '      childModel: dtmi:example:building:Thermostat;1\n      where: "$not(stale = true)"\n',
+    )
     .replace(
       '\ningest:\n',
       `

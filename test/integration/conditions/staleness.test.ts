@@ -19,8 +19,25 @@ import { manualClock } from './harness';
 const ROOM = 'dtmi:test:stale:Room;1';
 const SENSOR = 'dtmi:test:stale:Sensor;1';
 const models = [
-  { '@id': SENSOR, '@type': 'Interface', '@context': 'dtmi:dtdl:context;3', contents: [{ '@type': 'Property', name: 'temperature', schema: 'double' }, { '@type': 'Property', name: 'stale', schema: 'boolean' }] },
-  { '@id': ROOM, '@type': 'Interface', '@context': 'dtmi:dtdl:context;3', contents: [{ '@type': 'Property', name: 'temperature', schema: 'double' }, { '@type': 'Property', name: 'cold', schema: 'boolean' }, { '@type': 'Relationship', name: 'hasSensor', target: SENSOR }] },
+  {
+    '@id': SENSOR,
+    '@type': 'Interface',
+    '@context': 'dtmi:dtdl:context;3',
+    contents: [
+      { '@type': 'Property', name: 'temperature', schema: 'double' },
+      { '@type': 'Property', name: 'stale', schema: 'boolean' },
+    ],
+  },
+  {
+    '@id': ROOM,
+    '@type': 'Interface',
+    '@context': 'dtmi:dtdl:context;3',
+    contents: [
+      { '@type': 'Property', name: 'temperature', schema: 'double' },
+      { '@type': 'Property', name: 'cold', schema: 'boolean' },
+      { '@type': 'Relationship', name: 'hasSensor', target: SENSOR },
+    ],
+  },
 ];
 const pipeline = `
 rollups:
@@ -46,7 +63,10 @@ const clock = manualClock(Date.now());
 
 beforeAll(async () => {
   setEmulatorClock(() => clock.now());
-  emulator = await startEmulator({ limits: { perTwinWritesPerSecond: 1000 }, endpoints: [{ name: 'propagate', kind: 'subscriber', schema: 'CloudEvents' }] });
+  emulator = await startEmulator({
+    limits: { perTwinWritesPerSecond: 1000 },
+    endpoints: [{ name: 'propagate', kind: 'subscriber', schema: 'CloudEvents' }],
+  });
   client = createTestClient(emulator);
   await client.createModels(models);
   port = new GatewayRollupPort(new AdtGateway({ port: new SdkAdtPort(client), retryPolicy: { baseDelayMs: 5, maxDelayMs: 50 } }));
@@ -116,7 +136,9 @@ it('a silent sensor goes stale in one sweep and leaves the average; its next rea
 });
 
 it('refuses a staleness entry whose property the model lacks, with did-you-mean', () => {
-  expect(() => parsePipelineConfig(`rollups:\n  staleness:\n    - { model: "${SENSOR}", maxAge: 60, property: stal }\n`, 'pipeline.yaml', { models })).toThrow(
+  expect(() =>
+    parsePipelineConfig(`rollups:\n  staleness:\n    - { model: "${SENSOR}", maxAge: 60, property: stal }\n`, 'pipeline.yaml', { models }),
+  ).toThrow(
     /pipeline\.yaml:3:\d+: rollups\.staleness\[0\]\.property: "stal" is not a property of dtmi:test:stale:Sensor;1 \(did you mean "stale"\?\)/,
   );
 });

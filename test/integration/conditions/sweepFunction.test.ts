@@ -17,7 +17,9 @@ const { loadFunctionApp } = require('../../support/functionsHost') as typeof imp
 
 it('registers a one-minute timer; its handler finishes an elapsed duration and reports queries, pending and writes', async () => {
   const registrations = loadFunctionApp([join(__dirname, '../../../functions/sweepConditions.ts')], { hook: false });
-  expect(Object.values(registrations.get('sweepConditions')!.metadata.bindings)).toEqual([expect.objectContaining({ type: 'timerTrigger', direction: 'in', schedule: '0 */1 * * * *', runOnStartup: false })]);
+  expect(Object.values(registrations.get('sweepConditions')!.metadata.bindings)).toEqual([
+    expect.objectContaining({ type: 'timerTrigger', direction: 'in', schedule: '0 */1 * * * *', runOnStartup: false }),
+  ]);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { sweepConditionsHandler } = require('../../../functions/sweepConditions') as typeof import('../../../functions/sweepConditions');
 
@@ -25,7 +27,16 @@ it('registers a one-minute timer; its handler finishes an elapsed duration and r
   try {
     const client = createTestClient(emulator);
     await client.createModels([roomModel]);
-    await client.upsertDigitalTwin('r1', JSON.stringify({ $metadata: { $model: ROOM }, temperature: 27, overheated: false, heat: 'hot', overheatedPending: '2026-01-01T00:00:00.000Z' }));
+    await client.upsertDigitalTwin(
+      'r1',
+      JSON.stringify({
+        $metadata: { $model: ROOM },
+        temperature: 27,
+        overheated: false,
+        heat: 'hot',
+        overheatedPending: '2026-01-01T00:00:00.000Z',
+      }),
+    );
     await client.upsertDigitalTwin('r2', JSON.stringify({ $metadata: { $model: ROOM }, temperature: 27, overheated: false }));
     const clock = manualClock(Date.parse('2026-01-01T00:04:00Z'));
     const worker = createWorker({ config: parsePipelineConfig(pipelineYaml, 'pipeline.yaml'), port: new SdkAdtPort(client), clock });
@@ -37,7 +48,10 @@ it('registers a one-minute timer; its handler finishes an elapsed duration and r
     expect(due).toMatchObject({ queries: 1, pending: 1, written: 1 });
     expect((await client.getDigitalTwin('r1')).body).toMatchObject({ overheated: true, overheatedSince: '2026-01-01T00:05:00.000Z' });
     expect((await client.getDigitalTwin('r2')).body).toMatchObject({ overheated: false }); // no pending: not read, not written
-    expect(context.log).toHaveBeenLastCalledWith('Conditions sweep: 1 quer(ies), 1 twin(s) pending, 1 written, 0 of 0 found stale marked, 0 failed', due);
+    expect(context.log).toHaveBeenLastCalledWith(
+      'Conditions sweep: 1 quer(ies), 1 twin(s) pending, 1 written, 0 of 0 found stale marked, 0 failed',
+      due,
+    );
     worker.close();
   } finally {
     await emulator.close();

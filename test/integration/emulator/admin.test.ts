@@ -72,7 +72,10 @@ describe('admin API', () => {
 
   it('PUT /$admin/faults makes a twin fail, and the SDK sees the injected status', async () => {
     await createRoom(client, 'f1');
-    const put = await rawRequest(emulator, 'PUT', '/$admin/faults', { auth: false, body: { failTwins: { f1: { status: 500, count: 5 } } } });
+    const put = await rawRequest(emulator, 'PUT', '/$admin/faults', {
+      auth: false,
+      body: { failTwins: { f1: { status: 500, count: 5 } } },
+    });
     expect(put.status).toBe(204);
     const error = await restError(client.getDigitalTwin('f1'));
     expect(error.statusCode).toBe(500);
@@ -90,7 +93,9 @@ describe('admin API', () => {
 
 describe('payload limits', () => {
   it('a request body over 32 KB is 413 PayloadTooLarge', async () => {
-    const res = await rawRequest(emulator, 'PUT', '/digitaltwins/big?api-version=2022-05-31', { body: roomBody({ name: 'x'.repeat(40 * 1024) }) });
+    const res = await rawRequest(emulator, 'PUT', '/digitaltwins/big?api-version=2022-05-31', {
+      body: roomBody({ name: 'x'.repeat(40 * 1024) }),
+    });
     expect(res.status).toBe(413);
     expect(res.json).toMatchObject({ error: { code: 'PayloadTooLarge' } });
   });

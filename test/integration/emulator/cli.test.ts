@@ -20,7 +20,11 @@ interface Started {
 
 function run(args: string[]): Started {
   // Own process group, so stopping npm also stops the node process it started.
-  const child = spawn('npm', ['run', '--silent', 'emulator', '--', ...args], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['run', '--silent', 'emulator', '--', ...args], {
+    cwd: repoRoot,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -61,7 +65,8 @@ test('npm run emulator -- --scenario local/scenarios/building: prints URL and CA
     const { client, httpClient } = createEmulatorClient({ url: url as string, ca: readFileSync(caFile as string, 'utf8') });
     try {
       const rooms: unknown[] = [];
-      for await (const row of client.queryTwins("SELECT * FROM DIGITALTWINS WHERE IS_OF_MODEL('dtmi:example:building:Room;1')")) rooms.push(row);
+      for await (const row of client.queryTwins("SELECT * FROM DIGITALTWINS WHERE IS_OF_MODEL('dtmi:example:building:Room;1')"))
+        rooms.push(row);
       expect(rooms).toHaveLength(12);
     } finally {
       httpClient.destroy();
@@ -74,10 +79,19 @@ test('npm run emulator -- --scenario local/scenarios/building: prints URL and CA
 });
 
 test('a start-up failure exits 1 with the reason on stderr', async () => {
-  const started = run(['--port', '0', '--cert-dir', mkdtempSync(join(tmpdir(), 'emulator-cli-cert-')), '--import', 'local/scenarios/building/graph.ndjson']);
+  const started = run([
+    '--port',
+    '0',
+    '--cert-dir',
+    mkdtempSync(join(tmpdir(), 'emulator-cli-cert-')),
+    '--import',
+    'local/scenarios/building/graph.ndjson',
+  ]);
   try {
     expect(await started.closed).toBe(1);
-    expect(started.output()).toMatch(/^ADT emulator failed to start: local\/scenarios\/building\/graph\.ndjson line 4, twin 'building-hq' .* does not exist.*Upload the models first/m);
+    expect(started.output()).toMatch(
+      /^ADT emulator failed to start: local\/scenarios\/building\/graph\.ndjson line 4, twin 'building-hq' .* does not exist.*Upload the models first/m,
+    );
   } finally {
     stop(started);
   }

@@ -29,7 +29,10 @@ const readLines = (file: string): EgressLine[] =>
         .map((l) => JSON.parse(l) as EgressLine)
     : [];
 
-async function withEmulator(kind: 'eventHub' | 'serviceBus' | undefined, work: (emulator: EmulatorHandle, client: DigitalTwinsClient, dir: string) => Promise<void>): Promise<void> {
+async function withEmulator(
+  kind: 'eventHub' | 'serviceBus' | undefined,
+  work: (emulator: EmulatorHandle, client: DigitalTwinsClient, dir: string) => Promise<void>,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'egress-'));
   const emulator = await startEmulator({ limits: { perTwinWritesPerSecond: 1000 }, egress: { directory: dir, ...(kind && { kind }) } });
   try {
@@ -68,7 +71,15 @@ it('writes one event per twin change, in the CloudEvents AMQP shape, and no rela
     expect(update.kind).toBe('eventHub');
     expect(update.properties).toEqual({ contentType: 'application/json' });
     expect(Object.keys(update.applicationProperties).sort()).toEqual(
-      ['cloudEvents:id', 'cloudEvents:source', 'cloudEvents:specversion', 'cloudEvents:subject', 'cloudEvents:time', 'cloudEvents:traceparent', 'cloudEvents:type'].sort(),
+      [
+        'cloudEvents:id',
+        'cloudEvents:source',
+        'cloudEvents:specversion',
+        'cloudEvents:subject',
+        'cloudEvents:time',
+        'cloudEvents:traceparent',
+        'cloudEvents:type',
+      ].sort(),
     );
     expect(update.applicationProperties['cloudEvents:specversion']).toBe('1.0');
     expect(update.applicationProperties['cloudEvents:source']).toBe(emulator.host);
@@ -101,7 +112,10 @@ it('writes the Service Bus kind to its own file, and an admin reset keeps the ro
 it('routes relationship changes only when asked, and the CLI flags set the option', () => {
   expect(egressFilter(true)).toContain("type = 'Microsoft.DigitalTwins.Relationship.Create'");
   expect(egressFilter(false)).not.toContain('Relationship');
-  expect(parseCliArgs(['--egress', '/tmp/x', '--egress-kind', 'serviceBus']).emulator.egress).toEqual({ directory: '/tmp/x', kind: 'serviceBus' });
+  expect(parseCliArgs(['--egress', '/tmp/x', '--egress-kind', 'serviceBus']).emulator.egress).toEqual({
+    directory: '/tmp/x',
+    kind: 'serviceBus',
+  });
   expect(() => parseCliArgs(['--egress-kind', 'serviceBus'])).toThrow('--egress-kind needs --egress <dir>');
   expect(() => parseCliArgs(['--egress', '/tmp/x', '--egress-kind', 'kafka'])).toThrow('eventHub or serviceBus');
 });

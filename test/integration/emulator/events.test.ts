@@ -38,7 +38,11 @@ describe('emulator event routes and notifications', () => {
 
   test('route CRUD through the SDK, with ADT error codes', async () => {
     await client.upsertEventRoute('everything', 'grid-eg', 'true');
-    await client.upsertEventRoute('updates', 'grid-ce', "type = 'Microsoft.DigitalTwins.Twin.Update' AND $body.modelId = 'dtmi:com:example:eventsTest:Room;1'");
+    await client.upsertEventRoute(
+      'updates',
+      'grid-ce',
+      "type = 'Microsoft.DigitalTwins.Twin.Update' AND $body.modelId = 'dtmi:com:example:eventsTest:Room;1'",
+    );
     expect(await client.getEventRoute('updates')).toMatchObject({ id: 'updates', endpointName: 'grid-ce' });
     const ids: string[] = [];
     for await (const route of client.listEventRoutes()) ids.push(route.id ?? '');
@@ -58,7 +62,9 @@ describe('emulator event routes and notifications', () => {
     await client.updateDigitalTwin('room-ev', [{ op: 'replace', path: '/temperature', value: 23.5 }]);
     await emulator.events.idle();
 
-    const gridEvents = (await Promise.all(eventGrid.posts.map((p) => new EventGridDeserializer().deserializeEventGridEvents(p.body)))).flat();
+    const gridEvents = (
+      await Promise.all(eventGrid.posts.map((p) => new EventGridDeserializer().deserializeEventGridEvents(p.body)))
+    ).flat();
     expect(eventGrid.posts.every((p) => p.headers['aeg-event-type'] === 'Notification')).toBe(true);
     expect(gridEvents.map((e) => [e.eventType, e.subject])).toEqual([
       ['Microsoft.DigitalTwins.Twin.Create', 'room-ev'],
@@ -84,10 +90,22 @@ describe('emulator event routes and notifications', () => {
     const stop = emulator.events.tap((n) => seen.push(n));
     await client.publishTelemetry('room-ev', { temperature: 30 }, 'msg-42');
     stop();
-    expect(seen).toMatchObject([{ type: 'microsoft.iot.telemetry', id: 'msg-42', source: `${emulator.host}/digitaltwins/room-ev`, dataschema: roomModelId, data: { temperature: 30 } }]);
+    expect(seen).toMatchObject([
+      {
+        type: 'microsoft.iot.telemetry',
+        id: 'msg-42',
+        source: `${emulator.host}/digitaltwins/room-ev`,
+        dataschema: roomModelId,
+        data: { temperature: 30 },
+      },
+    ]);
     await emulator.events.idle();
     const last = eventGrid.posts[eventGrid.posts.length - 1];
     const [event] = await new EventGridDeserializer().deserializeEventGridEvents(last?.body ?? '');
-    expect(event).toMatchObject({ id: 'msg-42', eventType: 'microsoft.iot.telemetry', data: { data: { temperature: 30 }, dataschema: roomModelId } });
+    expect(event).toMatchObject({
+      id: 'msg-42',
+      eventType: 'microsoft.iot.telemetry',
+      data: { data: { temperature: 30 }, dataschema: roomModelId },
+    });
   });
 });

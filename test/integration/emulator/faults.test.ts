@@ -17,7 +17,9 @@ describe('emulator fault injection through the SDK', () => {
   beforeAll(async () => {
     emulator = await startEmulator();
     // Short exponential retries so injected 500s cost milliseconds, not the SDK's default 30 s.
-    ({ client, httpClient } = createEmulatorClient(emulator, { retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 50 } }));
+    ({ client, httpClient } = createEmulatorClient(emulator, {
+      retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 50 },
+    }));
     await client.createModels([roomModel]);
     await createRoom(client, 'room-1', 20);
     await createRoom(client, 'room-2', 20);
@@ -41,7 +43,9 @@ describe('emulator fault injection through the SDK', () => {
 
   test('a persistent 500 surfaces as InternalServerError after the configured attempts', async () => {
     emulator.faults.update({ failTwins: { 'room-1': { status: 500, ops: ['twin.patch'] } } });
-    const error = (await client.updateDigitalTwin('room-1', [{ op: 'replace', path: '/temperature', value: 99 }]).catch((e: unknown) => e)) as RestError;
+    const error = (await client
+      .updateDigitalTwin('room-1', [{ op: 'replace', path: '/temperature', value: 99 }])
+      .catch((e: unknown) => e)) as RestError;
     expect([error.statusCode, error.code]).toEqual([500, 'InternalServerError']);
     expect(emulator.faults.counters().twinFailures).toBe(3);
     expect((await client.getDigitalTwin('room-1')).body.temperature).toBe(20);
@@ -57,10 +61,14 @@ describe('emulator fault injection through the SDK', () => {
   test('resetRate 1 destroys the connection without a response', async () => {
     emulator.faults.update({ resetRate: 1, seed: 5 });
     const outcome = await new Promise<string>((resolve) => {
-      const req = https.request(`${emulator.url}/digitaltwins/room-1?api-version=2022-05-31`, { ca: emulator.ca, headers: { authorization: 'Bearer x' } }, (res) => {
-        resolve(`status ${res.statusCode}`);
-        res.resume();
-      });
+      const req = https.request(
+        `${emulator.url}/digitaltwins/room-1?api-version=2022-05-31`,
+        { ca: emulator.ca, headers: { authorization: 'Bearer x' } },
+        (res) => {
+          resolve(`status ${res.statusCode}`);
+          res.resume();
+        },
+      );
       req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
       req.end();
     });

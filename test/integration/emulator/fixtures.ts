@@ -29,7 +29,13 @@ export const models = [
         '@type': 'Property',
         name: 'position',
         writable: true,
-        schema: { '@type': 'Object', fields: [{ name: 'x', schema: 'double' }, { name: 'y', schema: 'double' }] },
+        schema: {
+          '@type': 'Object',
+          fields: [
+            { name: 'x', schema: 'double' },
+            { name: 'y', schema: 'double' },
+          ],
+        },
       },
       { '@type': 'Component', name: 'thermostat', schema: THERMOSTAT },
       { '@type': 'Telemetry', name: 'reading', schema: 'double' },
@@ -67,7 +73,11 @@ export function roomBody(extra: Record<string, unknown> = {}): Record<string, un
   return { $metadata: { $model: ROOM }, temperature: 20, thermostat: { $metadata: {} }, ...extra };
 }
 
-export async function createRoom(client: DigitalTwinsClient, id: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+export async function createRoom(
+  client: DigitalTwinsClient,
+  id: string,
+  extra: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
   const response = await client.upsertDigitalTwin(id, JSON.stringify(roomBody(extra)));
   return response.body as Record<string, unknown>;
 }
@@ -77,7 +87,9 @@ export async function createFloor(client: DigitalTwinsClient, id: string, level 
 }
 
 /** The RestError fields tests assert on. */
-export async function restError(promise: Promise<unknown>): Promise<{ statusCode: number | undefined; code: string | undefined; message: string; details: unknown }> {
+export async function restError(
+  promise: Promise<unknown>,
+): Promise<{ statusCode: number | undefined; code: string | undefined; message: string; details: unknown }> {
   try {
     await promise;
   } catch (error) {

@@ -49,7 +49,12 @@ describe('import job ndjson', () => {
       );
       // Nothing from the failed import's twins section before line 10 was rolled back (ADT import jobs are not atomic either).
       expect(emulator.store.twins.has('floor-1')).toBe(true);
-      const more = [{ Section: 'Twins' }, { $dtId: 'room-2', $metadata: { $model: ROOM }, thermostat: { $metadata: {} } }, { Section: 'Relationships' }, { $dtId: 'floor-1', $relationshipId: 'r2', $targetId: 'room-2', $relationshipName: 'contains' }];
+      const more = [
+        { Section: 'Twins' },
+        { $dtId: 'room-2', $metadata: { $model: ROOM }, thermostat: { $metadata: {} } },
+        { Section: 'Relationships' },
+        { $dtId: 'floor-1', $relationshipId: 'r2', $targetId: 'room-2', $relationshipName: 'contains' },
+      ];
       const ok = await rawRequest(emulator, 'POST', '/$admin/import', { auth: false, body: more.map((l) => JSON.stringify(l)).join('\n') });
       expect(ok.json).toEqual({ models: 0, twins: 1, relationships: 1 });
       expect(emulator.store.relationships.get('floor-1', 'r2')?.$targetId).toBe('room-2');

@@ -9,7 +9,7 @@ import { loadScenario } from '../../../local/scenario';
 import { bulkSeed, ImportJobFailedError, parseImportLog } from '../../../local/seed/bulkSeed';
 import { generatePortfolio } from '../../../local/seed/portfolio';
 import { runBulkSeed } from '../../../local/seed/run';
-import { type ImportStorage,importStorage } from '../../../local/seed/storage';
+import { type ImportStorage, importStorage } from '../../../local/seed/storage';
 import { AdtJobsClient, AdtRequestError } from '../../../shared/adt';
 import { type AzuriteBlob, startAzuriteBlob } from '../../support/azurite';
 import { createTestClient, rawRequest } from '../../support/emulatorClient';
@@ -25,9 +25,15 @@ afterAll(async () => {
   await azurite.stop();
 });
 
-async function withEmulator(jobs: NonNullable<Parameters<typeof startEmulator>[0]>['jobs'], run: (emulator: EmulatorHandle) => Promise<void>): Promise<void> {
+async function withEmulator(
+  jobs: NonNullable<Parameters<typeof startEmulator>[0]>['jobs'],
+  run: (emulator: EmulatorHandle) => Promise<void>,
+): Promise<void> {
   // The Jobs API's 1 request/s is exercised in its own test; elsewhere it would only slow the suite.
-  const emulator = await startEmulator({ jobs: { storageConnectionString: azurite.connectionString, ...jobs }, limits: { jobRequestsPerSecond: 1000 } });
+  const emulator = await startEmulator({
+    jobs: { storageConnectionString: azurite.connectionString, ...jobs },
+    limits: { jobRequestsPerSecond: 1000 },
+  });
   try {
     await run(emulator);
   } finally {
@@ -35,9 +41,19 @@ async function withEmulator(jobs: NonNullable<Parameters<typeof startEmulator>[0
   }
 }
 
-function jobsClient(emulator: EmulatorHandle, options: Partial<ConstructorParameters<typeof AdtJobsClient>[0]> = {}): { jobs: AdtJobsClient; close(): void } {
+function jobsClient(
+  emulator: EmulatorHandle,
+  options: Partial<ConstructorParameters<typeof AdtJobsClient>[0]> = {},
+): { jobs: AdtJobsClient; close(): void } {
   const httpClient = new TrustingHttpClient(emulator.ca);
-  const jobs = new AdtJobsClient({ url: emulator.url, credential: stubCredential, httpClient, ...fast, retry: { baseDelayMs: 20, maxAttempts: 5 }, ...options });
+  const jobs = new AdtJobsClient({
+    url: emulator.url,
+    credential: stubCredential,
+    httpClient,
+    ...fast,
+    retry: { baseDelayMs: 20, maxAttempts: 5 },
+    ...options,
+  });
   return { jobs, close: () => httpClient.destroy() };
 }
 
@@ -64,7 +80,15 @@ describe('emulator Jobs API with Azurite', () => {
       });
       const client = createTestClient(emulator);
       const access = emulatorAccess(emulator);
-      const result = await runBulkSeed(client, access, scenario, { storage: azurite.connectionString, container: 'seed-in', logContainer: 'seed-out', portfolio: 200, jobId: 'seed-200', wait: { pollMs: 20 }, ...fast });
+      const result = await runBulkSeed(client, access, scenario, {
+        storage: azurite.connectionString,
+        container: 'seed-in',
+        logContainer: 'seed-out',
+        portfolio: 200,
+        jobId: 'seed-200',
+        wait: { pollMs: 20 },
+        ...fast,
+      });
       untap();
       access.httpClient?.destroy?.();
 
@@ -79,7 +103,10 @@ describe('emulator Jobs API with Azurite', () => {
         expect(stored.body).toMatchObject({ $dtId, $metadata: { $model: $metadata.$model }, ...values });
       }
       const rel = expected.relationships[100]!;
-      expect((await client.getRelationship(rel.$dtId, rel.$relationshipId)).body).toMatchObject({ $targetId: rel.$targetId, $relationshipName: rel.$relationshipName });
+      expect((await client.getRelationship(rel.$dtId, rel.$relationshipId)).body).toMatchObject({
+        $targetId: rel.$targetId,
+        $relationshipName: rel.$relationshipName,
+      });
       // ADT's REST writes notify; so do the job's (the default; docs/BULK.md says why).
       expect(created).toHaveLength(200);
 
@@ -95,13 +122,23 @@ describe('emulator Jobs API with Azurite', () => {
         ['Info', 'Relationships', 'Succeeded'],
         ['Info', '-', 'Succeeded'],
       ]);
-      for (const line of log) expect(line).toMatchObject({ jobId: 'seed-200', jobType: 'Import', timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/) });
+      for (const line of log)
+        expect(line).toMatchObject({
+          jobId: 'seed-200',
+          jobType: 'Import',
+          timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/),
+        });
 
       // The job record as GET returns it.
       const { jobs, close } = jobsClient(emulator);
       const job = await jobs.getImport('seed-200');
       close();
-      expect(job).toMatchObject({ id: 'seed-200', status: 'succeeded', inputBlobUri: result.inputBlobUri, outputBlobUri: result.outputBlobUri });
+      expect(job).toMatchObject({
+        id: 'seed-200',
+        status: 'succeeded',
+        inputBlobUri: result.inputBlobUri,
+        outputBlobUri: result.outputBlobUri,
+      });
       expect(job.createdDateTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}\+00:00$/);
       expect(Date.parse(job.purgeDateTime!) - Date.parse(job.createdDateTime!)).toBeGreaterThan(29 * 24 * 3600e3);
       expect(job.finishedDateTime).toBeDefined();
@@ -113,7 +150,14 @@ describe('emulator Jobs API with Azurite', () => {
       let seen = 0;
       emulator.events.tap(() => (seen += 1));
       const access = emulatorAccess(emulator);
-      await runBulkSeed(createTestClient(emulator), access, scenario, { storage: azurite.connectionString, container: 'quiet-in', logContainer: 'quiet-out', portfolio: 20, wait: { pollMs: 20 }, ...fast });
+      await runBulkSeed(createTestClient(emulator), access, scenario, {
+        storage: azurite.connectionString,
+        container: 'quiet-in',
+        logContainer: 'quiet-out',
+        portfolio: 20,
+        wait: { pollMs: 20 },
+        ...fast,
+      });
       access.httpClient?.destroy?.();
       expect(emulator.store.twins.size).toBe(20);
       expect(seen).toBe(0);
@@ -125,20 +169,31 @@ describe('emulator Jobs API with Azurite', () => {
       await emulator.models.add(scenario.models);
       const store = await storage('rest');
       const { input, output } = await upload(store, 'slow.ndjson', portfolioFile(200));
-      const created = await rawRequest(emulator, 'PUT', '/jobs/imports/slow?api-version=2023-10-31', { body: { inputBlobUri: input, outputBlobUri: output } });
+      const created = await rawRequest(emulator, 'PUT', '/jobs/imports/slow?api-version=2023-10-31', {
+        body: { inputBlobUri: input, outputBlobUri: output },
+      });
       expect(created.status).toBe(201);
       expect(created.json).toMatchObject({ id: 'slow', status: 'notstarted', inputBlobUri: input, outputBlobUri: output });
 
       const { jobs, close } = jobsClient(emulator);
       try {
         // One bulk job at a time: a second import or a delete job while it runs is refused.
-        await expect(jobs.createImport('second', { inputBlobUri: input, outputBlobUri: output })).rejects.toMatchObject({ status: 400, code: 'JobLimitReached' });
+        await expect(jobs.createImport('second', { inputBlobUri: input, outputBlobUri: output })).rejects.toMatchObject({
+          status: 400,
+          code: 'JobLimitReached',
+        });
         await expect(jobs.startDeletion()).rejects.toMatchObject({ status: 400, code: 'JobLimitReached' });
         expect((await jobs.getImport('slow')).status).toBe('running');
         expect((await jobs.waitForImport('slow', { pollMs: 20 })).status).toBe('succeeded');
 
-        await expect(jobs.createImport('slow', { inputBlobUri: input, outputBlobUri: output })).rejects.toMatchObject({ status: 400, code: 'ValidationFailed' });
-        await expect(jobs.createImport('no-blobs', { inputBlobUri: 'not a url', outputBlobUri: output })).rejects.toMatchObject({ status: 400, code: 'ValidationFailed' });
+        await expect(jobs.createImport('slow', { inputBlobUri: input, outputBlobUri: output })).rejects.toMatchObject({
+          status: 400,
+          code: 'ValidationFailed',
+        });
+        await expect(jobs.createImport('no-blobs', { inputBlobUri: 'not a url', outputBlobUri: output })).rejects.toMatchObject({
+          status: 400,
+          code: 'ValidationFailed',
+        });
         await expect(jobs.getImport('nope')).rejects.toMatchObject({ status: 404, code: 'ImportJobNotFound' });
 
         const second = await upload(store, 'empty.ndjson', '{"Section":"Header"}\n{"fileVersion":"1.0.0"}\n');
@@ -221,19 +276,17 @@ describe('emulator Jobs API with Azurite', () => {
       expect(failure).toBeInstanceOf(ImportJobFailedError);
       const error = failure as ImportJobFailedError;
       expect(error.job).toMatchObject({ status: 'failed', error: { code: 'ImportFailed' } });
-      expect(error.errors).toEqual([expect.stringMatching(/^ValidationFailed: .*line 16, twin 'ghost' \(model dtmi:example:Nope;1\)/), expect.stringMatching(/^TargetDigitalTwinNotFound: .*relationship 'bad' b1 -\[hasFloor\]-> missing-floor/)]);
+      expect(error.errors).toEqual([
+        expect.stringMatching(/^ValidationFailed: .*line 16, twin 'ghost' \(model dtmi:example:Nope;1\)/),
+        expect.stringMatching(/^TargetDigitalTwinNotFound: .*relationship 'bad' b1 -\[hasFloor\]-> missing-floor/),
+      ]);
       expect(error.message).toContain('Errors from the job log:');
       expect(emulator.store.twins.size).toBe(12);
       expect(emulator.store.relationships.size).toBe(11);
       const log = parseImportLog(await blobText(store.logs, 'bad-lines_output.txt'));
-      expect(log.filter((l) => l.logType === 'Info').map((l) => `${String(l.details?.['section'] ?? '')}:${String(l.details?.['status'])}`)).toEqual([
-        ':Started',
-        'Twins:Started',
-        'Twins:Failed',
-        'Relationships:Started',
-        'Relationships:Failed',
-        ':Failed',
-      ]);
+      expect(
+        log.filter((l) => l.logType === 'Info').map((l) => `${String(l.details?.['section'] ?? '')}:${String(l.details?.['status'])}`),
+      ).toEqual([':Started', 'Twins:Started', 'Twins:Failed', 'Relationships:Started', 'Relationships:Failed', ':Failed']);
     });
   });
 
@@ -241,9 +294,15 @@ describe('emulator Jobs API with Azurite', () => {
     const emulator = await startEmulator({ limits: { jobRequestsPerSecond: 1000 } });
     const { jobs, close } = jobsClient(emulator);
     try {
-      await jobs.createImport('no-storage', { inputBlobUri: 'https://acct.blob.core.windows.net/in/g.ndjson', outputBlobUri: 'https://acct.blob.core.windows.net/out/log.txt' });
+      await jobs.createImport('no-storage', {
+        inputBlobUri: 'https://acct.blob.core.windows.net/in/g.ndjson',
+        outputBlobUri: 'https://acct.blob.core.windows.net/out/log.txt',
+      });
       const job = await jobs.waitForImport('no-storage', { pollMs: 20 });
-      expect(job).toMatchObject({ status: 'failed', error: { code: 'OutputBlobNotAccessible', message: expect.stringContaining('--storage') } });
+      expect(job).toMatchObject({
+        status: 'failed',
+        error: { code: 'OutputBlobNotAccessible', message: expect.stringContaining('--storage') },
+      });
     } finally {
       close();
       await emulator.close();
@@ -254,8 +313,14 @@ describe('emulator Jobs API with Azurite', () => {
       const output = store.logs.getAppendBlobClient('other.txt').url;
       const client = jobsClient(withStorage);
       try {
-        await client.jobs.createImport('other-account', { inputBlobUri: 'https://acct.blob.core.windows.net/in/g.ndjson', outputBlobUri: output });
-        expect(await client.jobs.waitForImport('other-account', { pollMs: 20 })).toMatchObject({ status: 'failed', error: { code: 'InputBlobNotAccessible', message: expect.stringContaining('it has access only to') } });
+        await client.jobs.createImport('other-account', {
+          inputBlobUri: 'https://acct.blob.core.windows.net/in/g.ndjson',
+          outputBlobUri: output,
+        });
+        expect(await client.jobs.waitForImport('other-account', { pollMs: 20 })).toMatchObject({
+          status: 'failed',
+          error: { code: 'InputBlobNotAccessible', message: expect.stringContaining('it has access only to') },
+        });
       } finally {
         client.close();
       }
@@ -271,7 +336,9 @@ describe('emulator Jobs API with Azurite', () => {
       await emulator.importNdjson(portfolioFile(50));
       const deleted: string[] = [];
       emulator.events.tap((n) => deleted.push(n.type));
-      const started = await rawRequest(emulator, 'POST', '/jobs/deletions?api-version=2023-10-31&timeoutInMinutes=60', { headers: { 'operation-id': 'wipe-1' } });
+      const started = await rawRequest(emulator, 'POST', '/jobs/deletions?api-version=2023-10-31&timeoutInMinutes=60', {
+        headers: { 'operation-id': 'wipe-1' },
+      });
       expect(started.status).toBe(202);
       expect(started.headers['operation-id']).toBe('wipe-1');
       expect(started.headers['operation-location']).toBe(`${emulator.url}/jobs/deletions/wipe-1?api-version=2023-10-31`);
@@ -279,7 +346,11 @@ describe('emulator Jobs API with Azurite', () => {
 
       const { jobs, close } = jobsClient(emulator);
       try {
-        expect(await jobs.waitForDeletion('wipe-1', { pollMs: 20 })).toMatchObject({ id: 'wipe-1', status: 'succeeded', finishedDateTime: expect.any(String) });
+        expect(await jobs.waitForDeletion('wipe-1', { pollMs: 20 })).toMatchObject({
+          id: 'wipe-1',
+          status: 'succeeded',
+          finishedDateTime: expect.any(String),
+        });
         expect(emulator.store.twins.size).toBe(0);
         expect(emulator.store.relationships.size).toBe(0);
         expect(emulator.models.list()).toHaveLength(0);

@@ -69,7 +69,12 @@ describe('emulator service limits through the SDK', () => {
     const outcomes: Array<number | 'ok'> = [];
     for (let i = 0; i < 25; i++) {
       clock = i * 20;
-      outcomes.push(await patch(i).then(() => 'ok' as const, (e: RestError) => e.statusCode ?? 0));
+      outcomes.push(
+        await patch(i).then(
+          () => 'ok' as const,
+          (e: RestError) => e.statusCode ?? 0,
+        ),
+      );
     }
     expect(outcomes.filter((o) => o === 'ok')).toHaveLength(10);
     expect(outcomes.filter((o) => o === 429)).toHaveLength(15);
@@ -81,7 +86,10 @@ describe('emulator service limits through the SDK', () => {
     const first = [];
     for await (const row of client.queryTwins('SELECT * FROM DIGITALTWINS')) first.push(row);
     expect(first).toHaveLength(1);
-    const error = (await client.queryTwins('SELECT * FROM DIGITALTWINS').next().catch((e: unknown) => e)) as RestError;
+    const error = (await client
+      .queryTwins('SELECT * FROM DIGITALTWINS')
+      .next()
+      .catch((e: unknown) => e)) as RestError;
     expect([error.statusCode, error.code]).toEqual([429, 'QuotaReachedError']);
   });
 });

@@ -44,11 +44,13 @@ describe('model upload limits', () => {
     expect(await client.createModels(models)).toHaveLength(8);
   });
 
-  test('251 models in one call: 400 LimitExceeded with ADT\'s text; 250 are accepted', async () => {
+  test("251 models in one call: 400 LimitExceeded with ADT's text; 250 are accepted", async () => {
     const models = syntheticOntology(251);
     const error = (await client.createModels(models).catch((e: unknown) => e)) as RestError;
     expect([error.statusCode, error.code]).toEqual([400, 'LimitExceeded']);
-    expect(error.message).toMatch(/^The number of models you are trying to upload exceeds the supported limit of 250\. Try breaking up the upload in smaller batches\./);
+    expect(error.message).toMatch(
+      /^The number of models you are trying to upload exceeds the supported limit of 250\. Try breaking up the upload in smaller batches\./,
+    );
     await client.createModels(models.slice(0, 250));
     expect(await collect(client.listModels())).toHaveLength(250);
   });
@@ -68,7 +70,15 @@ describe('model upload limits', () => {
   });
 
   test('twins, relationships, patches, telemetry and queries keep the 32 KB request limit: 413 PayloadTooLarge', async () => {
-    const model = { '@id': 'dtmi:test:T;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;2', contents: [{ '@type': 'Property', name: 'note', schema: 'string' }, { '@type': 'Relationship', name: 'next', properties: [{ '@type': 'Property', name: 'note', schema: 'string' }] }] };
+    const model = {
+      '@id': 'dtmi:test:T;1',
+      '@type': 'Interface',
+      '@context': 'dtmi:dtdl:context;2',
+      contents: [
+        { '@type': 'Property', name: 'note', schema: 'string' },
+        { '@type': 'Relationship', name: 'next', properties: [{ '@type': 'Property', name: 'note', schema: 'string' }] },
+      ],
+    };
     await client.createModels([model]);
     await client.upsertDigitalTwin('t1', JSON.stringify({ $metadata: { $model: 'dtmi:test:T;1' } }));
     await client.upsertDigitalTwin('t2', JSON.stringify({ $metadata: { $model: 'dtmi:test:T;1' } }));
@@ -90,7 +100,9 @@ describe('model upload limits', () => {
       });
     }
     // Just under the limit the same relationship is accepted (the 4 KB string limit aside).
-    const ok = await rawRequest(emulator, 'PUT', '/digitaltwins/t1/relationships/r1?api-version=2022-05-31', { body: { $targetId: 't2', $relationshipName: 'next', note: 'x'.repeat(4000) } });
+    const ok = await rawRequest(emulator, 'PUT', '/digitaltwins/t1/relationships/r1?api-version=2022-05-31', {
+      body: { $targetId: 't2', $relationshipName: 'next', note: 'x'.repeat(4000) },
+    });
     expect(ok.status).toBe(200);
   });
 });

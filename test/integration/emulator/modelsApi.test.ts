@@ -64,7 +64,12 @@ describe('models API via DigitalTwinsClient', () => {
   });
 
   it('invalid DTDL → 400 DTDLParserError with the parser explanation; empty array → 400 InvalidArgument', async () => {
-    const bad = { '@context': 'dtmi:dtdl:context;2', '@id': 'dtmi:x:Bad;1', '@type': 'Interface', contents: [{ '@type': 'Property', name: 'p', schema: 'strin' }] };
+    const bad = {
+      '@context': 'dtmi:dtdl:context;2',
+      '@id': 'dtmi:x:Bad;1',
+      '@type': 'Interface',
+      contents: [{ '@type': 'Property', name: 'p', schema: 'strin' }],
+    };
     const error = await restErrorOf(() => client.createModels([bad]));
     expect([error.statusCode, error.code]).toEqual([400, 'DTDLParserError']);
     expect(error.message).toContain("whose property 'schema' has value 'strin' that is neither a valid DTMI reference nor a DTDL v2 term");
@@ -78,7 +83,12 @@ describe('models API via DigitalTwinsClient', () => {
     await client.createModels(allModels);
     expect((await listIds(client)).sort()).toEqual(allModels.map((m) => m['@id']).sort());
     expect(await listIds(client, [meeting['@id']])).toEqual([space['@id'], room['@id'], meeting['@id']]);
-    expect(await listIds(client, [thermostat['@id'], building['@id']])).toEqual([deviceInfo['@id'], thermostat['@id'], space['@id'], building['@id']]);
+    expect(await listIds(client, [thermostat['@id'], building['@id']])).toEqual([
+      deviceInfo['@id'],
+      thermostat['@id'],
+      space['@id'],
+      building['@id'],
+    ]);
     const withDefinitions: unknown[] = [];
     for await (const model of client.listModels([deviceInfo['@id']], true)) withDefinitions.push(model.model);
     expect(withDefinitions).toEqual([deviceInfo]);
@@ -100,11 +110,19 @@ describe('models API via DigitalTwinsClient', () => {
   it('twin validation uses the uploaded models (ValidationFailed details name the property)', async () => {
     await client.createModels([deviceInfo, thermostat]);
     const error = await restErrorOf(() =>
-      client.upsertDigitalTwin('t1', JSON.stringify({ $metadata: { $model: thermostat['@id'] }, targetTemperature: 'hot', deviceInfo: { $metadata: {} } })),
+      client.upsertDigitalTwin(
+        't1',
+        JSON.stringify({ $metadata: { $model: thermostat['@id'] }, targetTemperature: 'hot', deviceInfo: { $metadata: {} } }),
+      ),
     );
     expect([error.statusCode, error.code]).toEqual([400, 'ValidationFailed']);
-    expect(JSON.stringify((error as RestErrorLike & { details?: unknown }).details)).toContain('/targetTemperature: expected double but got string \\"hot\\"');
-    const twin = await client.upsertDigitalTwin('t1', JSON.stringify({ $metadata: { $model: thermostat['@id'] }, targetTemperature: 21, deviceInfo: { $metadata: {} } }));
+    expect(JSON.stringify((error as RestErrorLike & { details?: unknown }).details)).toContain(
+      '/targetTemperature: expected double but got string \\"hot\\"',
+    );
+    const twin = await client.upsertDigitalTwin(
+      't1',
+      JSON.stringify({ $metadata: { $model: thermostat['@id'] }, targetTemperature: 21, deviceInfo: { $metadata: {} } }),
+    );
     expect(twin.body.targetTemperature).toBe(21);
   });
 });

@@ -50,7 +50,11 @@ describe('ModelRegistry', () => {
   });
 
   it('refuses more than 250 models in one request', async () => {
-    const many = Array.from({ length: 251 }, (_, i) => ({ '@context': 'dtmi:dtdl:context;2', '@id': `dtmi:x:M${i};1`, '@type': 'Interface' }));
+    const many = Array.from({ length: 251 }, (_, i) => ({
+      '@context': 'dtmi:dtdl:context;2',
+      '@id': `dtmi:x:M${i};1`,
+      '@type': 'Interface',
+    }));
     const error = await adtErrorOf(() => registry.add(many));
     expect([error.status, error.code]).toEqual([400, 'LimitExceeded']);
     expect(registry.list()).toEqual([]);
@@ -67,12 +71,21 @@ describe('ModelRegistry', () => {
   it('turns parser errors into DTDLParserError with the parser explanation (all or nothing)', async () => {
     const noId = await adtErrorOf(() => registry.add([space, { '@context': 'dtmi:dtdl:context;2', '@type': 'Interface' }]));
     expect([noId.status, noId.code]).toEqual([400, 'DTDLParserError']);
-    expect(noId.message).toMatch(/^None of the models in this request could be created due to a problem with one or more models: Top-level element has no '@id' property\./);
+    expect(noId.message).toMatch(
+      /^None of the models in this request could be created due to a problem with one or more models: Top-level element has no '@id' property\./,
+    );
     expect(registry.has(space['@id'])).toBe(false);
 
-    const badSchema = { '@context': 'dtmi:dtdl:context;2', '@id': 'dtmi:x:Bad;1', '@type': 'Interface', contents: [{ '@type': 'Component', name: 'Component1', schema: 'XXX' }] };
+    const badSchema = {
+      '@context': 'dtmi:dtdl:context;2',
+      '@id': 'dtmi:x:Bad;1',
+      '@type': 'Interface',
+      contents: [{ '@type': 'Component', name: 'Component1', schema: 'XXX' }],
+    };
     const bad = await adtErrorOf(() => registry.add([badSchema]));
-    expect(bad.message).toContain("dtmi:x:Bad;1 has 'contents' value with name 'Component1' whose property 'schema' has value 'XXX' that is neither a valid DTMI reference nor a DTDL v2 term.");
+    expect(bad.message).toContain(
+      "dtmi:x:Bad;1 has 'contents' value with name 'Component1' whose property 'schema' has value 'XXX' that is neither a valid DTMI reference nor a DTDL v2 term.",
+    );
     expect(bad.message).toContain(' | ');
 
     const unresolved = await adtErrorOf(() => registry.add([meeting]));
@@ -84,7 +97,10 @@ describe('ModelRegistry', () => {
     await registry.add(allModels);
     expect(registry.list({ dependenciesFor: [meeting['@id']] }).map((m) => m.id)).toEqual([space['@id'], room['@id'], meeting['@id']]);
     expect(registry.list({ dependenciesFor: [thermostat['@id'], building['@id']] }).map((m) => m.id)).toEqual([
-      deviceInfo['@id'], thermostat['@id'], space['@id'], building['@id'],
+      deviceInfo['@id'],
+      thermostat['@id'],
+      space['@id'],
+      building['@id'],
     ]);
     const listed = registry.list({ includeModelDefinition: true });
     expect(listed).toHaveLength(allModels.length);
@@ -113,11 +129,15 @@ describe('ModelRegistry', () => {
 
   it('validates twins and relationships through the shared index', async () => {
     await registry.add(allModels);
-    expect(registry.validateTwin({ $metadata: { $model: thermostat['@id'] }, targetTemperature: 20, deviceInfo: { $metadata: {} } })).toEqual([]);
-    expect(registry.validateTwin({ $metadata: { $model: thermostat['@id'] }, targetTemperature: 'warm', deviceInfo: { $metadata: {} } })).toEqual([
-      '/targetTemperature: expected double but got string "warm"',
+    expect(
+      registry.validateTwin({ $metadata: { $model: thermostat['@id'] }, targetTemperature: 20, deviceInfo: { $metadata: {} } }),
+    ).toEqual([]);
+    expect(
+      registry.validateTwin({ $metadata: { $model: thermostat['@id'] }, targetTemperature: 'warm', deviceInfo: { $metadata: {} } }),
+    ).toEqual(['/targetTemperature: expected double but got string "warm"']);
+    expect(registry.validateTwin({ $metadata: { $model: 'dtmi:x:Nope;1' } })).toEqual([
+      'dtmi:x:Nope;1 or one of its dependencies does not exist.',
     ]);
-    expect(registry.validateTwin({ $metadata: { $model: 'dtmi:x:Nope;1' } })).toEqual(['dtmi:x:Nope;1 or one of its dependencies does not exist.']);
     expect(registry.validateRelationship(room['@id'], 'hasThermostat', thermostat['@id'], {})).toEqual([]);
     expect(registry.validateRelationship(room['@id'], 'hasThermostat', room['@id'], {})).toHaveLength(1);
   });

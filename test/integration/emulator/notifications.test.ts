@@ -28,7 +28,13 @@ describe('twin notifications', () => {
     await createRoom(client, 'n1');
     const twin = (await client.getDigitalTwin('n1')).body;
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ type: 'Microsoft.DigitalTwins.Twin.Create', subject: 'n1', source: emulator.host, specversion: '1.0', data: twin });
+    expect(seen[0]).toMatchObject({
+      type: 'Microsoft.DigitalTwins.Twin.Create',
+      subject: 'n1',
+      source: emulator.host,
+      specversion: '1.0',
+      data: twin,
+    });
     expect(seen[0]?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   });
 
@@ -50,7 +56,13 @@ describe('twin notifications', () => {
     await createRoom(client, 'n3', { temperature: 25 });
     expect(seen).toHaveLength(1);
     expect(seen[0]?.type).toBe('Microsoft.DigitalTwins.Twin.Update');
-    expect(seen[0]?.data).toEqual({ modelId: ROOM, patch: [{ op: 'replace', path: '/temperature', value: 25 }, { op: 'remove', path: '/name' }] });
+    expect(seen[0]?.data).toEqual({
+      modelId: ROOM,
+      patch: [
+        { op: 'replace', path: '/temperature', value: 25 },
+        { op: 'remove', path: '/name' },
+      ],
+    });
   });
 
   it('Twin.Delete carries the last state; a failed write emits nothing', async () => {
@@ -126,7 +138,10 @@ describe('telemetry', () => {
   it('de-duplicates by Message-Id per twin and counts duplicates', async () => {
     const before = emulator.counters().telemetryDuplicates;
     for (let i = 0; i < 3; i++) {
-      const res = await rawRequest(emulator, 'POST', '/digitaltwins/tt/telemetry?api-version=2022-05-31', { body: { reading: i }, headers: { 'message-id': 'dup-1' } });
+      const res = await rawRequest(emulator, 'POST', '/digitaltwins/tt/telemetry?api-version=2022-05-31', {
+        body: { reading: i },
+        headers: { 'message-id': 'dup-1' },
+      });
       expect(res.status).toBe(204);
     }
     expect(seen).toHaveLength(1);

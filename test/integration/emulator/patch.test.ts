@@ -52,25 +52,33 @@ describe('PATCH /digitaltwins/{id}', () => {
       const error = await restError(client.updateDigitalTwin('p3', [{ op, path: '/name', ...(op === 'replace' ? { value: 'x' } : {}) }]));
       expect(error.statusCode).toBe(400);
       expect(error.code).toBe('JsonPatchInvalid');
-      expect(error.message).toBe("The target location specified by path segment 'name' was not found. Please provide a valid patch document. See section on update apis in the documentation https://aka.ms/adtv2twins.");
+      expect(error.message).toBe(
+        "The target location specified by path segment 'name' was not found. Please provide a valid patch document. See section on update apis in the documentation https://aka.ms/adtv2twins.",
+      );
     }
   });
 
   it('rejects move and elements without op with the ADT messages', async () => {
     await createRoom(client, 'p4');
     const move = await restError(client.updateDigitalTwin('p4', [{ op: 'move', from: '/temperature', path: '/name' }]));
-    expect(move.message).toBe('Unsupported operation type move. Please provide a valid patch document. See section on update apis in the documentation https://aka.ms/adtv2twins.');
+    expect(move.message).toBe(
+      'Unsupported operation type move. Please provide a valid patch document. See section on update apis in the documentation https://aka.ms/adtv2twins.',
+    );
     const noOp = await restError(client.updateDigitalTwin('p4', [{}]));
     expect(noOp.code).toBe('JsonPatchInvalid');
-    expect(noOp.message).toBe('Parameter op must not be empty. Please provide a valid patch document. See section on update apis in the documentation https://aka.ms/adtv2twins.');
+    expect(noOp.message).toBe(
+      'Parameter op must not be empty. Please provide a valid patch document. See section on update apis in the documentation https://aka.ms/adtv2twins.',
+    );
   });
 
   it('is atomic: a failing later operation leaves the twin untouched', async () => {
     const before = (await createRoom(client, 'p5', { name: 'A' })) as Twin;
-    const error = await restError(client.updateDigitalTwin('p5', [
-      { op: 'replace', path: '/name', value: 'B' },
-      { op: 'remove', path: '/position' },
-    ]));
+    const error = await restError(
+      client.updateDigitalTwin('p5', [
+        { op: 'replace', path: '/name', value: 'B' },
+        { op: 'remove', path: '/position' },
+      ]),
+    );
     expect(error.code).toBe('JsonPatchInvalid');
     expect(await get('p5')).toEqual(before);
   });
@@ -96,7 +104,9 @@ describe('PATCH /digitaltwins/{id}', () => {
   it('If-Match: a stale etag is 412, a current one or * succeeds, a malformed one is 400', async () => {
     const twin = (await createRoom(client, 'p8')) as Twin;
     await client.updateDigitalTwin('p8', [{ op: 'replace', path: '/temperature', value: 1 }], { ifMatch: twin.$etag });
-    const stale = await restError(client.updateDigitalTwin('p8', [{ op: 'replace', path: '/temperature', value: 2 }], { ifMatch: twin.$etag }));
+    const stale = await restError(
+      client.updateDigitalTwin('p8', [{ op: 'replace', path: '/temperature', value: 2 }], { ifMatch: twin.$etag }),
+    );
     expect(stale.statusCode).toBe(412);
     expect(stale.code).toBe('PreconditionFailed');
     await client.updateDigitalTwin('p8', [{ op: 'replace', path: '/temperature', value: 3 }], { ifMatch: '*' });
@@ -126,7 +136,9 @@ describe('sourceTime', () => {
     const twin = await get('s1');
     expect(twin.$metadata['temperature']?.sourceTime).toBe('2021-11-30T18:47:53.7648958Z');
     expect(twin['temperature']).toBe(22);
-    const error = await restError(client.updateDigitalTwin('s1', [{ op: 'replace', path: '/$metadata/temperature/sourceTime', value: 'yesterday' }]));
+    const error = await restError(
+      client.updateDigitalTwin('s1', [{ op: 'replace', path: '/$metadata/temperature/sourceTime', value: 'yesterday' }]),
+    );
     expect(error.statusCode).toBe(400);
     expect(error.code).toBe('JsonPatchInvalid');
   });
@@ -147,7 +159,9 @@ describe('components', () => {
   it('patches through the twin endpoint with /comp/prop and keeps a component $metadata without $model', async () => {
     await createRoom(client, 'c1');
     await client.updateDigitalTwin('c1', [{ op: 'add', path: '/thermostat/mode', value: 'heat' }]);
-    const component = (await client.getComponent('c1', 'thermostat')).body as Record<string, unknown> & { $metadata: Record<string, unknown> };
+    const component = (await client.getComponent('c1', 'thermostat')).body as Record<string, unknown> & {
+      $metadata: Record<string, unknown>;
+    };
     expect(component['mode']).toBe('heat');
     expect(component.$metadata['$model']).toBeUndefined();
     expect(component.$metadata['$lastUpdateTime']).toMatch(SEVEN_DIGITS);
@@ -168,11 +182,15 @@ describe('components', () => {
     const patch = await restError(client.updateComponent('c3', 'Component2', [{ op: 'add', path: '/ComponentProp1', value: 1 }]));
     expect(patch.statusCode).toBe(400);
     expect(patch.code).toBe('JsonPatchInvalid');
-    expect(patch.message).toBe('Could not resolve path /Component2/ComponentProp1. Please provide a valid patch document. See section on update apis in the documentation https://aka.ms/adtv2twins.');
+    expect(patch.message).toBe(
+      'Could not resolve path /Component2/ComponentProp1. Please provide a valid patch document. See section on update apis in the documentation https://aka.ms/adtv2twins.',
+    );
     const get404 = await restError(client.getComponent('c3', 'Component2'));
     expect(get404.statusCode).toBe(404);
     expect(get404.code).toBe('ComponentNotFound');
-    expect(get404.message).toBe('c3 does not have component Component2 Please verify that the component path is correct. You can get components by getting the twin, See example https://aka.ms/TwinGetSwSmpl.');
+    expect(get404.message).toBe(
+      'c3 does not have component Component2 Please verify that the component path is correct. You can get components by getting the twin, See example https://aka.ms/TwinGetSwSmpl.',
+    );
   });
 });
 

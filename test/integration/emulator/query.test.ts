@@ -15,19 +15,41 @@ const M = {
 };
 const models = [
   {
-    '@context': ctx, '@id': M.space, '@type': 'Interface',
+    '@context': ctx,
+    '@id': M.space,
+    '@type': 'Interface',
     contents: [
       { '@type': 'Property', name: 'name', schema: 'string' },
-      { '@type': 'Relationship', name: 'contains', target: M.space, properties: [{ '@type': 'Property', name: 'since', schema: 'integer' }] },
+      {
+        '@type': 'Relationship',
+        name: 'contains',
+        target: M.space,
+        properties: [{ '@type': 'Property', name: 'since', schema: 'integer' }],
+      },
     ],
   },
   { '@context': ctx, '@id': M.building, '@type': 'Interface', extends: M.space },
-  { '@context': ctx, '@id': M.floor, '@type': 'Interface', extends: M.space, contents: [{ '@type': 'Property', name: 'level', schema: 'integer' }] },
   {
-    '@context': ctx, '@id': M.room, '@type': 'Interface', extends: M.space,
+    '@context': ctx,
+    '@id': M.floor,
+    '@type': 'Interface',
+    extends: M.space,
+    contents: [{ '@type': 'Property', name: 'level', schema: 'integer' }],
+  },
+  {
+    '@context': ctx,
+    '@id': M.room,
+    '@type': 'Interface',
+    extends: M.space,
     contents: [{ '@type': 'Property', name: 'temperature', schema: 'double' }],
   },
-  { '@context': ctx, '@id': M.meeting, '@type': 'Interface', extends: M.room, contents: [{ '@type': 'Property', name: 'seats', schema: 'integer' }] },
+  {
+    '@context': ctx,
+    '@id': M.meeting,
+    '@type': 'Interface',
+    extends: M.room,
+    contents: [{ '@type': 'Property', name: 'seats', schema: 'integer' }],
+  },
 ];
 
 const roomIds = Array.from({ length: 24 }, (_, i) => `room-${String(i + 1).padStart(2, '0')}`);
@@ -40,7 +62,11 @@ async function seed(client: DigitalTwinsClient): Promise<void> {
   await put('building-1', { $metadata: { $model: M.building }, name: 'HQ' });
   for (const level of [1, 2]) {
     await put(`floor-${level}`, { $metadata: { $model: M.floor }, name: `Floor ${level}`, level });
-    await client.upsertRelationship('building-1', `b-f${level}`, { $targetId: `floor-${level}`, $relationshipName: 'contains', since: 2000 + level });
+    await client.upsertRelationship('building-1', `b-f${level}`, {
+      $targetId: `floor-${level}`,
+      $relationshipName: 'contains',
+      since: 2000 + level,
+    });
   }
   for (const [i, id] of roomIds.entries()) {
     const model = isMeeting(i) ? M.meeting : M.room;
@@ -111,9 +137,18 @@ describe('emulator POST /query via DigitalTwinsClient.queryTwins', () => {
   });
 
   it('JOIN projects twins and relationship properties', async () => {
-    const rows = await all(client.queryTwins("SELECT F.$dtId, R.since FROM DIGITALTWINS B JOIN F RELATED B.contains R WHERE B.$dtId = 'building-1'"));
-    expect(rows).toEqual([{ $dtId: 'floor-1', since: 2001 }, { $dtId: 'floor-2', since: 2002 }]);
-    const rooms = await all(client.queryTwins("SELECT COUNT() FROM DIGITALTWINS B JOIN F RELATED B.contains JOIN R RELATED F.contains WHERE B.$dtId = 'building-1' AND R.temperature < 20"));
+    const rows = await all(
+      client.queryTwins("SELECT F.$dtId, R.since FROM DIGITALTWINS B JOIN F RELATED B.contains R WHERE B.$dtId = 'building-1'"),
+    );
+    expect(rows).toEqual([
+      { $dtId: 'floor-1', since: 2001 },
+      { $dtId: 'floor-2', since: 2002 },
+    ]);
+    const rooms = await all(
+      client.queryTwins(
+        "SELECT COUNT() FROM DIGITALTWINS B JOIN F RELATED B.contains JOIN R RELATED F.contains WHERE B.$dtId = 'building-1' AND R.temperature < 20",
+      ),
+    );
     expect(rooms).toEqual([{ COUNT: 4 }]);
   });
 
@@ -131,14 +166,18 @@ describe('emulator POST /query via DigitalTwinsClient.queryTwins', () => {
     const error = await restErrorOf(() => all(client.queryTwins('foo')));
     expect(error.statusCode).toBe(400);
     expect(error.code).toBe('SqlQueryError');
-    expect(error.message).toBe("SQL query parse failed: SQL Parser Error, Line=1, Position=0, Message=missing SELECT at 'foo' See samples in http://aka.ms/adtv2query for the correct syntax.");
+    expect(error.message).toBe(
+      "SQL query parse failed: SQL Parser Error, Line=1, Position=0, Message=missing SELECT at 'foo' See samples in http://aka.ms/adtv2query for the correct syntax.",
+    );
   });
 
   it('names unsupported features and enforces JOIN rules with 400', async () => {
     const order = await restErrorOf(() => all(client.queryTwins('SELECT * FROM DIGITALTWINS ORDER BY name')));
     expect([order.statusCode, order.code]).toEqual([400, 'SqlQueryError']);
     expect(order.message).toContain('does not support ORDER BY');
-    const star = await restErrorOf(() => all(client.queryTwins("SELECT * FROM DIGITALTWINS B JOIN F RELATED B.contains WHERE B.$dtId = 'building-1'")));
+    const star = await restErrorOf(() =>
+      all(client.queryTwins("SELECT * FROM DIGITALTWINS B JOIN F RELATED B.contains WHERE B.$dtId = 'building-1'")),
+    );
     expect(star.message).toContain('SELECT * is not valid with JOIN');
   });
 

@@ -31,38 +31,57 @@ describe('rec-building in the emulator', () => {
     expect(emulator.loaded.imports[0]).toMatchObject({ twins: 27, relationships: 26 });
   });
 
-  test('MATCH from the building down REC\'s incoming isPartOf/isPointOf finds every point, typed by Brick inheritance', async () => {
+  test("MATCH from the building down REC's incoming isPartOf/isPointOf finds every point, typed by Brick inheritance", async () => {
     const client = createTestClient(emulator);
     const rows: Row[] = [];
     const query = `SELECT r.$dtId AS room, s.$dtId AS sensor FROM DIGITALTWINS MATCH (b)<-[:isPartOf*2]-(r)<-[:isPointOf]-(s)
       WHERE b.$dtId = 'building-rec' AND IS_OF_MODEL(s, 'dtmi:org:brickschema:schema:Brick:Temperature_Sensor;1')`;
     for await (const row of client.queryTwins(query)) rows.push(row as Row);
-    expect(rows.map((r) => `${String(r['room'])}:${String(r['sensor'])}`)).toEqual(['room-101:temp-101', 'room-102:temp-102', 'room-103:temp-103', 'room-201:temp-201', 'room-202:temp-202', 'room-203:temp-203']);
+    expect(rows.map((r) => `${String(r['room'])}:${String(r['sensor'])}`)).toEqual([
+      'room-101:temp-101',
+      'room-102:temp-102',
+      'room-103:temp-103',
+      'room-201:temp-201',
+      'room-202:temp-202',
+      'room-203:temp-203',
+    ]);
     let points = 0;
-    for await (const _row of client.queryTwins(`SELECT s FROM DIGITALTWINS MATCH (b)<-[*3]-(s) WHERE b.$dtId = 'building-rec' AND IS_OF_MODEL(s, '${BRICK_POINT}')`)) points++;
+    for await (const _row of client.queryTwins(
+      `SELECT s FROM DIGITALTWINS MATCH (b)<-[*3]-(s) WHERE b.$dtId = 'building-rec' AND IS_OF_MODEL(s, '${BRICK_POINT}')`,
+    ))
+      points++;
     expect(points).toBe(18);
   });
 });
 
-test('npm run local --scenario rec-building applies all 54 readings to REC\'s lastKnownValue and to presentValue', async () => {
+test("npm run local --scenario rec-building applies all 54 readings to REC's lastKnownValue and to presentValue", async () => {
   const { summary, dump } = await runLocal({ scenario: REC });
   expect(summary.exitCode).toBe(0);
   expect(summary.stats).toMatchObject({ messagesIn: 54, applied: 54, deadLettered: 0 });
   const path = join(REC, 'telemetry.ndjson');
   const last = new Map<string, unknown>();
-  for (const envelope of parseEnvelopes(readFileSync(path, 'utf8'), path)) last.set(envelope.deviceId, (envelope.body as { value: unknown }).value);
+  for (const envelope of parseEnvelopes(readFileSync(path, 'utf8'), path))
+    last.set(envelope.deviceId, (envelope.body as { value: unknown }).value);
   expect(last.size).toBe(18);
   for (const [device, value] of last) {
     const twin = dump.twins.find((t) => t.$dtId === device) as Record<string, unknown>;
-    expect({ device, presentValue: twin['presentValue'], lastKnownValue: (twin['lastKnownValue'] as Record<string, unknown>)['value'] }).toEqual({ device, presentValue: value, lastKnownValue: value });
+    expect({
+      device,
+      presentValue: twin['presentValue'],
+      lastKnownValue: (twin['lastKnownValue'] as Record<string, unknown>)['value'],
+    }).toEqual({ device, presentValue: value, lastKnownValue: value });
   }
 
   // Derived values up REC's incoming isPointOf / isPartOf, against an independent computation.
   const twins = dump.twins as Array<Record<string, unknown> & { $dtId: string }>;
   const relationships = dump.relationships as Array<{ $relationshipName: string; $sourceId: string; $targetId: string }>;
   const twin = (id: string) => twins.find((t) => t.$dtId === id) as Record<string, unknown>;
-  const pointsOf = (room: string, prefix: string) => relationships.filter((r) => r.$relationshipName === 'isPointOf' && r.$targetId === room && r.$sourceId.startsWith(prefix)).map((r) => last.get(r.$sourceId));
-  const partsOf = (parent: string) => relationships.filter((r) => r.$relationshipName === 'isPartOf' && r.$targetId === parent).map((r) => r.$sourceId);
+  const pointsOf = (room: string, prefix: string) =>
+    relationships
+      .filter((r) => r.$relationshipName === 'isPointOf' && r.$targetId === room && r.$sourceId.startsWith(prefix))
+      .map((r) => last.get(r.$sourceId));
+  const partsOf = (parent: string) =>
+    relationships.filter((r) => r.$relationshipName === 'isPartOf' && r.$targetId === parent).map((r) => r.$sourceId);
   const avg = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const rooms = twins.filter((t) => t.$dtId.startsWith('room-')).map((t) => t.$dtId);
   expect(rooms).toHaveLength(6);
@@ -77,8 +96,12 @@ test('npm run local --scenario rec-building applies all 54 readings to REC\'s la
     expect(twin(level)['maxTemperature']).toBe(Math.max(...temps));
     expect(twin(level)['occupiedRooms']).toBe(partsOf(level).filter((r) => twin(r)['occupied'] === true).length);
   }
-  expect(twin('building-rec')['occupiedRooms']).toBe((twin('level-1')['occupiedRooms'] as number) + (twin('level-2')['occupiedRooms'] as number));
-  expect(twin('building-rec')['maxTemperature']).toBe(Math.max(twin('level-1')['maxTemperature'] as number, twin('level-2')['maxTemperature'] as number));
+  expect(twin('building-rec')['occupiedRooms']).toBe(
+    (twin('level-1')['occupiedRooms'] as number) + (twin('level-2')['occupiedRooms'] as number),
+  );
+  expect(twin('building-rec')['maxTemperature']).toBe(
+    Math.max(twin('level-1')['maxTemperature'] as number, twin('level-2')['maxTemperature'] as number),
+  );
 });
 
 test('the roll-ups in pipeline.yaml name only models, relationships and properties the scenario defines', () => {
@@ -101,7 +124,11 @@ test('the roll-ups in pipeline.yaml name only models, relationships and properti
     expect({ rule: rule['name'], direction: rule['direction'] }).toEqual({ rule: rule['name'], direction: 'incoming' });
     const child = contents(String(rule['childModel']));
     const parent = contents(String(rule['parentModel']));
-    for (const name of rule['relationships'] as string[]) expect({ rule: rule['name'], relationship: child.get(name)?.['@type'] }).toEqual({ rule: rule['name'], relationship: 'Relationship' });
+    for (const name of rule['relationships'] as string[])
+      expect({ rule: rule['name'], relationship: child.get(name)?.['@type'] }).toEqual({
+        rule: rule['name'],
+        relationship: 'Relationship',
+      });
     for (const [target, spec] of Object.entries(rule['properties'] as Record<string, { of?: string }>)) {
       expect({ target, type: parent.get(target)?.['@type'] }).toEqual({ target, type: 'Property' });
       if (spec.of !== undefined) expect({ of: spec.of, type: child.get(spec.of)?.['@type'] }).toEqual({ of: spec.of, type: 'Property' });

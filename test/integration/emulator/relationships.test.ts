@@ -26,7 +26,14 @@ const contains = (target: string, extra: Record<string, unknown> = {}) => ({ $ta
 describe('relationship CRUD', () => {
   it('PUT returns 200 with the relationship in ADT key order and an etag', async () => {
     const response = await client.upsertRelationship('floor-1', 'r-a', contains('room-a', { since: '2020', $sourceId: 'ignored' }));
-    expect(Object.keys(response.body as object)).toEqual(['$relationshipId', '$etag', '$sourceId', '$relationshipName', '$targetId', 'since']);
+    expect(Object.keys(response.body as object)).toEqual([
+      '$relationshipId',
+      '$etag',
+      '$sourceId',
+      '$relationshipName',
+      '$targetId',
+      'since',
+    ]);
     expect(response.body).toMatchObject({ $relationshipId: 'r-a', $sourceId: 'floor-1', $targetId: 'room-a', since: '2020' });
     expect(response.etag).toBe((response.body as { $etag: string }).$etag);
     const got = await client.getRelationship('floor-1', 'r-a');
@@ -39,14 +46,18 @@ describe('relationship CRUD', () => {
     expect(patched.etag).not.toBe(created.etag);
     expect((await client.getRelationship('floor-1', 'r-tmp')).body).toMatchObject({ since: '2021', $etag: patched.etag });
     const missing = await restError(client.updateRelationship('floor-1', 'r-tmp', [{ op: 'remove', path: '/isAccessDoorRestricted' }]));
-    expect(missing.message).toBe("The target location specified by path segment 'isAccessDoorRestricted' was not found. Please provide a valid patch document. See section on update apis in the documentation https://aka.ms/adtv2twins.");
+    expect(missing.message).toBe(
+      "The target location specified by path segment 'isAccessDoorRestricted' was not found. Please provide a valid patch document. See section on update apis in the documentation https://aka.ms/adtv2twins.",
+    );
     const stale = await restError(client.deleteRelationship('floor-1', 'r-tmp', { ifMatch: created.etag ?? '' }));
     expect(stale.statusCode).toBe(412);
     await client.deleteRelationship('floor-1', 'r-tmp');
     const gone = await restError(client.getRelationship('floor-1', 'r-tmp'));
     expect(gone.statusCode).toBe(404);
     expect(gone.code).toBe('RelationshipNotFound');
-    expect(gone.message).toBe('Relationship r-tmp not found on twin floor-1. Please verify that the relationship id is valid and ensure that the relationship is not deleted. See section on listing relationships in the documentation http://aka.ms/adtv2twins.');
+    expect(gone.message).toBe(
+      'Relationship r-tmp not found on twin floor-1. Please verify that the relationship id is valid and ensure that the relationship is not deleted. See section on listing relationships in the documentation http://aka.ms/adtv2twins.',
+    );
   });
 
   it('a missing target is 404 TargetDigitalTwinNotFound; a missing source is DigitalTwinNotFound', async () => {
@@ -67,7 +78,9 @@ describe('relationship CRUD', () => {
     await client.upsertRelationship('floor-1', 'r-once', contains('room-b'), { ifNoneMatch: '*' });
     const error = await restError(client.upsertRelationship('floor-1', 'r-once', contains('room-b'), { ifNoneMatch: '*' }));
     expect(error.statusCode).toBe(412);
-    expect(error.message).toBe('If-None-Match: * header was specified but a relationship with the id r-once was found. Please specify a different relationship id.');
+    expect(error.message).toBe(
+      'If-None-Match: * header was specified but a relationship with the id r-once was found. Please specify a different relationship id.',
+    );
     await client.deleteRelationship('floor-1', 'r-once');
   });
 
@@ -75,7 +88,9 @@ describe('relationship CRUD', () => {
     const error = await restError(client.deleteDigitalTwin('room-a'));
     expect(error.statusCode).toBe(400);
     expect(error.code).toBe('RelationshipsNotDeleted');
-    expect(error.message).toBe('Twin room-a has active relationships. Cannot delete a twin unless all the relationships are deleted. Please ensure that the active relationships on the twin are deleted. See section on retrieving relationships https://aka.ms/adtv2twins.');
+    expect(error.message).toBe(
+      'Twin room-a has active relationships. Cannot delete a twin unless all the relationships are deleted. Please ensure that the active relationships on the twin are deleted. See section on retrieving relationships https://aka.ms/adtv2twins.',
+    );
   });
 });
 
@@ -99,10 +114,15 @@ describe('relationship lists', () => {
 
   it('filters by relationshipName (SDK 1.1.0 cannot send it, so on the wire)', async () => {
     const list = async (name: string) =>
-      (await rawRequest(emulator, 'GET', `/digitaltwins/floor-1/relationships?relationshipName=${name}&api-version=2022-05-31`)).json as { value: Array<{ $relationshipId: string }>; nextLink: string | null };
+      (await rawRequest(emulator, 'GET', `/digitaltwins/floor-1/relationships?relationshipName=${name}&api-version=2022-05-31`)).json as {
+        value: Array<{ $relationshipId: string }>;
+        nextLink: string | null;
+      };
     expect((await list('contains')).value.map((r) => r.$relationshipId)).toEqual(['r-a']);
     expect(await list('other')).toEqual({ value: [], nextLink: null });
-    const paged = (await rawRequest(emulator, 'GET', '/digitaltwins/floor-big/relationships?relationshipName=contains&api-version=2022-05-31')).json as { nextLink: string };
+    const paged = (
+      await rawRequest(emulator, 'GET', '/digitaltwins/floor-big/relationships?relationshipName=contains&api-version=2022-05-31')
+    ).json as { nextLink: string };
     expect(new URL(paged.nextLink).searchParams.get('relationshipName')).toBe('contains');
   });
 
@@ -110,7 +130,12 @@ describe('relationship lists', () => {
     const incoming: Array<Record<string, unknown>> = [];
     for await (const rel of client.listIncomingRelationships('room-b')) incoming.push(rel as Record<string, unknown>);
     expect(incoming).toHaveLength(5);
-    expect(incoming[0]).toEqual({ relationshipId: 'big-1', sourceId: 'floor-big', relationshipName: 'contains', relationshipLink: '/digitaltwins/floor-big/relationships/big-1' });
+    expect(incoming[0]).toEqual({
+      relationshipId: 'big-1',
+      sourceId: 'floor-big',
+      relationshipName: 'contains',
+      relationshipLink: '/digitaltwins/floor-big/relationships/big-1',
+    });
     const followed = await rawRequest(emulator, 'GET', `${String(incoming[0]?.['relationshipLink'])}?api-version=2022-05-31`);
     expect(followed.status).toBe(200);
   });

@@ -27,9 +27,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15
   }
 }
 
-const value = async (client: DigitalTwinsClient, twinId: string, property: string): Promise<unknown> => ((await client.getDigitalTwin(twinId)).body as Record<string, unknown>)[property];
+const value = async (client: DigitalTwinsClient, twinId: string, property: string): Promise<unknown> =>
+  ((await client.getDigitalTwin(twinId)).body as Record<string, unknown>)[property];
 
-it('propagates by default with the scenario\'s pipeline file; --pipeline names another, --no-propagate turns it off', () => {
+it("propagates by default with the scenario's pipeline file; --pipeline names another, --no-propagate turns it off", () => {
   expect(propagationPipeline(parseCliArgs(['--scenario', BUILDING]))).toBe(join(BUILDING, 'pipeline.yaml'));
   expect(propagationPipeline(parseCliArgs(['--scenario', BUILDING, '--no-propagate']))).toBeUndefined();
   expect(propagationPipeline(parseCliArgs(['--scenario', BUILDING, '--pipeline', 'other.yaml']))).toBe('other.yaml');
@@ -70,12 +71,24 @@ it('reconcile reaches a running emulator with --emulator-ca (its CA trusted, any
     expect(await value(client, 'room-101', 'temperature')).not.toBe(37.25);
     const caFile = join(mkdtempSync(join(tmpdir(), 'emulator-ca-')), 'cert.pem');
     writeFileSync(caFile, emulator.ca);
-    const options = parseReconcileArgs(['--scenario', BUILDING, '--adt-url', emulator.url, '--emulator-ca', caFile, '--quiet', '--dead-letters', mkdtempSync(join(tmpdir(), 'reconcile-dl-'))]);
+    const options = parseReconcileArgs([
+      '--scenario',
+      BUILDING,
+      '--adt-url',
+      emulator.url,
+      '--emulator-ca',
+      caFile,
+      '--quiet',
+      '--dead-letters',
+      mkdtempSync(join(tmpdir(), 'reconcile-dl-')),
+    ]);
     expect(options.emulatorCa).toBe(caFile);
     const summary = await runReconcileCli(options, () => undefined);
     expect(summary.failures).toEqual([]);
     expect(await value(client, 'room-101', 'temperature')).toBe(37.25);
-    await expect(runReconcileCli({ ...options, emulatorCa: join(tmpdir(), 'no-such-ca.pem') }, () => undefined)).rejects.toThrow(/--emulator-ca .*no-such-ca\.pem/);
+    await expect(runReconcileCli({ ...options, emulatorCa: join(tmpdir(), 'no-such-ca.pem') }, () => undefined)).rejects.toThrow(
+      /--emulator-ca .*no-such-ca\.pem/,
+    );
   } finally {
     await emulator.close();
   }

@@ -54,7 +54,7 @@ describe('emulator start-up loading', () => {
     }
   });
 
-  test('an import file\'s Models section may hold more than the API\'s 250 models (import jobs allow 10,000)', async () => {
+  test("an import file's Models section may hold more than the API's 250 models (import jobs allow 10,000)", async () => {
     const models = planModelUpload(shuffled(syntheticOntology(300))).flat();
     const file = join(tempDir('import'), 'ontology.ndjson');
     writeFileSync(file, [{ Section: 'Header' }, { Section: 'Models' }, ...models].map((l) => JSON.stringify(l)).join('\n'));
@@ -87,25 +87,48 @@ describe('emulator start-up loading', () => {
     );
   });
 
-  test('a bad relationship line names the relationship and ADT\'s reason', async () => {
+  test("a bad relationship line names the relationship and ADT's reason", async () => {
     const dir = tempDir('scenario');
     mkdirSync(join(dir, 'models'));
-    writeFileSync(join(dir, 'models', 'room.json'), JSON.stringify({ '@id': 'dtmi:t:Room;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;2' }));
-    const lines = [{ Section: 'Header' }, { Section: 'Twins' }, { $dtId: 'r1', $metadata: { $model: 'dtmi:t:Room;1' } }, { Section: 'Relationships' }, { $dtId: 'r1', $relationshipId: 'x', $targetId: 'nope', $relationshipName: 'next' }];
+    writeFileSync(
+      join(dir, 'models', 'room.json'),
+      JSON.stringify({ '@id': 'dtmi:t:Room;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;2' }),
+    );
+    const lines = [
+      { Section: 'Header' },
+      { Section: 'Twins' },
+      { $dtId: 'r1', $metadata: { $model: 'dtmi:t:Room;1' } },
+      { Section: 'Relationships' },
+      { $dtId: 'r1', $relationshipId: 'x', $targetId: 'nope', $relationshipName: 'next' },
+    ];
     writeFileSync(join(dir, 'graph.ndjson'), lines.map((l) => JSON.stringify(l)).join('\n'));
-    expect(await startError({ port: 0, scenarioDir: dir })).toMatch(new RegExp(`^${escape(join(dir, 'graph.ndjson'))} line 5, relationship 'x' r1 -\\[next\\]-> nope: The target digital twin is invalid or does not exist`));
+    expect(await startError({ port: 0, scenarioDir: dir })).toMatch(
+      new RegExp(
+        `^${escape(join(dir, 'graph.ndjson'))} line 5, relationship 'x' r1 -\\[next\\]-> nope: The target digital twin is invalid or does not exist`,
+      ),
+    );
   });
 
   test('a model the DTDL parser refuses names its file', async () => {
     const dir = tempDir('badmodel');
-    writeFileSync(join(dir, 'good.json'), JSON.stringify({ '@id': 'dtmi:t:Good;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;2' }));
-    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ '@id': 'dtmi:t:Bad;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;2', extends: 'dtmi:t:Missing;1' }));
+    writeFileSync(
+      join(dir, 'good.json'),
+      JSON.stringify({ '@id': 'dtmi:t:Good;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;2' }),
+    );
+    writeFileSync(
+      join(dir, 'bad.json'),
+      JSON.stringify({ '@id': 'dtmi:t:Bad;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;2', extends: 'dtmi:t:Missing;1' }),
+    );
     const message = await startError({ port: 0, modelsDir: dir });
-    expect(message).toMatch(new RegExp(`^Uploading models from ${escape(dir)} failed at ${escape(join(dir, 'bad.json'))} \\(dtmi:t:Bad;1\\): DTDLParserError: `));
+    expect(message).toMatch(
+      new RegExp(`^Uploading models from ${escape(dir)} failed at ${escape(join(dir, 'bad.json'))} \\(dtmi:t:Bad;1\\): DTDLParserError: `),
+    );
   });
 
   test('missing folders and broken JSON are explained', async () => {
-    expect(await startError({ port: 0, scenarioDir: '/nonexistent/scenario' })).toMatch(/^Scenario folder \/nonexistent\/scenario does not exist\./);
+    expect(await startError({ port: 0, scenarioDir: '/nonexistent/scenario' })).toMatch(
+      /^Scenario folder \/nonexistent\/scenario does not exist\./,
+    );
     expect(await startError({ port: 0, modelsDir: '/nonexistent/models' })).toMatch(/^Model folder \/nonexistent\/models does not exist\./);
     const dir = tempDir('broken');
     writeFileSync(join(dir, 'x.json'), '{"@id": ');
@@ -121,7 +144,11 @@ describe('CORS', () => {
       const origin = 'http://localhost:3000';
       const preflight = await rawRequest(emulator, 'OPTIONS', '/digitaltwins/floor-1', {
         auth: false,
-        headers: { origin, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization,content-type,if-match' },
+        headers: {
+          origin,
+          'access-control-request-method': 'PATCH',
+          'access-control-request-headers': 'authorization,content-type,if-match',
+        },
       });
       expect(preflight.status).toBe(204);
       expect(preflight.headers).toMatchObject({
@@ -134,7 +161,9 @@ describe('CORS', () => {
       expect(get.headers['access-control-allow-origin']).toBe(origin);
       expect(String(get.headers['access-control-expose-headers'])).toContain('ETag');
       // Without Origin (the SDK in Node) nothing changes, and OPTIONS without a preflight header is not CORS.
-      expect((await rawRequest(emulator, 'GET', '/digitaltwins/floor-1?api-version=2022-05-31')).headers['access-control-allow-origin']).toBeUndefined();
+      expect(
+        (await rawRequest(emulator, 'GET', '/digitaltwins/floor-1?api-version=2022-05-31')).headers['access-control-allow-origin'],
+      ).toBeUndefined();
       expect((await rawRequest(emulator, 'OPTIONS', '/digitaltwins/floor-1', { headers: { origin } })).status).toBe(404);
     } finally {
       await emulator.close();

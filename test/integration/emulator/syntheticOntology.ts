@@ -10,7 +10,12 @@ const idOf = (family: string, n: number): string => `dtmi:test:onto:${family}${n
 export function syntheticOntology(count: number, perFamily = 40): Model[] {
   const models: Model[] = [];
   const families = Math.ceil(count / perFamily);
-  models.push({ '@id': 'dtmi:test:onto:Area;1', '@type': 'Interface', '@context': CONTEXT, contents: [{ '@type': 'Property', name: 'squareMeters', schema: 'double' }] });
+  models.push({
+    '@id': 'dtmi:test:onto:Area;1',
+    '@type': 'Interface',
+    '@context': CONTEXT,
+    contents: [{ '@type': 'Property', name: 'squareMeters', schema: 'double' }],
+  });
   for (let f = 0; f < families && models.length < count; f++) {
     const family = `F${f}x`;
     for (let n = 0; n < perFamily && models.length < count; n++) {
@@ -43,7 +48,12 @@ export function bigModel(id: string, bytes: number): Model {
   const model: Model = { '@id': id, '@type': 'Interface', '@context': CONTEXT, contents };
   let size = Buffer.byteLength(JSON.stringify(model));
   for (let n = 0; size < bytes; n++) {
-    const content = { '@type': 'Property', name: `property${n}`, schema: 'double', description: `Property ${n}: `.padEnd(500, 'lorem ipsum ') };
+    const content = {
+      '@type': 'Property',
+      name: `property${n}`,
+      schema: 'double',
+      description: `Property ${n}: `.padEnd(500, 'lorem ipsum '),
+    };
     contents.push(content);
     size += Buffer.byteLength(JSON.stringify(content)) + 1;
   }

@@ -20,7 +20,9 @@ afterAll(async () => {
 describe('PUT /digitaltwins/{id}', () => {
   it('creates a twin, returns it with a weak etag and 7-digit timestamps', async () => {
     const response = await client.upsertDigitalTwin('room-1', JSON.stringify(roomBody({ name: 'Kitchen' })));
-    const twin = response.body as Record<string, unknown> & { $metadata: Record<string, { lastUpdateTime: string }> & { $lastUpdateTime: string; $model: string } };
+    const twin = response.body as Record<string, unknown> & {
+      $metadata: Record<string, { lastUpdateTime: string }> & { $lastUpdateTime: string; $model: string };
+    };
     expect(twin.$dtId).toBe('room-1');
     expect(response.etag).toMatch(/^W\/"[0-9a-f-]{36}"$/);
     expect(twin['$etag']).toBe(response.etag);
@@ -56,15 +58,22 @@ describe('PUT /digitaltwins/{id}', () => {
     const error = await restError(client.upsertDigitalTwin('exists-1', JSON.stringify(roomBody()), { ifNoneMatch: '*' }));
     expect(error.statusCode).toBe(412);
     expect(error.code).toBe('PreconditionFailed');
-    expect(error.message).toBe('If-None-Match: * header was specified but a twin with the id exists-1 was found. Please specify a different twin id.');
+    expect(error.message).toBe(
+      'If-None-Match: * header was specified but a twin with the id exists-1 was found. Please specify a different twin id.',
+    );
     const created = await client.upsertDigitalTwin('new-1', JSON.stringify(roomBody()), { ifNoneMatch: '*' });
     expect(created.body).toMatchObject({ $dtId: 'new-1' });
   });
 
   it('If-None-Match other than * is 400 InvalidArgument', async () => {
-    const res = await rawRequest(emulator, 'PUT', '/digitaltwins/inm?api-version=2022-05-31', { body: roomBody(), headers: { 'if-none-match': 'XXX' } });
+    const res = await rawRequest(emulator, 'PUT', '/digitaltwins/inm?api-version=2022-05-31', {
+      body: roomBody(),
+      headers: { 'if-none-match': 'XXX' },
+    });
     expect(res.status).toBe(400);
-    expect(res.json).toEqual({ error: { code: 'InvalidArgument', message: 'Invalid If-None-Match header value. Allowed value(s): If-None-Match: *' } });
+    expect(res.json).toEqual({
+      error: { code: 'InvalidArgument', message: 'Invalid If-None-Match header value. Allowed value(s): If-None-Match: *' },
+    });
   });
 
   it('an unknown model is 400 ValidationFailed with the ADT detail', async () => {
@@ -73,7 +82,11 @@ describe('PUT /digitaltwins/{id}', () => {
     expect(error.code).toBe('ValidationFailed');
     expect(error.message).toBe('Invalid twin specified');
     expect(error.details).toEqual({
-      error: { code: 'ValidationFailed', message: 'Invalid twin specified', details: [{ code: 'ValidationFailed', message: 'dtmi:test:Nope;1 or one of its dependencies does not exist.' }] },
+      error: {
+        code: 'ValidationFailed',
+        message: 'Invalid twin specified',
+        details: [{ code: 'ValidationFailed', message: 'dtmi:test:Nope;1 or one of its dependencies does not exist.' }],
+      },
     });
   });
 
@@ -85,7 +98,9 @@ describe('PUT /digitaltwins/{id}', () => {
   });
 
   it('keeps sourceTime given in the request $metadata', async () => {
-    const twin = await createRoom(client, 'src-time', { $metadata: { $model: ROOM, temperature: { sourceTime: '2022-05-31T12:00:01.000125009Z' } } });
+    const twin = await createRoom(client, 'src-time', {
+      $metadata: { $model: ROOM, temperature: { sourceTime: '2022-05-31T12:00:01.000125009Z' } },
+    });
     expect((twin['$metadata'] as Record<string, unknown>)['temperature']).toMatchObject({ sourceTime: '2022-05-31T12:00:01.000125009Z' });
   });
 });
@@ -95,7 +110,9 @@ describe('GET and DELETE /digitaltwins/{id}', () => {
     const error = await restError(client.getDigitalTwin('ghost'));
     expect(error.statusCode).toBe(404);
     expect(error.code).toBe('DigitalTwinNotFound');
-    expect(error.message).toBe('There is no digital twin instance that exists with the ID ghost. Please verify that the twin id is valid and ensure that the twin is not deleted. See section on querying the twins https://aka.ms/adtv2query.');
+    expect(error.message).toBe(
+      'There is no digital twin instance that exists with the ID ghost. Please verify that the twin id is valid and ensure that the twin is not deleted. See section on querying the twins https://aka.ms/adtv2query.',
+    );
   });
 
   it('deletes with 204 honouring If-Match', async () => {
@@ -105,8 +122,12 @@ describe('GET and DELETE /digitaltwins/{id}', () => {
     expect(stale.code).toBe('PreconditionFailed');
     const bad = await rawRequest(emulator, 'DELETE', '/digitaltwins/del-1?api-version=2022-05-31', { headers: { 'if-match': 'XXX' } });
     expect(bad.status).toBe(400);
-    expect(bad.json).toEqual({ error: { code: 'InvalidArgument', message: 'Invalid If-Match header value. Allowed value(s): If-Match: {etag} or If-Match: *' } });
-    const res = await rawRequest(emulator, 'DELETE', '/digitaltwins/del-1?api-version=2022-05-31', { headers: { 'if-match': created.etag ?? '' } });
+    expect(bad.json).toEqual({
+      error: { code: 'InvalidArgument', message: 'Invalid If-Match header value. Allowed value(s): If-Match: {etag} or If-Match: *' },
+    });
+    const res = await rawRequest(emulator, 'DELETE', '/digitaltwins/del-1?api-version=2022-05-31', {
+      headers: { 'if-match': created.etag ?? '' },
+    });
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
     expect((await restError(client.getDigitalTwin('del-1'))).code).toBe('DigitalTwinNotFound');

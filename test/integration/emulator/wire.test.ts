@@ -30,7 +30,11 @@ describe('/models', () => {
     const ids: string[] = [];
     for await (const model of client.listModels([ROOM], true)) ids.push(model.id);
     expect(ids.sort()).toEqual([ROOM, THERMOSTAT].sort());
-    const page = await rawRequest(emulator, 'GET', `/models?api-version=2022-05-31&dependenciesFor=${encodeURIComponent(`${ROOM},${FLOOR}`)}`);
+    const page = await rawRequest(
+      emulator,
+      'GET',
+      `/models?api-version=2022-05-31&dependenciesFor=${encodeURIComponent(`${ROOM},${FLOOR}`)}`,
+    );
     expect((page.json as { nextLink: unknown }).nextLink).toBeNull();
   });
 
@@ -43,7 +47,9 @@ describe('/models', () => {
     await client.decomissionModel(ROOM_V2);
     await client.decomissionModel(ROOM_V2);
     expect((await client.getModel(ROOM_V2)).decommissioned).toBe(true);
-    const error = await restError(client.upsertDigitalTwin('v2', JSON.stringify({ $metadata: { $model: ROOM_V2 }, thermostat: { $metadata: {} } })));
+    const error = await restError(
+      client.upsertDigitalTwin('v2', JSON.stringify({ $metadata: { $model: ROOM_V2 }, thermostat: { $metadata: {} } })),
+    );
     expect(error.statusCode).toBe(400);
     expect(error.code).toBe('ModelDecommissioned');
   });
@@ -64,10 +70,13 @@ describe('/query', () => {
 
   it('pages with continuation tokens (max-items-per-page) and sends query-charge on every page', async () => {
     const pages: Array<{ value?: unknown[]; continuationToken?: string; queryCharge?: number }> = [];
-    for await (const page of client.queryTwins(`SELECT * FROM DIGITALTWINS WHERE IS_OF_MODEL('${ROOM}') AND temperature >= 1`, 2).byPage()) pages.push(page);
+    for await (const page of client.queryTwins(`SELECT * FROM DIGITALTWINS WHERE IS_OF_MODEL('${ROOM}') AND temperature >= 1`, 2).byPage())
+      pages.push(page);
     expect(pages.map((p) => p.value?.length)).toEqual([2, 2]);
     expect(pages.every((p) => typeof p.queryCharge === 'number')).toBe(true);
-    const raw = await rawRequest(emulator, 'POST', '/query?api-version=2022-05-31', { body: { query: 'SELECT COUNT() FROM DIGITALTWINS' } });
+    const raw = await rawRequest(emulator, 'POST', '/query?api-version=2022-05-31', {
+      body: { query: 'SELECT COUNT() FROM DIGITALTWINS' },
+    });
     expect(raw.status).toBe(200);
     expect(raw.json).toEqual({ value: [{ COUNT: 5 }], continuationToken: null });
     expect(raw.headers['query-charge']).toBeDefined();

@@ -9,7 +9,6 @@ import { gzipBomb } from '../../support/gzipBomb';
 
 const root = resolve(__dirname, '..', '..', '..');
 
-
 // The child loads the TypeScript source through the compiler's own transpiler (no build needed).
 const child = `
 const fs = require('node:fs');
@@ -29,7 +28,11 @@ it('refuses a 512 MiB gzip bomb as too-large while the process grows by less tha
   try {
     const file = join(dir, 'bomb.gz');
     writeFileSync(file, await gzipBomb(512));
-    const output = execFileSync(process.execPath, ['--expose-gc', '-e', child, join(root, 'shared', 'ingest', 'decode', 'decodeBody.ts'), file], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const output = execFileSync(
+      process.execPath,
+      ['--expose-gc', '-e', child, join(root, 'shared', 'ingest', 'decode', 'decodeBody.ts'), file],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    );
     const { reason, growthKiB } = JSON.parse(output) as { reason: string; growthKiB: number };
     expect(reason).toBe('too-large');
     expect(growthKiB).toBeLessThan(1024 + 16 * 1024);

@@ -16,23 +16,31 @@ const worked: PipelineConfigFile = {
     rules: [
       {
         name: 'room',
-        properties: [{ target: 'temperature', deadband: { absolute: 0.1 } }, { target: 'humidity', deadband: { absolute: 0.5 } }, { target: 'occupied' }, { target: 'config' }],
+        properties: [
+          { target: 'temperature', deadband: { absolute: 0.1 } },
+          { target: 'humidity', deadband: { absolute: 0.5 } },
+          { target: 'occupied' },
+          { target: 'config' },
+        ],
       },
     ],
   },
 };
 
-const at = (minute: number, second = 0): string => `2024-06-01T11:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}.000Z`;
+const at = (minute: number, second = 0): string =>
+  `2024-06-01T11:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}.000Z`;
 
 let world: IngestWorld;
 let app: IngestApp;
 let zeroConfig: IngestApp;
 let sequence = 1000;
 
-const send = (target: IngestApp, deviceId: string, body: Record<string, unknown>) => target.invoke(events((sequence += 10), [message(deviceId, body)]));
+const send = (target: IngestApp, deviceId: string, body: Record<string, unknown>) =>
+  target.invoke(events((sequence += 10), [message(deviceId, body)]));
 const patches = (twinId: string): number => world.emulator.counters().twinWrites[twinId]?.patch ?? 0;
 const reads = (): number => world.emulator.counters().operations['twin.read']?.requests ?? 0;
-const updatesOf = (twinId: string) => world.notifications.filter((n) => n.type === 'Microsoft.DigitalTwins.Twin.Update' && n.subject === twinId);
+const updatesOf = (twinId: string) =>
+  world.notifications.filter((n) => n.type === 'Microsoft.DigitalTwins.Twin.Update' && n.subject === twinId);
 
 beforeAll(async () => {
   world = await startWorld();
@@ -51,8 +59,21 @@ it("follows CONFIGURATION.md's worked example: deadbands, equality, a maxAge hea
   world.notifications.length = 0;
 
   // Within the deadbands, equal boolean, equal object in another key order: no request at all.
-  const quiet = await send(app, 'room-w', { temperature: 21.05, humidity: 40.5, occupied: false, config: { setpoint: 21, mode: 'eco' }, ts: at(51) });
-  expect(quiet).toMatchObject({ received: 1, applied: 0, filtered: 1, patches: 0, suppressedWrites: { 'within-deadband': 2, unchanged: 2 }, heartbeatWrites: 0 });
+  const quiet = await send(app, 'room-w', {
+    temperature: 21.05,
+    humidity: 40.5,
+    occupied: false,
+    config: { setpoint: 21, mode: 'eco' },
+    ts: at(51),
+  });
+  expect(quiet).toMatchObject({
+    received: 1,
+    applied: 0,
+    filtered: 1,
+    patches: 0,
+    suppressedWrites: { 'within-deadband': 2, unchanged: 2 },
+    heartbeatWrites: 0,
+  });
   expect([patches('room-w'), reads()]).toEqual([0, 0]);
   expect(updatesOf('room-w')).toEqual([]);
   let w = await twin(world, 'room-w');
@@ -75,7 +96,14 @@ it("follows CONFIGURATION.md's worked example: deadbands, equality, a maxAge hea
   expect(patches('room-w')).toBe(2);
   expect(updatesOf('room-w')).toHaveLength(2);
   w = await twin(world, 'room-w');
-  expect([w.temperature, sourceTime(w, 'temperature'), w.humidity, sourceTime(w, 'humidity'), w.occupied, w.config]).toEqual([21.12, at(53), 40, at(50), false, { mode: 'eco', setpoint: 21 }]);
+  expect([w.temperature, sourceTime(w, 'temperature'), w.humidity, sourceTime(w, 'humidity'), w.occupied, w.config]).toEqual([
+    21.12,
+    at(53),
+    40,
+    at(50),
+    false,
+    { mode: 'eco', setpoint: 21 },
+  ]);
 });
 
 it('with zero configuration an equal value costs no write and is filtered as unchanged; a different one is written', async () => {

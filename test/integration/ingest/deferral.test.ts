@@ -21,9 +21,14 @@ jest.mock('@azure/functions-core', () => jest.requireActual('../../support/funct
 
 const pipeline: PipelineConfigFile = { ingest: { options: { sourceTime: 'ts' } } };
 const twins = Array.from({ length: 30 }, (_, i) => `room-${String(i).padStart(2, '0')}`);
-const at = (minute: number, second = 0): string => `2024-06-01T12:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}.000Z`;
+const at = (minute: number, second = 0): string =>
+  `2024-06-01T12:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}.000Z`;
 /** 20 patches/s and a 0.5 s window: 9 twins per invocation (the sliding-window budget keeps 5 % spare). */
-const tinyBudget = { [settings.adtPatchesPerSecond.name]: '20', [settings.deferWriteWindowSeconds.name]: '0.5', [settings.deferBuckets.name]: '4' };
+const tinyBudget = {
+  [settings.adtPatchesPerSecond.name]: '20',
+  [settings.deferWriteWindowSeconds.name]: '0.5',
+  [settings.deferBuckets.name]: '4',
+};
 
 let world: IngestWorld;
 let sequence = 1000;
@@ -39,7 +44,10 @@ afterAll(async () => {
 
 /** Every twin reports once per "minute", each reading different from the last: the adversarial shape. */
 function round(minute: number) {
-  const batch = events(sequence, twins.map((id, i) => message(id, { temperature: minute * 100 + i, ts: at(minute, i) }, { enqueuedTime: at(minute, 59) })));
+  const batch = events(
+    sequence,
+    twins.map((id, i) => message(id, { temperature: minute * 100 + i, ts: at(minute, i) }, { enqueuedTime: at(minute, 59) })),
+  );
   sequence += batch.length;
   return batch;
 }
@@ -72,7 +80,9 @@ async function expectNewest(minute: number): Promise<void> {
 }
 
 it('bounds every invocation by its write window, defers the rest durably, and drains every twin to its newest value', async () => {
-  const app: IngestApp = await ingestApp(world, pipeline, { env: { ...tinyBudget, [settings.deferredValuesContainer.name]: 'deferred-main' } });
+  const app: IngestApp = await ingestApp(world, pipeline, {
+    env: { ...tinyBudget, [settings.deferredValuesContainer.name]: 'deferred-main' },
+  });
   const deferral = app.runtime.deferral;
   if (!deferral) throw new Error('the ingest runtime built no deferral from the settings');
   const capacity = Math.floor(app.runtime.gateway.budgets().writes * 0.5);
@@ -131,7 +141,14 @@ it('a value stored before a crash reaches ADT through a fresh worker; a re-write
 
   // Meanwhile newer readings arrive and are written directly; the old entries must not overwrite them.
   const next = freshRuntime(container);
-  const rawNewer = round(5).map((event) => ({ body: Buffer.from(JSON.stringify(event.envelope.body)), index: 0, sequenceNumber: event.sequenceNumber, enqueuedTimeUtc: '2024-06-01T12:05:59.000', systemProperties: { 'iothub-connection-device-id': event.envelope.deviceId }, properties: {} }));
+  const rawNewer = round(5).map((event) => ({
+    body: Buffer.from(JSON.stringify(event.envelope.body)),
+    index: 0,
+    sequenceNumber: event.sequenceNumber,
+    enqueuedTimeUtc: '2024-06-01T12:05:59.000',
+    systemProperties: { 'iothub-connection-device-id': event.envelope.deviceId },
+    properties: {},
+  }));
   await processBatch(rawNewer, { ...next, deferral: undefined, partitionId: '0' });
   await expectNewest(5);
 
@@ -152,7 +169,8 @@ it('two workers draining one store at once lose nothing, and redelivered events 
   // Redelivery (the host retries the batch): the store holds the same entries, one per twin.
   await app.invoke(batch);
   const twice = await Promise.all((await store.list()).map(async (name) => (await readBucket(store, name)).bucket));
-  const entries = (buckets: typeof once) => buckets.flatMap((b) => b.twins.map((t) => [t.twinId, t.values.map((v) => [v.value, v.sourceTime])])).sort();
+  const entries = (buckets: typeof once) =>
+    buckets.flatMap((b) => b.twins.map((t) => [t.twinId, t.values.map((v) => [v.value, v.sourceTime])])).sort();
   // The redelivery drained what the first delivery deferred and deferred the whole batch again (its
   // window was spent draining): still one entry per twin, each exactly the minute-6 reading.
   expect(entries(once).length).toBeGreaterThan(0);
@@ -165,7 +183,10 @@ it('two workers draining one store at once lose nothing, and redelivered events 
 
   const a = freshRuntime(container);
   const b = freshRuntime(container);
-  const drains = await Promise.all([drainDeferredValues(a.deferral!, a.gateway, { runSeconds: 10 }), drainDeferredValues(b.deferral!, b.gateway, { runSeconds: 10 })]);
+  const drains = await Promise.all([
+    drainDeferredValues(a.deferral!, a.gateway, { runSeconds: 10 }),
+    drainDeferredValues(b.deferral!, b.gateway, { runSeconds: 10 }),
+  ]);
   // Both drained (written or found written by the other): nothing left, nothing lost.
   expect(drains.reduce((n, d) => n + d.valuesWritten + d.valuesStale, 0)).toBeGreaterThanOrEqual(entries(twice).length);
   expect(await store.list()).toEqual([]);

@@ -64,14 +64,22 @@ async function batch(round: number): Promise<void> {
   const context = {
     triggerMetadata: {
       partitionContext: { partitionId: '0' },
-      systemPropertiesArray: ids.map((id, i) => ({ 'iothub-connection-device-id': id, 'message-id': `r${round}-${i}`, 'content-type': 'application/json', 'content-encoding': 'utf-8' })),
+      systemPropertiesArray: ids.map((id, i) => ({
+        'iothub-connection-device-id': id,
+        'message-id': `r${round}-${i}`,
+        'content-type': 'application/json',
+        'content-encoding': 'utf-8',
+      })),
       enqueuedTimeUtcArray: ids.map(() => now.replace('Z', '')),
       sequenceNumberArray: ids.map((_, i) => round * twins + i + 1),
       offsetArray: ids.map((_, i) => String(round * twins + i)),
     },
     info: () => undefined,
   } as unknown as Parameters<typeof handler>[1];
-  await handler(ids.map((_, i) => Buffer.from(JSON.stringify({ temperature: round * 100 + i, humidity: 40, ts: now }))), context);
+  await handler(
+    ids.map((_, i) => Buffer.from(JSON.stringify({ temperature: round * 100 + i, humidity: 40, ts: now }))),
+    context,
+  );
 }
 
 it('opens no more connections than requests in flight for the first batch, and none for the next', async () => {

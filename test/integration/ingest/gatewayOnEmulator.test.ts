@@ -18,7 +18,12 @@ import type { HttpOperationResponse, WebResourceLike } from '@azure/core-http';
 class RecordingHttpClient extends TrustingHttpClient {
   readonly sent: Array<{ method: string; url: string; headers: Record<string, string>; body: unknown }> = [];
   override sendRequest(request: WebResourceLike): Promise<HttpOperationResponse> {
-    this.sent.push({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers.headersArray().map((h) => [h.name.toLowerCase(), h.value])), body: request.body });
+    this.sent.push({
+      method: request.method,
+      url: request.url,
+      headers: Object.fromEntries(request.headers.headersArray().map((h) => [h.name.toLowerCase(), h.value])),
+      body: request.body,
+    });
     return super.sendRequest(request);
   }
 }
@@ -35,7 +40,10 @@ beforeAll(async () => {
   await admin.createModels([sensorModel, roomModel]);
   await admin.upsertDigitalTwin('room-1', JSON.stringify({ $metadata: { $model: 'dtmi:test:Room;1' }, sensor: { $metadata: {} } }));
   http = new RecordingHttpClient(emulator.ca);
-  gateway = new AdtGateway({ port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: http })), retryPolicy: { baseDelayMs: 5, maxDelayMs: 20 } });
+  gateway = new AdtGateway({
+    port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: http })),
+    retryPolicy: { baseDelayMs: 5, maxDelayMs: 20 },
+  });
 });
 
 afterAll(async () => {
@@ -50,8 +58,23 @@ it('stores exact values and sourceTimes with one PATCH per twin', async () => {
       twinId: 'room-1',
       ifMissing: { policy: 'deadLetter' },
       updates: [
-        { twinId: 'room-1', property: 'temperature', value: 22.25, sourceTime: '2024-05-01T10:00:00.1234567Z', eventKeys: ['a'], rule: 'r' },
-        { twinId: 'room-1', component: 'sensor', property: 'battery', value: 77, sourceTime: '2024-05-01T10:00:01Z', eventKeys: ['b'], rule: 'r' },
+        {
+          twinId: 'room-1',
+          property: 'temperature',
+          value: 22.25,
+          sourceTime: '2024-05-01T10:00:00.1234567Z',
+          eventKeys: ['a'],
+          rule: 'r',
+        },
+        {
+          twinId: 'room-1',
+          component: 'sensor',
+          property: 'battery',
+          value: 77,
+          sourceTime: '2024-05-01T10:00:01Z',
+          eventKeys: ['b'],
+          rule: 'r',
+        },
       ],
     },
     gateway,
@@ -70,8 +93,14 @@ it('stores exact values and sourceTimes with one PATCH per twin', async () => {
 
 it('sends twin and component telemetry with the device time and a deterministic message id', async () => {
   notifications.length = 0;
-  await gateway.publishTelemetry({ twinId: 'room-1', payload: { co2: 450 }, messageId: '0-101', sourceTime: '2024-05-01T09:59:59.5Z' }, ctx());
-  await gateway.publishTelemetry({ twinId: 'room-1', component: 'sensor', payload: { rssi: -60 }, messageId: '0-102', sourceTime: '2024-05-01T09:59:58Z' }, ctx());
+  await gateway.publishTelemetry(
+    { twinId: 'room-1', payload: { co2: 450 }, messageId: '0-101', sourceTime: '2024-05-01T09:59:59.5Z' },
+    ctx(),
+  );
+  await gateway.publishTelemetry(
+    { twinId: 'room-1', component: 'sensor', payload: { rssi: -60 }, messageId: '0-102', sourceTime: '2024-05-01T09:59:58Z' },
+    ctx(),
+  );
   const telemetry = notifications.filter((n) => n.type === 'microsoft.iot.telemetry');
   expect(telemetry.map((n) => [n.id, n.subject, n.data])).toEqual([
     ['0-101', undefined, { co2: 450 }],
@@ -108,7 +137,9 @@ describe('per-request timeout', () => {
 
   it('aborts a response slower than the timeout as a retryable timeout', async () => {
     emulator.faults.update({ latencyMs: 400 });
-    const error = await port().getTwin('room-1', { timeoutMs: 50 }).catch((e: unknown) => e);
+    const error = await port()
+      .getTwin('room-1', { timeoutMs: 50 })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'AdtRequestError', code: 'AbortError', status: undefined });
   });
 

@@ -62,12 +62,15 @@ export interface IngestWorld {
 export async function startWorld(): Promise<IngestWorld> {
   const registration = loadFunctionApp([join(root, 'functions', 'ingestTelemetry.ts')], { hook: false }).get('ingestTelemetry');
   const programmingModel = capturedProgrammingModel();
-  if (!registration || !programmingModel) throw new Error('functions/ingestTelemetry.ts did not register with the fake host; mock @azure/functions-core first.');
+  if (!registration || !programmingModel)
+    throw new Error('functions/ingestTelemetry.ts did not register with the fake host; mock @azure/functions-core first.');
   const [emulator, azurite, directory] = await Promise.all([startEmulator(), startAzuriteBlob(), mkdtemp(join(tmpdir(), 'ingest-it-'))]);
   const notifications: Notification[] = [];
   emulator.events.tap((n) => notifications.push(n));
   // The test's own client (seeding, reading twins back); its keep-alive sockets are closed in close().
-  const { client: admin, httpClient: adminHttp } = createEmulatorClient(emulator, { retryOptions: { maxRetries: 1, retryDelayInMs: 10, maxRetryDelayInMs: 50 } });
+  const { client: admin, httpClient: adminHttp } = createEmulatorClient(emulator, {
+    retryOptions: { maxRetries: 1, retryDelayInMs: 10, maxRetryDelayInMs: 50 },
+  });
   await admin.createModels(testModels);
   const http = new RecordingHttpClient(emulator.ca);
   return {
@@ -112,7 +115,11 @@ let containers = 0;
  * The function's runtime built exactly as in Azure (app settings + PIPELINE_CONFIG_PATH file), except
  * that the ADT client trusts the emulator and retries are scaled down so failing tests end quickly.
  */
-export async function ingestApp(world: IngestWorld, config: PipelineConfigFile, options: { deadlineSeconds?: number; env?: NodeJS.ProcessEnv } = {}): Promise<IngestApp> {
+export async function ingestApp(
+  world: IngestWorld,
+  config: PipelineConfigFile,
+  options: { deadlineSeconds?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<IngestApp> {
   containers += 1;
   const container = `dead-letters-${containers}`;
   const configPath = join(world.directory, `pipeline-${containers}.json`);
@@ -147,9 +154,12 @@ export async function ingestApp(world: IngestWorld, config: PipelineConfigFile, 
       events,
     );
     const logs: string[] = [];
-    await invokeRegistration(world.programmingModel, { metadata: world.registration.metadata, callback }, request, (line) => logs.push(line.message));
+    await invokeRegistration(world.programmingModel, { metadata: world.registration.metadata, callback }, request, (line) =>
+      logs.push(line.message),
+    );
     const summaries = logs.flatMap((line) => (line.includes('"ingest.batch"') ? [JSON.parse(line) as BatchSummary] : []));
-    if (summaries.length !== 1) throw new Error(`expected one batch summary in the function log, got ${summaries.length}:\n${logs.join('\n')}`);
+    if (summaries.length !== 1)
+      throw new Error(`expected one batch summary in the function log, got ${summaries.length}:\n${logs.join('\n')}`);
     return summaries[0] as BatchSummary;
   };
 

@@ -57,9 +57,14 @@ const zoneModel = {
   '@id': 'dtmi:ingest:Zone;1',
   '@type': 'Interface',
   '@context': 'dtmi:dtdl:context;3',
-  contents: [{ '@type': 'Property', name: 'setpoints', schema: { '@type': 'Map', mapKey: { name: 'zone', schema: 'string' }, mapValue: { name: 'celsius', schema: 'double' } } }],
+  contents: [
+    {
+      '@type': 'Property',
+      name: 'setpoints',
+      schema: { '@type': 'Map', mapKey: { name: 'zone', schema: 'string' }, mapValue: { name: 'celsius', schema: 'double' } },
+    },
+  ],
 };
-
 
 function textBytes(encoding: string, json: unknown): Buffer {
   const text = JSON.stringify(json);
@@ -118,11 +123,27 @@ async function post(envelopes: TelemetryEnvelope[]): Promise<BatchSummary> {
   if (!registered) throw new Error('functions/ingestHttp.ts did not register');
   const body = Buffer.from(JSON.stringify(envelopes), 'utf8');
   const request = {
-    inputData: [{ name: triggerBindingOf(registered).name, data: { http: { method: 'POST', url: 'http://127.0.0.1:7071/api/telemetry', headers: { 'content-type': 'application/json', 'content-length': String(body.length) }, body: { bytes: body } } } }],
+    inputData: [
+      {
+        name: triggerBindingOf(registered).name,
+        data: {
+          http: {
+            method: 'POST',
+            url: 'http://127.0.0.1:7071/api/telemetry',
+            headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
+            body: { bytes: body },
+          },
+        },
+      },
+    ],
     triggerMetadata: {},
   } as unknown as RpcInvocationRequest;
   const handler = createHttpIngestHandler(() => app.runtime, 'functionKey');
-  const answer = (await invokeRegistration(capturedProgrammingModel() as never, { metadata: registered.metadata, callback: handler }, request)) as { status: number; jsonBody: { summary: BatchSummary } };
+  const answer = (await invokeRegistration(
+    capturedProgrammingModel() as never,
+    { metadata: registered.metadata, callback: handler },
+    request,
+  )) as { status: number; jsonBody: { summary: BatchSummary } };
   expect(answer.status).toBe(200);
   return answer.jsonBody.summary;
 }
@@ -165,7 +186,11 @@ describe.each(corpus.map((item, index) => [item.name, item, index] as const))('%
       ]);
     }
     const good = (twinId: string, value: number) =>
-      message(twinId, { temperature: value, ts: T }, { messageId: `${twinId}-${index}`, ...(item.neighbourPartitionKeys && { systemProperties: { 'x-opt-partition-key': twinId } }) });
+      message(
+        twinId,
+        { temperature: value, ts: T },
+        { messageId: `${twinId}-${index}`, ...(item.neighbourPartitionKeys && { systemProperties: { 'x-opt-partition-key': twinId } }) },
+      );
     const poison: TelemetryEnvelope = {
       deviceId,
       enqueuedTime: T,
@@ -200,11 +225,16 @@ describe.each(corpus.map((item, index) => [item.name, item, index] as const))('%
       expect(letters).toHaveLength(0);
     }
     if (expected.outcome === 'filtered' && expected.reason === 'stale-source-time') expect(summary.staleValuesSkipped).toBe(1);
-    const stored = expected.twin || expected.twinLength || expected.sourceTime || expected.zoneKeys || expected.absent ? await twin(world, deviceId) : undefined;
+    const stored =
+      expected.twin || expected.twinLength || expected.sourceTime || expected.zoneKeys || expected.absent
+        ? await twin(world, deviceId)
+        : undefined;
     for (const [property, value] of Object.entries(expected.twin ?? {})) expect(stored?.[property]).toEqual(value);
-    for (const path of expected.absent ?? []) expect(path.split('/').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], stored)).toBeUndefined();
+    for (const path of expected.absent ?? [])
+      expect(path.split('/').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], stored)).toBeUndefined();
     for (const [property, length] of Object.entries(expected.twinLength ?? {})) expect((stored?.[property] as string).length).toBe(length);
-    for (const [key, value] of Object.entries(expected.zoneKeys ?? {})) expect((stored?.setpoints as Record<string, number>)[key]).toBe(value);
+    for (const [key, value] of Object.entries(expected.zoneKeys ?? {}))
+      expect((stored?.setpoints as Record<string, number>)[key]).toBe(value);
     if (expected.sourceTime) expect(stored && sourceTime(stored, 'temperature')).toBe(expected.sourceTime);
     if (expected.telemetry) expect(summary.telemetrySent).toBe(expected.telemetry);
     for (const [field, value] of Object.entries(expected.summary ?? {})) expect(summary[field as keyof typeof summary]).toBe(value);
@@ -217,6 +247,8 @@ describe.each(corpus.map((item, index) => [item.name, item, index] as const))('%
 it('patches Map keys one by one: two devices updating different keys of one twin keep both', async () => {
   await world.admin.upsertDigitalTwin('zone-shared', JSON.stringify({ $metadata: { $model: zoneModel['@id'] } }));
   await app.invoke(events(5000, [message('zone-shared', { setpoints: { north: 18 }, ts: T })]), { dataType: 'binary' });
-  await app.invoke(events(5001, [message('zone-shared', { setpoints: { south: 22 }, ts: '2024-06-01T12:00:01.000Z' })]), { dataType: 'binary' });
+  await app.invoke(events(5001, [message('zone-shared', { setpoints: { south: 22 }, ts: '2024-06-01T12:00:01.000Z' })]), {
+    dataType: 'binary',
+  });
   expect((await twin(world, 'zone-shared')).setpoints).toEqual({ north: 18, south: 22 });
 });

@@ -20,15 +20,34 @@ const registration = () => {
   return found;
 };
 
-async function post(body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }, auth: 'functionKey' | 'entraId' = 'functionKey'): Promise<{ status: number; jsonBody: Record<string, unknown> }> {
+async function post(
+  body: string | Buffer,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+  auth: 'functionKey' | 'entraId' = 'functionKey',
+): Promise<{ status: number; jsonBody: Record<string, unknown> }> {
   const registered = registration();
   const { name } = triggerBindingOf(registered);
   const request: RpcInvocationRequest = {
-    inputData: [{ name, data: { http: { method: 'POST', url: 'http://127.0.0.1:7071/api/telemetry', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body: { bytes: Buffer.from(body) } } } }],
+    inputData: [
+      {
+        name,
+        data: {
+          http: {
+            method: 'POST',
+            url: 'http://127.0.0.1:7071/api/telemetry',
+            headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+            body: { bytes: Buffer.from(body) },
+          },
+        },
+      },
+    ],
     triggerMetadata: {},
   } as unknown as RpcInvocationRequest;
   const handler = createHttpIngestHandler(() => app.runtime, auth);
-  return (await invokeRegistration(capturedProgrammingModel() as never, { metadata: registered.metadata, callback: handler }, request)) as { status: number; jsonBody: Record<string, unknown> };
+  return (await invokeRegistration(capturedProgrammingModel() as never, { metadata: registered.metadata, callback: handler }, request)) as {
+    status: number;
+    jsonBody: Record<string, unknown>;
+  };
 }
 
 beforeAll(async () => {
@@ -79,7 +98,11 @@ it('answers every envelope of a mixed request with its outcome, and applies the 
   ];
   const response = await post(JSON.stringify(envelopes));
   expect(response.status).toBe(200);
-  const outcomes = (response.jsonBody.messages as Array<{ index: number; outcome: string; reasons: string[] }>).map((m) => [m.index, m.outcome, m.reasons[0]]);
+  const outcomes = (response.jsonBody.messages as Array<{ index: number; outcome: string; reasons: string[] }>).map((m) => [
+    m.index,
+    m.outcome,
+    m.reasons[0],
+  ]);
   expect(outcomes).toEqual([
     [0, 'applied', undefined],
     [1, 'dead-lettered', 'schema-mismatch'],
@@ -92,14 +115,22 @@ it('answers every envelope of a mixed request with its outcome, and applies the 
 });
 
 it('takes ndjson and a single envelope too', async () => {
-  const ndjson = [message('http-2', { temperature: 18, ts: '2024-06-01T11:59:02Z' }), message('http-2', { humidity: 40, ts: '2024-06-01T11:59:03Z' })].map((e) => JSON.stringify(e)).join('\n');
+  const ndjson = [
+    message('http-2', { temperature: 18, ts: '2024-06-01T11:59:02Z' }),
+    message('http-2', { humidity: 40, ts: '2024-06-01T11:59:03Z' }),
+  ]
+    .map((e) => JSON.stringify(e))
+    .join('\n');
   expect((await post(ndjson, { 'content-type': 'application/x-ndjson' })).status).toBe(200);
   expect((await post(JSON.stringify(message('http-2', { occupied: true, ts: '2024-06-01T11:59:04Z' })))).status).toBe(200);
   expect(await twin(world, 'http-2')).toMatchObject({ temperature: 18, humidity: 40, occupied: true });
 });
 
 it('answers 400 for a body that is neither JSON nor ndjson, and 413 past the limits', async () => {
-  expect(await post('temperature=21')).toMatchObject({ status: 400, jsonBody: { error: expect.stringContaining('neither JSON nor ndjson') } });
+  expect(await post('temperature=21')).toMatchObject({
+    status: 400,
+    jsonBody: { error: expect.stringContaining('neither JSON nor ndjson') },
+  });
   expect(await post('')).toMatchObject({ status: 400 });
   const many = JSON.stringify(Array.from({ length: httpIngestLimits.maxMessages + 1 }, () => message('http-1', { temperature: 1 })));
   expect(await post(many)).toMatchObject({ status: 413, jsonBody: { error: expect.stringContaining('split it') } });

@@ -11,7 +11,18 @@ import { setAdtClientDefaults } from '../../../shared/adt/sdkClient';
 import type { PipelineConfigFile } from '../../../shared/config/types';
 import { settings } from '../../../shared/settings';
 import { resetWorker } from '../../../shared/worker';
-import { createRoom, events, type IngestApp, ingestApp, type IngestWorld, message, roomModel, sourceTime, startWorld, twin } from './harness';
+import {
+  createRoom,
+  events,
+  type IngestApp,
+  ingestApp,
+  type IngestWorld,
+  message,
+  roomModel,
+  sourceTime,
+  startWorld,
+  twin,
+} from './harness';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../support/functionsHost').fakeFunctionsCore, { virtual: true });
 
@@ -52,7 +63,9 @@ it('rides out 429s and 5xx with its own retries: every value lands and the retri
       message('hot-2', { temperature: 31, ts: at(3) }),
     ]),
   );
-  expect(await Promise.all(['hot-1', 'flaky-1', 'hot-2'].map(async (id) => (await twin(world, id)).temperature))).toEqual([30.5, 12.25, 31]);
+  expect(await Promise.all(['hot-1', 'flaky-1', 'hot-2'].map(async (id) => (await twin(world, id)).temperature))).toEqual([
+    30.5, 12.25, 31,
+  ]);
   expect(summary).toMatchObject({ received: 3, applied: 3, retries: 4, throttled429: 2, patches: 3 });
   expect(world.emulator.counters().operations['twin.patch']).toMatchObject({ requests: 7, successes: 3, throttled: 2, errors: 2 });
 });
@@ -61,7 +74,9 @@ it('waits out real per-twin throttling (429 with Retry-After) when the service l
   // One write per second on a twin: creating it and then patching it in one batch needs a second write.
   world.emulator.limits.update({ perTwinWritesPerSecond: 1 });
   try {
-    const creating = await ingestApp(world, { ingest: { ...pipeline.ingest, unknownTwin: { action: 'create', modelId: roomModel['@id'] } } });
+    const creating = await ingestApp(world, {
+      ingest: { ...pipeline.ingest, unknownTwin: { action: 'create', modelId: roomModel['@id'] } },
+    });
     const summary = await creating.invoke(events(20, [message('throttled-new', { humidity: 55, ts: at(5) })]));
     const created = await twin(world, 'throttled-new');
     expect([created.humidity, sourceTime(created, 'humidity')]).toEqual([55, at(5)]);
@@ -88,7 +103,12 @@ it('fails the invocation when ADT keeps failing past the deadline, and redeliver
   const second = await app.invoke(batch);
   const down = await twin(world, 'down-1');
   const calm = await twin(world, 'calm-1');
-  expect([down.temperature, sourceTime(down, 'temperature'), calm.temperature, sourceTime(calm, 'temperature')]).toEqual([5, at(10), 6, at(11)]);
+  expect([down.temperature, sourceTime(down, 'temperature'), calm.temperature, sourceTime(calm, 'temperature')]).toEqual([
+    5,
+    at(10),
+    6,
+    at(11),
+  ]);
   // A redelivery finds values the twin already holds exactly (value and sourceTime): applied, with no PATCH.
   expect([first.applied, second.applied, second.patches, second.suppressedWrites]).toEqual([2, 2, 0, {}]);
   // Telemetry was sent three times with the same Message-Id: ADT routed it once.
@@ -111,10 +131,14 @@ it('runs the exported function as deployed: app settings, PIPELINE_CONFIG_PATH a
   resetWorker();
   try {
     const deployed = await ingestApp(world, pipeline);
-    const summary = await deployed.invokeRegistered(events(40, [message('env-1', { humidity: 61, ts: at(20) }), message('env-1', 'not json')]));
+    const summary = await deployed.invokeRegistered(
+      events(40, [message('env-1', { humidity: 61, ts: at(20) }), message('env-1', 'not json')]),
+    );
     expect((await twin(world, 'env-1')).humidity).toBe(61);
     expect(summary).toMatchObject({ received: 2, applied: 1, deadLettered: 1, deadLetteredByReason: { 'invalid-json': 1 } });
-    expect((await deployed.deadLetters('deployed-dead-letters')).map((l) => [l.name, l.document.reason])).toEqual([['0/41.json', 'invalid-json']]);
+    expect((await deployed.deadLetters('deployed-dead-letters')).map((l) => [l.name, l.document.reason])).toEqual([
+      ['0/41.json', 'invalid-json'],
+    ]);
   } finally {
     process.env = previous;
     setAdtClientDefaults({});
@@ -138,7 +162,9 @@ it('refuses to load the function when the pipeline configuration is invalid, nam
       }
     });
     expect(loadError).toMatchObject({ name: 'ConfigError' });
-    expect((loadError as Error).message).toContain(`Pipeline configuration ${configPath} is invalid (1 problem):\n  - ${configPath}:3:25: ingest.options.maxTwinsPerMessage: must be integer`);
+    expect((loadError as Error).message).toContain(
+      `Pipeline configuration ${configPath} is invalid (1 problem):\n  - ${configPath}:3:25: ingest.options.maxTwinsPerMessage: must be integer`,
+    );
   } finally {
     if (previous === undefined) delete process.env[settings.pipelineConfigPath.name];
     else process.env[settings.pipelineConfigPath.name] = previous;
@@ -148,5 +174,7 @@ it('refuses to load the function when the pipeline configuration is invalid, nam
 // Last: it stops Azurite.
 it('fails the invocation when a dead letter cannot be stored, so the batch is redelivered', async () => {
   await world.azurite.stop();
-  await expect(app.invoke(events(50, [message('calm-1', 'still not json')]))).rejects.toThrow(/Dead-letter write to .* failed: .*The batch fails so no message is lost/s);
+  await expect(app.invoke(events(50, [message('calm-1', 'still not json')]))).rejects.toThrow(
+    /Dead-letter write to .* failed: .*The batch fails so no message is lost/s,
+  );
 });

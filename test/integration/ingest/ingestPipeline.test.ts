@@ -4,7 +4,18 @@
 import { gzipSync } from 'node:zlib';
 
 import type { PipelineConfigFile } from '../../../shared/config/types';
-import { createRoom, events, type IngestApp, ingestApp, type IngestWorld, message, roomModel, sourceTime, startWorld, twin } from './harness';
+import {
+  createRoom,
+  events,
+  type IngestApp,
+  ingestApp,
+  type IngestWorld,
+  message,
+  roomModel,
+  sourceTime,
+  startWorld,
+  twin,
+} from './harness';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../support/functionsHost').fakeFunctionsCore, { virtual: true });
 
@@ -12,7 +23,14 @@ jest.mock('@azure/functions-core', () => jest.requireActual('../../support/funct
 const pipeline: PipelineConfigFile = {
   ingest: {
     options: { sourceTime: 'ts' },
-    rules: [{ name: 'manual-readings', match: { properties: { kind: 'manual' } }, final: true, properties: [{ target: 'temperature', source: 't', range: { min: -40, max: 60 } }] }],
+    rules: [
+      {
+        name: 'manual-readings',
+        match: { properties: { kind: 'manual' } },
+        final: true,
+        properties: [{ target: 'temperature', source: 't', range: { min: -40, max: 60 } }],
+      },
+    ],
   },
 };
 
@@ -53,7 +71,13 @@ it('writes the newest value per property with its device time, in one PATCH per 
   const a = await twin(world, 'room-a');
   expect([a.temperature, sourceTime(a, 'temperature'), a.humidity, sourceTime(a, 'humidity')]).toEqual([23.25, at(5), 40, at(5)]);
   const b = await twin(world, 'room-b');
-  expect([b.temperature, sourceTime(b, 'temperature'), b.occupied, b.label, sourceTime(b, 'label')]).toEqual([18.75, at(7), true, 'meeting', at(6)]);
+  expect([b.temperature, sourceTime(b, 'temperature'), b.occupied, b.label, sourceTime(b, 'label')]).toEqual([
+    18.75,
+    at(7),
+    true,
+    'meeting',
+    at(6),
+  ]);
 
   const writes = world.emulator.counters().twinWrites;
   expect([writes['room-a'], writes['room-b']]).toEqual([
@@ -61,17 +85,38 @@ it('writes the newest value per property with its device time, in one PATCH per 
     { create: 0, replace: 0, patch: 1, delete: 0 },
   ]);
   // temperature of room-a: 4 values → 1; humidity of room-a: 2 → 1; temperature of room-b: 2 → 1.
-  expect(summary).toMatchObject({ received: 8, applied: 8, filtered: 0, deadLettered: 0, twinsPatched: 2, patches: 2, messagesCoalesced: 5, staleValuesSkipped: 0 });
+  expect(summary).toMatchObject({
+    received: 8,
+    applied: 8,
+    filtered: 0,
+    deadLettered: 0,
+    twinsPatched: 2,
+    patches: 2,
+    messagesCoalesced: 5,
+    staleValuesSkipped: 0,
+  });
 });
 
 it('skips values older than what the twin stores when an older batch arrives after a newer one', async () => {
   await app.invoke(events(200, [message('room-c', { temperature: 25, humidity: 50, ts: at(30) })]));
   world.emulator.resetCounters();
 
-  const late = await app.invoke(events(190, [message('room-c', { temperature: 19, ts: at(10) }), message('room-c', { humidity: 45, ts: at(11) }), message('room-c', { label: 'late but new', ts: at(12) })]));
+  const late = await app.invoke(
+    events(190, [
+      message('room-c', { temperature: 19, ts: at(10) }),
+      message('room-c', { humidity: 45, ts: at(11) }),
+      message('room-c', { label: 'late but new', ts: at(12) }),
+    ]),
+  );
 
   const c = await twin(world, 'room-c');
-  expect([c.temperature, sourceTime(c, 'temperature'), c.humidity, sourceTime(c, 'humidity'), c.label]).toEqual([25, at(30), 50, at(30), 'late but new']);
+  expect([c.temperature, sourceTime(c, 'temperature'), c.humidity, sourceTime(c, 'humidity'), c.label]).toEqual([
+    25,
+    at(30),
+    50,
+    at(30),
+    'late but new',
+  ]);
   expect(late).toMatchObject({ received: 3, applied: 1, filtered: 2, staleValuesSkipped: 2, patches: 1 });
   expect(world.emulator.counters().twinWrites['room-c']?.patch).toBe(1);
 });
@@ -96,7 +141,9 @@ it('writes component properties and publishes twin and component telemetry with 
     ['msg-300:1', undefined, { co2: 455 }],
     ['msg-301', 'sensor', { rssi: -58 }],
   ]);
-  const wire = world.http.sent.filter((r) => r.method === 'POST' && r.path.endsWith('/telemetry')).map((r) => [r.headers['message-id'], r.headers['telemetry-source-time']]);
+  const wire = world.http.sent
+    .filter((r) => r.method === 'POST' && r.path.endsWith('/telemetry'))
+    .map((r) => [r.headers['message-id'], r.headers['telemetry-source-time']]);
   expect(wire.sort()).toEqual([
     ['msg-300', at(20)],
     ['msg-300:1', at(20)],
@@ -150,7 +197,10 @@ describe('unknown twins', () => {
 
   it('creates the twin from the model with the configured initial properties, then patches it (policy create)', async () => {
     const creating = await ingestApp(world, {
-      ingest: { ...pipeline.ingest, unknownTwin: { action: 'create', modelId: roomModel['@id'], properties: { label: 'auto-created', sensor: { battery: 100 } } } },
+      ingest: {
+        ...pipeline.ingest,
+        unknownTwin: { action: 'create', modelId: roomModel['@id'], properties: { label: 'auto-created', sensor: { battery: 100 } } },
+      },
     });
     const summary = await creating.invoke(events(600, [message('new-room', { temperature: 19.5, sensor: { battery: 97 }, ts: at(55) })]));
 
@@ -174,7 +224,11 @@ describe('ledger and dead-letter documents', () => {
       events(700, [
         message('room-a', { humidity: 39, ts: at(59) }, { messageId: 'good' }),
         message('room-a', { t: 500, ts: at(59) }, { messageId: 'implausible', properties: { kind: 'manual' } }),
-        message('room-a', undefined, { messageId: 'broken', bodyBase64: Buffer.from('{"temperature": 2', 'utf8').toString('base64'), properties: { source: 'lab' } }),
+        message('room-a', undefined, {
+          messageId: 'broken',
+          bodyBase64: Buffer.from('{"temperature": 2', 'utf8').toString('base64'),
+          properties: { source: 'lab' },
+        }),
         message('ghost-2', { temperature: 1, ts: at(59) }, { messageId: 'ghost' }),
         message('room-b', { occupied: 'yes', ts: at(59) }, { messageId: 'bad-type' }),
       ]),
@@ -206,11 +260,17 @@ describe('ledger and dead-letter documents', () => {
       body: { encoding: 'utf8', value: '{"temperature": 2' },
       properties: { source: 'lab' },
       // As delivered: the host's sequence numbers are Longs.
-      systemProperties: { 'iothub-connection-device-id': 'room-a', 'message-id': 'broken', 'x-opt-sequence-number': { low: 702, high: 0, unsigned: false } },
+      systemProperties: {
+        'iothub-connection-device-id': 'room-a',
+        'message-id': 'broken',
+        'x-opt-sequence-number': { low: 702, high: 0, unsigned: false },
+      },
     });
     expect(broken?.detail).toEqual(expect.any(String));
     expect(Number.isNaN(Date.parse(broken?.deadLetteredAt ?? ''))).toBe(false);
-    expect(letters[2]?.document.rejectedParts).toEqual([expect.objectContaining({ reason: 'schema-mismatch', detail: expect.stringContaining('/occupied: expected boolean') })]);
+    expect(letters[2]?.document.rejectedParts).toEqual([
+      expect.objectContaining({ reason: 'schema-mismatch', detail: expect.stringContaining('/occupied: expected boolean') }),
+    ]);
   });
 
   it('decodes gzip and UTF-16 bodies declared by content-encoding through the registered binary binding', async () => {
@@ -218,8 +278,14 @@ describe('ledger and dead-letter documents', () => {
     const utf16 = Buffer.from(JSON.stringify({ temperature: 24.5, ts: at(59) }), 'utf16le');
     const summary = await app.invoke(
       events(900, [
-        message('room-e', undefined, { bodyBase64: gzipped.toString('base64'), systemProperties: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }),
-        message('room-f', undefined, { bodyBase64: utf16.toString('base64'), systemProperties: { 'content-type': 'application/json', 'content-encoding': 'utf-16' } }),
+        message('room-e', undefined, {
+          bodyBase64: gzipped.toString('base64'),
+          systemProperties: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        }),
+        message('room-f', undefined, {
+          bodyBase64: utf16.toString('base64'),
+          systemProperties: { 'content-type': 'application/json', 'content-encoding': 'utf-16' },
+        }),
       ]),
     );
     expect(summary).toMatchObject({ received: 2, deadLettered: 0 });
@@ -229,7 +295,9 @@ describe('ledger and dead-letter documents', () => {
 
   it('keeps a binary body as base64 in its dead letter', async () => {
     const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x9c, 0x01]);
-    const summary = await app.invoke(events(800, [message('room-a', undefined, { bodyBase64: bytes.toString('base64') })]), { dataType: 'binary' });
+    const summary = await app.invoke(events(800, [message('room-a', undefined, { bodyBase64: bytes.toString('base64') })]), {
+      dataType: 'binary',
+    });
     expect(summary).toMatchObject({ received: 1, deadLettered: 1 });
     const letter = (await app.deadLetters()).find((l) => l.name === '0/800.json');
     expect(letter?.document.body).toEqual({ encoding: 'base64', value: bytes.toString('base64') });

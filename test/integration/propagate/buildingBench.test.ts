@@ -20,7 +20,12 @@ const shape = { floors: 2, roomsPerFloor: 2, sensorsPerRoom: 5 };
 
 it('ours: every parent exact after the burst, O(1) calls per notification, no 429s', async () => {
   const timeline: string[] = [];
-  const ours = await runBuilding('propagator', shape, { updates: 200, queryLagMs: 300, timeoutMs: 30_000, timeline: (line) => timeline.push(line) });
+  const ours = await runBuilding('propagator', shape, {
+    updates: 200,
+    queryLagMs: 300,
+    timeoutMs: 30_000,
+    timeline: (line) => timeline.push(line),
+  });
   console.info('building bench (small), ours', ours);
   expect(ours.exactAfterMs).toBeDefined();
   expect(ours).toMatchObject({ sensors: 20, parents: 7, throttled429: 0, deliveriesFailed: 0 });
@@ -33,7 +38,7 @@ it('ours: every parent exact after the burst, O(1) calls per notification, no 42
   expect(ours.backlogAtLastUpdate).toBeGreaterThanOrEqual(0);
 }, 120_000);
 
-it('the samples\' algorithm runs the same burst and is measured the same way', async () => {
+it("the samples' algorithm runs the same burst and is measured the same way", async () => {
   const naive = await runBuilding('naive', shape, { updates: 200, queryLagMs: 300, timeoutMs: 5_000 });
   console.info('building bench (small), naive', naive);
   expect(naive.notifications).toBeGreaterThanOrEqual(200);

@@ -25,7 +25,10 @@ describe('propagation under concurrency', () => {
       return original(id, ops, options);
     };
     h.summaries.length = 0;
-    await Promise.all([setReading(h.client, 'f1r1t1', 'temperature', 10, '2024-06-01T00:00:00Z'), setReading(h.client, 'f1r1t2', 'temperature', 30, '2024-06-01T00:00:01Z')]);
+    await Promise.all([
+      setReading(h.client, 'f1r1t1', 'temperature', 10, '2024-06-01T00:00:00Z'),
+      setReading(h.client, 'f1r1t2', 'temperature', 30, '2024-06-01T00:00:01Z'),
+    ]);
     await h.settle();
     h.port.updateTwin = original;
     expect(interleaved).toBe(true);
@@ -52,7 +55,10 @@ describe('propagation under concurrency', () => {
         for (let k = 0; k < 50; k++) {
           const value = c * 100 + k;
           last.set(id, value);
-          await writer.updateTwin(id, [{ op: 'add', path: '/temperature', value }], { deadline: Date.now() + 120_000, stats: emptyCallStats() });
+          await writer.updateTwin(id, [{ op: 'add', path: '/temperature', value }], {
+            deadline: Date.now() + 120_000,
+            stats: emptyCallStats(),
+          });
         }
       }),
     );
@@ -69,6 +75,8 @@ describe('propagation under concurrency', () => {
     expect(roomWrites / burstSeconds).toBeLessThan(6);
     // The propagate side saw no 429 at all (the test's own writer may be throttled; it is not under test).
     expect(h.port.stats.throttled - throttledBefore).toBe(0);
-    console.info(`burst: ${burstSeconds.toFixed(1)} s, room writes ${roomWrites}, emulator twin.patch 429s ${counters.operations['twin.patch']?.throttled ?? 0}`);
+    console.info(
+      `burst: ${burstSeconds.toFixed(1)} s, room writes ${roomWrites}, emulator twin.patch 429s ${counters.operations['twin.patch']?.throttled ?? 0}`,
+    );
   }, 120_000);
 });

@@ -50,9 +50,16 @@ export interface HarnessOptions {
 
 export async function startHarness(schema: 'CloudEvents' | 'EventGrid', concurrency = 1, options: HarnessOptions = {}): Promise<Harness> {
   const lagMs = options.emulatorQueryLagMs ?? 300;
-  const emulator = await startEmulator({ queryLag: { lagMs }, endpoints: [{ name: 'propagate', kind: 'subscriber', schema, concurrency, delivery: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 } }] });
+  const emulator = await startEmulator({
+    queryLag: { lagMs },
+    endpoints: [
+      { name: 'propagate', kind: 'subscriber', schema, concurrency, delivery: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 } },
+    ],
+  });
   const client = createTestClient(emulator);
-  const models = readdirSync(join(scenario, 'models')).map((f) => withQuantitativeTypes(JSON.parse(readFileSync(join(scenario, 'models', f), 'utf8')) as Record<string, unknown>));
+  const models = readdirSync(join(scenario, 'models')).map((f) =>
+    withQuantitativeTypes(JSON.parse(readFileSync(join(scenario, 'models', f), 'utf8')) as Record<string, unknown>),
+  );
   await client.createModels(models);
   const compiled = rollupsOf(parsePipelineConfig(readFileSync(join(scenario, 'pipeline.yaml'), 'utf8'), 'pipeline.yaml'));
   compiled.settings.queryLagSeconds = options.queryLagSeconds ?? (lagMs + 100) / 1000;
@@ -88,7 +95,12 @@ export async function startHarness(schema: 'CloudEvents' | 'EventGrid', concurre
   };
 }
 
-export async function createTwin(client: DigitalTwinsClient, id: string, model: string, props: Record<string, unknown> = {}): Promise<void> {
+export async function createTwin(
+  client: DigitalTwinsClient,
+  id: string,
+  model: string,
+  props: Record<string, unknown> = {},
+): Promise<void> {
   await client.upsertDigitalTwin(id, JSON.stringify({ $metadata: { $model: `${B}${model};1` }, ...props }));
 }
 
@@ -97,7 +109,14 @@ export async function relate(client: DigitalTwinsClient, source: string, name: s
 }
 
 /** Sets a reading the way ingest does: value plus its sourceTime. */
-export async function setReading(client: DigitalTwinsClient, id: string, property: string, value: unknown, sourceTime: string, op: 'add' | 'replace' = 'add'): Promise<void> {
+export async function setReading(
+  client: DigitalTwinsClient,
+  id: string,
+  property: string,
+  value: unknown,
+  sourceTime: string,
+  op: 'add' | 'replace' = 'add',
+): Promise<void> {
   await client.updateDigitalTwin(id, [
     { op, path: `/${property}`, value },
     { op: 'add', path: `/$metadata/${property}/sourceTime`, value: sourceTime },

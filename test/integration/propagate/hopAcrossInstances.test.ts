@@ -13,7 +13,15 @@ import { createTestClient } from '../../support/emulatorClient';
 const SPACE = 'dtmi:hop:Space;1';
 const ROOM = 'dtmi:hop:Room;1';
 const models = [
-  { '@id': SPACE, '@type': 'Interface', '@context': 'dtmi:dtdl:context;2', contents: [{ '@type': 'Property', name: 't', schema: 'double', writable: true }, { '@type': 'Relationship', name: 'feeds', target: SPACE }] },
+  {
+    '@id': SPACE,
+    '@type': 'Interface',
+    '@context': 'dtmi:dtdl:context;2',
+    contents: [
+      { '@type': 'Property', name: 't', schema: 'double', writable: true },
+      { '@type': 'Relationship', name: 'feeds', target: SPACE },
+    ],
+  },
   { '@id': ROOM, '@type': 'Interface', '@context': 'dtmi:dtdl:context;2', extends: SPACE },
 ];
 const maxHops = 5;
@@ -21,8 +29,18 @@ const maxHops = 5;
 let emulator: EmulatorHandle;
 afterEach(async () => emulator?.close());
 
-it('a cyclic twin graph handled alternately by two instances stops after maxHops writes per parent, in the device\'s trace, with the hop-limited count reported', async () => {
-  emulator = await startEmulator({ endpoints: [{ name: 'propagate', kind: 'subscriber', schema: 'EventGrid', concurrency: 1, delivery: { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 10 } }] });
+it("a cyclic twin graph handled alternately by two instances stops after maxHops writes per parent, in the device's trace, with the hop-limited count reported", async () => {
+  emulator = await startEmulator({
+    endpoints: [
+      {
+        name: 'propagate',
+        kind: 'subscriber',
+        schema: 'EventGrid',
+        concurrency: 1,
+        delivery: { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 10 },
+      },
+    ],
+  });
   const admin = createTestClient(emulator);
   await admin.createModels(models);
   for (const id of ['A', 'B']) await admin.upsertDigitalTwin(id, JSON.stringify({ $metadata: { $model: ROOM }, t: 0 }));
@@ -31,9 +49,24 @@ it('a cyclic twin graph handled alternately by two instances stops after maxHops
   // Room reads Space: the load-time check (without models) cannot see that Room is a Space.
   const compiled = compileRollups({
     settings: { maxHops, gatherMilliseconds: 0, queryLagSeconds: 60 },
-    rules: [{ name: 'loop', parentModel: ROOM, relationships: ['feeds'], childModel: SPACE, read: 'api', properties: { t: { expression: '$m + 1', inputs: { m: { aggregate: 'max', of: 't' } } } } }],
+    rules: [
+      {
+        name: 'loop',
+        parentModel: ROOM,
+        relationships: ['feeds'],
+        childModel: SPACE,
+        read: 'api',
+        properties: { t: { expression: '$m + 1', inputs: { m: { aggregate: 'max', of: 't' } } } },
+      },
+    ],
   });
-  const instance = () => new Propagator({ compiled, port: new GatewayRollupPort(new AdtGateway({ port: new SdkAdtPort(createTestClient(emulator)), retryPolicy: { baseDelayMs: 5, maxDelayMs: 20 } })) });
+  const instance = () =>
+    new Propagator({
+      compiled,
+      port: new GatewayRollupPort(
+        new AdtGateway({ port: new SdkAdtPort(createTestClient(emulator)), retryPolicy: { baseDelayMs: 5, maxDelayMs: 20 } }),
+      ),
+    });
   const instances = [instance(), instance()];
   const handledBy: number[] = [];
   const summaries: EventSummary[] = [];
@@ -49,7 +82,9 @@ it('a cyclic twin graph handled alternately by two instances stops after maxHops
     if (turn > 100) for (const p of instances) p.close();
   });
   await admin.upsertEventRoute('updates', 'propagate', "type = 'Microsoft.DigitalTwins.Twin.Update'");
-  await admin.updateDigitalTwin('B', [{ op: 'replace', path: '/t', value: 1 }], { requestOptions: { customHeaders: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } } });
+  await admin.updateDigitalTwin('B', [{ op: 'replace', path: '/t', value: 1 }], {
+    requestOptions: { customHeaders: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } },
+  });
   // Each derived write is emitted while its cause is being handled, so idle means the chain ended.
   await emulator.events.idle();
 

@@ -48,7 +48,12 @@ const twin = (id: string): Record<string, unknown> => {
 };
 
 beforeAll(async () => {
-  result = await runLocal({ scenario: scenarioWithQuietFloor(), telemetry: telemetryPath, deliveries: 16, queryLag: { lagMs: 200, jitterMs: 100 } });
+  result = await runLocal({
+    scenario: scenarioWithQuietFloor(),
+    telemetry: telemetryPath,
+    deliveries: 16,
+    queryLag: { lagMs: 200, jitterMs: 100 },
+  });
 }, 180_000);
 
 it('ends quiet with exit code 0 after reconciling the seeded graph', () => {

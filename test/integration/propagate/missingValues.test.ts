@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-it('a thermostat reading fills in the floor\'s and the building\'s occupied-rooms count, which no input change triggers', async () => {
+it("a thermostat reading fills in the floor's and the building's occupied-rooms count, which no input change triggers", async () => {
   await setReading(h.client, 'f1r1t1', 'temperature', 21, '2024-05-01T10:00:00Z');
   await h.settle();
   expect(await h.twin('f1r1')).toMatchObject({ temperature: 21 });

@@ -23,8 +23,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('reconcile', () => {
   let emulator: EmulatorHandle;
   let client: DigitalTwinsClient;
-  const models = readdirSync(join(scenario, 'models')).map((f) => withQuantitativeTypes(JSON.parse(readFileSync(join(scenario, 'models', f), 'utf8')) as Record<string, unknown>));
-  const run = () => reconcileGraph({ client, ...pipelineRollups(join(scenario, 'pipeline.yaml'), models), models, deadLetters: new FileDeadLetterSink(mkdtempSync(join(tmpdir(), 'reconcile-dl-'))) });
+  const models = readdirSync(join(scenario, 'models')).map((f) =>
+    withQuantitativeTypes(JSON.parse(readFileSync(join(scenario, 'models', f), 'utf8')) as Record<string, unknown>),
+  );
+  const run = () =>
+    reconcileGraph({
+      client,
+      ...pipelineRollups(join(scenario, 'pipeline.yaml'), models),
+      models,
+      deadLetters: new FileDeadLetterSink(mkdtempSync(join(tmpdir(), 'reconcile-dl-'))),
+    });
   const twin = async (id: string) => (await client.getDigitalTwin(id)).body as Record<string, unknown>;
 
   beforeAll(async () => {
@@ -37,7 +45,11 @@ describe('reconcile', () => {
       await createTwin(client, f, 'Floor');
       await relate(client, 'bldg', 'hasFloor', f);
     }
-    for (const [room, floor] of [['f1r1', 'f1'], ['f1r2', 'f1'], ['f2r1', 'f2']] as const) {
+    for (const [room, floor] of [
+      ['f1r1', 'f1'],
+      ['f1r2', 'f1'],
+      ['f2r1', 'f2'],
+    ] as const) {
       await createTwin(client, room, 'Room');
       await relate(client, floor, 'hasRoom', room);
     }
@@ -83,7 +95,10 @@ describe('reconcile', () => {
 
   it('the CLI seeds a scenario offline and reconciles it, level by level with progress', async () => {
     const lines: string[] = [];
-    const summary = await runReconcileCli(parseReconcileArgs(['--scenario', scenario, '--dead-letters', mkdtempSync(join(tmpdir(), 'reconcile-cli-'))]), (l) => lines.push(l));
+    const summary = await runReconcileCli(
+      parseReconcileArgs(['--scenario', scenario, '--dead-letters', mkdtempSync(join(tmpdir(), 'reconcile-cli-'))]),
+      (l) => lines.push(l),
+    );
     expect(summary).toMatchObject({ levels: 3, failures: [] });
     expect(summary.written).toBeGreaterThan(0);
     expect(lines[0]).toMatch(/^Seeded building into an in-process emulator/);

@@ -12,14 +12,39 @@ import { createTestClient } from '../../support/emulatorClient';
 const LEVEL = 'dtmi:rp:Level;1';
 const ROOM = 'dtmi:rp:Room;1';
 const models = [
-  { '@id': LEVEL, '@type': 'Interface', '@context': 'dtmi:dtdl:context;2', contents: [{ '@type': 'Property', name: 'rooms', schema: 'integer', writable: true }, { '@type': 'Property', name: 'maxTemperature', schema: 'double', writable: true }] },
-  { '@id': ROOM, '@type': 'Interface', '@context': 'dtmi:dtdl:context;2', contents: [{ '@type': 'Property', name: 'temperature', schema: 'double', writable: true }, { '@type': 'Relationship', name: 'isPartOf', target: LEVEL }] },
+  {
+    '@id': LEVEL,
+    '@type': 'Interface',
+    '@context': 'dtmi:dtdl:context;2',
+    contents: [
+      { '@type': 'Property', name: 'rooms', schema: 'integer', writable: true },
+      { '@type': 'Property', name: 'maxTemperature', schema: 'double', writable: true },
+    ],
+  },
+  {
+    '@id': ROOM,
+    '@type': 'Interface',
+    '@context': 'dtmi:dtdl:context;2',
+    contents: [
+      { '@type': 'Property', name: 'temperature', schema: 'double', writable: true },
+      { '@type': 'Relationship', name: 'isPartOf', target: LEVEL },
+    ],
+  },
 ];
 const lagMs = 300;
 const compiled = () =>
   compileRollups({
     settings: { gatherMilliseconds: 0, queryLagSeconds: (lagMs + 100) / 1000 },
-    rules: [{ name: 'level', parentModel: LEVEL, relationships: ['isPartOf'], direction: 'incoming', childModel: ROOM, properties: { rooms: { aggregate: 'count' }, maxTemperature: { aggregate: 'max', of: 'temperature' } } }],
+    rules: [
+      {
+        name: 'level',
+        parentModel: LEVEL,
+        relationships: ['isPartOf'],
+        direction: 'incoming',
+        childModel: ROOM,
+        properties: { rooms: { aggregate: 'count' }, maxTemperature: { aggregate: 'max', of: 'temperature' } },
+      },
+    ],
   });
 
 let emulator: EmulatorHandle;
@@ -32,9 +57,17 @@ afterEach(async () => {
 /** A new instance: its own client, gateway, port and propagator (no views, no memory), now the only subscriber. */
 function freshInstance(unsubscribe?: () => void): { propagator: Propagator; unsubscribe: () => void } {
   unsubscribe?.();
-  const propagator = new Propagator({ compiled: compiled(), port: new GatewayRollupPort(new AdtGateway({ port: new SdkAdtPort(createTestClient(emulator)), retryPolicy: { baseDelayMs: 5, maxDelayMs: 20 } })) });
+  const propagator = new Propagator({
+    compiled: compiled(),
+    port: new GatewayRollupPort(
+      new AdtGateway({ port: new SdkAdtPort(createTestClient(emulator)), retryPolicy: { baseDelayMs: 5, maxDelayMs: 20 } }),
+    ),
+  });
   instances.push(propagator);
-  return { propagator, unsubscribe: emulator.events.subscribe('propagate', async (event) => void (await propagator.handle(event, silentLogger))) };
+  return {
+    propagator,
+    unsubscribe: emulator.events.subscribe('propagate', async (event) => void (await propagator.handle(event, silentLogger))),
+  };
 }
 
 async function settle(propagator: Propagator): Promise<void> {
@@ -46,13 +79,27 @@ async function settle(propagator: Propagator): Promise<void> {
 }
 
 it('a fresh instance handling a re-point by PUT leaves the old and the new parent exact; a fresh one handling a delete too', async () => {
-  emulator = await startEmulator({ queryLag: { lagMs }, endpoints: [{ name: 'propagate', kind: 'subscriber', schema: 'CloudEvents', concurrency: 4, delivery: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 } }] });
+  emulator = await startEmulator({
+    queryLag: { lagMs },
+    endpoints: [
+      {
+        name: 'propagate',
+        kind: 'subscriber',
+        schema: 'CloudEvents',
+        concurrency: 4,
+        delivery: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 },
+      },
+    ],
+  });
   const admin = createTestClient(emulator);
   await admin.createModels(models);
   await admin.upsertEventRoute('all', 'propagate', 'true');
   let current = freshInstance();
   for (const id of ['L1', 'L2']) await admin.upsertDigitalTwin(id, JSON.stringify({ $metadata: { $model: LEVEL } }));
-  for (const [id, t] of [['R1', 20], ['R2', 30]] as const) {
+  for (const [id, t] of [
+    ['R1', 20],
+    ['R2', 30],
+  ] as const) {
     await admin.upsertDigitalTwin(id, JSON.stringify({ $metadata: { $model: ROOM }, temperature: t }));
     await admin.upsertRelationship(id, `part-${id}`, { $targetId: 'L1', $relationshipName: 'isPartOf' });
   }

@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-it('a device reading reaches the room, the floor and the building in the device\'s trace', async () => {
+it("a device reading reaches the room, the floor and the building in the device's trace", async () => {
   const writes: { id: string; traceId: string | undefined }[] = [];
   const updateTwin = h.port.updateTwin.bind(h.port);
   h.port.updateTwin = (id, ops, options) => {

@@ -2,7 +2,15 @@
 
 import { roomModel, sensorModel } from '../../../bench/fixtures/testModels';
 import { AdtRequestError } from '../../../shared/adt/errors';
-import type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, Relationship, TelemetryMessage, Twin } from '../../../shared/adt/types';
+import type {
+  AdtPort,
+  IncomingRelationship,
+  JsonPatchOperation,
+  PortCallOptions,
+  Relationship,
+  TelemetryMessage,
+  Twin,
+} from '../../../shared/adt/types';
 import type { Clock } from '../../../shared/common';
 
 /** Virtual time: sleep() advances the clock instead of waiting, and records every wait. */
@@ -27,7 +35,13 @@ export type Failure = { status?: number; code?: string; message?: string; retryA
 /** In-memory ADT with just enough semantics: twins, add-patches, 404s, unresolvable parents, scripted failures. */
 export class FakePort implements AdtPort {
   readonly twins = new Map<string, Twin>();
-  readonly calls: Array<{ method: string; twinId?: string; patch?: JsonPatchOperation[]; options?: PortCallOptions; telemetry?: TelemetryMessage }> = [];
+  readonly calls: Array<{
+    method: string;
+    twinId?: string;
+    patch?: JsonPatchOperation[];
+    options?: PortCallOptions;
+    telemetry?: TelemetryMessage;
+  }> = [];
   /** Failures returned, in order, before calls of `method` succeed. */
   readonly script = new Map<string, Failure[]>();
   inFlight = new Map<string, number>();
@@ -50,12 +64,17 @@ export class FakePort implements AdtPort {
   async getTwin(twinId: string, options: PortCallOptions): Promise<{ twin: Twin; etag: string | undefined }> {
     return this.run('getTwin', twinId, options, () => {
       const twin = this.twins.get(twinId);
-      if (!twin) throw new AdtRequestError(`There is no digital twin instance that exists with the ID ${twinId}.`, 404, 'DigitalTwinNotFound');
+      if (!twin)
+        throw new AdtRequestError(`There is no digital twin instance that exists with the ID ${twinId}.`, 404, 'DigitalTwinNotFound');
       return { twin: structuredClone(twin), etag: twin.$etag };
     });
   }
 
-  async createTwin(twinId: string, twin: Record<string, unknown>, options: PortCallOptions & { ifNoneMatch?: '*' }): Promise<{ twin: Twin; etag: string | undefined }> {
+  async createTwin(
+    twinId: string,
+    twin: Record<string, unknown>,
+    options: PortCallOptions & { ifNoneMatch?: '*' },
+  ): Promise<{ twin: Twin; etag: string | undefined }> {
     return this.run('createTwin', twinId, options, () => {
       if (this.twins.has(twinId)) throw new AdtRequestError('exists', 412, 'PreconditionFailed');
       const created = { ...twin, $dtId: twinId, $etag: 'W/"c"' } as Twin;
@@ -64,28 +83,44 @@ export class FakePort implements AdtPort {
     });
   }
 
-  async updateTwin(twinId: string, patch: JsonPatchOperation[], options: PortCallOptions & { ifMatch?: string }): Promise<{ etag: string | undefined }> {
-    return this.run('updateTwin', twinId, options, () => {
-      const twin = this.twins.get(twinId);
-      if (!twin) throw new AdtRequestError('not found', 404, 'DigitalTwinNotFound');
-      const copy = structuredClone(twin) as Record<string, unknown>;
-      for (const op of patch) {
-        const segments = op.path.split('/').slice(1);
-        const last = segments.pop() as string;
-        let node: Record<string, unknown> = copy;
-        for (const s of segments) {
-          if (node[s] === undefined && segments.includes('$metadata')) node[s] = {};
-          const next = node[s];
-          if (typeof next !== 'object' || next === null) throw new AdtRequestError(`Could not resolve path ${op.path}. Please provide a valid patch document.`, 400, 'JsonPatchInvalid');
-          node = next as Record<string, unknown>;
+  async updateTwin(
+    twinId: string,
+    patch: JsonPatchOperation[],
+    options: PortCallOptions & { ifMatch?: string },
+  ): Promise<{ etag: string | undefined }> {
+    return this.run(
+      'updateTwin',
+      twinId,
+      options,
+      () => {
+        const twin = this.twins.get(twinId);
+        if (!twin) throw new AdtRequestError('not found', 404, 'DigitalTwinNotFound');
+        const copy = structuredClone(twin) as Record<string, unknown>;
+        for (const op of patch) {
+          const segments = op.path.split('/').slice(1);
+          const last = segments.pop() as string;
+          let node: Record<string, unknown> = copy;
+          for (const s of segments) {
+            if (node[s] === undefined && segments.includes('$metadata')) node[s] = {};
+            const next = node[s];
+            if (typeof next !== 'object' || next === null)
+              throw new AdtRequestError(
+                `Could not resolve path ${op.path}. Please provide a valid patch document.`,
+                400,
+                'JsonPatchInvalid',
+              );
+            node = next as Record<string, unknown>;
+          }
+          if (op.path.endsWith('/temperature') && typeof op.value !== 'number')
+            throw new AdtRequestError('Invalid twin specified', 400, 'ValidationFailed');
+          node[last] = op.value;
         }
-        if (op.path.endsWith('/temperature') && typeof op.value !== 'number') throw new AdtRequestError('Invalid twin specified', 400, 'ValidationFailed');
-        node[last] = op.value;
-      }
-      (copy as Twin).$etag = `W/"${this.calls.length}"`;
-      this.twins.set(twinId, copy as Twin);
-      return { etag: (copy as Twin).$etag };
-    }, patch);
+        (copy as Twin).$etag = `W/"${this.calls.length}"`;
+        this.twins.set(twinId, copy as Twin);
+        return { etag: (copy as Twin).$etag };
+      },
+      patch,
+    );
   }
 
   async publishTelemetry(message: TelemetryMessage, options: PortCallOptions): Promise<void> {
@@ -108,7 +143,14 @@ export class FakePort implements AdtPort {
     return this.run('getModels', undefined, options, () => this.models);
   }
 
-  private async run<T>(method: string, twinId: string | undefined, options: PortCallOptions, body: () => T, patch?: JsonPatchOperation[], telemetry?: TelemetryMessage): Promise<T> {
+  private async run<T>(
+    method: string,
+    twinId: string | undefined,
+    options: PortCallOptions,
+    body: () => T,
+    patch?: JsonPatchOperation[],
+    telemetry?: TelemetryMessage,
+  ): Promise<T> {
     this.calls.push({ method, twinId, patch, options, telemetry });
     const key = twinId ?? '';
     this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
@@ -118,7 +160,8 @@ export class FakePort implements AdtPort {
     try {
       if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
       const failure = this.script.get(method)?.shift();
-      if (failure) throw new AdtRequestError(failure.message ?? `scripted ${failure.status}`, failure.status, failure.code, failure.retryAfterMs);
+      if (failure)
+        throw new AdtRequestError(failure.message ?? `scripted ${failure.status}`, failure.status, failure.code, failure.retryAfterMs);
       return body();
     } finally {
       this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1);

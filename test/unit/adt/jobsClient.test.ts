@@ -26,12 +26,21 @@ function fakeClock(): { now(): number; sleep(ms: number): Promise<void>; sleeps:
 }
 
 /** Answers each request with the next reply; records what was sent and when (fake time). */
-function fakeHttp(clock: { now(): number }, replies: Array<{ status: number; body?: unknown; headers?: Record<string, string> }>): { sendRequest(r: WebResourceLike): Promise<HttpOperationResponse>; sent: Sent[] } {
+function fakeHttp(
+  clock: { now(): number },
+  replies: Array<{ status: number; body?: unknown; headers?: Record<string, string> }>,
+): { sendRequest(r: WebResourceLike): Promise<HttpOperationResponse>; sent: Sent[] } {
   const sent: Sent[] = [];
   return {
     sent,
     async sendRequest(request) {
-      sent.push({ method: request.method, url: request.url, at: clock.now(), headers: request.headers.rawHeaders(), body: typeof request.body === 'string' ? JSON.parse(request.body) : request.body });
+      sent.push({
+        method: request.method,
+        url: request.url,
+        at: clock.now(),
+        headers: request.headers.rawHeaders(),
+        body: typeof request.body === 'string' ? JSON.parse(request.body) : request.body,
+      });
       const reply = replies.shift() ?? { status: 500 };
       const headers = new HttpHeaders({ 'content-type': 'application/json; charset=utf-8', ...reply.headers });
       return { request, status: reply.status, headers, bodyAsText: reply.body === undefined ? '' : JSON.stringify(reply.body) };
@@ -54,8 +63,15 @@ const job = (status: string) => ({ id: 'j1', inputBlobUri: 'https://st/in/a', ou
 describe('AdtJobsClient', () => {
   it('creates an import job with PUT, api-version 2023-10-31, a bearer token and the blob URLs', async () => {
     const { jobs, sent } = client([{ status: 201, body: job('notstarted') }]);
-    expect(await jobs.createImport('j1', { inputBlobUri: 'https://st/in/a', outputBlobUri: 'https://st/out/b' })).toMatchObject({ id: 'j1', status: 'notstarted' });
-    expect(sent[0]).toMatchObject({ method: 'PUT', url: `${url}/jobs/imports/j1?api-version=2023-10-31`, body: { inputBlobUri: 'https://st/in/a', outputBlobUri: 'https://st/out/b' } });
+    expect(await jobs.createImport('j1', { inputBlobUri: 'https://st/in/a', outputBlobUri: 'https://st/out/b' })).toMatchObject({
+      id: 'j1',
+      status: 'notstarted',
+    });
+    expect(sent[0]).toMatchObject({
+      method: 'PUT',
+      url: `${url}/jobs/imports/j1?api-version=2023-10-31`,
+      body: { inputBlobUri: 'https://st/in/a', outputBlobUri: 'https://st/out/b' },
+    });
     expect(sent[0]?.headers['authorization']).toBe('Bearer tok');
   });
 

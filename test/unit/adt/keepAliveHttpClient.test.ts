@@ -66,10 +66,20 @@ it('sends method, path, query, headers and body as given, and returns status, he
     res.writeHead(201, { 'content-type': 'application/json; charset=utf-8', etag: 'W/"1"', 'x-multi': ['a', 'b'] }).end('{"created":"ü"}');
   };
   const body = JSON.stringify([{ op: 'replace', path: '/t', value: 'ü' }]);
-  const request = new WebResource(`${base}/digitaltwins/a%2Fb?api-version=2022-05-31`, 'PATCH', body, undefined, new HttpHeaders({ 'content-type': 'application/json-patch+json', 'if-match': '*' }));
+  const request = new WebResource(
+    `${base}/digitaltwins/a%2Fb?api-version=2022-05-31`,
+    'PATCH',
+    body,
+    undefined,
+    new HttpHeaders({ 'content-type': 'application/json-patch+json', 'if-match': '*' }),
+  );
   const response = await trusting().sendRequest(request);
   expect(seen).toMatchObject({ method: 'PATCH', url: '/digitaltwins/a%2Fb?api-version=2022-05-31', body });
-  expect(seen.headers).toMatchObject({ 'content-type': 'application/json-patch+json', 'if-match': '*', 'content-length': String(Buffer.byteLength(body)) });
+  expect(seen.headers).toMatchObject({
+    'content-type': 'application/json-patch+json',
+    'if-match': '*',
+    'content-length': String(Buffer.byteLength(body)),
+  });
   // Nothing the SDK did not ask for: no cookie jar header, no compression request.
   expect(seen.headers?.cookie).toBeUndefined();
   expect(seen.headers?.['accept-encoding']).toBeUndefined();
@@ -118,8 +128,13 @@ it('trusts only the given authority: without it the self-signed server is refuse
 });
 
 it('reads gzip, deflate and brotli bodies a server compresses unasked', async () => {
-  for (const [encoding, compress] of [['gzip', gzipSync], ['deflate', deflateSync], ['br', brotliCompressSync]] as const) {
-    handler = (_req, _body, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding }).end(compress('{"zipped":1}'));
+  for (const [encoding, compress] of [
+    ['gzip', gzipSync],
+    ['deflate', deflateSync],
+    ['br', brotliCompressSync],
+  ] as const) {
+    handler = (_req, _body, res) =>
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding }).end(compress('{"zipped":1}'));
     await expect(trusting().sendRequest(get('/z'))).resolves.toMatchObject({ status: 200, bodyAsText: '{"zipped":1}' });
   }
   handler = (_req, _body, res) => res.writeHead(200, { 'content-encoding': 'compress' }).end('x');
@@ -171,12 +186,17 @@ it('cancels on the abort signal and on the request timeout with an AbortError; a
 it('keeps a socket error code, which GatewayTransport turns into a transport error the gateway retries', async () => {
   handler = (req) => req.socket.destroy();
   await expect(trusting().sendRequest(get('/reset'))).rejects.toMatchObject({ name: 'RestError', code: 'ECONNRESET' });
-  await expect(new GatewayTransport(trusting()).sendRequest(get('/reset'))).rejects.toMatchObject({ name: 'RestError', code: 'ADT_TRANSPORT_ECONNRESET' });
+  await expect(new GatewayTransport(trusting()).sendRequest(get('/reset'))).rejects.toMatchObject({
+    name: 'RestError',
+    code: 'ADT_TRANSPORT_ECONNRESET',
+  });
 });
 
 it('refuses plain http and bodies it cannot send, saying why', async () => {
   await expect(trusting().sendRequest(new WebResource('http://127.0.0.1:1/x', 'GET'))).rejects.toThrow(/only speaks https/);
-  await expect(trusting().sendRequest(new WebResource(`${base}/x`, 'POST', { not: 'serialised' }))).rejects.toThrow(/string, Buffer or stream bodies/);
+  await expect(trusting().sendRequest(new WebResource(`${base}/x`, 'POST', { not: 'serialised' }))).rejects.toThrow(
+    /string, Buffer or stream bodies/,
+  );
   expect(accepted).toBe(0);
 });
 

@@ -7,7 +7,13 @@ function setup(limits = {}) {
   const clock = new FakeClock();
   const port = new FakePort();
   port.addTwin('room-1');
-  const gateway = new AdtGateway({ port, clock, random: () => 1, limits, retryPolicy: { baseDelayMs: 100, maxDelayMs: 1000, maxAttempts: 10 } });
+  const gateway = new AdtGateway({
+    port,
+    clock,
+    random: () => 1,
+    limits,
+    retryPolicy: { baseDelayMs: 100, maxDelayMs: 1000, maxAttempts: 10 },
+  });
   const ctx = (deadlineMs = 60_000): CallContext => ({ deadline: clock.now() + deadlineMs, stats: emptyCallStats() });
   return { clock, port, gateway, ctx };
 }
@@ -43,7 +49,10 @@ describe('gateway retries', () => {
 
   it('gives up at the deadline with an error that says the batch will be redelivered', async () => {
     const { port, gateway, ctx } = setup();
-    port.script.set('updateTwin', Array.from({ length: 20 }, () => ({ status: 429, retryAfterMs: 3000 })));
+    port.script.set(
+      'updateTwin',
+      Array.from({ length: 20 }, () => ({ status: 429, retryAfterMs: 3000 })),
+    );
     const call = ctx(10_000);
     const failure = gateway.updateTwin('room-1', [{ op: 'add', path: '/temperature', value: 1 }], call);
     await expect(failure).rejects.toBeInstanceOf(AdtDeadlineExceededError);
@@ -57,7 +66,10 @@ describe('gateway retries', () => {
     const { port, gateway, ctx } = setup();
     port.script.set('updateTwin', [{ status: 400, code: 'JsonPatchInvalid', message: 'Unsupported operation type move.' }]);
     const call = ctx();
-    await expect(gateway.updateTwin('room-1', [{ op: 'add', path: '/x', value: 1 }], call)).rejects.toMatchObject({ kind: 'permanent', status: 400 });
+    await expect(gateway.updateTwin('room-1', [{ op: 'add', path: '/x', value: 1 }], call)).rejects.toMatchObject({
+      kind: 'permanent',
+      status: 400,
+    });
     expect(port.count('updateTwin')).toBe(1);
     expect(call.stats.retries).toBe(0);
   });

@@ -13,7 +13,14 @@ import { FakeClock, FakePort } from './fakes';
 
 const at = (s: number): string => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
 const twin = (id: string, temperature: number, second: number): Twin =>
-  ({ $dtId: id, $etag: `W/"${id}"`, $metadata: { $model: 'dtmi:test:Room;1', temperature: { lastUpdateTime: at(second), sourceTime: at(second) } }, temperature, sensor: { $metadata: { co2: { sourceTime: at(second) } }, co2: 400 }, tags: { a: { x: 1 } } }) as unknown as Twin;
+  ({
+    $dtId: id,
+    $etag: `W/"${id}"`,
+    $metadata: { $model: 'dtmi:test:Room;1', temperature: { lastUpdateTime: at(second), sourceTime: at(second) } },
+    temperature,
+    sensor: { $metadata: { co2: { sourceTime: at(second) } }, co2: 400 },
+    tags: { a: { x: 1 } },
+  }) as unknown as Twin;
 
 describe('TwinCache', () => {
   it('demotes an evicted twin to a guard copy: the model, ETag, sourceTimes, object shape and compact scalars kept', () => {
@@ -23,7 +30,13 @@ describe('TwinCache', () => {
     cache.remember(twin('c', 23, 3), undefined);
     expect(cache.get('a')).toBeUndefined();
     expect(cache.forWrite('a')).toEqual({
-      twin: { $dtId: 'a', $metadata: { $model: 'dtmi:test:Room;1', temperature: { sourceTime: at(1) } }, temperature: 21, sensor: { $metadata: { co2: { sourceTime: at(1) } }, co2: 400 }, tags: { a: { x: 1 } } },
+      twin: {
+        $dtId: 'a',
+        $metadata: { $model: 'dtmi:test:Room;1', temperature: { sourceTime: at(1) } },
+        temperature: 21,
+        sensor: { $metadata: { co2: { sourceTime: at(1) } }, co2: 400 },
+        tags: { a: { x: 1 } },
+      },
       etag: 'W/"a1"',
       guardOnly: true,
     });
@@ -35,12 +48,16 @@ describe('TwinCache', () => {
     const cache = new TwinCache(1, 10);
     cache.remember(twin('a', 21, 1), undefined);
     cache.remember(twin('b', 22, 2), undefined);
-    cache.applied('a', [
-      { op: 'add', path: '/temperature', value: 30 },
-      { op: 'add', path: '/$metadata/temperature/sourceTime', value: at(9) },
-      { op: 'add', path: '/settings', value: { mode: 'eco', note: 'x'.repeat(65) } },
-      { op: 'add', path: '/sensor/co2', value: [1, 2] },
-    ], 'W/"a2"');
+    cache.applied(
+      'a',
+      [
+        { op: 'add', path: '/temperature', value: 30 },
+        { op: 'add', path: '/$metadata/temperature/sourceTime', value: at(9) },
+        { op: 'add', path: '/settings', value: { mode: 'eco', note: 'x'.repeat(65) } },
+        { op: 'add', path: '/sensor/co2', value: [1, 2] },
+      ],
+      'W/"a2"',
+    );
     const copy = cache.forWrite('a');
     expect(copy).toMatchObject({ etag: 'W/"a2"', guardOnly: true });
     expect(copy?.twin.temperature).toBe(30);
@@ -51,7 +68,12 @@ describe('TwinCache', () => {
 
   it('by default holds the values of 170,000 active twins (20,000 full copies + 150,000 guard copies), as docs/PERFORMANCE.md says', () => {
     const cache = new TwinCache();
-    const small = (i: number): Twin => ({ $dtId: `t${i}`, $metadata: { $model: 'dtmi:test:Room;1', temperature: { sourceTime: at(1) } }, temperature: i }) as unknown as Twin;
+    const small = (i: number): Twin =>
+      ({
+        $dtId: `t${i}`,
+        $metadata: { $model: 'dtmi:test:Room;1', temperature: { sourceTime: at(1) } },
+        temperature: i,
+      }) as unknown as Twin;
     for (let i = 0; i <= 170_000; i++) cache.remember(small(i), undefined);
     expect(cache.forWrite('t0')).toBeUndefined();
     expect(cache.forWrite('t1')?.twin.temperature).toBe(1);
@@ -77,7 +99,14 @@ describe('TwinCache', () => {
 });
 
 describe('writes past the full-copy size', () => {
-  const upd = (twinId: string, value: number, second: number): PropertyUpdate => ({ twinId, property: 'temperature', value, sourceTime: at(second), eventKeys: [`${twinId}-${second}`], rule: 'r' });
+  const upd = (twinId: string, value: number, second: number): PropertyUpdate => ({
+    twinId,
+    property: 'temperature',
+    value,
+    sourceTime: at(second),
+    eventKeys: [`${twinId}-${second}`],
+    rule: 'r',
+  });
 
   function setup(guardCacheSize: number) {
     const clock = new FakeClock();
@@ -85,7 +114,12 @@ describe('writes past the full-copy size', () => {
     for (const id of ['a', 'b', 'c']) port.addTwin(id);
     const gateway = new AdtGateway({ port, clock, twinCacheSize: 1, guardCacheSize });
     const ctx = (): CallContext => ({ deadline: clock.now() + 60_000, stats: emptyCallStats() });
-    const write = (update: PropertyUpdate) => writeTwinUpdate({ twinId: update.twinId, updates: [update], ifMissing: { policy: 'deadLetter' } }, gateway, ctx(), { emitSourceTime: true, maxClockSkewMs: 300_000, now: Date.now });
+    const write = (update: PropertyUpdate) =>
+      writeTwinUpdate({ twinId: update.twinId, updates: [update], ifMissing: { policy: 'deadLetter' } }, gateway, ctx(), {
+        emitSourceTime: true,
+        maxClockSkewMs: 300_000,
+        now: Date.now,
+      });
     return { port, gateway, write };
   }
 

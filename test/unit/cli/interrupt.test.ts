@@ -14,12 +14,16 @@ process.stdout.write('ready\\n');
 `;
 
 it('finishes on the first Ctrl+C and quits with 130 on the second', async () => {
-  const proc = spawn(process.execPath, ['-e', child, resolve(__dirname, '../../../local/cli/interrupt.ts')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['-e', child, resolve(__dirname, '../../../local/cli/interrupt.ts')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  const ready = new Promise<void>((done) => proc.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-    if (out.includes('ready')) done();
-  }));
+  const ready = new Promise<void>((done) =>
+    proc.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('ready')) done();
+    }),
+  );
   await ready;
   proc.kill('SIGINT');
   await new Promise((r) => setTimeout(r, 200));

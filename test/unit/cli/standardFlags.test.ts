@@ -58,7 +58,19 @@ describe('standard flags', () => {
   });
 
   it('every command entry goes through the standard start', () => {
-    const entries = ['local/runner/cli.ts', 'local/emulator/cli.ts', 'local/map/cli.ts', 'local/replay/cli.ts', 'local/newScenario/cli.ts', 'local/seed/cli.ts', 'local/reconcile/cli.ts', 'local/simulator/cli.ts', 'bench/run.ts', 'bench/buildingRun.ts', 'bench/scaleOutRun.ts'];
+    const entries = [
+      'local/runner/cli.ts',
+      'local/emulator/cli.ts',
+      'local/map/cli.ts',
+      'local/replay/cli.ts',
+      'local/newScenario/cli.ts',
+      'local/seed/cli.ts',
+      'local/reconcile/cli.ts',
+      'local/simulator/cli.ts',
+      'bench/run.ts',
+      'bench/buildingRun.ts',
+      'bench/scaleOutRun.ts',
+    ];
     for (const entry of entries) {
       const source = readFileSync(join(repoRoot, entry), 'utf8');
       expect([entry, /standardArgv\(|commandLine\(/.test(source)]).toEqual([entry, true]);

@@ -19,7 +19,14 @@ it('agrees with Date.parse on 200,000 generated date-times, out-of-range fields 
   const next = generator(20261201);
   const disagreements: string[] = [];
   for (let i = 0; i < 200_000; i++) {
-    const fraction = ['', `.${pad(next(0, 9), 1)}`, `.${pad(next(0, 99), 2)}`, `.${pad(next(0, 999), 3)}`, `.${pad(next(0, 9_999_999), 7)}`, `.${pad(next(0, 999_999_999), 9)}`][next(0, 5)];
+    const fraction = [
+      '',
+      `.${pad(next(0, 9), 1)}`,
+      `.${pad(next(0, 99), 2)}`,
+      `.${pad(next(0, 999), 3)}`,
+      `.${pad(next(0, 9_999_999), 7)}`,
+      `.${pad(next(0, 999_999_999), 9)}`,
+    ][next(0, 5)];
     const text = `${pad(next(0, 9999), 4)}-${pad(next(0, 13), 2)}-${pad(next(0, 32), 2)}T${pad(next(0, 24), 2)}:${pad(next(0, 60), 2)}:${pad(next(0, 60), 2)}${fraction}Z`;
     const ours = parseIsoMillis(text);
     const theirs = Date.parse(text);
@@ -29,7 +36,15 @@ it('agrees with Date.parse on 200,000 generated date-times, out-of-range fields 
 });
 
 it('hands other shapes to Date.parse', () => {
-  for (const text of ['2024-06-01T12:00:00+02:00', '2024-06-01T12:00:00', '2024-06-01 12:00:00Z', '2024-06-01T12:00:00.1234567890Z', 'not a time', '', '2024-06-01T12:00:00.Z']) {
+  for (const text of [
+    '2024-06-01T12:00:00+02:00',
+    '2024-06-01T12:00:00',
+    '2024-06-01 12:00:00Z',
+    '2024-06-01T12:00:00.1234567890Z',
+    'not a time',
+    '',
+    '2024-06-01T12:00:00.Z',
+  ]) {
     const ours = parseIsoMillis(text);
     const theirs = Date.parse(text);
     expect(Number.isNaN(ours) ? 'NaN' : ours).toEqual(Number.isNaN(theirs) ? 'NaN' : theirs);
@@ -39,14 +54,22 @@ it('hands other shapes to Date.parse', () => {
 it('knows the canonical toISOString form and nothing else', () => {
   expect(isCanonicalUtc('2024-06-01T12:00:00.000Z')).toBe(true);
   expect(isCanonicalUtc(new Date(Date.UTC(2031, 11, 31, 23, 59, 59, 999)).toISOString())).toBe(true);
-  for (const text of ['2024-06-01T12:00:00Z', '2024-06-01T12:00:00.0000Z', '2024-06-01T12:00:60.000Z', '2024-13-01T12:00:00.000Z', '2024-06-01T12:00:00.000+00:00', '2024-06-01T12:00:00.00aZ']) {
+  for (const text of [
+    '2024-06-01T12:00:00Z',
+    '2024-06-01T12:00:00.0000Z',
+    '2024-06-01T12:00:60.000Z',
+    '2024-13-01T12:00:00.000Z',
+    '2024-06-01T12:00:00.000+00:00',
+    '2024-06-01T12:00:00.00aZ',
+  ]) {
     expect(isCanonicalUtc(text)).toBe(false);
   }
 });
 
 it('calls a day past the month end not canonical (Date.parse rolls it over), so canonical times order as text', () => {
   expect(isCanonicalUtc('2024-02-29T00:00:00.000Z')).toBe(true);
-  for (const text of ['2023-02-29T00:00:00.000Z', '2024-02-30T00:00:00.000Z', '2024-04-31T00:00:00.000Z', '2100-02-29T00:00:00.000Z']) expect(isCanonicalUtc(text)).toBe(false);
+  for (const text of ['2023-02-29T00:00:00.000Z', '2024-02-30T00:00:00.000Z', '2024-04-31T00:00:00.000Z', '2100-02-29T00:00:00.000Z'])
+    expect(isCanonicalUtc(text)).toBe(false);
   expect(parseIsoMillis('2024-02-30T00:00:00.000Z')).toBe(Date.parse('2024-03-01T00:00:00.000Z'));
 });
 

@@ -54,7 +54,9 @@ describe('a JSON pipeline configuration', () => {
 
   it('is rejected with the schema problems; only then is the YAML parser loaded, to give each its line', () => {
     const loader = freshLoader();
-    expect(issuesOf(loader, '{ "ingest": { "options": { "outOfRange": "dorp" } } }')).toEqual(['ingest.options.outOfRange: "dorp" is not one of drop, dead-letter — did you mean "drop"?']);
+    expect(issuesOf(loader, '{ "ingest": { "options": { "outOfRange": "dorp" } } }')).toEqual([
+      'ingest.options.outOfRange: "dorp" is not one of drop, dead-letter — did you mean "drop"?',
+    ]);
     expect([...mockLoaded]).toEqual(['yaml']);
   });
 
@@ -73,7 +75,7 @@ describe('a JSON pipeline configuration', () => {
     expect(issues).toEqual([expect.stringMatching(/^line \d+, column \d+: Map keys must be unique/)]);
   });
 
-  it('that does not parse gets the YAML parser\'s line and column', () => {
+  it("that does not parse gets the YAML parser's line and column", () => {
     const issues = issuesOf(freshLoader(), '{\n  "ingest": {\n    "options": { "sourceTime" "ts" }\n  }\n}');
     expect(issues).toEqual([expect.stringMatching(/^line 3, column 31: Missing , or : between flow map items/)]);
   });

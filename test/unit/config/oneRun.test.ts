@@ -6,7 +6,13 @@ import { join } from 'node:path';
 
 import { ConfigError, parsePipelineConfig } from '../../../shared/config';
 
-const models = ['Room', 'Thermostat', 'Device'].map((name) => JSON.parse(readFileSync(join(__dirname, '../../../local/scenarios/building/models', `${name}.json`), 'utf8')) as Record<string, unknown>);
+const models = ['Room', 'Thermostat', 'Device'].map(
+  (name) =>
+    JSON.parse(readFileSync(join(__dirname, '../../../local/scenarios/building/models', `${name}.json`), 'utf8')) as Record<
+      string,
+      unknown
+    >,
+);
 
 const yamlFile = `rollups:
   rules:
@@ -50,8 +56,12 @@ describe('a file with a schema error, an unknown JSONata function and a model mi
       { line: 16, column: 36 },
       { line: 17, column: 19 },
     ]);
-    expect(error.message).toContain("  - pipeline.yaml:8:35: rollups.rules[0].properties.temperature.aggregate: unknown aggregate 'avarage'");
-    expect(error.message).toContain('  - pipeline.yaml:16:36: ingest.rules[0].properties[0].transform.expression: JSONata expression "$sumx($)": unknown function $sumx');
+    expect(error.message).toContain(
+      "  - pipeline.yaml:8:35: rollups.rules[0].properties.temperature.aggregate: unknown aggregate 'avarage'",
+    );
+    expect(error.message).toContain(
+      '  - pipeline.yaml:16:36: ingest.rules[0].properties[0].transform.expression: JSONata expression "$sumx($)": unknown function $sumx',
+    );
     expect(error.message).toContain('  - pipeline.yaml:17:19: ingest.rules[0].properties[1].target: "humidty"');
   });
 
@@ -62,7 +72,10 @@ describe('a file with a schema error, an unknown JSONata function and a model mi
   it('gives lines for a JSON file too', () => {
     const json = JSON.stringify(
       {
-        ingest: { options: { outOfRange: 'dorp' }, rules: [{ name: 'r', properties: [{ target: 'temperature', transform: { expression: '$uppercas($)' } }] }] },
+        ingest: {
+          options: { outOfRange: 'dorp' },
+          rules: [{ name: 'r', properties: [{ target: 'temperature', transform: { expression: '$uppercas($)' } }] }],
+        },
       },
       null,
       2,
@@ -73,7 +86,10 @@ describe('a file with a schema error, an unknown JSONata function and a model mi
       'ingest.rules[0].properties[0].transform.expression: JSONata expression "$uppercas($)": unknown function $uppercas at character 1 (did you mean $uppercase?)',
     ]);
     const lines = json.split('\n');
-    expect(error.positions.map((p) => p?.line)).toEqual([lines.findIndex((l) => l.includes('"dorp"')) + 1, lines.findIndex((l) => l.includes('$uppercas')) + 1]);
+    expect(error.positions.map((p) => p?.line)).toEqual([
+      lines.findIndex((l) => l.includes('"dorp"')) + 1,
+      lines.findIndex((l) => l.includes('$uppercas')) + 1,
+    ]);
     expect(error.message).toMatch(/pipeline\.json:\d+:\d+: ingest\.options\.outOfRange/);
   });
 
@@ -97,7 +113,7 @@ describe('a file with a schema error, an unknown JSONata function and a model mi
     expect(error.positions.map((p) => p?.line)).toEqual([6, 10]);
   });
 
-  it('locates roll-up problems named by rule, and reports every rule\'s JSONata problem at once', () => {
+  it("locates roll-up problems named by rule, and reports every rule's JSONata problem at once", () => {
     const text = `rollups:
   rules:
     - name: a
@@ -113,13 +129,15 @@ describe('a file with a schema error, an unknown JSONata function and a model mi
         humidity: { aggregate: avg, of: humidity }
 `;
     const error = errorOf(text, 'p.yaml');
-    expect(error.message).toMatch(/p\.yaml:7:\d+: rollups: Roll-up rule "a", property "temperature": JSONata expression "\$averag\(\$t\)": unknown function \$averag at character 1 \(did you mean \$average\?\)\. Fix the expression\./);
+    expect(error.message).toMatch(
+      /p\.yaml:7:\d+: rollups: Roll-up rule "a", property "temperature": JSONata expression "\$averag\(\$t\)": unknown function \$averag at character 1 \(did you mean \$average\?\)\. Fix the expression\./,
+    );
     expect(error.message).toMatch(/p\.yaml:11:\d+: rollups: Roll-up rule "b", where: JSONata expression "status = = 1" does not parse/);
     // Rule b still meets the models; rule a (not compiled) cannot.
     expect(error.issues).toHaveLength(2);
   });
 
-  it('accepts the names an expression defines itself and JSONata\'s own', () => {
+  it("accepts the names an expression defines itself and JSONata's own", () => {
     expect(() =>
       parsePipelineConfig(
         'ingest:\n  rules:\n    - name: r\n      properties:\n        - target: temperature\n          transform: { expression: "($f := function($v) { $round($v * 2, 1) }; $f($) ~> $string ~> $number)" }\n',

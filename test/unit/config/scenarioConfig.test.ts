@@ -7,6 +7,11 @@ describe('sample building pipeline.yaml', () => {
     const config = loadPipelineConfig({ PIPELINE_CONFIG_PATH: 'local/scenarios/building/pipeline.yaml' }, join(__dirname, '../../..'));
     expect(config.ingest.rules.map((r) => r.name)).toEqual(['thermostat', 'occupancy']);
     expect(config.ingest.options.sourceTime?.text).toBe('ts');
-    expect(config.ingest.rules[0]?.properties.map((p) => p.target.property)).toEqual(['temperature', 'humidity', 'targetTemperature', 'firmwareVersion']);
+    expect(config.ingest.rules[0]?.properties.map((p) => p.target.property)).toEqual([
+      'temperature',
+      'humidity',
+      'targetTemperature',
+      'firmwareVersion',
+    ]);
   });
 });

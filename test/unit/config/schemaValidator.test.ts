@@ -30,7 +30,10 @@ const generator = require(script) as Generator;
 /** Runs the generator's command line under `root`; its exit code and what it printed. */
 function runGenerator(root: string, ...args: string[]): { code: number; output: string } {
   try {
-    const output = execFileSync(process.execPath, [script, '--root', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync(process.execPath, [script, '--root', root, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { code: 0, output };
   } catch (error) {
     const failed = error as { status: number; stdout: string; stderr: string };
@@ -42,7 +45,10 @@ describe('the generated config schema validator', () => {
   it('is what the current schemas and ajv generate (when this fails: npm run generate:config-validator)', () => {
     const checkedIn = readFileSync(join(repoRoot, generator.validatorFile), 'utf8');
     // Compared as a flag: a diff of 150 kB of generated code would only bury the instruction.
-    expect({ upToDate: checkedIn === generator.generateValidatorSource(), fix: 'npm run generate:config-validator' }).toEqual({ upToDate: true, fix: 'npm run generate:config-validator' });
+    expect({ upToDate: checkedIn === generator.generateValidatorSource(), fix: 'npm run generate:config-validator' }).toEqual({
+      upToDate: true,
+      fix: 'npm run generate:config-validator',
+    });
   });
 
   describe('the staleness check', () => {
@@ -67,7 +73,10 @@ describe('the generated config schema validator', () => {
       expect(runGenerator(root, '--check')).toEqual({ code: 0, output: expect.stringContaining('up to date') });
     });
 
-    it.each([['pipeline', generator.pipelineSchemaFile], ['roll-up', generator.rollupsSchemaFile]])('fails after an edit of the %s schema, telling how to regenerate; regenerating fixes it', (_, file) => {
+    it.each([
+      ['pipeline', generator.pipelineSchemaFile],
+      ['roll-up', generator.rollupsSchemaFile],
+    ])('fails after an edit of the %s schema, telling how to regenerate; regenerating fixes it', (_, file) => {
       editSchema(file);
       const stale = runGenerator(root, '--check');
       expect(stale.code).toBe(1);
@@ -92,18 +101,28 @@ describe('the generated config schema validator', () => {
       compiled = ajv.compile(JSON.parse(readFileSync(join(repoRoot, generator.pipelineSchemaFile), 'utf8')) as object);
     });
 
-    const errorsOf = (validate: ValidateFunction, value: unknown): ErrorObject[] | null => (validate(value) ? null : (validate.errors ?? []));
+    const errorsOf = (validate: ValidateFunction, value: unknown): ErrorObject[] | null =>
+      validate(value) ? null : (validate.errors ?? []);
 
-    const scenarios = ['building', 'rec-building'].map((name) => [name, parse(readFileSync(join(repoRoot, 'local', 'scenarios', name, 'pipeline.yaml'), 'utf8')) as unknown] as const);
-    const rollupRule = (properties: string): string => `rollups:\n  rules:\n    - name: a\n      parentModel: dtmi:x:A;1\n      relationships: [r]\n      properties:\n${properties}`;
+    const scenarios = ['building', 'rec-building'].map(
+      (name) => [name, parse(readFileSync(join(repoRoot, 'local', 'scenarios', name, 'pipeline.yaml'), 'utf8')) as unknown] as const,
+    );
+    const rollupRule = (properties: string): string =>
+      `rollups:\n  rules:\n    - name: a\n      parentModel: dtmi:x:A;1\n      relationships: [r]\n      properties:\n${properties}`;
     // One of each kind of complaint the error texts handle: enum, oneOf (and a nested one), pattern,
     // type, required, additionalProperties, const, if/then.
     const broken: ReadonlyArray<[string, string]> = [
       ['unknown aggregate (enum inside oneOf)', rollupRule('        t: { aggregate: avrage, of: v }\n        u: { aggregate: avg }\n')],
       ['an empty form matching neither (nested oneOf)', rollupRule('        e: { aggregate: sum, of: v, empty: nothing }\n        n: 5\n')],
       ['expression target with a bad input', rollupRule('        z: { expression: "$a", inputs: { a: { aggregate: summ, of: v } } }\n')],
-      ['several ingest problems at once', 'ingest:\n  options: { outOfRange: sometimes, bogus: 1 }\n  twinId: 5\n  rules:\n    - properties: [{ target: "a/b/c" }]\n'],
-      ['wrong types and patterns in a rule', 'version: 2\ningest:\n  rules:\n    - name: "9bad"\n      match: { modelId: 5 }\n      properties:\n        - target: z\n          transform: { scale: "ten" }\n'],
+      [
+        'several ingest problems at once',
+        'ingest:\n  options: { outOfRange: sometimes, bogus: 1 }\n  twinId: 5\n  rules:\n    - properties: [{ target: "a/b/c" }]\n',
+      ],
+      [
+        'wrong types and patterns in a rule',
+        'version: 2\ningest:\n  rules:\n    - name: "9bad"\n      match: { modelId: 5 }\n      properties:\n        - target: z\n          transform: { scale: "ten" }\n',
+      ],
       ['a rule without a body', 'ingest:\n  rules:\n    - name: r\n      twinId: { table: 5 }\n'],
     ];
 

@@ -102,15 +102,20 @@ describe('pipeline config validation', () => {
     const defaults = loadPipelineConfig({});
     expect(defaults).toEqual(expect.objectContaining({ origin: '(defaults)' }));
     expect(defaults.ingest.twinId.kind).toBe('template');
-    expect(defaults.ingest.options).toEqual(expect.objectContaining({ unmatched: 'model', emitSourceTime: true, outOfRange: 'drop', maxTwinsPerMessage: 10 }));
+    expect(defaults.ingest.options).toEqual(
+      expect.objectContaining({ unmatched: 'model', emitSourceTime: true, outOfRange: 'drop', maxTwinsPerMessage: 10 }),
+    );
     expect(defaultPipelineConfig().ingest.rules).toEqual([]);
-    expect(() => loadPipelineConfig({ PIPELINE_CONFIG_PATH: '/nonexistent/pipeline.yaml' })).toThrow(/cannot read the file .*PIPELINE_CONFIG_PATH/);
+    expect(() => loadPipelineConfig({ PIPELINE_CONFIG_PATH: '/nonexistent/pipeline.yaml' })).toThrow(
+      /cannot read the file .*PIPELINE_CONFIG_PATH/,
+    );
   });
 });
 
 describe('rollups section', () => {
   it('runs the roll-up module semantic check and reports its error', () => {
-    const rule = '{ name: r, parentModel: "dtmi:x:Room;1", relationships: [hasDevice], properties: { t: { aggregate: avg, of: temperature } } }';
+    const rule =
+      '{ name: r, parentModel: "dtmi:x:Room;1", relationships: [hasDevice], properties: { t: { aggregate: avg, of: temperature } } }';
     expect(() => parsePipelineConfig(`rollups:\n  rules: [${rule}, ${rule}]\n`, 'r.yaml')).toThrow(/used twice/);
     expect(parsePipelineConfig(`rollups:\n  rules: [${rule}]\n`, 'r.yaml').compiledRollups).toBeDefined();
   });

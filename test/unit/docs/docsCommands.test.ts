@@ -6,7 +6,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..');
-const docsPages = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+const docsPages = readdirSync(join(root, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => `docs/${f}`);
 const checked = ['README.md', ...docsPages, 'local/CORE-TOOLS.md', 'infra/DEPLOY.md', 'ARCHITECTURE.md', 'CONTRIBUTING.md'];
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
 const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;

@@ -97,7 +97,11 @@ export const thermostat = {
     { '@type': ['Property', 'Temperature'], name: 'targetTemperature', schema: 'double', unit: 'degreeCelsius', writable: true },
     { '@type': ['Telemetry', 'Temperature'], name: 'temperature', schema: 'double', unit: 'degreeCelsius' },
     { '@type': 'Property', name: 'lastMaintenance', schema: 'dateTime' },
-    { '@type': 'Property', name: 'setpoints', schema: { '@type': 'Map', mapKey: { name: 'slot', schema: 'string' }, mapValue: { name: 'celsius', schema: 'double' } } },
+    {
+      '@type': 'Property',
+      name: 'setpoints',
+      schema: { '@type': 'Map', mapKey: { name: 'slot', schema: 'string' }, mapValue: { name: 'celsius', schema: 'double' } },
+    },
     { '@type': 'Property', name: 'history', schema: { '@type': 'Array', elementSchema: 'float' } },
     { '@type': 'Property', name: 'location', schema: 'point' },
     { '@type': 'Component', name: 'deviceInfo', schema: 'dtmi:com:contoso:DeviceInformation;1' },

@@ -54,7 +54,14 @@ describe('buildModelIndex', () => {
         { name: 'minor', schema: { kind: 'primitive', name: 'integer' } },
         {
           name: 'channel',
-          schema: { kind: 'enum', valueSchema: 'integer', values: [{ name: 'stable', value: 1 }, { name: 'beta', value: 2 }] },
+          schema: {
+            kind: 'enum',
+            valueSchema: 'integer',
+            values: [
+              { name: 'stable', value: 1 },
+              { name: 'beta', value: 2 },
+            ],
+          },
         },
       ],
     });
@@ -87,8 +94,16 @@ describe('buildModelIndex', () => {
       '@id': 'dtmi:x:Pump;1',
       '@type': 'Interface',
       contents: [
-        { '@type': 'Component', name: 'motor', schema: { '@type': 'Interface', '@id': 'dtmi:x:Motor;1', contents: [{ '@type': 'Property', name: 'rpm', schema: 'long' }] } },
-        { '@type': 'Component', name: 'seal', schema: { '@type': 'Interface', contents: [{ '@type': 'Property', name: 'worn', schema: 'boolean' }] } },
+        {
+          '@type': 'Component',
+          name: 'motor',
+          schema: { '@type': 'Interface', '@id': 'dtmi:x:Motor;1', contents: [{ '@type': 'Property', name: 'rpm', schema: 'long' }] },
+        },
+        {
+          '@type': 'Component',
+          name: 'seal',
+          schema: { '@type': 'Interface', contents: [{ '@type': 'Property', name: 'worn', schema: 'boolean' }] },
+        },
       ],
     };
     const idx = buildModelIndex([[inline]]);

@@ -13,19 +13,26 @@ const thermostatTwin = (extra: Record<string, unknown> = {}): Record<string, unk
 
 describe('validateTwinDocument', () => {
   it('accepts a twin with typed properties and its component', () => {
-    expect(validateTwinDocument(index, thermostatTwin({
-      setpoints: { morning: 19, night: 16.5 },
-      history: [20.1, 20.4],
-      location: { type: 'Point', coordinates: [4.9, 52.37] },
-      deviceInfo: { $metadata: {}, manufacturer: 'Contoso', firmware: { major: 2, channel: 1 } },
-    }))).toEqual([]);
+    expect(
+      validateTwinDocument(
+        index,
+        thermostatTwin({
+          setpoints: { morning: 19, night: 16.5 },
+          history: [20.1, 20.4],
+          location: { type: 'Point', coordinates: [4.9, 52.37] },
+          deviceInfo: { $metadata: {}, manufacturer: 'Contoso', firmware: { major: 2, channel: 1 } },
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('reports wrong types, unknown names and telemetry stored as a property', () => {
     const issues = validateTwinDocument(index, thermostatTwin({ targetTemperature: 'hot', colour: 'red', temperature: 20 }));
     expect(issues).toEqual([
       '/targetTemperature: expected double but got string "hot"',
-      expect.stringMatching(/^\/colour: colour is not a property of dtmi:com:contoso:Thermostat;1\. Declared properties: targetTemperature, lastMaintenance/),
+      expect.stringMatching(
+        /^\/colour: colour is not a property of dtmi:com:contoso:Thermostat;1\. Declared properties: targetTemperature, lastMaintenance/,
+      ),
       expect.stringContaining('/temperature: temperature is not a property of dtmi:com:contoso:Thermostat;1 (it is Telemetry'),
     ]);
   });
@@ -55,7 +62,9 @@ describe('validateTwinDocument', () => {
   });
 
   it('uses ADT wording when the model or one of its dependencies is missing', () => {
-    expect(validateTwinDocument(index, { $metadata: { $model: 'dtmi:x:Nope;1' } })).toEqual(['dtmi:x:Nope;1 or one of its dependencies does not exist.']);
+    expect(validateTwinDocument(index, { $metadata: { $model: 'dtmi:x:Nope;1' } })).toEqual([
+      'dtmi:x:Nope;1 or one of its dependencies does not exist.',
+    ]);
     const withoutSpace = buildModelIndex([room, meeting]);
     expect(validateTwinDocument(withoutSpace, { $metadata: { $model: meeting['@id'] } })).toEqual([
       `${meeting['@id']} or one of its dependencies does not exist.`,

@@ -35,7 +35,14 @@ describe('validateValue', () => {
   });
 
   it('checks enums by value and lists the allowed values', () => {
-    const schema: Schema = { kind: 'enum', valueSchema: 'string', values: [{ name: 'on', value: 'on' }, { name: 'off', value: 'off' }] };
+    const schema: Schema = {
+      kind: 'enum',
+      valueSchema: 'string',
+      values: [
+        { name: 'on', value: 'on' },
+        { name: 'off', value: 'off' },
+      ],
+    };
     expect(validateValue(schema, 'on', '/mode')).toEqual([]);
     expect(validateValue(schema, 'auto', '/mode')).toEqual(['/mode: expected one of "on", "off" (Enum<string>) but got string "auto"']);
   });
@@ -58,7 +65,9 @@ describe('validateValue', () => {
 
   it('checks map values and array elements with their key or index in the path', () => {
     const map: Schema = { kind: 'map', keyName: 'slot', valueName: 'c', value: primitive('double') };
-    expect(validateValue(map, { morning: 20, evening: 'warm' }, '/setpoints')).toEqual(['/setpoints/evening: expected double but got string "warm"']);
+    expect(validateValue(map, { morning: 20, evening: 'warm' }, '/setpoints')).toEqual([
+      '/setpoints/evening: expected double but got string "warm"',
+    ]);
     const array: Schema = { kind: 'array', element: primitive('integer') };
     expect(validateValue(array, [1, 2, 3.5], '/counts')).toEqual(['/counts/2: expected integer but got number 3.5']);
     expect(validateValue(array, 'x', '/counts')).toEqual(['/counts: expected Array but got string "x"']);
@@ -66,8 +75,34 @@ describe('validateValue', () => {
 
   it('accepts GeoJSON shapes for geospatial schemas', () => {
     expect(validateValue({ kind: 'geospatial', name: 'point' }, { type: 'Point', coordinates: [4.9, 52.37] })).toEqual([]);
-    expect(validateValue({ kind: 'geospatial', name: 'lineString' }, { type: 'LineString', coordinates: [[0, 0], [1, 1]] })).toEqual([]);
-    expect(validateValue({ kind: 'geospatial', name: 'polygon' }, { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [0, 1], [0, 0]]] })).toEqual([]);
+    expect(
+      validateValue(
+        { kind: 'geospatial', name: 'lineString' },
+        {
+          type: 'LineString',
+          coordinates: [
+            [0, 0],
+            [1, 1],
+          ],
+        },
+      ),
+    ).toEqual([]);
+    expect(
+      validateValue(
+        { kind: 'geospatial', name: 'polygon' },
+        {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [0, 0],
+              [1, 0],
+              [0, 1],
+              [0, 0],
+            ],
+          ],
+        },
+      ),
+    ).toEqual([]);
     expect(validateValue({ kind: 'geospatial', name: 'point' }, { type: 'Point', coordinates: [[0, 0]] }, '/loc')).toHaveLength(1);
     expect(validateValue({ kind: 'geospatial', name: 'point' }, { type: 'LineString', coordinates: [0, 0] }, '/loc')).toHaveLength(1);
   });

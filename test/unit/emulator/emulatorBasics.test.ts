@@ -74,8 +74,20 @@ describe('telemetry de-duplication', () => {
 describe('CLI flags', () => {
   it('maps flags onto emulator options', () => {
     const cli = parseCliArgs([
-      '--port', '0', '--import', 'a.ndjson', '--persist', 's.json', '--limits', 'perTwinWritesPerSecond=5,retryAfter=none,enabled=true',
-      '--latency', '20:5', '--faults', 'errorRate=0.1,errorStatuses=500|503', '--endpoint', 'hook=webhook:http://127.0.0.1:7071/api/x:eventgrid',
+      '--port',
+      '0',
+      '--import',
+      'a.ndjson',
+      '--persist',
+      's.json',
+      '--limits',
+      'perTwinWritesPerSecond=5,retryAfter=none,enabled=true',
+      '--latency',
+      '20:5',
+      '--faults',
+      'errorRate=0.1,errorStatuses=500|503',
+      '--endpoint',
+      'hook=webhook:http://127.0.0.1:7071/api/x:eventgrid',
     ]);
     expect(cli.emulator).toEqual({
       port: 0,

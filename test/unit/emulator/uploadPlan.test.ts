@@ -1,7 +1,12 @@
 import { planModelUpload } from '../../../local/emulator/models/uploadPlan';
 
-const model = (id: string, refs: Record<string, unknown> = {}): Record<string, unknown> => ({ '@id': `dtmi:t:${id};1`, '@type': 'Interface', ...refs });
-const ids = (batches: Record<string, unknown>[][]): string[][] => batches.map((b) => b.map((m) => String(m['@id']).replace(/^dtmi:t:|;1$/g, '')));
+const model = (id: string, refs: Record<string, unknown> = {}): Record<string, unknown> => ({
+  '@id': `dtmi:t:${id};1`,
+  '@type': 'Interface',
+  ...refs,
+});
+const ids = (batches: Record<string, unknown>[][]): string[][] =>
+  batches.map((b) => b.map((m) => String(m['@id']).replace(/^dtmi:t:|;1$/g, '')));
 
 describe('planModelUpload', () => {
   test('dependencies (extends, component schemas, relationship targets) come before the models that use them', () => {
@@ -29,10 +34,14 @@ describe('planModelUpload', () => {
     const b = model('B', { contents: [{ '@type': 'Relationship', name: 'r', target: 'dtmi:t:A;1' }] });
     const c = model('C');
     expect(ids(planModelUpload([c, a, b], 2))).toEqual([['C'], ['A', 'B']]);
-    expect(() => planModelUpload([a, b], 1)).toThrow('2 models depend on each other in a cycle (dtmi:t:A;1, dtmi:t:B;1, …), more than the 1 one POST /models call accepts');
+    expect(() => planModelUpload([a, b], 1)).toThrow(
+      '2 models depend on each other in a cycle (dtmi:t:A;1, dtmi:t:B;1, …), more than the 1 one POST /models call accepts',
+    );
   });
 
   test('references to models outside the set (already uploaded, or DTDL types) are ignored', () => {
-    expect(ids(planModelUpload([model('X', { extends: 'dtmi:elsewhere:Base;1', schema: 'dtmi:dtdl:instance:Schema:double;2' })]))).toEqual([['X']]);
+    expect(ids(planModelUpload([model('X', { extends: 'dtmi:elsewhere:Base;1', schema: 'dtmi:dtdl:instance:Schema:double;2' })]))).toEqual([
+      ['X'],
+    ]);
   });
 });

@@ -23,7 +23,14 @@ describe('EventRouter stamping', () => {
 
   test("keeps a caller id and the caller's trace-id (new span-id, as ADT); numbers each source separately", () => {
     const traceparent = '00-2aa957558db348f387ef704b37631a1d-590d733a1b798149-01';
-    const t1 = router.emit({ type: 'microsoft.iot.telemetry', id: 'msg-1', data: { temp: 1 }, sourceSuffix: '/digitaltwins/room-9', traceparent, dataschema: 'dtmi:x;1' });
+    const t1 = router.emit({
+      type: 'microsoft.iot.telemetry',
+      id: 'msg-1',
+      data: { temp: 1 },
+      sourceSuffix: '/digitaltwins/room-9',
+      traceparent,
+      dataschema: 'dtmi:x;1',
+    });
     const t2 = router.emit({ type: 'microsoft.iot.telemetry', id: 'msg-2', data: { temp: 2 }, sourceSuffix: '/digitaltwins/room-9' });
     const other = router.emit({ type: 'microsoft.iot.telemetry', data: {}, sourceSuffix: '/digitaltwins/room-8' });
     expect(t1).toMatchObject({ id: 'msg-1', source: 'adt.local:4443/digitaltwins/room-9', dataschema: 'dtmi:x;1', sequencenumber: 1 });
@@ -44,9 +51,25 @@ describe('EventRouter webhook delivery', () => {
     await receiver?.close();
   });
 
-  async function setup(schema: 'EventGrid' | 'CloudEvents', respond?: (index: number) => number, filter = 'true'): Promise<[EventRouter, WebhookReceiver]> {
+  async function setup(
+    schema: 'EventGrid' | 'CloudEvents',
+    respond?: (index: number) => number,
+    filter = 'true',
+  ): Promise<[EventRouter, WebhookReceiver]> {
     receiver = await startWebhookReceiver(respond);
-    router = new EventRouter({ host: 'adt.local', delivery: fast, endpoints: [{ name: 'grid', kind: 'webhook', url: receiver.url, schema, topic: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.EventGrid/topics/t' }] });
+    router = new EventRouter({
+      host: 'adt.local',
+      delivery: fast,
+      endpoints: [
+        {
+          name: 'grid',
+          kind: 'webhook',
+          url: receiver.url,
+          schema,
+          topic: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.EventGrid/topics/t',
+        },
+      ],
+    });
     router.upsertRoute('all', { endpointName: 'grid', filter });
     return [router, receiver];
   }
@@ -120,22 +143,34 @@ describe('EventRouter webhook delivery', () => {
     const closedUrl = receiver.url;
     await receiver.close();
     receiver = undefined;
-    router = new EventRouter({ host: 'adt.local', delivery: { ...fast, maxAttempts: 2 }, endpoints: [{ name: 'gone', kind: 'webhook', url: closedUrl, schema: 'EventGrid' }] });
+    router = new EventRouter({
+      host: 'adt.local',
+      delivery: { ...fast, maxAttempts: 2 },
+      endpoints: [{ name: 'gone', kind: 'webhook', url: closedUrl, schema: 'EventGrid' }],
+    });
     router.upsertRoute('all', { endpointName: 'gone', filter: 'true' });
     router.emit({ type: 'Microsoft.DigitalTwins.Twin.Delete', subject: 'x', data: {} });
     await router.idle();
     expect(router.deadLetters()[0]?.lastError).toContain('ECONNREFUSED');
   });
 
-  test('keeps one twin\'s changes in order even when a delivery needs a retry', async () => {
+  test("keeps one twin's changes in order even when a delivery needs a retry", async () => {
     const [r, rx] = await setup('CloudEvents', (i) => (i === 3 || i === 7 ? 500 : 200));
     const emitted: Notification[] = [];
     for (let v = 0; v < 15; v++) {
-      emitted.push(r.emit({ type: 'Microsoft.DigitalTwins.Twin.Update', subject: 'room-1', data: { modelId: 'm', patch: [{ op: 'replace', path: '/v', value: v }] } }));
+      emitted.push(
+        r.emit({
+          type: 'Microsoft.DigitalTwins.Twin.Update',
+          subject: 'room-1',
+          data: { modelId: 'm', patch: [{ op: 'replace', path: '/v', value: v }] },
+        }),
+      );
     }
     await r.idle();
     expect(rx.posts).toHaveLength(17);
-    const delivered = rx.posts.filter((p) => p.headers['aeg-delivery-count'] !== undefined).map((p) => JSON.parse(p.body) as CloudEventNotification);
+    const delivered = rx.posts
+      .filter((p) => p.headers['aeg-delivery-count'] !== undefined)
+      .map((p) => JSON.parse(p.body) as CloudEventNotification);
     // Drop the failed first attempts: each retried event appears twice in a row.
     const unique = delivered.filter((e, i) => delivered[i + 1]?.id !== e.id);
     expect(unique.map((e) => e.sequencenumber)).toEqual(emitted.map((e) => e.sequencenumber));
@@ -190,7 +225,11 @@ describe('EventRouter subscribers, taps and idle', () => {
     await router.idle();
     expect(good).toHaveLength(1);
     expect(flakyCalls).toBe(2);
-    expect(good[0]).toMatchObject({ eventType: 'Microsoft.DigitalTwins.Twin.Update', data: { data: patchData, sequencenumber: 1 }, metadataVersion: '1' });
+    expect(good[0]).toMatchObject({
+      eventType: 'Microsoft.DigitalTwins.Twin.Update',
+      data: { data: patchData, sequencenumber: 1 },
+      metadataVersion: '1',
+    });
   });
 
   test('two routes to one endpoint deliver two copies, the second after the first has finished', async () => {

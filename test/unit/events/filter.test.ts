@@ -24,7 +24,11 @@ const create = notification('Microsoft.DigitalTwins.Twin.Create', {
   active: true,
   $metadata: { $model: 'dtmi:com:example:Room;1' },
 });
-const telemetry = notification('microsoft.iot.telemetry', { temp: 30 }, { source: 'adt.local/digitaltwins/room-1', subject: undefined, dataschema: 'dtmi:com:example:Room;1' });
+const telemetry = notification(
+  'microsoft.iot.telemetry',
+  { temp: 30 },
+  { source: 'adt.local/digitaltwins/room-1', subject: undefined, dataschema: 'dtmi:com:example:Room;1' },
+);
 
 describe('route filter language', () => {
   test('true and false route everything or nothing', () => {
@@ -63,7 +67,9 @@ describe('route filter language', () => {
     const loose = compileFilter("type = 'microsoft.iot.telemetry' or type = 'Microsoft.DigitalTwins.Twin.Update' and subject = 'nope'");
     expect(loose(telemetry)).toBe(true);
     expect(loose(update)).toBe(false);
-    const grouped = compileFilter("(type = 'microsoft.iot.telemetry' Or type = 'Microsoft.DigitalTwins.Twin.Update') And subject = 'room-1'");
+    const grouped = compileFilter(
+      "(type = 'microsoft.iot.telemetry' Or type = 'Microsoft.DigitalTwins.Twin.Update') And subject = 'room-1'",
+    );
     expect(grouped(update)).toBe(true);
     expect(grouped(telemetry)).toBe(false);
   });

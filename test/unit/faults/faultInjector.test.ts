@@ -5,7 +5,9 @@ type Outcome = 'ok' | 'reset' | number;
 
 async function outcome(faults: FaultInjector, twinId?: string, op: 'twin.read' | 'twin.patch' = 'twin.patch'): Promise<Outcome> {
   try {
-    return (await faults.beforeRequest({ method: 'PATCH', path: `/digitaltwins/${twinId ?? 'x'}`, op, twinId })) === 'reset' ? 'reset' : 'ok';
+    return (await faults.beforeRequest({ method: 'PATCH', path: `/digitaltwins/${twinId ?? 'x'}`, op, twinId })) === 'reset'
+      ? 'reset'
+      : 'ok';
   } catch (error) {
     if (error instanceof AdtError) return error.status;
     throw error;
@@ -39,7 +41,11 @@ describe('FaultInjector', () => {
 
   test('injected 500/503 carry ADT-style codes and optional Retry-After on 503', async () => {
     const faults = new FaultInjector({ errorRate: 1, errorStatuses: [503], retryAfterOn503: 0.5, seed: 1 });
-    await expect(faults.beforeRequest({ method: 'GET', path: '/x' })).rejects.toMatchObject({ status: 503, code: 'ServiceUnavailable', headers: { 'Retry-After': '1' } });
+    await expect(faults.beforeRequest({ method: 'GET', path: '/x' })).rejects.toMatchObject({
+      status: 503,
+      code: 'ServiceUnavailable',
+      headers: { 'Retry-After': '1' },
+    });
     faults.update({ errorStatuses: [500] });
     const error = await faults.beforeRequest({ method: 'GET', path: '/x' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 500, code: 'InternalServerError', headers: undefined });

@@ -29,7 +29,13 @@ const notifications: CloudEvent<Record<string, unknown>>[] = [];
 beforeAll(async () => {
   const certDir = tempDir('explorer-cert');
   certFile = join(certDir, 'cert.pem');
-  emulator = await startEmulator({ scenarioDir: buildingScenario, certDir, endpoints: [{ name: 'seen', kind: 'subscriber', schema: 'CloudEvents', delivery: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 } }] });
+  emulator = await startEmulator({
+    scenarioDir: buildingScenario,
+    certDir,
+    endpoints: [
+      { name: 'seen', kind: 'subscriber', schema: 'CloudEvents', delivery: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 } },
+    ],
+  });
   emulator.events.subscribe('seen', (event) => {
     notifications.push(event as unknown as CloudEvent<Record<string, unknown>>);
   });
@@ -47,7 +53,13 @@ afterAll(async () => {
 });
 
 async function call(server: { url: string }, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${server.url}/adt${path}`, { method, ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+  const res = await fetch(`${server.url}/adt${path}`, {
+    method,
+    ...(body !== undefined && {
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  });
   const text = await res.text();
   return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
 }
@@ -58,14 +70,23 @@ it('runs a query and returns its rows and charge as ADT answered them', async ()
   const answer = await call(readOnly, 'POST', '/query', { query: `SELECT * FROM digitaltwins WHERE IS_OF_MODEL('${room}')` });
   expect(answer.status).toBe(200);
   const body = answer.body as { rows: Array<{ $dtId: string }>; queryCharge: number; truncated: boolean };
-  const rooms = scenario.graph.twins.filter((t) => t.$metadata.$model === room).map((t) => t.$dtId).sort();
+  const rooms = scenario.graph.twins
+    .filter((t) => t.$metadata.$model === room)
+    .map((t) => t.$dtId)
+    .sort();
   expect(body.rows.map((r) => r.$dtId).sort()).toEqual(rooms);
   expect(body.queryCharge).toBeGreaterThan(0);
   expect(body.truncated).toBe(false);
   // A projection with a JOIN comes back row by row, as ADT shapes it.
-  const joined = await call(readOnly, 'POST', '/query', { query: "SELECT R, D FROM digitaltwins R JOIN D RELATED R.hasDevice WHERE R.$dtId = 'room-101'" });
+  const joined = await call(readOnly, 'POST', '/query', {
+    query: "SELECT R, D FROM digitaltwins R JOIN D RELATED R.hasDevice WHERE R.$dtId = 'room-101'",
+  });
   expect(joined.status).toBe(200);
-  expect((joined.body as { rows: Array<{ D: { $dtId: string } }> }).rows.map((r) => r.D.$dtId).sort()).toEqual(['airquality-101', 'occupancy-101', 'thermostat-101']);
+  expect((joined.body as { rows: Array<{ D: { $dtId: string } }> }).rows.map((r) => r.D.$dtId).sort()).toEqual([
+    'airquality-101',
+    'occupancy-101',
+    'thermostat-101',
+  ]);
 });
 
 it('passes a query error through exactly as ADT sent it', async () => {
@@ -82,7 +103,9 @@ it('lists the models with their definitions', async () => {
   expect(answer.status).toBe(200);
   const models = (answer.body as { models: Array<{ id: string; model: { contents: Array<{ name: string }> } }> }).models;
   expect(models.map((m) => m.id).sort()).toEqual(scenario.models.map((m) => String(m['@id'])).sort());
-  expect(models.find((m) => m.id === room)?.model.contents.map((c) => c.name)).toEqual(expect.arrayContaining(['temperature', 'hasDevice']));
+  expect(models.find((m) => m.id === room)?.model.contents.map((c) => c.name)).toEqual(
+    expect.arrayContaining(['temperature', 'hasDevice']),
+  );
 });
 
 it('read-only: refuses every write with 403 and a clear message, and nothing reaches ADT', async () => {
@@ -94,7 +117,8 @@ it('read-only: refuses every write with 403 and a clear message, and nothing rea
     call(readOnly, 'PUT', '/digitaltwins/room-101/relationships/extra', { $targetId: 'thermostat-102', $relationshipName: 'hasDevice' }),
     call(readOnly, 'DELETE', '/digitaltwins/room-101/relationships/hasDevice-thermostat-101'),
   ];
-  for (const answer of await Promise.all(attempts)) expect(answer).toEqual({ status: 403, body: { error: { code: 'WritesNotAllowed', message: readOnlyMessage } } });
+  for (const answer of await Promise.all(attempts))
+    expect(answer).toEqual({ status: 403, body: { error: { code: 'WritesNotAllowed', message: readOnlyMessage } } });
   expect(readOnlyMessage).toContain('--allow-writes');
   expect(JSON.stringify(twin('room-101'))).toBe(before);
   expect(emulator.store.relationships.size).toBe(relationships);
@@ -102,8 +126,18 @@ it('read-only: refuses every write with 403 and a clear message, and nothing rea
 });
 
 it('read-only is decided before the client is touched', async () => {
-  const untouchable = new Proxy({}, { get: () => { throw new Error('the client was called'); } }) as ExplorerClient;
-  const answer = await handleAdtRequest({ client: untouchable, allowWrites: false, target: 'x' }, { method: 'PATCH', path: '/digitaltwins/a', body: '[]' });
+  const untouchable = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('the client was called');
+      },
+    },
+  ) as ExplorerClient;
+  const answer = await handleAdtRequest(
+    { client: untouchable, allowWrites: false, target: 'x' },
+    { method: 'PATCH', path: '/digitaltwins/a', body: '[]' },
+  );
   expect(answer.status).toBe(403);
 });
 
@@ -112,7 +146,10 @@ it('with writes allowed: a patch, a new relationship and its deletion reach ADT,
   const patched = await call(writable, 'PATCH', '/digitaltwins/thermostat-101', [{ op: 'add', path: '/temperature', value: 26.5 }]);
   expect(patched.status).toBe(200);
   expect(twin('thermostat-101')?.temperature).toBe(26.5);
-  const added = await call(writable, 'PUT', '/digitaltwins/room-101/relationships/hasDevice-thermostat-102', { $targetId: 'thermostat-102', $relationshipName: 'hasDevice' });
+  const added = await call(writable, 'PUT', '/digitaltwins/room-101/relationships/hasDevice-thermostat-102', {
+    $targetId: 'thermostat-102',
+    $relationshipName: 'hasDevice',
+  });
   expect(added.status).toBe(200);
   expect(added.body).toMatchObject({ $relationshipId: 'hasDevice-thermostat-102', $sourceId: 'room-101', $targetId: 'thermostat-102' });
   const deleted = await call(writable, 'DELETE', '/digitaltwins/room-101/relationships/hasDevice-thermostat-102');
@@ -127,14 +164,23 @@ it('with writes allowed: a patch, a new relationship and its deletion reach ADT,
   expect(notifications[0]?.data).toMatchObject({ patch: [{ op: 'add', path: '/temperature', value: 26.5 }] });
 });
 
-it('with writes allowed: ADT\'s refusals pass through as ADT sent them', async () => {
+it("with writes allowed: ADT's refusals pass through as ADT sent them", async () => {
   const missing = await call(writable, 'PATCH', '/digitaltwins/no-such-twin', [{ op: 'add', path: '/name', value: 'x' }]);
-  const direct = await rawRequest(emulator, 'PATCH', '/digitaltwins/no-such-twin?api-version=2022-05-31', { body: [{ op: 'add', path: '/name', value: 'x' }], headers: { 'content-type': 'application/json-patch+json' } });
+  const direct = await rawRequest(emulator, 'PATCH', '/digitaltwins/no-such-twin?api-version=2022-05-31', {
+    body: [{ op: 'add', path: '/name', value: 'x' }],
+    headers: { 'content-type': 'application/json-patch+json' },
+  });
   expect(missing).toEqual({ status: 404, body: direct.json });
   const move = await call(writable, 'PATCH', '/digitaltwins/room-101', [{ op: 'move', from: '/name', path: '/x' }]);
   expect(move.status).toBe(400);
-  expect((move.body as { error: { code: string; message: string } }).error).toMatchObject({ code: 'JsonPatchInvalid', message: expect.stringContaining('Unsupported operation type move') });
-  const noTarget = await call(writable, 'PUT', '/digitaltwins/room-101/relationships/r1', { $targetId: 'no-such-twin', $relationshipName: 'hasDevice' });
+  expect((move.body as { error: { code: string; message: string } }).error).toMatchObject({
+    code: 'JsonPatchInvalid',
+    message: expect.stringContaining('Unsupported operation type move'),
+  });
+  const noTarget = await call(writable, 'PUT', '/digitaltwins/room-101/relationships/r1', {
+    $targetId: 'no-such-twin',
+    $relationshipName: 'hasDevice',
+  });
   expect(noTarget.status).toBe(404);
   expect((noTarget.body as { error: { code: string } }).error.code).toBe('TargetDigitalTwinNotFound');
   // An id holding '/' and a space reaches ADT as one path segment.
@@ -143,15 +189,24 @@ it('with writes allowed: ADT\'s refusals pass through as ADT sent them', async (
   expect(JSON.stringify(odd.body)).toContain('a/b c');
 });
 
-it('refuses what is not JSON, or not a patch, in ADT\'s error shape, and keeps input keys as data', async () => {
-  const notJson = await fetch(`${writable.url}/adt/query`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"SELECT * FROM digitaltwins"}' });
+it("refuses what is not JSON, or not a patch, in ADT's error shape, and keeps input keys as data", async () => {
+  const notJson = await fetch(`${writable.url}/adt/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: '{"query":"SELECT * FROM digitaltwins"}',
+  });
   expect(notJson.status).toBe(415);
   const notPatch = await call(writable, 'PATCH', '/digitaltwins/room-101', { op: 'add' });
   expect(notPatch.status).toBe(400);
   expect((notPatch.body as { error: { message: string } }).error.message).toContain('JSON Patch');
   const broken = await call(writable, 'POST', '/query', '{"query": ');
   expect(broken.status).toBe(400);
-  const hostile = await call(writable, 'PUT', '/digitaltwins/room-101/relationships/evil', '{"$targetId":"thermostat-102","$relationshipName":"hasDevice","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}');
+  const hostile = await call(
+    writable,
+    'PUT',
+    '/digitaltwins/room-101/relationships/evil',
+    '{"$targetId":"thermostat-102","$relationshipName":"hasDevice","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}',
+  );
   expect(hostile.status).toBe(400);
   expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -173,13 +228,23 @@ it('answers /adt only when asked by a loopback name (no DNS rebinding)', async (
   expect(await status(`127.0.0.1:${port}`)).toBe(200);
 });
 
-it('says what failed when ADT cannot be reached, or its certificate is not the emulator\'s', async () => {
-  expect(passThrough(new Error('connect ECONNREFUSED 127.0.0.1:1'))).toEqual({ status: 502, body: { error: { code: 'AdtUnreachable', message: 'ADT could not be reached: connect ECONNREFUSED 127.0.0.1:1' } } });
-  expect(passThrough(Object.assign(new Error('Too many'), { statusCode: 429, code: 'TooManyRequests' }))).toEqual({ status: 429, body: { error: { code: 'TooManyRequests', message: 'Too many' } } });
-  await expect(exploreInstance({ adtUrl: emulator.url, ca: join(tempDir('explorer-none'), 'cert.pem'), allowWrites: false, port: 0 })).rejects.toThrow('no such file');
+it("says what failed when ADT cannot be reached, or its certificate is not the emulator's", async () => {
+  expect(passThrough(new Error('connect ECONNREFUSED 127.0.0.1:1'))).toEqual({
+    status: 502,
+    body: { error: { code: 'AdtUnreachable', message: 'ADT could not be reached: connect ECONNREFUSED 127.0.0.1:1' } },
+  });
+  expect(passThrough(Object.assign(new Error('Too many'), { statusCode: 429, code: 'TooManyRequests' }))).toEqual({
+    status: 429,
+    body: { error: { code: 'TooManyRequests', message: 'Too many' } },
+  });
+  await expect(
+    exploreInstance({ adtUrl: emulator.url, ca: join(tempDir('explorer-none'), 'cert.pem'), allowWrites: false, port: 0 }),
+  ).rejects.toThrow('no such file');
   const otherCert = join(tempDir('explorer-other'), 'cert.pem');
   writeFileSync(otherCert, (await generateIdentity()).cert);
-  await expect(exploreInstance({ adtUrl: emulator.url, ca: otherCert, allowWrites: false, port: 0 })).rejects.toThrow(`Could not read ${emulator.url} (emulator)`);
+  await expect(exploreInstance({ adtUrl: emulator.url, ca: otherCert, allowWrites: false, port: 0 })).rejects.toThrow(
+    `Could not read ${emulator.url} (emulator)`,
+  );
 }, 30_000);
 
 it('without --ca it trusts the certificate where npm run emulator keeps it (.local/emulator-cert under the working directory)', async () => {
@@ -192,7 +257,9 @@ it('without --ca it trusts the certificate where npm run emulator keeps it (.loc
     const explorer = await exploreInstance({ adtUrl: other.url, allowWrites: false, port: 0, pollMs: 60_000 });
     await explorer.close();
     process.chdir(tempDir('explorer-elsewhere'));
-    await expect(exploreInstance({ adtUrl: other.url, allowWrites: false, port: 0 })).rejects.toThrow("(where npm run emulator keeps it). Pass --ca <file.pem>");
+    await expect(exploreInstance({ adtUrl: other.url, allowWrites: false, port: 0 })).rejects.toThrow(
+      '(where npm run emulator keeps it). Pass --ca <file.pem>',
+    );
   } finally {
     process.chdir(cwd);
     await other.close();

@@ -10,7 +10,9 @@ it('takes --graph with a format, html by default', () => {
 });
 
 it('refuses an unknown format, and a format without a file', () => {
-  expect(() => parseCliArgs(['--graph', 'g.svg', '--graph-format', 'svg'])).toThrow('--graph-format must be html, mermaid, dot (got "svg").');
+  expect(() => parseCliArgs(['--graph', 'g.svg', '--graph-format', 'svg'])).toThrow(
+    '--graph-format must be html, mermaid, dot (got "svg").',
+  );
   expect(() => parseCliArgs(['--graph-format', 'dot'])).toThrow('--graph-format needs --graph <file> to write to.');
 });
 

@@ -29,7 +29,12 @@ it('lists the folder newest first with reasons and refused values', async () => 
   const { items, note } = await new DeadLetterFolder(dir).list();
   expect(note).toBeUndefined();
   expect(items.map((d) => d.name)).toEqual(['0/2.json', '0/1.json']);
-  expect(items[0]).toMatchObject({ reason: 'invalid-value', detail: 'value 2 out of range', deviceId: 'thermostat-101', rejectedParts: [{ twinId: 'thermostat-101', path: '/temperature', reason: 'out-of-range', detail: 'above 85' }] });
+  expect(items[0]).toMatchObject({
+    reason: 'invalid-value',
+    detail: 'value 2 out of range',
+    deviceId: 'thermostat-101',
+    rejectedParts: [{ twinId: 'thermostat-101', path: '/temperature', reason: 'out-of-range', detail: 'above 85' }],
+  });
 });
 
 it('past the limit it shows the newest and says where the others are', async () => {
@@ -43,5 +48,8 @@ it('past the limit it shows the newest and says where the others are', async () 
 
 it('a folder not written yet has no dead letters; Azurite is named instead of listed', async () => {
   await expect(new DeadLetterFolder(join(tmpdir(), 'graph-dl-missing-folder')).list()).resolves.toEqual({ items: [] });
-  await expect(deadLetterListing({ description: 'Azurite http://127.0.0.1:10000 container dead-letters' })()).resolves.toEqual({ items: [], note: 'Dead letters are in Azurite http://127.0.0.1:10000 container dead-letters.' });
+  await expect(deadLetterListing({ description: 'Azurite http://127.0.0.1:10000 container dead-letters' })()).resolves.toEqual({
+    items: [],
+    note: 'Dead letters are in Azurite http://127.0.0.1:10000 container dead-letters.',
+  });
 });

@@ -33,7 +33,11 @@ it('a value that contains </script> stays data', () => {
 
 it('live: the page takes its scripts from the server it came from', () => {
   const html = renderPage({ ...data, mode: 'live' });
-  expect([...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1])).toEqual(['/lib/cytoscape.min.js', '/lib/cytoscape-dagre.min.js', '/graph-page.js']);
+  expect([...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1])).toEqual([
+    '/lib/cytoscape.min.js',
+    '/lib/cytoscape-dagre.min.js',
+    '/graph-page.js',
+  ]);
   expect(html).not.toContain('cytoscapeDagre');
 });
 

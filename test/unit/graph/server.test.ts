@@ -71,7 +71,15 @@ afterEach(async () => {
 async function start(extra: { ingressUrl?: string; port?: number } = {}) {
   const store = fakeStore();
   const counters = { applied: 0 };
-  server = await startGraphServer({ port: extra.port ?? 0, source: store.source, scenario, counters: () => counters, deadLetters: () => Promise.resolve({ items: [] }), pollMs: 60_000, ...(extra.ingressUrl && { ingressUrl: extra.ingressUrl }) });
+  server = await startGraphServer({
+    port: extra.port ?? 0,
+    source: store.source,
+    scenario,
+    counters: () => counters,
+    deadLetters: () => Promise.resolve({ items: [] }),
+    pollMs: 60_000,
+    ...(extra.ingressUrl && { ingressUrl: extra.ingressUrl }),
+  });
   return { store, counters, url: server.url };
 }
 
@@ -104,9 +112,15 @@ it('events start with the whole graph, then carry what changed', async () => {
     counters.applied = 1;
     await server?.refresh();
     await stream.next(2);
-    const second = stream.received[1]?.[1] as { twins: Array<{ id: string; properties: Array<{ name: string; value: unknown; derived?: { rule: string } }> }>; counters: unknown };
+    const second = stream.received[1]?.[1] as {
+      twins: Array<{ id: string; properties: Array<{ name: string; value: unknown; derived?: { rule: string } }> }>;
+      counters: unknown;
+    };
     expect(second.twins.map((t) => t.id)).toEqual(['room-101']);
-    expect(second.twins[0]?.properties.find((p) => p.name === 'temperature')).toMatchObject({ value: 22.5, derived: { rule: 'room-climate' } });
+    expect(second.twins[0]?.properties.find((p) => p.name === 'temperature')).toMatchObject({
+      value: 22.5,
+      derived: { rule: 'room-climate' },
+    });
     expect(second.counters).toEqual({ applied: 1 });
     // Closing tells the page the run is over.
     await server?.close();
@@ -120,9 +134,19 @@ it('events start with the whole graph, then carry what changed', async () => {
 it('previews an envelope against the current twins without writing, and stamps a missing enqueuedTime', async () => {
   const { url, store } = await start();
   const before = JSON.stringify([...store.twins.values()]);
-  const res = await fetch(`${url}/preview`, { method: 'POST', headers: json, body: JSON.stringify({ deviceId: 'thermostat-101', body: { temperature: 19.25, ts: new Date().toISOString() } }) });
+  const res = await fetch(`${url}/preview`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ deviceId: 'thermostat-101', body: { temperature: 19.25, ts: new Date().toISOString() } }),
+  });
   expect(res.status).toBe(200);
-  const { preview } = (await res.json()) as { preview: { decoded: { enqueuedTime: string }; rules: string[]; twins: Array<{ twinId: string; patch: Array<{ path: string; value: unknown }> }> } };
+  const { preview } = (await res.json()) as {
+    preview: {
+      decoded: { enqueuedTime: string };
+      rules: string[];
+      twins: Array<{ twinId: string; patch: Array<{ path: string; value: unknown }> }>;
+    };
+  };
   expect(Math.abs(Date.parse(preview.decoded.enqueuedTime) - Date.now())).toBeLessThan(60_000);
   expect(preview.rules).toEqual(['thermostat']);
   expect(preview.twins[0]?.twinId).toBe('thermostat-101');
@@ -139,14 +163,20 @@ it('refuses a message that is not an envelope, saying what is wrong', async () =
   expect(((await noDevice.json()) as { error: string }).error).toContain('field "deviceId" must be a non-empty string');
 });
 
-it('sends an envelope to the loop\'s ingress as one ndjson line and answers with the ingress\'s reply', async () => {
+it("sends an envelope to the loop's ingress as one ndjson line and answers with the ingress's reply", async () => {
   const ingress = await fakeIngress();
   try {
     const { url } = await start({ ingressUrl: ingress.url });
-    const res = await fetch(`${url}/send`, { method: 'POST', headers: json, body: JSON.stringify({ deviceId: 'thermostat-101', enqueuedTime: '2024-05-01T10:00:00.000Z', body: { temperature: 20 } }, null, 2) });
+    const res = await fetch(`${url}/send`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ deviceId: 'thermostat-101', enqueuedTime: '2024-05-01T10:00:00.000Z', body: { temperature: 20 } }, null, 2),
+    });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: 1 });
-    expect(ingress.bodies).toEqual(['POST /telemetry {"deviceId":"thermostat-101","enqueuedTime":"2024-05-01T10:00:00.000Z","body":{"temperature":20}}\n']);
+    expect(ingress.bodies).toEqual([
+      'POST /telemetry {"deviceId":"thermostat-101","enqueuedTime":"2024-05-01T10:00:00.000Z","body":{"temperature":20}}\n',
+    ]);
   } finally {
     await new Promise((done) => ingress.server.close(done));
   }
@@ -162,12 +192,24 @@ it('without an ingress, send says how to get one', async () => {
 it('a port in use is an error that names --graph-port', async () => {
   const { url } = await start();
   const port = Number(new URL(url).port);
-  await expect(startGraphServer({ port, source: fakeStore().source, scenario, counters: () => ({}), deadLetters: () => Promise.resolve({ items: [] }) })).rejects.toThrow(`--graph-port ${port} is in use`);
+  await expect(
+    startGraphServer({
+      port,
+      source: fakeStore().source,
+      scenario,
+      counters: () => ({}),
+      deadLetters: () => Promise.resolve({ items: [] }),
+    }),
+  ).rejects.toThrow(`--graph-port ${port} is in use`);
 });
 
 it('takes messages as JSON only, so another site cannot post into the loop without a preflight', async () => {
   const { url } = await start();
-  const res = await fetch(`${url}/send`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ deviceId: 'thermostat-101', body: {} }) });
+  const res = await fetch(`${url}/send`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: JSON.stringify({ deviceId: 'thermostat-101', body: {} }),
+  });
   expect(res.status).toBe(415);
   expect(((await res.json()) as { error: string }).error).toContain('application/json');
 });
@@ -181,11 +223,22 @@ it('without an explorer there is no /adt; the page carries no explorer', async (
 
 it('without a scenario (an instance explored as it is): nothing derived, no preview or send, the page says there is no loop', async () => {
   const store = fakeStore();
-  server = await startGraphServer({ port: 0, source: store.source, title: 'ADT explorer: x', counters: () => ({}), deadLetters: () => Promise.resolve({ items: [] }), pollMs: 60_000 });
+  server = await startGraphServer({
+    port: 0,
+    source: store.source,
+    title: 'ADT explorer: x',
+    counters: () => ({}),
+    deadLetters: () => Promise.resolve({ items: [] }),
+    pollMs: 60_000,
+  });
   const state = (await (await fetch(`${server.url}/state`)).json()) as { twins: Array<{ properties: Array<{ derived?: unknown }> }> };
   expect(state.twins.length).toBe(scenario.graph.twins.length);
   expect(state.twins.flatMap((t) => t.properties).filter((p) => p.derived !== undefined)).toEqual([]);
-  const preview = await fetch(`${server.url}/preview`, { method: 'POST', headers: json, body: JSON.stringify({ deviceId: 'thermostat-101', body: {} }) });
+  const preview = await fetch(`${server.url}/preview`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ deviceId: 'thermostat-101', body: {} }),
+  });
   expect(preview.status).toBe(409);
   const page = await (await fetch(`${server.url}/`)).text();
   expect(page).toContain('<title>ADT explorer: x</title>');

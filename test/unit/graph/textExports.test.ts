@@ -3,7 +3,15 @@ import { buildGraphView, derivationsOf, toDot, toMermaid } from '../../../local/
 
 const room = 'dtmi:example:Room;1';
 const sensor = 'dtmi:example:Sensor;1';
-const rules = [{ name: 'room-climate', parentModel: room, relationships: ['hasDevice'], childModel: sensor, properties: { temperature: { aggregate: 'avg' as const, of: 'temperature' } } }];
+const rules = [
+  {
+    name: 'room-climate',
+    parentModel: room,
+    relationships: ['hasDevice'],
+    childModel: sensor,
+    properties: { temperature: { aggregate: 'avg' as const, of: 'temperature' } },
+  },
+];
 const twins = [
   { $dtId: 'room-1', $metadata: { $model: room }, name: 'Room "A" <1>', temperature: 21.456 },
   { $dtId: 'sensor-1', $metadata: { $model: sensor }, temperature: 21.456 },

@@ -6,13 +6,21 @@ import { processBatch, type RawEvent } from '../../../shared/ingest';
 import { createWorker } from '../../../shared/worker';
 import { FakePort } from '../adt/fakes';
 
-const withExpression = (expression: string) => ({ ingest: { rules: [{ name: 'r', properties: [{ target: 'temperature', transform: { expression } }] }] } });
+const withExpression = (expression: string) => ({
+  ingest: { rules: [{ name: 'r', properties: [{ target: 'temperature', transform: { expression } }] }] },
+});
 
 it('refuses an unknown function at load, naming it and the likely one', () => {
   expect(() => compilePipelineConfig(withExpression('$sumx($)'), 't')).toThrow(ConfigError);
-  expect(() => compilePipelineConfig(withExpression('$sumx($)'), 't')).toThrow('unknown function $sumx at character 1 (did you mean $sum?)');
-  expect(() => compilePipelineConfig({ ingest: { rules: [{ name: 'r', match: { when: '$exist($.a)' }, properties: [{ target: 't' }] }] } }, 't')).toThrow('ingest.rules[0].match.when: JSONata expression "$exist($.a)": unknown function $exist');
-  expect(() => compilePipelineConfig({ ingest: { rules: [{ name: 'r', telemetry: [{ expression: '$merg([{"a": 1}])' }] }] } }, 't')).toThrow('unknown function $merg');
+  expect(() => compilePipelineConfig(withExpression('$sumx($)'), 't')).toThrow(
+    'unknown function $sumx at character 1 (did you mean $sum?)',
+  );
+  expect(() =>
+    compilePipelineConfig({ ingest: { rules: [{ name: 'r', match: { when: '$exist($.a)' }, properties: [{ target: 't' }] }] } }, 't'),
+  ).toThrow('ingest.rules[0].match.when: JSONata expression "$exist($.a)": unknown function $exist');
+  expect(() =>
+    compilePipelineConfig({ ingest: { rules: [{ name: 'r', telemetry: [{ expression: '$merg([{"a": 1}])' }] }] } }, 't'),
+  ).toThrow('unknown function $merg');
 });
 
 it('a dead letter names the function that failed, without stray separators', async () => {

@@ -127,7 +127,11 @@ describe('model upload size (1 MB per model)', () => {
     expect(Buffer.byteLength(JSON.stringify(ofSize(1024 * 1024)))).toBe(1024 * 1024);
     expect(() => limits.checkBody([ofSize(1024 * 1024), ofSize(1024 * 1024)], 'models')).not.toThrow();
     expect(() => limits.checkBody([ofSize(100), ofSize(1024 * 1024 + 1)], 'models')).toThrow(
-      expect.objectContaining({ status: 400, code: 'LimitExceeded', message: expect.stringContaining('dtmi:test:M;1 is 1048577 bytes') as string }) as Error,
+      expect.objectContaining({
+        status: 400,
+        code: 'LimitExceeded',
+        message: expect.stringContaining('dtmi:test:M;1 is 1048577 bytes') as string,
+      }) as Error,
     );
   });
 
@@ -136,11 +140,15 @@ describe('model upload size (1 MB per model)', () => {
     expect(() => limits.checkPayload(5 * 1024 * 1024, 'models')).not.toThrow();
     expect(() => limits.checkBody([ofSize(10 * 1024)], 'models')).not.toThrow();
     expect(() => limits.checkPayload(32 * 1024 + 1)).toThrow(expect.objectContaining({ status: 413 }) as Error);
-    expect(() => limits.checkBody({ note: 'x'.repeat(4 * 1024 + 1) })).toThrow(expect.objectContaining({ code: 'ValidationFailed' }) as Error);
+    expect(() => limits.checkBody({ note: 'x'.repeat(4 * 1024 + 1) })).toThrow(
+      expect.objectContaining({ code: 'ValidationFailed' }) as Error,
+    );
   });
 
   test('maxModelBytes is configurable, and disabled limits check nothing', () => {
-    expect(() => new ServiceLimits({ maxModelBytes: 100 }).checkBody([ofSize(101)], 'models')).toThrow(expect.objectContaining({ code: 'LimitExceeded' }) as Error);
+    expect(() => new ServiceLimits({ maxModelBytes: 100 }).checkBody([ofSize(101)], 'models')).toThrow(
+      expect.objectContaining({ code: 'LimitExceeded' }) as Error,
+    );
     expect(() => new ServiceLimits({ enabled: false }).checkBody([ofSize(2 * 1024 * 1024)], 'models')).not.toThrow();
   });
 

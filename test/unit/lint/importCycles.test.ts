@@ -8,7 +8,10 @@ const checker = resolve(__dirname, '../../../scripts/check-import-cycles.mjs');
 
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'cycles-'));
-  writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'Node16', moduleResolution: 'Node16', strict: true } }));
+  writeFileSync(
+    join(root, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'Node16', moduleResolution: 'Node16', strict: true } }),
+  );
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(join(root, path, '..'), { recursive: true });
     writeFileSync(join(root, path), text);
@@ -30,7 +33,8 @@ it('fails on folders that import each other through their public faces, naming t
     'shared/config/index.ts': "export { load } from './load';\n",
     'shared/config/load.ts': "import { compile } from '../ingest';\nexport const load = () => compile();\n",
     'shared/ingest/index.ts': "export { compile } from './compile';\n",
-    'shared/ingest/compile.ts': "import type { load } from '../config';\nexport const compile = (): ReturnType<typeof load> | undefined => undefined;\n",
+    'shared/ingest/compile.ts':
+      "import type { load } from '../config';\nexport const compile = (): ReturnType<typeof load> | undefined => undefined;\n",
   });
   try {
     const { code, output } = check(root);

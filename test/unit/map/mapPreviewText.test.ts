@@ -10,7 +10,8 @@ import { ScenarioPreviewer } from '../../../local/map/preview';
 import { loadScenario } from '../../../local/scenario';
 
 const building = join(__dirname, '../../../local/scenarios/building');
-const envelope = (body: unknown, deviceId = 'thermostat-101'): string => JSON.stringify({ deviceId, enqueuedTime: '2024-05-01T09:00:00Z', body });
+const envelope = (body: unknown, deviceId = 'thermostat-101'): string =>
+  JSON.stringify({ deviceId, enqueuedTime: '2024-05-01T09:00:00Z', body });
 
 async function previewText(body: unknown, deviceId?: string): Promise<string> {
   const previewer = new ScenarioPreviewer(loadScenario(building));
@@ -46,9 +47,18 @@ it('no rule matching says so, and names the model-driven mapping when it took th
 it('an ndjson file with a bad line previews the rest and reports that line by number (exit code 1)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'map-ndjson-'));
   const file = join(dir, 'messages.ndjson');
-  writeFileSync(file, [envelope({ temperature: 20 }), '{"deviceId": "thermostat-101", "body": {', '', envelope({ temperature: 21 }, 'thermostat-102')].join('\n'));
+  writeFileSync(
+    file,
+    [envelope({ temperature: 20 }), '{"deviceId": "thermostat-101", "body": {', '', envelope({ temperature: 21 }, 'thermostat-102')].join(
+      '\n',
+    ),
+  );
   const items = readMessages(`${envelope({ temperature: 20 })}\n{"deviceId": 5}\n${envelope({ temperature: 21 })}`, 'm.ndjson');
-  expect(items.map((i) => ('envelope' in i ? 'ok' : i.unreadable))).toEqual(['ok', 'm.ndjson:2: field "deviceId" must be a non-empty string.', 'ok']);
+  expect(items.map((i) => ('envelope' in i ? 'ok' : i.unreadable))).toEqual([
+    'ok',
+    'm.ndjson:2: field "deviceId" must be a non-empty string.',
+    'ok',
+  ]);
 
   const out: string[] = [];
   const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));

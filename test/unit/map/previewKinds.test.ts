@@ -22,7 +22,9 @@ it('previews each kind and ends where the local loop does', async () => {
   expect(previewer.twin('sensor-2')).toMatchObject({ connectionState: 'Disconnected', temperature: 24.5 });
   expect(text).toContain('device sensor-1, enqueued 2024-05-01T08:00:00.000Z, deviceConnectionStateEvents deviceConnected');
   expect(text).toContain('add /connectionState "Connected"');
-  expect(text).toMatch(/stale connectionState: .* is older than the stored sequence number 0+1D8713FF7E0851400000002000000000000000000000005/);
+  expect(text).toMatch(
+    /stale connectionState: .* is older than the stored sequence number 0+1D8713FF7E0851400000002000000000000000000000005/,
+  );
   expect(text).toContain('digitalTwinChangeEvents updateTwin');
   expect(text).toContain('add /temperature 24.5');
   expect(text).toContain('filtered (no-reported-change)');

@@ -59,7 +59,12 @@ describe('parseNotification', () => {
         subject: 'example-twin1',
         time: expect.stringMatching(/^2021-12-09T20:28:52\.979/),
         traceparent: trace,
-        change: { kind: 'twinUpdate', twinId: 'example-twin1', modelId: 'dtmi:examplecom:interfaceName;1', patch: [{ op: 'replace', path: '/room', value: 'new name' }] },
+        change: {
+          kind: 'twinUpdate',
+          twinId: 'example-twin1',
+          modelId: 'dtmi:examplecom:interfaceName;1',
+          patch: [{ op: 'replace', path: '/room', value: 'new name' }],
+        },
       },
     });
   });
@@ -71,13 +76,19 @@ describe('parseNotification', () => {
     it('reads Twin.Create and Twin.Delete (full twin)', async () => {
       for (const kind of ['Create', 'Delete']) {
         const result = await parseNotification(make(`Microsoft.DigitalTwins.Twin.${kind}`, 'example-twin1', twin));
-        expect(result.ok && result.notification.change).toMatchObject({ kind: `twin${kind}`, twinId: 'example-twin1', twin: { room: 'room name' } });
+        expect(result.ok && result.notification.change).toMatchObject({
+          kind: `twin${kind}`,
+          twinId: 'example-twin1',
+          twin: { room: 'room name' },
+        });
       }
     });
 
     it('reads Relationship.Create and Relationship.Delete', async () => {
       for (const kind of ['Create', 'Delete']) {
-        const result = await parseNotification(make(`Microsoft.DigitalTwins.Relationship.${kind}`, 'floor1/relationships/r1', relationship));
+        const result = await parseNotification(
+          make(`Microsoft.DigitalTwins.Relationship.${kind}`, 'floor1/relationships/r1', relationship),
+        );
         expect(result.ok && result.notification.change).toEqual({
           kind: `relationship${kind}`,
           relationship: { relationshipId: 'r1', sourceId: 'floor1', targetId: 'room1', relationshipName: 'contains' },
@@ -86,8 +97,19 @@ describe('parseNotification', () => {
     });
 
     it('reads Relationship.Update from its subject and patch', async () => {
-      const result = await parseNotification(make('Microsoft.DigitalTwins.Relationship.Update', 'example-twin1/relationships/RuntimeEventsScenario_edge', { modelId: 'm', patch: [{ op: 'add', path: '/x', value: 1 }] }));
-      expect(result.ok && result.notification.change).toEqual({ kind: 'relationshipUpdate', sourceId: 'example-twin1', relationshipId: 'RuntimeEventsScenario_edge', modelId: 'm', patch: [{ op: 'add', path: '/x', value: 1 }] });
+      const result = await parseNotification(
+        make('Microsoft.DigitalTwins.Relationship.Update', 'example-twin1/relationships/RuntimeEventsScenario_edge', {
+          modelId: 'm',
+          patch: [{ op: 'add', path: '/x', value: 1 }],
+        }),
+      );
+      expect(result.ok && result.notification.change).toEqual({
+        kind: 'relationshipUpdate',
+        sourceId: 'example-twin1',
+        relationshipId: 'RuntimeEventsScenario_edge',
+        modelId: 'm',
+        patch: [{ op: 'add', path: '/x', value: 1 }],
+      });
     });
 
     it('acknowledges telemetry as ignored', async () => {
@@ -96,8 +118,15 @@ describe('parseNotification', () => {
     });
 
     it('reports a bad patch op with its position', async () => {
-      const result = await parseNotification(make('Microsoft.DigitalTwins.Twin.Update', 't', { modelId: 'm', patch: [{ op: 'move', path: '/a' }] }));
-      expect(result).toEqual({ ok: false, malformed: expect.objectContaining({ reason: 'Microsoft.DigitalTwins.Twin.Update: data.patch[0].op is "move"; expected add, replace or remove' }) });
+      const result = await parseNotification(
+        make('Microsoft.DigitalTwins.Twin.Update', 't', { modelId: 'm', patch: [{ op: 'move', path: '/a' }] }),
+      );
+      expect(result).toEqual({
+        ok: false,
+        malformed: expect.objectContaining({
+          reason: 'Microsoft.DigitalTwins.Twin.Update: data.patch[0].op is "move"; expected add, replace or remove',
+        }),
+      });
     });
   });
 
@@ -108,19 +137,32 @@ describe('parseNotification', () => {
 
   it('rejects envelopes the schema does not allow, saying what is missing', async () => {
     const noSource = await parseNotification({ ...cloudUpdate, source: undefined });
-    expect(noSource).toEqual({ ok: false, malformed: { schema: 'cloudEvents', id: cloudUpdate.id, type: cloudUpdate.type, reason: "invalid CloudEvents 1.0 envelope: event is missing required property 'source'" } });
+    expect(noSource).toEqual({
+      ok: false,
+      malformed: {
+        schema: 'cloudEvents',
+        id: cloudUpdate.id,
+        type: cloudUpdate.type,
+        reason: "invalid CloudEvents 1.0 envelope: event is missing required property 'source'",
+      },
+    });
     const oldSpec = await parseNotification({ ...cloudUpdate, specversion: '0.3' });
     expect(!oldSpec.ok && oldSpec.malformed.reason).toContain('not in the Cloud Event 1.0 schema');
     const noTopic = await parseNotification({ ...gridUpdate, topic: undefined });
     expect(!noTopic.ok && noTopic.malformed.reason).toBe("invalid Event Grid envelope: event is missing required property 'topic'");
     const notObject = await parseNotification('hello');
     expect(!notObject.ok && notObject.malformed.reason).toBe('event is string, not an object');
-    const badRelationship = await parseNotification(asCloud('Microsoft.DigitalTwins.Relationship.Create', 'a/relationships/r', { $sourceId: 'a' }));
+    const badRelationship = await parseNotification(
+      asCloud('Microsoft.DigitalTwins.Relationship.Create', 'a/relationships/r', { $sourceId: 'a' }),
+    );
     expect(!badRelationship.ok && badRelationship.malformed.reason).toContain('data.$relationshipId is missing');
   });
 
   it('passes unrelated event types through as ignored', async () => {
     const result = await parseNotification({ ...gridUpdate, eventType: 'Microsoft.Storage.BlobCreated', data: {} });
-    expect(result.ok && result.notification.change).toEqual({ kind: 'ignored', reason: 'event type Microsoft.Storage.BlobCreated is not an Azure Digital Twins notification' });
+    expect(result.ok && result.notification.change).toEqual({
+      kind: 'ignored',
+      reason: 'event type Microsoft.Storage.BlobCreated is not an Azure Digital Twins notification',
+    });
   });
 });

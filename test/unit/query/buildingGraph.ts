@@ -37,7 +37,14 @@ function twin(id: string, model: string, props: Record<string, unknown> = {}, so
 }
 
 function rel(sourceId: string, name: string, targetId: string, props: Record<string, unknown> = {}): RelationshipDoc {
-  return { $relationshipId: `${sourceId}-${name}-${targetId}`, $etag: `W/"etag-${sourceId}-${targetId}"`, $sourceId: sourceId, $relationshipName: name, $targetId: targetId, ...props };
+  return {
+    $relationshipId: `${sourceId}-${name}-${targetId}`,
+    $etag: `W/"etag-${sourceId}-${targetId}"`,
+    $sourceId: sourceId,
+    $relationshipName: name,
+    $targetId: targetId,
+    ...props,
+  };
 }
 
 export class InMemoryQuerySource implements QuerySource {
@@ -82,33 +89,42 @@ export class InMemoryQuerySource implements QuerySource {
 }
 
 export function buildingGraph(): InMemoryQuerySource {
-  return new InMemoryQuerySource()
-    .add(twin('building-1', MODEL.building, { name: 'HQ', address: { city: 'Utrecht', postal: { code: '3511' } }, tags: ['hq', 'main'], floors: 2 }))
-    .add(twin('floor-1', MODEL.floor, { name: 'Ground', level: 1 }))
-    .add(twin('floor-2', MODEL.floor, { name: 'First', level: 2 }))
-    .add(twin('room-101', MODEL.room, { name: 'Room 101', temperature: 21.5, occupied: true }, { temperature: '2026-01-01T10:00:00Z' }))
-    .add(twin('room-102', MODEL.meetingRoom, { name: 'Board room', temperature: 23, occupied: false, capacity: 12 }))
-    .add(twin('room-201', MODEL.room, { name: 'Room 201', temperature: null, occupied: false }))
-    .add(twin('room-202', MODEL.room, { name: "Kitchen's corner", occupied: true }))
-    .add(twin('thermostat-101', MODEL.thermostat, { setpoint: 21, select: 'reserved-word property' }))
-    .add(twin('thermostat-102', MODEL.smartThermostat, { setpoint: 22 }))
-    .add(twin('thermostat-201', MODEL.thermostat, { setpoint: '20' }))
-    .add(twin('gateway-1', MODEL.gateway, { firmware: '2.1.0' }))
-    .add(twin('hub-1', MODEL.hub, { region: 'westeurope' }))
-    .relate(rel('building-1', 'contains', 'floor-1'))
-    .relate(rel('building-1', 'contains', 'floor-2'))
-    .relate(rel('floor-1', 'contains', 'room-101'))
-    .relate(rel('floor-1', 'contains', 'room-102'))
-    .relate(rel('floor-2', 'contains', 'room-201'))
-    .relate(rel('floor-2', 'contains', 'room-202'))
-    .relate(rel('room-101', 'hasDevice', 'thermostat-101', { since: 2020 }))
-    .relate(rel('room-102', 'hasDevice', 'thermostat-102', { since: 2022 }))
-    .relate(rel('room-201', 'hasDevice', 'thermostat-201'))
-    // Dangling: its target twin does not exist, so an inner JOIN must drop it.
-    .relate(rel('room-202', 'hasDevice', 'ghost-thermostat'))
-    .relate(rel('thermostat-101', 'reportsTo', 'gateway-1'))
-    .relate(rel('thermostat-102', 'reportsTo', 'gateway-1'))
-    .relate(rel('gateway-1', 'uplink', 'hub-1', { protocol: 'amqp' }));
+  return (
+    new InMemoryQuerySource()
+      .add(
+        twin('building-1', MODEL.building, {
+          name: 'HQ',
+          address: { city: 'Utrecht', postal: { code: '3511' } },
+          tags: ['hq', 'main'],
+          floors: 2,
+        }),
+      )
+      .add(twin('floor-1', MODEL.floor, { name: 'Ground', level: 1 }))
+      .add(twin('floor-2', MODEL.floor, { name: 'First', level: 2 }))
+      .add(twin('room-101', MODEL.room, { name: 'Room 101', temperature: 21.5, occupied: true }, { temperature: '2026-01-01T10:00:00Z' }))
+      .add(twin('room-102', MODEL.meetingRoom, { name: 'Board room', temperature: 23, occupied: false, capacity: 12 }))
+      .add(twin('room-201', MODEL.room, { name: 'Room 201', temperature: null, occupied: false }))
+      .add(twin('room-202', MODEL.room, { name: "Kitchen's corner", occupied: true }))
+      .add(twin('thermostat-101', MODEL.thermostat, { setpoint: 21, select: 'reserved-word property' }))
+      .add(twin('thermostat-102', MODEL.smartThermostat, { setpoint: 22 }))
+      .add(twin('thermostat-201', MODEL.thermostat, { setpoint: '20' }))
+      .add(twin('gateway-1', MODEL.gateway, { firmware: '2.1.0' }))
+      .add(twin('hub-1', MODEL.hub, { region: 'westeurope' }))
+      .relate(rel('building-1', 'contains', 'floor-1'))
+      .relate(rel('building-1', 'contains', 'floor-2'))
+      .relate(rel('floor-1', 'contains', 'room-101'))
+      .relate(rel('floor-1', 'contains', 'room-102'))
+      .relate(rel('floor-2', 'contains', 'room-201'))
+      .relate(rel('floor-2', 'contains', 'room-202'))
+      .relate(rel('room-101', 'hasDevice', 'thermostat-101', { since: 2020 }))
+      .relate(rel('room-102', 'hasDevice', 'thermostat-102', { since: 2022 }))
+      .relate(rel('room-201', 'hasDevice', 'thermostat-201'))
+      // Dangling: its target twin does not exist, so an inner JOIN must drop it.
+      .relate(rel('room-202', 'hasDevice', 'ghost-thermostat'))
+      .relate(rel('thermostat-101', 'reportsTo', 'gateway-1'))
+      .relate(rel('thermostat-102', 'reportsTo', 'gateway-1'))
+      .relate(rel('gateway-1', 'uplink', 'hub-1', { protocol: 'amqp' }))
+  );
 }
 
 /** Runs a query to the end, following continuation tokens, and returns every row. */

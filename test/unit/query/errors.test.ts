@@ -19,7 +19,10 @@ describe('syntax errors read like ADT', () => {
     ['SELECT * FROM DIGITALTWINS WHERE (level = 1', "Message=mismatched input '<EOF>' expecting ')'"],
     ["SELECT * FROM DIGITALTWINS WHERE name = 'HQ", "Line=1, Position=40, Message=token recognition error at: ''HQ'"],
     ['SELECT * FROM DIGITALTWINS WHERE level # 1', "Message=token recognition error at: '#'"],
-    ["SELECT * FROM DIGITALTWINS WHERE level IN ['a', T.x]", "Message=mismatched input 'T' expecting a string, number, true, false or null"],
+    [
+      "SELECT * FROM DIGITALTWINS WHERE level IN ['a', T.x]",
+      "Message=mismatched input 'T' expecting a string, number, true, false or null",
+    ],
     ['SELECT TOP(x) * FROM DIGITALTWINS', "Message=mismatched input 'x' expecting a whole number in TOP"],
     ['SELECT * FROM DIGITALTWINS WHERE IS_OF_MODEL(42)', "Message=mismatched input '42' expecting a model id string in IS_OF_MODEL"],
     ["SELECT * FROM DIGITALTWINS WHERE IS_OF_MODEL('dtmi:x;1', loose)", "Message=mismatched input 'loose' expecting 'exact'"],
@@ -38,10 +41,10 @@ describe('syntax errors read like ADT', () => {
   });
 
   it('reports wrong function arity with its position', () => {
-    expect(queryError("SELECT * FROM DIGITALTWINS WHERE STARTSWITH(name)").message).toContain(
+    expect(queryError('SELECT * FROM DIGITALTWINS WHERE STARTSWITH(name)').message).toContain(
       'Semantic Error, Line=1, Position=33, Message=STARTSWITH takes 2 argument(s) but was given 1',
     );
-    expect(queryError("SELECT T.a, T.b.a FROM DIGITALTWINS T").message).toContain("the output name 'a' appears twice; rename one with AS");
+    expect(queryError('SELECT T.a, T.b.a FROM DIGITALTWINS T').message).toContain("the output name 'a' appears twice; rename one with AS");
   });
 });
 
@@ -53,7 +56,7 @@ describe('features outside the subset are named in a 400', () => {
     ['SELECT VALUE T.name FROM DIGITALTWINS T', 'SELECT VALUE'],
     ['SELECT SUM(T.level) FROM DIGITALTWINS T', 'the aggregate function SUM (only COUNT() is supported)'],
     ['SELECT AVG(level) FROM DIGITALTWINS', 'the aggregate function AVG'],
-    ['SELECT * FROM DIGITALTWINS WHERE LOWER(name) = \'hq\'', 'the function LOWER in WHERE'],
+    ["SELECT * FROM DIGITALTWINS WHERE LOWER(name) = 'hq'", 'the function LOWER in WHERE'],
     ['SELECT * FROM DIGITALTWINS WHERE FOO(name)', 'the function FOO'],
     ["SELECT * FROM DIGITALTWINS WHERE name LIKE 'H%'", 'LIKE (use STARTSWITH/ENDSWITH/CONTAINS)'],
     ['SELECT * FROM DIGITALTWINS WHERE name IS NULL', 'IS [NOT] NULL (use IS_NULL/IS_DEFINED)'],
@@ -81,7 +84,8 @@ describe('limits', () => {
 
   it('rejects more than 50 AND/OR operators', () => {
     const build = (n: number) =>
-      'SELECT * FROM DIGITALTWINS WHERE level = 1' + Array.from({ length: n }, (_, i) => (i % 2 ? ` AND level != ${i + 10}` : ` OR level = ${i + 10}`)).join('');
+      'SELECT * FROM DIGITALTWINS WHERE level = 1' +
+      Array.from({ length: n }, (_, i) => (i % 2 ? ` AND level != ${i + 10}` : ` OR level = ${i + 10}`)).join('');
     expect(executeQuery(build(50), buildingGraph(), {}).value.length).toBeGreaterThan(0);
     const error = queryError(build(51));
     expect(error.message).toContain('limit of 50 AND/OR operators (it has 51)');
@@ -90,6 +94,8 @@ describe('limits', () => {
   it('rejects more than 50 items in an IN list', () => {
     const list = (n: number) => Array.from({ length: n }, (_, i) => `'id-${i}'`).join(', ');
     expect(executeQuery(`SELECT * FROM DIGITALTWINS WHERE $dtId IN [${list(50)}]`, buildingGraph(), {}).value).toEqual([]);
-    expect(queryError(`SELECT * FROM DIGITALTWINS WHERE $dtId NIN [${list(51)}]`).message).toContain('limit of 50 items in an IN/NIN list (it has 51)');
+    expect(queryError(`SELECT * FROM DIGITALTWINS WHERE $dtId NIN [${list(51)}]`).message).toContain(
+      'limit of 50 items in an IN/NIN list (it has 51)',
+    );
   });
 });

@@ -37,12 +37,14 @@ describe('JOIN ... RELATED', () => {
   });
 
   it('binds the relationship alias and filters on it', () => {
-    const q = "SELECT R.$dtId AS room, D.$dtId AS device, E.since FROM DIGITALTWINS F JOIN R RELATED F.contains JOIN D RELATED R.hasDevice E WHERE F.$dtId = 'floor-1' AND E.since > 2021";
+    const q =
+      "SELECT R.$dtId AS room, D.$dtId AS device, E.since FROM DIGITALTWINS F JOIN R RELATED F.contains JOIN D RELATED R.hasDevice E WHERE F.$dtId = 'floor-1' AND E.since > 2021";
     expect(runAll(q)).toEqual([{ room: 'room-102', device: 'thermostat-102', since: 2022 }]);
   });
 
   it('omits a missing projected property per row', () => {
-    const q = "SELECT D.$dtId, E.since FROM DIGITALTWINS F JOIN R RELATED F.contains JOIN D RELATED R.hasDevice E WHERE F.$dtId = 'floor-2'";
+    const q =
+      "SELECT D.$dtId, E.since FROM DIGITALTWINS F JOIN R RELATED F.contains JOIN D RELATED R.hasDevice E WHERE F.$dtId = 'floor-2'";
     expect(runAll(q)).toEqual([{ $dtId: 'thermostat-201' }]);
   });
 
@@ -74,16 +76,30 @@ describe('JOIN ... RELATED', () => {
       expect(error.code).toBe('SqlQueryError');
       expect(error.message).toContain('must filter at least one twin by $dtId');
     }
-    expect(runAll("SELECT F.$dtId FROM DIGITALTWINS B JOIN F RELATED B.contains WHERE (B.$dtId IN ['building-1'] AND F.level = 2)")).toEqual([{ $dtId: 'floor-2' }]);
+    expect(
+      runAll("SELECT F.$dtId FROM DIGITALTWINS B JOIN F RELATED B.contains WHERE (B.$dtId IN ['building-1'] AND F.level = 2)"),
+    ).toEqual([{ $dtId: 'floor-2' }]);
   });
 
   it('rejects unknown, duplicate or non-twin aliases', () => {
-    expect(queryError("SELECT F FROM DIGITALTWINS B JOIN F RELATED X.contains WHERE B.$dtId = 'b'").message).toContain("'X' in RELATED X.contains is not a twin collection");
-    expect(queryError("SELECT F FROM DIGITALTWINS B JOIN B RELATED B.contains WHERE B.$dtId = 'b'").message).toContain("alias 'B' is used more than once");
-    expect(queryError("SELECT F FROM DIGITALTWINS B JOIN F RELATED B.contains E JOIN G RELATED E.x WHERE B.$dtId = 'b'").message).toContain("'E' in RELATED E.x is not a twin collection");
-    expect(queryError("SELECT F FROM DIGITALTWINS B JOIN F RELATED B.contains WHERE $dtId = 'b'").message).toContain("'$dtId' must start with one of the collection aliases (B, F)");
-    expect(queryError("SELECT name FROM DIGITALTWINS B JOIN F RELATED B.contains WHERE B.$dtId = 'b'").message).toContain("'name' must start with one of the collection aliases");
-    expect(queryError("SELECT F FROM DIGITALTWINS JOIN F RELATED B.contains WHERE B.$dtId = 'b'").message).toContain('a JOIN needs an alias');
+    expect(queryError("SELECT F FROM DIGITALTWINS B JOIN F RELATED X.contains WHERE B.$dtId = 'b'").message).toContain(
+      "'X' in RELATED X.contains is not a twin collection",
+    );
+    expect(queryError("SELECT F FROM DIGITALTWINS B JOIN B RELATED B.contains WHERE B.$dtId = 'b'").message).toContain(
+      "alias 'B' is used more than once",
+    );
+    expect(queryError("SELECT F FROM DIGITALTWINS B JOIN F RELATED B.contains E JOIN G RELATED E.x WHERE B.$dtId = 'b'").message).toContain(
+      "'E' in RELATED E.x is not a twin collection",
+    );
+    expect(queryError("SELECT F FROM DIGITALTWINS B JOIN F RELATED B.contains WHERE $dtId = 'b'").message).toContain(
+      "'$dtId' must start with one of the collection aliases (B, F)",
+    );
+    expect(queryError("SELECT name FROM DIGITALTWINS B JOIN F RELATED B.contains WHERE B.$dtId = 'b'").message).toContain(
+      "'name' must start with one of the collection aliases",
+    );
+    expect(queryError("SELECT F FROM DIGITALTWINS JOIN F RELATED B.contains WHERE B.$dtId = 'b'").message).toContain(
+      'a JOIN needs an alias',
+    );
   });
 
   it('charges for JOIN hops and seeds the scan from the pinned $dtId', () => {

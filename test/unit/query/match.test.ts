@@ -6,36 +6,63 @@ import { adtErrorOf, buildingGraph, runAll } from './buildingGraph';
 type Row = Record<string, { $dtId?: string; $relationshipId?: string; [k: string]: unknown }>;
 const rows = (query: string): Row[] => runAll(query) as Row[];
 /** Each row as `alias=id` pairs, in the query's alias order. */
-const ids = (query: string, aliases: string[]): string[] => rows(query).map((row) => aliases.map((a) => row[a]?.$dtId ?? row[a]?.$relationshipId ?? '-').join(' '));
+const ids = (query: string, aliases: string[]): string[] =>
+  rows(query).map((row) => aliases.map((a) => row[a]?.$dtId ?? row[a]?.$relationshipId ?? '-').join(' '));
 
 describe('MATCH: direction, names, hops', () => {
   test('single hop left to right, any relationship name', () => {
-    expect(ids("SELECT b, f FROM DIGITALTWINS MATCH (b)-[]->(f) WHERE b.$dtId = 'building-1'", ['b', 'f'])).toEqual(['building-1 floor-1', 'building-1 floor-2']);
+    expect(ids("SELECT b, f FROM DIGITALTWINS MATCH (b)-[]->(f) WHERE b.$dtId = 'building-1'", ['b', 'f'])).toEqual([
+      'building-1 floor-1',
+      'building-1 floor-2',
+    ]);
   });
 
   test('right to left follows incoming relationships', () => {
-    expect(ids("SELECT r, f FROM DIGITALTWINS MATCH (r)<-[:contains]-(f) WHERE r.$dtId = 'room-201'", ['r', 'f'])).toEqual(['room-201 floor-2']);
+    expect(ids("SELECT r, f FROM DIGITALTWINS MATCH (r)<-[:contains]-(f) WHERE r.$dtId = 'room-201'", ['r', 'f'])).toEqual([
+      'room-201 floor-2',
+    ]);
   });
 
   test('non-directional takes both directions', () => {
-    expect(ids("SELECT f, x FROM DIGITALTWINS MATCH (f)-[]-(x) WHERE f.$dtId = 'floor-1'", ['f', 'x'])).toEqual(['floor-1 room-101', 'floor-1 room-102', 'floor-1 building-1']);
+    expect(ids("SELECT f, x FROM DIGITALTWINS MATCH (f)-[]-(x) WHERE f.$dtId = 'floor-1'", ['f', 'x'])).toEqual([
+      'floor-1 room-101',
+      'floor-1 room-102',
+      'floor-1 building-1',
+    ]);
   });
 
   test('relationship names: one, several, and unknown ones', () => {
     expect(ids("SELECT d FROM DIGITALTWINS MATCH (r)-[:hasDevice]->(d) WHERE r.$dtId = 'room-101'", ['d'])).toEqual(['thermostat-101']);
-    expect(ids("SELECT x FROM DIGITALTWINS MATCH (t)-[:reportsTo|uplink]-(x) WHERE t.$dtId = 'gateway-1'", ['x'])).toEqual(['hub-1', 'thermostat-101', 'thermostat-102']);
+    expect(ids("SELECT x FROM DIGITALTWINS MATCH (t)-[:reportsTo|uplink]-(x) WHERE t.$dtId = 'gateway-1'", ['x'])).toEqual([
+      'hub-1',
+      'thermostat-101',
+      'thermostat-102',
+    ]);
     expect(rows("SELECT x FROM DIGITALTWINS MATCH (t)-[:nope]->(x) WHERE t.$dtId = 'gateway-1'")).toEqual([]);
   });
 
   test('exact hop count *n', () => {
-    expect(ids("SELECT r FROM DIGITALTWINS MATCH (b)-[:contains*2]->(r) WHERE b.$dtId = 'building-1'", ['r'])).toEqual(['room-101', 'room-102', 'room-201', 'room-202']);
+    expect(ids("SELECT r FROM DIGITALTWINS MATCH (b)-[:contains*2]->(r) WHERE b.$dtId = 'building-1'", ['r'])).toEqual([
+      'room-101',
+      'room-102',
+      'room-201',
+      'room-202',
+    ]);
   });
 
   test('*..n is 1..n; *m..n excludes m ("the starting limit isn\'t included")', () => {
     const upTo2 = ids("SELECT x FROM DIGITALTWINS MATCH (b)-[:contains*..2]->(x) WHERE b.$dtId = 'building-1'", ['x']);
     expect(upTo2.sort()).toEqual(['floor-1', 'floor-2', 'room-101', 'room-102', 'room-201', 'room-202']);
     const twoOrThree = ids("SELECT x FROM DIGITALTWINS MATCH (b)-[*1..3]->(x) WHERE b.$dtId = 'building-1'", ['x']);
-    expect(twoOrThree.sort()).toEqual(['room-101', 'room-102', 'room-201', 'room-202', 'thermostat-101', 'thermostat-102', 'thermostat-201']);
+    expect(twoOrThree.sort()).toEqual([
+      'room-101',
+      'room-102',
+      'room-201',
+      'room-202',
+      'thermostat-101',
+      'thermostat-102',
+      'thermostat-201',
+    ]);
   });
 
   test('variable hops reach the same twin by several paths once; the hub is 5 hops from the building', () => {
@@ -57,20 +84,30 @@ describe('MATCH: direction, names, hops', () => {
 
 describe('MATCH: variables, chains, projections, WHERE', () => {
   test('a relationship variable binds the relationship; its properties filter in WHERE', () => {
-    const result = rows("SELECT r, rel, d FROM DIGITALTWINS MATCH (r)-[rel:hasDevice]->(d) WHERE r.$dtId IN ['room-101', 'room-102'] AND rel.since >= 2021");
+    const result = rows(
+      "SELECT r, rel, d FROM DIGITALTWINS MATCH (r)-[rel:hasDevice]->(d) WHERE r.$dtId IN ['room-101', 'room-102'] AND rel.since >= 2021",
+    );
     expect(result).toHaveLength(1);
     expect(result[0]?.['rel']).toMatchObject({ $relationshipId: 'room-102-hasDevice-thermostat-102', $sourceId: 'room-102', since: 2022 });
     expect(result[0]?.['d']?.$dtId).toBe('thermostat-102');
   });
 
   test('a lone name in brackets is a variable ([Rel]); name|name or name*n are relationship names', () => {
-    expect(ids("SELECT Rel FROM DIGITALTWINS MATCH (g)-[Rel]->(h) WHERE g.$dtId = 'gateway-1' AND Rel.protocol = 'amqp'", ['Rel'])).toEqual(['gateway-1-uplink-hub-1']);
-    expect(ids("SELECT x FROM DIGITALTWINS MATCH (g)<-[reportsTo|uplink]-(x) WHERE g.$dtId = 'gateway-1'", ['x'])).toEqual(['thermostat-101', 'thermostat-102']);
-    expect(ids("SELECT x FROM DIGITALTWINS MATCH (b)-[contains*2]->(x) WHERE b.$dtId = 'building-1' AND x.occupied = true", ['x'])).toEqual(['room-101', 'room-202']);
+    expect(ids("SELECT Rel FROM DIGITALTWINS MATCH (g)-[Rel]->(h) WHERE g.$dtId = 'gateway-1' AND Rel.protocol = 'amqp'", ['Rel'])).toEqual(
+      ['gateway-1-uplink-hub-1'],
+    );
+    expect(ids("SELECT x FROM DIGITALTWINS MATCH (g)<-[reportsTo|uplink]-(x) WHERE g.$dtId = 'gateway-1'", ['x'])).toEqual([
+      'thermostat-101',
+      'thermostat-102',
+    ]);
+    expect(ids("SELECT x FROM DIGITALTWINS MATCH (b)-[contains*2]->(x) WHERE b.$dtId = 'building-1' AND x.occupied = true", ['x'])).toEqual(
+      ['room-101', 'room-202'],
+    );
   });
 
   test('chained conditions bind every twin; properties of any twin filter', () => {
-    const q = "SELECT f.name AS floor, r.name AS room, t.setpoint FROM DIGITALTWINS MATCH (b)-[:contains]->(f)-[:contains]->(r)-[:hasDevice]->(t) WHERE b.$dtId = 'building-1' AND t.setpoint >= 21";
+    const q =
+      "SELECT f.name AS floor, r.name AS room, t.setpoint FROM DIGITALTWINS MATCH (b)-[:contains]->(f)-[:contains]->(r)-[:hasDevice]->(t) WHERE b.$dtId = 'building-1' AND t.setpoint >= 21";
     expect(runAll(q)).toEqual([
       { floor: 'Ground', room: 'Room 101', setpoint: 21 },
       { floor: 'Ground', room: 'Board room', setpoint: 22 },
@@ -90,13 +127,15 @@ describe('MATCH: variables, chains, projections, WHERE', () => {
   });
 
   test('anonymous twins () match anything and are not projected by SELECT *', () => {
-    const result = rows("SELECT * FROM DIGITALTWINS MATCH (b)-[:contains]->()-[:contains]->(r) WHERE b.$dtId = 'building-1' AND r.temperature > 22");
+    const result = rows(
+      "SELECT * FROM DIGITALTWINS MATCH (b)-[:contains]->()-[:contains]->(r) WHERE b.$dtId = 'building-1' AND r.temperature > 22",
+    );
     expect(result).toHaveLength(1);
     expect(Object.keys(result[0] ?? {})).toEqual(['b', 'r']);
     expect(result[0]?.['r']?.$dtId).toBe('room-102');
   });
 
-  test('bare names without parentheses are accepted (ADT\'s own docs write MATCH A-[…]->B)', () => {
+  test("bare names without parentheses are accepted (ADT's own docs write MATCH A-[…]->B)", () => {
     expect(ids("SELECT B FROM DIGITALTWINS MATCH A-[:uplink]->B WHERE A.$dtId = 'gateway-1'", ['B'])).toEqual(['hub-1']);
   });
 
@@ -104,13 +143,27 @@ describe('MATCH: variables, chains, projections, WHERE', () => {
     expect(ids("SELECT a FROM DIGITALTWINS MATCH (a) WHERE a.$dtId IN ['hub-1', 'floor-2', 'nope']", ['a'])).toEqual(['hub-1', 'floor-2']);
     expect(runAll("SELECT COUNT() FROM DIGITALTWINS MATCH (b)-[*2]->(r) WHERE b.$dtId = 'building-1'")).toEqual([{ COUNT: 4 }]);
     expect(rows("SELECT TOP(3) r FROM DIGITALTWINS MATCH (b)-[*2]->(r) WHERE b.$dtId = 'building-1'")).toHaveLength(3);
-    expect(ids("SELECT r FROM DIGITALTWINS MATCH (b)-[*2]->(r) WHERE b.$dtId = 'building-1' AND IS_OF_MODEL(r, 'dtmi:test:MeetingRoom;1')", ['r'])).toEqual(['room-102']);
+    expect(
+      ids("SELECT r FROM DIGITALTWINS MATCH (b)-[*2]->(r) WHERE b.$dtId = 'building-1' AND IS_OF_MODEL(r, 'dtmi:test:MeetingRoom;1')", [
+        'r',
+      ]),
+    ).toEqual(['room-102']);
   });
 
   test('pages through MATCH results with continuation tokens', () => {
     const query = "SELECT x FROM DIGITALTWINS MATCH (b)-[*..3]->(x) WHERE b.$dtId = 'building-1'";
     const paged = (runAll(query, buildingGraph(), 2) as Row[]).map((r) => r['x']?.$dtId);
-    expect(paged).toEqual(['floor-1', 'room-101', 'thermostat-101', 'room-102', 'thermostat-102', 'floor-2', 'room-201', 'thermostat-201', 'room-202']);
+    expect(paged).toEqual([
+      'floor-1',
+      'room-101',
+      'thermostat-101',
+      'room-102',
+      'thermostat-102',
+      'floor-2',
+      'room-201',
+      'thermostat-201',
+      'room-202',
+    ]);
     expect(paged).toEqual((runAll(query) as Row[]).map((r) => r['x']?.$dtId));
   });
 });
@@ -123,7 +176,7 @@ test('query charge: twins reached are documents read, relationships followed are
 
 describe('MATCH: rules and limits (400 SqlQueryError)', () => {
   test.each([
-    ["SELECT a FROM DIGITALTWINS MATCH (a)-[]->(b)", 'a query with MATCH must filter at least one of its twins by $dtId'],
+    ['SELECT a FROM DIGITALTWINS MATCH (a)-[]->(b)', 'a query with MATCH must filter at least one of its twins by $dtId'],
     ["SELECT a FROM DIGITALTWINS MATCH (a)-[]->(b) WHERE a.$dtId = 'x' OR b.$dtId = 'y'", 'must filter at least one of its twins by $dtId'],
     ["SELECT a FROM DIGITALTWINS MATCH (a)-[r:contains*2]->(b) WHERE a.$dtId = 'x'", "the relationship variable 'r' needs a single hop"],
     ["SELECT a FROM DIGITALTWINS MATCH (a)-[]->(a) WHERE a.$dtId = 'x'", "the name 'a' is used more than once in MATCH"],
@@ -132,8 +185,11 @@ describe('MATCH: rules and limits (400 SqlQueryError)', () => {
     ["SELECT a FROM DIGITALTWINS MATCH (a)<-[]->(b) WHERE a.$dtId = 'x'", 'a relationship condition has one direction'],
     ["SELECT a FROM DIGITALTWINS MATCH (a)-[*0]->(b) WHERE a.$dtId = 'x'", 'the number of hops must be at least 1'],
     ["SELECT a FROM DIGITALTWINS MATCH (a)-[*3..3]->(b) WHERE a.$dtId = 'x'", 'the hop range allows no length'],
-    ["SELECT a FROM DIGITALTWINS MATCH (a)-[*]->(b) WHERE a.$dtId = 'x'", "expecting a number of hops after *"],
-    ["SELECT a FROM DIGITALTWINS MATCH (a)-[*6]->(b)-[*5]->(c) WHERE a.$dtId = 'x'", 'The query exceeds the ADT limit of 10 hops in MATCH (it has 11)'],
+    ["SELECT a FROM DIGITALTWINS MATCH (a)-[*]->(b) WHERE a.$dtId = 'x'", 'expecting a number of hops after *'],
+    [
+      "SELECT a FROM DIGITALTWINS MATCH (a)-[*6]->(b)-[*5]->(c) WHERE a.$dtId = 'x'",
+      'The query exceeds the ADT limit of 10 hops in MATCH (it has 11)',
+    ],
     ["SELECT a FROM DIGITALTWINS MATCH (a)-[]->(b) JOIN c RELATED a.x WHERE a.$dtId = 'x'", 'MATCH and JOIN cannot be combined'],
     ["SELECT a FROM DIGITALTWINS MATCH (a) MATCH (b) WHERE a.$dtId = 'x'", 'only one MATCH is allowed per query'],
     ["SELECT name FROM DIGITALTWINS MATCH (a) WHERE a.$dtId = 'x'", "'name' must start with one of the collection aliases (a)"],

@@ -74,18 +74,29 @@ describe('paging', () => {
     const source = manyTwins(30);
     const first = executeQuery('SELECT * FROM DIGITALTWINS', source, { maxItemsPerPage: 7 });
     const second = executeQuery('', source, { continuationToken: first.continuationToken ?? '' });
-    expect(idsOf(second.value)).toEqual(['sensor-0007', 'sensor-0008', 'sensor-0009', 'sensor-0010', 'sensor-0011', 'sensor-0012', 'sensor-0013']);
+    expect(idsOf(second.value)).toEqual([
+      'sensor-0007',
+      'sensor-0008',
+      'sensor-0009',
+      'sensor-0010',
+      'sensor-0011',
+      'sensor-0012',
+      'sensor-0013',
+    ]);
   });
 
-  it.each(['not-a-token', '!!!', Buffer.from('{"v":1}').toString('base64url'), Buffer.from('{"v":2,"q":"SELECT * FROM DIGITALTWINS","o":0,"n":5}').toString('base64url'), Buffer.from('[1,2]').toString('base64url')])(
-    'rejects a garbled continuation token %j with 400 BadRequest',
-    (token) => {
-      const error = adtErrorOf(() => executeQuery('SELECT * FROM DIGITALTWINS', buildingGraph(), { continuationToken: token }));
-      expect(error.status).toBe(400);
-      expect(error.code).toBe('BadRequest');
-      expect(error.message).toContain('Re-run the query without a continuation token');
-    },
-  );
+  it.each([
+    'not-a-token',
+    '!!!',
+    Buffer.from('{"v":1}').toString('base64url'),
+    Buffer.from('{"v":2,"q":"SELECT * FROM DIGITALTWINS","o":0,"n":5}').toString('base64url'),
+    Buffer.from('[1,2]').toString('base64url'),
+  ])('rejects a garbled continuation token %j with 400 BadRequest', (token) => {
+    const error = adtErrorOf(() => executeQuery('SELECT * FROM DIGITALTWINS', buildingGraph(), { continuationToken: token }));
+    expect(error.status).toBe(400);
+    expect(error.code).toBe('BadRequest');
+    expect(error.message).toContain('Re-run the query without a continuation token');
+  });
 
   it.each([0, -3, 2.5])('rejects max-items-per-page %p', (size) => {
     const error = adtErrorOf(() => executeQuery('SELECT * FROM DIGITALTWINS', buildingGraph(), { maxItemsPerPage: size }));
@@ -95,7 +106,12 @@ describe('paging', () => {
 
   it('pages projections and JOIN rows too', () => {
     const q = "SELECT R.$dtId FROM DIGITALTWINS B JOIN F RELATED B.contains JOIN R RELATED F.contains WHERE B.$dtId = 'building-1'";
-    expect(runAll(q, buildingGraph(), 3)).toEqual([{ $dtId: 'room-101' }, { $dtId: 'room-102' }, { $dtId: 'room-201' }, { $dtId: 'room-202' }]);
+    expect(runAll(q, buildingGraph(), 3)).toEqual([
+      { $dtId: 'room-101' },
+      { $dtId: 'room-102' },
+      { $dtId: 'room-201' },
+      { $dtId: 'room-202' },
+    ]);
   });
 });
 

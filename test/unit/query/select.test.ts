@@ -59,11 +59,15 @@ describe('SELECT', () => {
   it('COUNT() returns one row {"COUNT": n}', () => {
     const source = buildingGraph();
     expect(executeQuery('SELECT COUNT() FROM DIGITALTWINS', source, {}).value).toEqual([{ COUNT: 12 }]);
-    expect(executeQuery(`SELECT COUNT() FROM DIGITALTWINS WHERE IS_OF_MODEL('${MODEL.room}')`, source, { maxItemsPerPage: 1 })).toMatchObject({
+    expect(
+      executeQuery(`SELECT COUNT() FROM DIGITALTWINS WHERE IS_OF_MODEL('${MODEL.room}')`, source, { maxItemsPerPage: 1 }),
+    ).toMatchObject({
       value: [{ COUNT: 4 }],
       continuationToken: null,
     });
-    expect(executeQuery("SELECT COUNT() FROM RELATIONSHIPS WHERE $relationshipName = 'contains'", source, {}).value).toEqual([{ COUNT: 6 }]);
+    expect(executeQuery("SELECT COUNT() FROM RELATIONSHIPS WHERE $relationshipName = 'contains'", source, {}).value).toEqual([
+      { COUNT: 6 },
+    ]);
     expect(executeQuery("SELECT COUNT() FROM DIGITALTWINS WHERE name = 'nobody'", source, {}).value).toEqual([{ COUNT: 0 }]);
   });
 

@@ -4,19 +4,19 @@ const ROOMS = ['room-101', 'room-102', 'room-201', 'room-202'];
 
 describe('WHERE comparisons', () => {
   it.each([
-    ["temperature = 23", ['room-102']],
-    ["temperature != 23", ['room-101']],
-    ["temperature <> 23", ['room-101']],
-    ["temperature > 21.5", ['room-102']],
-    ["temperature >= 21.5", ['room-101', 'room-102']],
-    ["temperature < 23", ['room-101']],
-    ["temperature <= 23", ['room-101', 'room-102']],
-    ["level = 2", ['floor-2']],
-    ["level > -1 AND level < 1.5", ['floor-1']],
+    ['temperature = 23', ['room-102']],
+    ['temperature != 23', ['room-101']],
+    ['temperature <> 23', ['room-101']],
+    ['temperature > 21.5', ['room-102']],
+    ['temperature >= 21.5', ['room-101', 'room-102']],
+    ['temperature < 23', ['room-101']],
+    ['temperature <= 23', ['room-101', 'room-102']],
+    ['level = 2', ['floor-2']],
+    ['level > -1 AND level < 1.5', ['floor-1']],
     ["name = 'HQ'", ['building-1']],
     ["name > 'Room'", ['room-101', 'room-201']],
-    ["occupied = true", ['room-101', 'room-202']],
-    ["occupied = false", ['room-102', 'room-201']],
+    ['occupied = true', ['room-101', 'room-202']],
+    ['occupied = false', ['room-102', 'room-201']],
   ])('%s', (predicate, expected) => {
     expect(dtIds(`SELECT * FROM DIGITALTWINS WHERE ${predicate}`)).toEqual(expected);
   });
@@ -45,7 +45,7 @@ describe('WHERE comparisons', () => {
     expect(dtIds("SeLeCt * FrOm DigitalTwins T wHeRe T.name = 'HQ'")).toEqual(['building-1']);
   });
 
-  it('unescapes \\\' inside string literals', () => {
+  it("unescapes \\' inside string literals", () => {
     expect(dtIds("SELECT * FROM DIGITALTWINS WHERE name = 'Kitchen\\'s corner'")).toEqual(['room-202']);
   });
 

@@ -5,7 +5,10 @@ import { percentOf, replayProgress } from '../../../local/replay/progress';
 
 function stream(isTTY: boolean): { out: Writable & { isTTY: boolean; columns: number }; text: () => string } {
   let text = '';
-  const out = Object.assign(new Writable({ write: (chunk: Buffer, _e, done) => ((text += chunk.toString()), done()) }), { isTTY, columns: 160 });
+  const out = Object.assign(new Writable({ write: (chunk: Buffer, _e, done) => ((text += chunk.toString()), done()) }), {
+    isTTY,
+    columns: 160,
+  });
   return { out, text: () => text };
 }
 

@@ -4,10 +4,21 @@ const trace = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
 export function cloudEvent(type: string, subject: string, data: unknown, traceparent = trace): Record<string, unknown> {
   n += 1;
-  return { specversion: '1.0', id: `ev-${n}`, type, source: 'adt.test', subject, time: '2024-01-01T00:00:00Z', datacontenttype: 'application/json', traceparent, data };
+  return {
+    specversion: '1.0',
+    id: `ev-${n}`,
+    type,
+    source: 'adt.test',
+    subject,
+    time: '2024-01-01T00:00:00Z',
+    datacontenttype: 'application/json',
+    traceparent,
+    data,
+  };
 }
 
-export const twinUpdate = (twinId: string, modelId: string, patch: unknown[]) => cloudEvent('Microsoft.DigitalTwins.Twin.Update', twinId, { modelId, patch });
+export const twinUpdate = (twinId: string, modelId: string, patch: unknown[]) =>
+  cloudEvent('Microsoft.DigitalTwins.Twin.Update', twinId, { modelId, patch });
 export const relationshipEvent = (kind: 'Create' | 'Delete', source: string, name: string, target: string) =>
   cloudEvent(`Microsoft.DigitalTwins.Relationship.${kind}`, `${source}/relationships/${source}-${name}-${target}`, {
     $relationshipId: `${source}-${name}-${target}`,
@@ -19,4 +30,7 @@ export const relationshipEvent = (kind: 'Create' | 'Delete', source: string, nam
 export const twinLifecycle = (kind: 'Create' | 'Delete', twinId: string, modelId: string) =>
   cloudEvent(`Microsoft.DigitalTwins.Twin.${kind}`, twinId, { $dtId: twinId, $etag: 'W/"x"', $metadata: { $model: modelId } });
 export const relationshipUpdate = (source: string, relationshipId: string, sourceModel: string) =>
-  cloudEvent('Microsoft.DigitalTwins.Relationship.Update', `${source}/relationships/${relationshipId}`, { modelId: sourceModel, patch: [] });
+  cloudEvent('Microsoft.DigitalTwins.Relationship.Update', `${source}/relationships/${relationshipId}`, {
+    modelId: sourceModel,
+    patch: [],
+  });

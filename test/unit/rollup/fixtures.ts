@@ -10,7 +10,13 @@ export const M = {
 
 /** thermostats → room (avg) → floor (max, avg) → building (max). */
 export const buildingRules: RollupRule[] = [
-  { name: 'room', parentModel: M.room, relationships: ['contains'], childModel: M.thermostat, properties: { temperature: { aggregate: 'avg', of: 'temperature' } } },
+  {
+    name: 'room',
+    parentModel: M.room,
+    relationships: ['contains'],
+    childModel: M.thermostat,
+    properties: { temperature: { aggregate: 'avg', of: 'temperature' } },
+  },
   {
     name: 'floor',
     parentModel: M.floor,
@@ -18,5 +24,11 @@ export const buildingRules: RollupRule[] = [
     childModel: M.room,
     properties: { maxTemperature: { aggregate: 'max', of: 'temperature' }, avgTemperature: { aggregate: 'avg', of: 'temperature' } },
   },
-  { name: 'building', parentModel: M.building, relationships: ['hasFloor'], childModel: M.floor, properties: { maxTemperature: { aggregate: 'max', of: 'maxTemperature' } } },
+  {
+    name: 'building',
+    parentModel: M.building,
+    relationships: ['hasFloor'],
+    childModel: M.floor,
+    properties: { maxTemperature: { aggregate: 'max', of: 'maxTemperature' } },
+  },
 ];

@@ -21,7 +21,8 @@ export class MemoryPort implements RollupPort {
 
   addTwin(id: string, model: string, props: Record<string, unknown> = {}, times: Record<string, string> = {}): void {
     const meta: TwinDocument['$metadata'] = { $model: model };
-    for (const key of Object.keys(props)) meta[key] = { lastUpdateTime: '2024-01-01T00:00:00Z', ...(times[key] ? { sourceTime: times[key] } : {}) };
+    for (const key of Object.keys(props))
+      meta[key] = { lastUpdateTime: '2024-01-01T00:00:00Z', ...(times[key] ? { sourceTime: times[key] } : {}) };
     this.twins.set(id, { twin: { $dtId: id, $metadata: meta, ...props }, etag: ++this.seq });
   }
 
@@ -56,7 +57,9 @@ export class MemoryPort implements RollupPort {
   }
 
   async listOutgoing(id: string, name: string): Promise<OutgoingLink[]> {
-    return this.rels.filter((r) => r.source === id && r.name === name).map((r) => ({ relationshipId: r.id, relationshipName: r.name, targetId: r.target }));
+    return this.rels
+      .filter((r) => r.source === id && r.name === name)
+      .map((r) => ({ relationshipId: r.id, relationshipName: r.name, targetId: r.target }));
   }
 
   async listIncoming(id: string): Promise<IncomingLink[]> {

@@ -18,7 +18,11 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 it('gives a run without --dead-letters a fresh folder of its own', async () => {
   const first = await chooseDeadLetterTarget({ defaultRoot: root, runId: 'run-1' });
   const second = await chooseDeadLetterTarget({ defaultRoot: root, runId: 'run-2' });
-  expect(first).toMatchObject({ kind: 'folder', directory: join(root, 'run-1'), description: expect.stringContaining('fresh for this run') });
+  expect(first).toMatchObject({
+    kind: 'folder',
+    directory: join(root, 'run-1'),
+    description: expect.stringContaining('fresh for this run'),
+  });
   expect(second.directory).not.toBe(first.directory);
   expect(first.appSettings).toMatchObject({ DEAD_LETTER_DIRECTORY: join(root, 'run-1'), DeadLetterStorage: '' });
 });
@@ -28,7 +32,11 @@ it('lets --dead-letters win over Azurite and clears only the dead letters an ear
   mkdirSync(join(dir, '0'), { recursive: true });
   writeFileSync(join(dir, '0', '17.json'), JSON.stringify({ schema: deadLetterSchema, reason: 'invalid-json' }));
   writeFileSync(join(dir, 'notes.json'), JSON.stringify({ mine: true }));
-  const target = await chooseDeadLetterTarget({ directory: dir, azuriteEndpoint: 'http://127.0.0.1:9/devstoreaccount1', defaultRoot: root });
+  const target = await chooseDeadLetterTarget({
+    directory: dir,
+    azuriteEndpoint: 'http://127.0.0.1:9/devstoreaccount1',
+    defaultRoot: root,
+  });
   expect(target).toMatchObject({ kind: 'folder', directory: dir });
   expect(target.description).toContain('cleared 1 dead letter(s) of an earlier run');
   expect(target.description).toContain('--dead-letters wins over Azurite');
@@ -53,9 +61,13 @@ describe('an Azurite named by --azurite-endpoint', () => {
   it('stops the run before it starts when it refuses the SDK API version, saying how to fix it', async () => {
     await listen((_req, res) => {
       res.writeHead(400, { 'content-type': 'application/xml', 'x-ms-error-code': 'InvalidHeaderValue', server: 'Azurite-Blob/3.20.0' });
-      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidHeaderValue</Code><Message>The API version 2026-02-06 is not supported by Azurite. Please upgrade Azurite to latest version and retry.</Message></Error>');
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidHeaderValue</Code><Message>The API version 2026-02-06 is not supported by Azurite. Please upgrade Azurite to latest version and retry.</Message></Error>',
+      );
     });
-    await expect(chooseDeadLetterTarget({ azuriteEndpoint: endpoint, defaultRoot: root })).rejects.toThrow(/--skipApiVersionCheck.*npm i -D azurite@latest/s);
+    await expect(chooseDeadLetterTarget({ azuriteEndpoint: endpoint, defaultRoot: root })).rejects.toThrow(
+      /--skipApiVersionCheck.*npm i -D azurite@latest/s,
+    );
   });
 
   it('stops the run when nothing usable answers there', async () => {
@@ -63,6 +75,8 @@ describe('an Azurite named by --azurite-endpoint', () => {
       res.writeHead(500);
       res.end();
     });
-    await expect(chooseDeadLetterTarget({ azuriteEndpoint: endpoint, defaultRoot: root })).rejects.toThrow(/Dead letters cannot be written to .*drop --azurite-endpoint/);
+    await expect(chooseDeadLetterTarget({ azuriteEndpoint: endpoint, defaultRoot: root })).rejects.toThrow(
+      /Dead letters cannot be written to .*drop --azurite-endpoint/,
+    );
   });
 });

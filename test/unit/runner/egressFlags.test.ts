@@ -8,5 +8,7 @@ it('maps --egress to the run option', () => {
 });
 
 it('refuses --egress with --adt-url, saying where egress lives then', async () => {
-  await expect(runScenario({ adtUrl: 'https://x.api.weu.digitaltwins.azure.net', egress: '.local/egress' })).rejects.toThrow(/egress\.bicep/);
+  await expect(runScenario({ adtUrl: 'https://x.api.weu.digitaltwins.azure.net', egress: '.local/egress' })).rejects.toThrow(
+    /egress\.bicep/,
+  );
 });

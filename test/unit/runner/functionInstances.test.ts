@@ -15,7 +15,10 @@ import { emptyStats } from '../../../local/runner/runStats';
  * A stand-in instance. `behaviour` (run inside the thread) gets the request's marker and answers
  * { delayMs, crash, fail, pending }. Every answer logs "instance <i>" so a test sees who ran it.
  */
-function standIn(behaviour: string, onLoad = "parentPort.postMessage({ type: 'ready', ingest: { name: 'ingestTelemetry', bindings: {} }, propagate: { name: 'propagateTwinChanges', bindings: {} }, http: { name: 'ingestHttp', bindings: {} } });") {
+function standIn(
+  behaviour: string,
+  onLoad = "parentPort.postMessage({ type: 'ready', ingest: { name: 'ingestTelemetry', bindings: {} }, propagate: { name: 'propagateTwinChanges', bindings: {} }, http: { name: 'ingestHttp', bindings: {} } });",
+) {
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
     const behave = ${behaviour};
@@ -66,7 +69,9 @@ it('a batch whose re-run after a move fails and is redelivered is still accounte
     count: 2,
     appSettings: {},
     adt,
-    spawn: standIn("(() => { let failed = false; return (index, marker) => (index !== Number(marker.split('@')[1]) && !failed ? ((failed = true), { delayMs: 10, fail: true }) : { delayMs: 150 }); })()"),
+    spawn: standIn(
+      "(() => { let failed = false; return (index, marker) => (index !== Number(marker.split('@')[1]) && !failed ? ((failed = true), { delayMs: 10, fail: true }) : { delayMs: 150 }); })()",
+    ),
   });
   const first = pool.ownership.ownerOf('1');
   const marker = `batch-b@${first}`;
@@ -112,9 +117,25 @@ it('rebalancing does not change the accounting: a batch re-run by a new owner co
     pool = await FunctionInstances.start({ count: 2, appSettings: {}, adt, spawn: ingestStandIn(new SharedArrayBuffer(4 * 1000)) });
     const ledger = new MessageLedger();
     const stats = emptyStats();
-    const invoke = ingestInvoker({ app: pool, partitionInfo: (partitionId) => ({ fullyQualifiedNamespace: 'ns', eventHubName: 'hub', consumerGroup: '$Default', partitionId }), stats, ledger, log: () => undefined });
-    const envelope = (i: number): TelemetryEnvelope => ({ deviceId: `d${i % 4}`, enqueuedTime: '2024-05-01T08:00:00Z', messageId: `m${i}`, body: {} });
-    const batches = [0, 1, 2].flatMap((b) => ['0', '1'].map((partitionId) => ({ partitionId, events: [1, 2, 3].map((k) => ({ envelope: envelope(b * 10 + k), sequenceNumber: b * 3 + k, offset: 0 })) })));
+    const invoke = ingestInvoker({
+      app: pool,
+      partitionInfo: (partitionId) => ({ fullyQualifiedNamespace: 'ns', eventHubName: 'hub', consumerGroup: '$Default', partitionId }),
+      stats,
+      ledger,
+      log: () => undefined,
+    });
+    const envelope = (i: number): TelemetryEnvelope => ({
+      deviceId: `d${i % 4}`,
+      enqueuedTime: '2024-05-01T08:00:00Z',
+      messageId: `m${i}`,
+      body: {},
+    });
+    const batches = [0, 1, 2].flatMap((b) =>
+      ['0', '1'].map((partitionId) => ({
+        partitionId,
+        events: [1, 2, 3].map((k) => ({ envelope: envelope(b * 10 + k), sequenceNumber: b * 3 + k, offset: 0 })),
+      })),
+    );
     ledger.fed(batches.flatMap((batch) => batch.events.map((e) => e.envelope)));
     for (const { partitionId, events } of batches) {
       const running = invoke(partitionId, events, 0, 0);
@@ -140,7 +161,9 @@ it('rebalancing does not change the accounting: a batch re-run by a new owner co
 
 it('Event Grid deliveries run on every instance at once', async () => {
   pool = await FunctionInstances.start({ count: 3, appSettings: {}, adt, spawn: standIn('() => ({ delayMs: 50 })') });
-  const results = (await Promise.all(Array.from({ length: 9 }, (_, i) => pool!.invokePropagate(request(`event-${i}`), () => undefined)))) as { by: number }[];
+  const results = (await Promise.all(
+    Array.from({ length: 9 }, (_, i) => pool!.invokePropagate(request(`event-${i}`), () => undefined)),
+  )) as { by: number }[];
   expect(new Set(results.map((r) => r.by))).toEqual(new Set([0, 1, 2]));
   expect(pool.report().perInstance.map((i) => i.propagateInvocations)).toEqual([3, 3, 3]);
 });
@@ -153,9 +176,16 @@ it("a handler's failure rejects with its message and is counted on that instance
 });
 
 it('an instance that crashes fails what it held instead of hanging, and its partitions move to the others', async () => {
-  pool = await FunctionInstances.start({ count: 2, appSettings: {}, adt, spawn: standIn("(index, marker) => (marker === 'poison' ? { crash: true } : {})") });
+  pool = await FunctionInstances.start({
+    count: 2,
+    appSettings: {},
+    adt,
+    spawn: standIn("(index, marker) => (marker === 'poison' ? { crash: true } : {})"),
+  });
   const victim = pool.ownership.ownerOf('0');
-  await expect(pool.invokeIngest('0', request('poison'), () => undefined)).rejects.toThrow(new RegExp(`Function instance ${victim} crashed: uncaught Error: boom in ${victim}`));
+  await expect(pool.invokeIngest('0', request('poison'), () => undefined)).rejects.toThrow(
+    new RegExp(`Function instance ${victim} crashed: uncaught Error: boom in ${victim}`),
+  );
   expect(pool.crashes()).toEqual([expect.stringContaining(`instance ${victim}: uncaught Error: boom in ${victim}`)]);
   // The redelivery lands on the survivor.
   expect(pool.ownership.ownerOf('0')).toBe(1 - victim);
@@ -171,8 +201,13 @@ it('when every instance has crashed a delivery says so', async () => {
 });
 
 it('an instance that cannot load the app fails the start with its reason', async () => {
-  const failing = standIn('() => ({})', "parentPort.postMessage({ type: 'load-failed', error: { message: 'PIPELINE_CONFIG_PATH is not set' } }); process.exit(1);");
-  await expect(FunctionInstances.start({ count: 2, appSettings: {}, adt, spawn: failing })).rejects.toThrow(/^Function instance [01] could not load the function app: PIPELINE_CONFIG_PATH is not set$/);
+  const failing = standIn(
+    '() => ({})',
+    "parentPort.postMessage({ type: 'load-failed', error: { message: 'PIPELINE_CONFIG_PATH is not set' } }); process.exit(1);",
+  );
+  await expect(FunctionInstances.start({ count: 2, appSettings: {}, adt, spawn: failing })).rejects.toThrow(
+    /^Function instance [01] could not load the function app: PIPELINE_CONFIG_PATH is not set$/,
+  );
 });
 
 it('trailing refreshes are awaited on every instance; true when any had some', async () => {
@@ -187,7 +222,10 @@ it('from the TypeScript sources there is no compiled worker to start, and the er
 
 it('an HTTP ingest request (--follow) runs on a live instance and is counted there', async () => {
   pool = await FunctionInstances.start({ count: 2, appSettings: {}, adt, spawn: standIn('() => ({})') });
-  const results = (await Promise.all([pool.invokeHttp(request('post-1'), () => undefined), pool.invokeHttp(request('post-2'), () => undefined)])) as { by: number }[];
+  const results = (await Promise.all([
+    pool.invokeHttp(request('post-1'), () => undefined),
+    pool.invokeHttp(request('post-2'), () => undefined),
+  ])) as { by: number }[];
   expect(results.map((r) => r.by).sort()).toEqual([0, 1]);
   expect(pool.report().perInstance.map((i) => i.httpInvocations)).toEqual([1, 1]);
   expect(pool.http.metadata.name).toBe('ingestHttp');

@@ -41,19 +41,31 @@ it('npm run map refuses it', async () => {
 });
 
 it('npm run reconcile refuses it', async () => {
-  await expect(runReconcileCli({ help: false, quiet: true, scenario: brokenScenario(), deadLetters: mkdtempSync(join(tmpdir(), 'entry-dl-')) }, () => undefined)).rejects.toThrow(typo);
+  await expect(
+    runReconcileCli(
+      { help: false, quiet: true, scenario: brokenScenario(), deadLetters: mkdtempSync(join(tmpdir(), 'entry-dl-')) },
+      () => undefined,
+    ),
+  ).rejects.toThrow(typo);
 });
 
 it('reconcile with --config <other file> checks that file against the scenario models too', async () => {
   const dir = brokenScenario();
-  const models = [JSON.parse(readFileSync(join(dir, 'models', 'Room.json'), 'utf8')), JSON.parse(readFileSync(join(dir, 'models', 'TemperatureSensor.json'), 'utf8'))] as Record<string, unknown>[];
+  const models = [
+    JSON.parse(readFileSync(join(dir, 'models', 'Room.json'), 'utf8')),
+    JSON.parse(readFileSync(join(dir, 'models', 'TemperatureSensor.json'), 'utf8')),
+  ] as Record<string, unknown>[];
   // No ADT call happens before the check: a client that is never used.
   const client = {} as Parameters<typeof reconcileGraph>[0]['client'];
   // Loading the rules with the models is where the misfit is found, with its line.
-  const reconcile = async () => reconcileGraph({ client, ...pipelineRollups(join(dir, 'pipeline.yaml'), models), models, deadLetters: new FileDeadLetterSink(mkdtempSync(join(tmpdir(), 'entry-dl-'))) });
-  await expect(reconcile()).rejects.toThrow(
-    new RegExp(`${escapeRegExp(join(dir, 'pipeline.yaml'))}:\\d+:\\d+: ${escapeRegExp(typo)}`),
-  );
+  const reconcile = async () =>
+    reconcileGraph({
+      client,
+      ...pipelineRollups(join(dir, 'pipeline.yaml'), models),
+      models,
+      deadLetters: new FileDeadLetterSink(mkdtempSync(join(tmpdir(), 'entry-dl-'))),
+    });
+  await expect(reconcile()).rejects.toThrow(new RegExp(`${escapeRegExp(join(dir, 'pipeline.yaml'))}:\\d+:\\d+: ${escapeRegExp(typo)}`));
 });
 
 it('npm run map previews the scaffolded telemetry as its README says', async () => {
@@ -63,5 +75,7 @@ it('npm run map previews the scaffolded telemetry as its README says', async () 
   for (const envelope of readTelemetryFile(join(dir, 'telemetry.ndjson'))) await previewer.preview(envelope);
   expect(previewer.twin('sensor-1')).toMatchObject({ temperature: 21.5 });
   expect(previewer.twin('sensor-2')).toMatchObject({ temperature: 23.5 });
-  expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('npm run map -- --scenario <this folder> --message <this folder>/telemetry.ndjson');
+  expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain(
+    'npm run map -- --scenario <this folder> --message <this folder>/telemetry.ndjson',
+  );
 });

@@ -25,7 +25,10 @@ const replaceIn = (file: string, from: string, to: string): void => {
 };
 
 /** 1-based line of the first line of `file` containing `text`. */
-const lineOf = (file: string, text: string): number => readFileSync(file, 'utf8').split('\n').findIndex((line) => line.includes(text)) + 1;
+const lineOf = (file: string, text: string): number =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((line) => line.includes(text)) + 1;
 
 function problemsOf(dir: string): readonly string[] {
   try {
@@ -45,7 +48,13 @@ describe('loading a scenario checks it against its models', () => {
   });
 
   it('a graph twin with an unknown model names the twin, the model, the line and the likely model', () => {
-    const dir = scenario((d) => replaceIn(join(d, 'graph.ndjson'), '"$dtId":"sensor-2","$metadata":{"$model":"dtmi:example:site:TemperatureSensor;1"}', '"$dtId":"sensor-2","$metadata":{"$model":"dtmi:example:site:TemperatureSenser;1"}'));
+    const dir = scenario((d) =>
+      replaceIn(
+        join(d, 'graph.ndjson'),
+        '"$dtId":"sensor-2","$metadata":{"$model":"dtmi:example:site:TemperatureSensor;1"}',
+        '"$dtId":"sensor-2","$metadata":{"$model":"dtmi:example:site:TemperatureSenser;1"}',
+      ),
+    );
     expect(problemsOf(dir)).toEqual([
       `${join(dir, 'graph.ndjson')} line 6: twin 'sensor-2' has model dtmi:example:site:TemperatureSenser;1, which is not among the scenario's models (did you mean "dtmi:example:site:TemperatureSensor;1"?). Fix "$metadata": {"$model": …} or add the model to models/ (ADT would refuse it as "Invalid twin specified").`,
     ]);
@@ -53,7 +62,11 @@ describe('loading a scenario checks it against its models', () => {
 
   it('a relationship with an unknown name or twin says which line', () => {
     const dir = scenario((d) => {
-      replaceIn(join(d, 'graph.ndjson'), '"$targetId":"sensor-2","$relationshipName":"hasSensor"', '"$targetId":"sensor-3","$relationshipName":"hasSensors"');
+      replaceIn(
+        join(d, 'graph.ndjson'),
+        '"$targetId":"sensor-2","$relationshipName":"hasSensor"',
+        '"$targetId":"sensor-3","$relationshipName":"hasSensors"',
+      );
     });
     expect(problemsOf(dir)).toEqual([
       `${join(dir, 'graph.ndjson')} line 9: relationship 'room-1-sensor-2' room-1 -[hasSensors]-> sensor-3: no twin 'sensor-3' in the Twins section; add it or fix $targetId.`,
@@ -70,12 +83,18 @@ describe('loading a scenario checks it against its models', () => {
       message = (error as Error).message;
     }
     expect(message).toContain(`Pipeline configuration ${join(dir, 'pipeline.yaml')} is invalid (1 problem):`);
-    expect(message).toContain(`${join(dir, 'pipeline.yaml')}:${lineOf(join(dir, 'pipeline.yaml'), 'hasSenor')}:23: Roll-up rule "room-temperature": relationship "hasSenor" is not a relationship of dtmi:example:site:Room;1, the parent model (direction outgoing: parent → child) (did you mean "hasSensor"?).`);
+    expect(message).toContain(
+      `${join(dir, 'pipeline.yaml')}:${lineOf(join(dir, 'pipeline.yaml'), 'hasSenor')}:23: Roll-up rule "room-temperature": relationship "hasSenor" is not a relationship of dtmi:example:site:Room;1, the parent model (direction outgoing: parent → child) (did you mean "hasSensor"?).`,
+    );
   });
 
   it('an of property and a derived property not on the models', () => {
     const dir = scenario((d) => {
-      replaceIn(join(d, 'pipeline.yaml'), 'maxTemperature: { aggregate: max, of: temperature }', 'maxTemprature: { aggregate: max, of: temprature }');
+      replaceIn(
+        join(d, 'pipeline.yaml'),
+        'maxTemperature: { aggregate: max, of: temperature }',
+        'maxTemprature: { aggregate: max, of: temprature }',
+      );
     });
     expect(problemsOf(dir)).toEqual([
       `${join(dir, 'pipeline.yaml')}:${lineOf(join(dir, 'pipeline.yaml'), 'maxTemprature')}:9: Roll-up rule "room-temperature": derived property "maxTemprature" is not a property of dtmi:example:site:Room;1 (did you mean "maxTemperature" or "temperature"?). Declare it in the model (ADT refuses to write undeclared properties).`,
@@ -85,7 +104,11 @@ describe('loading a scenario checks it against its models', () => {
 
   it('an ingest target not in the models', () => {
     const dir = scenario((d) => replaceIn(join(d, 'pipeline.yaml'), '- target: temperature ', '- target: temperatur '));
-    expect(problemsOf(dir)).toEqual([expect.stringMatching(/pipeline\.yaml:\d+:\d+: ingest\.rules\[0\]\.properties\[0\]\.target: "temperatur" is not a property of any model \(did you mean "temperature"/)]);
+    expect(problemsOf(dir)).toEqual([
+      expect.stringMatching(
+        /pipeline\.yaml:\d+:\d+: ingest\.rules\[0\]\.properties\[0\]\.target: "temperatur" is not a property of any model \(did you mean "temperature"/,
+      ),
+    ]);
   });
 
   it('lists every problem at once', () => {
@@ -108,7 +131,9 @@ describe('loading a scenario checks it against its models', () => {
 
 it('a missing scenario folder says how to make one', () => {
   const missing = join(tmpdir(), 'no-such-scenario-dayone');
-  expect(() => loadScenario(missing)).toThrow(`Scenario directory ${missing} does not exist. Pass --scenario <dir> holding models/, graph.ndjson and optionally pipeline.yaml, or create one: npm run new-scenario -- ${missing}`);
+  expect(() => loadScenario(missing)).toThrow(
+    `Scenario directory ${missing} does not exist. Pass --scenario <dir> holding models/, graph.ndjson and optionally pipeline.yaml, or create one: npm run new-scenario -- ${missing}`,
+  );
 });
 
 describe('a scenario without a pipeline file', () => {

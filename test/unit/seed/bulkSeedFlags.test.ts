@@ -17,12 +17,36 @@ import { bulkGraph } from '../../../local/seed/run';
 
 describe('npm run seed --bulk flags', () => {
   it('takes the bulk path with its storage, containers, job id and wait', () => {
-    const options = parseSeedArgs(['--adt-url', 'https://dt.api.weu.digitaltwins.azure.net', '--bulk', '--storage', 'https://st.blob.core.windows.net', '--container', 'in', '--log-container', 'out', '--job-id', 'j1', '--wait-minutes', '5']);
-    expect(options.bulk).toEqual({ storage: 'https://st.blob.core.windows.net', container: 'in', logContainer: 'out', jobId: 'j1', wait: { timeoutMs: 300_000 } });
+    const options = parseSeedArgs([
+      '--adt-url',
+      'https://dt.api.weu.digitaltwins.azure.net',
+      '--bulk',
+      '--storage',
+      'https://st.blob.core.windows.net',
+      '--container',
+      'in',
+      '--log-container',
+      'out',
+      '--job-id',
+      'j1',
+      '--wait-minutes',
+      '5',
+    ]);
+    expect(options.bulk).toEqual({
+      storage: 'https://st.blob.core.windows.net',
+      container: 'in',
+      logContainer: 'out',
+      jobId: 'j1',
+      wait: { timeoutMs: 300_000 },
+    });
   });
 
   it('--portfolio implies --bulk and needs --storage', () => {
-    expect(parseSeedArgs(['--portfolio', '200', '--storage', 'UseDevelopmentStorage=true']).bulk).toMatchObject({ portfolio: 200, storage: 'UseDevelopmentStorage=true', wait: { timeoutMs: 120 * 60_000 } });
+    expect(parseSeedArgs(['--portfolio', '200', '--storage', 'UseDevelopmentStorage=true']).bulk).toMatchObject({
+      portfolio: 200,
+      storage: 'UseDevelopmentStorage=true',
+      wait: { timeoutMs: 120 * 60_000 },
+    });
     expect(() => parseSeedArgs(['--portfolio', '200'])).toThrow(/--bulk needs --storage/);
     expect(() => parseSeedArgs(['--portfolio', '0', '--storage', 'x'])).toThrow(/--portfolio must be a whole number of at least 1/);
     expect(() => parseSeedArgs(['--portfolio', '2.5', '--storage', 'x'])).toThrow(/--portfolio/);
@@ -58,7 +82,13 @@ describe('portfolio generator', () => {
     const ids = new Set(graph.twins.map((t) => t.$dtId));
     expect(ids.size).toBe(1000);
     for (const rel of graph.relationships) expect(ids.has(rel.$dtId) && ids.has(rel.$targetId)).toBe(true);
-    expect(graph.twins[3]).toEqual({ $dtId: 'b1-f1-r1-thermostat', $metadata: { $model: 'dtmi:example:building:Thermostat;1' }, temperature: expect.any(Number), targetTemperature: 21, online: true });
+    expect(graph.twins[3]).toEqual({
+      $dtId: 'b1-f1-r1-thermostat',
+      $metadata: { $model: 'dtmi:example:building:Thermostat;1' },
+      temperature: expect.any(Number),
+      targetTemperature: 21,
+      online: true,
+    });
     expect(generatePortfolio(1000)).toEqual(graph);
     expect(() => generatePortfolio(0)).toThrow(/at least 1/);
   });
@@ -74,8 +104,19 @@ describe('portfolio generator', () => {
 
   it('writes the import file in ADT order, leaving out empty sections', () => {
     const text = toImportNdjson({ models: [], twins: generatePortfolio(2).twins, relationships: generatePortfolio(2).relationships });
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.map((l) => l['Section'] ?? l['$dtId'] ?? 'header')).toEqual(['Header', 'header', 'Twins', 'b1', 'b1-f1', 'Relationships', 'b1']);
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l['Section'] ?? l['$dtId'] ?? 'header')).toEqual([
+      'Header',
+      'header',
+      'Twins',
+      'b1',
+      'b1-f1',
+      'Relationships',
+      'b1',
+    ]);
   });
 
   it('streams the same file in bounded chunks (the upload never holds the whole file)', () => {
@@ -103,7 +144,10 @@ describe('job log reading', () => {
 
 describe('emulator and bench job flags', () => {
   it('gives the emulator its storage and the notification choice', () => {
-    expect(parseCliArgs(['--storage', 'UseDevelopmentStorage=true', '--job-notifications', 'none']).emulator.jobs).toEqual({ storageConnectionString: 'UseDevelopmentStorage=true', notifications: 'none' });
+    expect(parseCliArgs(['--storage', 'UseDevelopmentStorage=true', '--job-notifications', 'none']).emulator.jobs).toEqual({
+      storageConnectionString: 'UseDevelopmentStorage=true',
+      notifications: 'none',
+    });
     expect(() => parseCliArgs(['--job-notifications', 'some'])).toThrow(/lifecycle or none/);
   });
 
@@ -117,9 +161,22 @@ describe('emulator and bench job flags', () => {
 describe('import job limits', () => {
   it('refuses a job over 10,000 models, 2,000,000 twins or 10,000,000 relationships before applying a line', () => {
     const sized = (n: number): readonly unknown[] => ({ length: n }) as unknown as readonly unknown[];
-    expect(() => checkJobLimits(new Map([['Twins', sized(2_000_000)], ['Models', sized(10_000)], ['Relationships', sized(10_000_000)]]), 'f')).not.toThrow();
-    expect(() => checkJobLimits(new Map([['Twins', sized(2_000_001)]]), 'f')).toThrow(expect.objectContaining({ status: 400, code: 'LimitExceeded', message: expect.stringContaining('at most 2000000') }));
+    expect(() =>
+      checkJobLimits(
+        new Map([
+          ['Twins', sized(2_000_000)],
+          ['Models', sized(10_000)],
+          ['Relationships', sized(10_000_000)],
+        ]),
+        'f',
+      ),
+    ).not.toThrow();
+    expect(() => checkJobLimits(new Map([['Twins', sized(2_000_001)]]), 'f')).toThrow(
+      expect.objectContaining({ status: 400, code: 'LimitExceeded', message: expect.stringContaining('at most 2000000') }),
+    );
     expect(() => checkJobLimits(new Map([['Models', sized(10_001)]]), 'f')).toThrow(expect.objectContaining({ code: 'LimitExceeded' }));
-    expect(() => checkJobLimits(new Map([['Relationships', sized(10_000_001)]]), 'f')).toThrow(expect.objectContaining({ code: 'LimitExceeded' }));
+    expect(() => checkJobLimits(new Map([['Relationships', sized(10_000_001)]]), 'f')).toThrow(
+      expect.objectContaining({ code: 'LimitExceeded' }),
+    );
   });
 });

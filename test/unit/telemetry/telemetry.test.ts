@@ -6,7 +6,15 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 
 import { type LocalMetrics, startLocalMetrics } from '../../../local/runner/localMetrics';
 import { AdtGateway, emptyCallStats } from '../../../shared/adt';
-import { recordAdtThrottled, recordIngestBatch, recordPropagateEvent, recordReconcile, resetAzureMonitorForTests, spanContextOf, startAzureMonitor } from '../../../shared/telemetry';
+import {
+  recordAdtThrottled,
+  recordIngestBatch,
+  recordPropagateEvent,
+  recordReconcile,
+  resetAzureMonitorForTests,
+  spanContextOf,
+  startAzureMonitor,
+} from '../../../shared/telemetry';
 import { sample } from '../../e2e/support/prometheus';
 import { FakeClock, FakePort } from '../adt/fakes';
 
@@ -57,7 +65,15 @@ describe('metrics', () => {
     recordIngestBatch(batch(), [], { started: 0, ended: 1 });
     local = startLocalMetrics();
     const at = Date.now();
-    recordIngestBatch(batch(), [{ enqueuedTime: new Date(at - 2000).toISOString() }, { enqueuedTime: 'not a time' }, { enqueuedTime: new Date(at - 500).toISOString() }], { started: at - 100, ended: at });
+    recordIngestBatch(
+      batch(),
+      [
+        { enqueuedTime: new Date(at - 2000).toISOString() },
+        { enqueuedTime: 'not a time' },
+        { enqueuedTime: new Date(at - 500).toISOString() },
+      ],
+      { started: at - 100, ended: at },
+    );
     const text = await local.text();
     expect(sample(text, 'pipeline_ingest_messages_total', { outcome: 'applied' })).toBe(3);
     expect(sample(text, 'pipeline_ingest_messages_total', { outcome: 'filtered' })).toBe(1);
@@ -76,7 +92,10 @@ describe('metrics', () => {
 
   it('counts writes saved by reason (unchanged, within-deadband) and heartbeat writes', async () => {
     local = startLocalMetrics();
-    recordIngestBatch(batch({ suppressedWrites: { unchanged: 4, 'within-deadband': 2 }, heartbeatWrites: 3 }), [], { started: 0, ended: 1 });
+    recordIngestBatch(batch({ suppressedWrites: { unchanged: 4, 'within-deadband': 2 }, heartbeatWrites: 3 }), [], {
+      started: 0,
+      ended: 1,
+    });
     recordIngestBatch(batch({ suppressedWrites: { unchanged: 1 } }), [], { started: 0, ended: 1 });
     const text = await local.text();
     expect(sample(text, 'pipeline_ingest_writes_suppressed_total', { reason: 'unchanged' })).toBe(5);
@@ -99,8 +118,15 @@ describe('metrics', () => {
   it('counts propagate events by outcome and type, writes, unchanged, hop limits, dead letters and reconcile results', async () => {
     local = startLocalMetrics();
     recordPropagateEvent(event(), { started: 0, ended: 1, traceparent: undefined });
-    recordPropagateEvent(event({ outcome: 'ignored', type: 'Microsoft.IoT.Telemetry', writes: 0, skippedUnchanged: 0, preconditionRetries: 0, parents: [] }), { started: 0, ended: 1, traceparent: undefined });
-    recordPropagateEvent(event({ writes: 0, skippedUnchanged: 0, hopLimited: 1, deadLettered: 2, preconditionRetries: 0 }), { started: 0, ended: 1, traceparent: undefined });
+    recordPropagateEvent(
+      event({ outcome: 'ignored', type: 'Microsoft.IoT.Telemetry', writes: 0, skippedUnchanged: 0, preconditionRetries: 0, parents: [] }),
+      { started: 0, ended: 1, traceparent: undefined },
+    );
+    recordPropagateEvent(event({ writes: 0, skippedUnchanged: 0, hopLimited: 1, deadLettered: 2, preconditionRetries: 0 }), {
+      started: 0,
+      ended: 1,
+      traceparent: undefined,
+    });
     recordReconcile({ written: 4, unchanged: 10, failures: [{}] });
     const text = await local.text();
     expect(sample(text, 'pipeline_propagate_events_total', { outcome: 'processed', type: 'Microsoft.DigitalTwins.Twin.Update' })).toBe(2);
@@ -125,21 +151,34 @@ describe('traces', () => {
   afterAll(() => trace.disable());
   beforeEach(() => exporter.reset());
 
-  it('links the batch span to every valid device traceparent, over the batch\'s own time', () => {
+  it("links the batch span to every valid device traceparent, over the batch's own time", () => {
     const enqueuedTime = new Date().toISOString();
-    recordIngestBatch(batch(), [{ enqueuedTime, traceparent: device1 }, { enqueuedTime, traceparent: 'garbage' }, { enqueuedTime }, { enqueuedTime, traceparent: device2 }], { started: 1_700_000_000_000, ended: 1_700_000_000_250 });
+    recordIngestBatch(
+      batch(),
+      [
+        { enqueuedTime, traceparent: device1 },
+        { enqueuedTime, traceparent: 'garbage' },
+        { enqueuedTime },
+        { enqueuedTime, traceparent: device2 },
+      ],
+      { started: 1_700_000_000_000, ended: 1_700_000_000_250 },
+    );
     const [span] = exporter.getFinishedSpans();
     expect(span?.name).toBe('ingest.batch');
     expect(span?.links.map((l) => [l.context.traceId, l.context.spanId])).toEqual([
       ['0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331'],
       ['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7'],
     ]);
-    expect(span?.attributes).toMatchObject({ 'pipeline.messages.received': 5, 'pipeline.messages.dead_lettered': 1, 'pipeline.partition': '3' });
+    expect(span?.attributes).toMatchObject({
+      'pipeline.messages.received': 5,
+      'pipeline.messages.dead_lettered': 1,
+      'pipeline.partition': '3',
+    });
     const ms = (t: [number, number] | undefined) => (t ? t[0] * 1000 + t[1] / 1e6 : Number.NaN);
     expect(ms(span?.duration)).toBeCloseTo(250, 3);
   });
 
-  it('continues the notification\'s trace (the device\'s, carried by ADT) through to the parents it wrote', () => {
+  it("continues the notification's trace (the device's, carried by ADT) through to the parents it wrote", () => {
     recordPropagateEvent(event(), { started: 1000, ended: 1200, traceparent: device1 });
     const [span] = exporter.getFinishedSpans();
     expect(span?.name).toBe('propagate.event');
@@ -158,9 +197,21 @@ describe('traces', () => {
   });
 
   it('reads W3C traceparents and refuses invalid ones', () => {
-    expect(spanContextOf(device1)).toEqual({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, isRemote: true });
+    expect(spanContextOf(device1)).toEqual({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: 1,
+      isRemote: true,
+    });
     expect(spanContextOf('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00')?.traceFlags).toBe(0);
-    for (const bad of [undefined, '', 'ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', '00-00000000000000000000000000000000-b7ad6b7169203331-01', '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01', '00-xyz-b7ad6b7169203331-01']) {
+    for (const bad of [
+      undefined,
+      '',
+      'ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      '00-00000000000000000000000000000000-b7ad6b7169203331-01',
+      '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01',
+      '00-xyz-b7ad6b7169203331-01',
+    ]) {
       expect(spanContextOf(bad)).toBeUndefined();
     }
   });
@@ -184,7 +235,9 @@ describe('Azure Monitor start', () => {
     expect(startAzureMonitor({ env, credential, load })).toBe('started');
     expect(startAzureMonitor({ env, credential, load })).toBe('started');
     expect(load).toHaveBeenCalledTimes(1);
-    const options = useAzureMonitor.mock.calls[0]?.[0] as { azureMonitorExporterOptions: { connectionString: string; credential: unknown } };
+    const options = useAzureMonitor.mock.calls[0]?.[0] as {
+      azureMonitorExporterOptions: { connectionString: string; credential: unknown };
+    };
     expect(options.azureMonitorExporterOptions.connectionString).toBe(env.APPLICATIONINSIGHTS_CONNECTION_STRING);
     expect(options.azureMonitorExporterOptions.credential).toBeDefined();
     // Its HTTP instrumentation would replace the device traceparent on ADT requests.
@@ -219,9 +272,15 @@ describe('gateway 429s', () => {
       const port = new FakePort();
       port.addTwin('room-1');
       const gateway = new AdtGateway({ port, clock, random: () => 1 });
-      port.script.set('updateTwin', [{ status: 429, code: 'TooManyRequests', retryAfterMs: 1000 }, { status: 429, retryAfterMs: 1000 }]);
+      port.script.set('updateTwin', [
+        { status: 429, code: 'TooManyRequests', retryAfterMs: 1000 },
+        { status: 429, retryAfterMs: 1000 },
+      ]);
       port.script.set('getTwin', [{ status: 429, retryAfterMs: 1000 }]);
-      await gateway.updateTwin('room-1', [{ op: 'add', path: '/temperature', value: 20 }], { deadline: clock.now() + 60_000, stats: emptyCallStats() });
+      await gateway.updateTwin('room-1', [{ op: 'add', path: '/temperature', value: 20 }], {
+        deadline: clock.now() + 60_000,
+        stats: emptyCallStats(),
+      });
       await gateway.getTwin('room-1', { deadline: clock.now() + 60_000, stats: emptyCallStats() });
       const text = await local.text();
       expect(sample(text, 'pipeline_adt_throttled_total', { operation: 'updateTwin' })).toBe(2);

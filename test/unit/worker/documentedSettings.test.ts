@@ -62,7 +62,13 @@ describe('rollups.settings.modelCacheSeconds', () => {
   it('fetches a model again after the TTL, so a model re-uploaded in ADT is seen', async () => {
     const port = new FakePort();
     port.addTwin('room-1');
-    const { run, clock, sink } = setup({ ingest: { rules: [{ name: 'room', properties: [{ target: 'pressure' }] }] }, rollups: { settings: { modelCacheSeconds: 60 }, rules: [] } }, port);
+    const { run, clock, sink } = setup(
+      {
+        ingest: { rules: [{ name: 'room', properties: [{ target: 'pressure' }] }] },
+        rollups: { settings: { modelCacheSeconds: 60 }, rules: [] },
+      },
+      port,
+    );
     const first = await run([event(1, { pressure: 40 }, 'room-1')]);
     expect(first.summary.deadLetteredByReason).toEqual({ 'not-in-model': 1 });
 

@@ -27,7 +27,8 @@ class Parser {
   parseAll(): Condition {
     const condition = this.parseOr();
     const next = this.peek();
-    if (next.kind !== 'end') throw new FilterSyntaxError(next.pos, `unexpected ${describe(next)}; expected AND, OR or the end of the filter`);
+    if (next.kind !== 'end')
+      throw new FilterSyntaxError(next.pos, `unexpected ${describe(next)}; expected AND, OR or the end of the filter`);
     return condition;
   }
 
@@ -132,10 +133,16 @@ function wordOperand(word: string, pos: number): Operand {
 
 /** `$eventType` only makes sense against the legacy category names; catch typos when the route is saved. */
 function checkLegacyComparison(left: Operand, right: Operand, pos: number): void {
-  const pairs: Array<[Operand, Operand]> = [[left, right], [right, left]];
+  const pairs: Array<[Operand, Operand]> = [
+    [left, right],
+    [right, left],
+  ];
   for (const [a, b] of pairs) {
     if (a.kind === 'legacyEventType' && b.kind === 'literal' && !(typeof b.value === 'string' && isLegacyEventTypeName(b.value))) {
-      throw new FilterSyntaxError(pos, `$eventType must be compared with one of ${legacyEventTypeNames.join(', ')}, not ${JSON.stringify(b.value)}`);
+      throw new FilterSyntaxError(
+        pos,
+        `$eventType must be compared with one of ${legacyEventTypeNames.join(', ')}, not ${JSON.stringify(b.value)}`,
+      );
     }
   }
 }

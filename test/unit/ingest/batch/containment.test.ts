@@ -8,7 +8,12 @@ import { createWorker } from '../../../../shared/worker';
 import { MemorySink } from '../../../support/memorySink';
 import { FakeClock, FakePort } from '../../adt/fakes';
 
-const event = (index: number, body: unknown, deviceId = 'room-1', enqueued = `2024-05-01T10:00:${String(index).padStart(2, '0')}`): RawEvent => ({
+const event = (
+  index: number,
+  body: unknown,
+  deviceId = 'room-1',
+  enqueued = `2024-05-01T10:00:${String(index).padStart(2, '0')}`,
+): RawEvent => ({
   body: Buffer.from(JSON.stringify(body)),
   index,
   sequenceNumber: 100 + index,
@@ -22,7 +27,15 @@ function setup(options: Record<string, unknown> = {}, port = new FakePort()) {
   const clock = new FakeClock(Date.parse('2024-05-01T10:01:00Z'));
   const w = createWorker({
     env: {},
-    config: compilePipelineConfig({ ingest: { options: { sourceTime: 'ts', ...options }, rules: [{ name: 'room', properties: [{ target: 'temperature' }, { target: 'config' }] }] } }, 't'),
+    config: compilePipelineConfig(
+      {
+        ingest: {
+          options: { sourceTime: 'ts', ...options },
+          rules: [{ name: 'room', properties: [{ target: 'temperature' }, { target: 'config' }] }],
+        },
+      },
+      't',
+    ),
     port,
     deadLetters: sink,
     clock,
@@ -40,7 +53,10 @@ it('dead-letters a twin whose write fails without an ADT answer and applies the 
     return original(twinId, patch, options);
   };
   const { run, sink } = setup({}, port);
-  const { summary } = await run([event(1, { temperature: 20, ts: '2024-05-01T10:00:01Z' }), event(2, { temperature: 21, ts: '2024-05-01T10:00:02Z' }, 'room-2')]);
+  const { summary } = await run([
+    event(1, { temperature: 20, ts: '2024-05-01T10:00:01Z' }),
+    event(2, { temperature: 21, ts: '2024-05-01T10:00:02Z' }, 'room-2'),
+  ]);
   expect(summary).toMatchObject({ received: 2, applied: 1, deadLettered: 1, deadLetteredByReason: { 'write-failed': 1 } });
   expect(sink.documents[0]?.detail).toContain('Invalid character in header content');
   expect(port.twins.get('room-2')?.temperature).toBe(21);
@@ -50,7 +66,10 @@ it('never lets an invalid newer value take down an older valid one (checked befo
   const port = new FakePort();
   port.addTwin('room-1');
   const { run, sink } = setup({}, port);
-  const { summary } = await run([event(1, { temperature: 20, ts: '2024-05-01T10:00:01Z' }), event(2, { temperature: 'hot', ts: '2024-05-01T10:00:02Z' })]);
+  const { summary } = await run([
+    event(1, { temperature: 20, ts: '2024-05-01T10:00:01Z' }),
+    event(2, { temperature: 'hot', ts: '2024-05-01T10:00:02Z' }),
+  ]);
   expect(summary).toMatchObject({ applied: 1, deadLettered: 1, deadLetteredByReason: { 'schema-mismatch': 1 } });
   expect(port.twins.get('room-1')?.temperature).toBe(20);
   expect(sink.documents).toHaveLength(1);
@@ -66,7 +85,10 @@ it('gives each superseded message its own value when ADT refuses the newer one',
     { status: 400, code: 'ValidationFailed', message: 'Invalid twin specified' },
   ]);
   const { run, sink } = setup({}, port);
-  const { summary } = await run([event(1, { temperature: 20, ts: '2024-05-01T10:00:01Z' }), event(2, { temperature: 21, ts: '2024-05-01T10:00:02Z' })]);
+  const { summary } = await run([
+    event(1, { temperature: 20, ts: '2024-05-01T10:00:01Z' }),
+    event(2, { temperature: 21, ts: '2024-05-01T10:00:02Z' }),
+  ]);
   expect(summary.deadLetteredByReason).toEqual({ 'adt-rejected': 1, 'superseded-by-rejected': 1 });
   const byEvent = new Map(sink.documents.map((d) => [d.sequenceNumber, d.rejectedParts[0]]));
   expect(byEvent.get(102)).toMatchObject({ reason: 'adt-rejected', value: 21 });
@@ -74,8 +96,15 @@ it('gives each superseded message its own value when ADT refuses the newer one',
   expect(byEvent.get(101)?.detail).toContain('seq:102');
 });
 
-it('splits a twin\'s updates into requests under ADT\'s 32 KB limit, each update exactly once', async () => {
-  const updates = Array.from({ length: 20 }, (_, i) => ({ twinId: 't', property: `p${i}`, value: 'y'.repeat(3000), sourceTime: '2024-05-01T10:00:00Z', eventKeys: [`e${i}`], rule: 'r' }));
+it("splits a twin's updates into requests under ADT's 32 KB limit, each update exactly once", async () => {
+  const updates = Array.from({ length: 20 }, (_, i) => ({
+    twinId: 't',
+    property: `p${i}`,
+    value: 'y'.repeat(3000),
+    sourceTime: '2024-05-01T10:00:00Z',
+    eventKeys: [`e${i}`],
+    rule: 'r',
+  }));
   const groups = requestGroups(updates);
   expect(groups.length).toBe(2);
   for (const group of groups) expect(Buffer.byteLength(JSON.stringify(buildPatch(undefined, group)))).toBeLessThan(32 * 1024);
@@ -104,7 +133,10 @@ it('dead-letters a future source time when futureSourceTime is dead-letter', asy
 
 it('does not let a sourceTime stored by a wrong clock freeze the property', async () => {
   const port = new FakePort();
-  port.addTwin('room-1', { temperature: 99, $metadata: { $model: 'dtmi:test:Room;1', temperature: { sourceTime: '2030-01-01T00:00:00Z' } } });
+  port.addTwin('room-1', {
+    temperature: 99,
+    $metadata: { $model: 'dtmi:test:Room;1', temperature: { sourceTime: '2030-01-01T00:00:00Z' } },
+  });
   const { run } = setup({}, port);
   const { summary } = await run([event(1, { temperature: 21, ts: '2024-05-01T10:00:01Z' })]);
   expect(summary).toMatchObject({ applied: 1, staleValuesSkipped: 0 });
@@ -113,7 +145,12 @@ it('does not let a sourceTime stored by a wrong clock freeze the property', asyn
 
 it('sends a twin update over 32 KB as several PATCH requests, every value written once', async () => {
   const labels = Array.from({ length: 12 }, (_, i) => `label${i}`);
-  const model = { '@id': 'dtmi:test:Room;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;2', contents: labels.map((name) => ({ '@type': 'Property', name, schema: 'string' })) };
+  const model = {
+    '@id': 'dtmi:test:Room;1',
+    '@type': 'Interface',
+    '@context': 'dtmi:dtdl:context;2',
+    contents: labels.map((name) => ({ '@type': 'Property', name, schema: 'string' })),
+  };
   const port = new FakePort([model]);
   port.addTwin('room-1');
   const sink = new MemorySink();

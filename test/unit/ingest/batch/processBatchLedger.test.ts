@@ -37,15 +37,36 @@ function planner(messages: DeviceMessage[]): IngestPlan {
         existing.sourceTime = m.enqueuedTime;
         existing.eventKeys.push(m.eventKey);
         plan.coalescedValues += 1;
-      } else twin.updates.push({ twinId: m.deviceId, property: 'temperature', value: m.body.t, sourceTime: m.enqueuedTime, eventKeys: [m.eventKey], rule: 'test' });
+      } else
+        twin.updates.push({
+          twinId: m.deviceId,
+          property: 'temperature',
+          value: m.body.t,
+          sourceTime: m.enqueuedTime,
+          eventKeys: [m.eventKey],
+          rule: 'test',
+        });
     }
     // As mapping's model check (map/modelFit) would: `occupied` is a boolean.
     if (m.body.o !== undefined && typeof m.body.o !== 'boolean') {
-      plan.rejected.push({ eventKey: m.eventKey, reason: 'schema-mismatch', detail: '/occupied: expected boolean', where: 'ingest.rules[0].properties[1]', twinId: m.deviceId });
+      plan.rejected.push({
+        eventKey: m.eventKey,
+        reason: 'schema-mismatch',
+        detail: '/occupied: expected boolean',
+        where: 'ingest.rules[0].properties[1]',
+        twinId: m.deviceId,
+      });
     } else if (m.body.o !== undefined) {
-      plan.twinUpdates.push({ twinId: m.deviceId, updates: [{ twinId: m.deviceId, property: 'occupied', value: m.body.o, sourceTime: m.enqueuedTime, eventKeys: [m.eventKey], rule: 'test' }], ifMissing: { policy: 'deadLetter' } });
+      plan.twinUpdates.push({
+        twinId: m.deviceId,
+        updates: [
+          { twinId: m.deviceId, property: 'occupied', value: m.body.o, sourceTime: m.enqueuedTime, eventKeys: [m.eventKey], rule: 'test' },
+        ],
+        ifMissing: { policy: 'deadLetter' },
+      });
     }
-    if (m.body.co2 !== undefined) plan.telemetry.push({ eventKey: m.eventKey, twinId: m.deviceId, payload: { co2: m.body.co2 }, sourceTime: m.enqueuedTime });
+    if (m.body.co2 !== undefined)
+      plan.telemetry.push({ eventKey: m.eventKey, twinId: m.deviceId, payload: { co2: m.body.co2 }, sourceTime: m.enqueuedTime });
   }
   return plan;
 }
@@ -61,7 +82,7 @@ it('accounts for every message of a mixed batch and writes one dead letter per r
       event(0, { t: 20 }, 'room-1'),
       event(1, { t: 21 }, 'room-1'),
       event(2, 'not json at all', 'room-1'),
-      event(3, { o: 'yes' }, 'room-1',  { 'message-id': 'bad-type' }),
+      event(3, { o: 'yes' }, 'room-1', { 'message-id': 'bad-type' }),
       event(4, { t: 5 }, 'ghost'),
       event(5, { skip: true }, 'room-1'),
       event(6, { co2: 410 }, 'room-1', { 'message-id': 'tele-6' }),
@@ -86,23 +107,52 @@ it('accounts for every message of a mixed batch and writes one dead letter per r
       'seq:105': 'filtered',
       'seq:106': 'applied',
     });
-    expect(summary).toMatchObject({ received: 7, applied: 3, filtered: 1, deadLettered: 3, twinsPatched: 1, patches: 1, messagesCoalesced: 1, telemetrySent: 1 });
+    expect(summary).toMatchObject({
+      received: 7,
+      applied: 3,
+      filtered: 1,
+      deadLettered: 3,
+      twinsPatched: 1,
+      patches: 1,
+      messagesCoalesced: 1,
+      telemetrySent: 1,
+    });
     expect(summary.applied + summary.filtered + summary.deadLettered).toBe(summary.received);
     expect(summary.deadLetteredByReason).toEqual({ 'invalid-json': 1, 'schema-mismatch': 1, 'unknown-twin': 1 });
     expect(logs).toEqual([summary]);
     // 20 and 21 were coalesced into one value; the invalid boolean was rejected on its own.
     expect(port.twins.get('room-1')?.temperature).toBe(21);
     expect(port.twins.get('room-1')?.occupied).toBeUndefined();
-    expect(port.calls.find((c) => c.method === 'publishTelemetry')?.telemetry).toMatchObject({ messageId: 'tele-6', sourceTime: '2024-05-01T10:00:06.000Z' });
+    expect(port.calls.find((c) => c.method === 'publishTelemetry')?.telemetry).toMatchObject({
+      messageId: 'tele-6',
+      sourceTime: '2024-05-01T10:00:06.000Z',
+    });
 
     expect((await readdir(join(dir, '3'))).sort()).toEqual(['102.json', '103.json', '104.json']);
     const notJson = JSON.parse(await readFile(join(dir, '3', '102.json'), 'utf8')) as DeadLetterDocument;
-    expect(notJson).toMatchObject({ schema: 'adt-ingest-dead-letter/1', reason: 'invalid-json', partitionId: '3', body: { encoding: 'utf8', value: 'not json at all' } });
+    expect(notJson).toMatchObject({
+      schema: 'adt-ingest-dead-letter/1',
+      reason: 'invalid-json',
+      partitionId: '3',
+      body: { encoding: 'utf8', value: 'not json at all' },
+    });
     const ghost = JSON.parse(await readFile(join(dir, '3', '104.json'), 'utf8')) as DeadLetterDocument;
-    expect(ghost).toMatchObject({ reason: 'unknown-twin', sequenceNumber: 104, offset: '1004', deviceId: 'ghost', rejectedParts: [{ twinId: 'ghost', path: '/temperature', value: 5 }] });
+    expect(ghost).toMatchObject({
+      reason: 'unknown-twin',
+      sequenceNumber: 104,
+      offset: '1004',
+      deviceId: 'ghost',
+      rejectedParts: [{ twinId: 'ghost', path: '/temperature', value: 5 }],
+    });
     // A mapping refusal reaches the document in the same shape as a write refusal: its step and twin kept.
     const badType = JSON.parse(await readFile(join(dir, '3', '103.json'), 'utf8')) as DeadLetterDocument;
-    expect(badType).toMatchObject({ reason: 'schema-mismatch', messageId: 'bad-type', rejectedParts: [{ twinId: 'room-1', path: '', reason: 'schema-mismatch', detail: 'ingest.rules[0].properties[1]: /occupied: expected boolean' }] });
+    expect(badType).toMatchObject({
+      reason: 'schema-mismatch',
+      messageId: 'bad-type',
+      rejectedParts: [
+        { twinId: 'room-1', path: '', reason: 'schema-mismatch', detail: 'ingest.rules[0].properties[1]: /occupied: expected boolean' },
+      ],
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -112,7 +162,7 @@ it('fails the invocation when a dead letter cannot be written', async () => {
   const port = new FakePort();
   const gateway = new AdtGateway({ port, clock: new FakeClock() });
   const failing = { target: 'broken', write: () => Promise.reject(new Error('disk full')) };
-  await expect(
-    processBatch([event(0, 'garbage', 'room-1')], { gateway, deadLetters: failing, planner, deadlineMs: 1000 }),
-  ).rejects.toThrow(/Dead-letter write to broken failed: disk full/);
+  await expect(processBatch([event(0, 'garbage', 'room-1')], { gateway, deadLetters: failing, planner, deadlineMs: 1000 })).rejects.toThrow(
+    /Dead-letter write to broken failed: disk full/,
+  );
 });

@@ -14,7 +14,12 @@ const thermostat = {
     { '@type': 'Component', name: 'sensor', schema: 'dtmi:test:Sensor;1' },
   ],
 };
-const sensor = { '@id': 'dtmi:test:Sensor;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;3', contents: [{ '@type': 'Property', name: 'battery', schema: 'integer' }] };
+const sensor = {
+  '@id': 'dtmi:test:Sensor;1',
+  '@type': 'Interface',
+  '@context': 'dtmi:dtdl:context;3',
+  contents: [{ '@type': 'Property', name: 'battery', schema: 'integer' }],
+};
 const index = buildModelIndex([thermostat, sensor]);
 
 it('names each misspelt target, component and model with the closest real names', () => {
@@ -36,6 +41,9 @@ it('names each misspelt target, component and model with the closest real names'
 });
 
 it('finds nothing wrong with rules that fit the models', () => {
-  const config = parsePipelineConfig('ingest:\n  rules:\n    - { name: a, match: { modelId: "dtmi:test:*" }, properties: [{ target: temperature }, { target: sensor/battery }] }\n', 't.yaml');
+  const config = parsePipelineConfig(
+    'ingest:\n  rules:\n    - { name: a, match: { modelId: "dtmi:test:*" }, properties: [{ target: temperature }, { target: sensor/battery }] }\n',
+    't.yaml',
+  );
   expect(checkIngestAgainstModels(config.ingest, index)).toEqual([]);
 });

@@ -31,7 +31,11 @@ it('dead-letters the message whose transform runs away and applies the rest of t
     {
       ingest: {
         rules: [
-          { name: 'slow', match: { deviceId: 'room-1' }, properties: [{ target: 'temperature', transform: { expression: runaway.exponential } }] },
+          {
+            name: 'slow',
+            match: { deviceId: 'room-1' },
+            properties: [{ target: 'temperature', transform: { expression: runaway.exponential } }],
+          },
           { name: 'plain', match: { deviceId: 'room-2' }, properties: [{ target: 'temperature' }] },
         ],
       },

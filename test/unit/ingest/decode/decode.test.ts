@@ -29,7 +29,11 @@ describe('decodeEvent bodies', () => {
     ['utf-16le bytes', Buffer.from(json, 'utf16le'), { 'content-encoding': 'utf-16le' }],
     ['utf-16be bytes', Buffer.from(json, 'utf16le').swap16(), { 'content-encoding': 'utf-16be' }],
     ['utf-16 without BOM, big endian', Buffer.from(json, 'utf16le').swap16(), { 'content-encoding': 'utf-16' }],
-    ['utf-16 with a little-endian BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')]), { 'content-encoding': 'utf-16' }],
+    [
+      'utf-16 with a little-endian BOM',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')]),
+      { 'content-encoding': 'utf-16' },
+    ],
     ['utf-16le via the string binding (ASCII only)', Buffer.from(json, 'utf16le').toString('utf8'), { 'content-encoding': 'utf-16le' }],
     ['gzip declared in content-encoding', gzipSync(Buffer.from(json)), { 'content-encoding': 'gzip' }],
     ['charset from content-type', Buffer.from(json, 'utf16le'), { 'content-type': 'application/json; charset=utf-16le' }],
@@ -77,7 +81,12 @@ describe('decodeEvent metadata', () => {
             'message-id': 'm-1',
             'correlation-id': 'c-1',
           },
-          { properties: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', status: 'Active' }, sequenceNumber: { low: 59, high: 0, unsigned: false }, offset: 616008, partitionKey: 'pk' },
+          {
+            properties: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', status: 'Active' },
+            sequenceNumber: { low: 59, high: 0, unsigned: false },
+            offset: 616008,
+            partitionKey: 'pk',
+          },
         ),
       ),
     );
@@ -103,7 +112,9 @@ describe('decodeEvent metadata', () => {
   it('falls back to configured application properties for custom producers', () => {
     const raw: RawEvent = { body: { a: 1 }, index: 3, properties: { source: 'gw-7', mod: 'm2' }, enqueuedTimeUtc: '2024-05-01T10:00:00.5' };
     const message = ok(decodeEvent(raw, { deviceIdProperties: ['device', 'source'], moduleIdProperties: ['mod'] }));
-    expect(message).toEqual(expect.objectContaining({ deviceId: 'gw-7', moduleId: 'm2', eventKey: 'idx:3', enqueuedTime: '2024-05-01T10:00:00.500Z' }));
+    expect(message).toEqual(
+      expect.objectContaining({ deviceId: 'gw-7', moduleId: 'm2', eventKey: 'idx:3', enqueuedTime: '2024-05-01T10:00:00.500Z' }),
+    );
   });
 
   it('matches application properties whose first letter the library lower-cased', () => {
@@ -120,7 +131,14 @@ describe('decodeEvent metadata', () => {
   it('prefers iothub-enqueuedtime and appends Z to the host EnqueuedTimeUtc', () => {
     const both = ok(decodeEvent(event({ a: 1 }, {}, { enqueuedTimeUtc: '2024-05-01T09:00:00' })));
     expect(both.enqueuedTime).toBe('2024-05-01T10:00:00.123Z');
-    const hostOnly = ok(decodeEvent({ body: { a: 1 }, index: 0, systemProperties: { 'iothub-connection-device-id': 'd' }, enqueuedTimeUtc: '2023-03-13T01:25:02.25' }));
+    const hostOnly = ok(
+      decodeEvent({
+        body: { a: 1 },
+        index: 0,
+        systemProperties: { 'iothub-connection-device-id': 'd' },
+        enqueuedTimeUtc: '2023-03-13T01:25:02.25',
+      }),
+    );
     expect(hostOnly.enqueuedTime).toBe('2023-03-13T01:25:02.250Z');
     const missing = decodeEvent({ body: { a: 1 }, index: 0, systemProperties: { 'iothub-connection-device-id': 'd' } });
     expect(reason(missing)).toBe('missing-enqueued-time');
@@ -158,7 +176,9 @@ describe('splitTriggerBatch', () => {
       offsetArray: ['10', 20],
     });
     expect(events).toHaveLength(2);
-    expect(events[1]).toEqual(expect.objectContaining({ body: 'x', index: 1, sequenceNumber: 2, offset: 20, enqueuedTimeUtc: '2024-01-01T00:00:01' }));
+    expect(events[1]).toEqual(
+      expect.objectContaining({ body: 'x', index: 1, sequenceNumber: 2, offset: 20, enqueuedTimeUtc: '2024-01-01T00:00:01' }),
+    );
     expect(ok(decodeEvent(events[0] as RawEvent)).eventKey).toBe('seq:1');
   });
 
@@ -166,7 +186,12 @@ describe('splitTriggerBatch', () => {
     // 4 IoT Hub messages and one keyed custom-producer event, as the real host delivers them.
     const keys = [undefined, undefined, 'thermostat-102', undefined];
     const events = splitTriggerBatch([{ a: 1 }, { a: 2 }, { a: 3 }, { a: 4 }], {
-      systemPropertiesArray: keys.map((key, i) => ({ 'iothub-connection-device-id': `d${i}`, 'iothub-enqueuedtime': '2024-01-01T00:00:00Z', partitionKey: key ?? null, ...(key && { 'x-opt-partition-key': key }) })),
+      systemPropertiesArray: keys.map((key, i) => ({
+        'iothub-connection-device-id': `d${i}`,
+        'iothub-enqueuedtime': '2024-01-01T00:00:00Z',
+        partitionKey: key ?? null,
+        ...(key && { 'x-opt-partition-key': key }),
+      })),
       partitionKeyArray: ['thermostat-102'],
     });
     expect(events.map((e) => ok(decodeEvent(e)).partitionKey)).toEqual(keys);

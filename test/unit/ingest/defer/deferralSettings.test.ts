@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { compilePipelineConfig } from '../../../../shared/config';
-import { BlobDeferredValuesStore, deferredValuesStoreFromSettings, FolderDeferredValuesStore, processBatch, type RawEvent } from '../../../../shared/ingest';
+import {
+  BlobDeferredValuesStore,
+  deferredValuesStoreFromSettings,
+  FolderDeferredValuesStore,
+  processBatch,
+  type RawEvent,
+} from '../../../../shared/ingest';
 import { openWriteWindow } from '../../../../shared/ingest/defer';
 import { settings } from '../../../../shared/settings';
 import { createWorker } from '../../../../shared/worker';
@@ -34,13 +40,27 @@ async function run(env: NodeJS.ProcessEnv, twins: number) {
   const port = new FakePort();
   for (let i = 0; i < twins; i++) port.addTwin(`room-${i}`);
   const clock = new FakeClock();
-  const w = createWorker({ env, config: compilePipelineConfig({ ingest: { rules: [{ name: 'room', properties: [{ target: 'temperature' }] }] } }, 'test.yaml'), port, deadLetters: new MemorySink(), clock });
-  const result = await processBatch(Array.from({ length: twins }, (_, i) => event(i, `room-${i}`)), { ...w.ingest, clock });
+  const w = createWorker({
+    env,
+    config: compilePipelineConfig({ ingest: { rules: [{ name: 'room', properties: [{ target: 'temperature' }] }] } }, 'test.yaml'),
+    port,
+    deadLetters: new MemorySink(),
+    clock,
+  });
+  const result = await processBatch(
+    Array.from({ length: twins }, (_, i) => event(i, `room-${i}`)),
+    { ...w.ingest, clock },
+  );
   return { result, patched: port.calls.filter((c) => c.method === 'updateTwin').length };
 }
 
 it('caps the twins written per invocation at window × budget and stores the rest in DEFER_BUCKETS files of the folder', async () => {
-  const env = { [settings.deferredValuesDirectory.name]: directory, [settings.adtPatchesPerSecond.name]: '100', [settings.deferWriteWindowSeconds.name]: '0.2', [settings.deferBuckets.name]: '3' };
+  const env = {
+    [settings.deferredValuesDirectory.name]: directory,
+    [settings.adtPatchesPerSecond.name]: '100',
+    [settings.deferWriteWindowSeconds.name]: '0.2',
+    [settings.deferBuckets.name]: '3',
+  };
   const { result, patched } = await run(env, 40);
   expect(result.summary.deferral).toMatchObject({ writeCapacity: 19, twinsDeferred: 21, valuesDeferred: 21 });
   expect(patched).toBe(19);
@@ -49,7 +69,10 @@ it('caps the twins written per invocation at window × budget and stores the res
   expect(files.length).toBeGreaterThan(1);
   expect(files.every((n) => /^bucket-000[0-2]\.json$/.test(n))).toBe(true);
 
-  const wider = await run({ ...env, [settings.deferWriteWindowSeconds.name]: '1', [settings.deferredValuesDirectory.name]: join(directory, 'wider') }, 40);
+  const wider = await run(
+    { ...env, [settings.deferWriteWindowSeconds.name]: '1', [settings.deferredValuesDirectory.name]: join(directory, 'wider') },
+    40,
+  );
   expect([wider.result.summary.deferral?.writeCapacity, wider.patched]).toEqual([95, 40]);
 });
 
@@ -62,11 +85,21 @@ it('picks the folder over blob storage, and the named container in the dead-lett
   const credential = () => {
     throw new Error('no credential needed');
   };
-  expect(deferredValuesStoreFromSettings(credential, { [settings.deferredValuesDirectory.name]: directory, [settings.deadLetterStorage.name]: 'UseDevelopmentStorage=true' })).toBeInstanceOf(FolderDeferredValuesStore);
-  const blob = deferredValuesStoreFromSettings(credential, { [settings.deadLetterStorage.name]: 'UseDevelopmentStorage=true', [settings.deferredValuesContainer.name]: 'my-deferred' });
+  expect(
+    deferredValuesStoreFromSettings(credential, {
+      [settings.deferredValuesDirectory.name]: directory,
+      [settings.deadLetterStorage.name]: 'UseDevelopmentStorage=true',
+    }),
+  ).toBeInstanceOf(FolderDeferredValuesStore);
+  const blob = deferredValuesStoreFromSettings(credential, {
+    [settings.deadLetterStorage.name]: 'UseDevelopmentStorage=true',
+    [settings.deferredValuesContainer.name]: 'my-deferred',
+  });
   expect(blob).toBeInstanceOf(BlobDeferredValuesStore);
   expect(blob?.target).toMatch(/container my-deferred$/);
-  expect(deferredValuesStoreFromSettings(credential, { [settings.deadLetterStorage.name]: 'UseDevelopmentStorage=true' })?.target).toMatch(/container deferred-values$/);
+  expect(deferredValuesStoreFromSettings(credential, { [settings.deadLetterStorage.name]: 'UseDevelopmentStorage=true' })?.target).toMatch(
+    /container deferred-values$/,
+  );
   expect(deferredValuesStoreFromSettings(credential, {})).toBeUndefined();
 });
 
@@ -84,7 +117,11 @@ it('partitions sharing one process split the window: each open window gets an eq
 });
 
 it('defers the twins whose turn comes after the window closed, even within the capacity (slow ADT, shared budget)', async () => {
-  const env = { [settings.deferredValuesDirectory.name]: directory, [settings.adtPatchesPerSecond.name]: '100', [settings.deferWriteWindowSeconds.name]: '1' };
+  const env = {
+    [settings.deferredValuesDirectory.name]: directory,
+    [settings.adtPatchesPerSecond.name]: '100',
+    [settings.deferWriteWindowSeconds.name]: '1',
+  };
   const port = new FakePort();
   for (let i = 0; i < 20; i++) port.addTwin(`room-${i}`);
   const clock = new FakeClock();
@@ -94,8 +131,20 @@ it('defers the twins whose turn comes after the window closed, even within the c
     clock.time += 300;
     return slow(...args);
   };
-  const w = createWorker({ env, config: compilePipelineConfig({ ingest: { options: { maxParallelTwins: 1 }, rules: [{ name: 'room', properties: [{ target: 'temperature' }] }] } }, 'test.yaml'), port, deadLetters: new MemorySink(), clock });
-  const { summary } = await processBatch(Array.from({ length: 20 }, (_, i) => event(i, `room-${i}`)), { ...w.ingest, clock });
+  const w = createWorker({
+    env,
+    config: compilePipelineConfig(
+      { ingest: { options: { maxParallelTwins: 1 }, rules: [{ name: 'room', properties: [{ target: 'temperature' }] }] } },
+      'test.yaml',
+    ),
+    port,
+    deadLetters: new MemorySink(),
+    clock,
+  });
+  const { summary } = await processBatch(
+    Array.from({ length: 20 }, (_, i) => event(i, `room-${i}`)),
+    { ...w.ingest, clock },
+  );
   expect(summary.deferral?.writeCapacity).toBe(95);
   expect(summary.twinsPatched).toBe(4);
   expect(summary.deferral?.twinsDeferred).toBe(16);
@@ -103,12 +152,25 @@ it('defers the twins whose turn comes after the window closed, even within the c
 });
 
 it('concurrent drains of one process (partitions, the timer) never write the same deferred twin twice', async () => {
-  const env = { [settings.deferredValuesDirectory.name]: directory, [settings.adtPatchesPerSecond.name]: '100', [settings.deferWriteWindowSeconds.name]: '0.05' };
+  const env = {
+    [settings.deferredValuesDirectory.name]: directory,
+    [settings.adtPatchesPerSecond.name]: '100',
+    [settings.deferWriteWindowSeconds.name]: '0.05',
+  };
   const port = new FakePort();
   for (let i = 0; i < 12; i++) port.addTwin(`room-${i}`);
   const clock = new FakeClock();
-  const w = createWorker({ env, config: compilePipelineConfig({ ingest: { rules: [{ name: 'room', properties: [{ target: 'temperature' }] }] } }, 'test.yaml'), port, deadLetters: new MemorySink(), clock });
-  const { summary } = await processBatch(Array.from({ length: 12 }, (_, i) => event(i, `room-${i}`)), { ...w.ingest, clock });
+  const w = createWorker({
+    env,
+    config: compilePipelineConfig({ ingest: { rules: [{ name: 'room', properties: [{ target: 'temperature' }] }] } }, 'test.yaml'),
+    port,
+    deadLetters: new MemorySink(),
+    clock,
+  });
+  const { summary } = await processBatch(
+    Array.from({ length: 12 }, (_, i) => event(i, `room-${i}`)),
+    { ...w.ingest, clock },
+  );
   expect(summary.deferral?.twinsDeferred).toBe(8);
   port.calls.length = 0;
   const { drainer } = w.ingest.deferral!;

@@ -18,7 +18,16 @@ afterEach(async () => {
 const update = (twinId: string, value: number): TwinUpdate => ({
   twinId,
   ifMissing: { policy: 'deadLetter' },
-  updates: [{ twinId, property: 'temperature', value, sourceTime: `2024-01-01T00:00:${String(value % 60).padStart(2, '0')}Z`, eventKeys: [`e${value}`], rule: '(model)' }],
+  updates: [
+    {
+      twinId,
+      property: 'temperature',
+      value,
+      sourceTime: `2024-01-01T00:00:${String(value % 60).padStart(2, '0')}Z`,
+      eventKeys: [`e${value}`],
+      rule: '(model)',
+    },
+  ],
 });
 
 it('writes only at the version read: a stale version or a second create is refused', async () => {
@@ -36,7 +45,9 @@ it('writes only at the version read: a stale version or a second create is refus
 
 it('concurrent merges into one bucket keep every twin (one bucket, forty writers)', async () => {
   const store = new FolderDeferredValuesStore(directory);
-  await Promise.all(Array.from({ length: 40 }, (_, i) => deferTwinUpdates(store, 1, [update(`room-${i}`, i)], new Date('2024-01-01T00:01:00Z'))));
+  await Promise.all(
+    Array.from({ length: 40 }, (_, i) => deferTwinUpdates(store, 1, [update(`room-${i}`, i)], new Date('2024-01-01T00:01:00Z'))),
+  );
   const { bucket } = await readBucket(store, 'bucket-0000.json');
   expect(bucket.twins.map((t) => t.twinId).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `room-${i}`).sort());
   expect((await readdir(directory)).filter((n) => n.endsWith('.lock') || n.endsWith('.tmp'))).toEqual([]);

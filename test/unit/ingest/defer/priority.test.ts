@@ -7,7 +7,14 @@ import type { TwinUpdate } from '../../../../shared/ingest/message';
 const update = (twinId: string, values: Record<string, unknown>, sourceTime = '2024-01-01T00:00:00Z'): TwinUpdate => ({
   twinId,
   ifMissing: { policy: 'deadLetter' },
-  updates: Object.entries(values).map(([property, value]) => ({ twinId, property, value, sourceTime, eventKeys: [`${twinId}-${property}`], rule: '(model)' })),
+  updates: Object.entries(values).map(([property, value]) => ({
+    twinId,
+    property,
+    value,
+    sourceTime,
+    eventKeys: [`${twinId}-${property}`],
+    rule: '(model)',
+  })),
 });
 const stored: Record<string, Twin> = {
   same: { $dtId: 'same', $metadata: { $model: 'm' }, temperature: 20, humidity: 40 } as Twin,

@@ -8,7 +8,9 @@ describe('HTTP ingest authentication', () => {
   it('defaults to a function key and refuses a mode it does not know', () => {
     expect(httpIngestAuthOf(undefined)).toBe('functionKey');
     expect(httpIngestAuthOf(' entraId ')).toBe('entraId');
-    expect(() => httpIngestAuthOf('entra')).toThrow('HTTP_INGEST_AUTH is "entra"; set it to functionKey (a function key, the default) or entraId');
+    expect(() => httpIngestAuthOf('entra')).toThrow(
+      'HTTP_INGEST_AUTH is "entra"; set it to functionKey (a function key, the default) or entraId',
+    );
   });
 
   it('registers with a key for functionKey and without one for entraId', () => {

@@ -2,26 +2,42 @@
 // DTDL model (map/modelFit) and refuses a value that does not fit alone, with one code per fault.
 import { parsePipelineConfig } from '../../../../shared/config/load';
 import { buildModelIndex, validateValue } from '../../../../shared/dtdl';
-import { type LookupSources,mapMessage } from '../../../../shared/ingest/map';
+import { type LookupSources, mapMessage } from '../../../../shared/ingest/map';
 import type { DeviceMessage } from '../../../../shared/ingest/message/deviceMessage';
 
 const sensorModel = {
-  '@id': 'dtmi:fit:Sensor;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;3',
+  '@id': 'dtmi:fit:Sensor;1',
+  '@type': 'Interface',
+  '@context': 'dtmi:dtdl:context;3',
   contents: [{ '@type': 'Property', name: 'battery', schema: 'integer' }],
 };
 const roomModel = {
-  '@id': 'dtmi:fit:Room;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;3',
+  '@id': 'dtmi:fit:Room;1',
+  '@type': 'Interface',
+  '@context': 'dtmi:dtdl:context;3',
   contents: [
     { '@type': 'Property', name: 'temperature', schema: 'double' },
     { '@type': 'Property', name: 'occupied', schema: 'boolean' },
-    { '@type': 'Property', name: 'setpoints', schema: { '@type': 'Map', mapKey: { name: 'zone', schema: 'string' }, mapValue: { name: 'celsius', schema: 'double' } } },
+    {
+      '@type': 'Property',
+      name: 'setpoints',
+      schema: { '@type': 'Map', mapKey: { name: 'zone', schema: 'string' }, mapValue: { name: 'celsius', schema: 'double' } },
+    },
     { '@type': 'Component', name: 'sensor', schema: 'dtmi:fit:Sensor;1' },
   ],
 };
 const index = buildModelIndex([roomModel, sensorModel]);
 const context: LookupSources = { models: (id) => index.interface(id), twinModel: () => roomModel['@id'], validateValue };
-const message = (body: Record<string, unknown>): DeviceMessage => ({ eventKey: 'seq:1', deviceId: 'room-1', enqueuedTime: '2024-01-01T00:00:00.000Z', properties: {}, systemProperties: {}, body });
-const rules = parsePipelineConfig(`ingest:
+const message = (body: Record<string, unknown>): DeviceMessage => ({
+  eventKey: 'seq:1',
+  deviceId: 'room-1',
+  enqueuedTime: '2024-01-01T00:00:00.000Z',
+  properties: {},
+  systemProperties: {},
+  body,
+});
+const rules = parsePipelineConfig(
+  `ingest:
   rules:
     - name: r
       properties:
@@ -31,8 +47,11 @@ const rules = parsePipelineConfig(`ingest:
         - { target: sensor/battery, source: b }
         - { target: sensor9/battery, source: b }
         - { target: setpoints, source: s }
-`, 'test.yaml');
-const written = (result: Awaited<ReturnType<typeof mapMessage>>) => result.propertyUpdates.map((u) => [u.component, u.property, u.subPath?.[0], u.value].filter((x) => x !== undefined).join('/'));
+`,
+  'test.yaml',
+);
+const written = (result: Awaited<ReturnType<typeof mapMessage>>) =>
+  result.propertyUpdates.map((u) => [u.component, u.property, u.subPath?.[0], u.value].filter((x) => x !== undefined).join('/'));
 
 describe('rules', () => {
   it('refuses each value that does not fit alone, one code per fault, and keeps the rest', async () => {

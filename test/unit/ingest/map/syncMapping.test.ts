@@ -10,14 +10,28 @@ import type { DeviceMessage } from '../../../../shared/ingest/message/deviceMess
 import { planIngest } from '../../../../shared/ingest/plan/planner';
 
 const model = {
-  '@id': 'dtmi:test:Room;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;3',
-  contents: [{ '@type': 'Property', name: 'temperature', schema: 'double' }, { '@type': 'Telemetry', name: 'co2', schema: 'double' }],
+  '@id': 'dtmi:test:Room;1',
+  '@type': 'Interface',
+  '@context': 'dtmi:dtdl:context;3',
+  contents: [
+    { '@type': 'Property', name: 'temperature', schema: 'double' },
+    { '@type': 'Telemetry', name: 'co2', schema: 'double' },
+  ],
 };
 const index = buildModelIndex([model]);
 const message = (deviceId: string, seq: number, body: Record<string, unknown>): DeviceMessage => ({
-  eventKey: `seq:${seq}`, sequenceNumber: seq, deviceId, enqueuedTime: '2024-01-01T00:00:00.000Z', properties: {}, systemProperties: {}, body,
+  eventKey: `seq:${seq}`,
+  sequenceNumber: seq,
+  deviceId,
+  enqueuedTime: '2024-01-01T00:00:00.000Z',
+  properties: {},
+  systemProperties: {},
+  body,
 });
-const rules = parsePipelineConfig('ingest:\n  rules:\n    - { name: r, properties: [{ target: temperature }], telemetry: [{ fields: [co2] }] }\n', 't.yaml').ingest;
+const rules = parsePipelineConfig(
+  'ingest:\n  rules:\n    - { name: r, properties: [{ target: temperature }], telemetry: [{ fields: [co2] }] }\n',
+  't.yaml',
+).ingest;
 const zeroConfig = parsePipelineConfig('ingest: {}\n', 't.yaml').ingest;
 
 const inMemory: LookupSources = { models: (id) => index.interface(id), twinModel: () => 'dtmi:test:Room;1', validateValue };
@@ -32,20 +46,34 @@ const mapOne = async (ingest: typeof rules, message: DeviceMessage, sources: Loo
   return { result, prepared: prepared[0] };
 };
 
-it.each([['rules', rules], ['the model mapper', zeroConfig]])('maps alike with %s whether look-ups answer from memory or by a promise', async (_, ingest) => {
+it.each([
+  ['rules', rules],
+  ['the model mapper', zeroConfig],
+])('maps alike with %s whether look-ups answer from memory or by a promise', async (_, ingest) => {
   const body = { temperature: 21.5, co2: 410 };
   const now = (await mapOne(ingest, message('room-1', 1, body), inMemory)).result;
   const later = (await mapOne(ingest, message('room-1', 1, body), fetched)).result;
   expect(later).toEqual(now);
-  expect(now).toMatchObject({ propertyUpdates: [{ twinId: 'room-1', property: 'temperature', value: 21.5 }], telemetry: [{ twinId: 'room-1', payload: { co2: 410 } }], rejected: [] });
+  expect(now).toMatchObject({
+    propertyUpdates: [{ twinId: 'room-1', property: 'temperature', value: 21.5 }],
+    telemetry: [{ twinId: 'room-1', payload: { co2: 410 } }],
+    rejected: [],
+  });
 });
 
 it('asks each twin model and each query once per batch, however many messages need it', async () => {
   const asked: string[] = [];
   const sources: LookupSources = { ...inMemory, twinModel: (twinId) => (asked.push(twinId), Promise.resolve('dtmi:test:Room;1')) };
-  const plan = await planIngest([message('room-1', 1, { temperature: 1 }), message('room-2', 2, { temperature: 2 }), message('room-1', 3, { temperature: 3 })], rules, sources);
+  const plan = await planIngest(
+    [message('room-1', 1, { temperature: 1 }), message('room-2', 2, { temperature: 2 }), message('room-1', 3, { temperature: 3 })],
+    rules,
+    sources,
+  );
   expect(asked.sort()).toEqual(['room-1', 'room-2']);
-  expect(plan.twinUpdates.map((t) => [t.twinId, t.updates[0]?.value])).toEqual([['room-1', 3], ['room-2', 2]]);
+  expect(plan.twinUpdates.map((t) => [t.twinId, t.updates[0]?.value])).toEqual([
+    ['room-1', 3],
+    ['room-2', 2],
+  ]);
 });
 
 it('a JSONata transform makes only its own message wait, before mapping; the plan keeps batch order', async () => {
@@ -55,16 +83,29 @@ it('a JSONata transform makes only its own message wait, before mapping; the pla
   ).ingest;
   expect((await mapOne(ingest, message('slow-1', 1, { temperature: 1 }), inMemory)).prepared?.expressions).toBeDefined();
   expect((await mapOne(ingest, message('fast-1', 1, { temperature: 1 }), inMemory)).prepared?.expressions).toBeUndefined();
-  const plan = await planIngest([message('slow-1', 1, { temperature: 1 }), message('fast-1', 2, { temperature: 5 }), message('slow-2', 3, { temperature: 3 })], ingest, inMemory);
-  expect(plan.twinUpdates.map((t) => [t.twinId, t.updates[0]?.value])).toEqual([['slow-1', 2], ['fast-1', 5], ['slow-2', 6]]);
+  const plan = await planIngest(
+    [message('slow-1', 1, { temperature: 1 }), message('fast-1', 2, { temperature: 5 }), message('slow-2', 3, { temperature: 3 })],
+    ingest,
+    inMemory,
+  );
+  expect(plan.twinUpdates.map((t) => [t.twinId, t.updates[0]?.value])).toEqual([
+    ['slow-1', 2],
+    ['fast-1', 5],
+    ['slow-2', 6],
+  ]);
 });
 
 it('a look-up that fails for good fails only the messages that need it', async () => {
   const sources: LookupSources = {
     ...inMemory,
-    twinModel: (twinId) => (twinId === 'room-2' ? Promise.reject(new AdtRequestError('forbidden', 403, 'Forbidden')) : Promise.resolve('dtmi:test:Room;1')),
+    twinModel: (twinId) =>
+      twinId === 'room-2' ? Promise.reject(new AdtRequestError('forbidden', 403, 'Forbidden')) : Promise.resolve('dtmi:test:Room;1'),
   };
-  const plan = await planIngest([message('room-1', 1, { temperature: 1 }), message('room-2', 2, { temperature: 2 }), message('room-3', 3, { temperature: 3 })], rules, sources);
+  const plan = await planIngest(
+    [message('room-1', 1, { temperature: 1 }), message('room-2', 2, { temperature: 2 }), message('room-3', 3, { temperature: 3 })],
+    rules,
+    sources,
+  );
   expect(plan.twinUpdates.map((t) => t.twinId)).toEqual(['room-1', 'room-3']);
   expect(plan.rejected).toEqual([{ eventKey: 'seq:2', reason: 'mapping-failed', detail: expect.stringContaining('forbidden') }]);
 });
@@ -95,7 +136,10 @@ it('a throttled look-up fails the batch once every started mapping has settled, 
 });
 
 it('clamps a source time past the skew even when its text sorts before the enqueued time', async () => {
-  const ingest = parsePipelineConfig('ingest:\n  options: { sourceTime: ts }\n  rules: [{ name: r, properties: [{ target: temperature }] }]\n', 't.yaml').ingest;
+  const ingest = parsePipelineConfig(
+    'ingest:\n  options: { sourceTime: ts }\n  rules: [{ name: r, properties: [{ target: temperature }] }]\n',
+    't.yaml',
+  ).ingest;
   const at = (ts: string, enqueuedTime: string): DeviceMessage => ({ ...message('room-1', 1, { temperature: 1, ts }), enqueuedTime });
   // 2024-02-31 is 2 March: 12 h after the enqueued time, though "02-31" < "03-01" as text.
   const ahead = await planIngest([at('2024-02-31T00:00:00.000Z', '2024-03-01T12:00:00.000Z')], ingest, inMemory);

@@ -4,7 +4,13 @@ import { type TwinIdRequest, twinIdRequest } from '../../../../shared/ingest/map
 import type { DeviceMessage } from '../../../../shared/ingest/message/deviceMessage';
 
 const message = (deviceId: string, extra: Partial<DeviceMessage> = {}): DeviceMessage => ({
-  eventKey: 'seq:1', deviceId, enqueuedTime: '2024-01-01T00:00:00.000Z', properties: {}, systemProperties: {}, body: {}, ...extra,
+  eventKey: 'seq:1',
+  deviceId,
+  enqueuedTime: '2024-01-01T00:00:00.000Z',
+  properties: {},
+  systemProperties: {},
+  body: {},
+  ...extra,
 });
 const strategy = (yaml: string) => parsePipelineConfig(yaml, 't.yaml').ingest.twinId;
 
@@ -22,13 +28,18 @@ describe('twin id strategies', () => {
     expect(twinIdRequest(s, message('dev1'))).toEqual({ kind: 'direct', twins: [{ twinId: 'twin-a' }] });
     expect(twinIdRequest(s, message('dev2'))).toEqual({ kind: 'direct', twins: [{ twinId: 'x-dev2' }] });
     const strict = strategy('ingest:\n  twinId: { table: { dev1: twin-a } }\n');
-    expect(twinIdRequest(strict, message('dev2'))).toEqual({ kind: 'unresolved', detail: '"dev2" is not in the twin id table and no fallback is configured' });
+    expect(twinIdRequest(strict, message('dev2'))).toEqual({
+      kind: 'unresolved',
+      detail: '"dev2" is not in the twin id table and no fallback is configured',
+    });
   });
 
   it('escapes quotes when rendering a query', () => {
     const s = strategy(`ingest:\n  twinId: { query: "SELECT T FROM digitaltwins T WHERE T.deviceId = '{deviceId}'" }\n`);
     const request = twinIdRequest(s, message("o'brien\\x"));
-    expect(request).toEqual(expect.objectContaining({ kind: 'query', query: "SELECT T FROM digitaltwins T WHERE T.deviceId = 'o\\'brien\\\\x'" }));
+    expect(request).toEqual(
+      expect.objectContaining({ kind: 'query', query: "SELECT T FROM digitaltwins T WHERE T.deviceId = 'o\\'brien\\\\x'" }),
+    );
   });
 });
 
@@ -99,7 +110,10 @@ describe('createTwinIdResolver', () => {
     const first = resolver.resolve(request('k'));
     const second = resolver.resolve(request('k'));
     release([{ $dtId: 'x' }]);
-    expect(await Promise.all([first, second])).toEqual([{ ok: true, twins: [{ twinId: 'x' }] }, { ok: true, twins: [{ twinId: 'x' }] }]);
+    expect(await Promise.all([first, second])).toEqual([
+      { ok: true, twins: [{ twinId: 'x' }] },
+      { ok: true, twins: [{ twinId: 'x' }] },
+    ]);
     expect(calls).toBe(1);
     expect(resolver.stats().sharedInFlight).toBe(1);
     fail = true;

@@ -17,7 +17,11 @@ function documented(heading: string): string[] {
 
 // Every source file below these folders (ingest's stages are sub-folders), except the catalogue itself.
 const sources = ['shared/ingest', 'shared/adt']
-  .flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('reasons.ts')).map((f) => readFileSync(join(dir, f), 'utf8')))
+  .flatMap((dir) =>
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('reasons.ts'))
+      .map((f) => readFileSync(join(dir, f), 'utf8')),
+  )
   .join('\n');
 
 it('documents every dead-letter reason and no other', () => {
@@ -31,7 +35,9 @@ it('documents every filter reason and no other', () => {
 it('documents every renamed code with the code emitted instead, and no other', () => {
   const start = doc.indexOf('### Renamed codes');
   expect(start).toBeGreaterThan(-1);
-  const rows = [...doc.slice(start, doc.indexOf('\n\n', doc.indexOf('| old code', start))).matchAll(/^\| `([a-z-]+)` \| `([a-z-]+)` \|/gm)].map((m) => [m[1], m[2]]);
+  const rows = [
+    ...doc.slice(start, doc.indexOf('\n\n', doc.indexOf('| old code', start))).matchAll(/^\| `([a-z-]+)` \| `([a-z-]+)` \|/gm),
+  ].map((m) => [m[1], m[2]]);
   expect(Object.fromEntries(rows)).toEqual(renamedReasons);
 });
 

@@ -3,8 +3,21 @@ import type { PropertyUpdate } from '../../../../shared/ingest/message/propertyU
 import { coalesce } from '../../../../shared/ingest/plan/coalesce';
 import { buildPatch } from '../../../../shared/ingest/write/patchBuilder';
 
-const update = (property: string, value: unknown, sourceTime: string, seq: number, extra: Partial<PropertyUpdate> = {}): PropertyUpdate => ({
-  twinId: 't1', property, value, sourceTime, sequenceNumber: seq, eventKeys: [`seq:${seq}`], rule: 'r', ...extra,
+const update = (
+  property: string,
+  value: unknown,
+  sourceTime: string,
+  seq: number,
+  extra: Partial<PropertyUpdate> = {},
+): PropertyUpdate => ({
+  twinId: 't1',
+  property,
+  value,
+  sourceTime,
+  sequenceNumber: seq,
+  eventKeys: [`seq:${seq}`],
+  rule: 'r',
+  ...extra,
 });
 
 describe('coalesce', () => {
@@ -28,7 +41,10 @@ describe('coalesce', () => {
   it('breaks sourceTime ties by the later sequence number and orders sub-millisecond times', () => {
     const tie = coalesce([update('a', 'later', '2024-01-01T00:00:00Z', 9), update('a', 'earlier', '2024-01-01T00:00:00Z', 3)]);
     expect(tie.twins[0]?.updates.map((u) => u.value)).toEqual(['later']);
-    const fine = coalesce([update('a', 'newer', '2024-01-01T00:00:00.0000002Z', 1), update('a', 'older', '2024-01-01T00:00:00.0000001Z', 2)]);
+    const fine = coalesce([
+      update('a', 'newer', '2024-01-01T00:00:00.0000002Z', 1),
+      update('a', 'older', '2024-01-01T00:00:00.0000001Z', 2),
+    ]);
     expect(fine.twins[0]?.updates.map((u) => u.value)).toEqual(['newer']);
   });
 
@@ -43,7 +59,10 @@ describe('coalesce', () => {
 describe('buildPatch', () => {
   const twin = { $dtId: 't1', $metadata: { $model: 'dtmi:x:T;1' }, thermostat1: { $metadata: {} } };
   it('writes add operations with one sourceTime per property, and none when emitSourceTime is off', () => {
-    const updates = [update('temp', 22, '2024-01-01T00:00:02Z', 1), update('target', 20, '2024-01-01T00:00:01Z', 4, { component: 'thermostat1' })];
+    const updates = [
+      update('temp', 22, '2024-01-01T00:00:02Z', 1),
+      update('target', 20, '2024-01-01T00:00:01Z', 4, { component: 'thermostat1' }),
+    ];
     expect(buildPatch(twin, updates)).toEqual([
       { op: 'add', path: '/temp', value: 22 },
       { op: 'add', path: '/thermostat1/target', value: 20 },
@@ -57,7 +76,9 @@ describe('buildPatch', () => {
   });
 
   it('escapes ~ and / in names (RFC 6901)', () => {
-    expect(buildPatch(twin, [update('a/b~c', 1, '2024-01-01T00:00:00Z', 1)], { emitSourceTime: false })).toEqual([{ op: 'add', path: '/a~1b~0c', value: 1 }]);
+    expect(buildPatch(twin, [update('a/b~c', 1, '2024-01-01T00:00:00Z', 1)], { emitSourceTime: false })).toEqual([
+      { op: 'add', path: '/a~1b~0c', value: 1 },
+    ]);
   });
 });
 

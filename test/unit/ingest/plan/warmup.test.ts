@@ -10,7 +10,15 @@ it('reads 40 new twins of one batch concurrently and still applies every value i
   port.delayMs = 10;
   const ids = Array.from({ length: 40 }, (_, i) => `room-${i}`);
   for (const id of ids) port.addTwin(id);
-  const w = createWorker({ env: {}, config: compilePipelineConfig({ ingest: { options: { maxParallelTwins: 1 }, rules: [{ name: 'r', properties: [{ target: 'temperature' }] }] } }, 't'), port, deadLetters: { target: 'none', write: async () => undefined } });
+  const w = createWorker({
+    env: {},
+    config: compilePipelineConfig(
+      { ingest: { options: { maxParallelTwins: 1 }, rules: [{ name: 'r', properties: [{ target: 'temperature' }] }] } },
+      't',
+    ),
+    port,
+    deadLetters: { target: 'none', write: async () => undefined },
+  });
   const events: RawEvent[] = [...ids, ...ids].map((id, i) => ({
     body: Buffer.from(JSON.stringify({ temperature: i })),
     index: i,

@@ -25,7 +25,12 @@ function setup() {
   const port = new FakePort();
   const gateway = new AdtGateway({ port, clock });
   const ctx = (): CallContext => ({ deadline: clock.now() + 60_000, stats: emptyCallStats() });
-  const apply = (updates: PropertyUpdate[]) => writeTwinUpdate({ twinId: 'dev-1', updates, ifMissing: { policy: 'deadLetter' } }, gateway, ctx(), { emitSourceTime: true, maxClockSkewMs: 300_000, now: Date.now });
+  const apply = (updates: PropertyUpdate[]) =>
+    writeTwinUpdate({ twinId: 'dev-1', updates, ifMissing: { policy: 'deadLetter' } }, gateway, ctx(), {
+      emitSourceTime: true,
+      maxClockSkewMs: 300_000,
+      now: Date.now,
+    });
   port.addTwin('dev-1');
   return { port, apply };
 }

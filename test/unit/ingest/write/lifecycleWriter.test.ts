@@ -18,7 +18,9 @@ class RetiringPort extends FakePort {
   }
 
   override async listIncomingRelationships(twinId: string, _options: PortCallOptions): Promise<IncomingRelationship[]> {
-    return this.relationships.filter((r) => r.$targetId === twinId).map((r) => ({ relationshipId: r.$relationshipId, sourceId: r.$sourceId, relationshipName: r.$relationshipName }));
+    return this.relationships
+      .filter((r) => r.$targetId === twinId)
+      .map((r) => ({ relationshipId: r.$relationshipId, sourceId: r.$sourceId, relationshipName: r.$relationshipName }));
   }
 
   async deleteRelationship(sourceId: string, relationshipId: string, _options: PortCallOptions): Promise<void> {
@@ -30,7 +32,8 @@ class RetiringPort extends FakePort {
 
   async deleteTwin(twinId: string, _options: PortCallOptions): Promise<void> {
     if (!this.twins.has(twinId)) throw new AdtRequestError('gone', 404, 'DigitalTwinNotFound');
-    if (this.relationships.some((r) => r.$sourceId === twinId || r.$targetId === twinId)) throw new AdtRequestError('has relationships', 400, 'RelationshipsNotDeleted');
+    if (this.relationships.some((r) => r.$sourceId === twinId || r.$targetId === twinId))
+      throw new AdtRequestError('has relationships', 400, 'RelationshipsNotDeleted');
     this.twins.delete(twinId);
     this.deleted.push(twinId);
   }
@@ -41,7 +44,12 @@ function setup() {
   const port = new RetiringPort();
   const gateway = new AdtGateway({ port, clock });
   const ctx = (): CallContext => ({ deadline: clock.now() + 60_000, stats: emptyCallStats() });
-  const rel = (source: string, id: string, target: string): Relationship => ({ $sourceId: source, $relationshipId: id, $targetId: target, $relationshipName: 'hasDevice' });
+  const rel = (source: string, id: string, target: string): Relationship => ({
+    $sourceId: source,
+    $relationshipId: id,
+    $targetId: target,
+    $relationshipName: 'hasDevice',
+  });
   return { port, gateway, ctx, rel };
 }
 
@@ -50,17 +58,28 @@ it('retires a twin after its outgoing and incoming relationships, and filters a 
   port.addTwin('dev-1');
   port.addTwin('room-1');
   port.relationships.push(rel('room-1', 'r1', 'dev-1'), rel('dev-1', 'r2', 'room-1'), rel('room-1', 'r3', 'other'));
-  expect(await applyLifecycle({ kind: 'delete', twinId: 'dev-1', eventKey: 'e1' }, gateway, ctx(), Date.now)).toEqual({ outcome: 'applied' });
+  expect(await applyLifecycle({ kind: 'delete', twinId: 'dev-1', eventKey: 'e1' }, gateway, ctx(), Date.now)).toEqual({
+    outcome: 'applied',
+  });
   expect(port.deleted).toEqual(['dev-1/r2', 'room-1/r1', 'dev-1']);
   expect(port.relationships.map((r) => r.$relationshipId)).toEqual(['r3']);
-  expect(await applyLifecycle({ kind: 'delete', twinId: 'dev-1', eventKey: 'e2' }, gateway, ctx(), Date.now)).toMatchObject({ outcome: 'filtered', reason: 'twin-already-gone' });
+  expect(await applyLifecycle({ kind: 'delete', twinId: 'dev-1', eventKey: 'e2' }, gateway, ctx(), Date.now)).toMatchObject({
+    outcome: 'filtered',
+    reason: 'twin-already-gone',
+  });
 });
 
 it('creates a twin with its model and components, leaves an existing one alone, and filters a model ADT lacks', async () => {
   const { port, gateway, ctx } = setup();
-  expect(await applyLifecycle({ kind: 'create', twinId: 'dev-2', modelId: 'dtmi:test:Room;1', eventKey: 'e1' }, gateway, ctx(), Date.now)).toEqual({ outcome: 'applied' });
+  expect(
+    await applyLifecycle({ kind: 'create', twinId: 'dev-2', modelId: 'dtmi:test:Room;1', eventKey: 'e1' }, gateway, ctx(), Date.now),
+  ).toEqual({ outcome: 'applied' });
   expect(port.twins.get('dev-2')).toMatchObject({ $metadata: { $model: 'dtmi:test:Room;1' }, sensor: { $metadata: {} } });
-  expect(await applyLifecycle({ kind: 'create', twinId: 'dev-2', modelId: 'dtmi:test:Room;1', eventKey: 'e2' }, gateway, ctx(), Date.now)).toMatchObject({ outcome: 'filtered', reason: 'twin-exists' });
-  expect(await applyLifecycle({ kind: 'create', twinId: 'dev-3', modelId: 'dtmi:test:Nowhere;1', eventKey: 'e3' }, gateway, ctx(), Date.now)).toMatchObject({ outcome: 'filtered', reason: 'no-model-for-device' });
+  expect(
+    await applyLifecycle({ kind: 'create', twinId: 'dev-2', modelId: 'dtmi:test:Room;1', eventKey: 'e2' }, gateway, ctx(), Date.now),
+  ).toMatchObject({ outcome: 'filtered', reason: 'twin-exists' });
+  expect(
+    await applyLifecycle({ kind: 'create', twinId: 'dev-3', modelId: 'dtmi:test:Nowhere;1', eventKey: 'e3' }, gateway, ctx(), Date.now),
+  ).toMatchObject({ outcome: 'filtered', reason: 'no-model-for-device' });
   expect(port.twins.has('dev-3')).toBe(false);
 });

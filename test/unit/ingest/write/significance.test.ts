@@ -22,7 +22,10 @@ describe('decideWrite', () => {
   });
 
   it('compares objects deeply (key order ignored), arrays in order', () => {
-    expect(decideWrite(reading({ a: 1, b: { c: [1, 2] } }, 20), stored({ b: { c: [1, 2] }, a: 1 }, 10))).toEqual({ write: false, reason: 'unchanged' });
+    expect(decideWrite(reading({ a: 1, b: { c: [1, 2] } }, 20), stored({ b: { c: [1, 2] }, a: 1 }, 10))).toEqual({
+      write: false,
+      reason: 'unchanged',
+    });
     expect(decideWrite(reading({ a: 1, b: { c: [2, 1] } }, 20), stored({ a: 1, b: { c: [1, 2] } }, 10)).write).toBe(true);
     expect(decideWrite(reading({ a: 1 }, 20), stored({ a: 1, b: 2 }, 10)).write).toBe(true);
     expect(sameJson([1, { x: null }], [1, { x: null }])).toBe(true);
@@ -67,7 +70,16 @@ describe('significanceResolver', () => {
   it("uses a rule property mapping's deadband and maxAge over ingest.options'", () => {
     const { ingest, issues } = compileIngest({
       options: { deadband: { absolute: 1 }, maxAgeSeconds: 600 },
-      rules: [{ name: 'room', properties: [{ target: 'temperature', deadband: { absolute: 0.1 }, maxAgeSeconds: 120 }, { target: 'humidity', maxAgeSeconds: 30 }, { target: 'co2' }] }],
+      rules: [
+        {
+          name: 'room',
+          properties: [
+            { target: 'temperature', deadband: { absolute: 0.1 }, maxAgeSeconds: 120 },
+            { target: 'humidity', maxAgeSeconds: 30 },
+            { target: 'co2' },
+          ],
+        },
+      ],
     });
     expect(issues).toEqual([]);
     const of = significanceResolver(ingest);
@@ -83,7 +95,14 @@ describe('significanceResolver', () => {
 });
 
 describe('the twin writer with deadbands', () => {
-  const upd = (property: string, value: unknown, second: number, ids = [`m${second}`]): PropertyUpdate => ({ twinId: 'room-1', property, value, sourceTime: t(second), eventKeys: ids, rule: 'r' });
+  const upd = (property: string, value: unknown, second: number, ids = [`m${second}`]): PropertyUpdate => ({
+    twinId: 'room-1',
+    property,
+    value,
+    sourceTime: t(second),
+    eventKeys: ids,
+    rule: 'r',
+  });
 
   function setup(significance?: SignificanceOf) {
     const clock = new FakeClock();
@@ -91,7 +110,12 @@ describe('the twin writer with deadbands', () => {
     const gateway = new AdtGateway({ port, clock });
     const ctx = (): CallContext => ({ deadline: clock.now() + 60_000, stats: emptyCallStats() });
     const apply = (updates: PropertyUpdate[], ifMissing: TwinUpdate['ifMissing'] = { policy: 'deadLetter' }) =>
-      writeTwinUpdate({ twinId: 'room-1', updates, ifMissing }, gateway, ctx(), { emitSourceTime: true, maxClockSkewMs: 300_000, now: Date.now, ...(significance && { significance }) });
+      writeTwinUpdate({ twinId: 'room-1', updates, ifMissing }, gateway, ctx(), {
+        emitSourceTime: true,
+        maxClockSkewMs: 300_000,
+        now: Date.now,
+        ...(significance && { significance }),
+      });
     return { port, gateway, apply };
   }
 
@@ -110,7 +134,11 @@ describe('the twin writer with deadbands', () => {
     expect(third.patches).toBe(0);
     expect(port.count('updateTwin')).toBe(2);
     const stored = port.twins.get('room-1');
-    expect(stored).toMatchObject({ temperature: 21, humidity: 41, $metadata: { temperature: { sourceTime: t(10) }, humidity: { sourceTime: t(20) } } });
+    expect(stored).toMatchObject({
+      temperature: 21,
+      humidity: 41,
+      $metadata: { temperature: { sourceTime: t(10) }, humidity: { sourceTime: t(20) } },
+    });
     expect(gateway.cachedTwin('room-1')?.twin).toMatchObject({ temperature: 21, humidity: 41 });
   });
 
@@ -147,7 +175,11 @@ describe('the twin writer with deadbands', () => {
 
   it("writes the first value of a new twin, and suppresses a reading equal to a created twin's initial value", async () => {
     const { port, apply } = setup();
-    const created = await apply([upd('temperature', 21, 10), upd('humidity', 40, 10)], { policy: 'create', modelId: 'dtmi:test:Room;1', properties: { humidity: 40 } });
+    const created = await apply([upd('temperature', 21, 10), upd('humidity', 40, 10)], {
+      policy: 'create',
+      modelId: 'dtmi:test:Room;1',
+      properties: { humidity: 40 },
+    });
     expect(created.created).toBe(true);
     expect(created.applied.map((u) => u.property)).toEqual(['temperature']);
     expect(created.suppressed).toEqual([{ update: expect.objectContaining({ property: 'humidity' }), reason: 'unchanged' }]);

@@ -9,7 +9,14 @@ import { FakeClock, FakePort } from '../../adt/fakes';
 
 const t = (s: number): string => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
 const upd = (path: string[], value: unknown, second: number, ids = [`m${second}`], component?: string): PropertyUpdate => ({
-  twinId: 'room-1', property: path[0] as string, ...(path.length > 1 && { subPath: path.slice(1) }), value, sourceTime: t(second), eventKeys: ids, rule: 'r', ...(component !== undefined && { component }),
+  twinId: 'room-1',
+  property: path[0] as string,
+  ...(path.length > 1 && { subPath: path.slice(1) }),
+  value,
+  sourceTime: t(second),
+  eventKeys: ids,
+  rule: 'r',
+  ...(component !== undefined && { component }),
 });
 
 function setup() {
@@ -18,7 +25,11 @@ function setup() {
   const gateway = new AdtGateway({ port, clock });
   const ctx = (): CallContext => ({ deadline: clock.now() + 60_000, stats: emptyCallStats() });
   const apply = (twinId: string, updates: PropertyUpdate[], ifMissing: TwinUpdate['ifMissing'] = { policy: 'deadLetter' }) =>
-    writeTwinUpdate({ twinId, updates: updates.map((u) => ({ ...u, twinId })), ifMissing }, gateway, ctx(), { emitSourceTime: true, maxClockSkewMs: 300_000, now: Date.now });
+    writeTwinUpdate({ twinId, updates: updates.map((u) => ({ ...u, twinId })), ifMissing }, gateway, ctx(), {
+      emitSourceTime: true,
+      maxClockSkewMs: 300_000,
+      now: Date.now,
+    });
   return { port, gateway, apply };
 }
 
@@ -64,7 +75,10 @@ describe('writeTwinUpdate', () => {
     const { port, apply } = setup();
     const result = await apply('new-room', [upd(['battery'], 80, 1, ['m1'], 'sensor')], { policy: 'create', modelId: 'dtmi:test:Room;1' });
     expect(result).toMatchObject({ created: true, patches: 1, rejected: [] });
-    expect(port.twins.get('new-room')).toMatchObject({ $metadata: { $model: 'dtmi:test:Room;1' }, sensor: { battery: 80, $metadata: { battery: { sourceTime: t(1) } } } });
+    expect(port.twins.get('new-room')).toMatchObject({
+      $metadata: { $model: 'dtmi:test:Room;1' },
+      sensor: { battery: 80, $metadata: { battery: { sourceTime: t(1) } } },
+    });
   });
 
   it('adds a missing component or object parent before the property below it', async () => {
@@ -89,7 +103,10 @@ describe('writeTwinUpdate', () => {
   it('isolates the culprit when ADT rejects a combined patch the local model accepted', async () => {
     const { port, apply } = setup();
     port.addTwin('room-1');
-    port.script.set('updateTwin', [{ status: 400, code: 'ValidationFailed', message: 'Invalid twin specified' }, { status: 400, code: 'ValidationFailed', message: 'Invalid twin specified' }]);
+    port.script.set('updateTwin', [
+      { status: 400, code: 'ValidationFailed', message: 'Invalid twin specified' },
+      { status: 400, code: 'ValidationFailed', message: 'Invalid twin specified' },
+    ]);
     const result = await apply('room-1', [upd(['temperature'], 20, 1, ['a']), upd(['occupied'], true, 1, ['b'])]);
     expect(result.rejected.map((r) => [r.update.eventKeys[0], r.reason])).toEqual([['a', 'adt-rejected']]);
     expect(result.applied.map((u) => u.eventKeys[0])).toEqual(['b']);

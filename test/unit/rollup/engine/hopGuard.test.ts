@@ -22,7 +22,7 @@ function notificationTrace(requestTraceparent: string | undefined): string {
 }
 
 describe('the trace a derived write sends', () => {
-  it('keeps the cause\'s trace-id whole and its flags, and starts a new span', () => {
+  it("keeps the cause's trace-id whole and its flags, and starts a new span", () => {
     const next = continueTrace(deviceTrace);
     expect(next).toMatch(new RegExp(`^00-${deviceTraceId}-[0-9a-f]{16}-01$`));
     expect(next.split('-')[2]).not.toBe('b7ad6b7169203331');
@@ -69,7 +69,13 @@ const SPACE = 'dtmi:t:Space;1';
 const ROOM = 'dtmi:t:Room;1';
 /** Passes the load-time check (Room reads Space, a different model) but Room extends Space, so
  * two rooms feeding each other loop for ever: each hop writes the other's value + 1. */
-const loopRule: RollupRule = { name: 'loop', parentModel: ROOM, relationships: ['feeds'], childModel: SPACE, properties: { t: { expression: '$m + 1', inputs: { m: { aggregate: 'max', of: 't' } } } } };
+const loopRule: RollupRule = {
+  name: 'loop',
+  parentModel: ROOM,
+  relationships: ['feeds'],
+  childModel: SPACE,
+  properties: { t: { expression: '$m + 1', inputs: { m: { aggregate: 'max', of: 't' } } } },
+};
 
 function cyclicWorld() {
   const port = new MemoryPort();
@@ -101,18 +107,33 @@ async function runLoop(port: MemoryPort, instances: PropagatorClass[], trace = d
   const summaries: EventSummary[] = [];
   const first = port.patches.length;
   port.set('B', 't', 1);
-  summaries.push(await instances[0]!.handle(cloudEvent('Microsoft.DigitalTwins.Twin.Update', 'B', { modelId: ROOM, patch: [{ op: 'replace', path: '/t', value: 1 }] }, trace), silentLogger));
+  summaries.push(
+    await instances[0]!.handle(
+      cloudEvent('Microsoft.DigitalTwins.Twin.Update', 'B', { modelId: ROOM, patch: [{ op: 'replace', path: '/t', value: 1 }] }, trace),
+      silentLogger,
+    ),
+  );
   let delivered = first;
   while (delivered < port.patches.length && delivered - first < maxDeliveries) {
     const write = port.patches[delivered]!;
     const instance = instances[(delivered - first + 1) % instances.length]!;
     delivered += 1;
-    summaries.push(await instance.handle(cloudEvent('Microsoft.DigitalTwins.Twin.Update', write.id, { modelId: ROOM, patch: write.ops }, notificationTrace(write.traceparent)), silentLogger));
+    summaries.push(
+      await instance.handle(
+        cloudEvent(
+          'Microsoft.DigitalTwins.Twin.Update',
+          write.id,
+          { modelId: ROOM, patch: write.ops },
+          notificationTrace(write.traceparent),
+        ),
+        silentLogger,
+      ),
+    );
   }
   return summaries;
 }
 
-describe('a cyclic twin graph stops, every write in the device\'s trace', () => {
+describe("a cyclic twin graph stops, every write in the device's trace", () => {
   const maxHops = 6;
   const compiled = () => compileRollups({ settings: { maxHops, gatherMilliseconds: 0, queryLagSeconds: 60 }, rules: [loopRule] });
 
@@ -183,13 +204,45 @@ describe('an acyclic chain reaches the top in one trace', () => {
   }
 
   /** Delivers a device change and then every derived write's notification, alternating instances. */
-  async function deliver(port: MemoryPort, instances: PropagatorClass[], value: number, sourceTime: string, trace = deviceTrace): Promise<EventSummary[]> {
+  async function deliver(
+    port: MemoryPort,
+    instances: PropagatorClass[],
+    value: number,
+    sourceTime: string,
+    trace = deviceTrace,
+  ): Promise<EventSummary[]> {
     const first = port.patches.length;
     port.set('t1', 'temperature', value, sourceTime);
-    const summaries = [await instances[0]!.handle(cloudEvent('Microsoft.DigitalTwins.Twin.Update', 't1', { modelId: M.thermostat, patch: [{ op: 'replace', path: '/temperature', value }, { op: 'add', path: '/$metadata/temperature/sourceTime', value: sourceTime }] }, trace), silentLogger)];
+    const summaries = [
+      await instances[0]!.handle(
+        cloudEvent(
+          'Microsoft.DigitalTwins.Twin.Update',
+          't1',
+          {
+            modelId: M.thermostat,
+            patch: [
+              { op: 'replace', path: '/temperature', value },
+              { op: 'add', path: '/$metadata/temperature/sourceTime', value: sourceTime },
+            ],
+          },
+          trace,
+        ),
+        silentLogger,
+      ),
+    ];
     for (let i = first; i < port.patches.length && i < first + 10; i++) {
       const write = port.patches[i]!;
-      summaries.push(await instances[(i + 1) % 2]!.handle(cloudEvent('Microsoft.DigitalTwins.Twin.Update', write.id, { modelId: port.twins.get(write.id)!.twin.$metadata.$model, patch: write.ops }, notificationTrace(write.traceparent)), silentLogger));
+      summaries.push(
+        await instances[(i + 1) % 2]!.handle(
+          cloudEvent(
+            'Microsoft.DigitalTwins.Twin.Update',
+            write.id,
+            { modelId: port.twins.get(write.id)!.twin.$metadata.$model, patch: write.ops },
+            notificationTrace(write.traceparent),
+          ),
+          silentLogger,
+        ),
+      );
     }
     return summaries;
   }
@@ -201,7 +254,11 @@ describe('an acyclic chain reaches the top in one trace', () => {
     const instances = [isolatedPropagator(), isolatedPropagator()].map((P) => new P({ compiled, port }));
     const summaries = await deliver(port, instances, 21, '2024-01-01T10:00:00Z');
     expect(summaries.every((s) => s.hopLimited === 0)).toBe(true);
-    expect(port.patches.map((p) => [p.id, traceIdOf(p.traceparent)])).toEqual([['r1', deviceTraceId], ['f1', deviceTraceId], ['bldg', deviceTraceId]]);
+    expect(port.patches.map((p) => [p.id, traceIdOf(p.traceparent)])).toEqual([
+      ['r1', deviceTraceId],
+      ['f1', deviceTraceId],
+      ['bldg', deviceTraceId],
+    ]);
     expect(port.twins.get('bldg')!.twin.maxTemperature).toBe(21);
     for (const p of instances) p.close();
   });

@@ -9,8 +9,23 @@ import { M } from '../fixtures';
 import { MemoryPort } from '../memoryPort';
 
 const floorRules = (read: 'api' | 'view'): RollupRule[] => [
-  { name: 'floor-climate', parentModel: M.floor, relationships: ['hasRoom'], childModel: M.room, read, properties: { maxTemperature: { aggregate: 'max', of: 'temperature' } } },
-  { name: 'floor-occupied-rooms', parentModel: M.floor, relationships: ['hasRoom'], childModel: M.room, read, where: 'occupied = true', properties: { occupiedRooms: { aggregate: 'count', empty: { value: 0 } } } },
+  {
+    name: 'floor-climate',
+    parentModel: M.floor,
+    relationships: ['hasRoom'],
+    childModel: M.room,
+    read,
+    properties: { maxTemperature: { aggregate: 'max', of: 'temperature' } },
+  },
+  {
+    name: 'floor-occupied-rooms',
+    parentModel: M.floor,
+    relationships: ['hasRoom'],
+    childModel: M.room,
+    read,
+    where: 'occupied = true',
+    properties: { occupiedRooms: { aggregate: 'count', empty: { value: 0 } } },
+  },
   { name: 'floor-zones', parentModel: M.floor, relationships: ['hasZone'], read, properties: { zones: { aggregate: 'count' } } },
 ];
 
@@ -29,7 +44,7 @@ function world(read: 'api' | 'view') {
 }
 
 describe.each(['api', 'view'] as const)('rules with no stored value (read: %s)', (read) => {
-  it('a room temperature change also computes the floor\'s occupied-rooms count its rooms never report', async () => {
+  it("a room temperature change also computes the floor's occupied-rooms count its rooms never report", async () => {
     const { port, handle, twin, propagator } = world(read);
     port.set('room1', 'temperature', 25);
     await handle(twinUpdate('room1', M.room, [{ op: 'replace', path: '/temperature', value: 25 }]));

@@ -8,8 +8,21 @@ import { FakeClock, FakePort } from '../../adt/fakes';
 
 const ctx = 'dtmi:dtdl:context;3';
 const models = [
-  { '@context': ctx, '@id': 'dtmi:t:Room;1', '@type': 'Interface', contents: [{ '@type': 'Property', name: 'temperature', schema: 'double' }, { '@type': 'Relationship', name: 'hasDevice' }] },
-  { '@context': ctx, '@id': 'dtmi:t:Sensor;1', '@type': 'Interface', contents: [{ '@type': 'Property', name: 'temperature', schema: 'double' }] },
+  {
+    '@context': ctx,
+    '@id': 'dtmi:t:Room;1',
+    '@type': 'Interface',
+    contents: [
+      { '@type': 'Property', name: 'temperature', schema: 'double' },
+      { '@type': 'Relationship', name: 'hasDevice' },
+    ],
+  },
+  {
+    '@context': ctx,
+    '@id': 'dtmi:t:Sensor;1',
+    '@type': 'Interface',
+    contents: [{ '@type': 'Property', name: 'temperature', schema: 'double' }],
+  },
 ];
 
 function setup(relationship: string) {
@@ -17,7 +30,19 @@ function setup(relationship: string) {
   const sink = new MemorySink();
   const clock = new FakeClock();
   const config = compilePipelineConfig(
-    { rollups: { rules: [{ name: 'room-climate', parentModel: 'dtmi:t:Room;1', relationships: [relationship], childModel: 'dtmi:t:Sensor;1', properties: { temperature: { aggregate: 'avg', of: 'temperature' } } }] } },
+    {
+      rollups: {
+        rules: [
+          {
+            name: 'room-climate',
+            parentModel: 'dtmi:t:Room;1',
+            relationships: [relationship],
+            childModel: 'dtmi:t:Sensor;1',
+            properties: { temperature: { aggregate: 'avg', of: 'temperature' } },
+          },
+        ],
+      },
+    },
     'test.yaml',
   );
   const w = createWorker({ env: {}, config, port, deadLetters: sink, clock });
@@ -35,7 +60,9 @@ describe('roll-up rules against the instance models, on first use', () => {
     await w.propagator.handle(malformed, log);
     const ruleErrors = errors.filter((e) => e.includes('do not fit the models'));
     expect(ruleErrors).toHaveLength(1);
-    expect(ruleErrors[0]).toContain('Roll-up rule "room-climate": relationship "hasDevices" is not a relationship of dtmi:t:Room;1, the parent model (direction outgoing: parent → child) (did you mean "hasDevice"?).');
+    expect(ruleErrors[0]).toContain(
+      'Roll-up rule "room-climate": relationship "hasDevices" is not a relationship of dtmi:t:Room;1, the parent model (direction outgoing: parent → child) (did you mean "hasDevice"?).',
+    );
     const letters = sink.documents.filter((d) => d.reason === RULES_MODELS_REASON);
     expect(letters).toHaveLength(1);
     expect(letters[0]?.detail).toContain('relationship "hasDevices"');

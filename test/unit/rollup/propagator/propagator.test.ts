@@ -80,7 +80,10 @@ describe('Propagator', () => {
 
   it('writes the configured empty value for a parent with no children', async () => {
     const rules: RollupRule[] = [
-      { ...buildingRules[0]!, properties: { temperature: { aggregate: 'avg', of: 'temperature', empty: { value: -1 } }, thermostats: { aggregate: 'count' } } },
+      {
+        ...buildingRules[0]!,
+        properties: { temperature: { aggregate: 'avg', of: 'temperature', empty: { value: -1 } }, thermostats: { aggregate: 'count' } },
+      },
     ];
     const { handle, room, port } = world(rules.map((r) => ({ ...r, read: 'api' as const })));
     port.unrelate('room1', 't1');
@@ -169,8 +172,14 @@ describe('Propagator', () => {
 
   it('drops malformed events and ignores telemetry and unknown types without reads or writes', async () => {
     const { handle, port } = world();
-    expect(await handle({ hello: 'world' })).toMatchObject({ outcome: 'malformed', reason: expect.stringContaining('neither the CloudEvents 1.0 schema') });
-    expect(await handle(cloudEvent('Microsoft.DigitalTwins.Twin.Update', 't1', { patch: 'x' }))).toMatchObject({ outcome: 'malformed', reason: expect.stringContaining('data.modelId is missing') });
+    expect(await handle({ hello: 'world' })).toMatchObject({
+      outcome: 'malformed',
+      reason: expect.stringContaining('neither the CloudEvents 1.0 schema'),
+    });
+    expect(await handle(cloudEvent('Microsoft.DigitalTwins.Twin.Update', 't1', { patch: 'x' }))).toMatchObject({
+      outcome: 'malformed',
+      reason: expect.stringContaining('data.modelId is missing'),
+    });
     expect(await handle(cloudEvent('microsoft.iot.telemetry', '', { temperature: 1 }))).toMatchObject({ outcome: 'ignored' });
     expect(await handle(cloudEvent('Contoso.Other', 'x', {}))).toMatchObject({ outcome: 'ignored' });
     expect(port.patches).toHaveLength(0);

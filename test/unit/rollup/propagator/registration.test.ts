@@ -12,6 +12,8 @@ describe('propagateTwinChanges registration', () => {
     const registrations = loadFunctionApp([join(__dirname, '../../../../functions/propagateTwinChanges.ts')], { hook: false });
     const registration = registrations.get('propagateTwinChanges');
     expect(registration).toBeDefined();
-    expect(Object.values(registration!.metadata.bindings)).toEqual([expect.objectContaining({ type: 'eventGridTrigger', direction: 'in' })]);
+    expect(Object.values(registration!.metadata.bindings)).toEqual([
+      expect.objectContaining({ type: 'eventGridTrigger', direction: 'in' }),
+    ]);
   });
 });

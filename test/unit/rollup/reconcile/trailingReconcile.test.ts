@@ -7,7 +7,11 @@ afterEach(() => jest.useRealTimers());
 
 function recorder() {
   const runs: string[][] = [];
-  const timer = new TrailingReconcile(1000, async (rules) => void runs.push([...rules].sort()), () => Date.now());
+  const timer = new TrailingReconcile(
+    1000,
+    async (rules) => void runs.push([...rules].sort()),
+    () => Date.now(),
+  );
   return { runs, timer };
 }
 

@@ -1,10 +1,20 @@
 import type { ChildSample } from '../../../../shared/rollup';
 import { aggregate } from '../../../../shared/rollup';
 
-const s = (twinId: string, value: unknown, time?: string): ChildSample => ({ twinId, value, time, ...(time !== undefined && { sourceTime: time }) });
+const s = (twinId: string, value: unknown, time?: string): ChildSample => ({
+  twinId,
+  value,
+  time,
+  ...(time !== undefined && { sourceTime: time }),
+});
 /** A child whose property has only a lastUpdateTime (set by hand, no source time). */
 const unstamped = (twinId: string, value: unknown, lastUpdateTime: string): ChildSample => ({ twinId, value, time: lastUpdateTime });
-const temps = [s('a', 20, '2024-01-01T00:00:01Z'), s('b', 23, '2024-01-01T00:00:03Z'), s('c', 'n/a', '2024-01-01T00:00:09Z'), s('d', undefined)];
+const temps = [
+  s('a', 20, '2024-01-01T00:00:01Z'),
+  s('b', 23, '2024-01-01T00:00:03Z'),
+  s('c', 'n/a', '2024-01-01T00:00:09Z'),
+  s('d', undefined),
+];
 
 describe('aggregate', () => {
   it.each([

@@ -19,8 +19,20 @@ describe('compileRollups', () => {
 
   it('rejects a cycle and names every step of it', () => {
     const rules: RollupRule[] = [
-      { name: 'a', parentModel: M.room, relationships: ['contains'], childModel: M.floor, properties: { x: { aggregate: 'max', of: 'y' } } },
-      { name: 'b', parentModel: M.floor, relationships: ['contains'], childModel: M.room, properties: { y: { aggregate: 'sum', of: 'x' } } },
+      {
+        name: 'a',
+        parentModel: M.room,
+        relationships: ['contains'],
+        childModel: M.floor,
+        properties: { x: { aggregate: 'max', of: 'y' } },
+      },
+      {
+        name: 'b',
+        parentModel: M.floor,
+        relationships: ['contains'],
+        childModel: M.room,
+        properties: { y: { aggregate: 'sum', of: 'x' } },
+      },
     ];
     expect(() => compileRollups(rules)).toThrow(RollupConfigError);
     expect(() => compileRollups(rules)).toThrow(
@@ -29,14 +41,33 @@ describe('compileRollups', () => {
   });
 
   it('treats a rule without childModel as reading every model, so a property feeding itself is a cycle', () => {
-    const rules: RollupRule[] = [{ name: 'self', parentModel: M.room, relationships: ['contains'], properties: { temperature: { aggregate: 'avg', of: 'temperature' } } }];
+    const rules: RollupRule[] = [
+      {
+        name: 'self',
+        parentModel: M.room,
+        relationships: ['contains'],
+        properties: { temperature: { aggregate: 'avg', of: 'temperature' } },
+      },
+    ];
     expect(() => compileRollups(rules)).toThrow(/cycle: dtmi:test:Room;1\.temperature \(rule "self"\) → dtmi:test:Room;1\.temperature/);
   });
 
   it('sees cycles through inheritance when model relations are supplied', () => {
     const rules: RollupRule[] = [
-      { name: 'a', parentModel: M.smartThermostat, relationships: ['feeds'], childModel: M.room, properties: { t: { aggregate: 'max', of: 'temperature' } } },
-      { name: 'b', parentModel: M.room, relationships: ['contains'], childModel: M.thermostat, properties: { temperature: { aggregate: 'avg', of: 't' } } },
+      {
+        name: 'a',
+        parentModel: M.smartThermostat,
+        relationships: ['feeds'],
+        childModel: M.room,
+        properties: { t: { aggregate: 'max', of: 'temperature' } },
+      },
+      {
+        name: 'b',
+        parentModel: M.room,
+        relationships: ['contains'],
+        childModel: M.thermostat,
+        properties: { temperature: { aggregate: 'avg', of: 't' } },
+      },
     ];
     expect(() => compileRollups(rules)).not.toThrow();
     const overlap = (model: string, base: string) => model === base || (model === M.smartThermostat && base === M.thermostat);
@@ -50,12 +81,20 @@ describe('compileRollups', () => {
 
   it('rejects two rules deriving the same property of the same model', () => {
     const dup = { ...buildingRules[0]!, name: 'room2' };
-    expect(() => compileRollups([buildingRules[0]!, dup])).toThrow('Roll-up rules "room" and "room2" both derive dtmi:test:Room;1.temperature');
+    expect(() => compileRollups([buildingRules[0]!, dup])).toThrow(
+      'Roll-up rules "room" and "room2" both derive dtmi:test:Room;1.temperature',
+    );
   });
 
   it('rejects a JSONata expression that does not parse, naming rule and property', () => {
     const rules: RollupRule[] = [
-      { name: 'bad', parentModel: M.room, relationships: ['contains'], childModel: M.thermostat, properties: { c: { expression: '$avg +', inputs: { avg: { aggregate: 'avg', of: 'temperature' } } } } },
+      {
+        name: 'bad',
+        parentModel: M.room,
+        relationships: ['contains'],
+        childModel: M.thermostat,
+        properties: { c: { expression: '$avg +', inputs: { avg: { aggregate: 'avg', of: 'temperature' } } } },
+      },
     ];
     expect(() => compileRollups(rules)).toThrow(/Roll-up rule "bad", property "c": JSONata expression "\$avg \+" does not parse/);
   });
@@ -74,7 +113,6 @@ describe('compileRollups', () => {
 });
 
 describe('roll-ups in the pipeline configuration file', () => {
-
   it('rejects a file whose rules form a cycle, naming it', () => {
     const yaml = `
 rollups:
@@ -82,12 +120,21 @@ rollups:
     - { name: up, parentModel: "dtmi:x:A;1", relationships: [r], childModel: "dtmi:x:B;1", properties: { a: { aggregate: max, of: b } } }
     - { name: down, parentModel: "dtmi:x:B;1", relationships: [r], childModel: "dtmi:x:A;1", properties: { b: { aggregate: min, of: a } } }
 `;
-    expect(() => rollupsOf(parsePipelineConfig(yaml, 'cycle.yaml'))).toThrow('Roll-up rules form a cycle: dtmi:x:A;1.a (rule "up") → dtmi:x:B;1.b (rule "down") → dtmi:x:A;1.a (rule "up")');
+    expect(() => rollupsOf(parsePipelineConfig(yaml, 'cycle.yaml'))).toThrow(
+      'Roll-up rules form a cycle: dtmi:x:A;1.a (rule "up") → dtmi:x:B;1.b (rule "down") → dtmi:x:A;1.a (rule "up")',
+    );
   });
 
   it('loads the sample building rules', () => {
     const compiled = rollupsOf(parsePipelineConfig(readFileSync('local/scenarios/building/pipeline.yaml', 'utf8'), 'pipeline.yaml'));
-    expect(compiled.rules.map((r) => r.name)).toEqual(['room-climate', 'room-air', 'room-occupancy', 'floor-climate', 'floor-occupied-rooms', 'building']);
+    expect(compiled.rules.map((r) => r.name)).toEqual([
+      'room-climate',
+      'room-air',
+      'room-occupancy',
+      'floor-climate',
+      'floor-occupied-rooms',
+      'building',
+    ]);
     expect(compiled.depth).toBe(3);
   });
 });

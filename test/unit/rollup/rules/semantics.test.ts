@@ -4,10 +4,21 @@ import type { Twin } from '../../../../shared/adt';
 import type { RollupRule, TargetSpec } from '../../../../shared/rollup';
 import { compileRollups, evaluateRule, RollupConfigError, rollupsSchema } from '../../../../shared/rollup';
 
-const rule = (properties: Record<string, TargetSpec>): RollupRule => ({ name: 'r', parentModel: 'dtmi:t:Room;1', relationships: ['contains'], childModel: 'dtmi:t:Sensor;1', properties });
+const rule = (properties: Record<string, TargetSpec>): RollupRule => ({
+  name: 'r',
+  parentModel: 'dtmi:t:Room;1',
+  relationships: ['contains'],
+  childModel: 'dtmi:t:Sensor;1',
+  properties,
+});
 const twin = (id: string, props: Record<string, unknown>, sourceTime?: string): Twin => ({
   $dtId: id,
-  $metadata: { $model: 'dtmi:t:Sensor;1', ...Object.fromEntries(Object.keys(props).map((k) => [k, { lastUpdateTime: '2024-01-01T00:00:00Z', ...(sourceTime && { sourceTime }) }])) },
+  $metadata: {
+    $model: 'dtmi:t:Sensor;1',
+    ...Object.fromEntries(
+      Object.keys(props).map((k) => [k, { lastUpdateTime: '2024-01-01T00:00:00Z', ...(sourceTime && { sourceTime }) }]),
+    ),
+  },
   ...props,
 });
 
@@ -19,7 +30,11 @@ async function derive(properties: Record<string, TargetSpec>, children: Twin[]):
 
 describe('roll-up semantics', () => {
   it('an expression with no contributing child gets its empty value, not the expression result', async () => {
-    const label = { expression: "$exists($avg) ? 'measured' : 'never'", inputs: { avg: { aggregate: 'avg' as const, of: 'temperature' } }, empty: { value: 'unknown' } };
+    const label = {
+      expression: "$exists($avg) ? 'measured' : 'never'",
+      inputs: { avg: { aggregate: 'avg' as const, of: 'temperature' } },
+      empty: { value: 'unknown' },
+    };
     expect(await derive({ label }, [])).toEqual({ label: 'unknown' });
     expect(await derive({ label }, [twin('a', { humidity: 3 })])).toEqual({ label: 'unknown' });
     expect(await derive({ label }, [twin('a', { temperature: 3 })])).toEqual({ label: 'measured' });
@@ -32,14 +47,24 @@ describe('roll-up semantics', () => {
     expect(await derive({ n: { aggregate: 'count' } }, [])).toEqual({ n: 0 });
     expect(await derive({ n: { aggregate: 'count', empty: 'remove' } }, [])).toEqual({ n: undefined });
     expect(await derive({ n: { aggregate: 'count', empty: { value: -1 } } }, [])).toEqual({ n: -1 });
-    expect(await derive({ n: { aggregate: 'count', of: 'temperature', empty: { value: 'none' } } }, [twin('a', { humidity: 1 })])).toEqual({ n: 'none' });
+    expect(await derive({ n: { aggregate: 'count', of: 'temperature', empty: { value: 'none' } } }, [twin('a', { humidity: 1 })])).toEqual({
+      n: 'none',
+    });
     expect(await derive({ n: { aggregate: 'count' } }, [twin('a', {}), twin('b', {})])).toEqual({ n: 2 });
     expect(await derive({ n: { aggregate: 'countDistinct', of: 'mode' } }, [])).toEqual({ n: 0 });
   });
 
   it('median, population stddev and countDistinct', async () => {
     const kids = [3, 1, 4, 1, 5].map((v, i) => twin(`k${i}`, { v, mode: v % 2 === 0 ? 'even' : 'odd' }));
-    const out = await derive({ med: { aggregate: 'median', of: 'v' }, sd: { aggregate: 'stddev', of: 'v' }, modes: { aggregate: 'countDistinct', of: 'mode' }, values: { aggregate: 'countDistinct', of: 'v' } }, kids);
+    const out = await derive(
+      {
+        med: { aggregate: 'median', of: 'v' },
+        sd: { aggregate: 'stddev', of: 'v' },
+        modes: { aggregate: 'countDistinct', of: 'mode' },
+        values: { aggregate: 'countDistinct', of: 'v' },
+      },
+      kids,
+    );
     expect(out.med).toBe(3);
     // mean 2.8; squared deviations 0.04 + 3.24 + 1.44 + 3.24 + 4.84 = 12.8; / 5 = 2.56
     expect(out.sd).toBeCloseTo(1.6, 12);
@@ -48,11 +73,19 @@ describe('roll-up semantics', () => {
   });
 
   it('weighted avg uses each child weight and skips children without a positive numeric weight', async () => {
-    const kids = [twin('a', { t: 20, area: 10 }), twin('b', { t: 30, area: 30 }), twin('c', { t: 99 }), twin('d', { t: 99, area: 0 }), twin('e', { t: 99, area: 'big' })];
+    const kids = [
+      twin('a', { t: 20, area: 10 }),
+      twin('b', { t: 30, area: 30 }),
+      twin('c', { t: 99 }),
+      twin('d', { t: 99, area: 0 }),
+      twin('e', { t: 99, area: 'big' }),
+    ];
     expect((await derive({ t: { aggregate: 'avg', of: 't', weight: 'area' } }, kids)).t).toBe(27.5);
     expect((await derive({ t: { aggregate: 'avg', of: 't', weight: 'area' } }, kids.slice(2))).t).toBeUndefined();
     expect(() => compileRollups([rule({ t: { aggregate: 'max', of: 't', weight: 'area' } })])).toThrow(RollupConfigError);
-    expect(() => compileRollups([rule({ t: { aggregate: 'max', of: 't', weight: 'area' } })])).toThrow(/"weight" only works with aggregate avg/);
+    expect(() => compileRollups([rule({ t: { aggregate: 'max', of: 't', weight: 'area' } })])).toThrow(
+      /"weight" only works with aggregate avg/,
+    );
   });
 
   it('of may name a component property; its sourceTime comes from the component metadata', async () => {
@@ -62,7 +95,11 @@ describe('roll-up semantics', () => {
       env: { co2, $metadata: { co2: { lastUpdateTime: '2024-01-01T00:00:00Z', sourceTime } } },
     });
     const compiled = compileRollups([rule({ co2: { aggregate: 'max', of: 'env/co2' } })]);
-    const [value] = await evaluateRule(compiled.rules[0]!, [sensor('a', 400, '2024-02-01T00:00:00Z'), sensor('b', 900, '2024-02-01T00:00:05Z'), twin('c', { co2: 5000 })]);
+    const [value] = await evaluateRule(compiled.rules[0]!, [
+      sensor('a', 400, '2024-02-01T00:00:00Z'),
+      sensor('b', 900, '2024-02-01T00:00:05Z'),
+      twin('c', { co2: 5000 }),
+    ]);
     expect(value).toEqual({ property: 'co2', value: 900, sourceTime: '2024-02-01T00:00:05Z' });
     expect(compiled.rules[0]!.inputProperties.has('env/co2')).toBe(true);
   });
@@ -70,7 +107,17 @@ describe('roll-up semantics', () => {
   it('the schema accepts the new aggregates, weight, component paths and direction; rejects bad ones', () => {
     const validate = new Ajv({ allErrors: true }).compile(rollupsSchema);
     const ok = (r: unknown) => validate({ rules: [r] });
-    expect(ok({ ...rule({ a: { aggregate: 'median', of: 'env/co2' }, b: { aggregate: 'avg', of: 't', weight: 'area' }, c: { aggregate: 'stddev', of: 't' }, d: { aggregate: 'countDistinct', of: 'm' } }), direction: 'incoming' })).toBe(true);
+    expect(
+      ok({
+        ...rule({
+          a: { aggregate: 'median', of: 'env/co2' },
+          b: { aggregate: 'avg', of: 't', weight: 'area' },
+          c: { aggregate: 'stddev', of: 't' },
+          d: { aggregate: 'countDistinct', of: 'm' },
+        }),
+        direction: 'incoming',
+      }),
+    ).toBe(true);
     expect(ok({ ...rule({ a: { aggregate: 'max', of: 't' } }), direction: 'sideways' })).toBe(false);
     expect(ok(rule({ a: { aggregate: 'max', of: 'env/co2/deeper' } }))).toBe(false);
     expect(ok({ ...rule({ a: { aggregate: 'max', of: 't' } }), read: 'view' })).toBe(true);

@@ -21,17 +21,28 @@ function world(rules: RollupRule[]) {
   port.relate('room1', 'contains', 't1');
   port.relate('room1', 'contains', 't2');
   const propagator = new Propagator({ compiled: compileRollups({ settings: { queryLagSeconds: 60 }, rules }), port });
-  return { port, propagator, handle: (event: unknown) => propagator.handle(event, silentLogger), room: () => port.twins.get('room1')!.twin };
+  return {
+    port,
+    propagator,
+    handle: (event: unknown) => propagator.handle(event, silentLogger),
+    room: () => port.twins.get('room1')!.twin,
+  };
 }
 
-const avgRule: RollupRule = { name: 'room', parentModel: M.room, relationships: ['contains'], childModel: M.thermostat, properties: { temperature: { aggregate: 'avg', of: 'temperature' } } };
+const avgRule: RollupRule = {
+  name: 'room',
+  parentModel: M.room,
+  relationships: ['contains'],
+  childModel: M.thermostat,
+  properties: { temperature: { aggregate: 'avg', of: 'temperature' } },
+};
 
 describe('a notification patch naming __proto__, constructor or prototype (view mode)', () => {
   afterEach(() => {
     for (const key of ['temperature', 'polluted']) delete (Object.prototype as Record<string, unknown>)[key];
   });
 
-  it('never sets a child copy\'s prototype nor Object.prototype, and never becomes an input', async () => {
+  it("never sets a child copy's prototype nor Object.prototype, and never becomes an input", async () => {
     const { port, handle, room, propagator } = world([avgRule]);
     await handle(twinUpdate('t1', M.thermostat, [{ op: 'replace', path: '/temperature', value: 20 }]));
     expect(room().temperature).toBe(22); // the views are loaded
@@ -57,7 +68,8 @@ describe('child values holding the keys at any depth', () => {
     JSON.parse(
       '{"$dtId":"t1","$metadata":{"$model":"dtmi:test:Thermostat;1"},"config":{"__proto__":{"admin":true},"constructor":{"prototype":{"admin":true}},"mode":"eco","nested":[{"prototype":1,"ok":2}]}}',
     ) as Twin;
-  const copyRule = (properties: RollupRule['properties']) => compileRollups([{ name: 'r', parentModel: M.room, relationships: ['contains'], childModel: M.thermostat, properties }]).rules[0]!;
+  const copyRule = (properties: RollupRule['properties']) =>
+    compileRollups([{ name: 'r', parentModel: M.room, relationships: ['contains'], childModel: M.thermostat, properties }]).rules[0]!;
 
   it('copy writes the value without them (its own keys only, at every depth)', async () => {
     const [derived] = await evaluateRule(copyRule({ config: { aggregate: 'copy', of: 'config' } }), [hostile()]);
@@ -67,14 +79,26 @@ describe('child values holding the keys at any depth', () => {
   });
 
   it('an expression never sees them', async () => {
-    const rule = copyRule({ keys: { expression: '$keys($c)', inputs: { c: { aggregate: 'copy', of: 'config' } } }, admin: { expression: '$c.constructor.prototype.admin', inputs: { c: { aggregate: 'copy', of: 'config' } }, empty: { value: 'none' } } });
+    const rule = copyRule({
+      keys: { expression: '$keys($c)', inputs: { c: { aggregate: 'copy', of: 'config' } } },
+      admin: { expression: '$c.constructor.prototype.admin', inputs: { c: { aggregate: 'copy', of: 'config' } }, empty: { value: 'none' } },
+    });
     const derived = await evaluateRule(rule, [hostile()]);
     expect([...(derived.find((d) => d.property === 'keys')?.value as string[])]).toEqual(['mode', 'nested']);
     expect(derived.find((d) => d.property === 'admin')?.value).toBe('none');
   });
 
   it('a where filter never sees them', async () => {
-    const compiled = compileRollups([{ name: 'r', parentModel: M.room, relationships: ['contains'], childModel: M.thermostat, where: "$exists(config.constructor) or $exists(config.__proto__)", properties: { n: { aggregate: 'count' } } }]);
+    const compiled = compileRollups([
+      {
+        name: 'r',
+        parentModel: M.room,
+        relationships: ['contains'],
+        childModel: M.thermostat,
+        where: '$exists(config.constructor) or $exists(config.__proto__)',
+        properties: { n: { aggregate: 'count' } },
+      },
+    ]);
     expect(await childCounts(compiled.rules[0]!, hostile())).toBe(false);
   });
 
@@ -85,7 +109,9 @@ describe('child values holding the keys at any depth', () => {
 
   it('a rule cannot name them as its input', () => {
     for (const of of ['constructor', 'config/prototype']) {
-      expect(() => compileRollups([{ name: 'r', parentModel: M.room, relationships: ['contains'], properties: { x: { aggregate: 'copy', of } } }])).toThrow(RollupConfigError);
+      expect(() =>
+        compileRollups([{ name: 'r', parentModel: M.room, relationships: ['contains'], properties: { x: { aggregate: 'copy', of } } }]),
+      ).toThrow(RollupConfigError);
     }
   });
 });

@@ -2,7 +2,15 @@
 // patch replay onto lagging loads and shared copies; read: query; the cycle check with models.
 import type { Twin } from '../../../../shared/adt';
 import type { CompiledRollupRule, QueriedChild } from '../../../../shared/rollup';
-import { checkRollupCyclesWithModels, ChildViews, compileRollups, modelsOverlapFromDocuments, ParentScheduler, Propagator, silentLogger } from '../../../../shared/rollup';
+import {
+  checkRollupCyclesWithModels,
+  ChildViews,
+  compileRollups,
+  modelsOverlapFromDocuments,
+  ParentScheduler,
+  Propagator,
+  silentLogger,
+} from '../../../../shared/rollup';
 import { relationshipEvent, twinUpdate } from '../events';
 import { MemoryPort } from '../memoryPort';
 
@@ -12,11 +20,15 @@ const child = (id: string, v: number): Twin => ({ $dtId: id, $metadata: { $model
 describe('ParentScheduler gathering', () => {
   it('starts runs of one key at least gatherMs apart; a lone change runs at once', async () => {
     const starts: number[] = [];
-    const scheduler = new ParentScheduler<number, number>(async () => {
-      starts.push(Date.now());
-      await new Promise((r) => setTimeout(r, 5));
-      return starts.length;
-    }, (a, b) => a + b, 150);
+    const scheduler = new ParentScheduler<number, number>(
+      async () => {
+        starts.push(Date.now());
+        await new Promise((r) => setTimeout(r, 5));
+        return starts.length;
+      },
+      (a, b) => a + b,
+      150,
+    );
     const t0 = Date.now();
     const first = scheduler.schedule('p', 1);
     const second = scheduler.schedule('p', 1);
@@ -29,11 +41,16 @@ describe('ParentScheduler gathering', () => {
     const seen: number[] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const scheduler = new ParentScheduler<number, number>(async (_k, request) => {
-      seen.push(request);
-      if (seen.length === 1) await gate;
-      return request;
-    }, (a, b) => a + b, 0, false);
+    const scheduler = new ParentScheduler<number, number>(
+      async (_k, request) => {
+        seen.push(request);
+        if (seen.length === 1) await gate;
+        return request;
+      },
+      (a, b) => a + b,
+      0,
+      false,
+    );
     const first = scheduler.schedule('p', 1);
     const pendingOwner = scheduler.schedule('p', 10);
     expect(await scheduler.schedule('p', 100)).toEqual({ result: undefined, shared: true, joined: true });
@@ -48,7 +65,9 @@ describe('ChildViews', () => {
   it('holds one copy per child for every view, so one patch reaches all parents holding the child', () => {
     const views = new ChildViews();
     views.install(rule, 'p1', [{ link: { childId: 'c', relationshipKey: 'p1/r1' }, twin: child('c', 1) }]);
-    views.install({ ...rule, relationships: new Set(['other']) }, 'p2', [{ link: { childId: 'c', relationshipKey: 'p2/r2' }, twin: child('c', 1) }]);
+    views.install({ ...rule, relationships: new Set(['other']) }, 'p2', [
+      { link: { childId: 'c', relationshipKey: 'p2/r2' }, twin: child('c', 1) },
+    ]);
     views.applyPatch('c', [{ op: 'replace', path: '/v', value: 7 }], '2024-01-01T00:00:00Z');
     expect(views.children(rule, 'p1')![0]!.v).toBe(7);
     expect(views.children({ ...rule, relationships: new Set(['other']) }, 'p2')![0]!.v).toBe(7);
@@ -57,7 +76,15 @@ describe('ChildViews', () => {
 
   it('drops the least recently used views beyond its capacity in children', () => {
     const views = new ChildViews({ capacity: 3 });
-    const load = (parent: string, n: number) => views.install(rule, parent, Array.from({ length: n }, (_, i) => ({ link: { childId: `${parent}-c${i}`, relationshipKey: `${parent}/r${i}` }, twin: child(`${parent}-c${i}`, i) })));
+    const load = (parent: string, n: number) =>
+      views.install(
+        rule,
+        parent,
+        Array.from({ length: n }, (_, i) => ({
+          link: { childId: `${parent}-c${i}`, relationshipKey: `${parent}/r${i}` },
+          twin: child(`${parent}-c${i}`, i),
+        })),
+      );
     load('a', 2);
     load('b', 1);
     expect(views.size).toBe(3);
@@ -100,9 +127,23 @@ describe('read modes and the cycle check with models', () => {
     let queries = 0;
     port.queryChildren = async (parent, name) => {
       queries++;
-      return port.rels.filter((r) => r.source === parent && r.name === name).map((r) => ({ twin: port.twins.get(r.target)!.twin, relationshipId: r.id, sourceId: r.source }));
+      return port.rels
+        .filter((r) => r.source === parent && r.name === name)
+        .map((r) => ({ twin: port.twins.get(r.target)!.twin, relationshipId: r.id, sourceId: r.source }));
     };
-    const compiled = compileRollups({ settings: { gatherMilliseconds: 0 }, rules: [{ name: 'r', parentModel: 'dtmi:t:Room;1', relationships: ['has'], childModel: 'dtmi:t:S;1', read: 'query', properties: { v: { aggregate: 'sum', of: 'v' } } }] });
+    const compiled = compileRollups({
+      settings: { gatherMilliseconds: 0 },
+      rules: [
+        {
+          name: 'r',
+          parentModel: 'dtmi:t:Room;1',
+          relationships: ['has'],
+          childModel: 'dtmi:t:S;1',
+          read: 'query',
+          properties: { v: { aggregate: 'sum', of: 'v' } },
+        },
+      ],
+    });
     const propagator = new Propagator({ compiled, port });
     const summary = await propagator.handle(twinUpdate('s1', 'dtmi:t:S;1', [{ op: 'replace', path: '/v', value: 2 }]), silentLogger);
     await propagator.handle(twinUpdate('s2', 'dtmi:t:S;1', [{ op: 'replace', path: '/v', value: 4 }]), silentLogger);
@@ -113,12 +154,22 @@ describe('read modes and the cycle check with models', () => {
   });
 
   it('a cycle hidden by model inheritance passes without models and is named with them', () => {
-    const compiled = compileRollups([{ name: 'room-from-spaces', parentModel: 'dtmi:t:Room;1', relationships: ['has'], childModel: 'dtmi:t:Space;1', properties: { t: { aggregate: 'avg', of: 't' } } }]);
+    const compiled = compileRollups([
+      {
+        name: 'room-from-spaces',
+        parentModel: 'dtmi:t:Room;1',
+        relationships: ['has'],
+        childModel: 'dtmi:t:Space;1',
+        properties: { t: { aggregate: 'avg', of: 't' } },
+      },
+    ]);
     const models = [{ '@id': 'dtmi:t:Space;1' }, { '@id': 'dtmi:t:Room;1', extends: 'dtmi:t:Space;1' }];
     expect(() => checkRollupCyclesWithModels(compiled, modelsOverlapFromDocuments(models))).toThrow(
       'Roll-up rules form a cycle once model inheritance is followed: dtmi:t:Room;1.t (rule "room-from-spaces") → dtmi:t:Room;1.t (rule "room-from-spaces")',
     );
-    expect(() => checkRollupCyclesWithModels(compiled, modelsOverlapFromDocuments([{ '@id': 'dtmi:t:Space;1' }, { '@id': 'dtmi:t:Room;1' }]))).not.toThrow();
+    expect(() =>
+      checkRollupCyclesWithModels(compiled, modelsOverlapFromDocuments([{ '@id': 'dtmi:t:Space;1' }, { '@id': 'dtmi:t:Room;1' }])),
+    ).not.toThrow();
   });
 });
 
@@ -137,7 +188,18 @@ describe('link lists in flight are shared', () => {
       await new Promise((r) => setTimeout(r, 20));
       return list(id);
     };
-    const compiled = compileRollups({ settings: { gatherMilliseconds: 0, queryLagSeconds: 0 }, rules: [{ name: 'r', parentModel: 'dtmi:t:Room;1', relationships: ['has'], childModel: 'dtmi:t:S;1', properties: { v: { aggregate: 'sum', of: 'v' } } }] });
+    const compiled = compileRollups({
+      settings: { gatherMilliseconds: 0, queryLagSeconds: 0 },
+      rules: [
+        {
+          name: 'r',
+          parentModel: 'dtmi:t:Room;1',
+          relationships: ['has'],
+          childModel: 'dtmi:t:S;1',
+          properties: { v: { aggregate: 'sum', of: 'v' } },
+        },
+      ],
+    });
     const propagator = new Propagator({ compiled, port });
     const update = (v: number) => {
       port.set('s1', 'v', v);
@@ -167,7 +229,18 @@ describe('parent lists are reused for the query lag', () => {
       lists++;
       return list(id);
     };
-    const compiled = compileRollups({ settings: { gatherMilliseconds: 0, queryLagSeconds: lagSeconds }, rules: [{ name: 'r', parentModel: 'dtmi:t:Room;1', relationships: ['has'], childModel: 'dtmi:t:S;1', properties: { v: { aggregate: 'sum', of: 'v' } } }] });
+    const compiled = compileRollups({
+      settings: { gatherMilliseconds: 0, queryLagSeconds: lagSeconds },
+      rules: [
+        {
+          name: 'r',
+          parentModel: 'dtmi:t:Room;1',
+          relationships: ['has'],
+          childModel: 'dtmi:t:S;1',
+          properties: { v: { aggregate: 'sum', of: 'v' } },
+        },
+      ],
+    });
     const propagator = new Propagator({ compiled, port, ...(clock && { clock }) });
     const update = (v: number) => {
       port.set('s1', 'v', v);
@@ -203,7 +276,21 @@ describe('parent lists are reused for the query lag', () => {
     // Another instance handles the new relationship (it recomputes room2 and would refresh it); this
     // instance's list of s1's parents is still fresh, so s1's next change misses room2 here.
     w.port.relate('room2', 'has', 's1');
-    const other = new Propagator({ compiled: compileRollups({ settings: { gatherMilliseconds: 0, queryLagSeconds: 0.05 }, rules: [{ name: 'r', parentModel: 'dtmi:t:Room;1', relationships: ['has'], childModel: 'dtmi:t:S;1', properties: { v: { aggregate: 'sum', of: 'v' } } }] }), port: w.port });
+    const other = new Propagator({
+      compiled: compileRollups({
+        settings: { gatherMilliseconds: 0, queryLagSeconds: 0.05 },
+        rules: [
+          {
+            name: 'r',
+            parentModel: 'dtmi:t:Room;1',
+            relationships: ['has'],
+            childModel: 'dtmi:t:S;1',
+            properties: { v: { aggregate: 'sum', of: 'v' } },
+          },
+        ],
+      }),
+      port: w.port,
+    });
     await other.handle(relationshipEvent('Create', 'room2', 'has', 's1'), silentLogger);
     expect(w.port.twins.get('room2')!.twin.v).toBe(2);
     await w.update(7);
@@ -228,7 +315,18 @@ describe('the topology refresh waits the reuse time on top of the lag', () => {
     port.addTwin('s1', 'dtmi:t:S;1', { v: 1 });
     port.addTwin('s2', 'dtmi:t:S;1', { v: 2 });
     port.relate('room', 'has', 's1');
-    const compiled = compileRollups({ settings: { gatherMilliseconds: 0, queryLagSeconds: 1 }, rules: [{ name: 'r', parentModel: 'dtmi:t:Room;1', relationships: ['has'], childModel: 'dtmi:t:S;1', properties: { v: { aggregate: 'sum', of: 'v' } } }] });
+    const compiled = compileRollups({
+      settings: { gatherMilliseconds: 0, queryLagSeconds: 1 },
+      rules: [
+        {
+          name: 'r',
+          parentModel: 'dtmi:t:Room;1',
+          relationships: ['has'],
+          childModel: 'dtmi:t:S;1',
+          properties: { v: { aggregate: 'sum', of: 'v' } },
+        },
+      ],
+    });
     const propagator = new Propagator({ compiled, port });
     await propagator.handle(twinUpdate('s1', 'dtmi:t:S;1', [{ op: 'replace', path: '/v', value: 1 }]), silentLogger);
     await jest.advanceTimersByTimeAsync(1100);

@@ -10,9 +10,30 @@ const REC = { room: 'dtmi:rec:Room;1', level: 'dtmi:rec:Level;1', building: 'dtm
 
 /** RealEstateCore shape: sensor -isPointOf-> room -isPartOf-> level -isPartOf-> building. */
 const recRules: RollupRule[] = [
-  { name: 'room', parentModel: REC.room, relationships: ['isPointOf'], direction: 'incoming', childModel: REC.sensor, properties: { temperature: { aggregate: 'avg', of: 'temperature' }, co2: { aggregate: 'max', of: 'env/co2' } } },
-  { name: 'level', parentModel: REC.level, relationships: ['isPartOf'], direction: 'incoming', childModel: REC.room, properties: { rooms: { aggregate: 'count' }, maxTemperature: { aggregate: 'max', of: 'temperature' } } },
-  { name: 'building', parentModel: REC.building, relationships: ['isPartOf'], direction: 'incoming', childModel: REC.level, properties: { rooms: { aggregate: 'sum', of: 'rooms' }, maxTemperature: { aggregate: 'max', of: 'maxTemperature' } } },
+  {
+    name: 'room',
+    parentModel: REC.room,
+    relationships: ['isPointOf'],
+    direction: 'incoming',
+    childModel: REC.sensor,
+    properties: { temperature: { aggregate: 'avg', of: 'temperature' }, co2: { aggregate: 'max', of: 'env/co2' } },
+  },
+  {
+    name: 'level',
+    parentModel: REC.level,
+    relationships: ['isPartOf'],
+    direction: 'incoming',
+    childModel: REC.room,
+    properties: { rooms: { aggregate: 'count' }, maxTemperature: { aggregate: 'max', of: 'temperature' } },
+  },
+  {
+    name: 'building',
+    parentModel: REC.building,
+    relationships: ['isPartOf'],
+    direction: 'incoming',
+    childModel: REC.level,
+    properties: { rooms: { aggregate: 'sum', of: 'rooms' }, maxTemperature: { aggregate: 'max', of: 'maxTemperature' } },
+  },
 ];
 
 class MemorySink implements DeadLetterSink {
@@ -33,7 +54,10 @@ function recWorld(rules: RollupRule[] = recRules, lagSeconds = 60) {
   }
   port.addTwin('R1', REC.room);
   port.relate('R1', 'isPartOf', 'L1');
-  for (const [id, t] of [['s1', 20], ['s2', 24]] as const) {
+  for (const [id, t] of [
+    ['s1', 20],
+    ['s2', 24],
+  ] as const) {
     port.addTwin(id, REC.sensor, { temperature: t });
     port.relate(id, 'isPointOf', 'R1');
   }
@@ -102,7 +126,15 @@ describe('view mode', () => {
   });
 
   it('re-pointing a parent → child relationship by PUT recomputes the parent from its new children', async () => {
-    const rules: RollupRule[] = [{ name: 'room', parentModel: REC.room, relationships: ['hasPoint'], childModel: REC.sensor, properties: { temperature: { aggregate: 'avg', of: 'temperature' } } }];
+    const rules: RollupRule[] = [
+      {
+        name: 'room',
+        parentModel: REC.room,
+        relationships: ['hasPoint'],
+        childModel: REC.sensor,
+        properties: { temperature: { aggregate: 'avg', of: 'temperature' } },
+      },
+    ];
     const w = recWorld(rules);
     w.port.addTwin('s3', REC.sensor, { temperature: 10 });
     w.port.relate('R1', 'hasPoint', 's1');
@@ -162,10 +194,17 @@ describe('view mode', () => {
 });
 
 describe('failures are dead-lettered and counted', () => {
-  it('an expression error dead-letters the event, rule and parent; the parent\'s other rules are still written', async () => {
+  it("an expression error dead-letters the event, rule and parent; the parent's other rules are still written", async () => {
     const rules: RollupRule[] = [
       recRules[0]!,
-      { name: 'room-broken', parentModel: REC.room, relationships: ['isPointOf'], direction: 'incoming', childModel: REC.sensor, properties: { bad: { expression: '$avg($avg)', inputs: { avg: { aggregate: 'avg', of: 'temperature' } } } } },
+      {
+        name: 'room-broken',
+        parentModel: REC.room,
+        relationships: ['isPointOf'],
+        direction: 'incoming',
+        childModel: REC.sensor,
+        properties: { bad: { expression: '$avg($avg)', inputs: { avg: { aggregate: 'avg', of: 'temperature' } } } },
+      },
     ];
     const w = recWorld(rules);
     const summary = await w.setTemp('s1', 30);
@@ -173,7 +212,10 @@ describe('failures are dead-lettered and counted', () => {
     expect(summary.failures).toEqual([expect.objectContaining({ parentId: 'R1', rule: 'room-broken', reason: 'expression' })]);
     expect(summary.deadLettered).toBe(1);
     const [doc] = [...w.deadLetters.documents.values()];
-    expect(doc).toMatchObject({ reason: 'propagate-expression', properties: { source: 'propagate', rule: 'room-broken', parentId: 'R1', eventType: 'Microsoft.DigitalTwins.Twin.Update' } });
+    expect(doc).toMatchObject({
+      reason: 'propagate-expression',
+      properties: { source: 'propagate', rule: 'room-broken', parentId: 'R1', eventType: 'Microsoft.DigitalTwins.Twin.Update' },
+    });
     expect(doc!.detail).toMatch(/expression failed: \$avg is not a function/);
     expect(doc!.body).toMatchObject({ encoding: 'json', value: { type: 'Microsoft.DigitalTwins.Twin.Update', subject: 's1' } });
     expect(w.propagator.stats).toMatchObject({ ruleFailures: 1, deadLettered: 1, failuresByReason: { expression: 1 } });
@@ -194,9 +236,19 @@ describe('failures are dead-lettered and counted', () => {
 
   it('a malformed event is dead-lettered as it arrived', async () => {
     const w = recWorld();
-    const summary = await w.handle({ specversion: '1.0', id: 'bad-1', type: 'Microsoft.DigitalTwins.Twin.Update', source: 'x', subject: 's1', data: { patch: [] } });
+    const summary = await w.handle({
+      specversion: '1.0',
+      id: 'bad-1',
+      type: 'Microsoft.DigitalTwins.Twin.Update',
+      source: 'x',
+      subject: 's1',
+      data: { patch: [] },
+    });
     expect(summary).toMatchObject({ outcome: 'malformed', deadLettered: 1 });
-    expect([...w.deadLetters.documents.entries()][0]).toEqual([expect.stringMatching(/^propagate\/bad-1\.json$/), expect.objectContaining({ reason: 'propagate-malformed' })]);
+    expect([...w.deadLetters.documents.entries()][0]).toEqual([
+      expect.stringMatching(/^propagate\/bad-1\.json$/),
+      expect.objectContaining({ reason: 'propagate-malformed' }),
+    ]);
     expect(w.propagator.stats.malformed).toBe(1);
     w.propagator.close();
   });
