@@ -4,6 +4,7 @@
 
 import type { ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
 
+import { blobStatusOf, conditionalBlobWrite, readBlobBody } from './blobConditions';
 import { blobContainer, type BlobSinkConnection } from './blobSink';
 import type { DeadLetterDocument } from './document';
 import { DeadLetterReadError, type DeadLetterStore, parseDeadLetterDocument, serializeDeadLetter, type StoredDeadLetter } from './store';
@@ -36,10 +37,10 @@ export class BlobDeadLetterStore implements DeadLetterStore {
     try {
       response = await this.container.getBlobClient(name).download();
     } catch (error) {
-      if (statusOf(error) === 404) throw new DeadLetterReadError(name, 'no longer exists.');
+      if (blobStatusOf(error) === 404) throw new DeadLetterReadError(name, 'no longer exists.');
       throw error;
     }
-    const text = (await readAll(response.readableStreamBody)).toString('utf8');
+    const text = (await readBlobBody(response.readableStreamBody)).toString('utf8');
     if (!response.etag) throw new Error(`${this.target}: blob ${name} came back without an ETag; cannot replay it safely.`);
     return { name, document: parseDeadLetterDocument(name, text), version: response.etag };
   }
@@ -63,26 +64,5 @@ export class BlobDeadLetterStore implements DeadLetterStore {
   }
 }
 
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' ? status : undefined;
-}
-
 /** 412 (changed since read) and 404 (already gone) mean "not ours to touch any more". */
-async function conditional(action: () => Promise<void>): Promise<boolean> {
-  try {
-    await action();
-    return true;
-  } catch (error) {
-    const status = statusOf(error);
-    if (status === 412 || status === 404) return false;
-    throw error;
-  }
-}
-
-async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
-  if (!stream) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
+const conditional = (action: () => Promise<void>): Promise<boolean> => conditionalBlobWrite(action, [412, 404]);

@@ -1,4 +1,5 @@
 // Dead letters: the document every refused message becomes, and where it is written.
+export { blobStatusOf, conditionalBlobWrite, readBlobBody } from './blobConditions';
 export { blobContainer, BlobDeadLetterSink, type BlobSinkConnection } from './blobSink';
 export { BlobDeadLetterStore } from './blobStore';
 export {

@@ -4,7 +4,7 @@
 
 import type { ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
 
-import { blobContainer, type BlobSinkConnection } from '../../deadLetter';
+import { blobContainer, type BlobSinkConnection, blobStatusOf, conditionalBlobWrite, readBlobBody } from '../../deadLetter';
 import type { DeferredValuesStore, StoredBucket } from './store';
 
 export class BlobDeferredValuesStore implements DeferredValuesStore {
@@ -22,7 +22,7 @@ export class BlobDeferredValuesStore implements DeferredValuesStore {
       for await (const blob of this.container.listBlobsFlat()) if (blob.name.endsWith('.json')) names.push(blob.name);
     } catch (error) {
       // No container yet: nothing was ever deferred.
-      if (statusOf(error) === 404) return [];
+      if (blobStatusOf(error) === 404) return [];
       throw error;
     }
     return names.sort();
@@ -31,11 +31,11 @@ export class BlobDeferredValuesStore implements DeferredValuesStore {
   async read(name: string): Promise<StoredBucket> {
     try {
       const response = await this.container.getBlobClient(name).download();
-      const text = (await readAll(response.readableStreamBody)).toString('utf8');
+      const text = (await readBlobBody(response.readableStreamBody)).toString('utf8');
       if (!response.etag) throw new Error(`${this.target}: blob ${name} came back without an ETag; cannot merge into it safely.`);
       return { text, version: response.etag };
     } catch (error) {
-      if (statusOf(error) === 404) return { text: '', version: undefined };
+      if (blobStatusOf(error) === 404) return { text: '', version: undefined };
       throw error;
     }
   }
@@ -62,26 +62,5 @@ export class BlobDeferredValuesStore implements DeferredValuesStore {
   }
 }
 
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' ? status : undefined;
-}
-
 /** 412 (changed since read), 409 (created meanwhile) and 404 (gone) mean "read again". */
-async function conditional(action: () => Promise<void>): Promise<boolean> {
-  try {
-    await action();
-    return true;
-  } catch (error) {
-    const status = statusOf(error);
-    if (status === 412 || status === 409 || status === 404) return false;
-    throw error;
-  }
-}
-
-async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
-  if (!stream) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
+const conditional = (action: () => Promise<void>): Promise<boolean> => conditionalBlobWrite(action, [412, 409, 404]);
