@@ -55,10 +55,12 @@ function latestSample(samples: readonly ChildSample[]): ChildSample | undefined 
 }
 
 function sum(values: number[]): number {
-  // Kahan summation: an average of hundreds of readings should not drift with input order.
+  // Kahan summation over the values in ascending order: an average of hundreds of readings should not
+  // drift, and every instance must get the same bits whatever order its child views list the children
+  // in (compensation alone still leaves a last-bit difference between orders).
   let total = 0;
   let carry = 0;
-  for (const v of values) {
+  for (const v of [...values].sort((a, b) => a - b)) {
     const y = v - carry;
     const t = total + y;
     carry = t - total - y;

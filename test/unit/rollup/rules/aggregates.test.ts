@@ -66,3 +66,27 @@ describe('aggregate', () => {
     expect(aggregate('avg', many).value).toBe(0.1);
   });
 });
+
+it('gives the same bits whatever order the children come in (instances list them differently)', () => {
+  // Kahan summation in input order gives 0.33999999999999997 for some orders and 0.34 for others.
+  const values = [0.1, 0.2, 0.3, 0.4, 0.7];
+  const orders = [values, [...values].reverse(), [0.7, 0.1, 0.4, 0.2, 0.3], [0.3, 0.7, 0.2, 0.1, 0.4]];
+  const averages = orders.map(
+    (order) =>
+      aggregate(
+        'avg',
+        order.map((value, i) => s(`c${i}`, value)),
+        {},
+      ).value,
+  );
+  const sums = orders.map(
+    (order) =>
+      aggregate(
+        'sum',
+        order.map((value, i) => s(`c${i}`, value)),
+        {},
+      ).value,
+  );
+  expect(new Set(averages).size).toBe(1);
+  expect(new Set(sums).size).toBe(1);
+});
