@@ -279,7 +279,7 @@ function scan(node: object, maxDepth: number, depth = 1): number {
     }
     return found;
   }
-  for (const key in node) {
+  for (const key of Object.keys(node)) {
     if (isPrototypeKey(key)) found |= prototypeKey;
     const child = (node as Record<string, unknown>)[key];
     if (typeof child !== 'object' || child === null) continue;

@@ -41,9 +41,10 @@ export function modelFields(body: JsonObject, view: InterfaceView, lookup: Inter
     return result;
   }
   // Fields named like a component (and holding an object) map into it; the others map at the root.
-  // Nothing is copied: a copy made by assignment is how a "__proto__" key once reached a prototype.
+  // Nothing is copied (a copy made by assignment is how a "__proto__" key once reached a prototype),
+  // and only own keys are read, whatever prototype the object has.
   let componentFields: Set<string> | undefined;
-  for (const field in body) {
+  for (const field of Object.keys(body)) {
     const value = body[field];
     if (!isJsonObject(value) || !view.components.has(field)) continue;
     const componentView = componentInterface(view, field, lookup);
@@ -63,7 +64,7 @@ function mapInterface(
   skip?: ReadonlySet<string>,
 ): void {
   let payload: JsonObject | undefined;
-  for (const field in body) {
+  for (const field of Object.keys(body)) {
     if (skip?.has(field)) continue;
     const value = body[field];
     // Decoding removes these keys (filtered prototype-key); a body that did not pass through it reports them here.

@@ -32,14 +32,14 @@ export function twinChangeValues(body: JsonObject): ReportedValues {
   const reported = isJsonObject(properties) ? properties.reported : undefined;
   if (!isJsonObject(reported)) return result;
   const metadata = isJsonObject(reported.$metadata) ? reported.$metadata : {};
-  for (const name in reported) {
+  for (const name of Object.keys(reported)) {
     if (isMeta(name)) continue;
     const value = reported[name];
     const meta = isJsonObject(metadata[name]) ? (metadata[name] as JsonObject) : {};
     if (value === null) {
       result.skipped.push(`${name} (removed)`);
     } else if (isJsonObject(value) && value.__t === 'c') {
-      for (const inner in value) {
+      for (const inner of Object.keys(value)) {
         if (isMeta(inner)) continue;
         if (value[inner] === null) {
           result.skipped.push(`${name}/${inner} (removed)`);
@@ -94,7 +94,7 @@ export function digitalTwinChangeValues(body: JsonObject): ReportedValues {
     } else if (segments.length === 1 && isJsonObject(value) && isJsonObject(value.$metadata)) {
       // A whole component: its values and their times together.
       const metadata = value.$metadata;
-      for (const name in value) {
+      for (const name of Object.keys(value)) {
         if (isMeta(name)) continue;
         const meta = isJsonObject(metadata[name]) ? (metadata[name] as JsonObject) : {};
         found.push({ component: first, property: name, value: value[name], lastUpdated: meta.lastUpdateTime });

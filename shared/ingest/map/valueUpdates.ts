@@ -33,7 +33,7 @@ export function addValue(result: ResultBuilder, item: MappedValue): void {
   }
   const validate = result.lookups.sources.validateValue;
   if (schema?.kind === 'map' && isJsonObject(value)) {
-    for (const key in value) {
+    for (const key of Object.keys(value)) {
       const entry = value[key];
       const misfit = valueMisfit(schema.value, entry, `/${label(component, property)}/${key}`, validate, twinId);
       if (misfit) result.reject(where === undefined ? misfit : { ...misfit, where });
