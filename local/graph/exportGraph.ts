@@ -7,7 +7,7 @@ import type { Scenario } from '../scenario';
 import { derivationsOf, rollupRulesOf } from './derivations';
 import { buildGraphView, type GraphView, type WireDocument } from './graphView';
 import { type DeadLetterView, renderPage } from './page';
-import { loadRollupsSection } from './rollupsOfScenario';
+import { loadScenarioPipeline, ruleListOf, statusRulesOf } from './scenarioRules';
 import { toDot, toMermaid } from './textExports';
 
 export const graphFormats = ['html', 'mermaid', 'dot'] as const;
@@ -32,17 +32,20 @@ export interface GraphExportInput {
 }
 
 export function scenarioGraphView(scenario: Scenario, twins: readonly WireDocument[], relationships: readonly WireDocument[]): GraphView {
-  const derivations = derivationsOf(rollupRulesOf(loadRollupsSection(scenario)));
+  const pipeline = loadScenarioPipeline(scenario);
+  const derivations = derivationsOf(rollupRulesOf(pipeline?.rollups));
   return buildGraphView(
     twins,
     relationships,
     derivations,
     scenario.models.map((m) => String(m['@id'])),
+    statusRulesOf(pipeline, scenario.models),
   );
 }
 
 export function renderGraphExport(format: GraphFormat, input: GraphExportInput): string {
   const graph = scenarioGraphView(input.scenario, input.twins, input.relationships);
+  const rules = ruleListOf(loadScenarioPipeline(input.scenario)?.rollups);
   if (format === 'mermaid') return toMermaid(graph);
   if (format === 'dot') return toDot(graph);
   return renderPage({
@@ -53,6 +56,7 @@ export function renderGraphExport(format: GraphFormat, input: GraphExportInput):
     counters: input.counters,
     deadLetters: input.deadLetters.items,
     ...(input.deadLetters.note && { deadLetterNote: input.deadLetters.note }),
+    ...(rules.length > 0 && { rules }),
   });
 }
 

@@ -3,6 +3,7 @@
 // colour per model. Built from twins and relationships as the data plane returns them.
 import { type Derivation, type Derivations, shortModel } from './derivations';
 import { modelColours } from './palette';
+import { type StatusRules, type TwinStatus,twinStatus } from './twinStatus';
 
 export interface PropertyView {
   name: string;
@@ -21,6 +22,8 @@ export interface TwinView {
   /** The twin's last change ($metadata.$lastUpdateTime). */
   lastUpdateTime?: string;
   properties: PropertyView[];
+  /** Connection, conditions, staleness (twinStatus.ts); absent when the twin has none. */
+  status?: TwinStatus;
 }
 
 export interface RelationshipView {
@@ -41,7 +44,12 @@ export type WireDocument = Record<string, unknown>;
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-export function twinView(twin: WireDocument, derivations: Derivations, colours: Record<string, string>): TwinView {
+export function twinView(
+  twin: WireDocument,
+  derivations: Derivations,
+  colours: Record<string, string>,
+  statusRules?: StatusRules,
+): TwinView {
   const metadata = (twin.$metadata ?? {}) as Record<string, unknown>;
   const model = text(metadata.$model) ?? '?';
   const derivedHere = derivations[model] ?? {};
@@ -62,6 +70,7 @@ export function twinView(twin: WireDocument, derivations: Derivations, colours: 
       };
     });
   const lastUpdateTime = text(metadata.$lastUpdateTime);
+  const status = statusRules ? twinStatus(twin, statusRules) : undefined;
   return {
     id: String(twin.$dtId),
     model,
@@ -69,6 +78,7 @@ export function twinView(twin: WireDocument, derivations: Derivations, colours: 
     colour: colours[model] ?? '#999999',
     ...(lastUpdateTime && { lastUpdateTime }),
     properties,
+    ...(status && { status }),
   };
 }
 
@@ -90,13 +100,14 @@ export function buildGraphView(
   relationships: readonly WireDocument[],
   derivations: Derivations,
   knownModels: readonly string[] = [],
+  statusRules?: StatusRules,
 ): GraphView {
   const present = twins.map((t) => text((t.$metadata as Record<string, unknown> | undefined)?.$model) ?? '?');
   const colours = modelColours([...knownModels, ...present]);
   const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const used = new Set(present);
   return {
-    twins: twins.map((t) => twinView(t, derivations, colours)).sort(byId),
+    twins: twins.map((t) => twinView(t, derivations, colours, statusRules)).sort(byId),
     relationships: relationships.map(relationshipView).sort(byId),
     models: Object.entries(colours)
       .filter(([id]) => used.has(id))

@@ -1,9 +1,13 @@
 // Follows the twin graph while the loop runs: each poll compares every twin's $etag (and the set of
 // relationships, the models, the counters, the dead letters) with the last poll and yields only what
-// changed, so a quiet graph costs one pass over the ids and nothing is sent.
+// changed, so a quiet graph costs one pass over the ids and nothing is sent. The same comparison
+// lists what the "Changes" panel shows (graphEvents.ts): twins that appeared or went away, and
+// connection, condition and staleness changes.
 import type { Derivations } from './derivations';
+import { type GraphEvent, recentEventLimit, twinEvents } from './graphEvents';
 import { buildGraphView, type GraphView, type RelationshipView, type TwinView, twinView, type WireDocument } from './graphView';
 import type { DeadLetterView } from './page';
+import type { StatusRules } from './twinStatus';
 
 export interface GraphSource {
   /**
@@ -23,6 +27,8 @@ export interface GraphUpdate {
   counters?: Record<string, unknown>;
   deadLetters?: DeadLetterView[];
   deadLetterNote?: string;
+  /** What appeared, went away or changed state since the last update (oldest first); with `full`, the recent ones. */
+  events?: GraphEvent[];
 }
 
 export interface LiveGraphOptions {
@@ -31,6 +37,10 @@ export interface LiveGraphOptions {
   knownModels: readonly string[];
   counters: () => Record<string, unknown>;
   deadLetters: () => Promise<{ items: DeadLetterView[]; note?: string }>;
+  /** What marks a node (connection, conditions, staleness); without it, no node is marked. */
+  statusRules?: StatusRules;
+  /** The time stamped on events (default: the wall clock). */
+  now?: () => Date;
 }
 
 export function isEmptyUpdate(update: GraphUpdate): boolean {
@@ -49,6 +59,8 @@ export class LiveGraph {
   private deadLetters: DeadLetterView[] = [];
   private deadLetterNote: string | undefined;
   private deadLetterKey = '';
+  private polled = false;
+  private recentEvents: GraphEvent[] = [];
 
   constructor(private readonly options: LiveGraphOptions) {}
 
@@ -71,6 +83,7 @@ export class LiveGraph {
       counters: this.counters,
       deadLetters: this.deadLetters,
       ...(this.deadLetterNote && { deadLetterNote: this.deadLetterNote }),
+      events: this.recentEvents,
     };
   }
 
@@ -106,6 +119,9 @@ export class LiveGraph {
     }
     const colours = Object.fromEntries(this.models.map((m) => [m.id, m.colour]));
 
+    // The first poll is the starting point: nothing in it is news.
+    const at = (this.options.now?.() ?? new Date()).toISOString();
+    const events: GraphEvent[] = [];
     const seen = new Set<string>();
     const changed: TwinView[] = [];
     for (const doc of docs) {
@@ -114,14 +130,22 @@ export class LiveGraph {
       const etag = String(doc.$etag ?? JSON.stringify(doc));
       if (!recolour && this.etags.get(id) === etag) continue;
       this.etags.set(id, etag);
-      const view = twinView(doc, this.options.derivations, colours);
+      const view = twinView(doc, this.options.derivations, colours, this.options.statusRules);
+      if (this.polled) events.push(...twinEvents(this.views.get(id), view, at));
       this.views.set(id, view);
       changed.push(view);
     }
     const removed = [...this.etags.keys()].filter((id) => !seen.has(id));
     for (const id of removed) {
+      const gone = this.relationships.filter((r) => r.source === id || r.target === id).length;
+      if (this.polled) events.push(...twinEvents(this.views.get(id), undefined, at, gone));
       this.etags.delete(id);
       this.views.delete(id);
+    }
+    this.polled = true;
+    if (events.length > 0) {
+      update.events = events;
+      this.recentEvents = [...this.recentEvents, ...events].slice(-recentEventLimit);
     }
     if (changed.length > 0) update.twins = changed;
     if (removed.length > 0) update.removed = removed;

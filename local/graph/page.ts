@@ -3,6 +3,7 @@
 // needs no network to be viewed).
 import type { GraphView } from './graphView';
 import { pageScripts, pageStyle } from './libraries';
+import type { RuleView } from './scenarioRules';
 
 export interface DeadLetterView {
   name: string;
@@ -30,6 +31,8 @@ export interface PageData {
   explorer?: { writable: boolean; target: string };
   /** An instance explored as it is: no loop, so no counters, dead letters or "try a message". */
   withoutLoop?: boolean;
+  /** The scenario's roll-ups, conditions and staleness entries (the "Rules" section). */
+  rules?: RuleView[];
 }
 
 function escapeHtml(text: string): string {
@@ -62,7 +65,18 @@ export function renderPage(data: PageData): string {
 <main id="graph" aria-label="twin graph"></main>
 <aside id="panel">
   <header><h1>${escapeHtml(data.title)}</h1><p id="status"></p></header>
-  <section id="legend"><h2>Models</h2><ul></ul><p class="hint"><span class="derived-mark">ƒ</span> derived by a roll-up rule</p></section>
+  <section id="legend"><h2>Models</h2><ul></ul><p class="hint"><span class="derived-mark">ƒ</span> derived by a roll-up rule</p>
+    <ul id="state-legend" aria-label="twin states" hidden>
+      <li data-state="connected"><span class="mark connected"></span>● Connected</li>
+      <li data-state="disconnected"><span class="mark disconnected"></span>○ Disconnected</li>
+      <li data-state="condition-raised"><span class="mark condition-raised"></span>▲ condition raised</li>
+      <li data-state="condition-pending"><span class="mark condition-pending"></span>△ condition pending</li>
+      <li data-state="stale"><span class="mark stale"></span>◌ stale</li>
+      <li data-state="decommissioned"><span class="mark decommissioned"></span>✕ decommissioned</li>
+      <li data-state="appeared"><span class="mark appeared"></span>new twin</li>
+      <li data-state="removed"><span class="mark removed"></span>twin going away</li>
+    </ul></section>
+  <section id="changes" hidden><h2>Changes <span class="count"></span></h2><p class="hint">Twins appearing and going away, connection, condition and staleness changes; newest first.</p><ol></ol></section>
   <section id="query" hidden><h2>Query</h2>
     <p class="hint" id="explorer-target"></p>
     <textarea id="query-text" spellcheck="false" rows="3" aria-label="ADT query">SELECT * FROM digitaltwins</textarea>
@@ -89,6 +103,7 @@ export function renderPage(data: PageData): string {
     <ul id="model-list"></ul>
     <div id="model-detail"></div>
   </section>
+  <section id="rules" hidden><h2>Rules</h2><ul></ul></section>
   <section id="counters"><h2>Counters</h2><div class="grid"></div></section>
   <section id="dead-letters"><h2>Dead letters <span class="count"></span></h2><ol></ol></section>
   <section id="try" hidden><h2>Try a message</h2>

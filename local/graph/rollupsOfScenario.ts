@@ -1,15 +1,9 @@
-// The scenario's roll-up section and a first message for "try a message", read from its files.
+// A first message for "try a message", read from the scenario's files (its pipeline file's rules are
+// read by scenarioRules.ts).
 import { readFileSync } from 'node:fs';
 
-import { loadPipelineConfigFile } from '../../shared/config';
 import { parseEnvelope } from '../../shared/ingest';
 import type { Scenario } from '../scenario';
-
-export function loadRollupsSection(scenario: Scenario): unknown {
-  // '' = a scenario without a pipeline file: it runs on the defaults, which derive nothing.
-  if (scenario.pipelineConfigPath === '') return undefined;
-  return loadPipelineConfigFile(scenario.pipelineConfigPath).rollups;
-}
 
 const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 

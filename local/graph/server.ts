@@ -15,7 +15,8 @@ import { derivationsOf, rollupRulesOf } from './derivations';
 import { pageScripts } from './libraries';
 import { type GraphSource, type GraphUpdate, isEmptyUpdate, LiveGraph } from './liveGraph';
 import { type DeadLetterView, renderPage } from './page';
-import { loadRollupsSection, sampleEnvelope } from './rollupsOfScenario';
+import { sampleEnvelope } from './rollupsOfScenario';
+import { loadScenarioPipeline, ruleListOf, statusRulesOf } from './scenarioRules';
 
 export interface GraphServerOptions {
   /** 0 = an ephemeral port. */
@@ -101,9 +102,12 @@ export function isLoopbackHost(host: string | undefined, port: number): boolean 
 
 export async function startGraphServer(options: GraphServerOptions): Promise<GraphServer> {
   const { scenario, explorer } = options;
+  const pipeline = scenario ? loadScenarioPipeline(scenario) : undefined;
+  const rules = ruleListOf(pipeline?.rollups);
   const live = new LiveGraph({
     source: options.source,
-    derivations: scenario ? derivationsOf(rollupRulesOf(loadRollupsSection(scenario))) : {},
+    derivations: derivationsOf(rollupRulesOf(pipeline?.rollups)),
+    statusRules: statusRulesOf(pipeline, scenario?.models),
     knownModels: scenario ? scenario.models.map((m) => String(m['@id'])) : [],
     counters: options.counters,
     deadLetters: options.deadLetters,
@@ -139,6 +143,7 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
           deadLetters: dead.items,
           ...(dead.note && { deadLetterNote: dead.note }),
           ...(sample !== undefined && { sampleEnvelope: sample }),
+          ...(rules.length > 0 && { rules }),
           ...(explorer && { explorer: { writable: explorer.allowWrites, target: explorer.target } }),
           ...(!scenario && { withoutLoop: true }),
         }),

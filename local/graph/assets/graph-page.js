@@ -3,12 +3,29 @@
 // shows a twin's properties on click, the counters and the dead letters, and in a live run applies the
 // server's updates (server-sent events) and offers "try a message". As an explorer (data.explorer) it
 // adds a query box, the models, and edits of twins and relationships through the server's /adt proxy.
+// A twin's states (connection, conditions, staleness: twin.status, decided by twinStatus.ts) are node
+// classes (border, outline, halo) and a text badge line; twins appearing and going away fade in and
+// out, and the server's events fill the "Changes" list.
 // Every value from ADT reaches the page as text (textContent), never as HTML.
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('graph-data').textContent);
   var twins = new Map();
   var selected = null;
+  /** Every class a twin's status can give its node (twinStatus.ts). */
+  var stateClasses = [
+    'connected',
+    'disconnected',
+    'connection-unknown',
+    'condition-raised',
+    'condition-pending',
+    'stale',
+    'decommissioned',
+  ];
+  var events = [];
+  var eventLimit = 100;
+  /** Nodes going away: removed after their cue unless the twin comes back first. */
+  var leaving = new Map();
 
   function show(value) {
     if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Math.round(value * 100) / 100);
@@ -30,6 +47,7 @@
 
   function label(twin) {
     var lines = [twin.id + ' (' + twin.modelName + ')'];
+    if (twin.status && twin.status.badges.length > 0) lines.push(twin.status.badges.join('  '));
     twin.properties.forEach(function (p) {
       lines.push((p.derived ? 'ƒ ' : '') + p.name + ': ' + show(p.value));
     });
@@ -56,6 +74,17 @@
     };
   }
 
+  function statusClasses(twin) {
+    return twin.status ? twin.status.classes : [];
+  }
+
+  function applyStatus(node, twin) {
+    var now = statusClasses(twin);
+    stateClasses.forEach(function (c) {
+      node.toggleClass(c, now.indexOf(c) >= 0);
+    });
+  }
+
   function edgeData(r) {
     // r.id is "<source>/<relationshipId>"; the relationship id alone is what ADT's paths take.
     return { id: 'rel:' + r.id, source: r.source, target: r.target, label: r.name, relationshipId: r.id.slice(r.source.length + 1) };
@@ -69,7 +98,7 @@
     );
     return graph.twins
       .map(function (t) {
-        return { group: 'nodes', data: nodeData(t) };
+        return { group: 'nodes', data: nodeData(t), classes: statusClasses(t) };
       })
       .concat(
         graph.relationships
@@ -111,6 +140,38 @@
           'border-color': '#333',
         },
       },
+      // States (legend "States"): connection on the border, a condition as an outline, staleness as a
+      // grey halo with italic text. Each also has its badge in the label: never colour alone.
+      { selector: 'node.connected', style: { 'border-width': 3, 'border-color': '#1a7f37', 'border-style': 'solid' } },
+      { selector: 'node.disconnected', style: { 'border-width': 3, 'border-color': '#57606a', 'border-style': 'dashed' } },
+      { selector: 'node.connection-unknown', style: { 'border-width': 3, 'border-color': '#57606a', 'border-style': 'dotted' } },
+      {
+        selector: 'node.condition-raised',
+        style: { 'outline-width': 4, 'outline-color': '#cf222e', 'outline-offset': 2, 'outline-style': 'solid', 'outline-opacity': 1 },
+      },
+      {
+        selector: 'node.condition-pending',
+        style: { 'outline-width': 3, 'outline-color': '#bf8700', 'outline-offset': 2, 'outline-style': 'dashed', 'outline-opacity': 1 },
+      },
+      {
+        selector: 'node.stale',
+        style: {
+          'underlay-color': '#6e7781',
+          'underlay-opacity': 0.45,
+          'underlay-padding': 7,
+          'underlay-shape': 'round-rectangle',
+          'font-style': 'italic',
+        },
+      },
+      { selector: 'node.decommissioned', style: { 'background-blacken': 0.45, 'border-style': 'double', 'border-width': 4 } },
+      {
+        selector: 'node.appeared',
+        style: { 'underlay-color': '#1f6feb', 'underlay-opacity': 0.5, 'underlay-padding': 9, 'underlay-shape': 'round-rectangle' },
+      },
+      {
+        selector: 'node.removed',
+        style: { 'border-width': 3, 'border-color': '#cf222e', 'border-style': 'dashed', 'background-color': '#8c959f' },
+      },
       { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#111' } },
       { selector: 'node.changed', style: { 'border-width': 4, 'border-color': '#ffcc00' } },
       { selector: 'node.hit', style: { 'border-width': 4, 'border-color': '#1f6feb' } },
@@ -148,6 +209,99 @@
     );
   }
 
+  /** The "States" legend: each state some twin shows, or the scenario's rules can give. */
+  function renderStateLegend() {
+    var shown = new Set();
+    twins.forEach(function (t) {
+      statusClasses(t).forEach(function (c) {
+        shown.add(c === 'connection-unknown' ? 'disconnected' : c);
+      });
+    });
+    (data.rules || []).forEach(function (r) {
+      if (r.kind === 'condition') {
+        shown.add('condition-raised');
+        shown.add('condition-pending');
+      }
+      if (r.kind === 'staleness') shown.add('stale');
+    });
+    if (shown.has('connected') || shown.has('disconnected')) {
+      shown.add('connected');
+      shown.add('disconnected');
+    }
+    if (data.mode === 'live') {
+      shown.add('appeared');
+      shown.add('removed');
+    }
+    var list = document.getElementById('state-legend');
+    var any = false;
+    list.querySelectorAll('li').forEach(function (li) {
+      li.hidden = !shown.has(li.getAttribute('data-state'));
+      any = any || !li.hidden;
+    });
+    list.hidden = !any;
+  }
+
+  function renderRules() {
+    var rules = data.rules || [];
+    var section = document.getElementById('rules');
+    section.hidden = rules.length === 0;
+    var list = section.querySelector('ul');
+    list.replaceChildren.apply(
+      list,
+      rules.map(function (r) {
+        return el('li', { 'data-kind': r.kind, 'data-rule': r.name }, [
+          el('span', { class: 'kind', text: r.kind === 'rollup' ? 'roll-up' : r.kind }),
+          el('strong', { text: ' ' + r.name }),
+          document.createTextNode(' on ' + r.model + ': '),
+          el('span', { class: 'how', text: r.how }),
+        ]);
+      }),
+    );
+  }
+
+  function renderChanges() {
+    var section = document.getElementById('changes');
+    section.querySelector('.count').textContent = '(' + events.length + ')';
+    var list = section.querySelector('ol');
+    list.replaceChildren.apply(
+      list,
+      events
+        .slice()
+        .reverse()
+        .map(function (e) {
+          return el('li', { 'data-kind': e.kind, 'data-twin': e.twinId }, [
+            el('span', { class: 'time', text: e.at.slice(11, 19) + ' ' }),
+            document.createTextNode(e.text),
+          ]);
+        }),
+    );
+  }
+
+  /** The twin's states in words, above its properties. */
+  function statusLines(twin) {
+    var s = twin.status;
+    if (!s) return [];
+    var lines = [];
+    if (s.connection) lines.push('connection: ' + s.connection.text + (s.connection.since ? ' since ' + s.connection.since : ''));
+    (s.conditions || []).forEach(function (c) {
+      var words = { raised: 'raised', cleared: 'cleared', raising: 'pending (raising)', clearing: 'raised, clearing' }[c.state];
+      lines.push(
+        'condition ' +
+          c.name +
+          ': ' +
+          words +
+          (typeof c.value === 'string' ? ' (' + c.value + ')' : '') +
+          (c.since ? ' since ' + c.since : '') +
+          (c.pendingSince ? '; holding since ' + c.pendingSince : ''),
+      );
+    });
+    if (s.stale) lines.push('stale: nothing written for ' + s.stale.maxAgeSeconds + ' s (' + s.stale.property + ' = true)');
+    if (s.decommissioned) lines.push('decommissioned: its device was deleted, the twin kept');
+    return lines.map(function (line) {
+      return el('li', { text: line });
+    });
+  }
+
   function renderInspector() {
     var body = document.querySelector('#inspector .body');
     var twin = selected && twins.get(selected);
@@ -182,6 +336,7 @@
     body.replaceChildren(
       el('p', {}, [el('strong', { text: twin.id }), document.createTextNode(' ' + twin.model)]),
       el('p', { class: 'hint', text: 'last change: ' + (twin.lastUpdateTime || 'unknown') }),
+      el('ul', { id: 'twin-states' }, statusLines(twin)),
       el('table', { id: 'properties' }, rows),
     );
   }
@@ -274,21 +429,52 @@
     (update.twins || []).forEach(function (twin) {
       twins.set(twin.id, twin);
       var node = cy.getElementById(twin.id);
+      if (leaving.has(twin.id)) {
+        // Back before its cue ended (deleted and created again): it stays.
+        window.clearTimeout(leaving.get(twin.id));
+        leaving.delete(twin.id);
+        node.stop(true).style('opacity', 1).removeClass('removed');
+      }
       if (node.empty()) {
-        cy.add({ group: 'nodes', data: nodeData(twin) });
+        // A new twin fades in with a halo for a few seconds.
+        node = cy.add({ group: 'nodes', data: nodeData(twin), classes: statusClasses(twin).concat(['appeared']) });
+        node.style('opacity', 0).animate({ style: { opacity: 1 } }, { duration: 600 });
+        window.setTimeout(function () {
+          node.removeClass('appeared');
+        }, 4000);
         relayout = true;
       } else {
         var next = nodeData(twin);
         // A twin that gained a property is taller: lay out again so it does not cover its neighbours.
         if (next.h !== node.data('h') || next.w !== node.data('w')) relayout = true;
         node.data(next);
+        applyStatus(node, twin);
         node.flashClass('changed', 800);
       }
     });
     (update.removed || []).forEach(function (id) {
       twins.delete(id);
-      cy.getElementById(id).remove();
+      var node = cy.getElementById(id);
+      if (node.empty() || leaving.has(id)) return;
+      // A twin going away is marked, its edges dropped at once, and it fades out before it is removed.
+      node.connectedEdges().remove();
+      node.addClass('removed');
+      node.data('label', '✕ removed\n' + node.data('label'));
+      node.data('h', node.data('h') + 13);
+      node.animate({ style: { opacity: 0.15 } }, { duration: 1500 });
+      leaving.set(
+        id,
+        window.setTimeout(function () {
+          leaving.delete(id);
+          if (!twins.has(id)) cy.getElementById(id).remove();
+        }, 1800),
+      );
     });
+    if (update.events) {
+      events = (update.full ? update.events : events.concat(update.events)).slice(-eventLimit);
+      renderChanges();
+    }
+    if (update.twins || update.removed) renderStateLegend();
     if (update.relationships) {
       cy.edges().remove();
       cy.add(
@@ -410,6 +596,7 @@
   }
 
   function startLive() {
+    document.getElementById('changes').hidden = false;
     if (data.withoutLoop) {
       document.getElementById('counters').hidden = true;
       document.getElementById('dead-letters').hidden = true;
@@ -831,6 +1018,8 @@
   }
 
   renderLegend();
+  renderStateLegend();
+  renderRules();
   renderCounters();
   renderDeadLetters();
   renderInspector();
@@ -848,6 +1037,10 @@
     /** No layout waiting to run (the positions on screen are final for now). */
     settled: function () {
       return layoutTimer === null;
+    },
+    /** Twins whose nodes are fading out (removed, their cue still showing). */
+    leaving: function () {
+      return Array.from(leaving.keys());
     },
   };
 })();
