@@ -82,3 +82,68 @@ it('a relationship removed or rewritten sends the new set', async () => {
   relationships.pop();
   expect((await live.poll()).relationships).toEqual([]);
 });
+
+describe('the Changes list', () => {
+  const sensor = 'dtmi:x:Sensor;1';
+  function devices() {
+    const twins = new Map<string, WireDocument>([
+      ['room', { $dtId: 'room', $etag: '1', $metadata: { $model: 'dtmi:x:Room;1' }, overheated: false }],
+      ['s1', { $dtId: 's1', $etag: '1', $metadata: { $model: sensor }, connectionState: 'Connected' }],
+    ]);
+    const relationships: WireDocument[] = [{ $relationshipId: 'r1', $sourceId: 'room', $targetId: 's1', $relationshipName: 'hasDevice' }];
+    let clock = Date.parse('2024-05-01T08:00:00.000Z');
+    const live = new LiveGraph({
+      source: { read: () => Promise.resolve({ twins: twins.values(), relationships }) },
+      derivations: {},
+      knownModels: [],
+      counters: () => ({}),
+      deadLetters: () => Promise.resolve({ items: [] }),
+      statusRules: {
+        connection: { property: 'connectionState' },
+        conditions: [{ name: 'overheated', model: 'dtmi:x:Room;1', property: 'overheated', raised: true, cleared: false }],
+        staleness: [{ model: sensor, property: 'stale', maxAgeSeconds: 900 }],
+      },
+      now: () => new Date((clock += 1000)),
+    });
+    return { twins, relationships, live };
+  }
+
+  it('nothing on the first poll; then twins appearing and going away, with the relationships they took', async () => {
+    const { live, twins, relationships } = devices();
+    const first = await live.poll();
+    expect(first.events).toBeUndefined();
+    expect(first.twins?.find((t) => t.id === 's1')?.status?.classes).toEqual(['connected']);
+    twins.set('s2', { $dtId: 's2', $etag: '1', $metadata: { $model: sensor } });
+    const created = await live.poll();
+    expect(created.events).toEqual([{ at: '2024-05-01T08:00:02.000Z', twinId: 's2', kind: 'appeared', text: 's2 appeared (Sensor)' }]);
+    // Retired: the twin and its relationship go in the same poll (as a lifecycle delete leaves them).
+    twins.delete('s1');
+    relationships.pop();
+    const gone = await live.poll();
+    expect(gone.removed).toEqual(['s1']);
+    expect(gone.relationships).toEqual([]);
+    expect(gone.events?.map((e) => e.text)).toEqual(['s1 removed with 1 relationship']);
+    expect(await live.poll()).toEqual({});
+    // A page connecting now gets the recent lines with the whole graph.
+    expect(live.snapshot().events?.map((e) => e.kind)).toEqual(['appeared', 'removed']);
+  });
+
+  it('connection, condition and staleness changes; a value change alone is not listed', async () => {
+    const { live, twins } = devices();
+    await live.poll();
+    twins.set('s1', { $dtId: 's1', $etag: '2', $metadata: { $model: sensor }, connectionState: 'Disconnected' });
+    twins.set('room', { $dtId: 'room', $etag: '2', $metadata: { $model: 'dtmi:x:Room;1' }, overheated: true });
+    const update = await live.poll();
+    expect(update.twins?.find((t) => t.id === 's1')?.status?.badges).toEqual(['○ Disconnected']);
+    expect(update.events?.map((e) => [e.twinId, e.kind, e.text])).toEqual([
+      ['room', 'condition', 'room condition overheated raised'],
+      ['s1', 'connection', 's1 Disconnected'],
+    ]);
+    twins.set('s1', { $dtId: 's1', $etag: '3', $metadata: { $model: sensor }, connectionState: 'Disconnected', stale: true });
+    twins.set('room', { $dtId: 'room', $etag: '3', $metadata: { $model: 'dtmi:x:Room;1' }, overheated: true, temperature: 30 });
+    expect((await live.poll()).events?.map((e) => e.text)).toEqual(['s1 stale (nothing written for 900 s)']);
+    twins.set('s1', { $dtId: 's1', $etag: '4', $metadata: { $model: sensor }, connectionState: 'Connected', stale: false });
+    twins.set('room', { $dtId: 'room', $etag: '4', $metadata: { $model: 'dtmi:x:Room;1' }, overheated: false });
+    expect((await live.poll()).events?.map((e) => e.text)).toEqual(['room condition overheated cleared', 's1 Connected', 's1 fresh again']);
+  });
+});
