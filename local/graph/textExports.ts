@@ -1,10 +1,12 @@
 // The graph as text for docs: Mermaid (renders on GitHub) and Graphviz DOT. One node per twin with its
-// model and values, derived values followed by [rule]; one edge per relationship labelled by name.
+// model, its states' badges (twinStatus.ts: connection, conditions, stale) and values, derived values
+// followed by [rule]; one edge per relationship labelled by name.
 import { type GraphView, showValue, type TwinView } from './graphView';
 
 function lines(twin: TwinView): string[] {
   return [
     `${twin.id} (${twin.modelName})`,
+    ...(twin.status && twin.status.badges.length > 0 ? [twin.status.badges.join('  ')] : []),
     ...twin.properties.map((p) => `${p.name}: ${showValue(p.value)}${p.derived ? ` [${p.derived.rule}]` : ''}`),
   ];
 }

@@ -56,3 +56,21 @@ it('leaves out a Mermaid edge to a twin that is not in the graph (Mermaid would 
   expect(toMermaid(dangling)).not.toContain('-->');
   expect(toDot(dangling)).toContain('"room-1" -> "sensor-1"');
 });
+
+it("puts a twin's state badges under its name: connection, raised condition, stale", () => {
+  const withStates = buildGraphView(
+    [{ $dtId: 'sensor-1', $metadata: { $model: sensor }, connectionState: 'Disconnected', hot: true, stale: true }],
+    [],
+    {},
+    [],
+    {
+      connection: { property: 'connectionState' },
+      conditions: [{ name: 'hot', model: sensor, property: 'hot', raised: true, cleared: false }],
+      staleness: [{ model: sensor, property: 'stale', maxAgeSeconds: 60 }],
+    },
+  );
+  expect(toMermaid(withStates)).toContain(
+    'n1["sensor-1 (Sensor)<br/>○ Disconnected  ▲ hot  ◌ stale<br/>connectionState: Disconnected<br/>hot: true<br/>stale: true"]',
+  );
+  expect(toDot(withStates)).toContain('label="sensor-1 (Sensor)\\n○ Disconnected  ▲ hot  ◌ stale\\nconnectionState: Disconnected');
+});
