@@ -3,7 +3,7 @@
 // colour per model. Built from twins and relationships as the data plane returns them.
 import { type Derivation, type Derivations, shortModel } from './derivations';
 import { modelColours } from './palette';
-import { type StatusRules, type TwinStatus,twinStatus } from './twinStatus';
+import { type StatusRules, type TwinStatus, twinStatus } from './twinStatus';
 
 export interface PropertyView {
   name: string;
