@@ -4,10 +4,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 import type { Scenario } from '../scenario';
-import { derivationsOf, rollupRulesOf } from './derivations';
 import { buildGraphView, type GraphView, type WireDocument } from './graphView';
 import { type DeadLetterView, renderPage } from './page';
-import { loadScenarioPipeline, ruleListOf, statusRulesOf } from './scenarioRules';
+import { derivationsWithStates, loadScenarioPipeline, ruleListOf, statusRulesOf } from './scenarioRules';
 import { toDot, toMermaid } from './textExports';
 
 export const graphFormats = ['html', 'mermaid', 'dot'] as const;
@@ -33,7 +32,7 @@ export interface GraphExportInput {
 
 export function scenarioGraphView(scenario: Scenario, twins: readonly WireDocument[], relationships: readonly WireDocument[]): GraphView {
   const pipeline = loadScenarioPipeline(scenario);
-  const derivations = derivationsOf(rollupRulesOf(pipeline?.rollups));
+  const derivations = derivationsWithStates(pipeline?.rollups, scenario.models);
   return buildGraphView(
     twins,
     relationships,

@@ -65,7 +65,7 @@ export function renderPage(data: PageData): string {
 <main id="graph" aria-label="twin graph"></main>
 <aside id="panel">
   <header><h1>${escapeHtml(data.title)}</h1><p id="status"></p></header>
-  <section id="legend"><h2>Models</h2><ul></ul><p class="hint"><span class="derived-mark">ƒ</span> derived by a roll-up rule</p>
+  <section id="legend"><h2>Models</h2><ul></ul><p class="hint"><span class="derived-mark">ƒ</span> derived by a roll-up rule, or written by a condition or staleness rule</p>
     <ul id="state-legend" aria-label="twin states" hidden>
       <li data-state="connected"><span class="mark connected"></span>● Connected</li>
       <li data-state="disconnected"><span class="mark disconnected"></span>○ Disconnected</li>

@@ -4,7 +4,7 @@
 import { type CompiledPipelineConfig, loadPipelineConfigFile } from '../../shared/config';
 import type { ConditionRule, RollupRule, StalenessRule } from '../../shared/rollup';
 import type { Scenario } from '../scenario';
-import { derivationsOf, shortModel } from './derivations';
+import { type Derivations, derivationsOf, shortModel } from './derivations';
 import { defaultStatusRules, type StatusRules } from './twinStatus';
 
 /** One line of the "Rules" section. */
@@ -87,6 +87,29 @@ function conditionHow(c: ConditionRule): string {
     `writes ${c.write.property} = ${states}${c.write.since ? `, ${c.write.since} = when it changed` : ''}`,
   ];
   return `${c.where ? `where ${c.where}: ` : ''}${parts.join('; ')}`;
+}
+
+/**
+ * The roll-ups' derived properties (derivationsOf), plus the properties a condition or a staleness
+ * entry writes, each marked with its rule, on its model and on every model extending it (as the
+ * rules apply): the inspector then says which rule writes `overheated`, `overheatedSince` or `stale`.
+ */
+export function derivationsWithStates(rollups: unknown, models: readonly Record<string, unknown>[] = []): Derivations {
+  const out = derivationsOf(listOf<RollupRule>(rollups, 'rules'));
+  const ancestors = ancestorsOf(models);
+  const modelsOf = (model: string): string[] => [model, ...Object.keys(ancestors).filter((m) => ancestors[m]?.includes(model))];
+  const mark = (model: string, property: string, rule: string, how: string): void => {
+    for (const m of modelsOf(model)) (out[m] ??= {})[property] ??= { rule, how };
+  };
+  for (const c of listOf<ConditionRule>(rollups, 'conditions')) {
+    const how = conditionHow(c);
+    mark(c.model, c.write.property, c.name, `condition: ${how}`);
+    if (c.write.since) mark(c.model, c.write.since, c.name, `condition ${c.name}: when its state last changed`);
+    if (c.write.pending) mark(c.model, c.write.pending, c.name, `condition ${c.name}: holding since (a duration is running)`);
+  }
+  for (const s of listOf<StalenessRule>(rollups, 'staleness'))
+    mark(s.model, s.property ?? 'stale', `stale ${shortModel(s.model)}`, `staleness: true after ${s.maxAge} s without a write`);
+  return out;
 }
 
 /** Every rule of the `rollups` section: roll-ups (one line per rule), conditions, staleness. */

@@ -11,12 +11,11 @@ import { parseEnvelope } from '../../shared/ingest';
 import { ScenarioPreviewer } from '../map/preview';
 import type { ImportedTwin, Scenario } from '../scenario';
 import { type ExplorerOptions, handleAdtRequest } from './adtProxy';
-import { derivationsOf, rollupRulesOf } from './derivations';
 import { pageScripts } from './libraries';
 import { type GraphSource, type GraphUpdate, isEmptyUpdate, LiveGraph } from './liveGraph';
 import { type DeadLetterView, renderPage } from './page';
 import { sampleEnvelope } from './rollupsOfScenario';
-import { loadScenarioPipeline, ruleListOf, statusRulesOf } from './scenarioRules';
+import { derivationsWithStates, loadScenarioPipeline, ruleListOf, statusRulesOf } from './scenarioRules';
 
 export interface GraphServerOptions {
   /** 0 = an ephemeral port. */
@@ -106,7 +105,7 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
   const rules = ruleListOf(pipeline?.rollups);
   const live = new LiveGraph({
     source: options.source,
-    derivations: derivationsOf(rollupRulesOf(pipeline?.rollups)),
+    derivations: derivationsWithStates(pipeline?.rollups, scenario?.models),
     statusRules: statusRulesOf(pipeline, scenario?.models),
     knownModels: scenario ? scenario.models.map((m) => String(m['@id'])) : [],
     counters: options.counters,

@@ -15,6 +15,7 @@ jest.mock('@azure/functions-core', () => jest.requireActual('../../local/runner/
 // What the page functions below touch, typed here (the test program has no DOM library).
 interface Node {
   empty(): boolean;
+  emit(event: string): void;
   hasClass(name: string): boolean;
   data(key: string): unknown;
 }
@@ -186,6 +187,14 @@ browserTest(
       await hasClass(page, 'room-1', 'condition-raised');
       expect(await label(page, 'room-1')).toContain('▲ too-warm');
       await changeListed(page, 'room-1 condition too-warm raised');
+      // The panel says it in words, and names the rule that writes the state.
+      await page.evaluate(() => {
+        (window.twinGraph as TwinGraph).cy.getElementById('room-1').emit('tap');
+      });
+      await expect(page.locator('#twin-states').textContent()).resolves.toMatch(/condition too-warm: raised since \d{4}-/);
+      await expect(page.locator('#properties tr[data-property="tooWarm"]').textContent()).resolves.toContain(
+        'too-warm: condition: raised when',
+      );
 
       // A device provisioned: its twin appears as a new node, no reload.
       await send(ingressUrl, lifecycleEvent('sensor-9', 'createDeviceIdentity'));

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ancestorsOf, ruleListOf, statusRulesOf } from '../../../local/graph/scenarioRules';
+import { ancestorsOf, derivationsWithStates, ruleListOf, statusRulesOf } from '../../../local/graph/scenarioRules';
 import { defaultStatusRules, type StatusRules, twinStatus } from '../../../local/graph/twinStatus';
 import { loadPipelineConfigFile } from '../../../shared/config';
 
@@ -191,4 +191,37 @@ rollups:
     },
   ]);
   expect(ruleListOf(undefined)).toEqual([]);
+});
+
+it('marks the properties a condition or staleness entry writes with its rule, on extending models too, beside the roll-ups', () => {
+  const rollups = {
+    rules: [
+      {
+        name: 'room-climate',
+        parentModel: room,
+        relationships: ['hasDevice'],
+        properties: { temperature: { aggregate: 'avg', of: 'temperature' } },
+      },
+    ],
+    conditions: [
+      {
+        name: 'overheated',
+        model: room,
+        when: 'temperature > 26',
+        write: { property: 'overheated', since: 'overheatedSince', pending: 'overheatedPending' },
+      },
+    ],
+    staleness: [{ model: sensor, maxAge: 900 }],
+  };
+  const marks = derivationsWithStates(rollups, [{ '@id': room }, { '@id': office, extends: room }, { '@id': sensor }]);
+  expect(marks[room]?.temperature?.rule).toBe('room-climate');
+  expect(marks[room]?.overheated).toEqual({
+    rule: 'overheated',
+    how: 'condition: raised when temperature > 26; cleared when not (temperature > 26); writes overheated = true / false, overheatedSince = when it changed',
+  });
+  expect(marks[room]?.overheatedSince?.how).toBe('condition overheated: when its state last changed');
+  expect(marks[room]?.overheatedPending?.rule).toBe('overheated');
+  expect(Object.keys(marks[office] ?? {}).sort()).toEqual(['overheated', 'overheatedPending', 'overheatedSince']);
+  expect(marks[sensor]?.stale).toEqual({ rule: 'stale Sensor', how: 'staleness: true after 900 s without a write' });
+  expect(derivationsWithStates(undefined)).toEqual({});
 });
