@@ -78,6 +78,12 @@
     return twin.status ? twin.status.classes : [];
   }
 
+  function removeOpacity(node) {
+    return function () {
+      node.removeStyle('opacity');
+    };
+  }
+
   function applyStatus(node, twin) {
     var now = statusClasses(twin);
     stateClasses.forEach(function (c) {
@@ -433,12 +439,13 @@
         // Back before its cue ended (deleted and created again): it stays.
         window.clearTimeout(leaving.get(twin.id));
         leaving.delete(twin.id);
-        node.stop(true).style('opacity', 1).removeClass('removed');
+        node.stop(true).removeStyle('opacity').removeClass('removed');
       }
       if (node.empty()) {
         // A new twin fades in with a halo for a few seconds.
         node = cy.add({ group: 'nodes', data: nodeData(twin), classes: statusClasses(twin).concat(['appeared']) });
-        node.style('opacity', 0).animate({ style: { opacity: 1 } }, { duration: 600 });
+        // The fade's inline opacity is dropped at its end, so classes (a query's .faded) apply again.
+        node.style('opacity', 0).animate({ style: { opacity: 1 } }, { duration: 600, complete: removeOpacity(node) });
         window.setTimeout(function () {
           node.removeClass('appeared');
         }, 4000);
