@@ -119,7 +119,7 @@ export class LiveGraph {
     }
     const colours = Object.fromEntries(this.models.map((m) => [m.id, m.colour]));
 
-    // The first poll is the starting point: nothing in it is news.
+    // Events are stamped with the poll's time; the first poll is the starting point, nothing in it is news.
     const at = (this.options.now?.() ?? new Date()).toISOString();
     const events: GraphEvent[] = [];
     const seen = new Set<string>();
