@@ -63,6 +63,12 @@ param deferBuckets int
 @description('Instances that draw on ADT at once (ADT_MAX_INSTANCES): main.bicep derives it from the telemetry partitions.')
 param maxInstances int
 
+@description('Schedule of the drainDeferredValues timer (DRAIN_DEFERRED_SCHEDULE).')
+param drainDeferredSchedule string
+
+@description('Schedule of the sweepConditions timer (SWEEP_CONDITIONS_SCHEDULE).')
+param sweepConditionsSchedule string
+
 @description('How POST /api/telemetry authenticates callers (HTTP_INGEST_AUTH): functionKey or entraId.')
 param httpIngestAuth string = 'functionKey'
 
@@ -95,6 +101,9 @@ var common = {
   // between them (each process only sees itself).
   ADT_MAX_INSTANCES: string(maxInstances)
   HTTP_INGEST_AUTH: httpIngestAuth
+  // The timers' schedules: each run wakes the app (docs/OPERATIONS.md, "Timers when idle").
+  DRAIN_DEFERRED_SCHEDULE: drainDeferredSchedule
+  SWEEP_CONDITIONS_SCHEDULE: sweepConditionsSchedule
   // DefaultAzureCredential / ManagedIdentityCredential read this to pick the user-assigned identity.
   AZURE_CLIENT_ID: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
