@@ -16,7 +16,7 @@ const functions: Record<string, (args: Value[]) => Value> = {
   add: ([a, b]) => Number(a) + Number(b),
   empty: ([a]) => (typeof a === 'string' ? a === '' : typeof a === 'object' && Object.keys(a).length === 0),
   format: ([pattern, ...values]) => String(pattern).replace(/\{(\d+)\}/g, (_, i: string) => String(values[Number(i)])),
-  createArray: (args) => args,
+  createArray: (args) => args as unknown as Value,
   createObject: (args) => Object.fromEntries(Array.from({ length: args.length / 2 }, (_, i) => [String(args[2 * i]), args[2 * i + 1]])),
 };
 
