@@ -94,6 +94,12 @@ param drainDeferredSchedule string = '*/30 * * * * *'
 @description('Schedule of the sweepConditions timer (SWEEP_CONDITIONS_SCHEDULE): durations and staleness are written at most one period late.')
 param sweepConditionsSchedule string = '0 */1 * * * *'
 
+@description('Run the drainDeferredValues timer (false sets AzureWebJobs.drainDeferredValues.Disabled): off, deferred values drain only while messages arrive.')
+param drainDeferredTimer bool = true
+
+@description('Run the sweepConditions timer (false sets AzureWebJobs.sweepConditions.Disabled): off, durations end and twins go stale only when a message arrives.')
+param sweepConditionsTimer bool = true
+
 @description('Log Analytics daily ingestion cap in GB (-1 = none).')
 param logDailyQuotaGb int = 1
 
@@ -436,6 +442,8 @@ module appSettings 'modules/app-settings.bicep' = {
     deferBuckets: deferBuckets
     drainDeferredSchedule: drainDeferredSchedule
     sweepConditionsSchedule: sweepConditionsSchedule
+    drainDeferredTimer: drainDeferredTimer
+    sweepConditionsTimer: sweepConditionsTimer
     maxInstances: adtInstancesAtOnce
     httpIngestAuth: httpIngestAuth
   }

@@ -34,6 +34,8 @@ param deferBuckets = int(readEnvironmentVariable('DEFER_BUCKETS', '64'))
 // The timers' schedules (docs/OPERATIONS.md, "Timers when idle").
 param drainDeferredSchedule = readEnvironmentVariable('DRAIN_DEFERRED_SCHEDULE', '*/30 * * * * *')
 param sweepConditionsSchedule = readEnvironmentVariable('SWEEP_CONDITIONS_SCHEDULE', '0 */1 * * * *')
+param drainDeferredTimer = bool(readEnvironmentVariable('DRAIN_DEFERRED_TIMER', 'true'))
+param sweepConditionsTimer = bool(readEnvironmentVariable('SWEEP_CONDITIONS_TIMER', 'true'))
 
 param logDailyQuotaGb = int(readEnvironmentVariable('LOG_DAILY_QUOTA_GB', '1'))
 param adtEndpointDeadLettering = bool(readEnvironmentVariable('ADT_ENDPOINT_DEAD_LETTERING', 'true'))

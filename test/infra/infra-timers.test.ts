@@ -3,6 +3,7 @@
 import { drainSchedule } from '../../functions/drainDeferredValues';
 import { sweepSchedule } from '../../functions/sweepConditions';
 import { settings } from '../../shared/settings';
+import { evaluateArm } from './support/armExpression';
 import { type ArmParameterFile, loadCompiled, moduleOf, moduleParam } from './support/compiledTemplates';
 
 const main = () => loadCompiled('main.json');
@@ -17,4 +18,17 @@ it.each([
   expect(moduleParam(appSettings.deployment, parameter)).toBe(JSON.stringify({ value: `[parameters('${parameter}')]` }));
   const common = (appSettings.template.variables as Record<string, Record<string, unknown>>).common ?? {};
   expect(common[setting]).toBe(`[parameters('${parameter}')]`);
+});
+
+it.each([
+  ['drainDeferredTimer', 'AzureWebJobs.drainDeferredValues.Disabled'],
+  ['sweepConditionsTimer', 'AzureWebJobs.sweepConditions.Disabled'],
+])('%s: on by default, false sets %s (kept across provisions: Bicep owns every app setting)', (parameter, setting) => {
+  expect(main().parameters?.[parameter]).toMatchObject({ type: 'bool', defaultValue: true });
+  const appSettings = moduleOf(main(), 'app-settings');
+  expect(moduleParam(appSettings.deployment, parameter)).toBe(JSON.stringify({ value: `[parameters('${parameter}')]` }));
+  const common = (appSettings.template.variables as Record<string, Record<string, unknown>>).common ?? {};
+  expect(common[setting]).toBe(`[string(not(parameters('${parameter}')))]`);
+  expect(evaluateArm(String(common[setting]), appSettings.template, { [parameter]: false })).toBe('true');
+  expect(evaluateArm(String(common[setting]), appSettings.template, { [parameter]: true })).toBe('false');
 });
