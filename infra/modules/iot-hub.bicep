@@ -149,7 +149,9 @@ var hubProperties = {
 }
 
 // One hub, two API versions: the stable one, or the preview one only when the digital twin change
-// route is on (exactly one of the two is deployed; both have the same name and properties).
+// route is on (exactly one of the two is deployed; both have the same name and properties). ARM
+// enforces resource-id uniqueness only among resources whose condition is true, which Bicep relies
+// on to allow this pair (Azure/bicep#15909).
 resource iotHub 'Microsoft.Devices/IotHubs@2023-06-30' = if (!eventRoutes.digitalTwinChanges) {
   name: name
   location: location
