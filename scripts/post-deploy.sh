@@ -52,7 +52,7 @@ while [[ $# -gt 0 ]]; do
     --skip-principal-check) check_principal=0; shift ;;
     --skip-reconcile) reconcile=0; shift ;;
     --seed-portfolio) seed_portfolio="${2:?--seed-portfolio needs a number of twins}"; shift 2 ;;
-    -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) fail "unknown argument '$1'. Usage: scripts/post-deploy.sh [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--skip-principal-check] [--skip-reconcile] [--seed-portfolio <twins>]" ;;
   esac
 done

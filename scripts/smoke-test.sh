@@ -54,7 +54,7 @@ while [[ $# -gt 0 ]]; do
     --bulk-seed) bulk_seed=1; shift ;;
     --skip-device-events) device_events=0; shift ;;
     --device-model) device_model="${2:?--device-model needs a model id}"; shift 2 ;;
-    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) fail "unknown argument '$1'. Usage: scripts/smoke-test.sh [--skip-seed | --bulk-seed] [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--room <twin id>] [--skip-device-events] [--device-model <dtmi>]" ;;
   esac
 done
