@@ -2,8 +2,11 @@
 // each switchable, all off by default; routeDeviceEvents opts in to lifecycle and twin changes
 // (reported properties only), connection state and Plug and Play digital twin changes have their own
 // switches, and the digital twin change route exists only when asked for (preview-only ARM source).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { evaluateArm } from './support/armExpression';
-import { type ArmResource, type ArmTemplate, loadCompiled, moduleOf, resourcesOf } from './support/compiledTemplates';
+import { type ArmResource, type ArmTemplate, loadCompiled, moduleOf, repoRoot, resourcesOf } from './support/compiledTemplates';
 
 type Value = Parameters<typeof evaluateArm>[2] extends Record<string, infer V> | undefined ? V : never;
 
@@ -134,4 +137,15 @@ it('names the switched-on routes in an output for post-deploy and the smoke test
   ])
     expect(value).toContain(`if(${guard}, '${kind}', '')`);
   expect(value).toMatch(/^\[join\(filter\(createArray\(.*lambda\('kind', not\(empty\(lambdaVariables\('kind'\)\)\)\)\), ','\)\]$/);
+});
+
+it('scripts/post-deploy.sh checks the routes by the names and sources the Bicep gives them', () => {
+  const { template } = hubModule();
+  const script = readFileSync(join(repoRoot, 'scripts', 'post-deploy.sh'), 'utf8');
+  const routes = (template.variables as { eventRouteList: Route[] }).eventRouteList.map((r) => [r.name, r.source]);
+  routes.push(['digital-twin-changes-to-ingest', 'DigitalTwinChangeEvents']);
+  expect(String((template.variables as Record<string, string>).digitalTwinChangeRoutes)).toContain(
+    "'name', 'digital-twin-changes-to-ingest', 'source', 'DigitalTwinChangeEvents'",
+  );
+  for (const [name, source] of routes) expect([name, script.includes(`["${name}", "${source}"]`)]).toEqual([name, true]);
 });
