@@ -5,10 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { evaluateArm } from './support/armExpression';
+import { evaluateArm, type Value } from './support/armExpression';
 import { type ArmResource, type ArmTemplate, loadCompiled, moduleOf, repoRoot, resourcesOf } from './support/compiledTemplates';
-
-type Value = Parameters<typeof evaluateArm>[2] extends Record<string, infer V> | undefined ? V : never;
 
 const main = (): ArmTemplate => loadCompiled('main.json');
 const hubModule = () => moduleOf(main(), 'iot-hub');

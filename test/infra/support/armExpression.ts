@@ -4,7 +4,7 @@
 
 import type { ArmTemplate } from './compiledTemplates';
 
-type Value = string | number | boolean | { readonly [key: string]: unknown };
+export type Value = string | number | boolean | { readonly [key: string]: unknown };
 
 const functions: Record<string, (args: Value[]) => Value> = {
   if: ([condition, yes, no]) => (condition === true ? yes : no) as Value,
