@@ -4,17 +4,19 @@
 // instances sweeping at once write each transition once). No state in this process: the pending
 // time is on the twin. It also marks twins stale (rollups.staleness: one query per entry on
 // $metadata.$lastUpdateTime). No query without conditions with a duration or staleness. Logic:
-// shared/rollup/conditions. Turn it off with AzureWebJobs.sweepConditions.Disabled = true.
+// shared/rollup/conditions. Its schedule: SWEEP_CONDITIONS_SCHEDULE; turn it off with
+// AzureWebJobs.sweepConditions.Disabled = true (docs/OPERATIONS.md, "Timers when idle").
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 
 import { sharedCredential } from '../shared/adt';
 import type { ConditionSweepSummary } from '../shared/rollup';
+import { readSetting } from '../shared/settings';
 import { startAzureMonitor } from '../shared/telemetry';
 import { worker } from '../shared/worker';
 
 startAzureMonitor({ credential: sharedCredential });
 
-/** Every minute: a transition is written at most about a minute (plus ADT's query lag) after it is due; its time is exact. */
+/** The default, every minute (SWEEP_CONDITIONS_SCHEDULE replaces it): a transition is written at most about a minute (plus ADT's query lag) after it is due; its time is exact. */
 export const sweepSchedule = '0 */1 * * * *';
 
 export function sweepConditionsHandler(sweep: () => Promise<ConditionSweepSummary> = () => worker().sweepConditions()) {
@@ -33,4 +35,9 @@ export function sweepConditionsHandler(sweep: () => Promise<ConditionSweepSummar
 
 export const sweepConditionsTimer = sweepConditionsHandler();
 
-app.timer('sweepConditions', { schedule: sweepSchedule, runOnStartup: false, handler: sweepConditionsTimer });
+// Read at registration, not as a %setting% expression: unset keeps the default instead of an error.
+app.timer('sweepConditions', {
+  schedule: readSetting('sweepConditionsSchedule') ?? sweepSchedule,
+  runOnStartup: false,
+  handler: sweepConditionsTimer,
+});

@@ -88,6 +88,18 @@ param deferWriteWindowSeconds int = 10
 @maxValue(4096)
 param deferBuckets int = 64
 
+@description('Schedule of the drainDeferredValues timer (DRAIN_DEFERRED_SCHEDULE, NCRONTAB with seconds): each run wakes the app, docs/OPERATIONS.md "Timers when idle". Turn the timer off with the app setting AzureWebJobs.drainDeferredValues.Disabled = true.')
+param drainDeferredSchedule string = '*/30 * * * * *'
+
+@description('Schedule of the sweepConditions timer (SWEEP_CONDITIONS_SCHEDULE): durations and staleness are written at most one period late.')
+param sweepConditionsSchedule string = '0 */1 * * * *'
+
+@description('Run the drainDeferredValues timer (false sets AzureWebJobs.drainDeferredValues.Disabled): off, deferred values drain only while messages arrive.')
+param drainDeferredTimer bool = true
+
+@description('Run the sweepConditions timer (false sets AzureWebJobs.sweepConditions.Disabled): off, durations end and twins go stale only when a message arrives.')
+param sweepConditionsTimer bool = true
+
 @description('Log Analytics daily ingestion cap in GB (-1 = none).')
 param logDailyQuotaGb int = 1
 
@@ -155,8 +167,14 @@ param routeTwinChangeEvents bool = true
 @description('Connection state events (connectionState on twins). Off by default.')
 param routeConnectionStateEvents bool = false
 
-@description('Plug and Play digital twin change events. ARM documents the source for preview API versions only (acceptance at 2023-06-30 unverified). Off by default.')
+@description('Plug and Play digital twin change events. ARM documents the source for preview API versions only (acceptance at 2023-06-30 unverified), so turning this on deploys the hub with API version 2023-06-30-preview. Off by default.')
 param routeDigitalTwinChangeEvents bool = false
+
+@description('Message enrichment: stamp the device twin tag twinIdTag as application property twinId on everything routed to the ingest function; pair it with ingest.twinId { template: "{properties.twinId}", fallback: "{deviceId}" } (infra/DEPLOY.md, "IoT Hub events"). Off by default.')
+param enrichTwinId bool = false
+
+@description('With enrichTwinId: the device twin tag holding the ADT twin id (tags.<twinIdTag>).')
+param twinIdTag string = 'twinId'
 
 var routed = telemetrySource == 'eventHub'
 
@@ -367,6 +385,7 @@ module iotHub 'modules/iot-hub.bicep' = {
       connectionState: routeConnectionStateEvents
       digitalTwinChanges: routeDigitalTwinChangeEvents
     }
+    twinIdEnrichmentTag: enrichTwinId ? twinIdTag : ''
   }
   // IoT Hub checks the routing identity's Event Hubs Data Sender role when it creates the endpoint.
   dependsOn: [iotHubRoutingRole, roles]
@@ -421,6 +440,10 @@ module appSettings 'modules/app-settings.bicep' = {
     ingestDeadlineSeconds: ingestDeadlineSeconds
     deferWriteWindowSeconds: deferWriteWindowSeconds
     deferBuckets: deferBuckets
+    drainDeferredSchedule: drainDeferredSchedule
+    sweepConditionsSchedule: sweepConditionsSchedule
+    drainDeferredTimer: drainDeferredTimer
+    sweepConditionsTimer: sweepConditionsTimer
     maxInstances: adtInstancesAtOnce
     httpIngestAuth: httpIngestAuth
   }
@@ -505,6 +528,21 @@ output ADT_EVENT_TYPES string = join(adtEventTypes, ',')
 output EVENT_GRID_TOPIC_NAME string = digitalTwins.outputs.topicName
 output EVENT_GRID_DEAD_LETTER_CONTAINER string = names.eventGridDeadLetterContainer
 output IOT_HUB_NAME string = iotHub.outputs.name
+// What scripts/post-deploy.sh checks on the hub and scripts/smoke-test.sh exercises: the IoT Hub event
+// routes switched on (comma-separated kinds, empty = none) and the twin id enrichment (key=value).
+output IOT_HUB_EVENT_ROUTES string = join(
+  filter(
+    [
+      routeDeviceEvents && routeLifecycleEvents ? 'lifecycle' : ''
+      routeDeviceEvents && routeTwinChangeEvents ? 'twinChanges' : ''
+      routeConnectionStateEvents ? 'connectionState' : ''
+      routeDigitalTwinChangeEvents ? 'digitalTwinChanges' : ''
+    ],
+    kind => !empty(kind)
+  ),
+  ','
+)
+output IOT_HUB_TWIN_ID_ENRICHMENT string = enrichTwinId ? 'twinId=$twin.tags.${twinIdTag}' : ''
 output EVENT_HUB_NAMESPACE string = routed ? eventHubs!.outputs.namespaceName : ''
 output EVENT_HUB_FULLY_QUALIFIED_NAMESPACE string = routed ? eventHubs!.outputs.fullyQualifiedNamespace : ''
 output EVENT_HUB_NAME string = routed ? eventHubs!.outputs.hubName : ''

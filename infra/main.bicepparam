@@ -31,6 +31,11 @@ param adtPatchesPerSecond = int(readEnvironmentVariable('ADT_PATCHES_PER_SECOND'
 param ingestDeadlineSeconds = int(readEnvironmentVariable('INGEST_DEADLINE_SECONDS', '240'))
 param deferWriteWindowSeconds = int(readEnvironmentVariable('DEFER_WRITE_WINDOW_SECONDS', '10'))
 param deferBuckets = int(readEnvironmentVariable('DEFER_BUCKETS', '64'))
+// The timers' schedules (docs/OPERATIONS.md, "Timers when idle").
+param drainDeferredSchedule = readEnvironmentVariable('DRAIN_DEFERRED_SCHEDULE', '*/30 * * * * *')
+param sweepConditionsSchedule = readEnvironmentVariable('SWEEP_CONDITIONS_SCHEDULE', '0 */1 * * * *')
+param drainDeferredTimer = bool(readEnvironmentVariable('DRAIN_DEFERRED_TIMER', 'true'))
+param sweepConditionsTimer = bool(readEnvironmentVariable('SWEEP_CONDITIONS_TIMER', 'true'))
 
 param logDailyQuotaGb = int(readEnvironmentVariable('LOG_DAILY_QUOTA_GB', '1'))
 param adtEndpointDeadLettering = bool(readEnvironmentVariable('ADT_ENDPOINT_DEAD_LETTERING', 'true'))
@@ -49,6 +54,9 @@ param routeLifecycleEvents = bool(readEnvironmentVariable('ROUTE_LIFECYCLE_EVENT
 param routeTwinChangeEvents = bool(readEnvironmentVariable('ROUTE_TWIN_CHANGE_EVENTS', 'true'))
 param routeConnectionStateEvents = bool(readEnvironmentVariable('ROUTE_CONNECTION_STATE_EVENTS', 'false'))
 param routeDigitalTwinChangeEvents = bool(readEnvironmentVariable('ROUTE_DIGITAL_TWIN_CHANGE_EVENTS', 'false'))
+// Message enrichment: the device twin tag TWIN_ID_TAG stamped as application property twinId.
+param enrichTwinId = bool(readEnvironmentVariable('ENRICH_TWIN_ID', 'false'))
+param twinIdTag = readEnvironmentVariable('TWIN_ID_TAG', 'twinId')
 
 // Egress of every twin change: none, eventHub or serviceBus; data history and Fabric need eventHub.
 param egress = readEnvironmentVariable('EGRESS', 'none')

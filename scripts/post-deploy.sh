@@ -9,12 +9,14 @@
 #   5. create the ADT event route endpoint → topic (data plane only; there is no ARM resource),
 #   6. create the egress route (twin changes → the Event Hub / Service Bus endpoint) when main.bicep
 #      was deployed with egress other than 'none',
-#   7. warn when the ADT dead-letter SAS is near its expiry,
-#   8. with --seed-portfolio <twins> (or POST_DEPLOY_SEED_PORTFOLIO, for the azd hook): seed a
+#   7. check the IoT Hub event routes and the twin id enrichment main.bicep switched on
+#      (IOT_HUB_EVENT_ROUTES, IOT_HUB_TWIN_ID_ENRICHMENT): each enabled on the hub, none missing,
+#   8. warn when the ADT dead-letter SAS is near its expiry,
+#   9. with --seed-portfolio <twins> (or POST_DEPLOY_SEED_PORTFOLIO, for the azd hook): seed a
 #      generated portfolio through one ADT import job (npm run seed -- --portfolio, docs/BULK.md),
-#   9. reconcile every derived value once (npm run reconcile).
-# Idempotent: step 4 is an incremental ARM deployment, steps 5 and 6 PUTs that create or replace
-# (step 8 is not: seed a portfolio into an empty instance, docs/BULK.md).
+#  10. reconcile every derived value once (npm run reconcile).
+# Idempotent: step 4 is an incremental ARM deployment, steps 5 and 6 PUTs that create or replace,
+# step 7 only reads (step 9 is not: seed a portfolio into an empty instance, docs/BULK.md).
 # Every az call is pinned to the deployment's subscription (--subscription), never az's default.
 #
 # Runs as the azd postdeploy hook (azd exports its environment: AZURE_SUBSCRIPTION_ID,
@@ -28,7 +30,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 script_name="post-deploy"
-step_total=9
+step_total=10
 # shellcheck source=scripts/lib/azure-env.sh
 source "$root/scripts/lib/azure-env.sh"
 
@@ -50,7 +52,7 @@ while [[ $# -gt 0 ]]; do
     --skip-principal-check) check_principal=0; shift ;;
     --skip-reconcile) reconcile=0; shift ;;
     --seed-portfolio) seed_portfolio="${2:?--seed-portfolio needs a number of twins}"; shift 2 ;;
-    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) fail "unknown argument '$1'. Usage: scripts/post-deploy.sh [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--skip-principal-check] [--skip-reconcile] [--seed-portfolio <twins>]" ;;
   esac
 done
@@ -65,7 +67,8 @@ pin_subscription
 load_outputs FUNCTION_APP_NAME FUNCTION_APP_HOST_NAME PROPAGATE_FUNCTION_NAME EVENT_GRID_TOPIC_NAME \
   STORAGE_ACCOUNT_NAME EVENT_GRID_DEAD_LETTER_CONTAINER ADT_EVENT_TYPES ADT_SERVICE_URL ADT_ENDPOINT_NAME \
   ADT_EVENT_ROUTE_NAME ADT_EVENT_ROUTE_FILTER -- DEPLOYER_PRINCIPAL_ID ADT_DEAD_LETTER_SAS_EXPIRY \
-  EGRESS_ENDPOINT_NAME EGRESS_ROUTE_NAME EGRESS_ROUTE_FILTER STORAGE_BLOB_ENDPOINT IMPORT_CONTAINER IMPORT_LOG_CONTAINER
+  EGRESS_ENDPOINT_NAME EGRESS_ROUTE_NAME EGRESS_ROUTE_FILTER STORAGE_BLOB_ENDPOINT IMPORT_CONTAINER IMPORT_LOG_CONTAINER \
+  IOT_HUB_NAME IOT_HUB_EVENT_ROUTES IOT_HUB_TWIN_ID_ENRICHMENT
 function_app="$(required_output FUNCTION_APP_NAME)"
 function_host="$(required_output FUNCTION_APP_HOST_NAME)"
 function_name="$(required_output PROPAGATE_FUNCTION_NAME)"
@@ -82,6 +85,8 @@ sas_expiry="${ADT_DEAD_LETTER_SAS_EXPIRY:-}"
 egress_endpoint="${EGRESS_ENDPOINT_NAME:-}"
 egress_route="${EGRESS_ROUTE_NAME:-}"
 egress_filter="${EGRESS_ROUTE_FILTER:-}"
+event_routes="${IOT_HUB_EVENT_ROUTES:-}"
+twin_id_enrichment="${IOT_HUB_TWIN_ID_ENRICHMENT:-}"
 
 # The ADT role went to the principal that ran the deployment (azd's sign-in). If az is signed in
 # as someone else, the route PUT would fail with 403 after minutes of retries: say so now.
@@ -175,6 +180,57 @@ if [[ -n "$egress_endpoint" ]]; then
   log "egress route $egress_route -> endpoint $egress_endpoint ($egress_filter)"
 else
   log "no egress endpoint (main.bicep egress = 'none')"
+fi
+
+step "check the IoT Hub event routes"
+# Lifecycle, twin change, connection state and digital twin change events reach the ingest function
+# only through their own routes (infra/DEPLOY.md, "IoT Hub events"). Read the hub once and check that
+# each route main.bicep switched on is there and enabled, and the enrichment too; a route enabled on
+# the hub but not in main.bicep (set in the portal) is reported, since the next provision disables it.
+if [[ -n "$event_routes" || -n "$twin_id_enrichment" ]]; then
+  iot_hub="$(required_output IOT_HUB_NAME)"
+  az_sub iot hub show --name "$iot_hub" --resource-group "$resource_group" --query properties.routing \
+    --output json >"$scratch_dir/routing.json" 2>"$scratch_dir/az.err" ||
+    fail "cannot read the routing of IoT Hub $iot_hub ($(head -c 300 "$scratch_dir/az.err"))."
+  node -e '
+    const routing = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8") || "{}") ?? {};
+    const [hub, wanted, enrichment] = process.argv.slice(2);
+    const kinds = {
+      lifecycle: ["device-lifecycle-to-ingest", "DeviceLifecycleEvents"],
+      twinChanges: ["twin-changes-to-ingest", "TwinChangeEvents"],
+      connectionState: ["connection-state-to-ingest", "DeviceConnectionStateEvents"],
+      digitalTwinChanges: ["digital-twin-changes-to-ingest", "DigitalTwinChangeEvents"],
+    };
+    const on = wanted.split(",").filter(Boolean);
+    const routes = routing.routes ?? [];
+    const problems = [];
+    for (const [kind, [name, source]] of Object.entries(kinds)) {
+      const route = routes.find((r) => r.name === name);
+      const enabled = route !== undefined && route.isEnabled === true && route.source === source;
+      if (on.includes(kind)) {
+        if (enabled) console.log(`route ${name} (${source}) enabled -> ${(route.endpointNames ?? []).join(", ")}`);
+        else problems.push(route === undefined ? `route ${name} (${source}) is missing` : `route ${name} is not enabled for ${source}`);
+      } else if (enabled) {
+        console.log(`route ${name} (${source}) is enabled on the hub but off in main.bicep: the next provision disables it`);
+      }
+    }
+    for (const kind of on) if (!(kind in kinds)) problems.push(`unknown event kind "${kind}" in IOT_HUB_EVENT_ROUTES`);
+    if (enrichment) {
+      const at = enrichment.indexOf("=");
+      const [key, value] = [enrichment.slice(0, at), enrichment.slice(at + 1)];
+      const found = (routing.enrichments ?? []).find((e) => e.key === key);
+      if (found && found.value === value) console.log(`enrichment ${key} = ${value} -> ${(found.endpointNames ?? []).join(", ")}`);
+      else problems.push(found ? `enrichment ${key} is ${found.value}, not ${value}` : `enrichment ${key} = ${value} is missing`);
+    }
+    if (problems.length > 0) {
+      process.stderr.write(`IoT Hub ${hub}: ${problems.join("; ")}.`);
+      process.exit(1);
+    }
+  ' "$scratch_dir/routing.json" "$iot_hub" "$event_routes" "$twin_id_enrichment" >"$scratch_dir/routes.out" 2>"$scratch_dir/routes.err" ||
+    fail "$(cat "$scratch_dir/routes.err") The hub does not route what main.bicep switched on: run 'azd provision' again (infra/DEPLOY.md, \"IoT Hub events\")."
+  while IFS= read -r line; do log "$line"; done <"$scratch_dir/routes.out"
+else
+  log "no IoT Hub event routes or enrichment switched on (main.bicep routeDeviceEvents, routeConnectionStateEvents, routeDigitalTwinChangeEvents, enrichTwinId)"
 fi
 
 step "check the ADT dead-letter SAS expiry"

@@ -8,9 +8,17 @@
 #   4. send device messages through the deployed Event Hub (npm run simulate),
 #   5. wait until the room's temperature is rewritten in ADT by the deployed propagate function
 #      (ingest → thermostat twin → Event Grid → propagate → room), print the lag; exit 1 if it
-#      does not happen within SMOKE_TIMEOUT_SECONDS.
+#      does not happen within SMOKE_TIMEOUT_SECONDS,
+#   6. when main.bicep routes device lifecycle events (IOT_HUB_EVENT_ROUTES has lifecycle): retire a
+#      device without a device — create a twin and a device identity of the same id, delete the
+#      identity (az iot hub device-identity, extension azure-iot), and wait until the lifecycle event
+#      has removed the twin from ADT; exit 1 if it does not happen within SMOKE_TIMEOUT_SECONDS.
+#      A create event needs the device twin's model (a Plug and Play device announces it when it
+#      connects), and reported properties and connection state need a connected device, so those are
+#      not exercised here (infra/DEPLOY.md, "Smoke test of the IoT Hub events").
 # Run after `azd up` from the repository root:  scripts/smoke-test.sh [--skip-seed | --bulk-seed]
 #   [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--room <twin id>]
+#   [--skip-device-events] [--device-model <dtmi>]
 # Values come from azd's environment (or the deployment outputs), as for scripts/post-deploy.sh.
 # Knobs: SMOKE_MESSAGES (default 90), SMOKE_RATE (messages/s, default 10),
 # SMOKE_TIMEOUT_SECONDS (default 300), SMOKE_POLL_SECONDS (default 5).
@@ -19,7 +27,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 script_name="smoke-test"
-step_total=5
+step_total=6
 # shellcheck source=scripts/lib/azure-env.sh
 source "$root/scripts/lib/azure-env.sh"
 
@@ -32,6 +40,9 @@ rate="${SMOKE_RATE:-10}"
 timeout_seconds="${SMOKE_TIMEOUT_SECONDS:-300}"
 poll_seconds="${SMOKE_POLL_SECONDS:-5}"
 cli_resource_group=""
+device_events=1
+# A seeded model without components (a twin of it needs no component sections).
+device_model="dtmi:example:building:Thermostat;1"
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -41,8 +52,10 @@ while [[ $# -gt 0 ]]; do
     --room) room="${2:?--room needs a twin id}"; shift 2 ;;
     --skip-seed) seed=0; shift ;;
     --bulk-seed) bulk_seed=1; shift ;;
-    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) fail "unknown argument '$1'. Usage: scripts/smoke-test.sh [--skip-seed | --bulk-seed] [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--room <twin id>]" ;;
+    --skip-device-events) device_events=0; shift ;;
+    --device-model) device_model="${2:?--device-model needs a model id}"; shift 2 ;;
+    -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) fail "unknown argument '$1'. Usage: scripts/smoke-test.sh [--skip-seed | --bulk-seed] [--resource-group <rg>] [--deployment <name>] [--subscription <id>] [--room <twin id>] [--skip-device-events] [--device-model <dtmi>]" ;;
   esac
 done
 
@@ -54,7 +67,8 @@ resolve_resource_group "$cli_resource_group" "Run from the azd project (after 'a
 
 step "check the Azure CLI sign-in"
 pin_subscription
-load_outputs ADT_SERVICE_URL TELEMETRY_SOURCE -- EVENT_HUB_FULLY_QUALIFIED_NAMESPACE EVENT_HUB_NAME STORAGE_BLOB_ENDPOINT IMPORT_CONTAINER IMPORT_LOG_CONTAINER
+load_outputs ADT_SERVICE_URL TELEMETRY_SOURCE -- EVENT_HUB_FULLY_QUALIFIED_NAMESPACE EVENT_HUB_NAME STORAGE_BLOB_ENDPOINT IMPORT_CONTAINER IMPORT_LOG_CONTAINER \
+  IOT_HUB_NAME IOT_HUB_EVENT_ROUTES
 adt_url="$(required_output ADT_SERVICE_URL)"
 adt_url="${adt_url%/}"
 if [[ "$(required_output TELEMETRY_SOURCE)" != "eventHub" ]]; then
@@ -115,10 +129,52 @@ while :; do
   if [[ -n "${now%%|*}" && "$now" != "$before" ]]; then
     log "$room temperature now: ${now%%|*} (written ${now#*|})"
     log "PASSED: device messages reached the room's derived value in $((SECONDS - started)) s after sending began (polling every ${poll_seconds}s)"
-    exit 0
+    break
   fi
   if ((SECONDS >= deadline)); then
     fail "$room still shows '${now%%|*}' (written ${now#*|}) ${timeout_seconds}s after sending. Look at Application Insights (infra/DEPLOY.md, 'Where to look'): ingest summaries say whether messages arrived and were applied; propagate summaries whether notifications arrived."
+  fi
+  sleep "$poll_seconds"
+done
+
+step "retire a device through a device lifecycle event"
+if ((!device_events)); then
+  log "skipped (--skip-device-events)"
+  exit 0
+fi
+if [[ ",${IOT_HUB_EVENT_ROUTES:-}," != *",lifecycle,"* ]]; then
+  log "skipped: main.bicep does not route device lifecycle events (azd env set ROUTE_DEVICE_EVENTS true; infra/DEPLOY.md, 'IoT Hub events')"
+  exit 0
+fi
+iot_hub="$(required_output IOT_HUB_NAME)"
+az extension show --name azure-iot --output none 2>"$scratch_dir/az.err" ||
+  fail "the device identity commands need the Azure CLI extension azure-iot: run 'az extension add --name azure-iot' (or pass --skip-device-events)."
+device="smoke-device-$(date +%s)"
+# The twin first, with a model ADT has (seeded): its device's delete event must remove it. The create
+# event the identity raises finds the twin there (filtered twin-exists), whatever order they arrive in.
+node -e 'process.stdout.write(JSON.stringify({ $metadata: { $model: process.argv[1] } }))' "$device_model" >"$scratch_dir/device-twin.json"
+status="$(adt_request PUT "$adt_url/digitaltwins/$device?api-version=2023-10-31" "$scratch_dir/device-twin.json")"
+[[ "$status" == 2?? ]] ||
+  fail "creating twin $device (model $device_model) returned HTTP $status: $(head -c 300 "$scratch_dir/adt-response" 2>/dev/null || true). Seed first (without --skip-seed), or name a model the instance has with --device-model."
+az_sub iot hub device-identity create --hub-name "$iot_hub" --resource-group "$resource_group" --device-id "$device" \
+  --output none 2>"$scratch_dir/az.err" ||
+  fail "could not create device $device in $iot_hub ($(head -c 300 "$scratch_dir/az.err")). You need write access to the hub's identity registry (e.g. 'IoT Hub Data Contributor', or Contributor on the hub); twin $device is left in ADT: delete it with 'az dt twin delete --dt-name <adt> --twin-id $device'."
+retired=$SECONDS
+az_sub iot hub device-identity delete --hub-name "$iot_hub" --resource-group "$resource_group" --device-id "$device" \
+  --output none 2>"$scratch_dir/az.err" ||
+  fail "could not delete device $device from $iot_hub ($(head -c 300 "$scratch_dir/az.err")); delete it and twin $device by hand."
+log "device $device created and deleted in $iot_hub; waiting for its twin to leave ADT (up to ${timeout_seconds}s)"
+deadline=$((SECONDS + timeout_seconds))
+while :; do
+  status="$(adt_request GET "$adt_url/digitaltwins/$device?api-version=2023-10-31")"
+  if [[ "$status" == "404" ]]; then
+    log "PASSED: the device lifecycle event retired twin $device in $((SECONDS - retired)) s after the device was deleted (polling every ${poll_seconds}s)"
+    exit 0
+  fi
+  [[ "$status" == 2?? ]] ||
+    fail "reading twin $device from ADT returned HTTP $status: $(head -c 300 "$scratch_dir/adt-response" 2>/dev/null || true) $(head -c 200 "$scratch_dir/curl.err" 2>/dev/null || true)"
+  if ((SECONDS >= deadline)); then
+    fail "twin $device is still in ADT ${timeout_seconds}s after its device was deleted. Check that route device-lifecycle-to-ingest is enabled (scripts/post-deploy.sh checks it) and look at Application Insights: ingest summaries count deviceLifecycleEvents and say why one was filtered or dead-lettered. Then delete the twin: az dt twin delete --dt-name <adt> --twin-id $device"
   fi
   sleep "$poll_seconds"
 done

@@ -145,6 +145,20 @@ export const settings = {
     sample: '64',
     required: false,
   },
+  drainDeferredSchedule: {
+    name: 'DRAIN_DEFERRED_SCHEDULE',
+    description:
+      'Schedule of the drainDeferredValues timer (NCRONTAB with seconds, or hh:mm:ss). Unset = every 30 s. Each run wakes the app; turn it off with AzureWebJobs.drainDeferredValues.Disabled (docs/OPERATIONS.md, "Timers when idle").',
+    sample: '*/30 * * * * *',
+    required: false,
+  },
+  sweepConditionsSchedule: {
+    name: 'SWEEP_CONDITIONS_SCHEDULE',
+    description:
+      'Schedule of the sweepConditions timer (NCRONTAB with seconds, or hh:mm:ss). Unset = every minute. A duration or staleness is written at most one period late; turn it off with AzureWebJobs.sweepConditions.Disabled (docs/OPERATIONS.md, "Timers when idle").',
+    sample: '0 */1 * * * *',
+    required: false,
+  },
   ingestDeadlineSeconds: {
     name: 'INGEST_DEADLINE_SECONDS',
     description:

@@ -63,6 +63,18 @@ param deferBuckets int
 @description('Instances that draw on ADT at once (ADT_MAX_INSTANCES): main.bicep derives it from the telemetry partitions.')
 param maxInstances int
 
+@description('Schedule of the drainDeferredValues timer (DRAIN_DEFERRED_SCHEDULE).')
+param drainDeferredSchedule string
+
+@description('Schedule of the sweepConditions timer (SWEEP_CONDITIONS_SCHEDULE).')
+param sweepConditionsSchedule string
+
+@description('Run the drainDeferredValues timer.')
+param drainDeferredTimer bool = true
+
+@description('Run the sweepConditions timer.')
+param sweepConditionsTimer bool = true
+
 @description('How POST /api/telemetry authenticates callers (HTTP_INGEST_AUTH): functionKey or entraId.')
 param httpIngestAuth string = 'functionKey'
 
@@ -95,6 +107,13 @@ var common = {
   // between them (each process only sees itself).
   ADT_MAX_INSTANCES: string(maxInstances)
   HTTP_INGEST_AUTH: httpIngestAuth
+  // The timers' schedules: each run wakes the app (docs/OPERATIONS.md, "Timers when idle").
+  DRAIN_DEFERRED_SCHEDULE: drainDeferredSchedule
+  SWEEP_CONDITIONS_SCHEDULE: sweepConditionsSchedule
+  // The host's own switch per function; set here so a provision keeps it (this resource replaces
+  // every app setting, so one set with the CLI alone is gone after the next provision).
+  'AzureWebJobs.drainDeferredValues.Disabled': string(!drainDeferredTimer)
+  'AzureWebJobs.sweepConditions.Disabled': string(!sweepConditionsTimer)
   // DefaultAzureCredential / ManagedIdentityCredential read this to pick the user-assigned identity.
   AZURE_CLIENT_ID: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString

@@ -77,6 +77,9 @@ describe('azd env set reaches every documented parameter', () => {
       ALERT_EMAIL: 'ops@example.com',
       INSTANCE_MEMORY_MB: '4096',
       AZURE_ENV_NAME: 'from-azd',
+      TWIN_ID_TAG: 'dtId',
+      DRAIN_DEFERRED_SCHEDULE: '0 */5 * * * *',
+      SWEEP_CONDITIONS_SCHEDULE: '0 */2 * * * *',
     };
     const defaults = main().parameters ?? {};
     const expected: Record<string, unknown> = { environmentName: 'from-azd' };

@@ -83,7 +83,13 @@ describe('hardening', () => {
       expect(account.properties).toMatchObject({ minimumTlsVersion: 'TLS1_2', supportsHttpsTrafficOnly: true });
     expect(resourcesOfType('Microsoft.Storage/storageAccounts')).toHaveLength(2);
     expect(resourcesOfType('Microsoft.EventHub/namespaces')[0]?.properties).toMatchObject({ minimumTlsVersion: '1.2' });
-    expect(resourcesOfType('Microsoft.Devices/IotHubs')[0]?.properties).toMatchObject({ minTlsVersion: '1.2' });
+    // Both declarations of the hub (stable and preview API version) take the same properties.
+    const hubTemplate = allTemplates(main()).find((t) => resourcesOf(t).some((r) => r.type === 'Microsoft.Devices/IotHubs'));
+    expect(resourcesOfType('Microsoft.Devices/IotHubs').map((r) => r.properties)).toEqual([
+      "[variables('hubProperties')]",
+      "[variables('hubProperties')]",
+    ]);
+    expect(hubTemplate?.variables?.hubProperties).toMatchObject({ minTlsVersion: '1.2' });
     expect(resourcesOfType('Microsoft.EventGrid/topics')[0]?.properties).toMatchObject({ minimumTlsVersionAllowed: '1.2' });
     expect(resourcesOfType('Microsoft.Web/sites')[0]?.properties).toMatchObject({
       httpsOnly: true,

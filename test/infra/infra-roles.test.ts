@@ -156,9 +156,12 @@ describe('infra role assignments', () => {
     expect(moduleOf(main, 'iot-hub').deployment.dependsOn).toContain(
       "[resourceId('Microsoft.Resources/deployments', 'iot-hub-routing-role')]",
     );
-    // The routing endpoint authenticates with the user-assigned identity that holds the Sender role.
-    const hub = resourcesOf(moduleOf(main, 'iot-hub').template).find((r) => r.type === 'Microsoft.Devices/IotHubs');
-    expect(JSON.stringify(hub?.properties)).toContain(
+    // The routing endpoint authenticates with the user-assigned identity that holds the Sender role
+    // (the hub's two declarations, stable and preview API, share one properties variable).
+    const hubTemplate = moduleOf(main, 'iot-hub').template;
+    const hubs = resourcesOf(hubTemplate).filter((r) => r.type === 'Microsoft.Devices/IotHubs');
+    expect(hubs.map((hub) => hub.properties)).toEqual(["[variables('hubProperties')]", "[variables('hubProperties')]"]);
+    expect(JSON.stringify(hubTemplate.variables?.hubProperties)).toContain(
       "'authenticationType', 'identityBased', 'identity', createObject('userAssignedIdentity', parameters('routingIdentityId'))",
     );
   });

@@ -66,7 +66,7 @@ describe('scripts/post-deploy.sh', () => {
     // The bearer token is read from a header file, not passed as an argument.
     expect(put?.args).toContain('--header');
     expect(put?.args.some((a) => a.startsWith('Authorization'))).toBe(false);
-    expect(stdout).toContain('[7/9] check the ADT dead-letter SAS expiry');
+    expect(stdout).toContain('[8/10] check the ADT dead-letter SAS expiry');
     expect(calls.some((c) => c.tool === 'azd')).toBe(false); // a hook already has azd's environment
   });
 
@@ -244,7 +244,7 @@ describe('scripts/post-deploy.sh', () => {
     };
     const seeded = run(['--seed-portfolio', '100000'], { ...azdHookEnv, ...bulk });
     expect(seeded.status).toBe(0);
-    expect(seeded.stdout).toContain('[8/9] bulk-seed a portfolio through an ADT import job');
+    expect(seeded.stdout).toContain('[9/10] bulk-seed a portfolio through an ADT import job');
     const npm = seeded.calls.filter((c) => c.tool === 'npm').map((c) => c.args.join(' '));
     expect(npm).toEqual([
       `run --silent seed -- --adt-url ${outputs.ADT_SERVICE_URL} --portfolio 100000 --storage ${bulk.STORAGE_BLOB_ENDPOINT} --container adt-import --log-container adt-import-logs`,
@@ -260,5 +260,75 @@ describe('scripts/post-deploy.sh', () => {
     expect(failed.stderr).toContain('Storage Blob Data Contributor');
     const plain = run([], azdHookEnv);
     expect(plain.stdout).toContain('skipped (no --seed-portfolio)');
+  });
+  describe('IoT Hub event routes', () => {
+    const route = (name: string, source: string, isEnabled = true) => ({
+      name,
+      source,
+      condition: 'true',
+      endpointNames: ['telemetry-event-hub'],
+      isEnabled,
+    });
+    const hubRouting = {
+      routes: [
+        route('device-messages-to-telemetry-hub', 'DeviceMessages'),
+        route('device-lifecycle-to-ingest', 'DeviceLifecycleEvents'),
+        route('twin-changes-to-ingest', 'TwinChangeEvents'),
+        route('connection-state-to-ingest', 'DeviceConnectionStateEvents', false),
+      ],
+      enrichments: [{ key: 'twinId', value: '$twin.tags.twinId', endpointNames: ['telemetry-event-hub'] }],
+    };
+    const withRoutes = {
+      ...azdHookEnv,
+      IOT_HUB_NAME: 'iot-abc',
+      IOT_HUB_EVENT_ROUTES: 'lifecycle,twinChanges',
+      IOT_HUB_TWIN_ID_ENRICHMENT: 'twinId=$twin.tags.twinId',
+    };
+
+    it('reads the hub once and reports each route and the enrichment main.bicep switched on', () => {
+      const { status, stdout, stderr, calls } = run([], { ...withRoutes, FAKE_AZ_IOT_HUB_ROUTING: JSON.stringify(hubRouting) });
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      const shows = azCalls(calls).filter((c) => azCommand(c) === 'iot hub show');
+      expect(shows).toHaveLength(1);
+      expect([argOf(shows[0] as ToolCall, '--name'), argOf(shows[0] as ToolCall, '--resource-group')]).toEqual(['iot-abc', 'rg-test']);
+      expect(argOf(shows[0] as ToolCall, '--subscription')).toBe('sub-azd');
+      expect(stdout).toContain('[7/10] check the IoT Hub event routes');
+      expect(stdout).toContain('route device-lifecycle-to-ingest (DeviceLifecycleEvents) enabled -> telemetry-event-hub');
+      expect(stdout).toContain('route twin-changes-to-ingest (TwinChangeEvents) enabled -> telemetry-event-hub');
+      expect(stdout).toContain('enrichment twinId = $twin.tags.twinId -> telemetry-event-hub');
+      expect(stdout).not.toContain('connection-state-to-ingest');
+    });
+
+    it('fails, naming each difference, when a switched-on route or the enrichment is missing or disabled on the hub', () => {
+      const { status, stderr } = run([], {
+        ...withRoutes,
+        IOT_HUB_EVENT_ROUTES: 'lifecycle,twinChanges,connectionState,digitalTwinChanges',
+        FAKE_AZ_IOT_HUB_ROUTING: JSON.stringify({ routes: hubRouting.routes, enrichments: [] }),
+      });
+      expect(status).toBe(1);
+      expect(stderr).toContain("FAILED at step 'check the IoT Hub event routes'");
+      expect(stderr).toContain('route connection-state-to-ingest is not enabled for DeviceConnectionStateEvents');
+      expect(stderr).toContain('route digital-twin-changes-to-ingest (DigitalTwinChangeEvents) is missing');
+      expect(stderr).toContain('enrichment twinId = $twin.tags.twinId is missing');
+      expect(stderr).toContain("run 'azd provision' again");
+    });
+
+    it('says when a route is on at the hub but off in main.bicep', () => {
+      const { status, stdout } = run([], {
+        ...withRoutes,
+        IOT_HUB_EVENT_ROUTES: 'lifecycle',
+        FAKE_AZ_IOT_HUB_ROUTING: JSON.stringify(hubRouting),
+      });
+      expect(status).toBe(0);
+      expect(stdout).toContain('route twin-changes-to-ingest (TwinChangeEvents) is enabled on the hub but off in main.bicep');
+    });
+
+    it('does not read the hub when nothing is switched on', () => {
+      const { status, stdout, calls } = run([], { ...azdHookEnv, IOT_HUB_NAME: 'iot-abc', IOT_HUB_EVENT_ROUTES: '' });
+      expect(status).toBe(0);
+      expect(azCalls(calls).some((c) => azCommand(c) === 'iot hub show')).toBe(false);
+      expect(stdout).toContain('no IoT Hub event routes or enrichment switched on');
+    });
   });
 });

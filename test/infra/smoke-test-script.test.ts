@@ -140,4 +140,68 @@ describe('scripts/smoke-test.sh', () => {
     expect(stderr).toContain('TELEMETRY_SOURCE=builtIn');
     expect(npmCalls(calls)).toEqual([]);
   });
+  describe('device lifecycle events (route switched on)', () => {
+    const lifecycleEnv = {
+      IOT_HUB_NAME: 'iot-abc',
+      IOT_HUB_EVENT_ROUTES: 'lifecycle,twinChanges',
+      FAKE_CURL_GET_BODIES: JSON.stringify([room(undefined, ''), room(21.4, 'x')]),
+    };
+    const deviceCalls = (calls: ToolCall[]) => calls.filter((c) => c.tool === 'az' && azCommand(c).startsWith('iot hub device-identity'));
+
+    it('creates a twin and a device of one id, deletes the device, and passes once the lifecycle event removed the twin', () => {
+      // GETs: the room before, the room changed, then the device twin still there, then gone.
+      const { status, stdout, stderr, calls } = run(['--skip-seed'], { ...lifecycleEnv, FAKE_CURL_GET_STATUSES: '200,200,200,404' });
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      const put = calls.find((c) => c.tool === 'curl' && argOf(c, '--request') === 'PUT') as ToolCall;
+      const device = /\/digitaltwins\/(smoke-device-\d+)\?/.exec(put.args.at(-1) ?? '')?.[1];
+      expect(device).toBeDefined();
+      const [create, remove] = deviceCalls(calls) as [ToolCall, ToolCall];
+      expect([azCommand(create), azCommand(remove)]).toEqual(['iot hub device-identity create', 'iot hub device-identity delete']);
+      for (const call of [create, remove]) {
+        expect([argOf(call, '--hub-name'), argOf(call, '--device-id'), argOf(call, '--resource-group')]).toEqual([
+          'iot-abc',
+          device,
+          'rg-test',
+        ]);
+        expect(argOf(call, '--subscription')).toBe('sub-azd');
+      }
+      // The twin is created before the identity, read until it is gone.
+      const order = calls.map((c) => (c.tool === 'curl' ? `curl ${argOf(c, '--request')}` : `${c.tool} ${azCommand(c)}`));
+      expect(order.indexOf('curl PUT')).toBeLessThan(order.indexOf('az iot hub device-identity create'));
+      const twinReads = calls.filter(
+        (c) => c.tool === 'curl' && c.args.at(-1)?.includes(`/digitaltwins/${device}?`) && argOf(c, '--request') === 'GET',
+      );
+      expect(twinReads).toHaveLength(2);
+      expect(stdout).toContain('[6/6] retire a device through a device lifecycle event');
+      expect(stdout).toMatch(new RegExp(`PASSED: the device lifecycle event retired twin ${device} in \\d+ s`));
+    });
+
+    it('exits 1 when the twin stays, naming the route and how to clean up', () => {
+      const { status, stderr } = run(['--skip-seed'], { ...lifecycleEnv, SMOKE_TIMEOUT_SECONDS: '0' });
+      expect(status).toBe(1);
+      expect(stderr).toContain('is still in ADT 0s after its device was deleted');
+      expect(stderr).toContain('device-lifecycle-to-ingest');
+      expect(stderr).toContain('az dt twin delete');
+    });
+
+    it('needs the azure-iot extension, and says how to add it before creating anything', () => {
+      const { status, stderr, calls } = run(['--skip-seed'], { ...lifecycleEnv, FAKE_AZ_NO_IOT_EXTENSION: '1' });
+      expect(status).toBe(1);
+      expect(stderr).toContain('az extension add --name azure-iot');
+      expect(deviceCalls(calls)).toEqual([]);
+      expect(calls.some((c) => c.tool === 'curl' && argOf(c, '--request') === 'PUT')).toBe(false);
+    });
+
+    it('is skipped when the lifecycle route is off, or with --skip-device-events', () => {
+      const off = run(['--skip-seed'], { ...lifecycleEnv, IOT_HUB_EVENT_ROUTES: 'connectionState' });
+      expect(off.status).toBe(0);
+      expect(off.stdout).toContain('skipped: main.bicep does not route device lifecycle events');
+      expect(deviceCalls(off.calls)).toEqual([]);
+      const skipped = run(['--skip-seed', '--skip-device-events'], lifecycleEnv);
+      expect(skipped.status).toBe(0);
+      expect(skipped.stdout).toContain('skipped (--skip-device-events)');
+      expect(deviceCalls(skipped.calls)).toEqual([]);
+    });
+  });
 });

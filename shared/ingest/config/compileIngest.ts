@@ -187,10 +187,11 @@ function compileTwinId(config: TwinIdConfig | string, where: string, issues: Iss
   };
   if (config.template !== undefined) {
     misplaced('key', 'table');
-    misplaced('fallback', 'table');
     misplaced('cache', 'query');
     const template = issues.template(`${where}.template`, config.template);
-    return template && { kind: 'template', template };
+    // e.g. "{properties.twinId}" (an IoT Hub enrichment) falling back to "{deviceId}" while the tag is missing.
+    const fallback = config.fallback === undefined ? undefined : issues.template(`${where}.fallback`, config.fallback);
+    return template && { kind: 'template', template, ...(fallback && { fallback }) };
   }
   if (config.table !== undefined) {
     misplaced('cache', 'query');
@@ -200,7 +201,7 @@ function compileTwinId(config: TwinIdConfig | string, where: string, issues: Iss
     return { kind: 'table', key, table: new Map(Object.entries(config.table)), ...(fallback && { fallback }) };
   }
   misplaced('key', 'table');
-  misplaced('fallback', 'table');
+  misplaced('fallback', 'table or template');
   const query = issues.template(`${where}.query`, config.query ?? '');
   if (query && !/^\s*select\b/i.test(query.text)) issues.add(`${where}.query`, 'must be an ADT query starting with SELECT');
   const cache = { ...defaultQueryCache, ...stripUndefined(config.cache ?? {}) };

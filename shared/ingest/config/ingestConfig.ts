@@ -188,7 +188,7 @@ export interface QueryCacheOptions {
 }
 
 export type TwinIdStrategy =
-  | { kind: 'template'; template: CompiledTemplate }
+  | { kind: 'template'; template: CompiledTemplate; fallback?: CompiledTemplate }
   | { kind: 'table'; key: CompiledTemplate; table: ReadonlyMap<string, string>; fallback?: CompiledTemplate }
   | { kind: 'query'; query: CompiledTemplate; cache: QueryCacheOptions };
 

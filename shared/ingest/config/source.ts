@@ -1,11 +1,13 @@
 // Where a mapped value comes from. One string grammar, shared by property sources and template
 // variables (`{deviceId}` reads the same thing as the source `$deviceId`):
 //   temperature, a.b[0], $.a.b, $body, $body.a   → the JSON body
-//   $properties.<name>                            → an application property (e.g. an IoT Hub enrichment)
+//   $properties.<name>                            → an application property (e.g. an IoT Hub enrichment;
+//                                                   one stamped without a value reads as missing)
 //   $system.<name>                                → a system property (e.g. iothub-connection-auth-method)
 //   $enqueuedTime $deviceId $moduleId $component $modelId $messageId $sequenceNumber $partitionKey
 
 import { type DeviceMessage, lookupProperty } from '../message';
+import { enrichedValue } from './enrichment';
 import { parsePath, type PathSegment, readPath } from './jsonPath';
 
 export type SourceReader = (message: DeviceMessage) => unknown;
@@ -41,6 +43,8 @@ export function compileSource(text: string): CompiledSource | string {
     if (text.startsWith(prefix)) {
       const name = text.slice(prefix.length);
       if (name === '') return `"${text}" names no property; write ${prefix}<name>`;
+      // An application property may be an IoT Hub enrichment stamped without a value (enrichment.ts).
+      if (bag === 'properties') return { text, read: (m) => enrichedValue(lookupProperty(m.properties, name)) };
       return { text, read: (m) => lookupProperty(m[bag], name) };
     }
   }

@@ -26,11 +26,11 @@ export function escapeQueryValue(value: string): string {
 export function twinIdRequest(strategy: TwinIdStrategy, message: DeviceMessage): TwinIdRequest {
   switch (strategy.kind) {
     case 'template': {
-      const twinId = strategy.template.render(message);
+      const twinId = strategy.template.render(message) ?? strategy.fallback?.render(message);
       return twinId === undefined
         ? {
             kind: 'unresolved',
-            detail: `twin id template "${strategy.template.text}" has a variable without a value (${strategy.template.variables.join(', ')})`,
+            detail: `twin id template "${strategy.template.text}" has a variable without a value (${strategy.template.variables.join(', ')})${strategy.fallback ? `, and so has its fallback "${strategy.fallback.text}"` : ''}`,
           }
         : { kind: 'direct', twins: [{ twinId }] };
     }

@@ -1,10 +1,10 @@
 // Evaluates the small subset of ARM template expressions that main.bicep's derived settings
-// compile to (if, equals, greater, and, not, min, add, parameters, variables), so a test can check the
+// compile to (if, equals, greater, and, not, min, add, empty, format, string, createArray, createObject, parameters, variables), so a test can check the
 // value a deployment would get for given parameters instead of the expression's spelling.
 
 import type { ArmTemplate } from './compiledTemplates';
 
-type Value = string | number | boolean | { readonly [key: string]: unknown };
+export type Value = string | number | boolean | { readonly [key: string]: unknown };
 
 const functions: Record<string, (args: Value[]) => Value> = {
   if: ([condition, yes, no]) => (condition === true ? yes : no) as Value,
@@ -14,6 +14,11 @@ const functions: Record<string, (args: Value[]) => Value> = {
   not: ([a]) => a !== true,
   min: (args) => Math.min(...args.map(Number)),
   add: ([a, b]) => Number(a) + Number(b),
+  empty: ([a]) => (typeof a === 'string' ? a === '' : typeof a === 'object' && Object.keys(a).length === 0),
+  format: ([pattern, ...values]) => String(pattern).replace(/\{(\d+)\}/g, (_, i: string) => String(values[Number(i)])),
+  string: ([a]) => String(a),
+  createArray: (args) => args as unknown as Value,
+  createObject: (args) => Object.fromEntries(Array.from({ length: args.length / 2 }, (_, i) => [String(args[2 * i]), args[2 * i + 1]])),
 };
 
 /** The value of `[expression]` in `template` with `parameters` (defaults fill the rest). */

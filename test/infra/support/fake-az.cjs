@@ -47,6 +47,22 @@ function az() {
     if (failingCall('keys')) return process.stdout.write('None\n');
     return process.stdout.write(`${process.env.FAKE_AZ_EVENTGRID_KEY ?? 'fake-extension-key'}\n`);
   }
+  // IoT Hub: its routing as FAKE_AZ_IOT_HUB_ROUTING (JSON); device identities are only logged.
+  if (command.startsWith('iot hub show')) return process.stdout.write(process.env.FAKE_AZ_IOT_HUB_ROUTING ?? '{}');
+  if (command.startsWith('iot hub device-identity')) {
+    if (process.env.FAKE_AZ_DEVICE_IDENTITY_FAIL === '1') {
+      process.stderr.write('Forbidden: the principal cannot write the identity registry\n');
+      process.exit(1);
+    }
+    return process.stdout.write('{}');
+  }
+  if (command.startsWith('extension show')) {
+    if (process.env.FAKE_AZ_NO_IOT_EXTENSION === '1') {
+      process.stderr.write('ERROR: The extension azure-iot is not installed.\n');
+      process.exit(1);
+    }
+    return process.stdout.write('{"name":"azure-iot"}');
+  }
   if (command.startsWith('deployment group show')) {
     const outputs = JSON.parse(process.env.FAKE_AZ_OUTPUTS ?? '{}');
     if (process.env.FAKE_AZ_DEPLOYMENT_MISSING === '1') {
