@@ -29,6 +29,7 @@ import type {
 import { compileMatcher, type Matcher } from './pattern';
 import { type CompiledSource, compileSource } from './source';
 import { type CompiledTemplate, compileTemplate } from './template';
+import { statefulRuleProblems } from './statefulTransform';
 import { compileTransform } from './transforms';
 
 /** Every ingest option's default, in one place (decoding's own defaults are decode's, read from there). */
@@ -242,6 +243,7 @@ function compileRule(rule: RuleConfig, where: string, issues: Issues): CompiledR
     targets.set(key, index);
     properties.push(compiled);
   });
+  for (const problem of statefulRuleProblems(properties)) issues.list.push(problem);
   const telemetry = (rule.telemetry ?? []).flatMap((mapping, index) => {
     const compiled = compileTelemetry(mapping, rule, joinPath(`${where}.telemetry`, index), issues);
     return compiled ? [compiled] : [];

@@ -12,3 +12,5 @@ export {
   type WriteSignificance,
 } from './significance';
 export { type TwinWriteOptions, writeTwinUpdate } from './twinWriter';
+export { type FoldOutcome, foldReadings, inFoldOrder, type StatefulState } from './statefulValues';
+export { hasStatefulUpdates, storedState, statefulWrites, type StatefulWrites } from './statefulWrites';

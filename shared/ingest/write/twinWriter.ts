@@ -17,6 +17,7 @@ import {
 } from '../message';
 import { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
 import { alreadyStored, decideWrite, type SignificanceOf, type StoredProperty } from './significance';
+import { refoldAfterConflict, statefulCandidates } from './statefulDecisions';
 
 export interface TwinWriterDeps {
   /** The gateway's exclusive session on this twin (one request in flight per twin). */
@@ -117,6 +118,8 @@ function decideWrites(
 ): PropertyUpdate[] {
   const candidates: PropertyUpdate[] = [];
   for (const propertyUpdate of updates) {
+    // A stateful target folds its readings over this copy's state (no deadband: see write/statefulWrites).
+    if (statefulCandidates(propertyUpdate, twin, result, candidates)) continue;
     if (isStale(propertyUpdate, twin, deps)) {
       result.stale.push(propertyUpdate);
       continue;
@@ -253,7 +256,8 @@ async function patchWithFallback(
     const suppressed = (result.suppressed ?? []).map((s) => s.update);
     result.suppressed = [];
     for (const update of updates) heartbeats.delete(update);
-    updates = decideWrites([...updates, ...suppressed], fresh, deps, result, heartbeats);
+    // A stateful target's writes are folded again from the fresh state (another writer may have moved its total).
+    updates = decideWrites(refoldAfterConflict([...updates, ...suppressed], result), fresh, deps, result, heartbeats);
     if (result.suppressed.length === 0) delete result.suppressed;
     if (updates.length === 0) return;
     attempt = await tryPatch(twinId, updates, deps, result);
