@@ -121,7 +121,7 @@ it('folds every reading, reports skipped ones, and never defers a stateful twin'
   expect(first.summary.deferral).toMatchObject({ writeCapacity: 1, twinsDeferred: 3 });
   expect(first.summary).toMatchObject({ applied: 6, filtered: 0, deadLettered: 0 });
   // Readings in kW (unit step first), folded 0 → 30 → 60 s although 30 s arrived last.
-  const meter = () => port.twins.get('meter-1') as unknown as Record<string, number>;
+  const meter = () => port.twins.get('meter-1') as unknown as { energy: number; power: number };
   expect(
     Math.abs(
       meter().energy -
