@@ -154,3 +154,29 @@ it('counter: a device reset continues the total', async () => {
   ]);
   expect(twin()).toMatchObject({ total: 5000 + 50 + 30 + 15, rawCount: 45 });
 });
+
+it('the worked example of CONFIGURATION.md ("Stateful transforms"): a late reading in the batch, then out of order, redelivered, after a gap', async () => {
+  // Seconds after 08:00:00 stand for the example's times; power in kW (the unit step ran while mapping).
+  const { apply, twin } = setup(storedMeter(2, 0, 10));
+  await apply([
+    energy([
+      [60, 4],
+      [30, 1],
+    ]),
+  ]);
+  expect(twin().energy).toBeCloseTo(10 + (1.5 * 30 + 2.5 * 30) / 3600, 12);
+  expect(twin().energy).toBeCloseTo(10.0333333333, 9);
+  const late = await apply([
+    energy([
+      [45, 3],
+      [60, 4],
+    ]),
+  ]);
+  expect(late.skippedReadings).toEqual([
+    { eventKey: 'e45', reason: 'reading-out-of-order' },
+    { eventKey: 'e60', reason: 'reading-already-folded' },
+  ]);
+  await apply([energy([[1200, 5]])]);
+  expect(twin().energy).toBeCloseTo(10.0333333333, 9);
+  expect(twin()).toMatchObject({ power: 5, $metadata: { power: { sourceTime: at(1200) } } });
+});
