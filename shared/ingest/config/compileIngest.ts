@@ -28,8 +28,8 @@ import type {
 } from './ingestConfig';
 import { compileMatcher, type Matcher } from './pattern';
 import { type CompiledSource, compileSource } from './source';
-import { type CompiledTemplate, compileTemplate } from './template';
 import { statefulRuleProblems } from './statefulTransform';
+import { type CompiledTemplate, compileTemplate } from './template';
 import { compileTransform } from './transforms';
 
 /** Every ingest option's default, in one place (decoding's own defaults are decode's, read from there). */

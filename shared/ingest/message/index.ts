@@ -14,6 +14,6 @@ export { asBag, hasEntries, lookupProperty, PropertySlots } from './properties';
 export { describeUpdatePath, type EventOrder, type PropertyUpdate, valueSegments } from './propertyUpdate';
 export { isPrototypeKey, prototypeKeyIn, withoutPrototypeKeys } from './prototypeKeys';
 export type { DeadLetterReason, FilterReason } from './reasons';
-export type { Reading, SkippedReadingReason, StatefulKind, StatefulStep, StatefulTransform } from './statefulReading';
 export type { EventRefusal, Refusal } from './refusal';
+export type { Reading, SkippedReadingReason, StatefulKind, StatefulStep, StatefulTransform } from './statefulReading';
 export type { MissingTwinPolicy, RejectedUpdate, TwinUpdate, TwinUpdateResult } from './twinUpdate';

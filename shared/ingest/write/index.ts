@@ -11,6 +11,6 @@ export {
   type WriteDecision,
   type WriteSignificance,
 } from './significance';
-export { type TwinWriteOptions, writeTwinUpdate } from './twinWriter';
 export { type FoldOutcome, foldReadings, inFoldOrder, type StatefulState } from './statefulValues';
-export { hasStatefulUpdates, storedState, statefulWrites, type StatefulWrites } from './statefulWrites';
+export { hasStatefulUpdates, type StatefulWrites,statefulWrites, storedState } from './statefulWrites';
+export { type TwinWriteOptions, writeTwinUpdate } from './twinWriter';
