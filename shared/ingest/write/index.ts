@@ -12,5 +12,5 @@ export {
   type WriteSignificance,
 } from './significance';
 export { type FoldOutcome, foldReadings, inFoldOrder, type StatefulState } from './statefulValues';
-export { hasStatefulUpdates, type StatefulWrites,statefulWrites, storedState } from './statefulWrites';
+export { hasStatefulUpdates, type StatefulWrites, statefulWrites, storedState } from './statefulWrites';
 export { type TwinWriteOptions, writeTwinUpdate } from './twinWriter';
