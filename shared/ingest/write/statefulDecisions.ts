@@ -10,10 +10,19 @@ import { statefulWrites } from './statefulWrites';
 /** Each folded write → the stateful update it was folded from. */
 const foldedFrom = new WeakMap<PropertyUpdate, PropertyUpdate>();
 
-/** For a stateful update: adds its folded writes to `candidates`, notes its skipped readings, and returns true. */
-export function statefulCandidates(update: PropertyUpdate, twin: Twin, result: TwinUpdateResult, candidates: PropertyUpdate[]): boolean {
+/**
+ * For a stateful update: adds its folded writes to `candidates`, notes its skipped readings, and
+ * returns true. `trustedUntil` (ms): a stored sourceTime after it came from a clock far ahead.
+ */
+export function statefulCandidates(
+  update: PropertyUpdate,
+  twin: Twin,
+  result: TwinUpdateResult,
+  candidates: PropertyUpdate[],
+  trustedUntil: number,
+): boolean {
   if (update.stateful === undefined) return false;
-  const { writes, skipped } = statefulWrites(update as PropertyUpdate & { stateful: StatefulStep }, twin);
+  const { writes, skipped } = statefulWrites(update as PropertyUpdate & { stateful: StatefulStep }, twin, trustedUntil);
   if (skipped.length > 0) (result.skippedReadings ??= []).push(...skipped);
   for (const write of writes) {
     foldedFrom.set(write, update);

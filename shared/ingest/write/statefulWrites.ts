@@ -8,6 +8,7 @@
 // twin after a 412, so a total is always folded from the state it is written over.
 
 import type { Twin } from '../../adt';
+import { parseIsoMillis } from '../../common';
 import type { PropertyUpdate, Reading, SkippedReadingReason, StatefulStep } from '../message';
 import { storedSourceTime } from './patchBuilder';
 import { foldReadings, type StatefulState } from './statefulValues';
@@ -18,8 +19,18 @@ export interface StatefulWrites {
   skipped: Array<{ eventKey: string; reason: SkippedReadingReason }>;
 }
 
-/** The stored state of a stateful target: its input's value and sourceTime, and its own value. */
-export function storedState(twin: Twin | undefined, update: Pick<PropertyUpdate, 'component' | 'property'>, input: string): StatefulState {
+/**
+ * The stored state of a stateful target: its input's value and sourceTime, and its own value. An
+ * input sourceTime after `trustedUntil` was written by a clock far ahead (ms): it would skip every
+ * correct reading after it as out of order, so it is no previous sample — the total is kept and the
+ * next reading starts a new segment (as the plain guard ignores such a time).
+ */
+export function storedState(
+  twin: Twin | undefined,
+  update: Pick<PropertyUpdate, 'component' | 'property'>,
+  input: string,
+  trustedUntil = Number.POSITIVE_INFINITY,
+): StatefulState {
   const container: unknown = update.component === undefined ? twin : twin?.[update.component];
   const own = (name: string): unknown =>
     typeof container === 'object' && container !== null && Object.prototype.hasOwnProperty.call(container, name)
@@ -28,19 +39,23 @@ export function storedState(twin: Twin | undefined, update: Pick<PropertyUpdate,
   const state: StatefulState = {};
   const previous = own(input);
   const output = own(update.property);
-  if (typeof previous === 'number' && Number.isFinite(previous)) {
+  const time = storedSourceTime(twin, { component: update.component, property: input } as Pick<PropertyUpdate, 'component' | 'property'>);
+  if (typeof previous === 'number' && Number.isFinite(previous) && time !== undefined && !(parseIsoMillis(time) > trustedUntil)) {
     state.previous = previous;
-    const time = storedSourceTime(twin, { component: update.component, property: input } as Pick<PropertyUpdate, 'component' | 'property'>);
-    if (time !== undefined) state.previousTime = time;
+    state.previousTime = time;
   }
   if (typeof output === 'number' && Number.isFinite(output)) state.output = output;
   return state;
 }
 
 /** Folds the update's readings over what `twin` stores and returns the writes that carry the result. */
-export function statefulWrites(update: PropertyUpdate & { stateful: StatefulStep }, twin: Twin | undefined): StatefulWrites {
+export function statefulWrites(
+  update: PropertyUpdate & { stateful: StatefulStep },
+  twin: Twin | undefined,
+  trustedUntil = Number.POSITIVE_INFINITY,
+): StatefulWrites {
   const { transform, readings } = update.stateful;
-  const outcome = foldReadings(transform, storedState(twin, update, transform.input), readings);
+  const outcome = foldReadings(transform, storedState(twin, update, transform.input, trustedUntil), readings);
   const skipped = outcome.skipped.map(({ reading, reason }) => ({ eventKey: reading.eventKey, reason }));
   const last = outcome.folded[outcome.folded.length - 1];
   if (last === undefined) return { writes: [], skipped };

@@ -119,7 +119,7 @@ function decideWrites(
   const candidates: PropertyUpdate[] = [];
   for (const propertyUpdate of updates) {
     // A stateful target folds its readings over this copy's state (no deadband: see write/statefulWrites).
-    if (statefulCandidates(propertyUpdate, twin, result, candidates)) continue;
+    if (statefulCandidates(propertyUpdate, twin, result, candidates, deps.now() + deps.trustedFutureMs)) continue;
     if (isStale(propertyUpdate, twin, deps)) {
       result.stale.push(propertyUpdate);
       continue;

@@ -180,3 +180,13 @@ it('the worked example of CONFIGURATION.md ("Stateful transforms"): a late readi
   expect(twin().energy).toBeCloseTo(10.0333333333, 9);
   expect(twin()).toMatchObject({ power: 5, $metadata: { power: { sourceTime: at(1200) } } });
 });
+
+it('a stored input sourceTime from a clock far ahead is no previous sample: the total is kept and the reading starts a new segment', async () => {
+  // The writer's clock is 86,400 s after 00:00; a stored reading at 200,000 s is beyond maxClockSkew.
+  const { apply, twin } = setup(storedMeter(9, 200_000, 42));
+  const result = await apply([energy([[86_000, 3]])]);
+  expect(result.skippedReadings).toBeUndefined();
+  expect(twin()).toMatchObject({ energy: 42, power: 3, $metadata: { power: { sourceTime: at(86_000) } } });
+  await apply([energy([[86_060, 5]])]);
+  expect(twin().energy).toBeCloseTo(42 + (4 * 60) / 3600, 12);
+});
