@@ -80,7 +80,10 @@ export function coalesce(updates: readonly PropertyUpdate[]): CoalesceResult {
       slot.superseded.push(...older.eventKeys);
       continue;
     }
-    if (newer(update, slot.winner) > 0) {
+    // A stateful target's readings are never dropped for a plain value of the same property (two rules
+    // writing it): the stateful update stays, the plain value is superseded whatever its time.
+    const statefulFirst = update.stateful !== undefined ? 1 : slot.winner.stateful !== undefined ? -1 : 0;
+    if (statefulFirst > 0 || (statefulFirst === 0 && newer(update, slot.winner) > 0)) {
       slot.superseded.push(...slot.winner.eventKeys);
       losers.push(slot.winner);
       slot.winner = update;
