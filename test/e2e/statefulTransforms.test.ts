@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { runLocal, tempDir } from './support/runLocal';
+import { repoRoot, runLocal, tempDir } from './support/runLocal';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
 
@@ -140,4 +140,16 @@ it('one batch holding every reading folds them in time order (the late reading i
   const expected = expectedEnergy(100, 1800, readings.length);
   expect(expected).not.toBeCloseTo(expectedEnergy(100, 1800), 3);
   expect(Math.abs((meter.energy as number) - expected)).toBeLessThan(1e-9);
+}, 120_000);
+
+it('the energy-meter sample scenario ends as docs/LOCAL.md says', async () => {
+  const { summary, dump } = await runLocal({ scenario: join(repoRoot, 'local', 'scenarios', 'energy-meter') });
+  expect(summary.exitCode).toBe(0);
+  expect(summary.stats.deadLettered).toBe(0);
+  const meter = dump.twins.find((t) => t.$dtId === 'meter-1') as Record<string, unknown>;
+  // 1, 2, 3, 2 kW at 0, 30, 60, 150 s (the 30 s reading arrived last of the first three): trapezoid, in kWh.
+  expect(Math.abs((meter.energy as number) - (1.5 * 30 + 2.5 * 30 + 2.5 * 90) / 3600)).toBeLessThan(1e-9);
+  expect(meter.energy).toBeCloseTo(0.0958, 4);
+  // Pulses 10, 25, 40, then 5 after a reset: 10 + 15 + 15 + 5.
+  expect(meter).toMatchObject({ pulseTotal: 45, pulseCount: 5, power: 2 });
 }, 120_000);
