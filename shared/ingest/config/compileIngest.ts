@@ -28,7 +28,7 @@ import type {
 } from './ingestConfig';
 import { compileMatcher, type Matcher } from './pattern';
 import { type CompiledSource, compileSource } from './source';
-import { statefulRuleProblems } from './statefulTransform';
+import { statefulOptionProblems, statefulRuleProblems } from './statefulTransform';
 import { type CompiledTemplate, compileTemplate } from './template';
 import { compileTransform } from './transforms';
 
@@ -112,6 +112,7 @@ function compileIngestSection(config: IngestConfig, issues: Issues): CompiledIng
     names.set(rule.name, index);
     rules.push(compileRule(rule, where, issues));
   });
+  for (const problem of statefulOptionProblems(options, rules)) issues.list.push(problem);
   return {
     options,
     twinId,

@@ -120,3 +120,17 @@ export function statefulRuleProblems(
   }
   return problems;
 }
+
+/** The state's time is the input's `$metadata` sourceTime: without sourceTimes every reading would look like the first. */
+export function statefulOptionProblems(
+  options: { emitSourceTime: boolean },
+  rules: ReadonlyArray<{ properties: ReadonlyArray<{ where: string; transform: { stateful?: StatefulTransform } }> }>,
+): string[] {
+  if (options.emitSourceTime) return [];
+  const first = rules.flatMap((rule) => rule.properties).find((mapping) => mapping.transform.stateful !== undefined);
+  return first
+    ? [
+        `ingest.options.emitSourceTime: must be true when a mapping has a stateful transform (${first.where}.transform.${first.transform.stateful?.kind}): the state's time is the input's $metadata sourceTime`,
+      ]
+    : [];
+}

@@ -102,3 +102,18 @@ it('refuses an input that another mapping of the rule also writes (the step writ
     'pipeline.yaml:5:77: ingest.rules[0].properties[0].transform.integrate.input: "power" is also mapped by ingest.rules[0].properties[1]; the integrate step writes its input itself (with the total, in one PATCH), so remove that mapping',
   ]);
 });
+
+it('refuses stateful transforms without sourceTimes (the state time is the input $metadata sourceTime)', () => {
+  const issues = located(`ingest:
+  options: { emitSourceTime: false }
+  rules:
+    - name: meter
+      properties:
+        - { target: energy, source: watts, transform: { integrate: { input: power } } }
+`);
+  expect(issues).toEqual([
+    expect.stringMatching(
+      /^pipeline\.yaml:2:\d+: ingest\.options\.emitSourceTime: must be true when a mapping has a stateful transform \(ingest\.rules\[0\]\.properties\[0\]\.transform\.integrate\)/,
+    ),
+  ]);
+});
