@@ -1,6 +1,7 @@
 // Load-time checks of stateful mappings against the models: the input property must exist beside the
 // target (did-you-mean), and both must be numeric; integrate, rate and ema make fractions, so their
-// target must be a double, float or decimal (an integer target would be refused by ADT at every write).
+// target must be a double, float or decimal (an integer target would be refused by ADT at every write);
+// and the input must take every reading the target takes (an integer input only beside an integer target).
 
 import { didYouMean } from '../../common';
 import type { InterfaceView, Schema } from '../../dtdl';
@@ -54,6 +55,15 @@ export function checkStatefulAgainstModels(mapping: CompiledPropertyMapping, own
     else if (!isNumeric(input.schema))
       problems.push(
         `${mapping.where}.transform.${stateful.kind}.input: "${stateful.input}" in ${view.id} is ${describe(input.schema)}; it keeps the previous reading, so it must be numeric`,
+      );
+    // A reading the target accepts must fit the input too: ADT refusing the input alone would leave a total ahead of its sample.
+    else if (
+      input.schema.kind === 'primitive' &&
+      !fractional.has(input.schema.name) &&
+      (target === undefined || target.schema.kind !== 'primitive' || fractional.has(target.schema.name))
+    )
+      problems.push(
+        `${mapping.where}.transform.${stateful.kind}.input: "${stateful.input}" in ${view.id} is ${input.schema.name}, but readings may have fractions (the target is not an integer); declare it double`,
       );
   }
   return problems;

@@ -117,3 +117,15 @@ it('refuses stateful transforms without sourceTimes (the state time is the input
     ),
   ]);
 });
+
+it('refuses an integer input beside a fractional target (a reading with a fraction would be refused for the input alone)', () => {
+  const issues = located(`ingest:
+  rules:
+    - name: meter
+      properties:
+        - { target: energy, source: watts, transform: { integrate: { input: pulses } } }
+`);
+  expect(issues).toEqual([
+    'pipeline.yaml:5:77: ingest.rules[0].properties[0].transform.integrate.input: "pulses" in dtmi:test:Meter;1 is long, but readings may have fractions (the target is not an integer); declare it double',
+  ]);
+});
