@@ -53,3 +53,20 @@ export function refoldAfterConflict(updates: readonly PropertyUpdate[], result: 
   }
   return decided;
 }
+
+/** The updates in the groups the writer isolates a refused patch by: one stateful update's writes together, any other alone. */
+export function isolationGroups(updates: readonly PropertyUpdate[]): PropertyUpdate[][] {
+  const groups: PropertyUpdate[][] = [];
+  const byOrigin = new Map<PropertyUpdate, PropertyUpdate[]>();
+  for (const update of updates) {
+    const origin = foldedFrom.get(update);
+    const group = origin === undefined ? undefined : byOrigin.get(origin);
+    if (group) group.push(update);
+    else {
+      const created = [update];
+      if (origin !== undefined) byOrigin.set(origin, created);
+      groups.push(created);
+    }
+  }
+  return groups;
+}

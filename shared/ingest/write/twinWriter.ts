@@ -17,7 +17,7 @@ import {
 } from '../message';
 import { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
 import { alreadyStored, decideWrite, type SignificanceOf, type StoredProperty } from './significance';
-import { refoldAfterConflict, statefulCandidates } from './statefulDecisions';
+import { isolationGroups, refoldAfterConflict, statefulCandidates } from './statefulDecisions';
 
 export interface TwinWriterDeps {
   /** The gateway's exclusive session on this twin (one request in flight per twin). */
@@ -313,17 +313,18 @@ async function isolate(
   result: TwinUpdateResult,
   failure: AdtRequestError,
 ): Promise<void> {
-  if (updates.length === 1) {
-    const [only] = updates as [PropertyUpdate];
-    result.rejected.push(rejectedByAdt(only, failure));
+  // A stateful target's total and its input stay together (one is never written without the other).
+  const groups = isolationGroups(updates);
+  if (groups.length === 1) {
+    result.rejected.push(...updates.map((u) => rejectedByAdt(u, failure)));
     return;
   }
-  for (const single of updates) {
-    const outcome = await tryPatch(twinId, [single], deps, result);
+  for (const single of groups) {
+    const outcome = await tryPatch(twinId, single, deps, result);
     if (outcome !== 'ok') {
       if (outcome.kind === 'unresolvablePath') await deps.twin.getTwin();
-      const second = outcome.kind === 'unresolvablePath' ? await tryPatch(twinId, [single], deps, result) : outcome;
-      if (second !== 'ok') result.rejected.push(rejectedByAdt(single, second));
+      const second = outcome.kind === 'unresolvablePath' ? await tryPatch(twinId, single, deps, result) : outcome;
+      if (second !== 'ok') result.rejected.push(...single.map((u) => rejectedByAdt(u, second)));
     }
   }
 }

@@ -190,3 +190,25 @@ it('a stored input sourceTime from a clock far ahead is no previous sample: the 
   await apply([energy([[86_060, 5]])]);
   expect(twin().energy).toBeCloseTo(42 + (4 * 60) / 3600, 12);
 });
+
+it('when ADT refuses a patch, a total and its input are isolated together: never one without the other', async () => {
+  const { port, apply, twin } = setup(storedMeter(2, 0, 10));
+  // The fake refuses a non-number at /temperature: the plain value is the culprit, isolated alone.
+  const plain: PropertyUpdate = {
+    twinId: 'meter-1',
+    property: 'temperature',
+    value: 'warm',
+    sourceTime: at(60),
+    eventKeys: ['t'],
+    rule: 'r',
+  };
+  const result = await apply([energy([[60, 4]]), plain]);
+  expect(result.rejected.map((r) => r.update.property)).toEqual(['temperature']);
+  expect(twin().energy).toBeCloseTo(10 + 0.05, 12);
+  expect(twin().power).toBe(4);
+  // One refused combined patch, one for the pair, one for the culprit.
+  const patches = port.calls
+    .filter((c) => c.method === 'updateTwin')
+    .map((c) => c.patch?.filter((op) => !op.path.includes('$metadata')).map((op) => op.path));
+  expect(patches).toEqual([['/energy', '/power', '/temperature'], ['/energy', '/power'], ['/temperature']]);
+});
