@@ -1,4 +1,4 @@
-// npm run map -- --scenario <dir> --message <envelope.json | file.ndjson | -> [--json]
+// npm run map -- --scenario <dir> --message <envelope.json | file.ndjson | -> [--twin <twin.json>] [--json]
 // Prints what the pipeline would do with each message: no ADT, nothing written.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -8,13 +8,17 @@ import { parseEnvelope, type TelemetryEnvelope } from '../../shared/ingest';
 import { standardArgv } from '../cli';
 import { defaultScenarioDirectory, loadScenario } from '../scenario';
 import { type MessagePreview, ScenarioPreviewer } from './preview';
+import { storedTwinDocument } from './statefulPreview';
 
-const usage = `Usage: npm run map -- [--scenario <dir>] --message <envelope.json | messages.ndjson | -> [--json]
+const usage = `Usage: npm run map -- [--scenario <dir>] --message <envelope.json | messages.ndjson | -> [--twin <twin.json>] [--json]
 
   --scenario <dir>   models/, graph.ndjson and pipeline.yaml (default: local/scenarios/building)
   --message <file>   one envelope (JSON) or several (ndjson); - reads standard input. A line that
                      is not an envelope is reported with its line number and skipped; the rest is
                      previewed (exit code 1 when any line was skipped)
+  --twin <file>      a stored twin document (as ADT returns it, with $metadata sourceTimes) used
+                     instead of the scenario's twin of that id: stateful transforms (integrate,
+                     rate, ema, delta, counter) fold over its stored values; repeatable
   --json             machine-readable output
   -h, --help         this text`;
 
@@ -22,12 +26,14 @@ interface MapArgs {
   scenario: string;
   message: string;
   json: boolean;
+  twins: string[];
 }
 
 export function parseMapArgs(argv: readonly string[]): MapArgs | { help: true } | { error: string } {
   let scenario = defaultScenarioDirectory;
   let message: string | undefined;
   let json = false;
+  const twins: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string | undefined => argv[++i];
@@ -35,11 +41,15 @@ export function parseMapArgs(argv: readonly string[]): MapArgs | { help: true } 
     else if (flag === '--json') json = true;
     else if (flag === '--scenario') scenario = value() ?? '';
     else if (flag === '--message') message = value();
-    else return { error: `Unknown flag ${flag}.` };
+    else if (flag === '--twin') {
+      const file = value();
+      if (!file) return { error: '--twin needs a twin document (JSON file).' };
+      twins.push(file);
+    } else return { error: `Unknown flag ${flag}.` };
   }
   if (!scenario) return { error: '--scenario needs a directory.' };
   if (message === undefined) return { error: '--message is required (a file, or - for standard input).' };
-  return { scenario: resolve(process.env.INIT_CWD ?? process.cwd(), scenario), message, json };
+  return { scenario: resolve(process.env.INIT_CWD ?? process.cwd(), scenario), message, json, twins };
 }
 
 /** A message of the input, or a line of it that is not one (its place and why). */
@@ -108,6 +118,7 @@ export function describePreview(preview: MessagePreview, index: number): string 
     lines.push(`  twin ${twin.twinId}${twin.model ? ` (${twin.model})` : ''}: PATCH`);
     for (const op of twin.patch) lines.push(`    ${op.op} ${op.path} ${JSON.stringify(op.value)}`);
     for (const s of twin.stale) lines.push(`    stale ${s.path}: ${s.sourceTime} is older than the stored ${s.stored}`);
+    for (const s of twin.skippedReadings ?? []) lines.push(`    skipped reading of ${s.path} at ${s.sourceTime} (${s.reason})`);
   }
   for (const a of preview.lifecycle)
     lines.push(
@@ -142,6 +153,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const previewer = new ScenarioPreviewer(loadScenario(args.scenario));
+  for (const file of args.twins) previewer.useStoredTwin(storedTwinDocument(JSON.parse(readInput(file)) as unknown, file));
   for (const problem of previewer.problems) console.error(`configuration: ${problem}`);
   const previews: MessagePreview[] = [];
   const text: string[] = [];

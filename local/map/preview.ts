@@ -20,6 +20,7 @@ import {
   type TelemetryEnvelope,
 } from '../../shared/ingest';
 import type { Scenario } from '../scenario';
+import { foldForPreview, type SkippedReading } from './statefulPreview';
 
 export interface TwinPreview {
   twinId: string;
@@ -27,6 +28,8 @@ export interface TwinPreview {
   patch: JsonPatchOperation[];
   /** Values older than what the scenario's twin stores (the twin would keep its value). */
   stale: Array<{ path: string; sourceTime: string; stored: string }>;
+  /** Readings of stateful targets that change nothing against the stored state (out of order, already folded). */
+  skippedReadings?: SkippedReading[];
 }
 
 /** One value a matched rule did not apply, and why. */
@@ -93,6 +96,11 @@ export class ScenarioPreviewer {
     return this.twins.get(twinId);
   }
 
+  /** Previews against this stored document (npm run map --twin) instead of the scenario's twin of that id. */
+  useStoredTwin(document: Twin): void {
+    this.twins.set(document.$dtId, structuredClone(document));
+  }
+
   async preview(envelope: TelemetryEnvelope): Promise<MessagePreview> {
     const [raw] = envelopeEvents([envelope], new Date(envelope.enqueuedTime));
     const options = this.config.ingest.options;
@@ -129,7 +137,9 @@ export class ScenarioPreviewer {
       const model = twin?.$metadata.$model ?? (update.ifMissing.policy === 'create' ? update.ifMissing.modelId : undefined);
       // Values that do not fit the model were refused while mapping (deadLettered), as in the function.
       const stale: TwinPreview['stale'] = [];
-      const written = update.updates.filter((u) => {
+      // Stateful targets fold their readings over the stored state, as the writer does.
+      const { plain, folded, skipped } = foldForPreview(update.updates, twin);
+      const written = plain.filter((u) => {
         // IoT Hub's own order (a connection event's sequence number) against the one the twin keeps, as the writer does.
         const kept = u.order?.stored === undefined ? undefined : (twin as Record<string, unknown> | undefined)?.[u.order.stored.property];
         if (u.order !== undefined && typeof kept === 'string') {
@@ -144,10 +154,16 @@ export class ScenarioPreviewer {
         }
         return true;
       });
-      const patch = buildPatch(twin, written, { emitSourceTime: options.emitSourceTime });
+      const patch = buildPatch(twin, [...written, ...folded], { emitSourceTime: options.emitSourceTime });
       // The next message previewed sees this one's values, as the twin in ADT would.
       if (twin) applyPatch(twin, patch);
-      return { twinId: update.twinId, ...(model !== undefined && { model }), patch, stale };
+      return {
+        twinId: update.twinId,
+        ...(model !== undefined && { model }),
+        patch,
+        stale,
+        ...(skipped.length > 0 && { skippedReadings: skipped }),
+      };
     });
     for (const action of lifecycle) if (action.kind === 'delete') this.twins.delete(action.twinId);
     return {

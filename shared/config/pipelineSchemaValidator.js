@@ -3,9 +3,9 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/pipeline.schema.json","title":"IoT Hub → Azure Digital Twins pipeline configuration","description":"How device messages become twin property updates and telemetry (ingest) and how derived values roll up the twin graph (rollups). See shared/config/CONFIGURATION.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"version":{"const":1,"description":"Configuration format version. Only 1 exists."},"ingest":{"$ref":"#/definitions/ingest"},"rollups":{"$ref":"rollups.schema.json"}},"definitions":{"ingest":{"type":"object","additionalProperties":false,"properties":{"options":{"$ref":"#/definitions/options"},"twinId":{"$ref":"#/definitions/twinId"},"unknownTwin":{"$ref":"#/definitions/unknownTwin"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"connectionState":{"$ref":"#/definitions/connectionState"},"reportedProperties":{"$ref":"#/definitions/reportedProperties"},"lifecycle":{"$ref":"#/definitions/lifecycle"}}},"lifecycle":{"type":"object","additionalProperties":false,"description":"IoT Hub device lifecycle events → twins created and retired. See CONFIGURATION.md, \"Device lifecycle\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default): create a twin with the device twin's modelId, retire it (relationships first) on delete; ignore: filter the events (source-not-handled)."},"onDelete":{"enum":["delete","keep","decommission"],"description":"What deleteDeviceIdentity does: delete (default) the twin after its relationships; keep it (filtered twin-kept); decommission: write the decommission properties instead."},"models":{"type":"array","description":"Model of a created twin by device id pattern and/or device twin tags (first match wins), before the device twin's own modelId.","items":{"type":"object","additionalProperties":false,"required":["modelId"],"properties":{"deviceId":{"$ref":"#/definitions/patterns"},"tags":{"type":"object","additionalProperties":{"$ref":"#/definitions/scalar"}},"modelId":{"$ref":"#/definitions/dtmi"}}}},"initialProperties":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Created twin's initial values: property → source over the event (the device twin is the body), e.g. tags.label or properties.reported.fw."},"parent":{"type":"object","additionalProperties":false,"required":["twinId","relationship"],"description":"A relationship to the created twin from the parent this template names, e.g. { twinId: \"{body.tags.roomId}\", relationship: hasDevice }.","properties":{"twinId":{"type":"string","minLength":1},"relationship":{"$ref":"#/definitions/propertyName"}}},"decommission":{"type":"object","minProperties":1,"description":"Property → value written instead of deleting (onDelete: decommission), e.g. { \"status\": \"retired\" }; each must fit the twin's model."}}},"reportedProperties":{"type":"object","additionalProperties":false,"description":"IoT Hub twin change and Plug and Play digital twin change events → the reported properties the twin's model declares. See CONFIGURATION.md, \"Reported properties\".","properties":{"twinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from twinChangeEvents; ignore: filter them (source-not-handled)."},"digitalTwinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from digitalTwinChangeEvents; ignore: filter them (source-not-handled)."}}},"connectionState":{"type":"object","additionalProperties":false,"description":"IoT Hub connection state events (deviceConnected / deviceDisconnected) → twin properties. See CONFIGURATION.md, \"Connection state\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default) writes the state; ignore filters the events (source-not-handled)."},"property":{"$ref":"#/definitions/propertyName","description":"String property set to \"Connected\" / \"Disconnected\". Default connectionState, written when the twin's model declares it."},"connectedProperty":{"$ref":"#/definitions/propertyName","description":"Boolean property set to true when connected, false when disconnected."},"lastChangeProperty":{"$ref":"#/definitions/propertyName","description":"dateTime property set to the event's operationTimestamp."},"sequenceProperty":{"$ref":"#/definitions/propertyName","description":"String property keeping the last applied sequenceNumber (the order guard). Default connectionStateSequence, used when the twin's model declares it."}}},"propertyName":{"type":"string","pattern":"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$","maxLength":512},"options":{"type":"object","additionalProperties":false,"properties":{"deviceIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the device id when IoT Hub did not stamp iothub-connection-device-id (custom producers). Default [\"deviceId\"]."},"moduleIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the module id when iothub-connection-module-id is absent. Default [\"moduleId\"]."},"sourceTime":{"type":"string","minLength":1,"description":"Source of the observation time written as $metadata.<prop>.sourceTime and used for ordering, e.g. \"timestamp\" (body) or \"$enqueuedTime\" (default)."},"emitSourceTime":{"type":"boolean","description":"Write $metadata/<prop>/sourceTime with every value. Default true."},"maxTwinsPerMessage":{"type":"integer","minimum":1,"maximum":1000,"description":"Upper bound of twins one message may update; more dead-letters the message. Default 10."},"maxParallelTwins":{"type":"integer","minimum":1,"maximum":256,"description":"Twins patched concurrently per batch. Default 16."},"maxDecodedBytes":{"type":"integer","minimum":1024,"maximum":67108864,"description":"Largest decoded (decompressed) body; larger is dead-lettered as too-large. Default 1048576 (1 MiB)."},"maxBodyDepth":{"type":"integer","minimum":1,"maximum":256,"description":"Deepest JSON nesting of a body; deeper is dead-lettered as too-deep. Default 32."},"maxPropertiesPerMessage":{"type":"integer","minimum":1,"maximum":100000,"description":"Most property values one message may map to; more is dead-lettered as too-many-properties. Default 500."},"maxClockSkewSeconds":{"type":"integer","minimum":0,"description":"How far a source time may be ahead of the enqueued time. Default 300."},"futureSourceTime":{"enum":["clamp","dead-letter"],"description":"A source time further ahead: clamp (use the enqueued time, counted) or dead-letter (future-source-time). Default clamp."},"outOfRange":{"enum":["drop","dead-letter"],"description":"Default action for a value outside a mapping's range. Default drop."},"unmatched":{"enum":["model","ignore"],"description":"When no rule matches: model = model-driven default mapping (default), ignore = filter the message."},"deadband":{"$ref":"#/definitions/deadband"},"maxAgeSeconds":{"$ref":"#/definitions/maxAgeSeconds"}}},"deadband":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"absolute":{"type":"number","minimum":0,"description":"A numeric value within this much of the stored value is not written (filtered: within-deadband)."},"relative":{"type":"number","minimum":0,"description":"The same as a fraction of |stored value| (0.01 = 1 %). With absolute, the larger band applies."}},"description":"Numeric change a value must exceed to be written. Equal values are never written, with or without a deadband (filtered: unchanged)."},"maxAgeSeconds":{"type":"number","exclusiveMinimum":0,"description":"Heartbeat: an unchanged (or within-deadband) value is written anyway when the stored sourceTime is more than this many seconds older than the reading. Default: none."},"template":{"type":"string","minLength":1},"twinId":{"description":"Twin id resolution: a template string, or an object with exactly one of template, table, query.","type":["string","object"],"minLength":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/definitions/template"},"table":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Static map key → twin id."},"key":{"$ref":"#/definitions/template","description":"Table key template. Default \"{deviceId}\"."},"fallback":{"$ref":"#/definitions/template","description":"With table: template used when the key is not in the table. With template: template used when the template has a variable without a value (e.g. an IoT Hub enrichment not stamped yet). Without it the message is dead-lettered."},"query":{"$ref":"#/definitions/template","description":"ADT query returning twins ($dtId) for the message; variables are quoted safely."},"cache":{"type":"object","additionalProperties":false,"properties":{"ttlSeconds":{"type":"number","minimum":0,"description":"How long a resolved id is trusted. Default 300."},"negativeTtlSeconds":{"type":"number","minimum":0,"description":"How long an empty result is trusted. Default 60."},"maxEntries":{"type":"integer","minimum":1,"description":"LRU bound. Default 10000."}}}}},"unknownTwin":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"action":{"enum":["dead-letter","create","model"],"description":"model (default): create a missing twin with the model the message names (dt-dataschema, a device twin's modelId) when ADT has it, else dead-letter (unknown-twin); create: always, with modelId; dead-letter: never."},"modelId":{"$ref":"#/definitions/dtmi"},"properties":{"type":"object","description":"Initial property values of a created twin."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"patterns":{"description":"Exact text, a glob (* and ?), or /regex/flags; or a list of them (any matches).","type":["string","array"],"minLength":1,"minItems":1,"items":{"type":"string","minLength":1}},"scalar":{"type":["string","number","boolean"]},"match":{"type":"object","additionalProperties":false,"properties":{"modelId":{"$ref":"#/definitions/patterns"},"deviceId":{"$ref":"#/definitions/patterns"},"moduleId":{"$ref":"#/definitions/patterns"},"component":{"$ref":"#/definitions/patterns"},"source":{"type":["string","array"],"minItems":1,"pattern":"^(telemetry|deviceLifecycleEvents|twinChangeEvents|deviceConnectionStateEvents|digitalTwinChangeEvents)$","items":{"type":"string","pattern":"^(telemetry|deviceLifecycleEvents|twinChangeEvents|deviceConnectionStateEvents|digitalTwinChangeEvents)$"},"description":"Message kinds the rule applies to (iothub-message-source: telemetry, deviceLifecycleEvents, twinChangeEvents, deviceConnectionStateEvents, digitalTwinChangeEvents). Default telemetry only."},"properties":{"type":"object","additionalProperties":{"type":["string","number","boolean","array"],"items":{"$ref":"#/definitions/scalar"}},"description":"Application property → required value (or list of allowed values)."},"when":{"type":"string","minLength":1,"description":"JSONata predicate over the body; $properties, $deviceId etc. are bound."}}},"name":{"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_]*$","maxLength":512},"target":{"type":"string","pattern":"^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$","description":"Twin property, or component/property (e.g. thermostat1/targetTemperature)."},"transform":{"type":"object","additionalProperties":false,"properties":{"expression":{"type":"string","minLength":1},"unit":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"scale":{"type":"number"},"offset":{"type":"number"},"round":{"type":"integer","minimum":0,"maximum":15},"type":{"enum":["number","integer","boolean","string"]}}},"range":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number"},"max":{"type":"number"},"action":{"enum":["drop","dead-letter"]}}},"propertyMapping":{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"$ref":"#/definitions/target"},"source":{"type":"string","minLength":1,"description":"Body path, $properties.<name>, $system.<name>, $enqueuedTime, $deviceId, ... Defaults to the target's property name."},"component":{"$ref":"#/definitions/name"},"transform":{"$ref":"#/definitions/transform"},"range":{"$ref":"#/definitions/range"},"onMissing":{"enum":["skip","dead-letter"]},"deadband":{"$ref":"#/definitions/deadband"},"maxAgeSeconds":{"$ref":"#/definitions/maxAgeSeconds"}}},"telemetryMapping":{"type":"object","additionalProperties":false,"properties":{"fields":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}},"all":{"type":"boolean"},"expression":{"type":"string","minLength":1},"component":{"$ref":"#/definitions/name"}}},"rule":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"description":{"type":"string"},"match":{"$ref":"#/definitions/match"},"twinId":{"$ref":"#/definitions/twinId"},"component":{"$ref":"#/definitions/name"},"sourceTime":{"type":"string","minLength":1},"properties":{"type":"array","items":{"$ref":"#/definitions/propertyMapping"}},"telemetry":{"type":"array","items":{"$ref":"#/definitions/telemetryMapping"}},"final":{"type":"boolean","description":"Stop evaluating later rules when this one matches."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/pipeline.schema.json","title":"IoT Hub → Azure Digital Twins pipeline configuration","description":"How device messages become twin property updates and telemetry (ingest) and how derived values roll up the twin graph (rollups). See shared/config/CONFIGURATION.md.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"version":{"const":1,"description":"Configuration format version. Only 1 exists."},"ingest":{"$ref":"#/definitions/ingest"},"rollups":{"$ref":"rollups.schema.json"}},"definitions":{"ingest":{"type":"object","additionalProperties":false,"properties":{"options":{"$ref":"#/definitions/options"},"twinId":{"$ref":"#/definitions/twinId"},"unknownTwin":{"$ref":"#/definitions/unknownTwin"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"connectionState":{"$ref":"#/definitions/connectionState"},"reportedProperties":{"$ref":"#/definitions/reportedProperties"},"lifecycle":{"$ref":"#/definitions/lifecycle"}}},"lifecycle":{"type":"object","additionalProperties":false,"description":"IoT Hub device lifecycle events → twins created and retired. See CONFIGURATION.md, \"Device lifecycle\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default): create a twin with the device twin's modelId, retire it (relationships first) on delete; ignore: filter the events (source-not-handled)."},"onDelete":{"enum":["delete","keep","decommission"],"description":"What deleteDeviceIdentity does: delete (default) the twin after its relationships; keep it (filtered twin-kept); decommission: write the decommission properties instead."},"models":{"type":"array","description":"Model of a created twin by device id pattern and/or device twin tags (first match wins), before the device twin's own modelId.","items":{"type":"object","additionalProperties":false,"required":["modelId"],"properties":{"deviceId":{"$ref":"#/definitions/patterns"},"tags":{"type":"object","additionalProperties":{"$ref":"#/definitions/scalar"}},"modelId":{"$ref":"#/definitions/dtmi"}}}},"initialProperties":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Created twin's initial values: property → source over the event (the device twin is the body), e.g. tags.label or properties.reported.fw."},"parent":{"type":"object","additionalProperties":false,"required":["twinId","relationship"],"description":"A relationship to the created twin from the parent this template names, e.g. { twinId: \"{body.tags.roomId}\", relationship: hasDevice }.","properties":{"twinId":{"type":"string","minLength":1},"relationship":{"$ref":"#/definitions/propertyName"}}},"decommission":{"type":"object","minProperties":1,"description":"Property → value written instead of deleting (onDelete: decommission), e.g. { \"status\": \"retired\" }; each must fit the twin's model."}}},"reportedProperties":{"type":"object","additionalProperties":false,"description":"IoT Hub twin change and Plug and Play digital twin change events → the reported properties the twin's model declares. See CONFIGURATION.md, \"Reported properties\".","properties":{"twinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from twinChangeEvents; ignore: filter them (source-not-handled)."},"digitalTwinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from digitalTwinChangeEvents; ignore: filter them (source-not-handled)."}}},"connectionState":{"type":"object","additionalProperties":false,"description":"IoT Hub connection state events (deviceConnected / deviceDisconnected) → twin properties. See CONFIGURATION.md, \"Connection state\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default) writes the state; ignore filters the events (source-not-handled)."},"property":{"$ref":"#/definitions/propertyName","description":"String property set to \"Connected\" / \"Disconnected\". Default connectionState, written when the twin's model declares it."},"connectedProperty":{"$ref":"#/definitions/propertyName","description":"Boolean property set to true when connected, false when disconnected."},"lastChangeProperty":{"$ref":"#/definitions/propertyName","description":"dateTime property set to the event's operationTimestamp."},"sequenceProperty":{"$ref":"#/definitions/propertyName","description":"String property keeping the last applied sequenceNumber (the order guard). Default connectionStateSequence, used when the twin's model declares it."}}},"propertyName":{"type":"string","pattern":"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$","maxLength":512},"options":{"type":"object","additionalProperties":false,"properties":{"deviceIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the device id when IoT Hub did not stamp iothub-connection-device-id (custom producers). Default [\"deviceId\"]."},"moduleIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the module id when iothub-connection-module-id is absent. Default [\"moduleId\"]."},"sourceTime":{"type":"string","minLength":1,"description":"Source of the observation time written as $metadata.<prop>.sourceTime and used for ordering, e.g. \"timestamp\" (body) or \"$enqueuedTime\" (default)."},"emitSourceTime":{"type":"boolean","description":"Write $metadata/<prop>/sourceTime with every value. Default true."},"maxTwinsPerMessage":{"type":"integer","minimum":1,"maximum":1000,"description":"Upper bound of twins one message may update; more dead-letters the message. Default 10."},"maxParallelTwins":{"type":"integer","minimum":1,"maximum":256,"description":"Twins patched concurrently per batch. Default 16."},"maxDecodedBytes":{"type":"integer","minimum":1024,"maximum":67108864,"description":"Largest decoded (decompressed) body; larger is dead-lettered as too-large. Default 1048576 (1 MiB)."},"maxBodyDepth":{"type":"integer","minimum":1,"maximum":256,"description":"Deepest JSON nesting of a body; deeper is dead-lettered as too-deep. Default 32."},"maxPropertiesPerMessage":{"type":"integer","minimum":1,"maximum":100000,"description":"Most property values one message may map to; more is dead-lettered as too-many-properties. Default 500."},"maxClockSkewSeconds":{"type":"integer","minimum":0,"description":"How far a source time may be ahead of the enqueued time. Default 300."},"futureSourceTime":{"enum":["clamp","dead-letter"],"description":"A source time further ahead: clamp (use the enqueued time, counted) or dead-letter (future-source-time). Default clamp."},"outOfRange":{"enum":["drop","dead-letter"],"description":"Default action for a value outside a mapping's range. Default drop."},"unmatched":{"enum":["model","ignore"],"description":"When no rule matches: model = model-driven default mapping (default), ignore = filter the message."},"deadband":{"$ref":"#/definitions/deadband"},"maxAgeSeconds":{"$ref":"#/definitions/maxAgeSeconds"}}},"deadband":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"absolute":{"type":"number","minimum":0,"description":"A numeric value within this much of the stored value is not written (filtered: within-deadband)."},"relative":{"type":"number","minimum":0,"description":"The same as a fraction of |stored value| (0.01 = 1 %). With absolute, the larger band applies."}},"description":"Numeric change a value must exceed to be written. Equal values are never written, with or without a deadband (filtered: unchanged)."},"maxAgeSeconds":{"type":"number","exclusiveMinimum":0,"description":"Heartbeat: an unchanged (or within-deadband) value is written anyway when the stored sourceTime is more than this many seconds older than the reading. Default: none."},"template":{"type":"string","minLength":1},"twinId":{"description":"Twin id resolution: a template string, or an object with exactly one of template, table, query.","type":["string","object"],"minLength":1,"additionalProperties":false,"properties":{"template":{"$ref":"#/definitions/template"},"table":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Static map key → twin id."},"key":{"$ref":"#/definitions/template","description":"Table key template. Default \"{deviceId}\"."},"fallback":{"$ref":"#/definitions/template","description":"With table: template used when the key is not in the table. With template: template used when the template has a variable without a value (e.g. an IoT Hub enrichment not stamped yet). Without it the message is dead-lettered."},"query":{"$ref":"#/definitions/template","description":"ADT query returning twins ($dtId) for the message; variables are quoted safely."},"cache":{"type":"object","additionalProperties":false,"properties":{"ttlSeconds":{"type":"number","minimum":0,"description":"How long a resolved id is trusted. Default 300."},"negativeTtlSeconds":{"type":"number","minimum":0,"description":"How long an empty result is trusted. Default 60."},"maxEntries":{"type":"integer","minimum":1,"description":"LRU bound. Default 10000."}}}}},"unknownTwin":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"action":{"enum":["dead-letter","create","model"],"description":"model (default): create a missing twin with the model the message names (dt-dataschema, a device twin's modelId) when ADT has it, else dead-letter (unknown-twin); create: always, with modelId; dead-letter: never."},"modelId":{"$ref":"#/definitions/dtmi"},"properties":{"type":"object","description":"Initial property values of a created twin."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"patterns":{"description":"Exact text, a glob (* and ?), or /regex/flags; or a list of them (any matches).","type":["string","array"],"minLength":1,"minItems":1,"items":{"type":"string","minLength":1}},"scalar":{"type":["string","number","boolean"]},"match":{"type":"object","additionalProperties":false,"properties":{"modelId":{"$ref":"#/definitions/patterns"},"deviceId":{"$ref":"#/definitions/patterns"},"moduleId":{"$ref":"#/definitions/patterns"},"component":{"$ref":"#/definitions/patterns"},"source":{"type":["string","array"],"minItems":1,"pattern":"^(telemetry|deviceLifecycleEvents|twinChangeEvents|deviceConnectionStateEvents|digitalTwinChangeEvents)$","items":{"type":"string","pattern":"^(telemetry|deviceLifecycleEvents|twinChangeEvents|deviceConnectionStateEvents|digitalTwinChangeEvents)$"},"description":"Message kinds the rule applies to (iothub-message-source: telemetry, deviceLifecycleEvents, twinChangeEvents, deviceConnectionStateEvents, digitalTwinChangeEvents). Default telemetry only."},"properties":{"type":"object","additionalProperties":{"type":["string","number","boolean","array"],"items":{"$ref":"#/definitions/scalar"}},"description":"Application property → required value (or list of allowed values)."},"when":{"type":"string","minLength":1,"description":"JSONata predicate over the body; $properties, $deviceId etc. are bound."}}},"name":{"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_]*$","maxLength":512},"target":{"type":"string","pattern":"^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$","description":"Twin property, or component/property (e.g. thermostat1/targetTemperature)."},"transform":{"type":"object","additionalProperties":false,"properties":{"expression":{"type":"string","minLength":1},"unit":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"scale":{"type":"number"},"offset":{"type":"number"},"round":{"type":"integer","minimum":0,"maximum":15},"type":{"enum":["number","integer","boolean","string"]},"integrate":{"$ref":"#/definitions/statefulIntegrate"},"rate":{"$ref":"#/definitions/statefulRate"},"ema":{"$ref":"#/definitions/statefulEma"},"delta":{"$ref":"#/definitions/statefulInput"},"counter":{"$ref":"#/definitions/statefulInput"}}},"range":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"number"},"max":{"type":"number"},"action":{"enum":["drop","dead-letter"]}}},"propertyMapping":{"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"$ref":"#/definitions/target"},"source":{"type":"string","minLength":1,"description":"Body path, $properties.<name>, $system.<name>, $enqueuedTime, $deviceId, ... Defaults to the target's property name."},"component":{"$ref":"#/definitions/name"},"transform":{"$ref":"#/definitions/transform"},"range":{"$ref":"#/definitions/range"},"onMissing":{"enum":["skip","dead-letter"]},"deadband":{"$ref":"#/definitions/deadband"},"maxAgeSeconds":{"$ref":"#/definitions/maxAgeSeconds"}}},"telemetryMapping":{"type":"object","additionalProperties":false,"properties":{"fields":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}},"all":{"type":"boolean"},"expression":{"type":"string","minLength":1},"component":{"$ref":"#/definitions/name"}}},"rule":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1},"description":{"type":"string"},"match":{"$ref":"#/definitions/match"},"twinId":{"$ref":"#/definitions/twinId"},"component":{"$ref":"#/definitions/name"},"sourceTime":{"type":"string","minLength":1},"properties":{"type":"array","items":{"$ref":"#/definitions/propertyMapping"}},"telemetry":{"type":"array","items":{"$ref":"#/definitions/telemetryMapping"}},"final":{"type":"boolean","description":"Stop evaluating later rules when this one matches."}}},"statefulInputName":{"type":"string","minLength":1,"description":"The twin property (beside the target) that keeps the previous reading: its value and $metadata sourceTime are the state; the step writes it with the result."},"statefulIntegrate":{"type":"object","additionalProperties":false,"required":["input"],"description":"Time-weighted sum of the readings (trapezoid rule), e.g. W integrated per hour gives Wh.","properties":{"input":{"$ref":"#/definitions/statefulInputName"},"per":{"enum":["second","minute","hour"],"description":"Time unit of the total (default hour)."},"maxGapSeconds":{"type":"number","exclusiveMinimum":0,"description":"No integration across a longer step: the total is kept and the reading starts a new segment."}}},"statefulRate":{"type":"object","additionalProperties":false,"required":["input"],"description":"Change of the reading per time unit since the previous reading.","properties":{"input":{"$ref":"#/definitions/statefulInputName"},"per":{"enum":["second","minute","hour"],"description":"Default second."},"maxGapSeconds":{"type":"number","exclusiveMinimum":0,"description":"No rate across a longer step: the stored rate is kept and the reading starts a new segment."}}},"statefulEma":{"type":"object","additionalProperties":false,"required":["input","timeConstantSeconds"],"description":"Exponential moving average with alpha = 1 - exp(-dt / timeConstantSeconds), for irregular sampling.","properties":{"input":{"$ref":"#/definitions/statefulInputName"},"timeConstantSeconds":{"type":"number","exclusiveMinimum":0}}},"statefulInput":{"type":"object","additionalProperties":false,"required":["input"],"properties":{"input":{"$ref":"#/definitions/statefulInputName"}}}}};
 const schema12 = {"type":"object","additionalProperties":false,"properties":{"options":{"$ref":"#/definitions/options"},"twinId":{"$ref":"#/definitions/twinId"},"unknownTwin":{"$ref":"#/definitions/unknownTwin"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"connectionState":{"$ref":"#/definitions/connectionState"},"reportedProperties":{"$ref":"#/definitions/reportedProperties"},"lifecycle":{"$ref":"#/definitions/lifecycle"}}};
-const schema45 = {"type":"object","additionalProperties":false,"description":"IoT Hub twin change and Plug and Play digital twin change events → the reported properties the twin's model declares. See CONFIGURATION.md, \"Reported properties\".","properties":{"twinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from twinChangeEvents; ignore: filter them (source-not-handled)."},"digitalTwinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from digitalTwinChangeEvents; ignore: filter them (source-not-handled)."}}};
+const schema53 = {"type":"object","additionalProperties":false,"description":"IoT Hub twin change and Plug and Play digital twin change events → the reported properties the twin's model declares. See CONFIGURATION.md, \"Reported properties\".","properties":{"twinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from twinChangeEvents; ignore: filter them (source-not-handled)."},"digitalTwinChangeEvents":{"enum":["map","ignore"],"description":"map (default): patch reported properties from digitalTwinChangeEvents; ignore: filter them (source-not-handled)."}}};
 const schema13 = {"type":"object","additionalProperties":false,"properties":{"deviceIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the device id when IoT Hub did not stamp iothub-connection-device-id (custom producers). Default [\"deviceId\"]."},"moduleIdProperties":{"type":"array","items":{"type":"string","minLength":1},"description":"Application properties holding the module id when iothub-connection-module-id is absent. Default [\"moduleId\"]."},"sourceTime":{"type":"string","minLength":1,"description":"Source of the observation time written as $metadata.<prop>.sourceTime and used for ordering, e.g. \"timestamp\" (body) or \"$enqueuedTime\" (default)."},"emitSourceTime":{"type":"boolean","description":"Write $metadata/<prop>/sourceTime with every value. Default true."},"maxTwinsPerMessage":{"type":"integer","minimum":1,"maximum":1000,"description":"Upper bound of twins one message may update; more dead-letters the message. Default 10."},"maxParallelTwins":{"type":"integer","minimum":1,"maximum":256,"description":"Twins patched concurrently per batch. Default 16."},"maxDecodedBytes":{"type":"integer","minimum":1024,"maximum":67108864,"description":"Largest decoded (decompressed) body; larger is dead-lettered as too-large. Default 1048576 (1 MiB)."},"maxBodyDepth":{"type":"integer","minimum":1,"maximum":256,"description":"Deepest JSON nesting of a body; deeper is dead-lettered as too-deep. Default 32."},"maxPropertiesPerMessage":{"type":"integer","minimum":1,"maximum":100000,"description":"Most property values one message may map to; more is dead-lettered as too-many-properties. Default 500."},"maxClockSkewSeconds":{"type":"integer","minimum":0,"description":"How far a source time may be ahead of the enqueued time. Default 300."},"futureSourceTime":{"enum":["clamp","dead-letter"],"description":"A source time further ahead: clamp (use the enqueued time, counted) or dead-letter (future-source-time). Default clamp."},"outOfRange":{"enum":["drop","dead-letter"],"description":"Default action for a value outside a mapping's range. Default drop."},"unmatched":{"enum":["model","ignore"],"description":"When no rule matches: model = model-driven default mapping (default), ignore = filter the message."},"deadband":{"$ref":"#/definitions/deadband"},"maxAgeSeconds":{"$ref":"#/definitions/maxAgeSeconds"}}};
 const schema14 = {"type":"object","additionalProperties":false,"minProperties":1,"properties":{"absolute":{"type":"number","minimum":0,"description":"A numeric value within this much of the stored value is not written (filtered: within-deadband)."},"relative":{"type":"number","minimum":0,"description":"The same as a fraction of |stored value| (0.01 = 1 %). With absolute, the larger band applies."}},"description":"Numeric change a value must exceed to be written. Equal values are never written, with or without a deadband (filtered: unchanged)."};
 const schema15 = {"type":"number","exclusiveMinimum":0,"description":"Heartbeat: an unchanged (or within-deadband) value is written anyway when the stored sourceTime is more than this many seconds older than the reading. Default: none."};
@@ -1322,10 +1322,652 @@ return errors === 0;
 
 const schema31 = {"type":"object","additionalProperties":false,"required":["target"],"properties":{"target":{"$ref":"#/definitions/target"},"source":{"type":"string","minLength":1,"description":"Body path, $properties.<name>, $system.<name>, $enqueuedTime, $deviceId, ... Defaults to the target's property name."},"component":{"$ref":"#/definitions/name"},"transform":{"$ref":"#/definitions/transform"},"range":{"$ref":"#/definitions/range"},"onMissing":{"enum":["skip","dead-letter"]},"deadband":{"$ref":"#/definitions/deadband"},"maxAgeSeconds":{"$ref":"#/definitions/maxAgeSeconds"}}};
 const schema32 = {"type":"string","pattern":"^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$","description":"Twin property, or component/property (e.g. thermostat1/targetTemperature)."};
-const schema34 = {"type":"object","additionalProperties":false,"properties":{"expression":{"type":"string","minLength":1},"unit":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"scale":{"type":"number"},"offset":{"type":"number"},"round":{"type":"integer","minimum":0,"maximum":15},"type":{"enum":["number","integer","boolean","string"]}}};
-const schema35 = {"type":"object","additionalProperties":false,"properties":{"min":{"type":"number"},"max":{"type":"number"},"action":{"enum":["drop","dead-letter"]}}};
+const schema43 = {"type":"object","additionalProperties":false,"properties":{"min":{"type":"number"},"max":{"type":"number"},"action":{"enum":["drop","dead-letter"]}}};
 const pattern4 = new RegExp("^(?:[A-Za-z][A-Za-z0-9_]*/)?[A-Za-z][A-Za-z0-9_]*$", "u");
 const pattern3 = new RegExp("^[A-Za-z][A-Za-z0-9_]*$", "u");
+const schema34 = {"type":"object","additionalProperties":false,"properties":{"expression":{"type":"string","minLength":1},"unit":{"type":"object","additionalProperties":false,"required":["from","to"],"properties":{"from":{"type":"string","minLength":1},"to":{"type":"string","minLength":1}}},"scale":{"type":"number"},"offset":{"type":"number"},"round":{"type":"integer","minimum":0,"maximum":15},"type":{"enum":["number","integer","boolean","string"]},"integrate":{"$ref":"#/definitions/statefulIntegrate"},"rate":{"$ref":"#/definitions/statefulRate"},"ema":{"$ref":"#/definitions/statefulEma"},"delta":{"$ref":"#/definitions/statefulInput"},"counter":{"$ref":"#/definitions/statefulInput"}}};
+const schema35 = {"type":"object","additionalProperties":false,"required":["input"],"description":"Time-weighted sum of the readings (trapezoid rule), e.g. W integrated per hour gives Wh.","properties":{"input":{"$ref":"#/definitions/statefulInputName"},"per":{"enum":["second","minute","hour"],"description":"Time unit of the total (default hour)."},"maxGapSeconds":{"type":"number","exclusiveMinimum":0,"description":"No integration across a longer step: the total is kept and the reading starts a new segment."}}};
+const schema36 = {"type":"string","minLength":1,"description":"The twin property (beside the target) that keeps the previous reading: its value and $metadata sourceTime are the state; the step writes it with the result."};
+
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.input === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "input"},message:"must have required property '"+"input"+"'",schema:schema35.required,parentSchema:schema35,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "input") || (key0 === "per")) || (key0 === "maxGapSeconds"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema35,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.input !== undefined){
+let data0 = data.input;
+if(typeof data0 === "string"){
+if(func3(data0) < 1){
+const err2 = {instancePath:instancePath+"/input",schemaPath:"#/definitions/statefulInputName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/input",schemaPath:"#/definitions/statefulInputName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.type,parentSchema:schema36,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.per !== undefined){
+let data1 = data.per;
+if(!(((data1 === "second") || (data1 === "minute")) || (data1 === "hour"))){
+const err4 = {instancePath:instancePath+"/per",schemaPath:"#/properties/per/enum",keyword:"enum",params:{allowedValues: schema35.properties.per.enum},message:"must be equal to one of the allowed values",schema:schema35.properties.per.enum,parentSchema:schema35.properties.per,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.maxGapSeconds !== undefined){
+let data2 = data.maxGapSeconds;
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 <= 0 || isNaN(data2)){
+const err5 = {instancePath:instancePath+"/maxGapSeconds",schemaPath:"#/properties/maxGapSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema35.properties.maxGapSeconds,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/maxGapSeconds",schemaPath:"#/properties/maxGapSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema35.properties.maxGapSeconds.type,parentSchema:schema35.properties.maxGapSeconds,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate24.errors = vErrors;
+return errors === 0;
+}
+
+const schema37 = {"type":"object","additionalProperties":false,"required":["input"],"description":"Change of the reading per time unit since the previous reading.","properties":{"input":{"$ref":"#/definitions/statefulInputName"},"per":{"enum":["second","minute","hour"],"description":"Default second."},"maxGapSeconds":{"type":"number","exclusiveMinimum":0,"description":"No rate across a longer step: the stored rate is kept and the reading starts a new segment."}}};
+
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.input === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "input"},message:"must have required property '"+"input"+"'",schema:schema37.required,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "input") || (key0 === "per")) || (key0 === "maxGapSeconds"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.input !== undefined){
+let data0 = data.input;
+if(typeof data0 === "string"){
+if(func3(data0) < 1){
+const err2 = {instancePath:instancePath+"/input",schemaPath:"#/definitions/statefulInputName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/input",schemaPath:"#/definitions/statefulInputName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.type,parentSchema:schema36,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.per !== undefined){
+let data1 = data.per;
+if(!(((data1 === "second") || (data1 === "minute")) || (data1 === "hour"))){
+const err4 = {instancePath:instancePath+"/per",schemaPath:"#/properties/per/enum",keyword:"enum",params:{allowedValues: schema37.properties.per.enum},message:"must be equal to one of the allowed values",schema:schema37.properties.per.enum,parentSchema:schema37.properties.per,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.maxGapSeconds !== undefined){
+let data2 = data.maxGapSeconds;
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 <= 0 || isNaN(data2)){
+const err5 = {instancePath:instancePath+"/maxGapSeconds",schemaPath:"#/properties/maxGapSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema37.properties.maxGapSeconds,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/maxGapSeconds",schemaPath:"#/properties/maxGapSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema37.properties.maxGapSeconds.type,parentSchema:schema37.properties.maxGapSeconds,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate26.errors = vErrors;
+return errors === 0;
+}
+
+const schema39 = {"type":"object","additionalProperties":false,"required":["input","timeConstantSeconds"],"description":"Exponential moving average with alpha = 1 - exp(-dt / timeConstantSeconds), for irregular sampling.","properties":{"input":{"$ref":"#/definitions/statefulInputName"},"timeConstantSeconds":{"type":"number","exclusiveMinimum":0}}};
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.input === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "input"},message:"must have required property '"+"input"+"'",schema:schema39.required,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.timeConstantSeconds === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timeConstantSeconds"},message:"must have required property '"+"timeConstantSeconds"+"'",schema:schema39.required,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "input") || (key0 === "timeConstantSeconds"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.input !== undefined){
+let data0 = data.input;
+if(typeof data0 === "string"){
+if(func3(data0) < 1){
+const err3 = {instancePath:instancePath+"/input",schemaPath:"#/definitions/statefulInputName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/input",schemaPath:"#/definitions/statefulInputName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.type,parentSchema:schema36,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.timeConstantSeconds !== undefined){
+let data1 = data.timeConstantSeconds;
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 <= 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/timeConstantSeconds",schemaPath:"#/properties/timeConstantSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema39.properties.timeConstantSeconds,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/timeConstantSeconds",schemaPath:"#/properties/timeConstantSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema39.properties.timeConstantSeconds.type,parentSchema:schema39.properties.timeConstantSeconds,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate28.errors = vErrors;
+return errors === 0;
+}
+
+const schema41 = {"type":"object","additionalProperties":false,"required":["input"],"properties":{"input":{"$ref":"#/definitions/statefulInputName"}}};
+
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.input === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "input"},message:"must have required property '"+"input"+"'",schema:schema41.required,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "input")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.input !== undefined){
+let data0 = data.input;
+if(typeof data0 === "string"){
+if(func3(data0) < 1){
+const err2 = {instancePath:instancePath+"/input",schemaPath:"#/definitions/statefulInputName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/input",schemaPath:"#/definitions/statefulInputName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.type,parentSchema:schema36,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate30.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(func2.call(schema34.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.expression !== undefined){
+let data0 = data.expression;
+if(typeof data0 === "string"){
+if(func3(data0) < 1){
+const err1 = {instancePath:instancePath+"/expression",schemaPath:"#/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.expression,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+else {
+const err2 = {instancePath:instancePath+"/expression",schemaPath:"#/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.expression.type,parentSchema:schema34.properties.expression,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.unit !== undefined){
+let data1 = data.unit;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.from === undefined){
+const err3 = {instancePath:instancePath+"/unit",schemaPath:"#/properties/unit/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'",schema:schema34.properties.unit.required,parentSchema:schema34.properties.unit,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data1.to === undefined){
+const err4 = {instancePath:instancePath+"/unit",schemaPath:"#/properties/unit/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'",schema:schema34.properties.unit.required,parentSchema:schema34.properties.unit,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key1 in data1){
+if(!((key1 === "from") || (key1 === "to"))){
+const err5 = {instancePath:instancePath+"/unit",schemaPath:"#/properties/unit/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.unit,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data1.from !== undefined){
+let data2 = data1.from;
+if(typeof data2 === "string"){
+if(func3(data2) < 1){
+const err6 = {instancePath:instancePath+"/unit/from",schemaPath:"#/properties/unit/properties/from/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.unit.properties.from,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/unit/from",schemaPath:"#/properties/unit/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.unit.properties.from.type,parentSchema:schema34.properties.unit.properties.from,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data1.to !== undefined){
+let data3 = data1.to;
+if(typeof data3 === "string"){
+if(func3(data3) < 1){
+const err8 = {instancePath:instancePath+"/unit/to",schemaPath:"#/properties/unit/properties/to/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.unit.properties.to,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/unit/to",schemaPath:"#/properties/unit/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.unit.properties.to.type,parentSchema:schema34.properties.unit.properties.to,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/unit",schemaPath:"#/properties/unit/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.unit.type,parentSchema:schema34.properties.unit,data:data1};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.scale !== undefined){
+let data4 = data.scale;
+if(!((typeof data4 == "number") && (isFinite(data4)))){
+const err11 = {instancePath:instancePath+"/scale",schemaPath:"#/properties/scale/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema34.properties.scale.type,parentSchema:schema34.properties.scale,data:data4};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.offset !== undefined){
+let data5 = data.offset;
+if(!((typeof data5 == "number") && (isFinite(data5)))){
+const err12 = {instancePath:instancePath+"/offset",schemaPath:"#/properties/offset/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema34.properties.offset.type,parentSchema:schema34.properties.offset,data:data5};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.round !== undefined){
+let data6 = data.round;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err13 = {instancePath:instancePath+"/round",schemaPath:"#/properties/round/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema34.properties.round.type,parentSchema:schema34.properties.round,data:data6};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 15 || isNaN(data6)){
+const err14 = {instancePath:instancePath+"/round",schemaPath:"#/properties/round/maximum",keyword:"maximum",params:{comparison: "<=", limit: 15},message:"must be <= 15",schema:15,parentSchema:schema34.properties.round,data:data6};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data6 < 0 || isNaN(data6)){
+const err15 = {instancePath:instancePath+"/round",schemaPath:"#/properties/round/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema34.properties.round,data:data6};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+if(data.type !== undefined){
+let data7 = data.type;
+if(!((((data7 === "number") || (data7 === "integer")) || (data7 === "boolean")) || (data7 === "string"))){
+const err16 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema34.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema34.properties.type.enum,parentSchema:schema34.properties.type,data:data7};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.integrate !== undefined){
+if(!(validate24(data.integrate, {instancePath:instancePath+"/integrate",parentData:data,parentDataProperty:"integrate",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+if(data.rate !== undefined){
+if(!(validate26(data.rate, {instancePath:instancePath+"/rate",parentData:data,parentDataProperty:"rate",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+errors = vErrors.length;
+}
+}
+if(data.ema !== undefined){
+if(!(validate28(data.ema, {instancePath:instancePath+"/ema",parentData:data,parentDataProperty:"ema",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+}
+if(data.delta !== undefined){
+if(!(validate30(data.delta, {instancePath:instancePath+"/delta",parentData:data,parentDataProperty:"delta",rootData}))){
+vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+errors = vErrors.length;
+}
+}
+if(data.counter !== undefined){
+if(!(validate30(data.counter, {instancePath:instancePath+"/counter",parentData:data,parentDataProperty:"counter",rootData}))){
+vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1439,11 +2081,17 @@ errors++;
 }
 }
 if(data.transform !== undefined){
-let data3 = data.transform;
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-for(const key1 in data3){
-if(!((((((key1 === "expression") || (key1 === "unit")) || (key1 === "scale")) || (key1 === "offset")) || (key1 === "round")) || (key1 === "type"))){
-const err9 = {instancePath:instancePath+"/transform",schemaPath:"#/definitions/transform/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data3};
+if(!(validate23(data.transform, {instancePath:instancePath+"/transform",parentData:data,parentDataProperty:"transform",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data.range !== undefined){
+let data4 = data.range;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+for(const key1 in data4){
+if(!(((key1 === "min") || (key1 === "max")) || (key1 === "action"))){
+const err9 = {instancePath:instancePath+"/range",schemaPath:"#/definitions/range/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema43,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1453,11 +2101,10 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data3.expression !== undefined){
-let data4 = data3.expression;
-if(typeof data4 === "string"){
-if(func3(data4) < 1){
-const err10 = {instancePath:instancePath+"/transform/expression",schemaPath:"#/definitions/transform/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.expression,data:data4};
+if(data4.min !== undefined){
+let data5 = data4.min;
+if(!((typeof data5 == "number") && (isFinite(data5)))){
+const err10 = {instancePath:instancePath+"/range/min",schemaPath:"#/definitions/range/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema43.properties.min.type,parentSchema:schema43.properties.min,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1467,8 +2114,10 @@ vErrors.push(err10);
 errors++;
 }
 }
-else {
-const err11 = {instancePath:instancePath+"/transform/expression",schemaPath:"#/definitions/transform/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.expression.type,parentSchema:schema34.properties.expression,data:data4};
+if(data4.max !== undefined){
+let data6 = data4.max;
+if(!((typeof data6 == "number") && (isFinite(data6)))){
+const err11 = {instancePath:instancePath+"/range/max",schemaPath:"#/definitions/range/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema43.properties.max.type,parentSchema:schema43.properties.max,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1478,11 +2127,10 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data3.unit !== undefined){
-let data5 = data3.unit;
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.from === undefined){
-const err12 = {instancePath:instancePath+"/transform/unit",schemaPath:"#/definitions/transform/properties/unit/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'",schema:schema34.properties.unit.required,parentSchema:schema34.properties.unit,data:data5};
+if(data4.action !== undefined){
+let data7 = data4.action;
+if(!((data7 === "drop") || (data7 === "dead-letter"))){
+const err12 = {instancePath:instancePath+"/range/action",schemaPath:"#/definitions/range/properties/action/enum",keyword:"enum",params:{allowedValues: schema43.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema43.properties.action.enum,parentSchema:schema43.properties.action,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1491,8 +2139,10 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(data5.to === undefined){
-const err13 = {instancePath:instancePath+"/transform/unit",schemaPath:"#/definitions/transform/properties/unit/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'",schema:schema34.properties.unit.required,parentSchema:schema34.properties.unit,data:data5};
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/range",schemaPath:"#/definitions/range/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1501,9 +2151,11 @@ vErrors.push(err13);
 }
 errors++;
 }
-for(const key2 in data5){
-if(!((key2 === "from") || (key2 === "to"))){
-const err14 = {instancePath:instancePath+"/transform/unit",schemaPath:"#/definitions/transform/properties/unit/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema34.properties.unit,data:data5};
+}
+if(data.onMissing !== undefined){
+let data8 = data.onMissing;
+if(!((data8 === "skip") || (data8 === "dead-letter"))){
+const err14 = {instancePath:instancePath+"/onMissing",schemaPath:"#/properties/onMissing/enum",keyword:"enum",params:{allowedValues: schema31.properties.onMissing.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.onMissing.enum,parentSchema:schema31.properties.onMissing,data:data8};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1513,11 +2165,11 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data5.from !== undefined){
-let data6 = data5.from;
-if(typeof data6 === "string"){
-if(func3(data6) < 1){
-const err15 = {instancePath:instancePath+"/transform/unit/from",schemaPath:"#/definitions/transform/properties/unit/properties/from/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.unit.properties.from,data:data6};
+if(data.deadband !== undefined){
+let data9 = data.deadband;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(Object.keys(data9).length < 1){
+const err15 = {instancePath:instancePath+"/deadband",schemaPath:"#/definitions/deadband/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema14,data:data9};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1526,9 +2178,9 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-else {
-const err16 = {instancePath:instancePath+"/transform/unit/from",schemaPath:"#/definitions/transform/properties/unit/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.unit.properties.from.type,parentSchema:schema34.properties.unit.properties.from,data:data6};
+for(const key2 in data9){
+if(!((key2 === "absolute") || (key2 === "relative"))){
+const err16 = {instancePath:instancePath+"/deadband",schemaPath:"#/definitions/deadband/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema14,data:data9};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1538,11 +2190,11 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data5.to !== undefined){
-let data7 = data5.to;
-if(typeof data7 === "string"){
-if(func3(data7) < 1){
-const err17 = {instancePath:instancePath+"/transform/unit/to",schemaPath:"#/definitions/transform/properties/unit/properties/to/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.unit.properties.to,data:data7};
+if(data9.absolute !== undefined){
+let data10 = data9.absolute;
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 < 0 || isNaN(data10)){
+const err17 = {instancePath:instancePath+"/deadband/absolute",schemaPath:"#/definitions/deadband/properties/absolute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.absolute,data:data10};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1553,7 +2205,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/transform/unit/to",schemaPath:"#/definitions/transform/properties/unit/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.unit.properties.to.type,parentSchema:schema34.properties.unit.properties.to,data:data7};
+const err18 = {instancePath:instancePath+"/deadband/absolute",schemaPath:"#/definitions/deadband/properties/absolute/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.absolute.type,parentSchema:schema14.properties.absolute,data:data10};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1563,9 +2215,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-}
-else {
-const err19 = {instancePath:instancePath+"/transform/unit",schemaPath:"#/definitions/transform/properties/unit/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.unit.type,parentSchema:schema34.properties.unit,data:data5};
+if(data9.relative !== undefined){
+let data11 = data9.relative;
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 < 0 || isNaN(data11)){
+const err19 = {instancePath:instancePath+"/deadband/relative",schemaPath:"#/definitions/deadband/properties/relative/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.relative,data:data11};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1575,10 +2229,8 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data3.scale !== undefined){
-let data8 = data3.scale;
-if(!((typeof data8 == "number") && (isFinite(data8)))){
-const err20 = {instancePath:instancePath+"/transform/scale",schemaPath:"#/definitions/transform/properties/scale/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema34.properties.scale.type,parentSchema:schema34.properties.scale,data:data8};
+else {
+const err20 = {instancePath:instancePath+"/deadband/relative",schemaPath:"#/definitions/deadband/properties/relative/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.relative.type,parentSchema:schema14.properties.relative,data:data11};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1588,10 +2240,9 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data3.offset !== undefined){
-let data9 = data3.offset;
-if(!((typeof data9 == "number") && (isFinite(data9)))){
-const err21 = {instancePath:instancePath+"/transform/offset",schemaPath:"#/definitions/transform/properties/offset/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema34.properties.offset.type,parentSchema:schema34.properties.offset,data:data9};
+}
+else {
+const err21 = {instancePath:instancePath+"/deadband",schemaPath:"#/definitions/deadband/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data:data9};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1601,10 +2252,11 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data3.round !== undefined){
-let data10 = data3.round;
-if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-const err22 = {instancePath:instancePath+"/transform/round",schemaPath:"#/definitions/transform/properties/round/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema34.properties.round.type,parentSchema:schema34.properties.round,data:data10};
+if(data.maxAgeSeconds !== undefined){
+let data12 = data.maxAgeSeconds;
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 <= 0 || isNaN(data12)){
+const err22 = {instancePath:instancePath+"/maxAgeSeconds",schemaPath:"#/definitions/maxAgeSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema15,data:data12};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1613,9 +2265,9 @@ vErrors.push(err22);
 }
 errors++;
 }
-if((typeof data10 == "number") && (isFinite(data10))){
-if(data10 > 15 || isNaN(data10)){
-const err23 = {instancePath:instancePath+"/transform/round",schemaPath:"#/definitions/transform/properties/round/maximum",keyword:"maximum",params:{comparison: "<=", limit: 15},message:"must be <= 15",schema:15,parentSchema:schema34.properties.round,data:data10};
+}
+else {
+const err23 = {instancePath:instancePath+"/maxAgeSeconds",schemaPath:"#/definitions/maxAgeSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema15.type,parentSchema:schema15,data:data12};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1624,8 +2276,10 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(data10 < 0 || isNaN(data10)){
-const err24 = {instancePath:instancePath+"/transform/round",schemaPath:"#/definitions/transform/properties/round/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema34.properties.round,data:data10};
+}
+}
+else {
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1634,248 +2288,19 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-}
-if(data3.type !== undefined){
-let data11 = data3.type;
-if(!((((data11 === "number") || (data11 === "integer")) || (data11 === "boolean")) || (data11 === "string"))){
-const err25 = {instancePath:instancePath+"/transform/type",schemaPath:"#/definitions/transform/properties/type/enum",keyword:"enum",params:{allowedValues: schema34.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema34.properties.type.enum,parentSchema:schema34.properties.type,data:data11};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-}
-else {
-const err26 = {instancePath:instancePath+"/transform",schemaPath:"#/definitions/transform/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data3};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-if(data.range !== undefined){
-let data12 = data.range;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-for(const key3 in data12){
-if(!(((key3 === "min") || (key3 === "max")) || (key3 === "action"))){
-const err27 = {instancePath:instancePath+"/range",schemaPath:"#/definitions/range/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema35,data:data12};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-if(data12.min !== undefined){
-let data13 = data12.min;
-if(!((typeof data13 == "number") && (isFinite(data13)))){
-const err28 = {instancePath:instancePath+"/range/min",schemaPath:"#/definitions/range/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema35.properties.min.type,parentSchema:schema35.properties.min,data:data13};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data12.max !== undefined){
-let data14 = data12.max;
-if(!((typeof data14 == "number") && (isFinite(data14)))){
-const err29 = {instancePath:instancePath+"/range/max",schemaPath:"#/definitions/range/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema35.properties.max.type,parentSchema:schema35.properties.max,data:data14};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-if(data12.action !== undefined){
-let data15 = data12.action;
-if(!((data15 === "drop") || (data15 === "dead-letter"))){
-const err30 = {instancePath:instancePath+"/range/action",schemaPath:"#/definitions/range/properties/action/enum",keyword:"enum",params:{allowedValues: schema35.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema35.properties.action.enum,parentSchema:schema35.properties.action,data:data15};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-}
-else {
-const err31 = {instancePath:instancePath+"/range",schemaPath:"#/definitions/range/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data:data12};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-if(data.onMissing !== undefined){
-let data16 = data.onMissing;
-if(!((data16 === "skip") || (data16 === "dead-letter"))){
-const err32 = {instancePath:instancePath+"/onMissing",schemaPath:"#/properties/onMissing/enum",keyword:"enum",params:{allowedValues: schema31.properties.onMissing.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.onMissing.enum,parentSchema:schema31.properties.onMissing,data:data16};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-if(data.deadband !== undefined){
-let data17 = data.deadband;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(Object.keys(data17).length < 1){
-const err33 = {instancePath:instancePath+"/deadband",schemaPath:"#/definitions/deadband/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema14,data:data17};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-for(const key4 in data17){
-if(!((key4 === "absolute") || (key4 === "relative"))){
-const err34 = {instancePath:instancePath+"/deadband",schemaPath:"#/definitions/deadband/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema14,data:data17};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-}
-if(data17.absolute !== undefined){
-let data18 = data17.absolute;
-if((typeof data18 == "number") && (isFinite(data18))){
-if(data18 < 0 || isNaN(data18)){
-const err35 = {instancePath:instancePath+"/deadband/absolute",schemaPath:"#/definitions/deadband/properties/absolute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.absolute,data:data18};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-else {
-const err36 = {instancePath:instancePath+"/deadband/absolute",schemaPath:"#/definitions/deadband/properties/absolute/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.absolute.type,parentSchema:schema14.properties.absolute,data:data18};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-if(data17.relative !== undefined){
-let data19 = data17.relative;
-if((typeof data19 == "number") && (isFinite(data19))){
-if(data19 < 0 || isNaN(data19)){
-const err37 = {instancePath:instancePath+"/deadband/relative",schemaPath:"#/definitions/deadband/properties/relative/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.relative,data:data19};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-else {
-const err38 = {instancePath:instancePath+"/deadband/relative",schemaPath:"#/definitions/deadband/properties/relative/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.relative.type,parentSchema:schema14.properties.relative,data:data19};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-}
-else {
-const err39 = {instancePath:instancePath+"/deadband",schemaPath:"#/definitions/deadband/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data:data17};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-}
-if(data.maxAgeSeconds !== undefined){
-let data20 = data.maxAgeSeconds;
-if((typeof data20 == "number") && (isFinite(data20))){
-if(data20 <= 0 || isNaN(data20)){
-const err40 = {instancePath:instancePath+"/maxAgeSeconds",schemaPath:"#/definitions/maxAgeSeconds/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema15,data:data20};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-}
-else {
-const err41 = {instancePath:instancePath+"/maxAgeSeconds",schemaPath:"#/definitions/maxAgeSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema15.type,parentSchema:schema15,data:data20};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-}
-}
-else {
-const err42 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
 validate22.errors = vErrors;
 return errors === 0;
 }
 
-const schema38 = {"type":"object","additionalProperties":false,"properties":{"fields":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}},"all":{"type":"boolean"},"expression":{"type":"string","minLength":1},"component":{"$ref":"#/definitions/name"}}};
+const schema46 = {"type":"object","additionalProperties":false,"properties":{"fields":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}},"all":{"type":"boolean"},"expression":{"type":"string","minLength":1},"component":{"$ref":"#/definitions/name"}}};
 
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((key0 === "fields") || (key0 === "all")) || (key0 === "expression")) || (key0 === "component"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema46,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1889,7 +2314,7 @@ if(data.fields !== undefined){
 let data0 = data.fields;
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err1 = {instancePath:instancePath+"/fields",schemaPath:"#/properties/fields/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema38.properties.fields,data:data0};
+const err1 = {instancePath:instancePath+"/fields",schemaPath:"#/properties/fields/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema46.properties.fields,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1903,7 +2328,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(func3(data1) < 1){
-const err2 = {instancePath:instancePath+"/fields/" + i0,schemaPath:"#/properties/fields/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.fields.items,data:data1};
+const err2 = {instancePath:instancePath+"/fields/" + i0,schemaPath:"#/properties/fields/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.fields.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1914,7 +2339,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/fields/" + i0,schemaPath:"#/properties/fields/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.fields.items.type,parentSchema:schema38.properties.fields.items,data:data1};
+const err3 = {instancePath:instancePath+"/fields/" + i0,schemaPath:"#/properties/fields/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.fields.items.type,parentSchema:schema46.properties.fields.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1926,7 +2351,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/fields",schemaPath:"#/properties/fields/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.fields.type,parentSchema:schema38.properties.fields,data:data0};
+const err4 = {instancePath:instancePath+"/fields",schemaPath:"#/properties/fields/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema46.properties.fields.type,parentSchema:schema46.properties.fields,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1939,7 +2364,7 @@ errors++;
 if(data.all !== undefined){
 let data2 = data.all;
 if(typeof data2 !== "boolean"){
-const err5 = {instancePath:instancePath+"/all",schemaPath:"#/properties/all/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema38.properties.all.type,parentSchema:schema38.properties.all,data:data2};
+const err5 = {instancePath:instancePath+"/all",schemaPath:"#/properties/all/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema46.properties.all.type,parentSchema:schema46.properties.all,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1953,7 +2378,7 @@ if(data.expression !== undefined){
 let data3 = data.expression;
 if(typeof data3 === "string"){
 if(func3(data3) < 1){
-const err6 = {instancePath:instancePath+"/expression",schemaPath:"#/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.expression,data:data3};
+const err6 = {instancePath:instancePath+"/expression",schemaPath:"#/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.expression,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1964,7 +2389,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/expression",schemaPath:"#/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.expression.type,parentSchema:schema38.properties.expression,data:data3};
+const err7 = {instancePath:instancePath+"/expression",schemaPath:"#/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.expression.type,parentSchema:schema46.properties.expression,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2011,7 +2436,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2020,7 +2445,7 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate24.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
 
@@ -2188,8 +2613,8 @@ let data8 = data.telemetry;
 if(Array.isArray(data8)){
 const len1 = data8.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate24(data8[i1], {instancePath:instancePath+"/telemetry/" + i1,parentData:data8,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate35(data8[i1], {instancePath:instancePath+"/telemetry/" + i1,parentData:data8,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
@@ -2233,17 +2658,17 @@ validate18.errors = vErrors;
 return errors === 0;
 }
 
-const schema40 = {"type":"object","additionalProperties":false,"description":"IoT Hub connection state events (deviceConnected / deviceDisconnected) → twin properties. See CONFIGURATION.md, \"Connection state\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default) writes the state; ignore filters the events (source-not-handled)."},"property":{"$ref":"#/definitions/propertyName","description":"String property set to \"Connected\" / \"Disconnected\". Default connectionState, written when the twin's model declares it."},"connectedProperty":{"$ref":"#/definitions/propertyName","description":"Boolean property set to true when connected, false when disconnected."},"lastChangeProperty":{"$ref":"#/definitions/propertyName","description":"dateTime property set to the event's operationTimestamp."},"sequenceProperty":{"$ref":"#/definitions/propertyName","description":"String property keeping the last applied sequenceNumber (the order guard). Default connectionStateSequence, used when the twin's model declares it."}}};
-const schema41 = {"type":"string","pattern":"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$","maxLength":512};
+const schema48 = {"type":"object","additionalProperties":false,"description":"IoT Hub connection state events (deviceConnected / deviceDisconnected) → twin properties. See CONFIGURATION.md, \"Connection state\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default) writes the state; ignore filters the events (source-not-handled)."},"property":{"$ref":"#/definitions/propertyName","description":"String property set to \"Connected\" / \"Disconnected\". Default connectionState, written when the twin's model declares it."},"connectedProperty":{"$ref":"#/definitions/propertyName","description":"Boolean property set to true when connected, false when disconnected."},"lastChangeProperty":{"$ref":"#/definitions/propertyName","description":"dateTime property set to the event's operationTimestamp."},"sequenceProperty":{"$ref":"#/definitions/propertyName","description":"String property keeping the last applied sequenceNumber (the order guard). Default connectionStateSequence, used when the twin's model declares it."}}};
+const schema49 = {"type":"string","pattern":"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$","maxLength":512};
 const pattern7 = new RegExp("^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$", "u");
 
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((((key0 === "action") || (key0 === "property")) || (key0 === "connectedProperty")) || (key0 === "lastChangeProperty")) || (key0 === "sequenceProperty"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema40,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2256,7 +2681,7 @@ errors++;
 if(data.action !== undefined){
 let data0 = data.action;
 if(!((data0 === "map") || (data0 === "ignore"))){
-const err1 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/enum",keyword:"enum",params:{allowedValues: schema40.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema40.properties.action.enum,parentSchema:schema40.properties.action,data:data0};
+const err1 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/enum",keyword:"enum",params:{allowedValues: schema48.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.action.enum,parentSchema:schema48.properties.action,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2270,7 +2695,7 @@ if(data.property !== undefined){
 let data1 = data.property;
 if(typeof data1 === "string"){
 if(func3(data1) > 512){
-const err2 = {instancePath:instancePath+"/property",schemaPath:"#/definitions/propertyName/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema41,data:data1};
+const err2 = {instancePath:instancePath+"/property",schemaPath:"#/definitions/propertyName/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema49,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2280,7 +2705,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!pattern7.test(data1)){
-const err3 = {instancePath:instancePath+"/property",schemaPath:"#/definitions/propertyName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$",parentSchema:schema41,data:data1};
+const err3 = {instancePath:instancePath+"/property",schemaPath:"#/definitions/propertyName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$",parentSchema:schema49,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2291,7 +2716,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/property",schemaPath:"#/definitions/propertyName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.type,parentSchema:schema41,data:data1};
+const err4 = {instancePath:instancePath+"/property",schemaPath:"#/definitions/propertyName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.type,parentSchema:schema49,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2305,7 +2730,7 @@ if(data.connectedProperty !== undefined){
 let data2 = data.connectedProperty;
 if(typeof data2 === "string"){
 if(func3(data2) > 512){
-const err5 = {instancePath:instancePath+"/connectedProperty",schemaPath:"#/definitions/propertyName/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema41,data:data2};
+const err5 = {instancePath:instancePath+"/connectedProperty",schemaPath:"#/definitions/propertyName/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema49,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2315,7 +2740,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!pattern7.test(data2)){
-const err6 = {instancePath:instancePath+"/connectedProperty",schemaPath:"#/definitions/propertyName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$",parentSchema:schema41,data:data2};
+const err6 = {instancePath:instancePath+"/connectedProperty",schemaPath:"#/definitions/propertyName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$",parentSchema:schema49,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2326,7 +2751,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/connectedProperty",schemaPath:"#/definitions/propertyName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.type,parentSchema:schema41,data:data2};
+const err7 = {instancePath:instancePath+"/connectedProperty",schemaPath:"#/definitions/propertyName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.type,parentSchema:schema49,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2340,7 +2765,7 @@ if(data.lastChangeProperty !== undefined){
 let data3 = data.lastChangeProperty;
 if(typeof data3 === "string"){
 if(func3(data3) > 512){
-const err8 = {instancePath:instancePath+"/lastChangeProperty",schemaPath:"#/definitions/propertyName/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema41,data:data3};
+const err8 = {instancePath:instancePath+"/lastChangeProperty",schemaPath:"#/definitions/propertyName/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema49,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2350,7 +2775,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!pattern7.test(data3)){
-const err9 = {instancePath:instancePath+"/lastChangeProperty",schemaPath:"#/definitions/propertyName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$",parentSchema:schema41,data:data3};
+const err9 = {instancePath:instancePath+"/lastChangeProperty",schemaPath:"#/definitions/propertyName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$",parentSchema:schema49,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2361,7 +2786,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/lastChangeProperty",schemaPath:"#/definitions/propertyName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.type,parentSchema:schema41,data:data3};
+const err10 = {instancePath:instancePath+"/lastChangeProperty",schemaPath:"#/definitions/propertyName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.type,parentSchema:schema49,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2375,7 +2800,7 @@ if(data.sequenceProperty !== undefined){
 let data4 = data.sequenceProperty;
 if(typeof data4 === "string"){
 if(func3(data4) > 512){
-const err11 = {instancePath:instancePath+"/sequenceProperty",schemaPath:"#/definitions/propertyName/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema41,data:data4};
+const err11 = {instancePath:instancePath+"/sequenceProperty",schemaPath:"#/definitions/propertyName/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema49,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2385,7 +2810,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!pattern7.test(data4)){
-const err12 = {instancePath:instancePath+"/sequenceProperty",schemaPath:"#/definitions/propertyName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$",parentSchema:schema41,data:data4};
+const err12 = {instancePath:instancePath+"/sequenceProperty",schemaPath:"#/definitions/propertyName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$",parentSchema:schema49,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2396,7 +2821,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/sequenceProperty",schemaPath:"#/definitions/propertyName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.type,parentSchema:schema41,data:data4};
+const err13 = {instancePath:instancePath+"/sequenceProperty",schemaPath:"#/definitions/propertyName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.type,parentSchema:schema49,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2408,7 +2833,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2417,19 +2842,19 @@ vErrors.push(err14);
 }
 errors++;
 }
-validate27.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
 
-const schema46 = {"type":"object","additionalProperties":false,"description":"IoT Hub device lifecycle events → twins created and retired. See CONFIGURATION.md, \"Device lifecycle\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default): create a twin with the device twin's modelId, retire it (relationships first) on delete; ignore: filter the events (source-not-handled)."},"onDelete":{"enum":["delete","keep","decommission"],"description":"What deleteDeviceIdentity does: delete (default) the twin after its relationships; keep it (filtered twin-kept); decommission: write the decommission properties instead."},"models":{"type":"array","description":"Model of a created twin by device id pattern and/or device twin tags (first match wins), before the device twin's own modelId.","items":{"type":"object","additionalProperties":false,"required":["modelId"],"properties":{"deviceId":{"$ref":"#/definitions/patterns"},"tags":{"type":"object","additionalProperties":{"$ref":"#/definitions/scalar"}},"modelId":{"$ref":"#/definitions/dtmi"}}}},"initialProperties":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Created twin's initial values: property → source over the event (the device twin is the body), e.g. tags.label or properties.reported.fw."},"parent":{"type":"object","additionalProperties":false,"required":["twinId","relationship"],"description":"A relationship to the created twin from the parent this template names, e.g. { twinId: \"{body.tags.roomId}\", relationship: hasDevice }.","properties":{"twinId":{"type":"string","minLength":1},"relationship":{"$ref":"#/definitions/propertyName"}}},"decommission":{"type":"object","minProperties":1,"description":"Property → value written instead of deleting (onDelete: decommission), e.g. { \"status\": \"retired\" }; each must fit the twin's model."}}};
+const schema54 = {"type":"object","additionalProperties":false,"description":"IoT Hub device lifecycle events → twins created and retired. See CONFIGURATION.md, \"Device lifecycle\".","properties":{"action":{"enum":["map","ignore"],"description":"map (default): create a twin with the device twin's modelId, retire it (relationships first) on delete; ignore: filter the events (source-not-handled)."},"onDelete":{"enum":["delete","keep","decommission"],"description":"What deleteDeviceIdentity does: delete (default) the twin after its relationships; keep it (filtered twin-kept); decommission: write the decommission properties instead."},"models":{"type":"array","description":"Model of a created twin by device id pattern and/or device twin tags (first match wins), before the device twin's own modelId.","items":{"type":"object","additionalProperties":false,"required":["modelId"],"properties":{"deviceId":{"$ref":"#/definitions/patterns"},"tags":{"type":"object","additionalProperties":{"$ref":"#/definitions/scalar"}},"modelId":{"$ref":"#/definitions/dtmi"}}}},"initialProperties":{"type":"object","additionalProperties":{"type":"string","minLength":1},"description":"Created twin's initial values: property → source over the event (the device twin is the body), e.g. tags.label or properties.reported.fw."},"parent":{"type":"object","additionalProperties":false,"required":["twinId","relationship"],"description":"A relationship to the created twin from the parent this template names, e.g. { twinId: \"{body.tags.roomId}\", relationship: hasDevice }.","properties":{"twinId":{"type":"string","minLength":1},"relationship":{"$ref":"#/definitions/propertyName"}}},"decommission":{"type":"object","minProperties":1,"description":"Property → value written instead of deleting (onDelete: decommission), e.g. { \"status\": \"retired\" }; each must fit the twin's model."}}};
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((((key0 === "action") || (key0 === "onDelete")) || (key0 === "models")) || (key0 === "initialProperties")) || (key0 === "parent")) || (key0 === "decommission"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema46,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema54,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2442,7 +2867,7 @@ errors++;
 if(data.action !== undefined){
 let data0 = data.action;
 if(!((data0 === "map") || (data0 === "ignore"))){
-const err1 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/enum",keyword:"enum",params:{allowedValues: schema46.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema46.properties.action.enum,parentSchema:schema46.properties.action,data:data0};
+const err1 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/enum",keyword:"enum",params:{allowedValues: schema54.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema54.properties.action.enum,parentSchema:schema54.properties.action,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2455,7 +2880,7 @@ errors++;
 if(data.onDelete !== undefined){
 let data1 = data.onDelete;
 if(!(((data1 === "delete") || (data1 === "keep")) || (data1 === "decommission"))){
-const err2 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/enum",keyword:"enum",params:{allowedValues: schema46.properties.onDelete.enum},message:"must be equal to one of the allowed values",schema:schema46.properties.onDelete.enum,parentSchema:schema46.properties.onDelete,data:data1};
+const err2 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/enum",keyword:"enum",params:{allowedValues: schema54.properties.onDelete.enum},message:"must be equal to one of the allowed values",schema:schema54.properties.onDelete.enum,parentSchema:schema54.properties.onDelete,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2473,7 +2898,7 @@ for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if(data3.modelId === undefined){
-const err3 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/required",keyword:"required",params:{missingProperty: "modelId"},message:"must have required property '"+"modelId"+"'",schema:schema46.properties.models.items.required,parentSchema:schema46.properties.models.items,data:data3};
+const err3 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/required",keyword:"required",params:{missingProperty: "modelId"},message:"must have required property '"+"modelId"+"'",schema:schema54.properties.models.items.required,parentSchema:schema54.properties.models.items,data:data3};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2484,7 +2909,7 @@ errors++;
 }
 for(const key1 in data3){
 if(!(((key1 === "deviceId") || (key1 === "tags")) || (key1 === "modelId"))){
-const err4 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema46.properties.models.items,data:data3};
+const err4 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema54.properties.models.items,data:data3};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2575,7 +3000,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/models/" + i0+"/tags",schemaPath:"#/properties/models/items/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.properties.models.items.properties.tags.type,parentSchema:schema46.properties.models.items.properties.tags,data:data6};
+const err11 = {instancePath:instancePath+"/models/" + i0+"/tags",schemaPath:"#/properties/models/items/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.properties.models.items.properties.tags.type,parentSchema:schema54.properties.models.items.properties.tags,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2612,7 +3037,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.properties.models.items.type,parentSchema:schema46.properties.models.items,data:data3};
+const err14 = {instancePath:instancePath+"/models/" + i0,schemaPath:"#/properties/models/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.properties.models.items.type,parentSchema:schema54.properties.models.items,data:data3};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2624,7 +3049,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/models",schemaPath:"#/properties/models/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema46.properties.models.type,parentSchema:schema46.properties.models,data:data2};
+const err15 = {instancePath:instancePath+"/models",schemaPath:"#/properties/models/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema54.properties.models.type,parentSchema:schema54.properties.models,data:data2};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2641,7 +3066,7 @@ for(const key3 in data9){
 let data10 = data9[key3];
 if(typeof data10 === "string"){
 if(func3(data10) < 1){
-const err16 = {instancePath:instancePath+"/initialProperties/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/initialProperties/additionalProperties/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.initialProperties.additionalProperties,data:data10};
+const err16 = {instancePath:instancePath+"/initialProperties/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/initialProperties/additionalProperties/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema54.properties.initialProperties.additionalProperties,data:data10};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2652,7 +3077,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/initialProperties/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/initialProperties/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.initialProperties.additionalProperties.type,parentSchema:schema46.properties.initialProperties.additionalProperties,data:data10};
+const err17 = {instancePath:instancePath+"/initialProperties/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/initialProperties/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema54.properties.initialProperties.additionalProperties.type,parentSchema:schema54.properties.initialProperties.additionalProperties,data:data10};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2664,7 +3089,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/initialProperties",schemaPath:"#/properties/initialProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.properties.initialProperties.type,parentSchema:schema46.properties.initialProperties,data:data9};
+const err18 = {instancePath:instancePath+"/initialProperties",schemaPath:"#/properties/initialProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.properties.initialProperties.type,parentSchema:schema54.properties.initialProperties,data:data9};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2678,7 +3103,7 @@ if(data.parent !== undefined){
 let data11 = data.parent;
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 if(data11.twinId === undefined){
-const err19 = {instancePath:instancePath+"/parent",schemaPath:"#/properties/parent/required",keyword:"required",params:{missingProperty: "twinId"},message:"must have required property '"+"twinId"+"'",schema:schema46.properties.parent.required,parentSchema:schema46.properties.parent,data:data11};
+const err19 = {instancePath:instancePath+"/parent",schemaPath:"#/properties/parent/required",keyword:"required",params:{missingProperty: "twinId"},message:"must have required property '"+"twinId"+"'",schema:schema54.properties.parent.required,parentSchema:schema54.properties.parent,data:data11};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2688,7 +3113,7 @@ vErrors.push(err19);
 errors++;
 }
 if(data11.relationship === undefined){
-const err20 = {instancePath:instancePath+"/parent",schemaPath:"#/properties/parent/required",keyword:"required",params:{missingProperty: "relationship"},message:"must have required property '"+"relationship"+"'",schema:schema46.properties.parent.required,parentSchema:schema46.properties.parent,data:data11};
+const err20 = {instancePath:instancePath+"/parent",schemaPath:"#/properties/parent/required",keyword:"required",params:{missingProperty: "relationship"},message:"must have required property '"+"relationship"+"'",schema:schema54.properties.parent.required,parentSchema:schema54.properties.parent,data:data11};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2699,7 +3124,7 @@ errors++;
 }
 for(const key4 in data11){
 if(!((key4 === "twinId") || (key4 === "relationship"))){
-const err21 = {instancePath:instancePath+"/parent",schemaPath:"#/properties/parent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema46.properties.parent,data:data11};
+const err21 = {instancePath:instancePath+"/parent",schemaPath:"#/properties/parent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema54.properties.parent,data:data11};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2713,7 +3138,7 @@ if(data11.twinId !== undefined){
 let data12 = data11.twinId;
 if(typeof data12 === "string"){
 if(func3(data12) < 1){
-const err22 = {instancePath:instancePath+"/parent/twinId",schemaPath:"#/properties/parent/properties/twinId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema46.properties.parent.properties.twinId,data:data12};
+const err22 = {instancePath:instancePath+"/parent/twinId",schemaPath:"#/properties/parent/properties/twinId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema54.properties.parent.properties.twinId,data:data12};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2724,7 +3149,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/parent/twinId",schemaPath:"#/properties/parent/properties/twinId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.parent.properties.twinId.type,parentSchema:schema46.properties.parent.properties.twinId,data:data12};
+const err23 = {instancePath:instancePath+"/parent/twinId",schemaPath:"#/properties/parent/properties/twinId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema54.properties.parent.properties.twinId.type,parentSchema:schema54.properties.parent.properties.twinId,data:data12};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2738,7 +3163,7 @@ if(data11.relationship !== undefined){
 let data13 = data11.relationship;
 if(typeof data13 === "string"){
 if(func3(data13) > 512){
-const err24 = {instancePath:instancePath+"/parent/relationship",schemaPath:"#/definitions/propertyName/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema41,data:data13};
+const err24 = {instancePath:instancePath+"/parent/relationship",schemaPath:"#/definitions/propertyName/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema49,data:data13};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2748,7 +3173,7 @@ vErrors.push(err24);
 errors++;
 }
 if(!pattern7.test(data13)){
-const err25 = {instancePath:instancePath+"/parent/relationship",schemaPath:"#/definitions/propertyName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$",parentSchema:schema41,data:data13};
+const err25 = {instancePath:instancePath+"/parent/relationship",schemaPath:"#/definitions/propertyName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$",parentSchema:schema49,data:data13};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2759,7 +3184,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/parent/relationship",schemaPath:"#/definitions/propertyName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.type,parentSchema:schema41,data:data13};
+const err26 = {instancePath:instancePath+"/parent/relationship",schemaPath:"#/definitions/propertyName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.type,parentSchema:schema49,data:data13};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2771,7 +3196,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/parent",schemaPath:"#/properties/parent/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.properties.parent.type,parentSchema:schema46.properties.parent,data:data11};
+const err27 = {instancePath:instancePath+"/parent",schemaPath:"#/properties/parent/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.properties.parent.type,parentSchema:schema54.properties.parent,data:data11};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2785,7 +3210,7 @@ if(data.decommission !== undefined){
 let data14 = data.decommission;
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(Object.keys(data14).length < 1){
-const err28 = {instancePath:instancePath+"/decommission",schemaPath:"#/properties/decommission/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema46.properties.decommission,data:data14};
+const err28 = {instancePath:instancePath+"/decommission",schemaPath:"#/properties/decommission/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema54.properties.decommission,data:data14};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2796,7 +3221,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/decommission",schemaPath:"#/properties/decommission/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.properties.decommission.type,parentSchema:schema46.properties.decommission,data:data14};
+const err29 = {instancePath:instancePath+"/decommission",schemaPath:"#/properties/decommission/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.properties.decommission.type,parentSchema:schema54.properties.decommission,data:data14};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2808,7 +3233,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data};
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2817,7 +3242,7 @@ vErrors.push(err30);
 }
 errors++;
 }
-validate29.errors = vErrors;
+validate40.errors = vErrors;
 return errors === 0;
 }
 
@@ -2879,8 +3304,8 @@ errors++;
 }
 }
 if(data.connectionState !== undefined){
-if(!(validate27(data.connectionState, {instancePath:instancePath+"/connectionState",parentData:data,parentDataProperty:"connectionState",rootData}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if(!(validate38(data.connectionState, {instancePath:instancePath+"/connectionState",parentData:data,parentDataProperty:"connectionState",rootData}))){
+vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
 errors = vErrors.length;
 }
 }
@@ -2889,7 +3314,7 @@ let data6 = data.reportedProperties;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key1 in data6){
 if(!((key1 === "twinChangeEvents") || (key1 === "digitalTwinChangeEvents"))){
-const err2 = {instancePath:instancePath+"/reportedProperties",schemaPath:"#/definitions/reportedProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema45,data:data6};
+const err2 = {instancePath:instancePath+"/reportedProperties",schemaPath:"#/definitions/reportedProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema53,data:data6};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2902,7 +3327,7 @@ errors++;
 if(data6.twinChangeEvents !== undefined){
 let data7 = data6.twinChangeEvents;
 if(!((data7 === "map") || (data7 === "ignore"))){
-const err3 = {instancePath:instancePath+"/reportedProperties/twinChangeEvents",schemaPath:"#/definitions/reportedProperties/properties/twinChangeEvents/enum",keyword:"enum",params:{allowedValues: schema45.properties.twinChangeEvents.enum},message:"must be equal to one of the allowed values",schema:schema45.properties.twinChangeEvents.enum,parentSchema:schema45.properties.twinChangeEvents,data:data7};
+const err3 = {instancePath:instancePath+"/reportedProperties/twinChangeEvents",schemaPath:"#/definitions/reportedProperties/properties/twinChangeEvents/enum",keyword:"enum",params:{allowedValues: schema53.properties.twinChangeEvents.enum},message:"must be equal to one of the allowed values",schema:schema53.properties.twinChangeEvents.enum,parentSchema:schema53.properties.twinChangeEvents,data:data7};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2915,7 +3340,7 @@ errors++;
 if(data6.digitalTwinChangeEvents !== undefined){
 let data8 = data6.digitalTwinChangeEvents;
 if(!((data8 === "map") || (data8 === "ignore"))){
-const err4 = {instancePath:instancePath+"/reportedProperties/digitalTwinChangeEvents",schemaPath:"#/definitions/reportedProperties/properties/digitalTwinChangeEvents/enum",keyword:"enum",params:{allowedValues: schema45.properties.digitalTwinChangeEvents.enum},message:"must be equal to one of the allowed values",schema:schema45.properties.digitalTwinChangeEvents.enum,parentSchema:schema45.properties.digitalTwinChangeEvents,data:data8};
+const err4 = {instancePath:instancePath+"/reportedProperties/digitalTwinChangeEvents",schemaPath:"#/definitions/reportedProperties/properties/digitalTwinChangeEvents/enum",keyword:"enum",params:{allowedValues: schema53.properties.digitalTwinChangeEvents.enum},message:"must be equal to one of the allowed values",schema:schema53.properties.digitalTwinChangeEvents.enum,parentSchema:schema53.properties.digitalTwinChangeEvents,data:data8};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2927,7 +3352,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/reportedProperties",schemaPath:"#/definitions/reportedProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data:data6};
+const err5 = {instancePath:instancePath+"/reportedProperties",schemaPath:"#/definitions/reportedProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data6};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2938,8 +3363,8 @@ errors++;
 }
 }
 if(data.lifecycle !== undefined){
-if(!(validate29(data.lifecycle, {instancePath:instancePath+"/lifecycle",parentData:data,parentDataProperty:"lifecycle",rootData}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+if(!(validate40(data.lifecycle, {instancePath:instancePath+"/lifecycle",parentData:data,parentDataProperty:"lifecycle",rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
 errors = vErrors.length;
 }
 }
@@ -2958,21 +3383,21 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema51 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/rollups.schema.json","title":"Roll-up rules","description":"Derived properties on parent twins computed from their children (room = avg of thermostats, floor = max of rooms, ...). Rules chain: a derived property is an input for the parent's own parents.","type":"object","additionalProperties":false,"required":[],"properties":{"settings":{"$ref":"#/definitions/settings"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"conditions":{"type":"array","description":"States raised on a twin from its own properties, with hysteresis and durations (ROLLUPS.md \"Conditions\").","items":{"$ref":"#/definitions/condition"}},"staleness":{"type":"array","description":"Twins of a model not written for maxAge seconds are marked stale (ROLLUPS.md \"Staleness\").","items":{"$ref":"#/definitions/staleness"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}},"rule":{"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"aggregateName":{"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]},"emptyValue":{"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]},"aggregate":{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},"target":{"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]},"condition":{"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"where":{"type":"string","minLength":1,"description":"Optional JSONata over the twin: only twins of the model for which it is true carry the condition (e.g. \"kind = 'meetingRoom'\")."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}},"staleness":{"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}}}};
-const schema52 = {"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}};
-const schema62 = {"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"where":{"type":"string","minLength":1,"description":"Optional JSONata over the twin: only twins of the model for which it is true carry the condition (e.g. \"kind = 'meetingRoom'\")."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}};
-const schema63 = {"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}};
-const schema53 = {"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}};
-const schema54 = {"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"};
+const schema59 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/rollups.schema.json","title":"Roll-up rules","description":"Derived properties on parent twins computed from their children (room = avg of thermostats, floor = max of rooms, ...). Rules chain: a derived property is an input for the parent's own parents.","type":"object","additionalProperties":false,"required":[],"properties":{"settings":{"$ref":"#/definitions/settings"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"conditions":{"type":"array","description":"States raised on a twin from its own properties, with hysteresis and durations (ROLLUPS.md \"Conditions\").","items":{"$ref":"#/definitions/condition"}},"staleness":{"type":"array","description":"Twins of a model not written for maxAge seconds are marked stale (ROLLUPS.md \"Staleness\").","items":{"$ref":"#/definitions/staleness"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}},"rule":{"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"aggregateName":{"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]},"emptyValue":{"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]},"aggregate":{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},"target":{"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]},"condition":{"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"where":{"type":"string","minLength":1,"description":"Optional JSONata over the twin: only twins of the model for which it is true carry the condition (e.g. \"kind = 'meetingRoom'\")."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}},"staleness":{"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}}}};
+const schema60 = {"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}};
+const schema70 = {"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"where":{"type":"string","minLength":1,"description":"Optional JSONata over the twin: only twins of the model for which it is true carry the condition (e.g. \"kind = 'meetingRoom'\")."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}};
+const schema71 = {"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}};
+const schema61 = {"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}};
+const schema62 = {"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"};
 const pattern13 = new RegExp("^[A-Za-z0-9_.-]+$", "u");
 const pattern16 = new RegExp("^[A-Za-z][A-Za-z0-9_]{0,63}$", "u");
-const schema56 = {"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]};
-const schema57 = {"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]};
-const schema58 = {"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]};
+const schema64 = {"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]};
+const schema65 = {"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]};
+const schema66 = {"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]};
 const pattern17 = new RegExp("^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$", "u");
-const schema59 = {"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}};
+const schema67 = {"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}};
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs1 = errors;
@@ -3030,7 +3455,7 @@ if(_valid0){
 const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.of === undefined){
-const err2 = {instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema59.then.required,parentSchema:schema59.then,data};
+const err2 = {instancePath,schemaPath:"#/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema67.then.required,parentSchema:schema67.then,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3042,7 +3467,7 @@ errors++;
 if(data.of !== undefined){
 let data1 = data.of;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/of",schemaPath:"#/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.then.properties.of.type,parentSchema:schema59.then.properties.of,data:data1};
+const err3 = {instancePath:instancePath+"/of",schemaPath:"#/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.then.properties.of.type,parentSchema:schema67.then.properties.of,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3057,7 +3482,7 @@ var _valid0 = _errs6 === errors;
 valid0 = _valid0;
 }
 if(!valid0){
-const err4 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema59.if,parentSchema:schema59,data};
+const err4 = {instancePath,schemaPath:"#/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema67.if,parentSchema:schema67,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3068,7 +3493,7 @@ errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.aggregate === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema59.required,parentSchema:schema59,data};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema67.required,parentSchema:schema67,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3079,7 +3504,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "aggregate") || (key0 === "of")) || (key0 === "weight"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema59,data};
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema67,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3092,7 +3517,7 @@ errors++;
 if(data.aggregate !== undefined){
 let data2 = data.aggregate;
 if(!((((((((((((data2 === "copy") || (data2 === "avg")) || (data2 === "min")) || (data2 === "max")) || (data2 === "sum")) || (data2 === "count")) || (data2 === "countDistinct")) || (data2 === "median")) || (data2 === "stddev")) || (data2 === "any")) || (data2 === "all")) || (data2 === "latest"))){
-const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema57.enum},message:"must be equal to one of the allowed values",schema:schema57.enum,parentSchema:schema57,data:data2};
+const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema65.enum},message:"must be equal to one of the allowed values",schema:schema65.enum,parentSchema:schema65,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3106,7 +3531,7 @@ if(data.of !== undefined){
 let data3 = data.of;
 if(typeof data3 === "string"){
 if(func3(data3) < 1){
-const err8 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.of,data:data3};
+const err8 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema67.properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3116,7 +3541,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!pattern17.test(data3)){
-const err9 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema59.properties.of,data:data3};
+const err9 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema67.properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3127,7 +3552,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.of.type,parentSchema:schema59.properties.of,data:data3};
+const err10 = {instancePath:instancePath+"/of",schemaPath:"#/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.of.type,parentSchema:schema67.properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3141,7 +3566,7 @@ if(data.weight !== undefined){
 let data4 = data.weight;
 if(typeof data4 === "string"){
 if(func3(data4) < 1){
-const err11 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59.properties.weight,data:data4};
+const err11 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema67.properties.weight,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3151,7 +3576,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!pattern17.test(data4)){
-const err12 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema59.properties.weight,data:data4};
+const err12 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema67.properties.weight,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3162,7 +3587,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.weight.type,parentSchema:schema59.properties.weight,data:data4};
+const err13 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.weight.type,parentSchema:schema67.properties.weight,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3174,7 +3599,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.type,parentSchema:schema59,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3183,12 +3608,12 @@ vErrors.push(err14);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
@@ -3250,7 +3675,7 @@ if(_valid1){
 const _errs8 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.of === undefined){
-const err2 = {instancePath,schemaPath:"#/oneOf/0/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema56.oneOf[0].then.required,parentSchema:schema56.oneOf[0].then,data};
+const err2 = {instancePath,schemaPath:"#/oneOf/0/then/required",keyword:"required",params:{missingProperty: "of"},message:"must have required property '"+"of"+"'",schema:schema64.oneOf[0].then.required,parentSchema:schema64.oneOf[0].then,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3262,7 +3687,7 @@ errors++;
 if(data.of !== undefined){
 let data1 = data.of;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.oneOf[0].then.properties.of.type,parentSchema:schema56.oneOf[0].then.properties.of,data:data1};
+const err3 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/then/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.oneOf[0].then.properties.of.type,parentSchema:schema64.oneOf[0].then.properties.of,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3277,7 +3702,7 @@ var _valid1 = _errs8 === errors;
 valid1 = _valid1;
 }
 if(!valid1){
-const err4 = {instancePath,schemaPath:"#/oneOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema56.oneOf[0].if,parentSchema:schema56.oneOf[0],data};
+const err4 = {instancePath,schemaPath:"#/oneOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema64.oneOf[0].if,parentSchema:schema64.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3288,7 +3713,7 @@ errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.aggregate === undefined){
-const err5 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema56.oneOf[0].required,parentSchema:schema56.oneOf[0],data};
+const err5 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "aggregate"},message:"must have required property '"+"aggregate"+"'",schema:schema64.oneOf[0].required,parentSchema:schema64.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3299,7 +3724,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "aggregate") || (key0 === "of")) || (key0 === "empty")) || (key0 === "weight"))){
-const err6 = {instancePath,schemaPath:"#/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema56.oneOf[0],data};
+const err6 = {instancePath,schemaPath:"#/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema64.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3312,7 +3737,7 @@ errors++;
 if(data.aggregate !== undefined){
 let data2 = data.aggregate;
 if(!((((((((((((data2 === "copy") || (data2 === "avg")) || (data2 === "min")) || (data2 === "max")) || (data2 === "sum")) || (data2 === "count")) || (data2 === "countDistinct")) || (data2 === "median")) || (data2 === "stddev")) || (data2 === "any")) || (data2 === "all")) || (data2 === "latest"))){
-const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema57.enum},message:"must be equal to one of the allowed values",schema:schema57.enum,parentSchema:schema57,data:data2};
+const err7 = {instancePath:instancePath+"/aggregate",schemaPath:"#/definitions/aggregateName/enum",keyword:"enum",params:{allowedValues: schema65.enum},message:"must be equal to one of the allowed values",schema:schema65.enum,parentSchema:schema65,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3326,7 +3751,7 @@ if(data.of !== undefined){
 let data3 = data.of;
 if(typeof data3 === "string"){
 if(func3(data3) < 1){
-const err8 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema56.oneOf[0].properties.of,data:data3};
+const err8 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema64.oneOf[0].properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3336,7 +3761,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!pattern17.test(data3)){
-const err9 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema56.oneOf[0].properties.of,data:data3};
+const err9 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema64.oneOf[0].properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3347,7 +3772,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.oneOf[0].properties.of.type,parentSchema:schema56.oneOf[0].properties.of,data:data3};
+const err10 = {instancePath:instancePath+"/of",schemaPath:"#/oneOf/0/properties/of/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.oneOf[0].properties.of.type,parentSchema:schema64.oneOf[0].properties.of,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3364,7 +3789,7 @@ let valid8 = false;
 let passing1 = null;
 const _errs19 = errors;
 if("remove" !== data4){
-const err11 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema58.oneOf[0],data:data4};
+const err11 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema66.oneOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3381,7 +3806,7 @@ passing1 = 0;
 const _errs20 = errors;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 if(data4.value === undefined){
-const err12 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema58.oneOf[1].required,parentSchema:schema58.oneOf[1],data:data4};
+const err12 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema66.oneOf[1].required,parentSchema:schema66.oneOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3392,7 +3817,7 @@ errors++;
 }
 for(const key1 in data4){
 if(!(key1 === "value")){
-const err13 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema58.oneOf[1],data:data4};
+const err13 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema66.oneOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3404,7 +3829,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.oneOf[1].type,parentSchema:schema58.oneOf[1],data:data4};
+const err14 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema66.oneOf[1].type,parentSchema:schema66.oneOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3425,7 +3850,7 @@ passing1 = 1;
 }
 }
 if(!valid8){
-const err15 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema58.oneOf,parentSchema:schema58,data:data4};
+const err15 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema66.oneOf,parentSchema:schema66,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3450,7 +3875,7 @@ if(data.weight !== undefined){
 let data5 = data.weight;
 if(typeof data5 === "string"){
 if(func3(data5) < 1){
-const err16 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema56.oneOf[0].properties.weight,data:data5};
+const err16 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema64.oneOf[0].properties.weight,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3460,7 +3885,7 @@ vErrors.push(err16);
 errors++;
 }
 if(!pattern17.test(data5)){
-const err17 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema56.oneOf[0].properties.weight,data:data5};
+const err17 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$",parentSchema:schema64.oneOf[0].properties.weight,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3471,7 +3896,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.oneOf[0].properties.weight.type,parentSchema:schema56.oneOf[0].properties.weight,data:data5};
+const err18 = {instancePath:instancePath+"/weight",schemaPath:"#/oneOf/0/properties/weight/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.oneOf[0].properties.weight.type,parentSchema:schema64.oneOf[0].properties.weight,data:data5};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3483,7 +3908,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.oneOf[0].type,parentSchema:schema56.oneOf[0],data};
+const err19 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.oneOf[0].type,parentSchema:schema64.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3500,7 +3925,7 @@ passing0 = 0;
 const _errs25 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.expression === undefined){
-const err20 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "expression"},message:"must have required property '"+"expression"+"'",schema:schema56.oneOf[1].required,parentSchema:schema56.oneOf[1],data};
+const err20 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "expression"},message:"must have required property '"+"expression"+"'",schema:schema64.oneOf[1].required,parentSchema:schema64.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3510,7 +3935,7 @@ vErrors.push(err20);
 errors++;
 }
 if(data.inputs === undefined){
-const err21 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema56.oneOf[1].required,parentSchema:schema56.oneOf[1],data};
+const err21 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema64.oneOf[1].required,parentSchema:schema64.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3521,7 +3946,7 @@ errors++;
 }
 for(const key2 in data){
 if(!(((key2 === "expression") || (key2 === "inputs")) || (key2 === "empty"))){
-const err22 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema56.oneOf[1],data};
+const err22 = {instancePath,schemaPath:"#/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema64.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3535,7 +3960,7 @@ if(data.expression !== undefined){
 let data6 = data.expression;
 if(typeof data6 === "string"){
 if(func3(data6) < 1){
-const err23 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema56.oneOf[1].properties.expression,data:data6};
+const err23 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema64.oneOf[1].properties.expression,data:data6};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3546,7 +3971,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.oneOf[1].properties.expression.type,parentSchema:schema56.oneOf[1].properties.expression,data:data6};
+const err24 = {instancePath:instancePath+"/expression",schemaPath:"#/oneOf/1/properties/expression/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.oneOf[1].properties.expression.type,parentSchema:schema64.oneOf[1].properties.expression,data:data6};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3560,7 +3985,7 @@ if(data.inputs !== undefined){
 let data7 = data.inputs;
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(Object.keys(data7).length < 1){
-const err25 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema56.oneOf[1].properties.inputs,data:data7};
+const err25 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema64.oneOf[1].properties.inputs,data:data7};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3573,7 +3998,7 @@ for(const key3 in data7){
 const _errs32 = errors;
 if(typeof key3 === "string"){
 if(!pattern3.test(key3)){
-const err26 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema56.oneOf[1].properties.inputs.propertyNames,data:key3,propertyName:key3};
+const err26 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]*$",parentSchema:schema64.oneOf[1].properties.inputs.propertyNames,data:key3,propertyName:key3};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3585,7 +4010,7 @@ errors++;
 }
 var valid10 = _errs32 === errors;
 if(!valid10){
-const err27 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema56.oneOf[1].properties.inputs.propertyNames,parentSchema:schema56.oneOf[1].properties.inputs,data:data7};
+const err27 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema64.oneOf[1].properties.inputs.propertyNames,parentSchema:schema64.oneOf[1].properties.inputs,data:data7};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3596,14 +4021,14 @@ errors++;
 }
 }
 for(const key4 in data7){
-if(!(validate35(data7[key4], {instancePath:instancePath+"/inputs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key4,rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate46(data7[key4], {instancePath:instancePath+"/inputs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data7,parentDataProperty:key4,rootData}))){
+vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.oneOf[1].properties.inputs.type,parentSchema:schema56.oneOf[1].properties.inputs,data:data7};
+const err28 = {instancePath:instancePath+"/inputs",schemaPath:"#/oneOf/1/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.oneOf[1].properties.inputs.type,parentSchema:schema64.oneOf[1].properties.inputs,data:data7};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3620,7 +4045,7 @@ let valid13 = false;
 let passing2 = null;
 const _errs38 = errors;
 if("remove" !== data9){
-const err29 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema58.oneOf[0],data:data9};
+const err29 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/0/const",keyword:"const",params:{allowedValue: "remove"},message:"must be equal to constant",schema:"remove",parentSchema:schema66.oneOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3637,7 +4062,7 @@ passing2 = 0;
 const _errs39 = errors;
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.value === undefined){
-const err30 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema58.oneOf[1].required,parentSchema:schema58.oneOf[1],data:data9};
+const err30 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema66.oneOf[1].required,parentSchema:schema66.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3648,7 +4073,7 @@ errors++;
 }
 for(const key5 in data9){
 if(!(key5 === "value")){
-const err31 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema58.oneOf[1],data:data9};
+const err31 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema66.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3660,7 +4085,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.oneOf[1].type,parentSchema:schema58.oneOf[1],data:data9};
+const err32 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema66.oneOf[1].type,parentSchema:schema66.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3681,7 +4106,7 @@ passing2 = 1;
 }
 }
 if(!valid13){
-const err33 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema58.oneOf,parentSchema:schema58,data:data9};
+const err33 = {instancePath:instancePath+"/empty",schemaPath:"#/definitions/emptyValue/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema66.oneOf,parentSchema:schema66,data:data9};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3704,7 +4129,7 @@ vErrors = null;
 }
 }
 else {
-const err34 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.oneOf[1].type,parentSchema:schema56.oneOf[1],data};
+const err34 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.oneOf[1].type,parentSchema:schema64.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3725,7 +4150,7 @@ passing0 = 1;
 }
 }
 if(!valid0){
-const err35 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema56.oneOf,parentSchema:schema56,data};
+const err35 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema64.oneOf,parentSchema:schema64,data};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3745,17 +4170,17 @@ vErrors = null;
 }
 }
 }
-validate34.errors = vErrors;
+validate45.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema53.required,parentSchema:schema53,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema61.required,parentSchema:schema61,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3765,7 +4190,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.parentModel === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "parentModel"},message:"must have required property '"+"parentModel"+"'",schema:schema53.required,parentSchema:schema53,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "parentModel"},message:"must have required property '"+"parentModel"+"'",schema:schema61.required,parentSchema:schema61,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3775,7 +4200,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.relationships === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "relationships"},message:"must have required property '"+"relationships"+"'",schema:schema53.required,parentSchema:schema53,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "relationships"},message:"must have required property '"+"relationships"+"'",schema:schema61.required,parentSchema:schema61,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3785,7 +4210,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.properties === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "properties"},message:"must have required property '"+"properties"+"'",schema:schema53.required,parentSchema:schema53,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "properties"},message:"must have required property '"+"properties"+"'",schema:schema61.required,parentSchema:schema61,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3795,8 +4220,8 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!(func2.call(schema53.properties, key0))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema53,data};
+if(!(func2.call(schema61.properties, key0))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema61,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3810,7 +4235,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func3(data0) < 1){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.name,data:data0};
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema61.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3820,7 +4245,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!pattern13.test(data0)){
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]+$"+"\"",schema:"^[A-Za-z0-9_.-]+$",parentSchema:schema53.properties.name,data:data0};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]+$"+"\"",schema:"^[A-Za-z0-9_.-]+$",parentSchema:schema61.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3831,7 +4256,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.name.type,parentSchema:schema53.properties.name,data:data0};
+const err7 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.name.type,parentSchema:schema61.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3844,7 +4269,7 @@ errors++;
 if(data.description !== undefined){
 let data1 = data.description;
 if(typeof data1 !== "string"){
-const err8 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.description.type,parentSchema:schema53.properties.description,data:data1};
+const err8 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.description.type,parentSchema:schema61.properties.description,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3858,7 +4283,7 @@ if(data.parentModel !== undefined){
 let data2 = data.parentModel;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-const err9 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema54,data:data2};
+const err9 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema62,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3869,7 +4294,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema54.type,parentSchema:schema54,data:data2};
+const err10 = {instancePath:instancePath+"/parentModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.type,parentSchema:schema62,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3883,7 +4308,7 @@ if(data.relationships !== undefined){
 let data3 = data.relationships;
 if(Array.isArray(data3)){
 if(data3.length < 1){
-const err11 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema53.properties.relationships,data:data3};
+const err11 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema61.properties.relationships,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3897,7 +4322,7 @@ for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(typeof data4 === "string"){
 if(func3(data4) < 1){
-const err12 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.relationships.items,data:data4};
+const err12 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema61.properties.relationships.items,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3908,7 +4333,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.relationships.items.type,parentSchema:schema53.properties.relationships.items,data:data4};
+const err13 = {instancePath:instancePath+"/relationships/" + i0,schemaPath:"#/properties/relationships/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.relationships.items.type,parentSchema:schema61.properties.relationships.items,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3929,7 +4354,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err14 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema53.properties.relationships,data:data3};
+const err14 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema61.properties.relationships,data:data3};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3944,7 +4369,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.relationships.type,parentSchema:schema53.properties.relationships,data:data3};
+const err15 = {instancePath:instancePath+"/relationships",schemaPath:"#/properties/relationships/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema61.properties.relationships.type,parentSchema:schema61.properties.relationships,data:data3};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3958,7 +4383,7 @@ if(data.childModel !== undefined){
 let data5 = data.childModel;
 if(typeof data5 === "string"){
 if(!pattern0.test(data5)){
-const err16 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema54,data:data5};
+const err16 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/pattern",keyword:"pattern",params:{pattern: "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},message:"must match pattern \""+"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"+"\"",schema:"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$",parentSchema:schema62,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3969,7 +4394,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema54.type,parentSchema:schema54,data:data5};
+const err17 = {instancePath:instancePath+"/childModel",schemaPath:"#/definitions/dtmi/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.type,parentSchema:schema62,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3983,7 +4408,7 @@ if(data.where !== undefined){
 let data6 = data.where;
 if(typeof data6 === "string"){
 if(func3(data6) < 1){
-const err18 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.where,data:data6};
+const err18 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema61.properties.where,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3994,7 +4419,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.where.type,parentSchema:schema53.properties.where,data:data6};
+const err19 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.where.type,parentSchema:schema61.properties.where,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4007,7 +4432,7 @@ errors++;
 if(data.read !== undefined){
 let data7 = data.read;
 if(!(((data7 === "view") || (data7 === "api")) || (data7 === "query"))){
-const err20 = {instancePath:instancePath+"/read",schemaPath:"#/properties/read/enum",keyword:"enum",params:{allowedValues: schema53.properties.read.enum},message:"must be equal to one of the allowed values",schema:schema53.properties.read.enum,parentSchema:schema53.properties.read,data:data7};
+const err20 = {instancePath:instancePath+"/read",schemaPath:"#/properties/read/enum",keyword:"enum",params:{allowedValues: schema61.properties.read.enum},message:"must be equal to one of the allowed values",schema:schema61.properties.read.enum,parentSchema:schema61.properties.read,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4021,7 +4446,7 @@ if(data.properties !== undefined){
 let data8 = data.properties;
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 if(Object.keys(data8).length < 1){
-const err21 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema53.properties.properties,data:data8};
+const err21 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema61.properties.properties,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4034,7 +4459,7 @@ for(const key1 in data8){
 const _errs21 = errors;
 if(typeof key1 === "string"){
 if(!pattern16.test(key1)){
-const err22 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]{0,63}$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]{0,63}$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]{0,63}$",parentSchema:schema53.properties.properties.propertyNames,data:key1,propertyName:key1};
+const err22 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_]{0,63}$"},message:"must match pattern \""+"^[A-Za-z][A-Za-z0-9_]{0,63}$"+"\"",schema:"^[A-Za-z][A-Za-z0-9_]{0,63}$",parentSchema:schema61.properties.properties.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4046,7 +4471,7 @@ errors++;
 }
 var valid6 = _errs21 === errors;
 if(!valid6){
-const err23 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema53.properties.properties.propertyNames,parentSchema:schema53.properties.properties,data:data8};
+const err23 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema61.properties.properties.propertyNames,parentSchema:schema61.properties.properties,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4057,14 +4482,14 @@ errors++;
 }
 }
 for(const key2 in data8){
-if(!(validate34(data8[key2], {instancePath:instancePath+"/properties/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data8,parentDataProperty:key2,rootData}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if(!(validate45(data8[key2], {instancePath:instancePath+"/properties/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data8,parentDataProperty:key2,rootData}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.properties.properties.type,parentSchema:schema53.properties.properties,data:data8};
+const err24 = {instancePath:instancePath+"/properties",schemaPath:"#/properties/properties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.properties.properties.type,parentSchema:schema61.properties.properties,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4077,7 +4502,7 @@ errors++;
 if(data.direction !== undefined){
 let data10 = data.direction;
 if(!((data10 === "outgoing") || (data10 === "incoming"))){
-const err25 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema53.properties.direction.enum},message:"must be equal to one of the allowed values",schema:schema53.properties.direction.enum,parentSchema:schema53.properties.direction,data:data10};
+const err25 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema61.properties.direction.enum},message:"must be equal to one of the allowed values",schema:schema61.properties.direction.enum,parentSchema:schema61.properties.direction,data:data10};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4089,7 +4514,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data};
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4098,20 +4523,20 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate44.errors = vErrors;
 return errors === 0;
 }
 
 const pattern22 = new RegExp("^dtmi:", "u");
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://adt-twin-pipeline.local/schemas/rollups.schema.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((key0 === "settings") || (key0 === "rules")) || (key0 === "conditions")) || (key0 === "staleness"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema51,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema59,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4126,7 +4551,7 @@ let data0 = data.settings;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key1 in data0){
 if(!(((((((key1 === "floatTolerance") || (key1 === "maxHops")) || (key1 === "maxPreconditionRetries")) || (key1 === "maxChildren")) || (key1 === "modelCacheSeconds")) || (key1 === "queryLagSeconds")) || (key1 === "gatherMilliseconds"))){
-const err1 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema52,data:data0};
+const err1 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema60,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4140,7 +4565,7 @@ if(data0.floatTolerance !== undefined){
 let data1 = data0.floatTolerance;
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err2 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema52.properties.floatTolerance,data:data1};
+const err2 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema60.properties.floatTolerance,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4151,7 +4576,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema52.properties.floatTolerance.type,parentSchema:schema52.properties.floatTolerance,data:data1};
+const err3 = {instancePath:instancePath+"/settings/floatTolerance",schemaPath:"#/definitions/settings/properties/floatTolerance/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema60.properties.floatTolerance.type,parentSchema:schema60.properties.floatTolerance,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4164,7 +4589,7 @@ errors++;
 if(data0.maxHops !== undefined){
 let data2 = data0.maxHops;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err4 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema52.properties.maxHops.type,parentSchema:schema52.properties.maxHops,data:data2};
+const err4 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema60.properties.maxHops.type,parentSchema:schema60.properties.maxHops,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4175,7 +4600,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 1000 || isNaN(data2)){
-const err5 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema52.properties.maxHops,data:data2};
+const err5 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema60.properties.maxHops,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4185,7 +4610,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data2 < 1 || isNaN(data2)){
-const err6 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema52.properties.maxHops,data:data2};
+const err6 = {instancePath:instancePath+"/settings/maxHops",schemaPath:"#/definitions/settings/properties/maxHops/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema60.properties.maxHops,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4199,7 +4624,7 @@ errors++;
 if(data0.maxPreconditionRetries !== undefined){
 let data3 = data0.maxPreconditionRetries;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err7 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema52.properties.maxPreconditionRetries.type,parentSchema:schema52.properties.maxPreconditionRetries,data:data3};
+const err7 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema60.properties.maxPreconditionRetries.type,parentSchema:schema60.properties.maxPreconditionRetries,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4210,7 +4635,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 50 || isNaN(data3)){
-const err8 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema52.properties.maxPreconditionRetries,data:data3};
+const err8 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema60.properties.maxPreconditionRetries,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4220,7 +4645,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-const err9 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema52.properties.maxPreconditionRetries,data:data3};
+const err9 = {instancePath:instancePath+"/settings/maxPreconditionRetries",schemaPath:"#/definitions/settings/properties/maxPreconditionRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema60.properties.maxPreconditionRetries,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4234,7 +4659,7 @@ errors++;
 if(data0.maxChildren !== undefined){
 let data4 = data0.maxChildren;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err10 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema52.properties.maxChildren.type,parentSchema:schema52.properties.maxChildren,data:data4};
+const err10 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema60.properties.maxChildren.type,parentSchema:schema60.properties.maxChildren,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4245,7 +4670,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 100000 || isNaN(data4)){
-const err11 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema52.properties.maxChildren,data:data4};
+const err11 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema60.properties.maxChildren,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4255,7 +4680,7 @@ vErrors.push(err11);
 errors++;
 }
 if(data4 < 1 || isNaN(data4)){
-const err12 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema52.properties.maxChildren,data:data4};
+const err12 = {instancePath:instancePath+"/settings/maxChildren",schemaPath:"#/definitions/settings/properties/maxChildren/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema60.properties.maxChildren,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4269,7 +4694,7 @@ errors++;
 if(data0.modelCacheSeconds !== undefined){
 let data5 = data0.modelCacheSeconds;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err13 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema52.properties.modelCacheSeconds.type,parentSchema:schema52.properties.modelCacheSeconds,data:data5};
+const err13 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema60.properties.modelCacheSeconds.type,parentSchema:schema60.properties.modelCacheSeconds,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4280,7 +4705,7 @@ errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
-const err14 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema52.properties.modelCacheSeconds,data:data5};
+const err14 = {instancePath:instancePath+"/settings/modelCacheSeconds",schemaPath:"#/definitions/settings/properties/modelCacheSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema60.properties.modelCacheSeconds,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4295,7 +4720,7 @@ if(data0.queryLagSeconds !== undefined){
 let data6 = data0.queryLagSeconds;
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 > 60 || isNaN(data6)){
-const err15 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema52.properties.queryLagSeconds,data:data6};
+const err15 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema60.properties.queryLagSeconds,data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4305,7 +4730,7 @@ vErrors.push(err15);
 errors++;
 }
 if(data6 < 0 || isNaN(data6)){
-const err16 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema52.properties.queryLagSeconds,data:data6};
+const err16 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema60.properties.queryLagSeconds,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4316,7 +4741,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema52.properties.queryLagSeconds.type,parentSchema:schema52.properties.queryLagSeconds,data:data6};
+const err17 = {instancePath:instancePath+"/settings/queryLagSeconds",schemaPath:"#/definitions/settings/properties/queryLagSeconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema60.properties.queryLagSeconds.type,parentSchema:schema60.properties.queryLagSeconds,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4329,7 +4754,7 @@ errors++;
 if(data0.gatherMilliseconds !== undefined){
 let data7 = data0.gatherMilliseconds;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err18 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema52.properties.gatherMilliseconds.type,parentSchema:schema52.properties.gatherMilliseconds,data:data7};
+const err18 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema60.properties.gatherMilliseconds.type,parentSchema:schema60.properties.gatherMilliseconds,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4340,7 +4765,7 @@ errors++;
 }
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 10000 || isNaN(data7)){
-const err19 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema52.properties.gatherMilliseconds,data:data7};
+const err19 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000",schema:10000,parentSchema:schema60.properties.gatherMilliseconds,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4350,7 +4775,7 @@ vErrors.push(err19);
 errors++;
 }
 if(data7 < 0 || isNaN(data7)){
-const err20 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema52.properties.gatherMilliseconds,data:data7};
+const err20 = {instancePath:instancePath+"/settings/gatherMilliseconds",schemaPath:"#/definitions/settings/properties/gatherMilliseconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema60.properties.gatherMilliseconds,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4363,7 +4788,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data:data0};
+const err21 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema60.type,parentSchema:schema60,data:data0};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4378,14 +4803,14 @@ let data8 = data.rules;
 if(Array.isArray(data8)){
 const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate33(data8[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data8,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if(!(validate44(data8[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data8,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema51.properties.rules.type,parentSchema:schema51.properties.rules,data:data8};
+const err22 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema59.properties.rules.type,parentSchema:schema59.properties.rules,data:data8};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4403,7 +4828,7 @@ for(let i1=0; i1<len1; i1++){
 let data11 = data10[i1];
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 if(data11.name === undefined){
-const err23 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema62.required,parentSchema:schema62,data:data11};
+const err23 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema70.required,parentSchema:schema70,data:data11};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4413,7 +4838,7 @@ vErrors.push(err23);
 errors++;
 }
 if(data11.model === undefined){
-const err24 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema62.required,parentSchema:schema62,data:data11};
+const err24 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema70.required,parentSchema:schema70,data:data11};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4423,7 +4848,7 @@ vErrors.push(err24);
 errors++;
 }
 if(data11.when === undefined){
-const err25 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "when"},message:"must have required property '"+"when"+"'",schema:schema62.required,parentSchema:schema62,data:data11};
+const err25 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "when"},message:"must have required property '"+"when"+"'",schema:schema70.required,parentSchema:schema70,data:data11};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4433,7 +4858,7 @@ vErrors.push(err25);
 errors++;
 }
 if(data11.write === undefined){
-const err26 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "write"},message:"must have required property '"+"write"+"'",schema:schema62.required,parentSchema:schema62,data:data11};
+const err26 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "write"},message:"must have required property '"+"write"+"'",schema:schema70.required,parentSchema:schema70,data:data11};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4443,8 +4868,8 @@ vErrors.push(err26);
 errors++;
 }
 for(const key2 in data11){
-if(!(func2.call(schema62.properties, key2))){
-const err27 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema62,data:data11};
+if(!(func2.call(schema70.properties, key2))){
+const err27 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema70,data:data11};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4458,7 +4883,7 @@ if(data11.name !== undefined){
 let data12 = data11.name;
 if(typeof data12 === "string"){
 if(func3(data12) < 1){
-const err28 = {instancePath:instancePath+"/conditions/" + i1+"/name",schemaPath:"#/definitions/condition/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.name,data:data12};
+const err28 = {instancePath:instancePath+"/conditions/" + i1+"/name",schemaPath:"#/definitions/condition/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.name,data:data12};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4469,7 +4894,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/conditions/" + i1+"/name",schemaPath:"#/definitions/condition/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.name.type,parentSchema:schema62.properties.name,data:data12};
+const err29 = {instancePath:instancePath+"/conditions/" + i1+"/name",schemaPath:"#/definitions/condition/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.name.type,parentSchema:schema70.properties.name,data:data12};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4482,7 +4907,7 @@ errors++;
 if(data11.description !== undefined){
 let data13 = data11.description;
 if(typeof data13 !== "string"){
-const err30 = {instancePath:instancePath+"/conditions/" + i1+"/description",schemaPath:"#/definitions/condition/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.description.type,parentSchema:schema62.properties.description,data:data13};
+const err30 = {instancePath:instancePath+"/conditions/" + i1+"/description",schemaPath:"#/definitions/condition/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.description.type,parentSchema:schema70.properties.description,data:data13};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4496,7 +4921,7 @@ if(data11.model !== undefined){
 let data14 = data11.model;
 if(typeof data14 === "string"){
 if(!pattern22.test(data14)){
-const err31 = {instancePath:instancePath+"/conditions/" + i1+"/model",schemaPath:"#/definitions/condition/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema62.properties.model,data:data14};
+const err31 = {instancePath:instancePath+"/conditions/" + i1+"/model",schemaPath:"#/definitions/condition/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema70.properties.model,data:data14};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -4507,7 +4932,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/conditions/" + i1+"/model",schemaPath:"#/definitions/condition/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.model.type,parentSchema:schema62.properties.model,data:data14};
+const err32 = {instancePath:instancePath+"/conditions/" + i1+"/model",schemaPath:"#/definitions/condition/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.model.type,parentSchema:schema70.properties.model,data:data14};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4521,7 +4946,7 @@ if(data11.where !== undefined){
 let data15 = data11.where;
 if(typeof data15 === "string"){
 if(func3(data15) < 1){
-const err33 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.where,data:data15};
+const err33 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.where,data:data15};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4532,7 +4957,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.where.type,parentSchema:schema62.properties.where,data:data15};
+const err34 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.where.type,parentSchema:schema70.properties.where,data:data15};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4546,7 +4971,7 @@ if(data11.when !== undefined){
 let data16 = data11.when;
 if(typeof data16 === "string"){
 if(func3(data16) < 1){
-const err35 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.when,data:data16};
+const err35 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.when,data:data16};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4557,7 +4982,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.when.type,parentSchema:schema62.properties.when,data:data16};
+const err36 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.when.type,parentSchema:schema70.properties.when,data:data16};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4571,7 +4996,7 @@ if(data11.clear !== undefined){
 let data17 = data11.clear;
 if(typeof data17 === "string"){
 if(func3(data17) < 1){
-const err37 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.clear,data:data17};
+const err37 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.clear,data:data17};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -4582,7 +5007,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.clear.type,parentSchema:schema62.properties.clear,data:data17};
+const err38 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.clear.type,parentSchema:schema70.properties.clear,data:data17};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -4596,7 +5021,7 @@ if(data11.raiseAfter !== undefined){
 let data18 = data11.raiseAfter;
 if((typeof data18 == "number") && (isFinite(data18))){
 if(data18 > 86400 || isNaN(data18)){
-const err39 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema62.properties.raiseAfter,data:data18};
+const err39 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema70.properties.raiseAfter,data:data18};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4606,7 +5031,7 @@ vErrors.push(err39);
 errors++;
 }
 if(data18 < 0 || isNaN(data18)){
-const err40 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema62.properties.raiseAfter,data:data18};
+const err40 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema70.properties.raiseAfter,data:data18};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4617,7 +5042,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema62.properties.raiseAfter.type,parentSchema:schema62.properties.raiseAfter,data:data18};
+const err41 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema70.properties.raiseAfter.type,parentSchema:schema70.properties.raiseAfter,data:data18};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -4631,7 +5056,7 @@ if(data11.clearAfter !== undefined){
 let data19 = data11.clearAfter;
 if((typeof data19 == "number") && (isFinite(data19))){
 if(data19 > 86400 || isNaN(data19)){
-const err42 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema62.properties.clearAfter,data:data19};
+const err42 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema70.properties.clearAfter,data:data19};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -4641,7 +5066,7 @@ vErrors.push(err42);
 errors++;
 }
 if(data19 < 0 || isNaN(data19)){
-const err43 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema62.properties.clearAfter,data:data19};
+const err43 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema70.properties.clearAfter,data:data19};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -4652,7 +5077,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema62.properties.clearAfter.type,parentSchema:schema62.properties.clearAfter,data:data19};
+const err44 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema70.properties.clearAfter.type,parentSchema:schema70.properties.clearAfter,data:data19};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -4666,7 +5091,7 @@ if(data11.write !== undefined){
 let data20 = data11.write;
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if(data20.property === undefined){
-const err45 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/required",keyword:"required",params:{missingProperty: "property"},message:"must have required property '"+"property"+"'",schema:schema62.properties.write.required,parentSchema:schema62.properties.write,data:data20};
+const err45 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/required",keyword:"required",params:{missingProperty: "property"},message:"must have required property '"+"property"+"'",schema:schema70.properties.write.required,parentSchema:schema70.properties.write,data:data20};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -4677,7 +5102,7 @@ errors++;
 }
 for(const key3 in data20){
 if(!((((key3 === "property") || (key3 === "states")) || (key3 === "since")) || (key3 === "pending"))){
-const err46 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema62.properties.write,data:data20};
+const err46 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema70.properties.write,data:data20};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -4691,7 +5116,7 @@ if(data20.property !== undefined){
 let data21 = data20.property;
 if(typeof data21 === "string"){
 if(func3(data21) < 1){
-const err47 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.write.properties.property,data:data21};
+const err47 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.write.properties.property,data:data21};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -4702,7 +5127,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.write.properties.property.type,parentSchema:schema62.properties.write.properties.property,data:data21};
+const err48 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.write.properties.property.type,parentSchema:schema70.properties.write.properties.property,data:data21};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -4716,7 +5141,7 @@ if(data20.states !== undefined){
 let data22 = data20.states;
 if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 if(data22.raised === undefined){
-const err49 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "raised"},message:"must have required property '"+"raised"+"'",schema:schema62.properties.write.properties.states.required,parentSchema:schema62.properties.write.properties.states,data:data22};
+const err49 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "raised"},message:"must have required property '"+"raised"+"'",schema:schema70.properties.write.properties.states.required,parentSchema:schema70.properties.write.properties.states,data:data22};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -4726,7 +5151,7 @@ vErrors.push(err49);
 errors++;
 }
 if(data22.cleared === undefined){
-const err50 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "cleared"},message:"must have required property '"+"cleared"+"'",schema:schema62.properties.write.properties.states.required,parentSchema:schema62.properties.write.properties.states,data:data22};
+const err50 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "cleared"},message:"must have required property '"+"cleared"+"'",schema:schema70.properties.write.properties.states.required,parentSchema:schema70.properties.write.properties.states,data:data22};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -4737,7 +5162,7 @@ errors++;
 }
 for(const key4 in data22){
 if(!((key4 === "raised") || (key4 === "cleared"))){
-const err51 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema62.properties.write.properties.states,data:data22};
+const err51 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema70.properties.write.properties.states,data:data22};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -4750,7 +5175,7 @@ errors++;
 if(data22.raised !== undefined){
 let data23 = data22.raised;
 if(typeof data23 !== "string"){
-const err52 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/raised",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/raised/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.write.properties.states.properties.raised.type,parentSchema:schema62.properties.write.properties.states.properties.raised,data:data23};
+const err52 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/raised",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/raised/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.write.properties.states.properties.raised.type,parentSchema:schema70.properties.write.properties.states.properties.raised,data:data23};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -4763,7 +5188,7 @@ errors++;
 if(data22.cleared !== undefined){
 let data24 = data22.cleared;
 if(typeof data24 !== "string"){
-const err53 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/cleared",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/cleared/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.write.properties.states.properties.cleared.type,parentSchema:schema62.properties.write.properties.states.properties.cleared,data:data24};
+const err53 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/cleared",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/cleared/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.write.properties.states.properties.cleared.type,parentSchema:schema70.properties.write.properties.states.properties.cleared,data:data24};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -4775,7 +5200,7 @@ errors++;
 }
 }
 else {
-const err54 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.write.properties.states.type,parentSchema:schema62.properties.write.properties.states,data:data22};
+const err54 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.properties.write.properties.states.type,parentSchema:schema70.properties.write.properties.states,data:data22};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -4789,7 +5214,7 @@ if(data20.since !== undefined){
 let data25 = data20.since;
 if(typeof data25 === "string"){
 if(func3(data25) < 1){
-const err55 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.write.properties.since,data:data25};
+const err55 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.write.properties.since,data:data25};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -4800,7 +5225,7 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.write.properties.since.type,parentSchema:schema62.properties.write.properties.since,data:data25};
+const err56 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.write.properties.since.type,parentSchema:schema70.properties.write.properties.since,data:data25};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -4814,7 +5239,7 @@ if(data20.pending !== undefined){
 let data26 = data20.pending;
 if(typeof data26 === "string"){
 if(func3(data26) < 1){
-const err57 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.write.properties.pending,data:data26};
+const err57 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.write.properties.pending,data:data26};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -4825,7 +5250,7 @@ errors++;
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.write.properties.pending.type,parentSchema:schema62.properties.write.properties.pending,data:data26};
+const err58 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.write.properties.pending.type,parentSchema:schema70.properties.write.properties.pending,data:data26};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -4837,7 +5262,7 @@ errors++;
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.write.type,parentSchema:schema62.properties.write,data:data20};
+const err59 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.properties.write.type,parentSchema:schema70.properties.write,data:data20};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -4849,7 +5274,7 @@ errors++;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data:data11};
+const err60 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.type,parentSchema:schema70,data:data11};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -4861,7 +5286,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/conditions",schemaPath:"#/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema51.properties.conditions.type,parentSchema:schema51.properties.conditions,data:data10};
+const err61 = {instancePath:instancePath+"/conditions",schemaPath:"#/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema59.properties.conditions.type,parentSchema:schema59.properties.conditions,data:data10};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -4879,7 +5304,7 @@ for(let i2=0; i2<len2; i2++){
 let data28 = data27[i2];
 if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
 if(data28.model === undefined){
-const err62 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema63.required,parentSchema:schema63,data:data28};
+const err62 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema71.required,parentSchema:schema71,data:data28};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -4889,7 +5314,7 @@ vErrors.push(err62);
 errors++;
 }
 if(data28.maxAge === undefined){
-const err63 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "maxAge"},message:"must have required property '"+"maxAge"+"'",schema:schema63.required,parentSchema:schema63,data:data28};
+const err63 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "maxAge"},message:"must have required property '"+"maxAge"+"'",schema:schema71.required,parentSchema:schema71,data:data28};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -4900,7 +5325,7 @@ errors++;
 }
 for(const key5 in data28){
 if(!(((key5 === "model") || (key5 === "maxAge")) || (key5 === "property"))){
-const err64 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema63,data:data28};
+const err64 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema71,data:data28};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -4914,7 +5339,7 @@ if(data28.model !== undefined){
 let data29 = data28.model;
 if(typeof data29 === "string"){
 if(!pattern22.test(data29)){
-const err65 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema63.properties.model,data:data29};
+const err65 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema71.properties.model,data:data29};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -4925,7 +5350,7 @@ errors++;
 }
 }
 else {
-const err66 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.properties.model.type,parentSchema:schema63.properties.model,data:data29};
+const err66 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.model.type,parentSchema:schema71.properties.model,data:data29};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -4939,7 +5364,7 @@ if(data28.maxAge !== undefined){
 let data30 = data28.maxAge;
 if((typeof data30 == "number") && (isFinite(data30))){
 if(data30 > 31536000 || isNaN(data30)){
-const err67 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000",schema:31536000,parentSchema:schema63.properties.maxAge,data:data30};
+const err67 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000",schema:31536000,parentSchema:schema71.properties.maxAge,data:data30};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -4949,7 +5374,7 @@ vErrors.push(err67);
 errors++;
 }
 if(data30 <= 0 || isNaN(data30)){
-const err68 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema63.properties.maxAge,data:data30};
+const err68 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema71.properties.maxAge,data:data30};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -4960,7 +5385,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema63.properties.maxAge.type,parentSchema:schema63.properties.maxAge,data:data30};
+const err69 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema71.properties.maxAge.type,parentSchema:schema71.properties.maxAge,data:data30};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -4974,7 +5399,7 @@ if(data28.property !== undefined){
 let data31 = data28.property;
 if(typeof data31 === "string"){
 if(func3(data31) < 1){
-const err70 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema63.properties.property,data:data31};
+const err70 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema71.properties.property,data:data31};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -4985,7 +5410,7 @@ errors++;
 }
 }
 else {
-const err71 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.properties.property.type,parentSchema:schema63.properties.property,data:data31};
+const err71 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.property.type,parentSchema:schema71.properties.property,data:data31};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -4997,7 +5422,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema63.type,parentSchema:schema63,data:data28};
+const err72 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.type,parentSchema:schema71,data:data28};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -5009,7 +5434,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/staleness",schemaPath:"#/properties/staleness/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema51.properties.staleness.type,parentSchema:schema51.properties.staleness,data:data27};
+const err73 = {instancePath:instancePath+"/staleness",schemaPath:"#/properties/staleness/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema59.properties.staleness.type,parentSchema:schema59.properties.staleness,data:data27};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -5021,7 +5446,7 @@ errors++;
 }
 }
 else {
-const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
+const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.type,parentSchema:schema59,data};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -5030,7 +5455,7 @@ vErrors.push(err74);
 }
 errors++;
 }
-validate32.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
 
@@ -5085,8 +5510,8 @@ errors = vErrors.length;
 }
 }
 if(data.rollups !== undefined){
-if(!(validate32(data.rollups, {instancePath:instancePath+"/rollups",parentData:data,parentDataProperty:"rollups",rootData}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+if(!(validate43(data.rollups, {instancePath:instancePath+"/rollups",parentData:data,parentDataProperty:"rollups",rootData}))){
+vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
 errors = vErrors.length;
 }
 }

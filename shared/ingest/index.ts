@@ -101,6 +101,7 @@ export {
   requestGroups,
   type SignificanceOf,
   significanceResolver,
+  statefulWrites,
   storedSourceTime,
   type WriteSignificance,
   writeTwinUpdate,

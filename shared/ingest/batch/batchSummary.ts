@@ -32,6 +32,8 @@ export interface BatchSummary {
   messagesCoalesced: number;
   telemetrySent: number;
   staleValuesSkipped: number;
+  /** Stateful transforms' readings that changed nothing, by reason (reading-out-of-order, reading-already-folded); absent when none. */
+  readingsSkipped?: Record<string, number>;
   /** Values not written because they were not worth a write (issue 25), by reason: unchanged, within-deadband. */
   suppressedWrites: Record<string, number>;
   /** Values written only because their maxAge heartbeat was due (unchanged or within the deadband otherwise). */

@@ -24,7 +24,7 @@ import {
   type TwinUpdateResult,
 } from '../message';
 import type { IngestPlanner, PlannedTelemetry } from '../plan';
-import { applyLifecycle, type SignificanceOf, writeTwinUpdate } from '../write';
+import { applyLifecycle, hasStatefulUpdates, type SignificanceOf, writeTwinUpdate } from '../write';
 import { type BatchSummary, writeSignificanceTotals } from './batchSummary';
 import { BatchLedger, type LedgerEntry } from './ledger';
 
@@ -155,7 +155,10 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   // even when more partitions share this process's budget than when it opened, or a 429 halved it.
   const startBy = window?.startBy ?? Number.POSITIVE_INFINITY;
   const twinWork = startLimited(writeNow, write.maxParallelTwins, (update) =>
-    clock.now() < startBy ? writeTwinUpdate(update, deps.gateway, ctx, writeOptions) : Promise.resolve(undefined),
+    // A stateful total is folded over the state it is written to, so its twin is written now, never deferred.
+    clock.now() < startBy || hasStatefulUpdates(update)
+      ? writeTwinUpdate(update, deps.gateway, ctx, writeOptions)
+      : Promise.resolve(undefined),
   );
   // Stored before the invocation returns, so the host checkpoints these events only once their values are durable.
   const deferWork = (async (): Promise<number> => {
@@ -274,6 +277,7 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
     messagesCoalesced: plan.coalescedValues,
     telemetrySent,
     staleValuesSkipped: results.reduce((n, r) => n + r.stale.length, 0),
+    ...readingsSkipped(results),
     ...writeSignificanceTotals(results),
     futureSourceTimesClamped: plan.clampedSourceTimes ?? 0,
     traceparentsDropped: messages.filter((m) => m.traceparentDropped).length,
@@ -300,6 +304,13 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
       oldestDeferredAgeSeconds: summary.deferral.oldestDeferredAgeSeconds,
     });
   return { summary, ledger: totals.entries };
+}
+
+/** Skipped stateful readings by reason, when there are any (an applied message's filtered reading shows here too). */
+function readingsSkipped(results: readonly TwinUpdateResult[]): Pick<BatchSummary, 'readingsSkipped'> {
+  const counts: Record<string, number> = {};
+  for (const result of results) for (const { reason } of result.skippedReadings ?? []) counts[reason] = (counts[reason] ?? 0) + 1;
+  return Object.keys(counts).length === 0 ? {} : { readingsSkipped: counts };
 }
 
 interface WindowSplit {
@@ -342,8 +353,15 @@ async function splitForWindow(
     drained = error instanceof Error ? error : new Error(errorMessage(error));
   }
   const used = drained instanceof Error ? 0 : drained.twinsWritten + drained.twinsLeft;
-  const { now, later } = chooseWriteNow(updates, Math.max(0, capacity - used), (twinId) => deps.gateway.cachedTwin(twinId)?.twin);
-  return { writeNow: now, deferLater: later, drained };
+  // Twins with a stateful target are never deferred (a deferred total would be written over another state): they go first.
+  const stateful = updates.filter(hasStatefulUpdates);
+  const others = stateful.length === 0 ? updates : updates.filter((u) => !hasStatefulUpdates(u));
+  const { now, later } = chooseWriteNow(
+    others,
+    Math.max(0, capacity - used - stateful.length),
+    (twinId) => deps.gateway.cachedTwin(twinId)?.twin,
+  );
+  return { writeNow: stateful.length === 0 ? now : [...stateful, ...now], deferLater: later, drained };
 }
 
 async function publishTelemetry(
@@ -499,6 +517,7 @@ function recordTwinResult(result: TwinUpdateResult, ledger: BatchLedger, refusal
   for (const update of result.applied) for (const key of update.eventKeys) ledger.mark(key, 'applied');
   for (const update of result.stale) for (const key of update.eventKeys) ledger.mark(key, 'filtered', 'stale-source-time');
   for (const { update, reason } of result.suppressed ?? []) for (const key of update.eventKeys) ledger.mark(key, 'filtered', reason);
+  for (const { eventKey, reason } of result.skippedReadings ?? []) ledger.mark(eventKey, 'filtered', reason);
   for (const rejected of result.rejected) refuseUpdate(rejected.update, result.twinId, rejected, refusals, superseded);
 }
 

@@ -4,6 +4,7 @@
 
 import { didYouMean } from '../../common';
 import type { InterfaceView, ModelIndex } from '../../dtdl';
+import { checkStatefulAgainstModels } from './checkStateful';
 import type { CompiledIngest } from './ingestConfig';
 
 /** Every problem as `<rule location>: <what is wrong> (did you mean …?)`; empty when the rules fit the models. */
@@ -33,7 +34,7 @@ export function checkIngestAgainstModels(ingest: CompiledIngest, index: ModelInd
         problems.push(
           `${mapping.where}.target: "${component === undefined ? property : `${component}/${property}`}" is not a property of ${rule.match.modelId ? 'the models this rule matches' : 'any model'}${didYouMean(property, known)}`,
         );
-      }
+      } else problems.push(...checkStatefulAgainstModels(mapping, owners));
     }
   }
   return problems;

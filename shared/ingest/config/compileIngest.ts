@@ -28,6 +28,7 @@ import type {
 } from './ingestConfig';
 import { compileMatcher, type Matcher } from './pattern';
 import { type CompiledSource, compileSource } from './source';
+import { statefulOptionProblems, statefulRuleProblems } from './statefulTransform';
 import { type CompiledTemplate, compileTemplate } from './template';
 import { compileTransform } from './transforms';
 
@@ -111,6 +112,7 @@ function compileIngestSection(config: IngestConfig, issues: Issues): CompiledIng
     names.set(rule.name, index);
     rules.push(compileRule(rule, where, issues));
   });
+  for (const problem of statefulOptionProblems(options, rules)) issues.list.push(problem);
   return {
     options,
     twinId,
@@ -243,6 +245,7 @@ function compileRule(rule: RuleConfig, where: string, issues: Issues): CompiledR
     targets.set(key, index);
     properties.push(compiled);
   });
+  for (const problem of statefulRuleProblems(properties)) issues.list.push(problem);
   const telemetry = (rule.telemetry ?? []).flatMap((mapping, index) => {
     const compiled = compileTelemetry(mapping, rule, joinPath(`${where}.telemetry`, index), issues);
     return compiled ? [compiled] : [];

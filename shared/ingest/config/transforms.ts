@@ -5,11 +5,13 @@
 // mapping itself only applies the synchronous steps to its result.
 
 import { jsonataErrorMessage } from '../../common';
+import type { StatefulTransform } from '../message';
 import { type CompiledExpression, compileExpression } from './expression';
+import { compileStatefulTransform, type StatefulTransformConfig } from './statefulTransform';
 import { unitConverter } from './units';
 
-/** The `transform` of a property mapping as written in the file. */
-export interface TransformConfig {
+/** The `transform` of a property mapping as written in the file (a stateful step last: config/statefulTransform). */
+export interface TransformConfig extends StatefulTransformConfig {
   expression?: string;
   unit?: { from: string; to: string };
   scale?: number;
@@ -25,6 +27,8 @@ export interface CompiledTransform {
   expression?: (value: unknown, bindings: Record<string, unknown>) => Promise<TransformOutcome>;
   /** Every other step, in order (synchronous). */
   apply(value: unknown): TransformOutcome;
+  /** A stateful step: the writer folds the readings `apply` produced over the twin's stored state. */
+  stateful?: StatefulTransform;
 }
 
 type Step = (value: unknown) => TransformOutcome;
@@ -49,6 +53,9 @@ export function compileTransform(config: TransformConfig | undefined): CompiledT
   if (offset !== undefined) steps.push(numeric('offset', (v) => v + offset));
   if (round !== undefined) steps.push(numeric('round', (v) => roundTo(v, round)));
   if (type !== undefined) steps.push(coercers[type]);
+  const { stateful, errors: statefulErrors } = compileStatefulTransform(config ?? {});
+  errors.push(...statefulErrors);
+  if (stateful !== undefined) steps.push(numeric(stateful.kind, (v) => v));
   if (errors.length > 0) return errors;
 
   const applySteps = (input: unknown): TransformOutcome => {
@@ -60,10 +67,11 @@ export function compileTransform(config: TransformConfig | undefined): CompiledT
     }
     return { ok: true, value };
   };
-  if (!expression) return { apply: applySteps };
+  if (!expression) return { apply: applySteps, ...(stateful && { stateful }) };
   const evaluate = expression.evaluate.bind(expression);
   return {
     apply: applySteps,
+    ...(stateful && { stateful }),
     async expression(input, bindings) {
       try {
         return { ok: true, value: await evaluate(input, bindings) };

@@ -15,6 +15,7 @@ import {
   type LifecycleAction,
   type PropertyUpdate,
   type Refusal,
+  type StatefulTransform,
 } from '../message';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Filtered, MappingResult, TelemetryItem } from './mappingResult';
@@ -191,6 +192,20 @@ export class ResultBuilder {
   orderSince(count: number, order: EventOrder): void {
     const updates = this.result.propertyUpdates;
     for (let index = count; index < updates.length; index++) (updates[index] as PropertyUpdate).order = order;
+  }
+
+  /** Makes the updates added since `count` a stateful target's: each carries its value as its one reading (the writer folds them). */
+  statefulSince(count: number, transform: StatefulTransform): void {
+    const updates = this.result.propertyUpdates;
+    for (let index = count; index < updates.length; index++) {
+      const update = updates[index] as PropertyUpdate;
+      if (typeof update.value !== 'number') continue;
+      const reading = { value: update.value, sourceTime: update.sourceTime, eventKey: this.message.eventKey };
+      update.stateful = {
+        transform,
+        readings: [update.sequenceNumber === undefined ? reading : { ...reading, sequenceNumber: update.sequenceNumber }],
+      };
+    }
   }
 
   addTelemetry(twinId: string, component: string | undefined, payload: JsonObject, sourceTime: string, rule: string): void {

@@ -108,6 +108,7 @@ class RuleApplication {
       return;
     }
     const { component, property: name } = property.target;
+    const count = this.result.updateCount();
     addValue(this.result, {
       twinId: twin.twinId,
       component,
@@ -118,6 +119,7 @@ class RuleApplication {
       where: property.where,
       schema: target.schema,
     });
+    if (property.transform.stateful) this.result.statefulSince(count, property.transform.stateful);
   }
 
   private missing(property: CompiledPropertyMapping, detail: string): void {

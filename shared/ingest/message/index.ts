@@ -15,4 +15,5 @@ export { describeUpdatePath, type EventOrder, type PropertyUpdate, valueSegments
 export { isPrototypeKey, prototypeKeyIn, withoutPrototypeKeys } from './prototypeKeys';
 export type { DeadLetterReason, FilterReason } from './reasons';
 export type { EventRefusal, Refusal } from './refusal';
+export type { Reading, SkippedReadingReason, StatefulKind, StatefulStep, StatefulTransform } from './statefulReading';
 export type { MissingTwinPolicy, RejectedUpdate, TwinUpdate, TwinUpdateResult } from './twinUpdate';

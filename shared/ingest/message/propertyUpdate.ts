@@ -3,6 +3,7 @@
 // event keys of the values it superseded, so the ledger can account for every message it carries.
 
 import { toPointer } from '../../common';
+import type { StatefulStep } from './statefulReading';
 
 export interface PropertyUpdate {
   twinId: string;
@@ -26,6 +27,8 @@ export interface PropertyUpdate {
   eventKeys: string[];
   /** Rule name, or `(model)` for the model-driven default. */
   rule: string;
+  /** A stateful transform's target: `value` is the newest reading; the writer folds every reading over the stored state. */
+  stateful?: StatefulStep;
 }
 
 /** The JSON Pointer segments of an update's value inside the twin document. */

@@ -72,6 +72,10 @@ export const filterReasons = {
     'the value equals the one the twin stores (deep equality for objects) and its maxAge heartbeat is not due: no write, the stored sourceTime stays',
   'within-deadband':
     "the numeric value is within the property's deadband of the stored value and its maxAge heartbeat is not due: no write, the stored sourceTime stays",
+  'reading-out-of-order':
+    "a stateful transform's reading (integrate, rate, ema, delta, counter) is older than the reading the twin's state was computed from: it is not folded, so a total never rewinds",
+  'reading-already-folded':
+    "a stateful transform's reading has the same sourceTime as the twin's stored state (a redelivery, or a repeat in the batch): folding it again would count it twice",
 } as const;
 
 /**

@@ -3,6 +3,7 @@
 
 import type { PropertyUpdate } from './propertyUpdate';
 import type { Refusal } from './refusal';
+import type { SkippedReadingReason } from './statefulReading';
 
 /** `properties`: initial values of a created twin (ingest.unknownTwin.properties), validated by ADT. */
 export type MissingTwinPolicy = { policy: 'deadLetter' } | { policy: 'create'; modelId: string; properties?: Record<string, unknown> };
@@ -27,6 +28,8 @@ export interface TwinUpdateResult {
   rejected: RejectedUpdate[];
   /** Not worth a write (equal, or within the deadband, heartbeat not due): filtered with this reason. */
   suppressed?: Array<{ update: PropertyUpdate; reason: 'unchanged' | 'within-deadband' }>;
+  /** Readings of stateful targets that changed nothing (older than, or as old as, the stored state): filtered on their event. */
+  skippedReadings?: Array<{ eventKey: string; reason: SkippedReadingReason }>;
   /** Applied updates written only because their maxAge heartbeat was due. */
   heartbeats?: number;
   created: boolean;

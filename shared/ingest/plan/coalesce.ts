@@ -1,10 +1,11 @@
 // Folds a batch's property updates to one update per twin property: the newest value wins
 // (sourceTime, then sequence number) and carries the event keys of the values it superseded, so
-// the ledger accounts for every message. Stale checks against what the twin stores happen at write
+// the ledger accounts for every message. A stateful target (integrate, counter, …) keeps every
+// reading instead: the writer folds them all, in sourceTime order. Stale checks against what the twin stores happen at write
 // time (twinWriter), against the freshest copy.
 
 import { compareSourceTimes } from '../../common';
-import { describeUpdatePath, type PropertyUpdate } from '../message';
+import { describeUpdatePath, type PropertyUpdate, type Reading } from '../message';
 
 export interface CoalescedTwin {
   twinId: string;
@@ -33,6 +34,8 @@ interface Slot {
   key: string;
   winner: PropertyUpdate;
   superseded?: string[];
+  /** A stateful target's readings: every one counts (folded by the writer), none is superseded. */
+  readings?: Reading[];
 }
 
 /** A twin's slots; a twin has a handful of properties, so a list is searched until it is long. */
@@ -70,7 +73,17 @@ export function coalesce(updates: readonly PropertyUpdate[]): CoalesceResult {
     }
     // Appending keeps this linear: the loser's keys join the list once, never copied per loser.
     slot.superseded ??= [];
-    if (newer(update, slot.winner) > 0) {
+    if (update.stateful !== undefined && slot.winner.stateful !== undefined) {
+      (slot.readings ??= [...slot.winner.stateful.readings]).push(...update.stateful.readings);
+      const older = newer(update, slot.winner) > 0 ? slot.winner : update;
+      if (older === slot.winner) slot.winner = update;
+      slot.superseded.push(...older.eventKeys);
+      continue;
+    }
+    // A stateful target's readings are never dropped for a plain value of the same property (two rules
+    // writing it): the stateful update stays, the plain value is superseded whatever its time.
+    const statefulFirst = update.stateful !== undefined ? 1 : slot.winner.stateful !== undefined ? -1 : 0;
+    if (statefulFirst > 0 || (statefulFirst === 0 && newer(update, slot.winner) > 0)) {
       slot.superseded.push(...slot.winner.eventKeys);
       losers.push(slot.winner);
       slot.winner = update;
@@ -82,8 +95,13 @@ export function coalesce(updates: readonly PropertyUpdate[]): CoalesceResult {
   const twins: CoalescedTwin[] = [];
   for (const { twinId, slots } of byTwin.values()) {
     const winners: PropertyUpdate[] = [];
-    for (const { winner, superseded } of slots) {
-      winners.push(superseded === undefined ? winner : { ...winner, eventKeys: unique([...winner.eventKeys, ...superseded]) });
+    for (const { winner, superseded, readings } of slots) {
+      if (superseded === undefined) winners.push(winner);
+      else {
+        const merged: PropertyUpdate = { ...winner, eventKeys: unique([...winner.eventKeys, ...superseded]) };
+        if (readings !== undefined && winner.stateful !== undefined) merged.stateful = { transform: winner.stateful.transform, readings };
+        winners.push(merged);
+      }
     }
     twins.push({ twinId, updates: winners });
   }

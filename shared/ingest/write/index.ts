@@ -11,4 +11,6 @@ export {
   type WriteDecision,
   type WriteSignificance,
 } from './significance';
+export { type FoldOutcome, foldReadings, inFoldOrder, type StatefulState } from './statefulValues';
+export { hasStatefulUpdates, type StatefulWrites, statefulWrites, storedState } from './statefulWrites';
 export { type TwinWriteOptions, writeTwinUpdate } from './twinWriter';

@@ -17,6 +17,7 @@ import {
 } from '../message';
 import { buildPatch, requestGroups, storedSourceTime } from './patchBuilder';
 import { alreadyStored, decideWrite, type SignificanceOf, type StoredProperty } from './significance';
+import { isolationGroups, refoldAfterConflict, statefulCandidates } from './statefulDecisions';
 
 export interface TwinWriterDeps {
   /** The gateway's exclusive session on this twin (one request in flight per twin). */
@@ -117,6 +118,8 @@ function decideWrites(
 ): PropertyUpdate[] {
   const candidates: PropertyUpdate[] = [];
   for (const propertyUpdate of updates) {
+    // A stateful target folds its readings over this copy's state (no deadband: see write/statefulWrites).
+    if (statefulCandidates(propertyUpdate, twin, result, candidates, deps.now() + deps.trustedFutureMs)) continue;
     if (isStale(propertyUpdate, twin, deps)) {
       result.stale.push(propertyUpdate);
       continue;
@@ -253,7 +256,8 @@ async function patchWithFallback(
     const suppressed = (result.suppressed ?? []).map((s) => s.update);
     result.suppressed = [];
     for (const update of updates) heartbeats.delete(update);
-    updates = decideWrites([...updates, ...suppressed], fresh, deps, result, heartbeats);
+    // A stateful target's writes are folded again from the fresh state (another writer may have moved its total).
+    updates = decideWrites(refoldAfterConflict([...updates, ...suppressed], result), fresh, deps, result, heartbeats);
     if (result.suppressed.length === 0) delete result.suppressed;
     if (updates.length === 0) return;
     attempt = await tryPatch(twinId, updates, deps, result);
@@ -309,17 +313,18 @@ async function isolate(
   result: TwinUpdateResult,
   failure: AdtRequestError,
 ): Promise<void> {
-  if (updates.length === 1) {
-    const [only] = updates as [PropertyUpdate];
-    result.rejected.push(rejectedByAdt(only, failure));
+  // A stateful target's total and its input stay together (one is never written without the other).
+  const groups = isolationGroups(updates);
+  if (groups.length === 1) {
+    result.rejected.push(...updates.map((u) => rejectedByAdt(u, failure)));
     return;
   }
-  for (const single of updates) {
-    const outcome = await tryPatch(twinId, [single], deps, result);
+  for (const single of groups) {
+    const outcome = await tryPatch(twinId, single, deps, result);
     if (outcome !== 'ok') {
       if (outcome.kind === 'unresolvablePath') await deps.twin.getTwin();
-      const second = outcome.kind === 'unresolvablePath' ? await tryPatch(twinId, [single], deps, result) : outcome;
-      if (second !== 'ok') result.rejected.push(rejectedByAdt(single, second));
+      const second = outcome.kind === 'unresolvablePath' ? await tryPatch(twinId, single, deps, result) : outcome;
+      if (second !== 'ok') result.rejected.push(...single.map((u) => rejectedByAdt(u, second)));
     }
   }
 }
