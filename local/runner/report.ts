@@ -77,7 +77,7 @@ function instanceLines(report: InstancesReport | undefined): string[] {
     head,
     ...report.perInstance.map(
       (i) =>
-        `  instance ${i.index}: ${i.partitions} partition(s) at the end, ingest ${i.ingestInvocations} invocation(s) (${i.ingestFailures} failed, ${i.uncheckpointedBatches} not checkpointed after a move), propagate ${i.propagateInvocations} (${i.propagateFailures} failed)${i.httpInvocations ? `, HTTP ingest ${i.httpInvocations}` : ''}${i.crashed ? `, CRASHED: ${i.crashed}` : ''}`,
+        `  instance ${i.index}: ${i.partitions} partition(s) at the end, ingest ${i.ingestInvocations} invocation(s) (${i.ingestFailures} failed, ${i.uncheckpointedBatches} not checkpointed after a move), propagate ${i.propagateInvocations} (${i.propagateFailures} failed)${i.httpInvocations ? `, HTTP ingest ${i.httpInvocations}` : ''}${i.sweepInvocations ? `, sweep ${i.sweepInvocations} (timer lease)` : ''}${i.crashed ? `, CRASHED: ${i.crashed}` : ''}`,
     ),
   ];
 }
