@@ -60,6 +60,7 @@ it('a sustained breach is raised exactly once by the sweep, with the time the du
 });
 
 it('hysteresis: readings between clear and when never flap the state; clearing needs clear to hold for clearAfter', async () => {
+  const metrics = startLocalMetrics();
   await h.read('r1', 26.5);
   h.clock.advance(6 * MIN);
   await h.sweep();
@@ -83,6 +84,11 @@ it('hysteresis: readings between clear and when never flap the state; clearing n
   const steps = h.steps();
   expect(steps.raised).toBe(2); // overheated once, heat once
   expect(steps.cleared).toBe(2);
+  // One sample per transition written, whichever of the three instances wrote it.
+  const text = await metrics.text();
+  await metrics.close();
+  for (const condition of ['overheated', 'heat'])
+    for (const to of ['raised', 'cleared']) expect(sample(text, 'pipeline_conditions_transitions_total', { condition, to })).toBe(1);
 });
 
 it('downstream receives the transitions as Twin.Update notifications through a route filtered on type and model', async () => {
