@@ -495,11 +495,16 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       });
     }
     if (options.follow) {
-      // Every minute, as the deployed schedule (0 */1 * * * *); a failed sweep is logged, the next one retries.
-      const every = setInterval(
-        () => void invokeSweep().catch((error: unknown) => options.onFunctionLog?.('sweepConditions', 'error', String(error))),
-        sweepPeriodMs,
-      );
+      // Every minute, as the deployed schedule (0 */1 * * * *); a failed sweep is logged, the next one
+      // retries. As in the host, a tick while a run is still going starts nothing.
+      let sweeping = false;
+      const every = setInterval(() => {
+        if (sweeping) return;
+        sweeping = true;
+        void invokeSweep()
+          .catch((error: unknown) => options.onFunctionLog?.('sweepConditions', 'error', String(error)))
+          .finally(() => (sweeping = false));
+      }, sweepPeriodMs);
       await untilAborted(options.signal);
       clearInterval(every);
       // Stop taking new envelopes, then finish what was accepted before reporting.
