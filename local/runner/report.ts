@@ -37,6 +37,7 @@ export function renderSummary(result: RunResult): string {
       : 'Propagation  not local: a real instance notifies through its Event Grid route to the deployed propagate function',
     `Dead letters ${s.deadLetters}: ${written}`,
     ...(s.egress ? [`Egress       ${s.egress.events} twin-change event(s) → ${s.egress.path}`] : []),
+    ...sweepLines(s.sweeps),
     accountingLine(s.accounting),
     `Resources    heap ${mib(s.resources.start.heapUsedBytes)} → ${mib(s.resources.end.heapUsedBytes)} (peak ${mib(s.resources.peakHeapUsedBytes)}), RSS peak ${mib(s.resources.peakRssBytes)}, event-loop lag max ${s.resources.maxLagMs} ms`,
     ...faultLines(s.faults),
@@ -68,6 +69,15 @@ function accountingLine(a: MessageAccounting): string {
   // Information, not a problem: devices re-send and IoT Hub delivers at least once.
   const repeated = a.repeatedMessageIds ? `; ${a.repeatedMessageIds} message id(s) repeated (re-sends; each event counted once)` : '';
   return problems.length ? `${head}${repeated}; ${problems.join('; ')}` : `${head}${repeated}`;
+}
+
+/** The sweepConditions timer, when its last run queried anything (a run without conditions prints nothing). */
+function sweepLines(sweeps: RunResult['summary']['sweeps']): string[] {
+  if (!sweeps || sweeps.last.queries === 0) return [];
+  const l = sweeps.last;
+  return [
+    `Sweep        ${sweeps.invocations} run(s); the last: ${l.queries} quer(ies), ${l.pages} page(s), ${l.rows} row(s), ${l.queryUnits} QU${l.capped ? ' (capped)' : ''}, ${l.pending} due, ${l.written} written, ${l.markedStale} marked stale, ${l.failures.length} failed`,
+  ];
 }
 
 function instanceLines(report: InstancesReport | undefined): string[] {
