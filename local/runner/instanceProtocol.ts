@@ -5,7 +5,8 @@ import type { CapturedRegistration } from './functionsHost';
 import type { FunctionLogLine } from './invoke';
 import type { RpcInvocationRequest } from './rpcTypes';
 
-export type InstanceFunction = 'ingest' | 'propagate' | 'http';
+/** `sweep` is the sweepConditions timer, run on the instance holding its lease (timerLease.ts). */
+export type InstanceFunction = 'ingest' | 'propagate' | 'http' | 'sweep';
 
 /** What the runner gives each instance when it starts it (workerData). */
 export interface InstanceStart {
@@ -14,6 +15,8 @@ export interface InstanceStart {
   appSettings: Record<string, string>;
   /** The emulator's URL and certificate, or a real instance's URL (DefaultAzureCredential). */
   adt: { kind: 'emulator'; url: string; ca: string } | { kind: 'azure'; url: string };
+  /** Tests' advancing clock: one Float64 (ms) the runner keeps current, read by the instance's pipeline. */
+  clock?: SharedArrayBuffer;
 }
 
 export type ToInstance = { type: 'invoke'; id: number; fn: InstanceFunction; request: RpcInvocationRequest } | { type: 'idle'; id: number };
@@ -29,6 +32,8 @@ export type FromInstance =
       ingest: CapturedRegistration['metadata'];
       propagate: CapturedRegistration['metadata'];
       http: CapturedRegistration['metadata'];
+      /** The sweepConditions timer's registration (its trigger binding's name). */
+      sweep?: CapturedRegistration['metadata'];
     }
   | { type: 'load-failed'; error: SerializedError }
   | { type: 'invoked'; id: number; ok: true; result: unknown; logs: FunctionLogLine[] }

@@ -7,7 +7,7 @@ installFakeFunctionsCore();
 
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { processWorkerIdle } from '../../shared/worker';
+import { processWorkerIdle, setWorkerClock } from '../../shared/worker';
 import { type AdtAccess, azureAccess, emulatorAccess } from './adtAccess';
 import { type FunctionApp, loadLocalFunctionApp } from './functionApp';
 import type { FromInstance, InstanceStart, ToInstance } from './instanceProtocol';
@@ -27,11 +27,23 @@ function send(message: FromInstance): void {
   }
 }
 
+// The runner's advancing clock (tests), shared memory the runner writes before every request.
+if (start.clock) {
+  const now = new Float64Array(start.clock);
+  setWorkerClock({ now: () => now[0] as number, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))) });
+}
+
 let app: FunctionApp;
 try {
   const access: AdtAccess = start.adt.kind === 'emulator' ? emulatorAccess(start.adt) : azureAccess(start.adt.url);
   app = loadLocalFunctionApp({ appSettings: start.appSettings, adt: access });
-  send({ type: 'ready', ingest: app.ingest.metadata, propagate: app.propagate.metadata, http: app.http.metadata });
+  send({
+    type: 'ready',
+    ingest: app.ingest.metadata,
+    propagate: app.propagate.metadata,
+    http: app.http.metadata,
+    sweep: app.sweep.metadata,
+  });
 } catch (error) {
   send({ type: 'load-failed', error: serializeError(error) });
   process.exit(1);

@@ -12,6 +12,7 @@ import type { FromInstance, InstanceFunction, InstanceStart, SerializedError, To
 import type { FunctionLogLine } from './invoke';
 import { PartitionOwnership } from './partitionOwnership';
 import type { RpcInvocationRequest } from './rpcTypes';
+import { TimerLease } from './timerLease';
 
 export interface InstanceCounts {
   index: number;
@@ -25,6 +26,8 @@ export interface InstanceCounts {
   propagateFailures: number;
   /** HTTP ingest requests (--follow POST /api/telemetry) it served. */
   httpInvocations: number;
+  /** sweepConditions timer runs (only while it held the timer's lease). */
+  sweepInvocations: number;
   /** Why the thread died, when it did. */
   crashed?: string;
 }
@@ -33,6 +36,8 @@ export interface InstancesReport {
   count: number;
   rebalances: number;
   partitionMoves: number;
+  /** Times the timers' lease moved to another instance (its holder died, or a lost lease was simulated). */
+  timerLeaseChanges: number;
   perInstance: InstanceCounts[];
 }
 
@@ -42,6 +47,8 @@ export interface StartInstancesOptions {
   adt: InstanceStart['adt'];
   /** Tests start their own threads; default: the compiled instanceWorker.js next to this module. */
   spawn?: (start: InstanceStart) => Worker;
+  /** Tests' advancing clock, shared with every instance (read there through setWorkerClock). */
+  clock?: { now(): number };
 }
 
 interface Pending {
@@ -83,6 +90,8 @@ export class FunctionInstances {
   readonly ownership: PartitionOwnership;
   /** Logs of batches that completed on an owner that had lost the partition, by batch, until checkpointed. */
   private readonly completedUncheckpointed = new Map<string, FunctionLogLine[]>();
+  /** The sweepConditions timer's singleton lease (the host's blob lease per timer). */
+  readonly sweepLease = new TimerLease();
   private nextId = 1;
   private cursor = 0;
   private closed = false;
@@ -92,6 +101,9 @@ export class FunctionInstances {
     readonly ingest: { metadata: CapturedRegistration['metadata'] },
     readonly propagate: { metadata: CapturedRegistration['metadata'] },
     readonly http: { metadata: CapturedRegistration['metadata'] },
+    /** The sweepConditions timer's registration, as the instances loaded it. */
+    readonly sweep: { metadata: CapturedRegistration['metadata'] } | undefined,
+    private readonly clock?: { source: { now(): number }; shared: Float64Array },
   ) {
     this.ownership = new PartitionOwnership(instances.length);
   }
@@ -103,8 +115,11 @@ export class FunctionInstances {
     const spawn = options.spawn ?? ((start: InstanceStart) => new Worker(instanceWorkerScript(), { workerData: start }));
     const started: Instance[] = [];
     const ready: Promise<FromInstance & { type: 'ready' }>[] = [];
+    const sharedClock = options.clock ? new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT) : undefined;
+    const clock = options.clock && sharedClock ? { source: options.clock, shared: new Float64Array(sharedClock) } : undefined;
+    if (clock) clock.shared[0] = clock.source.now();
     for (let index = 0; index < options.count; index++) {
-      const worker = spawn({ index, appSettings: options.appSettings, adt: options.adt });
+      const worker = spawn({ index, appSettings: options.appSettings, adt: options.adt, ...(sharedClock && { clock: sharedClock }) });
       const instance: Instance = {
         index,
         worker,
@@ -118,6 +133,7 @@ export class FunctionInstances {
           propagateInvocations: 0,
           propagateFailures: 0,
           httpInvocations: 0,
+          sweepInvocations: 0,
         },
       };
       started.push(instance);
@@ -143,7 +159,14 @@ export class FunctionInstances {
       await Promise.all(started.map((i) => i.worker.terminate()));
       throw error;
     }
-    const pool = new FunctionInstances(started, { metadata: first.ingest }, { metadata: first.propagate }, { metadata: first.http });
+    const pool = new FunctionInstances(
+      started,
+      { metadata: first.ingest },
+      { metadata: first.propagate },
+      { metadata: first.http },
+      first.sweep && { metadata: first.sweep },
+      clock,
+    );
     for (const instance of started) pool.watch(instance);
     return pool;
   }
@@ -212,6 +235,34 @@ export class FunctionInstances {
     return this.call(instance, 'http', request, onLog);
   }
 
+  /**
+   * One sweepConditions timer run, on the instance holding the timer's lease (one instance at a
+   * time, as the host's singleton lock; the lease moves when its holder dies).
+   */
+  async invokeSweep(request: RpcInvocationRequest, onLog: (line: FunctionLogLine) => void): Promise<unknown> {
+    const holder = this.sweepLease.holder(this.live().map((i) => i.index));
+    if (holder === undefined) throw new Error(`Every function instance has crashed: ${this.crashes().join('; ')}`);
+    const instance = this.instances[holder]!;
+    instance.counts.sweepInvocations++;
+    return this.call(instance, 'sweep', request, onLog);
+  }
+
+  /**
+   * The one case two sweeps overlap: the lease expires under its holder (a long pause) and the next
+   * instance takes it and runs the timer while the old holder is still running. Both at once.
+   */
+  async invokeSweepAfterLostLease(request: RpcInvocationRequest, onLog: (line: FunctionLogLine) => void): Promise<unknown[]> {
+    const pair = this.sweepLease.lose(this.live().map((i) => i.index));
+    if (!pair) return [await this.invokeSweep(request, onLog)];
+    return Promise.all(
+      pair.map((index) => {
+        const instance = this.instances[index]!;
+        instance.counts.sweepInvocations++;
+        return this.call(instance, 'sweep', request, onLog);
+      }),
+    );
+  }
+
   /** Waits for every live instance's trailing refreshes; true when any instance had some. */
   async trailingRefreshes(): Promise<boolean> {
     const answers = await Promise.all(this.live().map((instance) => this.request(instance, { type: 'idle', id: this.nextId++ })));
@@ -234,6 +285,7 @@ export class FunctionInstances {
       count: this.instances.length,
       rebalances: this.ownership.rebalances,
       partitionMoves: this.ownership.moves,
+      timerLeaseChanges: this.sweepLease.changes,
       perInstance: this.instances.map((i) => ({
         ...i.counts,
         partitions: owned[i.index] ?? 0,
@@ -262,6 +314,8 @@ export class FunctionInstances {
 
   private request(instance: Instance, message: ToInstance): Promise<FromInstance> {
     if (instance.crashed) return Promise.reject(new Error(`Function instance ${instance.index} has crashed (${instance.crashed}).`));
+    // The instance reads the runner's clock as of this request (tests advance it only while quiet).
+    if (this.clock) this.clock.shared[0] = this.clock.source.now();
     return new Promise((resolve, reject) => {
       instance.pending.set(message.id, { resolve, reject });
       instance.worker.postMessage(message);

@@ -37,6 +37,7 @@ export function renderSummary(result: RunResult): string {
       : 'Propagation  not local: a real instance notifies through its Event Grid route to the deployed propagate function',
     `Dead letters ${s.deadLetters}: ${written}`,
     ...(s.egress ? [`Egress       ${s.egress.events} twin-change event(s) → ${s.egress.path}`] : []),
+    ...sweepLines(s.sweeps),
     accountingLine(s.accounting),
     `Resources    heap ${mib(s.resources.start.heapUsedBytes)} → ${mib(s.resources.end.heapUsedBytes)} (peak ${mib(s.resources.peakHeapUsedBytes)}), RSS peak ${mib(s.resources.peakRssBytes)}, event-loop lag max ${s.resources.maxLagMs} ms`,
     ...faultLines(s.faults),
@@ -70,6 +71,15 @@ function accountingLine(a: MessageAccounting): string {
   return problems.length ? `${head}${repeated}; ${problems.join('; ')}` : `${head}${repeated}`;
 }
 
+/** The sweepConditions timer, when its last run queried anything (a run without conditions prints nothing). */
+function sweepLines(sweeps: RunResult['summary']['sweeps']): string[] {
+  if (!sweeps || sweeps.last.queries === 0) return [];
+  const l = sweeps.last;
+  return [
+    `Sweep        ${sweeps.invocations} run(s); the last: ${l.queries} quer(ies), ${l.pages} page(s), ${l.rows} row(s), ${l.queryUnits} QU${l.capped ? ' (capped)' : ''}, ${l.pending} due, ${l.written} written, ${l.markedStale} marked stale, ${l.failures.length} failed`,
+  ];
+}
+
 function instanceLines(report: InstancesReport | undefined): string[] {
   if (!report) return [];
   const head = `Instances    ${report.count}, ${report.rebalances} rebalance(s), ${report.partitionMoves} partition move(s)`;
@@ -77,7 +87,7 @@ function instanceLines(report: InstancesReport | undefined): string[] {
     head,
     ...report.perInstance.map(
       (i) =>
-        `  instance ${i.index}: ${i.partitions} partition(s) at the end, ingest ${i.ingestInvocations} invocation(s) (${i.ingestFailures} failed, ${i.uncheckpointedBatches} not checkpointed after a move), propagate ${i.propagateInvocations} (${i.propagateFailures} failed)${i.httpInvocations ? `, HTTP ingest ${i.httpInvocations}` : ''}${i.crashed ? `, CRASHED: ${i.crashed}` : ''}`,
+        `  instance ${i.index}: ${i.partitions} partition(s) at the end, ingest ${i.ingestInvocations} invocation(s) (${i.ingestFailures} failed, ${i.uncheckpointedBatches} not checkpointed after a move), propagate ${i.propagateInvocations} (${i.propagateFailures} failed)${i.httpInvocations ? `, HTTP ingest ${i.httpInvocations}` : ''}${i.sweepInvocations ? `, sweep ${i.sweepInvocations} (timer lease)` : ''}${i.crashed ? `, CRASHED: ${i.crashed}` : ''}`,
     ),
   ];
 }

@@ -128,14 +128,20 @@ export interface RunOptions extends FaultSettings {
   allowWrites?: boolean;
   /**
    * Tests: one clock for the embedded emulator's service times ($lastUpdateTime) and the function
-   * app (conditions' durations, staleness), advanced by the test in `afterQuiet`. Not with instances.
+   * app (conditions' durations, staleness), advanced by the test in `afterQuiet`. With instances,
+   * every instance reads it (shared memory kept current before each invocation).
    */
   clock?: { now(): number };
   /**
    * Called once the run is quiet, before the end-of-run sweep and the summary; `sweep()` invokes the
-   * registered sweepConditions timer as the host does and waits until quiet again (not with instances).
+   * registered sweepConditions timer as the host does (with instances: on the instance holding the
+   * timer's lease) and waits until quiet again; `sweepAfterLostLease()` runs it on the old and the
+   * new lease holder at once, as after a lease lost under a long pause (one run without instances).
    */
-  afterQuiet?: (context: { sweep: () => Promise<ConditionSweepSummary> }) => Promise<void>;
+  afterQuiet?: (context: {
+    sweep: () => Promise<ConditionSweepSummary>;
+    sweepAfterLostLease: () => Promise<ConditionSweepSummary[]>;
+  }) => Promise<void>;
 }
 
 export interface PropagationFailure {
@@ -291,6 +297,7 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
             count: options.instances,
             appSettings,
             adt: emulator ? { kind: 'emulator', url: emulator.url, ca: emulator.ca } : { kind: 'azure', url: access.url },
+            ...(options.clock && { clock: options.clock }),
           })
         : loadLocalFunctionApp({ appSettings, adt: access, ...(options.hookFunctionsCore === false ? { hook: false } : {}) });
     cleanups.push(() => (app instanceof FunctionInstances ? app.close() : app.unload()));
@@ -334,20 +341,39 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       cleanups.push(unsubscribe);
     }
 
-    // The sweepConditions timer as the host fires it (in-process app only).
+    // The sweepConditions timer as the host fires it: in process, or on the instance holding its
+    // lease (one at a time, as the host's singleton lock; timerLease.ts).
     let sweeps: RunSummary['sweeps'];
-    const invokeSweep = async (): Promise<ConditionSweepSummary> => {
-      const inProcess = app as FunctionApp;
-      const now = new Date(options.clock ? options.clock.now() : Date.now());
-      const last = (await invokeRegistration(
-        inProcess.programmingModel,
-        inProcess.sweep,
-        timerTriggerRequest(triggerBindingOf(inProcess.sweep).name, now, sweepPeriodMs),
-        log('sweepConditions'),
-      )) as ConditionSweepSummary;
-      sweeps = { invocations: (sweeps?.invocations ?? 0) + 1, last };
-      return last;
+    const inProcess = instances ? undefined : (app as FunctionApp);
+    const sweepRegistration = inProcess?.sweep ?? instances?.sweep;
+    const sweepRequest = () =>
+      timerTriggerRequest(
+        sweepRegistration ? triggerBindingOf(sweepRegistration).name : 'timer',
+        new Date(options.clock ? options.clock.now() : Date.now()),
+        sweepPeriodMs,
+      );
+    const counted = (summaries: ConditionSweepSummary[]): ConditionSweepSummary[] => {
+      const last = summaries[summaries.length - 1];
+      if (last) sweeps = { invocations: (sweeps?.invocations ?? 0) + summaries.length, last };
+      return summaries;
     };
+    const invokeSweep = async (): Promise<ConditionSweepSummary> => {
+      const summary = instances
+        ? await instances.invokeSweep(sweepRequest(), log('sweepConditions'))
+        : await invokeRegistration(
+            (app as FunctionApp).programmingModel,
+            (app as FunctionApp).sweep,
+            sweepRequest(),
+            log('sweepConditions'),
+          );
+      return counted([summary as ConditionSweepSummary])[0] as ConditionSweepSummary;
+    };
+    const invokeSweepAfterLostLease = async (): Promise<ConditionSweepSummary[]> =>
+      counted(
+        (instances
+          ? await instances.invokeSweepAfterLostLease(sweepRequest(), log('sweepConditions'))
+          : [await invokeSweep()]) as ConditionSweepSummary[],
+      );
 
     const partitionInfo = (partitionId: string): EventHubPartitionInfo => ({
       fullyQualifiedNamespace: 'local-iothub.servicebus.windows.net',
@@ -469,15 +495,18 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
       });
     }
     if (options.follow) {
-      // Every minute, as the deployed schedule (0 */1 * * * *); a failed sweep is logged, the next one retries.
-      const every = instances
-        ? undefined
-        : setInterval(
-            () => void invokeSweep().catch((error: unknown) => options.onFunctionLog?.('sweepConditions', 'error', String(error))),
-            sweepPeriodMs,
-          );
+      // Every minute, as the deployed schedule (0 */1 * * * *); a failed sweep is logged, the next one
+      // retries. As in the host, a tick while a run is still going starts nothing.
+      let sweeping = false;
+      const every = setInterval(() => {
+        if (sweeping) return;
+        sweeping = true;
+        void invokeSweep()
+          .catch((error: unknown) => options.onFunctionLog?.('sweepConditions', 'error', String(error)))
+          .finally(() => (sweeping = false));
+      }, sweepPeriodMs);
       await untilAborted(options.signal);
-      if (every) clearInterval(every);
+      clearInterval(every);
       // Stop taking new envelopes, then finish what was accepted before reporting.
       await ingress?.close();
     }
@@ -491,16 +520,21 @@ export async function runScenario(options: RunOptions = {}): Promise<RunResult> 
         (instances ? await instances.trailingRefreshes() : await waitForTrailingRefreshes()) ||
         ((await drainTimer?.drainedSomething()) ?? false),
     );
-    if (!instances) {
-      // The sweepConditions timer as the host fires it; once at the end, so what is due by now is finished.
-      const sweep = async (): Promise<ConditionSweepSummary> => {
-        const last = await invokeSweep();
-        await untilQuiet(feeder, emulator, waitForTrailingRefreshes);
-        return last;
-      };
-      await options.afterQuiet?.({ sweep });
-      await sweep();
-    }
+    // The sweepConditions timer as the host fires it; once at the end, so what is due by now is finished.
+    const quietAgain = () =>
+      untilQuiet(feeder, emulator, async () => (instances ? instances.trailingRefreshes() : waitForTrailingRefreshes()));
+    const sweep = async (): Promise<ConditionSweepSummary> => {
+      const last = await invokeSweep();
+      await quietAgain();
+      return last;
+    };
+    const sweepAfterLostLease = async (): Promise<ConditionSweepSummary[]> => {
+      const both = await invokeSweepAfterLostLease();
+      await quietAgain();
+      return both;
+    };
+    await options.afterQuiet?.({ sweep, sweepAfterLostLease });
+    await sweep();
     stopRebalancing?.();
     const resources = monitor.stop();
     // The final read is the runner's, not the pipeline's: it runs on a healthy emulator.

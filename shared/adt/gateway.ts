@@ -12,9 +12,19 @@ import { isRetriable } from './errors';
 import { defaultGatewayLimits, type GatewayLimits } from './limits';
 import { ModelCatalog } from './modelCatalog';
 import { RateLimiter, slidingWindowBudget } from './rateLimiter';
-import { type CallStats, callWithRetry, defaultRetryPolicy, type RetryPolicy } from './retry';
+import { type CallStats, callWithRetry, countQueryPage, defaultRetryPolicy, type RetryPolicy } from './retry';
 import { type CachedTwin, TwinCache } from './twinCache';
-import type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, Relationship, TelemetryMessage, Twin } from './types';
+import type {
+  AdtPort,
+  IncomingRelationship,
+  JsonPatchOperation,
+  PortCallOptions,
+  QueryPage,
+  QueryPageRequest,
+  Relationship,
+  TelemetryMessage,
+  Twin,
+} from './types';
 
 export interface GatewayOptions {
   port: AdtPort;
@@ -195,6 +205,20 @@ export class AdtGateway {
     );
   }
 
+  /**
+   * One page of a query, for callers that bound their work (the conditions sweep): they page on with
+   * the token. Its `query-charge` is counted in ctx.stats like every query page. A port without
+   * paging answers every row as one page.
+   */
+  queryPage(query: string, page: QueryPageRequest, ctx: CallContext): Promise<QueryPage> {
+    const port = this.port;
+    return this.limiter.run(this.nextUnkeyed(), () =>
+      this.send('query', this.readBudget, undefined, ctx, async (o) =>
+        port.queryPage ? port.queryPage(query, page, o) : { rows: await port.query(query, o) },
+      ),
+    );
+  }
+
   /** DTDL index for a model and its dependencies, fetched once per model cache TTL. */
   modelIndex(modelId: string, ctx: CallContext): Promise<ModelIndex> {
     return this.models.indexFor(modelId, (ids) =>
@@ -241,7 +265,9 @@ export class AdtGateway {
     ctx: CallContext,
     call: (options: PortCallOptions) => Promise<T>,
   ): Promise<T> {
-    return callWithRetry(operation, (timeoutMs) => call({ timeoutMs, traceparent: ctx.traceparent }), {
+    // Every query page's charge (Query Units) lands in the caller's stats, retried attempts included: ADT bills them.
+    const onQueryPage = (page: { queryCharge: number | undefined }) => countQueryPage(ctx.stats, page.queryCharge);
+    return callWithRetry(operation, (timeoutMs) => call({ timeoutMs, traceparent: ctx.traceparent, onQueryPage }), {
       clock: this.clock,
       policy: this.policy,
       deadline: ctx.deadline,

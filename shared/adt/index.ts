@@ -17,7 +17,7 @@ export {
 export { KeepAliveHttpClient, type KeepAliveHttpClientOptions } from './keepAliveHttpClient';
 export { defaultGatewayLimits, type GatewayLimits, gatewayLimitsFromSettings } from './limits';
 export { RateLimiter, slidingWindowBudget } from './rateLimiter';
-export { backoff, type CallStats, callWithRetry, defaultRetryPolicy, emptyCallStats, type RetryPolicy } from './retry';
+export { backoff, type CallStats, callWithRetry, countQueryPage, defaultRetryPolicy, emptyCallStats, type RetryPolicy } from './retry';
 export { type AdtClientOptions, createAdtClient, setAdtClientDefaults, sharedCredential } from './sdkClient';
 export { SdkAdtPort, toAdtRequestError } from './sdkPort';
 export { gatewayRetryAfterHeader, GatewayTransport } from './sdkTransport';
@@ -28,6 +28,8 @@ export type {
   JsonPatchOperation,
   PortCallOptions,
   PropertyMetadata,
+  QueryPage,
+  QueryPageRequest,
   Relationship,
   TelemetryMessage,
   Twin,

@@ -22,6 +22,15 @@ export interface CallStats {
   retries: number;
   /** 429 responses seen (each one, retried or not). */
   throttled: number;
+  /** Query pages received and their `query-charge` summed (Query Units); set by the first query page. */
+  queryPages?: number;
+  queryUnits?: number;
+}
+
+/** Counts one query page and its charge into `stats` (Query Units kept to ADT's two decimals). */
+export function countQueryPage(stats: CallStats, queryCharge: number | undefined): void {
+  stats.queryPages = (stats.queryPages ?? 0) + 1;
+  stats.queryUnits = Math.round(((stats.queryUnits ?? 0) + (queryCharge ?? 0)) * 100) / 100;
 }
 
 export function emptyCallStats(): CallStats {

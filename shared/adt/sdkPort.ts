@@ -11,7 +11,17 @@ import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { type Clock, systemClock } from '../common';
 import { AdtRequestError, parseRetryAfter } from './errors';
 import { deviceTraceHeader, gatewayRetryAfterHeader } from './sdkTransport';
-import type { AdtPort, IncomingRelationship, JsonPatchOperation, PortCallOptions, Relationship, TelemetryMessage, Twin } from './types';
+import type {
+  AdtPort,
+  IncomingRelationship,
+  JsonPatchOperation,
+  PortCallOptions,
+  QueryPage,
+  QueryPageRequest,
+  Relationship,
+  TelemetryMessage,
+  Twin,
+} from './types';
 
 interface GeneratedTelemetryOperations {
   sendComponentTelemetry(
@@ -161,9 +171,34 @@ export class SdkAdtPort implements AdtPort {
   query(query: string, options: PortCallOptions): Promise<unknown[]> {
     return this.call(options, async () => {
       const rows: unknown[] = [];
-      // queryTwins discards its options in 1.1.0, so timeout/traceparent cannot be applied here.
-      for await (const row of this.client.queryTwins(query)) rows.push(row);
+      // queryTwins discards its options in 1.1.0, so timeout/traceparent cannot be applied here. Its
+      // pages (byPage) carry the `query-charge` header as queryCharge; the rows alone would not.
+      for await (const page of this.client.queryTwins(query).byPage()) {
+        const value = page.value ?? [];
+        for (const row of value) rows.push(row);
+        options.onQueryPage?.({ rows: value.length, queryCharge: page.queryCharge });
+      }
       return rows;
+    });
+  }
+
+  queryPage(query: string, request: QueryPageRequest, options: PortCallOptions): Promise<QueryPage> {
+    return this.call(options, async () => {
+      // byPage from a token sends {query, continuationToken} (ADT ignores the query then);
+      // resultsPerPage becomes max-items-per-page. One page is taken, then the iterator is closed.
+      const pages = this.client
+        .queryTwins(query, request.maxItemsPerPage)
+        .byPage(request.continuationToken ? { continuationToken: request.continuationToken } : {});
+      const next = await pages.next();
+      await pages.return?.(undefined);
+      const page = next.done ? undefined : next.value;
+      const rows = page?.value ?? [];
+      options.onQueryPage?.({ rows: rows.length, queryCharge: page?.queryCharge });
+      return {
+        rows,
+        ...(page?.continuationToken ? { continuationToken: page.continuationToken } : {}),
+        ...(page?.queryCharge !== undefined ? { queryCharge: page.queryCharge } : {}),
+      };
     });
   }
 

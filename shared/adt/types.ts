@@ -53,6 +53,23 @@ export interface PortCallOptions {
   /** W3C trace context of the message that caused the call. */
   traceparent?: string;
   timeoutMs: number;
+  /** Told about every query page received, with its `query-charge` (the gateway counts them in CallStats). */
+  onQueryPage?: (page: { rows: number; queryCharge: number | undefined }) => void;
+}
+
+/** Where one query page starts and how big it may be (`max-items-per-page`, ADT's maximum is 1000). */
+export interface QueryPageRequest {
+  continuationToken?: string;
+  maxItemsPerPage?: number;
+}
+
+/** One page of POST /query. */
+export interface QueryPage {
+  rows: unknown[];
+  /** Absent on the last page. */
+  continuationToken?: string;
+  /** The page's `query-charge` header (Query Units); undefined when the service sent none. */
+  queryCharge?: number;
 }
 
 /**
@@ -75,6 +92,8 @@ export interface AdtPort {
   listRelationships(twinId: string, relationshipName: string | undefined, options: PortCallOptions): Promise<Relationship[]>;
   listIncomingRelationships(twinId: string, options: PortCallOptions): Promise<IncomingRelationship[]>;
   query(query: string, options: PortCallOptions): Promise<unknown[]>;
+  /** One page of a query (callers that bound their work page on with the token); optional for fakes. */
+  queryPage?(query: string, page: QueryPageRequest, options: PortCallOptions): Promise<QueryPage>;
   /** DTDL documents of the given models and everything they depend on. */
   getModelsWithDependencies(modelIds: string[], options: PortCallOptions): Promise<unknown[]>;
   /** Retiring a device's twin (lifecycle events); optional so ports that never retire twins need not have it. */

@@ -3383,8 +3383,8 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema59 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/rollups.schema.json","title":"Roll-up rules","description":"Derived properties on parent twins computed from their children (room = avg of thermostats, floor = max of rooms, ...). Rules chain: a derived property is an input for the parent's own parents.","type":"object","additionalProperties":false,"required":[],"properties":{"settings":{"$ref":"#/definitions/settings"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"conditions":{"type":"array","description":"States raised on a twin from its own properties, with hysteresis and durations (ROLLUPS.md \"Conditions\").","items":{"$ref":"#/definitions/condition"}},"staleness":{"type":"array","description":"Twins of a model not written for maxAge seconds are marked stale (ROLLUPS.md \"Staleness\").","items":{"$ref":"#/definitions/staleness"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}},"rule":{"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"aggregateName":{"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]},"emptyValue":{"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]},"aggregate":{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},"target":{"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]},"condition":{"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"where":{"type":"string","minLength":1,"description":"Optional JSONata over the twin: only twins of the model for which it is true carry the condition (e.g. \"kind = 'meetingRoom'\")."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}},"staleness":{"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}}}};
-const schema60 = {"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."}}};
+const schema59 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://adt-twin-pipeline.local/schemas/rollups.schema.json","title":"Roll-up rules","description":"Derived properties on parent twins computed from their children (room = avg of thermostats, floor = max of rooms, ...). Rules chain: a derived property is an input for the parent's own parents.","type":"object","additionalProperties":false,"required":[],"properties":{"settings":{"$ref":"#/definitions/settings"},"rules":{"type":"array","items":{"$ref":"#/definitions/rule"}},"conditions":{"type":"array","description":"States raised on a twin from its own properties, with hysteresis and durations (ROLLUPS.md \"Conditions\").","items":{"$ref":"#/definitions/condition"}},"staleness":{"type":"array","description":"Twins of a model not written for maxAge seconds are marked stale (ROLLUPS.md \"Staleness\").","items":{"$ref":"#/definitions/staleness"}}},"definitions":{"settings":{"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."},"sweepMaxRows":{"type":"integer","minimum":1,"description":"Conditions sweep: twins one run takes from its queries (each is then read, and written if due); the rest wait for the next run. Default 10000."},"sweepMaxQueryUnits":{"type":"number","exclusiveMinimum":0,"description":"Conditions sweep: once a run's query pages have cost this many Query Units (query-charge), it asks for no further page; the rest wait for the next run. Default 10000."},"sweepPageSize":{"type":"integer","minimum":1,"maximum":1000,"description":"Conditions sweep: max-items-per-page of its queries (ADT allows up to 1000). Default 1000."}}},"rule":{"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}},"dtmi":{"type":"string","pattern":"^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?$"},"aggregateName":{"enum":["copy","avg","min","max","sum","count","countDistinct","median","stddev","any","all","latest"]},"emptyValue":{"description":"What to write when no child contributes: \"remove\" removes the derived property (default, except count and countDistinct whose default is 0), {\"value\": x} writes x.","oneOf":[{"const":"remove"},{"type":"object","additionalProperties":false,"required":["value"],"properties":{"value":{}}}]},"aggregate":{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},"target":{"oneOf":[{"type":"object","additionalProperties":false,"required":["aggregate"],"properties":{"aggregate":{"$ref":"#/definitions/aggregateName"},"of":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"Child property, or component/property (e.g. env/co2). Optional only for count (then children are counted)."},"empty":{"$ref":"#/definitions/emptyValue"},"weight":{"type":"string","minLength":1,"pattern":"^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)?$","description":"avg only: child property weighing each value (weighted average); children without a positive numeric weight do not count."}},"if":{"properties":{"aggregate":{"not":{"const":"count"}}}},"then":{"required":["of"],"properties":{"of":{"type":"string"}}}},{"type":"object","additionalProperties":false,"required":["expression","inputs"],"properties":{"expression":{"type":"string","minLength":1,"description":"JSONata over the named inputs, e.g. \"$round($avgTemp, 1)\" (inputs are $-variables)."},"inputs":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/definitions/aggregate"}},"empty":{"$ref":"#/definitions/emptyValue"}}}]},"condition":{"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"where":{"type":"string","minLength":1,"description":"Optional JSONata over the twin: only twins of the model for which it is true carry the condition (e.g. \"kind = 'meetingRoom'\")."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}},"staleness":{"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}}}};
+const schema60 = {"type":"object","additionalProperties":false,"properties":{"floatTolerance":{"type":"number","minimum":0,"description":"Two numbers closer than this are equal; a derived value that moved less is not written (this is what ends chains). Default 1e-9."},"maxHops":{"type":"integer","minimum":1,"maximum":1000,"description":"Runtime guard: derived writes of one parent allowed per change (one trace-id and newest input sourceTime) on one instance before propagation stops with an error log (protects cyclic twin graphs). Default 32."},"maxPreconditionRetries":{"type":"integer","minimum":0,"maximum":50,"description":"Re-read and recompute attempts after a 412 (parent changed between read and write). Default 5."},"maxChildren":{"type":"integer","minimum":1,"maximum":100000,"description":"Upper bound of children per rule and parent; a parent with more is dead-lettered (reason maxChildren) instead of read without bound. Default 50000."},"modelCacheSeconds":{"type":"integer","minimum":0,"description":"How long a DTDL model fetched from ADT (its properties and extends chain) is trusted before it is fetched again, by both functions of the worker. Default 300."},"queryLagSeconds":{"type":"number","minimum":0,"maximum":60,"description":"How long ADT's query index may trail a write (ADT documents up to 10 s). Children read by query are read again this long after the last change (twice this long after a relationship change), so the final value is exact; a child's parent list is reused this long. Default 10."},"gatherMilliseconds":{"type":"integer","minimum":0,"maximum":10000,"description":"A parent's recompute starts this long after the change that asked for it, so changes arriving meanwhile share one read and one write. Default 200."},"sweepMaxRows":{"type":"integer","minimum":1,"description":"Conditions sweep: twins one run takes from its queries (each is then read, and written if due); the rest wait for the next run. Default 10000."},"sweepMaxQueryUnits":{"type":"number","exclusiveMinimum":0,"description":"Conditions sweep: once a run's query pages have cost this many Query Units (query-charge), it asks for no further page; the rest wait for the next run. Default 10000."},"sweepPageSize":{"type":"integer","minimum":1,"maximum":1000,"description":"Conditions sweep: max-items-per-page of its queries (ADT allows up to 1000). Default 1000."}}};
 const schema70 = {"type":"object","additionalProperties":false,"required":["name","model","when","write"],"properties":{"name":{"type":"string","minLength":1,"description":"Unique; used in logs, metrics and errors."},"description":{"type":"string"},"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it) carry the condition."},"where":{"type":"string","minLength":1,"description":"Optional JSONata over the twin: only twins of the model for which it is true carry the condition (e.g. \"kind = 'meetingRoom'\")."},"when":{"type":"string","minLength":1,"description":"JSONata over the twin's own properties (direct or derived); true = the condition holds."},"clear":{"type":"string","minLength":1,"description":"JSONata; true = a raised state may clear (hysteresis). Default: when is not true."},"raiseAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds when must hold before the state is raised. Default 0."},"clearAfter":{"type":"number","minimum":0,"maximum":86400,"description":"Seconds clear must hold before the state clears. Default 0."},"write":{"type":"object","additionalProperties":false,"required":["property"],"properties":{"property":{"type":"string","minLength":1,"description":"The state property on the twin: true/false, or the states strings."},"states":{"type":"object","additionalProperties":false,"required":["raised","cleared"],"properties":{"raised":{"type":"string"},"cleared":{"type":"string"}},"description":"Write these strings instead of true/false."},"since":{"type":"string","minLength":1,"description":"DateTime property: when the state last changed."},"pending":{"type":"string","minLength":1,"description":"DateTime property: when the condition (or its clear) started to hold while a duration runs; required with raiseAfter/clearAfter."}}}}};
 const schema71 = {"type":"object","additionalProperties":false,"required":["model","maxAge"],"properties":{"model":{"type":"string","pattern":"^dtmi:","description":"Twins of this model (or a model extending it)."},"maxAge":{"type":"number","exclusiveMinimum":0,"maximum":31536000,"description":"Seconds since the twin's $metadata.$lastUpdateTime after which it is stale."},"property":{"type":"string","minLength":1,"description":"Boolean property written true when stale and false on the twin's next change. Default stale."}}};
 const schema61 = {"type":"object","additionalProperties":false,"required":["name","parentModel","relationships","properties"],"properties":{"name":{"type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.-]+$","description":"Unique rule name, used in logs and cycle errors."},"description":{"type":"string"},"parentModel":{"$ref":"#/definitions/dtmi","description":"Model of the parent twin; twins whose model extends it match too."},"relationships":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1},"description":"Relationship names linking parent and children; direction says which way they point."},"childModel":{"$ref":"#/definitions/dtmi","description":"Only children of this model (or a model extending it) count. Recommended: without it any child model counts."},"where":{"type":"string","minLength":1,"description":"JSONata boolean over the child twin; only children for which it is true count (e.g. \"status != 'offline'\")."},"read":{"enum":["view","api","query"],"description":"view (default): children's values kept current from notifications, loaded by one paged query and re-read after queryLagSeconds; O(1) ADT calls per change. api: consistent GETs of every child per recompute (bounded by maxChildren). query: one paged query per recompute (may lag up to queryLagSeconds)."},"properties":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z][A-Za-z0-9_]{0,63}$"},"additionalProperties":{"$ref":"#/definitions/target"},"description":"Derived property name on the parent → how to compute it."},"direction":{"enum":["outgoing","incoming"],"description":"outgoing (default): the parent points at its children (parent -contains-> room). incoming: the children point at the parent (room -isPartOf-> level, as in RealEstateCore)."}}};
@@ -4550,7 +4550,7 @@ if(data.settings !== undefined){
 let data0 = data.settings;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key1 in data0){
-if(!(((((((key1 === "floatTolerance") || (key1 === "maxHops")) || (key1 === "maxPreconditionRetries")) || (key1 === "maxChildren")) || (key1 === "modelCacheSeconds")) || (key1 === "queryLagSeconds")) || (key1 === "gatherMilliseconds"))){
+if(!(func2.call(schema60.properties, key1))){
 const err1 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema60,data:data0};
 if(vErrors === null){
 vErrors = [err1];
@@ -4786,9 +4786,10 @@ errors++;
 }
 }
 }
-}
-else {
-const err21 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema60.type,parentSchema:schema60,data:data0};
+if(data0.sweepMaxRows !== undefined){
+let data8 = data0.sweepMaxRows;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err21 = {instancePath:instancePath+"/settings/sweepMaxRows",schemaPath:"#/definitions/settings/properties/sweepMaxRows/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema60.properties.sweepMaxRows.type,parentSchema:schema60.properties.sweepMaxRows,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4797,20 +4798,9 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-if(data.rules !== undefined){
-let data8 = data.rules;
-if(Array.isArray(data8)){
-const len0 = data8.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate44(data8[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data8,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema59.properties.rules.type,parentSchema:schema59.properties.rules,data:data8};
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 < 1 || isNaN(data8)){
+const err22 = {instancePath:instancePath+"/settings/sweepMaxRows",schemaPath:"#/definitions/settings/properties/sweepMaxRows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema60.properties.sweepMaxRows,data:data8};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4820,15 +4810,12 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data.conditions !== undefined){
-let data10 = data.conditions;
-if(Array.isArray(data10)){
-const len1 = data10.length;
-for(let i1=0; i1<len1; i1++){
-let data11 = data10[i1];
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-if(data11.name === undefined){
-const err23 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema70.required,parentSchema:schema70,data:data11};
+}
+if(data0.sweepMaxQueryUnits !== undefined){
+let data9 = data0.sweepMaxQueryUnits;
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 <= 0 || isNaN(data9)){
+const err23 = {instancePath:instancePath+"/settings/sweepMaxQueryUnits",schemaPath:"#/definitions/settings/properties/sweepMaxQueryUnits/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema60.properties.sweepMaxQueryUnits,data:data9};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4837,8 +4824,9 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(data11.model === undefined){
-const err24 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema70.required,parentSchema:schema70,data:data11};
+}
+else {
+const err24 = {instancePath:instancePath+"/settings/sweepMaxQueryUnits",schemaPath:"#/definitions/settings/properties/sweepMaxQueryUnits/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema60.properties.sweepMaxQueryUnits.type,parentSchema:schema60.properties.sweepMaxQueryUnits,data:data9};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4847,8 +4835,11 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(data11.when === undefined){
-const err25 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "when"},message:"must have required property '"+"when"+"'",schema:schema70.required,parentSchema:schema70,data:data11};
+}
+if(data0.sweepPageSize !== undefined){
+let data10 = data0.sweepPageSize;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+const err25 = {instancePath:instancePath+"/settings/sweepPageSize",schemaPath:"#/definitions/settings/properties/sweepPageSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema60.properties.sweepPageSize.type,parentSchema:schema60.properties.sweepPageSize,data:data10};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4857,8 +4848,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(data11.write === undefined){
-const err26 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "write"},message:"must have required property '"+"write"+"'",schema:schema70.required,parentSchema:schema70,data:data11};
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 > 1000 || isNaN(data10)){
+const err26 = {instancePath:instancePath+"/settings/sweepPageSize",schemaPath:"#/definitions/settings/properties/sweepPageSize/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema60.properties.sweepPageSize,data:data10};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4867,9 +4859,8 @@ vErrors.push(err26);
 }
 errors++;
 }
-for(const key2 in data11){
-if(!(func2.call(schema70.properties, key2))){
-const err27 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema70,data:data11};
+if(data10 < 1 || isNaN(data10)){
+const err27 = {instancePath:instancePath+"/settings/sweepPageSize",schemaPath:"#/definitions/settings/properties/sweepPageSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema60.properties.sweepPageSize,data:data10};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4879,11 +4870,10 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data11.name !== undefined){
-let data12 = data11.name;
-if(typeof data12 === "string"){
-if(func3(data12) < 1){
-const err28 = {instancePath:instancePath+"/conditions/" + i1+"/name",schemaPath:"#/definitions/condition/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.name,data:data12};
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/settings",schemaPath:"#/definitions/settings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema60.type,parentSchema:schema60,data:data0};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4893,8 +4883,19 @@ vErrors.push(err28);
 errors++;
 }
 }
+if(data.rules !== undefined){
+let data11 = data.rules;
+if(Array.isArray(data11)){
+const len0 = data11.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate44(data11[i0], {instancePath:instancePath+"/rules/" + i0,parentData:data11,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+errors = vErrors.length;
+}
+}
+}
 else {
-const err29 = {instancePath:instancePath+"/conditions/" + i1+"/name",schemaPath:"#/definitions/condition/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.name.type,parentSchema:schema70.properties.name,data:data12};
+const err29 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema59.properties.rules.type,parentSchema:schema59.properties.rules,data:data11};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4904,10 +4905,15 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data11.description !== undefined){
-let data13 = data11.description;
-if(typeof data13 !== "string"){
-const err30 = {instancePath:instancePath+"/conditions/" + i1+"/description",schemaPath:"#/definitions/condition/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.description.type,parentSchema:schema70.properties.description,data:data13};
+if(data.conditions !== undefined){
+let data13 = data.conditions;
+if(Array.isArray(data13)){
+const len1 = data13.length;
+for(let i1=0; i1<len1; i1++){
+let data14 = data13[i1];
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.name === undefined){
+const err30 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema70.required,parentSchema:schema70,data:data14};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4916,12 +4922,8 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-if(data11.model !== undefined){
-let data14 = data11.model;
-if(typeof data14 === "string"){
-if(!pattern22.test(data14)){
-const err31 = {instancePath:instancePath+"/conditions/" + i1+"/model",schemaPath:"#/definitions/condition/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema70.properties.model,data:data14};
+if(data14.model === undefined){
+const err31 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema70.required,parentSchema:schema70,data:data14};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -4930,9 +4932,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-else {
-const err32 = {instancePath:instancePath+"/conditions/" + i1+"/model",schemaPath:"#/definitions/condition/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.model.type,parentSchema:schema70.properties.model,data:data14};
+if(data14.when === undefined){
+const err32 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "when"},message:"must have required property '"+"when"+"'",schema:schema70.required,parentSchema:schema70,data:data14};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4941,12 +4942,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-if(data11.where !== undefined){
-let data15 = data11.where;
-if(typeof data15 === "string"){
-if(func3(data15) < 1){
-const err33 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.where,data:data15};
+if(data14.write === undefined){
+const err33 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/required",keyword:"required",params:{missingProperty: "write"},message:"must have required property '"+"write"+"'",schema:schema70.required,parentSchema:schema70,data:data14};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4955,9 +4952,9 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-else {
-const err34 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.where.type,parentSchema:schema70.properties.where,data:data15};
+for(const key2 in data14){
+if(!(func2.call(schema70.properties, key2))){
+const err34 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema70,data:data14};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4967,11 +4964,11 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data11.when !== undefined){
-let data16 = data11.when;
-if(typeof data16 === "string"){
-if(func3(data16) < 1){
-const err35 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.when,data:data16};
+if(data14.name !== undefined){
+let data15 = data14.name;
+if(typeof data15 === "string"){
+if(func3(data15) < 1){
+const err35 = {instancePath:instancePath+"/conditions/" + i1+"/name",schemaPath:"#/definitions/condition/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.name,data:data15};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4982,7 +4979,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.when.type,parentSchema:schema70.properties.when,data:data16};
+const err36 = {instancePath:instancePath+"/conditions/" + i1+"/name",schemaPath:"#/definitions/condition/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.name.type,parentSchema:schema70.properties.name,data:data15};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4992,11 +4989,10 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data11.clear !== undefined){
-let data17 = data11.clear;
-if(typeof data17 === "string"){
-if(func3(data17) < 1){
-const err37 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.clear,data:data17};
+if(data14.description !== undefined){
+let data16 = data14.description;
+if(typeof data16 !== "string"){
+const err37 = {instancePath:instancePath+"/conditions/" + i1+"/description",schemaPath:"#/definitions/condition/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.description.type,parentSchema:schema70.properties.description,data:data16};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -5006,8 +5002,11 @@ vErrors.push(err37);
 errors++;
 }
 }
-else {
-const err38 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.clear.type,parentSchema:schema70.properties.clear,data:data17};
+if(data14.model !== undefined){
+let data17 = data14.model;
+if(typeof data17 === "string"){
+if(!pattern22.test(data17)){
+const err38 = {instancePath:instancePath+"/conditions/" + i1+"/model",schemaPath:"#/definitions/condition/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema70.properties.model,data:data17};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -5017,11 +5016,8 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data11.raiseAfter !== undefined){
-let data18 = data11.raiseAfter;
-if((typeof data18 == "number") && (isFinite(data18))){
-if(data18 > 86400 || isNaN(data18)){
-const err39 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema70.properties.raiseAfter,data:data18};
+else {
+const err39 = {instancePath:instancePath+"/conditions/" + i1+"/model",schemaPath:"#/definitions/condition/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.model.type,parentSchema:schema70.properties.model,data:data17};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -5030,8 +5026,12 @@ vErrors.push(err39);
 }
 errors++;
 }
-if(data18 < 0 || isNaN(data18)){
-const err40 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema70.properties.raiseAfter,data:data18};
+}
+if(data14.where !== undefined){
+let data18 = data14.where;
+if(typeof data18 === "string"){
+if(func3(data18) < 1){
+const err40 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.where,data:data18};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -5042,7 +5042,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema70.properties.raiseAfter.type,parentSchema:schema70.properties.raiseAfter,data:data18};
+const err41 = {instancePath:instancePath+"/conditions/" + i1+"/where",schemaPath:"#/definitions/condition/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.where.type,parentSchema:schema70.properties.where,data:data18};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -5052,11 +5052,11 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data11.clearAfter !== undefined){
-let data19 = data11.clearAfter;
-if((typeof data19 == "number") && (isFinite(data19))){
-if(data19 > 86400 || isNaN(data19)){
-const err42 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema70.properties.clearAfter,data:data19};
+if(data14.when !== undefined){
+let data19 = data14.when;
+if(typeof data19 === "string"){
+if(func3(data19) < 1){
+const err42 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.when,data:data19};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -5065,8 +5065,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(data19 < 0 || isNaN(data19)){
-const err43 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema70.properties.clearAfter,data:data19};
+}
+else {
+const err43 = {instancePath:instancePath+"/conditions/" + i1+"/when",schemaPath:"#/definitions/condition/properties/when/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.when.type,parentSchema:schema70.properties.when,data:data19};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -5076,8 +5077,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-else {
-const err44 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema70.properties.clearAfter.type,parentSchema:schema70.properties.clearAfter,data:data19};
+if(data14.clear !== undefined){
+let data20 = data14.clear;
+if(typeof data20 === "string"){
+if(func3(data20) < 1){
+const err44 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.clear,data:data20};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -5087,11 +5091,8 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data11.write !== undefined){
-let data20 = data11.write;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.property === undefined){
-const err45 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/required",keyword:"required",params:{missingProperty: "property"},message:"must have required property '"+"property"+"'",schema:schema70.properties.write.required,parentSchema:schema70.properties.write,data:data20};
+else {
+const err45 = {instancePath:instancePath+"/conditions/" + i1+"/clear",schemaPath:"#/definitions/condition/properties/clear/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.clear.type,parentSchema:schema70.properties.clear,data:data20};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -5100,9 +5101,12 @@ vErrors.push(err45);
 }
 errors++;
 }
-for(const key3 in data20){
-if(!((((key3 === "property") || (key3 === "states")) || (key3 === "since")) || (key3 === "pending"))){
-const err46 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema70.properties.write,data:data20};
+}
+if(data14.raiseAfter !== undefined){
+let data21 = data14.raiseAfter;
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 > 86400 || isNaN(data21)){
+const err46 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema70.properties.raiseAfter,data:data21};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -5111,12 +5115,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-if(data20.property !== undefined){
-let data21 = data20.property;
-if(typeof data21 === "string"){
-if(func3(data21) < 1){
-const err47 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.write.properties.property,data:data21};
+if(data21 < 0 || isNaN(data21)){
+const err47 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema70.properties.raiseAfter,data:data21};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -5127,7 +5127,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.write.properties.property.type,parentSchema:schema70.properties.write.properties.property,data:data21};
+const err48 = {instancePath:instancePath+"/conditions/" + i1+"/raiseAfter",schemaPath:"#/definitions/condition/properties/raiseAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema70.properties.raiseAfter.type,parentSchema:schema70.properties.raiseAfter,data:data21};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -5137,11 +5137,11 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data20.states !== undefined){
-let data22 = data20.states;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-if(data22.raised === undefined){
-const err49 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "raised"},message:"must have required property '"+"raised"+"'",schema:schema70.properties.write.properties.states.required,parentSchema:schema70.properties.write.properties.states,data:data22};
+if(data14.clearAfter !== undefined){
+let data22 = data14.clearAfter;
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 > 86400 || isNaN(data22)){
+const err49 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema70.properties.clearAfter,data:data22};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -5150,8 +5150,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(data22.cleared === undefined){
-const err50 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "cleared"},message:"must have required property '"+"cleared"+"'",schema:schema70.properties.write.properties.states.required,parentSchema:schema70.properties.write.properties.states,data:data22};
+if(data22 < 0 || isNaN(data22)){
+const err50 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema70.properties.clearAfter,data:data22};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -5160,9 +5160,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-for(const key4 in data22){
-if(!((key4 === "raised") || (key4 === "cleared"))){
-const err51 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema70.properties.write.properties.states,data:data22};
+}
+else {
+const err51 = {instancePath:instancePath+"/conditions/" + i1+"/clearAfter",schemaPath:"#/definitions/condition/properties/clearAfter/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema70.properties.clearAfter.type,parentSchema:schema70.properties.clearAfter,data:data22};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -5172,10 +5172,11 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data22.raised !== undefined){
-let data23 = data22.raised;
-if(typeof data23 !== "string"){
-const err52 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/raised",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/raised/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.write.properties.states.properties.raised.type,parentSchema:schema70.properties.write.properties.states.properties.raised,data:data23};
+if(data14.write !== undefined){
+let data23 = data14.write;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(data23.property === undefined){
+const err52 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/required",keyword:"required",params:{missingProperty: "property"},message:"must have required property '"+"property"+"'",schema:schema70.properties.write.required,parentSchema:schema70.properties.write,data:data23};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -5184,11 +5185,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-if(data22.cleared !== undefined){
-let data24 = data22.cleared;
-if(typeof data24 !== "string"){
-const err53 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/cleared",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/cleared/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.write.properties.states.properties.cleared.type,parentSchema:schema70.properties.write.properties.states.properties.cleared,data:data24};
+for(const key3 in data23){
+if(!((((key3 === "property") || (key3 === "states")) || (key3 === "since")) || (key3 === "pending"))){
+const err53 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema70.properties.write,data:data23};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -5198,9 +5197,11 @@ vErrors.push(err53);
 errors++;
 }
 }
-}
-else {
-const err54 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.properties.write.properties.states.type,parentSchema:schema70.properties.write.properties.states,data:data22};
+if(data23.property !== undefined){
+let data24 = data23.property;
+if(typeof data24 === "string"){
+if(func3(data24) < 1){
+const err54 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.write.properties.property,data:data24};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -5210,11 +5211,8 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data20.since !== undefined){
-let data25 = data20.since;
-if(typeof data25 === "string"){
-if(func3(data25) < 1){
-const err55 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.write.properties.since,data:data25};
+else {
+const err55 = {instancePath:instancePath+"/conditions/" + i1+"/write/property",schemaPath:"#/definitions/condition/properties/write/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.write.properties.property.type,parentSchema:schema70.properties.write.properties.property,data:data24};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -5224,8 +5222,11 @@ vErrors.push(err55);
 errors++;
 }
 }
-else {
-const err56 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.write.properties.since.type,parentSchema:schema70.properties.write.properties.since,data:data25};
+if(data23.states !== undefined){
+let data25 = data23.states;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+if(data25.raised === undefined){
+const err56 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "raised"},message:"must have required property '"+"raised"+"'",schema:schema70.properties.write.properties.states.required,parentSchema:schema70.properties.write.properties.states,data:data25};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -5234,12 +5235,8 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-if(data20.pending !== undefined){
-let data26 = data20.pending;
-if(typeof data26 === "string"){
-if(func3(data26) < 1){
-const err57 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.write.properties.pending,data:data26};
+if(data25.cleared === undefined){
+const err57 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/required",keyword:"required",params:{missingProperty: "cleared"},message:"must have required property '"+"cleared"+"'",schema:schema70.properties.write.properties.states.required,parentSchema:schema70.properties.write.properties.states,data:data25};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -5248,9 +5245,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.write.properties.pending.type,parentSchema:schema70.properties.write.properties.pending,data:data26};
+for(const key4 in data25){
+if(!((key4 === "raised") || (key4 === "cleared"))){
+const err58 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema70.properties.write.properties.states,data:data25};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -5260,9 +5257,10 @@ vErrors.push(err58);
 errors++;
 }
 }
-}
-else {
-const err59 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.properties.write.type,parentSchema:schema70.properties.write,data:data20};
+if(data25.raised !== undefined){
+let data26 = data25.raised;
+if(typeof data26 !== "string"){
+const err59 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/raised",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/raised/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.write.properties.states.properties.raised.type,parentSchema:schema70.properties.write.properties.states.properties.raised,data:data26};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -5272,9 +5270,10 @@ vErrors.push(err59);
 errors++;
 }
 }
-}
-else {
-const err60 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.type,parentSchema:schema70,data:data11};
+if(data25.cleared !== undefined){
+let data27 = data25.cleared;
+if(typeof data27 !== "string"){
+const err60 = {instancePath:instancePath+"/conditions/" + i1+"/write/states/cleared",schemaPath:"#/definitions/condition/properties/write/properties/states/properties/cleared/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.write.properties.states.properties.cleared.type,parentSchema:schema70.properties.write.properties.states.properties.cleared,data:data27};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -5286,7 +5285,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/conditions",schemaPath:"#/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema59.properties.conditions.type,parentSchema:schema59.properties.conditions,data:data10};
+const err61 = {instancePath:instancePath+"/conditions/" + i1+"/write/states",schemaPath:"#/definitions/condition/properties/write/properties/states/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.properties.write.properties.states.type,parentSchema:schema70.properties.write.properties.states,data:data25};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -5296,15 +5295,11 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data.staleness !== undefined){
-let data27 = data.staleness;
-if(Array.isArray(data27)){
-const len2 = data27.length;
-for(let i2=0; i2<len2; i2++){
-let data28 = data27[i2];
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(data28.model === undefined){
-const err62 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema71.required,parentSchema:schema71,data:data28};
+if(data23.since !== undefined){
+let data28 = data23.since;
+if(typeof data28 === "string"){
+if(func3(data28) < 1){
+const err62 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.write.properties.since,data:data28};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -5313,8 +5308,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(data28.maxAge === undefined){
-const err63 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "maxAge"},message:"must have required property '"+"maxAge"+"'",schema:schema71.required,parentSchema:schema71,data:data28};
+}
+else {
+const err63 = {instancePath:instancePath+"/conditions/" + i1+"/write/since",schemaPath:"#/definitions/condition/properties/write/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.write.properties.since.type,parentSchema:schema70.properties.write.properties.since,data:data28};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -5323,9 +5319,12 @@ vErrors.push(err63);
 }
 errors++;
 }
-for(const key5 in data28){
-if(!(((key5 === "model") || (key5 === "maxAge")) || (key5 === "property"))){
-const err64 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema71,data:data28};
+}
+if(data23.pending !== undefined){
+let data29 = data23.pending;
+if(typeof data29 === "string"){
+if(func3(data29) < 1){
+const err64 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema70.properties.write.properties.pending,data:data29};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -5335,11 +5334,8 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data28.model !== undefined){
-let data29 = data28.model;
-if(typeof data29 === "string"){
-if(!pattern22.test(data29)){
-const err65 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema71.properties.model,data:data29};
+else {
+const err65 = {instancePath:instancePath+"/conditions/" + i1+"/write/pending",schemaPath:"#/definitions/condition/properties/write/properties/pending/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.write.properties.pending.type,parentSchema:schema70.properties.write.properties.pending,data:data29};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -5349,8 +5345,9 @@ vErrors.push(err65);
 errors++;
 }
 }
+}
 else {
-const err66 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.model.type,parentSchema:schema71.properties.model,data:data29};
+const err66 = {instancePath:instancePath+"/conditions/" + i1+"/write",schemaPath:"#/definitions/condition/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.properties.write.type,parentSchema:schema70.properties.write,data:data23};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -5360,11 +5357,9 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data28.maxAge !== undefined){
-let data30 = data28.maxAge;
-if((typeof data30 == "number") && (isFinite(data30))){
-if(data30 > 31536000 || isNaN(data30)){
-const err67 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000",schema:31536000,parentSchema:schema71.properties.maxAge,data:data30};
+}
+else {
+const err67 = {instancePath:instancePath+"/conditions/" + i1,schemaPath:"#/definitions/condition/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.type,parentSchema:schema70,data:data14};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -5373,8 +5368,10 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(data30 <= 0 || isNaN(data30)){
-const err68 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema71.properties.maxAge,data:data30};
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/conditions",schemaPath:"#/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema59.properties.conditions.type,parentSchema:schema59.properties.conditions,data:data13};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -5384,8 +5381,15 @@ vErrors.push(err68);
 errors++;
 }
 }
-else {
-const err69 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema71.properties.maxAge.type,parentSchema:schema71.properties.maxAge,data:data30};
+if(data.staleness !== undefined){
+let data30 = data.staleness;
+if(Array.isArray(data30)){
+const len2 = data30.length;
+for(let i2=0; i2<len2; i2++){
+let data31 = data30[i2];
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+if(data31.model === undefined){
+const err69 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema71.required,parentSchema:schema71,data:data31};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -5394,12 +5398,8 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-if(data28.property !== undefined){
-let data31 = data28.property;
-if(typeof data31 === "string"){
-if(func3(data31) < 1){
-const err70 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema71.properties.property,data:data31};
+if(data31.maxAge === undefined){
+const err70 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/required",keyword:"required",params:{missingProperty: "maxAge"},message:"must have required property '"+"maxAge"+"'",schema:schema71.required,parentSchema:schema71,data:data31};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -5408,9 +5408,9 @@ vErrors.push(err70);
 }
 errors++;
 }
-}
-else {
-const err71 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.property.type,parentSchema:schema71.properties.property,data:data31};
+for(const key5 in data31){
+if(!(((key5 === "model") || (key5 === "maxAge")) || (key5 === "property"))){
+const err71 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema71,data:data31};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -5420,9 +5420,11 @@ vErrors.push(err71);
 errors++;
 }
 }
-}
-else {
-const err72 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.type,parentSchema:schema71,data:data28};
+if(data31.model !== undefined){
+let data32 = data31.model;
+if(typeof data32 === "string"){
+if(!pattern22.test(data32)){
+const err72 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/pattern",keyword:"pattern",params:{pattern: "^dtmi:"},message:"must match pattern \""+"^dtmi:"+"\"",schema:"^dtmi:",parentSchema:schema71.properties.model,data:data32};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -5432,9 +5434,8 @@ vErrors.push(err72);
 errors++;
 }
 }
-}
 else {
-const err73 = {instancePath:instancePath+"/staleness",schemaPath:"#/properties/staleness/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema59.properties.staleness.type,parentSchema:schema59.properties.staleness,data:data27};
+const err73 = {instancePath:instancePath+"/staleness/" + i2+"/model",schemaPath:"#/definitions/staleness/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.model.type,parentSchema:schema71.properties.model,data:data32};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -5444,14 +5445,98 @@ vErrors.push(err73);
 errors++;
 }
 }
-}
-else {
-const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.type,parentSchema:schema59,data};
+if(data31.maxAge !== undefined){
+let data33 = data31.maxAge;
+if((typeof data33 == "number") && (isFinite(data33))){
+if(data33 > 31536000 || isNaN(data33)){
+const err74 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000",schema:31536000,parentSchema:schema71.properties.maxAge,data:data33};
 if(vErrors === null){
 vErrors = [err74];
 }
 else {
 vErrors.push(err74);
+}
+errors++;
+}
+if(data33 <= 0 || isNaN(data33)){
+const err75 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema71.properties.maxAge,data:data33};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/staleness/" + i2+"/maxAge",schemaPath:"#/definitions/staleness/properties/maxAge/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema71.properties.maxAge.type,parentSchema:schema71.properties.maxAge,data:data33};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+if(data31.property !== undefined){
+let data34 = data31.property;
+if(typeof data34 === "string"){
+if(func3(data34) < 1){
+const err77 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema71.properties.property,data:data34};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+else {
+const err78 = {instancePath:instancePath+"/staleness/" + i2+"/property",schemaPath:"#/definitions/staleness/properties/property/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.property.type,parentSchema:schema71.properties.property,data:data34};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/staleness/" + i2,schemaPath:"#/definitions/staleness/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.type,parentSchema:schema71,data:data31};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+}
+else {
+const err80 = {instancePath:instancePath+"/staleness",schemaPath:"#/properties/staleness/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema59.properties.staleness.type,parentSchema:schema59.properties.staleness,data:data30};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+}
+else {
+const err81 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.type,parentSchema:schema59,data};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
 }
 errors++;
 }

@@ -34,7 +34,10 @@ export interface Instruments {
   reconcileParents: Counter;
   conditionTransitions: Counter;
   stalenessMarks: Counter;
+  sweepRuns: Counter;
   sweepQueries: Counter;
+  sweepPages: Counter;
+  sweepQueryUnits: Counter;
   sweepTwins: Counter;
 }
 
@@ -104,7 +107,13 @@ function create(provider: MeterProvider): Instruments {
     reconcileParents: counter(metricNames.reconcileParents, 'Parents visited by reconcile, by result.'),
     conditionTransitions: counter(metricNames.conditionTransitions, 'Condition states written (raised, cleared), by condition.'),
     stalenessMarks: counter(metricNames.stalenessMarks, 'Twins marked stale by the sweep, or fresh again by their next change.'),
+    sweepRuns: counter(metricNames.sweepRuns, 'Conditions sweep runs; capped=true when the run bound left work for the next run.'),
     sweepQueries: counter(metricNames.sweepQueries, 'ADT queries sent by the conditions and staleness sweep.'),
+    sweepPages: counter(metricNames.sweepPages, 'Query pages the conditions sweep received.'),
+    sweepQueryUnits: meter.createCounter(metricNames.sweepQueryUnits, {
+      description: "Query Units (ADT's query-charge) the conditions sweep's query pages cost.",
+      unit: '{QU}',
+    }),
     sweepTwins: counter(metricNames.sweepTwins, 'Twins the sweep found: holding a pending duration, or not written for maxAge.'),
   };
 }

@@ -46,9 +46,15 @@ export const metricNames = {
   conditionTransitions: 'pipeline.conditions.transitions',
   /** Twins marked by staleness, attribute to (stale | fresh). */
   stalenessMarks: 'pipeline.staleness.marks',
+  /** Sweep runs, attribute capped (true when its bound left rows or pages for the next run). */
+  sweepRuns: 'pipeline.sweep.runs',
   /** ADT queries one sweep sent (one per condition with a duration, one per staleness entry). */
   sweepQueries: 'pipeline.sweep.queries',
-  /** Twins the sweep's queries returned, attribute kind (pending | stale). */
+  /** Query pages the sweep received. */
+  sweepPages: 'pipeline.sweep.pages',
+  /** Query Units (ADT's query-charge header) the sweep's pages cost. */
+  sweepQueryUnits: 'pipeline.sweep.query_units',
+  /** Twins (rows) the sweep's queries returned, attribute kind (pending | stale). */
   sweepTwins: 'pipeline.sweep.twins',
 } as const;
 

@@ -138,7 +138,8 @@ export function createWorker(options: WorkerOptions = {}): Worker {
     idle: () => propagator?.idle() ?? Promise.resolve(),
     // The propagator's keeper: one model cache, one set of condition counters per worker.
     sweepConditions() {
-      return sweepConditions(this.propagator.conditions, rollupPort());
+      const { sweepMaxRows: maxRows, sweepMaxQueryUnits: maxQueryUnits, sweepPageSize: pageSize } = rollups.settings;
+      return sweepConditions(this.propagator.conditions, rollupPort(), { bound: { maxRows, maxQueryUnits, pageSize } });
     },
     get pendingRefreshes() {
       return propagator?.pendingRefreshes ?? 0;

@@ -5,3 +5,4 @@ export * from './decide';
 export * from './keeper';
 export * from './staleness';
 export * from './sweep';
+export * from './sweepBound';

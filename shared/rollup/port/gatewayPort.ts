@@ -9,6 +9,8 @@ import {
   type CallStats,
   emptyCallStats,
   type JsonPatchOperation,
+  type QueryPage,
+  type QueryPageRequest,
   type Twin,
 } from '../../adt';
 import { type Clock, systemClock } from '../../common';
@@ -133,6 +135,10 @@ export class GatewayRollupPort implements RollupPort {
 
   query(text: string, options?: CallOptions): Promise<unknown[]> {
     return this.gateway.query(text, this.ctx(options));
+  }
+
+  queryPage(text: string, page: QueryPageRequest, options?: CallOptions): Promise<QueryPage> {
+    return this.gateway.queryPage(text, page, this.ctx(options));
   }
 
   private ctx(options: CallOptions | undefined): CallContext {

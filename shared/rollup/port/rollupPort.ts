@@ -2,7 +2,7 @@
 // gateway (shared/adt/); tests may implement it in memory. Twins and patches are
 // the core's one wire shape (shared/adt types).
 
-import type { JsonPatchOperation, Twin } from '../../adt';
+import type { JsonPatchOperation, QueryPage, QueryPageRequest, Twin } from '../../adt';
 import type { RelationshipDirection } from '../rules';
 
 export interface TwinSnapshot {
@@ -73,6 +73,8 @@ export interface RollupPort {
   ): Promise<QueriedChild[]>;
   /** Any ADT query, every page (reconcile reads whole levels this way). */
   query?(text: string, options?: CallOptions): Promise<unknown[]>;
+  /** One page of a query, with its `query-charge` (the conditions sweep pages within a bound). */
+  queryPage?(text: string, page: QueryPageRequest, options?: CallOptions): Promise<QueryPage>;
 }
 
 /** Reads done by one recompute; reported so the cost of a roll-up is visible. */

@@ -79,6 +79,12 @@ export interface RollupSettings {
   /** A parent's recompute starts this long after the change that asked for it; changes arriving
    * meanwhile share it, so a busy parent is written a few times a second, not at ADT's limit. */
   gatherMilliseconds: number;
+  /** The conditions sweep's bound per run (ROLLUPS.md "Sweep cost"): twins it takes from its queries, */
+  sweepMaxRows: number;
+  /** the Query Units after which it asks for no further page, */
+  sweepMaxQueryUnits: number;
+  /** and max-items-per-page of its queries. What a run leaves is the next run's. */
+  sweepPageSize: number;
 }
 
 /** The `rollups` section as written in the file (after schema validation). */
@@ -99,6 +105,9 @@ export const defaultRollupSettings: Readonly<RollupSettings> = {
   modelCacheSeconds: 300,
   queryLagSeconds: 10,
   gatherMilliseconds: 200,
+  sweepMaxRows: 10_000,
+  sweepMaxQueryUnits: 10_000,
+  sweepPageSize: 1000,
 };
 
 export function isExpressionTarget(target: TargetSpec): target is ExpressionTarget {

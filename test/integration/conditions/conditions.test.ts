@@ -38,8 +38,8 @@ it('a sustained breach is raised exactly once by the sweep, with the time the du
   h.clock.advance(2 * MIN);
   await h.read('r1', 27.5);
   h.clock.advance(2 * MIN);
-  let sweeps = await h.sweep(); // 4 min: not yet
-  expect(sweeps.every((s) => s.pending === 1 && s.written === 0)).toBe(true);
+  let sweeps = await h.sweep(); // 4 min: not yet due, so the query does not return it
+  expect(sweeps.every((s) => s.queries === 1 && s.pending === 0 && s.written === 0)).toBe(true);
   expect((await h.twin('r1')).overheated).toBe(false);
   h.clock.advance(1.5 * MIN);
   sweeps = await h.sweep(); // 5.5 min: due, three sweeps at once
@@ -56,10 +56,11 @@ it('a sustained breach is raised exactly once by the sweep, with the time the du
   await metrics.close();
   expect(sample(text, 'pipeline_conditions_transitions_total', { condition: 'overheated', to: 'raised' })).toBe(1);
   expect(sample(text, 'pipeline_sweep_queries_total')).toBe(9); // 3 sweeps × 3 instances × 1 query
-  expect(sample(text, 'pipeline_sweep_twins_total', { kind: 'pending' })).toBe(6); // r1 pending in the first two sweeps, on each instance
+  expect(sample(text, 'pipeline_sweep_twins_total', { kind: 'pending' })).toBe(3); // r1 due in the second sweep, on each instance
 });
 
 it('hysteresis: readings between clear and when never flap the state; clearing needs clear to hold for clearAfter', async () => {
+  const metrics = startLocalMetrics();
   await h.read('r1', 26.5);
   h.clock.advance(6 * MIN);
   await h.sweep();
@@ -83,6 +84,11 @@ it('hysteresis: readings between clear and when never flap the state; clearing n
   const steps = h.steps();
   expect(steps.raised).toBe(2); // overheated once, heat once
   expect(steps.cleared).toBe(2);
+  // One sample per transition written, whichever of the three instances wrote it.
+  const text = await metrics.text();
+  await metrics.close();
+  for (const condition of ['overheated', 'heat'])
+    for (const to of ['raised', 'cleared']) expect(sample(text, 'pipeline_conditions_transitions_total', { condition, to })).toBe(1);
 });
 
 it('downstream receives the transitions as Twin.Update notifications through a route filtered on type and model', async () => {

@@ -230,3 +230,23 @@ it('an HTTP ingest request (--follow) runs on a live instance and is counted the
   expect(pool.report().perInstance.map((i) => i.httpInvocations)).toEqual([1, 1]);
   expect(pool.http.metadata.name).toBe('ingestHttp');
 });
+
+it('the sweep timer runs on the instance holding its lease, one at a time; the lease moves when the holder dies or is lost', async () => {
+  pool = await FunctionInstances.start({
+    count: 3,
+    appSettings: {},
+    adt,
+    spawn: standIn("(index, marker) => (marker === 'poison' ? { crash: true } : { delayMs: 20 })"),
+  });
+  const ran = async () => ((await pool!.invokeSweep(request('timer'), () => undefined)) as { by: number }).by;
+  expect([await ran(), await ran()]).toEqual([0, 0]);
+  // Lost under its holder: the old and the new holder run at once, then the new one alone.
+  const both = (await pool.invokeSweepAfterLostLease(request('timer'), () => undefined)) as { by: number }[];
+  expect(both.map((r) => r.by)).toEqual([0, 1]);
+  expect(await ran()).toBe(1);
+  // The holder dies: the next live instance takes the lease.
+  await expect(pool.invokeSweep(request('poison'), () => undefined)).rejects.toThrow(/crashed/);
+  expect(await ran()).toBe(0);
+  expect(pool.report()).toMatchObject({ timerLeaseChanges: 2 });
+  expect(pool.report().perInstance.map((i) => i.sweepInvocations)).toEqual([4, 3, 0]);
+});

@@ -185,3 +185,38 @@ it('counts events by source and filtered messages by reason, in the stats and th
   expect(text).toContain('filtered 3 (source-not-handled 1, twin-exists 2)');
   expect(text).toContain('Sources      deviceLifecycleEvents 3, telemetry 1');
 });
+
+it("names the sweep timer's runs and the last run's cost, only when it queried", () => {
+  const summary = {
+    scenario: 's',
+    telemetryFile: 't',
+    envelopes: 0,
+    adt: 'emulator',
+    deadLetters: 'folder /x',
+    schema: 'CloudEventSchemaV1_0',
+    stats: emptyStats(),
+    lostBatches: [],
+    propagationFailures: [],
+    propagation: 'local',
+    exitCode: 0,
+    ...quietRunExtras,
+  };
+  const last = {
+    queries: 2,
+    pages: 3,
+    rows: 500,
+    queryUnits: 12.5,
+    capped: true,
+    pending: 0,
+    written: 0,
+    foundStale: 500,
+    markedStale: 500,
+    failures: [],
+  };
+  const render = (sweeps: unknown) =>
+    renderSummary({ summary: { ...summary, sweeps }, dump: { twins: [], relationships: [] }, tree: '(tree)' } as unknown as RunResult);
+  expect(render({ invocations: 4, last })).toContain(
+    'Sweep        4 run(s); the last: 2 quer(ies), 3 page(s), 500 row(s), 12.5 QU (capped), 0 due, 0 written, 500 marked stale, 0 failed',
+  );
+  expect(render({ invocations: 1, last: { ...last, queries: 0 } })).not.toContain('Sweep ');
+});
