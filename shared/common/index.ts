@@ -15,4 +15,5 @@ export { escapePointerSegment, parsePointer, toPointer, unescapePointerSegment }
 export { KeyedMemo } from './keyedMemo';
 export { LruCache, type LruCacheOptions } from './lruCache';
 export { compareSourceTimes, isOlder, latestSourceTime } from './sourceTime';
+export { escapeQueryString, quoteQueryString } from './queryLiteral';
 export { startLimited } from './startLimited';
