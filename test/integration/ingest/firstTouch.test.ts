@@ -3,6 +3,7 @@
 // what ADT is asked, what lands, and that a copy older than the twin (ADT's query index lags writes)
 // costs a 412 and a fresh read, never a lost or rewound value.
 
+import type { OperationKind } from '../../../local/emulator/types';
 import { emptyCallStats } from '../../../shared/adt';
 import { createRoom, events, type IngestApp, ingestApp, type IngestWorld, message, sourceTime, startWorld, twin } from './harness';
 
@@ -11,7 +12,7 @@ jest.mock('@azure/functions-core', () => jest.requireActual('../../support/funct
 let world: IngestWorld;
 let sequence = 1;
 
-const count = (operation: string): number => world.emulator.counters().operations[operation]?.requests ?? 0;
+const count = (operation: OperationKind): number => world.emulator.counters().operations[operation]?.requests ?? 0;
 const rooms = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 const send = (app: IngestApp, bodies: Array<[string, Record<string, unknown>]>) =>
   app.invoke(
