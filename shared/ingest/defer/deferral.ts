@@ -4,7 +4,6 @@
 
 import type { TokenCredential } from '@azure/identity';
 
-import type { AdtGateway } from '../../adt';
 import { readNumberSetting, readSetting } from '../../settings';
 import { BlobDeferredValuesStore } from './blobStore';
 import type { DeferredDrainer } from './drainer';
