@@ -53,6 +53,7 @@ export function adtLimitsAt(scale: number) {
   return {
     patchesPerSecond: 1000 * scale,
     readsPerSecond: 1000 * scale,
+    queriesPerSecond: 500 * scale,
     createsDeletesPerSecond: 500 * scale,
     modelRequestsPerSecond: Math.max(10, 100 * scale),
   };
@@ -265,6 +266,7 @@ export async function runTrafficRow<M extends OfferedMessage>(spec: TrafficRowSp
     limits: {
       patchesPerSecond: limits.patchesPerSecond,
       readsPerSecond: limits.readsPerSecond,
+      queriesPerSecond: limits.queriesPerSecond,
       telemetryPerSecond: limits.patchesPerSecond,
     },
   });

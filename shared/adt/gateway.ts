@@ -14,6 +14,7 @@ import { ModelCatalog } from './modelCatalog';
 import { RateLimiter, slidingWindowBudget } from './rateLimiter';
 import { type CallStats, callWithRetry, countQueryPage, defaultRetryPolicy, type RetryPolicy } from './retry';
 import { type CachedTwin, TwinCache } from './twinCache';
+import { isPreloadedTwin, preloadQueries } from './twinPreload';
 import type {
   AdtPort,
   IncomingRelationship,
@@ -72,6 +73,7 @@ export class AdtGateway {
   private readonly limiter: KeyedLimiter;
   private readonly writeBudget: RateLimiter;
   private readonly readBudget: RateLimiter;
+  private readonly queryBudget: RateLimiter;
   private readonly telemetryBudget: RateLimiter;
   private readonly models: ModelCatalog;
   private unkeyed = 0;
@@ -92,12 +94,18 @@ export class AdtGateway {
       new AdaptiveRate(this.clock, { ceiling: slidingWindowBudget(limit).perSecond, instances: this.limits.instances });
     this.writeBudget = new RateLimiter(this.clock, adaptive(this.limits.patchesPerSecond), perTwin);
     this.readBudget = new RateLimiter(this.clock, adaptive(this.limits.readsPerSecond), undefined);
+    this.queryBudget = new RateLimiter(this.clock, adaptive(this.limits.queriesPerSecond), undefined);
     this.telemetryBudget = new RateLimiter(this.clock, adaptive(this.limits.telemetryPerSecond), undefined);
   }
 
   /** The instance-wide budgets now (requests per second); they adapt to 429s. */
-  budgets(): { writes: number; reads: number; telemetry: number } {
-    return { writes: this.writeBudget.perSecond, reads: this.readBudget.perSecond, telemetry: this.telemetryBudget.perSecond };
+  budgets(): { writes: number; reads: number; queries: number; telemetry: number } {
+    return {
+      writes: this.writeBudget.perSecond,
+      reads: this.readBudget.perSecond,
+      queries: this.queryBudget.perSecond,
+      telemetry: this.telemetryBudget.perSecond,
+    };
   }
 
   /** The gateway's copy of a twin, without a request (undefined when it has none). */
@@ -198,10 +206,10 @@ export class AdtGateway {
     }
   }
 
-  /** Query lags writes by up to 10 s in ADT: prefer getTwin for values that must be current. */
+  /** Query lags writes by up to 10 s in ADT: prefer getTwin for values that must be current. On the Query API's budget. */
   query(query: string, ctx: CallContext): Promise<unknown[]> {
     return this.limiter.run(this.nextUnkeyed(), () =>
-      this.send('query', this.readBudget, undefined, ctx, (o) => this.port.query(query, o)),
+      this.send('query', this.queryBudget, undefined, ctx, (o) => this.port.query(query, o)),
     );
   }
 
@@ -213,10 +221,28 @@ export class AdtGateway {
   queryPage(query: string, page: QueryPageRequest, ctx: CallContext): Promise<QueryPage> {
     const port = this.port;
     return this.limiter.run(this.nextUnkeyed(), () =>
-      this.send('query', this.readBudget, undefined, ctx, async (o) =>
+      this.send('query', this.queryBudget, undefined, ctx, async (o) =>
         port.queryPage ? port.queryPage(query, page, o) : { rows: await port.query(query, o) },
       ),
     );
+  }
+
+  /**
+   * Guard copies of the twins this process holds no copy of, read 50 to a query (twinPreload.ts);
+   * resolves the ids now held. A twin the query does not return is left to getTwin: it may not exist,
+   * or ADT's query index may not show it yet. A failed query rejects; the caller may fall back to GETs.
+   */
+  async preloadTwins(twinIds: Iterable<string>, ctx: CallContext): Promise<Set<string>> {
+    const missing = [...new Set(twinIds)].filter((twinId) => this.twins.forWrite(twinId) === undefined);
+    const held = new Set<string>();
+    await Promise.all(
+      preloadQueries(missing).map(async (query) => {
+        for (const row of await this.query(query, ctx)) {
+          if (isPreloadedTwin(row) && this.twins.rememberGuard(row, row.$etag)) held.add(row.$dtId);
+        }
+      }),
+    );
+    return held;
   }
 
   /** DTDL index for a model and its dependencies, fetched once per model cache TTL. */

@@ -12,6 +12,8 @@ export interface GatewayLimits {
   patchesPerSecond: number;
   /** ADT default: 1,000 read requests per second per instance. */
   readsPerSecond: number;
+  /** ADT default: 500 Query API requests per second per instance (a budget of its own). */
+  queriesPerSecond: number;
   /** Telemetry has no published limit; it is budgeted like patches. */
   telemetryPerSecond: number;
   /**
@@ -27,6 +29,7 @@ export const defaultGatewayLimits: GatewayLimits = {
   twinWritesPerSecond: 10,
   patchesPerSecond: 1000,
   readsPerSecond: 1000,
+  queriesPerSecond: 500,
   telemetryPerSecond: 1000,
   instances: 1,
 };

@@ -99,6 +99,18 @@ export class TwinCache {
     this.entries.set(twin.$dtId, { twin: structuredClone(twin), etag: etag ?? twin.$etag });
   }
 
+  /**
+   * Keeps a guard copy of a twin read from somewhere less current than a GET (the query index, see
+   * twinPreload.ts), unless the process already holds a copy: that one is at least as current.
+   * False when there is no guard tier to keep it in.
+   */
+  rememberGuard(twin: Twin, etag: string | undefined): boolean {
+    if (!this.guards) return false;
+    if (this.entries.get(twin.$dtId) || this.guards.get(twin.$dtId)) return true;
+    this.guards.set(twin.$dtId, guardCopy(twin.$dtId, { twin, etag: etag ?? twin.$etag }));
+    return true;
+  }
+
   /** Applies a patch ADT accepted to the cached copy; forgets the twin if the patch does not fit it. */
   applied(twinId: string, patch: readonly JsonPatchOperation[], etag: string | undefined): void {
     const full = this.entries.get(twinId);

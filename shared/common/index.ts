@@ -14,5 +14,6 @@ export { jsonataGuardrails, loadJsonata } from './jsonataGuardrails';
 export { escapePointerSegment, parsePointer, toPointer, unescapePointerSegment } from './jsonPointer';
 export { KeyedMemo } from './keyedMemo';
 export { LruCache, type LruCacheOptions } from './lruCache';
+export { escapeQueryString, quoteQueryString } from './queryLiteral';
 export { compareSourceTimes, isOlder, latestSourceTime } from './sourceTime';
 export { startLimited } from './startLimited';

@@ -4,7 +4,6 @@
 
 import type { TokenCredential } from '@azure/identity';
 
-import type { AdtGateway } from '../../adt';
 import { readNumberSetting, readSetting } from '../../settings';
 import { BlobDeferredValuesStore } from './blobStore';
 import type { DeferredDrainer } from './drainer';
@@ -20,10 +19,15 @@ export interface Deferral {
   windowSeconds: number;
 }
 
+/** The one figure of the gateway the window needs: its patch budget now. */
+export interface WriteBudget {
+  budgets(): { writes: number };
+}
+
 export const deferralDefaults = { windowSeconds: 10, buckets: 64, container: 'deferred-values' } as const;
 
 /** Twins one invocation writes: the window at the gateway's current patch budget, split `sharing` ways (at least one). */
-export function writeCapacity(gateway: Pick<AdtGateway, 'budgets'>, windowSeconds: number, sharing = 1): number {
+export function writeCapacity(gateway: WriteBudget, windowSeconds: number, sharing = 1): number {
   const perSecond = gateway.budgets().writes;
   return Number.isFinite(perSecond)
     ? Math.max(1, Math.floor((perSecond * windowSeconds) / Math.max(1, sharing)))
@@ -46,7 +50,7 @@ export interface WriteWindow {
  * window gets an equal share of the budget; the start-by time bounds the window even when more
  * invocations (or a 429's halved budget) arrive after the share was taken.
  */
-export function openWriteWindow(deferral: Deferral, gateway: Pick<AdtGateway, 'budgets'>, now: number): WriteWindow {
+export function openWriteWindow(deferral: Deferral, gateway: WriteBudget, now: number): WriteWindow {
   const open = (openWindows.get(deferral) ?? 0) + 1;
   openWindows.set(deferral, open);
   let closed = false;

@@ -18,6 +18,11 @@ export interface LookupSources {
    * its values are rejected as unknown-twin. `undefined` = not known: dt-dataschema is used instead.
    */
   twinModel?: (twinId: string) => string | null | undefined | Promise<string | null | undefined>;
+  /**
+   * Makes the answers of `twinModel` for these twins cheap before it is asked, e.g. the gateway reading
+   * the twins it has no copy of 50 to a query. Best effort: a failure leaves `twinModel` to read them.
+   */
+  preloadTwins?: (twinIds: readonly string[]) => Promise<void>;
   /** shared/dtdl validateValue; checks each value against its property's schema (map/modelFit). */
   validateValue?: ValueValidator;
 }

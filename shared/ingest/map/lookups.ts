@@ -116,12 +116,13 @@ export class Lookups {
         if (answer && 'value' in answer && answer.value.ok) twins.push(...answer.value.twins);
       });
     }
-    const { twinModel, loadModel } = this.sources;
+    const { twinModel, loadModel, preloadTwins } = this.sources;
     if (twinModel) {
-      for (const twin of twins) {
-        if (twin.modelId === undefined && !this.twinModels.has(twin.twinId))
-          queue.add(this.twinModels, twin.twinId, () => twinModel(twin.twinId));
-      }
+      const unknown = new Set<string>();
+      for (const twin of twins) if (twin.modelId === undefined && !this.twinModels.has(twin.twinId)) unknown.add(twin.twinId);
+      // Best effort, and before the per-twin look-ups: what it could not load, they read one by one.
+      if (preloadTwins && unknown.size > 1) await preloadTwins([...unknown]).catch(() => undefined);
+      for (const twinId of unknown) queue.add(this.twinModels, twinId, () => twinModel(twinId));
       await queue.drain();
     }
     if (!loadModel) return;

@@ -1,6 +1,7 @@
 // Which twin(s) a message addresses. Template and table strategies resolve on the spot; a query
 // strategy yields a request the TwinIdResolver answers (cached), because it needs an ADT call.
 
+import { escapeQueryString } from '../../common';
 import type { QueryCacheOptions, TwinIdStrategy } from '../config';
 import type { DeviceMessage } from '../message';
 
@@ -17,11 +18,6 @@ export type TwinIdRequest =
 
 export type TwinResolution =
   { ok: true; twins: ResolvedTwin[] } | { ok: false; reason: 'twin-id-unresolved' | 'twin-not-found'; detail: string };
-
-/** ADT query string literals escape a backslash and a single quote with a backslash. */
-export function escapeQueryValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-}
 
 export function twinIdRequest(strategy: TwinIdStrategy, message: DeviceMessage): TwinIdRequest {
   switch (strategy.kind) {
@@ -49,7 +45,7 @@ export function twinIdRequest(strategy: TwinIdStrategy, message: DeviceMessage):
       };
     }
     case 'query': {
-      const query = strategy.query.render(message, escapeQueryValue);
+      const query = strategy.query.render(message, escapeQueryString);
       return query === undefined
         ? { kind: 'unresolved', detail: `twin id query "${strategy.query.text}" has a variable without a value` }
         : { kind: 'query', key: query, query, cache: strategy.cache };

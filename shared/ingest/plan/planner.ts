@@ -241,6 +241,7 @@ export function createIngestPlanner(ingest: CompiledIngest, gateway: AdtGateway)
       models: (interfaceId) => interfaces.lookup(interfaceId),
       loadModel: (modelId) => interfaces.load(modelId),
       twinModel: (twinId) => readModel(twinId, ctx),
+      preloadTwins: async (twinIds) => void (await gateway.preloadTwins(twinIds, ctx)),
       validateValue,
     };
     return planIngest(messages, ingest, sources);

@@ -5,6 +5,9 @@
 import type { JsonPatchOperation, QueryPage, QueryPageRequest, Twin } from '../../adt';
 import type { RelationshipDirection } from '../rules';
 
+/** Roll-up queries quote parent ids, models and relationship names with the one query-literal rule. */
+export { quoteQueryString } from '../../common';
+
 export interface TwinSnapshot {
   twin: Twin;
   etag: string;
@@ -126,9 +129,4 @@ export function countingPort(port: RollupPort, counter: ReadCounter): RollupPort
     };
   }
   return counted;
-}
-
-/** A string literal for the ADT query language. */
-export function quoteQueryString(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }

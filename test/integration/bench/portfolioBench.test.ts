@@ -127,6 +127,15 @@ it('parses its flags; --scale and --quick keep twins per write budget of the ful
     'adversarial ours',
     'adversarial samples',
   ]);
+  // --rows picks rows (a long steady-state run of ours alone); unknown names are refused by name.
+  expect(parsePortfolioArgs(['--rows', 'building-ours,adversarial-ours'])).toMatchObject({ rows: ['building-ours', 'adversarial-ours'] });
+  expect(portfolioPlan(false, 0.05, 300, ['adversarial-ours']).rows.map((r) => `${r.shape.values} ${r.implementation}`)).toEqual([
+    'adversarial ours',
+  ]);
+  expect(parsePortfolioArgs(['--rows', 'building-ours,fleet'])).toEqual({
+    error: '--rows takes a comma-separated list of building-ours, building-samples, adversarial-ours, adversarial-samples; got fleet.',
+  });
+  expect(parsePortfolioArgs(['--rows'])).toMatchObject({ error: expect.stringContaining('got nothing') });
 });
 
 it("runs ours with the value model's significance as deadbands and the targets' maxAge, and checks caught-up twins against them", () => {
