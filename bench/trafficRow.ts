@@ -296,7 +296,11 @@ export async function runTrafficRow<M extends OfferedMessage>(spec: TrafficRowSp
       store,
       gateway,
       deadLetters,
-      write: { emitSourceTime: options.emitSourceTime, maxClockSkewMs: options.maxClockSkewSeconds * 1000 },
+      write: {
+        emitSourceTime: options.emitSourceTime,
+        maxClockSkewMs: options.maxClockSkewSeconds * 1000,
+        significance: significanceResolver(config.ingest),
+      },
       maxParallelTwins: options.maxParallelTwins,
     });
     ours.deferral = { store, drainer, buckets: deferralDefaults.buckets, windowSeconds: deferralDefaults.windowSeconds };

@@ -172,12 +172,13 @@ export function createWorker(options: WorkerOptions = {}): Worker {
           ? deferredValuesStoreFromSettings(sharedCredential, env)
           : (options.deferredValues ?? undefined);
       if (store) {
-        const { maxParallelTwins, emitSourceTime, maxClockSkewSeconds } = ingest.write;
+        const { maxParallelTwins, emitSourceTime, maxClockSkewSeconds, significance } = ingest.write;
         const drainer = new DeferredDrainer({
           store,
           gateway,
           deadLetters: ingest.deadLetters,
-          write: { emitSourceTime, maxClockSkewMs: maxClockSkewSeconds * 1000 },
+          // The batch's own write decisions: a deferred heartbeat is written, a value within its deadband is not.
+          write: { emitSourceTime, maxClockSkewMs: maxClockSkewSeconds * 1000, significance },
           maxParallelTwins,
           ...(options.clock && { clock: options.clock }),
         });

@@ -194,3 +194,49 @@ it('two workers draining one store at once lose nothing, and redelivered events 
   const client = BlobServiceClient.fromConnectionString(world.azurite.connectionString).getContainerClient(container);
   expect(await client.exists()).toBe(true);
 }, 120_000);
+
+// Last: its readings (minutes 50–52) are newer than every other test's.
+it('a deferred heartbeat is written when it is drained, and a deferred reading within its deadband is not', async () => {
+  const watched: PipelineConfigFile = {
+    ingest: {
+      options: { sourceTime: 'ts', maxAgeSeconds: 60 },
+      rules: [{ name: 'room', properties: [{ target: 'temperature', deadband: { absolute: 0.5 } }] }],
+    },
+  };
+  const app = await ingestApp(world, watched, { env: { ...tinyBudget, [settings.deferredValuesContainer.name]: 'deferred-heartbeats' } });
+  const deferral = app.runtime.deferral;
+  if (!deferral) throw new Error('the ingest runtime built no deferral from the settings');
+  const drainAll = async () => {
+    const drain = drainDeferredValuesHandler(() => app.runtime);
+    for (let run = 0; run < 10 && (await deferral.store.list()).length > 0; run++) await drain({} as never, { info: jest.fn() } as never);
+    expect(await deferral.store.list()).toEqual([]);
+  };
+  const readings = (minute: number, second: number, value: (i: number) => number) => {
+    const batch = events(
+      sequence,
+      twins.map((id, i) => message(id, { temperature: value(i), ts: at(minute, second + i) }, { enqueuedTime: at(minute, 59) })),
+    );
+    sequence += batch.length;
+    return batch;
+  };
+  await app.invoke(readings(50, 0, (i) => 1000 + i));
+  await drainAll();
+
+  // 30 s later, within the deadband: nothing to write, whether now or when drained.
+  world.emulator.resetCounters();
+  const quiet = await app.invoke(readings(50, 30, (i) => 1000.2 + i));
+  await drainAll();
+  expect(quiet.deferral?.twinsDeferred).toBeGreaterThan(0);
+  expect(Object.values(world.emulator.counters().twinWrites).reduce((n, w) => n + w.patch, 0)).toBe(0);
+
+  // Two minutes later, the same values: a heartbeat for every twin, most of them deferred and drained.
+  world.emulator.resetCounters();
+  const due = await app.invoke(readings(52, 0, (i) => 1000 + i));
+  expect(due.deferral?.twinsDeferred).toBeGreaterThan(0);
+  await drainAll();
+  for (const [i, id] of twins.entries()) {
+    const document = await twin(world, id);
+    expect([id, document.temperature, sourceTime(document, 'temperature')]).toEqual([id, 1000 + i, at(52, i)]);
+  }
+  expect(Object.values(world.emulator.counters().twinWrites).reduce((n, w) => n + w.patch, 0)).toBe(twins.length);
+}, 120_000);
