@@ -359,7 +359,7 @@ async function splitForWindow(
   const { now, later } = chooseWriteNow(
     others,
     Math.max(0, capacity - used - stateful.length),
-    (twinId) => deps.gateway.cachedTwin(twinId)?.twin,
+    (twinId) => deps.gateway.guardCopy(twinId)?.twin,
   );
   return { writeNow: stateful.length === 0 ? now : [...stateful, ...now], deferLater: later, drained };
 }

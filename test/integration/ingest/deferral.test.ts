@@ -240,3 +240,29 @@ it('a deferred heartbeat is written when it is drained, and a deferred reading w
   }
   expect(Object.values(world.emulator.counters().twinWrites).reduce((n, w) => n + w.patch, 0)).toBe(twins.length);
 }, 120_000);
+
+it('ranks a batch by what ADT holds even for twins known only by their guard copies: the changed twin is written at once', async () => {
+  const app = await ingestApp(world, pipeline, { env: { ...tinyBudget, [settings.deferredValuesContainer.name]: 'deferred-ranking' } });
+  const deferral = app.runtime.deferral;
+  if (!deferral) throw new Error('the ingest runtime built no deferral from the settings');
+  const batch = (minute: number, value: (i: number) => number) => {
+    const built = events(
+      sequence,
+      twins.map((id, i) => message(id, { temperature: value(i), ts: at(minute, i) }, { enqueuedTime: at(minute, 59) })),
+    );
+    sequence += built.length;
+    return built;
+  };
+  // A fresh worker meets the twins by query: it holds guard copies only, never full ones.
+  await app.invoke(batch(54, (i) => 5400 + i));
+  const drain = drainDeferredValuesHandler(() => app.runtime);
+  for (let run = 0; run < 10 && (await deferral.store.list()).length > 0; run++) await drain({} as never, { info: jest.fn() } as never);
+  expect(app.runtime.gateway.cachedTwin(twins[0] as string)).toBeUndefined();
+  expect(app.runtime.gateway.guardCopy(twins[0] as string)?.twin.temperature).toBe(5400);
+
+  // Only the batch's first twin changed (its reading is the oldest of the batch, so freshness alone
+  // would rank it last): it goes first, the 29 unchanged ones wait for the drain.
+  const summary = await app.invoke(batch(55, (i) => (i === 0 ? -1 : 5400 + i)));
+  expect(summary.deferral?.twinsDeferred).toBeGreaterThan(0);
+  expect((await twin(world, twins[0] as string)).temperature).toBe(-1);
+}, 120_000);
