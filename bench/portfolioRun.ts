@@ -56,8 +56,15 @@ export function portfolioPlan(quick: boolean, scale = 1, seconds?: number, only?
         const [values, implementation] = name.split('-') as [PortfolioValues, 'ours' | 'samples'];
         return { implementation, shape: shape(values) };
       }),
-    drainMs: quick ? 60_000 : Math.min(60_000, window * 500),
+    // Long enough for the store to empty at ADT's budget: when every twin is deferred (the adversarial
+    // row) that is one write per twin, N / 950 s at any scale (105 s), so twice that; a drained run stops early.
+    drainMs: quick ? 60_000 : Math.max(Math.min(60_000, window * 500), 2 * floorSeconds(shape('building')) * 1000),
   };
+}
+
+/** ADT's floor: seconds for one write per twin at 950 patches/s (the sliding-window budget) × the shape's scale. */
+function floorSeconds(shape: PortfolioShape): number {
+  return shape.devices / (950 * shape.adtScale);
 }
 
 /** The rows, in the order they run; --rows picks some (e.g. a long steady-state run of ours only). */

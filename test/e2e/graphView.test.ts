@@ -2,13 +2,14 @@
 // loads without a console error, shows every twin of the sample building, changes a value on the page
 // when an envelope is POSTed to the running loop, and its "try a message" previews and sends.
 // GRAPH_SCREENSHOT=<file.png> also writes a screenshot of the page (npm run screenshot).
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 import { renderGraphExport } from '../../local/graph';
 import { loadScenario } from '../../local/scenario';
+import { browserPath, browserTestIn, haveBrowser, installHint, watchConsole } from './support/browser';
 import { buildingScenario, repoRoot, runLocal, tempDir } from './support/runLocal';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
@@ -33,12 +34,7 @@ interface TwinGraph {
 declare const window: { twinGraph?: TwinGraph };
 declare const document: { getElementById(id: string): { textContent: string | null; scrollTo(x: number, y: number): void } | null };
 
-const browserPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const installHint = `Chromium is not at ${browserPath}: install it with "apt-get install -y chromium" (as root; .ci/chromium.sh does it) or set CHROMIUM_PATH to a Chromium binary.`;
-const haveBrowser = existsSync(browserPath);
-// In CI a missing browser is a failure, never a silent skip; on a laptop the test says why it skipped.
-if (!haveBrowser && process.env.CI !== 'true') console.warn(`graphView.test.ts skipped: ${installHint}`);
-const browserTest = haveBrowser || process.env.CI === 'true' ? it : it.skip;
+const browserTest = browserTestIn(__filename);
 
 async function post(url: string, body: string): Promise<{ status: number; text: string }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
@@ -81,11 +77,7 @@ browserTest(
       ]);
       browser = await chromium.launch({ executablePath: browserPath });
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const consoleErrors: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') consoleErrors.push(message.text());
-      });
-      page.on('pageerror', (error) => consoleErrors.push(error.message));
+      const consoleErrors = watchConsole(page);
       const requests: string[] = [];
       page.on('request', (request) => requests.push(request.url()));
       await page.goto(url);
@@ -212,11 +204,7 @@ browserTest(
     const browser = await chromium.launch({ executablePath: browserPath });
     try {
       const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(message.text());
-      });
-      page.on('pageerror', (error) => problems.push(error.message));
+      const problems = watchConsole(page);
       const fetched: string[] = [];
       // Offline: anything but the file itself fails.
       await page.route('**/*', (route) => {

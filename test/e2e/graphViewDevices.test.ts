@@ -3,11 +3,12 @@
 // border and badge from Disconnected to Connected; a condition raised on the room outlines it; a
 // twin marked stale gets its halo; a device created by a lifecycle event fades in as a new node,
 // and one deleted goes away with its relationship — each with a line in "Changes", no reload.
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { type Browser, chromium, type Page } from 'playwright-core';
 
+import { browserPath, browserTestIn, haveBrowser, installHint, watchConsole } from './support/browser';
 import { repoRoot, runLocal, tempDir } from './support/runLocal';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
@@ -29,11 +30,7 @@ declare const document: {
   querySelectorAll(selector: string): ArrayLike<{ textContent: string | null; hidden: boolean; getAttribute(n: string): string | null }>;
 };
 
-const browserPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const installHint = `Chromium is not at ${browserPath}: install it with "apt-get install -y chromium" (as root; .ci/chromium.sh does it) or set CHROMIUM_PATH to a Chromium binary.`;
-const haveBrowser = existsSync(browserPath);
-if (!haveBrowser && process.env.CI !== 'true') console.warn(`graphViewDevices.test.ts skipped: ${installHint}`);
-const browserTest = haveBrowser || process.env.CI === 'true' ? it : it.skip;
+const browserTest = browserTestIn(__filename);
 
 const sensorModel = 'dtmi:example:connected:Sensor;1';
 const roomModel = 'dtmi:example:connected:Room;1';
@@ -147,11 +144,7 @@ browserTest(
       ]);
       browser = await chromium.launch({ executablePath: browserPath });
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const consoleErrors: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') consoleErrors.push(message.text());
-      });
-      page.on('pageerror', (error) => consoleErrors.push(error.message));
+      const consoleErrors = watchConsole(page);
       await page.goto(url);
       await page.waitForFunction(() => window.twinGraph !== undefined);
       await page.waitForSelector('#status.live');

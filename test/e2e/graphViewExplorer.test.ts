@@ -5,7 +5,7 @@
 // - on an emulator explored as an instance (npm run explore -- --adt-url <emulator>), read-only: the
 //   query box and models work, no edit control is offered.
 // EXPLORER_SCREENSHOT=<file.png> also writes a screenshot of the first page.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -13,6 +13,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { createEmulatorClient, startEmulator } from '../../local/emulator';
 import { exploreInstance } from '../../local/explore/explore';
 import { loadScenario } from '../../local/scenario';
+import { browserPath, browserTestIn, haveBrowser, installHint, watchConsole } from './support/browser';
 import { buildingScenario, repoRoot, runLocal, tempDir } from './support/runLocal';
 
 jest.mock('@azure/functions-core', () => jest.requireActual('../../local/runner/functionsHost').fakeFunctionsCore, { virtual: true });
@@ -35,11 +36,9 @@ declare const document: {
   querySelectorAll(selector: string): { length: number };
 };
 
-const browserPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const installHint = `Chromium is not at ${browserPath}: install it with "apt-get install -y chromium" (as root; .ci/chromium.sh does it) or set CHROMIUM_PATH to a Chromium binary.`;
-const haveBrowser = existsSync(browserPath);
-if (!haveBrowser && process.env.CI !== 'true') console.warn(`graphViewExplorer.test.ts skipped: ${installHint}`);
-const browserTest = haveBrowser || process.env.CI === 'true' ? it : it.skip;
+const browserTest = browserTestIn(__filename);
+/** The explorer's refusals answer 4xx on purpose: the browser logs each as a failed resource. */
+const resourceFailures = /^Failed to load resource: the server responded with a status of 4\d\d/;
 
 const scenario = loadScenario(buildingScenario);
 const roomModel = 'dtmi:example:building:Room;1';
@@ -68,15 +67,6 @@ function waitForValue(page: Page, twinId: string, property: string, value: unkno
 }
 
 /** Console errors other than the browser's own line for a refused request (the page shows those). */
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text()))
-      errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
 
 async function runQuery(page: Page, query: string): Promise<void> {
   await page.fill('#query-text', query);
@@ -112,7 +102,7 @@ browserTest(
       ]);
       browser = await chromium.launch({ executablePath: browserPath });
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const consoleErrors = watchConsole(page);
+      const consoleErrors = watchConsole(page, resourceFailures);
       const requests: string[] = [];
       page.on('request', (request) => requests.push(request.url()));
       await page.goto(url);
@@ -257,7 +247,7 @@ browserTest(
     const browser = await chromium.launch({ executablePath: browserPath });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const consoleErrors = watchConsole(page);
+      const consoleErrors = watchConsole(page, resourceFailures);
       await page.goto(explorer.url);
       await page.waitForSelector('#status.live');
       await expect(page.textContent('#explorer-target')).resolves.toBe(`ADT: ${emulator.url} (emulator) (read-only)`);

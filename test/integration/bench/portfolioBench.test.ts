@@ -127,6 +127,8 @@ it('parses its flags; --scale and --quick keep twins per write budget of the ful
     'adversarial ours',
     'adversarial samples',
   ]);
+  // The drain after the window lasts up to twice ADT's floor (one write per twin at 950/s): long enough to empty a full store.
+  expect(portfolioPlan(false, 0.05).drainMs).toBeCloseTo(2 * (5000 / (950 * 0.05)) * 1000, 6);
   // --rows picks rows (a long steady-state run of ours alone); unknown names are refused by name.
   expect(parsePortfolioArgs(['--rows', 'building-ours,adversarial-ours'])).toMatchObject({ rows: ['building-ours', 'adversarial-ours'] });
   expect(portfolioPlan(false, 0.05, 300, ['adversarial-ours']).rows.map((r) => `${r.shape.values} ${r.implementation}`)).toEqual([
