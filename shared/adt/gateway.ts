@@ -121,6 +121,11 @@ export class AdtGateway {
     return this.twins.forWrite(twinId);
   }
 
+  /** Drops this process's copies of the twins (another writer may have changed them): their next write reads them afresh. */
+  forgetTwins(twinIds: Iterable<string>): void {
+    for (const twinId of twinIds) this.twins.forget(twinId);
+  }
+
   /** GET twin (consistent, unlike query); the copy also feeds the out-of-order guard. */
   getTwin(twinId: string, ctx: CallContext): Promise<TwinRead> {
     return this.limiter.run(twinId, () => this.getTwinNow(twinId, ctx));

@@ -1,5 +1,13 @@
 // Ingest: device messages → twin property updates and telemetry, by declarative configuration.
-export { type BatchResult, type BatchSummary, type LedgerEntry, processBatch, type ProcessBatchDeps, telemetryMessageId } from './batch';
+export {
+  type BatchResult,
+  type BatchSummary,
+  type LedgerEntry,
+  PartitionHandovers,
+  processBatch,
+  type ProcessBatchDeps,
+  telemetryMessageId,
+} from './batch';
 export {
   checkIngestAgainstModels,
   type CompiledIngest,

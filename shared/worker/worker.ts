@@ -26,6 +26,7 @@ import {
   type DeferredValuesStore,
   deferredValuesStoreFromSettings,
   type IngestPlanner,
+  PartitionHandovers,
   type SignificanceOf,
   significanceResolver,
 } from '../ingest';
@@ -51,6 +52,8 @@ export interface IngestRuntime {
   write: { maxParallelTwins: number; emitSourceTime: boolean; maxClockSkewSeconds: number; significance: SignificanceOf };
   /** The deferred-values store and write window; absent when no store is configured. */
   deferral?: Deferral;
+  /** Partitions this process resumes after another instance held them (processBatch reads their twins afresh). */
+  handovers?: PartitionHandovers;
 }
 
 export interface Worker {
@@ -160,6 +163,7 @@ export function createWorker(options: WorkerOptions = {}): Worker {
           limits: { maxDecodedBytes: config.ingest.options.maxDecodedBytes, maxDepth: config.ingest.options.maxBodyDepth },
         },
         deadlineMs: readNumberSetting('ingestDeadlineSeconds', 240, env) * 1000,
+        handovers: new PartitionHandovers(),
         write: {
           maxParallelTwins: config.ingest.options.maxParallelTwins,
           emitSourceTime: config.ingest.options.emitSourceTime,

@@ -27,6 +27,7 @@ import type { IngestPlanner, PlannedTelemetry } from '../plan';
 import { applyLifecycle, hasStatefulUpdates, type SignificanceOf, writeTwinUpdate } from '../write';
 import { type BatchSummary, writeSignificanceTotals } from './batchSummary';
 import { BatchLedger, type LedgerEntry } from './ledger';
+import type { PartitionHandovers } from './partitionHandover';
 
 export interface ProcessBatchDeps {
   gateway: AdtGateway;
@@ -45,6 +46,8 @@ export interface ProcessBatchDeps {
    * within the invocation, however long that takes. Needs emitSourceTime (the drainer's order guard).
    */
   deferral?: Deferral;
+  /** Which partitions this process resumes after another instance held them (their twins are read afresh). */
+  handovers?: PartitionHandovers;
 }
 
 export interface BatchResult {
@@ -118,6 +121,9 @@ export async function processBatch(events: RawEvent[], deps: ProcessBatchDeps): 
   const plan = await deps.planner(messages, ctx);
   for (const filtered of plan.filtered) ledger.mark(filtered.eventKey, 'filtered', filtered.reason);
   for (const refusal of plan.rejected) refusals.add(refusal);
+
+  // Another instance wrote this partition's twins since this process last saw it: decide from fresh copies.
+  if (deps.handovers?.resumedAfterGap(deps.partitionId, events)) deps.gateway.forgetTwins(plan.twinUpdates.map((u) => u.twinId));
 
   // Twins lifecycle events create come first (the batch's values may be for them); retirements last.
   const lifecycle = plan.lifecycle ?? [];
