@@ -33,10 +33,14 @@ const at = (minute: number, second = 0): string =>
 let world: IngestWorld;
 let app: IngestApp;
 let zeroConfig: IngestApp;
-let sequence = 1000;
+/** Each app is its own worker on partition 0: its batches continue that partition (no handover between them). */
+const sequences = new Map<IngestApp, number>();
 
-const send = (target: IngestApp, deviceId: string, body: Record<string, unknown>) =>
-  target.invoke(events((sequence += 10), [message(deviceId, body)]));
+const send = (target: IngestApp, deviceId: string, body: Record<string, unknown>) => {
+  const next = (sequences.get(target) ?? 1000) + 1;
+  sequences.set(target, next);
+  return target.invoke(events(next, [message(deviceId, body)]));
+};
 const patches = (twinId: string): number => world.emulator.counters().twinWrites[twinId]?.patch ?? 0;
 const reads = (): number => world.emulator.counters().operations['twin.read']?.requests ?? 0;
 const updatesOf = (twinId: string) =>

@@ -1,6 +1,8 @@
-// Two writers on one twin (two workers: separate gateways and twin caches, one emulator), late values
+// Two writers on one twin (two workers: separate gateways and twin caches, one emulator, each on a
+// partition of its own, as two devices mapped to one twin or another client would be), late values
 // interleaved: ingest PATCHes carry If-Match, so a writer with a stale copy gets 412, re-reads and
-// re-applies the out-of-order guard. The twin always ends on the newest value per property.
+// re-applies the out-of-order guard. The twin always ends on the newest value per property. (One
+// partition moving between workers is partitionHandover.test.ts.)
 import { type EmulatorHandle, startEmulator } from '../../../local/emulator/server';
 import { createEmulatorClient, stubCredential, TrustingHttpClient } from '../../../local/emulator/trust';
 import { createAdtClient, SdkAdtPort } from '../../../shared/adt';
@@ -12,19 +14,22 @@ import { roomModel, sensorModel } from './harness';
 
 let emulator: EmulatorHandle;
 const transports: TrustingHttpClient[] = [];
-let seq = 0;
 
 const at = (second: number) => `2024-07-01T08:00:${String(second).padStart(2, '0')}.000Z`;
-const event = (body: Record<string, unknown>): RawEvent => ({
+const event = (body: Record<string, unknown>, sequenceNumber: number): RawEvent => ({
   body: Buffer.from(JSON.stringify(body)),
   index: 0,
-  sequenceNumber: ++seq,
+  sequenceNumber,
   enqueuedTimeUtc: '2024-07-01T08:01:00.000',
   systemProperties: { 'iothub-connection-device-id': 'room-1' },
   properties: {},
 });
 
+let partitions = 0;
+
 function writer() {
+  const partitionId = String(partitions++);
+  let sequence = 0;
   const http = new TrustingHttpClient(emulator.ca);
   transports.push(http);
   const w = createWorker({
@@ -33,7 +38,7 @@ function writer() {
     port: new SdkAdtPort(createAdtClient({ url: emulator.url, credential: stubCredential, httpClient: http })),
     deadLetters: new MemorySink(),
   });
-  return (body: Record<string, unknown>) => processBatch([event(body)], { ...w.ingest, partitionId: '0' });
+  return (body: Record<string, unknown>) => processBatch([event(body, ++sequence)], { ...w.ingest, partitionId });
 }
 
 beforeAll(async () => {
