@@ -1,10 +1,8 @@
-// The timer's singleton lock across instances, as the Functions host keeps it: every timer trigger
-// takes a blob lease in the host storage when the host starts, and only the instance holding it runs
-// the timer, one run at a time ("TimerTrigger uses the Singleton feature of the WebJobs SDK … a blob
-// lease (the Singleton Lock) … ensures that only a single instance of your scheduled function is
-// running at any time"; the other hosts keep trying to acquire it — azure-webjobs-sdk-extensions
-// wiki, TimerTrigger). Locally: the lease sits with the lowest live instance; when its holder dies
-// it moves to the next live one. `lose()` moves it while the old holder may still be running, as a
+// The timer's singleton lock across instances, as the Functions host keeps it: a timer trigger holds a
+// blob lease in the host storage (the WebJobs SDK's singleton lock), so only the instance holding it
+// runs the timer, one run at a time, while the other hosts keep trying to take it (the WebJobs
+// extensions' TimerTrigger documentation). Locally: the lease sits with the lowest live instance;
+// when its holder dies it moves to the next live one. `lose()` moves it while the old holder may still be running, as a
 // lease that expired under a long pause does in Azure — the one case two runs overlap.
 
 export class TimerLease {
