@@ -15,10 +15,10 @@
 import type { CompiledIngest, NamedProperty, TwinIdStrategy } from '../config';
 import { normalizeTimestamp } from '../decode';
 import { type EventOrder, isJsonObject, lookupProperty } from '../message';
+import { claimKinds, eventOperation } from './eventOperation';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Mapper, MappingResult } from './mappingResult';
 import { isRefusal, targetFit, type TwinInterface } from './modelFit';
-import { unaddressedModule } from './moduleEvents';
 import { ResultBuilder } from './resultBuilder';
 import { addValue } from './valueUpdates';
 
@@ -50,33 +50,22 @@ const states: Readonly<Record<string, { text: string; connected: boolean }>> = {
 };
 
 export class ConnectionStateMapper implements Mapper {
-  private readonly strategies: readonly TwinIdStrategy[];
+  readonly claims: (prepared: PreparedMessage) => readonly TwinIdStrategy[] | undefined;
 
   constructor(private readonly ingest: CompiledIngest) {
-    this.strategies = [ingest.twinId];
-  }
-
-  claims(prepared: PreparedMessage): readonly TwinIdStrategy[] | undefined {
-    return prepared.message.source?.kind === 'deviceConnectionStateEvents' ? this.strategies : undefined;
+    this.claims = claimKinds(ingest, new Set(['deviceConnectionStateEvents']));
   }
 
   map(prepared: PreparedMessage, lookups: Lookups): MappingResult {
     const result = new ResultBuilder(prepared, this.ingest, lookups);
-    const module = unaddressedModule(this.ingest, prepared.message);
-    if (module) {
-      result.filter(module);
-      return result.finish();
-    }
+    const state = eventOperation(
+      result,
+      this.ingest,
+      states,
+      'a connection state event needs opType deviceConnected or deviceDisconnected',
+    );
+    if (state === undefined) return result.finish();
     const message = result.message;
-    const opType = message.source?.opType;
-    const state = opType === undefined ? undefined : states[opType.toLowerCase()];
-    if (state === undefined) {
-      result.reject({
-        reason: 'unknown-operation',
-        detail: `a connection state event needs opType deviceConnected or deviceDisconnected; got ${opType === undefined ? 'none' : JSON.stringify(opType)}`,
-      });
-      return result.finish();
-    }
     const raw = sequenceOf(message.body);
     const key = normalizeSequence(raw);
     if (key === undefined) {

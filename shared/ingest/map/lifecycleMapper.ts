@@ -10,10 +10,10 @@
 import type { CompiledIngest, TwinIdStrategy } from '../config';
 import { normalizeTimestamp } from '../decode';
 import { isJsonObject, type LifecycleAction, lookupProperty } from '../message';
+import { claimKinds, eventOperation } from './eventOperation';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Mapper, MappingResult } from './mappingResult';
 import { isRefusal, targetFit } from './modelFit';
-import { unaddressedModule } from './moduleEvents';
 import { ResultBuilder } from './resultBuilder';
 import type { ResolvedTwin } from './twinTargets';
 import { addValue } from './valueUpdates';
@@ -34,33 +34,22 @@ function modelIdOf(body: Record<string, unknown>): string | undefined {
 }
 
 export class LifecycleMapper implements Mapper {
-  private readonly strategies: readonly TwinIdStrategy[];
+  readonly claims: (prepared: PreparedMessage) => readonly TwinIdStrategy[] | undefined;
 
   constructor(private readonly ingest: CompiledIngest) {
-    this.strategies = [ingest.twinId];
-  }
-
-  claims(prepared: PreparedMessage): readonly TwinIdStrategy[] | undefined {
-    return prepared.message.source?.kind === 'deviceLifecycleEvents' ? this.strategies : undefined;
+    this.claims = claimKinds(ingest, new Set(['deviceLifecycleEvents']));
   }
 
   map(prepared: PreparedMessage, lookups: Lookups): MappingResult {
     const result = new ResultBuilder(prepared, this.ingest, lookups);
-    const module = unaddressedModule(this.ingest, prepared.message);
-    if (module) {
-      result.filter(module);
-      return result.finish();
-    }
+    const operation = eventOperation(
+      result,
+      this.ingest,
+      operations,
+      'a device lifecycle event needs opType createDeviceIdentity or deleteDeviceIdentity',
+    );
+    if (operation === undefined) return result.finish();
     const { message } = result;
-    const opType = message.source?.opType;
-    const operation = opType === undefined ? undefined : operations[opType.toLowerCase()];
-    if (operation === undefined) {
-      result.reject({
-        reason: 'unknown-operation',
-        detail: `a device lifecycle event needs opType createDeviceIdentity or deleteDeviceIdentity; got ${opType === undefined ? 'none' : JSON.stringify(opType)}`,
-      });
-      return result.finish();
-    }
     const resolution = lookups.resolution(prepared, this.ingest.twinId);
     if (!resolution.ok) {
       result.reject({ reason: resolution.reason, detail: resolution.detail, where: 'ingest.twinId' });

@@ -9,53 +9,37 @@
 import type { CompiledIngest, TwinIdStrategy } from '../config';
 import { normalizeTimestamp } from '../decode';
 import { lookupProperty, type MessageKind } from '../message';
+import { claimKinds, eventOperation } from './eventOperation';
 import type { Lookups, PreparedMessage } from './lookups';
 import type { Mapper, MappingResult } from './mappingResult';
 import { componentInterface } from './modelFit';
-import { unaddressedModule } from './moduleEvents';
 import { digitalTwinChangeValues, type ReportedValues, twinChangeValues } from './reportedValues';
 import { ResultBuilder } from './resultBuilder';
 import { addValue } from './valueUpdates';
 
 export const REPORTED_RULE = '(reported)';
 
-const operations = new Set(['updatetwin', 'replacetwin']);
+const operations: Readonly<Record<string, 'update' | 'replace'>> = { updatetwin: 'update', replacetwin: 'replace' };
 
 /** IoT Hub's "never" ($lastUpdated of an empty section): not a time to order by. */
 const neverUpdated = /^0001-01-01/;
 
 export class ReportedPropertiesMapper implements Mapper {
-  private readonly strategies: readonly TwinIdStrategy[];
+  readonly claims: (prepared: PreparedMessage) => readonly TwinIdStrategy[] | undefined;
 
   constructor(
     private readonly ingest: CompiledIngest,
-    private readonly kinds: ReadonlySet<MessageKind>,
+    kinds: ReadonlySet<MessageKind>,
   ) {
-    this.strategies = [ingest.twinId];
-  }
-
-  claims(prepared: PreparedMessage): readonly TwinIdStrategy[] | undefined {
-    const kind = prepared.message.source?.kind;
-    return kind !== undefined && this.kinds.has(kind) ? this.strategies : undefined;
+    this.claims = claimKinds(ingest, kinds);
   }
 
   map(prepared: PreparedMessage, lookups: Lookups): MappingResult {
     const result = new ResultBuilder(prepared, this.ingest, lookups);
-    const module = unaddressedModule(this.ingest, prepared.message);
-    if (module) {
-      result.filter(module);
-      return result.finish();
-    }
     const { message } = result;
     const source = message.source;
-    const opType = source?.opType;
-    if (opType === undefined || !operations.has(opType.toLowerCase())) {
-      result.reject({
-        reason: 'unknown-operation',
-        detail: `a ${source?.name ?? 'twin change'} event needs opType updateTwin or replaceTwin; got ${opType === undefined ? 'none' : JSON.stringify(opType)}`,
-      });
-      return result.finish();
-    }
+    const needs = `a ${source?.name ?? 'twin change'} event needs opType updateTwin or replaceTwin`;
+    if (eventOperation(result, this.ingest, operations, needs) === undefined) return result.finish();
     const reported: ReportedValues =
       source?.kind === 'digitalTwinChangeEvents' ? digitalTwinChangeValues(message.body) : twinChangeValues(message.body);
     if (reported.values.length === 0) {

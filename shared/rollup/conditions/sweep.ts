@@ -52,8 +52,7 @@ export async function sweepConditions(
   port: RollupPort,
   options: CallOptions & { parallel?: number; bound?: Partial<SweepBound> } = {},
 ): Promise<ConditionSweepSummary> {
-  const cost = emptySweepCost();
-  const summary: ConditionSweepSummary = Object.assign(cost, { pending: 0, written: 0, foundStale: 0, markedStale: 0, failures: [] });
+  const summary: ConditionSweepSummary = { ...emptySweepCost(), pending: 0, written: 0, foundStale: 0, markedStale: 0, failures: [] };
   if (!port.queryPage && !port.query) throw new Error('The conditions sweep needs a port that can query ADT.');
   const bound: SweepBound = { ...defaultSweepBound, ...options.bound };
   const call: CallOptions = options.traceparent ? { traceparent: options.traceparent } : {};
@@ -63,7 +62,7 @@ export async function sweepConditions(
   const ids = new Set<string>();
   // Conditions sharing a model, pending property and duration share a query.
   for (const text of new Set(keeper.conditions.map((c) => pendingQuery(c, nowMs)).filter((q): q is string => q !== undefined)))
-    for (const id of await boundedIds(port, text, bound, cost, call)) ids.add(id);
+    for (const id of await boundedIds(port, text, bound, summary, call)) ids.add(id);
   summary.pending = ids.size;
   await Promise.all(
     startLimited([...ids], parallel, async (twinId) => {
@@ -79,7 +78,7 @@ export async function sweepConditions(
   );
   // Staleness: a twin marked stale notifies its parents, whose roll-ups can leave it out.
   for (const rule of keeper.staleness) {
-    const found = await boundedIds(port, staleQuery(rule, nowMs - rule.maxAgeMs), bound, cost, call);
+    const found = await boundedIds(port, staleQuery(rule, nowMs - rule.maxAgeMs), bound, summary, call);
     summary.foundStale += found.length;
     await Promise.all(
       startLimited(found, parallel, async (twinId) => {

@@ -63,6 +63,9 @@ describe('zero configuration', () => {
 
   it('dead-letters an unknown opType; ignore filters the kind', async () => {
     expect((await mapMessage(event('renameDevice'), config('{}'), existing)).rejected.map((r) => r.reason)).toEqual(['unknown-operation']);
+    // The opType is the sender's text: a name every object inherits is no operation.
+    for (const inherited of ['constructor', 'toString', '__proto__'])
+      expect((await mapMessage(event(inherited), config('{}'), existing)).rejected.map((r) => r.reason)).toEqual(['unknown-operation']);
     expect(
       (await mapMessage(event('deleteDeviceIdentity'), config('ingest:\n  lifecycle: { action: ignore }\n'), existing)).filtered.map(
         (f) => f.reason,
